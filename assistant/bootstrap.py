@@ -1,0 +1,64 @@
+"""The composition root: builds settings and the objects every interface shares.
+
+Interfaces call :func:`build_app_context` once; expensive parts (the database engine, and in
+later layers the embedding model and the chat model) are created on first use so a command only
+pays for what it touches.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from functools import cached_property
+
+from pydantic import ValidationError
+from sqlalchemy import Engine, select
+
+from assistant.settings import Settings
+from tools.store.db import ensure_schema, make_engine
+from tools.store.errors import DataError
+from tools.store.schema import DatasetMeta
+from tools.store.stages import StageConfig, load_stages
+
+
+class AppContext:
+    """Settings plus lazily built shared services."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+
+    @cached_property
+    def engine(self) -> Engine:
+        """The CRM database, with its schema created or upgraded on first use."""
+        self.settings.home.mkdir(parents=True, exist_ok=True)
+        engine = make_engine(self.settings.sqlalchemy_url)
+        ensure_schema(engine)
+        return engine
+
+    @cached_property
+    def stages(self) -> StageConfig:
+        return load_stages(self.settings.stages_file)
+
+    def dataset_meta(self) -> dict[str, str]:
+        with self.engine.connect() as connection:
+            return {row.key: row.value for row in connection.execute(select(DatasetMeta))}
+
+    def as_of(self) -> dt.date:
+        """The date "today" means in analyses: the setting, else the dataset's, else today (UTC)."""
+        if self.settings.as_of:
+            return self.settings.as_of
+        recorded = self.dataset_meta().get("as_of")
+        return dt.date.fromisoformat(recorded) if recorded else dt.datetime.now(dt.UTC).date()
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read settings from the environment; a bad value is a one-line :class:`DataError`."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        field = ".".join(str(p) for p in first["loc"]) or "settings"
+        raise DataError(f"invalid configuration {field}: {first['msg']}") from exc
+
+
+def build_app_context(**overrides: object) -> AppContext:
+    return AppContext(load_settings(**overrides))

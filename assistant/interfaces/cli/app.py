@@ -1,0 +1,29 @@
+"""The root ``salesplan`` command: builds the app context once and composes the sub-commands."""
+
+from __future__ import annotations
+
+import typer
+
+from assistant.bootstrap import build_app_context
+from assistant.interfaces.cli import data, demo
+from assistant.interfaces.cli.errors import SalesplanGroup
+
+app = typer.Typer(
+    cls=SalesplanGroup,
+    help="Salesplan: a sales-planning assistant over your CRM data and playbook.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+app.add_typer(data.app, name="data")
+app.command("demo")(demo.demo)
+
+
+@app.callback()
+def _root(ctx: typer.Context) -> None:
+    """Salesplan: a sales-planning assistant over your CRM data and playbook."""
+    ctx.obj = build_app_context()
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,79 @@
+"""``salesplan data …``: generate a demo data set, import a CRM export, show what is loaded."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from assistant.bootstrap import AppContext
+from assistant.interfaces.cli.output import console, progress_bar
+from tools.store.errors import InputError
+from tools.store.generate import DEFAULT_ACCOUNTS, DEFAULT_AS_OF, DEFAULT_SEED, generate_dataset, has_data
+from tools.store.summary import DatasetSummary, summarize
+
+app = typer.Typer(help="Load data: generate a demo data set or import a CRM export.", no_args_is_help=True)
+
+
+def parse_date(value: str | None, option: str) -> dt.date | None:
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise InputError(f"{option} must be a date like 2026-11-20, got {value!r}") from None
+
+
+@app.command("generate")
+def generate(
+    ctx: typer.Context,
+    accounts: Annotated[int, typer.Option(min=1, help="Number of accounts (about 4 opportunities each).")] = (
+        DEFAULT_ACCOUNTS
+    ),
+    seed: Annotated[int, typer.Option(help="Random seed; the same seed gives the same data.")] = DEFAULT_SEED,
+    as_of: Annotated[str | None, typer.Option("--as-of", help="The data set's 'today' (YYYY-MM-DD).")] = None,
+    replace: Annotated[bool, typer.Option(help="Replace the data already in the database.")] = False,
+) -> None:
+    """Generate a deterministic demo data set into the database."""
+    context: AppContext = ctx.obj
+    day = parse_date(as_of, "--as-of") or DEFAULT_AS_OF
+    with context.engine.connect() as connection:
+        if has_data(connection) and not replace:
+            raise InputError("the database already holds data; add --replace to overwrite it")
+    with progress_bar("Generating accounts") as update:
+        report = generate_dataset(
+            context.engine, context.stages, accounts=accounts, seed=seed, as_of=day, progress=update
+        )
+    console.print(
+        f"Generated {report.rows['accounts']:,} accounts, {report.rows['opportunities']:,} opportunities "
+        f"and {report.rows['activities']:,} activities (seed {report.seed}, as of {report.as_of})."
+    )
+
+
+@app.command("summary")
+def summary(ctx: typer.Context) -> None:
+    """Show what the database holds."""
+    print_summary(summarize(ctx.obj.engine))
+
+
+def print_summary(data: DatasetSummary) -> None:
+    meta = data.meta
+    console.print(
+        f"[bold]Data set[/]: {meta.get('source', 'empty')}, as of {meta.get('as_of', '-')}  "
+        f"({data.rows['accounts']:,} accounts, {data.rows['opportunities']:,} opportunities: "
+        f"{data.open:,} open, {data.won:,} won, {data.lost:,} lost)"
+    )
+    roles = ", ".join(f"{count} {role}" for role, count in sorted(data.roles.items()))
+    console.print(f"[bold]People[/]: {roles or 'none'}")
+    table = Table("Territory", "Accounts", "Reps", "Open deals", "Open pipeline", title="Territories")
+    for line in data.territories:
+        table.add_row(
+            line.name,
+            f"{line.accounts:,}",
+            str(line.reps),
+            f"{line.open_deals:,}",
+            f"${line.open_pipeline:,.0f}",
+        )
+    console.print(table)

@@ -1,0 +1,44 @@
+"""How the CLI turns user mistakes into one-line messages and exit codes (0 / 1 / 2)."""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+import typer
+from rich.console import Console
+from typer.core import TyperGroup
+
+from tools.store.errors import SalesplanError
+
+err_console = Console(stderr=True, highlight=False)
+
+
+def fail(message: str, code: int) -> None:
+    err_console.print(f"[bold red]error:[/] {message}", markup=True, soft_wrap=True)
+    sys.exit(code)
+
+
+class SalesplanGroup(TyperGroup):
+    """The root command group: user errors become ``error: …`` on stderr and an exit code.
+
+    Usage errors (bad options) exit 1; data and configuration errors exit with their own code
+    (2). Tracebacks are kept for bugs only.
+    """
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        kwargs["standalone_mode"] = False
+        try:
+            return super().main(*args, **kwargs)
+        except typer.Exit as exc:
+            sys.exit(exc.exit_code)
+        except typer.Abort:
+            fail("aborted", 1)
+        except typer.TyperException as exc:
+            ctx = getattr(exc, "ctx", None)
+            hint = f" (see '{ctx.command_path} --help')" if ctx is not None else ""
+            fail(f"{exc.format_message()}{hint}", 1)
+        except SalesplanError as exc:
+            fail(str(exc), exc.exit_code)
+        except KeyboardInterrupt:
+            fail("interrupted", 130)

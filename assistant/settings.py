@@ -1,0 +1,123 @@
+"""Configuration: one typed ``Settings`` object, read from the environment (and ``.env``).
+
+Nothing in the package reads the environment at import time; the composition root
+(:mod:`assistant.bootstrap`) builds a ``Settings`` once and hands it down.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+OFFLINE_MODEL = "offline"
+
+
+class Settings(BaseSettings):
+    """Every setting Salesplan reads. Field docs are the configuration table in the README."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="SALESPLAN_",
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+        populate_by_name=True,
+    )
+
+    home: Path = Field(
+        default=Path(".salesplan"),
+        description="Directory holding the SQLite database, the Chroma index and conversations.",
+    )
+    database_url: str | None = Field(
+        default=None,
+        description="SQLAlchemy URL of the CRM database; default SQLite under the home directory.",
+    )
+    model: str | None = Field(
+        default=None,
+        description="Chat model: `offline` or `openai:<name>`. Default: offline unless an OpenAI key is set.",
+    )
+    as_of: dt.date | None = Field(
+        default=None,
+        description="Overrides the dataset's `as_of` date (the 'today' of every analysis).",
+    )
+    stages_file: Path | None = Field(
+        default=None,
+        description="YAML stage configuration; default the packaged `tools/store/stages.yaml`.",
+    )
+    fiscal_year_start_month: Annotated[int, Field(ge=1, le=12)] = Field(
+        default=1, description="First month of the fiscal year (1 = January)."
+    )
+
+    openai_api_key: SecretStr | None = Field(
+        default=None,
+        validation_alias=AliasChoices("OPENAI_API_KEY", "SALESPLAN_OPENAI_API_KEY"),
+        description="Key for OpenAI or an OpenAI-compatible server.",
+    )
+    openai_base_url: str | None = Field(
+        default=None,
+        validation_alias=AliasChoices("OPENAI_BASE_URL", "SALESPLAN_OPENAI_BASE_URL"),
+        description="Base URL of an OpenAI-compatible server (vLLM, Ollama, llama.cpp).",
+    )
+    openai_default_model: str = Field(
+        default="gpt-4o-mini",
+        validation_alias=AliasChoices("OPENAI_MODEL", "SALESPLAN_OPENAI_DEFAULT_MODEL"),
+        description="Model used when an OpenAI key is set and `SALESPLAN_MODEL` is not.",
+    )
+    openai_embedding_model: str | None = Field(
+        default=None,
+        validation_alias=AliasChoices("OPENAI_EMBEDDING_MODEL", "SALESPLAN_OPENAI_EMBEDDING_MODEL"),
+        description="Use this OpenAI embedding model instead of the packaged local one.",
+    )
+
+    slack_bot_token: SecretStr | None = Field(
+        default=None,
+        validation_alias=AliasChoices("SLACK_BOT_TOKEN", "SALESPLAN_SLACK_BOT_TOKEN"),
+        description="Bot token (`xoxb-…`) of the Slack app.",
+    )
+    slack_app_token: SecretStr | None = Field(
+        default=None,
+        validation_alias=AliasChoices("SLACK_APP_TOKEN", "SALESPLAN_SLACK_APP_TOKEN"),
+        description="App-level token (`xapp-…`) for Socket Mode.",
+    )
+    slack_signing_secret: SecretStr | None = Field(
+        default=None,
+        validation_alias=AliasChoices("SLACK_SIGNING_SECRET", "SALESPLAN_SLACK_SIGNING_SECRET"),
+        description="Signing secret verifying Slack's HTTP requests.",
+    )
+    slack_api_url: str = Field(
+        default="https://slack.com/api/",
+        validation_alias=AliasChoices("SLACK_API_URL", "SALESPLAN_SLACK_API_URL"),
+        description="Base URL of the Slack Web API (a proxy or test double may stand in).",
+    )
+
+    @field_validator("model")
+    @classmethod
+    def _check_model(cls, value: str | None) -> str | None:
+        if value is None or value == OFFLINE_MODEL:
+            return value
+        provider, _, name = value.partition(":")
+        if provider != "openai" or not name:
+            raise ValueError(f"SALESPLAN_MODEL must be 'offline' or 'openai:<model>', got {value!r}")
+        return value
+
+    @model_validator(mode="after")
+    def _resolve_paths(self) -> Settings:
+        self.home = self.home.expanduser()
+        return self
+
+    @property
+    def chat_model(self) -> str:
+        """The chat model in effect: the configured one, else offline unless a key is set."""
+        if self.model:
+            return self.model
+        return f"openai:{self.openai_default_model}" if self.openai_api_key else OFFLINE_MODEL
+
+    @property
+    def sqlalchemy_url(self) -> str:
+        """The database URL in effect (SQLite under ``home`` unless one is configured)."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.home / 'salesplan.db').resolve()}"

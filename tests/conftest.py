@@ -1,0 +1,73 @@
+"""Shared fixtures: temp-dir SQLite, a loopback PostgreSQL, settings isolated from the environment."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, text
+
+from tests.postgres import PostgresUnavailable, postgres_server
+from tools.store.db import ensure_schema, make_engine
+from tools.store.schema import INSERT_ORDER
+
+
+@pytest.fixture(autouse=True)
+def _isolated_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """No test reads the developer's configuration or reaches a real model or Slack."""
+    for name in list(os.environ):
+        if name.startswith(("SALESPLAN_", "OPENAI_", "SLACK_")) and name not in (
+            "SALESPLAN_TEST_POSTGRES_URL",
+            "SALESPLAN_REQUIRE_POSTGRES",
+        ):
+            monkeypatch.delenv(name)
+    monkeypatch.setenv("SALESPLAN_HOME", str(tmp_path / "home"))
+    monkeypatch.chdir(tmp_path)
+
+
+@pytest.fixture
+def sqlite_engine(tmp_path: Path) -> Iterator[Engine]:
+    engine = make_engine(f"sqlite:///{tmp_path / 'crm.db'}")
+    ensure_schema(engine)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    try:
+        with postgres_server() as url:
+            yield url
+    except PostgresUnavailable as exc:
+        if os.environ.get("SALESPLAN_REQUIRE_POSTGRES"):
+            pytest.fail(f"PostgreSQL is required here: {exc}")
+        pytest.skip(f"PostgreSQL tests skipped: {exc}")
+
+
+@pytest.fixture
+def postgres_engine(postgres_url: str) -> Iterator[Engine]:
+    engine = make_engine(postgres_url)
+    with engine.begin() as connection:
+        connection.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+    ensure_schema(engine)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def any_engine(request: pytest.FixtureRequest) -> Engine:
+    """The same test on SQLite and on PostgreSQL."""
+    name = "sqlite_engine" if request.param == "sqlite" else "postgres_engine"
+    engine: Engine = request.getfixturevalue(name)
+    return engine
+
+
+def table_dump(engine: Engine) -> dict[str, list[tuple[object, ...]]]:
+    """Every row of every CRM table, sorted, for before/after comparisons."""
+    with engine.connect() as connection:
+        return {
+            table.name: sorted((tuple(row) for row in connection.execute(table.select())), key=repr)
+            for table in INSERT_ORDER
+        }

@@ -1,0 +1,88 @@
+"""Database engines and schema management.
+
+SQLite (the default, a file under ``SALESPLAN_HOME``) runs in WAL mode with a busy timeout and
+foreign keys on; PostgreSQL is reached through psycopg 3. The schema is created or upgraded by
+Alembic the first time a database is opened (:func:`ensure_schema`).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, OperationalError
+
+from tools.store.errors import DataError
+
+MIGRATIONS = Path(__file__).with_name("migrations")
+SQLITE_BUSY_TIMEOUT_MS = 10_000
+
+
+class DatabaseError(DataError):
+    """The database cannot be reached or used (a configuration or data problem, not a bug)."""
+
+
+def _sqlite_pragmas(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+def make_engine(url: str) -> Engine:
+    """An engine for ``url``; SQLite paths get their directory created and WAL switched on."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError as exc:
+        raise DatabaseError(f"invalid database URL {url!r}") from exc
+    if parsed.get_backend_name() == "postgresql" and parsed.drivername == "postgresql":
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    if parsed.get_backend_name() == "sqlite":
+        if parsed.database and parsed.database != ":memory:":
+            directory = Path(parsed.database).parent
+            try:
+                directory.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise DatabaseError(f"cannot create the database directory {directory}: {exc.strerror}") from exc
+        engine = create_engine(parsed, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
+        event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    return create_engine(parsed, pool_pre_ping=True)
+
+
+def _alembic_config(engine: Engine) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.attributes["engine"] = engine
+    return config
+
+
+def head_revision() -> str:
+    script = ScriptDirectory.from_config(_alembic_config(create_engine("sqlite://")))
+    head = script.get_current_head()
+    assert head is not None
+    return head
+
+
+def current_revision(engine: Engine) -> str | None:
+    with engine.connect() as connection:
+        return MigrationContext.configure(connection).get_current_revision()
+
+
+def ensure_schema(engine: Engine) -> None:
+    """Create the schema, or upgrade it to the latest migration, when it is not current."""
+    try:
+        if current_revision(engine) == head_revision():
+            return
+        command.upgrade(_alembic_config(engine), "head")
+    except OperationalError as exc:
+        raise DatabaseError(f"cannot open the database: {exc.orig}") from exc
