@@ -60,10 +60,19 @@ def postgres_server() -> Iterator[str]:
     )
     try:
         run([str(bindir / "initdb"), "-D", str(data), "-U", "postgres", "--auth=trust", "-E", "UTF8"])
-        run([
-            str(bindir / "pg_ctl"), "-D", str(data), "-l", str(workdir / "log"), "-w", "-o",
-            f"-h 127.0.0.1 -p {port} -k {workdir} -F", "start",
-        ])
+        run(
+            [
+                str(bindir / "pg_ctl"),
+                "-D",
+                str(data),
+                "-l",
+                str(workdir / "log"),
+                "-w",
+                "-o",
+                f"-h 127.0.0.1 -p {port} -k {workdir} -F",
+                "start",
+            ]
+        )
     except (subprocess.CalledProcessError, subprocess.TimeoutExpired, OSError) as exc:
         shutil.rmtree(workdir, ignore_errors=True)
         detail = getattr(exc, "stderr", "") or str(exc)
@@ -73,6 +82,8 @@ def postgres_server() -> Iterator[str]:
     finally:
         subprocess.run(
             _as_postgres([str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"]),
-            capture_output=True, check=False, timeout=60,
+            capture_output=True,
+            check=False,
+            timeout=60,
         )
         shutil.rmtree(workdir, ignore_errors=True)

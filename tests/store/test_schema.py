@@ -53,7 +53,7 @@ def test_schema_has_every_contract_table_and_column(any_engine: Engine) -> None:
 
 def test_analytics_indexes_exist(any_engine: Engine) -> None:
     inspector = inspect(any_engine)
-    indexed = {tuple(ix["column_names"])[0] for ix in inspector.get_indexes("opportunities")}
+    indexed = {ix["column_names"][0] for ix in inspector.get_indexes("opportunities")}
     assert {"owner_id", "account_id", "stage", "close_date", "last_activity_at"} <= indexed
     assert {"owner_id", "territory_id"} <= {ix["column_names"][0] for ix in inspector.get_indexes("accounts")}
 
@@ -64,33 +64,76 @@ def _sample(session: Session) -> None:
     rep = User(id=2, name="Rob Ng", email="rob@x.example", role="rep", manager_id=1, territory_id=1)
     product = Product(id=1, name="Core", family="Platform", list_price=Decimal("24000.00"))
     account = Account(
-        id=1, external_id="A1", name="Acme Corporation", segment="Enterprise", employees=5000,
-        annual_revenue=Decimal("1234567890.12"), latitude=37.77, longitude=-122.42, territory_id=1,
-        owner_id=2, potential=Decimal("480000.10"), tier="A",
+        id=1,
+        external_id="A1",
+        name="Acme Corporation",
+        segment="Enterprise",
+        employees=5000,
+        annual_revenue=Decimal("1234567890.12"),
+        latitude=37.77,
+        longitude=-122.42,
+        territory_id=1,
+        owner_id=2,
+        potential=Decimal("480000.10"),
+        tier="A",
     )
-    contact = Contact(id=1, account_id=1, name="Ann Buyer", buying_role="Economic Buyer",
-                      last_engaged_at=dt.date(2026, 11, 2))
+    contact = Contact(
+        id=1,
+        account_id=1,
+        name="Ann Buyer",
+        buying_role="Economic Buyer",
+        last_engaged_at=dt.date(2026, 11, 2),
+    )
     opp = Opportunity(
-        id=1, external_id="O1", account_id=1, owner_id=2, product_id=1, name="Acme - Core",
-        stage="Proposal", amount=Decimal("0.10") + Decimal("0.20"), probability=0.55,
-        forecast_category="best_case", created_at=dt.date(2026, 9, 1), stage_entered_at=dt.date(2026, 10, 1),
-        close_date=dt.date(2026, 12, 15), next_step="Send proposal", next_step_date=dt.date(2026, 11, 25),
+        id=1,
+        external_id="O1",
+        account_id=1,
+        owner_id=2,
+        product_id=1,
+        name="Acme - Core",
+        stage="Proposal",
+        amount=Decimal("0.10") + Decimal("0.20"),
+        probability=0.55,
+        forecast_category="best_case",
+        created_at=dt.date(2026, 9, 1),
+        stage_entered_at=dt.date(2026, 10, 1),
+        close_date=dt.date(2026, 12, 15),
+        next_step="Send proposal",
+        next_step_date=dt.date(2026, 11, 25),
         last_activity_at=dt.date(2026, 11, 18),
     )
     for batch in ([territory, product], [manager], [rep], [account], [contact, opp]):
         session.add_all(batch)
         session.flush()
-    session.add_all([
-        AccountProduct(account_id=1, product_id=1, status="active", arr=Decimal("19999.99"),
-                       since=dt.date(2024, 1, 1)),
-        OpportunityHistory(opportunity_id=1, changed_at=dt.date(2026, 9, 1), stage="Prospecting",
-                           amount=Decimal("0.30"), close_date=dt.date(2026, 11, 30)),
-        Activity(account_id=1, opportunity_id=1, contact_id=1, owner_id=2, kind="call",
-                 occurred_at=dt.datetime(2026, 11, 18, 15, 30, tzinfo=dt.timezone(dt.timedelta(hours=-5))),
-                 subject="Pricing call"),
-        Quota(user_id=2, period="2026-Q4", amount=Decimal("250000.00")),
-        DatasetMeta(key="as_of", value="2026-11-20"),
-    ])
+    session.add_all(
+        [
+            AccountProduct(
+                account_id=1,
+                product_id=1,
+                status="active",
+                arr=Decimal("19999.99"),
+                since=dt.date(2024, 1, 1),
+            ),
+            OpportunityHistory(
+                opportunity_id=1,
+                changed_at=dt.date(2026, 9, 1),
+                stage="Prospecting",
+                amount=Decimal("0.30"),
+                close_date=dt.date(2026, 11, 30),
+            ),
+            Activity(
+                account_id=1,
+                opportunity_id=1,
+                contact_id=1,
+                owner_id=2,
+                kind="call",
+                occurred_at=dt.datetime(2026, 11, 18, 15, 30, tzinfo=dt.timezone(dt.timedelta(hours=-5))),
+                subject="Pricing call",
+            ),
+            Quota(user_id=2, period="2026-Q4", amount=Decimal("250000.00")),
+            DatasetMeta(key="as_of", value="2026-11-20"),
+        ]
+    )
 
 
 def test_round_trip_keeps_money_exact_and_times_aware(any_engine: Engine) -> None:
@@ -123,7 +166,7 @@ def test_naive_datetimes_are_refused(sqlite_engine: Engine) -> None:
 def test_foreign_keys_are_enforced(any_engine: Engine) -> None:
     with Session(any_engine) as session:
         session.add(Opportunity(name="orphan", owner_id=999, stage="Prospecting"))
-        with pytest.raises(Exception, match="(?i)foreign key"):
+        with pytest.raises(Exception, match=r"(?i)foreign key"):
             session.flush()
 
 

@@ -52,7 +52,9 @@ def make_engine(url: str) -> Engine:
             try:
                 directory.mkdir(parents=True, exist_ok=True)
             except OSError as exc:
-                raise DatabaseError(f"cannot create the database directory {directory}: {exc.strerror}") from exc
+                raise DatabaseError(
+                    f"cannot create the database directory {directory}: {exc.strerror}"
+                ) from exc
         engine = create_engine(parsed, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine

@@ -123,6 +123,13 @@ class StageConfig(BaseModel):
         return self.names.index(self.get(name).name)
 
 
+def yaml_problem(exc: yaml.YAMLError) -> str:
+    """A one-line description of a YAML syntax error."""
+    mark = getattr(exc, "problem_mark", None)
+    problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+    return f"line {mark.line + 1}: {problem}" if mark is not None else problem
+
+
 def load_stages(path: Path | None = None) -> StageConfig:
     """Load and validate the stage configuration; raise :class:`StageConfigError` with the reason."""
     source = path or DEFAULT_STAGES_FILE
@@ -131,7 +138,7 @@ def load_stages(path: Path | None = None) -> StageConfig:
     except OSError as exc:
         raise StageConfigError(f"cannot read stage config {source}: {exc.strerror}") from exc
     except yaml.YAMLError as exc:
-        raise StageConfigError(f"stage config {source} is not valid YAML: {exc}") from exc
+        raise StageConfigError(f"stage config {source} is not valid YAML: {yaml_problem(exc)}") from exc
     try:
         return StageConfig.model_validate(raw)
     except ValidationError as exc:

@@ -31,8 +31,8 @@ class DatasetSummary(BaseModel):
 def summarize(engine: Engine) -> DatasetSummary:
     with engine.connect() as db:
         rows = {t.name: db.execute(select(func.count()).select_from(t)).scalar_one() for t in INSERT_ORDER}
-        roles = dict(db.execute(select(User.role, func.count()).group_by(User.role)).tuples().all())
-        meta = dict(db.execute(select(DatasetMeta.key, DatasetMeta.value)).tuples().all())
+        roles = dict(db.execute(select(User.role, func.count()).group_by(User.role)).all())
+        meta = dict(db.execute(select(DatasetMeta.key, DatasetMeta.value)).all())
         won, lost, open_ = db.execute(
             select(
                 func.coalesce(func.sum(case((Opportunity.is_won, 1), else_=0)), 0),
@@ -41,18 +41,14 @@ def summarize(engine: Engine) -> DatasetSummary:
             )
         ).one()
         accounts = dict(
-            db.execute(select(Account.territory_id, func.count()).group_by(Account.territory_id))
-            .tuples()
-            .all()
+            db.execute(select(Account.territory_id, func.count()).group_by(Account.territory_id)).all()
         )
         reps = dict(
             db.execute(
                 select(User.territory_id, func.count())
                 .where(User.role == Role.REP)
                 .group_by(User.territory_id)
-            )
-            .tuples()
-            .all()
+            ).all()
         )
         pipeline = {
             tid: (count, amount)
@@ -61,7 +57,7 @@ def summarize(engine: Engine) -> DatasetSummary:
                 .join(Account, Opportunity.account_id == Account.id)
                 .where(~Opportunity.is_closed)
                 .group_by(Account.territory_id)
-            ).tuples()
+            )
         }
         lines = [
             TerritoryLine(
@@ -71,9 +67,7 @@ def summarize(engine: Engine) -> DatasetSummary:
                 open_deals=pipeline.get(tid, (0, 0))[0],
                 open_pipeline=Decimal(pipeline.get(tid, (0, 0))[1] or 0),
             )
-            for tid, name in db.execute(
-                select(Territory.id, Territory.name).order_by(Territory.name)
-            ).tuples()
+            for tid, name in db.execute(select(Territory.id, Territory.name).order_by(Territory.name))
         ]
     return DatasetSummary(
         meta=meta, rows=rows, roles=roles, territories=lines, won=won, lost=lost, open=open_

@@ -1,0 +1,81 @@
+"""`salesplan demo` and `salesplan data …` through the real command line (CliRunner)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+from typer.testing import CliRunner
+
+from assistant.interfaces.cli import app
+from tools.store.db import make_engine
+
+runner = CliRunner()
+
+
+def _count(home: Path, sql: str) -> int:
+    engine = make_engine(f"sqlite:///{home / 'salesplan.db'}")
+    with engine.connect() as connection:
+        value = connection.execute(text(sql)).scalar_one()
+    engine.dispose()
+    return int(value)
+
+
+def test_demo_builds_the_data_set_once_and_summarises_it(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    first = runner.invoke(app, ["demo"])
+    assert first.exit_code == 0, first.output
+    assert "Data set: demo, as of 2026-11-20" in first.output
+    assert "West Enterprise" in first.output and "24 rep" in first.output
+    opportunities = _count(home, "SELECT count(*) FROM opportunities")
+    assert opportunities > 7_000
+    second = runner.invoke(app, ["demo"])
+    assert second.exit_code == 0 and "Using the data already in" in second.output
+    assert _count(home, "SELECT count(*) FROM opportunities") == opportunities
+
+
+def test_generate_refuses_to_overwrite_without_replace(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    assert runner.invoke(app, ["data", "generate", "--accounts", "60", "--seed", "2"]).exit_code == 0
+    before = _count(home, "SELECT count(*) FROM accounts")
+    refused = runner.invoke(app, ["data", "generate", "--accounts", "80"])
+    assert refused.exit_code == 1
+    assert "--replace" in refused.output and "Traceback" not in refused.output
+    assert _count(home, "SELECT count(*) FROM accounts") == before == 60
+    replaced = runner.invoke(
+        app, ["data", "generate", "--accounts", "80", "--replace", "--as-of", "2025-03-31"]
+    )
+    assert replaced.exit_code == 0, replaced.output
+    assert _count(home, "SELECT count(*) FROM accounts") == 80
+    assert "as of 2025-03-31" in replaced.output
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "message"),
+    [
+        (["data", "generate", "--accounts", "many"], 1, "Invalid value for '--accounts'"),
+        (["data", "generate", "--accounts", "0"], 1, "--accounts"),
+        (["data", "generate", "--as-of", "yesterday"], 1, "--as-of must be a date"),
+        (["data", "generat"], 1, "No such command"),
+    ],
+)
+def test_usage_errors_are_one_line_with_exit_code_1(args: list[str], code: int, message: str) -> None:
+    result = runner.invoke(app, args)
+    assert result.exit_code == code
+    assert message in result.output
+    assert "Traceback" not in result.output
+    assert len([line for line in result.output.splitlines() if line.strip()]) <= 2
+
+
+def test_bad_configuration_is_exit_code_2(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("SALESPLAN_MODEL", "claude")
+    result = runner.invoke(app, ["data", "summary"])
+    assert result.exit_code == 2
+    assert "SALESPLAN_MODEL must be 'offline' or 'openai:<model>'" in result.output
+    monkeypatch.delenv("SALESPLAN_MODEL")
+    bad = tmp_path / "stages.yaml"
+    bad.write_text("stages: []\n")
+    monkeypatch.setenv("SALESPLAN_STAGES_FILE", str(bad))
+    result = runner.invoke(app, ["data", "generate", "--accounts", "5"])
+    assert result.exit_code == 2 and "stage config" in result.output
