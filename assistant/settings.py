@@ -47,6 +47,10 @@ class Settings(BaseSettings):
         default=None,
         description="YAML stage configuration; default the packaged `tools/store/stages.yaml`.",
     )
+    chroma_url: str | None = Field(
+        default=None,
+        description="URL of a Chroma server (e.g. http://chroma:8000); default a persistent index under the home.",
+    )
     fiscal_year_start_month: Annotated[int, Field(ge=1, le=12)] = Field(
         default=1, description="First month of the fiscal year (1 = January)."
     )
