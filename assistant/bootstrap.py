@@ -17,7 +17,9 @@ from assistant.settings import Settings
 from tools.store.db import ensure_schema, make_engine
 from tools.store.errors import DataError
 from tools.store.schema import DatasetMeta
+from tools.store.repository import Repository
 from tools.store.stages import StageConfig, load_stages
+from tools.viewer import Viewer, find_viewer
 
 
 class AppContext:
@@ -37,6 +39,15 @@ class AppContext:
     @cached_property
     def stages(self) -> StageConfig:
         return load_stages(self.settings.stages_file)
+
+    @cached_property
+    def repository(self) -> Repository:
+        """Scoped access to the CRM data for the tools, with "today" = :meth:`as_of`."""
+        return Repository(self.engine, self.stages, self.as_of())
+
+    def viewer(self, who: str) -> Viewer:
+        """The user a CLI ``--user`` names (email or full name)."""
+        return find_viewer(self.engine, who)
 
     def dataset_meta(self) -> dict[str, str]:
         with self.engine.connect() as connection:

@@ -1,0 +1,33 @@
+"""Fixtures for the tool tests: the hand-built CRM, a repository over it, and its people."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import Engine
+
+from tests.tools import crm
+from tools.store.repository import Repository
+from tools.store.schema import Role
+from tools.store.stages import load_stages
+from tools.viewer import Viewer
+
+
+@pytest.fixture
+def repo(sqlite_engine: Engine) -> Repository:
+    crm.load(sqlite_engine)
+    return Repository(sqlite_engine, load_stages(), crm.AS_OF)
+
+
+def _viewer(user_id: int) -> Viewer:
+    row = next(u for u in crm.USERS if u["id"] == user_id)
+    return Viewer(
+        user_id=user_id, role=Role(str(row["role"])), name=str(row["name"]), territory_id=row["territory_id"]
+    )  # type: ignore[arg-type]
+
+
+VERA, MAX, MO, RITA, RAVI, SAM, OLGA = (_viewer(i) for i in range(1, 8))
+
+
+@pytest.fixture
+def people() -> dict[str, Viewer]:
+    return {"vera": VERA, "max": MAX, "mo": MO, "rita": RITA, "ravi": RAVI, "sam": SAM, "olga": OLGA}

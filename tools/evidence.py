@@ -1,0 +1,73 @@
+"""How every figure a tool returns explains itself: value, formula, filters and the records behind it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from decimal import Decimal
+from enum import StrEnum
+
+from pydantic import BaseModel, Field
+
+#: At most this many record ids are listed per figure; ``record_count`` always has the full count.
+MAX_RECORD_IDS = 50
+
+
+class Unit(StrEnum):
+    USD = "usd"
+    COUNT = "count"
+    RATIO = "ratio"
+    DAYS = "days"
+
+
+def record_id(kind: str, key: int | str) -> str:
+    """A stable record reference such as ``opportunity/42`` or ``account/7``."""
+    return f"{kind}/{key}"
+
+
+class Figure(BaseModel):
+    """One number, with how it was computed."""
+
+    name: str
+    value: Decimal | float | int | None
+    unit: Unit
+    formula: str = Field(description="How the value is computed, e.g. 'sum(amount) of open opportunities'.")
+    filters: list[str] = Field(default_factory=list, description="The filters applied to the records.")
+    record_ids: list[str] = Field(default_factory=list, description="The records behind the value (capped).")
+    record_count: int = 0
+
+    @classmethod
+    def of(
+        cls,
+        name: str,
+        value: Decimal | float | int | None,
+        unit: Unit,
+        formula: str,
+        filters: Iterable[str] = (),
+        records: Iterable[str] = (),
+    ) -> Figure:
+        ids = list(records)
+        return cls(
+            name=name,
+            value=value,
+            unit=unit,
+            formula=formula,
+            filters=list(filters),
+            record_ids=ids[:MAX_RECORD_IDS],
+            record_count=len(ids),
+        )
+
+    def display(self) -> str:
+        """The value formatted for people: $1,234, 37.5%, 42 days, 12."""
+        return format_value(self.value, self.unit)
+
+
+def format_value(value: Decimal | float | int | None, unit: Unit) -> str:
+    if value is None:
+        return "n/a"
+    if unit is Unit.USD:
+        return f"${Decimal(value):,.0f}"
+    if unit is Unit.RATIO:
+        return f"{float(value) * 100:.1f}%"
+    if unit is Unit.DAYS:
+        return f"{float(value):,.0f} days"
+    return f"{value:,}"

@@ -1,0 +1,136 @@
+"""The metric registry: one written definition per sales metric, used by every tool.
+
+Each :class:`Metric` has the definition a person reads and the function that computes it from
+already-scoped aggregates, so "win rate" means the same thing in a pipeline answer, a rep
+scorecard and a territory plan.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections.abc import Iterable
+from decimal import Decimal
+
+from pydantic import BaseModel
+
+from tools.evidence import Figure, Unit
+
+
+class Metric(BaseModel):
+    key: str
+    name: str
+    unit: Unit
+    definition: str
+
+
+METRICS: dict[str, Metric] = {
+    m.key: m
+    for m in (
+        Metric(
+            key="bookings",
+            name="Bookings (closed won)",
+            unit=Unit.USD,
+            definition="Sum of amount of opportunities won (closed_at) in the period.",
+        ),
+        Metric(
+            key="win_rate",
+            name="Win rate",
+            unit=Unit.RATIO,
+            definition="Won / (won + lost), counting opportunities closed (closed_at) in the period.",
+        ),
+        Metric(
+            key="average_deal_size",
+            name="Average won deal size",
+            unit=Unit.USD,
+            definition="Mean amount of opportunities won in the period.",
+        ),
+        Metric(
+            key="sales_cycle",
+            name="Median sales cycle",
+            unit=Unit.DAYS,
+            definition="Median days from created_at to closed_at of opportunities won in the period.",
+        ),
+        Metric(
+            key="open_pipeline",
+            name="Open pipeline",
+            unit=Unit.USD,
+            definition="Sum of amount of open opportunities (close date in the period when one is given).",
+        ),
+        Metric(
+            key="weighted_pipeline",
+            name="Weighted pipeline",
+            unit=Unit.USD,
+            definition="Sum of amount x stage probability of open opportunities.",
+        ),
+        Metric(
+            key="quota",
+            name="Quota",
+            unit=Unit.USD,
+            definition="Sum of the quotas of the people in scope for the quota periods of the period.",
+        ),
+        Metric(
+            key="attainment",
+            name="Quota attainment",
+            unit=Unit.RATIO,
+            definition="Bookings in the period / quota for the period.",
+        ),
+        Metric(
+            key="pipeline_coverage",
+            name="Pipeline coverage",
+            unit=Unit.RATIO,
+            definition="Open pipeline due (close date) in the period / remaining quota "
+            "(quota - bookings, when positive).",
+        ),
+        Metric(
+            key="gap_to_quota",
+            name="Gap to quota",
+            unit=Unit.USD,
+            definition="Quota - (bookings + commit); positive means short of quota.",
+        ),
+        Metric(
+            key="stage_conversion",
+            name="Stage conversion",
+            unit=Unit.RATIO,
+            definition="Of opportunities that reached a stage, the share that reached the next stage "
+            "(from opportunity history).",
+        ),
+    )
+}
+
+
+def ratio(numerator: Decimal | float | int, denominator: Decimal | float | int) -> float | None:
+    """``numerator / denominator``, or None when the denominator is zero."""
+    return None if not denominator else round(float(numerator) / float(denominator), 4)
+
+
+def figure(
+    key: str, value: Decimal | float | int | None, filters: Iterable[str] = (), records: Iterable[str] = ()
+) -> Figure:
+    """A :class:`Figure` for a registered metric, with the registry's definition as its formula."""
+    metric = METRICS[key]
+    return Figure.of(metric.name, value, metric.unit, metric.definition, filters, records)
+
+
+def win_rate(won: int, lost: int) -> float | None:
+    return ratio(won, won + lost)
+
+
+def average(amounts: list[Decimal]) -> Decimal | None:
+    return (sum(amounts, Decimal(0)) / len(amounts)).quantize(Decimal("0.01")) if amounts else None
+
+
+def median_days(days: list[int]) -> float | None:
+    return float(statistics.median(days)) if days else None
+
+
+def remaining_quota(quota: Decimal, bookings: Decimal) -> Decimal:
+    return max(Decimal(0), quota - bookings)
+
+
+def coverage(open_pipeline: Decimal, quota: Decimal, bookings: Decimal) -> float | None:
+    return ratio(open_pipeline, remaining_quota(quota, bookings))
+
+
+def definitions() -> list[Metric]:
+    """Every registered metric, for 'what does win rate mean?' questions and the docs."""
+    return list(METRICS.values())

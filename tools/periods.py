@@ -1,0 +1,171 @@
+"""Time periods people say ("this quarter", "Q3", "last month", "2017", "YTD"), relative to ``as_of``.
+
+Quarters and years are fiscal: ``fiscal_year_start_month`` (1 = January) sets where they begin, and
+a fiscal year is named after the calendar year it ends in (FY2027 starting in February 2026 ends in
+January 2027). With the default January start, fiscal and calendar periods coincide and quota
+periods read ``2026-Q4``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from pydantic import BaseModel
+
+from tools.store.errors import InputError
+
+
+class Period(BaseModel):
+    """A half-open date range ``[start, end)`` with the label people know it by."""
+
+    label: str
+    start: dt.date
+    end: dt.date
+    #: Quota period labels (e.g. ``2026-Q4``) the range covers, for attainment and coverage.
+    quota_periods: list[str] = []
+
+    def contains(self, day: dt.date | None) -> bool:
+        return day is not None and self.start <= day < self.end
+
+    @property
+    def last_day(self) -> dt.date:
+        return self.end - dt.timedelta(days=1)
+
+
+def _add_months(day: dt.date, months: int) -> dt.date:
+    index = day.year * 12 + day.month - 1 + months
+    return dt.date(index // 12, index % 12 + 1, 1)
+
+
+def _fiscal_year_start(day: dt.date, start_month: int) -> dt.date:
+    year = day.year if day.month >= start_month else day.year - 1
+    return dt.date(year, start_month, 1)
+
+
+def _quarter(start: dt.date, fy_start_month: int) -> Period:
+    fy_start = _fiscal_year_start(start, fy_start_month)
+    number = (start.year * 12 + start.month - fy_start.year * 12 - fy_start.month) // 3 + 1
+    fy_name = fy_start.year if fy_start_month == 1 else fy_start.year + 1
+    label = f"{fy_name}-Q{number}"
+    return Period(label=label, start=start, end=_add_months(start, 3), quota_periods=[label])
+
+
+def quarter_containing(day: dt.date, fy_start_month: int = 1) -> Period:
+    fy_start = _fiscal_year_start(day, fy_start_month)
+    offset = (day.year * 12 + day.month - fy_start.year * 12 - fy_start.month) // 3 * 3
+    return _quarter(_add_months(fy_start, offset), fy_start_month)
+
+
+def _fiscal_year(fy_name: int, fy_start_month: int) -> Period:
+    start = dt.date(fy_name if fy_start_month == 1 else fy_name - 1, fy_start_month, 1)
+    quarters = [_quarter(_add_months(start, 3 * i), fy_start_month).label for i in range(4)]
+    label = str(fy_name) if fy_start_month == 1 else f"FY{fy_name}"
+    return Period(label=label, start=start, end=_add_months(start, 12), quota_periods=quarters)
+
+
+_QUARTER = re.compile(r"^(?:(?:fy)?(\d{4})[\s-]*)?q([1-4])(?:[\s-]*(?:fy)?(\d{4}))?$")
+_MONTHS = {
+    name: index
+    for index, names in enumerate(
+        [
+            ("jan", "january"),
+            ("feb", "february"),
+            ("mar", "march"),
+            ("apr", "april"),
+            ("may",),
+            ("jun", "june"),
+            ("jul", "july"),
+            ("aug", "august"),
+            ("sep", "sept", "september"),
+            ("oct", "october"),
+            ("nov", "november"),
+            ("dec", "december"),
+        ],
+        start=1,
+    )
+    for name in names
+}
+
+
+def parse_period(text: str, as_of: dt.date, fy_start_month: int = 1) -> Period:
+    """Resolve a period phrase relative to ``as_of``; raise :class:`InputError` when unknown."""
+    phrase = " ".join(text.casefold().replace("’", "'").split())
+    phrase = phrase.removeprefix("the ").removeprefix("in ")
+    current_q = quarter_containing(as_of, fy_start_month)
+    relative = {
+        "this quarter": current_q,
+        "current quarter": current_q,
+        "qtd": Period(
+            label=f"{current_q.label} to date",
+            start=current_q.start,
+            end=as_of + dt.timedelta(days=1),
+            quota_periods=current_q.quota_periods,
+        ),
+        "next quarter": quarter_containing(current_q.end, fy_start_month),
+        "last quarter": quarter_containing(current_q.start - dt.timedelta(days=1), fy_start_month),
+        "previous quarter": quarter_containing(current_q.start - dt.timedelta(days=1), fy_start_month),
+    }
+    if phrase in relative:
+        return relative[phrase]
+    fy_now = _fiscal_year_start(as_of, fy_start_month)
+    fy_name_now = fy_now.year if fy_start_month == 1 else fy_now.year + 1
+    this_year = _fiscal_year(fy_name_now, fy_start_month)
+    if phrase in ("this year", "current year", "this fiscal year"):
+        return this_year
+    if phrase in ("last year", "previous year", "last fiscal year"):
+        return _fiscal_year(fy_name_now - 1, fy_start_month)
+    if phrase in ("next year", "next fiscal year"):
+        return _fiscal_year(fy_name_now + 1, fy_start_month)
+    if phrase in ("ytd", "year to date", "this year to date"):
+        return Period(
+            label=f"{this_year.label} to date",
+            start=this_year.start,
+            end=as_of + dt.timedelta(days=1),
+            quota_periods=_quotas_until(this_year, as_of),
+        )
+    month_start = as_of.replace(day=1)
+    if phrase in ("this month", "current month", "mtd"):
+        return _month(month_start)
+    if phrase in ("last month", "previous month"):
+        return _month(_add_months(month_start, -1))
+    if phrase == "next month":
+        return _month(_add_months(month_start, 1))
+    days = re.fullmatch(r"(?:last|past) (\d{1,3}) days", phrase)
+    if days:
+        span = int(days.group(1))
+        return Period(
+            label=f"last {span} days",
+            start=as_of - dt.timedelta(days=span - 1),
+            end=as_of + dt.timedelta(days=1),
+        )
+    quarter = _QUARTER.fullmatch(phrase.replace(" ", ""))
+    if quarter:
+        year_text = quarter.group(1) or quarter.group(3)
+        number = int(quarter.group(2))
+        fy_name = int(year_text) if year_text else fy_name_now
+        start = _add_months(_fiscal_year(fy_name, fy_start_month).start, 3 * (number - 1))
+        return _quarter(start, fy_start_month)
+    year = re.fullmatch(r"(?:fy\s*)?(\d{4})", phrase)
+    if year:
+        return _fiscal_year(int(year.group(1)), fy_start_month)
+    month = re.fullmatch(r"([a-z]+)(?:\s+(\d{4}))?", phrase)
+    if month and month.group(1) in _MONTHS:
+        number = _MONTHS[month.group(1)]
+        year_value = int(month.group(2)) if month.group(2) else as_of.year
+        return _month(dt.date(year_value, number, 1))
+    raise InputError(
+        f"unknown period {text!r}; try 'this quarter', 'next quarter', 'Q3', 'last month', '2026' or 'YTD'"
+    )
+
+
+def _month(start: dt.date) -> Period:
+    return Period(label=start.strftime("%B %Y"), start=start, end=_add_months(start, 1))
+
+
+def _quotas_until(year: Period, as_of: dt.date) -> list[str]:
+    labels = []
+    for index, label in enumerate(year.quota_periods):
+        if _add_months(year.start, 3 * index) <= as_of:
+            labels.append(label)
+    return labels

@@ -1,0 +1,110 @@
+"""Find accounts, people, territories and products by the names people use for them.
+
+Matching is fuzzy (rapidfuzz ``WRatio`` on case- and punctuation-folded names) and always inside
+the viewer's scope, so a name outside it resolves exactly like a name that does not exist:
+
+* one clear best match (score >= 86 and at least 6 points ahead of the next) is the answer;
+* several close matches raise :class:`AmbiguousName` listing the candidates;
+* nothing close raises :class:`UnknownName`: "no account named X — did you mean …".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from pydantic import BaseModel
+from rapidfuzz import fuzz, process, utils
+from sqlalchemy import Select
+
+from tools.store.errors import InputError
+from tools.store.repository import Repository, ViewerLike
+from tools.store.schema import Account, Product, Role, Territory, User
+
+ACCEPT = 86
+LEAD = 6
+SUGGEST = 60
+MAX_CANDIDATES = 5
+
+
+class Candidate(BaseModel):
+    kind: str
+    id: int
+    name: str
+    score: float
+
+
+class UnknownName(InputError):
+    """Nothing in scope is called that."""
+
+    def __init__(self, kind: str, query: str, suggestions: Sequence[Candidate]) -> None:
+        hint = f" — did you mean {_or_list([c.name for c in suggestions])}?" if suggestions else ""
+        super().__init__(f"no {kind} named {query!r}{hint}")
+        self.kind, self.query, self.suggestions = kind, query, list(suggestions)
+
+
+class AmbiguousName(InputError):
+    """Several things in scope match the name about equally well."""
+
+    def __init__(self, kind: str, query: str, candidates: Sequence[Candidate]) -> None:
+        super().__init__(f"{query!r} matches several {kind}s: {_or_list([c.name for c in candidates])}")
+        self.kind, self.query, self.candidates = kind, query, list(candidates)
+
+
+def _or_list(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " or " + names[-1]
+
+
+def _normalise(name: str) -> str:
+    text = name.casefold().replace("’", "'")
+    text = text.removesuffix("'s").removesuffix("'")
+    return str(utils.default_process(text))
+
+
+def best_match(kind: str, query: str, names: dict[int, str]) -> Candidate:
+    """Pick the one ``names`` entry ``query`` means, or raise Unknown/Ambiguous."""
+    key = _normalise(query)
+    if not key:
+        raise UnknownName(kind, query, [])
+    exact = [i for i, n in names.items() if _normalise(n) == key]
+    if len(exact) == 1:
+        return Candidate(kind=kind, id=exact[0], name=names[exact[0]], score=100.0)
+    if len(exact) > 1:
+        raise AmbiguousName(
+            kind, query, [Candidate(kind=kind, id=i, name=names[i], score=100.0) for i in exact]
+        )
+    scored = process.extract(
+        key, {i: _normalise(n) for i, n in names.items()}, scorer=fuzz.WRatio, limit=MAX_CANDIDATES * 2
+    )
+    ranked = [Candidate(kind=kind, id=int(i), name=names[int(i)], score=round(s, 1)) for _, s, i in scored]
+    if not ranked or ranked[0].score < ACCEPT:
+        raise UnknownName(kind, query, [c for c in ranked if c.score >= SUGGEST][:3])
+    close = [c for c in ranked if c.score >= ranked[0].score - LEAD and c.score >= ACCEPT]
+    if len(close) > 1:
+        raise AmbiguousName(kind, query, close[:MAX_CANDIDATES])
+    return ranked[0]
+
+
+def _names(repo: Repository, query: Select[Any]) -> dict[int, str]:
+    with repo.connect() as connection:
+        return {int(i): str(n) for i, n in connection.execute(query).all()}
+
+
+def resolve_account(repo: Repository, viewer: ViewerLike, name: str) -> Candidate:
+    return best_match("account", name, _names(repo, repo.accounts(viewer, Account.id, Account.name)))
+
+
+def resolve_user(repo: Repository, viewer: ViewerLike, name: str, role: Role | None = None) -> Candidate:
+    query = repo.users(viewer, User.id, User.name)
+    if role is not None:
+        query = query.where(User.role == role.value)
+    kind = "rep" if role is Role.REP else "manager" if role is Role.MANAGER else "person"
+    return best_match(kind, name, _names(repo, query))
+
+
+def resolve_territory(repo: Repository, viewer: ViewerLike, name: str) -> Candidate:
+    return best_match("territory", name, _names(repo, repo.territories(viewer, Territory.id, Territory.name)))
+
+
+def resolve_product(repo: Repository, name: str) -> Candidate:
+    return best_match("product", name, _names(repo, repo.products(Product.id, Product.name)))

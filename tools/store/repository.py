@@ -1,0 +1,172 @@
+"""The CRM repository: every read goes through a viewer's scope.
+
+:func:`build_scope` is the one place row-level access is decided (DESIGN §2):
+
+* rep — opportunities they own; accounts they own, have an opportunity on, or that lie in their
+  territory; the contacts and products of those accounts; activities they logged;
+* manager — everything their direct and indirect reports see, plus their own;
+* admin / revops — everything.
+
+The repository hands tools *scoped selects* (``repo.opportunities(viewer, …)``) rather than raw
+tables, so a tool cannot forget the filter; a record outside scope is simply absent, exactly like a
+record that does not exist.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import ColumnElement, Connection, Engine, Select, and_, or_, select, true
+
+from tools.store.schema import (
+    Account,
+    AccountProduct,
+    Activity,
+    Contact,
+    DatasetMeta,
+    Opportunity,
+    OpportunityHistory,
+    Product,
+    Quota,
+    Role,
+    Territory,
+    User,
+)
+from tools.store.stages import StageConfig
+
+
+class ViewerLike:  # pragma: no cover - structural type for the scope builder
+    user_id: int
+    role: Role
+
+
+@dataclass(frozen=True)
+class Scope:
+    """The row filters of one viewer. ``users is None`` means no restriction."""
+
+    users: frozenset[int] | None
+    territories: frozenset[int] | None
+
+    @property
+    def unrestricted(self) -> bool:
+        return self.users is None
+
+    def opportunities(self) -> ColumnElement[bool]:
+        return true() if self.users is None else Opportunity.owner_id.in_(self.users)
+
+    def accounts(self) -> ColumnElement[bool]:
+        if self.users is None:
+            return true()
+        assert self.territories is not None
+        has_own_deal = select(Opportunity.account_id).where(Opportunity.owner_id.in_(self.users))
+        return or_(
+            Account.owner_id.in_(self.users),
+            Account.territory_id.in_(self.territories),
+            Account.id.in_(has_own_deal.where(Opportunity.account_id.is_not(None))),
+        )
+
+    def users_filter(self) -> ColumnElement[bool]:
+        return true() if self.users is None else User.id.in_(self.users)
+
+    def territories_filter(self) -> ColumnElement[bool]:
+        return true() if self.territories is None else Territory.id.in_(self.territories)
+
+    def activities(self) -> ColumnElement[bool]:
+        return true() if self.users is None else Activity.owner_id.in_(self.users)
+
+
+def build_scope(connection: Connection, user_id: int, role: Role) -> Scope:
+    """The one function deciding what a viewer may see."""
+    if role in (Role.ADMIN, Role.REVOPS):
+        return Scope(users=None, territories=None)
+    users = {user_id}
+    if role is Role.MANAGER:
+        frontier = {user_id}
+        while frontier:
+            reports = set(connection.execute(select(User.id).where(User.manager_id.in_(frontier))).scalars())
+            frontier = reports - users
+            users |= frontier
+    territories = {
+        t
+        for t in connection.execute(select(User.territory_id).where(User.id.in_(users))).scalars()
+        if t is not None
+    }
+    return Scope(users=frozenset(users), territories=frozenset(territories))
+
+
+class Repository:
+    """Scoped access to the CRM store for the tools.
+
+    ``as_of`` is the date every "today" means; ``stages`` the stage configuration.
+    """
+
+    def __init__(self, engine: Engine, stages: StageConfig, as_of: dt.date) -> None:
+        self.engine = engine
+        self.stages = stages
+        self.as_of = as_of
+        self._scopes: dict[tuple[int, Role], Scope] = {}
+
+    @contextmanager
+    def connect(self) -> Iterator[Connection]:
+        with self.engine.connect() as connection:
+            yield connection
+
+    def scope(self, viewer: ViewerLike) -> Scope:
+        key = (viewer.user_id, viewer.role)
+        if key not in self._scopes:
+            with self.engine.connect() as connection:
+                self._scopes[key] = build_scope(connection, viewer.user_id, viewer.role)
+        return self._scopes[key]
+
+    # Scoped selects: the only way tools read CRM rows.
+    def opportunities(self, viewer: ViewerLike, *columns: Any) -> Select[Any]:
+        return select(*(columns or (Opportunity,))).where(self.scope(viewer).opportunities())
+
+    def accounts(self, viewer: ViewerLike, *columns: Any) -> Select[Any]:
+        return select(*(columns or (Account,))).where(self.scope(viewer).accounts())
+
+    def contacts(self, viewer: ViewerLike, *columns: Any) -> Select[Any]:
+        visible = self.accounts(viewer, Account.id)
+        return select(*(columns or (Contact,))).where(Contact.account_id.in_(visible))
+
+    def account_products(self, viewer: ViewerLike, *columns: Any) -> Select[Any]:
+        visible = self.accounts(viewer, Account.id)
+        return select(*(columns or (AccountProduct,))).where(AccountProduct.account_id.in_(visible))
+
+    def activities(self, viewer: ViewerLike, *columns: Any) -> Select[Any]:
+        return select(*(columns or (Activity,))).where(self.scope(viewer).activities())
+
+    def history(self, viewer: ViewerLike, *columns: Any) -> Select[Any]:
+        visible = self.opportunities(viewer, Opportunity.id)
+        return select(*(columns or (OpportunityHistory,))).where(
+            OpportunityHistory.opportunity_id.in_(visible)
+        )
+
+    def users(self, viewer: ViewerLike, *columns: Any) -> Select[Any]:
+        return select(*(columns or (User,))).where(self.scope(viewer).users_filter())
+
+    def territories(self, viewer: ViewerLike, *columns: Any) -> Select[Any]:
+        scope = self.scope(viewer)
+        if scope.unrestricted:
+            return select(*(columns or (Territory,)))
+        via_accounts = self.accounts(viewer, Account.territory_id).where(Account.territory_id.is_not(None))
+        return select(*(columns or (Territory,))).where(
+            or_(scope.territories_filter(), Territory.id.in_(via_accounts))
+        )
+
+    def quotas(self, viewer: ViewerLike, *columns: Any) -> Select[Any]:
+        return select(*(columns or (Quota,))).where(
+            and_(true(), Quota.user_id.in_(self.users(viewer, User.id)))
+        )
+
+    def products(self, *columns: Any) -> Select[Any]:
+        """The product catalogue is not confidential: every viewer sees it."""
+        return select(*(columns or (Product,)))
+
+    def dataset_meta(self) -> dict[str, str]:
+        with self.engine.connect() as connection:
+            return {str(k): str(v) for k, v in connection.execute(select(DatasetMeta.key, DatasetMeta.value))}
