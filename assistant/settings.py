@@ -49,7 +49,7 @@ class Settings(BaseSettings):
     )
     chroma_url: str | None = Field(
         default=None,
-        description="URL of a Chroma server (e.g. http://chroma:8000); default a persistent index under the home.",
+        description="URL of a Chroma server (http://host:8000); default a persistent index under the home.",
     )
     fiscal_year_start_month: Annotated[int, Field(ge=1, le=12)] = Field(
         default=1, description="First month of the fiscal year (1 = January)."

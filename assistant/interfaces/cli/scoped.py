@@ -13,7 +13,6 @@ import typer
 from pydantic import BaseModel
 
 from assistant.bootstrap import AppContext
-from assistant.interfaces.cli.output import console
 from tools.store.repository import Repository
 from tools.viewer import Viewer
 
