@@ -43,7 +43,7 @@ class AppContext:
     @cached_property
     def repository(self) -> Repository:
         """Scoped access to the CRM data for the tools, with "today" = :meth:`as_of`."""
-        return Repository(self.engine, self.stages, self.as_of())
+        return Repository(self.engine, self.stages, self.as_of(), self.settings.fiscal_year_start_month)
 
     def viewer(self, who: str) -> Viewer:
         """The user a CLI ``--user`` names (email or full name)."""

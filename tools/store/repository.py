@@ -18,7 +18,7 @@ import datetime as dt
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import ColumnElement, Connection, Engine, Select, and_, or_, select, true
 
@@ -39,9 +39,14 @@ from tools.store.schema import (
 from tools.store.stages import StageConfig
 
 
-class ViewerLike:  # pragma: no cover - structural type for the scope builder
-    user_id: int
-    role: Role
+class ViewerLike(Protocol):
+    """What the repository needs of a viewer (``tools.viewer.Viewer`` in practice)."""
+
+    @property
+    def user_id(self) -> int: ...
+
+    @property
+    def role(self) -> Role: ...
 
 
 @dataclass(frozen=True)
@@ -101,13 +106,15 @@ def build_scope(connection: Connection, user_id: int, role: Role) -> Scope:
 class Repository:
     """Scoped access to the CRM store for the tools.
 
-    ``as_of`` is the date every "today" means; ``stages`` the stage configuration.
+    ``as_of`` is the date every "today" means; ``stages`` the stage configuration;
+    ``fy_start_month`` the first month of the fiscal year (for "Q3", "this year").
     """
 
-    def __init__(self, engine: Engine, stages: StageConfig, as_of: dt.date) -> None:
+    def __init__(self, engine: Engine, stages: StageConfig, as_of: dt.date, fy_start_month: int = 1) -> None:
         self.engine = engine
         self.stages = stages
         self.as_of = as_of
+        self.fy_start_month = fy_start_month
         self._scopes: dict[tuple[int, Role], Scope] = {}
 
     @contextmanager

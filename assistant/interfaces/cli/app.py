@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from assistant.bootstrap import build_app_context
-from assistant.interfaces.cli import data, demo
+from assistant.interfaces.cli import data, demo, pipeline
 from assistant.interfaces.cli.errors import SalesplanGroup
 
 app = typer.Typer(
@@ -17,6 +17,10 @@ app = typer.Typer(
 )
 app.add_typer(data.app, name="data")
 app.command("demo")(demo.demo)
+app.add_typer(pipeline.deals_app, name="deals")
+app.command("pipeline")(pipeline.pipeline)
+app.command("forecast")(pipeline.forecast_command)
+app.command("performance")(pipeline.performance)
 
 
 @app.callback()

@@ -1,0 +1,208 @@
+"""``salesplan deals …``, ``salesplan pipeline``, ``salesplan forecast``, ``salesplan performance``."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from rich.markup import escape as esc
+from rich.table import Table
+
+from assistant.interfaces.cli.output import console
+from assistant.interfaces.cli.scoped import JsonOption, PeriodOption, UserOption, as_viewer, emit
+from tools.evidence import Figure
+from tools.forecast import (
+    Forecast,
+    ForecastQuery,
+    PerformanceQuery,
+    PerformanceReport,
+    forecast,
+    rep_performance,
+)
+from tools.pipeline import DealDetails, DealQuery, GroupBy, PipelineQuery, PipelineSummary, deal_details
+from tools.pipeline import pipeline_summary as summarize_pipeline
+from tools.stalled import Rule, StalledDeals, StalledQuery, stalled_deals
+
+deals_app = typer.Typer(help="Deals: stalled and at-risk deals, one deal's details.", no_args_is_help=True)
+
+OwnerOption = Annotated[
+    str | None, typer.Option("--owner", help="Only this rep's (or manager's team's) deals.")
+]
+TerritoryOption = Annotated[str | None, typer.Option("--territory", help="Only deals in this territory.")]
+
+
+def _line(fig: Figure) -> str:
+    return f"{fig.name}: [bold]{fig.display()}[/]"
+
+
+@deals_app.command("stalled")
+def stalled(
+    ctx: typer.Context,
+    user: UserOption,
+    owner: OwnerOption = None,
+    territory: TerritoryOption = None,
+    rule: Annotated[Rule | None, typer.Option(help="Only deals flagged by this rule.")] = None,
+    limit: Annotated[int, typer.Option(min=1, max=500, help="How many deals to list.")] = 25,
+    as_json: JsonOption = False,
+) -> None:
+    """Stalled and at-risk deals, riskiest first, with the evidence and next action for each."""
+    repo, viewer = as_viewer(ctx, user)
+    result = stalled_deals(
+        repo, viewer, StalledQuery(owner=owner, territory=territory, rule=rule, limit=limit)
+    )
+    emit(result, as_json, _print_stalled)
+
+
+def _print_stalled(result: StalledDeals) -> None:
+    console.print(
+        f"{_line(result.flagged)} of {result.open_deals} open deals, {_line(result.flagged_amount)} "
+        f"(as of {result.as_of})"
+    )
+    for deal in result.deals:
+        amount = f"${deal.amount:,.0f}" if deal.amount is not None else "no amount"
+        console.print(
+            f"\n[bold]{esc(deal.name)}[/] ({deal.id}) — {esc(deal.owner)}, {deal.stage}, {amount}, "
+            f"risk {deal.risk_score}"
+        )
+        for flag in deal.flags:
+            console.print(f"  • {esc(f'[{flag.severity.value}]')} {flag.title}: {esc(flag.evidence)}")
+            console.print(f"    next: {flag.next_action} [dim]({flag.playbook})[/]")
+    for skipped in result.skipped_rules:
+        console.print(f"[yellow]Rule {skipped.rule.value} not checked:[/] {skipped.reason}")
+
+
+@deals_app.command("show")
+def show(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="Deal name or id.")],
+    user: UserOption,
+    as_json: JsonOption = False,
+) -> None:
+    """One deal: stage, amount, dates, next step, stage history and recent activity."""
+    repo, viewer = as_viewer(ctx, user)
+    emit(deal_details(repo, viewer, DealQuery(deal=name)), as_json, _print_deal)
+
+
+def _print_deal(deal: DealDetails) -> None:
+    amount = f"${deal.amount:,.0f}" if deal.amount is not None else "no amount"
+    console.print(
+        f"[bold]{esc(deal.name)}[/] ({deal.id}) — {esc(deal.account or 'no account')}, "
+        f"owner {esc(deal.owner)}"
+    )
+    console.print(
+        f"{deal.stage}, {amount}, close {deal.close_date}, next step: {esc(deal.next_step or 'none')}"
+        f" ({deal.next_step_date or '-'})"
+    )
+    for entry in deal.history:
+        console.print(f"  {entry.changed_at}  {entry.stage:<14} close {entry.close_date}")
+    for activity in deal.activities:
+        console.print(f"  {activity.occurred_at:%Y-%m-%d} {activity.kind}: {esc(activity.subject or '')}")
+
+
+def pipeline(
+    ctx: typer.Context,
+    user: UserOption,
+    period: PeriodOption = None,
+    by: Annotated[GroupBy, typer.Option("--by", help="Break down by this dimension.")] = GroupBy.STAGE,
+    owner: OwnerOption = None,
+    territory: TerritoryOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Open pipeline: count, amount and weighted amount by stage, owner, product, territory or month."""
+    repo, viewer = as_viewer(ctx, user)
+    query = PipelineQuery(period=period, group_by=by, owner=owner, territory=territory)
+    emit(summarize_pipeline(repo, viewer, query), as_json, _print_pipeline)
+
+
+def _print_pipeline(result: PipelineSummary) -> None:
+    table = Table(result.group_by.value.replace("_", " ").title(), "Deals", "Amount", "Weighted")
+    for group in result.groups:
+        table.add_row(
+            group.key, f"{group.count:,}", f"${group.amount:,.0f}", f"${group.weighted_amount:,.0f}"
+        )
+    console.print(table)
+    console.print(
+        f"{_line(result.open_pipeline)}, {_line(result.weighted_pipeline)}, {_line(result.deal_count)}"
+    )
+    console.print(f"[dim]filters: {'; '.join(result.filters)}[/]")
+
+
+def forecast_command(
+    ctx: typer.Context,
+    user: UserOption,
+    period: PeriodOption = None,
+    owner: OwnerOption = None,
+    territory: TerritoryOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Forecast for a period (default this quarter): closed won, commit, best case, pipeline vs quota."""
+    repo, viewer = as_viewer(ctx, user)
+    query = ForecastQuery(period=period or "this quarter", owner=owner, territory=territory)
+    emit(forecast(repo, viewer, query), as_json, _print_forecast)
+
+
+def _print_forecast(result: Forecast) -> None:
+    console.print(
+        f"[bold]Forecast {result.period.label}[/] ({result.period.start} to {result.period.last_day})"
+    )
+    for fig in (
+        result.closed_won,
+        result.commit,
+        result.best_case,
+        result.pipeline,
+        result.quota,
+        result.attainment,
+        result.gap_to_quota,
+        result.coverage,
+        result.weighted_forecast,
+    ):
+        console.print(f"  {_line(fig)}")
+
+
+def performance(
+    ctx: typer.Context,
+    user: UserOption,
+    period: PeriodOption = None,
+    rep: Annotated[str | None, typer.Option("--rep", help="A rep, or a manager's team.")] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Rep scorecards: quota, bookings, attainment, win rate, deal size, cycle, pipeline, coverage."""
+    repo, viewer = as_viewer(ctx, user)
+    emit(
+        rep_performance(repo, viewer, PerformanceQuery(rep=rep, period=period or "this quarter")),
+        as_json,
+        _print_performance,
+    )
+
+
+def _print_performance(result: PerformanceReport) -> None:
+    table = Table(
+        "Rep",
+        "Quota",
+        "Bookings",
+        "Attainment",
+        "Win rate",
+        "Avg deal",
+        "Cycle",
+        "Pipeline",
+        "Coverage",
+        title=f"Performance {result.period.label}",
+    )
+    for rep in result.reps:
+        table.add_row(
+            rep.rep,
+            *(
+                f.display()
+                for f in (
+                    rep.quota,
+                    rep.bookings,
+                    rep.attainment,
+                    rep.win_rate,
+                    rep.average_deal_size,
+                    rep.sales_cycle,
+                    rep.open_pipeline,
+                    rep.coverage,
+                )
+            ),
+        )
+    console.print(table)

@@ -1,0 +1,102 @@
+"""Deal filters people ask for ("Darcel's deals", "in West", "over 50k", "closing this quarter").
+
+:func:`deal_conditions` turns a :class:`DealFilter` into SQL conditions on opportunities plus the
+human-readable filter descriptions every :class:`~tools.evidence.Figure` lists. Names resolve
+inside the viewer's scope; naming a manager means their whole team.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from pydantic import BaseModel, Field
+from sqlalchemy import ColumnElement, select
+
+from tools.periods import Period, parse_period
+from tools.resolve import resolve_account, resolve_product, resolve_territory, resolve_user
+from tools.store.errors import InputError
+from tools.store.repository import Repository, ViewerLike, build_scope
+from tools.store.schema import Account, Opportunity, Role, User
+
+
+class DealFilter(BaseModel):
+    """Optional filters on opportunities; every one narrows the viewer's own scope."""
+
+    owner: str | None = Field(
+        default=None, description="A rep's or manager's name (a manager means the team)."
+    )
+    territory: str | None = Field(default=None, description="Territory name, e.g. 'West Enterprise'.")
+    account: str | None = Field(default=None, description="Account name.")
+    product: str | None = Field(default=None, description="Product name.")
+    stage: str | None = Field(default=None, description="Stage name, e.g. 'Proposal'.")
+    min_amount: Decimal | None = Field(default=None, ge=0, description="Only deals of at least this amount.")
+    max_amount: Decimal | None = Field(default=None, ge=0, description="Only deals of at most this amount.")
+    period: str | None = Field(
+        default=None,
+        description="Close date within a period: 'this quarter', 'Q1 2027', 'next month', '2026'.",
+    )
+
+
+class ResolvedFilter(BaseModel):
+    conditions: list[Any] = []
+    descriptions: list[str] = []
+    period: Period | None = None
+    owner_ids: list[int] | None = None
+    territory_id: int | None = None
+
+    model_config = {"arbitrary_types_allowed": True}
+
+
+def team_of(repo: Repository, viewer: ViewerLike, name: str) -> tuple[str, list[int]]:
+    """The person called ``name`` (in scope) and the user ids their deals are owned by."""
+    person = resolve_user(repo, viewer, name)
+    with repo.connect() as connection:
+        role = connection.execute(repo.users(viewer, User.role).where(User.id == person.id)).scalar_one()
+        if role == Role.MANAGER.value:
+            members = build_scope(connection, person.id, Role.MANAGER).users or frozenset()
+            return f"{person.name}'s team", sorted(members)
+    return person.name, [person.id]
+
+
+def deal_conditions(repo: Repository, viewer: ViewerLike, deal_filter: DealFilter) -> ResolvedFilter:
+    result = ResolvedFilter()
+    conditions: list[ColumnElement[bool]] = []
+    if deal_filter.owner:
+        label, owners = team_of(repo, viewer, deal_filter.owner)
+        conditions.append(Opportunity.owner_id.in_(owners))
+        result.descriptions.append(f"owner: {label}")
+        result.owner_ids = owners
+    if deal_filter.territory:
+        territory = resolve_territory(repo, viewer, deal_filter.territory)
+        conditions.append(
+            Opportunity.account_id.in_(select(Account.id).where(Account.territory_id == territory.id))
+        )
+        result.descriptions.append(f"territory: {territory.name}")
+        result.territory_id = territory.id
+    if deal_filter.account:
+        account = resolve_account(repo, viewer, deal_filter.account)
+        conditions.append(Opportunity.account_id == account.id)
+        result.descriptions.append(f"account: {account.name}")
+    if deal_filter.product:
+        product = resolve_product(repo, deal_filter.product)
+        conditions.append(Opportunity.product_id == product.id)
+        result.descriptions.append(f"product: {product.name}")
+    if deal_filter.stage:
+        stage = repo.stages.find(deal_filter.stage)
+        if stage is None:
+            raise InputError(
+                f"no stage named {deal_filter.stage!r}; stages are {', '.join(repo.stages.names)}"
+            )
+        conditions.append(Opportunity.stage == stage.name)
+        result.descriptions.append(f"stage: {stage.name}")
+    if deal_filter.min_amount is not None:
+        conditions.append(Opportunity.amount >= deal_filter.min_amount)
+        result.descriptions.append(f"amount >= ${deal_filter.min_amount:,.0f}")
+    if deal_filter.max_amount is not None:
+        conditions.append(Opportunity.amount <= deal_filter.max_amount)
+        result.descriptions.append(f"amount <= ${deal_filter.max_amount:,.0f}")
+    if deal_filter.period:
+        result.period = parse_period(deal_filter.period, repo.as_of, repo.fy_start_month)
+    result.conditions = conditions
+    return result
