@@ -15,7 +15,7 @@ from tools.store.repository import Repository
 
 def test_open_pipeline_by_stage_for_revops(repo: Repository) -> None:
     result = pipeline_summary(repo, OLGA, PipelineQuery())
-    # open deals: 1 (120k Negotiation), 2 (30k Proposal), 3 (60k Discovery), 4 (40k Qualification), 9 (8k Prospecting)
+    # open: 1 (120k Negotiation), 2 (30k Proposal), 3 (60k Discovery), 4 (40k Qualification), 9 (8k Prosp.)
     assert [g.key for g in result.groups] == [
         "Prospecting",
         "Qualification",

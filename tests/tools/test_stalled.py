@@ -88,7 +88,7 @@ def test_aged_rule_fires_when_the_median_is_known(repo: Repository, sqlite_engin
                 )
             )
     result = stalled_deals(repo, OLGA, StalledQuery(rule=Rule.AGED))
-    # limit 1.5 x 65 = 97.5 days: deal 1 (111 days), 3 (142), 9 (233) are aged; deals 2 (80) and 4 (31) are not
+    # limit 1.5 x 65 = 97.5 days: deals 1 (111 days), 3 (142), 9 (233) are aged; 2 (80) and 4 (31) are not
     assert sorted(d.id for d in result.deals) == ["opportunity/1", "opportunity/3", "opportunity/9"]
     assert result.thresholds["median_won_cycle_days"] == 65.0
 

@@ -1,0 +1,67 @@
+"""`salesplan deals …`, `pipeline`, `forecast` and `performance` through the command line."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from assistant.bootstrap import build_app_context
+from assistant.interfaces.cli import app
+from tests.tools import crm
+
+runner = CliRunner()
+
+
+@pytest.fixture(autouse=True)
+def hand_built_crm(tmp_path: Path) -> None:
+    crm.load(build_app_context().engine)
+
+
+def test_stalled_json_for_a_rep_lists_only_their_deals() -> None:
+    result = runner.invoke(app, ["deals", "stalled", "--user", "rita@cobalt.example", "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert [d["id"] for d in data["deals"]] == ["opportunity/2", "opportunity/1"]
+    assert "CANARY-Ravi" not in result.output and "CANARY-Sam" not in result.output
+    assert data["as_of"] == "2026-11-20"
+
+
+def test_stalled_text_shows_evidence_and_next_action() -> None:
+    result = runner.invoke(app, ["deals", "stalled", "--user", "Max Stone", "--limit", "1"])
+    assert result.exit_code == 0, result.output
+    assert "Apex - Core" in result.output and "97 days in Discovery" in result.output
+    assert "[high]" in result.output and "stalled-deal-recovery.md#" in result.output
+
+
+def test_pipeline_forecast_and_performance() -> None:
+    pipeline = runner.invoke(app, ["pipeline", "--user", "olga@cobalt.example", "--by", "owner", "--json"])
+    assert pipeline.exit_code == 0, pipeline.output
+    assert json.loads(pipeline.output)["open_pipeline"]["value"] == "258000.00"
+    forecast = runner.invoke(app, ["forecast", "-u", "olga@cobalt.example", "--period", "this quarter"])
+    assert forecast.exit_code == 0 and "Gap to quota: $90,000" in forecast.output
+    perf = runner.invoke(app, ["performance", "-u", "Max Stone", "--json"])
+    assert {r["rep"] for r in json.loads(perf.output)["reps"]} == {"Rita Ruiz", "Ravi Rao"}
+    deal = runner.invoke(app, ["deals", "show", "Acme Core", "-u", "rita@cobalt.example"])
+    assert deal.exit_code == 0 and "Negotiation" in deal.output
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["deals", "stalled", "--user", "nobody@x.example"], "no user with email or name"),
+        (["pipeline", "--user", "rita@cobalt.example", "--period", "someday"], "unknown period 'someday'"),
+        (["deals", "show", "Globex - Core", "--user", "rita@cobalt.example"], "no deal named"),
+        (
+            ["pipeline", "--user", "rita@cobalt.example", "--owner", "Sam Reyes"],
+            "no person named 'Sam Reyes'",
+        ),
+        (["deals", "stalled"], "Missing option '--user'"),
+    ],
+)
+def test_bad_input_is_one_line_exit_1(args: list[str], message: str) -> None:
+    result = runner.invoke(app, args)
+    assert result.exit_code == 1, result.output
+    assert message in result.output and "Traceback" not in result.output
