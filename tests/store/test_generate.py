@@ -238,3 +238,9 @@ def test_scaling_option_grows_the_team(tmp_path: Path) -> None:
             == "2025-06-30"
         )
         assert connection.execute(text("SELECT max(closed_at) FROM opportunities")).scalar() <= "2025-06-30"
+
+
+def test_opportunities_option_sets_the_deal_volume(tmp_path: Path) -> None:
+    engine = _generate(tmp_path / "dense.db", accounts=200, seed=2, opportunities=3_000)
+    assert 2_500 <= _scalar(engine, "SELECT count(*) FROM opportunities") <= 3_500
+    assert _scalar(engine, "SELECT count(*) FROM accounts") == 200

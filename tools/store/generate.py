@@ -50,9 +50,11 @@ DEFAULT_SEED = 7
 DEFAULT_ACCOUNTS = 2_000
 #: Accounts per rep, which sets the number of reps for large data sets.
 ACCOUNTS_PER_REP = 83
-REPS_PER_MANAGER = 8
+REPS_PER_MANAGER = 10
 #: Years of history before ``as_of``.
 HISTORY_DAYS = 730
+#: Expected opportunities per account over the segment mix (SMB 20%, Mid-Market 62%, Enterprise 18%).
+MEAN_OPPORTUNITIES_PER_ACCOUNT = 4.29
 #: Account segment by employees: (upper bound exclusive, segment).
 SEGMENT_BOUNDS = ((200, "SMB"), (2_000, "Mid-Market"))
 #: Per account segment: mean opportunities, contact count range, customer share, deal size multiple.
@@ -195,8 +197,10 @@ def _poisson(rng: random.Random, mean: float) -> int:
 
 
 class _Generator:
-    def __init__(self, writer: BulkWriter, stages: StageConfig, seed: int, as_of: dt.date) -> None:
-        self.writer, self.seed, self.as_of = writer, seed, as_of
+    def __init__(
+        self, writer: BulkWriter, stages: StageConfig, seed: int, as_of: dt.date, deal_scale: float = 1.0
+    ) -> None:
+        self.writer, self.seed, self.as_of, self.deal_scale = writer, seed, as_of, deal_scale
         self.deals = DealSimulator(stages, as_of)
         self.namer = _AccountNamer()
         self.products = {p.name: i + 1 for i, p in enumerate(ref.PRODUCTS)}
@@ -277,7 +281,7 @@ class _Generator:
         colleagues = org.reps_by_territory[territory_id]
         engaged: dict[int, dt.date] = {}
         deal_rows: list[tuple[Table, dict[str, Any]]] = []
-        for _ in range(_poisson(rng, mean_opps)):
+        for _ in range(_poisson(rng, mean_opps * self.deal_scale)):
             deal_owner = (
                 owner if rng.random() < 0.88 or len(colleagues) < 2 else _pick_weighted(rng, colleagues)
             )
@@ -420,16 +424,22 @@ def generate_dataset(
     accounts: int = DEFAULT_ACCOUNTS,
     seed: int = DEFAULT_SEED,
     as_of: dt.date = DEFAULT_AS_OF,
+    opportunities: int | None = None,
     progress: Progress | None = None,
 ) -> GenerateReport:
-    """Replace the CRM data with a generated data set, in one transaction."""
+    """Replace the CRM data with a generated data set, in one transaction.
+
+    ``opportunities`` (optional) sets the approximate total number of opportunities by scaling
+    the deals per account; by default each account has about 4.3.
+    """
     if accounts < 1:
         raise ValueError("--accounts must be at least 1")
+    scale = opportunities / (accounts * MEAN_OPPORTUNITIES_PER_ACCOUNT) if opportunities else 1.0
     org = build_org(accounts, seed)
     with engine.begin() as connection:
         clear_tables(connection)
         writer = BulkWriter(connection)
-        generator = _Generator(writer, stages, seed, as_of)
+        generator = _Generator(writer, stages, seed, as_of, scale)
         generator.write_reference(org)
         for index in range(accounts):
             generator.account(index, org)

@@ -32,6 +32,10 @@ def generate(
     accounts: Annotated[int, typer.Option(min=1, help="Number of accounts (about 4 opportunities each).")] = (
         DEFAULT_ACCOUNTS
     ),
+    opportunities: Annotated[
+        int | None,
+        typer.Option(min=1, help="About this many opportunities in all (default about 4.3 per account)."),
+    ] = None,
     seed: Annotated[int, typer.Option(help="Random seed; the same seed gives the same data.")] = DEFAULT_SEED,
     as_of: Annotated[str | None, typer.Option("--as-of", help="The data set's 'today' (YYYY-MM-DD).")] = None,
     replace: Annotated[bool, typer.Option(help="Replace the data already in the database.")] = False,
@@ -44,7 +48,13 @@ def generate(
             raise InputError("the database already holds data; add --replace to overwrite it")
     with progress_bar("Generating accounts") as update:
         report = generate_dataset(
-            context.engine, context.stages, accounts=accounts, seed=seed, as_of=day, progress=update
+            context.engine,
+            context.stages,
+            accounts=accounts,
+            seed=seed,
+            as_of=day,
+            opportunities=opportunities,
+            progress=update,
         )
     console.print(
         f"Generated {report.rows['accounts']:,} accounts, {report.rows['opportunities']:,} opportunities "
