@@ -17,6 +17,11 @@ Severity is ``high`` when a rule is exceeded twice over (or the close date is pa
 ranked by score, then amount. A rule whose data the loaded data set lacks (an import with no
 activities, no stage history, no contacts, no next steps) is skipped and listed with the reason,
 never silently passed. The median won cycle is measured over the viewer's own scope.
+
+How it runs: one SQL query computes, for every open deal in scope, the numbers each rule needs
+(days in stage, days since activity, close-date pushes from history, contacts engaged…) and
+returns only deals that trip a rule; severities and scores are worked out from those numbers,
+and the evidence (dates, names) is fetched for the deals actually listed.
 """
 
 from __future__ import annotations
@@ -25,17 +30,29 @@ import datetime as dt
 from collections import Counter, defaultdict
 from decimal import Decimal
 from enum import StrEnum
-from itertools import pairwise
 from typing import Any
 
 from pydantic import BaseModel, Field
-from sqlalchemy import Connection, func, select
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Date,
+    case,
+    distinct,
+    false,
+    func,
+    literal,
+    or_,
+    select,
+    true,
+)
 
 from tools.evidence import Figure, Unit, record_id
 from tools.filters import DealFilter, deal_conditions
 from tools.pipeline import describe, open_deal_conditions
 from tools.store.repository import Repository, ViewerLike
 from tools.store.schema import Account, Activity, Contact, Opportunity, OpportunityHistory, User
+from tools.store.sqlfuncs import days_between
 from tools.store.types import to_money
 
 PLAYBOOK = "stalled-deal-recovery.md"
@@ -144,47 +161,11 @@ class StalledDeals(BaseModel):
     filters: list[str]
 
 
-def _pushes(
-    connection: Connection, repo: Repository, viewer: ViewerLike, ids: list[int]
-) -> dict[int, list[Any]]:
-    rows = connection.execute(
-        repo.history(
-            viewer,
-            OpportunityHistory.opportunity_id,
-            OpportunityHistory.changed_at,
-            OpportunityHistory.close_date,
-        )
-        .where(OpportunityHistory.opportunity_id.in_(ids))
-        .order_by(OpportunityHistory.opportunity_id, OpportunityHistory.changed_at, OpportunityHistory.id)
-    ).all()
-    history: dict[int, list[Any]] = defaultdict(list)
-    for row in rows:
-        history[row.opportunity_id].append(row)
-    return history
-
-
-def _engaged(
-    connection: Connection, repo: Repository, viewer: ViewerLike, ids: list[int]
-) -> dict[int, list[str]]:
-    rows = connection.execute(
-        repo.activities(viewer, Activity.opportunity_id, Contact.name)
-        .join(Contact, Contact.id == Activity.contact_id)
-        .where(Activity.opportunity_id.in_(ids))
-        .distinct()
-    ).all()
-    engaged: dict[int, list[str]] = defaultdict(list)
-    for opp_id, name in rows:
-        engaged[opp_id].append(name)
-    return engaged
-
-
 def median_won_cycle(
     connection: Connection, repo: Repository, viewer: ViewerLike
 ) -> tuple[float | None, int]:
     """Median days from created to closed of won deals in scope, and how many deals it is over."""
-    days = func.julianday(Opportunity.closed_at) - func.julianday(Opportunity.created_at)
-    if connection.dialect.name == "postgresql":
-        days = Opportunity.closed_at - Opportunity.created_at
+    days = days_between(Opportunity.closed_at, Opportunity.created_at)
     base = repo.opportunities(viewer, days.label("days")).where(
         Opportunity.is_won, Opportunity.created_at.is_not(None), Opportunity.closed_at.is_not(None)
     )
@@ -220,6 +201,149 @@ def _availability(connection: Connection, repo: Repository, viewer: ViewerLike) 
     return missing
 
 
+class _Facts(BaseModel):
+    """The numbers one open deal is judged on (from the scan query)."""
+
+    id: int
+    stage: str
+    amount: Decimal | None
+    stage_days: float | None
+    threshold: int | None
+    activity_days: float | None
+    overdue_days: float | None
+    pushes: int
+    next_step_missing: bool
+    next_step_overdue: float | None
+    contacts: int
+    age_days: float | None
+
+
+def _scan_query(
+    repo: Repository,
+    viewer: ViewerLike,
+    conditions: list[Any],
+    skipped: dict[Rule, str],
+    aged_limit: float | None,
+) -> Any:
+    rules = repo.stages.stall_rules
+    as_of = literal(repo.as_of, Date)
+    large = Decimal(str(rules.large_deal_amount))
+    open_ids = repo.opportunities(viewer, Opportunity.id).where(*conditions)
+    history = OpportunityHistory
+    previous = func.lag(history.close_date).over(
+        partition_by=history.opportunity_id, order_by=(history.changed_at, history.id)
+    )
+    changes = (
+        repo.history(
+            viewer, history.opportunity_id, history.close_date.label("close_date"), previous.label("previous")
+        )
+        .where(history.opportunity_id.in_(open_ids))
+        .subquery()
+    )
+    pushes = (
+        select(
+            changes.c.opportunity_id,
+            func.sum(case((changes.c.close_date > changes.c.previous, 1), else_=0)).label("n"),
+        )
+        .group_by(changes.c.opportunity_id)
+        .subquery()
+    )
+    threads = (
+        repo.activities(viewer, Activity.opportunity_id, func.count(distinct(Activity.contact_id)).label("n"))
+        .where(
+            Activity.contact_id.is_not(None),
+            Activity.opportunity_id.in_(open_ids.where(Opportunity.amount >= large)),
+        )
+        .group_by(Activity.opportunity_id)
+        .subquery()
+    )
+    threshold = case(
+        {s.name: s.stall_days for s in repo.stages.open_stages}, value=Opportunity.stage, else_=None
+    )
+    stage_days = days_between(as_of, Opportunity.stage_entered_at)
+    activity_days = days_between(as_of, func.coalesce(Opportunity.last_activity_at, Opportunity.created_at))
+    overdue = days_between(as_of, Opportunity.close_date)
+    step_missing = or_(Opportunity.next_step.is_(None), func.trim(Opportunity.next_step) == "")
+    step_overdue = days_between(as_of, Opportunity.next_step_date)
+    age = days_between(as_of, Opportunity.created_at)
+    n_pushes, n_contacts = func.coalesce(pushes.c.n, 0), func.coalesce(threads.c.n, 0)
+    tests: dict[Rule, ColumnElement[bool]] = {
+        Rule.STAGE_AGE: stage_days > threshold,
+        Rule.NO_ACTIVITY: activity_days > rules.no_activity_days,
+        Rule.PAST_CLOSE: overdue > 0,
+        Rule.PUSHED: n_pushes >= rules.close_date_pushes,
+        Rule.NEXT_STEP: or_(step_missing, step_overdue > 0),
+        Rule.SINGLE_THREAD: (Opportunity.amount >= large) & (n_contacts <= 1),
+        Rule.AGED: age > aged_limit if aged_limit is not None else false(),
+    }
+    any_flag = or_(false(), *(test for rule, test in tests.items() if rule not in skipped))
+    return (
+        repo.opportunities(
+            viewer,
+            Opportunity.id,
+            Opportunity.stage,
+            Opportunity.amount,
+            stage_days.label("stage_days"),
+            threshold.label("threshold"),
+            activity_days.label("activity_days"),
+            overdue.label("overdue_days"),
+            n_pushes.label("pushes"),
+            case((step_missing, true()), else_=false()).label("missing"),
+            step_overdue.label("next_step_overdue"),
+            n_contacts.label("contacts"),
+            age.label("age_days"),
+        )
+        .outerjoin(pushes, pushes.c.opportunity_id == Opportunity.id)
+        .outerjoin(threads, threads.c.opportunity_id == Opportunity.id)
+        .where(*conditions, any_flag)
+    )
+
+
+def _judge(
+    facts: _Facts, repo: Repository, skipped: dict[Rule, str], aged_limit: float | None
+) -> list[tuple[Rule, Severity]]:
+    """Which rules a deal trips and how badly (the same tests the scan query applies)."""
+    rules, found = repo.stages.stall_rules, []
+
+    def over(value: float | None, limit: float) -> Severity | None:
+        if value is None or value <= limit:
+            return None
+        return Severity.HIGH if value > 2 * limit else Severity.MEDIUM
+
+    checks: list[tuple[Rule, Severity | None]] = [
+        (Rule.STAGE_AGE, over(facts.stage_days, facts.threshold) if facts.threshold else None),
+        (Rule.NO_ACTIVITY, over(facts.activity_days, rules.no_activity_days)),
+        (Rule.PAST_CLOSE, Severity.HIGH if (facts.overdue_days or 0) > 0 else None),
+        (
+            Rule.PUSHED,
+            over(facts.pushes, rules.close_date_pushes - 0.5)
+            and (Severity.HIGH if facts.pushes >= 2 * rules.close_date_pushes else Severity.MEDIUM),
+        ),
+        (
+            Rule.NEXT_STEP,
+            Severity.MEDIUM
+            if facts.next_step_missing
+            else over(facts.next_step_overdue, 0)
+            and (Severity.HIGH if (facts.next_step_overdue or 0) > 14 else Severity.MEDIUM),
+        ),
+        (
+            Rule.SINGLE_THREAD,
+            None
+            if facts.amount is None
+            or facts.amount < Decimal(str(rules.large_deal_amount))
+            or facts.contacts > 1
+            else Severity.HIGH
+            if facts.contacts == 0
+            else Severity.MEDIUM,
+        ),
+        (Rule.AGED, over(facts.age_days, aged_limit) if aged_limit else None),
+    ]
+    for rule, severity in checks:
+        if severity is not None and rule not in skipped:
+            found.append((rule, severity))
+    return found
+
+
 def stalled_deals(repo: Repository, viewer: ViewerLike, params: StalledQuery) -> StalledDeals:
     """Find open deals that are stalled or at risk, with the evidence for each flag and the next action.
 
@@ -238,71 +362,47 @@ def stalled_deals(repo: Repository, viewer: ViewerLike, params: StalledQuery) ->
     """
     rules = repo.stages.stall_rules
     resolved = deal_conditions(repo, viewer, params)
-    as_of = repo.as_of
+    conditions = open_deal_conditions(resolved)
     with repo.connect() as connection:
         skipped = _availability(connection, repo, viewer)
         median, won_count = median_won_cycle(connection, repo, viewer)
         if median is None or won_count < 5:
             skipped[Rule.AGED] = f"only {won_count} won deals in scope to set a normal cycle (need 5)"
-        deals = connection.execute(
-            repo.opportunities(
-                viewer,
-                Opportunity.id,
-                Opportunity.name,
-                Opportunity.stage,
-                Opportunity.amount,
-                Opportunity.created_at,
-                Opportunity.stage_entered_at,
-                Opportunity.close_date,
-                Opportunity.next_step,
-                Opportunity.next_step_date,
-                Opportunity.last_activity_at,
-                Account.name.label("account"),
-                User.name.label("owner"),
-            )
-            .outerjoin(Account, Account.id == Opportunity.account_id)
-            .outerjoin(User, User.id == Opportunity.owner_id)
-            .where(*open_deal_conditions(resolved))
-        ).all()
-        ids = [d.id for d in deals]
-        history = _pushes(connection, repo, viewer, ids) if Rule.PUSHED not in skipped else {}
-        large = [
-            d.id for d in deals if d.amount is not None and d.amount >= Decimal(str(rules.large_deal_amount))
-        ]
-        engaged = _engaged(connection, repo, viewer, large) if Rule.SINGLE_THREAD not in skipped else {}
-    found: list[StalledDeal] = []
-    counts: Counter[str] = Counter()
-    for deal in deals:
-        flags = _flags(repo, deal, history.get(deal.id, []), engaged, large, median, skipped)
-        if params.rule is not None:
-            flags_match = any(f.rule is params.rule for f in flags)
-            if not flags_match:
-                continue
-        if not flags:
-            continue
-        counts.update(f.rule.value for f in flags)
-        found.append(
-            StalledDeal(
-                id=record_id("opportunity", deal.id),
-                name=deal.name,
-                account=deal.account,
-                owner=deal.owner,
-                stage=deal.stage,
-                amount=deal.amount,
-                close_date=deal.close_date,
-                risk_score=sum(WEIGHT[f.severity] for f in flags),
-                flags=flags,
-            )
+        aged_limit = rules.cycle_multiple * median if median and Rule.AGED not in skipped else None
+        open_count = connection.execute(
+            repo.opportunities(viewer, func.count(Opportunity.id)).where(*conditions)
+        ).scalar_one()
+        rows = connection.execute(_scan_query(repo, viewer, conditions, skipped, aged_limit)).all()
+    judged = []
+    for row in rows:
+        facts = _Facts(
+            id=row.id,
+            stage=row.stage,
+            amount=row.amount,
+            stage_days=row.stage_days,
+            threshold=row.threshold,
+            activity_days=row.activity_days,
+            overdue_days=row.overdue_days,
+            pushes=int(row.pushes),
+            next_step_missing=bool(row.missing),
+            next_step_overdue=row.next_step_overdue,
+            contacts=int(row.contacts),
+            age_days=row.age_days,
         )
-    found.sort(key=lambda d: (-d.risk_score, -(d.amount or 0), d.id))
-    filters = describe(resolved, "open opportunities", f"as of {as_of}")
-    all_ids = [d.id for d in found]
+        flags = _judge(facts, repo, skipped, aged_limit)
+        if flags and (params.rule is None or any(rule is params.rule for rule, _ in flags)):
+            judged.append((sum(WEIGHT[severity] for _, severity in flags), facts, flags))
+    judged.sort(key=lambda item: (-item[0], -(item[1].amount or 0), item[1].id))
+    counts: Counter[str] = Counter(rule.value for _, _, flags in judged for rule, _ in flags)
+    listed = _evidence(repo, viewer, judged[: params.limit], median)
+    filters = describe(resolved, "open opportunities", f"as of {repo.as_of}")
+    all_ids = [record_id("opportunity", facts.id) for _, facts, _ in judged]
     return StalledDeals(
-        as_of=as_of,
-        deals=found[: params.limit],
+        as_of=repo.as_of,
+        deals=listed,
         flagged=Figure.of(
             "Stalled or at-risk deals",
-            len(found),
+            len(judged),
             Unit.COUNT,
             "count of open deals with at least one stall flag",
             filters,
@@ -310,13 +410,13 @@ def stalled_deals(repo: Repository, viewer: ViewerLike, params: StalledQuery) ->
         ),
         flagged_amount=Figure.of(
             "Amount at risk",
-            to_money(sum((d.amount or 0 for d in found), Decimal(0))),
+            to_money(sum((f.amount or 0 for _, f, _ in judged), Decimal(0))),
             Unit.USD,
             "sum(amount) of open deals with at least one stall flag",
             filters,
             all_ids,
         ),
-        open_deals=len(deals),
+        open_deals=int(open_count),
         by_rule=dict(counts),
         skipped_rules=[SkippedRule(rule=r, reason=why) for r, why in skipped.items()],
         thresholds={
@@ -328,125 +428,146 @@ def stalled_deals(repo: Repository, viewer: ViewerLike, params: StalledQuery) ->
     )
 
 
-def _flag(rule: Rule, severity: Severity, evidence: str, **facts: Any) -> Flag:
+def _evidence(
+    repo: Repository,
+    viewer: ViewerLike,
+    judged: list[tuple[int, _Facts, list[tuple[Rule, Severity]]]],
+    median: float | None,
+) -> list[StalledDeal]:
+    """Full records, with dated evidence per flag, for the deals that are listed."""
+    ids = [facts.id for _, facts, _ in judged]
+    if not ids:
+        return []
+    with repo.connect() as connection:
+        details = {
+            row.id: row
+            for row in connection.execute(
+                repo.opportunities(
+                    viewer,
+                    Opportunity.id,
+                    Opportunity.name,
+                    Opportunity.created_at,
+                    Opportunity.stage_entered_at,
+                    Opportunity.close_date,
+                    Opportunity.next_step,
+                    Opportunity.next_step_date,
+                    Opportunity.last_activity_at,
+                    Account.name.label("account"),
+                    User.name.label("owner"),
+                )
+                .outerjoin(Account, Account.id == Opportunity.account_id)
+                .outerjoin(User, User.id == Opportunity.owner_id)
+                .where(Opportunity.id.in_(ids))
+            )
+        }
+        close_dates: dict[int, list[Any]] = defaultdict(list)
+        for opp_id, close_date in connection.execute(
+            repo.history(viewer, OpportunityHistory.opportunity_id, OpportunityHistory.close_date)
+            .where(OpportunityHistory.opportunity_id.in_(ids), OpportunityHistory.close_date.is_not(None))
+            .order_by(OpportunityHistory.opportunity_id, OpportunityHistory.changed_at, OpportunityHistory.id)
+        ):
+            close_dates[opp_id].append(close_date)
+        engaged: dict[int, list[str]] = defaultdict(list)
+        for opp_id, name in connection.execute(
+            repo.activities(viewer, Activity.opportunity_id, Contact.name)
+            .join(Contact, Contact.id == Activity.contact_id)
+            .where(Activity.opportunity_id.in_(ids))
+            .distinct()
+        ):
+            engaged[opp_id].append(name)
+    deals = []
+    for score, facts, flags in judged:
+        row = details[facts.id]
+        deals.append(
+            StalledDeal(
+                id=record_id("opportunity", facts.id),
+                name=row.name,
+                account=row.account,
+                owner=row.owner,
+                stage=facts.stage,
+                amount=facts.amount,
+                close_date=row.close_date,
+                risk_score=score,
+                flags=[
+                    _flag(
+                        rule,
+                        severity,
+                        repo,
+                        facts,
+                        row,
+                        close_dates[facts.id],
+                        sorted(engaged[facts.id]),
+                        median,
+                    )
+                    for rule, severity in flags
+                ],
+            )
+        )
+    return deals
+
+
+def _flag(
+    rule: Rule,
+    severity: Severity,
+    repo: Repository,
+    facts: _Facts,
+    row: Any,
+    close_dates: list[Any],
+    contacts: list[str],
+    median: float | None,
+) -> Flag:
+    rules = repo.stages.stall_rules
+    evidence: str
+    details: dict[str, Any]
+    if rule is Rule.STAGE_AGE:
+        days = round(facts.stage_days or 0)
+        evidence = f"{days} days in {facts.stage} since {row.stage_entered_at} (threshold {facts.threshold})"
+        details = {"days_in_stage": days, "threshold": facts.threshold, "since": row.stage_entered_at}
+    elif rule is Rule.NO_ACTIVITY:
+        days = round(facts.activity_days or 0)
+        what = f"last activity {row.last_activity_at}" if row.last_activity_at else "no activity logged"
+        evidence = f"{what}, {days} days ago (threshold {rules.no_activity_days})"
+        details = {
+            "days_since_activity": days,
+            "last_activity_at": row.last_activity_at,
+            "threshold": rules.no_activity_days,
+        }
+    elif rule is Rule.PAST_CLOSE:
+        days = round(facts.overdue_days or 0)
+        evidence = f"close date {row.close_date} passed {days} days ago"
+        details = {"close_date": row.close_date, "days_overdue": days}
+    elif rule is Rule.PUSHED:
+        first, last = (close_dates[0], close_dates[-1]) if close_dates else (None, row.close_date)
+        evidence = f"close date pushed {facts.pushes} times, from {first} to {last}"
+        details = {"pushes": facts.pushes, "first_close_date": first, "current_close_date": last}
+    elif rule is Rule.NEXT_STEP:
+        if facts.next_step_missing:
+            evidence, details = "no next step recorded", {"next_step": None}
+        else:
+            days = round(facts.next_step_overdue or 0)
+            evidence = f"next step '{row.next_step}' was due {row.next_step_date} ({days} days ago)"
+            details = {"next_step": row.next_step, "next_step_date": row.next_step_date, "days_overdue": days}
+    elif rule is Rule.SINGLE_THREAD:
+        who = f"only {contacts[0]} engaged" if contacts else "no contact engaged"
+        evidence = (
+            f"${facts.amount:,.0f} deal with {who} (large-deal threshold ${rules.large_deal_amount:,.0f})"
+        )
+        details = {"amount": facts.amount, "contacts_engaged": contacts}
+    else:
+        limit = rules.cycle_multiple * (median or 0)
+        age = round(facts.age_days or 0)
+        evidence = (
+            f"open {age} days since {row.created_at}; median won cycle {median:.0f} days "
+            f"x {rules.cycle_multiple} = {limit:.0f}"
+        )
+        details = {"age_days": age, "median_won_cycle_days": median, "limit_days": round(limit)}
     title, action, passage = RULES[rule]
     return Flag(
         rule=rule,
         title=title,
         severity=severity,
         evidence=evidence,
-        facts=facts,
+        facts=details,
         next_action=action,
         playbook=passage,
     )
-
-
-def _flags(
-    repo: Repository,
-    deal: Any,
-    history: list[Any],
-    engaged: dict[int, list[str]],
-    large: list[int],
-    median: float | None,
-    skipped: dict[Rule, str],
-) -> list[Flag]:
-    rules, as_of, flags = repo.stages.stall_rules, repo.as_of, []
-    stage = repo.stages.find(deal.stage)
-    if Rule.STAGE_AGE not in skipped and stage and stage.stall_days and deal.stage_entered_at:
-        days = (as_of - deal.stage_entered_at).days
-        if days > stage.stall_days:
-            flags.append(
-                _flag(
-                    Rule.STAGE_AGE,
-                    Severity.HIGH if days > 2 * stage.stall_days else Severity.MEDIUM,
-                    f"{days} days in {stage.name} since {deal.stage_entered_at} "
-                    f"(threshold {stage.stall_days})",
-                    days_in_stage=days,
-                    threshold=stage.stall_days,
-                    since=deal.stage_entered_at,
-                )
-            )
-    if Rule.NO_ACTIVITY not in skipped:
-        last = deal.last_activity_at or deal.created_at
-        if last is not None and (as_of - last).days > rules.no_activity_days:
-            days = (as_of - last).days
-            what = f"last activity {deal.last_activity_at}" if deal.last_activity_at else "no activity logged"
-            flags.append(
-                _flag(
-                    Rule.NO_ACTIVITY,
-                    Severity.HIGH if days > 2 * rules.no_activity_days else Severity.MEDIUM,
-                    f"{what}, {days} days ago (threshold {rules.no_activity_days})",
-                    days_since_activity=days,
-                    last_activity_at=deal.last_activity_at,
-                    threshold=rules.no_activity_days,
-                )
-            )
-    if deal.close_date is not None and deal.close_date < as_of:
-        overdue = (as_of - deal.close_date).days
-        flags.append(
-            _flag(
-                Rule.PAST_CLOSE,
-                Severity.HIGH,
-                f"close date {deal.close_date} passed {overdue} days ago",
-                close_date=deal.close_date,
-                days_overdue=overdue,
-            )
-        )
-    if Rule.PUSHED not in skipped:
-        dates = [h.close_date for h in history if h.close_date is not None]
-        pushes = sum(1 for before, after in pairwise(dates) if after > before)
-        if pushes >= rules.close_date_pushes:
-            flags.append(
-                _flag(
-                    Rule.PUSHED,
-                    Severity.HIGH if pushes >= 2 * rules.close_date_pushes else Severity.MEDIUM,
-                    f"close date pushed {pushes} times, from {dates[0]} to {dates[-1]}",
-                    pushes=pushes,
-                    first_close_date=dates[0],
-                    current_close_date=dates[-1],
-                )
-            )
-    if Rule.NEXT_STEP not in skipped:
-        if not (deal.next_step or "").strip():
-            flags.append(_flag(Rule.NEXT_STEP, Severity.MEDIUM, "no next step recorded", next_step=None))
-        elif deal.next_step_date is not None and deal.next_step_date < as_of:
-            days = (as_of - deal.next_step_date).days
-            flags.append(
-                _flag(
-                    Rule.NEXT_STEP,
-                    Severity.HIGH if days > 14 else Severity.MEDIUM,
-                    f"next step '{deal.next_step}' was due {deal.next_step_date} ({days} days ago)",
-                    next_step=deal.next_step,
-                    next_step_date=deal.next_step_date,
-                    days_overdue=days,
-                )
-            )
-    if Rule.SINGLE_THREAD not in skipped and deal.id in large:
-        contacts = engaged.get(deal.id, [])
-        if len(contacts) <= 1:
-            who = f"only {contacts[0]} engaged" if contacts else "no contact engaged"
-            flags.append(
-                _flag(
-                    Rule.SINGLE_THREAD,
-                    Severity.HIGH if not contacts else Severity.MEDIUM,
-                    f"${deal.amount:,.0f} deal with {who} (large-deal threshold "
-                    f"${rules.large_deal_amount:,.0f})",
-                    amount=deal.amount,
-                    contacts_engaged=contacts,
-                )
-            )
-    if Rule.AGED not in skipped and median and deal.created_at is not None:
-        age, limit = (as_of - deal.created_at).days, rules.cycle_multiple * median
-        if age > limit:
-            flags.append(
-                _flag(
-                    Rule.AGED,
-                    Severity.HIGH if age > 2 * limit else Severity.MEDIUM,
-                    f"open {age} days since {deal.created_at}; median won cycle {median:.0f} days "
-                    f"x {rules.cycle_multiple} = {limit:.0f}",
-                    age_days=age,
-                    median_won_cycle_days=median,
-                    limit_days=round(limit),
-                )
-            )
-    return flags

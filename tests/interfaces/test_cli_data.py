@@ -79,3 +79,41 @@ def test_bad_configuration_is_exit_code_2(monkeypatch: pytest.MonkeyPatch, tmp_p
     monkeypatch.setenv("SALESPLAN_STAGES_FILE", str(bad))
     result = runner.invoke(app, ["data", "generate", "--accounts", "5"])
     assert result.exit_code == 2 and "stage config" in result.output
+
+
+MAVEN = Path(__file__).resolve().parents[3] / "shared" / "datasets" / "maven-crm"
+
+
+def test_import_maven_with_warnings_only(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["data", "import", str(MAVEN), "--mapping", "maven"])
+    assert result.exit_code == 0, result.output
+    assert "opportunities +8800" in result.output and "technolgy" in result.output
+    home = tmp_path / "home"
+    assert _count(home, "SELECT count(*) FROM opportunities WHERE is_won") == 4238
+    again = runner.invoke(app, ["data", "import", str(MAVEN), "--mapping", "maven"])
+    assert again.exit_code == 0 and "opportunities +0/~8800" in again.output
+    assert _count(home, "SELECT count(*) FROM opportunities") == 8800
+
+
+def test_import_with_a_bad_row_writes_nothing_and_names_the_row(tmp_path: Path) -> None:
+    broken = tmp_path / "broken"
+    broken.mkdir()
+    for source in MAVEN.glob("*.csv"):
+        (broken / source.name).write_bytes(source.read_bytes())
+    pipeline = broken / "sales_pipeline.csv"
+    lines = pipeline.read_bytes().split(b"\r\n")
+    lines[4] = lines[4].replace(b"2016-10-25", b"2016-13-45", 1)
+    pipeline.write_bytes(b"\r\n".join(lines))
+    result = runner.invoke(app, ["data", "import", str(broken), "--mapping", "maven"])
+    assert result.exit_code == 2
+    assert "sales_pipeline.csv:5" in result.output and "2016-13-45" in result.output
+    assert "Traceback" not in result.output
+    assert _count(tmp_path / "home", "SELECT count(*) FROM opportunities") == 0
+    dry = runner.invoke(app, ["data", "import", str(MAVEN), "--mapping", "maven", "--dry-run"])
+    assert dry.exit_code == 0 and _count(tmp_path / "home", "SELECT count(*) FROM accounts") == 0
+
+
+def test_import_usage_errors() -> None:
+    assert runner.invoke(app, ["data", "import", "/nonexistent-dir", "--mapping", "maven"]).exit_code == 2
+    unknown = runner.invoke(app, ["data", "import", str(MAVEN), "--mapping", "nope"])
+    assert unknown.exit_code == 2 and "unknown mapping 'nope'" in unknown.output

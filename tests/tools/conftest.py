@@ -13,9 +13,10 @@ from tools.viewer import Viewer
 
 
 @pytest.fixture
-def repo(sqlite_engine: Engine) -> Repository:
-    crm.load(sqlite_engine)
-    return Repository(sqlite_engine, load_stages(), crm.AS_OF)
+def repo(any_engine: Engine) -> Repository:
+    """The hand-built CRM, on SQLite and on PostgreSQL."""
+    crm.load(any_engine)
+    return Repository(any_engine, load_stages(), crm.AS_OF)
 
 
 def _viewer(user_id: int) -> Viewer:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Engine, delete, update
+from sqlalchemy import delete, update
 
 from tests.tools.conftest import MO, OLGA, RAVI, RITA
 from tools.stalled import RULES, Rule, StalledQuery, stalled_deals
@@ -65,9 +65,9 @@ def test_aged_rule_needs_enough_won_deals_and_says_so(repo: Repository) -> None:
     assert "3 won deals" in result.skipped_rules[0].reason
 
 
-def test_aged_rule_fires_when_the_median_is_known(repo: Repository, sqlite_engine: Engine) -> None:
+def test_aged_rule_fires_when_the_median_is_known(repo: Repository) -> None:
     # two more won deals make five: cycles 75 (deal 5), 65 (deal 6), 120 (deal 8), 30, 40 -> median 65
-    with sqlite_engine.begin() as connection:
+    with repo.engine.begin() as connection:
         for new_id, created, closed in (
             (10, dt.date(2026, 1, 1), dt.date(2026, 1, 31)),
             (11, dt.date(2026, 2, 1), dt.date(2026, 3, 13)),
@@ -99,8 +99,8 @@ def test_reps_and_managers_see_only_their_flags(repo: Repository) -> None:
     assert _flags(stalled_deals(repo, MO, StalledQuery())) == {}
 
 
-def test_rules_without_data_are_skipped_not_passed(repo: Repository, sqlite_engine: Engine) -> None:
-    with sqlite_engine.begin() as connection:
+def test_rules_without_data_are_skipped_not_passed(repo: Repository) -> None:
+    with repo.engine.begin() as connection:
         connection.execute(delete(Activity))
         connection.execute(delete(OpportunityHistory))
         connection.execute(

@@ -3,15 +3,21 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape as esc
 from rich.table import Table
 
 from assistant.bootstrap import AppContext
-from assistant.interfaces.cli.output import console, progress_bar
+from assistant.interfaces.cli.errors import err_console
+from assistant.interfaces.cli.output import console, import_progress, progress_bar
 from tools.store.errors import InputError
 from tools.store.generate import DEFAULT_ACCOUNTS, DEFAULT_AS_OF, DEFAULT_SEED, generate_dataset, has_data
+from tools.store.importer import import_dataset
+from tools.store.importreport import ImportValidationError
+from tools.store.mapping import load_mapping
 from tools.store.summary import DatasetSummary, summarize
 
 app = typer.Typer(help="Load data: generate a demo data set or import a CRM export.", no_args_is_help=True)
@@ -60,6 +66,43 @@ def generate(
         f"Generated {report.rows['accounts']:,} accounts, {report.rows['opportunities']:,} opportunities "
         f"and {report.rows['activities']:,} activities (seed {report.seed}, as of {report.as_of})."
     )
+
+
+@app.command("import")
+def import_(
+    ctx: typer.Context,
+    directory: Annotated[Path, typer.Argument(help="Directory holding the CSV files.")],
+    mapping: Annotated[
+        str, typer.Option(help="A packaged mapping name (e.g. 'maven') or a mapping YAML file.")
+    ],
+    as_of: Annotated[
+        str | None,
+        typer.Option("--as-of", help="The data set's 'today' (default: the latest date in the data)."),
+    ] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Check everything, write nothing.")] = False,
+) -> None:
+    """Import a CRM export: every row is checked first, then everything is written in one transaction."""
+    context: AppContext = ctx.obj
+    plan = load_mapping(mapping)
+    day = parse_date(as_of, "--as-of")
+    try:
+        with import_progress() as progress:
+            report = import_dataset(
+                context.engine,
+                directory,
+                plan,
+                stages=context.stages,
+                as_of=day,
+                dry_run=dry_run,
+                progress=progress,
+            )
+    except ImportValidationError as exc:
+        for line in exc.report.error_lines():
+            err_console.print(line, markup=False, soft_wrap=True)
+        raise
+    for line in report.warning_lines():
+        err_console.print(f"[yellow]warning:[/] {esc(line)}", soft_wrap=True)
+    console.print(report.summary(), markup=False)
 
 
 @app.command("summary")
