@@ -55,9 +55,10 @@ def postgres_server() -> Iterator[str]:
     port = _free_port()
     if os.geteuid() == 0:
         shutil.chown(workdir, "postgres", "postgres")
-    run = lambda args: subprocess.run(  # noqa: E731
-        _as_postgres(args), check=True, capture_output=True, text=True, timeout=120
-    )
+
+    def run(args: list[str]) -> None:
+        subprocess.run(_as_postgres(args), check=True, capture_output=True, text=True, timeout=120)
+
     try:
         run([str(bindir / "initdb"), "-D", str(data), "-U", "postgres", "--auth=trust", "-E", "UTF8"])
         run(

@@ -310,32 +310,27 @@ def _judge(
             return None
         return Severity.HIGH if value > 2 * limit else Severity.MEDIUM
 
+    def single_thread() -> Severity | None:
+        if facts.amount is None or facts.amount < Decimal(str(rules.large_deal_amount)) or facts.contacts > 1:
+            return None
+        return Severity.HIGH if facts.contacts == 0 else Severity.MEDIUM
+
+    def next_step() -> Severity | None:
+        if facts.next_step_missing:
+            return Severity.MEDIUM
+        late = facts.next_step_overdue or 0
+        return None if late <= 0 else Severity.HIGH if late > 14 else Severity.MEDIUM
+
+    pushed = None
+    if facts.pushes >= rules.close_date_pushes:
+        pushed = Severity.HIGH if facts.pushes >= 2 * rules.close_date_pushes else Severity.MEDIUM
     checks: list[tuple[Rule, Severity | None]] = [
         (Rule.STAGE_AGE, over(facts.stage_days, facts.threshold) if facts.threshold else None),
         (Rule.NO_ACTIVITY, over(facts.activity_days, rules.no_activity_days)),
         (Rule.PAST_CLOSE, Severity.HIGH if (facts.overdue_days or 0) > 0 else None),
-        (
-            Rule.PUSHED,
-            over(facts.pushes, rules.close_date_pushes - 0.5)
-            and (Severity.HIGH if facts.pushes >= 2 * rules.close_date_pushes else Severity.MEDIUM),
-        ),
-        (
-            Rule.NEXT_STEP,
-            Severity.MEDIUM
-            if facts.next_step_missing
-            else over(facts.next_step_overdue, 0)
-            and (Severity.HIGH if (facts.next_step_overdue or 0) > 14 else Severity.MEDIUM),
-        ),
-        (
-            Rule.SINGLE_THREAD,
-            None
-            if facts.amount is None
-            or facts.amount < Decimal(str(rules.large_deal_amount))
-            or facts.contacts > 1
-            else Severity.HIGH
-            if facts.contacts == 0
-            else Severity.MEDIUM,
-        ),
+        (Rule.PUSHED, pushed),
+        (Rule.NEXT_STEP, next_step()),
+        (Rule.SINGLE_THREAD, single_thread()),
         (Rule.AGED, over(facts.age_days, aged_limit) if aged_limit else None),
     ]
     for rule, severity in checks:
