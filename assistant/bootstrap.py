@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 from pydantic import ValidationError
 from sqlalchemy import Engine, select
@@ -20,6 +21,10 @@ from tools.store.repository import Repository
 from tools.store.schema import DatasetMeta
 from tools.store.stages import StageConfig, load_stages
 from tools.viewer import Viewer, find_viewer
+
+if TYPE_CHECKING:
+    from assistant.service import AssistantService
+    from knowledge.base import KnowledgeBase
 
 
 class AppContext:
@@ -45,6 +50,19 @@ class AppContext:
         """Scoped access to the CRM data for the tools, with "today" = :meth:`as_of`."""
         return Repository(self.engine, self.stages, self.as_of(), self.settings.fiscal_year_start_month)
 
+    @cached_property
+    def assistant(self) -> AssistantService:
+        """The assistant every interface talks to (chat models are built per turn, lazily)."""
+        from assistant.models import build_chat_model
+        from assistant.service import AssistantService
+
+        return AssistantService(
+            self.settings,
+            repository=lambda: self.repository,
+            playbook=lambda: self.knowledge,
+            model_factory=lambda name: build_chat_model(self.settings, name),
+        )
+
     def viewer(self, who: str) -> Viewer:
         """The user a CLI ``--user`` names (email or full name)."""
         return find_viewer(self.engine, who)
@@ -52,6 +70,18 @@ class AppContext:
     def dataset_meta(self) -> dict[str, str]:
         with self.engine.connect() as connection:
             return {row.key: row.value for row in connection.execute(select(DatasetMeta))}
+
+    @cached_property
+    def knowledge(self) -> KnowledgeBase:
+        """The playbook knowledge base (nothing heavy loads until it is searched or ingested)."""
+        from knowledge.base import KnowledgeBase
+        from knowledge.embeddings import make_embedder
+
+        key = self.settings.openai_api_key.get_secret_value() if self.settings.openai_api_key else None
+        embedder = make_embedder(self.settings.openai_embedding_model, key, self.settings.openai_base_url)
+        return KnowledgeBase(
+            index_dir=self.settings.home / "chroma", chroma_url=self.settings.chroma_url, embedder=embedder
+        )
 
     def as_of(self) -> dt.date:
         """The date "today" means in analyses: the setting, else the dataset's, else today (UTC)."""

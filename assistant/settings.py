@@ -55,6 +55,16 @@ class Settings(BaseSettings):
         default=1, description="First month of the fiscal year (1 = January)."
     )
 
+    model_timeout_seconds: float = Field(
+        default=30.0, gt=0, description="Timeout of one model call (seconds)."
+    )
+    turn_deadline_seconds: float = Field(
+        default=90.0,
+        gt=0,
+        description="A turn ends by then: with the model's answer or the offline fallback.",
+    )
+    max_model_calls: int = Field(default=8, ge=1, description="Model calls allowed per turn.")
+
     openai_api_key: SecretStr | None = Field(
         default=None,
         validation_alias=AliasChoices("OPENAI_API_KEY", "SALESPLAN_OPENAI_API_KEY"),

@@ -53,7 +53,10 @@ def main(opportunities: int = 1_000_000) -> None:
     report(
         f"Generate {opps:,} opportunities ({accounts:,} accounts, {rows:,} rows in all)",
         [
-            ("baseline (2,000 accounts, median of 3)", f"{base_rate:,.0f} rows/s, peak RSS {base_rss:,.0f} MB"),
+            (
+                "baseline (2,000 accounts, median of 3)",
+                f"{base_rate:,.0f} rows/s, peak RSS {base_rss:,.0f} MB",
+            ),
             ("large run", f"{rate:,.0f} rows/s, peak RSS {rss:,.0f} MB"),
             ("throughput ratio (large / baseline)", f"{rate / base_rate:.2f}"),
             ("peak RSS ratio (large / baseline)", f"{rss / base_rss:.2f}"),

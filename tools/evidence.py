@@ -44,7 +44,9 @@ class Figure(BaseModel):
         formula: str,
         filters: Iterable[str] = (),
         records: Iterable[str] = (),
+        count: int | None = None,
     ) -> Figure:
+        """A figure; ``count`` is the number of records behind it when ``records`` lists only some."""
         ids = list(records)
         return cls(
             name=name,
@@ -53,7 +55,7 @@ class Figure(BaseModel):
             formula=formula,
             filters=list(filters),
             record_ids=ids[:MAX_RECORD_IDS],
-            record_count=len(ids),
+            record_count=len(ids) if count is None else count,
         )
 
     def display(self) -> str:

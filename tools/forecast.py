@@ -10,11 +10,12 @@ the filtered owner / territory) for the quota periods the period covers.
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from pydantic import BaseModel, Field
-from sqlalchemy import and_, func
+from sqlalchemy import and_, func, select
 
 from tools import metrics
 from tools.evidence import Figure, Unit, record_id
@@ -26,6 +27,8 @@ from tools.store.schema import Opportunity, Quota, Role, User
 from tools.store.types import to_money
 
 ZERO = Decimal("0.00")
+#: Record ids listed per forecast category (the count is always complete).
+MAX_IDS = 50
 
 
 class ForecastQuery(DealFilter):
@@ -67,6 +70,67 @@ def _quota(
     return to_money(sum((r[2] for r in rows), ZERO)), [record_id("quota", f"{r[0]}:{r[1]}") for r in rows]
 
 
+@dataclass
+class _Bucket:
+    count: int
+    amount: Decimal
+    weighted: Decimal
+    ids: list[str]
+
+
+def _buckets(
+    repo: Repository, viewer: ViewerLike, conditions: list[Any], period: Period
+) -> dict[str, _Bucket]:
+    """Closed won in the period, and open deals due in it by forecast category (aggregated in SQL)."""
+    category = func.coalesce(Opportunity.forecast_category, "pipeline")
+    due = [
+        ~Opportunity.is_closed,
+        Opportunity.close_date >= period.start,
+        Opportunity.close_date < period.end,
+    ]
+    won = [
+        Opportunity.is_closed,
+        Opportunity.is_won,
+        Opportunity.closed_at >= period.start,
+        Opportunity.closed_at < period.end,
+    ]
+    total = func.coalesce(func.sum(Opportunity.amount), 0)
+    weighted = func.coalesce(func.sum(Opportunity.amount * func.coalesce(Opportunity.probability, 0)), 0)
+    rank = func.row_number().over(partition_by=category, order_by=(Opportunity.amount.desc(), Opportunity.id))
+    ranked = repo.opportunities(viewer, category.label("key"), Opportunity.id.label("id"), rank.label("rank"))
+    ranked_due = ranked.where(*conditions, *due).subquery()
+    buckets: dict[str, _Bucket] = {}
+    with repo.connect() as connection:
+        for key, count, amount, weight in connection.execute(
+            repo.opportunities(viewer, category, func.count(), total, weighted)
+            .where(*conditions, *due)
+            .group_by(category)
+        ):
+            buckets[str(key)] = _Bucket(int(count), to_money(amount), to_money(weight), [])
+        count, amount = connection.execute(
+            repo.opportunities(viewer, func.count(), total).where(*conditions, *won)
+        ).one()
+        buckets["closed_won"] = _Bucket(int(count), to_money(amount), to_money(amount), [])
+        top: list[tuple[Any, Any]] = [
+            (key, opp_id)
+            for key, opp_id in connection.execute(
+                select(ranked_due.c.key, ranked_due.c.id).where(ranked_due.c.rank <= MAX_IDS)
+            )
+        ]
+        top += [
+            ("closed_won", i)
+            for i in connection.execute(
+                repo.opportunities(viewer, Opportunity.id)
+                .where(*conditions, *won)
+                .order_by(Opportunity.amount.desc(), Opportunity.id)
+                .limit(MAX_IDS)
+            ).scalars()
+        ]
+    for key, opp_id in top:
+        buckets[str(key)].ids.append(record_id("opportunity", opp_id))
+    return buckets
+
+
 def forecast(repo: Repository, viewer: ViewerLike, params: ForecastQuery) -> Forecast:
     """Forecast a period: closed won, commit, best case and pipeline against quota, with the gap.
 
@@ -83,39 +147,16 @@ def forecast(repo: Repository, viewer: ViewerLike, params: ForecastQuery) -> For
     resolved = deal_conditions(repo, viewer, params.model_copy(update={"period": None}))
     period = _period(repo, params.period)
     resolved.period = period
-    in_period = and_(Opportunity.close_date >= period.start, Opportunity.close_date < period.end)
-    won_in_period = and_(
-        Opportunity.is_won, Opportunity.closed_at >= period.start, Opportunity.closed_at < period.end
-    )
-    with repo.connect() as connection:
-        rows = connection.execute(
-            repo.opportunities(
-                viewer,
-                Opportunity.id,
-                Opportunity.is_won,
-                Opportunity.forecast_category,
-                Opportunity.amount,
-                Opportunity.probability,
-            )
-            .where(*resolved.conditions)
-            .where((~Opportunity.is_closed & in_period) | won_in_period)
-        ).all()
-    buckets: dict[str, list[Any]] = defaultdict(list)
-    for row in rows:
-        buckets["closed_won" if row.is_won else (row.forecast_category or "pipeline")].append(row)
-    amounts = {k: to_money(sum((r.amount or ZERO for r in v), ZERO)) for k, v in buckets.items()}
-    ids = {k: [record_id("opportunity", r.id) for r in v] for k, v in buckets.items()}
+    buckets = _buckets(repo, viewer, resolved.conditions, period)
+    amounts = {k: b.amount for k, b in buckets.items()}
+    ids = {k: b.ids for k, b in buckets.items()}
+    counts = {k: b.count for k, b in buckets.items()}
     quota, quota_ids = _quota(repo, viewer, resolved, period)
     won, commit = amounts.get("closed_won", ZERO), amounts.get("commit", ZERO)
     open_amount = sum((amounts.get(k, ZERO) for k in ("commit", "best_case", "pipeline")), ZERO)
-    weighted = won + sum(
-        (
-            (r.amount or ZERO) * Decimal(str(r.probability or 0))
-            for k in ("commit", "best_case", "pipeline")
-            for r in buckets.get(k, [])
-        ),
-        ZERO,
-    )
+    open_keys = ("commit", "best_case", "pipeline")
+    weighted = won + sum((buckets[k].weighted for k in open_keys if k in buckets), ZERO)
+    open_count = sum(counts.get(k, 0) for k in open_keys)
     filters = describe(resolved)
     open_filters = [*filters, "open opportunities"]
     won_filters = [f for f in filters if not f.startswith("close date")] + [
@@ -131,11 +172,14 @@ def forecast(repo: Repository, viewer: ViewerLike, params: ForecastQuery) -> For
             f"sum(amount) of open opportunities with forecast category '{key}' closing in the period",
             open_filters,
             ids.get(key, []),
+            counts.get(key, 0),
         )
 
     return Forecast(
         period=period,
-        closed_won=metrics.figure("bookings", won, won_filters, ids.get("closed_won", [])),
+        closed_won=metrics.figure(
+            "bookings", won, won_filters, ids.get("closed_won", []), counts.get("closed_won", 0)
+        ),
         commit=category("Commit", "commit"),
         best_case=category("Best case", "best_case"),
         pipeline=category("Pipeline", "pipeline"),
@@ -146,16 +190,21 @@ def forecast(repo: Repository, viewer: ViewerLike, params: ForecastQuery) -> For
             quota_ids,
         ),
         attainment=metrics.figure(
-            "attainment", metrics.ratio(won, quota), won_filters, ids.get("closed_won", [])
+            "attainment",
+            metrics.ratio(won, quota),
+            won_filters,
+            ids.get("closed_won", []),
+            counts.get("closed_won", 0),
         ),
         gap_to_quota=metrics.figure(
             "gap_to_quota",
             to_money(quota - won - commit) if quota else None,
             filters,
             ids.get("closed_won", []) + ids.get("commit", []),
+            counts.get("closed_won", 0) + counts.get("commit", 0),
         ),
         coverage=metrics.figure(
-            "pipeline_coverage", metrics.coverage(open_amount, quota, won), open_filters, open_ids
+            "pipeline_coverage", metrics.coverage(open_amount, quota, won), open_filters, open_ids, open_count
         ),
         weighted_forecast=Figure.of(
             "Weighted forecast",
@@ -164,6 +213,7 @@ def forecast(repo: Repository, viewer: ViewerLike, params: ForecastQuery) -> For
             "closed won + sum(amount x probability) of open deals closing in the period",
             filters,
             ids.get("closed_won", []) + open_ids,
+            counts.get("closed_won", 0) + open_count,
         ),
         filters=filters,
     )

@@ -104,11 +104,18 @@ def ratio(numerator: Decimal | float | int, denominator: Decimal | float | int) 
 
 
 def figure(
-    key: str, value: Decimal | float | int | None, filters: Iterable[str] = (), records: Iterable[str] = ()
+    key: str,
+    value: Decimal | float | int | None,
+    filters: Iterable[str] = (),
+    records: Iterable[str] = (),
+    count: int | None = None,
 ) -> Figure:
-    """A :class:`Figure` for a registered metric, with the registry's definition as its formula."""
+    """A :class:`Figure` for a registered metric, with the registry's definition as its formula.
+
+    ``count`` is the number of records behind the value when ``records`` lists only some of them.
+    """
     metric = METRICS[key]
-    return Figure.of(metric.name, value, metric.unit, metric.definition, filters, records)
+    return Figure.of(metric.name, value, metric.unit, metric.definition, filters, records, count)
 
 
 def win_rate(won: int, lost: int) -> float | None:

@@ -13,7 +13,7 @@ from enum import StrEnum
 from typing import Any
 
 from pydantic import BaseModel, Field
-from sqlalchemy import ColumnElement, String, cast, func, or_
+from sqlalchemy import ColumnElement, String, cast, func, or_, select
 
 from tools.evidence import Figure, Unit, record_id
 from tools.filters import DealFilter, ResolvedFilter, deal_conditions
@@ -124,24 +124,25 @@ def pipeline_summary(repo: Repository, viewer: ViewerLike, params: PipelineQuery
         .where(*open_deal_conditions(resolved))
         .group_by(key)
     )
-    ids_query = (
-        repo.opportunities(viewer, key, Opportunity.id)
+    rank = func.row_number().over(partition_by=key, order_by=(Opportunity.amount.desc(), Opportunity.id))
+    ranked = (
+        repo.opportunities(viewer, key, Opportunity.id.label("id"), rank.label("rank"))
         .outerjoin(User, User.id == Opportunity.owner_id)
         .outerjoin(Product, Product.id == Opportunity.product_id)
         .outerjoin(Account, Account.id == Opportunity.account_id)
         .outerjoin(Territory, Territory.id == Account.territory_id)
         .where(*open_deal_conditions(resolved))
-        .order_by(Opportunity.amount.desc().nulls_last(), Opportunity.id)
+        .subquery()
     )
     with repo.connect() as connection:
         rows = connection.execute(query).all()
         ids: dict[str, list[str]] = {}
-        all_ids: list[str] = []
-        for group, opp_id in connection.execute(ids_query):
-            all_ids.append(record_id("opportunity", opp_id))
-            bucket = ids.setdefault(str(group), [])
-            if len(bucket) < MAX_IDS_PER_GROUP:
-                bucket.append(record_id("opportunity", opp_id))
+        for group, opp_id in connection.execute(
+            select(ranked.c.key, ranked.c.id)
+            .where(ranked.c.rank <= MAX_IDS_PER_GROUP)
+            .order_by(ranked.c.rank)
+        ):
+            ids.setdefault(str(group), []).append(record_id("opportunity", opp_id))
     order = {name: i for i, name in enumerate(repo.stages.names)}
     groups = [
         PipelineGroup(
@@ -161,15 +162,18 @@ def pipeline_summary(repo: Repository, viewer: ViewerLike, params: PipelineQuery
         groups.sort(key=lambda g: g.amount, reverse=True)
     filters = describe(resolved, "open opportunities")
     total = sum((g.amount for g in groups), Decimal(0))
+    count = sum(g.count for g in groups)
+    all_ids = [i for g in sorted(groups, key=lambda g: g.amount, reverse=True) for i in g.record_ids]
     return PipelineSummary(
         group_by=params.group_by,
         groups=groups,
-        open_pipeline=figure("open_pipeline", to_money(total), filters, all_ids),
+        open_pipeline=figure("open_pipeline", to_money(total), filters, all_ids, count),
         weighted_pipeline=figure(
             "weighted_pipeline",
             to_money(sum((g.weighted_amount for g in groups), Decimal(0))),
             filters,
             all_ids,
+            count,
         ),
         deal_count=Figure.of(
             "Open deals",
@@ -178,6 +182,7 @@ def pipeline_summary(repo: Repository, viewer: ViewerLike, params: PipelineQuery
             "count of open opportunities",
             filters,
             all_ids,
+            count,
         ),
         filters=filters,
     )

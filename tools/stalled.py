@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter, defaultdict
+from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
 from typing import Any
@@ -38,7 +39,6 @@ from sqlalchemy import (
     Connection,
     Date,
     case,
-    distinct,
     false,
     func,
     literal,
@@ -201,7 +201,8 @@ def _availability(connection: Connection, repo: Repository, viewer: ViewerLike) 
     return missing
 
 
-class _Facts(BaseModel):
+@dataclass(slots=True)
+class _Facts:
     """The numbers one open deal is judged on (from the scan query)."""
 
     id: int
@@ -225,38 +226,10 @@ def _scan_query(
     skipped: dict[Rule, str],
     aged_limit: float | None,
 ) -> Any:
+    """One pass over the open deals in scope (the ``ix_opportunities_open`` index), keeping flagged ones."""
     rules = repo.stages.stall_rules
     as_of = literal(repo.as_of, Date)
     large = Decimal(str(rules.large_deal_amount))
-    open_ids = repo.opportunities(viewer, Opportunity.id).where(*conditions)
-    history = OpportunityHistory
-    previous = func.lag(history.close_date).over(
-        partition_by=history.opportunity_id, order_by=(history.changed_at, history.id)
-    )
-    changes = (
-        repo.history(
-            viewer, history.opportunity_id, history.close_date.label("close_date"), previous.label("previous")
-        )
-        .where(history.opportunity_id.in_(open_ids))
-        .subquery()
-    )
-    pushes = (
-        select(
-            changes.c.opportunity_id,
-            func.sum(case((changes.c.close_date > changes.c.previous, 1), else_=0)).label("n"),
-        )
-        .group_by(changes.c.opportunity_id)
-        .subquery()
-    )
-    threads = (
-        repo.activities(viewer, Activity.opportunity_id, func.count(distinct(Activity.contact_id)).label("n"))
-        .where(
-            Activity.contact_id.is_not(None),
-            Activity.opportunity_id.in_(open_ids.where(Opportunity.amount >= large)),
-        )
-        .group_by(Activity.opportunity_id)
-        .subquery()
-    )
     threshold = case(
         {s.name: s.stall_days for s in repo.stages.open_stages}, value=Opportunity.stage, else_=None
     )
@@ -266,37 +239,31 @@ def _scan_query(
     step_missing = or_(Opportunity.next_step.is_(None), func.trim(Opportunity.next_step) == "")
     step_overdue = days_between(as_of, Opportunity.next_step_date)
     age = days_between(as_of, Opportunity.created_at)
-    n_pushes, n_contacts = func.coalesce(pushes.c.n, 0), func.coalesce(threads.c.n, 0)
     tests: dict[Rule, ColumnElement[bool]] = {
         Rule.STAGE_AGE: stage_days > threshold,
         Rule.NO_ACTIVITY: activity_days > rules.no_activity_days,
-        Rule.PAST_CLOSE: overdue > 0,
-        Rule.PUSHED: n_pushes >= rules.close_date_pushes,
-        Rule.NEXT_STEP: or_(step_missing, step_overdue > 0),
-        Rule.SINGLE_THREAD: (Opportunity.amount >= large) & (n_contacts <= 1),
+        Rule.PAST_CLOSE: Opportunity.close_date < as_of,
+        Rule.PUSHED: Opportunity.close_date_pushes >= rules.close_date_pushes,
+        Rule.NEXT_STEP: or_(step_missing, Opportunity.next_step_date < as_of),
+        Rule.SINGLE_THREAD: (Opportunity.amount >= large) & (Opportunity.contacts_engaged <= 1),
         Rule.AGED: age > aged_limit if aged_limit is not None else false(),
     }
     any_flag = or_(false(), *(test for rule, test in tests.items() if rule not in skipped))
-    return (
-        repo.opportunities(
-            viewer,
-            Opportunity.id,
-            Opportunity.stage,
-            Opportunity.amount,
-            stage_days.label("stage_days"),
-            threshold.label("threshold"),
-            activity_days.label("activity_days"),
-            overdue.label("overdue_days"),
-            n_pushes.label("pushes"),
-            case((step_missing, true()), else_=false()).label("missing"),
-            step_overdue.label("next_step_overdue"),
-            n_contacts.label("contacts"),
-            age.label("age_days"),
-        )
-        .outerjoin(pushes, pushes.c.opportunity_id == Opportunity.id)
-        .outerjoin(threads, threads.c.opportunity_id == Opportunity.id)
-        .where(*conditions, any_flag)
-    )
+    return repo.opportunities(
+        viewer,
+        Opportunity.id,
+        Opportunity.stage,
+        Opportunity.amount,
+        stage_days.label("stage_days"),
+        threshold.label("threshold"),
+        activity_days.label("activity_days"),
+        overdue.label("overdue_days"),
+        Opportunity.close_date_pushes.label("pushes"),
+        case((step_missing, true()), else_=false()).label("missing"),
+        step_overdue.label("next_step_overdue"),
+        Opportunity.contacts_engaged.label("contacts"),
+        age.label("age_days"),
+    ).where(*conditions, any_flag)
 
 
 def _judge(

@@ -32,6 +32,7 @@ from typing import Any
 
 from sqlalchemy import Engine, insert
 
+from tools.store.rollups import refresh_rollups
 from tools.store.schema import INSERT_ORDER
 
 AS_OF = dt.date(2026, 11, 20)
@@ -513,3 +514,4 @@ def load(engine: Engine) -> None:
                     connection.execute(insert(table), [{"slack_user_id": None, "external_id": None, **row}])
             elif rows:
                 connection.execute(insert(table), rows)
+        refresh_rollups(connection)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 from dataclasses import dataclass, field
+from itertools import pairwise
 from typing import Any
 
 from tools.store import demo_reference as ref
@@ -83,7 +84,14 @@ class SimulatedDeal:
             "next_step_date": self.next_step_date,
             "last_activity_at": self.last_activity_at,
             "loss_reason": self.loss_reason,
+            "close_date_pushes": self.close_date_pushes,
         }
+
+    @property
+    def close_date_pushes(self) -> int:
+        """How many times the close date moved later (the history's close dates, in order)."""
+        dates = [close for _, _, _, close in self.history]
+        return sum(1 for before, after in pairwise(dates) if after > before)
 
     def history_rows(self, opp_id: int) -> list[dict[str, Any]]:
         return [

@@ -370,20 +370,18 @@ class _Generator:
         engaged: dict[int, dt.date],
     ) -> list[tuple[Table, dict[str, Any]]]:
         opp_id = self.deals.next_id()
-        rows: list[tuple[Table, dict[str, Any]]] = [
-            (
-                table_of(Opportunity),
-                deal.opportunity_row(
-                    opp_id,
-                    account_id=account_id,
-                    owner_id=owner,
-                    product_id=self.products[product],
-                    name=f"{account} - {product}",
-                ),
-            )
-        ]
+        activities = self.deals.activities(rng, deal, opp_id, account_id, owner, product, contacts)
+        opportunity = deal.opportunity_row(
+            opp_id,
+            account_id=account_id,
+            owner_id=owner,
+            product_id=self.products[product],
+            name=f"{account} - {product}",
+            contacts_engaged=len({row["contact_id"] for row in activities if row["contact_id"] is not None}),
+        )
+        rows: list[tuple[Table, dict[str, Any]]] = [(table_of(Opportunity), opportunity)]
         rows += [(table_of(OpportunityHistory), row) for row in deal.history_rows(opp_id)]
-        for row in self.deals.activities(rng, deal, opp_id, account_id, owner, product, contacts):
+        for row in activities:
             rows.append((table_of(Activity), row))
             contact_id, day = row["contact_id"], row["occurred_at"].date()
             if engaged.get(contact_id, dt.date.min) < day:

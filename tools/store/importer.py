@@ -39,6 +39,7 @@ from tools.store.importreport import (
     TableCounts,
 )
 from tools.store.mapping import Mapping
+from tools.store.rollups import refresh_rollups
 from tools.store.stages import StageConfig
 from tools.store.staging import Staged, stage_dataset
 from tools.store.upsert import Writer
@@ -155,6 +156,7 @@ class _Run:
         writer = Writer(conn, dry_run=self.dry_run, progress=self.progress)
         report.tables = writer.write_all(staged.tables)
         if not self.dry_run:
+            refresh_rollups(conn)
             imported_at = self.clock().astimezone(dt.UTC).isoformat(timespec="seconds")
             writer.write_meta(
                 {"as_of": as_of.isoformat(), "source": self.mapping.name, "imported_at": imported_at}

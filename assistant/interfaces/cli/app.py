@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from assistant.bootstrap import build_app_context
-from assistant.interfaces.cli import data, demo, pipeline
+from assistant.interfaces.cli import accounts, ask, data, demo, pipeline, territory
 from assistant.interfaces.cli.errors import SalesplanGroup
 
 app = typer.Typer(
@@ -21,6 +21,11 @@ app.add_typer(pipeline.deals_app, name="deals")
 app.command("pipeline")(pipeline.pipeline)
 app.command("forecast")(pipeline.forecast_command)
 app.command("performance")(pipeline.performance)
+app.command("ask")(ask.ask)
+app.command("chat")(ask.chat)
+app.add_typer(ask.threads_app, name="threads")
+app.add_typer(accounts.app, name="accounts")
+app.add_typer(territory.app, name="territory")
 
 
 @app.callback()

@@ -1,0 +1,121 @@
+"""Conversation memory: a LangGraph checkpointer keyed by thread.
+
+SQLite (``conversations.db`` under ``SALESPLAN_HOME``) by default; PostgreSQL when the CRM
+database is PostgreSQL. Thread keys are namespaced by user (``<user id>:<thread>``), so one
+person can never continue, or read, another person's conversation by guessing a thread id. A
+small ``salesplan_threads`` table records when each thread was last used, so old threads can be
+pruned.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+from langgraph.checkpoint.base import BaseCheckpointSaver
+from sqlalchemy.engine import make_url
+
+from assistant.settings import Settings
+
+THREADS_TABLE = "salesplan_threads"
+
+
+def thread_key(user_id: int, thread_id: str) -> str:
+    return f"{user_id}:{thread_id}"
+
+
+class Memory:
+    """Opens the checkpointer for the configured store and tracks thread use."""
+
+    def __init__(self, settings: Settings) -> None:
+        url = settings.database_url
+        self.postgres_url: str | None = None
+        if url and make_url(url).get_backend_name() == "postgresql":
+            self.postgres_url = (
+                make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+            )
+        self.sqlite_path: Path = settings.home / "conversations.db"
+
+    @asynccontextmanager
+    async def checkpointer(self) -> AsyncIterator[BaseCheckpointSaver[Any]]:
+        if self.postgres_url:
+            from langgraph.checkpoint.postgres.aio import AsyncPostgresSaver
+
+            async with AsyncPostgresSaver.from_conn_string(self.postgres_url) as saver:
+                await saver.setup()
+                yield saver
+            return
+        from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver
+
+        self.sqlite_path.parent.mkdir(parents=True, exist_ok=True)
+        async with AsyncSqliteSaver.from_conn_string(str(self.sqlite_path)) as saver:
+            await saver.setup()
+            yield saver
+
+    async def _ensure_table(self, saver: BaseCheckpointSaver[Any]) -> None:
+        ddl = (
+            f"CREATE TABLE IF NOT EXISTS {THREADS_TABLE} "
+            "(thread_key TEXT PRIMARY KEY, updated_at TEXT NOT NULL)"
+        )
+        if self.postgres_url:
+            async with saver.conn.cursor() as cursor:  # type: ignore[attr-defined]
+                await cursor.execute(ddl)
+        else:
+            await saver.conn.execute(ddl)  # type: ignore[attr-defined]
+
+    async def touch(self, saver: BaseCheckpointSaver[Any], key: str) -> None:
+        """Record that thread ``key`` was used now."""
+        now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+        await self._ensure_table(saver)
+        if self.postgres_url:
+            async with saver.conn.cursor() as cursor:  # type: ignore[attr-defined]
+                await cursor.execute(
+                    f"INSERT INTO {THREADS_TABLE} VALUES (%s, %s) "
+                    "ON CONFLICT (thread_key) DO UPDATE SET updated_at = EXCLUDED.updated_at",
+                    (key, now),
+                )
+            return
+        connection = saver.conn  # type: ignore[attr-defined]
+        await connection.execute(
+            f"INSERT INTO {THREADS_TABLE} VALUES (?, ?) "
+            "ON CONFLICT (thread_key) DO UPDATE SET updated_at = excluded.updated_at",
+            (key, now),
+        )
+        await connection.commit()
+
+    async def prune(self, older_than: dt.timedelta) -> int:
+        """Delete threads not used for ``older_than``; returns how many were deleted."""
+        cutoff = (dt.datetime.now(dt.UTC) - older_than).isoformat(timespec="seconds")
+        async with self.checkpointer() as saver:
+            await self._ensure_table(saver)
+            if self.postgres_url:
+                async with saver.conn.cursor() as cursor:  # type: ignore[attr-defined]
+                    await cursor.execute(
+                        f"SELECT thread_key FROM {THREADS_TABLE} WHERE updated_at < %s", (cutoff,)
+                    )
+                    keys = [
+                        row["thread_key"] if isinstance(row, dict) else row[0]
+                        for row in await cursor.fetchall()
+                    ]
+            else:
+                cursor = await saver.conn.execute(  # type: ignore[attr-defined]
+                    f"SELECT thread_key FROM {THREADS_TABLE} WHERE updated_at < ?", (cutoff,)
+                )
+                keys = [row[0] for row in await cursor.fetchall()]
+            for key in keys:
+                await saver.adelete_thread(key)
+            await self._forget(saver, keys)
+        return len(keys)
+
+    async def _forget(self, saver: BaseCheckpointSaver[Any], keys: list[str]) -> None:
+        if self.postgres_url:
+            async with saver.conn.cursor() as cursor:  # type: ignore[attr-defined]
+                await cursor.execute(f"DELETE FROM {THREADS_TABLE} WHERE thread_key = ANY(%s)", (keys,))
+            return
+        await saver.conn.executemany(  # type: ignore[attr-defined]
+            f"DELETE FROM {THREADS_TABLE} WHERE thread_key = ?", [(k,) for k in keys]
+        )
+        await saver.conn.commit()  # type: ignore[attr-defined]

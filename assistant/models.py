@@ -1,0 +1,35 @@
+"""Chat models: ``offline`` (the built-in planner) or ``openai:<model>`` on any OpenAI-compatible server.
+
+The OpenAI client's own retries are off (``max_retries=0``): the agent's
+:class:`~assistant.agent.RetryAfter` middleware retries instead, so it can honour ``Retry-After``
+within the turn's deadline. Every call has a per-request timeout (30 s by default).
+"""
+
+from __future__ import annotations
+
+from langchain_core.language_models import BaseChatModel
+from langchain_openai import ChatOpenAI
+
+from assistant.offline import OfflinePlanner
+from assistant.settings import OFFLINE_MODEL, Settings
+from tools.store.errors import DataError
+
+
+def build_chat_model(settings: Settings, name: str | None = None) -> BaseChatModel:
+    """The chat model ``name`` (default: the configured one)."""
+    model = name or settings.chat_model
+    if model == OFFLINE_MODEL:
+        return OfflinePlanner()
+    provider, _, model_name = model.partition(":")
+    if provider != "openai" or not model_name:
+        raise DataError(f"unknown model {model!r}: use 'offline' or 'openai:<model>'")
+    if settings.openai_api_key is None and settings.openai_base_url is None:
+        raise DataError(f"{model} needs OPENAI_API_KEY (or OPENAI_BASE_URL for a local server)")
+    return ChatOpenAI(
+        model=model_name,
+        api_key=settings.openai_api_key or "not-needed",
+        base_url=settings.openai_base_url,
+        timeout=settings.model_timeout_seconds,
+        max_retries=0,
+        temperature=0,
+    )

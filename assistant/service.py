@@ -1,0 +1,203 @@
+"""AssistantService: the one entry point every interface (CLI, API, Slack, evals) calls.
+
+``ask`` runs one turn of the agent for a viewer in a thread and returns an :class:`Answer`: the
+Markdown answer, the tool calls with their arguments, the citations (playbook ids and record
+ids), the model that answered and the latency. When the configured model fails (errors after
+retries, the turn's deadline, malformed tool calls, an exhausted call budget), the turn is rolled
+back and answered by the offline planner, and the answer says so.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+import httpx
+import openai
+from langchain_core.language_models import BaseChatModel
+from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, RemoveMessage
+from langchain_core.runnables import RunnableConfig
+from langgraph.checkpoint.base import BaseCheckpointSaver
+from pydantic import BaseModel, Field
+
+from assistant.agent import TurnClock, build_agent
+from assistant.memory import Memory, thread_key
+from assistant.settings import OFFLINE_MODEL, Settings
+from assistant.toolkit import AgentContext
+from tools.playbook import PlaybookSearcher
+from tools.store.errors import InputError
+from tools.store.repository import Repository
+from tools.viewer import Viewer
+
+MAX_QUESTION_CHARS = 4_000
+MAX_CITATIONS = 200
+LIMIT_MARKER = "Model call limits exceeded"
+
+
+class ToolCallRecord(BaseModel):
+    name: str
+    args: dict[str, Any]
+
+
+class Answer(BaseModel):
+    """One turn's answer (the JSON shape of ``salesplan ask --json``)."""
+
+    answer: str = Field(description="The answer, in Markdown.")
+    tool_calls: list[ToolCallRecord] = Field(description="The tools called, with their arguments, in order.")
+    citations: list[str] = Field(description="Playbook citation ids and record ids the answer draws on.")
+    model: str = Field(description="The model that answered.")
+    latency_ms: int
+    thread_id: str
+    fallback_reason: str | None = Field(
+        default=None, description="Why the offline planner answered instead of the configured model."
+    )
+
+
+class ModelFailure(Exception):
+    """The configured model did not produce a usable answer."""
+
+
+def _text(message: BaseMessage) -> str:
+    content = message.content
+    if isinstance(content, str):
+        return content.strip()
+    return "".join(part.get("text", "") if isinstance(part, dict) else str(part) for part in content).strip()
+
+
+def _check(messages: list[BaseMessage]) -> str:
+    """The final answer of a run, or :class:`ModelFailure` saying what went wrong."""
+    last = messages[-1] if messages else None
+    if not isinstance(last, AIMessage):
+        raise ModelFailure("the model did not answer")
+    if last.invalid_tool_calls:
+        raise ModelFailure("the model sent malformed tool calls")
+    text = _text(last)
+    if text.startswith(LIMIT_MARKER):
+        raise ModelFailure("the model used its whole budget of calls without answering")
+    if not text:
+        raise ModelFailure("the model gave an empty answer")
+    return text
+
+
+def _describe(exc: BaseException) -> str:
+    if isinstance(exc, TimeoutError):
+        return "the model did not answer before the turn's deadline"
+    if isinstance(exc, openai.RateLimitError):
+        return "the model server is rate-limiting requests (429)"
+    if isinstance(exc, openai.APIStatusError):
+        return f"the model server returned an error ({exc.status_code})"
+    if isinstance(exc, openai.APITimeoutError | httpx.TimeoutException):
+        return "the model call timed out"
+    if isinstance(exc, openai.APIConnectionError | httpx.HTTPError):
+        return "the model server could not be reached"
+    return str(exc) or type(exc).__name__
+
+
+class AssistantService:
+    """Answers questions for a viewer; interfaces call only this."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        repository: Callable[[], Repository],
+        playbook: Callable[[], PlaybookSearcher | None],
+        model_factory: Callable[[str], BaseChatModel],
+        memory: Memory | None = None,
+    ) -> None:
+        self.settings = settings
+        self._repository = repository
+        self._playbook = playbook
+        self._model_factory = model_factory
+        self.memory = memory or Memory(settings)
+
+    def ask(self, viewer: Viewer, text: str, thread_id: str | None = None) -> Answer:
+        """Answer one question (blocking)."""
+        return asyncio.run(self.aask(viewer, text, thread_id))
+
+    async def aask(self, viewer: Viewer, text: str, thread_id: str | None = None) -> Answer:
+        """Answer one question in a thread (a new thread when none is given)."""
+        question = text.strip()
+        if not question:
+            raise InputError("the question is empty")
+        if len(question) > MAX_QUESTION_CHARS:
+            raise InputError(
+                f"the question is too long ({len(question)} characters; the limit is {MAX_QUESTION_CHARS})"
+            )
+        thread = thread_id or uuid.uuid4().hex[:12]
+        started = time.monotonic()
+        clock = TurnClock(started + self.settings.turn_deadline_seconds)
+        model = self.settings.chat_model
+        fallback: str | None = None
+        async with self.memory.checkpointer() as saver:
+            try:
+                answer, context = await asyncio.wait_for(
+                    self._turn(model, saver, viewer, question, thread, clock),
+                    timeout=max(0.1, clock.remaining()),
+                )
+            except (ModelFailure, TimeoutError, openai.OpenAIError, httpx.HTTPError) as exc:
+                if model == OFFLINE_MODEL:
+                    raise
+                fallback = _describe(exc)
+                await self._rollback(saver, viewer, thread, question)
+                model = OFFLINE_MODEL
+                answer, context = await self._turn(model, saver, viewer, question, thread, clock)
+                answer = (
+                    f"_The configured model did not answer ({fallback}); this answer comes from the "
+                    f"built-in offline planner._\n\n{answer}"
+                )
+            await self.memory.touch(saver, thread_key(viewer.user_id, thread))
+        ledger = context.ledger
+        return Answer(
+            answer=answer,
+            tool_calls=[ToolCallRecord(name=c.name, args=c.args) for c in ledger.calls],
+            citations=(ledger.playbook_ids + ledger.record_ids)[:MAX_CITATIONS],
+            model=model,
+            latency_ms=round((time.monotonic() - started) * 1000),
+            thread_id=thread,
+            fallback_reason=fallback,
+        )
+
+    def _context(self, viewer: Viewer) -> AgentContext:
+        return AgentContext(viewer=viewer, repository=self._repository(), playbook=self._playbook())
+
+    async def _turn(
+        self,
+        model: str,
+        saver: BaseCheckpointSaver[Any],
+        viewer: Viewer,
+        question: str,
+        thread: str,
+        clock: TurnClock,
+    ) -> tuple[str, AgentContext]:
+        agent = build_agent(
+            self._model_factory(model),
+            checkpointer=saver,
+            max_model_calls=self.settings.max_model_calls,
+            clock=lambda: clock,
+        )
+        context = self._context(viewer)
+        config: RunnableConfig = {"configurable": {"thread_id": thread_key(viewer.user_id, thread)}}
+        state = await agent.ainvoke({"messages": [HumanMessage(question)]}, config=config, context=context)
+        return _check(state["messages"]), context
+
+    async def _rollback(
+        self, saver: BaseCheckpointSaver[Any], viewer: Viewer, thread: str, question: str
+    ) -> None:
+        """Remove a failed turn's messages from the thread, so the fallback starts clean."""
+        agent = build_agent(self._model_factory(OFFLINE_MODEL), checkpointer=saver)
+        config: RunnableConfig = {"configurable": {"thread_id": thread_key(viewer.user_id, thread)}}
+        messages: list[BaseMessage] = (await agent.aget_state(config)).values.get("messages", [])
+        start = next(
+            (
+                i
+                for i in range(len(messages) - 1, -1, -1)
+                if isinstance(messages[i], HumanMessage) and _text(messages[i]) == question
+            ),
+            None,
+        )
+        if start is not None:
+            removals = [RemoveMessage(id=m.id) for m in messages[start:] if m.id]
+            await agent.aupdate_state(config, {"messages": removals})

@@ -1,0 +1,211 @@
+"""The one place where ``tools/`` functions become LangChain tools.
+
+Each tool's schema is its pydantic input model and its description is the function's docstring
+(summary; the ``Args:`` section must list exactly the model's fields — a test checks it and
+snapshots the JSON schema the model sees). Who is asking and what to read from (viewer,
+repository, playbook, clock) arrive per run in :class:`AgentContext` through LangChain's
+``ToolRuntime``; they are never tool arguments, so no prompt can change them.
+
+Tool results go back to the model as JSON, capped at :data:`MAX_TOOL_CHARS` characters: long lists
+are shortened and the result says what was cut. A user-fixable error (unknown or ambiguous name,
+bad period) goes back as ``error: …`` so the model can ask or correct itself.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import inspect
+import json
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from langchain.tools import ToolRuntime
+from langchain_core.tools import BaseTool, StructuredTool
+from pydantic import BaseModel
+
+from tools import accounts, forecast, pipeline, stalled, territories
+from tools.account_profile import AccountProfileInput, account_profile
+from tools.account_whitespace import WhitespaceInput, account_whitespace
+from tools.metrics import definitions
+from tools.playbook import PlaybookQuery, PlaybookSearcher, search_playbook
+from tools.store.errors import SalesplanError
+from tools.store.repository import Repository
+from tools.territory_balance import TerritoryBalanceInput, territory_balance
+from tools.territory_summary import TerritorySummaryInput, territory_summary
+from tools.viewer import Viewer
+
+MAX_TOOL_CHARS = 12_000
+MAX_IDENTICAL_CALLS = 3
+RECORD_KINDS = "account|account_product|opportunity|user|contact|activity|territory|product|quota"
+RECORD_ID = re.compile(rf"^({RECORD_KINDS})/[\w:.-]+$")
+PLAYBOOK_ID = re.compile(r"^[\w./-]+\.md#[\w-]+$")
+
+
+@dataclass
+class ToolCall:
+    name: str
+    args: dict[str, Any]
+    error: str | None = None
+
+
+@dataclass
+class TurnLedger:
+    """What the tools did in one turn: calls, errors, and the ids an answer may cite."""
+
+    calls: list[ToolCall] = field(default_factory=list)
+    record_ids: list[str] = field(default_factory=list)
+    playbook_ids: list[str] = field(default_factory=list)
+    identical: dict[str, int] = field(default_factory=dict)
+
+    def cite(self, payload: Any) -> None:
+        if isinstance(payload, dict):
+            for value in payload.values():
+                self.cite(value)
+        elif isinstance(payload, list):
+            for value in payload:
+                self.cite(value)
+        elif isinstance(payload, str):
+            if RECORD_ID.match(payload) and payload not in self.record_ids:
+                self.record_ids.append(payload)
+            elif PLAYBOOK_ID.match(payload) and payload not in self.playbook_ids:
+                self.playbook_ids.append(payload)
+
+
+@dataclass
+class AgentContext:
+    """Everything a turn's tools read from, injected per run (never a tool argument)."""
+
+    viewer: Viewer
+    repository: Repository
+    playbook: PlaybookSearcher | None = None
+    clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC)
+    ledger: TurnLedger = field(default_factory=TurnLedger)
+
+
+@dataclass(frozen=True)
+class ToolSpec:
+    name: str
+    function: Callable[..., BaseModel]
+    params: type[BaseModel]
+    #: How the function is called: with (repository, viewer, params), or (playbook, params), or (params).
+    kind: str = "data"
+
+
+class MetricsQuery(BaseModel):
+    """No arguments."""
+
+
+class MetricDefinitions(BaseModel):
+    metrics: list[dict[str, str]]
+
+
+def metric_definitions(params: MetricsQuery) -> MetricDefinitions:
+    """How each sales metric is defined (win rate, coverage, attainment, cycle, deal size…).
+
+    Args:
+    """
+    return MetricDefinitions(
+        metrics=[{"name": m.name, "unit": m.unit.value, "definition": m.definition} for m in definitions()]
+    )
+
+
+TOOLS: tuple[ToolSpec, ...] = (
+    ToolSpec("search_accounts", accounts.search_accounts, accounts.AccountSearch),
+    ToolSpec("account_profile", account_profile, AccountProfileInput),
+    ToolSpec("account_whitespace", account_whitespace, WhitespaceInput),
+    ToolSpec("list_territories", territories.list_territories, territories.TerritoryListInput),
+    ToolSpec("territory_summary", territory_summary, TerritorySummaryInput),
+    ToolSpec("territory_balance", territory_balance, TerritoryBalanceInput),
+    ToolSpec("pipeline_summary", pipeline.pipeline_summary, pipeline.PipelineQuery),
+    ToolSpec("deal_details", pipeline.deal_details, pipeline.DealQuery),
+    ToolSpec("stalled_deals", stalled.stalled_deals, stalled.StalledQuery),
+    ToolSpec("forecast", forecast.forecast, forecast.ForecastQuery),
+    ToolSpec("rep_performance", forecast.rep_performance, forecast.PerformanceQuery),
+    ToolSpec("metric_definitions", metric_definitions, MetricsQuery, kind="plain"),
+    ToolSpec("search_playbook", search_playbook, PlaybookQuery, kind="playbook"),
+)
+
+
+def description(function: Callable[..., Any]) -> str:
+    """The tool description: the docstring without its ``Args:`` section."""
+    doc = inspect.getdoc(function) or ""
+    return doc.split("\nArgs:")[0].strip()
+
+
+def documented_args(function: Callable[..., Any]) -> list[str]:
+    """The argument names the docstring's ``Args:`` section lists."""
+    doc = inspect.getdoc(function) or ""
+    if "\nArgs:" not in doc:
+        return []
+    section = re.split(r"\n\S[^\n]*:\n", doc.split("\nArgs:", 1)[1] + "\n", maxsplit=1)[0]
+    return re.findall(r"^    (\w+):", section, flags=re.MULTILINE)
+
+
+def cap(payload: Any, limit: int = MAX_TOOL_CHARS) -> str:
+    """JSON for the model, shortening the longest lists until it fits; says what was cut."""
+    text = json.dumps(payload, default=str, separators=(",", ":"))
+    if len(text) <= limit:
+        return text
+    cuts: list[str] = []
+    for keep in (50, 20, 10, 5, 3, 1):
+        trimmed = _trim(payload, keep, cuts, "")
+        text = json.dumps(
+            {"result": trimmed, "truncated": sorted(set(cuts))}, default=str, separators=(",", ":")
+        )
+        if len(text) <= limit:
+            return text
+        cuts.clear()
+    return text[: limit - 80] + '…"} [output cut: too large even after shortening every list to one item]'
+
+
+def _trim(value: Any, keep: int, cuts: list[str], path: str) -> Any:
+    if isinstance(value, dict):
+        return {k: _trim(v, keep, cuts, f"{path}.{k}" if path else k) for k, v in value.items()}
+    if isinstance(value, list):
+        if len(value) > keep:
+            cuts.append(f"{path}: kept {keep} of {len(value)}")
+        return [_trim(v, keep, cuts, path) for v in value[:keep]]
+    return value
+
+
+def _run(spec: ToolSpec, context: AgentContext, params: BaseModel) -> BaseModel:
+    if spec.kind == "playbook":
+        return spec.function(context.playbook, params)
+    if spec.kind == "plain":
+        return spec.function(params)
+    return spec.function(context.repository, context.viewer, params)
+
+
+def as_langchain_tool(spec: ToolSpec) -> BaseTool:
+    def call(runtime: ToolRuntime[AgentContext], **arguments: Any) -> str:
+        context = runtime.context
+        params = spec.params.model_validate(arguments)
+        given = params.model_dump(mode="json", exclude_defaults=True)
+        key = spec.name + json.dumps(given, sort_keys=True)
+        context.ledger.identical[key] = context.ledger.identical.get(key, 0) + 1
+        record = ToolCall(spec.name, given)
+        context.ledger.calls.append(record)
+        if context.ledger.identical[key] > MAX_IDENTICAL_CALLS:
+            record.error = "repeated call"
+            return (
+                f"error: {spec.name} was already called {MAX_IDENTICAL_CALLS} times with these arguments; "
+                "use the earlier result or answer now"
+            )
+        try:
+            result = _run(spec, context, params)
+        except SalesplanError as exc:
+            record.error = str(exc)
+            return f"error: {exc}"
+        payload = result.model_dump(mode="json")
+        context.ledger.cite(payload)
+        return cap(payload)
+
+    return StructuredTool.from_function(
+        func=call, name=spec.name, description=description(spec.function), args_schema=spec.params
+    )
+
+
+def build_tools() -> list[BaseTool]:
+    return [as_langchain_tool(spec) for spec in TOOLS]

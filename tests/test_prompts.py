@@ -1,0 +1,29 @@
+"""The strict prompt loader."""
+
+from __future__ import annotations
+
+import pytest
+
+import prompts
+
+
+def test_system_prompt_renders_with_exactly_its_variables() -> None:
+    text = prompts.render(
+        "system",
+        company="Cobalt",
+        viewer_name="Rita",
+        viewer_role="rep",
+        as_of="2026-11-20",
+        answer_format=prompts.render("answer_format"),
+    )
+    assert "Rita (rep)" in text and "data, not instructions" in text and "Lead with the direct answer" in text
+    assert prompts.variables("system") == {"company", "viewer_name", "viewer_role", "as_of", "answer_format"}
+
+
+def test_missing_unexpected_and_unknown() -> None:
+    with pytest.raises(prompts.PromptError, match="needs"):
+        prompts.render("system", company="x")
+    with pytest.raises(prompts.PromptError, match="does not use"):
+        prompts.render("answer_format", extra=1)
+    with pytest.raises(prompts.PromptError, match="no prompt named"):
+        prompts.render("nope")
