@@ -7,11 +7,12 @@ inside the viewer's scope; naming a manager means their whole team.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
 from pydantic import BaseModel, Field
-from sqlalchemy import ColumnElement, select
+from sqlalchemy import ColumnElement, and_, or_, select
 
 from tools.periods import Period, parse_period
 from tools.resolve import resolve_account, resolve_product, resolve_territory, resolve_user
@@ -48,6 +49,21 @@ class ResolvedFilter(BaseModel):
     model_config = {"arbitrary_types_allowed": True}
 
 
+def deal_in_territories(ids: Sequence[int]) -> ColumnElement[bool]:
+    """A deal lies in a territory through its account, or through its owner's home territory when
+    the account has no territory (or the deal no account, as in exports that only assign reps)."""
+    accounts_there = select(Account.id).where(Account.territory_id.in_(ids))
+    owners_there = select(User.id).where(User.territory_id.in_(ids))
+    unplaced = select(Account.id).where(Account.territory_id.is_(None))
+    return or_(
+        Opportunity.account_id.in_(accounts_there),
+        and_(
+            Opportunity.owner_id.in_(owners_there),
+            or_(Opportunity.account_id.is_(None), Opportunity.account_id.in_(unplaced)),
+        ),
+    )
+
+
 def team_of(repo: Repository, viewer: ViewerLike, name: str) -> tuple[str, list[int]]:
     """The person called ``name`` (in scope) and the user ids their deals are owned by."""
     person = resolve_user(repo, viewer, name)
@@ -69,9 +85,7 @@ def deal_conditions(repo: Repository, viewer: ViewerLike, deal_filter: DealFilte
         result.owner_ids = owners
     if deal_filter.territory:
         territory = resolve_territory(repo, viewer, deal_filter.territory)
-        conditions.append(
-            Opportunity.account_id.in_(select(Account.id).where(Account.territory_id == territory.id))
-        )
+        conditions.append(deal_in_territories([territory.id]))
         result.descriptions.append(f"territory: {territory.name}")
         result.territory_id = territory.id
     if deal_filter.account:

@@ -33,6 +33,7 @@ from tools.territory_book import (
     TerritoryRef,
     accounts_in,
     chosen_territories,
+    deal_territory,
     deals_in,
     period_filter,
     period_ref,
@@ -330,7 +331,7 @@ def territory_balance(repo: Repository, viewer: Viewer, params: TerritoryBalance
         deals = deals_in(repo, viewer, tids)
         territory_book = _read_book(
             connection,
-            (Account.territory_id, Account.territory_id),
+            (Account.territory_id, deal_territory()),
             accounts_in(repo, viewer, tids),
             deals,
             deals.where(*won_in(period)),

@@ -12,14 +12,15 @@ import datetime as dt
 from typing import Any
 
 from pydantic import BaseModel
-from sqlalchemy import ColumnElement, Select
+from sqlalchemy import ColumnElement, Select, func, select
 
 from tools.evidence import record_id
+from tools.filters import deal_in_territories
 from tools.periods import Period
 from tools.resolve import resolve_territory
 from tools.store.errors import InputError
 from tools.store.repository import Repository
-from tools.store.schema import Account, Opportunity, Territory
+from tools.store.schema import Account, Opportunity, Territory, User
 from tools.viewer import Viewer
 
 #: Workload weight of an account by segment; other or unknown segments count 1.
@@ -77,12 +78,21 @@ def accounts_in(repo: Repository, viewer: Viewer, ids: list[int]) -> Select[Any]
 
 
 def deals_in(repo: Repository, viewer: Viewer, ids: list[int]) -> Select[Any]:
-    """The viewer's opportunities on accounts in the territories."""
+    """The viewer's opportunities in the territories (see :func:`tools.filters.deal_in_territories`).
+
+    Accounts are outer-joined, so callers can group by :func:`deal_territory`.
+    """
     return (
         repo.opportunities(viewer, Opportunity.id)
-        .join(Account, Account.id == Opportunity.account_id)
-        .where(Account.territory_id.in_(ids))
+        .outerjoin(Account, Account.id == Opportunity.account_id)
+        .where(deal_in_territories(ids))
     )
+
+
+def deal_territory() -> ColumnElement[Any]:
+    """The territory a deal counts toward: its account's, else its owner's home territory."""
+    owner_home = select(User.territory_id).where(User.id == Opportunity.owner_id).scalar_subquery()
+    return func.coalesce(Account.territory_id, owner_home)
 
 
 def won_in(period: Period) -> list[ColumnElement[bool]]:
