@@ -96,6 +96,19 @@ def _group_column(group_by: GroupBy) -> Any:
     }[group_by]
 
 
+def _joined(query: Any, group_by: GroupBy) -> Any:
+    """Join only what the grouping needs (filters use subqueries, not joins)."""
+    if group_by is GroupBy.OWNER:
+        return query.outerjoin(User, User.id == Opportunity.owner_id)
+    if group_by is GroupBy.PRODUCT:
+        return query.outerjoin(Product, Product.id == Opportunity.product_id)
+    if group_by is GroupBy.TERRITORY:
+        return query.outerjoin(Account, Account.id == Opportunity.account_id).outerjoin(
+            Territory, Territory.id == Account.territory_id
+        )
+    return query
+
+
 def pipeline_summary(repo: Repository, viewer: ViewerLike, params: PipelineQuery) -> PipelineSummary:
     """Summarise open pipeline: deal count, amount and weighted amount, broken down by a dimension.
 
@@ -114,23 +127,20 @@ def pipeline_summary(repo: Repository, viewer: ViewerLike, params: PipelineQuery
     key = _group_column(params.group_by).label("key")
     weighted = func.sum(Opportunity.amount * func.coalesce(Opportunity.probability, 0))
     query = (
-        repo.opportunities(
-            viewer, key, func.count(), func.coalesce(func.sum(Opportunity.amount), 0), weighted
+        _joined(
+            repo.opportunities(
+                viewer, key, func.count(), func.coalesce(func.sum(Opportunity.amount), 0), weighted
+            ),
+            params.group_by,
         )
-        .outerjoin(User, User.id == Opportunity.owner_id)
-        .outerjoin(Product, Product.id == Opportunity.product_id)
-        .outerjoin(Account, Account.id == Opportunity.account_id)
-        .outerjoin(Territory, Territory.id == Account.territory_id)
         .where(*open_deal_conditions(resolved))
         .group_by(key)
     )
     rank = func.row_number().over(partition_by=key, order_by=(Opportunity.amount.desc(), Opportunity.id))
     ranked = (
-        repo.opportunities(viewer, key, Opportunity.id.label("id"), rank.label("rank"))
-        .outerjoin(User, User.id == Opportunity.owner_id)
-        .outerjoin(Product, Product.id == Opportunity.product_id)
-        .outerjoin(Account, Account.id == Opportunity.account_id)
-        .outerjoin(Territory, Territory.id == Account.territory_id)
+        _joined(
+            repo.opportunities(viewer, key, Opportunity.id.label("id"), rank.label("rank")), params.group_by
+        )
         .where(*open_deal_conditions(resolved))
         .subquery()
     )

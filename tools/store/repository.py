@@ -20,7 +20,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from sqlalchemy import ColumnElement, Connection, Engine, Select, and_, or_, select, true
+from sqlalchemy import ColumnElement, Connection, Engine, Select, or_, select, true
 
 from tools.store.schema import (
     Account,
@@ -137,21 +137,25 @@ class Repository:
         return select(*(columns or (Account,))).where(self.scope(viewer).accounts())
 
     def contacts(self, viewer: ViewerLike, *columns: Any) -> Select[Any]:
-        visible = self.accounts(viewer, Account.id)
-        return select(*(columns or (Contact,))).where(Contact.account_id.in_(visible))
+        query = select(*(columns or (Contact,)))
+        if self.scope(viewer).unrestricted:
+            return query
+        return query.where(Contact.account_id.in_(self.accounts(viewer, Account.id)))
 
     def account_products(self, viewer: ViewerLike, *columns: Any) -> Select[Any]:
-        visible = self.accounts(viewer, Account.id)
-        return select(*(columns or (AccountProduct,))).where(AccountProduct.account_id.in_(visible))
+        query = select(*(columns or (AccountProduct,)))
+        if self.scope(viewer).unrestricted:
+            return query
+        return query.where(AccountProduct.account_id.in_(self.accounts(viewer, Account.id)))
 
     def activities(self, viewer: ViewerLike, *columns: Any) -> Select[Any]:
         return select(*(columns or (Activity,))).where(self.scope(viewer).activities())
 
     def history(self, viewer: ViewerLike, *columns: Any) -> Select[Any]:
-        visible = self.opportunities(viewer, Opportunity.id)
-        return select(*(columns or (OpportunityHistory,))).where(
-            OpportunityHistory.opportunity_id.in_(visible)
-        )
+        query = select(*(columns or (OpportunityHistory,)))
+        if self.scope(viewer).unrestricted:
+            return query
+        return query.where(OpportunityHistory.opportunity_id.in_(self.opportunities(viewer, Opportunity.id)))
 
     def users(self, viewer: ViewerLike, *columns: Any) -> Select[Any]:
         return select(*(columns or (User,))).where(self.scope(viewer).users_filter())
@@ -166,9 +170,10 @@ class Repository:
         )
 
     def quotas(self, viewer: ViewerLike, *columns: Any) -> Select[Any]:
-        return select(*(columns or (Quota,))).where(
-            and_(true(), Quota.user_id.in_(self.users(viewer, User.id)))
-        )
+        query = select(*(columns or (Quota,)))
+        if self.scope(viewer).unrestricted:
+            return query
+        return query.where(Quota.user_id.in_(self.users(viewer, User.id)))
 
     def products(self, *columns: Any) -> Select[Any]:
         """The product catalogue is not confidential: every viewer sees it."""

@@ -152,6 +152,8 @@ class Opportunity(Base):
         Index("ix_opportunities_product_id", "product_id"),
         # Open pipeline: a partial covering index, so pipeline, forecast and stalled-deal scans
         # read only the open deals (about a tenth of the table) and never touch the table rows.
+        # The SQLite predicate is spelled the way SQLAlchemy renders ``~Opportunity.is_closed``
+        # there (``is_closed = 0``): SQLite only uses a partial index for a matching term.
         Index(
             "ix_opportunities_open",
             "owner_id",
@@ -169,7 +171,7 @@ class Opportunity(Base):
             "product_id",
             "close_date_pushes",
             "contacts_engaged",
-            sqlite_where=text("NOT is_closed"),
+            sqlite_where=text("is_closed = 0"),
             postgresql_where=text("NOT is_closed"),
         ),
         # Closed deals by close date: bookings, win rates and sales cycles per period.
@@ -181,7 +183,7 @@ class Opportunity(Base):
             "amount",
             "created_at",
             "account_id",
-            sqlite_where=text("is_closed"),
+            sqlite_where=text("is_closed = 1"),
             postgresql_where=text("is_closed"),
         ),
     )

@@ -61,14 +61,14 @@ def upgrade() -> None:
         "ix_opportunities_open",
         "opportunities",
         OPEN_COLUMNS,
-        sqlite_where=sa.text("NOT is_closed"),
+        sqlite_where=sa.text("is_closed = 0"),
         postgresql_where=sa.text("NOT is_closed"),
     )
     op.create_index(
         "ix_opportunities_closed",
         "opportunities",
         CLOSED_COLUMNS,
-        sqlite_where=sa.text("is_closed"),
+        sqlite_where=sa.text("is_closed = 1"),
         postgresql_where=sa.text("is_closed"),
     )
 
