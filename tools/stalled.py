@@ -131,8 +131,13 @@ def stalled_deals(repo: Repository, viewer: ViewerLike, params: StalledQuery) ->
     resolved = deal_conditions(repo, viewer, params)
     conditions = open_deal_conditions(resolved)
     with repo.connect() as connection:
-        skipped = unsupported_rules(connection, repo, viewer)
-        median, won_count = median_won_cycle(connection, repo, viewer)
+        scope = repo.scope(viewer).users
+        skipped = dict(
+            repo.memo(("unsupported_rules", scope), lambda: unsupported_rules(connection, repo, viewer))
+        )
+        median, won_count = repo.memo(
+            ("median_won_cycle", scope), lambda: median_won_cycle(connection, repo, viewer)
+        )
         if median is None or won_count < 5:
             skipped[Rule.AGED] = f"only {won_count} won deals in scope to set a normal cycle (need 5)"
         aged_limit = rules.cycle_multiple * median if median and Rule.AGED not in skipped else None

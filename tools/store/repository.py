@@ -15,10 +15,10 @@ record that does not exist.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from sqlalchemy import ColumnElement, Connection, Engine, Select, or_, select, true
 
@@ -37,6 +37,8 @@ from tools.store.schema import (
     User,
 )
 from tools.store.stages import StageConfig
+
+T = TypeVar("T")
 
 
 class ViewerLike(Protocol):
@@ -116,11 +118,31 @@ class Repository:
         self.as_of = as_of
         self.fy_start_month = fy_start_month
         self._scopes: dict[tuple[int, Role], Scope] = {}
+        self._memo: dict[tuple[Any, ...], tuple[str, Any]] = {}
 
     @contextmanager
     def connect(self) -> Iterator[Connection]:
         with self.engine.connect() as connection:
             yield connection
+
+    def data_stamp(self) -> str:
+        """Changes whenever the data set is regenerated or re-imported (``dataset_meta.imported_at``)."""
+        with self.engine.connect() as connection:
+            stamp = connection.execute(
+                select(DatasetMeta.value).where(DatasetMeta.key == "imported_at")
+            ).scalar()
+        return str(stamp)
+
+    def memo(self, key: tuple[Any, ...], compute: Callable[[], T]) -> T:
+        """``compute()``, remembered until the data set changes (for slow-moving facts such as the
+        median won cycle of a scope, or which rules the loaded data can support)."""
+        stamp = self.data_stamp()
+        hit = self._memo.get(key)
+        if hit is not None and hit[0] == stamp:
+            return hit[1]  # type: ignore[no-any-return]
+        value = compute()
+        self._memo[key] = (stamp, value)
+        return value
 
     def scope(self, viewer: ViewerLike) -> Scope:
         key = (viewer.user_id, viewer.role)
