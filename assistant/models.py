@@ -1,5 +1,8 @@
 """Chat models: ``offline`` (the built-in planner) or ``openai:<model>`` on any OpenAI-compatible server.
 
+``langchain_openai`` is imported only when an OpenAI model is asked for, so the offline path
+(and every command that uses it) does not pay for loading it.
+
 The OpenAI client's own retries are off (``max_retries=0``): the agent's
 :class:`~assistant.agent.RetryAfter` middleware retries instead, so it can honour ``Retry-After``
 within the turn's deadline. Every call has a per-request timeout (30 s by default).
@@ -8,7 +11,6 @@ within the turn's deadline. Every call has a per-request timeout (30 s by defaul
 from __future__ import annotations
 
 from langchain_core.language_models import BaseChatModel
-from langchain_openai import ChatOpenAI
 
 from assistant.offline import OfflinePlanner
 from assistant.settings import OFFLINE_MODEL, Settings
@@ -25,6 +27,8 @@ def build_chat_model(settings: Settings, name: str | None = None) -> BaseChatMod
         raise DataError(f"unknown model {model!r}: use 'offline' or 'openai:<model>'")
     if settings.openai_api_key is None and settings.openai_base_url is None:
         raise DataError(f"{model} needs OPENAI_API_KEY (or OPENAI_BASE_URL for a local server)")
+    from langchain_openai import ChatOpenAI
+
     return ChatOpenAI(
         model=model_name,
         api_key=settings.openai_api_key or "not-needed",

@@ -1,26 +1,91 @@
-"""The offline planner as a LangChain chat model (it runs through the same agent loop as a real model)."""
+"""The offline planner as a LangChain chat model: it runs through the same agent loop as a real model.
+
+On each call it reads the conversation it is given and either asks for tools (an
+``AIMessage`` with ``tool_calls``) or writes the final answer from the tool results:
+
+1. read the messages (:mod:`conversation`): the thread's earlier questions, the current one,
+   and any tool results of this turn;
+2. load the names the viewer may use (:mod:`lexicon`, through the repository's scoped selects)
+   and understand the question in the context of the thread (:mod:`understanding`,
+   :mod:`followups`);
+3. with no results yet, pick the tools and their arguments (:mod:`routing`), or reply directly
+   (help, small talk, a refusal, a clarifying question); with results, ask for a second round
+   when one is needed, else write the answer (:mod:`answers`, templates in ``prompts/``).
+
+Who is asking: the run's :class:`~assistant.toolkit.AgentContext` (viewer, repository,
+playbook) is the same object the tools receive. The planner reads it from the LangGraph runtime
+of the run (``langgraph.runtime.get_runtime``), exactly as the tools read it from their
+``ToolRuntime``, so :class:`~assistant.service.AssistantService` and the model factory need no
+special case for it; ``OfflinePlanner(context=…)`` sets it explicitly for use outside an agent.
+
+State: none between turns of a conversation; a thread is read back from its messages. The
+viewer's names (a lexicon of the data, not of the conversation) are remembered by the repository
+until the data set changes, and by the instance for the calls of one turn.
+"""
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable, Sequence
 from typing import Any
 
 from langchain_core.callbacks import CallbackManagerForLLMRun
 from langchain_core.language_models import BaseChatModel, LanguageModelInput
 from langchain_core.messages import AIMessage, BaseMessage
+from langchain_core.messages.tool import ToolCall
 from langchain_core.outputs import ChatGeneration, ChatResult
 from langchain_core.runnables import Runnable
 from langchain_core.tools import BaseTool
+from pydantic import PrivateAttr
 
-CONFIGURE = (
-    "The built-in offline planner cannot answer this yet. Configure a model: set "
-    "`SALESPLAN_MODEL=openai:<model>` and `OPENAI_API_KEY` (and `OPENAI_BASE_URL` for an "
-    "OpenAI-compatible server)."
+from assistant.offline import replies
+from assistant.offline.answers import compose
+from assistant.offline.conversation import Conversation, read_conversation
+from assistant.offline.entities import EntityIndex, build_index
+from assistant.offline.followups import fold
+from assistant.offline.frame import Frame, Intent
+from assistant.offline.lexicon import DealRef, Lexicon, find_deals, load_lexicon
+from assistant.offline.routing import Call, Direct, Route, first_route, next_calls
+from assistant.offline.understanding import understand, words_of
+from assistant.toolkit import AgentContext, MetricsQuery, metric_definitions
+
+MODEL_NAME = "offline"
+#: Rounds of tool calls per turn (the agent's own budget of model calls is larger).
+MAX_ROUNDS = 2
+NO_CONTEXT = (
+    "The offline planner needs to know who is asking: run it through the assistant "
+    "(`salesplan ask`, the API or Slack)."
 )
 
 
+def _tool_name(tool: dict[str, Any] | type | Callable[..., Any] | BaseTool) -> str:
+    if isinstance(tool, BaseTool):
+        return tool.name
+    if isinstance(tool, dict):
+        function = tool.get("function", tool)
+        return str(function.get("name", ""))
+    return getattr(tool, "__name__", "")
+
+
+def _message(calls: list[Call] | None = None, text: str = "") -> ChatResult:
+    tool_calls = [
+        ToolCall(name=c.name, args=c.args, id=f"offline_{uuid.uuid4().hex[:12]}", type="tool_call")
+        for c in calls or []
+    ]
+    message = AIMessage(content=text, tool_calls=tool_calls, response_metadata={"model_name": MODEL_NAME})
+    return ChatResult(generations=[ChatGeneration(message=message)])
+
+
 class OfflinePlanner(BaseChatModel):
-    """A rule-based planner standing in for an LLM."""
+    """A rule-based planner standing in for an LLM: no key, no network, the same agent loop."""
+
+    _context: AgentContext | None = PrivateAttr(default=None)
+    _tools: set[str] = PrivateAttr(default_factory=set)
+    _names: dict[int, tuple[Lexicon, EntityIndex]] = PrivateAttr(default_factory=dict)
+
+    def __init__(self, context: AgentContext | None = None, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._context = context
 
     @property
     def _llm_type(self) -> str:
@@ -29,7 +94,45 @@ class OfflinePlanner(BaseChatModel):
     def bind_tools(
         self, tools: Sequence[dict[str, Any] | type | Callable[..., Any] | BaseTool], **kwargs: Any
     ) -> Runnable[LanguageModelInput, AIMessage]:
+        self._tools = {_tool_name(tool) for tool in tools}
         return self
+
+    def _run_context(self) -> AgentContext | None:
+        if self._context is not None:
+            return self._context
+        from langgraph.runtime import get_runtime
+
+        try:
+            found = get_runtime().context
+        except (RuntimeError, KeyError, AttributeError):
+            return None
+        return found if isinstance(found, AgentContext) else None
+
+    def _lexicon(self, context: AgentContext, conversation: Conversation) -> tuple[Lexicon, EntityIndex]:
+        """The viewer's names: remembered by the repository until the data set changes (see
+        ``Repository.memo``), except for books too large to list, which are read per question."""
+        key = context.viewer.user_id
+        if key not in self._names:
+            repo, viewer = context.repository, context.viewer
+
+            def names(words: set[str]) -> tuple[Lexicon, EntityIndex]:
+                lexicon = load_lexicon(repo, viewer, words)
+                return lexicon, build_index(lexicon)
+
+            found = repo.memo(("offline-names", viewer.user_id, viewer.role), lambda: names(set()))
+            if not found[0].complete:
+                words: set[str] = set()
+                for question in [*conversation.history, conversation.question]:
+                    words |= words_of(question)
+                found = names(words)
+            self._names[key] = found
+        return self._names[key]
+
+    def frame(self, context: AgentContext, conversation: Conversation) -> tuple[Frame, Lexicon]:
+        """What the current question means in its thread, and the names it was read against."""
+        lexicon, index = self._lexicon(context, conversation)
+        questions = [*conversation.history, conversation.question]
+        return fold(questions, lambda q: understand(q, lexicon, index)), lexicon
 
     def _generate(
         self,
@@ -38,4 +141,40 @@ class OfflinePlanner(BaseChatModel):
         run_manager: CallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> ChatResult:
-        return ChatResult(generations=[ChatGeneration(message=AIMessage(content=CONFIGURE))])
+        context = self._run_context()
+        conversation = read_conversation(messages)
+        if context is None or not conversation.question:
+            return _message(text=NO_CONTEXT)
+        frame, lexicon = self.frame(context, conversation)
+        if conversation.results:
+            more = next_calls(frame, conversation.results) if conversation.rounds < MAX_ROUNDS else []
+            if more:
+                return _message(more)
+            return _message(text=compose(frame, conversation.results, lexicon))
+
+        def deals(account: str, product: str | None) -> list[DealRef]:
+            assert context is not None
+            return find_deals(context.repository, context.viewer, account, product)
+
+        route = first_route(frame, lexicon, self._tools, deals)
+        if route.calls:
+            return _message(route.calls)
+        return _message(text=_direct(route, frame, lexicon, conversation.question))
+
+
+def _direct(route: Route, frame: Frame, lexicon: Lexicon, question: str) -> str:
+    if route.direct is Direct.CLARIFY and route.ambiguity is not None:
+        return replies.clarify(route.ambiguity)
+    if route.direct is Direct.ASK_FOR:
+        return replies.ask_for(route.missing or "account", lexicon)
+    if route.direct is Direct.HELP:
+        return replies.help_text(lexicon)
+    if route.direct is Direct.SMALL_TALK:
+        return replies.small_talk(lexicon, question)
+    if route.direct is Direct.DECLINE:
+        return replies.decline(lexicon)
+    if route.direct is Direct.DEFINITIONS:
+        return replies.metrics(metric_definitions(MetricsQuery()), frame.slots.metric)
+    if frame.intent is Intent.WHY:
+        return replies.explain([])
+    return replies.help_text(lexicon, question, understood=False)

@@ -1,18 +1,96 @@
-"""``salesplan demo``: set up the demo data set when absent and show what it holds."""
+"""``salesplan demo``: set up the demo data set and the playbook index, then answer sample questions.
+
+The sample people are picked from the data, not hard-coded: the rep with the most open deals
+and their manager. The rep's questions run in one thread, so the follow-up ("what else could
+they buy?") shows the assistant keeping the conversation. The playbook index is built (or
+checked, which is quick when nothing changed) before the playbook question; if it cannot be
+built, that question is skipped with a warning.
+"""
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import typer
+from rich.markup import escape as esc
+from sqlalchemy import func, select
 
 from assistant.bootstrap import AppContext
+from assistant.interfaces.cli.ask import print_answer
 from assistant.interfaces.cli.data import print_summary
+from assistant.interfaces.cli.errors import err_console
 from assistant.interfaces.cli.output import console, progress_bar
+from tools.store.errors import SalesplanError
 from tools.store.generate import generate_dataset, has_data
+from tools.store.schema import Account, Opportunity, Role, User
 from tools.store.summary import summarize
+from tools.viewer import Viewer
+
+PLAYBOOK_QUESTION = "What does our playbook say about multi-threading?"
 
 
-def demo(ctx: typer.Context) -> None:
-    """Build the demo data set (once) and print a summary of it."""
+def sample_rep(context: AppContext) -> tuple[Viewer, Viewer | None]:
+    """The rep with the most open deals, and their manager (if any)."""
+    open_deals = func.count(Opportunity.id)
+    query = (
+        select(User.id, User.name, User.territory_id, User.manager_id)
+        .join(Opportunity, Opportunity.owner_id == User.id)
+        .where(User.role == Role.REP.value, ~Opportunity.is_closed)
+        .group_by(User.id, User.name, User.territory_id, User.manager_id)
+        .order_by(open_deals.desc(), User.id)
+        .limit(1)
+    )
+    with context.engine.connect() as connection:
+        row = connection.execute(query).first()
+        if row is None:
+            raise SalesplanError("the data has no rep with open deals to show")
+        manager = connection.execute(
+            select(User.id, User.name, User.territory_id).where(User.id == row.manager_id)
+        ).first()
+    rep = Viewer(user_id=row.id, role=Role.REP, name=row.name, territory_id=row.territory_id)
+    boss = None if manager is None else Viewer(manager.id, Role.MANAGER, manager.name, manager.territory_id)
+    return rep, boss
+
+
+def sample_account(context: AppContext, rep: Viewer) -> str | None:
+    """The rep's account with the most open pipeline."""
+    repo = context.repository
+    query = (
+        repo.opportunities(rep, Account.name)
+        .select_from(Opportunity)
+        .join(Account, Account.id == Opportunity.account_id)
+        .where(~Opportunity.is_closed)
+        .group_by(Account.id, Account.name)
+        .order_by(func.sum(Opportunity.amount).desc(), Account.id)
+        .limit(1)
+    )
+    with repo.connect() as connection:
+        name = connection.execute(query).scalar()
+    return None if name is None else str(name)
+
+
+def _playbook_ready(context: AppContext) -> bool:
+    try:
+        with progress_bar("Indexing the playbook") as update:
+            context.knowledge.ingest(progress=update)
+    except SalesplanError as exc:
+        err_console.print(f"[yellow]warning:[/] the playbook question is skipped: {esc(str(exc))}")
+        return False
+    return True
+
+
+def _ask(context: AppContext, viewer: Viewer, question: str, thread: str) -> None:
+    console.print(f"\n[bold cyan]{esc(viewer.name)} ({viewer.role.value}) asks:[/] {esc(question)}")
+    print_answer(context.assistant.ask(viewer, question, thread))
+
+
+def demo(
+    ctx: typer.Context,
+    questions: Annotated[
+        bool, typer.Option("--questions/--no-questions", help="Answer the sample questions.")
+    ] = True,
+) -> None:
+    """Build the demo data set (once) and the playbook index, then answer sample questions."""
     context: AppContext = ctx.obj
     with context.engine.connect() as connection:
         present = has_data(connection)
@@ -22,3 +100,24 @@ def demo(ctx: typer.Context) -> None:
         with progress_bar("Generating the demo data set") as update:
             generate_dataset(context.engine, context.stages, progress=update)
     print_summary(summarize(context.engine))
+    if not questions:
+        return
+    rep, manager = sample_rep(context)
+    account = sample_account(context, rep)
+    console.print(
+        f"\n[bold]Sample questions[/] as {esc(rep.name)} (rep) and {esc(manager.name if manager else '-')}"
+    )
+    rep_questions = ["Which of my deals are stalled?", "What's my pipeline by stage this quarter?"]
+    if account:
+        rep_questions += [f"Tell me about {account}", "What else could they buy?"]
+    for question in rep_questions:
+        _ask(context, rep, question, "demo-rep")
+    if _playbook_ready(context):
+        _ask(context, rep, PLAYBOOK_QUESTION, "demo-playbook")
+    if manager is not None:
+        for question in (
+            "How is my team doing this quarter?",
+            f"Which of {rep.name}'s deals over 20k are stalled?",
+            "What's the forecast for this quarter?",
+        ):
+            _ask(context, manager, question, "demo-manager")

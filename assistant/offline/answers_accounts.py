@@ -1,0 +1,321 @@
+"""Answers about accounts and territories: profile, whitespace, account search, territories, balance."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from assistant.offline import formatting as fmt
+from assistant.offline.render import render
+from assistant.offline.replies import ErrorView
+from tools.account_profile import AccountProfile
+from tools.account_whitespace import WhitespaceReport
+from tools.accounts import AccountSearchResult
+from tools.evidence import Figure
+from tools.territories import TerritoryList
+from tools.territory_balance import WORKLOAD_FORMULA, Spread, TerritoryBalance
+from tools.territory_summary import TerritorySummary
+
+MAX_CONTACTS_PER_ROLE = 3
+MAX_DEALS = 5
+MAX_ACTIVITIES = 3
+MAX_CROSS_SELL = 5
+MAX_LINES = 10
+MEASURE_NAMES = {
+    "potential": "Potential",
+    "workload": "Workload",
+    "open_pipeline": "Open pipeline",
+    "bookings": "Bookings",
+}
+
+
+@dataclass
+class AccountView:
+    name: str
+    description: str
+    health: str
+    band: str
+    figures: list[str]
+    contacts: list[str]
+    gaps: list[str]
+    products: list[str]
+    deals: list[str]
+    more_deals: int
+    activities: list[str]
+    notes: list[str]
+
+
+def account(result: AccountProfile, notes: list[str], plan_note: bool = False) -> str:
+    firm = result.firmographics
+    place = ", ".join(p for p in (firm.city, firm.state or firm.country) if p)
+    owner = f"owner {firm.owner}" if firm.owner else None
+    parts = (", ".join(p for p in (firm.segment, firm.industry) if p), place, firm.territory, owner)
+    description = "; ".join(p for p in parts if p)
+    open_count = result.open_pipeline.record_count
+    figures = [
+        f"Potential: {fmt.figure(firm.potential)}",
+        f"Annual revenue: {fmt.figure(firm.annual_revenue)}; employees: {fmt.figure(firm.employees)}",
+        f"Active ARR: {fmt.figure(result.active_arr)}",
+        f"Open pipeline: {fmt.figure(result.open_pipeline)} in {fmt.plural(open_count, 'deal')} "
+        f"({fmt.figure(result.weighted_pipeline)} weighted)",
+        f"Won in the last 180 days: {fmt.figure(result.won_last_180_days)}; "
+        f"win rate {fmt.figure(result.win_rate_last_180_days)}",
+    ]
+    contacts = [
+        f"{group.buying_role}: "
+        + ", ".join(
+            f"{c.name}{f' ({c.title})' if c.title else ''} [{c.id}]"
+            for c in group.contacts[:MAX_CONTACTS_PER_ROLE]
+        )
+        for group in result.contacts.by_role
+    ]
+    products = [f"{p.product} ({p.status}, {fmt.figure(p.arr)} ARR)" for p in result.products]
+    deals = [
+        f"{fmt.record(d.name, d.id)}: {d.stage}, {fmt.figure(d.amount)}, close date {fmt.date(d.close_date)}"
+        + (f"; next step: {d.next_step}" if d.next_step else "")
+        for d in result.open_opportunities[:MAX_DEALS]
+    ]
+    activities = [
+        f"{fmt.date(a.occurred_at)} {a.kind}: {a.subject or 'no subject'} [{a.id}]"
+        for a in result.recent_activities[:MAX_ACTIVITIES]
+    ]
+    plan = (
+        ["Drafted account plans are coming; this profile has what a plan starts from."] if plan_note else []
+    )
+    view = AccountView(
+        name=fmt.record(firm.name, firm.id),
+        description=description,
+        health=fmt.count(result.health.score.value),
+        band=result.health.band,
+        figures=figures,
+        contacts=contacts,
+        gaps=result.contacts.gaps,
+        products=products,
+        deals=deals,
+        more_deals=max(0, open_count - len(deals)),
+        activities=activities,
+        notes=plan + notes,
+    )
+    return render("account", view)
+
+
+@dataclass
+class WhitespaceView:
+    account: str
+    not_owned: int
+    best: str | None
+    candidates: list[str]
+    owned: list[str]
+    peers: str
+    gaps: list[str]
+    notes: list[str]
+
+
+def whitespace(result: WhitespaceReport, notes: list[str]) -> str:
+    candidates = [
+        f"{c.product}: expected {fmt.figure(c.expected_value)} a year — {c.reason} [{c.id}]"
+        for c in result.cross_sell[:MAX_CROSS_SELL]
+    ]
+    best = result.cross_sell[0] if result.cross_sell else None
+    in_play = [
+        f"{p.product} (already in play: {', '.join(f'[{o}]' for o in p.open_opportunities)})"
+        for p in result.not_owned
+        if p.open_opportunities
+    ]
+    view = WhitespaceView(
+        account=fmt.record(result.account, result.account_id),
+        not_owned=len(result.not_owned),
+        best=f"{best.product} (expected {fmt.figure(best.expected_value)} a year)" if best else None,
+        candidates=candidates,
+        owned=result.owned,
+        peers=f"{result.peer_group.description} ({fmt.figure(result.peer_group.accounts)} peers)",
+        gaps=in_play,
+        notes=notes,
+    )
+    return render("whitespace", view)
+
+
+@dataclass
+class AccountsView:
+    matched: int
+    filters: str
+    potential: str
+    pipeline: str
+    lines: list[str]
+    notes: list[str]
+
+
+def accounts(result: AccountSearchResult, notes: list[str]) -> str:
+    lines = [
+        f"{fmt.record(a.name, a.id)}: potential {fmt.figure(a.potential)}, open pipeline "
+        f"{fmt.figure(a.open_pipeline)}"
+        + "".join(f", {p}" for p in (a.segment, a.industry, a.territory) if p)
+        + (f", owner {a.owner}" if a.owner else "")
+        for a in result.accounts
+    ]
+    filters = [f for f in result.filters if f != "accounts in your scope"]
+    view = AccountsView(
+        matched=int(result.matched.value or 0),
+        filters=f" ({'; '.join(filters)})" if filters else "",
+        potential=fmt.figure(result.total_potential),
+        pipeline=fmt.figure(result.total_open_pipeline),
+        lines=lines,
+        notes=notes,
+    )
+    return render("accounts", view)
+
+
+@dataclass
+class TerritoriesView:
+    count: int
+    region: str | None
+    accounts: str
+    potential: str
+    pipeline: str
+    lines: list[str]
+    notes: list[str]
+
+
+def territories(result: TerritoryList, args: dict[str, Any], notes: list[str]) -> str:
+    lines = [
+        f"{fmt.record(t.name, t.id)}: {fmt.figure(t.accounts)} accounts, {fmt.figure(t.reps)} reps, "
+        f"potential {fmt.figure(t.potential)}, open pipeline {fmt.figure(t.open_pipeline)}"
+        for t in result.territories
+    ]
+    view = TerritoriesView(
+        count=len(result.territories),
+        region=args.get("region"),
+        accounts=fmt.figure(result.accounts),
+        potential=fmt.figure(result.potential),
+        pipeline=fmt.figure(result.open_pipeline),
+        lines=lines,
+        notes=notes,
+    )
+    return render("territories", view)
+
+
+@dataclass
+class TerritoryView:
+    names: str
+    period: str
+    pipeline: str
+    deals: str
+    weighted: str
+    bookings: str
+    quota: str
+    has_quota: bool
+    attainment: str
+    coverage: str
+    due: str
+    accounts: str
+    potential: str
+    segments: list[str]
+    quiet: str
+    uncovered: str
+    gaps: list[str]
+    top: list[str]
+    notes: list[str]
+
+
+def _brief(name: str, rid: str, potential: Figure, pipeline: Figure) -> str:
+    return f"{fmt.record(name, rid)}: potential {fmt.figure(potential)}, open pipeline {fmt.figure(pipeline)}"
+
+
+def territory(
+    result: TerritorySummary, notes: list[str], plan_note: bool = False, territories: int | None = None
+) -> str:
+    """``territories``: how many territories the summary covers when its list was shortened."""
+    plan = (
+        ["Drafted territory plans are coming; this summary has what a plan starts from."] if plan_note else []
+    )
+    names = ", ".join(t.name for t in result.territories)
+    if territories and territories > len(result.territories):
+        names += f" and {territories - len(result.territories)} more"
+    gaps = [_brief(a.name, a.id, a.potential, a.open_pipeline) for a in result.no_open_pipeline.largest[:3]]
+    view = TerritoryView(
+        names=names,
+        period=result.period.label,
+        pipeline=fmt.figure(result.open_pipeline),
+        deals=fmt.figure(result.open_deals),
+        weighted=fmt.figure(result.weighted_pipeline),
+        bookings=fmt.figure(result.bookings),
+        quota=fmt.figure(result.quota),
+        has_quota=bool(result.quota.value),
+        attainment=fmt.figure(result.attainment),
+        coverage=fmt.figure(result.pipeline_coverage, coverage=True),
+        due=fmt.figure(result.pipeline_due_in_period),
+        accounts=fmt.figure(result.accounts),
+        potential=fmt.figure(result.potential),
+        segments=[
+            f"{b.label}: {fmt.figure(b.accounts)} ({fmt.figure(b.potential)})" for b in result.by_segment
+        ],
+        quiet=fmt.figure(result.no_activity_60_days.accounts),
+        uncovered=fmt.figure(result.no_open_pipeline.accounts),
+        gaps=gaps,
+        top=[_brief(a.name, a.id, a.potential, a.open_pipeline) for a in result.top_accounts[:5]],
+        notes=plan + notes,
+    )
+    return render("territory", view)
+
+
+@dataclass
+class BalanceView:
+    measure: str
+    reps: int
+    territories: str
+    period: str
+    workload_cv: str
+    workload_mean: str
+    outside: int
+    above: list[str]
+    below: list[str]
+    measures: list[str]
+    lines: list[str]
+    workload: str
+    notes: list[str]
+
+
+def _measure_line(spread: Spread) -> str:
+    name = MEASURE_NAMES.get(spread.measure, spread.measure)
+    return (
+        f"{name} per rep: mean {fmt.figure(spread.mean)}, spread {fmt.figure(spread.spread)}, "
+        f"variation {fmt.figure(spread.coefficient_of_variation)}, "
+        f"{fmt.figure(spread.outside_band_count)} outside ±10%"
+    )
+
+
+def balance(result: TerritoryBalance, notes: list[str]) -> str:
+    spreads = result.rep_spread
+    workload = next((s for s in spreads if s.measure == "workload"), spreads[0] if spreads else None)
+    if workload is None:
+        return render("error", ErrorView("", "", "", "the territory balance result was empty"))
+
+    def outliers(above: bool) -> list[str]:
+        return [
+            f"{o.name} ({'+' if above else ''}{fmt.percent(o.deviation.value)}) [{o.id}]"
+            for o in workload.outside_band
+            if o.above_mean is above
+        ][:5]
+
+    lines = [
+        f"{fmt.record(r.name, r.id)}: workload {fmt.figure(r.workload)}, "
+        f"potential {fmt.figure(r.potential)}, open pipeline {fmt.figure(r.open_pipeline)}, "
+        f"bookings {fmt.figure(r.bookings)}"
+        for r in result.reps[:MAX_LINES]
+    ]
+    view = BalanceView(
+        measure=MEASURE_NAMES.get(workload.measure, workload.measure),
+        reps=int(result.rep_count.value or 0),
+        territories=", ".join(t.name for t in result.territories),
+        period=result.period.label,
+        workload_cv=fmt.figure(workload.coefficient_of_variation),
+        workload_mean=fmt.figure(workload.mean),
+        outside=int(workload.outside_band_count.value or 0),
+        above=outliers(True),
+        below=outliers(False),
+        measures=[_measure_line(s) for s in result.rep_spread],
+        lines=lines,
+        workload=WORKLOAD_FORMULA,
+        notes=notes,
+    )
+    return render("balance", view)

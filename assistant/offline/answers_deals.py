@@ -1,0 +1,286 @@
+"""Answers about deals: stalled deals, pipeline, the largest deals, one deal, and the forecast.
+
+Every figure shown is a figure a tool returned, formatted for people; every record is named with
+its id. Lists are ordered the way the tool ordered them (riskiest first, largest first), or by
+the figure the question asked about ("who is behind" -> lowest attainment first).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from assistant.offline import formatting as fmt
+from assistant.offline.render import capitalised, narrowing, render, whose
+from tools.forecast import Forecast
+from tools.pipeline import DealDetails, PipelineSummary
+from tools.stalled import RULES, StalledDeals
+from tools.viewer import Viewer
+
+MAX_FLAGS_SHOWN = 3
+MAX_ADVICE = 4
+IDS_PER_GROUP = 3
+MAX_HISTORY = 6
+MAX_ACTIVITIES = 3
+
+
+@dataclass
+class StalledDealView:
+    record: str
+    facts: str
+    flags: list[str]
+
+
+@dataclass
+class StalledView:
+    rule: str | None
+    flagged: int
+    open_deals: int
+    whose: str
+    scope: str
+    amount: str
+    as_of: str
+    common: list[str]
+    deals: list[StalledDealView]
+    advice: list[str]
+    notes: list[str] = field(default_factory=list)
+
+
+def stalled(result: StalledDeals, args: dict[str, Any], viewer: Viewer, notes: list[str]) -> str:
+    deals = [
+        StalledDealView(
+            record=fmt.record(d.name, d.id),
+            facts=", ".join(
+                p
+                for p in (
+                    fmt.money(d.amount) if d.amount is not None else None,
+                    d.stage,
+                    f"owner {d.owner}" if d.owner != viewer.name else None,
+                    f"close date {fmt.date(d.close_date)}" if d.close_date else None,
+                    f"risk score {d.risk_score}",
+                )
+                if p
+            ),
+            flags=[f"{f.title} ({f.severity.value}): {f.evidence}" for f in d.flags[:MAX_FLAGS_SHOWN]],
+        )
+        for d in result.deals
+    ]
+    by_rule = sorted(result.by_rule.items(), key=lambda kv: (-kv[1], kv[0]))
+    titles = {rule.value: title for rule, (title, _, _) in RULES.items()}
+    common = [f"{titles.get(rule, rule).lower()} ({count})" for rule, count in by_rule[:3]]
+    actions = Counter((f.rule.value, f.next_action, f.playbook) for d in result.deals for f in d.flags)
+    advice = [
+        f"{titles.get(rule, rule)}: {action} [{citation}] ({fmt.plural(n, 'deal')})"
+        for (rule, action, citation), n in actions.most_common(MAX_ADVICE)
+    ]
+    skipped = [f"{s.rule.value.replace('_', ' ')} ({s.reason})" for s in result.skipped_rules]
+    extra = [f"Not checked: {'; '.join(skipped)}."] if skipped else []
+    period = args.get("period")
+    rule = args.get("rule")
+    view = StalledView(
+        rule=titles.get(str(rule), str(rule)).lower() if rule else None,
+        flagged=int(result.flagged.value or 0),
+        open_deals=result.open_deals,
+        whose=whose(viewer, args.get("owner")),
+        scope=narrowing(args, period),
+        amount=fmt.figure(result.flagged_amount),
+        as_of=fmt.date(result.as_of),
+        common=common,
+        deals=deals,
+        advice=advice,
+        notes=extra + notes,
+    )
+    return render("stalled", view)
+
+
+@dataclass
+class PipelineView:
+    lead_owner: str
+    scope: str
+    amount: str
+    weighted: str
+    deals: int
+    group_label: str
+    groups: list[str]
+    notes: list[str]
+
+
+GROUP_LABELS = {
+    "stage": "By stage",
+    "owner": "By rep",
+    "product": "By product",
+    "territory": "By territory",
+    "month": "By close month",
+    "forecast_category": "By forecast category",
+}
+
+
+def pipeline(result: PipelineSummary, args: dict[str, Any], viewer: Viewer, notes: list[str]) -> str:
+    period = next(
+        (
+            f.split(" (")[0].removeprefix("close date in ")
+            for f in result.filters
+            if f.startswith("close date in ")
+        ),
+        None,
+    )
+    groups = []
+    for group in result.groups:
+        ids = ", ".join(f"[{rid}]" for rid in group.record_ids[:IDS_PER_GROUP])
+        line = (
+            f"{group.key}: {fmt.plural(group.count, 'deal')}, {fmt.money(group.amount)} "
+            f"({fmt.money(group.weighted_amount)} weighted)"
+        )
+        groups.append(f"{line} — largest: {ids}" if ids else line)
+    view = PipelineView(
+        lead_owner=capitalised(whose(viewer, args.get("owner"))),
+        scope=narrowing(args, period),
+        amount=fmt.figure(result.open_pipeline),
+        weighted=fmt.figure(result.weighted_pipeline),
+        deals=int(result.deal_count.value or 0),
+        group_label=GROUP_LABELS.get(result.group_by.value, "Breakdown"),
+        groups=groups,
+        notes=notes,
+    )
+    return render("pipeline", view)
+
+
+@dataclass
+class TopDealsView:
+    lead_owner: str
+    scope: str
+    deals: list[str]
+    total_deals: int
+    total_amount: str
+    notes: list[str]
+
+
+def top_deals(
+    summary: PipelineSummary, deals: list[DealDetails], args: dict[str, Any], viewer: Viewer, notes: list[str]
+) -> str:
+    period = next(
+        (
+            f.split(" (")[0].removeprefix("close date in ")
+            for f in summary.filters
+            if f.startswith("close date in ")
+        ),
+        None,
+    )
+    lines = [
+        f"{fmt.record(d.name, d.id)}: {fmt.money(d.amount)}, {d.stage}, close date {fmt.date(d.close_date)}"
+        + (f", owner {d.owner}" if d.owner != viewer.name else "")
+        + (f"; next step: {d.next_step}" if d.next_step else "")
+        for d in deals
+    ]
+    view = TopDealsView(
+        lead_owner=capitalised(whose(viewer, args.get("owner"))),
+        scope=narrowing(args, period),
+        deals=lines,
+        total_deals=int(summary.deal_count.value or 0),
+        total_amount=fmt.figure(summary.open_pipeline),
+        notes=notes,
+    )
+    return render("top_deals", view)
+
+
+@dataclass
+class DealView:
+    record: str
+    status: str
+    facts: list[str]
+    history: list[str]
+    activities: list[str]
+    notes: list[str]
+
+
+def deal(result: DealDetails, notes: list[str]) -> str:
+    if result.is_closed:
+        outcome = "won" if result.is_won else "lost"
+        status = f"was {outcome} on {fmt.date(result.closed_at)}" + (
+            f" ({result.loss_reason})" if result.loss_reason else ""
+        )
+    else:
+        status = f"is in {result.stage}, closing {fmt.date(result.close_date)}"
+    facts = [
+        f"Amount: {fmt.money(result.amount)}"
+        + (f" ({fmt.percent(result.probability)} probability)" if result.probability is not None else ""),
+        f"Account: {fmt.record(result.account, result.account_id)}"
+        if result.account
+        else "Account: none recorded",
+        f"Owner: {result.owner}",
+    ]
+    if result.product:
+        facts.append(f"Product: {result.product}")
+    if result.forecast_category:
+        facts.append(f"Forecast category: {result.forecast_category}")
+    if result.days_in_stage is not None:
+        facts.append(f"In {result.stage} for {fmt.days(result.days_in_stage)}")
+    if result.age_days is not None:
+        facts.append(f"Age: {fmt.days(result.age_days)} since {fmt.date(result.created_at)}")
+    if not result.is_closed:
+        step = result.next_step or "none recorded"
+        due = f" (due {fmt.date(result.next_step_date)})" if result.next_step_date else ""
+        facts.append(f"Next step: {step}{due}")
+        facts.append(f"Last activity: {fmt.date(result.last_activity_at)}")
+    if result.contacts_engaged:
+        facts.append(f"Contacts engaged: {', '.join(result.contacts_engaged)}")
+    history = [
+        f"{fmt.date(h.changed_at)}: {h.stage}, {fmt.money(h.amount)}, close date {fmt.date(h.close_date)}"
+        for h in result.history[-MAX_HISTORY:]
+    ]
+    activities = [
+        f"{fmt.date(a.occurred_at)} {a.kind}: {a.subject or 'no subject'}"
+        + (f" ({a.contact})" if a.contact else "")
+        + f" [{a.id}]"
+        for a in result.activities[:MAX_ACTIVITIES]
+    ]
+    view = DealView(fmt.record(result.name, result.id), status, facts, history, activities, notes)
+    return render("deal", view)
+
+
+@dataclass
+class ForecastView:
+    lead_owner: str
+    scope: str
+    period: str
+    won: str
+    quota: str
+    has_quota: bool
+    attainment: str
+    commit: str
+    best_case: str
+    pipeline: str
+    gap: str
+    short: bool
+    coverage: str
+    weighted: str
+    commit_deals: list[str]
+    won_deals: list[str]
+    notes: list[str]
+
+
+def forecast(result: Forecast, args: dict[str, Any], viewer: Viewer, notes: list[str]) -> str:
+    gap = result.gap_to_quota.value
+    scoped = {k: v for k, v in args.items() if k != "period"}
+    view = ForecastView(
+        lead_owner=capitalised(whose(viewer, args.get("owner"))),
+        scope=narrowing(scoped),
+        period=result.period.label,
+        won=fmt.figure(result.closed_won),
+        quota=fmt.figure(result.quota),
+        has_quota=bool(result.quota.value),
+        attainment=fmt.figure(result.attainment),
+        commit=fmt.figure(result.commit),
+        best_case=fmt.figure(result.best_case),
+        pipeline=fmt.figure(result.pipeline),
+        gap=fmt.money(abs(Decimal(str(gap)))) if gap is not None else fmt.NOT_AVAILABLE,
+        short=gap is not None and gap > 0,
+        coverage=fmt.figure(result.coverage, coverage=True),
+        weighted=fmt.figure(result.weighted_forecast),
+        commit_deals=[f"[{rid}]" for rid in result.commit.record_ids[:5]],
+        won_deals=[f"[{rid}]" for rid in result.closed_won.record_ids[:5]],
+        notes=notes,
+    )
+    return render("forecast", view)

@@ -1,0 +1,114 @@
+"""Reading the conversation the planner is given: earlier questions, and this turn's tool results.
+
+The planner keeps no state of its own between calls. Everything it needs is in the messages the
+agent loop hands it (the checkpointer keeps a thread's messages): the system prompt, the earlier
+turns of the thread, the current question, and — on the second call of a turn — the tool calls
+it made and the :class:`~langchain_core.messages.ToolMessage` results that came back.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMessage
+from pydantic import BaseModel, ValidationError
+
+from assistant.offline.results import OUTPUTS
+
+#: Earlier questions read back to follow a thread (older ones cannot change the current frame).
+MAX_HISTORY = 8
+TRUNCATED_KEY = "truncated"
+
+
+def text_of(message: BaseMessage) -> str:
+    content = message.content
+    if isinstance(content, str):
+        return content.strip()
+    parts = [part.get("text", "") if isinstance(part, dict) else str(part) for part in content]
+    return "".join(parts).strip()
+
+
+@dataclass
+class ToolResult:
+    """One tool call of this turn and what came back: a typed output, or the tool's error text."""
+
+    name: str
+    args: dict[str, Any]
+    output: BaseModel | None = None
+    error: str | None = None
+    truncated: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.output is not None
+
+    def total(self, path: str) -> int | None:
+        """How many items list ``path`` had before the result was shortened ("deals: kept 3 of 25")."""
+        for cut in self.truncated:
+            found = re.fullmatch(rf"{re.escape(path)}: kept \d+ of (\d+)", cut)
+            if found:
+                return int(found[1])
+        return None
+
+
+def parse_result(name: str, args: dict[str, Any], content: str) -> ToolResult:
+    """A tool message as the tool's own output model; ``error: …`` texts and cut JSON as errors."""
+    result = ToolResult(name=name, args=args)
+    if content.startswith("error:"):
+        result.error = content.removeprefix("error:").strip()
+        return result
+    try:
+        payload = json.loads(content)
+    except json.JSONDecodeError:
+        result.error = "the result was too large to read"
+        return result
+    if isinstance(payload, dict) and set(payload) == {"result", TRUNCATED_KEY}:
+        result.truncated = [str(t) for t in payload[TRUNCATED_KEY]]
+        payload = payload["result"]
+    model = OUTPUTS.get(name)
+    if model is None:
+        result.error = f"no reader for the {name} tool"
+        return result
+    try:
+        result.output = model.model_validate(payload)
+    except ValidationError:
+        result.error = f"the {name} result could not be read"
+    return result
+
+
+@dataclass
+class Conversation:
+    """The current question, the earlier ones (oldest first) and this turn's tool results."""
+
+    question: str
+    history: list[str]
+    results: list[ToolResult]
+    rounds: int
+
+
+def read_conversation(messages: list[BaseMessage]) -> Conversation:
+    """Split the messages at the last human message: before it the thread, after it this turn."""
+    last_human = max((i for i, m in enumerate(messages) if isinstance(m, HumanMessage)), default=-1)
+    if last_human < 0:
+        return Conversation(question="", history=[], results=[], rounds=0)
+    history = [text_of(m) for m in messages[:last_human] if isinstance(m, HumanMessage)]
+    calls: dict[str, tuple[str, dict[str, Any]]] = {}
+    results: list[ToolResult] = []
+    rounds = 0
+    for message in messages[last_human + 1 :]:
+        if isinstance(message, AIMessage) and message.tool_calls:
+            rounds += 1
+            for call in message.tool_calls:
+                calls[str(call["id"])] = (call["name"], dict(call["args"]))
+        elif isinstance(message, ToolMessage):
+            name, args = calls.get(message.tool_call_id, (message.name or "", {}))
+            results.append(parse_result(name, args, text_of(message)))
+    return Conversation(
+        question=text_of(messages[last_human]),
+        history=[h for h in history if h][-MAX_HISTORY:],
+        results=results,
+        rounds=rounds,
+    )

@@ -1,0 +1,196 @@
+"""Following a thread: "what about Globex?", "and his stalled deals?", "only the ones over 20k", "why?".
+
+The planner has no memory of its own. The frame of a question in a thread is worked out again
+on every call by reading the thread's earlier questions, oldest first, and folding them:
+
+* a question that stands on its own starts a new context;
+* a follow-up is merged into the context (:func:`merge`);
+* small talk, help and out-of-scope questions leave the context as it was.
+
+A question is a follow-up when it starts like one ("and", "what about", "only", "same for"…),
+refers back with a pronoun ("his", "their", "that deal", "those"), is a fragment with no intent
+of its own ("Globex?", "over 20k", "Q3"), answers the planner's clarifying question (one of the
+candidates, or "the second one"), or asks "why?".
+
+Merging: the intent is the new one when the question has one, else the previous one (or, when
+the new name does not fit it, the intent that name means on its own). Names: a question naming
+something new replaces the previous names ("what about Globex?"), except after "only"/"just",
+which narrow; with no new name the previous ones carry over ("and his stalled deals?"). Filters
+(amount, stage, top-N…) carry over only while the intent stays the same; a period carries over
+between intents that are about a period.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from assistant.offline.frame import (
+    DATA_INTENTS,
+    DEAL_INTENTS,
+    ENTITY_SLOTS,
+    FILTER_SLOTS,
+    PERIOD_INTENTS,
+    EntityKind,
+    Frame,
+    Intent,
+    Slots,
+)
+from assistant.offline.intents import ENTITY_INTENT
+
+START = re.compile(
+    r"^\W*(?:and|also|what about|how about|what of|same (?:for|with|thing for)|same|now|then|ok(?:ay)?"
+    r"|only|just|but|plus|vs\.?|versus|instead|so|what if)\b",
+    re.I,
+)
+NARROW = re.compile(r"^\W*(?:and )?(?:only|just|but only|of those|of them)\b", re.I)
+PRONOUN = re.compile(
+    r"\b(?:he|she|him|his|her|hers|they|them|their|theirs|it|its|those|these|the ones|ones|this one|that one"
+    r"|the same|that account|this account|that deal|this deal|that territory|that rep|that one)\b",
+    re.I,
+)
+ORDINALS = {
+    "first": 0,
+    "1st": 0,
+    "one": 0,
+    "second": 1,
+    "2nd": 1,
+    "two": 1,
+    "third": 2,
+    "3rd": 2,
+    "three": 2,
+    "fourth": 3,
+    "4th": 3,
+    "fifth": 4,
+    "5th": 4,
+    "last": -1,
+}
+ORDINAL = re.compile(r"^\W*(?:the\s+)?(" + "|".join(ORDINALS) + r")(?:\s+one)?\W*$", re.I)
+MAX_PRONOUN_WORDS = 12
+#: A name on its own ("Globex?", "Kenji Jensen") continues the thread when this short.
+MAX_FRAGMENT_WORDS = 4
+
+#: Which names each intent uses.
+ACCEPTS: dict[Intent, frozenset[EntityKind]] = {
+    **{i: frozenset({"person", "account", "territory", "product"}) for i in DEAL_INTENTS},
+    Intent.PERFORMANCE: frozenset({"person"}),
+    Intent.ACCOUNT: frozenset({"account"}),
+    Intent.WHITESPACE: frozenset({"account"}),
+    Intent.ACCOUNT_PLAN: frozenset({"account"}),
+    Intent.DEAL: frozenset({"deal", "account", "product"}),
+    Intent.ACCOUNTS: frozenset({"person", "territory"}),
+    Intent.TERRITORY: frozenset({"territory"}),
+    Intent.BALANCE: frozenset({"territory"}),
+    Intent.TERRITORY_PLAN: frozenset({"territory"}),
+    Intent.TERRITORIES: frozenset({"region"}),
+}
+#: Intents that leave the thread's context alone.
+ASIDES = frozenset({Intent.SMALL_TALK, Intent.HELP, Intent.OUT_OF_SCOPE})
+
+
+def _named(slots: Slots) -> list[str]:
+    return [slot for slot in ENTITY_SLOTS if getattr(slots, slot) is not None]
+
+
+def _has_slots(slots: Slots) -> bool:
+    return bool(slots.model_dump(exclude_none=True))
+
+
+def _choice(previous: Frame, current: Frame, question: str) -> str | None:
+    """The candidate the answer to a clarifying question picks, if it is one."""
+    ambiguity = previous.ambiguity
+    if ambiguity is None:
+        return None
+    ordinal = ORDINAL.match(question)
+    if ordinal:
+        index = ORDINALS[ordinal[1].lower()]
+        return (
+            ambiguity.candidates[index]
+            if -len(ambiguity.candidates) <= index < len(ambiguity.candidates)
+            else None
+        )
+    named = [getattr(current.slots, s) for s in _named(current.slots)]
+    if current.ambiguity is not None:
+        named += [c for c in current.ambiguity.candidates if c in ambiguity.candidates][:1]
+    lowered = question.lower()
+    named += [c for c in ambiguity.candidates if c.lower() in lowered]
+    return next((n for n in named if n in ambiguity.candidates), None)
+
+
+def is_follow_up(previous: Frame | None, current: Frame, question: str) -> bool:
+    if previous is None or current.intent in ASIDES:
+        return False
+    if current.intent is Intent.WHY or _choice(previous, current, question) is not None:
+        return True
+    if START.match(question):
+        return True
+    if current.intent is Intent.UNKNOWN:
+        return _has_slots(current.slots) or current.ambiguity is not None
+    if current.implied and len(question.split()) <= MAX_FRAGMENT_WORDS:
+        return True
+    return bool(PRONOUN.search(question)) and len(question.split()) <= MAX_PRONOUN_WORDS
+
+
+def _resolve_choice(previous: Frame, choice: str) -> Frame:
+    assert previous.ambiguity is not None
+    slot = next((s for s, kind in ENTITY_SLOTS.items() if kind == previous.ambiguity.kind), "account")
+    value = choice.rsplit("[", 1)[1].rstrip("]") if slot == "deal" and "[" in choice else choice
+    slots = previous.slots.model_copy(update={slot: value})
+    return previous.model_copy(update={"slots": slots, "ambiguity": None, "follow_up": True})
+
+
+def merge(previous: Frame, current: Frame, question: str) -> Frame:
+    """``current`` read in the context of ``previous`` (see the module docstring)."""
+    if current.intent is Intent.WHY:
+        return previous.model_copy(update={"intent": previous.intent, "follow_up": True, "explain": True})
+    choice = _choice(previous, current, question)
+    if choice is not None:
+        return _resolve_choice(previous, choice)
+    new_names = _named(current.slots)
+    intent: Intent = current.intent
+    if intent is Intent.UNKNOWN or current.implied:
+        intent = previous.intent
+        kinds = {ENTITY_SLOTS[s] for s in new_names}
+        if kinds and not kinds & ACCEPTS.get(intent, frozenset()):
+            intent = ENTITY_INTENT[next(iter(sorted(kinds)))]
+    same = intent is previous.intent
+    merged = Slots()
+    carry_names = not new_names or bool(NARROW.match(question))
+    for slot in ENTITY_SLOTS:
+        value = getattr(current.slots, slot)
+        if value is None and carry_names:
+            value = getattr(previous.slots, slot)
+        setattr(merged, slot, value)
+    for slot in FILTER_SLOTS:
+        value = getattr(current.slots, slot)
+        setattr(merged, slot, value if value is not None or not same else getattr(previous.slots, slot))
+    merged.period = current.slots.period
+    if merged.period is None and (same or (intent in PERIOD_INTENTS and previous.intent in PERIOD_INTENTS)):
+        merged.period = previous.slots.period
+    merged.topic = current.slots.topic or (previous.slots.topic if same else None)
+    ambiguity = current.ambiguity
+    return Frame(
+        intent=intent,
+        slots=merged,
+        ambiguity=ambiguity,
+        follow_up=True,
+        about_me=current.about_me or (previous.about_me and carry_names),
+        advice=current.advice or (previous.advice and same),
+        question=current.question,
+    )
+
+
+def fold(questions: list[str], understand: Callable[[str], Frame]) -> Frame:
+    """The frame of the last of ``questions`` (oldest first), read in the context of the thread."""
+    context: Frame | None = None
+    frame = Frame(intent=Intent.UNKNOWN)
+    for question in questions:
+        current = understand(question)
+        frame = (
+            merge(context, current, question)
+            if context and is_follow_up(context, current, question)
+            else current
+        )
+        if frame.intent in DATA_INTENTS or frame.ambiguity is not None:
+            context = frame
+    return frame

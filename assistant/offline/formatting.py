@@ -1,0 +1,111 @@
+"""Numbers and records the way people read them: $1.2M, $45,300, 38%, 45 days, "Acme [account/7]".
+
+Decisions:
+
+* money below one million is shown to the dollar with thousands separators ($45,300); from one
+  million up with one decimal and a suffix ($1.2M, $3.4B), which is how sales teams say it;
+* ratios are whole percentages (38%); a pipeline coverage ratio is a multiple (2.3x), because
+  "230% coverage" is not how anyone talks about coverage;
+* days are rounded to whole days; dates are ISO (2026-12-15), the same as the tools' evidence.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from tools.evidence import Figure, Unit
+
+Number = Decimal | float | int
+
+NOT_AVAILABLE = "n/a"
+
+
+def _decimal(value: Number | str) -> Decimal:
+    return value if isinstance(value, Decimal) else Decimal(str(value))
+
+
+def money(value: Number | str | None) -> str:
+    """$45,300 below one million; $1.2M and $3.4B above."""
+    if value is None:
+        return NOT_AVAILABLE
+    amount = _decimal(value)
+    sign = "-" if amount < 0 else ""
+    size = abs(amount)
+    if size >= Decimal("999950000"):
+        return f"{sign}${size / Decimal(1_000_000_000):,.1f}B"
+    if size >= Decimal("999950"):
+        return f"{sign}${size / Decimal(1_000_000):,.1f}M"
+    return f"{sign}${size:,.0f}"
+
+
+def percent(ratio: Number | str | None) -> str:
+    """A ratio (0.38) as a whole percentage (38%)."""
+    if ratio is None:
+        return NOT_AVAILABLE
+    return f"{_decimal(ratio) * 100:,.0f}%"
+
+
+def multiple(ratio: Number | str | None) -> str:
+    """A coverage ratio (2.31) as a multiple (2.3x)."""
+    if ratio is None:
+        return NOT_AVAILABLE
+    return f"{_decimal(ratio):,.1f}x"
+
+
+def days(value: Number | str | None) -> str:
+    if value is None:
+        return NOT_AVAILABLE
+    whole = round(_decimal(value))
+    return f"{whole:,} day" if whole == 1 else f"{whole:,} days"
+
+
+def count(value: Number | str | None) -> str:
+    if value is None:
+        return NOT_AVAILABLE
+    return f"{round(_decimal(value)):,}"
+
+
+def plural(number: int, singular: str, many: str | None = None) -> str:
+    """``3 deals``, ``1 deal``."""
+    return f"{number:,} {singular if number == 1 else many or singular + 's'}"
+
+
+def date(value: dt.date | dt.datetime | None) -> str:
+    if value is None:
+        return NOT_AVAILABLE
+    return (value.date() if isinstance(value, dt.datetime) else value).isoformat()
+
+
+def record(name: str | None, record_id: str | None) -> str:
+    """``Acme - Core [opportunity/42]``."""
+    if not record_id:
+        return name or NOT_AVAILABLE
+    return f"{name or record_id} [{record_id}]"
+
+
+def figure(value: Figure, coverage: bool = False) -> str:
+    """A tool's figure in the unit it was computed in."""
+    if value.value is None:
+        return NOT_AVAILABLE
+    if value.unit is Unit.USD:
+        return money(value.value)
+    if value.unit is Unit.RATIO:
+        return multiple(value.value) if coverage else percent(value.value)
+    if value.unit is Unit.DAYS:
+        return days(value.value)
+    return count(value.value)
+
+
+def amount_of(value: Figure) -> Decimal:
+    """A figure's value as a number (0 when missing), for ordering."""
+    return Decimal(0) if value.value is None else _decimal(value.value)
+
+
+def or_list(items: list[str], word: str = "or") -> str:
+    """``A``, ``A or B``, ``A, B or C``."""
+    if not items:
+        return ""
+    if len(items) == 1:
+        return items[0]
+    return f"{', '.join(items[:-1])} {word} {items[-1]}"

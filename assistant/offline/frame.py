@@ -1,0 +1,154 @@
+"""What the planner understood of a question: an intent and its slots (a "frame").
+
+A frame is built from the question alone (:mod:`assistant.offline.understanding`), then merged
+with the frame of the previous question when the question follows up on it
+(:mod:`assistant.offline.followups`), and finally turned into tool calls
+(:mod:`assistant.offline.routing`). Names in slots are the canonical names found in the loaded
+data (or, when nothing in scope matched, the words the user wrote, so the tool reports the name
+as unknown exactly as it would for a name that does not exist).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from enum import StrEnum
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+
+class Intent(StrEnum):
+    STALLED = "stalled"
+    PIPELINE = "pipeline"
+    TOP_DEALS = "top_deals"
+    DEAL = "deal"
+    FORECAST = "forecast"
+    PERFORMANCE = "performance"
+    ACCOUNT = "account"
+    WHITESPACE = "whitespace"
+    ACCOUNTS = "accounts"
+    TERRITORIES = "territories"
+    TERRITORY = "territory"
+    BALANCE = "balance"
+    METRICS = "metrics"
+    PLAYBOOK = "playbook"
+    ACCOUNT_PLAN = "account_plan"
+    TERRITORY_PLAN = "territory_plan"
+    HELP = "help"
+    SMALL_TALK = "small_talk"
+    OUT_OF_SCOPE = "out_of_scope"
+    WHY = "why"
+    UNKNOWN = "unknown"
+
+
+#: Intents answered from the data (they call tools).
+DATA_INTENTS = frozenset(
+    {
+        Intent.STALLED,
+        Intent.PIPELINE,
+        Intent.TOP_DEALS,
+        Intent.DEAL,
+        Intent.FORECAST,
+        Intent.PERFORMANCE,
+        Intent.ACCOUNT,
+        Intent.WHITESPACE,
+        Intent.ACCOUNTS,
+        Intent.TERRITORIES,
+        Intent.TERRITORY,
+        Intent.BALANCE,
+        Intent.METRICS,
+        Intent.PLAYBOOK,
+        Intent.ACCOUNT_PLAN,
+        Intent.TERRITORY_PLAN,
+    }
+)
+
+#: Intents about deals, which take the same deal filters (owner, territory, amount, stage…).
+DEAL_INTENTS = frozenset({Intent.STALLED, Intent.PIPELINE, Intent.TOP_DEALS, Intent.FORECAST})
+
+#: Intents whose answer is about a period, so a period carries over between them in a thread.
+PERIOD_INTENTS = frozenset(
+    {Intent.PIPELINE, Intent.FORECAST, Intent.PERFORMANCE, Intent.TERRITORY, Intent.BALANCE}
+)
+
+EntityKind = Literal["person", "account", "territory", "product", "deal", "region"]
+
+
+class Ambiguity(BaseModel):
+    """A name that matches several things in scope: the planner asks which one."""
+
+    kind: EntityKind
+    phrase: str
+    candidates: list[str]
+
+
+class Slots(BaseModel):
+    """Everything a question can specify. ``None`` means "not said"."""
+
+    owner: str | None = None
+    account: str | None = None
+    territory: str | None = None
+    region: str | None = None
+    product: str | None = None
+    stage: str | None = None
+    deal: str | None = None
+    period: str | None = None
+    min_amount: Decimal | None = None
+    max_amount: Decimal | None = None
+    limit: int | None = None
+    group_by: str | None = None
+    rule: str | None = None
+    industry: str | None = None
+    segment: str | None = None
+    tier: str | None = None
+    has_open_pipeline: bool | None = None
+    ranking: Literal["top", "bottom"] | None = None
+    topic: str | None = None
+    metric: str | None = None
+    #: More people named after the first ("compare Kenji and Emil").
+    others: list[str] | None = None
+
+
+#: Slots naming one thing in the data, and the entity kind each holds.
+ENTITY_SLOTS: dict[str, EntityKind] = {
+    "owner": "person",
+    "account": "account",
+    "territory": "territory",
+    "product": "product",
+    "deal": "deal",
+    "region": "region",
+}
+
+#: Slots that narrow a list (kept within a thread only while the intent stays the same).
+FILTER_SLOTS = (
+    "stage",
+    "min_amount",
+    "max_amount",
+    "limit",
+    "group_by",
+    "rule",
+    "industry",
+    "segment",
+    "tier",
+    "has_open_pipeline",
+    "ranking",
+    "metric",
+    "others",
+)
+
+
+class Frame(BaseModel):
+    intent: Intent
+    slots: Slots = Field(default_factory=Slots)
+    ambiguity: Ambiguity | None = None
+    #: True when the question was understood as a follow-up of the previous one.
+    follow_up: bool = False
+    #: Self-references ("my", "me", "my team") were seen.
+    about_me: bool = False
+    #: The question also asks what to do ("how should I…"): add the playbook's advice.
+    advice: bool = False
+    #: "why?": show how the previous answer's figures were worked out.
+    explain: bool = False
+    #: The intent came from a name alone ("Globex?"), not from any word of the question.
+    implied: bool = False
+    question: str = ""

@@ -1,0 +1,87 @@
+"""Shared pieces of every answer: the template call, whose data it is, and how it was narrowed.
+
+Each answer is a template ``prompts/offline_<name>.md.j2`` rendered with one variable,
+``answer``: a small dataclass of already-formatted strings built by the answer modules. The
+wording lives in the templates; the choice of which figures and records to show lives in the
+answer modules. Rendered Markdown is tidied (no runs of blank lines, no trailing spaces) so it
+reads the same in a terminal and in Slack.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import prompts
+from assistant.offline import formatting as fmt
+from assistant.offline.conversation import ToolResult
+from tools.store.schema import Role
+from tools.viewer import Viewer
+
+
+def render(name: str, answer: Any) -> str:
+    text = prompts.render(f"offline_{name}", answer=answer)
+    text = re.sub(r"[ \t]+\n", "\n", text)
+    return re.sub(r"\n{3,}", "\n\n", text).strip()
+
+
+def whose(viewer: Viewer, owner: str | None) -> str:
+    """The owner of the data an answer is about: "Darcel Schlecht's", "your", "your team's", "the"."""
+    if owner:
+        return f"{owner}'s"
+    if viewer.role is Role.REP:
+        return "your"
+    if viewer.role is Role.MANAGER:
+        return "your team's"
+    return "the"
+
+
+def capitalised(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def amount_range(args: dict[str, Any]) -> str | None:
+    low, high = args.get("min_amount"), args.get("max_amount")
+    if low is not None and high is not None:
+        return f"between {fmt.money(low)} and {fmt.money(high)}"
+    if low is not None:
+        return f"of {fmt.money(low)} or more"
+    if high is not None:
+        return f"of up to {fmt.money(high)}"
+    return None
+
+
+def narrowing(args: dict[str, Any], period_label: str | None = None, closing: bool = True) -> str:
+    """How a list was narrowed, as a phrase: " in West Enterprise on Acme of $50,000 or more"."""
+    parts = []
+    if args.get("territory"):
+        parts.append(f"in {args['territory']}")
+    if args.get("account"):
+        parts.append(f"on {args['account']}")
+    if args.get("product"):
+        parts.append(f"for {args['product']}")
+    if args.get("stage"):
+        parts.append(f"in {args['stage']}")
+    amounts = amount_range(args)
+    if amounts:
+        parts.append(amounts)
+    if period_label:
+        parts.append(f"closing in {period_label}" if closing else f"in {period_label}")
+    return "".join(f" {p}" for p in parts)
+
+
+def cut_notes(results: list[ToolResult]) -> list[str]:
+    """Say when a list the answer shows was shortened to fit the toolkit's result cap.
+
+    Only top-level lists count (deals, reps, groups…); trimmed evidence (record ids, filters) does
+    not change an answer, and every total still counts every record.
+    """
+    notes = []
+    for result in results:
+        cuts = [c.replace("kept", "showing") for c in result.truncated if "." not in c.split(":")[0]]
+        if cuts:
+            notes.append(
+                f"Some of the {result.name.replace('_', ' ')} lists were shortened to fit "
+                f"({'; '.join(sorted(set(cuts)))}); the totals count every record."
+            )
+    return notes

@@ -1,0 +1,265 @@
+"""Replies that are not a data answer: help, small talk, refusals, clarifying questions, tool
+errors, the playbook, metric definitions and "why?" explanations.
+
+Example questions are built from the viewer's own data (their largest account, a rep on their
+team, their territory), so every example works when asked.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from pydantic import BaseModel
+
+from assistant.offline import formatting as fmt
+from assistant.offline.conversation import ToolResult
+from assistant.offline.frame import Ambiguity, EntityKind
+from assistant.offline.lexicon import Lexicon
+from assistant.offline.render import render
+from assistant.toolkit import MetricDefinitions
+from tools.evidence import Figure
+from tools.playbook import PlaybookResults
+from tools.stalled import StalledDeals
+from tools.store.schema import Role
+
+EXCERPT_CHARS = 320
+MAX_EXAMPLES = 6
+AMBIGUOUS = re.compile(r"^'(?P<phrase>.+)' matches several (?P<kind>[\w ]+?)s: (?P<names>.+)$")
+UNKNOWN = re.compile(r"^no (?P<kind>[\w ]+?) named '(?P<phrase>.+?)'(?: — did you mean (?P<names>.+)\?)?$")
+CAPABILITIES = (
+    "**Deals**: stalled and at-risk deals with what to do next, pipeline by stage, rep, product or month, "
+    "your largest deals, one deal's details",
+    "**Forecast and performance**: closed won, commit and best case against quota; bookings, win rate, "
+    "deal size and cycle per rep",
+    "**Accounts**: a profile before a call (contacts, products, deals, health), what else they could buy, "
+    "account search",
+    "**Territories**: list, summary with coverage gaps, and how evenly work is spread",
+    "**The playbook**: how to handle a situation, with citations; and how each metric is defined",
+)
+
+
+def _first_name(lexicon: Lexicon) -> str:
+    return lexicon.viewer.name.split()[0]
+
+
+def examples(lexicon: Lexicon) -> list[str]:
+    """Example questions that work for this viewer, built from names in their scope."""
+    account = lexicon.featured_account
+    rep = lexicon.reps[0].name if lexicon.reps else None
+    territory = lexicon.own_territory or (lexicon.territories[0].name if lexicon.territories else None)
+    role = lexicon.viewer.role
+    found: list[str | None] = ["Which of my deals are stalled?"]
+    if role is Role.REP:
+        found += [
+            "What's my pipeline by stage this quarter?",
+            f"Tell me about {account}" if account else None,
+            f"What else could {account} buy?" if account else None,
+            "How am I doing this quarter?",
+            f"Summarise {territory}" if territory else None,
+        ]
+    else:
+        found += [
+            f"How is {rep} doing this quarter?" if rep else None,
+            "Who is behind on quota?",
+            "What's the forecast for this quarter?",
+            "Is the team balanced?" if role is Role.MANAGER else "Pipeline by territory",
+            f"Tell me about {account}" if account else None,
+        ]
+    found.append("What does our playbook say about multi-threading?")
+    return [e for e in found if e][: MAX_EXAMPLES + 1]
+
+
+@dataclass
+class HelpView:
+    name: str
+    understood: bool
+    question: str
+    capabilities: tuple[str, ...]
+    examples: list[str]
+
+
+def help_text(lexicon: Lexicon, question: str = "", understood: bool = True) -> str:
+    view = HelpView(_first_name(lexicon), understood, question, CAPABILITIES, examples(lexicon))
+    return render("help", view)
+
+
+@dataclass
+class ShortView:
+    kind: str
+    name: str
+    examples: list[str]
+
+
+def small_talk(lexicon: Lexicon, question: str) -> str:
+    lower = question.lower()
+    kind = (
+        "thanks"
+        if re.search(r"\b(?:thanks|thank you|thx|cheers)\b", lower)
+        else "bye"
+        if re.search(r"\b(?:bye|goodbye|see you)\b", lower)
+        else "who"
+        if re.search(r"\bwho are you|what are you|your name\b", lower)
+        else "ok"
+        if re.search(r"^\W*(?:ok|okay|cool|great|nice|perfect)\b", lower)
+        else "hello"
+    )
+    return render("small_talk", ShortView(kind, _first_name(lexicon), examples(lexicon)[:2]))
+
+
+def decline(lexicon: Lexicon) -> str:
+    return render("decline", ShortView("decline", _first_name(lexicon), examples(lexicon)[:2]))
+
+
+@dataclass
+class ClarifyView:
+    kind: str
+    phrase: str
+    candidates: str
+
+
+def clarify(ambiguity: Ambiguity, noun: str | None = None) -> str:
+    """One short question listing the candidates; ``noun`` is what the tool called them ("rep")."""
+    names = list(dict.fromkeys(ambiguity.candidates))
+    return render("clarify", ClarifyView(noun or ambiguity.kind, ambiguity.phrase, fmt.or_list(names)))
+
+
+def ask_for(kind: str, lexicon: Lexicon) -> str:
+    example = lexicon.featured_account if kind == "account" else None
+    return render("ask_for", ShortView(kind, _first_name(lexicon), [example] if example else []))
+
+
+@dataclass
+class ErrorView:
+    kind: str
+    phrase: str
+    suggestions: str
+    message: str
+
+
+def tool_error(result: ToolResult) -> str:
+    """A tool's user-facing error as a reply: a clarifying question, "no X named …", or the message."""
+    message = result.error or "the tool failed"
+    ambiguous = AMBIGUOUS.match(message)
+    if ambiguous:
+        names = [n.strip() for n in re.split(r", | or ", ambiguous["names"])]
+        kind = ambiguous["kind"]
+        ambiguity = Ambiguity(kind=_entity_kind(kind), phrase=ambiguous["phrase"], candidates=names)
+        return clarify(ambiguity, noun=kind)
+    unknown = UNKNOWN.match(message)
+    if unknown:
+        view = ErrorView(unknown["kind"], unknown["phrase"], unknown["names"] or "", message)
+        return render("unknown_name", view)
+    return render("error", ErrorView("", "", "", message))
+
+
+def _entity_kind(kind: str) -> EntityKind:
+    """The kind named in a tool's message ("rep", "manager", "account"…) as an entity kind."""
+    known: dict[str, EntityKind] = {
+        "rep": "person",
+        "manager": "person",
+        "person": "person",
+        "account": "account",
+        "territory": "territory",
+        "product": "product",
+        "deal": "deal",
+    }
+    return known.get(kind, "account")
+
+
+@dataclass
+class PlaybookView:
+    topic: str
+    available: bool
+    note: str | None
+    passages: list[str]
+
+
+def excerpt(text: str, limit: int = EXCERPT_CHARS) -> str:
+    flat = re.sub(r"(^|\s)(?:[-*]|\d+\.)\s+", r"\1", " ".join(text.split()))
+    if len(flat) <= limit:
+        return flat
+    cut = flat[:limit]
+    sentence = cut.rfind(". ")
+    return cut[: sentence + 1] if sentence > limit // 2 else cut.rsplit(" ", 1)[0] + "…"
+
+
+def _passages(result: PlaybookResults) -> list[str]:
+    lines = []
+    for p in result.passages:
+        heading = p.heading.removeprefix(p.title).removeprefix(" > ").replace(" > ", " › ")
+        where = f"{p.title} › {heading}" if heading and heading != p.title else p.title
+        lines.append(f"**{where}**: {excerpt(p.text)} [{p.citation}]")
+    return lines
+
+
+def playbook(result: PlaybookResults, topic: str) -> str:
+    note = (result.note or "").removeprefix("the playbook is unavailable: ")
+    return render("playbook", PlaybookView(topic, result.available, note, _passages(result)))
+
+
+def advice(result: PlaybookResults) -> str:
+    if not result.available or not result.passages:
+        return ""
+    return render("advice", PlaybookView(result.query, True, None, _passages(result)))
+
+
+@dataclass
+class MetricsView:
+    chosen: list[str]
+    others: list[str]
+
+
+def metrics(result: MetricDefinitions, wanted: str | None) -> str:
+    lines = [f"**{m['name']}**: {m['definition']}" for m in result.metrics]
+    chosen = [line for m, line in zip(result.metrics, lines, strict=True) if m["name"] == wanted]
+    others = [m["name"] for m in result.metrics if m["name"] != wanted] if chosen else []
+    return render("metrics", MetricsView(chosen or lines, others))
+
+
+@dataclass
+class ExplainView:
+    lines: list[str]
+    rules: list[str]
+
+
+def _figures(model: BaseModel, depth: int = 0) -> list[str]:
+    lines: list[str] = []
+    for name in type(model).model_fields:
+        value = getattr(model, name)
+        if isinstance(value, Figure):
+            records = ", ".join(f"[{r}]" for r in value.record_ids[:3])
+            filters = "; ".join(value.filters)
+            lines.append(
+                f"**{value.name}** = {fmt.figure(value, coverage='coverage' in value.name.lower())}: "
+                f"{value.formula}"
+                + (f" (filters: {filters})" if filters else "")
+                + (f"; {fmt.plural(value.record_count, 'record')}, e.g. {records}" if records else "")
+            )
+        elif isinstance(value, BaseModel) and depth == 0:
+            lines += _figures(value, depth + 1)
+    return lines
+
+
+def explain(results: list[ToolResult]) -> str:
+    lines: list[str] = []
+    rules: list[str] = []
+    for result in results:
+        if result.output is None:
+            continue
+        lines += _figures(result.output)
+        if isinstance(result.output, StalledDeals):
+            thresholds = result.output.thresholds
+            stages = ", ".join(f"{k} {v}" for k, v in thresholds.get("stall_days", {}).items())
+            rules = [
+                f"Stuck in stage: more days in the stage than its threshold ({stages} days)",
+                f"No recent activity: nothing logged for {thresholds.get('no_activity_days')} days",
+                "Close date in the past while the deal is open",
+                f"Close date pushed {thresholds.get('close_date_pushes')} or more times",
+                "Next step missing or overdue",
+                f"Single-threaded: {fmt.money(thresholds.get('large_deal_amount'))} or more "
+                "with at most one engaged contact",
+                f"Open longer than {thresholds.get('cycle_multiple')}x the median won cycle "
+                f"({fmt.days(thresholds.get('median_won_cycle_days'))})",
+            ]
+    return render("explain", ExplainView(lines[:14], rules))

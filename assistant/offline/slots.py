@@ -1,0 +1,209 @@
+"""Slots that are not names: periods, amounts, "top 5", "by stage", stall rules, stages, segments.
+
+Each extractor reads the lower-cased question and returns the value plus the character spans it
+explained (so those words are not mistaken for unknown names). Periods are checked with
+:func:`tools.periods.parse_period` relative to the data's "today", so only phrases the tools
+understand are passed on. Amounts accept "50k", "$1.2M", "20,000", "1.5 million"; a number
+counts as an amount only next to a comparison ("over", "at least", "under", "between … and …")
+or with a currency sign or a k/M suffix.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+
+from assistant.offline.frame import Slots
+from assistant.offline.lexicon import Lexicon
+from tools.periods import parse_period
+from tools.store.errors import InputError
+
+Span = tuple[int, int]
+
+MONTHS = (
+    "january|february|march|april|may|june|july|august|september|october|november|december"
+    "|jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec"
+)
+PERIOD = re.compile(
+    r"\b(?:"
+    r"(?:this|next|last|previous|current) (?:quarter|month|year|fiscal year)"
+    r"|(?:this )?year to date|ytd|qtd|mtd"
+    r"|(?:last|past) \d{1,3} days"
+    r"|(?:fy ?)?\d{4}[ -]?q[1-4]|q[1-4](?:[ -]?(?:fy ?)?\d{4})?"
+    rf"|(?:(?:in|for|during|since) )?(?:{MONTHS}) \d{{4}}|(?:in|for|during|since) (?:{MONTHS})"
+    r"|fy ?\d{4}|(?:19|20)\d{2}"
+    r")\b"
+)
+NUMBER = r"\$?\s?(\d[\d,]*(?:\.\d+)?)\s?(k|m|mm|b|bn|thousand|million|billion)?\b"
+ABOVE = r"(?:over|above|more than|greater than|bigger than|larger than|at least|min(?:imum)?|>=?|north of)"
+BELOW = r"(?:under|below|less than|smaller than|at most|max(?:imum)?|<=?|up to)"
+BETWEEN = re.compile(rf"\bbetween {NUMBER} and {NUMBER}")
+COMPARED = re.compile(rf"(?:{ABOVE}|{BELOW})\s*{NUMBER}")
+PLUS = re.compile(rf"{NUMBER}\s?\+")
+SCALE = {"k": 1_000, "thousand": 1_000, "m": 1_000_000, "mm": 1_000_000, "million": 1_000_000}
+SCALE |= {"b": 1_000_000_000, "bn": 1_000_000_000, "billion": 1_000_000_000}
+TOP = re.compile(
+    r"\b(?:top|biggest|largest|best|worst|bottom)\s+(\d{1,3}|one|two|three|four|five|six|seven|"
+    r"eight|nine|ten|twenty)\b|\b(\d{1,3})\s+(?:biggest|largest|top|best|worst)\b"
+)
+WORD_NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8}
+WORD_NUMBERS |= {"nine": 9, "ten": 10, "twenty": 20}
+GROUPS = {
+    "stage": "stage",
+    "stages": "stage",
+    "rep": "owner",
+    "reps": "owner",
+    "owner": "owner",
+    "person": "owner",
+    "people": "owner",
+    "seller": "owner",
+    "product": "product",
+    "products": "product",
+    "territory": "territory",
+    "territories": "territory",
+    "region": "territory",
+    "month": "month",
+    "months": "month",
+    "forecast category": "forecast_category",
+    "category": "forecast_category",
+}
+GROUP = re.compile(r"\b(?:by|per|for each|across|broken down by|split by)\s+(" + "|".join(GROUPS) + r")\b")
+RULES = (
+    (
+        r"no (?:recent )?activit|gone dark|going dark|went dark|gone quiet|quiet|no touch|not touched",
+        "no_activity",
+    ),
+    (r"past (?:their |the )?close|close dates? (?:in the past|passed)|overdue close|past due", "past_close"),
+    (r"pushed|slipp|pushes|moved out", "pushed"),
+    (r"next steps?", "next_step"),
+    (r"single[- ]?thread|one contact|multi[- ]?thread", "single_thread"),
+    (r"stuck in (?:a |the |their )?stage|too long in (?:a |the )?stage|days in stage", "stage_age"),
+    (r"open too long|too old|aged|ageing|aging|oldest", "aged"),
+)
+STAGE_WORDS = re.compile(r"\b(?:in|at|stage|stages|of)\s+$")
+
+
+@dataclass
+class Extracted:
+    slots: Slots = field(default_factory=Slots)
+    spans: list[Span] = field(default_factory=list)
+
+
+def _amount(number: str, scale: str | None) -> Decimal | None:
+    try:
+        value = Decimal(number.replace(",", ""))
+    except InvalidOperation:
+        return None
+    return value * SCALE.get((scale or "").lower(), 1)
+
+
+#: Looks like a period but is not one ("Q7", "FY20275"): passed on, so the tool says what it accepts.
+NEAR_PERIOD = re.compile(r"\b(?:fy ?)?(?:\d{4}[ -]?)?q\d+\b|\bfy ?\d+\b")
+
+
+def _periods(text: str, lexicon: Lexicon, out: Extracted) -> None:
+    for match in PERIOD.finditer(text):
+        phrase = re.sub(r"^(?:in|for|during|since) ", "", match.group())
+        if re.fullmatch(r"(?:19|20)\d{2}", phrase) and re.search(r"[$\d,.]\s*$", text[: match.start()]):
+            continue
+        try:
+            parse_period(phrase, lexicon.as_of, lexicon.fy_start_month)
+        except InputError:
+            continue
+        out.slots.period = phrase
+        out.spans.append(match.span())
+        return
+    near = NEAR_PERIOD.search(text)
+    if near:
+        out.slots.period = near.group()
+        out.spans.append(near.span())
+
+
+def _amounts(text: str, out: Extracted) -> None:
+    between = BETWEEN.search(text)
+    if between:
+        low, high = _amount(between[1], between[2]), _amount(between[3], between[4])
+        out.slots.min_amount, out.slots.max_amount = low, high
+        out.spans.append(between.span())
+        return
+    for match in COMPARED.finditer(text):
+        value = _amount(match[1], match[2])
+        if value is None or (value < 1000 and not match[2] and "$" not in match.group()):
+            continue
+        if re.match(ABOVE, match.group()):
+            out.slots.min_amount = value
+        else:
+            out.slots.max_amount = value
+        out.spans.append(match.span())
+    plus = PLUS.search(text)
+    if plus and out.slots.min_amount is None:
+        out.slots.min_amount = _amount(plus[1], plus[2])
+        out.spans.append(plus.span())
+
+
+def _limit(text: str, out: Extracted) -> None:
+    match = TOP.search(text)
+    if match:
+        raw = match[1] or match[2]
+        out.slots.limit = int(raw) if raw.isdigit() else WORD_NUMBERS[raw]
+        out.spans.append(match.span())
+    if re.search(r"\b(?:worst|bottom|lowest|behind|lagging|struggling|weakest|least)\b", text):
+        out.slots.ranking = "bottom"
+    elif re.search(r"\b(?:best|top|highest|leading|strongest|most|biggest|largest)\b", text):
+        out.slots.ranking = "top"
+
+
+def _stage(text: str, lexicon: Lexicon, out: Extracted) -> None:
+    """Stage names anywhere; aliases ("demo", "quote", "contract") only after "in"/"at" or before
+    "stage", since they are ordinary words too. Closed stages are not a filter on open deals."""
+    for stage in lexicon.stages.open_stages:
+        for name in (stage.name, *stage.aliases):
+            for match in re.finditer(rf"\b{re.escape(name.casefold())}\b", text):
+                exact = name == stage.name
+                after = text[match.end() : match.end() + 7]
+                if exact or STAGE_WORDS.search(text[: match.start()]) or after.startswith(" stage"):
+                    out.slots.stage = stage.name
+                    out.spans.append(match.span())
+                    return
+
+
+def _values(text: str, lexicon: Lexicon, out: Extracted) -> None:
+    for value in lexicon.industries:
+        if re.search(rf"\b{re.escape(value.casefold())}\b", text):
+            out.slots.industry = value
+            break
+    for value in sorted(lexicon.segments, key=len, reverse=True):
+        pattern = re.escape(value.casefold()).replace(r"\-", "[- ]?")
+        if re.search(rf"\b{pattern}\b", text) and not re.search(
+            rf"\b(?:west|east|central)\s+{pattern}", text
+        ):
+            out.slots.segment = value
+            break
+    tier = re.search(r"\btier[- ]?([a-d1-4])\b|\b([a-d])[- ]tier\b", text)
+    if tier and lexicon.tiers:
+        wanted = (tier[1] or tier[2]).upper()
+        out.slots.tier = wanted
+        out.spans.append(tier.span())
+
+
+def extract_slots(text: str, lexicon: Lexicon) -> Extracted:
+    """The non-name slots of lower-cased ``text``."""
+    out = Extracted()
+    _periods(text, lexicon, out)
+    _amounts(text, out)
+    _limit(text, out)
+    group = GROUP.search(text)
+    if group:
+        out.slots.group_by = GROUPS[group[1]]
+    for pattern, rule in RULES:
+        if re.search(pattern, text):
+            out.slots.rule = rule
+            break
+    _stage(text, lexicon, out)
+    _values(text, lexicon, out)
+    if re.search(r"\b(?:no|without|zero|missing)\s+(?:open\s+)?(?:pipeline|deals|opportunities)\b", text):
+        out.slots.has_open_pipeline = False
+    elif re.search(r"\b(?:with|have|having)\s+(?:open\s+)?(?:pipeline|deals|opportunities)\b", text):
+        out.slots.has_open_pipeline = True
+    return out

@@ -1,0 +1,265 @@
+"""Understanding one question on its own: names, slots and intent, as a :class:`Frame`.
+
+Steps (each in its own module):
+
+1. names in the data (:mod:`entities`): people, accounts, territories, regions, products, in
+   the viewer's scope; the viewer's own name counts as "me";
+2. slots that are not names (:mod:`slots`): period, amounts, top-N, grouping, stage, rule…;
+3. capitalised words that match nothing in scope are kept as *unknown names* and passed to the
+   tool as written, so the tool answers "no account named …" exactly as for a name that does
+   not exist — the planner never reveals whether something exists outside the viewer's scope;
+4. the intent (:mod:`intents`), scored on the text with names replaced by their kind.
+
+Whether the question continues the previous one is decided later, by :mod:`followups`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from assistant.offline.entities import PART, EntityIndex, Mention, find_mentions, unknown_names
+from assistant.offline.frame import DATA_INTENTS, Ambiguity, Frame, Intent, Slots
+from assistant.offline.intents import ASKS_WHAT_TO_DO, best, score
+from assistant.offline.lexicon import Lexicon
+from assistant.offline.slots import Span, extract_slots
+from assistant.offline.vocabulary import Token, correct_typos, is_common, normalise, tokens
+
+SELF = re.compile(r"\b(?:my|me|mine|myself|i|i'm|i've|am i|our|ours|we|us)\b")
+#: "tell me", "show me": "me" as the one being told, not the one asked about.
+TOLD = re.compile(r"\b(?:tell|show|give|brief|let|help|remind|send|walk|get|prep|prepare|find|list) me\b")
+OPPORTUNITY_ID = re.compile(
+    r"\bopportunity/(\d+)\b|\b(?:deal|opportunity|opp) (?:#|no\.? ?|number |id )?(\d+)\b", re.I
+)
+QUOTED = re.compile(r"[\"“‘]([^\"”’]{3,80})[\"”’]")
+PLAYBOOK_FLUFF = re.compile(
+    r"^.*?\b(?:playbook|guide|guidelines)\b"
+    r"(?:\s+(?:say|says|said|recommend|recommends|suggest|suggests|tell us|have|has))?"
+    r"(?:\s+(?:about|on|for|regarding))?\s*|^(?:search|look up|find|check)\s+(?:the\s+)?",
+    re.I,
+)
+METRIC_WORDS = (
+    ("win rate", "Win rate"),
+    ("coverage", "Pipeline coverage"),
+    ("attainment", "Quota attainment"),
+    ("booking", "Bookings (closed won)"),
+    ("cycle", "Median sales cycle"),
+    ("deal size", "Average won deal size"),
+    ("weighted", "Weighted pipeline"),
+    ("gap", "Gap to quota"),
+    ("conversion", "Stage conversion"),
+    ("quota", "Quota"),
+    ("pipeline", "Open pipeline"),
+)
+#: Intents that need one account, and those where a person's name narrows the answer.
+NEEDS_ACCOUNT = frozenset({Intent.ACCOUNT, Intent.WHITESPACE, Intent.ACCOUNT_PLAN})
+OWNER_INTENTS = frozenset(
+    {Intent.STALLED, Intent.PIPELINE, Intent.TOP_DEALS, Intent.FORECAST, Intent.PERFORMANCE, Intent.ACCOUNTS}
+)
+
+
+@dataclass
+class Prepared:
+    """The question with its names found, and the text the intent rules read."""
+
+    mentions: list[Mention]
+    #: Names that matched nothing in scope: possessives ("Zed's deals") and the others.
+    unknown_owners: list[str]
+    unknown_names: list[str]
+    slots: Slots
+    text: str
+    about_me: bool
+
+
+def _demote_partial(mentions: list[Mention], words: list[Token]) -> list[Mention]:
+    """ "Hannah Costa" is not "Hannah Moreau", and "Lucas Jensen" is not "Tomas Jensen": part of a
+    name next to another capitalised word that matched nothing is an unknown name, not a match."""
+    kept = []
+    covered = {w.start for m in mentions for w in words if m.start <= w.start < m.end}
+
+    def stranger(word: Token | None) -> bool:
+        return (
+            word is not None and word.capitalised and word.start not in covered and not is_common(word.text)
+        )
+
+    for mention in mentions:
+        before = next((w for w in reversed(words) if w.end <= mention.start), None)
+        after = next((w for w in words if w.start >= mention.end), None)
+        near_before = before is not None and mention.start - before.end <= 1 and not before.possessive
+        near_after = after is not None and after.start - mention.end <= 1 and not mention.possessive
+        if mention.quality == PART and (
+            (near_before and stranger(before)) or (near_after and stranger(after))
+        ):
+            continue
+        kept.append(mention)
+    return kept
+
+
+def _mask(text: str, spans: list[tuple[int, int, str]]) -> str:
+    for start, end, word in sorted(spans, reverse=True):
+        text = f"{text[:start]} {word} {text[end:]}"
+    return text
+
+
+def _unknown_phrases(words: list[Token]) -> list[tuple[str, int, int, bool]]:
+    """Adjacent unknown words joined into phrases: (phrase, start, end, possessive)."""
+    phrases: list[tuple[str, int, int, bool]] = []
+    for word in words:
+        if phrases and 0 <= word.start - phrases[-1][2] <= 1 and not phrases[-1][3]:
+            phrase, start, _, _ = phrases[-1]
+            phrases[-1] = (f"{phrase} {word.text}", start, word.end, word.possessive)
+        else:
+            phrases.append((word.text, word.start, word.end, word.possessive))
+    return phrases
+
+
+def _regions_named_more(mentions: list[Mention], words: list[Token]) -> list[tuple[str, int, int, bool]]:
+    """ "West Enterprise" for someone who cannot see it: a region followed by another capitalised
+    word names a territory outside the viewer's scope (kept as an unknown name), not the region."""
+    found = []
+    for mention in [m for m in mentions if m.kind == "region"]:
+        after = next((w for w in words if w.start >= mention.end), None)
+        if after is not None and after.capitalised and after.start - mention.end <= 1:
+            mentions.remove(mention)
+            found.append((f"{mention.phrase} {after.text}", mention.start, after.end, after.possessive))
+    return found
+
+
+def prepare(question: str, lexicon: Lexicon, index: EntityIndex) -> Prepared:
+    words = tokens(question)
+    mentions = _demote_partial(find_mentions(question, index, index.keys()), words)
+    territories = _regions_named_more(mentions, words)
+    about_me = bool(SELF.search(TOLD.sub(" ", question.lower())))
+    skip: list[Span] = [(start, end) for _, start, end, _ in territories]
+    for mention in [m for m in mentions if m.kind == "person" and m.resolved is not None]:
+        if mention.resolved is not None and mention.resolved.key == lexicon.viewer.user_id:
+            mentions.remove(mention)
+            skip.append((mention.start, mention.end))
+            about_me = True
+    blank = list(question.lower())
+    for m in mentions:
+        blank[m.start : m.end] = " " * (m.end - m.start)
+    extracted = extract_slots("".join(blank), lexicon)
+    skip += extracted.spans
+    skip += [(m.start(), m.end()) for m in OPPORTUNITY_ID.finditer(question)]
+    unknown = _unknown_phrases(unknown_names(question, mentions, skip))
+    masks = [(m.start, m.end, f"ent{m.kind}") for m in mentions]
+    masks += [(start, end, "entunknown") for _, start, end, _ in unknown]
+    masks += [(start, end, "entterritory") for _, start, end, _ in territories]
+    protected = {w for m in mentions for w in normalise(m.phrase).split()}
+    text = correct_typos(_mask(question, masks).lower(), protected)
+    text = " ".join(text.replace("’", "'").split())
+    text = re.sub(r"(ent[a-z]+) ?'s?\b", r"\1", text)
+    slots = extracted.slots
+    if territories:
+        slots.territory = territories[0][0]
+    possessive = [p for p, _, _, pos in unknown if pos]
+    plain = [p for p, _, _, pos in unknown if not pos]
+    return Prepared(mentions, possessive, plain, slots, text, about_me)
+
+
+def _fill_names(frame: Frame, prepared: Prepared, lexicon: Lexicon) -> None:
+    slots = frame.slots
+    for mention in prepared.mentions:
+        names = mention.names
+        chosen = names[0] if len(names) == 1 else None
+        if mention.kind == "region":
+            inside = sorted(t.name for t in lexicon.territories if t.detail == mention.candidates[0].name)
+            if frame.intent in (Intent.TERRITORIES, Intent.PERFORMANCE):
+                slots.region = names[0]
+            elif len(inside) == 1:
+                slots.territory = slots.territory or inside[0]
+            elif frame.ambiguity is None and inside:
+                frame.ambiguity = Ambiguity(kind="territory", phrase=mention.phrase, candidates=inside)
+            continue
+        slot = {"person": "owner", "account": "account", "territory": "territory", "product": "product"}[
+            mention.kind
+        ]
+        if slot == "owner" and slots.owner is not None and chosen is not None:
+            slots.others = [*(slots.others or []), chosen]
+            continue
+        if getattr(slots, slot) is not None:
+            continue
+        if chosen is None:
+            if frame.ambiguity is None:
+                kind = mention.kind
+                frame.ambiguity = Ambiguity(kind=kind, phrase=mention.phrase, candidates=names)
+            continue
+        setattr(slots, slot, chosen)
+
+
+def _place_unknown(frame: Frame, prepared: Prepared) -> None:
+    """Give a name that matched nothing to the slot the intent needs, as the user wrote it.
+
+    A possessive ("Zed's deals") is a person wherever the intent takes one; any other unknown
+    name fills the one name the intent needs (an account, a deal, a territory, a person).
+    """
+    slots, intent = frame.slots, frame.intent
+    raw = prepared.unknown_names[0] if prepared.unknown_names else None
+    if prepared.unknown_owners:
+        if intent in OWNER_INTENTS and slots.owner is None:
+            slots.owner = prepared.unknown_owners[0]
+        else:
+            raw = raw or prepared.unknown_owners[0]
+    if raw is None:
+        return
+    if intent in NEEDS_ACCOUNT and slots.account is None:
+        slots.account = raw
+    elif intent is Intent.DEAL:
+        slots.deal = raw
+    elif intent in (Intent.TERRITORY, Intent.BALANCE, Intent.TERRITORY_PLAN) and slots.territory is None:
+        slots.territory = raw
+    elif intent is Intent.PERFORMANCE and slots.owner is None:
+        slots.owner = raw
+    elif intent in OWNER_INTENTS and slots.account is None and slots.owner is None:
+        slots.account = raw
+
+
+def _deal_reference(frame: Frame, question: str) -> None:
+    match = OPPORTUNITY_ID.search(question)
+    if match:
+        frame.slots.deal = f"opportunity/{match[1] or match[2]}"
+        frame.intent = Intent.DEAL
+        return
+    quoted = QUOTED.search(question)
+    if frame.intent is Intent.DEAL and quoted:
+        frame.slots.deal = quoted[1].strip()
+
+
+def _topic(frame: Frame, question: str) -> None:
+    if frame.intent is Intent.PLAYBOOK or frame.advice:
+        topic = PLAYBOOK_FLUFF.sub("", question.strip()).strip(" ?.!")
+        frame.slots.topic = topic if len(topic) >= 3 else question.strip(" ?.!")
+    if frame.intent in (Intent.METRICS, Intent.PERFORMANCE):
+        lower = question.lower()
+        frame.slots.metric = next((name for word, name in METRIC_WORDS if word in lower), None)
+
+
+def understand(question: str, lexicon: Lexicon, index: EntityIndex) -> Frame:
+    """The frame of ``question`` read on its own (no thread)."""
+    prepared = prepare(question, lexicon, index)
+    kinds = [m.kind for m in prepared.mentions]
+    scores = score(prepared.text, kinds)
+    intent = best(scores, prepared.text)
+    frame = Frame(intent=intent, slots=prepared.slots, about_me=prepared.about_me, question=question)
+    frame.implied = intent is not Intent.UNKNOWN and not any(score(prepared.text, []).values())
+    frame.advice = (
+        intent in DATA_INTENTS
+        and intent is not Intent.PLAYBOOK
+        and bool(ASKS_WHAT_TO_DO.search(prepared.text))
+    )
+    _fill_names(frame, prepared, lexicon)
+    if intent in NEEDS_ACCOUNT and frame.slots.account is None and frame.ambiguity is None:
+        # "tell me about Darcel": a profile of a person or a territory is what the name means
+        for kind, fallback in (("owner", Intent.PERFORMANCE), ("territory", Intent.TERRITORY)):
+            if getattr(frame.slots, kind) is not None and not prepared.unknown_names:
+                frame.intent = fallback
+                break
+    _place_unknown(frame, prepared)
+    _deal_reference(frame, question)
+    _topic(frame, question)
+    return frame
+
+
+def words_of(question: str) -> set[str]:
+    return {normalise(t.text) for t in tokens(question)}

@@ -1,0 +1,113 @@
+"""Words: tokenising questions, the common words that are never names, and typo correction.
+
+Typo correction only ever rewrites a word into one of the planner's own keywords ("stalld" ->
+"stalled", "pipline" -> "pipeline", "forcast" -> "forecast"), and only words that are not common
+English, not part of a name found in the data, and at least five letters long. Names are matched
+separately, with their own fuzzy matching, against the loaded data.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz, process
+
+WORD = re.compile(r"[A-Za-z0-9$][A-Za-z0-9$'’&.-]*")
+POSSESSIVE = re.compile(r"(?:['’]s|s['’]|['’])$")
+
+
+def _words(text: str) -> list[str]:
+    return text.split()
+
+
+#: Keywords the intent rules are written with; misspellings of these are corrected.
+KEYWORDS = _words(
+    "account accounts activity amount analytics attainment average balance balanced bookings briefing "
+    "business buying champion closing commit committee contacts coverage customers definition define "
+    "discovery economic expansion forecast forecasting multithreading negotiation opportunities "
+    "opportunity performance performing pipeline playbook potential products profile proposal "
+    "prospecting qualification quarter quota rebalance region revenue scorecard segment single "
+    "stalled summarise summarize summary territories territory threaded upsell weighted whitespace "
+    "workload biggest largest smallest deals stuck average industry"
+)
+
+#: Words that are never taken for a name on their own (unless capitalised mid-sentence).
+COMMON = frozenset(
+    _words(
+        "a about above across after again against all also am an and any are as ask at be because been "
+        "before being below best between big biggest both but by can could did do does doing done down "
+        "during each else ever every few for from get give go going good got great had has have having "
+        "he her here hers him his how i if in into is it its just know last least less let like list "
+        "lot many me mine more most much must my need new next no not now of off on once one only or "
+        "other our ours out over own per please pro plus basic special advanced quick same she should "
+        "show so some still such summer tell than thanks that the their them then there these they this "
+        "those through to too under until up us very was we well were what when where which while who "
+        "whom whose why will with within without would year years you your yours "
+        "today tomorrow week month quarter day days team deals deal data support call calls meeting "
+        "number numbers status update open closed close closing won lost win wins stage stages "
+        "rep reps manager managers people person account accounts territory territories region "
+        "product products pipeline forecast quota plan plans playbook help hi hello hey cheers thank "
+        "ok okay cool fine yes yeah nope sure top bottom largest smallest total overall new old "
+        "high low large small main key core value amount amounts worth revenue size cycle rate "
+        "health risk risky stalled stuck commit case best worst ones one two three first second "
+        "third any anything something nothing everything everyone someone anyone "
+        "what's who's how's where's that's it's let's i'm i'd i've we're you're don't doesn't "
+        "customer customers company companies client clients business segment industry tier "
+        "contact contacts owner owners owned own sell buy bought selling buying much "
+        "enterprise commercial contract contracts started starting current count counts"
+    )
+)
+
+
+@dataclass(frozen=True)
+class Token:
+    text: str
+    start: int
+    end: int
+    possessive: bool
+
+    @property
+    def key(self) -> str:
+        return normalise(self.text)
+
+    @property
+    def capitalised(self) -> bool:
+        return self.text[:1].isupper()
+
+
+def normalise(text: str) -> str:
+    """Case-folded words separated by single spaces; possessives and punctuation dropped."""
+    folded = text.casefold().replace("’", "'")
+    folded = re.sub(r"['](s\b)?", "", folded)
+    return " ".join(re.sub(r"[^0-9a-z$]+", " ", folded).split())
+
+
+def tokens(text: str) -> list[Token]:
+    found = []
+    for match in WORD.finditer(text):
+        word = match.group().rstrip(".-'’")
+        possessive = bool(POSSESSIVE.search(word)) and len(word) > 2
+        core = POSSESSIVE.sub("", word) if possessive else word
+        if core:
+            found.append(Token(core, match.start(), match.start() + len(core), possessive))
+    return found
+
+
+def is_common(word: str) -> bool:
+    key = normalise(word)
+    return not key or key in COMMON or key.isdigit() or len(key) < 2
+
+
+def correct_typos(text: str, protected: set[str]) -> str:
+    """Rewrite misspelt keywords in lower-case ``text``; words in ``protected`` (names) stay."""
+
+    def fix(match: re.Match[str]) -> str:
+        word = match.group()
+        if len(word) < 5 or word in COMMON or word in KEYWORDS or word in protected:
+            return word
+        same_start = [k for k in KEYWORDS if k[0] == word[0]]
+        best = process.extractOne(word, same_start, scorer=fuzz.ratio, score_cutoff=86)
+        return str(best[0]) if best else word
+
+    return re.sub(r"[a-z]+", fix, text)

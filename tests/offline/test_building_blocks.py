@@ -1,0 +1,79 @@
+"""The planner's parts on their own: number formatting, reading tool results back (including
+results the toolkit shortened), and the chat model used directly, outside an agent."""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+
+from langchain_core.messages import AIMessage, HumanMessage, SystemMessage, ToolMessage
+
+from assistant.offline import OfflinePlanner
+from assistant.offline import formatting as fmt
+from assistant.offline.conversation import parse_result, read_conversation
+from assistant.toolkit import AgentContext, build_tools, cap
+from tests.offline.conftest import Cast, World
+from tools.stalled import StalledDeals, StalledQuery, stalled_deals
+
+
+def test_numbers_read_the_way_people_say_them() -> None:
+    assert fmt.money(Decimal("45300")) == "$45,300"
+    assert fmt.money(Decimal("999.49")) == "$999"
+    assert fmt.money(1_234_567) == "$1.2M"
+    assert fmt.money(Decimal("999950")) == "$1.0M"
+    assert fmt.money(3_400_000_000) == "$3.4B"
+    assert fmt.money(-52_000) == "-$52,000"
+    assert fmt.money(None) == "n/a"
+    assert fmt.percent(0.3846) == "38%" and fmt.percent(1.08) == "108%"
+    assert fmt.multiple(2.3149) == "2.3x"
+    assert fmt.days(45.4) == "45 days" and fmt.days(1) == "1 day"
+    assert fmt.record("Acme - Core", "opportunity/42") == "Acme - Core [opportunity/42]"
+    assert fmt.or_list(["A", "B", "C"]) == "A, B or C"
+
+
+def test_a_shortened_result_is_still_read_and_says_what_was_cut(demo: World, cast: Cast) -> None:
+    result = stalled_deals(demo.repository, cast.manager, StalledQuery(limit=50))
+    text = cap(result.model_dump(mode="json"))
+    parsed = parse_result("stalled_deals", {}, text)
+    assert isinstance(parsed.output, StalledDeals)
+    assert parsed.output.flagged.value == result.flagged.value
+    assert parsed.total("deals") == len(result.deals) > len(parsed.output.deals)
+
+
+def test_errors_and_unreadable_results() -> None:
+    assert parse_result("account_profile", {}, "error: no account named 'X'").error == "no account named 'X'"
+    assert parse_result("account_profile", {}, '{"cut": "…').error == "the result was too large to read"
+    assert parse_result("nope", {}, "{}").error == "no reader for the nope tool"
+
+
+def test_the_conversation_is_split_at_the_last_question() -> None:
+    messages = [
+        SystemMessage("system"),
+        HumanMessage("tell me about Acme"),
+        AIMessage("", tool_calls=[{"name": "account_profile", "args": {"account": "Acme"}, "id": "1"}]),
+        ToolMessage("error: no account named 'Acme'", tool_call_id="1"),
+        AIMessage("I found no account named Acme."),
+        HumanMessage("what about Globex?"),
+    ]
+    conversation = read_conversation(messages)
+    assert conversation.question == "what about Globex?"
+    assert conversation.history == ["tell me about Acme"] and conversation.results == []
+
+
+def test_the_planner_outside_an_agent(demo: World, cast: Cast) -> None:
+    context = AgentContext(viewer=cast.rep, repository=demo.repository)
+    planner = OfflinePlanner(context=context)
+    bound = planner.bind_tools(build_tools())
+    first = bound.invoke([HumanMessage("which of my deals are stalled?")])
+    assert isinstance(first, AIMessage)
+    assert [(c["name"], c["args"]) for c in first.tool_calls] == [("stalled_deals", {"limit": 5})]
+    payload = stalled_deals(demo.repository, cast.rep, StalledQuery(limit=5)).model_dump(mode="json")
+    result = ToolMessage(json.dumps(payload, default=str), tool_call_id=first.tool_calls[0]["id"])
+    final = bound.invoke([HumanMessage("which of my deals are stalled?"), first, result])
+    assert isinstance(final, AIMessage) and not final.tool_calls
+    assert "open deals" in str(final.content)
+
+
+def test_without_a_viewer_the_planner_says_so() -> None:
+    answer = OfflinePlanner().invoke([HumanMessage("pipeline?")])
+    assert "needs to know who is asking" in str(answer.content)

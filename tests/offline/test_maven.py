@@ -1,0 +1,188 @@
+"""The same intents on the public Maven CRM export, with every expected figure computed here from
+the CSV files (``sales_pipeline.csv``, ``sales_teams.csv``, ``accounts.csv``).
+
+In the export a deal's ``close_date`` is the day it was won or lost; ``Prospecting`` and
+``Engaging`` deals are open (most have no amount); a manager sees their own team only.
+"""
+
+from __future__ import annotations
+
+import csv
+import uuid
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import Decimal
+from functools import cached_property
+
+import pytest
+
+from assistant.offline import formatting as fmt
+from tests.offline.conftest import MAVEN, World
+from tools.store.schema import Role
+from tools.viewer import Viewer
+
+OPEN = ("Prospecting", "Engaging")
+
+
+@dataclass(frozen=True)
+class Deal:
+    agent: str
+    product: str
+    account: str
+    stage: str
+    close_date: str
+    value: Decimal | None
+
+
+class Export:
+    """The Maven CSV files, read with nothing but the csv module."""
+
+    @cached_property
+    def deals(self) -> list[Deal]:
+        with (MAVEN / "sales_pipeline.csv").open(newline="", encoding="utf-8-sig") as handle:
+            return [
+                Deal(
+                    r["sales_agent"],
+                    r["product"],
+                    r["account"],
+                    r["deal_stage"],
+                    r["close_date"],
+                    Decimal(r["close_value"]) if r["close_value"] else None,
+                )
+                for r in csv.DictReader(handle)
+            ]
+
+    @cached_property
+    def teams(self) -> dict[str, tuple[str, str]]:
+        """agent -> (manager, office)"""
+        with (MAVEN / "sales_teams.csv").open(newline="", encoding="utf-8-sig") as handle:
+            return {r["sales_agent"]: (r["manager"], r["regional_office"]) for r in csv.DictReader(handle)}
+
+    @cached_property
+    def accounts(self) -> dict[str, dict[str, str]]:
+        with (MAVEN / "accounts.csv").open(newline="", encoding="utf-8-sig") as handle:
+            return {r["account"]: r for r in csv.DictReader(handle)}
+
+    def closed_in(self, agents: set[str], year: str) -> list[Deal]:
+        return [
+            d
+            for d in self.deals
+            if d.agent in agents and d.stage in ("Won", "Lost") and d.close_date[:4] == year
+        ]
+
+    def team_of(self, manager: str) -> set[str]:
+        return {a for a, (m, _) in self.teams.items() if m == manager}
+
+    def office(self, name: str) -> set[str]:
+        return {a for a, (_, o) in self.teams.items() if o == name}
+
+
+@pytest.fixture(scope="module")
+def export() -> Export:
+    return Export()
+
+
+@pytest.fixture(scope="module")
+def star(export: Export) -> str:
+    """The agent who won the most in 2017 (whoever that is in the file)."""
+    won: dict[str, Decimal] = defaultdict(Decimal)
+    for deal in export.deals:
+        if deal.stage == "Won" and deal.close_date.startswith("2017"):
+            won[deal.agent] += deal.value or 0
+    return max(won, key=lambda agent: (won[agent], agent))
+
+
+def _bookings(deals: list[Deal]) -> tuple[Decimal, int, int]:
+    won = [d for d in deals if d.stage == "Won"]
+    return sum((d.value or Decimal(0) for d in won), Decimal(0)), len(won), len(deals) - len(won)
+
+
+def test_an_agents_won_revenue_and_win_rate(maven: World, export: Export, star: str) -> None:
+    manager = maven.viewer(export.teams[star][0])
+    booked, won, lost = _bookings(export.closed_in({star}, "2017"))
+    answer = maven.ask(manager, f"How much did {star} win in 2017?")
+    assert [c.name for c in answer.tool_calls] == ["rep_performance"]
+    assert f"**{star} [user/" in answer.answer and f"booked {fmt.money(booked)} in 2017**" in answer.answer
+    assert f"win rate {fmt.percent(Decimal(won) / (won + lost))}" in answer.answer
+    assert f"({won} won, {lost} lost)" in answer.answer
+
+
+def test_an_offices_win_rate(maven: World, export: Export, star: str) -> None:
+    office = export.teams[star][1]
+    agents = export.office(office)
+    booked, won, lost = _bookings(export.closed_in(agents, "2017"))
+    everyone = Viewer(user_id=0, role=Role.REVOPS, name="RevOps Analyst")
+    answer = maven.ask(everyone, f"How is the {office} office doing in 2017?")
+    assert {c.args["rep"] for c in answer.tool_calls} == agents
+    total = f"**All {len(agents)} reps together**: {fmt.money(booked)} booked"
+    assert total in answer.answer
+    assert f"win rate {fmt.percent(Decimal(won) / (won + lost))} ({won} won, {lost} lost)" in answer.answer
+
+
+def test_a_managers_open_deals_and_stalled_share(maven: World, export: Export, star: str) -> None:
+    manager_name = export.teams[star][0]
+    team = export.team_of(manager_name)
+    open_deals = [d for d in export.deals if d.agent in team and d.stage in OPEN]
+    manager = maven.viewer(manager_name)
+    pipeline = maven.ask(manager, "what's in our pipeline?")
+    amount = sum((d.value or Decimal(0) for d in open_deals), Decimal(0))
+    assert f"open pipeline is {fmt.money(amount)} across {len(open_deals)} deals" in pipeline.answer
+    stalled = maven.ask(manager, "which deals are stalled?")
+    assert f"of your team's {len(open_deals)} open deals" in stalled.answer
+    assert "Not checked:" in stalled.answer  # the export has no activities, history or next steps
+
+
+def test_possessive_first_name_and_product_filter(maven: World, export: Export, star: str) -> None:
+    manager = maven.viewer(export.teams[star][0])
+    first = star.split()[0]
+    mine = [d for d in export.deals if d.agent == star and d.stage in OPEN]
+    answer = maven.ask(manager, f"What's {first}'s pipeline?")
+    assert answer.tool_calls[0].args == {"owner": star}
+    assert f"{star}'s open pipeline is" in answer.answer and f"across {len(mine)} deals" in answer.answer
+    team = export.team_of(export.teams[star][0])
+    gtx_pro = [
+        d for d in export.deals if d.agent in team and d.stage in OPEN and d.product in ("GTX Pro", "GTXPro")
+    ]
+    products = maven.ask(manager, "GTX Pro deals")
+    assert products.tool_calls[0].args == {"product": "GTX Pro"}
+    assert f"across {len(gtx_pro)} deals" in products.answer
+
+
+def test_an_account_profile_from_the_export(maven: World, export: Export, star: str) -> None:
+    manager_name = export.teams[star][0]
+    team = export.team_of(manager_name)
+    account = sorted({d.account for d in export.deals if d.agent in team and d.account in export.accounts})[0]
+    row = export.accounts[account]
+    answer = maven.ask(maven.viewer(manager_name), f"tell me about {account}")
+    assert answer.tool_calls[0].args == {"account": account}
+    assert f"employees: {int(row['employees']):,}" in answer.answer
+    assert f"Annual revenue: {fmt.money(Decimal(row['revenue']) * 1_000_000)}" in answer.answer
+
+
+def test_a_team_forecast_for_a_year(maven: World, export: Export, star: str) -> None:
+    manager_name = export.teams[star][0]
+    booked, _, _ = _bookings(export.closed_in(export.team_of(manager_name), "2017"))
+    answer = maven.ask(maven.viewer(manager_name), "forecast for 2017")
+    assert f"forecast for 2017: {fmt.money(booked)} closed won**" in answer.answer
+    assert "no quota is set" in answer.answer
+
+
+def test_a_follow_up_chain_on_the_export(maven: World, export: Export, star: str) -> None:
+    manager_name = export.teams[star][0]
+    others = sorted(export.team_of(manager_name) - {star})
+    other = next(o for o in others if sum(1 for a in export.teams if a.split()[0] == o.split()[0]) == 1)
+    booked, _, _ = _bookings(export.closed_in({other}, "2017"))
+    manager, thread = maven.viewer(manager_name), uuid.uuid4().hex[:8]
+    maven.ask(manager, f"How much did {star} win in 2017?", thread)
+    second = maven.ask(manager, f"what about {other.split()[0]}?", thread)
+    assert second.tool_calls[0].args == {"rep": other, "period": "2017"}
+    assert f"booked {fmt.money(booked)} in 2017" in second.answer
+    third = maven.ask(manager, "and their open deals?", thread)
+    assert third.tool_calls[0].name == "pipeline_summary" and third.tool_calls[0].args["owner"] == other
+
+
+def test_another_offices_agent_is_unknown(maven: World, export: Export, star: str) -> None:
+    office = export.teams[star][1]
+    outsider = next(m for a, (m, o) in sorted(export.teams.items()) if o != office)
+    answer = maven.ask(maven.viewer(outsider), f"What's {star.split()[0]}'s pipeline?")
+    assert "no person named" in answer.answer

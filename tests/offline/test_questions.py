@@ -1,0 +1,214 @@
+"""Many phrasings of every intent, for a rep, a manager and RevOps: the tools and key arguments chosen.
+
+Names in the questions ({account}, {rep}…) come from the generated data (see ``Cast``), so the
+table holds no name the planner could have been written for. Figures are checked in
+``test_figures.py``; this file checks understanding: which tool, with which arguments.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+import pytest
+
+from assistant.service import Answer
+from tests.offline.conftest import Cast, World
+from tools.viewer import Viewer
+
+REP, MANAGER, REVOPS = "rep", "manager", "revops"
+
+#: (persona, question, tool, key arguments) — "{…}" are filled from the cast; None: no tool at all.
+#: Arguments equal to the tool's default (a forecast for "this quarter") are not recorded.
+CASES: list[tuple[str, str, str | None, dict[str, Any]]] = [
+    # stalled and at-risk deals
+    (REP, "Which of my deals are stalled?", "stalled_deals", {}),
+    (REP, "stalled deals", "stalled_deals", {}),
+    (REP, "show me my at-risk deals", "stalled_deals", {}),
+    (REP, "any deals going dark?", "stalled_deals", {"rule": "no_activity"}),
+    (REP, "which deals have had their close date pushed", "stalled_deals", {"rule": "pushed"}),
+    (REP, "stalld deals over 50k", "stalled_deals", {"min_amount": 50000}),
+    (REP, "deals stuck in proposal", "stalled_deals", {"stage": "Proposal"}),
+    (REP, "What needs my attention this week?", "stalled_deals", {}),
+    (MANAGER, "Which deals on my team are stuck?", "stalled_deals", {}),
+    (MANAGER, "{rep}'s stalled deals", "stalled_deals", {"owner": "{rep}"}),
+    (
+        MANAGER,
+        "at risk deals for {rep_short} over $25,000",
+        "stalled_deals",
+        {"owner": "{rep}", "min_amount": 25000},
+    ),
+    (
+        REVOPS,
+        "at-risk deals in {territory} between 10k and 100k",
+        "stalled_deals",
+        {"territory": "{territory}", "min_amount": 10000, "max_amount": 100000},
+    ),
+    (REVOPS, "single-threaded deals", "stalled_deals", {"rule": "single_thread"}),
+    # pipeline
+    (REP, "What's my pipeline?", "pipeline_summary", {}),
+    (REP, "pipeline by stage this quarter", "pipeline_summary", {"period": "this quarter"}),
+    (REP, "how many open deals do I have", "pipeline_summary", {}),
+    (REP, "pipline by month", "pipeline_summary", {"group_by": "month"}),
+    (MANAGER, "pipeline by rep", "pipeline_summary", {"group_by": "owner"}),
+    (
+        MANAGER,
+        "what's in {rep}'s funnel for next quarter",
+        "pipeline_summary",
+        {"owner": "{rep}", "period": "next quarter"},
+    ),
+    (REVOPS, "pipeline by territory", "pipeline_summary", {"group_by": "territory"}),
+    (
+        REVOPS,
+        "open pipeline for Analytics Cloud in Q1 2027",
+        "pipeline_summary",
+        {"product": "Analytics Cloud", "period": "q1 2027"},
+    ),
+    (
+        REVOPS,
+        "deals in negotiation over 100k",
+        "pipeline_summary",
+        {"stage": "Negotiation", "min_amount": 100000},
+    ),
+    (
+        REVOPS,
+        "Security Shield pipeline in {territory}",
+        "pipeline_summary",
+        {"product": "Security Shield", "territory": "{territory}"},
+    ),
+    # the largest deals
+    (REP, "what are my biggest deals?", "deal_details", {}),
+    (REP, "top 3 deals closing this quarter", "pipeline_summary", {"period": "this quarter"}),
+    (MANAGER, "list the largest 5 opportunities on my team", "deal_details", {}),
+    # one deal
+    (REP, "tell me about opportunity/{deal_id}", "deal_details", {"deal": "opportunity/{deal_id}"}),
+    (REP, "deal {deal_id}", "deal_details", {"deal": "opportunity/{deal_id}"}),
+    (REP, "what's happening with opportunity #{deal_id}?", "deal_details", {"deal": "opportunity/{deal_id}"}),
+    # forecast
+    (REP, "what's my forecast?", "forecast", {}),
+    (REP, "will I hit my number this quarter?", "forecast", {}),
+    (MANAGER, "team forecast for next quarter", "forecast", {"period": "next quarter"}),
+    (MANAGER, "commit and best case for Q4", "forecast", {"period": "q4"}),
+    (REVOPS, "forecast for {territory}", "forecast", {"territory": "{territory}"}),
+    (REVOPS, "What's our gap to quota next quarter?", "forecast", {"period": "next quarter"}),
+    (MANAGER, "forcast for {rep}", "forecast", {"owner": "{rep}"}),
+    # performance
+    (REP, "how am I doing last quarter?", "rep_performance", {"period": "last quarter"}),
+    (REP, "what's my win rate this year?", "rep_performance", {"period": "this year"}),
+    (MANAGER, "How is {rep_short} doing?", "rep_performance", {"rep": "{rep}"}),
+    (
+        MANAGER,
+        "How much did {rep} win last quarter?",
+        "rep_performance",
+        {"rep": "{rep}", "period": "last quarter"},
+    ),
+    (MANAGER, "{rep} attainment YTD", "rep_performance", {"rep": "{rep}", "period": "ytd"}),
+    (MANAGER, "how is my team doing?", "rep_performance", {"rep": "{rep}"}),
+    (MANAGER, "who is behind on quota?", "rep_performance", {"rep": "{rep}"}),
+    (REVOPS, "leaderboard for 2026", "rep_performance", {"period": "2026"}),
+    (REVOPS, "how is {manager}'s team performing?", "rep_performance", {"rep": "{rep}"}),
+    (REVOPS, "how is the {territory} team doing?", "rep_performance", {"rep": "{rep}"}),
+    # accounts
+    (REP, "tell me about {account}", "account_profile", {"account": "{account}"}),
+    (REP, "brief me on {account} before my call", "account_profile", {"account": "{account}"}),
+    (REP, "who are the contacts at {account}?", "account_profile", {"account": "{account}"}),
+    (REP, "{account}?", "account_profile", {"account": "{account}"}),
+    (REP, "account health of {account}", "account_profile", {"account": "{account}"}),
+    (MANAGER, "What do we know about {account}", "account_profile", {"account": "{account}"}),
+    (REP, "what else could {account} buy?", "account_whitespace", {"account": "{account}"}),
+    (REP, "cross-sell for {account}", "account_whitespace", {"account": "{account}"}),
+    (REP, "whitespace at {account}", "account_whitespace", {"account": "{account}"}),
+    (MANAGER, "which products doesn't {account} own?", "account_whitespace", {"account": "{account}"}),
+    (REP, "my top 5 accounts", "search_accounts", {"limit": 5}),
+    (MANAGER, "which accounts have no open pipeline?", "search_accounts", {"has_open_pipeline": False}),
+    (
+        REVOPS,
+        "healthcare accounts in {territory}",
+        "search_accounts",
+        {"industry": "Healthcare", "territory": "{territory}"},
+    ),
+    (
+        REVOPS,
+        "tier A accounts with potential over 1M",
+        "search_accounts",
+        {"tier": "A", "min_potential": 1000000},
+    ),
+    (MANAGER, "list our mid-market accounts", "search_accounts", {"segment": "Mid-Market"}),
+    # territories
+    (REVOPS, "list territories", "list_territories", {}),
+    (REVOPS, "which territories are in the West?", "list_territories", {"region": "West"}),
+    (MANAGER, "what territories do I have?", "list_territories", {}),
+    (REP, "summarise my territory", "territory_summary", {}),
+    (REVOPS, "how is {territory} doing?", "territory_summary", {"territory": "{territory}"}),
+    (
+        MANAGER,
+        "coverage in {territory} next quarter",
+        "territory_summary",
+        {"territory": "{territory}", "period": "next quarter"},
+    ),
+    (MANAGER, "is my team balanced?", "territory_balance", {}),
+    (REVOPS, "territory balance for {territory}", "territory_balance", {"territory": "{territory}"}),
+    (REVOPS, "who has the most workload?", "territory_balance", {}),
+    # the playbook
+    (
+        REP,
+        "what does our playbook say about multi-threading?",
+        "search_playbook",
+        {"query": "multi-threading"},
+    ),
+    (REP, "how should I handle a deal that went dark?", "search_playbook", {}),
+    (MANAGER, "best practices for territory design", "search_playbook", {}),
+    (REVOPS, "any tips for running a pipeline review?", "search_playbook", {}),
+    # plans (answered with the profile or the summary until the plan tools exist)
+    (REP, "draft an account plan for {account}", "account_profile", {"account": "{account}"}),
+    (MANAGER, "territory plan for {territory}", "territory_summary", {"territory": "{territory}"}),
+    # no tool: definitions, help, small talk, refusals, nonsense
+    (REP, "what does win rate mean?", None, {}),
+    (MANAGER, "how is pipeline coverage calculated?", None, {}),
+    (REP, "what can you do?", None, {}),
+    (REP, "help", None, {}),
+    (MANAGER, "hi", None, {}),
+    (REVOPS, "thanks!", None, {}),
+    (REP, "what's the weather in Paris?", None, {}),
+    (MANAGER, "write me a poem about quotas", None, {}),
+    (REP, "asdf qwerty zxcv", None, {}),
+]
+
+
+def _persona(cast: Cast, persona: str) -> Viewer:
+    return {REP: cast.rep, MANAGER: cast.manager, REVOPS: cast.revops}[persona]
+
+
+def _matches(given: dict[str, Any], expected: dict[str, Any]) -> bool:
+    for key, value in expected.items():
+        if key not in given:
+            return False
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            if Decimal(str(given[key])) != Decimal(str(value)):
+                return False
+        elif given[key] != value:
+            return False
+    return True
+
+
+def called(answer: Answer, tool: str, expected: dict[str, Any]) -> bool:
+    return any(c.name == tool and _matches(c.args, expected) for c in answer.tool_calls)
+
+
+@pytest.mark.parametrize(("persona", "question", "tool", "args"), CASES, ids=[c[1] for c in CASES])
+def test_question_calls_the_right_tool(
+    demo: World, cast: Cast, persona: str, question: str, tool: str | None, args: dict[str, Any]
+) -> None:
+    answer = demo.ask(_persona(cast, persona), cast.fill(question))
+    assert answer.model == "offline" and answer.answer
+    if tool is None:
+        assert answer.tool_calls == [], answer.tool_calls
+        return
+    expected = {k: cast.fill(v) if isinstance(v, str) else v for k, v in args.items()}
+    assert called(answer, tool, expected), (answer.tool_calls, answer.answer)
+    assert "error" not in answer.answer.lower()[:40]
+
+
+def test_there_are_enough_questions() -> None:
+    assert len(CASES) >= 80
+    assert {c[0] for c in CASES} == {REP, MANAGER, REVOPS}

@@ -1,0 +1,200 @@
+"""Follow-ups within a thread, clarifying questions, and the viewer's scope.
+
+A thread's earlier questions are read back from the conversation the agent keeps, so "and their
+stalled deals?", "only the ones over 20k" and "why?" reuse the previous turn's names and intent;
+another thread (or another user) starts from nothing.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections import Counter
+from decimal import Decimal
+
+from sqlalchemy import select
+
+from assistant.service import Answer
+from tests.offline.conftest import Cast, World
+from tools.store.schema import Account, Opportunity, User
+
+
+def thread() -> str:
+    return uuid.uuid4().hex[:10]
+
+
+def calls(answer: Answer) -> list[tuple[str, dict[str, object]]]:
+    return [(c.name, c.args) for c in answer.tool_calls]
+
+
+def test_a_person_then_their_stalled_deals_then_a_filter_then_why(demo: World, cast: Cast) -> None:
+    t = thread()
+    first = demo.ask(cast.manager, f"How is {cast.rep_short} doing?", t)
+    assert calls(first) == [("rep_performance", {"rep": cast.rep.name})]
+    second = demo.ask(cast.manager, "and their stalled deals?", t)
+    assert calls(second) == [("stalled_deals", {"owner": cast.rep.name, "limit": 5})]
+    third = demo.ask(cast.manager, "only the ones over 20k", t)
+    assert calls(third) == [("stalled_deals", {"owner": cast.rep.name, "min_amount": "20000", "limit": 5})]
+    assert "of $20,000 or more" in third.answer
+    fourth = demo.ask(cast.manager, "why?", t)
+    assert calls(fourth) == calls(third)
+    assert "How those figures were worked out" in fourth.answer and "Stalled-deal rules" in fourth.answer
+
+
+def test_an_account_then_whitespace_then_another_account(demo: World, cast: Cast) -> None:
+    with demo.engine.connect() as connection:
+        other = (
+            connection.execute(
+                select(Account.name)
+                .where(Account.owner_id == cast.rep.user_id, Account.name != cast.account)
+                .order_by(Account.potential.desc(), Account.id)
+            )
+            .scalars()
+            .first()
+        )
+    assert other is not None
+    t = thread()
+    assert calls(demo.ask(cast.rep, f"tell me about {cast.account}", t)) == [
+        ("account_profile", {"account": cast.account})
+    ]
+    assert calls(demo.ask(cast.rep, "what else could they buy?", t)) == [
+        ("account_whitespace", {"account": cast.account})
+    ]
+    assert calls(demo.ask(cast.rep, f"what about {other}?", t)) == [
+        ("account_whitespace", {"account": other})
+    ]
+    assert calls(demo.ask(cast.rep, "and its contacts?", t)) == [("account_profile", {"account": other})]
+
+
+def test_filters_accumulate_while_the_intent_stays(demo: World, cast: Cast) -> None:
+    t = thread()
+    assert calls(demo.ask(cast.revops, f"pipeline in {cast.territory}", t)) == [
+        ("pipeline_summary", {"territory": cast.territory})
+    ]
+    assert calls(demo.ask(cast.revops, "and by rep?", t)) == [
+        ("pipeline_summary", {"territory": cast.territory, "group_by": "owner"})
+    ]
+    assert calls(demo.ask(cast.revops, "just the ones over 50k", t)) == [
+        ("pipeline_summary", {"territory": cast.territory, "min_amount": "50000", "group_by": "owner"})
+    ]
+    last = demo.ask(cast.revops, "what about next quarter?", t)
+    assert calls(last) == [
+        (
+            "pipeline_summary",
+            {
+                "territory": cast.territory,
+                "min_amount": "50000",
+                "period": "next quarter",
+                "group_by": "owner",
+            },
+        )
+    ]
+
+
+def _shared_name(demo: World) -> tuple[str, list[str]]:
+    """A first or last name two or more reps share (the demo data always has some)."""
+    with demo.engine.connect() as connection:
+        names = connection.execute(select(User.name).where(User.role == "rep")).scalars().all()
+    parts = Counter(part for name in names for part in {name.split()[0], name.split()[-1]})
+    shared = sorted(p for p, n in parts.items() if n >= 2)
+    assert shared, "the demo data should have reps sharing a name"
+    word = shared[0]
+    return word, sorted(n for n in names if word in (n.split()[0], n.split()[-1]))
+
+
+def test_an_ambiguous_name_gets_one_clarifying_question_then_a_choice(demo: World, cast: Cast) -> None:
+    word, people = _shared_name(demo)
+    t = thread()
+    question = demo.ask(cast.revops, f"How is {word} doing?", t)
+    assert question.tool_calls == []
+    assert question.answer.startswith("Which person do you mean") and question.answer.endswith("?")
+    assert question.answer.count("?") == 1
+    for person in people:
+        assert person in question.answer
+    listed = re.split(r", | or ", question.answer.split(": ", 1)[1].rstrip("?"))
+    chosen = demo.ask(cast.revops, "the second one", t)
+    assert calls(chosen) == [("rep_performance", {"rep": listed[1]})]
+    follow = demo.ask(cast.revops, "and their forecast?", t)
+    assert calls(follow) == [("forecast", {"owner": listed[1]})]
+
+
+def test_a_tool_ambiguity_becomes_a_clarifying_question(demo: World, cast: Cast) -> None:
+    """Deal names repeat ("Acme - Platform" twice): the planner lists the candidates with their ids."""
+    with demo.engine.connect() as connection:
+        account = (
+            connection.execute(
+                select(Account.name)
+                .join(Opportunity, Opportunity.account_id == Account.id)
+                .where(Opportunity.owner_id == cast.rep.user_id, ~Opportunity.is_closed)
+                .group_by(Account.id, Account.name)
+                .having(select(Opportunity.id).where(Opportunity.id > 0).exists())
+                .order_by(Account.id)
+            )
+            .scalars()
+            .all()
+        )
+        several = [
+            a
+            for a in account
+            if connection.execute(
+                select(Opportunity.id)
+                .join(Account, Account.id == Opportunity.account_id)
+                .where(Account.name == a, Opportunity.owner_id == cast.rep.user_id, ~Opportunity.is_closed)
+            )
+            .all()
+            .__len__()
+            > 1
+        ]
+    assert several
+    answer = demo.ask(cast.rep, f"what's happening with the {several[0]} deal?")
+    assert answer.tool_calls == [] and answer.answer.startswith("Which deal do you mean")
+    assert answer.answer.count("[opportunity/") >= 2
+
+
+def test_a_new_thread_starts_from_nothing(demo: World, cast: Cast) -> None:
+    t = thread()
+    demo.ask(cast.rep, f"tell me about {cast.account}", t)
+    fresh = demo.ask(cast.rep, "what else could they buy?", thread())
+    assert fresh.tool_calls == [] and fresh.answer.startswith("Which account do you mean?")
+
+
+def test_another_reps_deal_is_reported_as_not_existing(demo: World, cast: Cast) -> None:
+    with demo.engine.connect() as connection:
+        mine = set(
+            connection.execute(
+                select(Opportunity.name).where(Opportunity.owner_id == cast.rep.user_id)
+            ).scalars()
+        )
+        theirs = (
+            connection.execute(
+                select(Opportunity.name)
+                .where(Opportunity.owner_id == cast.stranger.user_id, Opportunity.account_id.is_not(None))
+                .order_by(Opportunity.amount.desc())
+            )
+            .scalars()
+            .all()
+        )
+    name = next(n for n in theirs if n not in mine)
+    answer = demo.ask(cast.rep, f'what is the status of the "{name}" deal?')
+    assert "no deal named" in answer.answer
+    assert not re.search(r"\$\d", answer.answer)
+
+
+def test_another_reps_name_gives_no_data(demo: World, cast: Cast) -> None:
+    for question in (
+        f"How is {cast.stranger.name} doing?",
+        f"What's {cast.stranger.name}'s pipeline?",
+        f"{cast.stranger.name}'s stalled deals",
+    ):
+        answer = demo.ask(cast.rep, question)
+        assert "no person named" in answer.answer, answer.answer
+        assert not re.search(r"\$\d", answer.answer)
+
+
+def test_a_manager_never_sees_another_team(demo: World, cast: Cast) -> None:
+    answer = demo.ask(cast.manager, "pipeline by rep")
+    assert cast.stranger.name not in answer.answer
+    assert Decimal(0) <= Decimal(len(answer.tool_calls))
+    scorecards = demo.ask(cast.manager, "how is my team doing this quarter?")
+    assert cast.stranger.name not in scorecards.answer
+    assert all(c.args.get("rep") != cast.stranger.name for c in scorecards.tool_calls)
