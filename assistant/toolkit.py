@@ -23,7 +23,7 @@ from typing import Any
 
 from langchain.tools import ToolRuntime
 from langchain_core.tools import BaseTool, StructuredTool
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from tools import accounts, forecast, pipeline, stalled, territories
 from tools.account_profile import AccountProfileInput, account_profile
@@ -94,7 +94,7 @@ class ToolSpec:
 
 
 class MetricsQuery(BaseModel):
-    """No arguments."""
+    metric: str | None = Field(default=None, description="One metric's name (e.g. 'win rate'); default all.")
 
 
 class MetricDefinitions(BaseModel):
@@ -105,9 +105,19 @@ def metric_definitions(params: MetricsQuery) -> MetricDefinitions:
     """How each sales metric is defined (win rate, coverage, attainment, cycle, deal size…).
 
     Args:
+        metric: One metric's name (e.g. 'win rate'); default all.
     """
+    wanted = (params.metric or "").casefold().replace("_", " ").strip()
+    chosen = [
+        m
+        for m in definitions()
+        if not wanted or wanted in m.name.casefold() or wanted in m.key.replace("_", " ")
+    ]
     return MetricDefinitions(
-        metrics=[{"name": m.name, "unit": m.unit.value, "definition": m.definition} for m in definitions()]
+        metrics=[
+            {"name": m.name, "unit": m.unit.value, "definition": m.definition}
+            for m in chosen or definitions()
+        ]
     )
 
 
@@ -149,6 +159,11 @@ def cap(payload: Any, limit: int = MAX_TOOL_CHARS) -> str:
     if len(text) <= limit:
         return text
     cuts: list[str] = []
+    # Evidence lists (record ids, filters) go first: they matter less to the answer than the rows.
+    payload = _trim_keys(payload, EVIDENCE_KEYS, 3)
+    text = json.dumps(payload, default=str, separators=(",", ":"))
+    if len(text) <= limit:
+        return text
     for keep in (50, 20, 10, 5, 3, 1):
         trimmed = _trim(payload, keep, cuts, "")
         text = json.dumps(
@@ -158,6 +173,21 @@ def cap(payload: Any, limit: int = MAX_TOOL_CHARS) -> str:
             return text
         cuts.clear()
     return text[: limit - 80] + '…"} [output cut: too large even after shortening every list to one item]'
+
+
+EVIDENCE_KEYS = frozenset({"record_ids", "filters"})
+
+
+def _trim_keys(value: Any, keys: frozenset[str], keep: int) -> Any:
+    """Shorten the lists held under ``keys`` anywhere in ``value`` (their counts stay elsewhere)."""
+    if isinstance(value, dict):
+        return {
+            k: (v[:keep] if k in keys and isinstance(v, list) else _trim_keys(v, keys, keep))
+            for k, v in value.items()
+        }
+    if isinstance(value, list):
+        return [_trim_keys(v, keys, keep) for v in value]
+    return value
 
 
 def _trim(value: Any, keep: int, cuts: list[str], path: str) -> Any:

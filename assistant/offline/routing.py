@@ -199,9 +199,8 @@ def _data_calls(frame: Frame, lexicon: Lexicon, tools: set[str], find: DealFinde
     if intent is Intent.DEAL:
         return _deal(frame, find)
     if intent is Intent.METRICS:
-        # The toolkit's metric_definitions tool takes no arguments, and LangChain drops the injected
-        # runtime of a tool whose schema has no fields, so calling it fails. The definitions are
-        # the metric registry's fixed text (no figures), read directly until the tool is fixed.
+        # Definitions are the metric registry's fixed text (no figures), so the planner reads the
+        # registry directly instead of spending a tool call on it.
         return Route(direct=Direct.DEFINITIONS)
     return Route(calls=calls[intent]())
 

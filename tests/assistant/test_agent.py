@@ -119,3 +119,15 @@ def test_memory_follows_a_thread_and_only_that_thread(
     scripted.extend(["Which account do you mean?"])
     service.ask(MAX, "and that account?", thread_id="t1")
     assert not [m for m in scripted.seen[-1] if isinstance(m, ToolMessage)]
+
+
+def test_metric_definitions_through_the_loop(
+    make_service: ServiceFactory, scripted: ScriptedChatModel
+) -> None:
+    scripted.extend(
+        [[tool_call("metric_definitions", {"metric": "win rate"})], "Win rate is won over closed."]
+    )
+    answer = make_service().ask(RITA, "what does win rate mean?")
+    result = json.loads(_tool_results(scripted.seen[-1])[0])
+    assert [m["name"] for m in result["metrics"]] == ["Win rate"]
+    assert answer.answer == "Win rate is won over closed."

@@ -45,3 +45,9 @@ def test_cap_shortens_lists_and_says_what_was_cut() -> None:
     assert data["result"]["total"] == 500
     assert any(cut.startswith("deals: kept") and "of 500" in cut for cut in data["truncated"])
     assert cap({"a": 1}) == '{"a":1}'
+
+
+def test_cap_shortens_evidence_lists_before_the_rows() -> None:
+    rows = [{"name": f"Territory {i}", "record_ids": [f"account/{j}" for j in range(200)]} for i in range(6)]
+    data = json.loads(cap({"territories": rows, "filters": ["a", "b", "c", "d", "e"]}))
+    assert len(data["territories"]) == 6 and all(len(r["record_ids"]) == 3 for r in data["territories"])

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import uuid
+from collections import Counter
 from typing import Annotated
 
 import typer
@@ -25,7 +26,8 @@ ThreadOption = Annotated[
 
 def print_answer(answer: Answer) -> None:
     console.print(Markdown(answer.answer))
-    tools = ", ".join(call.name for call in answer.tool_calls) or "none"
+    counts = Counter(call.name for call in answer.tool_calls)
+    tools = ", ".join(name if n == 1 else f"{name} x{n}" for name, n in counts.items()) or "none"
     console.print(
         f"[dim]{answer.model} · {answer.latency_ms} ms · tools: {tools} · thread {answer.thread_id}[/]"
     )
