@@ -8,13 +8,15 @@ from __future__ import annotations
 
 import os
 
-from benchmarks import agent, analytics, generate, import_maven
+from benchmarks import agent, analytics, generate, import_maven, knowledge, offline
 
 
 def main() -> None:
     size = int(os.environ.get("SALESPLAN_BENCH_OPPORTUNITIES", "1000000"))
     import_maven.main()
     agent.main()
+    offline.main()
+    knowledge.main()
     analytics.main(opportunities=size, accounts=max(1, size // 10))
     generate.main(size)
 

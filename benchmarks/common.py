@@ -26,7 +26,10 @@ def run_child(code: str, env: dict[str, str] | None = None) -> Run:
     """
     started = time.perf_counter()
     proc = subprocess.Popen(
-        [sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        [sys.executable, "-c", code],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
         env={**os.environ, **(env or {})},
     )
     _, status, usage = os.wait4(proc.pid, 0)

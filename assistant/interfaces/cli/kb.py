@@ -86,12 +86,14 @@ def search(
 
 
 def _print_passage(number: int, passage: Passage) -> None:
+    from knowledge.markdown import plain_text
+
     found = ", ".join(
         f"{name} #{rank}"
         for name, rank in (("dense", passage.dense_rank), ("bm25", passage.bm25_rank))
         if rank is not None
     )
-    words = passage.text.split()
+    words = plain_text(passage.text).split()
     snippet = " ".join(words[:SNIPPET_WORDS]) + (" …" if len(words) > SNIPPET_WORDS else "")
     console.print(f"\n[bold]{number}. {esc(passage.heading_path)}[/]")
     console.print(f"   [cyan]{esc(passage.citation)}[/]  [dim]score {passage.score:.4f} ({found})[/]")

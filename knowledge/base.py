@@ -1,0 +1,105 @@
+"""The playbook knowledge base: the one object the rest of Salesplan uses to ingest and search.
+
+Built from plain parameters (an index directory or a Chroma server URL, and an embedder), so the
+composition root decides the configuration and tests pass temp dirs and fakes. Nothing heavy is
+imported or loaded until :meth:`KnowledgeBase.ingest` or :meth:`KnowledgeBase.search` runs.
+
+Once loaded, the Chroma collections and the BM25 index are kept for the object's lifetime; an
+ingest through the same object replaces them, and :meth:`KnowledgeBase.refresh` drops them so a
+long-running process picks up an ingest made elsewhere.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from knowledge.bm25 import Bm25Index
+from knowledge.chunking import MAX_WORDS
+from knowledge.documents import PLAYBOOK_DIR
+from knowledge.embeddings import Embedder, LocalEmbedder
+from knowledge.index import MISSING_INDEX_HINT, ChromaIndex
+from knowledge.ingest import IngestReport, Progress, ingest
+from knowledge.passages import Passage, SearchMode
+from knowledge.retriever import HybridRetriever
+from tools.store.errors import DataError, InputError
+
+
+class KnowledgeBase:
+    """Ingest a playbook directory into Chroma + BM25, and search it with hybrid retrieval."""
+
+    def __init__(
+        self,
+        index_dir: Path | None = None,
+        chroma_url: str | None = None,
+        embedder: Embedder | None = None,
+        max_words: int = MAX_WORDS,
+    ) -> None:
+        """Use a Chroma server at ``chroma_url`` if given, else a persistent index in ``index_dir``.
+
+        ``max_words`` is the section length above which ingestion splits a section.
+        """
+        if chroma_url is None and index_dir is None:
+            raise ValueError("give an index directory or a Chroma server URL")
+        self.index = ChromaIndex(url=chroma_url) if chroma_url else ChromaIndex(directory=index_dir)
+        self.embedder: Embedder = embedder if embedder is not None else LocalEmbedder()
+        self.max_words = max_words
+        self._retriever: HybridRetriever | None = None
+
+    @property
+    def bm25_dir(self) -> Path | None:
+        """Where the BM25 sidecar lives (a local index only)."""
+        return None if self.index.directory is None else self.index.directory / "bm25"
+
+    def ingest(self, path: Path | None = None, progress: Progress | None = None) -> IngestReport:
+        """Index the playbook at ``path`` (default: the packaged playbook); see :mod:`knowledge.ingest`."""
+        report, bm25 = ingest(
+            path or PLAYBOOK_DIR, self.index, self.embedder, self.bm25_dir, progress, self.max_words
+        )
+        self._retriever = HybridRetriever(self.index, self.embedder, bm25)
+        return report
+
+    def search(
+        self,
+        query: str,
+        k: int = 5,
+        tags: Sequence[str] | None = None,
+        mode: SearchMode = SearchMode.HYBRID,
+    ) -> list[Passage]:
+        """The ``k`` passages that best answer ``query``; ``tags`` keeps pages with any of them."""
+        query = query.strip()
+        if not query:
+            raise InputError("the search query is empty")
+        if k < 1:
+            raise InputError(f"k must be at least 1, got {k}")
+        wanted = [tag.strip().lower() for tag in tags or [] if tag.strip()]
+        return self.retriever().search(query, k, wanted or None, mode)
+
+    def retriever(self) -> HybridRetriever:
+        """The loaded index; a :class:`DataError` naming ``salesplan kb ingest`` when there is none."""
+        if self._retriever is None:
+            self._retriever = self._load()
+        return self._retriever
+
+    def refresh(self) -> None:
+        """Forget the loaded index; the next search reloads it."""
+        self._retriever = None
+
+    def _load(self) -> HybridRetriever:
+        meta = self.index.open()
+        built_with = meta.get("embedding")
+        if built_with != self.embedder.id:
+            raise DataError(
+                f"the playbook index at {self.index.location} was built with {built_with} embeddings but "
+                f"{self.embedder.id} is configured; {MISSING_INDEX_HINT}"
+            )
+        stamp = str(meta.get("fingerprint") or "")
+        bm25 = Bm25Index.load(self.bm25_dir, stamp) if self.bm25_dir is not None and stamp else None
+        if bm25 is None:
+            chunks = self.index.stored_chunks()
+            if not chunks:
+                raise DataError(f"the playbook index at {self.index.location} is empty; {MISSING_INDEX_HINT}")
+            bm25 = Bm25Index.build(chunks)
+            if self.bm25_dir is not None and stamp:
+                bm25.save(self.bm25_dir, stamp)
+        return HybridRetriever(self.index, self.embedder, bm25)

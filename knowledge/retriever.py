@@ -1,0 +1,128 @@
+"""Hybrid retrieval: dense (Chroma) and BM25 rankings fused by reciprocal rank fusion.
+
+Each retriever returns its best :data:`CANDIDATES` chunks (or more for a large ``k``). Both
+rankings are collapsed to sections first (a split section's best-ranked chunk stands for it), so
+two parts of one section never take two places. A section's fused score is
+``sum(1 / (RRF_K + rank))`` over the retrievers that found it (Cormack, Clarke and Buettcher,
+2009). ``RRF_K = 60`` is the constant from that paper and the common default: it damps the gap
+between rank 1 and rank 2 so a section both retrievers rank well beats one that only one
+retriever puts first. Fusion uses ranks, never raw scores, so cosine similarities and BM25 scores
+need no calibration against each other. Ties go to the better single rank, then the citation.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from knowledge.bm25 import Bm25Index
+from knowledge.chunking import Chunk
+from knowledge.embeddings import Embedder
+from knowledge.index import ChromaIndex
+from knowledge.passages import Passage, Retriever, SearchMode
+
+#: Reciprocal rank fusion constant.
+RRF_K = 60
+#: Chunks each retriever contributes to the fusion (at least; more when ``k`` is large).
+CANDIDATES = 50
+#: Dense search fetches this many windows per candidate chunk (a chunk has two or three).
+WINDOWS_PER_CHUNK = 3
+#: Distinct query embeddings remembered (a conversation or an evaluation repeats queries).
+QUERY_CACHE = 256
+
+
+@dataclass(slots=True)
+class Fused:
+    """One item after fusion: its id (a citation), fused score and 1-based rank per retriever."""
+
+    citation: str
+    score: float
+    ranks: dict[Retriever, int]
+
+
+def reciprocal_rank_fusion(rankings: Mapping[Retriever, Sequence[str]], k: int = RRF_K) -> list[Fused]:
+    """Fuse ranked lists of ids (each without repeats), best first."""
+    ranks: dict[str, dict[Retriever, int]] = {}
+    for retriever, ids in rankings.items():
+        for rank, item in enumerate(ids, start=1):
+            ranks.setdefault(item, {}).setdefault(retriever, rank)
+    fused = [Fused(item, sum(1.0 / (k + r) for r in found.values()), found) for item, found in ranks.items()]
+    fused.sort(key=lambda f: (-f.score, min(f.ranks.values()), f.citation))
+    return fused
+
+
+class HybridRetriever:
+    """Searches one opened index: its Chroma collections and the matching BM25 index."""
+
+    def __init__(self, index: ChromaIndex, embedder: Embedder, bm25: Bm25Index) -> None:
+        self.index = index
+        self.embedder = embedder
+        self.bm25 = bm25
+        self._vectors: dict[str, list[float]] = {}
+        self.sections: dict[str, list[Chunk]] = {}
+        for chunk in sorted(bm25.chunks, key=lambda c: c.part):
+            self.sections.setdefault(chunk.citation, []).append(chunk)
+
+    def search(
+        self, query: str, k: int = 5, tags: Sequence[str] | None = None, mode: SearchMode = SearchMode.HYBRID
+    ) -> list[Passage]:
+        """The ``k`` best sections for ``query``, optionally only from pages with any of ``tags``."""
+        limit = max(CANDIDATES, 3 * k)
+        rankings: dict[Retriever, list[str]] = {}
+        best: dict[Retriever, dict[str, float]] = {}
+        matched: dict[str, list[str]] = {}
+        if Retriever.DENSE in mode.retrievers:
+            vector = self._query_vector(query)
+            hits = self.index.query(vector, WINDOWS_PER_CHUNK * limit, tags)
+            pairs = [(hit.chunk_id, hit.similarity) for hit in hits if hit.chunk_id in self.bm25.by_id]
+            rankings[Retriever.DENSE], best[Retriever.DENSE] = self._by_section(pairs, matched)
+        if Retriever.BM25 in mode.retrievers:
+            pairs = [(hit.id, hit.score) for hit in self.bm25.search(query, limit, tags)]
+            rankings[Retriever.BM25], best[Retriever.BM25] = self._by_section(pairs, matched)
+        passages: list[Passage] = []
+        for fused in reciprocal_rank_fusion(rankings)[:k]:
+            score = fused.score if mode is SearchMode.HYBRID else best[Retriever(mode.value)][fused.citation]
+            passages.append(self._passage(fused, score, matched[fused.citation]))
+        return passages
+
+    def _query_vector(self, query: str) -> list[float]:
+        """The query's embedding, remembered for the last :data:`QUERY_CACHE` distinct queries."""
+        vector = self._vectors.pop(query, None)
+        if vector is None:
+            vector = self.embedder.embed_query(query)
+            if len(self._vectors) >= QUERY_CACHE:
+                self._vectors.pop(next(iter(self._vectors)))
+        self._vectors[query] = vector
+        return vector
+
+    def _by_section(
+        self, ranked: list[tuple[str, float]], matched: dict[str, list[str]]
+    ) -> tuple[list[str], dict[str, float]]:
+        """Collapse a chunk ranking to sections; note every matching chunk id per section."""
+        order: list[str] = []
+        scores: dict[str, float] = {}
+        for chunk_id, score in ranked:
+            citation = self.bm25.by_id[chunk_id].citation
+            ids = matched.setdefault(citation, [])
+            if chunk_id not in ids:
+                ids.append(chunk_id)
+            if citation not in scores:
+                scores[citation] = score
+                order.append(citation)
+        return order, scores
+
+    def _passage(self, fused: Fused, score: float, chunk_ids: list[str]) -> Passage:
+        parts = self.sections[fused.citation]
+        first = parts[0]
+        return Passage(
+            citation=first.citation,
+            title=first.title,
+            heading_path=first.heading_path,
+            text="\n\n".join(part.text for part in parts),
+            tags=first.tags,
+            score=score,
+            retrievers=[r for r in Retriever if r in fused.ranks],
+            dense_rank=fused.ranks.get(Retriever.DENSE),
+            bm25_rank=fused.ranks.get(Retriever.BM25),
+            chunks=chunk_ids,
+        )
