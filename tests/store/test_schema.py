@@ -195,3 +195,14 @@ def test_unreachable_database_is_a_clear_error(tmp_path: Path) -> None:
         ensure_schema(make_engine(f"sqlite:///{blocker}/crm.db"))
     with pytest.raises(DatabaseError, match="invalid database URL"):
         make_engine("not a url")
+
+
+def test_migrations_build_exactly_the_models(any_engine: Engine) -> None:
+    from alembic.autogenerate import compare_metadata
+    from alembic.runtime.migration import MigrationContext
+
+    from tools.store.schema import Base
+
+    with any_engine.connect() as connection:
+        differences = compare_metadata(MigrationContext.configure(connection), Base.metadata)
+    assert differences == []

@@ -171,6 +171,7 @@ class Opportunity(Base):
             "product_id",
             "close_date_pushes",
             "contacts_engaged",
+            "id",  # SQLite keys every index by rowid anyway; PostgreSQL needs it for index-only scans
             sqlite_where=text("is_closed = 0"),
             postgresql_where=text("NOT is_closed"),
         ),
@@ -183,6 +184,7 @@ class Opportunity(Base):
             "amount",
             "created_at",
             "account_id",
+            "id",
             sqlite_where=text("is_closed = 1"),
             postgresql_where=text("is_closed"),
         ),

@@ -31,8 +31,9 @@ OPEN_COLUMNS = [
     "product_id",
     "close_date_pushes",
     "contacts_engaged",
+    "id",
 ]
-CLOSED_COLUMNS = ["closed_at", "is_won", "owner_id", "amount", "created_at", "account_id"]
+CLOSED_COLUMNS = ["closed_at", "is_won", "owner_id", "amount", "created_at", "account_id", "id"]
 # The same statements as tools.store.rollups.REFRESH_STATEMENTS, frozen here.
 REFRESH = (
     """
