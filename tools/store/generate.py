@@ -19,7 +19,6 @@ import math
 import random
 from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
 
 from pydantic import BaseModel
@@ -28,6 +27,7 @@ from sqlalchemy import Connection, Engine, Table, select
 from tools.store import demo_reference as ref
 from tools.store.bulk import BulkWriter, clear_tables, reset_sequences
 from tools.store.demo_deals import DealSimulator, SimulatedDeal
+from tools.store.demo_org import Org, build_org
 from tools.store.schema import (
     Account,
     AccountProduct,
@@ -38,7 +38,6 @@ from tools.store.schema import (
     OpportunityHistory,
     Product,
     Quota,
-    Role,
     Territory,
     User,
     table_of,
@@ -48,9 +47,6 @@ from tools.store.stages import StageConfig
 DEFAULT_AS_OF = dt.date(2026, 11, 20)
 DEFAULT_SEED = 7
 DEFAULT_ACCOUNTS = 2_000
-#: Accounts per rep, which sets the number of reps for large data sets.
-ACCOUNTS_PER_REP = 83
-REPS_PER_MANAGER = 10
 #: Years of history before ``as_of``.
 HISTORY_DAYS = 730
 #: Expected opportunities per account over the segment mix (SMB 20%, Mid-Market 62%, Enterprise 18%).
@@ -73,95 +69,11 @@ class GenerateReport(BaseModel):
     rows: dict[str, int]
 
 
-@dataclass
-class _Org:
-    territories: list[dict[str, Any]] = field(default_factory=list)
-    users: list[dict[str, Any]] = field(default_factory=list)
-    #: territory id -> [(rep id, weight)]
-    reps_by_territory: dict[int, list[tuple[int, float]]] = field(default_factory=dict)
-
-
 def segment_of(employees: int) -> str:
     for bound, segment in SEGMENT_BOUNDS:
         if employees < bound:
             return segment
     return "Enterprise"
-
-
-def _unique_person(rng: random.Random, taken: set[str]) -> str:
-    for _ in range(50):
-        name = f"{rng.choice(ref.FIRST_NAMES)} {rng.choice(ref.LAST_NAMES)}"
-        if name not in taken:
-            taken.add(name)
-            return name
-    name = f"{rng.choice(ref.FIRST_NAMES)} {chr(65 + len(taken) % 26)}. {rng.choice(ref.LAST_NAMES)}"
-    suffix = 2
-    while name in taken:
-        name, suffix = f"{name.rsplit(' ', 1)[0]} {suffix}", suffix + 1
-    taken.add(name)
-    return name
-
-
-def _email(name: str) -> str:
-    local = ".".join(part.strip(".").lower() for part in name.split())
-    return f"{local}@{ref.EMAIL_DOMAIN}"
-
-
-def build_org(accounts: int, seed: int) -> _Org:
-    """Territories, a VP of sales, regional managers, reps and a RevOps analyst."""
-    rng = random.Random(f"{seed}:org")
-    org, people = _Org(), set[str]()
-    n_reps = max(24, round(accounts / ACCOUNTS_PER_REP))
-    n_territories = len(ref.REGIONS) * len(ref.SALES_SEGMENTS)
-    next_user = 1
-
-    def add_user(role: Role, manager: int | None, territory: int | None) -> int:
-        nonlocal next_user
-        name = _unique_person(rng, people)
-        uid, next_user = next_user, next_user + 1
-        org.users.append(
-            {
-                "id": uid,
-                "external_id": f"U{uid:05d}",
-                "name": name,
-                "email": _email(name),
-                "role": role.value,
-                "manager_id": manager,
-                "territory_id": territory,
-                "slack_user_id": None,
-            }
-        )
-        return uid
-
-    vp = add_user(Role.MANAGER, None, None)
-    add_user(Role.REVOPS, None, None)
-    tid = 0
-    for region in ref.REGIONS:
-        region_reps = math.ceil(n_reps / n_territories) * len(ref.SALES_SEGMENTS)
-        managers = [
-            add_user(Role.MANAGER, vp, None) for _ in range(math.ceil(region_reps / REPS_PER_MANAGER))
-        ]
-        for slot, sales_segment in enumerate(ref.SALES_SEGMENTS):
-            tid += 1
-            org.territories.append(
-                {
-                    "id": tid,
-                    "external_id": f"T{tid:03d}",
-                    "name": f"{region} {sales_segment}",
-                    "region": region,
-                    "segment": sales_segment,
-                    "parent_id": None,
-                }
-            )
-            per_territory = region_reps // len(ref.SALES_SEGMENTS)
-            org.reps_by_territory[tid] = [
-                (
-                    add_user(Role.REP, managers[(slot * per_territory + k) // REPS_PER_MANAGER], tid),
-                    rng.uniform(0.55, 1.6),
-                )
-                for k in range(per_territory)
-            ]
-    return org
 
 
 class _AccountNamer:
@@ -208,7 +120,7 @@ class _Generator:
         #: (rep id, quarter label) -> won amount, for quotas.
         self.bookings: dict[tuple[int, str], float] = defaultdict(float)
 
-    def write_reference(self, org: _Org) -> None:
+    def write_reference(self, org: Org) -> None:
         self.writer.extend(table_of(Territory), org.territories)
         self.writer.extend(table_of(User), org.users)
         self.writer.extend(
@@ -225,7 +137,7 @@ class _Generator:
             ],
         )
 
-    def account(self, index: int, org: _Org) -> None:
+    def account(self, index: int, org: Org) -> None:
         rng = random.Random(f"{self.seed}:account:{index}")
         industry = rng.choices(list(ref.INDUSTRIES), weights=[v[0] for v in ref.INDUSTRIES.values()])[0]
         _, revenue_per_employee, fit = ref.INDUSTRIES[industry]
@@ -388,7 +300,7 @@ class _Generator:
                 engaged[contact_id] = day
         return rows
 
-    def quotas(self, org: _Org) -> None:
+    def quotas(self, org: Org) -> None:
         """Quarterly quotas: the territory's average rep bookings per quarter, plus 15%."""
         quarters = quarter_range(
             self.as_of - dt.timedelta(days=HISTORY_DAYS), self.as_of + dt.timedelta(days=92)
