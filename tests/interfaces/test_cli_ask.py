@@ -51,3 +51,10 @@ def test_threads_prune_removes_idle_threads() -> None:
     assert asyncio.run(memory.prune(dt.timedelta(seconds=-10))) == 1
     result = runner.invoke(app, ["threads", "prune", "--older-than", "0"])
     assert result.exit_code == 0 and "Deleted 0 thread(s)" in result.output
+
+
+def test_text_answers_wrap_long_lines_instead_of_cropping_them() -> None:
+    result = runner.invoke(app, ["ask", "which of my deals are stalled?", "--user", "Rita Ruiz"])
+    assert result.exit_code == 0, result.output
+    flat = " ".join(result.output.split())
+    assert "stalled-deal-recovery.md#" in flat and "diagnosis-and-steps" in flat

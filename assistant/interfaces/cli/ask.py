@@ -25,7 +25,7 @@ ThreadOption = Annotated[
 
 
 def print_answer(answer: Answer) -> None:
-    console.print(Markdown(answer.answer))
+    console.print(Markdown(answer.answer), soft_wrap=False)  # wrap long lines instead of cropping them
     counts = Counter(call.name for call in answer.tool_calls)
     tools = ", ".join(name if n == 1 else f"{name} x{n}" for name, n in counts.items()) or "none"
     console.print(
