@@ -117,3 +117,12 @@ def test_import_usage_errors() -> None:
     assert runner.invoke(app, ["data", "import", "/nonexistent-dir", "--mapping", "maven"]).exit_code == 2
     unknown = runner.invoke(app, ["data", "import", str(MAVEN), "--mapping", "nope"])
     assert unknown.exit_code == 2 and "unknown mapping 'nope'" in unknown.output
+
+
+def test_a_corrupt_database_is_a_one_line_error(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    home.mkdir()
+    (home / "salesplan.db").write_bytes(b"this is not a database" * 100)
+    result = runner.invoke(app, ["data", "summary"])
+    assert result.exit_code == 2
+    assert "cannot open the database" in result.output and "Traceback" not in result.output

@@ -18,6 +18,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, OperationalError
+from sqlalchemy.exc import DatabaseError as SQLAlchemyDatabaseError
 
 from tools.store.errors import DataError
 
@@ -86,5 +87,5 @@ def ensure_schema(engine: Engine) -> None:
         if current_revision(engine) == head_revision():
             return
         command.upgrade(_alembic_config(engine), "head")
-    except OperationalError as exc:
-        raise DatabaseError(f"cannot open the database: {exc.orig}") from exc
+    except (OperationalError, SQLAlchemyDatabaseError) as exc:
+        raise DatabaseError(f"cannot open the database: {str(exc.orig).splitlines()[0]}") from exc

@@ -7,6 +7,7 @@ from typing import Any
 
 import typer
 from rich.console import Console
+from sqlalchemy.exc import OperationalError
 from typer.core import TyperGroup
 
 from tools.store.errors import SalesplanError
@@ -40,5 +41,7 @@ class SalesplanGroup(TyperGroup):
             fail(f"{exc.format_message()}{hint}", 1)
         except SalesplanError as exc:
             fail(str(exc), exc.exit_code)
+        except OperationalError as exc:
+            fail(f"the database is unavailable: {str(exc.orig).splitlines()[0]}", 2)
         except KeyboardInterrupt:
             fail("interrupted", 130)
