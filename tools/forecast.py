@@ -15,13 +15,14 @@ from decimal import Decimal
 from typing import Any
 
 from pydantic import BaseModel, Field
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, func
 
 from tools import metrics
 from tools.evidence import Figure, Unit, record_id
 from tools.filters import DealFilter, ResolvedFilter, deal_conditions
 from tools.periods import Period, parse_period
 from tools.pipeline import describe
+from tools.rollup import first_ids, sample_ids
 from tools.store.repository import Repository, ViewerLike
 from tools.store.schema import Opportunity, Quota, Role, User
 from tools.store.types import to_money
@@ -96,9 +97,6 @@ def _buckets(
     ]
     total = func.coalesce(func.sum(Opportunity.amount), 0)
     weighted = func.coalesce(func.sum(Opportunity.amount * func.coalesce(Opportunity.probability, 0)), 0)
-    rank = func.row_number().over(partition_by=category, order_by=(Opportunity.amount.desc(), Opportunity.id))
-    ranked = repo.opportunities(viewer, category.label("key"), Opportunity.id.label("id"), rank.label("rank"))
-    ranked_due = ranked.where(*conditions, *due).subquery()
     buckets: dict[str, _Bucket] = {}
     with repo.connect() as connection:
         for key, count, amount, weight in connection.execute(
@@ -111,23 +109,26 @@ def _buckets(
             repo.opportunities(viewer, func.count(), total).where(*conditions, *won)
         ).one()
         buckets["closed_won"] = _Bucket(int(count), to_money(amount), to_money(amount), [])
-        top: list[tuple[Any, Any]] = [
-            (key, opp_id)
-            for key, opp_id in connection.execute(
-                select(ranked_due.c.key, ranked_due.c.id).where(ranked_due.c.rank <= MAX_IDS)
-            )
-        ]
-        top += [
-            ("closed_won", i)
-            for i in connection.execute(
-                repo.opportunities(viewer, Opportunity.id)
-                .where(*conditions, *won)
-                .order_by(Opportunity.amount.desc(), Opportunity.id)
-                .limit(MAX_IDS)
-            ).scalars()
-        ]
-    for key, opp_id in top:
-        buckets[str(key)].ids.append(record_id("opportunity", opp_id))
+        by_amount = [Opportunity.amount.desc()]
+        due_ids = sample_ids(
+            connection,
+            repo.opportunities(viewer, Opportunity.id).where(*conditions, *due),
+            "opportunity",
+            Opportunity.id,
+            by_amount,
+            group=category,
+            limit=MAX_IDS,
+        )
+        won_ids = first_ids(
+            connection,
+            repo.opportunities(viewer, Opportunity.id).where(*conditions, *won),
+            "opportunity",
+            Opportunity.id,
+            by_amount,
+        )
+    for key, found in due_ids.items():
+        buckets[str(key)].ids.extend(found)
+    buckets["closed_won"].ids.extend(won_ids[:MAX_IDS])
     return buckets
 
 

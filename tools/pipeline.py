@@ -13,12 +13,13 @@ from enum import StrEnum
 from typing import Any
 
 from pydantic import BaseModel, Field
-from sqlalchemy import ColumnElement, String, cast, func, or_, select
+from sqlalchemy import ColumnElement, String, cast, func, or_
 
 from tools.evidence import Figure, Unit, record_id
 from tools.filters import DealFilter, ResolvedFilter, deal_conditions
 from tools.metrics import figure
 from tools.resolve import best_match
+from tools.rollup import sample_ids
 from tools.store.errors import InputError
 from tools.store.repository import Repository, ViewerLike
 from tools.store.schema import (
@@ -136,23 +137,21 @@ def pipeline_summary(repo: Repository, viewer: ViewerLike, params: PipelineQuery
         .where(*open_deal_conditions(resolved))
         .group_by(key)
     )
-    rank = func.row_number().over(partition_by=key, order_by=(Opportunity.amount.desc(), Opportunity.id))
-    ranked = (
-        _joined(
-            repo.opportunities(viewer, key, Opportunity.id.label("id"), rank.label("rank")), params.group_by
-        )
-        .where(*open_deal_conditions(resolved))
-        .subquery()
+    in_scope = _joined(repo.opportunities(viewer, Opportunity.id), params.group_by).where(
+        *open_deal_conditions(resolved)
     )
     with repo.connect() as connection:
         rows = connection.execute(query).all()
-        ids: dict[str, list[str]] = {}
-        for group, opp_id in connection.execute(
-            select(ranked.c.key, ranked.c.id)
-            .where(ranked.c.rank <= MAX_IDS_PER_GROUP)
-            .order_by(ranked.c.rank)
-        ):
-            ids.setdefault(str(group), []).append(record_id("opportunity", opp_id))
+        sampled = sample_ids(
+            connection,
+            in_scope,
+            "opportunity",
+            Opportunity.id,
+            [Opportunity.amount.desc()],
+            group=_group_column(params.group_by),
+            limit=MAX_IDS_PER_GROUP,
+        )
+    ids = {str(group): found for group, found in sampled.items()}
     order = {name: i for i, name in enumerate(repo.stages.names)}
     groups = [
         PipelineGroup(
