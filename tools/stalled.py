@@ -13,15 +13,16 @@ aged           open longer than ``cycle_multiple`` (default 1.5) x the median wo
 ============== ==================================================================================
 
 Severity is ``high`` when a rule is exceeded twice over (or the close date is past), else
-``medium``; a deal's risk score is the sum of its flags (high 3, medium 2, low 1) and deals are
-ranked by score, then amount. A rule whose data the loaded data set lacks (an import with no
-activities, no stage history, no contacts, no next steps) is skipped and listed with the reason,
-never silently passed. The median won cycle is measured over the viewer's own scope.
+``medium``; a deal's risk score is the sum of its flags (high 3, medium 2) and deals are ranked
+by score, then amount, all in SQL (:mod:`tools.stalled_scan`). A rule whose data the loaded data
+set lacks (an import with no activities, no stage history, no contacts, no next steps) is skipped
+and listed with the reason, never silently passed. The median won cycle is measured over the
+viewer's own scope.
 
 How it runs: one SQL query computes, for every open deal in scope, the numbers each rule needs
 (days in stage, days since activity, close-date pushes from history, contacts engaged…) and
-returns only deals that trip a rule; severities and scores are worked out from those numbers,
-and the evidence (dates, names) is fetched for the deals actually listed.
+gives each rule a severity; counts per rule and the ranking come from that same pass, and the
+evidence (dates, names) is fetched only for the deals actually listed.
 """
 
 from __future__ import annotations

@@ -20,10 +20,7 @@ class Rule(StrEnum):
 class Severity(StrEnum):
     HIGH = "high"
     MEDIUM = "medium"
-    LOW = "low"
 
-
-WEIGHT = {Severity.HIGH: 3, Severity.MEDIUM: 2, Severity.LOW: 1}
 
 #: Each rule: what it means, the next action, and the playbook passage with the recovery play.
 RULES: dict[Rule, tuple[str, str, str]] = {

@@ -23,14 +23,6 @@ class Viewer:
     name: str
     territory_id: int | None = None
 
-    @property
-    def sees_everything(self) -> bool:
-        return self.role in (Role.ADMIN, Role.REVOPS)
-
-
-def viewer_from_user(user: User) -> Viewer:
-    return Viewer(user_id=user.id, role=Role(user.role), name=user.name, territory_id=user.territory_id)
-
 
 def find_viewer(engine: Engine, who: str) -> Viewer:
     """The user whose email or full name is ``who`` (case-insensitive); a one-line error otherwise."""

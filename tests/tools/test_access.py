@@ -85,6 +85,6 @@ def test_out_of_scope_names_fail_like_missing_ones(repo: Repository) -> None:
 
 
 @pytest.mark.parametrize("spec", DATA_TOOLS, ids=[s.name for s in DATA_TOOLS])
-def test_revops_sees_every_deal_the_tool_covers(repo: Repository, spec: ToolSpec) -> None:
-    outputs = _outputs(repo, OLGA, spec)
-    assert not any(text.startswith("error: no ") and "named" in text for text in outputs[:1])
+def test_revops_gets_an_answer_from_every_tool(repo: Repository, spec: ToolSpec) -> None:
+    first = _outputs(repo, OLGA, spec)[0]
+    assert not first.startswith("error"), first

@@ -200,7 +200,3 @@ class Repository:
     def products(self, *columns: Any) -> Select[Any]:
         """The product catalogue is not confidential: every viewer sees it."""
         return select(*(columns or (Product,)))
-
-    def dataset_meta(self) -> dict[str, str]:
-        with self.engine.connect() as connection:
-            return {str(k): str(v) for k, v in connection.execute(select(DatasetMeta.key, DatasetMeta.value))}

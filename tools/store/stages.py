@@ -119,9 +119,6 @@ class StageConfig(BaseModel):
     def lost_stage(self) -> Stage:
         return next(s for s in self.stages if s.closed and not s.won)
 
-    def order(self, name: str) -> int:
-        return self.names.index(self.get(name).name)
-
 
 def yaml_problem(exc: yaml.YAMLError) -> str:
     """A one-line description of a YAML syntax error."""

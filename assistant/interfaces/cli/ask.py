@@ -6,7 +6,7 @@ import asyncio
 import datetime as dt
 import uuid
 from collections import Counter
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.markdown import Markdown
@@ -15,9 +15,11 @@ from assistant.bootstrap import AppContext
 from assistant.interfaces.cli.errors import err_console
 from assistant.interfaces.cli.output import console
 from assistant.interfaces.cli.scoped import JsonOption, UserOption
-from assistant.service import Answer
 from tools.store.errors import SalesplanError
 from tools.viewer import Viewer
+
+if TYPE_CHECKING:  # the agent stack loads only when a question is asked
+    from assistant.service import Answer
 
 ThreadOption = Annotated[
     str | None, typer.Option("--thread", help="Continue this conversation (any id you choose).")
