@@ -25,6 +25,10 @@ from pydantic import BaseModel, Field
 
 from assistant.agent import TurnClock, build_agent
 from assistant.memory import Memory, thread_key
+from assistant.plans.drafter import PlanDrafter
+from assistant.plans.models import PlanDraft
+from assistant.plans.narrative import ModelWriter, NarrativeWriter, OfflineWriter
+from assistant.plans.render import markdown
 from assistant.settings import OFFLINE_MODEL, Settings
 from assistant.toolkit import AgentContext
 from tools.playbook import PlaybookSearcher
@@ -160,8 +164,57 @@ class AssistantService:
             fallback_reason=fallback,
         )
 
-    def _context(self, viewer: Viewer) -> AgentContext:
-        return AgentContext(viewer=viewer, repository=self._repository(), playbook=self._playbook())
+    def plan_account(self, viewer: Viewer, name: str) -> PlanDraft:
+        """Draft an account plan (blocking)."""
+        return asyncio.run(self.aplan_account(viewer, name))
+
+    def plan_territory(self, viewer: Viewer, name: str | None = None) -> PlanDraft:
+        """Draft a territory plan (blocking); no name means the viewer's own territory or team."""
+        return asyncio.run(self.aplan_territory(viewer, name))
+
+    async def aplan_account(self, viewer: Viewer, name: str) -> PlanDraft:
+        """Draft an account plan for an account the viewer can see."""
+        if not name.strip():
+            raise InputError("name the account to plan")
+        return await self._plan(lambda drafter: drafter.account(viewer, name.strip()))
+
+    async def aplan_territory(self, viewer: Viewer, name: str | None = None) -> PlanDraft:
+        """Draft a territory plan: a territory, a person's team, or (no name) the viewer's own."""
+        return await self._plan(lambda drafter: drafter.territory(viewer, (name or "").strip() or None))
+
+    def drafter(self, model: str | None = None) -> PlanDrafter:
+        """The plan drafter whose narrative is written by ``model`` (default: the configured one)."""
+        chosen = model or self.settings.chat_model
+        writer: NarrativeWriter = (
+            OfflineWriter()
+            if chosen == OFFLINE_MODEL
+            else ModelWriter(lambda: self._model_factory(chosen), chosen)
+        )
+        return PlanDrafter(self._repository, self._playbook, writer)
+
+    async def _plan(self, draft: Callable[[PlanDrafter], PlanDraft]) -> PlanDraft:
+        """Run a draft in a worker thread within the turn's deadline; past it, the offline templates write."""
+        drafter = self.drafter()
+        try:
+            return await asyncio.wait_for(
+                asyncio.to_thread(draft, drafter), timeout=self.settings.turn_deadline_seconds
+            )
+        except TimeoutError:
+            if drafter.writer.name == OFFLINE_MODEL:
+                raise
+        result = await asyncio.to_thread(draft, self.drafter(OFFLINE_MODEL))
+        reason = "the model did not answer before the turn's deadline"
+        note = f"The configured model did not write the narrative ({reason}); the offline templates did."
+        result.plan.notes.insert(0, note)
+        return result.model_copy(update={"markdown": markdown(result.plan), "fallback_reason": reason})
+
+    def _context(self, viewer: Viewer, model: str = OFFLINE_MODEL) -> AgentContext:
+        return AgentContext(
+            viewer=viewer,
+            repository=self._repository(),
+            playbook=self._playbook(),
+            plans=self.drafter(model),
+        )
 
     async def _turn(
         self,
@@ -178,7 +231,7 @@ class AssistantService:
             max_model_calls=self.settings.max_model_calls,
             clock=lambda: clock,
         )
-        context = self._context(viewer)
+        context = self._context(viewer, model)
         config: RunnableConfig = {"configurable": {"thread_id": thread_key(viewer.user_id, thread)}}
         state = await agent.ainvoke({"messages": [HumanMessage(question)]}, config=config, context=context)
         return _check(state["messages"]), context

@@ -25,10 +25,14 @@ from langchain.tools import ToolRuntime
 from langchain_core.tools import BaseTool, StructuredTool
 from pydantic import BaseModel, Field
 
+from assistant.plans.tools import PlanMaker, account_plan, territory_plan
 from tools import accounts, forecast, pipeline, stalled, territories
 from tools.account_profile import AccountProfileInput, account_profile
 from tools.account_whitespace import WhitespaceInput, account_whitespace
+from tools.evidence import PLAYBOOK_ID, RECORD_ID
 from tools.metrics import definitions
+from tools.plan_account import AccountPlanInput
+from tools.plan_territory import TerritoryPlanInput
 from tools.playbook import PlaybookQuery, PlaybookSearcher, search_playbook
 from tools.store.errors import SalesplanError
 from tools.store.repository import Repository
@@ -37,10 +41,9 @@ from tools.territory_summary import TerritorySummaryInput, territory_summary
 from tools.viewer import Viewer
 
 MAX_TOOL_CHARS = 12_000
+#: A drafted plan is a document, returned whole (a territory plan is 10-20k characters).
+MAX_PLAN_CHARS = 40_000
 MAX_IDENTICAL_CALLS = 3
-RECORD_KINDS = "account|account_product|opportunity|user|contact|activity|territory|product|quota"
-RECORD_ID = re.compile(rf"^({RECORD_KINDS})/[\w:.-]+$")
-PLAYBOOK_ID = re.compile(r"^[\w./-]+\.md#[\w-]+$")
 
 
 @dataclass
@@ -81,6 +84,8 @@ class AgentContext:
     repository: Repository
     playbook: PlaybookSearcher | None = None
     clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC)
+    #: Drafts plans for the plan tools (the service passes one writing with the turn's model).
+    plans: PlanMaker | None = None
     ledger: TurnLedger = field(default_factory=TurnLedger)
 
 
@@ -89,8 +94,10 @@ class ToolSpec:
     name: str
     function: Callable[..., BaseModel]
     params: type[BaseModel]
-    #: How the function is called: with (repository, viewer, params), or (playbook, params), or (params).
+    #: How the function is called: with (repository, viewer, params), (playbook, params), (params),
+    #: or for "plan" (plan drafter, viewer, params).
     kind: str = "data"
+    limit: int = MAX_TOOL_CHARS
 
 
 class MetricsQuery(BaseModel):
@@ -135,6 +142,8 @@ TOOLS: tuple[ToolSpec, ...] = (
     ToolSpec("rep_performance", forecast.rep_performance, forecast.PerformanceQuery),
     ToolSpec("metric_definitions", metric_definitions, MetricsQuery, kind="plain"),
     ToolSpec("search_playbook", search_playbook, PlaybookQuery, kind="playbook"),
+    ToolSpec("account_plan", account_plan, AccountPlanInput, kind="plan", limit=MAX_PLAN_CHARS),
+    ToolSpec("territory_plan", territory_plan, TerritoryPlanInput, kind="plan", limit=MAX_PLAN_CHARS),
 )
 
 
@@ -205,7 +214,15 @@ def _run(spec: ToolSpec, context: AgentContext, params: BaseModel) -> BaseModel:
         return spec.function(context.playbook, params)
     if spec.kind == "plain":
         return spec.function(params)
+    if spec.kind == "plan":
+        return spec.function(context.plans or _offline_plans(context), context.viewer, params)
     return spec.function(context.repository, context.viewer, params)
+
+
+def _offline_plans(context: AgentContext) -> PlanMaker:
+    from assistant.plans.drafter import PlanDrafter
+
+    return PlanDrafter(lambda: context.repository, lambda: context.playbook)
 
 
 def as_langchain_tool(spec: ToolSpec) -> BaseTool:
@@ -230,7 +247,7 @@ def as_langchain_tool(spec: ToolSpec) -> BaseTool:
             return f"error: {exc}"
         payload = result.model_dump(mode="json")
         context.ledger.cite(payload)
-        return cap(payload)
+        return cap(payload, spec.limit)
 
     return StructuredTool.from_function(
         func=call, name=spec.name, description=description(spec.function), args_schema=spec.params

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from decimal import Decimal
 from enum import StrEnum
@@ -10,6 +11,10 @@ from pydantic import BaseModel, Field
 
 #: At most this many record ids are listed per figure; ``record_count`` always has the full count.
 MAX_RECORD_IDS = 50
+#: The kinds of record a citation can name, and the shapes of record and playbook citation ids.
+RECORD_KINDS = "account|account_product|opportunity|user|contact|activity|territory|product|quota"
+RECORD_ID = re.compile(rf"^({RECORD_KINDS})/[\w:.-]+$")
+PLAYBOOK_ID = re.compile(r"^[\w./-]+\.md#[\w-]+$")
 
 
 class Unit(StrEnum):

@@ -24,6 +24,8 @@ from tools.store.schema import Account, Product, Role, Territory, User
 ACCEPT = 86
 LEAD = 6
 SUGGEST = 60
+#: Word-level similarity a close territory match needs for each word (see resolve_territory).
+WORD_TYPO = 80
 MAX_CANDIDATES = 5
 
 
@@ -102,8 +104,23 @@ def resolve_user(repo: Repository, viewer: ViewerLike, name: str, role: Role | N
     return best_match(kind, name, _names(repo, query))
 
 
+def _word_for_word(query: str, name: str) -> bool:
+    """Every word of ``query`` is a word of ``name``, or a typo or abbreviation of one."""
+    words = _normalise(name).split()
+    return all(
+        any(fuzz.ratio(q, w) >= WORD_TYPO or w.startswith(q) for w in words)
+        for q in _normalise(query).split()
+    )
+
+
 def resolve_territory(repo: Repository, viewer: ViewerLike, name: str) -> Candidate:
-    return best_match("territory", name, _names(repo, repo.territories(viewer, Territory.id, Territory.name)))
+    """A territory by name. Territory names share words ("West Enterprise", "East Enterprise"), so a
+    close match must also match word for word: one region is never read as another."""
+    names = _names(repo, repo.territories(viewer, Territory.id, Territory.name))
+    found = best_match("territory", name, names)
+    if found.score < 100 and not _word_for_word(name, found.name):
+        raise UnknownName("territory", name, [])
+    return found
 
 
 def resolve_product(repo: Repository, name: str) -> Candidate:

@@ -12,7 +12,7 @@ import datetime as dt
 from typing import Any
 
 from pydantic import BaseModel
-from sqlalchemy import ColumnElement, Select, func, select
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 
 from tools.evidence import record_id
 from tools.filters import deal_in_territories
@@ -73,8 +73,23 @@ def territory_ids(territories: list[TerritoryRef]) -> list[int]:
 
 
 def accounts_in(repo: Repository, viewer: Viewer, ids: list[int]) -> Select[Any]:
-    """The viewer's accounts in the territories (columns are replaced by callers)."""
-    return repo.accounts(viewer, Account.id).where(Account.territory_id.in_(ids))
+    """The viewer's accounts in the territories (columns are replaced by callers).
+
+    An account is in a territory when it is assigned to it; an account with no territory (exports
+    that only assign reps, like the Maven CRM) is in the territories of the reps who work it (own
+    an opportunity on it), the same rule :func:`tools.filters.deal_in_territories` uses for deals.
+    """
+    worked_there = (
+        select(Opportunity.account_id)
+        .join(User, User.id == Opportunity.owner_id)
+        .where(User.territory_id.in_(ids), Opportunity.account_id.is_not(None))
+    )
+    return repo.accounts(viewer, Account.id).where(
+        or_(
+            Account.territory_id.in_(ids),
+            and_(Account.territory_id.is_(None), Account.id.in_(worked_there)),
+        )
+    )
 
 
 def deals_in(repo: Repository, viewer: Viewer, ids: list[int]) -> Select[Any]:

@@ -18,6 +18,7 @@ from assistant.offline.frame import Frame, Intent
 from assistant.offline.lexicon import Lexicon
 from assistant.offline.render import cut_notes
 from assistant.offline.routing import largest, top_count
+from assistant.plans.tools import PlanResult
 from assistant.toolkit import MetricDefinitions
 from tools.account_profile import AccountProfile
 from tools.account_whitespace import WhitespaceReport
@@ -37,6 +38,8 @@ def _main(frame: Frame, result: ToolResult, results: list[ToolResult], lexicon: 
     output, args, notes, viewer = result.output, result.args, cut_notes(results), lexicon.viewer
     plan = frame.intent in PLAN_INTENTS
     match output:
+        case PlanResult():
+            return output.markdown
         case PipelineSummary() if frame.intent is Intent.TOP_DEALS:
             return deals.top_deals(output, largest(results, top_count(frame)), args, viewer, notes)
         case PipelineSummary():

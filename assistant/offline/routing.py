@@ -7,9 +7,9 @@ a :class:`Direct` reply instead: a clarifying question, a request for the missin
 small talk, or a polite refusal.
 
 Plans: an account or territory plan is drafted by the ``account_plan`` / ``territory_plan``
-tools when the agent offers them; until then the planner answers with the account profile or
-the territory summary and says that drafted plans are coming. Adding them is one entry in
-:data:`PLAN_TOOLS` (plus their answer templates).
+tools; an agent built without them gets the account profile or the territory summary instead
+(:data:`PLAN_TOOLS`). A territory plan for a person ("a territory plan for Dana's team") names
+the person: the plan covers their team.
 
 "My", "me" and "my team" need no argument: every tool already answers within the viewer's scope
 (a rep's own book, a manager's team, everything for RevOps).
@@ -39,7 +39,7 @@ DEFAULT_TOP_DEALS = 5
 PLAYBOOK_PASSAGES = 3
 ADVICE_PASSAGES = 2
 
-#: plan intent -> (the plan tool, the tool answering until it exists, its argument)
+#: plan intent -> (the plan tool, the tool answering when the agent lacks it, its argument)
 PLAN_TOOLS: dict[Intent, tuple[str, str, str]] = {
     Intent.ACCOUNT_PLAN: ("account_plan", "account_profile", "account"),
     Intent.TERRITORY_PLAN: ("territory_plan", "territory_summary", "territory"),
@@ -166,7 +166,10 @@ def _data_calls(frame: Frame, lexicon: Lexicon, tools: set[str], find: DealFinde
         if argument == "account" and not slots.account:
             return Route(direct=Direct.ASK_FOR, missing="account")
         name = plan if plan in tools else fallback
-        return Route(calls=[Call(name, _given(**{argument: getattr(slots, argument)}))])
+        value = getattr(slots, argument)
+        if name == "territory_plan" and not value:
+            value = slots.owner
+        return Route(calls=[Call(name, _given(**{argument: value}))])
     calls: dict[Intent, Callable[[], list[Call]]] = {
         Intent.STALLED: lambda: [
             Call(

@@ -1,0 +1,71 @@
+"""``salesplan plan account|territory NAME``: a drafted plan as Markdown, JSON or a file.
+
+The plan is printed as Markdown: rendered when the output is a terminal, as plain Markdown text
+when it is piped (``salesplan plan account Acme -u … > acme.md`` gives the document itself).
+``--out FILE`` saves it (JSON with ``--json``) and says where.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.markdown import Markdown
+
+from assistant.bootstrap import AppContext
+from assistant.interfaces.cli.output import console
+from assistant.interfaces.cli.scoped import JsonOption, UserOption
+from assistant.plans.models import PlanDraft
+from tools.store.errors import InputError
+
+app = typer.Typer(help="Drafted account and territory plans.", no_args_is_help=True)
+
+OutOption = Annotated[
+    Path | None, typer.Option("--out", "-o", help="Save the plan to this file instead of printing it.")
+]
+
+
+def _emit(draft: PlanDraft, as_json: bool, out: Path | None) -> None:
+    text = draft.model_dump_json(indent=2) if as_json else draft.markdown
+    if out is not None:
+        try:
+            out.write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")
+        except OSError as exc:
+            raise InputError(f"cannot write {out}: {exc.strerror or exc}") from None
+        console.print(f"Saved {draft.title} to {out}")
+    elif as_json or not console.is_terminal:
+        typer.echo(text)
+    else:
+        console.print(Markdown(draft.markdown), soft_wrap=False)
+
+
+@app.command("account")
+def account(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="Account name (close spellings are matched).")],
+    user: UserOption,
+    as_json: JsonOption = False,
+    out: OutOption = None,
+) -> None:
+    """Draft an account plan: relationships, whitespace, deals and risks, objectives and actions."""
+    context: AppContext = ctx.obj
+    viewer = context.viewer(user)
+    _emit(context.assistant.plan_account(viewer, name), as_json, out)
+
+
+@app.command("territory")
+def territory(
+    ctx: typer.Context,
+    name: Annotated[
+        str,
+        typer.Argument(help="A territory, a person (their team), or 'mine' for your own territory or team."),
+    ],
+    user: UserOption,
+    as_json: JsonOption = False,
+    out: OutOption = None,
+) -> None:
+    """Draft a territory plan: performance, key accounts, coverage, stalled deals, balance, goals, actions."""
+    context: AppContext = ctx.obj
+    viewer = context.viewer(user)
+    _emit(context.assistant.plan_territory(viewer, name), as_json, out)

@@ -1,0 +1,1 @@
+"""Drafted account and territory plans: the narrative over the tools' facts, and the Markdown."""

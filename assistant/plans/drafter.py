@@ -1,0 +1,157 @@
+"""Drafting a plan: the tools' facts, a narrative from a writer, the structured plan and its Markdown.
+
+:class:`PlanDrafter` is what :class:`~assistant.service.AssistantService` and the agent's plan
+tools call, so a plan asked for on the command line, through the API, in Slack or in a chat
+("draft an account plan for Acme") is the same code and the same document. The narrative comes
+from the configured model when there is one; when it fails (an error, an answer that is not the
+JSON asked for), the offline templates write it and the draft says why.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+import httpx
+import openai
+
+from assistant.plans.models import AccountPlan, Action, Narrative, Objective, PlanDraft, Risk, TerritoryPlan
+from assistant.plans.narrative import OFFLINE, Facts, NarrativeError, NarrativeWriter, OfflineWriter
+from assistant.plans.render import citations, markdown
+from tools.plan_account import AccountPlanFacts, AccountPlanInput, account_plan_facts
+from tools.plan_territory import TerritoryPlanFacts, TerritoryPlanInput, territory_plan_facts
+from tools.playbook import PlaybookSearcher
+from tools.store.repository import Repository
+from tools.viewer import Viewer
+
+#: What a failing model raises; the draft falls back to the offline narrative on any of these.
+MODEL_ERRORS = (NarrativeError, TimeoutError, openai.OpenAIError, httpx.HTTPError)
+
+
+def _describe(exc: BaseException) -> str:
+    if isinstance(exc, openai.APIStatusError):
+        return f"the model server returned an error ({exc.status_code})"
+    if isinstance(exc, openai.APIConnectionError | httpx.HTTPError):
+        return "the model server could not be reached"
+    return str(exc) or type(exc).__name__
+
+
+def _parts(facts: Facts, narrative: Narrative) -> tuple[list[Objective], list[Action], list[Risk]]:
+    objectives = [
+        Objective(
+            key=o.key,
+            statement=narrative.objectives.get(o.key, o.theme),
+            measure=o.measure,
+            baseline=o.baseline,
+            target=o.target,
+            due=o.due,
+            links=o.links,
+        )
+        for o in facts.objectives
+    ]
+    actions = [
+        Action(
+            key=a.key,
+            action=narrative.actions.get(a.key, a.action),
+            owner=a.owner,
+            due=a.due,
+            link=a.link,
+            link_label=a.link_label,
+            reason=a.reason,
+            playbook=a.playbook,
+        )
+        for a in facts.actions
+    ]
+    risks = [
+        Risk(
+            key=r.key,
+            risk=r.risk,
+            mitigation=narrative.mitigations.get(r.key, r.mitigation),
+            evidence=r.evidence,
+            link=r.link,
+            playbook=r.playbook,
+        )
+        for r in facts.risks
+    ]
+    return objectives, actions, risks
+
+
+class PlanDrafter:
+    """Drafts account and territory plans for a viewer with one narrative writer."""
+
+    def __init__(
+        self,
+        repository: Callable[[], Repository],
+        playbook: Callable[[], PlaybookSearcher | None],
+        writer: NarrativeWriter | None = None,
+    ) -> None:
+        self._repository = repository
+        self._playbook = playbook
+        self.writer: NarrativeWriter = writer or OfflineWriter()
+
+    def account(self, viewer: Viewer, name: str) -> PlanDraft:
+        started = time.monotonic()
+        facts = account_plan_facts(
+            self._repository(), viewer, AccountPlanInput(account=name), self._playbook()
+        )
+        return self._draft(facts, started)
+
+    def territory(self, viewer: Viewer, name: str | None) -> PlanDraft:
+        started = time.monotonic()
+        facts = territory_plan_facts(
+            self._repository(), viewer, TerritoryPlanInput(territory=name), self._playbook()
+        )
+        return self._draft(facts, started)
+
+    def _narrative(self, facts: Facts) -> tuple[Narrative, list[str], str, str | None]:
+        try:
+            narrative, notes = self.writer.write(facts)
+            return narrative, notes, self.writer.name, None
+        except MODEL_ERRORS as exc:
+            if self.writer.name == OFFLINE:
+                raise
+            reason = _describe(exc)
+            narrative, notes = OfflineWriter().write(facts)
+            note = f"The configured model did not write the narrative ({reason}); the offline templates did."
+            return narrative, [note, *notes], OFFLINE, reason
+
+    def _draft(self, facts: Facts, started: float) -> PlanDraft:
+        narrative, notes, written_by, fallback = self._narrative(facts)
+        objectives, actions, risks = _parts(facts, narrative)
+        plan: AccountPlan | TerritoryPlan
+        if isinstance(facts, AccountPlanFacts):
+            title = f"Account plan: {facts.account.name}"
+            plan = AccountPlan(
+                title=title,
+                summary=narrative.summary,
+                objectives=objectives,
+                actions=actions,
+                risks=risks,
+                written_by=written_by,
+                notes=notes,
+                facts=facts,
+            )
+        else:
+            assert isinstance(facts, TerritoryPlanFacts)
+            title = f"Territory plan: {facts.scope.label}"
+            plan = TerritoryPlan(
+                title=title,
+                summary=narrative.summary,
+                objectives=objectives,
+                actions=actions,
+                risks=risks,
+                written_by=written_by,
+                notes=notes,
+                facts=facts,
+            )
+        text = markdown(plan)
+        return PlanDraft(
+            kind=plan.kind,
+            title=title,
+            markdown=text,
+            plan=plan,
+            citations=citations(text),
+            model=written_by,
+            latency_ms=round((time.monotonic() - started) * 1000),
+            fallback_reason=fallback,
+        )

@@ -1,0 +1,728 @@
+"""The facts of a territory plan, for a territory, a person's team or "my territory".
+
+What the plan covers is chosen by name:
+
+* a territory's name — that territory, seen by you (your deals on its accounts);
+* a person's name (yourself, someone on your team; RevOps: anyone) — that person's book as they
+  see it: a manager's team's territories and deals, or a rep's own; since a manager sees
+  everything their reports see, this never shows you more than you may see;
+* "my territory", "my team", "mine", "me" or nothing — your own book.
+
+Figures come from the territory tools (summary, balance, forecast, rep scorecards, stalled deals)
+plus these measures:
+
+* pipeline created = sum(amount) of the book's deals created (``created_at``) this quarter;
+* win rate = won / (won + lost) and sales cycle = median days from created to closed, over the
+  book's deals closed this quarter;
+* whitespace of an account = max(0, potential - active ARR), the spend not yet captured;
+* geography = accounts and potential by state (or country when no state is recorded).
+
+Objective candidates: quota this quarter, 3x pipeline coverage of next quarter's quota, stalled
+pipeline recovered, quiet and uncovered accounts worked, and rep balance when it is off.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from decimal import Decimal
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+from sqlalchemy import func
+
+from tools.account_whitespace import ACTIVE
+from tools.evidence import Figure, Unit, record_id
+from tools.forecast import (
+    Forecast,
+    ForecastQuery,
+    PerformanceQuery,
+    RepPerformance,
+    forecast,
+    rep_performance,
+)
+from tools.metrics import median_days, win_rate
+from tools.plans import (
+    ActionBasis,
+    ObjectiveBasis,
+    PlanHorizon,
+    PlaybookRef,
+    RiskBasis,
+    cite_for,
+    horizon,
+    keyed,
+    playbook_refs,
+)
+from tools.playbook import PlaybookSearcher
+from tools.resolve import UnknownName, resolve_territory, resolve_user
+from tools.rollup import money, period_of
+from tools.stalled import StalledDeal, StalledQuery, stalled_deals
+from tools.store.repository import Repository
+from tools.store.schema import Account, AccountProduct, Opportunity, Quota, Role, User
+from tools.territory_balance import Spread, TerritoryBalance, TerritoryBalanceInput, territory_balance
+from tools.territory_book import TerritoryRef, accounts_in, chosen_territories, deals_in, territory_ids
+from tools.territory_summary import AccountBrief, TerritorySummary, TerritorySummaryInput, territory_summary
+from tools.viewer import Viewer
+
+MINE = frozenset({"", "my", "me", "mine", "my territory", "my territories", "my team", "our team", "myself"})
+THIS_QUARTER = "this quarter"
+COVERAGE_TARGET = 3
+STALLED_LISTED = 10
+STALLED_RECOVERY = Decimal("0.5")
+KEY_ACCOUNTS = 10
+GEOGRAPHY_ROWS = 8
+QUIET_TARGET = 20
+UNCOVERED_TARGET = 10
+#: Rep balance is worth an objective above this coefficient of variation of potential.
+BALANCE_CV = 0.20
+BAND = 0.10
+LOW_COVERAGE = 2.0
+STALLED_SHARE = 0.25
+CONCENTRATION = 0.20
+ACTION_DAYS = 14
+HIGH_SEVERITY_DAYS = 7
+
+
+class TerritoryPlanInput(BaseModel):
+    territory: str | None = Field(
+        default=None,
+        description="A territory's name, a person's name (their team), or empty / 'my territory' for yours.",
+    )
+
+
+class PlanScope(BaseModel):
+    kind: Literal["territory", "team", "mine"]
+    label: str
+    territories: list[TerritoryRef]
+    person: str | None = Field(default=None, description="Whose book the plan covers (team and mine).")
+
+
+class GeoLine(BaseModel):
+    place: str
+    accounts: int
+    potential: Decimal
+
+
+class WhitespaceAccount(BaseModel):
+    id: str
+    name: str
+    owner: str | None
+    potential: Decimal
+    active_arr: Decimal
+    whitespace: Figure
+
+
+class KPIs(BaseModel):
+    pipeline_created: Figure
+    open_pipeline: Figure
+    pipeline_next_quarter: Figure
+    coverage: Figure
+    win_rate: Figure
+    sales_cycle: Figure
+    bookings: Figure
+    quota: Figure
+    attainment: Figure
+
+
+class RepFocus(BaseModel):
+    """A rep's line in the plan: scorecard figures, stalled deals and accounts to work."""
+
+    rep: str
+    rep_id: str
+    attainment: Figure
+    open_pipeline: Figure
+    win_rate: Figure
+    stalled: int
+    top_stalled: str | None
+    uncovered_account: str | None
+    uncovered_account_name: str | None = None
+
+
+class TerritoryPlanFacts(BaseModel):
+    """Everything a territory plan shows, computed from the data; no prose."""
+
+    as_of: dt.date
+    horizon: PlanHorizon
+    scope: PlanScope
+    summary: TerritorySummary
+    geography: list[GeoLine]
+    kpis: KPIs
+    forecast: Forecast
+    next_quarter_quota: Figure
+    key_by_potential: list[AccountBrief]
+    key_by_whitespace: list[WhitespaceAccount]
+    stalled: list[StalledDeal]
+    stalled_count: Figure
+    stalled_amount: Figure
+    reps: list[RepPerformance]
+    focus: list[RepFocus]
+    balance: TerritoryBalance
+    objectives: list[ObjectiveBasis]
+    actions: list[ActionBasis]
+    risks: list[RiskBasis]
+    playbook: list[PlaybookRef]
+    playbook_note: str | None = None
+
+
+def plan_scope(repo: Repository, viewer: Viewer, name: str | None) -> tuple[PlanScope, Viewer, str | None]:
+    """What ``name`` means: the scope, the viewer the figures are computed as, and the territory filter."""
+    key = (name or "").strip()
+    if key.casefold() in MINE:
+        territories = chosen_territories(repo, viewer, None, own_by_default=True)
+        label = f"{viewer.name}'s team" if viewer.role is Role.MANAGER else f"{viewer.name}'s book"
+        if viewer.role in (Role.ADMIN, Role.REVOPS):
+            label = "All territories"
+        return (
+            PlanScope(kind="mine", label=label, territories=territories, person=viewer.name),
+            viewer,
+            None,
+        )
+    try:
+        found = resolve_territory(repo, viewer, key)
+    except UnknownName as missing:
+        try:
+            person = resolve_user(repo, viewer, key)
+        except UnknownName:
+            raise missing from None
+        with repo.connect() as connection:
+            row = connection.execute(
+                repo.users(viewer, User.role, User.territory_id).where(User.id == person.id)
+            ).one()
+        subject = Viewer(
+            user_id=person.id, role=Role(row.role), name=person.name, territory_id=row.territory_id
+        )
+        territories = chosen_territories(repo, subject, None, own_by_default=True)
+        label = f"{person.name}'s team" if subject.role is Role.MANAGER else f"{person.name}'s book"
+        return PlanScope(kind="team", label=label, territories=territories, person=person.name), subject, None
+    ref = TerritoryRef(id=record_id("territory", found.id), name=found.name)
+    return PlanScope(kind="territory", label=found.name, territories=[ref]), viewer, found.name
+
+
+def territory_plan_facts(
+    repo: Repository, viewer: Viewer, params: TerritoryPlanInput, playbook: PlaybookSearcher | None = None
+) -> TerritoryPlanFacts:
+    """The facts of a territory plan (see the module docstring for what the name may be)."""
+    scope, subject, territory = plan_scope(repo, viewer, params.territory)
+    tids = territory_ids(scope.territories)
+    summary = territory_summary(
+        repo, subject, TerritorySummaryInput(territory=territory, period=THIS_QUARTER)
+    )
+    outlook = forecast(repo, subject, ForecastQuery(territory=territory, period=THIS_QUARTER))
+    reps = _reps(repo, subject, tids)
+    balance = territory_balance(
+        repo, subject, TerritoryBalanceInput(territory=territory, period=THIS_QUARTER)
+    )
+    flagged = stalled_deals(repo, subject, StalledQuery(territory=territory, limit=500))
+    span = horizon(repo.as_of, repo.fy_start_month)
+    kpis = _kpis(repo, subject, tids, summary)
+    next_quota = _next_quota(repo, subject, tids, span)
+    whitespace = _whitespace(repo, subject, tids)
+    geography = _geography(repo, subject, tids)
+    focus = _focus(repo, subject, tids, reps, flagged.deals)
+    topics = [
+        ("territory planning", "territory plan priorities"),
+        ("goals", "SMART goals sales targets"),
+        ("coverage", "pipeline coverage ratio"),
+    ]
+    if flagged.deals:
+        topics.append(("stalled deals", "stalled deal recovery"))
+    if _cv(balance.rep_spread, "potential") > BALANCE_CV:
+        topics.append(("balance", "territory design balance workload potential"))
+    refs, note = playbook_refs(playbook, topics)
+    stalled_amount = flagged.flagged_amount
+    objectives = _objectives(summary, kpis, next_quota, flagged.flagged, stalled_amount, balance, span, refs)
+    actions = _actions(repo.as_of, focus, flagged.deals, summary, scope, refs)
+    risks = _risks(summary, outlook, kpis, stalled_amount, balance, refs)
+    for prefix, items in (("O", objectives), ("A", actions), ("R", risks)):
+        keyed(prefix, items)
+    return TerritoryPlanFacts(
+        as_of=repo.as_of,
+        horizon=span,
+        scope=scope,
+        summary=summary,
+        geography=geography,
+        kpis=kpis,
+        forecast=outlook,
+        next_quarter_quota=next_quota,
+        key_by_potential=summary.top_accounts[:KEY_ACCOUNTS],
+        key_by_whitespace=whitespace,
+        stalled=flagged.deals[:STALLED_LISTED],
+        stalled_count=flagged.flagged,
+        stalled_amount=stalled_amount,
+        reps=reps,
+        focus=focus,
+        balance=balance,
+        objectives=objectives,
+        actions=actions,
+        risks=risks,
+        playbook=refs,
+        playbook_note=note,
+    )
+
+
+def _reps(repo: Repository, subject: Viewer, tids: list[int]) -> list[RepPerformance]:
+    report = rep_performance(repo, subject, PerformanceQuery(period=THIS_QUARTER))
+    with repo.connect() as connection:
+        placed = set(
+            connection.execute(
+                repo.users(subject, User.id).where(User.territory_id.in_(tids), User.role == Role.REP.value)
+            ).scalars()
+        )
+    return [r for r in report.reps if int(r.rep_id.rsplit("/", 1)[1]) in placed]
+
+
+def _kpis(repo: Repository, subject: Viewer, tids: list[int], summary: TerritorySummary) -> KPIs:
+    period = period_of(repo, THIS_QUARTER)
+    following = period_of(repo, "next quarter")
+    deals = deals_in(repo, subject, tids)
+    where = [f"territory: {', '.join(t.name for t in summary.territories)}", "your scope"]
+    with repo.connect() as connection:
+        due_next = connection.execute(
+            deals.with_only_columns(Opportunity.id, Opportunity.amount).where(
+                ~Opportunity.is_closed,
+                Opportunity.close_date >= following.start,
+                Opportunity.close_date < following.end,
+            )
+        ).all()
+        created = connection.execute(
+            deals.with_only_columns(Opportunity.id, Opportunity.amount).where(
+                Opportunity.created_at >= period.start, Opportunity.created_at < period.end
+            )
+        ).all()
+        closed = connection.execute(
+            deals.with_only_columns(
+                Opportunity.id, Opportunity.is_won, Opportunity.created_at, Opportunity.closed_at
+            ).where(
+                Opportunity.is_closed,
+                Opportunity.closed_at >= period.start,
+                Opportunity.closed_at < period.end,
+            )
+        ).all()
+    won = [d for d in closed if d.is_won]
+    cycles = [(d.closed_at - d.created_at).days for d in won if d.created_at and d.closed_at]
+    in_period = [*where, f"closed (closed_at) in {period.label}"]
+    return KPIs(
+        pipeline_created=Figure.of(
+            "Pipeline created",
+            money(sum((money(d.amount) for d in created), money(0))),
+            Unit.USD,
+            "sum(amount) of deals created (created_at) in the period",
+            [*where, f"created in {period.label}"],
+            [record_id("opportunity", d.id) for d in created],
+        ),
+        open_pipeline=summary.open_pipeline,
+        pipeline_next_quarter=Figure.of(
+            f"Open pipeline closing in {following.label}",
+            money(sum((money(d.amount) for d in due_next), money(0))),
+            Unit.USD,
+            "sum(amount) of open deals with a close date in the period",
+            [*where, f"close date in {following.label}"],
+            [record_id("opportunity", d.id) for d in due_next],
+        ),
+        coverage=summary.pipeline_coverage,
+        win_rate=Figure.of(
+            "Win rate",
+            win_rate(len(won), len(closed) - len(won)),
+            Unit.RATIO,
+            "won / (won + lost) of deals closed in the period",
+            in_period,
+            [record_id("opportunity", d.id) for d in closed],
+        ),
+        sales_cycle=Figure.of(
+            "Sales cycle",
+            median_days(cycles),
+            Unit.DAYS,
+            "median days from created to closed of deals won in the period",
+            in_period,
+            [record_id("opportunity", d.id) for d in won],
+        ),
+        bookings=summary.bookings,
+        quota=summary.quota,
+        attainment=summary.attainment,
+    )
+
+
+def _next_quota(repo: Repository, subject: Viewer, tids: list[int], span: PlanHorizon) -> Figure:
+    with repo.connect() as connection:
+        rows = connection.execute(
+            repo.quotas(subject, Quota.user_id, Quota.amount)
+            .join(User, User.id == Quota.user_id)
+            .where(User.territory_id.in_(tids), Quota.period == span.next_quarter)
+            .order_by(Quota.user_id)
+        ).all()
+    return Figure.of(
+        f"Quota, {span.next_quarter}",
+        money(sum((money(r.amount) for r in rows), money(0))),
+        Unit.USD,
+        "sum of the quotas of the territory's reps for the period",
+        [f"quota period: {span.next_quarter}"],
+        [record_id("quota", f"{r.user_id}:{span.next_quarter}") for r in rows],
+    )
+
+
+def _whitespace(repo: Repository, subject: Viewer, tids: list[int]) -> list[WhitespaceAccount]:
+    arr = (
+        repo.account_products(
+            subject, AccountProduct.account_id.label("account_id"), func.sum(AccountProduct.arr).label("arr")
+        )
+        .where(AccountProduct.status == ACTIVE)
+        .group_by(AccountProduct.account_id)
+        .subquery()
+    )
+    gap = Account.potential - func.coalesce(arr.c.arr, 0)
+    owners = repo.users(subject, User.id, User.name).subquery()
+    query = (
+        accounts_in(repo, subject, tids)
+        .with_only_columns(
+            Account.id, Account.name, Account.potential, arr.c.arr, owners.c.name.label("owner")
+        )
+        .outerjoin(arr, arr.c.account_id == Account.id)
+        .outerjoin(owners, owners.c.id == Account.owner_id)
+        .where(Account.potential.is_not(None), gap > 0)
+        .order_by(gap.desc(), Account.id)
+        .limit(KEY_ACCOUNTS)
+    )
+    with repo.connect() as connection:
+        rows = connection.execute(query).all()
+    found = []
+    for row in rows:
+        potential, active = money(row.potential), money(row.arr)
+        rid = record_id("account", row.id)
+        found.append(
+            WhitespaceAccount(
+                id=rid,
+                name=row.name,
+                owner=row.owner,
+                potential=potential,
+                active_arr=active,
+                whitespace=Figure.of(
+                    f"Whitespace, {row.name}",
+                    potential - active,
+                    Unit.USD,
+                    "max(0, potential - active ARR)",
+                    ["product status active"],
+                    [rid],
+                ),
+            )
+        )
+    return found
+
+
+def _geography(repo: Repository, subject: Viewer, tids: list[int]) -> list[GeoLine]:
+    place = func.coalesce(Account.state, Account.country, "unknown")
+    query = (
+        accounts_in(repo, subject, tids)
+        .with_only_columns(place.label("place"), func.count(Account.id), func.sum(Account.potential))
+        .group_by(place)
+        .order_by(func.count(Account.id).desc(), place)
+        .limit(GEOGRAPHY_ROWS)
+    )
+    with repo.connect() as connection:
+        rows = connection.execute(query).all()
+    return [GeoLine(place=p, accounts=int(n), potential=money(v)) for p, n, v in rows]
+
+
+def _focus(
+    repo: Repository, subject: Viewer, tids: list[int], reps: list[RepPerformance], flagged: list[StalledDeal]
+) -> list[RepFocus]:
+    open_accounts = repo.opportunities(subject, Opportunity.account_id).where(
+        ~Opportunity.is_closed, Opportunity.account_id.is_not(None)
+    )
+    with repo.connect() as connection:
+        uncovered = connection.execute(
+            accounts_in(repo, subject, tids)
+            .with_only_columns(Account.id, Account.name, Account.owner_id)
+            .where(Account.id.not_in(open_accounts))
+            .order_by(Account.potential.desc(), Account.id)
+        ).all()
+    first_uncovered: dict[int, Any] = {}
+    for row in uncovered:
+        first_uncovered.setdefault(row.owner_id, row)
+    by_owner: dict[str, list[StalledDeal]] = defaultdict(list)
+    for deal in flagged:
+        by_owner[deal.owner].append(deal)
+    lines = []
+    for rep in reps:
+        mine = sorted(by_owner.get(rep.rep, []), key=lambda d: (-d.risk_score, -(d.amount or 0), d.id))
+        account = first_uncovered.get(int(rep.rep_id.rsplit("/", 1)[1]))
+        lines.append(
+            RepFocus(
+                rep=rep.rep,
+                rep_id=rep.rep_id,
+                attainment=rep.attainment,
+                open_pipeline=rep.open_pipeline,
+                win_rate=rep.win_rate,
+                stalled=len(mine),
+                top_stalled=mine[0].id if mine else None,
+                uncovered_account=None if account is None else record_id("account", account.id),
+                uncovered_account_name=None if account is None else account.name,
+            )
+        )
+    return lines
+
+
+def _cv(spreads: list[Spread], measure: str) -> float:
+    found = next((s for s in spreads if s.measure == measure), None)
+    value = None if found is None else found.coefficient_of_variation.value
+    return float(value) if value is not None else 0.0
+
+
+def _number(fig: Figure) -> Decimal:
+    return Decimal(str(fig.value)) if fig.value is not None else Decimal(0)
+
+
+def _objectives(
+    summary: TerritorySummary,
+    kpis: KPIs,
+    next_quota: Figure,
+    stalled_count: Figure,
+    stalled_amount: Figure,
+    balance: TerritoryBalance,
+    span: PlanHorizon,
+    refs: list[PlaybookRef],
+) -> list[ObjectiveBasis]:
+    found: list[ObjectiveBasis] = []
+    goals = [x for x in [cite_for(refs, "goals")] if x]
+    if _number(kpis.quota) > 0:
+        found.append(
+            ObjectiveBasis(
+                theme="make this quarter's number",
+                measure=f"bookings in {span.this_quarter}",
+                baseline=kpis.bookings,
+                target=kpis.quota,
+                due=span.this_quarter_end,
+                links=[*kpis.quota.record_ids[:5], *goals],
+            )
+        )
+    if (
+        _number(next_quota) > 0
+        and _number(kpis.pipeline_next_quarter) < _number(next_quota) * COVERAGE_TARGET
+    ):
+        found.append(
+            ObjectiveBasis(
+                theme="build next quarter's pipeline",
+                measure=f"open pipeline closing in {span.next_quarter}",
+                baseline=kpis.pipeline_next_quarter,
+                target=Figure.of(
+                    f"Pipeline needed for {span.next_quarter}",
+                    _number(next_quota) * COVERAGE_TARGET,
+                    Unit.USD,
+                    f"{COVERAGE_TARGET} x next quarter's quota",
+                    next_quota.filters,
+                    next_quota.record_ids,
+                ),
+                due=span.this_quarter_end,
+                links=[
+                    *kpis.pipeline_next_quarter.record_ids[:5],
+                    *[x for x in [cite_for(refs, "coverage")] if x],
+                ],
+            )
+        )
+    if stalled_count.value:
+        found.append(
+            ObjectiveBasis(
+                theme="recover stalled pipeline",
+                measure="flagged open pipeline (stalled or at-risk deals)",
+                baseline=stalled_amount,
+                target=Figure.of(
+                    "Flagged pipeline, target",
+                    money(_number(stalled_amount) * (1 - STALLED_RECOVERY)),
+                    Unit.USD,
+                    f"flagged pipeline x {1 - STALLED_RECOVERY}: half re-qualified, advanced or closed out",
+                ),
+                due=span.this_quarter_end,
+                links=[*stalled_amount.record_ids[:5], *[x for x in [cite_for(refs, "stalled deals")] if x]],
+            )
+        )
+    quiet = summary.no_activity_60_days.accounts
+    if quiet.value:
+        found.append(
+            ObjectiveBasis(
+                theme="cover quiet accounts",
+                measure=(
+                    f"the {min(QUIET_TARGET, int(quiet.value))} largest of the {quiet.value} accounts "
+                    "with no activity in 60 days, touched"
+                ),
+                baseline=Figure.of("Quiet accounts touched", 0, Unit.COUNT, "none touched yet"),
+                target=Figure.of(
+                    "Quiet accounts to touch",
+                    min(QUIET_TARGET, int(quiet.value)),
+                    Unit.COUNT,
+                    f"min({QUIET_TARGET}, quiet accounts), largest potential first",
+                ),
+                due=span.this_quarter_end,
+                links=[a.id for a in summary.no_activity_60_days.largest[:5]],
+            )
+        )
+    uncovered = summary.no_open_pipeline.accounts
+    if uncovered.value:
+        found.append(
+            ObjectiveBasis(
+                theme="open pipeline on uncovered accounts",
+                measure=(
+                    f"the {min(UNCOVERED_TARGET, int(uncovered.value))} largest of the {uncovered.value} "
+                    "accounts with no open pipeline, with a qualified opportunity"
+                ),
+                baseline=Figure.of("Uncovered accounts opened", 0, Unit.COUNT, "none opened yet"),
+                target=Figure.of(
+                    "Uncovered accounts to open",
+                    min(UNCOVERED_TARGET, int(uncovered.value)),
+                    Unit.COUNT,
+                    f"min({UNCOVERED_TARGET}, uncovered accounts), largest potential first",
+                ),
+                due=span.next_quarter_end,
+                links=[a.id for a in summary.no_open_pipeline.largest[:5]],
+            )
+        )
+    spread = next((s for s in balance.rep_spread if s.measure == "potential"), None)
+    if spread is not None and _cv(balance.rep_spread, "potential") > BALANCE_CV:
+        found.append(
+            ObjectiveBasis(
+                theme="balance the reps' books",
+                measure="coefficient of variation of potential across reps",
+                baseline=spread.coefficient_of_variation,
+                target=Figure.of(
+                    "Potential CV, target", BAND, Unit.RATIO, "every rep within +/-10% of the mean"
+                ),
+                due=span.next_quarter_end,
+                links=[o.id for o in spread.outside_band[:5]] + [x for x in [cite_for(refs, "balance")] if x],
+            )
+        )
+    return found
+
+
+def _actions(
+    as_of: dt.date,
+    focus: list[RepFocus],
+    flagged: list[StalledDeal],
+    summary: TerritorySummary,
+    scope: PlanScope,
+    refs: list[PlaybookRef],
+) -> list[ActionBasis]:
+    deals = {d.id: d for d in flagged}
+    found: list[ActionBasis] = []
+    for line in focus:
+        deal = deals.get(line.top_stalled or "")
+        if deal is not None and deal.flags:
+            flag = max(deal.flags, key=lambda f: f.severity == "high")
+            days = HIGH_SEVERITY_DAYS if flag.severity == "high" else ACTION_DAYS
+            found.append(
+                ActionBasis(
+                    action=flag.next_action,
+                    owner=line.rep,
+                    due=as_of + dt.timedelta(days=days),
+                    link=deal.id,
+                    link_label=deal.name,
+                    reason=f"{flag.title}: {flag.evidence}",
+                    playbook=flag.playbook,
+                )
+            )
+        if line.uncovered_account:
+            found.append(
+                ActionBasis(
+                    action="Open a first opportunity: book a discovery meeting",
+                    owner=line.rep,
+                    due=as_of + dt.timedelta(days=2 * ACTION_DAYS),
+                    link=line.uncovered_account,
+                    link_label=line.uncovered_account_name,
+                    reason="the rep's largest account by potential with no open pipeline",
+                    playbook=cite_for(refs, "coverage"),
+                )
+            )
+    if not focus:
+        owner = scope.person or "the territory's manager"
+        for deal in flagged[:3]:
+            flag = deal.flags[0]
+            found.append(
+                ActionBasis(
+                    action=flag.next_action,
+                    owner=deal.owner or owner,
+                    due=as_of + dt.timedelta(days=ACTION_DAYS),
+                    link=deal.id,
+                    link_label=deal.name,
+                    reason=f"{flag.title}: {flag.evidence}",
+                    playbook=flag.playbook,
+                )
+            )
+    return found
+
+
+def _risks(
+    summary: TerritorySummary,
+    outlook: Forecast,
+    kpis: KPIs,
+    stalled_amount: Figure,
+    balance: TerritoryBalance,
+    refs: list[PlaybookRef],
+) -> list[RiskBasis]:
+    found: list[RiskBasis] = []
+    cover = kpis.coverage.value
+    if cover is not None and float(cover) < LOW_COVERAGE:
+        found.append(
+            RiskBasis(
+                risk=f"Pipeline coverage is {kpis.coverage.display()} of the remaining quota",
+                evidence=kpis.coverage,
+                mitigation="Run a pipeline-generation push on uncovered high-potential accounts",
+                playbook=cite_for(refs, "coverage"),
+            )
+        )
+    gap = outlook.gap_to_quota
+    if _number(gap) > 0:
+        found.append(
+            RiskBasis(
+                risk=f"Gap to quota this quarter: {gap.display()}",
+                evidence=gap,
+                mitigation="Inspect commit and best-case deals weekly and pull forward what can close",
+                playbook=cite_for(refs, "goals"),
+            )
+        )
+    pipeline = _number(summary.open_pipeline)
+    share = float(_number(stalled_amount) / pipeline) if pipeline else 0.0
+    if share > STALLED_SHARE:
+        found.append(
+            RiskBasis(
+                risk=f"{share:.0%} of open pipeline ({stalled_amount.display()}) is stalled or at risk",
+                evidence=stalled_amount,
+                link=stalled_amount.record_ids[0] if stalled_amount.record_ids else None,
+                mitigation="Re-qualify flagged deals with the reps; close out what will not move",
+                playbook=cite_for(refs, "stalled deals"),
+            )
+        )
+    cv = _cv(balance.rep_spread, "potential")
+    if cv > BALANCE_CV:
+        spread = next(s for s in balance.rep_spread if s.measure == "potential")
+        found.append(
+            RiskBasis(
+                risk=f"Reps' books are uneven: potential CV {spread.coefficient_of_variation.display()}",
+                evidence=spread.coefficient_of_variation,
+                link=spread.outside_band[0].id if spread.outside_band else None,
+                mitigation="Review account assignments and propose a rebalance",
+                playbook=cite_for(refs, "balance"),
+            )
+        )
+    largest = summary.top_accounts[0] if summary.top_accounts else None
+    if (
+        largest is not None
+        and pipeline
+        and _number(largest.open_pipeline) / pipeline > Decimal(str(CONCENTRATION))
+    ):
+        found.append(
+            RiskBasis(
+                risk=f"Concentration: {largest.name} holds {largest.open_pipeline.display()} of the pipeline",
+                evidence=largest.open_pipeline,
+                link=largest.id,
+                mitigation="Multi-thread the account and build pipeline elsewhere",
+            )
+        )
+    quiet = summary.no_activity_60_days.accounts
+    total = _number(summary.accounts)
+    if quiet.value and total and _number(quiet) / total > Decimal("0.5"):
+        found.append(
+            RiskBasis(
+                risk=f"{quiet.display()} of {summary.accounts.display()} accounts had no activity in 60 days",
+                evidence=quiet,
+                mitigation="Plan coverage: a cadence for the top accounts and a programme for the rest",
+                playbook=cite_for(refs, "territory planning"),
+            )
+        )
+    return found
