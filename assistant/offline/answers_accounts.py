@@ -80,7 +80,7 @@ def account(result: AccountProfile, notes: list[str], plan_note: bool = False) -
         for a in result.recent_activities[:MAX_ACTIVITIES]
     ]
     plan = (
-        ["Drafted account plans are coming; this profile has what a plan starts from."] if plan_note else []
+        ["Plan drafting is not available here; this profile is what a plan starts from."] if plan_note else []
     )
     view = AccountView(
         name=fmt.record(firm.name, firm.id),
@@ -226,7 +226,7 @@ def territory(
 ) -> str:
     """``territories``: how many territories the summary covers when its list was shortened."""
     plan = (
-        ["Drafted territory plans are coming; this summary has what a plan starts from."] if plan_note else []
+        ["Plan drafting is not available here; this summary is what a plan starts from."] if plan_note else []
     )
     names = ", ".join(t.name for t in result.territories)
     if territories and territories > len(result.territories):

@@ -83,7 +83,7 @@ RULES: tuple[Rule, ...] = (
     rule(Intent.WHY, 5, r"^why (?:is|are|was|were|do|does) (?:that|this|it|they|those|these)\b"),
     rule(
         Intent.ACCOUNT_PLAN,
-        6,
+        8,
         r"\baccount plan",
         r"\bplan (?:for|on) entaccount",
         r"\bentaccount (?:account )?plan\b",
@@ -91,7 +91,7 @@ RULES: tuple[Rule, ...] = (
     ),
     rule(
         Intent.TERRITORY_PLAN,
-        6,
+        8,
         r"\bterritory plan",
         r"\bplan (?:for|on) (?:my |the |our )?(?:territory|entterritory|entregion|patch)",
         r"\bentterritory plan\b",

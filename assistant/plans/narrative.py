@@ -238,8 +238,9 @@ class ModelWriter:
                 return offline
             wrong = unverified(text, known)
             if wrong:
+                # the note does not repeat the figure: an unverified number never reaches the plan
                 notes.append(
-                    f"The model's {label} stated {', '.join(wrong[:3])}, which the data does not show; "
+                    f"The model's {label} stated a figure the data does not show; "
                     "the template wording is used instead."
                 )
                 return offline

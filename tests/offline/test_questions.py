@@ -159,9 +159,9 @@ CASES: list[tuple[str, str, str | None, dict[str, Any]]] = [
     (REP, "how should I handle a deal that went dark?", "search_playbook", {}),
     (MANAGER, "best practices for territory design", "search_playbook", {}),
     (REVOPS, "any tips for running a pipeline review?", "search_playbook", {}),
-    # plans (answered with the profile or the summary until the plan tools exist)
-    (REP, "draft an account plan for {account}", "account_profile", {"account": "{account}"}),
-    (MANAGER, "territory plan for {territory}", "territory_summary", {"territory": "{territory}"}),
+    # plans: drafted by the plan tools
+    (REP, "draft an account plan for {account}", "account_plan", {"account": "{account}"}),
+    (MANAGER, "territory plan for {territory}", "territory_plan", {"territory": "{territory}"}),
     # no tool: definitions, help, small talk, refusals, nonsense
     (REP, "what does win rate mean?", None, {}),
     (MANAGER, "how is pipeline coverage calculated?", None, {}),

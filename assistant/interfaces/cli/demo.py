@@ -4,11 +4,14 @@ The sample people are picked from the data, not hard-coded: the rep with the mos
 and their manager. The rep's questions run in one thread, so the follow-up ("what else could
 they buy?") shows the assistant keeping the conversation. The playbook index is built (or
 checked, which is quick when nothing changed) before the playbook question; if it cannot be
-built, that question is skipped with a warning.
+built, that question is skipped with a warning. Last, it drafts an account plan for the rep's
+largest account and a territory plan for the manager's team, saved as Markdown under
+``<home>/plans/``.
 """
 
 from __future__ import annotations
 
+import re
 from typing import Annotated
 
 import typer
@@ -121,3 +124,20 @@ def demo(
             "What's the forecast for this quarter?",
         ):
             _ask(context, manager, question, "demo-manager")
+    _draft_plans(context, rep, manager, account)
+
+
+def _draft_plans(context: AppContext, rep: Viewer, manager: Viewer | None, account: str | None) -> None:
+    folder = context.settings.home / "plans"
+    folder.mkdir(parents=True, exist_ok=True)
+    drafts = [context.assistant.plan_account(rep, account)] if account else []
+    if manager is not None:
+        drafts.append(context.assistant.plan_territory(manager, None))
+    console.print("\n[bold]Drafted plans[/]")
+    for draft in drafts:
+        path = folder / f"{draft.kind}-{re.sub(r'[^a-z0-9]+', '-', draft.title.split(': ', 1)[1].lower())}.md"
+        path.write_text(draft.markdown, encoding="utf-8")
+        console.print(
+            f"  {esc(draft.title)}: {len(draft.plan.objectives)} objectives, "
+            f"{len(draft.plan.actions)} actions, {len(draft.citations)} citations -> {esc(str(path))}"
+        )

@@ -1,0 +1,57 @@
+"""`salesplan plan account|territory` through the command line (CliRunner), on the hand-built CRM."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from assistant.bootstrap import build_app_context
+from assistant.interfaces.cli import app
+from tests.tools import crm
+
+runner = CliRunner()
+
+
+@pytest.fixture(autouse=True)
+def hand_built_crm(tmp_path: Path) -> None:
+    crm.load(build_app_context().engine)
+
+
+def test_an_account_plan_prints_as_markdown_without_other_reps_records() -> None:
+    result = runner.invoke(app, ["plan", "account", "acme", "--user", "rita@cobalt.example"])
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("# Account plan: Acme Corporation\n")
+    assert "## Action plan" in result.output and "[opportunity/" in result.output
+    assert "CANARY-Ravi" not in result.output and "CANARY-Sam" not in result.output
+
+
+def test_a_territory_plan_as_json_and_saved_to_a_file(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["plan", "territory", "mine", "-u", "Max Stone", "--json"])
+    assert result.exit_code == 0, result.output
+    draft = json.loads(result.output)
+    assert draft["kind"] == "territory" and draft["title"] == "Territory plan: Max Stone's team"
+    assert draft["model"] == "offline" and draft["markdown"].startswith("# Territory plan")
+    assert {r["rep"] for r in draft["plan"]["facts"]["reps"]} == {"Rita Ruiz", "Ravi Rao"}
+    out = tmp_path / "west.md"
+    saved = runner.invoke(app, ["plan", "territory", "West Enterprise", "-u", "Max Stone", "--out", str(out)])
+    assert saved.exit_code == 0, saved.output
+    assert f"to {out}" in saved.output
+    assert out.read_text(encoding="utf-8").startswith("# Territory plan: West Enterprise")
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["plan", "territory", "East Commercial", "-u", "rita@cobalt.example"], "no territory named"),
+        (["plan", "account", "Globex", "-u", "rita@cobalt.example"], "no account named 'Globex'"),
+        (["plan", "account", "Acme", "-u", "nobody@example.com"], "no user with email or name"),
+    ],
+)
+def test_what_a_user_cannot_see_is_a_one_line_error(args: list[str], message: str) -> None:
+    result = runner.invoke(app, args)
+    assert result.exit_code == 1
+    assert message in result.output and "Traceback" not in result.output
+    assert len(result.output.strip().splitlines()) == 1
