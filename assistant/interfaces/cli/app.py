@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from assistant.bootstrap import build_app_context
-from assistant.interfaces.cli import accounts, ask, data, demo, kb, pipeline, territory
+from assistant.interfaces.cli import accounts, ask, data, demo, kb, pipeline, plan, territory
 from assistant.interfaces.cli.errors import SalesplanGroup
 
 app = typer.Typer(
@@ -27,6 +27,7 @@ app.add_typer(ask.threads_app, name="threads")
 app.add_typer(accounts.app, name="accounts")
 app.add_typer(territory.app, name="territory")
 app.add_typer(kb.app, name="kb")
+app.add_typer(plan.app, name="plan")
 
 
 @app.callback()
