@@ -99,3 +99,17 @@ def unverified(text: str, known: set[Decimal]) -> list[str]:
         if not (w.value <= SMALL_NUMBER and not w.percent and w.tolerance >= Decimal("0.5"))
         and not _matches(w, known)
     ]
+
+
+UNVERIFIED_NOTE = "_Figures marked (unverified) did not come from a tool in this conversation._"
+
+
+def mark_unverified(text: str, known: set[Decimal]) -> tuple[str, list[str]]:
+    """``text`` with each figure no known value accounts for marked "(unverified)", and those figures."""
+    wrong = list(dict.fromkeys(unverified(text, known)))
+    for figure in wrong:
+        pattern = rf"(?<![\w$.,]){re.escape(figure)}(?![\w%])"
+        text = re.sub(pattern, lambda m: f"{m[0]} (unverified)", text)
+    if wrong:
+        text = f"{text}\n\n{UNVERIFIED_NOTE}"
+    return text, wrong

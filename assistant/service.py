@@ -4,7 +4,10 @@
 Markdown answer, the tool calls with their arguments, the citations (playbook ids and record
 ids), the model that answered and the latency. When the configured model fails (errors after
 retries, the turn's deadline, malformed tool calls, an exhausted call budget), the turn is rolled
-back and answered by the offline planner, and the answer says so.
+back and answered by the offline planner, and the answer says so. Every figure in a configured
+model's answer is checked against the thread's tool results and questions
+(:mod:`assistant.grounding`); one that no tool produced is marked "(unverified)" in the answer
+and listed in :attr:`Answer.unverified`.
 """
 
 from __future__ import annotations
@@ -18,12 +21,13 @@ from typing import Any
 import httpx
 import openai
 from langchain_core.language_models import BaseChatModel
-from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, RemoveMessage
+from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, RemoveMessage, ToolMessage
 from langchain_core.runnables import RunnableConfig
 from langgraph.checkpoint.base import BaseCheckpointSaver
 from pydantic import BaseModel, Field
 
 from assistant.agent import TurnClock, build_agent
+from assistant.grounding import mark_unverified, values_of
 from assistant.memory import Memory, thread_key
 from assistant.plans.drafter import PlanDrafter
 from assistant.plans.models import PlanDraft
@@ -57,6 +61,10 @@ class Answer(BaseModel):
     thread_id: str
     fallback_reason: str | None = Field(
         default=None, description="Why the offline planner answered instead of the configured model."
+    )
+    unverified: list[str] = Field(
+        default_factory=list,
+        description="Figures in a model's answer that no tool produced (marked '(unverified)').",
     )
 
 
@@ -154,6 +162,9 @@ class AssistantService:
                 )
             await self.memory.touch(saver, thread_key(viewer.user_id, thread))
         ledger = context.ledger
+        unverified: list[str] = []
+        if model != OFFLINE_MODEL:
+            answer, unverified = mark_unverified(answer, ledger.figures)
         return Answer(
             answer=answer,
             tool_calls=[ToolCallRecord(name=c.name, args=c.args) for c in ledger.calls],
@@ -162,6 +173,7 @@ class AssistantService:
             latency_ms=round((time.monotonic() - started) * 1000),
             thread_id=thread,
             fallback_reason=fallback,
+            unverified=unverified,
         )
 
     def plan_account(self, viewer: Viewer, name: str) -> PlanDraft:
@@ -234,7 +246,12 @@ class AssistantService:
         context = self._context(viewer, model)
         config: RunnableConfig = {"configurable": {"thread_id": thread_key(viewer.user_id, thread)}}
         state = await agent.ainvoke({"messages": [HumanMessage(question)]}, config=config, context=context)
-        return _check(state["messages"]), context
+        messages: list[BaseMessage] = state["messages"]
+        # what an answer's figures may come from: the tool results and the questions of the thread
+        context.ledger.figures = values_of(
+            [_text(m) for m in messages if isinstance(m, ToolMessage | HumanMessage)]
+        )
+        return _check(messages), context
 
     async def _rollback(
         self, saver: BaseCheckpointSaver[Any], viewer: Viewer, thread: str, question: str

@@ -19,6 +19,7 @@ import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from langchain.tools import ToolRuntime
@@ -61,6 +62,8 @@ class TurnLedger:
     record_ids: list[str] = field(default_factory=list)
     playbook_ids: list[str] = field(default_factory=list)
     identical: dict[str, int] = field(default_factory=dict)
+    #: The numbers an answer may state (tool results and questions of the thread), set after the run.
+    figures: set[Decimal] = field(default_factory=set)
 
     def cite(self, payload: Any) -> None:
         if isinstance(payload, dict):

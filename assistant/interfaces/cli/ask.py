@@ -42,17 +42,16 @@ def ask(
     thread: ThreadOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Ask one question; --json prints answer, tool_calls, citations, model and latency_ms."""
+    """Ask one question; --json prints answer, tool_calls, citations, model and latency_ms.
+
+    ``fallback_reason`` and ``unverified`` are added when they say something.
+    """
     context: AppContext = ctx.obj
     viewer = context.viewer(user)
     answer = context.assistant.ask(viewer, question, thread)
     if as_json:
-        typer.echo(
-            answer.model_dump_json(
-                indent=2,
-                exclude={"thread_id", "fallback_reason"} if answer.fallback_reason is None else {"thread_id"},
-            )
-        )
+        quiet = {"thread_id"} | {k for k in ("fallback_reason", "unverified") if not getattr(answer, k)}
+        typer.echo(answer.model_dump_json(indent=2, exclude=quiet))
     else:
         print_answer(answer)
 
