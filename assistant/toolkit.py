@@ -35,6 +35,7 @@ from tools.metrics import definitions
 from tools.plan_account import AccountPlanInput
 from tools.plan_territory import TerritoryPlanInput
 from tools.playbook import PlaybookQuery, PlaybookSearcher, search_playbook
+from tools.rebalance import RebalanceInput, propose_rebalance
 from tools.store.errors import SalesplanError
 from tools.store.repository import Repository
 from tools.territory_balance import TerritoryBalanceInput, territory_balance
@@ -138,6 +139,7 @@ TOOLS: tuple[ToolSpec, ...] = (
     ToolSpec("list_territories", territories.list_territories, territories.TerritoryListInput),
     ToolSpec("territory_summary", territory_summary, TerritorySummaryInput),
     ToolSpec("territory_balance", territory_balance, TerritoryBalanceInput),
+    ToolSpec("propose_rebalance", propose_rebalance, RebalanceInput),
     ToolSpec("pipeline_summary", pipeline.pipeline_summary, pipeline.PipelineQuery),
     ToolSpec("deal_details", pipeline.deal_details, pipeline.DealQuery),
     ToolSpec("stalled_deals", stalled.stalled_deals, stalled.StalledQuery),

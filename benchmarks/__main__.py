@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 
-from benchmarks import agent, analytics, generate, import_maven, knowledge, offline
+from benchmarks import agent, analytics, generate, import_maven, knowledge, offline, plans, rebalance
 
 
 def main() -> None:
@@ -16,6 +16,8 @@ def main() -> None:
     import_maven.main()
     agent.main()
     offline.main()
+    plans.main()
+    rebalance.main()
     knowledge.main()
     analytics.main(opportunities=size, accounts=max(1, size // 10))
     generate.main(size)

@@ -22,6 +22,7 @@ class Unit(StrEnum):
     COUNT = "count"
     RATIO = "ratio"
     DAYS = "days"
+    KM = "km"
 
 
 def record_id(kind: str, key: int | str) -> str:
@@ -77,4 +78,6 @@ def format_value(value: Decimal | float | int | None, unit: Unit) -> str:
         return f"{float(value) * 100:.1f}%"
     if unit is Unit.DAYS:
         return f"{float(value):,.0f} days"
+    if unit is Unit.KM:
+        return f"{float(value):,.0f} km"
     return f"{value:,}"

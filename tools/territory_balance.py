@@ -4,8 +4,11 @@ Per rep the measures count the rep's own book in the viewer's scope (accounts th
 opportunities they own, deals they won in the period); per territory they count the territory's
 accounts and the viewer's deals on them.
 
-* workload = accounts weighted by segment (SMB 1, Mid-Market 2, Enterprise 4, other 1) + open
+* workload = accounts weighted by segment (SMB 1, Mid-Market 2, Enterprise 4, other 1) and by tier
+  (A 1.5, B 1, C 0.5, other 1: a tier-A account asks for more attention than a tier-C one) + open
   opportunities;
+* compactness = mean distance (km) of a rep's (territory's) accounts to their centroid, over the
+  accounts with coordinates; "not available" when none has any (the Maven export has none);
 * for each measure: mean, population standard deviation (the reps are the whole population, not
   a sample), spread (max - min), coefficient of variation (standard deviation / mean) and the
   reps (territories) outside a +/-10% band around the mean.
@@ -22,6 +25,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy import Connection, Select, func
 
 from tools.evidence import Figure, Unit, format_value, record_id
+from tools.geo import Point, mean_distance_km
 from tools.metrics import METRICS, ratio
 from tools.rollup import measure, metric, money, period_of, sample_ids
 from tools.store.repository import Repository
@@ -46,9 +50,25 @@ BAND = Decimal("0.10")
 #: Record ids listed per figure of a balance line (the full count is always given).
 LINE_IDS = 10
 MEASURES = ("potential", "workload", "open_pipeline", "bookings")
+#: Workload weight of an account by tier, multiplying its segment weight; other or no tier counts 1.
+TIER_WEIGHTS = {"A": Decimal("1.5"), "B": Decimal(1), "C": Decimal("0.5")}
+OTHER_TIER_WEIGHT = Decimal(1)
 WORKLOAD_FORMULA = (
-    "accounts weighted by segment (SMB 1, Mid-Market 2, Enterprise 4, other 1) + open opportunities"
+    "accounts weighted by segment (SMB 1, Mid-Market 2, Enterprise 4, other 1) x tier (A 1.5, B 1, "
+    "C 0.5, other 1) + open opportunities"
 )
+
+
+def account_weight(segment: str | None, tier: str | None) -> Decimal:
+    """An account's share of a workload: its segment weight times its tier weight."""
+    return SEGMENT_WEIGHTS.get(segment or "", OTHER_SEGMENT_WEIGHT) * TIER_WEIGHTS.get(
+        (tier or "").strip().upper(), OTHER_TIER_WEIGHT
+    )
+
+
+def workload_value(value: Decimal) -> int | float:
+    """A workload as people read it: a whole number when it is one, else two decimals."""
+    return int(value) if value == value.to_integral_value() else round(float(value), 2)
 
 
 class TerritoryBalanceInput(BaseModel):
@@ -69,6 +89,9 @@ class BalanceLine(BaseModel):
     workload: Figure
     open_pipeline: Figure
     bookings: Figure
+    compactness: Figure | None = Field(
+        default=None, description="Mean km from the accounts to their centroid; value null when unknown."
+    )
 
 
 class Outlier(BaseModel):
@@ -106,7 +129,7 @@ class _Book:
     def __init__(self) -> None:
         self.potential: dict[int, Decimal] = defaultdict(Decimal)
         self.accounts: dict[int, int] = defaultdict(int)
-        self.weights: dict[int, int] = defaultdict(int)
+        self.weights: dict[int, Decimal] = defaultdict(Decimal)
         self.open_count: dict[int, int] = defaultdict(int)
         self.open_amount: dict[int, Decimal] = defaultdict(Decimal)
         self.won_count: dict[int, int] = defaultdict(int)
@@ -128,13 +151,13 @@ def _read_book(
     book = _Book()
     rows = connection.execute(
         accounts.with_only_columns(
-            account_key, Account.segment, func.count(Account.id), func.sum(Account.potential)
-        ).group_by(account_key, Account.segment)
+            account_key, Account.segment, Account.tier, func.count(Account.id), func.sum(Account.potential)
+        ).group_by(account_key, Account.segment, Account.tier)
     )
-    for owner, segment, count, potential in rows:
+    for owner, segment, tier, count, potential in rows:
         book.accounts[owner] += int(count)
         book.potential[owner] += money(potential)
-        book.weights[owner] += int(count) * SEGMENT_WEIGHTS.get(segment or "", OTHER_SEGMENT_WEIGHT)
+        book.weights[owner] += int(count) * account_weight(segment, tier)
     open_deals = deals.where(~Opportunity.is_closed)
     for group, selected, amount in (
         (book.open_count, open_deals, book.open_amount),
@@ -169,7 +192,7 @@ def _line(
     book: _Book, key: int, rid: str, name: str, territory: str | None, filters: list[str], won: list[str]
 ) -> BalanceLine:
     accounts, opens = book.account_ids.get(key, []), book.open_ids.get(key, [])
-    workload = book.weights[key] + book.open_count[key]
+    workload = workload_value(book.weights[key] + book.open_count[key])
     return BalanceLine(
         id=rid,
         name=name,
@@ -187,7 +210,7 @@ def _line(
             "Workload",
             workload,
             Unit.COUNT,
-            f"{WORKLOAD_FORMULA} = {book.weights[key]} + {book.open_count[key]}",
+            f"{WORKLOAD_FORMULA} = {workload_value(book.weights[key])} + {book.open_count[key]}",
             filters,
             [*accounts[: LINE_IDS // 2], *opens[: LINE_IDS // 2]],
             book.accounts[key] + book.open_count[key],
@@ -202,6 +225,37 @@ def _line(
             book.won_ids.get(key, []),
             book.won_count[key],
         ),
+    )
+
+
+def _compactness(connection: Connection, accounts: Select[Any], key: Any) -> dict[Any, list[Point]]:
+    """The coordinates of the accounts of each key (accounts without coordinates are left out)."""
+    points: dict[Any, list[Point]] = defaultdict(list)
+    located = accounts.with_only_columns(key, Account.latitude, Account.longitude).where(
+        Account.latitude.is_not(None), Account.longitude.is_not(None)
+    )
+    for owner, latitude, longitude in connection.execute(located):
+        points[owner].append((float(latitude), float(longitude)))
+    return points
+
+
+def compactness_figure(name: str, points: list[Point], accounts: int, filters: list[str]) -> Figure:
+    """Mean distance of accounts to their centroid; "not available" when none has coordinates."""
+    km = mean_distance_km(points)
+    formula = (
+        f"mean great-circle distance of the {len(points)} of {accounts} accounts with coordinates to "
+        "their centroid"
+        if km is not None
+        else "not available: no account has coordinates"
+    )
+    return Figure.of(
+        f"{name}: compactness",
+        None if km is None else round(km, 1),
+        Unit.KM,
+        formula,
+        filters,
+        (),
+        len(points),
     )
 
 
@@ -328,6 +382,12 @@ def territory_balance(repo: Repository, viewer: Viewer, params: TerritoryBalance
             rep_deals,
             rep_deals.where(*won_in(period)),
         )
+        rep_points = _compactness(
+            connection,
+            repo.accounts(viewer, Account.id).where(Account.owner_id.in_(rep_ids)),
+            Account.owner_id,
+        )
+        territory_points = _compactness(connection, accounts_in(repo, viewer, tids), Account.territory_id)
         deals = deals_in(repo, viewer, tids)
         territory_book = _read_book(
             connection,
@@ -360,6 +420,16 @@ def territory_balance(repo: Repository, viewer: Viewer, params: TerritoryBalance
         )
         for tid, name in territory_names.items()
     ]
+    for line, key, book, points in [
+        *((line, r.id, rep_book, rep_points) for line, r in zip(rep_lines, reps, strict=True)),
+        *(
+            (line, tid, territory_book, territory_points)
+            for line, tid in zip(territory_lines, territory_names, strict=True)
+        ),
+    ]:
+        line.compactness = compactness_figure(
+            line.name, points.get(key, []), book.accounts[key], ["your scope"]
+        )
     scope = [f"territory: {', '.join(territory_names.values())}", "your scope"]
     limit = params.limit
     return TerritoryBalance(

@@ -12,6 +12,7 @@ from __future__ import annotations
 from assistant.offline import answers_accounts as accounts
 from assistant.offline import answers_deals as deals
 from assistant.offline import answers_people as people
+from assistant.offline import answers_rebalance as rebalance
 from assistant.offline import replies
 from assistant.offline.conversation import ToolResult
 from assistant.offline.frame import Frame, Intent
@@ -26,6 +27,7 @@ from tools.accounts import AccountSearchResult
 from tools.forecast import Forecast, PerformanceReport
 from tools.pipeline import DealDetails, PipelineSummary
 from tools.playbook import PlaybookResults
+from tools.rebalance import RebalanceProposal
 from tools.stalled import StalledDeals
 from tools.territories import TerritoryList
 from tools.territory_balance import TerritoryBalance
@@ -65,6 +67,9 @@ def _main(frame: Frame, result: ToolResult, results: list[ToolResult], lexicon: 
             return accounts.territory(output, notes, plan, result.total("territories"))
         case TerritoryBalance():
             return accounts.balance(output, notes)
+        case RebalanceProposal():
+            proposals = [r.output for r in results if isinstance(r.output, RebalanceProposal)]
+            return rebalance.proposal(proposals, notes)
         case MetricDefinitions():
             return replies.metrics(output, frame.slots.metric)
         case PlaybookResults():

@@ -81,6 +81,7 @@ ACCEPTS: dict[Intent, frozenset[EntityKind]] = {
     Intent.ACCOUNTS: frozenset({"person", "territory"}),
     Intent.TERRITORY: frozenset({"territory"}),
     Intent.BALANCE: frozenset({"territory"}),
+    Intent.REBALANCE: frozenset({"territory", "region"}),
     Intent.TERRITORY_PLAN: frozenset({"territory"}),
     Intent.TERRITORIES: frozenset({"region"}),
 }

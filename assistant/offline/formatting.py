@@ -94,6 +94,8 @@ def figure(value: Figure, coverage: bool = False) -> str:
         return multiple(value.value) if coverage else percent(value.value)
     if value.unit is Unit.DAYS:
         return days(value.value)
+    if value.unit is Unit.KM:
+        return f"{round(_decimal(value.value)):,} km"
     return count(value.value)
 
 

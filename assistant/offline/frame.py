@@ -30,6 +30,7 @@ class Intent(StrEnum):
     TERRITORIES = "territories"
     TERRITORY = "territory"
     BALANCE = "balance"
+    REBALANCE = "rebalance"
     METRICS = "metrics"
     PLAYBOOK = "playbook"
     ACCOUNT_PLAN = "account_plan"
@@ -56,6 +57,7 @@ DATA_INTENTS = frozenset(
         Intent.TERRITORIES,
         Intent.TERRITORY,
         Intent.BALANCE,
+        Intent.REBALANCE,
         Intent.METRICS,
         Intent.PLAYBOOK,
         Intent.ACCOUNT_PLAN,

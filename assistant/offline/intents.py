@@ -239,9 +239,20 @@ RULES: tuple[Rule, ...] = (
     rule(
         Intent.BALANCE,
         6,
-        r"\bbalanc(?:e|ed|ing)\b|\brebalanc|\bworkloads?\b|\bspread\b|\bevenly\b",
+        r"\bbalanc(?:e|ed|ing)\b|\bworkloads?\b|\bspread\b|\bevenly\b",
         r"\bfair(?:ly)? (?:split|distributed)\b|\boverloaded\b|\bunderloaded\b|\bdistribution of\b",
         r"\bwho has (?:too many|too few|the most|the least)\b",
+    ),
+    # Asking for changes (moves) rather than a picture of the balance.
+    rule(
+        Intent.REBALANCE,
+        7.5,
+        r"\bre-?balanc",
+        r"\b(?:propose|suggest|recommend|plan)\b.{0,40}\b(?:moves?|reassign\w*|re-assign\w*)\b",
+        r"\b(?:move|reassign|re-assign|redistribute|shift|hand over)\b.{0,25}\baccounts?\b",
+        r"\bwhich accounts should (?:i |we )?(?:move|reassign|give|hand)\b",
+        r"\b(?:fix|even out|level)\b.{0,25}\b(?:balance|imbalance|workloads?|books?|territor(?:y|ies))\b",
+        r"\bmake .{0,30}\b(?:fair|fairer|balanced|even)\b",
     ),
 )
 
@@ -281,6 +292,8 @@ def best(scores: dict[Intent, float], text: str) -> Intent:
     if not ranked:
         return Intent.UNKNOWN
     winner = ranked[0][1]
+    if winner is Intent.REBALANCE and "playbook" in text and Intent.PLAYBOOK in scores:
+        return Intent.PLAYBOOK  # "what does our playbook say about rebalancing?" asks the playbook
     if winner is Intent.PLAYBOOK and "playbook" not in text and SPECIFIC.search(text):
         runner = next((i for s, i in ranked[1:] if s >= 2 and i is not Intent.PLAYBOOK), None)
         if runner is not None:

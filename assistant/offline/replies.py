@@ -34,7 +34,8 @@ CAPABILITIES = (
     "deal size and cycle per rep",
     "**Accounts**: a profile before a call (contacts, products, deals, health), what else they could buy, "
     "account search",
-    "**Territories**: list, summary with coverage gaps, and how evenly work is spread",
+    "**Territories**: list, summary with coverage gaps, how evenly work is spread, and (for managers) "
+    "account moves that rebalance it",
     "**The playbook**: how to handle a situation, with citations; and how each metric is defined",
 )
 

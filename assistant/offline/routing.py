@@ -17,6 +17,7 @@ the person: the plan covers their team.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -27,6 +28,7 @@ from assistant.offline.conversation import ToolResult
 from assistant.offline.frame import Ambiguity, Frame, Intent, Slots
 from assistant.offline.lexicon import DealRef, Lexicon
 from tools.pipeline import DealDetails, PipelineSummary
+from tools.store.schema import Role
 
 DEFAULT_LIST = 10
 #: Stalled deals listed by default: five deals with their evidence fit the toolkit's result cap.
@@ -46,6 +48,9 @@ PLAN_TOOLS: dict[Intent, tuple[str, str, str]] = {
 }
 
 DealFinder = Callable[[str, str | None], list[DealRef]]
+#: Territories rebalanced one call each; above this many, one call for all of them.
+MAX_REBALANCE_CALLS = 8
+ACROSS = re.compile(r"\bacross\b|\bbetween (?:the |my |our )?(?:territories|regions|segments)\b", re.I)
 
 
 class Direct(StrEnum):
@@ -118,6 +123,33 @@ def _accounts(frame: Frame) -> Call:
             limit=min(slots.limit or DEFAULT_LIST, 100),
         ),
     )
+
+
+def _rebalance(frame: Frame, lexicon: Lexicon) -> list[Call]:
+    """A rebalance of the named territory or region (else everything the viewer manages); moves
+    between territories only when the question asks for them ("across", "between territories").
+
+    Territories are balanced one call each (a region's whole proposal exceeds the toolkit's result
+    cap and would be cut): the territories that are home to reps in the viewer's scope.
+    """
+    slots = frame.slots
+    if ACROSS.search(frame.question):
+        return [
+            Call(
+                "propose_rebalance",
+                _given(territory=slots.territory or slots.region, across_territories=True),
+            )
+        ]
+    if slots.territory is None and lexicon.viewer.role is not Role.REP:
+        homes = {p.home for p in lexicon.people if p.detail == Role.REP.value}
+        names = sorted(
+            t.name
+            for t in lexicon.territories
+            if t.key in homes and (slots.region is None or t.detail == slots.region)
+        )
+        if 1 < len(names) <= MAX_REBALANCE_CALLS:
+            return [Call("propose_rebalance", {"territory": name}) for name in names]
+    return [Call("propose_rebalance", _given(territory=slots.territory or slots.region))]
 
 
 def _deal(frame: Frame, find: DealFinder) -> Route:
@@ -193,6 +225,7 @@ def _data_calls(frame: Frame, lexicon: Lexicon, tools: set[str], find: DealFinde
         Intent.BALANCE: lambda: [
             Call("territory_balance", _given(territory=slots.territory, period=slots.period))
         ],
+        Intent.REBALANCE: lambda: _rebalance(frame, lexicon),
         Intent.PLAYBOOK: lambda: [
             Call("search_playbook", {"query": slots.topic or frame.question, "k": PLAYBOOK_PASSAGES})
         ],

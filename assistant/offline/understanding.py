@@ -165,7 +165,7 @@ def _fill_names(frame: Frame, prepared: Prepared, lexicon: Lexicon) -> None:
         chosen = names[0] if len(names) == 1 else None
         if mention.kind == "region":
             inside = sorted(t.name for t in lexicon.territories if t.detail == mention.candidates[0].name)
-            if frame.intent in (Intent.TERRITORIES, Intent.PERFORMANCE):
+            if frame.intent in (Intent.TERRITORIES, Intent.PERFORMANCE, Intent.REBALANCE):
                 slots.region = names[0]
             elif len(inside) == 1:
                 slots.territory = slots.territory or inside[0]
@@ -207,7 +207,10 @@ def _place_unknown(frame: Frame, prepared: Prepared) -> None:
         slots.account = raw
     elif intent is Intent.DEAL:
         slots.deal = raw
-    elif intent in (Intent.TERRITORY, Intent.BALANCE, Intent.TERRITORY_PLAN) and slots.territory is None:
+    elif (
+        intent in (Intent.TERRITORY, Intent.BALANCE, Intent.REBALANCE, Intent.TERRITORY_PLAN)
+        and slots.territory is None
+    ):
         slots.territory = raw
     elif intent is Intent.PERFORMANCE and slots.owner is None:
         slots.owner = raw

@@ -228,17 +228,18 @@ def _spread(spreads: list[Spread], measure: str) -> list[Any]:
 def test_balance_across_every_territory(repo: Repository) -> None:
     result = balance(repo, OLGA)
     lines = {line.name: line for line in result.reps}
-    # potential: accounts owned; workload: Enterprise 4, Mid-Market 2 per account + open deals
-    # Ravi: Apex + Umbrella = 400,000; 4 + 4 + 2 deals = 10; open 60,000 + 8,000; won nothing in Q4
-    # Rita: Acme 400,000; 4 + 2 deals = 6; open 150,000; won deal 6 (20,000)
+    # potential: accounts owned; workload: Enterprise 4, Mid-Market 2 per account x tier (A 1.5, B 1,
+    # C 0.5) + open deals
+    # Ravi: Apex + Umbrella = 400,000; 4 (B) + 2 (C) + 2 deals = 8; open 60,000 + 8,000; won nothing
+    # Rita: Acme 400,000; 6 (A) + 2 deals = 8; open 150,000; won deal 6 (20,000)
     # Sam: Globex + Initech = 150,000; 2 + 2 + 1 deal = 5; open 40,000; won deal 5 (10,000)
     assert {n: values(x.potential, x.workload, x.open_pipeline, x.bookings) for n, x in lines.items()} == {
-        "Ravi Rao": [D(400000), 10, D(68000), D(0)],
-        "Rita Ruiz": [D(400000), 6, D(150000), D(20000)],
+        "Ravi Rao": [D(400000), 8, D(68000), D(0)],
+        "Rita Ruiz": [D(400000), 8, D(150000), D(20000)],
         "Sam Reyes": [D(150000), 5, D(40000), D(10000)],
     }
     assert lines["Ravi Rao"].territory == "West Enterprise"
-    assert lines["Ravi Rao"].workload.formula.endswith("= 8 + 2")
+    assert lines["Ravi Rao"].workload.formula.endswith("= 6 + 2")
     # potential: mean 950,000 / 3 = 316,666.67; population sd sqrt((83,333.33^2 x 2 + 166,666.67^2) / 3)
     # = 117,851.13; spread 400,000 - 150,000; CV 117,851.13 / 316,666.67 = 0.3722; all three off by > 10%
     assert _spread(result.rep_spread, "potential") == [
@@ -248,16 +249,16 @@ def test_balance_across_every_territory(repo: Repository) -> None:
         0.3722,
         [("Sam Reyes", -0.5263), ("Ravi Rao", 0.2632), ("Rita Ruiz", 0.2632)],  # largest first
     ]
-    # workload 10, 6, 5: mean 7, sd sqrt((9 + 1 + 4) / 3) = 2.16, spread 5, CV 0.3086
+    # workload 8, 8, 5: mean 7, sd sqrt((1 + 1 + 4) / 3) = 1.41, spread 3, CV 0.2020
     assert _spread(result.rep_spread, "workload") == [
         7.0,
-        2.16,
-        5.0,
-        0.3086,
-        [("Ravi Rao", 0.4286), ("Sam Reyes", -0.2857), ("Rita Ruiz", -0.1429)],
+        1.41,
+        3.0,
+        0.202,
+        [("Sam Reyes", -0.2857), ("Ravi Rao", 0.1429), ("Rita Ruiz", 0.1429)],
     ]
     territories = {line.name: line for line in result.territory_lines}
-    # West: 3 Enterprise accounts (12) + 4 open deals; East: 2 Mid-Market (4) + 1 open deal
+    # West: 3 Enterprise accounts (6 + 4 + 2) + 4 open deals; East: 2 Mid-Market (4) + 1 open deal
     assert values(territories["West Enterprise"].workload, territories["East Commercial"].workload) == [16, 5]
     # territory bookings 20,000 and 10,000: mean 15,000, sd 5,000, CV 0.3333, both outside the band
     assert _spread(result.territory_spread, "bookings") == [
@@ -422,6 +423,7 @@ def test_balance_agrees_with_the_reference(generated: tuple[Repository, Referenc
     seen = ref.seen(viewer)
     result = balance(repo, viewer)
     weights = {"SMB": 1, "Mid-Market": 2, "Enterprise": 4}
+    tiers = {"A": 1.5, "B": 1, "C": 0.5}
     reps = [u for u in ref.users if u["id"] in seen.users and u["role"] == "rep"]
     assert sorted(line.id for line in result.reps) == sorted(f"user/{u['id']}" for u in reps)
     expected: dict[str, list[Any]] = {}
@@ -431,7 +433,7 @@ def test_balance_agrees_with_the_reference(generated: tuple[Repository, Referenc
         opens = [o for o in deals if not o["is_closed"]]
         expected[f"user/{rep['id']}"] = [
             _total(owned, "potential"),
-            sum(weights.get(a["segment"], 1) for a in owned) + len(opens),
+            sum(weights.get(a["segment"], 1) * tiers.get(a["tier"], 1) for a in owned) + len(opens),
             _total(opens, "amount"),
             _total(_won_in_q4(deals), "amount"),
         ]
@@ -459,7 +461,7 @@ def test_balance_agrees_with_the_reference(generated: tuple[Repository, Referenc
         opens = [o for o in deals if not o["is_closed"]]
         assert values(line.potential, line.workload, line.open_pipeline, line.bookings) == [
             _total(accounts, "potential"),
-            sum(weights.get(a["segment"], 1) for a in accounts) + len(opens),
+            sum(weights.get(a["segment"], 1) * tiers.get(a["tier"], 1) for a in accounts) + len(opens),
             _total(opens, "amount"),
             _total(_won_in_q4(deals), "amount"),
         ]

@@ -1,16 +1,22 @@
-"""``salesplan territory …``: list territories, show one, and compare how evenly they are loaded."""
+"""``salesplan territory …``: list territories, show one, compare how evenly they are loaded, and
+propose account moves that rebalance them."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
+from pydantic import ValidationError
+from rich.console import Console
 from rich.markup import escape as esc
 from rich.table import Column, Table
 
 from assistant.interfaces.cli.output import console
 from assistant.interfaces.cli.scoped import JsonOption, UserOption, as_viewer, emit
 from tools.evidence import Figure
+from tools.rebalance import RebalanceInput, RebalancePlan, RebalanceProposal, plan_rebalance
+from tools.store.errors import InputError
 from tools.territories import (
     TerritoryBalance,
     TerritoryBalanceInput,
@@ -24,7 +30,7 @@ from tools.territories import (
 )
 from tools.territory_balance import Spread
 
-app = typer.Typer(help="Territories: list, summary and balance.", no_args_is_help=True)
+app = typer.Typer(help="Territories: list, summary, balance and rebalancing.", no_args_is_help=True)
 
 PeriodDefaultOption = Annotated[
     str, typer.Option("--period", "-p", help="e.g. 'this quarter', 'Q1 2027', 'last month', '2026', 'YTD'.")
@@ -160,3 +166,120 @@ def _spread_line(spread: Spread) -> str:
         f"{spread.standard_deviation.display()}, spread {spread.spread.display()}, CV "
         f"{spread.coefficient_of_variation.display()}; outside ±10%: {esc(outside)}"
     )
+
+
+@app.command("rebalance")
+def rebalance(
+    ctx: typer.Context,
+    user: UserOption,
+    name: Annotated[
+        str | None,
+        typer.Argument(help="Territory or region; omit for every territory you manage."),
+    ] = None,
+    across: Annotated[
+        bool, typer.Option("--across", help="One mean for all reps, with moves between territories.")
+    ] = False,
+    band: Annotated[float, typer.Option(help="Allowed deviation from the mean (0.1 = ±10%).")] = 0.10,
+    limit: Annotated[int, typer.Option(help="Most moves listed.")] = 500,
+    report: Annotated[
+        Path | None,
+        typer.Option("--report", help="Write map.png, balance.png, report.md and report.json here."),
+    ] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Propose account moves so every rep is within ±10% of the mean on potential and workload."""
+    repo, viewer = as_viewer(ctx, user)
+    try:
+        params = RebalanceInput(territory=name, across_territories=across, band=band, limit=limit)
+    except ValidationError:
+        raise InputError("--band must be between 0.01 and 0.5 and --limit at least 1") from None
+    plan = plan_rebalance(repo, viewer, params)
+    emit(plan.proposal, as_json, _print_rebalance)
+    if report is not None:
+        _write_report(plan, report, quiet=as_json)
+
+
+def _write_report(plan: RebalancePlan, directory: Path, quiet: bool) -> None:
+    from tools.rebalance_charts import write_report
+
+    written = write_report(plan, directory)
+    out = Console(stderr=True, highlight=False) if quiet else console
+    out.print(f"Report written to {esc(str(directory))}: " + ", ".join(esc(p.name) for p in written))
+    if not any(p.name == "map.png" for p in written):
+        out.print("No map: no account has coordinates.")
+
+
+def _short(value: object) -> str:
+    """$950,000 below a million, $24.1M above."""
+    amount = float(str(value or 0))
+    return f"${amount / 1e6:,.1f}M" if abs(amount) >= 999_950 else f"${amount:,.0f}"
+
+
+def _deviation(before: float, after: float) -> str:
+    return f"{before:+.0%} → {after:+.0%}"
+
+
+def _print_rebalance(result: RebalanceProposal) -> None:
+    names = ", ".join(t.name for t in result.territories)
+    console.print(f"[bold]{esc(names)}[/]: {esc(result.message)} (as of {result.as_of})")
+    for group in result.groups:
+        console.print(f"\n[bold]{esc(group.name)}[/] — {esc(group.message)}")
+        console.print(
+            f"  worst deviation ±{group.max_deviation_before:.1%} → ±{group.max_deviation_after:.1%}; "
+            f"outside the band {group.outside_band_before} → {group.outside_band_after} reps; "
+            f"{_fig(group.disruption)} in {group.moves} moves; {_fig(group.locked)}"
+        )
+        if group.solver is not None:
+            s = group.solver
+            gap = "n/a" if s.gap is None else f"{s.gap:.2%}"
+            console.print(
+                f"  solver: {s.engine} {s.status} (band model {s.band_status}), gap {gap}, "
+                f"{s.seconds:.2f} s, {s.variables:,} variables{', restricted model' if s.restricted else ''}"
+                f"{'' if s.deterministic else ' (not deterministic)'}"
+            )
+        if group.baseline is not None:
+            b = group.baseline
+            console.print(
+                f"  greedy baseline: {b.moves} moves, ${b.disruption:,.0f} moved, "
+                f"worst ±{b.max_deviation:.1%}, band {'met' if b.band_met else 'not met'}"
+            )
+    several = len(result.groups) > 1
+    table = Table(
+        Column("Rep", no_wrap=True),
+        *(["Territory"] if several else []),
+        Column("Potential", no_wrap=True),
+        Column("vs mean", no_wrap=True),
+        Column("Workload", no_wrap=True),
+        Column("vs mean", no_wrap=True),
+        "+/-",
+        title="Reps before → after",
+    )
+    for line in result.reps:
+        table.add_row(
+            esc(line.name),
+            *([esc(line.group)] if several else []),
+            f"{_short(line.potential_before)} → {_short(line.potential.value)}",
+            _deviation(line.potential_deviation_before, line.potential_deviation_after),
+            f"{line.workload_before} → {line.workload.value}",
+            _deviation(line.workload_deviation_before, line.workload_deviation_after),
+            f"+{line.gained_count}/-{line.lost_count}",
+        )
+    console.print(table)
+    if result.moves:
+        console.print("[bold]Moves[/], largest first")
+    for index, move in enumerate(result.moves, 1):
+        console.print(
+            f"{index:>3}. {esc(move.account)} ({move.id}) {_short(move.potential)}: "
+            f"{esc(move.from_rep)} → {esc(move.to_rep)} — {esc(move.reason)}"
+        )
+    shown, total = len(result.moves), int(result.move_count.value or 0)
+    if shown < total:
+        console.print(f"Showing {shown} of {total} moves (--limit).")
+    before, after = result.compactness_before, result.compactness_after
+    compactness = (
+        f"{before.display()} → {after.display()}"
+        if before.value is not None
+        else "not available (no coordinates)"
+    )
+    console.print(f"{_fig(result.disruption)}; compactness {compactness}")
+    console.print(f"[dim]{esc(result.locking)}[/]")

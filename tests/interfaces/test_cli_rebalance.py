@@ -1,0 +1,73 @@
+"""`salesplan territory rebalance` through the command line (CliRunner), on the hand-built CRM."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+from typer.testing import CliRunner
+
+from assistant.bootstrap import build_app_context
+from assistant.interfaces.cli import app
+from tests.tools import crm
+
+runner = CliRunner()
+
+
+@pytest.fixture(autouse=True)
+def hand_built_crm(tmp_path: Path) -> None:
+    crm.load(build_app_context().engine)
+
+
+def test_rebalance_json_across_territories() -> None:
+    result = runner.invoke(
+        app, ["territory", "rebalance", "--across", "--user", "olga@cobalt.example", "--json"]
+    )
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert data["status"] == "infeasible"
+    assert data["message"].startswith("infeasible: best achievable is ±33.7%")
+    assert sorted(m["account"] for m in data["moves"]) == ["Apex Health", "Initech"]
+    assert data["groups"][0]["solver"]["band_status"] == "INFEASIBLE"
+
+
+def test_rebalance_text_and_report(tmp_path: Path) -> None:
+    out = tmp_path / "report"
+    result = runner.invoke(
+        app, ["territory", "rebalance", "West Enterprise", "-u", "Max Stone", "--report", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    assert "West Enterprise: every rep is already within ±10% of the mean" in result.output
+    assert "Rita Ruiz" in result.output and "Ravi Rao" in result.output
+    assert f"Report written to {out}" in result.output.replace("\n", "")
+    assert {p.name for p in out.iterdir()} == {"map.png", "balance.png", "report.md", "report.json"}
+    assert (out / "map.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert "# Territory rebalance: West Enterprise" in (out / "report.md").read_text()
+
+
+def test_rebalance_without_coordinates_writes_no_map(tmp_path: Path) -> None:
+    with build_app_context().engine.begin() as connection:
+        connection.execute(text("UPDATE accounts SET latitude = NULL, longitude = NULL"))
+    out = tmp_path / "east"
+    result = runner.invoke(app, ["territory", "rebalance", "-u", "Mo Quinn", "--report", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "has 1 rep: nothing to balance" in result.output  # East Commercial: Sam alone
+    assert "compactness not available (no coordinates)" in result.output
+    assert "No map: no account has coordinates." in result.output
+    assert {p.name for p in out.iterdir()} == {"balance.png", "report.md", "report.json"}
+
+
+@pytest.mark.parametrize(
+    ("who", "name", "message"),
+    [
+        ("rita@cobalt.example", "West Enterprise", "only managers and RevOps"),
+        ("max@cobalt.example", "East Commercial", "no territory named 'East Commercial'"),
+    ],
+)
+def test_rebalance_refusals_are_one_line_errors(who: str, name: str, message: str) -> None:
+    result = runner.invoke(app, ["territory", "rebalance", name, "--user", who])
+    assert result.exit_code == 1
+    assert message in result.output
+    assert "Traceback" not in result.output
