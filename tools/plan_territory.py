@@ -54,9 +54,11 @@ from tools.plans import (
     playbook_refs,
 )
 from tools.playbook import PlaybookSearcher
+from tools.rebalance import RebalanceInput, RebalanceProposal, propose_rebalance
 from tools.resolve import UnknownName, resolve_territory, resolve_user
 from tools.rollup import money, period_of
 from tools.stalled import StalledDeal, StalledQuery, stalled_deals
+from tools.store.errors import InputError
 from tools.store.repository import Repository
 from tools.store.schema import Account, AccountProduct, Opportunity, Quota, Role, User
 from tools.territory_balance import Spread, TerritoryBalance, TerritoryBalanceInput, territory_balance
@@ -157,6 +159,10 @@ class TerritoryPlanFacts(BaseModel):
     reps: list[RepPerformance]
     focus: list[RepFocus]
     balance: TerritoryBalance
+    rebalance: RebalanceProposal | None = Field(
+        default=None, description="Account moves that balance the reps (managers and RevOps only)."
+    )
+    rebalance_note: str | None = None
     objectives: list[ObjectiveBasis]
     actions: list[ActionBasis]
     risks: list[RiskBasis]
@@ -229,6 +235,7 @@ def territory_plan_facts(
     if _cv(balance.rep_spread, "potential") > BALANCE_CV:
         topics.append(("balance", "territory design balance workload potential"))
     refs, note = playbook_refs(playbook, topics)
+    rebalance, rebalance_note = _rebalance(repo, subject, territory)
     stalled_amount = flagged.flagged_amount
     objectives = _objectives(summary, kpis, next_quota, flagged.flagged, stalled_amount, balance, span, refs)
     actions = _actions(repo.as_of, focus, flagged.deals, summary, scope, refs)
@@ -252,12 +259,26 @@ def territory_plan_facts(
         reps=reps,
         focus=focus,
         balance=balance,
+        rebalance=rebalance,
+        rebalance_note=rebalance_note,
         objectives=objectives,
         actions=actions,
         risks=risks,
         playbook=refs,
         playbook_note=note,
     )
+
+
+def _rebalance(
+    repo: Repository, subject: Viewer, territory: str | None
+) -> tuple[RebalanceProposal | None, str | None]:
+    """The rebalancing proposal for the plan's territories, when the plan's viewer manages them."""
+    if subject.role is Role.REP:
+        return None, "Rebalancing proposals are drafted for managers and RevOps."
+    try:
+        return propose_rebalance(repo, subject, RebalanceInput(territory=territory)), None
+    except InputError as exc:
+        return None, f"No rebalancing proposal: {exc}."
 
 
 def _reps(repo: Repository, subject: Viewer, tids: list[int]) -> list[RepPerformance]:

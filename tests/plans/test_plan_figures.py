@@ -41,6 +41,7 @@ TERRITORY_SECTIONS = [
     "Coverage",
     "Stalled deals to act on",
     "Reps: workload and balance",
+    "Rebalancing",
     "SMART goals",
     "Action plan by rep",
     "Risks and mitigations",
@@ -188,6 +189,18 @@ def test_territory_plan_for_a_managers_team_on_demo_data_matches_sql(demo: World
     for figure in (facts.kpis.bookings, facts.kpis.quota, facts.kpis.pipeline_created):
         assert fmt.figure(figure) in draft.markdown
     assert fmt.figure(facts.kpis.win_rate) in draft.markdown
+    # the rebalancing section proposes moves among the team's own reps, of the team's own accounts
+    proposal = facts.rebalance
+    assert proposal is not None and proposal.status in ("proposed", "balanced", "infeasible")
+    with demo.engine.connect() as connection:
+        moved = [int(m.id.split("/")[1]) for m in proposal.moves]
+        homes = set(
+            connection.execute(select(Account.territory_id).where(Account.id.in_(moved))).scalars()
+        )
+    assert homes <= territories
+    assert {m.to_id for m in proposal.moves} <= {r.rep_id for r in facts.reps}
+    for move in proposal.moves:
+        assert f"[{move.id}]" in draft.markdown
     # one action block per rep with something to act on; each action links a record
     owners = {a.owner for a in plan.actions}
     assert owners <= {r.rep for r in facts.reps}

@@ -127,4 +127,6 @@ def test_a_reps_own_territory_plan_holds_only_their_deals(make_service: ServiceF
     assert isinstance(plan, TerritoryPlan)
     assert plan.facts.scope.kind == "mine"
     assert _opportunity_owners(plan) <= {RITA.name}
+    assert plan.facts.rebalance is None
+    assert "Rebalancing proposals are drafted for managers and RevOps." in draft.markdown
     assert RAVI.name not in draft.markdown and SAM.name not in draft.markdown
