@@ -21,6 +21,7 @@ from sqlalchemy.engine import make_url
 from assistant.settings import Settings
 
 THREADS_TABLE = "salesplan_threads"
+SQLITE_BUSY_TIMEOUT_SECONDS = 30.0
 
 
 def thread_key(user_id: int, thread_id: str) -> str:
@@ -48,12 +49,17 @@ class Memory:
                 await saver.setup()
                 yield saver
             return
+        import aiosqlite
         from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver
 
         self.sqlite_path.parent.mkdir(parents=True, exist_ok=True)
-        async with AsyncSqliteSaver.from_conn_string(str(self.sqlite_path)) as saver:
-            await saver.setup()
-            yield saver
+        # Concurrent turns (the HTTP API, the Slack app) wait for each other's writes rather than
+        # failing with "database is locked" after aiosqlite's default 5 s.
+        path = str(self.sqlite_path)
+        async with aiosqlite.connect(path, timeout=SQLITE_BUSY_TIMEOUT_SECONDS) as connection:
+            sqlite_saver = AsyncSqliteSaver(connection)
+            await sqlite_saver.setup()
+            yield sqlite_saver
 
     async def _ensure_table(self, saver: BaseCheckpointSaver[Any]) -> None:
         ddl = (

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Annotated
 
 from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 OFFLINE_MODEL = "offline"
 
@@ -106,6 +106,27 @@ class Settings(BaseSettings):
         validation_alias=AliasChoices("SLACK_API_URL", "SALESPLAN_SLACK_API_URL"),
         description="Base URL of the Slack Web API (a proxy or test double may stand in).",
     )
+    slack_link_hosts: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="Hosts (and their subdomains) Slack answers may link to, comma-separated; "
+        "links to any other host are shown as text.",
+    )
+
+    max_concurrent_turns: int = Field(
+        default=8,
+        ge=1,
+        description="Questions and plans the HTTP API and the Slack app work on at once, per process; "
+        "more wait their turn.",
+    )
+    api_max_body_bytes: int = Field(
+        default=65_536, ge=1_024, description="Largest HTTP API request body accepted (bytes); more is 413."
+    )
+    api_max_question_chars: int = Field(
+        default=4_000, ge=1, le=4_000, description="Longest question the HTTP API accepts (characters)."
+    )
+    api_rate_limit_per_minute: int = Field(
+        default=60, ge=1, description="HTTP API requests allowed per token per minute; more is 429."
+    )
 
     @field_validator("model")
     @classmethod
@@ -115,6 +136,13 @@ class Settings(BaseSettings):
         provider, _, name = value.partition(":")
         if provider != "openai" or not name:
             raise ValueError(f"SALESPLAN_MODEL must be 'offline' or 'openai:<model>', got {value!r}")
+        return value
+
+    @field_validator("slack_link_hosts", mode="before")
+    @classmethod
+    def _split_hosts(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [host.strip().lower().strip(".") for host in value.split(",") if host.strip()]
         return value
 
     @model_validator(mode="after")

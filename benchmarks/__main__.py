@@ -9,6 +9,8 @@ from __future__ import annotations
 import os
 
 from benchmarks import agent, analytics, generate, import_maven, knowledge, offline, plans, rebalance
+from benchmarks import api as api_bench
+from benchmarks import slack as slack_bench
 
 
 def main() -> None:
@@ -19,6 +21,8 @@ def main() -> None:
     plans.main()
     rebalance.main()
     knowledge.main()
+    api_bench.main()
+    slack_bench.main()
     analytics.main(opportunities=size, accounts=max(1, size // 10))
     generate.main(size)
 

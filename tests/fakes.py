@@ -2,14 +2,19 @@
 
 :class:`FakeOpenAI` serves the OpenAI Chat Completions API on 127.0.0.1 from a script: each
 request takes the next scripted reply (a tool-call turn, a text turn, an error status with
-headers, or a hang), and every request body is recorded.
+headers, or a hang), and every request body is recorded. Its quirk switches play a self-hosted
+server (the llama-cpp-python one): ``reject_null_content`` answers 500 to an assistant message
+whose content is null, ``require_max_tokens`` answers 400 to a request without ``max_tokens``.
+:class:`FakeSlack` serves the Slack Web API the same way and records every call.
 """
 
 from __future__ import annotations
 
+import itertools
 import json
 import threading
 import time
+import urllib.parse
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -44,6 +49,17 @@ def tool_reply(*calls: tuple[str, dict[str, Any] | str]) -> Reply:
     )
 
 
+def text_tool_reply(name: str, args: dict[str, Any], style: str = "json") -> Reply:
+    """A turn with a tool call written as text, as small models do: ``json``, ``fence`` or ``tag``."""
+    call = json.dumps({"name": name, "arguments": args})
+    text = {
+        "json": call,
+        "fence": f"I will look that up.\n```json\n{call}\n```",
+        "tag": f"<tool_call>\n{call}\n</tool_call>",
+    }[style]
+    return text_reply(text)
+
+
 def error_reply(status: int, retry_after: float | None = None) -> Reply:
     headers = {"retry-after": str(retry_after)} if retry_after is not None else {}
     return Reply(
@@ -71,10 +87,13 @@ def _completion(message: dict[str, Any], finish: str) -> dict[str, Any]:
 class FakeOpenAI:
     """A scripted OpenAI-compatible server; ``repeat_last`` keeps replaying the final reply."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, reject_null_content: bool = False, require_max_tokens: bool = False) -> None:
         self.replies: list[Reply] = []
         self.requests: list[dict[str, Any]] = []
         self.repeat_last = False
+        self.reject_null_content = reject_null_content
+        self.require_max_tokens = require_max_tokens
+        self.rejected: list[str] = []
         self._lock = threading.Lock()
         self._server: ThreadingHTTPServer | None = None
 
@@ -88,9 +107,24 @@ class FakeOpenAI:
         self.replies.extend(replies)
         return self
 
+    def _quirk(self, body: dict[str, Any]) -> Reply | None:
+        """The error a self-hosted server would send for ``body`` (a scripted reply is not used)."""
+        messages = body.get("messages", [])
+        if self.reject_null_content and any(
+            m.get("role") == "assistant" and m.get("content") is None for m in messages
+        ):
+            self.rejected.append("null content")
+            return error_reply(500)
+        if self.require_max_tokens and not isinstance(body.get("max_tokens"), int):
+            self.rejected.append("no max_tokens")
+            return Reply(status=400, body={"error": {"message": "max_tokens is required", "type": "bad"}})
+        return None
+
     def _next(self, body: dict[str, Any]) -> Reply:
         with self._lock:
             self.requests.append(body)
+            if (rejection := self._quirk(body)) is not None:
+                return rejection
             if not self.replies:
                 return error_reply(500)
             if self.repeat_last and len(self.replies) == 1:
@@ -121,6 +155,140 @@ class FakeOpenAI:
                     self.wfile.write(payload)
                 except (BrokenPipeError, ConnectionResetError):
                     pass
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server.daemon_threads = True
+        thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        thread.start()
+        try:
+            yield self
+        finally:
+            self._server.shutdown()
+            self._server.server_close()
+
+
+@dataclass
+class SlackCall:
+    """One request the fake Slack received: the Web API method (or ``upload`` / ``response``)."""
+
+    method: str
+    args: dict[str, Any]
+    headers: dict[str, str]
+    path: str
+
+
+class FakeSlack:
+    """A loopback fake of the Slack Web API that records every call.
+
+    Serves ``/api/<method>`` (form, JSON or query arguments), the file upload URLs it hands out,
+    and ``/response/<id>`` (slash-command ``response_url``). ``users`` maps Slack user ids to
+    profile emails for ``users.info`` and ``users.lookupByEmail``; ``failures`` makes a method
+    answer ``{"ok": false, "error": …}``.
+    """
+
+    BOT_USER = "UBOT"
+
+    def __init__(self) -> None:
+        self.calls: list[SlackCall] = []
+        self.users: dict[str, str] = {}
+        self.failures: dict[str, str] = {}
+        self._lock = threading.Lock()
+        self._ts = itertools.count(1)
+        self._server: ThreadingHTTPServer | None = None
+
+    @property
+    def origin(self) -> str:
+        assert self._server is not None
+        host, port = self._server.server_address[:2]
+        return f"http://{host!s}:{port}"
+
+    @property
+    def base_url(self) -> str:
+        return f"{self.origin}/api/"
+
+    def response_url(self, key: str = "r1") -> str:
+        return f"{self.origin}/response/{key}"
+
+    def of(self, method: str) -> list[SlackCall]:
+        with self._lock:
+            return [c for c in self.calls if c.method == method]
+
+    def wait_for(self, method: str, count: int = 1, timeout: float = 20.0) -> list[SlackCall]:
+        """The calls of ``method`` once there are at least ``count`` (fails after ``timeout``)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            found = self.of(method)
+            if len(found) >= count:
+                return found
+            time.sleep(0.02)
+        raise AssertionError(f"expected {count} {method} call(s), got {[c.method for c in self.calls]}")
+
+    def _answer(self, method: str, args: dict[str, Any]) -> dict[str, Any]:
+        if method in self.failures:
+            return {"ok": False, "error": self.failures[method]}
+        ts = f"1700000000.{next(self._ts):06d}"
+        if method == "auth.test":
+            return {"ok": True, "user_id": self.BOT_USER, "bot_id": "BBOT", "team_id": "T1", "team": "Cobalt"}
+        if method == "users.info":
+            user = str(args.get("user", ""))
+            if user not in self.users:
+                return {"ok": False, "error": "user_not_found"}
+            return {"ok": True, "user": {"id": user, "profile": {"email": self.users[user]}}}
+        if method == "users.lookupByEmail":
+            email = str(args.get("email", "")).casefold()
+            found = next((u for u, e in self.users.items() if e.casefold() == email), None)
+            return {"ok": True, "user": {"id": found}} if found else {"ok": False, "error": "users_not_found"}
+        if method == "apps.connections.open":
+            return {"ok": True, "url": f"ws://127.0.0.1:9/link/?ticket={ts}"}
+        if method == "conversations.open":
+            return {"ok": True, "channel": {"id": f"D{args.get('users', 'X')}"}}
+        if method == "chat.postMessage":
+            return {"ok": True, "channel": args.get("channel"), "ts": ts, "message": {"ts": ts}}
+        if method == "files.getUploadURLExternal":
+            return {"ok": True, "upload_url": f"{self.origin}/upload/F{ts}", "file_id": f"F{ts}"}
+        if method == "files.completeUploadExternal":
+            files = args.get("files")
+            listed = json.loads(files) if isinstance(files, str) else files or []
+            return {"ok": True, "files": [{"id": f.get("id"), "title": f.get("title")} for f in listed]}
+        return {"ok": True}
+
+    @contextmanager
+    def running(self) -> Iterator[FakeSlack]:
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args: Any) -> None:
+                pass
+
+            def _handle(self) -> None:
+                split = urllib.parse.urlsplit(self.path)
+                args: dict[str, Any] = {k: v[-1] for k, v in urllib.parse.parse_qs(split.query).items()}
+                raw = self.rfile.read(int(self.headers.get("content-length", 0) or 0))
+                kind = self.headers.get("content-type", "")
+                if raw and "json" in kind:
+                    args.update(json.loads(raw))
+                elif raw and "x-www-form-urlencoded" in kind:
+                    args.update({k: v[-1] for k, v in urllib.parse.parse_qs(raw.decode()).items()})
+                elif raw:
+                    args["_body"] = raw.decode("utf-8", "replace")
+                parts = split.path.strip("/").split("/")
+                method = parts[1] if parts[0] == "api" and len(parts) > 1 else parts[0]
+                call = SlackCall(method, args, {k.lower(): v for k, v in self.headers.items()}, split.path)
+                with fake._lock:
+                    fake.calls.append(call)
+                if parts[0] == "api":
+                    payload = json.dumps(fake._answer(method, args)).encode()
+                    kind_out = "application/json"
+                else:
+                    payload, kind_out = b"ok", "text/plain"
+                self.send_response(200)
+                self.send_header("content-type", kind_out)
+                self.send_header("content-length", str(len(payload)))
+                self.end_headers()
+                self.wfile.write(payload)
+
+            do_GET = _handle
+            do_POST = _handle
 
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self._server.daemon_threads = True

@@ -262,6 +262,46 @@ class DatasetMeta(Base):
     value: Mapped[str] = mapped_column(Text)
 
 
+class ApiToken(Base):
+    """An API bearer token tied to a user. Only the token's SHA-256 hash is stored; revoking sets
+    ``revoked_at`` (the row stays, for the record). Not CRM data: imports never touch it."""
+
+    __tablename__ = "api_tokens"
+    __table_args__ = (Index("ix_api_tokens_user_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(120))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    prefix: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    last_used_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+
+class SlackDelivery(Base):
+    """A Slack event or command already taken in: a retried delivery finds its key here and is
+    dropped, across processes (the primary key makes the claim atomic)."""
+
+    __tablename__ = "slack_deliveries"
+    __table_args__ = (Index("ix_slack_deliveries_received_at", "received_at"),)
+
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    received_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+
+
+class SlackDigest(Base):
+    """The stalled-deal digest sent to a person on a day (at most one per person per day)."""
+
+    __tablename__ = "slack_digests"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    day: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    sent_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    channel: Mapped[str | None] = mapped_column(String(40))
+
+
 def table_of(model: type[Base]) -> Table:
     """The Core table of a model (typed as a :class:`~sqlalchemy.Table`)."""
     return Base.metadata.tables[model.__tablename__]

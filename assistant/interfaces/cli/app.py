@@ -6,6 +6,9 @@ import typer
 
 from assistant.bootstrap import build_app_context
 from assistant.interfaces.cli import accounts, ask, data, demo, kb, pipeline, plan, territory
+from assistant.interfaces.cli import serve as serve_cli
+from assistant.interfaces.cli import slack as slack_cli
+from assistant.interfaces.cli import users as users_cli
 from assistant.interfaces.cli.errors import SalesplanGroup
 
 app = typer.Typer(
@@ -27,6 +30,9 @@ app.add_typer(ask.threads_app, name="threads")
 app.add_typer(accounts.app, name="accounts")
 app.add_typer(territory.app, name="territory")
 app.add_typer(kb.app, name="kb")
+app.add_typer(users_cli.app, name="users")
+app.command("serve")(serve_cli.serve)
+app.add_typer(slack_cli.app, name="slack")
 app.add_typer(plan.app, name="plan")
 
 

@@ -1,0 +1,47 @@
+"""The HTTP API: ``create_app(settings)`` builds the FastAPI application; ``salesplan serve`` runs it.
+
+Every ``/v1`` route runs as the user behind the request's bearer token (see
+:mod:`assistant.interfaces.api.deps`), answers errors as problem details
+(:mod:`assistant.interfaces.api.problems`) and refuses bodies over ``SALESPLAN_API_MAX_BODY_BYTES``
+(:mod:`assistant.interfaces.api.limits`). The OpenAPI document is at ``/openapi.json`` and the
+interactive docs at ``/docs``.
+"""
+
+from __future__ import annotations
+
+from importlib.metadata import PackageNotFoundError, version
+
+from fastapi import FastAPI
+
+from assistant.bootstrap import AppContext, load_settings
+from assistant.interfaces.api.deps import ApiState
+from assistant.interfaces.api.limits import BodySizeLimit
+from assistant.interfaces.api.problems import install_problem_handlers
+from assistant.interfaces.api.routers import accounts, ask, deals, health, plans
+from assistant.settings import Settings
+
+DESCRIPTION = """\
+Ask Salesplan questions, draft account and territory plans, and read stalled deals and account
+profiles over HTTP. Authenticate with `Authorization: Bearer <token>`; tokens are created with
+`salesplan users token create --user WHO`, and every request sees exactly what the token's user
+may see. Errors are problem details (`application/problem+json`).
+"""
+
+
+def _version() -> str:
+    try:
+        return version("salesplan")
+    except PackageNotFoundError:
+        return "0"
+
+
+def create_app(settings: Settings | None = None, *, context: AppContext | None = None) -> FastAPI:
+    """The API application over ``context`` (built from ``settings``, else the environment)."""
+    context = context or AppContext(settings or load_settings())
+    app = FastAPI(title="Salesplan API", version=_version(), description=DESCRIPTION)
+    app.state.salesplan = ApiState(context)
+    install_problem_handlers(app)
+    app.add_middleware(BodySizeLimit, max_bytes=context.settings.api_max_body_bytes)
+    for module in (health, ask, plans, deals, accounts):
+        app.include_router(module.router)
+    return app

@@ -1,0 +1,85 @@
+"""What the routes are given: the shared state, and the caller behind the bearer token.
+
+Every ``/v1`` route depends on :data:`ViewerDep`: the token is checked (401 when missing, unknown
+or revoked), the token's rate limit is taken (429 with ``Retry-After``), and the route runs as the
+token's user — the scope of every query is that user's, enforced in the data layer.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Annotated
+
+from fastapi import Depends, HTTPException, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from assistant.bootstrap import AppContext
+from assistant.interfaces.api.ratelimit import RateLimiter
+from assistant.interfaces.api.tokens import Caller, TokenStore
+from tools.viewer import Viewer
+
+
+@dataclass
+class ApiState:
+    """The app's shared state. ``turns`` bounds the questions and plans worked on at once
+    (``SALESPLAN_MAX_CONCURRENT_TURNS``); requests past it wait their turn instead of piling
+    onto the CPU, the model server and the conversation store together."""
+
+    context: AppContext
+    limiter: RateLimiter = field(init=False)
+    turns: asyncio.Semaphore = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.limiter = RateLimiter(self.context.settings.api_rate_limit_per_minute)
+        self.turns = asyncio.Semaphore(self.context.settings.max_concurrent_turns)
+
+    @cached_property
+    def tokens(self) -> TokenStore:
+        return TokenStore(self.context.engine)
+
+
+def get_state(request: Request) -> ApiState:
+    state: ApiState = request.app.state.salesplan
+    return state
+
+
+StateDep = Annotated[ApiState, Depends(get_state)]
+
+bearer = HTTPBearer(
+    auto_error=False,
+    scheme_name="token",
+    description="An API token from `salesplan users token create --user WHO`.",
+)
+
+
+def get_caller(
+    state: StateDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+) -> Caller:
+    if credentials is None:
+        raise HTTPException(401, "a bearer token is required", headers={"WWW-Authenticate": "Bearer"})
+    caller = state.tokens.authenticate(credentials.credentials)
+    if caller is None:
+        raise HTTPException(
+            401,
+            "the token is not valid (unknown or revoked)",
+            headers={"WWW-Authenticate": 'Bearer error="invalid_token"'},
+        )
+    wait = state.limiter.acquire(caller.token_id)
+    if wait is not None:
+        limit = state.context.settings.api_rate_limit_per_minute
+        raise HTTPException(
+            429,
+            f"rate limit of {limit} requests per minute for this token exceeded",
+            headers={"Retry-After": RateLimiter.retry_after(wait)},
+        )
+    return caller
+
+
+def get_viewer(caller: Annotated[Caller, Depends(get_caller)]) -> Viewer:
+    return caller.viewer
+
+
+ViewerDep = Annotated[Viewer, Depends(get_viewer)]

@@ -1,0 +1,241 @@
+"""Answers as Block Kit: the direct answer first, figures as fields, records as a compact list,
+citations in a context block — within Slack's limits, and safe (:mod:`.safety`).
+
+The Markdown of an answer is read paragraph by paragraph:
+
+* the first paragraph is the direct answer (its own section);
+* a list whose every item is ``Label: value`` with a number in the value (``- Potential:
+  $239,800``) becomes section *fields* (at most 10 to a section);
+* anything else — records with their ids, advice, tables — is mrkdwn text: ``**bold**`` becomes
+  ``*bold*``, headings bold lines, bullets ``•``/``◦``, record and citation ids code spans, and
+  tables a preformatted block;
+* playbook citations and the count of records go into a closing context block, with the model.
+
+Sections hold at most 3,000 characters (split at line, then word boundaries) and a message at
+most 50 blocks. A text too long for that, or longer than ``MAX_INLINE_CHARS`` (20,000, about six
+screens, past which a file reads better), does not fit: the caller uploads it as a Markdown file.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from assistant.interfaces.slack.safety import LinkPolicy, plain, safe_inline
+
+SECTION_LIMIT = 3_000
+FIELD_LIMIT = 2_000
+MAX_FIELDS = 10
+MAX_BLOCKS = 50
+CONTEXT_ELEMENT_LIMIT = 2_000
+MAX_INLINE_CHARS = 20_000
+FALLBACK_CHARS = 300
+
+Block = dict[str, Any]
+
+FIGURE_ITEM = re.compile(r"^[-*+]\s+(?:\*\*)?(?P<label>[^:\[\]\n*]{1,60}?)(?:\*\*)?:\s+(?P<value>.{1,300})$")
+REFERENCE = re.compile(r"\[([a-z_]+/[\w:.\-]+|[\w\-/]+\.md#[\w\-~]+)\]")
+HEADING = re.compile(r"^#{1,6}\s+(.+?)\s*#*$")
+BULLET = re.compile(r"^(\s*)[-*+]\s+(.*)$")
+BOLD = re.compile(r"\*\*(?=\S)(.+?)(?<=\S)\*\*|__(?=\S)(.+?)(?<=\S)__")
+ITALIC = re.compile(r"(?<![*\w])\*(?=\S)([^*\n]+?)(?<=\S)\*(?![*\w])")
+TABLE_RULE = re.compile(r"^\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?$")
+
+
+def mrkdwn(text: str, *, verbatim: bool = True) -> Block:
+    return {"type": "mrkdwn", "text": text, "verbatim": verbatim}
+
+
+def section(text: str) -> Block:
+    return {"type": "section", "text": mrkdwn(text)}
+
+
+def fields_section(fields: Sequence[str]) -> Block:
+    return {"type": "section", "fields": [mrkdwn(f[:FIELD_LIMIT]) for f in fields[:MAX_FIELDS]]}
+
+
+def context(elements: Sequence[str]) -> Block:
+    return {"type": "context", "elements": [mrkdwn(e[:CONTEXT_ELEMENT_LIMIT]) for e in elements[:10]]}
+
+
+@dataclass
+class SlackMessage:
+    """A message ready for ``chat.postMessage``: fallback ``text`` (notifications) and ``blocks``."""
+
+    text: str
+    blocks: list[Block] = field(default_factory=list)
+
+    def fits(self) -> bool:
+        chars = sum(len(b.get("text", {}).get("text", "")) for b in self.blocks)
+        return len(self.blocks) <= MAX_BLOCKS and chars <= MAX_INLINE_CHARS
+
+
+def format_line(line: str, policy: LinkPolicy) -> str:
+    """One Markdown line as safe mrkdwn."""
+    heading = HEADING.match(line)
+    if heading:
+        line = f"**{heading.group(1)}**"
+    bullet = BULLET.match(line)
+    prefix = ""
+    if bullet:
+        prefix = "• " if len(bullet.group(1).expandtabs(4)) < 2 else "    ◦ "
+        line = bullet.group(2)
+    line = REFERENCE.sub(lambda m: f"`{m.group(1)}`", line)
+    body, links = safe_inline(line, policy)
+    body = BOLD.sub(lambda m: f"\x01{m.group(1) or m.group(2)}\x01", body)
+    body = ITALIC.sub(lambda m: f"_{m.group(1)}_", body)
+    return prefix + links.mrkdwn(body.replace("\x01", "*"))
+
+
+def format_block(lines: Sequence[str], policy: LinkPolicy) -> str:
+    """Markdown lines as mrkdwn; tables and fenced code become preformatted text."""
+    out: list[str] = []
+    table: list[str] = []
+    fence: list[str] | None = None
+
+    def flush_table() -> None:
+        if table:
+            out.append("```" + "\n".join(plain(r) for r in table if not TABLE_RULE.match(r.strip())) + "```")
+            table.clear()
+
+    for line in lines:
+        if fence is not None:
+            if line.strip().startswith("```"):
+                out.append("```" + "\n".join(plain(r) for r in fence) + "```")
+                fence = None
+            else:
+                fence.append(line)
+            continue
+        if line.strip().startswith("```"):
+            flush_table()
+            fence = []
+            continue
+        if line.strip().startswith("|"):
+            table.append(line.strip())
+            continue
+        flush_table()
+        out.append(format_line(line, policy))
+    flush_table()
+    if fence is not None:
+        out.append("```" + "\n".join(plain(r) for r in fence) + "```")
+    return "\n".join(out)
+
+
+def paragraphs(markdown: str) -> list[list[str]]:
+    """Blank-line separated paragraphs (a fenced code block stays whole)."""
+    result: list[list[str]] = []
+    current: list[str] = []
+    fenced = False
+    for line in markdown.replace("\r\n", "\n").split("\n"):
+        if line.strip().startswith("```"):
+            fenced = not fenced
+        if not line.strip() and not fenced:
+            if current:
+                result.append(current)
+                current = []
+            continue
+        current.append(line.rstrip())
+    if current:
+        result.append(current)
+    return result
+
+
+def _figures(lines: Sequence[str], policy: LinkPolicy) -> list[str] | None:
+    """``Label: value`` items as fields, when every line of the paragraph is one."""
+    if len(lines) < 2:
+        return None
+    found: list[str] = []
+    for line in lines:
+        match = FIGURE_ITEM.match(line.strip()) if not line.startswith((" ", "\t")) else None
+        if match is None or REFERENCE.search(line) or not re.search(r"\d", match.group("value")):
+            return None
+        found.append(f"*{plain(match.group('label').strip())}*\n{format_line(match.group('value'), policy)}")
+    return found
+
+
+def split_text(text: str, limit: int = SECTION_LIMIT) -> list[str]:
+    """Pieces of at most ``limit`` characters, cut at line breaks, else at spaces, else anywhere."""
+    pieces: list[str] = []
+    current = ""
+    for line in text.split("\n"):
+        candidate = f"{current}\n{line}" if current else line
+        if len(candidate) <= limit:
+            current = candidate
+            continue
+        if current:
+            pieces.append(current)
+        while len(line) > limit:
+            cut = line.rfind(" ", 0, limit)
+            cut = cut if cut > limit // 2 else limit
+            pieces.append(line[:cut])
+            line = line[cut:].lstrip(" ")
+        current = line
+    if current:
+        pieces.append(current)
+    return [p for p in pieces if p.strip()] or [text[:limit]]
+
+
+def markdown_blocks(markdown: str, policy: LinkPolicy) -> list[Block]:
+    """The Markdown as section blocks: the direct answer, then fields and text sections."""
+    blocks: list[Block] = []
+    pending_heading: str | None = None
+    for index, lines in enumerate(paragraphs(markdown)):
+        figures = _figures(lines, policy) if index > 0 else None
+        if figures:
+            if pending_heading:
+                blocks.append(section(pending_heading))
+                pending_heading = None
+            blocks.extend(
+                fields_section(figures[i : i + MAX_FIELDS]) for i in range(0, len(figures), MAX_FIELDS)
+            )
+            continue
+        text = format_block(lines, policy)
+        if (
+            index > 0
+            and len(lines) == 1
+            and (HEADING.match(lines[0]) or re.fullmatch(r"\*\*[^*]+\*\*:?", lines[0]))
+        ):
+            pending_heading = f"{pending_heading}\n{text}" if pending_heading else text
+            continue
+        if pending_heading:
+            text = f"{pending_heading}\n{text}"
+            pending_heading = None
+        blocks.extend(section(piece) for piece in split_text(text))
+    if pending_heading:
+        blocks.append(section(pending_heading))
+    return blocks
+
+
+def fallback_text(markdown: str, policy: LinkPolicy) -> str:
+    """The first paragraph, for notifications and clients without blocks."""
+    first = paragraphs(markdown)[:1]
+    text = format_block(first[0], policy) if first else ""
+    return text if len(text) <= FALLBACK_CHARS else text[: FALLBACK_CHARS - 1].rsplit(" ", 1)[0] + "…"
+
+
+def sources_context(citations: Sequence[str], footer: str | None = None) -> Block | None:
+    """Playbook citations and the number of records an answer draws on, in one context block."""
+    playbook = [c for c in citations if ".md#" in c]
+    records = [c for c in citations if ".md#" not in c]
+    elements: list[str] = []
+    if playbook:
+        shown = " · ".join(f"`{plain(c)}`" for c in playbook[:8])
+        more = f" and {len(playbook) - 8} more" if len(playbook) > 8 else ""
+        elements.append(f"Playbook: {shown}{more}")
+    if records:
+        elements.append(f"{len(records)} record{'s' if len(records) != 1 else ''} cited")
+    if footer:
+        elements.append(plain(footer))
+    return context(elements) if elements else None
+
+
+def markdown_message(
+    markdown: str, policy: LinkPolicy, citations: Sequence[str] = (), footer: str | None = None
+) -> SlackMessage:
+    blocks = markdown_blocks(markdown, policy)
+    sources = sources_context(citations, footer)
+    if sources:
+        blocks.append(sources)
+    return SlackMessage(text=fallback_text(markdown, policy) or "(no answer)", blocks=blocks)

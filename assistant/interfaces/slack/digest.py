@@ -1,0 +1,229 @@
+"""``salesplan slack digest``: a daily direct message about stalled deals.
+
+Each rep with stalled or at-risk deals gets their riskiest deals, with the evidence and the
+suggested next step for each; each manager gets a roll-up of the team — totals, one line per
+direct report (a report who manages people counts their whole team) and the team's riskiest
+deals. People with nothing stalled get nothing. RevOps and admins get no digest.
+
+At most one digest per person per day (the UTC date, or ``--day``): the person's row in
+``slack_digests`` is claimed before sending, atomically, so overlapping runs cannot both send,
+and released again when sending fails, so the next run retries. Slack users are found by
+``users.slack_user_id``, else by email (``users.lookupByEmail``); people not on Slack are
+skipped and counted. ``--dry-run`` computes every message and sends and records nothing. Safe to
+run from cron as often as you like.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Literal
+
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+from sqlalchemy import delete, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from assistant.bootstrap import AppContext
+from assistant.interfaces.slack.blocks import SlackMessage, section
+from assistant.interfaces.slack.safety import plain
+from assistant.interfaces.slack.stalled import TeamLine, stalled_message, team_message
+from tools.stalled import StalledQuery, stalled_deals
+from tools.store.schema import Role, SlackDigest, User
+from tools.viewer import Viewer
+
+log = logging.getLogger("salesplan.slack")
+Status = Literal["sent", "would send", "already sent", "nothing stalled", "not on Slack", "failed"]
+REP_DEALS = 10
+TEAM_DEALS = 5
+CONCURRENCY = 4
+
+
+@dataclass(frozen=True)
+class Person:
+    viewer: Viewer
+    email: str | None
+    slack_user_id: str | None
+
+
+@dataclass
+class Outcome:
+    user_id: int
+    name: str
+    kind: Literal["rep", "manager"]
+    status: Status
+    deals: int = 0
+    detail: str = ""
+    message: SlackMessage | None = None
+
+
+@dataclass
+class DigestReport:
+    day: dt.date
+    dry_run: bool
+    outcomes: list[Outcome] = field(default_factory=list)
+
+    def counts(self) -> Counter[str]:
+        return Counter(o.status for o in self.outcomes)
+
+
+class Digest:
+    def __init__(self, context: AppContext, client: AsyncWebClient | None) -> None:
+        self.context = context
+        self.client = client
+        self.engine = context.engine
+
+    def people(self) -> list[Person]:
+        with self.engine.connect() as connection:
+            rows = connection.execute(
+                select(User.id, User.role, User.name, User.territory_id, User.email, User.slack_user_id)
+                .where(User.role.in_([Role.REP.value, Role.MANAGER.value]))
+                .order_by(User.id)
+            ).all()
+        return [
+            Person(Viewer(r.id, Role(r.role), r.name, r.territory_id), r.email, r.slack_user_id) for r in rows
+        ]
+
+    def sent_on(self, day: dt.date) -> set[int]:
+        with self.engine.connect() as connection:
+            return set(
+                connection.execute(select(SlackDigest.user_id).where(SlackDigest.day == day)).scalars()
+            )
+
+    def compose(self, person: Person, day: dt.date) -> tuple[SlackMessage | None, int]:
+        """The person's digest (None when nothing is stalled) and how many deals it flags."""
+        repo = self.context.repository
+        viewer = person.viewer
+        first = plain(viewer.name.split()[0])
+        if viewer.role is Role.REP:
+            result = stalled_deals(repo, viewer, StalledQuery(limit=REP_DEALS))
+            flagged = int(result.flagged.value or 0)
+            if not flagged:
+                return None, 0
+            body = stalled_message(result)
+            intro = f"Good morning {first}, here are your stalled deals for {day:%A %d %B}."
+        else:
+            team = stalled_deals(repo, viewer, StalledQuery(limit=TEAM_DEALS))
+            flagged = int(team.flagged.value or 0)
+            if not flagged:
+                return None, 0
+            with self.engine.connect() as connection:
+                reports = connection.execute(
+                    select(User.id, User.role, User.name, User.territory_id)
+                    .where(User.manager_id == viewer.user_id)
+                    .order_by(User.name)
+                ).all()
+            lines = [
+                TeamLine(
+                    name=r.name if r.role != Role.MANAGER.value else f"{r.name}'s team",
+                    result=stalled_deals(
+                        repo, Viewer(r.id, Role(r.role), r.name, r.territory_id), StalledQuery(limit=1)
+                    ),
+                )
+                for r in reports
+            ]
+            body = team_message(team, lines)
+            intro = f"Good morning {first}, here is your team's stalled-deal roll-up for {day:%A %d %B}."
+        return SlackMessage(text=f"{intro} {body.text}", blocks=[section(intro), *body.blocks]), flagged
+
+    def claim(self, user_id: int, day: dt.date, kind: str) -> bool:
+        values = {"user_id": user_id, "day": day, "kind": kind, "sent_at": dt.datetime.now(dt.UTC)}
+        insert = postgresql.insert if self.engine.dialect.name == "postgresql" else sqlite.insert
+        statement = (
+            insert(SlackDigest).values(**values).on_conflict_do_nothing(index_elements=["user_id", "day"])
+        )
+        with self.engine.begin() as connection:
+            return connection.execute(statement).rowcount == 1
+
+    def release(self, user_id: int, day: dt.date) -> None:
+        with self.engine.begin() as connection:
+            connection.execute(
+                delete(SlackDigest).where(SlackDigest.user_id == user_id, SlackDigest.day == day)
+            )
+
+    def record(self, user_id: int, day: dt.date, channel: str) -> None:
+        with self.engine.begin() as connection:
+            connection.execute(
+                update(SlackDigest)
+                .where(SlackDigest.user_id == user_id, SlackDigest.day == day)
+                .values(channel=channel, sent_at=dt.datetime.now(dt.UTC))
+            )
+
+    async def slack_user(self, person: Person) -> str | None:
+        if person.slack_user_id:
+            return person.slack_user_id
+        if not person.email or self.client is None:
+            return None
+        try:
+            response = await self.client.users_lookupByEmail(email=person.email)
+        except SlackApiError as exc:
+            log.info("no Slack user for %s: %s", person.email, exc.response.get("error"))
+            return None
+        user_id = (response.get("user") or {}).get("id")
+        return str(user_id) if user_id else None
+
+    async def deliver(self, person: Person, day: dt.date, dry_run: bool, done: set[int]) -> Outcome:
+        viewer = person.viewer
+        kind: Literal["rep", "manager"] = "rep" if viewer.role is Role.REP else "manager"
+        outcome = Outcome(viewer.user_id, viewer.name, kind, "nothing stalled")
+        if viewer.user_id in done and not dry_run:
+            outcome.status = "already sent"
+            return outcome
+        message, outcome.deals = await asyncio.to_thread(self.compose, person, day)
+        if message is None:
+            return outcome
+        outcome.message = message
+        if dry_run:
+            outcome.status = "would send"
+            return outcome
+        if not await asyncio.to_thread(self.claim, viewer.user_id, day, kind):
+            outcome.status = "already sent"
+            return outcome
+        try:
+            slack_id = await self.slack_user(person)
+            if slack_id is None or self.client is None:
+                outcome.status = "not on Slack"
+                await asyncio.to_thread(self.release, viewer.user_id, day)
+                return outcome
+            opened = await self.client.conversations_open(users=slack_id)
+            channel = str(opened["channel"]["id"])
+            await self.client.chat_postMessage(
+                channel=channel,
+                text=message.text,
+                blocks=message.blocks,
+                unfurl_links=False,
+                unfurl_media=False,
+            )
+        except SlackApiError as exc:
+            outcome.status, outcome.detail = "failed", str(exc.response.get("error"))
+            await asyncio.to_thread(self.release, viewer.user_id, day)
+            return outcome
+        await asyncio.to_thread(self.record, viewer.user_id, day, channel)
+        outcome.status = "sent"
+        return outcome
+
+
+async def run_digest(
+    context: AppContext,
+    client: AsyncWebClient | None,
+    *,
+    day: dt.date | None = None,
+    dry_run: bool = False,
+    concurrency: int = CONCURRENCY,
+) -> DigestReport:
+    """Send (or with ``dry_run`` only compose) today's digests; see the module docstring."""
+    day = day or dt.datetime.now(dt.UTC).date()
+    digest = Digest(context, client)
+    done = await asyncio.to_thread(digest.sent_on, day)
+    gate = asyncio.Semaphore(concurrency)
+
+    async def one(person: Person) -> Outcome:
+        async with gate:
+            return await digest.deliver(person, day, dry_run, done)
+
+    people = await asyncio.to_thread(digest.people)
+    outcomes = await asyncio.gather(*(one(p) for p in people))
+    return DigestReport(day=day, dry_run=dry_run, outcomes=list(outcomes))

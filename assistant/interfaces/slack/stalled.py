@@ -1,0 +1,147 @@
+"""Stalled deals as Block Kit: ``/salesplan stalled``, a rep's digest and a manager's roll-up.
+
+Each deal is one compact entry — name and record id, amount, stage, close date — with its
+riskiest flag's evidence and the suggested next step (linked to its playbook passage by citation
+id). Data text (deal names, next steps) is made safe like any other text (:mod:`.safety`).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from assistant.interfaces.slack.blocks import (
+    MAX_BLOCKS,
+    Block,
+    SlackMessage,
+    context,
+    fields_section,
+    section,
+    split_text,
+)
+from assistant.interfaces.slack.safety import plain
+from assistant.offline.formatting import money, plural
+from tools.stalled import StalledDeal, StalledDeals
+
+#: Deals listed in one message (the counts cover them all).
+LISTED = 10
+SEVERITY_ORDER = {"high": 0, "medium": 1}
+
+
+def _amount(value: Decimal | float | int | None) -> str:
+    return money(value) if value is not None else "no amount"
+
+
+def deal_entry(deal: StalledDeal, with_owner: bool = False) -> str:
+    flags = sorted(deal.flags, key=lambda f: SEVERITY_ORDER.get(f.severity.value, 2))
+    facts = [_amount(deal.amount), plain(deal.stage)]
+    if deal.close_date:
+        facts.append(f"closes {deal.close_date.isoformat()}")
+    if with_owner:
+        facts.append(plain(deal.owner))
+    lines = [f"• *{plain(deal.name)}* `{deal.id}` · {' · '.join(facts)}"]
+    if flags:
+        top = flags[0]
+        others = f" (+{len(flags) - 1} more)" if len(flags) > 1 else ""
+        lines.append(f"    ◦ {plain(top.title)} ({top.severity.value}): {plain(top.evidence)}{others}")
+        lines.append(f"    ◦ _Next step:_ {plain(top.next_action)} `{plain(top.playbook)}`")
+    return "\n".join(lines)
+
+
+def _deal_sections(deals: Sequence[StalledDeal], with_owner: bool) -> list[Block]:
+    text = "\n".join(deal_entry(d, with_owner) for d in deals)
+    return [section(piece) for piece in split_text(text)] if text else []
+
+
+def _citations(deals: Sequence[StalledDeal]) -> list[str]:
+    return sorted({f.playbook for d in deals for f in d.flags})
+
+
+def _common_problems(result: StalledDeals) -> str:
+    counts = Counter({rule: n for rule, n in result.by_rule.items() if n})
+    titles = {f.rule.value: f.title for d in result.deals for f in d.flags}
+    return ", ".join(f"{titles.get(rule, rule)} ({n})" for rule, n in counts.most_common(3)) or "none"
+
+
+def _footer(result: StalledDeals, shown: Sequence[StalledDeal]) -> Block:
+    playbook = " · ".join(f"`{plain(c)}`" for c in _citations(shown)[:6])
+    elements = [f"As of {result.as_of.isoformat()}"]
+    if playbook:
+        elements.append(f"Playbook: {playbook}")
+    return context(elements)
+
+
+def stalled_message(result: StalledDeals, whose: str = "your") -> SlackMessage:
+    """``/salesplan stalled`` and a rep's digest: the count, the figures, the riskiest deals."""
+    flagged = int(result.flagged.value or 0)
+    worth = _amount(result.flagged_amount.value)
+    if flagged == 0:
+        headline = f"*None of {whose} {plural(result.open_deals, 'open deal')} is stalled or at risk.*"
+        return SlackMessage(text=headline.replace("*", ""), blocks=[section(headline)])
+    headline = (
+        f"*{flagged} of {whose} {plural(result.open_deals, 'open deal')} "
+        f"{'is' if flagged == 1 else 'are'} stalled or at risk*, worth {worth}."
+    )
+    shown = result.deals[:LISTED]
+    blocks: list[Block] = [
+        section(headline),
+        fields_section(
+            [
+                f"*Open deals*\n{result.open_deals:,}",
+                f"*Stalled or at risk*\n{flagged:,}",
+                f"*Worth*\n{worth}",
+                f"*Most common problems*\n{plain(_common_problems(result))}",
+            ]
+        ),
+    ]
+    blocks += _deal_sections(shown, with_owner=whose != "your")
+    if flagged > len(shown):
+        blocks.append(context([f"Showing the {len(shown)} riskiest of {flagged}."]))
+    blocks.append(_footer(result, shown))
+    return SlackMessage(text=headline.replace("*", ""), blocks=blocks[:MAX_BLOCKS])
+
+
+@dataclass(frozen=True)
+class TeamLine:
+    """One direct report's share of a manager's roll-up."""
+
+    name: str
+    result: StalledDeals
+
+
+def team_message(team: StalledDeals, lines: Sequence[TeamLine]) -> SlackMessage:
+    """A manager's roll-up: the team's totals, one line per direct report, the riskiest deals."""
+    flagged = int(team.flagged.value or 0)
+    worth = _amount(team.flagged_amount.value)
+    headline = (
+        f"*Your team has {flagged} stalled or at-risk deal{'' if flagged == 1 else 's'}* of "
+        f"{team.open_deals:,} open, worth {worth}."
+    )
+    per_person = []
+    for line in sorted(lines, key=lambda item: -int(item.result.flagged.value or 0)):
+        count = int(line.result.flagged.value or 0)
+        per_person.append(
+            f"• *{plain(line.name)}*: {count} of {plural(line.result.open_deals, 'open deal')}, "
+            f"{_amount(line.result.flagged_amount.value)}"
+        )
+    shown = team.deals[:5]
+    blocks: list[Block] = [
+        section(headline),
+        fields_section(
+            [
+                f"*Open deals*\n{team.open_deals:,}",
+                f"*Stalled or at risk*\n{flagged:,}",
+                f"*Worth*\n{worth}",
+                f"*Most common problems*\n{plain(_common_problems(team))}",
+            ]
+        ),
+    ]
+    if per_person:
+        blocks += [section(p) for p in split_text("*By person*\n" + "\n".join(per_person))]
+    if shown:
+        blocks.append(section("*Riskiest deals*"))
+        blocks += _deal_sections(shown, with_owner=True)
+    blocks.append(_footer(team, shown))
+    return SlackMessage(text=headline.replace("*", ""), blocks=blocks[:MAX_BLOCKS])
