@@ -53,6 +53,7 @@ class AppContext:
     @cached_property
     def assistant(self) -> AssistantService:
         """The assistant every interface talks to (chat models are built per turn, lazily)."""
+        from assistant.audit import AuditLog
         from assistant.models import build_chat_model
         from assistant.service import AssistantService
 
@@ -61,6 +62,7 @@ class AppContext:
             repository=lambda: self.repository,
             playbook=lambda: self.knowledge,
             model_factory=lambda name: build_chat_model(self.settings, name),
+            audit=AuditLog(self.engine),
         )
 
     def viewer(self, who: str) -> Viewer:

@@ -13,6 +13,7 @@ and listed in :attr:`Answer.unverified`.
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 import uuid
 from collections.abc import Callable
@@ -25,8 +26,10 @@ from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, Remove
 from langchain_core.runnables import RunnableConfig
 from langgraph.checkpoint.base import BaseCheckpointSaver
 from pydantic import BaseModel, Field
+from sqlalchemy.exc import SQLAlchemyError
 
 from assistant.agent import TurnClock, build_agent
+from assistant.audit import AuditLog
 from assistant.grounding import mark_unverified, values_of
 from assistant.memory import Memory, thread_key
 from assistant.plans.drafter import PlanDrafter
@@ -39,6 +42,8 @@ from tools.playbook import PlaybookSearcher
 from tools.store.errors import InputError
 from tools.store.repository import Repository
 from tools.viewer import Viewer
+
+log = logging.getLogger(__name__)
 
 MAX_QUESTION_CHARS = 4_000
 MAX_CITATIONS = 200
@@ -118,19 +123,77 @@ class AssistantService:
         playbook: Callable[[], PlaybookSearcher | None],
         model_factory: Callable[[str], BaseChatModel],
         memory: Memory | None = None,
+        audit: AuditLog | None = None,
     ) -> None:
         self.settings = settings
         self._repository = repository
         self._playbook = playbook
         self._model_factory = model_factory
         self.memory = memory or Memory(settings)
+        self.audit = audit
 
-    def ask(self, viewer: Viewer, text: str, thread_id: str | None = None) -> Answer:
+    def ask(self, viewer: Viewer, text: str, thread_id: str | None = None, *, channel: str = "cli") -> Answer:
         """Answer one question (blocking)."""
-        return asyncio.run(self.aask(viewer, text, thread_id))
+        return asyncio.run(self.aask(viewer, text, thread_id, channel=channel))
 
-    async def aask(self, viewer: Viewer, text: str, thread_id: str | None = None) -> Answer:
-        """Answer one question in a thread (a new thread when none is given)."""
+    async def aask(
+        self, viewer: Viewer, text: str, thread_id: str | None = None, *, channel: str = "cli"
+    ) -> Answer:
+        """Answer one question in a thread (a new thread when none is given); audited."""
+        started = time.monotonic()
+        try:
+            answer = await self._answer(viewer, text, thread_id)
+        except Exception as exc:
+            await self._audit_failure(viewer, channel, "ask", text, started, exc, thread_id)
+            raise
+        outcome = "unverified" if answer.unverified else "fallback" if answer.fallback_reason else "answered"
+        detail = ", ".join(answer.unverified) if answer.unverified else answer.fallback_reason
+        await self._audit(
+            viewer,
+            channel=channel,
+            kind="ask",
+            question=text,
+            outcome=outcome,
+            latency_ms=answer.latency_ms,
+            thread=answer.thread_id,
+            tool_calls=[c.model_dump() for c in answer.tool_calls],
+            record_ids=answer.citations,
+            model=answer.model,
+            detail=detail,
+        )
+        return answer
+
+    async def _audit(self, viewer: Viewer, **entry: Any) -> None:
+        """Append to the audit log; a failure to write is logged, never lost silently, never fatal."""
+        if self.audit is None:
+            return
+        try:
+            await asyncio.to_thread(self.audit.record, viewer, **entry)
+        except SQLAlchemyError:
+            log.exception("could not write the audit log entry for user %s", viewer.user_id)
+
+    async def _audit_failure(
+        self,
+        viewer: Viewer,
+        channel: str,
+        kind: str,
+        question: str,
+        started: float,
+        exc: BaseException,
+        thread: str | None = None,
+    ) -> None:
+        await self._audit(
+            viewer,
+            channel=channel,
+            kind=kind,
+            question=question,
+            outcome="rejected" if isinstance(exc, InputError) else "error",
+            latency_ms=round((time.monotonic() - started) * 1000),
+            thread=thread,
+            detail=str(exc) or type(exc).__name__,
+        )
+
+    async def _answer(self, viewer: Viewer, text: str, thread_id: str | None) -> Answer:
         question = text.strip()
         if not question:
             raise InputError("the question is empty")
@@ -176,23 +239,54 @@ class AssistantService:
             unverified=unverified,
         )
 
-    def plan_account(self, viewer: Viewer, name: str) -> PlanDraft:
+    def plan_account(self, viewer: Viewer, name: str, *, channel: str = "cli") -> PlanDraft:
         """Draft an account plan (blocking)."""
-        return asyncio.run(self.aplan_account(viewer, name))
+        return asyncio.run(self.aplan_account(viewer, name, channel=channel))
 
-    def plan_territory(self, viewer: Viewer, name: str | None = None) -> PlanDraft:
+    def plan_territory(self, viewer: Viewer, name: str | None = None, *, channel: str = "cli") -> PlanDraft:
         """Draft a territory plan (blocking); no name means the viewer's own territory or team."""
-        return asyncio.run(self.aplan_territory(viewer, name))
+        return asyncio.run(self.aplan_territory(viewer, name, channel=channel))
 
-    async def aplan_account(self, viewer: Viewer, name: str) -> PlanDraft:
-        """Draft an account plan for an account the viewer can see."""
-        if not name.strip():
-            raise InputError("name the account to plan")
-        return await self._plan(lambda drafter: drafter.account(viewer, name.strip()))
+    async def aplan_account(self, viewer: Viewer, name: str, *, channel: str = "cli") -> PlanDraft:
+        """Draft an account plan for an account the viewer can see; audited."""
 
-    async def aplan_territory(self, viewer: Viewer, name: str | None = None) -> PlanDraft:
-        """Draft a territory plan: a territory, a person's team, or (no name) the viewer's own."""
-        return await self._plan(lambda drafter: drafter.territory(viewer, (name or "").strip() or None))
+        def draft(drafter: PlanDrafter) -> PlanDraft:
+            if not name.strip():
+                raise InputError("name the account to plan")
+            return drafter.account(viewer, name.strip())
+
+        return await self._audited_plan(viewer, channel, "plan_account", name, draft)
+
+    async def aplan_territory(
+        self, viewer: Viewer, name: str | None = None, *, channel: str = "cli"
+    ) -> PlanDraft:
+        """Draft a territory plan: a territory, a person's team, or (no name) the viewer's own; audited."""
+        wanted = (name or "").strip() or None
+        return await self._audited_plan(
+            viewer, channel, "plan_territory", name or "", lambda drafter: drafter.territory(viewer, wanted)
+        )
+
+    async def _audited_plan(
+        self, viewer: Viewer, channel: str, kind: str, name: str, draft: Callable[[PlanDrafter], PlanDraft]
+    ) -> PlanDraft:
+        started = time.monotonic()
+        try:
+            result = await self._plan(draft)
+        except Exception as exc:
+            await self._audit_failure(viewer, channel, kind, name, started, exc)
+            raise
+        await self._audit(
+            viewer,
+            channel=channel,
+            kind=kind,
+            question=name,
+            outcome="fallback" if result.fallback_reason else "answered",
+            latency_ms=result.latency_ms,
+            record_ids=result.citations,
+            model=result.model,
+            detail=result.fallback_reason,
+        )
+        return result
 
     def drafter(self, model: str | None = None) -> PlanDrafter:
         """The plan drafter whose narrative is written by ``model`` (default: the configured one)."""

@@ -147,7 +147,8 @@ from tools.store.types import Money, UTCDateTime
 
 PACKAGED_MAPPINGS = Path(__file__).with_name("mappings")
 DEFAULT_DATE_FORMATS = ("%Y-%m-%d", "%m/%d/%Y", "%d.%m.%Y")
-RESERVED_TABLES = frozenset({"dataset_meta"})
+#: Tables an import mapping may not write: the data set's metadata and the product's own records.
+RESERVED_TABLES = frozenset({"dataset_meta", "api_tokens", "slack_deliveries", "slack_digests", "audit_log"})
 STAGE_COLUMNS = frozenset({("opportunities", "stage"), ("opportunity_history", "stage")})
 #: Columns whose values the schema restricts (a check constraint): other values are errors.
 COLUMN_CHOICES: dict[tuple[str, str], tuple[str, ...]] = {

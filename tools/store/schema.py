@@ -302,6 +302,32 @@ class SlackDigest(Base):
     channel: Mapped[str | None] = mapped_column(String(40))
 
 
+class AuditEvent(Base):
+    """One question or plan request and what came of it: who, when, through which interface, the
+    tool calls, the records returned, the model and the outcome. Append-only (database triggers
+    refuse updates and deletes); no foreign keys, so replacing the CRM data keeps the record.
+    Questions are stored with secrets (API keys, Slack and Salesplan tokens) redacted."""
+
+    __tablename__ = "audit_log"
+    __table_args__ = (Index("ix_audit_log_at", "at"), Index("ix_audit_log_user_id", "user_id"))
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    user_id: Mapped[int] = mapped_column(Integer)
+    user_name: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(16))
+    channel: Mapped[str] = mapped_column(String(20))
+    kind: Mapped[str] = mapped_column(String(20))
+    thread: Mapped[str | None] = mapped_column(String(200))
+    question: Mapped[str] = mapped_column(Text)
+    tool_calls: Mapped[str] = mapped_column(Text)
+    record_ids: Mapped[str] = mapped_column(Text)
+    model: Mapped[str | None] = mapped_column(String(120))
+    outcome: Mapped[str] = mapped_column(String(20))
+    detail: Mapped[str | None] = mapped_column(Text)
+    latency_ms: Mapped[int] = mapped_column(Integer)
+
+
 def table_of(model: type[Base]) -> Table:
     """The Core table of a model (typed as a :class:`~sqlalchemy.Table`)."""
     return Base.metadata.tables[model.__tablename__]

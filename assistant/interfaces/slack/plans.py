@@ -14,8 +14,8 @@ async def plan_message(
     """The plan's message, its Markdown (for a file) and its title."""
     service = runtime.context.assistant
     if kind == "account":
-        draft = await service.aplan_account(viewer, name)
+        draft = await service.aplan_account(viewer, name, channel="slack")
     else:
-        draft = await service.aplan_territory(viewer, name or None)
+        draft = await service.aplan_territory(viewer, name or None, channel="slack")
     footer = f"Draft written by {draft.model} · {draft.latency_ms:,} ms"
     return answer_message(draft.markdown, runtime, draft.citations, footer), draft.markdown, draft.title

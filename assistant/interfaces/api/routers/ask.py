@@ -61,7 +61,7 @@ def _event(name: str, data: Any) -> bytes:
 
 async def _answer(state: ApiState, viewer: Viewer, question: str, thread: str) -> Answer:
     async with state.turns:
-        return await state.context.assistant.aask(viewer, question, thread)
+        return await state.context.assistant.aask(viewer, question, thread, channel="api")
 
 
 async def _stream(state: ApiState, viewer: Viewer, question: str, thread: str) -> AsyncIterator[bytes]:

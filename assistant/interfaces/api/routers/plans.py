@@ -34,7 +34,7 @@ async def account_plan(body: AccountPlanRequest, viewer: ViewerDep, state: State
     """A drafted account plan: SMART objectives, actions with owners and dates, risks, the facts
     behind them, and the whole plan in Markdown. Every figure comes from the CRM."""
     async with state.turns:
-        return await state.context.assistant.aplan_account(viewer, body.name)
+        return await state.context.assistant.aplan_account(viewer, body.name, channel="api")
 
 
 @router.post(
@@ -44,4 +44,4 @@ async def territory_plan(body: TerritoryPlanRequest, viewer: ViewerDep, state: S
     """A drafted territory plan for a territory, a person's team, or the caller's own territory or
     team, with the whole plan in Markdown. Every figure comes from the CRM."""
     async with state.turns:
-        return await state.context.assistant.aplan_territory(viewer, body.name)
+        return await state.context.assistant.aplan_territory(viewer, body.name, channel="api")

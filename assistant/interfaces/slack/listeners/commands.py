@@ -83,7 +83,7 @@ async def _run(
     """The reply: the message, the Markdown it came from (for a file), and a title."""
     if command.action == "ask":
         thread = f"slack:{body.get('channel_id', 'command')}:command"
-        result = await runtime.context.assistant.aask(viewer, command.argument, thread)
+        result = await runtime.context.assistant.aask(viewer, command.argument, thread, channel="slack")
         footer = f"{result.model} · {result.latency_ms:,} ms"
         return (
             answer_message(result.answer, runtime, result.citations, footer),

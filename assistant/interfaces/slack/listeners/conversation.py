@@ -83,7 +83,9 @@ async def _reply(
         return help_message(who.name), None
     try:
         async with runtime.turns:
-            result = await runtime.context.assistant.aask(who, question, thread_id(channel, thread_ts))
+            result = await runtime.context.assistant.aask(
+                who, question, thread_id(channel, thread_ts), channel="slack"
+            )
     except SalesplanError as exc:
         text = plain(f"Sorry, I couldn't answer that: {exc}")
         return SlackMessage(text=text, blocks=[section(text)]), None

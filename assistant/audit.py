@@ -1,0 +1,120 @@
+"""The audit log: an append-only record of every question and plan request.
+
+Each entry says who asked (user id, name, role), when, through which interface (``cli``, ``api``,
+``slack``, ``eval``), what (the question, with secrets redacted), the tool calls with their
+arguments, the record and playbook ids returned, the model that answered and the outcome:
+
+* ``answered`` — the configured model (or the offline planner) answered;
+* ``fallback`` — the configured model failed and the offline planner answered (``detail`` says why);
+* ``unverified`` — the answer held figures no tool produced (listed in ``detail``);
+* ``rejected`` — the request was refused as given (an empty or too long question, an unknown name);
+* ``error`` — the request failed (a data or configuration error; ``detail`` has the message).
+
+The table refuses updates and deletes (database triggers), and has no foreign keys, so replacing
+the CRM data keeps the record. API keys, Slack tokens, Salesplan API tokens and bearer headers
+are replaced by ``[redacted]`` before anything is written; token values never reach the log.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from collections.abc import Sequence
+from typing import Any
+
+from pydantic import BaseModel
+from sqlalchemy import Engine, insert, select
+
+from tools.store.schema import AuditEvent, table_of
+from tools.viewer import Viewer
+
+MAX_QUESTION_CHARS = 4_000
+MAX_RECORD_IDS = 200
+SECRETS = re.compile(
+    r"\b(?:sk-[A-Za-z0-9_-]{8,}|xox[abposer]-[A-Za-z0-9-]{8,}|xapp-[A-Za-z0-9-]{8,}|spk_[A-Za-z0-9_-]{8,})"
+    r"|\bBearer\s+[A-Za-z0-9._~+/=-]{8,}",
+    re.IGNORECASE,
+)
+AUDIT_LOG = table_of(AuditEvent)
+
+
+def redact(text: str) -> str:
+    """``text`` with API keys and tokens replaced by ``[redacted]``."""
+    return SECRETS.sub("[redacted]", text)
+
+
+class AuditEntry(BaseModel):
+    at: dt.datetime
+    user_id: int
+    user_name: str
+    role: str
+    channel: str
+    kind: str
+    thread: str | None
+    question: str
+    tool_calls: list[dict[str, Any]]
+    record_ids: list[str]
+    model: str | None
+    outcome: str
+    detail: str | None
+    latency_ms: int
+
+
+class AuditLog:
+    """Writes and reads the ``audit_log`` table."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def record(
+        self,
+        viewer: Viewer,
+        *,
+        channel: str,
+        kind: str,
+        question: str,
+        outcome: str,
+        latency_ms: int,
+        thread: str | None = None,
+        tool_calls: Sequence[dict[str, Any]] = (),
+        record_ids: Sequence[str] = (),
+        model: str | None = None,
+        detail: str | None = None,
+    ) -> None:
+        row = {
+            "at": dt.datetime.now(dt.UTC),
+            "user_id": viewer.user_id,
+            "user_name": viewer.name,
+            "role": viewer.role.value,
+            "channel": channel,
+            "kind": kind,
+            "thread": thread,
+            "question": redact(question[:MAX_QUESTION_CHARS]),
+            "tool_calls": redact(json.dumps(list(tool_calls), default=str)),
+            "record_ids": json.dumps(list(record_ids)[:MAX_RECORD_IDS]),
+            "model": model,
+            "outcome": outcome,
+            "detail": None if detail is None else redact(detail[:MAX_QUESTION_CHARS]),
+            "latency_ms": latency_ms,
+        }
+        with self.engine.begin() as connection:
+            connection.execute(insert(AUDIT_LOG), [row])
+
+    def tail(self, limit: int = 20, user_id: int | None = None) -> list[AuditEntry]:
+        """The latest ``limit`` entries (of one user when given), oldest first."""
+        query = select(AUDIT_LOG).order_by(AUDIT_LOG.c.id.desc()).limit(limit)
+        if user_id is not None:
+            query = query.where(AUDIT_LOG.c.user_id == user_id)
+        with self.engine.connect() as connection:
+            rows = connection.execute(query).mappings().all()
+        return [
+            AuditEntry(
+                **{
+                    **row,
+                    "tool_calls": json.loads(row["tool_calls"]),
+                    "record_ids": json.loads(row["record_ids"]),
+                }
+            )
+            for row in reversed(rows)
+        ]

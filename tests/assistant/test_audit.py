@@ -1,0 +1,121 @@
+"""The audit log: every question and plan request recorded, append-only, with no secrets."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from sqlalchemy import Engine, delete, text, update
+from sqlalchemy.exc import DBAPIError
+from typer.testing import CliRunner
+
+from assistant.audit import AUDIT_LOG, AuditLog, redact
+from assistant.bootstrap import build_app_context
+from assistant.interfaces.cli import app
+from assistant.testing import ScriptedChatModel, tool_call
+from tests.assistant.conftest import ServiceFactory
+from tests.tools import crm
+from tests.tools.conftest import RITA
+from tools.store.errors import InputError
+
+
+@pytest.fixture
+def audited(make_service: ServiceFactory, sqlite_engine: Engine) -> tuple[ServiceFactory, AuditLog]:
+    log = AuditLog(sqlite_engine)
+
+    def factory(**kwargs: object) -> object:
+        service = make_service(**kwargs)
+        service.audit = log
+        return service
+
+    return factory, log  # type: ignore[return-value]
+
+
+def test_each_question_is_recorded_with_its_tools_records_and_outcome(
+    audited: tuple[ServiceFactory, AuditLog], scripted: ScriptedChatModel
+) -> None:
+    factory, log = audited
+    service = factory()
+    scripted.extend([[tool_call("stalled_deals", {})], "Two of your deals need attention."])
+    answer = service.ask(
+        RITA, "which of my deals are stalled? token xoxb-123456789-abcdefgh", channel="slack"
+    )
+    scripted.extend([[tool_call("pipeline_summary", {})], "Your pipeline is $9,999,999."])
+    service.ask(RITA, "and my pipeline?", answer.thread_id)
+    with pytest.raises(InputError):
+        service.ask(RITA, "   ")
+    first, second, third = log.tail(10)
+    assert (first.user_id, first.user_name, first.role, first.channel, first.kind) == (
+        RITA.user_id,
+        RITA.name,
+        "rep",
+        "slack",
+        "ask",
+    )
+    assert first.question == "which of my deals are stalled? token [redacted]"
+    assert first.tool_calls == [{"name": "stalled_deals", "args": {}}]
+    assert first.record_ids == answer.citations and first.record_ids
+    assert (first.model, first.outcome, first.thread) == ("openai:scripted", "answered", answer.thread_id)
+    assert (second.outcome, second.detail, second.channel) == ("unverified", "$9,999,999", "cli")
+    assert (third.outcome, third.detail, third.tool_calls) == ("rejected", "the question is empty", [])
+    assert [e.question for e in log.tail(10, user_id=RITA.user_id + 1)] == []
+
+
+def test_a_fallback_and_a_plan_are_recorded(
+    audited: tuple[ServiceFactory, AuditLog], scripted: ScriptedChatModel
+) -> None:
+    factory, log = audited
+    service = factory()
+    scripted.extend(["not json at all"])
+    draft = service.plan_account(RITA, "Acme Corporation", channel="api")
+    entry = log.tail(1)[0]
+    assert (entry.kind, entry.channel, entry.question, entry.outcome) == (
+        "plan_account",
+        "api",
+        "Acme Corporation",
+        "fallback",
+    )
+    assert entry.detail == draft.fallback_reason and entry.record_ids == draft.citations[:200]
+
+
+def test_the_log_refuses_updates_and_deletes(any_engine: Engine) -> None:
+    crm.load(any_engine)
+    log = AuditLog(any_engine)
+    log.record(RITA, channel="cli", kind="ask", question="q", outcome="answered", latency_ms=1)
+    for statement in (update(AUDIT_LOG).values(outcome="edited"), delete(AUDIT_LOG)):
+        with pytest.raises(DBAPIError, match="append-only"), any_engine.begin() as connection:
+            connection.execute(statement)
+    if any_engine.dialect.name == "postgresql":
+        with pytest.raises(DBAPIError, match="append-only"), any_engine.begin() as connection:
+            connection.execute(text("TRUNCATE audit_log"))
+    assert [e.outcome for e in log.tail()] == ["answered"]
+
+
+@pytest.mark.parametrize(
+    "secret",
+    [
+        "sk-proj-abcdefghijklmnopqrstuv",
+        "xoxb-1234567890-abcdefghij",
+        "xapp-1-A0123456-abcdef",
+        "spk_Zm9vYmFyYmF6cXV4",
+        "Bearer abcdef0123456789.xyz",
+    ],
+)
+def test_secrets_are_redacted(secret: str) -> None:
+    assert redact(f"use {secret} please") == "use [redacted] please"
+
+
+def test_salesplan_audit_tail() -> None:
+    crm.load(build_app_context().engine)
+    runner = CliRunner()
+    asked = runner.invoke(app, ["ask", "which of my deals are stalled?", "--user", "Rita Ruiz"])
+    assert asked.exit_code == 0, asked.output
+    result = runner.invoke(app, ["audit", "tail", "-n", "5", "--json"])
+    assert result.exit_code == 0, result.output
+    entries = [json.loads(line) for line in result.output.splitlines()]
+    assert [(e["user_name"], e["channel"], e["outcome"]) for e in entries] == [
+        ("Rita Ruiz", "cli", "answered")
+    ]
+    assert entries[0]["tool_calls"][0]["name"] == "stalled_deals"
+    text_view = runner.invoke(app, ["audit", "tail", "--user", "Rita Ruiz"])
+    assert "Rita Ruiz (rep) via cli: ask which of my deals are stalled?" in text_view.output
