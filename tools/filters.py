@@ -20,6 +20,9 @@ from tools.store.errors import InputError
 from tools.store.repository import Repository, ViewerLike, build_scope
 from tools.store.schema import Account, Opportunity, Role, User
 
+#: The largest amount a filter takes (money columns hold up to 14 digits before the point).
+MAX_AMOUNT = Decimal("1e12")
+
 
 class DealFilter(BaseModel):
     """Optional filters on opportunities; every one narrows the viewer's own scope."""
@@ -31,8 +34,12 @@ class DealFilter(BaseModel):
     account: str | None = Field(default=None, description="Account name.")
     product: str | None = Field(default=None, description="Product name.")
     stage: str | None = Field(default=None, description="Stage name, e.g. 'Proposal'.")
-    min_amount: Decimal | None = Field(default=None, ge=0, description="Only deals of at least this amount.")
-    max_amount: Decimal | None = Field(default=None, ge=0, description="Only deals of at most this amount.")
+    min_amount: Decimal | None = Field(
+        default=None, ge=0, le=MAX_AMOUNT, description="Only deals of at least this amount."
+    )
+    max_amount: Decimal | None = Field(
+        default=None, ge=0, le=MAX_AMOUNT, description="Only deals of at most this amount."
+    )
     period: str | None = Field(
         default=None,
         description="Close date within a period: 'this quarter', 'Q1 2027', 'next month', '2026'.",
