@@ -63,7 +63,13 @@ from tools.store.repository import Repository
 from tools.store.schema import Account, AccountProduct, Opportunity, Quota, Role, User
 from tools.territory_balance import Spread, TerritoryBalance, TerritoryBalanceInput, territory_balance
 from tools.territory_book import TerritoryRef, accounts_in, chosen_territories, deals_in, territory_ids
-from tools.territory_summary import AccountBrief, TerritorySummary, TerritorySummaryInput, territory_summary
+from tools.territory_summary import (
+    AccountBrief,
+    CoverageGap,
+    TerritorySummary,
+    TerritorySummaryInput,
+    territory_summary,
+)
 from tools.viewer import Viewer
 
 MINE = frozenset({"", "my", "me", "mine", "my territory", "my territories", "my team", "our team", "myself"})
@@ -492,6 +498,24 @@ def _number(fig: Figure) -> Decimal:
     return Decimal(str(fig.value)) if fig.value is not None else Decimal(0)
 
 
+def _gap_objective(
+    theme: str, gap: CoverageGap, cap: int, which: str, done: str, due: dt.date
+) -> ObjectiveBasis:
+    """Work the ``cap`` largest accounts of a coverage gap by ``due``."""
+    total = int(gap.accounts.value or 0)
+    wanted = min(cap, total)
+    return ObjectiveBasis(
+        theme=theme,
+        measure=f"the {wanted} largest of the {total} accounts {which}, {done}",
+        baseline=Figure.of(f"Accounts {done}", 0, Unit.COUNT, "none yet"),
+        target=Figure.of(
+            f"Accounts to be {done}", wanted, Unit.COUNT, f"min({cap}, accounts), largest potential first"
+        ),
+        due=due,
+        links=[a.id for a in gap.largest[:5]],
+    )
+
+
 def _objectives(
     summary: TerritorySummary,
     kpis: KPIs,
@@ -555,44 +579,27 @@ def _objectives(
                 links=[*stalled_amount.record_ids[:5], *[x for x in [cite_for(refs, "stalled deals")] if x]],
             )
         )
-    quiet = summary.no_activity_60_days.accounts
-    if quiet.value:
+    quiet, uncovered = summary.no_activity_60_days, summary.no_open_pipeline
+    if quiet.accounts.value:
         found.append(
-            ObjectiveBasis(
-                theme="cover quiet accounts",
-                measure=(
-                    f"the {min(QUIET_TARGET, int(quiet.value))} largest of the {quiet.value} accounts "
-                    "with no activity in 60 days, touched"
-                ),
-                baseline=Figure.of("Quiet accounts touched", 0, Unit.COUNT, "none touched yet"),
-                target=Figure.of(
-                    "Quiet accounts to touch",
-                    min(QUIET_TARGET, int(quiet.value)),
-                    Unit.COUNT,
-                    f"min({QUIET_TARGET}, quiet accounts), largest potential first",
-                ),
-                due=span.this_quarter_end,
-                links=[a.id for a in summary.no_activity_60_days.largest[:5]],
+            _gap_objective(
+                "cover quiet accounts",
+                quiet,
+                QUIET_TARGET,
+                "with no activity in 60 days",
+                "touched",
+                span.this_quarter_end,
             )
         )
-    uncovered = summary.no_open_pipeline.accounts
-    if uncovered.value:
+    if uncovered.accounts.value:
         found.append(
-            ObjectiveBasis(
-                theme="open pipeline on uncovered accounts",
-                measure=(
-                    f"the {min(UNCOVERED_TARGET, int(uncovered.value))} largest of the {uncovered.value} "
-                    "accounts with no open pipeline, with a qualified opportunity"
-                ),
-                baseline=Figure.of("Uncovered accounts opened", 0, Unit.COUNT, "none opened yet"),
-                target=Figure.of(
-                    "Uncovered accounts to open",
-                    min(UNCOVERED_TARGET, int(uncovered.value)),
-                    Unit.COUNT,
-                    f"min({UNCOVERED_TARGET}, uncovered accounts), largest potential first",
-                ),
-                due=span.next_quarter_end,
-                links=[a.id for a in summary.no_open_pipeline.largest[:5]],
+            _gap_objective(
+                "open pipeline on uncovered accounts",
+                uncovered,
+                UNCOVERED_TARGET,
+                "with no open pipeline",
+                "opened with a qualified opportunity",
+                span.next_quarter_end,
             )
         )
     spread = next((s for s in balance.rep_spread if s.measure == "potential"), None)

@@ -19,7 +19,7 @@ from assistant.plans.models import AccountPlan, Action, Narrative, Objective, Pl
 from assistant.plans.narrative import OFFLINE, Facts, NarrativeError, NarrativeWriter, OfflineWriter
 from assistant.plans.render import citations, markdown
 from tools.plan_account import AccountPlanFacts, AccountPlanInput, account_plan_facts
-from tools.plan_territory import TerritoryPlanFacts, TerritoryPlanInput, territory_plan_facts
+from tools.plan_territory import TerritoryPlanInput, territory_plan_facts
 from tools.playbook import PlaybookSearcher
 from tools.store.repository import Repository
 from tools.viewer import Viewer
@@ -37,40 +37,14 @@ def _describe(exc: BaseException) -> str:
 
 
 def _parts(facts: Facts, narrative: Narrative) -> tuple[list[Objective], list[Action], list[Risk]]:
+    """The candidates with the narrative's wording (each keeps its target, owner, due date and link)."""
     objectives = [
-        Objective(
-            key=o.key,
-            statement=narrative.objectives.get(o.key, o.theme),
-            measure=o.measure,
-            baseline=o.baseline,
-            target=o.target,
-            due=o.due,
-            links=o.links,
-        )
+        Objective(**o.model_dump(), statement=narrative.objectives.get(o.key, o.theme))
         for o in facts.objectives
     ]
-    actions = [
-        Action(
-            key=a.key,
-            action=narrative.actions.get(a.key, a.action),
-            owner=a.owner,
-            due=a.due,
-            link=a.link,
-            link_label=a.link_label,
-            reason=a.reason,
-            playbook=a.playbook,
-        )
-        for a in facts.actions
-    ]
+    actions = [a.model_copy(update={"action": narrative.actions.get(a.key, a.action)}) for a in facts.actions]
     risks = [
-        Risk(
-            key=r.key,
-            risk=r.risk,
-            mitigation=narrative.mitigations.get(r.key, r.mitigation),
-            evidence=r.evidence,
-            link=r.link,
-            playbook=r.playbook,
-        )
+        r.model_copy(update={"mitigation": narrative.mitigations.get(r.key, r.mitigation)})
         for r in facts.risks
     ]
     return objectives, actions, risks
@@ -118,32 +92,21 @@ class PlanDrafter:
     def _draft(self, facts: Facts, started: float) -> PlanDraft:
         narrative, notes, written_by, fallback = self._narrative(facts)
         objectives, actions, risks = _parts(facts, narrative)
+        parts = {
+            "summary": narrative.summary,
+            "objectives": objectives,
+            "actions": actions,
+            "risks": risks,
+            "written_by": written_by,
+            "notes": notes,
+        }
         plan: AccountPlan | TerritoryPlan
         if isinstance(facts, AccountPlanFacts):
             title = f"Account plan: {facts.account.name}"
-            plan = AccountPlan(
-                title=title,
-                summary=narrative.summary,
-                objectives=objectives,
-                actions=actions,
-                risks=risks,
-                written_by=written_by,
-                notes=notes,
-                facts=facts,
-            )
+            plan = AccountPlan(title=title, facts=facts, **parts)
         else:
-            assert isinstance(facts, TerritoryPlanFacts)
             title = f"Territory plan: {facts.scope.label}"
-            plan = TerritoryPlan(
-                title=title,
-                summary=narrative.summary,
-                objectives=objectives,
-                actions=actions,
-                risks=risks,
-                written_by=written_by,
-                notes=notes,
-                facts=facts,
-            )
+            plan = TerritoryPlan(title=title, facts=facts, **parts)
         text = markdown(plan)
         return PlanDraft(
             kind=plan.kind,

@@ -7,46 +7,26 @@ link come from the data) with its wording from the writer.
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from tools.evidence import Figure
 from tools.plan_account import AccountPlanFacts
 from tools.plan_territory import TerritoryPlanFacts
+from tools.plans import ActionBasis, ObjectiveBasis, RiskBasis
 
 PlanKind = Literal["account", "territory"]
 
 
-class Objective(BaseModel):
-    key: str
+class Objective(ObjectiveBasis):
+    """An objective candidate with its wording."""
+
     statement: str = Field(description="The SMART objective in words.")
-    measure: str
-    baseline: Figure
-    target: Figure
-    due: dt.date
-    links: list[str]
 
 
-class Action(BaseModel):
-    key: str
-    action: str
-    owner: str
-    due: dt.date
-    link: str | None
-    link_label: str | None
-    reason: str
-    playbook: str | None
-
-
-class Risk(BaseModel):
-    key: str
-    risk: str
-    mitigation: str
-    evidence: Figure | None
-    link: str | None
-    playbook: str | None
+#: An action and a risk are their candidates with the wording of ``action`` / ``mitigation`` replaced.
+Action = ActionBasis
+Risk = RiskBasis
 
 
 class Narrative(BaseModel):
