@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 
-from benchmarks import agent, analytics, generate, import_maven, knowledge, offline, plans, rebalance
+from benchmarks import agent, analytics, evals, generate, import_maven, knowledge, offline, plans, rebalance
 from benchmarks import api as api_bench
 from benchmarks import slack as slack_bench
 
@@ -18,6 +18,7 @@ def main() -> None:
     import_maven.main()
     agent.main()
     offline.main()
+    evals.main()
     plans.main()
     rebalance.main()
     knowledge.main()

@@ -7,7 +7,7 @@ on every call by reading the thread's earlier questions, oldest first, and foldi
 * a follow-up is merged into the context (:func:`merge`);
 * small talk, help and out-of-scope questions leave the context as it was.
 
-A question is a follow-up when it starts like one ("and", "what about", "only", "same for"…),
+A question is a follow-up when it starts like one ("and", "what about", "only", "same for", "by"…),
 refers back with a pronoun ("his", "their", "that deal", "those"), is a fragment with no intent
 of its own ("Globex?", "over 20k", "Q3"), answers the planner's clarifying question (one of the
 candidates, or "the second one"), or asks "why?".
@@ -40,7 +40,7 @@ from assistant.offline.intents import ENTITY_INTENT
 
 START = re.compile(
     r"^\W*(?:and|also|what about|how about|what of|same (?:for|with|thing for)|same|now|then|ok(?:ay)?"
-    r"|only|just|but|plus|vs\.?|versus|instead|so|what if)\b",
+    r"|only|just|but|plus|vs\.?|versus|instead|so|what if|by|per|broken down by|split by)\b",
     re.I,
 )
 NARROW = re.compile(r"^\W*(?:and )?(?:only|just|but only|of those|of them)\b", re.I)

@@ -128,6 +128,13 @@ RULES: tuple[Rule, ...] = (
         r"\bno (?:recent )?activity\b|\bpushed\b|\bpast (?:their |the )?close|\boverdue\b",
         r"\bsingle[- ]?thread|\bnext steps?\b|\bopen too long\b",
     ),
+    # A close date already behind us is a stall rule, even when the question says "pipeline".
+    rule(
+        Intent.STALLED,
+        4.5,
+        r"\bclose dates? (?:is |are )?(?:in the past|(?:that )?(?:has |have )?(?:already )?passed)\b",
+        r"\bpast (?:their |the |its )?close dates?\b",
+    ),
     rule(Intent.PIPELINE, 4, r"\bpipe(?:line)?s?\b|\bfunnel\b"),
     rule(
         Intent.PIPELINE,
@@ -257,6 +264,9 @@ RULES: tuple[Rule, ...] = (
 )
 
 ORDER = {intent: i for i, intent in enumerate(dict.fromkeys(r.intent for r in RULES))}
+#: Intents whose keywords a question about the playbook's advice on them also contains.
+ASKS_THE_PLAYBOOK_TOO = (Intent.REBALANCE, Intent.ACCOUNT_PLAN, Intent.TERRITORY_PLAN)
+DRAFTING = re.compile(r"\b(?:draft|write|create|build|make|prepare|generate|put together)\b")
 ASKS_WHAT_TO_DO = re.compile("|".join(HOW_TO))
 
 #: The intent a name means on its own, and how much it adds to that intent's score.
@@ -292,8 +302,11 @@ def best(scores: dict[Intent, float], text: str) -> Intent:
     if not ranked:
         return Intent.UNKNOWN
     winner = ranked[0][1]
-    if winner is Intent.REBALANCE and "playbook" in text and Intent.PLAYBOOK in scores:
-        return Intent.PLAYBOOK  # "what does our playbook say about rebalancing?" asks the playbook
+    # "what does our playbook say about rebalancing / account plans?" asks the playbook;
+    # "draft an account plan for Acme following the playbook" still asks for a plan.
+    drafting = winner is not Intent.REBALANCE and DRAFTING.search(text)
+    if winner in ASKS_THE_PLAYBOOK_TOO and "playbook" in text and Intent.PLAYBOOK in scores and not drafting:
+        return Intent.PLAYBOOK
     if winner is Intent.PLAYBOOK and "playbook" not in text and SPECIFIC.search(text):
         runner = next((i for s, i in ranked[1:] if s >= 2 and i is not Intent.PLAYBOOK), None)
         if runner is not None:

@@ -74,7 +74,11 @@ RULES = (
         r"no (?:recent )?activit|gone dark|going dark|went dark|gone quiet|quiet|no touch|not touched",
         "no_activity",
     ),
-    (r"past (?:their |the )?close|close dates? (?:in the past|passed)|overdue close|past due", "past_close"),
+    (
+        r"past (?:their |the |its )?close|close dates? (?:in the past|(?:that |which )?(?:has |have )?"
+        r"(?:already )?passed)|overdue close|past due",
+        "past_close",
+    ),
     (r"pushed|slipp|pushes|moved out", "pushed"),
     (r"next steps?", "next_step"),
     (r"single[- ]?thread|one contact|multi[- ]?thread", "single_thread"),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from assistant.bootstrap import build_app_context
-from assistant.interfaces.cli import accounts, ask, audit, data, demo, kb, pipeline, plan, territory
+from assistant.interfaces.cli import accounts, ask, audit, data, demo, evals, kb, pipeline, plan, territory
 from assistant.interfaces.cli import serve as serve_cli
 from assistant.interfaces.cli import slack as slack_cli
 from assistant.interfaces.cli import users as users_cli
@@ -33,6 +33,7 @@ app.add_typer(kb.app, name="kb")
 app.add_typer(users_cli.app, name="users")
 app.command("serve")(serve_cli.serve)
 app.add_typer(slack_cli.app, name="slack")
+app.add_typer(evals.app, name="eval")
 app.add_typer(plan.app, name="plan")
 app.add_typer(audit.app, name="audit")
 
