@@ -1,7 +1,8 @@
 """The harness: runs cases through the assistant and records what every scorer says.
 
 The system under test sits behind :class:`Assistant`, the one method ``AssistantService``
-already has (``aask(viewer, text, thread_id) -> Answer``). For each suite the harness builds a
+already has (``aask(viewer, text, thread_id, channel=...) -> Answer``; the audit log records the
+channel ``eval``). For each suite the harness builds a
 fresh home with the suite's data (:mod:`evals.suites`), checks every case before running any
 (users exist, tools exist, every reference query runs), then runs each case ``repeat`` times,
 each run in a new thread, turn by turn. Results are recorded per turn
@@ -58,7 +59,9 @@ DEFAULT_THRESHOLD = 0.95
 class Assistant(Protocol):
     """What the harness needs of the system under test (``AssistantService`` satisfies it)."""
 
-    async def aask(self, viewer: Viewer, text: str, thread_id: str | None = None) -> Answer: ...
+    async def aask(
+        self, viewer: Viewer, text: str, thread_id: str | None = None, *, channel: str = "cli"
+    ) -> Answer: ...
 
 
 # --- counting model calls and tokens -------------------------------------------------------------
@@ -414,7 +417,7 @@ class Harness:
         token = _USAGE.set(usage)
         started = time.perf_counter()
         try:
-            answer = await assistant.aask(viewer, question, thread)
+            answer = await assistant.aask(viewer, question, thread, channel="eval")
         except Exception as exc:  # the system under test failed this turn: record it, go on
             took = round((time.perf_counter() - started) * 1000)
             return Reply(latency_ms=took, model_calls=usage.model_calls, error=f"{type(exc).__name__}: {exc}")
