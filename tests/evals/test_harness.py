@@ -47,7 +47,9 @@ def test_model_calls_and_tokens_are_counted_per_turn(tmp_path: Path, sqlite_engi
 
 
 class Broken:
-    async def aask(self, viewer: Viewer, text: str, thread_id: str | None = None) -> Answer:
+    async def aask(
+        self, viewer: Viewer, text: str, thread_id: str | None = None, *, channel: str = "cli"
+    ) -> Answer:
         raise RuntimeError("the database went away")
 
 
