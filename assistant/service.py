@@ -7,7 +7,9 @@ retries, the turn's deadline, malformed tool calls, an exhausted call budget), t
 back and answered by the offline planner, and the answer says so. Every figure in a configured
 model's answer is checked against the thread's tool results and questions
 (:mod:`assistant.grounding`); one that no tool produced is marked "(unverified)" in the answer
-and listed in :attr:`Answer.unverified`.
+and listed in :attr:`Answer.unverified`. A link whose URL is not in the thread's own data is
+reduced to its text and images are never rendered (:mod:`assistant.safety`): a model obeying
+instructions planted in a record cannot send the viewer's data to another host.
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ from assistant.plans.drafter import PlanDrafter
 from assistant.plans.models import PlanDraft
 from assistant.plans.narrative import ModelWriter, NarrativeWriter, OfflineWriter
 from assistant.plans.render import markdown
+from assistant.safety import strip_foreign_links
 from assistant.settings import OFFLINE_MODEL, Settings
 from assistant.toolkit import AgentContext
 from tools.playbook import PlaybookSearcher
@@ -341,11 +344,10 @@ class AssistantService:
         config: RunnableConfig = {"configurable": {"thread_id": thread_key(viewer.user_id, thread)}}
         state = await agent.ainvoke({"messages": [HumanMessage(question)]}, config=config, context=context)
         messages: list[BaseMessage] = state["messages"]
-        # what an answer's figures may come from: the tool results and the questions of the thread
-        context.ledger.figures = values_of(
-            [_text(m) for m in messages if isinstance(m, ToolMessage | HumanMessage)]
-        )
-        return _check(messages), context
+        # what an answer's figures and links may come from: the thread's tool results and questions
+        sources = [_text(m) for m in messages if isinstance(m, ToolMessage | HumanMessage)]
+        context.ledger.figures = values_of(sources)
+        return strip_foreign_links(_check(messages), sources), context
 
     async def _rollback(
         self, saver: BaseCheckpointSaver[Any], viewer: Viewer, thread: str, question: str
