@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from langchain_core.messages import BaseMessage, HumanMessage
+from sqlalchemy import Engine
 
 from assistant.memory import Memory
 from assistant.offline import OfflinePlanner
@@ -16,15 +17,13 @@ from assistant.settings import Settings
 from assistant.testing import ScriptedChatModel
 from tests.tools import crm
 from tests.tools.conftest import RITA
-from tools.store.db import ensure_schema, make_engine
 from tools.store.repository import Repository
 from tools.store.stages import load_stages
 
 
 @pytest.mark.postgres
-def test_threads_persist_in_postgresql(postgres_url: str, tmp_path: Path) -> None:
-    engine = make_engine(postgres_url)
-    ensure_schema(engine)
+def test_threads_persist_in_postgresql(postgres_engine: Engine, postgres_url: str, tmp_path: Path) -> None:
+    engine = postgres_engine  # a fresh schema: other PostgreSQL tests share the server
     crm.load(engine)
     settings = Settings(
         home=tmp_path,
