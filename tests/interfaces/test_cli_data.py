@@ -30,7 +30,11 @@ def test_demo_builds_the_data_set_once_and_summarises_it(tmp_path: Path) -> None
     assert "West Enterprise" in first.output and "24 rep" in first.output
     opportunities = _count(home, "SELECT count(*) FROM opportunities")
     assert opportunities > 7_000
-    second = runner.invoke(app, ["demo"])
+    assert "Drafted plans" in first.output
+    plans = sorted(p.name for p in (home / "plans").glob("*.md"))
+    assert [p.split("-")[0] for p in plans] == ["account", "territory"]
+    assert all((home / "plans" / p).read_text(encoding="utf-8").startswith("# ") for p in plans)
+    second = runner.invoke(app, ["demo", "--no-questions"])
     assert second.exit_code == 0 and "Using the data already in" in second.output
     assert _count(home, "SELECT count(*) FROM opportunities") == opportunities
 
