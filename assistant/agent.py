@@ -7,9 +7,13 @@ Middleware, outermost first:
   ends (the service treats that as a failure and falls back to the offline planner);
 * :class:`RetryAfter`: retries a failed model call (429, 5xx, timeouts, connection errors) after
   the server's ``Retry-After`` (or a short back-off), but only when the wait fits before the
-  turn's deadline; otherwise the error goes up and the turn falls back.
+  turn's deadline; otherwise the error goes up and the turn falls back;
+* :class:`~assistant.text_tool_calls.TextToolCalls`: a tool call the model wrote as text (as small
+  local models do) becomes a structured tool call when it names a tool and its arguments validate.
 
-At most 3 identical tool calls per turn are enforced by the toolkit itself.
+At most 3 identical tool calls per turn are enforced by the toolkit itself; a model that keeps
+repeating a call after its result came back reaches the model-call limit (or the deadline) and
+the turn falls back.
 """
 
 from __future__ import annotations
@@ -35,6 +39,7 @@ from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.graph.state import CompiledStateGraph
 
 import prompts
+from assistant.text_tool_calls import TextToolCalls
 from assistant.toolkit import AgentContext, build_tools
 
 COMPANY = "the sales team"
@@ -150,6 +155,7 @@ def build_agent(
         system_prompt,
         ModelCallLimitMiddleware(run_limit=max_model_calls, exit_behavior="end"),
         RetryAfter(clock),
+        TextToolCalls(),
     ]
     return create_agent(
         model,

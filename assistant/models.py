@@ -6,15 +6,25 @@
 The OpenAI client's own retries are off (``max_retries=0``): the agent's
 :class:`~assistant.agent.RetryAfter` middleware retries instead, so it can honour ``Retry-After``
 within the turn's deadline. Every call has a per-request timeout (30 s by default).
+
+A self-hosted server (``OPENAI_BASE_URL`` naming any host but OpenAI's API) gets Chat Completions
+requests shaped for it (:mod:`assistant.compat`) and an output cap of
+:data:`SELF_HOSTED_MAX_TOKENS` tokens: a small local model that loses its way would otherwise write
+until its context is full. OpenAI's own API keeps its default output limit.
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 from langchain_core.language_models import BaseChatModel
 
 from assistant.offline import OfflinePlanner
 from assistant.settings import OFFLINE_MODEL, Settings
 from tools.store.errors import DataError
+
+#: Output cap of one call to a self-hosted model (an answer, or a turn's tool calls).
+SELF_HOSTED_MAX_TOKENS = 2048
 
 
 def build_chat_model(settings: Settings, name: str | None = None) -> BaseChatModel:
@@ -27,13 +37,17 @@ def build_chat_model(settings: Settings, name: str | None = None) -> BaseChatMod
         raise DataError(f"unknown model {model!r}: use 'offline' or 'openai:<model>'")
     if settings.openai_api_key is None and settings.openai_base_url is None:
         raise DataError(f"{model} needs OPENAI_API_KEY (or OPENAI_BASE_URL for a local server)")
-    from langchain_openai import ChatOpenAI
+    from assistant.compat import CompatChatOpenAI, is_self_hosted
 
-    return ChatOpenAI(
+    options: dict[str, Any] = {}
+    if is_self_hosted(settings.openai_base_url):
+        options = {"use_responses_api": False, "max_tokens": SELF_HOSTED_MAX_TOKENS}
+    return CompatChatOpenAI(
         model=model_name,
         api_key=settings.openai_api_key or "not-needed",
         base_url=settings.openai_base_url,
         timeout=settings.model_timeout_seconds,
         max_retries=0,
         temperature=0,
+        **options,
     )

@@ -194,9 +194,7 @@ def test_territory_plan_for_a_managers_team_on_demo_data_matches_sql(demo: World
     assert proposal is not None and proposal.status in ("proposed", "balanced", "infeasible")
     with demo.engine.connect() as connection:
         moved = [int(m.id.split("/")[1]) for m in proposal.moves]
-        homes = set(
-            connection.execute(select(Account.territory_id).where(Account.id.in_(moved))).scalars()
-        )
+        homes = set(connection.execute(select(Account.territory_id).where(Account.id.in_(moved))).scalars())
     assert homes <= territories
     assert {m.to_id for m in proposal.moves} <= {r.rep_id for r in facts.reps}
     for move in proposal.moves:
