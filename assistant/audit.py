@@ -40,8 +40,8 @@ AUDIT_LOG = table_of(AuditEvent)
 
 
 def redact(text: str) -> str:
-    """``text`` with API keys and tokens replaced by ``[redacted]``."""
-    return SECRETS.sub("[redacted]", text)
+    """``text`` with API keys and tokens replaced by ``[redacted]`` (and NUL, which no database stores)."""
+    return SECRETS.sub("[redacted]", text).replace("\x00", "\ufffd")
 
 
 class AuditEntry(BaseModel):

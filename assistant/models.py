@@ -46,7 +46,7 @@ def build_chat_model(settings: Settings, name: str | None = None) -> BaseChatMod
         model=model_name,
         api_key=settings.openai_api_key or "not-needed",
         base_url=settings.openai_base_url,
-        timeout=settings.model_timeout_seconds,
+        timeout=min(settings.model_timeout_seconds, settings.turn_deadline_seconds),
         max_retries=0,
         temperature=0,
         **options,

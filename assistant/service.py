@@ -49,6 +49,8 @@ from tools.viewer import Viewer
 log = logging.getLogger(__name__)
 
 MAX_QUESTION_CHARS = 4_000
+#: Seconds of the turn's deadline kept for the offline fallback (at most 10% of the deadline).
+FALLBACK_RESERVE_SECONDS = 2.0
 MAX_CITATIONS = 200
 LIMIT_MARKER = "Model call limits exceeded"
 
@@ -113,7 +115,9 @@ def _describe(exc: BaseException) -> str:
         return "the model call timed out"
     if isinstance(exc, openai.APIConnectionError | httpx.HTTPError):
         return "the model server could not be reached"
-    return str(exc) or type(exc).__name__
+    if isinstance(exc, ModelFailure):
+        return str(exc)
+    return f"the model's reply could not be used ({type(exc).__name__})"
 
 
 class AssistantService:
@@ -172,8 +176,12 @@ class AssistantService:
             return
         try:
             await asyncio.to_thread(self.audit.record, viewer, **entry)
-        except SQLAlchemyError:
-            log.exception("could not write the audit log entry for user %s", viewer.user_id)
+        except SQLAlchemyError as exc:
+            log.warning(
+                "could not write the audit log entry for user %s: %s",
+                viewer.user_id,
+                getattr(exc, "orig", exc),
+            )
 
     async def _audit_failure(
         self,
@@ -206,7 +214,9 @@ class AssistantService:
             )
         thread = thread_id or uuid.uuid4().hex[:12]
         started = time.monotonic()
-        clock = TurnClock(started + self.settings.turn_deadline_seconds)
+        deadline = self.settings.turn_deadline_seconds
+        # the configured model gets the deadline less a margin in which the offline planner answers
+        clock = TurnClock(started + deadline - min(FALLBACK_RESERVE_SECONDS, 0.1 * deadline))
         model = self.settings.chat_model
         fallback: str | None = None
         async with self.memory.checkpointer() as saver:
@@ -215,9 +225,11 @@ class AssistantService:
                     self._turn(model, saver, viewer, question, thread, clock),
                     timeout=max(0.1, clock.remaining()),
                 )
-            except (ModelFailure, TimeoutError, openai.OpenAIError, httpx.HTTPError) as exc:
+            except Exception as exc:  # any failure of a configured model: its reply may be anything
                 if model == OFFLINE_MODEL:
                     raise
+                if not isinstance(exc, ModelFailure | TimeoutError | openai.OpenAIError | httpx.HTTPError):
+                    log.warning("the model's reply could not be used: %r", exc)
                 fallback = _describe(exc)
                 await self._rollback(saver, viewer, thread, question)
                 model = OFFLINE_MODEL

@@ -1,7 +1,8 @@
 """Run every benchmark and print its figures: ``python -m benchmarks`` (or ``make bench``).
 
 Sizes: ``SALESPLAN_BENCH_OPPORTUNITIES`` (default 1,000,000) for the generator and analytics
-benchmarks; the analytics data set is cached under ``benchmarks/results/``.
+benchmarks; the analytics data set is cached under ``benchmarks/results/``. The 10-minute soak
+(:mod:`benchmarks.soak`) runs only with ``SALESPLAN_BENCH_SOAK=1``.
 """
 
 from __future__ import annotations
@@ -26,6 +27,10 @@ def main() -> None:
     slack_bench.main()
     analytics.main(opportunities=size, accounts=max(1, size // 10))
     generate.main(size)
+    if os.environ.get("SALESPLAN_BENCH_SOAK") == "1":
+        from benchmarks import soak
+
+        soak.main()
 
 
 if __name__ == "__main__":

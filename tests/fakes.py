@@ -183,7 +183,9 @@ class FakeSlack:
     Serves ``/api/<method>`` (form, JSON or query arguments), the file upload URLs it hands out,
     and ``/response/<id>`` (slash-command ``response_url``). ``users`` maps Slack user ids to
     profile emails for ``users.info`` and ``users.lookupByEmail``; ``failures`` makes a method
-    answer ``{"ok": false, "error": …}``.
+    answer ``{"ok": false, "error": …}``; ``rate_limited`` maps a method to the ``Retry-After``
+    seconds of the HTTP 429 answers it gives before it succeeds (each refused call is also kept in
+    ``refused``).
     """
 
     BOT_USER = "UBOT"
@@ -192,6 +194,8 @@ class FakeSlack:
         self.calls: list[SlackCall] = []
         self.users: dict[str, str] = {}
         self.failures: dict[str, str] = {}
+        self.rate_limited: dict[str, list[int]] = {}
+        self.refused: list[SlackCall] = []
         self._lock = threading.Lock()
         self._ts = itertools.count(1)
         self._server: ThreadingHTTPServer | None = None
@@ -276,13 +280,26 @@ class FakeSlack:
                 call = SlackCall(method, args, {k.lower(): v for k, v in self.headers.items()}, split.path)
                 with fake._lock:
                     fake.calls.append(call)
+                    waits = fake.rate_limited.get(method) if parts[0] == "api" else None
+                    retry_after = waits.pop(0) if waits else None
+                    if retry_after is not None:
+                        fake.refused.append(call)
+                if retry_after is not None:
+                    self._send(
+                        429, b'{"ok": false, "error": "ratelimited"}', {"retry-after": str(retry_after)}
+                    )
+                    return
                 if parts[0] == "api":
                     payload = json.dumps(fake._answer(method, args)).encode()
                     kind_out = "application/json"
                 else:
                     payload, kind_out = b"ok", "text/plain"
-                self.send_response(200)
-                self.send_header("content-type", kind_out)
+                self._send(200, payload, {"content-type": kind_out})
+
+            def _send(self, status: int, payload: bytes, headers: dict[str, str]) -> None:
+                self.send_response(status)
+                for name, value in {"content-type": "application/json", **headers}.items():
+                    self.send_header(name, value)
                 self.send_header("content-length", str(len(payload)))
                 self.end_headers()
                 self.wfile.write(payload)

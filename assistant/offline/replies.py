@@ -200,9 +200,11 @@ def playbook(result: PlaybookResults, topic: str) -> str:
 
 
 def advice(result: PlaybookResults) -> str:
-    if not result.available or not result.passages:
+    """The playbook's advice after a data answer; when the playbook cannot be searched, a line saying so."""
+    if result.available and not result.passages:
         return ""
-    return render("advice", PlaybookView(result.query, True, None, _passages(result)))
+    note = (result.note or "").removeprefix("the playbook is unavailable: ")
+    return render("advice", PlaybookView(result.query, result.available, note, _passages(result)))
 
 
 @dataclass

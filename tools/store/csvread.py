@@ -3,7 +3,8 @@
 Encoding detection (``auto``): a UTF-8 or UTF-16 byte-order mark decides; else the file is read
 as UTF-8, and when that fails as Windows-1252 (the Latin-1 superset Excel writes), and when even
 that fails as Latin-1, which decodes any byte. Rows keep their physical line number in the file
-(the header is line 1), so every message can point at the line a user opens in an editor.
+(the header is line 1), so every message can point at the line a user opens in an editor. A cell
+holding a NUL character is an error on its row.
 """
 
 from __future__ import annotations
@@ -88,7 +89,7 @@ def read_csv(path: Path, log: IssueLog, *, encoding: str = "auto", delimiter: st
     header = _header(reader, name)
     table = CsvTable(name=name, encoding=used, header=header, header_line=reader.line_num)
     _check_header(table, log)
-    _read_rows(reader, table, log)
+    _read_rows(reader, table, log, nul_possible="\x00" in text)
     return table
 
 
@@ -110,7 +111,7 @@ def _check_header(table: CsvTable, log: IssueLog) -> None:
         seen.add(column)
 
 
-def _read_rows(reader: Reader, table: CsvTable, log: IssueLog) -> None:
+def _read_rows(reader: Reader, table: CsvTable, log: IssueLog, *, nul_possible: bool = False) -> None:
     width = len(table.header)
     previous_end = reader.line_num
     while True:
@@ -130,6 +131,11 @@ def _read_rows(reader: Reader, table: CsvTable, log: IssueLog) -> None:
             log.error(
                 table.name, start, None, _preview(cells), f"row has {len(cells)} of {width} cells ({problem})"
             )
+            continue
+        nul = next((i for i, cell in enumerate(cells) if "\x00" in cell), None) if nul_possible else None
+        if nul is not None:
+            # no database keeps such text alike (PostgreSQL refuses it): the row is refused here
+            log.error(table.name, start, table.header[nul], cells[nul], "contains a NUL character")
             continue
         table.rows.append(Row(line=start, cells=cells))
 

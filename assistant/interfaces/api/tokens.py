@@ -5,23 +5,28 @@ fast hash is enough: the database holds only ``sha256(token)`` and the first cha
 *prefix*, to tell tokens apart in listings). Every request looks its token up afresh, so
 revoking takes effect on the next request, and runs as the token's user with that user's current
 role. Tokens of a deleted user go with the user (``ON DELETE CASCADE``), so regenerating the data
-set never hands a token to a different person who got the same id.
+set never hands a token to a different person who got the same id. ``last_used_at`` is
+bookkeeping: when the database is too busy to record it (an import holding the write lock), the
+request goes on.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import logging
 import secrets
 from dataclasses import dataclass
 
 from pydantic import BaseModel
 from sqlalchemy import Engine, insert, select, update
+from sqlalchemy.exc import OperationalError
 
 from tools.store.errors import InputError
 from tools.store.schema import ApiToken, Role, User
 from tools.viewer import Viewer
 
+log = logging.getLogger("salesplan.api")
 TOKEN_PREFIX = "spk_"
 PREFIX_CHARS = 12
 #: ``last_used_at`` is written at most this often per token (reads stay cheap).
@@ -138,8 +143,11 @@ class TokenStore:
         if row is None:
             return None
         if row.last_used_at is None or now - row.last_used_at >= TOUCH_INTERVAL:
-            with self.engine.begin() as connection:
-                connection.execute(update(ApiToken).where(ApiToken.id == row.id).values(last_used_at=now))
+            try:
+                with self.engine.begin() as connection:
+                    connection.execute(update(ApiToken).where(ApiToken.id == row.id).values(last_used_at=now))
+            except OperationalError as exc:  # bookkeeping only: a busy database must not refuse reads
+                log.warning("could not record the use of token %s: %s", row.id, exc.orig)
         viewer = Viewer(
             user_id=row.user_id, role=Role(row.role), name=row.name, territory_id=row.territory_id
         )

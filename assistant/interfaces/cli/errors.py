@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Sequence
 from typing import Any
 
 import typer
@@ -20,15 +21,32 @@ def fail(message: str, code: int) -> None:
     sys.exit(code)
 
 
+def _not_utf8(argv: Sequence[str]) -> int | None:
+    """The position (from 1) of the first argument holding bytes that are not UTF-8, if any.
+
+    Python keeps such bytes as lone surrogates, which no file, database or terminal accepts.
+    """
+    for position, argument in enumerate(argv, start=1):
+        try:
+            argument.encode("utf-8")
+        except UnicodeEncodeError:
+            return position
+    return None
+
+
 class SalesplanGroup(TyperGroup):
     """The root command group: user errors become ``error: …`` on stderr and an exit code.
 
-    Usage errors (bad options) exit 1; data and configuration errors exit with their own code
-    (2). Tracebacks are kept for bugs only.
+    Usage errors (bad options, an argument that is not UTF-8) exit 1; data and configuration
+    errors exit with their own code (2). Tracebacks are kept for bugs only.
     """
 
     def main(self, *args: Any, **kwargs: Any) -> Any:
         kwargs["standalone_mode"] = False
+        argv = kwargs.get("args", args[0] if args else None)
+        bad = _not_utf8(sys.argv[1:] if argv is None else argv)
+        if bad is not None:
+            fail(f"argument {bad} is not valid UTF-8 text", 1)
         try:
             return super().main(*args, **kwargs)
         except typer.Exit as exc:

@@ -2,11 +2,14 @@
 
 Bolt verifies each request (signature, and a timestamp at most five minutes old: 401 otherwise)
 and acknowledges it within Slack's three seconds; answers run afterwards on the same event loop.
-On shutdown the server waits (up to 30 s) for the answers still in flight.
+On shutdown the server waits (up to 30 s) for the answers still in flight. A body over
+:data:`MAX_BODY_BYTES` is refused (413) before it is read whole, and one that is not JSON or form
+data (Bolt parses it before checking the signature) is a 400.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -14,9 +17,13 @@ from fastapi import FastAPI, Request, Response
 from slack_bolt.adapter.starlette.async_handler import AsyncSlackRequestHandler
 from slack_bolt.async_app import AsyncApp
 
+from assistant.interfaces.api.limits import BodySizeLimit
 from assistant.interfaces.slack.runtime import SlackRuntime
 
 EVENTS_PATH = "/slack/events"
+#: Slack's own requests are a few kilobytes; anything near this size is not from Slack.
+MAX_BODY_BYTES = 1_048_576
+log = logging.getLogger("salesplan.slack")
 
 
 def create_slack_http_app(app: AsyncApp, runtime: SlackRuntime) -> FastAPI:
@@ -31,9 +38,15 @@ def create_slack_http_app(app: AsyncApp, runtime: SlackRuntime) -> FastAPI:
         title="Salesplan Slack app", lifespan=lifespan, openapi_url=None, docs_url=None, redoc_url=None
     )
 
+    server.add_middleware(BodySizeLimit, max_bytes=MAX_BODY_BYTES)
+
     @server.post(EVENTS_PATH)
     async def events(request: Request) -> Response:
-        return await handler.handle(request)
+        try:
+            return await handler.handle(request)
+        except ValueError:  # the body is not JSON / form data (or not UTF-8): not from Slack
+            log.info("refused a request whose body could not be parsed")
+            return Response("the request body is not valid JSON or form data", status_code=400)
 
     @server.get("/healthz")
     async def healthz() -> dict[str, str]:
