@@ -239,7 +239,9 @@ def test_a_hang_past_the_turn_deadline_is_cut_off(slow_world: ModelWorld) -> Non
 def test_the_fallback_answer_is_ready_by_the_deadline(slow_world: ModelWorld) -> None:
     slow_world.fake.script(STALLED, hang_reply(30))
     _, seconds = slow_world.ask(QUESTION, "t1")
-    assert seconds <= 2, seconds
+    # the fallback runs in the deadline's reserve; a 30 s hang would blow far past this bound, the
+    # half second only absorbs scheduling on a loaded machine
+    assert seconds <= 2 + 0.5, seconds
 
 
 def test_a_plan_whose_model_hangs_ends_by_the_deadline(monkeypatch: pytest.MonkeyPatch) -> None:
