@@ -8,16 +8,21 @@ two parts of one section never take two places. A section's fused score is
 between rank 1 and rank 2 so a section both retrievers rank well beats one that only one
 retriever puts first. Fusion uses ranks, never raw scores, so cosine similarities and BM25 scores
 need no calibration against each other. Ties go to the better single rank, then the citation.
+
+A query that is a section's own heading ("BANT", "QBRs" for "Quarterly Business Reviews") asks
+for that section: in a hybrid search, sections so named come first, in their fused order.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from knowledge.bm25 import Bm25Index
 from knowledge.chunking import Chunk
 from knowledge.embeddings import Embedder
+from knowledge.glossary import ACRONYMS
 from knowledge.index import ChromaIndex
 from knowledge.passages import Passage, Retriever, SearchMode
 
@@ -51,6 +56,19 @@ def reciprocal_rank_fusion(rankings: Mapping[Retriever, Sequence[str]], k: int =
     return fused
 
 
+def heading_key(text: str) -> str:
+    """A heading or query reduced for comparison: lower case, letters and digits, no plural ``s``."""
+    words = re.findall(r"[a-z0-9]+", text.lower())
+    return " ".join(w.removesuffix("s") if len(w) > 3 else w for w in words)
+
+
+def named_keys(query: str) -> set[str]:
+    """The heading keys a query names: itself and, for an acronym, what it stands for."""
+    key = heading_key(query)
+    expanded = ACRONYMS.get(key) or ACRONYMS.get(query.strip().lower())
+    return {key, heading_key(expanded)} if expanded else {key}
+
+
 class HybridRetriever:
     """Searches one opened index: its Chroma collections and the matching BM25 index."""
 
@@ -62,6 +80,10 @@ class HybridRetriever:
         self.sections: dict[str, list[Chunk]] = {}
         for chunk in sorted(bm25.chunks, key=lambda c: c.part):
             self.sections.setdefault(chunk.citation, []).append(chunk)
+        #: a section's own heading (its last one) -> the sections so named
+        self.by_heading: dict[str, list[str]] = {}
+        for citation, parts in self.sections.items():
+            self.by_heading.setdefault(heading_key(parts[0].headings[-1]), []).append(citation)
 
     def search(
         self, query: str, k: int = 5, tags: Sequence[str] | None = None, mode: SearchMode = SearchMode.HYBRID
@@ -79,11 +101,28 @@ class HybridRetriever:
         if Retriever.BM25 in mode.retrievers:
             pairs = [(hit.id, hit.score) for hit in self.bm25.search(query, limit, tags)]
             rankings[Retriever.BM25], best[Retriever.BM25] = self._by_section(pairs, matched)
+        ranked = reciprocal_rank_fusion(rankings)
+        if mode is SearchMode.HYBRID:
+            ranked = self._named_first(query, ranked, tags, matched)
         passages: list[Passage] = []
-        for fused in reciprocal_rank_fusion(rankings)[:k]:
+        for fused in ranked[:k]:
             score = fused.score if mode is SearchMode.HYBRID else best[Retriever(mode.value)][fused.citation]
             passages.append(self._passage(fused, score, matched[fused.citation]))
         return passages
+
+    def _named_first(
+        self, query: str, ranked: list[Fused], tags: Sequence[str] | None, matched: dict[str, list[str]]
+    ) -> list[Fused]:
+        """Sections whose own heading is the query first (also when neither retriever found them)."""
+        named = {c for key in named_keys(query) for c in self.by_heading.get(key, [])}
+        named = {c for c in named if not tags or set(tags) & set(self.sections[c][0].tags)}
+        if not named:
+            return ranked
+        found = {f.citation for f in ranked}
+        for citation in sorted(named - found):
+            ranked.append(Fused(citation, 0.0, {}))
+            matched[citation] = [self.sections[citation][0].id]
+        return [f for f in ranked if f.citation in named] + [f for f in ranked if f.citation not in named]
 
     def _query_vector(self, query: str) -> list[float]:
         """The query's embedding, remembered for the last :data:`QUERY_CACHE` distinct queries."""

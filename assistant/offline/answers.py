@@ -73,7 +73,7 @@ def _main(frame: Frame, result: ToolResult, results: list[ToolResult], lexicon: 
         case MetricDefinitions():
             return replies.metrics(output, frame.slots.metric)
         case PlaybookResults():
-            return replies.playbook(output, frame.slots.topic or frame.question)
+            return replies.playbook(output, frame.slots.topic or frame.question, frame.slots.term)
     return replies.explain([result])
 
 

@@ -169,6 +169,7 @@ def merge(previous: Frame, current: Frame, question: str) -> Frame:
     if merged.period is None and (same or (intent in PERIOD_INTENTS and previous.intent in PERIOD_INTENTS)):
         merged.period = previous.slots.period
     merged.topic = current.slots.topic or (previous.slots.topic if same else None)
+    merged.term = current.slots.term
     ambiguity = current.ambiguity
     return Frame(
         intent=intent,

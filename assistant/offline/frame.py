@@ -106,6 +106,8 @@ class Slots(BaseModel):
     has_open_pipeline: bool | None = None
     ranking: Literal["top", "bottom"] | None = None
     topic: str | None = None
+    #: The term a "what is X?" question asks the playbook about, as written.
+    term: str | None = None
     metric: str | None = None
     #: More people named after the first ("compare Kenji and Emil").
     others: list[str] | None = None

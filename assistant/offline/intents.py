@@ -17,6 +17,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from assistant.offline.frame import EntityKind, Intent
+from assistant.offline.vocabulary import is_common
 
 
 @dataclass(frozen=True)
@@ -31,6 +32,29 @@ def rule(intent: Intent, weight: float, *alternatives: str) -> Rule:
 
 
 DEALS = r"(?:deals|opportunities|opps)"
+#: Metrics asked about as concepts ("what is pipeline coverage?"): the registry's definitions answer.
+METRIC_TERMS = (
+    r"(?:pipeline )?coverage|win rates?|(?:quota )?attainment|weighted pipeline|gap to quota"
+    r"|stage conversions?|(?:median )?sales cycle|(?:average )?(?:won )?deal size"
+)
+#: "what is X?", "what does X stand for?", "define X": X asked about as a term. Read on the
+#: prepared text (for the intent) and on the question itself (for the term as written).
+DEFINITION = re.compile(
+    r"^(?:so |and |ok |okay )?(?:"
+    r"(?:what(?:'s| is| are)|define|meaning of|explain the term) (?:a |an |the )?(?:term |word |acronym )?"
+    r"(?P<term>[^?!.]{2,40}?)"
+    r"|what (?:does|do) (?:a |an |the )?(?:term |word |acronym )?(?P<meant>[^?!.]{2,40}?) "
+    r"(?:mean|stand for|refer to))\s*[?!.]*$",
+    re.I,
+)
+#: A term about the asker or a name in the data is a data question ("what is my quota?").
+NOT_A_TERM = re.compile(
+    r"\b(?:i|me|my|we|us|our|you|your|his|her|their|this|that|these|those|it|they|them"
+    r"|ent(?:account|person|territory|region|product))\b"
+)
+#: Phrases that look like terms but ask how things stand ("what's up?", "what is going on?").
+IDIOMS = frozenset({"up", "new", "next", "going on", "happening", "wrong", "the matter", "left", "latest"})
+DEFINITION_WEIGHT = 3
 #: "How should I…", "best practice", "tips": the question asks what to do.
 HOW_TO = (
     r"\bhow (?:should|do|can|would|could) (?:i|we)\b",
@@ -110,10 +134,10 @@ RULES: tuple[Rule, ...] = (
         Intent.METRICS,
         6,
         r"\b(?:what|how) (?:does|do|is|are) .{0,40}\b(?:mean|defined|calculated|computed|measured)\b",
-        r"\bdefin(?:e|ition|itions)\b",
+        rf"\bdefinitions?\b|\bdefine (?:the |our |your )?(?:metrics?|kpis?|terms|{METRIC_TERMS})\b",
         r"\bhow do you (?:calculate|compute|measure|define|work out)\b",
         r"\bwhat metrics\b|\bformulas?\b|^explain\b.+",
-        r"\bwhat is (?:a |the )?(?:win rate|coverage|attainment|weighted pipeline|gap to quota)\b\??$",
+        rf"^(?:so |and |ok |okay )?what(?:'s| is| are) (?:a |an |the )?(?:{METRIC_TERMS})\W*$",
     ),
     rule(
         Intent.STALLED,
@@ -282,12 +306,37 @@ ENTITY_WEIGHT = 1.5
 SPECIFIC = re.compile(r"\b(?:my|our|mine|ent(?:account|person|territory|region|product|unknown))\b")
 
 
+def definition_term(text: str) -> str | None:
+    """The term a "what is X?" question asks about, or ``None`` when it is not such a question.
+
+    The term must have a word of its own (not only common words such as "what's up?") and must
+    not be about the asker or a name in the data; an unknown name ("what's BANT?") is a term.
+    """
+    match = DEFINITION.match(" ".join(text.replace("’", "'").split()))
+    if match is None:
+        return None
+    term = (match["term"] or match["meant"]).strip()
+    lower = term.lower()
+    if NOT_A_TERM.search(lower) or lower in IDIOMS:
+        return None
+    words = re.findall(r"[\w-]+", lower)
+    if not any(w == "entunknown" or not is_common(w) for w in words):
+        return None
+    return term
+
+
 def score(text: str, kinds: list[EntityKind]) -> dict[Intent, float]:
-    """Each intent's score for the prepared ``text`` and the kinds of names it mentions."""
+    """Each intent's score for the prepared ``text`` and the kinds of names it mentions.
+
+    A "what is X?" question about a term adds a little to the playbook: any data keyword in X
+    ("what is the forecast?") outweighs it.
+    """
     scores: dict[Intent, float] = defaultdict(float)
     for found in RULES:
         if found.pattern.search(text):
             scores[found.intent] += found.weight
+    if definition_term(text) is not None:
+        scores[Intent.PLAYBOOK] += DEFINITION_WEIGHT
     for kind in dict.fromkeys(kinds):
         scores[ENTITY_INTENT[kind]] += ENTITY_WEIGHT
     return scores

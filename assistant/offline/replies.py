@@ -18,6 +18,7 @@ from assistant.offline.frame import Ambiguity, EntityKind
 from assistant.offline.lexicon import Lexicon
 from assistant.offline.render import render
 from assistant.toolkit import MetricDefinitions
+from knowledge.glossary import ACRONYMS
 from tools.evidence import Figure
 from tools.playbook import PlaybookResults
 from tools.stalled import StalledDeals
@@ -174,6 +175,20 @@ class PlaybookView:
     available: bool
     note: str | None
     passages: list[str]
+    #: A term asked about ("what's BANT?") that no passage mentions: they are only the nearest.
+    unmentioned: bool = False
+
+
+def _squashed(text: str) -> str:
+    return re.sub(r"[\s\-_]+", "", text.lower())
+
+
+def mentions_term(term: str, texts: list[str]) -> bool:
+    """Whether any text uses ``term`` (hyphens and spaces aside, a plural, or what an acronym means)."""
+    key = term.lower().removesuffix("'s")
+    forms = {key, key.removesuffix("s"), ACRONYMS.get(key, key), ACRONYMS.get(key.removesuffix("s"), key)}
+    squashed = [_squashed(t) for t in texts]
+    return any(len(f) > 1 and _squashed(f) in text for f in forms for text in squashed)
 
 
 def excerpt(text: str, limit: int = EXCERPT_CHARS) -> str:
@@ -194,9 +209,11 @@ def _passages(result: PlaybookResults) -> list[str]:
     return lines
 
 
-def playbook(result: PlaybookResults, topic: str) -> str:
+def playbook(result: PlaybookResults, topic: str, term: str | None = None) -> str:
     note = (result.note or "").removeprefix("the playbook is unavailable: ")
-    return render("playbook", PlaybookView(topic, result.available, note, _passages(result)))
+    texts = [f"{p.heading}\n{p.text}" for p in result.passages]
+    unmentioned = term is not None and not mentions_term(term, texts)
+    return render("playbook", PlaybookView(topic, result.available, note, _passages(result), unmentioned))
 
 
 def advice(result: PlaybookResults) -> str:

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 from assistant.offline.entities import PART, EntityIndex, Mention, find_mentions, unknown_names
 from assistant.offline.frame import DATA_INTENTS, Ambiguity, Frame, Intent, Slots
-from assistant.offline.intents import ASKS_WHAT_TO_DO, best, score
+from assistant.offline.intents import ASKS_WHAT_TO_DO, best, definition_term, score
 from assistant.offline.lexicon import Lexicon
 from assistant.offline.slots import Span, extract_slots
 from assistant.offline.vocabulary import Token, correct_typos, is_common, normalise, tokens
@@ -230,7 +230,10 @@ def _deal_reference(frame: Frame, question: str) -> None:
 
 
 def _topic(frame: Frame, question: str) -> None:
-    if frame.intent is Intent.PLAYBOOK or frame.advice:
+    term = definition_term(question) if frame.intent is Intent.PLAYBOOK else None
+    if term is not None:
+        frame.slots.topic = frame.slots.term = term
+    elif frame.intent is Intent.PLAYBOOK or frame.advice:
         topic = PLAYBOOK_FLUFF.sub("", question.strip()).strip(" ?.!")
         frame.slots.topic = topic if len(topic) >= 3 else question.strip(" ?.!")
     if frame.intent in (Intent.METRICS, Intent.PERFORMANCE):

@@ -7,7 +7,7 @@ import pytest
 from knowledge.base import KnowledgeBase
 from knowledge.ingest import IngestReport
 from knowledge.passages import Retriever, SearchMode
-from knowledge.retriever import RRF_K, reciprocal_rank_fusion
+from knowledge.retriever import RRF_K, heading_key, named_keys, reciprocal_rank_fusion
 
 
 def test_the_packaged_playbook_is_fully_indexed(playbook_report: IngestReport) -> None:
@@ -70,6 +70,39 @@ def test_single_retriever_modes_report_only_that_retriever(playbook_kb: Knowledg
     bm25 = playbook_kb.search("forecast categories", k=3, mode=SearchMode.BM25)
     assert all(p.retrievers == [Retriever.DENSE] and 0 < p.score <= 1 for p in dense)
     assert all(p.retrievers == [Retriever.BM25] and p.score > 0 for p in bm25)
+
+
+@pytest.mark.parametrize(
+    ("query", "first"),
+    [
+        ("BANT", "qualification.md#bant"),
+        ("champion", "qualification.md#champion"),
+        ("QBRs", "strategic-account-plans.md#quarterly-business-reviews"),
+        ("quarterly business review", "strategic-account-plans.md#quarterly-business-reviews"),
+    ],
+)
+def test_a_query_naming_a_section_gets_that_section_first(
+    playbook_kb: KnowledgeBase, query: str, first: str
+) -> None:
+    passages = playbook_kb.search(query, k=3)
+    assert passages[0].citation == first, [p.citation for p in passages]
+    assert len({p.citation for p in passages}) == 3
+
+
+def test_a_named_section_outside_the_tags_is_not_returned(playbook_kb: KnowledgeBase) -> None:
+    passages = playbook_kb.search("BANT", k=3, tags=["forecasting"])
+    assert passages and all(p.citation.startswith("forecasting.md#") for p in passages)
+    # one retriever alone is left as it ranks (the evaluation compares the retrievers themselves)
+    bm25 = playbook_kb.search("champion", k=3, mode=SearchMode.BM25)
+    assert all(p.retrievers == [Retriever.BM25] for p in bm25)
+
+
+def test_heading_keys_ignore_case_punctuation_plurals_and_acronyms() -> None:
+    assert heading_key("Quarterly Business Reviews") == heading_key("quarterly business review")
+    assert heading_key("Multi-Threading!") == heading_key("multi threading")
+    assert heading_key("Reviews") != heading_key("Review process")
+    assert heading_key("quarterly business review") in named_keys("QBR")
+    assert named_keys("pipeline") == {"pipeline"}
 
 
 def test_reciprocal_rank_fusion() -> None:

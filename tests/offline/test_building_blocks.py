@@ -11,6 +11,8 @@ from langchain_core.messages import AIMessage, HumanMessage, SystemMessage, Tool
 from assistant.offline import OfflinePlanner
 from assistant.offline import formatting as fmt
 from assistant.offline.conversation import parse_result, read_conversation
+from assistant.offline.intents import definition_term
+from assistant.offline.replies import mentions_term
 from assistant.toolkit import AgentContext, build_tools, cap
 from tests.offline.conftest import Cast, World
 from tools.stalled import StalledDeals, StalledQuery, stalled_deals
@@ -77,3 +79,51 @@ def test_the_planner_outside_an_agent(demo: World, cast: Cast) -> None:
 def test_without_a_viewer_the_planner_says_so() -> None:
     answer = OfflinePlanner().invoke([HumanMessage("pipeline?")])
     assert "needs to know who is asking" in str(answer.content)
+
+
+def test_a_term_is_read_from_what_is_questions() -> None:
+    terms = {
+        "what's BANT?": "BANT",
+        "What does MEDDICC stand for?": "MEDDICC",
+        "so what is a mutual action plan?": "mutual action plan",
+        "define champion": "champion",
+        "what does the acronym QBR mean": "QBR",
+        "what’s an entunknown?": "entunknown",
+    }
+    for question, term in terms.items():
+        assert definition_term(question) == term, question
+    # about the asker or a name in the data, or small talk: not a term
+    for question in (
+        "what is my quota?",
+        "what's up?",
+        "what is going on?",
+        "what is entaccount?",
+        "what's it?",
+    ):
+        assert definition_term(question) is None, question
+    # only common words: not a term ("what's next?")
+    assert definition_term("what's the plan?") is None
+
+
+def test_a_term_is_found_in_passages_the_way_it_is_written_there() -> None:
+    passages = [
+        "Build more threads: multi-threading protects the deal.",
+        "A quarterly business review (QBR).",
+    ]
+    assert mentions_term("multithreading", passages)
+    assert mentions_term("Multi threading", passages)
+    assert mentions_term("QBRs", passages)
+    assert mentions_term("quarterly business review", passages)
+    assert mentions_term("qbr", ["Book the quarterly business review early."])  # the acronym's meaning
+    assert not mentions_term("Zorblax", passages)
+
+
+def test_the_playbook_says_when_it_does_not_mention_a_term(demo: World, cast: Cast) -> None:
+    known = demo.ask(cast.rep, "what is multi-threading?")
+    assert known.answer.startswith('**Here is what the playbook says about "multi-threading":**')
+    unknown = demo.ask(cast.rep, "what is a Zorblax?")
+    assert unknown.answer.startswith(
+        '**The playbook does not mention "Zorblax". These passages come closest:**'
+    )
+    assert [c.name for c in unknown.tool_calls] == ["search_playbook"]
+    assert unknown.citations  # the nearest passages are still cited

@@ -159,12 +159,20 @@ CASES: list[tuple[str, str, str | None, dict[str, Any]]] = [
     (REP, "how should I handle a deal that went dark?", "search_playbook", {}),
     (MANAGER, "best practices for territory design", "search_playbook", {}),
     (REVOPS, "any tips for running a pipeline review?", "search_playbook", {}),
+    # a term asked about: the playbook is searched for the term as written
+    (REP, "what's BANT?", "search_playbook", {"query": "BANT"}),
+    (MANAGER, "what does MEDDICC stand for?", "search_playbook", {"query": "MEDDICC"}),
+    (REVOPS, "define champion", "search_playbook", {"query": "champion"}),
+    (REP, "what is a mutual action plan?", "search_playbook", {"query": "mutual action plan"}),
     # plans: drafted by the plan tools
     (REP, "draft an account plan for {account}", "account_plan", {"account": "{account}"}),
     (MANAGER, "territory plan for {territory}", "territory_plan", {"territory": "{territory}"}),
     # no tool: definitions, help, small talk, refusals, nonsense
     (REP, "what does win rate mean?", None, {}),
     (MANAGER, "how is pipeline coverage calculated?", None, {}),
+    (REP, "what is pipeline coverage?", None, {}),
+    (MANAGER, "define gap to quota", None, {}),
+    (REP, "what's up?", None, {}),
     (REP, "what can you do?", None, {}),
     (REP, "help", None, {}),
     (MANAGER, "hi", None, {}),
