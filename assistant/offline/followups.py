@@ -15,7 +15,10 @@ candidates, or "the second one"), or asks "why?".
 Merging: the intent is the new one when the question has one, else the previous one (or, when
 the new name does not fit it, the intent that name means on its own). Names: a question naming
 something new replaces the previous names ("what about Globex?"), except after "only"/"just",
-which narrow; with no new name the previous ones carry over ("and his stalled deals?"). Filters
+which narrow; with no new name the previous ones carry over ("and his stalled deals?"). A name
+that matches nothing the viewer can see ("now show the same for Zed Ray") takes the place of
+what the thread was about: a person after a question about someone's (or the viewer's own)
+deals, else the name the intent needs; the tool then answers that it found no such name. Filters
 (amount, stage, top-N…) carry over only while the intent stays the same; a period carries over
 between intents that are about a period.
 """
@@ -37,6 +40,7 @@ from assistant.offline.frame import (
     Slots,
 )
 from assistant.offline.intents import ENTITY_INTENT
+from assistant.offline.understanding import OWNER_INTENTS, place_unknown
 
 START = re.compile(
     r"^\W*(?:and|also|what about|how about|what of|same (?:for|with|thing for)|same|now|then|ok(?:ay)?"
@@ -126,7 +130,7 @@ def is_follow_up(previous: Frame | None, current: Frame, question: str) -> bool:
     if START.match(question):
         return True
     if current.intent is Intent.UNKNOWN:
-        return _has_slots(current.slots) or current.ambiguity is not None
+        return _has_slots(current.slots) or current.ambiguity is not None or bool(current.unplaced)
     if current.implied and len(question.split()) <= MAX_FRAGMENT_WORDS:
         return True
     return bool(PRONOUN.search(question)) and len(question.split()) <= MAX_PRONOUN_WORDS
@@ -156,7 +160,7 @@ def merge(previous: Frame, current: Frame, question: str) -> Frame:
             intent = ENTITY_INTENT[next(iter(sorted(kinds)))]
     same = intent is previous.intent
     merged = Slots()
-    carry_names = not new_names or bool(NARROW.match(question))
+    carry_names = not (new_names or current.unplaced) or bool(NARROW.match(question))
     for slot in ENTITY_SLOTS:
         value = getattr(current.slots, slot)
         if value is None and carry_names:
@@ -171,7 +175,7 @@ def merge(previous: Frame, current: Frame, question: str) -> Frame:
     merged.topic = current.slots.topic or (previous.slots.topic if same else None)
     merged.term = current.slots.term
     ambiguity = current.ambiguity
-    return Frame(
+    frame = Frame(
         intent=intent,
         slots=merged,
         ambiguity=ambiguity,
@@ -180,6 +184,21 @@ def merge(previous: Frame, current: Frame, question: str) -> Frame:
         advice=current.advice or (previous.advice and same),
         question=current.question,
     )
+    if current.unplaced:
+        _place_stranger(frame, previous, current)
+    return frame
+
+
+def _place_stranger(frame: Frame, previous: Frame, current: Frame) -> None:
+    """Put a name that matched nothing where the thread's last name (or "me") was."""
+    [name] = current.unplaced
+    about_someone = current.unplaced_possessive or previous.slots.owner is not None or previous.about_me
+    if about_someone and frame.intent in OWNER_INTENTS:
+        frame.slots.owner = name
+    elif current.unplaced_possessive:
+        place_unknown(frame, [name], [])
+    else:
+        place_unknown(frame, [], [name])
 
 
 def fold(questions: list[str], understand: Callable[[str], Frame]) -> Frame:

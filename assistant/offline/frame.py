@@ -155,4 +155,9 @@ class Frame(BaseModel):
     explain: bool = False
     #: The intent came from a name alone ("Globex?"), not from any word of the question.
     implied: bool = False
+    #: Names that matched nothing in scope and that the question's intent had no slot for
+    #: ("now show the same for Zed Ray"): a follow-up places them in the thread's intent.
+    unplaced: list[str] = Field(default_factory=list)
+    #: Whether the first unplaced name was written as a possessive ("Zed's"), so a person.
+    unplaced_possessive: bool = False
     question: str = ""

@@ -24,6 +24,8 @@ from assistant.offline.intents import ASKS_WHAT_TO_DO, best, definition_term, sc
 from assistant.offline.lexicon import Lexicon
 from assistant.offline.slots import Span, extract_slots
 from assistant.offline.vocabulary import Token, correct_typos, is_common, normalise, tokens
+from tools.stalled_rules import RULES as STALL_RULES
+from tools.stalled_rules import Rule
 
 SELF = re.compile(r"\b(?:my|me|mine|myself|i|i'm|i've|am i|our|ours|we|us)\b")
 #: "tell me", "show me": "me" as the one being told, not the one asked about.
@@ -188,19 +190,20 @@ def _fill_names(frame: Frame, prepared: Prepared, lexicon: Lexicon) -> None:
         setattr(slots, slot, chosen)
 
 
-def _place_unknown(frame: Frame, prepared: Prepared) -> None:
+def place_unknown(frame: Frame, owners: list[str], names: list[str]) -> None:
     """Give a name that matched nothing to the slot the intent needs, as the user wrote it.
 
     A possessive ("Zed's deals") is a person wherever the intent takes one; any other unknown
-    name fills the one name the intent needs (an account, a deal, a territory, a person).
+    name fills the one name the intent needs (an account, a deal, a territory, a person). A name
+    the intent has no slot for is kept in ``frame.unplaced`` for a follow-up to place.
     """
     slots, intent = frame.slots, frame.intent
-    raw = prepared.unknown_names[0] if prepared.unknown_names else None
-    if prepared.unknown_owners:
+    raw = names[0] if names else None
+    if owners:
         if intent in OWNER_INTENTS and slots.owner is None:
-            slots.owner = prepared.unknown_owners[0]
+            slots.owner = owners[0]
         else:
-            raw = raw or prepared.unknown_owners[0]
+            raw = raw or owners[0]
     if raw is None:
         return
     if intent in NEEDS_ACCOUNT and slots.account is None:
@@ -216,6 +219,9 @@ def _place_unknown(frame: Frame, prepared: Prepared) -> None:
         slots.owner = raw
     elif intent in OWNER_INTENTS and slots.account is None and slots.owner is None:
         slots.account = raw
+    elif intent is Intent.UNKNOWN or frame.implied:
+        frame.unplaced = [raw]
+        frame.unplaced_possessive = raw not in names
 
 
 def _deal_reference(frame: Frame, question: str) -> None:
@@ -229,6 +235,11 @@ def _deal_reference(frame: Frame, question: str) -> None:
         frame.slots.deal = quoted[1].strip()
 
 
+def _stems(text: str) -> set[str]:
+    """Crude stems of the words of ``text`` that are not common ("threading", "threaded": "threa")."""
+    return {w[:5] for w in re.findall(r"[a-z]+", text.lower()) if len(w) > 3 and not is_common(w)}
+
+
 def _topic(frame: Frame, question: str) -> None:
     term = definition_term(question) if frame.intent is Intent.PLAYBOOK else None
     if term is not None:
@@ -236,6 +247,11 @@ def _topic(frame: Frame, question: str) -> None:
     elif frame.intent is Intent.PLAYBOOK or frame.advice:
         topic = PLAYBOOK_FLUFF.sub("", question.strip()).strip(" ?.!")
         frame.slots.topic = topic if len(topic) >= 3 else question.strip(" ?.!")
+        if frame.intent is Intent.PLAYBOOK and frame.slots.rule in STALL_RULES:
+            # "a deal that went dark": the playbook names the situation by its rule's title
+            title = STALL_RULES[Rule(frame.slots.rule)][0].lower()
+            if not _stems(title) & _stems(frame.slots.topic):
+                frame.slots.topic += f" ({title})"
     if frame.intent in (Intent.METRICS, Intent.PERFORMANCE):
         lower = question.lower()
         frame.slots.metric = next((name for word, name in METRIC_WORDS if word in lower), None)
@@ -261,7 +277,7 @@ def understand(question: str, lexicon: Lexicon, index: EntityIndex) -> Frame:
             if getattr(frame.slots, kind) is not None and not prepared.unknown_names:
                 frame.intent = fallback
                 break
-    _place_unknown(frame, prepared)
+    place_unknown(frame, prepared.unknown_owners, prepared.unknown_names)
     _deal_reference(frame, question)
     _topic(frame, question)
     return frame

@@ -156,7 +156,13 @@ CASES: list[tuple[str, str, str | None, dict[str, Any]]] = [
         "search_playbook",
         {"query": "multi-threading"},
     ),
-    (REP, "how should I handle a deal that went dark?", "search_playbook", {}),
+    (
+        REP,
+        "how should I handle a deal that went dark?",
+        "search_playbook",
+        # the situation is searched under the stall rule's own name too
+        {"query": "how should I handle a deal that went dark (no recent activity)"},
+    ),
     (MANAGER, "best practices for territory design", "search_playbook", {}),
     (REVOPS, "any tips for running a pipeline review?", "search_playbook", {}),
     # a term asked about: the playbook is searched for the term as written

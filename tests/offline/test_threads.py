@@ -191,6 +191,34 @@ def test_another_reps_name_gives_no_data(demo: World, cast: Cast) -> None:
         assert not re.search(r"\$\d", answer.answer)
 
 
+def test_a_follow_up_naming_another_reps_book_is_not_answered_with_my_own(demo: World, cast: Cast) -> None:
+    """ "now show the same for <someone I cannot see>": the name replaces "me", and is not found."""
+    for first, intent_tool in (
+        ("what's my pipeline?", "pipeline_summary"),
+        ("my stalled deals", "stalled_deals"),
+    ):
+        for follow_up in (
+            f"now show the same for {cast.stranger.name}",
+            f"what about {cast.stranger.name}?",
+            f"and {cast.stranger.name.split()[0]} Zed's?",
+        ):
+            t = thread()
+            mine = demo.ask(cast.rep, first, t)
+            answer = demo.ask(cast.rep, follow_up, t)
+            [(tool, args)] = calls(answer)
+            assert tool == intent_tool and args["owner"] != cast.rep.name, (follow_up, args)
+            assert "no person named" in answer.answer, answer.answer
+            assert not re.search(r"\$\d", answer.answer) and answer.answer != mine.answer
+
+
+def test_a_follow_up_naming_an_unknown_account_asks_for_that_account(demo: World, cast: Cast) -> None:
+    t = thread()
+    demo.ask(cast.rep, f"tell me about {cast.account}", t)
+    answer = demo.ask(cast.rep, "and Zorblax Quux?", t)
+    assert calls(answer) == [("account_profile", {"account": "Zorblax Quux"})]
+    assert "no account named" in answer.answer
+
+
 def test_a_manager_never_sees_another_team(demo: World, cast: Cast) -> None:
     answer = demo.ask(cast.manager, "pipeline by rep")
     assert cast.stranger.name not in answer.answer
