@@ -20,7 +20,8 @@ that matches nothing the viewer can see ("now show the same for Zed Ray") takes 
 what the thread was about: a person after a question about someone's (or the viewer's own)
 deals, else the name the intent needs; the tool then answers that it found no such name. Filters
 (amount, stage, top-N…) carry over only while the intent stays the same; a period carries over
-between intents that are about a period.
+between intents that are about a period, except into the pipeline (open deals are open whatever
+period the previous answer covered).
 """
 
 from __future__ import annotations
@@ -170,7 +171,10 @@ def merge(previous: Frame, current: Frame, question: str) -> Frame:
         value = getattr(current.slots, slot)
         setattr(merged, slot, value if value is not None or not same else getattr(previous.slots, slot))
     merged.period = current.slots.period
-    if merged.period is None and (same or (intent in PERIOD_INTENTS and previous.intent in PERIOD_INTENTS)):
+    # Open deals are open whatever period the previous answer covered ("how much did Marty win in
+    # 2017?" then "and his open deals?"): a pipeline's period is carried only from a pipeline.
+    across = intent in PERIOD_INTENTS and previous.intent in PERIOD_INTENTS and intent is not Intent.PIPELINE
+    if merged.period is None and (same or across):
         merged.period = previous.slots.period
     merged.topic = current.slots.topic or (previous.slots.topic if same else None)
     merged.term = current.slots.term

@@ -91,6 +91,22 @@ def test_filters_accumulate_while_the_intent_stays(demo: World, cast: Cast) -> N
     ]
 
 
+def test_a_period_carries_between_answers_about_a_period_but_not_into_open_deals(
+    demo: World, cast: Cast
+) -> None:
+    t = thread()
+    won = demo.ask(cast.manager, f"how much did {cast.rep_short} win last quarter?", t)
+    assert calls(won) == [("rep_performance", {"rep": cast.rep.name, "period": "last quarter"})]
+    assert calls(demo.ask(cast.manager, "and the forecast?", t))[0][1].get("period") == "last quarter"
+    open_deals = demo.ask(cast.manager, "and their open deals?", t)
+    assert calls(open_deals) == [("pipeline_summary", {"owner": cast.rep.name})]
+    # within the pipeline a period said once stays
+    demo.ask(cast.manager, "pipeline next quarter", t)
+    assert calls(demo.ask(cast.manager, "by rep", t)) == [
+        ("pipeline_summary", {"period": "next quarter", "group_by": "owner"})
+    ]
+
+
 def _shared_name(demo: World) -> tuple[str, list[str]]:
     """A first or last name two or more reps share (the demo data always has some)."""
     with demo.engine.connect() as connection:
