@@ -9,11 +9,13 @@ separately, with their own fuzzy matching, against the loaded data.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
 
-WORD = re.compile(r"[A-Za-z0-9$][A-Za-z0-9$'’&.-]*")
+#: A word in any script (names may be "Café Rockets" or "شركة الصحراء"), with the marks names use.
+WORD = re.compile(r"(?:[^\W_]|\$)(?:[^\W_]|[$'’&.-])*")
 POSSESSIVE = re.compile(r"(?:['’]s|s['’]|['’])$")
 
 
@@ -73,14 +75,18 @@ class Token:
 
     @property
     def capitalised(self) -> bool:
-        return self.text[:1].isupper()
+        """Starts with a capital, or is written in a script without case (Arabic, Chinese…)."""
+        first = self.text[:1]
+        return first.isupper() or (first.isalpha() and not first.islower())
 
 
 def normalise(text: str) -> str:
-    """Case-folded words separated by single spaces; possessives and punctuation dropped."""
-    folded = text.casefold().replace("’", "'")
+    """Case-folded words without accents, separated by single spaces; possessives and punctuation
+    dropped. Letters of every script are kept ("Café" and "Cafe" are one word)."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold().replace("’", "'"))
+    folded = "".join(c for c in decomposed if not unicodedata.combining(c))
     folded = re.sub(r"['](s\b)?", "", folded)
-    return " ".join(re.sub(r"[^0-9a-z$]+", " ", folded).split())
+    return " ".join(re.sub(r"(?:[^\w$]|_)+", " ", folded).split())
 
 
 def tokens(text: str) -> list[Token]:
