@@ -553,3 +553,19 @@ def test_a_rate_limited_slack_post_is_retried_and_posted_once() -> None:
     assert len(calls) == 2 and calls[0] is refused
     assert calls[1].args["text"] == refused.args["text"] and "stalled" in str(calls[1].args["text"])
     assert 1 <= waited < DEADLINE + SLACK
+
+
+def test_a_slack_post_asked_to_wait_minutes_is_not_held(caplog: pytest.LogCaptureFixture) -> None:
+    """A Retry-After longer than the bound is not waited for: the call fails once and is logged."""
+    with FakeSlack().running() as fake, slack_app(fake) as slack:
+        fake.rate_limited["chat.postMessage"] = [300]
+        started = time.monotonic()
+        assert slack.mention(QUESTION).status_code == 200
+        fake.wait_for("chat.postMessage", 1)
+        slack.settle()
+        waited = time.monotonic() - started
+        time.sleep(0.3)  # a retry would arrive now
+        posts = fake.of("chat.postMessage")
+    assert len(posts) == 1 and posts[0] is fake.refused[0]
+    assert waited < DEADLINE + SLACK  # far below the 300 s asked for
+    assert "ratelimited" in caplog.text

@@ -8,7 +8,9 @@
 
 Every Web API client the app makes — Bolt's own, the per-request ones, the Socket Mode
 connection's — uses ``SLACK_API_URL`` as its base URL, so the app can run against a proxy or a
-test double. Rate-limited calls (429) are retried after ``Retry-After``.
+test double. Rate-limited calls (429) are retried after ``Retry-After`` when that is at most
+:data:`MAX_RETRY_AFTER_SECONDS`; a longer wait is not taken (the call fails and is logged) so one
+throttled method cannot hold a worker for minutes.
 """
 
 from __future__ import annotations
@@ -16,6 +18,9 @@ from __future__ import annotations
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
+from slack_sdk.http_retry.request import HttpRequest
+from slack_sdk.http_retry.response import HttpResponse
+from slack_sdk.http_retry.state import RetryState
 from slack_sdk.web.async_client import AsyncWebClient
 
 from assistant.bootstrap import AppContext
@@ -23,6 +28,31 @@ from assistant.interfaces.slack.listeners import register_listeners
 from assistant.interfaces.slack.runtime import SlackRuntime
 from assistant.settings import Settings
 from tools.store.errors import DataError
+
+#: The longest ``Retry-After`` a rate-limited Slack call waits for before its one retry.
+MAX_RETRY_AFTER_SECONDS = 30
+
+
+class BoundedRateLimitRetryHandler(AsyncRateLimitErrorRetryHandler):
+    """Retries a 429 only when Slack asks for a short, readable wait."""
+
+    async def _can_retry_async(
+        self,
+        *,
+        state: RetryState,
+        request: HttpRequest,
+        response: HttpResponse | None = None,
+        error: Exception | None = None,
+    ) -> bool:
+        if response is None or response.status_code != 429:
+            return False
+        values = next((v for k, v in response.headers.items() if k.lower() == "retry-after"), None)
+        value = values[0] if isinstance(values, list) and values else values
+        try:
+            wait = int(str(value)) if value is not None else 1
+        except ValueError:
+            return False
+        return 0 <= wait <= MAX_RETRY_AFTER_SECONDS
 
 
 def web_client(settings: Settings) -> AsyncWebClient:
@@ -33,7 +63,7 @@ def web_client(settings: Settings) -> AsyncWebClient:
         settings.slack_api_url if settings.slack_api_url.endswith("/") else f"{settings.slack_api_url}/"
     )
     client = AsyncWebClient(token=settings.slack_bot_token.get_secret_value(), base_url=base_url)
-    client.retry_handlers.append(AsyncRateLimitErrorRetryHandler(max_retry_count=2))
+    client.retry_handlers.append(BoundedRateLimitRetryHandler(max_retry_count=2))
     return client
 
 
