@@ -205,13 +205,19 @@ def _place_stranger(frame: Frame, previous: Frame, current: Frame) -> None:
         place_unknown(frame, [], [name])
 
 
-def fold(questions: list[str], understand: Callable[[str], Frame]) -> Frame:
-    """The frame of the last of ``questions`` (oldest first), read in the context of the thread."""
+def fold(
+    questions: list[str], understand: Callable[[str], Frame], refine: Callable[[Frame], Frame] = lambda f: f
+) -> Frame:
+    """The frame of the last of ``questions`` (oldest first), read in the context of the thread.
+
+    ``refine`` completes each question's frame from the data before the next one is read (the
+    planner turns "the Evergreen deal" into the viewer's deal there, or a choice among them).
+    """
     context: Frame | None = None
     frame = Frame(intent=Intent.UNKNOWN)
     for question in questions:
         current = understand(question)
-        frame = (
+        frame = refine(
             merge(context, current, question)
             if context and is_follow_up(context, current, question)
             else current

@@ -45,7 +45,7 @@ from assistant.offline.entities import EntityIndex, build_index
 from assistant.offline.followups import fold
 from assistant.offline.frame import Frame, Intent
 from assistant.offline.lexicon import DealRef, Lexicon, find_deals, load_lexicon
-from assistant.offline.routing import Call, Direct, Route, first_route, next_calls
+from assistant.offline.routing import Call, Direct, Route, first_route, next_calls, resolve_deal
 from assistant.offline.understanding import understand, words_of
 from assistant.toolkit import AgentContext, MetricsQuery, metric_definitions
 
@@ -132,7 +132,14 @@ class OfflinePlanner(BaseChatModel):
         """What the current question means in its thread, and the names it was read against."""
         lexicon, index = self._lexicon(context, conversation)
         questions = [*conversation.history, conversation.question]
-        return fold(questions, lambda q: understand(q, lexicon, index)), lexicon
+
+        def deals(account: str, product: str | None) -> list[DealRef]:
+            return find_deals(context.repository, context.viewer, account, product)
+
+        frame = fold(
+            questions, lambda q: understand(q, lexicon, index), refine=lambda f: resolve_deal(f, deals)
+        )
+        return frame, lexicon
 
     def _generate(
         self,
@@ -152,11 +159,7 @@ class OfflinePlanner(BaseChatModel):
                 return _message(more)
             return _message(text=compose(frame, conversation.results, lexicon))
 
-        def deals(account: str, product: str | None) -> list[DealRef]:
-            assert context is not None
-            return find_deals(context.repository, context.viewer, account, product)
-
-        route = first_route(frame, lexicon, self._tools, deals)
+        route = first_route(frame, lexicon, self._tools)
         if route.calls:
             return _message(route.calls)
         return _message(text=_direct(route, frame, lexicon, conversation.question))

@@ -38,6 +38,8 @@ DEFAULT_STALLED = 5
 MAX_REP_CALLS = 30
 MAX_TOP_DEALS = 10
 DEFAULT_TOP_DEALS = 5
+#: Deals listed when asking which one is meant.
+MAX_DEAL_CHOICES = 8
 PLAYBOOK_PASSAGES = 3
 ADVICE_PASSAGES = 2
 
@@ -152,23 +154,37 @@ def _rebalance(frame: Frame, lexicon: Lexicon) -> list[Call]:
     return [Call("propose_rebalance", _given(territory=slots.territory or slots.region))]
 
 
-def _deal(frame: Frame, find: DealFinder) -> Route:
+def _deal(frame: Frame) -> Route:
     slots = frame.slots
     if slots.deal:
         return Route(calls=[Call("deal_details", {"deal": slots.deal})])
     if not slots.account:
         return Route(direct=Direct.ASK_FOR, missing="deal")
-    found = find(slots.account, slots.product)
-    open_deals = [d for d in found if not d.is_closed]
-    chosen = open_deals if open_deals else found
-    if len(chosen) == 1:
-        return Route(calls=[Call("deal_details", {"deal": chosen[0].record})])
-    if not chosen:
-        text = f"{slots.account} - {slots.product}" if slots.product else slots.account
-        return Route(calls=[Call("deal_details", {"deal": text})])
-    candidates = [f"{d.name} ({d.stage}) [{d.record}]" for d in chosen]
-    ambiguity = Ambiguity(kind="deal", phrase=slots.account, candidates=candidates)
-    return Route(direct=Direct.CLARIFY, ambiguity=ambiguity)
+    text = f"{slots.account} - {slots.product}" if slots.product else slots.account
+    return Route(calls=[Call("deal_details", {"deal": text})])
+
+
+def resolve_deal(frame: Frame, find: DealFinder) -> Frame:
+    """A deal asked for by its account ("the Evergreen deal"): the viewer's one deal there (open
+    ones first), or a question listing their deals on every account the name may mean. Run on
+    each question of a thread, so "the second one" picks from the deals listed."""
+    slots, ambiguity = frame.slots, frame.ambiguity
+    if frame.intent is not Intent.DEAL or slots.deal:
+        return frame
+    if ambiguity is not None and ambiguity.kind == "account":
+        phrase, accounts = ambiguity.phrase, ambiguity.candidates
+    elif slots.account and ambiguity is None:
+        phrase, accounts = slots.account, [slots.account]
+    else:
+        return frame
+    found = [d for account in accounts for d in find(account, slots.product)]
+    chosen = ([d for d in found if not d.is_closed] or found)[:MAX_DEAL_CHOICES]
+    if len(chosen) > 1:
+        candidates = [f"{d.name} ({d.stage}) [{d.record}]" for d in chosen]
+        choice = Ambiguity(kind="deal", phrase=phrase, candidates=candidates)
+        return frame.model_copy(update={"ambiguity": choice})
+    deal = chosen[0].record if chosen else (f"{phrase} - {slots.product}" if slots.product else phrase)
+    return frame.model_copy(update={"slots": slots.model_copy(update={"deal": deal}), "ambiguity": None})
 
 
 def _performance(frame: Frame, lexicon: Lexicon) -> list[Call]:
@@ -191,7 +207,7 @@ def _performance(frame: Frame, lexicon: Lexicon) -> list[Call]:
     return [Call("rep_performance", _given(rep=owner, period=period))]
 
 
-def _data_calls(frame: Frame, lexicon: Lexicon, tools: set[str], find: DealFinder) -> Route:
+def _data_calls(frame: Frame, lexicon: Lexicon, tools: set[str]) -> Route:
     slots, intent = frame.slots, frame.intent
     if intent in PLAN_TOOLS:
         plan, fallback, argument = PLAN_TOOLS[intent]
@@ -233,7 +249,7 @@ def _data_calls(frame: Frame, lexicon: Lexicon, tools: set[str], find: DealFinde
     if intent in (Intent.ACCOUNT, Intent.WHITESPACE) and not slots.account:
         return Route(direct=Direct.ASK_FOR, missing="account")
     if intent is Intent.DEAL:
-        return _deal(frame, find)
+        return _deal(frame)
     if intent is Intent.METRICS:
         # Definitions are the metric registry's fixed text (no figures), so the planner reads the
         # registry directly instead of spending a tool call on it.
@@ -249,7 +265,7 @@ def _relevant(frame: Frame) -> bool:
     return not (frame.intent is Intent.ACCOUNTS and ambiguity.kind == "account")
 
 
-def first_route(frame: Frame, lexicon: Lexicon, tools: set[str], find: DealFinder) -> Route:
+def first_route(frame: Frame, lexicon: Lexicon, tools: set[str]) -> Route:
     """What to do first for ``frame``."""
     simple = {
         Intent.HELP: Direct.HELP,
@@ -262,7 +278,7 @@ def first_route(frame: Frame, lexicon: Lexicon, tools: set[str], find: DealFinde
         return Route(direct=simple[frame.intent])
     if _relevant(frame):
         return Route(direct=Direct.CLARIFY, ambiguity=frame.ambiguity)
-    route = _data_calls(frame, lexicon, tools, find)
+    route = _data_calls(frame, lexicon, tools)
     if route.calls and frame.advice and frame.slots.topic:
         route.calls.append(Call("search_playbook", {"query": frame.slots.topic, "k": ADVICE_PASSAGES}))
     return route

@@ -162,9 +162,46 @@ def test_a_tool_ambiguity_becomes_a_clarifying_question(demo: World, cast: Cast)
             > 1
         ]
     assert several
-    answer = demo.ask(cast.rep, f"what's happening with the {several[0]} deal?")
+    t = thread()
+    answer = demo.ask(cast.rep, f"what's happening with the {several[0]} deal?", t)
     assert answer.tool_calls == [] and answer.answer.startswith("Which deal do you mean")
-    assert answer.answer.count("[opportunity/") >= 2
+    listed = re.findall(r"\[(opportunity/\d+)\]", answer.answer)
+    assert len(listed) >= 2
+    # the answer to the clarifying question picks from the deals listed
+    assert calls(demo.ask(cast.rep, "the second one", t)) == [("deal_details", {"deal": listed[1]})]
+
+
+def test_a_deal_asked_for_by_a_shared_account_name_lists_only_the_viewers_deals(
+    demo: World, cast: Cast
+) -> None:
+    """ "the Evergreen deal" where several accounts start with "Evergreen": the question lists the
+    manager's open deals on any of them (not every account so named), and "the second one" picks."""
+    with demo.engine.connect() as connection:
+        rows = connection.execute(
+            select(Account.name, Opportunity.id)
+            .join(Opportunity, Opportunity.account_id == Account.id)
+            .join(User, User.id == Opportunity.owner_id)
+            .where(User.manager_id == cast.manager.user_id, ~Opportunity.is_closed)
+        ).all()
+        names = connection.execute(select(Account.name)).scalars().all()
+    first_words = Counter(name.split()[0] for name in set(names))
+    with_deals: dict[str, set[str]] = {}
+    for name, _ in rows:
+        with_deals.setdefault(name.split()[0], set()).add(name)
+    word = next(
+        w
+        for w, accounts in sorted(with_deals.items())
+        if len(accounts) >= 2 and first_words[w] > len(accounts) and w not in names
+    )
+    expected = {f"opportunity/{i}" for name, i in rows if name.split()[0] == word}
+    t = thread()
+    answer = demo.ask(cast.manager, f"what's the status of the {word} deal?", t)
+    assert answer.tool_calls == [] and answer.answer.startswith(f'Which deal do you mean by "{word}"')
+    listed = re.findall(r"\[(opportunity/\d+)\]", answer.answer)
+    assert len(listed) == min(len(expected), 8) and set(listed) <= expected
+    chosen = demo.ask(cast.manager, "the second one", t)
+    assert calls(chosen) == [("deal_details", {"deal": listed[1]})]
+    assert f"[{listed[1]}]" in chosen.answer
 
 
 def test_a_new_thread_starts_from_nothing(demo: World, cast: Cast) -> None:
