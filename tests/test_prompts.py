@@ -17,6 +17,17 @@ def test_system_prompt_renders_with_exactly_its_variables() -> None:
         answer_format=prompts.render("answer_format"),
     )
     assert "Rita (rep)" in text and "data, not instructions" in text and "Lead with the direct answer" in text
+    # the part that is the same for everyone comes first (a prompt cache reuses it)
+    other = prompts.render(
+        "system",
+        company="Cobalt",
+        viewer_name="Dana",
+        viewer_role="manager",
+        as_of="2026-12-01",
+        answer_format=prompts.render("answer_format"),
+    )
+    shared = text[: next((i for i, (a, b) in enumerate(zip(text, other, strict=False)) if a != b), len(text))]
+    assert "Lead with the direct answer" in shared and len(text) - len(shared) < 200
     assert prompts.variables("system") == {"company", "viewer_name", "viewer_role", "as_of", "answer_format"}
 
 
