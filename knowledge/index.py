@@ -43,6 +43,8 @@ if TYPE_CHECKING:
 COLLECTION = "playbook"
 WINDOWS = "playbook_windows"
 MISSING_INDEX_HINT = "run `salesplan kb ingest` to build it"
+#: What people other than the operator are told when the Chroma server is down (no address).
+UNREACHABLE = "cannot reach the Chroma server"
 
 #: Chunks embedded and written per batch (their windows go in the same write).
 WRITE_BATCH = 64
@@ -155,7 +157,10 @@ class ChromaIndex:
         """
         chunks, windows = self._find(COLLECTION), self._find(WINDOWS)
         if chunks is None or windows is None:
-            raise DataError(f"no playbook index at {self.location}; {MISSING_INDEX_HINT}")
+            raise DataError(
+                f"no playbook index at {self.location}; {MISSING_INDEX_HINT}",
+                public=f"the playbook has not been indexed yet ({MISSING_INDEX_HINT})",
+            )
         self._chunks, self._windows = chunks, windows
         return dict(chunks.metadata or {})
 
@@ -324,10 +329,13 @@ class ChromaIndex:
         try:
             yield
         except (httpx.TransportError, ConnectionError) as exc:
-            raise DataError(f"cannot reach the Chroma server at {self.location}: {exc}") from exc
+            raise DataError(
+                f"cannot reach the Chroma server at {self.location}: {exc}", public=UNREACHABLE
+            ) from exc
         except ValueError as exc:
             if "Could not connect" in str(exc):
-                raise DataError(f"cannot reach the Chroma server at {self.location}") from exc
+                message = f"cannot reach the Chroma server at {self.location}"
+                raise DataError(message, public=UNREACHABLE) from exc
             raise
 
 

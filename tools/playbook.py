@@ -64,10 +64,9 @@ def search_playbook(searcher: PlaybookSearcher | None, params: PlaybookQuery) ->
         )
     try:
         hits = searcher.search(params.query, params.k, params.tags)
-    except DataError as exc:
-        return PlaybookResults(
-            query=params.query, passages=[], available=False, note=f"the playbook is unavailable: {exc}"
-        )
+    except DataError as exc:  # told to whoever asked: without server paths or addresses
+        note = f"the playbook is unavailable: {exc.public}"
+        return PlaybookResults(query=params.query, passages=[], available=False, note=note)
     return PlaybookResults(
         query=params.query,
         passages=[

@@ -125,6 +125,8 @@ def test_search_without_an_index_says_to_ingest(tmp_path: Path, hash_embedder: H
     ) as err:
         kb.search("stalled deals")
     assert err.value.exit_code == 2
+    # people asking in chat are told what is wrong without the server's path
+    assert str(tmp_path) not in err.value.public and "salesplan kb ingest" in err.value.public
     assert not (tmp_path / "index").exists()  # looking does not create an empty store
 
 
