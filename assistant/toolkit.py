@@ -35,7 +35,8 @@ from tools.metrics import definitions
 from tools.plan_account import AccountPlanInput
 from tools.plan_territory import TerritoryPlanInput
 from tools.playbook import PlaybookQuery, PlaybookSearcher, search_playbook
-from tools.rebalance import RebalanceInput, propose_rebalance
+from tools.rebalance import propose_rebalance
+from tools.rebalance_models import RebalanceInput
 from tools.store.errors import SalesplanError
 from tools.store.repository import Repository
 from tools.territory_balance import TerritoryBalanceInput, territory_balance

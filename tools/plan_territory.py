@@ -44,7 +44,8 @@ from tools.plans import (
     playbook_refs,
 )
 from tools.playbook import PlaybookSearcher
-from tools.rebalance import RebalanceInput, RebalanceProposal, propose_rebalance
+from tools.rebalance import propose_rebalance
+from tools.rebalance_models import RebalanceInput, RebalanceProposal
 from tools.resolve import UnknownName, resolve_territory, resolve_user
 from tools.rollup import money
 from tools.stalled import StalledDeal, StalledQuery, stalled_deals

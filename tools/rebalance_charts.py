@@ -19,7 +19,8 @@ from pathlib import Path
 from typing import Any
 
 from tools.geo import centroid
-from tools.rebalance import RebalancePlan, RebalanceProposal
+from tools.rebalance import RebalancePlan
+from tools.rebalance_models import RebalanceProposal
 
 MAP = "map.png"
 CHART = "balance.png"

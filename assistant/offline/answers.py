@@ -27,7 +27,7 @@ from tools.accounts import AccountSearchResult
 from tools.forecast import Forecast, PerformanceReport
 from tools.pipeline import DealDetails, PipelineSummary
 from tools.playbook import PlaybookResults
-from tools.rebalance import RebalanceProposal
+from tools.rebalance_models import RebalanceProposal
 from tools.stalled import StalledDeals
 from tools.territories import TerritoryList
 from tools.territory_balance import TerritoryBalance

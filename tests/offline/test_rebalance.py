@@ -18,7 +18,8 @@ from assistant.service import Answer, AssistantService
 from assistant.settings import Settings
 from assistant.testing import ScriptedChatModel, tool_call
 from tests.offline.conftest import Cast, World
-from tools.rebalance import RebalanceInput, RebalanceProposal, propose_rebalance
+from tools.rebalance import propose_rebalance
+from tools.rebalance_models import RebalanceInput, RebalanceProposal
 from tools.store.schema import Territory
 
 

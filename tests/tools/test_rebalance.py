@@ -13,7 +13,9 @@ import pytest
 from sqlalchemy import Engine
 
 from tests.tools.conftest import MAX, MO, OLGA, RITA
-from tools.rebalance import NotAllowed, RebalanceInput, plan_rebalance, propose_rebalance
+from tools.rebalance import plan_rebalance, propose_rebalance
+from tools.rebalance_book import NotAllowed
+from tools.rebalance_models import RebalanceInput
 from tools.rebalance_solver import (
     Group,
     Item,

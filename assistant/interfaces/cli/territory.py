@@ -15,7 +15,8 @@ from rich.table import Column, Table
 from assistant.interfaces.cli.output import console
 from assistant.interfaces.cli.scoped import JsonOption, UserOption, as_viewer, emit
 from tools.evidence import Figure
-from tools.rebalance import RebalanceInput, RebalancePlan, RebalanceProposal, plan_rebalance
+from tools.rebalance import RebalancePlan, plan_rebalance
+from tools.rebalance_models import RebalanceInput, RebalanceProposal
 from tools.store.errors import InputError
 from tools.territories import (
     TerritoryBalance,
