@@ -49,16 +49,8 @@ from tools.rebalance_models import (
     SolverReport,
     Status,
 )
-from tools.rebalance_solver import (
-    Group,
-    Result,
-    SolverOptions,
-    current,
-    greedy,
-    loads,
-    max_deviation,
-    solve,
-)
+from tools.rebalance_problem import Group, current, greedy, loads, max_deviation
+from tools.rebalance_solver import Result, SolverOptions, solve
 from tools.rollup import money
 from tools.store.repository import Repository
 from tools.territory_balance import WORKLOAD_FORMULA

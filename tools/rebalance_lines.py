@@ -10,16 +10,16 @@ from tools.evidence import Figure, Unit, record_id
 from tools.geo import distance_km, mean_distance_km
 from tools.rebalance_book import AccountFacts
 from tools.rebalance_models import MAX_ACCOUNTS_PER_REP, AccountRef, Move, RepLine
-from tools.rebalance_solver import (
+from tools.rebalance_problem import (
     Group,
     Item,
-    Result,
     centroids,
     coefficient_of_variation,
     current,
     deviations,
     loads,
 )
+from tools.rebalance_solver import Result
 from tools.rollup import money
 from tools.territory_balance import workload_value
 

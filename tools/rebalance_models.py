@@ -9,7 +9,7 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from tools.evidence import Figure
-from tools.rebalance_solver import DEFAULT_BAND
+from tools.rebalance_problem import DEFAULT_BAND
 from tools.territory_book import TerritoryRef
 
 #: Accounts listed per rep as gained or lost (the counts are always complete).

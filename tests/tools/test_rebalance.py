@@ -16,17 +16,8 @@ from tests.tools.conftest import MAX, MO, OLGA, RITA
 from tools.rebalance import plan_rebalance, propose_rebalance
 from tools.rebalance_book import NotAllowed
 from tools.rebalance_models import RebalanceInput
-from tools.rebalance_solver import (
-    Group,
-    Item,
-    SolverOptions,
-    current,
-    deviations,
-    disruption,
-    greedy,
-    max_deviation,
-    solve,
-)
+from tools.rebalance_problem import Group, Item, current, deviations, disruption, greedy, max_deviation
+from tools.rebalance_solver import SolverOptions, solve
 from tools.resolve import UnknownName
 from tools.store.db import ensure_schema, make_engine
 from tools.store.generate import DEFAULT_AS_OF, generate_dataset
