@@ -52,6 +52,12 @@ class AccountSearch(BaseModel):
     has_open_pipeline: bool | None = Field(
         default=None, description="True: only accounts with open opportunities; false: only those without."
     )
+    inactive_days: int | None = Field(
+        default=None,
+        ge=1,
+        le=3650,
+        description="Only accounts with no activity you can see in the last N days (or none ever).",
+    )
     sort_by: Literal["potential", "name", "open_pipeline"] = Field(
         default="potential",
         description="Order: potential (largest first), name, or open_pipeline (largest first).",
@@ -156,6 +162,7 @@ def search_accounts(repo: Repository, viewer: Viewer, params: AccountSearch) -> 
         owner: The account owner's name.
         min_potential: Only accounts with at least this potential.
         has_open_pipeline: True: only accounts with open opportunities; false: only those without.
+        inactive_days: Only accounts with no activity you can see in the last N days (or none ever).
         sort_by: Order: potential (largest first), name, or open_pipeline (largest first).
         limit: How many accounts to list (1-100).
 
@@ -187,6 +194,15 @@ def search_accounts(repo: Repository, viewer: Viewer, params: AccountSearch) -> 
                 pipe.c.deals.is_not(None) if params.has_open_pipeline else pipe.c.deals.is_(None)
             )
             described.append("with open pipeline" if params.has_open_pipeline else "without open pipeline")
+        if params.inactive_days is not None:
+            since = dt.datetime.combine(
+                repo.as_of - dt.timedelta(days=params.inactive_days), dt.time(), dt.UTC
+            )
+            recent = repo.activities(viewer, Activity.account_id).where(
+                Activity.occurred_at >= since, Activity.account_id.is_not(None)
+            )
+            matching = matching.where(Account.id.not_in(recent))
+            described.append(f"no activity in the {params.inactive_days} days before {repo.as_of}")
         count, potential, pipeline, deals = connection.execute(
             matching.with_only_columns(
                 func.count(Account.id),

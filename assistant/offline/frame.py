@@ -104,6 +104,8 @@ class Slots(BaseModel):
     segment: str | None = None
     tier: str | None = None
     has_open_pipeline: bool | None = None
+    #: "accounts not touched in 60 days": no activity in this many days.
+    inactive_days: int | None = None
     ranking: Literal["top", "bottom"] | None = None
     topic: str | None = None
     #: The term a "what is X?" question asks the playbook about, as written.
@@ -135,6 +137,7 @@ FILTER_SLOTS = (
     "segment",
     "tier",
     "has_open_pipeline",
+    "inactive_days",
     "ranking",
     "metric",
     "others",

@@ -146,6 +146,13 @@ RULES: tuple[Rule, ...] = (
         r"\b(?:gone|going|went) (?:dark|quiet)\b|\bneeds? (?:my )?attention\b|\bneglected\b",
         r"\bstale\b|\bdormant\b|\bred flags?\b|\bin trouble\b|\bchase\b|\b(?:only|just) one contact\b",
     ),
+    # "what should I focus on?": the deals that need action, riskiest first, each with its next step
+    rule(
+        Intent.STALLED,
+        4.5,
+        r"\bprioriti[sz]e\b|\bpriorities\b|\bfocus (?:on|this)\b|\bwork on (?:today|this week|next|first)\b",
+        r"\bwhat should (?:i|we) (?:do|tackle|look at) (?:today|this week|first|next)\b",
+    ),
     rule(
         Intent.STALLED,
         3,
@@ -160,6 +167,13 @@ RULES: tuple[Rule, ...] = (
         r"\bpast (?:their |the |its )?close dates?\b",
     ),
     rule(Intent.PIPELINE, 4, r"\bpipe(?:line)?s?\b|\bfunnel\b"),
+    # "what's closing this month?" (a weaker signal than "top 3 deals closing this quarter")
+    rule(
+        Intent.PIPELINE,
+        3,
+        r"\b(?:what(?:'s| is| are)|which|anything) (?:\w+ )?"
+        r"(?:closing|due to close|expected to close|set to close)\b",
+    ),
     rule(
         Intent.PIPELINE,
         2,
@@ -195,7 +209,9 @@ RULES: tuple[Rule, ...] = (
         Intent.FORECAST,
         5,
         r"\bforecast|\bcommit(?:ted|s)?\b|\bbest[- ]case\b|\bgap to (?:quota|target|plan)\b",
-        r"\bhit (?:our|my|the) (?:number|quota|target|plan)\b|\bon track\b|\btracking (?:to|against)\b",
+        r"\bhit (?:(?:our|my|the|their|his|her) )?(?:number|quota|target|plan)\b",
+        r"\bon track\b|\btracking (?:to|against)\b",
+        r"\b(?:going to|gonna|likely to|able to) (?:hit|make|reach|close the gap)\b",
         r"\bland the quarter\b|\bwill (?:we|i) (?:hit|make)\b",
         r"\bpipeline coverage\b|\bcoverage (?:ratio|of quota|against quota)\b",
     ),
@@ -211,7 +227,8 @@ RULES: tuple[Rule, ...] = (
         Intent.PERFORMANCE,
         3,
         r"\bhow (?:is|are|am|was|were|did|has|have) .{0,40}\b(?:doing|going|performing|tracking|do|done)\b",
-        r"\bhow much (?:did|has|have|had) .{0,40}\b(?:win|won|book|booked|sell|sold|close|closed)\b",
+        r"\bhow (?:much|many) (?:\w+ )?(?:did|has|have|had) .{0,40}"
+        r"\b(?:win|won|book|booked|sell|sold|close|closed|lose|lost)\b",
         r"\bwhat did (?:we|i|entperson|the team) (?:win|close|book|sell)\b",
         r"\bcompare\b|\bversus\b|\bvs\.?\b",
         r"\b(?:won|closed|sold) (?:this|last|in)\b",
@@ -249,6 +266,7 @@ RULES: tuple[Rule, ...] = (
         r"\b(?:which|what|list|show|find|search|get|give me|my|our|all|top|biggest|largest|\d+)\b.{0,30}"
         r"\b(?:accounts|companies|customers|clients|logos)\b",
         r"\b(?:accounts|companies|customers) (?:with|without|in|that|where|over|above|named|called)\b",
+        r"\b(?:biggest|largest|top|most valuable|best) (?:\w+ )?(?:account|customer|client|company|logo)\b",
     ),
     rule(Intent.ACCOUNTS, 2, r"\baccounts\b"),
     rule(
@@ -262,7 +280,7 @@ RULES: tuple[Rule, ...] = (
     rule(
         Intent.TERRITORY,
         4,
-        r"\bcoverage\b|\bmy (?:territory|patch|region)\b",
+        r"\bcoverage\b|\bmy (?:territory|patch|region|book(?: of business)?)\b|\bbook of business\b",
         r"\bsummar(?:y|ise|ize) (?:of )?(?:entterritory|entregion)",
         r"\bhow (?:is|are|'s) (?:the )?(?:entterritory|entregion)\b",
         r"\bentterritory (?:summary|overview|doing)\b",

@@ -29,6 +29,7 @@ from assistant.offline.frame import Ambiguity, Frame, Intent, Slots
 from assistant.offline.lexicon import DealRef, Lexicon
 from tools.pipeline import DealDetails, PipelineSummary
 from tools.store.schema import Role
+from tools.territory_summary import QUIET_DAYS
 
 DEFAULT_LIST = 10
 #: Stalled deals listed by default: five deals with their evidence fit the toolkit's result cap.
@@ -121,6 +122,8 @@ def _accounts(frame: Frame) -> Call:
             owner=slots.owner,
             min_potential=slots.min_amount,
             has_open_pipeline=slots.has_open_pipeline,
+            # "accounts I haven't touched": as many days as said, else the coverage measure's 60
+            inactive_days=slots.inactive_days or (QUIET_DAYS if slots.rule == "no_activity" else None),
             sort_by="open_pipeline" if by_pipeline else None,
             limit=min(slots.limit or DEFAULT_LIST, 100),
         ),

@@ -71,7 +71,9 @@ GROUPS = {
 GROUP = re.compile(r"\b(?:by|per|for each|across|broken down by|split by)\s+(" + "|".join(GROUPS) + r")\b")
 RULES = (
     (
-        r"no (?:recent )?activit|gone dark|going dark|went dark|gone quiet|quiet|no touch|not touched",
+        r"no (?:recent )?activit|gone dark|going dark|went dark|gone quiet|quiet|no touch|not touched"
+        r"|(?:n't|not|never|nobody|no one|no-one)(?: \w+)? "
+        r"(?:touched|contacted|called|visited|engaged|spoken|talked|reached)",
         "no_activity",
     ),
     (
@@ -191,6 +193,22 @@ def _values(text: str, lexicon: Lexicon, out: Extracted) -> None:
         out.spans.append(tier.span())
 
 
+#: "in 60 days", "for 3 weeks", "in the last 2 months": how long without activity.
+QUIET_FOR = re.compile(
+    r"\b(?:in|for|over|within)\s+(?:the\s+)?(?:last\s+|past\s+)?(\d{1,4})\s*(days?|weeks?|months?)\b"
+)
+UNIT_DAYS = {"day": 1, "week": 7, "month": 30}
+
+
+def _quiet_days(text: str, out: Extracted) -> None:
+    match = QUIET_FOR.search(text)
+    if match:
+        out.slots.inactive_days = max(1, min(3650, int(match[1]) * UNIT_DAYS[match[2].rstrip("s")]))
+        out.spans.append(match.span())
+        if out.slots.period is not None and out.slots.period in match.group():
+            out.slots.period = None
+
+
 def extract_slots(text: str, lexicon: Lexicon) -> Extracted:
     """The non-name slots of lower-cased ``text``."""
     out = Extracted()
@@ -204,6 +222,8 @@ def extract_slots(text: str, lexicon: Lexicon) -> Extracted:
         if re.search(pattern, text):
             out.slots.rule = rule
             break
+    if out.slots.rule == "no_activity":
+        _quiet_days(text, out)
     _stage(text, lexicon, out)
     _values(text, lexicon, out)
     if re.search(r"\b(?:no|without|zero|missing)\s+(?:open\s+)?(?:pipeline|deals|opportunities)\b", text):

@@ -165,6 +165,17 @@ CASES: list[tuple[str, str, str | None, dict[str, Any]]] = [
     ),
     (MANAGER, "best practices for territory design", "search_playbook", {}),
     (REVOPS, "any tips for running a pipeline review?", "search_playbook", {}),
+    # everyday phrasings
+    (REP, "what's closing this month?", "pipeline_summary", {"period": "this month"}),
+    (REP, "how many deals did I win last quarter?", "rep_performance", {"period": "last quarter"}),
+    (REP, "am I going to hit quota?", "forecast", {}),
+    (REP, "what should I prioritise today?", "stalled_deals", {}),
+    (MANAGER, "which deals should my team focus on this week?", "stalled_deals", {}),
+    (REP, "summarise my book", "territory_summary", {}),
+    (REP, "who is my biggest customer?", "search_accounts", {}),
+    (REP, "which accounts haven't I touched in 60 days?", "search_accounts", {"inactive_days": 60}),
+    (MANAGER, "accounts with no activity in the last 3 weeks", "search_accounts", {"inactive_days": 21}),
+    (REVOPS, "which accounts has nobody contacted?", "search_accounts", {"inactive_days": 60}),
     # a term asked about: the playbook is searched for the term as written
     (REP, "what's BANT?", "search_playbook", {"query": "BANT"}),
     (MANAGER, "what does MEDDICC stand for?", "search_playbook", {"query": "MEDDICC"}),

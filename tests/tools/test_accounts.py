@@ -121,6 +121,30 @@ def test_search_filters(repo: Repository, search: AccountSearch, expected: list[
         assert result.matched.value == 4  # all but Initech have open deals; the list shows 2
 
 
+@pytest.mark.parametrize(
+    ("days", "expected"),
+    [
+        # as of 2026-11-20; last activity: Acme 11-18, Umbrella 11-15, Globex 11-12, Apex 10-01, Initech none
+        (7, ["Apex Health", "Globex", "Initech"]),
+        (30, ["Apex Health", "Initech"]),
+        (60, ["Initech"]),
+    ],
+)
+def test_search_for_accounts_without_recent_activity(
+    repo: Repository, days: int, expected: list[str]
+) -> None:
+    result = search_accounts(repo, OLGA, AccountSearch(inactive_days=days, sort_by="name"))
+    assert [a.name for a in result.accounts] == expected
+    assert result.matched.value == len(expected)
+    assert f"no activity in the {days} days before 2026-11-20" in result.matched.filters
+
+
+def test_a_reps_untouched_accounts_count_only_their_own_activity(repo: Repository) -> None:
+    # Ravi's activities on Apex and Umbrella are not Rita's: to her both are untouched
+    result = search_accounts(repo, RITA, AccountSearch(inactive_days=60, sort_by="name"))
+    assert [a.name for a in result.accounts] == ["Apex Health", "Umbrella Health"]
+
+
 def test_search_with_a_name_outside_scope_is_unknown(repo: Repository) -> None:
     with pytest.raises(UnknownName, match="no person named 'Sam Reyes'"):
         search_accounts(repo, RITA, AccountSearch(owner="Sam Reyes"))

@@ -57,11 +57,15 @@ def search(
         bool | None,
         typer.Option("--open-pipeline/--no-open-pipeline", help="Only accounts with (without) open deals."),
     ] = None,
+    inactive_days: Annotated[
+        int | None,
+        typer.Option("--inactive-days", min=1, max=3650, help="Only accounts with no activity in N days."),
+    ] = None,
     sort: Annotated[SortBy, typer.Option(help="Sort order.")] = SortBy.POTENTIAL,
     limit: Annotated[int, typer.Option(min=1, max=100, help="How many accounts to list.")] = 20,
     as_json: JsonOption = False,
 ) -> None:
-    """Find accounts by name, industry, segment, territory, tier, owner or potential."""
+    """Find accounts by name, industry, segment, territory, tier, owner, potential or inactivity."""
     repo, viewer = as_viewer(ctx, user)
     params = AccountSearch(
         name=name,
@@ -72,6 +76,7 @@ def search(
         owner=owner,
         min_potential=None if min_potential is None else Decimal(str(min_potential)),
         has_open_pipeline=open_pipeline,
+        inactive_days=inactive_days,
         sort_by=sort.value,
         limit=limit,
     )
