@@ -90,6 +90,9 @@ class StalledDeals(BaseModel):
     flagged_amount: Figure
     open_deals: int
     by_rule: dict[str, int]
+    by_owner: dict[str, int] = Field(
+        default_factory=dict, description="Flagged deals per owner, most first (every flagged deal counted)."
+    )
     skipped_rules: list[SkippedRule]
     thresholds: dict[str, Any]
     filters: list[str]
@@ -160,6 +163,17 @@ def stalled_deals(repo: Repository, viewer: ViewerLike, params: StalledQuery) ->
                 ),
             ).where(*flagged)
         ).one()
+        per_owner = connection.execute(
+            repo.opportunities(viewer, Opportunity.owner_id, func.count())
+            .where(*flagged)
+            .group_by(Opportunity.owner_id)
+        ).all()
+        names: dict[int, str] = {
+            int(uid): str(name)
+            for uid, name in connection.execute(
+                repo.users(viewer, User.id, User.name).where(User.id.in_([o for o, _ in per_owner]))
+            )
+        }
         top = connection.execute(
             repo.opportunities(
                 viewer,
@@ -203,6 +217,9 @@ def stalled_deals(repo: Repository, viewer: ViewerLike, params: StalledQuery) ->
         ),
         open_deals=int(open_count),
         by_rule=by_rule,
+        by_owner=dict(
+            sorted(((names[o], int(n)) for o, n in per_owner if o in names), key=lambda kv: (-kv[1], kv[0]))
+        ),
         skipped_rules=[SkippedRule(rule=r, reason=why) for r, why in skipped.items()],
         thresholds={
             "stall_days": {s.name: s.stall_days for s in repo.stages.open_stages},

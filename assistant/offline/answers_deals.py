@@ -33,6 +33,10 @@ class StalledDealView:
     flags: list[str]
 
 
+#: People listed by their count of flagged deals (the rest are counted).
+MAX_OWNERS_SHOWN = 10
+
+
 @dataclass
 class StalledView:
     rule: str | None
@@ -46,6 +50,9 @@ class StalledView:
     deals: list[StalledDealView]
     advice: list[str]
     notes: list[str] = field(default_factory=list)
+    #: "Kenji Jensen 34, Emil Jensen 25, …" when the deals belong to several people.
+    owners: list[str] = field(default_factory=list)
+    more_owners: int = 0
 
 
 def stalled(result: StalledDeals, args: dict[str, Any], viewer: Viewer, notes: list[str]) -> str:
@@ -91,6 +98,10 @@ def stalled(result: StalledDeals, args: dict[str, Any], viewer: Viewer, notes: l
         deals=deals,
         advice=advice,
         notes=extra + notes,
+        owners=[f"{name} {n}" for name, n in list(result.by_owner.items())[:MAX_OWNERS_SHOWN]]
+        if len(result.by_owner) > 1
+        else [],
+        more_owners=max(0, len(result.by_owner) - MAX_OWNERS_SHOWN),
     )
     return render("stalled", view)
 

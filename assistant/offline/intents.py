@@ -146,6 +146,14 @@ RULES: tuple[Rule, ...] = (
         r"\b(?:gone|going|went) (?:dark|quiet)\b|\bneeds? (?:my )?attention\b|\bneglected\b",
         r"\bstale\b|\bdormant\b|\bred flags?\b|\bin trouble\b|\bchase\b|\b(?:only|just) one contact\b",
     ),
+    # "who has the most stalled deals?": the stalled deals counted per owner (not the workload balance)
+    rule(
+        Intent.STALLED,
+        7,
+        r"\bwho (?:has|have|owns|is carrying) (?:the )?(?:most|fewest|least|more|many) "
+        r"(?:stalled|stuck|at[- ]risk|risky)\b",
+        r"\b(?:stalled|stuck|at[- ]risk|risky) deals? (?:by|per) (?:rep|owner|person|seller)\b",
+    ),
     # "what should I focus on?": the deals that need action, riskiest first, each with its next step
     rule(
         Intent.STALLED,

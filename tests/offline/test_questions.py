@@ -172,6 +172,7 @@ CASES: list[tuple[str, str, str | None, dict[str, Any]]] = [
     (REP, "what should I prioritise today?", "stalled_deals", {}),
     (MANAGER, "which deals should my team focus on this week?", "stalled_deals", {}),
     (REP, "summarise my book", "territory_summary", {}),
+    (MANAGER, "who has the most stalled deals on my team?", "stalled_deals", {}),
     (REP, "who is my biggest customer?", "search_accounts", {}),
     (REP, "which accounts haven't I touched in 60 days?", "search_accounts", {"inactive_days": 60}),
     (MANAGER, "accounts with no activity in the last 3 weeks", "search_accounts", {"inactive_days": 21}),

@@ -117,3 +117,16 @@ def test_filters_narrow_the_scan(repo: Repository) -> None:
     result = stalled_deals(repo, OLGA, StalledQuery(min_amount=50000, rule=Rule.SINGLE_THREAD))
     assert sorted(d.id for d in result.deals) == ["opportunity/1", "opportunity/3"]
     assert result.open_deals == 2
+
+
+def test_flagged_deals_are_counted_per_owner_within_scope(repo: Repository) -> None:
+    everything = stalled_deals(repo, OLGA, StalledQuery(limit=500))
+    listed: dict[str, int] = {}
+    for deal in everything.deals:
+        listed[deal.owner] = listed.get(deal.owner, 0) + 1
+    assert everything.by_owner == dict(sorted(listed.items(), key=lambda kv: (-kv[1], kv[0])))
+    assert sum(everything.by_owner.values()) == everything.flagged.value
+    assert len(everything.by_owner) > 1
+    # a rep's count names only the rep
+    mine = stalled_deals(repo, RITA, StalledQuery())
+    assert set(mine.by_owner) <= {"Rita Ruiz"} and sum(mine.by_owner.values()) == mine.flagged.value
