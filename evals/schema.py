@@ -55,6 +55,15 @@ from tools.store.errors import DataError
 from tools.store.schema import Role
 
 ID = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
+
+
+def _spelled_out(value: Any, key: str) -> Any:
+    """A list item written as a plain string stands for ``{key: string}`` (``- stalled_deals``)."""
+    if isinstance(value, list):
+        return [{key: item} if isinstance(item, str) else item for item in value]
+    return value
+
+
 SQL_START = re.compile(r"^\s*(?:select|with)\b", re.IGNORECASE)
 Scalar = str | int | float | bool | None
 
@@ -125,16 +134,12 @@ class Expect(Strict):
     @field_validator("tools", mode="before")
     @classmethod
     def _tool_names(cls, value: Any) -> Any:
-        if isinstance(value, list):
-            return [{"name": item} if isinstance(item, str) else item for item in value]
-        return value
+        return _spelled_out(value, "name")
 
     @field_validator("facts", mode="before")
     @classmethod
     def _text_facts(cls, value: Any) -> Any:
-        if isinstance(value, list):
-            return [{"text": item} if isinstance(item, str) else item for item in value]
-        return value
+        return _spelled_out(value, "text")
 
     @field_validator("citations")
     @classmethod
@@ -188,9 +193,7 @@ class Case(Strict):
     @field_validator("turns", mode="before")
     @classmethod
     def _plain_turns(cls, value: Any) -> Any:
-        if isinstance(value, list):
-            return [{"ask": item} if isinstance(item, str) else item for item in value]
-        return value
+        return _spelled_out(value, "ask")
 
     @model_validator(mode="after")
     def _who(self) -> Case:

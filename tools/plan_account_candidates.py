@@ -242,27 +242,19 @@ def actions(
                 playbook=cite_for(refs, "relationships"),
             )
         )
-    for candidate in cross_sell[:2]:
+    expansion: list[tuple[str, CrossSell | Upsell]] = [
+        *((f"Qualify {c.product} with the account", c) for c in cross_sell[:2]),
+        *((f"Review {u.product} usage and propose an expansion", u) for u in upsell[:1]),
+    ]
+    for action, offer in expansion:
         found.append(
             ActionBasis(
-                action=f"Qualify {candidate.product} with the account",
+                action=action,
                 owner=owner,
                 due=as_of + dt.timedelta(days=EXPANSION_DAYS),
-                link=candidate.id,
-                link_label=candidate.product,
-                reason=candidate.reason,
-                playbook=cite_for(refs, "expansion"),
-            )
-        )
-    for grow in upsell[:1]:
-        found.append(
-            ActionBasis(
-                action=f"Review {grow.product} usage and propose an expansion",
-                owner=owner,
-                due=as_of + dt.timedelta(days=EXPANSION_DAYS),
-                link=grow.id,
-                link_label=grow.product,
-                reason=grow.reason,
+                link=offer.id,
+                link_label=offer.product,
+                reason=offer.reason,
                 playbook=cite_for(refs, "expansion"),
             )
         )

@@ -24,6 +24,7 @@ from assistant.offline.intents import ASKS_WHAT_TO_DO, best, definition_term, sc
 from assistant.offline.lexicon import Lexicon
 from assistant.offline.slots import Span, extract_slots
 from assistant.offline.vocabulary import Token, correct_typos, is_common, normalise, tokens
+from knowledge.stemming import porter_stem
 from tools.stalled_rules import RULES as STALL_RULES
 from tools.stalled_rules import Rule
 
@@ -236,8 +237,8 @@ def _deal_reference(frame: Frame, question: str) -> None:
 
 
 def _stems(text: str) -> set[str]:
-    """Crude stems of the words of ``text`` that are not common ("threading", "threaded": "threa")."""
-    return {w[:5] for w in re.findall(r"[a-z]+", text.lower()) if len(w) > 3 and not is_common(w)}
+    """Porter stems of the words of ``text`` that are not common ("threading", "threaded": "thread")."""
+    return {porter_stem(w) for w in re.findall(r"[a-z]+", text.lower()) if len(w) > 3 and not is_common(w)}
 
 
 def _topic(frame: Frame, question: str) -> None:
