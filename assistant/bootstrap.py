@@ -15,8 +15,8 @@ from pydantic import ValidationError
 from sqlalchemy import Engine, select
 
 from assistant.settings import Settings
+from tools.errors import DataError
 from tools.store.db import ensure_schema, make_engine
-from tools.store.errors import DataError
 from tools.store.repository import Repository
 from tools.store.schema import DatasetMeta
 from tools.store.stages import StageConfig, load_stages

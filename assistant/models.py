@@ -21,7 +21,7 @@ from langchain_core.language_models import BaseChatModel
 
 from assistant.offline import OfflinePlanner
 from assistant.settings import OFFLINE_MODEL, Settings
-from tools.store.errors import DataError
+from tools.errors import DataError
 
 #: Output cap of one call to a self-hosted model (an answer, or a turn's tool calls).
 SELF_HOSTED_MAX_TOKENS = 2048

@@ -41,8 +41,8 @@ from assistant.plans.render import markdown
 from assistant.safety import strip_foreign_links
 from assistant.settings import OFFLINE_MODEL, Settings
 from assistant.toolkit import AgentContext
+from tools.errors import InputError
 from tools.playbook import PlaybookSearcher
-from tools.store.errors import InputError
 from tools.store.repository import Repository
 from tools.viewer import Viewer
 

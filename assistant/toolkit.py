@@ -27,20 +27,38 @@ from langchain_core.tools import BaseTool, StructuredTool
 from pydantic import BaseModel, Field
 
 from assistant.plans.tools import PlanMaker, account_plan, territory_plan
-from tools import accounts, forecast, pipeline, stalled, territories
-from tools.account_profile import AccountProfileInput, account_profile
-from tools.account_whitespace import WhitespaceInput, account_whitespace
+from tools.accounts import (
+    AccountProfileInput,
+    AccountSearch,
+    WhitespaceInput,
+    account_profile,
+    account_whitespace,
+    search_accounts,
+)
+from tools.deals import (
+    DealQuery,
+    ForecastQuery,
+    PerformanceQuery,
+    PipelineQuery,
+    StalledQuery,
+    deal_details,
+    forecast,
+    pipeline_summary,
+    rep_performance,
+    stalled_deals,
+)
+from tools.errors import SalesplanError
 from tools.evidence import PLAYBOOK_ID, RECORD_ID
 from tools.metrics import definitions
-from tools.plan_account import AccountPlanInput
-from tools.plan_territory import TerritoryPlanInput
+from tools.plans.account import AccountPlanInput
+from tools.plans.territory import TerritoryPlanInput
 from tools.playbook import PlaybookQuery, PlaybookSearcher, search_playbook
 from tools.rebalance import propose_rebalance
-from tools.rebalance_models import RebalanceInput
-from tools.store.errors import SalesplanError
+from tools.rebalance.models import RebalanceInput
 from tools.store.repository import Repository
-from tools.territory_balance import TerritoryBalanceInput, territory_balance
-from tools.territory_summary import TerritorySummaryInput, territory_summary
+from tools.territory import TerritoryListInput, list_territories
+from tools.territory.balance import TerritoryBalanceInput, territory_balance
+from tools.territory.summary import TerritorySummaryInput, territory_summary
 from tools.viewer import Viewer
 
 MAX_TOOL_CHARS = 12_000
@@ -134,18 +152,18 @@ def metric_definitions(params: MetricsQuery) -> MetricDefinitions:
 
 
 TOOLS: tuple[ToolSpec, ...] = (
-    ToolSpec("search_accounts", accounts.search_accounts, accounts.AccountSearch),
+    ToolSpec("search_accounts", search_accounts, AccountSearch),
     ToolSpec("account_profile", account_profile, AccountProfileInput),
     ToolSpec("account_whitespace", account_whitespace, WhitespaceInput),
-    ToolSpec("list_territories", territories.list_territories, territories.TerritoryListInput),
+    ToolSpec("list_territories", list_territories, TerritoryListInput),
     ToolSpec("territory_summary", territory_summary, TerritorySummaryInput),
     ToolSpec("territory_balance", territory_balance, TerritoryBalanceInput),
     ToolSpec("propose_rebalance", propose_rebalance, RebalanceInput),
-    ToolSpec("pipeline_summary", pipeline.pipeline_summary, pipeline.PipelineQuery),
-    ToolSpec("deal_details", pipeline.deal_details, pipeline.DealQuery),
-    ToolSpec("stalled_deals", stalled.stalled_deals, stalled.StalledQuery),
-    ToolSpec("forecast", forecast.forecast, forecast.ForecastQuery),
-    ToolSpec("rep_performance", forecast.rep_performance, forecast.PerformanceQuery),
+    ToolSpec("pipeline_summary", pipeline_summary, PipelineQuery),
+    ToolSpec("deal_details", deal_details, DealQuery),
+    ToolSpec("stalled_deals", stalled_deals, StalledQuery),
+    ToolSpec("forecast", forecast, ForecastQuery),
+    ToolSpec("rep_performance", rep_performance, PerformanceQuery),
     ToolSpec("metric_definitions", metric_definitions, MetricsQuery, kind="plain"),
     ToolSpec("search_playbook", search_playbook, PlaybookQuery, kind="playbook"),
     ToolSpec("account_plan", account_plan, AccountPlanInput, kind="plan", limit=MAX_PLAN_CHARS),

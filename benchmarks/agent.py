@@ -19,13 +19,13 @@ from assistant.service import AssistantService
 from assistant.settings import Settings
 from assistant.testing import ScriptedChatModel, tool_call
 from benchmarks.common import median, report
-from tools.stalled import StalledQuery, stalled_deals
+from tools.deals.stalled import StalledQuery, stalled_deals
 from tools.store.db import ensure_schema, make_engine
-from tools.store.generate import DEFAULT_AS_OF, generate_dataset
+from tools.store.demo.generate import DEFAULT_AS_OF, generate_dataset
 from tools.store.repository import Repository
 from tools.store.schema import Role
 from tools.store.stages import load_stages
-from tools.territories import TerritoryListInput, list_territories
+from tools.territory import TerritoryListInput, list_territories
 from tools.viewer import Viewer
 
 FLOWS = {

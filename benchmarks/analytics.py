@@ -24,11 +24,11 @@ from typing import Any
 from sqlalchemy import Engine, func, select, text
 
 from benchmarks.common import median, report
-from tools.forecast import ForecastQuery, forecast
-from tools.pipeline import PipelineQuery, pipeline_summary
-from tools.stalled import StalledQuery, median_won_cycle, stalled_deals
+from tools.deals.forecasting import ForecastQuery, forecast
+from tools.deals.pipeline import PipelineQuery, pipeline_summary
+from tools.deals.stalled import StalledQuery, median_won_cycle, stalled_deals
 from tools.store.db import ensure_schema, make_engine
-from tools.store.generate import DEFAULT_AS_OF, generate_dataset
+from tools.store.demo.generate import DEFAULT_AS_OF, generate_dataset
 from tools.store.repository import Repository
 from tools.store.schema import Opportunity, Role, User
 from tools.store.stages import StageConfig, load_stages

@@ -29,7 +29,7 @@ from sqlalchemy import select
 from assistant.bootstrap import build_app_context
 from assistant.interfaces.api.tokens import TokenStore
 from benchmarks.common import report
-from tools.store.generate import generate_dataset
+from tools.store.demo.generate import generate_dataset
 from tools.store.schema import Role, User
 
 QUESTIONS = (

@@ -19,7 +19,7 @@ from benchmarks.common import median, report, run_child
 CHILD = """
 import json, time
 from tools.store.db import ensure_schema, make_engine
-from tools.store.generate import generate_dataset
+from tools.store.demo.generate import generate_dataset
 from tools.store.stages import load_stages
 engine = make_engine("sqlite:///{path}")
 ensure_schema(engine)

@@ -16,8 +16,8 @@ from pathlib import Path
 
 from benchmarks.common import median, report
 from tools.store.db import ensure_schema, make_engine
-from tools.store.importer import import_dataset
-from tools.store.mapping import load_mapping
+from tools.store.importer.mapping import load_mapping
+from tools.store.importer.runner import import_dataset
 from tools.store.stages import load_stages
 
 DEFAULT_DIR = Path(__file__).resolve().parents[1].parent / "shared" / "datasets" / "maven-crm"

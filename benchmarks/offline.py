@@ -26,7 +26,7 @@ from sqlalchemy import func, select
 from assistant.bootstrap import AppContext, build_app_context
 from assistant.toolkit import TOOLS
 from benchmarks.common import median, report
-from tools.store.generate import generate_dataset
+from tools.store.demo.generate import generate_dataset
 from tools.store.schema import Opportunity, Role, User
 from tools.viewer import Viewer
 

@@ -24,10 +24,10 @@ from sqlalchemy import func, select
 from assistant.bootstrap import build_app_context
 from assistant.plans.models import PlanDraft
 from benchmarks.common import median, report
-from tools.account_profile import AccountProfileInput, account_profile
-from tools.store.generate import generate_dataset
+from tools.accounts.profile import AccountProfileInput, account_profile
+from tools.store.demo.generate import generate_dataset
 from tools.store.schema import Account, Opportunity, Role, User
-from tools.territory_summary import TerritorySummaryInput, territory_summary
+from tools.territory.summary import TerritorySummaryInput, territory_summary
 from tools.viewer import Viewer
 
 

@@ -24,9 +24,9 @@ import random
 import time
 
 from benchmarks.common import median, report
-from tools.rebalance_problem import Group, Item, disruption, greedy, loads, max_deviation
-from tools.rebalance_problem import coefficient_of_variation as cv
-from tools.rebalance_solver import SolverOptions, solve
+from tools.rebalance.problem import Group, Item, disruption, greedy, loads, max_deviation
+from tools.rebalance.problem import coefficient_of_variation as cv
+from tools.rebalance.solver import SolverOptions, solve
 
 SEGMENTS = ((1.0, 0.20), (2.0, 0.62), (4.0, 0.18))
 TIERS = (1.5, 1.0, 0.5)

@@ -32,8 +32,8 @@ from benchmarks.api import cli_server, free_port, percentile
 from benchmarks.common import report
 from tests.fakes import FakeSlack
 from tests.interfaces.slack_support import signature_headers
-from tools.stalled import StalledQuery, stalled_deals
-from tools.store.generate import generate_dataset
+from tools.deals.stalled import StalledQuery, stalled_deals
+from tools.store.demo.generate import generate_dataset
 from tools.store.schema import Role, User
 from tools.viewer import Viewer
 

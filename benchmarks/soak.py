@@ -39,7 +39,7 @@ from assistant.bootstrap import build_app_context
 from assistant.interfaces.api.tokens import TokenStore
 from benchmarks.api import cli_server, free_port, percentile
 from benchmarks.common import report
-from tools.store.generate import generate_dataset
+from tools.store.demo.generate import generate_dataset
 from tools.store.schema import Account, Role, User
 
 SAMPLE_SECONDS = 10.0

@@ -14,7 +14,7 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from evals.results import BaselineDiff, CaseChange, RunSummary
-from tools.store.errors import DataError
+from tools.errors import DataError
 
 
 class _Case(BaseModel):

@@ -13,7 +13,7 @@ to each chat model the assistant builds; a context variable ties the counts to t
 
 Failures of the system under test (an exception from ``aask``) fail that case with the error as
 the reason; failures of the harness itself (a bad case file, a missing data set, an unusable
-model configuration) raise a :class:`~tools.store.errors.SalesplanError` before any case runs.
+model configuration) raise a :class:`~tools.errors.SalesplanError` before any case runs.
 """
 
 from __future__ import annotations
@@ -43,7 +43,7 @@ from evals.schema import Case, CaseError, load_cases
 from evals.scorers import Reply, ToolCall, TurnInput, score_turn
 from evals.suites import Suite, cases_dir, load_data, locked, playbook_stamp, suite_context
 from evals.visibility import Visibility, visibility
-from tools.store.errors import DataError, SalesplanError
+from tools.errors import DataError, SalesplanError
 from tools.store.schema import Role, User
 from tools.viewer import Viewer, find_viewer
 

@@ -51,7 +51,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 from pydantic_core import ErrorDetails
 
-from tools.store.errors import DataError
+from tools.errors import DataError
 from tools.store.schema import Role
 
 ID = re.compile(r"^[a-z0-9][a-z0-9._-]*$")

@@ -26,10 +26,10 @@ from enum import StrEnum
 from pathlib import Path
 
 from assistant.bootstrap import AppContext, load_settings
-from tools.store.errors import DataError
-from tools.store.generate import DEFAULT_ACCOUNTS, DEFAULT_AS_OF, DEFAULT_SEED, generate_dataset
-from tools.store.importer import import_dataset
-from tools.store.mapping import load_mapping
+from tools.errors import DataError
+from tools.store.demo.generate import DEFAULT_ACCOUNTS, DEFAULT_AS_OF, DEFAULT_SEED, generate_dataset
+from tools.store.importer.mapping import load_mapping
+from tools.store.importer.runner import import_dataset
 
 CASES_DIR = Path(__file__).resolve().parent / "cases"
 MAVEN_RELATIVE = Path("..") / "shared" / "datasets" / "maven-crm"

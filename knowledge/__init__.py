@@ -8,5 +8,5 @@ OpenAI), ``index`` (Chroma), ``stemming``/``glossary``/``bm25`` (the lexical ind
 returns) and ``evaluation`` (recall@k and MRR on labelled questions).
 
 Importing this package is cheap: the embedding model, Chroma and BM25 load on first use. It
-depends on nothing above it (only ``tools.store.errors`` for the error types).
+depends on nothing above it (only ``tools.errors`` for the error types).
 """

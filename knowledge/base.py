@@ -22,7 +22,7 @@ from knowledge.index import MISSING_INDEX_HINT, ChromaIndex
 from knowledge.ingest import IngestReport, Progress, ingest
 from knowledge.passages import Passage, SearchMode
 from knowledge.retriever import HybridRetriever
-from tools.store.errors import DataError, InputError
+from tools.errors import DataError, InputError
 
 
 class KnowledgeBase:

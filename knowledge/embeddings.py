@@ -14,7 +14,7 @@ import os
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Protocol
 
-from tools.store.errors import DataError
+from tools.errors import DataError
 
 if TYPE_CHECKING:
     from openai import OpenAI

@@ -23,7 +23,7 @@ from pydantic import BaseModel, Field, ValidationError
 
 from knowledge.base import KnowledgeBase
 from knowledge.passages import SearchMode
-from tools.store.errors import DataError
+from tools.errors import DataError
 
 #: How many distinct citations MRR looks at.
 DEPTH = 10

@@ -15,7 +15,7 @@ function of its own. Two collections, both with cosine distance:
   query needs no metadata filter, which at 20,000 records cost ten times the search itself.
 
 Both carry ``chunk_id``, ``citation``, ``tags`` and the chunk's content ``hash``. Errors a user can
-cause become :class:`~tools.store.errors.DataError`: no index yet (with the hint to run
+cause become :class:`~tools.errors.DataError`: no index yet (with the hint to run
 ``salesplan kb ingest``), an unreachable server, a bad URL.
 """
 
@@ -33,7 +33,7 @@ from urllib.parse import urlsplit
 from pydantic import BaseModel
 
 from knowledge.chunking import Chunk
-from tools.store.errors import DataError
+from tools.errors import DataError
 
 if TYPE_CHECKING:
     from chromadb.api import ClientAPI

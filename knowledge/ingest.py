@@ -20,7 +20,7 @@ from knowledge.chunking import MAX_WORDS, Chunk, chunk_document
 from knowledge.documents import MalformedDocument, find_documents, read_document
 from knowledge.embeddings import Embedder
 from knowledge.index import ChromaIndex, fingerprint
-from tools.store.errors import InputError
+from tools.errors import InputError
 
 #: ``progress(done, total)``, the shape of the CLI's progress bar.
 Progress = Callable[[int, int], None]

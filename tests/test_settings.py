@@ -9,7 +9,7 @@ import pytest
 
 from assistant.bootstrap import build_app_context, load_settings
 from assistant.settings import Settings
-from tools.store.errors import DataError
+from tools.errors import DataError
 
 
 def test_defaults_are_offline_and_sqlite_under_home(tmp_path: Path) -> None:
@@ -56,7 +56,7 @@ def test_bad_values_fail_fast_with_one_line(
 
 def test_as_of_comes_from_setting_then_dataset(monkeypatch: pytest.MonkeyPatch) -> None:
     context = build_app_context()
-    from tools.store.generate import generate_dataset
+    from tools.store.demo.generate import generate_dataset
 
     generate_dataset(context.engine, context.stages, accounts=5, as_of=dt.date(2025, 1, 15))
     assert context.as_of() == dt.date(2025, 1, 15)

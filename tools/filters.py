@@ -14,9 +14,9 @@ from typing import Any
 from pydantic import BaseModel, Field
 from sqlalchemy import ColumnElement, and_, or_, select
 
+from tools.errors import InputError
 from tools.periods import Period, parse_period
 from tools.resolve import resolve_account, resolve_product, resolve_territory, resolve_user
-from tools.store.errors import InputError
 from tools.store.repository import Repository, ViewerLike, build_scope
 from tools.store.schema import Account, Opportunity, Role, User
 

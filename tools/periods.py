@@ -13,7 +13,7 @@ import re
 
 from pydantic import BaseModel
 
-from tools.store.errors import InputError
+from tools.errors import InputError
 
 
 class Period(BaseModel):

@@ -7,7 +7,7 @@ from typing import Protocol
 
 from pydantic import BaseModel, Field
 
-from tools.store.errors import DataError
+from tools.errors import DataError
 
 
 class PassageLike(Protocol):

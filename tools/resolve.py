@@ -17,7 +17,7 @@ from pydantic import BaseModel
 from rapidfuzz import fuzz, process, utils
 from sqlalchemy import Select
 
-from tools.store.errors import InputError
+from tools.errors import InputError
 from tools.store.repository import Repository, ViewerLike
 from tools.store.schema import Account, Product, Role, Territory, User
 

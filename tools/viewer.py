@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Engine, func, or_, select
 
-from tools.store.errors import InputError
+from tools.errors import InputError
 from tools.store.schema import Role, User
 
 

@@ -21,17 +21,17 @@ from assistant.offline.render import cut_notes
 from assistant.offline.routing import largest, top_count
 from assistant.plans.tools import PlanResult
 from assistant.toolkit import MetricDefinitions
-from tools.account_profile import AccountProfile
-from tools.account_whitespace import WhitespaceReport
 from tools.accounts import AccountSearchResult
-from tools.forecast import Forecast, PerformanceReport
-from tools.pipeline import DealDetails, PipelineSummary
+from tools.accounts.profile import AccountProfile
+from tools.accounts.whitespace import WhitespaceReport
+from tools.deals.forecasting import Forecast, PerformanceReport
+from tools.deals.pipeline import DealDetails, PipelineSummary
+from tools.deals.stalled import StalledDeals
 from tools.playbook import PlaybookResults
-from tools.rebalance_models import RebalanceProposal
-from tools.stalled import StalledDeals
-from tools.territories import TerritoryList
-from tools.territory_balance import TerritoryBalance
-from tools.territory_summary import TerritorySummary
+from tools.rebalance.models import RebalanceProposal
+from tools.territory import TerritoryList
+from tools.territory.balance import TerritoryBalance
+from tools.territory.summary import TerritorySummary
 
 PLAN_INTENTS = (Intent.ACCOUNT_PLAN, Intent.TERRITORY_PLAN)
 

@@ -8,13 +8,13 @@ from typing import Any
 from assistant.offline import formatting as fmt
 from assistant.offline.render import render
 from assistant.offline.replies import ErrorView
-from tools.account_profile import AccountProfile
-from tools.account_whitespace import WhitespaceReport
 from tools.accounts import AccountSearchResult
+from tools.accounts.profile import AccountProfile
+from tools.accounts.whitespace import WhitespaceReport
 from tools.evidence import Figure
-from tools.territories import TerritoryList
-from tools.territory_balance import WORKLOAD_FORMULA, Spread, TerritoryBalance
-from tools.territory_summary import TerritorySummary
+from tools.territory import TerritoryList
+from tools.territory.balance import WORKLOAD_FORMULA, Spread, TerritoryBalance
+from tools.territory.summary import TerritorySummary
 
 MAX_CONTACTS_PER_ROLE = 3
 MAX_DEALS = 5

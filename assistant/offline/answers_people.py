@@ -14,7 +14,7 @@ from assistant.offline import formatting as fmt
 from assistant.offline.frame import Frame
 from assistant.offline.render import render
 from tools import metrics
-from tools.forecast import PerformanceReport, RepPerformance
+from tools.deals.forecasting import PerformanceReport, RepPerformance
 
 MAX_REPS = 12
 

@@ -12,7 +12,7 @@ from decimal import Decimal
 
 from assistant.offline import formatting as fmt
 from assistant.offline.render import render
-from tools.rebalance_models import GroupResult, RebalanceProposal, RepLine
+from tools.rebalance.models import GroupResult, RebalanceProposal, RepLine
 
 MAX_REPS = 12
 MAX_MOVES = 8

@@ -19,9 +19,9 @@ from assistant.offline.lexicon import Lexicon
 from assistant.offline.render import render
 from assistant.toolkit import MetricDefinitions
 from knowledge.glossary import ACRONYMS
+from tools.deals.stalled import StalledDeals
 from tools.evidence import Figure
 from tools.playbook import PlaybookResults
-from tools.stalled import StalledDeals
 from tools.store.schema import Role
 
 EXCERPT_CHARS = 320

@@ -27,9 +27,9 @@ from typing import Any
 from assistant.offline.conversation import ToolResult
 from assistant.offline.frame import Ambiguity, Frame, Intent, Slots
 from assistant.offline.lexicon import DealRef, Lexicon
-from tools.pipeline import DealDetails, PipelineSummary
+from tools.deals.pipeline import DealDetails, PipelineSummary
 from tools.store.schema import Role
-from tools.territory_summary import QUIET_DAYS
+from tools.territory.summary import QUIET_DAYS
 
 DEFAULT_LIST = 10
 #: Stalled deals listed by default: five deals with their evidence fit the toolkit's result cap.

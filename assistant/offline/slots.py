@@ -16,8 +16,8 @@ from decimal import Decimal, InvalidOperation
 
 from assistant.offline.frame import Slots
 from assistant.offline.lexicon import Lexicon
+from tools.errors import InputError
 from tools.periods import parse_period
-from tools.store.errors import InputError
 
 Span = tuple[int, int]
 

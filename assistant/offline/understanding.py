@@ -25,8 +25,8 @@ from assistant.offline.lexicon import Lexicon
 from assistant.offline.slots import Span, extract_slots
 from assistant.offline.vocabulary import Token, correct_typos, is_common, normalise, tokens
 from knowledge.stemming import porter_stem
-from tools.stalled_rules import RULES as STALL_RULES
-from tools.stalled_rules import Rule
+from tools.deals.stalled_rules import RULES as STALL_RULES
+from tools.deals.stalled_rules import Rule
 
 SELF = re.compile(r"\b(?:my|me|mine|myself|i|i'm|i've|am i|our|ours|we|us)\b")
 #: "tell me", "show me": "me" as the one being told, not the one asked about.

@@ -18,8 +18,8 @@ import openai
 from assistant.plans.models import AccountPlan, Action, Narrative, Objective, PlanDraft, Risk, TerritoryPlan
 from assistant.plans.narrative import OFFLINE, Facts, NarrativeError, NarrativeWriter, OfflineWriter
 from assistant.plans.render import citations, markdown
-from tools.plan_account import AccountPlanFacts, AccountPlanInput, account_plan_facts
-from tools.plan_territory import TerritoryPlanInput, territory_plan_facts
+from tools.plans.account import AccountPlanFacts, AccountPlanInput, account_plan_facts
+from tools.plans.territory import TerritoryPlanInput, territory_plan_facts
 from tools.playbook import PlaybookSearcher
 from tools.store.repository import Repository
 from tools.viewer import Viewer

@@ -11,9 +11,9 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from tools.plan_account import AccountPlanFacts
-from tools.plan_territory import TerritoryPlanFacts
 from tools.plans import ActionBasis, ObjectiveBasis, RiskBasis
+from tools.plans.account import AccountPlanFacts
+from tools.plans.territory import TerritoryPlanFacts
 
 PlanKind = Literal["account", "territory"]
 

@@ -31,9 +31,9 @@ import prompts
 from assistant.grounding import unverified, values_of
 from assistant.offline import formatting as fmt
 from assistant.plans.models import Narrative
-from tools.plan_account import AccountPlanFacts
-from tools.plan_territory import TerritoryPlanFacts
 from tools.plans import ObjectiveBasis
+from tools.plans.account import AccountPlanFacts
+from tools.plans.territory import TerritoryPlanFacts
 
 Facts = AccountPlanFacts | TerritoryPlanFacts
 OFFLINE = "offline"

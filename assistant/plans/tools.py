@@ -11,8 +11,8 @@ from typing import Protocol
 from pydantic import BaseModel, Field
 
 from assistant.plans.models import PlanDraft
-from tools.plan_account import AccountPlanInput
-from tools.plan_territory import TerritoryPlanInput
+from tools.plans.account import AccountPlanInput
+from tools.plans.territory import TerritoryPlanInput
 from tools.viewer import Viewer
 
 

@@ -16,7 +16,7 @@ from assistant.testing import ScriptedChatModel, tool_call
 from tests.assistant.conftest import ServiceFactory
 from tests.tools import crm
 from tests.tools.conftest import RITA
-from tools.store.errors import InputError
+from tools.errors import InputError
 
 
 @pytest.fixture

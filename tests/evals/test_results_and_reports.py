@@ -20,7 +20,7 @@ from evals.report import (
 )
 from evals.results import CaseResult, CaseRun, RunSummary, TurnResult, percentile, summarize
 from evals.scorers import Reply, Score
-from tools.store.errors import DataError
+from tools.errors import DataError
 
 
 def _run(repeat: int, passed: bool, latency: int = 100, leak: bool = False) -> CaseRun:

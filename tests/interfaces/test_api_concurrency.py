@@ -21,7 +21,7 @@ from assistant.bootstrap import AppContext
 from assistant.interfaces.api import create_app
 from assistant.interfaces.api.tokens import TokenStore
 from assistant.settings import Settings
-from tools.store.generate import generate_dataset
+from tools.store.demo.generate import generate_dataset
 from tools.store.schema import Account, Opportunity, Role, User
 from tools.viewer import Viewer
 

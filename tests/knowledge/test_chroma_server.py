@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 from assistant.interfaces.cli import app
 from knowledge.base import KnowledgeBase
 from tests.knowledge.fakes import HashEmbedder
-from tools.store.errors import DataError
+from tools.errors import DataError
 
 
 def test_ingest_and_search_through_a_chroma_server(chroma_url: str, sample_playbook: Path) -> None:

@@ -10,7 +10,7 @@ from evals.retrieval import QUESTIONS_FILE
 from knowledge.base import KnowledgeBase
 from knowledge.evaluation import evaluate, load_questions
 from knowledge.passages import SearchMode
-from tools.store.errors import DataError
+from tools.errors import DataError
 
 
 def test_hybrid_recall_at_3_is_at_least_0_9(playbook_kb: KnowledgeBase) -> None:

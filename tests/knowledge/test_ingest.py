@@ -13,7 +13,7 @@ from knowledge.index import COLLECTION, WINDOWS
 from knowledge.passages import Retriever, SearchMode
 from tests.knowledge.conftest import FRONT, SAMPLE, write_playbook
 from tests.knowledge.fakes import HashEmbedder
-from tools.store.errors import DataError, InputError
+from tools.errors import DataError, InputError
 
 
 def kb_at(tmp_path: Path, embedder: HashEmbedder) -> KnowledgeBase:

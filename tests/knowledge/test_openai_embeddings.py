@@ -13,7 +13,7 @@ from assistant.interfaces.cli import app
 from knowledge.base import KnowledgeBase
 from knowledge.embeddings import LocalEmbedder, OpenAIEmbedder, make_embedder
 from tests.knowledge.fakes import fake_openai_server
-from tools.store.errors import DataError
+from tools.errors import DataError
 
 MODEL = "text-embedding-3-small"
 

@@ -19,9 +19,9 @@ from assistant.models import build_chat_model
 from assistant.service import Answer, AssistantService
 from assistant.settings import Settings
 from tools.store.db import ensure_schema, make_engine
-from tools.store.generate import generate_dataset
-from tools.store.importer import import_dataset
-from tools.store.mapping import load_mapping
+from tools.store.demo.generate import generate_dataset
+from tools.store.importer.mapping import load_mapping
+from tools.store.importer.runner import import_dataset
 from tools.store.repository import Repository
 from tools.store.schema import Account, DatasetMeta, Opportunity, Role, Territory, User
 from tools.store.stages import load_stages

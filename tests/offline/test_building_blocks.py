@@ -15,7 +15,7 @@ from assistant.offline.intents import definition_term
 from assistant.offline.replies import mentions_term
 from assistant.toolkit import AgentContext, build_tools, cap
 from tests.offline.conftest import Cast, World
-from tools.stalled import StalledDeals, StalledQuery, stalled_deals
+from tools.deals.stalled import StalledDeals, StalledQuery, stalled_deals
 
 
 def test_numbers_read_the_way_people_say_them() -> None:

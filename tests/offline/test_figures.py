@@ -11,9 +11,9 @@ from sqlalchemy import and_, func, select
 
 from assistant.offline import formatting as fmt
 from tests.offline.conftest import Cast, World
-from tools.account_whitespace import WhitespaceInput, account_whitespace
+from tools.accounts.whitespace import WhitespaceInput, account_whitespace
+from tools.deals.stalled import StalledQuery, stalled_deals
 from tools.metrics import METRICS
-from tools.stalled import StalledQuery, stalled_deals
 from tools.store.schema import Account, Contact, Opportunity, Quota, Territory, User
 
 

@@ -19,7 +19,7 @@ from assistant.settings import Settings
 from assistant.testing import ScriptedChatModel, tool_call
 from tests.offline.conftest import Cast, World
 from tools.rebalance import propose_rebalance
-from tools.rebalance_models import RebalanceInput, RebalanceProposal
+from tools.rebalance.models import RebalanceInput, RebalanceProposal
 from tools.store.schema import Territory
 
 

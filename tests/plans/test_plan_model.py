@@ -12,8 +12,8 @@ from assistant.plans.narrative import objective_statement
 from assistant.testing import ScriptedChatModel, tool_call
 from tests.assistant.conftest import ServiceFactory
 from tests.tools.conftest import MAX, RAVI, RITA, SAM, VERA
+from tools.errors import InputError
 from tools.resolve import UnknownName
-from tools.store.errors import InputError
 
 INVENTED = "$9,999,999"
 

@@ -24,8 +24,8 @@ from tests.security import world as canary_world
 from tests.security.conftest import engine_at, offline_service
 from tests.security.injection import EVIL, LINK, urls
 from tests.security.world import Sight
-from tools.store.importer import import_dataset
-from tools.store.mapping import load_mapping
+from tools.store.importer.mapping import load_mapping
+from tools.store.importer.runner import import_dataset
 from tools.store.repository import Repository
 from tools.store.stages import load_stages
 from tools.viewer import Viewer

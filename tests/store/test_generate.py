@@ -12,7 +12,7 @@ from sqlalchemy import Engine, text
 
 from tests.conftest import table_dump
 from tools.store.db import ensure_schema, make_engine
-from tools.store.generate import DEFAULT_AS_OF, generate_dataset
+from tools.store.demo.generate import DEFAULT_AS_OF, generate_dataset
 from tools.store.stages import load_stages
 
 AS_OF = DEFAULT_AS_OF.isoformat()

@@ -8,8 +8,15 @@ from pathlib import Path
 
 import pytest
 
-from tools.store.mapping import FieldSpec, FieldType, Mapping, MappingError, load_mapping, packaged_mappings
-from tools.store.parsers import ParseError, build_parser, parse_decimal
+from tools.store.importer.mapping import (
+    FieldSpec,
+    FieldType,
+    Mapping,
+    MappingError,
+    load_mapping,
+    packaged_mappings,
+)
+from tools.store.importer.parsers import ParseError, build_parser, parse_decimal
 from tools.store.stages import load_stages
 
 VALID = """

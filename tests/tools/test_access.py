@@ -12,7 +12,7 @@ import pytest
 
 from assistant.toolkit import TOOLS, ToolSpec
 from tests.tools.conftest import MAX, MO, OLGA, RAVI, RITA, SAM
-from tools.store.errors import InputError
+from tools.errors import InputError
 from tools.store.repository import Repository
 from tools.viewer import Viewer
 

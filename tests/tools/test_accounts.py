@@ -24,7 +24,6 @@ from sqlalchemy import Engine, insert, text
 
 from tests.tools import crm
 from tests.tools.conftest import MAX, MO, OLGA, RAVI, RITA, SAM, VERA
-from tools.account_health import Health
 from tools.accounts import (
     AccountProfileInput,
     AccountSearch,
@@ -33,13 +32,14 @@ from tools.accounts import (
     account_whitespace,
     search_accounts,
 )
+from tools.accounts.health import Health
 from tools.resolve import AmbiguousName, UnknownName
 from tools.store.db import ensure_schema, make_engine
-from tools.store.generate import DEFAULT_AS_OF, generate_dataset
+from tools.store.demo.generate import DEFAULT_AS_OF, generate_dataset
 from tools.store.repository import Repository
 from tools.store.schema import Account, Role
 from tools.store.stages import load_stages
-from tools.territories import (
+from tools.territory import (
     TerritoryBalanceInput,
     TerritoryListInput,
     TerritorySummaryInput,
@@ -579,7 +579,7 @@ def test_search_totals_and_lines_agree_with_the_reference(
 
 
 def reference_health(ref: Reference, seen: Seen, account: dict[str, Any]) -> float:
-    """The health formula of tools/account_health.py, recomputed from the rows."""
+    """The health formula of tools/accounts/health.py, recomputed from the rows."""
     aid, as_of = account["id"], ref.as_of
     touches = [_day(a["occurred_at"]) for a in seen.activities if a["account_id"] == aid]
     touches += [

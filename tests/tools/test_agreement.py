@@ -13,12 +13,12 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, text
 
-from tools.forecast import ForecastQuery, PerformanceQuery, forecast, rep_performance
+from tools.deals.forecasting import ForecastQuery, PerformanceQuery, forecast, rep_performance
+from tools.deals.pipeline import GroupBy, PipelineQuery, pipeline_summary
+from tools.deals.stalled import Rule, StalledQuery, stalled_deals
 from tools.periods import parse_period
-from tools.pipeline import GroupBy, PipelineQuery, pipeline_summary
-from tools.stalled import Rule, StalledQuery, stalled_deals
 from tools.store.db import ensure_schema, make_engine
-from tools.store.generate import generate_dataset
+from tools.store.demo.generate import generate_dataset
 from tools.store.repository import Repository
 from tools.store.schema import Role
 from tools.store.stages import load_stages

@@ -7,8 +7,8 @@ from decimal import Decimal
 import pytest
 from pydantic import ValidationError
 
+from tools.deals.stalled import StalledQuery
 from tools.filters import MAX_AMOUNT, DealFilter
-from tools.stalled import StalledQuery
 
 
 @pytest.mark.parametrize("field", ["min_amount", "max_amount"])

@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from tests.tools.conftest import MAX, MO, OLGA, RAVI, RITA
-from tools.forecast import ForecastQuery, PerformanceQuery, forecast, rep_performance
+from tools.deals.forecasting import ForecastQuery, PerformanceQuery, forecast, rep_performance
 from tools.store.repository import Repository
 
 

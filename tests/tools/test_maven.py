@@ -12,11 +12,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine
 
-from tools.forecast import ForecastQuery, PerformanceQuery, forecast, rep_performance
-from tools.stalled import Rule, StalledQuery, stalled_deals
+from tools.deals.forecasting import ForecastQuery, PerformanceQuery, forecast, rep_performance
+from tools.deals.stalled import Rule, StalledQuery, stalled_deals
 from tools.store.db import ensure_schema, make_engine
-from tools.store.importer import import_dataset
-from tools.store.mapping import load_mapping
+from tools.store.importer.mapping import load_mapping
+from tools.store.importer.runner import import_dataset
 from tools.store.repository import Repository
 from tools.store.schema import Role
 from tools.store.stages import load_stages

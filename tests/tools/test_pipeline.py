@@ -7,9 +7,9 @@ from decimal import Decimal
 import pytest
 
 from tests.tools.conftest import MAX, OLGA, RAVI, RITA, SAM, VERA
-from tools.pipeline import DealQuery, GroupBy, PipelineQuery, deal_details, pipeline_summary
+from tools.deals.pipeline import DealQuery, GroupBy, PipelineQuery, deal_details, pipeline_summary
+from tools.errors import InputError
 from tools.resolve import UnknownName
-from tools.store.errors import InputError
 from tools.store.repository import Repository
 
 

@@ -14,17 +14,17 @@ from sqlalchemy import Engine
 
 from tests.tools.conftest import MAX, MO, OLGA, RITA
 from tools.rebalance import plan_rebalance, propose_rebalance
-from tools.rebalance_book import NotAllowed
-from tools.rebalance_models import RebalanceInput
-from tools.rebalance_problem import Group, Item, current, deviations, disruption, greedy, max_deviation
-from tools.rebalance_solver import SolverOptions, solve
+from tools.rebalance.book import NotAllowed
+from tools.rebalance.models import RebalanceInput
+from tools.rebalance.problem import Group, Item, current, deviations, disruption, greedy, max_deviation
+from tools.rebalance.solver import SolverOptions, solve
 from tools.resolve import UnknownName
 from tools.store.db import ensure_schema, make_engine
-from tools.store.generate import DEFAULT_AS_OF, generate_dataset
+from tools.store.demo.generate import DEFAULT_AS_OF, generate_dataset
 from tools.store.repository import Repository
 from tools.store.schema import Role
 from tools.store.stages import load_stages
-from tools.territory_balance import TerritoryBalanceInput, territory_balance
+from tools.territory.balance import TerritoryBalanceInput, territory_balance
 from tools.viewer import Viewer
 
 FAST = SolverOptions(deterministic_time=5.0)

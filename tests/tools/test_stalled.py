@@ -7,7 +7,7 @@ import datetime as dt
 from sqlalchemy import delete, update
 
 from tests.tools.conftest import MO, OLGA, RAVI, RITA
-from tools.stalled import RULES, Rule, StalledQuery, stalled_deals
+from tools.deals.stalled import RULES, Rule, StalledQuery, stalled_deals
 from tools.store.repository import Repository
 from tools.store.schema import Activity, Opportunity, OpportunityHistory
 

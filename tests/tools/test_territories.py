@@ -13,12 +13,12 @@ import pytest
 
 from tests.tools.conftest import MAX, MO, OLGA, RAVI, RITA, SAM, VERA
 from tests.tools.test_accounts import Reference, Seen, _day, generated_crm, money, persona
+from tools.errors import InputError
 from tools.evidence import Figure
 from tools.resolve import UnknownName
-from tools.store.errors import InputError
 from tools.store.repository import Repository
 from tools.store.schema import Role
-from tools.territories import (
+from tools.territory import (
     TerritoryBalance,
     TerritoryBalanceInput,
     TerritoryListInput,
@@ -28,7 +28,7 @@ from tools.territories import (
     territory_balance,
     territory_summary,
 )
-from tools.territory_balance import Spread
+from tools.territory.balance import Spread
 from tools.viewer import Viewer
 
 D = Decimal

@@ -1,0 +1,1 @@
+"""The CRM store: schema, repository, migrations and stages."""

@@ -14,7 +14,7 @@ from typing import Annotated
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from tools.store.errors import DataError
+from tools.errors import DataError
 
 DEFAULT_STAGES_FILE = Path(__file__).with_name("stages.yaml")
 

@@ -28,8 +28,8 @@ from pydantic import BaseModel, Field
 from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from tools.errors import DataError, InputError, SalesplanError
 from tools.resolve import AmbiguousName, UnknownName
-from tools.store.errors import DataError, InputError, SalesplanError
 
 PROBLEM_JSON = "application/problem+json"
 log = logging.getLogger("salesplan.api")

@@ -22,7 +22,7 @@ from pydantic import BaseModel
 from sqlalchemy import Engine, insert, select, update
 from sqlalchemy.exc import OperationalError
 
-from tools.store.errors import InputError
+from tools.errors import InputError
 from tools.store.schema import ApiToken, Role, User
 from tools.viewer import Viewer
 

@@ -15,7 +15,7 @@ from assistant.bootstrap import AppContext
 from assistant.interfaces.cli.errors import err_console
 from assistant.interfaces.cli.output import console
 from assistant.interfaces.cli.scoped import JsonOption, UserOption
-from tools.store.errors import SalesplanError
+from tools.errors import SalesplanError
 from tools.viewer import Viewer
 
 if TYPE_CHECKING:  # the agent stack loads only when a question is asked

@@ -13,11 +13,17 @@ from rich.table import Table
 from assistant.bootstrap import AppContext
 from assistant.interfaces.cli.errors import err_console
 from assistant.interfaces.cli.output import console, import_progress, progress_bar
-from tools.store.errors import InputError
-from tools.store.generate import DEFAULT_ACCOUNTS, DEFAULT_AS_OF, DEFAULT_SEED, generate_dataset, has_data
-from tools.store.importer import import_dataset
-from tools.store.importreport import ImportValidationError
-from tools.store.mapping import load_mapping
+from tools.errors import InputError
+from tools.store.demo.generate import (
+    DEFAULT_ACCOUNTS,
+    DEFAULT_AS_OF,
+    DEFAULT_SEED,
+    generate_dataset,
+    has_data,
+)
+from tools.store.importer.mapping import load_mapping
+from tools.store.importer.report import ImportValidationError
+from tools.store.importer.runner import import_dataset
 from tools.store.summary import DatasetSummary, summarize
 
 app = typer.Typer(help="Load data: generate a demo data set or import a CRM export.", no_args_is_help=True)

@@ -23,8 +23,8 @@ from assistant.interfaces.cli.ask import print_answer
 from assistant.interfaces.cli.data import print_summary
 from assistant.interfaces.cli.errors import err_console
 from assistant.interfaces.cli.output import console, progress_bar
-from tools.store.errors import SalesplanError
-from tools.store.generate import generate_dataset, has_data
+from tools.errors import SalesplanError
+from tools.store.demo.generate import generate_dataset, has_data
 from tools.store.schema import Account, Opportunity, Role, User
 from tools.store.summary import summarize
 from tools.viewer import Viewer

@@ -11,7 +11,7 @@ from rich.console import Console
 from sqlalchemy.exc import OperationalError
 from typer.core import TyperGroup
 
-from tools.store.errors import SalesplanError
+from tools.errors import SalesplanError
 
 err_console = Console(stderr=True, highlight=False)
 

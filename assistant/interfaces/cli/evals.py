@@ -23,7 +23,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextC
 
 from assistant.bootstrap import AppContext
 from assistant.interfaces.cli.output import console
-from tools.store.errors import DataError, SalesplanError
+from tools.errors import DataError, SalesplanError
 
 if TYPE_CHECKING:
     from evals.harness import EvalConfig

@@ -10,8 +10,7 @@ from rich.table import Table
 
 from assistant.interfaces.cli.output import console
 from assistant.interfaces.cli.scoped import JsonOption, PeriodOption, UserOption, as_viewer, emit
-from tools.evidence import Figure
-from tools.forecast import (
+from tools.deals.forecasting import (
     Forecast,
     ForecastQuery,
     PerformanceQuery,
@@ -19,9 +18,10 @@ from tools.forecast import (
     forecast,
     rep_performance,
 )
-from tools.pipeline import DealDetails, DealQuery, GroupBy, PipelineQuery, PipelineSummary, deal_details
-from tools.pipeline import pipeline_summary as summarize_pipeline
-from tools.stalled import Rule, StalledDeals, StalledQuery, stalled_deals
+from tools.deals.pipeline import DealDetails, DealQuery, GroupBy, PipelineQuery, PipelineSummary, deal_details
+from tools.deals.pipeline import pipeline_summary as summarize_pipeline
+from tools.deals.stalled import Rule, StalledDeals, StalledQuery, stalled_deals
+from tools.evidence import Figure
 
 deals_app = typer.Typer(help="Deals: stalled and at-risk deals, one deal's details.", no_args_is_help=True)
 

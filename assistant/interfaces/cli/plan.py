@@ -17,7 +17,7 @@ from assistant.bootstrap import AppContext
 from assistant.interfaces.cli.output import console
 from assistant.interfaces.cli.scoped import JsonOption, UserOption
 from assistant.plans.models import PlanDraft
-from tools.store.errors import InputError
+from tools.errors import InputError
 
 app = typer.Typer(help="Drafted account and territory plans.", no_args_is_help=True)
 

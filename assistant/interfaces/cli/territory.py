@@ -14,11 +14,11 @@ from rich.table import Column, Table
 
 from assistant.interfaces.cli.output import console
 from assistant.interfaces.cli.scoped import JsonOption, UserOption, as_viewer, emit
+from tools.errors import InputError
 from tools.evidence import Figure
 from tools.rebalance import RebalancePlan, plan_rebalance
-from tools.rebalance_models import RebalanceInput, RebalanceProposal
-from tools.store.errors import InputError
-from tools.territories import (
+from tools.rebalance.models import RebalanceInput, RebalanceProposal
+from tools.territory import (
     TerritoryBalance,
     TerritoryBalanceInput,
     TerritoryList,
@@ -29,7 +29,7 @@ from tools.territories import (
     territory_balance,
     territory_summary,
 )
-from tools.territory_balance import Spread
+from tools.territory.balance import Spread
 
 app = typer.Typer(help="Territories: list, summary, balance and rebalancing.", no_args_is_help=True)
 
@@ -201,7 +201,7 @@ def rebalance(
 
 
 def _write_report(plan: RebalancePlan, directory: Path, quiet: bool) -> None:
-    from tools.rebalance_charts import write_report
+    from tools.rebalance.charts import write_report
 
     written = write_report(plan, directory)
     out = Console(stderr=True, highlight=False) if quiet else console

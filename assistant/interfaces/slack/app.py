@@ -27,7 +27,7 @@ from assistant.bootstrap import AppContext
 from assistant.interfaces.slack.listeners import register_listeners
 from assistant.interfaces.slack.runtime import SlackRuntime
 from assistant.settings import Settings
-from tools.store.errors import DataError
+from tools.errors import DataError
 
 #: The longest ``Retry-After`` a rate-limited Slack call waits for before its one retry.
 MAX_RETRY_AFTER_SECONDS = 30

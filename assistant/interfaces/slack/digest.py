@@ -31,7 +31,7 @@ from assistant.bootstrap import AppContext
 from assistant.interfaces.slack.blocks import SlackMessage, section
 from assistant.interfaces.slack.safety import plain
 from assistant.interfaces.slack.stalled import TeamLine, stalled_message, team_message
-from tools.stalled import StalledQuery, stalled_deals
+from tools.deals.stalled import StalledQuery, stalled_deals
 from tools.store.schema import Role, SlackDigest, User
 from tools.viewer import Viewer
 

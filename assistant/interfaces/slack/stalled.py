@@ -23,7 +23,7 @@ from assistant.interfaces.slack.blocks import (
 )
 from assistant.interfaces.slack.safety import plain
 from assistant.offline.formatting import money, plural
-from tools.stalled import StalledDeal, StalledDeals
+from tools.deals.stalled import StalledDeal, StalledDeals
 
 #: Deals listed in one message (the counts cover them all).
 LISTED = 10

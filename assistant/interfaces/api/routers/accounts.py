@@ -8,7 +8,7 @@ from fastapi import APIRouter, HTTPException, Path
 
 from assistant.interfaces.api.deps import StateDep, ViewerDep
 from assistant.interfaces.api.problems import error_responses
-from tools.account_profile import AccountProfile, AccountProfileInput, account_profile
+from tools.accounts.profile import AccountProfile, AccountProfileInput, account_profile
 from tools.resolve import AmbiguousName
 from tools.store.schema import Account
 

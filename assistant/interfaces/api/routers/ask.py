@@ -29,7 +29,7 @@ from pydantic import BaseModel, Field, StringConstraints
 from assistant.interfaces.api.deps import ApiState, StateDep, ViewerDep
 from assistant.interfaces.api.problems import Problem, error_responses, status_of
 from assistant.service import MAX_QUESTION_CHARS, Answer
-from tools.store.errors import SalesplanError
+from tools.errors import SalesplanError
 from tools.viewer import Viewer
 
 router = APIRouter(tags=["ask"])

@@ -10,7 +10,7 @@ from pydantic import Field
 
 from assistant.interfaces.api.deps import StateDep, ViewerDep
 from assistant.interfaces.api.problems import error_responses
-from tools.stalled import StalledDeals, StalledQuery, stalled_deals
+from tools.deals.stalled import StalledDeals, StalledQuery, stalled_deals
 
 router = APIRouter(tags=["deals"])
 #: Amounts the money columns can hold (16 digits, two of them cents).

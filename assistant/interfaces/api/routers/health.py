@@ -13,7 +13,7 @@ from sqlalchemy import text
 
 from assistant.bootstrap import AppContext
 from assistant.interfaces.api.deps import StateDep
-from tools.store.errors import SalesplanError
+from tools.errors import SalesplanError
 
 router = APIRouter(tags=["health"])
 log = logging.getLogger("salesplan.api")

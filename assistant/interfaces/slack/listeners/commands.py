@@ -27,8 +27,8 @@ from assistant.interfaces.slack.plans import plan_message
 from assistant.interfaces.slack.runtime import SlackRuntime, answer_message, upload
 from assistant.interfaces.slack.safety import plain
 from assistant.interfaces.slack.stalled import stalled_message
-from tools.stalled import StalledQuery, stalled_deals
-from tools.store.errors import SalesplanError
+from tools.deals.stalled import StalledQuery, stalled_deals
+from tools.errors import SalesplanError
 from tools.viewer import Viewer
 
 log = logging.getLogger("salesplan.slack")

@@ -22,7 +22,7 @@ from assistant.interfaces.slack.help import help_message
 from assistant.interfaces.slack.identity import Unmapped
 from assistant.interfaces.slack.runtime import SlackRuntime, answer_message, post, react
 from assistant.interfaces.slack.safety import plain
-from tools.store.errors import SalesplanError
+from tools.errors import SalesplanError
 
 log = logging.getLogger("salesplan.slack")
 SLACK_LINK = re.compile(r"<(?:https?|mailto):[^|>]*\|([^>]*)>|<((?:https?|mailto):[^>]*)>")

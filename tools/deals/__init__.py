@@ -1,0 +1,37 @@
+"""Deal tools: the open pipeline, one deal's details, the forecast, rep performance and stalled deals."""
+
+from tools.deals.forecasting import (
+    Forecast,
+    ForecastQuery,
+    PerformanceQuery,
+    PerformanceReport,
+    forecast,
+    rep_performance,
+)
+from tools.deals.pipeline import (
+    DealDetails,
+    DealQuery,
+    PipelineQuery,
+    PipelineSummary,
+    deal_details,
+    pipeline_summary,
+)
+from tools.deals.stalled import StalledDeals, StalledQuery, stalled_deals
+
+__all__ = [
+    "DealDetails",
+    "DealQuery",
+    "Forecast",
+    "ForecastQuery",
+    "PerformanceQuery",
+    "PerformanceReport",
+    "PipelineQuery",
+    "PipelineSummary",
+    "StalledDeals",
+    "StalledQuery",
+    "deal_details",
+    "forecast",
+    "pipeline_summary",
+    "rep_performance",
+    "stalled_deals",
+]

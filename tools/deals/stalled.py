@@ -1,0 +1,395 @@
+"""Stalled and at-risk deals: the rules of the playbook, with evidence, severity and a next action.
+
+Rules (thresholds from the stage config file, ``stall_rules`` and each stage's ``stall_days``):
+
+============== ==================================================================================
+stage_age      days in the current stage above the stage's ``stall_days``
+no_activity    no logged activity for ``no_activity_days`` (default 21) days
+past_close     close date before today while the deal is open
+pushed         close date moved later ``close_date_pushes`` (default 2) or more times (history)
+next_step      next step missing, or its date has passed
+single_thread  amount >= ``large_deal_amount`` (default $50,000) with at most one contact engaged
+aged           open longer than ``cycle_multiple`` (default 1.5) x the median won sales cycle
+============== ==================================================================================
+
+Severity is ``high`` when a rule is exceeded twice over (or the close date is past), else
+``medium``; a deal's risk score is the sum of its flags (high 3, medium 2) and deals are ranked
+by score, then amount, all in SQL (:mod:`tools.deals.stalled_scan`). A rule whose data the loaded data
+set lacks (an import with no activities, no stage history, no contacts, no next steps) is skipped
+and listed with the reason, never silently passed. The median won cycle is measured over the
+viewer's own scope.
+
+How it runs: one SQL query computes, for every open deal in scope, the numbers each rule needs
+(days in stage, days since activity, close-date pushes from history, contacts engaged…) and
+gives each rule a severity; counts per rule and the ranking come from that same pass, and the
+evidence (dates, names) is fetched only for the deals actually listed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from pydantic import BaseModel, Field
+from sqlalchemy import case, func
+
+from tools.deals.pipeline import describe, open_deal_conditions
+from tools.deals.stalled_rules import RULES, Rule, Severity
+from tools.deals.stalled_scan import SEVERITY, build_scan, median_won_cycle, unsupported_rules
+from tools.evidence import Figure, Unit, record_id
+from tools.filters import DealFilter, deal_conditions
+from tools.store.repository import Repository, ViewerLike
+from tools.store.schema import Account, Activity, Contact, Opportunity, OpportunityHistory, User
+from tools.store.types import to_money
+
+__all__ = ["RULES", "Rule", "Severity", "StalledDeals", "StalledQuery", "median_won_cycle", "stalled_deals"]
+
+#: Record ids listed on the totals (the count is always complete).
+MAX_IDS = 50
+
+
+class StalledQuery(DealFilter):
+    rule: Rule | None = Field(default=None, description="Only deals flagged by this rule.")
+    limit: int = Field(default=25, ge=1, le=500, description="How many deals to list (all are counted).")
+
+
+class Flag(BaseModel):
+    rule: Rule
+    title: str
+    severity: Severity
+    evidence: str
+    facts: dict[str, Any]
+    next_action: str
+    playbook: str
+
+
+class StalledDeal(BaseModel):
+    id: str
+    name: str
+    account: str | None
+    owner: str
+    stage: str
+    amount: Decimal | None
+    close_date: dt.date | None
+    risk_score: int
+    flags: list[Flag]
+
+
+class SkippedRule(BaseModel):
+    rule: Rule
+    reason: str
+
+
+class StalledDeals(BaseModel):
+    as_of: dt.date
+    deals: list[StalledDeal]
+    flagged: Figure
+    flagged_amount: Figure
+    open_deals: int
+    by_rule: dict[str, int]
+    by_owner: dict[str, int] = Field(
+        default_factory=dict, description="Flagged deals per owner, most first (every flagged deal counted)."
+    )
+    skipped_rules: list[SkippedRule]
+    thresholds: dict[str, Any]
+    filters: list[str]
+
+
+@dataclass(slots=True)
+class _Facts:
+    """The numbers one open deal was judged on (from the scan query)."""
+
+    id: int
+    stage: str
+    amount: Decimal | None
+    stage_days: float | None
+    threshold: int | None
+    activity_days: float | None
+    overdue_days: float | None
+    pushes: int
+    next_step_overdue: float | None
+    contacts: int
+    age_days: float | None
+
+
+def stalled_deals(repo: Repository, viewer: ViewerLike, params: StalledQuery) -> StalledDeals:
+    """Find open deals that are stalled or at risk, with the evidence for each flag and the next action.
+
+    Args:
+        owner: A rep's or manager's name (a manager means the team); default everyone in scope.
+        territory: Territory name.
+        account: Account name.
+        product: Product name.
+        stage: Stage name.
+        min_amount: Only deals of at least this amount.
+        max_amount: Only deals of at most this amount.
+        period: Only deals whose close date falls in this period.
+        rule: Only deals flagged by this rule (stage_age, no_activity, past_close, pushed, next_step,
+            single_thread, aged).
+        limit: How many deals to list, riskiest first (all are counted).
+    """
+    rules = repo.stages.stall_rules
+    resolved = deal_conditions(repo, viewer, params)
+    conditions = open_deal_conditions(resolved)
+    with repo.connect() as connection:
+        scope = repo.scope(viewer).users
+        skipped = dict(
+            repo.memo(("unsupported_rules", scope), lambda: unsupported_rules(connection, repo, viewer))
+        )
+        median, won_count = repo.memo(
+            ("median_won_cycle", scope), lambda: median_won_cycle(connection, repo, viewer)
+        )
+        if median is None or won_count < 5:
+            skipped[Rule.AGED] = f"only {won_count} won deals in scope to set a normal cycle (need 5)"
+        aged_limit = rules.cycle_multiple * median if median and Rule.AGED not in skipped else None
+        scan = build_scan(repo, skipped, aged_limit)
+        flagged = [*conditions, scan.score > 0]
+        if params.rule is not None:
+            flagged.append(scan.severities[params.rule] > 0)
+        open_count = connection.execute(
+            repo.opportunities(viewer, func.count()).where(*conditions)
+        ).scalar_one()
+        totals = connection.execute(
+            repo.opportunities(
+                viewer,
+                func.count(),
+                func.coalesce(func.sum(Opportunity.amount), 0),
+                *(
+                    func.coalesce(func.sum(case((column > 0, 1), else_=0)), 0)
+                    for column in scan.severities.values()
+                ),
+            ).where(*flagged)
+        ).one()
+        per_owner = connection.execute(
+            repo.opportunities(viewer, Opportunity.owner_id, func.count())
+            .where(*flagged)
+            .group_by(Opportunity.owner_id)
+        ).all()
+        names: dict[int, str] = {
+            int(uid): str(name)
+            for uid, name in connection.execute(
+                repo.users(viewer, User.id, User.name).where(User.id.in_([o for o, _ in per_owner]))
+            )
+        }
+        top = connection.execute(
+            repo.opportunities(
+                viewer,
+                Opportunity.id,
+                Opportunity.stage,
+                Opportunity.amount,
+                scan.score.label("score"),
+                *(column.label(f"rule_{rule.value}") for rule, column in scan.severities.items()),
+                *scan.facts,
+            )
+            .where(*flagged)
+            .order_by(scan.score.desc(), Opportunity.amount.desc().nulls_last(), Opportunity.id)
+            .limit(max(params.limit, MAX_IDS))
+        ).all()
+    count, amount, *per_rule = totals
+    by_rule = {rule.value: int(n) for rule, n in zip(scan.severities, per_rule, strict=True) if n}
+    judged = [(int(row.score), _facts(row), _flags(row, scan.severities)) for row in top]
+    listed = _evidence(repo, viewer, judged[: params.limit], median)
+    filters = describe(resolved, "open opportunities", f"as of {repo.as_of}")
+    ids = [record_id("opportunity", row.id) for row in top]
+    return StalledDeals(
+        as_of=repo.as_of,
+        deals=listed,
+        flagged=Figure.of(
+            "Stalled or at-risk deals",
+            int(count),
+            Unit.COUNT,
+            "count of open deals with at least one stall flag",
+            filters,
+            ids,
+            int(count),
+        ),
+        flagged_amount=Figure.of(
+            "Amount at risk",
+            to_money(amount),
+            Unit.USD,
+            "sum(amount) of open deals with at least one stall flag",
+            filters,
+            ids,
+            int(count),
+        ),
+        open_deals=int(open_count),
+        by_rule=by_rule,
+        by_owner=dict(
+            sorted(((names[o], int(n)) for o, n in per_owner if o in names), key=lambda kv: (-kv[1], kv[0]))
+        ),
+        skipped_rules=[SkippedRule(rule=r, reason=why) for r, why in skipped.items()],
+        thresholds={
+            "stall_days": {s.name: s.stall_days for s in repo.stages.open_stages},
+            **rules.model_dump(),
+            "median_won_cycle_days": median,
+        },
+        filters=filters,
+    )
+
+
+def _facts(row: Any) -> _Facts:
+    return _Facts(
+        id=row.id,
+        stage=row.stage,
+        amount=row.amount,
+        stage_days=row.stage_days,
+        threshold=row.threshold,
+        activity_days=row.activity_days,
+        overdue_days=row.overdue_days,
+        pushes=int(row.pushes),
+        next_step_overdue=row.next_step_overdue,
+        contacts=int(row.contacts),
+        age_days=row.age_days,
+    )
+
+
+def _flags(row: Any, severities: dict[Rule, Any]) -> list[tuple[Rule, Severity]]:
+    return [(rule, SEVERITY[code]) for rule in severities if (code := getattr(row, f"rule_{rule.value}"))]
+
+
+def _evidence(
+    repo: Repository,
+    viewer: ViewerLike,
+    judged: list[tuple[int, _Facts, list[tuple[Rule, Severity]]]],
+    median: float | None,
+) -> list[StalledDeal]:
+    """Full records, with dated evidence per flag, for the deals that are listed."""
+    ids = [facts.id for _, facts, _ in judged]
+    if not ids:
+        return []
+    with repo.connect() as connection:
+        details = {
+            row.id: row
+            for row in connection.execute(
+                repo.opportunities(
+                    viewer,
+                    Opportunity.id,
+                    Opportunity.name,
+                    Opportunity.created_at,
+                    Opportunity.stage_entered_at,
+                    Opportunity.close_date,
+                    Opportunity.next_step,
+                    Opportunity.next_step_date,
+                    Opportunity.last_activity_at,
+                    Account.name.label("account"),
+                    User.name.label("owner"),
+                )
+                .outerjoin(Account, Account.id == Opportunity.account_id)
+                .outerjoin(User, User.id == Opportunity.owner_id)
+                .where(Opportunity.id.in_(ids))
+            )
+        }
+        close_dates: dict[int, list[Any]] = defaultdict(list)
+        for opp_id, close_date in connection.execute(
+            repo.history(viewer, OpportunityHistory.opportunity_id, OpportunityHistory.close_date)
+            .where(OpportunityHistory.opportunity_id.in_(ids), OpportunityHistory.close_date.is_not(None))
+            .order_by(OpportunityHistory.opportunity_id, OpportunityHistory.changed_at, OpportunityHistory.id)
+        ):
+            close_dates[opp_id].append(close_date)
+        engaged: dict[int, list[str]] = defaultdict(list)
+        for opp_id, name in connection.execute(
+            repo.activities(viewer, Activity.opportunity_id, Contact.name)
+            .join(Contact, Contact.id == Activity.contact_id)
+            .where(Activity.opportunity_id.in_(ids))
+            .distinct()
+        ):
+            engaged[opp_id].append(name)
+    deals = []
+    for score, facts, flags in judged:
+        row = details[facts.id]
+        deals.append(
+            StalledDeal(
+                id=record_id("opportunity", facts.id),
+                name=row.name,
+                account=row.account,
+                owner=row.owner,
+                stage=facts.stage,
+                amount=facts.amount,
+                close_date=row.close_date,
+                risk_score=score,
+                flags=[
+                    _flag(
+                        rule,
+                        severity,
+                        repo,
+                        facts,
+                        row,
+                        close_dates[facts.id],
+                        sorted(engaged[facts.id]),
+                        median,
+                    )
+                    for rule, severity in flags
+                ],
+            )
+        )
+    return deals
+
+
+def _flag(
+    rule: Rule,
+    severity: Severity,
+    repo: Repository,
+    facts: _Facts,
+    row: Any,
+    close_dates: list[Any],
+    contacts: list[str],
+    median: float | None,
+) -> Flag:
+    rules = repo.stages.stall_rules
+    evidence: str
+    details: dict[str, Any]
+    if rule is Rule.STAGE_AGE:
+        days = round(facts.stage_days or 0)
+        evidence = f"{days} days in {facts.stage} since {row.stage_entered_at} (threshold {facts.threshold})"
+        details = {"days_in_stage": days, "threshold": facts.threshold, "since": row.stage_entered_at}
+    elif rule is Rule.NO_ACTIVITY:
+        days = round(facts.activity_days or 0)
+        what = f"last activity {row.last_activity_at}" if row.last_activity_at else "no activity logged"
+        evidence = f"{what}, {days} days ago (threshold {rules.no_activity_days})"
+        details = {
+            "days_since_activity": days,
+            "last_activity_at": row.last_activity_at,
+            "threshold": rules.no_activity_days,
+        }
+    elif rule is Rule.PAST_CLOSE:
+        days = round(facts.overdue_days or 0)
+        evidence = f"close date {row.close_date} passed {days} days ago"
+        details = {"close_date": row.close_date, "days_overdue": days}
+    elif rule is Rule.PUSHED:
+        first, last = (close_dates[0], close_dates[-1]) if close_dates else (None, row.close_date)
+        evidence = f"close date pushed {facts.pushes} times, from {first} to {last}"
+        details = {"pushes": facts.pushes, "first_close_date": first, "current_close_date": last}
+    elif rule is Rule.NEXT_STEP:
+        if not (row.next_step or "").strip():
+            evidence, details = "no next step recorded", {"next_step": None}
+        else:
+            days = round(facts.next_step_overdue or 0)
+            evidence = f"next step '{row.next_step}' was due {row.next_step_date} ({days} days ago)"
+            details = {"next_step": row.next_step, "next_step_date": row.next_step_date, "days_overdue": days}
+    elif rule is Rule.SINGLE_THREAD:
+        who = f"only {contacts[0]} engaged" if contacts else "no contact engaged"
+        evidence = (
+            f"${facts.amount:,.0f} deal with {who} (large-deal threshold ${rules.large_deal_amount:,.0f})"
+        )
+        details = {"amount": facts.amount, "contacts_engaged": contacts}
+    else:
+        limit = rules.cycle_multiple * (median or 0)
+        age = round(facts.age_days or 0)
+        evidence = (
+            f"open {age} days since {row.created_at}; median won cycle {median:.0f} days "
+            f"x {rules.cycle_multiple} = {limit:.0f}"
+        )
+        details = {"age_days": age, "median_won_cycle_days": median, "limit_days": round(limit)}
+    title, action, passage = RULES[rule]
+    return Flag(
+        rule=rule,
+        title=title,
+        severity=severity,
+        evidence=evidence,
+        facts=details,
+        next_action=action,
+        playbook=passage,
+    )

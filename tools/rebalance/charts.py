@@ -1,0 +1,202 @@
+"""A rebalance as files: a map of accounts coloured by rep, a balance chart, Markdown and JSON.
+
+Kept beside the rebalance tool rather than in one interface, so the CLI's ``--report`` and any
+other interface (a plan document, a Slack upload) draw the same pictures from the same
+:class:`~tools.rebalance.proposal.RebalancePlan`. matplotlib is imported only when a chart is drawn (with
+the non-interactive Agg backend), so loading the tools for the agent stays light.
+
+* ``map.png`` — each located account at its coordinates, coloured by its rep after the moves;
+  moved accounts are larger with a black edge, and each rep's centre is marked. Not drawn when no
+  account has coordinates (the report says so).
+* ``balance.png`` — per rep, potential and workload as a deviation from the mean, before and
+  after, with the band shaded.
+* ``report.md`` / ``report.json`` — the proposal: groups, reps before and after, every move.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from tools.rebalance.models import RebalanceProposal
+from tools.rebalance.proposal import RebalancePlan
+from tools.territory.geo import centroid
+
+MAP = "map.png"
+CHART = "balance.png"
+MARKDOWN = "report.md"
+JSON = "report.json"
+
+
+def _pyplot() -> Any:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def draw_map(plan: RebalancePlan, path: Path) -> bool:
+    """Accounts coloured by rep after the moves; False (nothing written) without coordinates."""
+    owners = plan.owner_after()
+    located = [a for a in plan.accounts.values() if a.latitude is not None and a.longitude is not None]
+    if not located:
+        return False
+    plt = _pyplot()
+    reps = sorted({owners[a.id] for a in located}, key=lambda r: plan.rep_names.get(r, ""))
+    colours = plt.get_cmap("tab20" if len(reps) > 10 else "tab10")
+    figure, axes = plt.subplots(figsize=(10, 7), dpi=110)
+    for index, rep in enumerate(reps):
+        mine = [a for a in located if owners[a.id] == rep]
+        colour = colours(index % colours.N)
+        stayed = [a for a in mine if a.owner == rep]
+        moved = [a for a in mine if a.owner != rep]
+        axes.scatter(
+            [a.longitude for a in stayed], [a.latitude for a in stayed], s=10, color=colour, alpha=0.6
+        )
+        if moved:
+            axes.scatter(
+                [a.longitude for a in moved],
+                [a.latitude for a in moved],
+                s=60,
+                color=colour,
+                edgecolors="black",
+                linewidths=1.0,
+            )
+        centre = centroid((a.latitude, a.longitude) for a in mine)  # type: ignore[misc]
+        if centre is not None:
+            axes.scatter([centre[1]], [centre[0]], marker="X", s=140, color=colour, edgecolors="black")
+        axes.scatter([], [], s=40, color=colour, label=f"{plan.rep_names.get(rep, rep)} ({len(mine)})")
+    axes.scatter([], [], s=60, facecolors="none", edgecolors="black", label="moved account")
+    axes.scatter([], [], marker="X", s=100, facecolors="none", edgecolors="black", label="rep's centre")
+    axes.set_xlabel("longitude")
+    axes.set_ylabel("latitude")
+    names = ", ".join(t.name for t in plan.proposal.territories)
+    axes.set_title(f"{names}: accounts by rep after the rebalance")
+    axes.legend(fontsize="small", loc="center left", bbox_to_anchor=(1.0, 0.5))
+    figure.tight_layout()
+    figure.savefig(path)
+    plt.close(figure)
+    return True
+
+
+def draw_balance(proposal: RebalanceProposal, path: Path) -> None:
+    """Per rep: deviation from the mean of potential and workload, before and after."""
+    plt = _pyplot()
+    lines = proposal.reps
+    figure, axes = plt.subplots(2, 1, figsize=(max(8, 0.6 * len(lines) + 3), 8), dpi=110, sharex=True)
+    positions = list(range(len(lines)))
+    width = 0.38
+    for ax, measure in zip(axes, ("potential", "workload"), strict=True):
+        before = [getattr(r, f"{measure}_deviation_before") * 100 for r in lines]
+        after = [getattr(r, f"{measure}_deviation_after") * 100 for r in lines]
+        ax.axhspan(-proposal.band * 100, proposal.band * 100, color="tab:green", alpha=0.12, label="band")
+        ax.bar([p - width / 2 for p in positions], before, width, color="tab:gray", label="before")
+        ax.bar([p + width / 2 for p in positions], after, width, color="tab:blue", label="after")
+        ax.axhline(0, color="black", linewidth=0.8)
+        ax.set_ylabel(f"{measure}: % from the mean")
+        ax.legend(fontsize="small", loc="upper right")
+    axes[-1].set_xticks(positions)
+    axes[-1].set_xticklabels([f"{r.name}\n{r.group}" for r in lines], rotation=60, ha="right", fontsize=8)
+    names = ", ".join(t.name for t in proposal.territories)
+    axes[0].set_title(f"{names}: balance before and after (band ±{proposal.band * 100:.0f}%)")
+    figure.tight_layout()
+    figure.savefig(path)
+    plt.close(figure)
+
+
+def _money(value: Any) -> str:
+    return f"${float(value):,.0f}"
+
+
+def markdown(proposal: RebalanceProposal, map_written: bool) -> str:
+    """The proposal as a Markdown document (every move listed)."""
+    names = ", ".join(t.name for t in proposal.territories)
+    out = [f"# Territory rebalance: {names}", "", f"**{proposal.message}** (as of {proposal.as_of})", ""]
+    for group in proposal.groups:
+        out.append(f"## {group.name}")
+        out.append("")
+        out.append(f"- {group.message}")
+        out.append(
+            f"- worst deviation ±{group.max_deviation_before:.1%} → ±{group.max_deviation_after:.1%}; "
+            f"reps outside the band {group.outside_band_before} → {group.outside_band_after}"
+        )
+        out.append(f"- disruption: {_money(group.disruption.value)} of potential in {group.moves} moves")
+        out.append(f"- locked accounts: {group.locked.value} of {group.accounts.value}")
+        if group.solver is not None:
+            s = group.solver
+            gap = "n/a" if s.gap is None else f"{s.gap:.2%}"
+            out.append(
+                f"- solver: {s.engine} {s.status} (within-band model: {s.band_status}), gap {gap}, "
+                f"{s.seconds:.2f} s, {s.variables} variables{', restricted model' if s.restricted else ''}"
+            )
+        if group.baseline is not None:
+            b = group.baseline
+            out.append(
+                f"- greedy baseline: {b.moves} moves, {_money(b.disruption)} moved, "
+                f"worst ±{b.max_deviation:.1%}, band {'met' if b.band_met else 'not met'}"
+            )
+        out.append("")
+    out += [
+        "## Reps before and after",
+        "",
+        "| Rep | Group | Potential | Δ mean | Workload | Δ mean | Gains | Loses |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    for r in proposal.reps:
+        out.append(
+            f"| {r.name} | {r.group} | {_money(r.potential_before)} → {_money(r.potential.value)} | "
+            f"{r.potential_deviation_before:+.0%} → {r.potential_deviation_after:+.0%} | "
+            f"{r.workload_before} → {r.workload.value} | "
+            f"{r.workload_deviation_before:+.0%} → {r.workload_deviation_after:+.0%} | "
+            f"{r.gained_count} | {r.lost_count} |"
+        )
+    out += [
+        "",
+        "## Moves",
+        "",
+        "| Account | Potential | From | To | Reason |",
+        "| --- | --- | --- | --- | --- |",
+    ]
+    for m in proposal.moves:
+        out.append(
+            f"| {m.account} ({m.id}) | {_money(m.potential)} | {m.from_rep} | {m.to_rep} | {m.reason} |"
+        )
+    before, after = proposal.compactness_before, proposal.compactness_after
+    out += [
+        "",
+        "## Compactness",
+        "",
+        f"{before.value} km → {after.value} km ({before.formula})"
+        if before.value is not None
+        else "Not available: no account has coordinates.",
+        "",
+        f"_{proposal.locking}._",
+        "",
+        f"![Balance]({CHART})",
+    ]
+    if map_written:
+        out.append(f"![Map]({MAP})")
+    return "\n".join(out) + "\n"
+
+
+def write_report(plan: RebalancePlan, directory: Path) -> list[Path]:
+    """Write the charts, the Markdown and the JSON into ``directory``; the paths written."""
+    directory.mkdir(parents=True, exist_ok=True)
+    written = []
+    map_path = directory / MAP
+    map_written = draw_map(plan, map_path)
+    if map_written:
+        written.append(map_path)
+    chart = directory / CHART
+    draw_balance(plan.proposal, chart)
+    written.append(chart)
+    for name, text in (
+        (MARKDOWN, markdown(plan.proposal, map_written)),
+        (JSON, plan.proposal.model_dump_json(indent=2)),
+    ):
+        path = directory / name
+        path.write_text(text, encoding="utf-8")
+        written.append(path)
+    return written

@@ -1,0 +1,155 @@
+"""What a rebalancing proposal is made of: the input, the moves, per-rep lines and per-group results."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from tools.evidence import Figure
+from tools.rebalance.problem import DEFAULT_BAND
+from tools.territory.book import TerritoryRef
+
+#: Accounts listed per rep as gained or lost (the counts are always complete).
+MAX_ACCOUNTS_PER_REP = 2
+
+Status = Literal["balanced", "proposed", "infeasible", "no_solution", "nothing_to_balance"]
+
+
+class RebalanceInput(BaseModel):
+    territory: str | None = Field(
+        default=None, description="Territory or region name; empty means every territory you manage."
+    )
+    across_territories: bool = Field(
+        default=False,
+        description="Balance all the reps against one mean and allow moves between territories; "
+        "by default each territory is balanced on its own.",
+    )
+    band: float = Field(
+        default=DEFAULT_BAND,
+        ge=0.01,
+        le=0.5,
+        description="Allowed deviation from the mean, e.g. 0.1 for ±10%.",
+    )
+    limit: int = Field(default=8, ge=1, le=500, description="Most moves listed; counts and totals cover all.")
+
+
+class AccountRef(BaseModel):
+    id: str
+    name: str
+    potential: Decimal
+
+
+class Move(BaseModel):
+    id: str = Field(description="The account moved.")
+    account: str
+    from_rep: str
+    from_id: str
+    to_rep: str
+    to_id: str
+    group: str
+    potential: Decimal
+    workload: int | float
+    open_deals: int = Field(description="Open deals of the old owner on the account, which move with it.")
+    distance_km: float | None = Field(description="From the account to the centre of the new rep's accounts.")
+    reason: str
+
+
+class RepLine(BaseModel):
+    """One rep before and after; deviations are value / group mean - 1."""
+
+    id: str
+    name: str
+    group: str
+    accounts_before: int
+    accounts_after: int
+    potential_before: Decimal
+    potential: Figure = Field(description="After the moves; the formula shows before, gained and lost.")
+    workload_before: int | float
+    workload: Figure = Field(description="After the moves; the formula shows before, gained and lost.")
+    open_pipeline_before: Decimal
+    open_pipeline_after: Decimal
+    potential_deviation_before: float
+    potential_deviation_after: float
+    workload_deviation_before: float
+    workload_deviation_after: float
+    compactness_before_km: float | None
+    compactness_after_km: float | None
+    gained_count: int
+    lost_count: int
+    gained: list[AccountRef] = Field(description=f"Largest first, at most {MAX_ACCOUNTS_PER_REP}.")
+    lost: list[AccountRef] = Field(description=f"Largest first, at most {MAX_ACCOUNTS_PER_REP}.")
+
+
+class SolverReport(BaseModel):
+    engine: str = "OR-Tools CP-SAT"
+    band_status: str = Field(
+        description="CP-SAT status of the within-band model (INFEASIBLE: band impossible)."
+    )
+    status: str = Field(description="CP-SAT status of the model whose solution is proposed.")
+    objective: float | None = Field(description="Disruption: potential moved + 1 per move (scaled units).")
+    best_bound: float | None
+    gap: float | None = Field(description="(objective - best bound) / objective; 0 when proven optimal.")
+    seconds: float
+    deterministic_time: float
+    variables: int
+    restricted: bool = Field(
+        description="True when accounts could move only to their nearest under-loaded reps."
+    )
+    deterministic: bool
+
+
+class BaselineReport(BaseModel):
+    """The greedy baseline on the same data."""
+
+    moves: int
+    disruption: Decimal
+    band_met: bool
+    max_deviation: float
+    potential_cv: float | None
+    workload_cv: float | None
+
+
+class GroupResult(BaseModel):
+    name: str
+    territories: list[str]
+    reps: int
+    status: Status
+    message: str
+    max_deviation_before: float
+    max_deviation_after: float
+    potential_cv_before: float | None
+    potential_cv_after: float | None
+    workload_cv_before: float | None
+    workload_cv_after: float | None
+    outside_band_before: int
+    outside_band_after: int
+    accounts: Figure
+    locked: Figure
+    mean_potential: Figure
+    mean_workload: Figure
+    moves: int
+    disruption: Figure
+    solver: SolverReport | None
+    baseline: BaselineReport | None
+
+
+class RebalanceProposal(BaseModel):
+    """Account moves that bring every rep within the band on potential and workload, disrupting least."""
+
+    territories: list[TerritoryRef]
+    across_territories: bool
+    band: float
+    as_of: dt.date
+    status: Status
+    message: str
+    locking: str
+    groups: list[GroupResult]
+    reps: list[RepLine]
+    move_count: Figure
+    disruption: Figure
+    compactness_before: Figure
+    compactness_after: Figure
+    moves: list[Move] = Field(description="Largest potential first, at most `limit`; move_count counts all.")

@@ -1,0 +1,220 @@
+"""Balancing reps' books: the problem, its measures and the greedy baseline.
+
+The problem, per group of reps (one territory, or every territory of a manager at once):
+
+* each account belongs to exactly one rep of the group; a *locked* account stays with its owner;
+* a rep's potential is the sum of their accounts' potential; their workload is the sum of their
+  accounts' workload plus a fixed part (open deals that do not move with an account);
+* every rep's potential and workload must lie within ``mean x (1 +/- band)``; the means are
+  fixed, since moves only shift load between the group's reps;
+* among the assignments that meet the band, the one with the least *disruption* is chosen:
+  the potential of the accounts moved (plus one unit per account moved, so that of two
+  proposals moving the same potential the one with fewer moves wins).
+
+Greedy baseline: repeatedly take the rep furthest outside the band and make the single move
+(one of their accounts to another rep, or another rep's account to them) that most reduces the
+total excess outside the band; stop when every rep is inside the band or no move helps.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from tools.territory.geo import Point, centroid, distance_km
+
+#: Allowed deviation from the mean when none is given (+/-10%).
+DEFAULT_BAND = 0.10
+TOLERANCE = 1e-9
+
+
+@dataclass(frozen=True)
+class Item:
+    """One account as the solver sees it."""
+
+    key: int
+    owner: int
+    potential: float
+    workload: float
+    locked: bool = False
+    latitude: float | None = None
+    longitude: float | None = None
+
+
+@dataclass(frozen=True)
+class Group:
+    """Reps balanced against one another, their accounts, and workload that does not move."""
+
+    key: str
+    reps: tuple[int, ...]
+    items: tuple[Item, ...]
+    fixed_workload: Mapping[int, float] = field(default_factory=dict)
+
+
+# --- measures --------------------------------------------------------------------------------
+
+
+def loads(group: Group, assignment: Mapping[int, int]) -> tuple[dict[int, float], dict[int, float]]:
+    """Potential and workload per rep under ``assignment``."""
+    potential = dict.fromkeys(group.reps, 0.0)
+    workload = {rep: float(group.fixed_workload.get(rep, 0.0)) for rep in group.reps}
+    for item in group.items:
+        rep = assignment[item.key]
+        potential[rep] += item.potential
+        workload[rep] += item.workload
+    return potential, workload
+
+
+def _ratio(value: float, mean: float) -> float:
+    return value / mean - 1.0 if mean > 0 else 0.0
+
+
+def deviations(group: Group, assignment: Mapping[int, int]) -> dict[int, tuple[float, float]]:
+    """Per rep: (potential / mean - 1, workload / mean - 1); 0 for a measure whose mean is 0."""
+    potential, workload = loads(group, assignment)
+    n = len(group.reps)
+    mean_p, mean_w = sum(potential.values()) / n, sum(workload.values()) / n
+    return {rep: (_ratio(potential[rep], mean_p), _ratio(workload[rep], mean_w)) for rep in group.reps}
+
+
+def max_deviation(group: Group, assignment: Mapping[int, int]) -> float:
+    """The largest |deviation| from the mean over reps and both measures."""
+    found = deviations(group, assignment).values()
+    return max((max(abs(p), abs(w)) for p, w in found), default=0.0)
+
+
+def coefficient_of_variation(values: Sequence[float]) -> float | None:
+    """Population standard deviation / mean (``None`` when the mean is 0)."""
+    if not values:
+        return None
+    mean = sum(values) / len(values)
+    if mean <= 0:
+        return None
+    return math.sqrt(sum((v - mean) ** 2 for v in values) / len(values)) / mean
+
+
+def current(group: Group) -> dict[int, int]:
+    return {item.key: item.owner for item in group.items}
+
+
+def disruption(group: Group, assignment: Mapping[int, int]) -> tuple[float, int]:
+    """Potential moved and accounts moved."""
+    moved = [item for item in group.items if assignment[item.key] != item.owner]
+    return sum(item.potential for item in moved), len(moved)
+
+
+# --- geography -------------------------------------------------------------------------------
+
+
+def located(item: Item) -> Point | None:
+    if item.latitude is None or item.longitude is None:
+        return None
+    return item.latitude, item.longitude
+
+
+def centroids(group: Group, assignment: Mapping[int, int]) -> dict[int, Point | None]:
+    points: dict[int, list[Point]] = {rep: [] for rep in group.reps}
+    for item in group.items:
+        where = located(item)
+        if where is not None:
+            points[assignment[item.key]].append(where)
+    return {rep: centroid(found) for rep, found in points.items()}
+
+
+def compactness(group: Group, assignment: Mapping[int, int]) -> dict[int, float | None]:
+    """Per rep: mean distance (km) of their located accounts to those accounts' centroid."""
+    centres = centroids(group, assignment)
+    total: dict[int, list[float]] = {rep: [] for rep in group.reps}
+    for item in group.items:
+        where, rep = located(item), assignment[item.key]
+        centre = centres[rep]
+        if where is not None and centre is not None:
+            total[rep].append(distance_km(where, centre))
+    return {rep: (sum(d) / len(d) if d else None) for rep, d in total.items()}
+
+
+# --- greedy baseline -------------------------------------------------------------------------
+
+
+def greedy(
+    group: Group, band: float = DEFAULT_BAND, start: Mapping[int, int] | None = None
+) -> dict[int, int]:
+    """The baseline: one best single move at a time until every rep is inside the band.
+
+    ``start`` is the assignment to start from (default: the current owners).
+    """
+    reps = list(group.reps)
+    n = len(reps)
+    assignment = dict(start) if start is not None else current(group)
+    if n < 2:
+        return assignment
+    index = {rep: i for i, rep in enumerate(reps)}
+    movable = [item for item in group.items if not item.locked]
+    if not movable:
+        return assignment
+    p = np.array([item.potential for item in movable])
+    w = np.array([item.workload for item in movable])
+    keys = np.array([item.key for item in movable])
+    owner = np.array([index[assignment[item.key]] for item in movable])
+    start_p, start_w = loads(group, assignment)
+    load_p = np.array([start_p[rep] for rep in reps])
+    load_w = np.array([start_w[rep] for rep in reps])
+    mean_p, mean_w = load_p.sum() / n, load_w.sum() / n
+
+    def excess(lp: np.ndarray, lw: np.ndarray) -> np.ndarray:
+        dp = np.abs(lp / mean_p - 1) if mean_p > 0 else np.zeros_like(lp)
+        dw = np.abs(lw / mean_w - 1) if mean_w > 0 else np.zeros_like(lw)
+        return np.maximum(dp - band, 0.0) + np.maximum(dw - band, 0.0)
+
+    stuck: set[int] = set()
+    for _ in range(4 * len(movable) + 10):
+        per_rep = excess(load_p, load_w)
+        order = [i for i in np.argsort(-per_rep, kind="stable") if per_rep[i] > TOLERANCE and i not in stuck]
+        if not order:
+            break
+        worst = int(order[0])
+        dp = load_p[worst] / mean_p - 1 if mean_p > 0 else 0.0
+        dw = load_w[worst] / mean_w - 1 if mean_w > 0 else 0.0
+        above = (dp if abs(dp) >= abs(dw) else dw) > 0
+        if above:
+            chosen = np.flatnonzero(owner == worst)
+            targets = np.array([i for i in range(n) if i != worst])
+            if not len(chosen):
+                stuck.add(worst)
+                continue
+            src = np.full((len(chosen), len(targets)), worst)
+            dst = np.broadcast_to(targets, (len(chosen), len(targets)))
+            rows = np.broadcast_to(chosen[:, None], (len(chosen), len(targets)))
+        else:
+            chosen = np.flatnonzero(owner != worst)
+            if not len(chosen):
+                stuck.add(worst)
+                continue
+            src = owner[chosen][:, None]
+            dst = np.full((len(chosen), 1), worst)
+            rows = chosen[:, None]
+        pa, wa = p[rows], w[rows]
+        before = per_rep[src] + per_rep[dst]
+        after = excess(load_p[src] - pa, load_w[src] - wa) + excess(load_p[dst] + pa, load_w[dst] + wa)
+        delta = (after - before).ravel()
+        flat_rows, flat_dst = np.asarray(rows).ravel(), np.asarray(dst).ravel()
+        pick = np.lexsort((flat_dst, keys[flat_rows], p[flat_rows], delta))[0]
+        if delta[pick] >= -TOLERANCE:
+            stuck.add(worst)
+            continue
+        row, target = int(flat_rows[pick]), int(flat_dst[pick])
+        source = int(owner[row])
+        load_p[source] -= p[row]
+        load_w[source] -= w[row]
+        load_p[target] += p[row]
+        load_w[target] += w[row]
+        owner[row] = target
+        assignment[int(keys[row])] = reps[target]
+        stuck.clear()
+    return assignment
+
+
+# --- CP-SAT ----------------------------------------------------------------------------------

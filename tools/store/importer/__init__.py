@@ -1,0 +1,1 @@
+"""Importing CSV exports: the mapping language, parsers, staging, upsert and the report."""

@@ -1,0 +1,459 @@
+"""Import mappings: a YAML file says which CSV feeds which table, and how each value is read.
+
+``salesplan data import DIR --mapping NAME|FILE`` reads the CSV files in ``DIR`` as a mapping
+describes them. ``NAME`` is a mapping shipped in ``tools/store/importer/mappings/`` (``maven``); anything
+else is a path to a YAML file written in the language below. Nothing about a particular export
+lives in Python: the importer only knows the CRM schema (:mod:`tools.store.schema`) and the stage
+configuration (:mod:`tools.store.stages`).
+
+Mapping language reference
+==========================
+
+A mapping is one YAML document::
+
+    name: acme                       # recorded as dataset_meta.source (default: the file name)
+    description: ACME CRM export     # free text
+    date_formats: ["%Y-%m-%d", "%m/%d/%Y", "%d.%m.%Y"]   # tried in order (this is the default)
+    decimal_separator: auto          # auto | "." | ","  for numbers and money (default auto)
+    null_values: ["N/A"]             # texts read as empty besides "" (default none)
+    entities:                        # read in order; each feeds one table from one file
+      - table: accounts
+        file: accounts.csv
+        fields:
+          external_id: {column: account_id, required: true}
+          name: account_name                     # shorthand for {column: account_name}
+          annual_revenue: {column: revenue, scale: 1000000}
+
+Entities (``entities[*]``)
+--------------------------
+``table``
+    A table of the CRM schema (``users``, ``territories``, ``accounts``, ``contacts``,
+    ``products``, ``account_products``, ``opportunities``, ``opportunity_history``,
+    ``activities``, ``quotas``). ``dataset_meta`` is written by the importer itself.
+``file``
+    The CSV file, relative to the imported directory. Several entities may read the same file
+    (it is decoded once): ``sales_teams.csv`` can feed territories, managers and reps.
+``fields``
+    Table column -> how to fill it (see below). Every column the schema requires (not null, no
+    default) must be mapped, and so must the key.
+``key``
+    The columns a row is upserted on; default ``[external_id]``. Tables without an external id
+    name their natural key, e.g. ``[account_id, product_id]`` or ``[user_id, period]``. A key
+    seen twice in one table is an error (``duplicate key``) unless the entity is ``distinct``.
+``distinct``
+    ``true`` derives one row per distinct key: repeated keys are merged (the first row wins; a
+    later row that disagrees gives a warning) and rows with an empty key are skipped. This is
+    how users come out of a name column, or territories out of an office column.
+``optional``
+    ``true`` lets the file be absent (a warning instead of an error).
+``encoding``
+    ``auto`` (default): UTF-8 with or without BOM, UTF-16 with a BOM, else Windows-1252 /
+    Latin-1. Or any Python codec name.
+``delimiter``
+    One character, default ``,``. Line endings (LF, CRLF, CR) and quoting follow the csv module.
+
+Fields (``fields.<column>``)
+----------------------------
+A field takes its text from exactly one source:
+
+``column: NAME``
+    The CSV column (header names are compared after trimming spaces). ``field: NAME`` is the
+    same as ``field: {column: NAME}``.
+``const: VALUE``
+    The same value on every row, e.g. ``role: {const: rep}``.
+``template: "{first} {last}"`` or a list of templates
+    Text built from CSV columns; with a list, the first template whose columns are all
+    non-empty is used (``["{account} - {product}", "{product} {opportunity_id}"]``).
+
+and then goes through these steps, in order:
+
+1. Surrounding spaces are trimmed; ``null_values`` become empty.
+2. ``values: {Won: Closed Won, ...}``: a value map (exact match first, then ignoring case).
+3. ``default: TEXT``: used when the value is empty.
+4. ``required: true``: an empty value is an error. Key fields, columns the schema requires and
+   foreign keys that cannot be null are required without saying so. A missing CSV column is a
+   file-level error for a required field and a warning (the field stays empty) otherwise.
+5. Parsing by ``type`` (default: from the column's type in the schema):
+
+   ``str``       text
+   ``int``       whole number; thousands separators allowed (``1,200``)
+   ``float``     number
+   ``decimal``   exact number
+   ``money``     exact amount in cents; currency signs and codes are ignored (``$1,200.50``,
+                 ``EUR 1.200,50``, ``(75.00)`` is negative)
+   ``date``      a date in one of ``formats`` (field) or ``date_formats`` (mapping);
+                 ISO ``YYYY-MM-DD`` with a time part is accepted too
+   ``datetime``  an ISO timestamp or a date in the formats; naive times are taken as UTC
+   ``bool``      true/false, yes/no, y/n, t/f, 1/0 (any case)
+   ``stage``     a stage of the stage configuration, by name or alias (``stages.yaml``);
+                 unknown stages are errors. Stage columns default to this type.
+
+   ``scale: 1000000`` multiplies a number (revenue given in millions);
+   ``decimal_separator`` overrides the mapping's for one field. With ``auto``, the last of ``.``
+   and ``,`` is the decimal separator when both appear; a lone ``,`` followed by one or two
+   digits is a decimal comma (``1200,50``); otherwise ``,`` groups thousands.
+6. ``vocabulary: [a, b, ...]``: values outside the list are kept, with a warning that suggests
+   the closest known value (``technolgy`` -> ``technology``).
+
+Foreign keys (``*_id`` columns that reference another table) are lookups: the text is the key
+of a row of the referenced table, found among the rows of this import and the rows already in
+the database (so a file may point at rows imported earlier, or at rows of its own table:
+``parent_account_id`` of an account, ``manager_id`` of a user).
+
+``lookup: TABLE``
+    The referenced table (optional; it is read from the schema, and checked when given).
+``by: COLUMN``
+    The text column of that table to match, default ``external_id`` (``by: name`` finds users
+    by their name).
+``match: normalized``
+    When no exact match exists, compare ignoring case, spaces and punctuation (``GTXPro``
+    finds ``GTX Pro``); each such resolution is reported as a warning.
+
+An unknown key is an error for a required lookup, and a warning (the link left empty) for an
+optional one.
+
+Opportunities
+-------------
+The stage configuration is the single source of a deal's stage facts. For every opportunity the
+importer sets ``is_closed`` and ``is_won`` from its stage; ``probability`` and
+``forecast_category`` from the stage when not mapped or empty; ``closed_at`` = ``close_date``
+for a closed deal when not mapped; ``stage_entered_at`` (when not mapped) = ``closed_at`` for a
+closed deal and ``created_at`` for an open one. Open deals without an account, an amount or a
+created date, and closed deals without a close date, are reported as warnings.
+
+Dataset facts
+-------------
+Every import writes ``dataset_meta``: ``as_of`` (``--as-of``, else the latest date found in the
+data), ``source`` (the mapping's name) and ``imported_at`` (UTC, ISO 8601).
+"""
+
+from __future__ import annotations
+
+import codecs
+import string
+from decimal import Decimal
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from rapidfuzz import process
+from sqlalchemy import Boolean, Column, Date, Float, Integer, Numeric, String, Table, Text
+
+from tools.errors import DataError
+from tools.store.schema import Base, Role
+from tools.store.types import Money, UTCDateTime
+
+PACKAGED_MAPPINGS = Path(__file__).with_name("mappings")
+DEFAULT_DATE_FORMATS = ("%Y-%m-%d", "%m/%d/%Y", "%d.%m.%Y")
+#: Tables an import mapping may not write: the data set's metadata and the product's own records.
+RESERVED_TABLES = frozenset({"dataset_meta", "api_tokens", "slack_deliveries", "slack_digests", "audit_log"})
+STAGE_COLUMNS = frozenset({("opportunities", "stage"), ("opportunity_history", "stage")})
+#: Columns whose values the schema restricts (a check constraint): other values are errors.
+COLUMN_CHOICES: dict[tuple[str, str], tuple[str, ...]] = {
+    ("users", "role"): tuple(role.value for role in Role),
+}
+
+
+class MappingError(DataError):
+    """A mapping cannot be found, read or validated; the message is one line."""
+
+
+class FieldType(StrEnum):
+    STR = "str"
+    INT = "int"
+    FLOAT = "float"
+    DECIMAL = "decimal"
+    MONEY = "money"
+    DATE = "date"
+    DATETIME = "datetime"
+    BOOL = "bool"
+    STAGE = "stage"
+
+
+class MatchMode(StrEnum):
+    EXACT = "exact"
+    NORMALIZED = "normalized"
+
+
+DecimalSeparator = Literal["auto", ".", ","]
+
+
+def column_type(table: str, column: Column[Any]) -> FieldType:
+    """The field type a schema column holds by default."""
+    if (table, column.name) in STAGE_COLUMNS:
+        return FieldType.STAGE
+    kind = column.type
+    checks: list[tuple[type[Any], FieldType]] = [
+        (Money, FieldType.MONEY),
+        (UTCDateTime, FieldType.DATETIME),
+        (Boolean, FieldType.BOOL),
+        (Date, FieldType.DATE),
+        (Integer, FieldType.INT),
+        (Float, FieldType.FLOAT),
+        (Numeric, FieldType.DECIMAL),
+        (String, FieldType.STR),
+        (Text, FieldType.STR),
+    ]
+    return next((field_type for cls, field_type in checks if isinstance(kind, cls)), FieldType.STR)
+
+
+_COMPATIBLE: dict[FieldType, frozenset[FieldType]] = {
+    FieldType.MONEY: frozenset({FieldType.MONEY, FieldType.DECIMAL}),
+    FieldType.DECIMAL: frozenset({FieldType.MONEY, FieldType.DECIMAL}),
+    FieldType.STR: frozenset({FieldType.STR}),
+    FieldType.STAGE: frozenset({FieldType.STAGE, FieldType.STR}),
+}
+
+
+def template_columns(template: str) -> list[str]:
+    """The CSV column names a ``{column}`` template refers to."""
+    try:
+        return [name for _, name, _, _ in string.Formatter().parse(template) if name is not None]
+    except ValueError as exc:
+        raise ValueError(f"template {template!r} is malformed: {exc}") from exc
+
+
+class FieldSpec(BaseModel):
+    """How one column of a table is filled (see the module documentation)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    column: Annotated[str, Field(min_length=1)] | None = None
+    const: str | int | float | bool | None = None
+    template: tuple[str, ...] | None = None
+    type: FieldType | None = None
+    required: bool = False
+    default: str | None = None
+    values: dict[str, str] = Field(default_factory=dict)
+    scale: Decimal | None = None
+    decimal_separator: DecimalSeparator | None = None
+    formats: tuple[str, ...] | None = None
+    vocabulary: tuple[str, ...] | None = None
+    lookup: str | None = None
+    by: str = "external_id"
+    match: MatchMode = MatchMode.EXACT
+
+    @model_validator(mode="before")
+    @classmethod
+    def _shorthand(cls, data: Any) -> Any:
+        return {"column": data} if isinstance(data, str) else data
+
+    @field_validator("template", mode="before")
+    @classmethod
+    def _template_list(cls, value: Any) -> Any:
+        return (value,) if isinstance(value, str) else value
+
+    @field_validator("values", mode="before")
+    @classmethod
+    def _values_as_text(cls, value: Any) -> Any:
+        if isinstance(value, dict):
+            return {str(k): str(v) for k, v in value.items()}
+        return value
+
+    @model_validator(mode="after")
+    def _one_source(self) -> FieldSpec:
+        sources = [n for n in ("column", "const", "template") if n in self.model_fields_set]
+        if len(sources) != 1:
+            raise ValueError("give exactly one of column, const or template")
+        for template in self.template or ():
+            if not template_columns(template):
+                raise ValueError(f"template {template!r} names no column")
+        return self
+
+    @property
+    def source_columns(self) -> tuple[str, ...]:
+        """The CSV columns this field reads."""
+        if self.column is not None:
+            return (self.column,)
+        return tuple(dict.fromkeys(c for t in self.template or () for c in template_columns(t)))
+
+
+class EntitySpec(BaseModel):
+    """One table fed from one CSV file."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    table: str
+    file: Annotated[str, Field(min_length=1)]
+    fields: dict[str, FieldSpec]
+    key: tuple[str, ...] | None = None
+    distinct: bool = False
+    optional: bool = False
+    encoding: str = "auto"
+    delimiter: Annotated[str, Field(min_length=1, max_length=1)] = ","
+
+    @field_validator("key", mode="before")
+    @classmethod
+    def _key_list(cls, value: Any) -> Any:
+        return (value,) if isinstance(value, str) else value
+
+    @model_validator(mode="after")
+    def _matches_schema(self) -> EntitySpec:
+        table = _table(self.table)
+        for name, spec in self.fields.items():
+            _check_field(table, name, spec)
+        _check_required_columns(table, self)
+        _check_encoding(self.encoding)
+        return self
+
+    @property
+    def key_columns(self) -> tuple[str, ...]:
+        """The columns rows are upserted on."""
+        return self.key or ("external_id",)
+
+    @property
+    def sql_table(self) -> Table:
+        """The schema table this entity feeds."""
+        return _table(self.table)
+
+
+class Mapping(BaseModel):
+    """A whole mapping: global parsing defaults and the entities, in reading order."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: Annotated[str, Field(min_length=1, max_length=60)]
+    description: str = ""
+    date_formats: Annotated[tuple[str, ...], Field(min_length=1)] = DEFAULT_DATE_FORMATS
+    decimal_separator: DecimalSeparator = "auto"
+    null_values: tuple[str, ...] = ()
+    entities: Annotated[tuple[EntitySpec, ...], Field(min_length=1)]
+
+    @model_validator(mode="after")
+    def _one_key_per_table(self) -> Mapping:
+        keys: dict[str, tuple[str, ...]] = {}
+        for entity in self.entities:
+            known = keys.setdefault(entity.table, entity.key_columns)
+            if known != entity.key_columns:
+                both = f"{list(known)} and {list(entity.key_columns)}"
+                raise ValueError(f"entities of {entity.table} use different keys: {both}")
+        return self
+
+    @property
+    def files(self) -> list[str]:
+        """The distinct files the mapping reads, in first-use order."""
+        return list(dict.fromkeys(entity.file for entity in self.entities))
+
+
+def _suggest(word: str, choices: list[str]) -> str:
+    best = process.extractOne(word, choices, score_cutoff=60)
+    return f" (did you mean {best[0]!r}?)" if best else ""
+
+
+def _table(name: str) -> Table:
+    tables = {n: t for n, t in Base.metadata.tables.items() if n not in RESERVED_TABLES}
+    if name not in tables:
+        raise ValueError(f"unknown table {name!r}{_suggest(name, sorted(tables))}")
+    return tables[name]
+
+
+def _check_field(table: Table, name: str, spec: FieldSpec) -> None:
+    if name not in table.c or table.c[name] is table.autoincrement_column:
+        raise ValueError(f"table {table.name} has no column {name!r}{_suggest(name, list(table.c.keys()))}")
+    column = table.c[name]
+    foreign = next(iter(column.foreign_keys), None)
+    if foreign is not None:
+        _check_lookup(table, name, spec, foreign.column.table)
+        return
+    if spec.lookup is not None:
+        raise ValueError(f"{table.name}.{name} is not a foreign key, so it cannot have a lookup")
+    if spec.type is not None:
+        natural = column_type(table.name, column)
+        if spec.type not in _COMPATIBLE.get(natural, frozenset({natural})):
+            raise ValueError(f"{table.name}.{name} holds {natural.value} values, not {spec.type.value}")
+
+
+def _check_lookup(table: Table, name: str, spec: FieldSpec, target: Table) -> None:
+    if spec.lookup is not None and spec.lookup != target.name:
+        raise ValueError(f"{table.name}.{name} refers to {target.name}, not {spec.lookup!r}")
+    if spec.type not in (None, FieldType.STR):
+        raise ValueError(f"{table.name}.{name} is a lookup: its type is the text of a key")
+    by = target.c.get(spec.by)
+    if by is None or not isinstance(by.type, String) or by.foreign_keys:
+        raise ValueError(f"lookup {table.name}.{name}: {target.name} has no text column {spec.by!r}")
+
+
+def _check_required_columns(table: Table, entity: EntitySpec) -> None:
+    if entity.key is None and "external_id" not in table.c:
+        raise ValueError(f"table {table.name} has no external_id: name its key columns with key: [...]")
+    for column in entity.key_columns:
+        if column not in entity.fields:
+            raise ValueError(f"key column {column!r} of {table.name} is not among the fields")
+    for sql_column in table.c:
+        needed = not sql_column.nullable and sql_column.default is None and sql_column.server_default is None
+        mapped = sql_column.name in entity.fields or _derived(table.name, sql_column.name)
+        if needed and not mapped and sql_column is not table.autoincrement_column:
+            raise ValueError(f"table {table.name} needs a field for column {sql_column.name!r}")
+
+
+def _derived(table: str, column: str) -> bool:
+    return table == "opportunities" and column in {"is_closed", "is_won"}
+
+
+def _check_encoding(encoding: str) -> None:
+    if encoding == "auto":
+        return
+    try:
+        codecs.lookup(encoding)
+    except LookupError as exc:
+        raise ValueError(f"unknown encoding {encoding!r}") from exc
+
+
+def packaged_mappings() -> list[str]:
+    """Names of the mappings shipped with Salesplan."""
+    return sorted(p.stem for p in PACKAGED_MAPPINGS.glob("*.yaml"))
+
+
+def _mapping_path(name_or_path: str | Path) -> Path:
+    """A path when it looks like one (a separator or a suffix), else a packaged name, else a file."""
+    text = str(name_or_path)
+    looks_like_path = isinstance(name_or_path, Path) or any(c in text for c in "/\\.")
+    if looks_like_path:
+        return Path(name_or_path)
+    packaged = PACKAGED_MAPPINGS / f"{text}.yaml"
+    if not packaged.is_file() and Path(text).is_file():
+        return Path(text)
+    if not packaged.is_file():
+        names = ", ".join(packaged_mappings()) or "none"
+        raise MappingError(
+            f"unknown mapping {text!r}: give a packaged mapping name ({names}) or a path to a YAML file"
+        )
+    return packaged
+
+
+def _error_location(loc: tuple[int | str, ...], raw: dict[str, Any]) -> str:
+    parts = [str(p) for p in loc]
+    entities = raw.get("entities")
+    if len(loc) >= 2 and loc[0] == "entities" and isinstance(loc[1], int) and isinstance(entities, list):
+        entity = entities[loc[1]] if loc[1] < len(entities) else None
+        if isinstance(entity, dict):
+            parts[1] = f"{loc[1]}({entity.get('table')} from {entity.get('file')})"
+    return ".".join(parts) or "(top level)"
+
+
+def load_mapping(name_or_path: str | Path) -> Mapping:
+    """Load a packaged mapping by name (``maven``) or a mapping file by path.
+
+    Raises:
+        MappingError: the mapping is unknown, unreadable or invalid (one-line reason).
+    """
+    path = _mapping_path(name_or_path)
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise MappingError(f"cannot read mapping {path}: {exc.strerror}") from exc
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        reason = " ".join(str(exc).split())
+        raise MappingError(f"mapping {path} is not valid YAML: {reason}") from exc
+    if not isinstance(raw, dict):
+        raise MappingError(f"mapping {path} must be a YAML mapping with an 'entities' list")
+    raw.setdefault("name", path.stem)
+    try:
+        return Mapping.model_validate(raw)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        message = first["msg"].removeprefix("Value error, ")
+        where = _error_location(tuple(first["loc"]), raw)
+        raise MappingError(f"mapping {path.name}: {where}: {message}") from exc
