@@ -33,7 +33,6 @@ from typing import TYPE_CHECKING, Any, Protocol
 from langchain_core.callbacks import BaseCallbackHandler, BaseCallbackManager
 from langchain_core.language_models import BaseChatModel
 from langchain_core.outputs import LLMResult
-from sqlalchemy import select
 
 from evals.baseline import compare
 from evals.facts import Expected, resolve, sql_parameters
@@ -44,8 +43,8 @@ from evals.scorers import Reply, ToolCall, TurnInput, score_turn
 from evals.suites import Suite, cases_dir, load_data, locked, playbook_stamp, suite_context
 from evals.visibility import Visibility, visibility
 from tools.errors import DataError, SalesplanError
-from tools.store.schema import Role, User
-from tools.viewer import Viewer, find_viewer
+from tools.store.schema import Role
+from tools.viewer import Viewer, find_viewer, first_with_role
 
 if TYPE_CHECKING:
     from assistant.bootstrap import AppContext
@@ -203,12 +202,9 @@ def find_user(context: AppContext, case: Case) -> Viewer:
         except SalesplanError as exc:
             raise CaseError(f"{case.source}: case {case.id!r}: field user: {exc}") from None
     role = case.role or Role.REVOPS
-    with context.engine.connect() as connection:
-        row = connection.execute(
-            select(User.id, User.name, User.territory_id).where(User.role == role.value).order_by(User.id)
-        ).first()
-    if row is not None:
-        return Viewer(user_id=row.id, role=role, name=row.name, territory_id=row.territory_id)
+    viewer = first_with_role(context.engine, role)
+    if viewer is not None:
+        return viewer
     if role in (Role.REVOPS, Role.ADMIN):
         return Viewer(user_id=0, role=role, name="RevOps Analyst")
     raise CaseError(f"{case.source}: case {case.id!r}: field role: the data has no {role.value}")

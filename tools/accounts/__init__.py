@@ -2,7 +2,13 @@
 
 from tools.accounts.health import Health, HealthSignals, account_health
 from tools.accounts.profile import AccountProfile, AccountProfileInput, account_profile
-from tools.accounts.search import AccountLine, AccountSearch, AccountSearchResult, search_accounts
+from tools.accounts.search import (
+    AccountLine,
+    AccountSearch,
+    AccountSearchResult,
+    largest_open_account,
+    search_accounts,
+)
 from tools.accounts.whitespace import WhitespaceInput, WhitespaceReport, account_whitespace
 
 __all__ = [
@@ -18,5 +24,6 @@ __all__ = [
     "account_health",
     "account_profile",
     "account_whitespace",
+    "largest_open_account",
     "search_accounts",
 ]

@@ -305,3 +305,19 @@ def search_accounts(repo: Repository, viewer: Viewer, params: AccountSearch) -> 
         ),
         accounts=lines,
     )
+
+
+def largest_open_account(repo: Repository, viewer: Viewer) -> str | None:
+    """The name of the viewer's account with the most open pipeline, if they have open deals."""
+    query = (
+        repo.opportunities(viewer, Account.name)
+        .select_from(Opportunity)
+        .join(Account, Account.id == Opportunity.account_id)
+        .where(~Opportunity.is_closed)
+        .group_by(Account.id, Account.name)
+        .order_by(func.sum(Opportunity.amount).desc(), Account.id)
+        .limit(1)
+    )
+    with repo.connect() as connection:
+        name = connection.execute(query).scalar()
+    return None if name is None else str(name)

@@ -23,8 +23,8 @@ from sqlalchemy import Engine, insert, select, update
 from sqlalchemy.exc import OperationalError
 
 from tools.errors import InputError
-from tools.store.schema import ApiToken, Role, User
-from tools.viewer import Viewer
+from tools.store.schema import ApiToken, User
+from tools.viewer import VIEWER_COLUMNS, Viewer, viewer_from_row
 
 log = logging.getLogger("salesplan.api")
 TOKEN_PREFIX = "spk_"
@@ -129,14 +129,7 @@ class TokenStore:
         now = dt.datetime.now(dt.UTC)
         with self.engine.connect() as connection:
             row = connection.execute(
-                select(
-                    ApiToken.id,
-                    ApiToken.last_used_at,
-                    User.id.label("user_id"),
-                    User.role,
-                    User.name,
-                    User.territory_id,
-                )
+                select(ApiToken.id.label("token_id"), ApiToken.last_used_at, *VIEWER_COLUMNS)
                 .join(User, User.id == ApiToken.user_id)
                 .where(ApiToken.token_hash == hash_token(token), ApiToken.revoked_at.is_(None))
             ).first()
@@ -145,10 +138,9 @@ class TokenStore:
         if row.last_used_at is None or now - row.last_used_at >= TOUCH_INTERVAL:
             try:
                 with self.engine.begin() as connection:
-                    connection.execute(update(ApiToken).where(ApiToken.id == row.id).values(last_used_at=now))
+                    connection.execute(
+                        update(ApiToken).where(ApiToken.id == row.token_id).values(last_used_at=now)
+                    )
             except OperationalError as exc:  # bookkeeping only: a busy database must not refuse reads
-                log.warning("could not record the use of token %s: %s", row.id, exc.orig)
-        viewer = Viewer(
-            user_id=row.user_id, role=Role(row.role), name=row.name, territory_id=row.territory_id
-        )
-        return Caller(token_id=row.id, viewer=viewer)
+                log.warning("could not record the use of token %s: %s", row.token_id, exc.orig)
+        return Caller(token_id=row.token_id, viewer=viewer_from_row(row))

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from importlib.metadata import entry_points
+
 import typer
 
 from assistant.bootstrap import build_app_context
-from assistant.interfaces.cli import accounts, ask, audit, data, demo, evals, kb, pipeline, plan, territory
+from assistant.interfaces.cli import accounts, ask, audit, data, demo, kb, pipeline, plan, territory
 from assistant.interfaces.cli import serve as serve_cli
 from assistant.interfaces.cli import slack as slack_cli
 from assistant.interfaces.cli import users as users_cli
@@ -33,9 +35,22 @@ app.add_typer(kb.app, name="kb")
 app.add_typer(users_cli.app, name="users")
 app.command("serve")(serve_cli.serve)
 app.add_typer(slack_cli.app, name="slack")
-app.add_typer(evals.app, name="eval")
 app.add_typer(plan.app, name="plan")
 app.add_typer(audit.app, name="audit")
+
+
+#: Packages that add commands (the evaluation harness adds ``eval`` and ``kb eval``) name a function
+#: ``register_commands(root, groups)`` under this entry-point group, as ``llm`` plugins do.
+COMMAND_PLUGINS = "salesplan.cli"
+
+
+def _register_plugins() -> None:
+    groups = {"kb": kb.app}
+    for plugin in entry_points(group=COMMAND_PLUGINS):
+        plugin.load()(app, groups)
+
+
+_register_plugins()
 
 
 @app.callback()

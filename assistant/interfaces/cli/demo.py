@@ -16,60 +16,32 @@ from typing import Annotated
 
 import typer
 from rich.markup import escape as esc
-from sqlalchemy import func, select
 
 from assistant.bootstrap import AppContext
 from assistant.interfaces.cli.ask import print_answer
 from assistant.interfaces.cli.data import print_summary
 from assistant.interfaces.cli.errors import err_console
 from assistant.interfaces.cli.output import console, progress_bar
+from tools.accounts import largest_open_account
 from tools.errors import SalesplanError
 from tools.store.demo.generate import generate_dataset, has_data
-from tools.store.schema import Account, Opportunity, Role, User
 from tools.store.summary import summarize
-from tools.viewer import Viewer
+from tools.viewer import Viewer, busiest_rep
 
 PLAYBOOK_QUESTION = "What does our playbook say about multi-threading?"
 
 
 def sample_rep(context: AppContext) -> tuple[Viewer, Viewer | None]:
     """The rep with the most open deals, and their manager (if any)."""
-    open_deals = func.count(Opportunity.id)
-    query = (
-        select(User.id, User.name, User.territory_id, User.manager_id)
-        .join(Opportunity, Opportunity.owner_id == User.id)
-        .where(User.role == Role.REP.value, ~Opportunity.is_closed)
-        .group_by(User.id, User.name, User.territory_id, User.manager_id)
-        .order_by(open_deals.desc(), User.id)
-        .limit(1)
-    )
-    with context.engine.connect() as connection:
-        row = connection.execute(query).first()
-        if row is None:
-            raise SalesplanError("the data has no rep with open deals to show")
-        manager = connection.execute(
-            select(User.id, User.name, User.territory_id).where(User.id == row.manager_id)
-        ).first()
-    rep = Viewer(user_id=row.id, role=Role.REP, name=row.name, territory_id=row.territory_id)
-    boss = None if manager is None else Viewer(manager.id, Role.MANAGER, manager.name, manager.territory_id)
-    return rep, boss
+    found = busiest_rep(context.engine)
+    if found is None:
+        raise SalesplanError("the data has no rep with open deals to show")
+    return found
 
 
 def sample_account(context: AppContext, rep: Viewer) -> str | None:
     """The rep's account with the most open pipeline."""
-    repo = context.repository
-    query = (
-        repo.opportunities(rep, Account.name)
-        .select_from(Opportunity)
-        .join(Account, Account.id == Opportunity.account_id)
-        .where(~Opportunity.is_closed)
-        .group_by(Account.id, Account.name)
-        .order_by(func.sum(Opportunity.amount).desc(), Account.id)
-        .limit(1)
-    )
-    with repo.connect() as connection:
-        name = connection.execute(query).scalar()
-    return None if name is None else str(name)
+    return largest_open_account(context.repository, rep)
 
 
 def _playbook_ready(context: AppContext) -> bool:

@@ -1,4 +1,4 @@
-"""``salesplan kb …``: build the playbook index, search it, evaluate retrieval.
+"""``salesplan kb …``: build the playbook index and search it (``kb eval`` is registered by :mod:`evals.cli`).
 
 Nothing here imports the embedding model, Chroma or BM25 at module level: the knowledge base is
 built by the app context on first use, so other commands never pay for it.
@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.markup import escape as esc
-from rich.table import Table
 
 from assistant.interfaces.cli.errors import err_console
 from assistant.interfaces.cli.output import console, progress_bar
@@ -20,7 +19,6 @@ from assistant.interfaces.cli.scoped import JsonOption
 
 if TYPE_CHECKING:
     from knowledge.base import KnowledgeBase
-    from knowledge.evaluation import RetrievalEvaluation
     from knowledge.ingest import IngestReport
     from knowledge.passages import Passage
 
@@ -30,7 +28,7 @@ app = typer.Typer(help="The playbook knowledge base: ingest, search, evaluate.",
 SNIPPET_WORDS = 60
 
 
-def _knowledge(ctx: typer.Context) -> KnowledgeBase:
+def knowledge_base(ctx: typer.Context) -> KnowledgeBase:
     knowledge: KnowledgeBase = ctx.obj.knowledge
     return knowledge
 
@@ -46,7 +44,7 @@ def ingest(
 ) -> None:
     """Index the playbook: chunk by heading, embed new or changed sections, drop removed ones."""
     with progress_bar("Embedding playbook sections") as update:
-        report = _knowledge(ctx).ingest(path, progress=update)
+        report = knowledge_base(ctx).ingest(path, progress=update)
     for skipped in report.skipped:
         err_console.print(f"[yellow]warning:[/] skipped {esc(str(skipped))}", markup=True, soft_wrap=True)
     if as_json:
@@ -75,7 +73,7 @@ def search(
     as_json: JsonOption = False,
 ) -> None:
     """Search the playbook (dense + BM25, fused) and show passages with their citation ids."""
-    passages = _knowledge(ctx).search(query, k=k, tags=tag)
+    passages = knowledge_base(ctx).search(query, k=k, tags=tag)
     if as_json:
         typer.echo(json.dumps([p.model_dump(mode="json") for p in passages], indent=2))
         return
@@ -98,42 +96,3 @@ def _print_passage(number: int, passage: Passage) -> None:
     console.print(f"\n[bold]{number}. {esc(passage.heading_path)}[/]")
     console.print(f"   [cyan]{esc(passage.citation)}[/]  [dim]score {passage.score:.4f} ({found})[/]")
     console.print(f"   {esc(snippet)}")
-
-
-@app.command("eval")
-def evaluate(
-    ctx: typer.Context,
-    questions: Annotated[
-        Path | None,
-        typer.Option("--questions", help="YAML question set (default: evals/retrieval/questions.yaml)."),
-    ] = None,
-    k: Annotated[int, typer.Option("--k", "-k", min=1, max=20, help="Cut-off for recall@k.")] = 3,
-    misses: Annotated[
-        bool, typer.Option("--misses", help="List the questions hybrid search missed.")
-    ] = False,
-    as_json: JsonOption = False,
-) -> None:
-    """Score retrieval on the labelled questions: recall@k and MRR for dense, BM25 and hybrid."""
-    from evals.retrieval import QUESTIONS_FILE
-    from knowledge.evaluation import evaluate as run_evaluation
-    from knowledge.evaluation import load_questions
-
-    result = run_evaluation(_knowledge(ctx), load_questions(questions or QUESTIONS_FILE), k=k)
-    if as_json:
-        typer.echo(result.model_dump_json(indent=2))
-    else:
-        _print_evaluation(result, misses)
-
-
-def _print_evaluation(result: RetrievalEvaluation, show_misses: bool) -> None:
-    table = Table(
-        "Retriever", f"Recall@{result.k}", f"MRR@{result.depth}", title=f"{result.questions} questions"
-    )
-    for score in result.scores:
-        table.add_row(score.mode.value, f"{score.recall_at_k:.3f}", f"{score.mrr:.3f}")
-    console.print(table)
-    if show_misses:
-        from knowledge.passages import SearchMode
-
-        for question in result.score(SearchMode.HYBRID).misses:
-            console.print(f"  missed: {esc(question)}")

@@ -14,13 +14,15 @@ import asyncio
 import logging
 import time
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
-from sqlalchemy import ColumnElement, Engine, func, select
 
-from tools.store.schema import Role, User
-from tools.viewer import Viewer
+from tools.viewer import Viewer, administrators, viewer_by_email, viewer_by_slack_id
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
 
 log = logging.getLogger("salesplan.slack")
 CACHE_SECONDS = 600.0
@@ -68,21 +70,11 @@ class SlackIdentity:
         email = (user.get("profile") or {}).get("email")
         return str(email).strip() if email else None
 
-    def _viewer(self, condition: ColumnElement[bool]) -> Viewer | None:
-        with self.engine.connect() as connection:
-            rows = connection.execute(
-                select(User.id, User.role, User.name, User.territory_id).where(condition)
-            ).all()
-        if len(rows) != 1:
-            return None
-        uid, role, name, territory = rows[0]
-        return Viewer(user_id=uid, role=Role(role), name=name, territory_id=territory)
-
     def _by_slack_id(self, slack_user_id: str) -> Viewer | None:
-        return self._viewer(User.slack_user_id == slack_user_id)
+        return viewer_by_slack_id(self.engine, slack_user_id)
 
     def _by_email(self, email: str) -> Viewer | None:
-        return self._viewer(func.lower(User.email) == email.casefold())
+        return viewer_by_email(self.engine, email)
 
     async def unmapped_message(self, who: Unmapped) -> str:
         """What an unmapped user is told (plain text; the caller makes it safe)."""
@@ -90,14 +82,7 @@ class SlackIdentity:
 
     def administrators(self) -> list[str]:
         """Names of the people who can add a user (RevOps, then admins)."""
-        with self.engine.connect() as connection:
-            rows = connection.execute(
-                select(User.name, User.role)
-                .where(User.role.in_([Role.REVOPS.value, Role.ADMIN.value]))
-                .order_by(User.role.desc(), User.name)
-                .limit(3)
-            ).all()
-        return [f"{name} ({'RevOps' if role == Role.REVOPS.value else 'admin'})" for name, role in rows]
+        return administrators(self.engine)
 
 
 def unmapped_message(who: Unmapped, administrators: list[str]) -> str:

@@ -1,4 +1,11 @@
-"""``salesplan eval run``: score the assistant against the evaluation cases (see :mod:`evals`).
+"""``salesplan eval run`` and ``salesplan kb eval``: the evaluation commands, registered from here.
+
+The assistant's CLI never imports :mod:`evals`: it loads the ``salesplan.cli`` entry points of the
+installed distribution (see ``pyproject.toml``), and :func:`register_commands` adds ``eval`` to the
+root command and ``eval`` to its ``kb`` group. Without the entry point (``evals`` not installed)
+the CLI simply has no evaluation commands.
+
+``salesplan eval run`` scores the assistant against the evaluation cases (see :mod:`evals`).
 
 Exit codes: 0 when the gate passes (pass rate at or above ``--threshold`` and no leaks), 1 when
 it does not, 2 when the harness itself failed (a bad case file, a missing data set, an unusable
@@ -11,7 +18,7 @@ rebuilt only when the playbook changes.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
@@ -19,15 +26,20 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape as esc
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
+from rich.table import Table
 
 from assistant.bootstrap import AppContext
+from assistant.interfaces.cli.kb import knowledge_base
 from assistant.interfaces.cli.output import console
+from assistant.interfaces.cli.scoped import JsonOption
 from tools.errors import DataError, SalesplanError
 
 if TYPE_CHECKING:
     from evals.harness import EvalConfig
     from evals.results import CaseResult, RunSummary
+    from knowledge.evaluation import RetrievalEvaluation
 
 app = typer.Typer(help="Evaluate the assistant against fixtures.", no_args_is_help=True)
 
@@ -164,3 +176,49 @@ def _run(config: EvalConfig, progress: bool) -> RunSummary:
         # Whatever stops the harness (a bad case file, a missing data set, a bad model setting)
         # is a harness failure: exit 2, whatever kind of error it was.
         raise DataError(str(exc)) from None
+
+
+def evaluate_retrieval(
+    ctx: typer.Context,
+    questions: Annotated[
+        Path | None,
+        typer.Option("--questions", help="YAML question set (default: evals/retrieval/questions.yaml)."),
+    ] = None,
+    k: Annotated[int, typer.Option("--k", "-k", min=1, max=20, help="Cut-off for recall@k.")] = 3,
+    misses: Annotated[
+        bool, typer.Option("--misses", help="List the questions hybrid search missed.")
+    ] = False,
+    as_json: JsonOption = False,
+) -> None:
+    """Score retrieval on the labelled questions: recall@k and MRR for dense, BM25 and hybrid."""
+    from evals.retrieval import QUESTIONS_FILE
+    from knowledge.evaluation import evaluate as run_evaluation
+    from knowledge.evaluation import load_questions
+
+    result = run_evaluation(knowledge_base(ctx), load_questions(questions or QUESTIONS_FILE), k=k)
+    if as_json:
+        typer.echo(result.model_dump_json(indent=2))
+    else:
+        _print_evaluation(result, misses)
+
+
+def _print_evaluation(result: RetrievalEvaluation, show_misses: bool) -> None:
+    table = Table(
+        "Retriever", f"Recall@{result.k}", f"MRR@{result.depth}", title=f"{result.questions} questions"
+    )
+    for score in result.scores:
+        table.add_row(score.mode.value, f"{score.recall_at_k:.3f}", f"{score.mrr:.3f}")
+    console.print(table)
+    if show_misses:
+        from knowledge.passages import SearchMode
+
+        for question in result.score(SearchMode.HYBRID).misses:
+            console.print(f"  missed: {esc(question)}")
+
+
+def register_commands(root: typer.Typer, groups: Mapping[str, typer.Typer]) -> None:
+    """Add the evaluation commands to the ``salesplan`` CLI (the ``salesplan.cli`` entry point)."""
+    root.add_typer(app, name="eval")
+    kb = groups.get("kb")
+    if kb is not None:
+        kb.command("eval")(evaluate_retrieval)
