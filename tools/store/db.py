@@ -15,7 +15,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlalchemy.exc import DatabaseError as SQLAlchemyDatabaseError
@@ -28,6 +28,22 @@ SQLITE_BUSY_TIMEOUT_MS = 10_000
 
 class DatabaseError(DataError):
     """The database cannot be reached or used (a configuration or data problem, not a bug)."""
+
+
+#: What a query raises when the database is down, locked or unreachable in the middle of a request.
+#: Interfaces catch it by this name (they never import SQLAlchemy) and say so in one line.
+DatabaseOutage = OperationalError
+
+
+def outage_message(exc: OperationalError) -> str:
+    """The one line a user is shown for a database outage (the driver's first line, no traceback)."""
+    return f"the database is unavailable: {str(exc.orig).splitlines()[0]}"
+
+
+def ping(engine: Engine) -> None:
+    """Run the cheapest query there is; raises what the database raises when it cannot answer."""
+    with engine.connect() as connection:
+        connection.execute(text("SELECT 1"))
 
 
 def _sqlite_pragmas(dbapi_connection: sqlite3.Connection, _record: Any) -> None:

@@ -25,11 +25,11 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
-from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from tools.errors import DataError, InputError, SalesplanError
 from tools.resolve import AmbiguousName, UnknownName
+from tools.store.db import DatabaseOutage
 
 PROBLEM_JSON = "application/problem+json"
 log = logging.getLogger("salesplan.api")
@@ -127,5 +127,5 @@ def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(StarletteHTTPException, http_error)
     app.add_exception_handler(RequestValidationError, validation_error)
     app.add_exception_handler(SalesplanError, salesplan_error)
-    app.add_exception_handler(OperationalError, database_error)
+    app.add_exception_handler(DatabaseOutage, database_error)
     app.add_exception_handler(Exception, unexpected)

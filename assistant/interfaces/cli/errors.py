@@ -8,10 +8,10 @@ from typing import Any
 
 import typer
 from rich.console import Console
-from sqlalchemy.exc import OperationalError
 from typer.core import TyperGroup
 
 from tools.errors import SalesplanError
+from tools.store.db import DatabaseOutage, outage_message
 
 err_console = Console(stderr=True, highlight=False)
 
@@ -59,7 +59,7 @@ class SalesplanGroup(TyperGroup):
             fail(f"{exc.format_message()}{hint}", 1)
         except SalesplanError as exc:
             fail(str(exc), exc.exit_code)
-        except OperationalError as exc:
-            fail(f"the database is unavailable: {str(exc.orig).splitlines()[0]}", 2)
+        except DatabaseOutage as exc:
+            fail(outage_message(exc), 2)
         except KeyboardInterrupt:
             fail("interrupted", 130)

@@ -9,11 +9,11 @@ from typing import Literal
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
-from sqlalchemy import text
 
 from assistant.bootstrap import AppContext
 from assistant.interfaces.api.deps import StateDep
 from tools.errors import SalesplanError
+from tools.store.db import ping
 
 router = APIRouter(tags=["health"])
 log = logging.getLogger("salesplan.api")
@@ -36,8 +36,7 @@ def healthz() -> Health:
 
 def _database(context: AppContext) -> str:
     try:
-        with context.engine.connect() as connection:
-            connection.execute(text("SELECT 1"))
+        ping(context.engine)
     except SalesplanError as exc:
         return str(exc)
     except Exception as exc:  # a readiness probe reports any failure, it never raises
