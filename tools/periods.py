@@ -1,5 +1,13 @@
 """Time periods people say ("this quarter", "Q3", "last month", "2017", "YTD"), relative to ``as_of``.
 
+Also: weeks ("this week", "next week", "last week"; weeks start on Monday), rolling windows ("last
+30 days", "next 30 days", "past 2 weeks", "next 3 months"), "since Monday" / "since March" (up to
+and including today), halves ("H1", "H2 2026"), "FY" and "today".
+
+A forward-looking question (a forecast, a quota, pipeline closing) that names a quarter or a month
+without a year means the next one: ``parse_period("Q1", …, forward=True)`` in late November is the
+Q1 to come, not the one that ended, and the period says so (``rolled_forward``).
+
 Quarters and years are fiscal: ``fiscal_year_start_month`` (1 = January) sets where they begin, and
 a fiscal year is named after the calendar year it ends in (FY2027 starting in February 2026 ends in
 January 2027). With the default January start, fiscal and calendar periods coincide and quota
@@ -24,6 +32,8 @@ class Period(BaseModel):
     end: dt.date
     #: Quota period labels (e.g. ``2026-Q4``) the range covers, for attainment and coverage.
     quota_periods: list[str] = []
+    #: A quarter or month named without a year that had passed, read as the next one (``forward``).
+    rolled_forward: bool = False
 
     def contains(self, day: dt.date | None) -> bool:
         return day is not None and self.start <= day < self.end
@@ -88,10 +98,88 @@ _MONTHS = {
 }
 
 
-def parse_period(text: str, as_of: dt.date, fy_start_month: int = 1) -> Period:
-    """Resolve a period phrase relative to ``as_of``; raise :class:`InputError` when unknown."""
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+_WINDOW = re.compile(r"(last|past|next|coming) (\d{1,3}) (days?|weeks?|months?)")
+_HALF = re.compile(r"(?:(?:fy)?(\d{4})[\s-]*)?h([12])(?:[\s-]*(?:fy)?(\d{4}))?")
+
+
+def parse_period(text: str, as_of: dt.date, fy_start_month: int = 1, *, forward: bool = False) -> Period:
+    """Resolve a period phrase relative to ``as_of``; raise :class:`InputError` when unknown.
+
+    ``forward``: a quarter or month named without a year that has already ended means the next one.
+    """
+    period = _parse(text, as_of, fy_start_month)
+    phrase = " ".join(text.casefold().split())
+    if forward and period.end <= as_of and not re.search(r"\d{4}|last|previous|past|ago", phrase):
+        if _QUARTER.fullmatch(phrase.replace(" ", "")) is not None:
+            fy_now = _fiscal_year_start(as_of, fy_start_month)
+            next_fy = (fy_now.year if fy_start_month == 1 else fy_now.year + 1) + 1
+            return _parse(f"{phrase} {next_fy}", as_of, fy_start_month).model_copy(
+                update={"rolled_forward": True}
+            )
+        if phrase.split()[-1] in _MONTHS:
+            later = _parse(f"{phrase} {as_of.year + 1}", as_of, fy_start_month)
+            return later.model_copy(update={"rolled_forward": True})
+    return period
+
+
+def _week(start: dt.date, label: str) -> Period:
+    return Period(
+        label=f"{label} (week of {start:%b} {start.day})", start=start, end=start + dt.timedelta(days=7)
+    )
+
+
+def _calendar(phrase: str, as_of: dt.date, fy_start_month: int) -> Period | None:
+    """Weeks, rolling windows, "since …", halves and "today": the periods that are not quarters,
+    months or years."""
+    monday = as_of - dt.timedelta(days=as_of.weekday())
+    weeks = {"this week": (monday, "this week"), "current week": (monday, "this week")}
+    weeks |= {"next week": (monday + dt.timedelta(days=7), "next week")}
+    weeks |= {"last week": (monday - dt.timedelta(days=7), "last week")}
+    weeks |= {"previous week": (monday - dt.timedelta(days=7), "last week")}
+    if phrase in weeks:
+        return _week(*weeks[phrase])
+    tomorrow = as_of + dt.timedelta(days=1)
+    if phrase == "today":
+        return Period(label=f"today ({as_of:%b} {as_of.day})", start=as_of, end=tomorrow)
+    window = _WINDOW.fullmatch(phrase)
+    if window:
+        count, unit = int(window.group(2)), window.group(3).rstrip("s")
+        days = count * {"day": 1, "week": 7, "month": 30}[unit]
+        ahead = window.group(1) in ("next", "coming")
+        label = f"{'next' if ahead else 'last'} {count} {unit}{'s' * (count != 1)}"
+        if ahead:
+            return Period(label=label, start=as_of, end=as_of + dt.timedelta(days=days))
+        return Period(label=label, start=tomorrow - dt.timedelta(days=days), end=tomorrow)
+    since = re.fullmatch(r"since ([a-z]+)", phrase)
+    if since and since.group(1) in WEEKDAYS:
+        back = (as_of.weekday() - WEEKDAYS.index(since.group(1))) % 7
+        return Period(label=phrase, start=as_of - dt.timedelta(days=back), end=tomorrow)
+    if since and since.group(1) in _MONTHS:
+        number = _MONTHS[since.group(1)]
+        start = dt.date(as_of.year if number <= as_of.month else as_of.year - 1, number, 1)
+        return Period(label=phrase, start=start, end=tomorrow)
+    half = _HALF.fullmatch(phrase.replace(" ", ""))
+    if half:
+        fy_now = _fiscal_year_start(as_of, fy_start_month)
+        fy_name = int(
+            half.group(1) or half.group(3) or (fy_now.year if fy_start_month == 1 else fy_now.year + 1)
+        )
+        year = _fiscal_year(fy_name, fy_start_month)
+        first = half.group(2) == "1"
+        start = year.start if first else _add_months(year.start, 6)
+        quotas = year.quota_periods[:2] if first else year.quota_periods[2:]
+        label = f"H{half.group(2)} {year.label}"
+        return Period(label=label, start=start, end=_add_months(start, 6), quota_periods=quotas)
+    return None
+
+
+def _parse(text: str, as_of: dt.date, fy_start_month: int) -> Period:
     phrase = " ".join(text.casefold().replace("’", "'").split())
     phrase = phrase.removeprefix("the ").removeprefix("in ")
+    calendar = _calendar(phrase, as_of, fy_start_month)
+    if calendar is not None:
+        return calendar
     current_q = quarter_containing(as_of, fy_start_month)
     relative = {
         "this quarter": current_q,
@@ -111,13 +199,13 @@ def parse_period(text: str, as_of: dt.date, fy_start_month: int = 1) -> Period:
     fy_now = _fiscal_year_start(as_of, fy_start_month)
     fy_name_now = fy_now.year if fy_start_month == 1 else fy_now.year + 1
     this_year = _fiscal_year(fy_name_now, fy_start_month)
-    if phrase in ("this year", "current year", "this fiscal year"):
+    if phrase in ("this year", "current year", "this fiscal year", "fy", "this fy", "current fy"):
         return this_year
     if phrase in ("last year", "previous year", "last fiscal year"):
         return _fiscal_year(fy_name_now - 1, fy_start_month)
     if phrase in ("next year", "next fiscal year"):
         return _fiscal_year(fy_name_now + 1, fy_start_month)
-    if phrase in ("ytd", "year to date", "this year to date"):
+    if phrase in ("ytd", "year to date", "this year to date", "fytd", "fiscal year to date"):
         return Period(
             label=f"{this_year.label} to date",
             start=this_year.start,
@@ -131,14 +219,6 @@ def parse_period(text: str, as_of: dt.date, fy_start_month: int = 1) -> Period:
         return _month(_add_months(month_start, -1))
     if phrase == "next month":
         return _month(_add_months(month_start, 1))
-    days = re.fullmatch(r"(?:last|past) (\d{1,3}) days", phrase)
-    if days:
-        span = int(days.group(1))
-        return Period(
-            label=f"last {span} days",
-            start=as_of - dt.timedelta(days=span - 1),
-            end=as_of + dt.timedelta(days=1),
-        )
     quarter = _QUARTER.fullmatch(phrase.replace(" ", ""))
     if quarter:
         year_text = quarter.group(1) or quarter.group(3)
@@ -155,7 +235,8 @@ def parse_period(text: str, as_of: dt.date, fy_start_month: int = 1) -> Period:
         year_value = int(month.group(2)) if month.group(2) else as_of.year
         return _month(dt.date(year_value, number, 1))
     raise InputError(
-        f"unknown period {text!r}; try 'this quarter', 'next quarter', 'Q3', 'last month', '2026' or 'YTD'"
+        f"unknown period {text!r}; try 'this quarter', 'next quarter', 'Q3', 'last month', 'this week', "
+        "'next 30 days', 'H1', '2026' or 'YTD'"
     )
 
 

@@ -1,0 +1,61 @@
+"""Period phrases people use, read relative to the data's "today" and the fiscal calendar."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from tools.errors import InputError
+from tools.periods import parse_period
+
+FRIDAY = dt.date(2026, 11, 27)
+
+
+@pytest.mark.parametrize(
+    ("phrase", "start", "end"),
+    [
+        ("this week", dt.date(2026, 11, 23), dt.date(2026, 11, 30)),
+        ("next week", dt.date(2026, 11, 30), dt.date(2026, 12, 7)),
+        ("last week", dt.date(2026, 11, 16), dt.date(2026, 11, 23)),
+        ("today", FRIDAY, dt.date(2026, 11, 28)),
+        ("next 30 days", FRIDAY, dt.date(2026, 12, 27)),
+        ("last 30 days", dt.date(2026, 10, 29), dt.date(2026, 11, 28)),
+        ("past 2 weeks", dt.date(2026, 11, 14), dt.date(2026, 11, 28)),
+        ("since Monday", dt.date(2026, 11, 23), dt.date(2026, 11, 28)),
+        ("since March", dt.date(2026, 3, 1), dt.date(2026, 11, 28)),
+        ("H1", dt.date(2026, 1, 1), dt.date(2026, 7, 1)),
+        ("H2 2025", dt.date(2025, 7, 1), dt.date(2026, 1, 1)),
+        ("FY", dt.date(2026, 1, 1), dt.date(2027, 1, 1)),
+    ],
+)
+def test_everyday_periods(phrase: str, start: dt.date, end: dt.date) -> None:
+    period = parse_period(phrase, FRIDAY)
+    assert (period.start, period.end) == (start, end)
+
+
+def test_a_half_covers_its_two_quota_quarters() -> None:
+    assert parse_period("h2", FRIDAY).quota_periods == ["2026-Q3", "2026-Q4"]
+
+
+def test_a_forward_looking_quarter_or_month_that_has_passed_is_the_next_one() -> None:
+    q1 = parse_period("Q1", FRIDAY, forward=True)
+    assert (q1.label, q1.rolled_forward) == ("2027-Q1", True)
+    march = parse_period("march", FRIDAY, forward=True)
+    assert (march.start, march.rolled_forward) == (dt.date(2027, 3, 1), True)
+    # Not rolled: a year was named, the period has not ended, or the question looks back.
+    assert parse_period("Q1 2026", FRIDAY, forward=True).label == "2026-Q1"
+    assert parse_period("Q4", FRIDAY, forward=True).label == "2026-Q4"
+    assert parse_period("last quarter", FRIDAY, forward=True).label == "2026-Q3"
+    assert parse_period("Q1", FRIDAY).label == "2026-Q1"
+
+
+def test_forward_quarters_follow_the_fiscal_year() -> None:
+    # FY2027 runs February 2026 – January 2027; its Q1 (Feb–Apr 2026) has passed.
+    q1 = parse_period("Q1", FRIDAY, 2, forward=True)
+    assert (q1.start, q1.end) == (dt.date(2027, 2, 1), dt.date(2027, 5, 1))
+
+
+def test_an_unknown_period_names_what_is_understood() -> None:
+    with pytest.raises(InputError, match="next 30 days"):
+        parse_period("fortnight after next", FRIDAY)
