@@ -26,16 +26,8 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from tools.accounts.profile import (
-    AccountProfile,
-    AccountProfileInput,
-    ActivityLine,
-    Contacts,
-    DealLine,
-    Firmographics,
-    OwnedProduct,
-    account_profile,
-)
+from tools.accounts.profile import AccountProfile, AccountProfileInput, account_profile
+from tools.accounts.profile_sections import ActivityLine, Contacts, DealLine, Firmographics, OwnedProduct
 from tools.accounts.whitespace import CrossSell, PeerGroup, WhitespaceInput, account_whitespace
 from tools.deals.stalled import StalledQuery, stalled_deals
 from tools.errors import SalesplanError

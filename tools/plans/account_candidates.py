@@ -11,9 +11,10 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from tools.accounts.profile import AccountProfile, ContactLine, Contacts, DealLine
+from tools.accounts.profile import AccountProfile
+from tools.accounts.profile_sections import ContactLine, Contacts, DealLine
 from tools.accounts.whitespace import CrossSell
-from tools.deals.stalled import Flag
+from tools.deals.stalled_evidence import Flag
 from tools.evidence import Figure, Unit
 from tools.plans.basis import ActionBasis, ObjectiveBasis, PlanHorizon, PlaybookRef, RiskBasis, cite_for
 from tools.rollup import money

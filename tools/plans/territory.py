@@ -30,7 +30,8 @@ from tools.deals.forecasting import (
     RepPerformance,
     forecast,
 )
-from tools.deals.stalled import StalledDeal, StalledQuery, stalled_deals
+from tools.deals.stalled import StalledQuery, stalled_deals
+from tools.deals.stalled_evidence import StalledDeal
 from tools.errors import InputError
 from tools.evidence import Figure, Unit, record_id
 from tools.plans import territory_measures as measures
@@ -60,15 +61,11 @@ from tools.resolve import UnknownName, resolve_territory, resolve_user
 from tools.rollup import money
 from tools.store.repository import Repository
 from tools.store.schema import Role, User
-from tools.territory.balance import Spread, TerritoryBalance, TerritoryBalanceInput, territory_balance
+from tools.territory.balance import TerritoryBalance, TerritoryBalanceInput, territory_balance
+from tools.territory.balance_measures import Spread
 from tools.territory.book import TerritoryRef, chosen_territories, territory_ids
-from tools.territory.summary import (
-    AccountBrief,
-    CoverageGap,
-    TerritorySummary,
-    TerritorySummaryInput,
-    territory_summary,
-)
+from tools.territory.summary import CoverageGap, TerritorySummary, TerritorySummaryInput, territory_summary
+from tools.territory.summary_accounts import AccountBrief
 from tools.viewer import Viewer
 
 MINE = frozenset({"", "my", "me", "mine", "my territory", "my territories", "my team", "our team", "myself"})
