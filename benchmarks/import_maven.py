@@ -16,7 +16,7 @@ from pathlib import Path
 
 from benchmarks.common import median, report
 from tools.store.db import ensure_schema, make_engine
-from tools.store.importer.mapping import load_mapping
+from tools.store.importer.mapping_files import load_mapping
 from tools.store.importer.runner import import_dataset
 from tools.store.stages import load_stages
 

@@ -28,7 +28,7 @@ from pathlib import Path
 from assistant.bootstrap import AppContext, load_settings
 from tools.errors import DataError
 from tools.store.demo.generate import DEFAULT_ACCOUNTS, DEFAULT_AS_OF, DEFAULT_SEED, generate_dataset
-from tools.store.importer.mapping import load_mapping
+from tools.store.importer.mapping_files import load_mapping
 from tools.store.importer.runner import import_dataset
 
 CASES_DIR = Path(__file__).resolve().parent / "cases"

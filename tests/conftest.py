@@ -10,8 +10,8 @@ import pytest
 from sqlalchemy import Engine, text
 
 from tests.postgres import PostgresUnavailable, postgres_server
+from tools.store.bulk import INSERT_ORDER
 from tools.store.db import ensure_schema, make_engine
-from tools.store.schema import INSERT_ORDER
 
 
 @pytest.fixture(autouse=True)

@@ -24,8 +24,9 @@ from assistant.toolkit import MetricDefinitions
 from tools.accounts import AccountSearchResult
 from tools.accounts.profile import AccountProfile
 from tools.accounts.whitespace import WhitespaceReport
+from tools.deals.details import DealDetails
 from tools.deals.forecasting import Forecast, PerformanceReport
-from tools.deals.pipeline import DealDetails, PipelineSummary
+from tools.deals.pipeline import PipelineSummary
 from tools.deals.stalled import StalledDeals
 from tools.playbook import PlaybookResults
 from tools.rebalance.models import RebalanceProposal

@@ -13,7 +13,8 @@ from tools.accounts.profile import AccountProfile
 from tools.accounts.whitespace import WhitespaceReport
 from tools.evidence import Figure
 from tools.territory import TerritoryList
-from tools.territory.balance import WORKLOAD_FORMULA, Spread, TerritoryBalance
+from tools.territory.balance import TerritoryBalance
+from tools.territory.balance_measures import WORKLOAD_FORMULA, Spread
 from tools.territory.summary import TerritorySummary
 
 MAX_CONTACTS_PER_ROLE = 3

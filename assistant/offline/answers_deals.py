@@ -14,8 +14,9 @@ from typing import Any
 
 from assistant.offline import formatting as fmt
 from assistant.offline.render import capitalised, narrowing, render, whose
+from tools.deals.details import DealDetails
 from tools.deals.forecasting import Forecast
-from tools.deals.pipeline import DealDetails, PipelineSummary
+from tools.deals.pipeline import PipelineSummary
 from tools.deals.stalled import RULES, StalledDeals
 from tools.viewer import Viewer
 

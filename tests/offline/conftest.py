@@ -20,7 +20,7 @@ from assistant.service import Answer, AssistantService
 from assistant.settings import Settings
 from tools.store.db import ensure_schema, make_engine
 from tools.store.demo.generate import generate_dataset
-from tools.store.importer.mapping import load_mapping
+from tools.store.importer.mapping_files import load_mapping
 from tools.store.importer.runner import import_dataset
 from tools.store.repository import Repository
 from tools.store.schema import Account, DatasetMeta, Opportunity, Role, Territory, User

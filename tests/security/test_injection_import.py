@@ -24,7 +24,7 @@ from tests.security import world as canary_world
 from tests.security.conftest import engine_at, offline_service
 from tests.security.injection import EVIL, LINK, urls
 from tests.security.world import Sight
-from tools.store.importer.mapping import load_mapping
+from tools.store.importer.mapping_files import load_mapping
 from tools.store.importer.runner import import_dataset
 from tools.store.repository import Repository
 from tools.store.stages import load_stages

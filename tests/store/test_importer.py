@@ -14,7 +14,8 @@ from sqlalchemy import Engine, func, select, text
 
 from tests.conftest import table_dump
 from tools.store.db import ensure_schema, make_engine
-from tools.store.importer.mapping import Mapping, load_mapping
+from tools.store.importer.mapping import Mapping
+from tools.store.importer.mapping_files import load_mapping
 from tools.store.importer.runner import DataImportError, ImportReport, ImportValidationError, import_dataset
 from tools.store.schema import Account, Opportunity, Product, Quota, Territory
 from tools.store.stages import load_stages

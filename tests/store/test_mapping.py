@@ -8,14 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from tools.store.importer.mapping import (
-    FieldSpec,
-    FieldType,
-    Mapping,
-    MappingError,
-    load_mapping,
-    packaged_mappings,
-)
+from tools.store.importer.mapping import FieldSpec, Mapping
+from tools.store.importer.mapping_files import MappingError, load_mapping, packaged_mappings
+from tools.store.importer.mapping_schema import FieldType
 from tools.store.importer.parsers import ParseError, build_parser, parse_decimal
 from tools.store.stages import load_stages
 

@@ -10,9 +10,9 @@ import pytest
 from sqlalchemy import Engine, func, inspect, select, text
 from sqlalchemy.orm import Session
 
+from tools.store.bulk import INSERT_ORDER
 from tools.store.db import DatabaseError, current_revision, ensure_schema, head_revision, make_engine
 from tools.store.schema import (
-    INSERT_ORDER,
     Account,
     AccountProduct,
     Activity,

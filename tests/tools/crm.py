@@ -32,8 +32,8 @@ from typing import Any
 
 from sqlalchemy import Engine, insert
 
+from tools.store.bulk import INSERT_ORDER
 from tools.store.rollups import refresh_rollups
-from tools.store.schema import INSERT_ORDER
 
 AS_OF = dt.date(2026, 11, 20)
 D = dt.date

@@ -15,7 +15,7 @@ from sqlalchemy import Engine
 from tools.deals.forecasting import ForecastQuery, PerformanceQuery, forecast, rep_performance
 from tools.deals.stalled import Rule, StalledQuery, stalled_deals
 from tools.store.db import ensure_schema, make_engine
-from tools.store.importer.mapping import load_mapping
+from tools.store.importer.mapping_files import load_mapping
 from tools.store.importer.runner import import_dataset
 from tools.store.repository import Repository
 from tools.store.schema import Role

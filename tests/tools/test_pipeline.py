@@ -7,7 +7,8 @@ from decimal import Decimal
 import pytest
 
 from tests.tools.conftest import MAX, OLGA, RAVI, RITA, SAM, VERA
-from tools.deals.pipeline import DealQuery, GroupBy, PipelineQuery, deal_details, pipeline_summary
+from tools.deals.details import DealQuery, deal_details
+from tools.deals.pipeline import GroupBy, PipelineQuery, pipeline_summary
 from tools.errors import InputError
 from tools.resolve import UnknownName
 from tools.store.repository import Repository

@@ -28,7 +28,7 @@ from tools.territory import (
     territory_balance,
     territory_summary,
 )
-from tools.territory.balance import Spread
+from tools.territory.balance_measures import Spread
 from tools.viewer import Viewer
 
 D = Decimal

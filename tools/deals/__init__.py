@@ -1,5 +1,6 @@
 """Deal tools: the open pipeline, one deal's details, the forecast, rep performance and stalled deals."""
 
+from tools.deals.details import DealDetails, DealQuery, deal_details
 from tools.deals.forecasting import (
     Forecast,
     ForecastQuery,
@@ -8,14 +9,7 @@ from tools.deals.forecasting import (
     forecast,
     rep_performance,
 )
-from tools.deals.pipeline import (
-    DealDetails,
-    DealQuery,
-    PipelineQuery,
-    PipelineSummary,
-    deal_details,
-    pipeline_summary,
-)
+from tools.deals.pipeline import PipelineQuery, PipelineSummary, pipeline_summary
 from tools.deals.stalled import StalledDeals, StalledQuery, stalled_deals
 
 __all__ = [

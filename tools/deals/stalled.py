@@ -22,27 +22,26 @@ viewer's own scope.
 How it runs: one SQL query computes, for every open deal in scope, the numbers each rule needs
 (days in stage, days since activity, close-date pushes from history, contacts engaged…) and
 gives each rule a severity; counts per rule and the ranking come from that same pass, and the
-evidence (dates, names) is fetched only for the deals actually listed.
+evidence (dates, names) is fetched only for the deals actually listed
+(:mod:`tools.deals.stalled_evidence`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
-from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any
 
 from pydantic import BaseModel, Field
 from sqlalchemy import case, func
 
 from tools.deals.pipeline import describe, open_deal_conditions
+from tools.deals.stalled_evidence import StalledDeal, facts_of, listed_deals
 from tools.deals.stalled_rules import RULES, Rule, Severity
 from tools.deals.stalled_scan import SEVERITY, build_scan, median_won_cycle, unsupported_rules
 from tools.evidence import Figure, Unit, record_id
 from tools.filters import DealFilter, deal_conditions
 from tools.store.repository import Repository, ViewerLike
-from tools.store.schema import Account, Activity, Contact, Opportunity, OpportunityHistory, User
+from tools.store.schema import Opportunity, User
 from tools.store.types import to_money
 
 __all__ = ["RULES", "Rule", "Severity", "StalledDeals", "StalledQuery", "median_won_cycle", "stalled_deals"]
@@ -54,28 +53,6 @@ MAX_IDS = 50
 class StalledQuery(DealFilter):
     rule: Rule | None = Field(default=None, description="Only deals flagged by this rule.")
     limit: int = Field(default=25, ge=1, le=500, description="How many deals to list (all are counted).")
-
-
-class Flag(BaseModel):
-    rule: Rule
-    title: str
-    severity: Severity
-    evidence: str
-    facts: dict[str, Any]
-    next_action: str
-    playbook: str
-
-
-class StalledDeal(BaseModel):
-    id: str
-    name: str
-    account: str | None
-    owner: str
-    stage: str
-    amount: Decimal | None
-    close_date: dt.date | None
-    risk_score: int
-    flags: list[Flag]
 
 
 class SkippedRule(BaseModel):
@@ -96,23 +73,6 @@ class StalledDeals(BaseModel):
     skipped_rules: list[SkippedRule]
     thresholds: dict[str, Any]
     filters: list[str]
-
-
-@dataclass(slots=True)
-class _Facts:
-    """The numbers one open deal was judged on (from the scan query)."""
-
-    id: int
-    stage: str
-    amount: Decimal | None
-    stage_days: float | None
-    threshold: int | None
-    activity_days: float | None
-    overdue_days: float | None
-    pushes: int
-    next_step_overdue: float | None
-    contacts: int
-    age_days: float | None
 
 
 def stalled_deals(repo: Repository, viewer: ViewerLike, params: StalledQuery) -> StalledDeals:
@@ -190,8 +150,8 @@ def stalled_deals(repo: Repository, viewer: ViewerLike, params: StalledQuery) ->
         ).all()
     count, amount, *per_rule = totals
     by_rule = {rule.value: int(n) for rule, n in zip(scan.severities, per_rule, strict=True) if n}
-    judged = [(int(row.score), _facts(row), _flags(row, scan.severities)) for row in top]
-    listed = _evidence(repo, viewer, judged[: params.limit], median)
+    judged = [(int(row.score), facts_of(row), _flags(row, scan.severities)) for row in top]
+    listed = listed_deals(repo, viewer, judged[: params.limit], median)
     filters = describe(resolved, "open opportunities", f"as of {repo.as_of}")
     ids = [record_id("opportunity", row.id) for row in top]
     return StalledDeals(
@@ -230,166 +190,5 @@ def stalled_deals(repo: Repository, viewer: ViewerLike, params: StalledQuery) ->
     )
 
 
-def _facts(row: Any) -> _Facts:
-    return _Facts(
-        id=row.id,
-        stage=row.stage,
-        amount=row.amount,
-        stage_days=row.stage_days,
-        threshold=row.threshold,
-        activity_days=row.activity_days,
-        overdue_days=row.overdue_days,
-        pushes=int(row.pushes),
-        next_step_overdue=row.next_step_overdue,
-        contacts=int(row.contacts),
-        age_days=row.age_days,
-    )
-
-
 def _flags(row: Any, severities: dict[Rule, Any]) -> list[tuple[Rule, Severity]]:
     return [(rule, SEVERITY[code]) for rule in severities if (code := getattr(row, f"rule_{rule.value}"))]
-
-
-def _evidence(
-    repo: Repository,
-    viewer: ViewerLike,
-    judged: list[tuple[int, _Facts, list[tuple[Rule, Severity]]]],
-    median: float | None,
-) -> list[StalledDeal]:
-    """Full records, with dated evidence per flag, for the deals that are listed."""
-    ids = [facts.id for _, facts, _ in judged]
-    if not ids:
-        return []
-    with repo.connect() as connection:
-        details = {
-            row.id: row
-            for row in connection.execute(
-                repo.opportunities(
-                    viewer,
-                    Opportunity.id,
-                    Opportunity.name,
-                    Opportunity.created_at,
-                    Opportunity.stage_entered_at,
-                    Opportunity.close_date,
-                    Opportunity.next_step,
-                    Opportunity.next_step_date,
-                    Opportunity.last_activity_at,
-                    Account.name.label("account"),
-                    User.name.label("owner"),
-                )
-                .outerjoin(Account, Account.id == Opportunity.account_id)
-                .outerjoin(User, User.id == Opportunity.owner_id)
-                .where(Opportunity.id.in_(ids))
-            )
-        }
-        close_dates: dict[int, list[Any]] = defaultdict(list)
-        for opp_id, close_date in connection.execute(
-            repo.history(viewer, OpportunityHistory.opportunity_id, OpportunityHistory.close_date)
-            .where(OpportunityHistory.opportunity_id.in_(ids), OpportunityHistory.close_date.is_not(None))
-            .order_by(OpportunityHistory.opportunity_id, OpportunityHistory.changed_at, OpportunityHistory.id)
-        ):
-            close_dates[opp_id].append(close_date)
-        engaged: dict[int, list[str]] = defaultdict(list)
-        for opp_id, name in connection.execute(
-            repo.activities(viewer, Activity.opportunity_id, Contact.name)
-            .join(Contact, Contact.id == Activity.contact_id)
-            .where(Activity.opportunity_id.in_(ids))
-            .distinct()
-        ):
-            engaged[opp_id].append(name)
-    deals = []
-    for score, facts, flags in judged:
-        row = details[facts.id]
-        deals.append(
-            StalledDeal(
-                id=record_id("opportunity", facts.id),
-                name=row.name,
-                account=row.account,
-                owner=row.owner,
-                stage=facts.stage,
-                amount=facts.amount,
-                close_date=row.close_date,
-                risk_score=score,
-                flags=[
-                    _flag(
-                        rule,
-                        severity,
-                        repo,
-                        facts,
-                        row,
-                        close_dates[facts.id],
-                        sorted(engaged[facts.id]),
-                        median,
-                    )
-                    for rule, severity in flags
-                ],
-            )
-        )
-    return deals
-
-
-def _flag(
-    rule: Rule,
-    severity: Severity,
-    repo: Repository,
-    facts: _Facts,
-    row: Any,
-    close_dates: list[Any],
-    contacts: list[str],
-    median: float | None,
-) -> Flag:
-    rules = repo.stages.stall_rules
-    evidence: str
-    details: dict[str, Any]
-    if rule is Rule.STAGE_AGE:
-        days = round(facts.stage_days or 0)
-        evidence = f"{days} days in {facts.stage} since {row.stage_entered_at} (threshold {facts.threshold})"
-        details = {"days_in_stage": days, "threshold": facts.threshold, "since": row.stage_entered_at}
-    elif rule is Rule.NO_ACTIVITY:
-        days = round(facts.activity_days or 0)
-        what = f"last activity {row.last_activity_at}" if row.last_activity_at else "no activity logged"
-        evidence = f"{what}, {days} days ago (threshold {rules.no_activity_days})"
-        details = {
-            "days_since_activity": days,
-            "last_activity_at": row.last_activity_at,
-            "threshold": rules.no_activity_days,
-        }
-    elif rule is Rule.PAST_CLOSE:
-        days = round(facts.overdue_days or 0)
-        evidence = f"close date {row.close_date} passed {days} days ago"
-        details = {"close_date": row.close_date, "days_overdue": days}
-    elif rule is Rule.PUSHED:
-        first, last = (close_dates[0], close_dates[-1]) if close_dates else (None, row.close_date)
-        evidence = f"close date pushed {facts.pushes} times, from {first} to {last}"
-        details = {"pushes": facts.pushes, "first_close_date": first, "current_close_date": last}
-    elif rule is Rule.NEXT_STEP:
-        if not (row.next_step or "").strip():
-            evidence, details = "no next step recorded", {"next_step": None}
-        else:
-            days = round(facts.next_step_overdue or 0)
-            evidence = f"next step '{row.next_step}' was due {row.next_step_date} ({days} days ago)"
-            details = {"next_step": row.next_step, "next_step_date": row.next_step_date, "days_overdue": days}
-    elif rule is Rule.SINGLE_THREAD:
-        who = f"only {contacts[0]} engaged" if contacts else "no contact engaged"
-        evidence = (
-            f"${facts.amount:,.0f} deal with {who} (large-deal threshold ${rules.large_deal_amount:,.0f})"
-        )
-        details = {"amount": facts.amount, "contacts_engaged": contacts}
-    else:
-        limit = rules.cycle_multiple * (median or 0)
-        age = round(facts.age_days or 0)
-        evidence = (
-            f"open {age} days since {row.created_at}; median won cycle {median:.0f} days "
-            f"x {rules.cycle_multiple} = {limit:.0f}"
-        )
-        details = {"age_days": age, "median_won_cycle_days": median, "limit_days": round(limit)}
-    title, action, passage = RULES[rule]
-    return Flag(
-        rule=rule,
-        title=title,
-        severity=severity,
-        evidence=evidence,
-        facts=details,
-        next_action=action,
-        playbook=passage,
-    )

@@ -1,58 +1,28 @@
 """The candidates of an account plan: SMART objectives, actions and risks, computed from its facts.
 
 Each candidate is tied to a record or a playbook passage (see :mod:`tools.plans.basis`); the narrative
-layer only words them. Also the small models the account plan's facts share with them.
+layer only words them. The measures they are computed from (open deals, engagement trend, upsell)
+are in :mod:`tools.plans.account_measures`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
 
-from pydantic import BaseModel, Field
-
-from tools.accounts.profile import AccountProfile, ContactLine, Contacts, DealLine
+from tools.accounts.profile import AccountProfile
+from tools.accounts.profile_sections import ContactLine, Contacts, DealLine
 from tools.accounts.whitespace import CrossSell
-from tools.deals.stalled import Flag
 from tools.evidence import Figure, Unit
+from tools.plans.account_measures import TREND_DAYS, EngagementTrend, OpenDeal, Upsell
 from tools.plans.basis import ActionBasis, ObjectiveBasis, PlanHorizon, PlaybookRef, RiskBasis, cite_for
 from tools.rollup import money
 
-TREND_DAYS = 90
 STALE_TOUCH_DAYS = 30
 MAX_DEAL_ACTIONS = 5
 ENGAGED_CONTACTS_TARGET = 3
 HIGH_SEVERITY_DAYS = 7
 ACTION_DAYS = 14
 EXPANSION_DAYS = 30
-
-
-class MonthCount(BaseModel):
-    month: str
-    activities: int
-
-
-class EngagementTrend(BaseModel):
-    recent: Figure
-    previous: Figure
-    direction: Literal["rising", "steady", "falling", "none"]
-    by_month: list[MonthCount]
-
-
-class Upsell(BaseModel):
-    id: str = Field(description="The account_product record.")
-    product: str
-    arr: Figure
-    peer_median_arr: Figure
-    uplift: Figure
-    reason: str
-
-
-class OpenDeal(BaseModel):
-    deal: DealLine
-    owner: str | None
-    risk_score: int
-    flags: list[Flag]
 
 
 def _sum_figure(name: str, deals: list[DealLine], formula: str, filters: list[str]) -> Figure:

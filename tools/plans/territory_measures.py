@@ -23,7 +23,7 @@ from sqlalchemy import func
 
 from tools.accounts.whitespace import ACTIVE
 from tools.deals.forecasting import PerformanceQuery, RepPerformance, rep_performance
-from tools.deals.stalled import StalledDeal
+from tools.deals.stalled_evidence import StalledDeal
 from tools.evidence import Figure, Unit, record_id
 from tools.metrics import median_days, win_rate
 from tools.plans.basis import PlanHorizon

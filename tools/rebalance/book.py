@@ -22,7 +22,7 @@ from tools.rollup import money
 from tools.store.repository import Repository
 from tools.store.schema import Account, Activity, Opportunity, Role, Territory, User
 from tools.store.stages import ForecastCategory
-from tools.territory.balance import account_weight
+from tools.territory.balance_measures import account_weight
 from tools.territory.book import TerritoryRef
 from tools.viewer import Viewer
 

@@ -20,7 +20,7 @@ from tools.rebalance.problem import (
 )
 from tools.rebalance.solver import Result
 from tools.rollup import money
-from tools.territory.balance import workload_value
+from tools.territory.balance_measures import workload_value
 from tools.territory.geo import distance_km, mean_distance_km
 
 #: Record ids listed per figure (per rep line: the accounts moved in or out).

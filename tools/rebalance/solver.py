@@ -17,10 +17,10 @@ such a run may differ between machines. More workers may be asked for (faster on
 machines) at the cost of determinism. The gap is reported from the best bound.
 
 Size: a group with more candidate moves than ``full_model_pairs`` gets a restricted model in
-which an account of a rep above the mean may move only to one of the ``candidates`` reps below
-the mean nearest to it (by distance to the centroid of their accounts, else by how far below
-the mean they are); the greedy baseline's own moves are always candidates, so the solver's
-answer is never worse than the baseline's. The gap is then relative to the restricted model.
+which an account of a rep above the mean may move only to a few of the reps below the mean
+nearest to it (:mod:`tools.rebalance.solver_start` chooses them, and builds the warm start); the
+greedy baseline's own moves are always candidates, so the solver's answer is never worse than
+the baseline's. The gap is then relative to the restricted model.
 """
 
 from __future__ import annotations
@@ -28,31 +28,16 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
-from ortools.linear_solver import pywraplp
 from ortools.sat.python import cp_model
 
-from tools.rebalance.problem import (
-    DEFAULT_BAND,
-    TOLERANCE,
-    Group,
-    centroids,
-    current,
-    deviations,
-    disruption,
-    greedy,
-    located,
-    max_deviation,
-)
-from tools.territory.geo import distance_km
+from tools.rebalance.problem import DEFAULT_BAND, TOLERANCE, Group, current, greedy, max_deviation
+from tools.rebalance.solver_start import candidate_reps, warm_start
 
 #: Each group's total potential (and workload) is scaled to at most this many integer units.
 SCALE_BUDGET = 100_000_000
 #: Deviations in the min-max model are counted in basis points (0.01%).
 BASIS = 10_000
-#: The LP warm start aims this much inside the band (0.05 percentage points).
-HINT_MARGIN = 0.0005
 LINEARIZATION = 2
 
 
@@ -107,38 +92,6 @@ def _scaled(values: Sequence[float], fixed: Sequence[float]) -> tuple[list[int],
     whole = all(float(v).is_integer() for v in (*values, *fixed))
     unit = 1.0 if total == 0 or (whole and total <= SCALE_BUDGET) else total / SCALE_BUDGET
     return [round(v / unit) for v in values], [round(v / unit) for v in fixed]
-
-
-def _candidates(
-    group: Group, band: float, options: SolverOptions, hint: Mapping[int, int]
-) -> dict[int, list[int]]:
-    """The reps each movable account may go to (its owner first)."""
-    reps = list(group.reps)
-    movable = [item for item in group.items if not item.locked]
-    if len(movable) * (len(reps) - 1) <= options.full_model_pairs:
-        return {item.key: [item.owner, *(r for r in reps if r != item.owner)] for item in movable}
-    found = current(group)
-    devs = deviations(group, found)
-    donors = {rep for rep, (p, w) in devs.items() if p > 0 or w > 0}
-    receivers = sorted(
-        (rep for rep, (p, w) in devs.items() if p < 0 or w < 0), key=lambda r: (min(devs[r]), r)
-    )
-    centres = centroids(group, found)
-    chosen: dict[int, list[int]] = {}
-    for item in movable:
-        options_for = [r for r in receivers if r != item.owner]
-        where = located(item)
-        if item.owner in donors and options_for:
-            if where is not None and all(centres[r] is not None for r in options_for):
-                options_for.sort(key=lambda r: (distance_km(where, centres[r]), r))  # type: ignore[arg-type]
-            near = options_for[: options.candidates]
-        else:
-            near = []
-        extra = [hint[item.key]] if hint.get(item.key, item.owner) != item.owner else []
-        reps_for = list(dict.fromkeys([item.owner, *near, *extra]))
-        if len(reps_for) > 1:
-            chosen[item.key] = reps_for
-    return chosen
 
 
 class _Model:
@@ -273,71 +226,6 @@ class _Model:
         return found
 
 
-def _lp_start(group: Group, band: float, candidates: dict[int, list[int]]) -> dict[int, int] | None:
-    """A warm start: the LP relaxation (GLOP), each account given to its largest share, repaired
-    by the greedy moves. ``None`` when the relaxation has no solution."""
-    solver = pywraplp.Solver.CreateSolver("GLOP")
-    if solver is None or not candidates:
-        return None
-    n = len(group.reps)
-    terms_p: dict[int, list[Any]] = {rep: [] for rep in group.reps}
-    terms_w: dict[int, list[Any]] = {rep: [] for rep in group.reps}
-    fixed_p = dict.fromkeys(group.reps, 0.0)
-    fixed_w = {rep: float(group.fixed_workload.get(rep, 0.0)) for rep in group.reps}
-    share: dict[int, list[tuple[int, Any]]] = {}
-    cost = []
-    for item in group.items:
-        reps_for = candidates.get(item.key)
-        if not reps_for:
-            fixed_p[item.owner] += item.potential
-            fixed_w[item.owner] += item.workload
-            continue
-        row = [(rep, solver.NumVar(0.0, 1.0, f"x{item.key}_{rep}")) for rep in reps_for]
-        share[item.key] = row
-        solver.Add(solver.Sum([var for _, var in row]) == 1)
-        for rep, var in row:
-            terms_p[rep].append(item.potential * var)
-            terms_w[rep].append(item.workload * var)
-            if rep != item.owner:
-                cost.append((item.potential + 1) * var)
-    for terms, fixed in ((terms_p, fixed_p), (terms_w, fixed_w)):
-        total = sum(fixed.values()) + sum(
-            i.potential if terms is terms_p else i.workload for i in group.items if i.key in share
-        )
-        if total <= 0:
-            continue
-        for rep in group.reps:
-            load = solver.Sum(terms[rep]) + fixed[rep]
-            solver.Add(load <= (1 + band) * total / n)
-            solver.Add(load >= (1 - band) * total / n)
-    solver.Minimize(solver.Sum(cost))
-    if solver.Solve() != pywraplp.Solver.OPTIMAL:
-        return None
-    rounded = current(group)
-    for key, row in share.items():
-        rounded[key] = max(row, key=lambda pair: (round(pair[1].solution_value(), 9), -pair[0]))[0]
-    return greedy(group, band, rounded)
-
-
-def _warm_start(
-    group: Group, band: float, candidates: dict[int, list[int]], baseline: Mapping[int, int]
-) -> dict[int, int]:
-    """The least disruptive of the baseline and the LP start among those meeting the band; its
-    moves are added to ``candidates`` (the greedy repair may use other pairs)."""
-    found = [dict(baseline)]
-    # A start strictly inside the band stays feasible once values are scaled to integers.
-    lp = _lp_start(group, max(0.0, band - HINT_MARGIN), candidates)
-    if lp is not None:
-        found.append(lp)
-    meeting = [a for a in found if max_deviation(group, a) <= band + 1e-6]
-    chosen = min(meeting or found, key=lambda a: disruption(group, a))
-    for item in group.items:
-        rep = chosen[item.key]
-        if rep != item.owner and rep not in candidates.setdefault(item.key, [item.owner]):
-            candidates[item.key].append(rep)
-    return chosen
-
-
 def solve(
     group: Group,
     band: float = DEFAULT_BAND,
@@ -350,8 +238,8 @@ def solve(
     if len(group.reps) < 2 or all(item.locked for item in group.items):
         return Result(start, max_deviation(group, start) <= band + TOLERANCE, max_deviation(group, start))
     baseline = dict(hint) if hint is not None else greedy(group, band)
-    candidates = _candidates(group, band, options, baseline)
-    start_from = _warm_start(group, band, candidates, baseline)
+    candidates = candidate_reps(group, baseline, options.full_model_pairs, options.candidates)
+    start_from = warm_start(group, band, candidates, baseline)
     model = _Model(group, band, options, start_from, candidates)
     model.add_band()
     model.model.minimize(model.disruption)

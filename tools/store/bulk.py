@@ -1,4 +1,8 @@
-"""Batched, dependency-ordered inserts for large loads (the generator and the importer)."""
+"""Batched, dependency-ordered inserts for large loads (the generator and the importer).
+
+The dependency order of the CRM tables (:data:`INSERT_ORDER`) is defined here: rows are written
+parents first and deleted children first.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +11,38 @@ from typing import Any
 
 from sqlalchemy import Connection, Table, func, insert, select, text
 
-from tools.store.schema import INSERT_ORDER
+from tools.store.schema import (
+    Account,
+    AccountProduct,
+    Activity,
+    Contact,
+    DatasetMeta,
+    Opportunity,
+    OpportunityHistory,
+    Product,
+    Quota,
+    Territory,
+    User,
+    table_of,
+)
+
+#: Tables in the order rows can be inserted (parents before children).
+INSERT_ORDER: list[Table] = [
+    table_of(model)
+    for model in (
+        Territory,
+        User,
+        Product,
+        Account,
+        Contact,
+        AccountProduct,
+        Opportunity,
+        OpportunityHistory,
+        Activity,
+        Quota,
+        DatasetMeta,
+    )
+]
 
 
 class BulkWriter:

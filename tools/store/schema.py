@@ -331,22 +331,3 @@ class AuditEvent(Base):
 def table_of(model: type[Base]) -> Table:
     """The Core table of a model (typed as a :class:`~sqlalchemy.Table`)."""
     return Base.metadata.tables[model.__tablename__]
-
-
-#: Tables in the order rows can be inserted (parents before children).
-INSERT_ORDER: list[Table] = [
-    table_of(model)
-    for model in (
-        Territory,
-        User,
-        Product,
-        Account,
-        Contact,
-        AccountProduct,
-        Opportunity,
-        OpportunityHistory,
-        Activity,
-        Quota,
-        DatasetMeta,
-    )
-]

@@ -7,7 +7,8 @@ from decimal import Decimal
 from pydantic import BaseModel
 from sqlalchemy import Engine, case, func, select
 
-from tools.store.schema import INSERT_ORDER, Account, DatasetMeta, Opportunity, Role, Territory, User
+from tools.store.bulk import INSERT_ORDER
+from tools.store.schema import Account, DatasetMeta, Opportunity, Role, Territory, User
 
 
 class TerritoryLine(BaseModel):

@@ -3,22 +3,20 @@
 Quota is the quota of the reps whose home territory is summarised (in the viewer's scope);
 bookings and pipeline are the viewer's opportunities on the territory's accounts. Registered
 metrics (open and weighted pipeline, bookings, quota, attainment, pipeline coverage) carry the
-metric registry's definitions.
+metric registry's definitions. The account lines (breakdowns, the largest accounts, account
+briefs) are read in :mod:`tools.territory.summary_accounts`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
-from decimal import Decimal
-from typing import Any
 
 from pydantic import BaseModel, Field
-from sqlalchemy import Connection, case, func
+from sqlalchemy import case, func
 
-from tools.evidence import MAX_RECORD_IDS, Figure, Unit, record_id
+from tools.evidence import Figure, Unit, record_id
 from tools.metrics import coverage, ratio
-from tools.rollup import first_ids, measure, metric, money, period_of, sample_ids, weighted_amount
+from tools.rollup import first_ids, measure, metric, money, period_of, weighted_amount
 from tools.store.repository import Repository
 from tools.store.schema import Account, Activity, Opportunity, Quota, User
 from tools.territory.book import (
@@ -33,12 +31,12 @@ from tools.territory.book import (
     territory_ids,
     won_in,
 )
+from tools.territory.summary_accounts import AccountBrief, Breakdown, breakdown, briefs, ranked
 from tools.viewer import Viewer
 
 QUIET_DAYS = 60
 TOP_ACCOUNTS = 10
 GAP_ACCOUNTS = 20
-UNKNOWN = "(not set)"
 
 
 class TerritorySummaryInput(BaseModel):
@@ -47,22 +45,6 @@ class TerritorySummaryInput(BaseModel):
         description="Territory name; empty means your own territory (a manager: your team's territories).",
     )
     period: str = Field(default="this quarter", description="Period for bookings, quota and coverage.")
-
-
-class Breakdown(BaseModel):
-    label: str
-    accounts: Figure
-    potential: Figure
-
-
-class AccountBrief(BaseModel):
-    id: str
-    name: str
-    segment: str | None
-    industry: str | None
-    potential: Figure
-    open_pipeline: Figure
-    last_activity_at: dt.datetime | None = Field(description="Your latest activity on the account.")
 
 
 class CoverageGap(BaseModel):
@@ -91,120 +73,6 @@ class TerritorySummary(BaseModel):
     no_activity_60_days: CoverageGap
     no_open_pipeline: CoverageGap
     top_accounts: list[AccountBrief]
-
-
-def _breakdown(connection: Connection, accounts: Any, column: Any, filters: list[str]) -> list[Breakdown]:
-    rows = connection.execute(
-        accounts.with_only_columns(column, func.count(Account.id), func.sum(Account.potential))
-        .group_by(column)
-        .order_by(func.sum(Account.potential).desc(), column)
-    ).all()
-    ids = sample_ids(connection, accounts, "account", Account.id, [Account.potential.desc()], group=column)
-    lines = []
-    for key, count, potential in rows:
-        label = key or UNKNOWN
-        where = [*filters, f"{column.key}: {label}"]
-        lines.append(
-            Breakdown(
-                label=label,
-                accounts=measure(
-                    "Accounts", int(count), Unit.COUNT, "count of accounts", where, ids[key], int(count)
-                ),
-                potential=measure(
-                    "Potential",
-                    money(potential),
-                    Unit.USD,
-                    "sum(accounts.potential)",
-                    where,
-                    ids[key],
-                    int(count),
-                ),
-            )
-        )
-    return lines
-
-
-@dataclass(frozen=True)
-class _Ranked:
-    """The largest accounts of a set (up to ``MAX_RECORD_IDS``), with the count and potential of all."""
-
-    rows: list[Any]
-    count: int
-    potential: Decimal
-
-    @property
-    def ids(self) -> list[str]:
-        return [record_id("account", r.id) for r in self.rows]
-
-
-def _ranked(connection: Connection, accounts: Any) -> _Ranked:
-    """One query: the largest accounts by potential, and (window totals) how many and how much in all."""
-    rows = connection.execute(
-        accounts.with_only_columns(
-            Account.id,
-            Account.name,
-            Account.segment,
-            Account.industry,
-            Account.potential,
-            func.count(Account.id).over().label("total"),
-            func.sum(Account.potential).over().label("total_potential"),
-        )
-        .order_by(func.coalesce(Account.potential, 0).desc(), Account.id)
-        .limit(MAX_RECORD_IDS)
-    ).all()
-    if not rows:
-        return _Ranked([], 0, money(None))
-    return _Ranked(list(rows), int(rows[0].total), money(rows[0].total_potential))
-
-
-def _briefs(
-    repo: Repository, viewer: Viewer, connection: Connection, groups: list[list[Any]]
-) -> list[list[AccountBrief]]:
-    """Account lines with the viewer's open pipeline and latest activity, for several lists at once."""
-    ids = sorted({r.id for rows in groups for r in rows})
-    open_deals = repo.opportunities(viewer, Opportunity.id).where(
-        ~Opportunity.is_closed, Opportunity.account_id.in_(ids)
-    )
-    pipe = {
-        a: (money(amount), int(n))
-        for a, amount, n in connection.execute(
-            open_deals.with_only_columns(
-                Opportunity.account_id, func.sum(Opportunity.amount), func.count(Opportunity.id)
-            ).group_by(Opportunity.account_id)
-        )
-    }
-    deal_ids = sample_ids(
-        connection,
-        open_deals,
-        "opportunity",
-        Opportunity.id,
-        [Opportunity.amount.desc()],
-        group=Opportunity.account_id,
-    )
-    touched: dict[int, dt.datetime] = dict(
-        connection.execute(
-            repo.activities(viewer, Activity.account_id, func.max(Activity.occurred_at))
-            .where(Activity.account_id.in_(ids))
-            .group_by(Activity.account_id)
-        ).all()
-    )
-
-    def brief(r: Any) -> AccountBrief:
-        rid = record_id("account", r.id)
-        amount, count = pipe.get(r.id, (money(None), 0))
-        return AccountBrief(
-            id=rid,
-            name=r.name,
-            segment=r.segment,
-            industry=r.industry,
-            potential=measure("Potential", r.potential, Unit.USD, "accounts.potential", [], [rid], 1),
-            open_pipeline=metric(
-                "open_pipeline", amount, ["open", "your opportunities"], deal_ids[r.id], count
-            ),
-            last_activity_at=touched.get(r.id),
-        )
-
-    return [[brief(r) for r in rows] for rows in groups]
 
 
 def territory_summary(repo: Repository, viewer: Viewer, params: TerritorySummaryInput) -> TerritorySummary:
@@ -241,7 +109,7 @@ def territory_summary(repo: Repository, viewer: Viewer, params: TerritorySummary
     due = due_in(period)
     by_amount = [Opportunity.amount.desc()]
     with repo.connect() as connection:
-        every = _ranked(connection, accounts)
+        every = ranked(connection, accounts)
         n_open, open_amount, weighted, n_due, due_amount = connection.execute(
             open_deals.with_only_columns(
                 func.count(Opportunity.id),
@@ -276,21 +144,21 @@ def territory_summary(repo: Repository, viewer: Viewer, params: TerritorySummary
             .group_by(Opportunity.account_id)
             .subquery()
         )
-        quiet = _ranked(
+        quiet = ranked(
             connection,
             accounts.outerjoin(touched, touched.c.account_id == Account.id).where(
                 touched.c.account_id.is_(None)
             ),
         )
-        uncovered = _ranked(
+        uncovered = ranked(
             connection,
             accounts.outerjoin(covered, covered.c.account_id == Account.id).where(
                 covered.c.account_id.is_(None)
             ),
         )
-        by_segment = _breakdown(connection, accounts, Account.segment, where)
-        by_industry = _breakdown(connection, accounts, Account.industry, where)
-        top, quiet_largest, uncovered_largest = _briefs(
+        by_segment = breakdown(connection, accounts, Account.segment, where)
+        by_industry = breakdown(connection, accounts, Account.industry, where)
+        top, quiet_largest, uncovered_largest = briefs(
             repo,
             viewer,
             connection,

@@ -21,7 +21,7 @@ from tools.store.demo.generate import (
     generate_dataset,
     has_data,
 )
-from tools.store.importer.mapping import load_mapping
+from tools.store.importer.mapping_files import load_mapping
 from tools.store.importer.report import ImportValidationError
 from tools.store.importer.runner import import_dataset
 from tools.store.summary import DatasetSummary, summarize

@@ -10,6 +10,7 @@ from rich.table import Table
 
 from assistant.interfaces.cli.output import console
 from assistant.interfaces.cli.scoped import JsonOption, PeriodOption, UserOption, as_viewer, emit
+from tools.deals.details import DealDetails, DealQuery, deal_details
 from tools.deals.forecasting import (
     Forecast,
     ForecastQuery,
@@ -18,7 +19,7 @@ from tools.deals.forecasting import (
     forecast,
     rep_performance,
 )
-from tools.deals.pipeline import DealDetails, DealQuery, GroupBy, PipelineQuery, PipelineSummary, deal_details
+from tools.deals.pipeline import GroupBy, PipelineQuery, PipelineSummary
 from tools.deals.pipeline import pipeline_summary as summarize_pipeline
 from tools.deals.stalled import Rule, StalledDeals, StalledQuery, stalled_deals
 from tools.evidence import Figure

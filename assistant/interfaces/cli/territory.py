@@ -29,7 +29,7 @@ from tools.territory import (
     territory_balance,
     territory_summary,
 )
-from tools.territory.balance import Spread
+from tools.territory.balance_measures import Spread
 
 app = typer.Typer(help="Territories: list, summary, balance and rebalancing.", no_args_is_help=True)
 

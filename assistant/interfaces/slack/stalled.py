@@ -23,7 +23,8 @@ from assistant.interfaces.slack.blocks import (
 )
 from assistant.interfaces.slack.safety import plain
 from assistant.offline.formatting import money, plural
-from tools.deals.stalled import StalledDeal, StalledDeals
+from tools.deals.stalled import StalledDeals
+from tools.deals.stalled_evidence import StalledDeal
 
 #: Deals listed in one message (the counts cover them all).
 LISTED = 10

@@ -13,15 +13,8 @@ from dataclasses import dataclass, field
 from rapidfuzz import process
 
 from tools.store.importer.csvread import CsvTable
-from tools.store.importer.mapping import (
-    COLUMN_CHOICES,
-    EntitySpec,
-    FieldSpec,
-    FieldType,
-    Mapping,
-    MatchMode,
-    column_type,
-)
+from tools.store.importer.mapping import EntitySpec, FieldSpec, Mapping, MatchMode
+from tools.store.importer.mapping_schema import COLUMN_CHOICES, FieldType, column_type
 from tools.store.importer.parsers import ParseError, Parser, build_parser
 from tools.store.importer.report import Issue, IssueLog
 from tools.store.stages import StageConfig

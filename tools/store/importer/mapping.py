@@ -4,7 +4,9 @@
 describes them. ``NAME`` is a mapping shipped in ``tools/store/importer/mappings/`` (``maven``); anything
 else is a path to a YAML file written in the language below. Nothing about a particular export
 lives in Python: the importer only knows the CRM schema (:mod:`tools.store.schema`) and the stage
-configuration (:mod:`tools.store.stages`).
+configuration (:mod:`tools.store.stages`). This module holds the language's models; mappings are
+found and loaded by :mod:`tools.store.importer.mapping_files` and checked against the schema by
+:mod:`tools.store.importer.mapping_schema`.
 
 Mapping language reference
 ==========================
@@ -129,47 +131,23 @@ data), ``source`` (the mapping's name) and ``imported_at`` (UTC, ISO 8601).
 
 from __future__ import annotations
 
-import codecs
 import string
 from decimal import Decimal
 from enum import StrEnum
-from pathlib import Path
 from typing import Annotated, Any, Literal
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
-from rapidfuzz import process
-from sqlalchemy import Boolean, Column, Date, Float, Integer, Numeric, String, Table, Text
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from sqlalchemy import Table
 
-from tools.errors import DataError
-from tools.store.schema import Base, Role
-from tools.store.types import Money, UTCDateTime
+from tools.store.importer.mapping_schema import (
+    FieldType,
+    check_encoding,
+    check_field,
+    check_required_columns,
+    schema_table,
+)
 
-PACKAGED_MAPPINGS = Path(__file__).with_name("mappings")
 DEFAULT_DATE_FORMATS = ("%Y-%m-%d", "%m/%d/%Y", "%d.%m.%Y")
-#: Tables an import mapping may not write: the data set's metadata and the product's own records.
-RESERVED_TABLES = frozenset({"dataset_meta", "api_tokens", "slack_deliveries", "slack_digests", "audit_log"})
-STAGE_COLUMNS = frozenset({("opportunities", "stage"), ("opportunity_history", "stage")})
-#: Columns whose values the schema restricts (a check constraint): other values are errors.
-COLUMN_CHOICES: dict[tuple[str, str], tuple[str, ...]] = {
-    ("users", "role"): tuple(role.value for role in Role),
-}
-
-
-class MappingError(DataError):
-    """A mapping cannot be found, read or validated; the message is one line."""
-
-
-class FieldType(StrEnum):
-    STR = "str"
-    INT = "int"
-    FLOAT = "float"
-    DECIMAL = "decimal"
-    MONEY = "money"
-    DATE = "date"
-    DATETIME = "datetime"
-    BOOL = "bool"
-    STAGE = "stage"
 
 
 class MatchMode(StrEnum):
@@ -178,33 +156,6 @@ class MatchMode(StrEnum):
 
 
 DecimalSeparator = Literal["auto", ".", ","]
-
-
-def column_type(table: str, column: Column[Any]) -> FieldType:
-    """The field type a schema column holds by default."""
-    if (table, column.name) in STAGE_COLUMNS:
-        return FieldType.STAGE
-    kind = column.type
-    checks: list[tuple[type[Any], FieldType]] = [
-        (Money, FieldType.MONEY),
-        (UTCDateTime, FieldType.DATETIME),
-        (Boolean, FieldType.BOOL),
-        (Date, FieldType.DATE),
-        (Integer, FieldType.INT),
-        (Float, FieldType.FLOAT),
-        (Numeric, FieldType.DECIMAL),
-        (String, FieldType.STR),
-        (Text, FieldType.STR),
-    ]
-    return next((field_type for cls, field_type in checks if isinstance(kind, cls)), FieldType.STR)
-
-
-_COMPATIBLE: dict[FieldType, frozenset[FieldType]] = {
-    FieldType.MONEY: frozenset({FieldType.MONEY, FieldType.DECIMAL}),
-    FieldType.DECIMAL: frozenset({FieldType.MONEY, FieldType.DECIMAL}),
-    FieldType.STR: frozenset({FieldType.STR}),
-    FieldType.STAGE: frozenset({FieldType.STAGE, FieldType.STR}),
-}
 
 
 def template_columns(template: str) -> list[str]:
@@ -291,11 +242,11 @@ class EntitySpec(BaseModel):
 
     @model_validator(mode="after")
     def _matches_schema(self) -> EntitySpec:
-        table = _table(self.table)
+        table = schema_table(self.table)
         for name, spec in self.fields.items():
-            _check_field(table, name, spec)
-        _check_required_columns(table, self)
-        _check_encoding(self.encoding)
+            check_field(table, name, spec)
+        check_required_columns(table, self)
+        check_encoding(self.encoding)
         return self
 
     @property
@@ -306,7 +257,7 @@ class EntitySpec(BaseModel):
     @property
     def sql_table(self) -> Table:
         """The schema table this entity feeds."""
-        return _table(self.table)
+        return schema_table(self.table)
 
 
 class Mapping(BaseModel):
@@ -335,125 +286,3 @@ class Mapping(BaseModel):
     def files(self) -> list[str]:
         """The distinct files the mapping reads, in first-use order."""
         return list(dict.fromkeys(entity.file for entity in self.entities))
-
-
-def _suggest(word: str, choices: list[str]) -> str:
-    best = process.extractOne(word, choices, score_cutoff=60)
-    return f" (did you mean {best[0]!r}?)" if best else ""
-
-
-def _table(name: str) -> Table:
-    tables = {n: t for n, t in Base.metadata.tables.items() if n not in RESERVED_TABLES}
-    if name not in tables:
-        raise ValueError(f"unknown table {name!r}{_suggest(name, sorted(tables))}")
-    return tables[name]
-
-
-def _check_field(table: Table, name: str, spec: FieldSpec) -> None:
-    if name not in table.c or table.c[name] is table.autoincrement_column:
-        raise ValueError(f"table {table.name} has no column {name!r}{_suggest(name, list(table.c.keys()))}")
-    column = table.c[name]
-    foreign = next(iter(column.foreign_keys), None)
-    if foreign is not None:
-        _check_lookup(table, name, spec, foreign.column.table)
-        return
-    if spec.lookup is not None:
-        raise ValueError(f"{table.name}.{name} is not a foreign key, so it cannot have a lookup")
-    if spec.type is not None:
-        natural = column_type(table.name, column)
-        if spec.type not in _COMPATIBLE.get(natural, frozenset({natural})):
-            raise ValueError(f"{table.name}.{name} holds {natural.value} values, not {spec.type.value}")
-
-
-def _check_lookup(table: Table, name: str, spec: FieldSpec, target: Table) -> None:
-    if spec.lookup is not None and spec.lookup != target.name:
-        raise ValueError(f"{table.name}.{name} refers to {target.name}, not {spec.lookup!r}")
-    if spec.type not in (None, FieldType.STR):
-        raise ValueError(f"{table.name}.{name} is a lookup: its type is the text of a key")
-    by = target.c.get(spec.by)
-    if by is None or not isinstance(by.type, String) or by.foreign_keys:
-        raise ValueError(f"lookup {table.name}.{name}: {target.name} has no text column {spec.by!r}")
-
-
-def _check_required_columns(table: Table, entity: EntitySpec) -> None:
-    if entity.key is None and "external_id" not in table.c:
-        raise ValueError(f"table {table.name} has no external_id: name its key columns with key: [...]")
-    for column in entity.key_columns:
-        if column not in entity.fields:
-            raise ValueError(f"key column {column!r} of {table.name} is not among the fields")
-    for sql_column in table.c:
-        needed = not sql_column.nullable and sql_column.default is None and sql_column.server_default is None
-        mapped = sql_column.name in entity.fields or _derived(table.name, sql_column.name)
-        if needed and not mapped and sql_column is not table.autoincrement_column:
-            raise ValueError(f"table {table.name} needs a field for column {sql_column.name!r}")
-
-
-def _derived(table: str, column: str) -> bool:
-    return table == "opportunities" and column in {"is_closed", "is_won"}
-
-
-def _check_encoding(encoding: str) -> None:
-    if encoding == "auto":
-        return
-    try:
-        codecs.lookup(encoding)
-    except LookupError as exc:
-        raise ValueError(f"unknown encoding {encoding!r}") from exc
-
-
-def packaged_mappings() -> list[str]:
-    """Names of the mappings shipped with Salesplan."""
-    return sorted(p.stem for p in PACKAGED_MAPPINGS.glob("*.yaml"))
-
-
-def _mapping_path(name_or_path: str | Path) -> Path:
-    """A path when it looks like one (a separator or a suffix), else a packaged name, else a file."""
-    text = str(name_or_path)
-    looks_like_path = isinstance(name_or_path, Path) or any(c in text for c in "/\\.")
-    if looks_like_path:
-        return Path(name_or_path)
-    packaged = PACKAGED_MAPPINGS / f"{text}.yaml"
-    if not packaged.is_file() and Path(text).is_file():
-        return Path(text)
-    if not packaged.is_file():
-        names = ", ".join(packaged_mappings()) or "none"
-        raise MappingError(
-            f"unknown mapping {text!r}: give a packaged mapping name ({names}) or a path to a YAML file"
-        )
-    return packaged
-
-
-def _error_location(loc: tuple[int | str, ...], raw: dict[str, Any]) -> str:
-    parts = [str(p) for p in loc]
-    entities = raw.get("entities")
-    if len(loc) >= 2 and loc[0] == "entities" and isinstance(loc[1], int) and isinstance(entities, list):
-        entity = entities[loc[1]] if loc[1] < len(entities) else None
-        if isinstance(entity, dict):
-            parts[1] = f"{loc[1]}({entity.get('table')} from {entity.get('file')})"
-    return ".".join(parts) or "(top level)"
-
-
-def load_mapping(name_or_path: str | Path) -> Mapping:
-    """Load a packaged mapping by name (``maven``) or a mapping file by path.
-
-    Raises:
-        MappingError: the mapping is unknown, unreadable or invalid (one-line reason).
-    """
-    path = _mapping_path(name_or_path)
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise MappingError(f"cannot read mapping {path}: {exc.strerror}") from exc
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        reason = " ".join(str(exc).split())
-        raise MappingError(f"mapping {path} is not valid YAML: {reason}") from exc
-    if not isinstance(raw, dict):
-        raise MappingError(f"mapping {path} must be a YAML mapping with an 'entities' list")
-    raw.setdefault("name", path.stem)
-    try:
-        return Mapping.model_validate(raw)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        message = first["msg"].removeprefix("Value error, ")
-        where = _error_location(tuple(first["loc"]), raw)
-        raise MappingError(f"mapping {path.name}: {where}: {message}") from exc

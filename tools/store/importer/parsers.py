@@ -13,7 +13,8 @@ from decimal import Decimal, InvalidOperation
 
 from rapidfuzz import process
 
-from tools.store.importer.mapping import DecimalSeparator, FieldSpec, FieldType, Mapping
+from tools.store.importer.mapping import DecimalSeparator, FieldSpec, Mapping
+from tools.store.importer.mapping_schema import FieldType
 from tools.store.stages import StageConfig
 from tools.store.types import to_money
 

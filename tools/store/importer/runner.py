@@ -85,7 +85,7 @@ def import_dataset(
     Args:
         engine: The CRM database (schema already current, see ``tools.store.db.ensure_schema``).
         directory: The folder holding the export's CSV files.
-        mapping: The mapping (``tools.store.importer.mapping.load_mapping``).
+        mapping: The mapping (``tools.store.importer.mapping_files.load_mapping``).
         stages: The stage configuration that opportunity stages resolve against.
         as_of: The dataset's "today"; default the latest event date found in the data.
         dry_run: Check everything and count what would change, writing nothing.

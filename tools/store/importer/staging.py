@@ -28,7 +28,8 @@ from tools.store.importer.fieldplan import (
     compile_plans,
     key_is_empty,
 )
-from tools.store.importer.mapping import EntitySpec, FieldType, Mapping, MatchMode
+from tools.store.importer.mapping import EntitySpec, Mapping, MatchMode
+from tools.store.importer.mapping_schema import FieldType
 from tools.store.importer.report import DataImportError, FileSummary, Issue, IssueLog
 from tools.store.schema import Base
 from tools.store.stages import StageConfig

@@ -1,6 +1,6 @@
 """Phase two of an import: upsert staged records, table by table, with portable Core SQL.
 
-For each table (parents before children, :data:`tools.store.schema.INSERT_ORDER`) the writer
+For each table (parents before children, :data:`tools.store.bulk.INSERT_ORDER`) the writer
 reads the keys already stored, inserts the new rows and updates the existing ones with
 ``executemany`` statements, then turns foreign-key texts into ids by reading ``key -> id`` of
 the referenced table. Links inside one table (a parent account, a user's manager) are set in a
@@ -15,9 +15,10 @@ from collections.abc import Callable, Sequence
 
 from sqlalchemy import Connection, Table, Update, and_, bindparam, insert, select, update
 
+from tools.store.bulk import INSERT_ORDER
 from tools.store.importer.fieldplan import Record, Ref
 from tools.store.importer.report import DataImportError, TableCounts
-from tools.store.schema import INSERT_ORDER, Base, DatasetMeta
+from tools.store.schema import Base, DatasetMeta
 
 Progress = Callable[[str, int, int | None], None]
 Row = dict[str, object]
