@@ -1,14 +1,19 @@
-"""The audit log: an append-only record of every question and plan request.
+"""The audit log: an append-only record of every question, plan request and data read.
 
 Each entry says who asked (user id, name, role), when, through which interface (``cli``, ``api``,
-``slack``, ``eval``), what (the question, with secrets redacted), the tool calls with their
-arguments, the record and playbook ids returned, the model that answered and the outcome:
+``slack``, ``eval``), what (``kind``: ``ask`` with the question, with secrets redacted;
+``plan_account`` or ``plan_territory`` with the name; ``tool`` with the tool and its arguments,
+for a data command, an API record or a Slack digest), the tool calls with their arguments, the
+record and playbook ids returned, the model that answered (none for a read) and the outcome:
 
-* ``answered`` — the configured model (or the offline planner) answered;
+* ``answered`` — the configured model (or the offline planner) answered, or the read returned;
 * ``fallback`` — the configured model failed and the offline planner answered (``detail`` says why);
 * ``unverified`` — the answer held figures no tool produced (listed in ``detail``);
-* ``rejected`` — the request was refused as given (an empty or too long question, an unknown name);
-* ``error`` — the request failed (a data or configuration error; ``detail`` has the message).
+* ``rejected`` — the request was refused as given: an input error (an empty or too long question,
+  an unknown name, a bad parameter);
+* ``error`` — the request failed: a data error (data or configuration unusable, not permitted, a
+  store down; ``detail`` has the message);
+* ``bug`` — programmer misuse or an unexpected exception (``detail`` has its type and message).
 
 The table refuses updates and deletes (database triggers), and has no foreign keys, so replacing
 the CRM data keeps the record. API keys, Slack tokens, Salesplan API tokens and bearer headers

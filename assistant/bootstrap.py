@@ -23,6 +23,7 @@ from tools.store.stages import StageConfig, load_stages
 from tools.viewer import Viewer, find_viewer
 
 if TYPE_CHECKING:
+    from assistant.reads import ReadService
     from assistant.service import AssistantService
     from knowledge.base import KnowledgeBase
 
@@ -63,6 +64,17 @@ class AppContext:
             playbook=lambda: self.knowledge,
             model_factory=lambda name: build_chat_model(self.settings, name),
             audit=AuditLog(self.engine),
+        )
+
+    @cached_property
+    def reads(self) -> ReadService:
+        """The audited way to run a tool (the data commands, API records, Slack digests): the
+        assistant's :meth:`~assistant.reads.ReadService.run_tool`, without loading a chat model."""
+        from assistant.audit import AuditLog
+        from assistant.reads import ReadService
+
+        return ReadService(
+            repository=lambda: self.repository, playbook=lambda: self.knowledge, audit=AuditLog(self.engine)
         )
 
     def viewer(self, who: str) -> Viewer:

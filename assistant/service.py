@@ -10,6 +10,10 @@ model's answer is checked against the thread's tool results and questions
 and listed in :attr:`Answer.unverified`. A link whose URL is not in the thread's own data is
 reduced to its text and images are never rendered (:mod:`assistant.safety`): a model obeying
 instructions planted in a record cannot send the viewer's data to another host.
+
+``plan_account`` and ``plan_territory`` draft plans; ``run_tool`` (from
+:class:`~assistant.reads.ReadService`) runs one tool for an interface's data command. All of them
+write the audit log (:mod:`assistant.audit`).
 """
 
 from __future__ import annotations
@@ -28,7 +32,6 @@ from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, Remove
 from langchain_core.runnables import RunnableConfig
 from langgraph.checkpoint.base import BaseCheckpointSaver
 from pydantic import BaseModel, Field
-from sqlalchemy.exc import SQLAlchemyError
 
 from assistant.agent import TurnClock, build_agent
 from assistant.audit import AuditLog
@@ -38,6 +41,7 @@ from assistant.plans.drafter import PlanDrafter
 from assistant.plans.models import PlanDraft
 from assistant.plans.narrative import ModelWriter, NarrativeWriter, OfflineWriter
 from assistant.plans.render import markdown
+from assistant.reads import ReadService
 from assistant.safety import strip_foreign_links
 from assistant.settings import OFFLINE_MODEL, Settings
 from assistant.toolkit import AgentContext
@@ -120,8 +124,9 @@ def _describe(exc: BaseException) -> str:
     return f"the model's reply could not be used ({type(exc).__name__})"
 
 
-class AssistantService:
-    """Answers questions for a viewer; interfaces call only this."""
+class AssistantService(ReadService):
+    """Answers questions and drafts plans for a viewer, and runs tools for interfaces
+    (:meth:`~assistant.reads.ReadService.run_tool`); interfaces call only this."""
 
     def __init__(
         self,
@@ -132,12 +137,10 @@ class AssistantService:
         memory: Memory | None = None,
         audit: AuditLog | None = None,
     ) -> None:
+        super().__init__(repository, playbook, audit)
         self.settings = settings
-        self._repository = repository
-        self._playbook = playbook
         self._model_factory = model_factory
         self.memory = memory or Memory(settings)
-        self.audit = audit
 
     def ask(self, viewer: Viewer, text: str, thread_id: str | None = None, *, channel: str = "cli") -> Answer:
         """Answer one question (blocking)."""
@@ -169,40 +172,6 @@ class AssistantService:
             detail=detail,
         )
         return answer
-
-    async def _audit(self, viewer: Viewer, **entry: Any) -> None:
-        """Append to the audit log; a failure to write is logged, never lost silently, never fatal."""
-        if self.audit is None:
-            return
-        try:
-            await asyncio.to_thread(self.audit.record, viewer, **entry)
-        except SQLAlchemyError as exc:
-            log.warning(
-                "could not write the audit log entry for user %s: %s",
-                viewer.user_id,
-                getattr(exc, "orig", exc),
-            )
-
-    async def _audit_failure(
-        self,
-        viewer: Viewer,
-        channel: str,
-        kind: str,
-        question: str,
-        started: float,
-        exc: BaseException,
-        thread: str | None = None,
-    ) -> None:
-        await self._audit(
-            viewer,
-            channel=channel,
-            kind=kind,
-            question=question,
-            outcome="rejected" if isinstance(exc, InputError) else "error",
-            latency_ms=round((time.monotonic() - started) * 1000),
-            thread=thread,
-            detail=str(exc) or type(exc).__name__,
-        )
 
     async def _answer(self, viewer: Viewer, text: str, thread_id: str | None) -> Answer:
         question = text.strip()

@@ -7,8 +7,18 @@ repository, playbook, clock) arrive per run in :class:`AgentContext` through Lan
 ``ToolRuntime``; they are never tool arguments, so no prompt can change them.
 
 Tool results go back to the model as JSON, capped at :data:`MAX_TOOL_CHARS` characters: long lists
-are shortened and the result says what was cut. A user-fixable error (unknown or ambiguous name,
-bad period) goes back as ``error: …`` so the model can ask or correct itself.
+are shortened and the result says what was cut. An error goes back as text starting with
+``error`` that says which of the kinds of :mod:`tools.errors` it is, so the model knows what to do:
+
+* ``error (fix the call and retry, or ask the user): no account named 'Acmee' — did you mean …``
+  (an :class:`~tools.errors.InputError`: the model may correct its call or ask);
+* ``error (tell the user; retrying will not help): only managers and RevOps can ask for …``
+  (a :class:`~tools.errors.DataError`: the answer says it could not be done).
+
+Programmer misuse (:class:`~tools.errors.UsageError`, e.g. a tool run without its context) is not
+returned to the model: it fails the turn like any bug. The registry (:data:`TOOLS`,
+:func:`find_tool`, :meth:`ToolSpec.run`) is framework-free; LangChain loads only when the agent's
+tools are built, so an interface that reads through the registry does not pay for it.
 """
 
 from __future__ import annotations
@@ -20,10 +30,8 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
-from langchain.tools import ToolRuntime
-from langchain_core.tools import BaseTool, StructuredTool
 from pydantic import BaseModel, Field
 
 from assistant.plans.tools import PlanMaker, account_plan, territory_plan
@@ -47,7 +55,7 @@ from tools.deals import (
     rep_performance,
     stalled_deals,
 )
-from tools.errors import SalesplanError
+from tools.errors import ErrorKind, SalesplanError, UsageError
 from tools.evidence import PLAYBOOK_ID, RECORD_ID
 from tools.metrics import definitions
 from tools.plans.account import AccountPlanInput
@@ -61,6 +69,9 @@ from tools.territory.balance import TerritoryBalanceInput, territory_balance
 from tools.territory.summary import TerritorySummaryInput, territory_summary
 from tools.viewer import Viewer
 
+if TYPE_CHECKING:
+    from langchain_core.tools import BaseTool
+
 MAX_TOOL_CHARS = 12_000
 #: A drafted plan is a document, returned whole (a territory plan is 10-20k characters).
 MAX_PLAN_CHARS = 40_000
@@ -72,6 +83,8 @@ class ToolCall:
     name: str
     args: dict[str, Any]
     error: str | None = None
+    #: The kind of the error (retry or failed) when the call failed.
+    kind: ErrorKind | None = None
 
 
 @dataclass
@@ -122,6 +135,16 @@ class ToolSpec:
     kind: str = "data"
     limit: int = MAX_TOOL_CHARS
 
+    def run(self, context: AgentContext, params: BaseModel) -> BaseModel:
+        """The tool's result for ``context``'s viewer (what the agent's tool call returns, uncapped)."""
+        if self.kind == "playbook":
+            return self.function(context.playbook, params)
+        if self.kind == "plain":
+            return self.function(params)
+        if self.kind == "plan":
+            return self.function(context.plans or _offline_plans(context), context.viewer, params)
+        return self.function(context.repository, context.viewer, params)
+
 
 class MetricsQuery(BaseModel):
     metric: str | None = Field(default=None, description="One metric's name (e.g. 'win rate'); default all.")
@@ -169,6 +192,43 @@ TOOLS: tuple[ToolSpec, ...] = (
     ToolSpec("account_plan", account_plan, AccountPlanInput, kind="plan", limit=MAX_PLAN_CHARS),
     ToolSpec("territory_plan", territory_plan, TerritoryPlanInput, kind="plan", limit=MAX_PLAN_CHARS),
 )
+BY_NAME = {spec.name: spec for spec in TOOLS}
+
+
+def find_tool(name: str) -> ToolSpec:
+    """The tool called ``name``; an unknown name is a :class:`UsageError` (the caller's code is wrong)."""
+    spec = BY_NAME.get(name)
+    if spec is None:
+        raise UsageError(f"no tool named {name!r}; the tools are {', '.join(BY_NAME)}")
+    return spec
+
+
+#: What each kind of error tells the model to do, in ``error (ADVICE): message``.
+ADVICE = {
+    ErrorKind.RETRY: "fix the call and retry, or ask the user",
+    ErrorKind.FAILED: "tell the user; retrying will not help",
+}
+ERROR_RESULT = re.compile(r"error(?: \((?P<advice>[^)]*)\))?: (?P<message>.*)", re.DOTALL)
+
+
+class ToolError(NamedTuple):
+    kind: ErrorKind
+    message: str
+
+
+def error_result(kind: ErrorKind, message: str) -> str:
+    """The tool result for a failed call: ``error (what to do): message``."""
+    return f"error ({ADVICE[kind]}): {message}"
+
+
+def parse_error(content: str) -> ToolError | None:
+    """The kind and message of an :func:`error_result` (a bare ``error: …`` is a retry), else None."""
+    found = ERROR_RESULT.fullmatch(content)
+    if found is None:
+        return None
+    advice = found["advice"]
+    kind = next((k for k, text in ADVICE.items() if text == advice), ErrorKind.RETRY)
+    return ToolError(kind, found["message"].strip())
 
 
 def description(function: Callable[..., Any]) -> str:
@@ -233,16 +293,6 @@ def _trim(value: Any, keep: int, cuts: list[str], path: str) -> Any:
     return value
 
 
-def _run(spec: ToolSpec, context: AgentContext, params: BaseModel) -> BaseModel:
-    if spec.kind == "playbook":
-        return spec.function(context.playbook, params)
-    if spec.kind == "plain":
-        return spec.function(params)
-    if spec.kind == "plan":
-        return spec.function(context.plans or _offline_plans(context), context.viewer, params)
-    return spec.function(context.repository, context.viewer, params)
-
-
 def _offline_plans(context: AgentContext) -> PlanMaker:
     from assistant.plans.drafter import PlanDrafter
 
@@ -250,8 +300,13 @@ def _offline_plans(context: AgentContext) -> PlanMaker:
 
 
 def as_langchain_tool(spec: ToolSpec) -> BaseTool:
+    from langchain.tools import ToolRuntime
+    from langchain_core.tools import StructuredTool
+
     def call(runtime: ToolRuntime[AgentContext], **arguments: Any) -> str:
         context = runtime.context
+        if not isinstance(context, AgentContext):
+            raise UsageError(f"the {spec.name} tool needs an AgentContext: invoke the agent with context=")
         params = spec.params.model_validate(arguments)
         given = params.model_dump(mode="json", exclude_defaults=True)
         key = spec.name + json.dumps(given, sort_keys=True)
@@ -259,20 +314,24 @@ def as_langchain_tool(spec: ToolSpec) -> BaseTool:
         record = ToolCall(spec.name, given)
         context.ledger.calls.append(record)
         if context.ledger.identical[key] > MAX_IDENTICAL_CALLS:
-            record.error = "repeated call"
-            return (
-                f"error: {spec.name} was already called {MAX_IDENTICAL_CALLS} times with these arguments; "
-                "use the earlier result or answer now"
+            record.error, record.kind = "repeated call", ErrorKind.RETRY
+            return error_result(
+                ErrorKind.RETRY,
+                f"{spec.name} was already called {MAX_IDENTICAL_CALLS} times with these arguments; "
+                "use the earlier result or answer now",
             )
         try:
-            result = _run(spec, context, params)
+            result = spec.run(context, params)
         except SalesplanError as exc:
-            record.error = str(exc)
-            return f"error: {exc}"
+            record.error, record.kind = str(exc), exc.kind
+            return error_result(exc.kind, str(exc))
         payload = result.model_dump(mode="json")
         context.ledger.cite(payload)
         return cap(payload, spec.limit)
 
+    # LangChain finds the runtime to inject by this annotation, which it resolves in the module's
+    # globals; LangChain is imported here (not at the top), so it is given resolved.
+    call.__annotations__["runtime"] = ToolRuntime[AgentContext]
     return StructuredTool.from_function(
         func=call, name=spec.name, description=description(spec.function), args_schema=spec.params
     )

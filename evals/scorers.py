@@ -45,9 +45,8 @@ REFUSAL = re.compile(
     "|".join(
         (
             r"\boutside (?:of )?what I can (?:help|do)",
-            r"\b(?:can't|cannot|can not|couldn't|could not|won't|unable to|not able to) (?:help|assist|answer|share"
-            r"|provide|show"
-            r"|disclose|access|see|give|do that|comply|reveal)",
+            r"\b(?:can't|cannot|can not|couldn't|could not|won't|unable to|not able to)"
+            r" (?:help|assist|answer|share|provide|show|disclose|access|see|give|do that|comply|reveal)",
             r"\bI found no (?:person|account|territory|deal|opportunity|rep|product|region|record|user)s?"
             r" (?:named|called|with)",
             r"\bno (?:person|account|territory|deal|opportunity|rep|product|region|user|record)s? "

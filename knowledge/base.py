@@ -22,7 +22,7 @@ from knowledge.index import MISSING_INDEX_HINT, ChromaIndex
 from knowledge.ingest import IngestReport, Progress, ingest
 from knowledge.passages import Passage, SearchMode
 from knowledge.retriever import HybridRetriever
-from tools.errors import DataError, InputError
+from tools.errors import DataError, InputError, UsageError
 
 
 class KnowledgeBase:
@@ -40,7 +40,7 @@ class KnowledgeBase:
         ``max_words`` is the section length above which ingestion splits a section.
         """
         if chroma_url is None and index_dir is None:
-            raise ValueError("give an index directory or a Chroma server URL")
+            raise UsageError("give an index directory or a Chroma server URL")
         self.index = ChromaIndex(url=chroma_url) if chroma_url else ChromaIndex(directory=index_dir)
         self.embedder: Embedder = embedder if embedder is not None else LocalEmbedder()
         self.max_words = max_words

@@ -33,7 +33,7 @@ from urllib.parse import urlsplit
 from pydantic import BaseModel
 
 from knowledge.chunking import Chunk
-from tools.errors import DataError
+from tools.errors import DataError, UsageError
 
 if TYPE_CHECKING:
     from chromadb.api import ClientAPI
@@ -122,7 +122,7 @@ class ChromaIndex:
 
     def __init__(self, directory: Path | None = None, url: str | None = None) -> None:
         if (directory is None) == (url is None):
-            raise ValueError("give exactly one of directory or url")
+            raise UsageError("give exactly one of directory or url")
         self.directory = directory
         self.url = url
         self._client: ClientAPI | None = None
@@ -137,13 +137,13 @@ class ChromaIndex:
     @property
     def chunks(self) -> Collection:
         if self._chunks is None:
-            raise RuntimeError("open() or create() the index first")
+            raise UsageError("open() or create() the index first")
         return self._chunks
 
     @property
     def windows(self) -> Collection:
         if self._windows is None:
-            raise RuntimeError("open() or create() the index first")
+            raise UsageError("open() or create() the index first")
         return self._windows
 
     def exists(self) -> bool:

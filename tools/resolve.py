@@ -42,7 +42,8 @@ class UnknownName(InputError):
     def __init__(self, kind: str, query: str, suggestions: Sequence[Candidate]) -> None:
         hint = f" — did you mean {_or_list([c.name for c in suggestions])}?" if suggestions else ""
         super().__init__(f"no {kind} named {query!r}{hint}")
-        self.kind, self.query, self.suggestions = kind, query, list(suggestions)
+        # ``entity``, not ``kind``: ``kind`` is the error's kind (tools.errors.ErrorKind)
+        self.entity, self.query, self.suggestions = kind, query, list(suggestions)
 
 
 class AmbiguousName(InputError):
@@ -50,7 +51,7 @@ class AmbiguousName(InputError):
 
     def __init__(self, kind: str, query: str, candidates: Sequence[Candidate]) -> None:
         super().__init__(f"{query!r} matches several {kind}s: {_or_list([c.name for c in candidates])}")
-        self.kind, self.query, self.candidates = kind, query, list(candidates)
+        self.entity, self.query, self.candidates = kind, query, list(candidates)
 
 
 def _or_list(names: list[str]) -> str:

@@ -17,6 +17,7 @@ from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMe
 from pydantic import BaseModel, ValidationError
 
 from assistant.offline.results import OUTPUTS
+from assistant.toolkit import parse_error
 
 #: Earlier questions read back to follow a thread (older ones cannot change the current frame).
 MAX_HISTORY = 8
@@ -57,8 +58,9 @@ class ToolResult:
 def parse_result(name: str, args: dict[str, Any], content: str) -> ToolResult:
     """A tool message as the tool's own output model; ``error: …`` texts and cut JSON as errors."""
     result = ToolResult(name=name, args=args)
-    if content.startswith("error:"):
-        result.error = content.removeprefix("error:").strip()
+    failed = parse_error(content)
+    if failed is not None:
+        result.error = failed.message
         return result
     try:
         payload = json.loads(content)

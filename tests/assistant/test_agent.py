@@ -53,7 +53,9 @@ def test_parallel_tool_calls_and_a_manager_scope(
 def test_user_errors_go_back_to_the_model(make_service: ServiceFactory, scripted: ScriptedChatModel) -> None:
     scripted.extend([[tool_call("account_profile", {"account": "Globex"})], "I could not find Globex."])
     answer = make_service().ask(RITA, "tell me about Globex")
-    assert _tool_results(scripted.seen[-1]) == ["error: no account named 'Globex'"]
+    assert _tool_results(scripted.seen[-1]) == [
+        "error (fix the call and retry, or ask the user): no account named 'Globex'"
+    ]
     assert answer.answer == "I could not find Globex."
 
 
@@ -63,7 +65,9 @@ def test_identical_calls_are_capped_at_three(
     scripted.extend([[tool_call("list_territories", {})] for _ in range(4)] + ["Done."])
     answer = make_service().ask(RITA, "territories")
     results = _tool_results(scripted.seen[-1])
-    assert len(results) == 4 and results[3].startswith("error: list_territories was already called 3 times")
+    assert len(results) == 4 and results[3].startswith(
+        "error (fix the call and retry, or ask the user): list_territories was already called 3 times"
+    )
     assert answer.answer == "Done."
 
 

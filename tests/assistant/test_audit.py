@@ -119,3 +119,29 @@ def test_salesplan_audit_tail() -> None:
     assert entries[0]["tool_calls"][0]["name"] == "stalled_deals"
     text_view = runner.invoke(app, ["audit", "tail", "--user", "Rita Ruiz"])
     assert "Rita Ruiz (rep) via cli: ask which of my deals are stalled?" in text_view.output
+
+
+def test_cli_data_commands_are_audited_like_questions() -> None:
+    crm.load(build_app_context().engine)
+    runner = CliRunner()
+    for args in (
+        ["deals", "stalled", "--user", "rita@cobalt.example", "--limit", "5"],
+        ["territory", "list", "--user", "Max Stone", "--json"],
+        ["accounts", "show", "Acmee", "-u", "rita@cobalt.example"],
+    ):
+        runner.invoke(app, args)
+    result = runner.invoke(app, ["audit", "tail", "--json"])
+    entries = [json.loads(line) for line in result.output.splitlines()]
+    assert [(e["user_name"], e["channel"], e["kind"], e["question"], e["outcome"]) for e in entries] == [
+        ("Rita Ruiz", "cli", "tool", 'stalled_deals {"limit": 5}', "answered"),
+        ("Max Stone", "cli", "tool", "list_territories", "answered"),
+        ("Rita Ruiz", "cli", "tool", 'account_profile {"account": "Acmee"}', "rejected"),
+    ]
+    stalled, territories, missing = entries
+    assert stalled["tool_calls"] == [{"name": "stalled_deals", "args": {"limit": 5}}]
+    assert {"opportunity/1", "opportunity/2"} <= set(stalled["record_ids"]) and stalled["model"] is None
+    assert "territory/1" in territories["record_ids"]
+    assert missing["detail"] == "no account named 'Acmee' — did you mean Acme Corporation?"
+    text_view = runner.invoke(app, ["audit", "tail", "-n", "1", "--user", "rita@cobalt.example"])
+    assert 'Rita Ruiz (rep) via cli: tool account_profile {"account": "Acmee"}' in text_view.output
+    assert "rejected (no account named 'Acmee'" in text_view.output

@@ -8,7 +8,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from fastapi.testclient import TestClient
 
+from assistant import toolkit
+from assistant.audit import AuditLog
 from assistant.interfaces.api.tokens import TokenStore
 from knowledge.base import KnowledgeBase
 from tests.interfaces.api_support import Api, build_api
@@ -207,3 +210,24 @@ def test_plans_are_drafted_within_the_callers_scope(api: Api) -> None:
         api.client.post("/v1/plans/territory", json={"name": "East Commercial"}, headers=api.auth("rita")),
         404,
     )
+
+
+def test_record_endpoints_are_audited(api: Api) -> None:
+    api.client.get("/v1/deals/stalled", params={"limit": 3}, headers=api.auth("max"))
+    api.client.get("/v1/accounts/1", headers=api.auth("rita"))
+    problem(api.client.get("/v1/deals/stalled", params={"owner": "Ravi Rao"}, headers=api.auth("rita")), 404)
+    entries = AuditLog(api.context.engine).tail()
+    assert [(e.user_name, e.channel, e.kind, e.question, e.outcome) for e in entries] == [
+        ("Max Stone", "api", "tool", 'stalled_deals {"limit": 3}', "answered"),
+        ("Rita Ruiz", "api", "tool", 'account_profile {"account": "Acme Corporation"}', "answered"),
+        ("Rita Ruiz", "api", "tool", 'stalled_deals {"owner": "Ravi Rao"}', "rejected"),
+    ]
+    assert "account/1" in entries[1].record_ids and entries[1].tool_calls[0]["name"] == "account_profile"
+
+
+def test_a_usage_error_is_a_500_with_nothing_shown(api: Api, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delitem(toolkit.BY_NAME, "stalled_deals")  # a tool the code asks for by a name not registered
+    with TestClient(api.client.app, raise_server_exceptions=False) as client:
+        body = problem(client.get("/v1/deals/stalled", headers=api.auth("rita")), 500)
+    assert body["detail"] == "an unexpected error occurred"
+    assert AuditLog(api.context.engine).tail()[-1].outcome == "bug"

@@ -8,9 +8,11 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from assistant import toolkit
 from assistant.bootstrap import build_app_context
 from assistant.interfaces.cli import app
 from tests.tools import crm
+from tools.errors import UsageError
 
 runner = CliRunner()
 
@@ -65,3 +67,10 @@ def test_bad_input_is_one_line_exit_1(args: list[str], message: str) -> None:
     result = runner.invoke(app, args)
     assert result.exit_code == 1, result.output
     assert message in result.output and "Traceback" not in result.output
+
+
+def test_a_usage_error_is_a_bug_not_a_one_line_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delitem(toolkit.BY_NAME, "stalled_deals")  # a tool the code asks for by a name not registered
+    result = runner.invoke(app, ["deals", "stalled", "--user", "rita@cobalt.example"])
+    assert isinstance(result.exception, UsageError)
+    assert "error:" not in result.output

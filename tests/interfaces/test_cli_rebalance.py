@@ -60,14 +60,15 @@ def test_rebalance_without_coordinates_writes_no_map(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    ("who", "name", "message"),
+    ("who", "name", "message", "code"),
     [
-        ("rita@cobalt.example", "West Enterprise", "only managers and RevOps"),
-        ("max@cobalt.example", "East Commercial", "no territory named 'East Commercial'"),
+        # not permitted: no other call would help (exit 2); a name outside scope: fix the call (exit 1)
+        ("rita@cobalt.example", "West Enterprise", "only managers and RevOps", 2),
+        ("max@cobalt.example", "East Commercial", "no territory named 'East Commercial'", 1),
     ],
 )
-def test_rebalance_refusals_are_one_line_errors(who: str, name: str, message: str) -> None:
+def test_rebalance_refusals_are_one_line_errors(who: str, name: str, message: str, code: int) -> None:
     result = runner.invoke(app, ["territory", "rebalance", name, "--user", who])
-    assert result.exit_code == 1
+    assert result.exit_code == code
     assert message in result.output
     assert "Traceback" not in result.output

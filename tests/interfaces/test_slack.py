@@ -11,6 +11,7 @@ import pytest
 from pydantic import SecretStr
 from sqlalchemy import func, select, update
 
+from assistant.audit import AuditLog
 from assistant.interfaces.slack.blocks import MAX_BLOCKS, SECTION_LIMIT, markdown_message
 from assistant.interfaces.slack.listeners.commands import parse_command
 from assistant.interfaces.slack.safety import LinkPolicy
@@ -105,6 +106,13 @@ def test_slash_command_stalled_replaces_the_working_message(slack: SlackHarness)
     assert reply.args["replace_original"] is True and reply.args["response_type"] == "ephemeral"
     text = json.dumps(reply.args["blocks"])
     assert "Acme - Analytics" in text and "Next step" in text and "Apex" not in text  # Rita's deals only
+    [read] = AuditLog(slack.context.engine).tail()
+    assert (read.user_name, read.channel, read.kind, read.question) == (
+        "Rita Ruiz",
+        "slack",
+        "tool",
+        "stalled_deals",
+    )
 
 
 def test_slash_command_ask_and_free_text(slack: SlackHarness) -> None:

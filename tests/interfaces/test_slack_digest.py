@@ -11,6 +11,7 @@ from collections.abc import Iterator
 import pytest
 from typer.testing import CliRunner
 
+from assistant.audit import AuditLog
 from assistant.bootstrap import AppContext
 from assistant.interfaces.cli import app
 from assistant.interfaces.slack.app import web_client
@@ -105,3 +106,12 @@ def test_digest_command(context: AppContext, fake: FakeSlack, monkeypatch: pytes
     assert again.exit_code == 0 and "already sent" in again.output and "sent: Rita" not in again.output
     bad = runner.invoke(app, ["slack", "digest", "--day", "tomorrow"])
     assert bad.exit_code == 1 and "--day must be YYYY-MM-DD" in bad.output
+
+
+def test_each_digest_read_is_audited_as_the_person_it_reads_for(context: AppContext) -> None:
+    digest(context, dry_run=True)
+    reads = [(e.user_name, e.channel, e.kind, e.question) for e in AuditLog(context.engine).tail(100)]
+    assert ("Rita Ruiz", "slack", "tool", 'stalled_deals {"limit": 10}') in reads
+    assert ("Max Stone", "slack", "tool", 'stalled_deals {"limit": 5}') in reads  # the team's roll-up
+    assert ("Ravi Rao", "slack", "tool", 'stalled_deals {"limit": 1}') in reads  # a line of Max's roll-up
+    assert not any(name == "Olga Ops" for name, *_ in reads)  # RevOps gets no digest

@@ -12,7 +12,7 @@ import pytest
 
 from assistant.toolkit import TOOLS, ToolSpec
 from tests.tools.conftest import MAX, MO, OLGA, RAVI, RITA, SAM
-from tools.errors import InputError
+from tools.errors import InputError, SalesplanError
 from tools.store.repository import Repository
 from tools.viewer import Viewer
 
@@ -43,7 +43,7 @@ def _outputs(repo: Repository, viewer: Viewer, spec: ToolSpec) -> list[str]:
     for args in NAMED.get(spec.name, [{}]):
         try:
             result = spec.function(repo, viewer, spec.params.model_validate(args))
-        except InputError as exc:
+        except SalesplanError as exc:
             # the message repeats what was asked for; only the rest of it could leak anything
             texts.append("error: " + re.sub(r"'[^']*'", "'…'", str(exc), count=1))
             continue

@@ -13,8 +13,8 @@ import pytest
 from sqlalchemy import Engine
 
 from tests.tools.conftest import MAX, MO, OLGA, RITA
+from tools.errors import NotPermitted
 from tools.rebalance import plan_rebalance, propose_rebalance
-from tools.rebalance.book import NotAllowed
 from tools.rebalance.models import RebalanceInput
 from tools.rebalance.problem import Group, Item, current, deviations, disruption, greedy, max_deviation
 from tools.rebalance.solver import SolverOptions, solve
@@ -205,7 +205,7 @@ def test_each_territory_is_balanced_on_its_own_by_default(repo: Repository) -> N
 
 
 def test_reps_are_refused(repo: Repository) -> None:
-    with pytest.raises(NotAllowed, match="only managers and RevOps"):
+    with pytest.raises(NotPermitted, match="only managers and RevOps"):
         propose_rebalance(repo, RITA, RebalanceInput(territory="West Enterprise"))
 
 

@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlalchemy import Connection, func
 
-from tools.errors import InputError
+from tools.errors import InputError, NotPermitted
 from tools.evidence import record_id
 from tools.resolve import best_match
 from tools.rollup import money
@@ -29,10 +29,6 @@ from tools.viewer import Viewer
 RECENT_ACTIVITY_DAYS = 30
 LATE_CATEGORIES = (ForecastCategory.BEST_CASE, ForecastCategory.COMMIT)
 ALLOWED_ROLES = (Role.MANAGER, Role.REVOPS, Role.ADMIN)
-
-
-class NotAllowed(InputError):
-    """The viewer may not ask for this (a rep asking for a rebalance)."""
 
 
 @dataclass
@@ -66,7 +62,7 @@ def _managed(repo: Repository, viewer: Viewer) -> list[Any]:
 def chosen_territories(repo: Repository, viewer: Viewer, name: str | None) -> list[TerritoryRef]:
     """The territories a rebalance covers: a territory, every managed one in a region, or all."""
     if viewer.role not in ALLOWED_ROLES:
-        raise NotAllowed(
+        raise NotPermitted(
             "only managers and RevOps can ask for a rebalance of the territories they manage; "
             "ask your manager for one"
         )

@@ -237,7 +237,7 @@ def propose_rebalance(
         Per group and rep, the figures before and after; the moves with their reasons; the solver run.
 
     Raises:
-        NotAllowed: The viewer is a rep.
+        NotPermitted: The viewer is a rep.
         UnknownName: No territory or region you manage has that name.
     """
     return plan_rebalance(repository, viewer, params, options).proposal

@@ -8,10 +8,11 @@ a record or name the caller cannot see      404 — the same as one that does no
 a name matching several records             422, with the candidates
 a request that fails validation             422, with each error's location and message
 other input errors (bad period, stage…)     400
+a request the caller may not make at all    403 (e.g. a rep asking for a rebalance)
 request body over the limit                 413
 rate limit                                  429 (``Retry-After``)
 database or index unavailable, bad config   503
-anything else                               500, with no internals shown
+anything else (a bug, a ``UsageError``)     500, with no internals shown
 =========================================== ======================================================
 """
 
@@ -27,7 +28,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from tools.errors import DataError, InputError, SalesplanError
+from tools.errors import DataError, InputError, NotPermitted, SalesplanError
 from tools.resolve import AmbiguousName, UnknownName
 from tools.store.db import DatabaseOutage
 
@@ -80,6 +81,8 @@ def status_of(exc: SalesplanError) -> int:
         return 422
     if isinstance(exc, InputError):
         return 400
+    if isinstance(exc, NotPermitted):
+        return 403
     return 503 if isinstance(exc, DataError) else 500
 
 

@@ -11,7 +11,7 @@ from rich.markup import escape as esc
 from rich.table import Column, Table
 
 from assistant.interfaces.cli.output import console
-from assistant.interfaces.cli.scoped import JsonOption, UserOption, as_viewer, emit
+from assistant.interfaces.cli.scoped import JsonOption, UserOption, emit, reader
 from tools.accounts import (
     AccountProfile,
     AccountProfileInput,
@@ -19,9 +19,6 @@ from tools.accounts import (
     AccountSearchResult,
     WhitespaceInput,
     WhitespaceReport,
-    account_profile,
-    account_whitespace,
-    search_accounts,
 )
 from tools.evidence import Figure
 
@@ -66,7 +63,7 @@ def search(
     as_json: JsonOption = False,
 ) -> None:
     """Find accounts by name, industry, segment, territory, tier, owner, potential or inactivity."""
-    repo, viewer = as_viewer(ctx, user)
+    read = reader(ctx, user)
     params = AccountSearch(
         name=name,
         industry=industry,
@@ -80,7 +77,7 @@ def search(
         sort_by=sort.value,
         limit=limit,
     )
-    emit(search_accounts(repo, viewer, params), as_json, _print_search)
+    emit(read("search_accounts", params, AccountSearchResult), as_json, _print_search)
 
 
 def _print_search(result: AccountSearchResult) -> None:
@@ -115,8 +112,8 @@ def _print_search(result: AccountSearchResult) -> None:
 @app.command("show")
 def show(ctx: typer.Context, name: NameArgument, user: UserOption, as_json: JsonOption = False) -> None:
     """One account: firmographics, contacts, products, deals, recent activity and health."""
-    repo, viewer = as_viewer(ctx, user)
-    emit(account_profile(repo, viewer, AccountProfileInput(account=name)), as_json, _print_profile)
+    read = reader(ctx, user)
+    emit(read("account_profile", AccountProfileInput(account=name), AccountProfile), as_json, _print_profile)
 
 
 def _print_profile(profile: AccountProfile) -> None:
@@ -165,8 +162,12 @@ def _print_profile(profile: AccountProfile) -> None:
 @app.command("whitespace")
 def whitespace(ctx: typer.Context, name: NameArgument, user: UserOption, as_json: JsonOption = False) -> None:
     """Products an account does not own, how often similar accounts own them, and what to cross-sell."""
-    repo, viewer = as_viewer(ctx, user)
-    emit(account_whitespace(repo, viewer, WhitespaceInput(account=name)), as_json, _print_whitespace)
+    read = reader(ctx, user)
+    emit(
+        read("account_whitespace", WhitespaceInput(account=name), WhitespaceReport),
+        as_json,
+        _print_whitespace,
+    )
 
 
 def _print_whitespace(report: WhitespaceReport) -> None:

@@ -1,4 +1,5 @@
-"""``salesplan audit tail``: the latest entries of the audit log (who asked what, and what came of it)."""
+"""``salesplan audit tail``: the latest entries of the audit log (who asked or read what, and what
+came of it)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from assistant.bootstrap import AppContext
 from assistant.interfaces.cli.output import console
 from assistant.interfaces.cli.scoped import JsonOption
 
-app = typer.Typer(help="The audit log of questions and plan requests.", no_args_is_help=True)
+app = typer.Typer(help="The audit log of questions, plan requests and data reads.", no_args_is_help=True)
 
 
 @app.command("tail")

@@ -22,7 +22,6 @@ from tools.store.demo.generate import (
     has_data,
 )
 from tools.store.importer.mapping_files import load_mapping
-from tools.store.importer.report import ImportValidationError
 from tools.store.importer.runner import import_dataset
 from tools.store.summary import DatasetSummary, summarize
 
@@ -91,21 +90,16 @@ def import_(
     context: AppContext = ctx.obj
     plan = load_mapping(mapping)
     day = parse_date(as_of, "--as-of")
-    try:
-        with import_progress() as progress:
-            report = import_dataset(
-                context.engine,
-                directory,
-                plan,
-                stages=context.stages,
-                as_of=day,
-                dry_run=dry_run,
-                progress=progress,
-            )
-    except ImportValidationError as exc:
-        for line in exc.report.error_lines():
-            err_console.print(line, markup=False, soft_wrap=True)
-        raise
+    with import_progress() as progress:
+        report = import_dataset(
+            context.engine,
+            directory,
+            plan,
+            stages=context.stages,
+            as_of=day,
+            dry_run=dry_run,
+            progress=progress,
+        )
     for line in report.warning_lines():
         err_console.print(f"[yellow]warning:[/] {esc(line)}", soft_wrap=True)
     console.print(report.summary(), markup=False)

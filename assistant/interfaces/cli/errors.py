@@ -37,8 +37,10 @@ def _not_utf8(argv: Sequence[str]) -> int | None:
 class SalesplanGroup(TyperGroup):
     """The root command group: user errors become ``error: …`` on stderr and an exit code.
 
-    Usage errors (bad options, an argument that is not UTF-8) exit 1; data and configuration
-    errors exit with their own code (2). Tracebacks are kept for bugs only.
+    Usage errors (bad options, an argument that is not UTF-8) exit 1; a :class:`SalesplanError`
+    prints its ``details`` lines, then its message, and exits with its code (1 for input errors,
+    2 for data and configuration errors). Tracebacks are kept for bugs only, a
+    :class:`~tools.errors.UsageError` among them.
     """
 
     def main(self, *args: Any, **kwargs: Any) -> Any:
@@ -58,6 +60,8 @@ class SalesplanGroup(TyperGroup):
             hint = f" (see '{ctx.command_path} --help')" if ctx is not None else ""
             fail(f"{exc.format_message()}{hint}", 1)
         except SalesplanError as exc:
+            for line in exc.details:
+                err_console.print(line, markup=False, soft_wrap=True)
             fail(str(exc), exc.exit_code)
         except DatabaseOutage as exc:
             fail(outage_message(exc), 2)

@@ -9,19 +9,11 @@ from rich.markup import escape as esc
 from rich.table import Table
 
 from assistant.interfaces.cli.output import console
-from assistant.interfaces.cli.scoped import JsonOption, PeriodOption, UserOption, as_viewer, emit
-from tools.deals.details import DealDetails, DealQuery, deal_details
-from tools.deals.forecasting import (
-    Forecast,
-    ForecastQuery,
-    PerformanceQuery,
-    PerformanceReport,
-    forecast,
-    rep_performance,
-)
+from assistant.interfaces.cli.scoped import JsonOption, PeriodOption, UserOption, emit, reader
+from tools.deals.details import DealDetails, DealQuery
+from tools.deals.forecasting import Forecast, ForecastQuery, PerformanceQuery, PerformanceReport
 from tools.deals.pipeline import GroupBy, PipelineQuery, PipelineSummary
-from tools.deals.pipeline import pipeline_summary as summarize_pipeline
-from tools.deals.stalled import Rule, StalledDeals, StalledQuery, stalled_deals
+from tools.deals.stalled import Rule, StalledDeals, StalledQuery
 from tools.evidence import Figure
 
 deals_app = typer.Typer(help="Deals: stalled and at-risk deals, one deal's details.", no_args_is_help=True)
@@ -47,11 +39,9 @@ def stalled(
     as_json: JsonOption = False,
 ) -> None:
     """Stalled and at-risk deals, riskiest first, with the evidence and next action for each."""
-    repo, viewer = as_viewer(ctx, user)
-    result = stalled_deals(
-        repo, viewer, StalledQuery(owner=owner, territory=territory, rule=rule, limit=limit)
-    )
-    emit(result, as_json, _print_stalled)
+    read = reader(ctx, user)
+    query = StalledQuery(owner=owner, territory=territory, rule=rule, limit=limit)
+    emit(read("stalled_deals", query, StalledDeals), as_json, _print_stalled)
 
 
 def _print_stalled(result: StalledDeals) -> None:
@@ -80,8 +70,8 @@ def show(
     as_json: JsonOption = False,
 ) -> None:
     """One deal: stage, amount, dates, next step, stage history and recent activity."""
-    repo, viewer = as_viewer(ctx, user)
-    emit(deal_details(repo, viewer, DealQuery(deal=name)), as_json, _print_deal)
+    read = reader(ctx, user)
+    emit(read("deal_details", DealQuery(deal=name), DealDetails), as_json, _print_deal)
 
 
 def _print_deal(deal: DealDetails) -> None:
@@ -110,9 +100,9 @@ def pipeline(
     as_json: JsonOption = False,
 ) -> None:
     """Open pipeline: count, amount and weighted amount by stage, owner, product, territory or month."""
-    repo, viewer = as_viewer(ctx, user)
+    read = reader(ctx, user)
     query = PipelineQuery(period=period, group_by=by, owner=owner, territory=territory)
-    emit(summarize_pipeline(repo, viewer, query), as_json, _print_pipeline)
+    emit(read("pipeline_summary", query, PipelineSummary), as_json, _print_pipeline)
 
 
 def _print_pipeline(result: PipelineSummary) -> None:
@@ -137,9 +127,9 @@ def forecast_command(
     as_json: JsonOption = False,
 ) -> None:
     """Forecast for a period (default this quarter): closed won, commit, best case, pipeline vs quota."""
-    repo, viewer = as_viewer(ctx, user)
+    read = reader(ctx, user)
     query = ForecastQuery(period=period or "this quarter", owner=owner, territory=territory)
-    emit(forecast(repo, viewer, query), as_json, _print_forecast)
+    emit(read("forecast", query, Forecast), as_json, _print_forecast)
 
 
 def _print_forecast(result: Forecast) -> None:
@@ -168,12 +158,9 @@ def performance(
     as_json: JsonOption = False,
 ) -> None:
     """Rep scorecards: quota, bookings, attainment, win rate, deal size, cycle, pipeline, coverage."""
-    repo, viewer = as_viewer(ctx, user)
-    emit(
-        rep_performance(repo, viewer, PerformanceQuery(rep=rep, period=period or "this quarter")),
-        as_json,
-        _print_performance,
-    )
+    read = reader(ctx, user)
+    query = PerformanceQuery(rep=rep, period=period or "this quarter")
+    emit(read("rep_performance", query, PerformanceReport), as_json, _print_performance)
 
 
 def _print_performance(result: PerformanceReport) -> None:

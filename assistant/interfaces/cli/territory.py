@@ -13,10 +13,10 @@ from rich.markup import escape as esc
 from rich.table import Column, Table
 
 from assistant.interfaces.cli.output import console
-from assistant.interfaces.cli.scoped import JsonOption, UserOption, as_viewer, emit
+from assistant.interfaces.cli.scoped import JsonOption, UserOption, emit, reader
 from tools.errors import InputError
 from tools.evidence import Figure
-from tools.rebalance import RebalancePlan, plan_rebalance
+from tools.rebalance import RebalancePlan
 from tools.rebalance.models import RebalanceInput, RebalanceProposal
 from tools.territory import (
     TerritoryBalance,
@@ -25,9 +25,6 @@ from tools.territory import (
     TerritoryListInput,
     TerritorySummary,
     TerritorySummaryInput,
-    list_territories,
-    territory_balance,
-    territory_summary,
 )
 from tools.territory.balance_measures import Spread
 
@@ -50,8 +47,8 @@ def list_command(
     as_json: JsonOption = False,
 ) -> None:
     """Territories you can see, with accounts, reps, potential and open pipeline."""
-    repo, viewer = as_viewer(ctx, user)
-    emit(list_territories(repo, viewer, TerritoryListInput(region=region)), as_json, _print_list)
+    read = reader(ctx, user)
+    emit(read("list_territories", TerritoryListInput(region=region), TerritoryList), as_json, _print_list)
 
 
 def _print_list(result: TerritoryList) -> None:
@@ -87,9 +84,9 @@ def show(
     as_json: JsonOption = False,
 ) -> None:
     """A territory's accounts, potential, pipeline, bookings vs quota, coverage gaps and top accounts."""
-    repo, viewer = as_viewer(ctx, user)
+    read = reader(ctx, user)
     params = TerritorySummaryInput(territory=name, period=period)
-    emit(territory_summary(repo, viewer, params), as_json, _print_summary)
+    emit(read("territory_summary", params, TerritorySummary), as_json, _print_summary)
 
 
 def _print_summary(summary: TerritorySummary) -> None:
@@ -133,9 +130,9 @@ def balance(
     as_json: JsonOption = False,
 ) -> None:
     """Potential, workload, open pipeline and bookings per rep and territory, with their spread."""
-    repo, viewer = as_viewer(ctx, user)
+    read = reader(ctx, user)
     params = TerritoryBalanceInput(territory=name, period=period)
-    emit(territory_balance(repo, viewer, params), as_json, _print_balance)
+    emit(read("territory_balance", params, TerritoryBalance), as_json, _print_balance)
 
 
 def _print_balance(result: TerritoryBalance) -> None:
@@ -189,12 +186,12 @@ def rebalance(
     as_json: JsonOption = False,
 ) -> None:
     """Propose account moves so every rep is within ±10% of the mean on potential and workload."""
-    repo, viewer = as_viewer(ctx, user)
+    read = reader(ctx, user)
     try:
         params = RebalanceInput(territory=name, across_territories=across, band=band, limit=limit)
     except ValidationError:
         raise InputError("--band must be between 0.01 and 0.5 and --limit at least 1") from None
-    plan = plan_rebalance(repo, viewer, params)
+    plan = read.rebalance(params)
     emit(plan.proposal, as_json, _print_rebalance)
     if report is not None:
         _write_report(plan, report, quiet=as_json)

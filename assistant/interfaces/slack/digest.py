@@ -9,8 +9,10 @@ At most one digest per person per day (the UTC date, or ``--day``): the person's
 ``slack_digests`` is claimed before sending, atomically, so overlapping runs cannot both send,
 and released again when sending fails, so the next run retries. Slack users are found by
 ``users.slack_user_id``, else by email (``users.lookupByEmail``); people not on Slack are
-skipped and counted. ``--dry-run`` computes every message and sends and records nothing. Safe to
-run from cron as often as you like.
+skipped and counted. ``--dry-run`` computes every message and sends and claims nothing. Safe to
+run from cron as often as you like. Each person's deals are read as that person, through the
+audited read path (:meth:`~assistant.reads.ReadService.run_tool`, channel ``slack``), dry runs
+included.
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ from assistant.bootstrap import AppContext
 from assistant.interfaces.slack.blocks import SlackMessage, section
 from assistant.interfaces.slack.safety import plain
 from assistant.interfaces.slack.stalled import TeamLine, stalled_message, team_message
-from tools.deals.stalled import StalledQuery, stalled_deals
+from tools.deals.stalled import StalledDeals, StalledQuery
 from tools.store.schema import Role, SlackDigest, User
 from tools.viewer import Viewer
 
@@ -93,20 +95,25 @@ class Digest:
                 connection.execute(select(SlackDigest.user_id).where(SlackDigest.day == day)).scalars()
             )
 
+    def stalled(self, viewer: Viewer, limit: int) -> StalledDeals:
+        """``viewer``'s stalled deals, read (and audited) as theirs."""
+        return self.context.reads.run_tool(
+            viewer, "stalled_deals", StalledQuery(limit=limit), returns=StalledDeals, channel="slack"
+        )
+
     def compose(self, person: Person, day: dt.date) -> tuple[SlackMessage | None, int]:
         """The person's digest (None when nothing is stalled) and how many deals it flags."""
-        repo = self.context.repository
         viewer = person.viewer
         first = plain(viewer.name.split()[0])
         if viewer.role is Role.REP:
-            result = stalled_deals(repo, viewer, StalledQuery(limit=REP_DEALS))
+            result = self.stalled(viewer, REP_DEALS)
             flagged = int(result.flagged.value or 0)
             if not flagged:
                 return None, 0
             body = stalled_message(result)
             intro = f"Good morning {first}, here are your stalled deals for {day:%A %d %B}."
         else:
-            team = stalled_deals(repo, viewer, StalledQuery(limit=TEAM_DEALS))
+            team = self.stalled(viewer, TEAM_DEALS)
             flagged = int(team.flagged.value or 0)
             if not flagged:
                 return None, 0
@@ -119,9 +126,7 @@ class Digest:
             lines = [
                 TeamLine(
                     name=r.name if r.role != Role.MANAGER.value else f"{r.name}'s team",
-                    result=stalled_deals(
-                        repo, Viewer(r.id, Role(r.role), r.name, r.territory_id), StalledQuery(limit=1)
-                    ),
+                    result=self.stalled(Viewer(r.id, Role(r.role), r.name, r.territory_id), 1),
                 )
                 for r in reports
             ]

@@ -21,6 +21,7 @@ from collections.abc import Callable
 from pydantic import BaseModel
 from sqlalchemy import Connection, Engine, select
 
+from tools.errors import UsageError
 from tools.store.bulk import BulkWriter, clear_tables, reset_sequences
 from tools.store.demo.company import CompanySimulator
 from tools.store.demo.org import build_org
@@ -64,7 +65,7 @@ def generate_dataset(
     the deals per account; by default each account has about 4.3.
     """
     if accounts < 1:
-        raise ValueError("--accounts must be at least 1")
+        raise UsageError("accounts must be at least 1")
     scale = opportunities / (accounts * MEAN_OPPORTUNITIES_PER_ACCOUNT) if opportunities else 1.0
     org = build_org(accounts, seed)
     with engine.begin() as connection:

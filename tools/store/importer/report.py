@@ -119,12 +119,12 @@ class ImportReport(BaseModel):
 
 
 class ImportValidationError(DataImportError):
-    """The data has errors; nothing was written. ``report`` lists them all."""
+    """The data has errors; nothing was written. ``report`` lists them all (``details``: the first 50)."""
 
     def __init__(self, report: ImportReport) -> None:
         first = report.errors[0].render() if report.errors else "no details"
         more = f" (and {len(report.errors) - 1} more)" if len(report.errors) > 1 else ""
-        super().__init__(f"import failed, nothing was written: {first}{more}")
+        super().__init__(f"import failed, nothing was written: {first}{more}", details=report.error_lines())
         self.report = report
 
 

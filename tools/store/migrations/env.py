@@ -5,11 +5,12 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import Engine
 
+from tools.errors import UsageError
 from tools.store.schema import Base
 
 engine = context.config.attributes.get("engine")
 if not isinstance(engine, Engine):
-    raise RuntimeError("run migrations through tools.store.db.ensure_schema")
+    raise UsageError("run migrations through tools.store.db.ensure_schema")
 
 with engine.begin() as connection:
     context.configure(

@@ -8,7 +8,7 @@ from fastapi import APIRouter, HTTPException, Path
 
 from assistant.interfaces.api.deps import StateDep, ViewerDep
 from assistant.interfaces.api.problems import error_responses
-from tools.accounts.profile import AccountProfile, AccountProfileInput, account_profile
+from tools.accounts.profile import AccountProfile, AccountProfileInput
 from tools.resolve import AmbiguousName
 from tools.store.schema import Account
 
@@ -37,7 +37,13 @@ def account(
     if name is None:
         raise HTTPException(404, f"no account with id {account_id}")
     try:
-        profile = account_profile(repository, viewer, AccountProfileInput(account=name))
+        profile = state.context.reads.run_tool(
+            viewer,
+            "account_profile",
+            AccountProfileInput(account=name),
+            returns=AccountProfile,
+            channel="api",
+        )
     except AmbiguousName as exc:
         raise HTTPException(409, f"several accounts you can see are named {name!r}") from exc
     if profile.firmographics.id != f"account/{account_id}":

@@ -10,7 +10,7 @@ from pydantic import Field
 
 from assistant.interfaces.api.deps import StateDep, ViewerDep
 from assistant.interfaces.api.problems import error_responses
-from tools.deals.stalled import StalledDeals, StalledQuery, stalled_deals
+from tools.deals.stalled import StalledDeals, StalledQuery
 
 router = APIRouter(tags=["deals"])
 #: Amounts the money columns can hold (16 digits, two of them cents).
@@ -37,4 +37,4 @@ class StalledParams(StalledQuery):
 def stalled(params: Annotated[StalledParams, Query()], viewer: ViewerDep, state: StateDep) -> StalledDeals:
     """Open deals in the caller's scope that break a stall rule, with the evidence for each flag and
     the suggested next action; the filters narrow the caller's scope (a name outside it is 404)."""
-    return stalled_deals(state.context.repository, viewer, params)
+    return state.context.reads.run_tool(viewer, "stalled_deals", params, returns=StalledDeals, channel="api")

@@ -11,7 +11,6 @@ long for a message is sent to the person as a Markdown file in a direct message.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -27,7 +26,7 @@ from assistant.interfaces.slack.plans import plan_message
 from assistant.interfaces.slack.runtime import SlackRuntime, answer_message, upload
 from assistant.interfaces.slack.safety import plain
 from assistant.interfaces.slack.stalled import stalled_message
-from tools.deals.stalled import StalledQuery, stalled_deals
+from tools.deals.stalled import StalledDeals, StalledQuery
 from tools.errors import SalesplanError
 from tools.viewer import Viewer
 
@@ -91,8 +90,8 @@ async def _run(
             "Salesplan answer",
         )
     if command.action == "stalled":
-        deals = await asyncio.to_thread(
-            stalled_deals, runtime.context.repository, viewer, StalledQuery(limit=25)
+        deals = await runtime.context.reads.arun_tool(
+            viewer, "stalled_deals", StalledQuery(limit=25), returns=StalledDeals, channel="slack"
         )
         return stalled_message(deals), None, "Stalled deals"
     kind = "account" if command.action == "plan account" else "territory"
