@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from pydantic import BaseModel
 
-from assistant.offline import formatting as fmt
+from assistant import formatting as fmt
 from assistant.offline.conversation import ToolResult
 from assistant.offline.frame import Ambiguity, EntityKind
 from assistant.offline.lexicon import Lexicon
