@@ -16,7 +16,6 @@ from assistant.offline import answers_rebalance as rebalance
 from assistant.offline import replies
 from assistant.offline.conversation import ToolResult
 from assistant.offline.frame import Frame, Intent
-from assistant.offline.lexicon import Lexicon
 from assistant.offline.render import cut_notes
 from assistant.offline.routing import largest, top_count
 from assistant.plans.tools import PlanResult
@@ -27,6 +26,7 @@ from tools.accounts.whitespace import WhitespaceReport
 from tools.deals.forecasting import Forecast, PerformanceReport
 from tools.deals.pipeline import DealDetails, PipelineSummary
 from tools.deals.stalled import StalledDeals
+from tools.lexicon import Lexicon
 from tools.playbook import PlaybookResults
 from tools.rebalance.models import RebalanceProposal
 from tools.territory import TerritoryList

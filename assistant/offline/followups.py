@@ -35,13 +35,13 @@ from assistant.offline.frame import (
     ENTITY_SLOTS,
     FILTER_SLOTS,
     PERIOD_INTENTS,
-    EntityKind,
     Frame,
     Intent,
     Slots,
 )
 from assistant.offline.intents import ENTITY_INTENT
 from assistant.offline.understanding import OWNER_INTENTS, place_unknown
+from tools.lexicon import EntityKind
 
 START = re.compile(
     r"^\W*(?:and|also|what about|how about|what of|same (?:for|with|thing for)|same|now|then|ok(?:ay)?"

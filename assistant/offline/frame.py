@@ -16,6 +16,8 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from tools.lexicon import EntityKind
+
 
 class Intent(StrEnum):
     STALLED = "stalled"
@@ -72,8 +74,6 @@ DEAL_INTENTS = frozenset({Intent.STALLED, Intent.PIPELINE, Intent.TOP_DEALS, Int
 PERIOD_INTENTS = frozenset(
     {Intent.PIPELINE, Intent.FORECAST, Intent.PERFORMANCE, Intent.TERRITORY, Intent.BALANCE}
 )
-
-EntityKind = Literal["person", "account", "territory", "product", "deal", "region"]
 
 
 class Ambiguity(BaseModel):

@@ -16,8 +16,9 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass
 
-from assistant.offline.frame import EntityKind, Intent
+from assistant.offline.frame import Intent
 from assistant.offline.vocabulary import is_common
+from tools.lexicon import EntityKind
 
 
 @dataclass(frozen=True)

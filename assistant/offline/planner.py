@@ -5,7 +5,7 @@ On each call it reads the conversation it is given and either asks for tools (an
 
 1. read the messages (:mod:`conversation`): the thread's earlier questions, the current one,
    and any tool results of this turn;
-2. load the names the viewer may use (:mod:`lexicon`, through the repository's scoped selects)
+2. load the names the viewer may use (:mod:`tools.lexicon`, a tool-side read of the names in scope)
    and understand the question in the context of the thread (:mod:`understanding`,
    :mod:`followups`);
 3. with no results yet, pick the tools and their arguments (:mod:`routing`), or reply directly
@@ -44,10 +44,10 @@ from assistant.offline.conversation import Conversation, read_conversation
 from assistant.offline.entities import EntityIndex, build_index
 from assistant.offline.followups import fold
 from assistant.offline.frame import Frame, Intent
-from assistant.offline.lexicon import DealRef, Lexicon, find_deals, load_lexicon
 from assistant.offline.routing import Call, Direct, Route, first_route, next_calls, resolve_deal
 from assistant.offline.understanding import understand, words_of
 from assistant.toolkit import AgentContext, MetricsQuery, metric_definitions
+from tools.lexicon import DealRef, Lexicon, find_deals, load_lexicon
 
 MODEL_NAME = "offline"
 #: Rounds of tool calls per turn (the agent's own budget of model calls is larger).

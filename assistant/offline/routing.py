@@ -26,8 +26,8 @@ from typing import Any
 
 from assistant.offline.conversation import ToolResult
 from assistant.offline.frame import Ambiguity, Frame, Intent, Slots
-from assistant.offline.lexicon import DealRef, Lexicon
 from tools.deals.pipeline import DealDetails, PipelineSummary
+from tools.lexicon import DealRef, Lexicon
 from tools.store.schema import Role
 from tools.territory.summary import QUIET_DAYS
 

@@ -21,12 +21,12 @@ from dataclasses import dataclass
 from assistant.offline.entities import PART, EntityIndex, Mention, find_mentions, unknown_names
 from assistant.offline.frame import DATA_INTENTS, Ambiguity, Frame, Intent, Slots
 from assistant.offline.intents import ASKS_WHAT_TO_DO, best, definition_term, score
-from assistant.offline.lexicon import Lexicon
 from assistant.offline.slots import Span, extract_slots
 from assistant.offline.vocabulary import Token, correct_typos, is_common, normalise, tokens
 from knowledge.stemming import porter_stem
 from tools.deals.stalled_rules import RULES as STALL_RULES
 from tools.deals.stalled_rules import Rule
+from tools.lexicon import Lexicon
 
 SELF = re.compile(r"\b(?:my|me|mine|myself|i|i'm|i've|am i|our|ours|we|us)\b")
 #: "tell me", "show me": "me" as the one being told, not the one asked about.
