@@ -12,6 +12,9 @@ On each call it reads the conversation it is given and either asks for tools (an
    (help, small talk, a refusal, a clarifying question); with results, ask for a second round
    when one is needed, else write the answer (:mod:`answers`, templates in ``prompts/``).
 
+What each question type needs at steps 2 and 3 (its phrasings, the name it requires, its tool
+calls, the functions writing its answer) is declared once, in :mod:`assistant.offline.intents`.
+
 Who is asking: the run's :class:`~assistant.toolkit.AgentContext` (viewer, repository,
 playbook) is the same object the tools receive. The planner reads it from the LangGraph runtime
 of the run (``langgraph.runtime.get_runtime``), exactly as the tools read it from their
@@ -40,11 +43,12 @@ from pydantic import PrivateAttr
 
 from assistant.offline import replies
 from assistant.offline.answers import compose
+from assistant.offline.calls import Call, Direct, Route
 from assistant.offline.conversation import Conversation, read_conversation
 from assistant.offline.entities import EntityIndex, build_index
 from assistant.offline.followups import fold
-from assistant.offline.frame import Frame, Intent
-from assistant.offline.routing import Call, Direct, Route, first_route, next_calls, resolve_deal
+from assistant.offline.frame import Frame
+from assistant.offline.routing import first_route, next_calls, resolve_deal
 from assistant.offline.understanding import understand, words_of
 from assistant.toolkit import AgentContext, MetricsQuery, metric_definitions
 from tools.lexicon import DealRef, Lexicon, find_deals, load_lexicon
@@ -178,6 +182,6 @@ def _direct(route: Route, frame: Frame, lexicon: Lexicon, question: str) -> str:
         return replies.decline(lexicon)
     if route.direct is Direct.DEFINITIONS:
         return replies.metrics(metric_definitions(MetricsQuery()), frame.slots.metric)
-    if frame.intent is Intent.WHY:
+    if route.direct is Direct.EXPLAIN:
         return replies.explain([])
     return replies.help_text(lexicon, question, understood=False)
