@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from assistant.offline import formatting as fmt
+from assistant import formatting as fmt
 from assistant.offline.render import render
 from assistant.offline.replies import ErrorView
 from tools.accounts import AccountSearchResult

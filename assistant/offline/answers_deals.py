@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from assistant.offline import formatting as fmt
+from assistant import formatting as fmt
 from assistant.offline.render import capitalised, narrowing, render, whose
 from tools.deals.details import DealDetails
 from tools.deals.forecasting import Forecast

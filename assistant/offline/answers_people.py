@@ -1,8 +1,8 @@
 """Answers about people: one rep's scorecard, or a team's (or office's) scorecards ranked.
 
 A team's scorecards come from one ``rep_performance`` result per rep (see
-:mod:`assistant.offline.routing`); the team line adds the reps' own figures up, and works out
-the win rate and attainment of those sums with the metric registry's definitions.
+:mod:`assistant.offline.intents.people`); the team line adds the reps' own figures up, and works
+out the win rate and attainment of those sums with the metric registry's definitions.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from assistant.offline import formatting as fmt
+from assistant import formatting as fmt
 from assistant.offline.frame import Frame
 from assistant.offline.render import render
 from tools import metrics

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from assistant.offline import formatting as fmt
+from assistant import formatting as fmt
 from assistant.offline.render import render
 from tools.rebalance.models import GroupResult, RebalanceProposal, RepLine
 

@@ -1,7 +1,7 @@
 """Finding the people, accounts, territories, regions and products a question names.
 
 Every phrase of one to five words is looked up, longest first, in an index of the viewer's
-:class:`~assistant.offline.lexicon.Lexicon`:
+:class:`~tools.lexicon.Lexicon`:
 
 1. a full name ("Darcel Schlecht", "Acme Corporation", "West Enterprise");
 2. a part of a name: a person's first or last name ("Darcel's deals"), the leading words of an
@@ -22,9 +22,8 @@ from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz, process
 
-from assistant.offline.frame import EntityKind
-from assistant.offline.lexicon import Lexicon, Named
 from assistant.offline.vocabulary import COMMON, Token, is_common, normalise, tokens
+from tools.lexicon import EntityKind, Lexicon, Named
 
 MAX_WORDS = 5
 FUZZY_CUTOFF = 88

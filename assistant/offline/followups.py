@@ -29,18 +29,9 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from assistant.offline.frame import (
-    DATA_INTENTS,
-    DEAL_INTENTS,
-    ENTITY_SLOTS,
-    FILTER_SLOTS,
-    PERIOD_INTENTS,
-    EntityKind,
-    Frame,
-    Intent,
-    Slots,
-)
-from assistant.offline.intents import ENTITY_INTENT
+from assistant.offline.frame import ENTITY_SLOTS, FILTER_SLOTS, Frame, Intent, Slots
+from assistant.offline.intents import spec_for
+from assistant.offline.intents.registry import DATA_INTENTS, ENTITY_INTENT, PERIOD_INTENTS
 from assistant.offline.understanding import OWNER_INTENTS, place_unknown
 
 START = re.compile(
@@ -75,21 +66,6 @@ MAX_PRONOUN_WORDS = 12
 #: A name on its own ("Globex?", "Kenji Jensen") continues the thread when this short.
 MAX_FRAGMENT_WORDS = 4
 
-#: Which names each intent uses.
-ACCEPTS: dict[Intent, frozenset[EntityKind]] = {
-    **{i: frozenset({"person", "account", "territory", "product"}) for i in DEAL_INTENTS},
-    Intent.PERFORMANCE: frozenset({"person"}),
-    Intent.ACCOUNT: frozenset({"account"}),
-    Intent.WHITESPACE: frozenset({"account"}),
-    Intent.ACCOUNT_PLAN: frozenset({"account"}),
-    Intent.DEAL: frozenset({"deal", "account", "product"}),
-    Intent.ACCOUNTS: frozenset({"person", "territory"}),
-    Intent.TERRITORY: frozenset({"territory"}),
-    Intent.BALANCE: frozenset({"territory"}),
-    Intent.REBALANCE: frozenset({"territory", "region"}),
-    Intent.TERRITORY_PLAN: frozenset({"territory"}),
-    Intent.TERRITORIES: frozenset({"region"}),
-}
 #: Intents that leave the thread's context alone.
 ASIDES = frozenset({Intent.SMALL_TALK, Intent.HELP, Intent.OUT_OF_SCOPE})
 
@@ -157,7 +133,7 @@ def merge(previous: Frame, current: Frame, question: str) -> Frame:
     if intent is Intent.UNKNOWN or current.implied:
         intent = previous.intent
         kinds = {ENTITY_SLOTS[s] for s in new_names}
-        if kinds and not kinds & ACCEPTS.get(intent, frozenset()):
+        if kinds and not kinds & spec_for(intent).takes:
             intent = ENTITY_INTENT[next(iter(sorted(kinds)))]
     same = intent is previous.intent
     merged = Slots()

@@ -3,7 +3,8 @@
 A frame is built from the question alone (:mod:`assistant.offline.understanding`), then merged
 with the frame of the previous question when the question follows up on it
 (:mod:`assistant.offline.followups`), and finally turned into tool calls
-(:mod:`assistant.offline.routing`). Names in slots are the canonical names found in the loaded
+(:mod:`assistant.offline.routing`). What the planner knows about each intent is declared in
+:mod:`assistant.offline.intents`. Names in slots are the canonical names found in the loaded
 data (or, when nothing in scope matched, the words the user wrote, so the tool reports the name
 as unknown exactly as it would for a name that does not exist).
 """
@@ -15,6 +16,8 @@ from enum import StrEnum
 from typing import Literal
 
 from pydantic import BaseModel, Field
+
+from tools.lexicon import EntityKind
 
 
 class Intent(StrEnum):
@@ -40,40 +43,6 @@ class Intent(StrEnum):
     OUT_OF_SCOPE = "out_of_scope"
     WHY = "why"
     UNKNOWN = "unknown"
-
-
-#: Intents answered from the data (they call tools).
-DATA_INTENTS = frozenset(
-    {
-        Intent.STALLED,
-        Intent.PIPELINE,
-        Intent.TOP_DEALS,
-        Intent.DEAL,
-        Intent.FORECAST,
-        Intent.PERFORMANCE,
-        Intent.ACCOUNT,
-        Intent.WHITESPACE,
-        Intent.ACCOUNTS,
-        Intent.TERRITORIES,
-        Intent.TERRITORY,
-        Intent.BALANCE,
-        Intent.REBALANCE,
-        Intent.METRICS,
-        Intent.PLAYBOOK,
-        Intent.ACCOUNT_PLAN,
-        Intent.TERRITORY_PLAN,
-    }
-)
-
-#: Intents about deals, which take the same deal filters (owner, territory, amount, stage…).
-DEAL_INTENTS = frozenset({Intent.STALLED, Intent.PIPELINE, Intent.TOP_DEALS, Intent.FORECAST})
-
-#: Intents whose answer is about a period, so a period carries over between them in a thread.
-PERIOD_INTENTS = frozenset(
-    {Intent.PIPELINE, Intent.FORECAST, Intent.PERFORMANCE, Intent.TERRITORY, Intent.BALANCE}
-)
-
-EntityKind = Literal["person", "account", "territory", "product", "deal", "region"]
 
 
 class Ambiguity(BaseModel):

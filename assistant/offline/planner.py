@@ -5,12 +5,15 @@ On each call it reads the conversation it is given and either asks for tools (an
 
 1. read the messages (:mod:`conversation`): the thread's earlier questions, the current one,
    and any tool results of this turn;
-2. load the names the viewer may use (:mod:`lexicon`, through the repository's scoped selects)
+2. load the names the viewer may use (:mod:`tools.lexicon`, a tool-side read of the names in scope)
    and understand the question in the context of the thread (:mod:`understanding`,
    :mod:`followups`);
 3. with no results yet, pick the tools and their arguments (:mod:`routing`), or reply directly
    (help, small talk, a refusal, a clarifying question); with results, ask for a second round
    when one is needed, else write the answer (:mod:`answers`, templates in ``prompts/``).
+
+What each question type needs at steps 2 and 3 (its phrasings, the name it requires, its tool
+calls, the functions writing its answer) is declared once, in :mod:`assistant.offline.intents`.
 
 Who is asking: the run's :class:`~assistant.toolkit.AgentContext` (viewer, repository,
 playbook) is the same object the tools receive. The planner reads it from the LangGraph runtime
@@ -40,14 +43,15 @@ from pydantic import PrivateAttr
 
 from assistant.offline import replies
 from assistant.offline.answers import compose
+from assistant.offline.calls import Call, Direct, Route
 from assistant.offline.conversation import Conversation, read_conversation
 from assistant.offline.entities import EntityIndex, build_index
 from assistant.offline.followups import fold
-from assistant.offline.frame import Frame, Intent
-from assistant.offline.lexicon import DealRef, Lexicon, find_deals, load_lexicon
-from assistant.offline.routing import Call, Direct, Route, first_route, next_calls, resolve_deal
+from assistant.offline.frame import Frame
+from assistant.offline.routing import first_route, next_calls, resolve_deal
 from assistant.offline.understanding import understand, words_of
 from assistant.toolkit import AgentContext, MetricsQuery, metric_definitions
+from tools.lexicon import DealRef, Lexicon, find_deals, load_lexicon
 
 MODEL_NAME = "offline"
 #: Rounds of tool calls per turn (the agent's own budget of model calls is larger).
@@ -178,6 +182,6 @@ def _direct(route: Route, frame: Frame, lexicon: Lexicon, question: str) -> str:
         return replies.decline(lexicon)
     if route.direct is Direct.DEFINITIONS:
         return replies.metrics(metric_definitions(MetricsQuery()), frame.slots.metric)
-    if frame.intent is Intent.WHY:
+    if route.direct is Direct.EXPLAIN:
         return replies.explain([])
     return replies.help_text(lexicon, question, understood=False)

@@ -13,7 +13,7 @@ import re
 from typing import Any
 
 import prompts
-from assistant.offline import formatting as fmt
+from assistant import formatting as fmt
 from assistant.offline.conversation import ToolResult
 from tools.store.schema import Role
 from tools.viewer import Viewer

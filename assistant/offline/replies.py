@@ -12,15 +12,15 @@ from dataclasses import dataclass
 
 from pydantic import BaseModel
 
-from assistant.offline import formatting as fmt
+from assistant import formatting as fmt
 from assistant.offline.conversation import ToolResult
-from assistant.offline.frame import Ambiguity, EntityKind
-from assistant.offline.lexicon import Lexicon
+from assistant.offline.frame import Ambiguity
 from assistant.offline.render import render
 from assistant.toolkit import MetricDefinitions
 from knowledge.glossary import ACRONYMS
 from tools.deals.stalled import StalledDeals
 from tools.evidence import Figure
+from tools.lexicon import EntityKind, Lexicon
 from tools.playbook import PlaybookResults
 from tools.store.schema import Role
 

@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 from assistant.offline.frame import Slots
-from assistant.offline.lexicon import Lexicon
 from tools.errors import InputError
+from tools.lexicon import Lexicon
 from tools.periods import parse_period
 
 Span = tuple[int, int]

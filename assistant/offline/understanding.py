@@ -8,7 +8,7 @@ Steps (each in its own module):
 3. capitalised words that match nothing in scope are kept as *unknown names* and passed to the
    tool as written, so the tool answers "no account named …" exactly as for a name that does
    not exist — the planner never reveals whether something exists outside the viewer's scope;
-4. the intent (:mod:`intents`), scored on the text with names replaced by their kind.
+4. the intent (:mod:`scoring`), scored on the text with names replaced by their kind.
 
 Whether the question continues the previous one is decided later, by :mod:`followups`.
 """
@@ -19,14 +19,16 @@ import re
 from dataclasses import dataclass
 
 from assistant.offline.entities import PART, EntityIndex, Mention, find_mentions, unknown_names
-from assistant.offline.frame import DATA_INTENTS, Ambiguity, Frame, Intent, Slots
-from assistant.offline.intents import ASKS_WHAT_TO_DO, best, definition_term, score
-from assistant.offline.lexicon import Lexicon
+from assistant.offline.frame import Ambiguity, Frame, Intent, Slots
+from assistant.offline.intents.knowledge import definition_term
+from assistant.offline.intents.registry import DATA_INTENTS, needing, taking
+from assistant.offline.scoring import ASKS_WHAT_TO_DO, best, score
 from assistant.offline.slots import Span, extract_slots
 from assistant.offline.vocabulary import Token, correct_typos, is_common, normalise, tokens
 from knowledge.stemming import porter_stem
 from tools.deals.stalled_rules import RULES as STALL_RULES
 from tools.deals.stalled_rules import Rule
+from tools.lexicon import Lexicon
 
 SELF = re.compile(r"\b(?:my|me|mine|myself|i|i'm|i've|am i|our|ours|we|us)\b")
 #: "tell me", "show me": "me" as the one being told, not the one asked about.
@@ -55,10 +57,8 @@ METRIC_WORDS = (
     ("pipeline", "Open pipeline"),
 )
 #: Intents that need one account, and those where a person's name narrows the answer.
-NEEDS_ACCOUNT = frozenset({Intent.ACCOUNT, Intent.WHITESPACE, Intent.ACCOUNT_PLAN})
-OWNER_INTENTS = frozenset(
-    {Intent.STALLED, Intent.PIPELINE, Intent.TOP_DEALS, Intent.FORECAST, Intent.PERFORMANCE, Intent.ACCOUNTS}
-)
+NEEDS_ACCOUNT = needing("account")
+OWNER_INTENTS = taking("person")
 
 
 @dataclass

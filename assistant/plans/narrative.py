@@ -28,8 +28,8 @@ from langchain_core.messages import HumanMessage, SystemMessage
 from pydantic import ValidationError
 
 import prompts
+from assistant import formatting as fmt
 from assistant.grounding import unverified, values_of
-from assistant.offline import formatting as fmt
 from assistant.plans.models import Narrative
 from tools.plans import ObjectiveBasis
 from tools.plans.account import AccountPlanFacts

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 
 import prompts
-from assistant.offline import formatting as fmt
+from assistant import formatting as fmt
 from assistant.plans.models import AccountPlan, TerritoryPlan
 from tools.evidence import PLAYBOOK_ID, RECORD_KINDS
 

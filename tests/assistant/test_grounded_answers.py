@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from langchain_core.messages import BaseMessage, ToolMessage
 
-from assistant.offline import formatting as fmt
+from assistant import formatting as fmt
 from assistant.testing import ScriptedChatModel, tool_call
 from tests.assistant.conftest import ServiceFactory
 from tests.tools.conftest import RITA

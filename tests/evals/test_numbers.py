@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from assistant.offline import formatting as fmt
+from assistant import formatting as fmt
 from evals.numbers import find, read_numbers
 from evals.schema import Unit
 

@@ -8,10 +8,10 @@ from decimal import Decimal
 
 from langchain_core.messages import AIMessage, HumanMessage, SystemMessage, ToolMessage
 
+from assistant import formatting as fmt
 from assistant.offline import OfflinePlanner
-from assistant.offline import formatting as fmt
 from assistant.offline.conversation import parse_result, read_conversation
-from assistant.offline.intents import definition_term
+from assistant.offline.intents.knowledge import definition_term
 from assistant.offline.replies import mentions_term
 from assistant.toolkit import AgentContext, build_tools, cap
 from tests.offline.conftest import Cast, World

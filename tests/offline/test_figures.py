@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from sqlalchemy import and_, func, select
 
-from assistant.offline import formatting as fmt
+from assistant import formatting as fmt
 from tests.offline.conftest import Cast, World
 from tools.accounts.whitespace import WhitespaceInput, account_whitespace
 from tools.deals.stalled import StalledQuery, stalled_deals

@@ -16,7 +16,7 @@ from functools import cached_property
 
 import pytest
 
-from assistant.offline import formatting as fmt
+from assistant import formatting as fmt
 from tests.offline.conftest import MAVEN, World
 from tools.store.schema import Role
 from tools.viewer import Viewer

@@ -13,7 +13,7 @@ from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import ToolMessage
 from sqlalchemy import select
 
-from assistant.offline import formatting as fmt
+from assistant import formatting as fmt
 from assistant.service import Answer, AssistantService
 from assistant.settings import Settings
 from assistant.testing import ScriptedChatModel, tool_call

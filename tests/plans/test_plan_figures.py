@@ -14,7 +14,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import Connection, and_, func, select
 
-from assistant.offline import formatting as fmt
+from assistant import formatting as fmt
 from assistant.plans.models import AccountPlan, TerritoryPlan
 from tests.offline.conftest import MAVEN, World, pick_cast
 from tools.store.schema import Account, AccountProduct, Activity, Opportunity, Quota, Role, User

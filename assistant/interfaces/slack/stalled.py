@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
+from assistant.formatting import money, plural
 from assistant.interfaces.slack.blocks import (
     MAX_BLOCKS,
     Block,
@@ -22,7 +23,6 @@ from assistant.interfaces.slack.blocks import (
     split_text,
 )
 from assistant.interfaces.slack.safety import plain
-from assistant.offline.formatting import money, plural
 from tools.deals.stalled import StalledDeals
 from tools.deals.stalled_evidence import StalledDeal
 

@@ -1,5 +1,8 @@
 """Numbers and records the way people read them: $1.2M, $45,300, 38%, 45 days, "Acme [account/7]".
 
+Shared by every writer of answers: the offline planner's templates, the drafted plans and the Slack
+messages, so a figure reads the same wherever it appears.
+
 Decisions:
 
 * money below one million is shown to the dollar with thousands separators ($45,300); from one

@@ -1,8 +1,10 @@
-"""The names a viewer can use: people, accounts, territories, products, industries… in their scope.
+"""The names a viewer can use in a question: people, accounts, territories, products, industries…
 
-Every name is read through the repository's scoped selects, so a person, account or territory
-outside the viewer's scope is simply not in the lexicon: the planner cannot tell it from a name
-that does not exist, and neither can the user. Only names are read here, never figures.
+A read-only tool for the offline planner (not one the agent calls): it reads, through the
+repository's scoped selects, every name in the viewer's scope, so a person, account or territory
+outside that scope is simply not in the lexicon: the planner cannot tell it from a name that does
+not exist, and neither can the user. Only names are read here, never figures. :func:`find_deals`
+lists the viewer's deals on an account, for "the Evergreen deal".
 
 Accounts: up to :data:`MAX_ACCOUNT_NAMES` in scope are all loaded (so misspelt names still
 match); above that only the accounts whose name contains one of the question's words are, which
@@ -13,11 +15,10 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy import Select, func, or_
 
-from assistant.offline.frame import EntityKind
 from tools.store.repository import Repository
 from tools.store.schema import Account, Opportunity, Product, Role, Territory, User
 from tools.store.stages import StageConfig
@@ -25,6 +26,9 @@ from tools.viewer import Viewer
 
 MAX_ACCOUNT_NAMES = 25_000
 MAX_DEAL_CANDIDATES = 8
+
+#: The kinds of things a question can name.
+EntityKind = Literal["person", "account", "territory", "product", "deal", "region"]
 
 
 @dataclass(frozen=True)

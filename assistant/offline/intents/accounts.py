@@ -1,0 +1,125 @@
+"""Questions about accounts: one account's profile, what else it could buy, and account search."""
+
+from __future__ import annotations
+
+from collections.abc import Set as AbstractSet
+
+from assistant.offline import answers_accounts as answers
+from assistant.offline.calls import Call, given
+from assistant.offline.frame import Frame, Intent
+from assistant.offline.intents.spec import Answering, IntentSpec, Rendering, phrasing
+from tools.accounts import AccountSearchResult
+from tools.accounts.profile import AccountProfile
+from tools.accounts.whitespace import WhitespaceReport
+from tools.lexicon import Lexicon
+from tools.territory.summary import QUIET_DAYS
+
+DEFAULT_LIST = 10
+
+
+def _account(frame: Frame, lexicon: Lexicon, tools: AbstractSet[str]) -> list[Call]:
+    return [Call("account_profile", {"account": frame.slots.account})]
+
+
+def _whitespace(frame: Frame, lexicon: Lexicon, tools: AbstractSet[str]) -> list[Call]:
+    return [Call("account_whitespace", {"account": frame.slots.account})]
+
+
+def _accounts(frame: Frame, lexicon: Lexicon, tools: AbstractSet[str]) -> list[Call]:
+    """An account search; a name matching several accounts is searched for as written."""
+    slots = frame.slots
+    ambiguous = frame.ambiguity is not None and frame.ambiguity.kind == "account"
+    name = frame.ambiguity.phrase if frame.ambiguity is not None and ambiguous else slots.account
+    by_pipeline = "pipeline" in frame.question.lower() and slots.has_open_pipeline is not False
+    search = given(
+        name=name,
+        industry=slots.industry,
+        segment=slots.segment,
+        territory=slots.territory,
+        tier=slots.tier,
+        owner=slots.owner,
+        min_potential=slots.min_amount,
+        has_open_pipeline=slots.has_open_pipeline,
+        # "accounts I haven't touched": as many days as said, else the coverage measure's 60
+        inactive_days=slots.inactive_days or (QUIET_DAYS if slots.rule == "no_activity" else None),
+        sort_by="open_pipeline" if by_pipeline else None,
+        limit=min(slots.limit or DEFAULT_LIST, 100),
+    )
+    return [Call("search_accounts", search)]
+
+
+def _write_account(output: AccountProfile, answering: Answering) -> str:
+    return answers.account(output, answering.notes)
+
+
+def _write_whitespace(output: WhitespaceReport, answering: Answering) -> str:
+    return answers.whitespace(output, answering.notes)
+
+
+def _write_accounts(output: AccountSearchResult, answering: Answering) -> str:
+    return answers.accounts(output, answering.notes)
+
+
+ACCOUNT = IntentSpec(
+    Intent.ACCOUNT,
+    example="Tell me about Acme before my call",
+    route=_account,
+    requires=("account",),
+    renders=(Rendering(AccountProfile, _write_account),),
+    takes=frozenset({"account"}),
+    named_alone="account",
+    phrasings=(
+        phrasing(
+            4,
+            r"\btell me (?:about|more about)\b|\bbrief(?:ing)? (?:me )?(?:on|about)\b",
+            r"\bprep(?:are)? (?:me )?for\b",
+            r"\bbefore (?:my|the|our) (?:call|meeting|visit)\b"
+            r"|\bprofile\b|\bbuying (?:committee|roles?|group)\b",
+            r"\bdecision[- ]makers?\b|\bwho (?:is|are|should i talk to|do i know|do we know) (?:at|in)\b",
+            r"\bwhat do (?:we|i|you) know about\b|\boverview of\b|\bhealth\b|\bcontacts?\b|\bkey people\b",
+            r"\blook up entaccount\b|\bsummar(?:y|ise|ize) (?:of )?entaccount\b",
+            r"\bwhat(?:'s| is) happening (?:with|at) entaccount\b",
+        ),
+    ),
+)
+
+WHITESPACE = IntentSpec(
+    Intent.WHITESPACE,
+    example="What else could Acme buy?",
+    route=_whitespace,
+    requires=("account",),
+    renders=(Rendering(WhitespaceReport, _write_whitespace),),
+    takes=frozenset({"account"}),
+    phrasings=(
+        phrasing(
+            5,
+            r"\bwhite ?space\b|\bcross[- ]?sell|\bup[- ]?sell|\bexpansion\b|\bexpand\b|\badd[- ]?ons?\b",
+            r"\bwhat else (?:could|can|might|should|would|do|does)\b",
+            r"\b(?:don't|do not|doesn't|does not|dont|doesnt)\b.{0,40}\b(?:own|have|use|buy)\b",
+            r"\bwhat (?:products?|else) (?:could|can|should) (?:we|i) (?:sell|pitch|offer)\b",
+            r"\bsell (?:more )?(?:to|into)\b",
+        ),
+    ),
+)
+
+ACCOUNTS = IntentSpec(
+    Intent.ACCOUNTS,
+    example="Which accounts have no open pipeline?",
+    route=_accounts,
+    renders=(Rendering(AccountSearchResult, _write_accounts),),
+    takes=frozenset({"person", "territory"}),
+    searched=frozenset({"account"}),
+    phrasings=(
+        phrasing(
+            4,
+            r"\b(?:which|what|list|show|find|search|get|give me|my|our|all|top|biggest|largest|\d+)\b.{0,30}"
+            r"\b(?:accounts|companies|customers|clients|logos)\b",
+            r"\b(?:accounts|companies|customers) (?:with|without|in|that|where|over|above|named|called)\b",
+            r"\b(?:biggest|largest|top|most valuable|best) "
+            r"(?:\w+ )?(?:account|customer|client|company|logo)\b",
+        ),
+        phrasing(2, r"\baccounts\b"),
+    ),
+)
+
+SPECS = (ACCOUNT, WHITESPACE, ACCOUNTS)

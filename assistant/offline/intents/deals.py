@@ -1,0 +1,234 @@
+"""Questions about deals: stalled and at-risk deals, the pipeline, the largest deals, one deal, the forecast.
+
+"My biggest deals" takes two rounds: the pipeline by stage lists each stage's deals largest
+first, then the details of the largest of each stage give names and amounts, and the largest
+overall are kept.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Set as AbstractSet
+from decimal import Decimal
+
+from assistant.offline import answers_deals as answers
+from assistant.offline.calls import Call, deal_filters, given
+from assistant.offline.conversation import ToolResult
+from assistant.offline.frame import Frame, Intent
+from assistant.offline.intents.spec import Answering, IntentSpec, Rendering, phrasing
+from tools.deals.details import DealDetails
+from tools.deals.forecasting import Forecast
+from tools.deals.pipeline import PipelineSummary
+from tools.deals.stalled import StalledDeals
+from tools.lexicon import EntityKind, Lexicon
+
+DEALS = r"(?:deals|opportunities|opps)"
+#: Stalled deals listed by default: five deals with their evidence fit the toolkit's result cap.
+DEFAULT_STALLED = 5
+MAX_TOP_DEALS = 10
+DEFAULT_TOP_DEALS = 5
+#: The names a question about deals narrows them by.
+DEAL_NAMES: frozenset[EntityKind] = frozenset({"person", "account", "territory", "product"})
+
+
+def top_count(frame: Frame) -> int:
+    return min(frame.slots.limit or DEFAULT_TOP_DEALS, MAX_TOP_DEALS)
+
+
+def largest(results: list[ToolResult], wanted: int) -> list[DealDetails]:
+    """The largest deals among the details fetched in the second round."""
+    deals = [r.output for r in results if isinstance(r.output, DealDetails)]
+    return sorted(deals, key=lambda d: (-(d.amount or Decimal(0)), int(d.id.rsplit("/", 1)[-1])))[:wanted]
+
+
+def _stalled(frame: Frame, lexicon: Lexicon, tools: AbstractSet[str]) -> list[Call]:
+    slots = frame.slots
+    filters = {**deal_filters(slots), **given(rule=slots.rule, limit=slots.limit or DEFAULT_STALLED)}
+    return [Call("stalled_deals", filters)]
+
+
+def _pipeline(frame: Frame, lexicon: Lexicon, tools: AbstractSet[str]) -> list[Call]:
+    return [Call("pipeline_summary", {**deal_filters(frame.slots), **given(group_by=frame.slots.group_by)})]
+
+
+def _top_deals(frame: Frame, lexicon: Lexicon, tools: AbstractSet[str]) -> list[Call]:
+    return [Call("pipeline_summary", {**deal_filters(frame.slots), "group_by": "stage"})]
+
+
+def _largest_details(frame: Frame, results: list[ToolResult]) -> list[Call]:
+    """The second round of "top deals": the details of the largest deals of each stage."""
+    if any(r.name == "deal_details" for r in results):
+        return []
+    summary = next((r.output for r in results if isinstance(r.output, PipelineSummary)), None)
+    if summary is None:
+        return []
+    wanted = top_count(frame)
+    ids = [rid for group in summary.groups for rid in group.record_ids[:wanted]]
+    return [Call("deal_details", {"deal": rid}) for rid in dict.fromkeys(ids)]
+
+
+def _deal(frame: Frame, lexicon: Lexicon, tools: AbstractSet[str]) -> list[Call]:
+    """A deal by its id or name, else by its account (and product) as written."""
+    slots = frame.slots
+    if slots.deal:
+        return [Call("deal_details", {"deal": slots.deal})]
+    text = f"{slots.account} - {slots.product}" if slots.product else slots.account
+    return [Call("deal_details", {"deal": text})]
+
+
+def _forecast(frame: Frame, lexicon: Lexicon, tools: AbstractSet[str]) -> list[Call]:
+    return [Call("forecast", deal_filters(frame.slots))]
+
+
+def _write_stalled(output: StalledDeals, answering: Answering) -> str:
+    return answers.stalled(output, answering.args, answering.viewer, answering.notes)
+
+
+def _write_pipeline(output: PipelineSummary, answering: Answering) -> str:
+    return answers.pipeline(output, answering.args, answering.viewer, answering.notes)
+
+
+def _write_top_deals(output: PipelineSummary, answering: Answering) -> str:
+    deals = largest(answering.results, top_count(answering.frame))
+    return answers.top_deals(output, deals, answering.args, answering.viewer, answering.notes)
+
+
+def _write_deal(output: DealDetails, answering: Answering) -> str:
+    return answers.deal(output, answering.notes)
+
+
+def _write_forecast(output: Forecast, answering: Answering) -> str:
+    return answers.forecast(output, answering.args, answering.viewer, answering.notes)
+
+
+STALLED = IntentSpec(
+    Intent.STALLED,
+    example="Which of my deals are stalled?",
+    route=_stalled,
+    renders=(Rendering(StalledDeals, _write_stalled),),
+    takes=DEAL_NAMES,
+    phrasings=(
+        phrasing(
+            4,
+            r"\bstall(?:ed|ing|s)?\b|\bstuck\b|\bat[- ]risk\b|\brisk(?:y|iest|s)?\b|\bslipp(?:ed|ing)\b",
+            r"\b(?:gone|going|went) (?:dark|quiet)\b|\bneeds? (?:my )?attention\b|\bneglected\b",
+            r"\bstale\b|\bdormant\b|\bred flags?\b|\bin trouble\b|\bchase\b|\b(?:only|just) one contact\b",
+        ),
+        # "who has the most stalled deals?": the stalled deals counted per owner (not the workload balance)
+        phrasing(
+            7,
+            r"\bwho (?:has|have|owns|is carrying) (?:the )?(?:most|fewest|least|more|many) "
+            r"(?:stalled|stuck|at[- ]risk|risky)\b",
+            r"\b(?:stalled|stuck|at[- ]risk|risky) deals? (?:by|per) (?:rep|owner|person|seller)\b",
+        ),
+        # "what should I focus on?": the deals that need action, riskiest first, each with its next step
+        phrasing(
+            4.5,
+            r"\bprioriti[sz]e\b|\bpriorities\b|\bfocus (?:on|this)\b"
+            r"|\bwork on (?:today|this week|next|first)\b",
+            r"\bwhat should (?:i|we) (?:do|tackle|look at) (?:today|this week|first|next)\b",
+        ),
+        phrasing(
+            3,
+            r"\bno (?:recent )?activity\b|\bpushed\b|\bpast (?:their |the )?close|\boverdue\b",
+            r"\bsingle[- ]?thread|\bnext steps?\b|\bopen too long\b",
+        ),
+        # A close date already behind us is a stall rule, even when the question says "pipeline".
+        phrasing(
+            4.5,
+            r"\bclose dates? (?:is |are )?(?:in the past|(?:that )?(?:has |have )?(?:already )?passed)\b",
+            r"\bpast (?:their |the |its )?close dates?\b",
+        ),
+    ),
+)
+
+PIPELINE = IntentSpec(
+    Intent.PIPELINE,
+    example="What's my pipeline by stage this quarter?",
+    route=_pipeline,
+    renders=(Rendering(PipelineSummary, _write_pipeline),),
+    takes=DEAL_NAMES,
+    named_alone="product",
+    periodic=True,
+    phrasings=(
+        phrasing(4, r"\bpipe(?:line)?s?\b|\bfunnel\b"),
+        # "what's closing this month?" (a weaker signal than "top 3 deals closing this quarter")
+        phrasing(
+            3,
+            r"\b(?:what(?:'s| is| are)|which|anything) (?:\w+ )?"
+            r"(?:closing|due to close|expected to close|set to close)\b",
+        ),
+        phrasing(
+            2,
+            rf"\bopen {DEALS}\b|\bhow many (?:open )?{DEALS}\b|\bweighted\b",
+            r"\bby (?:stage|rep|owner|product|territory|month|forecast category)\b",
+        ),
+        phrasing(1, rf"\b{DEALS}\b"),
+        phrasing(3, rf"\bentperson (?:open )?(?:{DEALS[3:-1]}|pipeline)\b"),
+    ),
+)
+
+TOP_DEALS = IntentSpec(
+    Intent.TOP_DEALS,
+    example="What are my top 5 deals?",
+    route=_top_deals,
+    next_round=_largest_details,
+    renders=(Rendering(PipelineSummary, _write_top_deals),),
+    takes=DEAL_NAMES,
+    phrasings=(
+        phrasing(
+            3.5,
+            rf"\b(?:top|biggest|largest|main|key|best|most important)\b(?: \d+| one| two| three| five| ten)?"
+            rf" (?:open )?{DEALS}\b",
+            rf"\blist (?:all )?(?:of )?(?:my |the |our )?(?:open )?{DEALS}\b",
+            rf"\bshow (?:me )?(?:all )?(?:my |the |our |entperson )?(?:open )?{DEALS}\b",
+        ),
+        phrasing(2.5, r"\bwhich (?:open )?(?:deals|opportunities)\b"),
+    ),
+)
+
+DEAL = IntentSpec(
+    Intent.DEAL,
+    example="What's the status of deal 42?",
+    route=_deal,
+    # a deal is named by its id or name, or by its account ("the Evergreen deal")
+    requires=("deal", "account"),
+    renders=(Rendering(DealDetails, _write_deal),),
+    takes=frozenset({"deal", "account", "product"}),
+    named_alone="deal",
+    phrasings=(
+        phrasing(6, r"\bopportunity/\d+", r"\b(?:deal|opportunity|opp) (?:#|no\.? ?|number |id )?\d+\b"),
+        phrasing(
+            6,
+            r"\b(?:the|this|that|our|my)\W+(?:entaccount|entproduct|entunknown)"
+            r"(?:\W+(?:entproduct|entaccount|entunknown))?"
+            r"\W+(?:deal|opportunity|opp)\b",
+            r"\b(?:deal|opportunity) (?:with|for|at|on|named|called) (?:entaccount|entunknown)\b",
+        ),
+        phrasing(
+            1,
+            r"\bstatus of\b|\bwhat(?:'s| is) happening with\b|\bupdate on\b|\bwhere are we (?:with|on)\b",
+        ),
+    ),
+)
+
+FORECAST = IntentSpec(
+    Intent.FORECAST,
+    example="What's the forecast for this quarter?",
+    route=_forecast,
+    renders=(Rendering(Forecast, _write_forecast),),
+    takes=DEAL_NAMES,
+    periodic=True,
+    phrasings=(
+        phrasing(
+            5,
+            r"\bforecast|\bcommit(?:ted|s)?\b|\bbest[- ]case\b|\bgap to (?:quota|target|plan)\b",
+            r"\bhit (?:(?:our|my|the|their|his|her) )?(?:number|quota|target|plan)\b",
+            r"\bon track\b|\btracking (?:to|against)\b",
+            r"\b(?:going to|gonna|likely to|able to) (?:hit|make|reach|close the gap)\b",
+            r"\bland the quarter\b|\bwill (?:we|i) (?:hit|make)\b",
+            r"\bpipeline coverage\b|\bcoverage (?:ratio|of quota|against quota)\b",
+        ),
+    ),
+)
+
+SPECS = (STALLED, PIPELINE, TOP_DEALS, DEAL, FORECAST)

@@ -1,0 +1,137 @@
+"""Questions about the team's knowledge: what the playbook says, terms, and how each metric is defined.
+
+A "what is X?" question about a term ("what's BANT?") counts towards the playbook, with less
+weight than any data keyword in X ("what is the forecast?" asks for the forecast). Metric
+definitions are the metric registry's fixed text (no figures), so they need no tool call.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Set as AbstractSet
+
+from assistant.offline import replies
+from assistant.offline.calls import Call, Direct
+from assistant.offline.frame import Frame, Intent
+from assistant.offline.intents.spec import Answering, IntentSpec, Phrasing, Rendering, phrasing
+from assistant.offline.vocabulary import is_common
+from assistant.toolkit import MetricDefinitions
+from tools.lexicon import Lexicon
+from tools.playbook import PlaybookResults
+
+PLAYBOOK_PASSAGES = 3
+#: Metrics asked about as concepts ("what is pipeline coverage?"): the registry's definitions answer.
+METRIC_TERMS = (
+    r"(?:pipeline )?coverage|win rates?|(?:quota )?attainment|weighted pipeline|gap to quota"
+    r"|stage conversions?|(?:median )?sales cycle|(?:average )?(?:won )?deal size"
+)
+#: "what is X?", "what does X stand for?", "define X": X asked about as a term. Read on the
+#: prepared text (for the intent) and on the question itself (for the term as written).
+DEFINITION = re.compile(
+    r"^(?:so |and |ok |okay )?(?:"
+    r"(?:what(?:'s| is| are)|define|meaning of|explain the term) (?:a |an |the )?(?:term |word |acronym )?"
+    r"(?P<term>[^?!.]{2,40}?)"
+    r"|what (?:does|do) (?:a |an |the )?(?:term |word |acronym )?(?P<meant>[^?!.]{2,40}?) "
+    r"(?:mean|stand for|refer to))\s*[?!.]*$",
+    re.I,
+)
+#: A term about the asker or a name in the data is a data question ("what is my quota?").
+NOT_A_TERM = re.compile(
+    r"\b(?:i|me|my|we|us|our|you|your|his|her|their|this|that|these|those|it|they|them"
+    r"|ent(?:account|person|territory|region|product))\b"
+)
+#: Phrases that look like terms but ask how things stand ("what's up?", "what is going on?").
+IDIOMS = frozenset({"up", "new", "next", "going on", "happening", "wrong", "the matter", "left", "latest"})
+DEFINITION_WEIGHT = 3
+#: "How should I…", "best practice", "tips": the question asks what to do.
+HOW_TO = (
+    r"\bhow (?:should|do|can|would|could) (?:i|we)\b",
+    r"\bhow to\b",
+    r"\bbest practices?\b",
+    r"\btips?\b",
+    r"\badvice\b",
+    r"\bguidance\b",
+    r"\bwhat(?:'s| is) the (?:right|best) way\b",
+    r"\bwhat should (?:i|we) do\b",
+    r"\bany ideas\b",
+)
+
+
+def definition_term(text: str) -> str | None:
+    """The term a "what is X?" question asks about, or ``None`` when it is not such a question.
+
+    The term must have a word of its own (not only common words such as "what's up?") and must
+    not be about the asker or a name in the data; an unknown name ("what's BANT?") is a term.
+    """
+    match = DEFINITION.match(" ".join(text.replace("’", "'").split()))
+    if match is None:
+        return None
+    term = (match["term"] or match["meant"]).strip()
+    lower = term.lower()
+    if NOT_A_TERM.search(lower) or lower in IDIOMS:
+        return None
+    words = re.findall(r"[\w-]+", lower)
+    if not any(w == "entunknown" or not is_common(w) for w in words):
+        return None
+    return term
+
+
+class TermQuestion:
+    """Matches a "what is X?" question about a term (see :func:`definition_term`)."""
+
+    def search(self, text: str, /) -> str | None:
+        return definition_term(text)
+
+
+def _playbook(frame: Frame, lexicon: Lexicon, tools: AbstractSet[str]) -> list[Call]:
+    return [Call("search_playbook", {"query": frame.slots.topic or frame.question, "k": PLAYBOOK_PASSAGES})]
+
+
+def _write_playbook(output: PlaybookResults, answering: Answering) -> str:
+    slots = answering.frame.slots
+    return replies.playbook(output, slots.topic or answering.frame.question, slots.term)
+
+
+def _write_metrics(output: MetricDefinitions, answering: Answering) -> str:
+    return replies.metrics(output, answering.frame.slots.metric)
+
+
+PLAYBOOK = IntentSpec(
+    Intent.PLAYBOOK,
+    example="What does our playbook say about multi-threading?",
+    route=_playbook,
+    renders=(Rendering(PlaybookResults, _write_playbook),),
+    phrasings=(
+        phrasing(6, r"\bplaybook\b"),
+        phrasing(4.5, *HOW_TO),
+        phrasing(
+            2,
+            r"\bmulti[- ]?thread",
+            r"\bmeddicc?\b|\bbant\b|\bsmart goals?\b|\bmutual action plan",
+            r"\bobjections?\b|\bqualification framework"
+            r"|\bdiscovery call|\bsegmentation\b|\bterritory design\b",
+        ),
+        Phrasing(DEFINITION_WEIGHT, TermQuestion()),
+    ),
+)
+
+METRICS = IntentSpec(
+    Intent.METRICS,
+    example="How is win rate calculated?",
+    # Definitions are the metric registry's fixed text (no figures), so the planner reads the
+    # registry directly instead of spending a tool call on it.
+    route=Direct.DEFINITIONS,
+    renders=(Rendering(MetricDefinitions, _write_metrics),),
+    phrasings=(
+        phrasing(
+            6,
+            r"\b(?:what|how) (?:does|do|is|are) .{0,40}\b(?:mean|defined|calculated|computed|measured)\b",
+            rf"\bdefinitions?\b|\bdefine (?:the |our |your )?(?:metrics?|kpis?|terms|{METRIC_TERMS})\b",
+            r"\bhow do you (?:calculate|compute|measure|define|work out)\b",
+            r"\bwhat metrics\b|\bformulas?\b|^explain\b.+",
+            rf"^(?:so |and |ok |okay )?what(?:'s| is| are) (?:a |an |the )?(?:{METRIC_TERMS})\W*$",
+        ),
+    ),
+)
+
+SPECS = (PLAYBOOK, METRICS)
