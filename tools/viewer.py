@@ -106,6 +106,15 @@ def people_with_roles(engine: Engine, roles: tuple[Role, ...]) -> list[Person]:
     return [Person(viewer_from_row(r), r.email, r.slack_user_id) for r in rows]
 
 
+def direct_reports(engine: Engine, manager_id: int) -> list[Viewer]:
+    """The people who report to ``manager_id`` directly, by name."""
+    with engine.connect() as connection:
+        rows = connection.execute(
+            select(*VIEWER_COLUMNS).where(User.manager_id == manager_id).order_by(User.name)
+        ).all()
+    return [viewer_from_row(row) for row in rows]
+
+
 def first_with_role(engine: Engine, role: Role) -> Viewer | None:
     """The user with ``role`` that has the lowest id, if any."""
     with engine.connect() as connection:

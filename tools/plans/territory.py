@@ -60,7 +60,7 @@ from tools.territory.balance import TerritoryBalance, TerritoryBalanceInput, ter
 from tools.territory.book import TerritoryRef, chosen_territories, territory_ids
 from tools.territory.summary import TerritorySummary, TerritorySummaryInput, territory_summary
 from tools.territory.summary_accounts import AccountBrief
-from tools.viewer import Viewer
+from tools.viewer import VIEWER_COLUMNS, Viewer, viewer_from_row
 
 MINE = frozenset({"", "my", "me", "mine", "my territory", "my territories", "my team", "our team", "myself"})
 STALLED_LISTED = 10
@@ -131,12 +131,8 @@ def plan_scope(repo: Repository, viewer: Viewer, name: str | None) -> tuple[Plan
         except UnknownName:
             raise missing from None
         with repo.connect() as connection:
-            row = connection.execute(
-                repo.users(viewer, User.role, User.territory_id).where(User.id == person.id)
-            ).one()
-        subject = Viewer(
-            user_id=person.id, role=Role(row.role), name=person.name, territory_id=row.territory_id
-        )
+            row = connection.execute(repo.users(viewer, *VIEWER_COLUMNS).where(User.id == person.id)).one()
+        subject = viewer_from_row(row)
         territories = chosen_territories(repo, subject, None, own_by_default=True)
         label = f"{person.name}'s team" if subject.role is Role.MANAGER else f"{person.name}'s book"
         return PlanScope(kind="team", label=label, territories=territories, person=person.name), subject, None

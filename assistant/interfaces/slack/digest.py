@@ -34,21 +34,14 @@ from assistant.interfaces.slack.blocks import SlackMessage, section
 from assistant.interfaces.slack.safety import plain
 from assistant.interfaces.slack.stalled import TeamLine, stalled_message, team_message
 from tools.deals.stalled import StalledDeals, StalledQuery
-from tools.store.schema import Role, SlackDigest, User
-from tools.viewer import Viewer
+from tools.store.schema import Role, SlackDigest
+from tools.viewer import Person, Viewer, direct_reports, people_with_roles
 
 log = logging.getLogger("salesplan.slack")
 Status = Literal["sent", "would send", "already sent", "nothing stalled", "not on Slack", "failed"]
 REP_DEALS = 10
 TEAM_DEALS = 5
 CONCURRENCY = 4
-
-
-@dataclass(frozen=True)
-class Person:
-    viewer: Viewer
-    email: str | None
-    slack_user_id: str | None
 
 
 @dataclass
@@ -79,15 +72,7 @@ class Digest:
         self.engine = context.engine
 
     def people(self) -> list[Person]:
-        with self.engine.connect() as connection:
-            rows = connection.execute(
-                select(User.id, User.role, User.name, User.territory_id, User.email, User.slack_user_id)
-                .where(User.role.in_([Role.REP.value, Role.MANAGER.value]))
-                .order_by(User.id)
-            ).all()
-        return [
-            Person(Viewer(r.id, Role(r.role), r.name, r.territory_id), r.email, r.slack_user_id) for r in rows
-        ]
+        return people_with_roles(self.engine, (Role.REP, Role.MANAGER))
 
     def sent_on(self, day: dt.date) -> set[int]:
         with self.engine.connect() as connection:
@@ -117,18 +102,12 @@ class Digest:
             flagged = int(team.flagged.value or 0)
             if not flagged:
                 return None, 0
-            with self.engine.connect() as connection:
-                reports = connection.execute(
-                    select(User.id, User.role, User.name, User.territory_id)
-                    .where(User.manager_id == viewer.user_id)
-                    .order_by(User.name)
-                ).all()
             lines = [
                 TeamLine(
-                    name=r.name if r.role != Role.MANAGER.value else f"{r.name}'s team",
-                    result=self.stalled(Viewer(r.id, Role(r.role), r.name, r.territory_id), 1),
+                    name=report.name if report.role is not Role.MANAGER else f"{report.name}'s team",
+                    result=self.stalled(report, 1),
                 )
-                for r in reports
+                for report in direct_reports(self.engine, viewer.user_id)
             ]
             body = team_message(team, lines)
             intro = f"Good morning {first}, here is your team's stalled-deal roll-up for {day:%A %d %B}."
