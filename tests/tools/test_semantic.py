@@ -18,6 +18,7 @@ from tools.deals.forecasting import ForecastQuery, PerformanceQuery, forecast, r
 from tools.deals.pipeline import PipelineQuery, pipeline_summary
 from tools.errors import InputError
 from tools.evidence import Figure
+from tools.metrics import METRICS, definitions
 from tools.semantic import MEASURES, MetricQuery, MetricResult, query_metrics
 from tools.store.repository import Repository
 from tools.store.schema import Opportunity
@@ -267,3 +268,14 @@ def test_every_figure_cites_its_records_compactly(repo: Repository) -> None:
     assert all(len(f.record_ids) <= 5 for r in result.rows for f in r.figures)
     assert all(len(f.record_ids) <= 20 for f in result.total)
     assert len(result.model_dump_json()) < 12_000
+
+
+def test_every_measure_reads_its_definition_from_the_metric_registry() -> None:
+    for measure in MEASURES.values():
+        registered = METRICS[measure.metric]
+        assert (measure.name, measure.unit, measure.formula) == (
+            registered.name,
+            registered.unit,
+            registered.definition,
+        )
+        assert registered in definitions()

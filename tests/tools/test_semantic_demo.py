@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import statistics
 from collections import defaultdict
 from collections.abc import Iterator
@@ -12,6 +13,7 @@ import pytest
 from sqlalchemy import Engine, text
 
 from tools.semantic import MetricQuery, MetricResult, query_metrics
+from tools.semantic.models import row_limit
 from tools.store.db import ensure_schema, make_engine
 from tools.store.demo.generate import DEFAULT_AS_OF, generate_dataset
 from tools.store.repository import Repository
@@ -132,3 +134,15 @@ def test_a_manager_gets_their_teams_open_pipeline_only(demo: Repository) -> None
     assert {r.group: (r.figures[0].value, r.figures[1].value) for r in result.rows} == {
         rep: (cents(total), count) for rep, total, count in expected
     }
+
+
+def test_without_top_the_rows_fit_the_tool_result_cap(demo: Repository) -> None:
+    result = ask(demo, measure="won_revenue", also=["win_rate"], group_by="account", compare="last_year")
+    assert result.groups_total > len(result.rows) == row_limit(2, compare=True)
+    assert any(note.startswith("showing the largest") for note in result.notes)
+    assert len(json.dumps(result.model_dump(mode="json"), separators=(",", ":"))) < 12_000
+    values = [r.figures[0].value for r in result.rows]
+    assert values == sorted(values, reverse=True)
+    weekly = ask(demo, measure="activities", group_by="week", period="this year")
+    starts = [r.group for r in weekly.rows]
+    assert starts == sorted(starts) and starts[-1] == "week of 2026-11-16"  # the latest weeks, in order
