@@ -63,6 +63,7 @@ from tools.plans.territory import TerritoryPlanInput
 from tools.playbook import PlaybookQuery, PlaybookSearcher, search_playbook
 from tools.rebalance import propose_rebalance
 from tools.rebalance.models import RebalanceInput
+from tools.semantic import MetricQuery, query_metrics
 from tools.store.repository import Repository
 from tools.territory import TerritoryListInput, list_territories
 from tools.territory.balance import TerritoryBalanceInput, territory_balance
@@ -187,6 +188,7 @@ TOOLS: tuple[ToolSpec, ...] = (
     ToolSpec("stalled_deals", stalled_deals, StalledQuery),
     ToolSpec("forecast", forecast, ForecastQuery),
     ToolSpec("rep_performance", rep_performance, PerformanceQuery),
+    ToolSpec("query_metrics", query_metrics, MetricQuery),
     ToolSpec("metric_definitions", metric_definitions, MetricsQuery, kind="plain"),
     ToolSpec("search_playbook", search_playbook, PlaybookQuery, kind="playbook"),
     ToolSpec("account_plan", account_plan, AccountPlanInput, kind="plan", limit=MAX_PLAN_CHARS),

@@ -2,7 +2,8 @@
 
 Each :class:`Metric` has the definition a person reads and the function that computes it from
 already-scoped aggregates, so "win rate" means the same thing in a pipeline answer, a rep
-scorecard and a territory plan.
+scorecard and a territory plan. The semantic layer (:mod:`tools.semantic`) declares its measures
+on these definitions: a measure's name, unit and formula are the registry's, written once here.
 """
 
 from __future__ import annotations
@@ -86,6 +87,74 @@ METRICS: dict[str, Metric] = {
             name="Gap to quota",
             unit=Unit.USD,
             definition="Quota - (bookings + commit); positive means short of quota.",
+        ),
+        Metric(
+            key="won_deals",
+            name="Won deals",
+            unit=Unit.COUNT,
+            definition="Count of opportunities won (closed_at) in the period.",
+        ),
+        Metric(
+            key="lost_deals",
+            name="Lost deals",
+            unit=Unit.COUNT,
+            definition="Count of opportunities lost (closed_at) in the period.",
+        ),
+        Metric(
+            key="lost_revenue",
+            name="Lost revenue",
+            unit=Unit.USD,
+            definition="Sum of amount of opportunities lost (closed_at) in the period.",
+        ),
+        Metric(
+            key="closed_deals",
+            name="Closed deals",
+            unit=Unit.COUNT,
+            definition="Count of opportunities closed, won or lost (closed_at), in the period.",
+        ),
+        Metric(
+            key="open_deals",
+            name="Open deals",
+            unit=Unit.COUNT,
+            definition="Count of open opportunities (close date in the period when one is given).",
+        ),
+        Metric(
+            key="pipeline_created",
+            name="Pipeline created",
+            unit=Unit.USD,
+            definition="Sum of amount of opportunities created (created_at) in the period, whatever "
+            "their stage now.",
+        ),
+        Metric(
+            key="deals_created",
+            name="Deals created",
+            unit=Unit.COUNT,
+            definition="Count of opportunities created (created_at) in the period.",
+        ),
+        Metric(
+            key="median_deal_size",
+            name="Median won deal size",
+            unit=Unit.USD,
+            definition="Median amount of opportunities won in the period.",
+        ),
+        Metric(
+            key="average_sales_cycle",
+            name="Average sales cycle",
+            unit=Unit.DAYS,
+            definition="Mean days from created_at to closed_at of opportunities won in the period.",
+        ),
+        Metric(
+            key="average_days_in_stage",
+            name="Average days in stage",
+            unit=Unit.DAYS,
+            definition="Mean days open opportunities have been in their current stage "
+            "(today - stage_entered_at).",
+        ),
+        Metric(
+            key="activities",
+            name="Activities",
+            unit=Unit.COUNT,
+            definition="Count of activities (calls, emails, meetings, demos) that occurred in the period.",
         ),
         Metric(
             key="stage_conversion",

@@ -1,4 +1,5 @@
-"""Time periods people say ("this quarter", "Q3", "last month", "2017", "YTD"), relative to ``as_of``.
+"""Time periods people say ("this quarter", "Q3", "last month", "2017", "YTD"), relative to ``as_of``,
+and explicit ranges ("2026-01-01..2026-03-31", both days included).
 
 Also: weeks ("this week", "next week", "last week"; weeks start on Monday), rolling windows ("last
 30 days", "next 30 days", "past 2 weeks", "next 3 months"), "since Monday" / "since March" (up to
@@ -74,6 +75,7 @@ def _fiscal_year(fy_name: int, fy_start_month: int) -> Period:
     return Period(label=label, start=start, end=_add_months(start, 12), quota_periods=quarters)
 
 
+_SPAN = re.compile(r"(\d{4}-\d{2}-\d{2})\s*\.\.\s*(\d{4}-\d{2}-\d{2})")
 _QUARTER = re.compile(r"^(?:(?:fy)?(\d{4})[\s-]*)?q([1-4])(?:[\s-]*(?:fy)?(\d{4}))?$")
 _MONTHS = {
     name: index
@@ -196,6 +198,9 @@ def _parse(text: str, as_of: dt.date, fy_start_month: int) -> Period:
     }
     if phrase in relative:
         return relative[phrase]
+    explicit = _SPAN.fullmatch(phrase)
+    if explicit:
+        return date_range(explicit.group(1), explicit.group(2), fy_start_month)
     fy_now = _fiscal_year_start(as_of, fy_start_month)
     fy_name_now = fy_now.year if fy_start_month == 1 else fy_now.year + 1
     this_year = _fiscal_year(fy_name_now, fy_start_month)
@@ -236,8 +241,25 @@ def _parse(text: str, as_of: dt.date, fy_start_month: int) -> Period:
         return _month(dt.date(year_value, number, 1))
     raise InputError(
         f"unknown period {text!r}; try 'this quarter', 'next quarter', 'Q3', 'last month', 'this week', "
-        "'next 30 days', 'H1', '2026' or 'YTD'"
+        "'next 30 days', 'H1', '2026', 'YTD' or '2026-01-01..2026-03-31'"
     )
+
+
+def date_range(first: str, last: str, fy_start_month: int = 1) -> Period:
+    """The days ``first`` to ``last`` inclusive (ISO dates), with the quota quarters that start in them."""
+    try:
+        start, last_day = dt.date.fromisoformat(first), dt.date.fromisoformat(last)
+    except ValueError as exc:
+        raise InputError(f"not a date range: {first}..{last} (use YYYY-MM-DD..YYYY-MM-DD)") from exc
+    if last_day < start or last_day.year >= 9999:
+        raise InputError(f"the range {first}..{last} ends before it starts or past year 9998")
+    end = last_day + dt.timedelta(days=1)
+    quarters, quarter = [], quarter_containing(start, fy_start_month)
+    while quarter.start < end:
+        if quarter.start >= start:
+            quarters.append(quarter.label)
+        quarter = quarter_containing(quarter.end, fy_start_month)
+    return Period(label=f"{start} to {last_day}", start=start, end=end, quota_periods=quarters)
 
 
 def _month(start: dt.date) -> Period:

@@ -53,6 +53,10 @@ def _named(planted: Planted, person: str) -> dict[str, list[Args]]:
         "stalled_deals": filters,
         "forecast": filters,
         "rep_performance": [{"rep": person}],
+        "query_metrics": [
+            {"measure": "won_revenue", "rep": person, "period": "this year"},
+            {"measure": "open_pipeline", "account": account, "group_by": "stage"},
+        ],
     }
 
 
@@ -78,6 +82,12 @@ def _general() -> dict[str, list[Args]]:
         "stalled_deals": [{}, {"limit": 50}, {"territory": "Central Strategic"}],
         "forecast": [{}, {"territory": "Central Strategic"}],
         "rep_performance": [{}],
+        "query_metrics": [
+            {"measure": "won_revenue", "also": ["win_rate", "open_pipeline"], "group_by": "account"},
+            {"measure": "activities", "group_by": "parent_account", "period": "this year"},
+            {"measure": "attainment", "also": ["coverage"], "group_by": "rep", "compare": "last_year"},
+            *({"measure": "open_deals", "territory": t, "group_by": "product"} for t in TERRITORIES),
+        ],
         "metric_definitions": [{}],
         "search_playbook": [{"query": "multi-threading"}],
     }

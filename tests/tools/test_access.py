@@ -34,6 +34,12 @@ NAMED: dict[str, list[dict[str, Any]]] = {
     "stalled_deals": [{}, {"owner": "Ravi Rao"}, {"territory": "East Commercial"}],
     "forecast": [{}, {"owner": "Sam Reyes"}],
     "rep_performance": [{}, {"rep": "Rita Ruiz"}],
+    "query_metrics": [
+        {"measure": "won_revenue", "also": ["open_pipeline", "activities"], "group_by": "account"},
+        {"measure": "open_deals", "group_by": "parent_account", "share_of_total": True},
+        {"measure": "won_deals", "rep": "Sam Reyes", "period": "this year"},
+        {"measure": "attainment", "group_by": "team", "compare": "previous_period"},
+    ],
 }
 DATA_TOOLS = [spec for spec in TOOLS if spec.kind == "data"]
 

@@ -1,0 +1,96 @@
+"""query_metrics keeps to the viewer's scope through every dimension and filter, and a name
+outside the scope is unknown to the viewer, exactly as in the other tools."""
+
+from __future__ import annotations
+
+import json
+import re
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from sqlalchemy import update
+
+from tests.tools import crm
+from tests.tools.conftest import MAX, OLGA, RITA, SAM
+from tools.deals.pipeline import PipelineQuery, pipeline_summary
+from tools.errors import InputError
+from tools.semantic import DIMENSIONS, GRAINS, MetricQuery, query_metrics
+from tools.store.repository import Repository
+from tools.store.schema import Account
+from tools.viewer import Viewer
+
+MEASURES = ["closed_deals", "open_deals", "activities", "deals_created"]
+BREAKDOWNS = [None, *DIMENSIONS, *GRAINS]
+
+
+def _json(repo: Repository, viewer: Viewer, **args: Any) -> str:
+    result = query_metrics(repo, viewer, MetricQuery(measure=MEASURES[0], also=MEASURES[1:], **args))
+    return result.model_dump_json()
+
+
+def _ids(text: str, kind: str) -> set[int]:
+    return {int(n) for n in re.findall(rf'"{kind}/(\d+)"', text)}
+
+
+def _own(owner_ids: set[int]) -> tuple[set[int], set[int]]:
+    deals = {int(o["id"]) for o in crm.OPPORTUNITIES if o["owner_id"] in owner_ids}
+    activities = {int(a["id"]) for a in crm.ACTIVITIES if a["owner_id"] in owner_ids}  # type: ignore[operator]
+    return deals, activities
+
+
+@pytest.mark.parametrize("by", BREAKDOWNS)
+def test_a_rep_sees_only_their_own_records_through_any_breakdown(repo: Repository, by: str | None) -> None:
+    deals, activities = _own({RITA.user_id})
+    text = _json(repo, RITA, group_by=by, period="this year")
+    assert _ids(text, "opportunity") <= deals and _ids(text, "activity") <= activities
+    for canary in ("CANARY-Sam", "CANARY-Ravi", "Globex", "Apex", "Umbrella", "Ravi Rao", "Sam Reyes"):
+        assert canary not in text, (by, canary)
+    totals = json.loads(text)["total"]
+    closed = [o for o in crm.OPPORTUNITIES if int(o["id"]) in deals and o["is_closed"]]
+    assert totals[0]["value"] == len(closed) and totals[1]["value"] == 2  # deals 1 and 2 are open
+    assert totals[2]["value"] == len(activities) and totals[3]["value"] == len(deals)
+
+
+def test_a_manager_sees_their_team_only(repo: Repository) -> None:
+    result = query_metrics(repo, MAX, MetricQuery(measure="open_pipeline", group_by="rep"))
+    assert {r.group for r in result.rows} == {"Rita Ruiz", "Ravi Rao"}
+    deals, _ = _own({4, 5})
+    assert _ids(result.model_dump_json(), "opportunity") <= deals
+    everyone = query_metrics(repo, OLGA, MetricQuery(measure="open_pipeline", group_by="rep"))
+    assert {r.group for r in everyone.rows} == {"Rita Ruiz", "Ravi Rao", "Sam Reyes"}
+
+
+def _error(repo: Repository, viewer: Viewer, **args: Any) -> str:
+    with pytest.raises(InputError) as caught:
+        query_metrics(repo, viewer, MetricQuery(measure="won_revenue", **args))
+    return str(caught.value)
+
+
+def test_another_reps_name_is_unknown_to_a_rep_exactly_as_in_other_tools(repo: Repository) -> None:
+    hidden = _error(repo, RITA, rep="Sam Reyes")
+    assert hidden == _error(repo, RITA, rep="Zed Nobody").replace("Zed Nobody", "Sam Reyes")
+    with pytest.raises(InputError) as caught:
+        pipeline_summary(repo, RITA, PipelineQuery(owner="Sam Reyes"))
+    assert hidden == str(caught.value) == "no person named 'Sam Reyes'"
+    assert _error(repo, RITA, account="Globex") == "no account named 'Globex'"
+    assert _error(repo, RITA, team="Max Stone") == "no manager named 'Max Stone'"
+    assert _error(repo, SAM, territory="West Enterprise").startswith("no territory named 'West Enterprise'")
+    assert "West" not in _error(repo, SAM, region="West").partition("did you mean")[2]
+
+
+def test_a_manager_filter_means_the_team_and_the_parent_of_a_hidden_account_stays_hidden(
+    repo: Repository,
+) -> None:
+    team = query_metrics(repo, OLGA, MetricQuery(measure="open_deals", team="Max Stone", group_by="rep"))
+    assert {r.group: r.figures[0].value for r in team.rows} == {"Rita Ruiz": 2, "Ravi Rao": 2}
+    assert "team: Max Stone's team" in team.filters
+    as_rep = query_metrics(repo, OLGA, MetricQuery(measure="open_deals", rep="Max Stone"))
+    assert as_rep.total[0].value == 4 and "rep: Max Stone's team" in as_rep.filters
+    # a parent the viewer may not see is not named: the account stands for itself
+    with repo.engine.begin() as connection:
+        connection.execute(update(Account).where(Account.id == 1).values(parent_account_id=3))
+    hidden = query_metrics(repo, RITA, MetricQuery(measure="won_revenue", group_by="parent_account"))
+    assert [r.group for r in hidden.rows] == ["Acme Corporation"] and "Globex" not in hidden.model_dump_json()
+    shown = query_metrics(repo, OLGA, MetricQuery(measure="won_revenue", group_by="parent_account"))
+    assert [(r.group, r.figures[0].value) for r in shown.rows] == [("Globex", Decimal("80000.00"))]

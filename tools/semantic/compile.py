@@ -1,0 +1,241 @@
+"""Compiling a measure's records into SQL: scoped source, anchor date, window, joins and filters.
+
+Every query starts from a scoped select of the repository (``repo.opportunities``,
+``repo.activities``, ``repo.quotas``), so a record outside the viewer's scope is never read. Each
+source is shaped into one subquery with the same columns; the dimension and the filters are
+compiled over it with their joins (:mod:`tools.semantic.dimensions`). Activities count only when
+the deal, account and contact they are logged on are in scope too.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from sqlalchemy import Select, case, null, or_, select
+
+from tools.errors import InputError
+from tools.evidence import record_id
+from tools.periods import parse_period
+from tools.semantic.dimensions import DIMENSIONS, NO_DATE, Dimension, Expr, Grain, Joined, Link, joins_for
+from tools.semantic.facts import Basis, Fact
+from tools.semantic.filters import Narrowing
+from tools.semantic.windows import Window
+from tools.store.repository import Repository, ViewerLike
+from tools.store.schema import Account, Activity, Contact, Opportunity, Quota
+
+DateField = Literal["close", "created"]
+#: What each source's records point at (the dimensions and filters that apply to them).
+LINKS = {
+    Basis.CLOSED: frozenset(Link),
+    Basis.OPEN: frozenset(Link),
+    Basis.CREATED: frozenset(Link),
+    Basis.ACTIVITY: frozenset(Link),
+    Basis.QUOTA: frozenset({Link.PERSON}),
+}
+COLUMNS = (
+    "id",
+    "person_id",
+    "account_id",
+    "product_id",
+    "stage",
+    "forecast_category",
+    "amount",
+    "probability",
+    "is_won",
+    "created",
+    "closed",
+    "stage_entered",
+    "day",
+    "period",
+)
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What one query reads, whatever the measure: the breakdown, the filters, the date field."""
+
+    by: Dimension | Grain | None
+    narrowings: tuple[Narrowing, ...]
+    date_field: DateField | None
+    fy_start_month: int
+
+
+@dataclass(frozen=True)
+class Grouped:
+    """A record and the group it falls in (its label, and the key groups are put in order by)."""
+
+    group: str
+    order: Any
+    fact: Fact
+
+
+def anchor(basis: Basis, date_field: DateField | None) -> Expr:
+    """The date a deal basis is windowed (and bucketed) on."""
+    if date_field == "created" or (basis is Basis.CREATED and date_field is None):
+        return Opportunity.created_at
+    if basis is Basis.CLOSED:
+        return Opportunity.closed_at
+    if basis is Basis.OPEN:
+        return Opportunity.close_date
+    return case((Opportunity.is_closed, Opportunity.closed_at), else_=Opportunity.close_date)
+
+
+def _shape(**given: Any) -> list[Any]:
+    return [given.get(name, null()).label(name) for name in COLUMNS]
+
+
+def _deals(repo: Repository, viewer: ViewerLike, basis: Basis, window: Window, plan: Plan) -> Select[Any]:
+    day = anchor(basis, plan.date_field)
+    query = repo.opportunities(
+        viewer,
+        *_shape(
+            id=Opportunity.id,
+            person_id=Opportunity.owner_id,
+            account_id=Opportunity.account_id,
+            product_id=Opportunity.product_id,
+            stage=Opportunity.stage,
+            forecast_category=Opportunity.forecast_category,
+            amount=Opportunity.amount,
+            probability=Opportunity.probability,
+            is_won=Opportunity.is_won,
+            created=Opportunity.created_at,
+            closed=Opportunity.closed_at,
+            stage_entered=Opportunity.stage_entered_at,
+            day=day,
+        ),
+    )
+    if basis is Basis.CLOSED:
+        query = query.where(Opportunity.is_closed)
+    elif basis is Basis.OPEN:
+        query = query.where(~Opportunity.is_closed)
+    if window.start is not None and window.end is not None:
+        query = query.where(day >= window.start, day < window.end)
+    return query
+
+
+def _activities(repo: Repository, viewer: ViewerLike, window: Window) -> Select[Any]:
+    deal = repo.opportunities(
+        viewer,
+        Opportunity.id,
+        Opportunity.product_id,
+        Opportunity.stage,
+        Opportunity.forecast_category,
+        Opportunity.amount,
+    ).subquery("deal")
+    query = repo.activities(
+        viewer,
+        *_shape(
+            id=Activity.id,
+            person_id=Activity.owner_id,
+            account_id=Activity.account_id,
+            product_id=deal.c.product_id,
+            stage=deal.c.stage,
+            forecast_category=deal.c.forecast_category,
+            amount=deal.c.amount,
+            day=Activity.occurred_at,
+        ),
+    ).outerjoin(deal, deal.c.id == Activity.opportunity_id)
+    if not repo.scope(viewer).unrestricted:
+        query = query.where(
+            or_(Activity.opportunity_id.is_(None), deal.c.id.is_not(None)),
+            or_(Activity.account_id.is_(None), Activity.account_id.in_(repo.accounts(viewer, Account.id))),
+            or_(Activity.contact_id.is_(None), Activity.contact_id.in_(repo.contacts(viewer, Contact.id))),
+        )
+    if window.start is not None and window.end is not None:
+        start, end = (dt.datetime.combine(d, dt.time(0), dt.UTC) for d in (window.start, window.end))
+        query = query.where(Activity.occurred_at >= start, Activity.occurred_at < end)
+    return query
+
+
+def _quotas(repo: Repository, viewer: ViewerLike, window: Window) -> Select[Any]:
+    query = repo.quotas(viewer, *_shape(person_id=Quota.user_id, amount=Quota.amount, period=Quota.period))
+    return query.where(Quota.period.in_(window.quota_periods))
+
+
+def source(repo: Repository, viewer: ViewerLike, basis: Basis, window: Window, plan: Plan) -> Select[Any]:
+    if basis is Basis.ACTIVITY:
+        return _activities(repo, viewer, window)
+    if basis is Basis.QUOTA:
+        return _quotas(repo, viewer, window)
+    return _deals(repo, viewer, basis, window, plan)
+
+
+def applicable(narrowings: Sequence[Narrowing], basis: Basis) -> list[Narrowing]:
+    """The filters a basis can honour (quota rows belong to people: deal filters pass them by)."""
+    return [n for n in narrowings if n.links <= LINKS[basis]]
+
+
+def check_breakdown(by: Dimension | Grain | None, bases: Sequence[Basis]) -> None:
+    """Refuse a breakdown a measure's records cannot be split by (quota by product, by month)."""
+    if Basis.QUOTA not in bases:
+        return
+    if isinstance(by, Dimension) and not by.links <= LINKS[Basis.QUOTA]:
+        people = [d.key for d in DIMENSIONS.values() if d.links <= LINKS[Basis.QUOTA]]
+        raise InputError(
+            f"quota is set per person and quarter, so it cannot be broken down by {by.key}; "
+            f"group by {', '.join(people)}, quarter or year"
+        )
+    if isinstance(by, Grain) and by.key not in ("quarter", "year"):
+        raise InputError(
+            f"quota is set per quarter, so it cannot be broken down by {by.key}; use quarter or year"
+        )
+
+
+def fetch(repo: Repository, viewer: ViewerLike, basis: Basis, window: Window, plan: Plan) -> list[Grouped]:
+    """The records of ``basis`` in ``window`` that pass the filters, each with its group."""
+    facts = source(repo, viewer, basis, window, plan).subquery("facts")
+    visible = None if repo.scope(viewer).unrestricted else repo.accounts(viewer, Account.id)
+    joined = Joined(facts, visible)
+    narrowings = applicable(plan.narrowings, basis)
+    needed = {name for n in narrowings for name in n.joins}
+    group: Expr = null()
+    if isinstance(plan.by, Dimension):
+        needed |= set(plan.by.joins)
+        group = plan.by.value(joined)
+    query = select(*(facts.c[name] for name in COLUMNS), group.label("grp")).select_from(facts)
+    for join in joins_for(needed):
+        query = query.outerjoin(join.target(joined), join.on(joined))
+    query = query.where(*(n.condition(joined) for n in narrowings))
+    with repo.connect() as connection:
+        rows = connection.execute(query).all()
+    quarters: dict[str, dt.date] = {}
+    found = []
+    for row in rows:
+        fact = _fact(repo, basis, row, quarters)
+        found.append(_grouped(plan, fact, row.grp))
+    return found
+
+
+def _fact(repo: Repository, basis: Basis, row: Any, quarters: dict[str, dt.date]) -> Fact:
+    if basis is Basis.QUOTA:
+        if row.period not in quarters:
+            quarters[row.period] = parse_period(row.period, repo.as_of, repo.fy_start_month).start
+        ref = record_id("quota", f"{row.person_id}:{row.period}")
+        return Fact(ref=ref, amount=row.amount, day=quarters[row.period])
+    day = row.day.astimezone(dt.UTC).date() if isinstance(row.day, dt.datetime) else row.day
+    kind = "activity" if basis is Basis.ACTIVITY else "opportunity"
+    return Fact(
+        ref=record_id(kind, row.id),
+        amount=row.amount,
+        probability=row.probability,
+        won=bool(row.is_won),
+        created=row.created,
+        closed=row.closed,
+        stage_entered=row.stage_entered,
+        day=day,
+    )
+
+
+def _grouped(plan: Plan, fact: Fact, value: Any) -> Grouped:
+    if isinstance(plan.by, Grain):
+        if fact.day is None:
+            return Grouped(NO_DATE, dt.date.max, fact)
+        start, label = plan.by.bucket(fact.day, plan.fy_start_month)
+        return Grouped(label, start, fact)
+    if isinstance(plan.by, Dimension):
+        label = plan.by.missing if value is None else str(value)
+        return Grouped(label, label, fact)
+    return Grouped("", "", fact)

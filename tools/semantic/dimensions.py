@@ -1,0 +1,278 @@
+"""Dimensions and time grains: what a measure can be broken down and filtered by, declared once.
+
+Every fact source (deals, activities, quota rows) is first read through the repository's scoped
+select into one subquery with the same columns (``person_id``, ``account_id``, ``product_id``,
+``stage``, ``forecast_category``, ``amount``, ``day`` …). A dimension is an expression over that
+subquery and the tables it joins (aliased, so a filter's own subqueries never correlate with
+them), and the *links* a source must have for it: quota rows belong to a person, so they can be
+split by rep, team, territory and region, not by product or account.
+
+A deal's territory is its account's, or its owner's home territory when the account has none (as
+:func:`tools.filters.deal_in_territories` reads it). A parent account is named only when the
+viewer may see it; otherwise the account stands for itself, as it would if the parent did not
+exist. Time grains bucket the anchor date in Python, so SQLite and PostgreSQL agree to the day.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import ColumnElement, FromClause, Select, and_, func, true
+from sqlalchemy.orm import QueryableAttribute, aliased
+
+from tools.periods import quarter_containing
+from tools.store.schema import Account, Product, Territory, User
+
+#: A column or an ORM attribute, as selects take them.
+Expr = ColumnElement[Any] | QueryableAttribute[Any]
+
+
+class Link(StrEnum):
+    """What a fact row points at."""
+
+    PERSON = "person"  # the deal owner, the activity's author, the quota holder
+    ACCOUNT = "account"
+    DEAL = "deal"  # product, stage and forecast category (deals, and activities on a deal)
+
+
+class Joined:
+    """The facts subquery and the aliased tables dimensions read from it."""
+
+    def __init__(self, facts: FromClause, visible_accounts: Select[Any] | None) -> None:
+        self.facts = facts
+        self.visible_accounts = visible_accounts
+        self.owner = aliased(User, name="dim_owner")
+        self.manager = aliased(User, name="dim_manager")
+        self.account = aliased(Account, name="dim_account")
+        self.parent = aliased(Account, name="dim_parent")
+        self.territory = aliased(Territory, name="dim_territory")
+        self.product = aliased(Product, name="dim_product")
+
+    def column(self, name: str) -> ColumnElement[Any]:
+        column: ColumnElement[Any] = self.facts.c[name]
+        return column
+
+    def parent_visible(self) -> ColumnElement[bool]:
+        """A parent account is named only when the viewer may see it (``None``: sees every account)."""
+        return true() if self.visible_accounts is None else self.parent.id.in_(self.visible_accounts)
+
+    def territory_id(self) -> ColumnElement[Any]:
+        return func.coalesce(self.account.territory_id, self.owner.territory_id)
+
+
+@dataclass(frozen=True)
+class Join:
+    name: str
+    target: Callable[[Joined], Any]
+    on: Callable[[Joined], ColumnElement[bool]]
+    needs: tuple[str, ...] = ()
+
+
+#: Every join a dimension may need, in the order they are added to a query.
+JOINS: tuple[Join, ...] = (
+    Join("owner", lambda j: j.owner, lambda j: j.owner.id == j.column("person_id")),
+    Join("manager", lambda j: j.manager, lambda j: j.manager.id == j.owner.manager_id, ("owner",)),
+    Join("account", lambda j: j.account, lambda j: j.account.id == j.column("account_id")),
+    Join(
+        "parent",
+        lambda j: j.parent,
+        lambda j: and_(j.parent.id == j.account.parent_account_id, j.parent_visible()),
+        ("account",),
+    ),
+    Join(
+        "territory", lambda j: j.territory, lambda j: j.territory.id == j.territory_id(), ("owner", "account")
+    ),
+    Join("product", lambda j: j.product, lambda j: j.product.id == j.column("product_id")),
+)
+
+
+def joins_for(names: set[str]) -> list[Join]:
+    """The joins ``names`` need, with what they depend on, in query order."""
+    wanted = set(names)
+    for join in reversed(JOINS):
+        if join.name in wanted:
+            wanted |= set(join.needs)
+    return [join for join in JOINS if join.name in wanted]
+
+
+@dataclass(frozen=True)
+class Dimension:
+    key: str
+    name: str
+    #: The value rows are grouped by and shown with.
+    value: Callable[[Joined], Expr]
+    joins: tuple[str, ...]
+    links: frozenset[Link]
+    #: What a fact without a value is grouped under.
+    missing: str
+    #: What filters compare with (ids where the value is a name); defaults to the value.
+    ident: Callable[[Joined], Expr] | None = None
+    aliases: tuple[str, ...] = ()
+
+    def key_of(self, joined: Joined) -> Expr:
+        return (self.ident or self.value)(joined)
+
+
+P, AC, D = Link.PERSON, Link.ACCOUNT, Link.DEAL
+
+DIMENSIONS: dict[str, Dimension] = {
+    d.key: d
+    for d in (
+        Dimension(
+            "rep",
+            "Rep",
+            lambda j: j.owner.name,
+            ("owner",),
+            frozenset({P}),
+            "(no owner)",
+            lambda j: j.column("person_id"),
+            ("owner", "salesperson", "seller", "account executive", "ae", "person", "user"),
+        ),
+        Dimension(
+            "team",
+            "Team (manager)",
+            lambda j: j.manager.name,
+            ("manager",),
+            frozenset({P}),
+            "(no manager)",
+            lambda j: j.column("person_id"),
+            ("manager", "managers", "teams"),
+        ),
+        Dimension(
+            "territory",
+            "Territory",
+            lambda j: j.territory.name,
+            ("territory",),
+            frozenset({P}),
+            "(no territory)",
+            lambda j: j.territory_id(),
+            ("territories",),
+        ),
+        Dimension(
+            "region",
+            "Region",
+            lambda j: j.territory.region,
+            ("territory",),
+            frozenset({P}),
+            "(no region)",
+            aliases=("regions", "geo", "geography", "area"),
+        ),
+        Dimension(
+            "product",
+            "Product",
+            lambda j: j.product.name,
+            ("product",),
+            frozenset({D}),
+            "(no product)",
+            lambda j: j.column("product_id"),
+            ("products", "sku"),
+        ),
+        Dimension(
+            "product_family",
+            "Product family",
+            lambda j: j.product.family,
+            ("product",),
+            frozenset({D}),
+            "(no family)",
+            aliases=("family", "series", "product line", "line", "families"),
+        ),
+        Dimension(
+            "account",
+            "Account",
+            lambda j: j.account.name,
+            ("account",),
+            frozenset({AC}),
+            "(no account)",
+            lambda j: j.column("account_id"),
+            ("accounts", "customer", "customers", "company", "client"),
+        ),
+        Dimension(
+            "parent_account",
+            "Parent account",
+            lambda j: func.coalesce(j.parent.name, j.account.name),
+            ("parent",),
+            frozenset({AC}),
+            "(no account)",
+            aliases=("parent", "parent company", "ultimate parent", "group"),
+        ),
+        Dimension(
+            "industry",
+            "Industry",
+            lambda j: j.account.industry,
+            ("account",),
+            frozenset({AC}),
+            "(no industry)",
+            aliases=("sector", "vertical", "industries"),
+        ),
+        Dimension(
+            "segment",
+            "Segment",
+            lambda j: j.account.segment,
+            ("account",),
+            frozenset({AC}),
+            "(no segment)",
+            aliases=("segments", "size", "market segment"),
+        ),
+        Dimension(
+            "stage",
+            "Stage",
+            lambda j: j.column("stage"),
+            (),
+            frozenset({D}),
+            "(no stage)",
+            aliases=("stages", "deal stage", "sales stage"),
+        ),
+        Dimension(
+            "forecast_category",
+            "Forecast category",
+            lambda j: j.column("forecast_category"),
+            (),
+            frozenset({D}),
+            "(none)",
+            aliases=("forecast", "category", "forecast categories"),
+        ),
+    )
+}
+
+
+def _fiscal_year(day: dt.date, fy_start_month: int) -> tuple[dt.date, str]:
+    year = day.year if day.month >= fy_start_month else day.year - 1
+    name = quarter_containing(day, fy_start_month).label.split("-Q")[0]
+    return dt.date(year, fy_start_month, 1), name if fy_start_month == 1 else f"FY{name}"
+
+
+@dataclass(frozen=True)
+class Grain:
+    """A time grain: the bucket (its first day, its label) a date falls in."""
+
+    key: str
+    bucket: Callable[[dt.date, int], tuple[dt.date, str]]
+    aliases: tuple[str, ...] = ()
+
+
+def _week(day: dt.date, _: int) -> tuple[dt.date, str]:
+    monday = day - dt.timedelta(days=day.weekday())
+    return monday, f"week of {monday.isoformat()}"
+
+
+def _quarter(day: dt.date, fy_start_month: int) -> tuple[dt.date, str]:
+    quarter = quarter_containing(day, fy_start_month)
+    return quarter.start, quarter.label
+
+
+GRAINS: dict[str, Grain] = {
+    g.key: g
+    for g in (
+        Grain("day", lambda day, _: (day, day.isoformat()), ("daily", "date", "days")),
+        Grain("week", _week, ("weekly", "weeks")),
+        Grain("month", lambda day, _: (day.replace(day=1), f"{day:%Y-%m}"), ("monthly", "months")),
+        Grain("quarter", _quarter, ("quarterly", "quarters", "fiscal quarter")),
+        Grain("year", _fiscal_year, ("yearly", "annual", "annually", "years", "fiscal year")),
+    )
+}
+#: What a fact without a date is grouped under, by any grain.
+NO_DATE = "(no date)"

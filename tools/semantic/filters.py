@@ -1,0 +1,164 @@
+"""Filters of a metric query: names as the data writes them, resolved inside the viewer's scope.
+
+Each filter narrows one dimension (:data:`~tools.semantic.dimensions.DIMENSIONS`) to the values a
+name resolves to, so "territory: West" means exactly what grouping by territory shows. Names
+resolve as in every other tool (:mod:`tools.resolve`): a name outside the viewer's scope is
+unknown to them, exactly like a name that does not exist, and suggestions come from their scope.
+A rep's name means their deals, a manager's their whole team (as :func:`tools.filters.team_of`);
+``team`` takes a manager's name only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import ColumnElement
+
+from tools.errors import InputError
+from tools.filters import team_of
+from tools.resolve import best_match, resolve_account, resolve_product, resolve_territory, resolve_user
+from tools.semantic.dimensions import DIMENSIONS, Joined, Link
+from tools.store.repository import Repository, ViewerLike, build_scope
+from tools.store.schema import Account, Product, Role, Territory
+from tools.store.stages import ForecastCategory
+
+
+@dataclass(frozen=True)
+class Narrowing:
+    """One resolved filter: what it reads, its condition, and how it reads to people."""
+
+    field: str
+    description: str
+    links: frozenset[Link]
+    joins: tuple[str, ...]
+    condition: Callable[[Joined], ColumnElement[bool]]
+
+
+Resolver = Callable[[Repository, ViewerLike, str], tuple[str, list[Any]]]
+
+
+def _choice(kind: str, name: str, values: Iterable[Any]) -> str:
+    names = dict(enumerate(sorted({str(v) for v in values if v})))
+    return best_match(kind, name, names).name
+
+
+def _distinct(repo: Repository, query: Any) -> list[Any]:
+    with repo.connect() as connection:
+        return list(connection.execute(query.distinct()).scalars())
+
+
+def _rep(repo: Repository, viewer: ViewerLike, name: str) -> tuple[str, list[Any]]:
+    label, ids = team_of(repo, viewer, name)
+    return label, list(ids)
+
+
+def _team(repo: Repository, viewer: ViewerLike, name: str) -> tuple[str, list[Any]]:
+    manager = resolve_user(repo, viewer, name, Role.MANAGER)
+    with repo.connect() as connection:
+        members = build_scope(connection, manager.id, Role.MANAGER).users or frozenset()
+    return f"{manager.name}'s team", sorted(members)
+
+
+def _territory(repo: Repository, viewer: ViewerLike, name: str) -> tuple[str, list[Any]]:
+    found = resolve_territory(repo, viewer, name)
+    return found.name, [found.id]
+
+
+def _region(repo: Repository, viewer: ViewerLike, name: str) -> tuple[str, list[Any]]:
+    region = _choice("region", name, _distinct(repo, repo.territories(viewer, Territory.region)))
+    return region, [region]
+
+
+def _product(repo: Repository, viewer: ViewerLike, name: str) -> tuple[str, list[Any]]:
+    found = resolve_product(repo, name)
+    return found.name, [found.id]
+
+
+def _family(repo: Repository, viewer: ViewerLike, name: str) -> tuple[str, list[Any]]:
+    family = _choice("product family", name, _distinct(repo, repo.products(Product.family)))
+    return family, [family]
+
+
+def _account(repo: Repository, viewer: ViewerLike, name: str) -> tuple[str, list[Any]]:
+    found = resolve_account(repo, viewer, name)
+    return found.name, [found.id]
+
+
+def _industry(repo: Repository, viewer: ViewerLike, name: str) -> tuple[str, list[Any]]:
+    industry = _choice("industry", name, _distinct(repo, repo.accounts(viewer, Account.industry)))
+    return industry, [industry]
+
+
+def _segment(repo: Repository, viewer: ViewerLike, name: str) -> tuple[str, list[Any]]:
+    segment = _choice("segment", name, _distinct(repo, repo.accounts(viewer, Account.segment)))
+    return segment, [segment]
+
+
+def _stage(repo: Repository, viewer: ViewerLike, name: str) -> tuple[str, list[Any]]:
+    stage = repo.stages.find(name)
+    if stage is None:
+        raise InputError(f"no stage named {name!r}; stages are {', '.join(repo.stages.names)}")
+    return stage.name, [stage.name]
+
+
+def _category(repo: Repository, viewer: ViewerLike, name: str) -> tuple[str, list[Any]]:
+    category = _choice("forecast category", name, [c.value for c in ForecastCategory])
+    return category, [category]
+
+
+#: The name filters of a query, each narrowing the dimension of the same key.
+RESOLVERS: dict[str, Resolver] = {
+    "rep": _rep,
+    "team": _team,
+    "territory": _territory,
+    "region": _region,
+    "product": _product,
+    "product_family": _family,
+    "account": _account,
+    "industry": _industry,
+    "segment": _segment,
+    "stage": _stage,
+    "forecast_category": _category,
+}
+
+
+def narrow(repo: Repository, viewer: ViewerLike, field: str, name: str) -> Narrowing:
+    """The filter ``field`` (a dimension key) set to the thing ``name`` names in scope."""
+    dimension = DIMENSIONS[field]
+    label, values = RESOLVERS[field](repo, viewer, name)
+    return Narrowing(
+        field,
+        f"{field.replace('_', ' ')}: {label}",
+        dimension.links,
+        dimension.joins,
+        lambda joined: dimension.key_of(joined).in_(values),
+    )
+
+
+def amount_between(low: Decimal | None, high: Decimal | None) -> list[Narrowing]:
+    """Deal amount bounds (a deal without an amount is outside any bound)."""
+    found = []
+    if low is not None:
+        found.append(
+            Narrowing(
+                "min_amount",
+                f"amount >= ${low:,.0f}",
+                frozenset({Link.DEAL}),
+                (),
+                lambda joined: joined.column("amount") >= low,
+            )
+        )
+    if high is not None:
+        found.append(
+            Narrowing(
+                "max_amount",
+                f"amount <= ${high:,.0f}",
+                frozenset({Link.DEAL}),
+                (),
+                lambda joined: joined.column("amount") <= high,
+            )
+        )
+    return found

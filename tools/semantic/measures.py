@@ -1,0 +1,213 @@
+"""Measures: every number :func:`~tools.semantic.query.query_metrics` computes, declared once.
+
+A measure names the records it reads (its *bases*: closed, open or created deals, activities,
+quota rows, each anchored on its own date), the period it covers when none is asked for, and how
+its value is aggregated from the records of one group (:mod:`tools.semantic.facts`). Its name,
+unit and written definition are the metric registry's (:data:`tools.metrics.METRICS`), so "win
+rate" reads the same here as in every other tool.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from tools import metrics
+from tools.evidence import Unit
+from tools.semantic import facts as f
+from tools.semantic.facts import Basis, Compute, Pick
+
+#: How each basis is dated, for the result's notes.
+DATED_BY = {
+    Basis.CLOSED: "the day deals closed (closed_at)",
+    Basis.OPEN: "expected close date (close_date)",
+    Basis.CREATED: "the day deals were created (created_at)",
+    Basis.ACTIVITY: "the day activities occurred (occurred_at)",
+    Basis.QUOTA: "the quota quarters that start in the period",
+}
+
+
+class Default(StrEnum):
+    """The period a measure covers when the query gives none."""
+
+    FISCAL_YTD = "fiscal year to date"
+    ALL_OPEN = "all open deals"
+    QUARTER = "the current quarter"
+
+
+@dataclass(frozen=True)
+class Measure:
+    key: str
+    #: The key of its written definition in :data:`tools.metrics.METRICS`.
+    metric: str
+    needs: tuple[Basis, ...]
+    default: Default
+    compute: Compute
+    #: The records behind the value (cited and counted).
+    behind: Pick
+    #: Groups add up to the total (sums and counts), so a share of the total means something.
+    additive: bool = False
+    #: Reads deal amounts, so deals without one are reported.
+    amounts: bool = False
+    aliases: tuple[str, ...] = ()
+
+    @property
+    def name(self) -> str:
+        return metrics.METRICS[self.metric].name
+
+    @property
+    def unit(self) -> Unit:
+        return metrics.METRICS[self.metric].unit
+
+    @property
+    def formula(self) -> str:
+        return metrics.METRICS[self.metric].definition
+
+
+CLOSED, OPEN, CREATED = (Basis.CLOSED,), (Basis.OPEN,), (Basis.CREATED,)
+YTD, ALL_OPEN, QUARTER = Default.FISCAL_YTD, Default.ALL_OPEN, Default.QUARTER
+
+
+def _sum(
+    key: str, metric: str, needs: tuple[Basis, ...], default: Default, pick: Pick, *aliases: str
+) -> Measure:
+    return Measure(key, metric, needs, default, f.money(pick), pick, True, True, aliases)
+
+
+def _count(key: str, needs: tuple[Basis, ...], default: Default, pick: Pick, *aliases: str) -> Measure:
+    return Measure(key, key, needs, default, f.count(pick), pick, True, False, aliases)
+
+
+MEASURES: dict[str, Measure] = {
+    m.key: m
+    for m in (
+        _sum(
+            "won_revenue", "bookings", CLOSED, YTD, f.won, "bookings", "revenue", "closed won", "sales", "won"
+        ),
+        _count("won_deals", CLOSED, YTD, f.won, "wins", "deals won"),
+        _count("lost_deals", CLOSED, YTD, f.lost, "losses", "deals lost"),
+        _sum("lost_revenue", "lost_revenue", CLOSED, YTD, f.lost, "lost amount"),
+        _count("closed_deals", CLOSED, YTD, f.of(Basis.CLOSED), "deals closed"),
+        Measure(
+            "win_rate",
+            "win_rate",
+            CLOSED,
+            YTD,
+            lambda i, _: metrics.win_rate(len(f.won(i)), len(f.lost(i))),
+            f.of(Basis.CLOSED),
+            aliases=("win percentage", "close rate", "win ratio"),
+        ),
+        _sum(
+            "open_pipeline",
+            "open_pipeline",
+            OPEN,
+            ALL_OPEN,
+            f.of(Basis.OPEN),
+            "pipeline",
+            "pipe",
+            "open pipe",
+        ),
+        Measure(
+            "weighted_pipeline",
+            "weighted_pipeline",
+            OPEN,
+            ALL_OPEN,
+            lambda i, _: f.weighted(i.get(Basis.OPEN, ())),
+            f.of(Basis.OPEN),
+            True,
+            True,
+            ("weighted", "weighted pipe"),
+        ),
+        _count("open_deals", OPEN, ALL_OPEN, f.of(Basis.OPEN), "open opportunities"),
+        _sum(
+            "pipeline_created",
+            "pipeline_created",
+            CREATED,
+            YTD,
+            f.of(Basis.CREATED),
+            "new pipeline",
+            "pipeline generated",
+            "pipegen",
+            "created pipeline",
+        ),
+        _count("deals_created", CREATED, YTD, f.of(Basis.CREATED), "new deals", "created deals"),
+        Measure(
+            "average_deal_size",
+            "average_deal_size",
+            CLOSED,
+            YTD,
+            lambda i, _: metrics.average(f.amounts(f.won(i))),
+            f.won,
+            amounts=True,
+            aliases=("deal size", "avg deal size", "average deal", "asp", "mean deal size"),
+        ),
+        Measure(
+            "median_deal_size",
+            "median_deal_size",
+            CLOSED,
+            YTD,
+            lambda i, _: f.median_amount(f.won(i)),
+            f.won,
+            amounts=True,
+            aliases=("median deal",),
+        ),
+        Measure(
+            "average_sales_cycle",
+            "average_sales_cycle",
+            CLOSED,
+            YTD,
+            lambda i, _: f.mean_days(f.cycles(f.won(i))),
+            f.won,
+            aliases=("avg sales cycle", "mean sales cycle", "average cycle"),
+        ),
+        Measure(
+            "median_sales_cycle",
+            "sales_cycle",
+            CLOSED,
+            YTD,
+            lambda i, _: metrics.median_days(f.cycles(f.won(i))),
+            f.won,
+            aliases=("sales cycle", "cycle", "cycle time", "time to close"),
+        ),
+        Measure(
+            "average_days_in_stage",
+            "average_days_in_stage",
+            OPEN,
+            ALL_OPEN,
+            lambda i, as_of: f.mean_days(f.days_in_stage(i.get(Basis.OPEN, ()), as_of)),
+            f.of(Basis.OPEN),
+            aliases=("days in stage", "time in stage", "stage age"),
+        ),
+        Measure(
+            "quota",
+            "quota",
+            (Basis.QUOTA,),
+            QUARTER,
+            lambda i, _: f.quota(i),
+            f.of(Basis.QUOTA),
+            True,
+            aliases=("target", "quotas"),
+        ),
+        Measure(
+            "attainment",
+            "attainment",
+            (Basis.CLOSED, Basis.QUOTA),
+            QUARTER,
+            f.attainment,
+            lambda i: f.won(i) + f.of(Basis.QUOTA)(i),
+            amounts=True,
+            aliases=("quota attainment", "percent to quota", "attainment to quota"),
+        ),
+        Measure(
+            "coverage",
+            "pipeline_coverage",
+            (Basis.OPEN, Basis.CLOSED, Basis.QUOTA),
+            QUARTER,
+            f.coverage,
+            lambda i: f.of(Basis.OPEN)(i) + f.of(Basis.QUOTA)(i),
+            amounts=True,
+            aliases=("pipeline coverage", "coverage ratio"),
+        ),
+        _count("activities", (Basis.ACTIVITY,), YTD, f.of(Basis.ACTIVITY), "activity", "activity count"),
+    )
+}

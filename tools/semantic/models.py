@@ -1,0 +1,124 @@
+"""What a metric query asks (:class:`MetricQuery`, the tool's schema) and what it returns: the
+measures and their periods, the total, and one row per group.
+
+Kept compact for the model (a tool result is capped at 12,000 characters): a row cites at most
+:data:`ROW_IDS` records and a total :data:`TOTAL_IDS`; ``record_count`` always has the full count.
+Without ``top``, the rows shown are the largest groups (by a time grain: the latest buckets) that
+fit :func:`row_limit`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from tools.evidence import Figure, Unit
+from tools.filters import MAX_AMOUNT
+
+ROW_IDS = 5
+TOTAL_IDS = 20
+#: Without ``top``, rows are shown up to about this many characters (``groups_total`` says how many
+#: groups there were), estimating a row's size from its measures and comparisons.
+ROWS_BUDGET = 8_000
+ROW_CHARS, FIGURE_CHARS, CHANGE_CHARS = 80, 260, 110
+MIN_ROWS, MAX_ROWS = 5, 50
+
+
+def row_limit(measures: int, compare: bool) -> int:
+    """How many rows fit the budget when no ``top`` is asked for."""
+    per_row = ROW_CHARS + measures * (FIGURE_CHARS + (CHANGE_CHARS if compare else 0))
+    return max(MIN_ROWS, min(MAX_ROWS, ROWS_BUDGET // per_row))
+
+
+class PeriodInfo(BaseModel):
+    label: str
+    start: dt.date | None = Field(default=None, description="First day (none: no date bound).")
+    end: dt.date | None = Field(default=None, description="Last day, included.")
+
+
+class MeasureInfo(BaseModel):
+    key: str
+    name: str
+    unit: Unit
+    formula: str
+    period: PeriodInfo
+    dated_by: str
+
+
+class Change(BaseModel):
+    """A measure now against the compared period."""
+
+    measure: str
+    previous: Decimal | float | int | None
+    absolute: Decimal | float | int | None = Field(description="Now minus before.")
+    relative: float | None = Field(description="(now - before) / before; none when before is 0 or unknown.")
+
+
+class MetricRow(BaseModel):
+    group: str
+    figures: list[Figure] = Field(description="One per measure, in the order of `measures`.")
+    record_count: int = Field(description="Records behind the first measure in this group.")
+    missing_amounts: int = 0
+    share_of_total: float | None = None
+    changes: list[Change] = []
+
+
+class MetricResult(BaseModel):
+    measures: list[MeasureInfo]
+    group_by: str | None
+    filters: list[str]
+    period: PeriodInfo
+    period_note: str
+    compare: str | None = None
+    compare_period: PeriodInfo | None = None
+    total: list[Figure] = Field(description="One per measure, over every matched record.")
+    total_changes: list[Change] = []
+    rows: list[MetricRow] = []
+    groups_total: int = Field(default=0, description="Groups before top-N (or the row limit) was applied.")
+    missing_amounts: int = Field(
+        default=0,
+        description="Deals behind an amount-based measure whose amount is unknown (not counted as $0).",
+    )
+    notes: list[str] = []
+
+
+class MetricQuery(BaseModel):
+    measure: str = Field(
+        description="A measure key, e.g. won_revenue, win_rate, open_pipeline, attainment (or 'bookings')."
+    )
+    also: list[str] = Field(
+        default_factory=list, max_length=5, description="More measures for the same groups."
+    )
+    group_by: str | None = Field(default=None, description="A dimension or time grain to break down by.")
+    rep: str | None = Field(default=None, description="A rep's name (a manager's name means their team).")
+    team: str | None = Field(default=None, description="A manager's name: their team's records.")
+    territory: str | None = Field(default=None, description="Territory name.")
+    region: str | None = Field(default=None, description="Region name.")
+    product: str | None = Field(default=None, description="Product name.")
+    product_family: str | None = Field(default=None, description="Product family (series) name.")
+    account: str | None = Field(default=None, description="Account name.")
+    industry: str | None = Field(default=None, description="Account industry.")
+    segment: str | None = Field(default=None, description="Account segment.")
+    stage: str | None = Field(default=None, description="Deal stage.")
+    forecast_category: str | None = Field(default=None, description="commit, best_case, pipeline…")
+    min_amount: Decimal | None = Field(
+        default=None, ge=0, le=MAX_AMOUNT, description="Deals of at least this."
+    )
+    max_amount: Decimal | None = Field(
+        default=None, ge=0, le=MAX_AMOUNT, description="Deals of at most this."
+    )
+    period: str | None = Field(
+        default=None, description="'this quarter', 'Q3 2026', 'last year', 'YTD', '2026-01-01..2026-03-31'."
+    )
+    date_field: Literal["close", "created"] | None = Field(
+        default=None, description="Which deal date the period applies to (default: the measure's own)."
+    )
+    compare: Literal["previous_period", "last_year"] | None = Field(
+        default=None, description="Also compute the previous period, or the same period a year earlier."
+    )
+    top: int | None = Field(default=None, ge=1, le=50, description="Only the first N groups by the measure.")
+    order: Literal["desc", "asc"] = Field(default="desc", description="desc: largest first; asc: bottom N.")
+    share_of_total: bool = Field(default=False, description="Each group's share of the total.")

@@ -1,0 +1,189 @@
+"""The ``query_metrics`` tool: any declared measure, broken down, filtered, ranked and compared.
+
+A query names measures (:data:`~tools.semantic.measures.MEASURES`), at most one breakdown (a
+dimension or a time grain, :mod:`tools.semantic.dimensions`), filters, a period and a comparison;
+it is compiled into scoped SQL (:mod:`tools.semantic.compile`) and aggregated
+(:mod:`tools.semantic.evaluate`). Nothing about a metric is written here.
+
+Period rules (also in every result's ``period_note``):
+
+* no period on a performance measure (won or lost revenue and deals, closed deals, win rate, deal
+  size, sales cycle), on pipeline or deals created, or on activities: fiscal year to date;
+* open pipeline, weighted pipeline, open deals and days in stage: every open deal, whatever its
+  close date, unless a period is given (then deals whose close date falls in it);
+* quota, attainment and coverage: the current quarter (quota is set per quarter);
+* ``date_field`` moves the period (and time buckets) to another date of the deals: ``close``
+  (closed_at of closed deals, close_date of open ones) or ``created`` (created_at).
+"""
+
+from __future__ import annotations
+
+import re
+
+from tools.errors import InputError
+from tools.semantic.compile import Grouped, Plan, check_breakdown, fetch
+from tools.semantic.dimensions import DIMENSIONS, GRAINS, Dimension, Grain
+from tools.semantic.evaluate import Ranking, Series, missing_in_total, rows, totals
+from tools.semantic.facts import Basis
+from tools.semantic.filters import RESOLVERS, Narrowing, amount_between, narrow
+from tools.semantic.measures import MEASURES, Measure
+from tools.semantic.models import MeasureInfo, MetricQuery, MetricResult, row_limit
+from tools.semantic.notes import dated_by, explain, info, period_note, window_filter
+from tools.semantic.windows import Window, asked, default_window, previous_window, year_earlier
+from tools.store.repository import Repository, ViewerLike
+
+
+def _words(text: str) -> str:
+    return " ".join(re.sub(r"[^0-9a-z%]+", " ", text.casefold()).split())
+
+
+def measure_named(text: str) -> Measure:
+    """The measure ``text`` names: its key, its name or an alias, in any case."""
+    wanted = _words(text)
+    for measure in MEASURES.values():
+        if wanted in {_words(measure.key), _words(measure.name), *map(_words, measure.aliases)}:
+            return measure
+    raise InputError(f"unknown measure {text!r}; measures are {', '.join(MEASURES)}")
+
+
+def breakdown_named(text: str) -> Dimension | Grain:
+    """The dimension or time grain ``text`` names: its key, its name or an alias."""
+    wanted = _words(text)
+    for dimension in DIMENSIONS.values():
+        if wanted in {_words(dimension.key), _words(dimension.name), *map(_words, dimension.aliases)}:
+            return dimension
+    for grain in GRAINS.values():
+        if wanted in {_words(grain.key), *map(_words, grain.aliases)}:
+            return grain
+    raise InputError(
+        f"cannot group by {text!r}; dimensions are {', '.join(DIMENSIONS)} "
+        f"and time grains {', '.join(GRAINS)}"
+    )
+
+
+def _narrowings(repo: Repository, viewer: ViewerLike, params: MetricQuery) -> list[Narrowing]:
+    found = [
+        narrow(repo, viewer, field, name)
+        for field in RESOLVERS
+        if (name := getattr(params, field)) is not None and name.strip()
+    ]
+    return found + amount_between(params.min_amount, params.max_amount)
+
+
+def query_metrics(repo: Repository, viewer: ViewerLike, params: MetricQuery) -> MetricResult:
+    """Compute any sales measure, optionally broken down, filtered, ranked and compared.
+
+    Measures: won_revenue (bookings), won_deals, lost_deals, lost_revenue, closed_deals, win_rate,
+    open_pipeline, weighted_pipeline, open_deals, pipeline_created, deals_created,
+    average_deal_size, median_deal_size, average_sales_cycle, median_sales_cycle,
+    average_days_in_stage, quota, attainment, coverage, activities. Dimensions: rep, team,
+    territory, region, product, product_family, account, parent_account, industry, segment, stage,
+    forecast_category; time grains: day, week, month, quarter, year. Without a period, won/lost,
+    win rate, deal size, cycle, created and activity measures cover fiscal year to date; open
+    pipeline measures cover every open deal; quota, attainment and coverage the current quarter.
+    Deals without an amount are counted in counts and reported, never summed as $0.
+
+    Args:
+        measure: A measure key, e.g. won_revenue, win_rate, open_pipeline, attainment (or 'bookings').
+        also: More measures computed for the same groups.
+        group_by: A dimension or time grain to break down by (e.g. rep, product, month).
+        rep: A rep's name (a manager's name means their team).
+        team: A manager's name: their team's records.
+        territory: Territory name.
+        region: Region name.
+        product: Product name.
+        product_family: Product family (series) name.
+        account: Account name.
+        industry: Account industry.
+        segment: Account segment.
+        stage: Deal stage.
+        forecast_category: commit, best_case, pipeline…
+        min_amount: Only deals of at least this amount.
+        max_amount: Only deals of at most this amount.
+        period: 'this quarter', 'Q3 2026', 'last year', 'YTD', '2026-01-01..2026-03-31'.
+        date_field: Which deal date the period applies to: close or created (default: the measure's own).
+        compare: previous_period or last_year: also the earlier period, with the change.
+        top: Only the first N groups by the measure (1-50).
+        order: desc (largest first) or asc (bottom N).
+        share_of_total: Give each group's share of the total.
+    """
+    measures = list({m.key: m for m in map(measure_named, [params.measure, *params.also])}.values())
+    by = breakdown_named(params.group_by) if params.group_by and params.group_by.strip() else None
+    for measure in measures:
+        check_breakdown(by, measure.needs)
+    narrowings = _narrowings(repo, viewer, params)
+    plan = Plan(by, tuple(narrowings), params.date_field, repo.fy_start_month)
+    as_of, fy = repo.as_of, repo.fy_start_month
+    windows = {
+        m.key: asked(params.period, as_of, fy) if params.period else default_window(m.default, as_of, fy)
+        for m in measures
+    }
+    shifted = {"previous_period": previous_window, "last_year": year_earlier}
+    earlier = {
+        key: shifted[params.compare](window, fy) if params.compare else None
+        for key, window in windows.items()
+    }
+    cache: dict[tuple[Basis, Window], list[Grouped]] = {}
+
+    def records(basis: Basis, window: Window) -> list[Grouped]:
+        if (basis, window) not in cache:
+            cache[basis, window] = fetch(repo, viewer, basis, window, plan)
+        return cache[basis, window]
+
+    scope = ["viewer's scope", *(n.description for n in narrowings)]
+    series = []
+    for m in measures:
+        window, before = windows[m.key], earlier[m.key]
+        series.append(
+            Series(
+                m,
+                {b: records(b, window) for b in m.needs},
+                {b: records(b, before) for b in m.needs} if before is not None else None,
+                (*scope, window_filter(m, window, params.date_field)),
+            )
+        )
+    total, total_changes = totals(series, as_of)
+    ranking = Ranking(
+        params.top,
+        params.order == "desc",
+        isinstance(by, Grain),
+        params.share_of_total,
+        row_limit(len(measures), params.compare is not None),
+    )
+    shown, groups = rows(series, as_of, by.key, total, ranking) if by is not None else ([], 0)
+    first, compared = windows[measures[0].key], earlier[measures[0].key]
+    notes = explain(params, measures, narrowings, first, as_of)
+    if by is not None and groups > len(shown) and params.top is None:
+        kind = "latest" if isinstance(by, Grain) else "largest" if params.order == "desc" else "smallest"
+        notes.append(f"showing the {kind} {len(shown)} of {groups} groups; ask for the top N to choose")
+    missing = missing_in_total(series)
+    if missing:
+        notes.append(
+            f"{missing} deals have no amount: counted in deal counts, left out of sums and averages "
+            "(amount unknown, not $0)"
+        )
+    return MetricResult(
+        measures=[
+            MeasureInfo(
+                key=m.key,
+                name=m.name,
+                unit=m.unit,
+                formula=m.formula,
+                period=info(windows[m.key]),
+                dated_by=dated_by(m, params.date_field),
+            )
+            for m in measures
+        ],
+        group_by=by.key if by is not None else None,
+        filters=scope,
+        period=info(first),
+        period_note=period_note(params, measures, windows),
+        compare=params.compare,
+        compare_period=info(compared) if compared is not None else None,
+        total=total,
+        total_changes=total_changes,
+        rows=shown,
+        groups_total=groups,
+        missing_amounts=missing,
+        notes=notes,
+    )
