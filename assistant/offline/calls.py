@@ -27,6 +27,8 @@ class Direct(StrEnum):
     DEFINITIONS = "definitions"
     #: "why?" with nothing before it: there are no figures to explain yet.
     EXPLAIN = "explain"
+    #: A request to act (write, log, update, schedule): "I can't do that yet", and what can be done.
+    CANNOT = "cannot"
 
 
 @dataclass

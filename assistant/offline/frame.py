@@ -43,6 +43,10 @@ class Intent(StrEnum):
     OUT_OF_SCOPE = "out_of_scope"
     WHY = "why"
     UNKNOWN = "unknown"
+    #: Any measure, broken down, filtered, ranked or compared (the semantic layer's query).
+    MEASURE = "measure"
+    #: A request to do something the product cannot do (write an email, log a call, update a record).
+    ACTION = "action"
 
 
 class Ambiguity(BaseModel):
@@ -82,6 +86,13 @@ class Slots(BaseModel):
     metric: str | None = None
     #: More people named after the first ("compare Kenji and Emil").
     others: list[str] | None = None
+    #: A metric question: the measure key, more measures, the comparison, a share of the total, and
+    #: whether the mean over the groups is asked for ("the team average").
+    measure: str | None = None
+    also: list[str] | None = None
+    compare: Literal["previous_period", "last_year"] | None = None
+    share: bool | None = None
+    mean_of_groups: bool | None = None
 
 
 #: Slots naming one thing in the data, and the entity kind each holds.
@@ -110,6 +121,11 @@ FILTER_SLOTS = (
     "ranking",
     "metric",
     "others",
+    "measure",
+    "also",
+    "compare",
+    "share",
+    "mean_of_groups",
 )
 
 

@@ -180,6 +180,8 @@ def _direct(route: Route, frame: Frame, lexicon: Lexicon, question: str) -> str:
         return replies.small_talk(lexicon, question)
     if route.direct is Direct.DECLINE:
         return replies.decline(lexicon)
+    if route.direct is Direct.CANNOT:
+        return replies.cannot(lexicon, question)
     if route.direct is Direct.DEFINITIONS:
         return replies.metrics(metric_definitions(MetricsQuery()), frame.slots.metric)
     if route.direct is Direct.EXPLAIN:

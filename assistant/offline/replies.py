@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pydantic import BaseModel
 
 from assistant import formatting as fmt
+from assistant.offline.actions import requested_action
 from assistant.offline.conversation import ToolResult
 from assistant.offline.frame import Ambiguity
 from assistant.offline.render import render
@@ -107,6 +108,23 @@ def small_talk(lexicon: Lexicon, question: str) -> str:
         else "hello"
     )
     return render("small_talk", ShortView(kind, _first_name(lexicon), examples(lexicon)[:2]))
+
+
+@dataclass
+class CannotView:
+    name: str
+    what: str
+    instead: str
+    examples: list[str]
+
+
+def cannot(lexicon: Lexicon, question: str) -> str:
+    """A plain "I can't do that yet" for a request to act, and what Salesplan can do instead."""
+    action = requested_action(question.casefold())
+    account = lexicon.featured_account or "the account"
+    what = action.what if action else "make changes or send anything"
+    instead = action.instead.format(account=account) if action else "answer questions about your data"
+    return render("cannot", CannotView(_first_name(lexicon), what, instead, examples(lexicon)[:2]))
 
 
 def decline(lexicon: Lexicon) -> str:

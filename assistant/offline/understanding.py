@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from assistant.offline.entities import PART, EntityIndex, Mention, find_mentions, unknown_names
 from assistant.offline.frame import Ambiguity, Frame, Intent, Slots
 from assistant.offline.intents.knowledge import definition_term
+from assistant.offline.intents.measures import fill as fill_measure
 from assistant.offline.intents.registry import DATA_INTENTS, needing, taking
 from assistant.offline.scoring import ASKS_WHAT_TO_DO, best, score
 from assistant.offline.slots import Span, extract_slots
@@ -272,6 +273,7 @@ def understand(question: str, lexicon: Lexicon, index: EntityIndex) -> Frame:
         and bool(ASKS_WHAT_TO_DO.search(prepared.text))
     )
     _fill_names(frame, prepared, lexicon)
+    fill_measure(frame.slots, prepared.text)
     if intent in NEEDS_ACCOUNT and frame.slots.account is None and frame.ambiguity is None:
         # "tell me about Darcel": a profile of a person or a territory is what the name means
         for kind, fallback in (("owner", Intent.PERFORMANCE), ("territory", Intent.TERRITORY)):

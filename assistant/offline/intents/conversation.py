@@ -5,9 +5,28 @@ None of these calls a tool or changes what a thread is about; each has a reply o
 
 from __future__ import annotations
 
+from assistant.offline.actions import requested_action
 from assistant.offline.calls import Direct
 from assistant.offline.frame import Intent
-from assistant.offline.intents.spec import IntentSpec, phrasing
+from assistant.offline.intents.spec import IntentSpec, Phrasing, phrasing
+
+
+class _Action:
+    """Matches a request to act ("write a follow-up email to…", "log a call with…")."""
+
+    def search(self, text: str, /) -> object:
+        return requested_action(text)
+
+
+#: A request to do something Salesplan cannot do outweighs every other reading: answering it with
+#: data (the account's profile after "log a call with Naomi") would read as if it had been done.
+ACTION = IntentSpec(
+    Intent.ACTION,
+    example="Write a follow-up email to the Acme champion",
+    route=Direct.CANNOT,
+    data=False,
+    phrasings=(Phrasing(30, _Action()),),
+)
 
 SMALL_TALK = IntentSpec(
     Intent.SMALL_TALK,
@@ -84,4 +103,4 @@ WHY = IntentSpec(
 #: Nothing in the question matched: the help, saying the question was not understood.
 UNKNOWN = IntentSpec(Intent.UNKNOWN, example="Purple monkey dishwasher", route=Direct.UNKNOWN, data=False)
 
-SPECS = (SMALL_TALK, HELP, OUT_OF_SCOPE, WHY, UNKNOWN)
+SPECS = (ACTION, SMALL_TALK, HELP, OUT_OF_SCOPE, WHY, UNKNOWN)

@@ -14,7 +14,16 @@ and which intent a name asks for on its own.
 from __future__ import annotations
 
 from assistant.offline.frame import Intent
-from assistant.offline.intents import accounts, conversation, deals, knowledge, people, plans, territory
+from assistant.offline.intents import (
+    accounts,
+    conversation,
+    deals,
+    knowledge,
+    measures,
+    people,
+    plans,
+    territory,
+)
 from assistant.offline.intents.spec import IntentSpec
 from tools.lexicon import EntityKind
 
@@ -22,6 +31,7 @@ SPECS: tuple[IntentSpec, ...] = (
     *conversation.SPECS,
     *plans.SPECS,
     *knowledge.SPECS,
+    *measures.SPECS,
     *deals.SPECS,
     *people.SPECS,
     *accounts.SPECS,

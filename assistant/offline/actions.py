@@ -1,0 +1,87 @@
+"""Requests to *do* something the product cannot do yet: write an email, log a call, update a record.
+
+Salesplan reads the CRM and the playbook; it writes nothing to the CRM and sends nothing. A request
+to act is answered with a plain "I can't do that yet", what it can do instead for the same need,
+and never with a different answer that a rep could mistake for the action having been done (an
+account profile after "log a call with Naomi" reads as if the call were logged).
+
+An action is a verb of doing at the start of the request ("write", "log", "update", "push the close
+date") — read on the prepared question, so "what does the playbook say about follow-up emails?" or
+"which deals have no calls logged?" are questions, not actions.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+#: What the request would do, the verb phrase that asks for it, and what Salesplan can offer instead.
+_POLITE = r"^(?:(?:hey|hi|ok|okay|so|and|also|now|then|pls|please|can you|could you|would you|will you"
+_POLITE += (
+    r"|can u|could u|i need you to|i want you to|i'd like you to|go ahead and|help me|let's|lets)[\s,]+)*"
+)
+
+
+@dataclass(frozen=True)
+class Action:
+    key: str
+    what: str
+    pattern: re.Pattern[str]
+    instead: str
+
+
+def _action(key: str, what: str, verbs: str, instead: str) -> Action:
+    return Action(key, what, re.compile(_POLITE + rf"(?:{verbs})\b"), instead)
+
+
+ACTIONS: tuple[Action, ...] = (
+    _action(
+        "email",
+        "write or send emails",
+        r"(?:write|draft|compose|send|shoot|prepare|prep) (?:\w+ ){0,4}?(?:e-?mails?|messages?|notes?|"
+        r"follow[- ]?ups?|replies|reply|letters?|linkedin|inmails?)|e-?mail \w+|reply to|respond to",
+        'brief you on the account before you write ("tell me about {account}") and show what the '
+        "playbook says about follow-ups",
+    ),
+    _action(
+        "log",
+        "log calls, meetings or notes in the CRM",
+        r"(?:log|record|add|enter|save|note down|capture) (?:\w+ ){0,4}?(?:call|calls|meeting|meetings|"
+        r"activity|activities|note|notes|touch|touchpoint|visit|demo)",
+        "show the deal's recent activity and next step (\"what's happening on {account}?\")",
+    ),
+    _action(
+        "update",
+        "change records in your CRM",
+        r"(?:update|change|set|move|push|pull|bump|edit|modify|mark|close out|close|rename|reassign|"
+        r"assign|transfer|delete|remove|archive) (?:\w+ ){0,5}?(?:close dates?|stages?|amounts?|"
+        r"next steps?|owners?|probabilit(?:y|ies)|deals?|opportunit(?:y|ies)|opps?|records?|accounts?|"
+        r"contacts?|forecast categor(?:y|ies)|fields?|as (?:won|lost)|to (?:won|lost|closed))",
+        'show the deal as it stands now ("show me the {account} deal") so you can update it in the CRM',
+    ),
+    _action(
+        "create",
+        "create records or tasks",
+        r"(?:create|add|open|make|set up|enter) (?:a |an |the |new |another )*(?:deals?|opportunit(?:y|ies)|"
+        r"opps?|tasks?|contacts?|accounts?|leads?|reminders?|to-?dos?)",
+        'list what needs attention ("what should I prioritise this week?")',
+    ),
+    _action(
+        "schedule",
+        "schedule meetings or set reminders",
+        r"(?:schedule|book|set up|arrange|put) (?:\w+ ){0,3}?(?:meetings?|calls?|demos?|time|slots?|"
+        r"invites?|calendar)|remind me|set (?:a |an )?reminder|ping me|notify me",
+        'list your deals with a next step due ("which deals have overdue next steps?")',
+    ),
+)
+
+
+def requested_action(prepared: str) -> Action | None:
+    """The action a prepared (lower-cased) request asks Salesplan to carry out, if any."""
+    text = prepared.strip()
+    if text.endswith("?") and re.match(r"^(?:what|which|how|who|when|where|why|is|are|do|does|did)\b", text):
+        return None
+    for action in ACTIONS:
+        if action.pattern.search(text):
+            return action
+    return None

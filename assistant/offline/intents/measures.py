@@ -1,0 +1,267 @@
+"""Any measure, broken down, filtered, ranked, compared or taken as a share: the semantic layer's query.
+
+"Won revenue by product this year", "which product converts best?", "who has the most open deals?",
+"what share of our revenue comes from GTX Pro?", "bookings this quarter vs last quarter", "the team
+average win rate": each is one ``query_metrics`` call composed from the reading of
+:mod:`assistant.offline.measures` (measure, breakdown, ranking, comparison, share) and the names
+and values the slot extractors found (rep or team, product, account, territory, region, industry,
+segment, stage, amounts, period).
+
+The phrasing counts only when the reading is specific enough that another intent would answer a
+different question: a measure of closed, created or won deals, a rate, a size, a cycle; or any
+measure with a breakdown the other tools do not offer, a ranking of groups, a comparison or a
+share. "What's my pipeline?" stays with the pipeline summary, "how is Darcel doing?" with the
+scorecard.
+
+The answer's first line restates what was computed: the measure, whose records, the period (and
+why that period, when none was named).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Set as AbstractSet
+from dataclasses import dataclass
+from typing import Any
+
+from assistant import formatting as fmt
+from assistant.offline.calls import Call, given
+from assistant.offline.frame import Frame, Intent, Slots
+from assistant.offline.intents.spec import Answering, IntentSpec, Phrasing, Rendering
+from assistant.offline.measures import MetricReading, read_metric_question
+from assistant.offline.render import render, whose
+from tools.evidence import Figure, Unit
+from tools.lexicon import Lexicon
+from tools.semantic.models import Change, MetricResult, MetricRow
+
+#: Measures the other intents already answer well on their own (without a composition).
+OPEN_MEASURES = frozenset({"open_pipeline", "open_deals", "weighted_pipeline"})
+QUOTA_MEASURES = frozenset({"quota", "attainment", "coverage"})
+#: Breakdowns the pipeline summary offers itself (``group_by`` there).
+PIPELINE_GROUPS = frozenset({"stage", "rep", "product", "territory", "month"})
+#: The slot extractor's grouping words, in the query's dimension keys.
+SLOT_GROUPS = {"owner": "rep", "forecast_category": "forecast_category"}
+ROWS_SHOWN = 12
+
+
+def decisive(reading: MetricReading) -> bool:
+    """Whether the reading asks for something only the metric query answers as asked."""
+    composed = bool({"ranking", "compare", "share"} & set(reading.signals)) or reading.mean_of_groups
+    if reading.measure in OPEN_MEASURES:
+        return composed or (reading.group_by is not None and reading.group_by not in PIPELINE_GROUPS)
+    if reading.measure in QUOTA_MEASURES:
+        return composed or reading.group_by is not None
+    if reading.measure == "activities":
+        return "breakdown" in reading.signals or reading.group_by is not None
+    return True
+
+
+class _Decisive:
+    def search(self, text: str, /) -> object:
+        reading = read_metric_question(text)
+        return reading is not None and decisive(reading)
+
+
+def fill(slots: Slots, prepared: str) -> None:
+    """Put the metric reading of the prepared question into the frame's slots."""
+    reading = read_metric_question(prepared)
+    if reading is None:
+        return
+    slots.measure = reading.measure
+    slots.also = reading.also or None
+    slots.compare = reading.compare
+    slots.share = reading.share_of_total or None
+    slots.mean_of_groups = reading.mean_of_groups or None
+    if reading.group_by is not None:
+        slots.group_by = reading.group_by
+    if reading.top is not None:
+        slots.limit = reading.top
+        slots.ranking = "bottom" if reading.order == "asc" else "top"
+
+
+def _person_filter(slots: Slots, lexicon: Lexicon) -> dict[str, str]:
+    if slots.owner is None:
+        return {}
+    person = lexicon.person(slots.owner)
+    return {"team" if person is not None and person.detail == "manager" else "rep": slots.owner}
+
+
+def query_args(frame: Frame, lexicon: Lexicon) -> dict[str, Any]:
+    """The ``query_metrics`` arguments for a frame."""
+    slots = frame.slots
+    group = slots.group_by
+    group = SLOT_GROUPS.get(group, group) if group else None
+    ranked = slots.limit is not None and (group is not None)
+    return given(
+        measure=slots.measure or "won_revenue",
+        also=slots.also,
+        group_by=group,
+        **_person_filter(slots, lexicon),
+        territory=slots.territory,
+        region=slots.region,
+        product=slots.product,
+        account=slots.account,
+        industry=slots.industry,
+        segment=slots.segment,
+        stage=slots.stage,
+        min_amount=slots.min_amount,
+        max_amount=slots.max_amount,
+        period=slots.period,
+        compare=slots.compare,
+        top=slots.limit if ranked else None,
+        order="asc" if ranked and slots.ranking == "bottom" else None,
+        share_of_total=True if slots.share else None,
+    )
+
+
+def _route(frame: Frame, lexicon: Lexicon, tools: AbstractSet[str]) -> list[Call]:
+    return [Call("query_metrics", query_args(frame, lexicon))]
+
+
+# -- the answer ---------------------------------------------------------------------------------
+
+
+def value(figure: Figure) -> str:
+    if figure.value is None:
+        return "n/a" if figure.unit is not Unit.USD else "amount unknown"
+    if figure.unit is Unit.USD:
+        return fmt.money(figure.value)
+    if figure.unit is Unit.RATIO and "coverage" in figure.name.casefold():
+        return fmt.multiple(figure.value)
+    if figure.unit is Unit.RATIO:
+        return fmt.percent(figure.value)
+    if figure.unit is Unit.DAYS:
+        return fmt.days(figure.value)
+    return fmt.count(figure.value)
+
+
+def _change(change: Change, unit: Unit) -> str:
+    if change.previous is None:
+        return "no earlier figure"
+    before = value(Figure(name="", value=change.previous, unit=unit, formula=""))
+    if change.relative is None:
+        return f"was {before}"
+    arrow = "up" if change.relative > 0 else "down" if change.relative < 0 else "flat"
+    return f"{arrow} {abs(change.relative):.0%} from {before}"
+
+
+@dataclass
+class Line:
+    group: str
+    values: list[str]
+    note: str
+
+
+@dataclass
+class MeasureView:
+    headline: str
+    basis: str
+    columns: list[str]
+    lines: list[Line]
+    more: str
+    summary: str
+    notes: list[str]
+    formulas: list[str]
+
+
+def _line(row: MetricRow, result: MetricResult) -> Line:
+    values = [value(f) for f in row.figures]
+    notes = []
+    if row.share_of_total is not None:
+        notes.append(f"{row.share_of_total:.0%} of the total")
+    for change in row.changes[:1]:
+        notes.append(_change(change, result.measures[0].unit))
+    if row.missing_amounts:
+        notes.append(f"{fmt.plural(row.missing_amounts, 'deal')} without an amount")
+    return Line(row.group, values, "; ".join(notes))
+
+
+def _whose(answering: Answering, result: MetricResult) -> str:
+    owner = answering.args.get("rep") or answering.args.get("team")
+    people = whose(answering.viewer, owner)
+    return {"your": "your", "the": "all"}.get(people, people)
+
+
+def _headline(answering: Answering, result: MetricResult) -> str:
+    names = " and ".join(m.name.lower() for m in result.measures)
+    names = names[:1].upper() + names[1:]
+    group = f" by {result.group_by.replace('_', ' ')}" if result.group_by else ""
+    if answering.frame.slots.mean_of_groups and result.group_by:
+        names = f"Average {result.measures[0].name.lower()} per {result.group_by.replace('_', ' ')}"
+        group = ""
+    filters = [f for f in result.filters if f and "scope" not in f and not f.startswith("period")]
+    scope = f" ({'; '.join(filters)})" if filters else ""
+    period = result.period
+    dates = f" ({fmt.date(period.start)} – {fmt.date(period.end)})" if period.start and period.end else ""
+    return f"{names}{group}, {_whose(answering, result)} deals{scope}, {period.label}{dates}"
+
+
+def _basis(note: str) -> str:
+    """Why the period is what it is, when the question named none."""
+    if not note.startswith("No period"):
+        return ""
+    if "fiscal year to date" in note:
+        return "No period was named, so this covers the fiscal year to date."
+    if "open deals" in note:
+        return "No period was named, so this covers every open deal, whatever its close date."
+    return "No period was named: " + note.removeprefix("No period was given: ")
+
+
+def _mean(rows: list[MetricRow]) -> Figure | None:
+    numbers = [float(r.figures[0].value) for r in rows if r.figures and r.figures[0].value is not None]
+    if not numbers:
+        return None
+    first = rows[0].figures[0]
+    return Figure(name=first.name, value=sum(numbers) / len(numbers), unit=first.unit, formula="")
+
+
+def write(result: MetricResult, answering: Answering) -> str:
+    """The answer to a metric query: what was computed, the total, the rows, the formula."""
+    totals = ", ".join(
+        f"{m.name.lower()} {value(t)}" for m, t in zip(result.measures, result.total, strict=False)
+    )
+    summary = f"In all: {totals}"
+    if result.total and result.total[0].record_count:
+        summary += f" ({fmt.plural(result.total[0].record_count, 'record')})"
+    for change in result.total_changes[:1]:
+        period = result.compare_period.label if result.compare_period else "before"
+        summary += f"; {_change(change, result.measures[0].unit)} ({period})"
+    if answering.frame.slots.mean_of_groups and result.rows:
+        mean = _mean(result.rows)
+        if mean is not None:
+            group = (result.group_by or "group").replace("_", " ")
+            summary = f"Average over {fmt.plural(len(result.rows), group)}: {value(mean)}. {summary}"
+    lines = [_line(row, result) for row in result.rows[:ROWS_SHOWN]]
+    shown = min(len(result.rows), ROWS_SHOWN)
+    more = ""
+    if result.groups_total > shown:
+        more = f"Showing {shown} of {result.groups_total} {(result.group_by or 'group').replace('_', ' ')}s."
+    notes = list(result.notes)
+    if result.missing_amounts:
+        notes.append(
+            f"{fmt.plural(result.missing_amounts, 'deal')} with no amount recorded "
+            "(counted as deals, amount unknown — not $0)."
+        )
+    view = MeasureView(
+        headline=_headline(answering, result),
+        basis=_basis(result.period_note),
+        columns=[(result.group_by or "").replace("_", " ").capitalize(), *(m.name for m in result.measures)],
+        lines=lines,
+        more=more,
+        summary=summary,
+        notes=notes,
+        formulas=[f"{m.name} = {m.formula}" for m in result.measures],
+    )
+    return render("measure", view)
+
+
+MEASURE = IntentSpec(
+    Intent.MEASURE,
+    example="Won revenue by product this year",
+    route=_route,
+    phrasings=(Phrasing(10, _Decisive()),),
+    renders=(Rendering(MetricResult, write),),
+    takes=frozenset({"person", "account", "territory", "product", "region"}),
+    periodic=True,
+)
+
+SPECS = (MEASURE,)

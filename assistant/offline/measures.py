@@ -1,0 +1,366 @@
+"""Reading a metric question: which measure, broken down by what, ranked, compared, as a share.
+
+Most analytical questions are compositions: a measure ("won revenue", "win rate", "deal size"),
+maybe broken down by a dimension ("by product", "which rep", "per month"), ranked ("top 3",
+"who has the most"), compared ("vs last quarter", "year over year") or taken as a share ("what
+share of revenue comes from GTX Pro"). This module reads those parts from the prepared question
+(lower-cased, typos corrected, names replaced by their kind: ``entproduct``, ``entperson``…) and
+nothing else: the filters are the names and values the slot extractors found, the period is the
+period slot. The measure is composed from two readings — *which deals* (won, lost, closed, open,
+created) and *how they are counted* (amount, number, average, median, rate, days) — so "how many
+deals did we lose", "average won deal", "median time to close" and "what's our close rate" are
+each read without a phrase list per question.
+
+A question with no measure word is not a metric question (``None``): it belongs to another intent.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Literal
+
+Outcome = Literal["won", "lost", "closed", "open", "created", "activity", "quota"]
+Aggregate = Literal["sum", "count", "average", "median", "rate", "days", "stage_days", "weighted", "ratio"]
+
+
+def _any(*words: str) -> re.Pattern[str]:
+    return re.compile(r"\b(?:" + "|".join(words) + r")\b")
+
+
+WON = _any(
+    r"won",
+    r"did \w+(?: \w+)? close",
+    r"(?:i|we|they|he|she) closed",
+    r"bought",
+    r"buy",
+    r"purchased?",
+    r"wins?",
+    r"winning",
+    r"closed[- ]won",
+    r"bookings?",
+    r"booked",
+    r"sold",
+    r"sales",
+    r"revenue",
+    r"closed (?:revenue|business|deals?)",
+    r"brought in",
+    r"made",
+    r"generated revenue",
+    r"landed",
+    r"signed",
+    r"converts?",
+    r"converted",
+    r"conversion",
+    r"close rate",
+    r"closing rate",
+    r"hit rate",
+)
+LOST = _any(r"lost", r"lose", r"losing", r"losses", r"loss", r"closed[- ]lost", r"dropped")
+CLOSED = _any(r"closed", r"decided")
+OPEN = _any(
+    r"open",
+    r"pipeline",
+    r"pipe",
+    r"in play",
+    r"in flight",
+    r"active deals?",
+    r"working on",
+    r"on the table",
+    r"closing",
+)
+CREATED = _any(
+    r"created",
+    r"new deals?",
+    r"new opportunit(?:y|ies)",
+    r"new opps?",
+    r"generated",
+    r"sourced",
+    r"opened",
+    r"added",
+    r"pipeline creation",
+    r"pipeline created",
+    r"pipegen",
+    r"engaged",
+)
+ACTIVITY = _any(r"activit(?:y|ies)", r"calls?", r"meetings?", r"emails?", r"touches", r"touchpoints?")
+QUOTA = _any(r"quota", r"target", r"number")
+
+RATE = _any(
+    r"win rate",
+    r"win ratio",
+    r"win %",
+    r"win percentage",
+    r"close rate",
+    r"closing rate",
+    r"hit rate",
+    r"conversion(?: rate)?",
+    r"converts?",
+    r"converted",
+    r"success rate",
+    r"how often",
+)
+COUNT = _any(r"how many", r"number of", r"count", r"# of", r"volume of", r"how much deals")
+AVERAGE = _any(r"average", r"avg", r"mean", r"typical", r"on average", r"per deal")
+MEDIAN = _any(r"median", r"middle")
+SIZE = _any(r"deal sizes?", r"size", r"ticket", r"acv", r"deal value", r"value per deal", r"big")
+CYCLE = _any(
+    r"sales cycles?",
+    r"cycle",
+    r"time to close",
+    r"days to close",
+    r"how long (?:does it|do deals|it) take",
+    r"how long to close",
+    r"how long .{0,30} to close",
+    r"velocity",
+)
+STAGE_DAYS = _any(
+    r"days in stage", r"time in stage", r"stuck in stage", r"how long .{0,20} in (?:each )?stage"
+)
+WEIGHTED = _any(r"weighted", r"probability[- ]adjusted", r"expected value")
+ATTAINMENT = _any(
+    r"attainment", r"attained", r"% (?:of|to) (?:quota|target|plan)", r"percent (?:of|to) quota"
+)
+COVERAGE = _any(r"coverage", r"covered")
+MONEY = _any(
+    r"how much",
+    r"revenue",
+    r"bookings?",
+    r"amount",
+    r"value",
+    r"dollars?",
+    r"\$",
+    r"money",
+    r"worth",
+    r"total",
+    r"sum",
+    r"sales",
+)
+
+#: Dimension words: what a breakdown ("by X", "per X", "which X") can be over, by dimension key.
+_DIMENSION_WORDS = {
+    "rep": "rep|reps|agent|agents|sales agent|sales agents|salesperson|salespeople|seller|sellers|owner"
+    "|owners|person|people|ae|aes",
+    "team": "manager|managers|team|teams",
+    "territory": "territory|territories",
+    "region": "region|regions|office|offices|regional office|regional offices",
+    "product": "product|products|sku|skus",
+    "product_family": "series|family|families|product family|product families|product line|product lines",
+    "account": "account|accounts|customer|customers|client|clients|company|companies",
+    "parent_account": "parent|parent company|parent account|parent companies",
+    "industry": "industry|industries|sector|sectors|vertical|verticals",
+    "segment": "segment|segments",
+    "stage": "stage|stages",
+    "forecast_category": "forecast category|category|categories",
+    "day": "day|days|daily",
+    "week": "week|weeks|weekly",
+    "month": "month|months|monthly",
+    "quarter": "quarter|quarters|quarterly",
+    "year": "year|years|yearly|annually",
+}
+DIMENSIONS: dict[str, str] = {
+    word: key for key, words in _DIMENSION_WORDS.items() for word in words.split("|")
+}
+_DIMENSION = "|".join(sorted((re.escape(k) for k in DIMENSIONS), key=len, reverse=True))
+#: "by product", "per rep", "for each month", "broken down by sector", "split by office".
+BREAKDOWN = re.compile(
+    rf"\b(?:by|per|for each|for every|each|across|broken down by|break(?:ing)? (?:it |that |this )?down by"
+    rf"|split by|grouped by|group by|breakdown by|in each|for all)\s+(?:the\s+|our\s+|my\s+)?({_DIMENSION})\b"
+)
+#: "monthly", "quarterly": a time grain on its own.
+GRAIN = re.compile(r"\b(daily|weekly|monthly|quarterly|yearly|annually)\b")
+#: "which product", "what month", "which of my reps": the answer is a member of a dimension.
+WHICH = re.compile(rf"\b(?:which|what)\s+(?:of (?:my|our|the) )?({_DIMENSION})\b")
+#: "who": the answer is a person.
+WHO = re.compile(r"^(?:\w+ )?who\b|\bwho(?:'s| is| has| had| did| sold| won| closed| brought| made)\b")
+TOP_N = re.compile(
+    r"\b(?:top|best|biggest|largest|highest|leading)\s+(\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten)\b"
+)
+BOTTOM_N = re.compile(
+    r"\b(?:bottom|worst|smallest|lowest|weakest)\s+(\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten)\b"
+)
+MOST = _any(r"most", r"best", r"highest", r"biggest", r"largest", r"top", r"leading", r"strongest", r"more")
+LEAST = _any(r"least", r"worst", r"lowest", r"smallest", r"fewest", r"bottom", r"weakest", r"less")
+WORD_NUMBER = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8}
+WORD_NUMBER |= {"nine": 9, "ten": 10}
+
+PREVIOUS = re.compile(
+    r"\b(?:vs\.?|versus|compared (?:to|with)|against|than|relative to|over)\s+(?:the\s+)?"
+    r"(?:last|previous|prior|the previous|the prior)\s+(?:quarter|month|year|period|week)\b"
+    r"|\b(?:quarter|month|week)[- ]over[- ](?:quarter|month|week)\b|\b(?:qoq|mom|wow)\b"
+    r"|\b(?:growth|grew|change|changed|trend|up or down|increase|decrease)\b"
+)
+LAST_YEAR = re.compile(
+    r"\b(?:year[- ]over[- ]year|yoy|same (?:quarter|month|period|time) last year|a year ago"
+    r"|vs\.? last year|versus last year|compared (?:to|with) last year|than last year)\b"
+)
+SHARE = re.compile(
+    r"\b(?:share|percent(?:age)?|proportion|portion|fraction|what part|how much of)\b|%\s*of\b|\bmix\b"
+)
+
+
+@dataclass
+class MetricReading:
+    """What a metric question asks for, in the query tool's terms."""
+
+    measure: str
+    group_by: str | None = None
+    top: int | None = None
+    order: Literal["desc", "asc"] = "desc"
+    compare: Literal["previous_period", "last_year"] | None = None
+    share_of_total: bool = False
+    #: The question asks for the mean over the groups ("the team average", "average per rep").
+    mean_of_groups: bool = False
+    #: Further measures asked for beside the first ("average and median deal size").
+    also: list[str] = field(default_factory=list)
+    #: Signals seen: how sure the reading is (a measure alone is weaker than a measure + breakdown).
+    signals: list[str] = field(default_factory=list)
+
+
+def _outcome(text: str) -> Outcome | None:
+    if QUOTA.search(text) and (ATTAINMENT.search(text) or COVERAGE.search(text) or "quota" in text):
+        return "quota"
+    if LOST.search(text):
+        return "lost"
+    if CREATED.search(text) and not re.search(r"\b(?:won|closed)\b", text):
+        return "created"
+    if WON.search(text):
+        return "won"
+    if OPEN.search(text):
+        return "open"
+    if ACTIVITY.search(text):
+        return "activity"
+    if CLOSED.search(text):
+        return "closed"
+    return None
+
+
+def _measure(text: str) -> str | None:
+    """The measure key the question asks for, composed from which deals and how they count."""
+    if ATTAINMENT.search(text) or re.search(
+        r"\b(?:hit|make|making|miss|missing|reach) (?:their |my |our |the )?(?:quota|number|target)", text
+    ):
+        return "attainment"
+    if COVERAGE.search(text):
+        return "coverage"
+    if RATE.search(text) and not LOST.search(text.replace("win rate", "")):
+        return "win_rate"
+    if STAGE_DAYS.search(text):
+        return "average_days_in_stage"
+    if CYCLE.search(text):
+        return (
+            "median_sales_cycle"
+            if MEDIAN.search(text) and not AVERAGE.search(text)
+            else "average_sales_cycle"
+        )
+    if WEIGHTED.search(text):
+        return "weighted_pipeline"
+    outcome = _outcome(text)
+    counted = bool(COUNT.search(text))
+    if SIZE.search(text) or (AVERAGE.search(text) and outcome in ("won", None) and not counted):
+        if MEDIAN.search(text) and not AVERAGE.search(text):
+            return "median_deal_size"
+        return "average_deal_size"
+    if MEDIAN.search(text) and outcome in ("won", None):
+        return "median_deal_size"
+    if outcome == "quota":
+        return "quota"
+    if outcome == "activity":
+        return "activities"
+    if outcome is None:
+        return None
+    if outcome == "created":
+        return "deals_created" if counted else "pipeline_created"
+    if outcome == "open":
+        return (
+            "open_deals"
+            if counted
+            or (re.search(r"\bopen (?:deals|opportunities|opps)\b", text) and not MONEY.search(text))
+            else "open_pipeline"
+        )
+    if outcome == "closed":
+        return "closed_deals"
+    if counted or (re.search(r"\b(?:deals|opportunities|opps)\b", text) and not MONEY.search(text)):
+        return f"{outcome}_deals"
+    return f"{outcome}_revenue"
+
+
+#: "top 5 accounts", "worst 3 reps", "the 10 biggest customers": the ranked dimension.
+RANKED = re.compile(
+    rf"\b(?:top|bottom|best|worst|biggest|largest|smallest|highest|lowest|leading|weakest)\s+"
+    rf"(?:\d{{1,2}}\s+|one\s+|two\s+|three\s+|five\s+|ten\s+)?({_DIMENSION})\b"
+    rf"|\b\d{{1,2}}\s+(?:biggest|largest|best|worst|top)\s+({_DIMENSION})\b"
+)
+#: "what did Acme buy": what an account bought, by product.
+BOUGHT = _any(r"buy", r"bought", r"purchased?", r"purchases")
+#: "the team average", "the average rep", "per rep on average": the mean over the group's members.
+MEAN_OF_GROUPS = re.compile(
+    rf"\b(?:team|group|office|regional) average\b|\baverage ({_DIMENSION})\b"
+    rf"|\b(?:average|avg|mean) (?:per|across|for each|by|of (?:the|my|our)) ({_DIMENSION})\b"
+    rf"|\bper ({_DIMENSION}) on average\b"
+)
+
+
+def _number(raw: str) -> int:
+    return int(raw) if raw.isdigit() else WORD_NUMBER[raw]
+
+
+def read_metric_question(text: str) -> MetricReading | None:
+    """The metric reading of a prepared question, or ``None`` when it names no measure."""
+    measure = _measure(text)
+    if measure is None:
+        return None
+    reading = MetricReading(measure=measure, signals=["measure"])
+    breakdown = BREAKDOWN.search(text) or WHICH.search(text)
+    ranked = RANKED.search(text)
+    grain = GRAIN.search(text)
+    mean = MEAN_OF_GROUPS.search(text)
+    if breakdown:
+        reading.group_by = DIMENSIONS[breakdown[1]]
+        reading.signals.append("breakdown")
+    elif ranked:
+        reading.group_by = DIMENSIONS[ranked[1] or ranked[2]]
+        reading.signals.append("breakdown")
+    elif mean:
+        word = next((g for g in mean.groups() if g), "rep")
+        reading.group_by = DIMENSIONS[word] if DIMENSIONS[word] not in ("team",) else "rep"
+        reading.signals.append("breakdown")
+    elif BOUGHT.search(text) and measure == "won_revenue":
+        reading.group_by = "product"
+        reading.signals.append("breakdown")
+    elif grain:
+        reading.group_by = DIMENSIONS[grain[1]]
+        reading.signals.append("breakdown")
+    elif WHO.search(text):
+        reading.group_by = "rep"
+        reading.signals.append("who")
+    top, bottom = TOP_N.search(text), BOTTOM_N.search(text)
+    if top or bottom:
+        reading.top = _number((top or bottom)[1])  # type: ignore[index]
+        reading.order = "asc" if bottom and not top else "desc"
+        reading.signals.append("ranking")
+    elif (
+        reading.group_by
+        and (WHICH.search(text) or WHO.search(text))
+        and not re.search(r"\b(?:each|every|all)\b", text)
+    ):
+        # "which product sells best", "who has the most open deals": the one at the top.
+        reading.top = 1
+        reading.order = "asc" if LEAST.search(text) and not MOST.search(text) else "desc"
+        reading.signals.append("ranking")
+    if LAST_YEAR.search(text):
+        reading.compare = "last_year"
+        reading.signals.append("compare")
+    elif PREVIOUS.search(text):
+        reading.compare = "previous_period"
+        reading.signals.append("compare")
+    if SHARE.search(text) and measure not in ("win_rate", "attainment", "coverage"):
+        reading.share_of_total = True
+        reading.signals.append("share")
+    if mean:
+        reading.mean_of_groups = True
+    if measure == "average_deal_size" and MEDIAN.search(text):
+        reading.also.append("median_deal_size")
+    elif measure == "average_sales_cycle" and MEDIAN.search(text):
+        reading.also.append("median_sales_cycle")
+    return reading
