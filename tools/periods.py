@@ -178,6 +178,7 @@ def _calendar(phrase: str, as_of: dt.date, fy_start_month: int) -> Period | None
 
 def _parse(text: str, as_of: dt.date, fy_start_month: int) -> Period:
     phrase = " ".join(text.casefold().replace("’", "'").split())
+    phrase = re.sub(r"\bqtr\b", "quarter", phrase)
     phrase = phrase.removeprefix("the ").removeprefix("in ")
     calendar = _calendar(phrase, as_of, fy_start_month)
     if calendar is not None:

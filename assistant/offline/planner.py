@@ -49,7 +49,7 @@ from assistant.offline.entities import EntityIndex, build_index
 from assistant.offline.followups import fold
 from assistant.offline.frame import Frame
 from assistant.offline.routing import first_route, next_calls, resolve_deal
-from assistant.offline.understanding import understand, words_of
+from assistant.offline.understanding import looking_ahead, understand, words_of
 from assistant.toolkit import AgentContext, MetricsQuery, metric_definitions
 from tools.lexicon import DealRef, Lexicon, find_deals, load_lexicon
 
@@ -143,6 +143,7 @@ class OfflinePlanner(BaseChatModel):
         frame = fold(
             questions, lambda q: understand(q, lexicon, index), refine=lambda f: resolve_deal(f, deals)
         )
+        looking_ahead(frame, lexicon)
         return frame, lexicon
 
     def _generate(

@@ -27,9 +27,12 @@ MONTHS = (
 )
 PERIOD = re.compile(
     r"\b(?:"
-    r"(?:this|next|last|previous|current) (?:quarter|month|year|fiscal year)"
-    r"|(?:this )?year to date|ytd|qtd|mtd"
-    r"|(?:last|past) \d{1,3} days"
+    r"(?:this|next|last|previous|current) (?:quarter|qtr|month|year|fiscal year|week|fy)"
+    r"|(?:this )?year to date|(?:fiscal )?year to date|ytd|fytd|qtd|mtd|today"
+    r"|(?:last|past|next|coming) \d{1,3} (?:days?|weeks?|months?)"
+    r"|since (?:mon|tues|wednes|thurs|fri|satur|sun)day"
+    rf"|since (?:{MONTHS})\b(?! \d)"
+    r"|(?:fy ?)?\d{4}[ -]?h[12]|h[12](?:[ -]?(?:fy ?)?\d{4})?"
     r"|(?:fy ?)?\d{4}[ -]?q[1-4]|q[1-4](?:[ -]?(?:fy ?)?\d{4})?"
     rf"|(?:(?:in|for|during|since) )?(?:{MONTHS}) \d{{4}}|(?:in|for|during|since) (?:{MONTHS})"
     r"|fy ?\d{4}|(?:19|20)\d{2}"
@@ -110,7 +113,9 @@ NEAR_PERIOD = re.compile(r"\b(?:fy ?)?(?:\d{4}[ -]?)?q\d+\b|\bfy ?\d+\b")
 
 def _periods(text: str, lexicon: Lexicon, out: Extracted) -> None:
     for match in PERIOD.finditer(text):
-        phrase = re.sub(r"^(?:in|for|during|since) ", "", match.group())
+        phrase = re.sub(r"^(?:in|for|during) ", "", match.group())
+        if phrase.startswith("since ") and not re.search(r"day$", phrase) and re.search(r"\d{4}$", phrase):
+            phrase = phrase.removeprefix("since ")
         if re.fullmatch(r"(?:19|20)\d{2}", phrase) and re.search(r"[$\d,.]\s*$", text[: match.start()]):
             continue
         try:

@@ -29,7 +29,9 @@ from assistant.offline.vocabulary import Token, correct_typos, is_common, normal
 from knowledge.stemming import porter_stem
 from tools.deals.stalled_rules import RULES as STALL_RULES
 from tools.deals.stalled_rules import Rule
+from tools.errors import InputError
 from tools.lexicon import Lexicon
+from tools.periods import parse_period
 
 SELF = re.compile(r"\b(?:my|me|mine|myself|i|i'm|i've|am i|our|ours|we|us)\b")
 #: "tell me", "show me": "me" as the one being told, not the one asked about.
@@ -284,6 +286,29 @@ def understand(question: str, lexicon: Lexicon, index: EntityIndex) -> Frame:
     _deal_reference(frame, question)
     _topic(frame, question)
     return frame
+
+
+#: Questions about what is still to come: a quarter or month named without a year that has passed
+#: means the next one ("my forecast for Q1" in November is the coming Q1).
+FORWARD_INTENTS = frozenset({Intent.FORECAST, Intent.PIPELINE, Intent.TOP_DEALS})
+FORWARD_MEASURES = frozenset(
+    {"open_pipeline", "open_deals", "weighted_pipeline", "quota", "attainment", "coverage"}
+)
+
+
+def looking_ahead(frame: Frame, lexicon: Lexicon) -> None:
+    """Read a forward-looking question's period forward (see :func:`tools.periods.parse_period`)."""
+    ahead = frame.intent in FORWARD_INTENTS or (
+        frame.intent is Intent.MEASURE and frame.slots.measure in FORWARD_MEASURES
+    )
+    if not ahead or frame.slots.period is None:
+        return
+    try:
+        period = parse_period(frame.slots.period, lexicon.as_of, lexicon.fy_start_month, forward=True)
+    except InputError:
+        return
+    if period.rolled_forward:
+        frame.slots.period = period.label
 
 
 def words_of(question: str) -> set[str]:
