@@ -89,6 +89,8 @@ class Slots(BaseModel):
     #: A metric question: the measure key, more measures, the comparison, a share of the total, and
     #: whether the mean over the groups is asked for ("the team average").
     measure: str | None = None
+    #: The dimension a metric question breaks down by (``rep``, ``product``, ``industry``, ``month``…).
+    dimension: str | None = None
     also: list[str] | None = None
     compare: Literal["previous_period", "last_year"] | None = None
     share: bool | None = None
@@ -122,6 +124,7 @@ FILTER_SLOTS = (
     "metric",
     "others",
     "measure",
+    "dimension",
     "also",
     "compare",
     "share",

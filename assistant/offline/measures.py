@@ -33,8 +33,7 @@ WON = _any(
     r"did \w+(?: \w+)? close",
     r"(?:i|we|they|he|she) closed",
     r"bought",
-    r"buy",
-    r"purchased?",
+    r"purchased",
     r"wins?",
     r"winning",
     r"closed[- ]won",
@@ -292,7 +291,12 @@ RANKED = re.compile(
     rf"|\b\d{{1,2}}\s+(?:biggest|largest|best|worst|top)\s+({_DIMENSION})\b"
 )
 #: "what did Acme buy": what an account bought, by product.
-BOUGHT = _any(r"buy", r"bought", r"purchased?", r"purchases")
+BOUGHT = re.compile(
+    r"\b(?:bought|purchased|did (?:\w+ ){0,4}buy|do(?:es)? (?:\w+ ){0,4}buy from us|buys? from us"
+    r"|(?:have|has) (?:\w+ ){0,3}bought)\b"
+)
+#: Whitespace and upsell questions ("what else could they buy?") are about what was not bought.
+NOT_YET = re.compile(r"\b(?:could|else|might|would|should|upsell|cross[- ]?sell|not (?:yet )?bought)\b")
 #: "the team average", "the average rep", "per rep on average": the mean over the group's members.
 MEAN_OF_GROUPS = re.compile(
     rf"\b(?:team|group|office|regional) average\b|\baverage ({_DIMENSION})\b"
@@ -325,7 +329,7 @@ def read_metric_question(text: str) -> MetricReading | None:
         word = next((g for g in mean.groups() if g), "rep")
         reading.group_by = DIMENSIONS[word] if DIMENSIONS[word] not in ("team",) else "rep"
         reading.signals.append("breakdown")
-    elif BOUGHT.search(text) and measure == "won_revenue":
+    elif BOUGHT.search(text) and not NOT_YET.search(text) and measure == "won_revenue":
         reading.group_by = "product"
         reading.signals.append("breakdown")
     elif grain:

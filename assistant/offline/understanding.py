@@ -296,8 +296,19 @@ FORWARD_MEASURES = frozenset(
 )
 
 
+#: Days and weeks ("this week", "today", "next 30 days") are close dates for deal lists and measures;
+#: for anything else ("what needs my attention this week?") they only say when the question is asked.
+DATED_INTENTS = frozenset(
+    {Intent.FORECAST, Intent.PIPELINE, Intent.TOP_DEALS, Intent.MEASURE, Intent.PERFORMANCE}
+)
+SHORT_PERIOD = re.compile(r"\b(?:week|today|days?)\b|^since ")
+
+
 def looking_ahead(frame: Frame, lexicon: Lexicon) -> None:
-    """Read a forward-looking question's period forward (see :func:`tools.periods.parse_period`)."""
+    """Read a forward-looking question's period forward (see :func:`tools.periods.parse_period`), and
+    drop a day or week period from a question whose answer is not dated by it."""
+    if frame.slots.period and frame.intent not in DATED_INTENTS and SHORT_PERIOD.search(frame.slots.period):
+        frame.slots.period = None
     ahead = frame.intent in FORWARD_INTENTS or (
         frame.intent is Intent.MEASURE and frame.slots.measure in FORWARD_MEASURES
     )

@@ -19,6 +19,7 @@ why that period, when none was named).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from typing import Any
@@ -26,6 +27,7 @@ from typing import Any
 from assistant import formatting as fmt
 from assistant.offline.calls import Call, given
 from assistant.offline.frame import Frame, Intent, Slots
+from assistant.offline.intents.knowledge import definition_term
 from assistant.offline.intents.spec import Answering, IntentSpec, Phrasing, Rendering
 from assistant.offline.measures import MetricReading, read_metric_question
 from assistant.offline.render import render, whose
@@ -43,9 +45,36 @@ SLOT_GROUPS = {"owner": "rep", "forecast_category": "forecast_category"}
 ROWS_SHOWN = 12
 
 
-def decisive(reading: MetricReading) -> bool:
+#: Measures a rep's scorecard answers as asked (with the fiscal year to date when no period is named).
+SCORECARD_MEASURES = frozenset({"won_revenue", "won_deals", "win_rate", "average_deal_size"})
+#: Questions about a definition, a method or advice are the playbook's or the metric registry's.
+NOT_DATA = re.compile(
+    r"\bplaybook\b|\bbest practices?\b|\bhow (?:should|do|can|would) (?:i|we)\b|\btips?\b|\badvice\b"
+    r"|\bhow (?:do|does|did) you (?:calculate|compute|work out|measure|define)\b|\bdefin(?:e|ition)\b"
+    r"|\bhow is .{0,30} (?:calculated|computed|measured|defined)\b|\bwhat does .{0,40} mean\b"
+)
+#: "accounts with no pipeline", "reps without deals": an absence is a search, not a measure.
+ABSENT = re.compile(
+    r"\b(?:no|without|zero|never|haven't|hasn't|don't|doesn't)\s+(?:\w+\s+){0,2}?(?:pipeline|deals?|opps?|opportunit)"
+)
+#: Won or lost what? A measure of deals needs a word about deals, money or customers.
+SALES_OBJECT = re.compile(
+    r"\b(?:deals?|opportunit(?:y|ies)|opps?|revenue|bookings?|booked|business|sales|sold|money|amount|value"
+    r"|worth|quota|number|much|many|customers?|clients?|accounts?|pipeline|rate|size|cycle|entproduct"
+    r"|entaccount|entperson|entterritory|entregion)\b|\$"
+)
+
+
+def decisive(reading: MetricReading, text: str = "") -> bool:
     """Whether the reading asks for something only the metric query answers as asked."""
-    composed = bool({"ranking", "compare", "share"} & set(reading.signals)) or reading.mean_of_groups
+    if NOT_DATA.search(text) or definition_term(text) or ABSENT.search(text):
+        return False
+    if not SALES_OBJECT.search(text):
+        return False
+    ranked = "ranking" in reading.signals and reading.group_by is not None
+    composed = ranked or bool({"compare", "share"} & set(reading.signals)) or reading.mean_of_groups
+    if reading.measure in SCORECARD_MEASURES and reading.group_by is None and not composed:
+        return False
     if reading.measure in OPEN_MEASURES:
         return composed or (reading.group_by is not None and reading.group_by not in PIPELINE_GROUPS)
     if reading.measure in QUOTA_MEASURES:
@@ -58,7 +87,7 @@ def decisive(reading: MetricReading) -> bool:
 class _Decisive:
     def search(self, text: str, /) -> object:
         reading = read_metric_question(text)
-        return reading is not None and decisive(reading)
+        return reading is not None and decisive(reading, text)
 
 
 def fill(slots: Slots, prepared: str) -> None:
@@ -71,9 +100,8 @@ def fill(slots: Slots, prepared: str) -> None:
     slots.compare = reading.compare
     slots.share = reading.share_of_total or None
     slots.mean_of_groups = reading.mean_of_groups or None
-    if reading.group_by is not None:
-        slots.group_by = reading.group_by
-    if reading.top is not None:
+    slots.dimension = reading.group_by
+    if reading.top is not None and slots.limit is None:
         slots.limit = reading.top
         slots.ranking = "bottom" if reading.order == "asc" else "top"
 
@@ -88,8 +116,7 @@ def _person_filter(slots: Slots, lexicon: Lexicon) -> dict[str, str]:
 def query_args(frame: Frame, lexicon: Lexicon) -> dict[str, Any]:
     """The ``query_metrics`` arguments for a frame."""
     slots = frame.slots
-    group = slots.group_by
-    group = SLOT_GROUPS.get(group, group) if group else None
+    group = slots.dimension or (SLOT_GROUPS.get(slots.group_by, slots.group_by) if slots.group_by else None)
     ranked = slots.limit is not None and (group is not None)
     return given(
         measure=slots.measure or "won_revenue",

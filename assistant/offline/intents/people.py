@@ -18,9 +18,26 @@ from tools.lexicon import Lexicon
 MAX_REP_CALLS = 30
 
 
+#: Performance measures that, asked with no period, mean the fiscal year to date.
+YEAR_TO_DATE = frozenset(
+    {
+        "won_revenue",
+        "won_deals",
+        "lost_deals",
+        "lost_revenue",
+        "win_rate",
+        "average_deal_size",
+        "closed_deals",
+    }
+)
+
+
 def _performance(frame: Frame, lexicon: Lexicon, tools: AbstractSet[str]) -> list[Call]:
     """Scorecards: one call per rep of a team (see :data:`MAX_REP_CALLS`), else one call."""
     owner, period = frame.slots.owner, frame.slots.period
+    if period is None and frame.slots.measure in YEAR_TO_DATE:
+        # "what's my win rate?": a performance measure with no period is the fiscal year to date.
+        period = "YTD"
     if owner and frame.slots.others:
         named = [owner, *(o for o in frame.slots.others if o != owner)]
         return [Call("rep_performance", given(rep=name, period=period)) for name in named]
