@@ -54,7 +54,8 @@ ACTIONS: tuple[Action, ...] = (
         "update",
         "change records in your CRM",
         r"(?:update|change|set|move|push|pull|bump|edit|modify|mark|close out|close|rename|reassign|"
-        r"assign|transfer|delete|remove|archive)(?! on\b| about\b| me\b| for\b) (?:\w+ ){0,5}?(?:close dates?|stages?|amounts?|"
+        r"assign|transfer|delete|remove|archive)(?! on\b| about\b| me\b| for\b) (?:\w+ ){0,5}?"
+        r"(?:close dates?|stages?|amounts?|"
         r"next steps?|owners?|probabilit(?:y|ies)|deals?|opportunit(?:y|ies)|opps?|records?|accounts?|"
         r"contacts?|forecast categor(?:y|ies)|fields?|as (?:won|lost)|to (?:won|lost|closed))",
         'show the deal as it stands now ("show me the {account} deal") so you can update it in the CRM',
