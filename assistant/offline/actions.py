@@ -63,7 +63,9 @@ ACTIONS: tuple[Action, ...] = (
     _action(
         "create",
         "create records or tasks",
-        r"(?:create|add|open|make|set up|enter) (?:a |an |the |new |another )*(?:deals?|opportunit(?:y|ies)|"
+        r"(?:(?:create|add|make|set up|enter) (?:a |an |the |new |another )*"
+        r"|open (?:a |an |another )+(?:new )?)"
+        r"(?:deals?|opportunit(?:y|ies)|"
         r"opps?|tasks?|contacts?|accounts?|leads?|reminders?|to-?dos?)",
         'list what needs attention ("what should I prioritise this week?")',
     ),

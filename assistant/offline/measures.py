@@ -179,7 +179,38 @@ BOTTOM_N = re.compile(
     r"\b(?:bottom|worst|smallest|lowest|weakest)\s+(\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten)\b"
 )
 MOST = _any(r"most", r"best", r"highest", r"biggest", r"largest", r"top", r"leading", r"strongest", r"more")
-LEAST = _any(r"least", r"worst", r"lowest", r"smallest", r"fewest", r"bottom", r"weakest", r"less")
+LEAST = _any(
+    r"least",
+    r"worst",
+    r"lowest",
+    r"smallest",
+    r"fewest",
+    r"bottom",
+    r"weakest",
+    r"less",
+    r"behind",
+    r"lagging",
+    r"struggling",
+)
+SUPERLATIVE = _any(
+    r"most",
+    r"best",
+    r"highest",
+    r"biggest",
+    r"largest",
+    r"top",
+    r"leading",
+    r"strongest",
+    r"least",
+    r"worst",
+    r"lowest",
+    r"smallest",
+    r"fewest",
+    r"bottom",
+    r"weakest",
+    r"furthest",
+    r"converts best",
+)
 WORD_NUMBER = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8}
 WORD_NUMBER |= {"nine": 9, "ten": 10}
 
@@ -236,6 +267,11 @@ def _outcome(text: str) -> Outcome | None:
 
 def _measure(text: str) -> str | None:
     """The measure key the question asks for, composed from which deals and how they count."""
+    if re.search(
+        r"\b(?:behind|ahead|on track|tracking|furthest|closest)\b.{0,30}\b(?:quota|number|target|plan)\b",
+        text,
+    ):
+        return "attainment"
     if ATTAINMENT.search(text) or re.search(
         r"\b(?:hit|make|making|miss|missing|reach) (?:their |my |our |the )?(?:quota|number|target)", text
     ):
@@ -348,8 +384,9 @@ def read_metric_question(text: str) -> MetricReading | None:
         and (WHICH.search(text) or WHO.search(text))
         and not re.search(r"\b(?:each|every|all)\b", text)
     ):
-        # "which product sells best", "who has the most open deals": the one at the top.
-        reading.top = 1
+        # "which product sells best", "who has the most open deals": the one at the top; "who is
+        # behind on quota?": everyone, the furthest behind first.
+        reading.top = 1 if SUPERLATIVE.search(text) else None
         reading.order = "asc" if LEAST.search(text) and not MOST.search(text) else "desc"
         reading.signals.append("ranking")
     if LAST_YEAR.search(text):

@@ -266,7 +266,8 @@ def test_progress_as_of_option_and_nothing_printed(
     report = run_import(
         sqlite_engine, MAVEN, as_of=dt.date(2018, 1, 15), progress=lambda *call: calls.append(call)
     )
-    assert report.as_of == dt.date(2018, 1, 15) and report.elapsed_seconds < 5
+    # How long the import takes is measured by `make bench` (benchmarks/import_maven.py), not asserted.
+    assert report.as_of == dt.date(2018, 1, 15) and report.elapsed_seconds > 0
     assert scalar(sqlite_engine, "SELECT value FROM dataset_meta WHERE key = 'as_of'") == "2018-01-15"
     checked = sum(
         advance for step, advance, _ in calls if step == "checking sales_pipeline.csv → opportunities"
