@@ -38,7 +38,8 @@ ACTIONS: tuple[Action, ...] = (
     _action(
         "email",
         "write or send emails",
-        r"(?:write|draft|compose|send|shoot|prepare|prep) (?:\w+ ){0,4}?(?:e-?mails?|messages?|notes?|"
+        r"(?:write|draft|compose|send|shoot|prepare|prep) (?:\w+ ){0,4}?"
+        r"(?:e-?mails?|messages?|notes?|reminders?|dms?|texts?|slacks?|"
         r"follow[- ]?ups?|replies|reply|letters?|linkedin|inmails?)|e-?mail \w+|reply to|respond to",
         'brief you on the account before you write ("tell me about {account}") and show what the '
         "playbook says about follow-ups",
@@ -46,7 +47,8 @@ ACTIONS: tuple[Action, ...] = (
     _action(
         "log",
         "log calls, meetings or notes in the CRM",
-        r"(?:log|record|add|enter|save|note down|capture) (?:\w+ ){0,4}?(?:call|calls|meeting|meetings|"
+        r"(?:log|record|add|enter|save|note down|capture) (?:\w+ ){0,4}?"
+        r"(?:call|calls|called|met|spoke|meeting|meetings|"
         r"activity|activities|note|notes|touch|touchpoint|visit|demo)",
         "show the deal's recent activity and next step (\"what's happening on {account}?\")",
     ),

@@ -70,6 +70,8 @@ OPEN = _any(
 )
 CREATED = _any(
     r"created",
+    r"create",
+    r"creating",
     r"new deals?",
     r"new opportunit(?:y|ies)",
     r"new opps?",
@@ -221,7 +223,8 @@ PREVIOUS = re.compile(
     r"|\b(?:growth|grew|change|changed|trend|up or down|increase|decrease)\b"
 )
 LAST_YEAR = re.compile(
-    r"\b(?:year[- ]over[- ]year|yoy|same (?:quarter|month|period|time) last year|a year ago"
+    r"\b(?:(?:q[1-4]|quarter|month|period) (?:of )?last year|year[- ]over[- ]year|yoy"
+    r"|same (?:quarter|month|period|time) last year|a year ago"
     r"|vs\.? last year|versus last year|compared (?:to|with) last year|than last year)\b"
 )
 SHARE = re.compile(
@@ -391,6 +394,9 @@ def read_metric_question(text: str) -> MetricReading | None:
         reading.signals.append("ranking")
     if LAST_YEAR.search(text):
         reading.compare = "last_year"
+        reading.signals.append("compare")
+    elif re.search(r"\b(?:compare[sd]?|comparison|vs\.?|versus|against)\b", text):
+        # "Q2 vs Q1 revenue": the periods themselves say what is compared (see the slot reader).
         reading.signals.append("compare")
     elif PREVIOUS.search(text):
         reading.compare = "previous_period"

@@ -10,6 +10,7 @@ or with a currency sign or a k/M suffix.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -17,7 +18,7 @@ from decimal import Decimal, InvalidOperation
 from assistant.offline.frame import Slots
 from tools.errors import InputError
 from tools.lexicon import Lexicon
-from tools.periods import parse_period
+from tools.periods import Period, parse_period
 
 Span = tuple[int, int]
 
@@ -112,23 +113,54 @@ NEAR_PERIOD = re.compile(r"\b(?:fy ?)?(?:\d{4}[ -]?)?q\d+\b|\bfy ?\d+\b")
 
 
 def _periods(text: str, lexicon: Lexicon, out: Extracted) -> None:
+    """The period asked about. Two periods ("Q2 vs Q1", "October or September", "Q3 compared with Q3
+    last year") are a comparison: the later one is the period, and the earlier one says whether it
+    is compared with the period before it or with the same period a year earlier. Every period
+    phrase is explained, so none is mistaken for a name."""
+    found: list[tuple[str, Period]] = []
     for match in PERIOD.finditer(text):
         phrase = re.sub(r"^(?:in|for|during) ", "", match.group())
         if phrase.startswith("since ") and not re.search(r"day$", phrase) and re.search(r"\d{4}$", phrase):
             phrase = phrase.removeprefix("since ")
         if re.fullmatch(r"(?:19|20)\d{2}", phrase) and re.search(r"[$\d,.]\s*$", text[: match.start()]):
             continue
+        after = text[match.end() : match.end() + 10]
+        if re.match(r" last year\b", after):
+            phrase += " last year"
         try:
-            parse_period(phrase, lexicon.as_of, lexicon.fy_start_month)
+            period = parse_period(phrase.removesuffix(" last year"), lexicon.as_of, lexicon.fy_start_month)
         except InputError:
             continue
-        out.slots.period = phrase
-        out.spans.append(match.span())
+        if phrase.endswith(" last year"):
+            period = period.model_copy(
+                update={"start": _year_before(period.start), "end": _year_before(period.end)}
+            )
+        found.append((phrase, period))
+        out.spans.append((match.start(), match.end() + (10 if phrase.endswith(" last year") else 0)))
+    if not found:
+        near = NEAR_PERIOD.search(text)
+        if near:
+            out.slots.period = near.group()
+            out.spans.append(near.span())
         return
-    near = NEAR_PERIOD.search(text)
-    if near:
-        out.slots.period = near.group()
-        out.spans.append(near.span())
+    out.slots.period = found[0][0]
+    if len(found) < 2:
+        return
+    (first, one), (second, other) = found[0], found[1]
+    later, earlier = (one, other) if one.start >= other.start else (other, one)
+    out.slots.period = first if later is one else second
+    if (earlier.start, earlier.end) == (_year_before(later.start), _year_before(later.end)):
+        out.slots.compare = "last_year"
+    elif earlier.end == later.start:
+        out.slots.compare = "previous_period"
+
+
+def _year_before(day: dt.date) -> dt.date:
+    return (
+        day.replace(year=day.year - 1)
+        if not (day.month == 2 and day.day == 29)
+        else day.replace(year=day.year - 1, day=28)
+    )
 
 
 def _amounts(text: str, out: Extracted) -> None:

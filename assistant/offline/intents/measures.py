@@ -97,7 +97,7 @@ def fill(slots: Slots, prepared: str) -> None:
         return
     slots.measure = reading.measure
     slots.also = reading.also or None
-    slots.compare = reading.compare
+    slots.compare = reading.compare or slots.compare
     slots.share = reading.share_of_total or None
     slots.mean_of_groups = reading.mean_of_groups or None
     slots.dimension = reading.group_by
@@ -113,23 +113,46 @@ def _person_filter(slots: Slots, lexicon: Lexicon) -> dict[str, str]:
     return {"team" if person is not None and person.detail == "manager" else "rep": slots.owner}
 
 
+#: Slots naming one member of a dimension, for "what share of X comes from <member>?".
+MEMBER_SLOTS = (
+    ("product", "product"),
+    ("account", "account"),
+    ("owner", "rep"),
+    ("industry", "industry"),
+    ("segment", "segment"),
+    ("stage", "stage"),
+    ("territory", "territory"),
+    ("region", "region"),
+)
+
+
+def share_focus(slots: Slots) -> tuple[str, str] | None:
+    """For a share with no breakdown: the named member (slot, value) whose share is asked for."""
+    if not slots.share or slots.dimension or slots.group_by:
+        return None
+    return next(((slot, getattr(slots, slot)) for slot, _ in MEMBER_SLOTS if getattr(slots, slot)), None)
+
+
 def query_args(frame: Frame, lexicon: Lexicon) -> dict[str, Any]:
-    """The ``query_metrics`` arguments for a frame."""
+    """The ``query_metrics`` arguments for a frame.
+
+    A share of one named member ("what share of bookings came from Cobalt Platform?") is asked as
+    the breakdown by that member's dimension, so the share is of the whole, not of the member."""
     slots = frame.slots
     group = slots.dimension or (SLOT_GROUPS.get(slots.group_by, slots.group_by) if slots.group_by else None)
+    focus = share_focus(slots)
+    filters: dict[str, Any] = {slot: getattr(slots, slot) for slot, _ in MEMBER_SLOTS if slot != "owner"}
+    filters |= _person_filter(slots, lexicon)
+    if focus is not None:
+        group = dict(MEMBER_SLOTS)[focus[0]]
+        filters.pop(focus[0], None)
+        filters.pop("rep" if focus[0] == "owner" else focus[0], None)
     ranked = slots.limit is not None and (group is not None)
     return given(
         measure=slots.measure or "won_revenue",
         also=slots.also,
         group_by=group,
-        **_person_filter(slots, lexicon),
-        territory=slots.territory,
-        region=slots.region,
-        product=slots.product,
-        account=slots.account,
-        industry=slots.industry,
-        segment=slots.segment,
-        stage=slots.stage,
+        **filters,
         min_amount=slots.min_amount,
         max_amount=slots.max_amount,
         period=slots.period,
@@ -257,6 +280,15 @@ def write(result: MetricResult, answering: Answering) -> str:
         if mean is not None:
             group = (result.group_by or "group").replace("_", " ")
             summary = f"Average over {fmt.plural(len(result.rows), group)}: {value(mean)}. {summary}"
+    focus = share_focus(answering.frame.slots)
+    member = next(
+        (r for r in result.rows if focus is not None and r.group.casefold() == str(focus[1]).casefold()), None
+    )
+    if member is not None and member.share_of_total is not None and result.total:
+        summary = (
+            f"{member.group}: {member.share_of_total:.0%} of the total "
+            f"({value(member.figures[0])} of {value(result.total[0])}). {summary}"
+        )
     lines = [_line(row, result) for row in result.rows[:ROWS_SHOWN]]
     shown = min(len(result.rows), ROWS_SHOWN)
     more = ""
