@@ -60,7 +60,7 @@ ABSENT = re.compile(
 #: Won or lost what? A measure of deals needs a word about deals, money or customers.
 SALES_OBJECT = re.compile(
     r"\b(?:deals?|opportunit(?:y|ies)|opps?|revenue|bookings?|booked|business|sales|sold|money|amount|value"
-    r"|worth|quota|number|much|many|customers?|clients?|accounts?|pipeline|rate|size|cycle|entproduct"
+    r"|worth|quota|number|much|many|customers?|clients?|accounts?|products?|pipeline|rate|size|cycle|entproduct"
     r"|entaccount|entperson|entterritory|entregion)\b|\$"
 )
 
@@ -69,7 +69,8 @@ def decisive(reading: MetricReading, text: str = "") -> bool:
     """Whether the reading asks for something only the metric query answers as asked."""
     if NOT_DATA.search(text) or definition_term(text) or ABSENT.search(text):
         return False
-    if not SALES_OBJECT.search(text):
+    outcome_only = reading.measure.startswith(("won_", "lost_", "closed_"))
+    if outcome_only and not SALES_OBJECT.search(text):
         return False
     ranked = "ranking" in reading.signals and reading.group_by is not None
     composed = ranked or bool({"compare", "share"} & set(reading.signals)) or reading.mean_of_groups

@@ -59,7 +59,7 @@ def _write(output: PerformanceReport, answering: Answering) -> str:
 
 PERFORMANCE = IntentSpec(
     Intent.PERFORMANCE,
-    example="Who is behind on quota?",
+    example="How is my team doing this quarter?",
     route=_performance,
     renders=(Rendering(PerformanceReport, _write),),
     takes=frozenset({"person"}),
