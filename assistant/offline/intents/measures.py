@@ -265,8 +265,30 @@ def _mean(rows: list[MetricRow]) -> Figure | None:
     return Figure(name=first.name, value=sum(numbers) / len(numbers), unit=first.unit, formula="")
 
 
+#: "briefly", "in one line", "just the number", "nothing more": the answer in one sentence.
+BRIEF = re.compile(
+    r"\b(?:briefly|brief|in one line|one[- ]liner|one line|just the (?:number|figure|total|names?)"
+    r"|nothing more"
+    r"|tl;?dr|short version|keep it short|quick(?:ly)?|in a sentence|only the)\b"
+)
+
+
+def brief(result: MetricResult, answering: Answering) -> str:
+    """One sentence: what was computed, then the figures (the rows when there is a breakdown)."""
+    head = _headline(answering, result)
+    if result.rows:
+        shown = result.rows[: min(len(result.rows), 5)]
+        body = ", ".join(f"{row.group} {value(row.figures[0])}" for row in shown)
+    else:
+        pairs = zip(result.measures, result.total, strict=False)
+        body = ", ".join(f"{m.name.lower()} {value(t)}" for m, t in pairs)
+    return f"{head}: {body}."
+
+
 def write(result: MetricResult, answering: Answering) -> str:
     """The answer to a metric query: what was computed, the total, the rows, the formula."""
+    if BRIEF.search(answering.frame.question.casefold()):
+        return brief(result, answering)
     totals = ", ".join(
         f"{m.name.lower()} {value(t)}" for m, t in zip(result.measures, result.total, strict=False)
     )
