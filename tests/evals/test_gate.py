@@ -1,7 +1,11 @@
 """The CI gate: both suites, offline, through the real harness (real data, real playbook index).
 
-The gate is 95% of cases passing and no leak at all. The playbook index is built once per test
-run in a directory shared by the xdist workers (the harness locks it while building).
+The gate is 95% of the established cases passing and no leak at all. The everyday cases (tagged
+``everyday``, written from how a sales team asks before the planner was changed for them, a fifth
+held out under ``holdout``) are a ratchet while the understanding work goes on: their pass rate may
+only go up (:data:`EVERYDAY_FLOOR`, per suite, the rate last measured), and none may leak. The
+playbook index is built once per test run in a directory shared by the xdist workers (the harness
+locks it while building).
 """
 
 from __future__ import annotations
@@ -11,8 +15,16 @@ from pathlib import Path
 import pytest
 
 from evals.harness import DEFAULT_THRESHOLD, EvalConfig, Harness
-from evals.results import RunSummary
+from evals.results import CaseResult, RunSummary
 from evals.suites import Suite, maven_export
+
+EVERYDAY = "everyday"
+#: The everyday cases' pass rate last measured (``salesplan eval run --suite all``), per suite.
+EVERYDAY_FLOOR = {Suite.DEMO: 0.0, Suite.MAVEN: 0.0}
+
+
+def _rate(cases: list[CaseResult]) -> float:
+    return sum(case.passed for case in cases) / len(cases) if cases else 1.0
 
 
 @pytest.fixture(scope="session")
@@ -35,7 +47,10 @@ def test_the_suite_passes_the_gate_offline(suite: Suite, playbook_cache: Path) -
     if suite is Suite.MAVEN:
         maven_export()  # the export ships beside the repository; a clear error if it does not
     summary = Harness(EvalConfig(suites=[suite], model="offline", playbook_cache=playbook_cache)).run()
-    assert summary.total >= (150 if suite is Suite.DEMO else 25)
+    established = [case for case in summary.cases if EVERYDAY not in case.tags]
+    everyday = [case for case in summary.cases if EVERYDAY in case.tags]
+    assert len(established) >= (150 if suite is Suite.DEMO else 25)
+    assert len(everyday) >= (150 if suite is Suite.DEMO else 120)
     assert summary.leaks == 0, _explain(summary)
-    assert summary.pass_rate >= DEFAULT_THRESHOLD, _explain(summary)
-    assert summary.gate_passed
+    assert _rate(established) >= DEFAULT_THRESHOLD, _explain(summary)
+    assert _rate(everyday) >= EVERYDAY_FLOOR[suite], _explain(summary)
