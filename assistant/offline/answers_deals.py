@@ -17,7 +17,8 @@ from assistant.offline.render import capitalised, narrowing, render, whose
 from tools.deals.details import DealDetails
 from tools.deals.forecasting import Forecast
 from tools.deals.pipeline import PipelineSummary
-from tools.deals.stalled import RULES, StalledDeals
+from tools.deals.stalled import StalledDeals
+from tools.deals.stalled_rules import RULES
 from tools.viewer import Viewer
 
 MAX_FLAGS_SHOWN = 3

@@ -9,7 +9,7 @@ import pytest
 from knowledge.chunking import MAX_WORDS, Chunk, chunk_document, split_paragraphs
 from knowledge.documents import PLAYBOOK_DIR, PlaybookDocument, find_documents, read_document
 from knowledge.markdown import Slugger, heading_slug, plain_text, sentences
-from tools.deals.stalled import RULES
+from tools.deals.stalled_rules import RULES
 
 
 def doc(

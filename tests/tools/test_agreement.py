@@ -15,7 +15,8 @@ from sqlalchemy import Engine, text
 
 from tools.deals.forecasting import ForecastQuery, PerformanceQuery, forecast, rep_performance
 from tools.deals.pipeline import GroupBy, PipelineQuery, pipeline_summary
-from tools.deals.stalled import Rule, StalledQuery, stalled_deals
+from tools.deals.stalled import StalledQuery, stalled_deals
+from tools.deals.stalled_rules import Rule
 from tools.periods import parse_period
 from tools.store.db import ensure_schema, make_engine
 from tools.store.demo.generate import generate_dataset

@@ -13,7 +13,8 @@ import pytest
 from sqlalchemy import Engine
 
 from tools.deals.forecasting import ForecastQuery, PerformanceQuery, forecast, rep_performance
-from tools.deals.stalled import Rule, StalledQuery, stalled_deals
+from tools.deals.stalled import StalledQuery, stalled_deals
+from tools.deals.stalled_rules import Rule
 from tools.store.db import ensure_schema, make_engine
 from tools.store.importer.mapping_files import load_mapping
 from tools.store.importer.runner import import_dataset

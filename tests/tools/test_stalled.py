@@ -7,7 +7,8 @@ import datetime as dt
 from sqlalchemy import delete, update
 
 from tests.tools.conftest import MO, OLGA, RAVI, RITA
-from tools.deals.stalled import RULES, Rule, StalledQuery, stalled_deals
+from tools.deals.stalled import StalledQuery, stalled_deals
+from tools.deals.stalled_rules import RULES, Rule
 from tools.store.repository import Repository
 from tools.store.schema import Activity, Opportunity, OpportunityHistory
 

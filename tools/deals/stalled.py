@@ -36,15 +36,13 @@ from sqlalchemy import case, func
 
 from tools.deals.pipeline import describe, open_deal_conditions
 from tools.deals.stalled_evidence import StalledDeal, facts_of, listed_deals
-from tools.deals.stalled_rules import RULES, Rule, Severity
+from tools.deals.stalled_rules import Rule, Severity
 from tools.deals.stalled_scan import SEVERITY, build_scan, median_won_cycle, unsupported_rules
 from tools.evidence import Figure, Unit, record_id
 from tools.filters import DealFilter, deal_conditions
 from tools.store.repository import Repository, ViewerLike
 from tools.store.schema import Opportunity, User
 from tools.store.types import to_money
-
-__all__ = ["RULES", "Rule", "Severity", "StalledDeals", "StalledQuery", "median_won_cycle", "stalled_deals"]
 
 #: Record ids listed on the totals (the count is always complete).
 MAX_IDS = 50

@@ -1,8 +1,7 @@
-"""Territory tools: list territories, summarise one, and compare how evenly territories and reps are loaded.
+"""Listing territories: each one's reps, accounts and open pipeline in the viewer's scope.
 
 A territory's accounts are those assigned to it that the viewer can see; its pipeline is the
-viewer's visible opportunities on those accounts (see :mod:`tools.territory.book`). The summary
-and balance live in their own modules and are re-exported here.
+viewer's visible opportunities on those accounts (see :mod:`tools.territory.book`).
 """
 
 from __future__ import annotations
@@ -14,22 +13,7 @@ from tools.evidence import Figure, Unit, record_id
 from tools.rollup import first_ids, measure, metric, money, sample_ids
 from tools.store.repository import Repository
 from tools.store.schema import Account, Opportunity, Role, Territory, User
-from tools.territory.balance import TerritoryBalance, TerritoryBalanceInput, territory_balance
-from tools.territory.summary import TerritorySummary, TerritorySummaryInput, territory_summary
 from tools.viewer import Viewer
-
-__all__ = [
-    "TerritoryBalance",
-    "TerritoryBalanceInput",
-    "TerritoryLine",
-    "TerritoryList",
-    "TerritoryListInput",
-    "TerritorySummary",
-    "TerritorySummaryInput",
-    "list_territories",
-    "territory_balance",
-    "territory_summary",
-]
 
 
 class TerritoryListInput(BaseModel):

@@ -13,7 +13,8 @@ from assistant.interfaces.cli.scoped import JsonOption, PeriodOption, UserOption
 from tools.deals.details import DealDetails, DealQuery
 from tools.deals.forecasting import Forecast, ForecastQuery, PerformanceQuery, PerformanceReport
 from tools.deals.pipeline import GroupBy, PipelineQuery, PipelineSummary
-from tools.deals.stalled import Rule, StalledDeals, StalledQuery
+from tools.deals.stalled import StalledDeals, StalledQuery
+from tools.deals.stalled_rules import Rule
 from tools.evidence import Figure
 
 deals_app = typer.Typer(help="Deals: stalled and at-risk deals, one deal's details.", no_args_is_help=True)
