@@ -157,7 +157,8 @@ def markdown(summary: RunSummary) -> str:
         f"started {summary.started_at}, {summary.wall_seconds:.1f} s.",
         "",
         f"**{summary.passed} of {summary.total} cases passed ({percent(summary.pass_rate)})**, "
-        f"{summary.leaks} leak(s); gate ({percent(summary.threshold)} and no leaks): {gate}.",
+        f"{summary.leaks} leak(s), {summary.misroutes} misroute(s); gate ({percent(summary.threshold)} "
+        f"and no leaks): {gate}.",
         "",
         "| Figure | Value |",
         "| --- | --- |",
@@ -327,7 +328,8 @@ def html_report(summary: RunSummary) -> str:
 <p>Model <code>{_e(summary.model)}</code>, suites {_e(", ".join(summary.suites))},
 {summary.repeat} run(s) per case, started {_e(summary.started_at)}, {summary.wall_seconds:.1f} s.</p>
 <p><b>{summary.passed} of {summary.total} cases passed ({percent(summary.pass_rate)})</b>,
-{summary.leaks} leak(s); gate ({percent(summary.threshold)} and no leaks): {gate}.</p>
+{summary.leaks} leak(s), {summary.misroutes} misroute(s);
+gate ({percent(summary.threshold)} and no leaks): {gate}.</p>
 <table>
 <tr><th>pass@1</th><td>{percent(summary.pass_at_1)}</td></tr>
 <tr><th>pass^{summary.repeat}</th><td>{percent(summary.pass_hat_k)}</td></tr>
@@ -392,6 +394,7 @@ def rich_report(summary: RunSummary, all_cases: bool = False) -> list[Renderable
     line = Text.assemble(
         f"{summary.passed}/{summary.total} cases passed ({percent(summary.pass_rate)}), ",
         (f"{summary.leaks} leak(s)", "bold red" if summary.leaks else "green"),
+        f", {summary.misroutes} misroute(s)",
         f", pass@1 {percent(summary.pass_at_1)}, pass^{summary.repeat} {percent(summary.pass_hat_k)}, "
         f"turn p50 {summary.latency.turn_p50_ms:.0f} ms / p95 {summary.latency.turn_p95_ms:.0f} ms, "
         f"{summary.wall_seconds:.1f} s, model {summary.model} — ",

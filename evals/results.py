@@ -32,6 +32,14 @@ class TurnResult(BaseModel):
         ]
 
 
+def misrouted(turn: TurnResult) -> bool:
+    """The turn's expected tool calls were not made and the answer did not ask which was meant."""
+    scores = {s.name: s for s in turn.scores}
+    wrong_tool = "tools" in scores and not scores["tools"].passed
+    asked = "clarification" in scores and scores["clarification"].value == 1.0
+    return wrong_tool and not asked
+
+
 class CaseRun(BaseModel):
     """One run of a case: its turns, in one thread."""
 
@@ -39,6 +47,8 @@ class CaseRun(BaseModel):
     passed: bool
     reasons: list[str]
     leaked: bool
+    #: A turn ran another tool (or the named tool with other arguments) without asking which was meant.
+    misrouted: bool = False
     latency_ms: int
     turns: list[TurnResult]
 
@@ -52,7 +62,13 @@ class CaseRun(BaseModel):
         leaked = any(s.name == "leaks" and not s.passed for t in turns for s in t.scores)
         latency = sum(t.reply.latency_ms for t in turns)
         return cls(
-            repeat=repeat, passed=not reasons, reasons=reasons, leaked=leaked, latency_ms=latency, turns=turns
+            repeat=repeat,
+            passed=not reasons,
+            reasons=reasons,
+            leaked=leaked,
+            misrouted=any(misrouted(t) for t in turns),
+            latency_ms=latency,
+            turns=turns,
         )
 
 
@@ -65,6 +81,7 @@ class CaseResult(BaseModel):
     passed: bool = Field(description="Every run passed.")
     passes: int
     leaked: bool
+    misrouted: bool = False
     reasons: list[str] = Field(description="Why the first failing run failed.")
     latency_ms: int = Field(description="Median over runs of the case's total latency.")
     runs: list[CaseRun]
@@ -83,6 +100,7 @@ class CaseResult(BaseModel):
             passed=failing is None,
             passes=sum(run.passed for run in runs),
             leaked=any(run.leaked for run in runs),
+            misrouted=any(run.misrouted for run in runs),
             reasons=failing.reasons if failing else [],
             latency_ms=round(statistics.median(run.latency_ms for run in runs)),
             runs=runs,
@@ -156,6 +174,9 @@ class RunSummary(BaseModel):
     pass_at_1: float
     pass_hat_k: float
     leaks: int
+    misroutes: int = Field(
+        default=0, description="Cases where a turn ran another tool than the one expected without asking."
+    )
     gate_passed: bool
     by_suite: dict[str, Rate]
     tags: dict[str, Rate]
@@ -264,6 +285,7 @@ def summarize(
         pass_at_1=round(pass_at_1, 4),
         pass_hat_k=overall.pass_rate,
         leaks=leaks,
+        misroutes=sum(case.misrouted for case in cases),
         gate_passed=bool(cases) and overall.pass_rate >= threshold and leaks == 0,
         by_suite={suite: _rate(c for c in cases if c.suite == suite) for suite in suites},
         tags={tag: _rate(listed) for tag, listed in sorted(tags.items())},

@@ -146,3 +146,35 @@ def test_baseline_lists_regressions_and_improvements(tmp_path: Path) -> None:
     bad.write_text('{"cases": 3}', encoding="utf-8")
     with pytest.raises(DataError, match="is not the JSON results of an earlier eval run"):
         compare(now, bad)
+
+
+def _routed(tools_passed: bool, asked: bool) -> CaseRun:
+    scores = [
+        Score(name="tools", passed=tools_passed, value=1.0 if tools_passed else 0.0),
+        Score(name="clarification", passed=True, value=1.0 if asked else 0.0),
+    ]
+    reply = Reply(answer="Which one?" if asked else "Your open pipeline…", latency_ms=10, model_calls=1)
+    return CaseRun.of(0, [TurnResult(question="q?", reply=reply, scores=scores)])
+
+
+def test_a_wrong_tool_without_asking_is_a_misroute_and_is_counted() -> None:
+    assert _routed(tools_passed=False, asked=False).misrouted
+    assert not _routed(tools_passed=False, asked=True).misrouted  # asking which is meant is honest
+    assert not _routed(tools_passed=True, asked=False).misrouted
+    cases = [
+        _case("wrong", ["x"], [_routed(False, False)]),
+        _case("asked", ["x"], [_routed(False, True)]),
+        _case("right", ["x"], [_routed(True, False)]),
+    ]
+    result = summarize(
+        cases,
+        suites=["demo"],
+        model="offline",
+        judge=None,
+        started_at="2026-11-20T00:00:00+00:00",
+        wall_seconds=1.0,
+        repeat=1,
+        threshold=0.5,
+    )
+    assert result.misroutes == 1
+    assert "1 misroute(s)" in markdown(result)
