@@ -30,6 +30,20 @@ class DatabaseError(DataError):
     """The database cannot be reached or used (a configuration or data problem, not a bug)."""
 
 
+__all__ = [
+    "MIGRATIONS",
+    "SQLITE_BUSY_TIMEOUT_MS",
+    "DatabaseError",
+    "DatabaseOutage",
+    "Engine",
+    "current_revision",
+    "ensure_schema",
+    "head_revision",
+    "make_engine",
+    "outage_message",
+    "ping",
+]
+
 #: What a query raises when the database is down, locked or unreachable in the middle of a request.
 #: Interfaces catch it by this name (they never import SQLAlchemy) and say so in one line.
 DatabaseOutage = OperationalError

@@ -22,7 +22,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from tools.viewer import Viewer, administrators, viewer_by_email, viewer_by_slack_id
 
 if TYPE_CHECKING:
-    from sqlalchemy import Engine
+    from tools.store.db import Engine
 
 log = logging.getLogger("salesplan.slack")
 CACHE_SECONDS = 600.0
