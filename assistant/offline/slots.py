@@ -26,6 +26,7 @@ MONTHS = (
     "january|february|march|april|may|june|july|august|september|october|november|december"
     "|jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec"
 )
+BARE_MONTHS = "|".join(m for m in MONTHS.split("|") if m not in ("may", "mar", "jun", "jan", "dec", "sept"))
 PERIOD = re.compile(
     r"\b(?:"
     r"(?:this|next|last|previous|current) (?:quarter|qtr|month|year|fiscal year|week|fy)"
@@ -36,6 +37,8 @@ PERIOD = re.compile(
     r"|(?:fy ?)?\d{4}[ -]?h[12]|h[12](?:[ -]?(?:fy ?)?\d{4})?"
     r"|(?:fy ?)?\d{4}[ -]?q[1-4]|q[1-4](?:[ -]?(?:fy ?)?\d{4})?"
     rf"|(?:(?:in|for|during|since) )?(?:{MONTHS}) \d{{4}}|(?:in|for|during|since) (?:{MONTHS})"
+    # a month on its own ("and September?", "October vs September"); "may" is a verb too often
+    rf"|(?:{BARE_MONTHS})"
     r"|fy ?\d{4}|(?:19|20)\d{2}"
     r")\b"
 )
