@@ -74,7 +74,8 @@ OUT_OF_SCOPE = IntentSpec(
         phrasing(
             6,
             r"\b(?:weather|jokes?|poems?|recipes?|songs?|lyrics|movies?|films?|football|soccer|basketball|baseball)\b",
-            r"\b(?:stock price|bitcoin|crypto|politics|election|horoscope|lottery|capital of|translate)\b",
+            r"\b(?:stock price|share price|stock market|bitcoin|crypto|politics|election|horoscope|lottery"
+            r"|capital of|translate)\b",
             r"\b(?:homework|vacation|pizza|restaurant|dinner|girlfriend|boyfriend|meaning of life)\b",
         ),
     ),
