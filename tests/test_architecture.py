@@ -1,7 +1,7 @@
 """The floor plan holds: small modules, one room per family, and every arrow pointing down.
 
-The import graph is read from the source (every ``import`` statement, inside functions too; the
-imports under ``if TYPE_CHECKING:`` count for the family graph but not as runtime dependencies).
+The import graph is read from the source: every ``import`` statement, inside functions and under
+``if TYPE_CHECKING:`` too.
 """
 
 from __future__ import annotations
@@ -28,7 +28,6 @@ OWNS_TABLES = {
 class Import:
     module: str  # the importing module, dotted
     target: str  # the imported module (or module.name), dotted
-    runtime: bool  # False for imports under ``if TYPE_CHECKING:``
 
 
 def _source_files() -> Iterator[Path]:
@@ -43,19 +42,9 @@ def _module_name(path: Path) -> str:
     return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
 
 
-def _type_checking_lines(tree: ast.Module) -> set[int]:
-    lines: set[int] = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test):
-            for child in node.body:
-                lines.update(range(child.lineno, (child.end_lineno or child.lineno) + 1))
-    return lines
-
-
 def imports_of(path: Path) -> list[Import]:
     module = _module_name(path)
     tree = ast.parse(path.read_text(encoding="utf-8"))
-    guarded = _type_checking_lines(tree)
     found = []
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
@@ -64,7 +53,7 @@ def imports_of(path: Path) -> list[Import]:
             targets = [f"{node.module}.{alias.name}" for alias in node.names]
         else:
             continue
-        found.extend(Import(module, target, node.lineno not in guarded) for target in targets)
+        found.extend(Import(module, target) for target in targets)
     return found
 
 

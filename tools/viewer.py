@@ -10,7 +10,7 @@ interface needs (by email or name, by Slack id, by role) live here, so no interf
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any
 
 from sqlalchemy import ColumnElement, Engine, func, or_, select
 
@@ -28,24 +28,11 @@ class Viewer:
     territory_id: int | None = None
 
 
-class UserRow(Protocol):
-    """The columns of a ``users`` row a viewer is made from."""
-
-    @property
-    def id(self) -> int: ...
-    @property
-    def role(self) -> str: ...
-    @property
-    def name(self) -> str: ...
-    @property
-    def territory_id(self) -> int | None: ...
-
-
 #: The columns :func:`viewer_from_row` reads, for a ``select``.
 VIEWER_COLUMNS = (User.id, User.role, User.name, User.territory_id)
 
 
-def viewer_from_row(row: UserRow | Any) -> Viewer:
+def viewer_from_row(row: Any) -> Viewer:
     """The viewer for a ``users`` row (anything with ``id``, ``role``, ``name`` and ``territory_id``)."""
     territory = row.territory_id
     return Viewer(

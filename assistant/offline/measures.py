@@ -20,123 +20,59 @@ import re
 from dataclasses import dataclass, field
 from typing import Literal
 
+from assistant.offline.slots import WORD_NUMBERS
+
 Outcome = Literal["won", "lost", "closed", "open", "created", "activity", "quota"]
-Aggregate = Literal["sum", "count", "average", "median", "rate", "days", "stage_days", "weighted", "ratio"]
 
 
-def _any(*words: str) -> re.Pattern[str]:
-    return re.compile(r"\b(?:" + "|".join(words) + r")\b")
+def _any(words: str) -> re.Pattern[str]:
+    """Any of ``words`` (alternatives separated by ``|``, regular expressions) as whole words."""
+    return re.compile(r"\b(?:" + words + r")\b")
 
 
 WON = _any(
-    r"won",
-    r"did \w+(?: \w+)? close",
-    r"(?:i|we|they|he|she) closed",
-    r"bought",
-    r"purchased",
-    r"wins?",
-    r"winning",
-    r"closed[- ]won",
-    r"bookings?",
-    r"booked",
-    r"sold",
-    r"sales",
-    r"revenue",
-    r"closed (?:revenue|business|deals?)",
-    r"brought in",
-    r"made",
-    r"generated revenue",
-    r"landed",
-    r"signed",
-    r"converts?",
-    r"converted",
-    r"conversion",
-    r"close rate",
-    r"closing rate",
-    r"hit rate",
+    r"won|did \w+(?: \w+)? close|(?:i|we|they|he|she) closed|bought|purchased|wins?|winning|closed[- ]won"
+    r"|bookings?|booked|sold|sales|revenue|closed (?:revenue|business|deals?)|brought in|made"
+    r"|generated revenue|landed|signed|converts?|converted|conversion|close rate|closing rate|hit rate"
 )
-LOST = _any(r"lost", r"lose", r"losing", r"losses", r"loss", r"closed[- ]lost", r"dropped")
-CLOSED = _any(r"closed", r"decided")
-OPEN = _any(
-    r"open",
-    r"pipeline",
-    r"pipe",
-    r"in play",
-    r"in flight",
-    r"active deals?",
-    r"working on",
-    r"on the table",
-    r"closing",
+#: "what did Acme buy": what an account bought, by product.
+BOUGHT = re.compile(
+    r"\b(?:bought|purchased|did (?:\w+ ){0,4}buy|do(?:es)? (?:\w+ ){0,4}buy from us|buys? from us"
+    r"|(?:have|has) (?:\w+ ){0,3}bought)\b"
 )
+#: Whitespace and upsell questions ("what else could they buy?") are about what was not bought.
+NOT_YET = re.compile(r"\b(?:could|else|might|would|should|upsell|cross[- ]?sell|not (?:yet )?bought)\b")
+LOST = _any(r"lost|lose|losing|losses|loss|closed[- ]lost|dropped")
+CLOSED = _any(r"closed|decided")
+OPEN = _any(r"open|pipeline|pipe|in play|in flight|active deals?|working on|on the table|closing")
 CREATED = _any(
-    r"created",
-    r"create",
-    r"creating",
-    r"new deals?",
-    r"new opportunit(?:y|ies)",
-    r"new opps?",
-    r"generated",
-    r"sourced",
-    r"opened",
-    r"added",
-    r"pipeline creation",
-    r"pipeline created",
-    r"pipegen",
-    r"engaged",
+    r"created|create|creating|new deals?|new opportunit(?:y|ies)|new opps?|generated|sourced|opened|added"
+    r"|pipeline creation|pipeline created|pipegen|engaged"
 )
-ACTIVITY = _any(r"activit(?:y|ies)", r"calls?", r"meetings?", r"emails?", r"touches", r"touchpoints?")
-QUOTA = _any(r"quota", r"target", r"number")
-
+ACTIVITY = _any(r"activit(?:y|ies)|calls?|meetings?|emails?|touches|touchpoints?")
+QUOTA = _any(r"quota|target|number")
 RATE = _any(
-    r"win rate",
-    r"win ratio",
-    r"win %",
-    r"win percentage",
-    r"close rate",
-    r"closing rate",
-    r"hit rate",
-    r"conversion(?: rate)?",
-    r"converts?",
-    r"converted",
-    r"success rate",
-    r"how often",
+    r"win rate|win ratio|win %|win percentage|close rate|closing rate|hit rate|conversion(?: rate)?"
+    r"|converts?|converted|success rate|how often"
 )
-COUNT = _any(r"how many", r"number of", r"count", r"# of", r"volume of", r"how much deals")
-AVERAGE = _any(r"average", r"avg", r"mean", r"typical", r"on average", r"per deal")
-MEDIAN = _any(r"median", r"middle")
-SIZE = _any(r"deal sizes?", r"size", r"ticket", r"acv", r"deal value", r"value per deal", r"big")
+COUNT = _any(r"how many|number of|count|# of|volume of|how much deals")
+AVERAGE = _any(r"average|avg|mean|typical|on average|per deal")
+MEDIAN = _any(r"median|middle")
+SIZE = _any(r"deal sizes?|size|ticket|acv|deal value|value per deal|big")
 CYCLE = _any(
-    r"sales cycles?",
-    r"cycle",
-    r"time to close",
-    r"days to close",
-    r"how long (?:does it|do deals|it) take",
-    r"how long to close",
-    r"how long .{0,30} to close",
-    r"velocity",
+    r"sales cycles?|cycle|time to close|days to close|how long (?:does it|do deals|it) take|how long to close"
+    r"|how long .{0,30} to close|velocity"
 )
-STAGE_DAYS = _any(
-    r"days in stage", r"time in stage", r"stuck in stage", r"how long .{0,20} in (?:each )?stage"
-)
-WEIGHTED = _any(r"weighted", r"probability[- ]adjusted", r"expected value")
+STAGE_DAYS = _any(r"days in stage|time in stage|stuck in stage|how long .{0,20} in (?:each )?stage")
+WEIGHTED = _any(r"weighted|probability[- ]adjusted|expected value")
+#: Quota attainment, asked as such or as being behind, on track, hitting or missing the number.
 ATTAINMENT = _any(
-    r"attainment", r"attained", r"% (?:of|to) (?:quota|target|plan)", r"percent (?:of|to) quota"
+    r"attainment|attained|% (?:of|to) (?:quota|target|plan)|percent (?:of|to) quota"
+    r"|(?:behind|ahead|on track|tracking|furthest|closest)\b.{0,30}\b(?:quota|number|target|plan)"
+    r"|(?:hit|make|making|miss|missing|reach) (?:their |my |our |the )?(?:quota|number|target)"
 )
-COVERAGE = _any(r"coverage", r"covered")
-MONEY = _any(
-    r"how much",
-    r"revenue",
-    r"bookings?",
-    r"amount",
-    r"value",
-    r"dollars?",
-    r"\$",
-    r"money",
-    r"worth",
-    r"total",
-    r"sum",
-    r"sales",
-)
+COVERAGE = _any(r"coverage|covered")
+MONEY = _any(r"how much|revenue|bookings?|amount|value|dollars?|money|worth|total|sum|sales")
 
 #: Dimension words: what a breakdown ("by X", "per X", "which X") can be over, by dimension key.
 _DIMENSION_WORDS = {
@@ -174,47 +110,14 @@ GRAIN = re.compile(r"\b(daily|weekly|monthly|quarterly|yearly|annually)\b")
 WHICH = re.compile(rf"\b(?:which|what)\s+(?:of (?:my|our|the) )?({_DIMENSION})\b")
 #: "who": the answer is a person.
 WHO = re.compile(r"^(?:\w+ )?who\b|\bwho(?:'s| is| has| had| did| sold| won| closed| brought| made)\b")
-TOP_N = re.compile(
-    r"\b(?:top|best|biggest|largest|highest|leading)\s+(\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten)\b"
-)
-BOTTOM_N = re.compile(
-    r"\b(?:bottom|worst|smallest|lowest|weakest)\s+(\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten)\b"
-)
-MOST = _any(r"most", r"best", r"highest", r"biggest", r"largest", r"top", r"leading", r"strongest", r"more")
-LEAST = _any(
-    r"least",
-    r"worst",
-    r"lowest",
-    r"smallest",
-    r"fewest",
-    r"bottom",
-    r"weakest",
-    r"less",
-    r"behind",
-    r"lagging",
-    r"struggling",
-)
-SUPERLATIVE = _any(
-    r"most",
-    r"best",
-    r"highest",
-    r"biggest",
-    r"largest",
-    r"top",
-    r"leading",
-    r"strongest",
-    r"least",
-    r"worst",
-    r"lowest",
-    r"smallest",
-    r"fewest",
-    r"bottom",
-    r"weakest",
-    r"furthest",
-    r"converts best",
-)
-WORD_NUMBER = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8}
-WORD_NUMBER |= {"nine": 9, "ten": 10}
+_COUNT_WORD = r"(\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten)"
+TOP_N = re.compile(rf"\b(?:top|best|biggest|largest|highest|leading)\s+{_COUNT_WORD}\b")
+BOTTOM_N = re.compile(rf"\b(?:bottom|worst|smallest|lowest|weakest)\s+{_COUNT_WORD}\b")
+#: Superlatives pointing up and down: with "which X" or "who", the one at the top (or bottom).
+MOST = _any(r"most|best|highest|biggest|largest|top|leading|strongest|more")
+LEAST = _any(r"least|worst|lowest|smallest|fewest|bottom|weakest|less")
+#: Falling short without a superlative ("who is behind on quota?"): everyone, lowest first.
+BEHIND = _any(r"behind|lagging|struggling")
 
 PREVIOUS = re.compile(
     r"\b(?:vs\.?|versus|compared (?:to|with)|against|than|relative to|over)\s+(?:the\s+)?"
@@ -223,7 +126,7 @@ PREVIOUS = re.compile(
     r"|\b(?:growth|grew|change|changed|trend|up or down|increase|decrease)\b"
 )
 LAST_YEAR = re.compile(
-    r"\b(?:(?:q[1-4]|quarter|month|period) (?:of )?last year|year[- ]over[- ]year|yoy"
+    r"\b(?:year[- ]over[- ]year|yoy"
     r"|same (?:quarter|month|period|time) last year|a year ago"
     r"|vs\.? last year|versus last year|compared (?:to|with) last year|than last year)\b"
 )
@@ -257,7 +160,7 @@ def _outcome(text: str) -> Outcome | None:
         return "lost"
     if CREATED.search(text) and not re.search(r"\b(?:won|closed)\b", text):
         return "created"
-    if WON.search(text):
+    if WON.search(text) or (BOUGHT.search(text) and not NOT_YET.search(text)):
         return "won"
     if OPEN.search(text):
         return "open"
@@ -270,14 +173,7 @@ def _outcome(text: str) -> Outcome | None:
 
 def _measure(text: str) -> str | None:
     """The measure key the question asks for, composed from which deals and how they count."""
-    if re.search(
-        r"\b(?:behind|ahead|on track|tracking|furthest|closest)\b.{0,30}\b(?:quota|number|target|plan)\b",
-        text,
-    ):
-        return "attainment"
-    if ATTAINMENT.search(text) or re.search(
-        r"\b(?:hit|make|making|miss|missing|reach) (?:their |my |our |the )?(?:quota|number|target)", text
-    ):
+    if ATTAINMENT.search(text):
         return "attainment"
     if COVERAGE.search(text):
         return "coverage"
@@ -329,13 +225,6 @@ RANKED = re.compile(
     rf"(?:\d{{1,2}}\s+|one\s+|two\s+|three\s+|five\s+|ten\s+)?({_DIMENSION})\b"
     rf"|\b\d{{1,2}}\s+(?:biggest|largest|best|worst|top)\s+({_DIMENSION})\b"
 )
-#: "what did Acme buy": what an account bought, by product.
-BOUGHT = re.compile(
-    r"\b(?:bought|purchased|did (?:\w+ ){0,4}buy|do(?:es)? (?:\w+ ){0,4}buy from us|buys? from us"
-    r"|(?:have|has) (?:\w+ ){0,3}bought)\b"
-)
-#: Whitespace and upsell questions ("what else could they buy?") are about what was not bought.
-NOT_YET = re.compile(r"\b(?:could|else|might|would|should|upsell|cross[- ]?sell|not (?:yet )?bought)\b")
 #: "the team average", "the average rep", "per rep on average": the mean over the group's members.
 MEAN_OF_GROUPS = re.compile(
     rf"\b(?:team|group|office|regional) average\b|\baverage ({_DIMENSION})\b"
@@ -345,7 +234,7 @@ MEAN_OF_GROUPS = re.compile(
 
 
 def _number(raw: str) -> int:
-    return int(raw) if raw.isdigit() else WORD_NUMBER[raw]
+    return int(raw) if raw.isdigit() else WORD_NUMBERS[raw]
 
 
 def read_metric_question(text: str) -> MetricReading | None:
@@ -365,8 +254,8 @@ def read_metric_question(text: str) -> MetricReading | None:
         reading.group_by = DIMENSIONS[ranked[1] or ranked[2]]
         reading.signals.append("breakdown")
     elif mean:
-        word = next((g for g in mean.groups() if g), "rep")
-        reading.group_by = DIMENSIONS[word] if DIMENSIONS[word] not in ("team",) else "rep"
+        word = next((g for g in mean.groups() if g), None)
+        reading.group_by = DIMENSIONS[word] if word else "rep"
         reading.signals.append("breakdown")
     elif BOUGHT.search(text) and not NOT_YET.search(text) and measure == "won_revenue":
         reading.group_by = "product"
@@ -389,17 +278,19 @@ def read_metric_question(text: str) -> MetricReading | None:
     ):
         # "which product sells best", "who has the most open deals": the one at the top; "who is
         # behind on quota?": everyone, the furthest behind first.
-        reading.top = 1 if SUPERLATIVE.search(text) else None
-        reading.order = "asc" if LEAST.search(text) and not MOST.search(text) else "desc"
+        extreme = MOST.search(text) or LEAST.search(text) or "furthest" in text
+        reading.top = 1 if extreme else None
+        low = LEAST.search(text) or BEHIND.search(text)
+        reading.order = "asc" if low and not MOST.search(text) else "desc"
         reading.signals.append("ranking")
     if LAST_YEAR.search(text):
         reading.compare = "last_year"
         reading.signals.append("compare")
-    elif re.search(r"\b(?:compare[sd]?|comparison|vs\.?|versus|against)\b", text):
-        # "Q2 vs Q1 revenue": the periods themselves say what is compared (see the slot reader).
-        reading.signals.append("compare")
     elif PREVIOUS.search(text):
         reading.compare = "previous_period"
+        reading.signals.append("compare")
+    elif re.search(r"\b(?:compare[sd]?|comparison|vs\.?|versus|against)\b", text):
+        # "Q2 vs Q1 revenue": the periods themselves say what is compared (see the slot reader).
         reading.signals.append("compare")
     if SHARE.search(text) and measure not in ("win_rate", "attainment", "coverage"):
         reading.share_of_total = True

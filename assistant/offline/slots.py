@@ -19,6 +19,7 @@ from assistant.offline.frame import Slots
 from tools.errors import InputError
 from tools.lexicon import Lexicon
 from tools.periods import Period, parse_period
+from tools.semantic.windows import shift, span
 
 Span = tuple[int, int]
 
@@ -115,6 +116,20 @@ def _amount(number: str, scale: str | None) -> Decimal | None:
 NEAR_PERIOD = re.compile(r"\b(?:fy ?)?(?:\d{4}[ -]?)?q\d+\b|\bfy ?\d+\b")
 
 
+LAST_YEAR = re.compile(r" last year\b")
+
+
+def _year_earlier(period: Period, lexicon: Lexicon) -> tuple[str, Period]:
+    """The same dates a year before ``period``, as a phrase the tools read, and as a period."""
+    start, end = shift(period.start, -12), shift(period.end, -12)
+    label = span(start, end, lexicon.fy_start_month).label
+    try:
+        return label, parse_period(label, lexicon.as_of, lexicon.fy_start_month)
+    except InputError:  # not a quarter, month or year: the dates themselves
+        phrase = f"{start}..{end - dt.timedelta(days=1)}"
+        return phrase, parse_period(phrase, lexicon.as_of, lexicon.fy_start_month)
+
+
 def _periods(text: str, lexicon: Lexicon, out: Extracted) -> None:
     """The period asked about. Two periods ("Q2 vs Q1", "October or September", "Q3 compared with Q3
     last year") are a comparison: the later one is the period, and the earlier one says whether it
@@ -127,19 +142,17 @@ def _periods(text: str, lexicon: Lexicon, out: Extracted) -> None:
             phrase = phrase.removeprefix("since ")
         if re.fullmatch(r"(?:19|20)\d{2}", phrase) and re.search(r"[$\d,.]\s*$", text[: match.start()]):
             continue
-        after = text[match.end() : match.end() + 10]
-        if re.match(r" last year\b", after):
-            phrase += " last year"
         try:
-            period = parse_period(phrase.removesuffix(" last year"), lexicon.as_of, lexicon.fy_start_month)
+            period = parse_period(phrase, lexicon.as_of, lexicon.fy_start_month)
         except InputError:
             continue
-        if phrase.endswith(" last year"):
-            period = period.model_copy(
-                update={"start": _year_before(period.start), "end": _year_before(period.end)}
-            )
+        end = match.end()
+        year_back = LAST_YEAR.match(text, end)
+        if year_back:  # "Q3 last year": the same quarter a year earlier
+            phrase, period = _year_earlier(period, lexicon)
+            end = year_back.end()
         found.append((phrase, period))
-        out.spans.append((match.start(), match.end() + (10 if phrase.endswith(" last year") else 0)))
+        out.spans.append((match.start(), end))
     if not found:
         near = NEAR_PERIOD.search(text)
         if near:
@@ -149,21 +162,12 @@ def _periods(text: str, lexicon: Lexicon, out: Extracted) -> None:
     out.slots.period = found[0][0]
     if len(found) < 2:
         return
-    (first, one), (second, other) = found[0], found[1]
-    later, earlier = (one, other) if one.start >= other.start else (other, one)
-    out.slots.period = first if later is one else second
-    if (earlier.start, earlier.end) == (_year_before(later.start), _year_before(later.end)):
+    (phrase, later), (_, earlier) = sorted(found[:2], key=lambda item: item[1].start, reverse=True)
+    out.slots.period = phrase
+    if earlier.start == shift(later.start, -12) and earlier.end == shift(later.end, -12):
         out.slots.compare = "last_year"
     elif earlier.end == later.start:
         out.slots.compare = "previous_period"
-
-
-def _year_before(day: dt.date) -> dt.date:
-    return (
-        day.replace(year=day.year - 1)
-        if not (day.month == 2 and day.day == 29)
-        else day.replace(year=day.year - 1, day=28)
-    )
 
 
 def _amounts(text: str, out: Extracted) -> None:

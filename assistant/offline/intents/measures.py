@@ -40,8 +40,8 @@ OPEN_MEASURES = frozenset({"open_pipeline", "open_deals", "weighted_pipeline"})
 QUOTA_MEASURES = frozenset({"quota", "attainment", "coverage"})
 #: Breakdowns the pipeline summary offers itself (``group_by`` there).
 PIPELINE_GROUPS = frozenset({"stage", "rep", "product", "territory", "month"})
-#: The slot extractor's grouping words, in the query's dimension keys.
-SLOT_GROUPS = {"owner": "rep", "forecast_category": "forecast_category"}
+#: The slot extractor's grouping words that the query names otherwise.
+SLOT_GROUPS = {"owner": "rep"}
 ROWS_SHOWN = 12
 
 
@@ -65,7 +65,7 @@ SALES_OBJECT = re.compile(
 )
 
 
-def decisive(reading: MetricReading, text: str = "") -> bool:
+def decisive(reading: MetricReading, text: str) -> bool:
     """Whether the reading asks for something only the metric query answers as asked."""
     if NOT_DATA.search(text) or definition_term(text) or ABSENT.search(text):
         return False
@@ -78,10 +78,8 @@ def decisive(reading: MetricReading, text: str = "") -> bool:
         return False
     if reading.measure in OPEN_MEASURES:
         return composed or (reading.group_by is not None and reading.group_by not in PIPELINE_GROUPS)
-    if reading.measure in QUOTA_MEASURES:
+    if reading.measure in QUOTA_MEASURES or reading.measure == "activities":
         return composed or reading.group_by is not None
-    if reading.measure == "activities":
-        return "breakdown" in reading.signals or reading.group_by is not None
     return True
 
 
@@ -242,8 +240,13 @@ def _headline(answering: Answering, result: MetricResult) -> str:
     filters = [f for f in result.filters if f and "scope" not in f and not f.startswith("period")]
     scope = f" ({'; '.join(filters)})" if filters else ""
     period = result.period
-    dates = f" ({fmt.date(period.start)} – {fmt.date(period.end)})" if period.start and period.end else ""
-    return f"{names}{group}, {_whose(answering, result)} deals{scope}, {period.label}{dates}"
+    # An undated period (every open deal) is said by the line under the headline.
+    when = (
+        f", {period.label} ({fmt.date(period.start)} – {fmt.date(period.end)})"
+        if period.start and period.end
+        else ""
+    )
+    return f"{names}{group}, {_whose(answering, result)} deals{scope}{when}"
 
 
 def _basis(note: str) -> str:
@@ -318,10 +321,11 @@ def write(result: MetricResult, answering: Answering) -> str:
     if result.groups_total > shown:
         more = f"Showing {shown} of {result.groups_total} {(result.group_by or 'group').replace('_', ' ')}s."
     notes = list(result.notes)
-    if result.missing_amounts:
+    first = result.total[0] if result.total else None
+    if first is not None and first.unit is Unit.USD and first.value is None and result.rows:
+        # Every amount is unknown: the rows are in no meaningful order; say what can be asked instead.
         notes.append(
-            f"{fmt.plural(result.missing_amounts, 'deal')} with no amount recorded "
-            "(counted as deals, amount unknown — not $0)."
+            "No deal here has an amount, so these cannot be ranked by value; ask how many deals instead."
         )
     view = MeasureView(
         headline=_headline(answering, result),
