@@ -10,6 +10,7 @@ or with a currency sign or a k/M suffix.
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import re
 from dataclasses import dataclass, field
@@ -27,7 +28,8 @@ MONTHS = (
     "january|february|march|april|may|june|july|august|september|october|november|december"
     "|jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec"
 )
-BARE_MONTHS = "|".join(m for m in MONTHS.split("|") if m not in ("may", "mar", "jun", "jan", "dec", "sept"))
+#: Month names that stand alone as periods: the full names, but "may" (a verb too often).
+BARE_MONTHS = "|".join(name.lower() for name in calendar.month_name[1:] if name != "May")
 PERIOD = re.compile(
     r"\b(?:"
     r"(?:this|next|last|previous|current) (?:quarter|qtr|month|year|fiscal year|week|fy)"
