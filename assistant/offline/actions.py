@@ -55,7 +55,7 @@ ACTIONS: tuple[Action, ...] = (
     _action(
         "update",
         "change records in your CRM",
-        r"(?:update|change|set|move|push|pull|bump|edit|modify|mark|close out|close|rename|reassign|"
+        r"(?:update|change|set|move|push|pull(?! up)|bump|edit|modify|mark|close out|close|rename|reassign|"
         r"assign|transfer|delete|remove|archive)(?! on\b| about\b| me\b| for\b) (?:\w+ ){0,5}?"
         r"(?:close dates?|stages?|amounts?|"
         r"next steps?|owners?|probabilit(?:y|ies)|deals?|opportunit(?:y|ies)|opps?|records?|accounts?|"

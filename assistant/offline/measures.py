@@ -32,7 +32,8 @@ def _any(words: str) -> re.Pattern[str]:
 
 WON = _any(
     r"won|did \w+(?: \w+)? close|(?:i|we|they|he|she) closed|bought|purchased|wins?|winning|closed[- ]won"
-    r"|bookings?|booked|sold|sales|revenue|closed (?:revenue|business|deals?)|brought in|made"
+    r"|bookings?|booked|sold|(?<!-)(?:sell|sells|selling)|sales|revenue|closed (?:revenue|business|deals?)"
+    r"|(?:brought|bring|brings|bringing) in|made"
     r"|generated revenue|landed|signed|converts?|converted|conversion|close rate|closing rate|hit rate"
 )
 #: "what did Acme buy": what an account bought, by product.
@@ -71,7 +72,7 @@ ATTAINMENT = _any(
     r"|(?:behind|ahead|on track|tracking|furthest|closest)\b.{0,30}\b(?:quota|number|target|plan)"
     r"|(?:hit|make|making|miss|missing|reach) (?:their |my |our |the )?(?:quota|number|target)"
 )
-COVERAGE = _any(r"coverage|covered")
+COVERAGE = _any(r"coverage|covered|cover|covers")
 MONEY = _any(r"how much|revenue|bookings?|amount|value|dollars?|money|worth|total|sum|sales")
 
 #: Dimension words: what a breakdown ("by X", "per X", "which X") can be over, by dimension key.
@@ -109,15 +110,18 @@ GRAIN = re.compile(r"\b(daily|weekly|monthly|quarterly|yearly|annually)\b")
 #: "which product", "what month", "which of my reps": the answer is a member of a dimension.
 WHICH = re.compile(rf"\b(?:which|what)\s+(?:of (?:my|our|the) )?({_DIMENSION})\b")
 #: "who": the answer is a person.
-WHO = re.compile(r"^(?:\w+ )?who\b|\bwho(?:'s| is| has| had| did| sold| won| closed| brought| made)\b")
+WHO = re.compile(
+    r"^(?:\w+ )?who\b|\bwho(?:'s| is| has| had| did| sold| won| closed| brought| made)\b"
+    r"|\b(?:anyone|anybody|someone|any(?: of)? (?:my |our |the )?reps)\b"
+)
 _COUNT_WORD = r"(\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten)"
 TOP_N = re.compile(rf"\b(?:top|best|biggest|largest|highest|leading)\s+{_COUNT_WORD}\b")
 BOTTOM_N = re.compile(rf"\b(?:bottom|worst|smallest|lowest|weakest)\s+{_COUNT_WORD}\b")
 #: Superlatives pointing up and down: with "which X" or "who", the one at the top (or bottom).
-MOST = _any(r"most|best|highest|biggest|largest|top|leading|strongest|more")
-LEAST = _any(r"least|worst|lowest|smallest|fewest|bottom|weakest|less")
+MOST = _any(r"most|best|highest|biggest|largest|top|leading|strongest|more|longest|slowest")
+LEAST = _any(r"least|worst|lowest|smallest|fewest|bottom|weakest|less|shortest|fastest|quickest")
 #: Falling short without a superlative ("who is behind on quota?"): everyone, lowest first.
-BEHIND = _any(r"behind|lagging|struggling")
+BEHIND = _any(r"behind|lagging|struggling|miss|missing|short of|below|under")
 
 PREVIOUS = re.compile(
     r"\b(?:vs\.?|versus|compared (?:to|with)|against|than|relative to|over)\s+(?:the\s+)?"
@@ -225,6 +229,17 @@ RANKED = re.compile(
     rf"(?:\d{{1,2}}\s+|one\s+|two\s+|three\s+|five\s+|ten\s+)?({_DIMENSION})\b"
     rf"|\b\d{{1,2}}\s+(?:biggest|largest|best|worst|top)\s+({_DIMENSION})\b"
 )
+_DEAL_WORDS = r"(?:(deal|win|loss|opportunity|opp)|deals|wins|losses|opportunities|opps)"
+#: "my 3 biggest wins", "the largest deal we lost", "top 5 deals won": deals themselves, ranked.
+DEAL_RANKED = re.compile(
+    rf"\b(?:top|bottom|best|worst|biggest|largest|smallest|highest|lowest)\s+(?:{_COUNT_WORD}\s+)?"
+    rf"{_DEAL_WORDS}\b(?!\s+(?:rate|ratio|%|percentage|size|sizes|value|count))"
+    rf"|\b{_COUNT_WORD}\s+(?:biggest|largest|best|worst|top|smallest)\s+{_DEAL_WORDS}\b"
+)
+#: Counting deals one by one is their amount: "top 5 deals lost" lists the deals and what they were worth.
+PER_DEAL = {"won_deals": "won_revenue", "lost_deals": "lost_revenue", "closed_deals": "won_revenue",
+            "deals_created": "pipeline_created", "open_deals": "open_pipeline"}
+
 #: "the team average", "the average rep", "per rep on average": the mean over the group's members.
 MEAN_OF_GROUPS = re.compile(
     rf"\b(?:team|group|office|regional) average\b|\baverage ({_DIMENSION})\b"
@@ -250,6 +265,16 @@ def read_metric_question(text: str) -> MetricReading | None:
     if breakdown:
         reading.group_by = DIMENSIONS[breakdown[1]]
         reading.signals.append("breakdown")
+    elif deals_ranked := DEAL_RANKED.search(text):
+        reading.group_by = "deal"
+        reading.measure = PER_DEAL.get(reading.measure, reading.measure)
+        reading.signals.append("breakdown")
+        count = deals_ranked[1] or deals_ranked[3]
+        singular = deals_ranked[2] or deals_ranked[4]
+        reading.top = _number(count) if count else 1 if singular else None
+        reading.order = "asc" if re.search(r"\b(?:bottom|worst|smallest|lowest)\b", deals_ranked[0]) else "desc"
+        if reading.top is not None:
+            reading.signals.append("ranking")
     elif ranked:
         reading.group_by = DIMENSIONS[ranked[1] or ranked[2]]
         reading.signals.append("breakdown")
@@ -267,7 +292,9 @@ def read_metric_question(text: str) -> MetricReading | None:
         reading.group_by = "rep"
         reading.signals.append("who")
     top, bottom = TOP_N.search(text), BOTTOM_N.search(text)
-    if top or bottom:
+    if reading.group_by == "deal":
+        pass  # ranked above
+    elif top or bottom:
         reading.top = _number((top or bottom)[1])  # type: ignore[index]
         reading.order = "asc" if bottom and not top else "desc"
         reading.signals.append("ranking")

@@ -22,6 +22,7 @@ from assistant.offline.entities import PART, EntityIndex, Mention, find_mentions
 from assistant.offline.frame import Ambiguity, Frame, Intent, Slots
 from assistant.offline.intents.knowledge import definition_term
 from assistant.offline.intents.measures import fill as fill_measure
+from assistant.offline.intents.measures import prefer_query
 from assistant.offline.intents.registry import DATA_INTENTS, needing, taking
 from assistant.offline.scoring import ASKS_WHAT_TO_DO, best, score
 from assistant.offline.slots import Span, extract_slots
@@ -230,7 +231,7 @@ def place_unknown(frame: Frame, owners: list[str], names: list[str]) -> None:
 
 def _deal_reference(frame: Frame, question: str) -> None:
     match = OPPORTUNITY_ID.search(question)
-    if match:
+    if match and frame.intent is not Intent.ACTION:
         frame.slots.deal = f"opportunity/{match[1] or match[2]}"
         frame.intent = Intent.DEAL
         return
@@ -276,6 +277,7 @@ def understand(question: str, lexicon: Lexicon, index: EntityIndex) -> Frame:
     )
     _fill_names(frame, prepared, lexicon)
     fill_measure(frame.slots, prepared.text)
+    prefer_query(frame, prepared.text)
     if intent in NEEDS_ACCOUNT and frame.slots.account is None and frame.ambiguity is None:
         # "tell me about Darcel": a profile of a person or a territory is what the name means
         for kind, fallback in (("owner", Intent.PERFORMANCE), ("territory", Intent.TERRITORY)):

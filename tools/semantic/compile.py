@@ -37,6 +37,7 @@ LINKS = {
 }
 COLUMNS = (
     "id",
+    "deal_id",
     "person_id",
     "account_id",
     "product_id",
@@ -93,6 +94,7 @@ def _deals(repo: Repository, viewer: ViewerLike, basis: Basis, window: Window, p
         viewer,
         *_shape(
             id=Opportunity.id,
+            deal_id=Opportunity.id,
             person_id=Opportunity.owner_id,
             account_id=Opportunity.account_id,
             product_id=Opportunity.product_id,
@@ -129,6 +131,7 @@ def _activities(repo: Repository, viewer: ViewerLike, window: Window) -> Select[
         viewer,
         *_shape(
             id=Activity.id,
+            deal_id=deal.c.id,
             person_id=Activity.owner_id,
             account_id=Activity.account_id,
             product_id=deal.c.product_id,

@@ -21,11 +21,11 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import ColumnElement, FromClause, Select, and_, func, true
+from sqlalchemy import ColumnElement, FromClause, Select, String, and_, cast, func, true
 from sqlalchemy.orm import QueryableAttribute, aliased
 
 from tools.periods import quarter_containing
-from tools.store.schema import Account, Product, Territory, User
+from tools.store.schema import Account, Opportunity, Product, Territory, User
 
 #: A column or an ORM attribute, as selects take them.
 Expr = ColumnElement[Any] | QueryableAttribute[Any]
@@ -51,6 +51,7 @@ class Joined:
         self.parent = aliased(Account, name="dim_parent")
         self.territory = aliased(Territory, name="dim_territory")
         self.product = aliased(Product, name="dim_product")
+        self.deal = aliased(Opportunity, name="dim_deal")
 
     def column(self, name: str) -> ColumnElement[Any]:
         column: ColumnElement[Any] = self.facts.c[name]
@@ -87,6 +88,7 @@ JOINS: tuple[Join, ...] = (
         "territory", lambda j: j.territory, lambda j: j.territory.id == j.territory_id(), ("owner", "account")
     ),
     Join("product", lambda j: j.product, lambda j: j.product.id == j.column("product_id")),
+    Join("deal", lambda j: j.deal, lambda j: j.deal.id == j.column("deal_id")),
 )
 
 
@@ -216,6 +218,17 @@ DIMENSIONS: dict[str, Dimension] = {
             frozenset({AC}),
             "(no segment)",
             aliases=("segments", "size", "market segment"),
+        ),
+        Dimension(
+            "deal",
+            "Deal",
+            # the name with its record id: two deals of the same name stay apart
+            lambda j: j.deal.name + " [opportunity/" + cast(j.deal.id, String) + "]",
+            ("deal",),
+            frozenset({D}),
+            "(no deal)",
+            lambda j: j.column("deal_id"),
+            ("deals", "opportunity", "opportunities", "opp", "opps"),
         ),
         Dimension(
             "stage",

@@ -39,6 +39,9 @@ DEFINITION = re.compile(
 NOT_A_TERM = re.compile(
     r"\b(?:i|me|my|we|us|our|you|your|his|her|their|this|that|these|those|it|they|them"
     r"|ent(?:account|person|territory|region|product))\b"
+    # someone's figure ("the team's average sales cycle") or a figure of a group or a period
+    r"|\w's\b|\b(?:team|teams|company|org|organisation|organization|office|region|everyone|everybody"
+    r"|last|next|ytd|qtd|q[1-4]|today|20\d\d|so far)\b"
 )
 #: Phrases that look like terms but ask how things stand ("what's up?", "what is going on?").
 IDIOMS = frozenset({"up", "new", "next", "going on", "happening", "wrong", "the matter", "left", "latest"})
@@ -83,6 +86,27 @@ class TermQuestion:
         return definition_term(text)
 
 
+#: A question about the norm ("how often should…", "when is a rep allowed to…", "what's a healthy
+#: coverage ratio?") asks for the playbook's rule, unless it is about the asker's own data or a name.
+NORM = re.compile(
+    r"\b(?:should|shall|supposed to|allowed|permitted|need to|needs to|have to|has to|must|ought to"
+    r"|healthy|ideal|normal|acceptable|benchmarks?|rules?|polic(?:y|ies)|criteria|standards?|sla"
+    r"|recommended|required|requirements?|expected to|how often|how fast|how soon|how quickly"
+    r"|what counts as|what makes)\b|\bwhat(?:'s| is) (?:a )?good\b"
+)
+ABOUT_DATA = re.compile(
+    r"\b(?:my|our|mine|ours|ent(?:account|person|territory|region|product)|this (?:week|month|quarter|year)"
+    r"|which of|today|tomorrow|prioriti[sz]e|focus on|work on|chase)\b"
+)
+
+
+class NormQuestion:
+    """Matches a question about what the norm is, not about figures in the data."""
+
+    def search(self, text: str, /) -> bool:
+        return bool(NORM.search(text)) and not ABOUT_DATA.search(text)
+
+
 def _playbook(frame: Frame, lexicon: Lexicon, tools: AbstractSet[str]) -> list[Call]:
     return [Call("search_playbook", {"query": frame.slots.topic or frame.question, "k": PLAYBOOK_PASSAGES})]
 
@@ -104,6 +128,7 @@ PLAYBOOK = IntentSpec(
     phrasings=(
         phrasing(6, r"\bplaybook\b"),
         phrasing(4.5, *HOW_TO),
+        Phrasing(5, NormQuestion()),
         phrasing(
             2,
             r"\bmulti[- ]?thread",

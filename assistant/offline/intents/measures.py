@@ -29,7 +29,7 @@ from assistant.offline.calls import Call, given
 from assistant.offline.frame import Frame, Intent, Slots
 from assistant.offline.intents.knowledge import definition_term
 from assistant.offline.intents.spec import Answering, IntentSpec, Phrasing, Rendering
-from assistant.offline.measures import MetricReading, read_metric_question
+from assistant.offline.measures import NOT_YET, MetricReading, read_metric_question
 from assistant.offline.render import render, whose
 from tools.evidence import Figure, Unit
 from tools.lexicon import Lexicon
@@ -65,19 +65,42 @@ SALES_OBJECT = re.compile(
 )
 
 
-def decisive(reading: MetricReading, text: str) -> bool:
-    """Whether the reading asks for something only the metric query answers as asked."""
+#: Filters the scorecard (a rep or team, a period) and the pipeline summary (``DealFilter``) cannot take:
+#: a question naming one of them is the metric query's, or its filter would be dropped silently.
+NOT_ON_SCORECARD = ("product", "account", "industry", "segment", "stage", "territory", "region", "min_amount", "max_amount")
+NOT_ON_PIPELINE = ("industry", "segment", "region")
+
+
+def _dropped(slots: Slots | None, names: tuple[str, ...]) -> bool:
+    return slots is not None and any(getattr(slots, name) is not None for name in names)
+
+
+def decisive(reading: MetricReading, text: str, slots: Slots | None = None) -> bool:
+    """Whether the reading asks for something only the metric query answers as asked.
+
+    With the question's ``slots``, a comparison of two named periods and a filter the other
+    tools cannot take count as well ("GTK 500 bookings this year", "did we win more in Q3 than Q2?").
+    """
     if NOT_DATA.search(text) or definition_term(text) or ABSENT.search(text):
         return False
     outcome_only = reading.measure.startswith(("won_", "lost_", "closed_"))
     if outcome_only and not SALES_OBJECT.search(text):
         return False
+    if reading.measure.startswith("won_") and NOT_YET.search(text):
+        return False  # "what else could we sell them?" is about what was not bought
     ranked = "ranking" in reading.signals and reading.group_by is not None
-    composed = ranked or bool({"compare", "share"} & set(reading.signals)) or reading.mean_of_groups
+    compared = bool({"compare", "share"} & set(reading.signals)) or (slots is not None and bool(slots.compare))
+    composed = ranked or compared or reading.mean_of_groups
     if reading.measure in SCORECARD_MEASURES and reading.group_by is None and not composed:
-        return False
+        return _dropped(slots, NOT_ON_SCORECARD)
     if reading.measure in OPEN_MEASURES:
-        return composed or (reading.group_by is not None and reading.group_by not in PIPELINE_GROUPS)
+        if reading.group_by == "deal":
+            return False  # the largest open deals are listed with their stage and close date
+        return (
+            composed
+            or (reading.group_by is not None and reading.group_by not in PIPELINE_GROUPS)
+            or _dropped(slots, NOT_ON_PIPELINE)
+        )
     if reading.measure in QUOTA_MEASURES or reading.measure == "activities":
         return composed or reading.group_by is not None
     return True
@@ -87,6 +110,50 @@ class _Decisive:
     def search(self, text: str, /) -> object:
         reading = read_metric_question(text)
         return reading is not None and decisive(reading, text)
+
+
+#: Intents whose tool answers a measure only in its own shape: a decisive reading goes to the query.
+REPLACEABLE = frozenset(
+    {
+        Intent.UNKNOWN,
+        Intent.PERFORMANCE,
+        Intent.PIPELINE,
+        Intent.FORECAST,
+        Intent.TOP_DEALS,
+        Intent.WHITESPACE,
+        Intent.ACCOUNTS,
+        Intent.TERRITORY,
+        Intent.TERRITORIES,
+    }
+)
+
+
+def _home(measure: str) -> Intent:
+    """The intent that answers a measure asked plainly ("what's my pipeline?", "my coverage")."""
+    if measure in OPEN_MEASURES:
+        return Intent.PIPELINE
+    if measure in QUOTA_MEASURES:
+        return Intent.FORECAST
+    if measure in SCORECARD_MEASURES:
+        return Intent.PERFORMANCE
+    return Intent.MEASURE
+
+
+def prefer_query(frame: Frame, prepared: str) -> None:
+    """Give the question to the metric query when the chosen intent would drop part of it; give a
+    question no phrasing claimed ("what have I got closing in March?") to its measure's own intent;
+    and a quota measure read as a pipeline question to the forecast, which sets the two side by side."""
+    if frame.intent not in REPLACEABLE:
+        return
+    reading = read_metric_question(prepared)
+    if reading is None or NOT_DATA.search(prepared):
+        return
+    if decisive(reading, prepared, frame.slots):
+        frame.intent = Intent.MEASURE
+    elif frame.intent is Intent.UNKNOWN or (
+        frame.intent is Intent.PIPELINE and reading.measure in QUOTA_MEASURES
+    ):
+        frame.intent = _home(reading.measure)
 
 
 def fill(slots: Slots, prepared: str) -> None:
@@ -103,6 +170,8 @@ def fill(slots: Slots, prepared: str) -> None:
     if reading.top is not None and slots.limit is None:
         slots.limit = reading.top
         slots.ranking = "bottom" if reading.order == "asc" else "top"
+    elif reading.group_by is not None and reading.order == "asc":
+        slots.ranking = "bottom"  # "who is behind on quota?": everyone, lowest first
 
 
 def _person_filter(slots: Slots, lexicon: Lexicon) -> dict[str, str]:
@@ -157,7 +226,7 @@ def query_args(frame: Frame, lexicon: Lexicon) -> dict[str, Any]:
         period=slots.period,
         compare=slots.compare,
         top=slots.limit if ranked else None,
-        order="asc" if ranked and slots.ranking == "bottom" else None,
+        order="asc" if group is not None and slots.ranking == "bottom" else None,
         share_of_total=True if slots.share else None,
     )
 
