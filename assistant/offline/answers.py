@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from assistant.offline import replies
 from assistant.offline.conversation import ToolResult
-from assistant.offline.frame import Frame
+from assistant.offline.frame import Frame, Intent
 from assistant.offline.intents import spec_for
 from assistant.offline.intents.spec import Answering
 from assistant.offline.render import cut_notes
@@ -30,9 +30,23 @@ def compose(frame: Frame, results: list[ToolResult], lexicon: Lexicon) -> str:
     text = spec_for(frame.intent).write(answering)
     if text is None:
         text = replies.explain([main])
+    if frame.brief and frame.intent is not Intent.MEASURE:
+        return shorten(text, frame.slots.limit)
     extra = [r.output for r in results[1:] if isinstance(r.output, PlaybookResults)]
     if extra and not isinstance(main.output, PlaybookResults):
         advice = replies.advice(extra[0])
         if advice:
             text = f"{text}\n\n{advice}"
     return text
+
+
+def shorten(text: str, items: int | None = None) -> str:
+    """The short version of an answer: its first line (which says what was computed), and the
+    first ``items`` entries of its lists when a number was asked for ("just my top 3")."""
+    lines = [line for line in text.splitlines() if line.strip()]
+    if not lines:
+        return text
+    kept = [lines[0]]
+    if items:
+        kept += [line for line in lines[1:] if line.lstrip().startswith(("- ", "* ", "1", "2", "3", "4", "5", "6", "7", "8", "9"))][:items]
+    return "\n".join(kept)

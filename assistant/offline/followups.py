@@ -62,6 +62,19 @@ ORDINALS = {
     "last": -1,
 }
 ORDINAL = re.compile(r"^\W*(?:the\s+)?(" + "|".join(ORDINALS) + r")(?:\s+one)?\W*$", re.I)
+#: "too long", "shorter please", "just give me one line": the previous answer, shorter.
+SHORTER = re.compile(
+    r"^\W*(?:(?:ok|okay|hmm|nah|no|that's|thats|way|bit|a bit)\W+)*(?:too long|too much|shorter|tl;?dr"
+    r"|(?:just |only )?(?:give me |gimme )?(?:the )?(?:one[- ]line|one[- ]liner|short version|gist|summary|tldr)"
+    r"|in (?:one|a) (?:line|sentence)|briefly|less detail)\b",
+    re.I,
+)
+#: A follow-up that reshapes a metric answer: another breakdown, the top few, a filter ("by product").
+RESHAPE = re.compile(
+    r"^\W*(?:(?:and|now|ok|okay|so|then|can you|could you)\W+)*(?:break (?:that|it|this|them) down|split"
+    r"|by\b|per\b|for each\b|just\b|only\b|top\b|bottom\b|same\b|what about\b|how about\b|and\b)",
+    re.I,
+)
 MAX_PRONOUN_WORDS = 12
 #: A name on its own ("Globex?", "Kenji Jensen") continues the thread when this short.
 MAX_FRAGMENT_WORDS = 4
@@ -104,7 +117,12 @@ def is_follow_up(previous: Frame | None, current: Frame, question: str) -> bool:
         return False
     if current.intent is Intent.WHY or _choice(previous, current, question) is not None:
         return True
-    if START.match(question):
+    if START.match(question) or SHORTER.match(question):
+        return True
+    measured = previous.intent is Intent.MEASURE or (
+        previous.intent is Intent.PERFORMANCE and previous.slots.measure is not None and current.slots.group_by
+    )
+    if measured and current.slots.measure is None and RESHAPE.match(question):
         return True
     if current.intent is Intent.UNKNOWN:
         return _has_slots(current.slots) or current.ambiguity is not None or bool(current.unplaced)
@@ -130,7 +148,23 @@ def merge(previous: Frame, current: Frame, question: str) -> Frame:
         return _resolve_choice(previous, choice)
     new_names = _named(current.slots)
     intent: Intent = current.intent
-    if intent is Intent.UNKNOWN or current.implied:
+    # a scorecard's measure is reshaped only by a breakdown, a top few or "shorter" ("what about Gladys?"
+    # is her scorecard)
+    reshapes_scorecard = (
+        previous.intent is Intent.PERFORMANCE
+        and previous.slots.measure is not None
+        and not new_names
+        and (current.slots.group_by is not None or current.slots.limit is not None or current.brief)
+    )
+    reshaped = (
+        (previous.intent is Intent.MEASURE or reshapes_scorecard)
+        and current.slots.measure is None
+        and intent in (Intent.UNKNOWN, Intent.PIPELINE, Intent.PERFORMANCE, Intent.TOP_DEALS)
+        and bool(RESHAPE.match(question) or PRONOUN.search(question) or SHORTER.match(question))
+    )
+    if reshaped:
+        intent = Intent.MEASURE  # "break that down by product", "just the top 3"
+    elif intent is Intent.UNKNOWN or current.implied:
         intent = previous.intent
         kinds = {ENTITY_SLOTS[s] for s in new_names}
         if kinds and not kinds & spec_for(intent).takes:
@@ -146,6 +180,8 @@ def merge(previous: Frame, current: Frame, question: str) -> Frame:
     for slot in FILTER_SLOTS:
         value = getattr(current.slots, slot)
         setattr(merged, slot, value if value is not None or not same else getattr(previous.slots, slot))
+    if reshaped and current.slots.group_by and not current.slots.dimension:
+        merged.dimension = "rep" if current.slots.group_by == "owner" else current.slots.group_by
     merged.period = current.slots.period
     # Open deals are open whatever period the previous answer covered ("how much did Marty win in
     # 2017?" then "and his open deals?"): a pipeline's period is carried only from a pipeline.
@@ -162,6 +198,7 @@ def merge(previous: Frame, current: Frame, question: str) -> Frame:
         follow_up=True,
         about_me=current.about_me or (previous.about_me and carry_names),
         advice=current.advice or (previous.advice and same),
+        brief=current.brief,
         question=current.question,
     )
     if current.unplaced:

@@ -84,8 +84,10 @@ class Slots(BaseModel):
     #: The term a "what is X?" question asks the playbook about, as written.
     term: str | None = None
     metric: str | None = None
-    #: More people named after the first ("compare Kenji and Emil").
+    #: More names of one kind after the first ("compare Kenji and Emil", "East vs West"), and the
+    #: slot they belong to (``owner`` for people).
     others: list[str] | None = None
+    others_slot: str | None = None
     #: A metric question: the measure key, more measures, the comparison, a share of the total, and
     #: whether the mean over the groups is asked for ("the team average").
     measure: str | None = None
@@ -123,6 +125,7 @@ FILTER_SLOTS = (
     "ranking",
     "metric",
     "others",
+    "others_slot",
     "measure",
     "dimension",
     "also",
@@ -151,4 +154,6 @@ class Frame(BaseModel):
     unplaced: list[str] = Field(default_factory=list)
     #: Whether the first unplaced name was written as a possessive ("Zed's"), so a person.
     unplaced_possessive: bool = False
+    #: "briefly", "in one line", "too long": the short version of the answer.
+    brief: bool = False
     question: str = ""

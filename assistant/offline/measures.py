@@ -39,7 +39,7 @@ WON = _any(
 #: "what did Acme buy": what an account bought, by product.
 BOUGHT = re.compile(
     r"\b(?:bought|purchased|did (?:\w+ ){0,4}buy|do(?:es)? (?:\w+ ){0,4}buy from us|buys? from us"
-    r"|(?:have|has) (?:\w+ ){0,3}bought)\b"
+    r"|(?:have|has) (?:\w+ ){0,3}bought|buys (?:\w+ ){0,3}from us|buys the most)\b"
 )
 #: Whitespace and upsell questions ("what else could they buy?") are about what was not bought.
 NOT_YET = re.compile(r"\b(?:could|else|might|would|should|upsell|cross[- ]?sell|not (?:yet )?bought)\b")
@@ -127,6 +127,7 @@ PREVIOUS = re.compile(
     r"\b(?:vs\.?|versus|compared (?:to|with)|against|than|relative to|over)\s+(?:the\s+)?"
     r"(?:last|previous|prior|the previous|the prior)\s+(?:quarter|month|year|period|week)\b"
     r"|\b(?:quarter|month|week)[- ]over[- ](?:quarter|month|week)\b|\b(?:qoq|mom|wow)\b"
+    r"|\b(?:vs\.?|versus|compared (?:to|with)|than)\s+(?:the\s+)?(?:last|previous|prior|before)\s*(?:one\s*)?\W*$"
     r"|\b(?:growth|grew|change|changed|trend|up or down|increase|decrease)\b"
 )
 LAST_YEAR = re.compile(
@@ -252,9 +253,21 @@ def _number(raw: str) -> int:
     return int(raw) if raw.isdigit() else WORD_NUMBERS[raw]
 
 
+#: Who or what is "best" with no measure named is judged by bookings: "who's my best rep?".
+PERFORMERS = frozenset({"rep", "team", "territory", "region", "product", "product_family", "industry", "segment"})
+
+
+def _ranked_without_measure(text: str) -> str | None:
+    found = WHICH.search(text) or RANKED.search(text)
+    dimension = DIMENSIONS[next(g for g in found.groups() if g)] if found else "rep" if WHO.search(text) else None
+    if dimension in PERFORMERS and re.search(r"\b(?:best|top|strongest|leading|worst|weakest)\b", text):
+        return "won_revenue"
+    return None
+
+
 def read_metric_question(text: str) -> MetricReading | None:
     """The metric reading of a prepared question, or ``None`` when it names no measure."""
-    measure = _measure(text)
+    measure = _measure(text) or _ranked_without_measure(text)
     if measure is None:
         return None
     reading = MetricReading(measure=measure, signals=["measure"])

@@ -22,7 +22,7 @@ from assistant.offline.entities import PART, EntityIndex, Mention, find_mentions
 from assistant.offline.frame import Ambiguity, Frame, Intent, Slots
 from assistant.offline.intents.knowledge import definition_term
 from assistant.offline.intents.measures import fill as fill_measure
-from assistant.offline.intents.measures import prefer_query
+from assistant.offline.intents.measures import BRIEF, prefer_query
 from assistant.offline.intents.registry import DATA_INTENTS, needing, taking
 from assistant.offline.scoring import ASKS_WHAT_TO_DO, best, score
 from assistant.offline.slots import Span, extract_slots
@@ -32,6 +32,7 @@ from tools.deals.stalled_rules import RULES as STALL_RULES
 from tools.deals.stalled_rules import Rule
 from tools.errors import InputError
 from tools.lexicon import Lexicon
+from tools.store.schema import Role
 from tools.periods import parse_period
 
 SELF = re.compile(r"\b(?:my|me|mine|myself|i|i'm|i've|am i|our|ours|we|us)\b")
@@ -182,10 +183,13 @@ def _fill_names(frame: Frame, prepared: Prepared, lexicon: Lexicon) -> None:
         slot = {"person": "owner", "account": "account", "territory": "territory", "product": "product"}[
             mention.kind
         ]
-        if slot == "owner" and slots.owner is not None and chosen is not None:
-            slots.others = [*(slots.others or []), chosen]
+        current = getattr(slots, slot)
+        if current is not None and chosen is not None and chosen != current:
+            if slots.others_slot in (None, slot):  # "compare Kenji and Emil", "East vs West"
+                slots.others = [*(slots.others or []), chosen]
+                slots.others_slot = slot
             continue
-        if getattr(slots, slot) is not None:
+        if current is not None:
             continue
         if chosen is None:
             if frame.ambiguity is None:
@@ -275,9 +279,10 @@ def understand(question: str, lexicon: Lexicon, index: EntityIndex) -> Frame:
         and intent is not Intent.PLAYBOOK
         and bool(ASKS_WHAT_TO_DO.search(prepared.text))
     )
+    frame.brief = bool(BRIEF.search(prepared.text))
     _fill_names(frame, prepared, lexicon)
     fill_measure(frame.slots, prepared.text)
-    prefer_query(frame, prepared.text)
+    prefer_query(frame, prepared.text, sees_company=lexicon.viewer.role not in (Role.REP, Role.MANAGER))
     if intent in NEEDS_ACCOUNT and frame.slots.account is None and frame.ambiguity is None:
         # "tell me about Darcel": a profile of a person or a territory is what the name means
         for kind, fallback in (("owner", Intent.PERFORMANCE), ("territory", Intent.TERRITORY)):

@@ -61,7 +61,7 @@ ABSENT = re.compile(
 SALES_OBJECT = re.compile(
     r"\b(?:deals?|opportunit(?:y|ies)|opps?|revenue|bookings?|booked|business|sales|sold|money|amount|value"
     r"|worth|quota|number|much|many|customers?|clients?|accounts?|products?|pipeline|rate|size|cycle|entproduct"
-    r"|entaccount|entperson|entterritory|entregion)\b|\$"
+    r"|entaccount|entperson|entterritory|entregion|buys?|bought|purchased?)\b|\$"
 )
 
 
@@ -139,16 +139,37 @@ def _home(measure: str) -> Intent:
     return Intent.MEASURE
 
 
-def prefer_query(frame: Frame, prepared: str) -> None:
+#: "total", "overall", "company-wide": the whole scope's figure, not a scorecard per rep.
+WHOLE = re.compile(r"\b(?:total|overall|in total|altogether|combined|company[- ]wide|org[- ]wide|all up)\b")
+
+
+def _for_a_group(frame: Frame, prepared: str, sees_company: bool) -> bool:
+    """A scorecard measure asked of the whole: "total", or the company (a team's scorecards, one per
+    rep, stay with the scorecard: a manager reads them side by side)."""
+    if WHOLE.search(prepared):
+        return True
+    return sees_company and frame.slots.owner is None
+
+
+def prefer_query(frame: Frame, prepared: str, sees_company: bool = False) -> None:
     """Give the question to the metric query when the chosen intent would drop part of it; give a
     question no phrasing claimed ("what have I got closing in March?") to its measure's own intent;
     and a quota measure read as a pipeline question to the forecast, which sets the two side by side."""
     if frame.intent not in REPLACEABLE:
         return
     reading = read_metric_question(prepared)
-    if reading is None or NOT_DATA.search(prepared):
+    if reading is None:
+        if frame.slots.compare and frame.intent in (Intent.PERFORMANCE, Intent.UNKNOWN):
+            frame.intent = Intent.MEASURE  # "how does Q4 compare with Q3?": bookings, side by side
         return
-    if decisive(reading, prepared, frame.slots):
+    if NOT_DATA.search(prepared):
+        return
+    if decisive(reading, prepared, frame.slots) or (
+        reading.measure in SCORECARD_MEASURES
+        and frame.intent in (Intent.PERFORMANCE, Intent.UNKNOWN)
+        and _for_a_group(frame, prepared, sees_company)
+        and not ABSENT.search(prepared)
+    ):
         frame.intent = Intent.MEASURE
     elif frame.intent is Intent.UNKNOWN or (
         frame.intent is Intent.PIPELINE and reading.measure in QUOTA_MEASURES
@@ -201,6 +222,16 @@ def share_focus(slots: Slots) -> tuple[str, str] | None:
     return next(((slot, getattr(slots, slot)) for slot, _ in MEMBER_SLOTS if getattr(slots, slot)), None)
 
 
+def compared_members(slots: Slots) -> tuple[str, list[str]] | None:
+    """Two or more members of one dimension set side by side ("East vs West bookings"): the slot
+    and the names, asked as the breakdown by that dimension and shown for the named members."""
+    slot = slots.others_slot or ("owner" if slots.others else None)
+    first = getattr(slots, slot) if slot else None
+    if slot is None or first is None or not slots.others:
+        return None
+    return slot, [first, *slots.others]
+
+
 def query_args(frame: Frame, lexicon: Lexicon) -> dict[str, Any]:
     """The ``query_metrics`` arguments for a frame.
 
@@ -211,6 +242,9 @@ def query_args(frame: Frame, lexicon: Lexicon) -> dict[str, Any]:
     focus = share_focus(slots)
     filters: dict[str, Any] = {slot: getattr(slots, slot) for slot, _ in MEMBER_SLOTS if slot != "owner"}
     filters |= _person_filter(slots, lexicon)
+    compared = compared_members(slots)
+    if compared is not None and group is None:
+        focus = (compared[0], compared[1][0])
     if focus is not None:
         group = dict(MEMBER_SLOTS)[focus[0]]
         filters.pop(focus[0], None)
@@ -339,9 +373,10 @@ def _mean(rows: list[MetricRow]) -> Figure | None:
 
 #: "briefly", "in one line", "just the number", "nothing more": the answer in one sentence.
 BRIEF = re.compile(
-    r"\b(?:briefly|brief|in one line|one[- ]liner|one line|just the (?:number|figure|total|names?)"
+    r"\b(?:briefly|in brief|be brief|keep it brief|in one line|one[- ]liner|one line|just the (?:number|figure|total|names?)"
     r"|nothing more"
-    r"|tl;?dr|short version|keep it short|quick(?:ly)?|in a sentence|only the)\b"
+    r"|tl;?dr|short version|keep it short|quick(?:ly)?|in a sentence|only the|too long|shorter|in short"
+    r"|summari[sz]e|summary)\b"
 )
 
 
@@ -359,7 +394,7 @@ def brief(result: MetricResult, answering: Answering) -> str:
 
 def write(result: MetricResult, answering: Answering) -> str:
     """The answer to a metric query: what was computed, the total, the rows, the formula."""
-    if BRIEF.search(answering.frame.question.casefold()):
+    if answering.frame.brief or BRIEF.search(answering.frame.question.casefold()):
         return brief(result, answering)
     totals = ", ".join(
         f"{m.name.lower()} {value(t)}" for m, t in zip(result.measures, result.total, strict=False)
@@ -384,7 +419,13 @@ def write(result: MetricResult, answering: Answering) -> str:
             f"{member.group}: {member.share_of_total:.0%} of the total "
             f"({value(member.figures[0])} of {value(result.total[0])}). {summary}"
         )
-    lines = [_line(row, result) for row in result.rows[:ROWS_SHOWN]]
+    rows = result.rows
+    compared = compared_members(answering.frame.slots)
+    if compared is not None:
+        named = {name.casefold() for name in compared[1]}
+        rows = [row for row in rows if row.group.casefold() in named] or rows
+        summary = f"{summary} (every {(result.group_by or 'group').replace('_', ' ')} together)"
+    lines = [_line(row, result) for row in rows[:ROWS_SHOWN]]
     shown = min(len(result.rows), ROWS_SHOWN)
     more = ""
     if result.groups_total > shown:

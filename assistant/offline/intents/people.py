@@ -38,7 +38,7 @@ def _performance(frame: Frame, lexicon: Lexicon, tools: AbstractSet[str]) -> lis
     if period is None and frame.slots.measure in YEAR_TO_DATE:
         # "what's my win rate?": a performance measure with no period is the fiscal year to date.
         period = "YTD"
-    if owner and frame.slots.others:
+    if owner and frame.slots.others and frame.slots.others_slot in (None, "owner"):
         named = [owner, *(o for o in frame.slots.others if o != owner)]
         return [Call("rep_performance", given(rep=name, period=period)) for name in named]
     reps = lexicon.reps_under(owner) if owner is None or lexicon.person(owner) is not None else []
