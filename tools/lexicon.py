@@ -181,13 +181,20 @@ def load_lexicon(repo: Repository, viewer: Viewer, words: set[str]) -> Lexicon:
     return lexicon
 
 
-def find_deals(repo: Repository, viewer: Viewer, account: str, product: str | None) -> list[DealRef]:
-    """The viewer's deals on an account (and product), open ones first, newest first."""
-    query = (
-        repo.opportunities(viewer, Opportunity.id, Opportunity.name, Opportunity.stage, Opportunity.is_closed)
-        .join(Account, Account.id == Opportunity.account_id)
-        .where(Account.name == account)
+def find_deals(repo: Repository, viewer: Viewer, account: str | None, product: str | None) -> list[DealRef]:
+    """The viewer's deals on an account (and product), open ones first, newest first; with no
+    account, their open deals closing soonest (what "the deal" most likely means)."""
+    query = repo.opportunities(
+        viewer, Opportunity.id, Opportunity.name, Opportunity.stage, Opportunity.is_closed
     )
+    if account is None:
+        query = query.where(~Opportunity.is_closed).order_by(
+            Opportunity.close_date.is_(None), Opportunity.close_date, Opportunity.amount.desc(), Opportunity.id
+        )
+        with repo.connect() as connection:
+            rows = connection.execute(query.limit(MAX_DEAL_CANDIDATES)).all()
+        return [DealRef(int(i), str(n), str(s), bool(c)) for i, n, s, c in rows]
+    query = query.join(Account, Account.id == Opportunity.account_id).where(Account.name == account)
     if product:
         query = query.join(Product, Product.id == Opportunity.product_id).where(Product.name == product)
     query = query.order_by(Opportunity.is_closed, Opportunity.created_at.desc(), Opportunity.id.desc())

@@ -9,6 +9,8 @@ answer function of the intent takes is written up from its figures.
 
 from __future__ import annotations
 
+import re
+
 from assistant.offline import replies
 from assistant.offline.conversation import ToolResult
 from assistant.offline.frame import Frame, Intent
@@ -47,6 +49,12 @@ def shorten(text: str, items: int | None = None) -> str:
     if not lines:
         return text
     kept = [lines[0]]
+    # further summary sentences right after it ("**All 8 reps together**: …"), not section headings
+    for line in lines[1:]:
+        if not (line.startswith("**") and not line.rstrip().endswith("**")):
+            break
+        kept.append(line)
     if items:
-        kept += [line for line in lines[1:] if line.lstrip().startswith(("- ", "* ", "1", "2", "3", "4", "5", "6", "7", "8", "9"))][:items]
+        entries = [line for line in lines[1:] if re.match(r"\s*(?:[-*]|\d+[.)])\s", line)]
+        kept += entries[:items]
     return "\n".join(kept)

@@ -24,6 +24,8 @@ from tools.lexicon import DealRef, Lexicon
 
 #: Deals listed when asking which one is meant.
 MAX_DEAL_CHOICES = 8
+#: Deals offered when none is named at all ("how's the deal going?").
+UNNAMED_DEAL_CHOICES = 3
 ADVICE_PASSAGES = 2
 
 DealFinder = Callable[[str, str | None], list[DealRef]]
@@ -35,6 +37,15 @@ def resolve_deal(frame: Frame, find: DealFinder) -> Frame:
     each question of a thread, so "the second one" picks from the deals listed."""
     slots, ambiguity = frame.slots, frame.ambiguity
     if frame.intent is not Intent.DEAL or slots.deal:
+        return frame
+    if ambiguity is None and slots.account is None:
+        # "how's the deal going?" with no deal named: the likeliest few (open, closing soonest)
+        likeliest = find(None, None)[:UNNAMED_DEAL_CHOICES]
+        if len(likeliest) == 1:
+            return frame.model_copy(update={"slots": slots.model_copy(update={"deal": likeliest[0].record})})
+        if likeliest:
+            candidates = [f"{d.name} ({d.stage}) [{d.record}]" for d in likeliest]
+            return frame.model_copy(update={"ambiguity": Ambiguity(kind="deal", phrase="the deal", candidates=candidates)})
         return frame
     if ambiguity is not None and ambiguity.kind == "account":
         phrase, accounts = ambiguity.phrase, ambiguity.candidates
@@ -63,6 +74,9 @@ def _relevant(frame: Frame) -> bool:
 def first_route(frame: Frame, lexicon: Lexicon, tools: AbstractSet[str]) -> Route:
     """What to do first for ``frame``."""
     spec = spec_for(frame.intent)
+    if frame.intent is Intent.UNKNOWN and frame.ambiguity is not None:
+        # "how many employees does Fin have?": which of the names is meant comes first
+        return Route(direct=Direct.CLARIFY, ambiguity=frame.ambiguity)
     if not spec.data and isinstance(spec.route, Direct):
         return Route(direct=spec.route)
     if _relevant(frame):

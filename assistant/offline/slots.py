@@ -51,6 +51,8 @@ BELOW = r"(?:under|below|less than|smaller than|at most|max(?:imum)?|<=?|up to)"
 BETWEEN = re.compile(rf"\bbetween {NUMBER} and {NUMBER}")
 COMPARED = re.compile(rf"(?:{ABOVE}|{BELOW})\s*{NUMBER}")
 PLUS = re.compile(rf"{NUMBER}\s?\+")
+#: "$50k or more", "50k and up", "$10k or less", "100k or under": the bound written after the number.
+TRAILING = re.compile(rf"{NUMBER}\s+(?:(or|and) (?:more|above|up|over|higher|bigger|greater|less|below|under|lower|smaller))\b")
 SCALE = {"k": 1_000, "thousand": 1_000, "m": 1_000_000, "mm": 1_000_000, "million": 1_000_000}
 SCALE |= {"b": 1_000_000_000, "bn": 1_000_000_000, "billion": 1_000_000_000}
 TOP = re.compile(
@@ -94,7 +96,11 @@ RULES = (
     (r"pushed|slipp|pushes|moved out", "pushed"),
     (r"next steps?", "next_step"),
     (r"single[- ]?thread|one contact|multi[- ]?thread", "single_thread"),
-    (r"stuck in (?:a |the |their )?stage|too long in (?:a |the )?stage|days in stage", "stage_age"),
+    (
+        r"stuck in (?:a |the |their )?stage|too long in (?:a |the )?stage|days in stage"
+        r"|(?:stuck|sitting|sat|been) in (?:\w+ ){1,2}(?:for )?(?:more than|over|longer than|>) ?\w+ (?:days?|weeks?|months?)",
+        "stage_age",
+    ),
     (r"open too long|too old|aged|ageing|aging|oldest", "aged"),
 )
 STAGE_WORDS = re.compile(r"\b(?:in|at|stage|stages|of)\s+$")
@@ -184,6 +190,15 @@ def _amounts(text: str, out: Extracted) -> None:
         if value is None or (value < 1000 and not match[2] and "$" not in match.group()):
             continue
         if re.match(ABOVE, match.group()):
+            out.slots.min_amount = value
+        else:
+            out.slots.max_amount = value
+        out.spans.append(match.span())
+    for match in TRAILING.finditer(text):
+        value = _amount(match[1], match[2])
+        if value is None or (value < 1000 and not match[2] and "$" not in match.group()):
+            continue
+        if re.search(r"(?:more|above|up|over|higher|bigger|greater)$", match.group()):
             out.slots.min_amount = value
         else:
             out.slots.max_amount = value

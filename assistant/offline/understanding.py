@@ -26,7 +26,7 @@ from assistant.offline.intents.measures import BRIEF, prefer_query
 from assistant.offline.intents.registry import DATA_INTENTS, needing, taking
 from assistant.offline.scoring import ASKS_WHAT_TO_DO, best, score
 from assistant.offline.slots import Span, extract_slots
-from assistant.offline.vocabulary import Token, correct_typos, is_common, normalise, tokens
+from assistant.offline.vocabulary import Token, correct_period_words, correct_typos, is_common, normalise, tokens
 from knowledge.stemming import porter_stem
 from tools.deals.stalled_rules import RULES as STALL_RULES
 from tools.deals.stalled_rules import Rule
@@ -134,6 +134,7 @@ def _regions_named_more(mentions: list[Mention], words: list[Token]) -> list[tup
 
 
 def prepare(question: str, lexicon: Lexicon, index: EntityIndex) -> Prepared:
+    question = correct_period_words(question)
     words = tokens(question)
     mentions = _demote_partial(find_mentions(question, index, index.keys()), words)
     territories = _regions_named_more(mentions, words)
@@ -316,9 +317,7 @@ def looking_ahead(frame: Frame, lexicon: Lexicon) -> None:
     drop a day or week period from a question whose answer is not dated by it."""
     if frame.slots.period and frame.intent not in DATED_INTENTS and SHORT_PERIOD.search(frame.slots.period):
         frame.slots.period = None
-    ahead = frame.intent in FORWARD_INTENTS or (
-        frame.intent is Intent.MEASURE and frame.slots.measure in FORWARD_MEASURES
-    )
+    ahead = frame.intent in FORWARD_INTENTS or frame.slots.measure in FORWARD_MEASURES
     if not ahead or frame.slots.period is None:
         return
     try:

@@ -117,3 +117,24 @@ def correct_typos(text: str, protected: set[str]) -> str:
         return str(best[0]) if best else word
 
     return re.sub(r"[a-z]+", fix, text)
+
+
+#: Words of periods: misspelt, they are corrected before anything else reads the question, so
+#: "how much did i win in novmber" and "last quater" name their period.
+PERIOD_WORDS = _words(
+    "january february march april june july august september october november december "
+    "quarter quarters yesterday tomorrow weekend months fiscal"
+)
+
+
+def correct_period_words(question: str) -> str:
+    """The question with misspelt lower-case period words corrected (names, often capitalised, stay)."""
+
+    def fix(match: re.Match[str]) -> str:
+        word = match.group()
+        if len(word) < 5 or word in PERIOD_WORDS or word in COMMON:
+            return word
+        best = process.extractOne(word, PERIOD_WORDS, scorer=fuzz.ratio, score_cutoff=85)
+        return str(best[0]) if best else word
+
+    return re.sub(r"(?<![\w'’])[a-z]+(?![\w'’])", fix, question)

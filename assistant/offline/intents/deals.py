@@ -7,6 +7,7 @@ overall are kept.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Set as AbstractSet
 from decimal import Decimal
 
@@ -14,7 +15,8 @@ from assistant.offline import answers_deals as answers
 from assistant.offline.calls import Call, deal_filters, given
 from assistant.offline.conversation import ToolResult
 from assistant.offline.frame import Frame, Intent
-from assistant.offline.intents.spec import Answering, IntentSpec, Rendering, phrasing
+from assistant.offline.intents.spec import Answering, IntentSpec, Phrasing, Rendering, phrasing
+from assistant.offline.slots import RULES
 from tools.deals.details import DealDetails
 from tools.deals.forecasting import Forecast
 from tools.deals.pipeline import PipelineSummary
@@ -38,6 +40,17 @@ def largest(results: list[ToolResult], wanted: int) -> list[DealDetails]:
     """The largest deals among the details fetched in the second round."""
     deals = [r.output for r in results if isinstance(r.output, DealDetails)]
     return sorted(deals, key=lambda d: (-(d.amount or Decimal(0)), int(d.id.rsplit("/", 1)[-1])))[:wanted]
+
+
+class _RuleWording:
+    """A stall rule's own wording about deals ("which deals haven't I touched in 3 weeks?"); about
+    accounts ("accounts with no activity"), the same words ask for an account search."""
+
+    PATTERN = re.compile("|".join(p for p, rule in RULES if rule not in ("next_step", "single_thread")))
+    ACCOUNTS = re.compile(r"\b(?:accounts?|customers?|compan(?:y|ies)|clients?|entaccount)\b")
+
+    def search(self, text: str, /) -> bool:
+        return bool(self.PATTERN.search(text)) and not self.ACCOUNTS.search(text)
 
 
 def _stalled(frame: Frame, lexicon: Lexicon, tools: AbstractSet[str]) -> list[Call]:
@@ -107,6 +120,8 @@ STALLED = IntentSpec(
     renders=(Rendering(StalledDeals, _write_stalled),),
     takes=DEAL_NAMES,
     phrasings=(
+        # the stall rules' own wording ("haven't touched in 3 weeks", "past their close date")
+        Phrasing(3.5, _RuleWording()),
         phrasing(
             4,
             r"\bstall(?:ed|ing|s)?\b|\bstuck\b|\bat[- ]risk\b|\brisk(?:y|iest|s)?\b|\bslipp(?:ed|ing)\b",
@@ -208,6 +223,8 @@ DEAL = IntentSpec(
             1,
             r"\bstatus of\b|\bwhat(?:'s| is) happening with\b|\bupdate on\b|\bwhere are we (?:with|on)\b",
         ),
+        # "how's the deal going?": one deal, not named (the planner asks which)
+        phrasing(3, r"\b(?:the|this|that) (?:deal|opportunity|opp)\b(?!\s+(?:sizes?|values?|counts?|stages?|velocity))"),
     ),
 )
 
@@ -227,6 +244,12 @@ FORECAST = IntentSpec(
             r"\b(?:going to|gonna|likely to|able to) (?:hit|make|reach|close the gap)\b",
             r"\bland the quarter\b|\bwill (?:we|i) (?:hit|make)\b",
             r"\bpipeline coverage\b|\bcoverage (?:ratio|of quota|against quota)\b",
+        ),
+        # "what does next quarter look like?", "how is Q1 shaping up?": the period's outlook
+        phrasing(
+            4,
+            r"\b(?:quarter|month|year|q[1-4]|h[12])\b.{0,25}\b(?:look(?:s|ing)? like|shaping up|look(?:s|ing)?)\b",
+            r"\b(?:outlook|shaping up)\b",
         ),
     ),
 )

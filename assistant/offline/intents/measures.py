@@ -61,7 +61,7 @@ ABSENT = re.compile(
 SALES_OBJECT = re.compile(
     r"\b(?:deals?|opportunit(?:y|ies)|opps?|revenue|bookings?|booked|business|sales|sold|money|amount|value"
     r"|worth|quota|number|much|many|customers?|clients?|accounts?|products?|pipeline|rate|size|cycle|entproduct"
-    r"|entaccount|entperson|entterritory|entregion|buys?|bought|purchased?)\b|\$"
+    r"|entaccount|entperson|entterritory|entregion|buys?|bought|purchased?|sell|sells|selling)\b|\$"
 )
 
 
@@ -374,9 +374,7 @@ def _mean(rows: list[MetricRow]) -> Figure | None:
 #: "briefly", "in one line", "just the number", "nothing more": the answer in one sentence.
 BRIEF = re.compile(
     r"\b(?:briefly|in brief|be brief|keep it brief|in one line|one[- ]liner|one line|just the (?:number|figure|total|names?)"
-    r"|nothing more"
-    r"|tl;?dr|short version|keep it short|quick(?:ly)?|in a sentence|only the|too long|shorter|in short"
-    r"|summari[sz]e|summary)\b"
+    r"|nothing more|tl;?dr|short version|keep it short|in a sentence|only the|too long|shorter|in short)\b"
 )
 
 
