@@ -48,7 +48,8 @@ CLOSED = _any(r"closed|decided")
 OPEN = _any(r"open|pipeline|pipe|in play|in flight|active deals?|working on|on the table|closing")
 CREATED = _any(
     r"created|create|creating|new deals?|new opportunit(?:y|ies)|new opps?|generated|sourced|opened|added"
-    r"|pipeline creation|pipeline created|pipegen|engaged"
+    r"|pipeline creation|pipeline created|pipegen|engaged|new pipe(?:line)?|fresh pipe(?:line)?|pipeline added"
+    r"|did (?:\w+ ){1,2}open|(?:i|we|they|he|she) opened"
 )
 ACTIVITY = _any(r"activit(?:y|ies)|calls?|meetings?|emails?|touches|touchpoints?")
 QUOTA = _any(r"quota|target|number")
@@ -108,7 +109,9 @@ BREAKDOWN = re.compile(
 #: "monthly", "quarterly": a time grain on its own.
 GRAIN = re.compile(r"\b(daily|weekly|monthly|quarterly|yearly|annually)\b")
 #: "which product", "what month", "which of my reps": the answer is a member of a dimension.
-WHICH = re.compile(rf"\b(?:which|what)\s+(?:of (?:my|our|the) )?({_DIMENSION})\b")
+WHICH = re.compile(rf"\b(?:which|what)\s+(?:of (?:my|our|the) )?(?:\d{{1,2}} |two |three |five |ten )?({_DIMENSION})\b")
+#: "which 3 accounts…": the top few of a dimension.
+WHICH_N = re.compile(r"\b(?:which|what)\s+(?:of (?:my|our|the) )?(\d{1,2}|two|three|four|five|ten)\s")
 #: "who": the answer is a person.
 WHO = re.compile(
     r"^(?:\w+ )?who\b|\bwho(?:'s| is| has| had| did| sold| won| closed| brought| made)\b"
@@ -187,11 +190,9 @@ def _measure(text: str) -> str | None:
     if STAGE_DAYS.search(text):
         return "average_days_in_stage"
     if CYCLE.search(text):
-        return (
-            "median_sales_cycle"
-            if MEDIAN.search(text) and not AVERAGE.search(text)
-            else "average_sales_cycle"
-        )
+        # the sales cycle the scorecards and the metric registry report is the median; the mean
+        # only when asked for ("average sales cycle")
+        return "average_sales_cycle" if AVERAGE.search(text) else "median_sales_cycle"
     if WEIGHTED.search(text):
         return "weighted_pipeline"
     outcome = _outcome(text)
@@ -209,7 +210,8 @@ def _measure(text: str) -> str | None:
     if outcome is None:
         return None
     if outcome == "created":
-        return "deals_created" if counted else "pipeline_created"
+        deals = re.search(r"\b(?:deals|opportunities|opps)\b", text) and not MONEY.search(text)
+        return "deals_created" if counted or deals else "pipeline_created"
     if outcome == "open":
         return (
             "open_deals"
@@ -304,7 +306,7 @@ def read_metric_question(text: str) -> MetricReading | None:
     elif WHO.search(text):
         reading.group_by = "rep"
         reading.signals.append("who")
-    top, bottom = TOP_N.search(text), BOTTOM_N.search(text)
+    top, bottom = TOP_N.search(text) or WHICH_N.search(text), BOTTOM_N.search(text)
     if reading.group_by == "deal":
         pass  # ranked above
     elif top or bottom:

@@ -94,6 +94,8 @@ NORM = re.compile(
     r"|recommended|required|requirements?|expected to|how often|how fast|how soon|how quickly"
     r"|what counts as|what makes)\b|\bwhat(?:'s| is) (?:a )?good\b"
 )
+#: "what's the difference between cross-sell and upsell?": two terms, not two figures.
+DIFFERENCE = re.compile(r"\bdifference between\b|\bhow (?:is|does) .{2,30} differ from\b")
 ABOUT_DATA = re.compile(
     r"\b(?:my|our|mine|ours|ent(?:account|person|territory|region|product)|this (?:week|month|quarter|year)"
     r"|which of|today|tomorrow|prioriti[sz]e|focus on|work on|chase)\b"
@@ -104,7 +106,7 @@ class NormQuestion:
     """Matches a question about what the norm is, not about figures in the data."""
 
     def search(self, text: str, /) -> bool:
-        return bool(NORM.search(text)) and not ABOUT_DATA.search(text)
+        return bool(NORM.search(text) or DIFFERENCE.search(text)) and not ABOUT_DATA.search(text)
 
 
 def _playbook(frame: Frame, lexicon: Lexicon, tools: AbstractSet[str]) -> list[Call]:

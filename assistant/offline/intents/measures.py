@@ -61,7 +61,8 @@ ABSENT = re.compile(
 SALES_OBJECT = re.compile(
     r"\b(?:deals?|opportunit(?:y|ies)|opps?|revenue|bookings?|booked|business|sales|sold|money|amount|value"
     r"|worth|quota|number|much|many|customers?|clients?|accounts?|products?|pipeline|rate|size|cycle|entproduct"
-    r"|entaccount|entperson|entterritory|entregion|buys?|bought|purchased?|sell|sells|selling)\b|\$"
+    r"|entaccount|entperson|entterritory|entregion|buys?|bought|purchased?|sell|sells|selling"
+    r"|closed[- ](?:won|lost)|wins|losses)\b|\$"
 )
 
 
