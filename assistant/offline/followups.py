@@ -33,6 +33,8 @@ from assistant.offline.frame import ENTITY_SLOTS, FILTER_SLOTS, Frame, Intent, S
 from assistant.offline.intents import spec_for
 from assistant.offline.intents.registry import DATA_INTENTS, ENTITY_INTENT, PERIOD_INTENTS
 from assistant.offline.understanding import OWNER_INTENTS, place_unknown
+from tools.deals.stalled_rules import RULES as STALL_RULES
+from tools.deals.stalled_rules import Rule
 
 START = re.compile(
     r"^\W*(?:and|also|what about|how about|what of|same (?:for|with|thing for)|same|now|then|ok(?:ay)?"
@@ -162,7 +164,15 @@ def merge(previous: Frame, current: Frame, question: str) -> Frame:
         and intent in (Intent.UNKNOWN, Intent.PIPELINE, Intent.PERFORMANCE, Intent.TOP_DEALS)
         and bool(RESHAPE.match(question) or PRONOUN.search(question) or SHORTER.match(question))
     )
-    if reshaped:
+    asks_advice = (
+        intent is Intent.PLAYBOOK
+        and previous.intent in DATA_INTENTS
+        and previous.intent is not Intent.PLAYBOOK
+        and bool(PRONOUN.search(question))
+    )
+    if asks_advice:
+        intent = previous.intent  # "what should I do about them?": the same answer, with the playbook's advice
+    elif reshaped:
         intent = Intent.MEASURE  # "break that down by product", "just the top 3"
     elif intent is Intent.UNKNOWN or current.implied:
         intent = previous.intent
@@ -189,6 +199,8 @@ def merge(previous: Frame, current: Frame, question: str) -> Frame:
     if merged.period is None and (same or across):
         merged.period = previous.slots.period
     merged.topic = current.slots.topic or (previous.slots.topic if same else None)
+    if asks_advice:
+        merged.topic = advice_topic(previous)
     merged.term = current.slots.term
     ambiguity = current.ambiguity
     frame = Frame(
@@ -197,13 +209,21 @@ def merge(previous: Frame, current: Frame, question: str) -> Frame:
         ambiguity=ambiguity,
         follow_up=True,
         about_me=current.about_me or (previous.about_me and carry_names),
-        advice=current.advice or (previous.advice and same),
+        advice=current.advice or (previous.advice and same) or asks_advice,
         brief=current.brief,
         question=current.question,
     )
     if current.unplaced:
         _place_stranger(frame, previous, current)
     return frame
+
+
+def advice_topic(previous: Frame) -> str:
+    """What "what should I do about them?" asks the playbook about: the stall rule the previous answer
+    was about, else its question."""
+    if previous.slots.rule in STALL_RULES:
+        return STALL_RULES[Rule(previous.slots.rule)][0].lower()
+    return previous.slots.topic or previous.question
 
 
 def _place_stranger(frame: Frame, previous: Frame, current: Frame) -> None:

@@ -127,11 +127,18 @@ PERIOD_WORDS = _words(
 )
 
 
+#: Shorthand for period words ("lst quarter", "nxt month", "prev qtr").
+SHORTHAND = {"lst": "last", "nxt": "next", "prev": "previous", "yr": "year", "yrs": "years", "mth": "month",
+             "mo": "month", "wk": "week", "wks": "weeks", "tmrw": "tomorrow", "tdy": "today"}
+
+
 def correct_period_words(question: str) -> str:
     """The question with misspelt lower-case period words corrected (names, often capitalised, stay)."""
 
     def fix(match: re.Match[str]) -> str:
         word = match.group()
+        if word in SHORTHAND:
+            return SHORTHAND[word]
         if len(word) < 5 or word in PERIOD_WORDS or word in COMMON:
             return word
         best = process.extractOne(word, PERIOD_WORDS, scorer=fuzz.ratio, score_cutoff=85)

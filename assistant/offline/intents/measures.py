@@ -162,6 +162,10 @@ def prefer_query(frame: Frame, prepared: str, sees_company: bool = False) -> Non
     if reading is None:
         if frame.slots.compare and frame.intent in (Intent.PERFORMANCE, Intent.UNKNOWN):
             frame.intent = Intent.MEASURE  # "how does Q4 compare with Q3?": bookings, side by side
+        elif frame.intent is Intent.UNKNOWN and frame.slots.period and (
+            frame.about_me or frame.slots.owner or re.search(r"\b(?:team|we|us|our)\b", prepared)
+        ):
+            frame.intent = Intent.PERFORMANCE  # "one line on the team's Q4": how they did in it
         return
     if NOT_DATA.search(prepared):
         return
@@ -385,6 +389,8 @@ def brief(result: MetricResult, answering: Answering) -> str:
     if result.rows:
         shown = result.rows[: min(len(result.rows), 5)]
         body = ", ".join(f"{row.group} {value(row.figures[0])}" for row in shown)
+        if result.total:
+            body += f" (in all {value(result.total[0])})"
     else:
         pairs = zip(result.measures, result.total, strict=False)
         body = ", ".join(f"{m.name.lower()} {value(t)}" for m, t in pairs)
