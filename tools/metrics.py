@@ -157,6 +157,12 @@ METRICS: dict[str, Metric] = {
             definition="Count of activities (calls, emails, meetings, demos) that occurred in the period.",
         ),
         Metric(
+            key="reps",
+            name="Reps",
+            unit=Unit.COUNT,
+            definition="Count of people with the rep role on the team today (not dated by any period).",
+        ),
+        Metric(
             key="stage_conversion",
             name="Stage conversion",
             unit=Unit.RATIO,

@@ -179,8 +179,21 @@ def _outcome(text: str) -> Outcome | None:
     return None
 
 
+_PEOPLE = r"(?:reps|agents|sales agents|salespeople|sales people|sellers|aes|account executives|people)"
+#: "how many reps do we have in each territory?", "agents per office", "headcount by team".
+HEADCOUNT = re.compile(
+    rf"\b(?:how many|number of|count of)\s+(?:\w+\s+)?{_PEOPLE}\b"
+    r"(?!.{0,30}\b(?:won|lost|closed|hit|made|sold|missed|beat|with|have (?:open|stalled|no)|has|booked|are behind)\b)"
+    rf"|\bheadcount\b|\b{_PEOPLE} (?:per|by|in each|for each) "
+)
+#: "who are the managers in West?", "who manages the East office?": the teams, with their size.
+MANAGERS = re.compile(r"\bwho (?:are|is) (?:the |our )?managers?\b|\bwho manages\b|\bwhich managers?\b|\blist (?:the |our )?managers\b")
+
+
 def _measure(text: str) -> str | None:
     """The measure key the question asks for, composed from which deals and how they count."""
+    if HEADCOUNT.search(text) or MANAGERS.search(text):
+        return "reps"
     if ATTAINMENT.search(text):
         return "attainment"
     if COVERAGE.search(text):
@@ -269,11 +282,17 @@ def _ranked_without_measure(text: str) -> str | None:
 
 def read_metric_question(text: str) -> MetricReading | None:
     """The metric reading of a prepared question, or ``None`` when it names no measure."""
-    measure = _measure(text) or _ranked_without_measure(text)
+    measure = _measure(text)
+    implied = measure is None
+    measure = measure or _ranked_without_measure(text)
     if measure is None:
         return None
-    reading = MetricReading(measure=measure, signals=["measure"])
+    reading = MetricReading(measure=measure, signals=["implied measure" if implied else "measure"])
     breakdown = BREAKDOWN.search(text) or WHICH.search(text)
+    if MANAGERS.search(text):
+        reading.group_by = "team"
+        reading.signals.append("breakdown")
+        return reading
     ranked = RANKED.search(text)
     grain = GRAIN.search(text)
     mean = MEAN_OF_GROUPS.search(text)

@@ -279,3 +279,38 @@ def test_a_manager_never_sees_another_team(demo: World, cast: Cast) -> None:
     scorecards = demo.ask(cast.manager, "how is my team doing this quarter?")
     assert cast.stranger.name not in scorecards.answer
     assert all(c.args.get("rep") != cast.stranger.name for c in scorecards.tool_calls)
+
+
+def test_a_metric_answer_is_reshaped_by_its_follow_ups(demo: World, cast: Cast) -> None:
+    """"Break that down by product", then "just the top 3", then "too long": the same measure and
+    period each time, with the new breakdown, the top few, and finally one line."""
+    t = thread()
+    first = demo.ask(cast.revops, "how much did we win last quarter?", t)
+    assert calls(first) == [("query_metrics", {"measure": "won_revenue", "period": "last quarter"})]
+    second = demo.ask(cast.revops, "break that down by product", t)
+    assert calls(second) == [
+        ("query_metrics", {"measure": "won_revenue", "group_by": "product", "period": "last quarter"})
+    ]
+    third = demo.ask(cast.revops, "just the top 3", t)
+    assert calls(third)[0][1] | {} == {
+        "measure": "won_revenue",
+        "group_by": "product",
+        "period": "last quarter",
+        "top": 3,
+    }
+    short = demo.ask(cast.revops, "too long, give me one line", t)
+    assert len(short.answer.splitlines()) == 1 and "(in all $" in short.answer
+
+
+def test_what_to_do_about_them_keeps_the_list_and_adds_the_playbook(demo: World, cast: Cast) -> None:
+    t = thread()
+    demo.ask(cast.rep, "which of my deals have gone dark?", t)
+    advice = demo.ask(cast.rep, "what should I do about them?", t)
+    assert [name for name, _ in calls(advice)] == ["stalled_deals", "search_playbook"]
+    assert calls(advice)[1][1]["query"] == "no recent activity"
+
+
+def test_the_deal_with_no_name_asks_which_of_the_likeliest(demo: World, cast: Cast) -> None:
+    answer = demo.ask(cast.rep, "how's the deal going?", thread())
+    assert answer.tool_calls == []
+    assert answer.answer.startswith("Which deal do you mean") and answer.answer.count("[opportunity/") == 3

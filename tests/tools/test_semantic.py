@@ -279,3 +279,22 @@ def test_every_measure_reads_its_definition_from_the_metric_registry() -> None:
             registered.definition,
         )
         assert registered in definitions()
+
+
+def test_deals_ranked_one_by_one_by_name_and_id(repo: Repository) -> None:
+    """The biggest wins of the year to date: each deal its own group, named with its record id."""
+    deals = sorted(won(FYTD), key=lambda o: (-o["amount"], o["id"]))[:3]
+    result = ask(repo, measure="won_revenue", group_by="deal", top=3)
+    assert [row.group for row in result.rows] == [f"{o['name']} [opportunity/{o['id']}]" for o in deals]
+    assert [row.figures[0].value for row in result.rows] == [money(o["amount"]) for o in deals]
+
+
+def test_headcount_of_reps_by_territory_is_today_s_team(repo: Repository) -> None:
+    reps = [u for u in crm.USERS if u["role"] == "rep"]
+    expected: dict[str, int] = defaultdict(int)
+    territory = {int(t["id"]): str(t["name"]) for t in crm.TERRITORIES}  # type: ignore[call-overload]
+    for user in reps:
+        expected[territory[int(user["territory_id"])]] += 1  # type: ignore[call-overload]
+    result = ask(repo, measure="reps", group_by="territory", period="last quarter")
+    assert by_group(result) == dict(expected)
+    assert result.total[0].value == len(reps)

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from sqlalchemy import Select, case, null, or_, select
+from sqlalchemy import Integer, Select, case, cast, null, or_, select
 
 from tools.errors import InputError
 from tools.evidence import record_id
@@ -24,7 +24,7 @@ from tools.semantic.facts import Basis, Fact
 from tools.semantic.filters import Narrowing
 from tools.semantic.windows import Window
 from tools.store.repository import Repository, ViewerLike
-from tools.store.schema import Account, Activity, Contact, Opportunity, Quota
+from tools.store.schema import Account, Activity, Contact, Opportunity, Quota, Role, User
 
 DateField = Literal["close", "created"]
 #: What each source's records point at (the dimensions and filters that apply to them).
@@ -34,6 +34,7 @@ LINKS = {
     Basis.CREATED: frozenset(Link),
     Basis.ACTIVITY: frozenset(Link),
     Basis.QUOTA: frozenset({Link.PERSON}),
+    Basis.PEOPLE: frozenset({Link.PERSON}),
 }
 COLUMNS = (
     "id",
@@ -84,8 +85,15 @@ def anchor(basis: Basis, date_field: DateField | None) -> Expr:
     return case((Opportunity.is_closed, Opportunity.closed_at), else_=Opportunity.close_date)
 
 
+#: Columns holding ids: a source without one gives a typed NULL, so joins on it work in PostgreSQL.
+ID_COLUMNS = frozenset({"id", "deal_id", "person_id", "account_id", "product_id"})
+
+
 def _shape(**given: Any) -> list[Any]:
-    return [given.get(name, null()).label(name) for name in COLUMNS]
+    def missing(name: str) -> Any:
+        return cast(null(), Integer) if name in ID_COLUMNS else null()
+
+    return [given.get(name, missing(name)).label(name) for name in COLUMNS]
 
 
 def _deals(repo: Repository, viewer: ViewerLike, basis: Basis, window: Window, plan: Plan) -> Select[Any]:
@@ -158,7 +166,14 @@ def _quotas(repo: Repository, viewer: ViewerLike, window: Window) -> Select[Any]
     return query.where(Quota.period.in_(window.quota_periods))
 
 
+def _people(repo: Repository, viewer: ViewerLike) -> Select[Any]:
+    """The reps in scope today: a headcount has no date, so no window applies."""
+    return repo.users(viewer, *_shape(id=User.id, person_id=User.id)).where(User.role == Role.REP)
+
+
 def source(repo: Repository, viewer: ViewerLike, basis: Basis, window: Window, plan: Plan) -> Select[Any]:
+    if basis is Basis.PEOPLE:
+        return _people(repo, viewer)
     if basis is Basis.ACTIVITY:
         return _activities(repo, viewer, window)
     if basis is Basis.QUOTA:
@@ -218,6 +233,8 @@ def _fact(repo: Repository, basis: Basis, row: Any, quarters: dict[str, dt.date]
             quarters[row.period] = parse_period(row.period, repo.as_of, repo.fy_start_month).start
         ref = record_id("quota", f"{row.person_id}:{row.period}")
         return Fact(ref=ref, amount=row.amount, day=quarters[row.period])
+    if basis is Basis.PEOPLE:
+        return Fact(ref=record_id("user", row.id))
     day = row.day.astimezone(dt.UTC).date() if isinstance(row.day, dt.datetime) else row.day
     kind = "activity" if basis is Basis.ACTIVITY else "opportunity"
     return Fact(

@@ -31,6 +31,7 @@ class Basis(StrEnum):
     CREATED = "created"  # every deal, by created_at
     ACTIVITY = "activity"  # activities, by occurred_at
     QUOTA = "quota"  # quota rows, by the quarter they are set for
+    PEOPLE = "people"  # the reps on the team today (no date)
 
 
 @dataclass(frozen=True)

@@ -24,6 +24,7 @@ DATED_BY = {
     Basis.CREATED: "the day deals were created (created_at)",
     Basis.ACTIVITY: "the day activities occurred (occurred_at)",
     Basis.QUOTA: "the quota quarters that start in the period",
+    Basis.PEOPLE: "the team as it is today",
 }
 
 
@@ -33,6 +34,7 @@ class Default(StrEnum):
     FISCAL_YTD = "fiscal year to date"
     ALL_OPEN = "all open deals"
     QUARTER = "the current quarter"
+    NOW = "the team as it is today"
 
 
 @dataclass(frozen=True)
@@ -209,5 +211,6 @@ MEASURES: dict[str, Measure] = {
             aliases=("pipeline coverage", "coverage ratio"),
         ),
         _count("activities", (Basis.ACTIVITY,), YTD, f.of(Basis.ACTIVITY), "activity", "activity count"),
+        _count("reps", (Basis.PEOPLE,), Default.NOW, f.of(Basis.PEOPLE), "headcount", "sellers", "agents"),
     )
 }

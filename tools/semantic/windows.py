@@ -55,9 +55,14 @@ def asked(text: str, as_of: dt.date, fy_start_month: int) -> Window:
     return Window.of(parse_period(text, as_of, fy_start_month))
 
 
+TODAY_TEAM = Window("the team as it is today")
+
+
 def default_window(default: Default, as_of: dt.date, fy_start_month: int) -> Window:
     if default is Default.ALL_OPEN:
         return ALL_OPEN
+    if default is Default.NOW:
+        return TODAY_TEAM
     phrase = "ytd" if default is Default.FISCAL_YTD else "this quarter"
     return asked(phrase, as_of, fy_start_month)
 

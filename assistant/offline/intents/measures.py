@@ -85,7 +85,7 @@ def decisive(reading: MetricReading, text: str, slots: Slots | None = None) -> b
     if NOT_DATA.search(text) or definition_term(text) or ABSENT.search(text):
         return False
     outcome_only = reading.measure.startswith(("won_", "lost_", "closed_"))
-    if outcome_only and not SALES_OBJECT.search(text):
+    if outcome_only and not SALES_OBJECT.search(text) and "implied measure" not in reading.signals:
         return False
     if reading.measure.startswith("won_") and NOT_YET.search(text):
         return False  # "what else could we sell them?" is about what was not bought
@@ -354,7 +354,10 @@ def _headline(answering: Answering, result: MetricResult) -> str:
         if period.start and period.end
         else ""
     )
-    return f"{names}{group}, {_whose(answering, result)} deals{scope}{when}"
+    who, records = _whose(answering, result), "deals"
+    if result.measures and result.measures[0].key == "reps":
+        who, records = ("the whole" if who == "all" else who), "team"
+    return f"{names}{group}, {who} {records}{scope}{when}"
 
 
 def _basis(note: str) -> str:
