@@ -189,7 +189,10 @@ def find_deals(repo: Repository, viewer: Viewer, account: str | None, product: s
     )
     if account is None:
         query = query.where(~Opportunity.is_closed).order_by(
-            Opportunity.close_date.is_(None), Opportunity.close_date, Opportunity.amount.desc(), Opportunity.id
+            Opportunity.close_date.is_(None),
+            Opportunity.close_date,
+            Opportunity.amount.desc(),
+            Opportunity.id,
         )
         with repo.connect() as connection:
             rows = connection.execute(query.limit(MAX_DEAL_CANDIDATES)).all()

@@ -67,7 +67,8 @@ ORDINAL = re.compile(r"^\W*(?:the\s+)?(" + "|".join(ORDINALS) + r")(?:\s+one)?\W
 #: "too long", "shorter please", "just give me one line": the previous answer, shorter.
 SHORTER = re.compile(
     r"^\W*(?:(?:ok|okay|hmm|nah|no|that's|thats|way|bit|a bit)\W+)*(?:too long|too much|shorter|tl;?dr"
-    r"|(?:just |only )?(?:give me |gimme )?(?:the )?(?:one[- ]line|one[- ]liner|short version|gist|summary|tldr)"
+    r"|(?:just |only )?(?:give me |gimme )?(?:the )?"
+    r"(?:one[- ]line|one[- ]liner|short version|gist|summary|tldr)"
     r"|in (?:one|a) (?:line|sentence)|briefly|less detail)\b",
     re.I,
 )
@@ -122,7 +123,9 @@ def is_follow_up(previous: Frame | None, current: Frame, question: str) -> bool:
     if START.match(question) or SHORTER.match(question):
         return True
     measured = previous.intent is Intent.MEASURE or (
-        previous.intent is Intent.PERFORMANCE and previous.slots.measure is not None and current.slots.group_by
+        previous.intent is Intent.PERFORMANCE
+        and previous.slots.measure is not None
+        and current.slots.group_by
     )
     if measured and current.slots.measure is None and RESHAPE.match(question):
         return True
@@ -171,7 +174,9 @@ def merge(previous: Frame, current: Frame, question: str) -> Frame:
         and bool(PRONOUN.search(question))
     )
     if asks_advice:
-        intent = previous.intent  # "what should I do about them?": the same answer, with the playbook's advice
+        intent = (
+            previous.intent
+        )  # "what should I do about them?": the same answer, with the playbook's advice
     elif reshaped:
         intent = Intent.MEASURE  # "break that down by product", "just the top 3"
     elif intent is Intent.UNKNOWN or current.implied:

@@ -48,7 +48,8 @@ CLOSED = _any(r"closed|decided")
 OPEN = _any(r"open|pipeline|pipe|in play|in flight|active deals?|working on|on the table|closing")
 CREATED = _any(
     r"created|create|creating|new deals?|new opportunit(?:y|ies)|new opps?|generated|sourced|opened|added"
-    r"|pipeline creation|pipeline created|pipegen|engaged|new pipe(?:line)?|fresh pipe(?:line)?|pipeline added"
+    r"|pipeline creation|pipeline created|pipegen|engaged"
+    r"|new pipe(?:line)?|fresh pipe(?:line)?|pipeline added"
     r"|did (?:\w+ ){1,2}open|(?:i|we|they|he|she) opened"
 )
 ACTIVITY = _any(r"activit(?:y|ies)|calls?|meetings?|emails?|touches|touchpoints?")
@@ -109,7 +110,9 @@ BREAKDOWN = re.compile(
 #: "monthly", "quarterly": a time grain on its own.
 GRAIN = re.compile(r"\b(daily|weekly|monthly|quarterly|yearly|annually)\b")
 #: "which product", "what month", "which of my reps": the answer is a member of a dimension.
-WHICH = re.compile(rf"\b(?:which|what)\s+(?:of (?:my|our|the) )?(?:\d{{1,2}} |two |three |five |ten )?({_DIMENSION})\b")
+WHICH = re.compile(
+    rf"\b(?:which|what)\s+(?:of (?:my|our|the) )?(?:\d{{1,2}} |two |three |five |ten )?({_DIMENSION})\b"
+)
 #: "which 3 accounts…": the top few of a dimension.
 WHICH_N = re.compile(r"\b(?:which|what)\s+(?:of (?:my|our|the) )?(\d{1,2}|two|three|four|five|ten)\s")
 #: "who": the answer is a person.
@@ -130,7 +133,8 @@ PREVIOUS = re.compile(
     r"\b(?:vs\.?|versus|compared (?:to|with)|against|than|relative to|over)\s+(?:the\s+)?"
     r"(?:last|previous|prior|the previous|the prior)\s+(?:quarter|month|year|period|week)\b"
     r"|\b(?:quarter|month|week)[- ]over[- ](?:quarter|month|week)\b|\b(?:qoq|mom|wow)\b"
-    r"|\b(?:vs\.?|versus|compared (?:to|with)|than)\s+(?:the\s+)?(?:last|previous|prior|before)\s*(?:one\s*)?\W*$"
+    r"|\b(?:vs\.?|versus|compared (?:to|with)|than)\s+(?:the\s+)?"
+    r"(?:last|previous|prior|before)\s*(?:one\s*)?\W*$"
     r"|\b(?:growth|grew|change|changed|trend|up or down|increase|decrease)\b"
 )
 LAST_YEAR = re.compile(
@@ -183,11 +187,15 @@ _PEOPLE = r"(?:reps|agents|sales agents|salespeople|sales people|sellers|aes|acc
 #: "how many reps do we have in each territory?", "agents per office", "headcount by team".
 HEADCOUNT = re.compile(
     rf"\b(?:how many|number of|count of)\s+(?:\w+\s+)?{_PEOPLE}\b"
-    r"(?!.{0,30}\b(?:won|lost|closed|hit|made|sold|missed|beat|with|have (?:open|stalled|no)|has|booked|are behind)\b)"
+    r"(?!.{0,30}\b(?:won|lost|closed|hit|made|sold|missed|beat|with"
+    r"|have (?:open|stalled|no)|has|booked|are behind)\b)"
     rf"|\bheadcount\b|\b{_PEOPLE} (?:per|by|in each|for each) "
 )
 #: "who are the managers in West?", "who manages the East office?": the teams, with their size.
-MANAGERS = re.compile(r"\bwho (?:are|is) (?:the |our )?managers?\b|\bwho manages\b|\bwhich managers?\b|\blist (?:the |our )?managers\b")
+MANAGERS = re.compile(
+    r"\bwho (?:are|is) (?:the |our )?managers?\b|\bwho manages\b|\bwhich managers?\b"
+    r"|\blist (?:the |our )?managers\b"
+)
 
 
 def _measure(text: str) -> str | None:
@@ -253,8 +261,13 @@ DEAL_RANKED = re.compile(
     rf"|\b{_COUNT_WORD}\s+(?:biggest|largest|best|worst|top|smallest)\s+{_DEAL_WORDS}\b"
 )
 #: Counting deals one by one is their amount: "top 5 deals lost" lists the deals and what they were worth.
-PER_DEAL = {"won_deals": "won_revenue", "lost_deals": "lost_revenue", "closed_deals": "won_revenue",
-            "deals_created": "pipeline_created", "open_deals": "open_pipeline"}
+PER_DEAL = {
+    "won_deals": "won_revenue",
+    "lost_deals": "lost_revenue",
+    "closed_deals": "won_revenue",
+    "deals_created": "pipeline_created",
+    "open_deals": "open_pipeline",
+}
 
 #: "the team average", "the average rep", "per rep on average": the mean over the group's members.
 MEAN_OF_GROUPS = re.compile(
@@ -269,12 +282,16 @@ def _number(raw: str) -> int:
 
 
 #: Who or what is "best" with no measure named is judged by bookings: "who's my best rep?".
-PERFORMERS = frozenset({"rep", "team", "territory", "region", "product", "product_family", "industry", "segment"})
+PERFORMERS = frozenset(
+    {"rep", "team", "territory", "region", "product", "product_family", "industry", "segment"}
+)
 
 
 def _ranked_without_measure(text: str) -> str | None:
     found = WHICH.search(text) or RANKED.search(text)
-    dimension = DIMENSIONS[next(g for g in found.groups() if g)] if found else "rep" if WHO.search(text) else None
+    dimension = (
+        DIMENSIONS[next(g for g in found.groups() if g)] if found else "rep" if WHO.search(text) else None
+    )
     if dimension in PERFORMERS and re.search(r"\b(?:best|top|strongest|leading|worst|weakest)\b", text):
         return "won_revenue"
     return None
@@ -306,7 +323,9 @@ def read_metric_question(text: str) -> MetricReading | None:
         count = deals_ranked[1] or deals_ranked[3]
         singular = deals_ranked[2] or deals_ranked[4]
         reading.top = _number(count) if count else 1 if singular else None
-        reading.order = "asc" if re.search(r"\b(?:bottom|worst|smallest|lowest)\b", deals_ranked[0]) else "desc"
+        reading.order = (
+            "asc" if re.search(r"\b(?:bottom|worst|smallest|lowest)\b", deals_ranked[0]) else "desc"
+        )
         if reading.top is not None:
             reading.signals.append("ranking")
     elif ranked:

@@ -137,7 +137,7 @@ class OfflinePlanner(BaseChatModel):
         lexicon, index = self._lexicon(context, conversation)
         questions = [*conversation.history, conversation.question]
 
-        def deals(account: str, product: str | None) -> list[DealRef]:
+        def deals(account: str | None, product: str | None) -> list[DealRef]:
             return find_deals(context.repository, context.viewer, account, product)
 
         frame = fold(

@@ -28,7 +28,7 @@ MAX_DEAL_CHOICES = 8
 UNNAMED_DEAL_CHOICES = 3
 ADVICE_PASSAGES = 2
 
-DealFinder = Callable[[str, str | None], list[DealRef]]
+DealFinder = Callable[[str | None, str | None], list[DealRef]]
 
 
 def resolve_deal(frame: Frame, find: DealFinder) -> Frame:
@@ -45,7 +45,9 @@ def resolve_deal(frame: Frame, find: DealFinder) -> Frame:
             return frame.model_copy(update={"slots": slots.model_copy(update={"deal": likeliest[0].record})})
         if likeliest:
             candidates = [f"{d.name} ({d.stage}) [{d.record}]" for d in likeliest]
-            return frame.model_copy(update={"ambiguity": Ambiguity(kind="deal", phrase="the deal", candidates=candidates)})
+            return frame.model_copy(
+                update={"ambiguity": Ambiguity(kind="deal", phrase="the deal", candidates=candidates)}
+            )
         return frame
     if ambiguity is not None and ambiguity.kind == "account":
         phrase, accounts = ambiguity.phrase, ambiguity.candidates

@@ -52,7 +52,9 @@ BETWEEN = re.compile(rf"\bbetween {NUMBER} and {NUMBER}")
 COMPARED = re.compile(rf"(?:{ABOVE}|{BELOW})\s*{NUMBER}")
 PLUS = re.compile(rf"{NUMBER}\s?\+")
 #: "$50k or more", "50k and up", "$10k or less", "100k or under": the bound written after the number.
-TRAILING = re.compile(rf"{NUMBER}\s+(?:(or|and) (?:more|above|up|over|higher|bigger|greater|less|below|under|lower|smaller))\b")
+TRAILING = re.compile(
+    rf"{NUMBER}\s+(?:(or|and) (?:more|above|up|over|higher|bigger|greater|less|below|under|lower|smaller))\b"
+)
 SCALE = {"k": 1_000, "thousand": 1_000, "m": 1_000_000, "mm": 1_000_000, "million": 1_000_000}
 SCALE |= {"b": 1_000_000_000, "bn": 1_000_000_000, "billion": 1_000_000_000}
 TOP = re.compile(
@@ -98,7 +100,8 @@ RULES = (
     (r"single[- ]?thread|one contact|multi[- ]?thread", "single_thread"),
     (
         r"stuck in (?:a |the |their )?stage|too long in (?:a |the )?stage|days in stage"
-        r"|(?:stuck|sitting|sat|been) in (?:\w+ ){1,2}(?:for )?(?:more than|over|longer than|>) ?\w+ (?:days?|weeks?|months?)",
+        r"|(?:stuck|sitting|sat|been) in (?:\w+ ){1,2}(?:for )?(?:more than|over|longer than|>) ?\w+ "
+        r"(?:days?|weeks?|months?)",
         "stage_age",
     ),
     (r"open too long|too old|aged|ageing|aging|oldest", "aged"),

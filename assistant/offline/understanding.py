@@ -21,19 +21,26 @@ from dataclasses import dataclass
 from assistant.offline.entities import PART, EntityIndex, Mention, find_mentions, unknown_names
 from assistant.offline.frame import Ambiguity, Frame, Intent, Slots
 from assistant.offline.intents.knowledge import definition_term
-from assistant.offline.intents.measures import fill as fill_measure
 from assistant.offline.intents.measures import BRIEF, prefer_query
+from assistant.offline.intents.measures import fill as fill_measure
 from assistant.offline.intents.registry import DATA_INTENTS, needing, taking
 from assistant.offline.scoring import ASKS_WHAT_TO_DO, best, score
 from assistant.offline.slots import Span, extract_slots
-from assistant.offline.vocabulary import Token, correct_period_words, correct_typos, is_common, normalise, tokens
+from assistant.offline.vocabulary import (
+    Token,
+    correct_period_words,
+    correct_typos,
+    is_common,
+    normalise,
+    tokens,
+)
 from knowledge.stemming import porter_stem
 from tools.deals.stalled_rules import RULES as STALL_RULES
 from tools.deals.stalled_rules import Rule
 from tools.errors import InputError
 from tools.lexicon import Lexicon
-from tools.store.schema import Role
 from tools.periods import parse_period
+from tools.store.schema import Role
 
 SELF = re.compile(r"\b(?:my|me|mine|myself|i|i'm|i've|am i|our|ours|we|us)\b")
 #: "tell me", "show me": "me" as the one being told, not the one asked about.

@@ -128,8 +128,19 @@ PERIOD_WORDS = _words(
 
 
 #: Shorthand for period words ("lst quarter", "nxt month", "prev qtr").
-SHORTHAND = {"lst": "last", "nxt": "next", "prev": "previous", "yr": "year", "yrs": "years", "mth": "month",
-             "mo": "month", "wk": "week", "wks": "weeks", "tmrw": "tomorrow", "tdy": "today"}
+SHORTHAND = {
+    "lst": "last",
+    "nxt": "next",
+    "prev": "previous",
+    "yr": "year",
+    "yrs": "years",
+    "mth": "month",
+    "mo": "month",
+    "wk": "week",
+    "wks": "weeks",
+    "tmrw": "tomorrow",
+    "tdy": "today",
+}
 
 
 def correct_period_words(question: str) -> str:

@@ -282,7 +282,7 @@ def test_a_manager_never_sees_another_team(demo: World, cast: Cast) -> None:
 
 
 def test_a_metric_answer_is_reshaped_by_its_follow_ups(demo: World, cast: Cast) -> None:
-    """"Break that down by product", then "just the top 3", then "too long": the same measure and
+    """ "Break that down by product", then "just the top 3", then "too long": the same measure and
     period each time, with the new breakdown, the top few, and finally one line."""
     t = thread()
     first = demo.ask(cast.revops, "how much did we win last quarter?", t)

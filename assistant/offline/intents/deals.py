@@ -224,7 +224,11 @@ DEAL = IntentSpec(
             r"\bstatus of\b|\bwhat(?:'s| is) happening with\b|\bupdate on\b|\bwhere are we (?:with|on)\b",
         ),
         # "how's the deal going?": one deal, not named (the planner asks which)
-        phrasing(3, r"\b(?:the|this|that) (?:deal|opportunity|opp)\b(?!\s+(?:sizes?|values?|counts?|stages?|velocity))"),
+        phrasing(
+            3,
+            r"\b(?:the|this|that) (?:deal|opportunity|opp)\b"
+            r"(?!\s+(?:sizes?|values?|counts?|stages?|velocity))",
+        ),
     ),
 )
 
@@ -248,7 +252,8 @@ FORECAST = IntentSpec(
         # "what does next quarter look like?", "how is Q1 shaping up?": the period's outlook
         phrasing(
             4,
-            r"\b(?:quarter|month|year|q[1-4]|h[12])\b.{0,25}\b(?:look(?:s|ing)? like|shaping up|look(?:s|ing)?)\b",
+            r"\b(?:quarter|month|year|q[1-4]|h[12])\b.{0,25}"
+            r"\b(?:look(?:s|ing)? like|shaping up|look(?:s|ing)?)\b",
             r"\b(?:outlook|shaping up)\b",
         ),
     ),

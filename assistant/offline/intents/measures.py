@@ -68,7 +68,17 @@ SALES_OBJECT = re.compile(
 
 #: Filters the scorecard (a rep or team, a period) and the pipeline summary (``DealFilter``) cannot take:
 #: a question naming one of them is the metric query's, or its filter would be dropped silently.
-NOT_ON_SCORECARD = ("product", "account", "industry", "segment", "stage", "territory", "region", "min_amount", "max_amount")
+NOT_ON_SCORECARD = (
+    "product",
+    "account",
+    "industry",
+    "segment",
+    "stage",
+    "territory",
+    "region",
+    "min_amount",
+    "max_amount",
+)
 NOT_ON_PIPELINE = ("industry", "segment", "region")
 
 
@@ -90,7 +100,9 @@ def decisive(reading: MetricReading, text: str, slots: Slots | None = None) -> b
     if reading.measure.startswith("won_") and NOT_YET.search(text):
         return False  # "what else could we sell them?" is about what was not bought
     ranked = "ranking" in reading.signals and reading.group_by is not None
-    compared = bool({"compare", "share"} & set(reading.signals)) or (slots is not None and bool(slots.compare))
+    compared = bool({"compare", "share"} & set(reading.signals)) or (
+        slots is not None and bool(slots.compare)
+    )
     composed = ranked or compared or reading.mean_of_groups
     if reading.measure in SCORECARD_MEASURES and reading.group_by is None and not composed:
         return _dropped(slots, NOT_ON_SCORECARD)
@@ -162,8 +174,10 @@ def prefer_query(frame: Frame, prepared: str, sees_company: bool = False) -> Non
     if reading is None:
         if frame.slots.compare and frame.intent in (Intent.PERFORMANCE, Intent.UNKNOWN):
             frame.intent = Intent.MEASURE  # "how does Q4 compare with Q3?": bookings, side by side
-        elif frame.intent is Intent.UNKNOWN and frame.slots.period and (
-            frame.about_me or frame.slots.owner or re.search(r"\b(?:team|we|us|our)\b", prepared)
+        elif (
+            frame.intent is Intent.UNKNOWN
+            and frame.slots.period
+            and (frame.about_me or frame.slots.owner or re.search(r"\b(?:team|we|us|our)\b", prepared))
         ):
             frame.intent = Intent.PERFORMANCE  # "one line on the team's Q4": how they did in it
         return
@@ -381,7 +395,8 @@ def _mean(rows: list[MetricRow]) -> Figure | None:
 
 #: "briefly", "in one line", "just the number", "nothing more": the answer in one sentence.
 BRIEF = re.compile(
-    r"\b(?:briefly|in brief|be brief|keep it brief|in one line|one[- ]liner|one line|just the (?:number|figure|total|names?)"
+    r"\b(?:briefly|in brief|be brief|keep it brief|in one line|one[- ]liner|one line"
+    r"|just the (?:number|figure|total|names?)"
     r"|nothing more|tl;?dr|short version|keep it short|in a sentence|only the|too long|shorter|in short)\b"
 )
 

@@ -74,8 +74,10 @@ TERRITORY_PLAN = IntentSpec(
         phrasing(
             8,
             r"\bterritory plan",
-            r"\bplan (?:for|on) (?:my |the |our )?(?:(?:team|team's|teams) )?(?:territory|entterritory|entregion|patch)",
-            r"\b(?:draft|write|build|make|prepare|put together) (?:me )?(?:a |an |the )?(?:\w+ )?plan for (?:my |our |the )?team\b",
+            r"\bplan (?:for|on) (?:my |the |our )?(?:(?:team|team's|teams) )?"
+            r"(?:territory|entterritory|entregion|patch)",
+            r"\b(?:draft|write|build|make|prepare|put together) (?:me )?(?:a |an |the )?(?:\w+ )?"
+            r"plan for (?:my |our |the )?team\b",
             r"\bentterritory plan\b",
             r"\bplan (?:my |the |our )?(?:territory|patch)",
         ),
