@@ -193,15 +193,13 @@ HEADCOUNT = re.compile(
 )
 #: "who are the managers in West?", "who manages the East office?": the teams, with their size.
 MANAGERS = re.compile(
-    r"\bwho (?:are|is) (?:the |our )?managers?\b|\bwho manages\b|\bwhich managers?\b"
+    r"\bwho (?:are|is) (?:the |our )?managers?\b|\bwho manages\b|\bwhich managers?\b(?!'s| team)"
     r"|\blist (?:the |our )?managers\b"
 )
 
 
 def _measure(text: str) -> str | None:
     """The measure key the question asks for, composed from which deals and how they count."""
-    if HEADCOUNT.search(text) or MANAGERS.search(text):
-        return "reps"
     if ATTAINMENT.search(text):
         return "attainment"
     if COVERAGE.search(text):
@@ -300,13 +298,15 @@ def _ranked_without_measure(text: str) -> str | None:
 def read_metric_question(text: str) -> MetricReading | None:
     """The metric reading of a prepared question, or ``None`` when it names no measure."""
     measure = _measure(text)
+    if measure is None and (HEADCOUNT.search(text) or MANAGERS.search(text)):
+        measure = "reps"  # a question about the team itself, with no measure of deals
     implied = measure is None
     measure = measure or _ranked_without_measure(text)
     if measure is None:
         return None
     reading = MetricReading(measure=measure, signals=["implied measure" if implied else "measure"])
     breakdown = BREAKDOWN.search(text) or WHICH.search(text)
-    if MANAGERS.search(text):
+    if measure == "reps" and MANAGERS.search(text):
         reading.group_by = "team"
         reading.signals.append("breakdown")
         return reading
