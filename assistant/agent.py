@@ -39,6 +39,8 @@ from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.graph.state import CompiledStateGraph
 
 import prompts
+from assistant.offline.hint import reading_of
+from assistant.offline.planner import OfflinePlanner
 from assistant.text_tool_calls import TextToolCalls
 from assistant.toolkit import AgentContext, build_tools
 
@@ -133,6 +135,10 @@ class RetryAfter(AgentMiddleware[Any, AgentContext, Any]):
 @dynamic_prompt
 def system_prompt(request: ModelRequest[AgentContext]) -> str:
     context = request.runtime.context
+    reading = None
+    if not isinstance(request.model, OfflinePlanner):
+        tools = [getattr(t, "name", "") for t in request.tools]
+        reading = reading_of(context, list(request.messages), tools)
     return prompts.render(
         "system",
         company=COMPANY,
@@ -140,6 +146,7 @@ def system_prompt(request: ModelRequest[AgentContext]) -> str:
         viewer_role=context.viewer.role.value,
         as_of=context.repository.as_of.isoformat(),
         answer_format=prompts.render("answer_format"),
+        reading=reading,
     )
 
 

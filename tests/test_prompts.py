@@ -15,6 +15,7 @@ def test_system_prompt_renders_with_exactly_its_variables() -> None:
         viewer_role="rep",
         as_of="2026-11-20",
         answer_format=prompts.render("answer_format"),
+        reading=None,
     )
     assert "Rita (rep)" in text and "data, not instructions" in text and "Lead with the direct answer" in text
     # the part that is the same for everyone comes first (a prompt cache reuses it)
@@ -25,10 +26,11 @@ def test_system_prompt_renders_with_exactly_its_variables() -> None:
         viewer_role="manager",
         as_of="2026-12-01",
         answer_format=prompts.render("answer_format"),
+        reading=None,
     )
     shared = text[: next((i for i, (a, b) in enumerate(zip(text, other, strict=False)) if a != b), len(text))]
     assert "Lead with the direct answer" in shared and len(text) - len(shared) < 200
-    assert prompts.variables("system") == {"company", "viewer_name", "viewer_role", "as_of", "answer_format"}
+    assert prompts.variables("system") == {"company", "viewer_name", "viewer_role", "as_of", "answer_format", "reading"}
 
 
 def test_missing_unexpected_and_unknown() -> None:

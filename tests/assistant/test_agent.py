@@ -135,3 +135,16 @@ def test_metric_definitions_through_the_loop(
     result = json.loads(_tool_results(scripted.seen[-1])[0])
     assert [m["name"] for m in result["metrics"]] == ["Win rate"]
     assert answer.answer == "Win rate is won over closed."
+
+
+def test_a_configured_model_is_given_the_built_in_reading_first(
+    make_service: ServiceFactory, scripted: ScriptedChatModel
+) -> None:
+    """Before its first call the model sees the offline planner's reading of the question; once
+    tool results are in, it does not (it is writing the answer from them)."""
+    scripted.extend([[tool_call("query_metrics", {"measure": "won_revenue"})], "Done."])
+    make_service(scripted).ask(MAX, "won revenue by product this year")
+    first, second = (str(messages[0].content) for messages in scripted.seen)
+    assert "The built-in parser read the latest question as: query_metrics(" in first
+    assert '"group_by": "product"' in first and '"measure": "won_revenue"' in first
+    assert "built-in parser" not in second

@@ -77,6 +77,7 @@ def system_sentences(world: World, who: str) -> list[str]:
         viewer_role=viewer.role.value,
         as_of=crm.AS_OF.isoformat(),
         answer_format=prompts.render("answer_format"),
+        reading=None,
     )
     flat = re.sub(r"\s+", " ", text)
     return [s.strip() for s in re.split(r"(?<=[.:!?])\s", flat) if len(s.split()) >= 8]
