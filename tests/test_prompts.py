@@ -30,7 +30,8 @@ def test_system_prompt_renders_with_exactly_its_variables() -> None:
     )
     shared = text[: next((i for i, (a, b) in enumerate(zip(text, other, strict=False)) if a != b), len(text))]
     assert "Lead with the direct answer" in shared and len(text) - len(shared) < 200
-    assert prompts.variables("system") == {"company", "viewer_name", "viewer_role", "as_of", "answer_format", "reading"}
+    expected = {"company", "viewer_name", "viewer_role", "as_of", "answer_format", "reading"}
+    assert prompts.variables("system") == expected
 
 
 def test_missing_unexpected_and_unknown() -> None:

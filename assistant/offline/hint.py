@@ -33,7 +33,8 @@ def reading_of(context: AgentContext, messages: list[BaseMessage], tools: Iterab
     route = first_route(frame, lexicon, names)
     if route.calls:
         calls = [c for c in route.calls if c.name in names]
-        return "; ".join(f"{c.name}({json.dumps(c.args, default=str, sort_keys=True)})" for c in calls) or None
+        shown = (f"{c.name}({json.dumps(c.args, default=str, sort_keys=True)})" for c in calls)
+        return "; ".join(shown) or None
     if route.direct is Direct.CLARIFY and route.ambiguity is not None:
         options = ", ".join(route.ambiguity.candidates[:5])
         return f'ask which is meant: "{route.ambiguity.phrase}" could be {options}'
