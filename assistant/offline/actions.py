@@ -40,7 +40,9 @@ ACTIONS: tuple[Action, ...] = (
         "write or send emails",
         r"(?:write|draft|compose|send|shoot|prepare|prep) (?:\w+ ){0,4}?"
         r"(?:e-?mails?|messages?|notes?|reminders?|dms?|texts?|slacks?|"
-        r"follow[- ]?ups?|replies|reply|letters?|linkedin|inmails?)|e-?mail \w+|reply to|respond to",
+        r"follow[- ]?ups?|replies|reply|letters?|linkedin|inmails?|recaps?|summar(?:y|ies)|updates?"
+        r"|thank[- ]you)"
+        r"|e-?mail \w+|reply to|respond to|send (?:\w+ ){0,3}?to\b",
         'brief you on the account before you write ("tell me about {account}") and show what the '
         "playbook says about follow-ups",
     ),

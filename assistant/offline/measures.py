@@ -107,8 +107,12 @@ BREAKDOWN = re.compile(
     rf"\b(?:by|per|for each|for every|each|across|broken down by|break(?:ing)? (?:it |that |this )?down by"
     rf"|split by|grouped by|group by|breakdown by|in each|for all)\s+(?:the\s+|our\s+|my\s+)?({_DIMENSION})\b"
 )
-#: "monthly", "quarterly": a time grain on its own.
-GRAIN = re.compile(r"\b(daily|weekly|monthly|quarterly|yearly|annually)\b")
+#: "monthly", "quarterly", "month over month", "trend": a time grain on its own (a trend is by month).
+GRAIN = re.compile(
+    r"\b(daily|weekly|monthly|quarterly|yearly|annually)\b"
+    r"|\b(month|quarter|week)[- ]over[- ](?:month|quarter|week)\b"
+    r"|\b(trend(?:ed|ing|s)?|over time)\b"
+)
 #: "which product", "what month", "which of my reps": the answer is a member of a dimension.
 WHICH = re.compile(
     rf"\b(?:which|what)\s+(?:of (?:my|our|the) )?(?:\d{{1,2}} |two |three |five |ten )?({_DIMENSION})\b"
@@ -135,7 +139,7 @@ PREVIOUS = re.compile(
     r"|\b(?:quarter|month|week)[- ]over[- ](?:quarter|month|week)\b|\b(?:qoq|mom|wow)\b"
     r"|\b(?:vs\.?|versus|compared (?:to|with)|than)\s+(?:the\s+)?"
     r"(?:last|previous|prior|before)\s*(?:one\s*)?\W*$"
-    r"|\b(?:growth|grew|change|changed|trend|up or down|increase|decrease)\b"
+    r"|\b(?:growth|grew|growing|change|changed|up or down|increase|decrease)\b"
 )
 LAST_YEAR = re.compile(
     r"\b(?:year[- ]over[- ]year|yoy"
@@ -290,7 +294,8 @@ def _ranked_without_measure(text: str) -> str | None:
     dimension = (
         DIMENSIONS[next(g for g in found.groups() if g)] if found else "rep" if WHO.search(text) else None
     )
-    if dimension in PERFORMERS and re.search(r"\b(?:best|top|strongest|leading|worst|weakest)\b", text):
+    superlative = r"\b(?:best|top|strongest|leading|worst|weakest|fastest|growing|grew|growth)\b"
+    if dimension in PERFORMERS and re.search(superlative, text):
         return "won_revenue"
     return None
 
@@ -339,7 +344,7 @@ def read_metric_question(text: str) -> MetricReading | None:
         reading.group_by = "product"
         reading.signals.append("breakdown")
     elif grain:
-        reading.group_by = DIMENSIONS[grain[1]]
+        reading.group_by = DIMENSIONS[grain[1] or grain[2]] if grain[1] or grain[2] else "month"
         reading.signals.append("breakdown")
     elif WHO.search(text):
         reading.group_by = "rep"
@@ -363,15 +368,22 @@ def read_metric_question(text: str) -> MetricReading | None:
         low = LEAST.search(text) or BEHIND.search(text)
         reading.order = "asc" if low and not MOST.search(text) else "desc"
         reading.signals.append("ranking")
+    over = grain is not None and grain[2] is not None and reading.group_by == DIMENSIONS[grain[2]]
     if LAST_YEAR.search(text):
         reading.compare = "last_year"
         reading.signals.append("compare")
+    elif over:
+        pass  # "month over month": every month side by side is the comparison
     elif PREVIOUS.search(text):
         reading.compare = "previous_period"
         reading.signals.append("compare")
     elif re.search(r"\b(?:compare[sd]?|comparison|vs\.?|versus|against)\b", text):
         # "Q2 vs Q1 revenue": the periods themselves say what is compared (see the slot reader).
         reading.signals.append("compare")
+    if reading.compare and reading.top == 1 and re.search(r"\b(?:growing|grew|growth|fastest)\b", text):
+        # "which region is growing fastest?": every region with its change (they are ranked by value,
+        # not by change, so the one at the top would answer a different question)
+        reading.top = None
     if SHARE.search(text) and measure not in ("win_rate", "attainment", "coverage"):
         reading.share_of_total = True
         reading.signals.append("share")

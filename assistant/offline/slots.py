@@ -218,6 +218,11 @@ def _limit(text: str, out: Extracted) -> None:
         raw = match[1] or match[2]
         out.slots.limit = int(raw) if raw.isdigit() else WORD_NUMBERS[raw]
         out.spans.append(match.span())
+    elif re.search(
+        r"\b(?:the |our |my )?(?:single )?(?:biggest|largest|top) (?:open )?(?:deal|opportunity|opp)\b(?!s)",
+        text,
+    ):
+        out.slots.limit = 1  # "the largest open deal": one
     if re.search(r"\b(?:worst|bottom|lowest|behind|lagging|struggling|weakest|least)\b", text):
         out.slots.ranking = "bottom"
     elif re.search(r"\b(?:best|top|highest|leading|strongest|most|biggest|largest)\b", text):

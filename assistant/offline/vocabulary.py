@@ -143,8 +143,19 @@ SHORTHAND = {
 }
 
 
+#: "before the end of the month", "by EOQ": the rest of the current month, quarter or year.
+END_OF = re.compile(
+    r"\b(?:(?:before|by|until|til|till|through)\s+)?(?:the\s+)?end\s+of\s+(?:the\s+|this\s+)?(month|quarter|year)\b"
+    r"|\b(?:by\s+)?eo([mqy])\b",
+    re.I,
+)
+END_UNIT = {"m": "month", "q": "quarter", "y": "year"}
+
+
 def correct_period_words(question: str) -> str:
-    """The question with misspelt lower-case period words corrected (names, often capitalised, stay)."""
+    """The question with misspelt lower-case period words corrected (names, often capitalised, stay),
+    and "before the end of the month" / "by EOQ" read as the current month or quarter."""
+    question = END_OF.sub(lambda m: f"this {m[1] or END_UNIT[m[2].lower()]}", question)
 
     def fix(match: re.Match[str]) -> str:
         word = match.group()

@@ -195,6 +195,11 @@ CASES: list[tuple[str, str, str | None, dict[str, Any]]] = [
     (REP, "how much did i win in novmber", "rep_performance", {"period": "november"}),
     (REP, "what have I got closing in March?", "pipeline_summary", {}),
     (REP, "do I have enough pipeline to cover my quota this quarter?", "forecast", {}),
+    (REP, "my deals closing before end of month", "pipeline_summary", {"period": "this month"}),
+    (REVOPS, "how did bookings trend month over month this year", "query_metrics", {"group_by": "month"}),
+    (MANAGER, "which region is growing fastest", "query_metrics", {"compare": "previous_period"}),
+    (REP, "send a recap to the {account} champion", None, {}),
+    (REVOPS, "largest open deal in the company", "pipeline_summary", {}),
     (REVOPS, "how is {manager}'s team performing?", "rep_performance", {"rep": "{rep}"}),
     (REVOPS, "how is the {territory} team doing?", "rep_performance", {"rep": "{rep}"}),
     # accounts

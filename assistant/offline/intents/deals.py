@@ -193,7 +193,7 @@ TOP_DEALS = IntentSpec(
         phrasing(
             3.5,
             rf"\b(?:top|biggest|largest|main|key|best|most important)\b(?: \d+| one| two| three| five| ten)?"
-            rf" (?:open )?{DEALS}\b",
+            rf" (?:open )?(?:{DEALS}|deal|opportunity|opp)\b",
             rf"\blist (?:all )?(?:of )?(?:my |the |our )?(?:open )?{DEALS}\b",
             rf"\bshow (?:me )?(?:all )?(?:my |the |our |entperson )?(?:open )?{DEALS}\b",
         ),
