@@ -55,8 +55,9 @@ CREATED = _any(
 ACTIVITY = _any(r"activit(?:y|ies)|calls?|meetings?|emails?|touches|touchpoints?")
 QUOTA = _any(r"quota|target|number")
 RATE = _any(
-    r"win rate|win ratio|win %|win percentage|close rate|closing rate|hit rate|conversion(?: rate)?"
-    r"|converts?|converted|success rate|how often"
+    r"win rates?|win ratios?|win %|win percentages?|close rates?|closing rates?|hit rates?"
+    r"|conversion(?: rates?)?"
+    r"|converts?|converted|success rates?|how often"
 )
 COUNT = _any(r"how many|number of|count|# of|volume of|how much deals")
 AVERAGE = _any(r"average|avg|mean|typical|on average|per deal")
@@ -104,6 +105,8 @@ DIMENSIONS: dict[str, str] = {
 _DIMENSION = "|".join(sorted((re.escape(k) for k in DIMENSIONS), key=len, reverse=True))
 #: "by product", "per rep", "for each month", "broken down by sector", "split by office".
 BREAKDOWN = re.compile(
+    # "won by my team" names who did it, not a breakdown: "by" right after a verb of doing is not one
+    rf"(?<!won )(?<!lost )(?<!closed )(?<!sold )(?<!booked )(?<!created )(?<!generated )(?<!made )(?<!owned )"
     rf"\b(?:by|per|for each|for every|each|across|broken down by|break(?:ing)? (?:it |that |this )?down by"
     rf"|split by|grouped by|group by|breakdown by|in each|for all)\s+(?:the\s+|our\s+|my\s+)?({_DIMENSION})\b"
 )
@@ -219,7 +222,8 @@ def _measure(text: str) -> str | None:
     if WEIGHTED.search(text):
         return "weighted_pipeline"
     outcome = _outcome(text)
-    counted = bool(COUNT.search(text))
+    # "most wins", "total deals won": deals counted, not their amounts
+    counted = bool(COUNT.search(text) or re.search(r"\b(?:wins|losses)\b|\btotal (?:\w+ )?deals\b", text))
     if SIZE.search(text) or (AVERAGE.search(text) and outcome in ("won", None) and not counted):
         if MEDIAN.search(text) and not AVERAGE.search(text):
             return "median_deal_size"

@@ -156,6 +156,10 @@ def correct_period_words(question: str) -> str:
     """The question with misspelt lower-case period words corrected (names, often capitalised, stay),
     and "before the end of the month" / "by EOQ" read as the current month or quarter."""
     question = END_OF.sub(lambda m: f"this {m[1] or END_UNIT[m[2].lower()]}", question)
+    # "a summary of my year", "how was our quarter": the current one
+    question = re.sub(
+        r"\b(my|our|the team's) (year|quarter|month|week)\b(?!'s| (?:to|so far))", r"\1 this \2", question
+    )
 
     def fix(match: re.Match[str]) -> str:
         word = match.group()

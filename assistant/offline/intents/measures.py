@@ -191,7 +191,8 @@ def prefer_query(frame: Frame, prepared: str, sees_company: bool = False) -> Non
     ):
         frame.intent = Intent.MEASURE
     elif frame.intent is Intent.UNKNOWN or (
-        frame.intent is Intent.PIPELINE and reading.measure in QUOTA_MEASURES
+        # the pipeline answers for open deals only: won, lost or quota measures are answered elsewhere
+        frame.intent in (Intent.PIPELINE, Intent.TOP_DEALS) and reading.measure not in OPEN_MEASURES
     ):
         frame.intent = _home(reading.measure)
 
