@@ -186,7 +186,8 @@ def _rate_basis(repo: Repository, viewer: Viewer, past: History) -> Figure:
     if closed >= MIN_CLOSED:
         why = f"the account won none of its {closed} deals closed in that time"
     else:
-        why = f"the account closed {closed} deal{'' if closed == 1 else 's'} in that time (fewer than {MIN_CLOSED})"
+        deals = f"{closed} deal{'' if closed == 1 else 's'}"
+        why = f"the account closed {deals} in that time (fewer than {MIN_CLOSED})"
     return book.win_rate.model_copy(update={"name": f"your win rate over {book.label}, since {why}"})
 
 
