@@ -22,6 +22,7 @@ from rich.markdown import Markdown
 from assistant.bootstrap import AppContext
 from assistant.interfaces.cli.output import console
 from assistant.interfaces.cli.scoped import JsonOption, UserOption
+from assistant.plans.chart import with_chart
 from assistant.plans.models import PlanDraft
 from tools.errors import InputError
 
@@ -41,8 +42,6 @@ def _charted(draft: PlanDraft, out: Path | None, chart: Path | None, skip: bool)
     """The draft with its chart written where asked (beside ``out`` by default) and linked."""
     if skip or (chart is None and out is None):
         return draft
-    from assistant.plans.chart import with_chart
-
     path = chart if chart is not None else out.with_suffix(".png")  # type: ignore[union-attr]
     if path.suffix.lower() != ".png":
         raise InputError(f"the chart is a PNG: give a file name ending in .png, not {path.name}")

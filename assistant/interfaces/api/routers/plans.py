@@ -17,6 +17,7 @@ from pydantic import BaseModel, Field, StringConstraints
 
 from assistant.interfaces.api.deps import StateDep, ViewerDep
 from assistant.interfaces.api.problems import error_responses
+from assistant.plans.chart import draw_history
 from assistant.plans.models import AccountPlan, PlanDraft
 
 router = APIRouter(tags=["plans"])
@@ -60,8 +61,6 @@ PNG: dict[int | str, dict[str, Any]] = {
 
 
 async def _png(draft: PlanDraft) -> Response:
-    from assistant.plans.chart import draw_history
-
     plan = draft.plan
     name = plan.facts.account.name if isinstance(plan, AccountPlan) else plan.facts.scope.label
     buffer = io.BytesIO()
