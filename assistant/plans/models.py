@@ -46,6 +46,10 @@ class PlanBody(BaseModel):
     risks: list[Risk]
     written_by: str = Field(description="The model that wrote the narrative ('offline' for the templates).")
     notes: list[str] = Field(default_factory=list, description="What the drafter changed or could not do.")
+    chart: str | None = Field(
+        default=None,
+        description="Where the plan's history chart (PNG) was written, as the Markdown links it.",
+    )
 
 
 class AccountPlan(PlanBody):
@@ -69,3 +73,6 @@ class PlanDraft(BaseModel):
     model: str = Field(description="The model that wrote the narrative.")
     latency_ms: int
     fallback_reason: str | None = None
+    chart: str | None = Field(
+        default=None, description="Path of the history chart (PNG), when one was written."
+    )

@@ -30,6 +30,7 @@ from pydantic import ValidationError
 import prompts
 from assistant import formatting as fmt
 from assistant.grounding import unverified, values_of
+from assistant.plans import wording
 from assistant.plans.models import Narrative
 from tools.plans import ObjectiveBasis
 from tools.plans.account import AccountPlanFacts
@@ -66,10 +67,8 @@ def objective_statement(item: ObjectiveBasis) -> str:
 
 def offline_narrative(facts: Facts) -> Narrative:
     """The template narrative: the summary from ``prompts/plan_summary_<kind>``, candidates as worded."""
-    if isinstance(facts, AccountPlanFacts):
-        summary = prompts.render("plan_summary_account", facts=facts, f=fmt)
-    else:
-        summary = prompts.render("plan_summary_territory", facts=facts, f=fmt)
+    kind = "account" if isinstance(facts, AccountPlanFacts) else "territory"
+    summary = prompts.render(f"plan_summary_{kind}", facts=facts, f=fmt, w=wording)
     return Narrative(
         summary=_tidy(summary),
         objectives={o.key: objective_statement(o) for o in facts.objectives},
@@ -143,23 +142,41 @@ def _headline(facts: Facts) -> dict[str, Any]:
             ],
             "quarters": [facts.horizon.this_quarter, facts.horizon.next_quarter],
         }
-    kpis = facts.kpis
+    now, ytd = facts.outlook, facts.history.year_to_date
     return {
         "scope": facts.scope.label,
         "territories": [t.name for t in facts.scope.territories],
         "accounts": fmt.figure(facts.summary.accounts),
-        "potential": fmt.figure(facts.summary.potential),
-        "bookings": fmt.figure(kpis.bookings),
-        "quota": fmt.figure(kpis.quota),
-        "attainment": fmt.figure(kpis.attainment),
-        "open_pipeline": fmt.figure(kpis.open_pipeline),
-        "coverage": fmt.figure(kpis.coverage, coverage=True),
-        "win_rate": fmt.figure(kpis.win_rate),
-        "sales_cycle": fmt.figure(kpis.sales_cycle),
-        "pipeline_created": fmt.figure(kpis.pipeline_created),
-        "stalled": f"{fmt.figure(facts.stalled_count)} deals, {fmt.figure(facts.stalled_amount)}",
+        "potential": fmt.figure(facts.summary.potential) if facts.holdings.potential else "not recorded",
+        "this_quarter": {
+            "period": now.period,
+            "won_to_date": fmt.figure(now.won),
+            "quota": fmt.figure(now.quota),
+            "attainment": fmt.figure(now.attainment),
+            "open_pipeline_due": wording.deals(now.due_deals, now.pipeline_due.value, now.due_without_amount),
+            "coverage_of_quota_still_to_win": fmt.figure(now.coverage, coverage=True),
+            "forecast_won_plus_weighted_due": fmt.figure(now.forecast),
+            "gap_quota_minus_forecast": wording.signed_gap(now.gap),
+        },
+        "year_to_date": {
+            "period": ytd.period,
+            "bookings": fmt.figure(ytd.bookings),
+            "win_rate": wording.rate(ytd.win_rate, ytd.won_deals + ytd.lost_deals),
+            "pipeline_created": fmt.figure(ytd.pipeline_created),
+        },
+        "last_four_quarters": [
+            {"period": q.period, "bookings": fmt.figure(q.bookings), "win_rate": fmt.figure(q.win_rate)}
+            for q in facts.history.quarters
+        ],
+        "all_open_pipeline": wording.deals(
+            now.open_deals, facts.summary.open_pipeline.value, now.open_without_amount
+        ),
+        "stalled": wording.deals(
+            int(facts.stalled.count.value or 0), facts.stalled.amount.value, facts.stalled.without_amount
+        ),
         "reps": len(facts.reps),
         "quarters": [facts.horizon.this_quarter, facts.horizon.next_quarter],
+        "data_notes": facts.data_notes,
     }
 
 

@@ -10,6 +10,7 @@ import re
 
 import prompts
 from assistant import formatting as fmt
+from assistant.plans import wording
 from assistant.plans.models import AccountPlan, TerritoryPlan
 from tools.evidence import PLAYBOOK_ID, RECORD_KINDS
 
@@ -24,7 +25,7 @@ def cell(text: object) -> str:
 
 def markdown(plan: AccountPlan | TerritoryPlan) -> str:
     name = "plan_account" if isinstance(plan, AccountPlan) else "plan_territory"
-    text = prompts.render(name, plan=plan, f=fmt, c=cell)
+    text = prompts.render(name, plan=plan, f=fmt, c=cell, w=wording)
     text = re.sub(r"[ \t]+\n", "\n", text)
     return re.sub(r"\n{3,}", "\n\n", text).strip() + "\n"
 

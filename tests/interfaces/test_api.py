@@ -212,6 +212,23 @@ def test_plans_are_drafted_within_the_callers_scope(api: Api) -> None:
     )
 
 
+def test_a_plans_history_chart_is_a_png_within_the_callers_scope(api: Api) -> None:
+    chart = api.client.post(
+        "/v1/plans/territory/chart", json={"name": "West Enterprise"}, headers=api.auth("max")
+    )
+    assert chart.status_code == 200, chart.text
+    assert chart.headers["content-type"] == "image/png"
+    assert chart.content[:8] == b"\x89PNG\r\n\x1a\n"
+    account = api.client.post("/v1/plans/account/chart", json={"name": "Acme"}, headers=api.auth("rita"))
+    assert account.status_code == 200 and account.content[:4] == b"\x89PNG"
+    problem(
+        api.client.post(
+            "/v1/plans/territory/chart", json={"name": "East Commercial"}, headers=api.auth("rita")
+        ),
+        404,
+    )
+
+
 def test_record_endpoints_are_audited(api: Api) -> None:
     api.client.get("/v1/deals/stalled", params={"limit": 3}, headers=api.auth("max"))
     api.client.get("/v1/accounts/1", headers=api.auth("rita"))

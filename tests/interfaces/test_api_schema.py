@@ -34,7 +34,7 @@ def test_no_server_errors_and_responses_match_the_document(tmp_path: Path) -> No
     token = issue_tokens(context)["max"]
     schema = schemathesis.openapi.from_asgi("/openapi.json", create_app(context=context))
     operations = [result.ok() for result in schema.get_all_operations()]
-    assert len(operations) == 7
+    assert len(operations) == 9
     for operation in operations:
 
         @given(case=operation.as_strategy())

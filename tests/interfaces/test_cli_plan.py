@@ -55,3 +55,46 @@ def test_what_a_user_cannot_see_is_a_one_line_error(args: list[str], message: st
     assert result.exit_code == 1
     assert message in result.output and "Traceback" not in result.output
     assert len(result.output.strip().splitlines()) == 1
+
+
+PNG = b"\x89PNG\r\n\x1a\n"
+
+
+def test_a_saved_plan_gets_its_history_chart_beside_it(tmp_path: Path) -> None:
+    out = tmp_path / "plans" / "west.md"
+    saved = runner.invoke(app, ["plan", "territory", "West Enterprise", "-u", "Max Stone", "--out", str(out)])
+    assert saved.exit_code == 0, saved.output
+    chart = tmp_path / "plans" / "west.png"
+    assert chart.read_bytes()[:8] == PNG
+    assert f"chart to {chart}" in saved.output.replace("\n", "")
+    text = out.read_text(encoding="utf-8")
+    assert "![Bookings, win rate and pipeline created by quarter](west.png)" in text
+    assert "## Performance: year to date and the last four quarters" in text
+
+
+def test_the_json_carries_the_charts_path_and_no_chart_skips_it(tmp_path: Path) -> None:
+    chart = tmp_path / "acme-history.png"
+    result = runner.invoke(
+        app, ["plan", "account", "acme", "-u", "rita@cobalt.example", "--json", "--chart", str(chart)]
+    )
+    assert result.exit_code == 0, result.output
+    draft = json.loads(result.output)
+    assert draft["chart"] == str(chart) and chart.read_bytes()[:8] == PNG
+    assert draft["plan"]["chart"] == str(chart) and f"]({chart})" in draft["markdown"]
+    out = tmp_path / "acme.md"
+    skipped = runner.invoke(
+        app, ["plan", "account", "acme", "-u", "rita@cobalt.example", "--out", str(out), "--no-chart"]
+    )
+    assert skipped.exit_code == 0, skipped.output
+    assert out.exists() and not (tmp_path / "acme.png").exists()
+    assert "![" not in out.read_text(encoding="utf-8")
+    printed = runner.invoke(app, ["plan", "account", "acme", "-u", "rita@cobalt.example", "--json"])
+    assert json.loads(printed.output)["chart"] is None
+
+
+def test_a_chart_that_is_not_a_png_is_a_one_line_error(tmp_path: Path) -> None:
+    result = runner.invoke(
+        app, ["plan", "account", "acme", "-u", "rita@cobalt.example", "--chart", str(tmp_path / "c.txt")]
+    )
+    assert result.exit_code == 1
+    assert "give a file name ending in .png" in result.output and "Traceback" not in result.output

@@ -108,7 +108,7 @@ def test_a_rep_asking_for_another_territory_is_told_it_does_not_exist(make_servi
 
 
 def _opportunity_owners(plan: TerritoryPlan) -> set[str]:
-    return {d.owner for d in plan.facts.stalled} | {r.rep for r in plan.facts.reps}
+    return {d.owner for d in plan.facts.stalled.deals} | {r.rep for r in plan.facts.reps}
 
 
 def test_a_team_plan_covers_exactly_the_named_managers_team(make_service: ServiceFactory) -> None:

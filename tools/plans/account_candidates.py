@@ -1,8 +1,10 @@
-"""The candidates of an account plan: SMART objectives, actions and risks, computed from its facts.
+"""The action and risk candidates of an account plan, computed from its facts.
 
 Each candidate is tied to a record or a playbook passage (see :mod:`tools.plans.basis`); the narrative
 layer only words them. The measures they are computed from (open deals, engagement trend, upsell)
-are in :mod:`tools.plans.account_measures`.
+are in :mod:`tools.plans.account_measures`; the objective candidates in
+:mod:`tools.plans.account_objectives`. Actions and risks that need contacts or activities are left
+out when the data has none.
 """
 
 from __future__ import annotations
@@ -10,11 +12,12 @@ from __future__ import annotations
 import datetime as dt
 
 from tools.accounts.profile import AccountProfile
-from tools.accounts.profile_sections import ContactLine, Contacts, DealLine
+from tools.accounts.profile_sections import DealLine
 from tools.accounts.whitespace import CrossSell
 from tools.evidence import Figure, Unit
 from tools.plans.account_measures import TREND_DAYS, EngagementTrend, OpenDeal, Upsell
-from tools.plans.basis import ActionBasis, ObjectiveBasis, PlanHorizon, PlaybookRef, RiskBasis, cite_for
+from tools.plans.basis import ActionBasis, PlaybookRef, RiskBasis, cite_for
+from tools.plans.holdings import Holdings
 from tools.rollup import money
 
 STALE_TOUCH_DAYS = 30
@@ -30,124 +33,13 @@ def _sum_figure(name: str, deals: list[DealLine], formula: str, filters: list[st
     return Figure.of(name, total, Unit.USD, formula, filters, [d.id for d in deals])
 
 
-def _engaged(contacts: Contacts, as_of: dt.date) -> list[ContactLine]:
-    since = as_of - dt.timedelta(days=TREND_DAYS)
-    return [
-        c
-        for group in contacts.by_role
-        for c in group.contacts
-        if c.last_engaged_at is not None and c.last_engaged_at >= since
-    ]
-
-
-def objectives(
-    profile: AccountProfile,
-    cross_sell: list[CrossSell],
-    upsell: list[Upsell],
-    engagement: EngagementTrend,
-    span: PlanHorizon,
-    refs: list[PlaybookRef],
-) -> list[ObjectiveBasis]:
-    found: list[ObjectiveBasis] = []
-    account = profile.firmographics.id
-    due_soon = [
-        d
-        for d in profile.open_opportunities
-        if d.close_date is not None and d.close_date <= span.next_quarter_end
-    ]
-    if due_soon:
-        filters = [f"open deals on the account closing by {span.next_quarter_end.isoformat()}"]
-        target = _sum_figure("Open pipeline due by next quarter end", due_soon, "sum(amount)", filters)
-        won = profile.won_last_180_days
-        found.append(
-            ObjectiveBasis(
-                theme="close open pipeline",
-                measure="bookings from the account's open deals due by the end of next quarter",
-                baseline=won,
-                target=target,
-                due=span.next_quarter_end,
-                links=[d.id for d in due_soon],
-            )
-        )
-    if cross_sell:
-        best = cross_sell[0]
-        found.append(
-            ObjectiveBasis(
-                theme=f"open a {best.product} opportunity",
-                measure=f"a qualified {best.product} opportunity on the account",
-                baseline=Figure.of(
-                    f"Open {best.product} pipeline", 0, Unit.USD, "sum(amount) of open deals for it"
-                ),
-                target=best.expected_value,
-                due=span.this_quarter_end,
-                links=[best.id, *(x for x in [cite_for(refs, "expansion")] if x)],
-            )
-        )
-    if upsell:
-        best_up = upsell[0]
-        found.append(
-            ObjectiveBasis(
-                theme=f"grow {best_up.product}",
-                measure=f"{best_up.product} ARR on the account",
-                baseline=best_up.arr,
-                target=best_up.peer_median_arr,
-                due=span.next_quarter_end,
-                links=[best_up.id],
-            )
-        )
-    engaged = _engaged(profile.contacts, profile.as_of)
-    if profile.contacts.gaps:
-        found.append(
-            ObjectiveBasis(
-                theme="multi-thread the account",
-                measure="contacts engaged in the last 90 days, including an economic buyer",
-                baseline=Figure.of(
-                    "Contacts engaged, last 90 days",
-                    len(engaged),
-                    Unit.COUNT,
-                    "contacts with last_engaged_at in the last 90 days",
-                    [f"account: {account}"],
-                    [c.id for c in engaged],
-                ),
-                target=Figure.of(
-                    "Contacts engaged, target",
-                    max(ENGAGED_CONTACTS_TARGET, len(engaged) + 1),
-                    Unit.COUNT,
-                    f"max({ENGAGED_CONTACTS_TARGET}, engaged contacts + 1)",
-                ),
-                due=span.this_quarter_end,
-                links=[account, *(x for x in [cite_for(refs, "relationships")] if x)],
-            )
-        )
-    days = profile.health.days_since_last_touch.value
-    stale = days is None or float(days) > STALE_TOUCH_DAYS
-    if engagement.direction in ("falling", "none") or stale:
-        baseline = engagement.recent
-        target_count = max(int(engagement.previous.value or 0), int(baseline.value or 0) + 1, 3)
-        found.append(
-            ObjectiveBasis(
-                theme="restore engagement",
-                measure="activities on the account per 90 days",
-                baseline=baseline,
-                target=Figure.of(
-                    "Activities per 90 days, target",
-                    target_count,
-                    Unit.COUNT,
-                    "max(activities in the previous 90 days, recent + 1, 3)",
-                ),
-                due=span.this_quarter_end,
-                links=[account],
-            )
-        )
-    return found
-
-
 def actions(
     profile: AccountProfile,
     open_deals: list[OpenDeal],
     cross_sell: list[CrossSell],
     upsell: list[Upsell],
     refs: list[PlaybookRef],
+    held: Holdings,
 ) -> list[ActionBasis]:
     as_of = profile.as_of
     owner = profile.firmographics.owner or "the account owner"
@@ -180,7 +72,7 @@ def actions(
                 reason=f"{item.deal.stage}, {item.deal.amount.display()}, closing {item.deal.close_date}",
             )
         )
-    if "no economic buyer" in " ".join(profile.contacts.gaps).lower():
+    if held.contacts and "no economic buyer" in " ".join(profile.contacts.gaps).lower():
         found.append(
             ActionBasis(
                 action="Identify the economic buyer and get a meeting with them",
@@ -237,11 +129,12 @@ def risks(
     cross_sell: list[CrossSell],
     engagement: EngagementTrend,
     refs: list[PlaybookRef],
+    held: Holdings,
 ) -> list[RiskBasis]:
     found: list[RiskBasis] = []
     health = profile.health
     account = profile.firmographics.id
-    if health.band != "healthy":
+    if held.activities and health.band != "healthy":
         found.append(
             RiskBasis(
                 risk=f"Account health is {health.score.display()} / 100 ({health.band})",
@@ -260,16 +153,20 @@ def risks(
             ["open deals on the account with at least one flag"],
         )
         largest = max(flagged, key=lambda d: money(d.deal.amount.value))
+        unknown = sum(1 for d in flagged if d.deal.amount.value is None)
+        worth = "amounts unknown" if unknown == len(flagged) else f"worth {evidence.display()}"
+        if 0 < unknown < len(flagged):
+            worth += f", {unknown} amount unknown"
         found.append(
             RiskBasis(
-                risk=f"{len(flagged)} open deal(s) worth {evidence.display()} are stalled or at risk",
+                risk=f"{len(flagged)} open deal(s) ({worth}) are stalled or at risk",
                 evidence=evidence,
                 link=largest.deal.id,
                 mitigation="Work the flagged deals' next actions this week and re-confirm close dates",
                 playbook=cite_for(refs, "stalled deals"),
             )
         )
-    for gap in profile.contacts.gaps:
+    for gap in profile.contacts.gaps if held.contacts else []:
         found.append(
             RiskBasis(
                 risk=f"Relationship gap: {gap}",

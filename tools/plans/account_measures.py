@@ -8,7 +8,10 @@ Computed for the plan's viewer on one account (see :mod:`tools.plans.account`):
   earlier one, falling when at least 20% below, else steady;
 * upsell = products the account owns (active) whose ARR is below the median ARR of the same
   product among the peer accounts that own it (same segment, in your scope); the gap to that
-  median is the upsell estimate.
+  median is the upsell estimate;
+* a product's typical deal = the mean amount of its deals won in the last 12 months in your scope
+  (else the given fallback: the peers' mean ARR of the product, or its list price), the size of a
+  cross-sell opportunity to aim for.
 """
 
 from __future__ import annotations
@@ -21,15 +24,17 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from tools import metrics
 from tools.accounts.profile import AccountProfile
 from tools.accounts.profile_sections import DealLine
 from tools.deals.stalled import StalledQuery, stalled_deals
 from tools.deals.stalled_evidence import Flag
 from tools.errors import SalesplanError
 from tools.evidence import Figure, Unit, record_id
+from tools.plans.history import TRAILING_DAYS
 from tools.rollup import money
 from tools.store.repository import Repository
-from tools.store.schema import Account, AccountProduct, Activity, Product
+from tools.store.schema import Account, AccountProduct, Activity, Opportunity, Product
 from tools.viewer import Viewer
 
 TREND_DAYS = 90
@@ -209,3 +214,27 @@ def upsell(repo: Repository, viewer: Viewer, account_id: int, profile: AccountPr
         )
     found.sort(key=lambda u: (-Decimal(str(u.uplift.value)), u.product))
     return found[:MAX_UPSELL]
+
+
+def product_deal_size(repo: Repository, viewer: Viewer, product: str, name: str, fallback: Figure) -> Figure:
+    """The mean won deal of ``product`` (a ``product/N`` id) over the last 12 months, else ``fallback``."""
+    since = repo.as_of - dt.timedelta(days=TRAILING_DAYS - 1)
+    query = repo.opportunities(viewer, Opportunity.id, Opportunity.amount).where(
+        Opportunity.product_id == int(product.rsplit("/", 1)[1]),
+        Opportunity.is_won.is_(True),
+        Opportunity.closed_at >= since,
+        Opportunity.amount.is_not(None),
+    )
+    with repo.connect() as connection:
+        rows = connection.execute(query).all()
+    if not rows:
+        return fallback
+    return Figure.of(
+        f"A typical {name} deal",
+        metrics.average([money(r.amount) for r in rows]),
+        Unit.USD,
+        f"mean amount of the {len(rows)} {name} deals won in the last 12 months ({since} to {repo.as_of})",
+        [f"product: {name}", f"won since {since}", "your scope"],
+        [record_id("opportunity", r.id) for r in rows],
+        len(rows),
+    )

@@ -96,6 +96,17 @@ def horizon(as_of: dt.date, fy_start_month: int) -> PlanHorizon:
     )
 
 
+#: A goal due "this quarter" needs at least this many days; with fewer left it is due next quarter.
+MIN_DAYS_LEFT = 14
+
+
+def near_term(span: PlanHorizon, as_of: dt.date) -> dt.date:
+    """The due date of a this-quarter goal: this quarter's end, or next quarter's when it is too close."""
+    if (span.this_quarter_end - as_of).days >= MIN_DAYS_LEFT:
+        return span.this_quarter_end
+    return span.next_quarter_end
+
+
 def playbook_refs(
     searcher: PlaybookSearcher | None, topics: Sequence[tuple[str, str]]
 ) -> tuple[list[PlaybookRef], str | None]:

@@ -2,14 +2,16 @@
 
 Computed for the plan's viewer over the plan's territories (see :mod:`tools.plans.territory`):
 
-* rep scorecards of the reps based in the territories;
-* KPIs: pipeline created = sum(amount) of the book's deals created (``created_at``) this quarter;
-  open pipeline closing next quarter; win rate = won / (won + lost) and sales cycle = median days
-  from created to closed, over the book's deals closed this quarter;
+* rep scorecards (this quarter) of the reps based in the territories;
 * next quarter's quota of the territories' reps;
 * whitespace of an account = max(0, potential - active ARR), the spend not yet captured;
 * geography = accounts and potential by state (or country when no state is recorded);
-* each rep's focus: their scorecard, stalled deals and largest account with no open pipeline.
+* each rep's focus: their scorecard, their open deals in the plan (every open deal, whatever its
+  close date; deals with no amount counted apart), stalled deals and largest account with no open
+  pipeline (largest by the plan's ranking measure, see :mod:`tools.plans.key_accounts`).
+
+The history (year to date, the last four quarters) is in :mod:`tools.plans.history`; this and next
+quarter against quota in :mod:`tools.plans.outlook`.
 """
 
 from __future__ import annotations
@@ -18,20 +20,19 @@ from collections import defaultdict
 from decimal import Decimal
 from typing import Any
 
-from pydantic import BaseModel
-from sqlalchemy import func
+from pydantic import BaseModel, Field
+from sqlalchemy import Select, case, func, literal
 
 from tools.accounts.whitespace import ACTIVE
 from tools.deals.forecasting import PerformanceQuery, RepPerformance, rep_performance
 from tools.deals.stalled_evidence import StalledDeal
 from tools.evidence import Figure, Unit, record_id
-from tools.metrics import median_days, win_rate
 from tools.plans.basis import PlanHorizon
-from tools.rollup import money, period_of
+from tools.plans.key_accounts import OpenBook
+from tools.rollup import money
 from tools.store.repository import Repository
 from tools.store.schema import Account, AccountProduct, Opportunity, Quota, Role, User
-from tools.territory.book import accounts_in, deals_in
-from tools.territory.summary import TerritorySummary
+from tools.territory.book import accounts_in
 from tools.viewer import Viewer
 
 THIS_QUARTER = "this quarter"
@@ -54,26 +55,15 @@ class WhitespaceAccount(BaseModel):
     whitespace: Figure
 
 
-class KPIs(BaseModel):
-    pipeline_created: Figure
-    open_pipeline: Figure
-    pipeline_next_quarter: Figure
-    coverage: Figure
-    win_rate: Figure
-    sales_cycle: Figure
-    bookings: Figure
-    quota: Figure
-    attainment: Figure
-
-
 class RepFocus(BaseModel):
     """A rep's line in the plan: scorecard figures, stalled deals and accounts to work."""
 
     rep: str
     rep_id: str
+    bookings: Figure
     attainment: Figure
-    open_pipeline: Figure
     win_rate: Figure
+    open: OpenBook = Field(description="The rep's open deals in the plan, whatever their close date.")
     stalled: int
     top_stalled: str | None
     uncovered_account: str | None
@@ -91,77 +81,6 @@ def reps(repo: Repository, subject: Viewer, tids: list[int]) -> list[RepPerforma
     return [r for r in report.reps if int(r.rep_id.rsplit("/", 1)[1]) in placed]
 
 
-def kpis(repo: Repository, subject: Viewer, tids: list[int], summary: TerritorySummary) -> KPIs:
-    period = period_of(repo, THIS_QUARTER)
-    following = period_of(repo, "next quarter")
-    deals = deals_in(repo, subject, tids)
-    where = [f"territory: {', '.join(t.name for t in summary.territories)}", "your scope"]
-    with repo.connect() as connection:
-        due_next = connection.execute(
-            deals.with_only_columns(Opportunity.id, Opportunity.amount).where(
-                ~Opportunity.is_closed,
-                Opportunity.close_date >= following.start,
-                Opportunity.close_date < following.end,
-            )
-        ).all()
-        created = connection.execute(
-            deals.with_only_columns(Opportunity.id, Opportunity.amount).where(
-                Opportunity.created_at >= period.start, Opportunity.created_at < period.end
-            )
-        ).all()
-        closed = connection.execute(
-            deals.with_only_columns(
-                Opportunity.id, Opportunity.is_won, Opportunity.created_at, Opportunity.closed_at
-            ).where(
-                Opportunity.is_closed,
-                Opportunity.closed_at >= period.start,
-                Opportunity.closed_at < period.end,
-            )
-        ).all()
-    won = [d for d in closed if d.is_won]
-    cycles = [(d.closed_at - d.created_at).days for d in won if d.created_at and d.closed_at]
-    in_period = [*where, f"closed (closed_at) in {period.label}"]
-    return KPIs(
-        pipeline_created=Figure.of(
-            "Pipeline created",
-            money(sum((money(d.amount) for d in created), money(0))),
-            Unit.USD,
-            "sum(amount) of deals created (created_at) in the period",
-            [*where, f"created in {period.label}"],
-            [record_id("opportunity", d.id) for d in created],
-        ),
-        open_pipeline=summary.open_pipeline,
-        pipeline_next_quarter=Figure.of(
-            f"Open pipeline closing in {following.label}",
-            money(sum((money(d.amount) for d in due_next), money(0))),
-            Unit.USD,
-            "sum(amount) of open deals with a close date in the period",
-            [*where, f"close date in {following.label}"],
-            [record_id("opportunity", d.id) for d in due_next],
-        ),
-        coverage=summary.pipeline_coverage,
-        win_rate=Figure.of(
-            "Win rate",
-            win_rate(len(won), len(closed) - len(won)),
-            Unit.RATIO,
-            "won / (won + lost) of deals closed in the period",
-            in_period,
-            [record_id("opportunity", d.id) for d in closed],
-        ),
-        sales_cycle=Figure.of(
-            "Sales cycle",
-            median_days(cycles),
-            Unit.DAYS,
-            "median days from created to closed of deals won in the period",
-            in_period,
-            [record_id("opportunity", d.id) for d in won],
-        ),
-        bookings=summary.bookings,
-        quota=summary.quota,
-        attainment=summary.attainment,
-    )
-
-
 def next_quota(repo: Repository, subject: Viewer, tids: list[int], span: PlanHorizon) -> Figure:
     with repo.connect() as connection:
         rows = connection.execute(
@@ -172,7 +91,7 @@ def next_quota(repo: Repository, subject: Viewer, tids: list[int], span: PlanHor
         ).all()
     return Figure.of(
         f"Quota, {span.next_quarter}",
-        money(sum((money(r.amount) for r in rows), money(0))),
+        money(sum((money(r.amount) for r in rows), money(0))) if rows else None,
         Unit.USD,
         "sum of the quotas of the territory's reps for the period",
         [f"quota period: {span.next_quarter}"],
@@ -242,18 +161,60 @@ def geography(repo: Repository, subject: Viewer, tids: list[int]) -> list[GeoLin
     return [GeoLine(place=p, accounts=int(n), potential=money(v)) for p, n, v in rows]
 
 
-def focus(
-    repo: Repository, subject: Viewer, tids: list[int], reps: list[RepPerformance], flagged: list[StalledDeal]
-) -> list[RepFocus]:
-    open_accounts = repo.opportunities(subject, Opportunity.account_id).where(
-        ~Opportunity.is_closed, Opportunity.account_id.is_not(None)
+def open_by_owner(deals: Select[Any], repo: Repository) -> dict[int, OpenBook]:
+    """Each owner's open deals in ``deals`` (scoped): count, known amounts, and amounts unknown."""
+    estimated = getattr(Opportunity, "amount_estimated", None)
+    one = literal(1)
+    query = (
+        deals.where(~Opportunity.is_closed)
+        .with_only_columns(
+            Opportunity.owner_id,
+            func.count(Opportunity.id),
+            func.sum(Opportunity.amount),
+            func.sum(case((Opportunity.amount.is_(None), one), else_=0)),
+            func.sum(case((estimated.is_(True), one), else_=0)) if estimated is not None else literal(0),
+        )
+        .group_by(Opportunity.owner_id)
     )
+    with repo.connect() as connection:
+        rows = connection.execute(query).all()
+    return {
+        int(owner): OpenBook(
+            deals=int(n),
+            amount=Figure.of(
+                "Open pipeline",
+                money(amount),
+                Unit.USD,
+                "sum(amount) of the rep's open deals in the plan (known amounts)",
+                ["open", "any close date"],
+                count=int(n),
+            ),
+            without_amount=int(unknown or 0),
+            estimated=int(guessed or 0),
+        )
+        for owner, n, amount, unknown, guessed in rows
+    }
+
+
+def focus(
+    repo: Repository,
+    subject: Viewer,
+    tids: list[int],
+    deals: Select[Any],
+    reps: list[RepPerformance],
+    flagged: list[StalledDeal],
+    ranked_by: Any,
+) -> list[RepFocus]:
+    """Each rep's line; ``ranked_by`` orders their accounts with no open pipeline (largest first)."""
+    open_accounts = deals.where(
+        ~Opportunity.is_closed, Opportunity.account_id.is_not(None)
+    ).with_only_columns(Opportunity.account_id)
     with repo.connect() as connection:
         uncovered = connection.execute(
             accounts_in(repo, subject, tids)
             .with_only_columns(Account.id, Account.name, Account.owner_id)
             .where(Account.id.not_in(open_accounts))
-            .order_by(Account.potential.desc(), Account.id)
+            .order_by(ranked_by.desc().nulls_last(), Account.id)
         ).all()
     first_uncovered: dict[int, Any] = {}
     for row in uncovered:
@@ -261,17 +222,27 @@ def focus(
     by_owner: dict[str, list[StalledDeal]] = defaultdict(list)
     for deal in flagged:
         by_owner[deal.owner].append(deal)
+    books = open_by_owner(deals, repo)
+    empty = OpenBook(
+        deals=0,
+        amount=Figure.of(
+            "Open pipeline", money(0), Unit.USD, "sum(amount) of the rep's open deals in the plan"
+        ),
+        without_amount=0,
+    )
     lines = []
     for rep in reps:
+        uid = int(rep.rep_id.rsplit("/", 1)[1])
         mine = sorted(by_owner.get(rep.rep, []), key=lambda d: (-d.risk_score, -(d.amount or 0), d.id))
-        account = first_uncovered.get(int(rep.rep_id.rsplit("/", 1)[1]))
+        account = first_uncovered.get(uid)
         lines.append(
             RepFocus(
                 rep=rep.rep,
                 rep_id=rep.rep_id,
+                bookings=rep.bookings,
                 attainment=rep.attainment,
-                open_pipeline=rep.open_pipeline,
                 win_rate=rep.win_rate,
+                open=books.get(uid, empty),
                 stalled=len(mine),
                 top_stalled=mine[0].id if mine else None,
                 uncovered_account=None if account is None else record_id("account", account.id),

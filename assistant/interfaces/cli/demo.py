@@ -6,7 +6,7 @@ they buy?") shows the assistant keeping the conversation. The playbook index is 
 checked, which is quick when nothing changed) before the playbook question; if it cannot be
 built, that question is skipped with a warning. Last, it drafts an account plan for the rep's
 largest account and a territory plan for the manager's team, saved as Markdown under
-``<home>/plans/``.
+``<home>/plans/``, each with its history chart (PNG) beside it.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from assistant.interfaces.cli.ask import print_answer
 from assistant.interfaces.cli.data import print_summary
 from assistant.interfaces.cli.errors import err_console
 from assistant.interfaces.cli.output import console, progress_bar
+from assistant.plans.chart import with_chart
 from tools.accounts import largest_open_account
 from tools.errors import SalesplanError
 from tools.store.demo.generate import generate_dataset, has_data
@@ -106,8 +107,10 @@ def _draft_plans(context: AppContext, rep: Viewer, manager: Viewer | None, accou
     if manager is not None:
         drafts.append(context.assistant.plan_territory(manager, None))
     console.print("\n[bold]Drafted plans[/]")
-    for draft in drafts:
-        path = folder / f"{draft.kind}-{re.sub(r'[^a-z0-9]+', '-', draft.title.split(': ', 1)[1].lower())}.md"
+    for found in drafts:
+        path = folder / f"{found.kind}-{re.sub(r'[^a-z0-9]+', '-', found.title.split(': ', 1)[1].lower())}.md"
+        chart = path.with_suffix(".png")
+        draft = with_chart(found, chart, chart.name)
         path.write_text(draft.markdown, encoding="utf-8")
         console.print(
             f"  {esc(draft.title)}: {len(draft.plan.objectives)} objectives, "

@@ -3,10 +3,16 @@
 The plan is printed as Markdown: rendered when the output is a terminal, as plain Markdown text
 when it is piped (``salesplan plan account Acme -u … > acme.md`` gives the document itself).
 ``--out FILE`` saves it (JSON with ``--json``) and says where.
+
+The history chart (bookings, pipeline created and win rate by quarter, a PNG) is written beside
+the saved plan — ``--out west.md`` writes ``west.png`` and the Markdown links it by that name — or
+wherever ``--chart PATH`` says (also when the plan is printed); ``--no-chart`` skips it. The JSON
+carries the chart's path as ``chart``.
 """
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Annotated
 
@@ -16,14 +22,34 @@ from rich.markdown import Markdown
 from assistant.bootstrap import AppContext
 from assistant.interfaces.cli.output import console
 from assistant.interfaces.cli.scoped import JsonOption, UserOption
+from assistant.plans.chart import with_chart
 from assistant.plans.models import PlanDraft
 from tools.errors import InputError
 
 app = typer.Typer(help="Drafted account and territory plans.", no_args_is_help=True)
 
 OutOption = Annotated[
-    Path | None, typer.Option("--out", "-o", help="Save the plan to this file instead of printing it.")
+    Path | None,
+    typer.Option("--out", "-o", help="Save the plan to this file (and its chart beside it, as a .png)."),
 ]
+ChartOption = Annotated[
+    Path | None, typer.Option("--chart", help="Write the history chart (PNG) to this file.")
+]
+NoChartOption = Annotated[bool, typer.Option("--no-chart", help="Do not write the history chart.")]
+
+
+def _charted(draft: PlanDraft, out: Path | None, chart: Path | None, skip: bool) -> PlanDraft:
+    """The draft with its chart written where asked (beside ``out`` by default) and linked."""
+    if skip or (chart is None and out is None):
+        return draft
+    path = chart if chart is not None else out.with_suffix(".png")  # type: ignore[union-attr]
+    if path.suffix.lower() != ".png":
+        raise InputError(f"the chart is a PNG: give a file name ending in .png, not {path.name}")
+    link = os.path.relpath(path, out.parent) if out is not None else str(path)
+    try:
+        return with_chart(draft, path, link)
+    except OSError as exc:
+        raise InputError(f"cannot write {path}: {exc.strerror or exc}") from None
 
 
 def _emit(draft: PlanDraft, as_json: bool, out: Path | None) -> None:
@@ -33,7 +59,9 @@ def _emit(draft: PlanDraft, as_json: bool, out: Path | None) -> None:
             out.write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")
         except OSError as exc:
             raise InputError(f"cannot write {out}: {exc.strerror or exc}") from None
-        console.print(f"Saved {draft.title} to {out}")
+        console.print(
+            f"Saved {draft.title} to {out}" + (f" and its chart to {draft.chart}" if draft.chart else "")
+        )
     elif as_json or not console.is_terminal:
         typer.echo(text)
     else:
@@ -47,11 +75,14 @@ def account(
     user: UserOption,
     as_json: JsonOption = False,
     out: OutOption = None,
+    chart: ChartOption = None,
+    no_chart: NoChartOption = False,
 ) -> None:
     """Draft an account plan: relationships, whitespace, deals and risks, objectives and actions."""
     context: AppContext = ctx.obj
     viewer = context.viewer(user)
-    _emit(context.assistant.plan_account(viewer, name), as_json, out)
+    draft = context.assistant.plan_account(viewer, name)
+    _emit(_charted(draft, out, chart, no_chart), as_json, out)
 
 
 @app.command("territory")
@@ -64,8 +95,11 @@ def territory(
     user: UserOption,
     as_json: JsonOption = False,
     out: OutOption = None,
+    chart: ChartOption = None,
+    no_chart: NoChartOption = False,
 ) -> None:
     """Draft a territory plan: performance, key accounts, coverage, stalled deals, balance, goals, actions."""
     context: AppContext = ctx.obj
     viewer = context.viewer(user)
-    _emit(context.assistant.plan_territory(viewer, name), as_json, out)
+    draft = context.assistant.plan_territory(viewer, name)
+    _emit(_charted(draft, out, chart, no_chart), as_json, out)

@@ -1,16 +1,24 @@
 """``POST /v1/plans/account`` and ``POST /v1/plans/territory``: drafted plans, as the caller may
-see the data (an account or territory outside the caller's scope is 404, like a missing one)."""
+see the data (an account or territory outside the caller's scope is 404, like a missing one).
+
+``POST /v1/plans/account/chart`` and ``POST /v1/plans/territory/chart`` take the same body and
+return the plan's history chart (bookings, pipeline created and win rate by quarter) as a PNG, to
+attach beside the plan's Markdown."""
 
 from __future__ import annotations
 
-from typing import Annotated
+import asyncio
+import io
+from typing import Annotated, Any
 
 from fastapi import APIRouter
+from fastapi.responses import Response
 from pydantic import BaseModel, Field, StringConstraints
 
 from assistant.interfaces.api.deps import StateDep, ViewerDep
 from assistant.interfaces.api.problems import error_responses
-from assistant.plans.models import PlanDraft
+from assistant.plans.chart import draw_history
+from assistant.plans.models import AccountPlan, PlanDraft
 
 router = APIRouter(tags=["plans"])
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
@@ -45,3 +53,45 @@ async def territory_plan(body: TerritoryPlanRequest, viewer: ViewerDep, state: S
     team, with the whole plan in Markdown. Every figure comes from the CRM."""
     async with state.turns:
         return await state.context.assistant.aplan_territory(viewer, body.name, channel="api")
+
+
+PNG: dict[int | str, dict[str, Any]] = {
+    200: {"content": {"image/png": {}}, "description": "The history chart as a PNG."}
+}
+
+
+async def _png(draft: PlanDraft) -> Response:
+    plan = draft.plan
+    name = plan.facts.account.name if isinstance(plan, AccountPlan) else plan.facts.scope.label
+    buffer = io.BytesIO()
+    title = f"{name}: bookings, pipeline created and win rate"
+    await asyncio.to_thread(draw_history, plan.facts.history, title, buffer)
+    return Response(content=buffer.getvalue(), media_type="image/png")
+
+
+@router.post(
+    "/v1/plans/account/chart",
+    response_class=Response,
+    summary="An account plan's history chart (PNG)",
+    responses={**ERRORS, **PNG},
+)
+async def account_plan_chart(body: AccountPlanRequest, viewer: ViewerDep, state: StateDep) -> Response:
+    """Your bookings, pipeline created and win rate on the account for the last four quarters and
+    the year to date, as in the plan's history table."""
+    async with state.turns:
+        draft = await state.context.assistant.aplan_account(viewer, body.name, channel="api")
+    return await _png(draft)
+
+
+@router.post(
+    "/v1/plans/territory/chart",
+    response_class=Response,
+    summary="A territory plan's history chart (PNG)",
+    responses={**ERRORS, **PNG},
+)
+async def territory_plan_chart(body: TerritoryPlanRequest, viewer: ViewerDep, state: StateDep) -> Response:
+    """The territory's bookings, pipeline created and win rate for the last four quarters and the
+    year to date, as in the plan's history table."""
+    async with state.turns:
+        draft = await state.context.assistant.aplan_territory(viewer, body.name, channel="api")
+    return await _png(draft)
