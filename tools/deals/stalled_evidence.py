@@ -171,12 +171,12 @@ def _flag(
     details: dict[str, Any]
     if rule is Rule.STAGE_AGE:
         days = round(facts.stage_days or 0)
-        evidence = f"{days} days in {facts.stage} since {row.stage_entered_at} (threshold {facts.threshold})"
+        evidence = f"{_days(days)} in {facts.stage} since {row.stage_entered_at} (threshold {facts.threshold})"
         details = {"days_in_stage": days, "threshold": facts.threshold, "since": row.stage_entered_at}
     elif rule is Rule.NO_ACTIVITY:
         days = round(facts.activity_days or 0)
         what = f"last activity {row.last_activity_at}" if row.last_activity_at else "no activity logged"
-        evidence = f"{what}, {days} days ago (threshold {rules.no_activity_days})"
+        evidence = f"{what}, {_days(days)} ago (threshold {rules.no_activity_days})"
         details = {
             "days_since_activity": days,
             "last_activity_at": row.last_activity_at,
@@ -184,7 +184,7 @@ def _flag(
         }
     elif rule is Rule.PAST_CLOSE:
         days = round(facts.overdue_days or 0)
-        evidence = f"close date {row.close_date} passed {days} days ago"
+        evidence = f"close date {row.close_date} passed {_days(days)} ago"
         details = {"close_date": row.close_date, "days_overdue": days}
     elif rule is Rule.PUSHED:
         first, last = (close_dates[0], close_dates[-1]) if close_dates else (None, row.close_date)
@@ -195,7 +195,7 @@ def _flag(
             evidence, details = "no next step recorded", {"next_step": None}
         else:
             days = round(facts.next_step_overdue or 0)
-            evidence = f"next step '{row.next_step}' was due {row.next_step_date} ({days} days ago)"
+            evidence = f"next step '{row.next_step}' was due {row.next_step_date} ({_days(days)} ago)"
             details = {"next_step": row.next_step, "next_step_date": row.next_step_date, "days_overdue": days}
     elif rule is Rule.SINGLE_THREAD:
         who = f"only {contacts[0]} engaged" if contacts else "no contact engaged"
@@ -221,3 +221,7 @@ def _flag(
         next_action=action,
         playbook=passage,
     )
+
+
+def _days(days: int) -> str:
+    return "1 day" if days == 1 else f"{days} days"
