@@ -28,6 +28,9 @@ class Action:
     what: str
     pattern: re.Pattern[str]
     instead: str
+    #: The request would change or send something (so the reply says nothing was); False for a
+    #: question the product cannot answer yet ("what changed since last week?").
+    acts: bool = True
 
 
 def _action(key: str, what: str, verbs: str, instead: str) -> Action:
@@ -83,9 +86,29 @@ ACTIONS: tuple[Action, ...] = (
 )
 
 
+#: Questions Salesplan cannot answer yet, asked as questions: said plainly, never answered with
+#: something else that reads like an answer to them.
+GAPS: tuple[Action, ...] = (
+    Action(
+        "changes",
+        "keep a history of what changed between two dates, so I can't list what changed",
+        re.compile(
+            r"\bwhat(?:'s| has| have)? (?:changed|moved|happened)\b(?! to\b)|\bchanges? (?:since|from|over)\b"
+            r"|\bwhat(?:'s| is) new since\b|\bwhat(?:'s| is) different (?:since|from)\b"
+        ),
+        'show deals whose close dates were pushed ("which deals slipped?"), stalled deals, and pipeline '
+        'created or won in a period ("new pipeline this week")',
+        acts=False,
+    ),
+)
+
+
 def requested_action(prepared: str) -> Action | None:
     """The action a prepared (lower-cased) request asks Salesplan to carry out, if any."""
     text = prepared.strip()
+    gap = next((g for g in GAPS if g.pattern.search(text)), None)
+    if gap is not None:
+        return gap
     if text.endswith("?") and re.match(r"^(?:what|which|how|who|when|where|why|is|are|do|does|did)\b", text):
         return None
     for action in ACTIONS:

@@ -55,6 +55,6 @@ def shorten(text: str, items: int | None = None) -> str:
             break
         kept.append(line)
     if items:
-        entries = [line for line in lines[1:] if re.match(r"\s*(?:[-*]|\d+[.)])\s", line)]
+        entries = [line for line in lines[1:] if re.match(r"(?:[-*]|\d+[.)])\s", line)]
         kept += entries[:items]
     return "\n".join(kept)

@@ -21,12 +21,15 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz, process
+from rapidfuzz.distance import OSA
 
 from assistant.offline.vocabulary import COMMON, Token, is_common, normalise, tokens
 from tools.lexicon import EntityKind, Lexicon, Named
 
 MAX_WORDS = 5
 FUZZY_CUTOFF = 88
+#: Words this long match a name part one edit away (a swap of two letters counts as one).
+SWAP_MIN_LENGTH = 7
 FULL, PART, SPELLING = 3, 2, 1
 KIND_ORDER: tuple[EntityKind, ...] = ("territory", "person", "account", "region", "product")
 #: Words that end an account name but do not identify it ("Acme Corporation" is also "Acme").
@@ -132,6 +135,11 @@ def _lookup(
         if part:
             top = part[0][1]
             return [c for k, s, _ in part if s >= top - 2 for c in index.parts[k]], SPELLING
+        if len(key) >= SWAP_MIN_LENGTH:
+            # one swapped, missing, extra or wrong letter in a longer word ("vangaurd": "vanguard")
+            near = process.extract(key, keys[1], scorer=OSA.distance, score_cutoff=1, limit=5)
+            if near:
+                return [c for k, _, _ in near for c in index.parts[k]], SPELLING
     return [], 0
 
 

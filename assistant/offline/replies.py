@@ -116,6 +116,7 @@ class CannotView:
     what: str
     instead: str
     examples: list[str]
+    acts: bool = True
 
 
 def cannot(lexicon: Lexicon, question: str) -> str:
@@ -124,7 +125,8 @@ def cannot(lexicon: Lexicon, question: str) -> str:
     account = lexicon.featured_account or "the account"
     what = action.what if action else "make changes or send anything"
     instead = action.instead.format(account=account) if action else "answer questions about your data"
-    return render("cannot", CannotView(_first_name(lexicon), what, instead, examples(lexicon)[:2]))
+    acts = action.acts if action else True
+    return render("cannot", CannotView(_first_name(lexicon), what, instead, examples(lexicon)[:2], acts))
 
 
 def decline(lexicon: Lexicon) -> str:

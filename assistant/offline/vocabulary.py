@@ -13,6 +13,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
+from rapidfuzz.distance import OSA
 
 #: A word in any script (names may be "Café Rockets" or "شركة الصحراء"), with the marks names use.
 WORD = re.compile(r"(?:[^\W_]|\$)(?:[^\W_]|[$'’&.-])*")
@@ -127,6 +128,8 @@ PERIOD_WORDS = _words(
 )
 
 
+#: The words questions start with, corrected when misspelt by one letter.
+QUESTION_WORDS = _words("what which where when show tell about give many much")
 #: Shorthand for period words ("lst quarter", "nxt month", "prev qtr").
 SHORTHAND = {
     "lst": "last",
@@ -165,6 +168,11 @@ def correct_period_words(question: str) -> str:
         word = match.group()
         if word in SHORTHAND:
             return SHORTHAND[word]
+        if 4 <= len(word) <= 6 and word not in COMMON:
+            # "waht about", "hwo many": a question word one edit away
+            near = process.extractOne(word, QUESTION_WORDS, scorer=OSA.distance, score_cutoff=1)
+            if near:
+                return str(near[0])
         if len(word) < 5 or word in PERIOD_WORDS or word in COMMON:
             return word
         best = process.extractOne(word, PERIOD_WORDS, scorer=fuzz.ratio, score_cutoff=85)

@@ -200,6 +200,8 @@ CASES: list[tuple[str, str, str | None, dict[str, Any]]] = [
     (MANAGER, "which region is growing fastest", "query_metrics", {"compare": "previous_period"}),
     (REP, "send a recap to the {account} champion", None, {}),
     (REVOPS, "largest open deal in the company", "pipeline_summary", {}),
+    (REP, "what changed since last week?", None, {}),
+    (REP, "too long, just give me my top 3 things to do this week", "stalled_deals", {"limit": 3}),
     (REVOPS, "how is {manager}'s team performing?", "rep_performance", {"rep": "{rep}"}),
     (REVOPS, "how is the {territory} team doing?", "rep_performance", {"rep": "{rep}"}),
     # accounts

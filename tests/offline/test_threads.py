@@ -314,3 +314,19 @@ def test_the_deal_with_no_name_asks_which_of_the_likeliest(demo: World, cast: Ca
     answer = demo.ask(cast.rep, "how's the deal going?", thread())
     assert answer.tool_calls == []
     assert answer.answer.startswith("Which deal do you mean") and answer.answer.count("[opportunity/") == 3
+
+
+def test_a_misspelt_account_in_a_misspelt_question_is_still_asked_about(demo: World, cast: Cast) -> None:
+    """One swapped pair of letters in the account and in "what": the rep's deals there are offered."""
+    with demo.engine.connect() as connection:
+        names = connection.execute(
+            select(Account.name)
+            .join(Opportunity, Opportunity.account_id == Account.id)
+            .where(Opportunity.owner_id == cast.rep.user_id, ~Opportunity.is_closed)
+            .order_by(Account.name)
+        ).scalars()
+        word = next(n.split()[0] for n in names if len(n.split()[0]) >= 7)
+    swapped = word[:2] + word[3] + word[2] + word[4:]
+    answer = demo.ask(cast.rep, f"waht about the {swapped.lower()} deal", thread())
+    assert answer.tool_calls or answer.answer.startswith("Which deal do you mean")
+    assert word in answer.answer

@@ -138,7 +138,8 @@ STALLED = IntentSpec(
         # "what should I focus on?": the deals that need action, riskiest first, each with its next step
         phrasing(
             4.5,
-            r"\bprioriti[sz]e\b|\bpriorities\b|\bfocus (?:on|this)\b"
+            r"\bprioriti[sz]e\b|\bpriorities\b|\bfocus (?:on|this)\b|\bthings to do\b|\bto-?do(?: list)?\b"
+            r"|\baction items\b"
             r"|\bwork on (?:today|this week|next|first)\b",
             r"\bwhat should (?:i|we) (?:do|tackle|look at) (?:today|this week|first|next)\b",
         ),
