@@ -264,7 +264,8 @@ def _values(text: str, lexicon: Lexicon, out: Extracted) -> None:
 
 #: "in 60 days", "for 3 weeks", "in the last 2 months": how long without activity.
 QUIET_FOR = re.compile(
-    r"\b(?:in|for|over|within)\s+(?:the\s+)?(?:last\s+|past\s+)?(\d{1,4})\s*(days?|weeks?|months?)\b"
+    r"\b(?:in|for|over|within)\s+(?:the\s+)?(?:last\s+|past\s+)?(\d{1,4}|a|an|one|two|three|four|five|six)\s*"
+    r"(days?|weeks?|months?)\b"
 )
 UNIT_DAYS = {"day": 1, "week": 7, "month": 30}
 
@@ -272,7 +273,8 @@ UNIT_DAYS = {"day": 1, "week": 7, "month": 30}
 def _quiet_days(text: str, out: Extracted) -> None:
     match = QUIET_FOR.search(text)
     if match:
-        out.slots.inactive_days = max(1, min(3650, int(match[1]) * UNIT_DAYS[match[2].rstrip("s")]))
+        count = int(match[1]) if match[1].isdigit() else WORD_NUMBERS.get(match[1], 1)
+        out.slots.inactive_days = max(1, min(3650, count * UNIT_DAYS[match[2].rstrip("s")]))
         out.spans.append(match.span())
         if out.slots.period is not None and out.slots.period in match.group():
             out.slots.period = None

@@ -96,9 +96,25 @@ NORM = re.compile(
 )
 #: "what's the difference between cross-sell and upsell?": two terms, not two figures.
 DIFFERENCE = re.compile(r"\bdifference between\b|\bhow (?:is|does) .{2,30} differ from\b")
+#: Figures of the asker's own data ("my deals", "our pipeline", a name, "this quarter"): a data question.
+_OWN_DATA = (
+    r"\b(?:my|our|mine|ours) (?:\w+ )?(?:deals?|pipeline|pipe|accounts?|quota|numbers?|forecast"
+    r"|territor(?:y|ies)|team|book|opps?|opportunit(?:y|ies)|reps?|bookings?|revenue|win rate"
+    r"|quarter|year|month|week|customers?)\b"
+)
+DATA_NOUNS = re.compile(
+    _OWN_DATA + r"|\bent(?:account|person|territory|region|product)\b|\bthis (?:week|month|quarter|year)\b"
+)
 ABOUT_DATA = re.compile(
-    r"\b(?:my|our|mine|ours|ent(?:account|person|territory|region|product)|this (?:week|month|quarter|year)"
-    r"|which of|today|tomorrow|prioriti[sz]e|focus on|work on|chase)\b"
+    r"\b(?:ent(?:account|person|territory|region|product)|this (?:week|month|quarter|year)"
+    r"|which of|today|tomorrow|prioriti[sz]e|focus on|work on|chase)\b|" + _OWN_DATA
+)
+
+
+#: The company's own rules, asked after by name ("our discount policy", "the process for…"): the playbook.
+RULEBOOK = re.compile(
+    r"\b(?:polic(?:y|ies)|process(?:es)?|procedures?|guidelines?|rules? of engagement|sla|slas|framework"
+    r"|methodology|approval|approvals|escalat(?:e|ion)|playbook)\b"
 )
 
 
@@ -106,6 +122,8 @@ class NormQuestion:
     """Matches a question about what the norm is, not about figures in the data."""
 
     def search(self, text: str, /) -> bool:
+        if RULEBOOK.search(text) and not DATA_NOUNS.search(text):
+            return True
         return bool(NORM.search(text) or DIFFERENCE.search(text)) and not ABOUT_DATA.search(text)
 
 
