@@ -29,6 +29,8 @@ class Direct(StrEnum):
     EXPLAIN = "explain"
     #: A request to act (write, log, update, schedule): "I can't do that yet", and what can be done.
     CANNOT = "cannot"
+    #: The question reads two ways about equally: "Do you mean … or …?"
+    WHICH_READING = "which_reading"
 
 
 @dataclass

@@ -115,9 +115,24 @@ def _choice(previous: Frame, current: Frame, question: str) -> str | None:
     return next((n for n in named if n in ambiguity.candidates), None)
 
 
+def _reading(previous: Frame, current: Frame, question: str) -> Intent | None:
+    """The reading a reply to "Do you mean … or …?" picks: "the second", or a word of one of them."""
+    if not previous.readings:
+        return None
+    ordinal = ORDINAL.match(question)
+    if ordinal:
+        index = ORDINALS[ordinal[1].lower()]
+        return previous.readings[index] if -len(previous.readings) <= index < len(previous.readings) else None
+    if current.intent in previous.readings:
+        return current.intent
+    return next((r for r in current.readings if r in previous.readings), None)
+
+
 def is_follow_up(previous: Frame | None, current: Frame, question: str) -> bool:
     if previous is None or current.intent in ASIDES:
         return False
+    if _reading(previous, current, question) is not None:
+        return True
     if current.intent is Intent.WHY or _choice(previous, current, question) is not None:
         return True
     if START.match(question) or SHORTER.match(question):
@@ -151,6 +166,9 @@ def merge(previous: Frame, current: Frame, question: str) -> Frame:
     choice = _choice(previous, current, question)
     if choice is not None:
         return _resolve_choice(previous, choice)
+    reading = _reading(previous, current, question)
+    if reading is not None:
+        return previous.model_copy(update={"intent": reading, "readings": [], "follow_up": True})
     new_names = _named(current.slots)
     intent: Intent = current.intent
     # a scorecard's measure is reshaped only by a breakdown, a top few or "shorter" ("what about Gladys?"
@@ -260,6 +278,6 @@ def fold(
             if context and is_follow_up(context, current, question)
             else current
         )
-        if frame.intent in DATA_INTENTS or frame.ambiguity is not None:
+        if frame.intent in DATA_INTENTS or frame.ambiguity is not None or frame.readings:
             context = frame
     return frame

@@ -156,4 +156,6 @@ class Frame(BaseModel):
     unplaced_possessive: bool = False
     #: "briefly", "in one line", "too long": the short version of the answer.
     brief: bool = False
+    #: Two readings the question supports about equally (and weakly): the planner asks which.
+    readings: list[Intent] = Field(default_factory=list)
     question: str = ""

@@ -15,7 +15,7 @@ from pydantic import BaseModel
 from assistant import formatting as fmt
 from assistant.offline.actions import requested_action
 from assistant.offline.conversation import ToolResult
-from assistant.offline.frame import Ambiguity
+from assistant.offline.frame import Ambiguity, Intent
 from assistant.offline.render import render
 from assistant.toolkit import MetricDefinitions
 from knowledge.glossary import ACRONYMS
@@ -303,3 +303,23 @@ def explain(results: list[ToolResult]) -> str:
                 f"({fmt.days(thresholds.get('median_won_cycle_days'))})",
             ]
     return render("explain", ExplainView(lines[:14], rules))
+
+
+#: How each reading the planner may ask about is offered ("Do you mean your open pipeline or …?").
+READING_LABELS = {
+    Intent.STALLED: "the deals that are stalled or at risk",
+    Intent.PIPELINE: "the open pipeline (by stage)",
+    Intent.TOP_DEALS: "the largest open deals",
+    Intent.FORECAST: "the forecast against quota",
+    Intent.PERFORMANCE: "bookings and win rate (the scorecard)",
+    Intent.ACCOUNTS: "a list of accounts",
+    Intent.TERRITORY: "a territory summary",
+    Intent.TERRITORIES: "the list of territories",
+    Intent.PLAYBOOK: "what the playbook says",
+}
+
+
+def which_reading(readings: list[Intent]) -> str:
+    """One short question offering the two readings ("the first", "the second" or a word answers it)."""
+    labels = [READING_LABELS.get(r, r.value.replace("_", " ")) for r in readings]
+    return f"Do you mean {fmt.or_list(labels)}?"

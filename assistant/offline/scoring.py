@@ -63,3 +63,21 @@ def best(scores: dict[Intent, float], text: str) -> Intent:
         if runner is not None:
             return runner
     return winner
+
+
+#: A winning score this low is a keyword or two; a runner-up this close means the question reads two ways.
+UNSURE_SCORE = 1.5
+UNSURE_MARGIN = 0.25
+
+
+def unsure(scores: dict[Intent, float], winner: Intent, answerable: frozenset[Intent]) -> list[Intent]:
+    """The two readings to ask about when the question supports both weakly and about equally
+    (none when the winner is clear)."""
+    top = scores.get(winner, 0.0)
+    if top <= 0 or top > UNSURE_SCORE or winner not in answerable:
+        return []
+    close = [i for i, s in scores.items() if i is not winner and i in answerable and s >= top - UNSURE_MARGIN]
+    if not close:
+        return []
+    runner = min(close, key=lambda i: (-scores[i], ORDER.get(i, len(ORDER))))
+    return [winner, runner]

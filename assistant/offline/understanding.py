@@ -24,7 +24,7 @@ from assistant.offline.intents.knowledge import definition_term
 from assistant.offline.intents.measures import BRIEF, prefer_query
 from assistant.offline.intents.measures import fill as fill_measure
 from assistant.offline.intents.registry import DATA_INTENTS, needing, taking
-from assistant.offline.scoring import ASKS_WHAT_TO_DO, best, score
+from assistant.offline.scoring import ASKS_WHAT_TO_DO, best, score, unsure
 from assistant.offline.slots import Span, extract_slots
 from assistant.offline.vocabulary import (
     Token,
@@ -68,6 +68,22 @@ METRIC_WORDS = (
     ("quota", "Quota"),
     ("pipeline", "Open pipeline"),
 )
+#: Readings the planner may offer when a question supports two of them weakly.
+READABLE = frozenset(
+    {
+        Intent.STALLED,
+        Intent.PIPELINE,
+        Intent.TOP_DEALS,
+        Intent.FORECAST,
+        Intent.PERFORMANCE,
+        Intent.ACCOUNTS,
+        Intent.TERRITORY,
+        Intent.TERRITORIES,
+        Intent.PLAYBOOK,
+    }
+)
+#: Vague asks about how things stand ("my numbers", "status?", "quick update"): two readings are offered.
+VAGUE = re.compile(r"\b(?:numbers|status|update|overview|snapshot|recap|how (?:are|am) (?:we|i) looking)\b")
 #: Intents that need one account, and those where a person's name narrows the answer.
 NEEDS_ACCOUNT = needing("account")
 OWNER_INTENTS = taking("person")
@@ -291,6 +307,11 @@ def understand(question: str, lexicon: Lexicon, index: EntityIndex) -> Frame:
     _fill_names(frame, prepared, lexicon)
     fill_measure(frame.slots, prepared.text)
     prefer_query(frame, prepared.text, sees_company=lexicon.viewer.role not in (Role.REP, Role.MANAGER))
+    if frame.intent is intent and not frame.slots.measure:
+        frame.readings = unsure(scores, intent, READABLE)
+    if frame.intent is Intent.UNKNOWN and VAGUE.search(prepared.text):
+        # "my numbers", "status?": how they are doing, or what is in the pipeline
+        frame.readings = [Intent.PERFORMANCE, Intent.PIPELINE]
     if intent in NEEDS_ACCOUNT and frame.slots.account is None and frame.ambiguity is None:
         # "tell me about Darcel": a profile of a person or a territory is what the name means
         for kind, fallback in (("owner", Intent.PERFORMANCE), ("territory", Intent.TERRITORY)):

@@ -127,3 +127,15 @@ def test_the_playbook_says_when_it_does_not_mention_a_term(demo: World, cast: Ca
     )
     assert [c.name for c in unknown.tool_calls] == ["search_playbook"]
     assert unknown.citations  # the nearest passages are still cited
+
+
+def test_two_weak_and_equal_readings_are_offered_and_a_clear_winner_is_not() -> None:
+    from assistant.offline.frame import Intent
+    from assistant.offline.scoring import unsure
+
+    readable = frozenset({Intent.PIPELINE, Intent.PERFORMANCE, Intent.STALLED})
+    weak = {Intent.PIPELINE: 1.0, Intent.PERFORMANCE: 1.0}
+    assert unsure(weak, Intent.PIPELINE, readable) == [Intent.PIPELINE, Intent.PERFORMANCE]
+    assert unsure({Intent.PIPELINE: 4.0, Intent.PERFORMANCE: 4.0}, Intent.PIPELINE, readable) == []
+    assert unsure({Intent.PIPELINE: 1.0, Intent.PERFORMANCE: 0.5}, Intent.PIPELINE, readable) == []
+    assert unsure({Intent.PIPELINE: 1.0, Intent.METRICS: 1.0}, Intent.PIPELINE, readable) == []

@@ -330,3 +330,15 @@ def test_a_misspelt_account_in_a_misspelt_question_is_still_asked_about(demo: Wo
     answer = demo.ask(cast.rep, f"waht about the {swapped.lower()} deal", thread())
     assert answer.tool_calls or answer.answer.startswith("Which deal do you mean")
     assert word in answer.answer
+
+
+def test_a_vague_question_offers_two_readings_and_a_short_reply_picks_one(demo: World, cast: Cast) -> None:
+    t = thread()
+    asked = demo.ask(cast.rep, "my numbers", t)
+    assert asked.tool_calls == [] and asked.answer.startswith("Do you mean")
+    assert "scorecard" in asked.answer and "open pipeline" in asked.answer
+    picked = demo.ask(cast.rep, "the first one", t)
+    assert [name for name, _ in calls(picked)] == ["rep_performance"]
+    t = thread()
+    demo.ask(cast.rep, "status?", t)
+    assert [name for name, _ in calls(demo.ask(cast.rep, "pipeline", t))] == ["pipeline_summary"]

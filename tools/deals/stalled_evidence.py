@@ -171,7 +171,8 @@ def _flag(
     details: dict[str, Any]
     if rule is Rule.STAGE_AGE:
         days = round(facts.stage_days or 0)
-        evidence = f"{_days(days)} in {facts.stage} since {row.stage_entered_at} (threshold {facts.threshold})"
+        since = row.stage_entered_at
+        evidence = f"{_days(days)} in {facts.stage} since {since} (threshold {facts.threshold})"
         details = {"days_in_stage": days, "threshold": facts.threshold, "since": row.stage_entered_at}
     elif rule is Rule.NO_ACTIVITY:
         days = round(facts.activity_days or 0)
