@@ -23,6 +23,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    false,
     text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -160,6 +161,7 @@ class Opportunity(Base):
             "close_date",
             "stage",
             "amount",
+            "amount_estimated",
             "probability",
             "forecast_category",
             "stage_entered_at",
@@ -182,6 +184,7 @@ class Opportunity(Base):
             "is_won",
             "owner_id",
             "amount",
+            "amount_estimated",
             "created_at",
             "account_id",
             "id",
@@ -198,6 +201,9 @@ class Opportunity(Base):
     name: Mapped[str] = mapped_column(String(300))
     stage: Mapped[str] = mapped_column(String(60))
     amount: Mapped[Decimal | None] = mapped_column(Money)
+    #: The amount is an estimate (the export had none; an import mapping filled it from a looked-up
+    #: value such as the product's list price), to be shown as such wherever it appears.
+    amount_estimated: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     probability: Mapped[float | None] = mapped_column(Float)
     forecast_category: Mapped[str | None] = mapped_column(String(20))
     created_at: Mapped[dt.date | None] = mapped_column(Date)
@@ -214,6 +220,27 @@ class Opportunity(Base):
     close_date_pushes: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     #: Derived from activities by the writers: distinct contacts engaged on the deal.
     contacts_engaged: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+
+
+class StageRow(Base):
+    """A deal stage of the loaded data, under the name its source gives it, with its semantics.
+
+    An import whose mapping declares stages writes them here (replacing any earlier set), and every
+    analysis reads them: Maven's "Engaging" stays "Engaging". Empty for generated demo data and for
+    mappings that declare no stages; the stage configuration file applies then. ``aliases`` is a
+    JSON list of other names the stage goes by in the source (an API name, a stage id).
+    """
+
+    __tablename__ = "stages"
+
+    name: Mapped[str] = mapped_column(String(60), primary_key=True)
+    position: Mapped[int] = mapped_column(Integer)
+    probability: Mapped[float] = mapped_column(Float)
+    forecast_category: Mapped[str] = mapped_column(String(20))
+    stall_days: Mapped[int | None] = mapped_column(Integer)
+    is_closed: Mapped[bool] = mapped_column(Boolean)
+    is_won: Mapped[bool] = mapped_column(Boolean)
+    aliases: Mapped[str | None] = mapped_column(Text)
 
 
 class OpportunityHistory(Base):
