@@ -215,7 +215,7 @@ def test_maven_open_deals_take_their_facts_from_the_mappings_own_stages(
     ]
 
 
-def test_maven_open_deals_are_estimated_at_the_products_list_price(maven: tuple[Engine, ImportReport]) -> None:
+def test_maven_open_deals_are_estimated_at_the_list_price(maven: tuple[Engine, ImportReport]) -> None:
     engine, _ = maven
     prices = {row["product"]: Decimal(row["sales_price"]) for row in csv_rows("products.csv")}
     prices["GTXPro"] = prices["GTX Pro"]
@@ -230,7 +230,9 @@ def test_maven_open_deals_are_estimated_at_the_products_list_price(maven: tuple[
                 text("SELECT external_id, amount FROM opportunities WHERE amount_estimated")
             ).all()
         )
-        closed_estimates = scalar(engine, "SELECT count(*) FROM opportunities WHERE is_closed AND amount_estimated")
+    closed_estimates = scalar(
+        engine, "SELECT count(*) FROM opportunities WHERE is_closed AND amount_estimated"
+    )
     assert len(expected) == 2089
     assert {key: Decimal(str(value)) for key, value in estimated.items()} == expected
     assert closed_estimates == 0

@@ -20,7 +20,7 @@ from tools.store.importer.mapping_files import load_mapping
 from tools.store.importer.runner import import_dataset
 from tools.store.repository import Repository
 from tools.store.schema import Role
-from tools.store.stages import load_stages
+from tools.store.stages import dataset_stages, load_stages
 from tools.viewer import Viewer
 
 MAVEN = Path(__file__).resolve().parents[3] / "shared" / "datasets" / "maven-crm"
@@ -32,7 +32,7 @@ def maven(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Repository]:
     engine: Engine = make_engine(f"sqlite:///{tmp_path_factory.mktemp('maven') / 'crm.db'}")
     ensure_schema(engine)
     report = import_dataset(engine, MAVEN, load_mapping("maven"), stages=load_stages())
-    yield Repository(engine, load_stages(), report.as_of or dt.date(2017, 12, 31))
+    yield Repository(engine, dataset_stages(engine, load_stages()), report.as_of or dt.date(2017, 12, 31))
     engine.dispose()
 
 

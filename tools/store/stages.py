@@ -177,15 +177,16 @@ def load_stages(path: Path | None = None) -> StageConfig:
 
 def stored_stages(connection: Connection) -> list[Stage]:
     """The stages an import stored with the data, in order (empty when none were declared)."""
-    rows = connection.execute(select(StageRow).order_by(StageRow.position, StageRow.name)).scalars()
+    table = table_of(StageRow)
+    rows = connection.execute(select(table).order_by(table.c.position, table.c.name))
     return [
         Stage(
             name=row.name,
             probability=row.probability,
             forecast_category=ForecastCategory(row.forecast_category),
             stall_days=row.stall_days,
-            closed=row.is_closed,
-            won=row.is_won,
+            closed=bool(row.is_closed),
+            won=bool(row.is_won),
             aliases=tuple(json.loads(row.aliases or "[]")),
         )
         for row in rows
