@@ -376,8 +376,8 @@ def test_broken_files_fail_and_write_nothing(case: str, populated: Engine, tmp_p
     assert "\n" not in str(failure.value) and "nothing was written" in str(failure.value)
     if case == "unknown stage and unparseable amount":
         assert lines == [
-            "sales_pipeline.csv:2 deal_stage 'Wonn': unknown stage (stages are Prospecting, Qualification, "
-            "Discovery, Proposal, Negotiation, Closed Won, Closed Lost; did you mean 'Won'?)",
+            "sales_pipeline.csv:2 deal_stage 'Wonn': unknown stage (stages are Prospecting, Engaging, "
+            "Won, Lost; did you mean 'Won'?)",
             "sales_pipeline.csv:3 close_value '45x14': not a number",
         ]
 

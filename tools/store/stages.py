@@ -105,7 +105,7 @@ class StageConfig(BaseModel):
         for stage in self.stages:
             for label in (stage.name, *stage.aliases):
                 key = _key(label)
-                if key in seen:
+                if seen.get(key, stage.name) != stage.name:
                     raise ValueError(f"stage name {label!r} is used twice ({seen[key]!r})")
                 seen[key] = stage.name
         if not any(s.won for s in self.stages):

@@ -73,12 +73,16 @@ def _compare_distinct(first: Record, later: Record, log: IssueLog) -> None:
     """Warn when a later row of a distinct entity disagrees with the row that defined it."""
     for column, value in later.values.items():
         if first.values.get(column) != value:
-            _conflict(first, later, column, str(first.values.get(column)), str(value), log)
+            _conflict(first, later, column, _shown(first.values.get(column)), _shown(value), log)
             return
     for column, ref in later.refs.items():
         if first.refs[column].raw != ref.raw:
             _conflict(first, later, column, first.refs[column].raw, ref.raw, log)
             return
+
+
+def _shown(value: object) -> str:
+    return "(empty)" if value is None else str(value)
 
 
 def _conflict(first: Record, later: Record, column: str, kept: str, dropped: str, log: IssueLog) -> None:

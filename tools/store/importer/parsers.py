@@ -116,10 +116,12 @@ def _in_currency(parse: Parser, currency: str) -> Parser:
 
 
 def _number_parser(field_type: FieldType, separator: DecimalSeparator, scale: Decimal | None) -> Parser:
+    """Numbers; a trailing ``%`` is dropped, so ``10%`` and ``10`` read alike (``scale: 0.01``
+    makes both a probability of 0.1)."""
     factor = scale if scale is not None else Decimal(1)
 
     def parse(text: str) -> object:
-        number = parse_decimal(text, separator) * factor
+        number = parse_decimal(text.strip().removesuffix("%"), separator) * factor
         if field_type is FieldType.INT:
             if number != number.to_integral_value():
                 raise ParseError("not a whole number")

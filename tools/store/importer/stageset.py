@@ -214,7 +214,7 @@ def _category(closed: bool, won: bool, probability: float) -> ForecastCategory:
 
 def _warn_disagreements(table: CsvTable, name: str, entry: _Seen, log: IssueLog) -> None:
     for fact, values in entry.facts.items():
-        if fact == "alias" or len(set(values)) < 2:
+        if fact in ("alias", "order") or len(set(values)) < 2:
             continue
         kept = _most_common(values)
         others = sorted({str(v) for v in values if v != kept})

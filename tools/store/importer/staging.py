@@ -242,7 +242,7 @@ def _build_index(
     table = Base.metadata.tables[spec.target]
     column = table.c[spec.by]
     stored = conn.execute(select(column).where(column.is_not(None)).distinct()).scalars()
-    files = sorted({e.file for e in mapping.entities if e.table == spec.target})
+    files = sorted({e.file for e in mapping.entities if e.table == spec.target and not e.merge})
     where = " or ".join([*files, "the database"])
     return _Index(exact=_texts([*incoming, *stored]), where=where)
 
@@ -275,14 +275,17 @@ def _resolve(ref: Ref, index: _Index, record: Record, log: IssueLog) -> None:
 
 
 def _latest_date(tables: dict[str, list[Record]]) -> dt.date | None:
-    """The latest date of an event in the data (planned close dates of open deals excluded)."""
+    """The latest date of an event in the data (planned close dates of open deals, and close
+    dates in their history, excluded)."""
     latest: dt.date | None = None
     for name, records in tables.items():
         for record in records:
-            open_deal = name == "opportunities" and not record.values.get("is_closed")
+            planned = name == "opportunity_history" or (
+                name == "opportunities" and not record.values.get("is_closed")
+            )
             for column in record.source.date_columns:
                 value = record.values.get(column)
-                if not isinstance(value, dt.date) or (open_deal and column in _PLANNED_DATES):
+                if not isinstance(value, dt.date) or (planned and column in _PLANNED_DATES):
                     continue
                 day = value.date() if isinstance(value, dt.datetime) else value
                 if latest is None or day > latest:
