@@ -162,7 +162,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 from sqlalchemy import Table
 
 from tools.store.importer.fields import DecimalSeparator, FieldSpec
@@ -234,6 +234,20 @@ class Mapping(BaseModel):
     null_values: tuple[str, ...] = ()
     stages: tuple[Stage, ...] | StageSource | None = None
     entities: Annotated[tuple[EntitySpec, ...], Field(min_length=1)]
+
+    @field_validator("stages", mode="before")
+    @classmethod
+    def _stage_form(cls, value: Any) -> Any:
+        """A mapping is read from a file; a list is the stages themselves (one clear error each)."""
+        if not isinstance(value, dict):
+            return value
+        try:
+            return StageSource.model_validate(value)
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            where = ".".join(str(p) for p in first["loc"])
+            reason = str(first["msg"]).removeprefix("Value error, ")
+            raise ValueError(f"{where}: {reason}" if where else reason) from exc
 
     @model_validator(mode="after")
     def _one_key_per_table(self) -> Mapping:
