@@ -163,9 +163,17 @@ def pipeline(result: PipelineSummary, args: dict[str, Any], viewer: Viewer, note
         deals=int(result.deal_count.value or 0),
         group_label=GROUP_LABELS.get(result.group_by.value, "Breakdown"),
         groups=groups,
-        notes=estimate_note(result.estimate_basis) + notes,
+        notes=estimate_note(result.estimate_basis) + unknown_note(result) + notes,
     )
     return render("pipeline", view)
+
+
+def unknown_note(result: PipelineSummary) -> list[str]:
+    """Deals counted but not summed because they have no amount at all."""
+    unknown = sum(g.unknown_amounts for g in result.groups)
+    if not unknown:
+        return []
+    return [f"{fmt.plural(unknown, 'deal')} without an amount: counted, not summed (amount unknown, not $0)."]
 
 
 @dataclass
