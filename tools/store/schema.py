@@ -23,7 +23,6 @@ from sqlalchemy import (
     String,
     Table,
     Text,
-    false,
     text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -151,10 +150,9 @@ class Opportunity(Base):
         Index("ix_opportunities_close_date", "close_date"),
         Index("ix_opportunities_last_activity_at", "last_activity_at"),
         Index("ix_opportunities_product_id", "product_id"),
-        # Open pipeline: a partial covering index, so pipeline, forecast and stalled-deal scans
-        # read only the open deals (about a tenth of the table) and never touch the table rows.
-        # The SQLite predicate is spelled the way SQLAlchemy renders ``~Opportunity.is_closed``
-        # there (``is_closed = 0``): SQLite only uses a partial index for a matching term.
+        # Open pipeline: a partial covering index, so pipeline, forecast and stalled-deal scans read
+        # only the open deals (a tenth of the table), never the rows. The SQLite predicate is spelled
+        # as SQLAlchemy renders ``~Opportunity.is_closed`` (``is_closed = 0``) so SQLite uses it.
         Index(
             "ix_opportunities_open",
             "owner_id",
@@ -201,9 +199,7 @@ class Opportunity(Base):
     name: Mapped[str] = mapped_column(String(300))
     stage: Mapped[str] = mapped_column(String(60))
     amount: Mapped[Decimal | None] = mapped_column(Money)
-    #: The amount is an estimate (the export had none; an import mapping filled it from a looked-up
-    #: value such as the product's list price), to be shown as such wherever it appears.
-    amount_estimated: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    amount_estimated: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
     probability: Mapped[float | None] = mapped_column(Float)
     forecast_category: Mapped[str | None] = mapped_column(String(20))
     created_at: Mapped[dt.date | None] = mapped_column(Date)
@@ -223,13 +219,7 @@ class Opportunity(Base):
 
 
 class StageRow(Base):
-    """A deal stage of the loaded data, under the name its source gives it, with its semantics.
-
-    An import whose mapping declares stages writes them here (replacing any earlier set), and every
-    analysis reads them: Maven's "Engaging" stays "Engaging". Empty for generated demo data and for
-    mappings that declare no stages; the stage configuration file applies then. ``aliases`` is a
-    JSON list of other names the stage goes by in the source (an API name, a stage id).
-    """
+    """A stage of the loaded data as its source names it, with its semantics (see tools.store.stages)."""
 
     __tablename__ = "stages"
 

@@ -2,9 +2,11 @@
 
 Two sources, one model. The configuration file (``stages.yaml`` beside this module by default,
 read by :func:`load_stages`) holds the stall thresholds and the stages of generated demo data.
-An import whose mapping declares its own stages stores them in the ``stages`` table, under the
-source's names ("Engaging" stays "Engaging"); :func:`dataset_stages` gives every analysis the
-stages of the loaded data: the stored ones when there are any, else the file's.
+An import whose mapping declares its own stages stores them in the ``stages`` table
+(:class:`~tools.store.schema.StageRow`; empty for demo data), under the source's names
+("Engaging" stays "Engaging"), with ``aliases`` a JSON list of their other names in the source.
+:func:`dataset_stages` gives every analysis the stages of the loaded data: the stored ones when
+there are any, else the file's.
 """
 
 from __future__ import annotations

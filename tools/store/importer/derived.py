@@ -1,6 +1,7 @@
-"""Facts the importer derives rather than reads: an opportunity's stage facts and data-quality notes.
+"""Facts the importer derives rather than reads: an opportunity's stage facts and data-quality
+notes, and which users are managers.
 
-The stage configuration is the single source of a deal's stage facts, so ``is_closed`` and
+The data set's stages are the single source of a deal's stage facts, so ``is_closed`` and
 ``is_won`` always come from the stage; ``probability``, ``forecast_category``, ``closed_at`` and
 ``stage_entered_at`` come from it when the file gives none (see :mod:`tools.store.importer.mapping`).
 """

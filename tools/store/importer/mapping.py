@@ -143,19 +143,22 @@ the stages are stored with the data (table ``stages``) and every analysis reads 
 list, in order (``{name, probability, forecast_category, stall_days, closed, won, aliases}``),
 or read from a file; see :mod:`tools.store.importer.stageset`.
 
-Opportunities
--------------
-The stage configuration is the single source of a deal's stage facts. For every opportunity the
+Opportunities and users
+-----------------------
+The data set's stages (the mapping's, else those stored with the data, else the stage
+configuration) are the single source of a deal's stage facts. For every opportunity the
 importer sets ``is_closed`` and ``is_won`` from its stage; ``probability`` and
 ``forecast_category`` from the stage when not mapped or empty; ``closed_at`` = ``close_date``
 for a closed deal when not mapped; ``stage_entered_at`` (when not mapped) = ``closed_at`` for a
 closed deal and ``created_at`` for an open one. Open deals without an account, an amount or a
-created date, and closed deals without a close date, are reported as warnings.
+created date, and closed deals without a close date, are reported as warnings. A user mapped as
+a rep whom another user of the import reports to (``manager_id``) is stored as a manager.
 
 Dataset facts
 -------------
 Every import writes ``dataset_meta``: ``as_of`` (``--as-of``, else the latest date found in the
-data), ``source`` (the mapping's name) and ``imported_at`` (UTC, ISO 8601).
+data), ``source`` (the mapping's name), ``imported_at`` (UTC, ISO 8601) and, for each column
+holding estimated values, ``estimate:<table>.<column>`` = what they were taken from.
 """
 
 from __future__ import annotations
