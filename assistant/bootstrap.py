@@ -19,7 +19,7 @@ from tools.errors import DataError
 from tools.store.db import ensure_schema, make_engine
 from tools.store.repository import Repository
 from tools.store.schema import DatasetMeta
-from tools.store.stages import StageConfig, load_stages
+from tools.store.stages import StageConfig, dataset_stages, load_stages
 from tools.viewer import Viewer, find_viewer
 
 if TYPE_CHECKING:
@@ -44,12 +44,16 @@ class AppContext:
 
     @cached_property
     def stages(self) -> StageConfig:
+        """The configured stage set (the stages file): generated data's stages, and an import's
+        when its mapping declares none."""
         return load_stages(self.settings.stages_file)
 
     @cached_property
     def repository(self) -> Repository:
-        """Scoped access to the CRM data for the tools, with "today" = :meth:`as_of`."""
-        return Repository(self.engine, self.stages, self.as_of(), self.settings.fiscal_year_start_month)
+        """Scoped access to the CRM data for the tools, with "today" = :meth:`as_of` and the
+        loaded data's own stages (stored by its import, else the configured ones)."""
+        stages = dataset_stages(self.engine, self.stages)
+        return Repository(self.engine, stages, self.as_of(), self.settings.fiscal_year_start_month)
 
     @cached_property
     def assistant(self) -> AssistantService:

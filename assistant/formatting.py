@@ -9,7 +9,11 @@ Decisions:
   million up with one decimal and a suffix ($1.2M, $3.4B), which is how sales teams say it;
 * ratios are whole percentages (38%); a pipeline coverage ratio is a multiple (2.3x), because
   "230% coverage" is not how anyone talks about coverage;
-* days are rounded to whole days; dates are ISO (2026-12-15), the same as the tools' evidence.
+* days are rounded to whole days; dates are ISO (2026-12-15), the same as the tools' evidence;
+* an amount the import estimated (a Maven deal's product list price) is always marked: one deal's
+  reads "$5,482 (estimated)", a total that includes estimates "$1.2M (of which $0.9M estimated)",
+  a total made only of estimates "$1.2M (estimated)"; a deal with no amount at all reads "amount
+  unknown", never $0.
 """
 
 from __future__ import annotations
@@ -17,11 +21,12 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from tools.evidence import Figure, Unit
+from tools.evidence import Figure, Unit, mark_estimated
 
 Number = Decimal | float | int
 
 NOT_AVAILABLE = "n/a"
+AMOUNT_UNKNOWN = "amount unknown"
 
 
 def _decimal(value: Number | str) -> Decimal:
@@ -87,12 +92,27 @@ def record(name: str | None, record_id: str | None) -> str:
     return f"{name or record_id} [{record_id}]"
 
 
+def estimated(text: str, value: Number | str | None, part: Number | str | None) -> str:
+    """``text`` (an amount as shown) marked with how much of ``value`` is estimated."""
+    whole = None if value is None else _decimal(value)
+    return mark_estimated(text, whole, part, money(part) if part else "")
+
+
+def deal_amount(value: Number | str | None, is_estimate: bool = False, basis: str | None = None) -> str:
+    """One deal's amount: "$5,482", "$5,482 (estimated)" (with ``basis``: "$5,482 (estimated from
+    the product's list price)") or "amount unknown" (never $0)."""
+    if value is None:
+        return AMOUNT_UNKNOWN
+    shown = estimated(money(value), value, value if is_estimate else None)
+    return shown.replace("(estimated)", f"(estimated from {basis})") if is_estimate and basis else shown
+
+
 def figure(value: Figure, coverage: bool = False) -> str:
-    """A tool's figure in the unit it was computed in."""
+    """A tool's figure in the unit it was computed in; an amount says how much of it is estimated."""
     if value.value is None:
         return NOT_AVAILABLE
     if value.unit is Unit.USD:
-        return money(value.value)
+        return estimated(money(value.value), value.value, value.estimated)
     if value.unit is Unit.RATIO:
         return multiple(value.value) if coverage else percent(value.value)
     if value.unit is Unit.DAYS:

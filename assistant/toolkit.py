@@ -36,10 +36,13 @@ from pydantic import BaseModel, Field
 
 from assistant.plans.tools import PlanMaker, account_plan, territory_plan
 from tools.accounts import (
+    AccountInput,
     AccountProfileInput,
     AccountSearch,
     WhitespaceInput,
+    account_facts,
     account_profile,
+    account_purchases,
     account_whitespace,
     search_accounts,
 )
@@ -178,6 +181,8 @@ def metric_definitions(params: MetricsQuery) -> MetricDefinitions:
 TOOLS: tuple[ToolSpec, ...] = (
     ToolSpec("search_accounts", search_accounts, AccountSearch),
     ToolSpec("account_profile", account_profile, AccountProfileInput),
+    ToolSpec("account_facts", account_facts, AccountInput),
+    ToolSpec("account_purchases", account_purchases, AccountInput),
     ToolSpec("account_whitespace", account_whitespace, WhitespaceInput),
     ToolSpec("list_territories", list_territories, TerritoryListInput),
     ToolSpec("territory_summary", territory_summary, TerritorySummaryInput),

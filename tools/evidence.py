@@ -7,7 +7,9 @@ from collections.abc import Iterable
 from decimal import Decimal
 from enum import StrEnum
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, SerializerFunctionWrapHandler, model_serializer
+
+from tools.store.types import to_money
 
 #: At most this many record ids are listed per figure; ``record_count`` always has the full count.
 MAX_RECORD_IDS = 50
@@ -40,6 +42,24 @@ class Figure(BaseModel):
     filters: list[str] = Field(default_factory=list, description="The filters applied to the records.")
     record_ids: list[str] = Field(default_factory=list, description="The records behind the value (capped).")
     record_count: int = 0
+    estimated: Decimal | None = Field(
+        default=None,
+        description="The part of an amount that is estimated (deals whose amount the import filled "
+        "in, e.g. from the product's list price); absent when none is.",
+    )
+
+    @model_serializer(mode="wrap")
+    def _drop_unestimated(self, handler: SerializerFunctionWrapHandler) -> dict[str, object]:
+        data: dict[str, object] = handler(self)
+        if data.get("estimated") is None:
+            data.pop("estimated", None)
+        return data
+
+    def with_estimate(self, part: Decimal | float | int | None) -> Figure:
+        """This figure, saying how much of it is estimated (nothing when ``part`` is zero or None)."""
+        if not part:
+            return self
+        return self.model_copy(update={"estimated": to_money(part)})
 
     @classmethod
     def of(
@@ -65,8 +85,21 @@ class Figure(BaseModel):
         )
 
     def display(self) -> str:
-        """The value formatted for people: $1,234, 37.5%, 42 days, 12."""
-        return format_value(self.value, self.unit)
+        """The value formatted for people: $1,234, 37.5%, 42 days, 12; "$1,234 (estimated)"."""
+        shown = format_value(self.value, self.unit)
+        part = self.estimated
+        return mark_estimated(shown, self.value, part, format_value(part, self.unit) if part else "")
+
+
+def mark_estimated(text: str, value: Decimal | float | int | None, part: object, shown_part: str) -> str:
+    """``text`` (an amount as shown) saying how much of ``value`` is estimated: "(estimated)" when
+    all of it, "(of which ``shown_part`` estimated)" when some; unchanged when none or unknown.
+    The one wording of estimates, for the tools' evidence and every answer."""
+    if not part or value is None:
+        return text
+    if Decimal(str(part)) >= Decimal(str(value)):
+        return f"{text} (estimated)"
+    return f"{text} (of which {shown_part} estimated)"
 
 
 def format_value(value: Decimal | float | int | None, unit: Unit) -> str:

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, Numeric, Select, cast, func, null, select
+from sqlalchemy import ColumnElement, Connection, Numeric, Select, case, cast, func, null, select
 from sqlalchemy.orm import QueryableAttribute
 
 from tools.evidence import MAX_RECORD_IDS, Figure, Unit, record_id
@@ -50,6 +50,21 @@ def probability() -> ColumnElement[Decimal]:
 def weighted_amount() -> ColumnElement[Decimal | None]:
     """``amount x probability`` of an opportunity, for weighted pipeline."""
     return Opportunity.amount * probability()
+
+
+def estimated(
+    amount: ColumnElement[Any] | QueryableAttribute[Any] = Opportunity.amount,
+) -> ColumnElement[Any]:
+    """``amount`` (an opportunity's amount, or an expression of it) when the amount is an estimate,
+    else null: summed beside a total, it is the part of the total that is estimated."""
+    return case((Opportunity.amount_estimated, amount), else_=None)
+
+
+def estimated_total(
+    amount: ColumnElement[Any] | QueryableAttribute[Any] = Opportunity.amount,
+) -> ColumnElement[Any]:
+    """The estimated part of ``sum(amount)`` (0 when no amount is estimated)."""
+    return func.coalesce(func.sum(estimated(amount)), 0)
 
 
 def sample_ids(

@@ -39,6 +39,13 @@ class StalledDealView:
 MAX_OWNERS_SHOWN = 10
 
 
+def estimate_note(basis: str | None) -> list[str]:
+    """The note an answer with estimated amounts carries: what they were taken from."""
+    if not basis:
+        return []
+    return [f"Amounts marked estimated are {basis}: the data has no amount for those deals."]
+
+
 @dataclass
 class StalledView:
     rule: str | None
@@ -64,7 +71,7 @@ def stalled(result: StalledDeals, args: dict[str, Any], viewer: Viewer, notes: l
             facts=", ".join(
                 p
                 for p in (
-                    fmt.money(d.amount) if d.amount is not None else None,
+                    fmt.deal_amount(d.amount, d.amount_estimated),
                     d.stage,
                     f"owner {d.owner}" if d.owner != viewer.name else None,
                     f"close date {fmt.date(d.close_date)}" if d.close_date else None,
@@ -99,7 +106,7 @@ def stalled(result: StalledDeals, args: dict[str, Any], viewer: Viewer, notes: l
         common=common,
         deals=deals,
         advice=advice,
-        notes=extra + notes,
+        notes=extra + estimate_note(result.estimate_basis) + notes,
         owners=[f"{name} {n}" for name, n in list(result.by_owner.items())[:MAX_OWNERS_SHOWN]]
         if len(result.by_owner) > 1
         else [],
@@ -142,8 +149,9 @@ def pipeline(result: PipelineSummary, args: dict[str, Any], viewer: Viewer, note
     groups = []
     for group in result.groups:
         ids = ", ".join(f"[{rid}]" for rid in group.record_ids[:IDS_PER_GROUP])
+        amount = fmt.estimated(fmt.money(group.amount), group.amount, group.estimated_amount)
         line = (
-            f"{group.key}: {fmt.plural(group.count, 'deal')}, {fmt.money(group.amount)} "
+            f"{group.key}: {fmt.plural(group.count, 'deal')}, {amount} "
             f"({fmt.money(group.weighted_amount)} weighted)"
         )
         groups.append(f"{line} — largest: {ids}" if ids else line)
@@ -155,9 +163,17 @@ def pipeline(result: PipelineSummary, args: dict[str, Any], viewer: Viewer, note
         deals=int(result.deal_count.value or 0),
         group_label=GROUP_LABELS.get(result.group_by.value, "Breakdown"),
         groups=groups,
-        notes=notes,
+        notes=estimate_note(result.estimate_basis) + unknown_note(result) + notes,
     )
     return render("pipeline", view)
+
+
+def unknown_note(result: PipelineSummary) -> list[str]:
+    """Deals counted but not summed because they have no amount at all."""
+    unknown = sum(g.unknown_amounts for g in result.groups)
+    if not unknown:
+        return []
+    return [f"{fmt.plural(unknown, 'deal')} without an amount: counted, not summed (amount unknown, not $0)."]
 
 
 @dataclass
@@ -182,7 +198,8 @@ def top_deals(
         None,
     )
     lines = [
-        f"{fmt.record(d.name, d.id)}: {fmt.money(d.amount)}, {d.stage}, close date {fmt.date(d.close_date)}"
+        f"{fmt.record(d.name, d.id)}: {fmt.deal_amount(d.amount, d.amount_estimated)}, {d.stage}, "
+        f"close date {fmt.date(d.close_date)}"
         + (f", owner {d.owner}" if d.owner != viewer.name else "")
         + (f"; next step: {d.next_step}" if d.next_step else "")
         for d in deals
@@ -193,7 +210,7 @@ def top_deals(
         deals=lines,
         total_deals=int(summary.deal_count.value or 0),
         total_amount=fmt.figure(summary.open_pipeline),
-        notes=notes,
+        notes=estimate_note(summary.estimate_basis) + notes,
     )
     return render("top_deals", view)
 
@@ -217,7 +234,7 @@ def deal(result: DealDetails, notes: list[str]) -> str:
     else:
         status = f"is in {result.stage}, closing {fmt.date(result.close_date)}"
     facts = [
-        f"Amount: {fmt.money(result.amount)}"
+        f"Amount: {fmt.deal_amount(result.amount, result.amount_estimated, result.estimate_basis)}"
         + (f" ({fmt.percent(result.probability)} probability)" if result.probability is not None else ""),
         f"Account: {fmt.record(result.account, result.account_id)}"
         if result.account

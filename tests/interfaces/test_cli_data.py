@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -97,6 +98,30 @@ def test_import_maven_with_warnings_only(tmp_path: Path) -> None:
     again = runner.invoke(app, ["data", "import", str(MAVEN), "--mapping", "maven"])
     assert again.exit_code == 0 and "opportunities +0/~8800" in again.output
     assert _count(home, "SELECT count(*) FROM opportunities") == 8800
+
+
+def test_maven_deals_carry_estimated_amounts_and_the_exports_stages(tmp_path: Path) -> None:
+    assert runner.invoke(app, ["data", "import", str(MAVEN), "--mapping", "maven"]).exit_code == 0
+    result = runner.invoke(app, ["deals", "stalled", "--user", "Melvin Marxen", "--json", "--limit", "5"])
+    assert result.exit_code == 0, result.output
+    stalled = json.loads(result.output)
+    assert stalled["deals"] and all(d["amount_estimated"] is True for d in stalled["deals"])
+    assert {d["stage"] for d in stalled["deals"]} <= {"Prospecting", "Engaging"}
+    assert stalled["flagged_amount"]["estimated"] == stalled["flagged_amount"]["value"] != "0.00"
+    shown = runner.invoke(app, ["deals", "stalled", "--user", "Melvin Marxen", "--limit", "1"]).output
+    assert "(estimated)" in shown and "Qualification" not in shown
+    facts = runner.invoke(app, ["accounts", "facts", "Bluth Company", "--user", "Melvin Marxen"])
+    assert "Parent: Acme Corporation" in facts.output and "Established: 1993" in facts.output
+
+
+def test_salesforce_and_hubspot_exports_import_by_name(tmp_path: Path) -> None:
+    exports = Path(__file__).resolve().parents[1] / "store" / "exports"
+    result = runner.invoke(app, ["data", "import", str(exports / "salesforce"), "--mapping", "salesforce"])
+    assert result.exit_code == 0, result.output
+    pipeline = runner.invoke(app, ["pipeline", "--user", "Dana Whitfield", "--json"])
+    assert json.loads(pipeline.output)["open_pipeline"]["value"] == "493500.00"
+    other = runner.invoke(app, ["data", "import", str(exports / "hubspot"), "--mapping", "hubspot"])
+    assert other.exit_code == 2 and "stages this mapping does not declare" in other.output
 
 
 def test_import_with_a_bad_row_writes_nothing_and_names_the_row(tmp_path: Path) -> None:

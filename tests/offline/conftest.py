@@ -24,7 +24,7 @@ from tools.store.importer.mapping_files import load_mapping
 from tools.store.importer.runner import import_dataset
 from tools.store.repository import Repository
 from tools.store.schema import Account, DatasetMeta, Opportunity, Role, Territory, User
-from tools.store.stages import load_stages
+from tools.store.stages import dataset_stages, load_stages
 from tools.viewer import Viewer
 
 DEMO_ACCOUNTS = 500
@@ -91,7 +91,7 @@ class World:
 def _repository(engine: Engine) -> Repository:
     with engine.connect() as connection:
         as_of = connection.execute(select(DatasetMeta.value).where(DatasetMeta.key == "as_of")).scalar_one()
-    return Repository(engine, load_stages(), dt.date.fromisoformat(as_of))
+    return Repository(engine, dataset_stages(engine, load_stages()), dt.date.fromisoformat(as_of))
 
 
 def _world(home: Path, engine: Engine) -> World:

@@ -2,7 +2,8 @@
 the CSV files (``sales_pipeline.csv``, ``sales_teams.csv``, ``accounts.csv``).
 
 In the export a deal's ``close_date`` is the day it was won or lost; ``Prospecting`` and
-``Engaging`` deals are open (most have no amount); a manager sees their own team only.
+``Engaging`` deals are open (they have no amount: the import estimates it as the product's list
+price in ``products.csv``); a manager sees their own team only.
 """
 
 from __future__ import annotations
@@ -51,6 +52,13 @@ class Export:
                 )
                 for r in csv.DictReader(handle)
             ]
+
+    @cached_property
+    def list_prices(self) -> dict[str, Decimal]:
+        """product -> sales_price, also under the spelling the pipeline uses for GTX Pro."""
+        with (MAVEN / "products.csv").open(newline="", encoding="utf-8-sig") as handle:
+            prices = {r["product"]: Decimal(r["sales_price"]) for r in csv.DictReader(handle)}
+        return {**prices, "GTXPro": prices["GTX Pro"]}
 
     @cached_property
     def teams(self) -> dict[str, tuple[str, str]]:
@@ -125,8 +133,11 @@ def test_a_managers_open_deals_and_stalled_share(maven: World, export: Export, s
     open_deals = [d for d in export.deals if d.agent in team and d.stage in OPEN]
     manager = maven.viewer(manager_name)
     pipeline = maven.ask(manager, "what's in our pipeline?")
-    amount = sum((d.value or Decimal(0) for d in open_deals), Decimal(0))
-    assert f"open pipeline is {fmt.money(amount)} across {len(open_deals)} deals" in pipeline.answer
+    assert all(d.value is None for d in open_deals)  # every amount is an estimate: the list price
+    amount = sum((export.list_prices[d.product] for d in open_deals), Decimal(0))
+    shown = f"open pipeline is {fmt.money(amount)} (estimated) across {len(open_deals)} deals"
+    assert shown in pipeline.answer
+    assert "Amounts marked estimated are the product's list price" in pipeline.answer
     stalled = maven.ask(manager, "which deals are stalled?")
     assert f"of your team's {len(open_deals)} open deals" in stalled.answer
     assert "Not checked:" in stalled.answer  # the export has no activities, history or next steps

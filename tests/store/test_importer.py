@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import hashlib
 import shutil
@@ -39,6 +40,11 @@ def run_import(
         clock=lambda: CLOCK,
         **options,  # type: ignore[arg-type]
     )
+
+
+def csv_rows(name: str) -> list[dict[str, str]]:
+    with (MAVEN / name).open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
 
 
 def scalar(engine: Engine, sql: str) -> object:
@@ -175,26 +181,61 @@ def test_maven_values_are_parsed_scaled_and_linked(maven: tuple[Engine, ImportRe
     assert (acme.employees, acme.year_established, acme.industry) == (2822, 1996, "technolgy")
     assert bluth_parent == "Acme Corporation"
     assert deal.product_id == gtx_pro and deal.amount == Decimal("4514.00")
-    assert (deal.stage, deal.probability, deal.forecast_category) == ("Closed Won", 1.0, "closed")
+    assert (deal.stage, deal.probability, deal.forecast_category) == ("Won", 1.0, "closed")
+    assert deal.amount_estimated is False
     assert deal.created_at == dt.date(2016, 10, 25)
     assert deal.close_date == deal.closed_at == deal.stage_entered_at == dt.date(2017, 3, 11)
     assert on_gtx_pro == 1480  # every `GTXPro` deal of the pipeline
 
 
-def test_maven_open_deals_take_their_facts_from_the_stage_config(maven: tuple[Engine, ImportReport]) -> None:
+def test_maven_open_deals_take_their_facts_from_the_mappings_own_stages(
+    maven: tuple[Engine, ImportReport],
+) -> None:
     engine, _ = maven
     with engine.connect() as connection:
         rows = connection.execute(
             text(
                 "SELECT stage, probability, forecast_category, count(*), count(closed_at), "
-                "count(stage_entered_at), count(account_id), count(amount) FROM opportunities "
-                "WHERE NOT is_closed GROUP BY stage, probability, forecast_category ORDER BY stage"
+                "count(stage_entered_at), count(account_id), count(amount), sum(amount_estimated) "
+                "FROM opportunities WHERE NOT is_closed GROUP BY stage, probability, forecast_category "
+                "ORDER BY stage"
             )
         ).all()
+        stored = connection.execute(text("SELECT name, position, is_closed, is_won FROM stages")).all()
+    # the export's own stage names; every open deal's amount is an estimate
     assert [tuple(r) for r in rows] == [
-        ("Prospecting", 0.05, "pipeline", 500, 0, 0, 163, 0),
-        ("Qualification", 0.15, "pipeline", 1589, 0, 1589, 501, 0),
+        ("Engaging", 0.6, "pipeline", 1589, 0, 1589, 501, 1589, 1589),
+        ("Prospecting", 0.1, "pipeline", 500, 0, 0, 163, 500, 500),
     ]
+    assert sorted(tuple(r) for r in stored) == [
+        ("Engaging", 1, 0, 0),
+        ("Lost", 3, 1, 0),
+        ("Prospecting", 0, 0, 0),
+        ("Won", 2, 1, 1),
+    ]
+
+
+def test_maven_open_deals_are_estimated_at_the_list_price(maven: tuple[Engine, ImportReport]) -> None:
+    engine, _ = maven
+    prices = {row["product"]: Decimal(row["sales_price"]) for row in csv_rows("products.csv")}
+    prices["GTXPro"] = prices["GTX Pro"]
+    expected = {
+        row["opportunity_id"]: prices[row["product"]]
+        for row in csv_rows("sales_pipeline.csv")
+        if not row["close_value"]
+    }
+    with engine.connect() as connection:
+        estimated = dict(
+            connection.execute(
+                text("SELECT external_id, amount FROM opportunities WHERE amount_estimated")
+            ).all()
+        )
+    closed_estimates = scalar(
+        engine, "SELECT count(*) FROM opportunities WHERE is_closed AND amount_estimated"
+    )
+    assert len(expected) == 2089
+    assert {key: Decimal(str(value)) for key, value in estimated.items()} == expected
+    assert closed_estimates == 0
 
 
 def test_maven_quirks_are_grouped_warnings(maven: tuple[Engine, ImportReport]) -> None:
@@ -205,7 +246,9 @@ def test_maven_quirks_are_grouped_warnings(maven: tuple[Engine, ImportReport]) -
     sector = groups["accounts.csv sector: values outside the vocabulary"]
     assert sector.count == 12 and "did you mean 'technology'" in sector.examples[0].reason
     assert groups["open deals without an account"].count == 1425
-    assert groups["open deals without an amount"].count == 2089
+    assert "open deals without an amount" not in groups  # every one is estimated instead
+    filled = groups["sales_pipeline.csv close_value: empty values filled from the product's list price"]
+    assert filled.count == 2089 and "estimated as the product's list price" in filled.examples[0].reason
     assert groups["open deals without a created date"].count == 500
     assert all(len(group.examples) <= 3 for group in report.warnings)
     assert len(report.warning_lines()) < 40  # grouped: thousands of warnings, a screenful of lines
@@ -215,7 +258,12 @@ def test_maven_dataset_meta(maven: tuple[Engine, ImportReport]) -> None:
     engine, _ = maven
     with engine.connect() as connection:
         meta = {key: value for key, value in connection.execute(text("SELECT key, value FROM dataset_meta"))}
-    assert meta == {"as_of": "2017-12-31", "source": "maven", "imported_at": "2026-01-02T03:04:05+00:00"}
+    assert meta == {
+        "as_of": "2017-12-31",
+        "source": "maven",
+        "imported_at": "2026-01-02T03:04:05+00:00",
+        "estimate:opportunities.amount": "the product's list price",
+    }
 
 
 def test_reimport_is_idempotent(populated: Engine) -> None:
@@ -328,8 +376,8 @@ def test_broken_files_fail_and_write_nothing(case: str, populated: Engine, tmp_p
     assert "\n" not in str(failure.value) and "nothing was written" in str(failure.value)
     if case == "unknown stage and unparseable amount":
         assert lines == [
-            "sales_pipeline.csv:2 deal_stage 'Wonn': unknown stage (stages are Prospecting, Qualification, "
-            "Discovery, Proposal, Negotiation, Closed Won, Closed Lost; did you mean 'Won'?)",
+            "sales_pipeline.csv:2 deal_stage 'Wonn': unknown stage (stages are Prospecting, Engaging, "
+            "Won, Lost; did you mean 'Won'?)",
             "sales_pipeline.csv:3 close_value '45x14': not a number",
         ]
 

@@ -71,8 +71,8 @@ def test_a_bare_name_that_is_no_packaged_mapping_may_be_a_file(tmp_path: Path) -
 
 
 def test_unknown_mapping_name_lists_the_packaged_ones() -> None:
-    with pytest.raises(MappingError, match=r"unknown mapping 'salesforce'.*maven.*path to a YAML file"):
-        load_mapping("salesforce")
+    with pytest.raises(MappingError, match=r"unknown mapping 'pipedrive'.*hubspot, maven, salesforce.*YAML"):
+        load_mapping("pipedrive")
 
 
 def test_unreadable_and_non_yaml_mappings(tmp_path: Path) -> None:

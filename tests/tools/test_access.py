@@ -28,6 +28,8 @@ FORBIDDEN = {
 NAMED: dict[str, list[dict[str, Any]]] = {
     "account_profile": [{"account": "Acme Corporation"}, {"account": "Globex"}, {"account": "Apex Health"}],
     "account_whitespace": [{"account": "Acme Corporation"}, {"account": "Globex"}],
+    "account_facts": [{"account": "Acme Corporation"}, {"account": "Globex"}, {"account": "Apex Health"}],
+    "account_purchases": [{"account": "Acme Corporation"}, {"account": "Globex"}, {"account": "Apex Health"}],
     "deal_details": [{"deal": "Acme - Core"}, {"deal": "Globex - Core"}, {"deal": "Apex - Core"}],
     "territory_summary": [{}, {"territory": "West Enterprise"}, {"territory": "East Commercial"}],
     "pipeline_summary": [{}, {"owner": "Rita Ruiz"}, {"owner": "Sam Reyes"}, {"account": "Globex"}],

@@ -12,15 +12,25 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine
 
+from tools.accounts import (
+    AccountInput,
+    AccountProfileInput,
+    account_facts,
+    account_profile,
+    account_purchases,
+)
+from tools.accounts.profile_sections import NO_CONTACTS
 from tools.deals.forecasting import ForecastQuery, PerformanceQuery, forecast, rep_performance
+from tools.deals.pipeline import PipelineQuery, pipeline_summary
 from tools.deals.stalled import StalledQuery, stalled_deals
 from tools.deals.stalled_rules import Rule
+from tools.semantic import MetricQuery, query_metrics
 from tools.store.db import ensure_schema, make_engine
 from tools.store.importer.mapping_files import load_mapping
 from tools.store.importer.runner import import_dataset
 from tools.store.repository import Repository
 from tools.store.schema import Role
-from tools.store.stages import load_stages
+from tools.store.stages import dataset_stages, load_stages
 from tools.viewer import Viewer
 
 MAVEN = Path(__file__).resolve().parents[3] / "shared" / "datasets" / "maven-crm"
@@ -32,7 +42,7 @@ def maven(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Repository]:
     engine: Engine = make_engine(f"sqlite:///{tmp_path_factory.mktemp('maven') / 'crm.db'}")
     ensure_schema(engine)
     report = import_dataset(engine, MAVEN, load_mapping("maven"), stages=load_stages())
-    yield Repository(engine, load_stages(), report.as_of or dt.date(2017, 12, 31))
+    yield Repository(engine, dataset_stages(engine, load_stages()), report.as_of or dt.date(2017, 12, 31))
     engine.dispose()
 
 
@@ -99,3 +109,67 @@ def test_stalled_scan_says_which_rules_the_export_cannot_support(maven: Reposito
     open_deals = [r for r in _csv("sales_pipeline.csv") if r["deal_stage"] in ("Prospecting", "Engaging")]
     assert result.open_deals == len(open_deals) == 2089
     assert all(f.rule not in skipped for d in result.deals for f in d.flags)
+
+
+def _list_prices() -> dict[str, Decimal]:
+    prices = {r["product"]: Decimal(r["sales_price"]) for r in _csv("products.csv")}
+    return {**prices, "GTXPro": prices["GTX Pro"]}
+
+
+def test_open_deals_are_estimated_at_list_price_everywhere_amounts_appear(maven: Repository) -> None:
+    open_rows = [r for r in _csv("sales_pipeline.csv") if r["deal_stage"] in ("Prospecting", "Engaging")]
+    prices = _list_prices()
+    expected = sum((prices[r["product"]] for r in open_rows), Decimal(0))
+    stalled = stalled_deals(maven, REVOPS, StalledQuery(limit=5))
+    assert stalled.deals and all(d.amount_estimated and d.amount is not None for d in stalled.deals)
+    assert (
+        stalled.flagged_amount.estimated == stalled.flagged_amount.value
+    )  # every flagged amount is estimated
+    assert stalled.estimate_basis == "the product's list price"
+    assert {d.stage for d in stalled.deals} <= {"Prospecting", "Engaging"}  # the export's own names
+    pipeline = pipeline_summary(maven, REVOPS, PipelineQuery())
+    assert pipeline.open_pipeline.value == pipeline.open_pipeline.estimated == expected
+    assert [g.key for g in pipeline.groups] == ["Prospecting", "Engaging"]
+    metric = query_metrics(
+        maven, REVOPS, MetricQuery(measure="open_pipeline", also=["won_revenue"], period=None)
+    )
+    open_total, won_total = metric.total
+    assert open_total.value == open_total.estimated == expected
+    assert won_total.estimated is None  # won deals carry their own close_value
+    assert metric.estimated_amounts == len(open_rows)
+    assert any("estimates (the product's list price)" in note for note in metric.notes)
+
+
+def test_account_facts_and_purchases_come_from_the_export(maven: Repository) -> None:
+    account = next(r for r in _csv("accounts.csv") if r["subsidiary_of"])
+    facts = account_facts(maven, REVOPS, AccountInput(account=account["account"]))
+    firm = facts.firmographics
+    assert firm.parent_account == account["subsidiary_of"] and facts.parent_account_id is not None
+    assert firm.year_established == int(account["year_established"])
+    assert firm.employees.value == int(account["employees"])
+    assert firm.annual_revenue.value == (Decimal(account["revenue"]) * 1_000_000).quantize(Decimal("0.01"))
+    assert firm.country == account["office_location"]
+    assert {"segment", "owner", "territory"} <= set(facts.missing) and "industry" not in facts.missing
+    parent = account_facts(maven, REVOPS, AccountInput(account=account["subsidiary_of"]))
+    assert account["account"] in {s.name for s in parent.subsidiaries}
+    won = [
+        r
+        for r in _csv("sales_pipeline.csv")
+        if r["account"] == account["account"] and r["deal_stage"] == "Won"
+    ]
+    purchases = account_purchases(maven, REVOPS, AccountInput(account=account["account"]))
+    assert purchases.basis == "won deals (the data has no ownership table)" and purchases.owned == []
+    assert purchases.total_won.value == sum((Decimal(r["close_value"]) for r in won), Decimal(0))
+    by_product: dict[str, list[dict[str, str]]] = defaultdict(list)
+    for row in won:
+        by_product["GTX Pro" if row["product"] == "GTXPro" else row["product"]].append(row)
+    assert {p.product: p.deals_won for p in purchases.products} == {k: len(v) for k, v in by_product.items()}
+    first = purchases.products[0]
+    dates = sorted(r["close_date"] for r in by_product[first.product])
+    assert (str(first.first_won), str(first.last_won)) == (dates[0], dates[-1])
+
+
+def test_a_profile_says_the_export_has_no_contacts(maven: Repository) -> None:
+    profile = account_profile(maven, REVOPS, AccountProfileInput(account="Acme Corporation"))
+    assert profile.contacts.gaps == [NO_CONTACTS]
+    assert not any("economic buyer" in gap for gap in profile.contacts.gaps)

@@ -108,6 +108,9 @@ def account_profile(repo: Repository, viewer: Viewer, params: AccountProfileInpu
     last_touch = max(touches, default=None, key=lambda pair: pair[0])
     open_total = money(sum((o.amount or Decimal(0) for o in open_rows), Decimal(0)))
     weighted = money(sum(((o.amount or Decimal(0)) * Decimal(str(o.p)) for o in open_rows), Decimal(0)))
+    guessed = [o for o in open_rows if o.amount_estimated and o.amount is not None]
+    open_estimated = money(sum((o.amount for o in guessed), Decimal(0)))
+    weighted_estimated = money(sum((o.amount * Decimal(str(o.p)) for o in guessed), Decimal(0)))
     health = account_health(
         HealthSignals(
             as_of=as_of,
@@ -139,10 +142,12 @@ def account_profile(repo: Repository, viewer: Viewer, params: AccountProfileInpu
             len(active),
         ),
         open_opportunities=[sections.deal_line(o) for o in open_rows[:MAX_DEALS]],
-        open_pipeline=metric("open_pipeline", open_total, ["open", "this account"], open_ids, len(open_ids)),
+        open_pipeline=metric(
+            "open_pipeline", open_total, ["open", "this account"], open_ids, len(open_ids)
+        ).with_estimate(open_estimated),
         weighted_pipeline=metric(
             "weighted_pipeline", weighted, ["open", "this account"], open_ids, len(open_ids)
-        ),
+        ).with_estimate(weighted_estimated),
         recent_closed=[sections.deal_line(o) for o in closed_rows[:MAX_DEALS]],
         won_last_180_days=metric(
             "bookings",

@@ -16,7 +16,7 @@ from decimal import Decimal
 from typing import Any
 
 from pydantic import BaseModel, Field
-from sqlalchemy import Connection, Select
+from sqlalchemy import Connection, Select, select
 
 from tools.evidence import Figure, Unit, record_id
 from tools.rollup import measure
@@ -27,6 +27,8 @@ from tools.viewer import Viewer
 ENGAGED_DAYS = 90
 RECENT_ACTIVITIES = 10
 ECONOMIC_BUYER = "Economic Buyer"
+#: The one gap an account shows when the data set has no contacts at all (a CRM export without them).
+NO_CONTACTS = "the data has no contacts (the export includes none), so buying roles cannot be checked"
 UNASSIGNED_ROLE = "No buying role"
 
 
@@ -42,6 +44,7 @@ class Firmographics(BaseModel):
     territory: str | None = Field(description="Empty when the territory is outside your view.")
     owner: str | None = Field(description="Empty when the owner is outside your view.")
     parent_account: str | None
+    year_established: int | None = None
     employees: Figure
     annual_revenue: Figure
     potential: Figure
@@ -65,7 +68,10 @@ class Contacts(BaseModel):
     by_role: list[RoleGroup]
     total: Figure
     engaged_last_90_days: Figure
-    gaps: list[str] = Field(description="Missing economic buyer; one or no contact engaged in 90 days.")
+    gaps: list[str] = Field(
+        description="Missing economic buyer; one or no contact engaged in 90 days; or that the data "
+        "has no contacts at all."
+    )
 
 
 class OwnedProduct(BaseModel):
@@ -83,6 +89,9 @@ class DealLine(BaseModel):
     product: str | None
     stage: str
     amount: Figure
+    amount_estimated: bool = Field(
+        default=False, description="The amount is an estimate the import filled in."
+    )
     close_date: dt.date | None
     closed_at: dt.date | None
     next_step: str | None
@@ -138,6 +147,7 @@ def firmographics(repo: Repository, viewer: Viewer, connection: Connection, acco
         territory=territory,
         owner=owner,
         parent_account=parent,
+        year_established=row.year_established,
         employees=_one_value("Employees", row.employees, Unit.COUNT, "accounts.employees", rid),
         annual_revenue=_one_value(
             "Annual revenue", row.annual_revenue, Unit.USD, "accounts.annual_revenue", rid
@@ -145,6 +155,15 @@ def firmographics(repo: Repository, viewer: Viewer, connection: Connection, acco
         potential=_one_value(
             "Potential", row.potential, Unit.USD, "accounts.potential (estimated annual spend available)", rid
         ),
+    )
+
+
+def has_contacts(repo: Repository, connection: Connection) -> bool:
+    """Whether the loaded data set has any contact at all (a fact about the data, not a record)."""
+    return bool(
+        repo.memo(
+            ("has_contacts",), lambda: connection.execute(select(Contact.id).limit(1)).first() is not None
+        )
     )
 
 
@@ -169,12 +188,15 @@ def contacts(repo: Repository, viewer: Viewer, connection: Connection, account_i
         groups.setdefault(line.buying_role or UNASSIGNED_ROLE, []).append(line)
     engaged = [c.id for c in lines if c.engaged_last_90_days]
     gaps = []
-    if not any((c.buying_role or "").casefold() == ECONOMIC_BUYER.casefold() for c in lines):
-        gaps.append("no economic buyer among the contacts")
-    if len(engaged) == 1:
-        gaps.append(f"single-threaded: only one contact engaged since {since}")
-    elif not engaged:
-        gaps.append(f"no contact engaged since {since}")
+    if not has_contacts(repo, connection):
+        gaps.append(NO_CONTACTS)
+    else:
+        if not any((c.buying_role or "").casefold() == ECONOMIC_BUYER.casefold() for c in lines):
+            gaps.append("no economic buyer among the contacts")
+        if len(engaged) == 1:
+            gaps.append(f"single-threaded: only one contact engaged since {since}")
+        elif not engaged:
+            gaps.append(f"no contact engaged since {since}")
     return Contacts(
         by_role=[RoleGroup(buying_role=role, contacts=members) for role, members in sorted(groups.items())],
         total=measure(
@@ -226,7 +248,10 @@ def deal_line(deal: Any) -> DealLine:
         name=deal.name,
         product=deal.product,
         stage=deal.stage,
-        amount=_one_value("Amount", deal.amount, Unit.USD, "opportunities.amount", rid),
+        amount=_one_value("Amount", deal.amount, Unit.USD, "opportunities.amount", rid).with_estimate(
+            deal.amount if deal.amount_estimated else None
+        ),
+        amount_estimated=bool(deal.amount_estimated),
         close_date=deal.close_date,
         closed_at=deal.closed_at,
         next_step=deal.next_step,

@@ -57,7 +57,13 @@ class DealDetails(BaseModel):
     owner: str
     product: str | None
     stage: str
-    amount: Decimal | None
+    amount: Decimal | None = Field(description="Empty when the deal has no amount (amount unknown, not $0).")
+    amount_estimated: bool = Field(
+        default=False, description="The amount is an estimate the import filled in."
+    )
+    estimate_basis: str | None = Field(
+        default=None, description="What an estimated amount was taken from, e.g. the product's list price."
+    )
     probability: float | None
     forecast_category: str | None
     created_at: dt.date | None
@@ -155,6 +161,8 @@ def deal_details(repo: Repository, viewer: ViewerLike, params: DealQuery) -> Dea
         product=row.product_name,
         stage=opp.stage,
         amount=opp.amount,
+        amount_estimated=opp.amount_estimated,
+        estimate_basis=repo.estimate_basis() if opp.amount_estimated else None,
         probability=opp.probability,
         forecast_category=opp.forecast_category,
         created_at=opp.created_at,

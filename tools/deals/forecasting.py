@@ -22,7 +22,7 @@ from tools.deals.pipeline import describe
 from tools.evidence import Figure, Unit, record_id
 from tools.filters import DealFilter, ResolvedFilter, deal_conditions
 from tools.periods import Period, parse_period
-from tools.rollup import first_ids, sample_ids
+from tools.rollup import estimated_total, first_ids, sample_ids
 from tools.store.repository import Repository, ViewerLike
 from tools.store.schema import Opportunity, Quota, Role, User
 from tools.store.types import to_money
@@ -77,6 +77,7 @@ class _Bucket:
     amount: Decimal
     weighted: Decimal
     ids: list[str]
+    estimated: Decimal = ZERO
 
 
 def _buckets(
@@ -99,16 +100,16 @@ def _buckets(
     weighted = func.coalesce(func.sum(Opportunity.amount * func.coalesce(Opportunity.probability, 0)), 0)
     buckets: dict[str, _Bucket] = {}
     with repo.connect() as connection:
-        for key, count, amount, weight in connection.execute(
-            repo.opportunities(viewer, category, func.count(), total, weighted)
+        for key, count, amount, weight, guessed in connection.execute(
+            repo.opportunities(viewer, category, func.count(), total, weighted, estimated_total())
             .where(*conditions, *due)
             .group_by(category)
         ):
-            buckets[str(key)] = _Bucket(int(count), to_money(amount), to_money(weight), [])
-        count, amount = connection.execute(
-            repo.opportunities(viewer, func.count(), total).where(*conditions, *won)
+            buckets[str(key)] = _Bucket(int(count), to_money(amount), to_money(weight), [], to_money(guessed))
+        count, amount, guessed = connection.execute(
+            repo.opportunities(viewer, func.count(), total, estimated_total()).where(*conditions, *won)
         ).one()
-        buckets["closed_won"] = _Bucket(int(count), to_money(amount), to_money(amount), [])
+        buckets["closed_won"] = _Bucket(int(count), to_money(amount), to_money(amount), [], to_money(guessed))
         by_amount = [Opportunity.amount.desc()]
         due_ids = sample_ids(
             connection,
@@ -174,13 +175,13 @@ def forecast(repo: Repository, viewer: ViewerLike, params: ForecastQuery) -> For
             open_filters,
             ids.get(key, []),
             counts.get(key, 0),
-        )
+        ).with_estimate(buckets[key].estimated if key in buckets else None)
 
     return Forecast(
         period=period,
         closed_won=metrics.figure(
             "bookings", won, won_filters, ids.get("closed_won", []), counts.get("closed_won", 0)
-        ),
+        ).with_estimate(buckets["closed_won"].estimated),
         commit=category("Commit", "commit"),
         best_case=category("Best case", "best_case"),
         pipeline=category("Pipeline", "pipeline"),

@@ -17,7 +17,7 @@ from sqlalchemy import ColumnElement, String, cast, func
 from tools.evidence import Figure, Unit
 from tools.filters import DealFilter, ResolvedFilter, deal_conditions
 from tools.metrics import figure
-from tools.rollup import sample_ids
+from tools.rollup import estimated_total, sample_ids
 from tools.store.repository import Repository, ViewerLike
 from tools.store.schema import (
     Account,
@@ -49,6 +49,10 @@ class PipelineGroup(BaseModel):
     count: int
     amount: Decimal
     weighted_amount: Decimal
+    estimated_amount: Decimal = Field(
+        default=Decimal("0.00"), description="The part of amount that is estimated (filled in by the import)."
+    )
+    unknown_amounts: int = Field(default=0, description="Deals counted here that have no amount at all.")
     record_ids: list[str]
 
 
@@ -59,6 +63,9 @@ class PipelineSummary(BaseModel):
     weighted_pipeline: Figure
     deal_count: Figure
     filters: list[str]
+    estimate_basis: str | None = Field(
+        default=None, description="What estimated amounts were taken from, when any amount is estimated."
+    )
 
 
 def open_deal_conditions(resolved: ResolvedFilter) -> list[ColumnElement[bool]]:
@@ -123,7 +130,14 @@ def pipeline_summary(repo: Repository, viewer: ViewerLike, params: PipelineQuery
     query = (
         _joined(
             repo.opportunities(
-                viewer, key, func.count(), func.coalesce(func.sum(Opportunity.amount), 0), weighted
+                viewer,
+                key,
+                func.count(),
+                func.coalesce(func.sum(Opportunity.amount), 0),
+                weighted,
+                estimated_total(),
+                func.count() - func.count(Opportunity.amount),
+                estimated_total(Opportunity.amount * func.coalesce(Opportunity.probability, 0)),
             ),
             params.group_by,
         )
@@ -152,10 +166,13 @@ def pipeline_summary(repo: Repository, viewer: ViewerLike, params: PipelineQuery
             count=int(c),
             amount=to_money(a or 0),
             weighted_amount=to_money(w or 0),
+            estimated_amount=to_money(e or 0),
+            unknown_amounts=int(u),
             record_ids=ids.get(str(k), []),
         )
-        for k, c, a, w in rows
+        for k, c, a, w, e, u, _ in rows
     ]
+    estimated_weighted = sum((to_money(row[6] or 0) for row in rows), Decimal(0))
     if params.group_by is GroupBy.STAGE:
         groups.sort(key=lambda g: order.get(g.key, len(order)))
     elif params.group_by is GroupBy.MONTH:
@@ -165,18 +182,21 @@ def pipeline_summary(repo: Repository, viewer: ViewerLike, params: PipelineQuery
     filters = describe(resolved, "open opportunities")
     total = sum((g.amount for g in groups), Decimal(0))
     count = sum(g.count for g in groups)
+    estimated = sum((g.estimated_amount for g in groups), Decimal(0))
     all_ids = [i for g in sorted(groups, key=lambda g: g.amount, reverse=True) for i in g.record_ids]
     return PipelineSummary(
         group_by=params.group_by,
         groups=groups,
-        open_pipeline=figure("open_pipeline", to_money(total), filters, all_ids, count),
+        open_pipeline=figure("open_pipeline", to_money(total), filters, all_ids, count).with_estimate(
+            estimated
+        ),
         weighted_pipeline=figure(
             "weighted_pipeline",
             to_money(sum((g.weighted_amount for g in groups), Decimal(0))),
             filters,
             all_ids,
             count,
-        ),
+        ).with_estimate(estimated_weighted),
         deal_count=Figure.of(
             "Open deals",
             sum(g.count for g in groups),
@@ -187,4 +207,5 @@ def pipeline_summary(repo: Repository, viewer: ViewerLike, params: PipelineQuery
             count,
         ),
         filters=filters,
+        estimate_basis=repo.estimate_basis() if estimated else None,
     )

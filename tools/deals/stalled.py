@@ -40,6 +40,7 @@ from tools.deals.stalled_rules import Rule, Severity
 from tools.deals.stalled_scan import SEVERITY, build_scan, median_won_cycle, unsupported_rules
 from tools.evidence import Figure, Unit, record_id
 from tools.filters import DealFilter, deal_conditions
+from tools.rollup import estimated_total
 from tools.store.repository import Repository, ViewerLike
 from tools.store.schema import Opportunity, User
 from tools.store.types import to_money
@@ -71,6 +72,9 @@ class StalledDeals(BaseModel):
     skipped_rules: list[SkippedRule]
     thresholds: dict[str, Any]
     filters: list[str]
+    estimate_basis: str | None = Field(
+        default=None, description="What estimated amounts were taken from, when any amount is estimated."
+    )
 
 
 def stalled_deals(repo: Repository, viewer: ViewerLike, params: StalledQuery) -> StalledDeals:
@@ -115,6 +119,7 @@ def stalled_deals(repo: Repository, viewer: ViewerLike, params: StalledQuery) ->
                 viewer,
                 func.count(),
                 func.coalesce(func.sum(Opportunity.amount), 0),
+                estimated_total(),
                 *(
                     func.coalesce(func.sum(case((column > 0, 1), else_=0)), 0)
                     for column in scan.severities.values()
@@ -138,6 +143,7 @@ def stalled_deals(repo: Repository, viewer: ViewerLike, params: StalledQuery) ->
                 Opportunity.id,
                 Opportunity.stage,
                 Opportunity.amount,
+                Opportunity.amount_estimated,
                 scan.score.label("score"),
                 *(column.label(f"rule_{rule.value}") for rule, column in scan.severities.items()),
                 *scan.facts,
@@ -146,7 +152,7 @@ def stalled_deals(repo: Repository, viewer: ViewerLike, params: StalledQuery) ->
             .order_by(scan.score.desc(), Opportunity.amount.desc().nulls_last(), Opportunity.id)
             .limit(max(params.limit, MAX_IDS))
         ).all()
-    count, amount, *per_rule = totals
+    count, amount, estimated_amount, *per_rule = totals
     by_rule = {rule.value: int(n) for rule, n in zip(scan.severities, per_rule, strict=True) if n}
     judged = [(int(row.score), facts_of(row), _flags(row, scan.severities)) for row in top]
     listed = listed_deals(repo, viewer, judged[: params.limit], median)
@@ -172,7 +178,7 @@ def stalled_deals(repo: Repository, viewer: ViewerLike, params: StalledQuery) ->
             filters,
             ids,
             int(count),
-        ),
+        ).with_estimate(estimated_amount),
         open_deals=int(open_count),
         by_rule=by_rule,
         by_owner=dict(
@@ -185,6 +191,7 @@ def stalled_deals(repo: Repository, viewer: ViewerLike, params: StalledQuery) ->
             "median_won_cycle_days": median,
         },
         filters=filters,
+        estimate_basis=repo.estimate_basis() if estimated_amount else None,
     )
 
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from tools.deals.stalled_rules import RULES, Rule, Severity
 from tools.evidence import record_id
@@ -38,7 +38,10 @@ class StalledDeal(BaseModel):
     account: str | None
     owner: str
     stage: str
-    amount: Decimal | None
+    amount: Decimal | None = Field(description="Empty when the deal has no amount (amount unknown, not $0).")
+    amount_estimated: bool = Field(
+        default=False, description="The amount is an estimate the import filled in (e.g. the list price)."
+    )
     close_date: dt.date | None
     risk_score: int
     flags: list[Flag]
@@ -51,6 +54,7 @@ class Facts:
     id: int
     stage: str
     amount: Decimal | None
+    amount_estimated: bool
     stage_days: float | None
     threshold: int | None
     activity_days: float | None
@@ -67,6 +71,7 @@ def facts_of(row: Any) -> Facts:
         id=row.id,
         stage=row.stage,
         amount=row.amount,
+        amount_estimated=bool(row.amount_estimated),
         stage_days=row.stage_days,
         threshold=row.threshold,
         activity_days=row.activity_days,
@@ -136,6 +141,7 @@ def listed_deals(
                 owner=row.owner,
                 stage=facts.stage,
                 amount=facts.amount,
+                amount_estimated=facts.amount_estimated,
                 close_date=row.close_date,
                 risk_score=score,
                 flags=[
@@ -200,10 +206,13 @@ def _flag(
             details = {"next_step": row.next_step, "next_step_date": row.next_step_date, "days_overdue": days}
     elif rule is Rule.SINGLE_THREAD:
         who = f"only {contacts[0]} engaged" if contacts else "no contact engaged"
-        evidence = (
-            f"${facts.amount:,.0f} deal with {who} (large-deal threshold ${rules.large_deal_amount:,.0f})"
-        )
-        details = {"amount": facts.amount, "contacts_engaged": contacts}
+        size = f"${facts.amount:,.0f}{' (estimated)' if facts.amount_estimated else ''}"
+        evidence = f"{size} deal with {who} (large-deal threshold ${rules.large_deal_amount:,.0f})"
+        details = {
+            "amount": facts.amount,
+            "amount_estimated": facts.amount_estimated,
+            "contacts_engaged": contacts,
+        }
     else:
         limit = rules.cycle_multiple * (median or 0)
         age = round(facts.age_days or 0)

@@ -45,6 +45,7 @@ COLUMNS = (
     "stage",
     "forecast_category",
     "amount",
+    "amount_estimated",
     "probability",
     "is_won",
     "created",
@@ -109,6 +110,7 @@ def _deals(repo: Repository, viewer: ViewerLike, basis: Basis, window: Window, p
             stage=Opportunity.stage,
             forecast_category=Opportunity.forecast_category,
             amount=Opportunity.amount,
+            amount_estimated=Opportunity.amount_estimated,
             probability=Opportunity.probability,
             is_won=Opportunity.is_won,
             created=Opportunity.created_at,
@@ -240,6 +242,7 @@ def _fact(repo: Repository, basis: Basis, row: Any, quarters: dict[str, dt.date]
     return Fact(
         ref=record_id(kind, row.id),
         amount=row.amount,
+        estimated=bool(row.amount_estimated),
         probability=row.probability,
         won=bool(row.is_won),
         created=row.created,

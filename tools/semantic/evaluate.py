@@ -81,6 +81,27 @@ def _figure(
         filters,
         [f.ref for f in behind[:ids]],
         count=len(behind),
+    ).with_estimate(_estimated_part(measure, inputs, as_of))
+
+
+def _estimated_part(measure: Measure, inputs: Inputs, as_of: dt.date) -> Value:
+    """The part of a sum of amounts that comes from estimated amounts (none for other measures)."""
+    if not (measure.additive and measure.amounts):
+        return None
+    only = {basis: [f for f in facts if f.estimated] for basis, facts in inputs.items()}
+    return measure.compute(only, as_of) if any(only.values()) else None
+
+
+def estimated_amounts(series: Sequence[Series]) -> int:
+    """Deals with an estimated amount behind the amount-based measures (each deal counted once)."""
+    return len(
+        {
+            fact.ref
+            for s in series
+            if s.measure.amounts
+            for fact in s.measure.behind(_inputs(s.current))
+            if fact.estimated and fact.amount is not None
+        }
     )
 
 

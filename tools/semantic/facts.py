@@ -40,6 +40,8 @@ class Fact:
 
     ref: str
     amount: Decimal | None = None
+    #: The amount is an estimate the import filled in (e.g. the product's list price).
+    estimated: bool = False
     probability: float | None = None
     won: bool = False
     created: dt.date | None = None

@@ -82,6 +82,11 @@ class MetricResult(BaseModel):
         default=0,
         description="Deals behind an amount-based measure whose amount is unknown (not counted as $0).",
     )
+    estimated_amounts: int = Field(
+        default=0,
+        description="Deals behind an amount-based measure whose amount is an estimate the import filled "
+        "in; sums include them and each figure's `estimated` says how much of it is estimated.",
+    )
     notes: list[str] = []
 
 

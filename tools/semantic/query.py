@@ -23,7 +23,7 @@ import re
 from tools.errors import InputError
 from tools.semantic.compile import Grouped, Plan, check_breakdown, fetch
 from tools.semantic.dimensions import DIMENSIONS, GRAINS, Dimension, Grain
-from tools.semantic.evaluate import Ranking, Series, missing_in_total, rows, totals
+from tools.semantic.evaluate import Ranking, Series, estimated_amounts, missing_in_total, rows, totals
 from tools.semantic.facts import Basis
 from tools.semantic.filters import RESOLVERS, Narrowing, amount_between, narrow
 from tools.semantic.measures import MEASURES, Measure
@@ -162,6 +162,10 @@ def query_metrics(repo: Repository, viewer: ViewerLike, params: MetricQuery) -> 
             f"{missing} deals have no amount: counted in deal counts, left out of sums and averages "
             "(amount unknown, not $0)"
         )
+    guessed = estimated_amounts(series)
+    if guessed:
+        basis = repo.estimate_basis() or "a looked-up value"
+        notes.append(f"{guessed} deals' amounts are estimates ({basis}), included in the sums as estimated")
     return MetricResult(
         measures=[
             MeasureInfo(
@@ -185,5 +189,6 @@ def query_metrics(repo: Repository, viewer: ViewerLike, params: MetricQuery) -> 
         rows=shown,
         groups_total=groups,
         missing_amounts=missing,
+        estimated_amounts=guessed,
         notes=notes,
     )

@@ -21,6 +21,7 @@ from tools.store.schema import (
     OpportunityHistory,
     Product,
     Quota,
+    StageRow,
     Territory,
     User,
     table_of,
@@ -92,6 +93,7 @@ def reset_sequences(connection: Connection) -> None:
 
 
 def clear_tables(connection: Connection) -> None:
-    """Delete every CRM row (children first)."""
+    """Delete every CRM row (children first), and the stages an import stored with its data."""
     for table in reversed(INSERT_ORDER):
         connection.execute(table.delete())
+    connection.execute(table_of(StageRow).delete())

@@ -133,6 +133,18 @@ class Repository:
             ).scalar()
         return str(stamp)
 
+    def estimate_basis(self, column: str = "opportunities.amount") -> str | None:
+        """What the import took the estimated values of ``column`` from ("the product's list
+        price"), or None when none of its values are estimates."""
+
+        def read() -> str | None:
+            with self.engine.connect() as connection:
+                return connection.execute(
+                    select(DatasetMeta.value).where(DatasetMeta.key == f"estimate:{column}")
+                ).scalar()
+
+        return self.memo(("estimate_basis", column), read)
+
     def memo(self, key: tuple[Any, ...], compute: Callable[[], T]) -> T:
         """``compute()``, remembered until the data set changes (for slow-moving facts such as the
         median won cycle of a scope, or which rules the loaded data can support)."""

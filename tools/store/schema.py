@@ -150,16 +150,16 @@ class Opportunity(Base):
         Index("ix_opportunities_close_date", "close_date"),
         Index("ix_opportunities_last_activity_at", "last_activity_at"),
         Index("ix_opportunities_product_id", "product_id"),
-        # Open pipeline: a partial covering index, so pipeline, forecast and stalled-deal scans
-        # read only the open deals (about a tenth of the table) and never touch the table rows.
-        # The SQLite predicate is spelled the way SQLAlchemy renders ``~Opportunity.is_closed``
-        # there (``is_closed = 0``): SQLite only uses a partial index for a matching term.
+        # Open pipeline: a partial covering index, so pipeline, forecast and stalled-deal scans read
+        # only the open deals (a tenth of the table), never the rows. The SQLite predicate is spelled
+        # as SQLAlchemy renders ``~Opportunity.is_closed`` (``is_closed = 0``) so SQLite uses it.
         Index(
             "ix_opportunities_open",
             "owner_id",
             "close_date",
             "stage",
             "amount",
+            "amount_estimated",
             "probability",
             "forecast_category",
             "stage_entered_at",
@@ -182,6 +182,7 @@ class Opportunity(Base):
             "is_won",
             "owner_id",
             "amount",
+            "amount_estimated",
             "created_at",
             "account_id",
             "id",
@@ -198,6 +199,7 @@ class Opportunity(Base):
     name: Mapped[str] = mapped_column(String(300))
     stage: Mapped[str] = mapped_column(String(60))
     amount: Mapped[Decimal | None] = mapped_column(Money)
+    amount_estimated: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
     probability: Mapped[float | None] = mapped_column(Float)
     forecast_category: Mapped[str | None] = mapped_column(String(20))
     created_at: Mapped[dt.date | None] = mapped_column(Date)
@@ -214,6 +216,21 @@ class Opportunity(Base):
     close_date_pushes: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     #: Derived from activities by the writers: distinct contacts engaged on the deal.
     contacts_engaged: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+
+
+class StageRow(Base):
+    """A stage of the loaded data as its source names it, with its semantics (see tools.store.stages)."""
+
+    __tablename__ = "stages"
+
+    name: Mapped[str] = mapped_column(String(60), primary_key=True)
+    position: Mapped[int] = mapped_column(Integer)
+    probability: Mapped[float] = mapped_column(Float)
+    forecast_category: Mapped[str] = mapped_column(String(20))
+    stall_days: Mapped[int | None] = mapped_column(Integer)
+    is_closed: Mapped[bool] = mapped_column(Boolean)
+    is_won: Mapped[bool] = mapped_column(Boolean)
+    aliases: Mapped[str | None] = mapped_column(Text)
 
 
 class OpportunityHistory(Base):

@@ -1,11 +1,18 @@
 """The stage configuration: stage names, order, probabilities, forecast categories, stall rules.
 
-One YAML file (``stages.yaml`` beside this module by default) is the single source of these
-facts; the generator, the importer and every analysis read it through :func:`load_stages`.
+Two sources, one model. The configuration file (``stages.yaml`` beside this module by default,
+read by :func:`load_stages`) holds the stall thresholds and the stages of generated demo data.
+An import whose mapping declares its own stages stores them in the ``stages`` table
+(:class:`~tools.store.schema.StageRow`; empty for demo data), under the source's names
+("Engaging" stays "Engaging"), with ``aliases`` a JSON list of their other names in the source.
+:func:`dataset_stages` gives every analysis the stages of the loaded data: the stored ones when
+there are any, else the file's.
 """
 
 from __future__ import annotations
 
+import json
+from collections.abc import Sequence
 from enum import StrEnum
 from functools import cached_property
 from pathlib import Path
@@ -13,8 +20,10 @@ from typing import Annotated
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from sqlalchemy import Connection, Engine, delete, insert, select
 
 from tools.errors import DataError
+from tools.store.schema import StageRow, table_of
 
 DEFAULT_STAGES_FILE = Path(__file__).with_name("stages.yaml")
 
@@ -29,6 +38,26 @@ class ForecastCategory(StrEnum):
     COMMIT = "commit"
     CLOSED = "closed"
     OMITTED = "omitted"
+
+    @classmethod
+    def parse(cls, text: str) -> ForecastCategory | None:
+        """A category from its value, its label or a CRM's spelling of it (case and punctuation
+        ignored): Salesforce ``Best Case`` / ``BestCase`` and ``Forecast`` (its API value for
+        Commit), HubSpot ``BEST_CASE`` and ``OMIT``."""
+        return _CATEGORY_WORDS.get(_key(text))
+
+
+_CATEGORY_WORDS = {
+    "pipeline": ForecastCategory.PIPELINE,
+    "bestcase": ForecastCategory.BEST_CASE,
+    "upside": ForecastCategory.BEST_CASE,
+    "commit": ForecastCategory.COMMIT,
+    "forecast": ForecastCategory.COMMIT,
+    "mostlikely": ForecastCategory.COMMIT,
+    "closed": ForecastCategory.CLOSED,
+    "omitted": ForecastCategory.OMITTED,
+    "omit": ForecastCategory.OMITTED,
+}
 
 
 class Stage(BaseModel):
@@ -78,7 +107,7 @@ class StageConfig(BaseModel):
         for stage in self.stages:
             for label in (stage.name, *stage.aliases):
                 key = _key(label)
-                if key in seen:
+                if seen.get(key, stage.name) != stage.name:
                     raise ValueError(f"stage name {label!r} is used twice ({seen[key]!r})")
                 seen[key] = stage.name
         if not any(s.won for s in self.stages):
@@ -119,6 +148,10 @@ class StageConfig(BaseModel):
     def lost_stage(self) -> Stage:
         return next(s for s in self.stages if s.closed and not s.won)
 
+    def with_stages(self, stages: Sequence[Stage]) -> StageConfig:
+        """These stages, with this configuration's stall rules (checked like the file's)."""
+        return StageConfig.model_validate({"stages": list(stages), "stall_rules": self.stall_rules})
+
 
 def yaml_problem(exc: yaml.YAMLError) -> str:
     """A one-line description of a YAML syntax error."""
@@ -142,3 +175,62 @@ def load_stages(path: Path | None = None) -> StageConfig:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"]) or "(top level)"
         raise StageConfigError(f"stage config {source}: {where}: {first['msg']}") from exc
+
+
+def stored_stages(connection: Connection) -> list[Stage]:
+    """The stages an import stored with the data, in order (empty when none were declared)."""
+    table = table_of(StageRow)
+    rows = connection.execute(select(table).order_by(table.c.position, table.c.name))
+    return [
+        Stage(
+            name=row.name,
+            probability=row.probability,
+            forecast_category=ForecastCategory(row.forecast_category),
+            stall_days=row.stall_days,
+            closed=bool(row.is_closed),
+            won=bool(row.is_won),
+            aliases=tuple(json.loads(row.aliases or "[]")),
+        )
+        for row in rows
+    ]
+
+
+def save_stages(connection: Connection, stages: Sequence[Stage]) -> None:
+    """Replace the stored stages with ``stages`` (their order is their position)."""
+    table = table_of(StageRow)
+    connection.execute(delete(table))
+    rows = [
+        {
+            "name": stage.name,
+            "position": position,
+            "probability": stage.probability,
+            "forecast_category": stage.forecast_category.value,
+            "stall_days": stage.stall_days,
+            "is_closed": stage.closed,
+            "is_won": stage.won,
+            "aliases": json.dumps(list(stage.aliases)) if stage.aliases else None,
+        }
+        for position, stage in enumerate(stages)
+    ]
+    if rows:
+        connection.execute(insert(table), rows)
+
+
+def dataset_stages(source: Engine | Connection, configured: StageConfig) -> StageConfig:
+    """The stages of the loaded data: those stored by an import, else ``configured`` (the file's).
+
+    Raises:
+        StageConfigError: the stored stages are not a usable set (edited by hand).
+    """
+    if isinstance(source, Engine):
+        with source.connect() as connection:
+            stored = stored_stages(connection)
+    else:
+        stored = stored_stages(source)
+    if not stored:
+        return configured
+    try:
+        return configured.with_stages(stored)
+    except ValidationError as exc:
+        reason = exc.errors()[0]["msg"].removeprefix("Value error, ")
+        raise StageConfigError(f"the stages stored with the data are not usable: {reason}") from exc

@@ -16,7 +16,7 @@ from sqlalchemy import case, func
 
 from tools.evidence import Figure, Unit, record_id
 from tools.metrics import coverage, ratio
-from tools.rollup import first_ids, measure, metric, money, period_of, weighted_amount
+from tools.rollup import estimated_total, first_ids, measure, metric, money, period_of, weighted_amount
 from tools.store.repository import Repository
 from tools.store.schema import Account, Activity, Opportunity, Quota, User
 from tools.territory.book import (
@@ -110,13 +110,16 @@ def territory_summary(repo: Repository, viewer: Viewer, params: TerritorySummary
     by_amount = [Opportunity.amount.desc()]
     with repo.connect() as connection:
         every = ranked(connection, accounts)
-        n_open, open_amount, weighted, n_due, due_amount = connection.execute(
+        n_open, open_amount, weighted, n_due, due_amount, *guessed = connection.execute(
             open_deals.with_only_columns(
                 func.count(Opportunity.id),
                 func.sum(Opportunity.amount),
                 func.sum(weighted_amount()),
                 func.coalesce(func.sum(case((due, 1), else_=0)), 0),
                 func.sum(case((due, Opportunity.amount), else_=None)),
+                estimated_total(),
+                estimated_total(weighted_amount()),
+                estimated_total(case((due, Opportunity.amount), else_=None)),
             )
         ).one()
         open_ids = first_ids(connection, open_deals, "opportunity", Opportunity.id, by_amount)
@@ -183,13 +186,15 @@ def territory_summary(repo: Repository, viewer: Viewer, params: TerritorySummary
         open_deals=measure(
             "Open deals", int(n_open), Unit.COUNT, "count of open opportunities", where, open_ids, int(n_open)
         ),
-        open_pipeline=metric("open_pipeline", money(open_amount), [*where, "open"], open_ids, int(n_open)),
+        open_pipeline=metric(
+            "open_pipeline", money(open_amount), [*where, "open"], open_ids, int(n_open)
+        ).with_estimate(guessed[0]),
         weighted_pipeline=metric(
             "weighted_pipeline", money(weighted), [*where, "open"], open_ids, int(n_open)
-        ),
+        ).with_estimate(guessed[1]),
         pipeline_due_in_period=metric(
             "open_pipeline", due_total, [*in_period, "open", "close date in the period"], due_ids, int(n_due)
-        ),
+        ).with_estimate(guessed[2]),
         bookings=metric("bookings", booked, in_period, won_ids, int(n_won)),
         quota=metric("quota", quota if quotas else None, quota_filters, quota_ids, len(quota_ids)),
         attainment=metric(

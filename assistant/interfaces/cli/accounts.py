@@ -1,4 +1,5 @@
-"""``salesplan accounts …``: search accounts, show one account, and its whitespace."""
+"""``salesplan accounts …``: search accounts, show one account, its facts, what it bought, and its
+whitespace."""
 
 from __future__ import annotations
 
@@ -13,8 +14,11 @@ from rich.table import Column, Table
 from assistant.interfaces.cli.output import console
 from assistant.interfaces.cli.scoped import JsonOption, UserOption, emit, reader
 from tools.accounts import (
+    AccountFacts,
+    AccountInput,
     AccountProfile,
     AccountProfileInput,
+    AccountPurchases,
     AccountSearch,
     AccountSearchResult,
     WhitespaceInput,
@@ -22,7 +26,7 @@ from tools.accounts import (
 )
 from tools.evidence import Figure
 
-app = typer.Typer(help="Accounts: search, profile and whitespace.", no_args_is_help=True)
+app = typer.Typer(help="Accounts: search, profile, facts, purchases and whitespace.", no_args_is_help=True)
 
 NameArgument = Annotated[str, typer.Argument(help="Account name (close spellings are matched).")]
 
@@ -157,6 +161,56 @@ def _print_profile(profile: AccountProfile) -> None:
     console.print("\n[bold]Recent activity[/]")
     for activity in profile.recent_activities:
         console.print(f"  {activity.occurred_at:%Y-%m-%d} {activity.kind}: {esc(activity.subject or '')}")
+
+
+@app.command("facts")
+def facts(ctx: typer.Context, name: NameArgument, user: UserOption, as_json: JsonOption = False) -> None:
+    """What the data says about a company: industry, size, location, founding year, parent, subsidiaries."""
+    read = reader(ctx, user)
+    emit(read("account_facts", AccountInput(account=name), AccountFacts), as_json, _print_facts)
+
+
+def _print_facts(result: AccountFacts) -> None:
+    firm = result.firmographics
+    place = ", ".join(p for p in (firm.city, firm.state, firm.country) if p)
+    console.print(f"[bold]{esc(firm.name)}[/] ({firm.id})")
+    lines = {
+        "Industry": firm.industry,
+        "Segment": firm.segment,
+        "Employees": firm.employees.display() if firm.employees.value is not None else None,
+        "Annual revenue": firm.annual_revenue.display() if firm.annual_revenue.value is not None else None,
+        "Location": place or None,
+        "Established": str(firm.year_established) if firm.year_established else None,
+        "Parent": firm.parent_account,
+        "Subsidiaries": ", ".join(s.name for s in result.subsidiaries) or None,
+        "Owner": firm.owner,
+        "Territory": firm.territory,
+    }
+    for label, value in lines.items():
+        if value is not None:
+            console.print(f"  {label}: {esc(value)}")
+    if result.missing:
+        console.print(f"  [dim]not in the data: {', '.join(result.missing)}[/]")
+
+
+@app.command("bought")
+def bought(ctx: typer.Context, name: NameArgument, user: UserOption, as_json: JsonOption = False) -> None:
+    """What an account has bought: products won there with amounts and dates (and what it owns)."""
+    read = reader(ctx, user)
+    emit(read("account_purchases", AccountInput(account=name), AccountPurchases), as_json, _print_purchases)
+
+
+def _print_purchases(result: AccountPurchases) -> None:
+    console.print(f"[bold]{esc(result.account.name)}[/] — {_fig(result.total_won)}, from {result.basis}")
+    for product in result.products:
+        console.print(
+            f"  {esc(product.product)}: {product.deals_won} won, {product.amount.display()}, "
+            f"{product.first_won} to {product.last_won}"
+        )
+    for owned in result.owned:
+        console.print(
+            f"  owns {esc(owned.product)}: {owned.status}, {owned.arr.display()} since {owned.since}"
+        )
 
 
 @app.command("whitespace")

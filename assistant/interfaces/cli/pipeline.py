@@ -8,6 +8,7 @@ import typer
 from rich.markup import escape as esc
 from rich.table import Table
 
+from assistant import formatting as fmt
 from assistant.interfaces.cli.output import console
 from assistant.interfaces.cli.scoped import JsonOption, PeriodOption, UserOption, emit, reader
 from tools.deals.details import DealDetails, DealQuery
@@ -51,7 +52,7 @@ def _print_stalled(result: StalledDeals) -> None:
         f"(as of {result.as_of})"
     )
     for deal in result.deals:
-        amount = f"${deal.amount:,.0f}" if deal.amount is not None else "no amount"
+        amount = fmt.deal_amount(deal.amount, deal.amount_estimated)
         console.print(
             f"\n[bold]{esc(deal.name)}[/] ({deal.id}) — {esc(deal.owner)}, {deal.stage}, {amount}, "
             f"risk {deal.risk_score}"
@@ -76,7 +77,7 @@ def show(
 
 
 def _print_deal(deal: DealDetails) -> None:
-    amount = f"${deal.amount:,.0f}" if deal.amount is not None else "no amount"
+    amount = fmt.deal_amount(deal.amount, deal.amount_estimated, deal.estimate_basis)
     console.print(
         f"[bold]{esc(deal.name)}[/] ({deal.id}) — {esc(deal.account or 'no account')}, "
         f"owner {esc(deal.owner)}"

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from assistant.formatting import money, plural
+from assistant.formatting import deal_amount, estimated, money, plural
 from assistant.interfaces.slack.blocks import (
     MAX_BLOCKS,
     Block,
@@ -25,6 +25,7 @@ from assistant.interfaces.slack.blocks import (
 from assistant.interfaces.slack.safety import plain
 from tools.deals.stalled import StalledDeals
 from tools.deals.stalled_evidence import StalledDeal
+from tools.evidence import Figure
 
 #: Deals listed in one message (the counts cover them all).
 LISTED = 10
@@ -35,9 +36,14 @@ def _amount(value: Decimal | float | int | None) -> str:
     return money(value) if value is not None else "no amount"
 
 
+def _worth(figure: Figure) -> str:
+    """A total at risk, saying how much of it is estimated."""
+    return estimated(_amount(figure.value), figure.value, figure.estimated)
+
+
 def deal_entry(deal: StalledDeal, with_owner: bool = False) -> str:
     flags = sorted(deal.flags, key=lambda f: SEVERITY_ORDER.get(f.severity.value, 2))
-    facts = [_amount(deal.amount), plain(deal.stage)]
+    facts = [deal_amount(deal.amount, deal.amount_estimated), plain(deal.stage)]
     if deal.close_date:
         facts.append(f"closes {deal.close_date.isoformat()}")
     if with_owner:
@@ -77,7 +83,7 @@ def _footer(result: StalledDeals, shown: Sequence[StalledDeal]) -> Block:
 def stalled_message(result: StalledDeals, whose: str = "your") -> SlackMessage:
     """``/salesplan stalled`` and a rep's digest: the count, the figures, the riskiest deals."""
     flagged = int(result.flagged.value or 0)
-    worth = _amount(result.flagged_amount.value)
+    worth = _worth(result.flagged_amount)
     if flagged == 0:
         headline = f"*None of {whose} {plural(result.open_deals, 'open deal')} is stalled or at risk.*"
         return SlackMessage(text=headline.replace("*", ""), blocks=[section(headline)])
@@ -115,7 +121,7 @@ class TeamLine:
 def team_message(team: StalledDeals, lines: Sequence[TeamLine]) -> SlackMessage:
     """A manager's roll-up: the team's totals, one line per direct report, the riskiest deals."""
     flagged = int(team.flagged.value or 0)
-    worth = _amount(team.flagged_amount.value)
+    worth = _worth(team.flagged_amount)
     headline = (
         f"*Your team has {flagged} stalled or at-risk deal{'' if flagged == 1 else 's'}* of "
         f"{team.open_deals:,} open, worth {worth}."
@@ -125,7 +131,7 @@ def team_message(team: StalledDeals, lines: Sequence[TeamLine]) -> SlackMessage:
         count = int(line.result.flagged.value or 0)
         per_person.append(
             f"• *{plain(line.name)}*: {count} of {plural(line.result.open_deals, 'open deal')}, "
-            f"{_amount(line.result.flagged_amount.value)}"
+            f"{_worth(line.result.flagged_amount)}"
         )
     shown = team.deals[:5]
     blocks: list[Block] = [

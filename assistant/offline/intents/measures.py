@@ -296,7 +296,7 @@ def value(figure: Figure) -> str:
     if figure.value is None:
         return "n/a" if figure.unit is not Unit.USD else "amount unknown"
     if figure.unit is Unit.USD:
-        return fmt.money(figure.value)
+        return fmt.estimated(fmt.money(figure.value), figure.value, figure.estimated)
     if figure.unit is Unit.RATIO and "coverage" in figure.name.casefold():
         return fmt.multiple(figure.value)
     if figure.unit is Unit.RATIO:

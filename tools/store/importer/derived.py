@@ -1,6 +1,7 @@
-"""Facts the importer derives rather than reads: an opportunity's stage facts and data-quality notes.
+"""Facts the importer derives rather than reads: an opportunity's stage facts and data-quality
+notes, and which users are managers.
 
-The stage configuration is the single source of a deal's stage facts, so ``is_closed`` and
+The data set's stages are the single source of a deal's stage facts, so ``is_closed`` and
 ``is_won`` always come from the stage; ``probability``, ``forecast_category``, ``closed_at`` and
 ``stage_entered_at`` come from it when the file gives none (see :mod:`tools.store.importer.mapping`).
 """
@@ -29,7 +30,12 @@ OPPORTUNITY_DERIVED = (
 def derive_opportunity(record: Record, stages: StageConfig, log: IssueLog) -> None:
     """Set an opportunity's stage facts and warn about gaps that analyses will notice."""
     values = record.values
-    stage = next(s for s in stages.stages if s.name == values["stage"])  # a canonical name, parsed
+    stage = stages.find(str(values["stage"]))
+    if stage is None:  # the mapping read the stage as plain text
+        reason = f"unknown stage (stages are {', '.join(stages.names)})"
+        log.error(record.source.file, record.line, record.source.label("stage"), str(values["stage"]), reason)
+        return
+    values["stage"] = stage.name
     values["is_closed"] = stage.closed
     values["is_won"] = stage.won
     if values.get("probability") is None:
@@ -70,6 +76,17 @@ def _gap(record: Record, log: IssueLog, title: str, column: str, reason: str) ->
     source = record.source
     issue = Issue(file=source.file, line=record.line, column=source.label(column), reason=reason)
     log.warn(f"gap:{title}", title, issue)
+
+
+def promote_managers(users: list[Record]) -> None:
+    """A user mapped as a rep whom another user reports to is a manager (and sees the team)."""
+    managers = {(ref.spec.by, ref.key) for r in users if (ref := r.refs.get("manager_id")) and ref.key}
+    columns = {by for by, _ in managers}
+    for record in users:
+        if record.values.get("role") != "rep":
+            continue
+        if any((by, str(record.values.get(by))) in managers for by in columns):
+            record.values["role"] = "manager"
 
 
 #: Derivations per table, run on every staged record after foreign keys are resolved.

@@ -6,20 +6,19 @@ work to a few dictionary look-ups, so an 8,800-row export is read in a fraction 
 
 from __future__ import annotations
 
-import string
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from rapidfuzz import process
 
+from tools.store.importer.cellreaders import Reader, const_reader, reader_for
 from tools.store.importer.csvread import CsvTable
-from tools.store.importer.mapping import EntitySpec, FieldSpec, Mapping, MatchMode
+from tools.store.importer.fields import FieldSpec, MatchMode
+from tools.store.importer.mapping import EntitySpec, Mapping
 from tools.store.importer.mapping_schema import COLUMN_CHOICES, FieldType, column_type
 from tools.store.importer.parsers import ParseError, Parser, build_parser
 from tools.store.importer.report import Issue, IssueLog
+from tools.store.schema import Base
 from tools.store.stages import StageConfig
-
-Reader = Callable[[list[str]], str]
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,6 +63,35 @@ class Vocabulary:
 
 
 @dataclass(frozen=True, slots=True)
+class FallbackPlan:
+    """One field's fallback, as the staged records of an entity carry it."""
+
+    column: str
+    via: str
+    value: str
+    estimated: bool
+    basis: str
+
+    @property
+    def flag(self) -> str:
+        """The column marking a filled value as an estimate."""
+        return f"{self.column}_estimated"
+
+
+def fallback_plans(table: str, fields: dict[str, FieldSpec]) -> tuple[FallbackPlan, ...]:
+    """The fallbacks of an entity's fields."""
+    plans = []
+    for name, spec in fields.items():
+        fallback = spec.fallback
+        if fallback is None:
+            continue
+        target = next(iter(Base.metadata.tables[table].c[fallback.via].foreign_keys)).column.table.name
+        basis = fallback.basis or f"{target}.{fallback.value}"
+        plans.append(FallbackPlan(name, fallback.via, fallback.value, fallback.estimated, basis))
+    return tuple(plans)
+
+
+@dataclass(frozen=True, slots=True)
 class Source:
     """Where records come from: one entity of the mapping."""
 
@@ -72,6 +100,9 @@ class Source:
     key_columns: tuple[str, ...]
     labels: dict[str, str]
     date_columns: tuple[str, ...] = ()
+    fallbacks: tuple[FallbackPlan, ...] = ()
+    #: Rows that add columns to rows of another entity (``merge: true``) rather than rows of their own.
+    merge: bool = False
 
     def label(self, column: str) -> str:
         """The CSV column (or field name) that feeds ``column``."""
@@ -121,62 +152,10 @@ class RowResult:
     failed: bool = False
 
 
-def _column_reader(index: int) -> Reader:
-    return lambda cells: cells[index]
-
-
-def _const_reader(text: str) -> Reader:
-    return lambda _cells: text
-
-
-def _template_reader(templates: tuple[str, ...], table: CsvTable) -> Reader:
-    """Fill the first template whose columns are all non-empty (as positional ``str.format``)."""
-    compiled: list[tuple[str, list[int]]] = []
-    for template in templates:
-        pattern: list[str] = []
-        indexes: list[int] = []
-        for literal, name, _, _ in string.Formatter().parse(template):
-            pattern.append(literal.replace("{", "{{").replace("}", "}}"))
-            if name is not None:
-                index = table.index(name)
-                assert index is not None
-                pattern.append(f"{{{len(indexes)}}}")
-                indexes.append(index)
-        compiled.append(("".join(pattern), indexes))
-
-    def read(cells: list[str]) -> str:
-        for pattern, indexes in compiled:
-            texts = [cells[i].strip() for i in indexes]
-            if all(texts):
-                return pattern.format(*texts)
-        return ""
-
-    return read
-
-
-def _const_text(value: str | int | float | bool | None) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return "" if value is None else str(value)
-
-
 def is_required(entity: EntitySpec, name: str, spec: FieldSpec) -> bool:
     """A field is required when the mapping says so, it is a key, or the schema needs a value."""
     column = entity.sql_table.c[name]
     return spec.required or name in entity.key_columns or not column.nullable
-
-
-def _reader(spec: FieldSpec, table: CsvTable) -> Reader | None:
-    """The text source of a field, or None when a column it reads is missing from the header."""
-    if "const" in spec.model_fields_set:
-        return _const_reader(_const_text(spec.const))
-    if any(table.index(column) is None for column in spec.source_columns):
-        return None
-    if spec.column is not None:
-        index = table.index(spec.column)
-        assert index is not None
-        return _column_reader(index)
-    return _template_reader(spec.template or (), table)
 
 
 def compile_plans(
@@ -189,11 +168,11 @@ def compile_plans(
     for name, spec in ordered:
         label = spec.column or name
         required = is_required(entity, name, spec)
-        reader = _reader(spec, table)
+        reader = reader_for(spec, table)
         if reader is None:
             missing = [c for c in spec.source_columns if table.index(c) is None]
             failed |= _report_missing(entity, table, name, missing, required, log)
-            reader = _const_reader("")
+            reader = const_reader("")
         plans.append(_plan(entity, name, spec, label, reader, required, mapping, stages))
     return None if failed else plans
 

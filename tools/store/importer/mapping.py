@@ -46,6 +46,12 @@ Entities (``entities[*]``)
     ``true`` derives one row per distinct key: repeated keys are merged (the first row wins; a
     later row that disagrees gives a warning) and rows with an empty key are skipped. This is
     how users come out of a name column, or territories out of an office column.
+``merge``
+    ``true`` adds columns to rows an earlier entity of the same table gives (matched on the
+    key) instead of adding rows: an association file that sets each deal's account, or contact
+    roles that set each contact's buying role. Only the key is required; a key no earlier row
+    has is skipped with a warning, and a key given twice keeps its first row (a warning when a
+    later one disagrees).
 ``optional``
     ``true`` lets the file be absent (a warning instead of an error).
 ``encoding``
@@ -87,10 +93,16 @@ and then goes through these steps, in order:
                  ISO ``YYYY-MM-DD`` with a time part is accepted too
    ``datetime``  an ISO timestamp or a date in the formats; naive times are taken as UTC
    ``bool``      true/false, yes/no, y/n, t/f, 1/0 (any case)
-   ``stage``     a stage of the stage configuration, by name or alias (``stages.yaml``);
-                 unknown stages are errors. Stage columns default to this type.
+   ``stage``     a stage of the data set, by name or alias: the mapping's ``stages`` when it
+                 declares them, else the stage configuration (``stages.yaml``); unknown
+                 stages are errors. Stage columns default to this type.
+   ``forecast_category``  pipeline, best case, commit, closed or omitted, in any CRM's spelling
+                 (``Best Case``, ``BestCase``, ``Forecast`` = commit, ``OMIT``); the type of
+                 ``opportunities.forecast_category``.
 
-   ``scale: 1000000`` multiplies a number (revenue given in millions);
+   ``scale: 1000000`` multiplies a number (revenue given in millions; ``0.01`` reads a
+   percentage as a probability); ``currency: USD`` makes an amount written in another currency
+   (``EUR 1.200,00``, ``€1,200``) an error instead of a number summed with dollars;
    ``decimal_separator`` overrides the mapping's for one field. With ``auto``, the last of ``.``
    and ``,`` is the decimal separator when both appear; a lone ``,`` followed by one or two
    digits is a decimal comma (``1200,50``); otherwise ``,`` groups thousands.
@@ -114,111 +126,60 @@ the database (so a file may point at rows imported earlier, or at rows of its ow
 An unknown key is an error for a required lookup, and a warning (the link left empty) for an
 optional one.
 
-Opportunities
--------------
-The stage configuration is the single source of a deal's stage facts. For every opportunity the
+Missing values: ``fallback``
+----------------------------
+``fallback: {via: product_id, value: list_price}`` fills an empty value from the row a lookup
+field of the same entity found (here the product's list price). Such a value is an estimate:
+the importer sets ``<column>_estimated`` (``opportunities.amount_estimated``), so answers, plans
+and JSON can say so; rows with a value of their own get ``false``. ``estimated: false`` takes
+the value as a fact instead. ``basis: "the product's list price"`` is how answers name the
+estimate (default ``<table>.<value>``). Each use is counted in the import's warnings.
+
+Stages: ``stages``
+------------------
+Without it, deal stages are those of the stage configuration (``stages.yaml``), found by name
+or alias. With it, the data keeps its own stage names and the mapping says what they mean;
+the stages are stored with the data (table ``stages``) and every analysis reads them. Either a
+list, in order (``{name, probability, forecast_category, stall_days, closed, won, aliases}``),
+or read from a file; see :mod:`tools.store.importer.stageset`.
+
+Opportunities and users
+-----------------------
+The data set's stages (the mapping's, else those stored with the data, else the stage
+configuration) are the single source of a deal's stage facts. For every opportunity the
 importer sets ``is_closed`` and ``is_won`` from its stage; ``probability`` and
 ``forecast_category`` from the stage when not mapped or empty; ``closed_at`` = ``close_date``
 for a closed deal when not mapped; ``stage_entered_at`` (when not mapped) = ``closed_at`` for a
 closed deal and ``created_at`` for an open one. Open deals without an account, an amount or a
-created date, and closed deals without a close date, are reported as warnings.
+created date, and closed deals without a close date, are reported as warnings. A user mapped as
+a rep whom another user of the import reports to (``manager_id``) is stored as a manager.
 
 Dataset facts
 -------------
 Every import writes ``dataset_meta``: ``as_of`` (``--as-of``, else the latest date found in the
-data), ``source`` (the mapping's name) and ``imported_at`` (UTC, ISO 8601).
+data), ``source`` (the mapping's name), ``imported_at`` (UTC, ISO 8601) and, for each column
+holding estimated values, ``estimate:<table>.<column>`` = what they were taken from.
 """
 
 from __future__ import annotations
 
-import string
-from decimal import Decimal
-from enum import StrEnum
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 from sqlalchemy import Table
 
+from tools.store.importer.fields import DecimalSeparator, FieldSpec
 from tools.store.importer.mapping_schema import (
-    FieldType,
     check_encoding,
+    check_fallback,
     check_field,
     check_required_columns,
     schema_table,
 )
+from tools.store.importer.stageset import StageSource
+from tools.store.stages import Stage, StageConfig
 
 DEFAULT_DATE_FORMATS = ("%Y-%m-%d", "%m/%d/%Y", "%d.%m.%Y")
-
-
-class MatchMode(StrEnum):
-    EXACT = "exact"
-    NORMALIZED = "normalized"
-
-
-DecimalSeparator = Literal["auto", ".", ","]
-
-
-def template_columns(template: str) -> list[str]:
-    """The CSV column names a ``{column}`` template refers to."""
-    try:
-        return [name for _, name, _, _ in string.Formatter().parse(template) if name is not None]
-    except ValueError as exc:
-        raise ValueError(f"template {template!r} is malformed: {exc}") from exc
-
-
-class FieldSpec(BaseModel):
-    """How one column of a table is filled (see the module documentation)."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    column: Annotated[str, Field(min_length=1)] | None = None
-    const: str | int | float | bool | None = None
-    template: tuple[str, ...] | None = None
-    type: FieldType | None = None
-    required: bool = False
-    default: str | None = None
-    values: dict[str, str] = Field(default_factory=dict)
-    scale: Decimal | None = None
-    decimal_separator: DecimalSeparator | None = None
-    formats: tuple[str, ...] | None = None
-    vocabulary: tuple[str, ...] | None = None
-    lookup: str | None = None
-    by: str = "external_id"
-    match: MatchMode = MatchMode.EXACT
-
-    @model_validator(mode="before")
-    @classmethod
-    def _shorthand(cls, data: Any) -> Any:
-        return {"column": data} if isinstance(data, str) else data
-
-    @field_validator("template", mode="before")
-    @classmethod
-    def _template_list(cls, value: Any) -> Any:
-        return (value,) if isinstance(value, str) else value
-
-    @field_validator("values", mode="before")
-    @classmethod
-    def _values_as_text(cls, value: Any) -> Any:
-        if isinstance(value, dict):
-            return {str(k): str(v) for k, v in value.items()}
-        return value
-
-    @model_validator(mode="after")
-    def _one_source(self) -> FieldSpec:
-        sources = [n for n in ("column", "const", "template") if n in self.model_fields_set]
-        if len(sources) != 1:
-            raise ValueError("give exactly one of column, const or template")
-        for template in self.template or ():
-            if not template_columns(template):
-                raise ValueError(f"template {template!r} names no column")
-        return self
-
-    @property
-    def source_columns(self) -> tuple[str, ...]:
-        """The CSV columns this field reads."""
-        if self.column is not None:
-            return (self.column,)
-        return tuple(dict.fromkeys(c for t in self.template or () for c in template_columns(t)))
 
 
 class EntitySpec(BaseModel):
@@ -231,6 +192,7 @@ class EntitySpec(BaseModel):
     fields: dict[str, FieldSpec]
     key: tuple[str, ...] | None = None
     distinct: bool = False
+    merge: bool = False
     optional: bool = False
     encoding: str = "auto"
     delimiter: Annotated[str, Field(min_length=1, max_length=1)] = ","
@@ -245,6 +207,9 @@ class EntitySpec(BaseModel):
         table = schema_table(self.table)
         for name, spec in self.fields.items():
             check_field(table, name, spec)
+            check_fallback(table, name, spec, self.fields)
+        if self.merge and self.distinct:
+            raise ValueError("an entity either merges into earlier rows or derives distinct rows, not both")
         check_required_columns(table, self)
         check_encoding(self.encoding)
         return self
@@ -270,7 +235,22 @@ class Mapping(BaseModel):
     date_formats: Annotated[tuple[str, ...], Field(min_length=1)] = DEFAULT_DATE_FORMATS
     decimal_separator: DecimalSeparator = "auto"
     null_values: tuple[str, ...] = ()
+    stages: tuple[Stage, ...] | StageSource | None = None
     entities: Annotated[tuple[EntitySpec, ...], Field(min_length=1)]
+
+    @field_validator("stages", mode="before")
+    @classmethod
+    def _stage_form(cls, value: Any) -> Any:
+        """A mapping is read from a file; a list is the stages themselves (one clear error each)."""
+        if not isinstance(value, dict):
+            return value
+        try:
+            return StageSource.model_validate(value)
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            where = ".".join(str(p) for p in first["loc"])
+            reason = str(first["msg"]).removeprefix("Value error, ")
+            raise ValueError(f"{where}: {reason}" if where else reason) from exc
 
     @model_validator(mode="after")
     def _one_key_per_table(self) -> Mapping:
@@ -280,9 +260,12 @@ class Mapping(BaseModel):
             if known != entity.key_columns:
                 both = f"{list(known)} and {list(entity.key_columns)}"
                 raise ValueError(f"entities of {entity.table} use different keys: {both}")
+        if isinstance(self.stages, tuple):
+            StageConfig(stages=self.stages)  # the same checks as the stage configuration file
         return self
 
     @property
     def files(self) -> list[str]:
         """The distinct files the mapping reads, in first-use order."""
-        return list(dict.fromkeys(entity.file for entity in self.entities))
+        first = [self.stages.file] if isinstance(self.stages, StageSource) else []
+        return list(dict.fromkeys([*first, *(entity.file for entity in self.entities)]))

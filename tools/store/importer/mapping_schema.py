@@ -20,11 +20,16 @@ from tools.store.schema import Base, Role
 from tools.store.types import Money, UTCDateTime
 
 if TYPE_CHECKING:
-    from tools.store.importer.mapping import EntitySpec, FieldSpec
+    from tools.store.importer.fields import FieldSpec
+    from tools.store.importer.mapping import EntitySpec
 
 #: Tables an import mapping may not write: the data set's metadata and the product's own records.
-RESERVED_TABLES = frozenset({"dataset_meta", "api_tokens", "slack_deliveries", "slack_digests", "audit_log"})
+#: ``stages`` is written from a mapping's ``stages:`` section (:mod:`tools.store.importer.stageset`).
+RESERVED_TABLES = frozenset(
+    {"dataset_meta", "stages", "api_tokens", "slack_deliveries", "slack_digests", "audit_log"}
+)
 STAGE_COLUMNS = frozenset({("opportunities", "stage"), ("opportunity_history", "stage")})
+FORECAST_COLUMNS = frozenset({("opportunities", "forecast_category")})
 #: Columns whose values the schema restricts (a check constraint): other values are errors.
 COLUMN_CHOICES: dict[tuple[str, str], tuple[str, ...]] = {
     ("users", "role"): tuple(role.value for role in Role),
@@ -41,12 +46,15 @@ class FieldType(StrEnum):
     DATETIME = "datetime"
     BOOL = "bool"
     STAGE = "stage"
+    FORECAST = "forecast_category"
 
 
 def column_type(table: str, column: Column[Any]) -> FieldType:
     """The field type a schema column holds by default."""
     if (table, column.name) in STAGE_COLUMNS:
         return FieldType.STAGE
+    if (table, column.name) in FORECAST_COLUMNS:
+        return FieldType.FORECAST
     kind = column.type
     checks: list[tuple[type[Any], FieldType]] = [
         (Money, FieldType.MONEY),
@@ -67,6 +75,7 @@ _COMPATIBLE: dict[FieldType, frozenset[FieldType]] = {
     FieldType.DECIMAL: frozenset({FieldType.MONEY, FieldType.DECIMAL}),
     FieldType.STR: frozenset({FieldType.STR}),
     FieldType.STAGE: frozenset({FieldType.STAGE, FieldType.STR}),
+    FieldType.FORECAST: frozenset({FieldType.FORECAST}),
 }
 
 
@@ -94,10 +103,41 @@ def check_field(table: Table, name: str, spec: FieldSpec) -> None:
         return
     if spec.lookup is not None:
         raise ValueError(f"{table.name}.{name} is not a foreign key, so it cannot have a lookup")
-    if spec.type is not None:
-        natural = column_type(table.name, column)
-        if spec.type not in _COMPATIBLE.get(natural, frozenset({natural})):
-            raise ValueError(f"{table.name}.{name} holds {natural.value} values, not {spec.type.value}")
+    natural = column_type(table.name, column)
+    if spec.type is not None and spec.type not in _COMPATIBLE.get(natural, frozenset({natural})):
+        raise ValueError(f"{table.name}.{name} holds {natural.value} values, not {spec.type.value}")
+    if spec.currency is not None and (spec.type or natural) is not FieldType.MONEY:
+        raise ValueError(f"{table.name}.{name} is not an amount, so it cannot have a currency")
+
+
+def check_fallback(table: Table, name: str, spec: FieldSpec, fields: dict[str, FieldSpec]) -> None:
+    """A fallback names a lookup field of the same entity and a column of the table it points at;
+    an estimated fallback needs the ``<column>_estimated`` flag the importer sets."""
+    fallback = spec.fallback
+    if fallback is None:
+        return
+    where = f"{table.name}.{name} fallback"
+    if table.c[name].foreign_keys:
+        raise ValueError(f"{where}: a lookup cannot fall back; give the fallback to a value column")
+    via = table.c.get(fallback.via)
+    target = next(iter(via.foreign_keys)).column.table if via is not None and via.foreign_keys else None
+    if target is None or fallback.via not in fields:
+        raise ValueError(f"{where}: via {fallback.via!r} must be a lookup field of this entity")
+    if fallback.value not in target.c or target.c[fallback.value].foreign_keys:
+        raise ValueError(f"{where}: {target.name} has no column {fallback.value!r} to take")
+    taken = column_type(target.name, target.c[fallback.value])
+    wanted = column_type(table.name, table.c[name])
+    if taken not in _COMPATIBLE.get(wanted, frozenset({wanted})):
+        raise ValueError(
+            f"{where}: {target.name}.{fallback.value} holds {taken.value} values, not {wanted.value}"
+        )
+    flag = f"{name}_estimated"
+    if fallback.estimated and (flag not in table.c or not isinstance(table.c[flag].type, Boolean)):
+        raise ValueError(
+            f"{where}: {table.name} has no {flag} column to mark estimates; set estimated: false"
+        )
+    if fallback.estimated and flag in fields:
+        raise ValueError(f"{where}: {flag} is set by the importer; do not map it")
 
 
 def _check_lookup(table: Table, name: str, spec: FieldSpec, target: Table) -> None:
@@ -120,7 +160,7 @@ def check_required_columns(table: Table, entity: EntitySpec) -> None:
     for sql_column in table.c:
         needed = not sql_column.nullable and sql_column.default is None and sql_column.server_default is None
         mapped = sql_column.name in entity.fields or _derived(table.name, sql_column.name)
-        if needed and not mapped and sql_column is not table.autoincrement_column:
+        if needed and not mapped and not entity.merge and sql_column is not table.autoincrement_column:
             raise ValueError(f"table {table.name} needs a field for column {sql_column.name!r}")
 
 

@@ -10,13 +10,17 @@ import datetime as dt
 import re
 from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
+from typing import TYPE_CHECKING
 
 from rapidfuzz import process
 
-from tools.store.importer.mapping import DecimalSeparator, FieldSpec, Mapping
+from tools.store.importer.fields import DecimalSeparator, FieldSpec
 from tools.store.importer.mapping_schema import FieldType
-from tools.store.stages import StageConfig
+from tools.store.stages import ForecastCategory, StageConfig
 from tools.store.types import to_money
+
+if TYPE_CHECKING:
+    from tools.store.importer.mapping import Mapping
 
 Parser = Callable[[str], object]
 
@@ -85,11 +89,39 @@ def parse_decimal(text: str, separator: DecimalSeparator = "auto") -> Decimal:
     return -number if negative else number
 
 
+_SIGN_CURRENCY = {"$": "USD", "€": "EUR", "£": "GBP", "¥": "JPY", "₹": "INR"}
+_NAMED_CURRENCY = re.compile(r"(?:^|[\s\d(])([A-Z]{3})(?:$|[\s\d)+-])")
+
+
+def _in_currency(parse: Parser, currency: str) -> Parser:
+    """``parse``, refusing an amount written in a currency other than ``currency``.
+
+    ``$`` counts as the field's own currency when that is a dollar (USD, CAD, AUD…): exports
+    write local dollars with the bare sign."""
+
+    def check(text: str) -> object:
+        named = _NAMED_CURRENCY.search(text)
+        sign = next((s for s in _SIGN_CURRENCY if s in text), None)
+        if named is not None:
+            found = named.group(1)
+        elif sign is not None:
+            found = currency if sign == "$" and currency.endswith("D") else _SIGN_CURRENCY[sign]
+        else:
+            found = currency
+        if found != currency:
+            raise ParseError(f"amount in {found}, not {currency}: map the column converted to {currency}")
+        return parse(text)
+
+    return check
+
+
 def _number_parser(field_type: FieldType, separator: DecimalSeparator, scale: Decimal | None) -> Parser:
+    """Numbers; a trailing ``%`` is dropped, so ``10%`` and ``10`` read alike (``scale: 0.01``
+    makes both a probability of 0.1)."""
     factor = scale if scale is not None else Decimal(1)
 
     def parse(text: str) -> object:
-        number = parse_decimal(text, separator) * factor
+        number = parse_decimal(text.strip().removesuffix("%"), separator) * factor
         if field_type is FieldType.INT:
             if number != number.to_integral_value():
                 raise ParseError("not a whole number")
@@ -196,6 +228,13 @@ def _stage_parser(stages: StageConfig) -> Parser:
     return parse
 
 
+def _forecast_category(text: str) -> object:
+    category = ForecastCategory.parse(text)
+    if category is None:
+        raise ParseError("not a forecast category (pipeline, best case, commit, closed, omitted)")
+    return category.value
+
+
 def _text_parser(max_length: int | None) -> Parser:
     def parse(text: str) -> object:
         if max_length is not None and len(text) > max_length:
@@ -206,13 +245,18 @@ def _text_parser(max_length: int | None) -> Parser:
 
 
 def build_parser(
-    field_type: FieldType, spec: FieldSpec, mapping: Mapping, stages: StageConfig, max_length: int | None
+    field_type: FieldType,
+    spec: FieldSpec,
+    mapping: Mapping,
+    stages: StageConfig | None,
+    max_length: int | None,
 ) -> Parser:
-    """The parser of one field, with the mapping's defaults applied."""
+    """The parser of one field, with the mapping's defaults applied (``stages`` for stage fields)."""
     separator = spec.decimal_separator or mapping.decimal_separator
     formats = spec.formats or mapping.date_formats
     if field_type in (FieldType.INT, FieldType.FLOAT, FieldType.DECIMAL, FieldType.MONEY):
-        return _number_parser(field_type, separator, spec.scale)
+        parse = _number_parser(field_type, separator, spec.scale)
+        return _in_currency(parse, spec.currency) if spec.currency else parse
     if field_type is FieldType.DATE:
         return _memoized(_date_parser(formats))
     if field_type is FieldType.DATETIME:
@@ -220,5 +264,8 @@ def build_parser(
     if field_type is FieldType.BOOL:
         return _bool
     if field_type is FieldType.STAGE:
+        assert stages is not None, "stage fields are parsed against a stage set"
         return _memoized(_stage_parser(stages))
+    if field_type is FieldType.FORECAST:
+        return _forecast_category
     return _text_parser(max_length)

@@ -6,8 +6,10 @@ An import runs in two phases:
    against the mapping (:mod:`tools.store.importer.mapping`), the stage configuration and the rows already
    in the database. All problems are collected, not just the first one.
 2. **Write** (:mod:`tools.store.importer.upsert`): only when phase one found no error, every table is
-   upserted on its key in **one transaction**, then ``dataset_meta`` (``as_of``, ``source``,
-   ``imported_at``) is written. Any failure rolls everything back.
+   upserted on its key in **one transaction**, the stages the mapping declares replace the stored
+   ones (every deal in the database must be in one of them), then ``dataset_meta`` (``as_of``,
+   ``source``, ``imported_at``, and ``estimate:<table>.<column>`` naming what estimated values
+   were taken from) is written. Any failure rolls everything back.
 
 So an import either writes everything or nothing, and importing the same files again updates
 the same rows (same ids, same values) instead of adding new ones. A dry run performs phase one
@@ -27,7 +29,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from sqlalchemy import Connection, Engine
+from sqlalchemy import Connection, Engine, delete, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from tools.store.importer.mapping import Mapping
@@ -42,7 +44,8 @@ from tools.store.importer.report import (
 from tools.store.importer.staging import Staged, stage_dataset
 from tools.store.importer.upsert import Writer
 from tools.store.rollups import refresh_rollups
-from tools.store.stages import StageConfig
+from tools.store.schema import DatasetMeta, Opportunity
+from tools.store.stages import StageConfig, save_stages
 
 __all__ = [
     "DataImportError",
@@ -86,7 +89,8 @@ def import_dataset(
         engine: The CRM database (schema already current, see ``tools.store.db.ensure_schema``).
         directory: The folder holding the export's CSV files.
         mapping: The mapping (``tools.store.importer.mapping_files.load_mapping``).
-        stages: The stage configuration that opportunity stages resolve against.
+        stages: The configured stage set: deal stages resolve against the mapping's own stages
+            when it declares them, else those stored with the data, else these.
         as_of: The dataset's "today"; default the latest event date found in the data.
         dry_run: Check everything and count what would change, writing nothing.
         progress: Optional ``progress(description, advance, total)`` callback.
@@ -156,14 +160,25 @@ class _Run:
         writer = Writer(conn, dry_run=self.dry_run, progress=self.progress)
         report.tables = writer.write_all(staged.tables)
         if not self.dry_run:
+            if staged.declared is not None:
+                save_stages(conn, staged.declared)
+                _check_stages(conn, [stage.name for stage in staged.declared])
             refresh_rollups(conn)
             imported_at = self.clock().astimezone(dt.UTC).isoformat(timespec="seconds")
+            conn.execute(delete(DatasetMeta).where(DatasetMeta.key.like("estimate:%")))
+            estimates = {f"estimate:{column}": basis for column, basis in staged.estimates.items()}
             writer.write_meta(
-                {"as_of": as_of.isoformat(), "source": self.mapping.name, "imported_at": imported_at}
+                {
+                    "as_of": as_of.isoformat(),
+                    "source": self.mapping.name,
+                    "imported_at": imported_at,
+                    **estimates,
+                }
             )
         return report
 
     def _as_of(self, staged: Staged) -> dt.date:
+        """``--as-of``, else the latest date in the data, else today."""
         latest = staged.latest_date
         if self.as_of is not None:
             if latest is not None and self.as_of < latest:
@@ -176,3 +191,20 @@ class _Run:
             self.log.warn("as-of", "as-of date", Issue(file=self.mapping.name, reason=reason))
             return today
         return latest
+
+
+def _check_stages(conn: Connection, declared: list[str]) -> None:
+    """Every deal of the database is in a declared stage (earlier imports' deals included).
+
+    Raises:
+        DataImportError: deals of an earlier import are in stages this mapping does not declare.
+    """
+    other = conn.execute(
+        select(Opportunity.stage).where(Opportunity.stage.not_in(declared)).distinct().limit(5)
+    ).scalars()
+    stray = sorted(other)
+    if stray:
+        raise DataImportError(
+            f"the database holds deals in stages this mapping does not declare ({', '.join(stray)}); "
+            "import into an empty database, or declare those stages too; nothing was written"
+        )

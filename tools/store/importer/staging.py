@@ -17,7 +17,8 @@ from rapidfuzz import process
 from sqlalchemy import Connection, select
 
 from tools.store.importer.csvread import CsvTable, read_csv
-from tools.store.importer.derived import DERIVATIONS
+from tools.store.importer.derived import DERIVATIONS, promote_managers
+from tools.store.importer.fallbacks import fill_fallbacks
 from tools.store.importer.fieldplan import (
     LookupSpec,
     Record,
@@ -26,13 +27,17 @@ from tools.store.importer.fieldplan import (
     Source,
     apply_plans,
     compile_plans,
+    fallback_plans,
     key_is_empty,
 )
-from tools.store.importer.mapping import EntitySpec, Mapping, MatchMode
+from tools.store.importer.fields import MatchMode
+from tools.store.importer.keys import Keys, merge_rows
+from tools.store.importer.mapping import EntitySpec, Mapping
 from tools.store.importer.mapping_schema import FieldType
 from tools.store.importer.report import DataImportError, FileSummary, Issue, IssueLog
+from tools.store.importer.stageset import StageSource, read_stages
 from tools.store.schema import Base
-from tools.store.stages import StageConfig
+from tools.store.stages import Stage, StageConfig, dataset_stages
 
 Progress = Callable[[str, int, int | None], None]
 PROGRESS_STEP = 2_000
@@ -48,6 +53,11 @@ class Staged:
     tables: dict[str, list[Record]] = field(default_factory=dict)
     files: list[FileSummary] = field(default_factory=list)
     latest_date: dt.date | None = None
+    #: The stages rows were read against, and the ones the mapping declares (to be stored).
+    stages: StageConfig | None = None
+    declared: list[Stage] | None = None
+    #: ``table.column -> basis`` of the columns holding estimated values.
+    estimates: dict[str, str] = field(default_factory=dict)
 
 
 def stage_dataset(
@@ -58,24 +68,46 @@ def stage_dataset(
     log: IssueLog,
     progress: Progress,
 ) -> Staged:
-    """Read, parse and check every entity of ``mapping`` from ``directory``; problems go to ``log``."""
+    """Read, parse and check every entity of ``mapping`` from ``directory``; problems go to ``log``.
+
+    ``stages`` is the configured stage set: deal stages are read against the mapping's own
+    stages when it declares them, else the stages stored with the data, else ``stages``.
+    """
     staged = Staged()
     files = _read_files(directory, mapping, log, progress, staged)
-    keys = _Keys()
+    staged.declared = _declared_stages(mapping, files, log)
+    if isinstance(mapping.stages, StageSource) and staged.declared is None:
+        return staged
+    staged.stages = stages.with_stages(staged.declared) if staged.declared else dataset_stages(conn, stages)
+    keys = Keys()
     for number, entity in enumerate(mapping.entities):
         table = files.get((entity.file, entity.encoding, entity.delimiter))
         if table is None:
             continue
-        records = _stage_entity(number, entity, table, mapping, stages, keys, log, progress)
+        records = _stage_entity(number, entity, table, mapping, staged.stages, keys, log, progress)
         staged.tables.setdefault(entity.table, []).extend(records)
     _resolve_lookups(conn, staged.tables, mapping, log)
+    merge_rows(staged.tables, log)
+    staged.estimates = fill_fallbacks(conn, staged.tables, log)
+    promote_managers(staged.tables.get("users", []))
     for name, records in staged.tables.items():
         derive = DERIVATIONS.get(name)
         if derive is not None:
             for record in records:
-                derive(record, stages, log)
+                derive(record, staged.stages, log)
     staged.latest_date = _latest_date(staged.tables)
     return staged
+
+
+def _declared_stages(mapping: Mapping, files: dict[FileKey, CsvTable], log: IssueLog) -> list[Stage] | None:
+    """The stages the mapping declares (listed, or read from a file); None when it declares none."""
+    if mapping.stages is None:
+        return None
+    if isinstance(mapping.stages, tuple):
+        return list(mapping.stages)
+    source = mapping.stages
+    table = files.get((source.file, source.encoding, source.delimiter))
+    return None if table is None else read_stages(source, table, mapping, log)
 
 
 FileKey = tuple[str, str, str]
@@ -84,7 +116,10 @@ FileKey = tuple[str, str, str]
 def _read_files(
     directory: Path, mapping: Mapping, log: IssueLog, progress: Progress, staged: Staged
 ) -> dict[FileKey, CsvTable]:
-    wanted = list(dict.fromkeys((e.file, e.encoding, e.delimiter) for e in mapping.entities))
+    sources: list[EntitySpec | StageSource] = list(mapping.entities)
+    if isinstance(mapping.stages, StageSource):
+        sources.insert(0, mapping.stages)
+    wanted = list(dict.fromkeys((e.file, e.encoding, e.delimiter) for e in sources))
     tables: dict[FileKey, CsvTable] = {}
     for key in wanted:
         name, encoding, delimiter = key
@@ -112,7 +147,8 @@ def _find_file(directory: Path, name: str) -> Path | None:
 
 
 def _report_missing_file(mapping: Mapping, name: str, directory: Path, log: IssueLog) -> None:
-    if all(e.optional for e in mapping.entities if e.file == name):
+    stage_file = isinstance(mapping.stages, StageSource) and mapping.stages.file == name
+    if not stage_file and all(e.optional for e in mapping.entities if e.file == name):
         issue = Issue(file=name, reason=f"optional file not found in {directory}; skipped")
         log.warn(f"missing-file:{name}", "optional files not found", issue)
     else:
@@ -125,7 +161,7 @@ def _stage_entity(
     table: CsvTable,
     mapping: Mapping,
     stages: StageConfig,
-    keys: _Keys,
+    keys: Keys,
     log: IssueLog,
     progress: Progress,
 ) -> list[Record]:
@@ -134,7 +170,8 @@ def _stage_entity(
         return []
     labels = {plan.target: plan.label for plan in plans}
     dates = tuple(p.target for p in plans if p.field_type in (FieldType.DATE, FieldType.DATETIME))
-    source = Source(table.name, entity.table, entity.key_columns, labels, dates)
+    fallbacks = fallback_plans(entity.table, entity.fields)
+    source = Source(table.name, entity.table, entity.key_columns, labels, dates, fallbacks, entity.merge)
     ctx = RowContext(file=table.name, null_values=frozenset(mapping.null_values), log=log)
     step = f"checking {table.name} → {entity.table}"
     records: list[Record] = []
@@ -147,63 +184,10 @@ def _stage_entity(
         if result.failed:
             continue
         record = Record(source=source, line=row.line, values=result.values, refs=result.refs)
-        if keys.admit(number, entity.distinct, record, log):
+        if keys.admit(number, entity.distinct or entity.merge, record, log):
             records.append(record)
     progress(step, len(table.rows) % PROGRESS_STEP, len(table.rows))
     return records
-
-
-@dataclass
-class _Keys:
-    """Keys seen so far per table, to catch duplicates within and across files."""
-
-    seen: dict[str, dict[tuple[object, ...], tuple[int, Record]]] = field(default_factory=dict)
-
-    def admit(self, entity: int, distinct: bool, record: Record, log: IssueLog) -> bool:
-        key = record.key()
-        table_keys = self.seen.setdefault(record.source.table, {})
-        prior = table_keys.get(key)
-        if prior is None:
-            table_keys[key] = (entity, record)
-            return True
-        prior_entity, first = prior
-        if distinct and prior_entity == entity:
-            _compare_distinct(first, record, log)
-            return False
-        where = f"{first.source.file}:{first.line}"
-        label = record.source.label(record.source.key_columns[0])
-        shown = ", ".join(str(part) for part in key)
-        log.error(
-            record.source.file,
-            record.line,
-            label,
-            shown,
-            f"duplicate {record.source.table} key (first at {where})",
-        )
-        return False
-
-
-def _compare_distinct(first: Record, later: Record, log: IssueLog) -> None:
-    """Warn when a later row of a distinct entity disagrees with the row that defined it."""
-    for column, value in later.values.items():
-        if first.values.get(column) != value:
-            _conflict(first, later, column, str(first.values.get(column)), str(value), log)
-            return
-    for column, ref in later.refs.items():
-        if first.refs[column].raw != ref.raw:
-            _conflict(first, later, column, first.refs[column].raw, ref.raw, log)
-            return
-
-
-def _conflict(first: Record, later: Record, column: str, kept: str, dropped: str, log: IssueLog) -> None:
-    source = later.source
-    reason = f"differs from {kept!r} at line {first.line} for the same {source.table} row; the first is kept"
-    issue = Issue(
-        file=source.file, line=later.line, column=source.label(column), value=dropped, reason=reason
-    )
-    log.warn(
-        f"distinct:{source.file}:{source.table}", f"{source.file}: rows that disagree ({source.table})", issue
-    )
 
 
 def normalize(text: str) -> str:
@@ -258,7 +242,7 @@ def _build_index(
     table = Base.metadata.tables[spec.target]
     column = table.c[spec.by]
     stored = conn.execute(select(column).where(column.is_not(None)).distinct()).scalars()
-    files = sorted({e.file for e in mapping.entities if e.table == spec.target})
+    files = sorted({e.file for e in mapping.entities if e.table == spec.target and not e.merge})
     where = " or ".join([*files, "the database"])
     return _Index(exact=_texts([*incoming, *stored]), where=where)
 
@@ -291,14 +275,17 @@ def _resolve(ref: Ref, index: _Index, record: Record, log: IssueLog) -> None:
 
 
 def _latest_date(tables: dict[str, list[Record]]) -> dt.date | None:
-    """The latest date of an event in the data (planned close dates of open deals excluded)."""
+    """The latest date of an event in the data (planned close dates of open deals, and close
+    dates in their history, excluded)."""
     latest: dt.date | None = None
     for name, records in tables.items():
         for record in records:
-            open_deal = name == "opportunities" and not record.values.get("is_closed")
+            planned = name == "opportunity_history" or (
+                name == "opportunities" and not record.values.get("is_closed")
+            )
             for column in record.source.date_columns:
                 value = record.values.get(column)
-                if not isinstance(value, dt.date) or (open_deal and column in _PLANNED_DATES):
+                if not isinstance(value, dt.date) or (planned and column in _PLANNED_DATES):
                     continue
                 day = value.date() if isinstance(value, dt.datetime) else value
                 if latest is None or day > latest:
