@@ -47,6 +47,10 @@ class Intent(StrEnum):
     MEASURE = "measure"
     #: A request to do something the product cannot do (write an email, log a call, update a record).
     ACTION = "action"
+    #: What the data says about one company (size, sector, location, founded, parent, subsidiaries).
+    ACCOUNT_FACTS = "account_facts"
+    #: What one company has bought from us (won deals by product, what it owns).
+    PURCHASES = "purchases"
 
 
 class Ambiguity(BaseModel):

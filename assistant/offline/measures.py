@@ -32,7 +32,8 @@ def _any(words: str) -> re.Pattern[str]:
 
 WON = _any(
     r"won|did \w+(?: \w+)? close|(?:i|we|they|he|she) closed|bought|purchased|wins?|winning|closed[- ]won"
-    r"|bookings?|booked|sold|(?<!-)(?:sell|sells|selling)|sales|revenue|closed (?:revenue|business|deals?)"
+    r"|bookings?|booked|sold|(?<!-)(?:sell|sells|selling)|sales|(?<!annual )revenue"
+    r"|closed (?:revenue|business|deals?)"
     r"|(?:brought|bring|brings|bringing) in|made"
     r"|generated revenue|landed|signed|converts?|converted|conversion|close rate|closing rate|hit rate"
 )

@@ -197,3 +197,22 @@ def test_another_offices_agent_is_unknown(maven: World, export: Export, star: st
     outsider = next(m for a, (m, o) in sorted(export.teams.items()) if o != office)
     answer = maven.ask(maven.viewer(outsider), f"What's {star.split()[0]}'s pipeline?")
     assert "no person named" in answer.answer
+
+
+def test_account_facts_and_purchases_come_from_the_export(maven: World) -> None:
+    """A subsidiary's employees, parent and founding year as accounts.csv has them; what it bought
+    as its won deals in sales_pipeline.csv."""
+    with (MAVEN / "accounts.csv").open(newline="") as handle:
+        row = next(r for r in csv.DictReader(handle) if r["subsidiary_of"])
+    revops = Viewer(user_id=0, role=Role.REVOPS, name="RevOps")
+    answer = maven.ask(revops, f"how many employees does {row['account']} have and who is the parent?")
+    assert [c.name for c in answer.tool_calls] == ["account_facts"]
+    assert f"{int(row['employees']):,}" in answer.answer and row["subsidiary_of"] in answer.answer
+    assert row["year_established"] in answer.answer
+    with (MAVEN / "sales_pipeline.csv").open(newline="") as handle:
+        won = [
+            r for r in csv.DictReader(handle) if r["account"] == row["account"] and r["deal_stage"] == "Won"
+        ]
+    bought = maven.ask(revops, f"what has {row['account']} bought from us?")
+    assert [c.name for c in bought.tool_calls] == ["account_purchases"]
+    assert fmt.money(sum(Decimal(r["close_value"]) for r in won)) in bought.answer

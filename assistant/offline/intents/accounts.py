@@ -1,14 +1,18 @@
-"""Questions about accounts: one account's profile, what else it could buy, and account search."""
+"""Questions about accounts: one account's profile, its facts, what it bought, what else it could
+buy, and account search."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Set as AbstractSet
 
 from assistant.offline import answers_accounts as answers
+from assistant.offline import answers_facts
 from assistant.offline.calls import Call, given
 from assistant.offline.frame import Frame, Intent
-from assistant.offline.intents.spec import Answering, IntentSpec, Rendering, phrasing
+from assistant.offline.intents.spec import Answering, IntentSpec, Phrasing, Rendering, phrasing
 from tools.accounts import AccountSearchResult
+from tools.accounts.facts import AccountFacts, AccountPurchases
 from tools.accounts.profile import AccountProfile
 from tools.accounts.whitespace import WhitespaceReport
 from tools.lexicon import Lexicon
@@ -122,4 +126,67 @@ ACCOUNTS = IntentSpec(
     ),
 )
 
-SPECS = (ACCOUNT, WHITESPACE, ACCOUNTS)
+#: A fact about one company: its size, sector, location, age, parent or subsidiaries.
+FACT_WORDS = re.compile(
+    r"\b(?:employees?|headcount|staff|people work|how (?:big|large)|size of|annual revenue|revenue of"
+    r"|turnover"
+    r"|parent(?: company| account)?|subsidiar(?:y|ies)|owned by|belongs? to|part of|founded|established"
+    r"|how old|sector|industry|vertical|based|located|headquarter(?:s|ed)?|hq|office|country|where is)\b"
+)
+NAMED = re.compile(r"\bent(?:account|unknown)\b")
+#: What one company bought: "what did Acme buy?", "Acme's purchase history", "what does Acme own?".
+BOUGHT_WORDS = re.compile(
+    r"\b(?:bought|buy|buys|purchased?|purchases|purchase history|own|owns|using|uses)\b"
+)
+NOT_BOUGHT = re.compile(r"\b(?:else|could|might|should|would|don't|doesn't|not|yet|next)\b")
+
+
+class _AboutOne:
+    """Matches ``words`` in a question that names one company (a name in the data, or one that is not)."""
+
+    def __init__(self, words: re.Pattern[str], unless: re.Pattern[str] | None = None) -> None:
+        self.words, self.unless = words, unless
+
+    def search(self, text: str, /) -> bool:
+        if self.unless is not None and self.unless.search(text):
+            return False
+        return bool(NAMED.search(text) and self.words.search(text))
+
+
+def _facts(frame: Frame, lexicon: Lexicon, tools: AbstractSet[str]) -> list[Call]:
+    return [Call("account_facts", {"account": frame.slots.account})]
+
+
+def _purchases(frame: Frame, lexicon: Lexicon, tools: AbstractSet[str]) -> list[Call]:
+    return [Call("account_purchases", {"account": frame.slots.account})]
+
+
+def _write_facts(output: AccountFacts, answering: Answering) -> str:
+    return answers_facts.facts(output)
+
+
+def _write_purchases(output: AccountPurchases, answering: Answering) -> str:
+    return answers_facts.purchases(output)
+
+
+FACTS = IntentSpec(
+    Intent.ACCOUNT_FACTS,
+    example="How many employees does Acme have?",
+    route=_facts,
+    requires=("account",),
+    renders=(Rendering(AccountFacts, _write_facts),),
+    takes=frozenset({"account"}),
+    phrasings=(Phrasing(5, _AboutOne(FACT_WORDS)),),
+)
+
+PURCHASES = IntentSpec(
+    Intent.PURCHASES,
+    example="What has Acme bought from us?",
+    route=_purchases,
+    requires=("account",),
+    renders=(Rendering(AccountPurchases, _write_purchases),),
+    takes=frozenset({"account"}),
+    phrasings=(Phrasing(6, _AboutOne(BOUGHT_WORDS, NOT_BOUGHT)),),
+)
+
+SPECS = (ACCOUNT, FACTS, PURCHASES, WHITESPACE, ACCOUNTS)

@@ -29,7 +29,7 @@ from assistant.offline.calls import Call, given
 from assistant.offline.frame import Frame, Intent, Slots
 from assistant.offline.intents.knowledge import definition_term
 from assistant.offline.intents.spec import Answering, IntentSpec, Phrasing, Rendering
-from assistant.offline.measures import NOT_YET, MetricReading, read_metric_question
+from assistant.offline.measures import BOUGHT, MONEY, NOT_YET, MetricReading, read_metric_question
 from assistant.offline.render import render, whose
 from tools.evidence import Figure, Unit
 from tools.lexicon import Lexicon
@@ -99,6 +99,10 @@ def decisive(reading: MetricReading, text: str, slots: Slots | None = None) -> b
         return False
     if reading.measure.startswith("won_") and NOT_YET.search(text):
         return False  # "what else could we sell them?" is about what was not bought
+    if BOUGHT.search(text) and "entaccount" in text and not {"compare", "share"} & set(reading.signals):
+        return False  # "what did Acme buy?": its purchases, product by product
+    if MONEY.search(text) is None and re.search(r"\bannual revenue\b", text):
+        return False  # a company's own revenue is a fact about it, not our bookings
     ranked = "ranking" in reading.signals and reading.group_by is not None
     compared = bool({"compare", "share"} & set(reading.signals)) or (
         slots is not None and bool(slots.compare)
@@ -137,6 +141,7 @@ REPLACEABLE = frozenset(
         Intent.ACCOUNTS,
         Intent.TERRITORY,
         Intent.TERRITORIES,
+        Intent.ACCOUNT,
     }
 )
 
