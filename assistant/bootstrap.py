@@ -49,7 +49,13 @@ class AppContext:
     @cached_property
     def repository(self) -> Repository:
         """Scoped access to the CRM data for the tools, with "today" = :meth:`as_of`."""
-        return Repository(self.engine, self.stages, self.as_of(), self.settings.fiscal_year_start_month)
+        return Repository(
+            self.engine,
+            self.stages,
+            self.as_of(),
+            self.settings.fiscal_year_start_month,
+            record_url=self.settings.crm_record_url,
+        )
 
     @cached_property
     def assistant(self) -> AssistantService:

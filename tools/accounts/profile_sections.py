@@ -18,7 +18,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 from sqlalchemy import Connection, Select
 
-from tools.evidence import Figure, Unit, record_id
+from tools.evidence import ExternalId, Figure, RecordUrl, Unit, record_id
 from tools.rollup import measure
 from tools.store.repository import Repository
 from tools.store.schema import Account, AccountProduct, Activity, Contact, Product, Territory, User
@@ -32,6 +32,8 @@ UNASSIGNED_ROLE = "No buying role"
 
 class Firmographics(BaseModel):
     id: str
+    external_id: ExternalId = None
+    url: RecordUrl = None
     name: str
     industry: str | None
     segment: str | None
@@ -49,6 +51,8 @@ class Firmographics(BaseModel):
 
 class ContactLine(BaseModel):
     id: str
+    external_id: ExternalId = None
+    url: RecordUrl = None
     name: str
     title: str | None
     buying_role: str | None
@@ -79,6 +83,8 @@ class OwnedProduct(BaseModel):
 
 class DealLine(BaseModel):
     id: str
+    external_id: ExternalId = None
+    url: RecordUrl = None
     name: str
     product: str | None
     stage: str
@@ -92,6 +98,8 @@ class DealLine(BaseModel):
 
 class ActivityLine(BaseModel):
     id: str
+    external_id: ExternalId = None
+    url: RecordUrl = None
     occurred_at: dt.datetime
     kind: str
     subject: str | None

@@ -109,14 +109,24 @@ class Repository:
     """Scoped access to the CRM store for the tools.
 
     ``as_of`` is the date every "today" means; ``stages`` the stage configuration;
-    ``fy_start_month`` the first month of the fiscal year (for "Q3", "this year").
+    ``fy_start_month`` the first month of the fiscal year (for "Q3", "this year");
+    ``record_url`` the template of a link to a record in the source CRM
+    (``SALESPLAN_CRM_RECORD_URL``, see :func:`tools.evidence.record_url`), if any.
     """
 
-    def __init__(self, engine: Engine, stages: StageConfig, as_of: dt.date, fy_start_month: int = 1) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        stages: StageConfig,
+        as_of: dt.date,
+        fy_start_month: int = 1,
+        record_url: str | None = None,
+    ) -> None:
         self.engine = engine
         self.stages = stages
         self.as_of = as_of
         self.fy_start_month = fy_start_month
+        self.record_url = record_url
         self._scopes: dict[tuple[int, Role], Scope] = {}
         self._memo: dict[tuple[Any, ...], tuple[str, Any]] = {}
 

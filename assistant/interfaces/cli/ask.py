@@ -27,7 +27,8 @@ ThreadOption = Annotated[
 
 
 def print_answer(answer: Answer) -> None:
-    console.print(Markdown(answer.answer), soft_wrap=False)  # wrap long lines instead of cropping them
+    # records are links: terminal hyperlinks, or "name (url)" when the output is piped
+    console.print(Markdown(answer.answer, hyperlinks=console.is_terminal), soft_wrap=False)
     counts = Counter(call.name for call in answer.tool_calls)
     tools = ", ".join(name if n == 1 else f"{name} x{n}" for name, n in counts.items()) or "none"
     console.print(

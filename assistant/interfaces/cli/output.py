@@ -1,4 +1,4 @@
-"""Shared terminal output: the console and a Rich progress bar for long work."""
+"""Shared terminal output: the console, records as links, and a Rich progress bar for long work."""
 
 from __future__ import annotations
 
@@ -6,9 +6,23 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeRemainingColumn
 
+from tools.evidence import source_label
+
 console = Console(highlight=False, soft_wrap=True)
+
+
+def record(name: str, external_id: str | None, url: str | None) -> str:
+    """A record as Rich markup: ``Acme - Core (#006A1)``, a hyperlink to the record in the source
+    CRM in a terminal, followed by the URL in plain text when the output is piped."""
+    label = escape(source_label(name, external_id))
+    if not url:
+        return label
+    if console.is_terminal:
+        return f"[link={url}]{label}[/link]"
+    return f"{label} <{escape(url)}>"
 
 
 @contextmanager

@@ -8,7 +8,7 @@ import typer
 from rich.markup import escape as esc
 from rich.table import Table
 
-from assistant.interfaces.cli.output import console
+from assistant.interfaces.cli.output import console, record
 from assistant.interfaces.cli.scoped import JsonOption, PeriodOption, UserOption, emit, reader
 from tools.deals.details import DealDetails, DealQuery
 from tools.deals.forecasting import Forecast, ForecastQuery, PerformanceQuery, PerformanceReport
@@ -53,8 +53,8 @@ def _print_stalled(result: StalledDeals) -> None:
     for deal in result.deals:
         amount = f"${deal.amount:,.0f}" if deal.amount is not None else "no amount"
         console.print(
-            f"\n[bold]{esc(deal.name)}[/] ({deal.id}) — {esc(deal.owner)}, {deal.stage}, {amount}, "
-            f"risk {deal.risk_score}"
+            f"\n[bold]{record(deal.name, deal.external_id, deal.url)}[/] — {esc(deal.owner)}, "
+            f"{deal.stage}, {amount}, risk {deal.risk_score}"
         )
         for flag in deal.flags:
             console.print(f"  • {esc(f'[{flag.severity.value}]')} {flag.title}: {esc(flag.evidence)}")
@@ -78,7 +78,7 @@ def show(
 def _print_deal(deal: DealDetails) -> None:
     amount = f"${deal.amount:,.0f}" if deal.amount is not None else "no amount"
     console.print(
-        f"[bold]{esc(deal.name)}[/] ({deal.id}) — {esc(deal.account or 'no account')}, "
+        f"[bold]{record(deal.name, deal.external_id, deal.url)}[/] — {esc(deal.account or 'no account')}, "
         f"owner {esc(deal.owner)}"
     )
     console.print(
