@@ -62,6 +62,11 @@ class Settings(BaseSettings):
         description="Link to a record in the source CRM, e.g. `https://acme.my.salesforce.com/{external_id}` "
         "({external_id}, {kind}, {id}); every record reference in answers becomes a link.",
     )
+    playbook_auto_index: bool = Field(
+        default=True,
+        description="Index the packaged playbook on first use when the index is empty "
+        "(turn off when you manage the index yourself with `salesplan kb ingest`).",
+    )
 
     model_timeout_seconds: float = Field(
         default=30.0, gt=0, description="Timeout of one model call (seconds)."

@@ -13,7 +13,7 @@ from rich.markdown import Markdown
 
 from assistant.bootstrap import AppContext
 from assistant.interfaces.cli.errors import err_console
-from assistant.interfaces.cli.output import console
+from assistant.interfaces.cli.output import console, show_index_progress
 from assistant.interfaces.cli.scoped import JsonOption, UserOption
 from tools.errors import SalesplanError
 from tools.viewer import Viewer
@@ -49,6 +49,7 @@ def ask(
     """
     context: AppContext = ctx.obj
     viewer = context.viewer(user)
+    show_index_progress(context, as_json)
     answer = context.assistant.ask(viewer, question, thread)
     if as_json:
         quiet = {"thread_id"} | {k for k in ("fallback_reason", "unverified") if not getattr(answer, k)}
@@ -61,6 +62,7 @@ def chat(ctx: typer.Context, user: UserOption) -> None:
     """Talk with the assistant; one thread for the whole session. Ctrl-D or 'exit' to leave."""
     context: AppContext = ctx.obj
     viewer = context.viewer(user)
+    show_index_progress(context)
     thread = uuid.uuid4().hex[:12]
     console.print(f"Salesplan for {viewer.name} ({viewer.role.value}). Ask away; 'exit' to leave.")
     asyncio.run(_chat(context, viewer, thread))

@@ -14,7 +14,7 @@ import typer
 from rich.markdown import Markdown
 
 from assistant.bootstrap import AppContext
-from assistant.interfaces.cli.output import console
+from assistant.interfaces.cli.output import console, show_index_progress
 from assistant.interfaces.cli.scoped import JsonOption, UserOption
 from assistant.plans.models import PlanDraft
 from tools.errors import InputError
@@ -51,6 +51,7 @@ def account(
     """Draft an account plan: relationships, whitespace, deals and risks, objectives and actions."""
     context: AppContext = ctx.obj
     viewer = context.viewer(user)
+    show_index_progress(context, as_json)
     _emit(context.assistant.plan_account(viewer, name), as_json, out)
 
 
@@ -68,4 +69,5 @@ def territory(
     """Draft a territory plan: performance, key accounts, coverage, stalled deals, balance, goals, actions."""
     context: AppContext = ctx.obj
     viewer = context.viewer(user)
+    show_index_progress(context, as_json)
     _emit(context.assistant.plan_territory(viewer, name), as_json, out)
