@@ -36,6 +36,8 @@ from knowledge.passages import Passage, SearchMode
 from knowledge.retriever import HybridRetriever
 from tools.errors import DataError, InputError, UsageError
 
+#: The file a local Chroma index keeps its data in (there is no index without it).
+CHROMA_FILE = "chroma.sqlite3"
 #: How long a process waits for another one's first-use indexing before giving up.
 FIRST_USE_WAIT_SECONDS = 600.0
 
@@ -100,6 +102,20 @@ class KnowledgeBase:
             raise InputError(f"k must be at least 1, got {k}")
         wanted = [tag.strip().lower() for tag in tags or [] if tag.strip()]
         return self.retriever().search(query, k, wanted or None, mode)
+
+    def prepare(self) -> None:
+        """Index the ``first_use`` playbook now if there plainly is no index yet (a local one never
+        built), so a caller with a deadline can do it before the clock starts; anything else is
+        left to the first search (which says what is wrong, if anything is)."""
+        directory = self.index.directory
+        if self.first_use is None or self._retriever is not None or directory is None:
+            return
+        if (directory / CHROMA_FILE).exists():
+            return
+        try:
+            self.retriever()
+        except DataError:
+            return
 
     def retriever(self) -> HybridRetriever:
         """The loaded index, built from ``first_use`` when there is none; without ``first_use`` a

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -18,17 +19,22 @@ from typer.testing import CliRunner
 
 import knowledge.documents
 import knowledge.embeddings
-from assistant.bootstrap import build_app_context
+from assistant.bootstrap import AppContext, build_app_context
 from assistant.interfaces.cli import app, output
+from assistant.settings import Settings
 from knowledge.base import KnowledgeBase
 from knowledge.embeddings import Embedder, LocalEmbedder
 from knowledge.index import MissingIndex
 from knowledge.ingest import Progress
 from tests.knowledge.conftest import FRONT, SAMPLE, write_playbook
 from tests.knowledge.fakes import HashEmbedder
+from tests.tools import crm
 from tools.errors import DataError
+from tools.store.schema import Role
+from tools.viewer import Viewer
 
 runner = CliRunner()
+RITA = Viewer(user_id=4, role=Role.REP, name="Rita Ruiz", territory_id=1)
 MAVEN = Path(__file__).resolve().parents[3] / "shared" / "datasets" / "maven-crm"
 PLAYBOOK = {
     **SAMPLE,
@@ -155,3 +161,26 @@ def test_a_playbook_question_right_after_an_import_answers_with_citations(
     assert "deals.md#multi-threading" in answer["citations"]
     assert "deals.md#multi-threading" in answer["answer"] and "not been indexed" not in answer["answer"]
     assert "Indexing the playbook" not in asked.output  # no progress bar outside a terminal
+
+
+class Slow(HashEmbedder):
+    """Embeds documents slowly: an indexing that takes longer than a turn may."""
+
+    def embed_documents(self, texts: Sequence[str]) -> list[list[float]]:
+        time.sleep(1.5)
+        return super().embed_documents(texts)
+
+
+def test_first_use_indexing_does_not_count_against_the_turns_deadline(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, playbook: Path
+) -> None:
+    monkeypatch.setattr(knowledge.documents, "PLAYBOOK_DIR", playbook)
+    monkeypatch.setattr(knowledge.embeddings, "make_embedder", lambda *args, **kwargs: Slow())
+    context = AppContext(
+        Settings(home=tmp_path / "home", model="offline", turn_deadline_seconds=1.0, playbook_auto_index=True)
+    )
+    crm.load(context.engine)
+    started = time.monotonic()
+    answer = context.assistant.ask(RITA, "what does our playbook say about multi-threading?")
+    assert time.monotonic() - started > 1.5  # the indexing ran, and the turn still answered
+    assert "deals.md#multi-threading" in answer.citations and answer.latency_ms < 1_000
