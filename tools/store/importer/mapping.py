@@ -123,6 +123,12 @@ for a closed deal when not mapped; ``stage_entered_at`` (when not mapped) = ``cl
 closed deal and ``created_at`` for an open one. Open deals without an account, an amount or a
 created date, and closed deals without a close date, are reported as warnings.
 
+Admins (``admins:``)
+--------------------
+Optional: who may see the whole company after the import, as emails or full names, e.g.
+``admins: [ops@acme.example, {user: Melvin Marxen, role: revops}]`` (role ``admin`` unless
+``revops``); see :mod:`tools.store.importer.admins`.
+
 Dataset facts
 -------------
 Every import writes ``dataset_meta``: ``as_of`` (``--as-of``, else the latest date found in the
@@ -140,6 +146,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from sqlalchemy import Table
 
 from tools.store.importer.mapping_schema import (
+    AdminSpec,
     FieldType,
     check_encoding,
     check_field,
@@ -271,6 +278,7 @@ class Mapping(BaseModel):
     decimal_separator: DecimalSeparator = "auto"
     null_values: tuple[str, ...] = ()
     entities: Annotated[tuple[EntitySpec, ...], Field(min_length=1)]
+    admins: tuple[AdminSpec, ...] = ()  # see tools.store.importer.admins
 
     @model_validator(mode="after")
     def _one_key_per_table(self) -> Mapping:
