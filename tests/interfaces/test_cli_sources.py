@@ -53,6 +53,16 @@ def test_stalled_deals_json_carries_each_deals_maven_id(maven: Path) -> None:
         assert deal["stage"] and deal["url"] is None  # no record URL configured: no links
 
 
+def test_a_deal_is_found_by_its_maven_id_as_answers_show_it(maven: Path) -> None:
+    rows = _pipeline()
+    opportunity_id = next(k for k, row in rows.items() if row["sales_agent"] == "Darcel Schlecht")
+    for given in (opportunity_id, f"#{opportunity_id}"):
+        shown = runner.invoke(app, ["deals", "show", given, "--user", MANAGER, "--json"])
+        assert shown.exit_code == 0, shown.output
+        deal = json.loads(shown.stdout)
+        assert deal["external_id"] == opportunity_id and deal["owner"] == "Darcel Schlecht"
+
+
 def test_with_a_record_url_every_deal_links_to_the_crm(maven: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SALESPLAN_CRM_RECORD_URL", TEMPLATE)
     result = runner.invoke(app, ["deals", "stalled", "--user", MANAGER, "--limit", "3", "--json"])

@@ -82,8 +82,9 @@ class DealDetails(BaseModel):
 
 
 def resolve_deal(repo: Repository, viewer: ViewerLike, text: str) -> int:
-    """The id of the visible opportunity ``text`` names (id, ``opportunity/ID``, external id or name)."""
-    key = text.strip().removeprefix("opportunity/")
+    """The id of the visible opportunity ``text`` names (id, ``opportunity/ID``, external id — also as
+    answers show it, ``#006A1`` — or name)."""
+    key = text.strip().removeprefix("opportunity/").removeprefix("#")
     with repo.connect() as connection:
         if key.isdigit():
             found = connection.execute(
