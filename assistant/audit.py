@@ -3,7 +3,9 @@
 Each entry says who asked (user id, name, role), when, through which interface (``cli``, ``api``,
 ``slack``, ``eval``), what (``kind``: ``ask`` with the question, with secrets redacted;
 ``plan_account`` or ``plan_territory`` with the name; ``tool`` with the tool and its arguments,
-for a data command, an API record or a Slack digest), the tool calls with their arguments, the
+for a data command, an API record or a Slack digest; ``user_add`` or ``user_role`` for a change to
+a user, filed under the user changed, with the command and, in ``detail``, what it did and who ran
+it), the tool calls with their arguments, the
 record and playbook ids returned, the model that answered (none for a read) and the outcome:
 
 * ``answered`` — the configured model (or the offline planner) answered, or the read returned;

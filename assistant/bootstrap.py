@@ -8,6 +8,8 @@ pays for what it touches.
 from __future__ import annotations
 
 import datetime as dt
+import logging
+import threading
 from functools import cached_property
 from typing import TYPE_CHECKING
 
@@ -15,12 +17,14 @@ from pydantic import ValidationError
 from sqlalchemy import Engine, select
 
 from assistant.settings import Settings
-from tools.errors import DataError
+from tools.errors import DataError, SalesplanError
 from tools.store.db import ensure_schema, make_engine
 from tools.store.repository import Repository
 from tools.store.schema import DatasetMeta
 from tools.store.stages import StageConfig, dataset_stages, load_stages
 from tools.viewer import Viewer, find_viewer
+
+log = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
     from assistant.reads import ReadService
@@ -53,7 +57,13 @@ class AppContext:
         """Scoped access to the CRM data for the tools, with "today" = :meth:`as_of` and the
         loaded data's own stages (stored by its import, else the configured ones)."""
         stages = dataset_stages(self.engine, self.stages)
-        return Repository(self.engine, stages, self.as_of(), self.settings.fiscal_year_start_month)
+        return Repository(
+            self.engine,
+            stages,
+            self.as_of(),
+            self.settings.fiscal_year_start_month,
+            record_url=self.settings.crm_record_url,
+        )
 
     @cached_property
     def assistant(self) -> AssistantService:
@@ -91,15 +101,36 @@ class AppContext:
 
     @cached_property
     def knowledge(self) -> KnowledgeBase:
-        """The playbook knowledge base (nothing heavy loads until it is searched or ingested)."""
+        """The playbook knowledge base (nothing heavy loads until it is searched or ingested); the
+        packaged playbook is indexed on first use unless ``SALESPLAN_PLAYBOOK_AUTO_INDEX`` is off."""
         from knowledge.base import KnowledgeBase
+        from knowledge.documents import PLAYBOOK_DIR
         from knowledge.embeddings import make_embedder
 
         key = self.settings.openai_api_key.get_secret_value() if self.settings.openai_api_key else None
         embedder = make_embedder(self.settings.openai_embedding_model, key, self.settings.openai_base_url)
         return KnowledgeBase(
-            index_dir=self.settings.home / "chroma", chroma_url=self.settings.chroma_url, embedder=embedder
+            index_dir=self.settings.home / "chroma",
+            chroma_url=self.settings.chroma_url,
+            embedder=embedder,
+            first_use=PLAYBOOK_DIR if self.settings.playbook_auto_index else None,
+            lock_path=self.settings.home / "playbook-index.lock",
         )
+
+    def warm_playbook(self) -> None:
+        """Open the playbook index in the background, indexing the packaged playbook if there is
+        none yet (a long-running server does it at start, so its first playbook question does not
+        wait and readiness turns ready once it is done)."""
+        if not self.settings.playbook_auto_index:
+            return
+
+        def open_index() -> None:
+            try:
+                self.knowledge.retriever()
+            except SalesplanError as exc:
+                log.warning("the playbook index could not be opened: %s", exc)
+
+        threading.Thread(target=open_index, name="playbook-index", daemon=True).start()
 
     def as_of(self) -> dt.date:
         """The date "today" means in analyses: the setting, else the dataset's, else today (UTC)."""

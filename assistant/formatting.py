@@ -1,4 +1,5 @@
-"""Numbers and records the way people read them: $1.2M, $45,300, 38%, 45 days, "Acme [account/7]".
+"""Numbers and records the way people read them: $1.2M, $45,300, 38%, 45 days, "Acme [account/7]"
+(a record reference, shown to people with its source CRM id by :mod:`assistant.references`).
 
 Shared by every writer of answers: the offline planner's templates, the drafted plans and the Slack
 messages, so a figure reads the same wherever it appears.
@@ -86,10 +87,12 @@ def date(value: dt.date | dt.datetime | None) -> str:
 
 
 def record(name: str | None, record_id: str | None) -> str:
-    """``Acme - Core [opportunity/42]``."""
+    """``Acme - Core [opportunity/42]``: the reference the service rewrites for people as the name
+    with the source CRM id, or a link (:mod:`assistant.references`); a record without a name is
+    the reference alone, which becomes the record's name."""
     if not record_id:
         return name or NOT_AVAILABLE
-    return f"{name or record_id} [{record_id}]"
+    return f"{name} [{record_id}]" if name else f"[{record_id}]"
 
 
 def estimated(text: str, value: Number | str | None, part: Number | str | None) -> str:

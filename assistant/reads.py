@@ -28,6 +28,7 @@ from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from assistant.audit import AuditLog
 from assistant.toolkit import AgentContext, ToolSpec, TurnLedger, find_tool
 from tools.errors import ErrorKind, InputError, UsageError, kind_of
+from tools.evidence import attach_sources
 from tools.playbook import PlaybookSearcher
 from tools.rebalance import RebalanceInput, RebalancePlan, plan_rebalance
 from tools.store.repository import Repository
@@ -69,6 +70,12 @@ def _validated(spec: ToolSpec, params: Mapping[str, Any] | BaseModel) -> BaseMod
         first = exc.errors()[0]
         where = ".".join(str(part) for part in first["loc"]) or "parameters"
         raise InputError(f"invalid {where} for {spec.name}: {first['msg']}") from None
+
+
+def _with_sources(context: AgentContext, plan: RebalancePlan) -> RebalancePlan:
+    """The plan with the source CRM id and link of every record in its proposal."""
+    attach_sources(context.repository, context.viewer, plan.proposal)
+    return plan
 
 
 def _request(name: str, args: Mapping[str, Any]) -> str:
@@ -136,7 +143,9 @@ class ReadService:
             "propose_rebalance",
             params,
             channel,
-            lambda _, context, query: plan_rebalance(context.repository, context.viewer, query),
+            lambda _, context, query: _with_sources(
+                context, plan_rebalance(context.repository, context.viewer, query)
+            ),
             RebalancePlan,
             cited=lambda plan: plan.proposal,
         )

@@ -42,10 +42,12 @@ from assistant.plans.models import PlanDraft
 from assistant.plans.narrative import ModelWriter, NarrativeWriter, OfflineWriter
 from assistant.plans.render import markdown
 from assistant.reads import ReadService
+from assistant.references import references_in, render_references
 from assistant.safety import strip_foreign_links
 from assistant.settings import OFFLINE_MODEL, Settings
 from assistant.toolkit import AgentContext
 from tools.errors import InputError
+from tools.evidence import RecordSource, attach_sources, describe_records
 from tools.playbook import PlaybookSearcher
 from tools.store.repository import Repository
 from tools.viewer import Viewer
@@ -79,6 +81,10 @@ class Answer(BaseModel):
     unverified: list[str] = Field(
         default_factory=list,
         description="Figures in a model's answer that no tool produced (marked '(unverified)').",
+    )
+    records: list[RecordSource] = Field(
+        default_factory=list,
+        description="The records the answer names: internal id, name, source CRM id and link.",
     )
 
 
@@ -182,6 +188,7 @@ class AssistantService(ReadService):
                 f"the question is too long ({len(question)} characters; the limit is {MAX_QUESTION_CHARS})"
             )
         thread = thread_id or uuid.uuid4().hex[:12]
+        await asyncio.to_thread(self._prepare_playbook)
         started = time.monotonic()
         deadline = self.settings.turn_deadline_seconds
         # the configured model gets the deadline less a margin in which the offline planner answers
@@ -212,8 +219,10 @@ class AssistantService(ReadService):
         unverified: list[str] = []
         if model != OFFLINE_MODEL:
             answer, unverified = mark_unverified(answer, ledger.figures)
+        answer, records = await asyncio.to_thread(self.show_records, viewer, answer)
         return Answer(
             answer=answer,
+            records=records,
             tool_calls=[ToolCallRecord(name=c.name, args=c.args) for c in ledger.calls],
             citations=(ledger.playbook_ids + ledger.record_ids)[:MAX_CITATIONS],
             model=model,
@@ -250,12 +259,34 @@ class AssistantService(ReadService):
             viewer, channel, "plan_territory", name or "", lambda drafter: drafter.territory(viewer, wanted)
         )
 
+    def _prepare_playbook(self) -> None:
+        """Index the playbook now when it is to be indexed on first use and plainly has no index
+        (``KnowledgeBase.prepare``): that half minute is not the turn's, so it never eats its deadline."""
+        prepare = getattr(self._playbook(), "prepare", None)
+        if callable(prepare):
+            prepare()
+
+    def show_records(self, viewer: Viewer, text: str) -> tuple[str, list[RecordSource]]:
+        """``text`` with its record references as people read them (name, source id, link; see
+        :mod:`assistant.references`), and the records it names."""
+        references = references_in(text)
+        if not references:
+            return text, []
+        sources = describe_records(self._repository(), viewer, references)
+        return render_references(text, sources), [sources[r] for r in references if r in sources]
+
+    def _shown(self, viewer: Viewer, draft: PlanDraft) -> PlanDraft:
+        """The draft as people read it: references rewritten, records in the plan with their source ids."""
+        attach_sources(self._repository(), viewer, draft.plan)
+        return draft.model_copy(update={"markdown": self.show_records(viewer, draft.markdown)[0]})
+
     async def _audited_plan(
         self, viewer: Viewer, channel: str, kind: str, name: str, draft: Callable[[PlanDrafter], PlanDraft]
     ) -> PlanDraft:
         started = time.monotonic()
         try:
             result = await self._plan(draft)
+            result = await asyncio.to_thread(self._shown, viewer, result)
         except Exception as exc:
             await self._audit_failure(viewer, channel, kind, name, started, exc)
             raise
@@ -284,6 +315,7 @@ class AssistantService(ReadService):
 
     async def _plan(self, draft: Callable[[PlanDrafter], PlanDraft]) -> PlanDraft:
         """Run a draft in a worker thread within the turn's deadline; past it, the offline templates write."""
+        await asyncio.to_thread(self._prepare_playbook)
         drafter = self.drafter()
         try:
             return await asyncio.wait_for(

@@ -9,9 +9,12 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 from typing import Annotated
+from urllib.parse import urlsplit
 
 from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from tools.evidence import template_fields
 
 OFFLINE_MODEL = "offline"
 
@@ -53,6 +56,16 @@ class Settings(BaseSettings):
     )
     fiscal_year_start_month: Annotated[int, Field(ge=1, le=12)] = Field(
         default=1, description="First month of the fiscal year (1 = January)."
+    )
+    crm_record_url: str | None = Field(
+        default=None,
+        description="Link to a record in the source CRM, e.g. `https://acme.my.salesforce.com/{external_id}` "
+        "({external_id}, {kind}, {id}); every record reference in answers becomes a link.",
+    )
+    playbook_auto_index: bool = Field(
+        default=True,
+        description="Index the packaged playbook on first use when the index is empty "
+        "(turn off when you manage the index yourself with `salesplan kb ingest`).",
     )
 
     model_timeout_seconds: float = Field(
@@ -138,6 +151,22 @@ class Settings(BaseSettings):
             raise ValueError(f"SALESPLAN_MODEL must be 'offline' or 'openai:<model>', got {value!r}")
         return value
 
+    @field_validator("crm_record_url")
+    @classmethod
+    def _check_record_url(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        value = value.strip()
+        parts = urlsplit(value.replace("{", "").replace("}", ""))
+        if parts.scheme not in ("http", "https") or not parts.hostname or "{" in value.split("/")[2]:
+            raise ValueError(f"must be an http(s) URL with a fixed host, got {value!r}")
+        names = template_fields(value)
+        if not {"external_id", "id"} & set(names):
+            raise ValueError(
+                "must contain {external_id} (or {id}), e.g. https://acme.my.salesforce.com/{external_id}"
+            )
+        return value
+
     @field_validator("slack_link_hosts", mode="before")
     @classmethod
     def _split_hosts(cls, value: object) -> object:
@@ -149,6 +178,11 @@ class Settings(BaseSettings):
     def _resolve_paths(self) -> Settings:
         self.home = self.home.expanduser()
         return self
+
+    @property
+    def crm_record_host(self) -> str | None:
+        """The host record links point to (Slack may link to it), when record links are configured."""
+        return urlsplit(self.crm_record_url).hostname if self.crm_record_url else None
 
     @property
     def chat_model(self) -> str:

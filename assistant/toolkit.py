@@ -59,7 +59,7 @@ from tools.deals import (
     stalled_deals,
 )
 from tools.errors import ErrorKind, SalesplanError, UsageError
-from tools.evidence import PLAYBOOK_ID, RECORD_ID
+from tools.evidence import PLAYBOOK_ID, RECORD_ID, attach_sources
 from tools.metrics import definitions
 from tools.plans.account import AccountPlanInput
 from tools.plans.territory import TerritoryPlanInput
@@ -140,14 +140,16 @@ class ToolSpec:
     limit: int = MAX_TOOL_CHARS
 
     def run(self, context: AgentContext, params: BaseModel) -> BaseModel:
-        """The tool's result for ``context``'s viewer (what the agent's tool call returns, uncapped)."""
+        """The tool's result for ``context``'s viewer (what the agent's tool call returns, uncapped),
+        every record in it with its source CRM id and link (:func:`~tools.evidence.attach_sources`)."""
         if self.kind == "playbook":
             return self.function(context.playbook, params)
         if self.kind == "plain":
             return self.function(params)
         if self.kind == "plan":
             return self.function(context.plans or _offline_plans(context), context.viewer, params)
-        return self.function(context.repository, context.viewer, params)
+        result = self.function(context.repository, context.viewer, params)
+        return attach_sources(context.repository, context.viewer, result)
 
 
 class MetricsQuery(BaseModel):

@@ -7,22 +7,39 @@ imported or loaded until :meth:`KnowledgeBase.ingest` or :meth:`KnowledgeBase.se
 Once loaded, the Chroma collections and the BM25 index are kept for the object's lifetime; an
 ingest through the same object replaces them, and :meth:`KnowledgeBase.refresh` drops them so a
 long-running process picks up an ingest made elsewhere.
+
+**First use.** Given ``first_use`` (the composition root passes the packaged playbook unless
+``SALESPLAN_PLAYBOOK_AUTO_INDEX`` is off), a search that finds no index, or an empty one, indexes
+that playbook first, so a fresh installation answers playbook questions without a ``kb ingest``.
+Only one indexing runs at a time: threads of a process wait on a lock, and processes sharing the
+home (the API server, the Slack app, a CLI command) on a file lock (``lock_path``); whoever waited
+then opens the index the first one built. ``index_progress``, when set (the CLI sets it in a
+terminal), shows the indexing as a progress bar. An index built with another embedding model is
+not rebuilt silently: it may hold a playbook of your own, so that stays the error naming
+``salesplan kb ingest``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from pathlib import Path
 
 from knowledge.bm25 import Bm25Index
 from knowledge.chunking import MAX_WORDS
 from knowledge.documents import PLAYBOOK_DIR
 from knowledge.embeddings import Embedder, LocalEmbedder
-from knowledge.index import MISSING_INDEX_HINT, ChromaIndex
+from knowledge.index import MISSING_INDEX_HINT, ChromaIndex, MissingIndex
 from knowledge.ingest import IngestReport, Progress, ingest
 from knowledge.passages import Passage, SearchMode
 from knowledge.retriever import HybridRetriever
 from tools.errors import DataError, InputError, UsageError
+
+#: The file a local Chroma index keeps its data in (there is no index without it).
+CHROMA_FILE = "chroma.sqlite3"
+#: How long a process waits for another one's first-use indexing before giving up.
+FIRST_USE_WAIT_SECONDS = 600.0
 
 
 class KnowledgeBase:
@@ -34,16 +51,27 @@ class KnowledgeBase:
         chroma_url: str | None = None,
         embedder: Embedder | None = None,
         max_words: int = MAX_WORDS,
+        first_use: Path | None = None,
+        lock_path: Path | None = None,
     ) -> None:
         """Use a Chroma server at ``chroma_url`` if given, else a persistent index in ``index_dir``.
 
-        ``max_words`` is the section length above which ingestion splits a section.
+        ``max_words`` is the section length above which ingestion splits a section; ``first_use``
+        the playbook indexed when a search finds no index (none: the search fails, naming
+        ``salesplan kb ingest``); ``lock_path`` the file processes take turns on to index it.
         """
         if chroma_url is None and index_dir is None:
             raise UsageError("give an index directory or a Chroma server URL")
         self.index = ChromaIndex(url=chroma_url) if chroma_url else ChromaIndex(directory=index_dir)
         self.embedder: Embedder = embedder if embedder is not None else LocalEmbedder()
         self.max_words = max_words
+        self.first_use = first_use
+        self.lock_path = lock_path
+        #: Shows a first-use indexing: a context manager yielding ``progress(done, total)``.
+        self.index_progress: Callable[[], AbstractContextManager[Progress]] | None = None
+        #: Set while a first-use indexing runs in this process (readiness reports it).
+        self.indexing = False
+        self._lock = threading.Lock()
         self._retriever: HybridRetriever | None = None
 
     @property
@@ -75,11 +103,72 @@ class KnowledgeBase:
         wanted = [tag.strip().lower() for tag in tags or [] if tag.strip()]
         return self.retriever().search(query, k, wanted or None, mode)
 
+    def prepare(self) -> None:
+        """Index the ``first_use`` playbook now if there plainly is no index yet (a local one never
+        built), so a caller with a deadline can do it before the clock starts; anything else is
+        left to the first search (which says what is wrong, if anything is)."""
+        directory = self.index.directory
+        if self.first_use is None or self._retriever is not None or directory is None:
+            return
+        if (directory / CHROMA_FILE).exists():
+            return
+        try:
+            self.retriever()
+        except DataError:
+            return
+
     def retriever(self) -> HybridRetriever:
-        """The loaded index; a :class:`DataError` naming ``salesplan kb ingest`` when there is none."""
+        """The loaded index, built from ``first_use`` when there is none; without ``first_use`` a
+        missing index is a :class:`DataError` naming ``salesplan kb ingest``."""
         if self._retriever is None:
-            self._retriever = self._load()
+            with self._lock:
+                if self._retriever is None:
+                    self._retriever = self._load_or_index()
         return self._retriever
+
+    def _load_or_index(self) -> HybridRetriever:
+        try:
+            return self._load()
+        except MissingIndex:
+            if self.first_use is None:
+                raise
+        with self._process_lock():
+            try:  # another process may have built it while this one waited
+                return self._load()
+            except MissingIndex:
+                pass
+            show = self.index_progress() if self.index_progress is not None else nullcontext(None)
+            self.indexing = True
+            try:
+                with show as update:
+                    _, bm25 = ingest(
+                        self.first_use, self.index, self.embedder, self.bm25_dir, update, self.max_words
+                    )
+            finally:
+                self.indexing = False
+        return HybridRetriever(self.index, self.embedder, bm25)
+
+    @contextmanager
+    def _process_lock(self) -> Iterator[None]:
+        """Held by one process at a time (none without ``lock_path``)."""
+        if self.lock_path is None:
+            yield
+            return
+        from filelock import FileLock, Timeout
+
+        self.lock_path.parent.mkdir(parents=True, exist_ok=True)
+        lock = FileLock(str(self.lock_path), timeout=FIRST_USE_WAIT_SECONDS)
+        try:
+            lock.acquire()
+        except Timeout:
+            raise DataError(
+                f"another process is indexing the playbook (lock {self.lock_path}); try again shortly",
+                public="the playbook is being indexed; try again in a minute",
+            ) from None
+        try:
+            yield
+        finally:
+            lock.release()
 
     def refresh(self) -> None:
         """Forget the loaded index; the next search reloads it."""
@@ -98,7 +187,10 @@ class KnowledgeBase:
         if bm25 is None:
             chunks = self.index.stored_chunks()
             if not chunks:
-                raise DataError(f"the playbook index at {self.index.location} is empty; {MISSING_INDEX_HINT}")
+                raise MissingIndex(
+                    f"the playbook index at {self.index.location} is empty; {MISSING_INDEX_HINT}",
+                    public=f"the playbook has not been indexed yet ({MISSING_INDEX_HINT})",
+                )
             bm25 = Bm25Index.build(chunks)
             if self.bm25_dir is not None and stamp:
                 bm25.save(self.bm25_dir, stamp)

@@ -59,6 +59,10 @@ class DenseHit(BaseModel):
     similarity: float
 
 
+class MissingIndex(DataError):
+    """There is no playbook index yet (or it holds nothing): one to build, not one that is broken."""
+
+
 def fingerprint(hashes: Iterable[tuple[str, str]]) -> str:
     """One hash over every (chunk id, content hash) pair: equal iff the indexed chunks are equal."""
     digest = hashlib.sha256()
@@ -157,7 +161,7 @@ class ChromaIndex:
         """
         chunks, windows = self._find(COLLECTION), self._find(WINDOWS)
         if chunks is None or windows is None:
-            raise DataError(
+            raise MissingIndex(
                 f"no playbook index at {self.location}; {MISSING_INDEX_HINT}",
                 public=f"the playbook has not been indexed yet ({MISSING_INDEX_HINT})",
             )

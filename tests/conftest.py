@@ -24,6 +24,9 @@ def _isolated_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> No
         ):
             monkeypatch.delenv(name)
     monkeypatch.setenv("SALESPLAN_HOME", str(tmp_path / "home"))
+    # indexing the packaged playbook on first use takes half a minute with the real model: the
+    # tests of that behaviour turn it on (tests/knowledge/test_first_use.py)
+    monkeypatch.setenv("SALESPLAN_PLAYBOOK_AUTO_INDEX", "false")
     monkeypatch.chdir(tmp_path)
 
 

@@ -67,6 +67,12 @@ def viewer_by_slack_id(engine: Engine, slack_user_id: str) -> Viewer | None:
     return viewer_from_row(rows[0]) if len(rows) == 1 else None
 
 
+def viewer_by_id(engine: Engine, user_id: int) -> Viewer | None:
+    """The user with this id, as they are now (their role may have changed since they were found)."""
+    rows = _viewers(engine, User.id == user_id)
+    return viewer_from_row(rows[0]) if rows else None
+
+
 def viewer_by_email(engine: Engine, email: str) -> Viewer | None:
     """The one user with this email (case-insensitive), if exactly one has it."""
     rows = _viewers(engine, func.lower(User.email) == email.casefold())

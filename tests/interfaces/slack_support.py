@@ -37,12 +37,13 @@ def signature_headers(body: str, timestamp: int | None = None, secret: str = SEC
     return {"X-Slack-Request-Timestamp": stamp, "X-Slack-Signature": signature}
 
 
-def slack_context(fake: FakeSlack) -> AppContext:
+def slack_context(fake: FakeSlack, **settings: object) -> AppContext:
     context = build_app_context(
         slack_bot_token="xoxb-test",
         slack_signing_secret=SECRET,
         slack_api_url=fake.base_url,
         slack_link_hosts=["cobalt.example"],
+        **settings,
     )
     crm.load(context.engine)
     with context.engine.begin() as connection:

@@ -33,7 +33,7 @@ def test_accounts_show_json_for_the_owner() -> None:
 def test_accounts_show_text() -> None:
     result = runner.invoke(app, ["accounts", "show", "Apex Health", "-u", "Ravi Rao"])
     assert result.exit_code == 0, result.output
-    assert "Apex Health (account/2)" in result.output
+    assert result.output.startswith("Apex Health — Healthcare")  # no source id, and never the internal one
     assert "Account health: 56.0 (watch)" in result.output
     assert "gap: no economic buyer among the contacts" in result.output
     assert "Apex - Core: Discovery, $60,000" in result.output

@@ -24,7 +24,8 @@ def test_an_account_plan_prints_as_markdown_without_other_reps_records() -> None
     result = runner.invoke(app, ["plan", "account", "acme", "--user", "rita@cobalt.example"])
     assert result.exit_code == 0, result.output
     assert result.output.startswith("# Account plan: Acme Corporation\n")
-    assert "## Action plan" in result.output and "[opportunity/" in result.output
+    assert "## Action plan" in result.output and "Acme - Core (#O1)" in result.output  # its source id
+    assert "opportunity/" not in result.output  # never an internal id
     assert "CANARY-Ravi" not in result.output and "CANARY-Sam" not in result.output
 
 

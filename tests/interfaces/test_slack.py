@@ -49,7 +49,7 @@ def test_a_mention_is_acknowledged_at_once_and_answered_in_its_thread(slack: Sla
     assert post.args["channel"] == "C1" and post.args["thread_ts"] == "1700000001.000100"
     assert post.headers["authorization"] == "Bearer xoxb-test"
     text = blocks_text(post.args)
-    assert "Acme - Analytics" in text and "opportunity/2" in text and "stalled-deal-recovery.md#" in text
+    assert "Acme - Analytics (#O2)" in text and "stalled-deal-recovery.md#" in text
     assert '"type": "context"' in text  # citations and the model in a context block
     order = [c.method for c in slack.fake.calls if c.method.startswith(("reactions", "chat"))]
     assert order == ["reactions.add", "chat.postMessage", "reactions.remove"]

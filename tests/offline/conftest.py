@@ -18,6 +18,7 @@ from sqlalchemy import Engine, func, select
 from assistant.models import build_chat_model
 from assistant.service import Answer, AssistantService
 from assistant.settings import Settings
+from tools.evidence import describe_records, source_label
 from tools.store.db import ensure_schema, make_engine
 from tools.store.demo.generate import generate_dataset
 from tools.store.importer.mapping_files import load_mapping
@@ -68,6 +69,10 @@ class FakePlaybook:
         return passages[:k]
 
 
+#: Sees every record (for reading what answers show).
+ADMIN = Viewer(user_id=0, role=Role.ADMIN, name="test")
+
+
 @dataclass
 class World:
     """A data set with an assistant over it."""
@@ -79,6 +84,12 @@ class World:
 
     def ask(self, viewer: Viewer, question: str, thread: str | None = None) -> Answer:
         return self.service.ask(viewer, question, thread)
+
+    def shown(self, name: str, reference: str) -> str:
+        """How an answer shows a record: its name and source CRM id (``Acme - Core (#O00000042)``)."""
+        return source_label(
+            name, describe_records(self.repository, ADMIN, [reference])[reference].external_id
+        )
 
     def viewer(self, name: str) -> Viewer:
         with self.engine.connect() as connection:

@@ -46,7 +46,7 @@ def test_stalled_deals_count_amount_and_advice(demo: World, cast: Cast) -> None:
     assert f"**{flagged} of your {open_deals} open deals are stalled or at risk**" in answer.answer
     assert fmt.money(expected.flagged_amount.value) in answer.answer
     first = expected.deals[0]
-    assert fmt.record(first.name, first.id) in answer.answer
+    assert demo.shown(first.name, first.id) in answer.answer
     assert first.flags[0].evidence in answer.answer
     assert first.flags[0].playbook in answer.answer and first.flags[0].playbook in answer.citations
 
@@ -140,7 +140,8 @@ def test_team_scorecards_and_total(demo: World, cast: Cast) -> None:
     answer = demo.ask(cast.manager, "how is my team doing this quarter?")
     assert len([c for c in answer.tool_calls if c.name == "rep_performance"]) == len(reps)
     for rep in reps:
-        assert f"{rep.name} [user/{rep.id}]: {fmt.money(booked.get(rep.id, 0))} booked" in answer.answer
+        shown = demo.shown(rep.name, f"user/{rep.id}")
+        assert f"{shown}: {fmt.money(booked.get(rep.id, 0))} booked" in answer.answer
     total = sum(booked.values(), Decimal(0))
     assert f"**All {len(reps)} reps together**: {fmt.money(total)} booked" in answer.answer
     leader = max(reps, key=lambda r: (booked.get(r.id, Decimal(0)), -r.id))
@@ -159,7 +160,9 @@ def test_largest_deals_in_order(demo: World, cast: Cast) -> None:
     lines = [line for line in answer.answer.splitlines() if line.startswith("- ")]
     assert len(lines) == 3
     for line, deal in zip(lines, top, strict=True):
-        assert line.startswith(f"- {deal.name} [opportunity/{deal.id}]: {fmt.money(deal.amount)}")
+        assert line.startswith(
+            f"- {demo.shown(deal.name, f'opportunity/{deal.id}')}: {fmt.money(deal.amount)}"
+        )
 
 
 def test_account_profile_pipeline_and_buying_committee(demo: World, cast: Cast) -> None:
@@ -183,7 +186,7 @@ def test_account_profile_pipeline_and_buying_committee(demo: World, cast: Cast) 
             .all()
         )
     answer = demo.ask(cast.rep, f"brief me on {cast.account}")
-    assert answer.answer.startswith(f"**{cast.account} [account/{account_id}]**")
+    assert answer.answer.startswith(f"**{demo.shown(cast.account, f'account/{account_id}')}**")
     assert f"Open pipeline: {fmt.money(amount)} in {fmt.plural(count, 'deal')}" in answer.answer
     for buyer in buyers:
         assert buyer in answer.answer
@@ -227,7 +230,7 @@ def test_territory_list_and_summary(demo: World, cast: Cast) -> None:
     listing = demo.ask(cast.revops, "list all territories")
     assert f"**You can see {len(territories)} territories**" in listing.answer
     for tid, name, accounts in territories:
-        assert f"{name} [territory/{tid}]: {accounts} accounts" in listing.answer
+        assert f"{demo.shown(name, f'territory/{tid}')}: {accounts} accounts" in listing.answer
     summary = demo.ask(cast.revops, f"how is {cast.territory} doing?")
     assert f"{fmt.money(open_amount)} of open pipeline in {open_count} deals" in summary.answer
 
@@ -236,7 +239,9 @@ def test_one_deal(demo: World, cast: Cast) -> None:
     with demo.engine.connect() as connection:
         deal = connection.execute(select(Opportunity).where(Opportunity.id == cast.deal_id)).one()
     answer = demo.ask(cast.rep, f"what's the status of deal {cast.deal_id}?")
-    assert answer.answer.startswith(f"**{deal.name} [opportunity/{deal.id}]** is in {deal.stage}")
+    assert answer.answer.startswith(
+        f"**{demo.shown(deal.name, f'opportunity/{deal.id}')}** is in {deal.stage}"
+    )
     assert f"closing {deal.close_date.isoformat()}" in answer.answer
     assert f"Amount: {fmt.money(deal.amount)}" in answer.answer
 

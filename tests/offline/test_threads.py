@@ -165,8 +165,10 @@ def test_a_tool_ambiguity_becomes_a_clarifying_question(demo: World, cast: Cast)
     t = thread()
     answer = demo.ask(cast.rep, f"what's happening with the {several[0]} deal?", t)
     assert answer.tool_calls == [] and answer.answer.startswith("Which deal do you mean")
-    listed = re.findall(r"\[(opportunity/\d+)\]", answer.answer)
-    assert len(listed) >= 2
+    listed = [r.id for r in answer.records]  # the deals the question names, in order
+    assert len(listed) >= 2 and all(
+        r.external_id and f"#{r.external_id}" in answer.answer for r in answer.records
+    )
     # the answer to the clarifying question picks from the deals listed
     assert calls(demo.ask(cast.rep, "the second one", t)) == [("deal_details", {"deal": listed[1]})]
 
@@ -197,11 +199,11 @@ def test_a_deal_asked_for_by_a_shared_account_name_lists_only_the_viewers_deals(
     t = thread()
     answer = demo.ask(cast.manager, f"what's the status of the {word} deal?", t)
     assert answer.tool_calls == [] and answer.answer.startswith(f'Which deal do you mean by "{word}"')
-    listed = re.findall(r"\[(opportunity/\d+)\]", answer.answer)
+    listed = [r.id for r in answer.records]
     assert len(listed) == min(len(expected), 8) and set(listed) <= expected
     chosen = demo.ask(cast.manager, "the second one", t)
     assert calls(chosen) == [("deal_details", {"deal": listed[1]})]
-    assert f"[{listed[1]}]" in chosen.answer
+    assert chosen.records[0].id == listed[1] and answer.records[1].label in chosen.answer
 
 
 def test_a_new_thread_starts_from_nothing(demo: World, cast: Cast) -> None:

@@ -133,10 +133,10 @@ def test_account_plan_on_demo_data_matches_sql(demo: World) -> None:
         assert goal.target.formula in draft.markdown
     # every open deal and every action's record is in the document, and only the rep's deals are cited
     for row in open_rows:
-        assert f"[opportunity/{row.id}]" in draft.markdown
+        assert f"opportunity/{row.id}" in draft.citations
     for action in plan.actions:
         assert action.owner and action.due >= as_of
-        assert action.link is None or f"[{action.link}]" in draft.markdown
+        assert action.link is None or action.link in draft.citations
     cited = {int(c.split("/")[1]) for c in draft.citations if c.startswith("opportunity/")}
     with demo.engine.connect() as connection:
         owners = set(
@@ -222,7 +222,7 @@ def test_territory_plan_for_a_managers_team_on_demo_data_matches_sql(demo: World
     assert homes <= territories
     assert {m.to_id for m in proposal.moves} <= {r.rep_id for r in facts.reps}
     for move in proposal.moves:
-        assert f"[{move.id}]" in draft.markdown
+        assert move.id in draft.citations
     # one action block per rep with something to act on; each action links a record
     owners = {a.owner for a in plan.actions}
     assert owners <= {r.rep for r in facts.reps}

@@ -18,7 +18,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 from sqlalchemy import Connection, Select, select
 
-from tools.evidence import Figure, Unit, record_id
+from tools.evidence import ExternalId, Figure, RecordUrl, Unit, record_id
 from tools.rollup import measure
 from tools.store.repository import Repository
 from tools.store.schema import Account, AccountProduct, Activity, Contact, Product, Territory, User
@@ -34,6 +34,8 @@ UNASSIGNED_ROLE = "No buying role"
 
 class Firmographics(BaseModel):
     id: str
+    external_id: ExternalId = None
+    url: RecordUrl = None
     name: str
     industry: str | None
     segment: str | None
@@ -52,6 +54,8 @@ class Firmographics(BaseModel):
 
 class ContactLine(BaseModel):
     id: str
+    external_id: ExternalId = None
+    url: RecordUrl = None
     name: str
     title: str | None
     buying_role: str | None
@@ -85,6 +89,8 @@ class OwnedProduct(BaseModel):
 
 class DealLine(BaseModel):
     id: str
+    external_id: ExternalId = None
+    url: RecordUrl = None
     name: str
     product: str | None
     stage: str
@@ -101,6 +107,8 @@ class DealLine(BaseModel):
 
 class ActivityLine(BaseModel):
     id: str
+    external_id: ExternalId = None
+    url: RecordUrl = None
     occurred_at: dt.datetime
     kind: str
     subject: str | None

@@ -14,7 +14,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field
 from sqlalchemy import ColumnElement, Connection, Select, func
 
-from tools.evidence import Figure, Unit, record_id
+from tools.evidence import ExternalId, Figure, RecordUrl, Unit, record_id
 from tools.resolve import UnknownName, best_match, resolve_territory, resolve_user
 from tools.rollup import first_ids, measure, metric, money, sample_ids
 from tools.store.repository import Repository
@@ -52,6 +52,8 @@ class AccountSearch(BaseModel):
 
 class AccountLine(BaseModel):
     id: str
+    external_id: ExternalId = None
+    url: RecordUrl = None
     name: str
     industry: str | None
     segment: str | None

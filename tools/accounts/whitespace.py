@@ -16,12 +16,12 @@ opportunity on the account already, ranked by expected value (then adoption rate
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 from pydantic import BaseModel, Field
 from sqlalchemy import ColumnElement, Connection, and_, case, false, func, true
 
-from tools.evidence import Figure, Unit, record_id
+from tools.evidence import ExternalId, Figure, RecordUrl, Unit, record_id
 from tools.metrics import ratio
 from tools.resolve import resolve_account
 from tools.rollup import measure, money, sample_ids
@@ -47,6 +47,8 @@ class PeerGroup(BaseModel):
 
 class WhitespaceProduct(BaseModel):
     id: str
+    external_id: ExternalId = None
+    url: RecordUrl = None
     product: str
     family: str | None
     status: str = Field(description="'not owned', or the account's status for it (e.g. 'churned').")
@@ -60,6 +62,8 @@ class WhitespaceProduct(BaseModel):
 class CrossSell(BaseModel):
     rank: int
     id: str
+    external_id: ExternalId = None
+    url: RecordUrl = None
     product: str
     reason: str
     expected_value: Figure
@@ -68,7 +72,10 @@ class CrossSell(BaseModel):
 class WhitespaceReport(BaseModel):
     """Products an account does not own, compared with similar accounts, and ranked cross-sell."""
 
+    source_field: ClassVar[str] = "account_id"  # the record (tools.evidence.attach_sources)
     account_id: str
+    external_id: ExternalId = None
+    url: RecordUrl = None
     account: str
     owned: list[str] = Field(description="Products the account owns (status active).")
     peer_group: PeerGroup

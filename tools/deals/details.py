@@ -13,7 +13,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy import or_
 
 from tools.errors import InputError
-from tools.evidence import record_id
+from tools.evidence import ExternalId, RecordUrl, record_id
 from tools.resolve import best_match
 from tools.store.repository import Repository, ViewerLike
 from tools.store.schema import (
@@ -43,6 +43,8 @@ class HistoryEntry(BaseModel):
 
 class ActivityLine(BaseModel):
     id: str
+    external_id: ExternalId = None
+    url: RecordUrl = None
     occurred_at: dt.datetime
     kind: str
     subject: str | None
@@ -51,6 +53,8 @@ class ActivityLine(BaseModel):
 
 class DealDetails(BaseModel):
     id: str
+    external_id: ExternalId = None
+    url: RecordUrl = None
     name: str
     account: str | None
     account_id: str | None
@@ -84,8 +88,9 @@ class DealDetails(BaseModel):
 
 
 def resolve_deal(repo: Repository, viewer: ViewerLike, text: str) -> int:
-    """The id of the visible opportunity ``text`` names (id, ``opportunity/ID``, external id or name)."""
-    key = text.strip().removeprefix("opportunity/")
+    """The id of the visible opportunity ``text`` names (id, ``opportunity/ID``, external id — also as
+    answers show it, ``#006A1`` — or name)."""
+    key = text.strip().removeprefix("opportunity/").removeprefix("#")
     with repo.connect() as connection:
         if key.isdigit():
             found = connection.execute(

@@ -12,14 +12,14 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, ClassVar
 
 from pydantic import BaseModel, Field
 from sqlalchemy import and_, func
 
 from tools import metrics
 from tools.deals.pipeline import describe
-from tools.evidence import Figure, Unit, record_id
+from tools.evidence import ExternalId, Figure, RecordUrl, Unit, record_id
 from tools.filters import DealFilter, ResolvedFilter, deal_conditions
 from tools.periods import Period, parse_period
 from tools.rollup import estimated_total, first_ids, sample_ids
@@ -227,8 +227,11 @@ class PerformanceQuery(BaseModel):
 
 
 class RepPerformance(BaseModel):
+    source_field: ClassVar[str] = "rep_id"  # the record (tools.evidence.attach_sources)
     rep: str
     rep_id: str
+    external_id: ExternalId = None
+    url: RecordUrl = None
     quota: Figure
     bookings: Figure
     attainment: Figure

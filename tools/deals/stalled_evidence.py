@@ -17,7 +17,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from tools.deals.stalled_rules import RULES, Rule, Severity
-from tools.evidence import record_id
+from tools.evidence import ExternalId, RecordUrl, record_id
 from tools.store.repository import Repository, ViewerLike
 from tools.store.schema import Account, Activity, Contact, Opportunity, OpportunityHistory, User
 
@@ -34,6 +34,8 @@ class Flag(BaseModel):
 
 class StalledDeal(BaseModel):
     id: str
+    external_id: ExternalId = None
+    url: RecordUrl = None
     name: str
     account: str | None
     owner: str

@@ -8,7 +8,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from tools.evidence import Figure
+from tools.evidence import ExternalId, Figure, RecordUrl
 from tools.rebalance.problem import DEFAULT_BAND
 from tools.territory.book import TerritoryRef
 
@@ -38,12 +38,16 @@ class RebalanceInput(BaseModel):
 
 class AccountRef(BaseModel):
     id: str
+    external_id: ExternalId = None
+    url: RecordUrl = None
     name: str
     potential: Decimal
 
 
 class Move(BaseModel):
     id: str = Field(description="The account moved.")
+    external_id: ExternalId = None
+    url: RecordUrl = None
     account: str
     from_rep: str
     from_id: str
@@ -61,6 +65,8 @@ class RepLine(BaseModel):
     """One rep before and after; deviations are value / group mean - 1."""
 
     id: str
+    external_id: ExternalId = None
+    url: RecordUrl = None
     name: str
     group: str
     accounts_before: int

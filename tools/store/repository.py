@@ -105,33 +105,66 @@ def build_scope(connection: Connection, user_id: int, role: Role) -> Scope:
     return Scope(users=frozenset(users), territories=frozenset(territories))
 
 
+#: ``dataset_meta`` keys whose values change when the data set or the organisation changes.
+STAMP_KEYS = ("imported_at", "org_changed_at")
+
+
+def _read_stamp(connection: Connection) -> str:
+    rows = connection.execute(
+        select(DatasetMeta.key, DatasetMeta.value).where(DatasetMeta.key.in_(STAMP_KEYS))
+    ).all()
+    values = {key: value for key, value in rows}
+    return "|".join(str(values.get(key)) for key in STAMP_KEYS)
+
+
 class Repository:
     """Scoped access to the CRM store for the tools.
 
     ``as_of`` is the date every "today" means; ``stages`` the stage configuration;
-    ``fy_start_month`` the first month of the fiscal year (for "Q3", "this year").
+    ``fy_start_month`` the first month of the fiscal year (for "Q3", "this year");
+    ``record_url`` the template of a link to a record in the source CRM
+    (``SALESPLAN_CRM_RECORD_URL``, see :func:`tools.evidence.record_url`), if any.
+
+    Scopes and memoised facts are remembered until :meth:`data_stamp` changes: a re-import, or a
+    change to who reports to whom or who has which role (``users add|set-role``, from any process);
+    every :meth:`connect` looks, so a change is seen by the next tool call.
     """
 
-    def __init__(self, engine: Engine, stages: StageConfig, as_of: dt.date, fy_start_month: int = 1) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        stages: StageConfig,
+        as_of: dt.date,
+        fy_start_month: int = 1,
+        record_url: str | None = None,
+    ) -> None:
         self.engine = engine
         self.stages = stages
         self.as_of = as_of
         self.fy_start_month = fy_start_month
+        self.record_url = record_url
         self._scopes: dict[tuple[int, Role], Scope] = {}
+        self._scope_stamp: str | None = None
         self._memo: dict[tuple[Any, ...], tuple[str, Any]] = {}
 
     @contextmanager
     def connect(self) -> Iterator[Connection]:
+        """A connection; scopes are forgotten when the organisation changed since the last one."""
         with self.engine.connect() as connection:
+            self._note_stamp(connection)
             yield connection
 
+    def _note_stamp(self, connection: Connection) -> None:
+        stamp = _read_stamp(connection)
+        if stamp != self._scope_stamp:
+            self._scopes.clear()
+            self._scope_stamp = stamp
+
     def data_stamp(self) -> str:
-        """Changes whenever the data set is regenerated or re-imported (``dataset_meta.imported_at``)."""
+        """Changes whenever the data set is regenerated or re-imported (``dataset_meta.imported_at``)
+        and whenever users are added or change role or manager (``org_changed_at``)."""
         with self.engine.connect() as connection:
-            stamp = connection.execute(
-                select(DatasetMeta.value).where(DatasetMeta.key == "imported_at")
-            ).scalar()
-        return str(stamp)
+            return _read_stamp(connection)
 
     def estimate_basis(self, column: str = "opportunities.amount") -> str | None:
         """What the import took the estimated values of ``column`` from ("the product's list
@@ -157,11 +190,14 @@ class Repository:
         return value
 
     def scope(self, viewer: ViewerLike) -> Scope:
+        """The viewer's scope (rebuilt after :meth:`connect` saw the organisation change)."""
         key = (viewer.user_id, viewer.role)
-        if key not in self._scopes:
+        scope = self._scopes.get(key)
+        if scope is None:
             with self.engine.connect() as connection:
-                self._scopes[key] = build_scope(connection, viewer.user_id, viewer.role)
-        return self._scopes[key]
+                self._note_stamp(connection)
+                scope = self._scopes[key] = build_scope(connection, viewer.user_id, viewer.role)
+        return scope
 
     # Scoped selects: the only way tools read CRM rows.
     def opportunities(self, viewer: ViewerLike, *columns: Any) -> Select[Any]:

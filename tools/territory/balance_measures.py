@@ -23,7 +23,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 from sqlalchemy import Connection, Select
 
-from tools.evidence import Figure, Unit, format_value
+from tools.evidence import ExternalId, Figure, RecordUrl, Unit, format_value
 from tools.metrics import METRICS, ratio
 from tools.rollup import measure, money
 from tools.store.schema import Account
@@ -54,6 +54,8 @@ def workload_value(value: Decimal) -> int | float:
 
 class BalanceLine(BaseModel):
     id: str
+    external_id: ExternalId = None
+    url: RecordUrl = None
     name: str
     territory: str | None
     potential: Figure
@@ -67,6 +69,8 @@ class BalanceLine(BaseModel):
 
 class Outlier(BaseModel):
     id: str
+    external_id: ExternalId = None
+    url: RecordUrl = None
     name: str
     above_mean: bool
     deviation: Figure = Field(description="value / mean - 1 (the formula shows both)")

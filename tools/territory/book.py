@@ -15,7 +15,7 @@ from pydantic import BaseModel
 from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 
 from tools.errors import InputError
-from tools.evidence import record_id
+from tools.evidence import ExternalId, RecordUrl, record_id
 from tools.filters import deal_in_territories
 from tools.periods import Period
 from tools.resolve import resolve_territory
@@ -30,6 +30,8 @@ OTHER_SEGMENT_WEIGHT = 1
 
 class TerritoryRef(BaseModel):
     id: str
+    external_id: ExternalId = None
+    url: RecordUrl = None
     name: str
 
 

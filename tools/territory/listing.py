@@ -9,7 +9,7 @@ from __future__ import annotations
 from pydantic import BaseModel, Field
 from sqlalchemy import func
 
-from tools.evidence import Figure, Unit, record_id
+from tools.evidence import ExternalId, Figure, RecordUrl, Unit, record_id
 from tools.rollup import first_ids, measure, metric, money, sample_ids
 from tools.store.repository import Repository
 from tools.store.schema import Account, Opportunity, Role, Territory, User
@@ -22,6 +22,8 @@ class TerritoryListInput(BaseModel):
 
 class TerritoryLine(BaseModel):
     id: str
+    external_id: ExternalId = None
+    url: RecordUrl = None
     name: str
     region: str | None
     segment: str | None

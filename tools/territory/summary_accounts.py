@@ -18,7 +18,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 from sqlalchemy import Connection, func
 
-from tools.evidence import MAX_RECORD_IDS, Figure, Unit, record_id
+from tools.evidence import MAX_RECORD_IDS, ExternalId, Figure, RecordUrl, Unit, record_id
 from tools.rollup import measure, metric, money, sample_ids
 from tools.store.repository import Repository
 from tools.store.schema import Account, Activity, Opportunity
@@ -35,6 +35,8 @@ class Breakdown(BaseModel):
 
 class AccountBrief(BaseModel):
     id: str
+    external_id: ExternalId = None
+    url: RecordUrl = None
     name: str
     segment: str | None
     industry: str | None

@@ -11,7 +11,7 @@ import typer
 from rich.markup import escape as esc
 from rich.table import Column, Table
 
-from assistant.interfaces.cli.output import console
+from assistant.interfaces.cli.output import console, record
 from assistant.interfaces.cli.scoped import JsonOption, UserOption, emit, reader
 from tools.accounts import (
     AccountFacts,
@@ -124,7 +124,8 @@ def _print_profile(profile: AccountProfile) -> None:
     firm = profile.firmographics
     place = ", ".join(p for p in (firm.city, firm.state, firm.country) if p)
     console.print(
-        f"[bold]{esc(firm.name)}[/] ({firm.id}) — {esc(firm.industry or '-')}, {esc(firm.segment or '-')}"
+        f"[bold]{record(firm.name, firm.external_id, firm.url)}[/] — {esc(firm.industry or '-')}, "
+        f"{esc(firm.segment or '-')}"
     )
     console.print(
         f"Tier {esc(firm.tier or '-')}, territory {esc(firm.territory or '-')}, "

@@ -13,7 +13,7 @@ from rich.markdown import Markdown
 
 from assistant.bootstrap import AppContext
 from assistant.interfaces.cli.errors import err_console
-from assistant.interfaces.cli.output import console
+from assistant.interfaces.cli.output import console, show_index_progress
 from assistant.interfaces.cli.scoped import JsonOption, UserOption
 from tools.errors import SalesplanError
 from tools.viewer import Viewer
@@ -27,7 +27,8 @@ ThreadOption = Annotated[
 
 
 def print_answer(answer: Answer) -> None:
-    console.print(Markdown(answer.answer), soft_wrap=False)  # wrap long lines instead of cropping them
+    # records are links: terminal hyperlinks, or "name (url)" when the output is piped
+    console.print(Markdown(answer.answer, hyperlinks=console.is_terminal), soft_wrap=False)
     counts = Counter(call.name for call in answer.tool_calls)
     tools = ", ".join(name if n == 1 else f"{name} x{n}" for name, n in counts.items()) or "none"
     console.print(
@@ -48,6 +49,7 @@ def ask(
     """
     context: AppContext = ctx.obj
     viewer = context.viewer(user)
+    show_index_progress(context, as_json)
     answer = context.assistant.ask(viewer, question, thread)
     if as_json:
         quiet = {"thread_id"} | {k for k in ("fallback_reason", "unverified") if not getattr(answer, k)}
@@ -60,6 +62,7 @@ def chat(ctx: typer.Context, user: UserOption) -> None:
     """Talk with the assistant; one thread for the whole session. Ctrl-D or 'exit' to leave."""
     context: AppContext = ctx.obj
     viewer = context.viewer(user)
+    show_index_progress(context)
     thread = uuid.uuid4().hex[:12]
     console.print(f"Salesplan for {viewer.name} ({viewer.role.value}). Ask away; 'exit' to leave.")
     asyncio.run(_chat(context, viewer, thread))

@@ -10,10 +10,12 @@ import typer
 from rich.markup import escape as esc
 from rich.table import Table
 
+from assistant.audit import AuditLog
 from assistant.bootstrap import AppContext
 from assistant.interfaces.cli.errors import err_console
 from assistant.interfaces.cli.output import console, import_progress, progress_bar
-from tools.errors import InputError
+from assistant.interfaces.cli.users import operator
+from tools.errors import InputError, SalesplanError
 from tools.store.demo.generate import (
     DEFAULT_ACCOUNTS,
     DEFAULT_AS_OF,
@@ -22,7 +24,7 @@ from tools.store.demo.generate import (
     has_data,
 )
 from tools.store.importer.mapping_files import load_mapping
-from tools.store.importer.runner import import_dataset
+from tools.store.importer.runner import AdminSpec, import_dataset
 from tools.store.summary import DatasetSummary, summarize
 
 app = typer.Typer(help="Load data: generate a demo data set or import a CRM export.", no_args_is_help=True)
@@ -85,11 +87,20 @@ def import_(
         typer.Option("--as-of", help="The data set's 'today' (default: the latest date in the data)."),
     ] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Check everything, write nothing.")] = False,
+    admin: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--admin",
+            help="Email (or full name) of someone who may see all the data: an existing user gets the "
+            "admin role, a new email becomes an admin user. Repeat for several.",
+        ),
+    ] = None,
 ) -> None:
     """Import a CRM export: every row is checked first, then everything is written in one transaction."""
     context: AppContext = ctx.obj
     plan = load_mapping(mapping)
     day = parse_date(as_of, "--as-of")
+    admins = [AdminSpec(user=who) for who in admin or []]
     with import_progress() as progress:
         report = import_dataset(
             context.engine,
@@ -99,10 +110,35 @@ def import_(
             as_of=day,
             dry_run=dry_run,
             progress=progress,
+            admins=admins,
         )
     for line in report.warning_lines():
         err_console.print(f"[yellow]warning:[/] {esc(line)}", soft_wrap=True)
     console.print(report.summary(), markup=False)
+    for line in report.admins:
+        console.print(f"admin: {line}", markup=False)
+    if not dry_run:
+        request = " ".join(["data import", str(directory), *(f"--admin {who}" for who in admin or [])])
+        _audit_admins(context, [*plan.admins, *admins], report.admins, request)
+
+
+def _audit_admins(context: AppContext, admins: list[AdminSpec], done: list[str], request: str) -> None:
+    """An audit entry for each admin the import named: what it did, and who ran it."""
+    log = AuditLog(context.engine)
+    for spec, what in zip(admins, done, strict=True):
+        try:
+            viewer = context.viewer(spec.user)
+        except SalesplanError:  # two users share the name: the import said what it did
+            continue
+        log.record(
+            viewer,
+            channel="cli",
+            kind="user_add" if what.startswith("added ") else "user_role",
+            question=request,
+            outcome="answered",
+            latency_ms=0,
+            detail=f"{what} (by {operator()})",
+        )
 
 
 @app.command("summary")

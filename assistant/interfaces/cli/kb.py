@@ -14,7 +14,7 @@ import typer
 from rich.markup import escape as esc
 
 from assistant.interfaces.cli.errors import err_console
-from assistant.interfaces.cli.output import console, progress_bar
+from assistant.interfaces.cli.output import console, progress_bar, show_index_progress
 from assistant.interfaces.cli.scoped import JsonOption
 
 if TYPE_CHECKING:
@@ -73,6 +73,7 @@ def search(
     as_json: JsonOption = False,
 ) -> None:
     """Search the playbook (dense + BM25, fused) and show passages with their citation ids."""
+    show_index_progress(ctx.obj, as_json)
     passages = knowledge_base(ctx).search(query, k=k, tags=tag)
     if as_json:
         typer.echo(json.dumps([p.model_dump(mode="json") for p in passages], indent=2))

@@ -9,7 +9,7 @@ from rich.markup import escape as esc
 from rich.table import Table
 
 from assistant import formatting as fmt
-from assistant.interfaces.cli.output import console
+from assistant.interfaces.cli.output import console, record
 from assistant.interfaces.cli.scoped import JsonOption, PeriodOption, UserOption, emit, reader
 from tools.deals.details import DealDetails, DealQuery
 from tools.deals.forecasting import Forecast, ForecastQuery, PerformanceQuery, PerformanceReport
@@ -54,8 +54,8 @@ def _print_stalled(result: StalledDeals) -> None:
     for deal in result.deals:
         amount = fmt.deal_amount(deal.amount, deal.amount_estimated)
         console.print(
-            f"\n[bold]{esc(deal.name)}[/] ({deal.id}) — {esc(deal.owner)}, {deal.stage}, {amount}, "
-            f"risk {deal.risk_score}"
+            f"\n[bold]{record(deal.name, deal.external_id, deal.url)}[/] — {esc(deal.owner)}, "
+            f"{deal.stage}, {amount}, risk {deal.risk_score}"
         )
         for flag in deal.flags:
             console.print(f"  • {esc(f'[{flag.severity.value}]')} {flag.title}: {esc(flag.evidence)}")
@@ -79,7 +79,7 @@ def show(
 def _print_deal(deal: DealDetails) -> None:
     amount = fmt.deal_amount(deal.amount, deal.amount_estimated, deal.estimate_basis)
     console.print(
-        f"[bold]{esc(deal.name)}[/] ({deal.id}) — {esc(deal.account or 'no account')}, "
+        f"[bold]{record(deal.name, deal.external_id, deal.url)}[/] — {esc(deal.account or 'no account')}, "
         f"owner {esc(deal.owner)}"
     )
     console.print(

@@ -20,7 +20,7 @@ import typer
 from rich.markdown import Markdown
 
 from assistant.bootstrap import AppContext
-from assistant.interfaces.cli.output import console
+from assistant.interfaces.cli.output import console, show_index_progress
 from assistant.interfaces.cli.scoped import JsonOption, UserOption
 from assistant.plans.chart import with_chart
 from assistant.plans.models import PlanDraft
@@ -81,6 +81,7 @@ def account(
     """Draft an account plan: relationships, whitespace, deals and risks, objectives and actions."""
     context: AppContext = ctx.obj
     viewer = context.viewer(user)
+    show_index_progress(context, as_json)
     draft = context.assistant.plan_account(viewer, name)
     _emit(_charted(draft, out, chart, no_chart), as_json, out)
 
@@ -101,5 +102,6 @@ def territory(
     """Draft a territory plan: performance, key accounts, coverage, stalled deals, balance, goals, actions."""
     context: AppContext = ctx.obj
     viewer = context.viewer(user)
+    show_index_progress(context, as_json)
     draft = context.assistant.plan_territory(viewer, name)
     _emit(_charted(draft, out, chart, no_chart), as_json, out)

@@ -20,4 +20,5 @@ def serve(ctx: typer.Context, host: HostOption = "127.0.0.1", port: PortOption =
 
     context: AppContext = ctx.obj
     context.engine  # noqa: B018 - open (and migrate) the database before taking requests
+    context.warm_playbook()
     uvicorn.run(create_app(context=context), host=host, port=port, log_level="info")

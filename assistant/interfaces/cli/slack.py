@@ -40,6 +40,7 @@ def slack(
         from assistant.interfaces.slack.app import run_socket_mode
 
         console.print("Salesplan Slack app: connecting in Socket Mode…")
+        context.warm_playbook()
         asyncio.run(run_socket_mode(context))
         return
     import uvicorn
@@ -48,6 +49,7 @@ def slack(
     from assistant.interfaces.slack.http import EVENTS_PATH, create_slack_http_app
 
     bolt, runtime = build_slack_app(context)
+    context.warm_playbook()
     console.print(f"Salesplan Slack app: serving {EVENTS_PATH} on http://{host}:{port}")
     uvicorn.run(create_slack_http_app(bolt, runtime), host=host, port=port, log_level="info")
 

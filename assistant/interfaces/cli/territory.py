@@ -12,7 +12,7 @@ from rich.console import Console
 from rich.markup import escape as esc
 from rich.table import Column, Table
 
-from assistant.interfaces.cli.output import console
+from assistant.interfaces.cli.output import console, record
 from assistant.interfaces.cli.scoped import JsonOption, UserOption, emit, reader
 from tools.errors import InputError
 from tools.evidence import Figure
@@ -267,7 +267,7 @@ def _print_rebalance(result: RebalanceProposal) -> None:
         console.print("[bold]Moves[/], largest first")
     for index, move in enumerate(result.moves, 1):
         console.print(
-            f"{index:>3}. {esc(move.account)} ({move.id}) {_short(move.potential)}: "
+            f"{index:>3}. {record(move.account, move.external_id, move.url)} {_short(move.potential)}: "
             f"{esc(move.from_rep)} → {esc(move.to_rep)} — {esc(move.reason)}"
         )
     shown, total = len(result.moves), int(result.move_count.value or 0)

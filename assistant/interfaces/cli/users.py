@@ -1,24 +1,95 @@
-"""``salesplan users token create|list|revoke``: API tokens tied to users.
+"""``salesplan users add|set-role`` (who uses Salesplan, with which role) and ``salesplan users
+token create|list|revoke`` (API tokens tied to users).
 
+A role decides what a user sees (reps their book, managers their team, RevOps and admins
+everything); a change takes effect at once, in running servers too (:mod:`tools.store.people`),
+and is written to the audit log with the operating-system account that made it.
 A token is printed once, when it is created; only its hash is stored. The API answers every
 request with the token's user's scope.
 """
 
 from __future__ import annotations
 
+import getpass
 from typing import Annotated
 
 import typer
+from rich.markup import escape as esc
 from rich.table import Table
 
+from assistant.audit import AuditLog
 from assistant.bootstrap import AppContext
 from assistant.interfaces.api.tokens import TokenStore
 from assistant.interfaces.cli.output import console
 from assistant.interfaces.cli.scoped import JsonOption, UserOption
+from tools.store.people import ROLES, PersonChange, add_user, parse_role, set_role
+from tools.viewer import viewer_by_id
 
-app = typer.Typer(help="Users of Salesplan and their API tokens.", no_args_is_help=True)
+app = typer.Typer(help="Users of Salesplan, their roles and their API tokens.", no_args_is_help=True)
 token_app = typer.Typer(help="API tokens: create (printed once), list, revoke.", no_args_is_help=True)
 app.add_typer(token_app, name="token")
+
+
+def operator() -> str:
+    """Who ran the command (the operating-system account), for the audit log."""
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError):
+        return "unknown"
+
+
+def audit_change(context: AppContext, change: PersonChange, request: str) -> None:
+    """One audit entry for a change to a user: the user changed, the command and what it did."""
+    viewer = viewer_by_id(context.engine, change.user_id)
+    if viewer is None or not change.changed:
+        return
+    AuditLog(context.engine).record(
+        viewer,
+        channel="cli",
+        kind="user_add" if change.created else "user_role",
+        question=request,
+        outcome="answered",
+        latency_ms=0,
+        detail=f"{change.describe()} (by {operator()})",
+    )
+
+
+@app.command("add")
+def add(
+    ctx: typer.Context,
+    email: Annotated[str, typer.Argument(help="The new user's email (what --user and Slack match).")],
+    role: Annotated[str, typer.Option("--role", help=f"One of {ROLES}.")],
+    name: Annotated[
+        str | None, typer.Option("--name", help="Full name (default from the email: ann.lee@… is Ann Lee).")
+    ] = None,
+    manager: Annotated[
+        str | None, typer.Option("--manager", help="Their manager's email or full name.")
+    ] = None,
+    territory: Annotated[str | None, typer.Option("--territory", help="Their territory's name.")] = None,
+) -> None:
+    """Add a user with a role (rep, manager, revops or admin), their manager and territory."""
+    context: AppContext = ctx.obj
+    chosen = parse_role(role)
+    with context.engine.begin() as connection:
+        change = add_user(connection, email, role=chosen, name=name, manager=manager, territory=territory)
+    audit_change(context, change, f"users add {email} --role {chosen.value}")
+    said = change.describe()
+    console.print(esc(said[:1].upper() + said[1:]) + ".")
+
+
+@app.command("set-role")
+def set_role_command(
+    ctx: typer.Context,
+    user: Annotated[str, typer.Argument(help="The user's email or full name.")],
+    role: Annotated[str, typer.Argument(help=f"One of {ROLES}.")],
+) -> None:
+    """Change a user's role: what they see changes at once (RevOps and admins see everything)."""
+    context: AppContext = ctx.obj
+    chosen = parse_role(role)
+    with context.engine.begin() as connection:
+        change = set_role(connection, user, chosen)
+    audit_change(context, change, f"users set-role {user} {chosen.value}")
+    console.print(f"{esc(change.describe())}.")
 
 
 def _store(ctx: typer.Context) -> TokenStore:

@@ -4,8 +4,9 @@ Slack signs every request (HTTP mode) or delivers it over the app's own socket (
 the user id in a payload is Slack's word. It maps to a Salesplan user by ``users.slack_user_id``,
 else by the email on the Slack profile (``users.info``, which needs the ``users:read.email``
 scope) matched case-insensitively to ``users.email``. Mappings are remembered for ten minutes
-per process (a miss for a minute); an unmapped user is told, politely, whom to ask (the RevOps
-and admin users).
+per process (a miss for a minute), the user's role is read afresh for every message (a new
+admin sees everything at once); an unmapped user is told, politely, whom to ask (the RevOps and
+admin users).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from typing import TYPE_CHECKING
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from tools.viewer import Viewer, administrators, viewer_by_email, viewer_by_slack_id
+from tools.viewer import Viewer, administrators, viewer_by_email, viewer_by_id, viewer_by_slack_id
 
 if TYPE_CHECKING:
     from tools.store.db import Engine
@@ -49,7 +50,12 @@ class SlackIdentity:
         if cached:
             ttl = self.cache_seconds if isinstance(cached[1], Viewer) else UNMAPPED_CACHE_SECONDS
             if time.monotonic() - cached[0] < ttl:
-                return cached[1]
+                if not isinstance(cached[1], Viewer):
+                    return cached[1]
+                # the mapping is remembered, the role is not: a new admin sees everything at once
+                current = await asyncio.to_thread(viewer_by_id, self.engine, cached[1].user_id)
+                if current is not None:
+                    return current
         found: Viewer | Unmapped | None = await asyncio.to_thread(self._by_slack_id, slack_user_id)
         if found is None:
             email = await self._profile_email(client, slack_user_id)

@@ -38,7 +38,9 @@ class SlackRuntime:
             context=context,
             identity=SlackIdentity(context.engine),
             deliveries=DeliveryLog(context.engine),
-            policy=LinkPolicy.of(context.settings.slack_link_hosts),
+            policy=LinkPolicy.of(
+                [*context.settings.slack_link_hosts, context.settings.crm_record_host or ""]
+            ),
             turns=asyncio.Semaphore(context.settings.max_concurrent_turns),
         )
 

@@ -21,6 +21,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from tools.evidence import source_label
+
 WORD_JOINER = "\u2060"
 BROADCAST = re.compile(r"@(channel|here|everyone)\b", re.IGNORECASE)
 MARKDOWN_LINK = re.compile(r"\[([^\]\n]{1,500})\]\(\s*<?([^)\s>]{1,2000})>?\s*\)")
@@ -124,6 +126,19 @@ def safe_inline(text: str, policy: LinkPolicy) -> tuple[str, _Links]:
     ``links.mrkdwn(result)`` puts the links back once the text is formatted."""
     links = _Links(policy)
     return plain(links.extract(CONTROL.sub("", text))), links
+
+
+def record_link(name: str, external_id: str | None, url: str | None) -> str:
+    """A record as mrkdwn: its name and source CRM id, as a link to the record when ``url`` is given.
+
+    The URL is built from the operator's own ``SALESPLAN_CRM_RECORD_URL`` (a fixed host, the id
+    URL-quoted), so it is linked without the allow-list; the text is data and is made safe.
+    """
+    label = plain(source_label(name, external_id))
+    if not url:
+        return label
+    target = url.replace("|", "%7C").replace(">", "%3E").replace("<", "%3C")
+    return f"<{target}|{label}>"
 
 
 def safe_mrkdwn(text: str, policy: LinkPolicy) -> str:

@@ -1,6 +1,7 @@
 """Stalled deals as Block Kit: ``/salesplan stalled``, a rep's digest and a manager's roll-up.
 
-Each deal is one compact entry — name and record id, amount, stage, close date — with its
+Each deal is one compact entry — name and source CRM id (a link to the record when
+``SALESPLAN_CRM_RECORD_URL`` is set), amount, stage, close date — with its
 riskiest flag's evidence and the suggested next step (linked to its playbook passage by citation
 id). Data text (deal names, next steps) is made safe like any other text (:mod:`.safety`).
 """
@@ -22,7 +23,7 @@ from assistant.interfaces.slack.blocks import (
     section,
     split_text,
 )
-from assistant.interfaces.slack.safety import plain
+from assistant.interfaces.slack.safety import plain, record_link
 from tools.deals.stalled import StalledDeals
 from tools.deals.stalled_evidence import StalledDeal
 from tools.evidence import Figure
@@ -48,7 +49,7 @@ def deal_entry(deal: StalledDeal, with_owner: bool = False) -> str:
         facts.append(f"closes {deal.close_date.isoformat()}")
     if with_owner:
         facts.append(plain(deal.owner))
-    lines = [f"• *{plain(deal.name)}* `{deal.id}` · {' · '.join(facts)}"]
+    lines = [f"• *{record_link(deal.name, deal.external_id, deal.url)}* · {' · '.join(facts)}"]
     if flags:
         top = flags[0]
         others = f" (+{len(flags) - 1} more)" if len(flags) > 1 else ""

@@ -215,7 +215,7 @@ class DealSimulator:
             rows.append(
                 {
                     "id": self._next_activity,
-                    "external_id": None,
+                    "external_id": f"E{self._next_activity:09d}",
                     "account_id": account_id,
                     "opportunity_id": opp_id,
                     "contact_id": contact["id"],

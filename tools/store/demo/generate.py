@@ -11,6 +11,11 @@ Determinism: every account draws from its own ``random.Random(f"{seed}:account:{
 are assigned in generation order, so a seed always gives identical data. Memory stays bounded:
 accounts are simulated one at a time and rows are written in batches (:class:`BulkWriter`).
 The company itself is simulated in :mod:`tools.store.demo.company`.
+
+Source ids: as a CRM export would, every record carries an id of "its CRM" (``external_id``),
+shown beside its name in answers and linked with ``SALESPLAN_CRM_RECORD_URL``: the internal id
+with a letter per kind, ``O00000042`` (opportunity), ``A0000007`` (account), ``C00000001``
+(contact), ``E000000001`` (activity), ``U00001`` (user), ``T001`` (territory), ``P01`` (product).
 """
 
 from __future__ import annotations

@@ -154,6 +154,12 @@ closed deal and ``created_at`` for an open one. Open deals without an account, a
 created date, and closed deals without a close date, are reported as warnings. A user mapped as
 a rep whom another user of the import reports to (``manager_id``) is stored as a manager.
 
+Admins (``admins:``)
+--------------------
+Optional: who may see the whole company after the import, as emails or full names, e.g.
+``admins: [ops@acme.example, {user: Melvin Marxen, role: revops}]`` (role ``admin`` unless
+``revops``); see :mod:`tools.store.importer.admins`.
+
 Dataset facts
 -------------
 Every import writes ``dataset_meta``: ``as_of`` (``--as-of``, else the latest date found in the
@@ -170,6 +176,7 @@ from sqlalchemy import Table
 
 from tools.store.importer.fields import DecimalSeparator, FieldSpec
 from tools.store.importer.mapping_schema import (
+    AdminSpec,
     check_encoding,
     check_fallback,
     check_field,
@@ -237,6 +244,7 @@ class Mapping(BaseModel):
     null_values: tuple[str, ...] = ()
     stages: tuple[Stage, ...] | StageSource | None = None
     entities: Annotated[tuple[EntitySpec, ...], Field(min_length=1)]
+    admins: tuple[AdminSpec, ...] = ()  # see tools.store.importer.admins
 
     @field_validator("stages", mode="before")
     @classmethod

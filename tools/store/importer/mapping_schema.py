@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import codecs
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 from rapidfuzz import process
 from sqlalchemy import Boolean, Column, Date, Float, Integer, Numeric, String, Table, Text
 
@@ -47,6 +48,22 @@ class FieldType(StrEnum):
     BOOL = "bool"
     STAGE = "stage"
     FORECAST = "forecast_category"
+
+
+class AdminSpec(BaseModel):
+    """An entry of a mapping's ``admins:`` (see :mod:`tools.store.importer.admins`): ``user`` is an
+    email or a full name, ``name`` the name of a user the email adds."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    user: str = Field(min_length=1)
+    name: str | None = None
+    role: Literal["admin", "revops"] = "admin"
+
+    @model_validator(mode="before")
+    @classmethod
+    def _shorthand(cls, data: Any) -> Any:
+        return {"user": data} if isinstance(data, str) else data
 
 
 def column_type(table: str, column: Column[Any]) -> FieldType:

@@ -80,6 +80,7 @@ class ImportReport(BaseModel):
     files: list[FileSummary] = []
     warnings: list[WarningGroup] = []
     errors: list[Issue] = []
+    admins: list[str] = []
     elapsed_seconds: float = 0.0
 
     @property

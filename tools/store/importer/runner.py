@@ -26,12 +26,13 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from sqlalchemy import Connection, Engine, delete, select
 from sqlalchemy.exc import SQLAlchemyError
 
+from tools.store.importer.admins import AdminSpec, apply_admins
 from tools.store.importer.mapping import Mapping
 from tools.store.importer.report import (
     DataImportError,
@@ -48,6 +49,7 @@ from tools.store.schema import DatasetMeta, Opportunity
 from tools.store.stages import StageConfig, save_stages
 
 __all__ = [
+    "AdminSpec",
     "DataImportError",
     "ImportReport",
     "ImportValidationError",
@@ -82,6 +84,7 @@ def import_dataset(
     dry_run: bool = False,
     progress: ProgressCallback | None = None,
     clock: Clock = _utc_now,
+    admins: Sequence[AdminSpec] = (),
 ) -> ImportReport:
     """Import the CSV files of ``directory`` as ``mapping`` describes, all or nothing.
 
@@ -95,6 +98,8 @@ def import_dataset(
         dry_run: Check everything and count what would change, writing nothing.
         progress: Optional ``progress(description, advance, total)`` callback.
         clock: Source of ``imported_at`` (UTC); tests pass a fixed one.
+        admins: Admins named besides the mapping's ``admins:`` (``--admin``), given their role in
+            the same transaction (:mod:`tools.store.importer.admins`).
 
     Returns:
         The report: rows inserted/updated per table, files read, grouped warnings, ``as_of``.
@@ -107,6 +112,7 @@ def import_dataset(
     if not directory.is_dir():
         raise DataImportError(f"{directory} is not a directory")
     run = _Run(directory, mapping, stages, as_of, dry_run, progress or _no_progress, clock)
+    run.admins = [*mapping.admins, *admins]
     try:
         if dry_run:
             with engine.connect() as conn:
@@ -142,6 +148,7 @@ class _Run:
         self.progress = progress
         self.clock = clock
         self.log = IssueLog()
+        self.admins: list[AdminSpec] = []
 
     def execute(self, conn: Connection) -> ImportReport:
         staged = stage_dataset(conn, self.directory, self.mapping, self.stages, self.log, self.progress)
@@ -159,6 +166,9 @@ class _Run:
             raise ImportValidationError(report)
         writer = Writer(conn, dry_run=self.dry_run, progress=self.progress)
         report.tables = writer.write_all(staged.tables)
+        report.admins = apply_admins(
+            conn, self.admins, dry_run=self.dry_run, incoming=staged.tables.get("users", [])
+        )
         if not self.dry_run:
             if staged.declared is not None:
                 save_stages(conn, staged.declared)

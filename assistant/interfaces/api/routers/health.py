@@ -46,6 +46,8 @@ def _database(context: AppContext) -> str:
 
 
 def _index(context: AppContext) -> str:
+    if context.knowledge.indexing:
+        return "the playbook is being indexed (first use)"
     try:
         context.knowledge.index.open()
     except SalesplanError as exc:
