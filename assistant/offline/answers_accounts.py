@@ -10,6 +10,7 @@ from assistant.offline.render import render
 from assistant.offline.replies import ErrorView
 from tools.accounts import AccountSearchResult
 from tools.accounts.profile import AccountProfile
+from tools.accounts.search import AccountLine
 from tools.accounts.whitespace import WhitespaceReport
 from tools.evidence import Figure
 from tools.territory import TerritoryList
@@ -146,19 +147,32 @@ class AccountsView:
     notes: list[str]
 
 
+def _account_line(a: AccountLine) -> str:
+    """One account: what the data has about its size and value (a figure it lacks is left out)."""
+    parts = []
+    if a.annual_revenue is not None:
+        parts.append(f"annual revenue {fmt.money(a.annual_revenue)}")
+    if a.employees is not None:
+        parts.append(f"{a.employees:,} employees")
+    if a.potential.value is not None:
+        parts.append(f"potential {fmt.figure(a.potential)}")
+    parts.append(f"open pipeline {fmt.figure(a.open_pipeline)}")
+    parts += [p for p in (a.segment, a.industry, a.territory) if p]
+    if a.owner:
+        parts.append(f"owner {a.owner}")
+    return f"{fmt.record(a.name, a.id)}: {', '.join(parts)}"
+
+
 def accounts(result: AccountSearchResult, notes: list[str]) -> str:
-    lines = [
-        f"{fmt.record(a.name, a.id)}: potential {fmt.figure(a.potential)}, open pipeline "
-        f"{fmt.figure(a.open_pipeline)}"
-        + "".join(f", {p}" for p in (a.segment, a.industry, a.territory) if p)
-        + (f", owner {a.owner}" if a.owner else "")
-        for a in result.accounts
-    ]
+    lines = [_account_line(a) for a in result.accounts]
     filters = [f for f in result.filters if f != "accounts in your scope"]
     view = AccountsView(
         matched=int(result.matched.value or 0),
         filters=f" ({'; '.join(filters)})" if filters else "",
-        potential=fmt.figure(result.total_potential),
+        # no account in the data has a potential: say nothing of it rather than "$0"
+        potential=fmt.figure(result.total_potential)
+        if any(a.potential.value is not None for a in result.accounts) or not result.accounts
+        else "",
         pipeline=fmt.figure(result.total_open_pipeline),
         lines=lines,
         notes=notes,

@@ -50,6 +50,10 @@ def facts(result: AccountFacts) -> str:
         more = len(result.subsidiaries) - len(shown)
         tail = f" and {more} more" if more > 0 else ""
         lines.append(f"- Subsidiaries ({len(result.subsidiaries)}): {', '.join(shown)}{tail}")
+        revenues = [s.annual_revenue for s in result.subsidiaries if s.annual_revenue is not None]
+        if revenues:
+            known = "" if len(revenues) == len(result.subsidiaries) else f" ({len(revenues)} with a figure)"
+            lines.append(f"- Subsidiaries' combined annual revenue: {fmt.money(sum(revenues))}{known}")
     if f.owner or f.territory:
         lines.append(
             f"- Owner: {f.owner or 'not in your view'}; territory: {f.territory or 'not in your view'}"

@@ -83,6 +83,8 @@ class Slots(BaseModel):
     has_open_pipeline: bool | None = None
     #: "accounts not touched in 60 days": no activity in this many days.
     inactive_days: int | None = None
+    #: "accounts with more than 10,000 employees".
+    min_employees: int | None = None
     ranking: Literal["top", "bottom"] | None = None
     topic: str | None = None
     #: The term a "what is X?" question asks the playbook about, as written.
@@ -126,6 +128,7 @@ FILTER_SLOTS = (
     "tier",
     "has_open_pipeline",
     "inactive_days",
+    "min_employees",
     "ranking",
     "metric",
     "others",

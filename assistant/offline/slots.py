@@ -181,7 +181,23 @@ def _periods(text: str, lexicon: Lexicon, out: Extracted) -> None:
         out.slots.compare = "previous_period"
 
 
+#: "more than 10,000 employees", "over 5k staff": a company's size, not an amount.
+EMPLOYEES = re.compile(
+    rf"(?:{ABOVE})\s*(\d[\d,]*)\s?(k|thousand)?\s+(?:employees|staff|people|workers|headcount)\b"
+)
+
+
+def _employees(text: str, out: Extracted) -> None:
+    match = EMPLOYEES.search(text)
+    if match:
+        out.slots.min_employees = int(match[1].replace(",", "")) * (1000 if match[2] else 1)
+        out.spans.append(match.span())
+
+
 def _amounts(text: str, out: Extracted) -> None:
+    _employees(text, out)
+    if out.slots.min_employees is not None:
+        return
     between = BETWEEN.search(text)
     if between:
         low, high = _amount(between[1], between[2]), _amount(between[3], between[4])

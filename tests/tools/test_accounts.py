@@ -112,6 +112,17 @@ def test_search_for_a_rep_counts_only_their_own_deals(repo: Repository) -> None:
             ["Acme Corporation", "Apex Health", "Globex", "Umbrella Health", "Initech"],
         ),
         (AccountSearch(has_open_pipeline=True, limit=2), ["Acme Corporation", "Apex Health"]),
+        # company size: employees Acme 5,000 > Apex 3,000 > Umbrella 2,500 > Globex 800 > Initech 600
+        (
+            AccountSearch(min_employees=2500, sort_by="name"),
+            ["Acme Corporation", "Apex Health", "Umbrella Health"],
+        ),
+        (
+            AccountSearch(sort_by="employees"),
+            ["Acme Corporation", "Apex Health", "Umbrella Health", "Globex", "Initech"],
+        ),
+        # Initech's parent is Globex
+        (AccountSearch(parent="Globex"), ["Initech"]),
     ],
 )
 def test_search_filters(repo: Repository, search: AccountSearch, expected: list[str]) -> None:

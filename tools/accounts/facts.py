@@ -58,6 +58,7 @@ class AccountInput(BaseModel):
 class AccountRef(BaseModel):
     id: str
     name: str
+    annual_revenue: Decimal | None = Field(default=None, description="The company's own annual revenue.")
 
 
 class AccountFacts(BaseModel):
@@ -89,7 +90,7 @@ def account_facts(repo: Repository, viewer: Viewer, params: AccountInput) -> Acc
         parent_of = select(Account.parent_account_id).where(Account.id == account_id).scalar_subquery()
         parent = connection.execute(repo.accounts(viewer, Account.id).where(Account.id == parent_of)).scalar()
         children = connection.execute(
-            repo.accounts(viewer, Account.id, Account.name)
+            repo.accounts(viewer, Account.id, Account.name, Account.annual_revenue)
             .where(Account.parent_account_id == account_id)
             .order_by(Account.name, Account.id)
         ).all()
@@ -102,7 +103,9 @@ def account_facts(repo: Repository, viewer: Viewer, params: AccountInput) -> Acc
     return AccountFacts(
         firmographics=firmographics,
         parent_account_id=record_id("account", parent) if parent is not None else None,
-        subsidiaries=[AccountRef(id=record_id("account", i), name=n) for i, n in children],
+        subsidiaries=[
+            AccountRef(id=record_id("account", i), name=n, annual_revenue=r) for i, n, r in children
+        ],
         missing=missing,
     )
 

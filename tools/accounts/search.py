@@ -14,8 +14,8 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field
 from sqlalchemy import ColumnElement, Connection, Select, func
 
+from tools.accounts.search_filters import conditions_of
 from tools.evidence import ExternalId, Figure, RecordUrl, Unit, record_id
-from tools.resolve import UnknownName, best_match, resolve_territory, resolve_user
 from tools.rollup import first_ids, measure, metric, money, sample_ids
 from tools.store.repository import Repository
 from tools.store.schema import Account, Activity, Opportunity, Territory, User
@@ -43,9 +43,16 @@ class AccountSearch(BaseModel):
         le=3650,
         description="Only accounts with no activity you can see in the last N days (or none ever).",
     )
-    sort_by: Literal["potential", "name", "open_pipeline"] = Field(
+    parent: str | None = Field(default=None, description="Only the subsidiaries of this parent account.")
+    min_employees: int | None = Field(
+        default=None, ge=0, description="Only accounts with at least this many employees."
+    )
+    min_annual_revenue: Decimal | None = Field(
+        default=None, ge=0, description="Only accounts whose own annual revenue is at least this."
+    )
+    sort_by: Literal["potential", "name", "open_pipeline", "employees", "annual_revenue"] = Field(
         default="potential",
-        description="Order: potential (largest first), name, or open_pipeline (largest first).",
+        description="Order: potential, name, open_pipeline, employees or annual_revenue (largest first).",
     )
     limit: int = Field(default=20, ge=1, le=100, description="How many accounts to list (1-100).")
 
@@ -61,6 +68,8 @@ class AccountLine(BaseModel):
     territory: str | None = Field(description="Empty when the territory is outside your view.")
     owner: str | None = Field(description="Empty when the owner is outside your view.")
     potential: Figure
+    employees: int | None = None
+    annual_revenue: Decimal | None = Field(default=None, description="The company's own annual revenue.")
     open_pipeline: Figure = Field(
         description="Your open opportunities on the account (record_count = deals)."
     )
@@ -80,60 +89,6 @@ def _lookup(connection: Connection, query: Select[Any]) -> dict[int, Any]:
     return {int(key): value for key, value in connection.execute(query).all()}
 
 
-def _value_condition(
-    repo: Repository, viewer: Viewer, connection: Connection, column: Any, kind: str, text: str
-) -> tuple[ColumnElement[bool], str]:
-    """The condition for an industry or segment as people write it ("mid market", "healthcare").
-
-    The text is matched forgivingly against the values of the accounts in scope; a value none of
-    them has is kept as written (case-insensitively), so the search simply finds nothing.
-    """
-    values = [v for v in connection.execute(repo.accounts(viewer, column).distinct()).scalars() if v]
-    try:
-        value = best_match(kind, text, dict(enumerate(sorted(values)))).name
-    except UnknownName:
-        value = text.strip()
-        return func.lower(column) == value.casefold(), f"{kind}: {value}"
-    return column == value, f"{kind}: {value}"
-
-
-def _conditions(
-    repo: Repository, viewer: Viewer, params: AccountSearch, connection: Connection
-) -> tuple[list[ColumnElement[bool]], list[str]]:
-    conditions: list[ColumnElement[bool]] = []
-    described = ["accounts in your scope"]
-    if params.name:
-        conditions.append(Account.name.icontains(params.name.strip(), autoescape=True))
-        described.append(f"name contains {params.name.strip()!r}")
-    if params.industry:
-        condition, description = _value_condition(
-            repo, viewer, connection, Account.industry, "industry", params.industry
-        )
-        conditions.append(condition)
-        described.append(description)
-    if params.segment:
-        condition, description = _value_condition(
-            repo, viewer, connection, Account.segment, "segment", params.segment
-        )
-        conditions.append(condition)
-        described.append(description)
-    if params.territory:
-        territory = resolve_territory(repo, viewer, params.territory)
-        conditions.append(Account.territory_id == territory.id)
-        described.append(f"territory: {territory.name}")
-    if params.tier:
-        conditions.append(func.upper(Account.tier) == params.tier.strip().upper())
-        described.append(f"tier: {params.tier.strip().upper()}")
-    if params.owner:
-        owner = resolve_user(repo, viewer, params.owner)
-        conditions.append(Account.owner_id == owner.id)
-        described.append(f"owner: {owner.name}")
-    if params.min_potential is not None:
-        conditions.append(Account.potential >= params.min_potential)
-        described.append(f"potential >= ${params.min_potential:,.0f}")
-    return conditions, described
-
-
 def search_accounts(repo: Repository, viewer: Viewer, params: AccountSearch) -> AccountSearchResult:
     """Find accounts in your scope by name, industry, segment, territory, tier, owner or potential.
 
@@ -150,7 +105,10 @@ def search_accounts(repo: Repository, viewer: Viewer, params: AccountSearch) -> 
         min_potential: Only accounts with at least this potential.
         has_open_pipeline: True: only accounts with open opportunities; false: only those without.
         inactive_days: Only accounts with no activity you can see in the last N days (or none ever).
-        sort_by: Order: potential (largest first), name, or open_pipeline (largest first).
+        parent: Only the subsidiaries of this parent account.
+        min_employees: Only accounts with at least this many employees.
+        min_annual_revenue: Only accounts whose own annual revenue is at least this.
+        sort_by: Order: potential, name, open_pipeline, employees or annual_revenue (largest first).
         limit: How many accounts to list (1-100).
 
     Returns:
@@ -161,7 +119,7 @@ def search_accounts(repo: Repository, viewer: Viewer, params: AccountSearch) -> 
         AmbiguousName: A name matches several territories, people, industries or segments equally well.
     """
     with repo.connect() as connection:
-        conditions, described = _conditions(repo, viewer, params, connection)
+        conditions, described = conditions_of(repo, viewer, params, connection)
         pipe = (
             repo.opportunities(
                 viewer,
@@ -199,13 +157,14 @@ def search_accounts(repo: Repository, viewer: Viewer, params: AccountSearch) -> 
             )
         ).one()
         by_potential = func.coalesce(Account.potential, 0).desc()
-        order: list[ColumnElement[Any]] = (
-            [by_potential]
-            if params.sort_by == "potential"
-            else [Account.name.asc()]
-            if params.sort_by == "name"
-            else [open_amount.desc(), by_potential]
-        )
+        orders: dict[str, list[ColumnElement[Any]]] = {
+            "potential": [by_potential],
+            "name": [Account.name.asc()],
+            "open_pipeline": [open_amount.desc(), by_potential],
+            "employees": [func.coalesce(Account.employees, -1).desc()],
+            "annual_revenue": [func.coalesce(Account.annual_revenue, -1).desc()],
+        }
+        order = orders[params.sort_by]
         rows = connection.execute(
             matching.with_only_columns(
                 Account.id,
@@ -216,6 +175,8 @@ def search_accounts(repo: Repository, viewer: Viewer, params: AccountSearch) -> 
                 Account.territory_id,
                 Account.owner_id,
                 Account.potential,
+                Account.employees,
+                Account.annual_revenue,
                 pipe.c.amount,
                 func.coalesce(pipe.c.deals, 0).label("deals"),
             )
@@ -270,6 +231,8 @@ def search_accounts(repo: Repository, viewer: Viewer, params: AccountSearch) -> 
             potential=measure(
                 "Potential", r.potential, Unit.USD, POTENTIAL_FORMULA, [], [record_id("account", r.id)], 1
             ),
+            employees=r.employees,
+            annual_revenue=r.annual_revenue,
             open_pipeline=metric(
                 "open_pipeline",
                 money(r.amount),

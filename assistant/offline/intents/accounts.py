@@ -34,9 +34,13 @@ def _accounts(frame: Frame, lexicon: Lexicon, tools: AbstractSet[str]) -> list[C
     slots = frame.slots
     ambiguous = frame.ambiguity is not None and frame.ambiguity.kind == "account"
     name = frame.ambiguity.phrase if frame.ambiguity is not None and ambiguous else slots.account
-    by_pipeline = "pipeline" in frame.question.lower() and slots.has_open_pipeline is not False
+    question = frame.question.lower()
+    by_pipeline = "pipeline" in question and slots.has_open_pipeline is not False
+    subsidiaries = bool(SUBSIDIARIES.search(question)) and slots.account is not None
     search = given(
-        name=name,
+        name=None if subsidiaries else name,
+        parent=slots.account if subsidiaries else None,
+        min_employees=slots.min_employees,
         industry=slots.industry,
         segment=slots.segment,
         territory=slots.territory,
@@ -46,10 +50,30 @@ def _accounts(frame: Frame, lexicon: Lexicon, tools: AbstractSet[str]) -> list[C
         has_open_pipeline=slots.has_open_pipeline,
         # "accounts I haven't touched": as many days as said, else the coverage measure's 60
         inactive_days=slots.inactive_days or (QUIET_DAYS if slots.rule == "no_activity" else None),
-        sort_by="open_pipeline" if by_pipeline else None,
-        limit=min(slots.limit or DEFAULT_LIST, 100),
+        sort_by=_order(question, by_pipeline),
+        limit=min(slots.limit or (1 if ONE_BEST.search(question) else DEFAULT_LIST), 100),
     )
     return [Call("search_accounts", search)]
+
+
+SUBSIDIARIES = re.compile(r"\bsubsidiar(?:y|ies)\b|\bowned by\b|\bunder (?:the )?parent\b")
+BY_REVENUE = re.compile(
+    r"\b(?:annual revenue|turnover|(?:biggest|largest) compan(?:y|ies)|revenue of (?:the )?compan)"
+)
+#: "which account has the highest annual revenue?": the one at the top.
+ONE_BEST = re.compile(
+    r"\b(?:which|what) (?:account|company|customer|client)\b(?!s).{0,40}\b(?:most|highest|largest|biggest)\b"
+)
+BY_EMPLOYEES = re.compile(r"\b(?:employees|employers?|headcount|staff)\b")
+
+
+def _order(question: str, by_pipeline: bool) -> str | None:
+    """The account search's order: by the company size asked about, else open pipeline or potential."""
+    if BY_REVENUE.search(question):
+        return "annual_revenue"
+    if BY_EMPLOYEES.search(question):
+        return "employees"
+    return "open_pipeline" if by_pipeline else None
 
 
 def _write_account(output: AccountProfile, answering: Answering) -> str:
@@ -121,6 +145,9 @@ ACCOUNTS = IntentSpec(
             r"\b(?:accounts|companies|customers) (?:with|without|in|that|where|over|above|named|called)\b",
             r"\b(?:biggest|largest|top|most valuable|best) "
             r"(?:\w+ )?(?:account|customer|client|company|logo)\b",
+            r"\b(?:which|what) (?:account|company|customer|client)\b.{0,40}"
+            r"\b(?:most|highest|largest|biggest)\b",
+            r"\bsubsidiar(?:y|ies) of\b",
         ),
         phrasing(2, r"\baccounts\b"),
     ),

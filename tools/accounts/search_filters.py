@@ -1,0 +1,79 @@
+"""The filters of an account search, as SQL conditions and as the words that describe them."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import ColumnElement, Connection, func
+
+from tools.resolve import UnknownName, best_match, resolve_account, resolve_territory, resolve_user
+from tools.store.repository import Repository
+from tools.store.schema import Account
+from tools.viewer import Viewer
+
+if TYPE_CHECKING:
+    from tools.accounts.search import AccountSearch
+
+
+def _value_condition(
+    repo: Repository, viewer: Viewer, connection: Connection, column: Any, kind: str, text: str
+) -> tuple[ColumnElement[bool], str]:
+    """The condition for an industry or segment as people write it ("mid market", "healthcare").
+
+    The text is matched forgivingly against the values of the accounts in scope; a value none of
+    them has is kept as written (case-insensitively), so the search simply finds nothing.
+    """
+    values = [v for v in connection.execute(repo.accounts(viewer, column).distinct()).scalars() if v]
+    try:
+        value = best_match(kind, text, dict(enumerate(sorted(values)))).name
+    except UnknownName:
+        value = text.strip()
+        return func.lower(column) == value.casefold(), f"{kind}: {value}"
+    return column == value, f"{kind}: {value}"
+
+
+def conditions_of(
+    repo: Repository, viewer: Viewer, params: AccountSearch, connection: Connection
+) -> tuple[list[ColumnElement[bool]], list[str]]:
+    conditions: list[ColumnElement[bool]] = []
+    described = ["accounts in your scope"]
+    if params.name:
+        conditions.append(Account.name.icontains(params.name.strip(), autoescape=True))
+        described.append(f"name contains {params.name.strip()!r}")
+    if params.industry:
+        condition, description = _value_condition(
+            repo, viewer, connection, Account.industry, "industry", params.industry
+        )
+        conditions.append(condition)
+        described.append(description)
+    if params.segment:
+        condition, description = _value_condition(
+            repo, viewer, connection, Account.segment, "segment", params.segment
+        )
+        conditions.append(condition)
+        described.append(description)
+    if params.territory:
+        territory = resolve_territory(repo, viewer, params.territory)
+        conditions.append(Account.territory_id == territory.id)
+        described.append(f"territory: {territory.name}")
+    if params.tier:
+        conditions.append(func.upper(Account.tier) == params.tier.strip().upper())
+        described.append(f"tier: {params.tier.strip().upper()}")
+    if params.owner:
+        owner = resolve_user(repo, viewer, params.owner)
+        conditions.append(Account.owner_id == owner.id)
+        described.append(f"owner: {owner.name}")
+    if params.min_potential is not None:
+        conditions.append(Account.potential >= params.min_potential)
+        described.append(f"potential >= ${params.min_potential:,.0f}")
+    if params.parent:
+        parent = resolve_account(repo, viewer, params.parent)
+        conditions.append(Account.parent_account_id == parent.id)
+        described.append(f"subsidiaries of {parent.name}")
+    if params.min_employees is not None:
+        conditions.append(Account.employees >= params.min_employees)
+        described.append(f"employees >= {params.min_employees:,}")
+    if params.min_annual_revenue is not None:
+        conditions.append(Account.annual_revenue >= params.min_annual_revenue)
+        described.append(f"annual revenue >= ${params.min_annual_revenue:,.0f}")
+    return conditions, described
