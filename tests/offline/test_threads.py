@@ -315,7 +315,7 @@ def test_what_to_do_about_them_keeps_the_list_and_adds_the_playbook(demo: World,
 def test_the_deal_with_no_name_asks_which_of_the_likeliest(demo: World, cast: Cast) -> None:
     answer = demo.ask(cast.rep, "how's the deal going?", thread())
     assert answer.tool_calls == []
-    assert answer.answer.startswith("Which deal do you mean") and answer.answer.count("[opportunity/") == 3
+    assert answer.answer.startswith("Which deal do you mean") and answer.answer.count(" (#") == 3
 
 
 def test_a_misspelt_account_in_a_misspelt_question_is_still_asked_about(demo: World, cast: Cast) -> None:

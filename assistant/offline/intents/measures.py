@@ -403,7 +403,7 @@ def _mean(rows: list[MetricRow]) -> Figure | None:
 BRIEF = re.compile(
     r"\b(?:briefly|in brief|be brief|keep it brief|in one line|one[- ]liner|one line"
     r"|just the (?:number|figure|total|names?)"
-    r"|nothing more|tl;?dr|short version|keep it short|in a sentence|only the|too long|shorter|in short)\b"
+    r"|nothing more|tl;?dr|short version|keep it short|in a sentence|too long|shorter|in short)\b"
 )
 
 
