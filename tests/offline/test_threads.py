@@ -344,3 +344,13 @@ def test_a_vague_question_offers_two_readings_and_a_short_reply_picks_one(demo: 
     t = thread()
     demo.ask(cast.rep, "status?", t)
     assert [name for name, _ in calls(demo.ask(cast.rep, "pipeline", t))] == ["pipeline_summary"]
+
+
+def test_a_profile_then_what_they_bought_then_what_they_could_buy(demo: World, cast: Cast) -> None:
+    t = thread()
+    demo.ask(cast.rep, f"tell me about {cast.account}", t)
+    bought = demo.ask(cast.rep, "what did they buy from us?", t)
+    assert calls(bought) == [("account_purchases", {"account": cast.account})]
+    assert calls(demo.ask(cast.rep, "and what could they buy next?", t)) == [
+        ("account_whitespace", {"account": cast.account})
+    ]

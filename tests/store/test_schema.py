@@ -206,3 +206,26 @@ def test_migrations_build_exactly_the_models(any_engine: Engine) -> None:
     with any_engine.connect() as connection:
         differences = compare_metadata(MigrationContext.configure(connection), Base.metadata)
     assert differences == []
+
+
+def test_a_populated_database_of_the_previous_revision_upgrades(tmp_path: Path) -> None:
+    """Deals referenced by activities, and a database whose scan indexes were never built (bulk
+    loads of earlier versions): upgrading to the estimated-amounts revision keeps every row."""
+    engine = make_engine(f"sqlite:///{tmp_path / 'crm.db'}")
+    ensure_schema(engine)
+    with Session(engine) as session, session.begin():
+        _sample(session)
+    with engine.begin() as connection:  # back to how revision 0004 left a bulk-loaded database
+        for statement in (
+            "DROP INDEX ix_opportunities_open",
+            "DROP INDEX ix_opportunities_closed",
+            "ALTER TABLE opportunities DROP COLUMN amount_estimated",
+            "DROP TABLE stages",
+            "UPDATE alembic_version SET version_num = '0004'",
+        ):
+            connection.exec_driver_sql(statement)
+    ensure_schema(engine)
+    assert current_revision(engine) == head_revision()
+    with Session(engine) as session:
+        deals = session.scalars(select(Opportunity)).all()
+        assert deals and all(d.amount_estimated is False for d in deals)

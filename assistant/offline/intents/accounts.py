@@ -126,6 +126,8 @@ WHITESPACE = IntentSpec(
             r"\b(?:don't|do not|doesn't|does not|dont|doesnt)\b.{0,40}\b(?:own|have|use|buy)\b",
             r"\bwhat (?:products?|else) (?:could|can|should) (?:we|i) (?:sell|pitch|offer)\b",
             r"\bsell (?:more )?(?:to|into)\b",
+            r"\b(?:could|might|should|would|can) (?:they|it|entaccount|we|i) (?:\w+ )?(?:buy|add|use|sell)"
+            r"(?: \w+)? (?:next|too|also|more)\b|\bbuy next\b",
         ),
     ),
 )
@@ -161,6 +163,8 @@ FACT_WORDS = re.compile(
     r"|how old|sector|industry|vertical|based|located|headquarter(?:s|ed)?|hq|office|country|where is)\b"
 )
 NAMED = re.compile(r"\bent(?:account|unknown)\b")
+#: A company named before in the thread: "what did they buy from us?" after a profile.
+NAMED_BEFORE = re.compile(r"\bent(?:account|unknown)\b|\b(?:they|them|their|it|this account|that account)\b")
 #: What one company bought: "what did Acme buy?", "Acme's purchase history", "what does Acme own?".
 BOUGHT_WORDS = re.compile(
     r"\b(?:bought|buy|buys|purchased?|purchases|purchase history|own|owns|using|uses)\b"
@@ -171,13 +175,15 @@ NOT_BOUGHT = re.compile(r"\b(?:else|could|might|should|would|don't|doesn't|not|y
 class _AboutOne:
     """Matches ``words`` in a question that names one company (a name in the data, or one that is not)."""
 
-    def __init__(self, words: re.Pattern[str], unless: re.Pattern[str] | None = None) -> None:
-        self.words, self.unless = words, unless
+    def __init__(
+        self, words: re.Pattern[str], unless: re.Pattern[str] | None = None, named: re.Pattern[str] = NAMED
+    ) -> None:
+        self.words, self.unless, self.named = words, unless, named
 
     def search(self, text: str, /) -> bool:
         if self.unless is not None and self.unless.search(text):
             return False
-        return bool(NAMED.search(text) and self.words.search(text))
+        return bool(self.named.search(text) and self.words.search(text))
 
 
 def _facts(frame: Frame, lexicon: Lexicon, tools: AbstractSet[str]) -> list[Call]:
@@ -213,7 +219,7 @@ PURCHASES = IntentSpec(
     requires=("account",),
     renders=(Rendering(AccountPurchases, _write_purchases),),
     takes=frozenset({"account"}),
-    phrasings=(Phrasing(6, _AboutOne(BOUGHT_WORDS, NOT_BOUGHT)),),
+    phrasings=(Phrasing(6, _AboutOne(BOUGHT_WORDS, NOT_BOUGHT, NAMED_BEFORE)),),
 )
 
 SPECS = (ACCOUNT, FACTS, PURCHASES, WHITESPACE, ACCOUNTS)

@@ -99,7 +99,8 @@ def decisive(reading: MetricReading, text: str, slots: Slots | None = None) -> b
         return False
     if reading.measure.startswith("won_") and NOT_YET.search(text):
         return False  # "what else could we sell them?" is about what was not bought
-    if BOUGHT.search(text) and "entaccount" in text and not {"compare", "share"} & set(reading.signals):
+    named = re.search(r"\bentaccount\b|\b(?:they|them|it)\b", text)
+    if BOUGHT.search(text) and named and not {"compare", "share"} & set(reading.signals):
         return False  # "what did Acme buy?": its purchases, product by product
     if MONEY.search(text) is None and re.search(r"\bannual revenue\b", text):
         return False  # a company's own revenue is a fact about it, not our bookings

@@ -57,12 +57,15 @@ def _index(name: str, columns: list[str], closed: bool) -> None:
 
 
 def upgrade() -> None:
-    op.drop_index("ix_opportunities_closed", "opportunities")
-    op.drop_index("ix_opportunities_open", "opportunities")
-    with op.batch_alter_table("opportunities", schema=None) as batch_op:
-        batch_op.add_column(
-            sa.Column("amount_estimated", sa.Boolean(), server_default=sa.false(), nullable=False)
-        )
+    # a database bulk-loaded by an earlier version may lack the scan indexes: drop them only if there
+    op.execute("DROP INDEX IF EXISTS ix_opportunities_closed")
+    op.execute("DROP INDEX IF EXISTS ix_opportunities_open")
+    # a plain ADD COLUMN (SQLite allows it with a constant default): rebuilding the table, as a
+    # batch operation would, fails on a database whose deals are referenced by activities
+    op.add_column(
+        "opportunities",
+        sa.Column("amount_estimated", sa.Boolean(), server_default=sa.false(), nullable=False),
+    )
     _index("ix_opportunities_open", _with_estimate(OPEN_BEFORE), closed=False)
     _index("ix_opportunities_closed", _with_estimate(CLOSED_BEFORE), closed=True)
     op.create_table(
