@@ -94,6 +94,7 @@ _DIMENSION_WORDS = {
     "segment": "segment|segments",
     "stage": "stage|stages",
     "forecast_category": "forecast category|category|categories",
+    "loss_reason": "reason|reasons|loss reason|loss reasons",
     "day": "day|days|daily",
     "week": "week|weeks|weekly",
     "month": "month|months|monthly",
@@ -316,6 +317,11 @@ def read_metric_question(text: str) -> MetricReading | None:
         return None
     reading = MetricReading(measure=measure, signals=["implied measure" if implied else "measure"])
     breakdown = BREAKDOWN.search(text) or WHICH.search(text)
+    if measure.startswith("lost_") and re.search(r"\bwhy\b|\breasons?\b", text) and not breakdown:
+        # "how many deals did I lose in Q2 and why?": the losses by the reason recorded
+        reading.group_by = "loss_reason"
+        reading.signals.append("breakdown")
+        return reading
     if measure == "reps" and MANAGERS.search(text):
         reading.group_by = "team"
         reading.signals.append("breakdown")
@@ -374,6 +380,8 @@ def read_metric_question(text: str) -> MetricReading | None:
         reading.order = "asc" if low and not MOST.search(text) else "desc"
         reading.signals.append("ranking")
     over = grain is not None and grain[2] is not None and reading.group_by == DIMENSIONS[grain[2]]
+    if reading.group_by == "loss_reason" and reading.measure == "lost_revenue" and not MONEY.search(text):
+        reading.measure = "lost_deals"  # "top loss reasons": how many deals each reason cost
     if LAST_YEAR.search(text):
         reading.compare = "last_year"
         reading.signals.append("compare")

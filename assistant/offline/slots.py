@@ -104,7 +104,7 @@ RULES = (
         r"(?:days?|weeks?|months?)",
         "stage_age",
     ),
-    (r"open too long|too old|aged|ageing|aging|oldest", "aged"),
+    (r"open too long|too old|\baged\b|\bageing\b|\baging\b|oldest", "aged"),  # "engaging" is not "aging"
 )
 STAGE_WORDS = re.compile(r"\b(?:in|at|stage|stages|of)\s+$")
 

@@ -218,3 +218,10 @@ def test_account_facts_and_purchases_come_from_the_export(maven: World) -> None:
     bought = maven.ask(revops, f"what has {row['account']} bought from us?")
     assert [c.name for c in bought.tool_calls] == ["account_purchases"]
     assert fmt.money(sum(Decimal(r["close_value"]) for r in won)) in bought.answer
+
+
+def test_the_export_s_own_stage_name_is_a_stage_not_a_stall_rule(maven: World) -> None:
+    """Maven's "Engaging" contains "aging": asked about deals in it, the answer is the stage's pipeline."""
+    revops = Viewer(user_id=0, role=Role.REVOPS, name="RevOps")
+    answer = maven.ask(revops, "how many deals are in Engaging?")
+    assert [(c.name, c.args.get("stage")) for c in answer.tool_calls] == [("pipeline_summary", "Engaging")]

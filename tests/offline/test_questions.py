@@ -201,6 +201,8 @@ CASES: list[tuple[str, str, str | None, dict[str, Any]]] = [
     (REP, "send a recap to the {account} champion", None, {}),
     (REVOPS, "largest open deal in the company", "pipeline_summary", {}),
     (REP, "what changed since last week?", None, {}),
+    (REP, "how many deals did I lose in Q2 and why", "query_metrics", {"group_by": "loss_reason"}),
+    (REP, "how many of my deals are in Proposal", "pipeline_summary", {"stage": "Proposal"}),
     (REP, "how many employees does {account} have?", "account_facts", {"account": "{account}"}),
     (MANAGER, "what's the parent company of {account}?", "account_facts", {"account": "{account}"}),
     (REP, "what has {account} bought from us?", "account_purchases", {"account": "{account}"}),

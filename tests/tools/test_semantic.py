@@ -298,3 +298,11 @@ def test_headcount_of_reps_by_territory_is_today_s_team(repo: Repository) -> Non
     result = ask(repo, measure="reps", group_by="territory", period="last quarter")
     assert by_group(result) == dict(expected)
     assert result.total[0].value == len(reps)
+
+
+def test_losses_by_the_reason_recorded(repo: Repository) -> None:
+    lost = [o for o in closed(FYTD) if not o["is_won"]]
+    expected: dict[str, int] = defaultdict(int)
+    for deal in lost:
+        expected[deal.get("loss_reason") or "(no reason recorded)"] += 1
+    assert by_group(ask(repo, measure="lost_deals", group_by="loss_reason")) == dict(expected)

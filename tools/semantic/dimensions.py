@@ -240,6 +240,15 @@ DIMENSIONS: dict[str, Dimension] = {
             aliases=("stages", "deal stage", "sales stage"),
         ),
         Dimension(
+            "loss_reason",
+            "Loss reason",
+            lambda j: j.column("loss_reason"),
+            (),
+            frozenset({D}),
+            "(no reason recorded)",
+            aliases=("reason", "reasons", "loss reasons", "why lost"),
+        ),
+        Dimension(
             "forecast_category",
             "Forecast category",
             lambda j: j.column("forecast_category"),

@@ -42,6 +42,8 @@ NOT_A_TERM = re.compile(
     # someone's figure ("the team's average sales cycle") or a figure of a group or a period
     r"|\w's\b|\b(?:team|teams|company|org|organisation|organization|office|region|everyone|everybody"
     r"|last|next|ytd|qtd|q[1-4]|today|20\d\d|so far)\b"
+    # "what's the playbook say about X" asks the playbook about X
+    r"|\b(?:playbook|say|says|said|recommend|recommends|suggest|suggests)\b"
 )
 #: Phrases that look like terms but ask how things stand ("what's up?", "what is going on?").
 IDIOMS = frozenset({"up", "new", "next", "going on", "happening", "wrong", "the matter", "left", "latest"})
