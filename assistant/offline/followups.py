@@ -32,6 +32,7 @@ from collections.abc import Callable
 from assistant.offline.frame import ENTITY_SLOTS, FILTER_SLOTS, Frame, Intent, Slots
 from assistant.offline.intents import spec_for
 from assistant.offline.intents.registry import DATA_INTENTS, ENTITY_INTENT, PERIOD_INTENTS
+from assistant.offline.slots import SAME_LAST_YEAR
 from assistant.offline.understanding import OWNER_INTENTS, place_unknown
 from tools.deals.stalled_rules import RULES as STALL_RULES
 from tools.deals.stalled_rules import Rule
@@ -78,6 +79,7 @@ RESHAPE = re.compile(
     r"|by\b|per\b|for each\b|just\b|only\b|top\b|bottom\b|same\b|what about\b|how about\b|and\b)",
     re.I,
 )
+COMPARED = re.compile(r"\b(?:compare|compared|vs\.?|versus|against|side by side)\b", re.I)
 MAX_PRONOUN_WORDS = 12
 #: A name on its own ("Globex?", "Kenji Jensen") continues the thread when this short.
 MAX_FRAGMENT_WORDS = 4
@@ -213,9 +215,23 @@ def merge(previous: Frame, current: Frame, question: str) -> Frame:
     for slot in FILTER_SLOTS:
         value = getattr(current.slots, slot)
         setattr(merged, slot, value if value is not None or not same else getattr(previous.slots, slot))
+    person, earlier = current.slots.owner, previous.slots.owner
+    if person and earlier and person != earlier and COMPARED.search(question) and PRONOUN.search(question):
+        # "compare her with Felix": the person of the thread beside the one named now
+        merged.owner, merged.others, merged.others_slot = earlier, [person], "owner"
     if reshaped and current.slots.group_by and not current.slots.dimension:
         merged.dimension = "rep" if current.slots.group_by == "owner" else current.slots.group_by
     merged.period = current.slots.period
+    if (
+        SAME_LAST_YEAR.search(question.lower())
+        and previous.slots.period
+        and same_or_periodic(intent, previous)
+    ):
+        # "and the same quarter last year?" after a quarter: that quarter, set against a year before
+        merged.period, merged.compare = previous.slots.period, "last_year"
+        if intent is Intent.PERFORMANCE:
+            intent = Intent.MEASURE
+            merged.measure = merged.measure or previous.slots.measure or "won_revenue"
     # Open deals are open whatever period the previous answer covered ("how much did Marty win in
     # 2017?" then "and his open deals?"): a pipeline's period is carried only from a pipeline.
     across = intent in PERIOD_INTENTS and previous.intent in PERIOD_INTENTS and intent is not Intent.PIPELINE
@@ -239,6 +255,10 @@ def merge(previous: Frame, current: Frame, question: str) -> Frame:
     if current.unplaced:
         _place_stranger(frame, previous, current)
     return frame
+
+
+def same_or_periodic(intent: Intent, previous: Frame) -> bool:
+    return intent is previous.intent or (intent in PERIOD_INTENTS and previous.intent in PERIOD_INTENTS)
 
 
 def advice_topic(previous: Frame) -> str:

@@ -141,11 +141,41 @@ def _year_earlier(period: Period, lexicon: Lexicon) -> tuple[str, Period]:
         return phrase, parse_period(phrase, lexicon.as_of, lexicon.fy_start_month)
 
 
+#: "the same quarter last year", "this time last year": the current quarter (month) a year earlier.
+SAME_LAST_YEAR = re.compile(
+    r"\b(?:(?:the )?same (quarter|month|period|week) (?:last year|a year (?:ago|earlier|before))"
+    r"|this time last year)\b"
+)
+
+
+def one_period_a_year_back(text: str) -> bool:
+    """ "bookings the same quarter last year" names one period; "this quarter vs the same quarter
+    last year" is a comparison (another period is named)."""
+    match = SAME_LAST_YEAR.search(text)
+    if match is None:
+        return False
+    rest = text[: match.start()] + " " * (match.end() - match.start()) + text[match.end() :]
+    return not (PERIOD.search(rest) or NEAR_PERIOD.search(rest))
+
+
+def _same_last_year(text: str, lexicon: Lexicon, out: Extracted) -> bool:
+    match = SAME_LAST_YEAR.search(text)
+    if match is None or not one_period_a_year_back(text):
+        return False
+    unit = match[1] if match[1] in ("month", "week") else "quarter"
+    current = parse_period(f"this {unit}", lexicon.as_of, lexicon.fy_start_month)
+    out.slots.period = _year_earlier(current, lexicon)[0]
+    out.spans.append(match.span())
+    return True
+
+
 def _periods(text: str, lexicon: Lexicon, out: Extracted) -> None:
     """The period asked about. Two periods ("Q2 vs Q1", "October or September", "Q3 compared with Q3
     last year") are a comparison: the later one is the period, and the earlier one says whether it
     is compared with the period before it or with the same period a year earlier. Every period
     phrase is explained, so none is mistaken for a name."""
+    if _same_last_year(text, lexicon, out):
+        return
     found: list[tuple[str, Period]] = []
     for match in PERIOD.finditer(text):
         phrase = re.sub(r"^(?:in|for|during) ", "", match.group())

@@ -354,3 +354,31 @@ def test_a_profile_then_what_they_bought_then_what_they_could_buy(demo: World, c
     assert calls(demo.ask(cast.rep, "and what could they buy next?", t)) == [
         ("account_whitespace", {"account": cast.account})
     ]
+
+
+def test_the_same_quarter_last_year_after_a_quarter_and_compare_her_with_someone(
+    demo: World, cast: Cast
+) -> None:
+    t = thread()
+    demo.ask(cast.manager, "bookings last quarter", t)
+    year_back = demo.ask(cast.manager, "what about the same quarter last year?", t)
+    assert calls(year_back) == [
+        ("query_metrics", {"measure": "won_revenue", "period": "last quarter", "compare": "last_year"})
+    ]
+    alone = demo.ask(cast.manager, "bookings the same quarter last year", thread())
+    assert [args.get("compare") for _, args in calls(alone)] == [None]
+    t = thread()
+    demo.ask(cast.manager, f"how is {cast.rep.name} doing?", t)
+    with demo.engine.connect() as connection:
+        other = (
+            connection.execute(
+                select(User.name)
+                .where(User.manager_id == cast.manager.user_id, User.id != cast.rep.user_id)
+                .order_by(User.id)
+            )
+            .scalars()
+            .first()
+        )
+    assert other is not None
+    both = demo.ask(cast.manager, f"compare her with {other}", t)
+    assert {args.get("rep") for _, args in calls(both)} == {cast.rep.name, other}

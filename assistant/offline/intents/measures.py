@@ -31,6 +31,7 @@ from assistant.offline.intents.knowledge import definition_term
 from assistant.offline.intents.spec import Answering, IntentSpec, Phrasing, Rendering
 from assistant.offline.measures import BOUGHT, MONEY, NOT_YET, MetricReading, read_metric_question
 from assistant.offline.render import render, whose
+from assistant.offline.slots import one_period_a_year_back
 from tools.evidence import Figure, Unit
 from tools.lexicon import Lexicon
 from tools.semantic.models import Change, MetricResult, MetricRow
@@ -210,7 +211,9 @@ def fill(slots: Slots, prepared: str) -> None:
         return
     slots.measure = reading.measure
     slots.also = reading.also or None
-    slots.compare = reading.compare or slots.compare
+    same_period = reading.compare == "last_year" and one_period_a_year_back(prepared)
+    # "bookings the same quarter last year" names one period (the slot reader's), compared with nothing
+    slots.compare = slots.compare if same_period and not slots.compare else reading.compare or slots.compare
     slots.share = reading.share_of_total or None
     slots.mean_of_groups = reading.mean_of_groups or None
     slots.dimension = reading.group_by
