@@ -43,8 +43,11 @@ BOUGHT = re.compile(
     r"|(?:have|has) (?:\w+ ){0,3}bought|buys (?:\w+ ){0,3}from us|buys the most)\b"
 )
 #: Whitespace and upsell questions ("what else could they buy?") are about what was not bought.
-NOT_YET = re.compile(r"\b(?:could|else|might|would|should|upsell|cross[- ]?sell|not (?:yet )?bought)\b")
-LOST = _any(r"lost|lose|losing|losses|loss|closed[- ]lost|dropped")
+NOT_YET = re.compile(
+    r"\b(?:could|what else|else (?:could|can|might|should|would)|might|would|should|upsell|cross[- ]?sell"
+    r"|not (?:yet )?bought)\b"
+)
+LOST = _any(r"lost|lose|losing|losses|loss|closed[- ]lost|dropped|drop|drops|dropping")
 CLOSED = _any(r"closed|decided")
 OPEN = _any(r"open|pipeline|pipe|in play|in flight|active deals?|working on|on the table|closing")
 CREATED = _any(
@@ -152,7 +155,8 @@ LAST_YEAR = re.compile(
     r"|vs\.? last year|versus last year|compared (?:to|with) last year|than last year)\b"
 )
 SHARE = re.compile(
-    r"\b(?:share|percent(?:age)?|proportion|portion|fraction|what part|how much of)\b|%\s*of\b|\bmix\b"
+    r"\b(?:share|percent(?:age)?|proportion|portion|fraction|what part|how much of|slice|chunk|piece)\b"
+    r"|%\s*of\b|\bmix\b"
 )
 
 
@@ -291,7 +295,18 @@ def _number(raw: str) -> int:
 
 #: Who or what is "best" with no measure named is judged by bookings: "who's my best rep?".
 PERFORMERS = frozenset(
-    {"rep", "team", "territory", "region", "product", "product_family", "industry", "segment"}
+    {
+        "rep",
+        "team",
+        "territory",
+        "region",
+        "product",
+        "product_family",
+        "industry",
+        "segment",
+        "month",
+        "quarter",
+    }
 )
 
 
