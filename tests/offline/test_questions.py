@@ -202,7 +202,12 @@ CASES: list[tuple[str, str, str | None, dict[str, Any]]] = [
     (REVOPS, "largest open deal in the company", "pipeline_summary", {}),
     (REP, "what changed since last week?", None, {}),
     (REP, "how many deals did I lose in Q2 and why", "query_metrics", {"group_by": "loss_reason"}),
-    (MANAGER, "gimme the top 3 reps by wins, nothing else", "query_metrics", {"measure": "won_deals", "top": 3}),
+    (
+        MANAGER,
+        "gimme the top 3 reps by wins, nothing else",
+        "query_metrics",
+        {"measure": "won_deals", "top": 3},
+    ),
     (REVOPS, "which quarter was our best this year", "query_metrics", {"group_by": "quarter", "top": 1}),
     (REVOPS, "how many deals did we drop in Q3", "query_metrics", {"measure": "lost_deals"}),
     (REVOPS, "what slice of bookings is Security Shield", "query_metrics", {"share_of_total": True}),
