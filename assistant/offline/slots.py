@@ -289,18 +289,29 @@ def _stage(text: str, lexicon: Lexicon, out: Extracted) -> None:
                     return
 
 
-def _values(text: str, lexicon: Lexicon, out: Extracted) -> None:
-    for value in lexicon.industries:
-        if re.search(rf"\b{re.escape(value.casefold())}\b", text):
-            out.slots.industry = value
-            break
-    for value in sorted(lexicon.segments, key=len, reverse=True):
+def _named_values(text: str, values: list[str], skip: str | None = None) -> list[str]:
+    """The values written in ``text``, in the order they appear ("enterprise vs smb")."""
+    found = []
+    for value in sorted(values, key=len, reverse=True):
         pattern = re.escape(value.casefold()).replace(r"\-", "[- ]?")
-        if re.search(rf"\b{pattern}\b", text) and not re.search(
-            rf"\b(?:west|east|central)\s+{pattern}", text
-        ):
-            out.slots.segment = value
-            break
+        match = re.search(rf"\b{pattern}\b", text)
+        if match and not (skip and re.search(rf"\b(?:{skip})\s+{pattern}", text)):
+            found.append((match.start(), value))
+    return [value for _, value in sorted(found)]
+
+
+def _values(text: str, lexicon: Lexicon, out: Extracted) -> None:
+    for slot, values, skip in (
+        ("industry", lexicon.industries, None),
+        ("segment", lexicon.segments, "west|east|central"),
+    ):
+        named = _named_values(text, list(values), skip)
+        if not named:
+            continue
+        setattr(out.slots, slot, named[0])
+        if len(named) > 1 and out.slots.others_slot is None:
+            # "enterprise vs smb": both, side by side
+            out.slots.others, out.slots.others_slot = named[1:], slot
     tier = re.search(r"\btier[- ]?([a-d1-4])\b|\b([a-d])[- ]tier\b", text)
     if tier and lexicon.tiers:
         wanted = (tier[1] or tier[2]).upper()
