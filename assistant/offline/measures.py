@@ -112,7 +112,8 @@ _DIMENSION = "|".join(sorted((re.escape(k) for k in DIMENSIONS), key=len, revers
 BREAKDOWN = re.compile(
     # "won by my team" names who did it, not a breakdown: "by" right after a verb of doing is not one
     rf"(?<!won )(?<!lost )(?<!closed )(?<!sold )(?<!booked )(?<!created )(?<!generated )(?<!made )(?<!owned )"
-    rf"\b(?:by|per|for each|for every|each|across|broken down by|break(?:ing)? (?:it |that |this )?down by"
+    rf"\b(?:by|per|for each|for every|each(?: of)?|across|broken down by"
+    rf"|break(?:ing)? (?:it |that |this )?down by"
     rf"|split by|grouped by|group by|breakdown by|in each|for all)\s+(?:the\s+|our\s+|my\s+)?({_DIMENSION})\b"
 )
 #: "monthly", "quarterly", "month over month", "trend": a time grain on its own (a trend is by month).

@@ -82,7 +82,11 @@ GROUPS = {
     "forecast category": "forecast_category",
     "category": "forecast_category",
 }
-GROUP = re.compile(r"\b(?:by|per|for each|across|broken down by|split by)\s+(" + "|".join(GROUPS) + r")\b")
+GROUP = re.compile(
+    r"\b(?:by|per|for each|each of (?:my|our|the)|across|broken down by|split by)\s+("
+    + "|".join(GROUPS)
+    + r")\b"
+)
 RULES = (
     (
         r"no (?:recent )?activit|gone dark|going dark|went dark|gone quiet|quiet|no touch|not touched"

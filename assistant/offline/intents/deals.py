@@ -133,6 +133,8 @@ STALLED = IntentSpec(
             7,
             r"\bwho (?:has|have|owns|is carrying) (?:the )?(?:most|fewest|least|more|many) "
             r"(?:stalled|stuck|at[- ]risk|risky)\b",
+            r"\bwho (?:has|have|owns|is carrying) (?:the )?(?:most|fewest|least|more|many) "
+            r"(?:deals|opportunities|opps) (?:stalled|stuck|at[- ]risk|going dark)\b",
             r"\b(?:stalled|stuck|at[- ]risk|risky) deals? (?:by|per) (?:rep|owner|person|seller)\b",
         ),
         # "what should I focus on?": the deals that need action, riskiest first, each with its next step
