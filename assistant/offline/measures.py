@@ -273,6 +273,12 @@ DEAL_RANKED = re.compile(
     rf"{_DEAL_WORDS}\b(?!\s+(?:rate|ratio|%|percentage|size|sizes|value|count))"
     rf"|\b{_COUNT_WORD}\s+(?:biggest|largest|best|worst|top|smallest)\s+{_DEAL_WORDS}\b"
 )
+#: "deals I won last month", "which deals did we lose this quarter": the deals themselves, listed.
+DEALS_DONE = re.compile(
+    r"\b(?:deals|opportunities|opps) (?:(?:that )?(?:i|we|you|he|she|they|entperson) )?"
+    r"(?:have |had |did )?(?:won|lost|closed)\b(?! (?:by|per|rate))"
+    r"|\b(?:which|what) (?:deals|opportunities|opps) did (?:\w+ ){1,2}(?:win|lose|close)\b"
+)
 #: Counting deals one by one is their amount: "top 5 deals lost" lists the deals and what they were worth.
 PER_DEAL = {
     "won_deals": "won_revenue",
@@ -347,6 +353,10 @@ def read_metric_question(text: str) -> MetricReading | None:
     mean = MEAN_OF_GROUPS.search(text)
     if breakdown:
         reading.group_by = DIMENSIONS[breakdown[1]]
+        reading.signals.append("breakdown")
+    elif not COUNT.search(text) and DEALS_DONE.search(text) and not WHICH.search(text.replace("deals", "")):
+        reading.group_by = "deal"
+        reading.measure = PER_DEAL.get(reading.measure, reading.measure)
         reading.signals.append("breakdown")
     elif deals_ranked := DEAL_RANKED.search(text):
         reading.group_by = "deal"

@@ -192,7 +192,7 @@ def prefer_query(frame: Frame, prepared: str, sees_company: bool = False) -> Non
         return
     if decisive(reading, prepared, frame.slots) or (
         reading.measure in SCORECARD_MEASURES
-        and frame.intent in (Intent.PERFORMANCE, Intent.UNKNOWN)
+        and frame.intent in (Intent.PERFORMANCE, Intent.UNKNOWN, Intent.PIPELINE, Intent.TOP_DEALS)
         and _for_a_group(frame, prepared, sees_company)
         and not ABSENT.search(prepared)
     ):
