@@ -354,7 +354,12 @@ def read_metric_question(text: str) -> MetricReading | None:
     if breakdown:
         reading.group_by = DIMENSIONS[breakdown[1]]
         reading.signals.append("breakdown")
-    elif not COUNT.search(text) and DEALS_DONE.search(text) and not WHICH.search(text.replace("deals", "")):
+    elif (
+        DEALS_DONE.search(text)
+        and not COUNT.search(text)
+        and not re.search(r"\b(?:rank|ranked|ranking|by|per|each)\b", text)
+        and not WHICH.search(text.replace("deals", ""))
+    ):
         reading.group_by = "deal"
         reading.measure = PER_DEAL.get(reading.measure, reading.measure)
         reading.signals.append("breakdown")

@@ -58,7 +58,8 @@ HOW_TO = (
     r"\bguidance\b",
     r"\bwhat(?:'s| is) the (?:right|best) way\b",
     r"\bwhat should (?:i|we) do\b",
-    r"\bshould (?:i|we) (?:track|measure|watch|monitor|say|ask|use|run|structure|set up|report)\b",
+    r"\bshould (?:i|we) (?:track|measure|watch|monitor|say|ask(?! you| salesplan)|use|run|structure"
+    r"|set up|report)\b",
     r"\bany ideas\b",
 )
 
