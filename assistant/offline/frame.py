@@ -85,6 +85,8 @@ class Slots(BaseModel):
     inactive_days: int | None = None
     #: "accounts with more than 10,000 employees".
     min_employees: int | None = None
+    #: A forecast category named as a member ("what % of pipeline is in commit").
+    forecast_category: str | None = None
     ranking: Literal["top", "bottom"] | None = None
     topic: str | None = None
     #: The term a "what is X?" question asks the playbook about, as written.
@@ -129,6 +131,7 @@ FILTER_SLOTS = (
     "has_open_pipeline",
     "inactive_days",
     "min_employees",
+    "forecast_category",
     "ranking",
     "metric",
     "others",

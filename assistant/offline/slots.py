@@ -304,7 +304,23 @@ def _named_values(text: str, values: list[str], skip: str | None = None) -> list
     return [value for _, value in sorted(found)]
 
 
+#: A forecast category named as such: "in commit", "best case deals", "upside".
+CATEGORY = re.compile(
+    r"\b(?:in|is|are|as|marked|called) (?:the )?(commit|best[- ]case|upside)\b"
+    r"|\b(commit|best[- ]case|upside) (?:deals|pipeline|opportunities|category)\b"
+)
+CATEGORY_KEYS = {
+    "commit": "commit",
+    "best case": "best_case",
+    "best-case": "best_case",
+    "upside": "best_case",
+}
+
+
 def _values(text: str, lexicon: Lexicon, out: Extracted) -> None:
+    category = CATEGORY.search(text)
+    if category:
+        out.slots.forecast_category = CATEGORY_KEYS[category[1] or category[2]]
     for slot, values, skip in (
         ("industry", lexicon.industries, None),
         ("segment", lexicon.segments, "west|east|central"),

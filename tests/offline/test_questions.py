@@ -213,6 +213,8 @@ CASES: list[tuple[str, str, str | None, dict[str, Any]]] = [
     (REVOPS, "avg deal size enterprise vs smb", "query_metrics", {"group_by": "segment"}),
     (MANAGER, "who has the most deals stuck", "stalled_deals", {}),
     (MANAGER, "what KPIs should I track for my team", "search_playbook", {}),
+    (MANAGER, "what % of pipeline is in commit", "query_metrics", {"group_by": "forecast_category"}),
+    (MANAGER, "commit deals by rep", "query_metrics", {"forecast_category": "commit", "group_by": "rep"}),
     (REP, "deals i won in the last 30 days", "query_metrics", {"group_by": "deal", "measure": "won_revenue"}),
     (MANAGER, "which deals did we lose this quarter", "query_metrics", {"group_by": "deal"}),
     (MANAGER, "how much pipeline does each of my reps have", "pipeline_summary", {"group_by": "owner"}),

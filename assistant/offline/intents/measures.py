@@ -178,6 +178,11 @@ def prefer_query(frame: Frame, prepared: str, sees_company: bool = False) -> Non
     if frame.intent not in REPLACEABLE:
         return
     reading = read_metric_question(prepared)
+    slots = frame.slots
+    if slots.forecast_category and (slots.group_by or slots.dimension) and frame.intent is Intent.FORECAST:
+        # "commit deals by rep": the forecast has no breakdown; the category's open pipeline, broken down
+        frame.intent, slots.measure = Intent.MEASURE, slots.measure or "open_pipeline"
+        return
     if reading is None:
         if frame.slots.compare and frame.intent in (Intent.PERFORMANCE, Intent.UNKNOWN):
             frame.intent = Intent.MEASURE  # "how does Q4 compare with Q3?": bookings, side by side
@@ -241,6 +246,7 @@ MEMBER_SLOTS = (
     ("stage", "stage"),
     ("territory", "territory"),
     ("region", "region"),
+    ("forecast_category", "forecast_category"),
 )
 
 
