@@ -358,7 +358,7 @@ def read_metric_question(text: str) -> MetricReading | None:
         DEALS_DONE.search(text)
         and not COUNT.search(text)
         and not re.search(r"\b(?:rank|ranked|ranking|by|per|each)\b", text)
-        and not WHICH.search(text.replace("deals", ""))
+        and not WHICH.search(text)
     ):
         reading.group_by = "deal"
         reading.measure = PER_DEAL.get(reading.measure, reading.measure)

@@ -18,11 +18,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from assistant.offline.answers_measures import BRIEF
 from assistant.offline.entities import PART, EntityIndex, Mention, find_mentions, unknown_names
 from assistant.offline.frame import Ambiguity, Frame, Intent, Slots
 from assistant.offline.intents.knowledge import definition_term
-from assistant.offline.intents.measures import BRIEF, prefer_query
 from assistant.offline.intents.measures import fill as fill_measure
+from assistant.offline.intents.measures import prefer_query
 from assistant.offline.intents.registry import DATA_INTENTS, needing, taking
 from assistant.offline.scoring import ASKS_WHAT_TO_DO, best, score, unsure
 from assistant.offline.slots import Span, extract_slots

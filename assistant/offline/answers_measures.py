@@ -1,0 +1,201 @@
+"""The answer to a metric query: what was computed, the total, the rows, the formula.
+
+The first line restates what was computed: the measure, whose records, the period (and why that
+period, when none was named). "Briefly", "in one line" or "too long" give one sentence.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from assistant import formatting as fmt
+from assistant.offline.intents.spec import Answering
+from assistant.offline.members import compared_members, share_focus
+from assistant.offline.render import render, whose
+from tools.evidence import Figure, Unit
+from tools.semantic.models import Change, MetricResult, MetricRow
+
+ROWS_SHOWN = 12
+
+
+def value(figure: Figure) -> str:
+    if figure.value is None:
+        return "n/a" if figure.unit is not Unit.USD else "amount unknown"
+    if figure.unit is Unit.USD:
+        return fmt.estimated(fmt.money(figure.value), figure.value, figure.estimated)
+    if figure.unit is Unit.RATIO and "coverage" in figure.name.casefold():
+        return fmt.multiple(figure.value)
+    if figure.unit is Unit.RATIO:
+        return fmt.percent(figure.value)
+    if figure.unit is Unit.DAYS:
+        return fmt.days(figure.value)
+    return fmt.count(figure.value)
+
+
+def _change(change: Change, unit: Unit) -> str:
+    if change.previous is None:
+        return "no earlier figure"
+    before = value(Figure(name="", value=change.previous, unit=unit, formula=""))
+    if change.relative is None:
+        return f"was {before}"
+    arrow = "up" if change.relative > 0 else "down" if change.relative < 0 else "flat"
+    return f"{arrow} {abs(change.relative):.0%} from {before}"
+
+
+@dataclass
+class Line:
+    group: str
+    values: list[str]
+    note: str
+
+
+@dataclass
+class MeasureView:
+    headline: str
+    basis: str
+    columns: list[str]
+    lines: list[Line]
+    more: str
+    summary: str
+    notes: list[str]
+    formulas: list[str]
+
+
+def _line(row: MetricRow, result: MetricResult) -> Line:
+    values = [value(f) for f in row.figures]
+    notes = []
+    if row.share_of_total is not None:
+        notes.append(f"{row.share_of_total:.0%} of the total")
+    for change in row.changes[:1]:
+        notes.append(_change(change, result.measures[0].unit))
+    if row.missing_amounts:
+        notes.append(f"{fmt.plural(row.missing_amounts, 'deal')} without an amount")
+    return Line(row.group, values, "; ".join(notes))
+
+
+def _whose(answering: Answering, result: MetricResult) -> str:
+    owner = answering.args.get("rep") or answering.args.get("team")
+    people = whose(answering.viewer, owner)
+    return {"your": "your", "the": "all"}.get(people, people)
+
+
+def _headline(answering: Answering, result: MetricResult) -> str:
+    names = " and ".join(m.name.lower() for m in result.measures)
+    names = names[:1].upper() + names[1:]
+    group = f" by {result.group_by.replace('_', ' ')}" if result.group_by else ""
+    if answering.frame.slots.mean_of_groups and result.group_by:
+        names = f"Average {result.measures[0].name.lower()} per {result.group_by.replace('_', ' ')}"
+        group = ""
+    filters = [f for f in result.filters if f and "scope" not in f and not f.startswith("period")]
+    scope = f" ({'; '.join(filters)})" if filters else ""
+    period = result.period
+    # An undated period (every open deal) is said by the line under the headline.
+    when = (
+        f", {period.label} ({fmt.date(period.start)} – {fmt.date(period.end)})"
+        if period.start and period.end
+        else ""
+    )
+    who, records = _whose(answering, result), "deals"
+    if result.measures and result.measures[0].key == "reps":
+        who, records = ("the whole" if who == "all" else who), "team"
+    return f"{names}{group}, {who} {records}{scope}{when}"
+
+
+def _basis(note: str) -> str:
+    """Why the period is what it is, when the question named none."""
+    if not note.startswith("No period"):
+        return ""
+    if "fiscal year to date" in note:
+        return "No period was named, so this covers the fiscal year to date."
+    if "open deals" in note:
+        return "No period was named, so this covers every open deal, whatever its close date."
+    return "No period was named: " + note.removeprefix("No period was given: ")
+
+
+def _mean(rows: list[MetricRow]) -> Figure | None:
+    numbers = [float(r.figures[0].value) for r in rows if r.figures and r.figures[0].value is not None]
+    if not numbers:
+        return None
+    first = rows[0].figures[0]
+    return Figure(name=first.name, value=sum(numbers) / len(numbers), unit=first.unit, formula="")
+
+
+#: "briefly", "in one line", "just the number", "nothing more": the answer in one sentence.
+BRIEF = re.compile(
+    r"\b(?:briefly|in brief|be brief|keep it brief|in one line|one[- ]liner|one line"
+    r"|just the (?:number|figure|total|names?)"
+    r"|nothing more|tl;?dr|short version|keep it short|in a sentence|too long|shorter|in short)\b"
+)
+
+
+def brief(result: MetricResult, answering: Answering) -> str:
+    """One sentence: what was computed, then the figures (the rows when there is a breakdown)."""
+    head = _headline(answering, result)
+    if result.rows:
+        shown = result.rows[: min(len(result.rows), 5)]
+        body = ", ".join(f"{row.group} {value(row.figures[0])}" for row in shown)
+        if result.total:
+            body += f" (in all {value(result.total[0])})"
+    else:
+        pairs = zip(result.measures, result.total, strict=False)
+        body = ", ".join(f"{m.name.lower()} {value(t)}" for m, t in pairs)
+    return f"{head}: {body}."
+
+
+def write(result: MetricResult, answering: Answering) -> str:
+    """The answer to a metric query: what was computed, the total, the rows, the formula."""
+    if answering.frame.brief or BRIEF.search(answering.frame.question.casefold()):
+        return brief(result, answering)
+    totals = ", ".join(
+        f"{m.name.lower()} {value(t)}" for m, t in zip(result.measures, result.total, strict=False)
+    )
+    summary = f"In all: {totals}"
+    if result.total and result.total[0].record_count:
+        summary += f" ({fmt.plural(result.total[0].record_count, 'record')})"
+    for change in result.total_changes[:1]:
+        period = result.compare_period.label if result.compare_period else "before"
+        summary += f"; {_change(change, result.measures[0].unit)} ({period})"
+    if answering.frame.slots.mean_of_groups and result.rows:
+        mean = _mean(result.rows)
+        if mean is not None:
+            group = (result.group_by or "group").replace("_", " ")
+            summary = f"Average over {fmt.plural(len(result.rows), group)}: {value(mean)}. {summary}"
+    focus = share_focus(answering.frame.slots)
+    member = next(
+        (r for r in result.rows if focus is not None and r.group.casefold() == str(focus[1]).casefold()), None
+    )
+    if member is not None and member.share_of_total is not None and result.total:
+        summary = (
+            f"{member.group}: {member.share_of_total:.0%} of the total "
+            f"({value(member.figures[0])} of {value(result.total[0])}). {summary}"
+        )
+    rows = result.rows
+    compared = compared_members(answering.frame.slots)
+    if compared is not None:
+        named = {name.casefold() for name in compared[1]}
+        rows = [row for row in rows if row.group.casefold() in named] or rows
+        summary = f"{summary} (every {(result.group_by or 'group').replace('_', ' ')} together)"
+    lines = [_line(row, result) for row in rows[:ROWS_SHOWN]]
+    shown = min(len(result.rows), ROWS_SHOWN)
+    more = ""
+    if result.groups_total > shown:
+        more = f"Showing {shown} of {result.groups_total} {(result.group_by or 'group').replace('_', ' ')}s."
+    notes = list(result.notes)
+    first = result.total[0] if result.total else None
+    if first is not None and first.unit is Unit.USD and first.value is None and result.rows:
+        # Every amount is unknown: the rows are in no meaningful order; say what can be asked instead.
+        notes.append(
+            "No deal here has an amount, so these cannot be ranked by value; ask how many deals instead."
+        )
+    view = MeasureView(
+        headline=_headline(answering, result),
+        basis=_basis(result.period_note),
+        columns=[(result.group_by or "").replace("_", " ").capitalize(), *(m.name for m in result.measures)],
+        lines=lines,
+        more=more,
+        summary=summary,
+        notes=notes,
+        formulas=[f"{m.name} = {m.formula}" for m in result.measures],
+    )
+    return render("measure", view)

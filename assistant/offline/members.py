@@ -1,0 +1,40 @@
+"""The members of a dimension a metric question names, and what they mean for the query.
+
+"What share of bookings came from Cobalt Platform?" names one member (its share of the whole);
+"East vs West bookings" names two (side by side). The query's arguments and the answer both read
+them, so they are kept here, apart from either.
+"""
+
+from __future__ import annotations
+
+from assistant.offline.frame import Slots
+
+#: Slots naming one member of a dimension, for "what share of X comes from <member>?".
+MEMBER_SLOTS = (
+    ("product", "product"),
+    ("account", "account"),
+    ("owner", "rep"),
+    ("industry", "industry"),
+    ("segment", "segment"),
+    ("stage", "stage"),
+    ("territory", "territory"),
+    ("region", "region"),
+    ("forecast_category", "forecast_category"),
+)
+
+
+def share_focus(slots: Slots) -> tuple[str, str] | None:
+    """For a share with no breakdown: the named member (slot, value) whose share is asked for."""
+    if not slots.share or slots.dimension or slots.group_by:
+        return None
+    return next(((slot, getattr(slots, slot)) for slot, _ in MEMBER_SLOTS if getattr(slots, slot)), None)
+
+
+def compared_members(slots: Slots) -> tuple[str, list[str]] | None:
+    """Two or more members of one dimension set side by side ("East vs West bookings"): the slot
+    and the names, asked as the breakdown by that dimension and shown for the named members."""
+    slot = slots.others_slot or ("owner" if slots.others else None)
+    first = getattr(slots, slot) if slot else None
+    if slot is None or first is None or not slots.others:
+        return None
+    return slot, [first, *slots.others]
