@@ -102,6 +102,11 @@ def _headline(answering: Answering, result: MetricResult) -> str:
     return f"{names}{group}, {who} {records}{scope}{when}"
 
 
+def _unrecorded(group: str) -> bool:
+    """A group of records without the dimension's value: "(no reason recorded)", "(no segment)"."""
+    return group.startswith("(") and group.endswith(")")
+
+
 def _basis(note: str) -> str:
     """Why the period is what it is, when the question named none."""
     if not note.startswith("No period"):
@@ -170,6 +175,8 @@ def write(result: MetricResult, answering: Answering) -> str:
             f"{member.group}: {member.share_of_total:.0%} of the total "
             f"({value(member.figures[0])} of {value(result.total[0])}). {summary}"
         )
+    elif focus is not None and result.total and result.groups_total <= len(result.rows):
+        summary = f"{focus[1]}: none of the total (no record is in it). {summary}"
     rows = result.rows
     compared = compared_members(answering.frame.slots)
     if compared is not None:
@@ -182,6 +189,11 @@ def write(result: MetricResult, answering: Answering) -> str:
     if result.groups_total > shown:
         more = f"Showing {shown} of {result.groups_total} {(result.group_by or 'group').replace('_', ' ')}s."
     notes = list(result.notes)
+    if rows and all(_unrecorded(row.group) for row in rows):
+        # every record lacks the dimension (an export with no loss reasons): a line, not a table of it
+        lines, more = [], ""
+        group = (result.group_by or "group").replace("_", " ")
+        notes.append(f"The data records no {group} for these records, so they cannot be broken down by it")
     first = result.total[0] if result.total else None
     if first is not None and first.unit is Unit.USD and first.value is None and result.rows:
         # Every amount is unknown: the rows are in no meaningful order; say what can be asked instead.

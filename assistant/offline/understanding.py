@@ -29,7 +29,7 @@ from assistant.offline.scoring import ASKS_WHAT_TO_DO, best, score, unsure
 from assistant.offline.slots import Span, extract_slots
 from assistant.offline.vocabulary import (
     Token,
-    correct_period_words,
+    correct_before_reading,
     correct_typos,
     is_common,
     normalise,
@@ -158,7 +158,7 @@ def _regions_named_more(mentions: list[Mention], words: list[Token]) -> list[tup
 
 
 def prepare(question: str, lexicon: Lexicon, index: EntityIndex) -> Prepared:
-    question = correct_period_words(question)
+    question = correct_before_reading(question)
     words = tokens(question)
     mentions = _demote_partial(find_mentions(question, index, index.keys()), words)
     territories = _regions_named_more(mentions, words)

@@ -155,9 +155,10 @@ END_OF = re.compile(
 END_UNIT = {"m": "month", "q": "quarter", "y": "year"}
 
 
-def correct_period_words(question: str) -> str:
-    """The question with misspelt lower-case period words corrected (names, often capitalised, stay),
-    and "before the end of the month" / "by EOQ" read as the current month or quarter."""
+def correct_before_reading(question: str) -> str:
+    """The question as every later step reads it: misspelt lower-case period and question words and
+    shorthand corrected (names, often capitalised, stay); "before the end of the month", "by EOQ" and
+    "my year" read as the current month, quarter or year."""
     question = END_OF.sub(lambda m: f"this {m[1] or END_UNIT[m[2].lower()]}", question)
     # "a summary of my year", "how was our quarter": the current one
     question = re.sub(

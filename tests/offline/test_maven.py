@@ -225,3 +225,12 @@ def test_the_export_s_own_stage_name_is_a_stage_not_a_stall_rule(maven: World) -
     revops = Viewer(user_id=0, role=Role.REVOPS, name="RevOps")
     answer = maven.ask(revops, "how many deals are in Engaging?")
     assert [(c.name, c.args.get("stage")) for c in answer.tool_calls] == [("pipeline_summary", "Engaging")]
+
+
+def test_a_breakdown_the_export_cannot_give_and_a_member_it_does_not_have_are_said(maven: World) -> None:
+    """Maven records no loss reasons and no commit deals: a line says so, not a one-row table."""
+    revops = Viewer(user_id=0, role=Role.REVOPS, name="RevOps")
+    why = maven.ask(revops, "how many deals did we lose in Q2 and why?")
+    assert "records no loss reason" in why.answer and "(no reason recorded)" not in why.answer
+    commit = maven.ask(revops, "what % of pipeline is in commit?")
+    assert "commit: none of the total" in commit.answer
