@@ -24,6 +24,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -50,6 +51,10 @@ UNREACHABLE = "cannot reach the Chroma server"
 WRITE_BATCH = 64
 
 Embed = Callable[[list[str]], list[list[float]]]
+
+
+#: Chroma clients are created one at a time in a process (see :meth:`ChromaIndex.client`).
+_CLIENT_LOCK = threading.Lock()
 
 
 class DenseHit(BaseModel):
@@ -188,7 +193,14 @@ class ChromaIndex:
             )
 
     def client(self) -> ClientAPI:
-        """The Chroma client (created on first use)."""
+        """The Chroma client (created on first use; one thread at a time creates one, since Chroma
+        keeps one shared system per path for the whole process and building it is not thread-safe)."""
+        if self._client is not None:
+            return self._client
+        with _CLIENT_LOCK:
+            return self._create_client()
+
+    def _create_client(self) -> ClientAPI:
         if self._client is None:
             import chromadb
             from chromadb.config import Settings
