@@ -20,6 +20,7 @@ Decisions:
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal
 
 from tools.evidence import Figure, Unit, mark_estimated
@@ -77,7 +78,16 @@ def count(value: Number | str | None) -> str:
 
 def plural(number: int, singular: str, many: str | None = None) -> str:
     """``3 deals``, ``1 deal``."""
-    return f"{number:,} {singular if number == 1 else many or singular + 's'}"
+    return f"{number:,} {singular if number == 1 else many or plural_of(singular)}"
+
+
+def plural_of(noun: str) -> str:
+    """``deals``, ``countries``, ``boxes``: the regular English plural of ``noun``."""
+    if re.search(r"[^aeiou]y$", noun):
+        return noun[:-1] + "ies"
+    if re.search(r"(?:s|x|z|ch|sh)$", noun):
+        return noun + "es"
+    return noun + "s"
 
 
 def date(value: dt.date | dt.datetime | None) -> str:

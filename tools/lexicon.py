@@ -72,6 +72,7 @@ class Lexicon:
     industries: list[str] = field(default_factory=list)
     segments: list[str] = field(default_factory=list)
     tiers: list[str] = field(default_factory=list)
+    countries: list[str] = field(default_factory=list)
     #: The viewer's largest account by potential (for example questions), if any.
     featured_account: str | None = None
     #: Every account in scope is listed (False: only those matching the question's words).
@@ -162,6 +163,7 @@ def load_lexicon(repo: Repository, viewer: Viewer, words: set[str]) -> Lexicon:
             (Account.industry, lexicon.industries),
             (Account.segment, lexicon.segments),
             (Account.tier, lexicon.tiers),
+            (Account.country, lexicon.countries),
         ):
             target.extend(
                 sorted(

@@ -187,7 +187,8 @@ def write(result: MetricResult, answering: Answering) -> str:
     shown = min(len(result.rows), ROWS_SHOWN)
     more = ""
     if result.groups_total > shown:
-        more = f"Showing {shown} of {result.groups_total} {(result.group_by or 'group').replace('_', ' ')}s."
+        grouped = (result.group_by or "group").replace("_", " ")
+        more = f"Showing {shown} of {fmt.plural(result.groups_total, grouped)}."
     notes = list(result.notes)
     if rows and all(_unrecorded(row.group) for row in rows):
         # every record lacks the dimension (an export with no loss reasons): a line, not a table of it
@@ -200,9 +201,18 @@ def write(result: MetricResult, answering: Answering) -> str:
         notes.append(
             "No deal here has an amount, so these cannot be ranked by value; ask how many deals instead."
         )
+    basis = _basis(result.period_note)
+    missing = answering.frame.slots.unavailable
+    if missing:
+        # "pipeline created by source": no such field in the data, said before the figure, not dropped
+        basis = (
+            f"The data has no {missing} to break this down by, so this is the total (it can be broken "
+            f"down by rep, team, territory, region, product, account, industry, segment, stage or month). "
+            f"{basis}"
+        ).strip()
     view = MeasureView(
         headline=_headline(answering, result),
-        basis=_basis(result.period_note),
+        basis=basis,
         columns=[(result.group_by or "").replace("_", " ").capitalize(), *(m.name for m in result.measures)],
         lines=lines,
         more=more,

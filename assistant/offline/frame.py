@@ -74,12 +74,16 @@ class Slots(BaseModel):
     period: str | None = None
     min_amount: Decimal | None = None
     max_amount: Decimal | None = None
+    #: "open deals with no amount": only deals whose amount is not known.
+    without_amount: bool | None = None
     limit: int | None = None
     group_by: str | None = None
     rule: str | None = None
     industry: str | None = None
     segment: str | None = None
     tier: str | None = None
+    #: The accounts' country ("bookings in Germany").
+    country: str | None = None
     has_open_pipeline: bool | None = None
     #: "accounts not touched in 60 days": no activity in this many days.
     inactive_days: int | None = None
@@ -102,6 +106,8 @@ class Slots(BaseModel):
     #: The dimension a metric question breaks down by (``rep``, ``product``, ``industry``, ``month``…).
     dimension: str | None = None
     also: list[str] | None = None
+    #: A breakdown the data cannot give ("by lead source"), said in the answer rather than dropped.
+    unavailable: str | None = None
     compare: Literal["previous_period", "last_year"] | None = None
     share: bool | None = None
     mean_of_groups: bool | None = None
@@ -122,12 +128,14 @@ FILTER_SLOTS = (
     "stage",
     "min_amount",
     "max_amount",
+    "without_amount",
     "limit",
     "group_by",
     "rule",
     "industry",
     "segment",
     "tier",
+    "country",
     "has_open_pipeline",
     "inactive_days",
     "min_employees",
@@ -139,6 +147,7 @@ FILTER_SLOTS = (
     "measure",
     "dimension",
     "also",
+    "unavailable",
     "compare",
     "share",
     "mean_of_groups",

@@ -32,7 +32,10 @@ def _any(words: str) -> re.Pattern[str]:
 
 WON = _any(
     r"won|did \w+(?: \w+)? close|(?:i|we|they|he|she) closed|bought|purchased|wins?|winning|closed[- ]won"
-    r"|bookings?|booked|sold|(?<!-)(?:sell|sells|selling)|sales|(?<!annual )revenue"
+    r"|bookings?|booked|sold|(?<!-)(?:sell|sells|selling)|(?<!annual )revenue"
+    # "sales" is what was sold, except in a role or a process ("which sales agent…", "sales cycle")
+    r"|sales(?! (?:agents?|reps?|representatives?|people|persons?|team|teams|managers?|leaders?|org"
+    r"|ops|cycles?|playbook|process|stages?|calls?|methodology|motion|territor(?:y|ies)|offices?))"
     r"|closed (?:revenue|business|deals?)"
     r"|(?:brought|bring|brings|bringing) in|made"
     r"|generated revenue|landed|signed|converts?|converted|conversion|close rate|closing rate|hit rate"
@@ -71,20 +74,34 @@ CYCLE = _any(
     r"sales cycles?|cycle|time to close|days to close|how long (?:does it|do deals|it) take|how long to close"
     r"|how long .{0,30} to close|velocity"
 )
-STAGE_DAYS = _any(r"days in stage|time in stage|stuck in stage|how long .{0,20} in (?:each )?stage")
+STAGE_DAYS = _any(
+    r"days in stage|time in stage|stuck in stage|how long .{0,20} in (?:each )?stage"
+    # "how many days do deals sit in proposal?", "how long do deals stay in negotiation"
+    r"|(?:how long|how many days|days|time)\b.{0,40}\b(?:sit|sits|sitting|sat|stay|stays|staying|spend|spends"
+    r"|spent|linger|lingers|lingering|remain|remains|sit around) in\b"
+)
 WEIGHTED = _any(r"weighted|probability[- ]adjusted|expected value")
+_AGAINST = r"(?:against|vs\.?|versus|relative to|compared (?:to|with)|measured against|stack(?:s|ing)? up to)"
 #: Quota attainment, asked as such or as being behind, on track, hitting or missing the number.
 ATTAINMENT = _any(
     r"attainment|attained|% (?:of|to) (?:quota|target|plan)|percent (?:of|to) quota"
     r"|(?:behind|ahead|on track|tracking|furthest|closest)\b.{0,30}\b(?:quota|number|target|plan)"
     r"|(?:hit|make|making|miss|missing|reach) (?:their |my |our |the )?(?:quota|number|target)"
+    # "how is Kenji doing against quota?", "bookings vs target", "where am I relative to plan"
+    rf"|{_AGAINST} (?:my |our |their |his |her |the |team |annual |quarterly )?(?:quota|target|plan)"
 )
-COVERAGE = _any(r"coverage|covered|cover|covers")
+COVERAGE = _any(
+    r"coverage|covered|cover|covers"
+    # "pipeline vs quota": the open pipeline set against the quota is its coverage
+    rf"|pipe(?:line)?\b.{{0,30}}\b{_AGAINST} (?:my |our |their |his |her |the |team )?(?:quota|target|plan)"
+)
 MONEY = _any(r"how much|revenue|bookings?|amount|value|dollars?|money|worth|total|sum|sales")
 
 #: Dimension words: what a breakdown ("by X", "per X", "which X") can be over, by dimension key.
 _DIMENSION_WORDS = {
-    "rep": "rep|reps|agent|agents|sales agent|sales agents|salesperson|salespeople|seller|sellers|owner"
+    "rep": "rep|reps|agent|agents|sales agent|sales agents|sales rep|sales reps|sales representative"
+    "|sales representatives|sales person|sales people|account executive|account executives"
+    "|salesperson|salespeople|seller|sellers|owner"
     "|owners|person|people|ae|aes",
     "team": "manager|managers|team|teams",
     "territory": "territory|territories",
@@ -95,6 +112,7 @@ _DIMENSION_WORDS = {
     "parent_account": "parent|parent company|parent account|parent companies",
     "industry": "industry|industries|sector|sectors|vertical|verticals",
     "segment": "segment|segments",
+    "country": "country|countries",
     "stage": "stage|stages",
     "forecast_category": "forecast category|category|categories",
     "loss_reason": "reason|reasons|loss reason|loss reasons",
@@ -115,6 +133,13 @@ BREAKDOWN = re.compile(
     rf"\b(?:by|per|for each|for every|each(?: of)?|across|broken down by"
     rf"|break(?:ing)? (?:it |that |this )?down by"
     rf"|split by|grouped by|group by|breakdown by|in each|for all)\s+(?:the\s+|our\s+|my\s+)?({_DIMENSION})\b"
+)
+#: Breakdowns a CRM often has that the data here does not ("pipeline by lead source"): said, not dropped.
+UNAVAILABLE = re.compile(
+    r"\b(?:by|per|for each|across|broken down by|split by|grouped by|breakdown by|which|what)\s+"
+    r"(?:the\s+|our\s+|my\s+)?(lead sources?|sources?|channels?|campaigns?|competitors?|partners?"
+    r"|deal types?|opportunity types?|types? of deals?|personas?|job titles?|titles?|contact roles?"
+    r"|languages?|currenc(?:y|ies)|zip codes?|postal codes?|marketing programs?)\b"
 )
 #: "monthly", "quarterly", "month over month", "trend": a time grain on its own (a trend is by month).
 GRAIN = re.compile(
@@ -158,6 +183,9 @@ LAST_YEAR = re.compile(
 SHARE = re.compile(
     r"\b(?:share|percent(?:age)?|proportion|portion|fraction|what part|how much of|slice|chunk|piece)\b"
     r"|%\s*of\b|\bmix\b"
+    # "the US vs elsewhere", "Cobalt Platform against everything else": one member's part of the whole
+    r"|\b(?:vs\.?|versus|compared (?:to|with)|against)\s+(?:the rest(?: of)?|elsewhere|everyone else"
+    r"|everything else|every ?(?:one|thing|where) else|all (?:the )?others?|other (?:\w+)|anywhere else)\b"
 )
 
 
@@ -173,6 +201,8 @@ class MetricReading:
     share_of_total: bool = False
     #: The question asks for the mean over the groups ("the team average", "average per rep").
     mean_of_groups: bool = False
+    #: A breakdown asked for that the data cannot give ("by lead source"), as written.
+    unavailable: str | None = None
     #: Further measures asked for beside the first ("average and median deal size").
     also: list[str] = field(default_factory=list)
     #: Signals seen: how sure the reading is (a measure alone is weaker than a measure + breakdown).
@@ -214,7 +244,7 @@ MANAGERS = re.compile(
 
 def _measure(text: str) -> str | None:
     """The measure key the question asks for, composed from which deals and how they count."""
-    if ATTAINMENT.search(text):
+    if ATTAINMENT.search(text) and not (COVERAGE.search(text) and OPEN.search(text)):
         return "attainment"
     if COVERAGE.search(text):
         return "coverage"
@@ -325,16 +355,26 @@ def _ranked_without_measure(text: str) -> str | None:
     superlative = r"\b(?:best|top|strongest|leading|worst|weakest|fastest|growing|grew|growth)\b"
     if dimension in PERFORMERS and re.search(superlative, text):
         return "won_revenue"
+    if dimension and re.search(
+        r"\b(?:most|fewest|least|more|fewer)\b(?: \w+){0,2} (?:deals|opportunities|opps)\b", text
+    ):
+        # "which agent has the most prospecting deals?": deals are counted, and with no outcome
+        # named they are the ones still open
+        return "open_deals"
     return None
 
 
 def read_metric_question(text: str) -> MetricReading | None:
     """The metric reading of a prepared question, or ``None`` when it names no measure."""
     measure = _measure(text)
-    if measure is None and (HEADCOUNT.search(text) or MANAGERS.search(text)):
-        measure = "reps"  # a question about the team itself, with no measure of deals
-    implied = measure is None
-    measure = measure or _ranked_without_measure(text)
+    implied = False
+    if measure is None:
+        # a superlative over a dimension implies a measure ("which manager has the fewest deals?");
+        # without one, a question about the team itself counts its people
+        measure = _ranked_without_measure(text)
+        implied = measure is not None
+        if measure is None and (HEADCOUNT.search(text) or MANAGERS.search(text)):
+            measure = "reps"
     if measure is None:
         return None
     reading = MetricReading(measure=measure, signals=["implied measure" if implied else "measure"])
@@ -348,6 +388,10 @@ def read_metric_question(text: str) -> MetricReading | None:
         reading.group_by = "team"
         reading.signals.append("breakdown")
         return reading
+    missing = UNAVAILABLE.search(text)
+    if missing and not breakdown:
+        reading.unavailable = missing[1]
+        reading.signals.append("unavailable breakdown")
     ranked = RANKED.search(text)
     grain = GRAIN.search(text)
     mean = MEAN_OF_GROUPS.search(text)
@@ -406,7 +450,10 @@ def read_metric_question(text: str) -> MetricReading | None:
         # "which product sells best", "who has the most open deals": the one at the top; "who is
         # behind on quota?": everyone, the furthest behind first.
         extreme = MOST.search(text) or LEAST.search(text) or "furthest" in text
-        reading.top = 1 if extreme else None
+        which = WHICH.search(text)
+        # "which industries do we win most in?": all of them, ranked; "which industry…": the one
+        plural = which is not None and which[1].endswith("s") and which[1] not in ("series", "sales")
+        reading.top = 1 if extreme and not plural else None
         low = LEAST.search(text) or BEHIND.search(text)
         reading.order = "asc" if low and not MOST.search(text) else "desc"
         reading.signals.append("ranking")

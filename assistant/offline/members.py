@@ -16,6 +16,7 @@ MEMBER_SLOTS = (
     ("owner", "rep"),
     ("industry", "industry"),
     ("segment", "segment"),
+    ("country", "country"),
     ("stage", "stage"),
     ("territory", "territory"),
     ("region", "region"),

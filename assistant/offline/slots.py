@@ -173,6 +173,9 @@ def _same_last_year(text: str, lexicon: Lexicon, out: Extracted) -> bool:
     return True
 
 
+COMPARED_TO = re.compile(r"\b(?:vs\.?|versus|compared (?:to|with)|than|relative to)\s+(?:the\s+)?$")
+
+
 def _periods(text: str, lexicon: Lexicon, out: Extracted) -> None:
     """The period asked about. Two periods ("Q2 vs Q1", "October or September", "Q3 compared with Q3
     last year") are a comparison: the later one is the period, and the earlier one says whether it
@@ -181,6 +184,7 @@ def _periods(text: str, lexicon: Lexicon, out: Extracted) -> None:
     if _same_last_year(text, lexicon, out):
         return
     found: list[tuple[str, Period]] = []
+    bases: list[str] = []
     for match in PERIOD.finditer(text):
         phrase = re.sub(r"^(?:in|for|during) ", "", match.group())
         if phrase.startswith("since ") and not re.search(r"day$", phrase) and re.search(r"\d{4}$", phrase):
@@ -192,12 +196,23 @@ def _periods(text: str, lexicon: Lexicon, out: Extracted) -> None:
         except InputError:
             continue
         end = match.end()
+        if COMPARED_TO.search(text[: match.start()]) and re.fullmatch(r"(?:last|previous|prior) \w+", phrase):
+            # "grew the most vs last year": the base of the comparison (the reading's), not the period;
+            # "win rate compared to last quarter" is this quarter's (a year's is the year to date)
+            out.spans.append((match.start(), end))
+            unit = phrase.split()[1]
+            if unit in ("quarter", "month", "week") and not out.slots.period:
+                bases.append(f"this {unit}")
+            continue
         year_back = LAST_YEAR.match(text, end)
         if year_back:  # "Q3 last year": the same quarter a year earlier
             phrase, period = _year_earlier(period, lexicon)
             end = year_back.end()
         found.append((phrase, period))
         out.spans.append((match.start(), end))
+    if not found and bases:
+        out.slots.period = bases[0]
+        return
     if not found:
         near = NEAR_PERIOD.search(text)
         if near:
@@ -317,18 +332,54 @@ CATEGORY_KEYS = {
 }
 
 
+#: Short names of countries people write instead of the name a CRM stores.
+COUNTRY_SHORT = (
+    (r"\b(?:the us|the u\.s\.?|u\.s\.a\.?|usa|the states|america)\b", "united states"),
+    (r"\b(?:the uk|u\.k\.|britain|great britain|england)\b", "united kingdom"),
+    (r"\b(?:the uae|uae)\b", "united arab emirates"),
+)
+
+
+def _country_names(text: str) -> str:
+    for short, name in COUNTRY_SHORT:
+        text = re.sub(short, name, text)
+    return text
+
+
+def _country_spans(text: str, names: list[str]) -> list[Span]:
+    forms = [rf"\b{re.escape(n.casefold())}\b" for n in names]
+    forms += [short for short, full in COUNTRY_SHORT if full in {n.casefold() for n in names}]
+    return [m.span() for form in forms for m in re.finditer(form, text)]
+
+
+#: "open deals with no amount", "opps missing a close value": deals whose amount is not known.
+NO_AMOUNT = re.compile(
+    r"\b(?:no|without|missing|lacking|zero|blank|empty|unknown|null)\s+(?:an?\s+|the\s+|any\s+)?"
+    r"(?:amounts?|values?|close values?|deal values?|deal sizes?|dollar (?:amounts?|values?)|prices?)\b"
+    r"|\b(?:amounts?|values?) (?:is |are )?(?:missing|unknown|blank|empty|not (?:set|filled|entered))\b"
+)
+
+
 def _values(text: str, lexicon: Lexicon, out: Extracted) -> None:
+    no_amount = NO_AMOUNT.search(text)
+    if no_amount:
+        out.slots.without_amount = True
+        out.spans.append(no_amount.span())
     category = CATEGORY.search(text)
     if category:
         out.slots.forecast_category = CATEGORY_KEYS[category[1] or category[2]]
     for slot, values, skip in (
         ("industry", lexicon.industries, None),
         ("segment", lexicon.segments, "west|east|central"),
+        ("country", lexicon.countries, None),
     ):
-        named = _named_values(text, list(values), skip)
+        named = _named_values(_country_names(text) if slot == "country" else text, list(values), skip)
         if not named:
             continue
         setattr(out.slots, slot, named[0])
+        if slot == "country":
+            # "the United States" is a country here, not a capitalised name of nothing
+            out.spans += _country_spans(text, named)
         if len(named) > 1 and out.slots.others_slot is None:
             # "enterprise vs smb": both, side by side
             out.slots.others, out.slots.others_slot = named[1:], slot

@@ -25,7 +25,7 @@ from assistant.offline.intents.knowledge import definition_term
 from assistant.offline.intents.measures import fill as fill_measure
 from assistant.offline.intents.measures import prefer_query
 from assistant.offline.intents.registry import DATA_INTENTS, needing, taking
-from assistant.offline.scoring import ASKS_WHAT_TO_DO, best, score, unsure
+from assistant.offline.scoring import ASKS_WHAT_TO_DO, ENTITY_WEIGHT, best, score, unsure
 from assistant.offline.slots import Span, extract_slots
 from assistant.offline.vocabulary import (
     Token,
@@ -291,11 +291,22 @@ def _topic(frame: Frame, question: str) -> None:
         frame.slots.metric = next((name for word, name in METRIC_WORDS if word in lower), None)
 
 
+#: What an open stage or a forecast category named without a keyword adds to the pipeline.
+STAGE_WEIGHT = ENTITY_WEIGHT + 0.5
+
+
 def understand(question: str, lexicon: Lexicon, index: EntityIndex) -> Frame:
     """The frame of ``question`` read on its own (no thread)."""
     prepared = prepare(question, lexicon, index)
     kinds = [m.kind for m in prepared.mentions]
     scores = score(prepared.text, kinds)
+    if not any(score(prepared.text, []).values()) and (
+        prepared.slots.stage or prepared.slots.forecast_category
+    ):
+        # "what's in negotiation for me?", "what does Kenji have in commit?": an open stage or a
+        # forecast category named with no other keyword asks for the deals in it (over a person's
+        # name alone, which asks how they are doing)
+        scores[Intent.PIPELINE] += STAGE_WEIGHT
     intent = best(scores, prepared.text)
     frame = Frame(intent=intent, slots=prepared.slots, about_me=prepared.about_me, question=question)
     frame.implied = intent is not Intent.UNKNOWN and not any(score(prepared.text, []).values())

@@ -315,6 +315,80 @@ CASES: list[tuple[str, str, str | None, dict[str, Any]]] = [
     # plans: drafted by the plan tools
     (REP, "draft an account plan for {account}", "account_plan", {"account": "{account}"}),
     (MANAGER, "territory plan for {territory}", "territory_plan", {"territory": "{territory}"}),
+    # an open stage or a forecast category named alone: the deals in it
+    (REP, "whats in negotiation for me right now", "pipeline_summary", {"stage": "Negotiation"}),
+    (REP, "anything sitting in proposal?", "pipeline_summary", {"stage": "Proposal"}),
+    (MANAGER, "what does {rep} have in discovery", "pipeline_summary", {"stage": "Discovery"}),
+    # set against the quota: attainment; the pipeline set against it: coverage
+    (MANAGER, "how is {rep_short} doing against quota", "query_metrics", {"measure": "attainment"}),
+    (REVOPS, "bookings vs target by rep this quarter", "query_metrics", {"measure": "attainment"}),
+    (MANAGER, "which reps are tracking against plan", "query_metrics", {"measure": "attainment"}),
+    (REVOPS, "pipeline vs quota by territory", "query_metrics", {"measure": "coverage"}),
+    # a breakdown only the metric query gives, asked with an outcome word alone; plural "which": all, ranked
+    (
+        MANAGER,
+        "which industries do we win most in",
+        "query_metrics",
+        {"measure": "won_revenue", "group_by": "industry"},
+    ),
+    (REVOPS, "which segments do we lose most often", "query_metrics", {"group_by": "segment"}),
+    # "vs last year" is the base of the comparison, not the period
+    (
+        REVOPS,
+        "which product family grew the most vs last year",
+        "query_metrics",
+        {"group_by": "product_family", "compare": "last_year"},
+    ),
+    (
+        REP,
+        "win rate compared to last quarter",
+        "query_metrics",
+        {"measure": "win_rate", "period": "this quarter", "compare": "previous_period"},
+    ),
+    # a role named "sales …" is not a sale; "the most <stage> deals" counts open deals
+    (
+        MANAGER,
+        "which sales rep has the most proposal deals",
+        "query_metrics",
+        {"measure": "open_deals", "group_by": "rep", "stage": "Proposal"},
+    ),
+    (
+        REVOPS,
+        "which manager has the fewest deals",
+        "query_metrics",
+        {"measure": "open_deals", "group_by": "team"},
+    ),
+    # days in a stage, said as deals sitting or staying there
+    (
+        REVOPS,
+        "what's the average number of days deals sit in proposal",
+        "query_metrics",
+        {"measure": "average_days_in_stage", "stage": "Proposal"},
+    ),
+    (
+        MANAGER,
+        "how long do our deals stay in negotiation",
+        "query_metrics",
+        {"measure": "average_days_in_stage"},
+    ),
+    # a breakdown the data does not have is said, not dropped (the answer checks the wording)
+    (REVOPS, "pipeline created by lead source this year", "query_metrics", {"measure": "pipeline_created"}),
+    # deals whose amount is unknown
+    (REVOPS, "how many open deals have no amount", "query_metrics", {"without_amount": True}),
+    (
+        MANAGER,
+        "open opps missing a deal value",
+        "query_metrics",
+        {"without_amount": True, "measure": "open_deals"},
+    ),
+    # the accounts' country
+    (REVOPS, "bookings by country this year", "query_metrics", {"group_by": "country"}),
+    (
+        REVOPS,
+        "how much did we sell in the US vs the rest of the world",
+        "query_metrics",
+        {"group_by": "country", "share_of_total": True},
+    ),
     # no tool: definitions, help, small talk, refusals, nonsense
     (REP, "what does win rate mean?", None, {}),
     (MANAGER, "how is pipeline coverage calculated?", None, {}),

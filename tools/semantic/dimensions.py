@@ -220,6 +220,15 @@ DIMENSIONS: dict[str, Dimension] = {
             aliases=("segments", "size", "market segment"),
         ),
         Dimension(
+            "country",
+            "Country",
+            lambda j: j.account.country,
+            ("account",),
+            frozenset({AC}),
+            "(no country)",
+            aliases=("countries", "nation"),
+        ),
+        Dimension(
             "deal",
             "Deal",
             # the name with its record id: two deals of the same name stay apart

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement
+from sqlalchemy import ColumnElement, or_, true
 
 from tools.errors import InputError
 from tools.filters import team_of
@@ -97,6 +97,11 @@ def _segment(repo: Repository, viewer: ViewerLike, name: str) -> tuple[str, list
     return segment, [segment]
 
 
+def _country(repo: Repository, viewer: ViewerLike, name: str) -> tuple[str, list[Any]]:
+    country = _choice("country", name, _distinct(repo, repo.accounts(viewer, Account.country)))
+    return country, [country]
+
+
 def _stage(repo: Repository, viewer: ViewerLike, name: str) -> tuple[str, list[Any]]:
     stage = repo.stages.find(name)
     if stage is None:
@@ -120,6 +125,7 @@ RESOLVERS: dict[str, Resolver] = {
     "account": _account,
     "industry": _industry,
     "segment": _segment,
+    "country": _country,
     "stage": _stage,
     "forecast_category": _category,
 }
@@ -135,6 +141,17 @@ def narrow(repo: Repository, viewer: ViewerLike, field: str, name: str) -> Narro
         dimension.links,
         dimension.joins,
         lambda joined: dimension.key_of(joined).in_(values),
+    )
+
+
+def amount_unknown() -> Narrowing:
+    """Deals whose amount is not known: none recorded, or one the import estimated."""
+    return Narrowing(
+        "without_amount",
+        "amount unknown (none recorded or estimated)",
+        frozenset({Link.DEAL}),
+        (),
+        lambda joined: or_(joined.column("amount").is_(None), joined.column("amount_estimated") == true()),
     )
 
 

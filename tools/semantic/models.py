@@ -107,6 +107,7 @@ class MetricQuery(BaseModel):
     account: str | None = Field(default=None, description="Account name.")
     industry: str | None = Field(default=None, description="Account industry.")
     segment: str | None = Field(default=None, description="Account segment.")
+    country: str | None = Field(default=None, description="The account's country.")
     stage: str | None = Field(default=None, description="Deal stage.")
     forecast_category: str | None = Field(default=None, description="commit, best_case, pipeline…")
     min_amount: Decimal | None = Field(
@@ -114,6 +115,9 @@ class MetricQuery(BaseModel):
     )
     max_amount: Decimal | None = Field(
         default=None, ge=0, le=MAX_AMOUNT, description="Deals of at most this."
+    )
+    without_amount: bool | None = Field(
+        default=None, description="Only deals whose amount is unknown (none recorded, or estimated)."
     )
     period: str | None = Field(
         default=None, description="'this quarter', 'Q3 2026', 'last year', 'YTD', '2026-01-01..2026-03-31'."

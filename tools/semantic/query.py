@@ -25,7 +25,7 @@ from tools.semantic.compile import Grouped, Plan, check_breakdown, fetch
 from tools.semantic.dimensions import DIMENSIONS, GRAINS, Dimension, Grain
 from tools.semantic.evaluate import Ranking, Series, estimated_amounts, missing_in_total, rows, totals
 from tools.semantic.facts import Basis
-from tools.semantic.filters import RESOLVERS, Narrowing, amount_between, narrow
+from tools.semantic.filters import RESOLVERS, Narrowing, amount_between, amount_unknown, narrow
 from tools.semantic.measures import MEASURES, Measure
 from tools.semantic.models import MeasureInfo, MetricQuery, MetricResult, row_limit
 from tools.semantic.notes import dated_by, explain, info, period_note, window_filter
@@ -67,7 +67,8 @@ def _narrowings(repo: Repository, viewer: ViewerLike, params: MetricQuery) -> li
         for field in RESOLVERS
         if (name := getattr(params, field)) is not None and name.strip()
     ]
-    return found + amount_between(params.min_amount, params.max_amount)
+    unknown = [amount_unknown()] if params.without_amount else []
+    return found + amount_between(params.min_amount, params.max_amount) + unknown
 
 
 def query_metrics(repo: Repository, viewer: ViewerLike, params: MetricQuery) -> MetricResult:
@@ -77,8 +78,8 @@ def query_metrics(repo: Repository, viewer: ViewerLike, params: MetricQuery) -> 
     open_pipeline, weighted_pipeline, open_deals, pipeline_created, deals_created,
     average_deal_size, median_deal_size, average_sales_cycle, median_sales_cycle,
     average_days_in_stage, quota, attainment, coverage, activities. Dimensions: rep, team,
-    territory, region, product, product_family, account, parent_account, industry, segment, stage,
-    forecast_category; time grains: day, week, month, quarter, year. Without a period, won/lost,
+    territory, region, product, product_family, account, parent_account, industry, segment, country,
+    stage, forecast_category; time grains: day, week, month, quarter, year. Without a period, won/lost,
     win rate, deal size, cycle, created and activity measures cover fiscal year to date; open
     pipeline measures cover every open deal; quota, attainment and coverage the current quarter.
     Deals without an amount are counted in counts and reported, never summed as $0.
@@ -96,10 +97,12 @@ def query_metrics(repo: Repository, viewer: ViewerLike, params: MetricQuery) -> 
         account: Account name.
         industry: Account industry.
         segment: Account segment.
+        country: The account's country.
         stage: Deal stage.
         forecast_category: commit, best_case, pipeline…
         min_amount: Only deals of at least this amount.
         max_amount: Only deals of at most this amount.
+        without_amount: Only deals whose amount is unknown (none recorded, or estimated).
         period: 'this quarter', 'Q3 2026', 'last year', 'YTD', '2026-01-01..2026-03-31'.
         date_field: Which deal date the period applies to: close or created (default: the measure's own).
         compare: previous_period or last_year: also the earlier period, with the change.

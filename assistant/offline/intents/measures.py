@@ -29,7 +29,7 @@ from assistant.offline.intents.knowledge import definition_term
 from assistant.offline.intents.spec import IntentSpec, Phrasing, Rendering
 from assistant.offline.measures import BOUGHT, MONEY, NOT_YET, MetricReading, read_metric_question
 from assistant.offline.members import MEMBER_SLOTS, compared_members, share_focus
-from assistant.offline.slots import one_period_a_year_back
+from assistant.offline.slots import NO_AMOUNT, one_period_a_year_back
 from tools.lexicon import Lexicon
 from tools.semantic.models import MetricResult
 
@@ -73,10 +73,12 @@ NOT_ON_SCORECARD = (
     "stage",
     "territory",
     "region",
+    "country",
     "min_amount",
     "max_amount",
+    "without_amount",
 )
-NOT_ON_PIPELINE = ("industry", "segment", "region")
+NOT_ON_PIPELINE = ("industry", "segment", "region", "country", "without_amount")
 
 
 def _dropped(slots: Slots | None, names: tuple[str, ...]) -> bool:
@@ -92,7 +94,14 @@ def decisive(reading: MetricReading, text: str, slots: Slots | None = None) -> b
     if NOT_DATA.search(text) or definition_term(text) or ABSENT.search(text):
         return False
     outcome_only = reading.measure.startswith(("won_", "lost_", "closed_"))
-    if outcome_only and not SALES_OBJECT.search(text) and "implied measure" not in reading.signals:
+    # "which industries do we win most in?": a breakdown no other tool gives says it is about data
+    queried_only = reading.group_by is not None and reading.group_by not in ("rep", "team", "deal")
+    if (
+        outcome_only
+        and not SALES_OBJECT.search(text)
+        and "implied measure" not in reading.signals
+        and not queried_only
+    ):
         return False
     if reading.measure.startswith("won_") and NOT_YET.search(text):
         return False  # "what else could we sell them?" is about what was not bought
@@ -101,6 +110,8 @@ def decisive(reading: MetricReading, text: str, slots: Slots | None = None) -> b
         return False  # "what did Acme buy?": its purchases, product by product
     if MONEY.search(text) is None and re.search(r"\bannual revenue\b", text):
         return False  # a company's own revenue is a fact about it, not our bookings
+    if reading.unavailable:
+        return True  # "pipeline by lead source": the query's answer says the data has none
     ranked = "ranking" in reading.signals and reading.group_by is not None
     compared = bool({"compare", "share"} & set(reading.signals)) or (
         slots is not None and bool(slots.compare)
@@ -207,10 +218,14 @@ def prefer_query(frame: Frame, prepared: str, sees_company: bool = False) -> Non
 
 def fill(slots: Slots, prepared: str) -> None:
     """Put the metric reading of the prepared question into the frame's slots."""
+    if slots.without_amount:
+        prepared = NO_AMOUNT.sub(" ", prepared)  # "missing a deal value" is a filter, not a measure
     reading = read_metric_question(prepared)
     if reading is None:
         return
     slots.measure = reading.measure
+    if slots.without_amount and reading.measure == "open_pipeline":
+        slots.measure = "open_deals"  # deals without an amount are counted: their sum is unknown
     slots.also = reading.also or None
     same_period = reading.compare == "last_year" and one_period_a_year_back(prepared)
     # "bookings the same quarter last year" names one period (the slot reader's), compared with nothing
@@ -218,6 +233,7 @@ def fill(slots: Slots, prepared: str) -> None:
     slots.share = reading.share_of_total or None
     slots.mean_of_groups = reading.mean_of_groups or None
     slots.dimension = reading.group_by
+    slots.unavailable = reading.unavailable
     if reading.top is not None and slots.limit is None:
         slots.limit = reading.top
         slots.ranking = "bottom" if reading.order == "asc" else "top"
@@ -257,6 +273,7 @@ def query_args(frame: Frame, lexicon: Lexicon) -> dict[str, Any]:
         **filters,
         min_amount=slots.min_amount,
         max_amount=slots.max_amount,
+        without_amount=slots.without_amount,
         period=slots.period,
         compare=slots.compare,
         top=slots.limit if ranked else None,
