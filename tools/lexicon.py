@@ -73,6 +73,7 @@ class Lexicon:
     segments: list[str] = field(default_factory=list)
     tiers: list[str] = field(default_factory=list)
     countries: list[str] = field(default_factory=list)
+    loss_reasons: list[str] = field(default_factory=list)
     #: The viewer's largest account by potential (for example questions), if any.
     featured_account: str | None = None
     #: Every account in scope is listed (False: only those matching the question's words).
@@ -172,6 +173,13 @@ def load_lexicon(repo: Repository, viewer: Viewer, words: set[str]) -> Lexicon:
                     if v
                 )
             )
+        lexicon.loss_reasons = sorted(
+            str(v)
+            for v in connection.execute(
+                repo.opportunities(viewer, Opportunity.loss_reason).distinct()
+            ).scalars()
+            if v
+        )
         lexicon.featured_account = connection.execute(
             repo.accounts(viewer, Account.name)
             .order_by(func.coalesce(Account.potential, 0).desc(), Account.id)

@@ -17,6 +17,7 @@ periods read ``2026-Q4``.
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import re
 
@@ -101,7 +102,10 @@ _MONTHS = {
 
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
-_WINDOW = re.compile(r"(last|past|next|coming) (\d{1,3}) (days?|weeks?|months?)")
+_COUNTS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "twelve": 12, "eighteen": 18}
+_WINDOW = re.compile(
+    rf"(last|past|next|coming) (\d{{1,3}}|{'|'.join(_COUNTS)}) (days?|weeks?|months?|quarters?|years?)"
+)
 _HALF = re.compile(r"(?:(?:fy)?(\d{4})[\s-]*)?h([12])(?:[\s-]*(?:fy)?(\d{4}))?")
 
 
@@ -125,6 +129,12 @@ def parse_period(text: str, as_of: dt.date, fy_start_month: int = 1, *, forward:
     return period
 
 
+def _same_day(day: dt.date, months: int) -> dt.date:
+    """``day`` moved by whole ``months``, on the same day of the month (the last, if shorter)."""
+    first = _add_months(day, months)
+    return first.replace(day=min(day.day, calendar.monthrange(first.year, first.month)[1]))
+
+
 def _week(start: dt.date, label: str) -> Period:
     return Period(
         label=f"{label} (week of {start:%b} {start.day})", start=start, end=start + dt.timedelta(days=7)
@@ -146,10 +156,17 @@ def _calendar(phrase: str, as_of: dt.date, fy_start_month: int) -> Period | None
         return Period(label=f"today ({as_of:%b} {as_of.day})", start=as_of, end=tomorrow)
     window = _WINDOW.fullmatch(phrase)
     if window:
-        count, unit = int(window.group(2)), window.group(3).rstrip("s")
-        days = count * {"day": 1, "week": 7, "month": 30}[unit]
+        word, unit = window.group(2), window.group(3).rstrip("s")
+        count = _COUNTS.get(word) or int(word)
+        days = count * {"day": 1, "week": 7, "month": 30}.get(unit, 0)
         ahead = window.group(1) in ("next", "coming")
         label = f"{'next' if ahead else 'last'} {count} {unit}{'s' * (count != 1)}"
+        if unit in ("quarter", "year"):
+            # "the last two years": as many whole months back (or ahead) from today
+            months = count * (3 if unit == "quarter" else 12)
+            if ahead:
+                return Period(label=label, start=as_of, end=_same_day(as_of, months))
+            return Period(label=label, start=_same_day(tomorrow, -months), end=tomorrow)
         if ahead:
             return Period(label=label, start=as_of, end=as_of + dt.timedelta(days=days))
         return Period(label=label, start=tomorrow - dt.timedelta(days=days), end=tomorrow)

@@ -84,6 +84,8 @@ class Slots(BaseModel):
     tier: str | None = None
     #: The accounts' country ("bookings in Germany").
     country: str | None = None
+    #: A recorded loss reason ("deals lost to no decision").
+    loss_reason: str | None = None
     has_open_pipeline: bool | None = None
     #: "accounts not touched in 60 days": no activity in this many days.
     inactive_days: int | None = None
@@ -136,6 +138,7 @@ FILTER_SLOTS = (
     "segment",
     "tier",
     "country",
+    "loss_reason",
     "has_open_pipeline",
     "inactive_days",
     "min_employees",

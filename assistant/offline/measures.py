@@ -56,6 +56,9 @@ OPEN = _any(r"open|pipeline|pipe|in play|in flight|active deals?|working on|on t
 CREATED = _any(
     r"created|create|creating|new deals?|new opportunit(?:y|ies)|new opps?|generated|sourced|opened|added"
     r"|pipeline creation|pipeline created|pipegen|engaged"
+    # "how much pipeline did each rep add?", "deals added to the pipe this month"
+    r"|(?:pipe(?:line)?|deals?|opps?|opportunit(?:y|ies))\b(?: \w+){0,4} (?:add|adds|adding)\b"
+    r"|(?:add|adds|adding|added) (?:\w+ )?(?:to )?(?:the |their |my |our )?pipe(?:line)?\b"
     r"|new pipe(?:line)?|fresh pipe(?:line)?|pipeline added"
     r"|did (?:\w+ ){1,2}open|(?:i|we|they|he|she) opened"
 )
@@ -69,7 +72,10 @@ RATE = _any(
 COUNT = _any(r"how many|number of|count|# of|volume of|how much deals")
 AVERAGE = _any(r"average|avg|mean|typical|on average|per deal")
 MEDIAN = _any(r"median|middle")
-SIZE = _any(r"deal sizes?|size|ticket|acv|deal value|value per deal|big")
+SIZE = _any(
+    r"deal sizes?|size|ticket|acv|deal value|value per deal|big"
+    r"|(?:close|closing|contract|deal|order|sale|sales) (?:values?|amounts?|prices?)|selling price|sale price"
+)
 CYCLE = _any(
     r"sales cycles?|cycle|time to close|days to close|how long (?:does it|do deals|it) take|how long to close"
     r"|how long .{0,30} to close|velocity"
@@ -107,7 +113,8 @@ _DIMENSION_WORDS = {
     "territory": "territory|territories",
     "region": "region|regions|office|offices|regional office|regional offices",
     "product": "product|products|sku|skus",
-    "product_family": "series|family|families|product family|product families|product line|product lines",
+    "product_family": "series|family|families|product family|product families|product line|product lines"
+    "|product series",
     "account": "account|accounts|customer|customers|client|clients|company|companies",
     "parent_account": "parent|parent company|parent account|parent companies",
     "industry": "industry|industries|sector|sectors|vertical|verticals",
@@ -129,8 +136,8 @@ _DIMENSION = "|".join(sorted((re.escape(k) for k in DIMENSIONS), key=len, revers
 #: "by product", "per rep", "for each month", "broken down by sector", "split by office".
 BREAKDOWN = re.compile(
     # "won by my team" names who did it, not a breakdown: "by" right after a verb of doing is not one
-    rf"(?<!won )(?<!lost )(?<!closed )(?<!sold )(?<!booked )(?<!created )(?<!generated )(?<!made )(?<!owned )"
-    rf"\b(?:by|per|for each|for every|each(?: of)?|across|broken down by"
+    rf"\b(?:(?<!won )(?<!lost )(?<!closed )(?<!sold )(?<!booked )(?<!created )(?<!generated )(?<!made )"
+    rf"(?<!owned )by|per|for each|for every|each(?: of)?|across|broken down by"
     rf"|break(?:ing)? (?:it |that |this )?down by"
     rf"|split by|grouped by|group by|breakdown by|in each|for all)\s+(?:the\s+|our\s+|my\s+)?({_DIMENSION})\b"
 )
@@ -292,7 +299,8 @@ def _measure(text: str) -> str | None:
 
 #: "top 5 accounts", "worst 3 reps", "the 10 biggest customers": the ranked dimension.
 RANKED = re.compile(
-    rf"\b(?:top|bottom|best|worst|biggest|largest|smallest|highest|lowest|leading|weakest)\s+"
+    rf"\b(?:top|bottom|best|worst|biggest|largest|smallest|highest|lowest|leading|weakest"
+    rf"|most valuable|most loyal)\s+"
     rf"(?:\d{{1,2}}\s+|one\s+|two\s+|three\s+|five\s+|ten\s+)?({_DIMENSION})\b"
     rf"|\b\d{{1,2}}\s+(?:biggest|largest|best|worst|top)\s+({_DIMENSION})\b"
 )
@@ -355,6 +363,11 @@ def _ranked_without_measure(text: str) -> str | None:
     superlative = r"\b(?:best|top|strongest|leading|worst|weakest|fastest|growing|grew|growth)\b"
     if dimension in PERFORMERS and re.search(superlative, text):
         return "won_revenue"
+    if dimension not in (None, "deal", "stage", "loss_reason") and re.search(
+        r"\b(?:best|most valuable|most loyal) (?:customers?|clients?|accounts?|products?|sellers?)\b",
+        text,
+    ):
+        return "won_revenue"  # "which account has been our best customer?": by what they bought
     if dimension and re.search(
         r"\b(?:most|fewest|least|more|fewer)\b(?: \w+){0,2} (?:deals|opportunities|opps)\b", text
     ):
@@ -450,9 +463,10 @@ def read_metric_question(text: str) -> MetricReading | None:
         # "which product sells best", "who has the most open deals": the one at the top; "who is
         # behind on quota?": everyone, the furthest behind first.
         extreme = MOST.search(text) or LEAST.search(text) or "furthest" in text
-        which = WHICH.search(text)
+        which = WHICH.search(text) or RANKED.search(text)
+        word = next((g for g in which.groups() if g), "") if which else ""
         # "which industries do we win most in?": all of them, ranked; "which industry…": the one
-        plural = which is not None and which[1].endswith("s") and which[1] not in ("series", "sales")
+        plural = word.endswith("s") and word not in ("series", "sales")
         reading.top = 1 if extreme and not plural else None
         low = LEAST.search(text) or BEHIND.search(text)
         reading.order = "asc" if low and not MOST.search(text) else "desc"

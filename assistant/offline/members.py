@@ -17,6 +17,7 @@ MEMBER_SLOTS = (
     ("industry", "industry"),
     ("segment", "segment"),
     ("country", "country"),
+    ("loss_reason", "loss_reason"),
     ("stage", "stage"),
     ("territory", "territory"),
     ("region", "region"),

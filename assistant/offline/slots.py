@@ -34,7 +34,8 @@ PERIOD = re.compile(
     r"\b(?:"
     r"(?:this|next|last|previous|current) (?:quarter|qtr|month|year|fiscal year|week|fy)"
     r"|(?:this )?year to date|(?:fiscal )?year to date|ytd|fytd|qtd|mtd|today"
-    r"|(?:last|past|next|coming) \d{1,3} (?:days?|weeks?|months?)"
+    r"|(?:last|past|next|coming) (?:\d{1,3}|two|three|four|five|six|twelve|eighteen)"
+    r" (?:days?|weeks?|months?|quarters?|years?)"
     r"|since (?:mon|tues|wednes|thurs|fri|satur|sun)day"
     rf"|since (?:{MONTHS})\b(?! \d)"
     r"|(?:fy ?)?\d{4}[ -]?h[12]|h[12](?:[ -]?(?:fy ?)?\d{4})?"
@@ -360,7 +361,28 @@ NO_AMOUNT = re.compile(
 )
 
 
+#: A loss reason is read only in a question about losses ("Price" is an ordinary word too).
+LOSSES = re.compile(r"\b(?:lost|lose|losing|losses|loss|closed[- ]lost|lost out)\b")
+
+
+def _loss_reason(text: str, reasons: list[str], out: Extracted) -> None:
+    """ "deals lost to no decision", "how many did we lose on price", "losses to a competitor"."""
+    if not LOSSES.search(text):
+        return
+    for reason in sorted(reasons, key=len, reverse=True):
+        words = re.sub(r"^(?:lost|loss) (?:to|on|over) ", "", reason.casefold()).split()
+        if not words:
+            continue
+        pattern = r"\s+(?:a |an |the |our )?".join(re.escape(w) for w in words)
+        match = re.search(rf"\b{pattern}s?\b", text)
+        if match:
+            out.slots.loss_reason = reason
+            out.spans.append(match.span())
+            return
+
+
 def _values(text: str, lexicon: Lexicon, out: Extracted) -> None:
+    _loss_reason(text, lexicon.loss_reasons, out)
     no_amount = NO_AMOUNT.search(text)
     if no_amount:
         out.slots.without_amount = True

@@ -25,6 +25,7 @@ from assistant.offline.intents.knowledge import definition_term
 from assistant.offline.intents.measures import fill as fill_measure
 from assistant.offline.intents.measures import prefer_query
 from assistant.offline.intents.registry import DATA_INTENTS, needing, taking
+from assistant.offline.measures import read_metric_question
 from assistant.offline.scoring import ASKS_WHAT_TO_DO, ENTITY_WEIGHT, best, score, unsure
 from assistant.offline.slots import Span, extract_slots
 from assistant.offline.vocabulary import (
@@ -198,7 +199,10 @@ def _fill_names(frame: Frame, prepared: Prepared, lexicon: Lexicon) -> None:
         chosen = names[0] if len(names) == 1 else None
         if mention.kind == "region":
             inside = sorted(t.name for t in lexicon.territories if t.detail == mention.candidates[0].name)
-            if frame.intent in (Intent.TERRITORIES, Intent.PERFORMANCE, Intent.REBALANCE):
+            if frame.intent in (Intent.TERRITORIES, Intent.PERFORMANCE, Intent.REBALANCE) or (
+                read_metric_question(prepared.text) is not None
+            ):
+                # "weighted pipeline for the East region": the metric query filters by region
                 slots.region = names[0]
             elif len(inside) == 1:
                 slots.territory = slots.territory or inside[0]
@@ -222,6 +226,19 @@ def _fill_names(frame: Frame, prepared: Prepared, lexicon: Lexicon) -> None:
                 frame.ambiguity = Ambiguity(kind=kind, phrase=mention.phrase, candidates=names)
             continue
         setattr(slots, slot, chosen)
+
+
+#: "how does my team compare to Morgan's?", "me vs Kenji on win rate": the asker is one side.
+COMPARING = re.compile(r"\b(?:compare[sd]?|comparison|vs\.?|versus|against|stack(?:s)? up|than)\b")
+
+
+def _me_against(frame: Frame, prepared: Prepared, lexicon: Lexicon) -> None:
+    slots = frame.slots
+    if not (prepared.about_me and slots.owner and not slots.others and COMPARING.search(prepared.text)):
+        return
+    if slots.owner == lexicon.viewer.name:
+        return
+    slots.others, slots.others_slot, slots.owner = [slots.owner], "owner", lexicon.viewer.name
 
 
 def place_unknown(frame: Frame, owners: list[str], names: list[str]) -> None:
@@ -317,6 +334,7 @@ def understand(question: str, lexicon: Lexicon, index: EntityIndex) -> Frame:
     )
     frame.brief = bool(BRIEF.search(prepared.text))
     _fill_names(frame, prepared, lexicon)
+    _me_against(frame, prepared, lexicon)
     fill_measure(frame.slots, prepared.text)
     prefer_query(frame, prepared.text, sees_company=lexicon.viewer.role not in (Role.REP, Role.MANAGER))
     if frame.intent is intent and not frame.slots.measure:

@@ -389,6 +389,54 @@ CASES: list[tuple[str, str, str | None, dict[str, Any]]] = [
         "query_metrics",
         {"group_by": "country", "share_of_total": True},
     ),
+    # "per month" after an outcome word is a breakdown ("won by my team" is not)
+    (
+        MANAGER,
+        "number of deals won per month in 2026",
+        "query_metrics",
+        {"measure": "won_deals", "group_by": "month"},
+    ),
+    # rolling windows of quarters and years, in words or digits
+    (REVOPS, "bookings by quarter for the last two years", "query_metrics", {"period": "last two years"}),
+    (REVOPS, "win rate over the past 3 quarters", "query_metrics", {"period": "past 3 quarters"}),
+    # a deal's value said as its close, contract or sale value or price
+    (
+        REVOPS,
+        "what's the average close value for won deals",
+        "query_metrics",
+        {"measure": "average_deal_size"},
+    ),
+    (MANAGER, "median contract value this year", "query_metrics", {"measure": "median_deal_size"}),
+    (REVOPS, "win rate by product series", "query_metrics", {"group_by": "product_family"}),
+    # "best customer", "top clients": ranked by what they bought
+    (REVOPS, "which account has been our best customer", "query_metrics", {"group_by": "account", "top": 1}),
+    (MANAGER, "our most valuable customers this year", "query_metrics", {"group_by": "account"}),
+    # pipeline added is pipeline created
+    (
+        MANAGER,
+        "how much pipeline did each rep add last month",
+        "query_metrics",
+        {"measure": "pipeline_created"},
+    ),
+    # a region named with a measure is the query's filter, not a question about which territory
+    (REVOPS, "whats the weighted pipline for the east region", "query_metrics", {"region": "East"}),
+    # a recorded loss reason, named in a question about losses
+    (
+        MANAGER,
+        "how many deals has the team lost to no decision this year",
+        "query_metrics",
+        {"loss_reason": "No decision"},
+    ),
+    (
+        REVOPS,
+        "how much did we lose to competitors last quarter",
+        "query_metrics",
+        {"loss_reason": "Lost to competitor"},
+    ),
+    (REVOPS, "which reps lose most on price", "query_metrics", {"loss_reason": "Price", "group_by": "rep"}),
+    # "what's the <measure>" asks for the figure; "what is <measure>" for the definition (below)
+    (REVOPS, "what's the win rate", "query_metrics", {"measure": "win_rate"}),
+    (REVOPS, "what's the average sale price", "query_metrics", {"measure": "average_deal_size"}),
     # no tool: definitions, help, small talk, refusals, nonsense
     (REP, "what does win rate mean?", None, {}),
     (MANAGER, "how is pipeline coverage calculated?", None, {}),

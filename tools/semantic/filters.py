@@ -22,7 +22,7 @@ from tools.filters import team_of
 from tools.resolve import best_match, resolve_account, resolve_product, resolve_territory, resolve_user
 from tools.semantic.dimensions import DIMENSIONS, Joined, Link
 from tools.store.repository import Repository, ViewerLike, build_scope
-from tools.store.schema import Account, Product, Role, Territory
+from tools.store.schema import Account, Opportunity, Product, Role, Territory
 from tools.store.stages import ForecastCategory
 
 
@@ -102,6 +102,12 @@ def _country(repo: Repository, viewer: ViewerLike, name: str) -> tuple[str, list
     return country, [country]
 
 
+def _loss_reason(repo: Repository, viewer: ViewerLike, name: str) -> tuple[str, list[Any]]:
+    reasons = _distinct(repo, repo.opportunities(viewer, Opportunity.loss_reason))
+    reason = _choice("loss reason", name, reasons)
+    return reason, [reason]
+
+
 def _stage(repo: Repository, viewer: ViewerLike, name: str) -> tuple[str, list[Any]]:
     stage = repo.stages.find(name)
     if stage is None:
@@ -126,6 +132,7 @@ RESOLVERS: dict[str, Resolver] = {
     "industry": _industry,
     "segment": _segment,
     "country": _country,
+    "loss_reason": _loss_reason,
     "stage": _stage,
     "forecast_category": _category,
 }

@@ -108,6 +108,7 @@ class MetricQuery(BaseModel):
     industry: str | None = Field(default=None, description="Account industry.")
     segment: str | None = Field(default=None, description="Account segment.")
     country: str | None = Field(default=None, description="The account's country.")
+    loss_reason: str | None = Field(default=None, description="Why a lost deal was lost, as recorded.")
     stage: str | None = Field(default=None, description="Deal stage.")
     forecast_category: str | None = Field(default=None, description="commit, best_case, pipeline…")
     min_amount: Decimal | None = Field(

@@ -98,6 +98,7 @@ def query_metrics(repo: Repository, viewer: ViewerLike, params: MetricQuery) -> 
         industry: Account industry.
         segment: Account segment.
         country: The account's country.
+        loss_reason: Why a lost deal was lost, as recorded.
         stage: Deal stage.
         forecast_category: commit, best_case, pipeline…
         min_amount: Only deals of at least this amount.

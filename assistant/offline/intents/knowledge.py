@@ -14,6 +14,7 @@ from assistant.offline import replies
 from assistant.offline.calls import Call, Direct
 from assistant.offline.frame import Frame, Intent
 from assistant.offline.intents.spec import Answering, IntentSpec, Phrasing, Rendering, phrasing
+from assistant.offline.measures import read_metric_question
 from assistant.offline.vocabulary import is_common
 from assistant.toolkit import MetricDefinitions
 from tools.lexicon import Lexicon
@@ -45,6 +46,8 @@ NOT_A_TERM = re.compile(
     # "what's the playbook say about X" asks the playbook about X
     r"|\b(?:playbook|say|says|said|recommend|recommends|suggest|suggests)\b"
 )
+#: "what's the <measure>": the article asks for the figure itself.
+THE_FIGURE = re.compile(r"^(?:so |and |ok |okay )?what(?:'s| is| was) the ", re.I)
 #: Phrases that look like terms but ask how things stand ("what's up?", "what is going on?").
 IDIOMS = frozenset({"up", "new", "next", "going on", "happening", "wrong", "the matter", "left", "latest"})
 DEFINITION_WEIGHT = 3
@@ -75,6 +78,8 @@ def definition_term(text: str) -> str | None:
         return None
     term = (match["term"] or match["meant"]).strip()
     lower = term.lower()
+    if THE_FIGURE.match(text) and read_metric_question(lower) is not None:
+        return None  # "what's the average sale price?" asks for the figure; "what is win rate?" the term
     if NOT_A_TERM.search(lower) or lower in IDIOMS:
         return None
     words = re.findall(r"[\w-]+", lower)
@@ -178,7 +183,8 @@ METRICS = IntentSpec(
             rf"\bdefinitions?\b|\bdefine (?:the |our |your )?(?:metrics?|kpis?|terms|{METRIC_TERMS})\b",
             r"\bhow do you (?:calculate|compute|measure|define|work out)\b",
             r"\bwhat metrics\b|\bformulas?\b|^explain\b.+",
-            rf"^(?:so |and |ok |okay )?what(?:'s| is| are) (?:a |an |the )?(?:{METRIC_TERMS})\W*$",
+            # "what is win rate?" asks what it is; "what's the win rate?" asks for the figure
+            rf"^(?:so |and |ok |okay )?what(?:'s| is| are) (?:a |an )?(?:{METRIC_TERMS})\W*$",
         ),
     ),
 )

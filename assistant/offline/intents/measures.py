@@ -74,11 +74,12 @@ NOT_ON_SCORECARD = (
     "territory",
     "region",
     "country",
+    "loss_reason",
     "min_amount",
     "max_amount",
     "without_amount",
 )
-NOT_ON_PIPELINE = ("industry", "segment", "region", "country", "without_amount")
+NOT_ON_PIPELINE = ("industry", "segment", "region", "country", "without_amount", "loss_reason")
 
 
 def _dropped(slots: Slots | None, names: tuple[str, ...]) -> bool:
@@ -241,6 +242,11 @@ def fill(slots: Slots, prepared: str) -> None:
         slots.ranking = "bottom"  # "who is behind on quota?": everyone, lowest first
 
 
+def _is_manager(lexicon: Lexicon, name: str) -> bool:
+    person = lexicon.person(name)
+    return person is not None and person.detail == "manager"
+
+
 def _person_filter(slots: Slots, lexicon: Lexicon) -> dict[str, str]:
     if slots.owner is None:
         return {}
@@ -264,7 +270,12 @@ def query_args(frame: Frame, lexicon: Lexicon) -> dict[str, Any]:
     if focus is not None:
         group = dict(MEMBER_SLOTS)[focus[0]]
         filters.pop(focus[0], None)
-        filters.pop("rep" if focus[0] == "owner" else focus[0], None)
+        if focus[0] == "owner":
+            filters.pop("rep", None)
+            filters.pop("team", None)
+            if compared is not None and all(_is_manager(lexicon, name) for name in compared[1]):
+                group = "team"  # "my team vs Morgan's team": the teams side by side
+        filters.pop(focus[0], None)
     ranked = slots.limit is not None and (group is not None)
     return given(
         measure=slots.measure or "won_revenue",
