@@ -101,6 +101,7 @@ _MONTHS = {
 }
 
 
+ALL_TIME = frozenset({"all time", "all-time", "of all time", "lifetime", "ever", "since the beginning"})
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 _COUNTS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "twelve": 12, "eighteen": 18}
 _WINDOW = re.compile(
@@ -152,6 +153,9 @@ def _calendar(phrase: str, as_of: dt.date, fy_start_month: int) -> Period | None
     if phrase in weeks:
         return _week(*weeks[phrase])
     tomorrow = as_of + dt.timedelta(days=1)
+    if phrase in ALL_TIME:
+        # "lifetime bookings", "our biggest deal ever": every record up to today
+        return Period(label="all time", start=dt.date(1900, 1, 1), end=tomorrow)
     if phrase == "today":
         return Period(label=f"today ({as_of:%b} {as_of.day})", start=as_of, end=tomorrow)
     window = _WINDOW.fullmatch(phrase)

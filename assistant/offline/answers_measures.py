@@ -96,6 +96,8 @@ def _headline(answering: Answering, result: MetricResult) -> str:
         if period.start and period.end
         else ""
     )
+    if period.label == "all time" and period.end:
+        when = f", all time (to {fmt.date(period.end)})"
     who, records = _whose(answering, result), "deals"
     if result.measures and result.measures[0].key == "reps":
         who, records = ("the whole" if who == "all" else who), "team"

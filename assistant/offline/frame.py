@@ -89,6 +89,11 @@ class Slots(BaseModel):
     has_open_pipeline: bool | None = None
     #: "accounts not touched in 60 days": no activity in this many days.
     inactive_days: int | None = None
+    #: "accounts that haven't bought X": the product they lack; "subsidiaries"; "founded before 1990".
+    without_product: str | None = None
+    is_subsidiary: bool | None = None
+    established_before: int | None = None
+    established_after: int | None = None
     #: "accounts with more than 10,000 employees".
     min_employees: int | None = None
     #: A forecast category named as a member ("what % of pipeline is in commit").
@@ -142,6 +147,10 @@ FILTER_SLOTS = (
     "has_open_pipeline",
     "inactive_days",
     "min_employees",
+    "without_product",
+    "is_subsidiary",
+    "established_before",
+    "established_after",
     "forecast_category",
     "ranking",
     "metric",

@@ -43,12 +43,16 @@ WON = _any(
 #: "what did Acme buy": what an account bought, by product.
 BOUGHT = re.compile(
     r"\b(?:bought|purchased|did (?:\w+ ){0,4}buy|do(?:es)? (?:\w+ ){0,4}buy from us|buys? from us"
+    r"|did (?:\w+ ){0,2}sell (?:to|them|him|her)|(?:we|i|have|has) sold (?:to|them)"
     r"|(?:have|has) (?:\w+ ){0,3}bought|buys (?:\w+ ){0,3}from us|buys the most)\b"
 )
 #: Whitespace and upsell questions ("what else could they buy?") are about what was not bought.
 NOT_YET = re.compile(
     r"\b(?:could|what else|else (?:could|can|might|should|would)|might|would|should|upsell|cross[- ]?sell"
-    r"|not (?:yet )?bought)\b"
+    r"|not (?:yet )?bought"
+    # "which customers haven't bought Security Shield?": the accounts without it
+    r"|(?:haven't|hasn't|have not|has not|never|didn't|did not|don't|doesn't|do not|does not)"
+    r"(?: \w+){0,2} (?:bought|purchased|buy|own|owned|have|use|using))\b"
 )
 LOST = _any(r"lost|lose|losing|losses|loss|closed[- ]lost|dropped|drop|drops|dropping")
 CLOSED = _any(r"closed|decided")
@@ -139,7 +143,8 @@ BREAKDOWN = re.compile(
     rf"\b(?:(?<!won )(?<!lost )(?<!closed )(?<!sold )(?<!booked )(?<!created )(?<!generated )(?<!made )"
     rf"(?<!owned )by|per|for each|for every|each(?: of)?|across|broken down by"
     rf"|break(?:ing)? (?:it |that |this )?down by"
-    rf"|split by|grouped by|group by|breakdown by|in each|for all)\s+(?:the\s+|our\s+|my\s+)?({_DIMENSION})\b"
+    rf"|split by|grouped by|group by|breakdown by|in each|for all)\s+"
+    rf"(?:of\s+)?(?:the\s+|our\s+|my\s+)?({_DIMENSION})\b"
 )
 #: Breakdowns a CRM often has that the data here does not ("pipeline by lead source"): said, not dropped.
 UNAVAILABLE = re.compile(
@@ -180,6 +185,9 @@ PREVIOUS = re.compile(
     r"|\b(?:quarter|month|week)[- ]over[- ](?:quarter|month|week)\b|\b(?:qoq|mom|wow)\b"
     r"|\b(?:vs\.?|versus|compared (?:to|with)|than)\s+(?:the\s+)?"
     r"(?:last|previous|prior|before)\s*(?:one\s*)?\W*$"
+    # "last quarter vs the quarter before", "this month compared with the one before"
+    r"|\b(?:vs\.?|versus|compared (?:to|with)|than|and)\s+the\s+"
+    r"(?:quarter|month|week|year|one|period)\s+before\b"
     r"|\b(?:growth|grew|growing|change|changed|up or down|increase|decrease)\b"
 )
 LAST_YEAR = re.compile(
@@ -266,8 +274,14 @@ def _measure(text: str) -> str | None:
     if WEIGHTED.search(text):
         return "weighted_pipeline"
     outcome = _outcome(text)
+    if outcome is None and re.search(r"\b(?:ever|all[- ]time|lifetime)\b", text):
+        outcome = "won"  # "my biggest deal ever": of the deals won, since the first
     # "most wins", "total deals won": deals counted, not their amounts
-    counted = bool(COUNT.search(text) or re.search(r"\b(?:wins|losses)\b|\btotal (?:\w+ )?deals\b", text))
+    counted = bool(
+        COUNT.search(text)
+        # "which product do I win most often?": how many times, not how much
+        or re.search(r"\b(?:wins|losses)\b|\btotal (?:\w+ )?deals\b|\bmost (?:often|frequently)\b", text)
+    )
     if SIZE.search(text) or (AVERAGE.search(text) and outcome in ("won", None) and not counted):
         if MEDIAN.search(text) and not AVERAGE.search(text):
             return "median_deal_size"

@@ -34,6 +34,7 @@ PERIOD = re.compile(
     r"\b(?:"
     r"(?:this|next|last|previous|current) (?:quarter|qtr|month|year|fiscal year|week|fy)"
     r"|(?:this )?year to date|(?:fiscal )?year to date|ytd|fytd|qtd|mtd|today"
+    r"|(?:of )?all[- ]time|lifetime|ever|since the beginning"
     r"|(?:last|past|next|coming) (?:\d{1,3}|two|three|four|five|six|twelve|eighteen)"
     r" (?:days?|weeks?|months?|quarters?|years?)"
     r"|since (?:mon|tues|wednes|thurs|fri|satur|sun)day"
@@ -84,9 +85,8 @@ GROUPS = {
     "category": "forecast_category",
 }
 GROUP = re.compile(
-    r"\b(?:by|per|for each|each of (?:my|our|the)|across|broken down by|split by)\s+("
-    + "|".join(GROUPS)
-    + r")\b"
+    r"\b(?:by|per|for each of (?:my|our|the)|for each|each of (?:my|our|the)|across|broken down by"
+    r"|split by)\s+(" + "|".join(GROUPS) + r")\b"
 )
 RULES = (
     (
@@ -186,12 +186,15 @@ def _periods(text: str, lexicon: Lexicon, out: Extracted) -> None:
         return
     found: list[tuple[str, Period]] = []
     bases: list[str] = []
+    founded = FOUNDED.search(text)
     for match in PERIOD.finditer(text):
         phrase = re.sub(r"^(?:in|for|during) ", "", match.group())
         if phrase.startswith("since ") and not re.search(r"day$", phrase) and re.search(r"\d{4}$", phrase):
             phrase = phrase.removeprefix("since ")
         if re.fullmatch(r"(?:19|20)\d{2}", phrase) and re.search(r"[$\d,.]\s*$", text[: match.start()]):
             continue
+        if founded and match.start() <= founded.start(2) < match.end():
+            continue  # "accounts founded before 1990": the company's age, not a period
         try:
             period = parse_period(phrase, lexicon.as_of, lexicon.fy_start_month)
         except InputError:
@@ -381,7 +384,29 @@ def _loss_reason(text: str, reasons: list[str], out: Extracted) -> None:
             return
 
 
+#: "founded before 1990", "established after 2010", "started in 2001": a company's age.
+FOUNDED = re.compile(
+    r"\b(?:founded|established|incorporated|started|set up|formed)\s+(before|after|prior to|since|in)\s+"
+    r"(?:the year\s+)?((?:19|20)\d{2})\b"
+)
+
+
+def _founded(text: str, out: Extracted) -> None:
+    match = FOUNDED.search(text)
+    if match is None:
+        return
+    word, year = match[1], int(match[2])
+    if word in ("before", "prior to"):
+        out.slots.established_before = year
+    elif word in ("after", "since"):
+        out.slots.established_after = year - (word == "since")
+    else:
+        out.slots.established_after, out.slots.established_before = year - 1, year + 1
+    out.spans.append(match.span())
+
+
 def _values(text: str, lexicon: Lexicon, out: Extracted) -> None:
+    _founded(text, out)
     _loss_reason(text, lexicon.loss_reasons, out)
     no_amount = NO_AMOUNT.search(text)
     if no_amount:

@@ -41,7 +41,7 @@ from tools.deals.stalled_rules import RULES as STALL_RULES
 from tools.deals.stalled_rules import Rule
 from tools.errors import InputError
 from tools.lexicon import Lexicon
-from tools.periods import parse_period
+from tools.periods import ALL_TIME, parse_period
 from tools.store.schema import Role
 
 SELF = re.compile(r"\b(?:my|me|mine|myself|i|i'm|i've|am i|our|ours|we|us)\b")
@@ -310,6 +310,14 @@ def _topic(frame: Frame, question: str) -> None:
 
 #: What an open stage or a forecast category named without a keyword adds to the pipeline.
 STAGE_WEIGHT = ENTITY_WEIGHT + 0.5
+#: Slots that, filled in a question with no keyword, say what it asks for.
+NAMED_ALONE = (
+    (("stage", "forecast_category"), Intent.PIPELINE),
+    (
+        ("established_before", "established_after", "min_employees", "industry", "segment", "tier"),
+        Intent.ACCOUNTS,
+    ),
+)
 
 
 def understand(question: str, lexicon: Lexicon, index: EntityIndex) -> Frame:
@@ -317,13 +325,15 @@ def understand(question: str, lexicon: Lexicon, index: EntityIndex) -> Frame:
     prepared = prepare(question, lexicon, index)
     kinds = [m.kind for m in prepared.mentions]
     scores = score(prepared.text, kinds)
-    if not any(score(prepared.text, []).values()) and (
-        prepared.slots.stage or prepared.slots.forecast_category
-    ):
+    if not any(score(prepared.text, []).values()):
         # "what's in negotiation for me?", "what does Kenji have in commit?": an open stage or a
         # forecast category named with no other keyword asks for the deals in it (over a person's
-        # name alone, which asks how they are doing)
-        scores[Intent.PIPELINE] += STAGE_WEIGHT
+        # name alone, which asks how they are doing); "companies founded after 2010 in healthcare":
+        # a trait of companies asks for the accounts that have it
+        for slots, meant in NAMED_ALONE:
+            if any(getattr(prepared.slots, slot) is not None for slot in slots):
+                scores[meant] += STAGE_WEIGHT
+                break
     intent = best(scores, prepared.text)
     frame = Frame(intent=intent, slots=prepared.slots, about_me=prepared.about_me, question=question)
     frame.implied = intent is not Intent.UNKNOWN and not any(score(prepared.text, []).values())
@@ -377,6 +387,9 @@ def looking_ahead(frame: Frame, lexicon: Lexicon) -> None:
         frame.slots.period = None
     ahead = frame.intent in FORWARD_INTENTS or frame.slots.measure in FORWARD_MEASURES
     if not ahead or frame.slots.period is None:
+        return
+    if frame.slots.period.strip() in ALL_TIME:
+        frame.slots.period = None  # every open deal is the pipeline "of all time"
         return
     try:
         period = parse_period(frame.slots.period, lexicon.as_of, lexicon.fy_start_month, forward=True)

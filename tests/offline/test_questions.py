@@ -437,6 +437,40 @@ CASES: list[tuple[str, str, str | None, dict[str, Any]]] = [
     # "what's the <measure>" asks for the figure; "what is <measure>" for the definition (below)
     (REVOPS, "what's the win rate", "query_metrics", {"measure": "win_rate"}),
     (REVOPS, "what's the average sale price", "query_metrics", {"measure": "average_deal_size"}),
+    # accounts lacking a product, subsidiaries, and a company's age (not a period)
+    (
+        REP,
+        "which customers haven't bought security shield yet",
+        "search_accounts",
+        {"without_product": "Security Shield"},
+    ),
+    (
+        MANAGER,
+        "accounts that don't have Analytics Cloud",
+        "search_accounts",
+        {"without_product": "Analytics Cloud"},
+    ),
+    (REVOPS, "how many accounts are subsidiaries", "search_accounts", {"is_subsidiary": True}),
+    (REVOPS, "which accounts were established before 1990", "search_accounts", {"established_before": 1990}),
+    (REVOPS, "companies founded after 2010 in healthcare", "search_accounts", {"established_after": 2010}),
+    # what is left to win is a figure, not a question for the playbook
+    (REP, "how much more do I need to close to hit quota", "forecast", {}),
+    # "for each of my reps" is a breakdown; "lifetime" and "ever" are all time; "the quarter before"
+    (MANAGER, "what's the total pipeline for each of my reps", "pipeline_summary", {"group_by": "owner"}),
+    (REVOPS, "top 10 accounts by lifetime bookings", "query_metrics", {"period": "lifetime", "top": 10}),
+    (REP, "what's my biggest deal ever", "query_metrics", {"measure": "won_revenue", "group_by": "deal"}),
+    (
+        REVOPS,
+        "how much did Security Shield sell last quarter vs the quarter before",
+        "query_metrics",
+        {"period": "last quarter", "compare": "previous_period"},
+    ),
+    (
+        REVOPS,
+        "which product do we win most often",
+        "query_metrics",
+        {"measure": "won_deals", "group_by": "product"},
+    ),
     # no tool: definitions, help, small talk, refusals, nonsense
     (REP, "what does win rate mean?", None, {}),
     (MANAGER, "how is pipeline coverage calculated?", None, {}),

@@ -50,6 +50,18 @@ class AccountSearch(BaseModel):
     min_annual_revenue: Decimal | None = Field(
         default=None, ge=0, description="Only accounts whose own annual revenue is at least this."
     )
+    without_product: str | None = Field(
+        default=None, description="Only accounts that have not bought this product (no won deal, not owned)."
+    )
+    is_subsidiary: bool | None = Field(
+        default=None, description="True: only accounts with a parent account; false: only those without."
+    )
+    established_before: int | None = Field(
+        default=None, ge=1000, le=2200, description="Only accounts established before this year."
+    )
+    established_after: int | None = Field(
+        default=None, ge=1000, le=2200, description="Only accounts established after this year."
+    )
     sort_by: Literal["potential", "name", "open_pipeline", "employees", "annual_revenue"] = Field(
         default="potential",
         description="Order: potential, name, open_pipeline, employees or annual_revenue (largest first).",
@@ -108,6 +120,10 @@ def search_accounts(repo: Repository, viewer: Viewer, params: AccountSearch) -> 
         parent: Only the subsidiaries of this parent account.
         min_employees: Only accounts with at least this many employees.
         min_annual_revenue: Only accounts whose own annual revenue is at least this.
+        without_product: Only accounts that have not bought this product (no won deal, not owned).
+        is_subsidiary: True: only accounts with a parent account; false: only those without.
+        established_before: Only accounts established before this year.
+        established_after: Only accounts established after this year.
         sort_by: Order: potential, name, open_pipeline, employees or annual_revenue (largest first).
         limit: How many accounts to list (1-100).
 

@@ -6,9 +6,16 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import ColumnElement, Connection, func
 
-from tools.resolve import UnknownName, best_match, resolve_account, resolve_territory, resolve_user
+from tools.resolve import (
+    UnknownName,
+    best_match,
+    resolve_account,
+    resolve_product,
+    resolve_territory,
+    resolve_user,
+)
 from tools.store.repository import Repository
-from tools.store.schema import Account
+from tools.store.schema import Account, AccountProduct, Opportunity
 from tools.viewer import Viewer
 
 if TYPE_CHECKING:
@@ -73,6 +80,27 @@ def conditions_of(
     if params.min_employees is not None:
         conditions.append(Account.employees >= params.min_employees)
         described.append(f"employees >= {params.min_employees:,}")
+    if params.without_product:
+        # what the viewer can see was won or is owned there: a deal outside their scope says nothing
+        product = resolve_product(repo, params.without_product)
+        won = repo.opportunities(viewer, Opportunity.account_id).where(
+            Opportunity.is_won, Opportunity.product_id == product.id, Opportunity.account_id.is_not(None)
+        )
+        owned = repo.account_products(viewer, AccountProduct.account_id).where(
+            AccountProduct.product_id == product.id, func.lower(AccountProduct.status) == "active"
+        )
+        conditions += [Account.id.not_in(won), Account.id.not_in(owned)]
+        described.append(f"not yet bought {product.name}")
+    if params.is_subsidiary is not None:
+        has_parent = Account.parent_account_id.is_not(None)
+        conditions.append(has_parent if params.is_subsidiary else Account.parent_account_id.is_(None))
+        described.append("subsidiaries" if params.is_subsidiary else "no parent account")
+    if params.established_before is not None:
+        conditions.append(Account.year_established < params.established_before)
+        described.append(f"established before {params.established_before}")
+    if params.established_after is not None:
+        conditions.append(Account.year_established > params.established_after)
+        described.append(f"established after {params.established_after}")
     if params.min_annual_revenue is not None:
         conditions.append(Account.annual_revenue >= params.min_annual_revenue)
         described.append(f"annual revenue >= ${params.min_annual_revenue:,.0f}")

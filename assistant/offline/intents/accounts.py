@@ -37,7 +37,12 @@ def _accounts(frame: Frame, lexicon: Lexicon, tools: AbstractSet[str]) -> list[C
     question = frame.question.lower()
     by_pipeline = "pipeline" in question and slots.has_open_pipeline is not False
     subsidiaries = bool(SUBSIDIARIES.search(question)) and slots.account is not None
+    lacking = slots.product if NOT_BOUGHT.search(question) else None
     search = given(
+        without_product=lacking,
+        is_subsidiary=True if SUBSIDIARIES.search(question) and not subsidiaries else None,
+        established_before=slots.established_before,
+        established_after=slots.established_after,
         name=None if subsidiaries else name,
         parent=slots.account if subsidiaries else None,
         min_employees=slots.min_employees,
@@ -56,6 +61,11 @@ def _accounts(frame: Frame, lexicon: Lexicon, tools: AbstractSet[str]) -> list[C
     return [Call("search_accounts", search)]
 
 
+#: "accounts that haven't bought Security Shield", "customers without Analytics Cloud".
+NOT_BOUGHT = re.compile(
+    r"\b(?:haven't|hasn't|have not|has not|never|didn't|did not|don't|doesn't|do not|does not|not yet)"
+    r"(?: \w+){0,2} (?:bought|purchased|buy|own|owned|have|use|using)\b|\bwithout\b|\bnot using\b"
+)
 SUBSIDIARIES = re.compile(r"\bsubsidiar(?:y|ies)\b|\bowned by\b|\bunder (?:the )?parent\b")
 BY_REVENUE = re.compile(
     r"\b(?:annual revenue|turnover|(?:biggest|largest) compan(?:y|ies)|revenue of (?:the )?compan)"

@@ -116,7 +116,10 @@ DATA_NOUNS = re.compile(
 )
 ABOUT_DATA = re.compile(
     r"\b(?:ent(?:account|person|territory|region|product)|this (?:week|month|quarter|year)"
-    r"|which of|today|tomorrow|prioriti[sz]e|focus on|work on|chase)\b|" + _OWN_DATA
+    r"|which of|today|tomorrow|prioriti[sz]e|focus on|work on|chase)\b"
+    # "how much more do I need to close to hit quota?": what is left, a figure
+    r"|\bhow (?:much|many) more\b|\bleft to (?:close|win|book|hit|reach|go)\b|\bstill (?:need|have) to\b|"
+    + _OWN_DATA
 )
 
 
