@@ -32,6 +32,7 @@ from collections.abc import Callable
 from assistant.offline.frame import ENTITY_SLOTS, FILTER_SLOTS, Frame, Intent, Slots
 from assistant.offline.intents import spec_for
 from assistant.offline.intents.registry import DATA_INTENTS, ENTITY_INTENT, PERIOD_INTENTS
+from assistant.offline.measures import dimension_named, read_metric_question
 from assistant.offline.slots import SAME_LAST_YEAR
 from assistant.offline.understanding import OWNER_INTENTS, place_unknown
 from tools.deals.stalled_rules import RULES as STALL_RULES
@@ -45,7 +46,10 @@ START = re.compile(
 NARROW = re.compile(r"^\W*(?:and )?(?:only|just|but only|of those|of them)\b", re.I)
 PRONOUN = re.compile(
     r"\b(?:he|she|him|his|her|hers|they|them|their|theirs|it|its|those|these|the ones|ones|this one|that one"
-    r"|the same|that account|this account|that deal|this deal|that territory|that rep|that one)\b",
+    r"|the same|that account|this account|that deal|this deal|that territory|that rep|that one"
+    r"|that company|this company|which one|the two|both of them|each other)\b"
+    # "any open deals there?": the place of the thread (not "are there any…")
+    r"|\bthere\W*$|\b(?:at|with|from) them\b",
     re.I,
 )
 ORDINALS = {
@@ -81,6 +85,12 @@ RESHAPE = re.compile(
 )
 COMPARED = re.compile(r"\b(?:compare|compared|vs\.?|versus|against|side by side)\b", re.I)
 MAX_PRONOUN_WORDS = 12
+#: "and win rate?", "what about the average deal size": a short follow-up naming only a measure.
+MAX_SWAP_WORDS = 7
+#: "of those", "these ones": the records of the previous answer.
+THOSE = re.compile(r"\b(?:those|these|the ones|them)\b", re.I)
+#: Filters on deals that "those" carries into another kind of answer.
+CARRIED_FILTERS = ("stage", "min_amount", "max_amount", "industry", "segment", "forecast_category", "country")
 #: A name on its own ("Globex?", "Kenji Jensen") continues the thread when this short.
 MAX_FRAGMENT_WORDS = 4
 
@@ -139,6 +149,9 @@ def is_follow_up(previous: Frame | None, current: Frame, question: str) -> bool:
         return True
     if START.match(question) or SHORTER.match(question):
         return True
+    missing = spec_for(current.intent).missing(current.slots)
+    if missing is not None and getattr(previous.slots, missing, None) is not None:
+        return True  # "who's the champion?" after a question about an account: that account
     measured = previous.intent is Intent.MEASURE or (
         previous.intent is Intent.PERFORMANCE
         and previous.slots.measure is not None
@@ -187,6 +200,16 @@ def merge(previous: Frame, current: Frame, question: str) -> Frame:
         and intent in (Intent.UNKNOWN, Intent.PIPELINE, Intent.PERFORMANCE, Intent.TOP_DEALS)
         and bool(RESHAPE.match(question) or PRONOUN.search(question) or SHORTER.match(question))
     )
+    # "and win rate?" after bookings by rep: the same breakdown and period, another measure
+    swaps_measure = (
+        previous.intent is Intent.MEASURE
+        and current.slots.measure is not None
+        and current.slots.measure != previous.slots.measure
+        and not new_names
+        and not current.slots.dimension
+        and len(question.split()) <= MAX_SWAP_WORDS
+        and bool(START.match(question) or RESHAPE.match(question))
+    )
     asks_advice = (
         intent is Intent.PLAYBOOK
         and previous.intent in DATA_INTENTS
@@ -197,8 +220,8 @@ def merge(previous: Frame, current: Frame, question: str) -> Frame:
         intent = (
             previous.intent
         )  # "what should I do about them?": the same answer, with the playbook's advice
-    elif reshaped:
-        intent = Intent.MEASURE  # "break that down by product", "just the top 3"
+    elif reshaped or swaps_measure:
+        intent = Intent.MEASURE  # "break that down by product", "just the top 3", "and win rate?"
     elif intent is Intent.UNKNOWN or current.implied:
         intent = previous.intent
         kinds = {ENTITY_SLOTS[s] for s in new_names}
@@ -219,8 +242,31 @@ def merge(previous: Frame, current: Frame, question: str) -> Frame:
     if person and earlier and person != earlier and COMPARED.search(question) and PRONOUN.search(question):
         # "compare her with Felix": the person of the thread beside the one named now
         merged.owner, merged.others, merged.others_slot = earlier, [person], "owner"
-    if reshaped and current.slots.group_by and not current.slots.dimension:
-        merged.dimension = "rep" if current.slots.group_by == "owner" else current.slots.group_by
+    before = previous.earlier_person
+    if not person and earlier and before and before != earlier and COMPARED.search(question):
+        # "how is Kenji doing?", "and Emil?", "compare them": the two people of the thread
+        merged.owner, merged.others, merged.others_slot = before, [earlier], "owner"
+    if reshaped and not current.slots.dimension:
+        # "now by segment": the breakdown named now replaces the one before
+        named = dimension_named(question.lower())
+        if named is None and current.slots.group_by:
+            named = "rep" if current.slots.group_by == "owner" else current.slots.group_by
+        merged.dimension = named or merged.dimension
+        if merged.dimension:
+            # "which one grew fastest vs last year?": read with the thread's breakdown for its
+            # comparison and ranking
+            again = read_metric_question(
+                f"{question.lower()} by {merged.dimension.replace('_', ' ')}", default=merged.measure
+            )
+            if again is not None:
+                merged.compare = current.slots.compare or again.compare or merged.compare
+                if again.top is not None and current.slots.limit is None:
+                    merged.limit, merged.ranking = again.top, "bottom" if again.order == "asc" else "top"
+    if not same and THOSE.search(question):
+        # "which of those are stalled?": the deals of the previous answer, narrowed the same way
+        for slot in CARRIED_FILTERS:
+            if getattr(merged, slot) is None:
+                setattr(merged, slot, getattr(previous.slots, slot))
     merged.period = current.slots.period
     if (
         SAME_LAST_YEAR.search(question.lower())
@@ -250,6 +296,7 @@ def merge(previous: Frame, current: Frame, question: str) -> Frame:
         about_me=current.about_me or (previous.about_me and carry_names),
         advice=current.advice or (previous.advice and same) or asks_advice,
         brief=current.brief,
+        earlier_person=earlier if person and earlier and person != earlier else previous.earlier_person,
         question=current.question,
     )
     if current.unplaced:

@@ -189,4 +189,7 @@ class Frame(BaseModel):
     brief: bool = False
     #: Two readings the question supports about equally (and weakly): the planner asks which.
     readings: list[Intent] = Field(default_factory=list)
+    #: The person the thread was about before the current one ("how is Kenji doing?", "and Emil?"):
+    #: "compare them" sets the two side by side.
+    earlier_person: str | None = None
     question: str = ""

@@ -391,9 +391,16 @@ def _ranked_without_measure(text: str) -> str | None:
     return None
 
 
-def read_metric_question(text: str) -> MetricReading | None:
-    """The metric reading of a prepared question, or ``None`` when it names no measure."""
-    measure = _measure(text)
+def dimension_named(text: str) -> str | None:
+    """The dimension a breakdown in ``text`` names ("now by segment" → ``segment``), if any."""
+    found = BREAKDOWN.search(text)
+    return DIMENSIONS[found[1]] if found else None
+
+
+def read_metric_question(text: str, default: str | None = None) -> MetricReading | None:
+    """The metric reading of a prepared question, or ``None`` when it names no measure (and no
+    ``default`` measure is given, as a thread gives one)."""
+    measure = _measure(text) or default
     implied = False
     if measure is None:
         # a superlative over a dimension implies a measure ("which manager has the fewest deals?");

@@ -382,3 +382,61 @@ def test_the_same_quarter_last_year_after_a_quarter_and_compare_her_with_someone
     assert other is not None
     both = demo.ask(cast.manager, f"compare her with {other}", t)
     assert {args.get("rep") for _, args in calls(both)} == {cast.rep.name, other}
+
+
+def _args(answer: Answer, tool: str = "query_metrics") -> dict[str, object]:
+    return next(args for name, args in calls(answer) if name == tool)
+
+
+def test_a_breakdown_then_another_then_another_measure(demo: World, cast: Cast) -> None:
+    t = thread()
+    demo.ask(cast.revops, "win rate by industry this year", t)
+    regrouped = _args(demo.ask(cast.revops, "now by segment", t))
+    assert regrouped["group_by"] == "segment" and regrouped["measure"] == "win_rate"
+    swapped = _args(demo.ask(cast.revops, "and average deal size?", t))
+    assert swapped["measure"] == "average_deal_size" and swapped["group_by"] == "segment"
+    assert swapped["period"] == "this year"
+
+
+def test_which_one_in_a_breakdown_reads_the_breakdown(demo: World, cast: Cast) -> None:
+    t = thread()
+    demo.ask(cast.revops, "bookings by product this year", t)
+    grown = _args(demo.ask(cast.revops, "which one grew fastest vs last year", t))
+    assert grown["group_by"] == "product" and grown["compare"] == "last_year"
+
+
+def test_those_carries_the_previous_filters_into_another_answer(demo: World, cast: Cast) -> None:
+    t = thread()
+    demo.ask(cast.rep, "my pipeline by stage", t)
+    demo.ask(cast.rep, "only the ones over 20k", t)
+    stalled = demo.ask(cast.rep, "which of those are stalled", t)
+    assert _args(stalled, "stalled_deals")["min_amount"] == "20000"
+
+
+def test_there_and_a_buying_role_stay_on_the_account(demo: World, cast: Cast) -> None:
+    t = thread()
+    demo.ask(cast.rep, f"tell me about {cast.account}", t)
+    assert (
+        _args(demo.ask(cast.rep, "any open deals there?", t), "pipeline_summary")["account"] == cast.account
+    )
+    champion = demo.ask(cast.rep, "who's the champion", t)
+    assert calls(champion) == [("account_profile", {"account": cast.account})]
+
+
+def test_compare_them_sets_the_threads_two_people_side_by_side(demo: World, cast: Cast) -> None:
+    with demo.engine.connect() as connection:
+        other = (
+            connection.execute(
+                select(User.name)
+                .where(User.manager_id == cast.manager.user_id, User.id != cast.rep.user_id)
+                .order_by(User.id)
+            )
+            .scalars()
+            .first()
+        )
+    assert other
+    t = thread()
+    demo.ask(cast.manager, f"how is {cast.rep.name} doing this quarter", t)
+    demo.ask(cast.manager, f"and {other}?", t)
+    compared = _args(demo.ask(cast.manager, "compare the two on win rate", t))
+    assert compared["measure"] == "win_rate" and compared["group_by"] == "rep"

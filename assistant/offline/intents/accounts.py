@@ -118,6 +118,13 @@ ACCOUNT = IntentSpec(
             r"\blook up entaccount\b|\bsummar(?:y|ise|ize) (?:of )?entaccount\b",
             r"\bwhat(?:'s| is) happening (?:with|at) entaccount\b",
         ),
+        # the buying roles: "who's the champion?", "our economic buyer there" (weaker than "define
+        # champion", which asks the playbook)
+        phrasing(
+            2.5,
+            r"\bchampions?\b|\beconomic buyers?\b|\bexecutive sponsors?\b|\bpoints? of contact\b"
+            r"|\bmain contacts?\b|\bstakeholders?\b",
+        ),
     ),
 )
 
