@@ -100,6 +100,37 @@ GAPS: tuple[Action, ...] = (
         'created or won in a period ("new pipeline this week")',
         acts=False,
     ),
+    Action(
+        "conversion",
+        "compute stage-to-stage conversion (how many deals move on from one stage to the next)",
+        re.compile(
+            r"\bstage[- ](?:to[- ]stage )?conversions?\b|\bfunnel conversions?\b"
+            r"|\bconver(?:t|ts|ted|sion|sion rates?)\b.{0,30}\bfrom \w+(?: \w+)? (?:to|into)\b"
+            r"|\b(?:move|moves|progress|progresses|advance|advances) from \w+ to \w+"
+        ),
+        'give the win rate by stage, product or rep, and how long deals sit in a stage ("average days '
+        'in Proposal")',
+        acts=False,
+    ),
+    Action(
+        "sandbagging",
+        "judge whether someone is sandbagging their forecast",
+        re.compile(r"\bsandbag(?:s|ging|ged|ger|gers)?\b|\bholding back deals\b"),
+        'show each rep\'s attainment and open pipeline against quota ("attainment by rep"), their '
+        'forecast ("forecast for Kenji") and deals pushed out of the quarter ("which deals slipped?")',
+        acts=False,
+    ),
+    Action(
+        "cycle_buckets",
+        "count deals by how long they took to close",
+        re.compile(
+            r"\bclos(?:e|ed|es|ing) (?:with)?in \d+ days\b"
+            r"|\b(?:with)?in \d+ days of (?:being )?(?:created|opened)\b"
+        ),
+        'give the average and median sales cycle, by rep, product or segment ("median sales cycle by '
+        'product")',
+        acts=False,
+    ),
 )
 
 

@@ -484,6 +484,11 @@ CASES: list[tuple[str, str, str | None, dict[str, Any]]] = [
     (REP, "what's the weather in Paris?", None, {}),
     (MANAGER, "write me a poem about quotas", None, {}),
     (REP, "asdf qwerty zxcv", None, {}),
+    # what the data cannot answer yet is said, not answered with another figure
+    (MANAGER, "what is the conversion rate from proposal to negotiation", None, {}),
+    (REVOPS, "stage conversion rates this year", None, {}),
+    (MANAGER, "is anyone on my team sandbagging?", None, {}),
+    (MANAGER, "what % of our deals close within 90 days", None, {}),
 ]
 
 
