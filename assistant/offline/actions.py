@@ -77,10 +77,25 @@ ACTIONS: tuple[Action, ...] = (
         'list what needs attention ("what should I prioritise this week?")',
     ),
     _action(
+        "approve",
+        "approve or reject requests (time off, discounts, deal desk)",
+        r"(?:approve|reject|deny|sign off on)",
+        "show the deal and what the playbook says about discount approvals",
+    ),
+    _action(
+        "export",
+        "export or download data (CSV, spreadsheets)",
+        r"(?:export|download|dump|send me|email me|give me) (?:\w+ ){0,10}?(?:to |as |in |into )?(?:an? )?"
+        r"(?:csv|excel|spreadsheet|xlsx|sheet|file)s?",
+        "list the same records here, with their ids, so you can find them in the CRM",
+    ),
+    _action(
         "schedule",
         "schedule meetings or set reminders",
-        r"(?:schedule|book|set up|arrange|put) (?:\w+ ){0,3}?(?:meetings?|calls?|demos?|time|slots?|"
-        r"invites?|calendar)|remind me|set (?:a |an )?reminder|ping me|notify me",
+        r"(?:schedule|book|set up|arrange|put|organi[sz]e|plan) (?:\w+ ){0,3}?(?:meetings?|calls?|demos?|time"
+        r"|slots?|invites?|calendar|reviews?|syncs?|1:1s?|one[- ]on[- ]ones?|qbrs?|sessions?|lunch|dinner"
+        r"|coffee|drinks|visits?|catch[- ]?ups?|workshops?|trainings?)"
+        r"|remind me|set (?:a |an )?reminder|ping me|notify me",
         'list your deals with a next step due ("which deals have overdue next steps?")',
     ),
 )
@@ -110,6 +125,19 @@ GAPS: tuple[Action, ...] = (
         ),
         'give the win rate by stage, product or rep, and how long deals sit in a stage ("average days '
         'in Proposal")',
+        acts=False,
+    ),
+    Action(
+        "finance",
+        "compute finance or customer-success measures (ARR growth, churn, retention, CAC, LTV, margin, "
+        "payback, attach rate, satisfaction scores) — the data holds deals, accounts and activities",
+        re.compile(
+            r"\b(?:cac|ltv|clv|churn(?:ed|ing)?|nrr|grr|net (?:revenue|dollar) retention|gross margins?"
+            r"|margins?|payback|mrr|arr|annual recurring revenue|burn|attach rates?|csat|nps"
+            r"|satisfaction(?: scores?)?|sentiment)\b"
+        ),
+        "give bookings, win rates, deal sizes, pipeline and quota attainment, by rep, product, territory "
+        'or segment ("bookings by product this year vs last year")',
         acts=False,
     ),
     Action(

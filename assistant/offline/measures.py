@@ -83,9 +83,12 @@ SIZE = _any(
 CYCLE = _any(
     r"sales cycles?|cycle|time to close|days to close|how long (?:does it|do deals|it) take|how long to close"
     r"|how long .{0,30} to close|velocity"
+    # "avg days from engage to close", "time from creation to close"
+    r"|(?:days|time|weeks) from \w+ (?:date )?to (?:close|closing|won|win|signature)"
 )
 STAGE_DAYS = _any(
-    r"days in stage|time in stage|stuck in stage|how long .{0,20} in (?:each )?stage"
+    r"days in (?:each |every |a |the )?stage|time in (?:each |every |a |the )?stage|stuck in stage"
+    r"|how long .{0,20} in (?:each )?stage"
     # "how many days do deals sit in proposal?", "how long do deals stay in negotiation"
     r"|(?:how long|how many days|days|time)\b.{0,40}\b(?:sit|sits|sitting|sat|stay|stays|staying|spend|spends"
     r"|spent|linger|lingers|lingering|remain|remains|sit around) in\b"
@@ -99,6 +102,7 @@ ATTAINMENT = _any(
     r"|(?:hit|make|making|miss|missing|reach) (?:their |my |our |the )?(?:quota|number|target)"
     # "how is Kenji doing against quota?", "bookings vs target", "where am I relative to plan"
     rf"|{_AGAINST} (?:my |our |their |his |her |the |team |annual |quarterly )?(?:quota|target|plan)"
+    r"|gap to (?:quota|target|plan)|short of (?:quota|target|plan)"
 )
 COVERAGE = _any(
     r"coverage|covered|cover|covers"
@@ -143,7 +147,7 @@ BREAKDOWN = re.compile(
     rf"\b(?:(?<!won )(?<!lost )(?<!closed )(?<!sold )(?<!booked )(?<!created )(?<!generated )(?<!made )"
     rf"(?<!owned )by|per|for each|for every|each(?: of)?|across|broken down by"
     rf"|break(?:ing)? (?:it |that |this )?down by"
-    rf"|split by|grouped by|group by|breakdown by|in each|for all)\s+"
+    rf"|split by|grouped by|group by|breakdown by|in each|for all|compare|comparing|rank|ranking)\s+"
     rf"(?:of\s+)?(?:the\s+|our\s+|my\s+)?({_DIMENSION})\b"
 )
 #: Breakdowns a CRM often has that the data here does not ("pipeline by lead source"): said, not dropped.
@@ -382,8 +386,13 @@ def _ranked_without_measure(text: str) -> str | None:
         text,
     ):
         return "won_revenue"  # "which account has been our best customer?": by what they bought
-    if dimension and re.search(
-        r"\b(?:most|fewest|least|more|fewer)\b(?: \w+){0,2} (?:deals|opportunities|opps)\b", text
+    stalled = re.search(r"\b(?:stall\w*|stuck|at[- ]risk|risky|slipp\w*|dark|neglected|stale)\b", text)
+    if (
+        dimension
+        and not stalled
+        and re.search(
+            r"\b(?:most|fewest|least|more|fewer)\b(?: \w+){0,2} (?:deals|opportunities|opps)\b", text
+        )
     ):
         # "which agent has the most prospecting deals?": deals are counted, and with no outcome
         # named they are the ones still open
@@ -492,6 +501,9 @@ def read_metric_question(text: str, default: str | None = None) -> MetricReading
         low = LEAST.search(text) or BEHIND.search(text)
         reading.order = "asc" if low and not MOST.search(text) else "desc"
         reading.signals.append("ranking")
+    if reading.measure == "attainment" and re.search(r"\b(?:gap|short of)\b", text):
+        # "who has the biggest gap to quota?": the lowest attainment
+        reading.order = "asc" if reading.order == "desc" else "desc"
     over = grain is not None and grain[2] is not None and reading.group_by == DIMENSIONS[grain[2]]
     if reading.group_by == "loss_reason" and reading.measure == "lost_revenue" and not MONEY.search(text):
         reading.measure = "lost_deals"  # "top loss reasons": how many deals each reason cost

@@ -52,7 +52,7 @@ ABOVE = r"(?:over|above|more than|greater than|bigger than|larger than|at least|
 BELOW = r"(?:under|below|less than|smaller than|at most|max(?:imum)?|<=?|up to)"
 BETWEEN = re.compile(rf"\bbetween {NUMBER} and {NUMBER}")
 COMPARED = re.compile(rf"(?:{ABOVE}|{BELOW})\s*{NUMBER}")
-PLUS = re.compile(rf"{NUMBER}\s?\+")
+PLUS = re.compile(rf"{NUMBER}\s?\+(?!\s*(?:days?|weeks?|months?|years?|employees|people|staff|reps)\b)")
 #: "$50k or more", "50k and up", "$10k or less", "100k or under": the bound written after the number.
 TRAILING = re.compile(
     rf"{NUMBER}\s+(?:(or|and) (?:more|above|up|over|higher|bigger|greater|less|below|under|lower|smaller))\b"
@@ -74,6 +74,12 @@ GROUPS = {
     "person": "owner",
     "people": "owner",
     "seller": "owner",
+    "sellers": "owner",
+    "agent": "owner",
+    "agents": "owner",
+    "salesperson": "owner",
+    "ae": "owner",
+    "aes": "owner",
     "product": "product",
     "products": "product",
     "territory": "territory",
@@ -91,6 +97,7 @@ GROUP = re.compile(
 RULES = (
     (
         r"no (?:recent )?activit|gone dark|going dark|went dark|gone quiet|quiet|no touch|not touched"
+        r"|(?:n't|not|never)(?: \w+){0,2} (?:any |an |one )?(?:activit|touch|contact)"
         r"|(?:n't|not|never|nobody|no one|no-one)(?: \w+)? "
         r"(?:touched|contacted|called|visited|engaged|spoken|talked|reached)",
         "no_activity",
@@ -424,6 +431,11 @@ def _values(text: str, lexicon: Lexicon, out: Extracted) -> None:
         if not named:
             continue
         setattr(out.slots, slot, named[0])
+        if slot != "country":
+            # "Manufacturing accounts": the industry, not a capitalised name of nothing
+            out.spans += [
+                m.span() for n in named for m in re.finditer(rf"\b{re.escape(n.casefold())}\b", text)
+            ]
         if slot == "country":
             # "the United States" is a country here, not a capitalised name of nothing
             out.spans += _country_spans(text, named)
@@ -472,8 +484,12 @@ def extract_slots(text: str, lexicon: Lexicon) -> Extracted:
         _quiet_days(text, out)
     _stage(text, lexicon, out)
     _values(text, lexicon, out)
-    if re.search(r"\b(?:no|without|zero|missing)\s+(?:open\s+)?(?:pipeline|deals|opportunities)\b", text):
+    if re.search(
+        r"\b(?:no|without|zero|missing)\s+(?:open\s+)?(?:pipeline|pipe|deals|opportunities|opps)\b", text
+    ):
         out.slots.has_open_pipeline = False
-    elif re.search(r"\b(?:with|have|having)\s+(?:open\s+)?(?:pipeline|deals|opportunities)\b", text):
+    elif re.search(
+        r"\b(?:with|have|having)\s+(?:open\s+)?(?:pipeline|pipe|deals|opportunities|opps)\b", text
+    ):
         out.slots.has_open_pipeline = True
     return out

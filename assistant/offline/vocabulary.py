@@ -32,7 +32,8 @@ KEYWORDS = _words(
     "opportunity performance performing pipeline playbook potential products profile proposal "
     "prospecting qualification quarter quota rebalance region revenue scorecard segment single "
     "stalled summarise summarize summary territories territory threaded upsell weighted whitespace "
-    "workload biggest largest smallest deals stuck average industry"
+    "workload biggest largest smallest deals stuck average industry sector sectors vertical "
+    "verticals segments regions office offices stages series family product products month months"
 )
 
 #: Words that are never taken for a name on their own (unless capitalised mid-sentence).
@@ -61,6 +62,12 @@ COMMON = frozenset(
         "enterprise commercial contract contracts started starting current count counts"
     )
 )
+#: Business shorthand written in capitals ("ARR", "QBR"): words, never names of something in the
+#: data, yet terms a "what is…?" question can ask about.
+BUSINESS_TERMS = frozenset(
+    _words("arr mrr cac ltv nrr grr csat nps pto kpi kpis qbr roi crm csv yoy qoq mom")
+)
+COMMON = COMMON | BUSINESS_TERMS
 
 
 @dataclass(frozen=True)
@@ -115,6 +122,9 @@ def correct_typos(text: str, protected: set[str]) -> str:
             return word
         same_start = [k for k in KEYWORDS if k[0] == word[0]]
         best = process.extractOne(word, same_start, scorer=fuzz.ratio, score_cutoff=86)
+        if best is None and len(word) >= 6:
+            # "secter", "pipleine": one letter wrong, doubled, missing or swapped in a longer word
+            best = process.extractOne(word, same_start, scorer=OSA.distance, score_cutoff=1)
         return str(best[0]) if best else word
 
     return re.sub(r"[a-z]+", fix, text)
@@ -143,6 +153,22 @@ SHORTHAND = {
     "wks": "weeks",
     "tmrw": "tomorrow",
     "tdy": "today",
+    "winrate": "win rate",
+    "havent": "haven't",
+    "hasnt": "hasn't",
+    "didnt": "didn't",
+    "dont": "don't",
+    "doesnt": "doesn't",
+    "isnt": "isn't",
+    "arent": "aren't",
+    "wasnt": "wasn't",
+    "werent": "weren't",
+    "cant": "can't",
+    "wont": "won't",
+    "winrates": "win rates",
+    "diff": "difference",
+    "rn": "right now",
+    "qtrs": "quarters",
 }
 
 
@@ -179,4 +205,5 @@ def correct_before_reading(question: str) -> str:
         best = process.extractOne(word, PERIOD_WORDS, scorer=fuzz.ratio, score_cutoff=85)
         return str(best[0]) if best else word
 
+    question = re.sub(r"(?<![\w/])w/(?=\s)", "with", question)  # "bookings w/ share of total"
     return re.sub(r"(?<![\w'’])[a-z]+(?![\w'’])", fix, question)

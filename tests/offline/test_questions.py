@@ -471,6 +471,32 @@ CASES: list[tuple[str, str, str | None, dict[str, Any]]] = [
         "query_metrics",
         {"measure": "won_deals", "group_by": "product"},
     ),
+    # a stall rule said as a negation, and "30+ days" is a time, not an amount
+    (REP, "which of my opps havent had any activity in 30+ days", "stalled_deals", {"rule": "no_activity"}),
+    (MANAGER, "which reps have the most stalled deals", "stalled_deals", {}),
+    # typos in longer words and run-together keywords
+    (REVOPS, "winrate by secter", "query_metrics", {"measure": "win_rate", "group_by": "industry"}),
+    (
+        REVOPS,
+        "avg days in each stage for won deals this year",
+        "query_metrics",
+        {"measure": "average_days_in_stage"},
+    ),
+    (REVOPS, "avg days from engage to close by region", "query_metrics", {"measure": "average_sales_cycle"}),
+    (REVOPS, "compare managers by total won revenue", "query_metrics", {"group_by": "team"}),
+    (
+        MANAGER,
+        "who has the biggest gap to quota right now",
+        "query_metrics",
+        {"measure": "attainment", "order": "asc"},
+    ),
+    (
+        REVOPS,
+        "list enterprise accounts in Manufacturing with no open opps",
+        "search_accounts",
+        {"industry": "Manufacturing", "has_open_pipeline": False},
+    ),
+    (MANAGER, "who approves discounts over 20%?", "search_playbook", {}),
     # no tool: definitions, help, small talk, refusals, nonsense
     (REP, "what does win rate mean?", None, {}),
     (MANAGER, "how is pipeline coverage calculated?", None, {}),
@@ -489,6 +515,11 @@ CASES: list[tuple[str, str, str | None, dict[str, Any]]] = [
     (REVOPS, "stage conversion rates this year", None, {}),
     (MANAGER, "is anyone on my team sandbagging?", None, {}),
     (MANAGER, "what % of our deals close within 90 days", None, {}),
+    (REVOPS, "whats our ARR growth yoy", None, {}),
+    (REVOPS, "what's our CAC payback period", None, {}),
+    (MANAGER, "can you approve Kenji's PTO for next week", None, {}),
+    (REVOPS, "export all closed lost deals with reason No decision to a csv", None, {}),
+    (MANAGER, "schedule a team pipeline review for monday", None, {}),
 ]
 
 

@@ -15,7 +15,7 @@ from assistant.offline.calls import Call, Direct
 from assistant.offline.frame import Frame, Intent
 from assistant.offline.intents.spec import Answering, IntentSpec, Phrasing, Rendering, phrasing
 from assistant.offline.measures import read_metric_question
-from assistant.offline.vocabulary import is_common
+from assistant.offline.vocabulary import BUSINESS_TERMS, is_common
 from assistant.toolkit import MetricDefinitions
 from tools.lexicon import Lexicon
 from tools.playbook import PlaybookResults
@@ -83,7 +83,7 @@ def definition_term(text: str) -> str | None:
     if NOT_A_TERM.search(lower) or lower in IDIOMS:
         return None
     words = re.findall(r"[\w-]+", lower)
-    if not any(w == "entunknown" or not is_common(w) for w in words):
+    if not any(w == "entunknown" or w in BUSINESS_TERMS or not is_common(w) for w in words):
         return None
     return term
 
@@ -126,7 +126,7 @@ ABOUT_DATA = re.compile(
 #: The company's own rules, asked after by name ("our discount policy", "the process for…"): the playbook.
 RULEBOOK = re.compile(
     r"\b(?:polic(?:y|ies)|process(?:es)?|procedures?|guidelines?|rules? of engagement|sla|slas|framework"
-    r"|methodology|approval|approvals|escalat(?:e|ion)|playbook)\b"
+    r"|methodology|approv(?:e|es|ed|al|als|ing)|sign[- ]off|escalat(?:e|ion)|playbook)\b"
 )
 
 
