@@ -122,10 +122,13 @@ def correct_typos(text: str, protected: set[str]) -> str:
             return word
         same_start = [k for k in KEYWORDS if k[0] == word[0]]
         best = process.extractOne(word, same_start, scorer=fuzz.ratio, score_cutoff=86)
-        if best is None and len(word) >= 6:
+        if best is not None:
+            return str(best[0])
+        if len(word) >= 6:
             # "secter", "pipleine": one letter wrong, doubled, missing or swapped in a longer word
-            best = process.extractOne(word, same_start, scorer=OSA.distance, score_cutoff=1)
-        return str(best[0]) if best else word
+            near = process.extractOne(word, same_start, scorer=OSA.distance, score_cutoff=1)
+            return str(near[0]) if near else word
+        return word
 
     return re.sub(r"[a-z]+", fix, text)
 
