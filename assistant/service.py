@@ -42,6 +42,7 @@ from assistant.plans.models import PlanDraft
 from assistant.plans.narrative import ModelWriter, NarrativeWriter, OfflineWriter
 from assistant.plans.render import markdown
 from assistant.reads import ReadService
+from assistant.redaction import redact
 from assistant.references import references_in, render_references
 from assistant.safety import strip_foreign_links
 from assistant.settings import OFFLINE_MODEL, Settings
@@ -180,7 +181,8 @@ class AssistantService(ReadService):
         return answer
 
     async def _answer(self, viewer: Viewer, text: str, thread_id: str | None) -> Answer:
-        question = text.strip()
+        # a secret in the question goes no further: not to a model, the thread, or a tool
+        question = redact(text.strip())
         if not question:
             raise InputError("the question is empty")
         if len(question) > MAX_QUESTION_CHARS:

@@ -9,9 +9,10 @@ from sqlalchemy import Engine, delete, text, update
 from sqlalchemy.exc import DBAPIError
 from typer.testing import CliRunner
 
-from assistant.audit import AUDIT_LOG, AuditLog, redact
+from assistant.audit import AUDIT_LOG, AuditLog
 from assistant.bootstrap import build_app_context
 from assistant.interfaces.cli import app
+from assistant.redaction import redact
 from assistant.testing import ScriptedChatModel, tool_call
 from tests.assistant.conftest import ServiceFactory
 from tests.tools import crm
