@@ -12,7 +12,11 @@ record and playbook ids returned, the model that answered (none for a read) and 
 * ``fallback`` — the configured model failed and the offline planner answered (``detail`` says why);
 * ``unverified`` — the answer held figures no tool produced (listed in ``detail``);
 * ``rejected`` — the request was refused as given: an input error (an empty or too long question,
-  an unknown name, a bad parameter);
+  an unknown name, a bad parameter), or an HTTP API request that failed validation (422: ``detail``
+  has the first error);
+* ``cancelled`` — the request was given up before its answer was ready: a client that disconnected
+  from a streamed answer, a stopped process (``detail`` says whether it was still waiting for a
+  free turn);
 * ``error`` — the request failed: a data error (data or configuration unusable, not permitted, a
   store down; ``detail`` has the message);
 * ``bug`` — programmer misuse or an unexpected exception (``detail`` has its type and message).

@@ -146,3 +146,27 @@ def test_cli_data_commands_are_audited_like_questions() -> None:
     text_view = runner.invoke(app, ["audit", "tail", "-n", "1", "--user", "rita@cobalt.example"])
     assert 'Rita Ruiz (rep) via cli: tool account_profile {"account": "Acmee"}' in text_view.output
     assert "rejected (no account named 'Acmee'" in text_view.output
+
+
+def test_audit_tail_shows_each_entry_on_its_own_lines_whatever_the_question_holds() -> None:
+    engine = build_app_context().engine
+    crm.load(engine)
+    forged = "pipeline?\n2026-01-01 00:00:00 Olga Admin (admin) via cli: ask forged\r\x1b[2J\u202eevil"
+    runner = CliRunner()
+    asked = runner.invoke(app, ["ask", forged, "--user", "Rita Ruiz"])
+    assert asked.exit_code == 0, asked.output
+    AuditLog(engine).record(
+        RITA, channel="api", kind="ask", question="C:\\temp\\n", outcome="answered", latency_ms=1
+    )
+    shown = runner.invoke(app, ["audit", "tail"]).output
+    lines = shown.splitlines()
+    assert len(lines) == 4  # two entries, two lines each: nothing in a question starts a line
+    assert lines[0].endswith(
+        "Rita Ruiz (rep) via cli: ask pipeline?\\n2026-01-01 00:00:00 Olga Admin (admin) via cli: ask "
+        "forged\\r\\x1b[2J\\u202eevil"
+    )
+    assert not any(line.startswith("2026-01-01") for line in lines)
+    assert "\x1b" not in shown and "\u202e" not in shown and "\r" not in shown
+    assert lines[2].endswith("ask C:\\\\temp\\\\n")  # a typed backslash cannot pass for an escape
+    as_json = runner.invoke(app, ["audit", "tail", "--json"]).output.splitlines()
+    assert len(as_json) == 2 and json.loads(as_json[0])["question"] == forged
