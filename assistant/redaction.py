@@ -61,6 +61,23 @@ PAIR = re.compile(
     re.IGNORECASE,
 )
 LOOKS_SECRET = re.compile(r"[\d\W_]")
+#: Quick looks before the patterns are tried: most text (tool results of many records) has none.
+TOKEN_MARKS = (
+    "sk-",
+    "xox",
+    "xapp-",
+    "spk_",
+    "AKIA",
+    "ASIA",
+    "ghp_",
+    "gho_",
+    "ghu_",
+    "ghs_",
+    "ghr_",
+    "github_pat_",
+    "eyJ",
+)
+KEY_MARKS = ("pass", "pwd", "secret", "key", "token", "credential")
 
 
 def _pair(match: re.Match[str]) -> str:
@@ -80,10 +97,15 @@ def redact(text: str) -> str:
     """``text`` with every secret replaced by ``[redacted]`` (and NUL, which no database stores)."""
     if not text:
         return text
-    text = PRIVATE_KEY.sub("[redacted private key]", text)
-    text = URL_PASSWORD.sub(rf"\1:{REDACTED}@", text)
-    text = TOKENS.sub(REDACTED, text)
-    text = PAIR.sub(_pair, text)
+    if "PRIVATE KEY-----" in text:
+        text = PRIVATE_KEY.sub("[redacted private key]", text)
+    if "://" in text and "@" in text:
+        text = URL_PASSWORD.sub(rf"\1:{REDACTED}@", text)
+    lower = text.lower()
+    if "bearer" in lower or any(mark in text for mark in TOKEN_MARKS):
+        text = TOKENS.sub(REDACTED, text)
+    if any(mark in lower for mark in KEY_MARKS):
+        text = PAIR.sub(_pair, text)
     return text.replace("\x00", "\ufffd")
 
 

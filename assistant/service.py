@@ -338,7 +338,7 @@ class AssistantService(ReadService):
     ) -> None:
         """A ``cancelled`` entry for a request given up before its answer was ready (the client
         disconnected, or the process is stopping). Written even if the task is cancelled again."""
-        where = "while it waited for a free turn" if waiting else "before its answer was ready"
+        when = "while it waited for a free turn" if waiting else "before its answer was ready"
         entry = asyncio.to_thread(
             self._record,
             viewer,
@@ -348,7 +348,7 @@ class AssistantService(ReadService):
             outcome="cancelled",
             latency_ms=round((time.monotonic() - started) * 1000),
             thread=thread,
-            detail=f"the request was cancelled {where} (the client went away or the server stopped)",
+            detail=f"given up {when}: the client went away or the server stopped",
         )
         with contextlib.suppress(asyncio.CancelledError):
             await asyncio.shield(entry)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 
 import pytest
@@ -170,3 +171,31 @@ def test_audit_tail_shows_each_entry_on_its_own_lines_whatever_the_question_hold
     assert lines[2].endswith("ask C:\\\\temp\\\\n")  # a typed backslash cannot pass for an escape
     as_json = runner.invoke(app, ["audit", "tail", "--json"]).output.splitlines()
     assert len(as_json) == 2 and json.loads(as_json[0])["question"] == forged
+
+
+def test_a_question_given_up_while_waiting_for_a_turn_is_recorded(
+    audited: tuple[ServiceFactory, AuditLog],
+) -> None:
+    factory, log = audited
+    service = factory()
+
+    async def give_up() -> None:
+        turns = asyncio.Semaphore(1)
+        await turns.acquire()  # every turn is taken
+        task = asyncio.create_task(service.aask(RITA, "my pipeline?", channel="api", gate=turns))
+        await asyncio.sleep(0.05)
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+
+    asyncio.run(give_up())
+    entry = log.tail(1)[0]
+    assert (entry.outcome, entry.channel, entry.kind, entry.question) == (
+        "cancelled",
+        "api",
+        "ask",
+        "my pipeline?",
+    )
+    assert (
+        entry.detail == "given up while it waited for a free turn: the client went away or the server stopped"
+    )
