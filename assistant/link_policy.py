@@ -25,6 +25,8 @@ MARKDOWN_LINK = re.compile(r"\[([^\]\n]{1,500})\]\(\s*<?([^)\s>]{1,2000})>?\s*\)
 ANGLE_LINK = re.compile(r"<((?:https?|mailto):[^|>\s]{1,2000})(?:\|([^>\n]{0,500}))?>", re.IGNORECASE)
 BARE_URL = re.compile(r"\b(?:https?://|www\.)[^\s<>()\[\]{}|`\"']+", re.IGNORECASE)
 PLACEHOLDER = re.compile(r"\x00(\d+)\x00")
+#: A link target that leaves the page: with a scheme, protocol-relative, or ``www.``.
+ABSOLUTE = re.compile(r"^(?:[a-z][a-z0-9+.-]*:|//|www\.)", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -67,8 +69,9 @@ class Link:
 class Links:
     """Sets links aside as placeholders, so the rest of the text can be escaped and formatted."""
 
-    def __init__(self, policy: LinkPolicy) -> None:
+    def __init__(self, policy: LinkPolicy, *, keep_relative: bool = False) -> None:
         self.policy = policy
+        self.keep_relative = keep_relative
         self.links: list[Link] = []
 
     def _take(self, url: str, label: str | None) -> str:
@@ -79,7 +82,13 @@ class Links:
 
     def extract(self, text: str) -> str:
         """``text`` with each link replaced by a placeholder (NUL characters in it are dropped)."""
-        text = MARKDOWN_LINK.sub(lambda m: self._take(m.group(2), m.group(1)), text.replace("\x00", ""))
+
+        def markdown(m: re.Match[str]) -> str:
+            if self.keep_relative and not ABSOLUTE.match(m.group(2)):
+                return m.group(0)
+            return self._take(m.group(2), m.group(1))
+
+        text = MARKDOWN_LINK.sub(markdown, text.replace("\x00", ""))
         text = ANGLE_LINK.sub(lambda m: self._take(m.group(1), m.group(2)), text)
         return BARE_URL.sub(lambda m: self._take(m.group(0), None), text)
 
@@ -99,8 +108,10 @@ class Links:
 
 
 def allowed_links_only(text: str, policy: LinkPolicy) -> str:
-    """Markdown ``text`` with every link whose host is off the allow-list reduced to its text."""
+    """Markdown ``text`` with every link whose host is off the allow-list reduced to its text. A
+    relative Markdown link (``[x](y)``, as a record's name may read) leads nowhere off the page
+    and is left as written."""
     if "://" not in text and "www." not in text.lower() and "](" not in text:
         return text
-    links = Links(policy)
+    links = Links(policy, keep_relative=True)
     return links.markdown(links.extract(text))

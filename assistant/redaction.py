@@ -61,6 +61,8 @@ PAIR = re.compile(
     re.IGNORECASE,
 )
 LOOKS_SECRET = re.compile(r"[\d\W_]")
+#: NUL and lone surrogates: no database stores them (a JSON body can carry ``\\ud800``).
+UNSTORABLE = re.compile(r"[\x00\ud800-\udfff]")
 #: Quick looks before the patterns are tried: most text (tool results of many records) has none.
 TOKEN_MARKS = (
     "sk-",
@@ -94,7 +96,8 @@ def _pair(match: re.Match[str]) -> str:
 
 
 def redact(text: str) -> str:
-    """``text`` with every secret replaced by ``[redacted]`` (and NUL, which no database stores)."""
+    """``text`` with every secret replaced by ``[redacted]`` (and NUL and lone surrogates, which no
+    database stores, by U+FFFD)."""
     if not text:
         return text
     if "PRIVATE KEY-----" in text:
@@ -106,7 +109,7 @@ def redact(text: str) -> str:
         text = TOKENS.sub(REDACTED, text)
     if any(mark in lower for mark in KEY_MARKS):
         text = PAIR.sub(_pair, text)
-    return text.replace("\x00", "\ufffd")
+    return UNSTORABLE.sub("\ufffd", text)
 
 
 def redact_value(value: T) -> T:

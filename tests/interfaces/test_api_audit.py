@@ -214,3 +214,10 @@ def test_a_refused_request_without_a_valid_token_is_a_401_and_not_audited(api: A
     bad = client.post("/v1/ask", content=b"{", headers={"Authorization": "Bearer spk_nope"})
     assert bad.status_code in (401, 422)
     assert AuditLog(api.context.engine).tail() == []
+
+
+def test_a_refused_question_the_database_could_not_store_as_sent_is_still_recorded(api: Api) -> None:
+    headers = {**api.auth("rita"), "Content-Type": "application/json"}
+    body = b'{"question": "stalled \\ud800 deals", "thread_id": "?"}'
+    assert api.client.post("/v1/ask", content=body, headers=headers).status_code == 422
+    assert _last(api).question == "stalled \ufffd deals"
