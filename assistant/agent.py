@@ -9,7 +9,11 @@ Middleware, outermost first:
   the server's ``Retry-After`` (or a short back-off), but only when the wait fits before the
   turn's deadline; otherwise the error goes up and the turn falls back;
 * :class:`~assistant.text_tool_calls.TextToolCalls`: a tool call the model wrote as text (as small
-  local models do) becomes a structured tool call when it names a tool and its arguments validate.
+  local models do) becomes a structured tool call when it names a tool and its arguments validate;
+* :class:`RedactSecrets`, innermost: what is sent to the model (the system prompt, the questions,
+  the tool results, earlier answers) has its secrets replaced by ``[redacted]``
+  (:mod:`assistant.redaction`), wherever they came from — a pasted password, a CRM note, a thread
+  stored before redaction existed.
 
 At most 3 identical tool calls per turn are enforced by the toolkit itself; a model that keeps
 repeating a call after its result came back reaches the model-call limit (or the deadline) and
@@ -41,6 +45,7 @@ from langgraph.graph.state import CompiledStateGraph
 import prompts
 from assistant.offline.hint import reading_of
 from assistant.offline.planner import OfflinePlanner
+from assistant.redaction import redact_value
 from assistant.text_tool_calls import TextToolCalls
 from assistant.toolkit import AgentContext, build_tools
 
@@ -132,6 +137,31 @@ class RetryAfter(AgentMiddleware[Any, AgentContext, Any]):
         raise AssertionError("unreachable")
 
 
+class RedactSecrets(AgentMiddleware[Any, AgentContext, Any]):
+    """Every message of a model request with its secrets replaced by ``[redacted]``."""
+
+    @staticmethod
+    def _redacted(request: ModelRequest[AgentContext]) -> ModelRequest[AgentContext]:
+        return request.override(
+            messages=redact_value(list(request.messages)),
+            system_message=redact_value(request.system_message),
+        )
+
+    def wrap_model_call(
+        self,
+        request: ModelRequest[AgentContext],
+        handler: Callable[[ModelRequest[AgentContext]], ModelResponse[Any]],
+    ) -> ModelResponse[Any]:
+        return handler(self._redacted(request))
+
+    async def awrap_model_call(
+        self,
+        request: ModelRequest[AgentContext],
+        handler: Callable[[ModelRequest[AgentContext]], Awaitable[ModelResponse[Any]]],
+    ) -> ModelResponse[Any]:
+        return await handler(self._redacted(request))
+
+
 @dynamic_prompt
 def system_prompt(request: ModelRequest[AgentContext]) -> str:
     context = request.runtime.context
@@ -163,6 +193,7 @@ def build_agent(
         ModelCallLimitMiddleware(run_limit=max_model_calls, exit_behavior="end"),
         RetryAfter(clock),
         TextToolCalls(),
+        RedactSecrets(),
     ]
     return create_agent(
         model,

@@ -12,43 +12,38 @@ record and playbook ids returned, the model that answered (none for a read) and 
 * ``fallback`` — the configured model failed and the offline planner answered (``detail`` says why);
 * ``unverified`` — the answer held figures no tool produced (listed in ``detail``);
 * ``rejected`` — the request was refused as given: an input error (an empty or too long question,
-  an unknown name, a bad parameter);
+  an unknown name, a bad parameter), or an HTTP API request that failed validation (422: ``detail``
+  has the first error);
+* ``cancelled`` — the request was given up before its answer was ready: a client that disconnected
+  from a streamed answer, a stopped process (``detail`` says whether it was still waiting for a
+  free turn);
 * ``error`` — the request failed: a data error (data or configuration unusable, not permitted, a
   store down; ``detail`` has the message);
 * ``bug`` — programmer misuse or an unexpected exception (``detail`` has its type and message).
 
 The table refuses updates and deletes (database triggers), and has no foreign keys, so replacing
-the CRM data keeps the record. API keys, Slack tokens, Salesplan API tokens and bearer headers
-are replaced by ``[redacted]`` before anything is written; token values never reach the log.
+the CRM data keeps the record. Secrets (API keys and tokens, passwords in URLs and ``password=``
+pairs, private keys: :mod:`assistant.redaction`) are replaced by ``[redacted]`` in every field
+before anything is written; token values never reach the log.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
-import re
 from collections.abc import Sequence
 from typing import Any
 
 from pydantic import BaseModel
 from sqlalchemy import Engine, insert, select
 
+from assistant.redaction import redact, redact_value
 from tools.store.schema import AuditEvent, table_of
 from tools.viewer import Viewer
 
 MAX_QUESTION_CHARS = 4_000
 MAX_RECORD_IDS = 200
-SECRETS = re.compile(
-    r"\b(?:sk-[A-Za-z0-9_-]{8,}|xox[abposer]-[A-Za-z0-9-]{8,}|xapp-[A-Za-z0-9-]{8,}|spk_[A-Za-z0-9_-]{8,})"
-    r"|\bBearer\s+[A-Za-z0-9._~+/=-]{8,}",
-    re.IGNORECASE,
-)
 AUDIT_LOG = table_of(AuditEvent)
-
-
-def redact(text: str) -> str:
-    """``text`` with API keys and tokens replaced by ``[redacted]`` (and NUL, which no database stores)."""
-    return SECRETS.sub("[redacted]", text).replace("\x00", "\ufffd")
 
 
 class AuditEntry(BaseModel):
@@ -97,12 +92,13 @@ class AuditLog:
             "channel": channel,
             "kind": kind,
             "thread": thread,
-            "question": redact(question[:MAX_QUESTION_CHARS]),
-            "tool_calls": redact(json.dumps(list(tool_calls), default=str)),
+            # redacted before cut: a secret cut in half would no longer be recognised
+            "question": redact(question)[:MAX_QUESTION_CHARS],
+            "tool_calls": json.dumps(redact_value(list(tool_calls)), default=str),
             "record_ids": json.dumps(list(record_ids)[:MAX_RECORD_IDS]),
             "model": model,
             "outcome": outcome,
-            "detail": None if detail is None else redact(detail[:MAX_QUESTION_CHARS]),
+            "detail": None if detail is None else redact(detail)[:MAX_QUESTION_CHARS],
             "latency_ms": latency_ms,
         }
         with self.engine.begin() as connection:

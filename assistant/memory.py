@@ -5,6 +5,11 @@ database is PostgreSQL. Thread keys are namespaced by user (``<user id>:<thread>
 person can never continue, or read, another person's conversation by guessing a thread id. A
 small ``salesplan_threads`` table records when each thread was last used, so old threads can be
 pruned.
+
+What is stored goes through :class:`RedactingSerializer`: every message (questions, tool results,
+answers, tool-call arguments) has its secrets replaced by ``[redacted]`` before it is written
+(:mod:`assistant.redaction`), so a password pasted into a question or kept in a CRM note never
+lands in the conversation store.
 """
 
 from __future__ import annotations
@@ -16,8 +21,10 @@ from pathlib import Path
 from typing import Any
 
 from langgraph.checkpoint.base import BaseCheckpointSaver
+from langgraph.checkpoint.serde.jsonplus import JsonPlusSerializer
 from sqlalchemy.engine import make_url
 
+from assistant.redaction import redact_value
 from assistant.settings import Settings
 
 THREADS_TABLE = "salesplan_threads"
@@ -26,6 +33,13 @@ SQLITE_BUSY_TIMEOUT_SECONDS = 30.0
 
 def thread_key(user_id: int, thread_id: str) -> str:
     return f"{user_id}:{thread_id}"
+
+
+class RedactingSerializer(JsonPlusSerializer):
+    """LangGraph's serializer, with the secrets taken out of every value before it is stored."""
+
+    def dumps_typed(self, obj: Any) -> tuple[str, bytes]:
+        return super().dumps_typed(redact_value(obj))
 
 
 class Memory:
@@ -45,7 +59,9 @@ class Memory:
         if self.postgres_url:
             from langgraph.checkpoint.postgres.aio import AsyncPostgresSaver
 
-            async with AsyncPostgresSaver.from_conn_string(self.postgres_url) as saver:
+            async with AsyncPostgresSaver.from_conn_string(
+                self.postgres_url, serde=RedactingSerializer()
+            ) as saver:
                 await saver.setup()
                 yield saver
             return
@@ -57,7 +73,7 @@ class Memory:
         # failing with "database is locked" after aiosqlite's default 5 s.
         path = str(self.sqlite_path)
         async with aiosqlite.connect(path, timeout=SQLITE_BUSY_TIMEOUT_SECONDS) as connection:
-            sqlite_saver = AsyncSqliteSaver(connection)
+            sqlite_saver = AsyncSqliteSaver(connection, serde=RedactingSerializer())
             await sqlite_saver.setup()
             yield sqlite_saver
 

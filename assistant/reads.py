@@ -210,6 +210,19 @@ class ReadService:
                 getattr(exc, "orig", exc),
             )
 
+    def record_refusal(self, viewer: Viewer, *, channel: str, kind: str, question: str, detail: str) -> None:
+        """A ``rejected`` entry for a request an interface refused before it reached a service
+        method (an HTTP API request that failed validation)."""
+        self._record(
+            viewer,
+            channel=channel,
+            kind=kind,
+            question=question,
+            outcome="rejected",
+            latency_ms=0,
+            detail=detail,
+        )
+
     def _record_failure(
         self,
         viewer: Viewer,

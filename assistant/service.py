@@ -13,16 +13,19 @@ instructions planted in a record cannot send the viewer's data to another host.
 
 ``plan_account`` and ``plan_territory`` draft plans; ``run_tool`` (from
 :class:`~assistant.reads.ReadService`) runs one tool for an interface's data command. All of them
-write the audit log (:mod:`assistant.audit`).
+write the audit log (:mod:`assistant.audit`), a request cancelled half-way (a client that
+disconnects from a streamed answer, Ctrl-C) included: its entry has the outcome ``cancelled``.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 import uuid
 from collections.abc import Callable
+from contextlib import AbstractAsyncContextManager
 from typing import Any
 
 import httpx
@@ -42,6 +45,7 @@ from assistant.plans.models import PlanDraft
 from assistant.plans.narrative import ModelWriter, NarrativeWriter, OfflineWriter
 from assistant.plans.render import markdown
 from assistant.reads import ReadService
+from assistant.redaction import redact
 from assistant.references import references_in, render_references
 from assistant.safety import strip_foreign_links
 from assistant.settings import OFFLINE_MODEL, Settings
@@ -153,12 +157,26 @@ class AssistantService(ReadService):
         return asyncio.run(self.aask(viewer, text, thread_id, channel=channel))
 
     async def aask(
-        self, viewer: Viewer, text: str, thread_id: str | None = None, *, channel: str = "cli"
+        self,
+        viewer: Viewer,
+        text: str,
+        thread_id: str | None = None,
+        *,
+        channel: str = "cli",
+        gate: AbstractAsyncContextManager[Any] | None = None,
     ) -> Answer:
-        """Answer one question in a thread (a new thread when none is given); audited."""
+        """Answer one question in a thread (a new thread when none is given); audited, a turn
+        cancelled on the way (the client went away) included. ``gate`` is the interface's limit
+        on turns at once, waited for inside the audited part."""
         started = time.monotonic()
+        waiting = True
         try:
-            answer = await self._answer(viewer, text, thread_id)
+            async with gate or contextlib.nullcontext():
+                waiting = False
+                answer = await self._answer(viewer, text, thread_id)
+        except asyncio.CancelledError:
+            await self._audit_cancelled(viewer, channel, "ask", text, started, thread_id, waiting=waiting)
+            raise
         except Exception as exc:
             await self._audit_failure(viewer, channel, "ask", text, started, exc, thread_id)
             raise
@@ -180,7 +198,8 @@ class AssistantService(ReadService):
         return answer
 
     async def _answer(self, viewer: Viewer, text: str, thread_id: str | None) -> Answer:
-        question = text.strip()
+        # a secret in the question goes no further: not to a model, the thread, or a tool
+        question = redact(text.strip())
         if not question:
             raise InputError("the question is empty")
         if len(question) > MAX_QUESTION_CHARS:
@@ -287,6 +306,9 @@ class AssistantService(ReadService):
         try:
             result = await self._plan(draft)
             result = await asyncio.to_thread(self._shown, viewer, result)
+        except asyncio.CancelledError:
+            await self._audit_cancelled(viewer, channel, kind, name, started)
+            raise
         except Exception as exc:
             await self._audit_failure(viewer, channel, kind, name, started, exc)
             raise
@@ -302,6 +324,34 @@ class AssistantService(ReadService):
             detail=result.fallback_reason,
         )
         return result
+
+    async def _audit_cancelled(
+        self,
+        viewer: Viewer,
+        channel: str,
+        kind: str,
+        question: str,
+        started: float,
+        thread: str | None = None,
+        *,
+        waiting: bool = False,
+    ) -> None:
+        """A ``cancelled`` entry for a request given up before its answer was ready (the client
+        disconnected, or the process is stopping). Written even if the task is cancelled again."""
+        when = "while it waited for a free turn" if waiting else "before its answer was ready"
+        entry = asyncio.to_thread(
+            self._record,
+            viewer,
+            channel=channel,
+            kind=kind,
+            question=question,
+            outcome="cancelled",
+            latency_ms=round((time.monotonic() - started) * 1000),
+            thread=thread,
+            detail=f"given up {when}: the client went away or the server stopped",
+        )
+        with contextlib.suppress(asyncio.CancelledError):
+            await asyncio.shield(entry)
 
     def drafter(self, model: str | None = None) -> PlanDrafter:
         """The plan drafter whose narrative is written by ``model`` (default: the configured one)."""

@@ -119,10 +119,14 @@ class Settings(BaseSettings):
         validation_alias=AliasChoices("SLACK_API_URL", "SALESPLAN_SLACK_API_URL"),
         description="Base URL of the Slack Web API (a proxy or test double may stand in).",
     )
-    slack_link_hosts: Annotated[list[str], NoDecode] = Field(
+    link_hosts: Annotated[list[str], NoDecode] = Field(
         default_factory=list,
-        description="Hosts (and their subdomains) Slack answers may link to, comma-separated; "
-        "links to any other host are shown as text.",
+        validation_alias=AliasChoices(
+            "link_hosts", "slack_link_hosts", "SALESPLAN_LINK_HOSTS", "SALESPLAN_SLACK_LINK_HOSTS"
+        ),
+        description="Hosts (and their subdomains) answers in the HTTP API and Slack may link to, "
+        "comma-separated (the host of `SALESPLAN_CRM_RECORD_URL` is always allowed); links to any "
+        "other host are shown as text. `SALESPLAN_SLACK_LINK_HOSTS` is the older name.",
     )
 
     max_concurrent_turns: int = Field(
@@ -139,6 +143,13 @@ class Settings(BaseSettings):
     )
     api_rate_limit_per_minute: int = Field(
         default=60, ge=1, description="HTTP API requests allowed per token per minute; more is 429."
+    )
+    token_days: int = Field(
+        default=90,
+        ge=1,
+        le=3_650,
+        description="Days an HTTP API token lives unless `--days` says otherwise when it is created "
+        "or rotated.",
     )
 
     @field_validator("model")
@@ -167,7 +178,7 @@ class Settings(BaseSettings):
             )
         return value
 
-    @field_validator("slack_link_hosts", mode="before")
+    @field_validator("link_hosts", mode="before")
     @classmethod
     def _split_hosts(cls, value: object) -> object:
         if isinstance(value, str):
@@ -181,8 +192,13 @@ class Settings(BaseSettings):
 
     @property
     def crm_record_host(self) -> str | None:
-        """The host record links point to (Slack may link to it), when record links are configured."""
+        """The host record links point to (answers may link to it), when record links are configured."""
         return urlsplit(self.crm_record_url).hostname if self.crm_record_url else None
+
+    @property
+    def allowed_link_hosts(self) -> list[str]:
+        """The hosts answers may link to: ``link_hosts`` and the CRM's record-link host."""
+        return [*self.link_hosts, *([self.crm_record_host] if self.crm_record_host else [])]
 
     @property
     def chat_model(self) -> str:

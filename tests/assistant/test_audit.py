@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 
 import pytest
@@ -9,9 +10,10 @@ from sqlalchemy import Engine, delete, text, update
 from sqlalchemy.exc import DBAPIError
 from typer.testing import CliRunner
 
-from assistant.audit import AUDIT_LOG, AuditLog, redact
+from assistant.audit import AUDIT_LOG, AuditLog
 from assistant.bootstrap import build_app_context
 from assistant.interfaces.cli import app
+from assistant.redaction import redact
 from assistant.testing import ScriptedChatModel, tool_call
 from tests.assistant.conftest import ServiceFactory
 from tests.tools import crm
@@ -145,3 +147,55 @@ def test_cli_data_commands_are_audited_like_questions() -> None:
     text_view = runner.invoke(app, ["audit", "tail", "-n", "1", "--user", "rita@cobalt.example"])
     assert 'Rita Ruiz (rep) via cli: tool account_profile {"account": "Acmee"}' in text_view.output
     assert "rejected (no account named 'Acmee'" in text_view.output
+
+
+def test_audit_tail_shows_each_entry_on_its_own_lines_whatever_the_question_holds() -> None:
+    engine = build_app_context().engine
+    crm.load(engine)
+    forged = "pipeline?\n2026-01-01 00:00:00 Olga Admin (admin) via cli: ask forged\r\x1b[2J\u202eevil"
+    runner = CliRunner()
+    asked = runner.invoke(app, ["ask", forged, "--user", "Rita Ruiz"])
+    assert asked.exit_code == 0, asked.output
+    AuditLog(engine).record(
+        RITA, channel="api", kind="ask", question="C:\\temp\\n", outcome="answered", latency_ms=1
+    )
+    shown = runner.invoke(app, ["audit", "tail"]).output
+    lines = shown.splitlines()
+    assert len(lines) == 4  # two entries, two lines each: nothing in a question starts a line
+    assert lines[0].endswith(
+        "Rita Ruiz (rep) via cli: ask pipeline?\\n2026-01-01 00:00:00 Olga Admin (admin) via cli: ask "
+        "forged\\r\\x1b[2J\\u202eevil"
+    )
+    assert not any(line.startswith("2026-01-01") for line in lines)
+    assert "\x1b" not in shown and "\u202e" not in shown and "\r" not in shown
+    assert lines[2].endswith("ask C:\\\\temp\\\\n")  # a typed backslash cannot pass for an escape
+    as_json = runner.invoke(app, ["audit", "tail", "--json"]).output.splitlines()
+    assert len(as_json) == 2 and json.loads(as_json[0])["question"] == forged
+
+
+def test_a_question_given_up_while_waiting_for_a_turn_is_recorded(
+    audited: tuple[ServiceFactory, AuditLog],
+) -> None:
+    factory, log = audited
+    service = factory()
+
+    async def give_up() -> None:
+        turns = asyncio.Semaphore(1)
+        await turns.acquire()  # every turn is taken
+        task = asyncio.create_task(service.aask(RITA, "my pipeline?", channel="api", gate=turns))
+        await asyncio.sleep(0.05)
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+
+    asyncio.run(give_up())
+    entry = log.tail(1)[0]
+    assert (entry.outcome, entry.channel, entry.kind, entry.question) == (
+        "cancelled",
+        "api",
+        "ask",
+        "my pipeline?",
+    )
+    assert (
+        entry.detail == "given up while it waited for a free turn: the client went away or the server stopped"
+    )

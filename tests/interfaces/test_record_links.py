@@ -1,15 +1,20 @@
 """With ``SALESPLAN_CRM_RECORD_URL`` every record reference is a link to the source CRM: in the HTTP
 API's Markdown answer (``[name](url)``) and records (``url``), and in Slack (``<url|name>``); the
-record's source id stands beside its name either way."""
+record's source id stands beside its name either way. Links that come from CRM data are live in the
+API's Markdown only when their host is allowed (``SALESPLAN_LINK_HOSTS``, or the record-link host)."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
 
+import pytest
+from sqlalchemy import update
+
 from tests.fakes import FakeSlack
-from tests.interfaces.api_support import build_api
+from tests.interfaces.api_support import Api, build_api
 from tests.interfaces.slack_support import slack_app, slack_context
+from tools.store.schema import Activity, Opportunity
 
 TEMPLATE = "https://acme.my.salesforce.com/{external_id}"
 LINK = "https://acme.my.salesforce.com/O2"  # Acme - Analytics, Rita's stalled deal (source id O2)
@@ -62,3 +67,44 @@ def test_slack_without_the_setting_shows_source_ids_as_text() -> None:
         [reply] = slack.fake.wait_for("response")
         text = json.dumps(reply.args["blocks"])
         assert "Acme - Analytics (#O2)" in text and "<http" not in text
+
+
+CRM_TEXT = (
+    "Legal review: [the terms](https://evil.example/t?d=1), notes at https://wiki.cobalt.example/acme "
+    "and www.evil.example/x"
+)
+
+
+def _with_links_in_the_crm(api: Api) -> None:
+    with api.context.engine.begin() as connection:
+        connection.execute(update(Opportunity).values(next_step=CRM_TEXT))
+        connection.execute(update(Activity).values(subject=CRM_TEXT))
+
+
+def test_links_from_crm_data_are_live_in_api_markdown_only_for_allowed_hosts(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SALESPLAN_LINK_HOSTS", "cobalt.example")
+    api = build_api(tmp_path / "home", crm_record_url=TEMPLATE)
+    _with_links_in_the_crm(api)
+    answer = api.client.post(
+        "/v1/ask", json={"question": "tell me about the Acme - Core deal"}, headers=api.auth("rita")
+    ).json()["answer"]
+    assert "Next step: Legal review: the terms, notes at https://wiki.cobalt.example/acme and " in answer
+    assert "(link to www.evil.example removed)" in answer
+    assert "evil.example/t" not in answer and "www.evil.example/x" not in answer
+    assert "[Acme - Core (#O1)](https://acme.my.salesforce.com/O1)" in answer  # the CRM's own host
+    plan = api.client.post("/v1/plans/account", json={"name": "Acme"}, headers=api.auth("rita")).json()
+    assert "https://acme.my.salesforce.com/" in plan["markdown"]
+    assert "the terms, notes at https://wiki.cobalt.example/acme and (link to" in plan["markdown"]
+    assert "evil.example/t" not in plan["markdown"] and "www.evil.example/x" not in plan["markdown"]
+
+
+def test_without_allowed_hosts_no_crm_link_is_live_in_the_api(tmp_path: Path) -> None:
+    api = build_api(tmp_path / "home")
+    _with_links_in_the_crm(api)
+    answer = api.client.post(
+        "/v1/ask", json={"question": "tell me about Acme"}, headers=api.auth("rita")
+    ).json()["answer"]
+    assert "Legal review: the terms, notes at (link to wiki.cobalt.example removed) and (link to " in answer
+    assert "](http" not in answer and "https://" not in answer

@@ -14,7 +14,7 @@ from sqlalchemy import func, select, update
 from assistant.audit import AuditLog
 from assistant.interfaces.slack.blocks import MAX_BLOCKS, SECTION_LIMIT, markdown_message
 from assistant.interfaces.slack.listeners.commands import parse_command
-from assistant.interfaces.slack.safety import LinkPolicy
+from assistant.link_policy import LinkPolicy
 from tests.fakes import FakeSlack
 from tests.interfaces.slack_support import (
     RAVI,

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from assistant.interfaces.slack.blocks import markdown_message
-from assistant.interfaces.slack.safety import LinkPolicy
+from assistant.link_policy import LinkPolicy
 from assistant.service import Answer, AssistantService
 from tests.security import world as canary_world
 from tests.security.conftest import engine_at, offline_service

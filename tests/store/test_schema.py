@@ -221,6 +221,8 @@ def test_a_populated_database_of_the_previous_revision_upgrades(tmp_path: Path) 
             "DROP INDEX ix_opportunities_closed",
             "ALTER TABLE opportunities DROP COLUMN amount_estimated",
             "DROP TABLE stages",
+            "ALTER TABLE api_tokens DROP COLUMN expires_at",
+            "ALTER TABLE api_tokens DROP COLUMN replaced_by",
             "UPDATE alembic_version SET version_num = '0004'",
         ):
             connection.exec_driver_sql(statement)

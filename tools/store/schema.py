@@ -280,20 +280,21 @@ class DatasetMeta(Base):
 
 
 class ApiToken(Base):
-    """An API bearer token tied to a user. Only the token's SHA-256 hash is stored; revoking sets
-    ``revoked_at`` (the row stays, for the record). Not CRM data: imports never touch it."""
+    """A user's API token, by its SHA-256 hash; refused from ``expires_at``, or once revoked (rotating
+    also sets ``replaced_by``: the new token's id). Revoked rows stay. Not CRM data: imports skip it."""
 
     __tablename__ = "api_tokens"
-    __table_args__ = (Index("ix_api_tokens_user_id", "user_id"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     name: Mapped[str] = mapped_column(String(120))
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     prefix: Mapped[str] = mapped_column(String(16))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     last_used_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     revoked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    replaced_by: Mapped[int | None] = mapped_column(Integer)
 
 
 class SlackDelivery(Base):
@@ -320,10 +321,9 @@ class SlackDigest(Base):
 
 
 class AuditEvent(Base):
-    """One question or plan request and what came of it: who, when, through which interface, the
-    tool calls, the records returned, the model and the outcome. Append-only (database triggers
-    refuse updates and deletes); no foreign keys, so replacing the CRM data keeps the record.
-    Questions are stored with secrets (API keys, Slack and Salesplan tokens) redacted."""
+    """One request and what came of it: who, when, through which interface, the tool calls, records,
+    model and outcome, with secrets redacted (assistant/redaction.py). Append-only (triggers refuse
+    updates and deletes); no foreign keys, so replacing the CRM data keeps the record."""
 
     __tablename__ = "audit_log"
     __table_args__ = (Index("ix_audit_log_at", "at"), Index("ix_audit_log_user_id", "user_id"))

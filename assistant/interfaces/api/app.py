@@ -4,7 +4,9 @@ Every ``/v1`` route runs as the user behind the request's bearer token (see
 :mod:`assistant.interfaces.api.deps`), answers errors as problem details
 (:mod:`assistant.interfaces.api.problems`) and refuses bodies over ``SALESPLAN_API_MAX_BODY_BYTES``
 (:mod:`assistant.interfaces.api.limits`). The OpenAPI document is at ``/openapi.json`` and the
-interactive docs at ``/docs``.
+interactive docs at ``/docs`` (and ``/redoc``); their scripts, styles and icon are served by the
+app itself from the ``fastapi-offline`` package (under ``/static-offline-docs``), so the docs work
+without internet access and load nothing from a CDN, and Swagger UI's online validator is off.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from __future__ import annotations
 from importlib.metadata import PackageNotFoundError, version
 
 from fastapi import FastAPI
+from fastapi_offline import FastAPIOffline
 
 from assistant.bootstrap import AppContext, load_settings
 from assistant.interfaces.api.deps import ApiState
@@ -38,7 +41,12 @@ def _version() -> str:
 def create_app(settings: Settings | None = None, *, context: AppContext | None = None) -> FastAPI:
     """The API application over ``context`` (built from ``settings``, else the environment)."""
     context = context or AppContext(settings or load_settings())
-    app = FastAPI(title="Salesplan API", version=_version(), description=DESCRIPTION)
+    app = FastAPIOffline(
+        title="Salesplan API",
+        version=_version(),
+        description=DESCRIPTION,
+        swagger_ui_parameters={"validatorUrl": None},
+    )
     app.state.salesplan = ApiState(context)
     install_problem_handlers(app)
     app.add_middleware(BodySizeLimit, max_bytes=context.settings.api_max_body_bytes)

@@ -1,8 +1,10 @@
 """What the routes are given: the shared state, and the caller behind the bearer token.
 
-Every ``/v1`` route depends on :data:`ViewerDep`: the token is checked (401 when missing, unknown
-or revoked), the token's rate limit is taken (429 with ``Retry-After``), and the route runs as the
-token's user — the scope of every query is that user's, enforced in the data layer.
+Every ``/v1`` route depends on :data:`ViewerDep`: the token is checked (401 when missing, unknown,
+revoked, replaced or expired, saying which), the token's rate limit is taken (429 with
+``Retry-After``), and the route runs as the token's user — the scope of every query is that
+user's, enforced in the data layer. The caller is also kept on the request (``request.state.caller``),
+so a request refused afterwards by validation is audited under its user.
 """
 
 from __future__ import annotations
@@ -17,7 +19,8 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from assistant.bootstrap import AppContext
 from assistant.interfaces.api.ratelimit import RateLimiter
-from assistant.interfaces.api.tokens import Caller, TokenStore
+from assistant.interfaces.api.tokens import Caller, TokenRefused, TokenStore
+from assistant.link_policy import LinkPolicy
 from tools.viewer import Viewer
 
 
@@ -30,14 +33,17 @@ class ApiState:
     context: AppContext
     limiter: RateLimiter = field(init=False)
     turns: asyncio.Semaphore = field(init=False)
+    #: The hosts answers' Markdown may link to (``SALESPLAN_LINK_HOSTS`` and the CRM's record host).
+    links: LinkPolicy = field(init=False)
 
     def __post_init__(self) -> None:
         self.limiter = RateLimiter(self.context.settings.api_rate_limit_per_minute)
         self.turns = asyncio.Semaphore(self.context.settings.max_concurrent_turns)
+        self.links = LinkPolicy.of(self.context.settings.allowed_link_hosts)
 
     @cached_property
     def tokens(self) -> TokenStore:
-        return TokenStore(self.context.engine)
+        return TokenStore(self.context.engine, self.context.settings.token_days)
 
 
 def get_state(request: Request) -> ApiState:
@@ -55,18 +61,19 @@ bearer = HTTPBearer(
 
 
 def get_caller(
+    request: Request,
     state: StateDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
 ) -> Caller:
     if credentials is None:
         raise HTTPException(401, "a bearer token is required", headers={"WWW-Authenticate": "Bearer"})
-    caller = state.tokens.authenticate(credentials.credentials)
-    if caller is None:
+    try:
+        caller = state.tokens.check(credentials.credentials)
+    except TokenRefused as refused:
         raise HTTPException(
-            401,
-            "the token is not valid (unknown or revoked)",
-            headers={"WWW-Authenticate": 'Bearer error="invalid_token"'},
-        )
+            401, str(refused), headers={"WWW-Authenticate": 'Bearer error="invalid_token"'}
+        ) from None
+    request.state.caller = caller
     wait = state.limiter.acquire(caller.token_id)
     if wait is not None:
         limit = state.context.settings.api_rate_limit_per_minute

@@ -6,7 +6,8 @@ cause                                       status
 no or bad bearer token                      401 (``WWW-Authenticate: Bearer``)
 a record or name the caller cannot see      404 — the same as one that does not exist
 a name matching several records             422, with the candidates
-a request that fails validation             422, with each error's location and message
+a request that fails validation             422, with each error's location and message (and an
+                                            audit entry, :mod:`~assistant.interfaces.api.refusals`)
 other input errors (bad period, stage…)     400
 a request the caller may not make at all    403 (e.g. a rep asking for a rebalance)
 request body over the limit                 413
@@ -28,6 +29,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from assistant.interfaces.api.refusals import audit_refusal
 from tools.errors import DataError, InputError, NotPermitted, SalesplanError
 from tools.resolve import AmbiguousName, UnknownName
 from tools.store.db import DatabaseOutage
@@ -100,6 +102,8 @@ def install_problem_handlers(app: FastAPI) -> None:
     async def http_error(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, StarletteHTTPException)
         detail = exc.detail if isinstance(exc.detail, str) else None
+        if exc.status_code == 422:
+            await audit_refusal(request, detail or "invalid request")
         return problem_response(exc.status_code, detail, request=request, headers=dict(exc.headers or {}))
 
     async def validation_error(request: Request, exc: Exception) -> JSONResponse:
@@ -112,6 +116,7 @@ def install_problem_handlers(app: FastAPI) -> None:
         ]
         first = errors[0] if errors else None
         detail = f"{'.'.join(str(p) for p in first.loc)}: {first.msg}" if first else "invalid request"
+        await audit_refusal(request, detail, exc.body)
         return problem_response(422, detail, request=request, errors=errors)
 
     async def salesplan_error(request: Request, exc: Exception) -> JSONResponse:

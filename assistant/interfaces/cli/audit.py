@@ -1,9 +1,17 @@
 """``salesplan audit tail``: the latest entries of the audit log (who asked or read what, and what
-came of it)."""
+came of it).
+
+Entries hold what people typed. Shown as text, every control character (newlines, carriage
+returns, ESC and the rest of C0 and C1, DEL) and every invisible format or separator character
+(bidirectional overrides, zero-width characters, U+2028/U+2029) is written as its escape
+(``\n``, ``\x1b``, ``\u202e``), so a question can neither forge a line of the log nor move the
+cursor, clear the screen or reorder what is shown. ``--json`` escapes them as JSON does.
+"""
 
 from __future__ import annotations
 
 import json
+import unicodedata
 from typing import Annotated
 
 import typer
@@ -15,6 +23,26 @@ from assistant.interfaces.cli.output import console
 from assistant.interfaces.cli.scoped import JsonOption
 
 app = typer.Typer(help="The audit log of questions, plan requests and data reads.", no_args_is_help=True)
+UNSEEN = {"Cc", "Cf", "Zl", "Zp"}
+SHORT = {"\n": "\\n", "\r": "\\r", "\t": "\\t", "\\": "\\\\"}
+
+
+def shown(text: str) -> str:
+    """``text`` on one line with nothing a terminal would act on: control, format and separator
+    characters (and the backslash, so an escape cannot be faked) written as escapes, and Rich
+    markup escaped."""
+    out = []
+    for char in text:
+        code = ord(char)
+        if char in SHORT:
+            out.append(SHORT[char])
+        elif unicodedata.category(char) not in UNSEEN:
+            out.append(char)
+        elif code < 0x100:
+            out.append(f"\\x{code:02x}")
+        else:
+            out.append(f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}")
+    return esc("".join(out))
 
 
 @app.command("tail")
@@ -39,8 +67,9 @@ def tail(
         tools = ", ".join(c["name"] for c in e.tool_calls) or "none"
         outcome = e.outcome + (f" ({e.detail})" if e.detail else "")
         console.print(
-            f"[bold]{e.at:%Y-%m-%d %H:%M:%S}[/] {esc(e.user_name)} ({e.role}) via {e.channel}: "
-            f"{e.kind} [italic]{esc(e.question[:100])}[/]\n"
-            f"    {esc(outcome)}; model {esc(e.model or '-')}; tools: {esc(tools)}; "
-            f"{len(e.record_ids)} record(s); {e.latency_ms:,} ms"
+            f"[bold]{e.at:%Y-%m-%d %H:%M:%S}[/] {shown(e.user_name)} ({shown(e.role)}) via "
+            f"{shown(e.channel)}: {shown(e.kind)} [italic]{shown(e.question[:100])}[/]\n"
+            f"    {shown(outcome)}; model {shown(e.model or '-')}; tools: {shown(tools)}; "
+            f"{len(e.record_ids)} record(s); {e.latency_ms:,} ms",
+            soft_wrap=True,
         )

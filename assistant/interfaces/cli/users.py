@@ -1,16 +1,20 @@
 """``salesplan users add|set-role`` (who uses Salesplan, with which role) and ``salesplan users
-token create|list|revoke`` (API tokens tied to users).
+token create|list|rotate|revoke`` (API tokens tied to users).
 
 A role decides what a user sees (reps their book, managers their team, RevOps and admins
 everything); a change takes effect at once, in running servers too (:mod:`tools.store.people`),
 and is written to the audit log with the operating-system account that made it.
-A token is printed once, when it is created; only its hash is stored. The API answers every
-request with the token's user's scope.
+A token is printed once, when it is created or rotated; only its hash is stored. It expires after
+``SALESPLAN_TOKEN_DAYS`` days (90 unless set) or the ``--days`` given. Rotating issues a new token
+for the same user and purpose and revokes the old one. The API answers every request with the
+token's user's scope.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import getpass
+import json
 from typing import Annotated
 
 import typer
@@ -19,14 +23,21 @@ from rich.table import Table
 
 from assistant.audit import AuditLog
 from assistant.bootstrap import AppContext
-from assistant.interfaces.api.tokens import TokenStore
+from assistant.interfaces.api.tokens import MAX_DAYS, TokenInfo, TokenStore
 from assistant.interfaces.cli.output import console
 from assistant.interfaces.cli.scoped import JsonOption, UserOption
+from tools.errors import InputError
 from tools.store.people import ROLES, PersonChange, add_user, parse_role, set_role
 from tools.viewer import viewer_by_id
 
 app = typer.Typer(help="Users of Salesplan, their roles and their API tokens.", no_args_is_help=True)
-token_app = typer.Typer(help="API tokens: create (printed once), list, revoke.", no_args_is_help=True)
+token_app = typer.Typer(help="API tokens: create (printed once), list, rotate, revoke.", no_args_is_help=True)
+DaysOption = Annotated[
+    int | None,
+    typer.Option(
+        "--days", min=1, max=MAX_DAYS, help="Days until the token expires (default SALESPLAN_TOKEN_DAYS, 90)."
+    ),
+]
 app.add_typer(token_app, name="token")
 
 
@@ -94,7 +105,11 @@ def set_role_command(
 
 def _store(ctx: typer.Context) -> TokenStore:
     context: AppContext = ctx.obj
-    return TokenStore(context.engine)
+    return TokenStore(context.engine, context.settings.token_days)
+
+
+def _time(at: dt.datetime | None, never: str = "") -> str:
+    return f"{at:%Y-%m-%d %H:%M}" if at else never
 
 
 @token_app.command("create")
@@ -102,17 +117,27 @@ def create(
     ctx: typer.Context,
     user: UserOption,
     name: Annotated[str, typer.Option("--name", help="What the token is for (shown in listings).")] = "api",
+    days: DaysOption = None,
 ) -> None:
     """Create an API token for a user and print it (it is shown only this once)."""
     context: AppContext = ctx.obj
     viewer = context.viewer(user)
-    issued = _store(ctx).create(viewer.user_id, name)
+    issued = _store(ctx).create(viewer.user_id, name, days)
     typer.echo(issued.token)
     typer.echo(
-        f"Token {issued.id} for {viewer.name} ({viewer.role.value}). It is shown only once: store it now. "
-        f"Revoke it with: salesplan users token revoke {issued.id}",
+        f"Token {issued.id} for {viewer.name} ({viewer.role.value}), expires {_time(issued.expires_at)} UTC. "
+        f"It is shown only once: store it now. Rotate it with: salesplan users token rotate {issued.id}; "
+        f"revoke it with: salesplan users token revoke {issued.id}",
         err=True,
     )
+
+
+def _status(t: TokenInfo) -> str:
+    if t.status == "rotated":
+        return f"rotated {_time(t.revoked_at)} (by token {t.replaced_by})"
+    if t.status == "revoked":
+        return f"revoked {_time(t.revoked_at)}"
+    return t.status
 
 
 @token_app.command("list")
@@ -121,28 +146,66 @@ def list_tokens(
     user: Annotated[str | None, typer.Option("--user", "-u", help="Only this user's tokens.")] = None,
     as_json: JsonOption = False,
 ) -> None:
-    """List API tokens (prefix, user, created, last used, revoked); never the tokens themselves."""
+    """List API tokens (id, prefix, user, created, expires, last used, status); never the tokens."""
     context: AppContext = ctx.obj
     user_id = context.viewer(user).user_id if user else None
     tokens = _store(ctx).list(user_id)
     if as_json:
-        typer.echo("[" + ",".join(t.model_dump_json() for t in tokens) + "]")
+        rows = [{**json.loads(t.model_dump_json()), "status": t.status} for t in tokens]
+        typer.echo(json.dumps(rows))
         return
     if not tokens:
         console.print("No API tokens.")
         return
-    table = Table("Id", "User", "Name", "Prefix", "Created", "Last used", "Revoked")
+    table = Table("Id", "User", "Name", "Prefix", "Created", "Expires", "Last used", "Status")
     for t in tokens:
         table.add_row(
             str(t.id),
-            t.user,
-            t.name,
+            esc(t.user),
+            esc(t.name),
             f"{t.prefix}…",
-            f"{t.created_at:%Y-%m-%d %H:%M}",
-            f"{t.last_used_at:%Y-%m-%d %H:%M}" if t.last_used_at else "never",
-            f"{t.revoked_at:%Y-%m-%d %H:%M}" if t.revoked_at else "",
+            _time(t.created_at),
+            _time(t.expires_at, "never"),
+            _time(t.last_used_at, "never"),
+            _status(t),
         )
     console.print(table)
+
+
+def _to_rotate(ctx: typer.Context, which: str) -> int:
+    """The id of the token ``which`` names: a token id, or a user with exactly one active token."""
+    if which.strip().isdigit():
+        return int(which)
+    context: AppContext = ctx.obj
+    viewer = context.viewer(which)
+    active = [t for t in _store(ctx).list(viewer.user_id) if t.status in ("active", "expired")]
+    if len(active) != 1:
+        held = ", ".join(str(t.id) for t in active)
+        raise InputError(
+            f"{viewer.name} has no token to rotate"
+            if not active
+            else f"{viewer.name} has {len(active)} tokens ({held}): name the one to rotate by its id"
+        )
+    return active[0].id
+
+
+@token_app.command("rotate")
+def rotate(
+    ctx: typer.Context,
+    which: Annotated[
+        str,
+        typer.Argument(help="A token id, or a user (email or name) who has one token.", metavar="TOKEN|USER"),
+    ],
+    days: DaysOption = None,
+) -> None:
+    """Issue a new token in place of one and revoke the old one; prints the new token once."""
+    old, issued = _store(ctx).rotate(_to_rotate(ctx, which), days)
+    typer.echo(issued.token)
+    typer.echo(
+        f"Token {old.id} ({old.prefix}…) of {old.user} is revoked; token {issued.id} replaces it and "
+        f"expires {_time(issued.expires_at)} UTC. It is shown only once: store it now.",
+        err=True,
+    )
 
 
 @token_app.command("revoke")
@@ -152,4 +215,4 @@ def revoke(
 ) -> None:
     """Revoke an API token: requests with it are refused from now on."""
     info = _store(ctx).revoke(token_id)
-    console.print(f"Token {info.id} ({info.prefix}…) of {info.user} is revoked.")
+    console.print(f"Token {info.id} ({info.prefix}…) of {esc(info.user)} is revoked.")

@@ -23,7 +23,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from assistant.interfaces.slack.safety import LinkPolicy, plain, safe_inline
+from assistant.interfaces.slack.safety import plain, safe_inline
+from assistant.link_policy import LinkPolicy
 
 SECTION_LIMIT = 3_000
 FIELD_LIMIT = 2_000

@@ -16,7 +16,8 @@ from assistant.bootstrap import AppContext
 from assistant.interfaces.slack.blocks import SlackMessage, fallback_text, markdown_message
 from assistant.interfaces.slack.deliveries import DeliveryLog
 from assistant.interfaces.slack.identity import SlackIdentity
-from assistant.interfaces.slack.safety import LinkPolicy, plain, safe_markdown
+from assistant.interfaces.slack.safety import plain, safe_markdown
+from assistant.link_policy import LinkPolicy
 
 log = logging.getLogger("salesplan.slack")
 WORKING_REACTION = "hourglass_flowing_sand"
@@ -38,9 +39,7 @@ class SlackRuntime:
             context=context,
             identity=SlackIdentity(context.engine),
             deliveries=DeliveryLog(context.engine),
-            policy=LinkPolicy.of(
-                [*context.settings.slack_link_hosts, context.settings.crm_record_host or ""]
-            ),
+            policy=LinkPolicy.of(context.settings.allowed_link_hosts),
             turns=asyncio.Semaphore(context.settings.max_concurrent_turns),
         )
 

@@ -8,7 +8,9 @@ With ``Accept: text/event-stream`` the response is a stream of events:
 * ``error`` — a problem detail, when the turn fails after the stream started;
 * ``done`` — the end of the stream.
 
-Requests are validated before the stream starts, so a bad request is an ordinary 4xx.
+Requests are validated before the stream starts, so a bad request is an ordinary 4xx. A client
+that disconnects mid-stream cancels the turn, which the audit log records as ``cancelled``. In the
+answer's Markdown only links to allowed hosts stay links (:mod:`assistant.link_policy`).
 """
 
 from __future__ import annotations
@@ -18,16 +20,19 @@ import json
 import logging
 import time
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 from http import HTTPStatus
 from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, Field, StringConstraints
+from starlette.requests import ClientDisconnect
+from starlette.types import Receive, Scope, Send
 
 from assistant.interfaces.api.deps import ApiState, StateDep, ViewerDep
 from assistant.interfaces.api.problems import Problem, error_responses, status_of
+from assistant.link_policy import allowed_links_only
 from assistant.service import MAX_QUESTION_CHARS, Answer
 from tools.errors import SalesplanError
 from tools.viewer import Viewer
@@ -60,11 +65,11 @@ def _event(name: str, data: Any) -> bytes:
 
 
 async def _answer(state: ApiState, viewer: Viewer, question: str, thread: str) -> Answer:
-    async with state.turns:
-        return await state.context.assistant.aask(viewer, question, thread, channel="api")
+    answer = await state.context.assistant.aask(viewer, question, thread, channel="api", gate=state.turns)
+    return answer.model_copy(update={"answer": allowed_links_only(answer.answer, state.links)})
 
 
-async def _stream(state: ApiState, viewer: Viewer, question: str, thread: str) -> AsyncIterator[bytes]:
+async def _stream(state: ApiState, viewer: Viewer, question: str, thread: str) -> AsyncGenerator[bytes, None]:
     started = time.monotonic()
     task = asyncio.create_task(_answer(state, viewer, question, thread))
     try:
@@ -97,6 +102,25 @@ async def _stream(state: ApiState, viewer: Viewer, question: str, thread: str) -
             task.cancel()
 
 
+class TurnStream(StreamingResponse):
+    """A streamed answer whose turn ends with the response, however the response ends. Servers of
+    ASGI 2.4 and later report a client that has gone only as a failed send, and leave the stream
+    to be closed whenever it is collected: this closes it at once, which cancels the turn (and
+    audits it as ``cancelled``); a client gone is not an error to log."""
+
+    def __init__(self, stream: AsyncGenerator[bytes, None], **options: Any) -> None:
+        super().__init__(stream, **options)
+        self.stream = stream
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        try:
+            await super().__call__(scope, receive, send)
+        except (ClientDisconnect, OSError):
+            log.info("the client left a streamed answer")
+        finally:
+            await self.stream.aclose()
+
+
 @router.post(
     "/v1/ask",
     response_model=Answer,
@@ -112,6 +136,7 @@ async def _stream(state: ApiState, viewer: Viewer, question: str, thread: str) -
 )
 async def ask(body: AskRequest, request: Request, viewer: ViewerDep, state: StateDep) -> Any:
     """Answer one question as the token's user; every figure comes from the data the user may see."""
+    request.state.question = body.question  # for the audit entry of a refusal
     limit = state.context.settings.api_max_question_chars
     if len(body.question) > limit:
         raise HTTPException(
@@ -119,7 +144,7 @@ async def ask(body: AskRequest, request: Request, viewer: ViewerDep, state: Stat
         )
     thread = body.thread_id or uuid.uuid4().hex[:12]
     if EVENT_STREAM in request.headers.get("accept", ""):
-        return StreamingResponse(
+        return TurnStream(
             _stream(state, viewer, body.question, thread),
             media_type=EVENT_STREAM,
             headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},

@@ -3,7 +3,8 @@ see the data (an account or territory outside the caller's scope is 404, like a 
 
 ``POST /v1/plans/account/chart`` and ``POST /v1/plans/territory/chart`` take the same body and
 return the plan's history chart (bookings, pipeline created and win rate by quarter) as a PNG, to
-attach beside the plan's Markdown."""
+attach beside the plan's Markdown. In the Markdown only links to allowed hosts stay links
+(:mod:`assistant.link_policy`)."""
 
 from __future__ import annotations
 
@@ -15,8 +16,9 @@ from fastapi import APIRouter
 from fastapi.responses import Response
 from pydantic import BaseModel, Field, StringConstraints
 
-from assistant.interfaces.api.deps import StateDep, ViewerDep
+from assistant.interfaces.api.deps import ApiState, StateDep, ViewerDep
 from assistant.interfaces.api.problems import error_responses
+from assistant.link_policy import allowed_links_only
 from assistant.plans.chart import draw_history
 from assistant.plans.models import AccountPlan, PlanDraft
 
@@ -37,12 +39,18 @@ class TerritoryPlanRequest(BaseModel):
     )
 
 
+def _linked(draft: PlanDraft, state: ApiState) -> PlanDraft:
+    """The draft with only links to allowed hosts left in its Markdown (:mod:`assistant.link_policy`)."""
+    return draft.model_copy(update={"markdown": allowed_links_only(draft.markdown, state.links)})
+
+
 @router.post("/v1/plans/account", response_model=PlanDraft, summary="Draft an account plan", responses=ERRORS)
 async def account_plan(body: AccountPlanRequest, viewer: ViewerDep, state: StateDep) -> PlanDraft:
     """A drafted account plan: SMART objectives, actions with owners and dates, risks, the facts
     behind them, and the whole plan in Markdown. Every figure comes from the CRM."""
     async with state.turns:
-        return await state.context.assistant.aplan_account(viewer, body.name, channel="api")
+        draft = await state.context.assistant.aplan_account(viewer, body.name, channel="api")
+    return _linked(draft, state)
 
 
 @router.post(
@@ -52,7 +60,8 @@ async def territory_plan(body: TerritoryPlanRequest, viewer: ViewerDep, state: S
     """A drafted territory plan for a territory, a person's team, or the caller's own territory or
     team, with the whole plan in Markdown. Every figure comes from the CRM."""
     async with state.turns:
-        return await state.context.assistant.aplan_territory(viewer, body.name, channel="api")
+        draft = await state.context.assistant.aplan_territory(viewer, body.name, channel="api")
+    return _linked(draft, state)
 
 
 PNG: dict[int | str, dict[str, Any]] = {
