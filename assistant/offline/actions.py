@@ -132,6 +132,9 @@ GAPS: tuple[Action, ...] = (
         "compute finance or customer-success measures (ARR growth, churn, retention, CAC, LTV, margin, "
         "payback, attach rate, satisfaction scores) — the data holds deals, accounts and activities",
         re.compile(
+            # a figure asked for, not the playbook's advice ("what churn signals should I watch for?")
+            r"^(?!.*\b(?:playbook|signals?|should|tips?|advice|how (?:do|can|should|to)|prevent|reduce|avoid"
+            r"|handle|warning|define|mean|means|what is a)\b).*"
             r"\b(?:cac|ltv|clv|churn(?:ed|ing)?|nrr|grr|net (?:revenue|dollar) retention|gross margins?"
             r"|margins?|payback|mrr|arr|annual recurring revenue|burn|attach rates?|csat|nps"
             r"|satisfaction(?: scores?)?|sentiment)\b"

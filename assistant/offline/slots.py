@@ -431,11 +431,6 @@ def _values(text: str, lexicon: Lexicon, out: Extracted) -> None:
         if not named:
             continue
         setattr(out.slots, slot, named[0])
-        if slot != "country":
-            # "Manufacturing accounts": the industry, not a capitalised name of nothing
-            out.spans += [
-                m.span() for n in named for m in re.finditer(rf"\b{re.escape(n.casefold())}\b", text)
-            ]
         if slot == "country":
             # "the United States" is a country here, not a capitalised name of nothing
             out.spans += _country_spans(text, named)

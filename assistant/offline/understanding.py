@@ -177,6 +177,9 @@ def prepare(question: str, lexicon: Lexicon, index: EntityIndex) -> Prepared:
     skip += extracted.spans
     skip += [(m.start(), m.end()) for m in OPPORTUNITY_ID.finditer(question)]
     unknown = _unknown_phrases(unknown_names(question, mentions, skip))
+    values = {v.casefold() for v in (extracted.slots.industry, extracted.slots.segment) if v}
+    # "accounts in Manufacturing": the industry named, not an account called "Manufacturing"
+    unknown = [u for u in unknown if u[0].casefold() not in values]
     masks = [(m.start, m.end, f"ent{m.kind}") for m in mentions]
     masks += [(start, end, "entunknown") for _, start, end, _ in unknown]
     masks += [(start, end, "entterritory") for _, start, end, _ in territories]
