@@ -163,6 +163,13 @@ METRICS: dict[str, Metric] = {
             definition="Count of people with the rep role on the team today (not dated by any period).",
         ),
         Metric(
+            key="accounts",
+            name="Accounts",
+            unit=Unit.COUNT,
+            definition="Count of the accounts you can see today, by their owner and territory "
+            "(not dated by any period).",
+        ),
+        Metric(
             key="stage_conversion",
             name="Stage conversion",
             unit=Unit.RATIO,

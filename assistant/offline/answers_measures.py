@@ -101,6 +101,8 @@ def _headline(answering: Answering, result: MetricResult) -> str:
     who, records = _whose(answering, result), "deals"
     if result.measures and result.measures[0].key == "reps":
         who, records = ("the whole" if who == "all" else who), "team"
+    elif result.measures and result.measures[0].key == "accounts":
+        records = "accounts"
     return f"{names}{group}, {who} {records}{scope}{when}"
 
 

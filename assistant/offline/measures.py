@@ -261,8 +261,18 @@ MANAGERS = re.compile(
 )
 
 
+#: "how many accounts in each territory?", "account counts by industry": the accounts themselves.
+ACCOUNT_COUNT = re.compile(
+    r"\b(?:how many|number of|count of|# of|count the)\s+(?:\w+\s+)?"
+    r"(?:accounts|customers|companies|clients)\b"
+    r"|\b(?:account|customer) counts?\b|\baccounts? (?:does|do) (?:each|every)\b"
+)
+
+
 def _measure(text: str) -> str | None:
     """The measure key the question asks for, composed from which deals and how they count."""
+    if ACCOUNT_COUNT.search(text) and not (WON.search(text) or LOST.search(text) or OPEN.search(text)):
+        return "accounts"
     if ATTAINMENT.search(text) and not (COVERAGE.search(text) and OPEN.search(text)):
         return "attainment"
     if COVERAGE.search(text):

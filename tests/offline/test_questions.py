@@ -497,6 +497,23 @@ CASES: list[tuple[str, str, str | None, dict[str, Any]]] = [
         {"industry": "Manufacturing", "has_open_pipeline": False},
     ),
     (MANAGER, "who approves discounts over 20%?", "search_playbook", {}),
+    # the accounts themselves counted, broken down; a plain count is the account search's
+    (
+        REVOPS,
+        "how many accounts do we have in each industry",
+        "query_metrics",
+        {"measure": "accounts", "group_by": "industry"},
+    ),
+    (
+        REVOPS,
+        "account counts by territory",
+        "query_metrics",
+        {"measure": "accounts", "group_by": "territory"},
+    ),
+    (REVOPS, "how many accounts have no open pipeline", "search_accounts", {"has_open_pipeline": False}),
+    # accounts that never bought, or that are customers
+    (REP, "which healthcare accounts have never bought anything", "search_accounts", {"has_bought": False}),
+    (REVOPS, "list our existing customers in manufacturing", "search_accounts", {"has_bought": True}),
     # no tool: definitions, help, small talk, refusals, nonsense
     (REP, "what does win rate mean?", None, {}),
     (MANAGER, "how is pipeline coverage calculated?", None, {}),

@@ -53,6 +53,11 @@ class AccountSearch(BaseModel):
     without_product: str | None = Field(
         default=None, description="Only accounts that have not bought this product (no won deal, not owned)."
     )
+    has_bought: bool | None = Field(
+        default=None,
+        description="True: only accounts that have bought from us (a won deal or an owned product); "
+        "false: only those that never have.",
+    )
     is_subsidiary: bool | None = Field(
         default=None, description="True: only accounts with a parent account; false: only those without."
     )
@@ -121,6 +126,7 @@ def search_accounts(repo: Repository, viewer: Viewer, params: AccountSearch) -> 
         min_employees: Only accounts with at least this many employees.
         min_annual_revenue: Only accounts whose own annual revenue is at least this.
         without_product: Only accounts that have not bought this product (no won deal, not owned).
+        has_bought: True: only accounts that have bought from us; false: only those that never have.
         is_subsidiary: True: only accounts with a parent account; false: only those without.
         established_before: Only accounts established before this year.
         established_after: Only accounts established after this year.

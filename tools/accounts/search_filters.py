@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import ColumnElement, Connection, func
+from sqlalchemy import ColumnElement, Connection, func, or_
 
 from tools.resolve import (
     UnknownName,
@@ -91,6 +91,16 @@ def conditions_of(
         )
         conditions += [Account.id.not_in(won), Account.id.not_in(owned)]
         described.append(f"not yet bought {product.name}")
+    if params.has_bought is not None:
+        bought = repo.opportunities(viewer, Opportunity.account_id).where(
+            Opportunity.is_won, Opportunity.account_id.is_not(None)
+        )
+        owns = repo.account_products(viewer, AccountProduct.account_id).where(
+            func.lower(AccountProduct.status) == "active"
+        )
+        customer = or_(Account.id.in_(bought), Account.id.in_(owns))
+        conditions.append(customer if params.has_bought else ~customer)
+        described.append("customers (bought from us)" if params.has_bought else "never bought from us")
     if params.is_subsidiary is not None:
         has_parent = Account.parent_account_id.is_not(None)
         conditions.append(has_parent if params.is_subsidiary else Account.parent_account_id.is_(None))

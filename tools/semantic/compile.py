@@ -35,6 +35,7 @@ LINKS = {
     Basis.ACTIVITY: frozenset(Link),
     Basis.QUOTA: frozenset({Link.PERSON}),
     Basis.PEOPLE: frozenset({Link.PERSON}),
+    Basis.ACCOUNTS: frozenset({Link.PERSON, Link.ACCOUNT}),
 }
 COLUMNS = (
     "id",
@@ -175,9 +176,16 @@ def _people(repo: Repository, viewer: ViewerLike) -> Select[Any]:
     return repo.users(viewer, *_shape(id=User.id, person_id=User.id)).where(User.role == Role.REP)
 
 
+def _accounts(repo: Repository, viewer: ViewerLike) -> Select[Any]:
+    """The accounts in scope today, each with its owner: an account count has no date."""
+    return repo.accounts(viewer, *_shape(id=Account.id, account_id=Account.id, person_id=Account.owner_id))
+
+
 def source(repo: Repository, viewer: ViewerLike, basis: Basis, window: Window, plan: Plan) -> Select[Any]:
     if basis is Basis.PEOPLE:
         return _people(repo, viewer)
+    if basis is Basis.ACCOUNTS:
+        return _accounts(repo, viewer)
     if basis is Basis.ACTIVITY:
         return _activities(repo, viewer, window)
     if basis is Basis.QUOTA:
@@ -239,6 +247,8 @@ def _fact(repo: Repository, basis: Basis, row: Any, quarters: dict[str, dt.date]
         return Fact(ref=ref, amount=row.amount, day=quarters[row.period])
     if basis is Basis.PEOPLE:
         return Fact(ref=record_id("user", row.id))
+    if basis is Basis.ACCOUNTS:
+        return Fact(ref=record_id("account", row.id))
     day = row.day.astimezone(dt.UTC).date() if isinstance(row.day, dt.datetime) else row.day
     kind = "activity" if basis is Basis.ACTIVITY else "opportunity"
     return Fact(

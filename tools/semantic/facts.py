@@ -32,6 +32,7 @@ class Basis(StrEnum):
     ACTIVITY = "activity"  # activities, by occurred_at
     QUOTA = "quota"  # quota rows, by the quarter they are set for
     PEOPLE = "people"  # the reps on the team today (no date)
+    ACCOUNTS = "accounts"  # the accounts in scope today (no date)
 
 
 @dataclass(frozen=True)

@@ -25,6 +25,7 @@ DATED_BY = {
     Basis.ACTIVITY: "the day activities occurred (occurred_at)",
     Basis.QUOTA: "the quota quarters that start in the period",
     Basis.PEOPLE: "the team as it is today",
+    Basis.ACCOUNTS: "the accounts as they are today",
 }
 
 
@@ -35,6 +36,7 @@ class Default(StrEnum):
     ALL_OPEN = "all open deals"
     QUARTER = "the current quarter"
     NOW = "the team as it is today"
+    ACCOUNTS_NOW = "the accounts as they are today"
 
 
 @dataclass(frozen=True)
@@ -212,5 +214,15 @@ MEASURES: dict[str, Measure] = {
         ),
         _count("activities", (Basis.ACTIVITY,), YTD, f.of(Basis.ACTIVITY), "activity", "activity count"),
         _count("reps", (Basis.PEOPLE,), Default.NOW, f.of(Basis.PEOPLE), "headcount", "sellers", "agents"),
+        _count(
+            "accounts",
+            (Basis.ACCOUNTS,),
+            Default.ACCOUNTS_NOW,
+            f.of(Basis.ACCOUNTS),
+            "account count",
+            "number of accounts",
+            "customers",
+            "companies",
+        ),
     )
 }

@@ -47,7 +47,7 @@ def period_note(params: MetricQuery, measures: list[Measure], windows: dict[str,
     parts = []
     for m in measures:
         window = windows[m.key]
-        if m.default in (Default.ALL_OPEN, Default.NOW):
+        if m.default in (Default.ALL_OPEN, Default.NOW, Default.ACCOUNTS_NOW):
             parts.append(f"{m.name} covers {window.label}")
         else:
             dated = dated_by(m, params.date_field)

@@ -56,6 +56,7 @@ def asked(text: str, as_of: dt.date, fy_start_month: int) -> Window:
 
 
 TODAY_TEAM = Window("the team as it is today")
+TODAY_ACCOUNTS = Window("the accounts as they are today")
 
 
 def default_window(default: Default, as_of: dt.date, fy_start_month: int) -> Window:
@@ -63,6 +64,8 @@ def default_window(default: Default, as_of: dt.date, fy_start_month: int) -> Win
         return ALL_OPEN
     if default is Default.NOW:
         return TODAY_TEAM
+    if default is Default.ACCOUNTS_NOW:
+        return TODAY_ACCOUNTS
     phrase = "ytd" if default is Default.FISCAL_YTD else "this quarter"
     return asked(phrase, as_of, fy_start_month)
 

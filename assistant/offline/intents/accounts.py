@@ -38,8 +38,10 @@ def _accounts(frame: Frame, lexicon: Lexicon, tools: AbstractSet[str]) -> list[C
     by_pipeline = "pipeline" in question and slots.has_open_pipeline is not False
     subsidiaries = bool(SUBSIDIARIES.search(question)) and slots.account is not None
     lacking = slots.product if NOT_BOUGHT.search(question) else None
+    never = NEVER_BOUGHT.search(question) is not None and lacking is None
     search = given(
         without_product=lacking,
+        has_bought=False if never else True if CUSTOMERS_ONLY.search(question) else None,
         is_subsidiary=True if SUBSIDIARIES.search(question) and not subsidiaries else None,
         established_before=slots.established_before,
         established_after=slots.established_after,
@@ -65,6 +67,17 @@ def _accounts(frame: Frame, lexicon: Lexicon, tools: AbstractSet[str]) -> list[C
 NOT_BOUGHT = re.compile(
     r"\b(?:haven't|hasn't|have not|has not|never|didn't|did not|don't|doesn't|do not|does not|not yet)"
     r"(?: \w+){0,2} (?:bought|purchased|buy|own|owned|have|use|using)\b|\bwithout\b|\bnot using\b"
+)
+#: "accounts that have never bought anything", "with no won deals": not customers yet.
+NEVER_BOUGHT = re.compile(
+    r"\b(?:never|not yet|haven't|hasn't|have not|has not|didn't|did not)(?: \w+){0,2} "
+    r"(?:bought|purchased|been (?:a )?customers?|closed|won)\b"
+    r"|\bno (?:won|closed[- ]won) (?:deals|opps|opportunities|business)\b"
+    r"|\bnot (?:yet )?(?:a )?customers?\b|\bprospects only\b"
+)
+#: "existing customers", "accounts that have bought from us".
+CUSTOMERS_ONLY = re.compile(
+    r"\b(?:existing|current|paying|active) customers\b|\b(?:that|who) (?:have|has) (?:already )?bought\b"
 )
 SUBSIDIARIES = re.compile(r"\bsubsidiar(?:y|ies)\b|\bowned by\b|\bunder (?:the )?parent\b")
 BY_REVENUE = re.compile(
@@ -167,6 +180,15 @@ ACCOUNTS = IntentSpec(
             r"\b(?:which|what) (?:account|company|customer|client)\b.{0,40}"
             r"\b(?:most|highest|largest|biggest)\b",
             r"\bsubsidiar(?:y|ies) of\b",
+        ),
+        # "how many accounts have no open pipeline?", "which accounts have never bought anything?":
+        # filters only the account search takes
+        phrasing(
+            5,
+            r"\b(?:accounts|companies|customers|clients)\b.{0,30}"
+            r"\b(?:no|without|zero)\s+(?:open\s+|won\s+)?(?:pipeline|pipe|deals|opportunities|opps)\b",
+            r"\b(?:accounts|companies|customers|clients)\b.{0,40}\b(?:never|not yet|haven't|hasn't|have not)"
+            r"(?: \w+){0,2} (?:bought|purchased|closed|won)\b",
         ),
         phrasing(2, r"\baccounts\b"),
     ),

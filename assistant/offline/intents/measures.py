@@ -111,6 +111,8 @@ def decisive(reading: MetricReading, text: str, slots: Slots | None = None) -> b
         return False  # "what did Acme buy?": its purchases, product by product
     if MONEY.search(text) is None and re.search(r"\bannual revenue\b", text):
         return False  # a company's own revenue is a fact about it, not our bookings
+    if reading.measure == "accounts":
+        return reading.group_by is not None  # a plain count is the account search's ("24 accounts match")
     if reading.measure == "activities" and slots is not None and slots.rule:
         return False  # "which opps haven't had any activity in 30 days?": the stalled list
     if reading.unavailable:
