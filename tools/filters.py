@@ -12,13 +12,14 @@ from decimal import Decimal
 from typing import Any
 
 from pydantic import BaseModel, Field
-from sqlalchemy import ColumnElement, and_, or_, select
+from sqlalchemy import ColumnElement, and_, func, or_, select
 
 from tools.errors import InputError
 from tools.periods import Period, parse_period
 from tools.resolve import resolve_account, resolve_product, resolve_territory, resolve_user
 from tools.store.repository import Repository, ViewerLike, build_scope
 from tools.store.schema import Account, Opportunity, Role, User
+from tools.store.stages import ForecastCategory
 
 #: The largest amount a filter takes (money columns hold up to 14 digits before the point).
 MAX_AMOUNT = Decimal("1e12")
@@ -43,6 +44,9 @@ class DealFilter(BaseModel):
     period: str | None = Field(
         default=None,
         description="Close date within a period: 'this quarter', 'Q1 2027', 'next month', '2026'.",
+    )
+    forecast_category: str | None = Field(
+        default=None, description="Forecast category: commit, best_case or pipeline."
     )
 
 
@@ -117,6 +121,14 @@ def deal_conditions(repo: Repository, viewer: ViewerLike, deal_filter: DealFilte
     if deal_filter.max_amount is not None:
         conditions.append(Opportunity.amount <= deal_filter.max_amount)
         result.descriptions.append(f"amount <= ${deal_filter.max_amount:,.0f}")
+    if deal_filter.forecast_category:
+        category = ForecastCategory.parse(deal_filter.forecast_category)
+        if category is None:
+            raise InputError(
+                f"no forecast category {deal_filter.forecast_category!r}; use commit, best_case or pipeline"
+            )
+        conditions.append(func.coalesce(Opportunity.forecast_category, "pipeline") == category.value)
+        result.descriptions.append(f"forecast category: {category.value.replace('_', ' ')}")
     if deal_filter.period:
         result.period = parse_period(deal_filter.period, repo.as_of, repo.fy_start_month)
     result.conditions = conditions

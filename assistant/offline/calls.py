@@ -70,4 +70,5 @@ def deal_filters(slots: Slots, with_period: bool = True) -> dict[str, Any]:
         min_amount=slots.min_amount,
         max_amount=slots.max_amount,
         period=slots.period if with_period else None,
+        forecast_category=slots.forecast_category,
     )

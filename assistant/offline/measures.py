@@ -147,8 +147,14 @@ BREAKDOWN = re.compile(
     rf"\b(?:(?<!won )(?<!lost )(?<!closed )(?<!sold )(?<!booked )(?<!created )(?<!generated )(?<!made )"
     rf"(?<!owned )by|per|for each|for every|each(?: of)?|across|broken down by"
     rf"|break(?:ing)? (?:it |that |this )?down by"
-    rf"|split by|grouped by|group by|breakdown by|in each|for all|compare|comparing|rank|ranking)\s+"
+    rf"|split by|grouped by|group by|breakdown by|in each|for all)\s+"
     rf"(?:of\s+)?(?:the\s+|our\s+|my\s+)?({_DIMENSION})\b"
+)
+#: "compare managers by won revenue", "rank the territories": every member of a dimension, side by side.
+COMPARED_GROUPS = re.compile(
+    r"\b(?:compare|comparing|rank|ranking)\s+(?:the\s+|our\s+|my\s+|all\s+)?"
+    r"(managers|teams|reps|agents|sellers|territories|regions|offices|products|industries|sectors|segments"
+    r"|accounts|customers)\b(?!\s+(?:counts?|numbers?))"
 )
 #: Breakdowns a CRM often has that the data here does not ("pipeline by lead source"): said, not dropped.
 UNAVAILABLE = re.compile(
@@ -271,6 +277,7 @@ ACCOUNT_COUNT = re.compile(
 
 def _measure(text: str) -> str | None:
     """The measure key the question asks for, composed from which deals and how they count."""
+    text = re.sub(r"\b(?:does|do|did) (.{1,40}?) mean\b", r"\1", text)  # "what does X mean": not a mean
     if ACCOUNT_COUNT.search(text) and not (WON.search(text) or LOST.search(text) or OPEN.search(text)):
         return "accounts"
     if ATTAINMENT.search(text) and not (COVERAGE.search(text) and OPEN.search(text)):
@@ -431,7 +438,7 @@ def read_metric_question(text: str, default: str | None = None) -> MetricReading
     if measure is None:
         return None
     reading = MetricReading(measure=measure, signals=["implied measure" if implied else "measure"])
-    breakdown = BREAKDOWN.search(text) or WHICH.search(text)
+    breakdown = BREAKDOWN.search(text) or WHICH.search(text) or COMPARED_GROUPS.search(text)
     if measure.startswith("lost_") and re.search(r"\bwhy\b|\breasons?\b", text) and not breakdown:
         # "how many deals did I lose in Q2 and why?": the losses by the reason recorded
         reading.group_by = "loss_reason"

@@ -62,6 +62,8 @@ def narrowing(args: dict[str, Any], period_label: str | None = None, closing: bo
         parts.append(f"for {args['product']}")
     if args.get("stage"):
         parts.append(f"in {args['stage']}")
+    if args.get("forecast_category"):
+        parts.append(f"in {str(args['forecast_category']).replace('_', ' ')}")
     amounts = amount_range(args)
     if amounts:
         parts.append(amounts)

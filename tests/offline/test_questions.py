@@ -514,6 +514,22 @@ CASES: list[tuple[str, str, str | None, dict[str, Any]]] = [
     # accounts that never bought, or that are customers
     (REP, "which healthcare accounts have never bought anything", "search_accounts", {"has_bought": False}),
     (REVOPS, "list our existing customers in manufacturing", "search_accounts", {"has_bought": True}),
+    # deals named by their state beat a category named; the category narrows them
+    (
+        MANAGER,
+        "any at risk deals in commit i should worry about",
+        "stalled_deals",
+        {"forecast_category": "commit"},
+    ),
+    # "are the territories balanced?" is the workload balance even when measures are named
+    (
+        REVOPS,
+        "are the territories balanced? compare account counts and open pipeline",
+        "territory_balance",
+        {},
+    ),
+    # a forecast is a person's: an unknown name in it is a person
+    (MANAGER, "is Zed Quarry on track?", "forecast", {"owner": "Zed Quarry"}),
     # no tool: definitions, help, small talk, refusals, nonsense
     (REP, "what does win rate mean?", None, {}),
     (MANAGER, "how is pipeline coverage calculated?", None, {}),

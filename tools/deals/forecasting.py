@@ -138,6 +138,7 @@ def forecast(repo: Repository, viewer: ViewerLike, params: ForecastQuery) -> For
 
     Args:
         period: The forecast period, e.g. 'this quarter', 'next quarter', 'Q1 2027' (default this quarter).
+        forecast_category: Only deals in this forecast category (commit, best_case or pipeline).
         owner: A rep's or manager's name (a manager means the team).
         territory: Territory name.
         account: Account name.

@@ -122,6 +122,7 @@ def pipeline_summary(repo: Repository, viewer: ViewerLike, params: PipelineQuery
         min_amount: Only deals of at least this amount.
         max_amount: Only deals of at most this amount.
         period: Close date within a period, e.g. 'this quarter'.
+        forecast_category: Forecast category: commit, best_case or pipeline.
         group_by: stage, owner, product, territory, month or forecast_category.
     """
     resolved = deal_conditions(repo, viewer, params)

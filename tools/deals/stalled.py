@@ -89,6 +89,7 @@ def stalled_deals(repo: Repository, viewer: ViewerLike, params: StalledQuery) ->
         min_amount: Only deals of at least this amount.
         max_amount: Only deals of at most this amount.
         period: Only deals whose close date falls in this period.
+        forecast_category: Forecast category: commit, best_case or pipeline.
         rule: Only deals flagged by this rule (stage_age, no_activity, past_close, pushed, next_step,
             single_thread, aged).
         limit: How many deals to list, riskiest first (all are counted).

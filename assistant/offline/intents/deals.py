@@ -89,7 +89,10 @@ def _deal(frame: Frame, lexicon: Lexicon, tools: AbstractSet[str]) -> list[Call]
 
 
 def _forecast(frame: Frame, lexicon: Lexicon, tools: AbstractSet[str]) -> list[Call]:
-    return [Call("forecast", deal_filters(frame.slots))]
+    # the forecast shows every category itself: one named ("what's in commit?") is not a filter on it
+    filters = deal_filters(frame.slots)
+    filters.pop("forecast_category", None)
+    return [Call("forecast", filters)]
 
 
 def _write_stalled(output: StalledDeals, answering: Answering) -> str:
@@ -128,6 +131,8 @@ STALLED = IntentSpec(
             r"\b(?:gone|going|went) (?:dark|quiet)\b|\bneeds? (?:my )?attention\b|\bneglected\b",
             r"\bstale\b|\bdormant\b|\bred flags?\b|\bin trouble\b|\bchase\b|\b(?:only|just) one contact\b",
         ),
+        # the deals named by their state ("at-risk deals in commit"): over a category or a stage named
+        phrasing(2, r"\b(?:stalled|stuck|at[- ]risk|risky|slipping) (?:deals|opps|opportunities)\b"),
         # "who has the most stalled deals?": the stalled deals counted per owner (not the workload balance)
         phrasing(
             7,

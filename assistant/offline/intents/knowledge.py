@@ -117,6 +117,8 @@ DATA_NOUNS = re.compile(
 ABOUT_DATA = re.compile(
     r"\b(?:ent(?:account|person|territory|region|product)|this (?:week|month|quarter|year)"
     r"|which of|today|tomorrow|prioriti[sz]e|focus on|work on|chase)\b"
+    # "any at-risk deals I should worry about?": deals of the asker's, in the data
+    r"|\b(?:any|which|what) (?:\w+ ){0,3}(?:deals|opps|opportunities)\b"
     # "how much more do I need to close to hit quota?": what is left, a figure
     r"|\bhow (?:much|many) more\b|\bleft to (?:close|win|book|hit|reach|go)\b|\bstill (?:need|have) to\b|"
     + _OWN_DATA
@@ -182,7 +184,9 @@ METRICS = IntentSpec(
     phrasings=(
         phrasing(
             6,
-            r"\b(?:what|how) (?:does|do|is|are) .{0,40}\b(?:mean|defined|calculated|computed|measured)\b",
+            r"\b(?:what|how) (?:does|do|is|are) .{0,40}\b(?:calculated|computed|measured)\b",
+            # "what does win rate mean?" (a metric); "what does the Engaging stage mean?" is a term
+            rf"\b(?:what|how) (?:does|do|is|are) (?:the |our |a )?(?:{METRIC_TERMS}) (?:mean|defined)\b",
             rf"\bdefinitions?\b|\bdefine (?:the |our |your )?(?:metrics?|kpis?|terms|{METRIC_TERMS})\b",
             r"\bhow do you (?:calculate|compute|measure|define|work out)\b",
             r"\bwhat metrics\b|\bformulas?\b|^explain\b.+",

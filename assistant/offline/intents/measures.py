@@ -63,6 +63,7 @@ SALES_OBJECT = re.compile(
 )
 
 
+BALANCE = re.compile(r"\b(?:balanced|unbalanced|imbalanced?|balance|evenly|fairly distributed|workloads?)\b")
 #: Filters the scorecard (a rep or team, a period) and the pipeline summary (``DealFilter``) cannot take:
 #: a question naming one of them is the metric query's, or its filter would be dropped silently.
 NOT_ON_SCORECARD = (
@@ -111,6 +112,8 @@ def decisive(reading: MetricReading, text: str, slots: Slots | None = None) -> b
         return False  # "what did Acme buy?": its purchases, product by product
     if MONEY.search(text) is None and re.search(r"\bannual revenue\b", text):
         return False  # a company's own revenue is a fact about it, not our bookings
+    if BALANCE.search(text):
+        return False  # "are the territories balanced?": the workload balance, not one measure
     if reading.measure == "accounts":
         return reading.group_by is not None  # a plain count is the account search's ("24 accounts match")
     if reading.measure == "activities" and slots is not None and slots.rule:
