@@ -84,6 +84,8 @@ class Slots(BaseModel):
     tier: str | None = None
     #: The accounts' country ("bookings in Germany").
     country: str | None = None
+    #: A product family named as such ("the MG series", "GTX products").
+    product_family: str | None = None
     #: A recorded loss reason ("deals lost to no decision").
     loss_reason: str | None = None
     has_open_pipeline: bool | None = None
@@ -144,6 +146,7 @@ FILTER_SLOTS = (
     "tier",
     "country",
     "loss_reason",
+    "product_family",
     "has_open_pipeline",
     "inactive_days",
     "min_employees",

@@ -12,6 +12,7 @@ from assistant.offline.frame import Slots
 #: Slots naming one member of a dimension, for "what share of X comes from <member>?".
 MEMBER_SLOTS = (
     ("product", "product"),
+    ("product_family", "product_family"),
     ("account", "account"),
     ("owner", "rep"),
     ("industry", "industry"),

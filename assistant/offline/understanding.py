@@ -158,6 +158,24 @@ def _regions_named_more(mentions: list[Mention], words: list[Token]) -> list[tup
     return found
 
 
+FAMILY_WORDS = r"(?:series|family|families|line|product line|products|range)"
+
+
+def _families(text: str, lexicon: Lexicon) -> list[tuple[str, int, int]]:
+    """Product families named as such ("the MG series", "GTX products", "the Platform family"), and,
+    once one is, the other families named beside it ("MG series vs GTX"), in order."""
+    names = sorted({p.detail for p in lexicon.products if p.detail}, key=len, reverse=True)
+    found: list[tuple[str, int, int]] = []
+    for name in names:
+        for match in re.finditer(rf"\b{re.escape(name.casefold())}\b(?: {FAMILY_WORDS}\b)?", text):
+            if not any(s <= match.start() < e for _, s, e in found):
+                found.append((name, match.start(), match.end()))
+    if not any(re.search(rf" {FAMILY_WORDS}$", text[s:e]) for _, s, e in found):
+        return []
+    products = {p.name.casefold() for p in lexicon.products}
+    return sorted(((n, s, e) for n, s, e in found if n.casefold() not in products), key=lambda f: f[1])
+
+
 def prepare(question: str, lexicon: Lexicon, index: EntityIndex) -> Prepared:
     question = correct_before_reading(question)
     words = tokens(question)
@@ -170,10 +188,22 @@ def prepare(question: str, lexicon: Lexicon, index: EntityIndex) -> Prepared:
             mentions.remove(mention)
             skip.append((mention.start, mention.end))
             about_me = True
+    families = _families(question.lower(), lexicon)
+    if families:
+        # "the MG series vs GTX": families, not the products whose names begin with them
+        mentions = [m for m in mentions if not any(s <= m.start < e for _, s, e in families)]
     blank = list(question.lower())
     for m in mentions:
         blank[m.start : m.end] = " " * (m.end - m.start)
     extracted = extract_slots("".join(blank), lexicon)
+    if families:
+        extracted.slots.product_family = families[0][0]
+        if len(families) > 1 and extracted.slots.others_slot is None:
+            extracted.slots.others, extracted.slots.others_slot = (
+                [f for f, _, _ in families[1:]],
+                "product_family",
+            )
+        extracted.spans += [(s, e) for _, s, e in families]
     skip += extracted.spans
     skip += [(m.start(), m.end()) for m in OPPORTUNITY_ID.finditer(question)]
     unknown = _unknown_phrases(unknown_names(question, mentions, skip))

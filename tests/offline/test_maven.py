@@ -234,3 +234,23 @@ def test_a_breakdown_the_export_cannot_give_and_a_member_it_does_not_have_are_sa
     assert "records no loss reason" in why.answer and "(no reason recorded)" not in why.answer
     commit = maven.ask(revops, "what % of pipeline is in commit?")
     assert "commit: none of the total" in commit.answer
+
+
+def test_a_series_is_a_product_family_and_its_won_revenue_is_the_exports(
+    maven: World, export: Export
+) -> None:
+    """ "the MG series vs GTX": two product families side by side, each the sum of its products' wins
+    (the export names families only through product names, so they are read from products.csv)."""
+    with (MAVEN / "products.csv").open(newline="", encoding="utf-8-sig") as handle:
+        series = {r["product"]: r["series"] for r in csv.DictReader(handle)}
+    series.setdefault("GTXPro", series.get("GTX Pro", "GTX"))
+    won: dict[str, Decimal] = defaultdict(Decimal)
+    for deal in export.deals:
+        if deal.stage == "Won" and deal.value is not None:
+            won[series[deal.product]] += deal.value
+    revops = Viewer(user_id=0, role=Role.REVOPS, name="RevOps")
+    answer = maven.ask(revops, "bookings from the MG series vs GTX in 2017")
+    call = answer.tool_calls[0]
+    assert call.args["group_by"] == "product_family"
+    for family in ("MG", "GTX"):
+        assert fmt.money(won[family]) in answer.answer, family

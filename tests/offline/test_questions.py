@@ -530,6 +530,8 @@ CASES: list[tuple[str, str, str | None, dict[str, Any]]] = [
     ),
     # a forecast is a person's: an unknown name in it is a person
     (MANAGER, "is Zed Quarry on track?", "forecast", {"owner": "Zed Quarry"}),
+    # a product family named as such, not the products whose names it begins
+    (REVOPS, "bookings from the Platform family this year", "query_metrics", {"product_family": "Platform"}),
     # no tool: definitions, help, small talk, refusals, nonsense
     (REP, "what does win rate mean?", None, {}),
     (MANAGER, "how is pipeline coverage calculated?", None, {}),

@@ -68,6 +68,7 @@ BALANCE = re.compile(r"\b(?:balanced|unbalanced|imbalanced?|balance|evenly|fairl
 #: a question naming one of them is the metric query's, or its filter would be dropped silently.
 NOT_ON_SCORECARD = (
     "product",
+    "product_family",
     "account",
     "industry",
     "segment",
@@ -80,7 +81,15 @@ NOT_ON_SCORECARD = (
     "max_amount",
     "without_amount",
 )
-NOT_ON_PIPELINE = ("industry", "segment", "region", "country", "without_amount", "loss_reason")
+NOT_ON_PIPELINE = (
+    "industry",
+    "segment",
+    "region",
+    "country",
+    "without_amount",
+    "loss_reason",
+    "product_family",
+)
 
 
 def _dropped(slots: Slots | None, names: tuple[str, ...]) -> bool:
