@@ -40,9 +40,23 @@ from tools.deals.stalled_rules import Rule
 
 START = re.compile(
     r"^\W*(?:and|also|what about|how about|what of|same (?:for|with|thing for)|same|now|then|ok(?:ay)?"
-    r"|only|just|but|plus|vs\.?|versus|instead|so|what if|by|per|broken down by|split by)\b",
+    r"|only|just|but|plus|vs\.?|versus|instead|so|what if|by|per|broken down by|split by"
+    # "no I meant bookings", "compare to last year", "which deals?": about the previous answer
+    r"|(?:no|nope|nah|sorry|actually)\W+(?:i )?meant|i meant|compare(?:d)? (?:to|with)"
+    r"|which (?:deals|ones|opps)"
+    r"|show (?:me )?(?:the |those |these )?(?:deals|ones)|list (?:them|those|the deals))\b",
     re.I,
 )
+#: "which deals?", "which ones?", "list them": the deals behind the previous answer, filtered the same way.
+DEALS_BEHIND = re.compile(
+    r"^\W*(?:ok\W+|and\W+|so\W+)?(?:which|what) (?:deals|ones|opps|opportunities)\b"
+    r"(?: (?:are they|were they|is it))?\W*$"
+    r"|^\W*(?:ok\W+|and\W+)?(?:show|list|give) (?:me )?(?:the |those |these )?(?:deals|ones|opps)\W*$"
+    r"|^\W*(?:list|show me) (?:them|those)\W*$",
+    re.I,
+)
+#: "only the big ones", "just the largest": the largest deals of the previous list.
+BIG_ONES = re.compile(r"\b(?:big|biggest|large|largest|top) ones\b|\bthe (?:biggest|largest)\b", re.I)
 NARROW = re.compile(r"^\W*(?:and )?(?:only|just|but only|of those|of them)\b", re.I)
 PRONOUN = re.compile(
     r"\b(?:he|she|him|his|her|hers|they|them|their|theirs|it|its|those|these|the ones|ones|this one|that one"
@@ -174,8 +188,43 @@ def _resolve_choice(previous: Frame, choice: str) -> Frame:
     return previous.model_copy(update={"slots": slots, "ambiguity": None, "follow_up": True})
 
 
+def _deals_behind(previous: Frame) -> Frame | None:
+    """The deal list behind the previous answer: its largest deals, its stalled deals, the deals a
+    measure counted (with the same names, filters and period)."""
+    slots = previous.slots.model_copy()
+    if previous.intent in (Intent.PIPELINE, Intent.TOP_DEALS, Intent.FORECAST):
+        return previous.model_copy(update={"intent": Intent.TOP_DEALS, "slots": slots, "follow_up": True})
+    if previous.intent is Intent.STALLED:
+        return previous.model_copy(update={"slots": slots, "follow_up": True})
+    if previous.intent in (Intent.MEASURE, Intent.PERFORMANCE):
+        measure = slots.measure or "won_revenue"
+        if measure in ("win_rate", "closed_deals"):
+            measure = "won_revenue"
+        slots.measure, slots.dimension, slots.also = measure, "deal", None
+        slots.limit, slots.ranking = slots.limit or 10, "top"
+        return previous.model_copy(update={"intent": Intent.MEASURE, "slots": slots, "follow_up": True})
+    return None
+
+
 def merge(previous: Frame, current: Frame, question: str) -> Frame:
     """``current`` read in the context of ``previous`` (see the module docstring)."""
+    if DEALS_BEHIND.match(question):
+        behind = _deals_behind(previous)
+        if behind is not None:
+            return behind.model_copy(update={"question": current.question})
+    if (
+        NARROW.match(question)
+        and BIG_ONES.search(question)
+        and previous.intent
+        in (
+            Intent.PIPELINE,
+            Intent.TOP_DEALS,
+        )
+    ):
+        # "only the big ones": the largest deals of the same list
+        return previous.model_copy(
+            update={"intent": Intent.TOP_DEALS, "follow_up": True, "question": current.question}
+        )
     if current.intent is Intent.WHY:
         return previous.model_copy(update={"intent": previous.intent, "follow_up": True, "explain": True})
     choice = _choice(previous, current, question)
