@@ -113,7 +113,8 @@ def test_a_slowloris_body_is_cut_off_with_408_and_the_server_keeps_answering(tmp
         assert served_in < TIMEOUT, served_in
         for dribble in (d.join() for d in slow):
             assert dribble.status == 408, dribble.response[:300]
-            assert dribble.answered_after is not None and TIMEOUT - 0.1 <= dribble.answered_after < TIMEOUT + 3
+            answered = dribble.answered_after
+            assert answered is not None and TIMEOUT - 0.1 <= answered < TIMEOUT + 3, answered
             assert dribble.closed_after is not None and dribble.closed_after < TIMEOUT + 3
             assert dribble.sent >= 5  # it really was dribbling the body all along
             headers, _, body = dribble.response.partition(b"\r\n\r\n")
