@@ -3,10 +3,10 @@
 Slack redelivers an event it did not see acknowledged in time (HTTP mode, with
 ``X-Slack-Retry-Num``) and Socket Mode retries envelopes; several app processes may be running.
 The first delivery *claims* the event's key in the ``slack_deliveries`` table (an insert that does
-nothing when the key is there — one atomic statement on SQLite and PostgreSQL alike); later
-deliveries find it claimed and are acknowledged without an answer. Keys: ``event:<event_id>``
-for the Events API, ``command:<trigger_id>`` for slash commands. Keys older than two days are
-deleted now and then (Slack stops retrying after minutes).
+nothing when the key is there and returns the row it inserted — one atomic statement on SQLite
+and PostgreSQL alike); later deliveries find it claimed and are acknowledged without an answer.
+Keys: ``event:<event_id>`` for the Events API, ``command:<trigger_id>`` for slash commands. Keys
+older than two days are deleted now and then (Slack stops retrying after minutes).
 
 One message can also arrive as two events with different ids: a direct message that mentions the
 app is delivered both as ``app_mention`` and as ``message.im``. A message the app answers
@@ -57,8 +57,9 @@ class DeliveryLog:
                     insert(SlackDelivery)
                     .values(key=key[:200], received_at=now)
                     .on_conflict_do_nothing(index_elements=["key"])
+                    .returning(SlackDelivery.key)  # a row back: inserted (rowcount is -1 on psycopg)
                 )
-                if connection.execute(statement).rowcount != 1:
+                if connection.execute(statement).first() is None:
                     claimed = False
                     break
             if time.monotonic() - self._last_prune > PRUNE_EVERY_SECONDS:
