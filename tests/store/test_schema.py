@@ -221,6 +221,7 @@ def test_a_populated_database_of_the_previous_revision_upgrades(tmp_path: Path) 
             "DROP INDEX ix_opportunities_closed",
             "ALTER TABLE opportunities DROP COLUMN amount_estimated",
             "DROP TABLE stages",
+            "DROP TABLE rate_limits",
             "UPDATE alembic_version SET version_num = '0004'",
         ):
             connection.exec_driver_sql(statement)
