@@ -109,7 +109,25 @@ def test_two_api_workers_share_one_rate_limit_per_token(
 ) -> None:
     store = TokenStore(postgres_engine)
     rita, ravi = store.create(4, "workers").token, store.create(5, "workers").token
+    sam = {"Authorization": f"Bearer {store.create(6, 'workers').token}"}
     with workers(["serve"], shared, tmp_path) as bases, httpx.Client(timeout=60) as client:
+        # a conversation continues on whichever worker the next turn reaches (first turns at once)
+        with ThreadPoolExecutor(2) as pool:
+            firsts = list(
+                pool.map(
+                    lambda base: client.post(
+                        f"{base}/v1/ask", json={"question": "tell me about Globex"}, headers=sam
+                    ),
+                    bases,
+                )
+            )
+        assert [r.status_code for r in firsts] == [200, 200], [r.text for r in firsts]
+        follow = client.post(
+            f"{bases[1]}/v1/ask",
+            json={"question": "and their open deals?", "thread_id": firsts[0].json()["thread_id"]},
+            headers=sam,
+        )
+        assert follow.status_code == 200 and "Globex - Core" in follow.json()["answer"], follow.text
         started = time.monotonic()
         outcomes = []
         for n in range(2 * LIMIT):  # alternately to each worker, as a round-robin proxy would
