@@ -152,6 +152,25 @@ def test_two_api_workers_share_one_rate_limit_per_token(
     assert others == [200, 200]  # the limit is per token: another user's requests go through
 
 
+def test_serve_with_two_workers_shares_one_limit(
+    shared: dict[str, str], postgres_engine: Engine, tmp_path: Path
+) -> None:
+    """``salesplan serve --workers 2``: two uvicorn worker processes on one port, one limit."""
+    token = TokenStore(postgres_engine).create(4, "workers").token
+    auth = {"Authorization": f"Bearer {token}", "Connection": "close"}  # each request may reach either
+    with workers(["serve", "--workers", "2"], shared, tmp_path, count=1) as [base], httpx.Client() as client:
+        started = time.monotonic()
+        statuses = [
+            client.get(f"{base}/v1/deals/stalled", params={"limit": 1}, headers=auth, timeout=60).status_code
+            for _ in range(2 * LIMIT)
+        ]
+        elapsed = time.monotonic() - started
+    log = (tmp_path / "worker-0.log").read_text(errors="replace")
+    assert log.count("Started server process") == 2, log[-2000:]
+    assert set(statuses) == {200, 429}
+    assert LIMIT <= statuses.count(200) <= LIMIT + 1 + elapsed * LIMIT / 60, (statuses, elapsed)
+
+
 def event_body(event: dict[str, Any], event_id: str) -> str:
     return json.dumps(
         {
@@ -222,3 +241,22 @@ def test_two_digest_runs_at_once_send_each_digest_once(shared: dict[str, str], t
     assert recipients == ["DU_MAX", "DU_RAVI", f"D{RITA}"], (recipients, outputs)
     sent = [line for output in outputs for line in output.splitlines() if line.startswith("sent: ")]
     assert len(sent) == 3, outputs
+
+
+def test_slack_http_with_two_workers_answers_a_redelivered_event_once(
+    shared: dict[str, str], tmp_path: Path
+) -> None:
+    """``salesplan slack --http --workers 2``: Slack's retries may reach either worker."""
+    with FakeSlack().running() as fake:
+        env = {**shared, "SLACK_API_URL": fake.base_url}
+        with workers(["slack", "--http", "--workers", "2"], env, tmp_path, count=1) as [base]:
+            event = {"type": "app_mention", "user": RITA, "text": "<@UBOT> hello", "channel": "C1"}
+            body = event_body({**event, "ts": "1700000400.000100"}, "EvRetried")
+            with ThreadPoolExecutor(4) as pool:
+                statuses = list(pool.map(lambda retry: deliver(base, body, retry), range(4)))
+            assert statuses == [200] * 4
+            fake.wait_for("chat.postMessage", timeout=60)
+            time.sleep(2)
+        log = (tmp_path / "worker-0.log").read_text(errors="replace")
+    assert log.count("Started server process") == 2, log[-2000:]
+    assert len(fake.of("chat.postMessage")) == 1

@@ -18,7 +18,9 @@ from fastapi import FastAPI, Request, Response
 from slack_bolt.adapter.starlette.async_handler import AsyncSlackRequestHandler
 from slack_bolt.async_app import AsyncApp
 
+from assistant.bootstrap import AppContext, load_settings
 from assistant.interfaces.api.limits import BodyReadTimeout, BodySizeLimit
+from assistant.interfaces.slack.app import build_slack_app
 from assistant.interfaces.slack.runtime import SlackRuntime
 
 EVENTS_PATH = "/slack/events"
@@ -55,3 +57,10 @@ def create_slack_http_app(app: AsyncApp, runtime: SlackRuntime) -> FastAPI:
         return {"status": "ok"}
 
     return server
+
+
+def create_slack_server() -> FastAPI:
+    """The HTTP-mode app over settings read from the environment: what each worker process of
+    ``salesplan slack --http --workers N`` builds for itself."""
+    app, runtime = build_slack_app(AppContext(load_settings()))
+    return create_slack_http_app(app, runtime)
