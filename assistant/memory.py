@@ -1,7 +1,8 @@
 """Conversation memory: a LangGraph checkpointer keyed by thread.
 
 SQLite (``conversations.db`` under ``SALESPLAN_HOME``) by default; PostgreSQL when the CRM
-database is PostgreSQL. Thread keys are namespaced by user (``<user id>:<thread>``), so one
+database is PostgreSQL, so a conversation continues on whichever worker process its next turn
+reaches. Thread keys are namespaced by user (``<user id>:<thread>``), so one
 person can never continue, or read, another person's conversation by guessing a thread id. A
 small ``salesplan_threads`` table records when each thread was last used, so old threads can be
 pruned.
@@ -14,6 +15,7 @@ lands in the conversation store.
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -28,6 +30,9 @@ from assistant.redaction import redact_value
 from assistant.settings import Settings
 
 THREADS_TABLE = "salesplan_threads"
+#: The PostgreSQL advisory lock taken while the conversation tables are set up (any fixed number).
+SETUP_LOCK = 0x5A1E5_0001
+SETUP_POLL_SECONDS = 0.05
 SQLITE_BUSY_TIMEOUT_SECONDS = 30.0
 
 
@@ -62,7 +67,7 @@ class Memory:
             async with AsyncPostgresSaver.from_conn_string(
                 self.postgres_url, serde=RedactingSerializer()
             ) as saver:
-                await saver.setup()
+                await self._setup_postgres(saver)
                 yield saver
             return
         import aiosqlite
@@ -76,6 +81,26 @@ class Memory:
             sqlite_saver = AsyncSqliteSaver(connection, serde=RedactingSerializer())
             await sqlite_saver.setup()
             yield sqlite_saver
+
+    async def _setup_postgres(self, saver: Any) -> None:
+        """Create or upgrade the conversation tables, one worker at a time: the checkpointer's
+        migrations are not safe to run at once (several API or Slack processes whose first turns
+        come together on a new database), so they run under a session advisory lock. The lock is
+        polled, not waited for inside the database: a migration builds an index ``CONCURRENTLY``,
+        which waits for every open transaction, a blocked lock request included."""
+        while True:
+            async with saver.conn.cursor() as cursor:
+                await cursor.execute("SELECT pg_try_advisory_lock(%s) AS taken", (SETUP_LOCK,))
+                row = await cursor.fetchone()
+            if row is not None and (row["taken"] if isinstance(row, dict) else row[0]):
+                break
+            await asyncio.sleep(SETUP_POLL_SECONDS)
+        try:
+            await saver.setup()
+            await self._ensure_table(saver)
+        finally:
+            async with saver.conn.cursor() as cursor:
+                await cursor.execute("SELECT pg_advisory_unlock(%s)", (SETUP_LOCK,))
 
     async def _ensure_table(self, saver: BaseCheckpointSaver[Any]) -> None:
         ddl = (

@@ -142,7 +142,16 @@ class Settings(BaseSettings):
         default=4_000, ge=1, le=4_000, description="Longest question the HTTP API accepts (characters)."
     )
     api_rate_limit_per_minute: int = Field(
-        default=60, ge=1, description="HTTP API requests allowed per token per minute; more is 429."
+        default=60,
+        ge=1,
+        description="HTTP API requests allowed per token per minute, across every serving process; "
+        "more is 429.",
+    )
+    api_body_timeout: float = Field(
+        default=30.0,
+        gt=0,
+        description="Seconds a client has to send the whole request body once its headers are in "
+        "(the HTTP API and the Slack app's HTTP mode); a slower client gets 408 and is disconnected.",
     )
     token_days: int = Field(
         default=90,

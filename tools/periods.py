@@ -45,6 +45,11 @@ class Period(BaseModel):
         return self.end - dt.timedelta(days=1)
 
 
+#: The first and last day a period may cover (a year of room on either side of it).
+EARLIEST = dt.date(2, 1, 1)
+LATEST = dt.date(9998, 1, 1)
+
+
 def _add_months(day: dt.date, months: int) -> dt.date:
     index = day.year * 12 + day.month - 1 + months
     return dt.date(index // 12, index % 12 + 1, 1)
@@ -114,7 +119,19 @@ def parse_period(text: str, as_of: dt.date, fy_start_month: int = 1, *, forward:
     """Resolve a period phrase relative to ``as_of``; raise :class:`InputError` when unknown.
 
     ``forward``: a quarter or month named without a year that has already ended means the next one.
+    A period must leave a year on either side inside the calendar (years 2 to 9997), so that "the
+    same period a year earlier" can always be worked out; "9999-Q4" or "0000" is an input error.
     """
+    try:
+        period = _resolve(text, as_of, fy_start_month, forward)
+    except (ValueError, OverflowError) as exc:  # date arithmetic ran past year 1 or 9999
+        raise InputError(f"the period {text!r} is too far in the past or the future") from exc
+    if period.start < EARLIEST or period.end > LATEST:
+        raise InputError(f"the period {text!r} is too far in the past or the future")
+    return period
+
+
+def _resolve(text: str, as_of: dt.date, fy_start_month: int, forward: bool) -> Period:
     period = _parse(text, as_of, fy_start_month)
     phrase = " ".join(text.casefold().split())
     if forward and period.end <= as_of and not re.search(r"\d{4}|last|previous|past|ago", phrase):

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from langchain_core.messages import BaseMessage, HumanMessage
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
 
 from assistant.memory import Memory
 from assistant.offline import OfflinePlanner
@@ -54,3 +54,27 @@ def test_threads_persist_in_postgresql(postgres_engine: Engine, postgres_url: st
     model.extend([second])
     assert service.ask(RITA, "third", thread_id="pg-thread").answer == "I remember: third"
     engine.dispose()
+
+
+@pytest.mark.postgres
+def test_workers_opening_memory_at_once_on_a_fresh_database(
+    postgres_engine: Engine, postgres_url: str
+) -> None:
+    """Several workers' first turns at the same moment each set up the conversation tables: one at
+    a time (an advisory lock), where at once they failed on each other's migration rows."""
+    memory = Memory(Settings(database_url=postgres_url))
+
+    async def first_turn(n: int) -> None:
+        async with memory.checkpointer() as saver:  # a connection of its own, like another process
+            await memory.touch(saver, f"{n}:thread")
+
+    async def at_once() -> None:
+        await asyncio.gather(*(first_turn(n) for n in range(6)))
+
+    for _ in range(4):
+        with postgres_engine.begin() as connection:
+            connection.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+        asyncio.run(at_once())
+    with postgres_engine.connect() as connection:
+        touched = connection.execute(text("SELECT count(*) FROM salesplan_threads")).scalar_one()
+    assert touched == 6

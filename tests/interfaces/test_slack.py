@@ -9,7 +9,7 @@ from collections.abc import Iterator
 
 import pytest
 from pydantic import SecretStr
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 
 from assistant.audit import AuditLog
 from assistant.interfaces.slack.blocks import MAX_BLOCKS, SECTION_LIMIT, markdown_message
@@ -18,6 +18,7 @@ from assistant.link_policy import LinkPolicy
 from tests.fakes import FakeSlack
 from tests.interfaces.slack_support import (
     RAVI,
+    RITA,
     STRANGER,
     SlackHarness,
     posted_text,
@@ -168,7 +169,8 @@ def test_the_same_event_delivered_four_times_is_answered_once(slack: SlackHarnes
     time.sleep(0.2)
     assert len(slack.fake.of("chat.postMessage")) == 1
     with slack.context.engine.connect() as connection:
-        assert connection.execute(select(func.count()).select_from(SlackDelivery)).scalar_one() == 1
+        keys = set(connection.execute(select(SlackDelivery.key)).scalars())
+    assert keys == {"event:EvSame", "message:C1:1.5"}  # the event, and the message it carries
 
 
 def test_a_second_process_does_not_answer_an_event_the_first_took(slack: SlackHarness) -> None:
@@ -186,6 +188,27 @@ def test_a_second_process_does_not_answer_an_event_the_first_took(slack: SlackHa
         other.settle()
         slack.settle()
     assert len(slack.fake.of("chat.postMessage")) == 1
+
+
+@pytest.mark.parametrize("first", ["app_mention", "message.im"])
+def test_a_mention_in_a_direct_message_is_answered_once(slack: SlackHarness, first: str) -> None:
+    """Slack delivers a direct message that mentions the app twice, as ``app_mention`` and as
+    ``message.im``, with different event ids: the message (channel + ts) is answered once."""
+    ts, text = "1700000007.000100", "<@UBOT> what's my pipeline?"
+    mention = {"type": "app_mention", "user": RITA, "text": text, "ts": ts, "channel": "D1"}
+    direct = {**mention, "type": "message", "channel_type": "im", "client_msg_id": "9f1c-7d2e"}
+    events = {"app_mention": (mention, "EvMention"), "message.im": (direct, "EvDirect")}
+    order = [first, *(name for name in events if name != first)]
+    assert [slack.event(*events[name]).status_code for name in order] == [200, 200]
+    [post] = slack.fake.wait_for("chat.postMessage")
+    slack.settle()
+    time.sleep(0.3)
+    assert post.args["channel"] == "D1" and post.args["thread_ts"] == ts
+    assert "$150,000 across 2 deals" in blocks_text(post.args)
+    assert len(slack.fake.of("chat.postMessage")) == 1 and len(slack.fake.of("reactions.add")) == 1
+    # another message in the same conversation is answered as usual
+    slack.event({**direct, "ts": "1700000007.000200"}, event_id="EvNext")
+    slack.fake.wait_for("chat.postMessage", 2)
 
 
 def test_a_user_is_found_by_profile_email(slack: SlackHarness) -> None:

@@ -223,6 +223,7 @@ def test_a_populated_database_of_the_previous_revision_upgrades(tmp_path: Path) 
             "DROP TABLE stages",
             "ALTER TABLE api_tokens DROP COLUMN expires_at",
             "ALTER TABLE api_tokens DROP COLUMN replaced_by",
+            "DROP TABLE rate_limits",
             "UPDATE alembic_version SET version_num = '0004'",
         ):
             connection.exec_driver_sql(statement)

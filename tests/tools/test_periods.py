@@ -59,3 +59,14 @@ def test_forward_quarters_follow_the_fiscal_year() -> None:
 def test_an_unknown_period_names_what_is_understood() -> None:
     with pytest.raises(InputError, match="next 30 days"):
         parse_period("fortnight after next", FRIDAY)
+
+
+@pytest.mark.parametrize(
+    "phrase", ["9999-Q4", "9999", "FY9999", "9999-H2", "0000-Q1", "0001", "9998-12-01..9998-12-31"]
+)
+def test_a_period_at_the_edge_of_the_calendar_is_an_input_error(phrase: str) -> None:
+    """Found by the API contract tests: "9999-Q4" ran the date arithmetic past year 9999 (a 500)."""
+    with pytest.raises(InputError, match="too far in the past or the future"):
+        parse_period(phrase, FRIDAY)
+    assert parse_period("9997-Q4", FRIDAY).end == dt.date(9998, 1, 1)
+    assert parse_period("0002", FRIDAY).start == dt.date(2, 1, 1)

@@ -1,1 +1,5 @@
 """The CRM store: schema, repository, migrations and stages."""
+
+# Tables kept beside the schema module register on its metadata here, so migrations, the importer
+# and schema checks always see every table, whichever store module is imported first.
+from tools.store import ratelimits as _ratelimits  # noqa: F401

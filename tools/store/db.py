@@ -7,7 +7,9 @@ Alembic the first time a database is opened (:func:`ensure_schema`).
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +26,8 @@ from tools.errors import DataError
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 SQLITE_BUSY_TIMEOUT_MS = 10_000
+#: The PostgreSQL advisory lock held while the schema is created or upgraded (any fixed number).
+MIGRATION_LOCK = 0x5A1E5_0000
 
 
 class DatabaseError(DataError):
@@ -111,11 +115,37 @@ def current_revision(engine: Engine) -> str | None:
         return MigrationContext.configure(connection).get_current_revision()
 
 
+@contextlib.contextmanager
+def _one_migration_at_a_time(engine: Engine) -> Iterator[None]:
+    """Several workers started at once on a new database must not all create its tables: on
+    PostgreSQL they take turns on an advisory lock, on SQLite on a lock file beside the database."""
+    if engine.dialect.name == "postgresql":
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            connection.execute(text("SELECT pg_advisory_lock(:key)"), {"key": MIGRATION_LOCK})
+            try:
+                yield
+            finally:
+                connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": MIGRATION_LOCK})
+        return
+    database = engine.url.database
+    if engine.dialect.name != "sqlite" or not database or database == ":memory:":
+        yield
+        return
+    from filelock import FileLock
+
+    with FileLock(f"{database}.migrate.lock"):
+        yield
+
+
 def ensure_schema(engine: Engine) -> None:
-    """Create the schema, or upgrade it to the latest migration, when it is not current."""
+    """Create the schema, or upgrade it to the latest migration, when it is not current (one
+    process at a time; the others find it current once it is their turn)."""
     try:
         if current_revision(engine) == head_revision():
             return
-        command.upgrade(_alembic_config(engine), "head")
+        with _one_migration_at_a_time(engine):
+            if current_revision(engine) == head_revision():
+                return
+            command.upgrade(_alembic_config(engine), "head")
     except (OperationalError, SQLAlchemyDatabaseError) as exc:
         raise DatabaseError(f"cannot open the database: {str(exc.orig).splitlines()[0]}") from exc

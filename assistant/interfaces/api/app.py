@@ -2,7 +2,8 @@
 
 Every ``/v1`` route runs as the user behind the request's bearer token (see
 :mod:`assistant.interfaces.api.deps`), answers errors as problem details
-(:mod:`assistant.interfaces.api.problems`) and refuses bodies over ``SALESPLAN_API_MAX_BODY_BYTES``
+(:mod:`assistant.interfaces.api.problems`), refuses bodies over ``SALESPLAN_API_MAX_BODY_BYTES``
+and cuts off clients that take longer than ``SALESPLAN_API_BODY_TIMEOUT`` to send one
 (:mod:`assistant.interfaces.api.limits`). The OpenAPI document is at ``/openapi.json`` and the
 interactive docs at ``/docs`` (and ``/redoc``); their scripts, styles and icon are served by the
 app itself from the ``fastapi-offline`` package (under ``/static-offline-docs``), so the docs work
@@ -18,7 +19,7 @@ from fastapi_offline import FastAPIOffline
 
 from assistant.bootstrap import AppContext, load_settings
 from assistant.interfaces.api.deps import ApiState
-from assistant.interfaces.api.limits import BodySizeLimit
+from assistant.interfaces.api.limits import BodyReadTimeout, BodySizeLimit
 from assistant.interfaces.api.problems import install_problem_handlers
 from assistant.interfaces.api.routers import accounts, ask, deals, health, plans
 from assistant.settings import Settings
@@ -50,6 +51,7 @@ def create_app(settings: Settings | None = None, *, context: AppContext | None =
     app.state.salesplan = ApiState(context)
     install_problem_handlers(app)
     app.add_middleware(BodySizeLimit, max_bytes=context.settings.api_max_body_bytes)
+    app.add_middleware(BodyReadTimeout, seconds=context.settings.api_body_timeout)
     for module in (health, ask, plans, deals, accounts):
         app.include_router(module.router)
     return app

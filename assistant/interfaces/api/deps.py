@@ -31,19 +31,22 @@ class ApiState:
     onto the CPU, the model server and the conversation store together."""
 
     context: AppContext
-    limiter: RateLimiter = field(init=False)
     turns: asyncio.Semaphore = field(init=False)
     #: The hosts answers' Markdown may link to (``SALESPLAN_LINK_HOSTS`` and the CRM's record host).
     links: LinkPolicy = field(init=False)
 
     def __post_init__(self) -> None:
-        self.limiter = RateLimiter(self.context.settings.api_rate_limit_per_minute)
         self.turns = asyncio.Semaphore(self.context.settings.max_concurrent_turns)
         self.links = LinkPolicy.of(self.context.settings.allowed_link_hosts)
 
     @cached_property
     def tokens(self) -> TokenStore:
         return TokenStore(self.context.engine, self.context.settings.token_days)
+
+    @cached_property
+    def limiter(self) -> RateLimiter:
+        """Per-token limits, shared through the database by every process serving it."""
+        return RateLimiter(self.context.engine, self.context.settings.api_rate_limit_per_minute)
 
 
 def get_state(request: Request) -> ApiState:

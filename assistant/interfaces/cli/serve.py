@@ -1,4 +1,4 @@
-"""``salesplan serve``: the HTTP API under uvicorn."""
+"""``salesplan serve``: the HTTP API under uvicorn, in one process or several (``--workers``)."""
 
 from __future__ import annotations
 
@@ -10,9 +10,21 @@ from assistant.bootstrap import AppContext
 
 HostOption = Annotated[str, typer.Option("--host", help="Interface to listen on.")]
 PortOption = Annotated[int, typer.Option("--port", min=1, max=65535, help="Port to listen on.")]
+WorkersOption = Annotated[
+    int,
+    typer.Option(
+        "--workers",
+        min=1,
+        max=64,
+        help="Worker processes sharing the port; they share rate limits and conversations through "
+        "the database.",
+    ),
+]
 
 
-def serve(ctx: typer.Context, host: HostOption = "127.0.0.1", port: PortOption = 8000) -> None:
+def serve(
+    ctx: typer.Context, host: HostOption = "127.0.0.1", port: PortOption = 8000, workers: WorkersOption = 1
+) -> None:
     """Serve the HTTP API (OpenAPI document at /openapi.json, docs at /docs)."""
     import uvicorn
 
@@ -21,4 +33,15 @@ def serve(ctx: typer.Context, host: HostOption = "127.0.0.1", port: PortOption =
     context: AppContext = ctx.obj
     context.engine  # noqa: B018 - open (and migrate) the database before taking requests
     context.warm_playbook()
-    uvicorn.run(create_app(context=context), host=host, port=port, log_level="info")
+    if workers == 1:
+        uvicorn.run(create_app(context=context), host=host, port=port, log_level="info")
+        return
+    # Each worker builds its own application from the same environment.
+    uvicorn.run(
+        "assistant.interfaces.api.app:create_app",
+        factory=True,
+        workers=workers,
+        host=host,
+        port=port,
+        log_level="info",
+    )

@@ -26,6 +26,15 @@ def slack(
     port: Annotated[
         int, typer.Option("--port", min=1, max=65535, help="HTTP mode: port to listen on.")
     ] = 3000,
+    workers: Annotated[
+        int,
+        typer.Option(
+            "--workers",
+            min=1,
+            max=64,
+            help="HTTP mode: worker processes sharing the port (each event is still answered once).",
+        ),
+    ] = 1,
 ) -> None:
     """Run the Slack app: --socket (Socket Mode) or --http --port P (HTTP mode)."""
     if ctx.invoked_subcommand is not None:
@@ -34,6 +43,8 @@ def slack(
         return
     if socket == http:
         raise typer.BadParameter("choose one of --socket or --http")
+    if socket and workers > 1:
+        raise typer.BadParameter("--workers is for --http; run several --socket processes instead")
     context: AppContext = ctx.obj
     context.engine  # noqa: B018 - open (and migrate) the database before taking requests
     if socket:
@@ -48,10 +59,21 @@ def slack(
     from assistant.interfaces.slack.app import build_slack_app
     from assistant.interfaces.slack.http import EVENTS_PATH, create_slack_http_app
 
-    bolt, runtime = build_slack_app(context)
+    bolt, runtime = build_slack_app(context)  # also checks the Slack settings before serving
     context.warm_playbook()
     console.print(f"Salesplan Slack app: serving {EVENTS_PATH} on http://{host}:{port}")
-    uvicorn.run(create_slack_http_app(bolt, runtime), host=host, port=port, log_level="info")
+    if workers == 1:
+        uvicorn.run(create_slack_http_app(bolt, runtime), host=host, port=port, log_level="info")
+        return
+    # Each worker builds its own app from the same environment.
+    uvicorn.run(
+        "assistant.interfaces.slack.http:create_slack_server",
+        factory=True,
+        workers=workers,
+        host=host,
+        port=port,
+        log_level="info",
+    )
 
 
 @app.command("digest")

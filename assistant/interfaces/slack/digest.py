@@ -117,10 +117,13 @@ class Digest:
         values = {"user_id": user_id, "day": day, "kind": kind, "sent_at": dt.datetime.now(dt.UTC)}
         insert = postgresql.insert if self.engine.dialect.name == "postgresql" else sqlite.insert
         statement = (
-            insert(SlackDigest).values(**values).on_conflict_do_nothing(index_elements=["user_id", "day"])
+            insert(SlackDigest)
+            .values(**values)
+            .on_conflict_do_nothing(index_elements=["user_id", "day"])
+            .returning(SlackDigest.user_id)  # a row back: claimed (rowcount is -1 on psycopg)
         )
         with self.engine.begin() as connection:
-            return connection.execute(statement).rowcount == 1
+            return connection.execute(statement).first() is not None
 
     def release(self, user_id: int, day: dt.date) -> None:
         with self.engine.begin() as connection:

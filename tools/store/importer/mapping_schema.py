@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 #: Tables an import mapping may not write: the data set's metadata and the product's own records.
 #: ``stages`` is written from a mapping's ``stages:`` section (:mod:`tools.store.importer.stageset`).
 RESERVED_TABLES = frozenset(
-    {"dataset_meta", "stages", "api_tokens", "slack_deliveries", "slack_digests", "audit_log"}
+    {"dataset_meta", "stages", "api_tokens", "slack_deliveries", "slack_digests", "audit_log", "rate_limits"}
 )
 STAGE_COLUMNS = frozenset({("opportunities", "stage"), ("opportunity_history", "stage")})
 FORECAST_COLUMNS = frozenset({("opportunities", "forecast_category")})

@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, HTTPException, Path
 
 from assistant.interfaces.api.deps import StateDep, ViewerDep
+from assistant.interfaces.api.links import account_plan_links
 from assistant.interfaces.api.problems import error_responses
 from tools.accounts.profile import AccountProfile, AccountProfileInput
 from tools.resolve import AmbiguousName
@@ -20,7 +21,10 @@ MAX_ID = 2_147_483_647
     "/v1/accounts/{account_id}",
     response_model=AccountProfile,
     summary="Account profile",
-    responses=error_responses(401, 404, 409, 422, 429, 503),
+    responses={
+        200: {"description": "The account profile.", "links": account_plan_links("/firmographics/name")},
+        **error_responses(401, 404, 409, 422, 429, 503),
+    },
 )
 def account(
     account_id: Annotated[int, Path(ge=1, le=MAX_ID, description="The account's id (`account/<id>`).")],

@@ -31,6 +31,7 @@ from starlette.requests import ClientDisconnect
 from starlette.types import Receive, Scope, Send
 
 from assistant.interfaces.api.deps import ApiState, StateDep, ViewerDep
+from assistant.interfaces.api.links import account_plan_links, link
 from assistant.interfaces.api.problems import Problem, error_responses, status_of
 from assistant.link_policy import allowed_links_only
 from assistant.service import MAX_QUESTION_CHARS, Answer
@@ -130,8 +131,17 @@ class TurnStream(StreamingResponse):
             "description": "The answer (JSON), or with `Accept: text/event-stream` a stream of "
             "`progress`, `answer`, `error` and `done` events.",
             "content": {EVENT_STREAM: {"schema": {"type": "string"}}},
+            "links": {
+                "FollowUp": link(
+                    "Ask a follow-up in the same conversation.",
+                    "post",
+                    "/v1/ask",
+                    {"thread_id": "$response.body#/thread_id"},
+                ),
+                **account_plan_links("/records/0/name"),
+            },
         },
-        **error_responses(400, 401, 413, 422, 429, 503),
+        **error_responses(400, 401, 408, 413, 422, 429, 503),
     },
 )
 async def ask(body: AskRequest, request: Request, viewer: ViewerDep, state: StateDep) -> Any:

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query
 from pydantic import Field
 
 from assistant.interfaces.api.deps import StateDep, ViewerDep
+from assistant.interfaces.api.links import account_plan_links
 from assistant.interfaces.api.problems import error_responses
 from tools.deals.stalled import StalledDeals, StalledQuery
 
@@ -32,7 +33,10 @@ class StalledParams(StalledQuery):
     "/v1/deals/stalled",
     response_model=StalledDeals,
     summary="Stalled and at-risk deals",
-    responses=error_responses(400, 401, 404, 422, 429, 503),
+    responses={
+        200: {"description": "The stalled deals.", "links": account_plan_links("/deals/0/account")},
+        **error_responses(400, 401, 404, 422, 429, 503),
+    },
 )
 def stalled(params: Annotated[StalledParams, Query()], viewer: ViewerDep, state: StateDep) -> StalledDeals:
     """Open deals in the caller's scope that break a stall rule, with the evidence for each flag and

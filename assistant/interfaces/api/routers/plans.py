@@ -24,7 +24,7 @@ from assistant.plans.models import AccountPlan, PlanDraft
 
 router = APIRouter(tags=["plans"])
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-ERRORS = error_responses(400, 401, 404, 413, 422, 429, 503)
+ERRORS = error_responses(400, 401, 404, 408, 413, 422, 429, 503)
 
 
 class AccountPlanRequest(BaseModel):
