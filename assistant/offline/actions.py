@@ -18,7 +18,8 @@ from dataclasses import dataclass
 #: What the request would do, the verb phrase that asks for it, and what Salesplan can offer instead.
 _POLITE = r"^(?:(?:hey|hi|ok|okay|so|and|also|now|then|pls|please|can you|could you|would you|will you"
 _POLITE += (
-    r"|can u|could u|i need you to|i want you to|i'd like you to|go ahead and|help me|let's|lets)[\s,]+)*"
+    r"|can we|could we|can u|could u|i need you to|i want you to|i'd like you to|go ahead and|help me"
+    r"|let's|lets)[\s,]+)*"
 )
 
 
@@ -64,7 +65,9 @@ ACTIONS: tuple[Action, ...] = (
         r"assign|transfer|delete|remove|archive)(?! on\b| about\b| me\b| for\b) (?:\w+ ){0,5}?"
         r"(?:close dates?|stages?|amounts?|"
         r"next steps?|owners?|probabilit(?:y|ies)|deals?|opportunit(?:y|ies)|opps?|records?|accounts?|"
-        r"contacts?|forecast categor(?:y|ies)|fields?|as (?:won|lost)|to (?:won|lost|closed))",
+        r"contacts?|forecast categor(?:y|ies)|fields?|as (?:won|lost)|to (?:won|lost|closed))"
+        # "can we move it to next quarter?", "push that deal out a month"
+        r"|(?:move|push|pull|slip|bump) (?:it|that|this|them|those|the deal|that deal)\b",
         'show the deal as it stands now ("show me the {account} deal") so you can update it in the CRM',
     ),
     _action(
@@ -121,7 +124,8 @@ GAPS: tuple[Action, ...] = (
         re.compile(
             r"\bstage[- ](?:to[- ]stage )?conversions?\b|\bfunnel conversions?\b"
             r"|\bconver(?:t|ts|ted|sion|sion rates?)\b.{0,30}\bfrom \w+(?: \w+)? (?:to|into)\b"
-            r"|\b(?:move|moves|progress|progresses|advance|advances) from \w+ to \w+"
+            r"|\b(?:move|moves|moved|moving|progress|progresses|progressed|advance|advances|advanced|went)"
+            r" from \w+ (?:to|into) \w+"
         ),
         'give the win rate by stage, product or rep, and how long deals sit in a stage ("average days '
         'in Proposal")',

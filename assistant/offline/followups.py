@@ -33,6 +33,7 @@ from assistant.offline.frame import ENTITY_SLOTS, FILTER_SLOTS, Frame, Intent, S
 from assistant.offline.intents import spec_for
 from assistant.offline.intents.registry import DATA_INTENTS, ENTITY_INTENT, PERIOD_INTENTS
 from assistant.offline.measures import dimension_named, read_metric_question
+from assistant.offline.members import MEMBER_SLOTS
 from assistant.offline.slots import SAME_LAST_YEAR
 from assistant.offline.understanding import OWNER_INTENTS, place_unknown
 from tools.deals.stalled_rules import RULES as STALL_RULES
@@ -101,6 +102,8 @@ COMPARED = re.compile(r"\b(?:compare|compared|vs\.?|versus|against|side by side)
 MAX_PRONOUN_WORDS = 12
 #: "and win rate?", "what about the average deal size": a short follow-up naming only a measure.
 MAX_SWAP_WORDS = 7
+#: "vs Financial Services", "compared with SMB": the member named beside the previous one.
+VERSUS = re.compile(r"^\W*(?:vs\.?|versus|compared? (?:to|with)|against)\b", re.I)
 #: "of those", "these ones": the records of the previous answer.
 THOSE = re.compile(r"\b(?:those|these|the ones|them)\b", re.I)
 #: Filters on deals that "those" carries into another kind of answer.
@@ -193,6 +196,7 @@ def _deals_behind(previous: Frame) -> Frame | None:
     measure counted (with the same names, filters and period)."""
     slots = previous.slots.model_copy()
     if previous.intent in (Intent.PIPELINE, Intent.TOP_DEALS, Intent.FORECAST):
+        slots.measure, slots.dimension, slots.also = None, None, None  # the deals, not a figure of them
         return previous.model_copy(update={"intent": Intent.TOP_DEALS, "slots": slots, "follow_up": True})
     if previous.intent is Intent.STALLED:
         return previous.model_copy(update={"slots": slots, "follow_up": True})
@@ -222,8 +226,14 @@ def merge(previous: Frame, current: Frame, question: str) -> Frame:
         )
     ):
         # "only the big ones": the largest deals of the same list
+        slots = previous.slots.model_copy(update={"measure": None, "dimension": None})
         return previous.model_copy(
-            update={"intent": Intent.TOP_DEALS, "follow_up": True, "question": current.question}
+            update={
+                "intent": Intent.TOP_DEALS,
+                "slots": slots,
+                "follow_up": True,
+                "question": current.question,
+            }
         )
     if current.intent is Intent.WHY:
         return previous.model_copy(update={"intent": previous.intent, "follow_up": True, "explain": True})
@@ -243,11 +253,20 @@ def merge(previous: Frame, current: Frame, question: str) -> Frame:
         and not new_names
         and (current.slots.group_by is not None or current.slots.limit is not None or current.brief)
     )
+    # "vs Financial Services", "and SMB?" after a metric answer: the same measure for that member
+    member_named = any(
+        getattr(current.slots, slot) is not None for slot, _ in MEMBER_SLOTS if slot not in ENTITY_SLOTS
+    )
     reshaped = (
-        (previous.intent is Intent.MEASURE or reshapes_scorecard)
+        (previous.intent is Intent.MEASURE or reshapes_scorecard or (member_named and previous.slots.measure))
         and current.slots.measure is None
         and intent in (Intent.UNKNOWN, Intent.PIPELINE, Intent.PERFORMANCE, Intent.TOP_DEALS)
-        and bool(RESHAPE.match(question) or PRONOUN.search(question) or SHORTER.match(question))
+        and bool(
+            RESHAPE.match(question)
+            or PRONOUN.search(question)
+            or SHORTER.match(question)
+            or VERSUS.match(question)
+        )
     )
     # "and win rate?" after bookings by rep: the same breakdown and period, another measure
     swaps_measure = (
@@ -311,6 +330,14 @@ def merge(previous: Frame, current: Frame, question: str) -> Frame:
                 merged.compare = current.slots.compare or again.compare or merged.compare
                 if again.top is not None and current.slots.limit is None:
                     merged.limit, merged.ranking = again.top, "bottom" if again.order == "asc" else "top"
+    slot_named = next(
+        (s for s, _ in MEMBER_SLOTS if getattr(current.slots, s) is not None and getattr(previous.slots, s)),
+        None,
+    )
+    if reshaped and slot_named and VERSUS.match(question) and not current.slots.others:
+        # "vs Financial Services" after Healthcare: both, side by side
+        merged.others, merged.others_slot = [getattr(current.slots, slot_named)], slot_named
+        setattr(merged, slot_named, getattr(previous.slots, slot_named))
     if not same and THOSE.search(question):
         # "which of those are stalled?": the deals of the previous answer, narrowed the same way
         for slot in CARRIED_FILTERS:

@@ -190,7 +190,7 @@ LEAST = _any(r"least|worst|lowest|smallest|fewest|bottom|weakest|less|shortest|f
 BEHIND = _any(r"behind|lagging|struggling|miss|missing|short of|below|under")
 
 PREVIOUS = re.compile(
-    r"\b(?:vs\.?|versus|compared (?:to|with)|against|than|relative to|over)\s+(?:the\s+)?"
+    r"\b(?:vs\.?|versus|compared? (?:to|with)|against|than|relative to|over)\s+(?:the\s+)?"
     r"(?:last|previous|prior|the previous|the prior)\s+(?:quarter|month|year|period|week)\b"
     r"|\b(?:quarter|month|week)[- ]over[- ](?:quarter|month|week)\b|\b(?:qoq|mom|wow)\b"
     r"|\b(?:vs\.?|versus|compared (?:to|with)|than)\s+(?:the\s+)?"
@@ -203,7 +203,7 @@ PREVIOUS = re.compile(
 LAST_YEAR = re.compile(
     r"\b(?:year[- ]over[- ]year|yoy"
     r"|same (?:quarter|month|period|time) last year|a year ago"
-    r"|vs\.? last year|versus last year|compared (?:to|with) last year|than last year)\b"
+    r"|vs\.? last year|versus last year|compared? (?:to|with) last year|than last year)\b"
 )
 SHARE = re.compile(
     r"\b(?:share|percent(?:age)?|proportion|portion|fraction|what part|how much of|slice|chunk|piece)\b"

@@ -181,7 +181,7 @@ def _same_last_year(text: str, lexicon: Lexicon, out: Extracted) -> bool:
     return True
 
 
-COMPARED_TO = re.compile(r"\b(?:vs\.?|versus|compared (?:to|with)|than|relative to)\s+(?:the\s+)?$")
+COMPARED_TO = re.compile(r"\b(?:vs\.?|versus|compared? (?:to|with)|than|relative to)\s+(?:the\s+)?$")
 
 
 def _periods(text: str, lexicon: Lexicon, out: Extracted) -> None:

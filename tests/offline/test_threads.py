@@ -440,3 +440,48 @@ def test_compare_them_sets_the_threads_two_people_side_by_side(demo: World, cast
     demo.ask(cast.manager, f"and {other}?", t)
     compared = _args(demo.ask(cast.manager, "compare the two on win rate", t))
     assert compared["measure"] == "win_rate" and compared["group_by"] == "rep"
+
+
+def test_which_deals_lists_the_deals_behind_the_previous_answer(demo: World, cast: Cast) -> None:
+    t = thread()
+    demo.ask(cast.rep, "what's my pipeline looking like for next quarter?", t)
+    listed = demo.ask(cast.rep, "which deals?", t)
+    assert calls(listed)[0] == ("pipeline_summary", {"period": "next quarter"})
+    assert "largest open deals closing in" in listed.answer.splitlines()[0]
+    assert any(name == "deal_details" for name, _ in calls(listed))
+    t = thread()
+    demo.ask(cast.revops, "bookings in Healthcare last quarter", t)
+    behind = _args(demo.ask(cast.revops, "which ones?", t))
+    assert behind["group_by"] == "deal" and behind["industry"] == "Healthcare"
+    assert behind["period"] == "last quarter"
+
+
+def test_a_correction_keeps_the_threads_filters(demo: World, cast: Cast) -> None:
+    t = thread()
+    demo.ask(cast.revops, f"total pipeline for Security Shield in {cast.territory}", t)
+    corrected = _args(demo.ask(cast.revops, "no I meant bookings", t))
+    assert corrected["measure"] == "won_revenue" and corrected["product"] == "Security Shield"
+    assert corrected["territory"] == cast.territory
+
+
+def test_versus_a_member_after_a_metric_sets_the_two_side_by_side(demo: World, cast: Cast) -> None:
+    t = thread()
+    demo.ask(cast.revops, "average deal size for Healthcare", t)
+    both = _args(demo.ask(cast.revops, "vs Financial Services", t))
+    assert both["measure"] == "average_deal_size" and both["group_by"] == "industry"
+    t = thread()
+    demo.ask(cast.revops, "win rate by product in Q3", t)
+    earlier = _args(demo.ask(cast.revops, "compare to last year", t))
+    assert (
+        earlier["compare"] == "last_year"
+        and earlier["group_by"] == "product"
+        and str(earlier["period"]).lower() == "q3"
+    )
+
+
+def test_who_owns_it_and_move_it_stay_on_the_account_or_are_declined(demo: World, cast: Cast) -> None:
+    t = thread()
+    demo.ask(cast.rep, f"how's {cast.account} looking?", t)
+    assert calls(demo.ask(cast.rep, "who owns it", t)) == [("account_profile", {"account": cast.account})]
+    moved = demo.ask(cast.rep, "can we move it to next quarter", t)
+    assert moved.tool_calls == [] and "can't" in moved.answer

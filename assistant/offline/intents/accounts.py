@@ -127,6 +127,8 @@ ACCOUNT = IntentSpec(
             r"\bbefore (?:my|the|our) (?:call|meeting|visit)\b"
             r"|\bprofile\b|\bbuying (?:committee|roles?|group)\b",
             r"\bdecision[- ]makers?\b|\bwho (?:is|are|should i talk to|do i know|do we know) (?:at|in)\b",
+            # "who owns it?", "who's the account owner": the profile names the owner
+            r"\bwho (?:owns|covers|manages|is on|handles)\b(?! (?:the most|most|more))|\baccount owner\b",
             r"\bwhat do (?:we|i|you) know about\b|\boverview of\b|\bhealth\b|\bcontacts?\b|\bkey people\b",
             r"\blook up entaccount\b|\bsummar(?:y|ise|ize) (?:of )?entaccount\b",
             r"\bwhat(?:'s| is) happening (?:with|at) entaccount\b",
@@ -206,7 +208,7 @@ NAMED = re.compile(r"\bent(?:account|unknown)\b")
 NAMED_BEFORE = re.compile(r"\bent(?:account|unknown)\b|\b(?:they|them|their|it|this account|that account)\b")
 #: What one company bought: "what did Acme buy?", "Acme's purchase history", "what does Acme own?".
 BOUGHT_WORDS = re.compile(
-    r"\b(?:bought|buy|buys|purchased?|purchases|purchase history|own|owns|using|uses)\b"
+    r"\b(?:bought|buy|buys|purchased?|purchases|purchase history|(?<!who )own|(?<!who )owns|using|uses)\b"
 )
 NOT_BOUGHT = re.compile(r"\b(?:else|could|might|should|would|don't|doesn't|not|yet|next)\b")
 

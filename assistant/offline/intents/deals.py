@@ -187,6 +187,8 @@ PIPELINE = IntentSpec(
         ),
         phrasing(1, rf"\b{DEALS}\b"),
         phrasing(3, rf"\bentperson (?:open )?(?:{DEALS[3:-1]}|pipeline)\b"),
+        # "what do I have open with Bridgeway?": the open deals there
+        phrasing(3, r"\b(?:have|got|is|are|anything|something) (?:\w+ )?open (?:with|at|on|for)\b"),
     ),
 )
 
