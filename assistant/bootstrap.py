@@ -63,6 +63,7 @@ class AppContext:
             self.as_of(),
             self.settings.fiscal_year_start_month,
             record_url=self.settings.crm_record_url,
+            sharing=self.settings.sharing,
         )
 
     @cached_property

@@ -15,6 +15,7 @@ from pydantic import AliasChoices, Field, SecretStr, field_validator, model_vali
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from tools.evidence import template_fields
+from tools.store.scope import Sharing
 
 OFFLINE_MODEL = "offline"
 
@@ -61,6 +62,11 @@ class Settings(BaseSettings):
         default=None,
         description="Link to a record in the source CRM, e.g. `https://acme.my.salesforce.com/{external_id}` "
         "({external_id}, {kind}, {id}); every record reference in answers becomes a link.",
+    )
+    sharing: Sharing = Field(
+        default=Sharing.PRIVATE,
+        description="What a rep sees besides their own deals: `private` (accounts they own or have a "
+        "deal on) or `territory` (also every account of their territory). Managers see their team's.",
     )
     playbook_auto_index: bool = Field(
         default=True,
@@ -170,6 +176,11 @@ class Settings(BaseSettings):
         if provider != "openai" or not name:
             raise ValueError(f"SALESPLAN_MODEL must be 'offline' or 'openai:<model>', got {value!r}")
         return value
+
+    @field_validator("sharing", mode="before")
+    @classmethod
+    def _sharing_name(cls, value: object) -> object:
+        return value.strip().lower() if isinstance(value, str) else value
 
     @field_validator("crm_record_url")
     @classmethod

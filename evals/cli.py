@@ -32,7 +32,7 @@ from rich.table import Table
 
 from assistant.bootstrap import AppContext
 from assistant.interfaces.cli.kb import knowledge_base
-from assistant.interfaces.cli.output import console
+from assistant.interfaces.cli.output import console, echo_json
 from assistant.interfaces.cli.scoped import JsonOption
 from tools.errors import DataError, SalesplanError
 
@@ -156,7 +156,7 @@ def run(
         if not as_json:
             console.print(f"Reports: {', '.join(str(p) for p in written)}")
     if as_json:
-        typer.echo(summary.model_dump_json(indent=2))
+        echo_json(summary.model_dump_json(indent=2))
     else:
         for part in rich_report(summary, all_cases=all_cases):
             console.print(part)
@@ -197,7 +197,7 @@ def evaluate_retrieval(
 
     result = run_evaluation(knowledge_base(ctx), load_questions(questions or QUESTIONS_FILE), k=k)
     if as_json:
-        typer.echo(result.model_dump_json(indent=2))
+        echo_json(result.model_dump_json(indent=2))
     else:
         _print_evaluation(result, misses)
 

@@ -9,7 +9,10 @@
 Each suite gets a fresh ``SALESPLAN_HOME`` (SQLite database and conversations) with every
 setting that changes figures pinned (database, stages file, fiscal year, ``as_of``), so a
 developer's configuration cannot change the expected answers; model settings (``OPENAI_*``,
-timeouts, call budgets) are the caller's.
+timeouts, call budgets) are the caller's. The sharing model (``SALESPLAN_SHARING``) is obeyed like
+everywhere else, never overridden: the cases are written for the default, ``private`` (a rep sees
+the accounts they own or have a deal on), and the leak check reads each user's scope as the run
+has it.
 
 The playbook index is shared by the suites of a run and kept in a cache directory between runs:
 it is rebuilt only when the packaged playbook or the embedding model changes, which keeps a

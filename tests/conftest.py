@@ -12,6 +12,7 @@ from sqlalchemy import Engine, text
 from tests.postgres import PostgresUnavailable, postgres_server
 from tools.store.bulk import INSERT_ORDER
 from tools.store.db import ensure_schema, make_engine
+from tools.store.scope import ORG_STAMP
 
 
 @pytest.fixture(autouse=True)
@@ -74,3 +75,13 @@ def table_dump(engine: Engine) -> dict[str, list[tuple[object, ...]]]:
             table.name: sorted((tuple(row) for row in connection.execute(table.select())), key=repr)
             for table in INSERT_ORDER
         }
+
+
+def org_stamp(dump: dict[str, list[tuple[object, ...]]]) -> object:
+    """The ``org_changed_at`` stamp of a :func:`table_dump` (every write of the data changes it)."""
+    return next((row[1] for row in dump["dataset_meta"] if row[0] == ORG_STAMP), None)
+
+
+def without_org_stamp(dump: dict[str, list[tuple[object, ...]]]) -> dict[str, list[tuple[object, ...]]]:
+    """A :func:`table_dump` without the ``org_changed_at`` stamp, to compare the data of two writes."""
+    return {**dump, "dataset_meta": [row for row in dump["dataset_meta"] if row[0] != ORG_STAMP]}

@@ -106,8 +106,11 @@ def test_citations_recall_precision_and_unknown_ids() -> None:
 
 
 def test_leaks_of_records_names_and_canaries(rita_scope: Visibility, sam_scope: Visibility) -> None:
-    clean = leaks(turn("Acme - Core [opportunity/1] and Apex Health", scope=rita_scope))
+    clean = leaks(turn("Acme - Core [opportunity/1] and Acme Corporation", scope=rita_scope))
     assert clean.passed
+    # Apex Health lies in Rita's territory but is Ravi's: not hers under private sharing (the default)
+    colleague = leaks(turn("Apex Health", scope=rita_scope))
+    assert not colleague.passed and "Apex Health" in colleague.detail
     record = leaks(turn("Globex - Core [opportunity/4]", scope=rita_scope))
     assert not record.passed and "record outside scope 'opportunity/4'" in record.detail
     cited = leaks(turn("fine", scope=rita_scope, citations=["account/3"]))

@@ -108,7 +108,7 @@ def test_territory_list_and_balance() -> None:
             "error: no account named 'Acmee' — did you mean Acme Corporation?",
         ),
         (
-            ["accounts", "whitespace", "Health", "-u", "rita@cobalt.example"],
+            ["accounts", "whitespace", "Health", "-u", "ravi@cobalt.example"],
             "error: 'Health' matches several accounts: Apex Health or Umbrella Health",
         ),
         (

@@ -151,9 +151,7 @@ def test_a_new_report_is_in_the_managers_scope_at_once(maven: Path) -> None:
         app, ["users", "add", "lee.kim@acme.example", "--role", "rep", "--manager", "Rocco Neubert"]
     )
     assert added.exit_code == 0, added.output
-    with repository.connect():  # the next query of the running process sees the change
-        pass
-    after = repository.scope(manager).users
+    after = repository.scope(manager).users  # the very next look of the running process
     assert (
         before is not None
         and after is not None

@@ -22,7 +22,7 @@ from tests.security.playbook import Playbook
 from tests.security.world import Sight
 from tests.tools import crm
 from tools.store.db import ensure_schema, make_engine
-from tools.store.repository import Repository
+from tools.store.repository import Repository, Sharing
 from tools.store.schema import Territory, User
 from tools.store.stages import load_stages
 from tools.viewer import Viewer
@@ -57,7 +57,7 @@ def offline_service(home: Path, repository: Repository, playbook: Playbook | Non
 
 @dataclass
 class World:
-    """The canary world with the offline assistant over it."""
+    """The canary world with the offline assistant over it, under one sharing model."""
 
     engine: Engine
     repository: Repository
@@ -65,6 +65,7 @@ class World:
     people: dict[str, Viewer]
     sights: dict[str, Sight]
     org: Org
+    sharing: Sharing
 
 
 def org_of(engine: Engine) -> Org:
@@ -80,22 +81,36 @@ def org_of(engine: Engine) -> Org:
     )
 
 
-@pytest.fixture(scope="session")
-def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
-    root = tmp_path_factory.mktemp("security")
+def build_world(root: Path, sharing: Sharing) -> World:
     engine = engine_at(root / "crm.db")
     canary_world.load(engine)
-    repository = Repository(engine, load_stages(), crm.AS_OF)
+    repository = Repository(engine, load_stages(), crm.AS_OF, sharing=sharing)
     people = canary_world.viewers(engine)
-    yield World(
+    return World(
         engine,
         repository,
         offline_service(root / "home", repository),
         people,
-        {first: canary_world.sight(repository, viewer) for first, viewer in people.items()},
+        {first: canary_world.sight(engine, viewer, sharing) for first, viewer in people.items()},
         org_of(engine),
+        sharing,
     )
-    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
+    """The world under the default sharing model, ``private``."""
+    built = build_world(tmp_path_factory.mktemp("security"), Sharing.PRIVATE)
+    yield built
+    built.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def territory_world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
+    """The world under ``SALESPLAN_SHARING=territory``."""
+    built = build_world(tmp_path_factory.mktemp("security-territory"), Sharing.TERRITORY)
+    yield built
+    built.engine.dispose()
 
 
 @dataclass
@@ -105,15 +120,15 @@ class Shadows:
 
     root: Path
     people: dict[str, Viewer]
+    sharing: Sharing
     built: dict[str, tuple[Engine, Repository, AssistantService]] = field(default_factory=dict)
 
     def of(self, first: str) -> tuple[Repository, AssistantService]:
         if first not in self.built:
             engine = engine_at(self.root / f"{first}.db")
             canary_world.load(engine)
-            repository = Repository(engine, load_stages(), crm.AS_OF)
-            canary_world.redact(engine, repository, self.people[first])
-            repository = Repository(engine, load_stages(), crm.AS_OF)
+            canary_world.redact(engine, self.people[first], self.sharing)
+            repository = Repository(engine, load_stages(), crm.AS_OF, sharing=self.sharing)
             self.built[first] = (engine, repository, offline_service(self.root / f"{first}-home", repository))
         _, repository, service = self.built[first]
         return repository, service
@@ -121,7 +136,15 @@ class Shadows:
 
 @pytest.fixture(scope="session")
 def shadows(tmp_path_factory: pytest.TempPathFactory, world: World) -> Iterator[Shadows]:
-    found = Shadows(tmp_path_factory.mktemp("shadows"), world.people)
+    found = Shadows(tmp_path_factory.mktemp("shadows"), world.people, world.sharing)
+    yield found
+    for engine, _, _ in found.built.values():
+        engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def territory_shadows(tmp_path_factory: pytest.TempPathFactory, territory_world: World) -> Iterator[Shadows]:
+    found = Shadows(tmp_path_factory.mktemp("territory-shadows"), territory_world.people, Sharing.TERRITORY)
     yield found
     for engine, _, _ in found.built.values():
         engine.dispose()

@@ -11,7 +11,9 @@ persona asks for plenty that is not theirs. For each call:
   included);
 * a call naming a forbidden record gets the same error as the same call naming a made-up one.
 
-The scope is not written down here: it is read through the repository's scoped selects.
+Both sharing models are covered (``private``, the default, and ``territory``). What each persona may
+see is computed from the raw tables by the written rule (``tests.security.world.visible``), not
+read through the scope under test.
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ from tests.security.attacks import MADE_UP, MADE_UP_PERSON, MADE_UP_TERRITORY
 from tests.security.conftest import Shadows, World
 from tests.security.playbook import Playbook
 from tests.security.world import CROSS_DEAL, CROSS_DEAL_WORDS, PLANTED, Planted
-from tools.store.repository import Repository
+from tools.store.repository import Repository, Sharing
 from tools.viewer import Viewer
 
 PERSONAS = ("rita", "ravi", "sam", "max", "mo", "vera", "olga")
@@ -166,11 +168,15 @@ def names(world: World) -> dict[str, str]:
     return world.org.names
 
 
+@pytest.mark.parametrize("sharing", list(Sharing), ids=[s.value for s in Sharing])
 @pytest.mark.parametrize("persona", PERSONAS)
 @pytest.mark.parametrize("spec", TOOLS, ids=[spec.name for spec in TOOLS])
 def test_a_tool_shows_a_persona_nothing_outside_their_scope(
-    world: World, shadows: Shadows, names: dict[str, str], spec: Any, persona: str
+    request: pytest.FixtureRequest, names: dict[str, str], spec: Any, persona: str, sharing: Sharing
 ) -> None:
+    private = sharing is Sharing.PRIVATE
+    world: World = request.getfixturevalue("world" if private else "territory_world")
+    shadows: Shadows = request.getfixturevalue("shadows" if private else "territory_shadows")
     viewer = world.people[persona]
     sight = world.sights[persona]
     full = Caller(world.repository, viewer)

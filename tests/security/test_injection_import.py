@@ -118,7 +118,7 @@ class Imported:
     people: dict[str, Viewer]
 
     def sight(self, first: str) -> Sight:
-        return canary_world.sight(self.repository, self.people[first])
+        return canary_world.sight(self.repository.engine, self.people[first], self.repository.sharing)
 
 
 def imported(root: Path, zenith: str) -> Imported:

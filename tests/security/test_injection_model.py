@@ -83,7 +83,11 @@ def planted(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Planted]:
     plant(engine)
     repository = Repository(engine, load_stages(), crm.AS_OF)
     people = canary_world.viewers(engine)
-    yield Planted(repository, {first: canary_world.sight(repository, v) for first, v in people.items()}, root)
+    yield Planted(
+        repository,
+        {first: canary_world.sight(engine, v, repository.sharing) for first, v in people.items()},
+        root,
+    )
     engine.dispose()
 
 

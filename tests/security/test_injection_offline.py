@@ -63,7 +63,9 @@ def planted(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Planted]:
     repository = Repository(engine, load_stages(), crm.AS_OF)
     service = offline_service(root / "home", repository, Playbook((PASSAGE,)))
     people = canary_world.viewers(engine)
-    yield Planted(service, {first: canary_world.sight(repository, v) for first, v in people.items()})
+    yield Planted(
+        service, {first: canary_world.sight(engine, v, repository.sharing) for first, v in people.items()}
+    )
     engine.dispose()
 
 

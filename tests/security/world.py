@@ -13,8 +13,8 @@ modules of ``tests/interfaces`` already run over it. :func:`load` inserts the ha
   ``-ACTV``) — RevOps owns records too, so everyone but RevOps has something to leak;
 * a cross-sell deal and an activity of Sam's on Rita's account Acme (``CANARY-Sam-XDEAL``,
   ``-XNEXT``, ``-XACTV``): Rita sees the account but must not see Sam's deal on it;
-* a contact on Ravi's Apex Health (``CANARY-Ravi-APEX``), which Rita legitimately sees through
-  their shared territory — the visible sets below are derived from the scope, not written by hand.
+* a contact on Ravi's Apex Health (``CANARY-Ravi-APEX``), which Rita sees through their shared
+  territory under ``SALESPLAN_SHARING=territory`` and must not see under ``private`` (the default).
 
 The hand-built rows already carry ``CANARY-Rita``, ``CANARY-Ravi`` and ``CANARY-Sam`` in next
 steps and activity subjects. Every canary matches :data:`CANARY`; a longest match is one token,
@@ -24,9 +24,11 @@ Names are natural words followed by the canary (``Kestrel Dynamics CANARY-Ravi-A
 name the record by its words ("Kestrel Dynamics"), never by its canary, so an echo of what the
 attacker typed is never mistaken for a leak, and any canary in an output is a real leak.
 
-What a viewer may see (:func:`sight`: canaries and record ids) is read through the repository's
-scoped selects, the ones the tools use; :func:`redact` deletes everything a viewer may not see,
-which gives the world that viewer's answers must be identical in.
+What a viewer may see (:func:`visible`, then :func:`sight`: canaries and record ids) is computed
+from the raw tables by the *written* sharing rule (README "Sharing model", ``tools/store/scope.py``)
+in plain SQL over the owner, manager and territory columns — never through the scope function the
+suite is testing; :func:`redact` deletes everything a viewer may not see, which gives the world that
+viewer's answers must be identical in.
 """
 
 from __future__ import annotations
@@ -36,10 +38,9 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import Engine, delete, insert, select, update
+from sqlalchemy import Connection, Engine, delete, insert, select, text, update
 
 from tests.tools import crm
-from tools.store.repository import Repository
 from tools.store.rollups import refresh_rollups
 from tools.store.schema import (
     Account,
@@ -53,6 +54,7 @@ from tools.store.schema import (
     Territory,
     User,
 )
+from tools.store.scope import Sharing
 from tools.viewer import Viewer
 
 CANARY = re.compile(r"CANARY(?:-[A-Za-z0-9]+)+")
@@ -274,9 +276,66 @@ def _canaries(*texts: object) -> set[str]:
     return {c for text in texts if isinstance(text, str) for c in CANARY.findall(text)}
 
 
-def sight(repo: Repository, viewer: Viewer) -> Sight:
-    """``viewer``'s canaries and record ids, from the scoped selects the tools themselves use."""
-    with repo.connect() as connection:
+def _in(ids: set[int]) -> str:
+    """An SQL list of ids (``NULL`` when there are none, which matches nothing)."""
+    return ", ".join(str(int(i)) for i in sorted(ids)) or "NULL"
+
+
+def _ids(connection: Connection, sql: str) -> set[int]:
+    return {int(v) for v in connection.execute(text(sql)).scalars() if v is not None}
+
+
+def visible(engine: Engine, viewer: Viewer, sharing: Sharing) -> dict[str, set[int]]:
+    """The record ids ``viewer`` may see, by the written rule, in plain SQL over the raw tables:
+
+    * RevOps and admins: everything;
+    * the people in scope: the viewer and, for a manager, everyone reporting to them directly or
+      indirectly (``users.manager_id``);
+    * deals owned by someone in scope; activities logged by someone in scope;
+    * accounts owned by someone in scope or with a deal owned by someone in scope, and under
+      ``territory`` sharing also every account of a home territory of someone in scope;
+    * contacts of those accounts; territories: the home territories of the people in scope and
+      those of the visible accounts.
+    """
+    with engine.connect() as connection:
+        if viewer.role in (Role.REVOPS, Role.ADMIN):
+            tables = {
+                "opportunity": "opportunities",
+                "account": "accounts",
+                "contact": "contacts",
+                "activity": "activities",
+                "user": "users",
+                "territory": "territories",
+            }
+            return {kind: _ids(connection, f"SELECT id FROM {table}") for kind, table in tables.items()}
+        people, frontier = {viewer.user_id}, {viewer.user_id}
+        while viewer.role is Role.MANAGER and frontier:
+            reports = _ids(connection, f"SELECT id FROM users WHERE manager_id IN ({_in(frontier)})")
+            frontier = reports - people
+            people |= frontier
+        team = _in(people)
+        homes = _ids(connection, f"SELECT territory_id FROM users WHERE id IN ({team})")
+        shared = f"OR territory_id IN ({_in(homes)})" if sharing is Sharing.TERRITORY else ""
+        accounts = _ids(
+            connection,
+            f"SELECT id FROM accounts WHERE owner_id IN ({team}) "
+            f"OR id IN (SELECT account_id FROM opportunities WHERE owner_id IN ({team})) {shared}",
+        )
+        return {
+            "opportunity": _ids(connection, f"SELECT id FROM opportunities WHERE owner_id IN ({team})"),
+            "account": accounts,
+            "contact": _ids(connection, f"SELECT id FROM contacts WHERE account_id IN ({_in(accounts)})"),
+            "activity": _ids(connection, f"SELECT id FROM activities WHERE owner_id IN ({team})"),
+            "user": people,
+            "territory": homes
+            | _ids(connection, f"SELECT territory_id FROM accounts WHERE id IN ({_in(accounts)})"),
+        }
+
+
+def sight(engine: Engine, viewer: Viewer, sharing: Sharing) -> Sight:
+    """``viewer``'s canaries and record ids, by the written rule (:func:`visible`)."""
+    ids = visible(engine, viewer, sharing)
+    with engine.connect() as connection:
         everything: set[str] = set()
         for column in (
             Account.name,
@@ -286,46 +345,46 @@ def sight(repo: Repository, viewer: Viewer) -> Sight:
             Activity.subject,
         ):
             everything |= _canaries(*connection.execute(select(column)).scalars())
-        accounts = connection.execute(repo.accounts(viewer, Account.id, Account.name)).all()
-        contacts = connection.execute(repo.contacts(viewer, Contact.id, Contact.name)).all()
-        deals = connection.execute(
-            repo.opportunities(viewer, Opportunity.id, Opportunity.name, Opportunity.next_step)
+        accounts = connection.execute(
+            select(Account.name, Account.owner_id).where(Account.id.in_(ids["account"]))
         ).all()
-        activities = connection.execute(repo.activities(viewer, Activity.id, Activity.subject)).all()
-        users = set(connection.execute(repo.users(viewer, User.id)).scalars())
-        # an account's owner is part of the account
-        users |= {owner for owner in connection.execute(repo.accounts(viewer, Account.owner_id)).scalars()}
-        territories = connection.execute(repo.territories(viewer, Territory.id)).scalars().all()
-    visible = _canaries(
+        contacts = (
+            connection.execute(select(Contact.name).where(Contact.id.in_(ids["contact"]))).scalars().all()
+        )
+        deals = connection.execute(
+            select(Opportunity.name, Opportunity.next_step).where(Opportunity.id.in_(ids["opportunity"]))
+        ).all()
+        subjects = (
+            connection.execute(select(Activity.subject).where(Activity.id.in_(ids["activity"])))
+            .scalars()
+            .all()
+        )
+    # an account's owner is part of the account
+    users = ids["user"] | {owner for _, owner in accounts if owner is not None}
+    shown = _canaries(
         *(a.name for a in accounts),
-        *(c.name for c in contacts),
+        *contacts,
         *(d.name for d in deals),
         *(d.next_step for d in deals),
-        *(a.subject for a in activities),
+        *subjects,
     )
-    ids = {
-        "account": frozenset(a.id for a in accounts),
-        "contact": frozenset(c.id for c in contacts),
-        "opportunity": frozenset(d.id for d in deals),
-        "activity": frozenset(a.id for a in activities),
-        "user": frozenset(users),
-        "territory": frozenset(territories),
+    kinds = {kind: frozenset(values) for kind, values in ids.items()}
+    return Sight(frozenset(shown), frozenset(everything - shown), {**kinds, "user": frozenset(users)})
+
+
+def redact(engine: Engine, viewer: Viewer, sharing: Sharing) -> None:
+    """Delete every record ``viewer`` may not see (in place, by the written rule): what is left is
+    the world as it would be if nobody else's records existed. Users and territories stay (the org
+    chart is not secret, and scope is decided through them); stored per-deal rollups are kept as
+    they were."""
+    ids = visible(engine, viewer, sharing)
+    keep = {
+        "accounts": ids["account"],
+        "contacts": ids["contact"],
+        "opportunities": ids["opportunity"],
+        "activities": ids["activity"],
+        "users": ids["user"],
     }
-    return Sight(frozenset(visible), frozenset(everything - visible), ids)
-
-
-def redact(engine: Engine, repo: Repository, viewer: Viewer) -> None:
-    """Delete every record ``viewer`` may not see (in place): what is left is the world as it would
-    be if nobody else's records existed. Users and territories stay (the org chart is not secret,
-    and scope is decided through them); stored per-deal rollups are kept as they were."""
-    with engine.connect() as connection:
-        keep = {
-            "accounts": set(connection.execute(repo.accounts(viewer, Account.id)).scalars()),
-            "contacts": set(connection.execute(repo.contacts(viewer, Contact.id)).scalars()),
-            "opportunities": set(connection.execute(repo.opportunities(viewer, Opportunity.id)).scalars()),
-            "activities": set(connection.execute(repo.activities(viewer, Activity.id)).scalars()),
-            "users": set(connection.execute(repo.users(viewer, User.id)).scalars()),
-        }
     with engine.begin() as connection:
         connection.execute(
             delete(Activity).where(

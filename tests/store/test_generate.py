@@ -13,6 +13,7 @@ from sqlalchemy import Engine, text
 from tests.conftest import table_dump
 from tools.store.db import ensure_schema, make_engine
 from tools.store.demo.generate import DEFAULT_AS_OF, generate_dataset
+from tools.store.scope import ORG_STAMP
 from tools.store.stages import load_stages
 
 AS_OF = DEFAULT_AS_OF.isoformat()
@@ -43,7 +44,8 @@ def _column(engine: Engine, sql: str) -> list[float]:
 
 
 def _without_timestamps(dump: dict[str, list[tuple[object, ...]]]) -> dict[str, list[tuple[object, ...]]]:
-    return {**dump, "dataset_meta": [row for row in dump["dataset_meta"] if row[0] != "imported_at"]}
+    kept = [row for row in dump["dataset_meta"] if row[0] not in ("imported_at", ORG_STAMP)]
+    return {**dump, "dataset_meta": kept}
 
 
 def test_same_seed_gives_identical_data_and_another_seed_differs(tmp_path: Path) -> None:

@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import Engine
 
 from tests.tools import crm
-from tools.store.repository import Repository
+from tools.store.repository import Repository, Sharing
 from tools.store.schema import Role
 from tools.store.stages import load_stages
 from tools.viewer import Viewer
@@ -14,9 +14,16 @@ from tools.viewer import Viewer
 
 @pytest.fixture
 def repo(any_engine: Engine) -> Repository:
-    """The hand-built CRM, on SQLite and on PostgreSQL."""
+    """The hand-built CRM, on SQLite and on PostgreSQL, under the default sharing model (``private``)."""
     crm.load(any_engine)
     return Repository(any_engine, load_stages(), crm.AS_OF)
+
+
+@pytest.fixture
+def territory_repo(repo: Repository) -> Repository:
+    """The same CRM under ``SALESPLAN_SHARING=territory``: a rep also sees the accounts of their
+    territory (Rita: Apex Health and Umbrella Health, which are Ravi's)."""
+    return Repository(repo.engine, repo.stages, repo.as_of, sharing=Sharing.TERRITORY)
 
 
 def _viewer(user_id: int) -> Viewer:

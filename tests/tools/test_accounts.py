@@ -36,7 +36,7 @@ from tools.accounts.health import Health
 from tools.resolve import AmbiguousName, UnknownName
 from tools.store.db import ensure_schema, make_engine
 from tools.store.demo.generate import DEFAULT_AS_OF, generate_dataset
-from tools.store.repository import Repository
+from tools.store.repository import Repository, Sharing
 from tools.store.schema import Account, Role
 from tools.store.stages import load_stages
 from tools.territory import (
@@ -82,9 +82,15 @@ def test_search_for_revops_sorts_by_potential_with_open_pipeline(repo: Repositor
     assert result.accounts[-1].open_pipeline.value == D("0.00")  # Initech: no open deal
 
 
-def test_search_for_a_rep_counts_only_their_own_deals(repo: Repository) -> None:
+def test_search_for_a_rep_counts_only_their_own_deals(repo: Repository, territory_repo: Repository) -> None:
+    # private sharing (the default): Rita sees the one account she owns
     result = search_accounts(repo, RITA, AccountSearch())
-    # Rita owns Acme; Apex and Umbrella lie in her territory but their deals are Ravi's
+    assert [(a.name, a.open_pipeline.value) for a in result.accounts] == [
+        ("Acme Corporation", D("150000.00"))
+    ]
+    assert result.total_potential.value == D("400000.00")
+    # territory sharing: Apex and Umbrella lie in her territory but their deals are Ravi's
+    result = search_accounts(territory_repo, RITA, AccountSearch())
     assert [(a.name, a.open_pipeline.value) for a in result.accounts] == [
         ("Acme Corporation", D("150000.00")),
         ("Apex Health", D("0.00")),
@@ -150,9 +156,9 @@ def test_search_for_accounts_without_recent_activity(
     assert f"no activity in the {days} days before 2026-11-20" in result.matched.filters
 
 
-def test_a_reps_untouched_accounts_count_only_their_own_activity(repo: Repository) -> None:
-    # Ravi's activities on Apex and Umbrella are not Rita's: to her both are untouched
-    result = search_accounts(repo, RITA, AccountSearch(inactive_days=60, sort_by="name"))
+def test_a_reps_untouched_accounts_count_only_their_own_activity(territory_repo: Repository) -> None:
+    # territory sharing: Ravi's activities on Apex and Umbrella are not Rita's, so to her both are untouched
+    result = search_accounts(territory_repo, RITA, AccountSearch(inactive_days=60, sort_by="name"))
     assert [a.name for a in result.accounts] == ["Apex Health", "Umbrella Health"]
 
 
@@ -218,8 +224,8 @@ def test_profile_of_apex_for_its_owner_counts_the_recent_loss(repo: Repository) 
     assert profile.health.losses.record_ids == ["opportunity/7"]
 
 
-def test_profile_of_a_territory_account_a_rep_does_not_own(repo: Repository) -> None:
-    profile = account_profile(repo, RITA, AccountProfileInput(account="Apex"))
+def test_profile_of_a_territory_account_a_rep_does_not_own(territory_repo: Repository) -> None:
+    profile = account_profile(territory_repo, RITA, AccountProfileInput(account="Apex"))
     assert profile.firmographics.owner is None  # Ravi is outside her scope
     assert profile.open_opportunities == [] and profile.recent_closed == []
     assert profile.recent_activities == []
@@ -274,9 +280,9 @@ def test_whitespace_falls_back_to_all_accounts_when_peers_are_few(repo: Reposito
     assert [(c.rank, c.product) for c in report.cross_sell] == [(1, "Connectors"), (2, "Analytics")]
 
 
-def test_whitespace_for_a_rep_uses_only_accounts_and_deals_in_her_scope(repo: Repository) -> None:
-    report = account_whitespace(repo, RITA, WhitespaceInput(account="Umbrella"))
-    # Rita's other accounts: Acme, Apex
+def test_whitespace_for_a_rep_uses_only_accounts_and_deals_in_her_scope(territory_repo: Repository) -> None:
+    report = account_whitespace(territory_repo, RITA, WhitespaceInput(account="Umbrella"))
+    # territory sharing: Rita's other accounts are Acme and Apex
     assert report.peer_group.accounts.value == 2
     lines = {p.product: p for p in report.not_owned}
     # Core: both own it -> 1.0 x (100,000 + 50,000) / 2 = 75,000; Ravi's Core deal is invisible to her
@@ -324,9 +330,12 @@ def test_whitespace_uses_the_narrowest_peer_group_with_five_accounts(repo: Repos
 
 
 @pytest.mark.parametrize("tool", ["profile", "whitespace"])
-def test_an_account_outside_scope_is_reported_like_a_missing_one(repo: Repository, tool: str) -> None:
+def test_an_account_outside_scope_is_reported_like_a_missing_one(
+    repo: Repository, territory_repo: Repository, tool: str
+) -> None:
     run = _account_tool(tool)
-    for name in ("Globex", "Initech"):  # exist, but Rita cannot see them
+    # exist, but Rita cannot see them (Apex and Umbrella are Ravi's, in her territory)
+    for name in ("Globex", "Initech", "Apex Health", "Umbrella Health"):
         with pytest.raises(UnknownName) as outside:
             run(repo, RITA, name)
         with pytest.raises(UnknownName) as missing:
@@ -336,10 +345,15 @@ def test_an_account_outside_scope_is_reported_like_a_missing_one(repo: Repositor
         assert outside.value.suggestions == missing.value.suggestions == []
     with pytest.raises(UnknownName, match=r"no account named 'Acmee' — did you mean Acme Corporation\?$"):
         run(repo, RITA, "Acmee")
+    with pytest.raises(UnknownName, match=r"^no account named 'Health'$"):
+        run(repo, RITA, "Health")
+    # territory sharing: her territory's accounts are hers to see
     with pytest.raises(
         AmbiguousName, match=r"^'Health' matches several accounts: Apex Health or Umbrella Health$"
     ):
-        run(repo, RITA, "Health")
+        run(territory_repo, RITA, "Health")
+    with pytest.raises(UnknownName, match=r"^no account named 'Globex'$"):
+        run(territory_repo, RITA, "Globex")
 
 
 def _account_tool(tool: str) -> Callable[[Repository, Viewer, str], BaseModel]:
@@ -470,7 +484,8 @@ def _day(value: Any) -> dt.date:
 
 @dataclass
 class Seen:
-    """What one viewer may see, computed from the scope rules of DESIGN §2 in plain Python."""
+    """What one viewer may see, computed from the written sharing rule (DESIGN §2,
+    ``tools/store/scope.py``) in plain Python over the raw rows."""
 
     users: set[int]
     accounts: list[dict[str, Any]]
@@ -485,7 +500,8 @@ class Seen:
 class Reference:
     """The generated data set's rows, read with plain SELECTs."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, sharing: Sharing = Sharing.PRIVATE) -> None:
+        self.sharing = sharing
         with engine.connect() as connection:
 
             def rows(table: str) -> list[dict[str, Any]]:
@@ -522,10 +538,13 @@ class Reference:
                 users |= frontier
             homes = {u["territory_id"] for u in self.users if u["id"] in users and u["territory_id"]}
             dealt = {o["account_id"] for o in self.opportunities if o["owner_id"] in users}
+            # private: accounts the people in scope own or have a deal on; territory: also every
+            # account of their home territories
+            shared = homes if self.sharing is Sharing.TERRITORY else set()
             accounts = [
                 a
                 for a in self.accounts
-                if a["owner_id"] in users or a["territory_id"] in homes or a["id"] in dealt
+                if a["owner_id"] in users or a["territory_id"] in shared or a["id"] in dealt
             ]
         visible = {a["id"] for a in accounts}
         return Seen(
@@ -541,18 +560,21 @@ class Reference:
 
 
 @contextmanager
-def generated_crm(path: Path) -> Iterator[tuple[Repository, Reference]]:
-    """A generated data set of 300 accounts in SQLite under ``path``, its repository and reference."""
+def generated_crm(path: Path, sharing: Sharing = Sharing.PRIVATE) -> Iterator[tuple[Repository, Reference]]:
+    """A generated data set of 300 accounts in SQLite under ``path``, its repository and reference,
+    both under the sharing model ``sharing``."""
     engine = make_engine(f"sqlite:///{path / 'crm.db'}")
     ensure_schema(engine)
     generate_dataset(engine, load_stages(), accounts=300, seed=11)
-    yield Repository(engine, load_stages(), DEFAULT_AS_OF), Reference(engine)
+    yield Repository(engine, load_stages(), DEFAULT_AS_OF, sharing=sharing), Reference(engine, sharing)
     engine.dispose()
 
 
-@pytest.fixture(scope="module")
-def generated(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Repository, Reference]]:
-    with generated_crm(tmp_path_factory.mktemp("generated")) as built:
+@pytest.fixture(scope="module", params=list(Sharing), ids=[s.value for s in Sharing])
+def generated(
+    tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest
+) -> Iterator[tuple[Repository, Reference]]:
+    with generated_crm(tmp_path_factory.mktemp("generated"), request.param) as built:
         yield built
 
 

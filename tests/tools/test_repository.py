@@ -21,7 +21,25 @@ def test_reps_see_only_their_own_opportunities(repo: Repository) -> None:
     assert _ids(repo, repo.opportunities(SAM, Opportunity.id)) == {4, 5, 8}
 
 
-def test_reps_see_owned_territory_and_deal_accounts(repo: Repository) -> None:
+def test_reps_see_the_accounts_they_own_or_deal_on(repo: Repository) -> None:
+    # private sharing (the default): Rita owns Acme; Apex and Umbrella, in her territory, are Ravi's
+    assert _ids(repo, repo.accounts(RITA, Account.id)) == {1}
+    assert _ids(repo, repo.contacts(RITA, Contact.id)) == {1, 2}
+    assert _ids(repo, repo.accounts(RAVI, Account.id)) == {2, 5}
+    assert _ids(repo, repo.accounts(SAM, Account.id)) == {3, 4}
+    assert _ids(repo, repo.contacts(SAM, Contact.id)) == {4}
+    assert _ids(repo, repo.activities(RITA, Activity.id)) == {1, 2}
+    # her territory can still be named (the org chart is not confidential), and she is herself
+    assert _ids(repo, repo.territories(RITA, Territory.id)) == {1}
+    assert _ids(repo, repo.users(RITA, User.id)) == {4}
+    # a manager sees the accounts of the team: Max's reps own Acme, Apex and Umbrella
+    assert _ids(repo, repo.accounts(MAX, Account.id)) == {1, 2, 5}
+
+
+def test_reps_see_owned_territory_and_deal_accounts_under_territory_sharing(
+    territory_repo: Repository,
+) -> None:
+    repo = territory_repo
     # Rita owns Acme and works West Enterprise, where Apex and Umbrella also lie
     assert _ids(repo, repo.accounts(RITA, Account.id)) == {1, 2, 5}
     assert _ids(repo, repo.accounts(SAM, Account.id)) == {3, 4}

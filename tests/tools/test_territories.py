@@ -16,7 +16,7 @@ from tests.tools.test_accounts import Reference, Seen, _day, generated_crm, mone
 from tools.errors import InputError
 from tools.evidence import Figure
 from tools.resolve import UnknownName
-from tools.store.repository import Repository
+from tools.store.repository import Repository, Sharing
 from tools.store.schema import Role
 from tools.territory import (
     TerritoryBalance,
@@ -71,9 +71,19 @@ def test_list_for_revops(repo: Repository) -> None:
     assert [t.name for t in only_west.territories] == ["West Enterprise"]
 
 
-def test_list_for_a_rep_counts_her_own_deals_and_herself(repo: Repository) -> None:
+def test_list_for_a_rep_counts_her_own_deals_and_herself(
+    repo: Repository, territory_repo: Repository
+) -> None:
+    # private sharing (the default): West as far as Rita sees it is Acme, her deals 1 and 2, herself
     (west,) = list_territories(repo, RITA, TerritoryListInput()).territories
-    # every West account, but only deals 1 and 2 (150,000) and only Rita among the reps
+    assert values(west.accounts, west.reps, west.potential, west.open_pipeline) == [
+        1,
+        1,
+        D(400000),
+        D(150000),
+    ]
+    # territory sharing: every West account, but only deals 1 and 2 (150,000) and only Rita among the reps
+    (west,) = list_territories(territory_repo, RITA, TerritoryListInput()).territories
     assert values(west.accounts, west.reps, west.potential, west.open_pipeline) == [
         3,
         1,
@@ -131,10 +141,12 @@ def test_summary_of_a_managers_territory(repo: Repository) -> None:
     ("viewer", "expected"),
     [
         # open, weighted, due in Q4, bookings, quota, attainment, coverage, quiet, no open pipeline
-        # Rita: deals 1, 2; 96,000 + 16,500; won deal 6; 20,000/100,000; 150,000/(100,000 - 20,000)
-        (RITA, [D(150000), D(112500), D(150000), D(20000), D(100000), 0.2, 1.875, 2, 2]),
-        # Ravi: deals 3, 9; 18,000 + 400; due: deal 9; nothing won; 8,000 / 80,000
-        (RAVI, [D(68000), D(18400), D(8000), D(0), D(80000), 0.0, 0.1, 1, 1]),
+        # Rita: deals 1, 2; 96,000 + 16,500; won deal 6; 20,000/100,000; 150,000/(100,000 - 20,000);
+        # her one account, Acme, was touched 11-18 and has open deals
+        (RITA, [D(150000), D(112500), D(150000), D(20000), D(100000), 0.2, 1.875, 0, 0]),
+        # Ravi: deals 3, 9; 18,000 + 400; due: deal 9; nothing won; 8,000 / 80,000; Apex (touched
+        # 10-01, deal 3) and Umbrella (11-15, deal 9) are neither quiet nor without pipeline
+        (RAVI, [D(68000), D(18400), D(8000), D(0), D(80000), 0.0, 0.1, 0, 0]),
         # Sam: deal 4 (Qualification 0.15); won deal 5 (10,000); 40,000 / (60,000 - 10,000)
         (SAM, [D(40000), D(6000), D(40000), D(10000), D(60000), 0.1667, 0.8, 1, 1]),
         # everyone: 130,900 + 6,000; due 158,000 + 40,000; 30,000 / 240,000; 198,000 / 210,000
@@ -162,9 +174,10 @@ def test_summary_counts_only_what_the_viewer_sees(
     ] == expected
 
 
-def test_summary_coverage_gaps_name_the_accounts(repo: Repository) -> None:
-    rita = summary(repo, RITA)
-    # Rita logged nothing on Apex or Umbrella and has no deal there
+def test_summary_coverage_gaps_name_the_accounts(repo: Repository, territory_repo: Repository) -> None:
+    assert summary(repo, RITA).no_open_pipeline.largest == []  # private: Acme alone, with open deals
+    rita = summary(territory_repo, RITA)
+    # territory sharing: Rita logged nothing on Apex or Umbrella and has no deal there
     assert [a.name for a in rita.no_activity_60_days.largest] == ["Apex Health", "Umbrella Health"]
     assert [a.name for a in rita.no_open_pipeline.largest] == ["Apex Health", "Umbrella Health"]
     sam = summary(repo, SAM)
@@ -270,7 +283,7 @@ def test_balance_across_every_territory(repo: Repository) -> None:
     ]
 
 
-def test_balance_for_a_manager_and_a_rep(repo: Repository) -> None:
+def test_balance_for_a_manager_and_a_rep(repo: Repository, territory_repo: Repository) -> None:
     team = balance(repo, MAX)
     assert [line.name for line in team.reps] == ["Ravi Rao", "Rita Ruiz"]
     # open pipeline 68,000 and 150,000: mean 109,000, sd 41,000, spread 82,000, CV 0.3761
@@ -285,7 +298,15 @@ def test_balance_for_a_manager_and_a_rep(repo: Repository) -> None:
     own = balance(repo, RITA)
     assert [line.name for line in own.reps] == ["Rita Ruiz"]
     (west,) = own.territory_lines
-    # West through Rita's eyes: all 3 accounts (12) but only her 2 open deals
+    # West through Rita's eyes (private sharing): Acme (Enterprise, tier A: 6) and her 2 open deals
+    assert values(west.potential, west.workload, west.open_pipeline, west.bookings) == [
+        D(400000),
+        8,
+        D(150000),
+        D(20000),
+    ]
+    (west,) = balance(territory_repo, RITA).territory_lines
+    # territory sharing: all 3 West accounts (12) but only her 2 open deals
     assert values(west.potential, west.workload, west.open_pipeline, west.bookings) == [
         D(800000),
         14,
@@ -316,9 +337,11 @@ def test_balance_lists_at_most_limit_lines_but_counts_everyone(repo: Repository)
 # --- agreement with the reference on a generated data set ----------------------------------
 
 
-@pytest.fixture(scope="module")
-def generated(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Repository, Reference]]:
-    with generated_crm(tmp_path_factory.mktemp("generated")) as built:
+@pytest.fixture(scope="module", params=list(Sharing), ids=[s.value for s in Sharing])
+def generated(
+    tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest
+) -> Iterator[tuple[Repository, Reference]]:
+    with generated_crm(tmp_path_factory.mktemp("generated"), request.param) as built:
         yield built
 
 

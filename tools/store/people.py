@@ -6,14 +6,13 @@ access layer's (:class:`~tools.store.schema.Role`: ``rep``, ``manager``, ``revop
 what each sees is decided in :func:`tools.store.repository.build_scope`). A mistake is a one-line
 :class:`~tools.errors.InputError` (an unknown person, role, manager or territory, an email in use).
 
-Every change stamps ``dataset_meta.org_changed_at``: repositories of running processes (the API
-server, the Slack app) rebuild their cached scopes on their next query, so a new admin sees the
-whole company at once and a manager their new report.
+Every change stamps ``dataset_meta.org_changed_at`` (:func:`tools.store.scope.touch_org`): repositories of
+running processes (the API server, the Slack app) rebuild their cached scopes at their next query,
+so a new admin sees the whole company at once and a manager their new report.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from dataclasses import dataclass
 
@@ -21,9 +20,9 @@ from rapidfuzz import process
 from sqlalchemy import Connection, func, insert, or_, select, update
 
 from tools.errors import InputError
-from tools.store.schema import DatasetMeta, Role, Territory, User
+from tools.store.schema import Role, Territory, User
+from tools.store.scope import touch_org
 
-ORG_STAMP = "org_changed_at"
 ROLES = "rep, manager, revops or admin"
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
@@ -115,16 +114,6 @@ def _name_from(email: str) -> str:
     """``ann.lee@acme.example`` -> ``Ann Lee``."""
     local = re.split(r"[._+-]+", email.split("@", 1)[0])
     return " ".join(part.capitalize() for part in local if part) or email
-
-
-def touch_org(connection: Connection, clock: dt.datetime | None = None) -> None:
-    """Record that people, roles or reporting lines changed (see the module docstring)."""
-    stamp = (clock or dt.datetime.now(dt.UTC)).isoformat(timespec="microseconds")
-    updated = connection.execute(
-        update(DatasetMeta).where(DatasetMeta.key == ORG_STAMP).values(value=stamp)
-    ).rowcount
-    if not updated:
-        connection.execute(insert(DatasetMeta).values(key=ORG_STAMP, value=stamp))
 
 
 def add_user(

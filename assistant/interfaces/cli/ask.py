@@ -13,7 +13,7 @@ from rich.markdown import Markdown
 
 from assistant.bootstrap import AppContext
 from assistant.interfaces.cli.errors import err_console
-from assistant.interfaces.cli.output import console, show_index_progress
+from assistant.interfaces.cli.output import console, echo_json, show_index_progress
 from assistant.interfaces.cli.scoped import JsonOption, UserOption
 from tools.errors import SalesplanError
 from tools.viewer import Viewer
@@ -53,7 +53,7 @@ def ask(
     answer = context.assistant.ask(viewer, question, thread)
     if as_json:
         quiet = {"thread_id"} | {k for k in ("fallback_reason", "unverified") if not getattr(answer, k)}
-        typer.echo(answer.model_dump_json(indent=2, exclude=quiet))
+        echo_json(answer.model_dump_json(indent=2, exclude=quiet))
     else:
         print_answer(answer)
 

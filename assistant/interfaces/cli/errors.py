@@ -7,17 +7,19 @@ from collections.abc import Sequence
 from typing import Any
 
 import typer
-from rich.console import Console
+from rich.markup import escape
 from typer.core import TyperGroup
 
+from assistant.interfaces.cli.output import safe_console
 from tools.errors import SalesplanError
 from tools.store.db import DatabaseOutage, outage_message
 
-err_console = Console(stderr=True, highlight=False)
+err_console = safe_console(stderr=True, highlight=False)
 
 
 def fail(message: str, code: int) -> None:
-    err_console.print(f"[bold red]error:[/] {message}", markup=True, soft_wrap=True)
+    # the message may quote data (a name, a value): it is text, never markup
+    err_console.print(f"[bold red]error:[/] {escape(message)}", markup=True, soft_wrap=True)
     sys.exit(code)
 
 

@@ -14,7 +14,7 @@ import typer
 from rich.markup import escape as esc
 
 from assistant.interfaces.cli.errors import err_console
-from assistant.interfaces.cli.output import console, progress_bar, show_index_progress
+from assistant.interfaces.cli.output import console, echo_json, progress_bar, show_index_progress
 from assistant.interfaces.cli.scoped import JsonOption
 
 if TYPE_CHECKING:
@@ -48,7 +48,7 @@ def ingest(
     for skipped in report.skipped:
         err_console.print(f"[yellow]warning:[/] skipped {esc(str(skipped))}", markup=True, soft_wrap=True)
     if as_json:
-        typer.echo(report.model_dump_json(indent=2))
+        echo_json(report.model_dump_json(indent=2))
     else:
         _print_report(report)
 
@@ -76,7 +76,7 @@ def search(
     show_index_progress(ctx.obj, as_json)
     passages = knowledge_base(ctx).search(query, k=k, tags=tag)
     if as_json:
-        typer.echo(json.dumps([p.model_dump(mode="json") for p in passages], indent=2))
+        echo_json(json.dumps([p.model_dump(mode="json") for p in passages], indent=2))
         return
     if not passages:
         console.print("No matching passages." + (" Check the --tag value." if tag else ""))

@@ -20,7 +20,7 @@ import typer
 from rich.markdown import Markdown
 
 from assistant.bootstrap import AppContext
-from assistant.interfaces.cli.output import console, show_index_progress
+from assistant.interfaces.cli.output import console, json_safe, printable, show_index_progress
 from assistant.interfaces.cli.scoped import JsonOption, UserOption
 from assistant.plans.chart import with_chart
 from assistant.plans.models import PlanDraft
@@ -53,7 +53,7 @@ def _charted(draft: PlanDraft, out: Path | None, chart: Path | None, skip: bool)
 
 
 def _emit(draft: PlanDraft, as_json: bool, out: Path | None) -> None:
-    text = draft.model_dump_json(indent=2) if as_json else draft.markdown
+    text = json_safe(draft.model_dump_json(indent=2)) if as_json else printable(draft.markdown)
     if out is not None:
         try:
             out.write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")
@@ -63,7 +63,7 @@ def _emit(draft: PlanDraft, as_json: bool, out: Path | None) -> None:
             f"Saved {draft.title} to {out}" + (f" and its chart to {draft.chart}" if draft.chart else "")
         )
     elif as_json or not console.is_terminal:
-        typer.echo(text)
+        typer.echo(text)  # made printable above
     else:
         console.print(Markdown(draft.markdown), soft_wrap=False)
 

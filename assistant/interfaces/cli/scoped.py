@@ -15,6 +15,7 @@ import typer
 from pydantic import BaseModel
 
 from assistant.bootstrap import AppContext
+from assistant.interfaces.cli.output import echo_json
 from assistant.reads import ReadService
 from tools.rebalance import RebalanceInput, RebalancePlan
 from tools.viewer import Viewer
@@ -52,6 +53,6 @@ def reader(ctx: typer.Context, user: str) -> Reader:
 
 def emit(result: Model, as_json: bool, render: Callable[[Model], None]) -> None:
     if as_json:
-        typer.echo(result.model_dump_json(indent=2))
+        echo_json(result.model_dump_json(indent=2))
     else:
         render(result)

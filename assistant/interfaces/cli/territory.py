@@ -8,11 +8,10 @@ from typing import Annotated
 
 import typer
 from pydantic import ValidationError
-from rich.console import Console
 from rich.markup import escape as esc
 from rich.table import Column, Table
 
-from assistant.interfaces.cli.output import console, record
+from assistant.interfaces.cli.output import console, record, safe_console
 from assistant.interfaces.cli.scoped import JsonOption, UserOption, emit, reader
 from tools.errors import InputError
 from tools.evidence import Figure
@@ -201,7 +200,7 @@ def _write_report(plan: RebalancePlan, directory: Path, quiet: bool) -> None:
     from tools.rebalance.charts import write_report
 
     written = write_report(plan, directory)
-    out = Console(stderr=True, highlight=False) if quiet else console
+    out = safe_console(stderr=True, highlight=False) if quiet else console
     out.print(f"Report written to {esc(str(directory))}: " + ", ".join(esc(p.name) for p in written))
     if not any(p.name == "map.png" for p in written):
         out.print("No map: no account has coordinates.")

@@ -37,6 +37,7 @@ from tools.store.schema import (
     User,
     table_of,
 )
+from tools.store.scope import touch_org
 from tools.store.stages import StageConfig
 
 DEFAULT_AS_OF = dt.date(2026, 11, 20)
@@ -85,6 +86,7 @@ def generate_dataset(
         generator.quotas(org)
         _write_meta(writer, seed, as_of)
         writer.flush()
+        touch_org(connection)  # a new org: every process sharing the database rebuilds its scopes
         reset_sequences(connection)
     return GenerateReport(seed=seed, as_of=as_of, rows=dict(writer.written))
 

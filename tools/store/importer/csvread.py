@@ -1,28 +1,34 @@
 """Reading CSV exports as they come: any common encoding, any line ending, broken rows reported.
 
-Encoding detection (``auto``): a UTF-8 or UTF-16 byte-order mark decides; else the file is read
-as UTF-8, and when that fails as Windows-1252 (the Latin-1 superset Excel writes), and when even
-that fails as Latin-1, which decodes any byte. Rows keep their physical line number in the file
-(the header is line 1), so every message can point at the line a user opens in an editor. A cell
-holding a NUL character is an error on its row.
+The encoding is told (or a file that does not decode cleanly refused) by
+:mod:`tools.store.importer.encoding`. Rows keep their physical line number in the file (the header
+is line 1), so every message can point at the line a user opens in an editor.
+
+Control characters: a cell holding a NUL character is an error on its row (no database keeps such
+text alike). Every other control character — the rest of C0 (ESC, BEL, backspace …), DEL and the
+C1 range U+0080–U+009F — is **removed** from the cell, with a grouped warning naming the rows:
+none of them is text a CRM field means to hold, and they can rewrite a terminal that later prints
+the value. Tab, line feed and carriage return are kept in every field (notes and next steps may
+span lines; quoting in the file keeps them inside the cell).
 """
 
 from __future__ import annotations
 
-import codecs
 import csv
 import io
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from tools.store.importer.report import DataImportError, IssueLog
+from tools.store.importer.encoding import decode
+from tools.store.importer.report import DataImportError, Issue, IssueLog
 
 if TYPE_CHECKING:
     from _csv import Reader
 
-_BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
-_FALLBACKS = ("utf-8", "cp1252", "latin-1")
+#: Control characters removed from imported text (NUL is refused instead; tab, LF and CR are kept).
+CONTROL = re.compile("[\x01-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
 @dataclass(frozen=True)
@@ -51,25 +57,6 @@ class CsvTable:
             return None
 
 
-def decode(data: bytes, encoding: str = "auto") -> tuple[str, str]:
-    """Decode file bytes; return the text and the encoding used.
-
-    Raises:
-        UnicodeDecodeError: an explicitly named encoding does not fit the bytes.
-    """
-    if encoding != "auto":
-        return data.decode(encoding), encoding
-    for bom, name in _BOMS:
-        if data.startswith(bom):
-            return data.decode(name), name
-    for name in _FALLBACKS:
-        try:
-            return data.decode(name), name
-        except UnicodeDecodeError:
-            continue
-    raise AssertionError("latin-1 decodes every byte")  # pragma: no cover
-
-
 def read_csv(path: Path, log: IssueLog, *, encoding: str = "auto", delimiter: str = ",") -> CsvTable:
     """Read ``path``; malformed rows (wrong number of cells, broken quoting) become errors in ``log``.
 
@@ -81,15 +68,12 @@ def read_csv(path: Path, log: IssueLog, *, encoding: str = "auto", delimiter: st
         data = path.read_bytes()
     except OSError as exc:
         raise DataImportError(f"cannot read {path}: {exc.strerror}") from exc
-    try:
-        text, used = decode(data, encoding)
-    except UnicodeDecodeError as exc:
-        raise DataImportError(f"{name} is not valid {encoding} (byte {exc.start})") from exc
+    text, used = decode(data, name, encoding)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     header = _header(reader, name)
     table = CsvTable(name=name, encoding=used, header=header, header_line=reader.line_num)
     _check_header(table, log)
-    _read_rows(reader, table, log, nul_possible="\x00" in text)
+    _read_rows(reader, table, log, nul_possible="\x00" in text, controls=CONTROL.search(text) is not None)
     return table
 
 
@@ -111,7 +95,9 @@ def _check_header(table: CsvTable, log: IssueLog) -> None:
         seen.add(column)
 
 
-def _read_rows(reader: Reader, table: CsvTable, log: IssueLog, *, nul_possible: bool = False) -> None:
+def _read_rows(
+    reader: Reader, table: CsvTable, log: IssueLog, *, nul_possible: bool = False, controls: bool = False
+) -> None:
     width = len(table.header)
     previous_end = reader.line_num
     while True:
@@ -137,7 +123,29 @@ def _read_rows(reader: Reader, table: CsvTable, log: IssueLog, *, nul_possible: 
             # no database keeps such text alike (PostgreSQL refuses it): the row is refused here
             log.error(table.name, start, table.header[nul], cells[nul], "contains a NUL character")
             continue
+        if controls:
+            cells = [_without_controls(table, start, column, cell, log) for column, cell in enumerate(cells)]
         table.rows.append(Row(line=start, cells=cells))
+
+
+def _without_controls(table: CsvTable, line: int, column: int, cell: str, log: IssueLog) -> str:
+    found = CONTROL.findall(cell)
+    if not found:
+        return cell
+    names = ", ".join(dict.fromkeys(_control_name(c) for c in found))
+    reason = f"removed {len(found)} control character(s): {names}"
+    log.warn(
+        "control",
+        "control characters removed",
+        Issue(file=table.name, line=line, column=table.header[column], value=cell, reason=reason),
+    )
+    return CONTROL.sub("", cell)
+
+
+def _control_name(character: str) -> str:
+    """``ESC``, ``BEL``, ``U+0085`` …: how a removed character is named in a warning."""
+    short = {"\x07": "BEL", "\x08": "BS", "\x1b": "ESC", "\x7f": "DEL"}
+    return short.get(character, f"U+{ord(character):04X}")
 
 
 def _preview(cells: list[str]) -> str:

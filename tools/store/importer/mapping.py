@@ -55,8 +55,10 @@ Entities (``entities[*]``)
 ``optional``
     ``true`` lets the file be absent (a warning instead of an error).
 ``encoding``
-    ``auto`` (default): UTF-8 with or without BOM, UTF-16 with a BOM, else Windows-1252 /
-    Latin-1. Or any Python codec name.
+    ``auto`` (default): UTF-8 with or without BOM, UTF-16 or UTF-32 with a BOM, else Windows-1252 /
+    Latin-1 as ``charset-normalizer`` judges it; a file that does not decode cleanly (UTF-8 with a
+    foreign byte, a file in another code page) is refused naming its first bad line
+    (:mod:`tools.store.importer.encoding`). Or any Python codec name, decoded strictly.
 ``delimiter``
     One character, default ``,``. Line endings (LF, CRLF, CR) and quoting follow the csv module.
 

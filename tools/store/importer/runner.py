@@ -9,7 +9,9 @@ An import runs in two phases:
    upserted on its key in **one transaction**, the stages the mapping declares replace the stored
    ones (every deal in the database must be in one of them), then ``dataset_meta`` (``as_of``,
    ``source``, ``imported_at``, and ``estimate:<table>.<column>`` naming what estimated values
-   were taken from) is written. Any failure rolls everything back.
+   were taken from) is written, and ``org_changed_at`` is stamped anew
+   (:func:`tools.store.scope.touch_org`), so every process sharing the database rebuilds the scopes
+   it remembers at its next query. Any failure rolls everything back.
 
 So an import either writes everything or nothing, and importing the same files again updates
 the same rows (same ids, same values) instead of adding new ones. A dry run performs phase one
@@ -46,6 +48,7 @@ from tools.store.importer.staging import Staged, stage_dataset
 from tools.store.importer.upsert import Writer
 from tools.store.rollups import refresh_rollups
 from tools.store.schema import DatasetMeta, Opportunity
+from tools.store.scope import touch_org
 from tools.store.stages import StageConfig, save_stages
 
 __all__ = [
@@ -185,6 +188,8 @@ class _Run:
                     **estimates,
                 }
             )
+            # people, managers and territories may have changed: running processes rebuild scopes
+            touch_org(conn)
         return report
 
     def _as_of(self, staged: Staged) -> dt.date:

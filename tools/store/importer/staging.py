@@ -18,6 +18,7 @@ from sqlalchemy import Connection, select
 
 from tools.store.importer.csvread import CsvTable, read_csv
 from tools.store.importer.derived import DERIVATIONS, promote_managers
+from tools.store.importer.encoding import UndecodableFile
 from tools.store.importer.fallbacks import fill_fallbacks
 from tools.store.importer.fieldplan import (
     LookupSpec,
@@ -130,6 +131,9 @@ def _read_files(
             continue
         try:
             table = read_csv(path, log, encoding=encoding, delimiter=delimiter)
+        except UndecodableFile as exc:
+            log.error(name, exc.line, None, None, exc.reason)
+            continue
         except DataImportError as exc:
             log.error(name, None, None, None, str(exc))
             continue
