@@ -51,7 +51,7 @@ START = re.compile(
 #: "which deals?", "which ones?", "list them": the deals behind the previous answer, filtered the same way.
 DEALS_BEHIND = re.compile(
     r"^\W*(?:ok\W+|and\W+|so\W+)?(?:which|what) (?:deals|ones|opps|opportunities)\b"
-    r"(?: (?:are they|were they|is it))?\W*$"
+    r"(?: (?:are they|were they|is it|were|are|was|is|in|for|on|of)\b.{0,40})?\W*$"
     r"|^\W*(?:ok\W+|and\W+)?(?:show|list|give) (?:me )?(?:the |those |these )?(?:deals|ones|opps)\W*$"
     r"|^\W*(?:list|show me) (?:them|those)\W*$",
     re.I,
@@ -102,6 +102,10 @@ COMPARED = re.compile(r"\b(?:compare|compared|vs\.?|versus|against|side by side)
 MAX_PRONOUN_WORDS = 12
 #: "and win rate?", "what about the average deal size": a short follow-up naming only a measure.
 MAX_SWAP_WORDS = 7
+#: "the GTX Plus Pro one", "the Workflow Automation deal": one deal of the thread's account.
+THE_ONE = re.compile(r"^\W*(?:and |ok |what about )?the .{2,40}? (?:one|deal|opp|opportunity)\W*$", re.I)
+#: The deal of the thread, referred to.
+IT = re.compile(r"\b(?:it|that deal|this deal|that one|this one|that opp)\b", re.I)
 #: "vs Financial Services", "compared with SMB": the member named beside the previous one.
 VERSUS = re.compile(r"^\W*(?:vs\.?|versus|compared? (?:to|with)|against)\b", re.I)
 #: "of those", "these ones": the records of the previous answer.
@@ -164,15 +168,13 @@ def is_follow_up(previous: Frame | None, current: Frame, question: str) -> bool:
         return True
     if current.intent is Intent.WHY or _choice(previous, current, question) is not None:
         return True
-    if START.match(question) or SHORTER.match(question):
+    if START.match(question) or SHORTER.match(question) or THE_ONE.match(question):
         return True
     missing = spec_for(current.intent).missing(current.slots)
     if missing is not None and getattr(previous.slots, missing, None) is not None:
         return True  # "who's the champion?" after a question about an account: that account
     measured = previous.intent is Intent.MEASURE or (
-        previous.intent is Intent.PERFORMANCE
-        and previous.slots.measure is not None
-        and current.slots.group_by
+        previous.intent is Intent.PERFORMANCE and bool(current.slots.group_by or current.slots.dimension)
     )
     if measured and current.slots.measure is None and RESHAPE.match(question):
         return True
@@ -202,6 +204,12 @@ def _deals_behind(previous: Frame) -> Frame | None:
         return previous.model_copy(update={"slots": slots, "follow_up": True})
     if previous.intent in (Intent.MEASURE, Intent.PERFORMANCE):
         measure = slots.measure or "won_revenue"
+        # the deals themselves, each with its amount: "which ones?" after a count lists them by value
+        measure = {
+            "won_deals": "won_revenue",
+            "lost_deals": "lost_revenue",
+            "open_deals": "open_pipeline",
+        }.get(measure, measure)
         if measure in ("win_rate", "closed_deals"):
             measure = "won_revenue"
         slots.measure, slots.dimension, slots.also = measure, "deal", None
@@ -212,10 +220,29 @@ def _deals_behind(previous: Frame) -> Frame | None:
 
 def merge(previous: Frame, current: Frame, question: str) -> Frame:
     """``current`` read in the context of ``previous`` (see the module docstring)."""
-    if DEALS_BEHIND.match(question):
+    if DEALS_BEHIND.match(question) and not current.slots.measure:
         behind = _deals_behind(previous)
         if behind is not None:
-            return behind.model_copy(update={"question": current.question})
+            # "which ones were GTX Pro?": the same deals, narrowed by what is named now
+            narrowed = {
+                slot: getattr(current.slots, slot)
+                for slot in (*ENTITY_SLOTS, *CARRIED_FILTERS)
+                if getattr(current.slots, slot) is not None
+            }
+            slots = behind.slots.model_copy(update=narrowed)
+            return behind.model_copy(update={"slots": slots, "question": current.question})
+    if (
+        THE_ONE.match(question)
+        and previous.slots.account
+        and current.slots.product
+        and not current.slots.account
+    ):
+        # "the GTX Plus Pro one" after an account: that account's deal for the product
+        slots = Slots(account=previous.slots.account, product=current.slots.product)
+        return Frame(intent=Intent.DEAL, slots=slots, follow_up=True, question=current.question)
+    if previous.intent is Intent.DEAL and IT.search(question) and not _named(current.slots):
+        # "when did it close?", "who owns that deal?": the deal of the thread
+        return previous.model_copy(update={"follow_up": True, "question": current.question})
     if (
         NARROW.match(question)
         and BIG_ONES.search(question)
@@ -249,7 +276,7 @@ def merge(previous: Frame, current: Frame, question: str) -> Frame:
     # is her scorecard)
     reshapes_scorecard = (
         previous.intent is Intent.PERFORMANCE
-        and previous.slots.measure is not None
+        and (previous.slots.measure is not None or bool(current.slots.group_by or current.slots.dimension))
         and not new_names
         and (current.slots.group_by is not None or current.slots.limit is not None or current.brief)
     )

@@ -363,8 +363,10 @@ PER_DEAL = {
 
 #: "the team average", "the average rep", "per rep on average": the mean over the group's members.
 MEAN_OF_GROUPS = re.compile(
-    rf"\b(?:team|group|office|regional) average\b|\baverage ({_DIMENSION})\b"
-    rf"|\b(?:average|avg|mean) (?:per|across|for each|by|of (?:the|my|our)) ({_DIMENSION})\b"
+    rf"\b(?:team|group|office|regional) average\b"
+    # "average rep", not "average days to close" (a duration)
+    rf"|\baverage ({_DIMENSION})\b(?! (?:to|in|from|until|before|between|it takes)\b)"
+    rf"|\b(?:average|avg|mean) (?:per|across|for each|by|of (?:the|my|our)) ({_DIMENSION})\b(?! to )"
     rf"|\bper ({_DIMENSION}) on average\b"
 )
 
@@ -535,6 +537,8 @@ def read_metric_question(text: str, default: str | None = None) -> MetricReading
     elif re.search(r"\b(?:compare[sd]?|comparison|vs\.?|versus|against)\b", text):
         # "Q2 vs Q1 revenue": the periods themselves say what is compared (see the slot reader).
         reading.signals.append("compare")
+    if reading.compare and re.search(r"\b(?:growing|grew|growth)\b", text):
+        reading.order = "desc"  # "which sector grew fastest?": the most growth first
     if reading.compare and reading.top == 1 and re.search(r"\b(?:growing|grew|growth|fastest)\b", text):
         # "which region is growing fastest?": every region with its change (they are ranked by value,
         # not by change, so the one at the top would answer a different question)

@@ -267,18 +267,27 @@ def _figures(model: BaseModel, depth: int = 0) -> list[str]:
     lines: list[str] = []
     for name in type(model).model_fields:
         value = getattr(model, name)
+        if isinstance(value, list) and depth == 0:
+            # a metric query's totals (one figure per measure), the first rows' figures
+            items = [v for v in value[:3] if isinstance(v, Figure | BaseModel)]
+            for item in items:
+                lines += _figure_lines(item) if isinstance(item, Figure) else _figures(item, depth + 1)
+            continue
         if isinstance(value, Figure):
-            records = ", ".join(f"[{r}]" for r in value.record_ids[:3])
-            filters = "; ".join(value.filters)
-            lines.append(
-                f"**{value.name}** = {fmt.figure(value, coverage='coverage' in value.name.lower())}: "
-                f"{value.formula}"
-                + (f" (filters: {filters})" if filters else "")
-                + (f"; {fmt.plural(value.record_count, 'record')}, e.g. {records}" if records else "")
-            )
+            lines += _figure_lines(value)
         elif isinstance(value, BaseModel) and depth == 0:
             lines += _figures(value, depth + 1)
     return lines
+
+
+def _figure_lines(value: Figure) -> list[str]:
+    records = ", ".join(f"[{r}]" for r in value.record_ids[:3])
+    filters = "; ".join(value.filters)
+    return [
+        f"**{value.name}** = {fmt.figure(value, coverage='coverage' in value.name.lower())}: {value.formula}"
+        + (f" (filters: {filters})" if filters else "")
+        + (f"; {fmt.plural(value.record_count, 'record')}, e.g. {records}" if records else "")
+    ]
 
 
 def explain(results: list[ToolResult]) -> str:

@@ -254,3 +254,20 @@ def test_a_series_is_a_product_family_and_its_won_revenue_is_the_exports(
     assert call.args["group_by"] == "product_family"
     for family in ("MG", "GTX"):
         assert fmt.money(won[family]) in answer.answer, family
+
+
+def test_a_deal_of_the_threads_account_then_it(maven: World, export: Export, star: str) -> None:
+    """ "tell me about X", "the GTX Pro one", "when did it close?": the deal at that account, then it."""
+    mine = [d for d in export.deals if d.agent == star and d.product != "GTXPro"]
+    pairs = defaultdict(int)
+    for d in mine:
+        pairs[d.account, d.product] += 1
+    deal = next(d for d in mine if d.stage == "Won" and pairs[d.account, d.product] == 1)
+    viewer = maven.viewer(star)
+    t = uuid.uuid4().hex[:10]
+    maven.ask(viewer, f"tell me about {deal.account}", t)
+    picked = maven.ask(viewer, f"the {deal.product} one", t)
+    assert picked.tool_calls[0].name == "deal_details"
+    assert f"{deal.account} - {deal.product}" in picked.answer.splitlines()[0]
+    again = maven.ask(viewer, "when did it close", t)
+    assert [c.name for c in again.tool_calls] == ["deal_details"]

@@ -128,7 +128,11 @@ ACCOUNT = IntentSpec(
             r"|\bprofile\b|\bbuying (?:committee|roles?|group)\b",
             r"\bdecision[- ]makers?\b|\bwho (?:is|are|should i talk to|do i know|do we know) (?:at|in)\b",
             # "who owns it?", "who's the account owner": the profile names the owner
-            r"\bwho (?:owns|covers|manages|is on|handles)\b(?! (?:the most|most|more))|\baccount owner\b",
+            r"\bwho (?:owns|covers|manages|is on|handles) "
+            r"(?:it|this account|that account|entaccount|the account)\b"
+            r"|\baccount owner\b",
+            # "how's Kan-code looking?": a company asked after by name
+            r"\bhow(?:'s| is) (?:entaccount|entunknown)(?: account)? looking\b",
             r"\bwhat do (?:we|i|you) know about\b|\boverview of\b|\bhealth\b|\bcontacts?\b|\bkey people\b",
             r"\blook up entaccount\b|\bsummar(?:y|ise|ize) (?:of )?entaccount\b",
             r"\bwhat(?:'s| is) happening (?:with|at) entaccount\b",
