@@ -148,6 +148,17 @@ GAPS: tuple[Action, ...] = (
         acts=False,
     ),
     Action(
+        "contacts_per_deal",
+        "count contacts per deal or per account",
+        re.compile(
+            r"\b(?:contacts|people|stakeholders) (?:per|on each|for each|by) "
+            r"(?:deal|opportunity|opp|account)\b"
+        ),
+        'list single-threaded deals ("which deals are single-threaded?") and the contacts at an account '
+        '("who are the contacts at {account}?")',
+        acts=False,
+    ),
+    Action(
         "sandbagging",
         "judge whether someone is sandbagging their forecast",
         re.compile(r"\bsandbag(?:s|ging|ged|ger|gers)?\b|\bholding back deals\b"),

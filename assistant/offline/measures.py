@@ -67,6 +67,8 @@ CREATED = _any(
     r"|did (?:\w+ ){1,2}open|(?:i|we|they|he|she) opened"
 )
 ACTIVITY = _any(r"activit(?:y|ies)|calls?|meetings?|emails?|touches|touchpoints?")
+#: "who should I call first?": whom to contact, not a count of calls.
+SHOULD_CONTACT = re.compile(r"\b(?:should|do|must) (?:i|we) (?:call|email|contact|reach out to|ping|chase)\b")
 QUOTA = _any(r"quota|target|number")
 RATE = _any(
     r"win rates?|win ratios?|win %|win percentages?|close rates?|closing rates?|hit rates?"
@@ -103,6 +105,8 @@ ATTAINMENT = _any(
     # "how is Kenji doing against quota?", "bookings vs target", "where am I relative to plan"
     rf"|{_AGAINST} (?:my |our |their |his |her |the |team |annual |quarterly )?(?:quota|target|plan)"
     r"|gap to (?:quota|target|plan)|short of (?:quota|target|plan)"
+    # "who needs coaching?": the furthest from their number first
+    r"|(?:needs?|could use|would benefit from) (?:some |more )?(?:coaching|help|support)"
 )
 COVERAGE = _any(
     r"coverage|covered|cover|covers"
@@ -187,7 +191,7 @@ BOTTOM_N = re.compile(rf"\b(?:bottom|worst|smallest|lowest|weakest)\s+{_COUNT_WO
 MOST = _any(r"most|best|highest|biggest|largest|top|leading|strongest|more|longest|slowest")
 LEAST = _any(r"least|worst|lowest|smallest|fewest|bottom|weakest|less|shortest|fastest|quickest")
 #: Falling short without a superlative ("who is behind on quota?"): everyone, lowest first.
-BEHIND = _any(r"behind|lagging|struggling|miss|missing|short of|below|under")
+BEHIND = _any(r"behind|lagging|struggling|miss|missing|short of|below|under|coaching|needs? help")
 
 PREVIOUS = re.compile(
     r"\b(?:vs\.?|versus|compared? (?:to|with)|against|than|relative to|over)\s+(?:the\s+)?"
@@ -245,7 +249,7 @@ def _outcome(text: str) -> Outcome | None:
         return "won"
     if OPEN.search(text):
         return "open"
-    if ACTIVITY.search(text):
+    if ACTIVITY.search(text) and not SHOULD_CONTACT.search(text):
         return "activity"
     if CLOSED.search(text):
         return "closed"
@@ -405,6 +409,10 @@ def _ranked_without_measure(text: str) -> str | None:
         text,
     ):
         return "won_revenue"  # "which account has been our best customer?": by what they bought
+    if dimension and re.search(
+        r"\b(?:most|fewest|least|more|fewer) (?:\w+ )?(?:accounts|customers|companies)\b", text
+    ):
+        return "accounts"  # "which territory has the most accounts?"
     stalled = re.search(r"\b(?:stall\w*|stuck|at[- ]risk|risky|slipp\w*|dark|neglected|stale)\b", text)
     if (
         dimension

@@ -532,6 +532,17 @@ CASES: list[tuple[str, str, str | None, dict[str, Any]]] = [
     (MANAGER, "is Zed Quarry on track?", "forecast", {"owner": "Zed Quarry"}),
     # a product family named as such, not the products whose names it begins
     (REVOPS, "bookings from the Platform family this year", "query_metrics", {"product_family": "Platform"}),
+    # whom to contact or what to close out is the stalled list, not a count of calls or losses
+    (REP, "who should I call first today", "stalled_deals", {}),
+    (REP, "any deals I should close out as lost", "stalled_deals", {}),
+    # coaching is about who is furthest from their number; the most accounts counts accounts
+    (MANAGER, "who needs coaching on my team", "query_metrics", {"measure": "attainment", "order": "asc"}),
+    (
+        REVOPS,
+        "which territory has the most accounts",
+        "query_metrics",
+        {"measure": "accounts", "group_by": "territory"},
+    ),
     # no tool: definitions, help, small talk, refusals, nonsense
     (REP, "what does win rate mean?", None, {}),
     (MANAGER, "how is pipeline coverage calculated?", None, {}),
@@ -555,6 +566,7 @@ CASES: list[tuple[str, str, str | None, dict[str, Any]]] = [
     (MANAGER, "can you approve Kenji's PTO for next week", None, {}),
     (REVOPS, "export all closed lost deals with reason No decision to a csv", None, {}),
     (MANAGER, "schedule a team pipeline review for monday", None, {}),
+    (REVOPS, "what's the average number of contacts per deal", None, {}),
 ]
 
 

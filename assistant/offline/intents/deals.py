@@ -149,6 +149,8 @@ STALLED = IntentSpec(
             r"|\baction items\b"
             r"|\bwork on (?:today|this week|next|first)\b",
             r"\bwhat should (?:i|we) (?:do|tackle|look at) (?:today|this week|first|next)\b",
+            r"\bwho (?:should|do|must) (?:i|we) (?:call|email|contact|reach out to|ping|chase)\b",
+            r"\b(?:should (?:i|we)|(?:i|we) should) (?:close out|close|mark|kill|drop|disqualify)\b",
         ),
         phrasing(
             3,

@@ -121,6 +121,8 @@ def decisive(reading: MetricReading, text: str, slots: Slots | None = None) -> b
         return False  # "what did Acme buy?": its purchases, product by product
     if MONEY.search(text) is None and re.search(r"\bannual revenue\b", text):
         return False  # a company's own revenue is a fact about it, not our bookings
+    if re.search(r"\b(?:should (?:i|we)|(?:i|we) should) (?:close|mark|kill|drop|disqualify)\b", text):
+        return False  # "any deals I should close out as lost?": the stale deals, not the losses
     if BALANCE.search(text):
         return False  # "are the territories balanced?": the workload balance, not one measure
     if reading.measure == "accounts":
