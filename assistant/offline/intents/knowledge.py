@@ -61,7 +61,7 @@ HOW_TO = (
     r"\bguidance\b",
     r"\bwhat(?:'s| is) the (?:right|best) way\b",
     r"\bwhat should (?:i|we) do\b",
-    r"\bwhat should (?:i|we) (?:cover|discuss|ask|bring|include|prepare)\b",
+    r"\bwhat should (?:i|we) (?:cover|discuss|bring|include|prepare)\b",
     r"\bshould (?:i|we) (?:track|measure|watch|monitor|say|ask(?! you| salesplan)|use|run|structure"
     r"|set up|report)\b",
     r"\bany ideas\b",
