@@ -19,6 +19,20 @@ from tests.offline.conftest import Cast, World
 from tools.store.schema import Account, Opportunity, User
 
 
+def _teammate(demo: World, cast: Cast) -> str | None:
+    """Another rep of the manager's team."""
+    with demo.engine.connect() as connection:
+        return (
+            connection.execute(
+                select(User.name)
+                .where(User.manager_id == cast.manager.user_id, User.id != cast.rep.user_id)
+                .order_by(User.id)
+            )
+            .scalars()
+            .first()
+        )
+
+
 def thread() -> str:
     return uuid.uuid4().hex[:10]
 
@@ -369,16 +383,7 @@ def test_the_same_quarter_last_year_after_a_quarter_and_compare_her_with_someone
     assert [args.get("compare") for _, args in calls(alone)] == [None]
     t = thread()
     demo.ask(cast.manager, f"how is {cast.rep.name} doing?", t)
-    with demo.engine.connect() as connection:
-        other = (
-            connection.execute(
-                select(User.name)
-                .where(User.manager_id == cast.manager.user_id, User.id != cast.rep.user_id)
-                .order_by(User.id)
-            )
-            .scalars()
-            .first()
-        )
+    other = _teammate(demo, cast)
     assert other is not None
     both = demo.ask(cast.manager, f"compare her with {other}", t)
     assert {args.get("rep") for _, args in calls(both)} == {cast.rep.name, other}
@@ -424,16 +429,7 @@ def test_there_and_a_buying_role_stay_on_the_account(demo: World, cast: Cast) ->
 
 
 def test_compare_them_sets_the_threads_two_people_side_by_side(demo: World, cast: Cast) -> None:
-    with demo.engine.connect() as connection:
-        other = (
-            connection.execute(
-                select(User.name)
-                .where(User.manager_id == cast.manager.user_id, User.id != cast.rep.user_id)
-                .order_by(User.id)
-            )
-            .scalars()
-            .first()
-        )
+    other = _teammate(demo, cast)
     assert other
     t = thread()
     demo.ask(cast.manager, f"how is {cast.rep.name} doing this quarter", t)
