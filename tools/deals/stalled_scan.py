@@ -3,15 +3,23 @@
 Every rule becomes a severity column (0 none, 2 medium, 3 high) computed in the database from
 the deal's own columns (``ix_opportunities_open`` covers them all), so counting flags and ranking
 deals by risk never leaves SQL; Python only formats the deals that are listed.
+
+:func:`scan_once` evaluates the rules once per open deal, in one statement: a materialised CTE
+scores every open deal in scope, and it returns, from that CTE, one row per owner (open deals,
+flagged deals, amount at risk and its estimated part, flags per rule) and the riskiest flagged
+deals. (Window functions over the scored deals, tried first, were slower: each distinct window
+sorts every open deal.)
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from decimal import Decimal
+from types import SimpleNamespace
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, Date, case, func, literal, or_, select
+from sqlalchemy import ColumnElement, Connection, Date, case, func, literal, or_, select, union_all
 
 from tools.deals.stalled_rules import Rule, Severity
 from tools.store.repository import Repository, ViewerLike
@@ -129,3 +137,127 @@ def build_scan(repo: Repository, skipped: dict[Rule, str], aged_limit: float | N
         age.label("age_days"),
     ]
     return Scan(severities, score, facts)  # type: ignore[arg-type]
+
+
+@dataclass
+class Found:
+    """What one scan found: the totals, flagged deals per owner, and the riskiest deals first."""
+
+    open_deals: int = 0
+    flagged: int = 0
+    amount: Any = 0
+    estimated: Any = 0
+    per_rule: list[int] = field(default_factory=list)
+    per_owner: list[tuple[int, int]] = field(default_factory=list)
+    top: list[Any] = field(default_factory=list)
+
+
+OWNER, DEAL = 0, 1
+
+
+def scan_once(
+    connection: Connection,
+    repo: Repository,
+    viewer: ViewerLike,
+    conditions: Sequence[ColumnElement[bool]],
+    scan: Scan,
+    rule: Rule | None,
+    limit: int,
+) -> Found:
+    """Judge every open deal in scope matching ``conditions`` once; the ``limit`` riskiest flagged
+    (by ``rule`` when given) come back with the totals.
+
+    One statement: a materialised CTE scores every open deal (each rule's severity and the
+    score), and two selects over it are returned together (``UNION ALL``, same columns): one row
+    per owner with their open and flagged deals, amounts at risk and flags per rule, and the
+    riskiest flagged deals. The facts behind the listed deals' flags are then read by id.
+    """
+    rules = list(scan.severities)
+    scored = (
+        repo.opportunities(
+            viewer,
+            Opportunity.id,
+            Opportunity.owner_id,
+            Opportunity.amount,
+            case((Opportunity.amount_estimated, 1), else_=0).label("estimated"),
+            scan.score.label("score"),
+            *(column.label(f"rule_{r.value}") for r, column in scan.severities.items()),
+        )
+        .where(*conditions)
+        .cte("scored")
+        # computed once per deal: inlined, each use of the score would evaluate every rule again
+        .prefix_with("MATERIALIZED")
+    )
+    c = scored.c
+    hit = c.score > 0 if rule is None else (c.score > 0) & (c[f"rule_{rule.value}"] > 0)
+    owners = select(
+        literal(OWNER).label("part"),
+        c.owner_id,
+        func.count().label("n"),
+        func.sum(case((hit, 1), else_=0)),
+        func.sum(case((hit, c.amount), else_=0)),
+        func.sum(case((hit & (c.estimated == 1), c.amount), else_=0)),
+        *(func.sum(case((hit & (c[f"rule_{r.value}"] > 0), 1), else_=0)) for r in rules),
+    ).group_by(c.owner_id)
+    riskiest = (
+        select(
+            literal(DEAL).label("part"),
+            c.owner_id,
+            c.id,
+            c.score,
+            c.amount,
+            c.estimated,
+            *(c[f"rule_{r.value}"] for r in rules),
+        )
+        .where(hit)
+        .order_by(c.score.desc(), c.amount.desc().nulls_last(), c.id)
+        .limit(limit)
+        .subquery()
+    )
+    rows = connection.execute(union_all(owners, select(riskiest))).all()
+    found = Found(per_rule=[0] * len(rules))
+    for part, owner, *values in rows:
+        if part != OWNER:
+            continue
+        opened, flagged, amount, estimated, *per_rule = values
+        found.open_deals += int(opened)
+        found.flagged += int(flagged or 0)
+        found.amount += amount or 0
+        found.estimated += estimated or 0
+        found.per_rule = [a + int(b or 0) for a, b in zip(found.per_rule, per_rule, strict=True)]
+        if flagged:
+            found.per_owner.append((int(owner), int(flagged)))
+    top = [values for part, _, *values in rows if part == DEAL]
+    found.top = _with_facts(connection, repo, viewer, scan, rules, top)
+    return found
+
+
+def _with_facts(
+    connection: Connection,
+    repo: Repository,
+    viewer: ViewerLike,
+    scan: Scan,
+    rules: list[Rule],
+    top: list[list[Any]],
+) -> list[SimpleNamespace]:
+    """The listed deals, riskiest first, as the evidence reads them: id, stage, amount, score, each
+    rule's severity (``rule_<name>``) and the facts behind them (read here for these deals only)."""
+    if not top:
+        return []
+    judged = {int(values[0]): values for values in top}
+    query = repo.opportunities(viewer, Opportunity.id, Opportunity.stage, *scan.facts).where(
+        Opportunity.id.in_(list(judged))
+    )
+    facts = {int(row.id): row._asdict() for row in connection.execute(query)}
+    listed = []
+    for deal, (_, score, amount, estimated, *severities) in judged.items():
+        listed.append(
+            SimpleNamespace(
+                **facts[deal],
+                amount=amount,
+                amount_estimated=bool(estimated),
+                score=score,
+                **{f"rule_{r.value}": severity for r, severity in zip(rules, severities, strict=True)},
+            )
+        )
+    return listed
