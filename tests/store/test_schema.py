@@ -219,6 +219,11 @@ def test_a_populated_database_of_the_previous_revision_upgrades(tmp_path: Path) 
         _sample(session)
     with engine.begin() as connection:  # back to how revision 0004 left a bulk-loaded database
         for statement in (
+            "DROP INDEX ix_opportunities_open_stage",  # revision 0007
+            "DROP TRIGGER accounts_name_fts_insert",  # revision 0006
+            "DROP TRIGGER accounts_name_fts_delete",
+            "DROP TRIGGER accounts_name_fts_update",
+            "DROP TABLE accounts_name_fts",
             "DROP INDEX ix_opportunities_open",
             "DROP INDEX ix_opportunities_closed",
             "ALTER TABLE opportunities DROP COLUMN amount_estimated",
