@@ -29,7 +29,7 @@ from pathlib import Path
 from knowledge.bm25 import Bm25Index
 from knowledge.chunking import MAX_WORDS
 from knowledge.documents import PLAYBOOK_DIR
-from knowledge.embeddings import Embedder, LocalEmbedder
+from knowledge.embeddings import Embedder, LocalEmbedder, QueryVectors
 from knowledge.index import MISSING_INDEX_HINT, ChromaIndex, MissingIndex
 from knowledge.ingest import IngestReport, Progress, ingest
 from knowledge.passages import Passage, SearchMode
@@ -73,6 +73,8 @@ class KnowledgeBase:
         self.indexing = False
         self._lock = threading.Lock()
         self._retriever: HybridRetriever | None = None
+        #: Query embeddings per text, kept across re-indexing (the model is the same).
+        self.queries = QueryVectors(self.embedder)
 
     @property
     def bm25_dir(self) -> Path | None:
@@ -84,7 +86,7 @@ class KnowledgeBase:
         report, bm25 = ingest(
             path or PLAYBOOK_DIR, self.index, self.embedder, self.bm25_dir, progress, self.max_words
         )
-        self._retriever = HybridRetriever(self.index, self.embedder, bm25)
+        self._retriever = HybridRetriever(self.index, self.embedder, bm25, self.queries)
         return report
 
     def search(
@@ -146,7 +148,7 @@ class KnowledgeBase:
                     )
             finally:
                 self.indexing = False
-        return HybridRetriever(self.index, self.embedder, bm25)
+        return HybridRetriever(self.index, self.embedder, bm25, self.queries)
 
     @contextmanager
     def _process_lock(self) -> Iterator[None]:
@@ -194,4 +196,4 @@ class KnowledgeBase:
             bm25 = Bm25Index.build(chunks)
             if self.bm25_dir is not None and stamp:
                 bm25.save(self.bm25_dir, stamp)
-        return HybridRetriever(self.index, self.embedder, bm25)
+        return HybridRetriever(self.index, self.embedder, bm25, self.queries)
