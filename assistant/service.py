@@ -187,7 +187,7 @@ class AssistantService(ReadService):
                 f"the question is too long ({len(question)} characters; the limit is {MAX_QUESTION_CHARS})"
             )
         thread = thread_id or uuid.uuid4().hex[:12]
-        await asyncio.to_thread(self._prepare_playbook)
+        await self._aprepare_playbook()
         started = time.monotonic()
         deadline = self.settings.turn_deadline_seconds
         # the configured model gets the deadline less a margin in which the offline planner answers
@@ -258,6 +258,12 @@ class AssistantService(ReadService):
             viewer, channel, "plan_territory", name or "", lambda drafter: drafter.territory(viewer, wanted)
         )
 
+    async def _aprepare_playbook(self) -> None:
+        """:meth:`_prepare_playbook` in a worker thread, unless the playbook says it is prepared."""
+        playbook = self._playbook()
+        if playbook is not None and getattr(playbook, "needs_preparing", True):
+            await asyncio.to_thread(self._prepare_playbook)
+
     def _prepare_playbook(self) -> None:
         """Index the playbook now when it is to be indexed on first use and plainly has no index
         (``KnowledgeBase.prepare``): that half minute is not the turn's, so it never eats its deadline."""
@@ -314,7 +320,7 @@ class AssistantService(ReadService):
 
     async def _plan(self, draft: Callable[[PlanDrafter], PlanDraft]) -> PlanDraft:
         """Run a draft in a worker thread within the turn's deadline; past it, the offline templates write."""
-        await asyncio.to_thread(self._prepare_playbook)
+        await self._aprepare_playbook()
         drafter = self.drafter()
         try:
             return await asyncio.wait_for(

@@ -73,6 +73,7 @@ class KnowledgeBase:
         self.indexing = False
         self._lock = threading.Lock()
         self._retriever: HybridRetriever | None = None
+        self._index_found = False
         #: Query embeddings per text, kept across re-indexing (the model is the same).
         self.queries = QueryVectors(self.embedder)
 
@@ -110,14 +111,26 @@ class KnowledgeBase:
         built), so a caller with a deadline can do it before the clock starts; anything else is
         left to the first search (which says what is wrong, if anything is)."""
         directory = self.index.directory
-        if self.first_use is None or self._retriever is not None or directory is None:
+        if not self.needs_preparing or directory is None:
             return
         if (directory / CHROMA_FILE).exists():
+            self._index_found = True
             return
         try:
             self.retriever()
         except DataError:
             return
+
+    @property
+    def needs_preparing(self) -> bool:
+        """Whether :meth:`prepare` might still have work to do (it reads the disk to find out): a
+        first-use playbook, a local index not yet opened, and none found on disk so far."""
+        return (
+            self.first_use is not None
+            and self._retriever is None
+            and self.index.directory is not None
+            and not self._index_found
+        )
 
     def retriever(self) -> HybridRetriever:
         """The loaded index, built from ``first_use`` when there is none; without ``first_use`` a
