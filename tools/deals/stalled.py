@@ -121,8 +121,8 @@ def stalled_deals(repo: Repository, viewer: ViewerLike, params: StalledQuery) ->
         found.open_deals,
     )
     per_owner, top, per_rule = found.per_owner, found.top, found.per_rule
-    by_rule = {rule.value: int(n) for rule, n in zip(scan.severities, per_rule, strict=True) if n}
-    judged = [(int(row.score), facts_of(row), _flags(row, scan.severities)) for row in top]
+    by_rule = {rule.value: int(n) for rule, n in zip(scan.rules, per_rule, strict=True) if n}
+    judged = [(int(row.score), facts_of(row), _flags(row, scan.rules)) for row in top]
     listed = listed_deals(repo, viewer, judged[: params.limit], median)
     filters = describe(resolved, "open opportunities", f"as of {repo.as_of}")
     ids = [record_id("opportunity", row.id) for row in top]
@@ -163,5 +163,5 @@ def stalled_deals(repo: Repository, viewer: ViewerLike, params: StalledQuery) ->
     )
 
 
-def _flags(row: Any, severities: dict[Rule, Any]) -> list[tuple[Rule, Severity]]:
-    return [(rule, SEVERITY[code]) for rule in severities if (code := getattr(row, f"rule_{rule.value}"))]
+def _flags(row: Any, rules: list[Rule]) -> list[tuple[Rule, Severity]]:
+    return [(rule, SEVERITY[code]) for rule in rules if (code := getattr(row, f"rule_{rule.value}"))]

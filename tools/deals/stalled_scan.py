@@ -81,11 +81,45 @@ def _over(value: ColumnElement[Any], limit: Any) -> ColumnElement[int]:
 
 @dataclass
 class Scan:
-    """The scan's columns: per-rule severities, the risk score and the facts behind them."""
+    """The rules as SQL: the numbers each open deal is judged on (``measures``, computed once per
+    deal), how they are judged (:meth:`severities`, over those numbers), and the facts behind a
+    listed deal's flags."""
 
-    severities: dict[Rule, ColumnElement[int]]
-    score: ColumnElement[int]
-    facts: list[ColumnElement[Any]]
+    measures: dict[str, Any]
+    rules: list[Rule]
+    limits: dict[str, float | None]
+    skipped: set[Rule]
+    facts: Sequence[ColumnElement[Any]]
+
+    def severities(self, c: Any) -> dict[Rule, ColumnElement[int]]:
+        """Each rule's severity over the measures ``c`` (columns named as :attr:`measures`)."""
+        limits = self.limits
+        pushes = limits["pushes"] or 0
+        judged: dict[Rule, ColumnElement[int]] = {
+            Rule.STAGE_AGE: case(
+                (c.stage_days > 2 * c.threshold, HIGH), (c.stage_days > c.threshold, MEDIUM), else_=NONE
+            ),
+            Rule.NO_ACTIVITY: _over(c.activity_days, limits["no_activity"]),
+            Rule.PAST_CLOSE: case((c.past_close == 1, HIGH), else_=NONE),
+            Rule.PUSHED: case((c.pushes >= 2 * pushes, HIGH), (c.pushes >= pushes, MEDIUM), else_=NONE),
+            Rule.NEXT_STEP: case(
+                (c.step_missing == 1, MEDIUM),
+                (c.step_overdue > 14, HIGH),
+                (c.step_overdue > 0, MEDIUM),
+                else_=NONE,
+            ),
+            Rule.SINGLE_THREAD: case(
+                ((c.large == 1) & (c.contacts == 0), HIGH),
+                ((c.large == 1) & (c.contacts == 1), MEDIUM),
+                else_=NONE,
+            ),
+            Rule.AGED: _over(c.age, limits["aged"]) if limits["aged"] else literal(NONE),
+        }
+        return {rule: literal(NONE) if rule in self.skipped else judged[rule] for rule in self.rules}
+
+    @staticmethod
+    def score(severities: dict[Rule, ColumnElement[int]]) -> ColumnElement[int]:
+        return sum((func.coalesce(column, NONE) for column in severities.values()), literal(NONE))
 
 
 def build_scan(repo: Repository, skipped: dict[Rule, str], aged_limit: float | None) -> Scan:
@@ -100,43 +134,31 @@ def build_scan(repo: Repository, skipped: dict[Rule, str], aged_limit: float | N
     step_missing = or_(Opportunity.next_step.is_(None), func.trim(Opportunity.next_step) == "")
     step_overdue = days_between(as_of, Opportunity.next_step_date)
     age = days_between(as_of, Opportunity.created_at)
-    pushes = Opportunity.close_date_pushes
     large = Opportunity.amount >= Decimal(str(rules.large_deal_amount))
-    severities: dict[Rule, ColumnElement[int]] = {
-        Rule.STAGE_AGE: case(
-            (stage_days > 2 * threshold, HIGH), (stage_days > threshold, MEDIUM), else_=NONE
-        ),
-        Rule.NO_ACTIVITY: _over(activity_days, rules.no_activity_days),
-        Rule.PAST_CLOSE: case((Opportunity.close_date < as_of, HIGH), else_=NONE),
-        Rule.PUSHED: case(
-            (pushes >= 2 * rules.close_date_pushes, HIGH),
-            (pushes >= rules.close_date_pushes, MEDIUM),
-            else_=NONE,
-        ),
-        Rule.NEXT_STEP: case(
-            (step_missing, MEDIUM), (step_overdue > 14, HIGH), (step_overdue > 0, MEDIUM), else_=NONE
-        ),
-        Rule.SINGLE_THREAD: case(
-            (large & (Opportunity.contacts_engaged == 0), HIGH),
-            (large & (Opportunity.contacts_engaged == 1), MEDIUM),
-            else_=NONE,
-        ),
-        Rule.AGED: _over(age, aged_limit) if aged_limit else literal(NONE),
+    measures: dict[str, Any] = {
+        "stage_days": stage_days,
+        "threshold": threshold,
+        "activity_days": activity_days,
+        "past_close": case((Opportunity.close_date < as_of, 1), else_=0),
+        "pushes": Opportunity.close_date_pushes,
+        "step_missing": case((step_missing, 1), else_=0),
+        "step_overdue": step_overdue,
+        "large": case((large, 1), else_=0),
+        "contacts": Opportunity.contacts_engaged,
+        "age": age,
     }
-    for rule in skipped:
-        severities[rule] = literal(NONE)
-    score = sum((func.coalesce(column, NONE) for column in severities.values()), literal(NONE))
     facts = [
         stage_days.label("stage_days"),
         threshold.label("threshold"),
         activity_days.label("activity_days"),
         overdue.label("overdue_days"),
-        pushes.label("pushes"),
+        Opportunity.close_date_pushes.label("pushes"),
         step_overdue.label("next_step_overdue"),
         Opportunity.contacts_engaged.label("contacts"),
         age.label("age_days"),
     ]
-    return Scan(severities, score, facts)  # type: ignore[arg-type]
+    limits = {"no_activity": rules.no_activity_days, "pushes": rules.close_date_pushes, "aged": aged_limit}
+    return Scan(measures, list(Rule), limits, set(skipped), facts)
 
 
 @dataclass
@@ -167,28 +189,43 @@ def scan_once(
     """Judge every open deal in scope matching ``conditions`` once; the ``limit`` riskiest flagged
     (by ``rule`` when given) come back with the totals.
 
-    One statement: a materialised CTE scores every open deal (each rule's severity and the
-    score), and two selects over it are returned together (``UNION ALL``, same columns): one row
-    per owner with their open and flagged deals, amounts at risk and flags per rule, and the
-    riskiest flagged deals. The facts behind the listed deals' flags are then read by id.
+    One statement: a materialised CTE computes the numbers every open deal is judged on (days in
+    stage, since activity, past the next step, open; pushes, contacts…: each date difference
+    once), and two selects judge them and are returned together (``UNION ALL``, same columns):
+    one row per owner with their open and flagged deals, amounts at risk and flags per rule, and
+    the riskiest flagged deals. The facts behind the listed deals' flags are then read by id.
     """
-    rules = list(scan.severities)
-    scored = (
+    rules = scan.rules
+    measured = (
         repo.opportunities(
             viewer,
             Opportunity.id,
             Opportunity.owner_id,
             Opportunity.amount,
             case((Opportunity.amount_estimated, 1), else_=0).label("estimated"),
-            scan.score.label("score"),
-            *(column.label(f"rule_{r.value}") for r, column in scan.severities.items()),
+            *(expression.label(name) for name, expression in scan.measures.items()),
         )
         .where(*conditions)
-        .cte("scored")
-        # computed once per deal: inlined, each use of the score would evaluate every rule again
+        .cte("measured")
+        # each deal's numbers computed once; inlined, every rule would compute its dates again
         .prefix_with("MATERIALIZED")
     )
-    c = scored.c
+    m = measured.c
+    severities = scan.severities(m)
+    judged = (
+        select(
+            m.id,
+            m.owner_id,
+            m.amount,
+            m.estimated,
+            scan.score(severities).label("score"),
+            *(severities[r].label(f"rule_{r.value}") for r in rules),
+        )
+        .cte("judged")
+        # each rule judged once per deal; the totals below only add up its columns
+        .prefix_with("MATERIALIZED")
+    )
+    c = judged.c
     hit = c.score > 0 if rule is None else (c.score > 0) & (c[f"rule_{rule.value}"] > 0)
     owners = select(
         literal(OWNER).label("part"),
