@@ -39,6 +39,7 @@ from assistant.audit import AuditLog
 from assistant.grounding import mark_unverified, values_of
 from assistant.memory import Memory, thread_key
 from assistant.model_errors import describe_model_error, is_model_error
+from assistant.offline import OfflinePlanner
 from assistant.plans.drafter import PlanDrafter
 from assistant.plans.models import PlanDraft
 from assistant.plans.narrative import ModelWriter, NarrativeWriter, OfflineWriter
@@ -345,12 +346,11 @@ class AssistantService(ReadService):
 
     def _graph(self) -> CompiledStateGraph[Any, AgentContext, Any, Any]:
         """The agent graph, compiled on first use and shared by every turn, model and user (each
-        run brings its own viewer, data, model and deadline in its context)."""
+        run brings its own viewer, data, model and deadline in its context; the model the graph
+        is compiled with is never called, since every turn names its own)."""
         with self._graph_lock:
             if self._agent is None:
-                self._agent = build_agent(
-                    self._model_factory(OFFLINE_MODEL), max_model_calls=self.settings.max_model_calls
-                )
+                self._agent = build_agent(OfflinePlanner(), max_model_calls=self.settings.max_model_calls)
             return self._agent
 
     async def _turn(
