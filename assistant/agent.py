@@ -1,13 +1,24 @@
 """The agent: LangChain ``create_agent`` over the toolkit, with the prompt and the turn's budgets.
 
+The graph is compiled once per chat model and process (:func:`build_agent`; the service keeps it)
+and serves every turn and every user: everything a turn depends on — who is asking, the
+repository, the playbook, the plan drafter, the turn's deadline and its ledger — arrives in the
+run's :class:`~assistant.toolkit.AgentContext` (LangGraph's runtime context, ``context=``), and
+the thread's state in the checkpointer the service lends the graph for the turn. Nothing of one
+turn is kept in the graph.
+
 Middleware, outermost first:
 
+* :class:`TurnModel` hands the model call to the turn's chat model (``AgentContext.model``): the
+  configured model, or the offline planner when a turn falls back; a chat model may keep state
+  of its own between calls of a turn (the offline planner remembers the viewer's names), so each
+  turn gets a fresh one and one user's turn never sees another's;
 * :func:`system_prompt` renders ``prompts/system.md.j2`` for the viewer of the run;
 * ``ModelCallLimitMiddleware``: at most ``max_model_calls`` model calls per turn, then the turn
   ends (the service treats that as a failure and falls back to the offline planner);
 * :class:`RetryAfter`: retries a failed model call (429, 5xx, timeouts, connection errors) after
   the server's ``Retry-After`` (or a short back-off), but only when the wait fits before the
-  turn's deadline; otherwise the error goes up and the turn falls back;
+  turn's deadline (``AgentContext.deadline``); otherwise the error goes up and the turn falls back;
 * :class:`~assistant.text_tool_calls.TextToolCalls`: a tool call the model wrote as text (as small
   local models do) becomes a structured tool call when it names a tool and its arguments validate;
 * :class:`RedactSecrets`, innermost: what is sent to the model (the system prompt, the questions,
@@ -23,13 +34,13 @@ the turn falls back.
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
-import httpx
-import openai
+import langsmith
 from langchain.agents import create_agent
 from langchain.agents.middleware import (
     AgentMiddleware,
@@ -41,8 +52,11 @@ from langchain.agents.middleware import (
 from langchain_core.language_models import BaseChatModel
 from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.graph.state import CompiledStateGraph
+from langsmith._runtime_overrides import get_runtime_overrides
+from langsmith.utils import tracing_is_enabled
 
 import prompts
+from assistant.model_errors import is_retryable
 from assistant.offline.hint import reading_of
 from assistant.offline.planner import OfflinePlanner
 from assistant.redaction import redact_value
@@ -52,13 +66,6 @@ from assistant.toolkit import AgentContext, build_tools
 COMPANY = "the sales team"
 MAX_ATTEMPTS = 3
 BACKOFF_SECONDS = (0.5, 2.0)
-RETRYABLE = (
-    openai.RateLimitError,
-    openai.InternalServerError,
-    openai.APITimeoutError,
-    openai.APIConnectionError,
-    httpx.TimeoutException,
-)
 
 
 @dataclass
@@ -92,17 +99,14 @@ def retry_after(exc: BaseException) -> float | None:
 class RetryAfter(AgentMiddleware[Any, AgentContext, Any]):
     """Retry retryable model errors, honouring ``Retry-After`` when it fits in the turn's deadline."""
 
-    def __init__(self, clock: Callable[[], TurnClock | None]) -> None:
-        super().__init__()
-        self._clock = clock
-
-    def _wait(self, exc: BaseException, attempt: int) -> float | None:
-        if not isinstance(exc, RETRYABLE) or attempt + 1 >= MAX_ATTEMPTS:
+    def _wait(self, exc: BaseException, attempt: int, request: ModelRequest[AgentContext]) -> float | None:
+        if not is_retryable(exc) or attempt + 1 >= MAX_ATTEMPTS:
             return None
         wait = retry_after(exc)
         wait = BACKOFF_SECONDS[min(attempt, len(BACKOFF_SECONDS) - 1)] if wait is None else wait
-        clock = self._clock()
-        if clock is not None and wait >= clock.remaining() - 1:
+        context = request.runtime.context
+        deadline = context.deadline if isinstance(context, AgentContext) else None
+        if deadline is not None and wait >= TurnClock(deadline).remaining() - 1:
             return None
         return wait
 
@@ -115,7 +119,7 @@ class RetryAfter(AgentMiddleware[Any, AgentContext, Any]):
             try:
                 return handler(request)
             except Exception as exc:
-                wait = self._wait(exc, attempt)
+                wait = self._wait(exc, attempt, request)
                 if wait is None:
                     raise
                 time.sleep(wait)
@@ -130,7 +134,7 @@ class RetryAfter(AgentMiddleware[Any, AgentContext, Any]):
             try:
                 return await handler(request)
             except Exception as exc:
-                wait = self._wait(exc, attempt)
+                wait = self._wait(exc, attempt, request)
                 if wait is None:
                     raise
                 await asyncio.sleep(wait)
@@ -162,6 +166,30 @@ class RedactSecrets(AgentMiddleware[Any, AgentContext, Any]):
         return await handler(self._redacted(request))
 
 
+class TurnModel(AgentMiddleware[Any, AgentContext, Any]):
+    """The model call goes to the run's own chat model (``AgentContext.model``), when it has one."""
+
+    @staticmethod
+    def _chosen(request: ModelRequest[AgentContext]) -> ModelRequest[AgentContext]:
+        context = request.runtime.context
+        model = context.model if isinstance(context, AgentContext) else None
+        return request if model is None else request.override(model=model)
+
+    def wrap_model_call(
+        self,
+        request: ModelRequest[AgentContext],
+        handler: Callable[[ModelRequest[AgentContext]], ModelResponse[Any]],
+    ) -> ModelResponse[Any]:
+        return handler(self._chosen(request))
+
+    async def awrap_model_call(
+        self,
+        request: ModelRequest[AgentContext],
+        handler: Callable[[ModelRequest[AgentContext]], Awaitable[ModelResponse[Any]]],
+    ) -> ModelResponse[Any]:
+        return await handler(self._chosen(request))
+
+
 @dynamic_prompt
 def system_prompt(request: ModelRequest[AgentContext]) -> str:
     context = request.runtime.context
@@ -180,18 +208,46 @@ def system_prompt(request: ModelRequest[AgentContext]) -> str:
     )
 
 
+async def _inline_unless_tracing(
+    default: Callable[..., Awaitable[Any]],
+    ctx: contextvars.Context,
+    func: Callable[..., Any],
+    /,
+    *args: Any,
+    **kwargs: Any,
+) -> Any:
+    """LangSmith's hand-off of a span's set-up and tear-down: in a worker thread when tracing is on
+    (its default), inline when it is off (there is nothing to send)."""
+    if tracing_is_enabled():
+        return await default(ctx, func, *args, **kwargs)
+    return ctx.run(func, *args, **kwargs)
+
+
+def _spans_inline_when_not_tracing() -> None:
+    """LangChain wraps every middleware's model-call hook in a LangSmith span whose set-up and
+    tear-down LangSmith runs in a worker thread, even with tracing off: two thread hand-offs per
+    hook and model call, a large share of a warm offline turn. With tracing off they now run
+    inline (LangSmith's documented ``set_runtime_overrides``; an override already installed by
+    the host process is left alone)."""
+    if get_runtime_overrides().aio_to_thread is None:
+        langsmith.set_runtime_overrides(aio_to_thread=_inline_unless_tracing)
+
+
 def build_agent(
     model: BaseChatModel,
     *,
     checkpointer: BaseCheckpointSaver[Any] | None = None,
     max_model_calls: int = 8,
-    clock: Callable[[], TurnClock | None] = lambda: None,
 ) -> CompiledStateGraph[Any, AgentContext, Any, Any]:
-    """The agent graph for ``model``; state per thread lives in ``checkpointer``."""
+    """The agent graph; ``model`` answers runs whose context names no model of their own. State per
+    thread lives in ``checkpointer`` (or one lent for a turn: ``graph.copy(update={"checkpointer":
+    saver})``, as :class:`~assistant.service.AssistantService` does)."""
+    _spans_inline_when_not_tracing()
     middleware: list[AgentMiddleware[Any, AgentContext, Any]] = [
+        TurnModel(),
         system_prompt,
         ModelCallLimitMiddleware(run_limit=max_model_calls, exit_behavior="end"),
-        RetryAfter(clock),
+        RetryAfter(),
         TextToolCalls(),
         RedactSecrets(),
     ]

@@ -5,7 +5,8 @@ database is PostgreSQL, so a conversation continues on whichever worker process 
 reaches. Thread keys are namespaced by user (``<user id>:<thread>``), so one
 person can never continue, or read, another person's conversation by guessing a thread id. A
 small ``salesplan_threads`` table records when each thread was last used, so old threads can be
-pruned.
+pruned. On SQLite the tables are created once per process (a turn opens the checkpointer, and
+setting it up again each time was a handful of round trips to its database thread).
 
 What is stored goes through :class:`RedactingSerializer`: every message (questions, tool results,
 answers, tool-call arguments) has its secrets replaced by ``[redacted]`` before it is written
@@ -58,6 +59,8 @@ class Memory:
                 make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
             )
         self.sqlite_path: Path = settings.home / "conversations.db"
+        self._saver_ready = False
+        self._threads_ready = False
 
     @asynccontextmanager
     async def checkpointer(self) -> AsyncIterator[BaseCheckpointSaver[Any]]:
@@ -79,7 +82,10 @@ class Memory:
         path = str(self.sqlite_path)
         async with aiosqlite.connect(path, timeout=SQLITE_BUSY_TIMEOUT_SECONDS) as connection:
             sqlite_saver = AsyncSqliteSaver(connection, serde=RedactingSerializer())
+            sqlite_saver.is_setup = self._saver_ready
             await sqlite_saver.setup()
+            # set up once, unless it found an old read-only database (it then checks each time)
+            self._saver_ready = getattr(sqlite_saver, "_has_task_path", True)
             yield sqlite_saver
 
     async def _setup_postgres(self, saver: Any) -> None:
@@ -103,6 +109,8 @@ class Memory:
                 await cursor.execute("SELECT pg_advisory_unlock(%s)", (SETUP_LOCK,))
 
     async def _ensure_table(self, saver: BaseCheckpointSaver[Any]) -> None:
+        if self._threads_ready:
+            return
         ddl = (
             f"CREATE TABLE IF NOT EXISTS {THREADS_TABLE} "
             "(thread_key TEXT PRIMARY KEY, updated_at TEXT NOT NULL)"
@@ -112,6 +120,7 @@ class Memory:
                 await cursor.execute(ddl)
         else:
             await saver.conn.execute(ddl)  # type: ignore[attr-defined]
+        self._threads_ready = True
 
     async def touch(self, saver: BaseCheckpointSaver[Any], key: str) -> None:
         """Record that thread ``key`` was used now."""

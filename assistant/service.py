@@ -22,24 +22,27 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import threading
 import time
 import uuid
 from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
 from typing import Any
 
-import httpx
-import openai
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, RemoveMessage, ToolMessage
 from langchain_core.runnables import RunnableConfig
 from langgraph.checkpoint.base import BaseCheckpointSaver
+from langgraph.graph.state import CompiledStateGraph
 from pydantic import BaseModel, Field
 
+from assistant import runner
 from assistant.agent import TurnClock, build_agent
 from assistant.audit import AuditLog
 from assistant.grounding import mark_unverified, values_of
 from assistant.memory import Memory, thread_key
+from assistant.model_errors import describe_model_error, is_model_error
+from assistant.offline import OfflinePlanner
 from assistant.plans.drafter import PlanDrafter
 from assistant.plans.models import PlanDraft
 from assistant.plans.narrative import ModelWriter, NarrativeWriter, OfflineWriter
@@ -121,14 +124,9 @@ def _check(messages: list[BaseMessage]) -> str:
 def _describe(exc: BaseException) -> str:
     if isinstance(exc, TimeoutError):
         return "the model did not answer before the turn's deadline"
-    if isinstance(exc, openai.RateLimitError):
-        return "the model server is rate-limiting requests (429)"
-    if isinstance(exc, openai.APIStatusError):
-        return f"the model server returned an error ({exc.status_code})"
-    if isinstance(exc, openai.APITimeoutError | httpx.TimeoutException):
-        return "the model call timed out"
-    if isinstance(exc, openai.APIConnectionError | httpx.HTTPError):
-        return "the model server could not be reached"
+    described = describe_model_error(exc)
+    if described is not None:
+        return described
     if isinstance(exc, ModelFailure):
         return str(exc)
     return f"the model's reply could not be used ({type(exc).__name__})"
@@ -151,10 +149,12 @@ class AssistantService(ReadService):
         self.settings = settings
         self._model_factory = model_factory
         self.memory = memory or Memory(settings)
+        self._agent: CompiledStateGraph[Any, AgentContext, Any, Any] | None = None
+        self._graph_lock = threading.Lock()
 
     def ask(self, viewer: Viewer, text: str, thread_id: str | None = None, *, channel: str = "cli") -> Answer:
-        """Answer one question (blocking)."""
-        return asyncio.run(self.aask(viewer, text, thread_id, channel=channel))
+        """Answer one question (blocking; on the process's event loop, :mod:`assistant.runner`)."""
+        return runner.run(self.aask(viewer, text, thread_id, channel=channel))
 
     async def aask(
         self,
@@ -207,7 +207,7 @@ class AssistantService(ReadService):
                 f"the question is too long ({len(question)} characters; the limit is {MAX_QUESTION_CHARS})"
             )
         thread = thread_id or uuid.uuid4().hex[:12]
-        await asyncio.to_thread(self._prepare_playbook)
+        await self._aprepare_playbook()
         started = time.monotonic()
         deadline = self.settings.turn_deadline_seconds
         # the configured model gets the deadline less a margin in which the offline planner answers
@@ -223,7 +223,7 @@ class AssistantService(ReadService):
             except Exception as exc:  # any failure of a configured model: its reply may be anything
                 if model == OFFLINE_MODEL:
                     raise
-                if not isinstance(exc, ModelFailure | TimeoutError | openai.OpenAIError | httpx.HTTPError):
+                if not isinstance(exc, ModelFailure | TimeoutError) and not is_model_error(exc):
                     log.warning("the model's reply could not be used: %r", exc)
                 fallback = _describe(exc)
                 await self._rollback(saver, viewer, thread, question)
@@ -253,11 +253,11 @@ class AssistantService(ReadService):
 
     def plan_account(self, viewer: Viewer, name: str, *, channel: str = "cli") -> PlanDraft:
         """Draft an account plan (blocking)."""
-        return asyncio.run(self.aplan_account(viewer, name, channel=channel))
+        return runner.run(self.aplan_account(viewer, name, channel=channel))
 
     def plan_territory(self, viewer: Viewer, name: str | None = None, *, channel: str = "cli") -> PlanDraft:
         """Draft a territory plan (blocking); no name means the viewer's own territory or team."""
-        return asyncio.run(self.aplan_territory(viewer, name, channel=channel))
+        return runner.run(self.aplan_territory(viewer, name, channel=channel))
 
     async def aplan_account(self, viewer: Viewer, name: str, *, channel: str = "cli") -> PlanDraft:
         """Draft an account plan for an account the viewer can see; audited."""
@@ -277,6 +277,12 @@ class AssistantService(ReadService):
         return await self._audited_plan(
             viewer, channel, "plan_territory", name or "", lambda drafter: drafter.territory(viewer, wanted)
         )
+
+    async def _aprepare_playbook(self) -> None:
+        """:meth:`_prepare_playbook` in a worker thread, unless the playbook says it is prepared."""
+        playbook = self._playbook()
+        if playbook is not None and getattr(playbook, "needs_preparing", True):
+            await asyncio.to_thread(self._prepare_playbook)
 
     def _prepare_playbook(self) -> None:
         """Index the playbook now when it is to be indexed on first use and plainly has no index
@@ -365,7 +371,7 @@ class AssistantService(ReadService):
 
     async def _plan(self, draft: Callable[[PlanDrafter], PlanDraft]) -> PlanDraft:
         """Run a draft in a worker thread within the turn's deadline; past it, the offline templates write."""
-        await asyncio.to_thread(self._prepare_playbook)
+        await self._aprepare_playbook()
         drafter = self.drafter()
         try:
             return await asyncio.wait_for(
@@ -388,6 +394,15 @@ class AssistantService(ReadService):
             plans=self.drafter(model),
         )
 
+    def _graph(self) -> CompiledStateGraph[Any, AgentContext, Any, Any]:
+        """The agent graph, compiled on first use and shared by every turn, model and user (each
+        run brings its own viewer, data, model and deadline in its context; the model the graph
+        is compiled with is never called, since every turn names its own)."""
+        with self._graph_lock:
+            if self._agent is None:
+                self._agent = build_agent(OfflinePlanner(), max_model_calls=self.settings.max_model_calls)
+            return self._agent
+
     async def _turn(
         self,
         model: str,
@@ -397,15 +412,16 @@ class AssistantService(ReadService):
         thread: str,
         clock: TurnClock,
     ) -> tuple[str, AgentContext]:
-        agent = build_agent(
-            self._model_factory(model),
-            checkpointer=saver,
-            max_model_calls=self.settings.max_model_calls,
-            clock=lambda: clock,
-        )
+        agent = self._graph().copy(update={"checkpointer": saver})
         context = self._context(viewer, model)
+        context.model = self._model_factory(model)
+        context.deadline = clock.deadline
         config: RunnableConfig = {"configurable": {"thread_id": thread_key(viewer.user_id, thread)}}
-        state = await agent.ainvoke({"messages": [HumanMessage(question)]}, config=config, context=context)
+        # durability="exit": the thread's state is written once, when the turn ends (or fails),
+        # not after every step of the graph; a turn is the unit a thread is read back in.
+        state = await agent.ainvoke(
+            {"messages": [HumanMessage(question)]}, config=config, context=context, durability="exit"
+        )
         messages: list[BaseMessage] = state["messages"]
         # what an answer's figures and links may come from: the thread's tool results and questions
         sources = [_text(m) for m in messages if isinstance(m, ToolMessage | HumanMessage)]
@@ -416,7 +432,7 @@ class AssistantService(ReadService):
         self, saver: BaseCheckpointSaver[Any], viewer: Viewer, thread: str, question: str
     ) -> None:
         """Remove a failed turn's messages from the thread, so the fallback starts clean."""
-        agent = build_agent(self._model_factory(OFFLINE_MODEL), checkpointer=saver)
+        agent = self._graph().copy(update={"checkpointer": saver})
         config: RunnableConfig = {"configurable": {"thread_id": thread_key(viewer.user_id, thread)}}
         messages: list[BaseMessage] = (await agent.aget_state(config)).values.get("messages", [])
         start = next(

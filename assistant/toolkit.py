@@ -24,57 +24,29 @@ tools are built, so an interface that reads through the registry does not pay fo
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 import inspect
 import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, NamedTuple
+from functools import cache
+from typing import TYPE_CHECKING, Any, NamedTuple, cast
 
 from pydantic import BaseModel, Field
 
-from assistant.plans.tools import PlanMaker, account_plan, territory_plan
-from tools.accounts import (
-    AccountInput,
-    AccountProfileInput,
-    AccountSearch,
-    WhitespaceInput,
-    account_facts,
-    account_profile,
-    account_purchases,
-    account_whitespace,
-    search_accounts,
-)
-from tools.deals import (
-    DealQuery,
-    ForecastQuery,
-    PerformanceQuery,
-    PipelineQuery,
-    StalledQuery,
-    deal_details,
-    forecast,
-    pipeline_summary,
-    rep_performance,
-    stalled_deals,
-)
 from tools.errors import ErrorKind, SalesplanError, UsageError
 from tools.evidence import PLAYBOOK_ID, RECORD_ID, attach_sources
-from tools.metrics import definitions
-from tools.plans.account import AccountPlanInput
-from tools.plans.territory import TerritoryPlanInput
-from tools.playbook import PlaybookQuery, PlaybookSearcher, search_playbook
-from tools.rebalance import propose_rebalance
-from tools.rebalance.models import RebalanceInput
-from tools.semantic import MetricQuery, query_metrics
-from tools.store.repository import Repository
-from tools.territory import TerritoryListInput, list_territories
-from tools.territory.balance import TerritoryBalanceInput, territory_balance
-from tools.territory.summary import TerritorySummaryInput, territory_summary
-from tools.viewer import Viewer
 
 if TYPE_CHECKING:
+    from langchain_core.language_models import BaseChatModel
     from langchain_core.tools import BaseTool
+
+    from assistant.plans.tools import PlanMaker
+    from tools.playbook import PlaybookSearcher
+    from tools.store.repository import Repository
+    from tools.viewer import Viewer
 
 MAX_TOOL_CHARS = 12_000
 #: A drafted plan is a document, returned whole (a territory plan is 10-20k characters).
@@ -127,17 +99,40 @@ class AgentContext:
     #: Drafts plans for the plan tools (the service passes one writing with the turn's model).
     plans: PlanMaker | None = None
     ledger: TurnLedger = field(default_factory=TurnLedger)
+    #: When the turn must end (``time.monotonic()`` seconds), if it has a deadline.
+    deadline: float | None = None
+    #: The chat model that answers this run (the agent graph is shared by every run and user).
+    model: BaseChatModel | None = None
+
+
+@cache
+def _load(reference: str) -> Any:
+    """The object a ``module:attribute`` reference names (its module is imported on first use)."""
+    module, _, attribute = reference.partition(":")
+    return getattr(importlib.import_module(module), attribute)
 
 
 @dataclass(frozen=True)
 class ToolSpec:
+    """One tool: its name, its function and input model (``module:attribute`` references, loaded
+    when first used, so an interface running one tool imports that tool's family only), how it is
+    called, and the cap on its result."""
+
     name: str
-    function: Callable[..., BaseModel]
-    params: type[BaseModel]
+    function_ref: str
+    params_ref: str
     #: How the function is called: with (repository, viewer, params), (playbook, params), (params),
     #: or for "plan" (plan drafter, viewer, params).
     kind: str = "data"
     limit: int = MAX_TOOL_CHARS
+
+    @property
+    def function(self) -> Callable[..., BaseModel]:
+        return cast("Callable[..., BaseModel]", _load(self.function_ref))
+
+    @property
+    def params(self) -> type[BaseModel]:
+        return cast("type[BaseModel]", _load(self.params_ref))
 
     def run(self, context: AgentContext, params: BaseModel) -> BaseModel:
         """The tool's result for ``context``'s viewer (what the agent's tool call returns, uncapped),
@@ -166,6 +161,8 @@ def metric_definitions(params: MetricsQuery) -> MetricDefinitions:
     Args:
         metric: One metric's name (e.g. 'win rate'); default all.
     """
+    from tools.metrics import definitions
+
     wanted = (params.metric or "").casefold().replace("_", " ").strip()
     chosen = [
         m
@@ -181,25 +178,54 @@ def metric_definitions(params: MetricsQuery) -> MetricDefinitions:
 
 
 TOOLS: tuple[ToolSpec, ...] = (
-    ToolSpec("search_accounts", search_accounts, AccountSearch),
-    ToolSpec("account_profile", account_profile, AccountProfileInput),
-    ToolSpec("account_facts", account_facts, AccountInput),
-    ToolSpec("account_purchases", account_purchases, AccountInput),
-    ToolSpec("account_whitespace", account_whitespace, WhitespaceInput),
-    ToolSpec("list_territories", list_territories, TerritoryListInput),
-    ToolSpec("territory_summary", territory_summary, TerritorySummaryInput),
-    ToolSpec("territory_balance", territory_balance, TerritoryBalanceInput),
-    ToolSpec("propose_rebalance", propose_rebalance, RebalanceInput),
-    ToolSpec("pipeline_summary", pipeline_summary, PipelineQuery),
-    ToolSpec("deal_details", deal_details, DealQuery),
-    ToolSpec("stalled_deals", stalled_deals, StalledQuery),
-    ToolSpec("forecast", forecast, ForecastQuery),
-    ToolSpec("rep_performance", rep_performance, PerformanceQuery),
-    ToolSpec("query_metrics", query_metrics, MetricQuery),
-    ToolSpec("metric_definitions", metric_definitions, MetricsQuery, kind="plain"),
-    ToolSpec("search_playbook", search_playbook, PlaybookQuery, kind="playbook"),
-    ToolSpec("account_plan", account_plan, AccountPlanInput, kind="plan", limit=MAX_PLAN_CHARS),
-    ToolSpec("territory_plan", territory_plan, TerritoryPlanInput, kind="plan", limit=MAX_PLAN_CHARS),
+    ToolSpec("search_accounts", "tools.accounts:search_accounts", "tools.accounts:AccountSearch"),
+    ToolSpec("account_profile", "tools.accounts:account_profile", "tools.accounts:AccountProfileInput"),
+    ToolSpec("account_facts", "tools.accounts:account_facts", "tools.accounts:AccountInput"),
+    ToolSpec("account_purchases", "tools.accounts:account_purchases", "tools.accounts:AccountInput"),
+    ToolSpec("account_whitespace", "tools.accounts:account_whitespace", "tools.accounts:WhitespaceInput"),
+    ToolSpec("list_territories", "tools.territory:list_territories", "tools.territory:TerritoryListInput"),
+    ToolSpec(
+        "territory_summary",
+        "tools.territory.summary:territory_summary",
+        "tools.territory.summary:TerritorySummaryInput",
+    ),
+    ToolSpec(
+        "territory_balance",
+        "tools.territory.balance:territory_balance",
+        "tools.territory.balance:TerritoryBalanceInput",
+    ),
+    ToolSpec(
+        "propose_rebalance", "tools.rebalance:propose_rebalance", "tools.rebalance.models:RebalanceInput"
+    ),
+    ToolSpec("pipeline_summary", "tools.deals:pipeline_summary", "tools.deals:PipelineQuery"),
+    ToolSpec("deal_details", "tools.deals:deal_details", "tools.deals:DealQuery"),
+    ToolSpec("stalled_deals", "tools.deals:stalled_deals", "tools.deals:StalledQuery"),
+    ToolSpec("forecast", "tools.deals:forecast", "tools.deals:ForecastQuery"),
+    ToolSpec("rep_performance", "tools.deals:rep_performance", "tools.deals:PerformanceQuery"),
+    ToolSpec("query_metrics", "tools.semantic:query_metrics", "tools.semantic:MetricQuery"),
+    ToolSpec(
+        "metric_definitions",
+        "assistant.toolkit:metric_definitions",
+        "assistant.toolkit:MetricsQuery",
+        kind="plain",
+    ),
+    ToolSpec(
+        "search_playbook", "tools.playbook:search_playbook", "tools.playbook:PlaybookQuery", kind="playbook"
+    ),
+    ToolSpec(
+        "account_plan",
+        "assistant.plans.tools:account_plan",
+        "tools.plans.account:AccountPlanInput",
+        kind="plan",
+        limit=MAX_PLAN_CHARS,
+    ),
+    ToolSpec(
+        "territory_plan",
+        "assistant.plans.tools:territory_plan",
+        "tools.plans.territory:TerritoryPlanInput",
+        kind="plan",
+        limit=MAX_PLAN_CHARS,
+    ),
 )
 BY_NAME = {spec.name: spec for spec in TOOLS}
 

@@ -9,7 +9,18 @@ from __future__ import annotations
 
 import os
 
-from benchmarks import agent, analytics, evals, generate, import_maven, knowledge, offline, plans, rebalance
+from benchmarks import (
+    agent,
+    analytics,
+    evals,
+    generate,
+    import_maven,
+    knowledge,
+    names,
+    offline,
+    plans,
+    rebalance,
+)
 from benchmarks import api as api_bench
 from benchmarks import slack as slack_bench
 
@@ -23,6 +34,7 @@ def main() -> None:
     plans.main()
     rebalance.main()
     knowledge.main()
+    names.main()
     api_bench.main()
     slack_bench.main()
     analytics.main(opportunities=size, accounts=max(1, size // 10))

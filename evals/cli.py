@@ -30,13 +30,13 @@ from rich.markup import escape as esc
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from assistant.bootstrap import AppContext
 from assistant.interfaces.cli.kb import knowledge_base
 from assistant.interfaces.cli.output import console, echo_json
 from assistant.interfaces.cli.scoped import JsonOption
 from tools.errors import DataError, SalesplanError
 
 if TYPE_CHECKING:
+    from assistant.bootstrap import AppContext
     from evals.harness import EvalConfig
     from evals.results import CaseResult, RunSummary
     from knowledge.evaluation import RetrievalEvaluation

@@ -29,7 +29,7 @@ from pathlib import Path
 from knowledge.bm25 import Bm25Index
 from knowledge.chunking import MAX_WORDS
 from knowledge.documents import PLAYBOOK_DIR
-from knowledge.embeddings import Embedder, LocalEmbedder
+from knowledge.embeddings import Embedder, LocalEmbedder, QueryVectors
 from knowledge.index import MISSING_INDEX_HINT, ChromaIndex, MissingIndex
 from knowledge.ingest import IngestReport, Progress, ingest
 from knowledge.passages import Passage, SearchMode
@@ -73,6 +73,9 @@ class KnowledgeBase:
         self.indexing = False
         self._lock = threading.Lock()
         self._retriever: HybridRetriever | None = None
+        self._index_found = False
+        #: Query embeddings per text, kept across re-indexing (the model is the same).
+        self.queries = QueryVectors(self.embedder)
 
     @property
     def bm25_dir(self) -> Path | None:
@@ -84,7 +87,7 @@ class KnowledgeBase:
         report, bm25 = ingest(
             path or PLAYBOOK_DIR, self.index, self.embedder, self.bm25_dir, progress, self.max_words
         )
-        self._retriever = HybridRetriever(self.index, self.embedder, bm25)
+        self._retriever = HybridRetriever(self.index, self.embedder, bm25, self.queries)
         return report
 
     def search(
@@ -108,14 +111,26 @@ class KnowledgeBase:
         built), so a caller with a deadline can do it before the clock starts; anything else is
         left to the first search (which says what is wrong, if anything is)."""
         directory = self.index.directory
-        if self.first_use is None or self._retriever is not None or directory is None:
+        if not self.needs_preparing or directory is None:
             return
         if (directory / CHROMA_FILE).exists():
+            self._index_found = True
             return
         try:
             self.retriever()
         except DataError:
             return
+
+    @property
+    def needs_preparing(self) -> bool:
+        """Whether :meth:`prepare` might still have work to do (it reads the disk to find out): a
+        first-use playbook, a local index not yet opened, and none found on disk so far."""
+        return (
+            self.first_use is not None
+            and self._retriever is None
+            and self.index.directory is not None
+            and not self._index_found
+        )
 
     def retriever(self) -> HybridRetriever:
         """The loaded index, built from ``first_use`` when there is none; without ``first_use`` a
@@ -146,7 +161,7 @@ class KnowledgeBase:
                     )
             finally:
                 self.indexing = False
-        return HybridRetriever(self.index, self.embedder, bm25)
+        return HybridRetriever(self.index, self.embedder, bm25, self.queries)
 
     @contextmanager
     def _process_lock(self) -> Iterator[None]:
@@ -194,4 +209,4 @@ class KnowledgeBase:
             bm25 = Bm25Index.build(chunks)
             if self.bm25_dir is not None and stamp:
                 bm25.save(self.bm25_dir, stamp)
-        return HybridRetriever(self.index, self.embedder, bm25)
+        return HybridRetriever(self.index, self.embedder, bm25, self.queries)

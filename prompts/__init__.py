@@ -3,7 +3,7 @@
 ``render("system", viewer_name=…)`` renders ``system.md.j2`` with Jinja2 ``StrictUndefined``: a
 variable the template uses but the caller did not pass is an error, and so is a variable passed
 that the template never uses (it usually means a typo on one side). Plain ``.md`` files have no
-variables.
+variables. Each template is read and compiled once per process; a render only fills it in.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-from jinja2 import Environment, StrictUndefined, TemplateNotFound, meta
+from jinja2 import Environment, StrictUndefined, Template, TemplateNotFound, meta
 
 _ENV = Environment(undefined=StrictUndefined, keep_trailing_newline=True, autoescape=False)
 
@@ -33,6 +33,12 @@ def _source(name: str) -> tuple[str, frozenset[str]]:
     raise PromptError(f"no prompt named {name!r} in the prompts package")
 
 
+@cache
+def _template(name: str) -> Template:
+    text, _ = _source(name)
+    return _ENV.from_string(text)
+
+
 def variables(name: str) -> frozenset[str]:
     """The variables prompt ``name`` needs."""
     return _source(name)[1]
@@ -40,13 +46,13 @@ def variables(name: str) -> frozenset[str]:
 
 def render(name: str, **values: Any) -> str:
     """Render prompt ``name`` with exactly the variables it uses."""
-    text, needed = _source(name)
+    _, needed = _source(name)
     missing, unexpected = needed - values.keys(), values.keys() - needed
     if missing:
         raise PromptError(f"prompt {name!r} needs {', '.join(sorted(missing))}")
     if unexpected:
         raise PromptError(f"prompt {name!r} does not use {', '.join(sorted(unexpected))}")
     try:
-        return _ENV.from_string(text).render(**values)
+        return _template(name).render(**values)
     except TemplateNotFound as exc:  # an include of a file that does not exist
         raise PromptError(f"prompt {name!r} includes a missing file: {exc}") from exc

@@ -6,6 +6,12 @@ the viewer's scope, so a name outside it resolves exactly like a name that does 
 * one clear best match (score >= 86 and at least 6 points ahead of the next) is the answer;
 * several close matches raise :class:`AmbiguousName` listing the candidates;
 * nothing close raises :class:`UnknownName`: "no account named X — did you mean …".
+
+Accounts are many (hundreds of thousands in a large book), so an account name is matched against
+candidates read through the account-name index (:mod:`tools.store.names`), never against every
+name in scope: the names containing all the words typed (an exact match is among them), then, when
+none is exact, the names containing any of them and the names closest to the misspelt ones.
+The other kinds (people, territories, products) are few and read whole.
 """
 
 from __future__ import annotations
@@ -18,6 +24,7 @@ from rapidfuzz import fuzz, process, utils
 from sqlalchemy import Select
 
 from tools.errors import InputError
+from tools.store import names
 from tools.store.repository import Repository, ViewerLike
 from tools.store.schema import Account, Product, Role, Territory, User
 
@@ -94,7 +101,23 @@ def _names(repo: Repository, query: Select[Any]) -> dict[int, str]:
 
 
 def resolve_account(repo: Repository, viewer: ViewerLike, name: str) -> Candidate:
-    return best_match("account", name, _names(repo, repo.accounts(viewer, Account.id, Account.name)))
+    key = _normalise(name)
+    if not key:
+        raise UnknownName("account", name, [])
+    scoped = repo.accounts(viewer, Account.id, Account.name)
+    words = names.words_of(key)
+    with repo.connect() as connection:
+        if not words:  # too short for the trigram index: by spelling, through the name index
+            typed = name.strip()
+            spellings = [typed, typed.upper(), typed.lower(), typed.title(), typed[:1].upper() + typed[1:]]
+            return best_match("account", name, names.beginning_with(connection, scoped, spellings))
+        candidates = names.containing_all(connection, scoped, words)
+        if any(_normalise(n) == key for n in candidates.values()):
+            return best_match("account", name, candidates)
+        candidates |= names.containing_any(connection, scoped, words, key)
+        found = {w for w in words if any(w in _normalise(n) for n in candidates.values())}
+        candidates |= names.sharing_trigrams(connection, scoped, [w for w in words if w not in found])
+    return best_match("account", name, candidates)
 
 
 def resolve_user(repo: Repository, viewer: ViewerLike, name: str, role: Role | None = None) -> Candidate:

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, Numeric, Select, case, cast, func, null, select
+from sqlalchemy import ColumnElement, Connection, Numeric, Select, case, cast, func, null, select, union_all
 from sqlalchemy.orm import QueryableAttribute
 
 from tools.evidence import MAX_RECORD_IDS, Figure, Unit, record_id
@@ -88,6 +88,41 @@ def sample_ids(
         select(ranked.c.g, ranked.c.i).where(ranked.c.r <= limit).order_by(ranked.c.g, ranked.c.r)
     )
     found: dict[Any, list[str]] = defaultdict(list)
+    for key, ident_value in rows:
+        found[key].append(record_id(kind, ident_value))
+    return found
+
+
+def sample_per_key(
+    connection: Connection,
+    query: Select[Any],
+    kind: str,
+    ident: Column,
+    by: ColumnElement[Any] | QueryableAttribute[Any],
+    column: ColumnElement[Any] | QueryableAttribute[Any],
+    keys: Iterable[Any],
+    limit: int = MAX_RECORD_IDS,
+) -> dict[Any, list[str]]:
+    """Up to ``limit`` record ids per key of ``column``, largest ``by`` first (then ``ident``),
+    read as one ``ORDER BY … LIMIT`` per key in a single statement: an index on
+    ``(column, by…)`` answers each with a seek, where the ranking window of :func:`sample_ids`
+    sorts every row of the select."""
+    wanted = list(keys)
+    if not wanted:
+        return {}
+    parts = [
+        query.with_only_columns(column.label("g"), ident.label("i"), by.label("o"))
+        .where(column == key)
+        .order_by(by.desc(), ident)
+        .limit(limit)
+        .subquery()
+        for key in wanted
+    ]
+    merged = union_all(*(select(part.c.g, part.c.i, part.c.o) for part in parts)).subquery()
+    found: dict[Any, list[str]] = defaultdict(list)
+    rows = connection.execute(
+        select(merged.c.g, merged.c.i).order_by(merged.c.g, merged.c.o.desc(), merged.c.i)
+    )
     for key, ident_value in rows:
         found[key].append(record_id(kind, ident_value))
     return found

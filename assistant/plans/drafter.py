@@ -12,9 +12,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-import httpx
-import openai
-
+from assistant.model_errors import describe_model_error, is_model_error
 from assistant.plans.models import AccountPlan, Action, Narrative, Objective, PlanDraft, Risk, TerritoryPlan
 from assistant.plans.narrative import OFFLINE, Facts, NarrativeError, NarrativeWriter, OfflineWriter
 from assistant.plans.render import citations, markdown
@@ -24,16 +22,14 @@ from tools.playbook import PlaybookSearcher
 from tools.store.repository import Repository
 from tools.viewer import Viewer
 
-#: What a failing model raises; the draft falls back to the offline narrative on any of these.
-MODEL_ERRORS = (NarrativeError, TimeoutError, openai.OpenAIError, httpx.HTTPError)
+
+def _model_failed(exc: BaseException) -> bool:
+    """What a failing model raises; the draft falls back to the offline narrative on any of these."""
+    return isinstance(exc, NarrativeError | TimeoutError) or is_model_error(exc)
 
 
 def _describe(exc: BaseException) -> str:
-    if isinstance(exc, openai.APIStatusError):
-        return f"the model server returned an error ({exc.status_code})"
-    if isinstance(exc, openai.APIConnectionError | httpx.HTTPError):
-        return "the model server could not be reached"
-    return str(exc) or type(exc).__name__
+    return describe_model_error(exc) or str(exc) or type(exc).__name__
 
 
 def _parts(facts: Facts, narrative: Narrative) -> tuple[list[Objective], list[Action], list[Risk]]:
@@ -81,8 +77,8 @@ class PlanDrafter:
         try:
             narrative, notes = self.writer.write(facts)
             return narrative, notes, self.writer.name, None
-        except MODEL_ERRORS as exc:
-            if self.writer.name == OFFLINE:
+        except Exception as exc:
+            if self.writer.name == OFFLINE or not _model_failed(exc):
                 raise
             reason = _describe(exc)
             narrative, notes = OfflineWriter().write(facts)

@@ -17,7 +17,7 @@ from sqlalchemy import ColumnElement, String, cast, func
 from tools.evidence import Figure, Unit
 from tools.filters import DealFilter, ResolvedFilter, deal_conditions
 from tools.metrics import figure
-from tools.rollup import estimated_total, sample_ids
+from tools.rollup import estimated_total, sample_ids, sample_per_key
 from tools.store.repository import Repository, ViewerLike
 from tools.store.schema import (
     Account,
@@ -150,15 +150,27 @@ def pipeline_summary(repo: Repository, viewer: ViewerLike, params: PipelineQuery
     )
     with repo.connect() as connection:
         rows = connection.execute(query).all()
-        sampled = sample_ids(
-            connection,
-            in_scope,
-            "opportunity",
-            Opportunity.id,
-            [Opportunity.amount.desc()],
-            group=_group_column(params.group_by),
-            limit=MAX_IDS_PER_GROUP,
-        )
+        if params.group_by is GroupBy.STAGE:  # each stage's largest deals: ix_opportunities_open_stage
+            sampled = sample_per_key(
+                connection,
+                in_scope,
+                "opportunity",
+                Opportunity.id,
+                Opportunity.amount,
+                Opportunity.stage,
+                [row[0] for row in rows],
+                limit=MAX_IDS_PER_GROUP,
+            )
+        else:
+            sampled = sample_ids(
+                connection,
+                in_scope,
+                "opportunity",
+                Opportunity.id,
+                [Opportunity.amount.desc()],
+                group=_group_column(params.group_by),
+                limit=MAX_IDS_PER_GROUP,
+            )
     ids = {str(group): found for group, found in sampled.items()}
     order = {name: i for i, name in enumerate(repo.stages.names)}
     groups = [

@@ -21,9 +21,10 @@ viewer's own scope.
 
 How it runs: one SQL query computes, for every open deal in scope, the numbers each rule needs
 (days in stage, days since activity, close-date pushes from history, contacts engaged…) and
-gives each rule a severity; counts per rule and the ranking come from that same pass, and the
-evidence (dates, names) is fetched only for the deals actually listed
-(:mod:`tools.deals.stalled_evidence`).
+gives each rule a severity; the open and flagged counts, the amount at risk, the counts per rule
+and per owner and the riskiest deals all come from that one pass over the open deals
+(:func:`~tools.deals.stalled_scan.scan_once`), and the evidence (dates, names) is fetched only
+for the deals actually listed (:mod:`tools.deals.stalled_evidence`).
 """
 
 from __future__ import annotations
@@ -32,17 +33,15 @@ import datetime as dt
 from typing import Any
 
 from pydantic import BaseModel, Field
-from sqlalchemy import case, func
 
 from tools.deals.pipeline import describe, open_deal_conditions
 from tools.deals.stalled_evidence import StalledDeal, facts_of, listed_deals
 from tools.deals.stalled_rules import Rule, Severity
-from tools.deals.stalled_scan import SEVERITY, build_scan, median_won_cycle, unsupported_rules
+from tools.deals.stalled_scan import SEVERITY, build_scan, median_won_cycle, scan_once, unsupported_rules
 from tools.evidence import Figure, Unit, record_id
 from tools.filters import DealFilter, deal_conditions
-from tools.rollup import estimated_total
 from tools.store.repository import Repository, ViewerLike
-from tools.store.schema import Opportunity, User
+from tools.store.schema import User
 from tools.store.types import to_money
 
 #: Record ids listed on the totals (the count is always complete).
@@ -109,53 +108,22 @@ def stalled_deals(repo: Repository, viewer: ViewerLike, params: StalledQuery) ->
             skipped[Rule.AGED] = f"only {won_count} won deals in scope to set a normal cycle (need 5)"
         aged_limit = rules.cycle_multiple * median if median and Rule.AGED not in skipped else None
         scan = build_scan(repo, skipped, aged_limit)
-        flagged = [*conditions, scan.score > 0]
-        if params.rule is not None:
-            flagged.append(scan.severities[params.rule] > 0)
-        open_count = connection.execute(
-            repo.opportunities(viewer, func.count()).where(*conditions)
-        ).scalar_one()
-        totals = connection.execute(
-            repo.opportunities(
-                viewer,
-                func.count(),
-                func.coalesce(func.sum(Opportunity.amount), 0),
-                estimated_total(),
-                *(
-                    func.coalesce(func.sum(case((column > 0, 1), else_=0)), 0)
-                    for column in scan.severities.values()
-                ),
-            ).where(*flagged)
-        ).one()
-        per_owner = connection.execute(
-            repo.opportunities(viewer, Opportunity.owner_id, func.count())
-            .where(*flagged)
-            .group_by(Opportunity.owner_id)
-        ).all()
+        found = scan_once(connection, repo, viewer, conditions, scan, params.rule, max(params.limit, MAX_IDS))
         names: dict[int, str] = {
             int(uid): str(name)
             for uid, name in connection.execute(
-                repo.users(viewer, User.id, User.name).where(User.id.in_([o for o, _ in per_owner]))
+                repo.users(viewer, User.id, User.name).where(User.id.in_([o for o, _ in found.per_owner]))
             )
         }
-        top = connection.execute(
-            repo.opportunities(
-                viewer,
-                Opportunity.id,
-                Opportunity.stage,
-                Opportunity.amount,
-                Opportunity.amount_estimated,
-                scan.score.label("score"),
-                *(column.label(f"rule_{rule.value}") for rule, column in scan.severities.items()),
-                *scan.facts,
-            )
-            .where(*flagged)
-            .order_by(scan.score.desc(), Opportunity.amount.desc().nulls_last(), Opportunity.id)
-            .limit(max(params.limit, MAX_IDS))
-        ).all()
-    count, amount, estimated_amount, *per_rule = totals
-    by_rule = {rule.value: int(n) for rule, n in zip(scan.severities, per_rule, strict=True) if n}
-    judged = [(int(row.score), facts_of(row), _flags(row, scan.severities)) for row in top]
+    count, amount, estimated_amount, open_count = (
+        found.flagged,
+        found.amount,
+        found.estimated,
+        found.open_deals,
+    )
+    per_owner, top, per_rule = found.per_owner, found.top, found.per_rule
+    by_rule = {rule.value: int(n) for rule, n in zip(scan.rules, per_rule, strict=True) if n}
+    judged = [(int(row.score), facts_of(row), _flags(row, scan.rules)) for row in top]
     listed = listed_deals(repo, viewer, judged[: params.limit], median)
     filters = describe(resolved, "open opportunities", f"as of {repo.as_of}")
     ids = [record_id("opportunity", row.id) for row in top]
@@ -196,5 +164,5 @@ def stalled_deals(repo: Repository, viewer: ViewerLike, params: StalledQuery) ->
     )
 
 
-def _flags(row: Any, severities: dict[Rule, Any]) -> list[tuple[Rule, Severity]]:
-    return [(rule, SEVERITY[code]) for rule in severities if (code := getattr(row, f"rule_{rule.value}"))]
+def _flags(row: Any, rules: list[Rule]) -> list[tuple[Rule, Severity]]:
+    return [(rule, SEVERITY[code]) for rule in rules if (code := getattr(row, f"rule_{rule.value}"))]

@@ -3,15 +3,23 @@
 Every rule becomes a severity column (0 none, 2 medium, 3 high) computed in the database from
 the deal's own columns (``ix_opportunities_open`` covers them all), so counting flags and ranking
 deals by risk never leaves SQL; Python only formats the deals that are listed.
+
+:func:`scan_once` evaluates the rules once per open deal, in one statement: a materialised CTE
+scores every open deal in scope, and it returns, from that CTE, one row per owner (open deals,
+flagged deals, amount at risk and its estimated part, flags per rule) and the riskiest flagged
+deals. (Window functions over the scored deals, tried first, were slower: each distinct window
+sorts every open deal.)
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from decimal import Decimal
+from types import SimpleNamespace
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, Date, case, func, literal, or_, select
+from sqlalchemy import ColumnElement, Connection, Date, case, func, literal, or_, select, union_all
 
 from tools.deals.stalled_rules import Rule, Severity
 from tools.store.repository import Repository, ViewerLike
@@ -73,11 +81,45 @@ def _over(value: ColumnElement[Any], limit: Any) -> ColumnElement[int]:
 
 @dataclass
 class Scan:
-    """The scan's columns: per-rule severities, the risk score and the facts behind them."""
+    """The rules as SQL: the numbers each open deal is judged on (``measures``, computed once per
+    deal), how they are judged (:meth:`severities`, over those numbers), and the facts behind a
+    listed deal's flags."""
 
-    severities: dict[Rule, ColumnElement[int]]
-    score: ColumnElement[int]
-    facts: list[ColumnElement[Any]]
+    measures: dict[str, Any]
+    rules: list[Rule]
+    limits: dict[str, float | None]
+    skipped: set[Rule]
+    facts: Sequence[ColumnElement[Any]]
+
+    def severities(self, c: Any) -> dict[Rule, ColumnElement[int]]:
+        """Each rule's severity over the measures ``c`` (columns named as :attr:`measures`)."""
+        limits = self.limits
+        pushes = limits["pushes"] or 0
+        judged: dict[Rule, ColumnElement[int]] = {
+            Rule.STAGE_AGE: case(
+                (c.stage_days > 2 * c.threshold, HIGH), (c.stage_days > c.threshold, MEDIUM), else_=NONE
+            ),
+            Rule.NO_ACTIVITY: _over(c.activity_days, limits["no_activity"]),
+            Rule.PAST_CLOSE: case((c.past_close == 1, HIGH), else_=NONE),
+            Rule.PUSHED: case((c.pushes >= 2 * pushes, HIGH), (c.pushes >= pushes, MEDIUM), else_=NONE),
+            Rule.NEXT_STEP: case(
+                (c.step_missing == 1, MEDIUM),
+                (c.step_overdue > 14, HIGH),
+                (c.step_overdue > 0, MEDIUM),
+                else_=NONE,
+            ),
+            Rule.SINGLE_THREAD: case(
+                ((c.large == 1) & (c.contacts == 0), HIGH),
+                ((c.large == 1) & (c.contacts == 1), MEDIUM),
+                else_=NONE,
+            ),
+            Rule.AGED: _over(c.age, limits["aged"]) if limits["aged"] else literal(NONE),
+        }
+        return {rule: literal(NONE) if rule in self.skipped else judged[rule] for rule in self.rules}
+
+    @staticmethod
+    def score(severities: dict[Rule, ColumnElement[int]]) -> ColumnElement[int]:
+        return sum((func.coalesce(column, NONE) for column in severities.values()), literal(NONE))
 
 
 def build_scan(repo: Repository, skipped: dict[Rule, str], aged_limit: float | None) -> Scan:
@@ -92,40 +134,167 @@ def build_scan(repo: Repository, skipped: dict[Rule, str], aged_limit: float | N
     step_missing = or_(Opportunity.next_step.is_(None), func.trim(Opportunity.next_step) == "")
     step_overdue = days_between(as_of, Opportunity.next_step_date)
     age = days_between(as_of, Opportunity.created_at)
-    pushes = Opportunity.close_date_pushes
     large = Opportunity.amount >= Decimal(str(rules.large_deal_amount))
-    severities: dict[Rule, ColumnElement[int]] = {
-        Rule.STAGE_AGE: case(
-            (stage_days > 2 * threshold, HIGH), (stage_days > threshold, MEDIUM), else_=NONE
-        ),
-        Rule.NO_ACTIVITY: _over(activity_days, rules.no_activity_days),
-        Rule.PAST_CLOSE: case((Opportunity.close_date < as_of, HIGH), else_=NONE),
-        Rule.PUSHED: case(
-            (pushes >= 2 * rules.close_date_pushes, HIGH),
-            (pushes >= rules.close_date_pushes, MEDIUM),
-            else_=NONE,
-        ),
-        Rule.NEXT_STEP: case(
-            (step_missing, MEDIUM), (step_overdue > 14, HIGH), (step_overdue > 0, MEDIUM), else_=NONE
-        ),
-        Rule.SINGLE_THREAD: case(
-            (large & (Opportunity.contacts_engaged == 0), HIGH),
-            (large & (Opportunity.contacts_engaged == 1), MEDIUM),
-            else_=NONE,
-        ),
-        Rule.AGED: _over(age, aged_limit) if aged_limit else literal(NONE),
+    measures: dict[str, Any] = {
+        "stage_days": stage_days,
+        "threshold": threshold,
+        "activity_days": activity_days,
+        "past_close": case((Opportunity.close_date < as_of, 1), else_=0),
+        "pushes": Opportunity.close_date_pushes,
+        "step_missing": case((step_missing, 1), else_=0),
+        "step_overdue": step_overdue,
+        "large": case((large, 1), else_=0),
+        "contacts": Opportunity.contacts_engaged,
+        "age": age,
     }
-    for rule in skipped:
-        severities[rule] = literal(NONE)
-    score = sum((func.coalesce(column, NONE) for column in severities.values()), literal(NONE))
     facts = [
         stage_days.label("stage_days"),
         threshold.label("threshold"),
         activity_days.label("activity_days"),
         overdue.label("overdue_days"),
-        pushes.label("pushes"),
+        Opportunity.close_date_pushes.label("pushes"),
         step_overdue.label("next_step_overdue"),
         Opportunity.contacts_engaged.label("contacts"),
         age.label("age_days"),
     ]
-    return Scan(severities, score, facts)  # type: ignore[arg-type]
+    limits = {"no_activity": rules.no_activity_days, "pushes": rules.close_date_pushes, "aged": aged_limit}
+    return Scan(measures, list(Rule), limits, set(skipped), facts)
+
+
+@dataclass
+class Found:
+    """What one scan found: the totals, flagged deals per owner, and the riskiest deals first."""
+
+    open_deals: int = 0
+    flagged: int = 0
+    amount: Any = 0
+    estimated: Any = 0
+    per_rule: list[int] = field(default_factory=list)
+    per_owner: list[tuple[int, int]] = field(default_factory=list)
+    top: list[Any] = field(default_factory=list)
+
+
+OWNER, DEAL = 0, 1
+
+
+def scan_once(
+    connection: Connection,
+    repo: Repository,
+    viewer: ViewerLike,
+    conditions: Sequence[ColumnElement[bool]],
+    scan: Scan,
+    rule: Rule | None,
+    limit: int,
+) -> Found:
+    """Judge every open deal in scope matching ``conditions`` once; the ``limit`` riskiest flagged
+    (by ``rule`` when given) come back with the totals.
+
+    One statement: a materialised CTE computes the numbers every open deal is judged on (days in
+    stage, since activity, past the next step, open; pushes, contacts…: each date difference
+    once), and two selects judge them and are returned together (``UNION ALL``, same columns):
+    one row per owner with their open and flagged deals, amounts at risk and flags per rule, and
+    the riskiest flagged deals. The facts behind the listed deals' flags are then read by id.
+    """
+    rules = scan.rules
+    measured = (
+        repo.opportunities(
+            viewer,
+            Opportunity.id,
+            Opportunity.owner_id,
+            Opportunity.amount,
+            case((Opportunity.amount_estimated, 1), else_=0).label("estimated"),
+            *(expression.label(name) for name, expression in scan.measures.items()),
+        )
+        .where(*conditions)
+        .cte("measured")
+        # each deal's numbers computed once; inlined, every rule would compute its dates again
+        .prefix_with("MATERIALIZED")
+    )
+    m = measured.c
+    severities = scan.severities(m)
+    judged = (
+        select(
+            m.id,
+            m.owner_id,
+            m.amount,
+            m.estimated,
+            scan.score(severities).label("score"),
+            *(severities[r].label(f"rule_{r.value}") for r in rules),
+        )
+        .cte("judged")
+        # each rule judged once per deal; the totals below only add up its columns
+        .prefix_with("MATERIALIZED")
+    )
+    c = judged.c
+    hit = c.score > 0 if rule is None else (c.score > 0) & (c[f"rule_{rule.value}"] > 0)
+    owners = select(
+        literal(OWNER).label("part"),
+        c.owner_id,
+        func.count().label("n"),
+        func.sum(case((hit, 1), else_=0)),
+        func.sum(case((hit, c.amount), else_=0)),
+        func.sum(case((hit & (c.estimated == 1), c.amount), else_=0)),
+        *(func.sum(case((hit & (c[f"rule_{r.value}"] > 0), 1), else_=0)) for r in rules),
+    ).group_by(c.owner_id)
+    riskiest = (
+        select(
+            literal(DEAL).label("part"),
+            c.owner_id,
+            c.id,
+            c.score,
+            c.amount,
+            c.estimated,
+            *(c[f"rule_{r.value}"] for r in rules),
+        )
+        .where(hit)
+        .order_by(c.score.desc(), c.amount.desc().nulls_last(), c.id)
+        .limit(limit)
+        .subquery()
+    )
+    rows = connection.execute(union_all(owners, select(riskiest))).all()
+    found = Found(per_rule=[0] * len(rules))
+    for part, owner, *values in rows:
+        if part != OWNER:
+            continue
+        opened, flagged, amount, estimated, *per_rule = values
+        found.open_deals += int(opened)
+        found.flagged += int(flagged or 0)
+        found.amount += amount or 0
+        found.estimated += estimated or 0
+        found.per_rule = [a + int(b or 0) for a, b in zip(found.per_rule, per_rule, strict=True)]
+        if flagged:
+            found.per_owner.append((int(owner), int(flagged)))
+    top = [values for part, _, *values in rows if part == DEAL]
+    found.top = _with_facts(connection, repo, viewer, scan, rules, top)
+    return found
+
+
+def _with_facts(
+    connection: Connection,
+    repo: Repository,
+    viewer: ViewerLike,
+    scan: Scan,
+    rules: list[Rule],
+    top: list[list[Any]],
+) -> list[SimpleNamespace]:
+    """The listed deals, riskiest first, as the evidence reads them: id, stage, amount, score, each
+    rule's severity (``rule_<name>``) and the facts behind them (read here for these deals only)."""
+    if not top:
+        return []
+    judged = {int(values[0]): values for values in top}
+    query = repo.opportunities(viewer, Opportunity.id, Opportunity.stage, *scan.facts).where(
+        Opportunity.id.in_(list(judged))
+    )
+    facts = {int(row.id): row._asdict() for row in connection.execute(query)}
+    listed = []
+    for deal, (_, score, amount, estimated, *severities) in judged.items():
+        listed.append(
+            SimpleNamespace(
+                **facts[deal],
+                amount=amount,
+                amount_estimated=bool(estimated),
+                score=score,
+                **{f"rule_{r.value}": severity for r, severity in zip(rules, severities, strict=True)},
+            )
+        )
+    return listed

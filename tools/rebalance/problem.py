@@ -21,10 +21,12 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-
-import numpy as np
+from typing import TYPE_CHECKING
 
 from tools.territory.geo import Point, centroid, distance_km
+
+if TYPE_CHECKING:
+    import numpy as np
 
 #: Allowed deviation from the mean when none is given (+/-10%).
 DEFAULT_BAND = 0.10
@@ -146,6 +148,8 @@ def greedy(
 
     ``start`` is the assignment to start from (default: the current owners).
     """
+    import numpy as np  # loaded when a group is balanced, not with every command
+
     reps = list(group.reps)
     n = len(reps)
     assignment = dict(start) if start is not None else current(group)

@@ -6,15 +6,17 @@ than the band is wide), the model minimises the worst deviation from the mean ac
 both measures instead, then the disruption at that deviation; the result says
 "infeasible: best achievable is +/-X%".
 
-Solver: OR-Tools CP-SAT, with the money and workload values scaled to integers (each group's
-total to at most :data:`SCALE_BUDGET` units), warm-started from the better of the greedy baseline and
-a rounded LP relaxation (GLOP) repaired by greedy moves. Runs are deterministic: one search worker
-(CP-SAT's parallel search is not deterministic, and its deterministic interleaved mode aborts on
-some of these models in the OR-Tools release used), a fixed seed, and a limit in deterministic
-time (``max_deterministic_time``, work units that do not depend on the machine's speed or load).
-A wall-clock limit stays as a safety net only; when it stops a run, the result says so, since
-such a run may differ between machines. More workers may be asked for (faster on large
-machines) at the cost of determinism. The gap is reported from the best bound.
+Solver: OR-Tools CP-SAT, with the money and workload values scaled to integers (each group's total
+to at most :data:`~tools.rebalance.cpsat.SCALE_BUDGET` units), warm-started from the better of the
+greedy baseline and a rounded LP relaxation (GLOP) repaired by greedy moves. Runs are
+deterministic: one search worker (CP-SAT's parallel search is not deterministic, and its
+deterministic interleaved mode aborts on some of these models in the OR-Tools release used), a
+fixed seed, and a limit in deterministic time (``max_deterministic_time``, work units that do not
+depend on the machine's speed or load). A wall-clock limit stays as a safety net only; when it
+stops a run, the result says so, since such a run may differ between machines. More workers may be
+asked for (faster on large machines) at the cost of determinism. The gap is reported from the best
+bound. The CP-SAT model is :mod:`tools.rebalance.cpsat`, loaded (with OR-Tools) only when a group
+is solved.
 
 Size: a group with more candidate moves than ``full_model_pairs`` gets a restricted model in
 which an account of a rep above the mean may move only to a few of the reps below the mean
@@ -25,20 +27,10 @@ the baseline's. The gap is then relative to the restricted model.
 
 from __future__ import annotations
 
-import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from ortools.sat.python import cp_model
-
 from tools.rebalance.problem import DEFAULT_BAND, TOLERANCE, Group, current, greedy, max_deviation
-from tools.rebalance.solver_start import candidate_reps, warm_start
-
-#: Each group's total potential (and workload) is scaled to at most this many integer units.
-SCALE_BUDGET = 100_000_000
-#: Deviations in the min-max model are counted in basis points (0.01%).
-BASIS = 10_000
-LINEARIZATION = 2
 
 
 @dataclass(frozen=True)
@@ -85,147 +77,6 @@ class Result:
     runs: list[Run] = field(default_factory=list)
 
 
-def _scaled(values: Sequence[float], fixed: Sequence[float]) -> tuple[list[int], list[int]]:
-    """Values as integers: exact when they are whole numbers within :data:`SCALE_BUDGET`, else the
-    group's total scaled to :data:`SCALE_BUDGET` units."""
-    total = sum(abs(v) for v in values) + sum(abs(v) for v in fixed)
-    whole = all(float(v).is_integer() for v in (*values, *fixed))
-    unit = 1.0 if total == 0 or (whole and total <= SCALE_BUDGET) else total / SCALE_BUDGET
-    return [round(v / unit) for v in values], [round(v / unit) for v in fixed]
-
-
-class _Model:
-    """The CP-SAT model of one group: x[account, rep] for every candidate move."""
-
-    def __init__(
-        self,
-        group: Group,
-        band: float,
-        options: SolverOptions,
-        hint: Mapping[int, int],
-        candidates: dict[int, list[int]],
-    ) -> None:
-        self.group, self.band, self.options = group, band, options
-        self.model = cp_model.CpModel()
-        reps = list(group.reps)
-        self.n = len(reps)
-        items = list(group.items)
-        fixed_w = [float(group.fixed_workload.get(rep, 0.0)) for rep in reps]
-        pot, fixed_p = _scaled([i.potential for i in items], [0.0] * self.n)
-        work, fixed_wi = _scaled([i.workload for i in items], fixed_w)
-        self.candidates = candidates
-        self.restricted = any(len(c) < self.n for c in self.candidates.values()) or len(
-            self.candidates
-        ) < sum(1 for i in items if not i.locked)
-        self.choice: dict[tuple[int, int], cp_model.IntVar] = {}
-        terms_p: dict[int, list[tuple[cp_model.IntVar, int]]] = {rep: [] for rep in reps}
-        terms_w: dict[int, list[tuple[cp_model.IntVar, int]]] = {rep: [] for rep in reps}
-        const_p = dict(zip(reps, fixed_p, strict=True))
-        const_w = dict(zip(reps, fixed_wi, strict=True))
-        self.cost: list[tuple[cp_model.IntVar, int]] = []
-        for item, p, w in zip(items, pot, work, strict=True):
-            reps_for = self.candidates.get(item.key)
-            if not reps_for:
-                const_p[item.owner] += p
-                const_w[item.owner] += w
-                continue
-            row = []
-            for rep in reps_for:
-                var = self.model.new_bool_var(f"x{item.key}_{rep}")
-                self.choice[(item.key, rep)] = var
-                row.append(var)
-                terms_p[rep].append((var, p))
-                terms_w[rep].append((var, w))
-                if rep != item.owner:
-                    self.cost.append((var, p + 1))
-                self.model.add_hint(var, hint.get(item.key, item.owner) == rep)
-            self.model.add_exactly_one(row)
-        self.total_p = sum(pot) + sum(fixed_p)
-        self.total_w = sum(work) + sum(fixed_wi)
-        self.load_p = {
-            rep: cp_model.LinearExpr.weighted_sum([v for v, _ in terms_p[rep]], [c for _, c in terms_p[rep]])
-            + const_p[rep]
-            for rep in reps
-        }
-        self.load_w = {
-            rep: cp_model.LinearExpr.weighted_sum([v for v, _ in terms_w[rep]], [c for _, c in terms_w[rep]])
-            + const_w[rep]
-            for rep in reps
-        }
-        self.disruption = cp_model.LinearExpr.weighted_sum(
-            [v for v, _ in self.cost], [c for _, c in self.cost]
-        )
-
-    def measures(self) -> list[tuple[dict[int, cp_model.LinearExpr], int]]:
-        return [
-            (loads, total)
-            for loads, total in ((self.load_p, self.total_p), (self.load_w, self.total_w))
-            if total > 0
-        ]
-
-    def add_band(self) -> None:
-        for loads, total in self.measures():
-            high = math.floor((1 + self.band) * total / self.n + TOLERANCE)
-            low = math.ceil((1 - self.band) * total / self.n - TOLERANCE)
-            for expr in loads.values():
-                self.model.add(expr <= high)
-                self.model.add(expr >= low)
-
-    def add_deviation(self, limit: int | None = None) -> cp_model.IntVar:
-        """``t``: the worst deviation in basis points (at most ``limit`` when given)."""
-        t = self.model.new_int_var(0, 100 * BASIS if limit is None else limit, "t")
-        for loads, total in self.measures():
-            for expr in loads.values():
-                self.model.add(BASIS * (self.n * expr - total) <= t * total)
-                self.model.add(BASIS * (total - self.n * expr) <= t * total)
-        return t
-
-    def solve(self, phase: str) -> tuple[cp_model.CpSolver, Run, str]:
-        solver = cp_model.CpSolver()
-        params = solver.parameters
-        params.num_workers = self.options.workers
-        params.random_seed = self.options.seed
-        params.max_deterministic_time = self.options.deterministic_time
-        params.max_time_in_seconds = self.options.max_seconds
-        # The LP relaxation of this model is tight (most of it is a transportation problem), so
-        # the full linearisation gives a bound close to the optimum and guides the search.
-        params.linearization_level = LINEARIZATION
-        status = solver.solve(self.model)
-        name = solver.status_name(status)
-        found = status in (cp_model.OPTIMAL, cp_model.FEASIBLE)
-        objective = solver.objective_value if found else None
-        bound = solver.best_objective_bound if found else None
-        gap = None
-        if objective is not None and bound is not None:
-            gap = (
-                0.0
-                if status == cp_model.OPTIMAL
-                else max(0.0, (objective - bound) / max(abs(objective), 1.0))
-            )
-        run = Run(
-            status=name,
-            phase=phase,
-            objective=objective,
-            best_bound=bound,
-            gap=gap,
-            wall_seconds=solver.wall_time,
-            deterministic_time=solver.deterministic_time,
-            variables=len(self.choice),
-            restricted=self.restricted,
-            stopped_by_wall_clock=status == cp_model.FEASIBLE
-            and solver.wall_time >= self.options.max_seconds * 0.99
-            and solver.deterministic_time < self.options.deterministic_time,
-        )
-        return solver, run, name
-
-    def assignment(self, solver: cp_model.CpSolver) -> dict[int, int]:
-        found = current(self.group)
-        for (key, rep), var in self.choice.items():
-            if solver.boolean_value(var):
-                found[key] = rep
-        return found
-
-
 def solve(
     group: Group,
     band: float = DEFAULT_BAND,
@@ -233,6 +84,11 @@ def solve(
     hint: Mapping[int, int] | None = None,
 ) -> Result:
     """The least disruptive assignment meeting the band, else the one closest to it."""
+    # OR-Tools loads only when a group is actually solved (it takes a noticeable share of a
+    # command's start-up otherwise).
+    from tools.rebalance.cpsat import Model as _Model
+    from tools.rebalance.solver_start import candidate_reps, warm_start
+
     options = options or SolverOptions()
     start = current(group)
     if len(group.reps) < 2 or all(item.locked for item in group.items):

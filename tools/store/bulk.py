@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy import Connection, Table, func, insert, select, text
+from sqlalchemy.sql.schema import ScalarElementColumnDefault
 
 from tools.store.schema import (
     Account,
@@ -46,17 +47,56 @@ INSERT_ORDER: list[Table] = [
 ]
 
 
+class _Statement:
+    """An INSERT of one table for one set of columns, compiled once, with each column's bind
+    processing (money, timezone-aware timestamps, dates, booleans) applied by hand."""
+
+    def __init__(self, connection: Connection, table: Table, keys: tuple[str, ...]) -> None:
+        dialect = connection.dialect
+        # columns a row leaves out get their Python-side default, as insert() would give them
+        defaults = {
+            c.name: c.default.arg
+            for c in table.c
+            if c.name not in keys and isinstance(c.default, ScalarElementColumnDefault)
+        }
+        self.keys = keys
+        self.defaults = defaults
+        names = [*keys, *defaults]
+        compiled = insert(table).compile(dialect=dialect, column_keys=names)
+        self.sql = str(compiled)
+        self.order = list(compiled.positiontup or []) if compiled.positional else None
+        self.processors = {name: table.c[name].type.bind_processor(dialect) for name in names}
+
+    def parameters(self, rows: list[dict[str, Any]]) -> list[Any]:
+        """The rows as the driver takes them: tuples in the statement's order (or mappings)."""
+        names = self.order if self.order is not None else list(self.processors)
+        plan = [(name, self.processors[name], self.defaults.get(name)) for name in names]
+        tuples = [
+            tuple(
+                value if (value := row.get(name, default)) is None or process is None else process(value)
+                for name, process, default in plan
+            )
+            for row in rows
+        ]
+        return (
+            tuples if self.order is not None else [dict(zip(names, values, strict=True)) for values in tuples]
+        )
+
+
 class BulkWriter:
     """Buffers rows per table and writes them with ``executemany`` in parent-before-child order.
 
     When any buffer reaches ``batch_size`` every buffer is flushed, parents first, so foreign
-    keys always point at rows already written.
+    keys always point at rows already written. Each table's INSERT is compiled once and run on the
+    driver (``exec_driver_sql``), with the column types' bind processing applied here: SQLAlchemy's
+    own per-row parameter handling was a third of the time of a large ``data generate``.
     """
 
     def __init__(self, connection: Connection, batch_size: int = 5_000) -> None:
         self._connection = connection
         self._batch_size = batch_size
         self._buffers: dict[Table, list[dict[str, Any]]] = {t: [] for t in INSERT_ORDER}
+        self._statements: dict[tuple[str, tuple[str, ...]], _Statement] = {}
         self.written: dict[str, int] = {t.name: 0 for t in INSERT_ORDER}
 
     def add(self, table: Table, row: dict[str, Any]) -> None:
@@ -73,9 +113,19 @@ class BulkWriter:
         for table in INSERT_ORDER:
             rows = self._buffers[table]
             if rows:
-                self._connection.execute(insert(table), rows)
+                self._write(table, rows)
                 self.written[table.name] += len(rows)
                 rows.clear()
+
+    def _write(self, table: Table, rows: list[dict[str, Any]]) -> None:
+        shapes: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+        for row in rows:
+            shapes.setdefault(tuple(row), []).append(row)
+        for keys, same in shapes.items():
+            statement = self._statements.get((table.name, keys))
+            if statement is None:
+                statement = self._statements[(table.name, keys)] = _Statement(self._connection, table, keys)
+            self._connection.exec_driver_sql(statement.sql, statement.parameters(same))
 
 
 def reset_sequences(connection: Connection) -> None:

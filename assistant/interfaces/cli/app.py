@@ -6,7 +6,6 @@ from importlib.metadata import entry_points
 
 import typer
 
-from assistant.bootstrap import build_app_context
 from assistant.interfaces.cli import accounts, ask, audit, data, demo, kb, pipeline, plan, territory
 from assistant.interfaces.cli import serve as serve_cli
 from assistant.interfaces.cli import slack as slack_cli
@@ -56,6 +55,8 @@ _register_plugins()
 @app.callback()
 def _root(ctx: typer.Context) -> None:
     """Salesplan: a sales-planning assistant over your CRM data and playbook."""
+    from assistant.bootstrap import build_app_context  # settings and the store: not for --help
+
     ctx.obj = build_app_context()
 
 

@@ -9,9 +9,7 @@ from collections import Counter
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.markdown import Markdown
 
-from assistant.bootstrap import AppContext
 from assistant.interfaces.cli.errors import err_console
 from assistant.interfaces.cli.output import console, echo_json, show_index_progress
 from assistant.interfaces.cli.scoped import JsonOption, UserOption
@@ -19,6 +17,7 @@ from tools.errors import SalesplanError
 from tools.viewer import Viewer
 
 if TYPE_CHECKING:  # the agent stack loads only when a question is asked
+    from assistant.bootstrap import AppContext
     from assistant.service import Answer
 
 ThreadOption = Annotated[
@@ -27,6 +26,8 @@ ThreadOption = Annotated[
 
 
 def print_answer(answer: Answer) -> None:
+    from rich.markdown import Markdown  # (with its syntax highlighter) only to show an answer
+
     # records are links: terminal hyperlinks, or "name (url)" when the output is piped
     console.print(Markdown(answer.answer, hyperlinks=console.is_terminal), soft_wrap=False)
     counts = Counter(call.name for call in answer.tool_calls)

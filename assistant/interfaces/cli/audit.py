@@ -12,15 +12,17 @@ from __future__ import annotations
 
 import json
 import unicodedata
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.markup import escape as esc
 
 from assistant.audit import AuditLog
-from assistant.bootstrap import AppContext
 from assistant.interfaces.cli.output import console
 from assistant.interfaces.cli.scoped import JsonOption
+
+if TYPE_CHECKING:
+    from assistant.bootstrap import AppContext
 
 app = typer.Typer(help="The audit log of questions, plan requests and data reads.", no_args_is_help=True)
 UNSEEN = {"Cc", "Cf", "Zl", "Zp"}

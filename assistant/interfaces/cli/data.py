@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.markup import escape as esc
 from rich.table import Table
 
 from assistant.audit import AuditLog
-from assistant.bootstrap import AppContext
 from assistant.interfaces.cli.errors import err_console
 from assistant.interfaces.cli.output import console, import_progress, progress_bar
 from assistant.interfaces.cli.users import operator
@@ -23,9 +22,11 @@ from tools.store.demo.generate import (
     generate_dataset,
     has_data,
 )
-from tools.store.importer.mapping_files import load_mapping
-from tools.store.importer.runner import AdminSpec, import_dataset
-from tools.store.summary import DatasetSummary, summarize
+
+if TYPE_CHECKING:
+    from assistant.bootstrap import AppContext
+    from tools.store.importer.runner import AdminSpec
+    from tools.store.summary import DatasetSummary
 
 app = typer.Typer(help="Load data: generate a demo data set or import a CRM export.", no_args_is_help=True)
 
@@ -97,6 +98,9 @@ def import_(
     ] = None,
 ) -> None:
     """Import a CRM export: every row is checked first, then everything is written in one transaction."""
+    from tools.store.importer.mapping_files import load_mapping
+    from tools.store.importer.runner import AdminSpec, import_dataset
+
     context: AppContext = ctx.obj
     plan = load_mapping(mapping)
     day = parse_date(as_of, "--as-of")
@@ -144,6 +148,8 @@ def _audit_admins(context: AppContext, admins: list[AdminSpec], done: list[str],
 @app.command("summary")
 def summary(ctx: typer.Context) -> None:
     """Show what the database holds."""
+    from tools.store.summary import summarize
+
     print_summary(summarize(ctx.obj.engine))
 
 

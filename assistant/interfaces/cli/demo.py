@@ -12,22 +12,22 @@ largest account and a territory plan for the manager's team, saved as Markdown u
 from __future__ import annotations
 
 import re
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.markup import escape as esc
 
-from assistant.bootstrap import AppContext
 from assistant.interfaces.cli.ask import print_answer
 from assistant.interfaces.cli.data import print_summary
 from assistant.interfaces.cli.errors import err_console
 from assistant.interfaces.cli.output import console, progress_bar
-from assistant.plans.chart import with_chart
 from tools.accounts import largest_open_account
 from tools.errors import SalesplanError
 from tools.store.demo.generate import generate_dataset, has_data
-from tools.store.summary import summarize
 from tools.viewer import Viewer, busiest_rep
+
+if TYPE_CHECKING:
+    from assistant.bootstrap import AppContext
 
 PLAYBOOK_QUESTION = "What does our playbook say about multi-threading?"
 
@@ -67,6 +67,8 @@ def demo(
     ] = True,
 ) -> None:
     """Build the demo data set (once) and the playbook index, then answer sample questions."""
+    from tools.store.summary import summarize
+
     context: AppContext = ctx.obj
     with context.engine.connect() as connection:
         present = has_data(connection)
@@ -101,6 +103,8 @@ def demo(
 
 
 def _draft_plans(context: AppContext, rep: Viewer, manager: Viewer | None, account: str | None) -> None:
+    from assistant.plans.chart import with_chart  # matplotlib and the plan templates: only here
+
     folder = context.settings.home / "plans"
     folder.mkdir(parents=True, exist_ok=True)
     drafts = [context.assistant.plan_account(rep, account)] if account else []

@@ -14,17 +14,17 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.markdown import Markdown
 
-from assistant.bootstrap import AppContext
 from assistant.interfaces.cli.output import console, json_safe, printable, show_index_progress
 from assistant.interfaces.cli.scoped import JsonOption, UserOption
-from assistant.plans.chart import with_chart
-from assistant.plans.models import PlanDraft
 from tools.errors import InputError
+
+if TYPE_CHECKING:  # the plan models and the chart load when a plan is drafted
+    from assistant.bootstrap import AppContext
+    from assistant.plans.models import PlanDraft
 
 app = typer.Typer(help="Drafted account and territory plans.", no_args_is_help=True)
 
@@ -46,6 +46,8 @@ def _charted(draft: PlanDraft, out: Path | None, chart: Path | None, skip: bool)
     if path.suffix.lower() != ".png":
         raise InputError(f"the chart is a PNG: give a file name ending in .png, not {path.name}")
     link = os.path.relpath(path, out.parent) if out is not None else str(path)
+    from assistant.plans.chart import with_chart
+
     try:
         return with_chart(draft, path, link)
     except OSError as exc:
@@ -65,6 +67,8 @@ def _emit(draft: PlanDraft, as_json: bool, out: Path | None) -> None:
     elif as_json or not console.is_terminal:
         typer.echo(text)  # made printable above
     else:
+        from rich.markdown import Markdown
+
         console.print(Markdown(draft.markdown), soft_wrap=False)
 
 

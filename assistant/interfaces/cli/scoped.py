@@ -9,16 +9,18 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 from pydantic import BaseModel
 
-from assistant.bootstrap import AppContext
 from assistant.interfaces.cli.output import echo_json
-from assistant.reads import ReadService
-from tools.rebalance import RebalanceInput, RebalancePlan
-from tools.viewer import Viewer
+
+if TYPE_CHECKING:
+    from assistant.bootstrap import AppContext
+    from assistant.reads import ReadService
+    from tools.rebalance import RebalanceInput, RebalancePlan
+    from tools.viewer import Viewer
 
 UserOption = Annotated[str, typer.Option("--user", "-u", help="Who is asking: an email or full name.")]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print the result as JSON.")]

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from assistant.bootstrap import AppContext
+if TYPE_CHECKING:
+    from assistant.bootstrap import AppContext
+
 
 HostOption = Annotated[str, typer.Option("--host", help="Interface to listen on.")]
 PortOption = Annotated[int, typer.Option("--port", min=1, max=65535, help="Port to listen on.")]

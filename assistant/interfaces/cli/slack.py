@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from assistant.bootstrap import AppContext
 from assistant.interfaces.cli.output import console
+
+if TYPE_CHECKING:
+    from assistant.bootstrap import AppContext
 
 app = typer.Typer(
     help="The Slack app: run it (--socket or --http), or send the stalled-deal digest.",

@@ -15,20 +15,22 @@ from __future__ import annotations
 import datetime as dt
 import getpass
 import json
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.markup import escape as esc
 from rich.table import Table
 
 from assistant.audit import AuditLog
-from assistant.bootstrap import AppContext
 from assistant.interfaces.api.tokens import MAX_DAYS, TokenInfo, TokenStore
 from assistant.interfaces.cli.output import console
 from assistant.interfaces.cli.scoped import JsonOption, UserOption
 from tools.errors import InputError
 from tools.store.people import ROLES, PersonChange, add_user, parse_role, set_role
 from tools.viewer import viewer_by_id
+
+if TYPE_CHECKING:
+    from assistant.bootstrap import AppContext
 
 app = typer.Typer(help="Users of Salesplan, their roles and their API tokens.", no_args_is_help=True)
 token_app = typer.Typer(help="API tokens: create (printed once), list, rotate, revoke.", no_args_is_help=True)

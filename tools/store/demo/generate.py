@@ -28,6 +28,7 @@ from sqlalchemy import Connection, Engine, select
 
 from tools.errors import UsageError
 from tools.store.bulk import BulkWriter, clear_tables, reset_sequences
+from tools.store.db import refresh_statistics
 from tools.store.demo.company import CompanySimulator
 from tools.store.demo.org import build_org
 from tools.store.schema import (
@@ -88,6 +89,7 @@ def generate_dataset(
         writer.flush()
         touch_org(connection)  # a new org: every process sharing the database rebuilds its scopes
         reset_sequences(connection)
+    refresh_statistics(engine)
     return GenerateReport(seed=seed, as_of=as_of, rows=dict(writer.written))
 
 

@@ -34,6 +34,7 @@ from pathlib import Path
 from sqlalchemy import Connection, Engine, delete, select
 from sqlalchemy.exc import SQLAlchemyError
 
+from tools.store.db import refresh_statistics
 from tools.store.importer.admins import AdminSpec, apply_admins
 from tools.store.importer.mapping import Mapping
 from tools.store.importer.report import (
@@ -123,6 +124,7 @@ def import_dataset(
         else:
             with engine.begin() as conn:
                 report = run.execute(conn)
+            refresh_statistics(engine)
     except SQLAlchemyError as exc:
         detail = str(getattr(exc, "orig", None) or exc).splitlines()[0]
         raise DataImportError(f"the database refused the import, nothing was written: {detail}") from exc
