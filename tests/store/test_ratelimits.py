@@ -51,9 +51,11 @@ def test_concurrent_takes_never_exceed_the_capacity(any_engine: Engine) -> None:
 
 def test_a_populated_database_of_the_previous_revision_gets_the_table(any_engine: Engine) -> None:
     crm.load(any_engine)
-    with any_engine.begin() as connection:  # back to how revision 0006 left a database
-        connection.exec_driver_sql("DROP TABLE rate_limits")
-        connection.exec_driver_sql("UPDATE alembic_version SET version_num = '0006'")
+    from alembic import command
+
+    from tools.store.db import _alembic_config
+
+    command.downgrade(_alembic_config(any_engine), "0006")  # back to the revision before rate limits
     assert "rate_limits" not in inspect(any_engine).get_table_names()
     ensure_schema(any_engine)
     assert current_revision(any_engine) == head_revision()
