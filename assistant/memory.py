@@ -103,13 +103,15 @@ class Memory:
             await asyncio.sleep(SETUP_POLL_SECONDS)
         try:
             await saver.setup()
-            await self._ensure_table(saver)
+            # PostgreSQL sets its tables up on every turn (under the lock): a database emptied under
+            # a running process gets its table back, not a remembered "already there"
+            await self._ensure_table(saver, again=True)
         finally:
             async with saver.conn.cursor() as cursor:
                 await cursor.execute("SELECT pg_advisory_unlock(%s)", (SETUP_LOCK,))
 
-    async def _ensure_table(self, saver: BaseCheckpointSaver[Any]) -> None:
-        if self._threads_ready:
+    async def _ensure_table(self, saver: BaseCheckpointSaver[Any], *, again: bool = False) -> None:
+        if self._threads_ready and not again:
             return
         ddl = (
             f"CREATE TABLE IF NOT EXISTS {THREADS_TABLE} "

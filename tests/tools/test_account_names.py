@@ -20,8 +20,10 @@ FILLERS = 3_000
 
 
 @pytest.fixture
-def big(repo: Repository) -> Repository:
-    """The hand-built CRM and a few thousand more accounts (owned by nobody in Rita's team)."""
+def big(territory_repo: Repository) -> Repository:
+    """The hand-built CRM and a few thousand more accounts (owned by nobody in Rita's team), under
+    territory sharing, so a rep's scope holds names of their territory they do not own."""
+    repo = territory_repo
     with repo.engine.begin() as connection:
         connection.execute(
             insert(Account),
