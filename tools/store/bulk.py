@@ -66,10 +66,20 @@ class _Statement:
         self.sql = str(compiled)
         self.order = list(compiled.positiontup or []) if compiled.positional else None
         self.processors = {name: table.c[name].type.bind_processor(dialect) for name in names}
+        quote = dialect.identifier_preparer.quote
+        #: PostgreSQL loads the rows with COPY (several times faster than INSERTs).
+        self.copy = (
+            f"COPY {quote(table.name)} ({', '.join(quote(name) for name in names)}) FROM STDIN"
+            if dialect.name == "postgresql"
+            else None
+        )
 
-    def parameters(self, rows: list[dict[str, Any]]) -> list[Any]:
-        """The rows as the driver takes them: tuples in the statement's order (or mappings)."""
+    def parameters(self, rows: list[dict[str, Any]], in_order: bool = False) -> list[Any]:
+        """The rows as the driver takes them: tuples in the statement's order (or mappings; with
+        ``in_order``, tuples in the order of :attr:`copy`'s columns)."""
         names = self.order if self.order is not None else list(self.processors)
+        if in_order:
+            names = list(self.processors)
         plan = [(name, self.processors[name], self.defaults.get(name)) for name in names]
         tuples = [
             tuple(
@@ -78,9 +88,9 @@ class _Statement:
             )
             for row in rows
         ]
-        return (
-            tuples if self.order is not None else [dict(zip(names, values, strict=True)) for values in tuples]
-        )
+        if in_order or self.order is not None:
+            return tuples
+        return [dict(zip(names, values, strict=True)) for values in tuples]
 
 
 class BulkWriter:
@@ -89,7 +99,8 @@ class BulkWriter:
     When any buffer reaches ``batch_size`` every buffer is flushed, parents first, so foreign
     keys always point at rows already written. Each table's INSERT is compiled once and run on the
     driver (``exec_driver_sql``), with the column types' bind processing applied here: SQLAlchemy's
-    own per-row parameter handling was a third of the time of a large ``data generate``.
+    own per-row parameter handling was a third of the time of a large ``data generate``. On
+    PostgreSQL the rows go in with ``COPY`` (psycopg's ``cursor.copy``).
     """
 
     def __init__(self, connection: Connection, batch_size: int = 5_000) -> None:
@@ -125,7 +136,14 @@ class BulkWriter:
             statement = self._statements.get((table.name, keys))
             if statement is None:
                 statement = self._statements[(table.name, keys)] = _Statement(self._connection, table, keys)
-            self._connection.exec_driver_sql(statement.sql, statement.parameters(same))
+            if statement.copy is not None:
+                cursor = self._connection.connection.cursor()
+                with cursor.copy(statement.copy) as copy:
+                    for values in statement.parameters(same, in_order=True):
+                        copy.write_row(values)
+                cursor.close()
+            else:
+                self._connection.exec_driver_sql(statement.sql, statement.parameters(same))
 
 
 def reset_sequences(connection: Connection) -> None:
