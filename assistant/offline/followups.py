@@ -32,7 +32,7 @@ from collections.abc import Callable
 from assistant.offline.frame import ENTITY_SLOTS, FILTER_SLOTS, Frame, Intent, Slots
 from assistant.offline.intents import spec_for
 from assistant.offline.intents.registry import DATA_INTENTS, ENTITY_INTENT, PERIOD_INTENTS
-from assistant.offline.measures import dimension_named, read_metric_question
+from assistant.offline.measures import PER_DEAL, dimension_named, read_metric_question
 from assistant.offline.members import MEMBER_SLOTS
 from assistant.offline.slots import SAME_LAST_YEAR
 from assistant.offline.understanding import OWNER_INTENTS, place_unknown
@@ -56,6 +56,8 @@ DEALS_BEHIND = re.compile(
     r"|^\W*(?:list|show me) (?:them|those)\W*$",
     re.I,
 )
+#: Answers listing open deals, whose "big ones" are their largest deals.
+DEAL_LISTS = (Intent.PIPELINE, Intent.TOP_DEALS)
 #: "only the big ones", "just the largest": the largest deals of the previous list.
 BIG_ONES = re.compile(r"\b(?:big|biggest|large|largest|top) ones\b|\bthe (?:biggest|largest)\b", re.I)
 NARROW = re.compile(r"^\W*(?:and )?(?:only|just|but only|of those|of them)\b", re.I)
@@ -203,14 +205,9 @@ def _deals_behind(previous: Frame) -> Frame | None:
     if previous.intent is Intent.STALLED:
         return previous.model_copy(update={"slots": slots, "follow_up": True})
     if previous.intent in (Intent.MEASURE, Intent.PERFORMANCE):
-        measure = slots.measure or "won_revenue"
         # the deals themselves, each with its amount: "which ones?" after a count lists them by value
-        measure = {
-            "won_deals": "won_revenue",
-            "lost_deals": "lost_revenue",
-            "open_deals": "open_pipeline",
-        }.get(measure, measure)
-        if measure in ("win_rate", "closed_deals"):
+        measure = PER_DEAL.get(slots.measure or "won_revenue", slots.measure or "won_revenue")
+        if measure == "win_rate":
             measure = "won_revenue"
         slots.measure, slots.dimension, slots.also = measure, "deal", None
         slots.limit, slots.ranking = slots.limit or 10, "top"
@@ -243,15 +240,7 @@ def merge(previous: Frame, current: Frame, question: str) -> Frame:
     if previous.intent is Intent.DEAL and IT.search(question) and not _named(current.slots):
         # "when did it close?", "who owns that deal?": the deal of the thread
         return previous.model_copy(update={"follow_up": True, "question": current.question})
-    if (
-        NARROW.match(question)
-        and BIG_ONES.search(question)
-        and previous.intent
-        in (
-            Intent.PIPELINE,
-            Intent.TOP_DEALS,
-        )
-    ):
+    if NARROW.match(question) and BIG_ONES.search(question) and previous.intent in DEAL_LISTS:
         # "only the big ones": the largest deals of the same list
         slots = previous.slots.model_copy(update={"measure": None, "dimension": None})
         return previous.model_copy(

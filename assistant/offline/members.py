@@ -7,7 +7,10 @@ them, so they are kept here, apart from either.
 
 from __future__ import annotations
 
+import re
+
 from assistant.offline.frame import Slots
+from tools.lexicon import Lexicon
 
 #: Slots naming one member of a dimension, for "what share of X comes from <member>?".
 MEMBER_SLOTS = (
@@ -41,3 +44,21 @@ def compared_members(slots: Slots) -> tuple[str, list[str]] | None:
     if slot is None or first is None or not slots.others:
         return None
     return slot, [first, *slots.others]
+
+
+FAMILY_WORDS = r"(?:series|family|families|line|product line|products|range)"
+
+
+def families_named(text: str, lexicon: Lexicon) -> list[tuple[str, int, int]]:
+    """Product families named as such ("the MG series", "GTX products", "the Platform family"), and,
+    once one is, the other families named beside it ("MG series vs GTX"), in order."""
+    names = sorted({p.detail for p in lexicon.products if p.detail}, key=len, reverse=True)
+    found: list[tuple[str, int, int]] = []
+    for name in names:
+        for match in re.finditer(rf"\b{re.escape(name.casefold())}\b(?: {FAMILY_WORDS}\b)?", text):
+            if not any(s <= match.start() < e for _, s, e in found):
+                found.append((name, match.start(), match.end()))
+    if not any(re.search(rf" {FAMILY_WORDS}$", text[s:e]) for _, s, e in found):
+        return []
+    products = {p.name.casefold() for p in lexicon.products}
+    return sorted(((n, s, e) for n, s, e in found if n.casefold() not in products), key=lambda f: f[1])

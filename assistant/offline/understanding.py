@@ -26,6 +26,7 @@ from assistant.offline.intents.measures import fill as fill_measure
 from assistant.offline.intents.measures import prefer_query
 from assistant.offline.intents.registry import DATA_INTENTS, needing, taking
 from assistant.offline.measures import read_metric_question
+from assistant.offline.members import families_named
 from assistant.offline.scoring import ASKS_WHAT_TO_DO, ENTITY_WEIGHT, best, score, unsure
 from assistant.offline.slots import Span, extract_slots
 from assistant.offline.vocabulary import (
@@ -158,24 +159,6 @@ def _regions_named_more(mentions: list[Mention], words: list[Token]) -> list[tup
     return found
 
 
-FAMILY_WORDS = r"(?:series|family|families|line|product line|products|range)"
-
-
-def _families(text: str, lexicon: Lexicon) -> list[tuple[str, int, int]]:
-    """Product families named as such ("the MG series", "GTX products", "the Platform family"), and,
-    once one is, the other families named beside it ("MG series vs GTX"), in order."""
-    names = sorted({p.detail for p in lexicon.products if p.detail}, key=len, reverse=True)
-    found: list[tuple[str, int, int]] = []
-    for name in names:
-        for match in re.finditer(rf"\b{re.escape(name.casefold())}\b(?: {FAMILY_WORDS}\b)?", text):
-            if not any(s <= match.start() < e for _, s, e in found):
-                found.append((name, match.start(), match.end()))
-    if not any(re.search(rf" {FAMILY_WORDS}$", text[s:e]) for _, s, e in found):
-        return []
-    products = {p.name.casefold() for p in lexicon.products}
-    return sorted(((n, s, e) for n, s, e in found if n.casefold() not in products), key=lambda f: f[1])
-
-
 def prepare(question: str, lexicon: Lexicon, index: EntityIndex) -> Prepared:
     question = correct_before_reading(question)
     words = tokens(question)
@@ -188,7 +171,7 @@ def prepare(question: str, lexicon: Lexicon, index: EntityIndex) -> Prepared:
             mentions.remove(mention)
             skip.append((mention.start, mention.end))
             about_me = True
-    families = _families(question.lower(), lexicon)
+    families = families_named(question.lower(), lexicon)
     if families:
         # "the MG series vs GTX": families, not the products whose names begin with them
         mentions = [m for m in mentions if not any(s <= m.start < e for _, s, e in families)]
@@ -358,7 +341,8 @@ def understand(question: str, lexicon: Lexicon, index: EntityIndex) -> Frame:
     prepared = prepare(question, lexicon, index)
     kinds = [m.kind for m in prepared.mentions]
     scores = score(prepared.text, kinds)
-    if not any(score(prepared.text, []).values()):
+    keywords = any(score(prepared.text, []).values())
+    if not keywords:
         # "what's in negotiation for me?", "what does Kenji have in commit?": an open stage or a
         # forecast category named with no other keyword asks for the deals in it (over a person's
         # name alone, which asks how they are doing); "companies founded after 2010 in healthcare":
@@ -369,7 +353,7 @@ def understand(question: str, lexicon: Lexicon, index: EntityIndex) -> Frame:
                 break
     intent = best(scores, prepared.text)
     frame = Frame(intent=intent, slots=prepared.slots, about_me=prepared.about_me, question=question)
-    frame.implied = intent is not Intent.UNKNOWN and not any(score(prepared.text, []).values())
+    frame.implied = intent is not Intent.UNKNOWN and not keywords
     frame.advice = (
         intent in DATA_INTENTS
         and intent is not Intent.PLAYBOOK

@@ -155,7 +155,7 @@ def amount_unknown() -> Narrowing:
     """Deals whose amount is not known: none recorded, or one the import estimated."""
     return Narrowing(
         "without_amount",
-        "amount unknown (none recorded or estimated)",
+        "amount unknown: none recorded, or estimated",
         frozenset({Link.DEAL}),
         (),
         lambda joined: or_(joined.column("amount").is_(None), joined.column("amount_estimated") == true()),

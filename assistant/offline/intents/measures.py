@@ -268,8 +268,7 @@ def _is_manager(lexicon: Lexicon, name: str) -> bool:
 def _person_filter(slots: Slots, lexicon: Lexicon) -> dict[str, str]:
     if slots.owner is None:
         return {}
-    person = lexicon.person(slots.owner)
-    return {"team" if person is not None and person.detail == "manager" else "rep": slots.owner}
+    return {"team" if _is_manager(lexicon, slots.owner) else "rep": slots.owner}
 
 
 def query_args(frame: Frame, lexicon: Lexicon) -> dict[str, Any]:
@@ -293,7 +292,6 @@ def query_args(frame: Frame, lexicon: Lexicon) -> dict[str, Any]:
             filters.pop("team", None)
             if compared is not None and all(_is_manager(lexicon, name) for name in compared[1]):
                 group = "team"  # "my team vs Morgan's team": the teams side by side
-        filters.pop(focus[0], None)
     ranked = slots.limit is not None and (group is not None)
     return given(
         measure=slots.measure or "won_revenue",
