@@ -96,6 +96,11 @@ def date(value: dt.date | dt.datetime | None) -> str:
     return (value.date() if isinstance(value, dt.datetime) else value).isoformat()
 
 
+def close_date(value: dt.date | None) -> str:
+    """``close date 2026-11-21``, or ``no close date`` for a deal without one (never "n/a")."""
+    return f"close date {date(value)}" if value is not None else "no close date"
+
+
 def record(name: str | None, record_id: str | None) -> str:
     """``Acme - Core [opportunity/42]``: the reference the service rewrites for people as the name
     with the source CRM id, or a link (:mod:`assistant.references`); a record without a name is
@@ -123,7 +128,7 @@ def deal_amount(value: Number | str | None, is_estimate: bool = False, basis: st
 def figure(value: Figure, coverage: bool = False) -> str:
     """A tool's figure in the unit it was computed in; an amount says how much of it is estimated."""
     if value.value is None:
-        return NOT_AVAILABLE
+        return AMOUNT_UNKNOWN if value.unit is Unit.USD else NOT_AVAILABLE
     if value.unit is Unit.USD:
         return estimated(money(value.value), value.value, value.estimated)
     if value.unit is Unit.RATIO:

@@ -73,7 +73,7 @@ def account(result: AccountProfile, notes: list[str], plan_note: bool = False) -
     ]
     products = [f"{p.product} ({p.status}, {fmt.figure(p.arr)} ARR)" for p in result.products]
     deals = [
-        f"{fmt.record(d.name, d.id)}: {d.stage}, {fmt.figure(d.amount)}, close date {fmt.date(d.close_date)}"
+        f"{fmt.record(d.name, d.id)}: {d.stage}, {fmt.figure(d.amount)}, {fmt.close_date(d.close_date)}"
         + (f"; next step: {d.next_step}" if d.next_step else "")
         for d in result.open_opportunities[:MAX_DEALS]
     ]
@@ -156,7 +156,7 @@ def _account_line(a: AccountLine) -> str:
         parts.append(f"{a.employees:,} employees")
     if a.potential.value is not None:
         parts.append(f"potential {fmt.figure(a.potential)}")
-    parts.append(f"open pipeline {fmt.figure(a.open_pipeline)}")
+    parts.append(f"open pipeline {fmt.figure(a.open_pipeline)}" if a.open_pipeline.value else "no open deals")
     parts += [p for p in (a.segment, a.industry, a.territory) if p]
     if a.owner:
         parts.append(f"owner {a.owner}")
@@ -173,7 +173,8 @@ def accounts(result: AccountSearchResult, notes: list[str]) -> str:
         potential=fmt.figure(result.total_potential)
         if any(a.potential.value is not None for a in result.accounts) or not result.accounts
         else "",
-        pipeline=fmt.figure(result.total_open_pipeline),
+        # "no open pipeline" rather than "$0 of open pipeline", which reads like a missing figure
+        pipeline=fmt.figure(result.total_open_pipeline) if result.total_open_pipeline.value else "",
         lines=lines,
         notes=notes,
     )

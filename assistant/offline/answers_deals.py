@@ -199,7 +199,7 @@ def top_deals(
     )
     lines = [
         f"{fmt.record(d.name, d.id)}: {fmt.deal_amount(d.amount, d.amount_estimated)}, {d.stage}, "
-        f"close date {fmt.date(d.close_date)}"
+        f"{fmt.close_date(d.close_date)}"
         + (f", owner {d.owner}" if d.owner != viewer.name else "")
         + (f"; next step: {d.next_step}" if d.next_step else "")
         for d in deals
@@ -257,7 +257,7 @@ def deal(result: DealDetails, notes: list[str]) -> str:
     if result.contacts_engaged:
         facts.append(f"Contacts engaged: {', '.join(result.contacts_engaged)}")
     history = [
-        f"{fmt.date(h.changed_at)}: {h.stage}, {fmt.money(h.amount)}, close date {fmt.date(h.close_date)}"
+        f"{fmt.date(h.changed_at)}: {h.stage}, {fmt.deal_amount(h.amount)}, {fmt.close_date(h.close_date)}"
         for h in result.history[-MAX_HISTORY:]
     ]
     activities = [

@@ -89,6 +89,8 @@ class Conversation:
     history: list[str]
     results: list[ToolResult]
     rounds: int
+    #: The answer shown after each earlier question (aligned with ``history``; "" when none).
+    answers: list[str] = field(default_factory=list)
 
 
 def read_conversation(messages: list[BaseMessage]) -> Conversation:
@@ -96,7 +98,13 @@ def read_conversation(messages: list[BaseMessage]) -> Conversation:
     last_human = max((i for i, m in enumerate(messages) if isinstance(m, HumanMessage)), default=-1)
     if last_human < 0:
         return Conversation(question="", history=[], results=[], rounds=0)
-    history = [text_of(m) for m in messages[:last_human] if isinstance(m, HumanMessage)]
+    turns: list[tuple[str, str]] = []
+    for message in messages[:last_human]:
+        if isinstance(message, HumanMessage):
+            turns.append((text_of(message), ""))
+        elif isinstance(message, AIMessage) and not message.tool_calls and turns:
+            turns[-1] = (turns[-1][0], text_of(message))
+    turns = [t for t in turns if t[0]][-MAX_HISTORY:]
     calls: dict[str, tuple[str, dict[str, Any]]] = {}
     results: list[ToolResult] = []
     rounds = 0
@@ -110,7 +118,8 @@ def read_conversation(messages: list[BaseMessage]) -> Conversation:
             results.append(parse_result(name, args, text_of(message)))
     return Conversation(
         question=text_of(messages[last_human]),
-        history=[h for h in history if h][-MAX_HISTORY:],
+        history=[question for question, _ in turns],
         results=results,
         rounds=rounds,
+        answers=[answer for _, answer in turns],
     )

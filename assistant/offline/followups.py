@@ -32,6 +32,7 @@ from collections.abc import Callable
 from assistant.offline.frame import ENTITY_SLOTS, FILTER_SLOTS, Frame, Intent, Slots
 from assistant.offline.intents import spec_for
 from assistant.offline.intents.registry import DATA_INTENTS, ENTITY_INTENT, PERIOD_INTENTS
+from assistant.offline.listed import pick, with_pick
 from assistant.offline.measures import PER_DEAL, dimension_named, read_metric_question
 from assistant.offline.members import MEMBER_SLOTS
 from assistant.offline.slots import SAME_LAST_YEAR
@@ -421,19 +422,30 @@ def _place_stranger(frame: Frame, previous: Frame, current: Frame) -> None:
 
 
 def fold(
-    questions: list[str], understand: Callable[[str], Frame], refine: Callable[[Frame], Frame] = lambda f: f
+    questions: list[str],
+    understand: Callable[[str], Frame],
+    refine: Callable[[Frame], Frame] = lambda f: f,
+    answers: list[str] | None = None,
 ) -> Frame:
     """The frame of the last of ``questions`` (oldest first), read in the context of the thread.
 
     ``refine`` completes each question's frame from the data before the next one is read (the
     planner turns "the Evergreen deal" into the viewer's deal there, or a choice among them).
+    ``answers`` are the answers shown after the earlier questions: "the second one" picks a row
+    of the list the previous answer showed (:mod:`assistant.offline.listed`).
     """
     context: Frame | None = None
     frame = Frame(intent=Intent.UNKNOWN)
-    for question in questions:
+    for position, question in enumerate(questions):
         current = understand(question)
+        shown = (answers or [])[:position]
+        picked = pick(question, shown) if shown and not (context and context.ambiguity) else None
+        if picked is not None:
+            current = with_pick(current, picked, context.slots.dimension if context else None)
         frame = refine(
-            merge(context, current, question)
+            current
+            if picked is not None and picked.kind in ("opportunity", "account")
+            else merge(context, current, question)
             if context and is_follow_up(context, current, question)
             else current
         )

@@ -141,7 +141,10 @@ class OfflinePlanner(BaseChatModel):
             return find_deals(context.repository, context.viewer, account, product)
 
         frame = fold(
-            questions, lambda q: understand(q, lexicon, index), refine=lambda f: resolve_deal(f, deals)
+            questions,
+            lambda q: understand(q, lexicon, index),
+            refine=lambda f: resolve_deal(f, deals),
+            answers=conversation.answers,
         )
         looking_ahead(frame, lexicon)
         return frame, lexicon

@@ -271,6 +271,15 @@ def _person_filter(slots: Slots, lexicon: Lexicon) -> dict[str, str]:
     return {"team" if _is_manager(lexicon, slots.owner) else "rep": slots.owner}
 
 
+def _one_member_of(group: str, filters: dict[str, Any]) -> bool:
+    """Whether the filters keep a single member of the ``group`` dimension."""
+    named = {dimension: filters.get(slot) for slot, dimension in MEMBER_SLOTS} | {
+        "rep": filters.get("rep"),
+        "team": filters.get("team"),
+    }
+    return bool(named.get(group))
+
+
 def query_args(frame: Frame, lexicon: Lexicon) -> dict[str, Any]:
     """The ``query_metrics`` arguments for a frame.
 
@@ -292,6 +301,8 @@ def query_args(frame: Frame, lexicon: Lexicon) -> dict[str, Any]:
             filters.pop("team", None)
             if compared is not None and all(_is_manager(lexicon, name) for name in compared[1]):
                 group = "team"  # "my team vs Morgan's team": the teams side by side
+    if focus is None and group is not None and _one_member_of(group, filters):
+        group = None  # "bookings by rep" then "what about Ruth": Ruth's figure, not a one-row table
     ranked = slots.limit is not None and (group is not None)
     return given(
         measure=slots.measure or "won_revenue",

@@ -1,0 +1,160 @@
+"""A row of the previous answer picked by its place in the list: "the second one", "#3", "tell me
+more about the first deal", "what about the last one?".
+
+The planner keeps no state between turns, so the list is read back from the answer the thread
+shows: its bullet or numbered items, in order, each ending its name with the record's reference
+(``- Acme - Core [opportunity/42]: …``, see :func:`assistant.formatting.record`). The picked record
+goes into the slot of its kind; a question that asks nothing else about it gets the record's own
+answer (a deal's details, an account's profile), and one that asks something the record fits
+("draft an account plan for the second one") keeps its intent.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from assistant.offline.frame import Frame, Intent
+from assistant.offline.intents.registry import ENTITY_INTENT, spec_for
+from assistant.offline.members import MEMBER_SLOTS
+from tools.lexicon import EntityKind
+
+#: A list item that names a record: ``- Name [opportunity/42]…`` or ``2. **Name** [account/7]…``.
+ITEM = re.compile(
+    r"^[ \t]*(?:[-*•]|\d{1,2}[.)])[ \t]+(?:\*\*)?(?P<name>[^\[\n]*?)(?:\*\*)?[ \t]*"
+    r"\[(?P<kind>opportunity|account|user|territory)/(?P<id>[\w:.-]+)\]",
+    re.M,
+)
+#: A record named within a line ("— largest: Acme - Core [opportunity/42], Globex - Core [opportunity/7]").
+INLINE = re.compile(
+    r"(?P<name>[^,:;\[\]\n*]+?)[ \t]*\[(?P<kind>opportunity|account|user|territory)/(?P<id>[\w:.-]+)\]"
+)
+#: A table row (the breakdown of a measure): its first cell names a member of the dimension.
+TABLE_ROW = re.compile(r"^[ \t]*\|[ \t]*(?P<name>[^|\n]*?)[ \t]*\|(?P<rest>.*)\|[ \t]*$", re.M)
+SEPARATOR = re.compile(r"^[\s|:-]+$")
+#: The slot each kind of listed record goes into.
+SLOT_OF: dict[str, tuple[str, EntityKind]] = {
+    "opportunity": ("deal", "deal"),
+    "account": ("account", "account"),
+    "user": ("owner", "person"),
+    "territory": ("territory", "territory"),
+}
+ORDINALS = {
+    "first": 0,
+    "1st": 0,
+    "second": 1,
+    "2nd": 1,
+    "third": 2,
+    "3rd": 2,
+    "fourth": 3,
+    "4th": 3,
+    "fifth": 4,
+    "5th": 4,
+    "sixth": 5,
+    "6th": 5,
+    "seventh": 6,
+    "7th": 6,
+    "eighth": 7,
+    "8th": 7,
+    "ninth": 8,
+    "9th": 8,
+    "tenth": 9,
+    "10th": 9,
+}
+#: Ends of a list, only with a word that cannot be a fresh question ("my top deal", "my last deal").
+EDGES = {"top": 0, "last": -1, "bottom": -1}
+PLACES = ORDINALS | EDGES
+#: What a listed row is called after its place ("the second one", "the 3rd deal").
+ROW = r"(?:one|deal|opp|opportunity|account|company|customer|rep|person|guy|territory|item|row|entry|line)"
+ON_THE_LIST = r"\s+(?:on|in|of)\s+(?:the|that|this|your)\s+list"
+PLACE = re.compile(
+    rf"\b(?P<word>{'|'.join(ORDINALS)})\s+{ROW}\b"
+    rf"|\b(?P<edge>{'|'.join(EDGES)})\s+(?:one|item|row|entry|line)\b"
+    rf"|\b(?P<listed>{'|'.join(PLACES)})\s+{ROW}{ON_THE_LIST}"
+    r"|(?:^|\s)#\s?(?P<hash>\d{1,2})\b"
+    r"|\b(?:number|no\.)\s?(?P<number>\d{1,2})\b"
+    rf"|^\W*(?:and\s+|ok\s+|what\s+about\s+)?(?:the\s+)?(?P<alone>{'|'.join(PLACES)})\W*$",
+    re.I,
+)
+
+
+@dataclass(frozen=True)
+class Listed:
+    """One row of an answer's list: the record's kind, its reference and its name as shown."""
+
+    kind: str
+    ref: str
+    name: str
+
+
+def _table_rows(answer: str) -> list[Listed]:
+    """The members a table's rows name (its header and separator rows left out)."""
+    lines = [m for m in TABLE_ROW.finditer(answer) if not SEPARATOR.match(m[0])]
+    return [Listed(kind="row", ref=m["name"], name=m["name"]) for m in lines[1:] if m["name"]]
+
+
+def rows(answer: str) -> list[Listed]:
+    """The records an answer listed, in the order shown, once each: a list of at least two rows
+    that start with the record's name (not a labelled fact such as "- Account: Acme [account/5]"),
+    or else the rows of its table."""
+    found: dict[str, Listed] = {}
+    for match in ITEM.finditer(answer):
+        name = match["name"].strip(" *")
+        if name and ": " not in name:
+            ref = f"{match['kind']}/{match['id']}"
+            found.setdefault(ref, Listed(kind=match["kind"], ref=ref, name=name))
+    shown = list(found.values()) or _table_rows(answer) or _named_inline(answer)
+    return shown if len(shown) > 1 else []
+
+
+def _named_inline(answer: str) -> list[Listed]:
+    """The records of one kind named within the answer's lines, in order (the deals a pipeline
+    summary names as each stage's largest): a list only when every record is of one kind."""
+    found = {
+        f"{m['kind']}/{m['id']}": Listed(kind=m["kind"], ref=f"{m['kind']}/{m['id']}", name=m["name"].strip())
+        for m in INLINE.finditer(answer)
+    }
+    return list(found.values()) if len({row.kind for row in found.values()}) == 1 else []
+
+
+def place_in(question: str) -> int | None:
+    """The position a question picks from a list (0-based, -1 for the last), if it picks one."""
+    match = PLACE.search(question)
+    if match is None:
+        return None
+    if match["hash"] or match["number"]:
+        return int(match["hash"] or match["number"]) - 1
+    word = match["word"] or match["edge"] or match["listed"] or match["alone"]
+    return PLACES[word.lower()]
+
+
+def pick(question: str, answers: list[str]) -> Listed | None:
+    """The row that ``question`` picks by position from the last list among ``answers`` (the
+    answers shown so far, oldest first): "what about #3" after the details of #2 is the list's third."""
+    index = place_in(question)
+    if index is None:
+        return None
+    shown = next((found for answer in reversed(answers) if (found := rows(answer))), [])
+    return shown[index] if -len(shown) <= index < len(shown) else None
+
+
+def with_pick(current: Frame, picked: Listed, dimension: str | None) -> Frame:
+    """``current`` about the picked record: in its intent when that intent takes the record (an
+    account plan for a listed account), else the record's own answer. A listed person or territory,
+    or a table row (a member of the ``dimension`` the table broke a measure down by), is left to
+    the follow-up rules like a name: "what about the second one?" after a leaderboard."""
+    if picked.kind == "row":
+        slot = next((s for s, d in MEMBER_SLOTS if d == dimension), None)
+        if slot is None:
+            return current
+        return current.model_copy(update={"slots": current.slots.model_copy(update={slot: picked.name})})
+    slot, kind = SLOT_OF[picked.kind]
+    value = picked.ref if slot == "deal" else picked.name
+    slots = current.slots.model_copy(update={slot: value})
+    if slot in ("owner", "territory"):
+        return current.model_copy(update={"slots": slots})
+    takes = spec_for(current.intent).takes if current.intent is not Intent.UNKNOWN else frozenset()
+    intent = current.intent if slot in takes and not current.implied else ENTITY_INTENT[kind]
+    return current.model_copy(
+        update={"intent": intent, "slots": slots, "follow_up": True, "readings": [], "ambiguity": None}
+    )
