@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cache
 
 from assistant.offline.answers_measures import BRIEF
 from assistant.offline.entities import PART, EntityIndex, Mention, find_mentions, unknown_names
@@ -34,6 +35,7 @@ from assistant.offline.vocabulary import (
     correct_before_reading,
     correct_typos,
     is_common,
+    is_unknown_word,
     normalise,
     tokens,
 )
@@ -105,15 +107,28 @@ class Prepared:
     about_me: bool
 
 
-def _demote_partial(mentions: list[Mention], words: list[Token]) -> list[Mention]:
+def _demote_partial(
+    mentions: list[Mention], words: list[Token]
+) -> tuple[list[Mention], list[tuple[str, int, int, bool]]]:
     """ "Hannah Costa" is not "Hannah Moreau", and "Lucas Jensen" is not "Tomas Jensen": part of a
-    name next to another capitalised word that matched nothing is an unknown name, not a match."""
+    name next to another capitalised word that matched nothing is an unknown name, not a match.
+    Written in lower case ("whats lucas duarte got"), the other word must be no word the planner
+    knows; those names are returned whole, as unknown phrases."""
     kept = []
+    strangers: list[tuple[str, int, int, bool]] = []
     covered = {w.start for m in mentions for w in words if m.start <= w.start < m.end}
 
     def stranger(word: Token | None) -> bool:
         return (
             word is not None and word.capitalised and word.start not in covered and not is_common(word.text)
+        )
+
+    def lower_stranger(word: Token | None) -> bool:
+        return (
+            word is not None
+            and word.start not in covered
+            and is_unknown_word(word.text)
+            and not knows_word(word.text)
         )
 
     for mention in mentions:
@@ -125,8 +140,39 @@ def _demote_partial(mentions: list[Mention], words: list[Token]) -> list[Mention
             (near_before and stranger(before)) or (near_after and stranger(after))
         ):
             continue
+        if mention.quality == PART and mention.kind == "person":
+            # a person's name, so placed as one whether or not it is written as a possessive
+            if near_after and after is not None and lower_stranger(after):
+                strangers.append((f"{mention.phrase} {after.text}", mention.start, after.end, True))
+                continue
+            if near_before and before is not None and lower_stranger(before):
+                strangers.append((f"{before.text} {mention.phrase}", before.start, mention.end, True))
+                continue
         kept.append(mention)
-    return kept
+    return kept, strangers
+
+
+@cache
+def _planner_words() -> frozenset[str]:
+    """Every word the planner's own patterns spell out ("pipe", "opps", "attainment"): not names."""
+    import sys
+
+    from assistant.offline.intents.registry import SPECS
+
+    patterns = [
+        value.pattern
+        for name, module in list(sys.modules.items())
+        if name.startswith(("assistant.offline", "tools.periods"))
+        for value in vars(module).values()
+        if isinstance(value, re.Pattern)
+    ]
+    patterns += [getattr(p.pattern, "pattern", "") for spec in SPECS for p in spec.phrasings]
+    return frozenset(word for pattern in patterns for word in re.findall(r"[a-z]{3,}", str(pattern)))
+
+
+def knows_word(word: str) -> bool:
+    key = normalise(word)
+    return key in _planner_words() or key.rstrip("s") in _planner_words()
 
 
 def _mask(text: str, spans: list[tuple[int, int, str]]) -> str:
@@ -162,7 +208,7 @@ def _regions_named_more(mentions: list[Mention], words: list[Token]) -> list[tup
 def prepare(question: str, lexicon: Lexicon, index: EntityIndex) -> Prepared:
     question = correct_before_reading(question)
     words = tokens(question)
-    mentions = _demote_partial(find_mentions(question, index, index.keys()), words)
+    mentions, strangers = _demote_partial(find_mentions(question, index, index.keys()), words)
     territories = _regions_named_more(mentions, words)
     about_me = bool(SELF.search(TOLD.sub(" ", question.lower())))
     skip: list[Span] = [(start, end) for _, start, end, _ in territories]
@@ -189,12 +235,16 @@ def prepare(question: str, lexicon: Lexicon, index: EntityIndex) -> Prepared:
         extracted.spans += [(s, e) for _, s, e in families]
     skip += extracted.spans
     skip += [(m.start(), m.end()) for m in OPPORTUNITY_ID.finditer(question)]
-    unknown = _unknown_phrases(unknown_names(question, mentions, skip))
+    skip += [(start, end) for _, start, end, _ in strangers]
+    unknown = strangers + _unknown_phrases(unknown_names(question, mentions, skip))
     values = {v.casefold() for v in (extracted.slots.industry, extracted.slots.segment) if v}
     # "accounts in Manufacturing": the industry named, not an account called "Manufacturing"
     unknown = [u for u in unknown if u[0].casefold() not in values]
     masks = [(m.start, m.end, f"ent{m.kind}") for m in mentions]
-    masks += [(start, end, "entunknown") for _, start, end, _ in unknown]
+    masks += [
+        (start, end, "entperson" if (p, start, end, True) in strangers else "entunknown")
+        for p, start, end, _ in unknown
+    ]
     masks += [(start, end, "entterritory") for _, start, end, _ in territories]
     protected = {w for m in mentions for w in normalise(m.phrase).split()}
     text = correct_typos(_mask(question, masks).lower(), protected)

@@ -113,6 +113,13 @@ def is_common(word: str) -> bool:
     return not key or key in COMMON or key.isdigit() or len(key) < 2
 
 
+def is_unknown_word(word: str) -> bool:
+    """A word that is neither common, nor a keyword, nor a misspelt keyword: in "lucas duarte", the
+    surname of someone not in scope, whatever its case."""
+    key = normalise(word)
+    return len(key) >= 3 and key.isalpha() and not is_common(key) and correct_typos(key, set()) == key
+
+
 def correct_typos(text: str, protected: set[str]) -> str:
     """Rewrite misspelt keywords in lower-case ``text``; words in ``protected`` (names) stay."""
 
@@ -172,6 +179,9 @@ SHORTHAND = {
     "diff": "difference",
     "rn": "right now",
     "qtrs": "quarters",
+    "hows": "how is",
+    "whos": "who is",
+    "wheres": "where is",
 }
 
 

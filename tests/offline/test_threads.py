@@ -260,6 +260,24 @@ def test_another_reps_name_gives_no_data(demo: World, cast: Cast) -> None:
         assert not re.search(r"\$\d", answer.answer)
 
 
+def test_a_lower_case_name_sharing_my_first_or_last_name_is_someone_else(demo: World, cast: Cast) -> None:
+    """ "whats lucas duarte got" asked by Lucas Jensen, Slack-style in lower case: a person who is not in
+    scope (the first name alone would be the asker), never the asker's own figures."""
+    first, last = cast.rep.name.lower().split()[0], cast.rep.name.lower().split()[-1]
+    for question in (
+        f"whats {first} quillfeather got in his pipeline",
+        f"hows {first} quillfeather doing",
+        f"how is zorbrandt {last} doing this quarter",
+    ):
+        answer = demo.ask(cast.rep, question)
+        text = answer.answer.lower()
+        assert "no person named" in text and ("quillfeather" in text or "zorbrandt" in text), text
+        assert not re.search(r"\$\d", answer.answer)
+    # a first name in scope followed by the planner's own shorthand is still that person
+    answer = demo.ask(cast.manager, f"{cast.rep_short.lower()} pipe")
+    assert calls(answer) == [("pipeline_summary", {"owner": cast.rep.name})]
+
+
 def test_a_follow_up_naming_another_reps_book_is_not_answered_with_my_own(demo: World, cast: Cast) -> None:
     """ "now show the same for <someone I cannot see>": the name replaces "me", and is not found."""
     for first, intent_tool in (
