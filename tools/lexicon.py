@@ -214,3 +214,19 @@ def find_deals(repo: Repository, viewer: Viewer, account: str | None, product: s
     with repo.connect() as connection:
         rows = connection.execute(query.limit(MAX_DEAL_CANDIDATES)).all()
     return [DealRef(int(i), str(n), str(s), bool(c)) for i, n, s, c in rows]
+
+
+def deal_account(repo: Repository, viewer: Viewer, record: str) -> str | None:
+    """The account of one of the viewer's deals (``opportunity/42``), for "who's the champion
+    there?" after the deal; ``None`` for a deal out of scope or without an account."""
+    kind, _, key = record.partition("/")
+    if kind != "opportunity" or not key.isdigit():
+        return None
+    query = (
+        repo.opportunities(viewer, Opportunity.id, Account.name)
+        .join(Account, Account.id == Opportunity.account_id)
+        .where(Opportunity.id == int(key))
+    )
+    with repo.connect() as connection:
+        found = connection.execute(query).first()
+    return None if found is None else str(found[1])

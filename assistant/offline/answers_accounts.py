@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -31,9 +32,49 @@ MEASURE_NAMES = {
 }
 
 
+#: A question about one buying role ("who's the economic buyer at Acme?"): the role, as the data names it.
+ROLE_ASKED = re.compile(
+    r"\b(champion|economic buyer|technical evaluator|executive sponsor|decision[- ]maker|blocker)s?\b",
+    re.I,
+)
+#: "who have I talked to there?", "when did I last talk to them?": the contacts and the last touch.
+CONTACTS_ASKED = re.compile(
+    r"\b(?:talk(?:ed)? to|spoken? (?:to|with)|who do (?:i|we) know|contacts?|key people"
+    r"|last (?:talk|touch|contact|spoke|heard|activity|call|meeting|email)|when did (?:i|we) last)\b",
+    re.I,
+)
+ROLE_NAMES = {"decision-maker": "economic buyer", "decision maker": "economic buyer"}
+
+
+def _lead(result: AccountProfile, question: str) -> str | None:
+    """The line that answers a question about the account's people before the rest of the profile."""
+    name = result.firmographics.name
+    role = ROLE_ASKED.search(question)
+    if role:
+        wanted = ROLE_NAMES.get(role[1].lower(), role[1].lower())
+        found = [
+            f"{c.name}{f' ({c.title})' if c.title else ''}"
+            for group in result.contacts.by_role
+            if (group.buying_role or "").lower() == wanted
+            for c in group.contacts
+        ]
+        if found:
+            return f"The {wanted} at {name}: {', '.join(found)}."
+        return f"No contact at {name} is recorded as {wanted}."
+    if CONTACTS_ASKED.search(question):
+        last = result.recent_activities[0] if result.recent_activities else None
+        if last is None:
+            return f"No activity with {name} is recorded."
+        who = f" with {last.contact}" if last.contact else ""
+        subject = last.subject or "no subject"
+        return f"Last touch with {name}: {last.kind} on {fmt.date(last.occurred_at)}{who} ({subject})."
+    return None
+
+
 @dataclass
 class AccountView:
     name: str
+    lead: str | None
     description: str
     health: str
     band: str
@@ -47,22 +88,36 @@ class AccountView:
     notes: list[str]
 
 
-def account(result: AccountProfile, notes: list[str], plan_note: bool = False) -> str:
+def account(result: AccountProfile, notes: list[str], plan_note: bool = False, question: str = "") -> str:
     firm = result.firmographics
     place = ", ".join(p for p in (firm.city, firm.state or firm.country) if p)
     owner = f"owner {firm.owner}" if firm.owner else None
     parts = (", ".join(p for p in (firm.segment, firm.industry) if p), place, firm.territory, owner)
     description = "; ".join(p for p in parts if p)
     open_count = result.open_pipeline.record_count
-    figures = [
-        f"Potential: {fmt.figure(firm.potential)}",
-        f"Annual revenue: {fmt.figure(firm.annual_revenue)}; employees: {fmt.figure(firm.employees)}",
-        f"Active ARR: {fmt.figure(result.active_arr)}",
-        f"Open pipeline: {fmt.figure(result.open_pipeline)} in {fmt.plural(open_count, 'deal')} "
-        f"({fmt.figure(result.weighted_pipeline)} weighted)",
-        f"Won in the last 180 days: {fmt.figure(result.won_last_180_days)}; "
-        f"win rate {fmt.figure(result.win_rate_last_180_days)}",
+    size = [
+        f"{label}: {fmt.figure(value)}"
+        for label, value in (("Annual revenue", firm.annual_revenue), ("employees", firm.employees))
+        if value.value is not None
     ]
+    won = result.won_last_180_days.value
+    rate = result.win_rate_last_180_days
+    figures = [
+        f"Potential: {fmt.figure(firm.potential)}" if firm.potential.value is not None else "",
+        "; ".join(size),
+        f"Active ARR: {fmt.figure(result.active_arr)}" if result.active_arr.value else "No active ARR",
+        f"Open pipeline: {fmt.figure(result.open_pipeline)} in {fmt.plural(open_count, 'deal')} "
+        f"({fmt.figure(result.weighted_pipeline)} weighted)"
+        if open_count
+        else "No open deals",
+        (
+            f"Won in the last 180 days: {fmt.figure(result.won_last_180_days)}"
+            if won
+            else "Nothing won in the last 180 days"
+        )
+        + (f"; win rate {fmt.figure(rate)}" if rate.value is not None else ""),
+    ]
+    figures = [f for f in figures if f]
     contacts = [
         f"{group.buying_role}: "
         + ", ".join(
@@ -86,6 +141,7 @@ def account(result: AccountProfile, notes: list[str], plan_note: bool = False) -
     )
     view = AccountView(
         name=fmt.record(firm.name, firm.id),
+        lead=_lead(result, question),
         description=description,
         health=fmt.count(result.health.score.value),
         band=result.health.band,

@@ -315,9 +315,12 @@ def merge(previous: Frame, current: Frame, question: str) -> Frame:
     same = intent is previous.intent
     merged = Slots()
     carry_names = not (new_names or current.unplaced) or bool(NARROW.match(question))
+    # "GTX Pro bookings by rep" then "Gladys": her GTX Pro bookings (a measure keeps the members of
+    # the other dimensions; a profile or a scorecard starts again from the name)
+    keeps_members = intent is Intent.MEASURE and previous.intent is Intent.MEASURE and not current.unplaced
     for slot in ENTITY_SLOTS:
         value = getattr(current.slots, slot)
-        if value is None and carry_names:
+        if value is None and (carry_names or (keeps_members and slot != "deal")):
             value = getattr(previous.slots, slot)
         setattr(merged, slot, value)
     for slot in FILTER_SLOTS:

@@ -48,10 +48,10 @@ from assistant.offline.conversation import Conversation, read_conversation
 from assistant.offline.entities import EntityIndex, build_index
 from assistant.offline.followups import fold
 from assistant.offline.frame import Frame
-from assistant.offline.routing import first_route, next_calls, resolve_deal
+from assistant.offline.routing import account_of_deal, first_route, next_calls, resolve_deal
 from assistant.offline.understanding import looking_ahead, understand, words_of
 from assistant.toolkit import AgentContext, MetricsQuery, metric_definitions
-from tools.lexicon import DealRef, Lexicon, find_deals, load_lexicon
+from tools.lexicon import DealRef, Lexicon, deal_account, find_deals, load_lexicon
 
 MODEL_NAME = "offline"
 #: Rounds of tool calls per turn (the agent's own budget of model calls is larger).
@@ -143,7 +143,10 @@ class OfflinePlanner(BaseChatModel):
         frame = fold(
             questions,
             lambda q: understand(q, lexicon, index),
-            refine=lambda f: resolve_deal(f, deals),
+            refine=lambda f: account_of_deal(
+                resolve_deal(f, deals),
+                lambda record: deal_account(context.repository, context.viewer, record),
+            ),
             answers=conversation.answers,
         )
         looking_ahead(frame, lexicon)

@@ -31,6 +31,18 @@ ADVICE_PASSAGES = 2
 DealFinder = Callable[[str | None, str | None], list[DealRef]]
 
 
+def account_of_deal(frame: Frame, lookup: Callable[[str], str | None]) -> Frame:
+    """A question about an account asked of the thread's deal ("who's the champion there?" after
+    "the second one"): the deal's account."""
+    slots = frame.slots
+    if slots.account or not slots.deal or "account" not in spec_for(frame.intent).requires:
+        return frame
+    account = lookup(slots.deal) if slots.deal.startswith("opportunity/") else None
+    if account is None or "deal" in spec_for(frame.intent).takes:
+        return frame
+    return frame.model_copy(update={"slots": slots.model_copy(update={"account": account, "deal": None})})
+
+
 def resolve_deal(frame: Frame, find: DealFinder) -> Frame:
     """A deal asked for by its account ("the Evergreen deal"): the viewer's one deal there (open
     ones first), or a question listing their deals on every account the name may mean. Run on

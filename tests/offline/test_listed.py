@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from assistant.offline.listed import pick, place_in, rows
 from tests.offline.conftest import Cast, World
-from tools.store.schema import Opportunity
+from tools.store.schema import Account, Opportunity
 
 DEALS = """**Your 3 largest open deals**
 
@@ -117,3 +117,31 @@ def test_the_second_row_of_a_breakdown_is_that_member(demo: World, cast: Cast) -
     follow = demo.ask(cast.manager, "what about the second one", t)
     args = follow.tool_calls[0].args
     assert args["rep"] == reps[1] and "group_by" not in args and args["measure"] == "won_revenue"
+
+
+def test_questions_about_the_company_of_the_thread_ask_about_that_company(demo: World, cast: Cast) -> None:
+    """ "who's their parent?", "how many employees?", "who's the champion there?", "when did I last
+    talk to them?" after a question about one company (or one of its deals) are about that company."""
+    t = uuid.uuid4().hex[:10]
+    demo.ask(cast.rep, f"tell me about {cast.account}", t)
+    for question in ("who's their parent", "how many employees", "how many people work there"):
+        answer = demo.ask(cast.rep, question, t)
+        assert [(c.name, c.args) for c in answer.tool_calls] == [("account_facts", {"account": cast.account})]
+    last = demo.ask(cast.rep, "when did I last talk to them", t)
+    assert [c.name for c in last.tool_calls] == ["account_profile"]
+    assert re.search(rf"(Last touch with {re.escape(cast.account)}|No activity with)", last.answer)
+
+    t = uuid.uuid4().hex[:10]
+    listed = demo.ask(cast.rep, "show me my biggest open deals", t)
+    shown = _listed_ids(listed.answer)
+    demo.ask(cast.rep, "the first one", t)
+    champion = demo.ask(cast.rep, "who's the champion there", t)
+    [(tool, args)] = [(c.name, c.args) for c in champion.tool_calls]
+    with demo.engine.connect() as connection:
+        account = connection.execute(
+            select(Account.name)
+            .join(Opportunity, Opportunity.account_id == Account.id)
+            .where(Opportunity.external_id == shown[0])
+        ).scalar_one()
+    assert (tool, args) == ("account_profile", {"account": account})
+    assert re.search(r"The champion at |No contact at .* is recorded as champion", champion.answer)

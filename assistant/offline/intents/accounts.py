@@ -100,7 +100,7 @@ def _order(question: str, by_pipeline: bool) -> str | None:
 
 
 def _write_account(output: AccountProfile, answering: Answering) -> str:
-    return answers.account(output, answering.notes)
+    return answers.account(output, answering.notes, question=answering.frame.question)
 
 
 def _write_whitespace(output: WhitespaceReport, answering: Answering) -> str:
@@ -135,6 +135,11 @@ ACCOUNT = IntentSpec(
             r"\bhow(?:'s| is) (?:entaccount|entunknown)(?: account)? looking\b",
             r"\bwhat do (?:we|i|you) know about\b|\boverview of\b|\bhealth\b|\bcontacts?\b|\bkey people\b",
             r"\blook up entaccount\b|\bsummar(?:y|ise|ize) (?:of )?entaccount\b",
+            # "when did I last talk to them?", "who have I spoken with at Acme?": contacts, last touch
+            r"\b(?:when did|have) (?:i|we) (?:last )?(?:talk|talked|speak|spoke|spoken|meet|met|hear|heard)"
+            r"(?: to| with| from)? (?:them|entaccount|anyone|someone)\b"
+            r"|\bwho (?:have|did) (?:i|we) (?:\w+ )?(?:talk|talked|speak|spoke|spoken|meet|met)\b"
+            r"|\blast (?:touch|touchpoint|contact|conversation)\b",
             r"\bwhat(?:'s| is) happening (?:with|at) entaccount\b",
         ),
         # the buying roles: "who's the champion?", "our economic buyer there" (weaker than "define
@@ -210,6 +215,11 @@ FACT_WORDS = re.compile(
 NAMED = re.compile(r"\bent(?:account|unknown)\b")
 #: A company named before in the thread: "what did they buy from us?" after a profile.
 NAMED_BEFORE = re.compile(r"\bent(?:account|unknown)\b|\b(?:they|them|their|it|this account|that account)\b")
+#: A company of the thread referred to ("their parent", "how many people work there").
+THE_COMPANY_BEFORE = re.compile(
+    r"\b(?:they|them|their|it|its|this account|that account|the account|this company|that company"
+    r"|the company|there)\b"
+)
 #: What one company bought: "what did Acme buy?", "Acme's purchase history", "what does Acme own?".
 BOUGHT_WORDS = re.compile(
     r"\b(?:bought|buy|buys|purchased?|purchases|purchase history|(?<!who )own|(?<!who )owns|using|uses)\b"
@@ -254,7 +264,17 @@ FACTS = IntentSpec(
     requires=("account",),
     renders=(Rendering(AccountFacts, _write_facts),),
     takes=frozenset({"account"}),
-    phrasings=(Phrasing(5, _AboutOne(FACT_WORDS)),),
+    phrasings=(
+        Phrasing(5, _AboutOne(FACT_WORDS)),
+        # "who's their parent?", "how many people work there?" after a question about a company
+        Phrasing(4.5, _AboutOne(FACT_WORDS, named=THE_COMPANY_BEFORE)),
+        # "how many employees?" alone: about the company of the thread (or asks which one)
+        phrasing(
+            2,
+            r"^\W*(?:and |so |ok )?(?:how many employees|what(?:'s| is) (?:the |their )?(?:annual )?revenue"
+            r"|who(?:'s| is) (?:the )?parent|what industry|where are they based)\b",
+        ),
+    ),
 )
 
 PURCHASES = IntentSpec(

@@ -60,6 +60,9 @@ ACCOUNT_PLAN = IntentSpec(
             r"\bplan (?:for|on) entaccount",
             r"\bentaccount (?:account )?plan\b",
             r"\bplan (?:the )?entaccount",
+            # "write up a plan for that account", "draft a plan for them" (the thread's company)
+            r"\b(?:draft|write(?: up)?|build|make|prepare|put together|do) (?:me )?(?:a |an |the )?plan "
+            r"(?:for|on) (?:that|this|the) (?:account|company|customer|one)\b",
         ),
     ),
 )
