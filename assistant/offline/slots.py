@@ -32,6 +32,7 @@ MONTHS = (
 BARE_MONTHS = "|".join(name.lower() for name in calendar.month_name[1:] if name != "May")
 PERIOD = re.compile(
     r"\b(?:"
+    r"\d{4}-\d{2}-\d{2}\.\.\d{4}-\d{2}-\d{2}|"
     r"(?:this|next|last|previous|current) (?:quarter|qtr|month|year|fiscal year|week|fy)"
     r"|(?:this )?year to date|(?:fiscal )?year to date|ytd|fytd|qtd|mtd|today"
     r"|(?:of )?all[- ]time|lifetime|ever|since the beginning"
@@ -174,6 +175,12 @@ def _same_last_year(text: str, lexicon: Lexicon, out: Extracted) -> bool:
     match = SAME_LAST_YEAR.search(text)
     if match is None or not one_period_a_year_back(text):
         return False
+    if COMPARED_TO.search(text[: match.start()]):
+        # "how am I doing compared to this time last year?": to date, against the same dates a year before
+        out.slots.period = "ytd" if match[1] in (None, "period") else f"this {match[1]}"
+        out.slots.compare = "last_year"
+        out.spans.append(match.span())
+        return True
     unit = match[1] if match[1] in ("month", "week") else "quarter"
     current = parse_period(f"this {unit}", lexicon.as_of, lexicon.fy_start_month)
     out.slots.period = _year_earlier(current, lexicon)[0]
@@ -198,7 +205,9 @@ def _periods(text: str, lexicon: Lexicon, out: Extracted) -> None:
         phrase = re.sub(r"^(?:in|for|during) ", "", match.group())
         if phrase.startswith("since ") and not re.search(r"day$", phrase) and re.search(r"\d{4}$", phrase):
             phrase = phrase.removeprefix("since ")
-        if re.fullmatch(r"(?:19|20)\d{2}", phrase) and re.search(r"[$\d,.]\s*$", text[: match.start()]):
+        if re.fullmatch(r"(?:19|20)\d{2}", phrase) and re.search(
+            r"(?:[$\d.]|\d,)\s*$", text[: match.start()]
+        ):
             continue
         if founded and match.start() <= founded.start(2) < match.end():
             continue  # "accounts founded before 1990": the company's age, not a period

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from assistant.offline.answers_measures import BRIEF
+from assistant.offline.dates import rewrite as rewrite_dates
 from assistant.offline.entities import PART, EntityIndex, Mention, find_mentions, unknown_names
 from assistant.offline.frame import Ambiguity, Frame, Intent, Slots
 from assistant.offline.intents.knowledge import definition_term
@@ -206,7 +207,7 @@ def _regions_named_more(mentions: list[Mention], words: list[Token]) -> list[tup
 
 
 def prepare(question: str, lexicon: Lexicon, index: EntityIndex) -> Prepared:
-    question = correct_before_reading(question)
+    question = rewrite_dates(correct_before_reading(question), lexicon.as_of)
     words = tokens(question)
     mentions, strangers = _demote_partial(find_mentions(question, index, index.keys()), words)
     territories = _regions_named_more(mentions, words)

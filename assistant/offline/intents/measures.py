@@ -212,6 +212,9 @@ def prefer_query(frame: Frame, prepared: str, sees_company: bool = False) -> Non
     if reading is None:
         if frame.slots.compare and frame.intent in (Intent.PERFORMANCE, Intent.UNKNOWN):
             frame.intent = Intent.MEASURE  # "how does Q4 compare with Q3?": bookings, side by side
+            if frame.intent is Intent.MEASURE and not slots.measure:
+                # "how am I doing vs last year?": the scorecard's two headline figures, side by side
+                slots.measure, slots.also = "won_revenue", ["win_rate"]
         elif (
             frame.intent is Intent.UNKNOWN
             and frame.slots.period
