@@ -358,12 +358,16 @@ def _stems(text: str) -> set[str]:
     return {porter_stem(w) for w in re.findall(r"[a-z]+", text.lower()) if len(w) > 3 and not is_common(w)}
 
 
-def _topic(frame: Frame, question: str) -> None:
+def _topic(frame: Frame, question: str, companies: list[str]) -> None:
     term = definition_term(question) if frame.intent is Intent.PLAYBOOK else None
     if term is not None:
         frame.slots.topic = frame.slots.term = term
     elif frame.intent is Intent.PLAYBOOK or frame.advice:
         topic = PLAYBOOK_FLUFF.sub("", question.strip()).strip(" ?.!")
+        for company in companies:
+            # "the CFO at Vanguard says we're too expensive": the playbook knows the situation, not
+            # the company, whose name would only dilute the search
+            topic = re.sub(rf"\s*\b(?:at|with|from|for|on)?\s*{re.escape(company)}\b", "", topic, flags=re.I)
         frame.slots.topic = topic if len(topic) >= 3 else question.strip(" ?.!")
         if frame.intent is Intent.PLAYBOOK and frame.slots.rule in STALL_RULES:
             # "a deal that went dark": the playbook names the situation by its rule's title
@@ -428,7 +432,7 @@ def understand(question: str, lexicon: Lexicon, index: EntityIndex) -> Frame:
                 break
     place_unknown(frame, prepared.unknown_owners, prepared.unknown_names)
     _deal_reference(frame, question)
-    _topic(frame, question)
+    _topic(frame, question, [m.phrase for m in prepared.mentions if m.kind == "account"])
     return frame
 
 

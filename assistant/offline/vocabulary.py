@@ -67,6 +67,24 @@ COMMON = frozenset(
 BUSINESS_TERMS = frozenset(
     _words("arr mrr cac ltv nrr grr csat nps pto kpi kpis qbr roi crm csv yoy qoq mom")
 )
+
+
+def _playbook_terms() -> frozenset[str]:
+    """The acronyms the shipped playbook and its glossary use ("MEDDICC", "BANT", "QBR"): terms a
+    question asks about, never names (those that are also words, "MAP", "SAM", count only there)."""
+    from knowledge.documents import PLAYBOOK_DIR
+    from knowledge.glossary import ACRONYMS, AMBIGUOUS_ACRONYMS
+
+    found = {
+        word.lower()
+        for path in PLAYBOOK_DIR.glob("*.md")
+        for word in ACRONYM.findall(path.read_text("utf-8"))
+    }
+    return frozenset((found | set(ACRONYMS)) - AMBIGUOUS_ACRONYMS - {"it"})
+
+
+ACRONYM = re.compile(r"\b[A-Z][A-Z0-9]{1,9}\b(?<!\bQ[1-4])")
+BUSINESS_TERMS = BUSINESS_TERMS | _playbook_terms()
 COMMON = COMMON | BUSINESS_TERMS
 
 

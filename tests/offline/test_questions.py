@@ -233,6 +233,13 @@ CASES: list[tuple[str, str, str | None, dict[str, Any]]] = [
     (MANAGER, "which accounts are subsidiaries of {account}?", "search_accounts", {"parent": "{account}"}),
     (REVOPS, "how much revenue did {account} generate this year?", "query_metrics", {"account": "{account}"}),
     (REP, "what's our discount policy", "search_playbook", {}),
+    # advice asked without "how do I": good questions to ask, a framework explained, what to say
+    (REP, "good discovery questions for a first call with a manufacturing prospect?", "search_playbook", {}),
+    (REP, "explain MEDDICC like i'm new, how do i use it to qualify", "search_playbook", {}),
+    (REP, "walk me through BANT", "search_playbook", {}),
+    (REP, "key questions to ask an economic buyer", "search_playbook", {}),
+    (REP, "what do I say when they ask for a discount", "search_playbook", {}),
+    (REVOPS, "explain win rate", None, {}),
     (REP, "when should I escalate a deal to my manager", "search_playbook", {}),
     (REP, "accounts I haven't touched in a month", "search_accounts", {"inactive_days": 30}),
     (REP, "too long, just give me my top 3 things to do this week", "stalled_deals", {"limit": 3}),

@@ -65,6 +65,12 @@ HOW_TO = (
     r"\bshould (?:i|we) (?:track|measure|watch|monitor|say|ask(?! you| salesplan)|use|run|structure"
     r"|set up|report)\b",
     r"\bany ideas\b",
+    # "good discovery questions for a first call", "questions to ask a CFO", "walk me through MEDDICC"
+    r"\b(?:good|best|great|key|smart|right|killer|strong)\s+(?:\w+\s+){0,2}(?:questions|openers?|talk tracks?"
+    r"|tactics|plays|approach(?:es)?|ways? to)\b",
+    r"\bquestions (?:to|i should|should i|we should|should we) (?:ask|cover|use)\b",
+    r"\b(?:walk me through|teach me|explain .{1,40} like i'?m (?:new|five|5))\b",
+    r"\bwhat (?:do|should|can) (?:i|we) say\b",
 )
 
 
@@ -190,7 +196,8 @@ METRICS = IntentSpec(
             rf"\b(?:what|how) (?:does|do|is|are) (?:the |our |a )?(?:{METRIC_TERMS}) (?:mean|defined)\b",
             rf"\bdefinitions?\b|\bdefine (?:the |our |your )?(?:metrics?|kpis?|terms|{METRIC_TERMS})\b",
             r"\bhow do you (?:calculate|compute|measure|define|work out)\b",
-            r"\bwhat metrics\b|\bformulas?\b|^explain\b.+",
+            r"\bwhat metrics\b|\bformulas?\b",
+            rf"^explain\b.{{0,40}}\b(?:{METRIC_TERMS}|metrics?|figures?|numbers?|calculations?)\b",
             # "what is win rate?" asks what it is; "what's the win rate?" asks for the figure
             rf"^(?:so |and |ok |okay )?what(?:'s| is| are) (?:a |an )?(?:{METRIC_TERMS})\W*$",
         ),
