@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import click
 import pytest
 import typer.main
+from typer import _click as click
 from typer.testing import CliRunner
 
 from assistant.interfaces.cli import app

@@ -18,8 +18,9 @@ from __future__ import annotations
 from importlib import import_module
 from typing import Any
 
-import click
 import typer
+from typer import _click as click  # the Click that Typer vendors and builds its groups on
+from typer.core import TyperCommand
 from typer.main import get_command_from_info, get_group_from_info
 from typer.models import CommandInfo, TyperInfo
 
@@ -121,7 +122,7 @@ class LazyCommandGroup(SalesplanGroup):
         if cmd_name not in COMMANDS:
             return self.plugin_commands().get(cmd_name)
         if self._listing:  # the root help: the command's line, without importing it
-            return click.Command(cmd_name, help=COMMANDS[cmd_name][1])
+            return TyperCommand(cmd_name, help=COMMANDS[cmd_name][1])
         if cmd_name in EXTENSIBLE:
             self.plugin_commands()
         target = _load(COMMANDS[cmd_name][0])
