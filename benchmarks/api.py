@@ -3,9 +3,11 @@
 ``salesplan serve`` runs in its own process over the default demo data set; a client in this
 process keeps ``--concurrency`` requests in flight. Figures: throughput and p50/p95 latency of
 ``POST /v1/ask`` (questions from different reps, each with their own token), against the same
-server's ``GET /healthz`` measured in the same run (the cost of HTTP, uvicorn and FastAPI alone).
+server's ``GET /healthz`` measured in the same run (the cost of HTTP, uvicorn and FastAPI alone);
+then the same asks against ``salesplan serve --workers N`` (default: one worker per core) on the
+same database, in the same run, and the throughput of N workers against one.
 
-    python -m benchmarks.api [--asks N] [--concurrency C]
+    python -m benchmarks.api [--asks N] [--concurrency C] [--workers N]
 """
 
 from __future__ import annotations
@@ -111,7 +113,8 @@ def _row(name: str, wall: float, latencies: list[float], errors: int) -> tuple[s
     )
 
 
-def main(asks: int = 200, concurrency: int = 8) -> None:
+def main(asks: int = 200, concurrency: int = 8, workers: int | None = None) -> None:
+    workers = workers or os.cpu_count() or 1
     with tempfile.TemporaryDirectory(prefix="salesplan-bench-") as tmp:
         home = Path(tmp)
         context = build_app_context(home=home, model="offline")
@@ -125,37 +128,49 @@ def main(asks: int = 200, concurrency: int = 8) -> None:
         store = TokenStore(context.engine)
         tokens = [store.create(uid, "bench").token for uid in reps]
         context.engine.dispose()
-        port = free_port()
         env = {
             "SALESPLAN_HOME": str(home),
             "SALESPLAN_MODEL": "offline",
             "SALESPLAN_API_RATE_LIMIT_PER_MINUTE": "100000",
+            # the questions are data questions: no process indexes the playbook meanwhile
+            "SALESPLAN_PLAYBOOK_AUTO_INDEX": "false",
         }
+        ask_requests = [
+            (
+                "POST",
+                "/v1/ask",
+                {"question": QUESTIONS[n % len(QUESTIONS)]},
+                {"Authorization": f"Bearer {tokens[n % len(tokens)]}"},
+            )
+            for n in range(asks)
+        ]
+        port = free_port()
         with cli_server(["serve", "--host", "127.0.0.1", "--port", str(port)], env, port) as base:
-            ask_requests = [
-                (
-                    "POST",
-                    "/v1/ask",
-                    {"question": QUESTIONS[n % len(QUESTIONS)]},
-                    {"Authorization": f"Bearer {tokens[n % len(tokens)]}"},
-                )
-                for n in range(asks)
-            ]
             asyncio.run(load(base, ask_requests[: 2 * concurrency], concurrency))  # warm-up
             ask = asyncio.run(load(base, ask_requests, concurrency))
             health = asyncio.run(load(base, [("GET", "/healthz", None, {})] * (asks * 5), concurrency))
+        port = free_port()
+        serve_workers = ["serve", "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers)]
+        with cli_server(serve_workers, env, port) as base:
+            # every worker warms up: each builds its graph and opens the database on its first turns
+            asyncio.run(load(base, ask_requests[: 4 * concurrency], concurrency))
+            several = asyncio.run(load(base, ask_requests, concurrency))
     ask_rate = len(ask[1]) / ask[0]
+    several_rate = len(several[1]) / several[0]
     health_rate = len(health[1]) / health[0]
     report(
-        f"HTTP API on loopback, offline model, default demo data, {concurrency} requests in flight",
+        f"HTTP API on loopback, offline model, default demo data, {concurrency} requests in flight "
+        f"({os.cpu_count()} cores, shared with the client)",
         [
-            _row(f"POST /v1/ask ({asks} asks by {len(reps)} reps)", *ask),
-            _row(f"baseline: GET /healthz ({asks * 5} requests)", *health),
+            _row(f"POST /v1/ask, 1 worker ({asks} asks by {len(reps)} reps)", *ask),
+            _row(f"baseline: GET /healthz, 1 worker ({asks * 5} requests)", *health),
             (
                 "ask vs healthz",
                 f"{health_rate / ask_rate:,.0f}x the time per request; p95 "
                 f"{percentile(ask[1], 0.95) / percentile(health[1], 0.95):,.0f}x",
             ),
+            _row(f"POST /v1/ask, serve --workers {workers}", *several),
+            (f"{workers} workers vs 1", f"{several_rate / ask_rate:,.2f}x the asks per second"),
         ],
     )
 
@@ -164,5 +179,6 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--asks", type=int, default=200)
     parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument("--workers", type=int, default=None, help="Default: one per core.")
     arguments = parser.parse_args()
-    main(arguments.asks, arguments.concurrency)
+    main(arguments.asks, arguments.concurrency, arguments.workers)

@@ -28,6 +28,14 @@ HEAVY = (
 )
 #: The agent framework: an `ask` loads it, a data command does not.
 AGENT = ("langchain", "langgraph", "langsmith")
+#: What only the command being run needs: ``--help`` loads no store, no tool family and no
+#: command module (the root help lists the commands by their registered lines).
+STORE = ("sqlalchemy", "tools.store", "tools.evidence", "assistant.bootstrap")
+COMMAND_MODULES = tuple(
+    f"assistant.interfaces.cli.{name}"
+    for name in ("accounts", "data", "demo", "pipeline", "territory", "plan", "users", "audit", "ask")
+)
+WATCHED = (*HEAVY, *AGENT, *STORE, *COMMAND_MODULES)
 
 PROBE = """
 import atexit, json, sys
@@ -43,7 +51,7 @@ main()
 def loaded(*args: str) -> list[str]:
     """Run ``salesplan ARGS`` in a fresh interpreter; the watched modules it imported."""
     done = subprocess.run(
-        [sys.executable, "-c", PROBE.format(watched=HEAVY + AGENT, args=list(args))],
+        [sys.executable, "-c", PROBE.format(watched=WATCHED, args=list(args))],
         capture_output=True,
         text=True,
         env=dict(os.environ),
@@ -67,17 +75,25 @@ def crm_home() -> Path:
 @pytest.mark.usefixtures("crm_home")
 def test_help_and_a_data_command_import_neither_heavy_libraries_nor_the_agent() -> None:
     assert loaded("--help") == []
-    assert loaded("deals", "stalled", "--user", "Rita Ruiz", "--json") == []
-    assert loaded("accounts", "show", "Acme Corporation", "--user", "Rita Ruiz", "--json") == []
+    store = sorted(STORE)
+    assert loaded("deals", "stalled", "--user", "Rita Ruiz", "--json") == sorted(
+        [*store, "assistant.interfaces.cli.pipeline"]
+    )
+    assert loaded("accounts", "show", "Acme Corporation", "--user", "Rita Ruiz", "--json") == sorted(
+        [*store, "assistant.interfaces.cli.accounts"]
+    )
 
 
 @pytest.mark.usefixtures("crm_home")
 def test_an_offline_question_loads_the_agent_and_nothing_heavy() -> None:
-    assert loaded("ask", "which of my deals are stalled?", "--user", "Rita Ruiz") == sorted(AGENT)
+    assert loaded("ask", "which of my deals are stalled?", "--user", "Rita Ruiz") == sorted(
+        [*AGENT, *STORE, "assistant.interfaces.cli.ask"]
+    )
 
 
 def test_the_probe_sees_a_migration_load_alembic(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A fresh database is migrated (Alembic loads); the next command finds it current (no Alembic)."""
     monkeypatch.setenv("SALESPLAN_HOME", str(tmp_path / "fresh"))
-    assert loaded("data", "summary") == ["alembic"]
-    assert loaded("data", "summary") == []
+    data = sorted([*STORE, "assistant.interfaces.cli.data", "assistant.interfaces.cli.users"])
+    assert loaded("data", "summary") == sorted(["alembic", *data])
+    assert loaded("data", "summary") == data

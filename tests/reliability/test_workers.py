@@ -1,9 +1,10 @@
-"""Several workers on one PostgreSQL database, as real processes on loopback.
+"""Several workers on one database (SQLite in a temp dir, and PostgreSQL), as real processes on loopback.
 
 Two ``salesplan serve`` processes share each token's rate limit (N requests a minute in total,
 not N per process); two ``salesplan slack --http`` processes answer each Slack message once,
 whichever of them each delivery reaches; two ``salesplan slack digest`` runs at the same time send
-each person's digest once. The database is the only thing the processes share.
+each person's digest once. The database is the only thing the processes share (on SQLite they
+also share ``SALESPLAN_HOME``, where the conversation store lives, as workers on one host do).
 """
 
 from __future__ import annotations
@@ -30,22 +31,37 @@ from tests.reliability.conftest import closed_port
 from tests.tools import crm
 from tools.store.schema import User
 
-pytestmark = [pytest.mark.slow, pytest.mark.postgres]
+pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parents[2]
 CLI = "import sys; from assistant.interfaces.cli import main; sys.argv[0] = 'salesplan'; main()"
 LIMIT = 20
 
 
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def database(request: pytest.FixtureRequest, tmp_path: Path) -> tuple[Engine, str]:
+    """A fresh database every worker opens: SQLite in the temp dir, or the loopback PostgreSQL."""
+    if request.param == "sqlite":
+        engine: Engine = request.getfixturevalue("sqlite_engine")
+        return engine, f"sqlite:///{tmp_path / 'crm.db'}"
+    return request.getfixturevalue("postgres_engine"), request.getfixturevalue("postgres_url")
+
+
 @pytest.fixture
-def shared(postgres_engine: Engine, postgres_url: str, tmp_path: Path) -> dict[str, str]:
-    """The hand-built CRM in a fresh PostgreSQL database, and the environment of every worker."""
-    crm.load(postgres_engine)
-    with postgres_engine.begin() as connection:
+def shared_engine(database: tuple[Engine, str]) -> Engine:
+    return database[0]
+
+
+@pytest.fixture
+def shared(database: tuple[Engine, str], tmp_path: Path) -> dict[str, str]:
+    """The hand-built CRM in a fresh database, and the environment of every worker."""
+    engine, url = database
+    crm.load(engine)
+    with engine.begin() as connection:
         connection.execute(update(User).where(User.id == 4).values(slack_user_id=RITA))
     return {
         **os.environ,
         "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]),
-        "SALESPLAN_DATABASE_URL": postgres_url,
+        "SALESPLAN_DATABASE_URL": url,
         "SALESPLAN_HOME": str(tmp_path / "home"),
         "SALESPLAN_API_RATE_LIMIT_PER_MINUTE": str(LIMIT),
         "SLACK_BOT_TOKEN": "xoxb-test",
@@ -105,9 +121,9 @@ def workers(command: list[str], env: dict[str, str], tmp_path: Path, count: int 
 
 
 def test_two_api_workers_share_one_rate_limit_per_token(
-    shared: dict[str, str], postgres_engine: Engine, tmp_path: Path
+    shared: dict[str, str], shared_engine: Engine, tmp_path: Path
 ) -> None:
-    store = TokenStore(postgres_engine)
+    store = TokenStore(shared_engine)
     rita, ravi = store.create(4, "workers").token, store.create(5, "workers").token
     sam = {"Authorization": f"Bearer {store.create(6, 'workers').token}"}
     with workers(["serve"], shared, tmp_path) as bases, httpx.Client(timeout=60) as client:
@@ -153,10 +169,10 @@ def test_two_api_workers_share_one_rate_limit_per_token(
 
 
 def test_serve_with_two_workers_shares_one_limit(
-    shared: dict[str, str], postgres_engine: Engine, tmp_path: Path
+    shared: dict[str, str], shared_engine: Engine, tmp_path: Path
 ) -> None:
     """``salesplan serve --workers 2``: two uvicorn worker processes on one port, one limit."""
-    token = TokenStore(postgres_engine).create(4, "workers").token
+    token = TokenStore(shared_engine).create(4, "workers").token
     auth = {"Authorization": f"Bearer {token}", "Connection": "close"}  # each request may reach either
     with workers(["serve", "--workers", "2"], shared, tmp_path, count=1) as [base], httpx.Client() as client:
         started = time.monotonic()

@@ -55,3 +55,12 @@ def create_app(settings: Settings | None = None, *, context: AppContext | None =
     for module in (health, ask, plans, deals, accounts):
         app.include_router(module.router)
     return app
+
+
+def create_worker_app() -> FastAPI:
+    """The application of one worker of ``salesplan serve --workers N``: built from the environment,
+    with the playbook opened in the background in the worker that searches it (indexed by one
+    worker if there is no index yet; the others wait for it), not in the supervising process."""
+    context = AppContext(load_settings())
+    context.warm_playbook()
+    return create_app(context=context)

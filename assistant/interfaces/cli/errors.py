@@ -12,7 +12,6 @@ from typer.core import TyperGroup
 
 from assistant.interfaces.cli.output import safe_console
 from tools.errors import SalesplanError
-from tools.store.db import DatabaseOutage, outage_message
 
 err_console = safe_console(stderr=True, highlight=False)
 
@@ -34,6 +33,15 @@ def _not_utf8(argv: Sequence[str]) -> int | None:
         except UnicodeEncodeError:
             return position
     return None
+
+
+def _outage_message(exc: Exception) -> str | None:
+    """The line to show when ``exc`` is the database being unavailable, else None. The store is
+    imported by the commands that use it (not for ``--help``): before it is, nothing is an outage."""
+    db = sys.modules.get("tools.store.db")
+    if db is None or not isinstance(exc, db.DatabaseOutage):
+        return None
+    return str(db.outage_message(exc))
 
 
 class SalesplanGroup(TyperGroup):
@@ -65,7 +73,10 @@ class SalesplanGroup(TyperGroup):
             for line in exc.details:
                 err_console.print(line, markup=False, soft_wrap=True)
             fail(str(exc), exc.exit_code)
-        except DatabaseOutage as exc:
-            fail(outage_message(exc), 2)
+        except Exception as exc:
+            message = _outage_message(exc)
+            if message is None:
+                raise
+            fail(message, 2)
         except KeyboardInterrupt:
             fail("interrupted", 130)

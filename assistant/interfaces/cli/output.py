@@ -28,8 +28,6 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeRemainingColumn
 from rich.segment import Segment
 
-from tools.evidence import source_label
-
 if TYPE_CHECKING:
     from assistant.bootstrap import AppContext
 
@@ -86,6 +84,8 @@ console = safe_console(highlight=False, soft_wrap=True)
 def record(name: str, external_id: str | None, url: str | None) -> str:
     """A record as Rich markup: ``Acme - Core (#006A1)``, a hyperlink to the record in the source
     CRM in a terminal, followed by the URL in plain text when the output is piped."""
+    from tools.evidence import source_label  # the tool models: for the commands that print records
+
     label = escape(source_label(name, external_id))
     if not url:
         return label

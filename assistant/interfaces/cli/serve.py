@@ -34,13 +34,14 @@ def serve(
 
     context: AppContext = ctx.obj
     context.engine  # noqa: B018 - open (and migrate) the database before taking requests
-    context.warm_playbook()
     if workers == 1:
+        context.warm_playbook()
         uvicorn.run(create_app(context=context), host=host, port=port, log_level="info")
         return
-    # Each worker builds its own application from the same environment.
+    # Each worker builds its own application from the same environment and opens the playbook
+    # itself; the supervising process only starts and watches them.
     uvicorn.run(
-        "assistant.interfaces.api.app:create_app",
+        "assistant.interfaces.api.app:create_worker_app",
         factory=True,
         workers=workers,
         host=host,
