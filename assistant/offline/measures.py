@@ -74,6 +74,8 @@ RATE = _any(
     r"win rates?|win ratios?|win %|win percentages?|close rates?|closing rates?|hit rates?"
     r"|conversion(?: rates?)?"
     r"|converts?|converted|success rates?|how often"
+    # "which do I win more often?": the share of the deals pursued that are won
+    r"|win (?:\w+ )?(?:more|less) (?:often|frequently)"
 )
 COUNT = _any(r"how many|number of|count|# of|volume of|how much deals")
 AVERAGE = _any(r"average|avg|mean|typical|on average|per deal")
@@ -94,6 +96,10 @@ STAGE_DAYS = _any(
     # "how many days do deals sit in proposal?", "how long do deals stay in negotiation"
     r"|(?:how long|how many days|days|time)\b.{0,40}\b(?:sit|sits|sitting|sat|stay|stays|staying|spend|spends"
     r"|spent|linger|lingers|lingering|remain|remains|sit around) in\b"
+    # "avg days in negotiation": the time deals spend in the stage named (not "days in the quarter")
+    r"|(?:avg|average|mean|median|typical)\s+(?:number of\s+)?(?:days|time)\s+(?:spent\s+)?in\s+"
+    r"(?!(?:the |this |last |next |a |each |every )?"
+    r"(?:quarter|month|year|week|period|total|q[1-4]\b|\d))[a-z]+"
 )
 WEIGHTED = _any(r"weighted|probability[- ]adjusted|expected value")
 _AGAINST = r"(?:against|vs\.?|versus|relative to|compared (?:to|with)|measured against|stack(?:s|ing)? up to)"
@@ -283,6 +289,8 @@ ACCOUNT_COUNT = re.compile(
 def _measure(text: str) -> str | None:
     """The measure key the question asks for, composed from which deals and how they count."""
     text = re.sub(r"\b(?:does|do|did) (.{1,40}?) mean\b", r"\1", text)  # "what does X mean": not a mean
+    # "opps with no real deal value": which deals (a filter), not their size
+    text = re.sub(r"\b(?:no|without|missing)\s+(?:\w+\s+){0,2}(?:values?|amounts?|sizes?)\b", " ", text)
     if ACCOUNT_COUNT.search(text) and not (WON.search(text) or LOST.search(text) or OPEN.search(text)):
         return "accounts"
     if ATTAINMENT.search(text) and not (COVERAGE.search(text) and OPEN.search(text)):

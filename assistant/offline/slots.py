@@ -375,6 +375,7 @@ def _country_spans(text: str, names: list[str]) -> list[Span]:
 #: "open deals with no amount", "opps missing a close value": deals whose amount is not known.
 NO_AMOUNT = re.compile(
     r"\b(?:no|without|missing|lacking|zero|blank|empty|unknown|null)\s+(?:an?\s+|the\s+|any\s+)?"
+    r"(?:real\s+|actual\s+|recorded\s+)?"
     r"(?:amounts?|values?|close values?|deal values?|deal sizes?|dollar (?:amounts?|values?)|prices?)\b"
     r"|\b(?:amounts?|values?) (?:is |are )?(?:missing|unknown|blank|empty|not (?:set|filled|entered))\b"
 )

@@ -233,6 +233,20 @@ CASES: list[tuple[str, str, str | None, dict[str, Any]]] = [
     (MANAGER, "which accounts are subsidiaries of {account}?", "search_accounts", {"parent": "{account}"}),
     (REVOPS, "how much revenue did {account} generate this year?", "query_metrics", {"account": "{account}"}),
     (REP, "what's our discount policy", "search_playbook", {}),
+    # measure words: days in a named stage, "win more often", opps with no real value
+    (
+        MANAGER,
+        "avg days in negotiation by territory",
+        "query_metrics",
+        {"measure": "average_days_in_stage", "group_by": "territory", "stage": "Negotiation"},
+    ),
+    (REP, "which product do I win more often this year?", "query_metrics", {"measure": "win_rate"}),
+    (
+        REP,
+        "how many of my open opps have no real deal value",
+        "query_metrics",
+        {"measure": "open_deals", "without_amount": True},
+    ),
     # advice asked without "how do I": good questions to ask, a framework explained, what to say
     (REP, "good discovery questions for a first call with a manufacturing prospect?", "search_playbook", {}),
     (REP, "explain MEDDICC like i'm new, how do i use it to qualify", "search_playbook", {}),

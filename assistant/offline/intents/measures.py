@@ -53,6 +53,7 @@ NOT_DATA = re.compile(
 #: "accounts with no pipeline", "reps without deals": an absence is a search, not a measure.
 ABSENT = re.compile(
     r"\b(?:no|without|zero|never|haven't|hasn't|don't|doesn't)\s+(?:\w+\s+){0,2}?(?:pipeline|deals?|opps?|opportunit)"
+    r"(?!\w*\s+(?:values?|amounts?|sizes?)\b)"  # "no real deal value" is a missing amount
 )
 #: Won or lost what? A measure of deals needs a word about deals, money or customers.
 SALES_OBJECT = re.compile(
