@@ -314,3 +314,27 @@ def forecast(result: Forecast, args: dict[str, Any], viewer: Viewer, notes: list
         notes=notes,
     )
     return render("forecast", view)
+
+
+def forecast_by_rep(forecasts: list[tuple[str, Forecast]], notes: list[str]) -> str:
+    """Each rep's forecast for one period, side by side, the furthest from quota first."""
+    period = forecasts[0][1].period.label
+    ordered = sorted(
+        forecasts, key=lambda item: (item[1].attainment.value is None, item[1].attainment.value or 0)
+    )
+    rows = [
+        f"| {name} | {fmt.figure(f.closed_won)} | {fmt.figure(f.commit)} | {fmt.figure(f.best_case)} | "
+        f"{fmt.figure(f.quota) if f.quota.value else 'no quota'} | "
+        f"{fmt.figure(f.attainment) if f.quota.value else '—'} |"
+        for name, f in ordered
+    ]
+    won = sum((Decimal(str(f.closed_won.value or 0)) for _, f in forecasts), Decimal(0))
+    lines = [
+        f"**Forecast by rep for {period}** ({fmt.plural(len(forecasts), 'rep')}, "
+        f"{fmt.money(won)} closed won in all), furthest from quota first:",
+        "",
+        "| Rep | Closed won | Commit | Best case | Quota | Attained |",
+        "|---|---|---|---|---|---|",
+        *rows,
+    ]
+    return "\n".join(lines + [f"\n_{note}_" for note in notes])

@@ -23,6 +23,7 @@ from assistant.offline.answers_measures import BRIEF
 from assistant.offline.dates import rewrite as rewrite_dates
 from assistant.offline.entities import PART, EntityIndex, Mention, find_mentions, unknown_names
 from assistant.offline.frame import Ambiguity, Frame, Intent, Slots
+from assistant.offline.intents.deals import category_deals
 from assistant.offline.intents.knowledge import definition_term
 from assistant.offline.intents.measures import fill as fill_measure
 from assistant.offline.intents.measures import prefer_query
@@ -419,6 +420,8 @@ def understand(question: str, lexicon: Lexicon, index: EntityIndex) -> Frame:
     _me_against(frame, prepared, lexicon)
     fill_measure(frame.slots, prepared.text)
     prefer_query(frame, prepared.text, sees_company=lexicon.viewer.role not in (Role.REP, Role.MANAGER))
+    if frame.intent is Intent.FORECAST and category_deals(frame, prepared.text):
+        frame.intent = Intent.TOP_DEALS  # "what's in commit?": the deals in it, largest first
     if frame.intent is intent and not frame.slots.measure:
         frame.readings = unsure(scores, intent, READABLE)
     if frame.intent is Intent.UNKNOWN and VAGUE.search(prepared.text):

@@ -233,6 +233,12 @@ CASES: list[tuple[str, str, str | None, dict[str, Any]]] = [
     (MANAGER, "which accounts are subsidiaries of {account}?", "search_accounts", {"parent": "{account}"}),
     (REVOPS, "how much revenue did {account} generate this year?", "query_metrics", {"account": "{account}"}),
     (REP, "what's our discount policy", "search_playbook", {}),
+    # the forecast: its categories side by side, the deals of one category, each rep's forecast
+    (MANAGER, "commit vs best case for deals closing in december", "forecast", {"period": "december"}),
+    (MANAGER, "org forecast this quarter vs quota, what's the gap?", "forecast", {}),
+    (REP, "what's in commit for me rn", "pipeline_summary", {"forecast_category": "commit"}),
+    (REP, "which deals are in best case", "pipeline_summary", {"forecast_category": "best_case"}),
+    (REP, "show me my commit deals", "pipeline_summary", {"forecast_category": "commit"}),
     # measure words: days in a named stage, "win more often", opps with no real value
     (
         MANAGER,
@@ -628,3 +634,12 @@ def test_question_calls_the_right_tool(
 def test_there_are_enough_questions() -> None:
     assert len(CASES) >= 80
     assert {c[0] for c in CASES} == {REP, MANAGER, REVOPS}
+
+
+def test_the_forecast_by_rep_is_each_reps_forecast_side_by_side(demo: World, cast: Cast) -> None:
+    answer = demo.ask(cast.manager, "forecast by rep this quarter")
+    owners = [c.args.get("owner") for c in answer.tool_calls]
+    assert {c.name for c in answer.tool_calls} == {"forecast"} and len(owners) > 1
+    assert cast.rep.name in owners and None not in owners
+    assert "| Rep | Closed won | Commit | Best case | Quota | Attained |" in answer.answer
+    assert answer.answer.count(f"| {cast.rep.name} |") == 1

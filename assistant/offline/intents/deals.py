@@ -88,10 +88,31 @@ def _deal(frame: Frame, lexicon: Lexicon, tools: AbstractSet[str]) -> list[Call]
     return [Call("deal_details", {"deal": text})]
 
 
+#: A team's forecast is asked one rep per call ("forecast by rep"), up to this many reps.
+MAX_FORECAST_CALLS = 30
+#: "which deals are in commit?", "show me my best case deals", "what's in commit?": the deals themselves.
+CATEGORY_DEALS = re.compile(
+    r"\b(?:which|what|list|show|give me)\b.{0,30}\b(?:deals|opps|opportunities)\b"
+    r"|\bwhat(?:'s| is) (?:in|sitting in|marked as?) (?:my |our |the )?(?:commit|best[- ]case|upside)\b"
+    r"|\b(?:commit|best[- ]case|upside) (?:deals|opps|opportunities)\b"
+)
+
+
+def category_deals(frame: Frame, question: str) -> bool:
+    """A forecast question that asks for the deals of one category rather than the forecast."""
+    return frame.slots.forecast_category is not None and bool(CATEGORY_DEALS.search(question.lower()))
+
+
 def _forecast(frame: Frame, lexicon: Lexicon, tools: AbstractSet[str]) -> list[Call]:
     # the forecast shows every category itself: one named ("what's in commit?") is not a filter on it
     filters = deal_filters(frame.slots)
     filters.pop("forecast_category", None)
+    if frame.slots.group_by == "owner" or frame.slots.dimension == "rep":
+        # "forecast by rep": each rep's forecast (the forecast itself has no breakdown)
+        filters.pop("group_by", None)
+        reps = lexicon.reps_under(frame.slots.owner)
+        if 1 < len(reps) <= MAX_FORECAST_CALLS:
+            return [Call("forecast", {**filters, "owner": rep.name}) for rep in reps]
     return [Call("forecast", filters)]
 
 
@@ -113,6 +134,9 @@ def _write_deal(output: DealDetails, answering: Answering) -> str:
 
 
 def _write_forecast(output: Forecast, answering: Answering) -> str:
+    each = [(r.args.get("owner"), r.output) for r in answering.results if isinstance(r.output, Forecast)]
+    if len(each) > 1:
+        return answers.forecast_by_rep([(str(owner), found) for owner, found in each], answering.notes)
     return answers.forecast(output, answering.args, answering.viewer, answering.notes)
 
 

@@ -55,6 +55,11 @@ ABSENT = re.compile(
     r"\b(?:no|without|zero|never|haven't|hasn't|don't|doesn't)\s+(?:\w+\s+){0,2}?(?:pipeline|deals?|opps?|opportunit)"
     r"(?!\w*\s+(?:values?|amounts?|sizes?)\b)"  # "no real deal value" is a missing amount
 )
+#: The forecast asked for by name, or two of its categories set side by side.
+FORECAST_ASKED = re.compile(
+    r"\bforecast\b(?! categor)|\b(?:commit|best[- ]case|upside)\b.{0,30}\b(?:vs\.?|versus|and|or|against)\s+"
+    r"(?:the )?(?:commit|best[- ]case|upside)\b"
+)
 #: Won or lost what? A measure of deals needs a word about deals, money or customers.
 SALES_OBJECT = re.compile(
     r"\b(?:deals?|opportunit(?:y|ies)|opps?|revenue|bookings?|booked|business|sales|sold|money|amount|value"
@@ -128,6 +133,12 @@ def decisive(reading: MetricReading, text: str, slots: Slots | None = None) -> b
         return False  # "are the territories balanced?": the workload balance, not one measure
     if reading.measure == "accounts":
         return reading.group_by is not None  # a plain count is the account search's ("24 accounts match")
+    if (
+        FORECAST_ASKED.search(text)
+        and reading.group_by is None
+        and reading.measure in OPEN_MEASURES | QUOTA_MEASURES
+    ):
+        return False  # "org forecast vs quota, what's the gap?", "commit vs best case": the forecast
     if reading.measure == "activities" and slots is not None and slots.rule:
         return False  # "which opps haven't had any activity in 30 days?": the stalled list
     if reading.unavailable:
