@@ -16,6 +16,8 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
+from rapidfuzz.distance import OSA
+
 from assistant.offline.frame import Slots
 from tools.errors import InputError
 from tools.lexicon import Lexicon
@@ -328,15 +330,41 @@ def _stage(text: str, lexicon: Lexicon, out: Extracted) -> None:
                     return
 
 
-def _named_values(text: str, values: list[str], skip: str | None = None) -> list[str]:
-    """The values written in ``text``, in the order they appear ("enterprise vs smb")."""
+#: "tech accounts", "pharma deals": a short form of a value, written before what it describes.
+SHORT_FORM = re.compile(
+    r"\b([a-z]{4,})\s+(?:accounts?|companies|company|customers?|clients?|deals?|opps?|opportunities"
+    r"|firms?|logos?|industry|sector|vertical|space|prospects?)\b"
+)
+
+
+def _loosely_named(text: str, values: list[str]) -> list[tuple[int, str]]:
+    """Values written loosely: a short form before a noun ("tech accounts" for "Technology"), or one
+    letter off either way (the data's own "technolgy" for "technology")."""
+    found = []
+    for match in SHORT_FORM.finditer(text):
+        word = match[1]
+        starting = [v for v in values if v.casefold().split()[0].startswith(word) and v.casefold() != word]
+        if len(starting) == 1:
+            found.append((match.start(), starting[0]))
+    for word in re.finditer(r"[a-z]{6,}", text):
+        near = [v for v in values if " " not in v and OSA.distance(word.group(), v.casefold()) == 1]
+        if len(near) == 1:
+            found.append((word.start(), near[0]))
+    return found
+
+
+def _named_values(text: str, values: list[str], skip: str | None = None, loose: bool = False) -> list[str]:
+    """The values written in ``text``, in the order they appear ("enterprise vs smb"); ``loose``
+    also reads short forms and one-letter differences (see :func:`_loosely_named`)."""
     found = []
     for value in sorted(values, key=len, reverse=True):
         pattern = re.escape(value.casefold()).replace(r"\-", "[- ]?")
         match = re.search(rf"\b{pattern}\b", text)
         if match and not (skip and re.search(rf"\b(?:{skip})\s+{pattern}", text)):
             found.append((match.start(), value))
-    return [value for _, value in sorted(found)]
+    if loose and not found:
+        found = _loosely_named(text, values)
+    return list(dict.fromkeys(value for _, value in sorted(found)))
 
 
 #: A forecast category named as such: "in commit", "best case deals", "upside".
@@ -437,7 +465,8 @@ def _values(text: str, lexicon: Lexicon, out: Extracted) -> None:
         ("segment", lexicon.segments, "west|east|central"),
         ("country", lexicon.countries, None),
     ):
-        named = _named_values(_country_names(text) if slot == "country" else text, list(values), skip)
+        written = _country_names(text) if slot == "country" else text
+        named = _named_values(written, list(values), skip, loose=slot == "industry")
         if not named:
             continue
         setattr(out.slots, slot, named[0])

@@ -271,3 +271,19 @@ def test_a_deal_of_the_threads_account_then_it(maven: World, export: Export, sta
     assert f"{deal.account} - {deal.product}" in picked.answer.splitlines()[0]
     again = maven.ask(viewer, "when did it close", t)
     assert [c.name for c in again.tool_calls] == ["deal_details"]
+
+
+def test_an_industry_is_read_in_short_form_and_despite_the_datas_own_typo(
+    maven: World, export: Export
+) -> None:
+    """The export spells its technology sector its own way: "tech accounts" and "technology deals"
+    still mean it, and the count is the export's."""
+    industries = {row["sector"] for row in export.accounts.values()}
+    [tech] = [value for value in industries if value.startswith("tech")]
+    revops = Viewer(user_id=0, role=Role.REVOPS, name="RevOps")
+    short = maven.ask(revops, "how many tech accounts do we have")
+    assert [(c.name, c.args.get("industry")) for c in short.tool_calls] == [("search_accounts", tech)]
+    count = sum(1 for row in export.accounts.values() if row["sector"] == tech)
+    assert f"{count} accounts match" in short.answer
+    rate = maven.ask(revops, "win rate for technology deals in 2017")
+    assert rate.tool_calls[0].args.get("industry") == tech

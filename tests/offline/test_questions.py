@@ -233,6 +233,13 @@ CASES: list[tuple[str, str, str | None, dict[str, Any]]] = [
     (MANAGER, "which accounts are subsidiaries of {account}?", "search_accounts", {"parent": "{account}"}),
     (REVOPS, "how much revenue did {account} generate this year?", "query_metrics", {"account": "{account}"}),
     (REP, "what's our discount policy", "search_playbook", {}),
+    # members named loosely, or listed as the rows of the breakdown asked for
+    (
+        REVOPS,
+        "bookings by territory ({territory} / {other_territory})",
+        "query_metrics",
+        {"measure": "won_revenue", "group_by": "territory"},
+    ),
     # the forecast: its categories side by side, the deals of one category, each rep's forecast
     (MANAGER, "commit vs best case for deals closing in december", "forecast", {"period": "december"}),
     (MANAGER, "org forecast this quarter vs quota, what's the gap?", "forecast", {}),

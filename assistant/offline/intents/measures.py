@@ -286,6 +286,10 @@ def _person_filter(slots: Slots, lexicon: Lexicon) -> dict[str, str]:
     return {"team" if _is_manager(lexicon, slots.owner) else "rep": slots.owner}
 
 
+#: Dimensions that name places, which one data set calls territories and another regions.
+PLACES = frozenset({"territory", "region"})
+
+
 def _one_member_of(group: str, filters: dict[str, Any]) -> bool:
     """Whether the filters keep a single member of the ``group`` dimension."""
     named = {dimension: filters.get(slot) for slot, dimension in MEMBER_SLOTS} | {
@@ -308,6 +312,10 @@ def query_args(frame: Frame, lexicon: Lexicon) -> dict[str, Any]:
     compared = compared_members(slots)
     if compared is not None and group is None:
         focus = (compared[0], compared[1][0])
+    elif compared is not None and {group, dict(MEMBER_SLOTS)[compared[0]]} <= PLACES:
+        # "bookings by regional office (Central / East / West)": the members of the breakdown
+        # asked for, not a filter on the first of them
+        filters.pop(compared[0], None)
     if focus is not None:
         group = dict(MEMBER_SLOTS)[focus[0]]
         filters.pop(focus[0], None)
