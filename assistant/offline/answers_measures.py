@@ -37,6 +37,8 @@ def _change(change: Change, unit: Unit) -> str:
     if change.previous is None:
         return "no earlier figure"
     before = value(Figure(name="", value=change.previous, unit=unit, formula=""))
+    if change.relative is None and change.previous == 0 and unit in (Unit.USD, Unit.COUNT):
+        return "up from none"  # nothing booked (or counted) then: not a "$0" to compare with
     if change.relative is None:
         return f"was {before}"
     arrow = "up" if change.relative > 0 else "down" if change.relative < 0 else "flat"

@@ -133,7 +133,7 @@ def _single(rep: RepPerformance, period: str, notes: list[str]) -> RepView:
         win_rate=fmt.figure(rep.win_rate),
         deal_size=fmt.figure(rep.average_deal_size),
         cycle=fmt.figure(rep.sales_cycle),
-        pipeline=fmt.figure(rep.open_pipeline),
+        pipeline=fmt.figure(rep.open_pipeline) if rep.open_pipeline.value else "",
         coverage=fmt.figure(rep.coverage, coverage=True),
         won_deals=[f"[{rid}]" for rid in rep.bookings.record_ids[:5]],
         notes=notes,

@@ -268,7 +268,7 @@ HEADCOUNT = re.compile(
     rf"\b(?:how many|number of|count of)\s+(?:\w+\s+)?{_PEOPLE}\b"
     r"(?!.{0,30}\b(?:won|lost|closed|hit|made|sold|missed|beat|with"
     r"|have (?:open|stalled|no)|has|booked|are behind"
-    r"|work (?:there|at|for|in)\b(?! (?:our|my|sales))|does \w+ have)\b)"
+    r"|work (?:there|at|for)\b(?! (?:our|my|sales|us))|does \w+ have)\b)"
     rf"|\bheadcount\b|\b{_PEOPLE} (?:per|by|in each|for each) "
 )
 #: "who are the managers in West?", "who manages the East office?": the teams, with their size.

@@ -19,6 +19,7 @@ from decimal import Decimal, InvalidOperation
 from rapidfuzz.distance import OSA
 
 from assistant.offline.frame import Slots
+from assistant.offline.vocabulary import is_common, knows_word
 from tools.errors import InputError
 from tools.lexicon import Lexicon
 from tools.periods import Period, parse_period
@@ -347,6 +348,8 @@ def _loosely_named(text: str, values: list[str]) -> list[tuple[int, str]]:
         if len(starting) == 1:
             found.append((match.start(), starting[0]))
     for word in re.finditer(r"[a-z]{6,}", text):
+        if knows_word(word.group()) or is_common(word.group()):
+            continue  # "median" is a measure, not the industry "Media"
         near = [v for v in values if " " not in v and OSA.distance(word.group(), v.casefold()) == 1]
         if len(near) == 1:
             found.append((word.start(), near[0]))

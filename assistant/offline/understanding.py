@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cache
 
 from assistant.offline.answers_measures import BRIEF
 from assistant.offline.dates import rewrite as rewrite_dates
@@ -38,6 +37,7 @@ from assistant.offline.vocabulary import (
     correct_typos,
     is_common,
     is_unknown_word,
+    knows_word,
     normalise,
     tokens,
 )
@@ -152,29 +152,6 @@ def _demote_partial(
                 continue
         kept.append(mention)
     return kept, strangers
-
-
-@cache
-def _planner_words() -> frozenset[str]:
-    """Every word the planner's own patterns spell out ("pipe", "opps", "attainment"): not names."""
-    import sys
-
-    from assistant.offline.intents.registry import SPECS
-
-    patterns = [
-        value.pattern
-        for name, module in list(sys.modules.items())
-        if name.startswith(("assistant.offline", "tools.periods"))
-        for value in vars(module).values()
-        if isinstance(value, re.Pattern)
-    ]
-    patterns += [getattr(p.pattern, "pattern", "") for spec in SPECS for p in spec.phrasings]
-    return frozenset(word for pattern in patterns for word in re.findall(r"[a-z]{3,}", str(pattern)))
-
-
-def knows_word(word: str) -> bool:
-    key = normalise(word)
-    return key in _planner_words() or key.rstrip("s") in _planner_words()
 
 
 def _mask(text: str, spans: list[tuple[int, int, str]]) -> str:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import cache
 
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
@@ -136,6 +137,32 @@ def is_unknown_word(word: str) -> bool:
     surname of someone not in scope, whatever its case."""
     key = normalise(word)
     return len(key) >= 3 and key.isalpha() and not is_common(key) and correct_typos(key, set()) == key
+
+
+@cache
+def _planner_words() -> frozenset[str]:
+    """Every word the planner's own patterns spell out ("pipe", "opps", "attainment"): not names.
+    Read from every module of the planner (all imported first, so the set never depends on which
+    were loaded when it was first asked for)."""
+    import sys
+
+    import assistant.offline.planner  # noqa: F401  (imports every module the patterns live in)
+    from assistant.offline.intents.registry import SPECS
+
+    patterns = [
+        value.pattern
+        for name, module in list(sys.modules.items())
+        if name.startswith(("assistant.offline", "tools.periods"))
+        for value in vars(module).values()
+        if isinstance(value, re.Pattern)
+    ]
+    patterns += [getattr(p.pattern, "pattern", "") for spec in SPECS for p in spec.phrasings]
+    return frozenset(word for pattern in patterns for word in re.findall(r"[a-z]{3,}", str(pattern)))
+
+
+def knows_word(word: str) -> bool:
+    key = normalise(word)
+    return key in _planner_words() or key.rstrip("s") in _planner_words()
 
 
 def correct_typos(text: str, protected: set[str]) -> str:

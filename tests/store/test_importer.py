@@ -215,14 +215,17 @@ def test_maven_open_deals_take_their_facts_from_the_mappings_own_stages(
     ]
 
 
-def test_maven_open_deals_are_estimated_at_the_list_price(maven: tuple[Engine, ImportReport]) -> None:
+def test_maven_deals_without_a_value_are_estimated_at_the_list_price(
+    maven: tuple[Engine, ImportReport],
+) -> None:
+    """Open deals have no close_value and lost deals a 0 (the value realised): both are estimated at
+    the product's list price, and marked so; won deals keep their own value."""
     engine, _ = maven
     prices = {row["product"]: Decimal(row["sales_price"]) for row in csv_rows("products.csv")}
     prices["GTXPro"] = prices["GTX Pro"]
+    rows = csv_rows("sales_pipeline.csv")
     expected = {
-        row["opportunity_id"]: prices[row["product"]]
-        for row in csv_rows("sales_pipeline.csv")
-        if not row["close_value"]
+        row["opportunity_id"]: prices[row["product"]] for row in rows if row["close_value"] in ("", "0")
     }
     with engine.connect() as connection:
         estimated = dict(
@@ -230,12 +233,10 @@ def test_maven_open_deals_are_estimated_at_the_list_price(maven: tuple[Engine, I
                 text("SELECT external_id, amount FROM opportunities WHERE amount_estimated")
             ).all()
         )
-    closed_estimates = scalar(
-        engine, "SELECT count(*) FROM opportunities WHERE is_closed AND amount_estimated"
-    )
-    assert len(expected) == 2089
+    won_estimates = scalar(engine, "SELECT count(*) FROM opportunities WHERE is_won AND amount_estimated")
+    assert len(expected) == 2089 + sum(1 for row in rows if row["deal_stage"] == "Lost")
     assert {key: Decimal(str(value)) for key, value in estimated.items()} == expected
-    assert closed_estimates == 0
+    assert won_estimates == 0
 
 
 def test_maven_quirks_are_grouped_warnings(maven: tuple[Engine, ImportReport]) -> None:
@@ -248,7 +249,10 @@ def test_maven_quirks_are_grouped_warnings(maven: tuple[Engine, ImportReport]) -
     assert groups["open deals without an account"].count == 1425
     assert "open deals without an amount" not in groups  # every one is estimated instead
     filled = groups["sales_pipeline.csv close_value: empty values filled from the product's list price"]
-    assert filled.count == 2089 and "estimated as the product's list price" in filled.examples[0].reason
+    lost = sum(1 for row in csv_rows("sales_pipeline.csv") if row["deal_stage"] == "Lost")
+    assert (
+        filled.count == 2089 + lost and "estimated as the product's list price" in filled.examples[0].reason
+    )
     assert groups["open deals without a created date"].count == 500
     assert all(len(group.examples) <= 3 for group in report.warnings)
     assert len(report.warning_lines()) < 40  # grouped: thousands of warnings, a screenful of lines
