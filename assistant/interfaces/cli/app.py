@@ -6,10 +6,10 @@ from importlib.metadata import entry_points
 
 import typer
 
-from assistant.interfaces.cli import accounts, ask, audit, data, demo, kb, pipeline, plan, territory
+from assistant.interfaces.cli import accounts, ask, audit, changes, data, demo, kb, pipeline, plan, territory
 from assistant.interfaces.cli import serve as serve_cli
-from assistant.interfaces.cli import sync as sync_cli
 from assistant.interfaces.cli import slack as slack_cli
+from assistant.interfaces.cli import sync as sync_cli
 from assistant.interfaces.cli import users as users_cli
 from assistant.interfaces.cli.errors import SalesplanGroup
 
@@ -38,6 +38,7 @@ app.add_typer(slack_cli.app, name="slack")
 app.add_typer(plan.app, name="plan")
 app.add_typer(audit.app, name="audit")
 app.add_typer(sync_cli.app, name="sync")
+app.add_typer(changes.app, name="changes")
 
 
 #: Packages that add commands (the evaluation harness adds ``eval`` and ``kb eval``) name a function
