@@ -60,7 +60,7 @@ class FakeSalesforce:
         self._lock = threading.Lock()
         self._ids = itertools.count(1)
         self.url = ""
-        self._cursors: dict[str, tuple[str, bool]] = {}
+        self._cursors: dict[str, tuple[str, list[str], list[dict[str, Any]]]] = {}
 
     # -- the org ----------------------------------------------------------------------------------
     def tick(self, minutes: int = 30) -> str:
@@ -132,17 +132,23 @@ class FakeSalesforce:
                 return self._query(version, query["q"], rest.startswith("queryAll"))
             if rest.startswith("query/"):
                 locator, offset = rest.removeprefix("query/").rsplit("-", 1)
-                soql, deleted = self._cursors[locator]
-                return self._page(version, soql, deleted, int(offset), locator)
+                return self._page(version, locator, int(offset))
             sobject = re.match(r"^sobjects/(\w+)/(\w+)$", rest)
             if sobject:
                 return self._sobject(method, sobject.group(1), sobject.group(2), query, body)
             return 404, [{"message": "not found", "errorCode": "NOT_FOUND"}]
 
     def _query(self, version: str, soql: str, deleted: bool) -> tuple[int, Any]:
+        """A query cursor: the rows are selected once, and pages are read from it."""
+        sobject = SOQL.match(soql.strip())
+        if sobject and sobject["object"] in self.failing:
+            return 500, [{"message": "An unexpected error occurred", "errorCode": "UNKNOWN_EXCEPTION"}]
+        selected = self._select(soql, deleted)
+        if selected is None:
+            return 400, [{"message": f"cannot parse {soql}", "errorCode": "MALFORMED_QUERY"}]
         locator = f"01g{len(self._cursors):015d}"
-        self._cursors[locator] = (soql, deleted)
-        return self._page(version, soql, deleted, 0, locator)
+        self._cursors[locator] = (sobject["object"] if sobject else "", *selected)
+        return self._page(version, locator, 0)
 
     def _select(self, soql: str, deleted: bool) -> tuple[list[str], list[dict[str, Any]]] | None:
         match = SOQL.match(soql.strip())
@@ -162,19 +168,15 @@ class FakeSalesforce:
             rows = sorted(rows, key=lambda r: r[match["order"]])
         return fields, rows
 
-    def _page(self, version: str, soql: str, deleted: bool, offset: int, locator: str) -> tuple[int, Any]:
-        sobject = SOQL.match(soql.strip())
-        if sobject and sobject["object"] in self.failing:
+    def _page(self, version: str, locator: str, offset: int) -> tuple[int, Any]:
+        sobject, fields, rows = self._cursors[locator]
+        if sobject in self.failing:
             return 500, [{"message": "An unexpected error occurred", "errorCode": "UNKNOWN_EXCEPTION"}]
-        selected = self._select(soql, deleted)
-        if selected is None:
-            return 400, [{"message": f"cannot parse {soql}", "errorCode": "MALFORMED_QUERY"}]
-        fields, rows = selected
         page = rows[offset : offset + self.page_size]
         body: dict[str, Any] = {
             "totalSize": len(rows),
             "done": offset + self.page_size >= len(rows),
-            "records": [self._shape(sobject["object"] if sobject else "", version, r, fields) for r in page],
+            "records": [self._shape(sobject, version, r, fields) for r in page],
         }
         if not body["done"]:
             body["nextRecordsUrl"] = f"/services/data/v{version}/query/{locator}-{offset + self.page_size}"

@@ -152,6 +152,7 @@ def open_client(config: SalesforceConfig, session: requests.Session | None = Non
         instance_url=config.instance_url,
         version=config.api_version,
         session=http,
+        object_pairs_hook=dict,  # plain dicts: the records are read once, in order
     )
     client._salesforce_login_partial = refresh  # INVALID_SESSION_ID: a new token, then the call again
     for name in (
