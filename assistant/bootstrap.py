@@ -27,6 +27,7 @@ from tools.viewer import Viewer, find_viewer
 log = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
+    from assistant.changes import ChangeDesk
     from assistant.reads import ReadService
     from assistant.service import AssistantService
     from knowledge.base import KnowledgeBase
@@ -91,6 +92,13 @@ class AppContext:
         return ReadService(
             repository=lambda: self.repository, playbook=lambda: self.knowledge, audit=AuditLog(self.engine)
         )
+
+    @cached_property
+    def changes(self) -> ChangeDesk:
+        """Proposed CRM changes and their confirmation (:mod:`assistant.changes`)."""
+        from assistant.changes import ChangeDesk
+
+        return ChangeDesk(self.engine, self.settings, self.stages)
 
     def viewer(self, who: str) -> Viewer:
         """The user a CLI ``--user`` names (email or full name)."""

@@ -125,6 +125,51 @@ class Settings(BaseSettings):
         validation_alias=AliasChoices("SLACK_API_URL", "SALESPLAN_SLACK_API_URL"),
         description="Base URL of the Slack Web API (a proxy or test double may stand in).",
     )
+    salesforce_instance_url: str | None = Field(
+        default=None,
+        validation_alias=AliasChoices("SALESFORCE_INSTANCE_URL", "SALESPLAN_SALESFORCE_INSTANCE_URL"),
+        description="The org's URL (`https://acme.my.salesforce.com`); its scheme is kept.",
+    )
+    salesforce_access_token: SecretStr | None = Field(
+        default=None,
+        validation_alias=AliasChoices("SALESFORCE_ACCESS_TOKEN", "SALESPLAN_SALESFORCE_ACCESS_TOKEN"),
+        description="An OAuth access token of the integration user (not renewed when it expires).",
+    )
+    salesforce_client_id: str | None = Field(
+        default=None,
+        validation_alias=AliasChoices("SALESFORCE_CLIENT_ID", "SALESPLAN_SALESFORCE_CLIENT_ID"),
+        description="Consumer key of the connected app (client credentials or JWT bearer).",
+    )
+    salesforce_client_secret: SecretStr | None = Field(
+        default=None,
+        validation_alias=AliasChoices("SALESFORCE_CLIENT_SECRET", "SALESPLAN_SALESFORCE_CLIENT_SECRET"),
+        description="Consumer secret of the connected app (client credentials flow).",
+    )
+    salesforce_username: str | None = Field(
+        default=None,
+        validation_alias=AliasChoices("SALESFORCE_USERNAME", "SALESPLAN_SALESFORCE_USERNAME"),
+        description="Integration user's username (JWT bearer flow).",
+    )
+    salesforce_private_key_file: Path | None = Field(
+        default=None,
+        validation_alias=AliasChoices("SALESFORCE_PRIVATE_KEY_FILE", "SALESPLAN_SALESFORCE_PRIVATE_KEY_FILE"),
+        description="PEM private key whose certificate the connected app holds (JWT bearer flow).",
+    )
+    salesforce_api_version: str = Field(
+        default="62.0",
+        validation_alias=AliasChoices("SALESFORCE_API_VERSION", "SALESPLAN_SALESFORCE_API_VERSION"),
+        description="Salesforce REST API version.",
+    )
+    hubspot_access_token: SecretStr | None = Field(
+        default=None,
+        validation_alias=AliasChoices("HUBSPOT_ACCESS_TOKEN", "SALESPLAN_HUBSPOT_ACCESS_TOKEN"),
+        description="Access token of the HubSpot private app.",
+    )
+    hubspot_api_url: str = Field(
+        default="https://api.hubapi.com",
+        validation_alias=AliasChoices("HUBSPOT_API_URL", "SALESPLAN_HUBSPOT_API_URL"),
+        description="Base URL of the HubSpot API (a proxy or test double may stand in).",
+    )
     link_hosts: Annotated[list[str], NoDecode] = Field(
         default_factory=list,
         validation_alias=AliasChoices(

@@ -12,6 +12,7 @@ import os
 from benchmarks import (
     agent,
     analytics,
+    crm_sync,
     evals,
     generate,
     import_maven,
@@ -28,6 +29,7 @@ from benchmarks import slack as slack_bench
 def main() -> None:
     size = int(os.environ.get("SALESPLAN_BENCH_OPPORTUNITIES", "1000000"))
     import_maven.main()
+    crm_sync.main(int(os.environ.get("SALESPLAN_BENCH_SYNC_OPPORTUNITIES", "100000")))
     agent.main()
     offline.main()
     evals.main()

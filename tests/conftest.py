@@ -19,7 +19,7 @@ from tools.store.scope import ORG_STAMP
 def _isolated_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """No test reads the developer's configuration or reaches a real model or Slack."""
     for name in list(os.environ):
-        if name.startswith(("SALESPLAN_", "OPENAI_", "SLACK_")) and name not in (
+        if name.startswith(("SALESPLAN_", "OPENAI_", "SLACK_", "SALESFORCE_", "HUBSPOT_")) and name not in (
             "SALESPLAN_TEST_POSTGRES_URL",
             "SALESPLAN_REQUIRE_POSTGRES",
         ):

@@ -72,6 +72,14 @@ class NotPermitted(DataError):
     """The viewer may not ask for this at all (a rep asking for a rebalance), whatever the arguments."""
 
 
+class NotFound(InputError):
+    """No such thing among the caller's own (a proposed change of someone else's reads the same)."""
+
+
+class Conflict(DataError):
+    """Refused because the data changed since the request was made (a stale proposed change)."""
+
+
 class UsageError(RuntimeError):
     """Programmer misuse: the code is wired wrong (a tool run without its context, an unknown tool
     name, an object used before it is opened). Not a :class:`SalesplanError`: never a user message."""

@@ -89,7 +89,7 @@ def served(tmp_path: Path) -> Served:
 
 def test_the_document_has_every_operation_and_links_between_them() -> None:
     operations = [result.ok() for result in schema.get_all_operations()]
-    assert len(operations) == 9
+    assert len(operations) == 12
     links = [
         name
         for operation in operations

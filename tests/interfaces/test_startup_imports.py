@@ -25,6 +25,8 @@ HEAVY = (
     "chromadb",  # the playbook index
     "matplotlib",  # charts
     "pandas",
+    "simple_salesforce",  # a CRM sync or a confirmed change
+    "hubspot",
 )
 #: The agent framework: an `ask` loads it, a data command does not.
 AGENT = ("langchain", "langgraph", "langsmith")

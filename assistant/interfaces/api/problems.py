@@ -30,7 +30,7 @@ from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from assistant.interfaces.api.refusals import audit_refusal
-from tools.errors import DataError, InputError, NotPermitted, SalesplanError
+from tools.errors import Conflict, DataError, InputError, NotFound, NotPermitted, SalesplanError
 from tools.resolve import AmbiguousName, UnknownName
 from tools.store.db import DatabaseOutage
 
@@ -77,8 +77,10 @@ def problem_response(
 
 
 def status_of(exc: SalesplanError) -> int:
-    if isinstance(exc, UnknownName):
+    if isinstance(exc, UnknownName | NotFound):
         return 404
+    if isinstance(exc, Conflict):
+        return 409
     if isinstance(exc, AmbiguousName):
         return 422
     if isinstance(exc, InputError):

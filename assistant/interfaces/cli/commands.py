@@ -74,6 +74,11 @@ COMMANDS: dict[str, tuple[str, str]] = {
     ),
     "plan": (f"{_CLI}.plan:app", "Drafted account and territory plans."),
     "audit": (f"{_CLI}.audit:app", "The audit log of questions, plan requests and data reads."),
+    "sync": (f"{_CLI}.sync:app", "Sync the database with a live CRM (Salesforce or HubSpot)."),
+    "changes": (
+        f"{_CLI}.changes:app",
+        "Changes to CRM records: proposed, then written only when you confirm.",
+    ),
 }
 #: Groups a plugin may add commands to, by name.
 EXTENSIBLE = ("kb",)

@@ -60,6 +60,7 @@ __all__ = [
     "ProgressCallback",
     "TableCounts",
     "import_dataset",
+    "import_into",
 ]
 
 ProgressCallback = Callable[[str, int, int | None], None]
@@ -130,6 +131,27 @@ def import_dataset(
         raise DataImportError(f"the database refused the import, nothing was written: {detail}") from exc
     report.elapsed_seconds = round(time.perf_counter() - started, 3)
     return report
+
+
+def import_into(
+    conn: Connection,
+    directory: Path,
+    mapping: Mapping,
+    *,
+    stages: StageConfig,
+    as_of: dt.date | None = None,
+    clock: Clock = _utc_now,
+) -> ImportReport:
+    """Import ``directory`` on ``conn`` inside the caller's transaction (a CRM sync adds its deletes
+    and watermarks to the same one); the caller commits, and refreshes statistics after.
+
+    Raises:
+        ImportValidationError: the data has errors; the caller rolls back.
+        DataImportError: the data contradicts the stored stages.
+    """
+    if not directory.is_dir():
+        raise DataImportError(f"{directory} is not a directory")
+    return _Run(directory, mapping, stages, as_of, False, _no_progress, clock).execute(conn)
 
 
 class _Run:
