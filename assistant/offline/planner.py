@@ -80,12 +80,19 @@ def _message(calls: list[Call] | None = None, text: str = "") -> ChatResult:
     return ChatResult(generations=[ChatGeneration(message=message)])
 
 
+#: Threads whose frames are remembered (see ``OfflinePlanner._frames``).
+MAX_FRAMES = 64
+
+
 class OfflinePlanner(BaseChatModel):
     """A rule-based planner standing in for an LLM: no key, no network, the same agent loop."""
 
     _context: AgentContext | None = PrivateAttr(default=None)
     _tools: set[str] = PrivateAttr(default_factory=set)
     _names: dict[int, tuple[Lexicon, EntityIndex]] = PrivateAttr(default_factory=dict)
+    #: The frames of the last few threads read: a turn reads its thread twice (to plan the tool
+    #: calls, then to write the answer from their results), and the second read is the first's.
+    _frames: dict[tuple[Any, ...], Frame] = PrivateAttr(default_factory=dict)
 
     def __init__(self, context: AgentContext | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -136,6 +143,10 @@ class OfflinePlanner(BaseChatModel):
         """What the current question means in its thread, and the names it was read against."""
         lexicon, index = self._lexicon(context, conversation)
         questions = [*conversation.history, conversation.question]
+        viewer = context.viewer
+        key = (viewer.user_id, viewer.role, id(lexicon), tuple(questions), tuple(conversation.answers))
+        if conversation.results and key in self._frames:  # the same turn's second read
+            return self._frames[key].model_copy(deep=True), lexicon
 
         def deals(account: str | None, product: str | None) -> list[DealRef]:
             return find_deals(context.repository, context.viewer, account, product)
@@ -150,6 +161,9 @@ class OfflinePlanner(BaseChatModel):
             answers=conversation.answers,
         )
         looking_ahead(frame, lexicon)
+        if len(self._frames) >= MAX_FRAMES:
+            self._frames.pop(next(iter(self._frames)))
+        self._frames[key] = frame.model_copy(deep=True)
         return frame, lexicon
 
     def _generate(
