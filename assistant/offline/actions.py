@@ -159,6 +159,18 @@ GAPS: tuple[Action, ...] = (
         acts=False,
     ),
     Action(
+        "compensation",
+        "work out commission, bonuses, payouts or compensation — the data has no compensation plan",
+        re.compile(
+            r"^(?!.*\b(?:playbook|policy|guidelines?)\b).*"
+            r"\b(?:commissions?|comp plan|compensation|bonus(?:es)?|payouts?|accelerators?|spiffs?|\bote\b"
+            r"|on[- ]target earnings|variable pay)\b"
+        ),
+        'show bookings and attainment against quota, which commission is usually paid on ("how am I '
+        'tracking against quota this quarter?")',
+        acts=False,
+    ),
+    Action(
         "sandbagging",
         "judge whether someone is sandbagging their forecast",
         re.compile(r"\bsandbag(?:s|ging|ged|ger|gers)?\b|\bholding back deals\b"),

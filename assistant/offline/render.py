@@ -22,7 +22,15 @@ from tools.viewer import Viewer
 def render(name: str, answer: Any) -> str:
     text = prompts.render(f"offline_{name}", answer=answer)
     text = re.sub(r"[ \t]+\n", "\n", text)
-    return re.sub(r"\n{3,}", "\n\n", text).strip()
+    return in_period(re.sub(r"\n{3,}", "\n\n", text).strip())
+
+
+def in_period(text: str) -> str:
+    """ "in <period>" as people write it for every kind of period label: "since June" (not "in since
+    June"), "in the last 90 days", "between 2026-09-01 and 2026-11-20"."""
+    text = re.sub(r"\bin (since )", r"\1", text)
+    text = re.sub(r"\bin (last|next) (\d)", r"in the \1 \2", text)
+    return re.sub(r"\bin (\d{4}-\d{2}-\d{2}) to (\d{4}-\d{2}-\d{2})\b", r"between \1 and \2", text)
 
 
 def whose(viewer: Viewer, owner: str | None) -> str:

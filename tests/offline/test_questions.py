@@ -246,6 +246,9 @@ CASES: list[tuple[str, str, str | None, dict[str, Any]]] = [
     (REP, "what's in commit for me rn", "pipeline_summary", {"forecast_category": "commit"}),
     (REP, "which deals are in best case", "pipeline_summary", {"forecast_category": "best_case"}),
     (REP, "show me my commit deals", "pipeline_summary", {"forecast_category": "commit"}),
+    # no compensation data: said plainly, never a scorecard instead
+    (REP, "how much commission am I looking at this quarter", None, {}),
+    (REP, "what's my OTE", None, {}),
     # measure words: days in a named stage, "win more often", opps with no real value
     (
         MANAGER,
