@@ -55,6 +55,11 @@ TOLD = re.compile(r"\b(?:tell|show|give|brief|let|help|remind|send|walk|get|prep
 OPPORTUNITY_ID = re.compile(
     r"\bopportunity/(\d+)\b|\b(?:deal|opportunity|opp) (?:#|no\.? ?|number |id )?(\d+)\b", re.I
 )
+#: A deal's id in the source CRM: letters and digits together, after "deal" or "#" ("4XLLUO6J").
+SOURCE_ID = re.compile(
+    r"\b(?:deal|opportunity|opp)\s+(?:#|id\s+)?((?=[A-Za-z]*\d)(?=\d*[A-Za-z])[A-Za-z0-9]{6,20})\b"
+    r"|(?:^|\s)#((?=[A-Za-z]*\d)(?=\d*[A-Za-z])[A-Za-z0-9]{6,20})\b"
+)
 QUOTED = re.compile(r"[\"“‘]([^\"”’]{3,80})[\"”’]")
 PLAYBOOK_FLUFF = re.compile(
     r"^.*?\b(?:playbook|guide|guidelines)\b"
@@ -325,6 +330,13 @@ def _deal_reference(frame: Frame, question: str) -> None:
     if match and frame.intent is not Intent.ACTION:
         frame.slots.deal = f"opportunity/{match[1] or match[2]}"
         frame.intent = Intent.DEAL
+        return
+    source = SOURCE_ID.search(question)
+    if source and frame.intent is not Intent.ACTION and not frame.slots.deal:
+        # "status of deal 4XLLUO6J", "what's #O00002939?": the deal by its id in the source CRM
+        frame.slots.deal = source[1] or source[2]
+        frame.intent = Intent.DEAL
+        frame.ambiguity = None
         return
     quoted = QUOTED.search(question)
     if frame.intent is Intent.DEAL and quoted:

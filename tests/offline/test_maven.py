@@ -287,3 +287,19 @@ def test_an_industry_is_read_in_short_form_and_despite_the_datas_own_typo(
     assert f"{count} accounts match" in short.answer
     rate = maven.ask(revops, "win rate for technology deals in 2017")
     assert rate.tool_calls[0].args.get("industry") == tech
+
+
+def test_a_deal_asked_for_by_its_id_in_the_export(maven: World, star: str) -> None:
+    """ "status of deal 4XLLUO6J": the export's own opportunity id finds the deal."""
+    with (MAVEN / "sales_pipeline.csv").open(newline="", encoding="utf-8-sig") as handle:
+        row = next(r for r in csv.DictReader(handle) if r["sales_agent"] == star and r["deal_stage"] == "Won")
+    agent = maven.viewer(star)
+    for question in (
+        f"status of deal {row['opportunity_id']}",
+        f"what's going on with #{row['opportunity_id']}",
+    ):
+        answer = maven.ask(agent, question)
+        assert [(c.name, c.args) for c in answer.tool_calls] == [
+            ("deal_details", {"deal": row["opportunity_id"]})
+        ]
+        assert row["account"] in answer.answer and "won" in answer.answer
