@@ -33,7 +33,16 @@ from assistant.offline.frame import ENTITY_SLOTS, FILTER_SLOTS, Frame, Intent, S
 from assistant.offline.intents import spec_for
 from assistant.offline.intents.registry import DATA_INTENTS, ENTITY_INTENT, PERIOD_INTENTS
 from assistant.offline.listed import pick, with_pick
-from assistant.offline.measures import PER_DEAL, dimension_named, read_metric_question
+from assistant.offline.measures import (
+    _DIMENSION as DIMENSION_WORD,
+)
+from assistant.offline.measures import (
+    DIMENSIONS,
+    PER_DEAL,
+    WHICH,
+    dimension_named,
+    read_metric_question,
+)
 from assistant.offline.members import MEMBER_SLOTS
 from assistant.offline.slots import SAME_LAST_YEAR
 from assistant.offline.understanding import OWNER_INTENTS, place_unknown
@@ -117,6 +126,15 @@ THOSE = re.compile(r"\b(?:those|these|the ones|them)\b", re.I)
 CARRIED_FILTERS = ("stage", "min_amount", "max_amount", "industry", "segment", "forecast_category", "country")
 #: A name on its own ("Globex?", "Kenji Jensen") continues the thread when this short.
 MAX_FRAGMENT_WORDS = 4
+#: "median instead", "use the mean rather": another measure for the same breakdown and period.
+INSTEAD = re.compile(r"\b(?:instead|rather)\b", re.I)
+#: "which products?", "percentage", "per month?": a fragment that reshapes the previous measure.
+SHARE_WORDS = re.compile(r"\b(?:percent(?:age)?s?|%|shares?|proportions?|split)\b", re.I)
+FRAGMENT = re.compile(
+    rf"^\W*(?:and |ok |so )?(?:(?:which|what) (?:{DIMENSION_WORD})|(?:{DIMENSION_WORD})"
+    rf"|percent(?:age)?s?|%|as a %|shares?|as (?:a )?share|(?:by|per) \w+)\W*$",
+    re.I,
+)
 
 #: Intents that leave the thread's context alone.
 ASIDES = frozenset({Intent.SMALL_TALK, Intent.HELP, Intent.OUT_OF_SCOPE})
@@ -173,6 +191,14 @@ def is_follow_up(previous: Frame | None, current: Frame, question: str) -> bool:
         return True
     if START.match(question) or SHORTER.match(question) or THE_ONE.match(question):
         return True
+    if previous.intent is Intent.MEASURE and FRAGMENT.match(question):
+        return True  # "which products?", "percentage" after a measure
+    if (
+        previous.intent is Intent.MEASURE
+        and INSTEAD.search(question)
+        and len(question.split()) <= MAX_SWAP_WORDS
+    ):
+        return True  # "median instead"
     missing = spec_for(current.intent).missing(current.slots)
     if missing is not None and getattr(previous.slots, missing, None) is not None:
         return True  # "who's the champion?" after a question about an account: that account
@@ -285,6 +311,16 @@ def merge(previous: Frame, current: Frame, question: str) -> Frame:
             or VERSUS.match(question)
         )
     )
+    # "which products?", "percentage?", "per month" after a measure: that breakdown, or the shares
+    fragment = (
+        previous.intent is Intent.MEASURE
+        and current.intent is Intent.UNKNOWN
+        and current.slots.measure is None
+        and not new_names
+        and len(question.split()) <= MAX_FRAGMENT_WORDS
+        and bool(FRAGMENT.match(question))
+    )
+    reshaped = reshaped or fragment
     # "and win rate?" after bookings by rep: the same breakdown and period, another measure
     swaps_measure = (
         previous.intent is Intent.MEASURE
@@ -293,7 +329,7 @@ def merge(previous: Frame, current: Frame, question: str) -> Frame:
         and not new_names
         and not current.slots.dimension
         and len(question.split()) <= MAX_SWAP_WORDS
-        and bool(START.match(question) or RESHAPE.match(question))
+        and bool(START.match(question) or RESHAPE.match(question) or INSTEAD.search(question))
     )
     asks_advice = (
         intent is Intent.PLAYBOOK
@@ -334,9 +370,11 @@ def merge(previous: Frame, current: Frame, question: str) -> Frame:
     if not person and earlier and before and before != earlier and COMPARED.search(question):
         # "how is Kenji doing?", "and Emil?", "compare them": the two people of the thread
         merged.owner, merged.others, merged.others_slot = before, [earlier], "owner"
+    if fragment and SHARE_WORDS.search(question):
+        merged.share = True  # "percentage": each group's share of the total
     if reshaped and not current.slots.dimension:
         # "now by segment": the breakdown named now replaces the one before
-        named = dimension_named(question.lower())
+        named = dimension_named(question.lower()) or _which_dimension(question)
         if named is None and current.slots.group_by:
             named = "rep" if current.slots.group_by == "owner" else current.slots.group_by
         merged.dimension = named or merged.dimension
@@ -398,6 +436,12 @@ def merge(previous: Frame, current: Frame, question: str) -> Frame:
     if current.unplaced:
         _place_stranger(frame, previous, current)
     return frame
+
+
+def _which_dimension(question: str) -> str | None:
+    """The dimension "which products?" or "products?" names, if any."""
+    found = WHICH.search(question.lower()) or re.fullmatch(rf"\W*({DIMENSION_WORD})\W*", question.lower())
+    return DIMENSIONS[found[1]] if found else None
 
 
 def same_or_periodic(intent: Intent, previous: Frame) -> bool:

@@ -145,3 +145,39 @@ def test_questions_about_the_company_of_the_thread_ask_about_that_company(demo: 
         ).scalar_one()
     assert (tool, args) == ("account_profile", {"account": account})
     assert re.search(r"The champion at |No contact at .* is recorded as champion", champion.answer)
+
+
+def test_fragments_reshape_the_previous_measure(demo: World, cast: Cast) -> None:
+    """ "which products?", "percentage", "median instead", "compare her to X" after a measure."""
+    t = uuid.uuid4().hex[:10]
+    demo.ask(cast.revops, "how many deals did we lose last quarter", t)
+    by_product = demo.ask(cast.revops, "which products", t)
+    assert by_product.tool_calls[0].args == {
+        "measure": "lost_deals",
+        "group_by": "product",
+        "period": "last quarter",
+    }
+    shares = demo.ask(cast.revops, "percentage", t)
+    assert shares.tool_calls[0].args["share_of_total"] is True
+    assert shares.tool_calls[0].args["group_by"] == "product"
+
+    t = uuid.uuid4().hex[:10]
+    demo.ask(cast.revops, "avg deal size by segment last year", t)
+    median = demo.ask(cast.revops, "median instead", t)
+    assert median.tool_calls[0].args == {
+        "measure": "median_deal_size",
+        "group_by": "segment",
+        "period": "last year",
+    }
+
+    t = uuid.uuid4().hex[:10]
+    demo.ask(cast.manager, "who on my team has the lowest win rate this year", t)
+    demo.ask(cast.manager, f"{cast.rep_short}?", t)
+    other = next(
+        r
+        for r in re.findall(r"\| ([^|]+?) \| \d", demo.ask(cast.manager, "win rate by rep this year").answer)
+        if r != cast.rep.name
+    )
+    both = demo.ask(cast.manager, f"compare them to {other}", t)
+    rows = re.findall(r"^\| ([^|]+?) \| \d+%", both.answer, re.M)
+    assert sorted(rows) == sorted([cast.rep.name, other]), both.answer

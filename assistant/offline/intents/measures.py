@@ -310,7 +310,11 @@ def query_args(frame: Frame, lexicon: Lexicon) -> dict[str, Any]:
     filters: dict[str, Any] = {slot: getattr(slots, slot) for slot, _ in MEMBER_SLOTS if slot != "owner"}
     filters |= _person_filter(slots, lexicon)
     compared = compared_members(slots)
-    if compared is not None and group is None:
+    own_dimension = dict(MEMBER_SLOTS)[compared[0]] if compared is not None else None
+    if compared is not None and (
+        group is None or group == own_dimension or {group, own_dimension} == {"rep", "team"}
+    ):
+        # "compare her to Darcel" after the lowest win rate by rep: the two of them, side by side
         focus = (compared[0], compared[1][0])
     elif compared is not None and {group, dict(MEMBER_SLOTS)[compared[0]]} <= PLACES:
         # "bookings by regional office (Central / East / West)": the members of the breakdown
@@ -326,7 +330,7 @@ def query_args(frame: Frame, lexicon: Lexicon) -> dict[str, Any]:
                 group = "team"  # "my team vs Morgan's team": the teams side by side
     if focus is None and group is not None and _one_member_of(group, filters):
         group = None  # "bookings by rep" then "what about Ruth": Ruth's figure, not a one-row table
-    ranked = slots.limit is not None and (group is not None)
+    ranked = slots.limit is not None and group is not None and compared is None
     return given(
         measure=slots.measure or "won_revenue",
         also=slots.also,
