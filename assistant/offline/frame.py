@@ -120,6 +120,9 @@ class Slots(BaseModel):
     compare: Literal["previous_period", "last_year"] | None = None
     share: bool | None = None
     mean_of_groups: bool | None = None
+    #: "reps under 50% attainment": only the groups whose measure is above / below this.
+    above: float | None = None
+    below: float | None = None
 
 
 #: Slots naming one thing in the data, and the entity kind each holds.
@@ -166,6 +169,8 @@ FILTER_SLOTS = (
     "compare",
     "share",
     "mean_of_groups",
+    "above",
+    "below",
 )
 
 

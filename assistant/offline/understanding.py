@@ -25,7 +25,7 @@ from assistant.offline.frame import Ambiguity, Frame, Intent, Slots
 from assistant.offline.intents.deals import category_deals
 from assistant.offline.intents.knowledge import definition_term
 from assistant.offline.intents.measures import fill as fill_measure
-from assistant.offline.intents.measures import prefer_query
+from assistant.offline.intents.measures import prefer_query, threshold
 from assistant.offline.intents.registry import DATA_INTENTS, needing, taking
 from assistant.offline.measures import read_metric_question
 from assistant.offline.members import families_named
@@ -409,6 +409,8 @@ def understand(question: str, lexicon: Lexicon, index: EntityIndex) -> Frame:
     _me_against(frame, prepared, lexicon)
     fill_measure(frame.slots, prepared.text)
     prefer_query(frame, prepared.text, sees_company=lexicon.viewer.role not in (Role.REP, Role.MANAGER))
+    if frame.intent in (Intent.MEASURE, Intent.PERFORMANCE) and frame.slots.owner is None:
+        threshold(frame, prepared.text)  # "who's under 50% attainment?": those reps only
     if frame.intent is Intent.FORECAST and category_deals(frame, prepared.text):
         frame.intent = Intent.TOP_DEALS  # "what's in commit?": the deals in it, largest first
     if frame.intent is intent and not frame.slots.measure:

@@ -246,6 +246,23 @@ CASES: list[tuple[str, str, str | None, dict[str, Any]]] = [
     (REP, "what's in commit for me rn", "pipeline_summary", {"forecast_category": "commit"}),
     (REP, "which deals are in best case", "pipeline_summary", {"forecast_category": "best_case"}),
     (REP, "show me my commit deals", "pipeline_summary", {"forecast_category": "commit"}),
+    # a threshold on each group's figure: only the groups above or below it
+    (
+        MANAGER,
+        "who's under 50% attainment this quarter",
+        "query_metrics",
+        {"measure": "attainment", "group_by": "rep", "below": 0.5},
+    ),
+    (MANAGER, "reps w/ win rate under 60% ytd", "query_metrics", {"measure": "win_rate", "below": 0.6}),
+    (
+        MANAGER,
+        "anyone on my team under 10 wins this year?",
+        "query_metrics",
+        {"measure": "won_deals", "below": 10},
+    ),
+    (REVOPS, "which products have a win rate over 25% this year", "query_metrics", {"above": 0.25}),
+    (MANAGER, "who booked over 100k this quarter", "query_metrics", {"group_by": "rep", "above": 100000}),
+    (MANAGER, "bookings over 100k by rep", "query_metrics", {"group_by": "rep", "min_amount": 100000}),
     # no compensation data: said plainly, never a scorecard instead
     (REP, "how much commission am I looking at this quarter", None, {}),
     (REP, "what's my OTE", None, {}),

@@ -77,6 +77,21 @@ def test_win_rate_by_rep_matches_sql(demo: Repository) -> None:
     }
 
 
+def test_a_threshold_keeps_only_the_groups_above_or_below_it(demo: Repository) -> None:
+    """ "reps with a win rate under 25%": the groups whose own figure is below it, said in the filters."""
+    rates = {
+        r.group: float(r.figures[0].value or 0) for r in ask(demo, measure="win_rate", group_by="rep").rows
+    }
+    cut = sorted(rates.values())[len(rates) // 2]
+    below = ask(demo, measure="win_rate", group_by="rep", below=cut)
+    above = ask(demo, measure="win_rate", group_by="rep", above=cut)
+    assert {r.group for r in below.rows} == {name for name, rate in rates.items() if rate < cut}
+    assert {r.group for r in above.rows} == {name for name, rate in rates.items() if rate > cut}
+    assert below.groups_total == len(below.rows) and f"win rate below {cut:.0%}" in below.filters
+    total = ask(demo, measure="win_rate", group_by="rep").total[0].value
+    assert below.total[0].value == total  # the total stays the whole's: only the rows are narrowed
+
+
 def test_top_three_accounts_by_won_revenue_match_sql(demo: Repository) -> None:
     expected = sql(
         demo,

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from tools.evidence import Figure
+from tools.evidence import Figure, Unit
 from tools.metrics import ratio
 from tools.semantic.compile import Grouped
 from tools.semantic.facts import Basis, Fact, Inputs, Value
@@ -45,6 +45,19 @@ class Ranking:
     share: bool
     #: Rows shown when no ``top`` is asked for.
     limit: int
+    #: Only groups whose first measure is above / below these ("reps under 50% attainment").
+    above: float | None = None
+    below: float | None = None
+
+    def keeps(self, row: MetricRow) -> bool:
+        value = row.figures[0].value
+        if self.above is None and self.below is None:
+            return True
+        if value is None:
+            return False
+        return (self.above is None or float(value) > self.above) and (
+            self.below is None or float(value) < self.below
+        )
 
 
 #: Deals are cited before activities and quota rows; within a kind, the largest amounts first.
@@ -203,7 +216,26 @@ def rows(
                 changes=changes,
             )
         )
-    return _ranked(found, order, ranking), len(found)
+    kept = [row for row in found if ranking.keeps(row)]
+    return _ranked(kept, order, ranking), len(kept)
+
+
+def threshold_filters(measure: Measure, above: float | None, below: float | None) -> list[str]:
+    """How a threshold on the groups reads in the answer's filters ("win rate below 60%")."""
+
+    def shown(value: float) -> str:
+        if measure.unit is Unit.RATIO:
+            return f"{value:.0%}"
+        if measure.unit is Unit.USD:
+            return f"${value:,.0f}"
+        return f"{value:,g}"
+
+    found = []
+    if above is not None:
+        found.append(f"{measure.name.lower()} above {shown(above)}")
+    if below is not None:
+        found.append(f"{measure.name.lower()} below {shown(below)}")
+    return found
 
 
 def _ranked(found: list[MetricRow], order: dict[str, Any], ranking: Ranking) -> list[MetricRow]:

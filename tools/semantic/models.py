@@ -132,3 +132,9 @@ class MetricQuery(BaseModel):
     top: int | None = Field(default=None, ge=1, le=50, description="Only the first N groups by the measure.")
     order: Literal["desc", "asc"] = Field(default="desc", description="desc: largest first; asc: bottom N.")
     share_of_total: bool = Field(default=False, description="Each group's share of the total.")
+    above: float | None = Field(
+        default=None, description="Only groups whose first measure is above this (a ratio as 0.5 for 50%)."
+    )
+    below: float | None = Field(
+        default=None, description="Only groups whose first measure is below this (a ratio as 0.5 for 50%)."
+    )

@@ -23,7 +23,15 @@ import re
 from tools.errors import InputError
 from tools.semantic.compile import Grouped, Plan, check_breakdown, fetch
 from tools.semantic.dimensions import DIMENSIONS, GRAINS, Dimension, Grain
-from tools.semantic.evaluate import Ranking, Series, estimated_amounts, missing_in_total, rows, totals
+from tools.semantic.evaluate import (
+    Ranking,
+    Series,
+    estimated_amounts,
+    missing_in_total,
+    rows,
+    threshold_filters,
+    totals,
+)
 from tools.semantic.facts import Basis
 from tools.semantic.filters import RESOLVERS, Narrowing, amount_between, amount_unknown, narrow
 from tools.semantic.measures import MEASURES, Measure
@@ -110,6 +118,8 @@ def query_metrics(repo: Repository, viewer: ViewerLike, params: MetricQuery) -> 
         top: Only the first N groups by the measure (1-50).
         order: desc (largest first) or asc (bottom N).
         share_of_total: Give each group's share of the total.
+        above: Only groups whose first measure is above this (a ratio as 0.5 for 50%).
+        below: Only groups whose first measure is below this (a ratio as 0.5 for 50%).
     """
     measures = list({m.key: m for m in map(measure_named, [params.measure, *params.also])}.values())
     by = breakdown_named(params.group_by) if params.group_by and params.group_by.strip() else None
@@ -135,6 +145,8 @@ def query_metrics(repo: Repository, viewer: ViewerLike, params: MetricQuery) -> 
         return cache[basis, window]
 
     scope = ["viewer's scope", *(n.description for n in narrowings)]
+    if by is not None:
+        scope += threshold_filters(measures[0], params.above, params.below)
     series = []
     for m in measures:
         window, before = windows[m.key], earlier[m.key]
@@ -153,6 +165,8 @@ def query_metrics(repo: Repository, viewer: ViewerLike, params: MetricQuery) -> 
         isinstance(by, Grain),
         params.share_of_total,
         row_limit(len(measures), params.compare is not None),
+        params.above,
+        params.below,
     )
     shown, groups = rows(series, as_of, by.key, total, ranking) if by is not None else ([], 0)
     first, compared = windows[measures[0].key], earlier[measures[0].key]

@@ -31,6 +31,7 @@ from assistant.offline.measures import BOUGHT, MONEY, NOT_YET, MetricReading, re
 from assistant.offline.members import MEMBER_SLOTS, compared_members, share_focus
 from assistant.offline.slots import NO_AMOUNT, one_period_a_year_back
 from tools.lexicon import Lexicon
+from tools.semantic.measures import MEASURES
 from tools.semantic.models import MetricResult
 
 #: Measures the other intents already answer well on their own (without a composition).
@@ -344,6 +345,8 @@ def query_args(frame: Frame, lexicon: Lexicon) -> dict[str, Any]:
         top=slots.limit if ranked else None,
         order="asc" if group is not None and slots.ranking == "bottom" else None,
         share_of_total=True if slots.share else None,
+        above=slots.above if group is not None else None,
+        below=slots.below if group is not None else None,
     )
 
 
@@ -362,3 +365,43 @@ MEASURE = IntentSpec(
 )
 
 SPECS = (MEASURE,)
+
+
+#: "under 50% attainment", "win rate below 60%", "under 100 wins", "more than $1M booked": a
+#: threshold on the measure of each group.
+THRESHOLD = re.compile(
+    r"\b(?:(under|below|less than|fewer than|lower than|<)|(over|above|more than|greater than|higher than"
+    r"|at least|>))\s*\$?(\d[\d,]*(?:\.\d+)?)\s*(%|percent|k|m\b|mm|million)?"
+)
+#: "who booked over…", "reps with more than…": the groups are the subject of a money threshold.
+GROUP_HAS = re.compile(
+    r"\b(?:who|which \w+|anyone|anybody|reps|agents|accounts|customers|products|territories)\b.{0,25}"
+    r"\b(?:booked|sold|won|closed|has|have|had|with)\s*$"
+)
+SCALES = {"k": 1_000, "m": 1_000_000, "mm": 1_000_000, "million": 1_000_000}
+
+
+def threshold(frame: Frame, prepared: str) -> bool:
+    """Read a threshold on the groups of a measure ("who's under 50% attainment?") into the frame:
+    the measure asked of each rep (unless a breakdown is named), only those above or below it. The
+    number is then not a deal amount."""
+    slots = frame.slots
+    found = THRESHOLD.search(prepared)
+    if found is None or slots.measure is None or slots.owner is not None:
+        return False
+    measure = MEASURES.get(slots.measure)
+    unit = measure.unit.value if measure is not None else None
+    number = float(found[3].replace(",", ""))
+    if found[4] in ("%", "percent") or (unit == "ratio" and number > 1):
+        if unit != "ratio":
+            return False  # "50% of quota" on a money measure is not a bound on it
+        number /= 100
+    elif found[4]:
+        number *= SCALES[found[4]]
+    if unit == "usd" and not GROUP_HAS.search(prepared[: found.start()]):
+        return False  # "bookings over 100k by rep": deals over 100k, unless the groups are the subject
+    slots.dimension = slots.dimension or "rep"
+    slots.above, slots.below = (None, number) if found[1] else (number, None)
+    slots.min_amount = slots.max_amount = None
+    frame.intent = Intent.MEASURE
+    return True
