@@ -246,6 +246,9 @@ CASES: list[tuple[str, str, str | None, dict[str, Any]]] = [
     (REP, "what's in commit for me rn", "pipeline_summary", {"forecast_category": "commit"}),
     (REP, "which deals are in best case", "pipeline_summary", {"forecast_category": "best_case"}),
     (REP, "show me my commit deals", "pipeline_summary", {"forecast_category": "commit"}),
+    # one deal named by its account, asked about: its details, not a pipeline breakdown
+    (REP, "{account} deal - what stage is it in and how much", "deal_details", {}),
+    (REP, "how much is the {account} deal worth", "deal_details", {}),
     # a threshold on each group's figure: only the groups above or below it
     (
         MANAGER,

@@ -254,6 +254,8 @@ DEAL = IntentSpec(
             r"(?:\W+(?:entproduct|entaccount|entunknown))?"
             r"\W+(?:deal|opportunity|opp)\b",
             r"\b(?:deal|opportunity) (?:with|for|at|on|named|called) (?:entaccount|entunknown)\b",
+            # "oakridge supply deal closing tmrw, how much is it?": a deal named by its account, asked about
+            r"^\W*(?:entaccount|entunknown)(?:\W+entproduct)?\W+(?:deal|opportunity|opp)\b(?!s)",
         ),
         phrasing(
             1,

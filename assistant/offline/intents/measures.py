@@ -56,6 +56,10 @@ ABSENT = re.compile(
     r"\b(?:no|without|zero|never|haven't|hasn't|don't|doesn't)\s+(?:\w+\s+){0,2}?(?:pipeline|deals?|opps?|opportunit)"
     r"(?!\w*\s+(?:values?|amounts?|sizes?)\b)"  # "no real deal value" is a missing amount
 )
+#: One deal named by its account ("the Oakridge Supply deal", "Oakridge Supply deal closing…").
+ONE_DEAL = re.compile(
+    r"(?:^|\b(?:the|this|that|our|my)\W+)(?:entaccount|entunknown)(?:\W+entproduct)?\W+(?:deal|opp|opportunity)\b(?!s)"
+)
 #: The forecast asked for by name, or two of its categories set side by side.
 FORECAST_ASKED = re.compile(
     r"\bforecast\b(?! categor)|\b(?:commit|best[- ]case|upside)\b.{0,30}\b(?:vs\.?|versus|and|or|against)\s+"
@@ -111,6 +115,8 @@ def decisive(reading: MetricReading, text: str, slots: Slots | None = None) -> b
     """
     if NOT_DATA.search(text) or definition_term(text) or ABSENT.search(text):
         return False
+    if ONE_DEAL.search(text) and not re.search(r"\b(?:by|per|each)\b", text):
+        return False  # "the Oakridge deal: how much is it, what stage?": that deal's details
     outcome_only = reading.measure.startswith(("won_", "lost_", "closed_"))
     # "which industries do we win most in?": a breakdown no other tool gives says it is about data
     queried_only = reading.group_by is not None and reading.group_by not in ("rep", "team", "deal")
