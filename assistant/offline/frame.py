@@ -98,6 +98,8 @@ class Slots(BaseModel):
     established_after: int | None = None
     #: "accounts with more than 10,000 employees".
     min_employees: int | None = None
+    #: "accounts with over $1B in annual revenue".
+    min_revenue: Decimal | None = None
     #: A forecast category named as a member ("what % of pipeline is in commit").
     forecast_category: str | None = None
     ranking: Literal["top", "bottom"] | None = None
@@ -153,6 +155,7 @@ FILTER_SLOTS = (
     "has_open_pipeline",
     "inactive_days",
     "min_employees",
+    "min_revenue",
     "without_product",
     "is_subsidiary",
     "established_before",

@@ -259,6 +259,13 @@ EMPLOYEES = re.compile(
 )
 
 
+#: "over $1B in annual revenue", "annual revenue above 500m": a company's revenue, not a deal amount.
+REVENUE = re.compile(
+    rf"(?:{ABOVE})\s*{NUMBER}\s+(?:in\s+|of\s+)?(?:annual\s+)?(?:revenue|sales|turnover)\b"
+    rf"|\b(?:annual\s+)?(?:revenue|turnover)\s+(?:of\s+)?(?:{ABOVE})\s*{NUMBER}"
+)
+
+
 def _employees(text: str, out: Extracted) -> None:
     match = EMPLOYEES.search(text)
     if match:
@@ -270,6 +277,14 @@ def _amounts(text: str, out: Extracted) -> None:
     _employees(text, out)
     if out.slots.min_employees is not None:
         return
+    revenue = REVENUE.search(text)
+    if revenue:
+        found = _amount(revenue[1] or revenue[3], revenue[2] or revenue[4])
+        if found is not None:
+            # "accounts with >$1B annual revenue": the company's size, not a deal amount
+            out.slots.min_revenue = found
+            out.spans.append(revenue.span())
+            return
     between = BETWEEN.search(text)
     if between:
         low, high = _amount(between[1], between[2]), _amount(between[3], between[4])

@@ -375,7 +375,15 @@ STAGE_WEIGHT = ENTITY_WEIGHT + 0.5
 NAMED_ALONE = (
     (("stage", "forecast_category"), Intent.PIPELINE),
     (
-        ("established_before", "established_after", "min_employees", "industry", "segment", "tier"),
+        (
+            "established_before",
+            "established_after",
+            "min_employees",
+            "min_revenue",
+            "industry",
+            "segment",
+            "tier",
+        ),
         Intent.ACCOUNTS,
     ),
 )
@@ -411,6 +419,14 @@ def understand(question: str, lexicon: Lexicon, index: EntityIndex) -> Frame:
     prefer_query(frame, prepared.text, sees_company=lexicon.viewer.role not in (Role.REP, Role.MANAGER))
     if frame.intent in (Intent.MEASURE, Intent.PERFORMANCE) and frame.slots.owner is None:
         threshold(frame, prepared.text)  # "who's under 50% attainment?": those reps only
+    if (
+        frame.intent in (Intent.WHITESPACE, Intent.PURCHASES)
+        and frame.slots.product
+        and frame.slots.account is None
+        and frame.ambiguity is None
+    ):
+        # "Premium Support whitespace in my book: who's never bought it?": the accounts without it
+        frame.intent = Intent.ACCOUNTS
     if frame.intent is Intent.FORECAST and category_deals(frame, prepared.text):
         frame.intent = Intent.TOP_DEALS  # "what's in commit?": the deals in it, largest first
     if frame.intent is intent and not frame.slots.measure:

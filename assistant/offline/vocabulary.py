@@ -225,6 +225,9 @@ SHORTHAND = {
     "rn": "right now",
     "qtrs": "quarters",
     "hows": "how is",
+    "acct": "account",
+    "accts": "accounts",
+    "custs": "customers",
     "whos": "who is",
     "wheres": "where is",
 }

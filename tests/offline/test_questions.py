@@ -246,6 +246,25 @@ CASES: list[tuple[str, str, str | None, dict[str, Any]]] = [
     (REP, "what's in commit for me rn", "pipeline_summary", {"forecast_category": "commit"}),
     (REP, "which deals are in best case", "pipeline_summary", {"forecast_category": "best_case"}),
     (REP, "show me my commit deals", "pipeline_summary", {"forecast_category": "commit"}),
+    # account search: revenue, shorthand, a product never bought
+    (
+        REVOPS,
+        "accts with >$1B annual revenue in {territory}",
+        "search_accounts",
+        {"territory": "{territory}", "min_annual_revenue": 1000000000},
+    ),
+    (
+        REP,
+        "which of my accounts have never bought Premium Support",
+        "search_accounts",
+        {"without_product": "Premium Support"},
+    ),
+    (
+        REP,
+        "premium support whitespace in my book - who's never bought it?",
+        "search_accounts",
+        {"without_product": "Premium Support"},
+    ),
     # one deal named by its account, asked about: its details, not a pipeline breakdown
     (REP, "{account} deal - what stage is it in and how much", "deal_details", {}),
     (REP, "how much is the {account} deal worth", "deal_details", {}),

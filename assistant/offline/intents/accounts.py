@@ -48,6 +48,7 @@ def _accounts(frame: Frame, lexicon: Lexicon, tools: AbstractSet[str]) -> list[C
         name=None if subsidiaries else name,
         parent=slots.account if subsidiaries else None,
         min_employees=slots.min_employees,
+        min_annual_revenue=slots.min_revenue,
         industry=slots.industry,
         segment=slots.segment,
         territory=slots.territory,
@@ -224,7 +225,8 @@ THE_COMPANY_BEFORE = re.compile(
 BOUGHT_WORDS = re.compile(
     r"\b(?:bought|buy|buys|purchased?|purchases|purchase history|(?<!who )own|(?<!who )owns|using|uses)\b"
 )
-NOT_BOUGHT = re.compile(r"\b(?:else|could|might|should|would|don't|doesn't|not|yet|next)\b")
+#: "what else could they buy?", "what don't they own yet?": what they might buy, not what they bought.
+MIGHT_BUY = re.compile(r"\b(?:else|could|might|should|would|don't|doesn't|not|yet|next)\b")
 
 
 class _AboutOne:
@@ -284,7 +286,7 @@ PURCHASES = IntentSpec(
     requires=("account",),
     renders=(Rendering(AccountPurchases, _write_purchases),),
     takes=frozenset({"account"}),
-    phrasings=(Phrasing(6, _AboutOne(BOUGHT_WORDS, NOT_BOUGHT, NAMED_BEFORE)),),
+    phrasings=(Phrasing(6, _AboutOne(BOUGHT_WORDS, MIGHT_BUY, NAMED_BEFORE)),),
 )
 
 SPECS = (ACCOUNT, FACTS, PURCHASES, WHITESPACE, ACCOUNTS)
