@@ -80,6 +80,7 @@ class AppContext:
             playbook=lambda: self.knowledge,
             model_factory=lambda name: build_chat_model(self.settings, name),
             audit=AuditLog(self.engine),
+            changes=lambda: self.changes,
         )
 
     @cached_property

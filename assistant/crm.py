@@ -31,6 +31,8 @@ def configured(settings: Settings) -> list[str]:
         settings.salesforce_access_token or settings.salesforce_client_id
     ):
         found.append("salesforce")
+    if settings.hubspot_access_token:
+        found.append("hubspot")
     return found
 
 
@@ -61,7 +63,13 @@ def open_source(settings: Settings, name: str) -> CrmSource:
             )
         )
     if name == "hubspot":
-        raise CrmError("syncing with HubSpot is not available yet; import a HubSpot export instead")
+        from tools.store.sync.hubspot import DEFAULT_URL, HubSpotConfig, HubSpotSource
+
+        token = settings.hubspot_access_token
+        if token is None:
+            raise CrmError("HubSpot is not configured: set HUBSPOT_ACCESS_TOKEN (see README, Live CRM)")
+        url = settings.hubspot_api_url or DEFAULT_URL
+        return HubSpotSource(HubSpotConfig(access_token=token.get_secret_value(), api_url=url))
     raise InputError(f"unknown CRM {name!r}: choose {' or '.join(SOURCES)}")
 
 

@@ -27,7 +27,7 @@ import time
 import uuid
 from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, RemoveMessage, ToolMessage
@@ -59,6 +59,9 @@ from tools.playbook import PlaybookSearcher
 from tools.store.repository import Repository
 from tools.viewer import Viewer
 
+if TYPE_CHECKING:
+    from assistant.changes import ChangeDesk
+
 log = logging.getLogger(__name__)
 
 MAX_QUESTION_CHARS = 4_000
@@ -71,6 +74,17 @@ LIMIT_MARKER = "Model call limits exceeded"
 class ToolCallRecord(BaseModel):
     name: str
     args: dict[str, Any]
+
+
+class ProposedChangeRef(BaseModel):
+    """A change the answer proposed: written to the CRM only once the user confirms it."""
+
+    id: int = Field(description="The change's number (confirm with POST /v1/changes/{id}/confirm).")
+    record: str = Field(description="The deal's name.")
+    external_id: str = Field(description="The deal's id in the CRM.")
+    field: str = Field(description="close_date, stage, amount or next_step.")
+    old: str | None = Field(description="The value it holds now.")
+    new: str = Field(description="The value proposed.")
 
 
 class Answer(BaseModel):
@@ -92,6 +106,10 @@ class Answer(BaseModel):
     records: list[RecordSource] = Field(
         default_factory=list,
         description="The records the answer names: internal id, name, source CRM id and link.",
+    )
+    proposed_changes: list[ProposedChangeRef] = Field(
+        default_factory=list,
+        description="Changes the answer proposed; nothing is written to the CRM until the user confirms.",
     )
 
 
@@ -144,9 +162,11 @@ class AssistantService(ReadService):
         model_factory: Callable[[str], BaseChatModel],
         memory: Memory | None = None,
         audit: AuditLog | None = None,
+        changes: Callable[[], ChangeDesk | None] | None = None,
     ) -> None:
         super().__init__(repository, playbook, audit)
         self.settings = settings
+        self._changes = changes or (lambda: None)
         self._model_factory = model_factory
         self.memory = memory or Memory(settings)
         self._agent: CompiledStateGraph[Any, AgentContext, Any, Any] | None = None
@@ -173,7 +193,7 @@ class AssistantService(ReadService):
         try:
             async with gate or contextlib.nullcontext():
                 waiting = False
-                answer = await self._answer(viewer, text, thread_id)
+                answer = await self._answer(viewer, text, thread_id, channel)
         except asyncio.CancelledError:
             await self._audit_cancelled(viewer, channel, "ask", text, started, thread_id, waiting=waiting)
             raise
@@ -197,7 +217,7 @@ class AssistantService(ReadService):
         )
         return answer
 
-    async def _answer(self, viewer: Viewer, text: str, thread_id: str | None) -> Answer:
+    async def _answer(self, viewer: Viewer, text: str, thread_id: str | None, channel: str = "cli") -> Answer:
         # a secret in the question goes no further: not to a model, the thread, or a tool
         question = redact(text.strip())
         if not question:
@@ -217,7 +237,7 @@ class AssistantService(ReadService):
         async with self.memory.checkpointer() as saver:
             try:
                 answer, context = await asyncio.wait_for(
-                    self._turn(model, saver, viewer, question, thread, clock),
+                    self._turn(model, saver, viewer, question, thread, clock, channel),
                     timeout=max(0.1, clock.remaining()),
                 )
             except Exception as exc:  # any failure of a configured model: its reply may be anything
@@ -228,7 +248,7 @@ class AssistantService(ReadService):
                 fallback = _describe(exc)
                 await self._rollback(saver, viewer, thread, question)
                 model = OFFLINE_MODEL
-                answer, context = await self._turn(model, saver, viewer, question, thread, clock)
+                answer, context = await self._turn(model, saver, viewer, question, thread, clock, channel)
                 answer = (
                     f"_The configured model did not answer ({fallback}); this answer comes from the "
                     f"built-in offline planner._\n\n{answer}"
@@ -249,6 +269,7 @@ class AssistantService(ReadService):
             thread_id=thread,
             fallback_reason=fallback,
             unverified=unverified,
+            proposed_changes=[ProposedChangeRef.model_validate(p) for p in ledger.proposals],
         )
 
     def plan_account(self, viewer: Viewer, name: str, *, channel: str = "cli") -> PlanDraft:
@@ -386,12 +407,14 @@ class AssistantService(ReadService):
         result.plan.notes.insert(0, note)
         return result.model_copy(update={"markdown": markdown(result.plan), "fallback_reason": reason})
 
-    def _context(self, viewer: Viewer, model: str = OFFLINE_MODEL) -> AgentContext:
+    def _context(self, viewer: Viewer, model: str = OFFLINE_MODEL, channel: str = "cli") -> AgentContext:
         return AgentContext(
             viewer=viewer,
             repository=self._repository(),
             playbook=self._playbook(),
             plans=self.drafter(model),
+            changes=self._changes(),
+            channel=channel,
         )
 
     def _graph(self) -> CompiledStateGraph[Any, AgentContext, Any, Any]:
@@ -411,9 +434,10 @@ class AssistantService(ReadService):
         question: str,
         thread: str,
         clock: TurnClock,
+        channel: str = "cli",
     ) -> tuple[str, AgentContext]:
         agent = self._graph().copy(update={"checkpointer": saver})
-        context = self._context(viewer, model)
+        context = self._context(viewer, model, channel)
         context.model = self._model_factory(model)
         context.deadline = clock.deadline
         config: RunnableConfig = {"configurable": {"thread_id": thread_key(viewer.user_id, thread)}}

@@ -43,6 +43,7 @@ if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel
     from langchain_core.tools import BaseTool
 
+    from assistant.changes import ChangeDesk
     from assistant.plans.tools import PlanMaker
     from tools.playbook import PlaybookSearcher
     from tools.store.repository import Repository
@@ -73,6 +74,8 @@ class TurnLedger:
     identical: dict[str, int] = field(default_factory=dict)
     #: The numbers an answer may state (tool results and questions of the thread), set after the run.
     figures: set[Decimal] = field(default_factory=set)
+    #: The changes proposed this turn (``propose_change`` results), waiting for the user's yes.
+    proposals: list[dict[str, Any]] = field(default_factory=list)
 
     def cite(self, payload: Any) -> None:
         if isinstance(payload, dict):
@@ -103,6 +106,10 @@ class AgentContext:
     deadline: float | None = None
     #: The chat model that answers this run (the agent graph is shared by every run and user).
     model: BaseChatModel | None = None
+    #: Proposes CRM changes (None: no change can be proposed in this run).
+    changes: ChangeDesk | None = None
+    #: The interface the turn came from (``cli``, ``api``, ``slack``), as the audit log names it.
+    channel: str = "cli"
 
 
 @cache
@@ -122,7 +129,8 @@ class ToolSpec:
     function_ref: str
     params_ref: str
     #: How the function is called: with (repository, viewer, params), (playbook, params), (params),
-    #: or for "plan" (plan drafter, viewer, params).
+    #: for "plan" (plan drafter, viewer, params), or for "change" (change desk, viewer, params,
+    #: channel).
     kind: str = "data"
     limit: int = MAX_TOOL_CHARS
 
@@ -143,6 +151,8 @@ class ToolSpec:
             return self.function(params)
         if self.kind == "plan":
             return self.function(context.plans or _offline_plans(context), context.viewer, params)
+        if self.kind == "change":
+            return self.function(context.changes, context.viewer, params, context.channel)
         result = self.function(context.repository, context.viewer, params)
         return attach_sources(context.repository, context.viewer, result)
 
@@ -225,6 +235,12 @@ TOOLS: tuple[ToolSpec, ...] = (
         "tools.plans.territory:TerritoryPlanInput",
         kind="plan",
         limit=MAX_PLAN_CHARS,
+    ),
+    ToolSpec(
+        "propose_change",
+        "assistant.proposals:propose_change",
+        "assistant.proposals:ChangeRequest",
+        kind="change",
     ),
 )
 BY_NAME = {spec.name: spec for spec in TOOLS}
@@ -362,6 +378,8 @@ def as_langchain_tool(spec: ToolSpec) -> BaseTool:
             return error_result(exc.kind, str(exc))
         payload = result.model_dump(mode="json")
         context.ledger.cite(payload)
+        if spec.kind == "change":
+            context.ledger.proposals.append(payload)
         return cap(payload, spec.limit)
 
     # LangChain finds the runtime to inject by this annotation, which it resolves in the module's

@@ -51,6 +51,8 @@ class Intent(StrEnum):
     ACCOUNT_FACTS = "account_facts"
     #: What one company has bought from us (won deals by product, what it owns).
     PURCHASES = "purchases"
+    #: A change to one field of one deal, proposed for the user to confirm (never applied).
+    CHANGE = "change"
 
 
 class Ambiguity(BaseModel):

@@ -43,11 +43,12 @@ from pydantic import PrivateAttr
 
 from assistant.offline import replies
 from assistant.offline.answers import compose
+from assistant.offline.answers_changes import how_to_ask
 from assistant.offline.calls import Call, Direct, Route
 from assistant.offline.conversation import Conversation, read_conversation
 from assistant.offline.entities import EntityIndex, build_index
 from assistant.offline.followups import fold
-from assistant.offline.frame import Frame
+from assistant.offline.frame import Frame, Intent
 from assistant.offline.routing import account_of_deal, first_route, next_calls, resolve_deal
 from assistant.offline.understanding import looking_ahead, understand, words_of
 from assistant.toolkit import AgentContext, MetricsQuery, metric_definitions
@@ -184,10 +185,18 @@ class OfflinePlanner(BaseChatModel):
                 return _message(more)
             return _message(text=compose(frame, conversation.results, lexicon))
 
+        if frame.intent is Intent.CHANGE and not _can_propose(context, self._tools):
+            # no CRM connection: the request is one it cannot carry out (assistant.offline.actions)
+            return _message(text=replies.cannot(lexicon, conversation.question))
         route = first_route(frame, lexicon, self._tools)
         if route.calls:
             return _message(route.calls)
         return _message(text=_direct(route, frame, lexicon, conversation.question))
+
+
+def _can_propose(context: AgentContext, tools: set[str]) -> bool:
+    """Whether a change can be proposed in this run: a CRM is connected and the tool is bound."""
+    return context.changes is not None and context.changes.connected is not None and "propose_change" in tools
 
 
 def _direct(route: Route, frame: Frame, lexicon: Lexicon, question: str) -> str:
@@ -209,4 +218,6 @@ def _direct(route: Route, frame: Frame, lexicon: Lexicon, question: str) -> str:
         return replies.metrics(metric_definitions(MetricsQuery()), frame.slots.metric)
     if route.direct is Direct.EXPLAIN:
         return replies.explain([])
+    if frame.intent is Intent.CHANGE:
+        return how_to_ask(lexicon.featured_account)
     return replies.help_text(lexicon, question, understood=False)

@@ -25,7 +25,16 @@ def test_ask_json_has_the_documented_shape() -> None:
     result = runner.invoke(app, ["ask", "which of my deals are stalled?", "--user", "Rita Ruiz", "--json"])
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
-    assert set(data) == {"answer", "tool_calls", "citations", "records", "model", "latency_ms"}
+    assert set(data) == {
+        "answer",
+        "tool_calls",
+        "citations",
+        "records",
+        "model",
+        "latency_ms",
+        "proposed_changes",
+    }
+    assert data["proposed_changes"] == []
     assert {r["id"] for r in data["records"]} <= set(data["citations"]) and data["records"]
     assert data["model"] == "offline" and isinstance(data["latency_ms"], int)
 

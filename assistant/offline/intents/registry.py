@@ -16,6 +16,7 @@ from __future__ import annotations
 from assistant.offline.frame import Intent
 from assistant.offline.intents import (
     accounts,
+    changes,
     conversation,
     deals,
     knowledge,
@@ -28,6 +29,7 @@ from assistant.offline.intents.spec import IntentSpec
 from tools.lexicon import EntityKind
 
 SPECS: tuple[IntentSpec, ...] = (
+    *changes.SPECS,
     *conversation.SPECS,
     *plans.SPECS,
     *knowledge.SPECS,

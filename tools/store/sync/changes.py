@@ -17,6 +17,7 @@ log with the old and new values.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -26,13 +27,16 @@ from sqlalchemy import Connection, Engine, func, insert, or_, select, update
 
 from tools.errors import Conflict, DataError, InputError, NotFound
 from tools.store.crm_tables import ProposedChange
-from tools.store.schema import Opportunity, Role, table_of
+from tools.store.schema import Account, Opportunity, Role, table_of
 from tools.store.scope import Sharing, build_scope, touch_org
 from tools.store.stages import StageConfig
 from tools.store.sync.source import CrmSource
 
 CHANGES = table_of(ProposedChange)
 DEALS = table_of(Opportunity)
+ACCOUNTS = table_of(Account)
+#: Deals listed when a name matches several.
+MAX_MATCHES = 8
 #: Deal fields a change may set.
 FIELDS = ("close_date", "stage", "amount", "next_step")
 Clock = Callable[[], dt.datetime]
@@ -101,18 +105,37 @@ def normalise(field: str, value: Any, stages: StageConfig) -> str | None:
 
 
 def _visible_deal(conn: Connection, user_id: int, role: Role, sharing: Sharing, deal: str) -> Any:
-    """The deal named by id, CRM id or exact name (case ignored) that the user can see."""
+    """The deal the user can see named by id, CRM id or exact name (case ignored); else the one
+    deal whose name, or whose account's name, contains ``deal`` (open deals first).
+
+    Raises:
+        InputError: no such deal, or several (``'Acme' matches several deals: …``, each with its id).
+    """
     scope = build_scope(conn, user_id, role, sharing)
     named = [DEALS.c.external_id == deal, func.lower(DEALS.c.name) == deal.casefold()]
     if deal.isdigit():
         named.append(DEALS.c.id == int(deal))
     found = conn.execute(select(DEALS).where(or_(*named), scope.opportunities()).limit(3)).mappings().all()
     if not found:
+        words = "%" + re.sub(r"([%_\\])", r"\\\1", deal.casefold().strip()) + "%"
+        containing = or_(
+            func.lower(DEALS.c.name).like(words, escape="\\"),
+            func.lower(ACCOUNTS.c.name).like(words, escape="\\"),
+        )
+        query = (
+            select(DEALS)
+            .outerjoin(ACCOUNTS, ACCOUNTS.c.id == DEALS.c.account_id)
+            .where(containing, scope.opportunities())
+            .order_by(DEALS.c.is_closed, DEALS.c.close_date, DEALS.c.id)
+            .limit(MAX_MATCHES)
+        )
+        found = list(conn.execute(query).mappings().all())
+        found = [r for r in found if not r["is_closed"]] or found
+    if not found:
         raise InputError(f"no deal {deal!r} that you can see")
     if len(found) > 1:
-        raise InputError(
-            f"several deals match {deal!r}: give its id ({', '.join(str(r['id']) for r in found)})"
-        )
+        names = [f"{r['name']} (id {r['id']})" for r in found]
+        raise InputError(f"{deal!r} matches several deals: {', '.join(names[:-1])} or {names[-1]}")
     return found[0]
 
 
@@ -142,6 +165,10 @@ def propose(
         if not row["external_id"]:
             raise InputError(f"{row['name']} is not a {source} record (it has no CRM id)")
         old = normalise(field, row[field], stages)
+        if old == value:
+            raise InputError(
+                f"the {field.replace('_', ' ')} of {row['name']} is already {value}: nothing to change"
+            )
         values = {
             "source": source,
             "kind": "opportunity",

@@ -18,6 +18,7 @@ from slack_bolt.async_app import AsyncApp, AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
 
 from assistant.interfaces.slack.blocks import SlackMessage, section
+from assistant.interfaces.slack.changes import change_actions
 from assistant.interfaces.slack.help import help_message
 from assistant.interfaces.slack.identity import Unmapped
 from assistant.interfaces.slack.runtime import SlackRuntime, answer_message, post, react
@@ -94,7 +95,11 @@ async def _reply(
         text = "Sorry, something went wrong while answering. Please try again in a moment."
         return SlackMessage(text=text, blocks=[section(text)]), None
     footer = f"{result.model} · {result.latency_ms:,} ms"
-    return answer_message(result.answer, runtime, result.citations, footer), result.answer
+    message = answer_message(result.answer, runtime, result.citations, footer)
+    if result.proposed_changes:  # the buttons must come with it: never as a file
+        message.blocks += change_actions(result.proposed_changes)
+        return message, None
+    return message, result.answer
 
 
 def register(app: AsyncApp, runtime: SlackRuntime) -> None:

@@ -1,0 +1,112 @@
+"""The Confirm / Cancel buttons of a change proposed in Slack: only the proposer's click writes it
+(one PATCH at the Salesforce fake), as the Salesplan user the Slack user is mapped to; a cancel
+or anyone else's click writes nothing; a stale change is refused."""
+
+from __future__ import annotations
+
+import json
+import time
+import urllib.parse
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from sqlalchemy import update
+
+from assistant.bootstrap import build_app_context
+from tests.fake_salesforce import FakeSalesforce
+from tests.fakes import FakeSlack
+from tests.interfaces.slack_support import SECRET, SlackHarness, slack_app
+from tools.store.schema import User
+
+RITA, SAM = "U_RITA", "U_SAM"
+Org = tuple[FakeSalesforce, dict[str, str]]
+
+
+@pytest.fixture
+def slack(org: Org) -> Iterator[SlackHarness]:
+    with FakeSlack().running() as fake:
+        context = build_app_context(
+            slack_bot_token="xoxb-test", slack_signing_secret=SECRET, slack_api_url=fake.base_url
+        )
+        with context.engine.begin() as conn:
+            for slack_id, name in ((RITA, "Rita Ruiz"), (SAM, "Sam Stone")):
+                conn.execute(update(User).where(User.name == name).values(slack_user_id=slack_id))
+        with slack_app(fake, context) as harness:
+            yield harness
+
+
+def click(slack: SlackHarness, post: dict[str, Any], action_id: str, user: str = RITA) -> None:
+    """Click the button ``action_id`` of the posted message, as ``user``."""
+    blocks = post["blocks"] if isinstance(post["blocks"], list) else json.loads(post["blocks"])
+    actions = next(b for b in blocks if b["type"] == "actions")
+    button = next(e for e in actions["elements"] if e["action_id"] == action_id)
+    payload = {
+        "type": "block_actions",
+        "token": "legacy",
+        "team": {"id": "T1"},
+        "api_app_id": "A1",
+        "user": {"id": user},
+        "channel": {"id": "C1"},
+        "container": {"type": "message", "channel_id": "C1", "message_ts": "1700000000.000009"},
+        "message": {"ts": "1700000000.000009", "blocks": blocks},
+        "actions": [
+            {
+                "type": "button",
+                "action_id": action_id,
+                "block_id": actions["block_id"],
+                "value": button["value"],
+                "action_ts": str(time.time()),
+            }
+        ],
+        "response_url": slack.fake.response_url("act"),
+        "trigger_id": f"trig-{time.time()}",
+    }
+    body = urllib.parse.urlencode({"payload": json.dumps(payload)})
+    assert slack.post(body, "application/x-www-form-urlencoded").status_code == 200
+    slack.settle()
+
+
+def proposal(slack: SlackHarness, question: str, ts: str = "1700000001.000100") -> dict[str, Any]:
+    assert slack.mention(question, ts=ts).status_code == 200
+    [post] = slack.fake.wait_for("chat.postMessage")
+    slack.settle()
+    return post.args
+
+
+def test_the_proposers_confirm_writes_the_change_once(slack: SlackHarness, org: Org) -> None:
+    fake, ids = org
+    post = proposal(slack, "push the Acme Renewal close date to Jan 15")
+    text = json.dumps(post["blocks"], ensure_ascii=False)
+    assert "nothing is written to Salesforce until you confirm" in text
+    assert '"action_id": "change_confirm"' in text and '"action_id": "change_cancel"' in text
+    assert fake.patches == []
+    click(slack, post, "change_confirm", user=SAM)  # not Sam's change: refused, only Sam told
+    [told] = slack.fake.wait_for("chat.postEphemeral")
+    assert told.args["user"] == SAM and "no change" in told.args["text"] and "of yours" in told.args["text"]
+    assert fake.patches == [] and slack.fake.of("chat.update") == []
+    click(slack, post, "change_confirm")
+    assert fake.patches == [("Opportunity", ids["acme_renewal"], {"CloseDate": "2027-01-15"})]
+    [updated] = slack.fake.wait_for("chat.update")
+    shown = json.dumps(updated.args["blocks"], ensure_ascii=False)
+    assert "Confirmed by Rita Ruiz: written to Salesforce" in shown and "2026-12-15 → 2027-01-15" in shown
+    assert '"type": "actions"' not in shown  # the buttons are gone
+    click(slack, post, "change_confirm")  # a second click of the old buttons writes nothing again
+    assert len(fake.patches) == 1
+    assert "already applied" in slack.fake.of("chat.postEphemeral")[-1].args["text"]
+
+
+def test_cancel_writes_nothing_and_a_stale_change_is_refused(slack: SlackHarness, org: Org) -> None:
+    fake, ids = org
+    post = proposal(slack, "set the amount on Acme Expansion to 40k")
+    click(slack, post, "change_cancel")
+    [updated] = slack.fake.wait_for("chat.update")
+    shown = json.dumps(updated.args["blocks"], ensure_ascii=False)
+    assert "Cancelled by Rita Ruiz: nothing was written" in shown
+    slack.fake.calls.clear()
+    post = proposal(slack, "next step on Acme Renewal: pricing call", ts="1700000002.000100")
+    fake.change("Opportunity", ids["acme_renewal"], NextStep="Legal review")  # changed in Salesforce since
+    click(slack, post, "change_confirm")
+    [told] = slack.fake.wait_for("chat.postEphemeral")
+    assert "changed in salesforce since it was proposed" in told.args["text"]
+    assert fake.patches == []

@@ -1,0 +1,340 @@
+"""HubSpot as a CRM source: owners, companies, contacts, deals and the deal pipelines, read with
+``hubspot-api-client`` (CRM v3), and the write-back of one deal property.
+
+The first run lists every object (``GET /crm/v3/objects/{type}``, paged by ``after``; deals with
+their company association). Later runs ask the search endpoint for what changed since the stored
+watermark (``hs_lastmodifieddate``, ``lastmodifieddate`` for contacts, ``GT`` the watermark less
+:data:`OVERLAP`, sorted ascending and paged by ``after``), read the changed deals again with their
+associations (search results carry none), and list the archived records (HubSpot's deletes)
+archived since the watermark. Owners and pipelines are read whole on every run: they are few, and
+the import checks every deal against them. A stage is named by its label; its id is an alias (what
+``dealstage`` holds and what a write-back sends).
+
+Rate limits (HTTP 429) are retried after ``Retry-After`` (:mod:`tools.store.sync.retry`); a
+refused token (401) is a one-line error saying to renew ``HUBSPOT_ACCESS_TOKEN``.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import json
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from functools import partial
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from tools.store.sync.retry import CrmError, RateLimited, Sleep, with_backoff
+from tools.store.sync.source import Fetched, cell
+
+if TYPE_CHECKING:
+    from hubspot import HubSpot
+
+MAPPING = Path(__file__).with_name("mappings") / "hubspot.yaml"
+DEFAULT_URL = "https://api.hubapi.com"
+OVERLAP = dt.timedelta(minutes=5)
+PAGE = 100
+SEARCH_PAGE = 200
+
+#: Object -> (properties read, local table its archived records are removed from).
+OBJECTS: dict[str, tuple[tuple[str, ...], str]] = {
+    "companies": (
+        (
+            "name",
+            "industry",
+            "annualrevenue",
+            "numberofemployees",
+            "city",
+            "state",
+            "country",
+            "hubspot_owner_id",
+        ),
+        "accounts",
+    ),
+    "contacts": (("firstname", "lastname", "jobtitle", "email", "associatedcompanyid"), "contacts"),
+    "deals": (
+        (
+            "dealname",
+            "dealstage",
+            "amount",
+            "closedate",
+            "createdate",
+            "hubspot_owner_id",
+            "hs_next_step",
+            "hs_deal_stage_probability",
+        ),
+        "opportunities",
+    ),
+}
+STAMP = {"contacts": "lastmodifieddate"}
+#: Deal properties a write-back may set, by the name Salesplan gives them.
+WRITABLE = {"close_date": "closedate", "stage": "dealstage", "amount": "amount", "next_step": "hs_next_step"}
+
+
+@dataclass(frozen=True)
+class HubSpotConfig:
+    """How to reach one HubSpot account (``HUBSPOT_ACCESS_TOKEN``, ``HUBSPOT_API_URL``)."""
+
+    access_token: str
+    api_url: str = DEFAULT_URL
+
+
+def _stamp(kind: str) -> str:
+    return STAMP.get(kind, "hs_lastmodifieddate")
+
+
+def _millis(watermark: str) -> str:
+    """The watermark less :data:`OVERLAP`, as the epoch milliseconds a search filter takes."""
+    return str(int((dt.datetime.fromisoformat(watermark) - OVERLAP).timestamp() * 1000))
+
+
+class HubSpotSource:
+    """Reads a HubSpot account for a sync and writes confirmed changes back to it."""
+
+    name = "hubspot"
+    mapping = MAPPING
+
+    def __init__(self, config: HubSpotConfig, *, sleep: Sleep | None = None) -> None:
+        self.config = config
+        self._sleep = sleep
+        self._client: HubSpot | None = None
+        self._stage_ids: dict[str, str] = {}
+
+    @property
+    def client(self) -> HubSpot:
+        if self._client is None:
+            from hubspot import HubSpot
+            from urllib3.util.retry import Retry
+
+            # rate limits are retried here (with the injected sleep), not inside urllib3
+            retry = Retry(total=2, read=0, status=0, respect_retry_after_header=False)
+            self._client = HubSpot(
+                retry=retry, access_token=self.config.access_token, host=self.config.api_url.rstrip("/")
+            )
+        return self._client
+
+    def _call(self, call: Callable[[], Any]) -> Any:
+        """The JSON of ``call()`` (made with ``_preload_content=False``), rate limits retried."""
+        import urllib3
+
+        def once() -> Any:
+            try:
+                return json.loads(call().data or b"null")
+            except urllib3.exceptions.HTTPError as exc:
+                raise CrmError(f"cannot reach HubSpot at {self.config.api_url}: {exc}") from exc
+            except Exception as exc:  # each API package of the client has its own ApiException
+                status = getattr(exc, "status", None)
+                if status is None:
+                    raise
+                if status == 429:
+                    headers = getattr(exc, "headers", None) or {}
+                    wait = headers.get("Retry-After")
+                    raise RateLimited("HubSpot rate limit", float(wait) if wait else None) from exc
+                if status == 401:
+                    raise CrmError(
+                        "HubSpot refused the access token (401): renew HUBSPOT_ACCESS_TOKEN "
+                        "(a private app's token with the crm.objects and crm.schemas read scopes)"
+                    ) from exc
+                raise CrmError(f"HubSpot answered {status}: {_message(getattr(exc, 'body', None))}") from exc
+
+        return with_backoff(once, sleep=self._sleep) if self._sleep else with_backoff(once)
+
+    def _pages(self, call: Callable[[str | None], Any]) -> Iterator[dict[str, Any]]:
+        after: str | None = None
+        while True:
+            page = self._call(partial(call, after))
+            yield from page.get("results", [])
+            after = ((page.get("paging") or {}).get("next") or {}).get("after")
+            if not after:
+                return
+
+    def fetch(self, directory: Path, since: Mapping[str, str]) -> Fetched:
+        """Write owners, stages and every object's new and changed records as CSV in ``directory``."""
+        fetched = Fetched()
+        api = self.client.crm
+        owners = self._pages(
+            lambda after: api.owners.owners_api.get_page(limit=PAGE, after=after, _preload_content=False)
+        )
+        fetched.rows["owners"] = _write(
+            directory / "owners.csv",
+            ("id", "name", "email"),
+            ({"id": o["id"], "name": _name(o), "email": o.get("email")} for o in owners),
+        )
+        fetched.rows["stages"] = _write(directory / "stages.csv", STAGE_COLUMNS, self._stages())
+        for kind, (properties, table) in OBJECTS.items():
+            mark = since.get(kind)
+            records = list(self._changed(kind, properties, mark) if mark else self._all(kind, properties))
+            rows = [_row(kind, r, properties) for r in records]
+            fetched.rows[kind] = _write(
+                directory / f"{kind}.csv", ("id", "company_id", *properties), iter(rows)
+            )
+            stamps = [str(r["properties"].get(_stamp(kind)) or r.get("updatedAt") or "") for r in records]
+            newest = max((s for s in stamps if s), default=None)
+            if newest or mark:
+                fetched.watermarks[kind] = _normal(newest) if newest else str(mark)
+            if mark:
+                gone = self._archived(kind, mark)
+                fetched.deleted.setdefault(table, []).extend(gone)
+        return fetched
+
+    def _stages(self) -> Iterator[dict[str, Any]]:
+        pipelines = self._call(
+            lambda: self.client.crm.pipelines.pipelines_api.get_all("deals", _preload_content=False)
+        )
+        seen: set[str] = set()
+        for pipeline in pipelines.get("results", []):
+            for stage in sorted(pipeline.get("stages", []), key=lambda s: s.get("displayOrder", 0)):
+                if stage["label"] in seen:
+                    continue  # a label in several pipelines is one stage here (the first's id)
+                seen.add(stage["label"])
+                self._stage_ids[stage["label"]] = stage["id"]
+                meta = stage.get("metadata") or {}
+                closed = str(meta.get("isClosed", "false")).lower() == "true"
+                probability = float(meta.get("probability") or 0)
+                won = closed and probability >= 1
+                yield {
+                    "id": stage["id"],
+                    "label": stage["label"],
+                    "closed": closed,
+                    "won": won,
+                    "probability": probability,
+                    "forecast": "Closed"
+                    if won
+                    else "Omitted"
+                    if closed
+                    else "Commit"
+                    if probability >= 0.9
+                    else "Pipeline",
+                    "order": stage.get("displayOrder", 0),
+                }
+
+    def _all(self, kind: str, properties: tuple[str, ...]) -> Iterator[dict[str, Any]]:
+        links = ["companies"] if kind == "deals" else None
+        objects = self.client.crm.objects.basic_api
+        return self._pages(
+            lambda after: objects.get_page(
+                kind,
+                limit=PAGE,
+                after=after,
+                properties=list(properties),
+                associations=links,
+                archived=False,
+                _preload_content=False,
+            )
+        )
+
+    def _changed(self, kind: str, properties: tuple[str, ...], mark: str) -> Iterator[dict[str, Any]]:
+        from hubspot.crm.objects import Filter, FilterGroup, PublicObjectSearchRequest
+
+        stamp = _stamp(kind)
+        search = self.client.crm.objects.search_api
+
+        def page(after: str | None) -> Any:
+            request = PublicObjectSearchRequest(
+                filter_groups=[
+                    FilterGroup(filters=[Filter(property_name=stamp, operator="GT", value=_millis(mark))])
+                ],
+                sorts=[{"propertyName": stamp, "direction": "ASCENDING"}],
+                properties=[*properties, stamp],
+                limit=SEARCH_PAGE,
+                after=after or "0",
+            )
+            return search.do_search(kind, public_object_search_request=request, _preload_content=False)
+
+        for record in self._pages(page):
+            if kind == "deals":  # search results carry no associations
+                record = self._one(kind, record["id"], properties)
+            yield record
+
+    def _one(self, kind: str, ident: str, properties: tuple[str, ...]) -> dict[str, Any]:
+        objects = self.client.crm.objects.basic_api
+        found: dict[str, Any] = self._call(
+            lambda: objects.get_by_id(
+                kind, ident, properties=list(properties), associations=["companies"], _preload_content=False
+            )
+        )
+        return found
+
+    def _archived(self, kind: str, mark: str) -> list[str]:
+        since = dt.datetime.fromisoformat(mark) - OVERLAP
+        objects = self.client.crm.objects.basic_api
+        records = self._pages(
+            lambda after: objects.get_page(
+                kind, limit=PAGE, after=after, archived=True, _preload_content=False
+            )
+        )
+        return [
+            str(r["id"])
+            for r in records
+            if not r.get("archivedAt")
+            or dt.datetime.fromisoformat(r["archivedAt"].replace("Z", "+00:00")) > since
+        ]
+
+    def current(self, external_id: str, field: str) -> str | None:
+        """The deal's value of ``field`` (a :data:`WRITABLE` name), as text (a stage by its label)."""
+        name = WRITABLE[field]
+        value = self._one("deals", external_id, (name,))["properties"].get(name)
+        if value in (None, ""):
+            return None
+        if field == "stage":
+            if not self._stage_ids:
+                list(self._stages())
+            labels = {ident: label for label, ident in self._stage_ids.items()}
+            return labels.get(str(value), str(value))
+        return str(value)
+
+    def write(self, external_id: str, field: str, value: str) -> None:
+        """Set one property of one deal (one ``PATCH``)."""
+        from hubspot.crm.objects import SimplePublicObjectInput
+
+        if field == "stage":
+            if not self._stage_ids:
+                list(self._stages())
+            value = self._stage_ids.get(value, value)
+        body = SimplePublicObjectInput(properties={WRITABLE[field]: value})
+        objects = self.client.crm.objects.basic_api
+        self._call(
+            lambda: objects.update(
+                "deals", external_id, simple_public_object_input=body, _preload_content=False
+            )
+        )
+
+
+STAGE_COLUMNS = ("id", "label", "closed", "won", "probability", "forecast", "order")
+
+
+def _name(owner: dict[str, Any]) -> str:
+    name = " ".join(p for p in (owner.get("firstName"), owner.get("lastName")) if p)
+    return name or str(owner.get("email") or owner["id"])
+
+
+def _row(kind: str, record: dict[str, Any], properties: tuple[str, ...]) -> dict[str, Any]:
+    values = record.get("properties") or {}
+    row = {"id": record["id"], **{p: values.get(p) for p in properties}}
+    links = ((record.get("associations") or {}).get("companies") or {}).get("results") or []
+    row["company_id"] = links[0]["id"] if links else values.get("associatedcompanyid")
+    return row
+
+
+def _write(path: Path, columns: tuple[str, ...], rows: Iterator[dict[str, Any]]) -> int:
+    count = 0
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(columns)
+        for row in rows:
+            writer.writerow([cell(row.get(c)) for c in columns])
+            count += 1
+    return count
+
+
+def _normal(stamp: str) -> str:
+    return dt.datetime.fromisoformat(stamp.replace("Z", "+00:00")).astimezone(dt.UTC).isoformat()
+
+
+def _message(body: Any) -> str:
+    try:
+        parsed = json.loads(body) if isinstance(body, bytes | str) else body
+    except ValueError:
+        return str(body)[:200]
+    return str(parsed.get("message", parsed))[:200] if isinstance(parsed, dict) else str(parsed)[:200]
