@@ -5,6 +5,11 @@ longer for larger segments, occasionally stuck for several times the median), ad
 stage-specific probability or being lost. When its close date passes while it is open, the rep
 usually pushes it out (a history row), sometimes stops updating it. Some deals go dark (activity
 stops); some are worked through a single contact. Whatever is still open on ``as_of`` stays open.
+
+Outcomes carry the signals a win score learns from, as in a real book: a stronger rep advances
+deals more often (``skill``, about 0.85 to 1.15 times the stage's chance), a deal stuck in a stage
+advances less often (:data:`STUCK_ADVANCE`), and a deal that is lost goes quiet first (its
+activity stops :data:`QUIET_BEFORE_LOSS_DAYS` days before the loss).
 """
 
 from __future__ import annotations
@@ -35,6 +40,10 @@ STAGE_ADVANCE = {
 }
 SEGMENT_PACE = {"SMB": 0.7, "Mid-Market": 1.0, "Enterprise": 1.6}
 STUCK_CHANCE = 0.10
+#: A stuck deal's chance of advancing, as a share of the stage's.
+STUCK_ADVANCE = 0.6
+#: A lost deal's last activity is at least this many days before the loss.
+QUIET_BEFORE_LOSS_DAYS = 14
 DARK_CHANCE = 0.18
 SINGLE_THREAD_CHANCE = 0.30
 KEEP_CLOSE_DATE_CURRENT = 0.80
@@ -116,7 +125,9 @@ class DealSimulator:
         self._next_opp += 1
         return self._next_opp
 
-    def simulate(self, rng: random.Random, *, amount: float, segment: str) -> SimulatedDeal:
+    def simulate(
+        self, rng: random.Random, *, amount: float, segment: str, skill: float = 1.0
+    ) -> SimulatedDeal:
         pace = SEGMENT_PACE.get(segment, 1.0)
         open_stages = self.stages.open_stages
         created = self.as_of - dt.timedelta(days=rng.randint(1, self.history_days))
@@ -141,8 +152,10 @@ class DealSimulator:
                     deal.history[-1] = (day, stage.name, deal.amount, deal.close_date)
             median = STAGE_MEDIAN_DAYS.get(stage.name, 14) * pace
             days = rng.lognormvariate(0, 0.5) * median
+            advance = STAGE_ADVANCE.get(stage.name, 0.75) * skill
             if rng.random() < STUCK_CHANCE:
                 days *= rng.uniform(3, 6)
+                advance *= STUCK_ADVANCE
             leave = day + dt.timedelta(days=max(1, round(days)))
             while maintained and deal.close_date < min(leave, self.as_of):
                 if pushes >= MAX_PUSHES or rng.random() >= KEEP_CLOSE_DATE_CURRENT:
@@ -156,7 +169,7 @@ class DealSimulator:
                 self._open_next_step(rng, deal)
                 break
             day = leave
-            if rng.random() >= STAGE_ADVANCE.get(stage.name, 0.75):
+            if rng.random() >= min(0.97, advance):
                 self._close(deal, day, won=False)
                 deal.loss_reason = rng.choice(ref.LOSS_REASONS)
                 break
@@ -186,6 +199,8 @@ class DealSimulator:
 
     def _activity_days(self, rng: random.Random, deal: SimulatedDeal, pace: float) -> None:
         end = deal.closed_at or self.as_of
+        if deal.closed_at is not None and not deal.won:
+            end = max(deal.created_at, end - dt.timedelta(days=QUIET_BEFORE_LOSS_DAYS))
         if rng.random() < DARK_CHANCE and deal.closed_at is None:
             span = (end - deal.created_at).days
             end = deal.created_at + dt.timedelta(days=rng.randint(0, max(0, span)))
