@@ -11,6 +11,7 @@ from tools.deals.forecasting import (
 )
 from tools.deals.pipeline import PipelineQuery, PipelineSummary, pipeline_summary
 from tools.deals.stalled import StalledDeals, StalledQuery, stalled_deals
+from tools.deals.win_scores import WinScoreQuery, WinScores, win_scores
 
 __all__ = [
     "DealDetails",
@@ -23,9 +24,12 @@ __all__ = [
     "PipelineSummary",
     "StalledDeals",
     "StalledQuery",
+    "WinScoreQuery",
+    "WinScores",
     "deal_details",
     "forecast",
     "pipeline_summary",
     "rep_performance",
     "stalled_deals",
+    "win_scores",
 ]

@@ -317,8 +317,8 @@ def explain(trained: Trained, states: list[State], rows: list[list[float]]) -> l
                 {
                     "factor": group,
                     "effect": round(move, 3),
-                    "text": f"{words(group, values, state, trained.basis)} "
-                    f"({direction} the odds by {abs(move) * 100:.0f} points against a typical {state.stage} deal)",
+                    "text": f"{words(group, values, state, trained.basis)} ({direction} the odds by "
+                    f"{abs(move) * 100:.0f} points against a typical {state.stage} deal)",
                 }
             )
         result.append(factors)

@@ -9,13 +9,15 @@ from rich.markup import escape as esc
 from rich.table import Table
 
 from assistant import formatting as fmt
-from assistant.interfaces.cli.output import console, record
+from assistant.interfaces.cli.output import console, echo_json, record
 from assistant.interfaces.cli.scoped import JsonOption, PeriodOption, UserOption, emit, reader
 from tools.deals.details import DealDetails, DealQuery
 from tools.deals.forecasting import Forecast, ForecastQuery, PerformanceQuery, PerformanceReport
 from tools.deals.pipeline import GroupBy, PipelineQuery, PipelineSummary
 from tools.deals.stalled import StalledDeals, StalledQuery
 from tools.deals.stalled_rules import Rule
+from tools.deals.win_scores import WinScoreQuery, WinScores
+from tools.errors import InputError
 from tools.evidence import Figure
 
 deals_app = typer.Typer(help="Deals: stalled and at-risk deals, one deal's details.", no_args_is_help=True)
@@ -62,6 +64,56 @@ def _print_stalled(result: StalledDeals) -> None:
             console.print(f"    next: {flag.next_action} [dim]({flag.playbook})[/]")
     for skipped in result.skipped_rules:
         console.print(f"[yellow]Rule {skipped.rule.value} not checked:[/] {skipped.reason}")
+
+
+@deals_app.command("score")
+def score(
+    ctx: typer.Context,
+    user: Annotated[
+        str | None, typer.Option("--user", "-u", help="Who is asking: an email or full name.")
+    ] = None,
+    backtest: Annotated[
+        bool,
+        typer.Option(
+            "--backtest",
+            help="The data set's backtest (no --user): deals closed after the cutoff, scored by a model "
+            "trained only on deals closed before it.",
+        ),
+    ] = False,
+    owner: OwnerOption = None,
+    limit: Annotated[int, typer.Option(min=1, max=500, help="How many deals to list.")] = 25,
+    as_json: JsonOption = False,
+) -> None:
+    """Win score of open deals (a model trained on your closed deals), with each deal's top factors."""
+    if backtest:
+        from tools.deals.win_scores import score_backtest
+
+        context = ctx.obj
+        repo = context.repository
+        result, reason = score_backtest(repo.engine, repo.stages, repo.as_of)
+        if as_json:
+            echo_json(result.model_dump_json(indent=2))
+            return
+        console.print(f"[bold]{esc(result.model)}[/]: {esc(reason)}")
+        console.print(f"Trained on {result.trained_on:,} closed deals; {len(result.deals):,} held out.")
+        return
+    if user is None:
+        raise InputError("deals score needs --user (or --backtest for the data set's backtest)")
+    read = reader(ctx, user)
+    emit(read("win_scores", WinScoreQuery(owner=owner, limit=limit), WinScores), as_json, _print_scores)
+
+
+def _print_scores(result: WinScores) -> None:
+    used = "the model" if result.used == "model" else "the stage probability"
+    console.print(f"Win scores as of {result.as_of} use {used}: {esc(result.reason)}")
+    for deal in result.deals:
+        amount = fmt.deal_amount(deal.amount, False)
+        console.print(
+            f"\n[bold]{record(deal.name, deal.external_id, deal.url)}[/] — {esc(deal.owner)}, {deal.stage}, "
+            f"{amount}: win {deal.probability:.0%} (stage {deal.stage_probability:.0%})"
+        )
+        for factor in deal.factors:
+            console.print(f"  • {esc(factor.text)}")
 
 
 @deals_app.command("show")
