@@ -74,3 +74,22 @@ def test_a_usage_error_is_a_bug_not_a_one_line_error(monkeypatch: pytest.MonkeyP
     result = runner.invoke(app, ["deals", "stalled", "--user", "rita@cobalt.example"])
     assert isinstance(result.exception, UsageError)
     assert "error:" not in result.output
+
+
+def test_deals_score_backtest_prints_one_object_of_the_documented_shape() -> None:
+    result = runner.invoke(app, ["deals", "score", "--backtest", "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert set(data) == {"model", "trained_on", "cutoff", "auc", "baseline_auc", "used", "deals"}
+    # the hand-built CRM has too few closed deals: no backtest, the stage probability is used
+    assert data["used"] == "stage_probability" and data["deals"] == [] and data["auc"] is None
+
+
+def test_deals_score_for_a_user_lists_their_scored_deals_and_needs_a_user_otherwise() -> None:
+    result = runner.invoke(app, ["deals", "score", "--user", "rita@cobalt.example", "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert {d["id"] for d in data["deals"]} == {"opportunity/1", "opportunity/2"}
+    assert all(d["probability"] == d["stage_probability"] for d in data["deals"])
+    missing = runner.invoke(app, ["deals", "score"])
+    assert missing.exit_code == 1 and "needs --user" in missing.output

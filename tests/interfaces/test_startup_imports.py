@@ -25,6 +25,7 @@ HEAVY = (
     "chromadb",  # the playbook index
     "matplotlib",  # charts
     "pandas",
+    "sklearn",  # the win score's training (data commands read the stored scores)
 )
 #: The agent framework: an `ask` loads it, a data command does not.
 AGENT = ("langchain", "langgraph", "langsmith")
