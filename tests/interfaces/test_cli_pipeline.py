@@ -26,7 +26,8 @@ def test_stalled_json_for_a_rep_lists_only_their_deals() -> None:
     result = runner.invoke(app, ["deals", "stalled", "--user", "rita@cobalt.example", "--json"])
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
-    assert [d["id"] for d in data["deals"]] == ["opportunity/2", "opportunity/1"]
+    # ranked by value at risk: deal 1 (120k x 0.2, closes in 25 days) before deal 2 (30k x 0.45)
+    assert [d["id"] for d in data["deals"]] == ["opportunity/1", "opportunity/2"]
     assert "CANARY-Ravi" not in result.output and "CANARY-Sam" not in result.output
     assert data["as_of"] == "2026-11-20"
 

@@ -65,6 +65,15 @@ def current_fingerprint(connection: Connection) -> str | None:
     return connection.execute(select(DealScore.fingerprint).limit(1)).scalar()
 
 
+def scores_in_use(connection: Connection, as_of: dt.date) -> bool:
+    """Whether the stored deal scores are current (made for the data as it is now) and come from a
+    model that beat the stage probability."""
+    key = current_fingerprint(connection)
+    if key is None or key != fingerprint(connection, as_of):
+        return False
+    return connection.execute(select(WinModel.used).where(WinModel.fingerprint == key)).scalar() == "model"
+
+
 def stored_report(connection: Connection, key: str) -> dict[str, Any] | None:
     found = connection.execute(select(WinModel.report).where(WinModel.fingerprint == key)).scalar()
     return json.loads(found) if found else None
