@@ -219,6 +219,7 @@ def test_a_populated_database_of_the_previous_revision_upgrades(tmp_path: Path) 
         _sample(session)
     with engine.begin() as connection:  # back to how revision 0004 left a bulk-loaded database
         for statement in (
+            "DROP TABLE digest_items",  # revision 0011
             "DROP TABLE pipeline_snapshots",  # revision 0010
             "DROP TABLE deal_scores",
             "DROP TABLE win_models",

@@ -8,6 +8,8 @@ metadata, registered in :mod:`tools.store`).
   the model named by ``fingerprint``. The stalled-deal scan joins it to rank by money at stake.
 - ``pipeline_snapshots``: one row per open deal per snapshot day (stage, amount, close date,
   forecast category, win score), the start and end of every "what changed" view.
+- ``digest_items``: the deals a person's Slack digest listed on a day (with the rules they broke
+  and their close date), so the next digest shows only what changed since.
 
 No foreign keys to the CRM tables: replacing the data set clears these rows itself.
 """
@@ -59,3 +61,15 @@ class PipelineSnapshot(Base):
     close_date: Mapped[dt.date | None] = mapped_column(Date)
     forecast_category: Mapped[str | None] = mapped_column(String(20))
     probability: Mapped[float | None] = mapped_column(Float)
+
+
+class DigestItem(Base):
+    __tablename__ = "digest_items"
+
+    user_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    day: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    opportunity_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(300))
+    #: The rules the deal broke, comma-separated.
+    rules: Mapped[str] = mapped_column(String(200))
+    close_date: Mapped[dt.date | None] = mapped_column(Date)
