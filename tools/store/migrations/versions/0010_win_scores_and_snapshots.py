@@ -53,9 +53,7 @@ def upgrade() -> None:
         sa.Column("probability", sa.Float(), nullable=True),
         sa.PrimaryKeyConstraint("day", "opportunity_id", name=op.f("pk_pipeline_snapshots")),
     )
-    op.create_index(
-        "ix_pipeline_snapshots_opportunity_id", "pipeline_snapshots", ["opportunity_id", "day"]
-    )
+    op.create_index("ix_pipeline_snapshots_opportunity_id", "pipeline_snapshots", ["opportunity_id", "day"])
 
 
 def downgrade() -> None:
