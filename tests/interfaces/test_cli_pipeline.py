@@ -94,3 +94,36 @@ def test_deals_score_for_a_user_lists_their_scored_deals_and_needs_a_user_otherw
     assert all(d["probability"] == d["stage_probability"] for d in data["deals"])
     missing = runner.invoke(app, ["deals", "score"])
     assert missing.exit_code == 1 and "needs --user" in missing.output
+
+
+def test_deals_changes_without_snapshots_says_so_in_one_line() -> None:
+    result = runner.invoke(app, ["deals", "changes", "--user", "rita@cobalt.example"])
+    assert result.exit_code == 2 and "no pipeline snapshots yet" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_deals_changes_prints_groups_and_writes_the_chart(tmp_path: Path) -> None:
+    from tools.store.snapshots import backfill_snapshots
+    from tools.store.stages import load_stages
+
+    context = build_app_context()
+    with context.engine.begin() as connection:
+        backfill_snapshots(connection, load_stages(), context.as_of())
+    chart = tmp_path / "wf.png"
+    result = runner.invoke(
+        app, ["deals", "changes", "--user", "Max Stone", "--since", "monday", "--chart", str(chart), "--json"]
+    )
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert [s["label"] for s in data["waterfall"]] == [
+        "Start",
+        "New",
+        "Increased",
+        "Decreased",
+        "Won",
+        "Lost",
+        "Removed",
+        "End",
+    ]
+    assert {g["kind"] for g in data["groups"]} >= {"new", "advanced", "pushed", "won", "lost"}
+    assert chart.read_bytes()[:4] == b"\x89PNG"

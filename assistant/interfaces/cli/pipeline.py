@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -11,6 +13,7 @@ from rich.table import Table
 from assistant import formatting as fmt
 from assistant.interfaces.cli.output import console, echo_json, record
 from assistant.interfaces.cli.scoped import JsonOption, PeriodOption, UserOption, emit, reader
+from tools.deals.changes import ChangesQuery, PipelineChanges
 from tools.deals.details import DealDetails, DealQuery
 from tools.deals.forecasting import Forecast, ForecastQuery, PerformanceQuery, PerformanceReport
 from tools.deals.pipeline import GroupBy, PipelineQuery, PipelineSummary
@@ -114,6 +117,57 @@ def _print_scores(result: WinScores) -> None:
         )
         for factor in deal.factors:
             console.print(f"  • {esc(factor.text)}")
+
+
+@deals_app.command("changes")
+def changes(
+    ctx: typer.Context,
+    user: UserOption,
+    since: Annotated[
+        str,
+        typer.Option(help="'last week', 'yesterday', 'monday', 'my last digest', '10 days ago' or a date."),
+    ] = "last week",
+    owner: OwnerOption = None,
+    territory: TerritoryOption = None,
+    limit: Annotated[int, typer.Option(min=1, max=200, help="Deals listed per group.")] = 5,
+    chart: Annotated[Path | None, typer.Option(help="Write the waterfall chart to this PNG file.")] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """What changed in the open pipeline since a day: new, advanced, pushed, amount up/down, won, lost."""
+    read = reader(ctx, user)
+    query = ChangesQuery(since=since, owner=owner, territory=territory, limit=limit)
+    result = read("pipeline_changes", query, PipelineChanges)
+    if chart is not None:
+        from tools.deals.changes_chart import draw_waterfall
+
+        draw_waterfall(result, chart)
+    emit(result, as_json, _print_changes)
+    if chart is not None and not as_json:
+        console.print(f"Waterfall chart: {esc(str(chart))}")
+
+
+def _print_changes(result: PipelineChanges) -> None:
+    console.print(
+        f"[bold]Open pipeline {result.start} → {result.end}[/]: ${result.start_value:,.0f} "
+        f"({result.start_deals:,} deals) → ${result.end_value:,.0f} ({result.end_deals:,} deals)"
+    )
+    if result.note:
+        console.print(f"[dim]{esc(result.note)}[/]")
+    for group in result.groups:
+        if not group.count:
+            continue
+        console.print(f"\n[bold]{group.title}[/]: {group.count:,} deals, ${group.amount:,.0f}")
+        for deal in group.deals:
+            console.print(
+                f"  • {record(deal.name, deal.external_id, deal.url)} — {esc(deal.owner)}: "
+                f"{deal.stage_before or '-'} → {deal.stage or 'closed'}, "
+                f"{_money(deal.amount_before, deal.stage_before)} → {_money(deal.amount, deal.stage)}, "
+                f"close {deal.close_date_before or '-'} → {deal.close_date or '-'}"
+            )
+
+
+def _money(amount: Decimal | None, stage: str | None) -> str:
+    return fmt.deal_amount(amount, False) if stage else "-"
 
 
 @deals_app.command("show")
