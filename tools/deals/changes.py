@@ -121,7 +121,7 @@ def start_day(repo: Repository, viewer: ViewerLike, since: str) -> dt.date:
             ).scalar()
         if last is None:
             raise InputError("no digest has been sent to you yet; ask since a day instead (e.g. 'last week')")
-        return last  # type: ignore[no-any-return]
+        return last
     try:
         return dt.date.fromisoformat(text)
     except ValueError:

@@ -74,7 +74,8 @@ class Scan:
         :data:`SCORE_BELOW_STAGE` of its stage's probability; without a learned score, a rule
         broken twice over (high) or two rules broken."""
         if self.scored:
-            return c.probability <= SCORE_BELOW_STAGE * c.stage_probability
+            below: ColumnElement[bool] = c.probability <= SCORE_BELOW_STAGE * c.stage_probability
+            return below
         broken = sum((case((column > NONE, 1), else_=0) for column in severities.values()), literal(0))
         return or_(*(column == HIGH for column in severities.values()), broken >= 2)
 

@@ -114,6 +114,7 @@ def rep_record(connection: Connection) -> RepRecord:
     cumulative: dict[int, list[tuple[int, int]]] = defaultdict(list)
     total = won_total = 0
     for owner, closed_on, count, won in rows:
+        assert closed_on is not None  # filtered in the query
         running = cumulative[owner][-1] if cumulative[owner] else (0, 0)
         days[owner].append(closed_on)
         cumulative[owner].append((running[0] + count, running[1] + (won or 0)))
@@ -175,13 +176,14 @@ def _attach(connection: Connection, deals: dict[int, Deal], ids: Any) -> None:
         .order_by(history.opportunity_id, history.changed_at, history.id)
     ):
         deals[opp].history.append((changed, stage, float(amount) if amount is not None else None, close))
-    for opp, occurred, contact, role in connection.execute(
+    for opp_id, occurred, contact, role in connection.execute(
         select(Activity.opportunity_id, Activity.occurred_at, Activity.contact_id, Contact.buying_role)
         .outerjoin(Contact, Contact.id == Activity.contact_id)
         .where(Activity.opportunity_id.in_(ids))
         .order_by(Activity.opportunity_id, Activity.occurred_at)
     ):
-        deals[opp].activities.append((occurred.date(), contact, role))
+        if opp_id is not None:
+            deals[opp_id].activities.append((occurred.date(), contact, role))
 
 
 def state_on(deal: Deal, day: dt.date, stages: StageConfig, activities: bool) -> State:

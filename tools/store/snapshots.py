@@ -15,6 +15,7 @@ no score was made then. Both replace the rows of the days they write, in one SQL
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from sqlalchemy import Connection, Date, case, delete, func, insert, literal, select
 from sqlalchemy.orm import aliased
@@ -34,7 +35,7 @@ def backfill_days(as_of: dt.date) -> list[dt.date]:
     return sorted(days)
 
 
-def _by_stage(stages: StageConfig, stage: object) -> tuple[object, object]:
+def _by_stage(stages: StageConfig, stage: Any) -> tuple[Any, Any]:
     probability = case({s.name: s.probability for s in stages.stages}, value=stage, else_=None)
     category = case({s.name: s.forecast_category.value for s in stages.stages}, value=stage, else_=None)
     return probability, category
@@ -104,7 +105,7 @@ def backfill_snapshots(connection: Connection, stages: StageConfig, as_of: dt.da
             rebuild_snapshot(connection, stages, day)
 
 
-def _replace(connection: Connection, day: dt.date, rows: object) -> int:
+def _replace(connection: Connection, day: dt.date, rows: Any) -> int:
     connection.execute(delete(PipelineSnapshot).where(PipelineSnapshot.day == day))
     columns = [
         "day",
@@ -116,5 +117,5 @@ def _replace(connection: Connection, day: dt.date, rows: object) -> int:
         "forecast_category",
         "probability",
     ]
-    result = connection.execute(insert(PipelineSnapshot).from_select(columns, rows))  # type: ignore[arg-type]
+    result = connection.execute(insert(PipelineSnapshot).from_select(columns, rows))
     return int(result.rowcount or 0)
