@@ -172,25 +172,12 @@ class Cast:
 
 def pick_cast(world: World) -> Cast:
     with world.engine.connect() as connection:
-        # the intents' examples name Acme: the rep is one who sees it (owns it or a deal on it),
-        # the one with the most open deals among them
-        acme = select(Account.id).where(Account.name == "Acme Corporation").scalar_subquery()
-        sees_acme = (
-            select(Account.owner_id.label("id"))
-            .where(Account.id == acme)
-            .union(select(Opportunity.owner_id).where(Opportunity.account_id == acme))
-            .subquery()
-        )
         rep_id = connection.execute(
             select(Opportunity.owner_id)
             .join(User, User.id == Opportunity.owner_id)
             .where(~Opportunity.is_closed, User.role == Role.REP.value)
             .group_by(Opportunity.owner_id)
-            .order_by(
-                Opportunity.owner_id.in_(select(sees_acme.c.id)).desc(),
-                func.count().desc(),
-                Opportunity.owner_id,
-            )
+            .order_by(func.count().desc(), Opportunity.owner_id)
             .limit(1)
         ).scalar_one()
         rep_row = connection.execute(select(User).where(User.id == rep_id)).one()

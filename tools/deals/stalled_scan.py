@@ -41,9 +41,9 @@ from tools.store.sqlfuncs import days_between
 
 NONE, MEDIUM, HIGH = 0, 2, 3
 SEVERITY = {MEDIUM: Severity.MEDIUM, HIGH: Severity.HIGH}
-#: With a learned win score, a deal breaking a rule is at risk when its score is at most this share
-#: of its stage's probability (the model sees it as clearly weaker than a typical deal there).
-SCORE_BELOW_STAGE = 0.8
+#: With a learned win score, a deal breaking the rules is at risk only when its score is at most
+#: this share of its stage's probability (the model gives it at most half its stage's odds).
+SCORE_BELOW_STAGE = 0.5
 #: How much a deal's value at risk counts by when it should close: within 30 days (or already
 #: past), within 90 days, later or undated.
 URGENCY = ((30, 1.0), (90, 0.6))
@@ -70,14 +70,14 @@ class Scan:
     scored: bool = False
 
     def material(self, c: Any, severities: dict[Rule, ColumnElement[int]]) -> ColumnElement[bool]:
-        """Whether a deal breaking a rule is at risk: its win score at most
-        :data:`SCORE_BELOW_STAGE` of its stage's probability; without a learned score, a rule
-        broken twice over (high) or two rules broken."""
-        if self.scored:
-            below: ColumnElement[bool] = c.probability <= SCORE_BELOW_STAGE * c.stage_probability
-            return below
+        """Whether a deal breaking the rules is at risk: a rule broken twice over (high) or two
+        rules broken, and, with a learned win score in use, a score at most
+        :data:`SCORE_BELOW_STAGE` of its stage's probability."""
         broken = sum((case((column > NONE, 1), else_=0) for column in severities.values()), literal(0))
-        return or_(*(column == HIGH for column in severities.values()), broken >= 2)
+        evidence = or_(*(column == HIGH for column in severities.values()), broken >= 2)
+        if not self.scored:
+            return evidence
+        return evidence & (c.probability <= SCORE_BELOW_STAGE * c.stage_probability)
 
     def severities(self, c: Any) -> dict[Rule, ColumnElement[int]]:
         """Each rule's severity over the measures ``c`` (columns named as :attr:`measures`)."""

@@ -182,7 +182,7 @@ class CompanySimulator:
             product = self._deal_product(rng, owned)
             spec = ref.PRODUCTS[self.products[product] - 1]
             amount = round(spec.list_price * size * rng.lognormvariate(0, 0.5), -2)
-            deal = self.deals.simulate(rng, amount=amount, segment=segment, skill=rep_skill(deal_owner))
+            deal = self.deals.simulate(rng, amount=amount, segment=segment)
             deal_rows += self._deal_rows(rng, deal, account_id, name, deal_owner, product, contacts, engaged)
             if deal.won and deal.closed_at:
                 owned.setdefault(product, (deal.closed_at, amount))
@@ -295,12 +295,6 @@ class CompanySimulator:
                 self.writer.extend(
                     table_of(Quota), [{"user_id": rep, "period": q, "amount": amount} for q in quarters]
                 )
-
-
-def rep_skill(user_id: int) -> float:
-    """How much more (or less) often than the stage's chance a rep advances a deal: 0.85 to 1.15,
-    fixed per rep (from the user id, so it draws nothing from the random streams)."""
-    return 0.85 + 0.3 * ((user_id * 37) % 29) / 28
 
 
 def quarter_of(day: dt.date) -> str:

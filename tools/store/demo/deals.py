@@ -6,10 +6,12 @@ stage-specific probability or being lost. When its close date passes while it is
 usually pushes it out (a history row), sometimes stops updating it. Some deals go dark (activity
 stops); some are worked through a single contact. Whatever is still open on ``as_of`` stays open.
 
-Outcomes carry the signals a win score learns from, as in a real book: a stronger rep advances
-deals more often (``skill``, about 0.85 to 1.15 times the stage's chance), a deal stuck in a stage
-advances less often (:data:`STUCK_ADVANCE`), and a deal that is lost goes quiet first (its
-activity stops :data:`QUIET_BEFORE_LOSS_DAYS` days before the loss).
+Closed deals carry the engagement signals a win score learns from, as in a real book: a deal that
+is won had its economic buyer engaged early (its first activity is with them, when the account
+has one), and a deal that is lost went quiet first (no activity in the
+:data:`QUIET_BEFORE_LOSS_DAYS` days before the loss). Both are applied after the activities are
+drawn, drawing nothing more, so the random streams, and every deal's stage, amount and dates,
+are what they were without them.
 """
 
 from __future__ import annotations
@@ -40,10 +42,9 @@ STAGE_ADVANCE = {
 }
 SEGMENT_PACE = {"SMB": 0.7, "Mid-Market": 1.0, "Enterprise": 1.6}
 STUCK_CHANCE = 0.10
-#: A stuck deal's chance of advancing, as a share of the stage's.
-STUCK_ADVANCE = 0.6
-#: A lost deal's last activity is at least this many days before the loss.
+#: A lost deal has no activity in this many days before the loss.
 QUIET_BEFORE_LOSS_DAYS = 14
+ECONOMIC_BUYER = "Economic Buyer"
 DARK_CHANCE = 0.18
 SINGLE_THREAD_CHANCE = 0.30
 KEEP_CLOSE_DATE_CURRENT = 0.80
@@ -125,9 +126,7 @@ class DealSimulator:
         self._next_opp += 1
         return self._next_opp
 
-    def simulate(
-        self, rng: random.Random, *, amount: float, segment: str, skill: float = 1.0
-    ) -> SimulatedDeal:
+    def simulate(self, rng: random.Random, *, amount: float, segment: str) -> SimulatedDeal:
         pace = SEGMENT_PACE.get(segment, 1.0)
         open_stages = self.stages.open_stages
         created = self.as_of - dt.timedelta(days=rng.randint(1, self.history_days))
@@ -152,10 +151,8 @@ class DealSimulator:
                     deal.history[-1] = (day, stage.name, deal.amount, deal.close_date)
             median = STAGE_MEDIAN_DAYS.get(stage.name, 14) * pace
             days = rng.lognormvariate(0, 0.5) * median
-            advance = STAGE_ADVANCE.get(stage.name, 0.75) * skill
             if rng.random() < STUCK_CHANCE:
                 days *= rng.uniform(3, 6)
-                advance *= STUCK_ADVANCE
             leave = day + dt.timedelta(days=max(1, round(days)))
             while maintained and deal.close_date < min(leave, self.as_of):
                 if pushes >= MAX_PUSHES or rng.random() >= KEEP_CLOSE_DATE_CURRENT:
@@ -169,7 +166,7 @@ class DealSimulator:
                 self._open_next_step(rng, deal)
                 break
             day = leave
-            if rng.random() >= min(0.97, advance):
+            if rng.random() >= STAGE_ADVANCE.get(stage.name, 0.75):
                 self._close(deal, day, won=False)
                 deal.loss_reason = rng.choice(ref.LOSS_REASONS)
                 break
@@ -199,8 +196,6 @@ class DealSimulator:
 
     def _activity_days(self, rng: random.Random, deal: SimulatedDeal, pace: float) -> None:
         end = deal.closed_at or self.as_of
-        if deal.closed_at is not None and not deal.won:
-            end = max(deal.created_at, end - dt.timedelta(days=QUIET_BEFORE_LOSS_DAYS))
         if rng.random() < DARK_CHANCE and deal.closed_at is None:
             span = (end - deal.created_at).days
             end = deal.created_at + dt.timedelta(days=rng.randint(0, max(0, span)))
@@ -224,7 +219,8 @@ class DealSimulator:
         for day in deal.activity_days:
             contact = contacts[0] if deal.single_threaded or not contacts else rng.choice(contacts)
             kind = rng.choice(ref.ACTIVITY_KINDS)
-            subject = rng.choice(ref.ACTIVITY_SUBJECTS[kind]).format(contact=contact["name"], product=product)
+            template = rng.choice(ref.ACTIVITY_SUBJECTS[kind])
+            subject = template.format(contact=contact["name"], product=product)
             at = dt.datetime.combine(day, dt.time(rng.randint(14, 22), rng.choice((0, 15, 30, 45))), dt.UTC)
             self._next_activity += 1
             rows.append(
@@ -238,6 +234,24 @@ class DealSimulator:
                     "kind": kind,
                     "occurred_at": at,
                     "subject": subject,
+                    "_template": template,
                 }
             )
+        return self._engagement(deal, rows, product, contacts)
+
+    def _engagement(
+        self, deal: SimulatedDeal, rows: list[dict[str, Any]], product: str, contacts: list[dict[str, Any]]
+    ) -> list[dict[str, Any]]:
+        """The closed-deal signals of the module docstring, on rows already drawn."""
+        buyer = next((c for c in contacts if c.get("buying_role") == ECONOMIC_BUYER), None)
+        if deal.won and rows and buyer is not None:
+            first = rows[0]
+            first["contact_id"] = buyer["id"]
+            first["subject"] = first["_template"].format(contact=buyer["name"], product=product)
+        if deal.closed_at is not None and not deal.won and rows:
+            quiet = deal.closed_at - dt.timedelta(days=QUIET_BEFORE_LOSS_DAYS)
+            rows = [row for row in rows if row["occurred_at"].date() <= quiet] or rows[:1]
+            deal.activity_days = [row["occurred_at"].date() for row in rows]
+        for row in rows:
+            del row["_template"]
         return rows
