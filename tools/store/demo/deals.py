@@ -160,7 +160,8 @@ class DealSimulator:
                     break
                 pushed_on = deal.close_date + dt.timedelta(days=rng.randint(0, 3))
                 deal.close_date = pushed_on + dt.timedelta(days=rng.randint(21, 60))
-                deal.history.append((pushed_on, stage.name, deal.amount, deal.close_date))
+                # recorded no later than as_of: the data set's history never runs ahead of its today
+                deal.history.append((min(pushed_on, self.as_of), stage.name, deal.amount, deal.close_date))
                 pushes += 1
             if leave > self.as_of:
                 self._open_next_step(rng, deal)
