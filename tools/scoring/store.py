@@ -27,13 +27,15 @@ from tools.store.schema_scores import DealScore, WinModel
 from tools.store.stages import StageConfig
 
 MODEL_NAME = "gradient-boosted trees (scikit-learn HistGradientBoostingClassifier), isotonic-calibrated"
+#: Part of the fingerprint: a new version of the features or the model retrains stored models.
+MODEL_VERSION = "1"
 BATCH = 5_000
 
 
 def fingerprint(connection: Connection, as_of: dt.date) -> str:
     """What the model and scores were made from: changes whenever deals, their history or their
-    activities change, the data set is replaced, or its ``as_of`` moves."""
-    parts: list[Any] = [as_of.isoformat()]
+    activities change, the data set is replaced, its ``as_of`` moves, or :data:`MODEL_VERSION`."""
+    parts: list[Any] = [MODEL_VERSION, as_of.isoformat()]
     parts += (
         connection.execute(
             select(DatasetMeta.value)
