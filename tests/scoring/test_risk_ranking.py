@@ -18,7 +18,8 @@ from tools.store.schema import Opportunity, OpportunityHistory, Role
 from tools.viewer import Viewer
 
 REVOPS = Viewer(user_id=2, role=Role.REVOPS, name="RevOps")
-#: Measured on this data set when the rule was written: 21% (all rules, by rule count: 74%).
+#: Measured when the rule was written: 21% on this data set (1,000 accounts), 23% on the default
+#: demo (2,000 accounts), where the earlier rules (any rule broken) flagged 76%.
 MAX_FLAGGED_SHARE = 0.30
 
 
