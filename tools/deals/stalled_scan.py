@@ -77,7 +77,8 @@ class Scan:
         evidence = or_(*(column == HIGH for column in severities.values()), broken >= 2)
         if not self.scored:
             return evidence
-        return evidence & (c.probability <= SCORE_BELOW_STAGE * c.stage_probability)
+        weak: ColumnElement[bool] = c.probability <= SCORE_BELOW_STAGE * c.stage_probability
+        return evidence & weak
 
     def severities(self, c: Any) -> dict[Rule, ColumnElement[int]]:
         """Each rule's severity over the measures ``c`` (columns named as :attr:`measures`)."""
