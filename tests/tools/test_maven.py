@@ -188,3 +188,10 @@ def test_the_win_score_reports_honestly_whether_it_beats_the_stage_probability(m
     assert scores.used == result.used
     if result.used == "stage_probability":
         assert all(d.probability == d.stage_probability for d in scores.deals)
+
+
+def test_the_forecast_backtest_says_why_it_cannot_run_without_stage_history(maven: Repository) -> None:
+    from tools.scoring.forecast import forecast_backtest
+
+    result = forecast_backtest(maven.engine, maven.stages, maven.as_of)
+    assert result.quarters == [] and "no stage history" in (result.note or "")

@@ -119,6 +119,48 @@ def _print_scores(result: WinScores) -> None:
             console.print(f"  • {esc(factor.text)}")
 
 
+@deals_app.command("forecast-backtest")
+def forecast_backtest_command(
+    ctx: typer.Context,
+    quarters: Annotated[int, typer.Option(min=1, max=12, help="How many past quarters.")] = 4,
+    as_json: JsonOption = False,
+) -> None:
+    """The data set's forecast backtest (no --user): win scores plus run-rate against the
+    stage-weighted forecast and what was booked, quarter by quarter."""
+    from tools.scoring.forecast import forecast_backtest
+
+    repo = ctx.obj.repository
+    result = forecast_backtest(repo.engine, repo.stages, repo.as_of, quarters, repo.fy_start_month)
+    if as_json:
+        echo_json(result.model_dump_json(indent=2))
+        return
+    if result.note:
+        console.print(f"[yellow]{esc(result.note)}[/]")
+    table = Table(
+        "Quarter", "Actual", "Stage-weighted", "Error", "Win score + run-rate", "80% range", "Error"
+    )
+    for q in result.quarters:
+        score = f"${q.win_score:,.0f}" if q.win_score is not None else "-"
+        span = f"${q.low:,.0f}-${q.high:,.0f}" if q.low is not None and q.high is not None else "-"
+        table.add_row(
+            q.quarter,
+            f"${q.actual:,.0f}",
+            f"${q.stage_weighted:,.0f}",
+            f"{q.stage_error:+.1%}" if q.stage_error is not None else "-",
+            score,
+            span,
+            f"{q.win_score_error:+.1%}" if q.win_score_error is not None else "-",
+        )
+    console.print(table)
+    if result.stage_mean_abs_error is not None:
+        score = result.win_score_mean_abs_error
+        shown = f"{score:.1%}" if score is not None else "not available"
+        console.print(
+            f"Mean absolute error: stage-weighted {result.stage_mean_abs_error:.1%}, "
+            f"win score + run-rate {shown}; actual within the 80% range in {result.within_range} quarters"
+        )
+
+
 @deals_app.command("changes")
 def changes(
     ctx: typer.Context,
