@@ -153,8 +153,8 @@ def forecast_backtest_command(
         )
     console.print(table)
     if result.stage_mean_abs_error is not None:
-        score = result.win_score_mean_abs_error
-        shown = f"{score:.1%}" if score is not None else "not available"
+        mean_error = result.win_score_mean_abs_error
+        shown = f"{mean_error:.1%}" if mean_error is not None else "not available"
         console.print(
             f"Mean absolute error: stage-weighted {result.stage_mean_abs_error:.1%}, "
             f"win score + run-rate {shown}; actual within the 80% range in {result.within_range} quarters"
