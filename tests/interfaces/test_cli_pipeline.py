@@ -127,3 +127,15 @@ def test_deals_changes_prints_groups_and_writes_the_chart(tmp_path: Path) -> Non
     ]
     assert {g["kind"] for g in data["groups"]} >= {"new", "advanced", "pushed", "won", "lost"}
     assert chart.read_bytes()[:4] == b"\x89PNG"
+
+
+def test_deals_snapshot_records_todays_open_pipeline_for_changes() -> None:
+    recorded = runner.invoke(app, ["deals", "snapshot"])
+    assert recorded.exit_code == 0 and "Recorded the open pipeline of 2026-11-20" in recorded.output
+    result = runner.invoke(
+        app, ["deals", "changes", "--user", "Max Stone", "--since", "2026-11-20", "--json"]
+    )
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert data["start"] == "2026-11-20" and data["start_value"] == data["end_value"]
+    assert all(group["count"] == 0 for group in data["groups"])  # nothing changed since this morning

@@ -17,7 +17,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import Connection, Date, case, delete, func, insert, literal, select
+from sqlalchemy import Connection, Date, Engine, case, delete, func, insert, literal, select
 from sqlalchemy.orm import aliased
 
 from tools.store.schema import Opportunity, OpportunityHistory
@@ -59,6 +59,12 @@ def take_snapshot(connection: Connection, stages: StageConfig, day: dt.date) -> 
         .where(~Opportunity.is_closed)
     )
     return _replace(connection, day, rows)
+
+
+def record_snapshot(engine: Engine, stages: StageConfig, day: dt.date) -> int:
+    """Take ``day``'s snapshot in its own transaction (``salesplan deals snapshot``, from cron)."""
+    with engine.begin() as connection:
+        return take_snapshot(connection, stages, day)
 
 
 def rebuild_snapshot(connection: Connection, stages: StageConfig, day: dt.date) -> int:

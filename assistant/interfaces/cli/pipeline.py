@@ -161,6 +161,17 @@ def forecast_backtest_command(
         )
 
 
+@deals_app.command("snapshot")
+def snapshot(ctx: typer.Context) -> None:
+    """Record today's open pipeline (the data set's as_of) for "what changed" views; run it daily
+    from cron when the data is kept current (generate and import record their own)."""
+    from tools.store.snapshots import record_snapshot
+
+    repo = ctx.obj.repository
+    count = record_snapshot(repo.engine, repo.stages, repo.as_of)
+    console.print(f"Recorded the open pipeline of {repo.as_of}: {count:,} deals.")
+
+
 @deals_app.command("changes")
 def changes(
     ctx: typer.Context,
