@@ -97,18 +97,18 @@ def test_deals_score_for_a_user_lists_their_scored_deals_and_needs_a_user_otherw
 
 
 def test_deals_changes_without_snapshots_says_so_in_one_line() -> None:
+    from sqlalchemy import delete
+
+    from tools.store.schema_scores import PipelineSnapshot
+
+    with build_app_context().engine.begin() as connection:
+        connection.execute(delete(PipelineSnapshot))
     result = runner.invoke(app, ["deals", "changes", "--user", "rita@cobalt.example"])
     assert result.exit_code == 2 and "no pipeline snapshots yet" in result.output
     assert "Traceback" not in result.output
 
 
 def test_deals_changes_prints_groups_and_writes_the_chart(tmp_path: Path) -> None:
-    from tools.store.snapshots import backfill_snapshots
-    from tools.store.stages import load_stages
-
-    context = build_app_context()
-    with context.engine.begin() as connection:
-        backfill_snapshots(connection, load_stages(), context.as_of())
     chart = tmp_path / "wf.png"
     result = runner.invoke(
         app, ["deals", "changes", "--user", "Max Stone", "--since", "monday", "--chart", str(chart), "--json"]

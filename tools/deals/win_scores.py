@@ -8,7 +8,9 @@ probability on the held-out period (or there are too few closed deals) the proba
 stage probability, and ``used`` and ``reason`` say so.
 
 ``score_backtest`` is the diagnostic of the data set (not of one viewer): the deals that closed
-after the cutoff, each scored by a model trained only on deals closed before it.
+after the cutoff, each scored by a model trained only on deals closed before it. The backtest's
+figures (AUC, cutoff, deals learnt from) cover the whole organisation, so ``win_scores`` shows
+them to RevOps and admins only; reps and managers get the verdict.
 """
 
 from __future__ import annotations
@@ -26,11 +28,17 @@ from tools.evidence import ExternalId, RecordUrl, record_id
 from tools.filters import DealFilter, deal_conditions
 from tools.scoring.store import refresh
 from tools.store.repository import Repository, ViewerLike
-from tools.store.schema import Account, Opportunity, User
+from tools.store.schema import Account, Opportunity, Role, User
 from tools.store.schema_scores import DealScore
 from tools.store.stages import StageConfig
 
 Used = Literal["model", "stage_probability"]
+#: What a viewer who does not see the whole organisation is told about the model.
+VERDICTS = {
+    "model": "the organisation's win-score model beats the stage probability on recently closed deals",
+    "stage_probability": "the stage probability: the organisation's closed deals do not support a "
+    "better model (RevOps can see the backtest)",
+}
 
 
 class WinScoreQuery(DealFilter):
@@ -133,11 +141,15 @@ def win_scores(repo: Repository, viewer: ViewerLike, params: WinScoreQuery) -> W
         )
         for row in rows
     ]
+    header = _header(report)
+    if viewer.role not in (Role.ADMIN, Role.REVOPS):
+        # the backtest's figures are the whole organisation's: a rep or manager gets the verdict only
+        header.update(auc=None, baseline_auc=None, cutoff=None, trained_on=0, reason=VERDICTS[report["used"]])
     return WinScores(
         as_of=repo.as_of,
         deals=deals,
         filters=describe(resolved, "open opportunities", f"as of {repo.as_of}"),
-        **_header(report),
+        **header,
     )
 
 
