@@ -210,6 +210,8 @@ TOOLS: tuple[ToolSpec, ...] = (
     ToolSpec("pipeline_summary", "tools.deals:pipeline_summary", "tools.deals:PipelineQuery"),
     ToolSpec("deal_details", "tools.deals:deal_details", "tools.deals:DealQuery"),
     ToolSpec("stalled_deals", "tools.deals:stalled_deals", "tools.deals:StalledQuery"),
+    ToolSpec("win_scores", "tools.deals:win_scores", "tools.deals:WinScoreQuery"),
+    ToolSpec("pipeline_changes", "tools.deals:pipeline_changes", "tools.deals:ChangesQuery"),
     ToolSpec("forecast", "tools.deals:forecast", "tools.deals:ForecastQuery"),
     ToolSpec("rep_performance", "tools.deals:rep_performance", "tools.deals:PerformanceQuery"),
     ToolSpec("query_metrics", "tools.semantic:query_metrics", "tools.semantic:MetricQuery"),

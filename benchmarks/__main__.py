@@ -21,6 +21,7 @@ from benchmarks import (
     offline,
     plans,
     rebalance,
+    scoring,
 )
 from benchmarks import api as api_bench
 from benchmarks import slack as slack_bench
@@ -40,6 +41,7 @@ def main() -> None:
     api_bench.main()
     slack_bench.main()
     analytics.main(opportunities=size, accounts=max(1, size // 10))
+    scoring.main(opportunities=size, accounts=max(1, size // 10))
     generate.main(size)
     if os.environ.get("SALESPLAN_BENCH_SOAK") == "1":
         from benchmarks import soak

@@ -38,7 +38,7 @@ from benchmarks.common import median, report
 from tools.deals.forecasting import ForecastQuery, forecast
 from tools.deals.pipeline import PipelineQuery, pipeline_summary
 from tools.deals.stalled import StalledQuery, stalled_deals
-from tools.deals.stalled_scan import median_won_cycle
+from tools.deals.stalled_support import median_won_cycle
 from tools.store.db import ensure_schema, make_engine
 from tools.store.demo.generate import DEFAULT_AS_OF, generate_dataset
 from tools.store.repository import Repository

@@ -24,7 +24,7 @@ def test_tool_calls_run_as_the_viewer_and_feed_the_answer(
     assert answer.answer == "Two of your deals are stalled."
     assert [(c.name, c.args) for c in answer.tool_calls] == [("stalled_deals", {})]
     result = json.loads(_tool_results(scripted.seen[-1])[0])
-    assert [d["id"] for d in result["deals"]] == ["opportunity/2", "opportunity/1"]
+    assert [d["id"] for d in result["deals"]] == ["opportunity/1", "opportunity/2"]  # by value at risk
     assert "opportunity/3" not in _tool_results(scripted.seen[-1])[0]  # Ravi's deal
     assert {"opportunity/1", "opportunity/2"} <= set(answer.citations)
     assert "stalled-deal-recovery.md#past-close-date-diagnosis-and-steps" in answer.citations

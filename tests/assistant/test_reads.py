@@ -34,7 +34,7 @@ def _log(service: AssistantService) -> AuditLog:
 
 def test_a_read_runs_as_the_viewer_and_is_audited_like_a_question(service: AssistantService) -> None:
     result = service.run_tool(RITA, "stalled_deals", {"limit": 5}, returns=StalledDeals, channel="slack")
-    assert [d.id for d in result.deals] == ["opportunity/2", "opportunity/1"]
+    assert [d.id for d in result.deals] == ["opportunity/1", "opportunity/2"]  # by value at risk
     [entry] = _log(service).tail()
     assert (entry.user_name, entry.role, entry.channel, entry.kind, entry.outcome, entry.model) == (
         "Rita Ruiz",

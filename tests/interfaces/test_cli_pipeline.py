@@ -26,7 +26,8 @@ def test_stalled_json_for_a_rep_lists_only_their_deals() -> None:
     result = runner.invoke(app, ["deals", "stalled", "--user", "rita@cobalt.example", "--json"])
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
-    assert [d["id"] for d in data["deals"]] == ["opportunity/2", "opportunity/1"]
+    # ranked by value at risk: deal 1 (120k x 0.2, closes in 25 days) before deal 2 (30k x 0.45)
+    assert [d["id"] for d in data["deals"]] == ["opportunity/1", "opportunity/2"]
     assert "CANARY-Ravi" not in result.output and "CANARY-Sam" not in result.output
     assert data["as_of"] == "2026-11-20"
 
@@ -74,3 +75,67 @@ def test_a_usage_error_is_a_bug_not_a_one_line_error(monkeypatch: pytest.MonkeyP
     result = runner.invoke(app, ["deals", "stalled", "--user", "rita@cobalt.example"])
     assert isinstance(result.exception, UsageError)
     assert "error:" not in result.output
+
+
+def test_deals_score_backtest_prints_one_object_of_the_documented_shape() -> None:
+    result = runner.invoke(app, ["deals", "score", "--backtest", "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert set(data) == {"model", "trained_on", "cutoff", "auc", "baseline_auc", "used", "deals"}
+    # the hand-built CRM has too few closed deals: no backtest, the stage probability is used
+    assert data["used"] == "stage_probability" and data["deals"] == [] and data["auc"] is None
+
+
+def test_deals_score_for_a_user_lists_their_scored_deals_and_needs_a_user_otherwise() -> None:
+    result = runner.invoke(app, ["deals", "score", "--user", "rita@cobalt.example", "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert {d["id"] for d in data["deals"]} == {"opportunity/1", "opportunity/2"}
+    assert all(d["probability"] == d["stage_probability"] for d in data["deals"])
+    missing = runner.invoke(app, ["deals", "score"])
+    assert missing.exit_code == 1 and "needs --user" in missing.output
+
+
+def test_deals_changes_without_snapshots_says_so_in_one_line() -> None:
+    from sqlalchemy import delete
+
+    from tools.store.schema_scores import PipelineSnapshot
+
+    with build_app_context().engine.begin() as connection:
+        connection.execute(delete(PipelineSnapshot))
+    result = runner.invoke(app, ["deals", "changes", "--user", "rita@cobalt.example"])
+    assert result.exit_code == 2 and "no pipeline snapshots yet" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_deals_changes_prints_groups_and_writes_the_chart(tmp_path: Path) -> None:
+    chart = tmp_path / "wf.png"
+    result = runner.invoke(
+        app, ["deals", "changes", "--user", "Max Stone", "--since", "monday", "--chart", str(chart), "--json"]
+    )
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert [s["label"] for s in data["waterfall"]] == [
+        "Start",
+        "New",
+        "Increased",
+        "Decreased",
+        "Won",
+        "Lost",
+        "Removed",
+        "End",
+    ]
+    assert {g["kind"] for g in data["groups"]} >= {"new", "advanced", "pushed", "won", "lost"}
+    assert chart.read_bytes()[:4] == b"\x89PNG"
+
+
+def test_deals_snapshot_records_todays_open_pipeline_for_changes() -> None:
+    recorded = runner.invoke(app, ["deals", "snapshot"])
+    assert recorded.exit_code == 0 and "Recorded the open pipeline of 2026-11-20" in recorded.output
+    result = runner.invoke(
+        app, ["deals", "changes", "--user", "Max Stone", "--since", "2026-11-20", "--json"]
+    )
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert data["start"] == "2026-11-20" and data["start_value"] == data["end_value"]
+    assert all(group["count"] == 0 for group in data["groups"])  # nothing changed since this morning

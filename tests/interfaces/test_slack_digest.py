@@ -64,7 +64,8 @@ def test_reps_get_their_deals_and_managers_a_team_roll_up(context: AppContext, f
     rita, ravi, maxs = sent[f"D{RITA}"], sent[f"D{RAVI}"], sent["DU_MAX"]
     assert "Acme - Analytics" in rita and "Next step" in rita and "Apex" not in rita
     assert "Apex - Core" in ravi and "Acme" not in ravi
-    assert re.search(r"Your team has \d+ stalled or at-risk deals?\* of \d+ open", maxs)
+    assert re.search(r"Your team has \d+ stalled or at-risk deals? of \d+ open", maxs)
+    assert "New risks" in rita and "change" in rita  # a first digest: every flagged deal is new
     assert "Rita Ruiz" in maxs and "Ravi Rao" in maxs and "Globex" not in maxs
     assert [c.args["email"] for c in fake.of("users.lookupByEmail") if c.args["email"].startswith("ravi")]
 
@@ -76,8 +77,8 @@ def test_at_most_one_digest_per_person_per_day(context: AppContext, fake: FakeSl
     again = digest(context)
     assert again.counts()["sent"] == 0 and again.counts()["already sent"] == sent
     assert len(fake.of("chat.postMessage")) == sent
-    tomorrow = digest(context, DAY + dt.timedelta(days=1))
-    assert tomorrow.counts()["sent"] == sent
+    tomorrow = digest(context, DAY + dt.timedelta(days=1))  # nothing changed since: nothing sent
+    assert tomorrow.counts()["sent"] == 0 and tomorrow.counts()["nothing new"] == sent
 
 
 def test_a_failed_send_is_retried_by_the_next_run(context: AppContext, fake: FakeSlack) -> None:
@@ -111,7 +112,35 @@ def test_digest_command(context: AppContext, fake: FakeSlack, monkeypatch: pytes
 def test_each_digest_read_is_audited_as_the_person_it_reads_for(context: AppContext) -> None:
     digest(context, dry_run=True)
     reads = [(e.user_name, e.channel, e.kind, e.question) for e in AuditLog(context.engine).tail(100)]
-    assert ("Rita Ruiz", "slack", "tool", 'stalled_deals {"limit": 10}') in reads
-    assert ("Max Stone", "slack", "tool", 'stalled_deals {"limit": 5}') in reads  # the team's roll-up
-    assert ("Ravi Rao", "slack", "tool", 'stalled_deals {"limit": 1}') in reads  # a line of Max's roll-up
+    assert ("Rita Ruiz", "slack", "tool", 'stalled_deals {"limit": 200}') in reads
+    assert ("Max Stone", "slack", "tool", 'stalled_deals {"limit": 200}') in reads  # the team's deals
     assert not any(name == "Olga Ops" for name, *_ in reads)  # RevOps gets no digest
+
+
+def test_day_two_lists_only_what_changed_grouped(context: AppContext, fake: FakeSlack) -> None:
+    """Between two digests Rita's Acme - Analytics deal (past its close date) gets a new date later
+    than the one listed, and nothing else changes: day two shows that deal alone, as slipped."""
+    from sqlalchemy import select, update
+
+    from tools.store.schema import Opportunity
+
+    digest(context)
+    first = dms(fake)[f"D{RITA}"]
+    assert "New risks" in first
+    with context.engine.begin() as connection:
+        deal = connection.execute(
+            select(Opportunity.id, Opportunity.close_date).where(Opportunity.name == "Acme - Analytics")
+        ).one()
+        connection.execute(
+            update(Opportunity)
+            .where(Opportunity.id == deal.id)
+            .values(close_date=deal.close_date + dt.timedelta(days=14))
+        )
+    fake.calls.clear()
+    second = digest(context, DAY + dt.timedelta(days=1))
+    by_name = {o.name: o for o in second.outcomes}
+    assert by_name["Rita Ruiz"].status == "sent"
+    assert by_name["Ravi Rao"].status == "nothing new"  # his deals did not change
+    rita = dms(fake)[f"D{RITA}"]
+    assert "*Slipped* (1)" in rita and "Acme - Analytics" in rita
+    assert "New risks" not in rita and "Went dark" not in rita and "1 change since" in rita

@@ -27,6 +27,7 @@ HEAVY = (
     "pandas",
     "simple_salesforce",  # a CRM sync or a confirmed change
     "hubspot",
+    "sklearn",  # the win score's training (data commands read the stored scores)
 )
 #: The agent framework: an `ask` loads it, a data command does not.
 AGENT = ("langchain", "langgraph", "langsmith")

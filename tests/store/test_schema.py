@@ -219,6 +219,10 @@ def test_a_populated_database_of_the_previous_revision_upgrades(tmp_path: Path) 
         _sample(session)
     with engine.begin() as connection:  # back to how revision 0004 left a bulk-loaded database
         for statement in (
+            "DROP TABLE digest_items",  # revision 0012
+            "DROP TABLE pipeline_snapshots",  # revision 0011
+            "DROP TABLE deal_scores",
+            "DROP TABLE win_models",
             "DROP TABLE crm_changes",  # revision 0010
             "DROP TABLE crm_sync_state",
             "DROP INDEX ix_opportunities_open_stage",  # revision 0009

@@ -34,6 +34,8 @@ from sqlalchemy import Engine, insert
 
 from tools.store.bulk import INSERT_ORDER
 from tools.store.rollups import refresh_rollups
+from tools.store.snapshots import backfill_snapshots
+from tools.store.stages import load_stages
 
 AS_OF = dt.date(2026, 11, 20)
 D = dt.date
@@ -515,3 +517,4 @@ def load(engine: Engine) -> None:
             elif rows:
                 connection.execute(insert(table), rows)
         refresh_rollups(connection)
+        backfill_snapshots(connection, load_stages(), AS_OF)  # a past, as generate and import give

@@ -173,3 +173,25 @@ def test_a_profile_says_the_export_has_no_contacts(maven: Repository) -> None:
     profile = account_profile(maven, REVOPS, AccountProfileInput(account="Acme Corporation"))
     assert profile.contacts.gaps == [NO_CONTACTS]
     assert not any("economic buyer" in gap for gap in profile.contacts.gaps)
+
+
+def test_the_win_score_reports_honestly_whether_it_beats_the_stage_probability(maven: Repository) -> None:
+    """Maven's closed deals all closed from Engaging (no stage history): the stage probability
+    cannot tell them apart (AUC 0.5); the score uses the model only if it beats that beyond chance."""
+    from tools.deals.win_scores import WinScoreQuery, score_backtest, win_scores
+
+    result, reason = score_backtest(maven.engine, maven.stages, maven.as_of)
+    assert result.baseline_auc == 0.5 and result.auc is not None
+    assert len(result.deals) > 1_000 and result.trained_on > 1_000
+    assert ("does not beat" in reason) == (result.used == "stage_probability")
+    scores = win_scores(maven, REVOPS, WinScoreQuery(limit=50))
+    assert scores.used == result.used
+    if result.used == "stage_probability":
+        assert all(d.probability == d.stage_probability for d in scores.deals)
+
+
+def test_the_forecast_backtest_says_why_it_cannot_run_without_stage_history(maven: Repository) -> None:
+    from tools.scoring.forecast import forecast_backtest
+
+    result = forecast_backtest(maven.engine, maven.stages, maven.as_of)
+    assert result.quarters == [] and "no stage history" in (result.note or "")

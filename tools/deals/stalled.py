@@ -30,16 +30,21 @@ for the deals actually listed (:mod:`tools.deals.stalled_evidence`).
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from typing import Any
 
 from pydantic import BaseModel, Field
+from sqlalchemy import Connection
 
 from tools.deals.pipeline import describe, open_deal_conditions
 from tools.deals.stalled_evidence import StalledDeal, facts_of, listed_deals
 from tools.deals.stalled_rules import Rule, Severity
-from tools.deals.stalled_scan import SEVERITY, build_scan, median_won_cycle, scan_once, unsupported_rules
+from tools.deals.stalled_scan import SEVERITY, build_scan, scan_once
+from tools.deals.stalled_support import median_won_cycle, unsupported_rules
 from tools.evidence import Figure, Unit, record_id
 from tools.filters import DealFilter, deal_conditions
+from tools.scoring.norms import stall_thresholds, won_stage_days
+from tools.scoring.store import scores_in_use
 from tools.store.repository import Repository, ViewerLike
 from tools.store.schema import User
 from tools.store.types import to_money
@@ -74,6 +79,11 @@ class StalledDeals(BaseModel):
     estimate_basis: str | None = Field(
         default=None, description="What estimated amounts were taken from, when any amount is estimated."
     )
+    open_amount: Decimal = Field(description="Open pipeline value scanned (the flagged share's base).")
+    value_at_risk: Decimal = Field(
+        description="Sum over flagged deals of amount x (1 - win probability) x urgency (the ranking)."
+    )
+    ranking: str
 
 
 def stalled_deals(repo: Repository, viewer: ViewerLike, params: StalledQuery) -> StalledDeals:
@@ -107,7 +117,9 @@ def stalled_deals(repo: Repository, viewer: ViewerLike, params: StalledQuery) ->
         if median is None or won_count < 5:
             skipped[Rule.AGED] = f"only {won_count} won deals in scope to set a normal cycle (need 5)"
         aged_limit = rules.cycle_multiple * median if median and Rule.AGED not in skipped else None
-        scan = build_scan(repo, skipped, aged_limit)
+        stall_days = repo.memo(("stall_days",), lambda: stage_thresholds(connection, repo))
+        scored = scores_in_use(connection, repo.as_of)
+        scan = build_scan(repo, skipped, aged_limit, stall_days, scored)
         found = scan_once(connection, repo, viewer, conditions, scan, params.rule, max(params.limit, MAX_IDS))
         names: dict[int, str] = {
             int(uid): str(name)
@@ -155,13 +167,30 @@ def stalled_deals(repo: Repository, viewer: ViewerLike, params: StalledQuery) ->
         ),
         skipped_rules=[SkippedRule(rule=r, reason=why) for r, why in skipped.items()],
         thresholds={
-            "stall_days": {s.name: s.stall_days for s in repo.stages.open_stages},
+            "stall_days": stall_days,
             **rules.model_dump(),
             "median_won_cycle_days": median,
         },
         filters=filters,
         estimate_basis=repo.estimate_basis() if estimated_amount else None,
+        open_amount=to_money(found.open_amount),
+        value_at_risk=to_money(found.at_risk),
+        ranking=(
+            "value at risk: amount x (1 - win probability) x urgency (1 when the deal should close within "
+            "30 days or is past its date, 0.6 within 90 days, else 0.3); win probability from the "
+            + ("learned win score" if scored else "stage probability (no learned win score in use)")
+        ),
     )
+
+
+def stage_thresholds(connection: Connection, repo: Repository) -> dict[str, int]:
+    """Each open stage's stall threshold: the 75th percentile of won deals' days in the stage (the
+    organisation's own history, over all its deals), or the configured ``stall_days`` when
+    ``stage_days_from_history`` is off or too few won deals passed through the stage."""
+    configured = {s.name: s.stall_days or 1 for s in repo.stages.open_stages}
+    if not repo.stages.stall_rules.stage_days_from_history:
+        return configured
+    return stall_thresholds(won_stage_days(connection, repo.as_of), configured)
 
 
 def _flags(row: Any, rules: list[Rule]) -> list[tuple[Rule, Severity]]:

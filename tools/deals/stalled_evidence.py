@@ -45,7 +45,13 @@ class StalledDeal(BaseModel):
         default=False, description="The amount is an estimate the import filled in (e.g. the list price)."
     )
     close_date: dt.date | None
-    risk_score: int
+    risk_score: int = Field(description="Sum of the flags' severities (high 3, medium 2).")
+    win_probability: float | None = Field(
+        default=None, description="The learned win score, or the stage probability without one."
+    )
+    value_at_risk: Decimal | None = Field(
+        default=None, description="amount x (1 - win probability) x urgency: what the list is ranked by."
+    )
     flags: list[Flag]
 
 
@@ -65,6 +71,8 @@ class Facts:
     next_step_overdue: float | None
     contacts: int
     age_days: float | None
+    probability: float | None = None
+    at_risk: float | None = None
 
 
 def facts_of(row: Any) -> Facts:
@@ -82,6 +90,8 @@ def facts_of(row: Any) -> Facts:
         next_step_overdue=row.next_step_overdue,
         contacts=int(row.contacts),
         age_days=row.age_days,
+        probability=getattr(row, "probability", None),
+        at_risk=getattr(row, "at_risk", None),
     )
 
 
@@ -146,6 +156,8 @@ def listed_deals(
                 amount_estimated=facts.amount_estimated,
                 close_date=row.close_date,
                 risk_score=score,
+                win_probability=round(facts.probability, 4) if facts.probability is not None else None,
+                value_at_risk=Decimal(str(round(facts.at_risk, 2))) if facts.at_risk is not None else None,
                 flags=[
                     _flag(
                         rule,
@@ -230,9 +242,38 @@ def _flag(
         severity=severity,
         evidence=evidence,
         facts=details,
-        next_action=action,
+        next_action=_gap(rule, facts, row, contacts) or action,
         playbook=passage,
     )
+
+
+def _gap(rule: Rule, facts: Facts, row: Any, contacts: list[str]) -> str | None:
+    """The next action for this deal's own gap: who to reach, which date to fix (None: the
+    rule's general action; the playbook passage says why)."""
+    who = contacts[0] if contacts else f"a contact at {row.account}" if row.account else None
+    if rule is Rule.STAGE_AGE and who:
+        return (
+            f"Confirm the {facts.stage} exit criteria with {who} and agree a dated next step, "
+            f"or move the deal back."
+        )
+    if rule is Rule.NO_ACTIVITY and who:
+        second = (
+            f"; if silent, go to {contacts[1]}" if len(contacts) > 1 else "; if silent, find a second contact"
+        )
+        return f"Reach {who} this week with a reason to talk{second}."
+    if rule is Rule.PAST_CLOSE:
+        return (
+            f"Fix the close date {row.close_date}: confirm a real one with the buyer, or close the deal out."
+        )
+    if rule is Rule.PUSHED:
+        return f"Rebuild the mutual action plan with the economic buyer before moving {row.close_date} again."
+    if rule is Rule.NEXT_STEP:
+        if (row.next_step or "").strip():
+            return f"Do or re-date '{row.next_step}' (due {row.next_step_date}) and record the new date."
+        return f"Book the next meeting{f' with {who}' if who else ''} and record it with a date."
+    if rule is Rule.SINGLE_THREAD and contacts:
+        return f"Ask {contacts[0]} to introduce you to the economic buyer and a technical evaluator."
+    return None
 
 
 def _days(days: int) -> str:

@@ -19,59 +19,35 @@ from decimal import Decimal
 from types import SimpleNamespace
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, Date, case, func, literal, or_, select, union_all
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Date,
+    Float,
+    case,
+    func,
+    literal,
+    or_,
+    select,
+    type_coerce,
+    union_all,
+)
 
 from tools.deals.stalled_rules import Rule, Severity
 from tools.store.repository import Repository, ViewerLike
-from tools.store.schema import Activity, Opportunity, OpportunityHistory
+from tools.store.schema import Opportunity
+from tools.store.schema_scores import DealScore
 from tools.store.sqlfuncs import days_between
 
 NONE, MEDIUM, HIGH = 0, 2, 3
 SEVERITY = {MEDIUM: Severity.MEDIUM, HIGH: Severity.HIGH}
-
-
-def median_won_cycle(
-    connection: Connection, repo: Repository, viewer: ViewerLike
-) -> tuple[float | None, int]:
-    """Median days from created to closed of won deals in scope, and how many deals it is over."""
-    days = days_between(Opportunity.closed_at, Opportunity.created_at)
-    base = repo.opportunities(viewer, days.label("days")).where(
-        Opportunity.is_closed,
-        Opportunity.is_won,
-        Opportunity.created_at.is_not(None),
-        Opportunity.closed_at.is_not(None),
-    )
-    count = connection.execute(select(func.count()).select_from(base.subquery())).scalar_one()
-    if count == 0:
-        return None, 0
-    middle = (
-        connection.execute(base.order_by(days).offset((count - 1) // 2).limit(2 - count % 2)).scalars().all()
-    )
-    return float(sum(float(m) for m in middle) / len(middle)), int(count)
-
-
-def unsupported_rules(connection: Connection, repo: Repository, viewer: ViewerLike) -> dict[Rule, str]:
-    """Rules the loaded data cannot support, with the reason."""
-
-    def exists(query: Any) -> bool:
-        return connection.execute(query.limit(1)).first() is not None
-
-    missing: dict[Rule, str] = {}
-    if not exists(repo.activities(viewer, Activity.id)) and not exists(
-        repo.opportunities(viewer, Opportunity.id).where(Opportunity.last_activity_at.is_not(None))
-    ):
-        missing[Rule.NO_ACTIVITY] = "the data has no activities or last-activity dates"
-    if not exists(repo.activities(viewer, Activity.id).where(Activity.contact_id.is_not(None))):
-        missing[Rule.SINGLE_THREAD] = "the data has no activities linked to contacts"
-    if not exists(repo.history(viewer, OpportunityHistory.id)):
-        missing[Rule.PUSHED] = "the data has no opportunity history to count close-date changes"
-    if not exists(repo.opportunities(viewer, Opportunity.id).where(Opportunity.next_step.is_not(None))):
-        missing[Rule.NEXT_STEP] = "the data records no next steps"
-    if not exists(
-        repo.opportunities(viewer, Opportunity.id).where(Opportunity.stage_entered_at.is_not(None))
-    ):
-        missing[Rule.STAGE_AGE] = "the data has no stage-entry dates"
-    return missing
+#: With a learned win score, a deal breaking the rules is at risk only when its score is at most
+#: this share of its stage's probability (the model gives it at most half its stage's odds).
+SCORE_BELOW_STAGE = 0.5
+#: How much a deal's value at risk counts by when it should close: within 30 days (or already
+#: past), within 90 days, later or undated.
+URGENCY = ((30, 1.0), (90, 0.6))
+LATER = 0.3
 
 
 def _over(value: ColumnElement[Any], limit: Any) -> ColumnElement[int]:
@@ -90,6 +66,19 @@ class Scan:
     limits: dict[str, float | None]
     skipped: set[Rule]
     facts: Sequence[ColumnElement[Any]]
+    #: The deal scores are the current ones of a model that beat the stage probability.
+    scored: bool = False
+
+    def material(self, c: Any, severities: dict[Rule, ColumnElement[int]]) -> ColumnElement[bool]:
+        """Whether a deal breaking the rules is at risk: a rule broken twice over (high) or two
+        rules broken, and, with a learned win score in use, a score at most
+        :data:`SCORE_BELOW_STAGE` of its stage's probability."""
+        broken = sum((case((column > NONE, 1), else_=0) for column in severities.values()), literal(0))
+        evidence = or_(*(column == HIGH for column in severities.values()), broken >= 2)
+        if not self.scored:
+            return evidence
+        weak: ColumnElement[bool] = c.probability <= SCORE_BELOW_STAGE * c.stage_probability
+        return evidence & weak
 
     def severities(self, c: Any) -> dict[Rule, ColumnElement[int]]:
         """Each rule's severity over the measures ``c`` (columns named as :attr:`measures`)."""
@@ -122,12 +111,23 @@ class Scan:
         return sum((func.coalesce(column, NONE) for column in severities.values()), literal(NONE))
 
 
-def build_scan(repo: Repository, skipped: dict[Rule, str], aged_limit: float | None) -> Scan:
+def build_scan(
+    repo: Repository,
+    skipped: dict[Rule, str],
+    aged_limit: float | None,
+    stall_days: dict[str, int],
+    scored: bool = False,
+) -> Scan:
+    """The rules as SQL; ``scored``: join the stored win scores (current, from a model in use)."""
     rules = repo.stages.stall_rules
     as_of = literal(repo.as_of, Date)
-    threshold = case(
-        {s.name: s.stall_days for s in repo.stages.open_stages}, value=Opportunity.stage, else_=None
+    stage_probability = case(
+        {s.name: s.probability for s in repo.stages.open_stages}, value=Opportunity.stage, else_=0.0
     )
+    probability = func.coalesce(DealScore.probability, stage_probability) if scored else stage_probability
+    until_close = days_between(Opportunity.close_date, as_of)
+    urgency = case(*((until_close <= days, weight) for days, weight in URGENCY), else_=LATER)
+    threshold = case(stall_days, value=Opportunity.stage, else_=None)
     stage_days = days_between(as_of, Opportunity.stage_entered_at)
     activity_days = days_between(as_of, func.coalesce(Opportunity.last_activity_at, Opportunity.created_at))
     overdue = days_between(as_of, Opportunity.close_date)
@@ -146,6 +146,9 @@ def build_scan(repo: Repository, skipped: dict[Rule, str], aged_limit: float | N
         "large": case((large, 1), else_=0),
         "contacts": Opportunity.contacts_engaged,
         "age": age,
+        "probability": probability,
+        "stage_probability": stage_probability,
+        "urgency": urgency,
     }
     facts = [
         stage_days.label("stage_days"),
@@ -158,7 +161,7 @@ def build_scan(repo: Repository, skipped: dict[Rule, str], aged_limit: float | N
         age.label("age_days"),
     ]
     limits = {"no_activity": rules.no_activity_days, "pushes": rules.close_date_pushes, "aged": aged_limit}
-    return Scan(measures, list(Rule), limits, set(skipped), facts)
+    return Scan(measures, list(Rule), limits, set(skipped), facts, scored)
 
 
 @dataclass
@@ -166,6 +169,8 @@ class Found:
     """What one scan found: the totals, flagged deals per owner, and the riskiest deals first."""
 
     open_deals: int = 0
+    open_amount: Any = 0
+    at_risk: Any = 0
     flagged: int = 0
     amount: Any = 0
     estimated: Any = 0
@@ -196,16 +201,18 @@ def scan_once(
     the riskiest flagged deals. The facts behind the listed deals' flags are then read by id.
     """
     rules = scan.rules
+    deals = repo.opportunities(
+        viewer,
+        Opportunity.id,
+        Opportunity.owner_id,
+        Opportunity.amount,
+        case((Opportunity.amount_estimated, 1), else_=0).label("estimated"),
+        *(expression.label(name) for name, expression in scan.measures.items()),
+    )
+    if scan.scored:
+        deals = deals.outerjoin(DealScore, DealScore.opportunity_id == Opportunity.id)
     measured = (
-        repo.opportunities(
-            viewer,
-            Opportunity.id,
-            Opportunity.owner_id,
-            Opportunity.amount,
-            case((Opportunity.amount_estimated, 1), else_=0).label("estimated"),
-            *(expression.label(name) for name, expression in scan.measures.items()),
-        )
-        .where(*conditions)
+        deals.where(*conditions)
         .cte("measured")
         # each deal's numbers computed once; inlined, every rule would compute its dates again
         .prefix_with("MATERIALIZED")
@@ -218,6 +225,9 @@ def scan_once(
             m.owner_id,
             m.amount,
             m.estimated,
+            m.probability,
+            (func.coalesce(m.amount, 0) * (1 - m.probability) * m.urgency).label("at_risk"),
+            case((scan.material(m, severities), 1), else_=0).label("material"),
             scan.score(severities).label("score"),
             *(severities[r].label(f"rule_{r.value}") for r in rules),
         )
@@ -226,7 +236,8 @@ def scan_once(
         .prefix_with("MATERIALIZED")
     )
     c = judged.c
-    hit = c.score > 0 if rule is None else (c.score > 0) & (c[f"rule_{rule.value}"] > 0)
+    # every deal breaking the asked rule; without one, the deals at risk (:meth:`Scan.material`)
+    hit = (c.score > 0) & (c.material == 1) if rule is None else c[f"rule_{rule.value}"] > 0
     owners = select(
         literal(OWNER).label("part"),
         c.owner_id,
@@ -234,6 +245,9 @@ def scan_once(
         func.sum(case((hit, 1), else_=0)),
         func.sum(case((hit, c.amount), else_=0)),
         func.sum(case((hit & (c.estimated == 1), c.amount), else_=0)),
+        # typed by this first select of the UNION: the deal rows carry the win probability here
+        type_coerce(func.sum(c.amount), Float),
+        func.sum(case((hit, c.at_risk), else_=0)),
         *(func.sum(case((hit & (c[f"rule_{r.value}"] > 0), 1), else_=0)) for r in rules),
     ).group_by(c.owner_id)
     riskiest = (
@@ -244,10 +258,12 @@ def scan_once(
             c.score,
             c.amount,
             c.estimated,
+            c.probability,
+            c.at_risk,
             *(c[f"rule_{r.value}"] for r in rules),
         )
         .where(hit)
-        .order_by(c.score.desc(), c.amount.desc().nulls_last(), c.id)
+        .order_by(c.at_risk.desc(), c.score.desc(), c.id)
         .limit(limit)
         .subquery()
     )
@@ -256,8 +272,10 @@ def scan_once(
     for part, owner, *values in rows:
         if part != OWNER:
             continue
-        opened, flagged, amount, estimated, *per_rule = values
+        opened, flagged, amount, estimated, open_amount, at_risk, *per_rule = values
         found.open_deals += int(opened)
+        found.open_amount += open_amount or 0
+        found.at_risk += at_risk or 0
         found.flagged += int(flagged or 0)
         found.amount += amount or 0
         found.estimated += estimated or 0
@@ -287,13 +305,15 @@ def _with_facts(
     )
     facts = {int(row.id): row._asdict() for row in connection.execute(query)}
     listed = []
-    for deal, (_, score, amount, estimated, *severities) in judged.items():
+    for deal, (_, score, amount, estimated, probability, at_risk, *severities) in judged.items():
         listed.append(
             SimpleNamespace(
                 **facts[deal],
                 amount=amount,
                 amount_estimated=bool(estimated),
                 score=score,
+                probability=probability,
+                at_risk=at_risk,
                 **{f"rule_{r.value}": severity for r, severity in zip(rules, severities, strict=True)},
             )
         )

@@ -89,6 +89,8 @@ class StallRules(BaseModel):
     close_date_pushes: Annotated[int, Field(gt=0)] = 2
     large_deal_amount: Annotated[float, Field(ge=0)] = 50_000
     cycle_multiple: Annotated[float, Field(gt=1.0)] = 1.5
+    #: A stage's stall threshold: the 75th percentile of won deals' time in it (false: ``stall_days``).
+    stage_days_from_history: bool = True
 
 
 def _key(name: str) -> str:

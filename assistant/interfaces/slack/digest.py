@@ -1,9 +1,11 @@
-"""``salesplan slack digest``: a daily direct message about stalled deals.
+"""``salesplan slack digest``: a daily direct message about what changed in a person's stalled deals.
 
-Each rep with stalled or at-risk deals gets their riskiest deals, with the evidence and the
-suggested next step for each; each manager gets a roll-up of the team — totals, one line per
-direct report (a report who manages people counts their whole team) and the team's riskiest
-deals. People with nothing stalled get nothing. RevOps and admins get no digest.
+Each rep gets what changed among their stalled or at-risk deals since their last digest, grouped
+(new risks, slipped, went dark, recovered; :mod:`.digest_changes`), with the evidence and the
+suggested next step for each deal; each manager gets the same for the team, after the team's
+totals. A day with nothing new sends nothing (``nothing new``); people with nothing stalled get
+nothing. RevOps and admins get no digest. What a digest listed is remembered (``digest_items``)
+once it is sent; the first digest lists every flagged deal as new (capped).
 
 At most one digest per person per day (the UTC date, or ``--day``): the person's row in
 ``slack_digests`` is claimed before sending, atomically, so overlapping runs cannot both send,
@@ -26,21 +28,26 @@ from typing import Literal
 
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from assistant.bootstrap import AppContext
-from assistant.interfaces.slack.blocks import SlackMessage, section
+from assistant.formatting import money, plural
+from assistant.interfaces.slack.blocks import SlackMessage
+from assistant.interfaces.slack.digest_changes import Listed, changes_message, deal_key, diff
 from assistant.interfaces.slack.safety import plain
-from assistant.interfaces.slack.stalled import TeamLine, stalled_message, team_message
 from tools.deals.stalled import StalledDeals, StalledQuery
+from tools.deals.stalled_evidence import StalledDeal
 from tools.store.schema import Role, SlackDigest
-from tools.viewer import Person, Viewer, direct_reports, people_with_roles
+from tools.store.schema_scores import DigestItem
+from tools.viewer import Person, Viewer, people_with_roles
 
 log = logging.getLogger("salesplan.slack")
-Status = Literal["sent", "would send", "already sent", "nothing stalled", "not on Slack", "failed"]
-REP_DEALS = 10
-TEAM_DEALS = 5
+Status = Literal[
+    "sent", "would send", "already sent", "nothing stalled", "nothing new", "not on Slack", "failed"
+]
+#: Flagged deals compared with the last digest (riskiest first; the message lists fewer).
+COMPARED = 200
 CONCURRENCY = 4
 
 
@@ -53,6 +60,7 @@ class Outcome:
     deals: int = 0
     detail: str = ""
     message: SlackMessage | None = None
+    listed: list[StalledDeal] = field(default_factory=list)
 
 
 @dataclass
@@ -86,32 +94,63 @@ class Digest:
             viewer, "stalled_deals", StalledQuery(limit=limit), returns=StalledDeals, channel="slack"
         )
 
-    def compose(self, person: Person, day: dt.date) -> tuple[SlackMessage | None, int]:
-        """The person's digest (None when nothing is stalled) and how many deals it flags."""
+    def last_listed(self, user_id: int, day: dt.date) -> dict[int, Listed]:
+        """The deals of the person's last digest before ``day``."""
+        with self.engine.connect() as connection:
+            last = connection.execute(
+                select(func.max(DigestItem.day)).where(DigestItem.user_id == user_id, DigestItem.day < day)
+            ).scalar()
+            if last is None:
+                return {}
+            return {
+                row.opportunity_id: Listed(
+                    row.name, frozenset(filter(None, row.rules.split(","))), row.close_date
+                )
+                for row in connection.execute(
+                    select(
+                        DigestItem.opportunity_id, DigestItem.name, DigestItem.rules, DigestItem.close_date
+                    ).where(DigestItem.user_id == user_id, DigestItem.day == last)
+                )
+            }
+
+    def compose(self, person: Person, day: dt.date) -> tuple[SlackMessage | None, Status, StalledDeals]:
+        """The person's digest of changes (None when nothing is stalled, or nothing changed)."""
         viewer = person.viewer
         first = plain(viewer.name.split()[0])
+        result = self.stalled(viewer, COMPARED)
+        previous = self.last_listed(viewer.user_id, day)
+        if not int(result.flagged.value or 0) and not previous:
+            return None, "nothing stalled", result
+        changes = diff(result.deals, previous)
+        if not changes:
+            return None, "nothing new", result
         if viewer.role is Role.REP:
-            result = self.stalled(viewer, REP_DEALS)
-            flagged = int(result.flagged.value or 0)
-            if not flagged:
-                return None, 0
-            body = stalled_message(result)
-            intro = f"Good morning {first}, here are your stalled deals for {day:%A %d %B}."
-        else:
-            team = self.stalled(viewer, TEAM_DEALS)
-            flagged = int(team.flagged.value or 0)
-            if not flagged:
-                return None, 0
-            lines = [
-                TeamLine(
-                    name=report.name if report.role is not Role.MANAGER else f"{report.name}'s team",
-                    result=self.stalled(report, 1),
-                )
-                for report in direct_reports(self.engine, viewer.user_id)
-            ]
-            body = team_message(team, lines)
-            intro = f"Good morning {first}, here is your team's stalled-deal roll-up for {day:%A %d %B}."
-        return SlackMessage(text=f"{intro} {body.text}", blocks=[section(intro), *body.blocks]), flagged
+            intro = f"Good morning {first}, your stalled deals for {day:%A %d %B}:"
+            return changes_message(intro, changes, False, result.as_of), "would send", result
+        flagged = int(result.flagged.value or 0)
+        intro = (
+            f"Good morning {first}. Your team has {plural(flagged, 'stalled or at-risk deal')} of "
+            f"{result.open_deals:,} open, worth {money(result.flagged_amount.value or 0)}:"
+        )
+        return changes_message(intro, changes, True, result.as_of), "would send", result
+
+    def remember(self, user_id: int, day: dt.date, deals: list[StalledDeal]) -> None:
+        """What the digest sent on ``day`` listed: the next one compares with it."""
+        rows = [
+            {
+                "user_id": user_id,
+                "day": day,
+                "opportunity_id": deal_key(deal),
+                "name": deal.name,
+                "rules": ",".join(sorted(flag.rule.value for flag in deal.flags)),
+                "close_date": deal.close_date,
+            }
+            for deal in deals
+        ]
+        with self.engine.begin() as connection:
+            connection.execute(delete(DigestItem).where(DigestItem.user_id == user_id, DigestItem.day == day))
+            if rows:
+                connection.execute(insert(DigestItem), rows)
 
     def claim(self, user_id: int, day: dt.date, kind: str) -> bool:
         values = {"user_id": user_id, "day": day, "kind": kind, "sent_at": dt.datetime.now(dt.UTC)}
@@ -159,8 +198,10 @@ class Digest:
         if viewer.user_id in done and not dry_run:
             outcome.status = "already sent"
             return outcome
-        message, outcome.deals = await asyncio.to_thread(self.compose, person, day)
+        message, status, result = await asyncio.to_thread(self.compose, person, day)
+        outcome.deals = int(result.flagged.value or 0)
         if message is None:
+            outcome.status = status
             return outcome
         outcome.message = message
         if dry_run:
@@ -189,6 +230,7 @@ class Digest:
             await asyncio.to_thread(self.release, viewer.user_id, day)
             return outcome
         await asyncio.to_thread(self.record, viewer.user_id, day, channel)
+        await asyncio.to_thread(self.remember, viewer.user_id, day, result.deals)
         outcome.status = "sent"
         return outcome
 

@@ -1,4 +1,4 @@
-"""Stalled deals as Block Kit: ``/salesplan stalled``, a rep's digest and a manager's roll-up.
+"""Stalled deals as Block Kit: ``/salesplan stalled`` and the entries of the daily digest.
 
 Each deal is one compact entry — name and source CRM id (a link to the record when
 ``SALESPLAN_CRM_RECORD_URL`` is set), amount, stage, close date — with its
@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
 from decimal import Decimal
 
 from assistant.formatting import deal_amount, estimated, money, plural
@@ -108,48 +107,4 @@ def stalled_message(result: StalledDeals, whose: str = "your") -> SlackMessage:
     if flagged > len(shown):
         blocks.append(context([f"Showing the {len(shown)} riskiest of {flagged}."]))
     blocks.append(_footer(result, shown))
-    return SlackMessage(text=headline.replace("*", ""), blocks=blocks[:MAX_BLOCKS])
-
-
-@dataclass(frozen=True)
-class TeamLine:
-    """One direct report's share of a manager's roll-up."""
-
-    name: str
-    result: StalledDeals
-
-
-def team_message(team: StalledDeals, lines: Sequence[TeamLine]) -> SlackMessage:
-    """A manager's roll-up: the team's totals, one line per direct report, the riskiest deals."""
-    flagged = int(team.flagged.value or 0)
-    worth = _worth(team.flagged_amount)
-    headline = (
-        f"*Your team has {flagged} stalled or at-risk deal{'' if flagged == 1 else 's'}* of "
-        f"{team.open_deals:,} open, worth {worth}."
-    )
-    per_person = []
-    for line in sorted(lines, key=lambda item: -int(item.result.flagged.value or 0)):
-        count = int(line.result.flagged.value or 0)
-        per_person.append(
-            f"• *{plain(line.name)}*: {count} of {plural(line.result.open_deals, 'open deal')}, "
-            f"{_worth(line.result.flagged_amount)}"
-        )
-    shown = team.deals[:5]
-    blocks: list[Block] = [
-        section(headline),
-        fields_section(
-            [
-                f"*Open deals*\n{team.open_deals:,}",
-                f"*Stalled or at risk*\n{flagged:,}",
-                f"*Worth*\n{worth}",
-                f"*Most common problems*\n{plain(_common_problems(team))}",
-            ]
-        ),
-    ]
-    if per_person:
-        blocks += [section(p) for p in split_text("*By person*\n" + "\n".join(per_person))]
-    if shown:
-        blocks.append(section("*Riskiest deals*"))
-        blocks += _deal_sections(shown, with_owner=True)
-    blocks.append(_footer(team, shown))
     return SlackMessage(text=headline.replace("*", ""), blocks=blocks[:MAX_BLOCKS])

@@ -5,6 +5,13 @@ longer for larger segments, occasionally stuck for several times the median), ad
 stage-specific probability or being lost. When its close date passes while it is open, the rep
 usually pushes it out (a history row), sometimes stops updating it. Some deals go dark (activity
 stops); some are worked through a single contact. Whatever is still open on ``as_of`` stays open.
+
+Closed deals carry the engagement signals a win score learns from, as in a real book: a deal that
+is won had its economic buyer engaged early (its first activity is with them, when the account
+has one), and a deal that is lost went quiet first (no activity in the
+:data:`QUIET_BEFORE_LOSS_DAYS` days before the loss). Both are applied after the activities are
+drawn, drawing nothing more, so the random streams, and every deal's stage, amount and dates,
+are what they were without them.
 """
 
 from __future__ import annotations
@@ -35,6 +42,9 @@ STAGE_ADVANCE = {
 }
 SEGMENT_PACE = {"SMB": 0.7, "Mid-Market": 1.0, "Enterprise": 1.6}
 STUCK_CHANCE = 0.10
+#: A lost deal has no activity in this many days before the loss.
+QUIET_BEFORE_LOSS_DAYS = 14
+ECONOMIC_BUYER = "Economic Buyer"
 DARK_CHANCE = 0.18
 SINGLE_THREAD_CHANCE = 0.30
 KEEP_CLOSE_DATE_CURRENT = 0.80
@@ -150,7 +160,8 @@ class DealSimulator:
                     break
                 pushed_on = deal.close_date + dt.timedelta(days=rng.randint(0, 3))
                 deal.close_date = pushed_on + dt.timedelta(days=rng.randint(21, 60))
-                deal.history.append((pushed_on, stage.name, deal.amount, deal.close_date))
+                # recorded no later than as_of: the data set's history never runs ahead of its today
+                deal.history.append((min(pushed_on, self.as_of), stage.name, deal.amount, deal.close_date))
                 pushes += 1
             if leave > self.as_of:
                 self._open_next_step(rng, deal)
@@ -209,7 +220,8 @@ class DealSimulator:
         for day in deal.activity_days:
             contact = contacts[0] if deal.single_threaded or not contacts else rng.choice(contacts)
             kind = rng.choice(ref.ACTIVITY_KINDS)
-            subject = rng.choice(ref.ACTIVITY_SUBJECTS[kind]).format(contact=contact["name"], product=product)
+            template = rng.choice(ref.ACTIVITY_SUBJECTS[kind])
+            subject = template.format(contact=contact["name"], product=product)
             at = dt.datetime.combine(day, dt.time(rng.randint(14, 22), rng.choice((0, 15, 30, 45))), dt.UTC)
             self._next_activity += 1
             rows.append(
@@ -223,6 +235,24 @@ class DealSimulator:
                     "kind": kind,
                     "occurred_at": at,
                     "subject": subject,
+                    "_template": template,
                 }
             )
+        return self._engagement(deal, rows, product, contacts)
+
+    def _engagement(
+        self, deal: SimulatedDeal, rows: list[dict[str, Any]], product: str, contacts: list[dict[str, Any]]
+    ) -> list[dict[str, Any]]:
+        """The closed-deal signals of the module docstring, on rows already drawn."""
+        buyer = next((c for c in contacts if c.get("buying_role") == ECONOMIC_BUYER), None)
+        if deal.won and rows and buyer is not None:
+            first = rows[0]
+            first["contact_id"] = buyer["id"]
+            first["subject"] = first["_template"].format(contact=buyer["name"], product=product)
+        if deal.closed_at is not None and not deal.won and rows:
+            quiet = deal.closed_at - dt.timedelta(days=QUIET_BEFORE_LOSS_DAYS)
+            rows = [row for row in rows if row["occurred_at"].date() <= quiet] or rows[:1]
+            deal.activity_days = [row["occurred_at"].date() for row in rows]
+        for row in rows:
+            del row["_template"]
         return rows

@@ -39,6 +39,7 @@ from tools.store.schema import (
     table_of,
 )
 from tools.store.scope import touch_org
+from tools.store.snapshots import backfill_snapshots
 from tools.store.stages import StageConfig
 
 DEFAULT_AS_OF = dt.date(2026, 11, 20)
@@ -87,6 +88,7 @@ def generate_dataset(
         generator.quotas(org)
         _write_meta(writer, seed, as_of)
         writer.flush()
+        backfill_snapshots(connection, stages, as_of)  # a fresh data set already has a past
         touch_org(connection)  # a new org: every process sharing the database rebuilds its scopes
         reset_sequences(connection)
     refresh_statistics(engine)

@@ -50,7 +50,8 @@ from tools.store.importer.upsert import Writer
 from tools.store.rollups import refresh_rollups
 from tools.store.schema import DatasetMeta, Opportunity
 from tools.store.scope import touch_org
-from tools.store.stages import StageConfig, save_stages
+from tools.store.snapshots import backfill_snapshots
+from tools.store.stages import StageConfig, dataset_stages, save_stages
 
 __all__ = [
     "AdminSpec",
@@ -201,6 +202,7 @@ class _Run:
                 save_stages(conn, staged.declared)
                 _check_stages(conn, [stage.name for stage in staged.declared])
             refresh_rollups(conn)
+            backfill_snapshots(conn, dataset_stages(conn, self.stages), as_of)
             imported_at = self.clock().astimezone(dt.UTC).isoformat(timespec="seconds")
             conn.execute(delete(DatasetMeta).where(DatasetMeta.key.like("estimate:%")))
             estimates = {f"estimate:{column}": basis for column, basis in staged.estimates.items()}
