@@ -72,3 +72,34 @@ def test_rebalance_refusals_are_one_line_errors(who: str, name: str, message: st
     assert result.exit_code == code
     assert message in result.output
     assert "Traceback" not in result.output
+
+
+def test_rebalance_constraints_from_the_command_line() -> None:
+    base = ["territory", "rebalance", "--across", "--user", "olga@cobalt.example", "--json"]
+    result = runner.invoke(app, [*base, "--max-moves", "1", "--effective", "2027-02-15"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert data["move_count"]["value"] <= 1  # 2 without the limit (test above)
+    assert data["constraints"] == ["at most 1 move"]
+    assert data["effective_date"] == "2027-02-15" and "mid-quarter" in data["effective"]
+    assert data["groups"][0]["baseline"]["moves"] <= 1
+    kept = runner.invoke(app, [*base, "--keep", "Apex Health", "--keep", "Initech"])
+    assert kept.exit_code == 0, kept.output
+    assert not {"Apex Health", "Initech"} & {m["account"] for m in json.loads(kept.output)["moves"]}
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        (["--capacity", "Rita Ruiz"], "--capacity 'Rita Ruiz': write NAME=SHARE"),
+        (["--capacity", "Rita Ruiz=9"], "--rep-capacity: Value error, capacity of Rita Ruiz must be between"),
+        (["--max-moves", "-1"], "--max-moves: Input should be greater than or equal to 0"),
+        (["--effective", "soon"], "--effective-date: Input should be a valid date"),
+        (["--exclude-rep", "Zed Nobody"], "--exclude-rep: "),
+    ],
+)
+def test_bad_constraints_are_one_line_errors(options: list[str], message: str) -> None:
+    result = runner.invoke(app, ["territory", "rebalance", "--user", "olga@cobalt.example", *options])
+    assert result.exit_code == 1, result.output
+    assert message in result.output
+    assert "Traceback" not in result.output

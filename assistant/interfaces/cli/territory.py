@@ -178,22 +178,82 @@ def rebalance(
     ] = False,
     band: Annotated[float, typer.Option(help="Allowed deviation from the mean (0.1 = ±10%).")] = 0.10,
     limit: Annotated[int, typer.Option(help="Most moves listed.")] = 500,
+    max_moves: Annotated[int | None, typer.Option("--max-moves", help="The most accounts moved.")] = None,
+    keep_customers: Annotated[
+        bool, typer.Option("--keep-customers", help="Customers (active ARR) stay with their rep.")
+    ] = False,
+    keep_stage: Annotated[
+        str | None,
+        typer.Option("--keep-deals-from", help="Accounts with an open deal in this stage or later stay."),
+    ] = None,
+    keep: Annotated[list[str] | None, typer.Option("--keep", help="An account that stays (repeat).")] = None,
+    exclude: Annotated[
+        list[str] | None, typer.Option("--exclude-rep", help="A rep left out of the rebalance (repeat).")
+    ] = None,
+    capacity: Annotated[
+        list[str] | None,
+        typer.Option("--capacity", help="NAME=SHARE, e.g. 'Sofia Fischer=0.5' for a ramping rep (repeat)."),
+    ] = None,
+    max_km: Annotated[
+        float | None,
+        typer.Option("--max-distance-km", help="Moves only to reps whose home base is this close."),
+    ] = None,
+    continuity: Annotated[
+        float, typer.Option("--continuity", help="Weight of ARR and open pipeline in a move's cost.")
+    ] = 0.0,
+    effective: Annotated[
+        str | None, typer.Option("--effective", help="YYYY-MM-DD; default: the start of next quarter.")
+    ] = None,
     report: Annotated[
         Path | None,
-        typer.Option("--report", help="Write map.png, balance.png, report.md and report.json here."),
+        typer.Option("--report", help="Write the map, the balance chart, report.md and report.json here."),
     ] = None,
     as_json: JsonOption = False,
 ) -> None:
     """Propose account moves so every rep is within ±10% of the mean on potential and workload."""
     read = reader(ctx, user)
-    try:
-        params = RebalanceInput(territory=name, across_territories=across, band=band, limit=limit)
-    except ValidationError:
-        raise InputError("--band must be between 0.01 and 0.5 and --limit at least 1") from None
+    params = rebalance_input(
+        name,
+        across=across,
+        band=band,
+        limit=limit,
+        max_moves=max_moves,
+        keep_customers=keep_customers,
+        keep_open_deals_from=keep_stage,
+        keep_accounts=keep or [],
+        exclude_reps=exclude or [],
+        rep_capacity=_capacities(capacity or []),
+        max_distance_km=max_km,
+        continuity_weight=continuity,
+        effective_date=effective,
+    )
     plan = read.rebalance(params)
     emit(plan.proposal, as_json, _print_rebalance)
     if report is not None:
         _write_report(plan, report, quiet=as_json)
+
+
+def _capacities(given: list[str]) -> dict[str, float]:
+    found = {}
+    for text in given:
+        name, _, share = text.rpartition("=")
+        try:
+            found[name.strip()] = float(share)
+        except ValueError:
+            raise InputError(f"--capacity {text!r}: write NAME=SHARE, e.g. 'Sofia Fischer=0.5'") from None
+        if not name.strip():
+            raise InputError(f"--capacity {text!r}: write NAME=SHARE, e.g. 'Sofia Fischer=0.5'")
+    return found
+
+
+def rebalance_input(name: str | None, *, across: bool, **given: object) -> RebalanceInput:
+    """The tool's input from command-line options; a bad value is a one-line error naming it."""
+    try:
+        return RebalanceInput.model_validate({"territory": name, "across_territories": across, **given})
+    except ValidationError as error:
+        first = error.errors()[0]
+        option = "--" + str(first["loc"][0]).replace("_", "-") if first["loc"] else "input"
+        raise InputError(f"{option}: {first['msg']}") from None
 
 
 def _write_report(plan: RebalancePlan, directory: Path, quiet: bool) -> None:
@@ -204,6 +264,10 @@ def _write_report(plan: RebalancePlan, directory: Path, quiet: bool) -> None:
     out.print(f"Report written to {esc(str(directory))}: " + ", ".join(esc(p.name) for p in written))
     if not any(p.name == "map.png" for p in written):
         out.print("No map: no account has coordinates.")
+
+
+def _cv(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.3f}"
 
 
 def _short(value: object) -> str:
@@ -219,11 +283,16 @@ def _deviation(before: float, after: float) -> str:
 def _print_rebalance(result: RebalanceProposal) -> None:
     names = ", ".join(t.name for t in result.territories)
     console.print(f"[bold]{esc(names)}[/]: {esc(result.message)} (as of {result.as_of})")
+    if result.effective:
+        console.print(f"  {esc(result.effective)}")
+    if result.constraints:
+        console.print(f"  constraints: {esc('; '.join(result.constraints))}")
     for group in result.groups:
         console.print(f"\n[bold]{esc(group.name)}[/] — {esc(group.message)}")
         console.print(
             f"  worst deviation ±{group.max_deviation_before:.1%} → ±{group.max_deviation_after:.1%}; "
             f"outside the band {group.outside_band_before} → {group.outside_band_after} reps; "
+            f"CV of potential {_cv(group.potential_cv_before)} → {_cv(group.potential_cv_after)}; "
             f"{_fig(group.disruption)} in {group.moves} moves; {_fig(group.locked)}"
         )
         if group.solver is not None:
@@ -237,8 +306,9 @@ def _print_rebalance(result: RebalanceProposal) -> None:
         if group.baseline is not None:
             b = group.baseline
             console.print(
-                f"  greedy baseline: {b.moves} moves, ${b.disruption:,.0f} moved, "
-                f"worst ±{b.max_deviation:.1%}, band {'met' if b.band_met else 'not met'}"
+                f"  greedy baseline (same constraints): {b.moves} moves, ${b.disruption:,.0f} moved, "
+                f"worst ±{b.max_deviation:.1%}, CV of potential {_cv(b.potential_cv)}, "
+                f"band {'met' if b.band_met else 'not met'}"
             )
     several = len(result.groups) > 1
     table = Table(
