@@ -197,6 +197,16 @@ TOOLS: tuple[ToolSpec, ...] = (
     ToolSpec(
         "propose_rebalance", "tools.rebalance:propose_rebalance", "tools.rebalance.models:RebalanceInput"
     ),
+    ToolSpec(
+        "list_scenarios",
+        "tools.rebalance.scenarios:list_scenarios",
+        "tools.rebalance.scenarios:ScenarioListInput",
+    ),
+    ToolSpec(
+        "compare_scenarios",
+        "tools.rebalance.scenarios:compare_scenarios",
+        "tools.rebalance.scenarios:ScenarioCompareInput",
+    ),
     ToolSpec("pipeline_summary", "tools.deals:pipeline_summary", "tools.deals:PipelineQuery"),
     ToolSpec("deal_details", "tools.deals:deal_details", "tools.deals:DealQuery"),
     ToolSpec("stalled_deals", "tools.deals:stalled_deals", "tools.deals:StalledQuery"),

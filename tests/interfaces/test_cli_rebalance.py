@@ -103,3 +103,23 @@ def test_bad_constraints_are_one_line_errors(options: list[str], message: str) -
     assert result.exit_code == 1, result.output
     assert message in result.output
     assert "Traceback" not in result.output
+
+
+def test_scenarios_from_the_command_line(tmp_path: Path) -> None:
+    who = ["--user", "olga@cobalt.example"]
+    for name, options in (("Two moves", []), ("One move", ["--max-moves", "1"])):
+        made = runner.invoke(app, ["territory", "scenario", "create", name, "--across", *options, *who])
+        assert made.exit_code == 0, made.output
+        assert "Saved scenario" in made.output
+    listed = runner.invoke(app, ["territory", "scenario", "list", *who, "--json"])
+    assert [s["name"] for s in json.loads(listed.output)["scenarios"]] == ["Two moves", "One move"]
+    compared = runner.invoke(app, ["territory", "scenario", "compare", *who])
+    assert compared.exit_code == 0, compared.output
+    assert "Scenarios side by side" in compared.output and "greedy baseline" in compared.output
+    out = tmp_path / "pub"
+    published = runner.invoke(app, ["territory", "scenario", "publish", "Two moves", "--out", str(out), *who])
+    assert published.exit_code == 0, published.output
+    rows = (out / "moves.csv").read_text().splitlines()
+    assert rows[0].startswith("Id,OwnerId,Account") and len(rows) == 3  # header and two moves
+    refused = runner.invoke(app, ["territory", "scenario", "list", "--user", "rita@cobalt.example"])
+    assert refused.exit_code == 2 and "only managers and RevOps" in refused.output

@@ -219,6 +219,7 @@ def test_a_populated_database_of_the_previous_revision_upgrades(tmp_path: Path) 
         _sample(session)
     with engine.begin() as connection:  # back to how revision 0004 left a bulk-loaded database
         for statement in (
+            "DROP TABLE territory_scenarios",  # revision 0014
             "DROP INDEX ix_opportunities_open_stage",  # revision 0009
             "DROP TRIGGER accounts_name_fts_insert",  # revision 0008
             "DROP TRIGGER accounts_name_fts_delete",

@@ -76,6 +76,8 @@ class RebalancePlan:
     groups: list[tuple[str, Group, Result]] = field(default_factory=list)
     #: Each rep's home base (see :mod:`tools.rebalance.constraints`).
     bases: dict[int, HomeBase] = field(default_factory=dict)
+    #: Every move, largest first (the proposal lists at most ``limit``).
+    all_moves: list[Move] = field(default_factory=list)
 
     def owner_after(self) -> dict[int, int]:
         found = {a.id: a.owner for a in self.accounts.values()}
@@ -142,7 +144,12 @@ def plan_rebalance(
     proposal.effective_date, proposal.effective = effective_on, effective
     proposal.constraints = describe(params, [reps[r][0] for r in excluded.values()])
     return RebalancePlan(
-        proposal=proposal, accounts=accounts, rep_names=rep_names, groups=solved, bases=bases
+        proposal=proposal,
+        accounts=accounts,
+        rep_names=rep_names,
+        groups=solved,
+        bases=bases,
+        all_moves=sorted(moves, key=lambda m: (-m.potential, m.account, m.id)),
     )
 
 

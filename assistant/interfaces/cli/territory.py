@@ -7,16 +7,29 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from pydantic import ValidationError
 from rich.markup import escape as esc
 from rich.table import Column, Table
 
+from assistant.interfaces.cli import scenario
 from assistant.interfaces.cli.output import console, record, safe_console
+from assistant.interfaces.cli.rebalance_options import (
+    AcrossOption,
+    BandOption,
+    CapacityOption,
+    ContinuityOption,
+    EffectiveOption,
+    ExcludeOption,
+    KeepCustomersOption,
+    KeepOption,
+    KeepStageOption,
+    MaxDistanceOption,
+    MaxMovesOption,
+    rebalance_input,
+)
 from assistant.interfaces.cli.scoped import JsonOption, UserOption, emit, reader
-from tools.errors import InputError
 from tools.evidence import Figure
 from tools.rebalance import RebalancePlan
-from tools.rebalance.models import RebalanceInput, RebalanceProposal
+from tools.rebalance.models import RebalanceProposal
 from tools.territory import (
     TerritoryBalance,
     TerritoryBalanceInput,
@@ -28,6 +41,7 @@ from tools.territory import (
 from tools.territory.balance_measures import Spread
 
 app = typer.Typer(help="Territories: list, summary, balance and rebalancing.", no_args_is_help=True)
+app.add_typer(scenario.app, name="scenario")
 
 PeriodDefaultOption = Annotated[
     str, typer.Option("--period", "-p", help="e.g. 'this quarter', 'Q1 2027', 'last month', '2026', 'YTD'.")
@@ -173,37 +187,18 @@ def rebalance(
         str | None,
         typer.Argument(help="Territory or region; omit for every territory you manage."),
     ] = None,
-    across: Annotated[
-        bool, typer.Option("--across", help="One mean for all reps, with moves between territories.")
-    ] = False,
-    band: Annotated[float, typer.Option(help="Allowed deviation from the mean (0.1 = ±10%).")] = 0.10,
+    across: AcrossOption = False,
+    band: BandOption = 0.10,
     limit: Annotated[int, typer.Option(help="Most moves listed.")] = 500,
-    max_moves: Annotated[int | None, typer.Option("--max-moves", help="The most accounts moved.")] = None,
-    keep_customers: Annotated[
-        bool, typer.Option("--keep-customers", help="Customers (active ARR) stay with their rep.")
-    ] = False,
-    keep_stage: Annotated[
-        str | None,
-        typer.Option("--keep-deals-from", help="Accounts with an open deal in this stage or later stay."),
-    ] = None,
-    keep: Annotated[list[str] | None, typer.Option("--keep", help="An account that stays (repeat).")] = None,
-    exclude: Annotated[
-        list[str] | None, typer.Option("--exclude-rep", help="A rep left out of the rebalance (repeat).")
-    ] = None,
-    capacity: Annotated[
-        list[str] | None,
-        typer.Option("--capacity", help="NAME=SHARE, e.g. 'Sofia Fischer=0.5' for a ramping rep (repeat)."),
-    ] = None,
-    max_km: Annotated[
-        float | None,
-        typer.Option("--max-distance-km", help="Moves only to reps whose home base is this close."),
-    ] = None,
-    continuity: Annotated[
-        float, typer.Option("--continuity", help="Weight of ARR and open pipeline in a move's cost.")
-    ] = 0.0,
-    effective: Annotated[
-        str | None, typer.Option("--effective", help="YYYY-MM-DD; default: the start of next quarter.")
-    ] = None,
+    max_moves: MaxMovesOption = None,
+    keep_customers: KeepCustomersOption = False,
+    keep_stage: KeepStageOption = None,
+    keep: KeepOption = None,
+    exclude: ExcludeOption = None,
+    capacity: CapacityOption = None,
+    max_km: MaxDistanceOption = None,
+    continuity: ContinuityOption = 0.0,
+    effective: EffectiveOption = None,
     report: Annotated[
         Path | None,
         typer.Option("--report", help="Write the map, the balance chart, report.md and report.json here."),
@@ -219,41 +214,18 @@ def rebalance(
         limit=limit,
         max_moves=max_moves,
         keep_customers=keep_customers,
-        keep_open_deals_from=keep_stage,
-        keep_accounts=keep or [],
-        exclude_reps=exclude or [],
-        rep_capacity=_capacities(capacity or []),
-        max_distance_km=max_km,
-        continuity_weight=continuity,
-        effective_date=effective,
+        keep_stage=keep_stage,
+        keep=keep,
+        exclude=exclude,
+        capacity=capacity,
+        max_km=max_km,
+        continuity=continuity,
+        effective=effective,
     )
     plan = read.rebalance(params)
     emit(plan.proposal, as_json, _print_rebalance)
     if report is not None:
         _write_report(plan, report, quiet=as_json)
-
-
-def _capacities(given: list[str]) -> dict[str, float]:
-    found = {}
-    for text in given:
-        name, _, share = text.rpartition("=")
-        try:
-            found[name.strip()] = float(share)
-        except ValueError:
-            raise InputError(f"--capacity {text!r}: write NAME=SHARE, e.g. 'Sofia Fischer=0.5'") from None
-        if not name.strip():
-            raise InputError(f"--capacity {text!r}: write NAME=SHARE, e.g. 'Sofia Fischer=0.5'")
-    return found
-
-
-def rebalance_input(name: str | None, *, across: bool, **given: object) -> RebalanceInput:
-    """The tool's input from command-line options; a bad value is a one-line error naming it."""
-    try:
-        return RebalanceInput.model_validate({"territory": name, "across_territories": across, **given})
-    except ValidationError as error:
-        first = error.errors()[0]
-        option = "--" + str(first["loc"][0]).replace("_", "-") if first["loc"] else "input"
-        raise InputError(f"{option}: {first['msg']}") from None
 
 
 def _write_report(plan: RebalancePlan, directory: Path, quiet: bool) -> None:
