@@ -42,7 +42,8 @@ def test_rebalance_text_and_report(tmp_path: Path) -> None:
     assert "West Enterprise: every rep is already within ±10% of the mean" in result.output
     assert "Rita Ruiz" in result.output and "Ravi Rao" in result.output
     assert f"Report written to {out}" in result.output.replace("\n", "")
-    assert {p.name for p in out.iterdir()} == {"map.png", "balance.png", "report.md", "report.json"}
+    written = {p.name for p in out.iterdir()}
+    assert written == {"map.png", "map.html", "balance.png", "report.md", "report.json"}
     assert (out / "map.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert "# Territory rebalance: West Enterprise" in (out / "report.md").read_text()
 
