@@ -124,3 +124,24 @@ def test_scenarios_from_the_command_line(tmp_path: Path) -> None:
     assert rows[0].startswith("Id,OwnerId,Account") and len(rows) == 3  # header and two moves
     refused = runner.invoke(app, ["territory", "scenario", "list", "--user", "rita@cobalt.example"])
     assert refused.exit_code == 2 and "only managers and RevOps" in refused.output
+
+
+def test_assign_a_leaving_reps_accounts() -> None:
+    result = runner.invoke(
+        app,
+        [
+            "territory",
+            "assign",
+            "West Enterprise",
+            "--from-rep",
+            "Rita Ruiz",
+            "-u",
+            "olga@cobalt.example",
+            "--json",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert data["accounts"] and {m["current_owner"] for m in data["accounts"]} == {"Rita Ruiz"}
+    assert {m["best"]["rep"] for m in data["accounts"]} == {"Ravi Rao"}  # the other rep of the territory
+    assert {p["name"] for p in data["profiles"]} >= {"Rita Ruiz", "Ravi Rao"}

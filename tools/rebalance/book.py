@@ -47,6 +47,8 @@ class AccountFacts:
     external_id: str | None = None
     city: str | None = None
     state: str | None = None
+    industry: str | None = None
+    segment: str | None = None
     #: Active ARR (products owned); read when a constraint or the report needs it.
     arr: Decimal = Decimal("0.00")
 
@@ -117,6 +119,7 @@ def read_book(
             Account.external_id,
             Account.city,
             Account.state,
+            Account.industry,
         ).order_by(Account.id)
     ):
         accounts[int(row.id)] = AccountFacts(
@@ -134,6 +137,8 @@ def read_book(
             external_id=row.external_id,
             city=row.city,
             state=row.state,
+            industry=row.industry,
+            segment=row.segment,
         )
     cutoff = repo.as_of - dt.timedelta(days=RECENT_ACTIVITY_DAYS)
     late = {s.name for s in repo.stages.open_stages if s.forecast_category in LATE_CATEGORIES}

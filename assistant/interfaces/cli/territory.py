@@ -29,6 +29,7 @@ from assistant.interfaces.cli.rebalance_options import (
 from assistant.interfaces.cli.scoped import JsonOption, UserOption, emit, reader
 from tools.evidence import Figure
 from tools.rebalance import RebalancePlan
+from tools.rebalance.assign import Assignment
 from tools.rebalance.models import RebalanceProposal
 from tools.territory import (
     TerritoryBalance,
@@ -322,3 +323,64 @@ def _print_rebalance(result: RebalanceProposal) -> None:
     )
     console.print(f"{_fig(result.disruption)}; compactness {compactness}")
     console.print(f"[dim]{esc(result.locking)}[/]")
+
+
+@app.command("assign")
+def assign_command(
+    ctx: typer.Context,
+    user: UserOption,
+    name: Annotated[str | None, typer.Argument(help="Territory or region; omit for all you manage.")] = None,
+    city: Annotated[str | None, typer.Option("--city", help="Assign the accounts in this city.")] = None,
+    from_rep: Annotated[
+        str | None, typer.Option("--from-rep", help="Assign this rep's accounts (a rep leaving).")
+    ] = None,
+    account: Annotated[
+        list[str] | None, typer.Option("--account", help="Assign this account (repeat).")
+    ] = None,
+    rep: Annotated[
+        str | None, typer.Option("--rep", help="Instead: which territory this rep (a new hire) should take.")
+    ] = None,
+    limit: Annotated[int, typer.Option(help="Most assignments listed.")] = 25,
+    as_json: JsonOption = False,
+) -> None:
+    """Who should take accounts (what reps win, distance, headroom), or which territory a rep takes."""
+    read = reader(ctx, user)
+    params = {"territory": name, "city": city, "from_rep": from_rep, "accounts": account or [], "rep": rep}
+    found = read("assign_accounts", {**params, "limit": limit}, Assignment)
+    emit(found, as_json, _print_assignment)
+
+
+def _print_assignment(result: Assignment) -> None:
+    table = Table(
+        Column("Rep", no_wrap=True), "Tenure", "Won / closed", "Best industries", "Segments", "Median won"
+    )
+    for p in result.profiles:
+        tenure = (
+            "n/a"
+            if p.tenure_months is None
+            else f"{p.tenure_months} mo" + (" (ramping)" if p.ramping else "")
+        )
+        table.add_row(
+            esc(p.name),
+            tenure,
+            f"{p.won} / {p.closed}",
+            esc(", ".join(f"{s.name} {s.win_rate:.0%}" for s in p.industries)),
+            esc(", ".join(f"{s.name} {s.win_rate:.0%}" for s in p.segments)),
+            "n/a" if p.median_won is None else _short(p.median_won),
+        )
+    console.print(table)
+    for m in result.accounts:
+        console.print(
+            f"[bold]{esc(m.account)}[/] ({esc(m.industry or '-')}, {esc(m.segment or '-')}, "
+            f"{esc(m.city or '-')}, {_short(m.potential)}; now {esc(m.current_owner)}) "
+            f"→ [bold]{esc(m.best.rep)}[/] "
+            f"(fit {m.best.score:.2f}): {esc('; '.join(m.best.reasons))}"
+        )
+        if m.alternatives:
+            others = ", ".join(f"{c.rep} {c.score:.2f}" for c in m.alternatives)
+            console.print(f"    then: {esc(others)}")
+    if len(result.accounts) < result.account_count:
+        console.print(f"Showing {len(result.accounts)} of {result.account_count} accounts (--limit).")
+    for t in result.territories:
+        console.print(f"[bold]{esc(t.territory)}[/] (fit {t.score:.2f}): {esc('; '.join(t.reasons))}")
+    console.print(f"[dim]{esc(result.method)}[/]")
