@@ -61,13 +61,16 @@ class AssignInput(BaseModel):
     rep: str | None = Field(
         default=None, description="Instead: which territory this rep (a new hire, an open seat) should take."
     )
-    limit: int = Field(default=25, ge=1, le=500, description="Most assignments listed.")
+    limit: int = Field(default=10, ge=1, le=500, description="Most assignments listed.")
 
 
-class Choice(BaseModel):
+class Alternative(BaseModel):
     rep: str
     rep_id: str
     score: float
+
+
+class Choice(Alternative):
     reasons: list[str]
 
 
@@ -81,7 +84,7 @@ class AccountMatch(BaseModel):
     potential: float
     current_owner: str
     best: Choice
-    alternatives: list[Choice] = Field(description="The next best reps, at most 2.")
+    alternatives: list[Alternative] = Field(description="The next best reps, at most 2.")
 
 
 class TerritoryMatch(BaseModel):
@@ -172,14 +175,16 @@ def assign(repository: Repository, viewer: Viewer, params: AssignInput) -> Assig
                 potential=float(a.potential),
                 current_owner=reps[a.owner][0],
                 best=ranked[0],
-                alternatives=ranked[1:3],
+                alternatives=[Alternative(rep=c.rep, rep_id=c.rep_id, score=c.score) for c in ranked[1:3]],
             )
         )
+    listed = matches[: params.limit]
+    named = {c.rep_id for m in listed for c in (m.best, *m.alternatives)}
     return Assignment(
-        accounts=matches[: params.limit],
+        accounts=listed,
         account_count=len(matches),
         territories=[],
-        profiles=shown(profiles.values()),
+        profiles=shown(p for p in profiles.values() if p.id in named),
         method=ACCOUNTS_METHOD,
     )
 

@@ -340,7 +340,7 @@ def assign_command(
     rep: Annotated[
         str | None, typer.Option("--rep", help="Instead: which territory this rep (a new hire) should take.")
     ] = None,
-    limit: Annotated[int, typer.Option(help="Most assignments listed.")] = 25,
+    limit: Annotated[int, typer.Option(help="Most assignments listed.")] = 10,
     as_json: JsonOption = False,
 ) -> None:
     """Who should take accounts (what reps win, distance, headroom), or which territory a rep takes."""
