@@ -20,6 +20,7 @@ from tools.rebalance.scenarios import (
     create_scenario,
     list_scenarios,
     publish_scenario,
+    published_for,
 )
 from tools.rebalance.solver import SolverOptions
 from tools.store.db import ensure_schema, make_engine
@@ -86,6 +87,14 @@ def test_create_list_compare_and_publish(demo: Repository, tmp_path: Path) -> No
     assert handover.count("\n### ") == kept.moves
     assert all(f"### {row['Account']} (" in handover for row in rows)
     assert "Risks:" in handover and "- [ ] Introduction call" in handover
+    # the plan of the territories it touches shows it, with the files and the first hand-overs
+    assert published_for(demo, manager, ["No Such Territory"]) is None
+    shown = published_for(demo, manager, [])
+    assert shown is not None and shown.name == "Keep customers" and shown.moves == kept.moves
+    assert shown.map_html == str((out / "map.html").resolve())
+    assert shown.handover_file == str((out / "handover.md").resolve())
+    assert shown.handovers and {h.move.account for h in shown.handovers} <= {row["Account"] for row in rows}
+    assert published_for(demo, _people(demo, Role.REP)[0], []) is None
 
 
 def test_a_scenario_on_changed_data_is_stale_and_is_not_published(demo: Repository, tmp_path: Path) -> None:

@@ -28,7 +28,7 @@ from pydantic import BaseModel, Field
 from tools.errors import InputError, NotPermitted
 from tools.evidence import attach_sources
 from tools.rebalance.book import ALLOWED_ROLES
-from tools.rebalance.handover import handovers, markdown, moves_csv
+from tools.rebalance.handover import Handover, handovers, markdown, moves_csv
 from tools.rebalance.models import RebalanceInput, RebalanceProposal
 from tools.rebalance.proposal import RebalancePlan, plan_rebalance
 from tools.rebalance.solver import SolverOptions
@@ -40,6 +40,8 @@ from tools.viewer import Viewer
 
 MOVES_FILE = "moves.csv"
 HANDOVER_FILE = "handover.md"
+#: Moved accounts whose hand-over a territory plan shows (the file holds them all).
+PLAN_HANDOVERS = 8
 
 
 class ScenarioLine(BaseModel):
@@ -83,6 +85,20 @@ class ScenarioCompareInput(BaseModel):
         max_length=6,
         description="Scenario names or ids; empty means your two most recent.",
     )
+
+
+class PublishedScenario(BaseModel):
+    """The latest published scenario of a plan's territories: what changes hands, and where the
+    files are (the CRM import, the hand-over checklists, the interactive map)."""
+
+    name: str
+    effective: str
+    published_at: dt.datetime
+    moves: int
+    directory: str | None
+    map_html: str | None
+    handover_file: str | None
+    handovers: list[Handover] = Field(description=f"Largest first, at most {PLAN_HANDOVERS}.")
 
 
 class Published(BaseModel):
@@ -262,7 +278,42 @@ def publish_scenario(
     (directory / HANDOVER_FILE).write_text(
         markdown(checklists, stored.name, saved.effective or f"effective {effective_on}"), encoding="utf-8"
     )
-    store.mark_published(repo.engine, stored.id, viewer.user_id, now or dt.datetime.now(dt.UTC))
+    store.mark_published(
+        repo.engine, stored.id, viewer.user_id, now or dt.datetime.now(dt.UTC), str(directory.resolve())
+    )
     published = next(s for s in store.every(repo.engine) if s.id == stored.id)
     files = sorted({p.name for p in written} | {MOVES_FILE, HANDOVER_FILE})
     return Published(scenario=_line(repo, published, stamp), directory=str(directory), files=files), plan
+
+
+def published_for(repo: Repository, viewer: Viewer, territories: list[str]) -> PublishedScenario | None:
+    """The latest published, not stale, scenario whose moves touch these territories (by name),
+    with the hand-over of its largest moves there; None for reps or when there is none."""
+    if viewer.role not in ALLOWED_ROLES:
+        return None
+    stamp = repo.data_stamp()
+    for stored in sorted(_visible(repo, viewer), key=lambda s: s.published_at or s.created_at, reverse=True):
+        if stored.published_at is None or stored.data_stamp != stamp:
+            continue
+        proposal = RebalanceProposal.model_validate_json(stored.proposal)
+        names = set(territories)
+        mine = [m for m in proposal.moves if not names or names & set(m.group.split(", "))]
+        if not mine:
+            continue
+        folder = Path(stored.published_to) if stored.published_to else None
+        return PublishedScenario(
+            name=stored.name,
+            effective=proposal.effective,
+            published_at=stored.published_at,
+            moves=len(mine),
+            directory=str(folder) if folder else None,
+            map_html=_file(folder, "map.html"),
+            handover_file=_file(folder, HANDOVER_FILE),
+            handovers=handovers(repo, viewer, mine[:PLAN_HANDOVERS]),
+        )
+    return None
+
+
+def _file(folder: Path | None, name: str) -> str | None:
+    """The path of a published file that is still there."""
+    return str(folder / name) if folder is not None and (folder / name).is_file() else None

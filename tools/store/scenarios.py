@@ -40,6 +40,8 @@ class ScenarioRow(Base):
     data_stamp: Mapped[str] = mapped_column(String(120))
     published_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     published_by: Mapped[int | None] = mapped_column(Integer)
+    #: Where it was published (the directory of its files), as the publisher's host saw it.
+    published_to: Mapped[str | None] = mapped_column(Text)
 
 
 @dataclass(frozen=True)
@@ -54,6 +56,7 @@ class StoredScenario:
     data_stamp: str
     published_at: dt.datetime | None
     published_by: int | None
+    published_to: str | None
 
 
 def save(
@@ -94,11 +97,13 @@ def every(engine: Engine) -> list[StoredScenario]:
     return [StoredScenario(**row._mapping) for row in rows]
 
 
-def mark_published(engine: Engine, scenario_id: int, by: int, now: dt.datetime) -> None:
+def mark_published(engine: Engine, scenario_id: int, by: int, now: dt.datetime, where: str) -> None:
     table = table_of(ScenarioRow)
     with engine.begin() as connection:
         connection.execute(
-            update(table).where(table.c.id == scenario_id).values(published_at=now, published_by=by)
+            update(table)
+            .where(table.c.id == scenario_id)
+            .values(published_at=now, published_by=by, published_to=where)
         )
 
 

@@ -33,6 +33,7 @@ def upgrade() -> None:
         sa.Column("data_stamp", sa.String(length=120), nullable=False),
         sa.Column("published_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("published_by", sa.Integer(), nullable=True),
+        sa.Column("published_to", sa.Text(), nullable=True),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_territory_scenarios")),
     )
     op.create_index("ix_territory_scenarios_created_by", "territory_scenarios", ["created_by"])
