@@ -11,7 +11,8 @@ import pytest
 from sqlalchemy import Engine, select
 
 from tools.rebalance import plan_rebalance
-from tools.rebalance.maps import draw_html, draw_map, outlines, panels
+from tools.rebalance.maps import draw_map, outlines, panels
+from tools.rebalance.maps_html import draw_html
 from tools.rebalance.models import RebalanceInput
 from tools.rebalance.proposal import RebalancePlan
 from tools.rebalance.solver import SolverOptions

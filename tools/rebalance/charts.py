@@ -19,7 +19,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from tools.rebalance.maps import HTML, MAP, draw_html, draw_map
+from tools.rebalance.maps import MAP, draw_map
+from tools.rebalance.maps_html import HTML, draw_html
 from tools.rebalance.models import RebalanceProposal
 from tools.rebalance.proposal import RebalancePlan
 
