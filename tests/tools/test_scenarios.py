@@ -113,8 +113,8 @@ def test_reps_and_unknown_names_are_refused(demo: Repository) -> None:
         list_scenarios(demo, rep)
     with pytest.raises(NotPermitted):
         create_scenario(demo, rep, "Mine", RebalanceInput(), FAST, NOW)
-    with pytest.raises(InputError, match="fewer than two scenarios"):
-        compare_scenarios(demo, manager, ScenarioCompareInput())
+    alone = compare_scenarios(demo, manager, ScenarioCompareInput())
+    assert alone.scenarios == [] and alone.note is not None and "nothing to compare" in alone.note
     create_scenario(demo, manager, "Only", RebalanceInput(max_moves=1), FAST, NOW)
     with pytest.raises(InputError, match="scenario"):
         compare_scenarios(demo, manager, ScenarioCompareInput(scenarios=["Zzzz qqq"]))

@@ -101,6 +101,7 @@ class Assignment(BaseModel):
     territories: list[TerritoryMatch]
     profiles: list[RepProfile]
     method: str
+    note: str | None = None
 
 
 def assign(repository: Repository, viewer: Viewer, params: AssignInput) -> Assignment:
@@ -119,11 +120,12 @@ def assign(repository: Repository, viewer: Viewer, params: AssignInput) -> Assig
         limit: Most assignments listed.
 
     Returns:
-        Per account the best rep with reasons and two alternatives, or per territory a score.
+        Per account the best rep with reasons and two alternatives, or per territory a score;
+        with nothing named, the reps' profiles alone.
 
     Raises:
         NotPermitted: The viewer is a rep.
-        InputError: Nothing says which accounts (city, from_rep, accounts) or which rep.
+        InputError: No account you manage matches the city, rep or names.
     """
     territories = chosen_territories(repository, viewer, params.territory)
     tids = [int(t.id.split("/", 1)[1]) for t in territories]
@@ -134,7 +136,18 @@ def assign(repository: Repository, viewer: Viewer, params: AssignInput) -> Assig
     if params.rep:
         return _seat(repository, viewer, params.rep, reps, accounts, names)
     if not (params.city or params.from_rep or params.accounts):
-        raise InputError("say which accounts to assign (a city, a rep's accounts or account names), or a rep")
+        everyone = read_profiles(repository, viewer, {r: n for r, (n, _) in reps.items()})
+        for rep, profile in everyone.items():
+            profile.home_base = bases[rep].city if rep in bases else None
+        return Assignment(
+            accounts=[],
+            account_count=0,
+            territories=[],
+            profiles=shown(everyone.values()),
+            method=ACCOUNTS_METHOD,
+            note="the reps' profiles; to assign accounts, name a city, a rep's accounts or the accounts, "
+            "or a rep to place in a territory",
+        )
     leaving = rep_ids([params.from_rep], reps, "from_rep")[params.from_rep] if params.from_rep else None
     chosen = [
         a

@@ -71,6 +71,7 @@ class ScenarioLine(BaseModel):
 
 class ScenarioList(BaseModel):
     scenarios: list[ScenarioLine]
+    note: str | None = None
 
 
 class ScenarioListInput(BaseModel):
@@ -242,8 +243,10 @@ def compare_scenarios(repo: Repository, viewer: Viewer, params: ScenarioCompareI
         mine = [s for s in _visible(repo, viewer) if s.created_by == viewer.user_id]
         chosen = mine[-2:]
         if len(chosen) < 2:
-            raise InputError(
-                "you have fewer than two scenarios to compare; create one with 'territory scenario create'"
+            return ScenarioList(
+                scenarios=[_line(repo, s, stamp) for s in chosen],
+                note=f"you have {len(chosen)} scenario{'' if len(chosen) == 1 else 's'}: nothing to compare "
+                "yet; create one with 'salesplan territory scenario create'",
             )
     return ScenarioList(scenarios=[_line(repo, s, stamp) for s in chosen])
 

@@ -101,7 +101,14 @@ def compare(
     """Two or more scenarios side by side: balance, moves, disruption, distance."""
     read = reader(ctx, user)
     found = read("compare_scenarios", ScenarioCompareInput(scenarios=names or []), ScenarioList)
-    emit(found, as_json, lambda result: _print_lines(result.scenarios, "Scenarios side by side"))
+    emit(found, as_json, _print_comparison)
+
+
+def _print_comparison(result: ScenarioList) -> None:
+    if result.note:
+        console.print(esc(result.note))
+    if result.scenarios:
+        _print_lines(result.scenarios, "Scenarios side by side")
 
 
 @app.command("publish")

@@ -384,3 +384,5 @@ def _print_assignment(result: Assignment) -> None:
     for t in result.territories:
         console.print(f"[bold]{esc(t.territory)}[/] (fit {t.score:.2f}): {esc('; '.join(t.reasons))}")
     console.print(f"[dim]{esc(result.method)}[/]")
+    if result.note:
+        console.print(esc(result.note))
