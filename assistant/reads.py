@@ -20,6 +20,7 @@ import json
 import logging
 import time
 from collections.abc import Callable, Mapping
+from pathlib import Path
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
@@ -31,6 +32,13 @@ from tools.errors import ErrorKind, InputError, UsageError, kind_of
 from tools.evidence import attach_sources
 from tools.playbook import PlaybookSearcher
 from tools.rebalance import RebalanceInput, RebalancePlan, plan_rebalance
+from tools.rebalance.scenarios import (
+    Published,
+    ScenarioCompareInput,
+    ScenarioLine,
+    create_scenario,
+    publish_scenario,
+)
 from tools.store.repository import Repository
 from tools.viewer import Viewer
 
@@ -148,6 +156,36 @@ class ReadService:
             ),
             RebalancePlan,
             cited=lambda plan: plan.proposal,
+        )
+
+    def scenario_create(
+        self, viewer: Viewer, name: str, params: RebalanceInput, *, channel: str = "cli"
+    ) -> ScenarioLine:
+        """Run a rebalance and save it as a scenario; audited as its ``propose_rebalance`` call."""
+        return self._audited(
+            viewer,
+            "propose_rebalance",
+            params,
+            channel,
+            lambda _, context, query: create_scenario(context.repository, context.viewer, name, query)[0],
+            ScenarioLine,
+            cited=lambda line: line,
+        )
+
+    def scenario_publish(
+        self, viewer: Viewer, name: str, directory: Path, *, channel: str = "cli"
+    ) -> Published:
+        """Publish a scenario into ``directory``; audited as a ``compare_scenarios`` read of it."""
+        return self._audited(
+            viewer,
+            "compare_scenarios",
+            ScenarioCompareInput(scenarios=[name]),
+            channel,
+            lambda _, context, query: publish_scenario(context.repository, context.viewer, name, directory)[
+                0
+            ],
+            Published,
+            cited=lambda published: published,
         )
 
     def _audited(

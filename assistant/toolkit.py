@@ -207,6 +207,17 @@ TOOLS: tuple[ToolSpec, ...] = (
     ToolSpec(
         "propose_rebalance", "tools.rebalance:propose_rebalance", "tools.rebalance.models:RebalanceInput"
     ),
+    ToolSpec("assign_accounts", "tools.rebalance.assign:assign", "tools.rebalance.assign:AssignInput"),
+    ToolSpec(
+        "list_scenarios",
+        "tools.rebalance.scenarios:list_scenarios",
+        "tools.rebalance.scenarios:ScenarioListInput",
+    ),
+    ToolSpec(
+        "compare_scenarios",
+        "tools.rebalance.scenarios:compare_scenarios",
+        "tools.rebalance.scenarios:ScenarioCompareInput",
+    ),
     ToolSpec("pipeline_summary", "tools.deals:pipeline_summary", "tools.deals:PipelineQuery"),
     ToolSpec("deal_details", "tools.deals:deal_details", "tools.deals:DealQuery"),
     ToolSpec("stalled_deals", "tools.deals:stalled_deals", "tools.deals:StalledQuery"),
@@ -305,11 +316,13 @@ def cap(payload: Any, limit: int = MAX_TOOL_CHARS) -> str:
     if len(text) <= limit:
         return text
     cuts: list[str] = []
-    # Evidence lists (record ids, filters) go first: they matter less to the answer than the rows.
-    payload = _trim_keys(payload, EVIDENCE_KEYS, 3)
-    text = json.dumps(payload, default=str, separators=(",", ":"))
-    if len(text) <= limit:
-        return text
+    # Evidence lists (record ids, filters) go first: they matter less to the answer than the rows
+    # (their counts stay beside them).
+    for keep_evidence in (3, 1):
+        payload = _trim_keys(payload, EVIDENCE_KEYS, keep_evidence)
+        text = json.dumps(payload, default=str, separators=(",", ":"))
+        if len(text) <= limit:
+            return text
     for keep in (50, 20, 10, 5, 3, 1):
         trimmed = _trim(payload, keep, cuts, "")
         text = json.dumps(

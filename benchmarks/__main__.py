@@ -35,7 +35,7 @@ def main() -> None:
     offline.main()
     evals.main()
     plans.main()
-    rebalance.main()
+    rebalance.run()
     knowledge.main()
     names.main()
     api_bench.main()

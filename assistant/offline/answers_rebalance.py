@@ -106,6 +106,17 @@ def _headline(proposals: list[RebalanceProposal]) -> str:
     return f"{lead} bring every rep within ±{proposals[0].band * 100:.0f}% of their territory's mean"
 
 
+def _when_and_limits(proposals: list[RebalanceProposal]) -> list[str]:
+    """When the moves take effect (the start of next quarter unless asked otherwise, and whether
+    mid-quarter) and the constraints the proposal honoured, said once."""
+    found = []
+    for text in dict.fromkeys(p.effective for p in proposals if p.effective):
+        found.append(text[:1].upper() + text[1:] + ".")
+    for limits in dict.fromkeys("; ".join(p.constraints) for p in proposals if p.constraints):
+        found.append(f"Constraints honoured by the solver and the baseline: {limits}.")
+    return found
+
+
 def proposal(proposals: list[RebalanceProposal], notes: list[str]) -> str:
     """The answer from one proposal, or from one per territory."""
     groups = [g for p in proposals for g in p.groups]
@@ -142,6 +153,6 @@ def proposal(proposals: list[RebalanceProposal], notes: list[str]) -> str:
         more_moves=total_moves - len(moves),
         compactness=compactness,
         locking=proposals[0].locking,
-        notes=notes,
+        notes=[*_when_and_limits(proposals), *notes],
     )
     return render("rebalance", view)

@@ -42,7 +42,8 @@ def test_rebalance_text_and_report(tmp_path: Path) -> None:
     assert "West Enterprise: every rep is already within ±10% of the mean" in result.output
     assert "Rita Ruiz" in result.output and "Ravi Rao" in result.output
     assert f"Report written to {out}" in result.output.replace("\n", "")
-    assert {p.name for p in out.iterdir()} == {"map.png", "balance.png", "report.md", "report.json"}
+    written = {p.name for p in out.iterdir()}
+    assert written == {"map.png", "map.html", "balance.png", "report.md", "report.json"}
     assert (out / "map.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert "# Territory rebalance: West Enterprise" in (out / "report.md").read_text()
 
@@ -72,3 +73,75 @@ def test_rebalance_refusals_are_one_line_errors(who: str, name: str, message: st
     assert result.exit_code == code
     assert message in result.output
     assert "Traceback" not in result.output
+
+
+def test_rebalance_constraints_from_the_command_line() -> None:
+    base = ["territory", "rebalance", "--across", "--user", "olga@cobalt.example", "--json"]
+    result = runner.invoke(app, [*base, "--max-moves", "1", "--effective", "2027-02-15"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert data["move_count"]["value"] <= 1  # 2 without the limit (test above)
+    assert data["constraints"] == ["at most 1 move"]
+    assert data["effective_date"] == "2027-02-15" and "mid-quarter" in data["effective"]
+    assert data["groups"][0]["baseline"]["moves"] <= 1
+    kept = runner.invoke(app, [*base, "--keep", "Apex Health", "--keep", "Initech"])
+    assert kept.exit_code == 0, kept.output
+    assert not {"Apex Health", "Initech"} & {m["account"] for m in json.loads(kept.output)["moves"]}
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        (["--capacity", "Rita Ruiz"], "--capacity 'Rita Ruiz': write NAME=SHARE"),
+        (["--capacity", "Rita Ruiz=9"], "--rep-capacity: Value error, capacity of Rita Ruiz must be between"),
+        (["--max-moves", "-1"], "--max-moves: Input should be greater than or equal to 0"),
+        (["--effective", "soon"], "--effective-date: Input should be a valid date"),
+        (["--exclude-rep", "Zed Nobody"], "--exclude-rep: "),
+    ],
+)
+def test_bad_constraints_are_one_line_errors(options: list[str], message: str) -> None:
+    result = runner.invoke(app, ["territory", "rebalance", "--user", "olga@cobalt.example", *options])
+    assert result.exit_code == 1, result.output
+    assert message in result.output
+    assert "Traceback" not in result.output
+
+
+def test_scenarios_from_the_command_line(tmp_path: Path) -> None:
+    who = ["--user", "olga@cobalt.example"]
+    for name, options in (("Two moves", []), ("One move", ["--max-moves", "1"])):
+        made = runner.invoke(app, ["territory", "scenario", "create", name, "--across", *options, *who])
+        assert made.exit_code == 0, made.output
+        assert "Saved scenario" in made.output
+    listed = runner.invoke(app, ["territory", "scenario", "list", *who, "--json"])
+    assert [s["name"] for s in json.loads(listed.output)["scenarios"]] == ["Two moves", "One move"]
+    compared = runner.invoke(app, ["territory", "scenario", "compare", *who])
+    assert compared.exit_code == 0, compared.output
+    assert "Scenarios side by side" in compared.output and "greedy baseline" in compared.output
+    out = tmp_path / "pub"
+    published = runner.invoke(app, ["territory", "scenario", "publish", "Two moves", "--out", str(out), *who])
+    assert published.exit_code == 0, published.output
+    rows = (out / "moves.csv").read_text().splitlines()
+    assert rows[0].startswith("Id,OwnerId,Account") and len(rows) == 3  # header and two moves
+    refused = runner.invoke(app, ["territory", "scenario", "list", "--user", "rita@cobalt.example"])
+    assert refused.exit_code == 2 and "only managers and RevOps" in refused.output
+
+
+def test_assign_a_leaving_reps_accounts() -> None:
+    result = runner.invoke(
+        app,
+        [
+            "territory",
+            "assign",
+            "West Enterprise",
+            "--from-rep",
+            "Rita Ruiz",
+            "-u",
+            "olga@cobalt.example",
+            "--json",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert data["accounts"] and {m["current_owner"] for m in data["accounts"]} == {"Rita Ruiz"}
+    assert {m["best"]["rep"] for m in data["accounts"]} == {"Ravi Rao"}  # the other rep of the territory
+    assert {p["name"] for p in data["profiles"]} == {"Ravi Rao"}  # the profiles of the reps proposed

@@ -82,6 +82,12 @@ def _general() -> dict[str, list[Args]]:
         "territory_summary": by_territory,
         "territory_balance": by_territory,
         "propose_rebalance": [*by_territory, {"across_territories": True}],
+        "list_scenarios": [{}],
+        "assign_accounts": [
+            *({"territory": t, "city": "Chicago"} for t in TERRITORIES),
+            {"rep": "Sam Reyes"},
+        ],
+        "compare_scenarios": [{}, {"scenarios": ["Central Strategic"]}],
         "territory_plan": [{}, {"territory": "East Commercial"}, {"territory": "Central Strategic"}],
         "pipeline_summary": [{}, {"group_by": "owner"}, *({"territory": t} for t in TERRITORIES)],
         "deal_details": [{"deal": CROSS_DEAL_WORDS}, {"deal": f"opportunity/{CROSS_DEAL}"}],

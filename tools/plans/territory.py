@@ -57,6 +57,7 @@ from tools.plans.territory_objectives import BALANCE_CV, spread_cv
 from tools.playbook import PlaybookSearcher
 from tools.rebalance.models import RebalanceInput, RebalanceProposal
 from tools.rebalance.proposal import propose_rebalance
+from tools.rebalance.scenarios import PublishedScenario, published_for
 from tools.resolve import UnknownName, resolve_territory, resolve_user
 from tools.rollup import period_of
 from tools.store.repository import Repository
@@ -120,6 +121,9 @@ class TerritoryPlanFacts(BaseModel):
         default=None, description="Account moves that balance the reps (managers and RevOps only)."
     )
     rebalance_note: str | None = None
+    published: PublishedScenario | None = Field(
+        default=None, description="The latest published territory scenario: moves, hand-overs, map."
+    )
     objectives: list[ObjectiveBasis]
     actions: list[ActionBasis]
     risks: list[RiskBasis]
@@ -238,6 +242,7 @@ def territory_plan_facts(
         focus=focus,
         balance=balance,
         rebalance=rebalance,
+        published=published_for(repo, subject, [t.name for t in scope.territories]),
         rebalance_note=rebalance_note,
         objectives=objectives,
         actions=actions,

@@ -44,6 +44,13 @@ class AccountFacts:
     lock: str | None
     latitude: float | None
     longitude: float | None
+    external_id: str | None = None
+    city: str | None = None
+    state: str | None = None
+    industry: str | None = None
+    segment: str | None = None
+    #: Active ARR (products owned); read when a constraint or the report needs it.
+    arr: Decimal = Decimal("0.00")
 
     @property
     def workload(self) -> Decimal:
@@ -109,6 +116,10 @@ def read_book(
             Account.potential,
             Account.latitude,
             Account.longitude,
+            Account.external_id,
+            Account.city,
+            Account.state,
+            Account.industry,
         ).order_by(Account.id)
     ):
         accounts[int(row.id)] = AccountFacts(
@@ -123,6 +134,11 @@ def read_book(
             lock=None,
             latitude=row.latitude,
             longitude=row.longitude,
+            external_id=row.external_id,
+            city=row.city,
+            state=row.state,
+            industry=row.industry,
+            segment=row.segment,
         )
     cutoff = repo.as_of - dt.timedelta(days=RECENT_ACTIVITY_DAYS)
     late = {s.name for s in repo.stages.open_stages if s.forecast_category in LATE_CATEGORIES}

@@ -5,9 +5,10 @@ other interface (a plan document, a Slack upload) draw the same pictures from th
 :class:`~tools.rebalance.proposal.RebalancePlan`. matplotlib is imported only when a chart is drawn (with
 the non-interactive Agg backend), so loading the tools for the agent stays light.
 
-* ``map.png`` — each located account at its coordinates, coloured by its rep after the moves;
-  moved accounts are larger with a black edge, and each rep's centre is marked. Not drawn when no
-  account has coordinates (the report says so).
+* ``map.png`` and ``map.html`` — the map (:mod:`tools.rebalance.maps`): state outlines, accounts
+  coloured by their rep after the moves, home bases, and arrows between the reps accounts move
+  between; the HTML version is interactive and works offline. Not drawn when no account has
+  coordinates (the report says so).
 * ``balance.png`` — per rep, potential and workload as a deviation from the mean, before and
   after, with the band shaded.
 * ``report.md`` / ``report.json`` — the proposal: groups, reps before and after, every move.
@@ -18,11 +19,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from tools.rebalance.maps import MAP, draw_map
+from tools.rebalance.maps_html import HTML, draw_html
 from tools.rebalance.models import RebalanceProposal
 from tools.rebalance.proposal import RebalancePlan
-from tools.territory.geo import centroid
 
-MAP = "map.png"
 CHART = "balance.png"
 MARKDOWN = "report.md"
 JSON = "report.json"
@@ -35,50 +36,6 @@ def _pyplot() -> Any:
     import matplotlib.pyplot as plt
 
     return plt
-
-
-def draw_map(plan: RebalancePlan, path: Path) -> bool:
-    """Accounts coloured by rep after the moves; False (nothing written) without coordinates."""
-    owners = plan.owner_after()
-    located = [a for a in plan.accounts.values() if a.latitude is not None and a.longitude is not None]
-    if not located:
-        return False
-    plt = _pyplot()
-    reps = sorted({owners[a.id] for a in located}, key=lambda r: plan.rep_names.get(r, ""))
-    colours = plt.get_cmap("tab20" if len(reps) > 10 else "tab10")
-    figure, axes = plt.subplots(figsize=(10, 7), dpi=110)
-    for index, rep in enumerate(reps):
-        mine = [a for a in located if owners[a.id] == rep]
-        colour = colours(index % colours.N)
-        stayed = [a for a in mine if a.owner == rep]
-        moved = [a for a in mine if a.owner != rep]
-        axes.scatter(
-            [a.longitude for a in stayed], [a.latitude for a in stayed], s=10, color=colour, alpha=0.6
-        )
-        if moved:
-            axes.scatter(
-                [a.longitude for a in moved],
-                [a.latitude for a in moved],
-                s=60,
-                color=colour,
-                edgecolors="black",
-                linewidths=1.0,
-            )
-        centre = centroid((a.latitude, a.longitude) for a in mine)  # type: ignore[misc]
-        if centre is not None:
-            axes.scatter([centre[1]], [centre[0]], marker="X", s=140, color=colour, edgecolors="black")
-        axes.scatter([], [], s=40, color=colour, label=f"{plan.rep_names.get(rep, rep)} ({len(mine)})")
-    axes.scatter([], [], s=60, facecolors="none", edgecolors="black", label="moved account")
-    axes.scatter([], [], marker="X", s=100, facecolors="none", edgecolors="black", label="rep's centre")
-    axes.set_xlabel("longitude")
-    axes.set_ylabel("latitude")
-    names = ", ".join(t.name for t in plan.proposal.territories)
-    axes.set_title(f"{names}: accounts by rep after the rebalance")
-    axes.legend(fontsize="small", loc="center left", bbox_to_anchor=(1.0, 0.5))
-    figure.tight_layout()
-    figure.savefig(path)
-    plt.close(figure)
-    return True
 
 
 def draw_balance(proposal: RebalanceProposal, path: Path) -> None:
@@ -114,6 +71,12 @@ def markdown(proposal: RebalanceProposal, map_written: bool) -> str:
     """The proposal as a Markdown document (every move listed)."""
     names = ", ".join(t.name for t in proposal.territories)
     out = [f"# Territory rebalance: {names}", "", f"**{proposal.message}** (as of {proposal.as_of})", ""]
+    if proposal.effective:
+        out += [f"- {proposal.effective}"]
+    if proposal.constraints:
+        out += [f"- constraints: {'; '.join(proposal.constraints)}"]
+    if proposal.effective or proposal.constraints:
+        out.append("")
     for group in proposal.groups:
         out.append(f"## {group.name}")
         out.append("")
@@ -177,7 +140,7 @@ def markdown(proposal: RebalanceProposal, map_written: bool) -> str:
         f"![Balance]({CHART})",
     ]
     if map_written:
-        out.append(f"![Map]({MAP})")
+        out += [f"![Map]({MAP})", "", f"[The interactive map]({HTML}) (opens offline in a browser)."]
     return "\n".join(out) + "\n"
 
 
@@ -189,6 +152,8 @@ def write_report(plan: RebalancePlan, directory: Path) -> list[Path]:
     map_written = draw_map(plan, map_path)
     if map_written:
         written.append(map_path)
+        if draw_html(plan, directory / HTML):
+            written.append(directory / HTML)
     chart = directory / CHART
     draw_balance(plan.proposal, chart)
     written.append(chart)

@@ -16,6 +16,8 @@ SCALE_BUDGET = 100_000_000
 #: Deviations in the min-max model are counted in basis points (0.01%).
 BASIS = 10_000
 LINEARIZATION = 2
+#: Capacities are counted in hundredths of a full book.
+CAPACITY_UNITS = 100
 
 
 def _scaled(values: Sequence[float], fixed: Sequence[float]) -> tuple[list[int], list[int]]:
@@ -25,6 +27,16 @@ def _scaled(values: Sequence[float], fixed: Sequence[float]) -> tuple[list[int],
     whole = all(float(v).is_integer() for v in (*values, *fixed))
     unit = 1.0 if total == 0 or (whole and total <= SCALE_BUDGET) else total / SCALE_BUDGET
     return [round(v / unit) for v in values], [round(v / unit) for v in fixed]
+
+
+def _capacity_units(group: Group) -> dict[int, int]:
+    """Capacities as small integers (1 each when every rep carries a full book)."""
+    caps = {rep: group.capacity.get(rep, 1.0) for rep in group.reps}
+    if all(abs(c - 1.0) < TOLERANCE for c in caps.values()):
+        return dict.fromkeys(group.reps, 1)
+    units = {rep: max(0, round(c * CAPACITY_UNITS)) for rep, c in caps.items()}
+    common = math.gcd(*units.values()) or 1
+    return {rep: u // common for rep, u in units.items()}
 
 
 class Model:
@@ -46,6 +58,9 @@ class Model:
         fixed_w = [float(group.fixed_workload.get(rep, 0.0)) for rep in reps]
         pot, fixed_p = _scaled([i.potential for i in items], [0.0] * self.n)
         work, fixed_wi = _scaled([i.workload for i in items], fixed_w)
+        costs, _ = _scaled([i.move_cost for i in items], [0.0] * self.n)
+        self.units = _capacity_units(group)
+        self.unit_total = sum(self.units.values())
         self.candidates = candidates
         self.restricted = any(len(c) < self.n for c in self.candidates.values()) or len(
             self.candidates
@@ -56,8 +71,8 @@ class Model:
         const_p = dict(zip(reps, fixed_p, strict=True))
         const_w = dict(zip(reps, fixed_wi, strict=True))
         self.cost: list[tuple[cp_model.IntVar, int]] = []
-        for item, p, w in zip(items, pot, work, strict=True):
-            reps_for = self.candidates.get(item.key)
+        for item, p, w, c in zip(items, pot, work, costs, strict=True):
+            reps_for = [r for r in self.candidates.get(item.key, []) if group.may_go(item, r)]
             if not reps_for:
                 const_p[item.owner] += p
                 const_w[item.owner] += w
@@ -70,7 +85,7 @@ class Model:
                 terms_p[rep].append((var, p))
                 terms_w[rep].append((var, w))
                 if rep != item.owner:
-                    self.cost.append((var, p + 1))
+                    self.cost.append((var, c + 1))
                 self.model.add_hint(var, hint.get(item.key, item.owner) == rep)
             self.model.add_exactly_one(row)
         self.total_p = sum(pot) + sum(fixed_p)
@@ -88,6 +103,8 @@ class Model:
         self.disruption = cp_model.LinearExpr.weighted_sum(
             [v for v, _ in self.cost], [c for _, c in self.cost]
         )
+        if group.max_moves is not None:
+            self.model.add(sum(v for v, _ in self.cost) <= group.max_moves)
 
     def measures(self) -> list[tuple[dict[int, cp_model.LinearExpr], int]]:
         return [
@@ -97,20 +114,21 @@ class Model:
         ]
 
     def add_band(self) -> None:
+        """Every rep within the band around their target (total x units / all units)."""
         for loads, total in self.measures():
-            high = math.floor((1 + self.band) * total / self.n + TOLERANCE)
-            low = math.ceil((1 - self.band) * total / self.n - TOLERANCE)
-            for expr in loads.values():
-                self.model.add(expr <= high)
-                self.model.add(expr >= low)
+            for rep, expr in loads.items():
+                target = total * self.units[rep] / self.unit_total
+                self.model.add(expr <= math.floor((1 + self.band) * target + TOLERANCE))
+                self.model.add(expr >= math.ceil((1 - self.band) * target - TOLERANCE))
 
     def add_deviation(self, limit: int | None = None) -> cp_model.IntVar:
         """``t``: the worst deviation in basis points (at most ``limit`` when given)."""
         t = self.model.new_int_var(0, 100 * BASIS if limit is None else limit, "t")
         for loads, total in self.measures():
-            for expr in loads.values():
-                self.model.add(BASIS * (self.n * expr - total) <= t * total)
-                self.model.add(BASIS * (total - self.n * expr) <= t * total)
+            for rep, expr in loads.items():
+                share = self.units[rep]
+                self.model.add(BASIS * (self.unit_total * expr - total * share) <= t * total * share)
+                self.model.add(BASIS * (total * share - self.unit_total * expr) <= t * total * share)
         return t
 
     def solve(self, phase: str) -> tuple[cp_model.CpSolver, Run, str]:

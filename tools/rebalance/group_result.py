@@ -48,18 +48,31 @@ def _status(group: Group, result: Result, band: float) -> tuple[Status, str]:
     if max_deviation(group, current(group)) <= band + 1e-6:
         return "balanced", f"every rep is already within {where} of the mean: no moves needed"
     if result.band_met:
-        return "proposed", f"{moves} moves bring every rep within {where} of the mean"
+        return "proposed", f"{_moves(moves)} bring every rep within {where} of the mean"
     if result.runs and result.runs[0].status == "INFEASIBLE":
         best = result.max_deviation * 100
         return (
             "infeasible",
-            f"infeasible: best achievable is ±{best:.1f}% ({moves} moves; locked or large accounts "
+            f"infeasible: best achievable is ±{best:.1f}% ({_moves(moves)}; {_limits(group)} "
             f"make {where} impossible)",
         )
     return "no_solution", (
         f"no assignment within {where} was found in the time allowed; the closest found is "
-        f"±{result.max_deviation * 100:.1f}% ({moves} moves)"
+        f"±{result.max_deviation * 100:.1f}% ({_moves(moves)})"
     )
+
+
+def _moves(count: int) -> str:
+    return f"{count} move" if count == 1 else f"{count} moves"
+
+
+def _limits(group: Group) -> str:
+    found = []
+    if group.max_moves is not None:
+        found.append(f"the limit of {_moves(group.max_moves)}")
+    if group.allowed:
+        found.append("the distance limit")
+    return ", ".join([*found, "locked or large accounts"]) if found else "locked or large accounts"
 
 
 def group_result(

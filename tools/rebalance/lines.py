@@ -3,11 +3,13 @@ and after (potential, workload, pipeline, deviation from the mean, compactness).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tools.evidence import Figure, Unit, record_id
 from tools.rebalance.book import AccountFacts
+from tools.rebalance.constraints import HomeBase, allowed_reps, relationship
 from tools.rebalance.models import MAX_ACCOUNTS_PER_REP, AccountRef, Move, RepLine
 from tools.rebalance.problem import (
     Group,
@@ -22,6 +24,9 @@ from tools.rebalance.solver import Result
 from tools.rollup import money
 from tools.territory.balance_measures import workload_value
 from tools.territory.geo import distance_km, mean_distance_km
+
+if TYPE_CHECKING:
+    from tools.rebalance.models import RebalanceInput
 
 #: Record ids listed per figure (per rep line: the accounts moved in or out).
 FIGURE_IDS = 5
@@ -52,11 +57,23 @@ class ProposalBuilder:
         accounts: dict[int, AccountFacts],
         fixed: dict[int, int],
         band: float,
+        bases: Mapping[int, HomeBase] | None = None,
     ) -> None:
         self.reps, self.accounts, self.fixed, self.band = reps, accounts, fixed, band
+        self.bases = dict(bases or {})
 
-    def group(self, name: str, rep_ids: list[int]) -> Group:
+    def group(
+        self,
+        name: str,
+        rep_ids: list[int],
+        capacity: Mapping[int, float] | None = None,
+        params: RebalanceInput | None = None,
+    ) -> Group:
+        """The solver's view of a group, with the constraints of ``params`` (see
+        :mod:`tools.rebalance.constraints`)."""
         members = set(rep_ids)
+        weight = params.continuity_weight if params is not None else 0.0
+        owned = [a for a in self.accounts.values() if a.owner in members]
         items = tuple(
             Item(
                 key=a.id,
@@ -66,11 +83,24 @@ class ProposalBuilder:
                 locked=a.lock is not None,
                 latitude=a.latitude,
                 longitude=a.longitude,
+                cost=float(a.potential + Decimal(str(weight)) * relationship(a)) if weight else None,
             )
-            for a in self.accounts.values()
-            if a.owner in members
+            for a in owned
         )
-        return Group(name, tuple(rep_ids), items, {r: float(self.fixed.get(r, 0)) for r in rep_ids})
+        max_km = params.max_distance_km if params is not None else None
+        allowed = (
+            allowed_reps((a for a in owned if a.lock is None), rep_ids, self.bases, max_km)
+            if max_km is not None
+            else {}
+        )
+        return Group(
+            name,
+            tuple(rep_ids),
+            items,
+            {r: float(self.fixed.get(r, 0)) for r in rep_ids},
+            capacity={r: c for r, c in (capacity or {}).items() if r in members},
+            allowed=allowed,
+        )
 
     def moves(self, group: Group, result: Result) -> list[Move]:
         before = deviations(group, current(group))
@@ -81,7 +111,8 @@ class ProposalBuilder:
             if target == item.owner:
                 continue
             facts = self.accounts[item.key]
-            centre = centres[target]
+            base = self.bases.get(target)
+            centre = base.point if base is not None else centres[target]
             km = (
                 round(distance_km((item.latitude, item.longitude), centre), 1)
                 if centre is not None and item.latitude is not None and item.longitude is not None
@@ -92,7 +123,7 @@ class ProposalBuilder:
             reason = (
                 f"{source} {pct(sp)} potential, {pct(sw)} workload vs the mean; {dest} {pct(tp)}, "
                 f"{pct(tw)}; not locked"
-                + (f"; {km:,.0f} km from {dest}'s accounts" if km is not None else "")
+                + (f"; {km:,.0f} km from {dest}'s {_where(base)}" if km is not None else "")
             )
             found.append(
                 Move(
@@ -107,6 +138,7 @@ class ProposalBuilder:
                     workload=workload_value(facts.workload),
                     open_deals=facts.open_deals,
                     distance_km=km,
+                    arr=facts.arr,
                     reason=reason,
                 )
             )
@@ -142,6 +174,7 @@ class ProposalBuilder:
                     id=record_id("user", rep),
                     name=name,
                     group=group.key,
+                    home_base=self.bases[rep].city if rep in self.bases else None,
                     accounts_before=len(owned),
                     accounts_after=len(after),
                     potential_before=potential_before,
@@ -181,6 +214,10 @@ class ProposalBuilder:
                 )
             )
         return lines
+
+
+def _where(base: HomeBase | None) -> str:
+    return f"home base in {base.city}" if base is not None else "accounts"
 
 
 def _ref(facts: AccountFacts) -> AccountRef:

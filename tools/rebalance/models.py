@@ -6,7 +6,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 
 from tools.evidence import ExternalId, Figure, RecordUrl
 from tools.rebalance.problem import DEFAULT_BAND
@@ -34,6 +34,52 @@ class RebalanceInput(BaseModel):
         description="Allowed deviation from the mean, e.g. 0.1 for ±10%.",
     )
     limit: int = Field(default=8, ge=1, le=500, description="Most moves listed; counts and totals cover all.")
+    max_moves: int | None = Field(
+        default=None, ge=0, le=100_000, description="The most accounts moved in all; empty means no limit."
+    )
+    keep_customers: bool = Field(
+        default=False, description="Keep every customer (an account with active ARR) with its owner."
+    )
+    keep_open_deals_from: str | None = Field(
+        default=None,
+        description="Keep accounts with an open deal in this stage or a later one, e.g. 'Discovery'.",
+    )
+    keep_accounts: list[str] = Field(
+        default_factory=list, max_length=200, description="Account names (or ids) that must not move."
+    )
+    exclude_reps: list[str] = Field(
+        default_factory=list,
+        max_length=50,
+        description="Reps left out: their book stays as it is and they are not counted in the mean.",
+    )
+    rep_capacity: dict[str, float] = Field(
+        default_factory=dict,
+        description="Rep name -> share of a full book (1 full, 0.5 a new hire ramping up).",
+    )
+    max_distance_km: float | None = Field(
+        default=None,
+        gt=0,
+        le=20_000,
+        description="An account may only go to a rep whose home base is within this many km.",
+    )
+    continuity_weight: float = Field(
+        default=0.0,
+        ge=0.0,
+        le=10.0,
+        description="How much the relationship at stake (ARR and open pipeline) adds to the cost of "
+        "a move; 0 counts potential only.",
+    )
+    effective_date: dt.date | None = Field(
+        default=None, description="When the moves take effect; empty means the start of next quarter."
+    )
+
+    @field_validator("rep_capacity")
+    @classmethod
+    def _capacity(cls, value: dict[str, float]) -> dict[str, float]:
+        for name, share in value.items():
+            if not 0.05 <= share <= 2.0:
+                raise ValueError(f"capacity of {name} must be between 0.05 and 2, not {share:g}")
+        return value
 
 
 class AccountRef(BaseModel):
@@ -57,7 +103,8 @@ class Move(BaseModel):
     potential: Decimal
     workload: int | float
     open_deals: int = Field(description="Open deals of the old owner on the account, which move with it.")
-    distance_km: float | None = Field(description="From the account to the centre of the new rep's accounts.")
+    distance_km: float | None = Field(description="From the account to the new rep's home base.")
+    arr: Decimal = Field(default=Decimal(0), description="The account's active ARR.")
     reason: str
 
 
@@ -69,6 +116,7 @@ class RepLine(BaseModel):
     url: RecordUrl = None
     name: str
     group: str
+    home_base: str | None = Field(default=None, description="The city of most of the rep's accounts.")
     accounts_before: int
     accounts_after: int
     potential_before: Decimal
@@ -159,3 +207,6 @@ class RebalanceProposal(BaseModel):
     compactness_before: Figure
     compactness_after: Figure
     moves: list[Move] = Field(description="Largest potential first, at most `limit`; move_count counts all.")
+    effective_date: dt.date | None = None
+    effective: str = Field(default="", description="When the moves take effect, and whether mid-quarter.")
+    constraints: list[str] = Field(default_factory=list, description="The constraints honoured.")

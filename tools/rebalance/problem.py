@@ -8,8 +8,15 @@ The problem, per group of reps (one territory, or every territory of a manager a
 * every rep's potential and workload must lie within ``mean x (1 +/- band)``; the means are
   fixed, since moves only shift load between the group's reps;
 * among the assignments that meet the band, the one with the least *disruption* is chosen:
-  the potential of the accounts moved (plus one unit per account moved, so that of two
-  proposals moving the same potential the one with fewer moves wins).
+  the cost of the accounts moved (their potential, plus the continuity weight times the
+  relationship at stake, see :mod:`tools.rebalance.constraints`) plus one unit per account moved,
+  so that of two proposals moving the same potential the one with fewer moves wins.
+
+Constraints a manager sets (all optional, honoured by the solver and the greedy baseline alike):
+a rep's *capacity* (1 = a full book; 0.5 = a rep ramping up, whose target is half a share of the
+total: the band is around ``total x capacity / sum of capacities``), the reps each account may go
+to (``allowed``: a maximum distance from a rep's home base), and the most accounts moved
+(``max_moves``).
 
 Greedy baseline: repeatedly take the rep furthest outside the band and make the single move
 (one of their accounts to another rep, or another rep's account to them) that most reduces the
@@ -44,6 +51,12 @@ class Item:
     locked: bool = False
     latitude: float | None = None
     longitude: float | None = None
+    #: What moving it costs (default: its potential); one unit per move is added on top.
+    cost: float | None = None
+
+    @property
+    def move_cost(self) -> float:
+        return self.potential if self.cost is None else self.cost
 
 
 @dataclass(frozen=True)
@@ -54,6 +67,25 @@ class Group:
     reps: tuple[int, ...]
     items: tuple[Item, ...]
     fixed_workload: Mapping[int, float] = field(default_factory=dict)
+    #: Share of a full book per rep (default 1); the targets are proportional to it.
+    capacity: Mapping[int, float] = field(default_factory=dict)
+    #: Per account, the reps other than its owner it may go to (absent: any rep of the group).
+    allowed: Mapping[int, frozenset[int]] = field(default_factory=dict)
+    #: The most accounts moved (None: no limit).
+    max_moves: int | None = None
+
+    def share(self, rep: int) -> float:
+        """The rep's share of the group's total: capacity / sum of capacities."""
+        total = sum(self.capacity.get(r, 1.0) for r in self.reps)
+        return self.capacity.get(rep, 1.0) / total if total > 0 else 1.0 / max(1, len(self.reps))
+
+    def may_go(self, item: Item, rep: int) -> bool:
+        if rep == item.owner:
+            return True
+        if item.locked:
+            return False
+        allowed = self.allowed.get(item.key)
+        return allowed is None or rep in allowed
 
 
 # --- measures --------------------------------------------------------------------------------
@@ -75,11 +107,18 @@ def _ratio(value: float, mean: float) -> float:
 
 
 def deviations(group: Group, assignment: Mapping[int, int]) -> dict[int, tuple[float, float]]:
-    """Per rep: (potential / mean - 1, workload / mean - 1); 0 for a measure whose mean is 0."""
+    """Per rep: (potential / target - 1, workload / target - 1), where a rep's target is the
+    group's total times their share (the mean when every capacity is 1); 0 for a measure whose
+    total is 0."""
     potential, workload = loads(group, assignment)
-    n = len(group.reps)
-    mean_p, mean_w = sum(potential.values()) / n, sum(workload.values()) / n
-    return {rep: (_ratio(potential[rep], mean_p), _ratio(workload[rep], mean_w)) for rep in group.reps}
+    total_p, total_w = sum(potential.values()), sum(workload.values())
+    return {
+        rep: (
+            _ratio(potential[rep], total_p * group.share(rep)),
+            _ratio(workload[rep], total_w * group.share(rep)),
+        )
+        for rep in group.reps
+    }
 
 
 def max_deviation(group: Group, assignment: Mapping[int, int]) -> float:
@@ -106,6 +145,11 @@ def disruption(group: Group, assignment: Mapping[int, int]) -> tuple[float, int]
     """Potential moved and accounts moved."""
     moved = [item for item in group.items if assignment[item.key] != item.owner]
     return sum(item.potential for item in moved), len(moved)
+
+
+def move_cost(group: Group, assignment: Mapping[int, int]) -> float:
+    """The objective the solver minimises: the cost of each account moved, plus one per move."""
+    return sum(item.move_cost + 1 for item in group.items if assignment[item.key] != item.owner)
 
 
 # --- geography -------------------------------------------------------------------------------
@@ -144,7 +188,8 @@ def compactness(group: Group, assignment: Mapping[int, int]) -> dict[int, float 
 def greedy(
     group: Group, band: float = DEFAULT_BAND, start: Mapping[int, int] | None = None
 ) -> dict[int, int]:
-    """The baseline: one best single move at a time until every rep is inside the band.
+    """The baseline: one best single move at a time until every rep is inside the band, within
+    the group's constraints (allowed reps, capacities, at most ``max_moves`` accounts moved).
 
     ``start`` is the assignment to start from (default: the current owners).
     """
@@ -161,16 +206,24 @@ def greedy(
         return assignment
     p = np.array([item.potential for item in movable])
     w = np.array([item.workload for item in movable])
+    c = np.array([item.move_cost for item in movable])
     keys = np.array([item.key for item in movable])
     owner = np.array([index[assignment[item.key]] for item in movable])
+    home = np.array([index[item.owner] for item in movable])
+    # may[row, rep]: the account may be given to the rep (its owner always)
+    may = np.array([[group.may_go(item, rep) for rep in reps] for item in movable], dtype=bool)
     start_p, start_w = loads(group, assignment)
     load_p = np.array([start_p[rep] for rep in reps])
     load_w = np.array([start_w[rep] for rep in reps])
-    mean_p, mean_w = load_p.sum() / n, load_w.sum() / n
+    shares = np.array([group.share(rep) for rep in reps])
+    # a rep's target (the mean, scaled by capacity); a measure with no total is never outside
+    target_p, target_w = load_p.sum() * shares, load_w.sum() * shares
+    safe_p, safe_w = np.where(target_p > 0, target_p, 1.0), np.where(target_w > 0, target_w, 1.0)
+    budget = group.max_moves
 
-    def excess(lp: np.ndarray, lw: np.ndarray) -> np.ndarray:
-        dp = np.abs(lp / mean_p - 1) if mean_p > 0 else np.zeros_like(lp)
-        dw = np.abs(lw / mean_w - 1) if mean_w > 0 else np.zeros_like(lw)
+    def excess(lp: np.ndarray, lw: np.ndarray, at: np.ndarray | slice = slice(None)) -> np.ndarray:
+        dp = np.where(target_p[at] > 0, np.abs(lp / safe_p[at] - 1), 0.0)
+        dw = np.where(target_w[at] > 0, np.abs(lw / safe_w[at] - 1), 0.0)
         return np.maximum(dp - band, 0.0) + np.maximum(dw - band, 0.0)
 
     stuck: set[int] = set()
@@ -180,11 +233,14 @@ def greedy(
         if not order:
             break
         worst = int(order[0])
-        dp = load_p[worst] / mean_p - 1 if mean_p > 0 else 0.0
-        dw = load_w[worst] / mean_w - 1 if mean_w > 0 else 0.0
+        dp = load_p[worst] / target_p[worst] - 1 if target_p[worst] > 0 else 0.0
+        dw = load_w[worst] / target_w[worst] - 1 if target_w[worst] > 0 else 0.0
         above = (dp if abs(dp) >= abs(dw) else dw) > 0
+        moved_now = int(np.count_nonzero(owner != home))
+        # with the budget spent, only accounts already moved may move again (back home or on)
+        spent = budget is not None and moved_now >= budget
         if above:
-            chosen = np.flatnonzero(owner == worst)
+            chosen = np.flatnonzero((owner == worst) & ((owner != home) if spent else True))
             targets = np.array([i for i in range(n) if i != worst])
             if not len(chosen):
                 stuck.add(worst)
@@ -193,7 +249,7 @@ def greedy(
             dst = np.broadcast_to(targets, (len(chosen), len(targets)))
             rows = np.broadcast_to(chosen[:, None], (len(chosen), len(targets)))
         else:
-            chosen = np.flatnonzero(owner != worst)
+            chosen = np.flatnonzero((owner != worst) & ((owner != home) if spent else True))
             if not len(chosen):
                 stuck.add(worst)
                 continue
@@ -202,10 +258,17 @@ def greedy(
             rows = chosen[:, None]
         pa, wa = p[rows], w[rows]
         before = per_rep[src] + per_rep[dst]
-        after = excess(load_p[src] - pa, load_w[src] - wa) + excess(load_p[dst] + pa, load_w[dst] + wa)
+        after = excess(load_p[src] - pa, load_w[src] - wa, src) + excess(
+            load_p[dst] + pa, load_w[dst] + wa, dst
+        )
         delta = (after - before).ravel()
         flat_rows, flat_dst = np.asarray(rows).ravel(), np.asarray(dst).ravel()
-        pick = np.lexsort((flat_dst, keys[flat_rows], p[flat_rows], delta))[0]
+        # a move the constraints forbid, or one more account moved than the budget allows
+        blocked = ~may[flat_rows, flat_dst]
+        if budget is not None:
+            blocked |= (owner[flat_rows] == home[flat_rows]) & (flat_dst != home[flat_rows]) & spent
+        delta = np.where(blocked, np.inf, delta)
+        pick = np.lexsort((flat_dst, keys[flat_rows], c[flat_rows], delta))[0]
         if delta[pick] >= -TOLERANCE:
             stuck.add(worst)
             continue

@@ -32,10 +32,21 @@ result in :mod:`tools.rebalance.group_result`; the charts in :mod:`tools.rebalan
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from tools.evidence import Figure, Unit
 from tools.rebalance.book import RECENT_ACTIVITY_DAYS, AccountFacts, chosen_territories, read_book
+from tools.rebalance.constraints import (
+    HomeBase,
+    apply_keeps,
+    capacities,
+    describe,
+    effective_date,
+    home_bases,
+    read_arr,
+    rep_ids,
+    split_moves,
+)
 from tools.rebalance.group_result import group_result
 from tools.rebalance.lines import ProposalBuilder, figure
 from tools.rebalance.models import (
@@ -46,7 +57,7 @@ from tools.rebalance.models import (
     RepLine,
     Status,
 )
-from tools.rebalance.problem import Group
+from tools.rebalance.problem import Group, disruption, greedy
 from tools.rebalance.solver import Result, SolverOptions, solve
 from tools.rollup import money
 from tools.store.repository import Repository
@@ -63,6 +74,10 @@ class RebalancePlan:
     accounts: dict[int, AccountFacts]
     rep_names: dict[int, str]
     groups: list[tuple[str, Group, Result]] = field(default_factory=list)
+    #: Each rep's home base (see :mod:`tools.rebalance.constraints`).
+    bases: dict[int, HomeBase] = field(default_factory=dict)
+    #: Every move, largest first (the proposal lists at most ``limit``).
+    all_moves: list[Move] = field(default_factory=list)
 
     def owner_after(self) -> dict[int, int]:
         found = {a.id: a.owner for a in self.accounts.values()}
@@ -90,10 +105,18 @@ def plan_rebalance(
     names = {int(t.id.split("/", 1)[1]): t.name for t in territories}
     with repo.connect() as connection:
         reps, accounts, fixed = read_book(connection, repo, viewer, tids)
-    builder = ProposalBuilder(reps, accounts, fixed, params.band)
+        read_arr(connection, repo, viewer, accounts)
+        apply_keeps(connection, repo, viewer, accounts, params)
+    excluded = rep_ids(params.exclude_reps, reps, "--exclude-rep")
+    capacity = capacities(params, reps)
+    bases = home_bases(accounts.values(), reps)
+    effective_on, effective = effective_date(repo.as_of, repo.fy_start_month, params.effective_date)
+    builder = ProposalBuilder(reps, accounts, fixed, params.band, bases)
     members: dict[str, list[int]] = defaultdict(list)
     grouped_territories: dict[str, list[str]] = {}
     for rep, (_, home) in reps.items():
+        if rep in excluded.values():
+            continue
         key = ", ".join(t.name for t in territories) if params.across_territories else names[home]
         members[key].append(rep)
         grouped_territories.setdefault(key, [])
@@ -104,8 +127,11 @@ def plan_rebalance(
     results: list[GroupResult] = []
     lines: list[RepLine] = []
     moves: list[Move] = []
+    groups = {key: builder.group(key, members[key], capacity, params) for key in sorted(members)}
+    needs = {key: disruption(g, greedy(g, params.band))[1] for key, g in groups.items()}
+    budget = split_moves(params.max_moves, needs) if params.max_moves is not None else {}
     for key in sorted(members):
-        group = builder.group(key, members[key])
+        group = replace(groups[key], max_moves=budget.get(key))
         result = solve(group, params.band, options)
         solved.append((key, group, result))
         results.append(group_result(builder, key, sorted(grouped_territories[key]), group, result, options))
@@ -115,7 +141,16 @@ def plan_rebalance(
     for _, _, result in solved:
         owners.update(result.assignment)
     proposal = _proposal(repo, params, territories, results, lines, moves, accounts, owners)
-    return RebalancePlan(proposal=proposal, accounts=accounts, rep_names=rep_names, groups=solved)
+    proposal.effective_date, proposal.effective = effective_on, effective
+    proposal.constraints = describe(params, [reps[r][0] for r in excluded.values()])
+    return RebalancePlan(
+        proposal=proposal,
+        accounts=accounts,
+        rep_names=rep_names,
+        groups=solved,
+        bases=bases,
+        all_moves=sorted(moves, key=lambda m: (-m.potential, m.account, m.id)),
+    )
 
 
 def _overall(groups: list[GroupResult], band: float) -> tuple[Status, str]:
@@ -222,16 +257,28 @@ def propose_rebalance(
     For managers (their team's territories) and RevOps; reps get a refusal. Each territory is
     balanced on its own unless across_territories is set. Moves disturb as little as possible
     (least potential moved); accounts with a late-stage open deal (Proposal, Negotiation) or
-    activity in the last 30 days never move. Solved with OR-Tools CP-SAT (deterministic), with
-    the optimality gap and a greedy baseline for comparison; when the band cannot be met the
-    answer says "infeasible: best achievable is ±X%". Workload = accounts weighted by segment
-    and tier + open opportunities.
+    activity in the last 30 days never move. Constraints: at most max_moves moves; keep
+    customers, accounts with open deals from a stage on, or named accounts; leave reps out;
+    a ramping rep's capacity; a maximum distance from the new rep's home base; a continuity
+    weight; the effective date (default: the start of next quarter). Solved with OR-Tools CP-SAT
+    (deterministic), with the optimality gap and a greedy baseline under the same constraints;
+    when the band cannot be met the answer says "infeasible: best achievable is ±X%". Workload =
+    accounts weighted by segment and tier + open opportunities.
 
     Args:
         territory: Territory or region name; empty means every territory you manage.
         across_territories: Balance all the reps against one mean, with moves between territories.
         band: Allowed deviation from the mean, e.g. 0.1 for ±10%.
         limit: Most moves listed, largest potential first; counts and totals cover all.
+        max_moves: The most accounts moved in all; empty means no limit.
+        keep_customers: Keep every customer (active ARR) with its owner.
+        keep_open_deals_from: Keep accounts with an open deal in this stage or later.
+        keep_accounts: Account names that must not move.
+        exclude_reps: Reps left out (their book stays; not counted in the mean).
+        rep_capacity: Rep name -> share of a full book (0.5 for a new hire ramping up).
+        max_distance_km: Moves only to reps whose home base is within this many km.
+        continuity_weight: Weight of the ARR and open pipeline at stake in a move's cost.
+        effective_date: When the moves take effect; empty means the start of next quarter.
 
     Returns:
         Per group and rep, the figures before and after; the moves with their reasons; the solver run.

@@ -28,6 +28,7 @@ from tools.rebalance.problem import (
     greedy,
     located,
     max_deviation,
+    move_cost,
 )
 from tools.territory.geo import distance_km
 
@@ -47,7 +48,11 @@ def candidate_reps(
     reps = list(group.reps)
     movable = [item for item in group.items if not item.locked]
     if len(movable) * (len(reps) - 1) <= full_model_pairs:
-        return {item.key: [item.owner, *(r for r in reps if r != item.owner)] for item in movable}
+        full = {
+            item.key: [item.owner, *(r for r in reps if r != item.owner and group.may_go(item, r))]
+            for item in movable
+        }
+        return {key: found for key, found in full.items() if len(found) > 1}
     found = current(group)
     devs = deviations(group, found)
     donors = {rep for rep, (p, w) in devs.items() if p > 0 or w > 0}
@@ -57,7 +62,7 @@ def candidate_reps(
     centres = centroids(group, found)
     chosen: dict[int, list[int]] = {}
     for item in movable:
-        options_for = [r for r in receivers if r != item.owner]
+        options_for = [r for r in receivers if r != item.owner and group.may_go(item, r)]
         where = located(item)
         if item.owner in donors and options_for:
             if where is not None and all(centres[r] is not None for r in options_for):
@@ -78,13 +83,13 @@ def _lp_start(group: Group, band: float, candidates: dict[int, list[int]]) -> di
     solver = pywraplp.Solver.CreateSolver("GLOP")
     if solver is None or not candidates:
         return None
-    n = len(group.reps)
     terms_p: dict[int, list[Any]] = {rep: [] for rep in group.reps}
     terms_w: dict[int, list[Any]] = {rep: [] for rep in group.reps}
     fixed_p = dict.fromkeys(group.reps, 0.0)
     fixed_w = {rep: float(group.fixed_workload.get(rep, 0.0)) for rep in group.reps}
     share: dict[int, list[tuple[int, Any]]] = {}
     cost = []
+    moved = []
     for item in group.items:
         reps_for = candidates.get(item.key)
         if not reps_for:
@@ -98,7 +103,10 @@ def _lp_start(group: Group, band: float, candidates: dict[int, list[int]]) -> di
             terms_p[rep].append(item.potential * var)
             terms_w[rep].append(item.workload * var)
             if rep != item.owner:
-                cost.append((item.potential + 1) * var)
+                cost.append((item.move_cost + 1) * var)
+                moved.append(var)
+    if group.max_moves is not None:
+        solver.Add(solver.Sum(moved) <= group.max_moves)
     for terms, fixed in ((terms_p, fixed_p), (terms_w, fixed_w)):
         total = sum(fixed.values()) + sum(
             i.potential if terms is terms_p else i.workload for i in group.items if i.key in share
@@ -107,8 +115,8 @@ def _lp_start(group: Group, band: float, candidates: dict[int, list[int]]) -> di
             continue
         for rep in group.reps:
             load = solver.Sum(terms[rep]) + fixed[rep]
-            solver.Add(load <= (1 + band) * total / n)
-            solver.Add(load >= (1 - band) * total / n)
+            solver.Add(load <= (1 + band) * total * group.share(rep))
+            solver.Add(load >= (1 - band) * total * group.share(rep))
     solver.Minimize(solver.Sum(cost))
     if solver.Solve() != pywraplp.Solver.OPTIMAL:
         return None
@@ -128,8 +136,10 @@ def warm_start(
     lp = _lp_start(group, max(0.0, band - HINT_MARGIN), candidates)
     if lp is not None:
         found.append(lp)
+    limit = group.max_moves
+    found = [a for a in found if limit is None or disruption(group, a)[1] <= limit] or [current(group)]
     meeting = [a for a in found if max_deviation(group, a) <= band + 1e-6]
-    chosen = min(meeting or found, key=lambda a: disruption(group, a))
+    chosen = min(meeting or found, key=lambda a: move_cost(group, a))
     for item in group.items:
         rep = chosen[item.key]
         if rep != item.owner and rep not in candidates.setdefault(item.key, [item.owner]):

@@ -4,4 +4,5 @@
 # and schema checks always see every table, whichever store module is imported first.
 from tools.store import crm_tables as _crm_tables  # noqa: F401
 from tools.store import ratelimits as _ratelimits  # noqa: F401
+from tools.store import scenarios as _scenarios  # noqa: F401
 from tools.store import schema_scores as _schema_scores  # noqa: F401

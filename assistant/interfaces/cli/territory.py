@@ -7,16 +7,30 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from pydantic import ValidationError
 from rich.markup import escape as esc
 from rich.table import Column, Table
 
+from assistant.interfaces.cli import scenario
 from assistant.interfaces.cli.output import console, record, safe_console
+from assistant.interfaces.cli.rebalance_options import (
+    AcrossOption,
+    BandOption,
+    CapacityOption,
+    ContinuityOption,
+    EffectiveOption,
+    ExcludeOption,
+    KeepCustomersOption,
+    KeepOption,
+    KeepStageOption,
+    MaxDistanceOption,
+    MaxMovesOption,
+    rebalance_input,
+)
 from assistant.interfaces.cli.scoped import JsonOption, UserOption, emit, reader
-from tools.errors import InputError
 from tools.evidence import Figure
 from tools.rebalance import RebalancePlan
-from tools.rebalance.models import RebalanceInput, RebalanceProposal
+from tools.rebalance.assign import Assignment
+from tools.rebalance.models import RebalanceProposal
 from tools.territory import (
     TerritoryBalance,
     TerritoryBalanceInput,
@@ -28,6 +42,7 @@ from tools.territory import (
 from tools.territory.balance_measures import Spread
 
 app = typer.Typer(help="Territories: list, summary, balance and rebalancing.", no_args_is_help=True)
+app.add_typer(scenario.app, name="scenario")
 
 PeriodDefaultOption = Annotated[
     str, typer.Option("--period", "-p", help="e.g. 'this quarter', 'Q1 2027', 'last month', '2026', 'YTD'.")
@@ -173,23 +188,41 @@ def rebalance(
         str | None,
         typer.Argument(help="Territory or region; omit for every territory you manage."),
     ] = None,
-    across: Annotated[
-        bool, typer.Option("--across", help="One mean for all reps, with moves between territories.")
-    ] = False,
-    band: Annotated[float, typer.Option(help="Allowed deviation from the mean (0.1 = ±10%).")] = 0.10,
+    across: AcrossOption = False,
+    band: BandOption = 0.10,
     limit: Annotated[int, typer.Option(help="Most moves listed.")] = 500,
+    max_moves: MaxMovesOption = None,
+    keep_customers: KeepCustomersOption = False,
+    keep_stage: KeepStageOption = None,
+    keep: KeepOption = None,
+    exclude: ExcludeOption = None,
+    capacity: CapacityOption = None,
+    max_km: MaxDistanceOption = None,
+    continuity: ContinuityOption = 0.0,
+    effective: EffectiveOption = None,
     report: Annotated[
         Path | None,
-        typer.Option("--report", help="Write map.png, balance.png, report.md and report.json here."),
+        typer.Option("--report", help="Write the map, the balance chart, report.md and report.json here."),
     ] = None,
     as_json: JsonOption = False,
 ) -> None:
     """Propose account moves so every rep is within ±10% of the mean on potential and workload."""
     read = reader(ctx, user)
-    try:
-        params = RebalanceInput(territory=name, across_territories=across, band=band, limit=limit)
-    except ValidationError:
-        raise InputError("--band must be between 0.01 and 0.5 and --limit at least 1") from None
+    params = rebalance_input(
+        name,
+        across=across,
+        band=band,
+        limit=limit,
+        max_moves=max_moves,
+        keep_customers=keep_customers,
+        keep_stage=keep_stage,
+        keep=keep,
+        exclude=exclude,
+        capacity=capacity,
+        max_km=max_km,
+        continuity=continuity,
+        effective=effective,
+    )
     plan = read.rebalance(params)
     emit(plan.proposal, as_json, _print_rebalance)
     if report is not None:
@@ -206,6 +239,10 @@ def _write_report(plan: RebalancePlan, directory: Path, quiet: bool) -> None:
         out.print("No map: no account has coordinates.")
 
 
+def _cv(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.3f}"
+
+
 def _short(value: object) -> str:
     """$950,000 below a million, $24.1M above."""
     amount = float(str(value or 0))
@@ -219,11 +256,16 @@ def _deviation(before: float, after: float) -> str:
 def _print_rebalance(result: RebalanceProposal) -> None:
     names = ", ".join(t.name for t in result.territories)
     console.print(f"[bold]{esc(names)}[/]: {esc(result.message)} (as of {result.as_of})")
+    if result.effective:
+        console.print(f"  {esc(result.effective)}")
+    if result.constraints:
+        console.print(f"  constraints: {esc('; '.join(result.constraints))}")
     for group in result.groups:
         console.print(f"\n[bold]{esc(group.name)}[/] — {esc(group.message)}")
         console.print(
             f"  worst deviation ±{group.max_deviation_before:.1%} → ±{group.max_deviation_after:.1%}; "
             f"outside the band {group.outside_band_before} → {group.outside_band_after} reps; "
+            f"CV of potential {_cv(group.potential_cv_before)} → {_cv(group.potential_cv_after)}; "
             f"{_fig(group.disruption)} in {group.moves} moves; {_fig(group.locked)}"
         )
         if group.solver is not None:
@@ -237,8 +279,9 @@ def _print_rebalance(result: RebalanceProposal) -> None:
         if group.baseline is not None:
             b = group.baseline
             console.print(
-                f"  greedy baseline: {b.moves} moves, ${b.disruption:,.0f} moved, "
-                f"worst ±{b.max_deviation:.1%}, band {'met' if b.band_met else 'not met'}"
+                f"  greedy baseline (same constraints): {b.moves} moves, ${b.disruption:,.0f} moved, "
+                f"worst ±{b.max_deviation:.1%}, CV of potential {_cv(b.potential_cv)}, "
+                f"band {'met' if b.band_met else 'not met'}"
             )
     several = len(result.groups) > 1
     table = Table(
@@ -280,3 +323,66 @@ def _print_rebalance(result: RebalanceProposal) -> None:
     )
     console.print(f"{_fig(result.disruption)}; compactness {compactness}")
     console.print(f"[dim]{esc(result.locking)}[/]")
+
+
+@app.command("assign")
+def assign_command(
+    ctx: typer.Context,
+    user: UserOption,
+    name: Annotated[str | None, typer.Argument(help="Territory or region; omit for all you manage.")] = None,
+    city: Annotated[str | None, typer.Option("--city", help="Assign the accounts in this city.")] = None,
+    from_rep: Annotated[
+        str | None, typer.Option("--from-rep", help="Assign this rep's accounts (a rep leaving).")
+    ] = None,
+    account: Annotated[
+        list[str] | None, typer.Option("--account", help="Assign this account (repeat).")
+    ] = None,
+    rep: Annotated[
+        str | None, typer.Option("--rep", help="Instead: which territory this rep (a new hire) should take.")
+    ] = None,
+    limit: Annotated[int, typer.Option(help="Most assignments listed.")] = 10,
+    as_json: JsonOption = False,
+) -> None:
+    """Who should take accounts (what reps win, distance, headroom), or which territory a rep takes."""
+    read = reader(ctx, user)
+    params = {"territory": name, "city": city, "from_rep": from_rep, "accounts": account or [], "rep": rep}
+    found = read("assign_accounts", {**params, "limit": limit}, Assignment)
+    emit(found, as_json, _print_assignment)
+
+
+def _print_assignment(result: Assignment) -> None:
+    table = Table(
+        Column("Rep", no_wrap=True), "Tenure", "Won / closed", "Best industries", "Segments", "Median won"
+    )
+    for p in result.profiles:
+        tenure = (
+            "n/a"
+            if p.tenure_months is None
+            else f"{p.tenure_months} mo" + (" (ramping)" if p.ramping else "")
+        )
+        table.add_row(
+            esc(p.name),
+            tenure,
+            f"{p.won} / {p.closed}",
+            esc(", ".join(f"{s.name} {s.win_rate:.0%}" for s in p.industries)),
+            esc(", ".join(f"{s.name} {s.win_rate:.0%}" for s in p.segments)),
+            "n/a" if p.median_won is None else _short(p.median_won),
+        )
+    console.print(table)
+    for m in result.accounts:
+        console.print(
+            f"[bold]{esc(m.account)}[/] ({esc(m.industry or '-')}, {esc(m.segment or '-')}, "
+            f"{esc(m.city or '-')}, {_short(m.potential)}; now {esc(m.current_owner)}) "
+            f"→ [bold]{esc(m.best.rep)}[/] "
+            f"(fit {m.best.score:.2f}): {esc('; '.join(m.best.reasons))}"
+        )
+        if m.alternatives:
+            others = ", ".join(f"{c.rep} {c.score:.2f}" for c in m.alternatives)
+            console.print(f"    then: {esc(others)}")
+    if len(result.accounts) < result.account_count:
+        console.print(f"Showing {len(result.accounts)} of {result.account_count} accounts (--limit).")
+    for t in result.territories:
+        console.print(f"[bold]{esc(t.territory)}[/] (fit {t.score:.2f}): {esc('; '.join(t.reasons))}")
+    console.print(f"[dim]{esc(result.method)}[/]")
+    if result.note:
+        console.print(esc(result.note))
