@@ -265,6 +265,13 @@ CASES: list[tuple[str, str, str | None, dict[str, Any]]] = [
         "search_accounts",
         {"without_product": "Premium Support"},
     ),
+    # a rebalance with the constraints said in the question
+    (
+        MANAGER,
+        "rebalance {territory} but keep customers and at most 10 moves",
+        "propose_rebalance",
+        {"territory": "{territory}", "max_moves": 10, "keep_customers": True},
+    ),
     # one deal named by its account, asked about: its details, not a pipeline breakdown
     (REP, "{account} deal - what stage is it in and how much", "deal_details", {}),
     (REP, "how much is the {account} deal worth", "deal_details", {}),

@@ -10,6 +10,7 @@ from assistant.offline import answers_accounts, answers_rebalance
 from assistant.offline.calls import Call, given
 from assistant.offline.frame import Frame, Intent
 from assistant.offline.intents.spec import Answering, IntentSpec, Rendering, phrasing
+from assistant.offline.rebalance_constraints import rebalance_constraints
 from tools.lexicon import Lexicon
 from tools.rebalance.models import RebalanceProposal
 from tools.store.schema import Role
@@ -42,11 +43,15 @@ def _rebalance(frame: Frame, lexicon: Lexicon, tools: AbstractSet[str]) -> list[
     cap and would be cut): the territories that are home to reps in the viewer's scope.
     """
     slots = frame.slots
+    # "keep customers and at most 10 moves", "leave Sofia out", "effective 2027-04-01"
+    stated = rebalance_constraints(
+        frame.question, [p.name for p in lexicon.people], [s.name for s in lexicon.stages.open_stages]
+    )
     if ACROSS.search(frame.question):
         return [
             Call(
                 "propose_rebalance",
-                given(territory=slots.territory or slots.region, across_territories=True),
+                given(territory=slots.territory or slots.region, across_territories=True) | stated,
             )
         ]
     if slots.territory is None and lexicon.viewer.role is not Role.REP:
@@ -57,8 +62,8 @@ def _rebalance(frame: Frame, lexicon: Lexicon, tools: AbstractSet[str]) -> list[
             if t.key in homes and (slots.region is None or t.detail == slots.region)
         )
         if 1 < len(names) <= MAX_REBALANCE_CALLS:
-            return [Call("propose_rebalance", {"territory": name}) for name in names]
-    return [Call("propose_rebalance", given(territory=slots.territory or slots.region))]
+            return [Call("propose_rebalance", {"territory": name} | stated) for name in names]
+    return [Call("propose_rebalance", given(territory=slots.territory or slots.region) | stated)]
 
 
 def _write_territories(output: TerritoryList, answering: Answering) -> str:
