@@ -53,8 +53,10 @@ def _expected(deals: list[dict[str, str]], start: str, end: str, estimated: bool
     closed = [d for d in deals if d["deal_stage"] in ("Won", "Lost") and start <= d["close_date"] < end]
     won = [d for d in closed if d["deal_stage"] == "Won"]
     created = [d for d in deals if d["engage_date"] and start <= d["engage_date"] < end]
-    unknown = [d for d in created if not d["close_value"]]
-    amount = sum((Decimal(d["close_value"]) for d in created if d["close_value"]), Decimal(0))
+    # the Maven mapping reads a lost deal's 0 as no amount recorded, like an empty one
+    missing = ("", "0") if estimated else ("",)
+    unknown = [d for d in created if d["close_value"] in missing]
+    amount = sum((Decimal(d["close_value"]) for d in created if d["close_value"] not in missing), Decimal(0))
     if estimated:  # imports that fill a missing amount with the product's list price, marked estimated
         prices = _list_prices()
         amount += sum((prices[d["product"].replace(" ", "")] for d in unknown), Decimal(0))

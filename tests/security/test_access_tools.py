@@ -53,6 +53,10 @@ def _named(planted: Planted, person: str) -> dict[str, list[Args]]:
         "account_purchases": by_account,
         "account_plan": by_account,
         "deal_details": [{"deal": deal}, {"deal": f"opportunity/{planted.deal_id}"}],
+        "propose_change": [
+            {"deal": deal, "field": "next_step", "value": "Call back"},
+            {"deal": f"opportunity/{planted.deal_id}", "field": "close_date", "value": "2027-01-15"},
+        ],
         "pipeline_summary": filters,
         "stalled_deals": filters,
         "forecast": filters,
