@@ -83,7 +83,8 @@ def _fiscal_year(fy_name: int, fy_start_month: int) -> Period:
 
 _SPAN = re.compile(r"(\d{4}-\d{2}-\d{2})\s*\.\.\s*(\d{4}-\d{2}-\d{2})")
 _QUARTER = re.compile(r"^(?:(?:fy)?(\d{4})[\s-]*)?q([1-4])(?:[\s-]*(?:fy)?(\d{4}))?$")
-_MONTHS = {
+#: Month names and abbreviations ("sep", "sept", "september") by month number.
+MONTH_NUMBERS: dict[str, int] = {
     name: index
     for index, names in enumerate(
         [
@@ -104,6 +105,7 @@ _MONTHS = {
     )
     for name in names
 }
+_MONTHS = MONTH_NUMBERS
 
 
 ALL_TIME = frozenset({"all time", "all-time", "of all time", "lifetime", "ever", "since the beginning"})
