@@ -699,3 +699,12 @@ def test_the_forecast_by_rep_is_each_reps_forecast_side_by_side(demo: World, cas
     assert cast.rep.name in owners and None not in owners
     assert "| Rep | Closed won | Commit | Best case | Quota | Attained |" in answer.answer
     assert answer.answer.count(f"| {cast.rep.name} |") == 1
+
+
+def test_a_bound_on_another_figure_is_never_read_as_a_bound_on_the_rate(demo: World, cast: Cast) -> None:
+    """ "(ignore anyone with fewer than 10 closed)" beside a win rate is not "a win rate below 10%"."""
+    answer = demo.ask(
+        cast.manager, "bottom 3 reps by win rate this year (ignore anyone with fewer than 10 closed)"
+    )
+    [call] = answer.tool_calls
+    assert call.args["measure"] == "win_rate" and "below" not in call.args and "above" not in call.args

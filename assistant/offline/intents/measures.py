@@ -398,9 +398,11 @@ def threshold(frame: Frame, prepared: str) -> bool:
     measure = MEASURES.get(slots.measure)
     unit = measure.unit.value if measure is not None else None
     number = float(found[3].replace(",", ""))
-    if found[4] in ("%", "percent") or (unit == "ratio" and number > 1):
-        if unit != "ratio":
-            return False  # "50% of quota" on a money measure is not a bound on it
+    if (unit == "ratio") != (found[4] in ("%", "percent")):
+        # "50% of quota" on a money measure, or "fewer than 10 closed" beside a win rate: a bound on
+        # something else, which the query does not take (the groups are shown unbounded)
+        return False
+    if found[4] in ("%", "percent"):
         number /= 100
     elif found[4]:
         number *= SCALES[found[4]]
