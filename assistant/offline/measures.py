@@ -365,6 +365,17 @@ DEALS_DONE = re.compile(
     r"(?:have |had |did )?(?:won|lost|closed)\b(?! (?:by|per|rate))"
     r"|\b(?:which|what) (?:deals|opportunities|opps) did (?:\w+ ){1,2}(?:win|lose|close)\b"
 )
+#: Figures taken over many deals at once ("the median cycle on deals I won" is one figure, not a list).
+OVER_DEALS = frozenset(
+    {
+        "average_deal_size",
+        "median_deal_size",
+        "average_sales_cycle",
+        "median_sales_cycle",
+        "win_rate",
+        "average_days_in_stage",
+    }
+)
 #: Counting deals one by one is their amount: "top 5 deals lost" lists the deals and what they were worth.
 PER_DEAL = {
     "won_deals": "won_revenue",
@@ -479,6 +490,7 @@ def read_metric_question(text: str, default: str | None = None) -> MetricReading
         reading.signals.append("breakdown")
     elif (
         DEALS_DONE.search(text)
+        and reading.measure not in OVER_DEALS
         and not COUNT.search(text)
         and not re.search(r"\b(?:rank|ranked|ranking|by|per|each)\b", text)
         and not WHICH.search(text)

@@ -305,6 +305,12 @@ CASES: list[tuple[str, str, str | None, dict[str, Any]]] = [
     (REP, "which product do I win more often this year?", "query_metrics", {"measure": "win_rate"}),
     (
         REP,
+        "median cycle length on Cobalt Platform deals i won ytd",
+        "query_metrics",
+        {"measure": "median_sales_cycle", "period": "ytd"},
+    ),
+    (
+        REP,
         "how many of my open opps have no real deal value",
         "query_metrics",
         {"measure": "open_deals", "without_amount": True},
