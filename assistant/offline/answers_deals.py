@@ -8,6 +8,7 @@ the figure the question asked about ("who is behind" -> lowest attainment first)
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -316,25 +317,42 @@ def forecast(result: Forecast, args: dict[str, Any], viewer: Viewer, notes: list
     return render("forecast", view)
 
 
+def _figure_of(name: str) -> Callable[[Forecast], str]:
+    def cell(forecast: Forecast) -> str:
+        return fmt.figure(getattr(forecast, name))
+
+    return cell
+
+
 def forecast_by_rep(forecasts: list[tuple[str, Forecast]], notes: list[str]) -> str:
-    """Each rep's forecast for one period, side by side, the furthest from quota first."""
+    """Each rep's forecast for one period, side by side: the furthest from quota first, or the most
+    closed won first when no one has a quota. A column no rep has a figure in (no quotas, no deal
+    in commit) is left out rather than shown as a column of $0."""
     period = forecasts[0][1].period.label
-    ordered = sorted(
-        forecasts, key=lambda item: (item[1].attainment.value is None, item[1].attainment.value or 0)
-    )
-    rows = [
-        f"| {name} | {fmt.figure(f.closed_won)} | {fmt.figure(f.commit)} | {fmt.figure(f.best_case)} | "
-        f"{fmt.figure(f.quota) if f.quota.value else 'no quota'} | "
-        f"{fmt.figure(f.attainment) if f.quota.value else '—'} |"
-        for name, f in ordered
+    columns = [
+        (header, _figure_of(name))
+        for header, name in (("Closed won", "closed_won"), ("Commit", "commit"), ("Best case", "best_case"))
+        if name == "closed_won" or any(getattr(f, name).value for _, f in forecasts)
     ]
+    if any(f.quota.value for _, f in forecasts):
+        columns += [
+            ("Quota", lambda f: fmt.figure(f.quota) if f.quota.value else "no quota"),
+            ("Attained", lambda f: fmt.figure(f.attainment) if f.quota.value else "—"),
+        ]
+        ordered = sorted(
+            forecasts, key=lambda item: (item[1].attainment.value is None, item[1].attainment.value or 0)
+        )
+        order = "furthest from quota first"
+    else:
+        ordered = sorted(forecasts, key=lambda item: -Decimal(str(item[1].closed_won.value or 0)))
+        order = "most closed won first (no quota is set)"
     won = sum((Decimal(str(f.closed_won.value or 0)) for _, f in forecasts), Decimal(0))
     lines = [
         f"**Forecast by rep for {period}** ({fmt.plural(len(forecasts), 'rep')}, "
-        f"{fmt.money(won)} closed won in all), furthest from quota first:",
+        f"{fmt.money(won)} closed won in all), {order}:",
         "",
-        "| Rep | Closed won | Commit | Best case | Quota | Attained |",
-        "|---|---|---|---|---|---|",
-        *rows,
+        "| Rep | " + " | ".join(header for header, _ in columns) + " |",
+        "|---" * (len(columns) + 1) + "|",
+        *(f"| {name} | " + " | ".join(cell(f) for _, cell in columns) + " |" for name, f in ordered),
     ]
     return "\n".join(lines + [f"\n_{note}_" for note in notes])

@@ -303,3 +303,14 @@ def test_a_deal_asked_for_by_its_id_in_the_export(maven: World, star: str) -> No
             ("deal_details", {"deal": row["opportunity_id"]})
         ]
         assert row["account"] in answer.answer and "won" in answer.answer
+
+
+def test_a_forecast_by_rep_without_quotas_or_commit_shows_no_empty_columns(
+    maven: World, export: Export
+) -> None:
+    """The export has no quotas and no deal in commit: no column of $0 or "no quota"."""
+    manager = sorted({m for m, _ in export.teams.values()})[0]
+    answer = maven.ask(maven.viewer(manager), "forecast by rep")
+    assert {c.name for c in answer.tool_calls} == {"forecast"} and len(answer.tool_calls) > 1
+    assert "| Rep | Closed won |\n" in answer.answer and "most closed won first" in answer.answer
+    assert "| Quota |" not in answer.answer and "| Commit |" not in answer.answer
