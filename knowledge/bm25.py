@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 from pydantic import BaseModel
 
 from knowledge.chunking import Chunk
-from knowledge.glossary import ACRONYMS, AMBIGUOUS_ACRONYMS
+from knowledge.glossary import ACRONYMS, AMBIGUOUS_ACRONYMS, EVERYDAY_TERMS
 from knowledge.stemming import porter_stem as stem
 
 if TYPE_CHECKING:
@@ -68,6 +68,14 @@ def tokenize(text: str) -> list[str]:
         if expansion is not None:
             tokens.extend(stem(piece) for piece in expansion.split() if piece not in STOPWORDS)
     return tokens
+
+
+def query_tokens(text: str) -> list[str]:
+    """BM25 tokens of a question: its words, and the playbook's words for the everyday ones it uses
+    (:data:`knowledge.glossary.EVERYDAY_TERMS`)."""
+    words = _WORD.findall(text)
+    extra = [EVERYDAY_TERMS[w.lower()] for w in words if w.lower() in EVERYDAY_TERMS]
+    return tokenize(" ".join([*words, *extra]))
 
 
 def document_tokens(chunk: Chunk) -> list[str]:
@@ -144,7 +152,7 @@ class Bm25Index:
         """The ``limit`` best-scoring chunks (score > 0), optionally only those with any of ``tags``."""
         import numpy as np
 
-        tokens = tokenize(query)
+        tokens = query_tokens(query)
         if not tokens or self._model is None:
             return []
         scores: npt.NDArray[np.float32] = self._model.get_scores(tokens)

@@ -36,3 +36,25 @@ ACRONYMS: dict[str, str] = {
 
 #: Acronyms that are also words: expanded only when written in capitals.
 AMBIGUOUS_ACRONYMS = frozenset({"ae", "cs", "map", "sal", "sam"})
+
+
+#: Everyday words for a situation the playbook names otherwise: a query using one also searches for
+#: the playbook's words ("they say we're too expensive" → price). Query side only (the index is not
+#: rewritten), and only words whose sales meaning is unambiguous.
+EVERYDAY_TERMS: dict[str, str] = {
+    "expensive": "price discount",
+    "pricey": "price discount",
+    "cheaper": "price discount competitor",
+    "overpriced": "price discount",
+    "costly": "price",
+    "ghosted": "no response",
+    "ghosting": "no response",
+    "unresponsive": "no response",
+    "haggling": "negotiation discount",
+    "haggle": "negotiation discount",
+    "pushback": "objection",
+    "stakeholders": "buying group",
+    "decision-maker": "economic buyer",
+    "decision-makers": "economic buyer",
+    "quota": "target",
+}

@@ -356,3 +356,18 @@ def forecast_by_rep(forecasts: list[tuple[str, Forecast]], notes: list[str]) -> 
         *(f"| {name} | " + " | ".join(cell(f) for _, cell in columns) + " |" for name, f in ordered),
     ]
     return "\n".join(lines + [f"\n_{note}_" for note in notes])
+
+
+def stall_verdict(deal: DealDetails, result: StalledDeals) -> str:
+    """Whether the stall rules flag one deal ("is it stalled?"), with each flag's evidence."""
+    if deal.is_closed:
+        return "**Not stalled: this deal is closed.** The stall rules look at open deals only."
+    flagged = next((d for d in result.deals if d.id == deal.id), None)
+    if flagged is None:
+        return (
+            f"**No, the stall rules do not flag this deal** as of {fmt.date(result.as_of)}: not too long "
+            "without activity or in its stage, not past its close date, not pushed again and again, "
+            "not without a next step or a second contact, not open much longer than usual."
+        )
+    flags = "; ".join(f"{f.title.lower()}: {f.evidence}" for f in flagged.flags)
+    return f"**Yes, this deal is flagged as at risk** ({fmt.plural(len(flagged.flags), 'flag')}): {flags}."

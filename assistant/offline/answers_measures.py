@@ -15,6 +15,7 @@ from assistant.offline.members import compared_members, share_focus
 from assistant.offline.render import render, whose
 from tools.evidence import Figure, Unit
 from tools.semantic.models import Change, MetricResult, MetricRow
+from tools.store.schema import Role
 
 ROWS_SHOWN = 12
 
@@ -76,6 +77,17 @@ def _line(row: MetricRow, result: MetricResult) -> Line:
     return Line(row.group, values, "; ".join(notes))
 
 
+def grouping(result: MetricResult, joiner: str = " and ") -> str:
+    """What the rows are grouped by, as read: "rep", "rep and product" (two breakdowns at once)."""
+    parts = [key.replace("_", " ") for key in (result.group_by, result.then_by) if key]
+    return joiner.join(parts)
+
+
+def _alone(answering: Answering, result: MetricResult) -> bool:
+    """A rep's own figure is the only group: the rep sees their own deals and no one else's."""
+    return answering.viewer.role is Role.REP and len(result.rows) <= 1
+
+
 def _whose(answering: Answering, result: MetricResult) -> str:
     owner = answering.args.get("rep") or answering.args.get("team")
     people = whose(answering.viewer, owner)
@@ -85,8 +97,8 @@ def _whose(answering: Answering, result: MetricResult) -> str:
 def _headline(answering: Answering, result: MetricResult) -> str:
     names = " and ".join(m.name.lower() for m in result.measures)
     names = names[:1].upper() + names[1:]
-    group = f" by {result.group_by.replace('_', ' ')}" if result.group_by else ""
-    if answering.frame.slots.mean_of_groups and result.group_by:
+    group = f" by {grouping(result)}" if result.group_by else ""
+    if answering.frame.slots.mean_of_groups and result.group_by and not _alone(answering, result):
         names = f"Average {result.measures[0].name.lower()} per {result.group_by.replace('_', ' ')}"
         group = ""
     filters = [f for f in result.filters if f and "scope" not in f and not f.startswith("period")]
@@ -167,7 +179,14 @@ def write(result: MetricResult, answering: Answering) -> str:
     for change in result.total_changes[:1]:
         period = result.compare_period.label if result.compare_period else "before"
         summary += f"; {_change(change, result.measures[0].unit)} ({period})"
-    if answering.frame.slots.mean_of_groups and result.rows:
+    if answering.frame.slots.mean_of_groups and _alone(answering, result):
+        # a rep's scope holds their own deals only: an average over the team is not theirs to see
+        summary = (
+            f"{summary}. The team average takes in other people's deals, which you can't see (a rep "
+            "sees their own deals only), so this is your own figure; your manager can set it beside the "
+            "team's"
+        )
+    elif answering.frame.slots.mean_of_groups and result.rows:
         mean = _mean(result.rows)
         if mean is not None:
             group = (result.group_by or "group").replace("_", " ")
@@ -193,7 +212,7 @@ def write(result: MetricResult, answering: Answering) -> str:
     shown = min(len(result.rows), ROWS_SHOWN)
     more = ""
     if result.groups_total > shown:
-        grouped = (result.group_by or "group").replace("_", " ")
+        grouped = "group" if result.then_by else (result.group_by or "group").replace("_", " ")
         more = f"Showing {shown} of {fmt.plural(result.groups_total, grouped)}."
     notes = list(result.notes)
     if rows and all(_unrecorded(row.group) for row in rows):
@@ -219,7 +238,7 @@ def write(result: MetricResult, answering: Answering) -> str:
     view = MeasureView(
         headline=_headline(answering, result),
         basis=basis,
-        columns=[(result.group_by or "").replace("_", " ").capitalize(), *(m.name for m in result.measures)],
+        columns=[grouping(result, " · ").capitalize(), *(m.name for m in result.measures)],
         lines=lines,
         more=more,
         summary=summary,

@@ -29,20 +29,12 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+from assistant.offline.breakdowns import DIMENSION_WORD, DIMENSIONS, WHICH, dimension_named
 from assistant.offline.frame import ENTITY_SLOTS, FILTER_SLOTS, Frame, Intent, Slots
 from assistant.offline.intents import spec_for
 from assistant.offline.intents.registry import DATA_INTENTS, ENTITY_INTENT, PERIOD_INTENTS
 from assistant.offline.listed import pick, with_pick
-from assistant.offline.measures import (
-    _DIMENSION as DIMENSION_WORD,
-)
-from assistant.offline.measures import (
-    DIMENSIONS,
-    PER_DEAL,
-    WHICH,
-    dimension_named,
-    read_metric_question,
-)
+from assistant.offline.measures import PER_DEAL, read_metric_question
 from assistant.offline.members import MEMBER_SLOTS
 from assistant.offline.slots import SAME_LAST_YEAR
 from assistant.offline.understanding import OWNER_INTENTS, place_unknown

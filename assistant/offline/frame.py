@@ -118,6 +118,15 @@ class Slots(BaseModel):
     measure: str | None = None
     #: The dimension a metric question breaks down by (``rep``, ``product``, ``industry``, ``month``…).
     dimension: str | None = None
+    #: A second breakdown inside the first ("won revenue by rep and product").
+    then_by: str | None = None
+    #: Activities of one kind as the data records it ("meetings", "calls").
+    activity_type: str | None = None
+    #: Deal age in days since created ("open deals older than 90 days", "created in the last 2 weeks"),
+    #: and days in the current stage ("sitting in proposal for over 30 days").
+    min_age_days: int | None = None
+    max_age_days: int | None = None
+    min_days_in_stage: int | None = None
     also: list[str] | None = None
     #: A breakdown the data cannot give ("by lead source"), said in the answer rather than dropped.
     unavailable: str | None = None
@@ -169,6 +178,11 @@ FILTER_SLOTS = (
     "others_slot",
     "measure",
     "dimension",
+    "then_by",
+    "activity_type",
+    "min_age_days",
+    "max_age_days",
+    "min_days_in_stage",
     "also",
     "unavailable",
     "compare",

@@ -20,6 +20,20 @@ import re
 from dataclasses import dataclass, field
 from typing import Literal
 
+from assistant.offline.breakdowns import (
+    BREAKDOWN,
+    COMPARED_GROUPS,
+    COUNT_WORD,
+    DIMENSION_WORD,
+    DIMENSIONS,
+    GRAIN,
+    RANKED,
+    UNAVAILABLE,
+    WHICH,
+    WHICH_N,
+    WHO,
+    second_breakdown,
+)
 from assistant.offline.slots import WORD_NUMBERS
 
 Outcome = Literal["won", "lost", "closed", "open", "created", "activity", "quota"]
@@ -93,6 +107,10 @@ CYCLE = _any(
 STAGE_DAYS = _any(
     r"days in (?:each |every |a |the )?stage|time in (?:each |every |a |the )?stage|stuck in stage"
     r"|how long .{0,20} in (?:each )?stage"
+    # "which deal has been sitting in its stage the longest", "longest in stage", "oldest in stage"
+    r"|(?:sit|sits|sitting|sat|stuck|been|parked|stayed|staying) in (?:(?:its|their|the|a|that|this|current"
+    r"|the same|one) )?(?:current )?stage"
+    r"|(?:longest|oldest|most days|most time) in (?:its |their |the |a )?(?:current )?stage"
     # "how many days do deals sit in proposal?", "how long do deals stay in negotiation"
     r"|(?:how long|how many days|days|time)\b.{0,40}\b(?:sit|sits|sitting|sat|stay|stays|staying|spend|spends"
     r"|spent|linger|lingers|lingering|remain|remains|sit around) in\b"
@@ -121,78 +139,8 @@ COVERAGE = _any(
 )
 MONEY = _any(r"how much|revenue|bookings?|amount|value|dollars?|money|worth|total|sum|sales")
 
-#: Dimension words: what a breakdown ("by X", "per X", "which X") can be over, by dimension key.
-_DIMENSION_WORDS = {
-    "rep": "rep|reps|agent|agents|sales agent|sales agents|sales rep|sales reps|sales representative"
-    "|sales representatives|sales person|sales people|account executive|account executives"
-    "|salesperson|salespeople|seller|sellers|owner"
-    "|owners|person|people|ae|aes",
-    "team": "manager|managers|team|teams",
-    "territory": "territory|territories",
-    "region": "region|regions|office|offices|regional office|regional offices",
-    "product": "product|products|sku|skus",
-    "product_family": "series|family|families|product family|product families|product line|product lines"
-    "|product series",
-    "account": "account|accounts|customer|customers|client|clients|company|companies",
-    "parent_account": "parent|parent company|parent account|parent companies",
-    "industry": "industry|industries|sector|sectors|vertical|verticals",
-    "segment": "segment|segments",
-    "country": "country|countries",
-    "stage": "stage|stages",
-    "forecast_category": "forecast category|category|categories",
-    "loss_reason": "reason|reasons|loss reason|loss reasons",
-    "day": "day|days|daily",
-    "week": "week|weeks|weekly",
-    "month": "month|months|monthly",
-    "quarter": "quarter|quarters|quarterly",
-    "year": "year|years|yearly|annually",
-}
-DIMENSIONS: dict[str, str] = {
-    word: key for key, words in _DIMENSION_WORDS.items() for word in words.split("|")
-}
-_DIMENSION = "|".join(sorted((re.escape(k) for k in DIMENSIONS), key=len, reverse=True))
-#: "by product", "per rep", "for each month", "broken down by sector", "split by office".
-BREAKDOWN = re.compile(
-    # "won by my team" names who did it, not a breakdown: "by" right after a verb of doing is not one
-    rf"\b(?:(?<!won )(?<!lost )(?<!closed )(?<!sold )(?<!booked )(?<!created )(?<!generated )(?<!made )"
-    rf"(?<!owned )by|per|for each|for every|each(?: of)?|across|broken down by"
-    rf"|break(?:ing)? (?:it |that |this )?down by"
-    rf"|split by|grouped by|group by|breakdown by|in each|for all)\s+"
-    rf"(?:of\s+)?(?:the\s+|our\s+|my\s+)?({_DIMENSION})\b"
-)
-#: "compare managers by won revenue", "rank the territories": every member of a dimension, side by side.
-COMPARED_GROUPS = re.compile(
-    r"\b(?:compare|comparing|rank|ranking)\s+(?:the\s+|our\s+|my\s+|all\s+)?"
-    r"(managers|teams|reps|agents|sellers|territories|regions|offices|products|industries|sectors|segments"
-    r"|accounts|customers)\b(?!\s+(?:counts?|numbers?))"
-)
-#: Breakdowns a CRM often has that the data here does not ("pipeline by lead source"): said, not dropped.
-UNAVAILABLE = re.compile(
-    r"\b(?:by|per|for each|across|broken down by|split by|grouped by|breakdown by|which|what)\s+"
-    r"(?:the\s+|our\s+|my\s+)?(lead sources?|sources?|channels?|campaigns?|competitors?|partners?"
-    r"|deal types?|opportunity types?|types? of deals?|personas?|job titles?|titles?|contact roles?"
-    r"|languages?|currenc(?:y|ies)|zip codes?|postal codes?|marketing programs?)\b"
-)
-#: "monthly", "quarterly", "month over month", "trend": a time grain on its own (a trend is by month).
-GRAIN = re.compile(
-    r"\b(daily|weekly|monthly|quarterly|yearly|annually)\b"
-    r"|\b(month|quarter|week)[- ]over[- ](?:month|quarter|week)\b"
-    r"|\b(trend(?:ed|ing|s)?|over time)\b"
-)
-#: "which product", "what month", "which of my reps": the answer is a member of a dimension.
-WHICH = re.compile(
-    rf"\b(?:which|what)\s+(?:of (?:my|our|the) )?(?:\d{{1,2}} |two |three |five |ten )?({_DIMENSION})\b"
-)
-#: "which 3 accounts…": the top few of a dimension.
-WHICH_N = re.compile(r"\b(?:which|what)\s+(?:of (?:my|our|the) )?(\d{1,2}|two|three|four|five|ten)\s")
-#: "who": the answer is a person.
-WHO = re.compile(
-    r"^(?:\w+ )?who\b|\bwho(?:'s| is| has| had| did| sold| won| closed| brought| made)\b"
-    r"|\b(?:anyone|anybody|someone|any(?: of)? (?:my |our |the )?reps)\b"
-)
-_COUNT_WORD = r"(\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten)"
-TOP_N = re.compile(rf"\b(?:top|best|biggest|largest|highest|leading)\s+{_COUNT_WORD}\b")
-BOTTOM_N = re.compile(rf"\b(?:bottom|worst|smallest|lowest|weakest)\s+{_COUNT_WORD}\b")
+TOP_N = re.compile(rf"\b(?:top|best|biggest|largest|highest|leading)\s+{COUNT_WORD}\b")
+BOTTOM_N = re.compile(rf"\b(?:bottom|worst|smallest|lowest|weakest)\s+{COUNT_WORD}\b")
 #: Superlatives pointing up and down: with "which X" or "who", the one at the top (or bottom).
 MOST = _any(r"most|best|highest|biggest|largest|top|leading|strongest|more|longest|slowest")
 LEAST = _any(r"least|worst|lowest|smallest|fewest|bottom|weakest|less|shortest|fastest|quickest")
@@ -230,6 +178,8 @@ class MetricReading:
 
     measure: str
     group_by: str | None = None
+    #: A second breakdown inside the first ("by rep and product").
+    then_by: str | None = None
     top: int | None = None
     order: Literal["desc", "asc"] = "desc"
     compare: Literal["previous_period", "last_year"] | None = None
@@ -345,25 +295,22 @@ def _measure(text: str) -> str | None:
     return f"{outcome}_revenue"
 
 
-#: "top 5 accounts", "worst 3 reps", "the 10 biggest customers": the ranked dimension.
-RANKED = re.compile(
-    rf"\b(?:top|bottom|best|worst|biggest|largest|smallest|highest|lowest|leading|weakest"
-    rf"|most valuable|most loyal)\s+"
-    rf"(?:\d{{1,2}}\s+|one\s+|two\s+|three\s+|five\s+|ten\s+)?({_DIMENSION})\b"
-    rf"|\b\d{{1,2}}\s+(?:biggest|largest|best|worst|top)\s+({_DIMENSION})\b"
-)
 _DEAL_WORDS = r"(?:(deal|win|loss|opportunity|opp)|deals|wins|losses|opportunities|opps)"
 #: "my 3 biggest wins", "the largest deal we lost", "top 5 deals won": deals themselves, ranked.
 DEAL_RANKED = re.compile(
-    rf"\b(?:top|bottom|best|worst|biggest|largest|smallest|highest|lowest)\s+(?:{_COUNT_WORD}\s+)?"
+    rf"\b(?:top|bottom|best|worst|biggest|largest|smallest|highest|lowest)\s+(?:{COUNT_WORD}\s+)?"
     rf"{_DEAL_WORDS}\b(?!\s+(?:rate|ratio|%|percentage|size|sizes|value|count))"
-    rf"|\b{_COUNT_WORD}\s+(?:biggest|largest|best|worst|top|smallest)\s+{_DEAL_WORDS}\b"
+    rf"|\b{COUNT_WORD}\s+(?:biggest|largest|best|worst|top|smallest)\s+{_DEAL_WORDS}\b"
 )
 #: "deals I won last month", "which deals did we lose this quarter": the deals themselves, listed.
 DEALS_DONE = re.compile(
     r"\b(?:deals|opportunities|opps) (?:(?:that )?(?:i|we|you|he|she|they|entperson) )?"
     r"(?:have |had |did )?(?:won|lost|closed)\b(?! (?:by|per|rate))"
     r"|\b(?:which|what) (?:deals|opportunities|opps) did (?:\w+ ){1,2}(?:win|lose|close)\b"
+)
+#: "which deal", "which of my open opps": the answer is a deal (group 1 set when several are asked for).
+WHICH_DEAL = re.compile(
+    r"\b(?:which|what)\s+(?:of (?:my|our|the) )?(?:\w+ )?(?:deal|opp|opportunity)(s|ies)?\b"
 )
 #: Figures taken over many deals at once ("the median cycle on deals I won" is one figure, not a list).
 OVER_DEALS = frozenset(
@@ -389,9 +336,9 @@ PER_DEAL = {
 MEAN_OF_GROUPS = re.compile(
     rf"\b(?:team|group|office|regional) average\b"
     # "average rep", not "average days to close" (a duration)
-    rf"|\baverage ({_DIMENSION})\b(?! (?:to|in|from|until|before|between|it takes)\b)"
-    rf"|\b(?:average|avg|mean) (?:per|across|for each|by|of (?:the|my|our)) ({_DIMENSION})\b(?! to )"
-    rf"|\bper ({_DIMENSION}) on average\b"
+    rf"|\baverage ({DIMENSION_WORD})\b(?! (?:to|in|from|until|before|between|it takes)\b)"
+    rf"|\b(?:average|avg|mean) (?:per|across|for each|by|of (?:the|my|our)) ({DIMENSION_WORD})\b(?! to )"
+    rf"|\bper ({DIMENSION_WORD}) on average\b"
 )
 
 
@@ -447,12 +394,6 @@ def _ranked_without_measure(text: str) -> str | None:
     return None
 
 
-def dimension_named(text: str) -> str | None:
-    """The dimension a breakdown in ``text`` names ("now by segment" → ``segment``), if any."""
-    found = BREAKDOWN.search(text)
-    return DIMENSIONS[found[1]] if found else None
-
-
 def read_metric_question(text: str, default: str | None = None) -> MetricReading | None:
     """The metric reading of a prepared question, or ``None`` when it names no measure (and no
     ``default`` measure is given, as a thread gives one)."""
@@ -487,6 +428,7 @@ def read_metric_question(text: str, default: str | None = None) -> MetricReading
     mean = MEAN_OF_GROUPS.search(text)
     if breakdown:
         reading.group_by = DIMENSIONS[breakdown[1]]
+        reading.then_by = second_breakdown(text, breakdown)
         reading.signals.append("breakdown")
     elif (
         DEALS_DONE.search(text)
@@ -498,6 +440,14 @@ def read_metric_question(text: str, default: str | None = None) -> MetricReading
         reading.group_by = "deal"
         reading.measure = PER_DEAL.get(reading.measure, reading.measure)
         reading.signals.append("breakdown")
+    elif reading.measure in OVER_DEALS and (one := WHICH_DEAL.search(text)):
+        # "which of my deals has been in its stage the longest?": each deal's figure, the top one
+        reading.group_by = "deal"
+        reading.signals.append("breakdown")
+        if not one[1] and (MOST.search(text) or LEAST.search(text)):
+            reading.top = 1
+            reading.order = "asc" if LEAST.search(text) and not MOST.search(text) else "desc"
+            reading.signals.append("ranking")
     elif deals_ranked := DEAL_RANKED.search(text):
         reading.group_by = "deal"
         reading.measure = PER_DEAL.get(reading.measure, reading.measure)

@@ -19,6 +19,7 @@ from decimal import Decimal, InvalidOperation
 from rapidfuzz.distance import OSA
 
 from assistant.offline.frame import Slots
+from assistant.offline.record_filters import read_record_filters
 from assistant.offline.vocabulary import is_common, knows_word
 from tools.errors import InputError
 from tools.lexicon import Lexicon
@@ -536,6 +537,7 @@ def extract_slots(text: str, lexicon: Lexicon) -> Extracted:
         _quiet_days(text, out)
     _stage(text, lexicon, out)
     _values(text, lexicon, out)
+    out.spans += read_record_filters(text, out.slots)
     if re.search(
         r"\b(?:no|without|zero|missing)\s+(?:open\s+)?(?:pipeline|pipe|deals|opportunities|opps)\b", text
     ):

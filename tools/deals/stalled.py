@@ -36,6 +36,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 from sqlalchemy import Connection
 
+from tools.deals.details import resolve_deal
 from tools.deals.pipeline import describe, open_deal_conditions
 from tools.deals.stalled_evidence import StalledDeal, facts_of, listed_deals
 from tools.deals.stalled_rules import Rule, Severity
@@ -46,7 +47,7 @@ from tools.filters import DealFilter, deal_conditions
 from tools.scoring.norms import stall_thresholds, won_stage_days
 from tools.scoring.store import scores_in_use
 from tools.store.repository import Repository, ViewerLike
-from tools.store.schema import User
+from tools.store.schema import Opportunity, User
 from tools.store.types import to_money
 
 #: Record ids listed on the totals (the count is always complete).
@@ -54,6 +55,9 @@ MAX_IDS = 50
 
 
 class StalledQuery(DealFilter):
+    deal: str | None = Field(
+        default=None, description="One deal (its name or id): whether it is flagged, and why."
+    )
     rule: Rule | None = Field(default=None, description="Only deals flagged by this rule.")
     limit: int = Field(default=25, ge=1, le=500, description="How many deals to list (all are counted).")
 
@@ -99,12 +103,17 @@ def stalled_deals(repo: Repository, viewer: ViewerLike, params: StalledQuery) ->
         max_amount: Only deals of at most this amount.
         period: Only deals whose close date falls in this period.
         forecast_category: Forecast category: commit, best_case or pipeline.
+        deal: One deal (its name or id): whether it is flagged, and why.
         rule: Only deals flagged by this rule (stage_age, no_activity, past_close, pushed, next_step,
             single_thread, aged).
         limit: How many deals to list, riskiest first (all are counted).
     """
     rules = repo.stages.stall_rules
     resolved = deal_conditions(repo, viewer, params)
+    if params.deal:
+        deal_id = resolve_deal(repo, viewer, params.deal)
+        resolved.conditions.append(Opportunity.id == deal_id)
+        resolved.descriptions.append(f"deal: {record_id('opportunity', deal_id)}")
     conditions = open_deal_conditions(resolved)
     with repo.connect() as connection:
         scope = repo.scope(viewer).users

@@ -28,10 +28,11 @@ from tools.store.schema import Account, Activity, Contact, Opportunity, Quota, R
 
 DateField = Literal["close", "created"]
 #: What each source's records point at (the dimensions and filters that apply to them).
+DEAL_LINKS = frozenset({Link.PERSON, Link.ACCOUNT, Link.DEAL})
 LINKS = {
-    Basis.CLOSED: frozenset(Link),
-    Basis.OPEN: frozenset(Link),
-    Basis.CREATED: frozenset(Link),
+    Basis.CLOSED: DEAL_LINKS,
+    Basis.OPEN: DEAL_LINKS,
+    Basis.CREATED: DEAL_LINKS,
     Basis.ACTIVITY: frozenset(Link),
     Basis.QUOTA: frozenset({Link.PERSON}),
     Basis.PEOPLE: frozenset({Link.PERSON}),
@@ -46,6 +47,7 @@ COLUMNS = (
     "stage",
     "forecast_category",
     "loss_reason",
+    "activity_type",
     "amount",
     "amount_estimated",
     "probability",
@@ -63,6 +65,8 @@ class Plan:
     """What one query reads, whatever the measure: the breakdown, the filters, the date field."""
 
     by: Dimension | Grain | None
+    #: A second breakdown inside the first ("by rep and product"): rows are the pairs.
+    then: Dimension | Grain | None
     narrowings: tuple[Narrowing, ...]
     date_field: DateField | None
     fy_start_month: int
@@ -139,6 +143,8 @@ def _activities(repo: Repository, viewer: ViewerLike, window: Window) -> Select[
         Opportunity.stage,
         Opportunity.forecast_category,
         Opportunity.amount,
+        Opportunity.created_at,
+        Opportunity.stage_entered_at,
     ).subquery("deal")
     query = repo.activities(
         viewer,
@@ -151,6 +157,9 @@ def _activities(repo: Repository, viewer: ViewerLike, window: Window) -> Select[
             stage=deal.c.stage,
             forecast_category=deal.c.forecast_category,
             amount=deal.c.amount,
+            activity_type=Activity.kind,
+            created=deal.c.created_at,
+            stage_entered=deal.c.stage_entered_at,
             day=Activity.occurred_at,
         ),
     ).outerjoin(deal, deal.c.id == Activity.opportunity_id)
@@ -199,7 +208,12 @@ def applicable(narrowings: Sequence[Narrowing], basis: Basis) -> list[Narrowing]
 
 
 def check_breakdown(by: Dimension | Grain | None, bases: Sequence[Basis]) -> None:
-    """Refuse a breakdown a measure's records cannot be split by (quota by product, by month)."""
+    """Refuse a breakdown a measure's records cannot be split by (quota by product, deals by
+    activity type)."""
+    if isinstance(by, Dimension) and Link.ACTIVITY in by.links and Basis.ACTIVITY not in bases:
+        raise InputError(
+            f"{by.name.lower()} is recorded on activities only; break the activities measure down by it"
+        )
     if Basis.QUOTA not in bases:
         return
     if isinstance(by, Dimension) and not by.links <= LINKS[Basis.QUOTA]:
@@ -221,11 +235,14 @@ def fetch(repo: Repository, viewer: ViewerLike, basis: Basis, window: Window, pl
     joined = Joined(facts, visible)
     narrowings = applicable(plan.narrowings, basis)
     needed = {name for n in narrowings for name in n.joins}
-    group: Expr = null()
-    if isinstance(plan.by, Dimension):
-        needed |= set(plan.by.joins)
-        group = plan.by.value(joined)
-    query = select(*(facts.c[name] for name in COLUMNS), group.label("grp")).select_from(facts)
+    groups: list[Expr] = []
+    for by in (plan.by, plan.then):
+        if isinstance(by, Dimension):
+            needed |= set(by.joins)
+        groups.append(by.value(joined) if isinstance(by, Dimension) else null())
+    query = select(
+        *(facts.c[name] for name in COLUMNS), groups[0].label("grp"), groups[1].label("grp2")
+    ).select_from(facts)
     for join in joins_for(needed):
         query = query.outerjoin(join.target(joined), join.on(joined))
     query = query.where(*(n.condition(joined) for n in narrowings))
@@ -235,7 +252,7 @@ def fetch(repo: Repository, viewer: ViewerLike, basis: Basis, window: Window, pl
     found = []
     for row in rows:
         fact = _fact(repo, basis, row, quarters)
-        found.append(_grouped(plan, fact, row.grp))
+        found.append(_grouped(plan, fact, row.grp, row.grp2))
     return found
 
 
@@ -264,13 +281,26 @@ def _fact(repo: Repository, basis: Basis, row: Any, quarters: dict[str, dt.date]
     )
 
 
-def _grouped(plan: Plan, fact: Fact, value: Any) -> Grouped:
-    if isinstance(plan.by, Grain):
+def _bucket(by: Dimension | Grain | None, fy_start_month: int, fact: Fact, value: Any) -> tuple[str, Any]:
+    """The group label ``fact`` falls in by ``by``, and the key groups are put in order by."""
+    if isinstance(by, Grain):
         if fact.day is None:
-            return Grouped(NO_DATE, dt.date.max, fact)
-        start, label = plan.by.bucket(fact.day, plan.fy_start_month)
-        return Grouped(label, start, fact)
-    if isinstance(plan.by, Dimension):
-        label = plan.by.missing if value is None else str(value)
-        return Grouped(label, label, fact)
-    return Grouped("", "", fact)
+            return NO_DATE, dt.date.max
+        start, label = by.bucket(fact.day, fy_start_month)
+        return label, start
+    if isinstance(by, Dimension):
+        label = by.missing if value is None else str(value)
+        return label, label
+    return "", ""
+
+
+#: Between the two parts of a group broken down twice ("Lucas Jensen · Cobalt Platform").
+PAIR = " · "
+
+
+def _grouped(plan: Plan, fact: Fact, value: Any, then_value: Any = None) -> Grouped:
+    label, order = _bucket(plan.by, plan.fy_start_month, fact, value)
+    if plan.then is None:
+        return Grouped(label, order, fact)
+    then_label, then_order = _bucket(plan.then, plan.fy_start_month, fact, then_value)
+    return Grouped(f"{label}{PAIR}{then_label}", (order, then_order), fact)

@@ -37,6 +37,7 @@ class Link(StrEnum):
     PERSON = "person"  # the deal owner, the activity's author, the quota holder
     ACCOUNT = "account"
     DEAL = "deal"  # product, stage and forecast category (deals, and activities on a deal)
+    ACTIVITY = "activity"  # what kind of activity it was (calls, meetings, emails…)
 
 
 class Joined:
@@ -256,6 +257,15 @@ DIMENSIONS: dict[str, Dimension] = {
             frozenset({D}),
             "(no reason recorded)",
             aliases=("reason", "reasons", "loss reasons", "why lost"),
+        ),
+        Dimension(
+            "activity_type",
+            "Activity type",
+            lambda j: j.column("activity_type"),
+            (),
+            frozenset({Link.ACTIVITY}),
+            "(no type)",
+            aliases=("activity kind", "type of activity", "activity types", "kind", "channel"),
         ),
         Dimension(
             "forecast_category",

@@ -10,6 +10,7 @@ A rep's name means their deals, a manager's their whole team (as :func:`tools.fi
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -22,7 +23,7 @@ from tools.filters import team_of
 from tools.resolve import best_match, resolve_account, resolve_product, resolve_territory, resolve_user
 from tools.semantic.dimensions import DIMENSIONS, Joined, Link
 from tools.store.repository import Repository, ViewerLike, build_scope
-from tools.store.schema import Account, Opportunity, Product, Role, Territory
+from tools.store.schema import Account, Activity, Opportunity, Product, Role, Territory
 from tools.store.stages import ForecastCategory
 
 
@@ -120,6 +121,12 @@ def _category(repo: Repository, viewer: ViewerLike, name: str) -> tuple[str, lis
     return category, [category]
 
 
+def _activity_type(repo: Repository, viewer: ViewerLike, name: str) -> tuple[str, list[Any]]:
+    kinds = _distinct(repo, repo.activities(viewer, Activity.kind))
+    kind = _choice("activity type", name.rstrip("s") if name.rstrip("s") in kinds else name, kinds)
+    return kind, [kind]
+
+
 #: The name filters of a query, each narrowing the dimension of the same key.
 RESOLVERS: dict[str, Resolver] = {
     "rep": _rep,
@@ -135,6 +142,7 @@ RESOLVERS: dict[str, Resolver] = {
     "loss_reason": _loss_reason,
     "stage": _stage,
     "forecast_category": _category,
+    "activity_type": _activity_type,
 }
 
 
@@ -185,4 +193,34 @@ def amount_between(low: Decimal | None, high: Decimal | None) -> list[Narrowing]
                 lambda joined: joined.column("amount") <= high,
             )
         )
+    return found
+
+
+def _days_before(field: str, column: str, description: str, cutoff: dt.date, oldest: bool) -> Narrowing:
+    """Deals whose ``column`` date is on or before ``cutoff`` (``oldest``), or after it."""
+    return Narrowing(
+        field,
+        description,
+        frozenset({Link.DEAL}),
+        (),
+        lambda joined: joined.column(column) <= cutoff if oldest else joined.column(column) > cutoff,
+    )
+
+
+def ages(
+    today: dt.date, min_age: int | None, max_age: int | None, min_in_stage: int | None
+) -> list[Narrowing]:
+    """Deal age bounds (days since created) and time in the current stage, counted to ``today``."""
+    found = []
+    if min_age is not None:
+        cutoff = today - dt.timedelta(days=min_age)
+        found.append(_days_before("min_age_days", "created", f"created {min_age}+ days ago", cutoff, True))
+    if max_age is not None:
+        cutoff = today - dt.timedelta(days=max_age)
+        text = f"created in the last {max_age} days"
+        found.append(_days_before("max_age_days", "created", text, cutoff, False))
+    if min_in_stage is not None:
+        cutoff = today - dt.timedelta(days=min_in_stage)
+        text = f"in the current stage {min_in_stage}+ days"
+        found.append(_days_before("min_days_in_stage", "stage_entered", text, cutoff, True))
     return found

@@ -69,6 +69,7 @@ class MetricRow(BaseModel):
 class MetricResult(BaseModel):
     measures: list[MeasureInfo]
     group_by: str | None
+    then_by: str | None = Field(default=None, description="The second breakdown: rows are pairs 'a · b'.")
     filters: list[str]
     period: PeriodInfo
     period_note: str
@@ -98,6 +99,9 @@ class MetricQuery(BaseModel):
         default_factory=list, max_length=5, description="More measures for the same groups."
     )
     group_by: str | None = Field(default=None, description="A dimension or time grain to break down by.")
+    then_by: str | None = Field(
+        default=None, description="A second dimension or grain inside the first (rows are the pairs)."
+    )
     rep: str | None = Field(default=None, description="A rep's name (a manager's name means their team).")
     team: str | None = Field(default=None, description="A manager's name: their team's records.")
     territory: str | None = Field(default=None, description="Territory name.")
@@ -111,6 +115,18 @@ class MetricQuery(BaseModel):
     loss_reason: str | None = Field(default=None, description="Why a lost deal was lost, as recorded.")
     stage: str | None = Field(default=None, description="Deal stage.")
     forecast_category: str | None = Field(default=None, description="commit, best_case, pipeline…")
+    activity_type: str | None = Field(
+        default=None, description="Activity kind as recorded (call, meeting, email…); activities only."
+    )
+    min_age_days: int | None = Field(
+        default=None, ge=0, le=36_500, description="Deals created at least this many days ago."
+    )
+    max_age_days: int | None = Field(
+        default=None, ge=0, le=36_500, description="Deals created at most this many days ago."
+    )
+    min_days_in_stage: int | None = Field(
+        default=None, ge=0, le=36_500, description="Deals in their current stage at least this many days."
+    )
     min_amount: Decimal | None = Field(
         default=None, ge=0, le=MAX_AMOUNT, description="Deals of at least this."
     )

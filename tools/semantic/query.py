@@ -22,7 +22,7 @@ import re
 
 from tools.errors import InputError
 from tools.semantic.compile import Grouped, Plan, check_breakdown, fetch
-from tools.semantic.dimensions import DIMENSIONS, GRAINS, Dimension, Grain
+from tools.semantic.dimensions import DIMENSIONS, GRAINS, Dimension, Grain, Link
 from tools.semantic.evaluate import (
     Ranking,
     Series,
@@ -33,9 +33,9 @@ from tools.semantic.evaluate import (
     totals,
 )
 from tools.semantic.facts import Basis
-from tools.semantic.filters import RESOLVERS, Narrowing, amount_between, amount_unknown, narrow
+from tools.semantic.filters import RESOLVERS, Narrowing, ages, amount_between, amount_unknown, narrow
 from tools.semantic.measures import MEASURES, Measure
-from tools.semantic.models import MeasureInfo, MetricQuery, MetricResult, row_limit
+from tools.semantic.models import MeasureInfo, MetricQuery, MetricResult, MetricRow, row_limit
 from tools.semantic.notes import dated_by, explain, info, period_note, window_filter
 from tools.semantic.windows import Window, asked, default_window, previous_window, year_earlier
 from tools.store.repository import Repository, ViewerLike
@@ -76,7 +76,18 @@ def _narrowings(repo: Repository, viewer: ViewerLike, params: MetricQuery) -> li
         if (name := getattr(params, field)) is not None and name.strip()
     ]
     unknown = [amount_unknown()] if params.without_amount else []
-    return found + amount_between(params.min_amount, params.max_amount) + unknown
+    aged = ages(repo.as_of, params.min_age_days, params.max_age_days, params.min_days_in_stage)
+    return found + amount_between(params.min_amount, params.max_amount) + unknown + aged
+
+
+def _check_filters(measures: list[Measure], narrowings: list[Narrowing]) -> None:
+    """Refuse a filter none of the measures' records carry (deals have no activity type)."""
+    activities = any(Basis.ACTIVITY in m.needs for m in measures)
+    for narrowing in narrowings:
+        if Link.ACTIVITY in narrowing.links and not activities:
+            raise InputError(
+                f"{narrowing.description} filters activities only; use the activities measure with it"
+            )
 
 
 def query_metrics(repo: Repository, viewer: ViewerLike, params: MetricQuery) -> MetricResult:
@@ -87,8 +98,9 @@ def query_metrics(repo: Repository, viewer: ViewerLike, params: MetricQuery) -> 
     average_deal_size, median_deal_size, average_sales_cycle, median_sales_cycle,
     average_days_in_stage, quota, attainment, coverage, activities. Dimensions: rep, team,
     territory, region, product, product_family, account, parent_account, industry, segment, country,
-    stage, forecast_category; time grains: day, week, month, quarter, year. Without a period, won/lost,
-    win rate, deal size, cycle, created and activity measures cover fiscal year to date; open
+    stage, forecast_category, activity_type; time grains: day, week, month, quarter, year. Without
+    a period, won/lost, win rate, deal size, cycle, created and activity measures cover fiscal year
+    to date; open
     pipeline measures cover every open deal; quota, attainment and coverage the current quarter.
     Deals without an amount are counted in counts and reported, never summed as $0.
 
@@ -96,6 +108,7 @@ def query_metrics(repo: Repository, viewer: ViewerLike, params: MetricQuery) -> 
         measure: A measure key, e.g. won_revenue, win_rate, open_pipeline, attainment (or 'bookings').
         also: More measures computed for the same groups.
         group_by: A dimension or time grain to break down by (e.g. rep, product, month).
+        then_by: A second dimension or grain inside the first (rows are pairs, e.g. rep · product).
         rep: A rep's name (a manager's name means their team).
         team: A manager's name: their team's records.
         territory: Territory name.
@@ -109,6 +122,10 @@ def query_metrics(repo: Repository, viewer: ViewerLike, params: MetricQuery) -> 
         loss_reason: Why a lost deal was lost, as recorded.
         stage: Deal stage.
         forecast_category: commit, best_case, pipeline…
+        activity_type: Activity kind as recorded (call, meeting, email…); activities only.
+        min_age_days: Only deals created at least this many days ago.
+        max_age_days: Only deals created at most this many days ago.
+        min_days_in_stage: Only deals in their current stage at least this many days.
         min_amount: Only deals of at least this amount.
         max_amount: Only deals of at most this amount.
         without_amount: Only deals whose amount is unknown (none recorded, or estimated).
@@ -123,10 +140,17 @@ def query_metrics(repo: Repository, viewer: ViewerLike, params: MetricQuery) -> 
     """
     measures = list({m.key: m for m in map(measure_named, [params.measure, *params.also])}.values())
     by = breakdown_named(params.group_by) if params.group_by and params.group_by.strip() else None
+    then = breakdown_named(params.then_by) if params.then_by and params.then_by.strip() else None
+    if then is not None and by is None:
+        by, then = then, None
+    if then is not None and by is not None and then.key == by.key:
+        then = None
     for measure in measures:
         check_breakdown(by, measure.needs)
+        check_breakdown(then, measure.needs)
     narrowings = _narrowings(repo, viewer, params)
-    plan = Plan(by, tuple(narrowings), params.date_field, repo.fy_start_month)
+    _check_filters(measures, narrowings)
+    plan = Plan(by, then, tuple(narrowings), params.date_field, repo.fy_start_month)
     as_of, fy = repo.as_of, repo.fy_start_month
     windows = {
         m.key: asked(params.period, as_of, fy) if params.period else default_window(m.default, as_of, fy)
@@ -168,7 +192,11 @@ def query_metrics(repo: Repository, viewer: ViewerLike, params: MetricQuery) -> 
         params.above,
         params.below,
     )
-    shown, groups = rows(series, as_of, by.key, total, ranking) if by is not None else ([], 0)
+    shown: list[MetricRow] = []
+    groups = 0
+    if by is not None:
+        grouped_by = by.key if then is None else f"{by.key} and {then.key}"
+        shown, groups = rows(series, as_of, grouped_by, total, ranking)
     first, compared = windows[measures[0].key], earlier[measures[0].key]
     notes = explain(params, measures, narrowings, first, as_of)
     if by is not None and groups > len(shown) and params.top is None:
@@ -197,6 +225,7 @@ def query_metrics(repo: Repository, viewer: ViewerLike, params: MetricQuery) -> 
             for m in measures
         ],
         group_by=by.key if by is not None else None,
+        then_by=then.key if then is not None else None,
         filters=scope,
         period=info(first),
         period_note=period_note(params, measures, windows),

@@ -79,13 +79,22 @@ def _largest_details(frame: Frame, results: list[ToolResult]) -> list[Call]:
     return [Call("deal_details", {"deal": rid}) for rid in dict.fromkeys(ids)]
 
 
+#: "is the Cedar Works deal stalled?", "is it at risk?": the stall rules' verdict on that one deal too.
+STALL_ASKED = re.compile(
+    r"\b(?:stall(?:ed|ing)?|stuck|at[- ]risk|risky|slipp(?:ed|ing)|stale|dormant|in trouble"
+    r"|(?:gone|going|went) (?:dark|quiet)|red flags?)\b"
+)
+
+
 def _deal(frame: Frame, lexicon: Lexicon, tools: AbstractSet[str]) -> list[Call]:
-    """A deal by its id or name, else by its account (and product) as written."""
+    """A deal by its id or name, else by its account (and product) as written; with the stall
+    rules' verdict on it when the question asks whether it is stalled or at risk."""
     slots = frame.slots
-    if slots.deal:
-        return [Call("deal_details", {"deal": slots.deal})]
-    text = f"{slots.account} - {slots.product}" if slots.product else slots.account
-    return [Call("deal_details", {"deal": text})]
+    text = slots.deal or (f"{slots.account} - {slots.product}" if slots.product else slots.account)
+    calls = [Call("deal_details", {"deal": text})]
+    if STALL_ASKED.search(frame.question.casefold()) and "stalled_deals" in tools:
+        calls.append(Call("stalled_deals", {"deal": text}))
+    return calls
 
 
 #: A team's forecast is asked one rep per call ("forecast by rep"), up to this many reps.
@@ -130,7 +139,11 @@ def _write_top_deals(output: PipelineSummary, answering: Answering) -> str:
 
 
 def _write_deal(output: DealDetails, answering: Answering) -> str:
-    return answers.deal(output, answering.notes)
+    text = answers.deal(output, answering.notes)
+    verdict = next((r.output for r in answering.results if isinstance(r.output, StalledDeals)), None)
+    if verdict is None:
+        return text
+    return f"{answers.stall_verdict(output, verdict)}\n\n{text}"
 
 
 def _write_forecast(output: Forecast, answering: Answering) -> str:

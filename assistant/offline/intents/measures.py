@@ -27,8 +27,9 @@ from assistant.offline.calls import Call, given
 from assistant.offline.frame import Frame, Intent, Slots
 from assistant.offline.intents.knowledge import definition_term
 from assistant.offline.intents.spec import IntentSpec, Phrasing, Rendering
-from assistant.offline.measures import BOUGHT, MONEY, NOT_YET, MetricReading, read_metric_question
+from assistant.offline.measures import BOUGHT, COUNT, MONEY, NOT_YET, MetricReading, read_metric_question
 from assistant.offline.members import MEMBER_SLOTS, compared_members, share_focus
+from assistant.offline.record_filters import activity_kind
 from assistant.offline.slots import NO_AMOUNT, one_period_a_year_back
 from tools.lexicon import Lexicon
 from tools.semantic.measures import MEASURES
@@ -77,7 +78,10 @@ SALES_OBJECT = re.compile(
 BALANCE = re.compile(r"\b(?:balanced|unbalanced|imbalanced?|balance|evenly|fairly distributed|workloads?)\b")
 #: Filters the scorecard (a rep or team, a period) and the pipeline summary (``DealFilter``) cannot take:
 #: a question naming one of them is the metric query's, or its filter would be dropped silently.
+#: Filters only the metric query takes (the kind of activity, a deal's age, its days in the stage).
+ONLY_QUERIED = ("activity_type", "min_age_days", "max_age_days", "min_days_in_stage")
 NOT_ON_SCORECARD = (
+    *ONLY_QUERIED,
     "product",
     "product_family",
     "account",
@@ -93,6 +97,7 @@ NOT_ON_SCORECARD = (
     "without_amount",
 )
 NOT_ON_PIPELINE = (
+    *ONLY_QUERIED,
     "industry",
     "segment",
     "region",
@@ -154,7 +159,7 @@ def decisive(reading: MetricReading, text: str, slots: Slots | None = None) -> b
     compared = bool({"compare", "share"} & set(reading.signals)) or (
         slots is not None and bool(slots.compare)
     )
-    composed = ranked or compared or reading.mean_of_groups
+    composed = ranked or compared or reading.mean_of_groups or reading.then_by is not None
     if reading.measure in SCORECARD_MEASURES and reading.group_by is None and not composed:
         return _dropped(slots, NOT_ON_SCORECARD)
     if reading.measure in OPEN_MEASURES:
@@ -228,6 +233,13 @@ def prefer_query(frame: Frame, prepared: str, sees_company: bool = False) -> Non
         # "commit deals by rep": the forecast has no breakdown; the category's open pipeline, broken down
         frame.intent, slots.measure = Intent.MEASURE, slots.measure or "open_pipeline"
         return
+    if reading is None and any(getattr(slots, name) is not None for name in ONLY_QUERIED):
+        # "deals in proposal for over 30 days": the open deals, listed, with the filter applied
+        frame.intent = Intent.MEASURE
+        slots.measure, slots.dimension = (
+            ("open_deals", None) if COUNT.search(prepared) else ("open_pipeline", "deal")
+        )
+        return
     if reading is None:
         if frame.slots.compare and frame.intent in (Intent.PERFORMANCE, Intent.UNKNOWN):
             frame.intent = Intent.MEASURE  # "how does Q4 compare with Q3?": bookings, side by side
@@ -274,6 +286,14 @@ def fill(slots: Slots, prepared: str) -> None:
     slots.share = reading.share_of_total or None
     slots.mean_of_groups = reading.mean_of_groups or None
     slots.dimension = reading.group_by
+    slots.then_by = reading.then_by
+    if reading.measure == "activities":
+        slots.activity_type = activity_kind(prepared)  # "how many meetings…": meetings only
+    if (slots.min_age_days or slots.max_age_days or slots.min_days_in_stage) and (
+        reading.measure in OPEN_MEASURES and reading.group_by is None and not COUNT.search(prepared)
+    ):
+        # "open deals older than 90 days": the deals themselves, listed with their amounts
+        slots.measure, slots.dimension = "open_pipeline", "deal"
     slots.unavailable = reading.unavailable
     if reading.top is not None and slots.limit is None:
         slots.limit = reading.top
@@ -342,7 +362,12 @@ def query_args(frame: Frame, lexicon: Lexicon) -> dict[str, Any]:
         measure=slots.measure or "won_revenue",
         also=slots.also,
         group_by=group,
+        then_by=slots.then_by if group is not None and slots.then_by != group else None,
         **filters,
+        activity_type=slots.activity_type,
+        min_age_days=slots.min_age_days,
+        max_age_days=slots.max_age_days,
+        min_days_in_stage=slots.min_days_in_stage,
         min_amount=slots.min_amount,
         max_amount=slots.max_amount,
         without_amount=slots.without_amount,
@@ -377,7 +402,9 @@ SPECS = (MEASURE,)
 #: threshold on the measure of each group.
 THRESHOLD = re.compile(
     r"\b(?:(under|below|less than|fewer than|lower than|<)|(over|above|more than|greater than|higher than"
-    r"|at least|>))\s*\$?(\d[\d,]*(?:\.\d+)?)\s*(%|percent|k|m\b|mm|million)?"
+    r"|at least|>))\s*\$?(\d[\d,]*(?:\.\d+)?)(?![\d,.])\s*(%|percent|k|m\b|mm|million)?"
+    # "more than 120 days old", "over 3 weeks": an age or a duration, not a bound on the measure
+    r"(?!\s*\+?\s*(?:days?|weeks?|wks?|months?|years?|yrs?|hours?)\b)"
 )
 #: "who booked over…", "reps with more than…": the groups are the subject of a money threshold.
 GROUP_HAS = re.compile(

@@ -1,0 +1,105 @@
+"""Filters on what kind of record it is and how old: the activity type ("how many meetings…",
+"calls logged this month"), a deal's age ("open deals older than 90 days", "opps created less than
+two weeks ago") and its time in the current stage ("deals in proposal for over 30 days").
+
+Each reads the lower-cased question and fills the frame's slot; the metric query applies it
+(:class:`tools.semantic.models.MetricQuery`). A number of days is counted to the data's today.
+"""
+
+from __future__ import annotations
+
+import re
+
+from assistant.offline.frame import Slots
+
+#: Activity kinds as people say them, by the kind the data most often records.
+ACTIVITY_KINDS = {
+    "call": r"calls?|phone calls?|dials?|phoned",
+    "meeting": r"meetings?|meets?|met with|onsites?|on-sites?",
+    "email": r"e-?mails?|emailed",
+    "demo": r"demos?",
+    "note": r"notes?",
+}
+ACTIVITY_KIND = re.compile("|".join(rf"\b(?P<{kind}>{words})\b" for kind, words in ACTIVITY_KINDS.items()))
+_COUNT = r"(\d{1,4}|a|an|one|two|three|four|five|six|seven|eight|nine|ten|twelve)"
+_UNIT = r"(days?|weeks?|wks?|months?|mos?|years?|yrs?)"
+_WORD_NUMBERS = {
+    "a": 1,
+    "an": 1,
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "twelve": 12,
+}
+_UNIT_DAYS = {"d": 1, "w": 7, "m": 30, "y": 365}
+_MORE = r"(?:more than|over|longer than|at least|>|north of|upwards of)"
+_LESS = r"(?:less than|under|fewer than|younger than|newer than|at most|<|within)"
+#: "older than 90 days", "over 60 days old", "90+ days old", "open for more than 3 months",
+#: "opened over 6 weeks ago", "created more than 90 days ago", "been open 120 days".
+OLDER = re.compile(
+    rf"\bolder than {_COUNT} {_UNIT}"
+    rf"|\b{_MORE} {_COUNT} {_UNIT} old\b"
+    rf"|\b{_COUNT}\+? {_UNIT} old\b(?! or (?:less|younger|newer))"
+    rf"|\b(?:been )?open(?:ed)? (?:for )?{_MORE} {_COUNT} {_UNIT}"
+    rf"|\b(?:opened|created) {_MORE} {_COUNT} {_UNIT} ago\b"
+    rf"|\bage[d]? (?:of )?{_MORE} {_COUNT} {_UNIT}"
+)
+#: "less than 30 days old", "newer than two weeks", "opened within the last 14 days".
+NEWER = re.compile(
+    rf"\b{_LESS} {_COUNT} {_UNIT} old\b|\b(?:younger|newer) than {_COUNT} {_UNIT}"
+    rf"|\b(?:opened|created) (?:less than|under|fewer than) {_COUNT} {_UNIT} ago\b"
+)
+#: "between 30 and 60 days old": both bounds.
+BETWEEN = re.compile(rf"\bbetween {_COUNT} and {_COUNT} {_UNIT} old\b")
+#: "in proposal for over 30 days", "stuck in stage 45+ days", "sitting in negotiation more than 3 weeks".
+IN_STAGE = re.compile(
+    rf"\b(?:in|at) (?:(?:the|their|its|a|this|that|same|current) )*(?:[a-z]+ ){{0,2}}?"
+    rf"(?:stage )?(?:for )?(?:{_MORE} {_COUNT}|{_COUNT}\+) {_UNIT}"
+    rf"|\b{_COUNT}\+? {_UNIT} (?:or more )?(?:in|at) (?:the |their |its |a |one )?(?:same |current )?stage"
+)
+
+
+def _days(count: str, unit: str) -> int:
+    number = int(count) if count.isdigit() else _WORD_NUMBERS[count]
+    return max(0, min(36_500, number * _UNIT_DAYS[unit[0]]))
+
+
+def _first_pair(found: re.Match[str]) -> tuple[str, str]:
+    groups = [g for g in found.groups() if g]
+    return groups[0], groups[1]
+
+
+def read_record_filters(text: str, slots: Slots) -> list[tuple[int, int]]:
+    """Fill the activity type and the deal-age slots from lower-cased ``text``; the spans explained."""
+    spans = []
+    between = BETWEEN.search(text)
+    if between:
+        slots.min_age_days = _days(between[1], between[3])
+        slots.max_age_days = _days(between[2], between[3])
+        return [between.span()]
+    newer = NEWER.search(text)
+    if newer:
+        slots.max_age_days = _days(*_first_pair(newer))
+        spans.append(newer.span())
+    older = next((m for m in OLDER.finditer(text) if not newer or m.start() >= newer.end()), None)
+    if older:
+        slots.min_age_days = _days(*_first_pair(older))
+        spans.append(older.span())
+    staged = IN_STAGE.search(text)
+    if staged and not older:
+        slots.min_days_in_stage = _days(*_first_pair(staged))
+        spans.append(staged.span())
+    return spans
+
+
+def activity_kind(text: str) -> str | None:
+    """The one activity kind ``text`` counts ("how many meetings…" → ``meeting``), if exactly one."""
+    kinds = {kind for found in ACTIVITY_KIND.finditer(text) for kind, hit in found.groupdict().items() if hit}
+    return kinds.pop() if len(kinds) == 1 else None
