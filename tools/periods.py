@@ -219,6 +219,9 @@ def _calendar(phrase: str, as_of: dt.date, fy_start_month: int) -> Period | None
 def _parse(text: str, as_of: dt.date, fy_start_month: int) -> Period:
     phrase = " ".join(text.casefold().replace("’", "'").split())
     phrase = re.sub(r"\bqtr\b", "quarter", phrase)
+    # "FY25", "fy'26", "Q3 FY26": a two-digit fiscal year in the data's century
+    century = as_of.year // 100 * 100
+    phrase = re.sub(r"\bfy\s*['-]?\s*(\d{2})\b", lambda m: f"fy{century + int(m[1])}", phrase)
     phrase = phrase.removeprefix("the ").removeprefix("in ")
     calendar = _calendar(phrase, as_of, fy_start_month)
     if calendar is not None:

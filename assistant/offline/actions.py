@@ -41,12 +41,19 @@ def _action(key: str, what: str, verbs: str, instead: str) -> Action:
 ACTIONS: tuple[Action, ...] = (
     _action(
         "email",
-        "write or send emails",
+        "write or send emails or messages",
         r"(?:write|draft|compose|send|shoot|prepare|prep) (?:\w+ ){0,4}?"
         r"(?:e-?mails?|messages?|notes?|reminders?|dms?|texts?|slacks?|"
         r"follow[- ]?ups?|replies|reply|letters?|linkedin|inmails?|recaps?|summar(?:y|ies)|updates?"
         r"|thank[- ]you)"
-        r"|e-?mail \w+|reply to|respond to|send (?:\w+ ){0,3}?to\b",
+        r"|e-?mail \w+|reply to|respond to|send (?:\w+ ){0,3}?to\b"
+        # "ping the team on slack", "message Kenji", "dm the reps", "text her", "post this in #sales"
+        r"|(?:ping|message|dm|text|slack|notify|nudge|alert|tell|remind) (?:the |my |our |all |every )?"
+        r"(?:\w+ ){0,2}?(?:on slack|in slack|via slack|by e-?mail|on teams|in #?[\w-]+ channel|to\b)"
+        r"|(?:ping|message|dm|slack|nudge|remind) (?:the |my |our |all )?"
+        r"(?:team|reps|managers|everyone|people|\w+)\b"
+        r"(?=.*\b(?:to|about|that|re)\b)"
+        r"|post (?:\w+ ){0,3}?(?:in|to|on) (?:#|slack|teams|the channel)",
         'brief you on the account before you write ("tell me about {account}") and show what the '
         "playbook says about follow-ups",
     ),
@@ -98,7 +105,9 @@ ACTIONS: tuple[Action, ...] = (
         r"(?:schedule|book|set up|arrange|put|organi[sz]e|plan) (?:\w+ ){0,3}?(?:meetings?|calls?|demos?|time"
         r"|slots?|invites?|calendar|reviews?|syncs?|1:1s?|one[- ]on[- ]ones?|qbrs?|sessions?|lunch|dinner"
         r"|coffee|drinks|visits?|catch[- ]?ups?|workshops?|trainings?)"
-        r"|remind me|set (?:a |an )?reminder|ping me|notify me",
+        # "remind me to call Acme", not "remind me what the exit criteria are" (a question)
+        r"|remind me(?! (?:what|who|how|when|where|which|why|of|again))"
+        r"|set (?:a |an )?reminder|ping me|notify me",
         'list your deals with a next step due ("which deals have overdue next steps?")',
     ),
 )

@@ -164,9 +164,19 @@ def pipeline(result: PipelineSummary, args: dict[str, Any], viewer: Viewer, note
         deals=int(result.deal_count.value or 0),
         group_label=GROUP_LABELS.get(result.group_by.value, "Breakdown"),
         groups=groups,
-        notes=estimate_note(result.estimate_basis) + unknown_note(result) + notes,
+        notes=estimate_note(result.estimate_basis) + unknown_note(result) + undated_note(result) + notes,
     )
     return render("pipeline", view)
+
+
+def undated_note(result: PipelineSummary) -> list[str]:
+    """Open deals a period could not place because they have no close date."""
+    if not result.undated:
+        return []
+    return [
+        f"{fmt.plural(result.undated, 'open deal')} without a close date cannot be placed in a period, so "
+        "they are not counted here; ask for the pipeline without a period to see them."
+    ]
 
 
 def unknown_note(result: PipelineSummary) -> list[str]:

@@ -40,6 +40,11 @@ def _change(change: Change, unit: Unit) -> str:
     before = value(Figure(name="", value=change.previous, unit=unit, formula=""))
     if change.relative is None and change.previous == 0 and unit in (Unit.USD, Unit.COUNT):
         return "up from none"  # nothing booked (or counted) then: not a "$0" to compare with
+    if unit is Unit.RATIO and change.absolute is not None and "coverage" not in change.measure:
+        # a rate moves by points: 17% to 19% is "up 2.0 points", not "up 12%"
+        points = float(change.absolute) * 100
+        arrow = "up" if points > 0 else "down" if points < 0 else "flat"
+        return f"{arrow} {abs(points):.1f} points from {before}" if points else f"flat at {before}"
     if change.relative is None:
         return f"was {before}"
     arrow = "up" if change.relative > 0 else "down" if change.relative < 0 else "flat"
@@ -81,6 +86,12 @@ def grouping(result: MetricResult, joiner: str = " and ") -> str:
     """What the rows are grouped by, as read: "rep", "rep and product" (two breakdowns at once)."""
     parts = [key.replace("_", " ") for key in (result.group_by, result.then_by) if key]
     return joiner.join(parts)
+
+
+def _records(result: MetricResult) -> str:
+    """What the first measure counts over: deals, activities, quota rows, people or accounts."""
+    key = result.measures[0].key
+    return {"activities": "activity", "quota": "quota", "reps": "rep", "accounts": "account"}.get(key, "deal")
 
 
 def _alone(answering: Answering, result: MetricResult) -> bool:
@@ -174,8 +185,12 @@ def write(result: MetricResult, answering: Answering) -> str:
         f"{m.name.lower()} {value(t)}" for m, t in zip(result.measures, result.total, strict=False)
     )
     summary = f"In all: {totals}"
-    if result.total and result.total[0].record_count:
-        summary += f" ({fmt.plural(result.total[0].record_count, 'record')})"
+    if result.total and not result.total[0].record_count and not result.rows:
+        # nothing matched: "none", not a "$0" that reads like a measured figure
+        kind = "record" if result.measures[0].key in ("activities", "quota", "reps", "accounts") else "deal"
+        summary = f"None: no {kind} matches, so there is no {result.measures[0].name.lower()} to give"
+    elif result.total and result.total[0].record_count:
+        summary += f" ({fmt.plural(result.total[0].record_count, _records(result))})"
     for change in result.total_changes[:1]:
         period = result.compare_period.label if result.compare_period else "before"
         summary += f"; {_change(change, result.measures[0].unit)} ({period})"
@@ -191,6 +206,10 @@ def write(result: MetricResult, answering: Answering) -> str:
         if mean is not None:
             group = (result.group_by or "group").replace("_", " ")
             summary = f"Average over {fmt.plural(len(result.rows), group)}: {value(mean)}. {summary}"
+            named = str(answering.frame.slots.owner or "").casefold()
+            own = next((r for r in result.rows if named and r.group.casefold() == named), None)
+            if own is not None:
+                summary = f"{own.group}: {value(own.figures[0])}. {summary}"
     focus = share_focus(answering.frame.slots)
     member = next(
         (r for r in result.rows if focus is not None and r.group.casefold() == str(focus[1]).casefold()), None
@@ -205,8 +224,8 @@ def write(result: MetricResult, answering: Answering) -> str:
     rows = result.rows
     compared = compared_members(answering.frame.slots)
     if compared is not None:
-        named = {name.casefold() for name in compared[1]}
-        rows = [row for row in rows if row.group.casefold() in named] or rows
+        members = {name.casefold() for name in compared[1]}
+        rows = [row for row in rows if row.group.casefold() in members] or rows
         summary = f"{summary} (every {(result.group_by or 'group').replace('_', ' ')} together)"
     lines = [_line(row, result) for row in rows[:ROWS_SHOWN]]
     shown = min(len(result.rows), ROWS_SHOWN)

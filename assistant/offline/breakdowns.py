@@ -71,7 +71,8 @@ GRAIN = re.compile(
 #: "which product", "what month", "which of my reps": the answer is a member of a dimension.
 WHICH = re.compile(
     rf"\b(?:which|what)\s+(?:of (?:my|our|the) )?(?:\d{{1,2}} |two |three |five |ten )?"
-    rf"(?:(?:open|active|current|closed|won|lost|live) )?({DIMENSION_WORD})\b"
+    # "which retail accounts", "which open deals": one word describing the members may come first
+    rf"(?:[a-z]+ )??({DIMENSION_WORD})\b"
 )
 #: "which 3 accounts…": the top few of a dimension.
 WHICH_N = re.compile(r"\b(?:which|what)\s+(?:of (?:my|our|the) )?(\d{1,2}|two|three|four|five|ten)\s")

@@ -17,13 +17,22 @@ then part, then spelling) and then by :data:`KIND_ORDER`.
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
-from assistant.offline.vocabulary import COMMON, Token, is_common, normalise, tokens
+from assistant.offline.vocabulary import (
+    COMMON,
+    Token,
+    is_common,
+    is_unknown_word,
+    knows_word,
+    normalise,
+    tokens,
+)
 from tools.lexicon import EntityKind, Lexicon, Named
 
 MAX_WORDS = 5
@@ -198,4 +207,20 @@ def unknown_names(text: str, mentions: list[Mention], skip: list[tuple[int, int]
         opens_a_name = later is not None and later.capitalised and later.start - word.end <= 1
         if (word.capitalised and (word.start > first or opens_a_name)) or word.possessive:
             found.append(word)
+    # "pipeline for quantum dynamics?": a lower-case name closing the question after "for", "at",
+    # "about", made only of words the planner does not know, is a name that matched nothing
+    tail = LOWER_CASE_TAIL.search(text)
+    if tail and not found:
+        named = [w for w in words if tail.start(1) <= w.start < tail.end(1)]
+        spelt = tail[1].split()
+        if len(named) == len(spelt) and all(
+            is_unknown_word(w.text) and not knows_word(w.text) for w in named
+        ):
+            found += named
     return found
+
+
+#: A lower-case phrase of one to three words ending the question, after a preposition names take.
+LOWER_CASE_TAIL = re.compile(
+    r"\b(?:for|at|about|with|on|from)\s+([a-z][a-z&'-]+(?:\s+[a-z][a-z&'-]+){0,2})\s*[?.!]*\s*$"
+)

@@ -127,6 +127,8 @@ class Slots(BaseModel):
     min_age_days: int | None = None
     max_age_days: int | None = None
     min_days_in_stage: int | None = None
+    #: Filters that leave records out ("outside the US": ``{"country": "United States"}``), by slot.
+    exclude: dict[str, str] | None = None
     also: list[str] | None = None
     #: A breakdown the data cannot give ("by lead source"), said in the answer rather than dropped.
     unavailable: str | None = None
@@ -183,6 +185,7 @@ FILTER_SLOTS = (
     "min_age_days",
     "max_age_days",
     "min_days_in_stage",
+    "exclude",
     "also",
     "unavailable",
     "compare",

@@ -46,7 +46,8 @@ def _any(words: str) -> re.Pattern[str]:
 
 WON = _any(
     r"won|did \w+(?: \w+)? close|(?:i|we|they|he|she) closed|bought|purchased|wins?|winning|closed[- ]won"
-    r"|bookings?|booked|sold|(?<!-)(?:sell|sells|selling)|(?<!annual )revenue"
+    r"|bookings?|booked|(?:did|do|does|will|to|i|we|they) book|sold|(?<!-)(?:sell|sells|selling)"
+    r"|(?<!annual )revenue"
     # "sales" is what was sold, except in a role or a process ("which sales agent…", "sales cycle")
     r"|sales(?! (?:agents?|reps?|representatives?|people|persons?|team|teams|managers?|leaders?|org"
     r"|ops|cycles?|playbook|process|stages?|calls?|methodology|motion|territor(?:y|ies)|offices?))"
@@ -80,7 +81,17 @@ CREATED = _any(
     r"|new pipe(?:line)?|fresh pipe(?:line)?|pipeline added"
     r"|did (?:\w+ ){1,2}open|(?:i|we|they|he|she) opened"
 )
-ACTIVITY = _any(r"activit(?:y|ies)|calls?|meetings?|emails?|touches|touchpoints?")
+#: Activities counted: the word itself, or calls, meetings, emails counted or logged ("how many calls",
+#: "meetings by rep", "emails sent last week") — not a call one is preparing for ("the forecast call").
+_KINDS = r"(?:calls?|meetings?|e-?mails?|demos?)"
+ACTIVITY = _any(
+    r"activit(?:y|ies)|touches|touchpoints?"
+    r"|(?:how many|number of|(?<=#) of|count of|count|total|logged|made|had|held|booked|sent)\s+"
+    rf"(?:\w+\s+){{0,2}}{_KINDS}"
+    rf"|{_KINDS}\s+(?:(?:i|we|you|he|she|they|have|has|did|were|was)\s+){{0,2}}"
+    r"(?:logged|made|held|booked|sent|done|had|per|by|this|last|in the last|so far|count|volume"
+    r"|numbers?|ytd|qtd|mtd|since)"
+)
 #: "who should I call first?": whom to contact, not a count of calls.
 SHOULD_CONTACT = re.compile(r"\b(?:should|do|must) (?:i|we) (?:call|email|contact|reach out to|ping|chase)\b")
 QUOTA = _any(r"quota|target|number")
@@ -133,7 +144,11 @@ ATTAINMENT = _any(
     r"|(?:needs?|could use|would benefit from) (?:some |more )?(?:coaching|help|support)"
 )
 COVERAGE = _any(
-    r"coverage|covered|cover|covers"
+    # "cover" is a verb too ("what should I cover in the call?", "I'm covering for Jamie"): pipeline
+    # covering a number only
+    r"coverage"
+    r"|(?:pipe(?:line)?|enough)\b.{0,30}\bcover(?:s|ed)?\b"
+    r"|cover(?:s|ed)? (?:my |our |the |their |his |her )?(?:quota|number|target|gap|plan)"
     # "pipeline vs quota": the open pipeline set against the quota is its coverage
     rf"|pipe(?:line)?\b.{{0,30}}\b{_AGAINST} (?:my |our |their |his |her |the |team )?(?:quota|target|plan)"
 )
@@ -299,7 +314,7 @@ _DEAL_WORDS = r"(?:(deal|win|loss|opportunity|opp)|deals|wins|losses|opportuniti
 #: "my 3 biggest wins", "the largest deal we lost", "top 5 deals won": deals themselves, ranked.
 DEAL_RANKED = re.compile(
     rf"\b(?:top|bottom|best|worst|biggest|largest|smallest|highest|lowest)\s+(?:{COUNT_WORD}\s+)?"
-    rf"{_DEAL_WORDS}\b(?!\s+(?:rate|ratio|%|percentage|size|sizes|value|count))"
+    rf"(?:(?:open|active|live|current|new|won|lost|closed|committed|commit)\s+)?{_DEAL_WORDS}\b(?!\s+(?:rate|ratio|%|percentage|size|sizes|value|count))"
     rf"|\b{COUNT_WORD}\s+(?:biggest|largest|best|worst|top|smallest)\s+{_DEAL_WORDS}\b"
 )
 #: "deals I won last month", "which deals did we lose this quarter": the deals themselves, listed.

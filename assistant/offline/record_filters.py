@@ -76,6 +76,16 @@ def _first_pair(found: re.Match[str]) -> tuple[str, str]:
     return groups[0], groups[1]
 
 
+#: "more than 3 weeks", "over 30 days", "older than 90 days": strictly more (at least one day more).
+STRICT = re.compile(r"\b(?:more than|over|longer than|older than|north of|upwards of)\b|>(?!=)")
+
+
+def _at_least(found: re.Match[str]) -> int:
+    """The fewest days a bound admits: "45+ days" or "at least 45 days" is 45, "over 45 days" 46."""
+    days = _days(*_first_pair(found))
+    return days + 1 if STRICT.search(found[0]) else days
+
+
 def read_record_filters(text: str, slots: Slots) -> list[tuple[int, int]]:
     """Fill the activity type and the deal-age slots from lower-cased ``text``; the spans explained."""
     spans = []
@@ -90,16 +100,20 @@ def read_record_filters(text: str, slots: Slots) -> list[tuple[int, int]]:
         spans.append(newer.span())
     older = next((m for m in OLDER.finditer(text) if not newer or m.start() >= newer.end()), None)
     if older:
-        slots.min_age_days = _days(*_first_pair(older))
+        slots.min_age_days = _at_least(older)
         spans.append(older.span())
     staged = IN_STAGE.search(text)
-    if staged and not older:
-        slots.min_days_in_stage = _days(*_first_pair(staged))
+    # "in proposal for over 30 days", "45+ days in stage": a stage is named ("no activity in 30+ days"
+    # is not a time in a stage)
+    named = slots.stage is not None and slots.stage.casefold() in (staged[0] if staged else "")
+    if staged and not older and ("stage" in staged[0] or named):
+        slots.min_days_in_stage = _at_least(staged)
         spans.append(staged.span())
     return spans
 
 
 def activity_kind(text: str) -> str | None:
-    """The one activity kind ``text`` counts ("how many meetings…" → ``meeting``), if exactly one."""
-    kinds = {kind for found in ACTIVITY_KIND.finditer(text) for kind, hit in found.groupdict().items() if hit}
-    return kinds.pop() if len(kinds) == 1 else None
+    """The activity kinds ``text`` counts ("how many meetings…" → ``meeting``; "calls + meetings" →
+    ``call, meeting``), if any is named."""
+    kinds = [kind for found in ACTIVITY_KIND.finditer(text) for kind, hit in found.groupdict().items() if hit]
+    return ", ".join(dict.fromkeys(kinds)) or None

@@ -76,7 +76,10 @@ def narrowing(args: dict[str, Any], period_label: str | None = None, closing: bo
     if amounts:
         parts.append(amounts)
     if period_label:
-        parts.append(f"closing in {period_label}" if closing else f"in {period_label}")
+        # "closing next week", "in the last 30 days"; "closing in 2026-Q4"
+        bare = re.match(r"(?:this|next|last|previous|past|the) ", period_label) is not None
+        within = "" if bare else "in "
+        parts.append(f"closing {within}{period_label}" if closing else f"{within}{period_label}")
     return "".join(f" {p}" for p in parts)
 
 

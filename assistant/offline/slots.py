@@ -49,7 +49,7 @@ PERIOD = re.compile(
     rf"|(?:(?:in|for|during|since) )?(?:{MONTHS}) \d{{4}}|(?:in|for|during|since) (?:{MONTHS})"
     # a month on its own ("and September?", "October vs September"); "may" is a verb too often
     rf"|(?:{BARE_MONTHS})"
-    r"|fy ?\d{4}|(?:19|20)\d{2}"
+    r"|fy ?\d{4}|(?:19|20)\d{2}|fy ?['-]?\d{2}"
     r")\b"
 )
 NUMBER = r"\$?\s?(\d[\d,]*(?:\.\d+)?)\s?(k|m|mm|b|bn|thousand|million|billion)?\b"
@@ -345,6 +345,18 @@ def _stage(text: str, lexicon: Lexicon, out: Extracted) -> None:
                     out.slots.stage = stage.name
                     out.spans.append(match.span())
                     return
+    # "sitting in negotation": a stage name misspelt by one letter, after "in"/"at" or before "stage"
+    for match in re.finditer(r"[a-z]{6,}", text):
+        word = match.group()
+        for stage in lexicon.stages.open_stages:
+            name = stage.name.casefold()
+            if " " in name or OSA.distance(word, name) != 1 or knows_word(word):
+                continue
+            after = text[match.end() : match.end() + 7]
+            if STAGE_WORDS.search(text[: match.start()]) or after.startswith(" stage"):
+                out.slots.stage = stage.name
+                out.spans.append(match.span())
+                return
 
 
 #: "tech accounts", "pharma deals": a short form of a value, written before what it describes.

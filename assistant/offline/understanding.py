@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from assistant.offline.answers_measures import BRIEF
 from assistant.offline.dates import rewrite as rewrite_dates
 from assistant.offline.entities import PART, EntityIndex, Mention, find_mentions, unknown_names
+from assistant.offline.exclusions import read_exclusions
 from assistant.offline.frame import Ambiguity, Frame, Intent, Slots
 from assistant.offline.intents.deals import category_deals
 from assistant.offline.intents.knowledge import definition_term
@@ -414,6 +415,7 @@ def understand(question: str, lexicon: Lexicon, index: EntityIndex) -> Frame:
     )
     frame.brief = bool(BRIEF.search(prepared.text))
     _fill_names(frame, prepared, lexicon)
+    read_exclusions(prepared.text, frame.slots, lexicon)
     _me_against(frame, prepared, lexicon)
     fill_measure(frame.slots, prepared.text)
     prefer_query(frame, prepared.text, sees_company=lexicon.viewer.role not in (Role.REP, Role.MANAGER))

@@ -16,6 +16,8 @@ from functools import cache
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
+from knowledge.stemming import porter_stem
+
 #: A word in any script (names may be "Café Rockets" or "شركة الصحراء"), with the marks names use.
 WORD = re.compile(r"(?:[^\W_]|\$)(?:[^\W_]|[$'’&.-])*")
 POSSESSIVE = re.compile(r"(?:['’]s|s['’]|['’])$")
@@ -157,7 +159,17 @@ def _planner_words() -> frozenset[str]:
         if isinstance(value, re.Pattern)
     ]
     patterns += [getattr(p.pattern, "pattern", "") for spec in SPECS for p in spec.phrasings]
+    from assistant.offline.actions import ACTIONS, GAPS
+
+    patterns += [action.pattern.pattern for action in (*ACTIONS, *GAPS)]
     return frozenset(word for pattern in patterns for word in re.findall(r"[a-z]{3,}", str(pattern)))
+
+
+@cache
+def _long_planner_words() -> list[str]:
+    # a pattern's "commissions?" spells "commissions": the singular is a word of the planner too
+    words = _planner_words()
+    return sorted({w for w in words if len(w) >= 7} | {w[:-1] for w in words if len(w) >= 8 and w[-1] == "s"})
 
 
 def knows_word(word: str) -> bool:
@@ -179,7 +191,15 @@ def correct_typos(text: str, protected: set[str]) -> str:
         if len(word) >= 6:
             # "secter", "pipleine": one letter wrong, doubled, missing or swapped in a longer word
             near = process.extractOne(word, same_start, scorer=OSA.distance, score_cutoff=1)
-            return str(near[0]) if near else word
+            if near:
+                return str(near[0])
+        if len(word) >= 7 and not knows_word(word):
+            # "commision", "attainmnet": any longer word the planner's patterns spell, one edit away
+            longer = [k for k in _long_planner_words() if k[0] == word[0]]
+            near = process.extractOne(word, longer, scorer=OSA.distance, score_cutoff=1)
+            # "touched" is not a misspelt "touches": another form of the same word stays as written
+            if near and porter_stem(word) != porter_stem(str(near[0])):
+                return str(near[0])
         return word
 
     return re.sub(r"[a-z]+", fix, text)
@@ -230,6 +250,19 @@ SHORTHAND = {
     "custs": "customers",
     "whos": "who is",
     "wheres": "where is",
+    "whats": "what is",
+    "thats": "that is",
+    "btwn": "between",
+    "betw": "between",
+    "amts": "amounts",
+    "amt": "amount",
+    "mos": "months",
+    "mtg": "meeting",
+    "mtgs": "meetings",
+    "opp": "opportunity",
+    "rev": "revenue",
+    "avg": "average",
+    "qtr": "quarter",
 }
 
 
@@ -267,4 +300,6 @@ def correct_before_reading(question: str) -> str:
         return str(best[0]) if best else word
 
     question = re.sub(r"(?<![\w/])w/(?=\s)", "with", question)  # "bookings w/ share of total"
-    return re.sub(r"(?<![\w'’])[a-z]+(?![\w'’])", fix, question)
+    question = re.sub(r"(?<![\w'’])[a-z]+(?![\w'’])", fix, question)
+    # "before end of yr": the shorthand spelt out names the period too
+    return END_OF.sub(lambda m: f"this {m[1] or END_UNIT[m[2].lower()]}", question)

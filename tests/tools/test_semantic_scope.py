@@ -16,12 +16,14 @@ from tests.tools.conftest import MAX, OLGA, RITA, SAM
 from tools.deals.pipeline import PipelineQuery, pipeline_summary
 from tools.errors import InputError
 from tools.semantic import DIMENSIONS, GRAINS, MetricQuery, query_metrics
+from tools.semantic.dimensions import Link
 from tools.store.repository import Repository
 from tools.store.schema import Account
 from tools.viewer import Viewer
 
 MEASURES = ["closed_deals", "open_deals", "activities", "deals_created"]
-BREAKDOWNS = [None, *DIMENSIONS, *GRAINS]
+#: Dimensions every measure above can be broken down by (the activity type is the activities' own).
+BREAKDOWNS = [None, *(key for key, d in DIMENSIONS.items() if Link.ACTIVITY not in d.links), *GRAINS]
 
 
 def _json(repo: Repository, viewer: Viewer, **args: Any) -> str:
@@ -50,6 +52,28 @@ def test_a_rep_sees_only_their_own_records_through_any_breakdown(repo: Repositor
     closed = [o for o in crm.OPPORTUNITIES if int(o["id"]) in deals and o["is_closed"]]
     assert totals[0]["value"] == len(closed) and totals[1]["value"] == 2  # deals 1 and 2 are open
     assert totals[2]["value"] == len(activities) and totals[3]["value"] == len(deals)
+
+
+def test_activities_by_type_and_of_one_type_keep_to_the_reps_own(repo: Repository) -> None:
+    _, activities = _own({RITA.user_id})
+    by_type = query_metrics(
+        repo, RITA, MetricQuery(measure="activities", group_by="activity_type", period="this year")
+    )
+    assert _ids(by_type.model_dump_json(), "activity") <= activities
+    assert sum(int(r.figures[0].value or 0) for r in by_type.rows) == len(activities)
+    kinds = {str(a["kind"]) for a in crm.ACTIVITIES if int(a["id"]) in activities}  # type: ignore[call-overload]
+    kind = sorted(kinds)[0]
+    one = query_metrics(
+        repo, RITA, MetricQuery(measure="activities", activity_type=f"{kind}s", period="this year")
+    )
+    wanted = [a for a in crm.ACTIVITIES if int(a["id"]) in activities and a["kind"] == kind]  # type: ignore[call-overload]
+    assert one.total[0].value == len(wanted) and f"activity type: {kind}" in one.filters
+
+
+def test_an_activity_type_on_deals_is_refused_not_dropped(repo: Repository) -> None:
+    assert "activities only" in _error(repo, RITA, activity_type="call")
+    with pytest.raises(InputError, match="activities only"):
+        query_metrics(repo, RITA, MetricQuery(measure="won_revenue", group_by="activity_type"))
 
 
 def test_a_manager_sees_their_team_only(repo: Repository) -> None:

@@ -66,6 +66,10 @@ class PipelineSummary(BaseModel):
     estimate_basis: str | None = Field(
         default=None, description="What estimated amounts were taken from, when any amount is estimated."
     )
+    undated: int = Field(
+        default=0,
+        description="Open deals matching the other filters that have no close date, so no period holds them.",
+    )
 
 
 def open_deal_conditions(resolved: ResolvedFilter) -> list[ColumnElement[bool]]:
@@ -150,6 +154,16 @@ def pipeline_summary(repo: Repository, viewer: ViewerLike, params: PipelineQuery
     )
     with repo.connect() as connection:
         rows = connection.execute(query).all()
+        undated = 0
+        if resolved.period is not None:
+            # an export whose open deals carry no close date: a period leaves them all out; say so
+            undated = int(
+                connection.execute(
+                    repo.opportunities(viewer, func.count()).where(
+                        ~Opportunity.is_closed, Opportunity.close_date.is_(None), *resolved.conditions
+                    )
+                ).scalar_one()
+            )
         if params.group_by is GroupBy.STAGE:  # each stage's largest deals: ix_opportunities_open_stage
             sampled = sample_per_key(
                 connection,
@@ -221,4 +235,5 @@ def pipeline_summary(repo: Repository, viewer: ViewerLike, params: PipelineQuery
         ),
         filters=filters,
         estimate_basis=repo.estimate_basis() if estimated else None,
+        undated=undated,
     )

@@ -122,9 +122,16 @@ def _category(repo: Repository, viewer: ViewerLike, name: str) -> tuple[str, lis
 
 
 def _activity_type(repo: Repository, viewer: ViewerLike, name: str) -> tuple[str, list[Any]]:
+    """One activity kind, or several separated by commas ("call, meeting")."""
     kinds = _distinct(repo, repo.activities(viewer, Activity.kind))
-    kind = _choice("activity type", name.rstrip("s") if name.rstrip("s") in kinds else name, kinds)
-    return kind, [kind]
+    found = []
+    for part in (p.strip() for p in name.split(",")):
+        if part:
+            found.append(
+                _choice("activity type", part.rstrip("s") if part.rstrip("s") in kinds else part, kinds)
+            )
+    chosen = list(dict.fromkeys(found))
+    return ", ".join(chosen), chosen
 
 
 #: The name filters of a query, each narrowing the dimension of the same key.
@@ -156,6 +163,22 @@ def narrow(repo: Repository, viewer: ViewerLike, field: str, name: str) -> Narro
         dimension.links,
         dimension.joins,
         lambda joined: dimension.key_of(joined).in_(values),
+    )
+
+
+def excluded(repo: Repository, viewer: ViewerLike, field: str, name: str) -> Narrowing:
+    """Everything but what ``narrow(field, name)`` keeps (a record without the value is left out too:
+    "outside the US" does not count accounts whose country is unknown)."""
+    if field not in RESOLVERS:
+        raise InputError(f"cannot exclude by {field!r}; exclude by {', '.join(RESOLVERS)}")
+    kept = narrow(repo, viewer, field, name)
+    label = kept.description.split(": ", 1)[1]
+    return Narrowing(
+        f"not_{field}",
+        f"{field.replace('_', ' ')}: not {label}",
+        kept.links,
+        kept.joins,
+        lambda joined: ~kept.condition(joined),
     )
 
 

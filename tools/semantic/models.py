@@ -116,7 +116,8 @@ class MetricQuery(BaseModel):
     stage: str | None = Field(default=None, description="Deal stage.")
     forecast_category: str | None = Field(default=None, description="commit, best_case, pipeline…")
     activity_type: str | None = Field(
-        default=None, description="Activity kind as recorded (call, meeting, email…); activities only."
+        default=None,
+        description="Activity kind as recorded (call, meeting, email…), or several: 'call, meeting'.",
     )
     min_age_days: int | None = Field(
         default=None, ge=0, le=36_500, description="Deals created at least this many days ago."
@@ -126,6 +127,11 @@ class MetricQuery(BaseModel):
     )
     min_days_in_stage: int | None = Field(
         default=None, ge=0, le=36_500, description="Deals in their current stage at least this many days."
+    )
+    exclude: dict[str, str] | None = Field(
+        default=None,
+        description="Leave out what a filter would keep: {'country': 'United States'} is everything "
+        "outside the US; keys are the filter names above (rep, team, territory, product, industry…).",
     )
     min_amount: Decimal | None = Field(
         default=None, ge=0, le=MAX_AMOUNT, description="Deals of at least this."

@@ -33,7 +33,15 @@ from tools.semantic.evaluate import (
     totals,
 )
 from tools.semantic.facts import Basis
-from tools.semantic.filters import RESOLVERS, Narrowing, ages, amount_between, amount_unknown, narrow
+from tools.semantic.filters import (
+    RESOLVERS,
+    Narrowing,
+    ages,
+    amount_between,
+    amount_unknown,
+    excluded,
+    narrow,
+)
 from tools.semantic.measures import MEASURES, Measure
 from tools.semantic.models import MeasureInfo, MetricQuery, MetricResult, MetricRow, row_limit
 from tools.semantic.notes import dated_by, explain, info, period_note, window_filter
@@ -75,6 +83,7 @@ def _narrowings(repo: Repository, viewer: ViewerLike, params: MetricQuery) -> li
         for field in RESOLVERS
         if (name := getattr(params, field)) is not None and name.strip()
     ]
+    found += [excluded(repo, viewer, field, name) for field, name in (params.exclude or {}).items()]
     unknown = [amount_unknown()] if params.without_amount else []
     aged = ages(repo.as_of, params.min_age_days, params.max_age_days, params.min_days_in_stage)
     return found + amount_between(params.min_amount, params.max_amount) + unknown + aged
@@ -122,7 +131,8 @@ def query_metrics(repo: Repository, viewer: ViewerLike, params: MetricQuery) -> 
         loss_reason: Why a lost deal was lost, as recorded.
         stage: Deal stage.
         forecast_category: commit, best_case, pipeline…
-        activity_type: Activity kind as recorded (call, meeting, email…); activities only.
+        exclude: Leave out what a filter would keep, e.g. {'country': 'United States'}.
+        activity_type: Activity kind as recorded (call, meeting, email…), or several: 'call, meeting'.
         min_age_days: Only deals created at least this many days ago.
         max_age_days: Only deals created at most this many days ago.
         min_days_in_stage: Only deals in their current stage at least this many days.

@@ -211,7 +211,9 @@ FACT_WORDS = re.compile(
     r"\b(?:employees?|headcount|staff|people work|how (?:big|large)|size of|annual revenue|revenue of"
     r"|turnover"
     r"|parent(?: company| account)?|subsidiar(?:y|ies)|owned by|belongs? to|part of|founded|established"
-    r"|how old|sector|industry|vertical|based|located|headquarter(?:s|ed)?|hq|office|country|where is)\b"
+    r"|how old|sector|industry|vertical|based|located|headquarter(?:s|ed)?|hq|office|country"
+    # "where is Acme?", not "where is it at?" (how a deal stands)
+    r"|where is(?! (?:it|that|this|the deal|that deal|this deal|everything|things) at\b))\b"
 )
 NAMED = re.compile(r"\bent(?:account|unknown)\b")
 #: A company named before in the thread: "what did they buy from us?" after a profile.

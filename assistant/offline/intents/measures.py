@@ -30,7 +30,7 @@ from assistant.offline.intents.spec import IntentSpec, Phrasing, Rendering
 from assistant.offline.measures import BOUGHT, COUNT, MONEY, NOT_YET, MetricReading, read_metric_question
 from assistant.offline.members import MEMBER_SLOTS, compared_members, share_focus
 from assistant.offline.record_filters import activity_kind
-from assistant.offline.slots import NO_AMOUNT, one_period_a_year_back
+from assistant.offline.slots import NO_AMOUNT, RULES, one_period_a_year_back
 from tools.lexicon import Lexicon
 from tools.semantic.measures import MEASURES
 from tools.semantic.models import MetricResult
@@ -40,6 +40,9 @@ OPEN_MEASURES = frozenset({"open_pipeline", "open_deals", "weighted_pipeline"})
 QUOTA_MEASURES = frozenset({"quota", "attainment", "coverage"})
 #: Breakdowns the pipeline summary offers itself (``group_by`` there).
 PIPELINE_GROUPS = frozenset({"stage", "rep", "product", "territory", "month"})
+OPEN_WORD = re.compile(r"\b(?:still open|open|active|live)\b")
+#: Slots whose query filter has another name.
+SLOT_FILTERS = {"owner": "rep"}
 #: The slot extractor's grouping words that the query names otherwise.
 SLOT_GROUPS = {"owner": "rep"}
 
@@ -75,11 +78,13 @@ SALES_OBJECT = re.compile(
 )
 
 
+#: "no activity in 30 days", "haven't touched": the stall rule's own wording about an absence.
+NO_ACTIVITY = re.compile(next(pattern for pattern, rule in RULES if rule == "no_activity"))
 BALANCE = re.compile(r"\b(?:balanced|unbalanced|imbalanced?|balance|evenly|fairly distributed|workloads?)\b")
 #: Filters the scorecard (a rep or team, a period) and the pipeline summary (``DealFilter``) cannot take:
 #: a question naming one of them is the metric query's, or its filter would be dropped silently.
 #: Filters only the metric query takes (the kind of activity, a deal's age, its days in the stage).
-ONLY_QUERIED = ("activity_type", "min_age_days", "max_age_days", "min_days_in_stage")
+ONLY_QUERIED = ("activity_type", "min_age_days", "max_age_days", "min_days_in_stage", "exclude")
 NOT_ON_SCORECARD = (
     *ONLY_QUERIED,
     "product",
@@ -170,7 +175,17 @@ def decisive(reading: MetricReading, text: str, slots: Slots | None = None) -> b
             or (reading.group_by is not None and reading.group_by not in PIPELINE_GROUPS)
             or _dropped(slots, NOT_ON_PIPELINE)
         )
-    if reading.measure in QUOTA_MEASURES or reading.measure == "activities":
+    if reading.measure == "average_days_in_stage" and not re.search(
+        r"\b(?:average|avg|mean|median|typical|typically|how long|how many days|longest|oldest|most|per|by)"
+        r"\b",
+        text,
+    ):
+        return False  # "deals stuck in stage": the stalled list, not a figure of days
+    if reading.measure == "activities":
+        # no other tool counts activities ("how many meetings has Jamie's team logged?"); an absence
+        # of activity ("deals with no activity in 30 days") is the stalled list or the account search
+        return not NO_ACTIVITY.search(text)
+    if reading.measure in QUOTA_MEASURES:
         return composed or reading.group_by is not None
     return True
 
@@ -209,6 +224,8 @@ def _home(measure: str) -> Intent:
     return Intent.MEASURE
 
 
+#: The most groups one query returns (``top``'s bound).
+MAX_GROUPS = 50
 #: "total", "overall", "company-wide": the whole scope's figure, not a scorecard per rep.
 WHOLE = re.compile(r"\b(?:total|overall|in total|altogether|combined|company[- ]wide|org[- ]wide|all up)\b")
 
@@ -225,6 +242,12 @@ def prefer_query(frame: Frame, prepared: str, sees_company: bool = False) -> Non
     """Give the question to the metric query when the chosen intent would drop part of it; give a
     question no phrasing claimed ("what have I got closing in March?") to its measure's own intent;
     and a quota measure read as a pipeline question to the forecast, which sets the two side by side."""
+    aged = frame.slots.min_days_in_stage is not None or frame.slots.min_age_days is not None
+    if frame.intent is Intent.STALLED and aged and frame.slots.rule in (None, "stage_age", "aged"):
+        # "deals sitting in negotiation more than 3 weeks": the number asked for, not the stall rule's
+        frame.intent, frame.slots.measure, frame.slots.dimension = Intent.MEASURE, "open_pipeline", "deal"
+        frame.slots.also = ["average_days_in_stage"] if frame.slots.min_days_in_stage is not None else None
+        return
     if frame.intent not in REPLACEABLE:
         return
     reading = read_metric_question(prepared)
@@ -289,11 +312,20 @@ def fill(slots: Slots, prepared: str) -> None:
     slots.then_by = reading.then_by
     if reading.measure == "activities":
         slots.activity_type = activity_kind(prepared)  # "how many meetings…": meetings only
+        if slots.activity_type and "," in slots.activity_type and slots.dimension is None:
+            slots.dimension = "activity_type"  # "calls + meetings": each kind, and the two together
+    created = reading.measure in ("deals_created", "pipeline_created")
+    if (slots.min_age_days or slots.min_days_in_stage) and created and OPEN_WORD.search(prepared):
+        # "deals opened more than 3 months ago that are still open": the age is the filter, of open deals
+        reading.measure = "open_deals" if COUNT.search(prepared) else "open_pipeline"
+        slots.measure = reading.measure
     if (slots.min_age_days or slots.max_age_days or slots.min_days_in_stage) and (
         reading.measure in OPEN_MEASURES and reading.group_by is None and not COUNT.search(prepared)
     ):
         # "open deals older than 90 days": the deals themselves, listed with their amounts
         slots.measure, slots.dimension = "open_pipeline", "deal"
+        if slots.min_days_in_stage is not None:
+            slots.also = ["average_days_in_stage"]  # how long each has sat there
     slots.unavailable = reading.unavailable
     if reading.top is not None and slots.limit is None:
         slots.limit = reading.top
@@ -355,7 +387,11 @@ def query_args(frame: Frame, lexicon: Lexicon) -> dict[str, Any]:
             filters.pop("team", None)
             if compared is not None and all(_is_manager(lexicon, name) for name in compared[1]):
                 group = "team"  # "my team vs Morgan's team": the teams side by side
-    if focus is None and group is not None and _one_member_of(group, filters):
+    if slots.mean_of_groups and filters.get("rep") and group in (None, "rep"):
+        # "Kenji's win rate vs the team average": every rep in scope, Kenji's row beside their mean
+        filters.pop("rep")
+        group = "rep"
+    elif focus is None and group is not None and _one_member_of(group, filters):
         group = None  # "bookings by rep" then "what about Ruth": Ruth's figure, not a one-row table
     ranked = slots.limit is not None and group is not None and compared is None
     return given(
@@ -368,12 +404,14 @@ def query_args(frame: Frame, lexicon: Lexicon) -> dict[str, Any]:
         min_age_days=slots.min_age_days,
         max_age_days=slots.max_age_days,
         min_days_in_stage=slots.min_days_in_stage,
+        exclude={SLOT_FILTERS.get(k, k): v for k, v in slots.exclude.items()} if slots.exclude else None,
         min_amount=slots.min_amount,
         max_amount=slots.max_amount,
         without_amount=slots.without_amount,
         period=slots.period,
         compare=slots.compare,
-        top=slots.limit if ranked else None,
+        # the mean over the groups takes every group in (the query shows as many as fit otherwise)
+        top=slots.limit if ranked else MAX_GROUPS if slots.mean_of_groups and group else None,
         order="asc" if group is not None and slots.ranking == "bottom" else None,
         share_of_total=True if slots.share else None,
         above=slots.above if group is not None else None,
@@ -429,6 +467,8 @@ def threshold(frame: Frame, prepared: str) -> bool:
         # "50% of quota" on a money measure, or "fewer than 10 closed" beside a win rate: a bound on
         # something else, which the query does not take (the groups are shown unbounded)
         return False
+    if unit != "usd" and (found[4] in SCALES or "$" in found[0]):
+        return False  # "deals over 100k we lost": an amount bounds the deals, not the count of them
     if found[4] in ("%", "percent"):
         number /= 100
     elif found[4]:

@@ -1,0 +1,47 @@
+"""Filters that leave something out: "bookings outside the US", "pipeline excluding Cobalt Platform",
+"win rate for every industry except retail", "non-enterprise deals".
+
+A negation word right before a name or a value turns the filter that name set into an exclusion:
+the metric query leaves those records out (``MetricQuery.exclude``) instead of keeping only them.
+Read from the prepared question (names masked as ``ent<kind>``), after the slots are filled.
+"""
+
+from __future__ import annotations
+
+import re
+
+from assistant.offline.frame import Slots
+from assistant.offline.slots import extract_slots
+from tools.lexicon import Lexicon
+
+NEGATION = re.compile(
+    r"\b(?:outside(?: of)?|excluding|exclude|except(?: for)?|other than|apart from|aside from|not in"
+    r"|besides|but not|without counting|leaving out|ex)\s+(?:of\s+)?|\bnon[- ]"
+)
+#: Value slots a negated phrase can name, and the query filter each is.
+VALUE_SLOTS = ("country", "industry", "segment", "stage", "product_family", "loss_reason", "region")
+#: Masked names, and the slot each fills.
+MASKED = {"entaccount": "account", "entproduct": "product", "entperson": "owner", "entterritory": "territory"}
+MASKED |= {"entregion": "region"}
+
+
+def read_exclusions(text: str, slots: Slots, lexicon: Lexicon) -> None:
+    """Move the filters a negation names from ``slots`` to ``slots.exclude``."""
+    excluded: dict[str, str] = {}
+    for negation in NEGATION.finditer(text):
+        tail = text[negation.end() : negation.end() + 40]
+        token = re.match(r"(?:the\s+)?(ent[a-z]+)\b", tail)
+        if token and token[1] in MASKED and text.count(token[1]) == 1:
+            slot = MASKED[token[1]]
+            if getattr(slots, slot) is not None:
+                excluded[slot] = str(getattr(slots, slot))
+            continue
+        named = extract_slots(tail, lexicon).slots
+        for slot in VALUE_SLOTS:
+            value = getattr(named, slot)
+            if value is not None and getattr(slots, slot) == value:
+                excluded[slot] = str(value)
+    for slot in excluded:
+        setattr(slots, slot, None)
+    if excluded:
+        slots.exclude = {**(slots.exclude or {}), **excluded}
