@@ -96,8 +96,11 @@ def stalled(result: StalledDeals, args: dict[str, Any], viewer: Viewer, notes: l
     extra = [f"Not checked: {'; '.join(skipped)}."] if skipped else []
     period = args.get("period")
     rule = args.get("rule")
+    label = titles.get(str(rule), str(rule)).lower() if rule else None
+    if rule == "no_activity" and args.get("no_activity_days"):
+        label = f"no activity for more than {fmt.plural(int(args['no_activity_days']), 'day')}"
     view = StalledView(
-        rule=titles.get(str(rule), str(rule)).lower() if rule else None,
+        rule=label,
         flagged=int(result.flagged.value or 0),
         open_deals=result.open_deals,
         whose=whose(viewer, args.get("owner")),

@@ -29,11 +29,11 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from assistant.offline.breakdowns import DIMENSION_WORD, DIMENSIONS, WHICH, dimension_named
+from assistant.offline.breakdowns import DIMENSION_WORD, DIMENSIONS, RANKED, WHICH, dimension_named
 from assistant.offline.frame import ENTITY_SLOTS, FILTER_SLOTS, Frame, Intent, Slots
 from assistant.offline.intents import spec_for
 from assistant.offline.intents.registry import DATA_INTENTS, ENTITY_INTENT, PERIOD_INTENTS
-from assistant.offline.listed import pick, with_pick
+from assistant.offline.listed import only_row, pick, with_pick
 from assistant.offline.measures import PER_DEAL, read_metric_question
 from assistant.offline.members import MEMBER_SLOTS
 from assistant.offline.slots import SAME_LAST_YEAR
@@ -111,7 +111,9 @@ THE_ONE = re.compile(r"^\W*(?:and |ok |what about )?the .{2,40}? (?:one|deal|opp
 #: The deal of the thread, referred to.
 IT = re.compile(r"\b(?:it|that deal|this deal|that one|this one|that opp)\b", re.I)
 #: "vs Financial Services", "compared with SMB": the member named beside the previous one.
-VERSUS = re.compile(r"^\W*(?:vs\.?|versus|compared? (?:to|with)|against)\b", re.I)
+VERSUS = re.compile(
+    r"^\W*(?:(?:and|but|ok|so|now)\W+)?(?:vs\.?|versus|compared? (?:to|with)|against)\b", re.I
+)
 #: "of those", "these ones": the records of the previous answer.
 THOSE = re.compile(r"\b(?:those|these|the ones|them)\b", re.I)
 #: Filters on deals that "those" carries into another kind of answer.
@@ -203,7 +205,19 @@ def is_follow_up(previous: Frame | None, current: Frame, question: str) -> bool:
         return _has_slots(current.slots) or current.ambiguity is not None or bool(current.unplaced)
     if current.implied and len(question.split()) <= MAX_FRAGMENT_WORDS:
         return True
+    if (
+        previous.intent is Intent.MEASURE
+        and len(question.split()) <= MAX_SWAP_WORDS
+        and _implied_measure(question)
+    ):
+        return True  # "which month was best?" after pipeline created by month: that measure, ranked
     return bool(PRONOUN.search(question)) and len(question.split()) <= MAX_PRONOUN_WORDS
+
+
+def _implied_measure(question: str) -> bool:
+    """The question ranks a dimension without naming a measure ("which month was best?")."""
+    reading = read_metric_question(question.lower())
+    return reading is not None and "implied measure" in reading.signals
 
 
 def _resolve_choice(previous: Frame, choice: str) -> Frame:
@@ -292,10 +306,21 @@ def merge(previous: Frame, current: Frame, question: str) -> Frame:
     member_named = any(
         getattr(current.slots, slot) is not None for slot, _ in MEMBER_SLOTS if slot not in ENTITY_SLOTS
     )
+    # "which month was best?", "top 3 accounts" after a measure: its measure, ranked over that dimension
+    implied = previous.intent is Intent.MEASURE and _implied_measure(question) and not new_names
     reshaped = (
         (previous.intent is Intent.MEASURE or reshapes_scorecard or (member_named and previous.slots.measure))
-        and current.slots.measure is None
-        and intent in (Intent.UNKNOWN, Intent.PIPELINE, Intent.PERFORMANCE, Intent.TOP_DEALS)
+        and (current.slots.measure is None or implied)
+        and intent
+        in (
+            Intent.UNKNOWN,
+            Intent.PIPELINE,
+            Intent.PERFORMANCE,
+            Intent.TOP_DEALS,
+            Intent.ACCOUNTS,
+            Intent.TERRITORIES,
+            Intent.MEASURE,
+        )
         and bool(
             RESHAPE.match(question)
             or PRONOUN.search(question)
@@ -312,7 +337,7 @@ def merge(previous: Frame, current: Frame, question: str) -> Frame:
         and len(question.split()) <= MAX_FRAGMENT_WORDS
         and bool(FRAGMENT.match(question))
     )
-    reshaped = reshaped or fragment
+    reshaped = reshaped or fragment or (implied and intent is Intent.MEASURE)
     # "and win rate?" after bookings by rep: the same breakdown and period, another measure
     swaps_measure = (
         previous.intent is Intent.MEASURE
@@ -362,6 +387,8 @@ def merge(previous: Frame, current: Frame, question: str) -> Frame:
     if not person and earlier and before and before != earlier and COMPARED.search(question):
         # "how is Kenji doing?", "and Emil?", "compare them": the two people of the thread
         merged.owner, merged.others, merged.others_slot = before, [earlier], "owner"
+    if implied and previous.slots.measure:
+        merged.measure, merged.also = previous.slots.measure, previous.slots.also
     if fragment and SHARE_WORDS.search(question):
         merged.share = True  # "percentage": each group's share of the total
     if reshaped and not current.slots.dimension:
@@ -394,6 +421,9 @@ def merge(previous: Frame, current: Frame, question: str) -> Frame:
             if getattr(merged, slot) is None:
                 setattr(merged, slot, getattr(previous.slots, slot))
     merged.period = current.slots.period
+    if reshaped and VERSUS.match(question) and current.slots.period and previous.slots.period:
+        # "and vs Q2?" after Q3: Q3 set against Q2 (the query's comparison, when Q2 is the one before)
+        merged.period, merged.compare_to = previous.slots.period, current.slots.period
     if (
         SAME_LAST_YEAR.search(question.lower())
         and previous.slots.period
@@ -432,8 +462,10 @@ def merge(previous: Frame, current: Frame, question: str) -> Frame:
 
 def _which_dimension(question: str) -> str | None:
     """The dimension "which products?" or "products?" names, if any."""
-    found = WHICH.search(question.lower()) or re.fullmatch(rf"\W*({DIMENSION_WORD})\W*", question.lower())
-    return DIMENSIONS[found[1]] if found else None
+    lower = question.lower()
+    found = WHICH.search(lower) or re.fullmatch(rf"\W*({DIMENSION_WORD})\W*", lower) or RANKED.search(lower)
+    # "top 3 accounts": the dimension ranked
+    return DIMENSIONS[next(g for g in found.groups() if g)] if found else None
 
 
 def same_or_periodic(intent: Intent, previous: Frame) -> bool:
@@ -479,6 +511,9 @@ def fold(
         current = understand(question)
         shown = (answers or [])[:position]
         picked = pick(question, shown) if shown and not (context and context.ambiguity) else None
+        lone = None if picked or context is None or context.ambiguity else only_row(question, shown)
+        if lone is not None and lone.kind == "row" and context is not None and context.slots.dimension:
+            current = with_pick(current, lone, context.slots.dimension)  # "what else do they buy?"
         if picked is not None:
             current = with_pick(current, picked, context.slots.dimension if context else None)
         frame = refine(

@@ -133,6 +133,8 @@ class Slots(BaseModel):
     #: A breakdown the data cannot give ("by lead source"), said in the answer rather than dropped.
     unavailable: str | None = None
     compare: Literal["previous_period", "last_year"] | None = None
+    #: "and vs Q2?" after a question about Q3: the period named to set the thread's period against.
+    compare_to: str | None = None
     share: bool | None = None
     mean_of_groups: bool | None = None
     #: "reps under 50% attainment": only the groups whose measure is above / below this.
@@ -189,6 +191,7 @@ FILTER_SLOTS = (
     "also",
     "unavailable",
     "compare",
+    "compare_to",
     "share",
     "mean_of_groups",
     "above",

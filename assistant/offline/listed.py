@@ -63,6 +63,8 @@ ORDINALS = {
 }
 #: Ends of a list, only with a word that cannot be a fresh question ("my top deal", "my last deal").
 EDGES = {"top": 0, "last": -1, "bottom": -1}
+#: "the big one", "the biggest deal": a list is shown largest first, so its first row.
+LARGEST = {"big": 0, "biggest": 0, "largest": 0}
 PLACES = ORDINALS | EDGES
 #: What a listed row is called after its place ("the second one", "the 3rd deal").
 ROW = r"(?:one|deal|opp|opportunity|account|company|customer|rep|person|guy|territory|item|row|entry|line)"
@@ -71,6 +73,7 @@ PLACE = re.compile(
     rf"\b(?P<word>{'|'.join(ORDINALS)})\s+{ROW}\b"
     rf"|\b(?P<edge>{'|'.join(EDGES)})\s+(?:one|item|row|entry|line)\b"
     rf"|\b(?P<listed>{'|'.join(PLACES)})\s+{ROW}{ON_THE_LIST}"
+    rf"|\bthe\s+(?P<largest>{'|'.join(LARGEST)})\s+(?:one|deal|opp|loss|win|account|customer)\b"
     r"|(?:^|\s)#\s?(?P<hash>\d{1,2})\b"
     r"|\b(?:number|no\.)\s?(?P<number>\d{1,2})\b"
     rf"|^\W*(?:and\s+|ok\s+|what\s+about\s+)?(?:the\s+)?(?P<alone>{'|'.join(PLACES)})\W*$",
@@ -124,6 +127,8 @@ def place_in(question: str) -> int | None:
         return None
     if match["hash"] or match["number"]:
         return int(match["hash"] or match["number"]) - 1
+    if match["largest"]:
+        return LARGEST[match["largest"].lower()]
     word = match["word"] or match["edge"] or match["listed"] or match["alone"]
     return PLACES[word.lower()]
 
@@ -136,6 +141,23 @@ def pick(question: str, answers: list[str]) -> Listed | None:
         return None
     shown = next((found for answer in reversed(answers) if (found := rows(answer))), [])
     return shown[index] if -len(shown) <= index < len(shown) else None
+
+
+#: "what else do they buy?", "who's their parent?": the one record the previous answer showed.
+THEY = re.compile(r"\b(?:they|them|their|theirs|it|its)\b", re.I)
+
+
+def only_row(question: str, answers: list[str]) -> Listed | None:
+    """The record a pronoun in ``question`` points at when the previous answer showed exactly one
+    (a ranking cut to its top one): "the biggest one" then "what else do they buy from me?"."""
+    if not answers or not THEY.search(question):
+        return None
+    last = answers[-1]
+    shown = _table_rows(last) or [
+        Listed(kind=m["kind"], ref=f"{m['kind']}/{m['id']}", name=m["name"].strip(" *"))
+        for m in ITEM.finditer(last)
+    ]
+    return shown[0] if len(shown) == 1 else None
 
 
 def with_pick(current: Frame, picked: Listed, dimension: str | None) -> Frame:

@@ -106,7 +106,8 @@ COUNT = _any(r"how many|number of|count|# of|volume of|how much deals")
 AVERAGE = _any(r"average|avg|mean|typical|on average|per deal")
 MEDIAN = _any(r"median|middle")
 SIZE = _any(
-    r"deal sizes?|size|ticket|acv|deal value|value per deal|big"
+    # "how big are our deals", not "only the big ones" (a filter on the deals)
+    r"deal sizes?|size|ticket|acv|deal value|value per deal|how big"
     r"|(?:close|closing|contract|deal|order|sale|sales) (?:values?|amounts?|prices?)|selling price|sale price"
 )
 CYCLE = _any(
@@ -357,6 +358,10 @@ MEAN_OF_GROUPS = re.compile(
 )
 
 
+def _singular(word: str) -> bool:
+    return not word.endswith("s") or word in ("series", "sales", "business")
+
+
 def _number(raw: str) -> int:
     return int(raw) if raw.isdigit() else WORD_NUMBERS[raw]
 
@@ -497,6 +502,17 @@ def read_metric_question(text: str, default: str | None = None) -> MetricReading
     elif top or bottom:
         reading.top = _number((top or bottom)[1])  # type: ignore[index]
         reading.order = "asc" if bottom and not top else "desc"
+        reading.signals.append("ranking")
+    elif (
+        ranked
+        and reading.group_by == DIMENSIONS[ranked[1] or ranked[2]]
+        and _singular(ranked[1] or ranked[2])
+    ):
+        # "our top customer", "the worst territory": the one at the top (or the bottom)
+        reading.top = 1
+        reading.order = (
+            "asc" if re.search(r"\b(?:bottom|worst|smallest|lowest|weakest)\b", ranked[0]) else "desc"
+        )
         reading.signals.append("ranking")
     elif (
         reading.group_by

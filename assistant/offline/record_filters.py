@@ -66,6 +66,13 @@ IN_STAGE = re.compile(
 )
 
 
+#: "negotiation deals stuck more than 21 days": the stage named elsewhere, the time after the verb.
+STUCK_FOR = re.compile(
+    rf"\b(?:stuck|sitting|sat|parked|idle|lingering|been (?:stuck|sitting|there|in there))\s+"
+    rf"(?:(?:there|in there|in it)\s+)?(?:for\s+)?(?:{_MORE} {_COUNT}|{_COUNT}\+) {_UNIT}"
+)
+
+
 def _days(count: str, unit: str) -> int:
     number = int(count) if count.isdigit() else _WORD_NUMBERS[count]
     return max(0, min(36_500, number * _UNIT_DAYS[unit[0]]))
@@ -102,10 +109,12 @@ def read_record_filters(text: str, slots: Slots) -> list[tuple[int, int]]:
     if older:
         slots.min_age_days = _at_least(older)
         spans.append(older.span())
-    staged = IN_STAGE.search(text)
+    staged = IN_STAGE.search(text) or (STUCK_FOR.search(text) if slots.stage or "stage" in text else None)
     # "in proposal for over 30 days", "45+ days in stage": a stage is named ("no activity in 30+ days"
     # is not a time in a stage)
-    named = slots.stage is not None and slots.stage.casefold() in (staged[0] if staged else "")
+    named = slots.stage is not None and (
+        slots.stage.casefold() in (staged[0] if staged else "") or bool(staged and STUCK_FOR.match(staged[0]))
+    )
     if staged and not older and ("stage" in staged[0] or named):
         slots.min_days_in_stage = _at_least(staged)
         spans.append(staged.span())

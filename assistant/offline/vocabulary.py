@@ -269,17 +269,24 @@ SHORTHAND = {
 #: "before the end of the month", "by EOQ": the rest of the current month, quarter or year.
 END_OF = re.compile(
     r"\b(?:(?:before|by|until|til|till|through)\s+)?(?:the\s+)?end\s+of\s+(?:the\s+|this\s+)?(month|quarter|year)\b"
+    # "for the rest of the quarter": what is left of the current one
+    r"|\b(?:(?:for|in|during|over)\s+)?(?:the\s+)?rest\s+of\s+(?:the\s+|this\s+)?(month|quarter|year)\b"
     r"|\b(?:by\s+)?eo([mqy])\b",
     re.I,
 )
 END_UNIT = {"m": "month", "q": "quarter", "y": "year"}
 
 
+def _this(match: re.Match[str]) -> str:
+    unit = match[1] or match[2] or END_UNIT[match[3].lower()]
+    return f"this {unit}"
+
+
 def correct_before_reading(question: str) -> str:
     """The question as every later step reads it: misspelt lower-case period and question words and
     shorthand corrected (names, often capitalised, stay); "before the end of the month", "by EOQ" and
     "my year" read as the current month, quarter or year."""
-    question = END_OF.sub(lambda m: f"this {m[1] or END_UNIT[m[2].lower()]}", question)
+    question = END_OF.sub(_this, question)
     # "a summary of my year", "how was our quarter": the current one
     question = re.sub(
         r"\b(my|our|the team's) (year|quarter|month|week)\b(?!'s| (?:to|so far))", r"\1 this \2", question
@@ -302,4 +309,4 @@ def correct_before_reading(question: str) -> str:
     question = re.sub(r"(?<![\w/])w/(?=\s)", "with", question)  # "bookings w/ share of total"
     question = re.sub(r"(?<![\w'’])[a-z]+(?![\w'’])", fix, question)
     # "before end of yr": the shorthand spelt out names the period too
-    return END_OF.sub(lambda m: f"this {m[1] or END_UNIT[m[2].lower()]}", question)
+    return END_OF.sub(_this, question)

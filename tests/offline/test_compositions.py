@@ -213,3 +213,50 @@ def test_asking_to_message_people_is_declined_plainly(demo: World, cast: Cast, q
 def test_a_lower_case_name_that_matches_nothing_is_said_not_replaced(demo: World, cast: Cast) -> None:
     answer = demo.ask(cast.revops, "pipeline for zorblax dynamics?")
     assert 'no account named "zorblax dynamics"' in answer.answer
+
+
+def test_no_activity_for_a_number_of_days_uses_that_number(demo: World, cast: Cast) -> None:
+    answer = demo.ask(cast.manager, "deals with no activity for over 30 days")
+    assert called(answer, "stalled_deals", {"rule": "no_activity", "no_activity_days": 30})
+    assert "no activity for more than 30 days" in answer.answer
+
+
+def test_a_follow_up_ranking_keeps_the_threads_measure(demo: World, cast: Cast) -> None:
+    first = demo.ask(cast.revops, "pipeline created by month this year")
+    best = demo.ask(cast.revops, "which month was best", first.thread_id)
+    args = _one_call(best)
+    assert (args["measure"], args["group_by"], args["top"]) == ("pipeline_created", "month", 1)
+    reps = demo.ask(cast.revops, "top 3 reps", first.thread_id)
+    assert _one_call(reps)["group_by"] == "rep" and _one_call(reps)["measure"] == "pipeline_created"
+
+
+@pytest.mark.parametrize(
+    ("named", "compare"), [("and vs q2?", "previous_period"), ("vs q3 last year", "last_year")]
+)
+def test_vs_a_period_in_a_follow_up_compares_the_threads_period(
+    demo: World, cast: Cast, named: str, compare: str
+) -> None:
+    first = demo.ask(cast.revops, "bookings by region q3")
+    args = _one_call(demo.ask(cast.revops, named, first.thread_id))
+    assert args["period"] == "q3" and args["compare"] == compare and args["group_by"] == "region"
+
+
+def test_the_big_ones_narrow_the_deals_without_changing_the_measure(demo: World, cast: Cast) -> None:
+    first = demo.ask(cast.revops, "lost deals by reason q3")
+    args = _one_call(demo.ask(cast.revops, "only the big ones, 50k+", first.thread_id))
+    assert args["measure"] == "lost_deals" and float(args["min_amount"]) == 50000
+
+
+def test_a_pronoun_after_a_one_row_ranking_is_that_row(demo: World, cast: Cast) -> None:
+    first = demo.ask(cast.revops, "top account by bookings this year")
+    top = _one_call(first)
+    assert top["group_by"] == "account" and top["top"] == 1
+    row = [line for line in first.answer.splitlines() if line.startswith("| ") and "Account" not in line]
+    name = row[0].split("|")[1].strip()
+    follow = demo.ask(cast.revops, "how many employees do they have", first.thread_id)
+    assert called(follow, "account_facts", {"account": name})
+
+
+def test_the_rest_of_the_quarter_is_this_quarter(demo: World, cast: Cast) -> None:
+    answer = demo.ask(cast.rep, "whats in my pipe for the rest of the qtr")
+    assert called(answer, "pipeline_summary", {"period": "this quarter"})

@@ -59,6 +59,12 @@ class StalledQuery(DealFilter):
         default=None, description="One deal (its name or id): whether it is flagged, and why."
     )
     rule: Rule | None = Field(default=None, description="Only deals flagged by this rule.")
+    no_activity_days: int | None = Field(
+        default=None,
+        ge=1,
+        le=3650,
+        description="Days without activity that count as no recent activity (default: the configured rule).",
+    )
     limit: int = Field(default=25, ge=1, le=500, description="How many deals to list (all are counted).")
 
 
@@ -104,6 +110,7 @@ def stalled_deals(repo: Repository, viewer: ViewerLike, params: StalledQuery) ->
         period: Only deals whose close date falls in this period.
         forecast_category: Forecast category: commit, best_case or pipeline.
         deal: One deal (its name or id): whether it is flagged, and why.
+        no_activity_days: Days without activity that count as no recent activity (default: the rule's).
         rule: Only deals flagged by this rule (stage_age, no_activity, past_close, pushed, next_step,
             single_thread, aged).
         limit: How many deals to list, riskiest first (all are counted).
@@ -129,6 +136,8 @@ def stalled_deals(repo: Repository, viewer: ViewerLike, params: StalledQuery) ->
         stall_days = repo.memo(("stall_days",), lambda: stage_thresholds(connection, repo))
         scored = scores_in_use(connection, repo.as_of)
         scan = build_scan(repo, skipped, aged_limit, stall_days, scored)
+        if params.no_activity_days is not None:
+            scan.limits["no_activity"] = params.no_activity_days  # "no activity for over 30 days"
         found = scan_once(connection, repo, viewer, conditions, scan, params.rule, max(params.limit, MAX_IDS))
         names: dict[int, str] = {
             int(uid): str(name)
@@ -178,6 +187,7 @@ def stalled_deals(repo: Repository, viewer: ViewerLike, params: StalledQuery) ->
         thresholds={
             "stall_days": stall_days,
             **rules.model_dump(),
+            **({"no_activity_days": params.no_activity_days} if params.no_activity_days else {}),
             "median_won_cycle_days": median,
         },
         filters=filters,

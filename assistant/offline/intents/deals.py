@@ -56,6 +56,8 @@ class _RuleWording:
 def _stalled(frame: Frame, lexicon: Lexicon, tools: AbstractSet[str]) -> list[Call]:
     slots = frame.slots
     filters = {**deal_filters(slots), **given(rule=slots.rule, limit=slots.limit or DEFAULT_STALLED)}
+    if slots.rule == "no_activity" and slots.inactive_days:
+        filters["no_activity_days"] = slots.inactive_days  # "no activity for over 30 days": 30, as asked
     return [Call("stalled_deals", filters)]
 
 

@@ -31,9 +31,11 @@ from assistant.offline.measures import BOUGHT, COUNT, MONEY, NOT_YET, MetricRead
 from assistant.offline.members import MEMBER_SLOTS, compared_members, share_focus
 from assistant.offline.record_filters import activity_kind
 from assistant.offline.slots import NO_AMOUNT, RULES, one_period_a_year_back
+from tools.errors import InputError
 from tools.lexicon import Lexicon
 from tools.semantic.measures import MEASURES
 from tools.semantic.models import MetricResult
+from tools.semantic.windows import asked, previous_window, year_earlier
 
 #: Measures the other intents already answer well on their own (without a composition).
 OPEN_MEASURES = frozenset({"open_pipeline", "open_deals", "weighted_pipeline"})
@@ -419,8 +421,25 @@ def query_args(frame: Frame, lexicon: Lexicon) -> dict[str, Any]:
     )
 
 
+def _compared_with(slots: Slots, lexicon: Lexicon) -> dict[str, Any]:
+    """ "and vs Q2?" after Q3: the comparison the query makes when Q2 is the period before or the
+    same period a year earlier; any other period is answered on its own (it says which)."""
+    if not (slots.compare_to and slots.period):
+        return {}
+    try:
+        asked_for = asked(slots.period, lexicon.as_of, lexicon.fy_start_month)
+        other = asked(slots.compare_to, lexicon.as_of, lexicon.fy_start_month)
+    except InputError:
+        return {}
+    if previous_window(asked_for, lexicon.fy_start_month) == other:
+        return {"compare": "previous_period"}
+    if year_earlier(asked_for, lexicon.fy_start_month) == other:
+        return {"compare": "last_year"}
+    return {"period": slots.compare_to}
+
+
 def _route(frame: Frame, lexicon: Lexicon, tools: AbstractSet[str]) -> list[Call]:
-    return [Call("query_metrics", query_args(frame, lexicon))]
+    return [Call("query_metrics", {**query_args(frame, lexicon), **_compared_with(frame.slots, lexicon)})]
 
 
 MEASURE = IntentSpec(
