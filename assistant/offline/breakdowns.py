@@ -45,6 +45,8 @@ BREAKDOWN = re.compile(
     # "won by my team" names who did it, not a breakdown: "by" right after a verb of doing is not one
     rf"\b(?:(?<!won )(?<!lost )(?<!closed )(?<!sold )(?<!booked )(?<!created )(?<!generated )(?<!made )"
     rf"(?<!owned )by|per|for each|for every|each(?: of)?|across|broken down by"
+    # "closed won by product", "sold by region": a dimension right after, with no "my"/"our", is one
+    rf"|(?:(?<=won )|(?<=lost )|(?<=sold )|(?<=booked ))by(?=\s+(?:{DIMENSION_WORD})\b)"
     rf"|break(?:ing)? (?:it |that |this )?down by"
     rf"|split by|grouped by|group by|breakdown by|in each|for all)\s+"
     rf"(?:of\s+)?(?:the\s+|our\s+|my\s+)?({DIMENSION_WORD})\b"

@@ -101,6 +101,9 @@ RATE = _any(
     r"|converts?|converted|success rates?|how often"
     # "which do I win more often?": the share of the deals pursued that are won
     r"|win (?:\w+ )?(?:more|less) (?:often|frequently)"
+    # "which industries do we win most and least in?", "are we winning more often in enterprise?"
+    r"|win(?:ning)? (?:the )?(?:most|least)(?: often)?(?= (?:and|or|in|with|at|on)\b|\W*$)"
+    r"|winning (?:\w+ )?(?:more|less) (?:often|frequently)"
 )
 COUNT = _any(r"how many|number of|count|# of|volume of|how much deals")
 AVERAGE = _any(r"average|avg|mean|typical|on average|per deal")
@@ -137,7 +140,11 @@ _AGAINST = r"(?:against|vs\.?|versus|relative to|compared (?:to|with)|measured a
 ATTAINMENT = _any(
     r"attainment|attained|% (?:of|to) (?:quota|target|plan)|percent (?:of|to) quota"
     r"|(?:behind|ahead|on track|tracking|furthest|closest)\b.{0,30}\b(?:quota|number|target|plan)"
-    r"|(?:hit|make|making|miss|missing|reach) (?:their |my |our |the )?(?:quota|number|target)"
+    r"|(?:hit|make|making|miss|missing|reach|reached|made|beat|exceeded) (?:their |my |our |the |his |her )?"
+    r"(?:q[1-4] |quarterly |annual |yearly |full[- ]year |fy )?(?:quota|number|target)"
+    # "how far am I from my number?"
+    r"|far (?:\w+ ){0,2}?(?:from|off|away from|behind) (?:my |our |their |his |her |the )?"
+    r"(?:quota|number|target|plan)"
     # "how is Kenji doing against quota?", "bookings vs target", "where am I relative to plan"
     rf"|{_AGAINST} (?:my |our |their |his |her |the |team |annual |quarterly )?(?:quota|target|plan)"
     r"|gap to (?:quota|target|plan)|short of (?:quota|target|plan)"
@@ -149,6 +156,8 @@ COVERAGE = _any(
     # covering a number only
     r"coverage"
     r"|(?:pipe(?:line)?|enough)\b.{0,30}\bcover(?:s|ed)?\b"
+    # "do I have enough pipeline for next quarter?"
+    r"|enough pipe(?:line)?\b"
     r"|cover(?:s|ed)? (?:my |our |the |their |his |her )?(?:quota|number|target|gap|plan)"
     # "pipeline vs quota": the open pipeline set against the quota is its coverage
     rf"|pipe(?:line)?\b.{{0,30}}\b{_AGAINST} (?:my |our |their |his |her |the |team )?(?:quota|target|plan)"
@@ -177,7 +186,11 @@ PREVIOUS = re.compile(
 LAST_YEAR = re.compile(
     r"\b(?:year[- ]over[- ]year|yoy"
     r"|same (?:quarter|month|period|time) last year|a year ago"
-    r"|vs\.? last year|versus last year|compared? (?:to|with) last year|than last year)\b"
+    r"|vs\.? last year|versus last year|compared? (?:to|with) last year|than last year"
+    # "Q3 won revenue vs Q3 last year", "this month vs the same month last year"
+    r"|(?:vs\.?|versus|compared? (?:to|with)|against|than) (?:the )?(?:same )?"
+    r"(?:q[1-4]|h[12]|quarter|month|period|week|january|february|march|april|may|june|july|august|september|october|november|december)"
+    r"(?: of)? last year)\b"
 )
 SHARE = re.compile(
     r"\b(?:share|percent(?:age)?|proportion|portion|fraction|what part|how much of|slice|chunk|piece)\b"
@@ -351,6 +364,9 @@ PER_DEAL = {
 #: "the team average", "the average rep", "per rep on average": the mean over the group's members.
 MEAN_OF_GROUPS = re.compile(
     rf"\b(?:team|group|office|regional) average\b"
+    # "how does it stack up against the rest of the team?", "compared to my peers"
+    rf"|\b(?:vs\.?|versus|against|compared? (?:to|with)|than|relative to|stack(?:s)? up (?:against|to|with))"
+    rf" (?:the |my )?(?:rest of (?:the |my |\w+'s )?team|team|peers|other reps|everyone else)\b"
     # "average rep", not "average days to close" (a duration)
     rf"|\baverage ({DIMENSION_WORD})\b(?! (?:to|in|from|until|before|between|it takes)\b)"
     rf"|\b(?:average|avg|mean) (?:per|across|for each|by|of (?:the|my|our)) ({DIMENSION_WORD})\b(?! to )"

@@ -117,6 +117,9 @@ RULES = (
     (r"single[- ]?thread|one contact|multi[- ]?thread", "single_thread"),
     (
         r"stuck in (?:a |the |their )?stage|too long in (?:a |the )?stage|days in stage"
+        # "sitting in negotiation too long", "been in proposal forever"
+        r"|(?:stuck|sitting|sat|been|parked|stalled) in (?:\w+ ){1,2}"
+        r"(?:too long|forever|for ages|way too long)"
         r"|(?:stuck|sitting|sat|been) in (?:\w+ ){1,2}(?:for )?(?:more than|over|longer than|>) ?\w+ "
         r"(?:days?|weeks?|months?)",
         "stage_age",

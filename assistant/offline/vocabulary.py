@@ -263,6 +263,11 @@ SHORTHAND = {
     "rev": "revenue",
     "avg": "average",
     "qtr": "quarter",
+    "rt": "rate",
+    "frm": "from",
+    "stg": "stage",
+    "stgs": "stages",
+    "wht": "what",
 }
 
 

@@ -307,7 +307,8 @@ def fill(slots: Slots, prepared: str) -> None:
     slots.also = reading.also or None
     same_period = reading.compare == "last_year" and one_period_a_year_back(prepared)
     # "bookings the same quarter last year" names one period (the slot reader's), compared with nothing
-    slots.compare = slots.compare if same_period and not slots.compare else reading.compare or slots.compare
+    # two periods named ("Q3 vs Q3 last year") say themselves what is compared: the slot reader's
+    slots.compare = slots.compare if same_period and not slots.compare else slots.compare or reading.compare
     slots.share = reading.share_of_total or None
     slots.mean_of_groups = reading.mean_of_groups or None
     slots.dimension = reading.group_by
@@ -469,6 +470,11 @@ GROUP_HAS = re.compile(
     r"\b(?:booked|sold|won|closed|has|have|had|with)\s*$"
 )
 SCALES = {"k": 1_000, "m": 1_000_000, "mm": 1_000_000, "million": 1_000_000}
+#: Quota reached: "who has hit their number?", "reps that made quota", "already over quota".
+HIT_QUOTA = re.compile(
+    r"\b(?:hit|made|reached|exceeded|beat|beaten|over|above|achieved|blown past)\s+(?:their |his |her |the )?"
+    r"(?:q[1-4] |quarterly |annual )?(?:quota|number|target)\b"
+)
 
 
 def threshold(frame: Frame, prepared: str) -> bool:
@@ -477,6 +483,12 @@ def threshold(frame: Frame, prepared: str) -> bool:
     number is then not a deal amount."""
     slots = frame.slots
     found = THRESHOLD.search(prepared)
+    if found is None and slots.measure == "attainment" and slots.owner is None and HIT_QUOTA.search(prepared):
+        # "which reps have already hit their quota?": those at 100% or more
+        slots.dimension = slots.dimension or "rep"
+        slots.above, slots.below = 0.9999, None
+        frame.intent = Intent.MEASURE
+        return True
     if found is None or slots.measure is None or slots.owner is not None:
         return False
     measure = MEASURES.get(slots.measure)
