@@ -69,10 +69,11 @@ ACTIONS: tuple[Action, ...] = (
         "update",
         "change records in your CRM",
         r"(?:update|change|set|move|push|pull(?! up)|bump|edit|modify|mark|close out|close|rename|reassign|"
-        r"assign|transfer|delete|remove|archive)(?! on\b| about\b| me\b| for\b) (?:\w+ ){0,5}?"
+        r"assign|transfer|delete|remove|archive)(?! on\b| about\b| me\b| for\b) (?:[\w-]+ ){0,6}?"
         r"(?:close dates?|stages?|amounts?|"
         r"next steps?|owners?|probabilit(?:y|ies)|deals?|opportunit(?:y|ies)|opps?|records?|accounts?|"
-        r"contacts?|forecast categor(?:y|ies)|fields?|as (?:won|lost)|to (?:won|lost|closed))"
+        r"contacts?|forecast categor(?:y|ies)|fields?|as (?:closed[- ])?(?:won|lost)"
+        r"|to (?:closed[- ])?(?:won|lost|closed))"
         # "can we move it to next quarter?", "push that deal out a month"
         r"|(?:move|push|pull|slip|bump) (?:it|that|this|them|those|the deal|that deal)\b",
         'show the deal as it stands now ("show me the {account} deal") so you can update it in the CRM',

@@ -271,6 +271,10 @@ DEAL = IntentSpec(
             r"\b(?:deal|opportunity) (?:with|for|at|on|named|called) (?:entaccount|entunknown)\b",
             # "oakridge supply deal closing tmrw, how much is it?": a deal named by its account, asked about
             r"^\W*(?:entaccount|entunknown)(?:\W+entproduct)?\W+(?:deal|opportunity|opp)\b(?!s)",
+            # "status of Keystone Networks - Cobalt Platform?": a deal by its name (account - product)
+            r"\b(?:entaccount|entunknown)\s+[-–—]\s+entproduct\b",
+            # "what's the next step on Redwood Software?": a fact of the account's deal
+            r"\bnext steps? (?:on|for|with|at) (?:the )?(?:entaccount|entunknown)\b",
         ),
         phrasing(
             1,

@@ -65,6 +65,11 @@ HOW_TO = (
     r"\bshould (?:i|we) (?:track|measure|watch|monitor|say|ask(?! you| salesplan)|use|run|structure"
     r"|set up|report)\b",
     r"\bany ideas\b",
+    # "what coverage should my team be targeting?", "what's a healthy win rate?": the norm the playbook sets
+    r"\bshould (?:i|we|my team|the team|our team|they|reps) (?:be )?(?:target(?:ing)?|aim(?:ing)? for"
+    r"|shoot(?:ing)? for)\b",
+    r"\bwhat(?:'s| is) (?:a )?(?:good|healthy|typical|normal|reasonable) (?:\w+ ){0,2}?"
+    r"(?:rate|coverage|ratio|size|cycle)\b",
     # "good discovery questions for a first call", "questions to ask a CFO", "walk me through MEDDICC"
     r"\b(?:good|best|great|key|smart|right|killer|strong)\s+(?:\w+\s+){0,2}(?:questions|openers?|talk tracks?"
     r"|tactics|plays|approach(?:es)?|ways? to)\b",

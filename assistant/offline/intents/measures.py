@@ -54,6 +54,11 @@ SCORECARD_MEASURES = frozenset({"won_revenue", "won_deals", "win_rate", "average
 #: Questions about a definition, a method or advice are the playbook's or the metric registry's.
 NOT_DATA = re.compile(
     r"\bplaybook\b|\bbest practices?\b|\bhow (?:should|do|can|would) (?:i|we)\b|\btips?\b|\badvice\b"
+    # "what coverage should my team be targeting?", "what's a healthy win rate?": a norm, not a figure
+    r"|\bshould (?:i|we|my team|the team|our team|they|reps) (?:be )?"
+    r"(?:target(?:ing)?|aim(?:ing)? for|shoot(?:ing)? for)\b"
+    r"|\bwhat(?:'s| is) (?:a )?(?:good|healthy|typical|normal|reasonable) (?:\w+ ){0,2}?"
+    r"(?:rate|coverage|ratio|size|cycle)\b"
     r"|\bhow (?:do|does|did) you (?:calculate|compute|work out|measure|define)\b|\bdefin(?:e|ition)\b"
     r"|\bhow is .{0,30} (?:calculated|computed|measured|defined)\b|\bwhat does .{0,40} mean\b"
 )
@@ -146,6 +151,10 @@ def decisive(reading: MetricReading, text: str, slots: Slots | None = None) -> b
         return False  # "what did Acme buy?": its purchases, product by product
     if MONEY.search(text) is None and re.search(r"\bannual revenue\b", text):
         return False  # a company's own revenue is a fact about it, not our bookings
+    if re.search(
+        r"\bhow (?:big|large) (?:is|are) (?:entaccount|entunknown|they|it|the company|the account)\b", text
+    ):
+        return False  # "how big is Bramble Freight?": the company's size, not our deal size
     if re.search(r"\b(?:should (?:i|we)|(?:i|we) should) (?:close|mark|kill|drop|disqualify)\b", text):
         return False  # "any deals I should close out as lost?": the stale deals, not the losses
     if BALANCE.search(text):
@@ -279,6 +288,17 @@ def prefer_query(frame: Frame, prepared: str, sees_company: bool = False) -> Non
             frame.intent = Intent.PERFORMANCE  # "one line on the team's Q4": how they did in it
         return
     if NOT_DATA.search(prepared):
+        return
+    if (
+        reading.group_by == "deal"
+        and reading.top is not None
+        and reading.measure in OPEN_MEASURES
+        and frame.intent in (Intent.ACCOUNT, Intent.UNKNOWN)
+        and slots.account is None
+    ):
+        # "tell me about the biggest open deal on my team": the largest open deals, with their details
+        frame.intent, frame.ambiguity = Intent.TOP_DEALS, None
+        slots.limit = slots.limit or reading.top
         return
     if decisive(reading, prepared, frame.slots) or (
         reading.measure in SCORECARD_MEASURES
