@@ -101,8 +101,7 @@ RATE = _any(
     r"|converts?|converted|success rates?|how often"
     # "which do I win more often?": the share of the deals pursued that are won
     r"|win (?:\w+ )?(?:more|less) (?:often|frequently)"
-    # "which industries do we win most and least in?", "are we winning more often in enterprise?"
-    r"|win(?:ning)? (?:the )?(?:most|least)(?: often)?(?= (?:and|or|in|with|at|on)\b|\W*$)"
+    # "are we winning more often in enterprise or mid-market?"
     r"|winning (?:\w+ )?(?:more|less) (?:often|frequently)"
 )
 COUNT = _any(r"how many|number of|count|# of|volume of|how much deals")

@@ -18,7 +18,7 @@ from tools.errors import InputError
 from tools.semantic import DIMENSIONS, GRAINS, MetricQuery, query_metrics
 from tools.semantic.dimensions import Link
 from tools.store.repository import Repository
-from tools.store.schema import Account
+from tools.store.schema import Account, Role, User
 from tools.viewer import Viewer
 
 MEASURES = ["closed_deals", "open_deals", "activities", "deals_created"]
@@ -118,3 +118,18 @@ def test_a_manager_filter_means_the_team_and_the_parent_of_a_hidden_account_stay
     assert [r.group for r in hidden.rows] == ["Acme Corporation"] and "Globex" not in hidden.model_dump_json()
     shown = query_metrics(repo, OLGA, MetricQuery(measure="won_revenue", group_by="parent_account"))
     assert [(r.group, r.figures[0].value) for r in shown.rows] == [("Globex", Decimal("80000.00"))]
+
+
+def test_a_tie_at_the_cut_is_kept_and_a_rep_with_nothing_counts_zero(repo: Repository) -> None:
+    everyone = query_metrics(
+        repo, OLGA, MetricQuery(measure="open_deals", group_by="rep", period="this year")
+    )
+    counts = {r.group: r.figures[0].value for r in everyone.rows}
+    fewest = query_metrics(
+        repo, OLGA, MetricQuery(measure="open_deals", group_by="rep", period="this year", top=1, order="asc")
+    )
+    low = min(counts.values())
+    assert {r.group for r in fewest.rows} == {g for g, n in counts.items() if n == low}
+    with repo.connect() as connection:
+        reps = set(connection.execute(repo.users(OLGA, User.name).where(User.role == Role.REP)).scalars())
+    assert set(counts) == reps  # every rep in scope has a row, with 0 when they have no open deal

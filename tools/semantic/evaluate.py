@@ -175,9 +175,11 @@ def rows(
     dimension: str,
     total: Sequence[Figure],
     ranking: Ranking,
+    members: Sequence[str] = (),
 ) -> tuple[list[MetricRow], int]:
     """One row per group with records behind a measure (now or in the compared period), ranked by
-    the first measure; and how many such groups there were."""
+    the first measure; and how many such groups there were. ``members`` are groups that get a row
+    even with no record (the reps of a team: "who closed the fewest deals?" counts the one with none)."""
     measures = [s.measure for s in series]
     current = [_index(s.current) for s in series]
     previous = [_index(s.previous) if s.previous is not None else None for s in series]
@@ -191,6 +193,8 @@ def rows(
         for group, key in _groups(series).items()
         if any(index is not None and m.behind(index.get(group, {})) for m, index in indexes)
     }
+    for member in members:
+        order.setdefault(member, member)
     found = []
     for group in order:
         inputs: list[Inputs] = [index.get(group, {}) for index in current]
@@ -247,4 +251,11 @@ def _ranked(found: list[MetricRow], order: dict[str, Any], ranking: Ranking) -> 
         number = 0.0 if value is None else float(value)
         return value is None, -number if ranking.descending else number, row.group
 
-    return sorted(found, key=key)[: ranking.top or ranking.limit]
+    ordered = sorted(found, key=key)
+    cut = ranking.top or ranking.limit
+    if ranking.top is not None and 0 < cut < len(ordered) and ordered[cut - 1].figures[0].value is not None:
+        # a tie at the cut is kept whole: "the fewest open deals" names both reps with 25
+        last = ordered[cut - 1].figures[0].value
+        while cut < len(ordered) and ordered[cut].figures[0].value == last:
+            cut += 1
+    return ordered[:cut]

@@ -151,7 +151,12 @@ class MetricQuery(BaseModel):
     compare: Literal["previous_period", "last_year"] | None = Field(
         default=None, description="Also compute the previous period, or the same period a year earlier."
     )
-    top: int | None = Field(default=None, ge=1, le=50, description="Only the first N groups by the measure.")
+    top: int | None = Field(
+        default=None,
+        ge=1,
+        le=50,
+        description="Only the first N groups by the measure (a tie at the Nth is kept).",
+    )
     order: Literal["desc", "asc"] = Field(default="desc", description="desc: largest first; asc: bottom N.")
     share_of_total: bool = Field(default=False, description="Each group's share of the total.")
     above: float | None = Field(

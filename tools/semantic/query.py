@@ -21,6 +21,7 @@ from __future__ import annotations
 import re
 
 from tools.errors import InputError
+from tools.evidence import Unit
 from tools.semantic.compile import Grouped, Plan, check_breakdown, fetch
 from tools.semantic.dimensions import DIMENSIONS, GRAINS, Dimension, Grain, Link
 from tools.semantic.evaluate import (
@@ -47,6 +48,7 @@ from tools.semantic.models import MeasureInfo, MetricQuery, MetricResult, Metric
 from tools.semantic.notes import dated_by, explain, info, period_note, window_filter
 from tools.semantic.windows import Window, asked, default_window, previous_window, year_earlier
 from tools.store.repository import Repository, ViewerLike
+from tools.store.schema import Role, User
 
 
 def _words(text: str) -> str:
@@ -87,6 +89,21 @@ def _narrowings(repo: Repository, viewer: ViewerLike, params: MetricQuery) -> li
     unknown = [amount_unknown()] if params.without_amount else []
     aged = ages(repo.as_of, params.min_age_days, params.max_age_days, params.min_days_in_stage)
     return found + amount_between(params.min_amount, params.max_amount) + unknown + aged
+
+
+def _people(
+    repo: Repository, viewer: ViewerLike, by: Dimension | Grain, narrowings: list[Narrowing]
+) -> list[str]:
+    """The reps in scope, for a count broken down by rep with no other filter on people: a rep with
+    no record gets a row of zero rather than vanishing from "who has the fewest"."""
+    if (
+        not isinstance(by, Dimension)
+        or by.key != "rep"
+        or any(n.field in ("rep", "team") for n in narrowings)
+    ):
+        return []
+    with repo.connect() as connection:
+        return list(connection.execute(repo.users(viewer, User.name).where(User.role == Role.REP)).scalars())
 
 
 def _check_filters(measures: list[Measure], narrowings: list[Narrowing]) -> None:
@@ -142,7 +159,7 @@ def query_metrics(repo: Repository, viewer: ViewerLike, params: MetricQuery) -> 
         period: 'this quarter', 'Q3 2026', 'last year', 'YTD', '2026-01-01..2026-03-31'.
         date_field: Which deal date the period applies to: close or created (default: the measure's own).
         compare: previous_period or last_year: also the earlier period, with the change.
-        top: Only the first N groups by the measure (1-50).
+        top: Only the first N groups by the measure (1-50; a tie at the Nth is kept).
         order: desc (largest first) or asc (bottom N).
         share_of_total: Give each group's share of the total.
         above: Only groups whose first measure is above this (a ratio as 0.5 for 50%).
@@ -206,7 +223,9 @@ def query_metrics(repo: Repository, viewer: ViewerLike, params: MetricQuery) -> 
     groups = 0
     if by is not None:
         grouped_by = by.key if then is None else f"{by.key} and {then.key}"
-        shown, groups = rows(series, as_of, grouped_by, total, ranking)
+        counted = measures[0].unit is Unit.COUNT and measures[0].additive
+        members = _people(repo, viewer, by, narrowings) if then is None and counted else []
+        shown, groups = rows(series, as_of, grouped_by, total, ranking, members)
     first, compared = windows[measures[0].key], earlier[measures[0].key]
     notes = explain(params, measures, narrowings, first, as_of)
     if by is not None and groups > len(shown) and params.top is None:
