@@ -246,7 +246,10 @@ def deal(result: DealDetails, notes: list[str]) -> str:
             f" ({result.loss_reason})" if result.loss_reason else ""
         )
     else:
-        status = f"is in {result.stage}, closing {fmt.date(result.close_date)}"
+        closing = (
+            f"closing {fmt.date(result.close_date)}" if result.close_date else "with no close date recorded"
+        )
+        status = f"is in {result.stage}, {closing}"
     facts = [
         f"Amount: {fmt.deal_amount(result.amount, result.amount_estimated, result.estimate_basis)}"
         + (f" ({fmt.percent(result.probability)} probability)" if result.probability is not None else ""),
@@ -325,7 +328,16 @@ def forecast(result: Forecast, args: dict[str, Any], viewer: Viewer, notes: list
         weighted=fmt.figure(result.weighted_forecast),
         commit_deals=[f"[{rid}]" for rid in result.commit.record_ids[:5]],
         won_deals=[f"[{rid}]" for rid in result.closed_won.record_ids[:5]],
-        notes=notes,
+        notes=notes
+        + (
+            [
+                f"{fmt.plural(result.undated, 'open deal')} without a close date cannot be placed in "
+                f"{result.period.label}, so they are in none of the open figures; ask for the pipeline "
+                "without a period to see them."
+            ]
+            if result.undated
+            else []
+        ),
     )
     return render("forecast", view)
 

@@ -13,6 +13,7 @@ the answer states.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import re
 
 from tools.periods import MONTH_NUMBERS
@@ -59,6 +60,11 @@ SPAN = re.compile(
 MONTH_SPAN = re.compile(
     rf"\b(?:from )?(?P<first>{MONTH})(?: (?P<y1>\d{{4}}))? (?:to|through|thru|until|till|-) "
     rf"(?P<last>{MONTH})(?: (?P<y2>\d{{4}}))?\b(?! \d{{1,2}}\b)",
+    re.I,
+)
+#: "for Oct, Nov and Dec", "September & October": consecutive months listed, read as their span.
+MONTH_LIST = re.compile(
+    rf"\b(?P<first>{MONTH})(?P<middle>(?:\s*,\s*{MONTH})*)\s*,?\s*(?:and|&|\+)\s*(?P<last>{MONTH})\b(?! \d)",
     re.I,
 )
 THROUGH_MONTH = re.compile(rf"\b(?:through|thru|until|till) (?:the end of )?(?P<m>{MONTH})\b(?! \d)", re.I)
@@ -144,6 +150,15 @@ def rewrite(question: str, as_of: dt.date) -> str:
         y2 = int(match["y2"] or (y1 + 1 if last < first else y1))
         return f" {_span(dt.date(y1, first, 1), _month_end(y2, last))} "
 
+    def listed(match: re.Match[str]) -> str:
+        names = [match["first"], *re.findall(MONTH, match["middle"], re.I), match["last"]]
+        numbers = [MONTH_NUMBERS[n.lower().rstrip(".")] for n in names]
+        if any(b != a + 1 for a, b in itertools.pairwise(numbers)):
+            return match.group()  # "January and March" are two months, not a span
+        # months listed look back: the latest such run that has begun by today
+        year = as_of.year if numbers[0] <= as_of.month else as_of.year - 1
+        return f" {_span(dt.date(year, numbers[0], 1), _month_end(year, numbers[-1]))} "
+
     def through(match: re.Match[str]) -> str:
         month = MONTH_NUMBERS[match["m"].lower().rstrip(".")]
         year = as_of.year if month >= as_of.month else as_of.year + 1
@@ -160,6 +175,7 @@ def rewrite(question: str, as_of: dt.date) -> str:
 
     text = SPAN.sub(span, question)
     text = MONTH_SPAN.sub(months, text)
+    text = MONTH_LIST.sub(listed, text)
     text = AHEAD.sub(ahead, text)
     text = SINCE.sub(since, text)
     text = THROUGH_MONTH.sub(through, text)

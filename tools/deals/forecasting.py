@@ -18,7 +18,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy import and_, func
 
 from tools import metrics
-from tools.deals.pipeline import describe
+from tools.deals.pipeline import describe, undated_open
 from tools.evidence import ExternalId, Figure, RecordUrl, Unit, record_id
 from tools.filters import DealFilter, ResolvedFilter, deal_conditions
 from tools.periods import Period, parse_period
@@ -50,6 +50,7 @@ class Forecast(BaseModel):
     coverage: Figure
     weighted_forecast: Figure
     filters: list[str]
+    undated: int = Field(default=0, description="Open deals with no close date, so in no period.")
 
 
 def _period(repo: Repository, text: str | None) -> Period:
@@ -151,9 +152,9 @@ def forecast(repo: Repository, viewer: ViewerLike, params: ForecastQuery) -> For
     period = _period(repo, params.period)
     resolved.period = period
     buckets = _buckets(repo, viewer, resolved.conditions, period)
-    amounts = {k: b.amount for k, b in buckets.items()}
-    ids = {k: b.ids for k, b in buckets.items()}
-    counts = {k: b.count for k, b in buckets.items()}
+    amounts, ids, counts = (
+        {k: getattr(b, f) for k, b in buckets.items()} for f in ("amount", "ids", "count")
+    )
     quota, quota_ids = _quota(repo, viewer, resolved, period)
     won, commit = amounts.get("closed_won", ZERO), amounts.get("commit", ZERO)
     open_amount = sum((amounts.get(k, ZERO) for k in ("commit", "best_case", "pipeline")), ZERO)
@@ -162,9 +163,8 @@ def forecast(repo: Repository, viewer: ViewerLike, params: ForecastQuery) -> For
     open_count = sum(counts.get(k, 0) for k in open_keys)
     filters = describe(resolved)
     open_filters = [*filters, "open opportunities"]
-    won_filters = [f for f in filters if not f.startswith("close date")] + [
-        f"won (closed_at) in {period.label}"
-    ]
+    won_filters = [f for f in filters if not f.startswith("close date")]
+    won_filters.append(f"won (closed_at) in {period.label}")
     open_ids = ids.get("commit", []) + ids.get("best_case", []) + ids.get("pipeline", [])
 
     def category(name: str, key: str) -> Figure:
@@ -219,6 +219,7 @@ def forecast(repo: Repository, viewer: ViewerLike, params: ForecastQuery) -> For
             counts.get("closed_won", 0) + open_count,
         ),
         filters=filters,
+        undated=undated_open(repo, viewer, resolved.conditions),
     )
 
 

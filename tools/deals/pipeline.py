@@ -82,6 +82,15 @@ def open_deal_conditions(resolved: ResolvedFilter) -> list[ColumnElement[bool]]:
     return conditions
 
 
+def undated_open(repo: Repository, viewer: ViewerLike, conditions: list[ColumnElement[bool]]) -> int:
+    """Open deals matching ``conditions`` that have no close date (no period can hold them)."""
+    query = repo.opportunities(viewer, func.count()).where(
+        ~Opportunity.is_closed, Opportunity.close_date.is_(None), *conditions
+    )
+    with repo.connect() as connection:
+        return int(connection.execute(query).scalar_one())
+
+
 def describe(resolved: ResolvedFilter, *extra: str) -> list[str]:
     period = resolved.period
     dates = [f"close date in {period.label} ({period.start} to {period.last_day})"] if period else []
@@ -154,16 +163,8 @@ def pipeline_summary(repo: Repository, viewer: ViewerLike, params: PipelineQuery
     )
     with repo.connect() as connection:
         rows = connection.execute(query).all()
-        undated = 0
-        if resolved.period is not None:
-            # an export whose open deals carry no close date: a period leaves them all out; say so
-            undated = int(
-                connection.execute(
-                    repo.opportunities(viewer, func.count()).where(
-                        ~Opportunity.is_closed, Opportunity.close_date.is_(None), *resolved.conditions
-                    )
-                ).scalar_one()
-            )
+        # an export whose open deals carry no close date: a period leaves them all out; say so
+        undated = undated_open(repo, viewer, resolved.conditions) if resolved.period is not None else 0
         if params.group_by is GroupBy.STAGE:  # each stage's largest deals: ix_opportunities_open_stage
             sampled = sample_per_key(
                 connection,
