@@ -94,6 +94,13 @@ def _records(result: MetricResult) -> str:
     return {"activities": "activity", "quota": "quota", "reps": "rep", "accounts": "account"}.get(key, "deal")
 
 
+def _unknown_why(result: MetricResult) -> str:
+    """Why a measure has no value: no quota behind a ratio to quota, else no records to work from."""
+    if result.measures[0].key in ("attainment", "coverage", "quota"):
+        return f"no quota is recorded for {result.period.label}"
+    return "there are no records to work it out from"
+
+
 def _alone(answering: Answering, result: MetricResult) -> bool:
     """A rep's own figure is the only group: the rep sees their own deals and no one else's."""
     return answering.viewer.role is Role.REP and len(result.rows) <= 1
@@ -240,11 +247,23 @@ def write(result: MetricResult, answering: Answering) -> str:
         group = (result.group_by or "group").replace("_", " ")
         notes.append(f"The data records no {group} for these records, so they cannot be broken down by it")
     first = result.total[0] if result.total else None
-    if first is not None and first.unit is Unit.USD and first.value is None and result.rows:
+    if result.rows and all(row.figures[0].value is None for row in rows) and first is not None:
+        # nothing to show for any group (no quota in the data, no closed deal to rate): a sentence,
+        # not a table of n/a
+        lines, more = [], ""
+        name = result.measures[0].name.lower()
+        summary = f"No {name} can be worked out for any {grouping(result)}: {_unknown_why(result)}"
+        if first.record_count:
+            summary += f" ({fmt.plural(first.record_count, _records(result))} looked at)"
+        notes = [n for n in notes if not n.startswith("showing the")]
+    elif first is not None and first.unit is Unit.USD and first.value is None and result.rows:
         # Every amount is unknown: the rows are in no meaningful order; say what can be asked instead.
         notes.append(
             "No deal here has an amount, so these cannot be ranked by value; ask how many deals instead."
         )
+    if not result.rows and first is not None and first.value is None and first.unit is not Unit.USD:
+        # "what's our attainment?" on data with no quota: why there is no figure, not "n/a"
+        summary = f"No {result.measures[0].name.lower()} can be worked out: {_unknown_why(result)}"
     basis = _basis(result.period_note)
     missing = answering.frame.slots.unavailable
     if missing:

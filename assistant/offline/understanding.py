@@ -166,13 +166,26 @@ def _mask(text: str, spans: list[tuple[int, int, str]]) -> str:
     return text
 
 
-def _unknown_phrases(words: list[Token]) -> list[tuple[str, int, int, bool]]:
+#: What joins two capitalised parts of one name: "of", "the", "&" and capitalised words between them.
+LINK_WORD = re.compile(r"\s+(?:(?:of|the|and|&|de|du|la|von|van|der)\s+)+(?:[A-Z][\w'-]*\s+)*")
+
+
+def _gap(start: int, end: int, text: str) -> str:
+    return text[start:end]
+
+
+def _unknown_phrases(words: list[Token], text: str = "") -> list[tuple[str, int, int, bool]]:
     """Adjacent unknown words joined into phrases: (phrase, start, end, possessive)."""
     phrases: list[tuple[str, int, int, bool]] = []
     for word in words:
         if phrases and 0 <= word.start - phrases[-1][2] <= 1 and not phrases[-1][3]:
             phrase, start, _, _ = phrases[-1]
             phrases[-1] = (f"{phrase} {word.text}", start, word.end, word.possessive)
+        elif phrases and word.capitalised and LINK_WORD.fullmatch(_gap(phrases[-1][2], word.start, text)):
+            # "Cedar Supply of New York", "Bank of the West": one name across "of", "the", "&"
+            phrase, start, _, _ = phrases[-1]
+            joined = f"{phrase}{text[phrases[-1][2] : word.start]}{word.text}"
+            phrases[-1] = (joined, start, word.end, word.possessive)
         else:
             phrases.append((word.text, word.start, word.end, word.possessive))
     return phrases
@@ -221,7 +234,7 @@ def prepare(question: str, lexicon: Lexicon, index: EntityIndex) -> Prepared:
     skip += extracted.spans
     skip += [(m.start(), m.end()) for m in OPPORTUNITY_ID.finditer(question)]
     skip += [(start, end) for _, start, end, _ in strangers]
-    unknown = strangers + _unknown_phrases(unknown_names(question, mentions, skip))
+    unknown = strangers + _unknown_phrases(unknown_names(question, mentions, skip), question)
     values = {v.casefold() for v in (extracted.slots.industry, extracted.slots.segment) if v}
     # "accounts in Manufacturing": the industry named, not an account called "Manufacturing"
     unknown = [u for u in unknown if u[0].casefold() not in values]

@@ -141,7 +141,7 @@ ACCOUNT = IntentSpec(
             r"(?: to| with| from)? (?:them|entaccount|anyone|someone)\b"
             r"|\bwho (?:have|did) (?:i|we) (?:\w+ )?(?:talk|talked|speak|spoke|spoken|meet|met)\b"
             r"|\blast (?:touch|touchpoint|contact|conversation)\b",
-            r"\bwhat(?:'s| is) happening (?:with|at) entaccount\b",
+            r"\bwhat(?:'s| is) (?:happening|going on) (?:with|at|over at) (?:entaccount|entunknown)\b",
         ),
         # the buying roles: "who's the champion?", "our economic buyer there" (weaker than "define
         # champion", which asks the playbook)

@@ -307,9 +307,14 @@ def prefer_query(frame: Frame, prepared: str, sees_company: bool = False) -> Non
         and not ABSENT.search(prepared)
     ):
         frame.intent = Intent.MEASURE
-    elif frame.intent is Intent.UNKNOWN or (
-        # the pipeline answers for open deals only: won, lost or quota measures are answered elsewhere
-        frame.intent in (Intent.PIPELINE, Intent.TOP_DEALS) and reading.measure not in OPEN_MEASURES
+    elif (
+        frame.intent is Intent.UNKNOWN
+        or (
+            # the pipeline answers for open deals only: won, lost or quota measures are answered elsewhere
+            frame.intent in (Intent.PIPELINE, Intent.TOP_DEALS) and reading.measure not in OPEN_MEASURES
+        )
+        # "what's our quota attainment?": the forecast sets bookings against quota (or says there is none)
+        or (frame.intent is Intent.PERFORMANCE and reading.measure in QUOTA_MEASURES and not slots.owner)
     ):
         frame.intent = _home(reading.measure)
 
