@@ -59,7 +59,8 @@ WON = _any(
 BOUGHT = re.compile(
     r"\b(?:bought|purchased|did (?:\w+ ){0,4}buy|do(?:es)? (?:\w+ ){0,4}buy from us|buys? from us"
     r"|did (?:\w+ ){0,2}sell (?:to|them|him|her)|(?:we|i|have|has) sold (?:to|them)"
-    r"|(?:have|has) (?:\w+ ){0,3}bought|buys (?:\w+ ){0,3}from us|buys the most)\b"
+    r"|(?:have|has) (?:\w+ ){0,3}bought|buys (?:\w+ ){0,3}from us|buys the most"
+    r"|(?:we|i|you) (?:won|sold|booked|closed) (?:at|from|with|to|in) (?:entaccount|entunknown|them))\b"
 )
 #: Whitespace and upsell questions ("what else could they buy?") are about what was not bought.
 NOT_YET = re.compile(

@@ -17,6 +17,7 @@ from assistant.offline.actions import requested_action
 from assistant.offline.conversation import ToolResult
 from assistant.offline.frame import Ambiguity, Intent
 from assistant.offline.render import render
+from assistant.offline.vocabulary import is_common
 from assistant.toolkit import MetricDefinitions
 from knowledge.glossary import ACRONYMS
 from tools.deals.stalled import StalledDeals
@@ -203,29 +204,55 @@ def _squashed(text: str) -> str:
     return re.sub(r"[\s\-_]+", "", text.lower())
 
 
+def _content_words(text: str) -> list[str]:
+    return [w for w in re.findall(r"[a-z][a-z'-]{2,}", text.lower()) if not is_common(w)]
+
+
 def mentions_term(term: str, texts: list[str]) -> bool:
-    """Whether any text uses ``term`` (hyphens and spaces aside, a plural, or what an acronym means)."""
+    """Whether any text uses ``term`` (hyphens and spaces aside, a plural, or what an acronym means);
+    a term of several words ("exit criteria for Discovery") when one text has every word of it."""
     key = term.lower().removesuffix("'s")
     forms = {key, key.removesuffix("s"), ACRONYMS.get(key, key), ACRONYMS.get(key.removesuffix("s"), key)}
     squashed = [_squashed(t) for t in texts]
-    return any(len(f) > 1 and _squashed(f) in text for f in forms for text in squashed)
+    if any(len(f) > 1 and _squashed(f) in text for f in forms for text in squashed):
+        return True
+    words = [w.removesuffix("s") for w in _content_words(key)]
+    return len(words) > 1 and any(all(w in text.lower() for w in words) for text in texts)
 
 
-def excerpt(text: str, limit: int = EXCERPT_CHARS) -> str:
+def excerpt(text: str, limit: int = EXCERPT_CHARS, topic: str = "", heading: str = "") -> str:
+    """The passage cut to ``limit`` characters, around the part that mentions most of the words of
+    ``topic`` its ``heading`` does not already show ("exit criteria for Discovery" under "Stage Model
+    and Exit Criteria" shows the Discovery row, wherever it is)."""
     flat = re.sub(r"(^|\s)(?:[-*]|\d+\.)\s+", r"\1", " ".join(text.split()))
     if len(flat) <= limit:
         return flat
-    cut = flat[:limit]
+    words = [w.removesuffix("s") for w in _content_words(topic) if w.removesuffix("s") not in heading.lower()]
+    start = _best_window(flat, limit, words)
+    cut = flat[start : start + limit]
     sentence = cut.rfind(". ")
-    return cut[: sentence + 1] if sentence > limit // 2 else cut.rsplit(" ", 1)[0] + "…"
+    body = cut[: sentence + 1] if sentence > limit // 2 else cut.rsplit(" ", 1)[0] + "…"
+    return ("…" + body.split(" ", 1)[-1]) if start else body
 
 
-def _passages(result: PlaybookResults) -> list[str]:
+def _best_window(flat: str, limit: int, words: list[str]) -> int:
+    """Where a ``limit``-long window holds the most of ``words`` (the start, when it does as well)."""
+    lower = flat.lower()
+    starts = [0] + [max(0, m.start() - limit // 4) for w in words for m in re.finditer(re.escape(w), lower)]
+
+    def held(start: int) -> int:
+        window = lower[start : start + limit]
+        return sum(1 for w in set(words) if w in window)
+
+    return max(starts, key=lambda start: (held(start), -start)) if words else 0
+
+
+def _passages(result: PlaybookResults, topic: str = "") -> list[str]:
     lines = []
     for p in result.passages:
         heading = p.heading.removeprefix(p.title).removeprefix(" > ").replace(" > ", " › ")
         where = f"{p.title} › {heading}" if heading and heading != p.title else p.title
-        lines.append(f"**{where}**: {excerpt(p.text)} [{p.citation}]")
+        lines.append(f"**{where}**: {excerpt(p.text, topic=topic, heading=where)} [{p.citation}]")
     return lines
 
 
@@ -233,7 +260,9 @@ def playbook(result: PlaybookResults, topic: str, term: str | None = None) -> st
     note = (result.note or "").removeprefix("the playbook is unavailable: ")
     texts = [f"{p.heading}\n{p.text}" for p in result.passages]
     unmentioned = term is not None and not mentions_term(term, texts)
-    return render("playbook", PlaybookView(topic, result.available, note, _passages(result), unmentioned))
+    return render(
+        "playbook", PlaybookView(topic, result.available, note, _passages(result, topic), unmentioned)
+    )
 
 
 def advice(result: PlaybookResults) -> str:

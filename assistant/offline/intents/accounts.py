@@ -226,6 +226,8 @@ THE_COMPANY_BEFORE = re.compile(
 #: What one company bought: "what did Acme buy?", "Acme's purchase history", "what does Acme own?".
 BOUGHT_WORDS = re.compile(
     r"\b(?:bought|buy|buys|purchased?|purchases|purchase history|(?<!who )own|(?<!who )owns|using|uses)\b"
+    # "what have we won at Acme?", "what have I sold to them": what the account bought, from our side
+    r"|\b(?:won|sold|booked|closed) (?:at|from|with|to|in) (?:entaccount|entunknown|them|they)\b"
 )
 #: "what else could they buy?", "what don't they own yet?": what they might buy, not what they bought.
 MIGHT_BUY = re.compile(r"\b(?:else|could|might|should|would|don't|doesn't|not|yet|next)\b")

@@ -253,6 +253,10 @@ def prefer_query(frame: Frame, prepared: str, sees_company: bool = False) -> Non
     """Give the question to the metric query when the chosen intent would drop part of it; give a
     question no phrasing claimed ("what have I got closing in March?") to its measure's own intent;
     and a quota measure read as a pipeline question to the forecast, which sets the two side by side."""
+    if frame.intent is Intent.PURCHASES and frame.slots.period and frame.slots.account:
+        # "how much have we won at Acme this year?": its won revenue in that period, by product
+        frame.intent, frame.slots.measure, frame.slots.dimension = Intent.MEASURE, "won_revenue", "product"
+        return
     aged = frame.slots.min_days_in_stage is not None or frame.slots.min_age_days is not None
     if frame.intent is Intent.STALLED and aged and frame.slots.rule in (None, "stage_age", "aged"):
         # "deals sitting in negotiation more than 3 weeks": the number asked for, not the stall rule's
