@@ -1,0 +1,114 @@
+"""Everyday wordings whose reading used to drift to another question: each family asked a few ways,
+checked by the tool and arguments chosen, and on the Maven export by what the answer says when the
+data lacks what the question needs (no quota, no close dates)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from assistant.offline.dates import rewrite
+from assistant.offline.replies import excerpt, mentions_term
+from tests.offline.conftest import Cast, World
+from tests.offline.test_questions import called
+from tools.store.schema import Role, User
+from tools.viewer import Viewer
+
+
+def _calls(answer: Any) -> list[tuple[str, dict[str, Any]]]:
+    return [(c.name, dict(c.args)) for c in answer.tool_calls]
+
+
+@pytest.mark.parametrize(
+    ("question", "tool", "args"),
+    [
+        ("closed won by product this year pls", "query_metrics", {"group_by": "product"}),
+        ("revenue sold by region this year", "query_metrics", {"group_by": "region"}),
+        ("Q3 won revenue vs Q3 last year", "query_metrics", {"period": "q3", "compare": "last_year"}),
+        ("bookings this month vs the same month last year", "query_metrics", {"compare": "last_year"}),
+        ("are we winning more often in enterprise or mid-market?", "query_metrics", {"measure": "win_rate"}),
+        ("which reps have already hit their Q4 quota?", "query_metrics", {"measure": "attainment"}),
+        ("do we have enough pipeline for next quarter?", "forecast", {"period": "next quarter"}),
+        ("which deals have been sitting in negotiation too long?", "stalled_deals", {"rule": "stage_age"}),
+        ("what have we won at {account}?", "account_purchases", {"account": "{account}"}),
+        ("what's the next step on {account}?", "deal_details", {}),
+        ("what's going on at {account}?", "account_profile", {"account": "{account}"}),
+        ("how big is {account}?", "account_facts", {"account": "{account}"}),
+        ("what's a healthy win rate for a new rep?", "search_playbook", {}),
+    ],
+)
+def test_a_wording_is_read_as_the_question_it_asks(
+    demo: World, cast: Cast, question: str, tool: str, args: dict[str, Any]
+) -> None:
+    answer = demo.ask(cast.revops if "{account}" not in question else cast.rep, cast.fill(question))
+    expected = {k: cast.fill(v) if isinstance(v, str) else v for k, v in args.items()}
+    assert called(answer, tool, expected), _calls(answer)
+
+
+def test_reps_that_hit_quota_are_those_at_100_percent_or_more(demo: World, cast: Cast) -> None:
+    answer = demo.ask(cast.revops, "which reps have already hit their Q4 quota?")
+    [(_, args)] = _calls(answer)
+    assert args["group_by"] == "rep" and args["above"] == pytest.approx(0.9999)
+
+
+def test_a_name_that_runs_across_of_is_one_unknown_name(demo: World, cast: Cast) -> None:
+    answer = demo.ask(cast.rep, "what's going on at Zorblax Supply of New York?")
+    assert 'no account named "Zorblax Supply of New York"' in answer.answer
+
+
+def test_months_listed_are_their_span() -> None:
+    today = dt.date(2017, 12, 31)
+    assert rewrite("won by month for Oct, Nov and Dec", today) == "won by month for 2017-10-01..2017-12-31"
+    assert rewrite("bookings for september & october", today) == "bookings for 2017-09-01..2017-10-31"
+    assert rewrite("calls in January and March", today) == "calls in January and March"
+
+
+def test_a_long_passage_is_shown_where_it_answers_the_question() -> None:
+    text = "Stages and what ends each. " + "Filler words about nothing in particular. " * 12
+    text += "| 3 Discovery | Analyze needs | Economic buyer identified; decision process documented |"
+    shown = excerpt(
+        text, limit=160, topic="exit criteria for Discovery", heading="Stage Model and Exit Criteria"
+    )
+    assert "Economic buyer identified" in shown and shown.startswith("…")
+    assert excerpt(text, limit=160).startswith("Stages and what ends each.")
+    assert mentions_term("exit criteria for Discovery", ["Exit criteria ... 3 Discovery ..."])
+    assert not mentions_term("exit criteria for Discovery", ["Discovery questions to ask"])
+
+
+def _maven_manager(maven: World) -> Viewer:
+    with maven.engine.connect() as connection:
+        from sqlalchemy import select
+
+        from tools.store.schema import User
+
+        name = (
+            connection.execute(select(User.name).where(User.role == Role.MANAGER).order_by(User.name))
+            .scalars()
+            .first()
+        )
+    return maven.viewer(str(name))
+
+
+def test_attainment_without_any_quota_is_a_sentence_not_a_table_of_na(maven: World) -> None:
+    revops = Viewer(user_id=0, role=Role.REVOPS, name="RevOps")
+    answer = maven.ask(revops, "Q4 quota attainment by rep")
+    assert "no quota is recorded for 2017-Q4" in answer.answer
+    assert "n/a" not in answer.answer and "| Rep |" not in answer.answer
+
+
+def test_a_forecast_says_when_open_deals_have_no_close_date(maven: World) -> None:
+    answer = maven.ask(_maven_manager(maven), "what's the forecast for my team for Q1 2018?")
+    assert (
+        called(answer, "forecast", {}) and "without a close date cannot be placed in 2018-Q1" in answer.answer
+    )
+
+
+def test_a_deal_without_a_close_date_says_so(maven: World) -> None:
+    manager = _maven_manager(maven)
+    listed = maven.ask(manager, "my team's open pipeline by stage")
+    deal = next(c.args["deal"] for c in maven.ask(manager, "the first one", listed.thread_id).tool_calls)
+    answer = maven.ask(manager, f"status of deal {deal.removeprefix('opportunity/')}")
+    assert "with no close date recorded" in answer.answer and "n/a" not in answer.answer.splitlines()[0]
