@@ -80,10 +80,6 @@ def test_a_long_passage_is_shown_where_it_answers_the_question() -> None:
 
 def _maven_manager(maven: World) -> Viewer:
     with maven.engine.connect() as connection:
-        from sqlalchemy import select
-
-        from tools.store.schema import User
-
         name = (
             connection.execute(select(User.name).where(User.role == Role.MANAGER).order_by(User.name))
             .scalars()
