@@ -151,6 +151,12 @@ METRICS: dict[str, Metric] = {
             "(today - stage_entered_at).",
         ),
         Metric(
+            key="average_deal_age",
+            name="Average age of open deals",
+            unit=Unit.DAYS,
+            definition="Mean days since open opportunities were created (today - created_at).",
+        ),
+        Metric(
             key="activities",
             name="Activities",
             unit=Unit.COUNT,

@@ -114,6 +114,9 @@ def _whose(answering: Answering, result: MetricResult) -> str:
 
 def _headline(answering: Answering, result: MetricResult) -> str:
     names = " and ".join(m.name.lower() for m in result.measures)
+    if result.group_by == "deal":
+        # each deal's own figure: "age of open deals by deal", not an average of one
+        names = re.sub(r"\baverage (?=age|days in stage)", "", names)
     names = names[:1].upper() + names[1:]
     group = f" by {grouping(result)}" if result.group_by else ""
     if answering.frame.slots.mean_of_groups and result.group_by and not _alone(answering, result):

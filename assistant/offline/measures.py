@@ -134,6 +134,13 @@ STAGE_DAYS = _any(
     r"(?!(?:the |this |last |next |a |each |every )?"
     r"(?:quarter|month|year|week|period|total|q[1-4]\b|\d))[a-z]+"
 )
+#: How long open deals have been open: "my 5 oldest open deals", "average age of our pipeline".
+DEAL_AGE = _any(
+    r"(?:oldest|newest|youngest)\s+(?:\d{1,2}\s+)?(?:open\s+|active\s+)?(?:deals?|opps?|opportunit(?:y|ies)|pipeline)"
+    r"|(?:average\s+)?age of (?:my |our |the |their )?(?:open )?(?:deals|pipeline|opps|opportunities)"
+    r"|how old (?:are|is) (?:my|our|the|their) (?:open )?(?:deals|pipeline|opps|opportunities)"
+    r"|average (?:deal|opp|opportunity) age|deal age"
+)
 WEIGHTED = _any(r"weighted|probability[- ]adjusted|expected value")
 _AGAINST = r"(?:against|vs\.?|versus|relative to|compared (?:to|with)|measured against|stack(?:s|ing)? up to)"
 #: Quota attainment, asked as such or as being behind, on track, hitting or missing the number.
@@ -280,6 +287,8 @@ def _measure(text: str) -> str | None:
         return "win_rate"
     if STAGE_DAYS.search(text):
         return "average_days_in_stage"
+    if DEAL_AGE.search(text):
+        return "average_deal_age"
     if CYCLE.search(text):
         # the sales cycle the scorecards and the metric registry report is the median; the mean
         # only when asked for ("average sales cycle")
@@ -327,7 +336,8 @@ def _measure(text: str) -> str | None:
 _DEAL_WORDS = r"(?:(deal|win|loss|opportunity|opp)|deals|wins|losses|opportunities|opps)"
 #: "my 3 biggest wins", "the largest deal we lost", "top 5 deals won": deals themselves, ranked.
 DEAL_RANKED = re.compile(
-    rf"\b(?:top|bottom|best|worst|biggest|largest|smallest|highest|lowest)\s+(?:{COUNT_WORD}\s+)?"
+    rf"\b(?:top|bottom|best|worst|biggest|largest|smallest|highest|lowest|oldest|newest|youngest)\s+"
+    rf"(?:{COUNT_WORD}\s+)?"
     rf"(?:(?:open|active|live|current|new|won|lost|closed|committed|commit)\s+)?{_DEAL_WORDS}\b(?!\s+(?:rate|ratio|%|percentage|size|sizes|value|count))"
     rf"|\b{COUNT_WORD}\s+(?:biggest|largest|best|worst|top|smallest)\s+{_DEAL_WORDS}\b"
 )
@@ -350,6 +360,7 @@ OVER_DEALS = frozenset(
         "median_sales_cycle",
         "win_rate",
         "average_days_in_stage",
+        "average_deal_age",
     }
 )
 #: Counting deals one by one is their amount: "top 5 deals lost" lists the deals and what they were worth.
@@ -492,7 +503,9 @@ def read_metric_question(text: str, default: str | None = None) -> MetricReading
         singular = deals_ranked[2] or deals_ranked[4]
         reading.top = _number(count) if count else 1 if singular else None
         reading.order = (
-            "asc" if re.search(r"\b(?:bottom|worst|smallest|lowest)\b", deals_ranked[0]) else "desc"
+            "asc"
+            if re.search(r"\b(?:bottom|worst|smallest|lowest|newest|youngest)\b", deals_ranked[0])
+            else "desc"
         )
         if reading.top is not None:
             reading.signals.append("ranking")

@@ -105,6 +105,11 @@ def days_in_stage(facts: Sequence[Fact], as_of: dt.date) -> list[int]:
     return [(as_of - f.stage_entered).days for f in facts if f.stage_entered]
 
 
+def ages(facts: Sequence[Fact], as_of: dt.date) -> list[int]:
+    """Days since each record was created (open deals without a created date are left out)."""
+    return [(as_of - f.created).days for f in facts if f.created]
+
+
 def quota(inputs: Inputs) -> Decimal:
     return to_money(sum(amounts(inputs.get(Basis.QUOTA, ())), Decimal(0)))
 

@@ -183,6 +183,15 @@ MEASURES: dict[str, Measure] = {
             aliases=("days in stage", "time in stage", "stage age"),
         ),
         Measure(
+            "average_deal_age",
+            "average_deal_age",
+            OPEN,
+            ALL_OPEN,
+            lambda i, as_of: f.mean_days(f.ages(i.get(Basis.OPEN, ()), as_of)),
+            f.of(Basis.OPEN),
+            aliases=("deal age", "age", "open deal age", "how old"),
+        ),
+        Measure(
             "quota",
             "quota",
             (Basis.QUOTA,),
