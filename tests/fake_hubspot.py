@@ -9,6 +9,10 @@ Served on 127.0.0.1 for ``salesplan sync hubspot`` and the write-back of confirm
 * ``GET|PATCH /crm/v3/objects/{type}/{id}`` (``properties``, ``associations``; a PATCH body
   ``{"properties": {...}}`` is recorded in :attr:`FakeHubSpot.patches`);
 * ``GET /crm/v3/owners`` (paged) and ``GET /crm/v3/pipelines/deals``;
+* ``POST /crm/v3/objects/{calls|meetings|emails|notes|tasks}`` with ``{"properties", "associations"}``
+  creates an engagement (201; recorded in :attr:`FakeHubSpot.created`): ``hs_timestamp`` is required,
+  and each association must use HubSpot's default type id for that pair (call → contact 194, …
+  note → deal 214), else 400 as HubSpot answers an invalid association;
 * a wrong bearer token is 401 (``INVALID_AUTHENTICATION``); :meth:`limit_next` answers 429 with
   ``Retry-After``.
 """
@@ -26,6 +30,14 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 START = dt.datetime(2026, 11, 1, 9, 0, tzinfo=dt.UTC)
+#: HubSpot's default association type ids from each engagement to contacts, companies and deals.
+ENGAGEMENTS = {
+    "calls": {"contacts": 194, "companies": 182, "deals": 206},
+    "emails": {"contacts": 198, "companies": 186, "deals": 210},
+    "meetings": {"contacts": 200, "companies": 188, "deals": 212},
+    "notes": {"contacts": 202, "companies": 190, "deals": 214},
+    "tasks": {"contacts": 204, "companies": 192, "deals": 216},
+}
 STAMP_OF = {"contacts": "lastmodifieddate"}
 PIPELINE = [
     # id, label, displayOrder, isClosed, probability
@@ -44,11 +56,14 @@ class FakeHubSpot:
     """A HubSpot account held in memory."""
 
     def __init__(self, page_size: int = 100) -> None:
-        self.objects: dict[str, list[dict[str, Any]]] = {"companies": [], "contacts": [], "deals": []}
+        self.objects: dict[str, list[dict[str, Any]]] = {
+            kind: [] for kind in ("companies", "contacts", "deals", "products", "line_items", *ENGAGEMENTS)
+        }
         self.owners: list[dict[str, Any]] = []
         self.page_size = page_size
         self.token = "pat-na1-test"
         self.patches: list[tuple[str, str, dict[str, Any]]] = []
+        self.created: list[tuple[str, dict[str, Any], list[tuple[str, int]]]] = []
         self.requests: list[tuple[str, str]] = []
         self.url = ""
         self._limited = 0
@@ -194,6 +209,8 @@ class FakeHubSpot:
             if parts[:3] != ["crm", "v3", "objects"] or len(parts) < 4 or parts[3] not in self.objects:
                 return 404, {"status": "error", "category": "OBJECT_NOT_FOUND", "message": "not found"}, {}
             kind = parts[3]
+            if len(parts) == 4 and method == "POST":
+                return self._create(kind, json.loads(body or b"{}"))
             if len(parts) == 5 and parts[4] == "search" and method == "POST":
                 return 200, self._search(kind, json.loads(body or b"{}")), {}
             if len(parts) == 5:
@@ -215,6 +232,37 @@ class FakeHubSpot:
             rows = [r for r in self.objects[kind] if r["archived"] is archived]
             page, paging = self._page(rows, query.get("after", [None])[0], limit)
             return 200, {"results": [self._shape(kind, r, query) for r in page], **paging}, {}
+
+    def _create(self, kind: str, request: dict[str, Any]) -> tuple[int, Any, dict[str, str]]:
+        types = ENGAGEMENTS.get(kind)
+        if types is None:
+            return (
+                400,
+                {"status": "error", "category": "VALIDATION_ERROR", "message": f"cannot create {kind}"},
+                {},
+            )
+        properties = request.get("properties") or {}
+        if not properties.get("hs_timestamp"):
+            message = "Property values were not valid: hs_timestamp is required"
+            return 400, {"status": "error", "category": "VALIDATION_ERROR", "message": message}, {}
+        links: list[tuple[str, int]] = []
+        for association in request.get("associations") or []:
+            target, [spec] = str(association["to"]["id"]), association["types"]
+            owner = next(
+                (
+                    k
+                    for k in ("contacts", "companies", "deals")
+                    if any(r["id"] == target for r in self.objects[k])
+                ),
+                None,
+            )
+            if owner is None or spec["associationTypeId"] != types[owner]:
+                message = f"invalid association type {spec['associationTypeId']} to {target}"
+                return 400, {"status": "error", "category": "VALIDATION_ERROR", "message": message}, {}
+            links.append((target, int(spec["associationTypeId"])))
+        ident = self.add(kind, **properties)
+        self.created.append((kind, dict(properties), links))
+        return 201, {k: v for k, v in self.find(kind, ident).items() if k != "links"}, {}
 
     def _search(self, kind: str, request: dict[str, Any]) -> dict[str, Any]:
         stamp = STAMP_OF.get(kind, "hs_lastmodifieddate")

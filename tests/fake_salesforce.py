@@ -10,6 +10,10 @@ What it serves (``/services/data/vXX.X/…``):
   with conditions ``Field > datetime`` and ``Field = true|false``.
 * ``GET sobjects/Opportunity/<Id>?fields=…`` and ``PATCH sobjects/Opportunity/<Id>`` (204; every
   PATCH is recorded in :attr:`FakeSalesforce.patches`, and changes the record and its stamp).
+* ``POST sobjects/<Task|Event>`` (201 ``{"id", "success", "errors"}``; every create is recorded in
+  :attr:`FakeSalesforce.created`, and the record is added to the org with a new id). A body naming
+  a field the object does not have is 400 ``INVALID_FIELD``; an ``Event`` needs ``ActivityDate``
+  when ``IsAllDayEvent``, a ``Task`` a ``Subject`` (``REQUIRED_FIELD_MISSING``).
 * ``POST /services/oauth2/token`` (client credentials): a new access token.
 
 Errors as Salesforce gives them, a JSON list of ``{"message", "errorCode"}``: 401
@@ -52,6 +56,7 @@ class FakeSalesforce:
         self.client_id = "salesplan-client"
         self.client_secret = "s3cret"
         self.patches: list[tuple[str, str, dict[str, Any]]] = []
+        self.created: list[tuple[str, dict[str, Any]]] = []
         self.requests: list[tuple[str, str, str]] = []  # method, path, SOQL
         self.failing: set[str] = set()
         self._limited = 0
@@ -69,6 +74,7 @@ class FakeSalesforce:
 
     def add(self, sobject: str, **fields: Any) -> dict[str, Any]:
         prefix = {"User": "005", "Account": "001", "Contact": "003", "Opportunity": "006"}.get(sobject, "0XX")
+        prefix = {"Task": "00T", "Event": "00U"}.get(sobject, prefix)
         record = {"Id": fields.pop("Id", f"{prefix}{next(self._ids):015d}"), **fields}
         record.setdefault("CreatedDate", sf_stamp(self._clock))
         record["SystemModstamp"] = self.tick(1)
@@ -133,10 +139,32 @@ class FakeSalesforce:
             if rest.startswith("query/"):
                 locator, offset = rest.removeprefix("query/").rsplit("-", 1)
                 return self._page(version, locator, int(offset))
+            created = re.match(r"^sobjects/(\w+)/?$", rest)
+            if created and method == "POST":
+                return self._create(created.group(1), json.loads(body or b"{}"))
             sobject = re.match(r"^sobjects/(\w+)/(\w+)$", rest)
             if sobject:
                 return self._sobject(method, sobject.group(1), sobject.group(2), query, body)
             return 404, [{"message": "not found", "errorCode": "NOT_FOUND"}]
+
+    def _create(self, sobject: str, fields: dict[str, Any]) -> tuple[int, Any]:
+        """A new Task or Event, as the sObject Rows resource creates it."""
+        known = ACTIVITY_FIELDS.get(sobject)
+        if known is None:
+            return 404, [{"message": f"sObject type '{sobject}' is not supported.", "errorCode": "NOT_FOUND"}]
+        unknown = sorted(set(fields) - known)
+        if unknown:
+            message = f"No such column '{unknown[0]}' on sobject of type {sobject}"
+            return 400, [{"message": message, "errorCode": "INVALID_FIELD", "fields": unknown}]
+        needed = ["Subject"] if sobject == "Task" else ["ActivityDate"] if fields.get("IsAllDayEvent") else []
+        needed += [] if sobject == "Task" or fields.get("IsAllDayEvent") else ["ActivityDateTime"]
+        missing = [name for name in needed if not fields.get(name)]
+        if missing:
+            message = f"Required fields are missing: {missing}"
+            return 400, [{"message": message, "errorCode": "REQUIRED_FIELD_MISSING", "fields": missing}]
+        self.created.append((sobject, dict(fields)))
+        record = self.add(sobject, **fields)
+        return 201, {"id": record["Id"], "success": True, "errors": []}
 
     def _query(self, version: str, soql: str, deleted: bool) -> tuple[int, Any]:
         """A query cursor: the rows are selected once, and pages are read from it."""
@@ -248,6 +276,34 @@ def serve_salesforce(fake: FakeSalesforce | None = None) -> Iterator[FakeSalesfo
         server.shutdown()
         server.server_close()
 
+
+#: The fields a Task or an Event may be created with (a subset of the objects' createable fields).
+ACTIVITY_FIELDS = {
+    "Task": {
+        "Subject",
+        "ActivityDate",
+        "Status",
+        "Priority",
+        "TaskSubtype",
+        "WhatId",
+        "WhoId",
+        "OwnerId",
+        "Description",
+    },
+    "Event": {
+        "Subject",
+        "ActivityDate",
+        "ActivityDateTime",
+        "IsAllDayEvent",
+        "DurationInMinutes",
+        "EndDateTime",
+        "WhatId",
+        "WhoId",
+        "OwnerId",
+        "Description",
+        "EventSubtype",
+    },
+}
 
 STAGES = [
     # ApiName, MasterLabel, IsClosed, IsWon, DefaultProbability, ForecastCategoryName, SortOrder

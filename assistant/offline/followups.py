@@ -30,6 +30,7 @@ import re
 from collections.abc import Callable
 
 from assistant.offline.breakdowns import DIMENSION_WORD, DIMENSIONS, WHICH, dimension_named
+from assistant.offline.deal_choice import chosen_deal
 from assistant.offline.frame import ENTITY_SLOTS, FILTER_SLOTS, Frame, Intent, Slots
 from assistant.offline.intents import spec_for
 from assistant.offline.intents.registry import DATA_INTENTS, ENTITY_INTENT, PERIOD_INTENTS
@@ -478,6 +479,10 @@ def fold(
     for position, question in enumerate(questions):
         current = understand(question)
         shown = (answers or [])[:position]
+        chosen = chosen_deal(context, current, question, shown)  # "the second one" after "which deal?"
+        if chosen is not None:
+            frame = context = refine(chosen)
+            continue
         picked = pick(question, shown) if shown and not (context and context.ambiguity) else None
         if picked is not None:
             current = with_pick(current, picked, context.slots.dimension if context else None)

@@ -16,7 +16,6 @@ refused token (401) is a one-line error saying to renew ``HUBSPOT_ACCESS_TOKEN``
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import json
 from collections.abc import Callable, Iterator, Mapping
@@ -25,8 +24,17 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from tools.store.sync.activity_writes import hubspot_activity
+from tools.store.sync.hubspot_records import (
+    STAGE_COLUMNS,
+    message_of,
+    normal_stamp,
+    owner_name,
+    row_of,
+    write_csv,
+)
 from tools.store.sync.retry import CrmError, RateLimited, Sleep, with_backoff
-from tools.store.sync.source import Fetched, cell
+from tools.store.sync.source import ActivityWrite, Fetched
 
 if TYPE_CHECKING:
     from hubspot import HubSpot
@@ -136,7 +144,8 @@ class HubSpotSource:
                         "HubSpot refused the access token (401): renew HUBSPOT_ACCESS_TOKEN "
                         "(a private app's token with the crm.objects and crm.schemas read scopes)"
                     ) from exc
-                raise CrmError(f"HubSpot answered {status}: {_message(getattr(exc, 'body', None))}") from exc
+                said = message_of(getattr(exc, "body", None))
+                raise CrmError(f"HubSpot answered {status}: {said}") from exc
 
         return with_backoff(once, sleep=self._sleep) if self._sleep else with_backoff(once)
 
@@ -156,23 +165,23 @@ class HubSpotSource:
         owners = self._pages(
             lambda after: api.owners.owners_api.get_page(limit=PAGE, after=after, _preload_content=False)
         )
-        fetched.rows["owners"] = _write(
+        fetched.rows["owners"] = write_csv(
             directory / "owners.csv",
             ("id", "name", "email"),
-            ({"id": o["id"], "name": _name(o), "email": o.get("email")} for o in owners),
+            ({"id": o["id"], "name": owner_name(o), "email": o.get("email")} for o in owners),
         )
-        fetched.rows["stages"] = _write(directory / "stages.csv", STAGE_COLUMNS, self._stages())
+        fetched.rows["stages"] = write_csv(directory / "stages.csv", STAGE_COLUMNS, self._stages())
         for kind, (properties, table) in OBJECTS.items():
             mark = since.get(kind)
             records = list(self._changed(kind, properties, mark) if mark else self._all(kind, properties))
-            rows = [_row(kind, r, properties) for r in records]
-            fetched.rows[kind] = _write(
+            rows = [row_of(kind, r, properties) for r in records]
+            fetched.rows[kind] = write_csv(
                 directory / f"{kind}.csv", ("id", "company_id", *properties), iter(rows)
             )
             stamps = [str(r["properties"].get(_stamp(kind)) or r.get("updatedAt") or "") for r in records]
             newest = max((s for s in stamps if s), default=None)
             if newest or mark:
-                fetched.watermarks[kind] = _normal(newest) if newest else str(mark)
+                fetched.watermarks[kind] = normal_stamp(newest) if newest else str(mark)
             if mark:
                 gone = self._archived(kind, mark)
                 fetched.deleted.setdefault(table, []).extend(gone)
@@ -300,41 +309,26 @@ class HubSpotSource:
             )
         )
 
+    def create(self, activity: ActivityWrite) -> str:
+        """Create a call, meeting, email, note or task associated with its records; its HubSpot id."""
+        from hubspot.crm.objects import (
+            AssociationSpec,
+            PublicAssociationsForObject,
+            PublicObjectId,
+            SimplePublicObjectInputForCreate,
+        )
 
-STAGE_COLUMNS = ("id", "label", "closed", "won", "probability", "forecast", "order")
-
-
-def _name(owner: dict[str, Any]) -> str:
-    name = " ".join(p for p in (owner.get("firstName"), owner.get("lastName")) if p)
-    return name or str(owner.get("email") or owner["id"])
-
-
-def _row(kind: str, record: dict[str, Any], properties: tuple[str, ...]) -> dict[str, Any]:
-    values = record.get("properties") or {}
-    row = {"id": record["id"], **{p: values.get(p) for p in properties}}
-    links = ((record.get("associations") or {}).get("companies") or {}).get("results") or []
-    row["company_id"] = links[0]["id"] if links else values.get("associatedcompanyid")
-    return row
-
-
-def _write(path: Path, columns: tuple[str, ...], rows: Iterator[dict[str, Any]]) -> int:
-    count = 0
-    with path.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(columns)
-        for row in rows:
-            writer.writerow([cell(row.get(c)) for c in columns])
-            count += 1
-    return count
-
-
-def _normal(stamp: str) -> str:
-    return dt.datetime.fromisoformat(stamp.replace("Z", "+00:00")).astimezone(dt.UTC).isoformat()
-
-
-def _message(body: Any) -> str:
-    try:
-        parsed = json.loads(body) if isinstance(body, bytes | str) else body
-    except ValueError:
-        return str(body)[:200]
-    return str(parsed.get("message", parsed))[:200] if isinstance(parsed, dict) else str(parsed)[:200]
+        kind, properties, links = hubspot_activity(activity)
+        associations = [
+            PublicAssociationsForObject(
+                to=PublicObjectId(id=ident),
+                types=[AssociationSpec(association_category="HUBSPOT_DEFINED", association_type_id=type_id)],
+            )
+            for ident, type_id in links
+        ]
+        body = SimplePublicObjectInputForCreate(properties=properties, associations=associations)
+        objects = self.client.crm.objects.basic_api
+        created = self._call(
+            lambda: objects.create(kind, simple_public_object_input_for_create=body, _preload_content=False)
+        )
+        return str(created["id"])

@@ -22,9 +22,10 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from tools.store.sync.activity_writes import salesforce_activity
 from tools.store.sync.retry import CrmError, RateLimited, Sleep, with_backoff
 from tools.store.sync.salesforce_client import SalesforceConfig, open_client
-from tools.store.sync.source import Fetched, cell
+from tools.store.sync.source import ActivityWrite, Fetched, cell
 
 if TYPE_CHECKING:
     from simple_salesforce.api import Salesforce
@@ -248,6 +249,13 @@ class SalesforceSource:
         body: dict[str, Any] = {api: float(value) if field == "amount" else value}
         client = self.client
         self._call(lambda: client.restful(f"sobjects/Opportunity/{external_id}", method="PATCH", json=body))
+
+    def create(self, activity: ActivityWrite) -> str:
+        """Create a Task or an Event (:mod:`tools.store.sync.activity_writes`); its Salesforce id."""
+        sobject, body = salesforce_activity(activity)
+        client = self.client
+        created = self._call(lambda: client.restful(f"sobjects/{sobject}", method="POST", json=body))
+        return str(created["id"])
 
 
 def _error_code(content: Any) -> str:
