@@ -46,6 +46,9 @@ def _listed(answer: str) -> list[tuple[Listed, str]]:
 
 
 def _picked(question: str, listed: list[tuple[Listed, str]]) -> Listed | None:
+    reference = re.search(r"\bopportunity/\d+\b", question)
+    if reference is not None:
+        return next((row for row, _line in listed if row.ref == reference[0]), None)
     place = place_in(question)
     if place is not None:
         return listed[place][0] if -len(listed) <= place < len(listed) else None

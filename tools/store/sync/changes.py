@@ -65,6 +65,8 @@ ACCOUNTS = table_of(Account)
 USERS = table_of(User)
 #: Deal fields a change may set.
 FIELDS = ("close_date", "stage", "amount", "next_step")
+#: Stages named by the outcome they mean (True: won).
+OUTCOMES = {"won": True, "closed won": True, "win": True, "lost": False, "closed lost": False, "loss": False}
 
 
 def normalise(field: str, value: Any, stages: StageConfig) -> str | None:
@@ -91,6 +93,9 @@ def normalise(field: str, value: Any, stages: StageConfig) -> str | None:
         return str(amount.quantize(Decimal("0.01")))
     if field == "stage":
         stage = stages.find(text)
+        outcome = OUTCOMES.get(" ".join(text.casefold().replace("-", " ").split()))
+        if stage is None and outcome is not None:  # "won": the data set's won stage, whatever its name
+            stage = next((s for s in stages.stages if s.closed and s.won is outcome), None)
         if stage is None:
             raise InputError(f"unknown stage {text!r}; stages are {', '.join(stages.names)}")
         return stage.name
