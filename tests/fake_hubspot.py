@@ -125,6 +125,12 @@ class FakeHubSpot:
         record = self.find(kind, ident)
         record["archived"], record["archivedAt"] = True, self.tick()
 
+    def _archived(self, kind: str, ident: str) -> bool:
+        """An archived record is no longer associated with anything (an archived one's own
+        associations are still listed, as the archived listing shows them)."""
+        found = next((r for r in self.objects.get(kind, []) if r["id"] == ident), None)
+        return found is not None and bool(found["archived"])
+
     def limit_next(self, calls: int) -> None:
         self._limited = calls
 
@@ -135,9 +141,9 @@ class FakeHubSpot:
         shaped = {k: v for k, v in record.items() if k != "links"} | {"properties": props}
         linked = ",".join(query.get("associations", [])).split(",")
         links = {
-            other: {"results": [{"id": i, "type": f"{kind[:-1]}_to_{other[:-1]}"} for i in ids]}
+            other: {"results": [{"id": i, "type": f"{kind[:-1]}_to_{other[:-1]}"} for i in live]}
             for other, ids in record["links"].items()
-            if other in linked and ids
+            if other in linked and (live := [i for i in ids if not self._archived(other, i)])
         }
         if links:
             shaped["associations"] = links
@@ -371,3 +377,31 @@ def sample_account(fake: FakeHubSpot) -> dict[str, str]:
             hs_next_step="Send proposal",
         )
     return ids
+
+
+def add_line_item(fake: FakeHubSpot, deal: str, product: str, amount: float) -> str:
+    """A line item of ``product`` on ``deal``, associated both ways."""
+    price = fake.find("products", product)["properties"]["price"]
+    item = fake.add(
+        "line_items",
+        associations={"deals": [deal]},
+        name=fake.find("products", product)["properties"]["name"],
+        hs_product_id=product,
+        quantity=1,
+        price=price,
+        amount=amount,
+    )
+    fake.find("deals", deal)["links"].setdefault("line_items", []).append(item)
+    return item
+
+
+def sample_items(fake: FakeHubSpot, ids: dict[str, str]) -> dict[str, str]:
+    """Two products and three line items on the sample account's deals."""
+    found = {
+        "platform": fake.add("products", name="Platform", price=100000, hs_sku="PLAT"),
+        "addon": fake.add("products", name="Add-on", price=20000, hs_sku="ADD"),
+    }
+    found["renewal_platform"] = add_line_item(fake, ids["renewal"], found["platform"], 100000)
+    found["renewal_addon"] = add_line_item(fake, ids["renewal"], found["addon"], 20000)
+    found["expansion_addon"] = add_line_item(fake, ids["expansion"], found["addon"], 45000)
+    return found

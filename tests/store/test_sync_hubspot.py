@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, select
 
-from tests.fake_hubspot import PIPELINE, FakeHubSpot, sample_account, serve_hubspot
-from tools.store.schema import Account, Activity, Contact, Opportunity, Role, User, table_of
+from tests.fake_hubspot import PIPELINE, FakeHubSpot, sample_account, sample_items, serve_hubspot
+from tools.store.schema import Account, Activity, Contact, Opportunity, Product, Role, User, table_of
 from tools.store.scope import Sharing
 from tools.store.stages import dataset_stages, load_stages
 from tools.store.sync import CrmError, sync, watermarks
@@ -227,3 +227,38 @@ def test_a_confirmed_call_is_one_engagement_associated_with_the_contact_company_
     created = fake.objects["calls"][0]["id"]
     logged = rows(sqlite_engine, Activity, "external_id", "kind", "subject", "occurred_at")
     assert logged == {(created, "call", "Discussed pricing", dt.datetime(2026, 12, 3, 12, tzinfo=dt.UTC))}
+
+
+def test_products_and_each_deals_largest_line_item_full_then_incremental(
+    sqlite_engine: Engine, hub: Account_
+) -> None:
+    fake, ids = hub
+    items = sample_items(fake, ids)
+    stages = load_stages(None)
+    sync(sqlite_engine, source(fake), stages=stages)
+    assert rows(sqlite_engine, Product, "external_id", "name", "list_price") == {
+        (items["platform"], "Platform", Decimal("100000.00")),
+        (items["addon"], "Add-on", Decimal("20000.00")),
+    }
+    products = {name: ident for ident, name in rows(sqlite_engine, Product, "id", "name")}
+
+    def deal_products() -> dict[object, object]:
+        return dict(rows(sqlite_engine, Opportunity, "external_id", "product_id"))
+
+    assert deal_products() == {
+        ids["renewal"]: products["Platform"],
+        ids["expansion"]: products["Add-on"],
+        ids["platform"]: None,
+    }
+    fake.change("line_items", items["renewal_addon"], amount=150000)  # the deal itself does not change
+    fake.delete("line_items", items["expansion_addon"])
+    fake.requests.clear()
+    sync(sqlite_engine, source(fake), stages=stages)
+    assert deal_products() == {
+        ids["renewal"]: products["Add-on"],
+        ids["expansion"]: None,
+        ids["platform"]: None,
+    }
+    assert local_deals(sqlite_engine) == fake_deals(fake)  # deals read again for their product are intact
+    assert ("POST", "/crm/v3/objects/line_items/search") in fake.requests  # only changes were asked for
+    assert ("GET", "/crm/v3/objects/line_items") in fake.requests  # and the archived ones

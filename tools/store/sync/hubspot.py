@@ -25,15 +25,17 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from tools.store.sync.activity_writes import hubspot_activity
+from tools.store.sync.hubspot_items import fetch_items
 from tools.store.sync.hubspot_records import (
     STAGE_COLUMNS,
     message_of,
     normal_stamp,
     owner_name,
     row_of,
+    stage_rows,
     write_csv,
 )
-from tools.store.sync.retry import CrmError, RateLimited, Sleep, with_backoff
+from tools.store.sync.retry import CrmError, MissingObject, RateLimited, Sleep, with_backoff
 from tools.store.sync.source import ActivityWrite, Fetched
 
 if TYPE_CHECKING:
@@ -76,6 +78,8 @@ OBJECTS: dict[str, tuple[tuple[str, ...], str]] = {
     ),
 }
 STAMP = {"contacts": "lastmodifieddate"}
+#: What a deal is read with: its company (its account) and its line items (its product).
+DEAL_LINKS = ["companies", "line_items"]
 #: Deal properties a write-back may set, by the name Salesplan gives them.
 WRITABLE = {"close_date": "closedate", "stage": "dealstage", "amount": "amount", "next_step": "hs_next_step"}
 
@@ -145,6 +149,8 @@ class HubSpotSource:
                         "(a private app's token with the crm.objects and crm.schemas read scopes)"
                     ) from exc
                 said = message_of(getattr(exc, "body", None))
+                if status == 404:
+                    raise MissingObject(f"HubSpot has no such record: {said}") from exc
                 raise CrmError(f"HubSpot answered {status}: {said}") from exc
 
         return with_backoff(once, sleep=self._sleep) if self._sleep else with_backoff(once)
@@ -171,9 +177,12 @@ class HubSpotSource:
             ({"id": o["id"], "name": owner_name(o), "email": o.get("email")} for o in owners),
         )
         fetched.rows["stages"] = write_csv(directory / "stages.csv", STAGE_COLUMNS, self._stages())
+        deals: list[dict[str, Any]] = []
         for kind, (properties, table) in OBJECTS.items():
             mark = since.get(kind)
-            records = list(self._changed(kind, properties, mark) if mark else self._all(kind, properties))
+            records = list(self.changed(kind, properties, mark) if mark else self.listed(kind, properties))
+            if kind == "deals":
+                deals = records
             rows = [row_of(kind, r, properties) for r in records]
             fetched.rows[kind] = write_csv(
                 directory / f"{kind}.csv", ("id", "company_id", *properties), iter(rows)
@@ -183,43 +192,23 @@ class HubSpotSource:
             if newest or mark:
                 fetched.watermarks[kind] = normal_stamp(newest) if newest else str(mark)
             if mark:
-                gone = self._archived(kind, mark)
+                gone = [str(r["id"]) for r in self.archived_since(kind, mark)]
                 fetched.deleted.setdefault(table, []).extend(gone)
+        fetch_items(self, directory, since, fetched, deals, OBJECTS["deals"][0])
         return fetched
 
     def _stages(self) -> Iterator[dict[str, Any]]:
         pipelines = self._call(
             lambda: self.client.crm.pipelines.pipelines_api.get_all("deals", _preload_content=False)
         )
-        seen: set[str] = set()
-        for pipeline in pipelines.get("results", []):
-            for stage in sorted(pipeline.get("stages", []), key=lambda s: s.get("displayOrder", 0)):
-                if stage["label"] in seen:
-                    continue  # a label in several pipelines is one stage here (the first's id)
-                seen.add(stage["label"])
-                self._stage_ids[stage["label"]] = stage["id"]
-                meta = stage.get("metadata") or {}
-                closed = str(meta.get("isClosed", "false")).lower() == "true"
-                probability = float(meta.get("probability") or 0)
-                won = closed and probability >= 1
-                yield {
-                    "id": stage["id"],
-                    "label": stage["label"],
-                    "closed": closed,
-                    "won": won,
-                    "probability": probability,
-                    "forecast": "Closed"
-                    if won
-                    else "Omitted"
-                    if closed
-                    else "Commit"
-                    if probability >= 0.9
-                    else "Pipeline",
-                    "order": stage.get("displayOrder", 0),
-                }
+        return stage_rows(pipelines, self._stage_ids)
 
-    def _all(self, kind: str, properties: tuple[str, ...]) -> Iterator[dict[str, Any]]:
-        links = ["companies"] if kind == "deals" else None
+    def listed(
+        self, kind: str, properties: tuple[str, ...], links: list[str] | None = None, archived: bool = False
+    ) -> Iterator[dict[str, Any]]:
+        """Every record of ``kind`` (archived ones instead when ``archived``), page by page."""
+        if kind == "deals" and links is None:
+            links = DEAL_LINKS
         objects = self.client.crm.objects.basic_api
         return self._pages(
             lambda after: objects.get_page(
@@ -227,13 +216,14 @@ class HubSpotSource:
                 limit=PAGE,
                 after=after,
                 properties=list(properties),
-                associations=links,
-                archived=False,
+                associations=links or None,
+                archived=archived,
                 _preload_content=False,
             )
         )
 
-    def _changed(self, kind: str, properties: tuple[str, ...], mark: str) -> Iterator[dict[str, Any]]:
+    def changed(self, kind: str, properties: tuple[str, ...], mark: str) -> Iterator[dict[str, Any]]:
+        """The records of ``kind`` modified after the watermark (search); deals with their links."""
         from hubspot.crm.objects import Filter, FilterGroup, PublicObjectSearchRequest
 
         stamp = _stamp(kind)
@@ -253,28 +243,28 @@ class HubSpotSource:
 
         for record in self._pages(page):
             if kind == "deals":  # search results carry no associations
-                record = self._one(kind, record["id"], properties)
+                record = self.one(kind, record["id"], properties)
             yield record
 
-    def _one(self, kind: str, ident: str, properties: tuple[str, ...]) -> dict[str, Any]:
+    def one(
+        self, kind: str, ident: str, properties: tuple[str, ...], links: list[str] | None = None
+    ) -> dict[str, Any]:
+        """One record with ``links`` (a deal's company and line items by default)."""
         objects = self.client.crm.objects.basic_api
+        wanted = DEAL_LINKS if links is None else links
         found: dict[str, Any] = self._call(
             lambda: objects.get_by_id(
-                kind, ident, properties=list(properties), associations=["companies"], _preload_content=False
+                kind, ident, properties=list(properties), associations=wanted, _preload_content=False
             )
         )
         return found
 
-    def _archived(self, kind: str, mark: str) -> list[str]:
+    def archived_since(self, kind: str, mark: str, links: list[str] | None = None) -> list[dict[str, Any]]:
+        """The records of ``kind`` archived (deleted) after the watermark."""
         since = dt.datetime.fromisoformat(mark) - OVERLAP
-        objects = self.client.crm.objects.basic_api
-        records = self._pages(
-            lambda after: objects.get_page(
-                kind, limit=PAGE, after=after, archived=True, _preload_content=False
-            )
-        )
+        records = self.listed(kind, (), links=links or [], archived=True)
         return [
-            str(r["id"])
+            r
             for r in records
             if not r.get("archivedAt")
             or dt.datetime.fromisoformat(r["archivedAt"].replace("Z", "+00:00")) > since
@@ -283,7 +273,7 @@ class HubSpotSource:
     def current(self, external_id: str, field: str) -> str | None:
         """The deal's value of ``field`` (a :data:`WRITABLE` name), as text (a stage by its label)."""
         name = WRITABLE[field]
-        value = self._one("deals", external_id, (name,))["properties"].get(name)
+        value = self.one("deals", external_id, (name,))["properties"].get(name)
         if value in (None, ""):
             return None
         if field == "stage":

@@ -1,4 +1,4 @@
-"""HubSpot records as the CSV files a sync imports: rows, owners' names, stamps and error texts."""
+"""HubSpot records as the CSV files a sync imports: rows, stages, owners' names, stamps and error texts."""
 
 from __future__ import annotations
 
@@ -27,11 +27,15 @@ def row_of(kind: str, record: dict[str, Any], properties: tuple[str, ...]) -> di
     return row
 
 
-def write_csv(path: Path, columns: tuple[str, ...], rows: Iterator[dict[str, Any]]) -> int:
+def write_csv(
+    path: Path, columns: tuple[str, ...], rows: Iterator[dict[str, Any]], *, append: bool = False
+) -> int:
+    """Write ``rows`` (or add them to the file, its header already written, when ``append``)."""
     count = 0
-    with path.open("w", encoding="utf-8", newline="") as handle:
+    with path.open("a" if append else "w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle)
-        writer.writerow(columns)
+        if not append:
+            writer.writerow(columns)
         for row in rows:
             writer.writerow([cell(row.get(c)) for c in columns])
             count += 1
@@ -48,3 +52,31 @@ def message_of(body: Any) -> str:
     except ValueError:
         return str(body)[:200]
     return str(parsed.get("message", parsed))[:200] if isinstance(parsed, dict) else str(parsed)[:200]
+
+
+def stage_rows(pipelines: dict[str, Any], stage_ids: dict[str, str]) -> Iterator[dict[str, Any]]:
+    """The deal stages of every pipeline, by label (``stage_ids`` gets each label's id): a label in
+    several pipelines is one stage here (the first's id); closed with probability 1 is won."""
+    seen: set[str] = set()
+    for pipeline in pipelines.get("results", []):
+        for stage in sorted(pipeline.get("stages", []), key=lambda s: s.get("displayOrder", 0)):
+            if stage["label"] in seen:
+                continue
+            seen.add(stage["label"])
+            stage_ids[stage["label"]] = stage["id"]
+            meta = stage.get("metadata") or {}
+            closed = str(meta.get("isClosed", "false")).lower() == "true"
+            probability = float(meta.get("probability") or 0)
+            won = closed and probability >= 1
+            forecast = (
+                "Closed" if won else "Omitted" if closed else "Commit" if probability >= 0.9 else "Pipeline"
+            )
+            yield {
+                "id": stage["id"],
+                "label": stage["label"],
+                "closed": closed,
+                "won": won,
+                "probability": probability,
+                "forecast": forecast,
+                "order": stage.get("displayOrder", 0),
+            }
