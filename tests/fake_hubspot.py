@@ -14,7 +14,7 @@ Served on 127.0.0.1 for ``salesplan sync hubspot`` and the write-back of confirm
   and each association must use HubSpot's default type id for that pair (call → contact 194, …
   note → deal 214), else 400 as HubSpot answers an invalid association;
 * a wrong bearer token is 401 (``INVALID_AUTHENTICATION``); :meth:`limit_next` answers 429 with
-  ``Retry-After``.
+  ``Retry-After``; an object type in :attr:`FakeHubSpot.forbidden` is 403 ``MISSING_SCOPES``.
 """
 
 from __future__ import annotations
@@ -64,6 +64,8 @@ class FakeHubSpot:
         self.token = "pat-na1-test"
         self.patches: list[tuple[str, str, dict[str, Any]]] = []
         self.created: list[tuple[str, dict[str, Any], list[tuple[str, int]]]] = []
+        #: Object types the token has no scope for: 403 ``MISSING_SCOPES``.
+        self.forbidden: set[str] = set()
         self.requests: list[tuple[str, str]] = []
         self.url = ""
         self._limited = 0
@@ -215,6 +217,9 @@ class FakeHubSpot:
             if parts[:3] != ["crm", "v3", "objects"] or len(parts) < 4 or parts[3] not in self.objects:
                 return 404, {"status": "error", "category": "OBJECT_NOT_FOUND", "message": "not found"}, {}
             kind = parts[3]
+            if kind in self.forbidden:
+                message = "This app hasn't been granted all required scopes to make this call."
+                return 403, {"status": "error", "category": "MISSING_SCOPES", "message": message}, {}
             if len(parts) == 4 and method == "POST":
                 return self._create(kind, json.loads(body or b"{}"))
             if len(parts) == 5 and parts[4] == "search" and method == "POST":

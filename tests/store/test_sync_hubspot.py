@@ -262,3 +262,14 @@ def test_products_and_each_deals_largest_line_item_full_then_incremental(
     assert local_deals(sqlite_engine) == fake_deals(fake)  # deals read again for their product are intact
     assert ("POST", "/crm/v3/objects/line_items/search") in fake.requests  # only changes were asked for
     assert ("GET", "/crm/v3/objects/line_items") in fake.requests  # and the archived ones
+
+
+def test_a_token_without_the_e_commerce_scope_syncs_everything_else(
+    sqlite_engine: Engine, hub: Account_
+) -> None:
+    fake, ids = hub
+    sample_items(fake, ids)
+    fake.forbidden |= {"products", "line_items"}
+    sync(sqlite_engine, source(fake), stages=load_stages(None))
+    assert rows(sqlite_engine, Product, "name") == set()
+    assert local_deals(sqlite_engine) == fake_deals(fake)

@@ -149,8 +149,8 @@ class HubSpotSource:
                         "(a private app's token with the crm.objects and crm.schemas read scopes)"
                     ) from exc
                 said = message_of(getattr(exc, "body", None))
-                if status == 404:
-                    raise MissingObject(f"HubSpot has no such record: {said}") from exc
+                if status in (403, 404):  # a record gone, or objects the app has no scope for
+                    raise MissingObject(f"HubSpot answered {status}: {said}") from exc
                 raise CrmError(f"HubSpot answered {status}: {said}") from exc
 
         return with_backoff(once, sleep=self._sleep) if self._sleep else with_backoff(once)

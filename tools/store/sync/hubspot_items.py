@@ -56,6 +56,24 @@ def fetch_items(
     deals: list[dict[str, Any]],
     deal_properties: tuple[str, ...],
 ) -> None:
+    """Write ``products.csv`` and ``line_items.csv``; nothing when the app may not read them (403:
+    no ``e-commerce`` scope), and the rest of the sync goes on."""
+    try:
+        _fetch_items(source, directory, since, fetched, deals, deal_properties)
+    except MissingObject:
+        for name in ("products.csv", "line_items.csv"):
+            (directory / name).unlink(missing_ok=True)
+        fetched.rows.pop("products", None)
+
+
+def _fetch_items(
+    source: Source,
+    directory: Path,
+    since: Mapping[str, str],
+    fetched: Fetched,
+    deals: list[dict[str, Any]],
+    deal_properties: tuple[str, ...],
+) -> None:
     """Write ``products.csv`` and ``line_items.csv`` (one row per deal decided), appending to
     ``deals.csv`` the deals decided again that it does not hold."""
     _products(source, directory, fetched)
