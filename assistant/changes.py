@@ -4,23 +4,25 @@ Every interface (the CLI's ``salesplan changes``, the API's ``/v1/changes``, the
 answer of the assistant) goes through :class:`ChangeDesk`. A change is proposed against the CRM
 the settings configure (Salesforce first); it is written only by :meth:`ChangeDesk.confirm`, by
 the user who proposed it, through the connector as the integration user after Salesplan's own
-scope check (no per-user CRM credentials are kept). The audit log records each step (``kind``
-``change_propose``, ``change_confirm``, ``change_cancel``) with the record, field, old and new
-values in ``detail`` and the outcome: ``answered`` when done, ``rejected`` when refused (stale,
-out of scope, unknown), ``error`` when the CRM failed.
+scope check (no per-user CRM credentials are kept). Logging a call, meeting, email or note is
+proposed and confirmed the same way (:meth:`ChangeDesk.propose_activity`). The audit log records
+each step (``kind`` ``change_propose``, ``change_confirm``, ``change_cancel``) with the record,
+field, old and new values in ``detail`` and the outcome: ``answered`` when done, ``rejected`` when
+refused (stale, out of scope, unknown), ``error`` when the CRM failed.
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from assistant.audit import AuditLog
 from assistant.crm import configured, open_source
 from assistant.settings import Settings
 from tools.errors import ErrorKind, InputError, SalesplanError
 from tools.store.stages import StageConfig, dataset_stages
+from tools.store.sync.activity_changes import propose_activity
 from tools.store.sync.changes import Change, cancel, changes_of, confirm, pending_change, propose
 from tools.viewer import Viewer
 
@@ -56,14 +58,13 @@ class ChangeDesk:
     def stages(self) -> StageConfig:
         return dataset_stages(self.engine, self._stages)
 
-    def propose(self, viewer: Viewer, deal: str, field: str, new: str, *, channel: str) -> Change:
-        """Record a proposed change; nothing is written to the CRM."""
-        request = f"propose {field} of {deal} = {new}"
-        source = self.connected
-        if source is None:
-            error = InputError("no CRM connection is configured (see README, Live CRM)")
-            self._record(viewer, channel, "change_propose", request, error=error)
-            raise error
+    def propose(
+        self, viewer: Viewer, deal: str, field: str, new: str, *, channel: str, due: str | None = None
+    ) -> Change:
+        """Record a proposed change (a next step may come with the day it is ``due``); nothing is
+        written to the CRM."""
+        request = f"propose {field} of {deal} = {new}" + (f" (due {due})" if due else "")
+        source = self._source_for(viewer, channel, request)
         return self._audited(
             viewer,
             channel,
@@ -79,8 +80,44 @@ class ChangeDesk:
                 field=field,
                 new=new,
                 stages=self.stages(),
+                due=due,
             ),
         )
+
+    def propose_activity(self, viewer: Viewer, activity: dict[str, Any], *, channel: str) -> Change:
+        """Record a proposed call, meeting, email or note (``kind``, ``subject``, ``deal``,
+        ``account``, ``contact``, ``day``); nothing is written to the CRM."""
+        named = ", ".join(f"{k}={v}" for k, v in activity.items() if v and k not in ("kind", "subject"))
+        request = f"propose logging a {activity.get('kind')} ({named}): {activity.get('subject')}"
+        source = self._source_for(viewer, channel, request)
+        return self._audited(
+            viewer,
+            channel,
+            "change_propose",
+            request,
+            lambda: propose_activity(
+                self.engine,
+                user_id=viewer.user_id,
+                role=viewer.role,
+                sharing=self.settings.sharing,
+                source=source,
+                kind=str(activity.get("kind") or ""),
+                subject=str(activity.get("subject") or ""),
+                deal=activity.get("deal"),
+                account=activity.get("account"),
+                contact=activity.get("contact"),
+                day=activity.get("day"),
+            ),
+        )
+
+    def _source_for(self, viewer: Viewer, channel: str, request: str) -> str:
+        """The connected CRM; without one the refusal is audited and raised."""
+        source = self.connected
+        if source is None:
+            error = InputError("no CRM connection is configured (see README, Live CRM)")
+            self._record(viewer, channel, "change_propose", request, error=error)
+            raise error
+        return source
 
     def pending(self, viewer: Viewer) -> list[Change]:
         return changes_of(self.engine, viewer.user_id)
@@ -150,7 +187,7 @@ class ChangeDesk:
             outcome = "rejected" if error.kind is ErrorKind.RETRY or "not written" in str(error) else "error"
         parts = [change.describe() if change is not None else "", str(error) if error is not None else ""]
         detail = " — ".join(part for part in parts if part)
-        records = [f"opportunity:{change.record_id}"] if change is not None else []
+        records = _records(change)
         self.audit.record(
             viewer,
             channel=channel,
@@ -161,3 +198,14 @@ class ChangeDesk:
             record_ids=records,
             detail=detail,
         )
+
+
+def _records(change: Change | None) -> list[str]:
+    """The records a change is about: its deal, or the account (and contact) an activity is on."""
+    if change is None:
+        return []
+    if change.kind != "activity":
+        return [f"opportunity:{change.record_id}"]
+    details = change.details or {}
+    kinds = (("deal_id", "opportunity"), ("account_id", "account"), ("contact_id", "contact"))
+    return [f"{kind}:{details[key]}" for key, kind in kinds if details.get(key) is not None]

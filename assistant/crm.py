@@ -60,6 +60,7 @@ def open_source(settings: Settings, name: str) -> CrmSource:
                 username=settings.salesforce_username,
                 private_key_file=settings.salesforce_private_key_file,
                 api_version=settings.salesforce_api_version,
+                fiscal_year_start_month=settings.fiscal_year_start_month,
             )
         )
     if name == "hubspot":

@@ -255,6 +255,12 @@ TOOLS: tuple[ToolSpec, ...] = (
         "assistant.proposals:ChangeRequest",
         kind="change",
     ),
+    ToolSpec(
+        "log_activity",
+        "assistant.proposals:log_activity",
+        "assistant.proposals:ActivityRequest",
+        kind="change",
+    ),
 )
 BY_NAME = {spec.name: spec for spec in TOOLS}
 

@@ -9,8 +9,12 @@ Served on 127.0.0.1 for ``salesplan sync hubspot`` and the write-back of confirm
 * ``GET|PATCH /crm/v3/objects/{type}/{id}`` (``properties``, ``associations``; a PATCH body
   ``{"properties": {...}}`` is recorded in :attr:`FakeHubSpot.patches`);
 * ``GET /crm/v3/owners`` (paged) and ``GET /crm/v3/pipelines/deals``;
+* ``POST /crm/v3/objects/{calls|meetings|emails|notes|tasks}`` with ``{"properties", "associations"}``
+  creates an engagement (201; recorded in :attr:`FakeHubSpot.created`): ``hs_timestamp`` is required,
+  and each association must use HubSpot's default type id for that pair (call → contact 194, …
+  note → deal 214), else 400 as HubSpot answers an invalid association;
 * a wrong bearer token is 401 (``INVALID_AUTHENTICATION``); :meth:`limit_next` answers 429 with
-  ``Retry-After``.
+  ``Retry-After``; an object type in :attr:`FakeHubSpot.forbidden` is 403 ``MISSING_SCOPES``.
 """
 
 from __future__ import annotations
@@ -26,6 +30,14 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 START = dt.datetime(2026, 11, 1, 9, 0, tzinfo=dt.UTC)
+#: HubSpot's default association type ids from each engagement to contacts, companies and deals.
+ENGAGEMENTS = {
+    "calls": {"contacts": 194, "companies": 182, "deals": 206},
+    "emails": {"contacts": 198, "companies": 186, "deals": 210},
+    "meetings": {"contacts": 200, "companies": 188, "deals": 212},
+    "notes": {"contacts": 202, "companies": 190, "deals": 214},
+    "tasks": {"contacts": 204, "companies": 192, "deals": 216},
+}
 STAMP_OF = {"contacts": "lastmodifieddate"}
 PIPELINE = [
     # id, label, displayOrder, isClosed, probability
@@ -44,11 +56,16 @@ class FakeHubSpot:
     """A HubSpot account held in memory."""
 
     def __init__(self, page_size: int = 100) -> None:
-        self.objects: dict[str, list[dict[str, Any]]] = {"companies": [], "contacts": [], "deals": []}
+        self.objects: dict[str, list[dict[str, Any]]] = {
+            kind: [] for kind in ("companies", "contacts", "deals", "products", "line_items", *ENGAGEMENTS)
+        }
         self.owners: list[dict[str, Any]] = []
         self.page_size = page_size
         self.token = "pat-na1-test"
         self.patches: list[tuple[str, str, dict[str, Any]]] = []
+        self.created: list[tuple[str, dict[str, Any], list[tuple[str, int]]]] = []
+        #: Object types the token has no scope for: 403 ``MISSING_SCOPES``.
+        self.forbidden: set[str] = set()
         self.requests: list[tuple[str, str]] = []
         self.url = ""
         self._limited = 0
@@ -110,6 +127,12 @@ class FakeHubSpot:
         record = self.find(kind, ident)
         record["archived"], record["archivedAt"] = True, self.tick()
 
+    def _archived(self, kind: str, ident: str) -> bool:
+        """An archived record is no longer associated with anything (an archived one's own
+        associations are still listed, as the archived listing shows them)."""
+        found = next((r for r in self.objects.get(kind, []) if r["id"] == ident), None)
+        return found is not None and bool(found["archived"])
+
     def limit_next(self, calls: int) -> None:
         self._limited = calls
 
@@ -120,9 +143,9 @@ class FakeHubSpot:
         shaped = {k: v for k, v in record.items() if k != "links"} | {"properties": props}
         linked = ",".join(query.get("associations", [])).split(",")
         links = {
-            other: {"results": [{"id": i, "type": f"{kind[:-1]}_to_{other[:-1]}"} for i in ids]}
+            other: {"results": [{"id": i, "type": f"{kind[:-1]}_to_{other[:-1]}"} for i in live]}
             for other, ids in record["links"].items()
-            if other in linked and ids
+            if other in linked and (live := [i for i in ids if not self._archived(other, i)])
         }
         if links:
             shaped["associations"] = links
@@ -194,6 +217,11 @@ class FakeHubSpot:
             if parts[:3] != ["crm", "v3", "objects"] or len(parts) < 4 or parts[3] not in self.objects:
                 return 404, {"status": "error", "category": "OBJECT_NOT_FOUND", "message": "not found"}, {}
             kind = parts[3]
+            if kind in self.forbidden:
+                message = "This app hasn't been granted all required scopes to make this call."
+                return 403, {"status": "error", "category": "MISSING_SCOPES", "message": message}, {}
+            if len(parts) == 4 and method == "POST":
+                return self._create(kind, json.loads(body or b"{}"))
             if len(parts) == 5 and parts[4] == "search" and method == "POST":
                 return 200, self._search(kind, json.loads(body or b"{}")), {}
             if len(parts) == 5:
@@ -215,6 +243,37 @@ class FakeHubSpot:
             rows = [r for r in self.objects[kind] if r["archived"] is archived]
             page, paging = self._page(rows, query.get("after", [None])[0], limit)
             return 200, {"results": [self._shape(kind, r, query) for r in page], **paging}, {}
+
+    def _create(self, kind: str, request: dict[str, Any]) -> tuple[int, Any, dict[str, str]]:
+        types = ENGAGEMENTS.get(kind)
+        if types is None:
+            return (
+                400,
+                {"status": "error", "category": "VALIDATION_ERROR", "message": f"cannot create {kind}"},
+                {},
+            )
+        properties = request.get("properties") or {}
+        if not properties.get("hs_timestamp"):
+            message = "Property values were not valid: hs_timestamp is required"
+            return 400, {"status": "error", "category": "VALIDATION_ERROR", "message": message}, {}
+        links: list[tuple[str, int]] = []
+        for association in request.get("associations") or []:
+            target, [spec] = str(association["to"]["id"]), association["types"]
+            owner = next(
+                (
+                    k
+                    for k in ("contacts", "companies", "deals")
+                    if any(r["id"] == target for r in self.objects[k])
+                ),
+                None,
+            )
+            if owner is None or spec["associationTypeId"] != types[owner]:
+                message = f"invalid association type {spec['associationTypeId']} to {target}"
+                return 400, {"status": "error", "category": "VALIDATION_ERROR", "message": message}, {}
+            links.append((target, int(spec["associationTypeId"])))
+        ident = self.add(kind, **properties)
+        self.created.append((kind, dict(properties), links))
+        return 201, {k: v for k, v in self.find(kind, ident).items() if k != "links"}, {}
 
     def _search(self, kind: str, request: dict[str, Any]) -> dict[str, Any]:
         stamp = STAMP_OF.get(kind, "hs_lastmodifieddate")
@@ -323,3 +382,31 @@ def sample_account(fake: FakeHubSpot) -> dict[str, str]:
             hs_next_step="Send proposal",
         )
     return ids
+
+
+def add_line_item(fake: FakeHubSpot, deal: str, product: str, amount: float) -> str:
+    """A line item of ``product`` on ``deal``, associated both ways."""
+    price = fake.find("products", product)["properties"]["price"]
+    item = fake.add(
+        "line_items",
+        associations={"deals": [deal]},
+        name=fake.find("products", product)["properties"]["name"],
+        hs_product_id=product,
+        quantity=1,
+        price=price,
+        amount=amount,
+    )
+    fake.find("deals", deal)["links"].setdefault("line_items", []).append(item)
+    return item
+
+
+def sample_items(fake: FakeHubSpot, ids: dict[str, str]) -> dict[str, str]:
+    """Two products and three line items on the sample account's deals."""
+    found = {
+        "platform": fake.add("products", name="Platform", price=100000, hs_sku="PLAT"),
+        "addon": fake.add("products", name="Add-on", price=20000, hs_sku="ADD"),
+    }
+    found["renewal_platform"] = add_line_item(fake, ids["renewal"], found["platform"], 100000)
+    found["renewal_addon"] = add_line_item(fake, ids["renewal"], found["addon"], 20000)
+    found["expansion_addon"] = add_line_item(fake, ids["expansion"], found["addon"], 45000)
+    return found

@@ -7,9 +7,15 @@ What it serves (``/services/data/vXX.X/…``):
   ``attributes``; the rest through ``GET query/<locator>-<offset>`` (the ``nextRecordsUrl``).
   ``query`` leaves deleted records out; ``queryAll`` includes them (``IsDeleted``). The SOQL
   understood is what a sync sends: ``SELECT f, … FROM Object [WHERE cond AND …] [ORDER BY f]``
-  with conditions ``Field > datetime`` and ``Field = true|false``.
+  with conditions ``Field > datetime``, ``Field = true|false``, ``Field = 'text'`` and
+  ``Field IN ('a', 'b')``. An object named in :attr:`FakeSalesforce.missing` is one the org does
+  not have: 400 ``INVALID_TYPE``.
 * ``GET sobjects/Opportunity/<Id>?fields=…`` and ``PATCH sobjects/Opportunity/<Id>`` (204; every
   PATCH is recorded in :attr:`FakeSalesforce.patches`, and changes the record and its stamp).
+* ``POST sobjects/<Task|Event>`` (201 ``{"id", "success", "errors"}``; every create is recorded in
+  :attr:`FakeSalesforce.created`, and the record is added to the org with a new id). A body naming
+  a field the object does not have is 400 ``INVALID_FIELD``; an ``Event`` needs ``ActivityDate``
+  when ``IsAllDayEvent``, a ``Task`` a ``Subject`` (``REQUIRED_FIELD_MISSING``).
 * ``POST /services/oauth2/token`` (client credentials): a new access token.
 
 Errors as Salesforce gives them, a JSON list of ``{"message", "errorCode"}``: 401
@@ -52,8 +58,11 @@ class FakeSalesforce:
         self.client_id = "salesplan-client"
         self.client_secret = "s3cret"
         self.patches: list[tuple[str, str, dict[str, Any]]] = []
+        self.created: list[tuple[str, dict[str, Any]]] = []
         self.requests: list[tuple[str, str, str]] = []  # method, path, SOQL
         self.failing: set[str] = set()
+        #: Objects the org does not have (no territory management, no forecasts): ``INVALID_TYPE``.
+        self.missing: set[str] = set()
         self._limited = 0
         self._tokens = itertools.count(2)
         self._clock = START
@@ -69,6 +78,7 @@ class FakeSalesforce:
 
     def add(self, sobject: str, **fields: Any) -> dict[str, Any]:
         prefix = {"User": "005", "Account": "001", "Contact": "003", "Opportunity": "006"}.get(sobject, "0XX")
+        prefix = {"Task": "00T", "Event": "00U"}.get(sobject, prefix)
         record = {"Id": fields.pop("Id", f"{prefix}{next(self._ids):015d}"), **fields}
         record.setdefault("CreatedDate", sf_stamp(self._clock))
         record["SystemModstamp"] = self.tick(1)
@@ -133,14 +143,39 @@ class FakeSalesforce:
             if rest.startswith("query/"):
                 locator, offset = rest.removeprefix("query/").rsplit("-", 1)
                 return self._page(version, locator, int(offset))
+            created = re.match(r"^sobjects/(\w+)/?$", rest)
+            if created and method == "POST":
+                return self._create(created.group(1), json.loads(body or b"{}"))
             sobject = re.match(r"^sobjects/(\w+)/(\w+)$", rest)
             if sobject:
                 return self._sobject(method, sobject.group(1), sobject.group(2), query, body)
             return 404, [{"message": "not found", "errorCode": "NOT_FOUND"}]
 
+    def _create(self, sobject: str, fields: dict[str, Any]) -> tuple[int, Any]:
+        """A new Task or Event, as the sObject Rows resource creates it."""
+        known = ACTIVITY_FIELDS.get(sobject)
+        if known is None:
+            return 404, [{"message": f"sObject type '{sobject}' is not supported.", "errorCode": "NOT_FOUND"}]
+        unknown = sorted(set(fields) - known)
+        if unknown:
+            message = f"No such column '{unknown[0]}' on sobject of type {sobject}"
+            return 400, [{"message": message, "errorCode": "INVALID_FIELD", "fields": unknown}]
+        needed = ["Subject"] if sobject == "Task" else ["ActivityDate"] if fields.get("IsAllDayEvent") else []
+        needed += [] if sobject == "Task" or fields.get("IsAllDayEvent") else ["ActivityDateTime"]
+        missing = [name for name in needed if not fields.get(name)]
+        if missing:
+            message = f"Required fields are missing: {missing}"
+            return 400, [{"message": message, "errorCode": "REQUIRED_FIELD_MISSING", "fields": missing}]
+        self.created.append((sobject, dict(fields)))
+        record = self.add(sobject, **fields)
+        return 201, {"id": record["Id"], "success": True, "errors": []}
+
     def _query(self, version: str, soql: str, deleted: bool) -> tuple[int, Any]:
         """A query cursor: the rows are selected once, and pages are read from it."""
         sobject = SOQL.match(soql.strip())
+        if sobject and sobject["object"] in self.missing:
+            message = f"sObject type '{sobject['object']}' is not supported."
+            return 400, [{"message": message, "errorCode": "INVALID_TYPE"}]
         if sobject and sobject["object"] in self.failing:
             return 500, [{"message": "An unexpected error occurred", "errorCode": "UNKNOWN_EXCEPTION"}]
         selected = self._select(soql, deleted)
@@ -162,10 +197,15 @@ class FakeSalesforce:
             if op == ">":
                 limit = dt.datetime.fromisoformat(value)
                 rows = [r for r in rows if dt.datetime.fromisoformat(r[name]) > limit]
-            elif op == "=":
+            elif op == "=" and value in ("true", "false"):
                 rows = [r for r in rows if r.get(name) is (value == "true")]
+            elif op == "=":
+                rows = [r for r in rows if r.get(name) == value.strip("'")]
+            elif op == "IN":
+                wanted = {v.strip().strip("'") for v in value.strip().strip("()").split(",")}
+                rows = [r for r in rows if r.get(name) in wanted]
         if match["order"]:
-            rows = sorted(rows, key=lambda r: r[match["order"]])
+            rows = sorted(rows, key=lambda r: (r.get(match["order"]) is None, r.get(match["order"]) or ""))
         return fields, rows
 
     def _page(self, version: str, locator: str, offset: int) -> tuple[int, Any]:
@@ -248,6 +288,34 @@ def serve_salesforce(fake: FakeSalesforce | None = None) -> Iterator[FakeSalesfo
         server.shutdown()
         server.server_close()
 
+
+#: The fields a Task or an Event may be created with (a subset of the objects' createable fields).
+ACTIVITY_FIELDS = {
+    "Task": {
+        "Subject",
+        "ActivityDate",
+        "Status",
+        "Priority",
+        "TaskSubtype",
+        "WhatId",
+        "WhoId",
+        "OwnerId",
+        "Description",
+    },
+    "Event": {
+        "Subject",
+        "ActivityDate",
+        "ActivityDateTime",
+        "IsAllDayEvent",
+        "DurationInMinutes",
+        "EndDateTime",
+        "WhatId",
+        "WhoId",
+        "OwnerId",
+        "Description",
+        "EventSubtype",
+    },
+}
 
 STAGES = [
     # ApiName, MasterLabel, IsClosed, IsWon, DefaultProbability, ForecastCategoryName, SortOrder
@@ -360,3 +428,86 @@ def sample_org(fake: FakeSalesforce) -> dict[str, str]:
         WhoId=None,
     )
     return ids
+
+
+def related_org(fake: FakeSalesforce, ids: dict[str, str]) -> dict[str, str]:
+    """Products with prices and line items, territories of an active model (and an archived one),
+    and quotas of two forecast types, on top of :func:`sample_org`. Returns the new ids by name."""
+    found: dict[str, str] = {}
+    standard = fake.add("Pricebook2", Name="Standard Price Book", IsStandard=True)["Id"]
+    other = fake.add("Pricebook2", Name="Partner Price Book", IsStandard=False)["Id"]
+    for key, name, family, price in (
+        ("platform", "Platform", "Core", 100000.0),
+        ("addon", "Add-on", "Extensions", 20000.0),
+    ):
+        found[key] = fake.add("Product2", Name=name, Family=family, ProductCode=key.upper(), IsActive=True)[
+            "Id"
+        ]
+        fake.add(
+            "PricebookEntry", Product2Id=found[key], Pricebook2Id=standard, UnitPrice=price, IsActive=True
+        )
+        fake.add(
+            "PricebookEntry", Product2Id=found[key], Pricebook2Id=other, UnitPrice=price / 2, IsActive=True
+        )
+    for key, deal, product, total in (
+        ("renewal_platform", "acme_renewal", "platform", 100000.0),
+        ("renewal_addon", "acme_renewal", "addon", 20000.0),
+        ("expansion_addon", "acme_expansion", "addon", 45000.0),
+    ):
+        found[key] = fake.add(
+            "OpportunityLineItem",
+            OpportunityId=ids[deal],
+            Product2Id=found[product],
+            Quantity=1.0,
+            TotalPrice=total,
+        )["Id"]
+    found["model"] = fake.add("Territory2Model", Name="FY27", State="Active")["Id"]
+    archived = fake.add("Territory2Model", Name="FY25", State="Archived")["Id"]
+    found["west"] = fake.add(
+        "Territory2", Name="West", ParentTerritory2Id=None, Territory2ModelId=found["model"]
+    )["Id"]
+    found["west_ent"] = fake.add(
+        "Territory2",
+        Name="West Enterprise",
+        ParentTerritory2Id=found["west"],
+        Territory2ModelId=found["model"],
+    )["Id"]
+    fake.add("Territory2", Name="Old West", ParentTerritory2Id=None, Territory2ModelId=archived)
+    for user, territory in (("rita", "west_ent"), ("sam", "west")):
+        fake.add("UserTerritory2Association", UserId=ids[user], Territory2Id=found[territory], IsActive=True)
+    for account, territory in (("acme", "west_ent"), ("globex", "west")):
+        found[f"{account}_link"] = fake.add(
+            "ObjectTerritory2Association",
+            ObjectId=ids[account],
+            Territory2Id=found[territory],
+            AssociationCause="Territory2Manual",
+        )["Id"]
+    revenue = fake.add("ForecastingType", DeveloperName="OpportunityRevenue", IsAmount=True, IsActive=True)[
+        "Id"
+    ]
+    products = fake.add("ForecastingType", DeveloperName="OpportunityLineItemRevenue", IsAmount=True)["Id"]
+    for month in ("2026-10-01", "2026-11-01", "2026-12-01"):
+        for kind, family, amount in (
+            (revenue, None, 30000.0),
+            (products, None, 99999.0),
+            (revenue, "Core", 5.0),
+        ):
+            fake.add(
+                "ForecastingQuota",
+                QuotaOwnerId=ids["rita"],
+                QuotaAmount=amount,
+                StartDate=month,
+                ForecastingTypeId=kind,
+                ProductFamily=family,
+                IsAmount=True,
+            )
+    fake.add(
+        "ForecastingQuota",
+        QuotaOwnerId=ids["sam"],
+        QuotaAmount=250000.0,
+        StartDate="2027-01-01",
+        ForecastingTypeId=revenue,
+        ProductFamily=None,
+        IsAmount=True,
+    )
+    return found

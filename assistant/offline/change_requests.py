@@ -1,10 +1,15 @@
 """Requests to change one field of one deal, read into the ``propose_change`` tool's arguments.
 
 "push the Acme close date to Jan 15", "move the Evergreen deal to Negotiation", "set the amount
-on Acme Expansion to 40k", "next step on Acme Renewal: pricing call". A request names the deal
-(as written: the tool finds it in the viewer's scope, or asks which one), the field and the new
-value, normalised as the tool takes it: a date as ``YYYY-MM-DD``, an amount as a number, a stage
-by its name, a next step as written.
+on Acme Expansion to 40k", "next step on Acme Renewal: pricing call on Friday", "mark the Acme
+deal as won", "we lost Globex Platform". A request names the deal (as written: the tool finds it in
+the viewer's scope, or asks which one), the field and the new value, normalised as the tool takes
+it: a date as ``YYYY-MM-DD``, an amount as a number, a stage by its name, a next step as written
+with the day it is due when one ends it ("… on Friday", "… by Dec 2").
+
+An outcome is a stage by what it means, not by its name: "won", "closed won", "a win" is the data
+set's won stage whatever the CRM calls it ("Closed Won", "Won"); "lost", "closed lost" its lost
+stage.
 
 Days resolve against the data's as-of date, forwards (a close date moves to a day ahead): "Jan 15"
 is the next January 15th, "Friday" and "next Friday" the first Friday after the as-of date,
@@ -55,6 +60,19 @@ _SHAPES = (
     # "move the Evergreen deal to Negotiation", "push Acme Renewal to Jan 15"
     re.compile(_POLITE + _VERB + rf" {_SUBJECT}\s+(?:to|into)\s+{_VALUE}", re.I),
 )
+_OUTCOME = r"(?P<value>(?:closed[\s-]+)?(?:won|lost)|(?:a\s+)?(?:win|loss))"
+#: A deal's outcome: "mark the Acme deal as won", "close Acme Renewal as lost", "we won Globex".
+_OUTCOMES = (
+    re.compile(
+        _POLITE + r"(?:mark|set|close(?: out)?|flag|move|change|update|put|make)\s+"
+        rf"{_SUBJECT}\s+(?:as\s+|to\s+|in(?:to)?\s+|=\s*)?{_OUTCOME}[\s.!]*$",
+        re.I,
+    ),
+    re.compile(_POLITE + rf"we(?:'ve| have)?\s+(?:just\s+)?(?P<value>won|lost)\s+{_SUBJECT}[\s.!]*$", re.I),
+)
+#: Words of an outcome, and whether they mean the deal was won.
+_WON = {"won": True, "closed won": True, "closed-won": True, "win": True, "a win": True}
+_LOST = {"lost": False, "closed lost": False, "closed-lost": False, "loss": False, "a loss": False}
 _DAY = re.compile(_day_pattern("x") + r"$", re.I)
 _WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 _WEEKDAY = re.compile(r"^(?:(?:next|this|on|coming|this coming) )?(?P<day>" + "|".join(_WEEKDAYS) + r")$")
@@ -71,11 +89,15 @@ class ChangeAsk:
     deal: str
     field: str
     value: str
+    #: A next step's due day (``YYYY-MM-DD``), when the request gives one.
+    due: str | None = None
 
 
 def change_asked(question: str) -> bool:
     """Whether ``question`` has the shape of a request to change a deal's field."""
     text = question.strip()
+    if any(shape.match(text) for shape in _OUTCOMES):
+        return True
     return any(shape.match(text) for shape in _SHAPES[:3]) or bool(
         _SHAPES[3].match(text) and re.match(_POLITE + r"(?:move|push|pull|advance|slip|bump)\b", text, re.I)
     )
@@ -84,6 +106,20 @@ def change_asked(question: str) -> bool:
 def read_change(question: str, as_of: dt.date, stages: StageConfig) -> ChangeAsk | None:
     """The change ``question`` asks for, or None when it names no deal, field or readable value."""
     text = question.strip()
+    return _field_change(text, as_of, stages) or _outcome(text, stages)
+
+
+def _outcome(text: str, stages: StageConfig) -> ChangeAsk | None:
+    """ "mark the Acme deal as won": the stage of that outcome."""
+    for shape in _OUTCOMES:
+        outcome = shape.match(text)
+        stage = stage_named(outcome["value"], stages) if outcome else None
+        if outcome and stage and outcome["subject"].strip(" ,"):
+            return ChangeAsk(outcome["subject"].strip(" ,"), "stage", stage)
+    return None
+
+
+def _field_change(text: str, as_of: dt.date, stages: StageConfig) -> ChangeAsk | None:
     for number, shape in enumerate(_SHAPES):
         match = shape.match(text)
         if match is None:
@@ -99,9 +135,33 @@ def read_change(question: str, as_of: dt.date, stages: StageConfig) -> ChangeAsk
             day = day_named(written, as_of)
             return ChangeAsk(deal, "close_date", day.isoformat()) if day else None
         field = _FIELDS[match["field"].casefold()]
+        if field == "next_step":
+            step, due = split_due(written, as_of)
+            return ChangeAsk(deal, field, step, due) if step else None
         value = _value(field, written, as_of, stages)
         return ChangeAsk(deal, field, value) if value is not None else None
     return None
+
+
+#: Words between a next step and its day: "pricing call on Friday", "send terms by Dec 2".
+_DUE_WORDS = re.compile(
+    r"^(?:[,;:]\s*|[-–—]\s*)?(?:(?:due|scheduled|set)\s+)?(?:on|by|for|before|at)?\s*", re.I
+)
+
+
+def split_due(text: str, as_of: dt.date) -> tuple[str, str | None]:
+    """A next step and the day it is due, when the text ends with one: ``pricing call on Friday``
+    → (``pricing call``, the Friday after ``as_of``). Days resolve forwards (:func:`day_named`)."""
+    words = text.split()
+    for start in range(1, len(words)):
+        tail = _DUE_WORDS.sub("", " ".join(words[start:]))
+        day = day_named(tail, as_of) if tail else None
+        if day is not None:
+            step = " ".join(words[:start]).rstrip(" ,;:-–—")
+            step = re.sub(r"\s+(?:due|on|by|for|before|at)$", "", step, flags=re.I)
+            if step:
+                return step, day.isoformat()
+    return text, None
 
 
 def _value(field: str, written: str, as_of: dt.date, stages: StageConfig) -> str | None:
@@ -154,10 +214,15 @@ def amount_named(text: str) -> str | None:
 
 
 def stage_named(text: str, stages: StageConfig) -> str | None:
-    """The stage ``text`` names: by its name or alias, else the one stage whose name starts so."""
+    """The stage ``text`` names: by its name or alias, an outcome by what it means ("won", "closed
+    won": the won stage), else the one stage whose name starts so."""
     found = stages.find(text)
     if found is not None:
         return found.name
-    key = text.casefold().strip()
+    key = " ".join(text.casefold().split())
+    outcome = _WON.get(key, _LOST.get(key))
+    if outcome is not None:
+        matching = [s for s in stages.stages if s.closed and s.won is outcome]
+        return matching[0].name if matching else None
     starting = [s.name for s in stages.stages if s.name.casefold().startswith(key)]
     return starting[0] if len(starting) == 1 else None

@@ -30,6 +30,7 @@ import re
 from collections.abc import Callable
 
 from assistant.offline.breakdowns import DIMENSION_WORD, DIMENSIONS, RANKED, WHICH, dimension_named
+from assistant.offline.deal_choice import chosen_deal
 from assistant.offline.frame import ENTITY_SLOTS, FILTER_SLOTS, Frame, Intent, Slots
 from assistant.offline.intents import spec_for
 from assistant.offline.intents.registry import DATA_INTENTS, ENTITY_INTENT, PERIOD_INTENTS
@@ -510,6 +511,10 @@ def fold(
     for position, question in enumerate(questions):
         current = understand(question)
         shown = (answers or [])[:position]
+        chosen = chosen_deal(context, current, question, shown)  # "the second one" after "which deal?"
+        if chosen is not None:
+            frame = context = refine(chosen)
+            continue
         picked = pick(question, shown) if shown and not (context and context.ambiguity) else None
         lone = None if picked or context is None or context.ambiguity else only_row(question, shown)
         if lone is not None and lone.kind == "row" and context is not None and context.slots.dimension:

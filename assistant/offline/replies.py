@@ -14,6 +14,7 @@ from pydantic import BaseModel
 
 from assistant import formatting as fmt
 from assistant.offline.actions import requested_action
+from assistant.offline.answers_changes import which_deal
 from assistant.offline.conversation import ToolResult
 from assistant.offline.frame import Ambiguity, Intent
 from assistant.offline.render import render
@@ -163,6 +164,9 @@ class ErrorView:
 def tool_error(result: ToolResult) -> str:
     """A tool's user-facing error as a reply: a clarifying question, "no X named …", or the message."""
     message = result.error or "the tool failed"
+    listed = which_deal(message)  # a change's deal matching several: a list to pick from
+    if listed is not None:
+        return listed
     ambiguous = AMBIGUOUS.match(message)
     if ambiguous:
         names = [n.strip() for n in re.split(r", | or ", ambiguous["names"])]

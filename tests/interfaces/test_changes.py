@@ -4,6 +4,7 @@ Salesforce) only when the proposer confirms, refused when stale, audited with ol
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from fastapi.testclient import TestClient
@@ -144,3 +145,43 @@ def test_without_a_crm_connection_nothing_can_be_proposed(monkeypatch: pytest.Mo
     crm.load(context.engine)
     code, out = cli("changes", "propose", "1", "--field", "amount", "--value", "1", "--user", "Rita Ruiz")
     assert code == 1 and "no CRM connection is configured" in out
+
+
+def test_an_activity_logged_from_the_command_line(org: tuple[FakeSalesforce, dict[str, str]]) -> None:
+    fake, ids = org
+    code, out = cli(
+        "changes",
+        "log",
+        "email",
+        "--subject",
+        "Sent the order form",
+        "--contact",
+        "Naomi Nagata",
+        "--day",
+        "2026-12-01",
+        "--user",
+        "Rita Ruiz",
+    )
+    assert code == 0, out
+    number = re.search(
+        r"#(\d+) \[proposed\] Acme Corporation \(\w+\) activity: \(none\) → Email on 2026-12-01", out
+    )
+    assert number is not None, out
+    assert fake.created == []
+    code, out = cli("changes", "confirm", number[1], "--user", "Rita Ruiz")
+    assert code == 0 and "[applied]" in out, out
+    [(sobject, body)] = fake.created
+    assert (sobject, body["TaskSubtype"], body["WhatId"], body["ActivityDate"]) == (
+        "Task",
+        "Email",
+        ids["acme"],
+        "2026-12-01",
+    )
+    code, out = cli(
+        "changes", "log", "fax", "--subject", "x", "--contact", "Naomi Nagata", "--user", "Rita Ruiz"
+    )
+    assert code == 1 and "an activity is a call, meeting, email or note, not 'fax'" in out
+    code, out = cli(
+        "changes", "log", "call", "--subject", "x", "--contact", "Zed Nobody", "--user", "Rita Ruiz"
+    )
+    assert code == 1 and "no contact 'Zed Nobody' that you can see" in out

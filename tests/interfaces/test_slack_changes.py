@@ -110,3 +110,25 @@ def test_cancel_writes_nothing_and_a_stale_change_is_refused(slack: SlackHarness
     [told] = slack.fake.wait_for("chat.postEphemeral")
     assert "changed in salesforce since it was proposed" in told.args["text"]
     assert fake.patches == []
+
+
+def test_a_logged_meeting_is_created_once_by_the_proposers_confirm(slack: SlackHarness, org: Org) -> None:
+    fake, ids = org
+    post = proposal(slack, "log a meeting with Naomi Nagata at Acme Corporation, renewal terms")
+    shown = json.dumps(post["blocks"], ensure_ascii=False)
+    assert "Log a *meeting* on *Acme Corporation*" in shown and "with Naomi Nagata" in shown
+    assert "activity: (none) → Meeting on" in shown  # the confirm dialog says what will be created
+    assert fake.created == []
+    click(slack, post, "change_confirm", user=SAM)
+    assert fake.created == []
+    click(slack, post, "change_confirm")
+    [(sobject, body)] = fake.created
+    assert (sobject, body["Subject"], body["WhatId"], body["WhoId"], body["OwnerId"]) == (
+        "Event",
+        "Renewal terms",
+        ids["acme"],
+        ids["naomi"],
+        ids["rita"],
+    )
+    click(slack, post, "change_confirm")
+    assert len(fake.created) == 1

@@ -7,7 +7,14 @@ import datetime as dt
 
 import pytest
 
-from assistant.offline.change_requests import ChangeAsk, amount_named, change_asked, day_named, read_change
+from assistant.offline.change_requests import (
+    ChangeAsk,
+    amount_named,
+    change_asked,
+    day_named,
+    read_change,
+    split_due,
+)
 from tools.store.stages import ForecastCategory, Stage, StageConfig
 
 AS_OF = dt.date(2026, 12, 6)  # a Sunday
@@ -49,6 +56,25 @@ STAGES = StageConfig(
         ("can you push Acme Renewal to Dec 2", ChangeAsk("Acme Renewal", "close_date", "2027-12-02")),
         ("update the deal size for Initech to $1.25m", ChangeAsk("Initech", "amount", "1250000")),
         ("set the close date on Hooli to 2027-03-31.", ChangeAsk("Hooli", "close_date", "2027-03-31")),
+        (
+            "next step on Acme Renewal: pricing call on Friday",
+            ChangeAsk("Acme Renewal", "next_step", "pricing call", "2026-12-11"),
+        ),
+        (
+            "set the next step for Initech to send the order form by Dec 20",
+            ChangeAsk("Initech", "next_step", "send the order form", "2026-12-20"),
+        ),
+        ("mark the warephase gtx pro deal as won", ChangeAsk("warephase gtx pro", "stage", "Closed Won")),
+        (
+            "mark Cedar Works - Data Connectors closed won",
+            ChangeAsk("Cedar Works - Data Connectors", "stage", "Closed Won"),
+        ),
+        (
+            "move Cedar Works - Data Connectors to won",
+            ChangeAsk("Cedar Works - Data Connectors", "stage", "Closed Won"),
+        ),
+        ("close out the Hooli deal as lost", ChangeAsk("Hooli", "stage", "Closed Lost")),
+        ("we won Globex Platform!", ChangeAsk("Globex Platform", "stage", "Closed Won")),
     ],
 )
 def test_a_change_request_is_read_into_the_tool_arguments(question: str, expected: ChangeAsk) -> None:
@@ -101,3 +127,35 @@ def test_amounts() -> None:
     assert amount_named("$45,300") == "45300"
     assert amount_named("1.2m") == "1200000"
     assert amount_named("forty") is None
+
+
+MAVEN = StageConfig(
+    stages=(
+        Stage(
+            name="Prospecting", probability=0.1, forecast_category=ForecastCategory.PIPELINE, stall_days=30
+        ),
+        Stage(name="Engaging", probability=0.6, forecast_category=ForecastCategory.PIPELINE, stall_days=30),
+        Stage(name="Won", probability=1.0, forecast_category=ForecastCategory.CLOSED, closed=True, won=True),
+        Stage(name="Lost", probability=0.0, forecast_category=ForecastCategory.OMITTED, closed=True),
+    )
+)
+
+
+@pytest.mark.parametrize(
+    ("question", "stage"),
+    [
+        ("mark the warephase gtx pro deal as won", "Won"),
+        ("move Warephase - GTXPro to closed won", "Won"),
+        ("change the stage of Warephase - GTXPro to closed lost", "Lost"),
+        ("mark Warephase - GTXPro as a loss", "Lost"),
+    ],
+)
+def test_an_outcome_is_the_data_sets_own_won_or_lost_stage(question: str, stage: str) -> None:
+    asked = read_change(question, AS_OF, MAVEN)
+    assert asked is not None and (asked.field, asked.value) == ("stage", stage)
+
+
+def test_a_next_step_keeps_its_words_when_no_day_ends_it() -> None:
+    assert split_due("follow up with legal", AS_OF) == ("follow up with legal", None)
+    assert split_due("demo in 2 weeks", AS_OF) == ("demo", "2026-12-20")
+    assert split_due("send terms, due Dec 9", AS_OF) == ("send terms", "2026-12-09")

@@ -57,6 +57,10 @@ def _named(planted: Planted, person: str) -> dict[str, list[Args]]:
             {"deal": deal, "field": "next_step", "value": "Call back"},
             {"deal": f"opportunity/{planted.deal_id}", "field": "close_date", "value": "2027-01-15"},
         ],
+        "log_activity": [
+            {"kind": "call", "subject": "Catch-up", "deal": deal},
+            {"kind": "note", "subject": "Renewal terms", "account": account},
+        ],
         "pipeline_summary": filters,
         "stalled_deals": filters,
         "forecast": filters,

@@ -4,18 +4,21 @@ retried after Retry-After; a confirmed close date arrives as one PATCH."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from sqlalchemy import Engine, select
 
-from tests.fake_hubspot import PIPELINE, FakeHubSpot, sample_account, serve_hubspot
-from tools.store.schema import Account, Contact, Opportunity, Role, User, table_of
+from tests.fake_hubspot import PIPELINE, FakeHubSpot, sample_account, sample_items, serve_hubspot
+from tools.store.schema import Account, Activity, Contact, Opportunity, Product, Role, User, table_of
 from tools.store.scope import Sharing
-from tools.store.stages import load_stages
+from tools.store.stages import dataset_stages, load_stages
 from tools.store.sync import CrmError, sync, watermarks
-from tools.store.sync.changes import confirm, propose
+from tools.store.sync.activity_changes import propose_activity
+from tools.store.sync.changes import ChangeRefused, confirm, propose
 from tools.store.sync.hubspot import HubSpotConfig, HubSpotSource
 
 LABELS = {ident: label for ident, label, *_rest in PIPELINE}
@@ -130,3 +133,143 @@ def test_a_confirmed_close_date_arrives_as_one_patch(sqlite_engine: Engine, hub:
     confirm(sqlite_engine, change_id=approved.id, crm=hubspot, **common)
     assert fake.patches == [("deals", ids["renewal"], {"closedate": "2027-01-15"})]
     assert fake.find("deals", ids["expansion"])["properties"]["closedate"].startswith("2027-02-28")
+
+
+def _rita(engine: Engine) -> dict[str, Any]:
+    users = table_of(User)
+    with engine.connect() as conn:
+        rita = conn.execute(select(users.c.id, users.c.role).where(users.c.name == "Rita Ruiz")).one()
+    # the stages as the sync stored them (the pipeline's labels)
+    found = dataset_stages(engine, load_stages(None))
+    return {"user_id": rita.id, "role": Role(rita.role), "sharing": Sharing.PRIVATE, "stages": found}
+
+
+def test_a_confirmed_stage_is_sent_as_the_stage_id_and_an_amount_as_a_number(
+    sqlite_engine: Engine, hub: Account_
+) -> None:
+    fake, ids = hub
+    stages = load_stages(None)
+    hubspot = source(fake)
+    sync(sqlite_engine, hubspot, stages=stages)
+    common = _rita(sqlite_engine)
+    stage = propose(sqlite_engine, source="hubspot", deal="Acme Renewal", field="stage", new="won", **common)
+    amount = propose(
+        sqlite_engine, source="hubspot", deal="Acme Expansion", field="amount", new="52,500", **common
+    )
+    assert (stage.old, stage.new) == ("Contract Sent", "Closed Won")  # labels here, ids in HubSpot
+    assert (amount.old, amount.new) == ("45000.00", "52500.00")
+    assert fake.patches == []
+    confirm(sqlite_engine, change_id=stage.id, crm=hubspot, **common)
+    confirm(sqlite_engine, change_id=amount.id, crm=hubspot, **common)
+    assert fake.patches == [
+        ("deals", ids["renewal"], {"dealstage": "closedwon"}),
+        ("deals", ids["expansion"], {"amount": "52500.00"}),
+    ]
+    deals = rows(sqlite_engine, Opportunity, "external_id", "stage", "is_won", "amount")
+    assert (ids["renewal"], "Closed Won", True, Decimal("120000.00")) in deals
+    assert (ids["expansion"], "Appointment Scheduled", False, Decimal("52500.00")) in deals
+
+
+def test_a_stage_changed_in_hubspot_since_the_proposal_is_refused(
+    sqlite_engine: Engine, hub: Account_
+) -> None:
+    fake, ids = hub
+    stages = load_stages(None)
+    hubspot = source(fake)
+    sync(sqlite_engine, hubspot, stages=stages)
+    common = _rita(sqlite_engine)
+    change = propose(
+        sqlite_engine, source="hubspot", deal="Acme Renewal", field="stage", new="Closed Won", **common
+    )
+    fake.change("deals", ids["renewal"], dealstage="closedlost")
+    with pytest.raises(ChangeRefused, match="changed in hubspot since it was proposed"):
+        confirm(sqlite_engine, change_id=change.id, crm=hubspot, **common)
+    assert fake.patches == []
+
+
+def test_a_confirmed_call_is_one_engagement_associated_with_the_contact_company_and_deal(
+    sqlite_engine: Engine, hub: Account_
+) -> None:
+    fake, ids = hub
+    stages = load_stages(None)
+    hubspot = source(fake)
+    sync(sqlite_engine, hubspot, stages=stages)
+    common = _rita(sqlite_engine)
+    del common["stages"]
+    day = dt.date(2026, 12, 3)
+    call = propose_activity(
+        sqlite_engine,
+        source="hubspot",
+        kind="call",
+        subject="Discussed pricing",
+        deal="Acme Renewal",
+        contact="Naomi",
+        day=day.isoformat(),
+        **common,
+    )
+    assert (call.record, call.old, call.new) == (
+        "Acme Renewal",
+        None,
+        "Call on 2026-12-03 with Naomi Nagata: Discussed pricing",
+    )
+    assert fake.created == []
+    confirm(sqlite_engine, change_id=call.id, crm=hubspot, stages=stages, **common)
+    [(kind, properties, links)] = fake.created
+    assert kind == "calls"
+    assert properties == {
+        "hs_timestamp": "2026-12-03T12:00:00.000Z",
+        "hubspot_owner_id": ids["rita"],
+        "hs_call_title": "Discussed pricing",
+        "hs_call_body": "Discussed pricing",
+        "hs_call_status": "COMPLETED",
+    }
+    assert links == [(ids["naomi"], 194), (ids["acme"], 182), (ids["renewal"], 206)]
+    created = fake.objects["calls"][0]["id"]
+    logged = rows(sqlite_engine, Activity, "external_id", "kind", "subject", "occurred_at")
+    assert logged == {(created, "call", "Discussed pricing", dt.datetime(2026, 12, 3, 12, tzinfo=dt.UTC))}
+
+
+def test_products_and_each_deals_largest_line_item_full_then_incremental(
+    sqlite_engine: Engine, hub: Account_
+) -> None:
+    fake, ids = hub
+    items = sample_items(fake, ids)
+    stages = load_stages(None)
+    sync(sqlite_engine, source(fake), stages=stages)
+    assert rows(sqlite_engine, Product, "external_id", "name", "list_price") == {
+        (items["platform"], "Platform", Decimal("100000.00")),
+        (items["addon"], "Add-on", Decimal("20000.00")),
+    }
+    products = {name: ident for ident, name in rows(sqlite_engine, Product, "id", "name")}
+
+    def deal_products() -> dict[object, object]:
+        return dict(rows(sqlite_engine, Opportunity, "external_id", "product_id"))
+
+    assert deal_products() == {
+        ids["renewal"]: products["Platform"],
+        ids["expansion"]: products["Add-on"],
+        ids["platform"]: None,
+    }
+    fake.change("line_items", items["renewal_addon"], amount=150000)  # the deal itself does not change
+    fake.delete("line_items", items["expansion_addon"])
+    fake.requests.clear()
+    sync(sqlite_engine, source(fake), stages=stages)
+    assert deal_products() == {
+        ids["renewal"]: products["Add-on"],
+        ids["expansion"]: None,
+        ids["platform"]: None,
+    }
+    assert local_deals(sqlite_engine) == fake_deals(fake)  # deals read again for their product are intact
+    assert ("POST", "/crm/v3/objects/line_items/search") in fake.requests  # only changes were asked for
+    assert ("GET", "/crm/v3/objects/line_items") in fake.requests  # and the archived ones
+
+
+def test_a_token_without_the_e_commerce_scope_syncs_everything_else(
+    sqlite_engine: Engine, hub: Account_
+) -> None:
+    fake, ids = hub
+    sample_items(fake, ids)
+    fake.forbidden |= {"products", "line_items"}
+    sync(sqlite_engine, source(fake), stages=load_stages(None))
+    assert rows(sqlite_engine, Product, "name") == set()
+    assert local_deals(sqlite_engine) == fake_deals(fake)

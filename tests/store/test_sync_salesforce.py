@@ -9,14 +9,17 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import Engine, select
 
-from tests.fake_salesforce import FakeSalesforce, sample_org, serve_salesforce
+from tests.fake_salesforce import FakeSalesforce, related_org, sample_org, serve_salesforce
 from tools.store.schema import (
     Account,
     Activity,
     Contact,
     Opportunity,
     OpportunityHistory,
+    Product,
+    Quota,
     Role,
+    Territory,
     User,
     table_of,
 )
@@ -255,3 +258,85 @@ def test_every_keeps_syncing_after_a_failed_run() -> None:
 
     repeat(run, 900, on_error=lambda exc: errors.append(str(exc)), sleep=waits.append, times=3)
     assert runs == ["run"] * 3 and errors == ["down"] and len(waits) == 2 and all(w > 899 for w in waits)
+
+
+def _named(engine: Engine, model: type, key: str = "name") -> dict[object, int]:
+    return {name: ident for ident, name in rows(engine, model, "id", key)}
+
+
+def test_products_line_items_territories_and_quotas_full_then_incremental(
+    sqlite_engine: Engine, org: tuple[FakeSalesforce, dict[str, str]]
+) -> None:
+    fake, ids = org
+    extra = related_org(fake, ids)
+    stages = load_stages(None)
+    sync(sqlite_engine, source(fake), stages=stages)
+    products = _named(sqlite_engine, Product)
+    assert rows(sqlite_engine, Product, "external_id", "name", "family", "list_price") == {
+        (extra["platform"], "Platform", "Core", Decimal("100000.00")),  # the standard price book's price
+        (extra["addon"], "Add-on", "Extensions", Decimal("20000.00")),
+    }
+    deal_products = {ext: p for ext, p in rows(sqlite_engine, Opportunity, "external_id", "product_id")}
+    assert deal_products[ids["acme_renewal"]] == products["Platform"]  # its largest line item
+    assert deal_products[ids["acme_expansion"]] == products["Add-on"]
+    assert deal_products[ids["robotics_pilot"]] is None
+    territories = _named(sqlite_engine, Territory)
+    assert set(territories) == {"West", "West Enterprise"}  # the archived model's are left out
+    assert (territories["West Enterprise"], territories["West"]) in rows(
+        sqlite_engine, Territory, "id", "parent_id"
+    )
+    assert rows(sqlite_engine, User, "name", "territory_id") == {
+        ("Maya Patel", None),
+        ("Rita Ruiz", territories["West Enterprise"]),
+        ("Sam Stone", territories["West"]),
+    }
+    account_territory = {ext: t for ext, t in rows(sqlite_engine, Account, "external_id", "territory_id")}
+    assert account_territory[ids["acme"]] == territories["West Enterprise"]
+    assert account_territory[ids["globex"]] == territories["West"]
+    users = _named(sqlite_engine, User)
+    # monthly revenue quotas summed per quarter; product-family and other forecast types left out
+    assert rows(sqlite_engine, Quota, "user_id", "period", "amount") == {
+        (users["Rita Ruiz"], "2026-Q4", Decimal("90000.00")),
+        (users["Sam Stone"], "2027-Q1", Decimal("250000.00")),
+    }
+
+    # a line item grows (its deal does not change), another deal loses its only one, an account
+    # moves territory, a user leaves theirs, a quota changes
+    fake.change("OpportunityLineItem", extra["renewal_addon"], TotalPrice=150000.0)
+    fake.delete("OpportunityLineItem", extra["expansion_addon"])
+    fake.delete("ObjectTerritory2Association", extra["acme_link"])
+    fake.add("ObjectTerritory2Association", ObjectId=ids["acme"], Territory2Id=extra["west"])
+    sam_link = next(r for r in fake.live("UserTerritory2Association") if r["UserId"] == ids["sam"])
+    fake.change("UserTerritory2Association", sam_link["Id"], IsActive=False)
+    quota = next(q for q in fake.live("ForecastingQuota") if q["QuotaOwnerId"] == ids["sam"])
+    fake.change("ForecastingQuota", quota["Id"], QuotaAmount=300000.0)
+    fake.requests.clear()
+    second = sync(sqlite_engine, source(fake), stages=stages)
+    assert not second.full
+    deal_products = {ext: p for ext, p in rows(sqlite_engine, Opportunity, "external_id", "product_id")}
+    assert deal_products[ids["acme_renewal"]] == products["Add-on"]
+    assert deal_products[ids["acme_expansion"]] is None
+    assert local_deals(sqlite_engine) == org_deals(fake)  # the deals read again are unchanged
+    account_territory = {ext: t for ext, t in rows(sqlite_engine, Account, "external_id", "territory_id")}
+    assert account_territory[ids["acme"]] == territories["West"]
+    assert account_territory[ids["globex"]] == territories["West"]  # untouched
+    assert ("Sam Stone", None) in rows(sqlite_engine, User, "name", "territory_id")
+    assert (users["Sam Stone"], "2027-Q1", Decimal("300000.00")) in rows(
+        sqlite_engine, Quota, "user_id", "period", "amount"
+    )
+    item_queries = [q for _m, _p, q in fake.requests if "FROM OpportunityLineItem" in q]
+    assert any("SystemModstamp > " in q for q in item_queries)
+    assert any("OpportunityId IN (" in q for q in item_queries)  # the touched deals' live items
+
+
+def test_an_org_without_territories_or_forecasts_syncs_the_rest(
+    sqlite_engine: Engine, org: tuple[FakeSalesforce, dict[str, str]]
+) -> None:
+    fake, ids = org
+    related_org(fake, ids)
+    fake.missing |= {"Territory2Model", "Territory2", "ObjectTerritory2Association", "ForecastingType"}
+    report = sync(sqlite_engine, source(fake), stages=load_stages(None))
+    assert rows(sqlite_engine, Territory, "name") == set() and rows(sqlite_engine, Quota, "period") == set()
+    assert {name for (name,) in rows(sqlite_engine, Product, "name")} == {"Platform", "Add-on"}
+    assert local_deals(sqlite_engine) == org_deals(fake)
+    assert "Territory2" not in report.fetched

@@ -10,7 +10,8 @@ id), the CRM field, the value read when it was proposed (``old``, as text) and t
 (``new``), who asked and its state: ``proposed`` → ``applied`` (written through the connector
 after the proposer confirmed), ``cancelled``, ``refused`` (the record changed since, or the CRM
 refused the write; ``detail`` says why). Nothing moves a change out of ``proposed`` except the
-proposer's own confirmation or cancellation.
+proposer's own confirmation or cancellation. ``details`` (JSON) holds what a proposal needs beyond
+one value: the call, meeting, email or note to log (``kind`` ``activity``), or a next step's due date.
 """
 
 from __future__ import annotations
@@ -54,5 +55,7 @@ class ProposedChange(Base):
     user_id: Mapped[int] = mapped_column(Integer)
     state: Mapped[str] = mapped_column(String(20))
     detail: Mapped[str | None] = mapped_column(Text)
+    #: JSON: the activity to log, or a next step's due date (see the module docstring).
+    details: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     decided_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)

@@ -1,4 +1,4 @@
-"""``salesplan changes list|propose|confirm|cancel``: CRM writes, applied only on the user's yes."""
+"""``salesplan changes list|propose|log|confirm|cancel``: CRM writes, applied only on the user's yes."""
 
 from __future__ import annotations
 
@@ -44,11 +44,42 @@ def propose(
     field: Annotated[str, typer.Option(help="close_date, stage, amount or next_step.")],
     value: Annotated[str, typer.Option(help="The new value (a date as YYYY-MM-DD).")],
     user: USER,
+    due: Annotated[str | None, typer.Option(help="A next step's due date (YYYY-MM-DD).")] = None,
     as_json: JSON = False,
 ) -> None:
     """Propose a change (nothing is written until you confirm it)."""
     context: AppContext = ctx.obj
-    change = context.changes.propose(context.viewer(user), deal, field, value, channel="cli")
+    change = context.changes.propose(context.viewer(user), deal, field, value, channel="cli", due=due)
+    _proposed(change, user, as_json)
+
+
+@app.command("log")
+def log(
+    ctx: typer.Context,
+    kind: Annotated[str, typer.Argument(help="call, meeting, email or note.")],
+    subject: Annotated[str, typer.Option(help="What it was about.")],
+    user: USER,
+    deal: Annotated[str | None, typer.Option(help="The deal: its name, id or CRM id.")] = None,
+    account: Annotated[str | None, typer.Option(help="The account it was with.")] = None,
+    contact: Annotated[str | None, typer.Option(help="The person it was with.")] = None,
+    day: Annotated[str | None, typer.Option(help="When (YYYY-MM-DD); default today.")] = None,
+    as_json: JSON = False,
+) -> None:
+    """Propose logging a call, meeting, email or note (nothing is written until you confirm it)."""
+    context: AppContext = ctx.obj
+    activity = {
+        "kind": kind,
+        "subject": subject,
+        "deal": deal,
+        "account": account,
+        "contact": contact,
+        "day": day,
+    }
+    change = context.changes.propose_activity(context.viewer(user), activity, channel="cli")
+    _proposed(change, user, as_json)
+
+
+def _proposed(change: Change, user: str, as_json: bool) -> None:
     _show([change], as_json)
     if not as_json:
         console.print(f"Confirm with: salesplan changes confirm {change.id} --user {user!r}", markup=False)

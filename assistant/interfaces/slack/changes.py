@@ -18,7 +18,8 @@ BLOCK_PREFIX = "change_"
 
 
 def _shown(change: ProposedChangeRef) -> str:
-    return f"{change.record} · {change.field.replace('_', ' ')}: {change.old or '(empty)'} → {change.new}"
+    old = change.old or ("(none)" if change.field == "activity" else "(empty)")
+    return f"{change.record} · {change.field.replace('_', ' ')}: {old} → {change.new}"
 
 
 def change_actions(changes: Sequence[ProposedChangeRef]) -> list[Block]:

@@ -1,75 +1,72 @@
 """Changes to CRM records: proposed by the assistant, written only on the proposer's yes.
 
 A proposal names one field of one deal the proposer can see (the same scope every read uses,
-:func:`tools.store.scope.build_scope`), the value it holds now (``old``) and the value asked for
-(``new``), both normalised (a date as ``YYYY-MM-DD``, an amount with two decimals, a stage by its
-name). Nothing is written to the CRM when it is proposed.
+:func:`tools.store.scope.build_scope`; the deal is found as :mod:`tools.store.sync.deal_lookup`
+says), the value it holds now (``old``) and the value asked for (``new``), both normalised (a date
+as ``YYYY-MM-DD``, an amount with two decimals, a stage by its name). A next step may come with the
+day it is due (``details["due"]``). Nothing is written to the CRM when it is proposed. Logging a
+call, meeting, email or note is a proposal too (:mod:`tools.store.sync.activity_changes`).
 
 On confirmation, by the same user only (anyone else's change is "not found", as a record out of
 scope is), the deal must still be in the proposer's scope and still hold ``old`` — here and in the
 CRM, read just before the write. A change made since (a sync, a colleague in the CRM) makes the
 proposal stale: it is **refused**, never forced. Then the CRM gets exactly one write of ``new``
 (a Salesforce ``PATCH``), the local deal takes the value at once (the next sync brings the rest),
-and the org stamp moves so cached scopes are rebuilt. The caller records the outcome in the audit
+and the org stamp moves so cached scopes are rebuilt. A next step's due day is written as an open
+task on the deal, due that day (standard CRMs have no next-step date field): a Salesforce ``Task``
+with status "Not Started", a HubSpot task ``NOT_STARTED``. The caller records the outcome in the audit
 log with the old and new values.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import re
-from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from pydantic import BaseModel
-from sqlalchemy import Connection, Engine, func, insert, or_, select, update
+from sqlalchemy import Connection, Engine, select, update
 
-from tools.errors import Conflict, DataError, InputError, NotFound
-from tools.store.crm_tables import ProposedChange
-from tools.store.schema import Account, Opportunity, Role, table_of
+from tools.errors import DataError, InputError
+from tools.store.schema import Account, Opportunity, Role, User, table_of
 from tools.store.scope import Sharing, build_scope, touch_org
 from tools.store.stages import StageConfig
-from tools.store.sync.source import CrmSource
+from tools.store.sync.activity_changes import confirm_activity
+from tools.store.sync.change_records import (
+    Change,
+    ChangeRefused,
+    Clock,
+    UnknownChange,
+    as_change,
+    cancel,
+    changes_of,
+    decide,
+    own,
+    pending_change,
+    record_proposal,
+    utc_now,
+)
+from tools.store.sync.deal_lookup import visible_deal
+from tools.store.sync.source import ActivityWrite, CrmSource
 
-CHANGES = table_of(ProposedChange)
+__all__ = [
+    "Change",
+    "ChangeRefused",
+    "UnknownChange",
+    "cancel",
+    "changes_of",
+    "confirm",
+    "normalise",
+    "pending_change",
+    "propose",
+]
+
 DEALS = table_of(Opportunity)
 ACCOUNTS = table_of(Account)
-#: Deals listed when a name matches several.
-MAX_MATCHES = 8
+USERS = table_of(User)
 #: Deal fields a change may set.
 FIELDS = ("close_date", "stage", "amount", "next_step")
-Clock = Callable[[], dt.datetime]
-
-
-class Change(BaseModel):
-    """A proposed change as the interfaces show it."""
-
-    id: int
-    source: str
-    record: str
-    record_id: int
-    external_id: str
-    field: str
-    old: str | None
-    new: str
-    state: str
-    detail: str | None = None
-
-    def describe(self) -> str:
-        return f"{self.record} ({self.external_id}) {self.field}: {self.old or '(empty)'} → {self.new}"
-
-
-class ChangeRefused(Conflict):
-    """The change was not written (stale, out of scope, refused by the CRM); the message says why."""
-
-
-class UnknownChange(NotFound):
-    """No such proposed change of this user."""
-
-
-def _utc_now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
+#: Stages named by the outcome they mean (True: won).
+OUTCOMES = {"won": True, "closed won": True, "win": True, "lost": False, "closed lost": False, "loss": False}
 
 
 def normalise(field: str, value: Any, stages: StageConfig) -> str | None:
@@ -96,47 +93,15 @@ def normalise(field: str, value: Any, stages: StageConfig) -> str | None:
         return str(amount.quantize(Decimal("0.01")))
     if field == "stage":
         stage = stages.find(text)
+        outcome = OUTCOMES.get(" ".join(text.casefold().replace("-", " ").split()))
+        if stage is None and outcome is not None:  # "won": the data set's won stage, whatever its name
+            stage = next((s for s in stages.stages if s.closed and s.won is outcome), None)
         if stage is None:
             raise InputError(f"unknown stage {text!r}; stages are {', '.join(stages.names)}")
         return stage.name
     if field == "next_step":
         return text
     raise InputError(f"a change can set {', '.join(FIELDS)}, not {field!r}")
-
-
-def _visible_deal(conn: Connection, user_id: int, role: Role, sharing: Sharing, deal: str) -> Any:
-    """The deal the user can see named by id, CRM id or exact name (case ignored); else the one
-    deal whose name, or whose account's name, contains ``deal`` (open deals first).
-
-    Raises:
-        InputError: no such deal, or several (``'Acme' matches several deals: …``, each with its id).
-    """
-    scope = build_scope(conn, user_id, role, sharing)
-    named = [DEALS.c.external_id == deal, func.lower(DEALS.c.name) == deal.casefold()]
-    if deal.isdigit():
-        named.append(DEALS.c.id == int(deal))
-    found = conn.execute(select(DEALS).where(or_(*named), scope.opportunities()).limit(3)).mappings().all()
-    if not found:
-        words = "%" + re.sub(r"([%_\\])", r"\\\1", deal.casefold().strip()) + "%"
-        containing = or_(
-            func.lower(DEALS.c.name).like(words, escape="\\"),
-            func.lower(ACCOUNTS.c.name).like(words, escape="\\"),
-        )
-        query = (
-            select(DEALS)
-            .outerjoin(ACCOUNTS, ACCOUNTS.c.id == DEALS.c.account_id)
-            .where(containing, scope.opportunities())
-            .order_by(DEALS.c.is_closed, DEALS.c.close_date, DEALS.c.id)
-            .limit(MAX_MATCHES)
-        )
-        found = list(conn.execute(query).mappings().all())
-        found = [r for r in found if not r["is_closed"]] or found
-    if not found:
-        raise InputError(f"no deal {deal!r} that you can see")
-    if len(found) > 1:
-        names = [f"{r['name']} (id {r['id']})" for r in found]
-        raise InputError(f"{deal!r} matches several deals: {', '.join(names[:-1])} or {names[-1]}")
-    return found[0]
 
 
 def propose(
@@ -150,22 +115,27 @@ def propose(
     field: str,
     new: str,
     stages: StageConfig,
-    clock: Clock = _utc_now,
+    clock: Clock = utc_now,
+    due: str | None = None,
 ) -> Change:
-    """Record a proposed change of ``field`` on ``deal`` to ``new``; nothing reaches the CRM.
+    """Record a proposed change of ``field`` on ``deal`` to ``new`` (a next step with the day it is
+    ``due``, if given); nothing reaches the CRM.
 
     Raises:
-        InputError: an unknown field or value, or no such deal in the user's scope.
+        InputError: an unknown field or value, or no such deal in the user's scope
+            (``AmbiguousDeal`` when several match).
     """
     value = normalise(field, new, stages)
     if value is None:
         raise InputError(f"give the new {field.replace('_', ' ')}")
+    day = _due(field, due)
     with engine.begin() as conn:
-        row = _visible_deal(conn, user_id, role, sharing, deal)
+        row = visible_deal(conn, build_scope(conn, user_id, role, sharing), deal)
         if not row["external_id"]:
             raise InputError(f"{row['name']} is not a {source} record (it has no CRM id)")
         old = normalise(field, row[field], stages)
-        if old == value:
+        old_due = row["next_step_date"].isoformat() if row["next_step_date"] else None
+        if old == value and (day is None or day == old_due):
             raise InputError(
                 f"the {field.replace('_', ' ')} of {row['name']} is already {value}: nothing to change"
             )
@@ -179,75 +149,25 @@ def propose(
             "old": old,
             "new": value,
             "user_id": user_id,
-            "state": "proposed",
             "created_at": clock(),
         }
-        ident = conn.execute(insert(CHANGES).values(values)).inserted_primary_key
-        assert ident is not None
-        return _change({**values, "id": ident[0]})
+        return record_proposal(conn, values, {"due": day, "old_due": old_due} if day else None)
 
 
-def _change(row: Any) -> Change:
-    return Change(
-        id=row["id"],
-        source=row["source"],
-        record=row["record_name"],
-        record_id=row["record_id"],
-        external_id=row["external_id"],
-        field=row["field"],
-        old=row["old"],
-        new=row["new"],
-        state=row["state"],
-        detail=row.get("detail"),
-    )
-
-
-def changes_of(engine: Engine, user_id: int, *, state: str | None = "proposed") -> list[Change]:
-    """The user's changes (those waiting for a yes by default), oldest first."""
-    query = select(CHANGES).where(CHANGES.c.user_id == user_id).order_by(CHANGES.c.id)
-    if state is not None:
-        query = query.where(CHANGES.c.state == state)
-    with engine.connect() as conn:
-        return [_change(row) for row in conn.execute(query).mappings()]
-
-
-def _own(conn: Connection, user_id: int, change_id: int) -> Any:
-    row = (
-        conn.execute(select(CHANGES).where(CHANGES.c.id == change_id, CHANGES.c.user_id == user_id))
-        .mappings()
-        .first()
-    )
-    if row is None:
-        raise UnknownChange(f"no change {change_id} of yours")
-    if row["state"] != "proposed":
-        raise UnknownChange(f"change {change_id} is already {row['state']}")
-    return row
-
-
-def pending_change(engine: Engine, user_id: int, change_id: int) -> Change:
-    """The user's change ``change_id`` that waits for a yes.
+def _due(field: str, due: str | None) -> str | None:
+    """The due day of a next step, as ``YYYY-MM-DD``.
 
     Raises:
-        UnknownChange: no such change of the user's, or it is no longer waiting.
+        InputError: a due day on another field, or not a date.
     """
-    with engine.connect() as conn:
-        return _change(_own(conn, user_id, change_id))
-
-
-def _decide(conn: Connection, change_id: int, state: str, detail: str | None, clock: Clock) -> None:
-    conn.execute(
-        update(CHANGES)
-        .where(CHANGES.c.id == change_id)
-        .values(state=state, detail=detail, decided_at=clock())
-    )
-
-
-def cancel(engine: Engine, *, user_id: int, change_id: int, clock: Clock = _utc_now) -> Change:
-    """Drop a proposed change of the user's; nothing is written to the CRM."""
-    with engine.begin() as conn:
-        row = _own(conn, user_id, change_id)
-        _decide(conn, change_id, "cancelled", None, clock)
-    return _change({**row, "state": "cancelled"})
+    if due is None or not due.strip():
+        return None
+    if field != "next_step":
+        raise InputError("only a next step has a due date")
+    try:
+        return dt.date.fromisoformat(due.strip()[:10]).isoformat()
+    except ValueError:
+        raise InputError(f"a due date is a date like 2027-01-15, got {due!r}") from None
 
 
 def confirm(
@@ -259,34 +179,65 @@ def confirm(
     change_id: int,
     crm: CrmSource,
     stages: StageConfig,
-    clock: Clock = _utc_now,
+    clock: Clock = utc_now,
 ) -> Change:
     """Write the user's proposed change to the CRM, if it is still what was proposed.
 
     Raises:
         UnknownChange: no such proposed change of the user's.
-        ChangeRefused: the deal left the user's scope or changed since (here or in the CRM), or
-            the CRM refused the write; the change is marked ``refused`` with the reason.
+        ChangeRefused: the record left the user's scope or changed since (here or in the CRM),
+            or the CRM refused the write; the change is marked ``refused`` with the reason.
     """
     with engine.connect() as conn:
-        row = _own(conn, user_id, change_id)
-    change = _change(row)
+        change = as_change(own(conn, user_id, change_id))
+    if change.kind == "activity":
+        return confirm_activity(
+            engine, change, user_id=user_id, role=role, sharing=sharing, crm=crm, clock=clock
+        )
     reason = _stale(engine, change, user_id, role, sharing, crm, stages)
+    note = None
     if reason is None:
         try:
             crm.write(change.external_id, change.field, change.new)
         except DataError as exc:
             reason = f"{crm.name} refused the write: {exc}"
+    if reason is None and change.due:
+        note = _write_due(engine, change, user_id, crm)
     with engine.begin() as conn:
         if reason is not None:
-            _decide(conn, change_id, "refused", reason, clock)
+            decide(conn, change_id, "refused", reason, clock)
         else:
-            _decide(conn, change_id, "applied", None, clock)
+            decide(conn, change_id, "applied", note, clock)
             _refresh_local(conn, change, stages)
             touch_org(conn)
     if reason is not None:
         raise ChangeRefused(f"change {change_id} was not written: {reason}")
-    return change.model_copy(update={"state": "applied"})
+    return change.model_copy(update={"state": "applied", "detail": note})
+
+
+def _write_due(engine: Engine, change: Change, user_id: int, crm: CrmSource) -> str | None:
+    """The next step's due day, as an open task on the deal; what went wrong, if anything."""
+    with engine.connect() as conn:
+        owner = conn.execute(select(USERS.c.external_id).where(USERS.c.id == user_id)).scalar()
+        account = conn.execute(
+            select(ACCOUNTS.c.external_id)
+            .join(DEALS, DEALS.c.account_id == ACCOUNTS.c.id)
+            .where(DEALS.c.id == change.record_id)
+        ).scalar()
+    task = ActivityWrite(
+        kind="task",
+        subject=f"Next step: {change.new}",
+        day=dt.date.fromisoformat(str(change.due)),
+        owner=owner,
+        account=account,
+        deal=change.external_id,
+        done=False,
+    )
+    try:
+        crm.create(task)
+    except DataError as exc:
+        return f"the next step was written, but {crm.name} refused its due-date task: {exc}"
+    return None
 
 
 def _stale(
@@ -308,6 +259,10 @@ def _stale(
         )
     if row is None or row["external_id"] != change.external_id:
         return "the deal is no longer one you can see"
+    old_due = (change.details or {}).get("old_due")
+    due_now = row["next_step_date"].isoformat() if row["next_step_date"] else None
+    if change.due and due_now != old_due:
+        return f"{change.record} changed since it was proposed (its next step is now due {due_now})"
     if normalise(change.field, row[change.field], stages) != change.old:
         return f"{change.record} changed since it was proposed (its {change.field} is no longer {change.old})"
     remote = normalise(change.field, crm.current(change.external_id, change.field), stages)
@@ -334,4 +289,6 @@ def _refresh_local(conn: Connection, change: Change, stages: StageConfig) -> Non
         }
     else:
         values[change.field] = change.new
+    if change.due:
+        values["next_step_date"] = dt.date.fromisoformat(change.due)
     conn.execute(update(DEALS).where(DEALS.c.id == change.record_id).values(values))

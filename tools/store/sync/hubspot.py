@@ -16,7 +16,6 @@ refused token (401) is a one-line error saying to renew ``HUBSPOT_ACCESS_TOKEN``
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import json
 from collections.abc import Callable, Iterator, Mapping
@@ -25,8 +24,19 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from tools.store.sync.retry import CrmError, RateLimited, Sleep, with_backoff
-from tools.store.sync.source import Fetched, cell
+from tools.store.sync.activity_writes import hubspot_activity
+from tools.store.sync.hubspot_items import fetch_items
+from tools.store.sync.hubspot_records import (
+    STAGE_COLUMNS,
+    message_of,
+    normal_stamp,
+    owner_name,
+    row_of,
+    stage_rows,
+    write_csv,
+)
+from tools.store.sync.retry import CrmError, MissingObject, RateLimited, Sleep, with_backoff
+from tools.store.sync.source import ActivityWrite, Fetched
 
 if TYPE_CHECKING:
     from hubspot import HubSpot
@@ -68,6 +78,8 @@ OBJECTS: dict[str, tuple[tuple[str, ...], str]] = {
     ),
 }
 STAMP = {"contacts": "lastmodifieddate"}
+#: What a deal is read with: its company (its account) and its line items (its product).
+DEAL_LINKS = ["companies", "line_items"]
 #: Deal properties a write-back may set, by the name Salesplan gives them.
 WRITABLE = {"close_date": "closedate", "stage": "dealstage", "amount": "amount", "next_step": "hs_next_step"}
 
@@ -136,7 +148,10 @@ class HubSpotSource:
                         "HubSpot refused the access token (401): renew HUBSPOT_ACCESS_TOKEN "
                         "(a private app's token with the crm.objects and crm.schemas read scopes)"
                     ) from exc
-                raise CrmError(f"HubSpot answered {status}: {_message(getattr(exc, 'body', None))}") from exc
+                said = message_of(getattr(exc, "body", None))
+                if status in (403, 404):  # a record gone, or objects the app has no scope for
+                    raise MissingObject(f"HubSpot answered {status}: {said}") from exc
+                raise CrmError(f"HubSpot answered {status}: {said}") from exc
 
         return with_backoff(once, sleep=self._sleep) if self._sleep else with_backoff(once)
 
@@ -156,61 +171,44 @@ class HubSpotSource:
         owners = self._pages(
             lambda after: api.owners.owners_api.get_page(limit=PAGE, after=after, _preload_content=False)
         )
-        fetched.rows["owners"] = _write(
+        fetched.rows["owners"] = write_csv(
             directory / "owners.csv",
             ("id", "name", "email"),
-            ({"id": o["id"], "name": _name(o), "email": o.get("email")} for o in owners),
+            ({"id": o["id"], "name": owner_name(o), "email": o.get("email")} for o in owners),
         )
-        fetched.rows["stages"] = _write(directory / "stages.csv", STAGE_COLUMNS, self._stages())
+        fetched.rows["stages"] = write_csv(directory / "stages.csv", STAGE_COLUMNS, self._stages())
+        deals: list[dict[str, Any]] = []
         for kind, (properties, table) in OBJECTS.items():
             mark = since.get(kind)
-            records = list(self._changed(kind, properties, mark) if mark else self._all(kind, properties))
-            rows = [_row(kind, r, properties) for r in records]
-            fetched.rows[kind] = _write(
+            records = list(self.changed(kind, properties, mark) if mark else self.listed(kind, properties))
+            if kind == "deals":
+                deals = records
+            rows = [row_of(kind, r, properties) for r in records]
+            fetched.rows[kind] = write_csv(
                 directory / f"{kind}.csv", ("id", "company_id", *properties), iter(rows)
             )
             stamps = [str(r["properties"].get(_stamp(kind)) or r.get("updatedAt") or "") for r in records]
             newest = max((s for s in stamps if s), default=None)
             if newest or mark:
-                fetched.watermarks[kind] = _normal(newest) if newest else str(mark)
+                fetched.watermarks[kind] = normal_stamp(newest) if newest else str(mark)
             if mark:
-                gone = self._archived(kind, mark)
+                gone = [str(r["id"]) for r in self.archived_since(kind, mark)]
                 fetched.deleted.setdefault(table, []).extend(gone)
+        fetch_items(self, directory, since, fetched, deals, OBJECTS["deals"][0])
         return fetched
 
     def _stages(self) -> Iterator[dict[str, Any]]:
         pipelines = self._call(
             lambda: self.client.crm.pipelines.pipelines_api.get_all("deals", _preload_content=False)
         )
-        seen: set[str] = set()
-        for pipeline in pipelines.get("results", []):
-            for stage in sorted(pipeline.get("stages", []), key=lambda s: s.get("displayOrder", 0)):
-                if stage["label"] in seen:
-                    continue  # a label in several pipelines is one stage here (the first's id)
-                seen.add(stage["label"])
-                self._stage_ids[stage["label"]] = stage["id"]
-                meta = stage.get("metadata") or {}
-                closed = str(meta.get("isClosed", "false")).lower() == "true"
-                probability = float(meta.get("probability") or 0)
-                won = closed and probability >= 1
-                yield {
-                    "id": stage["id"],
-                    "label": stage["label"],
-                    "closed": closed,
-                    "won": won,
-                    "probability": probability,
-                    "forecast": "Closed"
-                    if won
-                    else "Omitted"
-                    if closed
-                    else "Commit"
-                    if probability >= 0.9
-                    else "Pipeline",
-                    "order": stage.get("displayOrder", 0),
-                }
+        return stage_rows(pipelines, self._stage_ids)
 
-    def _all(self, kind: str, properties: tuple[str, ...]) -> Iterator[dict[str, Any]]:
-        links = ["companies"] if kind == "deals" else None
+    def listed(
+        self, kind: str, properties: tuple[str, ...], links: list[str] | None = None, archived: bool = False
+    ) -> Iterator[dict[str, Any]]:
+        """Every record of ``kind`` (archived ones instead when ``archived``), page by page."""
+        if kind == "deals" and links is None:
+            links = DEAL_LINKS
         objects = self.client.crm.objects.basic_api
         return self._pages(
             lambda after: objects.get_page(
@@ -218,13 +216,14 @@ class HubSpotSource:
                 limit=PAGE,
                 after=after,
                 properties=list(properties),
-                associations=links,
-                archived=False,
+                associations=links or None,
+                archived=archived,
                 _preload_content=False,
             )
         )
 
-    def _changed(self, kind: str, properties: tuple[str, ...], mark: str) -> Iterator[dict[str, Any]]:
+    def changed(self, kind: str, properties: tuple[str, ...], mark: str) -> Iterator[dict[str, Any]]:
+        """The records of ``kind`` modified after the watermark (search); deals with their links."""
         from hubspot.crm.objects import Filter, FilterGroup, PublicObjectSearchRequest
 
         stamp = _stamp(kind)
@@ -244,28 +243,28 @@ class HubSpotSource:
 
         for record in self._pages(page):
             if kind == "deals":  # search results carry no associations
-                record = self._one(kind, record["id"], properties)
+                record = self.one(kind, record["id"], properties)
             yield record
 
-    def _one(self, kind: str, ident: str, properties: tuple[str, ...]) -> dict[str, Any]:
+    def one(
+        self, kind: str, ident: str, properties: tuple[str, ...], links: list[str] | None = None
+    ) -> dict[str, Any]:
+        """One record with ``links`` (a deal's company and line items by default)."""
         objects = self.client.crm.objects.basic_api
+        wanted = DEAL_LINKS if links is None else links
         found: dict[str, Any] = self._call(
             lambda: objects.get_by_id(
-                kind, ident, properties=list(properties), associations=["companies"], _preload_content=False
+                kind, ident, properties=list(properties), associations=wanted, _preload_content=False
             )
         )
         return found
 
-    def _archived(self, kind: str, mark: str) -> list[str]:
+    def archived_since(self, kind: str, mark: str, links: list[str] | None = None) -> list[dict[str, Any]]:
+        """The records of ``kind`` archived (deleted) after the watermark."""
         since = dt.datetime.fromisoformat(mark) - OVERLAP
-        objects = self.client.crm.objects.basic_api
-        records = self._pages(
-            lambda after: objects.get_page(
-                kind, limit=PAGE, after=after, archived=True, _preload_content=False
-            )
-        )
+        records = self.listed(kind, (), links=links or [], archived=True)
         return [
-            str(r["id"])
+            r
             for r in records
             if not r.get("archivedAt")
             or dt.datetime.fromisoformat(r["archivedAt"].replace("Z", "+00:00")) > since
@@ -274,7 +273,7 @@ class HubSpotSource:
     def current(self, external_id: str, field: str) -> str | None:
         """The deal's value of ``field`` (a :data:`WRITABLE` name), as text (a stage by its label)."""
         name = WRITABLE[field]
-        value = self._one("deals", external_id, (name,))["properties"].get(name)
+        value = self.one("deals", external_id, (name,))["properties"].get(name)
         if value in (None, ""):
             return None
         if field == "stage":
@@ -300,41 +299,26 @@ class HubSpotSource:
             )
         )
 
+    def create(self, activity: ActivityWrite) -> str:
+        """Create a call, meeting, email, note or task associated with its records; its HubSpot id."""
+        from hubspot.crm.objects import (
+            AssociationSpec,
+            PublicAssociationsForObject,
+            PublicObjectId,
+            SimplePublicObjectInputForCreate,
+        )
 
-STAGE_COLUMNS = ("id", "label", "closed", "won", "probability", "forecast", "order")
-
-
-def _name(owner: dict[str, Any]) -> str:
-    name = " ".join(p for p in (owner.get("firstName"), owner.get("lastName")) if p)
-    return name or str(owner.get("email") or owner["id"])
-
-
-def _row(kind: str, record: dict[str, Any], properties: tuple[str, ...]) -> dict[str, Any]:
-    values = record.get("properties") or {}
-    row = {"id": record["id"], **{p: values.get(p) for p in properties}}
-    links = ((record.get("associations") or {}).get("companies") or {}).get("results") or []
-    row["company_id"] = links[0]["id"] if links else values.get("associatedcompanyid")
-    return row
-
-
-def _write(path: Path, columns: tuple[str, ...], rows: Iterator[dict[str, Any]]) -> int:
-    count = 0
-    with path.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(columns)
-        for row in rows:
-            writer.writerow([cell(row.get(c)) for c in columns])
-            count += 1
-    return count
-
-
-def _normal(stamp: str) -> str:
-    return dt.datetime.fromisoformat(stamp.replace("Z", "+00:00")).astimezone(dt.UTC).isoformat()
-
-
-def _message(body: Any) -> str:
-    try:
-        parsed = json.loads(body) if isinstance(body, bytes | str) else body
-    except ValueError:
-        return str(body)[:200]
-    return str(parsed.get("message", parsed))[:200] if isinstance(parsed, dict) else str(parsed)[:200]
+        kind, properties, links = hubspot_activity(activity)
+        associations = [
+            PublicAssociationsForObject(
+                to=PublicObjectId(id=ident),
+                types=[AssociationSpec(association_category="HUBSPOT_DEFINED", association_type_id=type_id)],
+            )
+            for ident, type_id in links
+        ]
+        body = SimplePublicObjectInputForCreate(properties=properties, associations=associations)
+        objects = self.client.crm.objects.basic_api
+        created = self._call(
+            lambda: objects.create(kind, simple_public_object_input_for_create=body, _preload_content=False)
+        )
+        return str(created["id"])

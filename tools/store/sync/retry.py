@@ -26,6 +26,11 @@ class CrmError(DataError):
     """The CRM refused or failed a call (credentials, permissions, limits); one-line message."""
 
 
+class MissingObject(CrmError):
+    """The CRM does not have the object asked for (Salesforce ``INVALID_TYPE``): a feature the
+    account does not use, skipped by a sync."""
+
+
 class RateLimited(Exception):
     """The CRM asked to slow down; ``retry_after`` is its wait in seconds, when it gave one."""
 

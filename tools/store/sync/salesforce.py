@@ -5,8 +5,9 @@ first run, then only what changed since the stored watermark (``SystemModstamp``
 :data:`OVERLAP` so that a record committed late with an earlier stamp is not missed; reading a
 record twice is harmless: the import updates it in place). Pages follow ``nextRecordsUrl``.
 Deletes come from ``queryAll`` (``IsDeleted = true``, the recycle bin) since the watermark.
-``OpportunityStage`` is read whole on every run: the stages are few, and the import checks every
-deal against them.
+``OpportunityStage`` and ``User`` are read whole on every run: they are few, and the import checks
+every deal against the stages and sets every user's territory. Products and line items,
+territories and quotas, where the org has them, are read by :mod:`tools.store.sync.salesforce_extras`.
 
 Rate limits (``REQUEST_LIMIT_EXCEEDED``, HTTP 503) are retried with back-off
 (:mod:`tools.store.sync.retry`); an expired token is renewed by the client
@@ -22,146 +23,25 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from tools.store.sync.retry import CrmError, RateLimited, Sleep, with_backoff
+from tools.store.sync.activity_writes import salesforce_activity
+from tools.store.sync.retry import CrmError, MissingObject, RateLimited, Sleep, with_backoff
 from tools.store.sync.salesforce_client import SalesforceConfig, open_client
-from tools.store.sync.source import Fetched, cell
+from tools.store.sync.salesforce_extras import fetch_related
+from tools.store.sync.salesforce_objects import (
+    OBJECTS,
+    STAGE_FIELDS,
+    STAGE_OBJECT,
+    STAMP,
+    WHOLE,
+    WRITABLE,
+    soql_stamp,
+)
+from tools.store.sync.source import ActivityWrite, Fetched, cell
 
 if TYPE_CHECKING:
     from simple_salesforce.api import Salesforce
 
 MAPPING = Path(__file__).with_name("mappings") / "salesforce.yaml"
-OVERLAP = dt.timedelta(minutes=5)
-STAMP = "SystemModstamp"
-
-#: Object -> the fields read, and the local table its deletes remove rows from (None: never deleted
-#: on its own). Order matters only for readability: the import orders tables itself.
-OBJECTS: dict[str, tuple[tuple[str, ...], str | None]] = {
-    "User": (
-        (
-            "Id",
-            "Name",
-            "Email",
-            "ManagerId",
-            "IsActive",
-        ),
-        None,
-    ),
-    "Account": (
-        (
-            "Id",
-            "Name",
-            "Industry",
-            "AnnualRevenue",
-            "NumberOfEmployees",
-            "BillingCity",
-            "BillingState",
-            "BillingCountry",
-            "ParentId",
-            "OwnerId",
-        ),
-        "accounts",
-    ),
-    "Contact": (
-        (
-            "Id",
-            "AccountId",
-            "FirstName",
-            "LastName",
-            "Title",
-            "Email",
-        ),
-        "contacts",
-    ),
-    "Opportunity": (
-        (
-            "Id",
-            "Name",
-            "AccountId",
-            "OwnerId",
-            "StageName",
-            "Amount",
-            "Probability",
-            "ForecastCategoryName",
-            "CloseDate",
-            "CreatedDate",
-            "NextStep",
-            "LastActivityDate",
-            "IsClosed",
-            "IsWon",
-        ),
-        "opportunities",
-    ),
-    "OpportunityHistory": (
-        (
-            "Id",
-            "OpportunityId",
-            "CreatedDate",
-            "StageName",
-            "Amount",
-            "CloseDate",
-        ),
-        None,
-    ),
-    "OpportunityContactRole": (
-        (
-            "Id",
-            "ContactId",
-            "OpportunityId",
-            "Role",
-        ),
-        None,
-    ),
-    "Task": (
-        (
-            "Id",
-            "TaskSubtype",
-            "Subject",
-            "ActivityDate",
-            "CreatedDate",
-            "OwnerId",
-            "AccountId",
-            "WhatId",
-            "WhoId",
-        ),
-        "activities",
-    ),
-    "Event": (
-        (
-            "Id",
-            "Subject",
-            "ActivityDateTime",
-            "CreatedDate",
-            "OwnerId",
-            "AccountId",
-            "WhatId",
-            "WhoId",
-        ),
-        "activities",
-    ),
-}
-STAGE_OBJECT = "OpportunityStage"
-STAGE_FIELDS = (
-    "ApiName",
-    "MasterLabel",
-    "IsClosed",
-    "IsWon",
-    "DefaultProbability",
-    "ForecastCategoryName",
-    "SortOrder",
-)
-#: Fields a write-back may set on an opportunity, by the name Salesplan gives them.
-WRITABLE = {
-    "close_date": "CloseDate",
-    "stage": "StageName",
-    "amount": "Amount",
-    "next_step": "NextStep",
-}
-
-
-def soql_stamp(watermark: str) -> str:
-    """A SOQL dateTime literal (UTC, whole seconds) :data:`OVERLAP` before ``watermark``."""
-    stamp = dt.datetime.fromisoformat(watermark) - OVERLAP
-    return stamp.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 class SalesforceSource:
@@ -192,6 +72,8 @@ class SalesforceSource:
                 code = _error_code(exc.content)
                 if code == "REQUEST_LIMIT_EXCEEDED" or exc.status == 503:
                     raise RateLimited(f"Salesforce {code or 'is busy'}") from exc
+                if code == "INVALID_TYPE":
+                    raise MissingObject(f"Salesforce has no such object here: {exc.resource_name}") from exc
                 if code == "INVALID_SESSION_ID":
                     raise CrmError(
                         "Salesforce refused the access token (INVALID_SESSION_ID): renew "
@@ -219,7 +101,7 @@ class SalesforceSource:
         stages = self.records(f"SELECT {', '.join(STAGE_FIELDS)} FROM {STAGE_OBJECT}")
         fetched.rows[STAGE_OBJECT] = _write(directory / f"{STAGE_OBJECT}.csv", STAGE_FIELDS, stages, None)
         for name, (fields, table) in OBJECTS.items():
-            mark = since.get(name)
+            mark = None if name in WHOLE else since.get(name)
             where = f" WHERE {STAMP} > {soql_stamp(mark)}" if mark else ""
             soql = f"SELECT {', '.join(fields)}, {STAMP} FROM {name}{where} ORDER BY {STAMP}"
             newest: list[str] = []
@@ -232,6 +114,7 @@ class SalesforceSource:
                 gone = f"SELECT Id FROM {name} WHERE IsDeleted = true AND {STAMP} > {soql_stamp(mark)}"
                 ids = [str(r["Id"]) for r in self.records(gone, deleted=True)]
                 fetched.deleted.setdefault(table, []).extend(ids)
+        fetch_related(self, directory, since, fetched, self.config.fiscal_year_start_month)
         return fetched
 
     def current(self, external_id: str, field: str) -> str | None:
@@ -248,6 +131,13 @@ class SalesforceSource:
         body: dict[str, Any] = {api: float(value) if field == "amount" else value}
         client = self.client
         self._call(lambda: client.restful(f"sobjects/Opportunity/{external_id}", method="PATCH", json=body))
+
+    def create(self, activity: ActivityWrite) -> str:
+        """Create a Task or an Event (:mod:`tools.store.sync.activity_writes`); its Salesforce id."""
+        sobject, body = salesforce_activity(activity)
+        client = self.client
+        created = self._call(lambda: client.restful(f"sobjects/{sobject}", method="POST", json=body))
+        return str(created["id"])
 
 
 def _error_code(content: Any) -> str:

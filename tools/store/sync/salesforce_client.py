@@ -49,6 +49,8 @@ class SalesforceConfig:
     username: str | None = None
     private_key_file: Path | None = None
     api_version: str = DEFAULT_API_VERSION
+    #: The first month of the fiscal year: quotas are summed into its quarters (``2026-Q4``).
+    fiscal_year_start_month: int = 1
 
     def check(self) -> None:
         """Raises :class:`CrmError` when the settings cannot sign in."""

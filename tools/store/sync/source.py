@@ -1,7 +1,9 @@
-"""What a CRM source gives a sync: its records as CSV files, its deletes and new watermarks."""
+"""What a CRM source gives a sync (its records as CSV files, its deletes and new watermarks), and
+what a confirmed change asks of it (one field of a deal, or a new activity)."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -17,6 +19,25 @@ class Fetched:
     rows: dict[str, int] = field(default_factory=dict)
     deleted: dict[str, list[str]] = field(default_factory=dict)
     watermarks: dict[str, str] = field(default_factory=dict)
+
+
+#: Kinds of activity a change logs; ``task`` is an open to-do (a next step's due date).
+ACTIVITY_KINDS = ("call", "meeting", "email", "note", "task")
+
+
+@dataclass(frozen=True)
+class ActivityWrite:
+    """An activity to create in the CRM, linked by the CRM's own ids (None: not linked)."""
+
+    kind: str
+    subject: str
+    day: dt.date
+    owner: str | None = None
+    account: str | None = None
+    deal: str | None = None
+    contact: str | None = None
+    #: False for an open task (a next step due on ``day``); logged calls, meetings… are done.
+    done: bool = True
 
 
 class CrmSource(Protocol):
@@ -36,6 +57,10 @@ class CrmSource(Protocol):
 
     def write(self, external_id: str, field: str, value: str) -> None:
         """Set ``field`` of the deal to ``value``."""
+        ...
+
+    def create(self, activity: ActivityWrite) -> str:
+        """Create ``activity`` and return its CRM id."""
         ...
 
 
