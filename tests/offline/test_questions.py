@@ -200,7 +200,7 @@ CASES: list[tuple[str, str, str | None, dict[str, Any]]] = [
     (MANAGER, "which region is growing fastest", "query_metrics", {"compare": "previous_period"}),
     (REP, "send a recap to the {account} champion", None, {}),
     (REVOPS, "largest open deal in the company", "pipeline_summary", {}),
-    (REP, "what changed since last week?", None, {}),
+    (REP, "what changed since last week?", "pipeline_changes", {"since": "last week"}),
     (REP, "how many deals did I lose in Q2 and why", "query_metrics", {"group_by": "loss_reason"}),
     (
         MANAGER,

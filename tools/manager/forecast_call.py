@@ -75,6 +75,8 @@ class ForecastCallPrep(BaseModel):
     end: dt.date
     note: str | None = None
     closed_won: Decimal = Field(description="Amount won (closed_at) in the period so far.")
+    open_deals: int = Field(description="Open deals in scope now.")
+    undated_deals: int = Field(description="Open deals in scope with no close date (in no period).")
     commit: CategoryMoves
     best_case: CategoryMoves
     commit_needs_explanation: bool = Field(description="Commit changed by more than 10% since the start.")
@@ -164,6 +166,8 @@ def forecast_call_prep(repo: Repository, viewer: ViewerLike, params: ForecastCal
         end=repo.as_of,
         note=note,
         closed_won=to_money(won),
+        open_deals=sum(1 for row in now.values() if not row.is_closed),
+        undated_deals=sum(1 for row in now.values() if not row.is_closed and row.close_date is None),
         commit=commit,
         best_case=best_case,
         commit_needs_explanation=abs(commit.change_share or 0.0) > EXPLAIN_SHARE,

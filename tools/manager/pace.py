@@ -105,8 +105,8 @@ def days_of(period: Period, as_of: dt.date) -> tuple[int, int, int]:
 
 def probability_source(report: dict[str, object]) -> str:
     if report.get("used") == "model":
-        return "the learned win score (a model trained on the organisation's closed deals)"
-    return "the stage probability (the win score falls back to it: the closed deals do not support a model)"
+        return "the learned win score, a model trained on the organisation's closed deals"
+    return "the stage probability: the organisation's closed deals do not support a win-score model"
 
 
 def _status(quota: Decimal | None, booked: Decimal, expected: Decimal) -> Status:

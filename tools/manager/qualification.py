@@ -7,9 +7,10 @@
   never engaged on it (or the data does not link activities to contacts); 0 ``missing`` otherwise;
 - **fields** (metrics, decision criteria…): the field's credit when it holds a value, 0 when it is
   empty (a date in the past is empty);
-- ``not_recorded`` (no score) when the data cannot show the letter at all: the data model has no
-  such field, or the data set has no contacts with buying roles. Such letters are listed once, in
-  ``not_recorded``, and are left out of every total: a gap in the data is never a gap in the deal.
+- **not recorded** when the data cannot show the letter at all: the data model has no such field,
+  or the data set (in the viewer's scope) has no contacts with buying roles. Such letters are listed
+  once, in ``not_recorded``, and are left out of every card and total: a gap in the data is never a
+  gap in the deal.
 
 One deal (``deal``) gets its scorecard. Otherwise the open deals in scope (narrowed by the usual
 filters) are scored, largest first, and ``missing`` keeps only the deals where that letter is not
@@ -36,7 +37,7 @@ from tools.manager.qualification_evidence import COLUMNS, DataShows, Engaged, en
 from tools.store.repository import Repository, ViewerLike
 from tools.store.schema import Account, Opportunity, User
 
-Status = Literal["evidenced", "partial", "missing", "not_recorded"]
+Status = Literal["evidenced", "partial", "missing"]
 
 
 class QualificationQuery(DealFilter):
@@ -54,7 +55,7 @@ class LetterScore(BaseModel):
     letter: str
     name: str
     status: Status
-    score: int | None = Field(description="0-2; None when the data cannot show this letter.")
+    score: int = Field(ge=0, le=2, description="0 missing, 1 partly known, 2 evidenced.")
     evidence: str
     playbook: str
     ask: str | None = Field(description="What to find out next, when the letter is not evidenced.")
@@ -70,7 +71,9 @@ class DealScorecard(BaseModel):
     stage: str
     amount: Decimal | None
     close_date: dt.date | None
-    letters: list[LetterScore]
+    letters: list[LetterScore] = Field(
+        description="The letters the data can show (see Scorecards.not_recorded)."
+    )
     score: int = Field(description="Sum of the scores of the letters the data can show.")
     max_score: int
     gaps: list[str] = Field(
@@ -88,6 +91,9 @@ class Scorecards(BaseModel):
     open_deals: int = Field(description="Open deals in scope under the filters.")
     evidenced: dict[str, int] = Field(description="Open deals in scope with each letter evidenced (score 2).")
     not_recorded: dict[str, str] = Field(description="Letters the data cannot show, and why.")
+    partly_only: list[str] = Field(
+        description="Letters the data can show only as partly known (score 1 at most)."
+    )
     deals: list[DealScorecard]
     filters: list[str]
 
@@ -174,8 +180,10 @@ def qualification_scorecard(repo: Repository, viewer: ViewerLike, params: Qualif
         evidenced={
             letter.name: int(n)
             for letter, n in zip([x for x in method.letters if x.key in shown], counts[1:], strict=True)
+            if data.ceiling(letter) == 2
         },
         not_recorded=not_recorded,
+        partly_only=[x.name for x in method.letters if x.name not in not_recorded and data.ceiling(x) < 2],
         deals=deals,
         filters=describe(
             resolved, "open opportunities" if not params.deal else "one deal", f"as of {repo.as_of}"
@@ -195,21 +203,10 @@ def _card(
     letters = []
     for letter in method.letters:
         if letter.name in not_recorded:
-            score, text = None, f"not recorded: {not_recorded[letter.name]}"
-        else:
-            score, text = max(
-                (shows.score(e, row, data, engaged, at_account, as_of) for e in letter.evidence),
-                key=lambda found: -1 if found[0] is None else found[0],
-            )
-        status: Status = (
-            "not_recorded"
-            if score is None
-            else "evidenced"
-            if score == 2
-            else "partial"
-            if score
-            else "missing"
-        )
+            continue  # listed once, in Scorecards.not_recorded
+        found = [shows.score(e, row, data, engaged, at_account, as_of) for e in letter.evidence]
+        score, text = max(((n, t) for n, t in found if n is not None), key=lambda pair: pair[0])
+        status: Status = "evidenced" if score == 2 else "partial" if score else "missing"
         letters.append(
             LetterScore(
                 key=letter.key,
@@ -219,10 +216,9 @@ def _card(
                 score=score,
                 evidence=text,
                 playbook=letter.playbook,
-                ask=letter.ask if score is not None and score < 2 else None,
+                ask=letter.ask if score < 2 else None,
             )
         )
-    scored = [s for s in letters if s.score is not None]
     return DealScorecard(
         id=record_id("opportunity", row.id),
         name=row.name,
@@ -232,7 +228,7 @@ def _card(
         amount=row.amount,
         close_date=row.close_date,
         letters=letters,
-        score=sum(s.score or 0 for s in scored),
-        max_score=2 * len(scored),
-        gaps=[s.name for s in scored if (s.score or 0) < 2],
+        score=sum(s.score for s in letters),
+        max_score=2 * len(letters),
+        gaps=[s.name for s in letters if s.score < 2],
     )

@@ -44,6 +44,16 @@ class DataShows:
         reasons = [self._why_not(e) for e in letter.evidence]
         return None if any(r is None for r in reasons) else "; ".join(dict.fromkeys(r for r in reasons if r))
 
+    def ceiling(self, letter: Letter) -> int:
+        """The best score the data can give ``letter`` (an amount the rep typed is at most partly known)."""
+        best = 0
+        for e in letter.evidence:
+            if e.contact_roles is not None and self.roles:
+                best = max(best, 2 if self.linked else 1)
+            elif known(e.field):
+                best = max(best, e.credit)
+        return best
+
     def _why_not(self, evidence: Evidence) -> str | None:
         if evidence.contact_roles is not None:
             return None if self.roles else "the data has no contacts with buying roles"
