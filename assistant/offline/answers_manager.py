@@ -231,7 +231,8 @@ def _none_in_forecast(result: ForecastCallPrep, who: str) -> str:
     )
     if result.undated_deals:
         some = "All" if result.undated_deals == result.open_deals else f"{result.undated_deals} of"
-        text += f" {some} {fmt.plural(result.open_deals, 'open deal')} have no close date, so they fall in no period."
+        deals = fmt.plural(result.open_deals, "open deal")
+        text += f" {some} {deals} have no close date, so they fall in no period."
     return text
 
 
