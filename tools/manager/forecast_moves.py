@@ -18,7 +18,7 @@ from pydantic import BaseModel, Field
 from tools.evidence import ExternalId, RecordUrl, record_id
 from tools.periods import Period
 
-ZERO = Decimal(0)
+ZERO = Decimal("0.00")
 #: Forecast categories from the highest.
 RANK = {"commit": 2, "best_case": 1, "pipeline": 0}
 NAMES = {"commit": "commit", "best_case": "best case", "pipeline": "pipeline"}
