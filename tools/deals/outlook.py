@@ -30,7 +30,7 @@ from tools.store.schema import Opportunity
 from tools.store.schema_scores import DealScore
 from tools.store.types import to_money
 
-Z80 = 1.2816
+Z80 = Decimal("1.2816")
 RUN_RATE_QUARTERS = 4
 
 
@@ -102,21 +102,21 @@ def expected_bookings(
     per_day = mean(b / d for b, d in zip(booked, days, strict=True)) if booked else 0.0
     spread_per_day = pstdev(b / d for b, d in zip(booked, days, strict=True)) if booked else 0.0
     left = (period.end - max(period.start, repo.as_of)).days
-    run_rate = per_day * left
-    value = float(won) + float(weighted) + run_rate
-    spread = math.sqrt(float(variance) + (spread_per_day * left) ** 2)
+    run_rate = to_money(per_day * left)
+    value = to_money(won) + to_money(weighted) + run_rate  # the parts as shown add up to it exactly
+    spread = Decimal(str(math.sqrt(float(variance) + (spread_per_day * left) ** 2)))
     used = (
         "learned win score"
         if report.get("used") == "model"
         else "stage probability (no win-score model in use)"
     )
     return ExpectedBookings(
-        value=to_money(value),
-        low=to_money(max(float(won), value - Z80 * spread)),
+        value=value,
+        low=to_money(max(won, value - Z80 * spread)),
         high=to_money(value + Z80 * spread),
         closed_won=to_money(won),
         open_expected=to_money(weighted),
-        run_rate=to_money(run_rate),
+        run_rate=run_rate,
         run_rate_per_quarter=to_money(mean(booked) if booked else 0),
         days_left=left,
         probability=used,
