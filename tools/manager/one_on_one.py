@@ -39,6 +39,13 @@ from tools.store.schema import Opportunity, Role, User
 #: The coverage of the quota still to book the playbook calls healthy (kpis.md#pipeline-coverage).
 HEALTHY_COVERAGE = 3.0
 WIN_RATE_GAP = 0.05
+#: The playbook passage each coaching topic cites (the stall rules cite their own recovery plays).
+PASSAGES = {
+    "coverage": "kpis.md#pipeline-coverage",
+    "quota": "smart-goals.md#working-back-from-quota",
+    "economic_buyer": "qualification.md#economic-buyer",
+    "win_rate": "kpis.md#win-rate",
+}
 WIN_RATE_DAYS = 365
 
 
@@ -129,7 +136,7 @@ def _pace_topic(pace: RepPace) -> list[CoachingTopic]:
                 topic="Pipeline coverage",
                 why=f"${pace.open_amount:,.0f} open closing this period covers {coverage:.1f}x of the "
                 f"${remaining:,.0f} still to book; the playbook looks for about {HEALTHY_COVERAGE:.0f}x",
-                playbook="kpis.md#pipeline-coverage",
+                playbook=PASSAGES["coverage"],
             )
         ]
     return [
@@ -138,7 +145,7 @@ def _pace_topic(pace: RepPace) -> list[CoachingTopic]:
             why=f"expected ${pace.expected:,.0f} against a ${pace.quota:,.0f} quota: "
             f"${pace.needed_per_week or 0:,.0f} a week is needed, "
             f"${pace.booked_per_week or 0:,.0f} a week booked so far",
-            playbook="smart-goals.md#working-back-from-quota",
+            playbook=PASSAGES["quota"],
         )
     ]
 
@@ -170,7 +177,7 @@ def _buyer_topic(repo: Repository, viewer: ViewerLike, name: str) -> list[Coachi
             topic="Economic buyer",
             why=f"{cards.matched} of {cards.open_deals} open deals of ${large:,.0f} or more "
             f"{'has' if cards.matched == 1 else 'have'} no economic buyer engaged",
-            playbook="qualification.md#economic-buyer",
+            playbook=PASSAGES["economic_buyer"],
         )
     ]
 
@@ -203,6 +210,6 @@ def _win_rate_topic(rate: float | None, peers: float | None) -> list[CoachingTop
             topic="Win rate",
             why=f"{rate:.0%} of deals closed in the last {WIN_RATE_DAYS} days were won, against {peers:.0%} "
             "for the other reps",
-            playbook="kpis.md#win-rate",
+            playbook=PASSAGES["win_rate"],
         )
     ]

@@ -76,19 +76,26 @@ def missing_letter(question: str) -> str | None:
     return None
 
 
+def _person(frame: Frame) -> str | None:
+    """The person a view is about: a name that matched no one in scope is placed as an account by
+    the shared reader, but these views are only about people (the tool then says "no person named")."""
+    return frame.slots.owner or frame.slots.account
+
+
 def _forecast_call(frame: Frame, lexicon: Lexicon, tools: AbstractSet[str]) -> list[Call]:
-    slots = frame.slots
     since = since_of(frame.question)
-    return [Call("forecast_call_prep", given(since=since, owner=slots.owner, territory=slots.territory))]
+    return [
+        Call("forecast_call_prep", given(since=since, owner=_person(frame), territory=frame.slots.territory))
+    ]
 
 
 def _one_on_one(frame: Frame, lexicon: Lexicon, tools: AbstractSet[str]) -> list[Call]:
-    return [Call("one_on_one_prep", given(rep=frame.slots.owner, period=frame.slots.period))]
+    return [Call("one_on_one_prep", given(rep=_person(frame), period=frame.slots.period))]
 
 
 def _quota_risk(frame: Frame, lexicon: Lexicon, tools: AbstractSet[str]) -> list[Call]:
     slots = frame.slots
-    return [Call("quota_risk", given(owner=slots.owner, territory=slots.territory, period=slots.period))]
+    return [Call("quota_risk", given(owner=_person(frame), territory=slots.territory, period=slots.period))]
 
 
 def _scorecard(frame: Frame, lexicon: Lexicon, tools: AbstractSet[str]) -> list[Call]:
@@ -142,9 +149,11 @@ FORECAST_CALL = IntentSpec(
     periodic=True,
     phrasings=(
         phrasing(10, r"\bforecast (?:call|meeting|review|sync|cadence)s?\b", r"\bcommit (?:call|review)\b"),
+        # over "what moved" in general (the pipeline's changes): the forecast categories' moves
         phrasing(
-            9,
-            r"\bwhat (?:moved|changed|slipped) (?:in|out of) (?:my |our |the )?(?:commit|best[- ]case)\b",
+            12,
+            r"\bwhat (?:moved|changed|slipped) (?:in|out of|into) (?:my |our |the )?"
+            r"(?:commit|best[- ]case)\b",
             r"\b(?:commit|best[- ]case) (?:changes|movements?|moves)\b",
         ),
     ),
