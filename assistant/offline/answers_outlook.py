@@ -9,6 +9,7 @@ from typing import Any
 from assistant import formatting as fmt
 from assistant.offline.render import capitalised, render, whose
 from tools.deals.changes import ChangedDeal, PipelineChanges
+from tools.deals.outlook import ExpectedBookings
 from tools.deals.win_scores import ScoredDeal, WinScores
 from tools.viewer import Viewer
 
@@ -104,3 +105,24 @@ def win_scores(result: WinScores, args: dict[str, Any], viewer: Viewer) -> str:
     deals = [_scored(d) for d in result.deals[:MAX_LISTED]]
     factors = [[f.text for f in d.factors] if detailed and model else [] for d in result.deals[:MAX_LISTED]]
     return render("win_scores", WinScoresView(title, basis, deals, factors, []))
+
+
+def expected_line(expected: ExpectedBookings | None) -> str:
+    """The forecast's expected bookings in one line (empty once the period is over); a part that adds
+    nothing (no open deal dated in the period, no run-rate) is left out rather than shown as $0."""
+    if expected is None:
+        return ""
+    parts = ["closed won"]
+    if expected.open_expected:
+        parts.append(
+            f"open deals weighted by their {expected.probability} ({fmt.money(expected.open_expected)})"
+        )
+    if expected.run_rate:
+        days = fmt.plural(expected.days_left, "day")
+        parts.append(
+            f"the run-rate of deals not created yet ({fmt.money(expected.run_rate)} for the {days} left)"
+        )
+    return (
+        f"Expected bookings: {fmt.money(expected.value)} (80% range {fmt.money(expected.low)} to "
+        f"{fmt.money(expected.high)}): {' + '.join(parts)}"
+    )
