@@ -261,7 +261,7 @@ def forecast_call(result: ForecastCallPrep, args: dict[str, Any], viewer: Viewer
             else f"No commit deal closing in {period} is flagged at risk."
         ),
         at_risk_deals=[risky_deal(d) for d in result.commit_at_risk],
-        pushed=_how_many(result.pushed_count, "in commit or best case had its close date pushed"),
+        pushed=_how_many(result.pushed_count, "in commit or best case had the close date pushed"),
         pushed_deals=[moved_deal(m, moved_value=False) for m in result.pushed],
         slipped=_how_many(result.slipped_count, "in commit or best case slipped back a stage or category"),
         slipped_deals=[moved_deal(m, moved_value=False) for m in result.slipped],
@@ -333,7 +333,7 @@ def scorecard(result: Scorecards, args: dict[str, Any], viewer: Viewer) -> str:
         )
         letters = [
             f"{s.letter} {s.name}: {s.score}/2 — {s.evidence}"
-            + (f" Next: {s.ask} [{s.playbook}]" if s.ask else "")
+            + (f". Next: {s.ask} [{s.playbook}]" if s.ask else "")
             for s in card.letters
         ]
         return render("scorecard", ScorecardView(title, "", [], letters, "", not_recorded, []))
