@@ -62,6 +62,7 @@ def _named(planted: Planted, person: str) -> dict[str, list[Args]]:
         "forecast": filters,
         "rep_performance": [{"rep": person}],
         "one_on_one_prep": [{"rep": person}],
+        "win_scores": [{"deal": deal}, {"deal": f"opportunity/{planted.deal_id}"}, {"owner": person}],
         "quota_risk": [{"owner": person}],
         "forecast_call_prep": [{"owner": person, "limit": 50}],
         "qualification_scorecard": [
@@ -114,6 +115,7 @@ def _general() -> dict[str, list[Args]]:
         "forecast": [{}, {"territory": "Central Strategic"}],
         "rep_performance": [{}],
         "quota_risk": [{}, {"territory": "Central Strategic"}, {"period": "next quarter"}],
+        "one_on_one_prep": [{}],
         "forecast_call_prep": [{"limit": 50}, {"since": "yesterday", "territory": "Central Strategic"}],
         "qualification_scorecard": [
             {"limit": 50},

@@ -77,13 +77,17 @@ def test_one_on_one_prep_has_pace_risk_and_cited_coaching(repo: Repository) -> N
     assert topics["Economic buyer"].why.startswith("1 of 1 open deals of $50,000 or more has no")
 
 
-def test_one_on_one_prep_defaults_to_the_rep_asking_and_a_manager_must_name_one(repo: Repository) -> None:
+def test_one_on_one_prep_defaults_to_the_person_asking(repo: Repository) -> None:
     assert one_on_one_prep(repo, RITA, OneOnOneQuery()).rep == "Rita Ruiz"
-    with pytest.raises(InputError, match="name the rep"):
-        one_on_one_prep(repo, MAX, OneOnOneQuery())
     team = one_on_one_prep(repo, VERA, OneOnOneQuery(rep="Max Stone"))
     assert team.rep == "Max Stone's team" and team.pace.quota == Decimal("180000.00")
     assert team.pace.expected == Decimal("132900.00")  # Rita 132,500 + Ravi 400
+    assert one_on_one_prep(repo, MAX, OneOnOneQuery()).pace == team.pace  # a manager's own: the team
+    everyone = one_on_one_prep(repo, OLGA, OneOnOneQuery())
+    assert everyone.rep == "Everyone in your scope" and everyone.rep_id == ""
+    assert everyone.pace.quota == Decimal("240000.00") and everyone.open_deals == 5
+    with pytest.raises(InputError, match="no person named 'Zed'"):
+        one_on_one_prep(repo, MAX, OneOnOneQuery(rep="Zed"))
 
 
 def test_qualification_lists_the_deals_without_an_economic_buyer(repo: Repository) -> None:

@@ -21,12 +21,11 @@ import datetime as dt
 from decimal import Decimal
 
 from pydantic import BaseModel, Field
-from sqlalchemy import func
+from sqlalchemy import func, true
 
 from tools.deals.stalled import StalledQuery, stalled_deals
 from tools.deals.stalled_evidence import StalledDeal
 from tools.deals.stalled_rules import RULES, Rule
-from tools.errors import InputError
 from tools.evidence import record_id
 from tools.filters import team_of
 from tools.manager.pace import QuotaRiskQuery, RepPace, quota_risk, team_pace
@@ -51,7 +50,8 @@ WIN_RATE_DAYS = 365
 
 class OneOnOneQuery(BaseModel):
     rep: str | None = Field(
-        default=None, description="The rep's name (a manager's: their team); default you, when you are a rep."
+        default=None,
+        description="The rep's name (a manager's: their team); default you (your team; everyone for RevOps).",
     )
     period: str | None = Field(default="this quarter", description="The period (default this quarter).")
     limit: int = Field(default=5, ge=1, le=25, description="Deals at risk listed (all are counted).")
@@ -65,7 +65,7 @@ class CoachingTopic(BaseModel):
 
 class OneOnOnePrep(BaseModel):
     rep: str
-    rep_id: str
+    rep_id: str = Field(description="The person (empty when the prep covers everyone in scope).")
     period: Period
     days_total: int
     days_gone: int
@@ -88,25 +88,27 @@ def one_on_one_prep(repo: Repository, viewer: ViewerLike, params: OneOnOneQuery)
     needed), their deals at risk by money at stake, and coaching topics from the playbook, cited.
 
     Args:
-        rep: The rep's name (a manager's: their team); default you, when you are a rep.
+        rep: The rep's name (a manager's: their team); default you (your team; everyone for RevOps).
         period: The period (default this quarter).
         limit: Deals at risk listed (all are counted).
     """
-    if params.rep is None and viewer.role is not Role.REP:
-        raise InputError("name the rep for the 1:1 prep, e.g. 'one on one prep for Kenji'")
+    whole = params.rep is None and viewer.role in (Role.ADMIN, Role.REVOPS)
     person = resolve_user(repo, viewer, params.rep) if params.rep else None
     rep_id = person.id if person else viewer.user_id
-    with repo.connect() as connection:
-        name = connection.execute(repo.users(viewer, User.name).where(User.id == rep_id)).scalar_one()
-    pace = quota_risk(repo, viewer, QuotaRiskQuery(owner=name, period=params.period))
-    own = team_pace(name, rep_id, pace.reps, pace.days_gone, pace.days_left)
-    risk = stalled_deals(repo, viewer, StalledQuery(owner=name, limit=params.limit))
-    rates = _win_rates(repo, viewer, team_of(repo, viewer, name)[1])
+    owner: str | None = None
+    if not whole:
+        with repo.connect() as connection:
+            owner = connection.execute(repo.users(viewer, User.name).where(User.id == rep_id)).scalar_one()
+    pace = quota_risk(repo, viewer, QuotaRiskQuery(owner=owner, period=params.period))
+    label = f"{owner}'s team" if owner else "Everyone in your scope"
+    own = team_pace(label, rep_id, pace.reps, pace.days_gone, pace.days_left)
+    risk = stalled_deals(repo, viewer, StalledQuery(owner=owner, limit=params.limit))
+    rates = _win_rates(repo, viewer, team_of(repo, viewer, owner)[1] if owner else None)
     coaching = _pace_topic(own) + _rule_topics(risk.by_rule)
-    coaching += _buyer_topic(repo, viewer, name) + _win_rate_topic(*rates)
+    coaching += _buyer_topic(repo, viewer, owner) + _win_rate_topic(*rates)
     return OneOnOnePrep(
         rep=own.rep,
-        rep_id=record_id("user", rep_id),
+        rep_id="" if whole else record_id("user", rep_id),
         period=pace.period,
         days_total=pace.days_total,
         days_gone=pace.days_gone,
@@ -121,7 +123,11 @@ def one_on_one_prep(repo: Repository, viewer: ViewerLike, params: OneOnOneQuery)
         win_rate=rates[0],
         peers_win_rate=rates[1],
         coaching=coaching[:4],
-        filters=[f"rep: {name}", f"period: {pace.period.label}", f"as of {repo.as_of}"],
+        filters=[
+            f"rep: {owner or 'everyone in scope'}",
+            f"period: {pace.period.label}",
+            f"as of {repo.as_of}",
+        ],
     )
 
 
@@ -165,7 +171,7 @@ def _rule_topics(by_rule: dict[str, int]) -> list[CoachingTopic]:
     return topics
 
 
-def _buyer_topic(repo: Repository, viewer: ViewerLike, name: str) -> list[CoachingTopic]:
+def _buyer_topic(repo: Repository, viewer: ViewerLike, name: str | None) -> list[CoachingTopic]:
     large = Decimal(str(repo.stages.stall_rules.large_deal_amount))
     cards = qualification_scorecard(
         repo, viewer, QualificationQuery(owner=name, missing="economic buyer", min_amount=large, limit=1)
@@ -182,11 +188,13 @@ def _buyer_topic(repo: Repository, viewer: ViewerLike, name: str) -> list[Coachi
     ]
 
 
-def _win_rates(repo: Repository, viewer: ViewerLike, owners: list[int]) -> tuple[float | None, float | None]:
-    """Won / closed over the last :data:`WIN_RATE_DAYS` days: the rep's (or team's), and the other
-    reps' in the viewer's scope."""
+def _win_rates(
+    repo: Repository, viewer: ViewerLike, owners: list[int] | None
+) -> tuple[float | None, float | None]:
+    """Won / closed over the last :data:`WIN_RATE_DAYS` days: the rep's (or team's; everyone's in
+    scope when ``owners`` is None), and the other reps' in the viewer's scope."""
     since = repo.as_of - dt.timedelta(days=WIN_RATE_DAYS)
-    mine = Opportunity.owner_id.in_(owners)
+    mine = Opportunity.owner_id.in_(owners) if owners is not None else true()
     closed = [Opportunity.is_closed, Opportunity.closed_at > since, Opportunity.closed_at <= repo.as_of]
     reps = repo.users(viewer, User.id).where(User.role == Role.REP.value)
     with repo.connect() as connection:

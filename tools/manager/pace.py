@@ -222,8 +222,8 @@ def _pace(
     )
 
 
-def team_pace(name: str, user_id: int, rows: list[RepPace], gone: int, left: int) -> RepPace:
-    """One person's pace: their own row, or their team's rows added up (a manager's)."""
+def team_pace(label: str, user_id: int, rows: list[RepPace], gone: int, left: int) -> RepPace:
+    """One person's pace: their own row, or the rows added up under ``label`` (a manager's team)."""
     own = [r for r in rows if r.rep_id == record_id("user", user_id)]
     if own:
         return own[0]
@@ -232,7 +232,7 @@ def team_pace(name: str, user_id: int, rows: list[RepPace], gone: int, left: int
     weighted = sum((r.weighted_open for r in rows), ZERO)
     expected = booked + weighted
     return RepPace(
-        rep=f"{name}'s team",
+        rep=label,
         rep_id=record_id("user", user_id),
         status=_status(quota, booked, expected),
         quota=quota,
