@@ -225,6 +225,12 @@ TOOLS: tuple[ToolSpec, ...] = (
     ToolSpec("pipeline_changes", "tools.deals:pipeline_changes", "tools.deals:ChangesQuery"),
     ToolSpec("forecast", "tools.deals:forecast", "tools.deals:ForecastQuery"),
     ToolSpec("rep_performance", "tools.deals:rep_performance", "tools.deals:PerformanceQuery"),
+    ToolSpec("forecast_call_prep", "tools.manager:forecast_call_prep", "tools.manager:ForecastCallQuery"),
+    ToolSpec("one_on_one_prep", "tools.manager:one_on_one_prep", "tools.manager:OneOnOneQuery"),
+    ToolSpec("quota_risk", "tools.manager:quota_risk", "tools.manager:QuotaRiskQuery"),
+    ToolSpec(
+        "qualification_scorecard", "tools.manager:qualification_scorecard", "tools.manager:QualificationQuery"
+    ),
     ToolSpec("query_metrics", "tools.semantic:query_metrics", "tools.semantic:MetricQuery"),
     ToolSpec(
         "metric_definitions",

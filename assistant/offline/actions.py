@@ -30,7 +30,7 @@ class Action:
     pattern: re.Pattern[str]
     instead: str
     #: The request would change or send something (so the reply says nothing was); False for a
-    #: question the product cannot answer yet ("what changed since last week?").
+    #: question the product cannot answer yet ("how many deals convert from stage to stage?").
     acts: bool = True
 
 
@@ -117,17 +117,6 @@ ACTIONS: tuple[Action, ...] = (
 #: Questions Salesplan cannot answer yet, asked as questions: said plainly, never answered with
 #: something else that reads like an answer to them.
 GAPS: tuple[Action, ...] = (
-    Action(
-        "changes",
-        "keep a history of what changed between two dates, so I can't list what changed",
-        re.compile(
-            r"\bwhat(?:'s| has| have)? (?:changed|moved|happened)\b(?! to\b)|\bchanges? (?:since|from|over)\b"
-            r"|\bwhat(?:'s| is) new since\b|\bwhat(?:'s| is) different (?:since|from)\b"
-        ),
-        'show deals whose close dates were pushed ("which deals slipped?"), stalled deals, and pipeline '
-        'created or won in a period ("new pipeline this week")',
-        acts=False,
-    ),
     Action(
         "conversion",
         "compute stage-to-stage conversion (how many deals move on from one stage to the next)",

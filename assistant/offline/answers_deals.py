@@ -14,6 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 from assistant import formatting as fmt
+from assistant.offline.answers_outlook import expected_line
 from assistant.offline.render import capitalised, narrowing, render, whose
 from tools.deals.details import DealDetails
 from tools.deals.forecasting import Forecast
@@ -306,6 +307,7 @@ class ForecastView:
     commit_deals: list[str]
     won_deals: list[str]
     notes: list[str]
+    expected: str = ""
 
 
 def forecast(result: Forecast, args: dict[str, Any], viewer: Viewer, notes: list[str]) -> str:
@@ -338,6 +340,7 @@ def forecast(result: Forecast, args: dict[str, Any], viewer: Viewer, notes: list
             if result.undated
             else []
         ),
+        expected=expected_line(result.expected),
     )
     return render("forecast", view)
 

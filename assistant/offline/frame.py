@@ -53,6 +53,13 @@ class Intent(StrEnum):
     PURCHASES = "purchases"
     #: A change to one field of one deal, proposed for the user to confirm (never applied).
     CHANGE = "change"
+    #: Manager views (:mod:`assistant.offline.intents.manager`), what changed, and a deal's chances.
+    FORECAST_CALL = "forecast_call"
+    ONE_ON_ONE = "one_on_one"
+    QUOTA_RISK = "quota_risk"
+    QUALIFICATION = "qualification"
+    CHANGES = "changes"
+    WIN_CHANCES = "win_chances"
 
 
 class Ambiguity(BaseModel):

@@ -100,6 +100,8 @@ VAGUE = re.compile(r"\b(?:numbers|status|update|overview|snapshot|recap|how (?:a
 #: Intents that need one account, and those where a person's name narrows the answer.
 NEEDS_ACCOUNT = needing("account")
 OWNER_INTENTS = taking("person")
+#: Intents that take one deal by its id besides the deal's details ("win probability for deal 42").
+ABOUT_DEALS = taking("deal")
 
 
 @dataclass
@@ -343,7 +345,7 @@ def _deal_reference(frame: Frame, question: str) -> None:
     match = OPPORTUNITY_ID.search(question)
     if match and frame.intent is not Intent.ACTION:
         frame.slots.deal = f"opportunity/{match[1] or match[2]}"
-        frame.intent = Intent.DEAL
+        frame.intent = frame.intent if frame.intent in ABOUT_DEALS else Intent.DEAL
         return
     source = SOURCE_ID.search(question)
     if source and frame.intent is not Intent.ACTION and not frame.slots.deal:

@@ -168,12 +168,8 @@ CASES: list[tuple[str, str, str | None, dict[str, Any]]] = [
         "query_metrics",
         {"measure": "median_sales_cycle", "order": "asc"},
     ),
-    (
-        MANAGER,
-        "anyone on my team going to miss their number?",
-        "query_metrics",
-        {"measure": "attainment", "order": "asc"},
-    ),
+    # missing the number: each rep's pace to quota (booked + win-score-weighted pipeline)
+    (MANAGER, "anyone on my team going to miss their number?", "quota_risk", {}),
     (
         REVOPS,
         "which 3 accounts brought in the most revenue this year?",
@@ -201,7 +197,7 @@ CASES: list[tuple[str, str, str | None, dict[str, Any]]] = [
     (MANAGER, "which region is growing fastest", "query_metrics", {"compare": "previous_period"}),
     (REP, "send a recap to the {account} champion", None, {}),
     (REVOPS, "largest open deal in the company", "pipeline_summary", {}),
-    (REP, "what changed since last week?", None, {}),
+    (REP, "what changed since monday?", "pipeline_changes", {"since": "monday"}),
     (REP, "how many deals did I lose in Q2 and why", "query_metrics", {"group_by": "loss_reason"}),
     (
         MANAGER,

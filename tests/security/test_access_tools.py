@@ -65,6 +65,16 @@ def _named(planted: Planted, person: str) -> dict[str, list[Args]]:
         "stalled_deals": filters,
         "forecast": filters,
         "rep_performance": [{"rep": person}],
+        "one_on_one_prep": [{"rep": person}],
+        "win_scores": [{"deal": deal}, {"deal": f"opportunity/{planted.deal_id}"}, {"owner": person}],
+        "quota_risk": [{"owner": person}],
+        "forecast_call_prep": [{"owner": person, "limit": 50}],
+        "qualification_scorecard": [
+            {"owner": person, "limit": 50},
+            {"deal": deal},
+            {"deal": f"opportunity/{planted.deal_id}", "methodology": "bant"},
+            {"account": account, "missing": "economic buyer"},
+        ],
         "query_metrics": [
             {"measure": "won_revenue", "rep": person, "period": "this year"},
             {"measure": "open_pipeline", "account": account, "group_by": "stage"},
@@ -108,6 +118,14 @@ def _general() -> dict[str, list[Args]]:
         ],
         "forecast": [{}, {"territory": "Central Strategic"}],
         "rep_performance": [{}],
+        "quota_risk": [{}, {"territory": "Central Strategic"}, {"period": "next quarter"}],
+        "one_on_one_prep": [{}],
+        "forecast_call_prep": [{"limit": 50}, {"since": "yesterday", "territory": "Central Strategic"}],
+        "qualification_scorecard": [
+            {"limit": 50},
+            {"missing": "champion", "limit": 50},
+            {"territory": "Central Strategic", "methodology": "bant"},
+        ],
         "query_metrics": [
             {"measure": "won_revenue", "also": ["win_rate", "open_pipeline"], "group_by": "account"},
             {"measure": "activities", "group_by": "parent_account", "period": "this year"},

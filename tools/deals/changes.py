@@ -18,7 +18,7 @@ from decimal import Decimal
 from typing import Any
 
 from pydantic import BaseModel, Field
-from sqlalchemy import func, select
+from sqlalchemy import Connection, func, select
 
 from tools.deals.pipeline import describe
 from tools.errors import DataError, InputError
@@ -131,6 +131,23 @@ def start_day(repo: Repository, viewer: ViewerLike, since: str) -> dt.date:
         ) from None
 
 
+def snapshot_day(connection: Connection, asked: dt.date) -> tuple[dt.date, str | None]:
+    """The snapshot a period starting on ``asked`` starts from (the nearest earlier one, else the
+    first), and a note when it is not of that day."""
+    day = connection.execute(
+        select(func.max(PipelineSnapshot.day)).where(PipelineSnapshot.day <= asked)
+    ).scalar()
+    if day is not None:
+        return (
+            day,
+            None if day == asked else f"no snapshot on {asked}: the nearest earlier one, {day}, is the start",
+        )
+    day = connection.execute(select(func.min(PipelineSnapshot.day))).scalar()
+    if day is None:
+        raise DataError("the data set has no pipeline snapshots yet (regenerate or re-import it)")
+    return day, f"the pipeline's first snapshot is from {day}, after {asked}"
+
+
 def pipeline_changes(repo: Repository, viewer: ViewerLike, params: ChangesQuery) -> PipelineChanges:
     """What changed in the open pipeline since a day: new, advanced, slipped back, close date pushed,
     amount up or down, won, lost, with the waterfall from the start value to today's.
@@ -145,17 +162,7 @@ def pipeline_changes(repo: Repository, viewer: ViewerLike, params: ChangesQuery)
     asked = start_day(repo, viewer, params.since)
     resolved = deal_conditions(repo, viewer, DealFilter(owner=params.owner, territory=params.territory))
     with repo.connect() as connection:
-        day = connection.execute(
-            select(func.max(PipelineSnapshot.day)).where(PipelineSnapshot.day <= asked)
-        ).scalar()
-        note = None
-        if day is None:
-            day = connection.execute(select(func.min(PipelineSnapshot.day))).scalar()
-            if day is None:
-                raise DataError("the data set has no pipeline snapshots yet (regenerate or re-import it)")
-            note = f"the pipeline's first snapshot is from {day}, after {asked}"
-        elif day != asked:
-            note = f"no snapshot on {asked}: the nearest earlier one, {day}, is the start"
+        day, note = snapshot_day(connection, asked)
         snap = PipelineSnapshot
         before = {
             row.id: row

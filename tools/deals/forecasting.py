@@ -18,6 +18,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy import and_, func
 
 from tools import metrics
+from tools.deals.outlook import ExpectedBookings, expected_bookings
 from tools.deals.pipeline import describe, undated_open
 from tools.evidence import ExternalId, Figure, RecordUrl, Unit, record_id
 from tools.filters import DealFilter, ResolvedFilter, deal_conditions
@@ -49,12 +50,9 @@ class Forecast(BaseModel):
     gap_to_quota: Figure
     coverage: Figure
     weighted_forecast: Figure
+    expected: ExpectedBookings | None = Field(default=None, description="For a period not over.")
     filters: list[str]
     undated: int = Field(default=0, description="Open deals with no close date, so in no period.")
-
-
-def _period(repo: Repository, text: str | None) -> Period:
-    return parse_period(text or "this quarter", repo.as_of, repo.fy_start_month)
 
 
 def _quota(
@@ -135,7 +133,8 @@ def _buckets(
 
 
 def forecast(repo: Repository, viewer: ViewerLike, params: ForecastQuery) -> Forecast:
-    """Forecast a period: closed won, commit, best case and pipeline against quota, with the gap.
+    """Forecast a period: closed won, commit, best case and pipeline against quota, with the gap, and
+    the expected bookings (win scores plus the run-rate of pipeline not yet created) with a range.
 
     Args:
         period: The forecast period, e.g. 'this quarter', 'next quarter', 'Q1 2027' (default this quarter).
@@ -149,7 +148,7 @@ def forecast(repo: Repository, viewer: ViewerLike, params: ForecastQuery) -> For
         max_amount: Only deals of at most this amount.
     """
     resolved = deal_conditions(repo, viewer, params.model_copy(update={"period": None}))
-    period = _period(repo, params.period)
+    period = parse_period(params.period or "this quarter", repo.as_of, repo.fy_start_month)
     resolved.period = period
     buckets = _buckets(repo, viewer, resolved.conditions, period)
     amounts, ids, counts = (
@@ -157,15 +156,15 @@ def forecast(repo: Repository, viewer: ViewerLike, params: ForecastQuery) -> For
     )
     quota, quota_ids = _quota(repo, viewer, resolved, period)
     won, commit = amounts.get("closed_won", ZERO), amounts.get("commit", ZERO)
-    open_amount = sum((amounts.get(k, ZERO) for k in ("commit", "best_case", "pipeline")), ZERO)
     open_keys = ("commit", "best_case", "pipeline")
+    open_amount = sum((amounts.get(k, ZERO) for k in open_keys), ZERO)
     weighted = won + sum((buckets[k].weighted for k in open_keys if k in buckets), ZERO)
     open_count = sum(counts.get(k, 0) for k in open_keys)
     filters = describe(resolved)
     open_filters = [*filters, "open opportunities"]
     won_filters = [f for f in filters if not f.startswith("close date")]
     won_filters.append(f"won (closed_at) in {period.label}")
-    open_ids = ids.get("commit", []) + ids.get("best_case", []) + ids.get("pipeline", [])
+    open_ids = [i for k in open_keys for i in ids.get(k, [])]
 
     def category(name: str, key: str) -> Figure:
         return Figure.of(
@@ -218,6 +217,7 @@ def forecast(repo: Repository, viewer: ViewerLike, params: ForecastQuery) -> For
             ids.get("closed_won", []) + open_ids,
             counts.get("closed_won", 0) + open_count,
         ),
+        expected=expected_bookings(repo, viewer, resolved.conditions, period, won),
         filters=filters,
         undated=undated_open(repo, viewer, resolved.conditions),
     )
@@ -259,7 +259,7 @@ def rep_performance(repo: Repository, viewer: ViewerLike, params: PerformanceQue
         rep: A rep's or manager's name (a manager means the team); default everyone in scope.
         period: The period, e.g. 'this quarter', 'last quarter', '2026', 'YTD' (default this quarter).
     """
-    period = _period(repo, params.period)
+    period = parse_period(params.period or "this quarter", repo.as_of, repo.fy_start_month)
     resolved = deal_conditions(repo, viewer, DealFilter(owner=params.rep))
     reps_query = repo.users(viewer, User.id, User.name).where(User.role == Role.REP.value)
     if resolved.owner_ids is not None:

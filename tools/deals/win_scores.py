@@ -23,6 +23,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field
 from sqlalchemy import Engine, select
 
+from tools.deals.details import resolve_deal
 from tools.deals.pipeline import describe, open_deal_conditions
 from tools.evidence import ExternalId, RecordUrl, record_id
 from tools.filters import DealFilter, deal_conditions
@@ -42,6 +43,7 @@ VERDICTS = {
 
 
 class WinScoreQuery(DealFilter):
+    deal: str | None = Field(default=None, description="One deal (its name or id): its win probability.")
     limit: int = Field(default=25, ge=1, le=500, description="How many deals to list (all are scored).")
 
 
@@ -96,10 +98,13 @@ def win_scores(repo: Repository, viewer: ViewerLike, params: WinScoreQuery) -> W
         max_amount: Only deals of at most this amount.
         period: Only deals whose close date falls in this period.
         forecast_category: Forecast category: commit, best_case or pipeline.
+        deal: One deal (its name or id): its win probability.
         limit: How many deals to list (all are scored).
     """
     report = refresh(repo.engine, repo.stages, repo.as_of)
     resolved = deal_conditions(repo, viewer, params)
+    if params.deal:
+        resolved.conditions.append(Opportunity.id == resolve_deal(repo, viewer, params.deal))
     stake = Opportunity.amount * (1 - DealScore.probability)
     query = (
         repo.opportunities(

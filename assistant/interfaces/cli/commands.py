@@ -63,6 +63,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
     ),
     "data": (f"{_CLI}.data:app", "Load data: generate a demo data set or import a CRM export."),
     "deals": (f"{_CLI}.pipeline:deals_app", "Deals: stalled and at-risk deals, one deal's details."),
+    "manager": (
+        f"{_CLI}.manager:app",
+        "Manager views: forecast-call prep, 1:1 prep, who may miss their number, qualification scorecards.",
+    ),
     "threads": (f"{_CLI}.ask:threads_app", "Conversation threads."),
     "accounts": (f"{_CLI}.accounts:app", "Accounts: search, profile, facts, purchases and whitespace."),
     "territory": (f"{_CLI}.territory:app", "Territories: list, summary, balance and rebalancing."),

@@ -309,6 +309,15 @@ def _print_forecast(result: Forecast) -> None:
         result.weighted_forecast,
     ):
         console.print(f"  {_line(fig)}")
+    expected = result.expected
+    if expected is not None:
+        money = fmt.money
+        console.print(
+            f"  Expected bookings: [bold]{money(expected.value)}[/] (80% range {money(expected.low)} to "
+            f"{money(expected.high)}): {money(expected.closed_won)} won + {money(expected.open_expected)} "
+            f"from open deals by {expected.probability} + {money(expected.run_rate)} not yet created "
+            f"({expected.days_left} days left)"
+        )
 
 
 def performance(
