@@ -24,7 +24,6 @@ from assistant.offline.breakdowns import (
     BREAKDOWN,
     COMPARED_GROUPS,
     COUNT_WORD,
-    DIMENSION_WORD,
     DIMENSIONS,
     GRAIN,
     RANKED,
@@ -34,178 +33,44 @@ from assistant.offline.breakdowns import (
     WHO,
     second_breakdown,
 )
+from assistant.offline.comparisons import (
+    BEHIND,
+    BOTTOM_N,
+    LAST_YEAR,
+    LEAST,
+    MEAN_OF_GROUPS,
+    MOST,
+    PREVIOUS,
+    SHARE,
+    TOP_N,
+)
+from assistant.offline.measure_words import (
+    ACTIVITY,
+    ATTAINMENT,
+    AVERAGE,
+    BOUGHT,
+    CLOSED,
+    COUNT,
+    COVERAGE,
+    CREATED,
+    CYCLE,
+    DEAL_AGE,
+    LOST,
+    MEDIAN,
+    MONEY,
+    NOT_YET,
+    OPEN,
+    QUOTA,
+    RATE,
+    SHOULD_CONTACT,
+    SIZE,
+    STAGE_DAYS,
+    WEIGHTED,
+    WON,
+)
 from assistant.offline.slots import WORD_NUMBERS
 
 Outcome = Literal["won", "lost", "closed", "open", "created", "activity", "quota"]
-
-
-def _any(words: str) -> re.Pattern[str]:
-    """Any of ``words`` (alternatives separated by ``|``, regular expressions) as whole words."""
-    return re.compile(r"\b(?:" + words + r")\b")
-
-
-WON = _any(
-    r"won|did \w+(?: \w+)? close|(?:i|we|they|he|she) closed|bought|purchased|wins?|winning|closed[- ]won"
-    r"|bookings?|booked|(?:did|do|does|will|to|i|we|they) book|sold|(?<!-)(?:sell|sells|selling)"
-    r"|(?<!annual )revenue"
-    # "sales" is what was sold, except in a role or a process ("which sales agent…", "sales cycle")
-    r"|sales(?! (?:agents?|reps?|representatives?|people|persons?|team|teams|managers?|leaders?|org"
-    r"|ops|cycles?|playbook|process|stages?|calls?|methodology|motion|territor(?:y|ies)|offices?))"
-    r"|closed (?:revenue|business|deals?)"
-    r"|(?:brought|bring|brings|bringing) in|made"
-    r"|generated revenue|landed|signed|converts?|converted|conversion|close rate|closing rate|hit rate"
-)
-#: "what did Acme buy": what an account bought, by product.
-BOUGHT = re.compile(
-    r"\b(?:bought|purchased|did (?:\w+ ){0,4}buy|do(?:es)? (?:\w+ ){0,4}buy from us|buys? from us"
-    r"|did (?:\w+ ){0,2}sell (?:to|them|him|her)|(?:we|i|have|has) sold (?:to|them)"
-    r"|(?:have|has) (?:\w+ ){0,3}bought|buys (?:\w+ ){0,3}from us|buys the most"
-    r"|(?:we|i|you) (?:won|sold|booked|closed) (?:at|from|with|to|in) (?:entaccount|entunknown|them))\b"
-)
-#: Whitespace and upsell questions ("what else could they buy?") are about what was not bought.
-NOT_YET = re.compile(
-    r"\b(?:could|what else|else (?:could|can|might|should|would)|might|would|should|upsell|cross[- ]?sell"
-    r"|not (?:yet )?bought"
-    # "which customers haven't bought Security Shield?": the accounts without it
-    r"|(?:haven't|hasn't|have not|has not|never|didn't|did not|don't|doesn't|do not|does not)"
-    r"(?: \w+){0,2} (?:bought|purchased|buy|own|owned|have|use|using))\b"
-)
-LOST = _any(r"lost|lose|losing|losses|loss|closed[- ]lost|dropped|drop|drops|dropping")
-CLOSED = _any(r"closed|decided")
-OPEN = _any(r"open|pipeline|pipe|in play|in flight|active deals?|working on|on the table|closing")
-CREATED = _any(
-    r"created|create|creating|new deals?|new opportunit(?:y|ies)|new opps?|generated|sourced|opened|added"
-    r"|pipeline creation|pipeline created|pipegen|engaged"
-    # "how much pipeline did each rep add?", "deals added to the pipe this month"
-    r"|(?:pipe(?:line)?|deals?|opps?|opportunit(?:y|ies))\b(?: \w+){0,4} (?:add|adds|adding)\b"
-    r"|(?:add|adds|adding|added) (?:\w+ )?(?:to )?(?:the |their |my |our )?pipe(?:line)?\b"
-    r"|new pipe(?:line)?|fresh pipe(?:line)?|pipeline added"
-    r"|did (?:\w+ ){1,2}open|(?:i|we|they|he|she) opened"
-)
-#: Activities counted: the word itself, or calls, meetings, emails counted or logged ("how many calls",
-#: "meetings by rep", "emails sent last week") — not a call one is preparing for ("the forecast call").
-_KINDS = r"(?:calls?|meetings?|e-?mails?|demos?)"
-ACTIVITY = _any(
-    r"activit(?:y|ies)|touches|touchpoints?"
-    r"|(?:how many|number of|(?<=#) of|count of|count|total|logged|made|had|held|booked|sent)\s+"
-    rf"(?:\w+\s+){{0,2}}{_KINDS}"
-    rf"|{_KINDS}\s+(?:(?:i|we|you|he|she|they|have|has|did|were|was)\s+){{0,2}}"
-    r"(?:logged|made|held|booked|sent|done|had|per|by|this|last|in the last|so far|count|volume"
-    r"|numbers?|ytd|qtd|mtd|since)"
-)
-#: "who should I call first?": whom to contact, not a count of calls.
-SHOULD_CONTACT = re.compile(r"\b(?:should|do|must) (?:i|we) (?:call|email|contact|reach out to|ping|chase)\b")
-QUOTA = _any(r"quota|target|number")
-RATE = _any(
-    r"win rates?|win ratios?|win %|win percentages?|close rates?|closing rates?|hit rates?"
-    r"|conversion(?: rates?)?"
-    r"|converts?|converted|success rates?|how often"
-    # "which do I win more often?": the share of the deals pursued that are won
-    r"|win (?:\w+ )?(?:more|less) (?:often|frequently)"
-    # "are we winning more often in enterprise or mid-market?"
-    r"|winning (?:\w+ )?(?:more|less) (?:often|frequently)"
-)
-COUNT = _any(r"how many|number of|count|# of|volume of|how much deals")
-AVERAGE = _any(r"average|avg|mean|typical|on average|per deal")
-MEDIAN = _any(r"median|middle")
-SIZE = _any(
-    # "how big are our deals", not "only the big ones" (a filter on the deals)
-    r"deal sizes?|size|ticket|acv|deal value|value per deal|how big"
-    r"|(?:close|closing|contract|deal|order|sale|sales) (?:values?|amounts?|prices?)|selling price|sale price"
-)
-CYCLE = _any(
-    r"sales cycles?|cycle|time to close|days to close|how long (?:does it|do deals|it) take|how long to close"
-    r"|how long .{0,30} to close|velocity"
-    # "avg days from engage to close", "time from creation to close"
-    r"|(?:days|time|weeks) from \w+ (?:date )?to (?:close|closing|won|win|signature)"
-)
-STAGE_DAYS = _any(
-    r"days in (?:each |every |a |the )?stage|time in (?:each |every |a |the )?stage|stuck in stage"
-    r"|how long .{0,20} in (?:each )?stage"
-    # "which deal has been sitting in its stage the longest", "longest in stage", "oldest in stage"
-    r"|(?:sit|sits|sitting|sat|stuck|been|parked|stayed|staying) in (?:(?:its|their|the|a|that|this|current"
-    r"|the same|one) )?(?:current )?stage"
-    r"|(?:longest|oldest|most days|most time) in (?:its |their |the |a )?(?:current )?stage"
-    # "how many days do deals sit in proposal?", "how long do deals stay in negotiation"
-    r"|(?:how long|how many days|days|time)\b.{0,40}\b(?:sit|sits|sitting|sat|stay|stays|staying|spend|spends"
-    r"|spent|linger|lingers|lingering|remain|remains|sit around) in\b"
-    # "avg days in negotiation": the time deals spend in the stage named (not "days in the quarter")
-    r"|(?:avg|average|mean|median|typical)\s+(?:number of\s+)?(?:days|time)\s+(?:spent\s+)?in\s+"
-    r"(?!(?:the |this |last |next |a |each |every )?"
-    r"(?:quarter|month|year|week|period|total|q[1-4]\b|\d))[a-z]+"
-)
-#: How long open deals have been open: "my 5 oldest open deals", "average age of our pipeline".
-DEAL_AGE = _any(
-    r"(?:oldest|newest|youngest)\s+(?:\d{1,2}\s+)?(?:open\s+|active\s+)?(?:deals?|opps?|opportunit(?:y|ies)|pipeline)"
-    r"|(?:average\s+)?age of (?:my |our |the |their )?(?:open )?(?:deals|pipeline|opps|opportunities)"
-    r"|how old (?:are|is) (?:my|our|the|their) (?:open )?(?:deals|pipeline|opps|opportunities)"
-    r"|average (?:deal|opp|opportunity) age|deal age"
-)
-WEIGHTED = _any(r"weighted|probability[- ]adjusted|expected value")
-_AGAINST = r"(?:against|vs\.?|versus|relative to|compared (?:to|with)|measured against|stack(?:s|ing)? up to)"
-#: Quota attainment, asked as such or as being behind, on track, hitting or missing the number.
-ATTAINMENT = _any(
-    r"attainment|attained|% (?:of|to) (?:quota|target|plan)|percent (?:of|to) quota"
-    r"|(?:behind|ahead|on track|tracking|furthest|closest)\b.{0,30}\b(?:quota|number|target|plan)"
-    r"|(?:hit|make|making|miss|missing|reach|reached|made|beat|exceeded) (?:their |my |our |the |his |her )?"
-    r"(?:q[1-4] |quarterly |annual |yearly |full[- ]year |fy )?(?:quota|number|target)"
-    # "how far am I from my number?"
-    r"|far (?:\w+ ){0,2}?(?:from|off|away from|behind) (?:my |our |their |his |her |the )?"
-    r"(?:quota|number|target|plan)"
-    # "how is Kenji doing against quota?", "bookings vs target", "where am I relative to plan"
-    rf"|{_AGAINST} (?:my |our |their |his |her |the |team |annual |quarterly )?(?:quota|target|plan)"
-    r"|gap to (?:quota|target|plan)|short of (?:quota|target|plan)"
-    # "who needs coaching?": the furthest from their number first
-    r"|(?:needs?|could use|would benefit from) (?:some |more )?(?:coaching|help|support)"
-)
-COVERAGE = _any(
-    # "cover" is a verb too ("what should I cover in the call?", "I'm covering for Jamie"): pipeline
-    # covering a number only
-    r"coverage"
-    r"|(?:pipe(?:line)?|enough)\b.{0,30}\bcover(?:s|ed)?\b"
-    # "do I have enough pipeline for next quarter?"
-    r"|enough pipe(?:line)?\b"
-    r"|cover(?:s|ed)? (?:my |our |the |their |his |her )?(?:quota|number|target|gap|plan)"
-    # "pipeline vs quota": the open pipeline set against the quota is its coverage
-    rf"|pipe(?:line)?\b.{{0,30}}\b{_AGAINST} (?:my |our |their |his |her |the |team )?(?:quota|target|plan)"
-)
-MONEY = _any(r"how much|revenue|bookings?|amount|value|dollars?|money|worth|total|sum|sales")
-
-TOP_N = re.compile(rf"\b(?:top|best|biggest|largest|highest|leading)\s+{COUNT_WORD}\b")
-BOTTOM_N = re.compile(rf"\b(?:bottom|worst|smallest|lowest|weakest)\s+{COUNT_WORD}\b")
-#: Superlatives pointing up and down: with "which X" or "who", the one at the top (or bottom).
-MOST = _any(r"most|best|highest|biggest|largest|top|leading|strongest|more|longest|slowest")
-LEAST = _any(r"least|worst|lowest|smallest|fewest|bottom|weakest|less|shortest|fastest|quickest")
-#: Falling short without a superlative ("who is behind on quota?"): everyone, lowest first.
-BEHIND = _any(r"behind|lagging|struggling|miss|missing|short of|below|under|coaching|needs? help")
-
-PREVIOUS = re.compile(
-    r"\b(?:vs\.?|versus|compared? (?:to|with)|against|than|relative to|over)\s+(?:the\s+)?"
-    r"(?:last|previous|prior|the previous|the prior)\s+(?:quarter|month|year|period|week)\b"
-    r"|\b(?:quarter|month|week)[- ]over[- ](?:quarter|month|week)\b|\b(?:qoq|mom|wow)\b"
-    r"|\b(?:vs\.?|versus|compared (?:to|with)|than)\s+(?:the\s+)?"
-    r"(?:last|previous|prior|before)\s*(?:one\s*)?\W*$"
-    # "last quarter vs the quarter before", "this month compared with the one before"
-    r"|\b(?:vs\.?|versus|compared (?:to|with)|than|and)\s+the\s+"
-    r"(?:quarter|month|week|year|one|period)\s+before\b"
-    r"|\b(?:growth|grew|growing|change|changed|up or down|increase|decrease)\b"
-)
-LAST_YEAR = re.compile(
-    r"\b(?:year[- ]over[- ]year|yoy"
-    r"|same (?:quarter|month|period|time) last year|a year ago"
-    r"|vs\.? last year|versus last year|compared? (?:to|with) last year|than last year"
-    # "Q3 won revenue vs Q3 last year", "this month vs the same month last year"
-    r"|(?:vs\.?|versus|compared? (?:to|with)|against|than) (?:the )?(?:same )?"
-    r"(?:q[1-4]|h[12]|quarter|month|period|week|january|february|march|april|may|june|july|august|september|october|november|december)"
-    r"(?: of)? last year)\b"
-)
-SHARE = re.compile(
-    r"\b(?:share|percent(?:age)?|proportion|portion|fraction|what part|how much of|slice|chunk|piece)\b"
-    r"|%\s*of\b|\bmix\b"
-    # "the US vs elsewhere", "Cobalt Platform against everything else": one member's part of the whole
-    r"|\b(?:vs\.?|versus|compared (?:to|with)|against)\s+(?:the rest(?: of)?|elsewhere|everyone else"
-    r"|everything else|every ?(?:one|thing|where) else|all (?:the )?others?|other (?:\w+)|anywhere else)\b"
-)
 
 
 @dataclass
@@ -371,18 +236,6 @@ PER_DEAL = {
     "deals_created": "pipeline_created",
     "open_deals": "open_pipeline",
 }
-
-#: "the team average", "the average rep", "per rep on average": the mean over the group's members.
-MEAN_OF_GROUPS = re.compile(
-    rf"\b(?:team|group|office|regional) average\b"
-    # "how does it stack up against the rest of the team?", "compared to my peers"
-    rf"|\b(?:vs\.?|versus|against|compared? (?:to|with)|than|relative to|stack(?:s)? up (?:against|to|with))"
-    rf" (?:the |my )?(?:rest of (?:the |my |\w+'s )?team|team|peers|other reps|everyone else)\b"
-    # "average rep", not "average days to close" (a duration)
-    rf"|\baverage ({DIMENSION_WORD})\b(?! (?:to|in|from|until|before|between|it takes)\b)"
-    rf"|\b(?:average|avg|mean) (?:per|across|for each|by|of (?:the|my|our)) ({DIMENSION_WORD})\b(?! to )"
-    rf"|\bper ({DIMENSION_WORD}) on average\b"
-)
 
 
 def _singular(word: str) -> bool:

@@ -26,12 +26,13 @@ from assistant.offline.frame import Ambiguity, Frame, Intent, Slots
 from assistant.offline.intents.deals import category_deals
 from assistant.offline.intents.knowledge import definition_term
 from assistant.offline.intents.measures import fill as fill_measure
-from assistant.offline.intents.measures import prefer_query, threshold
+from assistant.offline.intents.measures import prefer_query
 from assistant.offline.intents.registry import DATA_INTENTS, needing, taking
 from assistant.offline.measures import read_metric_question
 from assistant.offline.members import families_named
 from assistant.offline.scoring import ASKS_WHAT_TO_DO, ENTITY_WEIGHT, best, score, unsure
 from assistant.offline.slots import Span, extract_slots
+from assistant.offline.thresholds import threshold
 from assistant.offline.vocabulary import (
     Token,
     correct_before_reading,

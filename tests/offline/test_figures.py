@@ -43,7 +43,8 @@ def test_stalled_deals_count_amount_and_advice(demo: World, cast: Cast) -> None:
     expected = stalled_deals(demo.repository, cast.rep, StalledQuery(limit=5))
     answer = demo.ask(cast.rep, "Which of my deals are stalled?")
     flagged = int(expected.flagged.value or 0)
-    assert f"**{flagged} of your {open_deals} open deals are stalled or at risk**" in answer.answer
+    verb = "is" if flagged == 1 else "are"  # how many the rules flag depends on the stored win scores
+    assert f"**{flagged} of your {open_deals} open deals {verb} stalled or at risk**" in answer.answer
     assert fmt.money(expected.flagged_amount.value) in answer.answer
     first = expected.deals[0]
     assert demo.shown(first.name, first.id) in answer.answer

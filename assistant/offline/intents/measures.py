@@ -25,186 +25,32 @@ from typing import Any
 from assistant.offline.answers_measures import write
 from assistant.offline.calls import Call, given
 from assistant.offline.frame import Frame, Intent, Slots
-from assistant.offline.intents.knowledge import definition_term
 from assistant.offline.intents.spec import IntentSpec, Phrasing, Rendering
-from assistant.offline.measures import BOUGHT, COUNT, MONEY, NOT_YET, MetricReading, read_metric_question
+from assistant.offline.measure_words import COUNT
+from assistant.offline.measures import read_metric_question
 from assistant.offline.members import MEMBER_SLOTS, compared_members, share_focus
+from assistant.offline.metric_claims import (
+    ABSENT,
+    NOT_DATA,
+    ONLY_QUERIED,
+    OPEN_MEASURES,
+    QUOTA_MEASURES,
+    SCORECARD_MEASURES,
+    Decisive,
+    decisive,
+)
 from assistant.offline.record_filters import activity_kind
-from assistant.offline.slots import NO_AMOUNT, RULES, one_period_a_year_back
+from assistant.offline.slots import NO_AMOUNT, one_period_a_year_back
 from tools.errors import InputError
 from tools.lexicon import Lexicon
-from tools.semantic.measures import MEASURES
 from tools.semantic.models import MetricResult
 from tools.semantic.windows import asked, previous_window, year_earlier
 
-#: Measures the other intents already answer well on their own (without a composition).
-OPEN_MEASURES = frozenset({"open_pipeline", "open_deals", "weighted_pipeline"})
-QUOTA_MEASURES = frozenset({"quota", "attainment", "coverage"})
-#: Breakdowns the pipeline summary offers itself (``group_by`` there).
-PIPELINE_GROUPS = frozenset({"stage", "rep", "product", "territory", "month"})
 OPEN_WORD = re.compile(r"\b(?:still open|open|active|live)\b")
 #: Slots whose query filter has another name.
 SLOT_FILTERS = {"owner": "rep"}
 #: The slot extractor's grouping words that the query names otherwise.
 SLOT_GROUPS = {"owner": "rep"}
-
-
-#: Measures a rep's scorecard answers as asked (with the fiscal year to date when no period is named).
-SCORECARD_MEASURES = frozenset({"won_revenue", "won_deals", "win_rate", "average_deal_size"})
-#: Questions about a definition, a method or advice are the playbook's or the metric registry's.
-NOT_DATA = re.compile(
-    r"\bplaybook\b|\bbest practices?\b|\bhow (?:should|do|can|would) (?:i|we)\b|\btips?\b|\badvice\b"
-    # "what coverage should my team be targeting?", "what's a healthy win rate?": a norm, not a figure
-    r"|\bshould (?:i|we|my team|the team|our team|they|reps) (?:be )?"
-    r"(?:target(?:ing)?|aim(?:ing)? for|shoot(?:ing)? for)\b"
-    r"|\bwhat(?:'s| is) (?:a )?(?:good|healthy|typical|normal|reasonable) (?:\w+ ){0,2}?"
-    r"(?:rate|coverage|ratio|size|cycle)\b"
-    r"|\bhow (?:do|does|did) you (?:calculate|compute|work out|measure|define)\b|\bdefin(?:e|ition)\b"
-    r"|\bhow is .{0,30} (?:calculated|computed|measured|defined)\b|\bwhat does .{0,40} mean\b"
-)
-#: "accounts with no pipeline", "reps without deals": an absence is a search, not a measure.
-ABSENT = re.compile(
-    r"\b(?:no|without|zero|never|haven't|hasn't|don't|doesn't)\s+(?:\w+\s+){0,2}?(?:pipeline|deals?|opps?|opportunit)"
-    r"(?!\w*\s+(?:values?|amounts?|sizes?)\b)"  # "no real deal value" is a missing amount
-)
-#: One deal named by its account ("the Oakridge Supply deal", "Oakridge Supply deal closing…").
-ONE_DEAL = re.compile(
-    r"(?:^|\b(?:the|this|that|our|my)\W+)(?:entaccount|entunknown)(?:\W+entproduct)?\W+(?:deal|opp|opportunity)\b(?!s)"
-)
-#: The forecast asked for by name, or two of its categories set side by side.
-FORECAST_ASKED = re.compile(
-    r"\bforecast\b(?! categor)|\b(?:commit|best[- ]case|upside)\b.{0,30}\b(?:vs\.?|versus|and|or|against)\s+"
-    r"(?:the )?(?:commit|best[- ]case|upside)\b"
-)
-#: Won or lost what? A measure of deals needs a word about deals, money or customers.
-SALES_OBJECT = re.compile(
-    r"\b(?:deals?|opportunit(?:y|ies)|opps?|revenue|bookings?|booked|business|sales|sold|money|amount|value"
-    r"|worth|quota|number|much|many|customers?|clients?|accounts?|products?|pipeline|rate|size|cycle|entproduct"
-    r"|entaccount|entperson|entterritory|entregion|buys?|bought|purchased?|sell|sells|selling"
-    r"|closed[- ](?:won|lost)|wins|losses)\b|\$"
-)
-
-
-#: "no activity in 30 days", "haven't touched": the stall rule's own wording about an absence.
-NO_ACTIVITY = re.compile(next(pattern for pattern, rule in RULES if rule == "no_activity"))
-BALANCE = re.compile(r"\b(?:balanced|unbalanced|imbalanced?|balance|evenly|fairly distributed|workloads?)\b")
-#: Filters the scorecard (a rep or team, a period) and the pipeline summary (``DealFilter``) cannot take:
-#: a question naming one of them is the metric query's, or its filter would be dropped silently.
-#: Filters only the metric query takes (the kind of activity, a deal's age, its days in the stage).
-ONLY_QUERIED = ("activity_type", "min_age_days", "max_age_days", "min_days_in_stage", "exclude")
-NOT_ON_SCORECARD = (
-    *ONLY_QUERIED,
-    "product",
-    "product_family",
-    "account",
-    "industry",
-    "segment",
-    "stage",
-    "territory",
-    "region",
-    "country",
-    "loss_reason",
-    "min_amount",
-    "max_amount",
-    "without_amount",
-)
-NOT_ON_PIPELINE = (
-    *ONLY_QUERIED,
-    "industry",
-    "segment",
-    "region",
-    "country",
-    "without_amount",
-    "loss_reason",
-    "product_family",
-)
-
-
-def _dropped(slots: Slots | None, names: tuple[str, ...]) -> bool:
-    return slots is not None and any(getattr(slots, name) is not None for name in names)
-
-
-def decisive(reading: MetricReading, text: str, slots: Slots | None = None) -> bool:
-    """Whether the reading asks for something only the metric query answers as asked.
-
-    With the question's ``slots``, a comparison of two named periods and a filter the other
-    tools cannot take count as well ("GTK 500 bookings this year", "did we win more in Q3 than Q2?").
-    """
-    if NOT_DATA.search(text) or definition_term(text) or ABSENT.search(text):
-        return False
-    if ONE_DEAL.search(text) and not re.search(r"\b(?:by|per|each)\b", text):
-        return False  # "the Oakridge deal: how much is it, what stage?": that deal's details
-    outcome_only = reading.measure.startswith(("won_", "lost_", "closed_"))
-    # "which industries do we win most in?": a breakdown no other tool gives says it is about data
-    queried_only = reading.group_by is not None and reading.group_by not in ("rep", "team", "deal")
-    if (
-        outcome_only
-        and not SALES_OBJECT.search(text)
-        and "implied measure" not in reading.signals
-        and not queried_only
-    ):
-        return False
-    if reading.measure.startswith("won_") and NOT_YET.search(text):
-        return False  # "what else could we sell them?" is about what was not bought
-    named = re.search(r"\bentaccount\b|\b(?:they|them|it)\b", text)
-    if BOUGHT.search(text) and named and not {"compare", "share"} & set(reading.signals):
-        return False  # "what did Acme buy?": its purchases, product by product
-    if MONEY.search(text) is None and re.search(r"\bannual revenue\b", text):
-        return False  # a company's own revenue is a fact about it, not our bookings
-    if re.search(
-        r"\bhow (?:big|large) (?:is|are) (?:entaccount|entunknown|they|it|the company|the account)\b", text
-    ):
-        return False  # "how big is Bramble Freight?": the company's size, not our deal size
-    if re.search(r"\b(?:should (?:i|we)|(?:i|we) should) (?:close|mark|kill|drop|disqualify)\b", text):
-        return False  # "any deals I should close out as lost?": the stale deals, not the losses
-    if BALANCE.search(text):
-        return False  # "are the territories balanced?": the workload balance, not one measure
-    if reading.measure == "accounts":
-        return reading.group_by is not None  # a plain count is the account search's ("24 accounts match")
-    if (
-        FORECAST_ASKED.search(text)
-        and reading.group_by is None
-        and reading.measure in OPEN_MEASURES | QUOTA_MEASURES
-    ):
-        return False  # "org forecast vs quota, what's the gap?", "commit vs best case": the forecast
-    if reading.measure == "activities" and slots is not None and slots.rule:
-        return False  # "which opps haven't had any activity in 30 days?": the stalled list
-    if reading.unavailable:
-        return True  # "pipeline by lead source": the query's answer says the data has none
-    ranked = "ranking" in reading.signals and reading.group_by is not None
-    compared = bool({"compare", "share"} & set(reading.signals)) or (
-        slots is not None and bool(slots.compare)
-    )
-    composed = ranked or compared or reading.mean_of_groups or reading.then_by is not None
-    if reading.measure in SCORECARD_MEASURES and reading.group_by is None and not composed:
-        return _dropped(slots, NOT_ON_SCORECARD)
-    if reading.measure in OPEN_MEASURES:
-        if reading.group_by == "deal":
-            return False  # the largest open deals are listed with their stage and close date
-        return (
-            composed
-            or (reading.group_by is not None and reading.group_by not in PIPELINE_GROUPS)
-            or _dropped(slots, NOT_ON_PIPELINE)
-        )
-    if reading.measure == "average_days_in_stage" and not re.search(
-        r"\b(?:average|avg|mean|median|typical|typically|how long|how many days|longest|oldest|most|per|by)"
-        r"\b",
-        text,
-    ):
-        return False  # "deals stuck in stage": the stalled list, not a figure of days
-    if reading.measure == "activities":
-        # no other tool counts activities ("how many meetings has Jamie's team logged?"); an absence
-        # of activity ("deals with no activity in 30 days") is the stalled list or the account search
-        return not NO_ACTIVITY.search(text)
-    if reading.measure in QUOTA_MEASURES:
-        return composed or reading.group_by is not None
-    return True
-
-
-class _Decisive:
-    def search(self, text: str, /) -> object:
-        reading = read_metric_question(text)
-        return reading is not None and decisive(reading, text)
 
 
 #: Intents whose tool answers a measure only in its own shape: a decisive reading goes to the query.
@@ -476,67 +322,10 @@ MEASURE = IntentSpec(
     Intent.MEASURE,
     example="Won revenue by product this year",
     route=_route,
-    phrasings=(Phrasing(10, _Decisive()),),
+    phrasings=(Phrasing(10, Decisive()),),
     renders=(Rendering(MetricResult, write),),
     takes=frozenset({"person", "account", "territory", "product", "region"}),
     periodic=True,
 )
 
 SPECS = (MEASURE,)
-
-
-#: "under 50% attainment", "win rate below 60%", "under 100 wins", "more than $1M booked": a
-#: threshold on the measure of each group.
-THRESHOLD = re.compile(
-    r"\b(?:(under|below|less than|fewer than|lower than|<)|(over|above|more than|greater than|higher than"
-    r"|at least|>))\s*\$?(\d[\d,]*(?:\.\d+)?)(?![\d,.])\s*(%|percent|k|m\b|mm|million)?"
-    # "more than 120 days old", "over 3 weeks": an age or a duration, not a bound on the measure
-    r"(?!\s*\+?\s*(?:days?|weeks?|wks?|months?|years?|yrs?|hours?)\b)"
-)
-#: "who booked over…", "reps with more than…": the groups are the subject of a money threshold.
-GROUP_HAS = re.compile(
-    r"\b(?:who|which \w+|anyone|anybody|reps|agents|accounts|customers|products|territories)\b.{0,25}"
-    r"\b(?:booked|sold|won|closed|has|have|had|with)\s*$"
-)
-SCALES = {"k": 1_000, "m": 1_000_000, "mm": 1_000_000, "million": 1_000_000}
-#: Quota reached: "who has hit their number?", "reps that made quota", "already over quota".
-HIT_QUOTA = re.compile(
-    r"\b(?:hit|made|reached|exceeded|beat|beaten|over|above|achieved|blown past)\s+(?:their |his |her |the )?"
-    r"(?:q[1-4] |quarterly |annual )?(?:quota|number|target)\b"
-)
-
-
-def threshold(frame: Frame, prepared: str) -> bool:
-    """Read a threshold on the groups of a measure ("who's under 50% attainment?") into the frame:
-    the measure asked of each rep (unless a breakdown is named), only those above or below it. The
-    number is then not a deal amount."""
-    slots = frame.slots
-    found = THRESHOLD.search(prepared)
-    if found is None and slots.measure == "attainment" and slots.owner is None and HIT_QUOTA.search(prepared):
-        # "which reps have already hit their quota?": those at 100% or more
-        slots.dimension = slots.dimension or "rep"
-        slots.above, slots.below = 0.9999, None
-        frame.intent = Intent.MEASURE
-        return True
-    if found is None or slots.measure is None or slots.owner is not None:
-        return False
-    measure = MEASURES.get(slots.measure)
-    unit = measure.unit.value if measure is not None else None
-    number = float(found[3].replace(",", ""))
-    if (unit == "ratio") != (found[4] in ("%", "percent")):
-        # "50% of quota" on a money measure, or "fewer than 10 closed" beside a win rate: a bound on
-        # something else, which the query does not take (the groups are shown unbounded)
-        return False
-    if unit != "usd" and (found[4] in SCALES or "$" in found[0]):
-        return False  # "deals over 100k we lost": an amount bounds the deals, not the count of them
-    if found[4] in ("%", "percent"):
-        number /= 100
-    elif found[4]:
-        number *= SCALES[found[4]]
-    if unit == "usd" and not GROUP_HAS.search(prepared[: found.start()]):
-        return False  # "bookings over 100k by rep": deals over 100k, unless the groups are the subject
-    slots.dimension = slots.dimension or "rep"
-    slots.above, slots.below = (None, number) if found[1] else (number, None)
-    slots.min_amount = slots.max_amount = None
-    frame.intent = Intent.MEASURE
-    return True

@@ -1,0 +1,68 @@
+"""A threshold on the groups of a measure: "reps under 50% attainment", "win rate below 60%",
+"who booked more than $1M", "which reps have hit their quota". A bound on something else (a deal
+amount, an age, another figure) is left to the filters."""
+
+from __future__ import annotations
+
+import re
+
+from assistant.offline.frame import Frame, Intent
+from tools.semantic.measures import MEASURES
+
+#: "under 50% attainment", "win rate below 60%", "under 100 wins", "more than $1M booked": a
+#: threshold on the measure of each group.
+THRESHOLD = re.compile(
+    r"\b(?:(under|below|less than|fewer than|lower than|<)|(over|above|more than|greater than|higher than"
+    r"|at least|>))\s*\$?(\d[\d,]*(?:\.\d+)?)(?![\d,.])\s*(%|percent|k|m\b|mm|million)?"
+    # "more than 120 days old", "over 3 weeks": an age or a duration, not a bound on the measure
+    r"(?!\s*\+?\s*(?:days?|weeks?|wks?|months?|years?|yrs?|hours?)\b)"
+)
+
+
+#: "who booked over…", "reps with more than…": the groups are the subject of a money threshold.
+GROUP_HAS = re.compile(
+    r"\b(?:who|which \w+|anyone|anybody|reps|agents|accounts|customers|products|territories)\b.{0,25}"
+    r"\b(?:booked|sold|won|closed|has|have|had|with)\s*$"
+)
+SCALES = {"k": 1_000, "m": 1_000_000, "mm": 1_000_000, "million": 1_000_000}
+#: Quota reached: "who has hit their number?", "reps that made quota", "already over quota".
+HIT_QUOTA = re.compile(
+    r"\b(?:hit|made|reached|exceeded|beat|beaten|over|above|achieved|blown past)\s+(?:their |his |her |the )?"
+    r"(?:q[1-4] |quarterly |annual )?(?:quota|number|target)\b"
+)
+
+
+def threshold(frame: Frame, prepared: str) -> bool:
+    """Read a threshold on the groups of a measure ("who's under 50% attainment?") into the frame:
+    the measure asked of each rep (unless a breakdown is named), only those above or below it. The
+    number is then not a deal amount."""
+    slots = frame.slots
+    found = THRESHOLD.search(prepared)
+    if found is None and slots.measure == "attainment" and slots.owner is None and HIT_QUOTA.search(prepared):
+        # "which reps have already hit their quota?": those at 100% or more
+        slots.dimension = slots.dimension or "rep"
+        slots.above, slots.below = 0.9999, None
+        frame.intent = Intent.MEASURE
+        return True
+    if found is None or slots.measure is None or slots.owner is not None:
+        return False
+    measure = MEASURES.get(slots.measure)
+    unit = measure.unit.value if measure is not None else None
+    number = float(found[3].replace(",", ""))
+    if (unit == "ratio") != (found[4] in ("%", "percent")):
+        # "50% of quota" on a money measure, or "fewer than 10 closed" beside a win rate: a bound on
+        # something else, which the query does not take (the groups are shown unbounded)
+        return False
+    if unit != "usd" and (found[4] in SCALES or "$" in found[0]):
+        return False  # "deals over 100k we lost": an amount bounds the deals, not the count of them
+    if found[4] in ("%", "percent"):
+        number /= 100
+    elif found[4]:
+        number *= SCALES[found[4]]
+    if unit == "usd" and not GROUP_HAS.search(prepared[: found.start()]):
+        return False  # "bookings over 100k by rep": deals over 100k, unless the groups are the subject
+    slots.dimension = slots.dimension or "rep"
+    slots.above, slots.below = (None, number) if found[1] else (number, None)
+    slots.min_amount = slots.max_amount = None
+    frame.intent = Intent.MEASURE
+    return True
