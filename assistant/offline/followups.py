@@ -31,158 +31,58 @@ from collections.abc import Callable
 
 from assistant.offline.breakdowns import DIMENSION_WORD, DIMENSIONS, RANKED, WHICH, dimension_named
 from assistant.offline.deal_choice import chosen_deal
+from assistant.offline.followup_words import (
+    ASIDES,
+    BIG_ONES,
+    CARRIED_FILTERS,
+    COMPARED,
+    DEAL_LISTS,
+    DEALS_BEHIND,
+    FRAGMENT,
+    INSTEAD,
+    IT,
+    MAX_FRAGMENT_WORDS,
+    MAX_PRONOUN_WORDS,
+    MAX_SWAP_WORDS,
+    NARROW,
+    PRONOUN,
+    RESHAPE,
+    SHARE_WORDS,
+    SHORTER,
+    START,
+    THE_ONE,
+    THOSE,
+    VERSUS,
+)
 from assistant.offline.frame import ENTITY_SLOTS, FILTER_SLOTS, Frame, Intent, Slots
 from assistant.offline.intents import spec_for
 from assistant.offline.intents.registry import DATA_INTENTS, ENTITY_INTENT, PERIOD_INTENTS
 from assistant.offline.listed import only_row, pick, with_pick
-from assistant.offline.measures import PER_DEAL, read_metric_question
+from assistant.offline.measures import read_metric_question
 from assistant.offline.members import MEMBER_SLOTS
-from assistant.offline.slots import SAME_LAST_YEAR
+from assistant.offline.period_slots import SAME_LAST_YEAR
+from assistant.offline.thread_choices import (
+    choice_named,
+    deals_behind,
+    names_in,
+    reading_picked,
+    resolve_choice,
+)
 from assistant.offline.understanding import OWNER_INTENTS, place_unknown
 from tools.deals.stalled_rules import RULES as STALL_RULES
 from tools.deals.stalled_rules import Rule
-
-START = re.compile(
-    r"^\W*(?:and|also|what about|how about|what of|same (?:for|with|thing for)|same|now|then|ok(?:ay)?"
-    r"|only|just|but|plus|vs\.?|versus|instead|so|what if|by|per|broken down by|split by"
-    # "no I meant bookings", "compare to last year", "which deals?": about the previous answer
-    r"|(?:no|nope|nah|sorry|actually)\W+(?:i )?meant|i meant|compare(?:d)? (?:to|with)"
-    r"|which (?:deals|ones|opps)"
-    r"|show (?:me )?(?:the |those |these )?(?:deals|ones)|list (?:them|those|the deals))\b",
-    re.I,
-)
-#: "which deals?", "which ones?", "list them": the deals behind the previous answer, filtered the same way.
-DEALS_BEHIND = re.compile(
-    r"^\W*(?:ok\W+|and\W+|so\W+)?(?:which|what) (?:deals|ones|opps|opportunities)\b"
-    r"(?: (?:are they|were they|is it|were|are|was|is|in|for|on|of)\b.{0,40})?\W*$"
-    r"|^\W*(?:ok\W+|and\W+)?(?:show|list|give) (?:me )?(?:the |those |these )?(?:deals|ones|opps)\W*$"
-    r"|^\W*(?:list|show me) (?:them|those)\W*$",
-    re.I,
-)
-#: Answers listing open deals, whose "big ones" are their largest deals.
-DEAL_LISTS = (Intent.PIPELINE, Intent.TOP_DEALS)
-#: "only the big ones", "just the largest": the largest deals of the previous list.
-BIG_ONES = re.compile(r"\b(?:big|biggest|large|largest|top) ones\b|\bthe (?:biggest|largest)\b", re.I)
-NARROW = re.compile(r"^\W*(?:and )?(?:only|just|but only|of those|of them)\b", re.I)
-PRONOUN = re.compile(
-    r"\b(?:he|she|him|his|her|hers|they|them|their|theirs|it|its|those|these|the ones|ones|this one|that one"
-    r"|the same|that account|this account|that deal|this deal|that territory|that rep|that one"
-    r"|that company|this company|which one|the two|both of them|each other)\b"
-    # "any open deals there?": the place of the thread (not "are there any…")
-    r"|\bthere\W*$|\b(?:at|with|from) them\b",
-    re.I,
-)
-ORDINALS = {
-    "first": 0,
-    "1st": 0,
-    "one": 0,
-    "second": 1,
-    "2nd": 1,
-    "two": 1,
-    "third": 2,
-    "3rd": 2,
-    "three": 2,
-    "fourth": 3,
-    "4th": 3,
-    "fifth": 4,
-    "5th": 4,
-    "last": -1,
-}
-ORDINAL = re.compile(r"^\W*(?:the\s+)?(" + "|".join(ORDINALS) + r")(?:\s+one)?\W*$", re.I)
-#: "too long", "shorter please", "just give me one line": the previous answer, shorter.
-SHORTER = re.compile(
-    r"^\W*(?:(?:ok|okay|hmm|nah|no|that's|thats|way|bit|a bit)\W+)*(?:too long|too much|shorter|tl;?dr"
-    r"|(?:just |only )?(?:give me |gimme )?(?:the )?"
-    r"(?:one[- ]line|one[- ]liner|short version|gist|summary|tldr)"
-    r"|in (?:one|a) (?:line|sentence)|briefly|less detail)\b",
-    re.I,
-)
-#: A follow-up that reshapes a metric answer: another breakdown, the top few, a filter ("by product").
-RESHAPE = re.compile(
-    r"^\W*(?:(?:and|now|ok|okay|so|then|can you|could you)\W+)*(?:break (?:that|it|this|them) down|split"
-    r"|by\b|per\b|for each\b|just\b|only\b|top\b|bottom\b|same\b|what about\b|how about\b|and\b)",
-    re.I,
-)
-COMPARED = re.compile(r"\b(?:compare|compared|vs\.?|versus|against|side by side)\b", re.I)
-MAX_PRONOUN_WORDS = 12
-#: "and win rate?", "what about the average deal size": a short follow-up naming only a measure.
-MAX_SWAP_WORDS = 7
-#: "the GTX Plus Pro one", "the Workflow Automation deal": one deal of the thread's account.
-THE_ONE = re.compile(r"^\W*(?:and |ok |what about )?the .{2,40}? (?:one|deal|opp|opportunity)\W*$", re.I)
-#: The deal of the thread, referred to.
-IT = re.compile(r"\b(?:it|that deal|this deal|that one|this one|that opp)\b", re.I)
-#: "vs Financial Services", "compared with SMB": the member named beside the previous one.
-VERSUS = re.compile(
-    r"^\W*(?:(?:and|but|ok|so|now)\W+)?(?:vs\.?|versus|compared? (?:to|with)|against)\b", re.I
-)
-#: "of those", "these ones": the records of the previous answer.
-THOSE = re.compile(r"\b(?:those|these|the ones|them)\b", re.I)
-#: Filters on deals that "those" carries into another kind of answer.
-CARRIED_FILTERS = ("stage", "min_amount", "max_amount", "industry", "segment", "forecast_category", "country")
-#: A name on its own ("Globex?", "Kenji Jensen") continues the thread when this short.
-MAX_FRAGMENT_WORDS = 4
-#: "median instead", "use the mean rather": another measure for the same breakdown and period.
-INSTEAD = re.compile(r"\b(?:instead|rather)\b", re.I)
-#: "which products?", "percentage", "per month?": a fragment that reshapes the previous measure.
-SHARE_WORDS = re.compile(r"\b(?:percent(?:age)?s?|%|shares?|proportions?|split)\b", re.I)
-FRAGMENT = re.compile(
-    rf"^\W*(?:and |ok |so )?(?:(?:which|what) (?:{DIMENSION_WORD})|(?:{DIMENSION_WORD})"
-    rf"|percent(?:age)?s?|%|as a %|shares?|as (?:a )?share|(?:by|per) \w+)\W*$",
-    re.I,
-)
-
-#: Intents that leave the thread's context alone.
-ASIDES = frozenset({Intent.SMALL_TALK, Intent.HELP, Intent.OUT_OF_SCOPE})
-
-
-def _named(slots: Slots) -> list[str]:
-    return [slot for slot in ENTITY_SLOTS if getattr(slots, slot) is not None]
 
 
 def _has_slots(slots: Slots) -> bool:
     return bool(slots.model_dump(exclude_none=True))
 
 
-def _choice(previous: Frame, current: Frame, question: str) -> str | None:
-    """The candidate the answer to a clarifying question picks, if it is one."""
-    ambiguity = previous.ambiguity
-    if ambiguity is None:
-        return None
-    ordinal = ORDINAL.match(question)
-    if ordinal:
-        index = ORDINALS[ordinal[1].lower()]
-        return (
-            ambiguity.candidates[index]
-            if -len(ambiguity.candidates) <= index < len(ambiguity.candidates)
-            else None
-        )
-    named = [getattr(current.slots, s) for s in _named(current.slots)]
-    if current.ambiguity is not None:
-        named += [c for c in current.ambiguity.candidates if c in ambiguity.candidates][:1]
-    lowered = question.lower()
-    named += [c for c in ambiguity.candidates if c.lower() in lowered]
-    return next((n for n in named if n in ambiguity.candidates), None)
-
-
-def _reading(previous: Frame, current: Frame, question: str) -> Intent | None:
-    """The reading a reply to "Do you mean … or …?" picks: "the second", or a word of one of them."""
-    if not previous.readings:
-        return None
-    ordinal = ORDINAL.match(question)
-    if ordinal:
-        index = ORDINALS[ordinal[1].lower()]
-        return previous.readings[index] if -len(previous.readings) <= index < len(previous.readings) else None
-    if current.intent in previous.readings:
-        return current.intent
-    return next((r for r in current.readings if r in previous.readings), None)
-
-
 def is_follow_up(previous: Frame | None, current: Frame, question: str) -> bool:
     if previous is None or current.intent in ASIDES:
         return False
-    if _reading(previous, current, question) is not None:
+    if reading_picked(previous, current, question) is not None:
         return True
-    if current.intent is Intent.WHY or _choice(previous, current, question) is not None:
+    if current.intent is Intent.WHY or choice_named(previous, current, question) is not None:
         return True
     if START.match(question) or SHORTER.match(question) or THE_ONE.match(question):
         return True
@@ -221,38 +121,10 @@ def _implied_measure(question: str) -> bool:
     return reading is not None and "implied measure" in reading.signals
 
 
-def _resolve_choice(previous: Frame, choice: str) -> Frame:
-    assert previous.ambiguity is not None
-    slot = next((s for s, kind in ENTITY_SLOTS.items() if kind == previous.ambiguity.kind), "account")
-    value = choice.rsplit("[", 1)[1].rstrip("]") if slot == "deal" and "[" in choice else choice
-    slots = previous.slots.model_copy(update={slot: value})
-    return previous.model_copy(update={"slots": slots, "ambiguity": None, "follow_up": True})
-
-
-def _deals_behind(previous: Frame) -> Frame | None:
-    """The deal list behind the previous answer: its largest deals, its stalled deals, the deals a
-    measure counted (with the same names, filters and period)."""
-    slots = previous.slots.model_copy()
-    if previous.intent in (Intent.PIPELINE, Intent.TOP_DEALS, Intent.FORECAST):
-        slots.measure, slots.dimension, slots.also = None, None, None  # the deals, not a figure of them
-        return previous.model_copy(update={"intent": Intent.TOP_DEALS, "slots": slots, "follow_up": True})
-    if previous.intent is Intent.STALLED:
-        return previous.model_copy(update={"slots": slots, "follow_up": True})
-    if previous.intent in (Intent.MEASURE, Intent.PERFORMANCE):
-        # the deals themselves, each with its amount: "which ones?" after a count lists them by value
-        measure = PER_DEAL.get(slots.measure or "won_revenue", slots.measure or "won_revenue")
-        if measure == "win_rate":
-            measure = "won_revenue"
-        slots.measure, slots.dimension, slots.also = measure, "deal", None
-        slots.limit, slots.ranking = slots.limit or 10, "top"
-        return previous.model_copy(update={"intent": Intent.MEASURE, "slots": slots, "follow_up": True})
-    return None
-
-
 def merge(previous: Frame, current: Frame, question: str) -> Frame:
     """``current`` read in the context of ``previous`` (see the module docstring)."""
     if DEALS_BEHIND.match(question) and not current.slots.measure:
-        behind = _deals_behind(previous)
+        behind = deals_behind(previous)
         if behind is not None:
             # "which ones were GTX Pro?": the same deals, narrowed by what is named now
             narrowed = {
@@ -271,7 +143,7 @@ def merge(previous: Frame, current: Frame, question: str) -> Frame:
         # "the GTX Plus Pro one" after an account: that account's deal for the product
         slots = Slots(account=previous.slots.account, product=current.slots.product)
         return Frame(intent=Intent.DEAL, slots=slots, follow_up=True, question=current.question)
-    if previous.intent is Intent.DEAL and IT.search(question) and not _named(current.slots):
+    if previous.intent is Intent.DEAL and IT.search(question) and not names_in(current.slots):
         # "when did it close?", "who owns that deal?": the deal of the thread
         return previous.model_copy(update={"follow_up": True, "question": current.question})
     if NARROW.match(question) and BIG_ONES.search(question) and previous.intent in DEAL_LISTS:
@@ -287,13 +159,13 @@ def merge(previous: Frame, current: Frame, question: str) -> Frame:
         )
     if current.intent is Intent.WHY:
         return previous.model_copy(update={"intent": previous.intent, "follow_up": True, "explain": True})
-    choice = _choice(previous, current, question)
+    choice = choice_named(previous, current, question)
     if choice is not None:
-        return _resolve_choice(previous, choice)
-    reading = _reading(previous, current, question)
+        return resolve_choice(previous, choice)
+    reading = reading_picked(previous, current, question)
     if reading is not None:
         return previous.model_copy(update={"intent": reading, "readings": [], "follow_up": True})
-    new_names = _named(current.slots)
+    new_names = names_in(current.slots)
     intent: Intent = current.intent
     # a scorecard's measure is reshaped only by a breakdown, a top few or "shorter" ("what about Gladys?"
     # is her scorecard)

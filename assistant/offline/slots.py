@@ -10,48 +10,21 @@ or with a currency sign or a k/M suffix.
 
 from __future__ import annotations
 
-import calendar
-import datetime as dt
 import re
-from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 from rapidfuzz.distance import OSA
 
-from assistant.offline.frame import Slots
+from assistant.offline.period_slots import (
+    FOUNDED,
+    Extracted,
+    Span,
+    _periods,
+)
 from assistant.offline.record_filters import read_record_filters
 from assistant.offline.vocabulary import is_common, knows_word
-from tools.errors import InputError
 from tools.lexicon import Lexicon
-from tools.periods import Period, parse_period
-from tools.semantic.windows import shift, span
 
-Span = tuple[int, int]
-
-MONTHS = (
-    "january|february|march|april|may|june|july|august|september|october|november|december"
-    "|jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec"
-)
-#: Month names that stand alone as periods: the full names, but "may" (a verb too often).
-BARE_MONTHS = "|".join(name.lower() for name in calendar.month_name[1:] if name != "May")
-PERIOD = re.compile(
-    r"\b(?:"
-    r"\d{4}-\d{2}-\d{2}\.\.\d{4}-\d{2}-\d{2}|"
-    r"(?:this|next|last|previous|current) (?:quarter|qtr|month|year|fiscal year|week|fy)"
-    r"|(?:this )?year to date|(?:fiscal )?year to date|ytd|fytd|qtd|mtd|today"
-    r"|(?:of )?all[- ]time|lifetime|ever|since the beginning"
-    r"|(?:last|past|next|coming) (?:\d{1,3}|two|three|four|five|six|twelve|eighteen)"
-    r" (?:days?|weeks?|months?|quarters?|years?)"
-    r"|since (?:mon|tues|wednes|thurs|fri|satur|sun)day"
-    rf"|since (?:{MONTHS})\b(?! \d)"
-    r"|(?:fy ?)?\d{4}[ -]?h[12]|h[12](?:[ -]?(?:fy ?)?\d{4})?"
-    r"|(?:fy ?)?\d{4}[ -]?q[1-4]|q[1-4](?:[ -]?(?:fy ?)?\d{4})?"
-    rf"|(?:(?:in|for|during|since) )?(?:{MONTHS}) \d{{4}}|(?:in|for|during|since) (?:{MONTHS})"
-    # a month on its own ("and September?", "October vs September"); "may" is a verb too often
-    rf"|(?:{BARE_MONTHS})"
-    r"|fy ?\d{4}|(?:19|20)\d{2}|fy ?['-]?\d{2}"
-    r")\b"
-)
 NUMBER = r"\$?\s?(\d[\d,]*(?:\.\d+)?)\s?(k|m|mm|b|bn|thousand|million|billion)?\b"
 ABOVE = r"(?:over|above|more than|greater than|bigger than|larger than|at least|min(?:imum)?|>=?|north of)"
 BELOW = r"(?:under|below|less than|smaller than|at most|max(?:imum)?|<=?|up to)"
@@ -129,132 +102,12 @@ RULES = (
 STAGE_WORDS = re.compile(r"\b(?:in|at|stage|stages|of)\s+$")
 
 
-@dataclass
-class Extracted:
-    slots: Slots = field(default_factory=Slots)
-    spans: list[Span] = field(default_factory=list)
-
-
 def _amount(number: str, scale: str | None) -> Decimal | None:
     try:
         value = Decimal(number.replace(",", ""))
     except InvalidOperation:
         return None
     return value * SCALE.get((scale or "").lower(), 1)
-
-
-#: Looks like a period but is not one ("Q7", "FY20275"): passed on, so the tool says what it accepts.
-NEAR_PERIOD = re.compile(r"\b(?:fy ?)?(?:\d{4}[ -]?)?q\d+\b|\bfy ?\d+\b")
-
-
-LAST_YEAR = re.compile(r" last year\b")
-
-
-def _year_earlier(period: Period, lexicon: Lexicon) -> tuple[str, Period]:
-    """The same dates a year before ``period``, as a phrase the tools read, and as a period."""
-    start, end = shift(period.start, -12), shift(period.end, -12)
-    label = span(start, end, lexicon.fy_start_month).label
-    try:
-        return label, parse_period(label, lexicon.as_of, lexicon.fy_start_month)
-    except InputError:  # not a quarter, month or year: the dates themselves
-        phrase = f"{start}..{end - dt.timedelta(days=1)}"
-        return phrase, parse_period(phrase, lexicon.as_of, lexicon.fy_start_month)
-
-
-#: "the same quarter last year", "this time last year": the current quarter (month) a year earlier.
-SAME_LAST_YEAR = re.compile(
-    r"\b(?:(?:the )?same (quarter|month|period|week) (?:last year|a year (?:ago|earlier|before))"
-    r"|this time last year)\b"
-)
-
-
-def one_period_a_year_back(text: str) -> bool:
-    """ "bookings the same quarter last year" names one period; "this quarter vs the same quarter
-    last year" is a comparison (another period is named)."""
-    match = SAME_LAST_YEAR.search(text)
-    if match is None:
-        return False
-    rest = text[: match.start()] + " " * (match.end() - match.start()) + text[match.end() :]
-    return not (PERIOD.search(rest) or NEAR_PERIOD.search(rest))
-
-
-def _same_last_year(text: str, lexicon: Lexicon, out: Extracted) -> bool:
-    match = SAME_LAST_YEAR.search(text)
-    if match is None or not one_period_a_year_back(text):
-        return False
-    if COMPARED_TO.search(text[: match.start()]):
-        # "how am I doing compared to this time last year?": to date, against the same dates a year before
-        out.slots.period = "ytd" if match[1] in (None, "period") else f"this {match[1]}"
-        out.slots.compare = "last_year"
-        out.spans.append(match.span())
-        return True
-    unit = match[1] if match[1] in ("month", "week") else "quarter"
-    current = parse_period(f"this {unit}", lexicon.as_of, lexicon.fy_start_month)
-    out.slots.period = _year_earlier(current, lexicon)[0]
-    out.spans.append(match.span())
-    return True
-
-
-COMPARED_TO = re.compile(r"\b(?:vs\.?|versus|compared? (?:to|with)|than|relative to)\s+(?:the\s+)?$")
-
-
-def _periods(text: str, lexicon: Lexicon, out: Extracted) -> None:
-    """The period asked about. Two periods ("Q2 vs Q1", "October or September", "Q3 compared with Q3
-    last year") are a comparison: the later one is the period, and the earlier one says whether it
-    is compared with the period before it or with the same period a year earlier. Every period
-    phrase is explained, so none is mistaken for a name."""
-    if _same_last_year(text, lexicon, out):
-        return
-    found: list[tuple[str, Period]] = []
-    bases: list[str] = []
-    founded = FOUNDED.search(text)
-    for match in PERIOD.finditer(text):
-        phrase = re.sub(r"^(?:in|for|during) ", "", match.group())
-        if phrase.startswith("since ") and not re.search(r"day$", phrase) and re.search(r"\d{4}$", phrase):
-            phrase = phrase.removeprefix("since ")
-        if re.fullmatch(r"(?:19|20)\d{2}", phrase) and re.search(
-            r"(?:[$\d.]|\d,)\s*$", text[: match.start()]
-        ):
-            continue
-        if founded and match.start() <= founded.start(2) < match.end():
-            continue  # "accounts founded before 1990": the company's age, not a period
-        try:
-            period = parse_period(phrase, lexicon.as_of, lexicon.fy_start_month)
-        except InputError:
-            continue
-        end = match.end()
-        if COMPARED_TO.search(text[: match.start()]) and re.fullmatch(r"(?:last|previous|prior) \w+", phrase):
-            # "grew the most vs last year": the base of the comparison (the reading's), not the period;
-            # "win rate compared to last quarter" is this quarter's (a year's is the year to date)
-            out.spans.append((match.start(), end))
-            unit = phrase.split()[1]
-            if unit in ("quarter", "month", "week") and not out.slots.period:
-                bases.append(f"this {unit}")
-            continue
-        year_back = LAST_YEAR.match(text, end)
-        if year_back:  # "Q3 last year": the same quarter a year earlier
-            phrase, period = _year_earlier(period, lexicon)
-            end = year_back.end()
-        found.append((phrase, period))
-        out.spans.append((match.start(), end))
-    if not found and bases:
-        out.slots.period = bases[0]
-        return
-    if not found:
-        near = NEAR_PERIOD.search(text)
-        if near:
-            out.slots.period = near.group()
-            out.spans.append(near.span())
-        return
-    out.slots.period = found[0][0]
-    if len(found) < 2:
-        return
-    (phrase, later), (_, earlier) = sorted(found[:2], key=lambda item: item[1].start, reverse=True)
-    out.slots.period = phrase
-    if earlier.start == shift(later.start, -12) and earlier.end == shift(later.end, -12):
-        out.slots.compare = "last_year"
-    elif earlier.end == later.start:
-        out.slots.compare = "previous_period"
 
 
 #: "more than 10,000 employees", "over 5k staff": a company's size, not an amount.
@@ -461,13 +314,6 @@ def _loss_reason(text: str, reasons: list[str], out: Extracted) -> None:
             out.slots.loss_reason = reason
             out.spans.append(match.span())
             return
-
-
-#: "founded before 1990", "established after 2010", "started in 2001": a company's age.
-FOUNDED = re.compile(
-    r"\b(?:founded|established|incorporated|started|set up|formed)\s+(before|after|prior to|since|in)\s+"
-    r"(?:the year\s+)?((?:19|20)\d{2})\b"
-)
 
 
 def _founded(text: str, out: Extracted) -> None:

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 from assistant.offline.answers_measures import BRIEF
 from assistant.offline.dates import rewrite as rewrite_dates
-from assistant.offline.entities import PART, EntityIndex, Mention, find_mentions, unknown_names
+from assistant.offline.entities import EntityIndex, Mention, find_mentions, unknown_names
 from assistant.offline.exclusions import read_exclusions
 from assistant.offline.frame import Ambiguity, Frame, Intent, Slots
 from assistant.offline.intents.deals import category_deals
@@ -30,16 +30,19 @@ from assistant.offline.intents.measures import prefer_query
 from assistant.offline.intents.registry import DATA_INTENTS, needing, taking
 from assistant.offline.measures import read_metric_question
 from assistant.offline.members import families_named
+from assistant.offline.period_slots import Span
 from assistant.offline.scoring import ASKS_WHAT_TO_DO, ENTITY_WEIGHT, best, score, unsure
-from assistant.offline.slots import Span, extract_slots
+from assistant.offline.slots import extract_slots
+from assistant.offline.strangers import (
+    demote_partial,
+    regions_named_more,
+    unknown_phrases,
+)
 from assistant.offline.thresholds import threshold
 from assistant.offline.vocabulary import (
-    Token,
     correct_before_reading,
     correct_typos,
     is_common,
-    is_unknown_word,
-    knows_word,
     normalise,
     tokens,
 )
@@ -118,99 +121,17 @@ class Prepared:
     about_me: bool
 
 
-def _demote_partial(
-    mentions: list[Mention], words: list[Token]
-) -> tuple[list[Mention], list[tuple[str, int, int, bool]]]:
-    """ "Hannah Costa" is not "Hannah Moreau", and "Lucas Jensen" is not "Tomas Jensen": part of a
-    name next to another capitalised word that matched nothing is an unknown name, not a match.
-    Written in lower case ("whats lucas duarte got"), the other word must be no word the planner
-    knows; those names are returned whole, as unknown phrases."""
-    kept = []
-    strangers: list[tuple[str, int, int, bool]] = []
-    covered = {w.start for m in mentions for w in words if m.start <= w.start < m.end}
-
-    def stranger(word: Token | None) -> bool:
-        return (
-            word is not None and word.capitalised and word.start not in covered and not is_common(word.text)
-        )
-
-    def lower_stranger(word: Token | None) -> bool:
-        return (
-            word is not None
-            and word.start not in covered
-            and is_unknown_word(word.text)
-            and not knows_word(word.text)
-        )
-
-    for mention in mentions:
-        before = next((w for w in reversed(words) if w.end <= mention.start), None)
-        after = next((w for w in words if w.start >= mention.end), None)
-        near_before = before is not None and mention.start - before.end <= 1 and not before.possessive
-        near_after = after is not None and after.start - mention.end <= 1 and not mention.possessive
-        if mention.quality == PART and (
-            (near_before and stranger(before)) or (near_after and stranger(after))
-        ):
-            continue
-        if mention.quality == PART and mention.kind == "person":
-            # a person's name, so placed as one whether or not it is written as a possessive
-            if near_after and after is not None and lower_stranger(after):
-                strangers.append((f"{mention.phrase} {after.text}", mention.start, after.end, True))
-                continue
-            if near_before and before is not None and lower_stranger(before):
-                strangers.append((f"{before.text} {mention.phrase}", before.start, mention.end, True))
-                continue
-        kept.append(mention)
-    return kept, strangers
-
-
 def _mask(text: str, spans: list[tuple[int, int, str]]) -> str:
     for start, end, word in sorted(spans, reverse=True):
         text = f"{text[:start]} {word} {text[end:]}"
     return text
 
 
-#: What joins two capitalised parts of one name: "of", "the", "&" and capitalised words between them.
-LINK_WORD = re.compile(r"\s+(?:(?:of|the|and|&|de|du|la|von|van|der)\s+)+(?:[A-Z][\w'-]*\s+)*")
-
-
-def _gap(start: int, end: int, text: str) -> str:
-    return text[start:end]
-
-
-def _unknown_phrases(words: list[Token], text: str = "") -> list[tuple[str, int, int, bool]]:
-    """Adjacent unknown words joined into phrases: (phrase, start, end, possessive)."""
-    phrases: list[tuple[str, int, int, bool]] = []
-    for word in words:
-        if phrases and 0 <= word.start - phrases[-1][2] <= 1 and not phrases[-1][3]:
-            phrase, start, _, _ = phrases[-1]
-            phrases[-1] = (f"{phrase} {word.text}", start, word.end, word.possessive)
-        elif phrases and word.capitalised and LINK_WORD.fullmatch(_gap(phrases[-1][2], word.start, text)):
-            # "Cedar Supply of New York", "Bank of the West": one name across "of", "the", "&"
-            phrase, start, _, _ = phrases[-1]
-            joined = f"{phrase}{text[phrases[-1][2] : word.start]}{word.text}"
-            phrases[-1] = (joined, start, word.end, word.possessive)
-        else:
-            phrases.append((word.text, word.start, word.end, word.possessive))
-    return phrases
-
-
-def _regions_named_more(mentions: list[Mention], words: list[Token]) -> list[tuple[str, int, int, bool]]:
-    """ "West Enterprise" for someone who cannot see it: a region followed by another capitalised
-    word names a territory outside the viewer's scope (kept as an unknown name), not the region."""
-    found = []
-    for mention in [m for m in mentions if m.kind == "region"]:
-        after = next((w for w in words if w.start >= mention.end), None)
-        if after is not None and after.capitalised and after.start - mention.end <= 1:
-            mentions.remove(mention)
-            found.append((f"{mention.phrase} {after.text}", mention.start, after.end, after.possessive))
-    return found
-
-
 def prepare(question: str, lexicon: Lexicon, index: EntityIndex) -> Prepared:
     question = rewrite_dates(correct_before_reading(question), lexicon.as_of)
     words = tokens(question)
-    mentions, strangers = _demote_partial(find_mentions(question, index, index.keys()), words)
-    territories = _regions_named_more(mentions, words)
+    mentions, strangers = demote_partial(find_mentions(question, index, index.keys()), words)
+    territories = regions_named_more(mentions, words)
     about_me = bool(SELF.search(TOLD.sub(" ", question.lower())))
     skip: list[Span] = [(start, end) for _, start, end, _ in territories]
     for mention in [m for m in mentions if m.kind == "person" and m.resolved is not None]:
@@ -237,7 +158,7 @@ def prepare(question: str, lexicon: Lexicon, index: EntityIndex) -> Prepared:
     skip += extracted.spans
     skip += [(m.start(), m.end()) for m in OPPORTUNITY_ID.finditer(question)]
     skip += [(start, end) for _, start, end, _ in strangers]
-    unknown = strangers + _unknown_phrases(unknown_names(question, mentions, skip), question)
+    unknown = strangers + unknown_phrases(unknown_names(question, mentions, skip), question)
     values = {v.casefold() for v in (extracted.slots.industry, extracted.slots.segment) if v}
     # "accounts in Manufacturing": the industry named, not an account called "Manufacturing"
     unknown = [u for u in unknown if u[0].casefold() not in values]

@@ -39,8 +39,9 @@ from assistant.offline.metric_claims import (
     Decisive,
     decisive,
 )
+from assistant.offline.period_slots import one_period_a_year_back
 from assistant.offline.record_filters import activity_kind
-from assistant.offline.slots import NO_AMOUNT, one_period_a_year_back
+from assistant.offline.slots import NO_AMOUNT
 from tools.errors import InputError
 from tools.lexicon import Lexicon
 from tools.semantic.models import MetricResult

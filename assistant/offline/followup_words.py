@@ -1,0 +1,103 @@
+"""The words that make a question a follow-up of the one before: "and …", "just the top 3", "by
+product", "the second one", "why?", "vs last year", "which of those…", a pronoun, a fragment.
+:mod:`assistant.offline.followups` decides with them whether and how a question continues its thread."""
+
+from __future__ import annotations
+
+import re
+
+from assistant.offline.breakdowns import DIMENSION_WORD
+from assistant.offline.frame import Intent
+
+START = re.compile(
+    r"^\W*(?:and|also|what about|how about|what of|same (?:for|with|thing for)|same|now|then|ok(?:ay)?"
+    r"|only|just|but|plus|vs\.?|versus|instead|so|what if|by|per|broken down by|split by"
+    # "no I meant bookings", "compare to last year", "which deals?": about the previous answer
+    r"|(?:no|nope|nah|sorry|actually)\W+(?:i )?meant|i meant|compare(?:d)? (?:to|with)"
+    r"|which (?:deals|ones|opps)"
+    r"|show (?:me )?(?:the |those |these )?(?:deals|ones)|list (?:them|those|the deals))\b",
+    re.I,
+)
+
+
+#: "which deals?", "which ones?", "list them": the deals behind the previous answer, filtered the same way.
+DEALS_BEHIND = re.compile(
+    r"^\W*(?:ok\W+|and\W+|so\W+)?(?:which|what) (?:deals|ones|opps|opportunities)\b"
+    r"(?: (?:are they|were they|is it|were|are|was|is|in|for|on|of)\b.{0,40})?\W*$"
+    r"|^\W*(?:ok\W+|and\W+)?(?:show|list|give) (?:me )?(?:the |those |these )?(?:deals|ones|opps)\W*$"
+    r"|^\W*(?:list|show me) (?:them|those)\W*$",
+    re.I,
+)
+#: Answers listing open deals, whose "big ones" are their largest deals.
+DEAL_LISTS = (Intent.PIPELINE, Intent.TOP_DEALS)
+#: "only the big ones", "just the largest": the largest deals of the previous list.
+BIG_ONES = re.compile(r"\b(?:big|biggest|large|largest|top) ones\b|\bthe (?:biggest|largest)\b", re.I)
+NARROW = re.compile(r"^\W*(?:and )?(?:only|just|but only|of those|of them)\b", re.I)
+PRONOUN = re.compile(
+    r"\b(?:he|she|him|his|her|hers|they|them|their|theirs|it|its|those|these|the ones|ones|this one|that one"
+    r"|the same|that account|this account|that deal|this deal|that territory|that rep|that one"
+    r"|that company|this company|which one|the two|both of them|each other)\b"
+    # "any open deals there?": the place of the thread (not "are there any…")
+    r"|\bthere\W*$|\b(?:at|with|from) them\b",
+    re.I,
+)
+ORDINALS = {
+    "first": 0,
+    "1st": 0,
+    "one": 0,
+    "second": 1,
+    "2nd": 1,
+    "two": 1,
+    "third": 2,
+    "3rd": 2,
+    "three": 2,
+    "fourth": 3,
+    "4th": 3,
+    "fifth": 4,
+    "5th": 4,
+    "last": -1,
+}
+ORDINAL = re.compile(r"^\W*(?:the\s+)?(" + "|".join(ORDINALS) + r")(?:\s+one)?\W*$", re.I)
+#: "too long", "shorter please", "just give me one line": the previous answer, shorter.
+SHORTER = re.compile(
+    r"^\W*(?:(?:ok|okay|hmm|nah|no|that's|thats|way|bit|a bit)\W+)*(?:too long|too much|shorter|tl;?dr"
+    r"|(?:just |only )?(?:give me |gimme )?(?:the )?"
+    r"(?:one[- ]line|one[- ]liner|short version|gist|summary|tldr)"
+    r"|in (?:one|a) (?:line|sentence)|briefly|less detail)\b",
+    re.I,
+)
+#: A follow-up that reshapes a metric answer: another breakdown, the top few, a filter ("by product").
+RESHAPE = re.compile(
+    r"^\W*(?:(?:and|now|ok|okay|so|then|can you|could you)\W+)*(?:break (?:that|it|this|them) down|split"
+    r"|by\b|per\b|for each\b|just\b|only\b|top\b|bottom\b|same\b|what about\b|how about\b|and\b)",
+    re.I,
+)
+COMPARED = re.compile(r"\b(?:compare|compared|vs\.?|versus|against|side by side)\b", re.I)
+MAX_PRONOUN_WORDS = 12
+#: "and win rate?", "what about the average deal size": a short follow-up naming only a measure.
+MAX_SWAP_WORDS = 7
+#: "the GTX Plus Pro one", "the Workflow Automation deal": one deal of the thread's account.
+THE_ONE = re.compile(r"^\W*(?:and |ok |what about )?the .{2,40}? (?:one|deal|opp|opportunity)\W*$", re.I)
+#: The deal of the thread, referred to.
+IT = re.compile(r"\b(?:it|that deal|this deal|that one|this one|that opp)\b", re.I)
+#: "vs Financial Services", "compared with SMB": the member named beside the previous one.
+VERSUS = re.compile(
+    r"^\W*(?:(?:and|but|ok|so|now)\W+)?(?:vs\.?|versus|compared? (?:to|with)|against)\b", re.I
+)
+#: "of those", "these ones": the records of the previous answer.
+THOSE = re.compile(r"\b(?:those|these|the ones|them)\b", re.I)
+#: Filters on deals that "those" carries into another kind of answer.
+CARRIED_FILTERS = ("stage", "min_amount", "max_amount", "industry", "segment", "forecast_category", "country")
+#: A name on its own ("Globex?", "Kenji Jensen") continues the thread when this short.
+MAX_FRAGMENT_WORDS = 4
+#: "median instead", "use the mean rather": another measure for the same breakdown and period.
+INSTEAD = re.compile(r"\b(?:instead|rather)\b", re.I)
+#: "which products?", "percentage", "per month?": a fragment that reshapes the previous measure.
+SHARE_WORDS = re.compile(r"\b(?:percent(?:age)?s?|%|shares?|proportions?|split)\b", re.I)
+FRAGMENT = re.compile(
+    rf"^\W*(?:and |ok |so )?(?:(?:which|what) (?:{DIMENSION_WORD})|(?:{DIMENSION_WORD})"
+    rf"|percent(?:age)?s?|%|as a %|shares?|as (?:a )?share|(?:by|per) \w+)\W*$",
+    re.I,
+)
+#: Intents that leave the thread's context alone.
+ASIDES = frozenset({Intent.SMALL_TALK, Intent.HELP, Intent.OUT_OF_SCOPE})
