@@ -139,7 +139,7 @@ GAPS: tuple[Action, ...] = (
             r"^(?!.*\b(?:playbook|signals?|should|tips?|advice|how (?:do|can|should|to)|prevent|reduce|avoid"
             r"|handle|warning|define|mean|means|what is a)\b).*"
             r"\b(?:cac|ltv|clv|churn(?:ed|ing)?|nrr|grr|net (?:revenue|dollar) retention|gross margins?"
-            r"|margins?|payback|mrr|arr|annual recurring revenue|burn|attach rates?|csat|nps"
+            r"|margins?|payback|mrr|arr|annual recurring revenue|burn|attach rates?|csat|nps|churns"
             r"|satisfaction(?: scores?)?|sentiment)\b"
         ),
         "give bookings, win rates, deal sizes, pipeline and quota attainment, by rep, product, territory "

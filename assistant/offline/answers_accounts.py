@@ -357,10 +357,19 @@ def _measure_line(spread: Spread) -> str:
 
 
 def balance(result: TerritoryBalance, notes: list[str]) -> str:
-    spreads = result.rep_spread
+    # a measure the data has no values of (the Maven export has no account potential) says nothing
+    # about balance: judge by the first one that varies, and say which ones the data lacks
+    known = [s for s in result.rep_spread if s.coefficient_of_variation.value is not None]
+    lacking = [MEASURE_NAMES.get(s.measure, s.measure).lower() for s in result.rep_spread if s not in known]
+    spreads = known or result.rep_spread
     workload = next((s for s in spreads if s.measure == "workload"), spreads[0] if spreads else None)
     if workload is None:
         return render("error", ErrorView("", "", "", "the territory balance result was empty"))
+    if lacking:
+        notes = [
+            *notes,
+            f"The data has no values for {', '.join(lacking)}, so the balance is judged without it.",
+        ]
 
     def outliers(above: bool) -> list[str]:
         return [
@@ -385,7 +394,7 @@ def balance(result: TerritoryBalance, notes: list[str]) -> str:
         outside=int(workload.outside_band_count.value or 0),
         above=outliers(True),
         below=outliers(False),
-        measures=[_measure_line(s) for s in result.rep_spread],
+        measures=[_measure_line(s) for s in spreads],
         lines=lines,
         workload=WORKLOAD_FORMULA,
         notes=notes,

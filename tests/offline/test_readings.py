@@ -108,3 +108,32 @@ def test_a_deal_without_a_close_date_says_so(maven: World) -> None:
     deal = next(c.args["deal"] for c in maven.ask(manager, "the first one", listed.thread_id).tool_calls)
     answer = maven.ask(manager, f"status of deal {deal.removeprefix('opportunity/')}")
     assert "with no close date recorded" in answer.answer and "n/a" not in answer.answer.splitlines()[0]
+
+
+@pytest.mark.parametrize(
+    ("question", "tools"),
+    [
+        ("how should I run my weekly forecast call?", ["search_playbook"]),
+        ("what should i cover in the weekly forecast call", ["search_playbook"]),
+        ("prep me for the forecast call", ["forecast_call_prep"]),
+        ("whats our forecast this quarter", ["forecast"]),
+    ],
+)
+def test_the_forecast_call_is_a_meeting_not_the_forecast(
+    demo: World, cast: Cast, question: str, tools: list[str]
+) -> None:
+    assert [c.name for c in demo.ask(cast.manager, question).tool_calls] == tools
+
+
+def test_friendly_chat_and_a_measure_the_data_lacks_get_plain_replies(demo: World, cast: Cast) -> None:
+    chat = demo.ask(cast.revops, "lol thanks. you free for a beer later?")
+    assert chat.tool_calls == [] and "didn't understand" not in chat.answer
+    churn = demo.ask(cast.revops, "which product churns the most")
+    assert churn.tool_calls == [] and "churn" in churn.answer and "can't" in churn.answer
+
+
+def test_balance_on_an_export_without_potential_is_judged_by_what_it_has(maven: World) -> None:
+    revops = Viewer(user_id=0, role=Role.REVOPS, name="RevOps")
+    answer = maven.ask(revops, "are the regional offices balanced?")
+    first = answer.answer.splitlines()[0]
+    assert "n/a" not in first and "$0" not in first and first.startswith("**Workload across")

@@ -290,9 +290,17 @@ def territory_balance(repo: Repository, viewer: Viewer, params: TerritoryBalance
         ),
         reps=_largest(rep_lines, limit),
         territory_lines=_largest(territory_lines, limit),
-        rep_spread=[spread_of(rep_lines, m, "rep", scope, limit) for m in MEASURES],
-        territory_spread=[spread_of(territory_lines, m, "territory", scope, limit) for m in MEASURES],
+        rep_spread=_known_first([spread_of(rep_lines, m, "rep", scope, limit) for m in MEASURES]),
+        territory_spread=_known_first(
+            [spread_of(territory_lines, m, "territory", scope, limit) for m in MEASURES]
+        ),
     )
+
+
+def _known_first(spreads: list[Spread]) -> list[Spread]:
+    """Measures the data has values of first (an export without account potential is judged by
+    workload), in their usual order otherwise."""
+    return sorted(spreads, key=lambda s: s.coefficient_of_variation.value is None)
 
 
 def _largest(lines: list[BalanceLine], limit: int) -> list[BalanceLine]:

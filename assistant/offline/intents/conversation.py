@@ -41,6 +41,12 @@ SMALL_TALK = IntentSpec(
             r"|there|salesplan|so much|a lot|again)\b[\s!.,]*)+$",
         ),
         phrasing(4, r"\b(?:who are you|how are you|what are you|what's your name|your name)\b"),
+        # "lol thanks, you free for a beer later?": friendly, not a question about the data
+        phrasing(
+            5,
+            r"\b(?:you|u) (?:free|up|around|down) for (?:a |some )?(?:beer|drinks?|lunch|coffee|dinner)\b",
+            r"^\W*(?:lol|haha+|lmao)\b",
+        ),
     ),
 )
 

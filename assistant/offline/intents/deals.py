@@ -299,7 +299,9 @@ FORECAST = IntentSpec(
     phrasings=(
         phrasing(
             5,
-            r"\bforecast|\bcommit(?:ted|s)?\b|\bbest[- ]case\b|\bgap to (?:quota|target|plan)\b",
+            # "the forecast call" is a meeting (its prep, or the playbook on running it), not the forecast
+            r"\bforecast(?! (?:call|meeting|review|sync|cadence)s?\b)|\bcommit(?:ted|s)?\b|\bbest[- ]case\b"
+            r"|\bgap to (?:quota|target|plan)\b",
             r"\bhit (?:(?:our|my|the|their|his|her) )?(?:number|quota|target|plan)\b",
             r"\bon track\b|\btracking (?:to|against)\b",
             r"\b(?:going to|gonna|likely to|able to) (?:hit|make|reach|close the gap)\b",

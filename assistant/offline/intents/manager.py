@@ -148,7 +148,13 @@ FORECAST_CALL = IntentSpec(
     takes=PEOPLE,
     periodic=True,
     phrasings=(
-        phrasing(10, r"\bforecast (?:call|meeting|review|sync|cadence)s?\b", r"\bcommit (?:call|review)\b"),
+        # the prep for it, not how to run one ("how should I run the forecast call?": the playbook)
+        phrasing(
+            10,
+            r"^(?!.*\b(?:how (?:should|do|can|would|to)|what should (?:i|we) (?:cover|discuss|say|ask)"
+            r"|best practices?|tips?|agenda|advice)\b)"
+            r".*\b(?:forecast (?:call|meeting|review|sync|cadence)s?|commit (?:call|review))\b",
+        ),
         # over "what moved" in general (the pipeline's changes): the forecast categories' moves
         phrasing(
             12,
