@@ -14,23 +14,9 @@ import datetime as dt
 import re
 from collections.abc import Iterable
 
-NUMBERS = {
-    "one": 1,
-    "two": 2,
-    "three": 3,
-    "four": 4,
-    "five": 5,
-    "six": 6,
-    "seven": 7,
-    "eight": 8,
-    "nine": 9,
-    "ten": 10,
-    "twelve": 12,
-    "fifteen": 15,
-    "twenty": 20,
-    "thirty": 30,
-    "fifty": 50,
-}
+from assistant.offline.vocabulary import NUMBER_WORDS
+
+NUMBERS = NUMBER_WORDS
 COUNT = r"(\d{1,5}|" + "|".join(NUMBERS) + r")"
 MOVES = re.compile(
     rf"\b(?:at most|no more than|max(?:imum)?(?: of)?|up to|only|limit(?: it)? to)\s+{COUNT}\s+"

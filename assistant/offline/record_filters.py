@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 
 from assistant.offline.frame import Slots
+from assistant.offline.vocabulary import NUMBER_WORDS
 
 #: Activity kinds as people say them, by the kind the data most often records.
 ACTIVITY_KINDS = {
@@ -23,21 +24,7 @@ ACTIVITY_KINDS = {
 ACTIVITY_KIND = re.compile("|".join(rf"\b(?P<{kind}>{words})\b" for kind, words in ACTIVITY_KINDS.items()))
 _COUNT = r"(\d{1,4}|a|an|one|two|three|four|five|six|seven|eight|nine|ten|twelve)"
 _UNIT = r"(days?|weeks?|wks?|months?|mos?|years?|yrs?)"
-_WORD_NUMBERS = {
-    "a": 1,
-    "an": 1,
-    "one": 1,
-    "two": 2,
-    "three": 3,
-    "four": 4,
-    "five": 5,
-    "six": 6,
-    "seven": 7,
-    "eight": 8,
-    "nine": 9,
-    "ten": 10,
-    "twelve": 12,
-}
+_WORD_NUMBERS = {**NUMBER_WORDS, "a": 1, "an": 1}
 _UNIT_DAYS = {"d": 1, "w": 7, "m": 30, "y": 365}
 _MORE = r"(?:more than|over|longer than|at least|>|north of|upwards of)"
 _LESS = r"(?:less than|under|fewer than|younger than|newer than|at most|<|within)"

@@ -22,7 +22,7 @@ from assistant.offline.period_slots import (
     _periods,
 )
 from assistant.offline.record_filters import read_record_filters
-from assistant.offline.vocabulary import is_common, knows_word
+from assistant.offline.vocabulary import NUMBER_WORDS, is_common, knows_word
 from tools.lexicon import Lexicon
 
 NUMBER = r"\$?\s?(\d[\d,]*(?:\.\d+)?)\s?(k|m|mm|b|bn|thousand|million|billion)?\b"
@@ -41,8 +41,7 @@ TOP = re.compile(
     r"\b(?:top|biggest|largest|best|worst|bottom)\s+(\d{1,3}|one|two|three|four|five|six|seven|"
     r"eight|nine|ten|twenty)\b|\b(\d{1,3})\s+(?:biggest|largest|top|best|worst)\b"
 )
-WORD_NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8}
-WORD_NUMBERS |= {"nine": 9, "ten": 10, "twenty": 20}
+WORD_NUMBERS = NUMBER_WORDS
 GROUPS = {
     "stage": "stage",
     "stages": "stage",

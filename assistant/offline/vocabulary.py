@@ -39,6 +39,23 @@ KEYWORDS = _words(
     "verticals segments regions office offices stages series family product products month months"
 )
 
+#: Numbers written as words ("top three", "older than six months", "a week").
+NUMBER_WORDS = {
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "twelve": 12,
+    "fifteen": 15,
+    "twenty": 20,
+}
+
 #: Words that are never taken for a name on their own (unless capitalised mid-sentence).
 COMMON = frozenset(
     _words(
