@@ -113,7 +113,8 @@ def _whose(answering: Answering, result: MetricResult) -> str:
 
 
 def _headline(answering: Answering, result: MetricResult) -> str:
-    names = " and ".join(m.name.lower() for m in result.measures)
+    each = [m.name.lower() for m in result.measures]
+    names = " and ".join(each) if len(each) < 3 else ", ".join(each[:-1]) + " and " + each[-1]
     if result.group_by == "deal":
         # each deal's own figure: "age of open deals by deal", not an average of one
         names = re.sub(r"\baverage (?=age|days in stage)", "", names)

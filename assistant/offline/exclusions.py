@@ -16,7 +16,8 @@ from tools.lexicon import Lexicon
 
 NEGATION = re.compile(
     r"\b(?:outside(?: of)?|excluding|exclude|except(?: for)?|other than|apart from|aside from|not in"
-    r"|besides|but not|without counting|leaving out|ex)\s+(?:of\s+)?|\bnon[- ]"
+    r"|besides|but not|without counting|not counting|leaving out|leave out|ignoring|ignore|minus|ex)"
+    r"\s+(?:of\s+)?|\bnon[- ]"
 )
 #: Value slots a negated phrase can name, and the query filter each is.
 VALUE_SLOTS = ("country", "industry", "segment", "stage", "product_family", "loss_reason", "region")
@@ -38,9 +39,10 @@ def read_exclusions(text: str, slots: Slots, lexicon: Lexicon) -> None:
             continue
         named = extract_slots(tail, lexicon).slots
         for slot in VALUE_SLOTS:
-            value = getattr(named, slot)
-            if value is not None and getattr(slots, slot) == value:
-                excluded[slot] = str(value)
+            value, kept = getattr(named, slot), getattr(slots, slot)
+            # the value read from the words after the negation, or written there as the data writes it
+            if kept is not None and (value == kept or tail.lstrip().startswith(str(kept).casefold())):
+                excluded[slot] = str(kept)
     for slot in excluded:
         setattr(slots, slot, None)
     if excluded:

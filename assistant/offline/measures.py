@@ -383,7 +383,9 @@ def read_metric_question(text: str, default: str | None = None) -> MetricReading
         pass  # ranked above
     elif top or bottom:
         reading.top = _number((top or bottom)[1])  # type: ignore[index]
-        reading.order = "asc" if bottom and not top else "desc"
+        # "which 3 reps have the fewest wins": the bottom three
+        fewest = LEAST.search(text) and not MOST.search(text) and not TOP_N.search(text)
+        reading.order = "asc" if (bottom and not top) or fewest else "desc"
         reading.signals.append("ranking")
     elif (
         ranked
@@ -444,4 +446,27 @@ def read_metric_question(text: str, default: str | None = None) -> MetricReading
         reading.also.append("median_deal_size")
     elif measure == "average_sales_cycle" and MEDIAN.search(text):
         reading.also.append("median_sales_cycle")
+    elif not implied and not reading.also:
+        _several(reading, text)
     return reading
+
+
+#: Between measures asked together: "win rate + avg deal size", "won, lost, open", "bookings w/ win rates".
+MEASURE_LIST = re.compile(r"\s*(?:,|\+|&|/|\band\b|\bplus\b|\bw/|\bwith(?: their| its| the)?\b)\s*")
+#: A measure counted deal by deal beside one summed, as the first one counts them ("how many did I win
+#: and lose": deals lost, not their value).
+AS_COUNT = {"won_revenue": "won_deals", "lost_revenue": "lost_deals", "open_pipeline": "open_deals"}
+AS_COUNT |= {"pipeline_created": "deals_created"}
+
+
+def _several(reading: MetricReading, text: str) -> None:
+    """Measures asked together ("compare them on win rate + avg deal size", "GTK 500 - won, lost,
+    open", "top 5 reps by bookings w/ their win rates"): the first one written leads, the others
+    are computed for the same groups."""
+    found = [m for part in MEASURE_LIST.split(text) if (m := _measure(part))]
+    if reading.measure.endswith("_deals"):
+        found = [AS_COUNT.get(m, m) for m in found]
+    found = list(dict.fromkeys(found))
+    if len(found) < 2 or reading.measure not in found:
+        return
+    reading.measure, reading.also = found[0], found[1:6]

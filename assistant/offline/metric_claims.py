@@ -133,7 +133,7 @@ def decisive(reading: MetricReading, text: str, slots: Slots | None = None) -> b
     if (
         FORECAST_ASKED.search(text)
         and reading.group_by is None
-        and reading.measure in OPEN_MEASURES | QUOTA_MEASURES
+        and (reading.measure in OPEN_MEASURES | QUOTA_MEASURES or reading.measure.startswith("closed"))
     ):
         return False  # "org forecast vs quota, what's the gap?", "commit vs best case": the forecast
     if reading.measure == "activities" and slots is not None and slots.rule:

@@ -41,6 +41,9 @@ PERIOD = re.compile(
     rf"|(?:(?:in|for|during|since) )?(?:{MONTHS}) \d{{4}}|(?:in|for|during|since) (?:{MONTHS})"
     # a month on its own ("and September?", "October vs September"); "may" is a verb too often
     rf"|(?:{BARE_MONTHS})"
+    # "oct vs sept", "sept and oct": short month names set beside another month
+    rf"|(?:{MONTHS})(?= (?:vs\.?|versus|or|and|compared (?:to|with)|to|-) (?:{MONTHS})\b)"
+    rf"|(?:(?<=vs )|(?<=vs\. )|(?<=versus )|(?<= or )|(?<= and ))(?:{MONTHS})"
     r"|fy ?\d{4}|(?:19|20)\d{2}|fy ?['-]?\d{2}"
     r")\b"
 )

@@ -84,7 +84,7 @@ RULES = (
         r"(?:already )?passed)|overdue close|past due",
         "past_close",
     ),
-    (r"pushed|slipp|pushes|moved out", "pushed"),
+    (r"pushed|slipp|pushes|pushing|moved out", "pushed"),
     (r"next steps?", "next_step"),
     (r"single[- ]?thread|one contact|multi[- ]?thread", "single_thread"),
     (

@@ -388,9 +388,8 @@ def understand(question: str, lexicon: Lexicon, index: EntityIndex) -> Frame:
 #: Questions about what is still to come: a quarter or month named without a year that has passed
 #: means the next one ("my forecast for Q1" in November is the coming Q1).
 FORWARD_INTENTS = frozenset({Intent.FORECAST, Intent.PIPELINE, Intent.TOP_DEALS})
-FORWARD_MEASURES = frozenset(
-    {"open_pipeline", "open_deals", "weighted_pipeline", "quota", "attainment", "coverage"}
-)
+#: (Attainment is how a quarter went: "Q3 attainment" in November is the Q3 just ended.)
+FORWARD_MEASURES = frozenset({"open_pipeline", "open_deals", "weighted_pipeline", "quota", "coverage"})
 
 
 #: Days and weeks ("this week", "today", "next 30 days") are close dates for deal lists and measures;
