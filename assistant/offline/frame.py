@@ -134,6 +134,8 @@ class Slots(BaseModel):
     min_age_days: int | None = None
     max_age_days: int | None = None
     min_days_in_stage: int | None = None
+    #: "Acme incl. its subsidiaries", "everything that rolls up to Acme": the account's whole group.
+    with_subsidiaries: bool | None = None
     #: Filters that leave records out ("outside the US": ``{"country": "United States"}``), by slot.
     exclude: dict[str, str] | None = None
     also: list[str] | None = None
@@ -195,6 +197,7 @@ FILTER_SLOTS = (
     "max_age_days",
     "min_days_in_stage",
     "exclude",
+    "with_subsidiaries",
     "also",
     "unavailable",
     "compare",

@@ -53,12 +53,26 @@ def families_named(text: str, lexicon: Lexicon) -> list[tuple[str, int, int]]:
     """Product families named as such ("the MG series", "GTX products", "the Platform family"), and,
     once one is, the other families named beside it ("MG series vs GTX"), in order."""
     names = sorted({p.detail for p in lexicon.products if p.detail}, key=len, reverse=True)
+    spelt = sorted({p.name.casefold() for p in lexicon.products}, key=len, reverse=True)
     found: list[tuple[str, int, int]] = []
     for name in names:
         for match in re.finditer(rf"\b{re.escape(name.casefold())}\b(?: {FAMILY_WORDS}\b)?", text):
-            if not any(s <= match.start() < e for _, s, e in found):
+            # "GTX Pro" is a product, not the GTX family followed by a word
+            longer = any(p != name.casefold() and text.startswith(p, match.start()) for p in spelt)
+            if not longer and not any(s <= match.start() < e for _, s, e in found):
                 found.append((name, match.start(), match.end()))
-    if not any(re.search(rf" {FAMILY_WORDS}$", text[s:e]) for _, s, e in found):
-        return []
     products = {p.name.casefold() for p in lexicon.products}
+
+    def leads(name: str) -> bool:
+        """The family's name is no product's but begins several ("GTX" of GTX Pro, GTX Basic…)."""
+        key = name.casefold()
+        return key not in products and sum(p.startswith(f"{key} ") for p in products) >= 2
+
+    # named as a family ("the MG series"), or, where the question breaks down by family ("by series:
+    # GTX vs MG") or the name begins several products ("except GTX"), on its own
+    by_family = re.search(rf"\b{FAMILY_WORDS}\b", text) is not None
+    if not any(re.search(rf" {FAMILY_WORDS}$", text[s:e]) for _, s, e in found) and not (
+        found and (by_family or all(leads(n) for n, _, _ in found))
+    ):
+        return []
     return sorted(((n, s, e) for n, s, e in found if n.casefold() not in products), key=lambda f: f[1])

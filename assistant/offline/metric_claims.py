@@ -60,7 +60,14 @@ BALANCE = re.compile(r"\b(?:balanced|unbalanced|imbalanced?|balance|evenly|fairl
 #: Filters the scorecard (a rep or team, a period) and the pipeline summary (``DealFilter``) cannot take:
 #: a question naming one of them is the metric query's, or its filter would be dropped silently.
 #: Filters only the metric query takes (the kind of activity, a deal's age, its days in the stage).
-ONLY_QUERIED = ("activity_type", "min_age_days", "max_age_days", "min_days_in_stage", "exclude")
+ONLY_QUERIED = (
+    "activity_type",
+    "min_age_days",
+    "max_age_days",
+    "min_days_in_stage",
+    "exclude",
+    "with_subsidiaries",
+)
 NOT_ON_SCORECARD = (
     *ONLY_QUERIED,
     "product",

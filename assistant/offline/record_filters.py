@@ -80,9 +80,20 @@ def _at_least(found: re.Match[str]) -> int:
     return days + 1 if STRICT.search(found[0]) else days
 
 
+#: "Acme incl its subsidiaries", "Acme and its subsidiaries", "accounts that roll up to Acme".
+WITH_SUBSIDIARIES = re.compile(
+    r"\b(?:incl(?:uding|\.|udes)?|and|with|plus|\+)\s+(?:all\s+)?(?:of\s+)?(?:its|their|the)\s+(?:subsidiaries|subs|group)\b"
+    r"|\broll(?:s|ed)?\s+up\s+(?:to|into|under)\b|\bwhole\s+group\b"
+)
+
+
 def read_record_filters(text: str, slots: Slots) -> list[tuple[int, int]]:
     """Fill the activity type and the deal-age slots from lower-cased ``text``; the spans explained."""
     spans = []
+    group = WITH_SUBSIDIARIES.search(text)
+    if group:
+        slots.with_subsidiaries = True
+        spans.append(group.span())
     between = BETWEEN.search(text)
     if between:
         slots.min_age_days = _days(between[1], between[3])

@@ -72,6 +72,13 @@ PLAYBOOK_FLUFF = re.compile(
     r"(?:\s+(?:about|on|for|regarding))?\s*|^(?:search|look up|find|check)\s+(?:the\s+)?",
     re.I,
 )
+#: The words asking the playbook itself ("what does the playbook say to do with"), cut from a topic.
+PLAYBOOK_ASKED = re.compile(
+    r"\b(?:what|how)\s+(?:does|do|did|would|should|can)\s+(?:the\s+|our\s+)?(?:playbook|guide|guidelines)"
+    r"(?:\s+(?:say|says|recommend|recommends|suggest|suggests|tell us))?"
+    r"(?:\s+(?:about|on|for|to do(?: with| w)?))?(?:\s+(?:them|it|those|these|that))?",
+    re.I,
+)
 METRIC_WORDS = (
     ("win rate", "Win rate"),
     ("coverage", "Pipeline coverage"),
@@ -292,6 +299,10 @@ def _topic(frame: Frame, question: str, companies: list[str]) -> None:
         frame.slots.topic = frame.slots.term = term
     elif frame.intent is Intent.PLAYBOOK or frame.advice:
         topic = PLAYBOOK_FLUFF.sub("", question.strip()).strip(" ?.!")
+        if len(_stems(topic)) < 2:
+            # "got a pile of old Engaging deals, what does the playbook say to do w them?": the
+            # situation is told before the playbook is named, so it is the topic
+            topic = " ".join(PLAYBOOK_ASKED.sub(" ", question.strip()).split()).strip(" ?.!,")
         for company in companies:
             # "the CFO at Vanguard says we're too expensive": the playbook knows the situation, not
             # the company, whose name would only dilute the search

@@ -137,3 +137,46 @@ def test_balance_on_an_export_without_potential_is_judged_by_what_it_has(maven: 
     answer = maven.ask(revops, "are the regional offices balanced?")
     first = answer.answer.splitlines()[0]
     assert "n/a" not in first and "$0" not in first and first.startswith("**Workload across")
+
+
+@pytest.mark.parametrize(
+    ("question", "measure", "also"),
+    [
+        ("win rate + avg deal size by rep this year", "win_rate", ["average_deal_size"]),
+        ("top 5 reps by bookings this yr w/ their win rates", "won_revenue", ["win_rate"]),
+        ("Cobalt Platform this year - won, lost, open", "won_revenue", ["lost_revenue", "open_pipeline"]),
+        ("how many deals did we win and lose in q3", "won_deals", ["lost_deals"]),
+    ],
+)
+def test_measures_asked_together_are_computed_together(
+    demo: World, cast: Cast, question: str, measure: str, also: list[str]
+) -> None:
+    [(_, args)] = [(c.name, dict(c.args)) for c in demo.ask(cast.revops, question).tool_calls]
+    assert args["measure"] == measure and args["also"] == also
+
+
+@pytest.mark.parametrize(
+    ("question", "args"),
+    [
+        ("losses by reason since sept 1, leave out no decision", {"exclude": {"loss_reason": "No decision"}}),
+        ("which 3 reps have the fewest wins this year", {"top": 3, "order": "asc"}),
+        ("how many deals were created in oct vs sept", {"period": "oct", "compare": "previous_period"}),
+    ],
+)
+def test_bounds_and_periods_asked_in_passing(
+    demo: World, cast: Cast, question: str, args: dict[str, Any]
+) -> None:
+    assert called(demo.ask(cast.revops, question), "query_metrics", args)
+
+
+def test_a_family_named_on_its_own_and_a_group_with_its_subsidiaries(maven: World) -> None:
+    revops = Viewer(user_id=0, role=Role.REVOPS, name="RevOps")
+    families = maven.ask(revops, "avg deal size by series - GTX vs MG vs GTK")
+    assert called(families, "query_metrics", {"group_by": "product_family"})
+    product = maven.ask(revops, "GTX Pro bookings this year")
+    assert called(product, "query_metrics", {"product": "GTX Pro"})
+    others = maven.ask(revops, "my bookings this year except GTX")
+    assert called(others, "query_metrics", {"exclude": {"product_family": "GTX"}})
+    group = maven.ask(revops, "total bookings for Acme Corporation incl its subsidiaries")
+    assert called(group, "query_metrics", {"parent_account": "Acme Corporation"})
+    assert "Acme Corporation and its subsidiaries" in group.answer

@@ -88,6 +88,12 @@ def _account(repo: Repository, viewer: ViewerLike, name: str) -> tuple[str, list
     return found.name, [found.id]
 
 
+def _group(repo: Repository, viewer: ViewerLike, name: str) -> tuple[str, list[Any]]:
+    """An account and its subsidiaries: the records whose parent account (or own) is it."""
+    found = resolve_account(repo, viewer, name)
+    return f"{found.name} and its subsidiaries", [found.name]
+
+
 def _industry(repo: Repository, viewer: ViewerLike, name: str) -> tuple[str, list[Any]]:
     industry = _choice("industry", name, _distinct(repo, repo.accounts(viewer, Account.industry)))
     return industry, [industry]
@@ -143,6 +149,7 @@ RESOLVERS: dict[str, Resolver] = {
     "product": _product,
     "product_family": _family,
     "account": _account,
+    "parent_account": _group,
     "industry": _industry,
     "segment": _segment,
     "country": _country,

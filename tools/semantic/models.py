@@ -109,6 +109,9 @@ class MetricQuery(BaseModel):
     product: str | None = Field(default=None, description="Product name.")
     product_family: str | None = Field(default=None, description="Product family (series) name.")
     account: str | None = Field(default=None, description="Account name.")
+    parent_account: str | None = Field(
+        default=None, description="An account with its subsidiaries (the group it heads)."
+    )
     industry: str | None = Field(default=None, description="Account industry.")
     segment: str | None = Field(default=None, description="Account segment.")
     country: str | None = Field(default=None, description="The account's country.")

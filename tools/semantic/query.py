@@ -142,6 +142,7 @@ def query_metrics(repo: Repository, viewer: ViewerLike, params: MetricQuery) -> 
         product: Product name.
         product_family: Product family (series) name.
         account: Account name.
+        parent_account: An account with its subsidiaries (the group it heads).
         industry: Account industry.
         segment: Account segment.
         country: The account's country.

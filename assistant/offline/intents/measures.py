@@ -100,6 +100,10 @@ def prefer_query(frame: Frame, prepared: str, sees_company: bool = False) -> Non
     """Give the question to the metric query when the chosen intent would drop part of it; give a
     question no phrasing claimed ("what have I got closing in March?") to its measure's own intent;
     and a quota measure read as a pipeline question to the forecast, which sets the two side by side."""
+    if frame.intent is Intent.ACCOUNT_FACTS and frame.slots.with_subsidiaries and frame.slots.measure:
+        # "total bookings for Acme incl its subsidiaries": a figure over the group, not the facts
+        frame.intent = Intent.MEASURE
+        return
     if frame.intent is Intent.PURCHASES and frame.slots.period and frame.slots.account:
         # "how much have we won at Acme this year?": its won revenue in that period, by product
         frame.intent, frame.slots.measure, frame.slots.dimension = Intent.MEASURE, "won_revenue", "product"
@@ -247,6 +251,9 @@ def query_args(frame: Frame, lexicon: Lexicon) -> dict[str, Any]:
     focus = share_focus(slots)
     filters: dict[str, Any] = {slot: getattr(slots, slot) for slot, _ in MEMBER_SLOTS if slot != "owner"}
     filters |= _person_filter(slots, lexicon)
+    if slots.with_subsidiaries and filters.get("account"):
+        # "Acme incl. its subsidiaries": the group the account heads
+        filters["parent_account"] = filters.pop("account")
     compared = compared_members(slots)
     own_dimension = dict(MEMBER_SLOTS)[compared[0]] if compared is not None else None
     if compared is not None and (
