@@ -93,10 +93,10 @@ MAX_FRAGMENT_WORDS = 4
 #: "median instead", "use the mean rather": another measure for the same breakdown and period.
 INSTEAD = re.compile(r"\b(?:instead|rather)\b", re.I)
 #: "which products?", "percentage", "per month?": a fragment that reshapes the previous measure.
-SHARE_WORDS = re.compile(r"\b(?:percent(?:age)?s?|%|shares?|proportions?|split)\b", re.I)
+SHARE_WORDS = re.compile(r"\b(?:percent(?:age)?s?|shares?|proportions?|split)\b|%", re.I)
 FRAGMENT = re.compile(
     rf"^\W*(?:and |ok |so )?(?:(?:which|what) (?:{DIMENSION_WORD})|(?:{DIMENSION_WORD})"
-    rf"|percent(?:age)?s?|%|as a %|shares?|as (?:a )?share|(?:by|per) \w+)\W*$",
+    rf"|percent(?:age)?s?|%|as a %|in %|in percent(?:ages?)?|shares?|as (?:a )?share|(?:by|per) \w+)\W*$",
     re.I,
 )
 #: Intents that leave the thread's context alone.

@@ -113,7 +113,9 @@ WEIGHTED = any_of(r"weighted|probability[- ]adjusted|expected value")
 _AGAINST = r"(?:against|vs\.?|versus|relative to|compared (?:to|with)|measured against|stack(?:s|ing)? up to)"
 #: Quota attainment, asked as such or as being behind, on track, hitting or missing the number.
 ATTAINMENT = any_of(
-    r"attainment|attained|% (?:of|to) (?:quota|target|plan)|percent (?:of|to) quota"
+    r"attainment|attained"
+    r"|(?:%|percent) (?:of|to) (?:(?:my|our|their|his|her|the|q[1-4]|this quarter's|quarterly|annual) )*"
+    r"(?:quota|target|plan)"
     r"|(?:behind|ahead|on track|tracking|furthest|closest)\b.{0,30}\b(?:quota|number|target|plan)"
     r"|(?:hit|make|making|miss|missing|reach|reached|made|beat|exceeded) (?:their |my |our |the |his |her )?"
     r"(?:q[1-4] |quarterly |annual |yearly |full[- ]year |fy )?(?:quota|number|target)"

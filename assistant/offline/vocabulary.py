@@ -329,6 +329,10 @@ def correct_before_reading(question: str) -> str:
         return str(best[0]) if best else word
 
     question = re.sub(r"(?<![\w/])w/(?=\s)", "with", question)  # "bookings w/ share of total"
+    # "this q", "last q": the quarter
+    question = re.sub(
+        r"\b(this|last|next|prev|previous|current) q\b(?![-\d])", r"\1 quarter", question, flags=re.I
+    )
     question = re.sub(r"(?<![\w'’])[a-z]+(?![\w'’])", fix, question)
     # "before end of yr": the shorthand spelt out names the period too
     return END_OF.sub(_this, question)

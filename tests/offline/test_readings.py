@@ -180,3 +180,12 @@ def test_a_family_named_on_its_own_and_a_group_with_its_subsidiaries(maven: Worl
     group = maven.ask(revops, "total bookings for Acme Corporation incl its subsidiaries")
     assert called(group, "query_metrics", {"parent_account": "Acme Corporation"})
     assert "Acme Corporation and its subsidiaries" in group.answer
+
+
+def test_this_q_a_percent_of_a_named_quota_and_in_percent(demo: World, cast: Cast) -> None:
+    first = demo.ask(cast.manager, "bookings this q by rep")
+    assert called(first, "query_metrics", {"period": "this quarter", "group_by": "rep"})
+    shares = demo.ask(cast.manager, "and in %?", first.thread_id)
+    assert called(shares, "query_metrics", {"share_of_total": True, "group_by": "rep"})
+    under = demo.ask(cast.manager, "who on my team is under 50% of q4 quota")
+    assert called(under, "query_metrics", {"measure": "attainment", "below": 0.5})
