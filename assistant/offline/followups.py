@@ -103,7 +103,11 @@ def is_follow_up(previous: Frame | None, current: Frame, question: str) -> bool:
     if measured and current.slots.measure is None and RESHAPE.match(question):
         return True
     if current.intent is Intent.UNKNOWN:
-        return _has_slots(current.slots) or current.ambiguity is not None or bool(current.unplaced)
+        # "when does it close?" after a deal: about the thread's record
+        about_it = bool(PRONOUN.search(question)) and len(question.split()) <= MAX_PRONOUN_WORDS
+        return (
+            _has_slots(current.slots) or current.ambiguity is not None or bool(current.unplaced) or about_it
+        )
     if current.implied and len(question.split()) <= MAX_FRAGMENT_WORDS:
         return True
     if (
@@ -144,8 +148,16 @@ def merge(previous: Frame, current: Frame, question: str) -> Frame:
         slots = Slots(account=previous.slots.account, product=current.slots.product)
         return Frame(intent=Intent.DEAL, slots=slots, follow_up=True, question=current.question)
     if previous.intent is Intent.DEAL and IT.search(question) and not names_in(current.slots):
-        # "when did it close?", "who owns that deal?": the deal of the thread
-        return previous.model_copy(update={"follow_up": True, "question": current.question})
+        # "when did it close?", "who owns that deal?": the deal of the thread; "what should I do about
+        # it?": the deal again, with the playbook's advice on moving a deal on
+        if current.intent is Intent.PLAYBOOK:
+            slots = previous.slots.model_copy(update={"topic": current.slots.topic and DEAL_ADVICE})
+            return previous.model_copy(
+                update={"follow_up": True, "question": current.question, "advice": True, "slots": slots}
+            )
+        return previous.model_copy(
+            update={"follow_up": True, "question": current.question, "advice": current.advice}
+        )
     if NARROW.match(question) and BIG_ONES.search(question) and previous.intent in DEAL_LISTS:
         # "only the big ones": the largest deals of the same list
         slots = previous.slots.model_copy(update={"measure": None, "dimension": None})
@@ -343,6 +355,10 @@ def _which_dimension(question: str) -> str | None:
 
 def same_or_periodic(intent: Intent, previous: Frame) -> bool:
     return intent is previous.intent or (intent in PERIOD_INTENTS and previous.intent in PERIOD_INTENTS)
+
+
+#: What the playbook is asked when a question about one deal asks what to do about it.
+DEAL_ADVICE = "next steps to move a deal forward, and how to recover a stalled deal"
 
 
 def advice_topic(previous: Frame) -> str:

@@ -189,3 +189,15 @@ def test_this_q_a_percent_of_a_named_quota_and_in_percent(demo: World, cast: Cas
     assert called(shares, "query_metrics", {"share_of_total": True, "group_by": "rep"})
     under = demo.ask(cast.manager, "who on my team is under 50% of q4 quota")
     assert called(under, "query_metrics", {"measure": "attainment", "below": 0.5})
+
+
+def test_what_to_do_about_a_deal_and_when_it_closes(demo: World, cast: Cast) -> None:
+    listed = demo.ask(cast.rep, "what are my biggest open deals")
+    picked = demo.ask(cast.rep, "the second one", listed.thread_id)
+    [deal] = [c.args["deal"] for c in picked.tool_calls if c.name == "deal_details"]
+    advice = demo.ask(cast.rep, "what should I do about it?", listed.thread_id)
+    assert called(advice, "deal_details", {"deal": deal}) and called(advice, "search_playbook", {})
+    closing = demo.ask(cast.rep, "when does it close?", listed.thread_id)
+    assert [c.name for c in closing.tool_calls] == ["deal_details"] and called(
+        closing, "deal_details", {"deal": deal}
+    )
