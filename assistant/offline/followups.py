@@ -169,6 +169,14 @@ def merge(previous: Frame, current: Frame, question: str) -> Frame:
                 "question": current.question,
             }
         )
+    if (
+        previous.intent is Intent.STALLED
+        and len(question.split()) <= MAX_FRAGMENT_WORDS
+        and (current.slots.group_by == "owner" or current.slots.dimension in ("rep", "team"))
+        and not names_in(current.slots)
+    ):
+        # "by rep" after the stalled list: the same list, whose answer counts the deals per owner
+        return previous.model_copy(update={"follow_up": True, "question": current.question})
     if current.intent is Intent.WHY:
         return previous.model_copy(update={"intent": previous.intent, "follow_up": True, "explain": True})
     choice = choice_named(previous, current, question)

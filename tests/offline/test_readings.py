@@ -201,3 +201,9 @@ def test_what_to_do_about_a_deal_and_when_it_closes(demo: World, cast: Cast) -> 
     assert [c.name for c in closing.tool_calls] == ["deal_details"] and called(
         closing, "deal_details", {"deal": deal}
     )
+
+
+def test_by_rep_after_the_stalled_list_keeps_the_list(demo: World, cast: Cast) -> None:
+    first = demo.ask(cast.manager, "which deals on my team are stuck in stage")
+    again = demo.ask(cast.manager, "by rep", first.thread_id)
+    assert called(again, "stalled_deals", {"rule": "stage_age"}) and "most first" in again.answer
