@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 
 from assistant.offline.frame import Slots
-from assistant.offline.intents.knowledge import definition_term
+from assistant.offline.intents.knowledge import NORM_ASKED, definition_term
 from assistant.offline.measure_words import BOUGHT, MONEY, NOT_YET
 from assistant.offline.measures import MetricReading, read_metric_question
 from assistant.offline.slots import RULES
@@ -25,12 +25,8 @@ SCORECARD_MEASURES = frozenset({"won_revenue", "won_deals", "win_rate", "average
 #: Questions about a definition, a method or advice are the playbook's or the metric registry's.
 NOT_DATA = re.compile(
     r"\bplaybook\b|\bbest practices?\b|\bhow (?:should|do|can|would) (?:i|we)\b|\btips?\b|\badvice\b"
-    # "what coverage should my team be targeting?", "what's a healthy win rate?": a norm, not a figure
-    r"|\bshould (?:i|we|my team|the team|our team|they|reps) (?:be )?"
-    r"(?:target(?:ing)?|aim(?:ing)? for|shoot(?:ing)? for)\b"
-    r"|\bwhat(?:'s| is) (?:a )?(?:good|healthy|typical|normal|reasonable) (?:\w+ ){0,2}?"
-    r"(?:rate|coverage|ratio|size|cycle)\b"
-    r"|\bhow (?:do|does|did) you (?:calculate|compute|work out|measure|define)\b|\bdefin(?:e|ition)\b"
+    + "".join(f"|{pattern}" for pattern in NORM_ASKED)
+    + r"|\bhow (?:do|does|did) you (?:calculate|compute|work out|measure|define)\b|\bdefin(?:e|ition)\b"
     r"|\bhow is .{0,30} (?:calculated|computed|measured|defined)\b|\bwhat does .{0,40} mean\b"
 )
 #: "accounts with no pipeline", "reps without deals": an absence is a search, not a measure.

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections import Counter
 from decimal import Decimal
 from typing import Any
 
@@ -121,15 +122,22 @@ def test_a_manager_filter_means_the_team_and_the_parent_of_a_hidden_account_stay
 
 
 def test_a_tie_at_the_cut_is_kept_and_a_rep_with_nothing_counts_zero(repo: Repository) -> None:
-    everyone = query_metrics(
-        repo, OLGA, MetricQuery(measure="open_deals", group_by="rep", period="this year")
-    )
-    counts = {r.group: r.figures[0].value for r in everyone.rows}
-    fewest = query_metrics(
-        repo, OLGA, MetricQuery(measure="open_deals", group_by="rep", period="this year", top=1, order="asc")
-    )
-    low = min(counts.values())
-    assert {r.group for r in fewest.rows} == {g for g, n in counts.items() if n == low}
+    """In 2027 one rep has an open deal due and the others none: the others count 0, and asking for
+    the one with the fewest names all of them (a tie at the cut)."""
     with repo.connect() as connection:
-        reps = set(connection.execute(repo.users(OLGA, User.name).where(User.role == Role.REP)).scalars())
-    assert set(counts) == reps  # every rep in scope has a row, with 0 when they have no open deal
+        reps = dict(
+            connection.execute(repo.users(OLGA, User.id, User.name).where(User.role == Role.REP)).all()
+        )
+    due = Counter(
+        int(str(o["owner_id"]))
+        for o in crm.OPPORTUNITIES
+        if not o["is_closed"] and str(o["close_date"]).startswith("2027")
+    )
+    expected = {name: due.get(uid, 0) for uid, name in reps.items()}
+    everyone = query_metrics(repo, OLGA, MetricQuery(measure="open_deals", group_by="rep", period="2027"))
+    assert {r.group: r.figures[0].value for r in everyone.rows} == expected
+    assert 0 in expected.values() and list(expected.values()).count(0) > 1
+    fewest = query_metrics(
+        repo, OLGA, MetricQuery(measure="open_deals", group_by="rep", period="2027", top=1, order="asc")
+    )
+    assert {r.group for r in fewest.rows} == {name for name, n in expected.items() if n == 0}

@@ -52,6 +52,14 @@ THE_FIGURE = re.compile(r"^(?:so |and |ok |okay )?what(?:'s| is| was) the ", re.
 IDIOMS = frozenset({"up", "new", "next", "going on", "happening", "wrong", "the matter", "left", "latest"})
 DEFINITION_WEIGHT = 3
 #: "How should I…", "best practice", "tips": the question asks what to do.
+#: "what coverage should my team be targeting?", "what's a healthy win rate?": the norm the playbook
+#: sets, not a figure of the data.
+NORM_ASKED = (
+    r"\bshould (?:i|we|my team|the team|our team|they|reps) (?:be )?(?:target(?:ing)?|aim(?:ing)? for"
+    r"|shoot(?:ing)? for)\b",
+    r"\bwhat(?:'s| is) (?:a )?(?:good|healthy|typical|normal|reasonable) (?:\w+ ){0,2}?"
+    r"(?:rate|coverage|ratio|size|cycle)\b",
+)
 HOW_TO = (
     r"\bhow (?:should|do|can|would|could) (?:i|we)\b",
     r"\bhow to\b",
@@ -65,11 +73,7 @@ HOW_TO = (
     r"\bshould (?:i|we) (?:track|measure|watch|monitor|say|ask(?! you| salesplan)|use|run|structure"
     r"|set up|report)\b",
     r"\bany ideas\b",
-    # "what coverage should my team be targeting?", "what's a healthy win rate?": the norm the playbook sets
-    r"\bshould (?:i|we|my team|the team|our team|they|reps) (?:be )?(?:target(?:ing)?|aim(?:ing)? for"
-    r"|shoot(?:ing)? for)\b",
-    r"\bwhat(?:'s| is) (?:a )?(?:good|healthy|typical|normal|reasonable) (?:\w+ ){0,2}?"
-    r"(?:rate|coverage|ratio|size|cycle)\b",
+    *NORM_ASKED,
     # "good discovery questions for a first call", "questions to ask a CFO", "walk me through MEDDICC"
     r"\b(?:good|best|great|key|smart|right|killer|strong)\s+(?:\w+\s+){0,2}(?:questions|openers?|talk tracks?"
     r"|tactics|plays|approach(?:es)?|ways? to)\b",
