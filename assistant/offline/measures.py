@@ -204,7 +204,9 @@ DEAL_RANKED = re.compile(
     rf"\b(?:top|bottom|best|worst|biggest|largest|smallest|highest|lowest|oldest|newest|youngest)\s+"
     rf"(?:{COUNT_WORD}\s+)?"
     rf"(?:(?:open|active|live|current|new|won|lost|closed|committed|commit)\s+)?{_DEAL_WORDS}\b(?!\s+(?:rate|ratio|%|percentage|size|sizes|value|count))"
-    rf"|\b{COUNT_WORD}\s+(?:biggest|largest|best|worst|top|smallest)\s+{_DEAL_WORDS}\b"
+    # "my 5 oldest open deals", "3 biggest wins": the count first
+    rf"|\b{COUNT_WORD}\s+(?:biggest|largest|best|worst|top|smallest|oldest|newest|youngest)\s+"
+    rf"(?:(?:open|active|live|current|new|won|lost|closed|committed|commit)\s+)?{_DEAL_WORDS}\b"
 )
 #: "deals I won last month", "which deals did we lose this quarter": the deals themselves, listed.
 DEALS_DONE = re.compile(

@@ -207,3 +207,9 @@ def test_by_rep_after_the_stalled_list_keeps_the_list(demo: World, cast: Cast) -
     first = demo.ask(cast.manager, "which deals on my team are stuck in stage")
     again = demo.ask(cast.manager, "by rep", first.thread_id)
     assert called(again, "stalled_deals", {"rule": "stage_age"}) and "most first" in again.answer
+
+
+@pytest.mark.parametrize(("question", "top"), [("my 5 oldest open deals", 5), ("my oldest open deal", 1)])
+def test_the_oldest_open_deals_by_age(demo: World, cast: Cast, question: str, top: int) -> None:
+    answer = demo.ask(cast.rep, question)
+    assert called(answer, "query_metrics", {"measure": "average_deal_age", "group_by": "deal", "top": top})
