@@ -16,7 +16,14 @@ from sqlalchemy import ColumnElement, and_, func, or_, select
 
 from tools.errors import InputError
 from tools.periods import Period, parse_period
-from tools.resolve import resolve_account, resolve_product, resolve_territory, resolve_user
+from tools.resolve import (
+    best_match,
+    resolve_account,
+    resolve_product,
+    resolve_state,
+    resolve_territory,
+    resolve_user,
+)
 from tools.store.repository import Repository, ViewerLike, build_scope
 from tools.store.schema import Account, Opportunity, Role, User
 from tools.store.stages import ForecastCategory
@@ -48,6 +55,11 @@ class DealFilter(BaseModel):
     forecast_category: str | None = Field(
         default=None, description="Forecast category: commit, best_case or pipeline."
     )
+    industry: str | None = Field(default=None, description="The account's industry.")
+    segment: str | None = Field(default=None, description="The account's segment.")
+    country: str | None = Field(default=None, description="The account's country.")
+    state: str | None = Field(default=None, description="The account's state: 'Texas' or 'TX'.")
+    city: str | None = Field(default=None, description="The account's city.")
 
 
 class ResolvedFilter(BaseModel):
@@ -56,6 +68,9 @@ class ResolvedFilter(BaseModel):
     period: Period | None = None
     owner_ids: list[int] | None = None
     territory_id: int | None = None
+    #: Whether the deals kept are whole books of people (a quota applies to them): False once a
+    #: filter keeps only some of a person's deals (a product, an account, a stage, a state…).
+    quota_applies: bool = True
 
     model_config = {"arbitrary_types_allowed": True}
 
@@ -84,6 +99,31 @@ def team_of(repo: Repository, viewer: ViewerLike, name: str) -> tuple[str, list[
             members = build_scope(connection, person.id, Role.MANAGER).users or frozenset()
             return f"{person.name}'s team", sorted(members)
     return person.name, [person.id]
+
+
+#: Why deals narrowed to some of the people's deals have no quota.
+NOT_PER_PERSON = "quotas are set per person, so none applies to these deals alone"
+#: The account columns a deal can be filtered by, by filter name.
+ACCOUNT_ATTRIBUTES = {
+    "industry": Account.industry,
+    "segment": Account.segment,
+    "country": Account.country,
+    "state": Account.state,
+    "city": Account.city,
+}
+
+
+def account_attribute(repo: Repository, viewer: ViewerLike, field: str, name: str) -> str:
+    """The value of the account column ``field`` that ``name`` names, as stored, among the values
+    the viewer's accounts hold ("texas" is "TX" where the export stores codes)."""
+    with repo.connect() as connection:
+        column = ACCOUNT_ATTRIBUTES[field]
+        stored = sorted(
+            {str(v) for v in connection.execute(repo.accounts(viewer, column).distinct()).scalars() if v}
+        )
+    if field == "state":
+        return resolve_state(name, stored)
+    return best_match(field, name, dict(enumerate(stored))).name
 
 
 def deal_conditions(repo: Repository, viewer: ViewerLike, deal_filter: DealFilter) -> ResolvedFilter:
@@ -129,7 +169,16 @@ def deal_conditions(repo: Repository, viewer: ViewerLike, deal_filter: DealFilte
             )
         conditions.append(func.coalesce(Opportunity.forecast_category, "pipeline") == category.value)
         result.descriptions.append(f"forecast category: {category.value.replace('_', ' ')}")
+    for field, column in ACCOUNT_ATTRIBUTES.items():
+        if (name := getattr(deal_filter, field)) is not None and name.strip():
+            value = account_attribute(repo, viewer, field, name)
+            conditions.append(Opportunity.account_id.in_(select(Account.id).where(column == value)))
+            result.descriptions.append(f"{field}: {value}")
     if deal_filter.period:
         result.period = parse_period(deal_filter.period, repo.as_of, repo.fy_start_month)
+    whole_books = ("owner", "territory", "period")
+    result.quota_applies = all(
+        getattr(deal_filter, f) is None for f in DealFilter.model_fields if f not in whole_books
+    )
     result.conditions = conditions
     return result

@@ -73,6 +73,8 @@ class Lexicon:
     segments: list[str] = field(default_factory=list)
     tiers: list[str] = field(default_factory=list)
     countries: list[str] = field(default_factory=list)
+    states: list[str] = field(default_factory=list)
+    cities: list[str] = field(default_factory=list)
     loss_reasons: list[str] = field(default_factory=list)
     #: The viewer's largest account by potential (for example questions), if any.
     featured_account: str | None = None
@@ -165,6 +167,8 @@ def load_lexicon(repo: Repository, viewer: Viewer, words: set[str]) -> Lexicon:
             (Account.segment, lexicon.segments),
             (Account.tier, lexicon.tiers),
             (Account.country, lexicon.countries),
+            (Account.state, lexicon.states),
+            (Account.city, lexicon.cities),
         ):
             target.extend(
                 sorted(

@@ -149,3 +149,80 @@ def resolve_territory(repo: Repository, viewer: ViewerLike, name: str) -> Candid
 
 def resolve_product(repo: Repository, name: str) -> Candidate:
     return best_match("product", name, _names(repo, repo.products(Product.id, Product.name)))
+
+
+#: US states (and D.C.) by postal code: exports store either form, people write either.
+US_STATES: dict[str, str] = dict(
+    (pair[:2], pair[3:])
+    for pair in [
+        "AL Alabama",
+        "AK Alaska",
+        "AZ Arizona",
+        "AR Arkansas",
+        "CA California",
+        "CO Colorado",
+        "CT Connecticut",
+        "DE Delaware",
+        "DC District of Columbia",
+        "FL Florida",
+        "GA Georgia",
+        "HI Hawaii",
+        "ID Idaho",
+        "IL Illinois",
+        "IN Indiana",
+        "IA Iowa",
+        "KS Kansas",
+        "KY Kentucky",
+        "LA Louisiana",
+        "ME Maine",
+        "MD Maryland",
+        "MA Massachusetts",
+        "MI Michigan",
+        "MN Minnesota",
+        "MS Mississippi",
+        "MO Missouri",
+        "MT Montana",
+        "NE Nebraska",
+        "NV Nevada",
+        "NH New Hampshire",
+        "NJ New Jersey",
+        "NM New Mexico",
+        "NY New York",
+        "NC North Carolina",
+        "ND North Dakota",
+        "OH Ohio",
+        "OK Oklahoma",
+        "OR Oregon",
+        "PA Pennsylvania",
+        "RI Rhode Island",
+        "SC South Carolina",
+        "SD South Dakota",
+        "TN Tennessee",
+        "TX Texas",
+        "UT Utah",
+        "VT Vermont",
+        "VA Virginia",
+        "WA Washington",
+        "WV West Virginia",
+        "WI Wisconsin",
+        "WY Wyoming",
+    ]
+)
+
+
+def resolve_state(written: str, stored: Sequence[str]) -> str:
+    """The state value, as the data stores it (a postal code or a name), that ``written`` names:
+    "Texas", "tx" and "TX" all find "TX" in one export and "Texas" in another; anything else is
+    matched forgivingly against the stored values."""
+    key = written.strip().casefold().removesuffix(" state").replace(".", "")
+    code = next((c for c, n in US_STATES.items() if key in (c.casefold(), n.casefold())), None)
+    if key in ("dc", "washington dc", "washington d c"):
+        code = "DC"
+    if code is not None:
+        forms = {code.casefold(), US_STATES[code].casefold()}
+        found = [s for s in stored if s.casefold() in forms]
+        if found:
+            return found[0]
+    if not stored:
+        raise InputError(f"no state is recorded for the accounts in scope, so none can be found in {written}")
+    return best_match("state", written, dict(enumerate(sorted(set(stored))))).name

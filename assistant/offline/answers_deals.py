@@ -21,6 +21,7 @@ from tools.deals.forecasting import Forecast
 from tools.deals.pipeline import PipelineSummary
 from tools.deals.stalled import StalledDeals
 from tools.deals.stalled_rules import RULES
+from tools.filters import NOT_PER_PERSON
 from tools.viewer import Viewer
 
 MAX_FLAGS_SHOWN = 3
@@ -296,6 +297,8 @@ class ForecastView:
     won: str
     quota: str
     has_quota: bool
+    #: Why there is no quota: none is set, or the deals asked about are not a whole person's book.
+    no_quota: str
     attainment: str
     commit: str
     best_case: str
@@ -320,6 +323,10 @@ def forecast(result: Forecast, args: dict[str, Any], viewer: Viewer, notes: list
         won=fmt.figure(result.closed_won),
         quota=fmt.figure(result.quota),
         has_quota=bool(result.quota.value),
+        no_quota=next(
+            (f for f in result.quota.filters if f == NOT_PER_PERSON),
+            "no quota is set for the period",
+        ),
         attainment=fmt.figure(result.attainment),
         commit=fmt.figure(result.commit),
         best_case=fmt.figure(result.best_case),

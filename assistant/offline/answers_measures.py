@@ -234,17 +234,20 @@ def write(result: MetricResult, answering: Answering) -> str:
         summary = f"{focus[1]}: none of the total (no record is in it). {summary}"
     rows = result.rows
     compared = compared_members(answering.frame.slots)
+    picked = False
     if compared is not None:
         members = {name.casefold() for name in compared[1]}
         rows = [row for row in rows if row.group.casefold() in members] or rows
+        picked = len(rows) < len(result.rows)
         summary = f"{summary} (every {(result.group_by or 'group').replace('_', ' ')} together)"
     lines = [_line(row, result) for row in rows[:ROWS_SHOWN]]
     shown = min(len(result.rows), ROWS_SHOWN)
     more = ""
-    if result.groups_total > shown:
+    if result.groups_total > shown and not picked:
         grouped = "group" if result.then_by else (result.group_by or "group").replace("_", " ")
         more = f"Showing {shown} of {fmt.plural(result.groups_total, grouped)}."
-    notes = list(result.notes)
+    # the members asked for are shown, not a cut of the breakdown
+    notes = [n for n in result.notes if not (picked and n.startswith("showing the "))]
     if rows and all(_unrecorded(row.group) for row in rows):
         # every record lacks the dimension (an export with no loss reasons): a line, not a table of it
         lines, more = [], ""

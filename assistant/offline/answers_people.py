@@ -14,7 +14,7 @@ from assistant import formatting as fmt
 from assistant.offline.frame import Frame
 from assistant.offline.render import render
 from tools import metrics
-from tools.deals.forecasting import PerformanceReport, RepPerformance
+from tools.deals.performance import PerformanceReport, RepPerformance
 
 MAX_REPS = 12
 

@@ -27,6 +27,8 @@ _DIMENSION_WORDS = {
     "industry": "industry|industries|sector|sectors|vertical|verticals",
     "segment": "segment|segments",
     "country": "country|countries",
+    "state": "state|states",
+    "city": "city|cities|metro|metros",
     "stage": "stage|stages",
     "forecast_category": "forecast category|category|categories",
     "loss_reason": "reason|reasons|loss reason|loss reasons",
@@ -72,9 +74,10 @@ GRAIN = re.compile(
 )
 #: "which product", "what month", "which of my reps": the answer is a member of a dimension.
 WHICH = re.compile(
-    rf"\b(?:which|what)\s+(?:of (?:my|our|the) )?(?:\d{{1,2}} |two |three |five |ten )?"
+    # "which of my team's deals": whose they are comes before the members
+    rf"\b(?:which|what)\s+(?:of (?:my|our|the)(?: \w+'s)? )?(?:\d{{1,2}} |two |three |five |ten )?"
     # "which retail accounts", "which open deals": one word describing the members may come first
-    rf"(?:[a-z]+ )??({DIMENSION_WORD})\b"
+    rf"(?:[a-z]+ )??({DIMENSION_WORD})\b(?!'s)"
 )
 #: "which 3 accounts…": the top few of a dimension.
 WHICH_N = re.compile(r"\b(?:which|what)\s+(?:of (?:my|our|the) )?(\d{1,2}|two|three|four|five|ten)\s")

@@ -71,4 +71,9 @@ def deal_filters(slots: Slots, with_period: bool = True) -> dict[str, Any]:
         max_amount=slots.max_amount,
         period=slots.period if with_period else None,
         forecast_category=slots.forecast_category,
+        industry=slots.industry,
+        segment=slots.segment,
+        country=slots.country,
+        state=slots.state,
+        city=slots.city,
     )

@@ -20,7 +20,9 @@ NEGATION = re.compile(
     r"\s+(?:of\s+)?|\bnon[- ]"
 )
 #: Value slots a negated phrase can name, and the query filter each is.
-VALUE_SLOTS = ("country", "industry", "segment", "stage", "product_family", "loss_reason", "region")
+VALUE_SLOTS = (
+    *("country", "state", "city", "industry", "segment", "stage", "product_family", "loss_reason", "region"),
+)
 #: Masked names, and the slot each fills.
 MASKED = {"entaccount": "account", "entproduct": "product", "entperson": "owner", "entterritory": "territory"}
 MASKED |= {"entregion": "region"}

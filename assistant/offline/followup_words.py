@@ -87,7 +87,10 @@ VERSUS = re.compile(
 #: "of those", "these ones": the records of the previous answer.
 THOSE = re.compile(r"\b(?:those|these|the ones|them)\b", re.I)
 #: Filters on deals that "those" carries into another kind of answer.
-CARRIED_FILTERS = ("stage", "min_amount", "max_amount", "industry", "segment", "forecast_category", "country")
+CARRIED_FILTERS = (
+    *("stage", "min_amount", "max_amount", "industry", "segment", "forecast_category", "country"),
+    *("state", "city"),
+)
 #: A name on its own ("Globex?", "Kenji Jensen") continues the thread when this short.
 MAX_FRAGMENT_WORDS = 4
 #: "median instead", "use the mean rather": another measure for the same breakdown and period.

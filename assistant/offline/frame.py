@@ -93,6 +93,9 @@ class Slots(BaseModel):
     tier: str | None = None
     #: The accounts' country ("bookings in Germany").
     country: str | None = None
+    #: The accounts' state and city ("pipeline in Texas", "accounts in Denver").
+    state: str | None = None
+    city: str | None = None
     #: A product family named as such ("the MG series", "GTX products").
     product_family: str | None = None
     #: A recorded loss reason ("deals lost to no decision").
@@ -174,6 +177,8 @@ FILTER_SLOTS = (
     "segment",
     "tier",
     "country",
+    "state",
+    "city",
     "loss_reason",
     "product_family",
     "has_open_pipeline",

@@ -21,6 +21,8 @@ MEMBER_SLOTS = (
     ("industry", "industry"),
     ("segment", "segment"),
     ("country", "country"),
+    ("state", "state"),
+    ("city", "city"),
     ("loss_reason", "loss_reason"),
     ("stage", "stage"),
     ("territory", "territory"),

@@ -75,6 +75,8 @@ NOT_ON_SCORECARD = (
     "territory",
     "region",
     "country",
+    "state",
+    "city",
     "loss_reason",
     "min_amount",
     "max_amount",

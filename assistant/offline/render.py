@@ -68,6 +68,10 @@ def narrowing(args: dict[str, Any], period_label: str | None = None, closing: bo
         parts.append(f"on {args['account']}")
     if args.get("product"):
         parts.append(f"for {args['product']}")
+    # the accounts' kind and place: "in Healthcare", "in Enterprise", "in TX", "in Denver"
+    parts += [
+        f"in {args[key]}" for key in ("industry", "segment", "country", "state", "city") if args.get(key)
+    ]
     if args.get("stage"):
         parts.append(f"in {args['stage']}")
     if args.get("forecast_category"):

@@ -21,6 +21,7 @@ from assistant.offline.period_slots import (
     Span,
     _periods,
 )
+from assistant.offline.places import read_places
 from assistant.offline.record_filters import read_record_filters
 from assistant.offline.vocabulary import NUMBER_WORDS, is_common, knows_word
 from tools.lexicon import Lexicon
@@ -380,8 +381,8 @@ def _quiet_days(text: str, out: Extracted) -> None:
             out.slots.period = None
 
 
-def extract_slots(text: str, lexicon: Lexicon) -> Extracted:
-    """The non-name slots of lower-cased ``text``."""
+def extract_slots(text: str, lexicon: Lexicon, written: str | None = None) -> Extracted:
+    """The non-name slots of lower-cased ``text`` (``written``: as typed, where case tells)."""
     out = Extracted()
     _periods(text, lexicon, out)
     _amounts(text, out)
@@ -397,6 +398,7 @@ def extract_slots(text: str, lexicon: Lexicon) -> Extracted:
         _quiet_days(text, out)
     _stage(text, lexicon, out)
     _values(text, lexicon, out)
+    read_places(text, lexicon, out, written)
     out.spans += read_record_filters(text, out.slots)
     if re.search(
         r"\b(?:no|without|zero|missing)\s+(?:open\s+)?(?:pipeline|pipe|deals|opportunities|opps)\b", text

@@ -153,7 +153,7 @@ def prepare(question: str, lexicon: Lexicon, index: EntityIndex) -> Prepared:
     blank = list(question.lower())
     for m in mentions:
         blank[m.start : m.end] = " " * (m.end - m.start)
-    extracted = extract_slots("".join(blank), lexicon)
+    extracted = extract_slots("".join(blank), lexicon, question)
     if families:
         extracted.slots.product_family = families[0][0]
         if len(families) > 1 and extracted.slots.others_slot is None:

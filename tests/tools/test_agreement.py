@@ -13,7 +13,8 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, text
 
-from tools.deals.forecasting import ForecastQuery, PerformanceQuery, forecast, rep_performance
+from tools.deals.forecasting import ForecastQuery, forecast
+from tools.deals.performance import PerformanceQuery, rep_performance
 from tools.deals.pipeline import GroupBy, PipelineQuery, pipeline_summary
 from tools.deals.stalled import StalledQuery, stalled_deals
 from tools.deals.stalled_rules import Rule

@@ -5,7 +5,8 @@ from __future__ import annotations
 from decimal import Decimal
 
 from tests.tools.conftest import MAX, MO, OLGA, RAVI, RITA
-from tools.deals.forecasting import ForecastQuery, PerformanceQuery, forecast, rep_performance
+from tools.deals.forecasting import ForecastQuery, forecast
+from tools.deals.performance import PerformanceQuery, rep_performance
 from tools.store.repository import Repository
 
 

@@ -20,7 +20,8 @@ from tools.accounts import (
     account_purchases,
 )
 from tools.accounts.profile_sections import NO_CONTACTS
-from tools.deals.forecasting import ForecastQuery, PerformanceQuery, forecast, rep_performance
+from tools.deals.forecasting import ForecastQuery, forecast
+from tools.deals.performance import PerformanceQuery, rep_performance
 from tools.deals.pipeline import PipelineQuery, pipeline_summary
 from tools.deals.stalled import StalledQuery, stalled_deals
 from tools.deals.stalled_rules import Rule

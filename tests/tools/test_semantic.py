@@ -14,7 +14,8 @@ from sqlalchemy import insert
 
 from tests.tools import crm
 from tests.tools.conftest import MAX, OLGA
-from tools.deals.forecasting import ForecastQuery, PerformanceQuery, forecast, rep_performance
+from tools.deals.forecasting import ForecastQuery, forecast
+from tools.deals.performance import PerformanceQuery, rep_performance
 from tools.deals.pipeline import PipelineQuery, pipeline_summary
 from tools.errors import InputError
 from tools.evidence import Figure

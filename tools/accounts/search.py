@@ -29,6 +29,9 @@ class AccountSearch(BaseModel):
     industry: str | None = Field(default=None, description="Industry, e.g. 'Healthcare'.")
     segment: str | None = Field(default=None, description="Segment: 'SMB', 'Mid-Market' or 'Enterprise'.")
     territory: str | None = Field(default=None, description="Territory name, e.g. 'West Enterprise'.")
+    country: str | None = Field(default=None, description="The account's country.")
+    state: str | None = Field(default=None, description="The account's state: 'Texas' or 'TX'.")
+    city: str | None = Field(default=None, description="The account's city.")
     tier: str | None = Field(default=None, description="Account tier, e.g. 'A'.")
     owner: str | None = Field(default=None, description="The account owner's name.")
     min_potential: Decimal | None = Field(
@@ -117,6 +120,9 @@ def search_accounts(repo: Repository, viewer: Viewer, params: AccountSearch) -> 
         industry: Industry, e.g. 'Healthcare'.
         segment: Segment: 'SMB', 'Mid-Market' or 'Enterprise'.
         territory: Territory name, e.g. 'West Enterprise'.
+        country: The account's country.
+        state: The account's state: 'Texas' or 'TX'.
+        city: The account's city.
         tier: Account tier, e.g. 'A'.
         owner: The account owner's name.
         min_potential: Only accounts with at least this potential.

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import ColumnElement, Connection, func, or_
 
+from tools.filters import ACCOUNT_ATTRIBUTES, account_attribute
 from tools.resolve import (
     UnknownName,
     best_match,
@@ -63,6 +64,11 @@ def conditions_of(
         territory = resolve_territory(repo, viewer, params.territory)
         conditions.append(Account.territory_id == territory.id)
         described.append(f"territory: {territory.name}")
+    for field, column in ACCOUNT_ATTRIBUTES.items():
+        if field in ("country", "state", "city") and (name := getattr(params, field)):
+            value = account_attribute(repo, viewer, field, name)
+            conditions.append(column == value)
+            described.append(f"{field}: {value}")
     if params.tier:
         conditions.append(func.upper(Account.tier) == params.tier.strip().upper())
         described.append(f"tier: {params.tier.strip().upper()}")

@@ -136,6 +136,11 @@ def pipeline_summary(repo: Repository, viewer: ViewerLike, params: PipelineQuery
         max_amount: Only deals of at most this amount.
         period: Close date within a period, e.g. 'this quarter'.
         forecast_category: Forecast category: commit, best_case or pipeline.
+        industry: The account's industry.
+        segment: The account's segment.
+        country: The account's country.
+        state: The account's state: 'Texas' or 'TX'.
+        city: The account's city.
         group_by: stage, owner, product, territory, month or forecast_category.
     """
     resolved = deal_conditions(repo, viewer, params)

@@ -109,6 +109,11 @@ def stalled_deals(repo: Repository, viewer: ViewerLike, params: StalledQuery) ->
         max_amount: Only deals of at most this amount.
         period: Only deals whose close date falls in this period.
         forecast_category: Forecast category: commit, best_case or pipeline.
+        industry: The account's industry.
+        segment: The account's segment.
+        country: The account's country.
+        state: The account's state: 'Texas' or 'TX'.
+        city: The account's city.
         deal: One deal (its name or id): whether it is flagged, and why.
         no_activity_days: Days without activity that count as no recent activity (default: the rule's).
         rule: Only deals flagged by this rule (stage_age, no_activity, past_close, pushed, next_step,

@@ -98,6 +98,11 @@ def win_scores(repo: Repository, viewer: ViewerLike, params: WinScoreQuery) -> W
         max_amount: Only deals of at most this amount.
         period: Only deals whose close date falls in this period.
         forecast_category: Forecast category: commit, best_case or pipeline.
+        industry: The account's industry.
+        segment: The account's segment.
+        country: The account's country.
+        state: The account's state: 'Texas' or 'TX'.
+        city: The account's city.
         deal: One deal (its name or id): its win probability.
         limit: How many deals to list (all are scored).
     """

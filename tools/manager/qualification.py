@@ -116,6 +116,11 @@ def qualification_scorecard(repo: Repository, viewer: ViewerLike, params: Qualif
         max_amount: Only deals of at most this amount.
         period: Only deals whose close date falls in this period.
         forecast_category: Forecast category: commit, best_case or pipeline.
+        industry: The account's industry.
+        segment: The account's segment.
+        country: The account's country.
+        state: The account's state: 'Texas' or 'TX'.
+        city: The account's city.
         limit: How many deals to list, largest first (all are counted).
     """
     method = load_methodology(params.methodology)

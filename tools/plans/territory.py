@@ -29,7 +29,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from tools.deals.forecasting import RepPerformance
+from tools.deals.performance import RepPerformance
 from tools.deals.stalled import SkippedRule, StalledQuery, stalled_deals
 from tools.deals.stalled_evidence import StalledDeal
 from tools.errors import InputError

@@ -24,7 +24,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy import Select, case, func, literal
 
 from tools.accounts.whitespace import ACTIVE
-from tools.deals.forecasting import PerformanceQuery, RepPerformance, rep_performance
+from tools.deals.performance import PerformanceQuery, RepPerformance, rep_performance
 from tools.deals.stalled_evidence import StalledDeal
 from tools.evidence import Figure, Unit, record_id
 from tools.plans.basis import PlanHorizon

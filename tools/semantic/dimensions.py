@@ -230,6 +230,24 @@ DIMENSIONS: dict[str, Dimension] = {
             aliases=("countries", "nation"),
         ),
         Dimension(
+            "state",
+            "State",
+            lambda j: j.account.state,
+            ("account",),
+            frozenset({AC}),
+            "(no state)",
+            aliases=("states", "province", "provinces"),
+        ),
+        Dimension(
+            "city",
+            "City",
+            lambda j: j.account.city,
+            ("account",),
+            frozenset({AC}),
+            "(no city)",
+            aliases=("cities", "metro", "metros", "town"),
+        ),
+        Dimension(
             "deal",
             "Deal",
             # the name with its record id: two deals of the same name stay apart

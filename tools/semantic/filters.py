@@ -19,11 +19,11 @@ from typing import Any
 from sqlalchemy import ColumnElement, or_, true
 
 from tools.errors import InputError
-from tools.filters import team_of
+from tools.filters import account_attribute, team_of
 from tools.resolve import best_match, resolve_account, resolve_product, resolve_territory, resolve_user
 from tools.semantic.dimensions import DIMENSIONS, Joined, Link
 from tools.store.repository import Repository, ViewerLike, build_scope
-from tools.store.schema import Account, Activity, Opportunity, Product, Role, Territory
+from tools.store.schema import Activity, Opportunity, Product, Role, Territory
 from tools.store.stages import ForecastCategory
 
 
@@ -94,19 +94,14 @@ def _group(repo: Repository, viewer: ViewerLike, name: str) -> tuple[str, list[A
     return f"{found.name} and its subsidiaries", [found.name]
 
 
-def _industry(repo: Repository, viewer: ViewerLike, name: str) -> tuple[str, list[Any]]:
-    industry = _choice("industry", name, _distinct(repo, repo.accounts(viewer, Account.industry)))
-    return industry, [industry]
+def _attribute(field: str) -> Resolver:
+    """An account column ("industry", "state"…): the value named, as stored."""
 
+    def resolve(repo: Repository, viewer: ViewerLike, name: str) -> tuple[str, list[Any]]:
+        value = account_attribute(repo, viewer, field, name)
+        return value, [value]
 
-def _segment(repo: Repository, viewer: ViewerLike, name: str) -> tuple[str, list[Any]]:
-    segment = _choice("segment", name, _distinct(repo, repo.accounts(viewer, Account.segment)))
-    return segment, [segment]
-
-
-def _country(repo: Repository, viewer: ViewerLike, name: str) -> tuple[str, list[Any]]:
-    country = _choice("country", name, _distinct(repo, repo.accounts(viewer, Account.country)))
-    return country, [country]
+    return resolve
 
 
 def _loss_reason(repo: Repository, viewer: ViewerLike, name: str) -> tuple[str, list[Any]]:
@@ -150,9 +145,11 @@ RESOLVERS: dict[str, Resolver] = {
     "product_family": _family,
     "account": _account,
     "parent_account": _group,
-    "industry": _industry,
-    "segment": _segment,
-    "country": _country,
+    "industry": _attribute("industry"),
+    "segment": _attribute("segment"),
+    "country": _attribute("country"),
+    "state": _attribute("state"),
+    "city": _attribute("city"),
     "loss_reason": _loss_reason,
     "stage": _stage,
     "forecast_category": _category,

@@ -115,6 +115,8 @@ class MetricQuery(BaseModel):
     industry: str | None = Field(default=None, description="Account industry.")
     segment: str | None = Field(default=None, description="Account segment.")
     country: str | None = Field(default=None, description="The account's country.")
+    state: str | None = Field(default=None, description="The account's state: 'Texas' or 'TX'.")
+    city: str | None = Field(default=None, description="The account's city.")
     loss_reason: str | None = Field(default=None, description="Why a lost deal was lost, as recorded.")
     stage: str | None = Field(default=None, description="Deal stage.")
     forecast_category: str | None = Field(default=None, description="commit, best_case, pipeline…")

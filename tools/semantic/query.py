@@ -122,12 +122,12 @@ def query_metrics(repo: Repository, viewer: ViewerLike, params: MetricQuery) -> 
     Measures: won_revenue (bookings), won_deals, lost_deals, lost_revenue, closed_deals, win_rate,
     open_pipeline, weighted_pipeline, open_deals, pipeline_created, deals_created,
     average_deal_size, median_deal_size, average_sales_cycle, median_sales_cycle,
-    average_days_in_stage, average_deal_age, quota, attainment, coverage, activities. Dimensions: rep, team,
-    territory, region, product, product_family, account, parent_account, industry, segment, country,
-    stage, forecast_category, activity_type; time grains: day, week, month, quarter, year. Without
-    a period, won/lost, win rate, deal size, cycle, created and activity measures cover fiscal year
-    to date; open
-    pipeline measures cover every open deal; quota, attainment and coverage the current quarter.
+    average_days_in_stage, average_deal_age, quota, attainment, coverage, activities. Dimensions: rep,
+    team, territory, region, product, product_family, account, parent_account, industry, segment,
+    country, state, city, stage, forecast_category, activity_type; time grains: day, week, month,
+    quarter, year. Without a period, won/lost, win rate, deal size, cycle, created and activity
+    measures cover fiscal year to date; open pipeline measures cover every open deal; quota,
+    attainment and coverage the current quarter.
     Deals without an amount are counted in counts and reported, never summed as $0.
 
     Args:
@@ -146,6 +146,8 @@ def query_metrics(repo: Repository, viewer: ViewerLike, params: MetricQuery) -> 
         industry: Account industry.
         segment: Account segment.
         country: The account's country.
+        state: The account's state: 'Texas' or 'TX'.
+        city: The account's city.
         loss_reason: Why a lost deal was lost, as recorded.
         stage: Deal stage.
         forecast_category: commit, best_case, pipeline…

@@ -15,7 +15,8 @@ from assistant.interfaces.cli.output import console, echo_json, record
 from assistant.interfaces.cli.scoped import JsonOption, PeriodOption, UserOption, emit, reader
 from tools.deals.changes import ChangesQuery, PipelineChanges
 from tools.deals.details import DealDetails, DealQuery
-from tools.deals.forecasting import Forecast, ForecastQuery, PerformanceQuery, PerformanceReport
+from tools.deals.forecasting import Forecast, ForecastQuery
+from tools.deals.performance import PerformanceQuery, PerformanceReport
 from tools.deals.pipeline import GroupBy, PipelineQuery, PipelineSummary
 from tools.deals.stalled import StalledDeals, StalledQuery
 from tools.deals.stalled_rules import Rule

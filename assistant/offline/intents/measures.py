@@ -96,6 +96,21 @@ def _for_a_group(frame: Frame, prepared: str, sees_company: bool) -> bool:
     return sees_company and frame.slots.owner is None
 
 
+#: Members named that are not people: a scorecard (per rep) cannot be narrowed to them.
+KINDS = ("product", "product_family", "industry", "segment", "country", "state", "city")
+
+
+#: "how's Cobalt Platform doing?", "how is healthcare trending": how something is going overall.
+HOW_DOING = re.compile(
+    r"\bhow(?:'s| is| are| has| have)\b.{0,40}\b(?:doing|going|performing|tracking|trending)\b"
+    r"|\bperformance (?:in|of|for) |\b(?:performance|results) (?:this|last) "
+)
+
+
+def _kind_named(slots: Slots) -> bool:
+    return slots.owner is None and any(getattr(slots, name) is not None for name in KINDS)
+
+
 def prefer_query(frame: Frame, prepared: str, sees_company: bool = False) -> None:
     """Give the question to the metric query when the chosen intent would drop part of it; give a
     question no phrasing claimed ("what have I got closing in March?") to its measure's own intent;
@@ -130,7 +145,14 @@ def prefer_query(frame: Frame, prepared: str, sees_company: bool = False) -> Non
         )
         return
     if reading is None:
-        if frame.slots.compare and frame.intent in (Intent.PERFORMANCE, Intent.UNKNOWN):
+        doing = frame.intent in (Intent.PERFORMANCE, Intent.PIPELINE) and HOW_DOING.search(prepared)
+        if _kind_named(slots) and doing:
+            # "how is healthcare doing?", "how are we doing in Texas?": the scorecard is per person, so
+            # its headline figures for those records, against the period before
+            frame.intent, slots.measure, slots.also = Intent.MEASURE, "won_revenue", ["win_rate"]
+            slots.period = slots.period or "this quarter"
+            slots.compare = slots.compare or ("previous_period" if not slots.compare_to else None)
+        elif frame.slots.compare and frame.intent in (Intent.PERFORMANCE, Intent.UNKNOWN):
             frame.intent = Intent.MEASURE  # "how does Q4 compare with Q3?": bookings, side by side
             if frame.intent is Intent.MEASURE and not slots.measure:
                 # "how am I doing vs last year?": the scorecard's two headline figures, side by side
@@ -296,8 +318,8 @@ def query_args(frame: Frame, lexicon: Lexicon) -> dict[str, Any]:
         without_amount=slots.without_amount,
         period=slots.period,
         compare=slots.compare,
-        # the mean over the groups takes every group in (the query shows as many as fit otherwise)
-        top=slots.limit if ranked else MAX_GROUPS if slots.mean_of_groups and group else None,
+        # every group, when the mean over them is asked or named members are picked from them
+        top=slots.limit if ranked else MAX_GROUPS if (slots.mean_of_groups or compared) and group else None,
         order="asc" if group is not None and slots.ranking == "bottom" else None,
         share_of_total=True if slots.share else None,
         above=slots.above if group is not None else None,

@@ -12,7 +12,7 @@ from assistant.offline import answers_people as answers
 from assistant.offline.calls import Call, given
 from assistant.offline.frame import Frame, Intent
 from assistant.offline.intents.spec import Answering, IntentSpec, Rendering, phrasing
-from tools.deals.forecasting import PerformanceReport
+from tools.deals.performance import PerformanceReport
 from tools.lexicon import Lexicon
 
 MAX_REP_CALLS = 30

@@ -1,0 +1,130 @@
+"""Where the accounts are: "pipeline in Texas", "TX deals", "accounts in Denver", "NYC vs LA".
+
+A US state is read by its name anywhere ("texas", "north carolina") and by its postal code where a
+place is meant: after "in", "from", "based in" ("deals in tx"), or before the records
+("TX accounts", "ca deals"). Codes that are also English words ("or", "me", "ok", "oh", "hi", "in",
+"id") count only written in capitals. A city is read by its name or a common short form ("NYC",
+"Vegas") when the viewer's accounts have it; a state is read even when they have none there, so
+the answer can say so rather than drop the filter. A name that is both a state and a city
+in the data ("New York") is the state, unless "city" follows it.
+"""
+
+from __future__ import annotations
+
+import re
+
+from assistant.offline.period_slots import Extracted, Span
+from tools.lexicon import Lexicon
+from tools.resolve import US_STATES
+
+#: Postal codes that are everyday words too: a place only when written in capitals.
+WORDLIKE = frozenset({"or", "me", "ok", "oh", "hi", "in", "id", "de", "al", "ma", "la", "co", "pa"})
+PLACE_BEFORE = r"(?:in|from|based in|located in|out of|across|within|throughout|for)"
+RECORDS_AFTER = (
+    r"(?:-based|based|accounts?|deals?|customers?|clients?|companies|pipeline|pipe|opps?|"
+    r"opportunities|bookings|revenue|reps?|territory|business|market)"
+)
+#: Words between two places set side by side ("TX vs CA", "texas and california").
+JOIN = r"\s*(?:vs\.?|versus|and|or|&|,|/)\s*"
+#: Short forms people write for a city, and the city they mean.
+CITY_SHORT = {
+    "nyc": "new york",
+    "sf": "san francisco",
+    "la": "los angeles",
+    "vegas": "las vegas",
+    "philly": "philadelphia",
+    "slc": "salt lake city",
+    "kc": "kansas city",
+    "st louis": "st. louis",
+    "saint louis": "st. louis",
+    "dc": "washington",
+}
+
+
+def _stored(lexicon: Lexicon) -> dict[str, str]:
+    """Every way of writing a US state (name, code), folded, to the value the query passes: the
+    stored value where the viewer's accounts have the state, else the form the data uses (a state
+    outside the data is still read, so the answer can say none is there)."""
+    codes = all(len(v) == 2 for v in lexicon.states)
+    forms: dict[str, str] = {}
+    for code, name in US_STATES.items():
+        held = [v for v in lexicon.states if v.casefold() in (code.casefold(), name.casefold())]
+        forms[code.casefold()] = forms[name.casefold()] = held[0] if held else code if codes else name
+    for value in lexicon.states:
+        forms.setdefault(value.casefold(), value)
+    return forms
+
+
+def _capitals_missing(form: str, start: int, end: int, written: str | None) -> bool:
+    return form in WORDLIKE and (written is None or written[start:end] != form.upper())
+
+
+def _code_meant(text: str, written: str | None, start: int, end: int, forms: dict[str, str]) -> bool:
+    """Whether the two letters at ``start`` name a state: written where a place goes, or beside
+    another state ("tx vs ca"), or in capitals in a question not written all in capitals."""
+    form = text[start:end]
+    if _capitals_missing(form, start, end, written):
+        return False
+    other = "|".join(re.escape(f) for f in sorted(forms, key=len, reverse=True) if f != form)
+    before, after = text[:start], text[end:]
+    return bool(
+        re.search(rf"\b{PLACE_BEFORE} (?:the )?$", before)
+        or re.match(rf"[- ]?{RECORDS_AFTER}\b", after)
+        or (other and re.match(rf"{JOIN}(?:{other})\b", after))
+        or (other and re.search(rf"\b(?:{other}){JOIN}$", before))
+        or (written is not None and written[start:end] == form.upper() and not written.isupper())
+    )
+
+
+def _state_names(text: str, written: str | None, forms: dict[str, str]) -> list[tuple[int, int, str]]:
+    found: list[tuple[int, int, str]] = []
+    for form, value in sorted(forms.items(), key=lambda item: -len(item[0])):
+        for match in re.finditer(rf"\b{re.escape(form)}(?: state)?\b", text):
+            start, end = match.start(), match.start() + len(form)
+            if len(form) == 2 and not _code_meant(text, written, start, end, forms):
+                continue
+            if any(s <= start < e for s, e, _ in found) or re.match(r" (?:city|d\.?c)\b", text[end:]):
+                continue  # "new york city", "washington dc": the city
+            found.append((match.start(), match.end(), value))
+    return found
+
+
+def _cities(
+    text: str, written: str | None, lexicon: Lexicon, taken: list[Span]
+) -> list[tuple[int, int, str]]:
+    stored = {c.casefold(): c for c in lexicon.cities}
+    forms = dict(stored)
+    forms |= {short: stored[city] for short, city in CITY_SHORT.items() if city in stored}
+    found: list[tuple[int, int, str]] = []
+    for form, value in sorted(forms.items(), key=lambda item: -len(item[0])):
+        for match in re.finditer(rf"\b{re.escape(form)}(?: city)?\b", text):
+            start, end = match.span()
+            if any(s <= start < e or start <= s < end for s, e in [*taken, *((s, e) for s, e, _ in found)]):
+                continue
+            if form in CITY_SHORT and _capitals_missing(form, start, start + len(form), written):
+                continue
+            found.append((start, end, value))
+    return found
+
+
+def _in_a_name(written: str | None, start: int) -> bool:
+    """ "Zorblax Supply of New York": the place ends a company's name, it does not filter."""
+    return written is not None and re.search(r"\b[A-Z][\w&'.-]* of $", written[:start]) is not None
+
+
+def read_places(text: str, lexicon: Lexicon, out: Extracted, written: str | None = None) -> None:
+    """Fill the ``state`` and ``city`` slots (and ``others`` for "Texas vs California") from the
+    lower-cased ``text``; ``written`` is the question as typed, for codes that need capitals."""
+    if written is not None and len(written) != len(text):
+        written = None
+    states = [s for s in _state_names(text, written, _stored(lexicon)) if not _in_a_name(written, s[0])]
+    cities = _cities(text, written, lexicon, [(s, e) for s, e, _ in states])
+    cities = [c for c in cities if not _in_a_name(written, c[0])]
+    for slot, found in (("state", states), ("city", cities)):
+        if not found:
+            continue
+        ordered = list(dict.fromkeys(value for _, _, value in sorted(found)))
+        setattr(out.slots, slot, ordered[0])
+        out.spans += [(s, e) for s, e, _ in found]
+        if len(ordered) > 1 and out.slots.others_slot is None:
+            out.slots.others, out.slots.others_slot = ordered[1:], slot
