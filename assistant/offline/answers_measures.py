@@ -240,6 +240,12 @@ def write(result: MetricResult, answering: Answering) -> str:
         rows = [row for row in rows if row.group.casefold() in members] or rows
         picked = len(rows) < len(result.rows)
         summary = f"{summary} (every {(result.group_by or 'group').replace('_', ' ')} together)"
+    ends = answering.frame.slots.both_ends
+    if ends and len(rows) > 2 * ends and result.groups_total <= len(result.rows):
+        # "the best and worst month": the first and the last few of every group, ranked
+        counted = fmt.plural(len(rows), grouping(result))
+        summary = f"The top {ends} and the bottom {ends} of {counted}. {summary}"
+        rows, picked = rows[:ends] + rows[-ends:], True
     lines = [_line(row, result) for row in rows[:ROWS_SHOWN]]
     shown = min(len(result.rows), ROWS_SHOWN)
     more = ""

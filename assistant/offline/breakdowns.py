@@ -55,9 +55,11 @@ BREAKDOWN = re.compile(
 )
 #: "compare managers by won revenue", "rank the territories": every member of a dimension, side by side.
 COMPARED_GROUPS = re.compile(
-    r"\b(?:compare|comparing|rank|ranking)\s+(?:the\s+|our\s+|my\s+|all\s+)?"
-    r"(managers|teams|reps|agents|sellers|territories|regions|offices|products|industries|sectors|segments"
-    r"|accounts|customers)\b(?!\s+(?:counts?|numbers?))"
+    r"\b(?:compare|comparing|rank|ranking)\s+(?:the\s+|our\s+|my\s+|all\s+)?(?:all\s+)?"
+    r"(?:\d{1,2}\s+|two\s+|three\s+|four\s+|five\s+|six\s+|ten\s+)?"
+    r"(managers|teams|reps|agents|sellers|territories|regions|regional offices|offices|products|industries"
+    r"|sectors|segments|accounts|customers|states|cities|product families|series)\b"
+    r"(?!\s+(?:counts?|numbers?))"
 )
 #: Breakdowns a CRM often has that the data here does not ("pipeline by lead source"): said, not dropped.
 UNAVAILABLE = re.compile(

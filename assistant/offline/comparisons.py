@@ -17,6 +17,13 @@ TOP_N = re.compile(rf"\b(?:top|best|biggest|largest|highest|leading)\s+{COUNT_WO
 
 
 BOTTOM_N = re.compile(rf"\b(?:bottom|worst|smallest|lowest|weakest)\s+{COUNT_WORD}\b")
+#: "the best and worst month", "top 3 / bottom 3", "highest and lowest win rate": both ends at once.
+BOTH_ENDS = re.compile(
+    rf"\b(?:best|top|highest|most|biggest|strongest|largest)(?:\s+{COUNT_WORD})?\s*(?:and|&|/|vs\.?|or|,)\s*"
+    rf"(?:the\s+)?(?:worst|bottom|lowest|least|weakest|smallest)\b"
+    rf"|\b(?:worst|bottom|lowest|weakest|smallest)(?:\s+{COUNT_WORD})?\s*(?:and|&|/|vs\.?|or|,)\s*(?:the\s+)?"
+    rf"(?:best|top|highest|strongest|biggest|largest)\b"
+)
 #: Superlatives pointing up and down: with "which X" or "who", the one at the top (or bottom).
 MOST = any_of(r"most|best|highest|biggest|largest|top|leading|strongest|more|longest|slowest")
 LEAST = any_of(r"least|worst|lowest|smallest|fewest|bottom|weakest|less|shortest|fastest|quickest")

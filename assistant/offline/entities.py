@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
+from itertools import pairwise
 
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
@@ -217,6 +218,22 @@ def unknown_names(text: str, mentions: list[Mention], skip: list[tuple[int, int]
             is_unknown_word(w.text) and not knows_word(w.text) for w in named
         ):
             found += named
+    if not found:
+        found += _lower_case_pairs(words)
+    return found
+
+
+def _unknown(word: Token) -> bool:
+    return not word.capitalised and is_unknown_word(word.text) and not knows_word(word.text)
+
+
+def _lower_case_pairs(words: list[Token]) -> list[Token]:
+    """ "how much pipe does kenji jensen have?": two adjacent words, written in lower case, that are
+    no word the planner or English knows, name someone or something, as capitalised ones would."""
+    found: list[Token] = []
+    for first, second in pairwise(words):
+        if second.start - first.end <= 1 and _unknown(first) and _unknown(second):
+            found += [w for w in (first, second) if w not in found]
     return found
 
 

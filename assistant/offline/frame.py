@@ -149,6 +149,8 @@ class Slots(BaseModel):
     compare_to: str | None = None
     share: bool | None = None
     mean_of_groups: bool | None = None
+    #: "the best and worst month": how many groups to show at each end.
+    both_ends: int | None = None
     #: "reps under 50% attainment": only the groups whose measure is above / below this.
     above: float | None = None
     below: float | None = None
@@ -209,6 +211,7 @@ FILTER_SLOTS = (
     "compare_to",
     "share",
     "mean_of_groups",
+    "both_ends",
     "above",
     "below",
 )

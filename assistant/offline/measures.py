@@ -24,6 +24,7 @@ from assistant.offline.breakdowns import (
     BREAKDOWN,
     COMPARED_GROUPS,
     COUNT_WORD,
+    DIMENSION_WORD,
     DIMENSIONS,
     GRAIN,
     RANKED,
@@ -35,6 +36,7 @@ from assistant.offline.breakdowns import (
 )
 from assistant.offline.comparisons import (
     BEHIND,
+    BOTH_ENDS,
     BOTTOM_N,
     LAST_YEAR,
     LEAST,
@@ -89,6 +91,8 @@ class MetricReading:
     mean_of_groups: bool = False
     #: A breakdown asked for that the data cannot give ("by lead source"), as written.
     unavailable: str | None = None
+    #: How many groups to show at each end, when the top and the bottom are asked for together.
+    both_ends: int | None = None
     #: Further measures asked for beside the first ("average and median deal size").
     also: list[str] = field(default_factory=list)
     #: Signals seen: how sure the reading is (a measure alone is weaker than a measure + breakdown).
@@ -416,6 +420,13 @@ def read_metric_question(text: str, default: str | None = None) -> MetricReading
         low = LEAST.search(text) or BEHIND.search(text)
         reading.order = "asc" if low and not MOST.search(text) else "desc"
         reading.signals.append("ranking")
+    if reading.group_by not in (None, "deal") and BOTH_ENDS.search(text):
+        # "the best and worst month", "top 3 / bottom 3 industries": every group, both ends shown
+        count = (top or bottom)[1] if top or bottom else None  # type: ignore[index]
+        plural = re.search(rf"\b(?:{DIMENSION_WORD})\b", text)
+        many = plural is not None and not _singular(plural.group())
+        reading.both_ends = _number(count) if count else 3 if many else 1
+        reading.top, reading.order = None, "desc"
     if reading.measure == "attainment" and re.search(r"\b(?:gap|short of)\b", text):
         # "who has the biggest gap to quota?": the lowest attainment
         reading.order = "asc" if reading.order == "desc" else "desc"
@@ -444,12 +455,16 @@ def read_metric_question(text: str, default: str | None = None) -> MetricReading
         reading.signals.append("share")
     if mean:
         reading.mean_of_groups = True
-    if measure == "average_deal_size" and MEDIAN.search(text):
+    if not implied:
+        _several(reading, text)
+    if reading.also:
+        pass
+    elif measure == "average_deal_size" and MEDIAN.search(text):
         reading.also.append("median_deal_size")
     elif measure == "average_sales_cycle" and MEDIAN.search(text):
         reading.also.append("median_sales_cycle")
-    elif not implied and not reading.also:
-        _several(reading, text)
+    elif reading.measure in IN_MONEY and re.search(IN_DOLLARS, text):
+        reading.also.append(IN_MONEY[reading.measure])  # "how many did I win, and what's that in $?"
     return reading
 
 
@@ -461,6 +476,14 @@ AS_COUNT = {"won_revenue": "won_deals", "lost_revenue": "lost_deals", "open_pipe
 AS_COUNT |= {"pipeline_created": "deals_created"}
 
 
+#: A count, and the same deals in money, asked together: "how many … and what's that in $".
+IN_MONEY = {count: money for money, count in AS_COUNT.items()}
+IN_DOLLARS = (
+    r"\b(?:in|as)\s+(?:\$|dollars|money|revenue|value)|\bwhat(?:'s| is) (?:that|it|this) worth\b"
+    r"|\bhow much is that\b"
+)
+
+
 def _several(reading: MetricReading, text: str) -> None:
     """Measures asked together ("compare them on win rate + avg deal size", "GTK 500 - won, lost,
     open", "top 5 reps by bookings w/ their win rates"): the first one written leads, the others
@@ -469,6 +492,9 @@ def _several(reading: MetricReading, text: str) -> None:
     if reading.measure.endswith("_deals"):
         found = [AS_COUNT.get(m, m) for m in found]
     found = list(dict.fromkeys(found))
-    if len(found) < 2 or reading.measure not in found:
+    family = reading.measure.split("_", 1)[-1]
+    # "average deal size and median sales cycle": the measures as listed, though the whole question
+    # read as another of the same kind (the average cycle)
+    if len(found) < 2 or not any(m == reading.measure or m.split("_", 1)[-1] == family for m in found):
         return
     reading.measure, reading.also = found[0], found[1:6]

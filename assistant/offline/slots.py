@@ -365,7 +365,7 @@ def _values(text: str, lexicon: Lexicon, out: Extracted) -> None:
 
 #: "in 60 days", "for 3 weeks", "in the last 2 months": how long without activity.
 QUIET_FOR = re.compile(
-    r"\b(?:in|for|over|within)\s+(?:the\s+)?(?:last\s+|past\s+)?(\d{1,4}|a|an|one|two|three|four|five|six)\s*"
+    r"\b(?:in|for|over|within)\s+(?:the\s+)?(?:last\s+|past\s+)?(\d{1,4}|a|an|one|two|three|four|five|six)\+?\s*"
     r"(days?|weeks?|months?)\b"
 )
 UNIT_DAYS = {"day": 1, "week": 7, "month": 30}

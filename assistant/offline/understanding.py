@@ -165,7 +165,9 @@ def prepare(question: str, lexicon: Lexicon, index: EntityIndex) -> Prepared:
     skip += extracted.spans
     skip += [(m.start(), m.end()) for m in OPPORTUNITY_ID.finditer(question)]
     skip += [(start, end) for _, start, end, _ in strangers]
-    unknown = strangers + unknown_phrases(unknown_names(question, mentions, skip), question)
+    unknown = strangers + [
+        _as_subject(u, question) for u in unknown_phrases(unknown_names(question, mentions, skip), question)
+    ]
     values = {v.casefold() for v in (extracted.slots.industry, extracted.slots.segment) if v}
     # "accounts in Manufacturing": the industry named, not an account called "Manufacturing"
     unknown = [u for u in unknown if u[0].casefold() not in values]
@@ -234,6 +236,21 @@ def _me_against(frame: Frame, prepared: Prepared, lexicon: Lexicon) -> None:
     if slots.owner == lexicon.viewer.name:
         return
     slots.others, slots.others_slot, slots.owner = [slots.owner], "owner", lexicon.viewer.name
+
+
+#: "does kenji jensen have", "is avery silva at": a name that does or has something is a person's.
+SUBJECT_BEFORE = re.compile(r"\b(?:does|did|has|is|was|will|can)\s+$")
+SUBJECT_AFTER = re.compile(
+    r"^\s+(?:have|has|got|get|own|hold|book|booked|close|closed|win|won|sell|sold|at|doing|tracking|sitting)\b"
+)
+
+
+def _as_subject(phrase: tuple[str, int, int, bool], question: str) -> tuple[str, int, int, bool]:
+    """An unknown name that is the subject of a verb of having or doing is read as a person's."""
+    name, start, end, possessive = phrase
+    lowered = question.lower()
+    subject = SUBJECT_BEFORE.search(lowered[:start]) and SUBJECT_AFTER.match(lowered[end:])
+    return (name, start, end, possessive or subject is not None)
 
 
 def place_unknown(frame: Frame, owners: list[str], names: list[str]) -> None:

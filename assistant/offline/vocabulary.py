@@ -36,7 +36,8 @@ KEYWORDS = _words(
     "prospecting qualification quarter quota rebalance region revenue scorecard segment single "
     "stalled summarise summarize summary territories territory threaded upsell weighted whitespace "
     "workload biggest largest smallest deals stuck average industry sector sectors vertical "
-    "verticals segments regions office offices stages series family product products month months"
+    "verticals segments regions office offices stages series family product products month months "
+    "state states city cities"
 )
 
 #: Numbers written as words ("top three", "older than six months", "a week").

@@ -177,7 +177,14 @@ def prefer_query(frame: Frame, prepared: str, sees_company: bool = False) -> Non
         frame.intent, frame.ambiguity = Intent.TOP_DEALS, None
         slots.limit = slots.limit or reading.top
         return
-    if decisive(reading, prepared, frame.slots) or (
+    if (
+        slots.others
+        and frame.intent in (Intent.PIPELINE, Intent.PERFORMANCE)
+        and slots.others_slot != "owner"
+    ):
+        # "east enterprise vs east commercial - open pipe and weighted": the two side by side
+        frame.intent = Intent.MEASURE
+    elif decisive(reading, prepared, frame.slots) or (
         reading.measure in SCORECARD_MEASURES
         and frame.intent in (Intent.PERFORMANCE, Intent.UNKNOWN, Intent.PIPELINE, Intent.TOP_DEALS)
         and _for_a_group(frame, prepared, sees_company)
@@ -213,6 +220,9 @@ def fill(slots: Slots, prepared: str) -> None:
     slots.compare = slots.compare if same_period and not slots.compare else slots.compare or reading.compare
     slots.share = reading.share_of_total or None
     slots.mean_of_groups = reading.mean_of_groups or None
+    slots.both_ends = reading.both_ends
+    if slots.both_ends:
+        slots.limit = slots.ranking = None  # "top 3 / bottom 3": every group, both ends shown
     slots.dimension = reading.group_by
     slots.then_by = reading.then_by
     if reading.measure == "activities":
@@ -319,7 +329,11 @@ def query_args(frame: Frame, lexicon: Lexicon) -> dict[str, Any]:
         period=slots.period,
         compare=slots.compare,
         # every group, when the mean over them is asked or named members are picked from them
-        top=slots.limit if ranked else MAX_GROUPS if (slots.mean_of_groups or compared) and group else None,
+        top=slots.limit
+        if ranked
+        else MAX_GROUPS
+        if (slots.mean_of_groups or compared or slots.both_ends) and group
+        else None,
         order="asc" if group is not None and slots.ranking == "bottom" else None,
         share_of_total=True if slots.share else None,
         above=slots.above if group is not None else None,
