@@ -41,7 +41,9 @@ class DealFilter(BaseModel):
     territory: str | None = Field(default=None, description="Territory name, e.g. 'West Enterprise'.")
     account: str | None = Field(default=None, description="Account name.")
     product: str | None = Field(default=None, description="Product name.")
-    stage: str | None = Field(default=None, description="Stage name, e.g. 'Proposal'.")
+    stage: str | None = Field(
+        default=None, description="Stage name, e.g. 'Proposal', or several: 'Proposal, Negotiation'."
+    )
     min_amount: Decimal | None = Field(
         default=None, ge=0, le=MAX_AMOUNT, description="Only deals of at least this amount."
     )
@@ -126,6 +128,18 @@ def account_attribute(repo: Repository, viewer: ViewerLike, field: str, name: st
     return best_match(field, name, dict(enumerate(stored))).name
 
 
+def stages_named(repo: Repository, written: str) -> list[str]:
+    """The stages a filter names: one, or several separated by commas ("Proposal, Negotiation")."""
+    found = []
+    for part in (p.strip() for p in written.split(",")):
+        stage = repo.stages.find(part) if part else None
+        if part and stage is None:
+            raise InputError(f"no stage named {part!r}; stages are {', '.join(repo.stages.names)}")
+        if stage is not None:
+            found.append(stage.name)
+    return list(dict.fromkeys(found))
+
+
 def deal_conditions(repo: Repository, viewer: ViewerLike, deal_filter: DealFilter) -> ResolvedFilter:
     result = ResolvedFilter()
     conditions: list[ColumnElement[bool]] = []
@@ -148,13 +162,9 @@ def deal_conditions(repo: Repository, viewer: ViewerLike, deal_filter: DealFilte
         conditions.append(Opportunity.product_id == product.id)
         result.descriptions.append(f"product: {product.name}")
     if deal_filter.stage:
-        stage = repo.stages.find(deal_filter.stage)
-        if stage is None:
-            raise InputError(
-                f"no stage named {deal_filter.stage!r}; stages are {', '.join(repo.stages.names)}"
-            )
-        conditions.append(Opportunity.stage == stage.name)
-        result.descriptions.append(f"stage: {stage.name}")
+        stages = stages_named(repo, deal_filter.stage)
+        conditions.append(Opportunity.stage.in_(stages))
+        result.descriptions.append(f"stage: {' or '.join(stages)}")
     if deal_filter.min_amount is not None:
         conditions.append(Opportunity.amount >= deal_filter.min_amount)
         result.descriptions.append(f"amount >= ${deal_filter.min_amount:,.0f}")

@@ -27,6 +27,7 @@ from rapidfuzz.distance import OSA
 
 from assistant.offline.vocabulary import (
     COMMON,
+    KEYWORDS,
     Token,
     is_common,
     is_unknown_word,
@@ -109,6 +110,12 @@ def build_index(lexicon: Lexicon) -> EntityIndex:
     return index
 
 
+def _loose_edge(word: str) -> bool:
+    """A word a spelt-loosely name cannot start or end with: a common word, "vs", "q4", "3"."""
+    key = normalise(word)
+    return is_common(word) or len(key) <= 2 or any(ch.isdigit() for ch in key)
+
+
 def _allowed(words: list[Token], first: int, key: str) -> bool:
     """A common word counts as a name only when capitalised and not the question's first word."""
     if len(words) > 1 or key not in COMMON:
@@ -169,7 +176,11 @@ def find_mentions(text: str, index: EntityIndex, keys: tuple[list[str], list[str
             key = normalise(" ".join(w.text for w in window))
             if not key or (n == 1 and is_common(key) and not _allowed(window, first, key)):
                 continue
-            if n > 1 and (is_common(window[0].text) or is_common(window[-1].text)) and key not in index.full:
+            if (
+                n > 1
+                and (_loose_edge(window[0].text) or _loose_edge(window[-1].text))
+                and key not in index.full
+            ):
                 continue
             candidates, quality = _lookup(index, keys, key, n)
             if not candidates:
@@ -224,7 +235,8 @@ def unknown_names(text: str, mentions: list[Mention], skip: list[tuple[int, int]
 
 
 def _unknown(word: Token) -> bool:
-    return not word.capitalised and is_unknown_word(word.text) and not knows_word(word.text)
+    key = word.text.casefold()
+    return not word.capitalised and key not in KEYWORDS and is_unknown_word(key) and not knows_word(key)
 
 
 def _lower_case_pairs(words: list[Token]) -> list[Token]:

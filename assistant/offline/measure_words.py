@@ -43,7 +43,8 @@ CLOSED = any_of(r"closed|decided")
 OPEN = any_of(r"open|pipeline|pipe|in play|in flight|active deals?|working on|on the table|closing")
 CREATED = any_of(
     r"created|create|creating|new deals?|new opportunit(?:y|ies)|new opps?|generated|sourced|opened|added"
-    r"|pipeline creation|pipeline created|pipegen|engaged"
+    # "engaged" is when a deal began in some exports; a contact engaged is about people, not deals
+    r"|pipeline creation|pipeline created|pipegen|(?<!contact )(?<!contacts )(?<!people )(?<!buyer )engaged"
     # "how much pipeline did each rep add?", "deals added to the pipe this month"
     r"|(?:pipe(?:line)?|deals?|opps?|opportunit(?:y|ies))\b(?: \w+){0,4} (?:add|adds|adding)\b"
     r"|(?:add|adds|adding|added) (?:\w+ )?(?:to )?(?:the |their |my |our )?pipe(?:line)?\b"

@@ -217,6 +217,10 @@ DEALS_DONE = re.compile(
     r"\b(?:deals|opportunities|opps) (?:(?:that )?(?:i|we|you|he|she|they|entperson) )?"
     r"(?:have |had |did )?(?:won|lost|closed)\b(?! (?:by|per|rate))"
     r"|\b(?:which|what) (?:deals|opportunities|opps) did (?:\w+ ){1,2}(?:win|lose|close)\b"
+    # "list my closed won deals this quarter", "show me our lost opps": the deals, listed
+    r"|\b(?:list|show(?: me)?|give me|pull(?: up)?)\s+(?:all\s+)?(?:of\s+)?(?:my|our|the|his|her|their)\s+"
+    r"(?:(?:recent|latest|biggest|largest)\s+)?(?:closed[- ]won|closed[- ]lost|won|lost)\s+"
+    r"(?:deals|opportunities|opps)\b"
 )
 #: "which deal", "which of my open opps": the answer is a deal (group 1 set when several are asked for).
 WHICH_DEAL = re.compile(
@@ -469,7 +473,9 @@ def read_metric_question(text: str, default: str | None = None) -> MetricReading
 
 
 #: Between measures asked together: "win rate + avg deal size", "won, lost, open", "bookings w/ win rates".
-MEASURE_LIST = re.compile(r"\s*(?:,|\+|&|/|\band\b|\bplus\b|\bw/|\bwith(?: their| its| the)?\b)\s*")
+MEASURE_LIST = re.compile(
+    r"\s*(?:,|\+|&|/|[.?!;:](?=\s)|\band\b|\bplus\b|\bw/|\bwith(?: their| its| the)?\b)\s*"
+)
 #: A measure counted deal by deal beside one summed, as the first one counts them ("how many did I win
 #: and lose": deals lost, not their value).
 AS_COUNT = {"won_revenue": "won_deals", "lost_revenue": "lost_deals", "open_pipeline": "open_deals"}

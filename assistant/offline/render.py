@@ -73,7 +73,7 @@ def narrowing(args: dict[str, Any], period_label: str | None = None, closing: bo
         f"in {args[key]}" for key in ("industry", "segment", "country", "state", "city") if args.get(key)
     ]
     if args.get("stage"):
-        parts.append(f"in {args['stage']}")
+        parts.append(f"in {str(args['stage']).replace(', ', ' or ')}")
     if args.get("forecast_category"):
         parts.append(f"in {str(args['forecast_category']).replace('_', ' ')}")
     amounts = amount_range(args)

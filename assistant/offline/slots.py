@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal, InvalidOperation
+from itertools import pairwise
 
 from rapidfuzz.distance import OSA
 
@@ -87,7 +88,7 @@ RULES = (
     ),
     (r"pushed|slipp|pushes|pushing|moved out", "pushed"),
     (r"next steps?", "next_step"),
-    (r"single[- ]?thread|one contact|multi[- ]?thread", "single_thread"),
+    (r"single[- ]?thread|(?:one|1) (?:engaged )?contact|multi[- ]?thread", "single_thread"),
     (
         r"stuck in (?:a |the |their )?stage|too long in (?:a |the )?stage|days in stage"
         # "sitting in negotiation too long", "been in proposal forever"
@@ -189,9 +190,34 @@ def _limit(text: str, out: Extracted) -> None:
         out.slots.ranking = "top"
 
 
+#: Between stages kept together: "proposal or negotiation", "discovery, proposal and negotiation".
+STAGES_JOINED = re.compile(r"\s*(?:,|/|&|\+|\bor\b|\band\b)\s*(?:(?:or|and)\s+)?(?:in\s+)?")
+
+
+def _stages_together(text: str, lexicon: Lexicon, out: Extracted) -> bool:
+    """Two or more stages named together ("in proposal or negotiation"): all of them, one filter."""
+    found = sorted(
+        (m.start(), m.end(), stage.name)
+        for stage in lexicon.stages.open_stages
+        for m in re.finditer(rf"\b{re.escape(stage.name.casefold())}\b", text)
+    )
+    run = found[:1]
+    for previous, current in pairwise(found):
+        if STAGES_JOINED.fullmatch(text[previous[1] : current[0]]) and previous in run:
+            run.append(current)
+    names = list(dict.fromkeys(name for _, _, name in run))
+    if len(names) < 2:
+        return False
+    out.slots.stage = ", ".join(names)
+    out.spans.append((run[0][0], run[-1][1]))
+    return True
+
+
 def _stage(text: str, lexicon: Lexicon, out: Extracted) -> None:
     """Stage names anywhere; aliases ("demo", "quote", "contract") only after "in"/"at" or before
     "stage", since they are ordinary words too. Closed stages are not a filter on open deals."""
+    if _stages_together(text, lexicon, out):
+        return
     for stage in lexicon.stages.open_stages:
         for name in (stage.name, *stage.aliases):
             for match in re.finditer(rf"\b{re.escape(name.casefold())}\b", text):

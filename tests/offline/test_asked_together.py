@@ -6,6 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 from tests.offline.conftest import Cast, World
+from tools.accounts.search import AccountSearch, search_accounts
+from tools.deals.pipeline import PipelineQuery, pipeline_summary
 from tools.store.schema import Role
 from tools.viewer import Viewer
 
@@ -71,3 +73,65 @@ def test_states_are_not_a_misspelt_stage_and_days_with_a_plus_count(demo: World,
     quiet = demo.ask(cast.rep, "anything of mine gone quiet? opps w/ no activity in 30+ days")
     stalled = next(c.args for c in quiet.tool_calls if c.name == "stalled_deals")
     assert stalled["no_activity_days"] == 30
+
+
+def _calls(answer: Any) -> list[tuple[str, dict[str, Any]]]:
+    return [(c.name, dict(c.args)) for c in answer.tool_calls]
+
+
+def test_stages_named_together_are_one_filter(demo: World, cast: Cast) -> None:
+    answer = demo.ask(
+        cast.manager, "opps on my team over 100k sitting in proposal or negotiation, largest first"
+    )
+    name, args = _calls(answer)[0]
+    assert name == "pipeline_summary" and args["stage"] == "Proposal, Negotiation"
+    both = pipeline_summary(demo.repository, cast.manager, PipelineQuery(stage="Proposal, Negotiation"))
+    one = pipeline_summary(demo.repository, cast.manager, PipelineQuery(stage="Proposal"))
+    other = pipeline_summary(demo.repository, cast.manager, PipelineQuery(stage="Negotiation"))
+    assert both.deal_count.value == one.deal_count.value + other.deal_count.value  # type: ignore[operator]
+    assert "in Proposal or Negotiation" in answer.answer
+
+
+def test_never_won_there_is_not_never_bought(demo: World, cast: Cast) -> None:
+    never_won = _calls(demo.ask(cast.revops, "which enterprise accounts have we never won a deal at?"))[0][1]
+    assert never_won.get("has_won") is False and "has_bought" not in never_won
+    never_bought = _calls(demo.ask(cast.revops, "which accounts have never bought from us?"))[0][1]
+    assert never_bought.get("has_bought") is False and "has_won" not in never_bought
+    unwon = search_accounts(demo.repository, cast.revops, AccountSearch(has_won=False, limit=100))
+    unbought = search_accounts(demo.repository, cast.revops, AccountSearch(has_bought=False, limit=100))
+    assert unwon.matched.value >= unbought.matched.value  # type: ignore[operator]
+
+
+def test_customers_in_an_upsell_question_have_bought(demo: World, cast: Cast) -> None:
+    args = _calls(demo.ask(cast.rep, "which of my customers don't have security shield yet?"))[0][1]
+    assert args.get("has_bought") is True and args.get("without_product") == "Security Shield"
+
+
+def test_listing_won_deals_lists_them(demo: World, cast: Cast) -> None:
+    args = _query(demo.ask(cast.rep, "list my closed won deals this quarter, biggest first, with the total"))
+    assert args["measure"] == "won_revenue" and args["group_by"] == "deal"
+
+
+def test_two_reps_then_a_period_and_three_measures(demo: World, cast: Cast) -> None:
+    answer = demo.ask(
+        cast.manager,
+        f"{cast.rep.name.lower()} vs {cast.manager.name.lower()}: q4 bookings, win rate, open pipe",
+    )
+    args = _query(answer)
+    assert args["period"] == "q4" and args["group_by"] == "rep"
+    assert args["measure"] == "won_revenue" and args["also"][:2] == ["win_rate", "open_pipeline"]
+
+
+def test_the_biggest_deal_and_what_to_do_is_that_deal(demo: World, cast: Cast) -> None:
+    answer = demo.ask(
+        cast.rep, "whats my biggest open opp, where's it at, and what should i do next to move it forward"
+    )
+    names = [name for name, _ in _calls(answer)]
+    assert "stalled_deals" not in names and "deal_details" in names
+    assert "largest open deal" in answer.answer
+
+
+def test_single_threaded_with_one_contact_engaged_is_the_stall_rule(demo: World, cast: Cast) -> None:
+    answer = demo.ask(cast.rep, "any of my 50k+ deals single threaded (only 1 contact engaged)?")
+    name, args = _calls(answer)[0]
+    assert name == "stalled_deals" and args["rule"] == "single_thread" and float(args["min_amount"]) == 50_000

@@ -97,6 +97,13 @@ def conditions_of(
         )
         conditions += [Account.id.not_in(won), Account.id.not_in(owned)]
         described.append(f"not yet bought {product.name}")
+    if params.has_won is not None:
+        # a won deal only: products the account runs from elsewhere do not count
+        won_at = repo.opportunities(viewer, Opportunity.account_id).where(
+            Opportunity.is_won, Opportunity.account_id.is_not(None)
+        )
+        conditions.append(Account.id.in_(won_at) if params.has_won else Account.id.not_in(won_at))
+        described.append("a deal won there" if params.has_won else "no deal won there")
     if params.has_bought is not None:
         bought = repo.opportunities(viewer, Opportunity.account_id).where(
             Opportunity.is_won, Opportunity.account_id.is_not(None)

@@ -146,7 +146,7 @@ def forecast(repo: Repository, viewer: ViewerLike, params: ForecastQuery) -> For
         territory: Territory name.
         account: Account name.
         product: Product name.
-        stage: Stage name.
+        stage: Stage name, or several: 'Proposal, Negotiation'.
         min_amount: Only deals of at least this amount.
         max_amount: Only deals of at most this amount.
     """

@@ -131,7 +131,7 @@ def pipeline_summary(repo: Repository, viewer: ViewerLike, params: PipelineQuery
         territory: Territory name.
         account: Account name.
         product: Product name.
-        stage: Stage name.
+        stage: Stage name, or several: 'Proposal, Negotiation'.
         min_amount: Only deals of at least this amount.
         max_amount: Only deals of at most this amount.
         period: Close date within a period, e.g. 'this quarter'.

@@ -104,7 +104,7 @@ def stalled_deals(repo: Repository, viewer: ViewerLike, params: StalledQuery) ->
         territory: Territory name.
         account: Account name.
         product: Product name.
-        stage: Stage name.
+        stage: Stage name, or several: 'Proposal, Negotiation'.
         min_amount: Only deals of at least this amount.
         max_amount: Only deals of at most this amount.
         period: Only deals whose close date falls in this period.

@@ -111,7 +111,7 @@ def qualification_scorecard(repo: Repository, viewer: ViewerLike, params: Qualif
         territory: Territory name.
         account: Account name.
         product: Product name.
-        stage: Stage name.
+        stage: Stage name, or several: 'Proposal, Negotiation'.
         min_amount: Only deals of at least this amount.
         max_amount: Only deals of at most this amount.
         period: Only deals whose close date falls in this period.

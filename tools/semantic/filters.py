@@ -19,7 +19,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, or_, true
 
 from tools.errors import InputError
-from tools.filters import account_attribute, team_of
+from tools.filters import account_attribute, stages_named, team_of
 from tools.resolve import best_match, resolve_account, resolve_product, resolve_territory, resolve_user
 from tools.semantic.dimensions import DIMENSIONS, Joined, Link
 from tools.store.repository import Repository, ViewerLike, build_scope
@@ -111,10 +111,9 @@ def _loss_reason(repo: Repository, viewer: ViewerLike, name: str) -> tuple[str, 
 
 
 def _stage(repo: Repository, viewer: ViewerLike, name: str) -> tuple[str, list[Any]]:
-    stage = repo.stages.find(name)
-    if stage is None:
-        raise InputError(f"no stage named {name!r}; stages are {', '.join(repo.stages.names)}")
-    return stage.name, [stage.name]
+    """One stage, or several separated by commas ("Proposal, Negotiation")."""
+    stages = stages_named(repo, name)
+    return " or ".join(stages), stages
 
 
 def _category(repo: Repository, viewer: ViewerLike, name: str) -> tuple[str, list[Any]]:

@@ -118,7 +118,7 @@ class MetricQuery(BaseModel):
     state: str | None = Field(default=None, description="The account's state: 'Texas' or 'TX'.")
     city: str | None = Field(default=None, description="The account's city.")
     loss_reason: str | None = Field(default=None, description="Why a lost deal was lost, as recorded.")
-    stage: str | None = Field(default=None, description="Deal stage.")
+    stage: str | None = Field(default=None, description="Deal stage, or several: 'Proposal, Negotiation'.")
     forecast_category: str | None = Field(default=None, description="commit, best_case, pipeline…")
     activity_type: str | None = Field(
         default=None,

@@ -149,7 +149,7 @@ def query_metrics(repo: Repository, viewer: ViewerLike, params: MetricQuery) -> 
         state: The account's state: 'Texas' or 'TX'.
         city: The account's city.
         loss_reason: Why a lost deal was lost, as recorded.
-        stage: Deal stage.
+        stage: Deal stage, or several: 'Proposal, Negotiation'.
         forecast_category: commit, best_case, pipeline…
         exclude: Leave out what a filter would keep, e.g. {'country': 'United States'}.
         activity_type: Activity kind as recorded (call, meeting, email…), or several: 'call, meeting'.

@@ -39,9 +39,14 @@ def _accounts(frame: Frame, lexicon: Lexicon, tools: AbstractSet[str]) -> list[C
     subsidiaries = bool(SUBSIDIARIES.search(question)) and slots.account is not None
     lacking = slots.product if NOT_BOUGHT.search(question) else None
     never = NEVER_BOUGHT.search(question) is not None and lacking is None
+    # "accounts we've never won a deal at": no won deal, whatever else they run; "never bought": neither
+    unwon = never and NEVER_WON.search(question) is not None
+    never = never and not unwon
+    customers = CUSTOMERS_ONLY.search(question) or (lacking and OUR_CUSTOMERS.search(question))
     search = given(
         without_product=lacking,
-        has_bought=False if never else True if CUSTOMERS_ONLY.search(question) else None,
+        has_bought=False if never else True if customers else None,
+        has_won=False if unwon else None,
         is_subsidiary=True if SUBSIDIARIES.search(question) and not subsidiaries else None,
         established_before=slots.established_before,
         established_after=slots.established_after,
@@ -80,6 +85,12 @@ NEVER_BOUGHT = re.compile(
     r"|\bnot (?:yet )?(?:a )?customers?\b|\bprospects only\b"
 )
 #: "existing customers", "accounts that have bought from us".
+NEVER_WON = re.compile(
+    r"\b(?:never|not yet|haven't|have not|didn't|did not)(?: \w+){0,2} (?:won|closed)\b"
+    r"|\bno (?:won|closed[- ]won) (?:deals|opps|opportunities|business)\b"
+)
+#: "which of my customers don't have X": in an upsell question, customers are those who bought.
+OUR_CUSTOMERS = re.compile(r"\b(?:my|our) (?:existing )?customers\b")
 CUSTOMERS_ONLY = re.compile(
     r"\b(?:existing|current|paying|active) customers\b|\b(?:that|who) (?:have|has) (?:already )?bought\b"
 )

@@ -194,7 +194,13 @@ STALLED = IntentSpec(
         phrasing(
             3,
             r"\bno (?:recent )?activity\b|\bpushed\b|\bpast (?:their |the )?close|\boverdue\b",
-            r"\bsingle[- ]?thread|\bnext steps?\b|\bopen too long\b",
+            r"\bnext steps?\b|\bopen too long\b",
+        ),
+        # "any of my 50k+ deals single threaded?": the stall rule's own name
+        phrasing(
+            4.5,
+            r"\bsingle[- ]?thread",
+            r"\b(?:only|just) (?:one|1) (?:engaged )?(?:contact|person|stakeholder)\b",
         ),
         # A close date already behind us is a stall rule, even when the question says "pipeline".
         phrasing(

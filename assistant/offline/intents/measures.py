@@ -96,6 +96,8 @@ def _for_a_group(frame: Frame, prepared: str, sees_company: bool) -> bool:
     return sees_company and frame.slots.owner is None
 
 
+#: Words about risk: "the biggest stalled deal" is the stall list's, not the largest deal's.
+STALL_WORDS = re.compile(r"\b(?:stall\w*|stuck|at[- ]risk|risk\w*|slipp\w*|dark|neglected|stale|quiet)\b")
 #: Members named that are not people: a scorecard (per rep) cannot be narrowed to them.
 KINDS = ("product", "product_family", "industry", "segment", "country", "state", "city")
 
@@ -129,6 +131,18 @@ def prefer_query(frame: Frame, prepared: str, sees_company: bool = False) -> Non
         frame.intent, frame.slots.measure, frame.slots.dimension = Intent.MEASURE, "open_pipeline", "deal"
         frame.slots.also = ["average_days_in_stage"] if frame.slots.min_days_in_stage is not None else None
         return
+    if frame.intent is Intent.STALLED and frame.slots.rule is None and not STALL_WORDS.search(prepared):
+        largest = read_metric_question(prepared)
+        if (
+            largest is not None
+            and largest.group_by == "deal"
+            and largest.top
+            and largest.measure in OPEN_MEASURES
+        ):
+            # "my biggest open opp: where's it at, what should I do next?": that deal, not the riskiest
+            frame.intent, frame.ambiguity = Intent.TOP_DEALS, None
+            frame.slots.limit = frame.slots.limit or largest.top
+            return
     if frame.intent not in REPLACEABLE:
         return
     reading = read_metric_question(prepared)
@@ -170,7 +184,7 @@ def prefer_query(frame: Frame, prepared: str, sees_company: bool = False) -> Non
         reading.group_by == "deal"
         and reading.top is not None
         and reading.measure in OPEN_MEASURES
-        and frame.intent in (Intent.ACCOUNT, Intent.UNKNOWN)
+        and (frame.intent in (Intent.ACCOUNT, Intent.UNKNOWN))
         and slots.account is None
     ):
         # "tell me about the biggest open deal on my team": the largest open deals, with their details
