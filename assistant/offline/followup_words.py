@@ -32,6 +32,13 @@ DEALS_BEHIND = re.compile(
 DEAL_LISTS = (Intent.PIPELINE, Intent.TOP_DEALS)
 #: "only the big ones", "just the largest": the largest deals of the previous list.
 BIG_ONES = re.compile(r"\b(?:big|biggest|large|largest|top) ones\b|\bthe (?:biggest|largest)\b", re.I)
+#: "sort by amount", "biggest first", "order them by value": the same deals, largest first.
+BY_SIZE = re.compile(
+    r"^\W*(?:(?:and|now|ok|can you|pls|please)\W+)*(?:(?:sort|order|rank)(?:ed)?\W+"
+    r"(?:them\W+|those\W+|it\W+|that\W+)?by\W+(?:the\W+)?(?:amount|size|value|deal size|\$)"
+    r"|(?:biggest|largest)\W+first)\b",
+    re.I,
+)
 NARROW = re.compile(r"^\W*(?:and )?(?:only|just|but only|of those|of them)\b", re.I)
 PRONOUN = re.compile(
     r"\b(?:he|she|him|his|her|hers|they|them|their|theirs|it|its|those|these|the ones|ones|this one|that one"

@@ -34,6 +34,7 @@ from assistant.offline.deal_choice import chosen_deal
 from assistant.offline.followup_words import (
     ASIDES,
     BIG_ONES,
+    BY_SIZE,
     CARRIED_FILTERS,
     COMPARED,
     DEAL_LISTS,
@@ -57,7 +58,7 @@ from assistant.offline.followup_words import (
 from assistant.offline.frame import ENTITY_SLOTS, FILTER_SLOTS, Frame, Intent, Slots
 from assistant.offline.intents import spec_for
 from assistant.offline.intents.registry import DATA_INTENTS, ENTITY_INTENT, PERIOD_INTENTS
-from assistant.offline.listed import only_row, pick, with_pick
+from assistant.offline.listed import lone_pair, only_row, pick, with_pick
 from assistant.offline.measures import read_metric_question
 from assistant.offline.members import MEMBER_SLOTS
 from assistant.offline.period_slots import SAME_LAST_YEAR
@@ -72,6 +73,9 @@ from assistant.offline.understanding import OWNER_INTENTS, place_unknown
 from tools.deals.stalled_rules import RULES as STALL_RULES
 from tools.deals.stalled_rules import Rule
 
+#: How many deals a list sorted by size shows.
+SORTED_SHOWN = 10
+
 
 def _has_slots(slots: Slots) -> bool:
     return bool(slots.model_dump(exclude_none=True))
@@ -84,7 +88,7 @@ def is_follow_up(previous: Frame | None, current: Frame, question: str) -> bool:
         return True
     if current.intent is Intent.WHY or choice_named(previous, current, question) is not None:
         return True
-    if START.match(question) or SHORTER.match(question) or THE_ONE.match(question):
+    if START.match(question) or SHORTER.match(question) or THE_ONE.match(question) or BY_SIZE.match(question):
         return True
     if previous.intent is Intent.MEASURE and FRAGMENT.match(question):
         return True  # "which products?", "percentage" after a measure
@@ -158,9 +162,12 @@ def merge(previous: Frame, current: Frame, question: str) -> Frame:
         return previous.model_copy(
             update={"follow_up": True, "question": current.question, "advice": current.advice}
         )
-    if NARROW.match(question) and BIG_ONES.search(question) and previous.intent in DEAL_LISTS:
+    by_size = BY_SIZE.match(question) is not None and previous.intent in (*DEAL_LISTS, Intent.STALLED)
+    if (NARROW.match(question) and BIG_ONES.search(question) and previous.intent in DEAL_LISTS) or by_size:
         # "only the big ones": the largest deals of the same list
         slots = previous.slots.model_copy(update={"measure": None, "dimension": None})
+        if by_size and slots.limit is None:
+            slots.limit = SORTED_SHOWN  # "sort by amount": the whole list, largest first, as far as it fits
         return previous.model_copy(
             update={
                 "intent": Intent.TOP_DEALS,
@@ -289,6 +296,8 @@ def merge(previous: Frame, current: Frame, question: str) -> Frame:
         named = dimension_named(question.lower()) or _which_dimension(question)
         if named is None and current.slots.group_by:
             named = "rep" if current.slots.group_by == "owner" else current.slots.group_by
+        if named is None and merged.dimension is None and current.slots.limit and not previous.slots.owner:
+            named = "rep"  # "just the bottom 3" after a team's figure: the three people furthest down
         merged.dimension = named or merged.dimension
         if merged.dimension:
             # "which one grew fastest vs last year?": read with the thread's breakdown for its
@@ -413,7 +422,14 @@ def fold(
             continue
         picked = pick(question, shown) if shown and not (context and context.ambiguity) else None
         lone = None if picked or context is None or context.ambiguity else only_row(question, shown)
-        if lone is not None and lone.kind == "row" and context is not None and context.slots.dimension:
+        pair = lone_pair(question, shown) if context is not None and context.slots.dimension else None
+        if pair is not None and context is not None:
+            # "compare them on deal size" after the top and the bottom one: the two, side by side
+            current = with_pick(current, pair[0], context.slots.dimension)
+            slot = next((s for s, d in MEMBER_SLOTS if d == context.slots.dimension), None)
+            if slot is not None:
+                current.slots.others, current.slots.others_slot = [pair[1].name], slot
+        elif lone is not None and lone.kind == "row" and context is not None and context.slots.dimension:
             current = with_pick(current, lone, context.slots.dimension)  # "what else do they buy?"
         if picked is not None:
             current = with_pick(current, picked, context.slots.dimension if context else None)

@@ -144,7 +144,11 @@ def pick(question: str, answers: list[str]) -> Listed | None:
 
 
 #: "what else do they buy?", "who's their parent?": the one record the previous answer showed.
-THEY = re.compile(r"\b(?:they|them|their|theirs|it|its)\b", re.I)
+THEY = re.compile(
+    # "how much did we lose there?": the place or group shown; "are there any…" asks whether any exist
+    r"\b(?:they|them|their|theirs|it|its)\b|(?<!\bare )(?<!\bis )(?<!\bwere )(?<!\bwas )\bthere\b",
+    re.I,
+)
 
 
 def only_row(question: str, answers: list[str]) -> Listed | None:
@@ -158,6 +162,24 @@ def only_row(question: str, answers: list[str]) -> Listed | None:
         for m in ITEM.finditer(last)
     ]
     return shown[0] if len(shown) == 1 else None
+
+
+#: "compare them", "how do they stack up", "both of them": the members of the last answers, together.
+TOGETHER = re.compile(r"\b(?:compare|comparing|vs\.?|versus|side by side|stack up|both)\b", re.I)
+
+
+def lone_pair(question: str, answers: list[str]) -> tuple[Listed, Listed] | None:
+    """The two rows the last two answers showed one each ("who has the highest win rate?", "and the
+    lowest?"), when ``question`` sets "them" side by side: "compare them on avg deal size"."""
+    if len(answers) < 2 or not (TOGETHER.search(question) and THEY.search(question)):
+        return None
+    rows = [_table_rows(answer) for answer in answers[-2:]]
+    if (
+        all(len(shown) == 1 and shown[0].kind == "row" for shown in rows)
+        and rows[0][0].name != rows[1][0].name
+    ):
+        return rows[0][0], rows[1][0]
+    return None
 
 
 def with_pick(current: Frame, picked: Listed, dimension: str | None) -> Frame:

@@ -278,7 +278,9 @@ def _ranked_without_measure(text: str) -> str | None:
     dimension = (
         DIMENSIONS[next(g for g in found.groups() if g)] if found else "rep" if WHO.search(text) else None
     )
-    superlative = r"\b(?:best|top|strongest|leading|worst|weakest|fastest|growing|grew|growth)\b"
+    superlative = (
+        r"\b(?:best|top|strongest|leading|worst|weakest|fastest|growing|grew|growth|highest|lowest)\b"
+    )
     if dimension in PERFORMERS and re.search(superlative, text):
         return "won_revenue"
     if dimension not in (None, "deal", "stage", "loss_reason") and re.search(

@@ -3,6 +3,7 @@ side, members set against each other, and a name written in lower case that the 
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from tests.offline.conftest import Cast, World
@@ -135,3 +136,44 @@ def test_single_threaded_with_one_contact_engaged_is_the_stall_rule(demo: World,
     answer = demo.ask(cast.rep, "any of my 50k+ deals single threaded (only 1 contact engaged)?")
     name, args = _calls(answer)[0]
     assert name == "stalled_deals" and args["rule"] == "single_thread" and float(args["min_amount"]) == 50_000
+
+
+def _thread(world: World, viewer: Viewer, *questions: str) -> list[Any]:
+    thread = uuid.uuid4().hex[:10]
+    return [world.ask(viewer, question, thread) for question in questions]
+
+
+def test_which_other_dimension_has_the_lowest_and_what_was_lost_there(maven: World) -> None:
+    *_, lowest, there = _thread(
+        maven,
+        REVOPS,
+        "win rate by regional office",
+        "and by product series?",
+        "which sector has the lowest?",
+        "how much did we lose there in $?",
+    )
+    args = _query(lowest)
+    assert args["group_by"] == "industry" and args["top"] == 1 and args["order"] == "asc"
+    sector = _table_rows(lowest)[0]
+    assert _query(there) == {"measure": "lost_revenue", "industry": sector}
+
+
+def test_compare_them_after_the_top_and_the_bottom_one(maven: World) -> None:
+    top, bottom, compared = _thread(
+        maven, REVOPS, "who has the highest win rate?", "and the lowest?", "compare them on avg deal size"
+    )
+    args = _query(compared)
+    assert args["measure"] == "average_deal_size" and args["group_by"] == "rep"
+    assert set(_table_rows(compared)) == {_table_rows(top)[0], _table_rows(bottom)[0]}
+
+
+def test_sort_by_amount_lists_the_same_deals_largest_first(demo: World, cast: Cast) -> None:
+    listed, by_size = _thread(demo, cast.rep, "my deals closing next quarter", "sort by amount")
+    assert _calls(by_size)[0] == _calls(listed)[0]
+    assert "largest open deals" in by_size.answer.splitlines()[0]
+
+
+def test_just_the_bottom_few_after_a_teams_figure_are_its_people(demo: World, cast: Cast) -> None:
+    _, bottom = _thread(demo, cast.manager, "how's my team tracking vs quota this q?", "just the bottom 3")
+    args = _query(bottom)
+    assert args["group_by"] == "rep" and args["top"] == 3 and args["order"] == "asc"
