@@ -240,6 +240,17 @@ def write(result: MetricResult, answering: Answering) -> str:
         rows = [row for row in rows if row.group.casefold() in members] or rows
         picked = len(rows) < len(result.rows)
         summary = f"{summary} (every {(result.group_by or 'group').replace('_', ' ')} together)"
+    by_change = answering.frame.slots.by_change
+    if by_change and rows and all(row.changes for row in rows):
+        # "who dropped the most?": the rows by their change in the first measure, the named one first
+        moved = [row for row in rows if row.changes[0].absolute is not None]
+        moved.sort(key=lambda row: float(row.changes[0].absolute or 0), reverse=by_change == "up")
+        if moved:
+            lead, delta = moved[0], float(moved[0].changes[0].absolute or 0)
+            went = "fell" if delta < 0 else "rose" if delta > 0 else "did not change"
+            most = "the most" if (delta < 0) == (by_change == "down") and delta else "least badly"
+            summary = f"{lead.group} {went} {most}. {summary}"
+            rows = moved
     ends = answering.frame.slots.both_ends
     if ends and len(rows) > 2 * ends and result.groups_total <= len(result.rows):
         # "the best and worst month": the first and the last few of every group, ranked

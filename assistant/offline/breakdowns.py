@@ -79,7 +79,8 @@ WHICH = re.compile(
     # "which of my team's deals": whose they are comes before the members
     rf"\b(?:which|what)\s+(?:of (?:my|our|the)(?: \w+'s)? )?(?:\d{{1,2}} |two |three |five |ten )?"
     # "which retail accounts", "which open deals": one word describing the members may come first
-    rf"(?:[a-z]+ )??({DIMENSION_WORD})\b(?!'s)"
+    # "which manager's team": the manager's
+    rf"(?:[a-z]+ |[a-z]+'s )??({DIMENSION_WORD})\b(?!'s)"
 )
 #: "which 3 accounts…": the top few of a dimension.
 WHICH_N = re.compile(r"\b(?:which|what)\s+(?:of (?:my|our|the) )?(\d{1,2}|two|three|four|five|ten)\s")

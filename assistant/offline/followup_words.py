@@ -39,6 +39,17 @@ BY_SIZE = re.compile(
     r"|(?:biggest|largest)\W+first)\b",
     re.I,
 )
+#: "who dropped the most?", "which one grew the most?", "biggest decline": ranked by the change shown.
+CHANGE_DOWN = re.compile(
+    r"\b(?:dropped|drop|fell|fallen|declined|decreased|slipped|shrank|shrunk|went down|lost ground)\b"
+    r".{0,20}\bmost\b|\b(?:biggest|largest|most) (?:drop|decline|decrease|fall)\b",
+    re.I,
+)
+CHANGE_UP = re.compile(
+    r"\b(?:grew|grown|increased|improved|went up|gained|jumped|rose)\b.{0,20}\bmost\b"
+    r"|\b(?:biggest|largest|most) (?:increase|gain|jump|improvement|growth)\b",
+    re.I,
+)
 NARROW = re.compile(r"^\W*(?:and )?(?:only|just|but only|of those|of them)\b", re.I)
 PRONOUN = re.compile(
     r"\b(?:he|she|him|his|her|hers|they|them|their|theirs|it|its|those|these|the ones|ones|this one|that one"

@@ -36,6 +36,8 @@ from assistant.offline.followup_words import (
     BIG_ONES,
     BY_SIZE,
     CARRIED_FILTERS,
+    CHANGE_DOWN,
+    CHANGE_UP,
     COMPARED,
     DEAL_LISTS,
     DEALS_BEHIND,
@@ -89,6 +91,9 @@ def is_follow_up(previous: Frame | None, current: Frame, question: str) -> bool:
     if current.intent is Intent.WHY or choice_named(previous, current, question) is not None:
         return True
     if START.match(question) or SHORTER.match(question) or THE_ONE.match(question) or BY_SIZE.match(question):
+        return True
+    against = previous.slots.compare or previous.slots.compare_to
+    if against and (CHANGE_DOWN.search(question) or CHANGE_UP.search(question)):
         return True
     if previous.intent is Intent.MEASURE and FRAGMENT.match(question):
         return True  # "which products?", "percentage" after a measure
@@ -184,6 +189,12 @@ def merge(previous: Frame, current: Frame, question: str) -> Frame:
     ):
         # "by rep" after the stalled list: the same list, whose answer counts the deals per owner
         return previous.model_copy(update={"follow_up": True, "question": current.question})
+    change = "down" if CHANGE_DOWN.search(question) else "up" if CHANGE_UP.search(question) else None
+    compared = previous.intent is Intent.MEASURE and (previous.slots.compare or previous.slots.compare_to)
+    if change and compared and not names_in(current.slots):
+        # "who dropped the most?" after Q4 vs Q3 by rep: the same rows, ranked by their change
+        slots = previous.slots.model_copy(update={"by_change": change, "limit": None, "ranking": None})
+        return previous.model_copy(update={"slots": slots, "follow_up": True, "question": current.question})
     if current.intent is Intent.WHY:
         return previous.model_copy(update={"intent": previous.intent, "follow_up": True, "explain": True})
     choice = choice_named(previous, current, question)

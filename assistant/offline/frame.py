@@ -151,6 +151,8 @@ class Slots(BaseModel):
     mean_of_groups: bool | None = None
     #: "the best and worst month": how many groups to show at each end.
     both_ends: int | None = None
+    #: "who dropped the most?" after a comparison: the groups ranked by their change, "down" or "up".
+    by_change: Literal["down", "up"] | None = None
     #: "reps under 50% attainment": only the groups whose measure is above / below this.
     above: float | None = None
     below: float | None = None
@@ -212,6 +214,7 @@ FILTER_SLOTS = (
     "share",
     "mean_of_groups",
     "both_ends",
+    "by_change",
     "above",
     "below",
 )

@@ -23,6 +23,12 @@ PIPELINE_GROUPS = frozenset({"stage", "rep", "product", "territory", "month"})
 #: Measures a rep's scorecard answers as asked (with the fiscal year to date when no period is named).
 SCORECARD_MEASURES = frozenset({"won_revenue", "won_deals", "win_rate", "average_deal_size"})
 #: Questions about a definition, a method or advice are the playbook's or the metric registry's.
+#: "who should I call at Green-Plus?": a person at the account (its contacts), not a figure about reps.
+WHO_TO_CONTACT = re.compile(
+    r"\bwho (?:should|do|can|could|would) (?:i|we) (?:call|email|contact|reach out to|talk to"
+    r"|speak (?:to|with)|ping|go to|get in front of)\b.{0,20}\b(?:at|in|over at|from)"
+    r" (?:entaccount|entunknown|them)\b"
+)
 NOT_DATA = re.compile(
     r"\bplaybook\b|\bbest practices?\b|\bhow (?:should|do|can|would) (?:i|we)\b|\btips?\b|\badvice\b"
     + "".join(f"|{pattern}" for pattern in NORM_ASKED)
@@ -104,7 +110,7 @@ def decisive(reading: MetricReading, text: str, slots: Slots | None = None) -> b
     With the question's ``slots``, a comparison of two named periods and a filter the other
     tools cannot take count as well ("GTK 500 bookings this year", "did we win more in Q3 than Q2?").
     """
-    if NOT_DATA.search(text) or definition_term(text) or ABSENT.search(text):
+    if NOT_DATA.search(text) or definition_term(text) or ABSENT.search(text) or WHO_TO_CONTACT.search(text):
         return False
     if ONE_DEAL.search(text) and not re.search(r"\b(?:by|per|each)\b", text):
         return False  # "the Oakridge deal: how much is it, what stage?": that deal's details

@@ -6,10 +6,12 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from sqlalchemy import select
+
 from tests.offline.conftest import Cast, World
 from tools.accounts.search import AccountSearch, search_accounts
 from tools.deals.pipeline import PipelineQuery, pipeline_summary
-from tools.store.schema import Role
+from tools.store.schema import Account, Role
 from tools.viewer import Viewer
 
 REVOPS = Viewer(user_id=0, role=Role.REVOPS, name="RevOps")
@@ -177,3 +179,24 @@ def test_just_the_bottom_few_after_a_teams_figure_are_its_people(demo: World, ca
     _, bottom = _thread(demo, cast.manager, "how's my team tracking vs quota this q?", "just the bottom 3")
     args = _query(bottom)
     assert args["group_by"] == "rep" and args["top"] == 3 and args["order"] == "asc"
+
+
+def test_who_dropped_the_most_after_a_comparison_ranks_by_the_change(maven: World) -> None:
+    *_, dropped = _thread(maven, REVOPS, "q4 bookings by rep", "compare with q3", "who dropped the most?")
+    args = _query(dropped)
+    assert args["measure"] == "won_revenue" and args["compare"] == "previous_period"
+    changes = [
+        line.split("|")[3]
+        for line in dropped.answer.splitlines()
+        if line.startswith("| ") and "from $" in line
+    ]
+    first = changes[0]
+    assert "down" in first and f"{_table_rows(dropped)[0]} fell the most" in dropped.answer
+
+
+def test_who_to_call_at_an_account_is_its_people_not_a_rep_count(maven: World) -> None:
+    with maven.engine.connect() as connection:
+        account = connection.execute(select(Account.name).order_by(Account.id)).scalars().first()
+    answer = maven.ask(REVOPS, f"who should i call at {str(account).lower()} to get the open deals moving?")
+    assert [c.name for c in answer.tool_calls] == ["account_profile"]
+    assert "no contacts" in answer.answer

@@ -11,6 +11,7 @@ from assistant.offline import answers_facts
 from assistant.offline.calls import Call, given
 from assistant.offline.frame import Frame, Intent
 from assistant.offline.intents.spec import Answering, IntentSpec, Phrasing, Rendering, phrasing
+from assistant.offline.metric_claims import WHO_TO_CONTACT
 from tools.accounts import AccountSearchResult
 from tools.accounts.facts import AccountFacts, AccountPurchases
 from tools.accounts.profile import AccountProfile
@@ -135,6 +136,8 @@ ACCOUNT = IntentSpec(
     takes=frozenset({"account"}),
     named_alone="account",
     phrasings=(
+        # "who should I call at Green-Plus?": a person there, from the contacts (or that none are recorded)
+        phrasing(11, WHO_TO_CONTACT.pattern),
         phrasing(
             4,
             r"\btell me (?:about|more about)\b|\bbrief(?:ing)? (?:me )?(?:on|about)\b",
