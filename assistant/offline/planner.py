@@ -90,7 +90,7 @@ class OfflinePlanner(BaseChatModel):
 
     _context: AgentContext | None = PrivateAttr(default=None)
     _tools: set[str] = PrivateAttr(default_factory=set)
-    _names: dict[int, tuple[Lexicon, EntityIndex]] = PrivateAttr(default_factory=dict)
+    _names: dict[tuple[Any, ...], tuple[Lexicon, EntityIndex]] = PrivateAttr(default_factory=dict)
     #: The frames of the last few threads read: a turn reads its thread twice (to plan the tool
     #: calls, then to write the answer from their results), and the second read is the first's.
     _frames: dict[tuple[Any, ...], Frame] = PrivateAttr(default_factory=dict)
@@ -122,22 +122,24 @@ class OfflinePlanner(BaseChatModel):
 
     def _lexicon(self, context: AgentContext, conversation: Conversation) -> tuple[Lexicon, EntityIndex]:
         """The viewer's names: remembered by the repository until the data set changes (see
-        ``Repository.memo``), except for books too large to list, which are read per question."""
-        key = context.viewer.user_id
+        ``Repository.memo``), so a new account or a changed team is known at the next question;
+        books too large to list are read for the words of the thread, once per turn."""
+        repo, viewer = context.repository, context.viewer
+
+        def names(words: set[str]) -> tuple[Lexicon, EntityIndex]:
+            lexicon = load_lexicon(repo, viewer, words)
+            return lexicon, build_index(lexicon)
+
+        found = repo.memo(("offline-names", viewer.user_id, viewer.role), lambda: names(set()))
+        if found[0].complete:
+            return found
+        questions = (*conversation.history, conversation.question)
+        key = (id(repo), repo.data_stamp(), viewer.user_id, viewer.role, questions)
         if key not in self._names:
-            repo, viewer = context.repository, context.viewer
-
-            def names(words: set[str]) -> tuple[Lexicon, EntityIndex]:
-                lexicon = load_lexicon(repo, viewer, words)
-                return lexicon, build_index(lexicon)
-
-            found = repo.memo(("offline-names", viewer.user_id, viewer.role), lambda: names(set()))
-            if not found[0].complete:
-                words: set[str] = set()
-                for question in [*conversation.history, conversation.question]:
-                    words |= words_of(question)
-                found = names(words)
-            self._names[key] = found
+            words: set[str] = set()
+            for question in questions:
+                words |= words_of(question)
+            self._names = {key: names(words)}  # the turn's second read is the first's
         return self._names[key]
 
     def frame(self, context: AgentContext, conversation: Conversation) -> tuple[Frame, Lexicon]:
