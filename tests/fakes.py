@@ -169,12 +169,14 @@ class FakeOpenAI:
 
 @dataclass
 class SlackCall:
-    """One request the fake Slack received: the Web API method (or ``upload`` / ``response``)."""
+    """One request the fake Slack received: the Web API method (or ``upload`` / ``response``), and
+    what the fake answered (a Web API method's JSON)."""
 
     method: str
     args: dict[str, Any]
     headers: dict[str, str]
     path: str
+    response: dict[str, Any] = field(default_factory=dict)
 
 
 class FakeSlack:
@@ -314,7 +316,8 @@ class FakeSlack:
                     )
                     return
                 if parts[0] == "api":
-                    payload = json.dumps(fake._answer(method, args)).encode()
+                    call.response = fake._answer(method, args)
+                    payload = json.dumps(call.response).encode()
                     kind_out = "application/json"
                 else:
                     payload, kind_out = b"ok", "text/plain"
