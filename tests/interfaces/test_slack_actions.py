@@ -248,6 +248,11 @@ def test_a_clarification_pick_is_answered_in_the_thread_as_if_typed(slack: Slack
             "- Apex - Core [opportunity/3]: Discovery\n\nReply with one of them.",
             ["opportunity/1", "opportunity/3"],
         ),
+        (
+            'Which deal do you mean by "Acme"?\n\n- Acme Renewal (#0065E): Negotiation, CRM id 0065E\n'
+            "- Robotics Pilot: Prospecting, $18,000\n",
+            ["0065E", "Robotics Pilot"],  # as people see them: the CRM id, else the name
+        ),
         ('Which rep do you mean by "Ra": Ravi Rao?', []),  # one option is not a choice
         ("Which of my deals are stalled?", []),
     ],

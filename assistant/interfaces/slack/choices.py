@@ -4,9 +4,10 @@ When an answer asks which of several records the question meant, each option bec
 a click answers the question in the same thread as if its text had been typed there (as the
 person who clicked: :mod:`.listeners.actions`). Two questions are read:
 
-* ``Which deal do you mean by "Acme"?`` followed by the deals as a list
-  (``- Acme - Core [opportunity/1]: Negotiation, …``): a button per deal, answering with its
-  reference (``opportunity/1``), which picks exactly that deal;
+* ``Which deal do you mean by "Acme"?`` followed by the deals as a list, each with its reference
+  or, as people see it, its CRM id (``- Acme - Core [opportunity/1]: Negotiation, …``,
+  ``- Acme Renewal (#0065g00000AbCdE): Negotiation, … CRM id 0065g00000AbCdE``): a button per deal,
+  answering with the reference, else the CRM id, else the name — each picks exactly that deal;
 * ``Which person do you mean by "Ra": Vera Lang or Ravi Rao?`` (any kind: account, territory,
   rep…): a button per name, answering with the name.
 
@@ -25,7 +26,9 @@ from assistant.interfaces.slack.blocks import Block
 MAX_CHOICES = 10
 BLOCK_ID = "choices"
 WHICH_DEAL = re.compile(r'^Which deal do you mean by "[^"\n]+"\?')
-DEAL_OPTION = re.compile(r"^- (?P<name>.+?) \[(?P<ref>opportunity/\d+)\]", re.M)
+DEAL_OPTION = re.compile(
+    r"^- (?P<name>[^\n]+?)(?: \[(?P<ref>opportunity/\d+)\]| \(#(?P<crm>[^()\s]+)\))?: ", re.M
+)
 WHICH = re.compile(r'^Which [a-z][a-z ]{1,30} do you mean by "[^"\n]+": (?P<names>[^\n]+)\?\s*$')
 REFERENCE = re.compile(r"\s*\[[a-z_]+/[\w:.\-]+\]\s*$")
 
@@ -41,7 +44,10 @@ def choices_in(answer: str) -> list[Choice]:
     text = answer.strip()
     found: list[Choice] = []
     if WHICH_DEAL.match(text):
-        found = [Choice(m["name"].strip(), m["ref"]) for m in DEAL_OPTION.finditer(text)]
+        found = [
+            Choice(f"{m['name']} (#{m['crm']})" if m["crm"] else m["name"], m["ref"] or m["crm"] or m["name"])
+            for m in DEAL_OPTION.finditer(text)
+        ]
     elif (which := WHICH.match(text)) is not None:
         head, _, last = which["names"].rpartition(" or ")
         names = [*head.split(", "), last] if head else []

@@ -34,6 +34,7 @@ from assistant.interfaces.slack.identity import Unmapped
 from assistant.interfaces.slack.listeners.conversation import answer
 from assistant.interfaces.slack.pages import Page, next_page
 from assistant.interfaces.slack.runtime import SlackRuntime
+from assistant.interfaces.slack.safety import plain
 from assistant.interfaces.slack.snoozes import SNOOZE_DAYS
 from tools.deals.stalled import StalledDeals, StalledQuery
 from tools.errors import SalesplanError
@@ -149,9 +150,12 @@ async def pick_choice(
             ),
             text,
         )
-        blocks = decided(click.blocks, click.block_id, f"{who.name} picked: {label}")
+        outcome = f"{who.name} picked: {label}"
+        blocks = decided(click.blocks, click.block_id, outcome)
         try:
-            await client.chat_update(channel=click.channel, ts=click.message_ts, text=text, blocks=blocks)
+            await client.chat_update(
+                channel=click.channel, ts=click.message_ts, text=plain(outcome), blocks=blocks
+            )
         except SlackApiError as exc:
             log.info("updating the clarifying question failed: %s", exc.response.get("error"))
     await answer(runtime, client, event, bot_user_id)
