@@ -23,6 +23,7 @@ import re
 from collections.abc import Sequence
 
 from assistant.interfaces.slack.blocks import MAX_BLOCKS, Block, SlackMessage
+from assistant.interfaces.slack.safety import WORD_JOINER, neutralise
 
 SHOW_MORE = "page_more"
 OPEN_IN_CRM = "open_in_crm"
@@ -37,8 +38,12 @@ MAX_OPTIONS = 100
 MAX_ELEMENTS = 25
 
 
-def _text(text: str, limit: int = BUTTON_TEXT) -> dict[str, str]:
-    short = text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+def plain_text(text: str, limit: int = BUTTON_TEXT) -> dict[str, str]:
+    """A ``plain_text`` object of at most ``limit`` characters. Labels come from the data (deal
+    and people names), so like every text the app posts they can notify no one: ``@here`` and
+    the like get a word joiner after the ``@``, and ``<`` one after it (``<!channel>`` stays text)."""
+    safe = neutralise(text).replace("<", f"<{WORD_JOINER}")
+    short = safe if len(safe) <= limit else safe[: limit - 1].rstrip() + "…"
     return {"type": "plain_text", "text": short}
 
 
@@ -46,14 +51,14 @@ def button(action_id: str, text: str, value: str, *, primary: bool = False) -> B
     """A button, or None when its value does not fit Slack's limit."""
     if len(value) > BUTTON_VALUE:
         return None
-    found: Block = {"type": "button", "action_id": action_id, "text": _text(text), "value": value}
+    found: Block = {"type": "button", "action_id": action_id, "text": plain_text(text), "value": value}
     if primary:
         found["style"] = "primary"
     return found
 
 
 def link_button(action_id: str, text: str, url: str) -> Block:
-    return {"type": "button", "action_id": action_id, "text": _text(text), "url": url}
+    return {"type": "button", "action_id": action_id, "text": plain_text(text), "url": url}
 
 
 def show_more_button(value: str) -> Block | None:
@@ -67,14 +72,19 @@ def open_in_crm_button(url: str) -> Block:
 def deal_menus(deals: Sequence[tuple[str, str]]) -> list[Block]:
     """*Snooze 7 days…* and *Mark reviewed…* over ``deals`` (reference, label), in list order."""
     options = [
-        {"text": _text(label), "value": reference}
+        {"text": plain_text(label), "value": reference}
         for reference, label in deals[:MAX_OPTIONS]
         if len(reference) <= OPTION_VALUE
     ]
     if not options:
         return []
     return [
-        {"type": "static_select", "action_id": action_id, "placeholder": _text(title), "options": options}
+        {
+            "type": "static_select",
+            "action_id": action_id,
+            "placeholder": plain_text(title),
+            "options": options,
+        }
         for action_id, title in ((SNOOZE, "Snooze 7 days…"), (REVIEWED, "Mark reviewed…"))
     ]
 

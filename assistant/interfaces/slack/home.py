@@ -24,7 +24,7 @@ from collections.abc import Awaitable
 from slack_sdk.web.async_client import AsyncWebClient
 
 from assistant.formatting import figure, money, plural
-from assistant.interfaces.slack.actions import actions_block, button
+from assistant.interfaces.slack.actions import actions_block, button, plain_text
 from assistant.interfaces.slack.blocks import Block, context, fields_section, section, split_text
 from assistant.interfaces.slack.identity import Unmapped
 from assistant.interfaces.slack.pages import stalled_actions, whose
@@ -54,7 +54,7 @@ MAX_HOME_BLOCKS = 100
 
 
 def _header(text: str) -> Block:
-    return {"type": "header", "text": {"type": "plain_text", "text": text[:150]}}
+    return {"type": "header", "text": plain_text(text, 150)}
 
 
 def _divider() -> Block:

@@ -127,9 +127,9 @@ async def pick_choice(
     except ValueError:
         await tell(client, click, "Sorry, that button does not carry an answer.")
         return
-    if click.channel is None:
-        return
     thread_ts = click.thread_ts or thread
+    if click.channel is None or not (click.message_ts or thread_ts):
+        return  # not a message in a conversation: nowhere to answer
     event = {
         "type": "message",
         "user": click.user,
