@@ -169,12 +169,14 @@ class FakeOpenAI:
 
 @dataclass
 class SlackCall:
-    """One request the fake Slack received: the Web API method (or ``upload`` / ``response``)."""
+    """One request the fake Slack received: the Web API method (or ``upload`` / ``response``), and
+    what the fake answered (a Web API method's JSON)."""
 
     method: str
     args: dict[str, Any]
     headers: dict[str, str]
     path: str
+    response: dict[str, Any] = field(default_factory=dict)
 
 
 class FakeSlack:
@@ -186,6 +188,14 @@ class FakeSlack:
     answer ``{"ok": false, "error": …}``; ``rate_limited`` maps a method to the ``Retry-After``
     seconds of the HTTP 429 answers it gives before it succeeds (each refused call is also kept in
     ``refused``).
+
+    Messages (``chat.postMessage``, ``chat.postEphemeral``, ``chat.update``) and Home tabs
+    (``views.publish``) are checked as Slack checks them: at most 50 blocks in a message and 100 in
+    a view, at most 25 elements in an actions block with action ids unique within the block, button
+    texts of at most 75 characters and values of at most 2,000, menu options at most 100 —
+    ``invalid_blocks`` otherwise. ``chat.postEphemeral`` needs a channel and a user
+    (``message_ts`` back); ``views.publish`` a ``user_id`` and a view of type ``home`` (the view
+    back, and kept in ``homes`` by user).
     """
 
     BOT_USER = "UBOT"
@@ -196,6 +206,7 @@ class FakeSlack:
         self.failures: dict[str, str] = {}
         self.rate_limited: dict[str, list[int]] = {}
         self.refused: list[SlackCall] = []
+        self.homes: dict[str, dict[str, Any]] = {}
         self._lock = threading.Lock()
         self._ts = itertools.count(1)
         self._server: ThreadingHTTPServer | None = None
@@ -246,8 +257,23 @@ class FakeSlack:
             return {"ok": True, "url": f"ws://127.0.0.1:9/link/?ticket={ts}"}
         if method == "conversations.open":
             return {"ok": True, "channel": {"id": f"D{args.get('users', 'X')}"}}
+        if method in ("chat.postMessage", "chat.postEphemeral", "chat.update", "views.publish"):
+            problem = _invalid_blocks(method, args)
+            if problem:
+                return {"ok": False, "error": "invalid_blocks", "response_metadata": {"messages": [problem]}}
         if method == "chat.postMessage":
             return {"ok": True, "channel": args.get("channel"), "ts": ts, "message": {"ts": ts}}
+        if method == "chat.postEphemeral":
+            if not args.get("channel") or not args.get("user"):
+                return {"ok": False, "error": "invalid_arguments"}
+            return {"ok": True, "message_ts": ts}
+        if method == "views.publish":
+            view = _decoded(args.get("view"))
+            if not args.get("user_id") or not isinstance(view, dict) or view.get("type") != "home":
+                return {"ok": False, "error": "invalid_arguments"}
+            published = {**view, "id": f"V{ts}", "team_id": "T1"}
+            self.homes[str(args["user_id"])] = published
+            return {"ok": True, "view": published}
         if method == "files.getUploadURLExternal":
             return {"ok": True, "upload_url": f"{self.origin}/upload/F{ts}", "file_id": f"F{ts}"}
         if method == "files.completeUploadExternal":
@@ -290,7 +316,8 @@ class FakeSlack:
                     )
                     return
                 if parts[0] == "api":
-                    payload = json.dumps(fake._answer(method, args)).encode()
+                    call.response = fake._answer(method, args)
+                    payload = json.dumps(call.response).encode()
                     kind_out = "application/json"
                 else:
                     payload, kind_out = b"ok", "text/plain"
@@ -316,3 +343,39 @@ class FakeSlack:
         finally:
             self._server.shutdown()
             self._server.server_close()
+
+
+def _decoded(value: Any) -> Any:
+    """A JSON argument sent as a string (form posts) or as JSON already."""
+    if isinstance(value, str):
+        try:
+            return json.loads(value)
+        except ValueError:
+            return None
+    return value
+
+
+def _invalid_blocks(method: str, args: dict[str, Any]) -> str | None:
+    """What Slack would refuse in the blocks of a message or view (None: nothing)."""
+    blocks = _decoded(
+        (_decoded(args.get("view")) or {}).get("blocks") if method == "views.publish" else args.get("blocks")
+    )
+    if blocks is None:
+        return None
+    if not isinstance(blocks, list):
+        return "blocks must be a list"
+    if len(blocks) > (100 if method == "views.publish" else 50):
+        return f"too many blocks: {len(blocks)}"
+    for block in blocks:
+        if block.get("type") != "actions":
+            continue
+        elements = block.get("elements") or []
+        ids = [e.get("action_id") for e in elements]
+        if not elements or len(elements) > 25 or len(set(ids)) != len(ids):
+            return f"bad actions block {block.get('block_id')}: {ids}"
+        for element in elements:
+            if len(element.get("text", {}).get("text", "")) > 75 or len(element.get("value", "")) > 2000:
+                return f"element {element.get('action_id')} is too long"
+            if len(element.get("options") or []) > 100:
+                return f"menu {element.get('action_id')} has too many options"
+    return None

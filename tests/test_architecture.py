@@ -16,11 +16,13 @@ ROOT = Path(__file__).resolve().parents[1]
 PACKAGES = ("assistant", "tools", "knowledge", "evals", "prompts")
 MAX_TOOLS_MODULE_LINES = 350
 MAX_TOOLS_TOP_MODULES = 12
-#: Interface modules that own tables (API tokens, Slack deliveries and digests) may use SQLAlchemy.
+#: Interface modules that own tables (API tokens, Slack deliveries, digests and snoozes) may use
+#: SQLAlchemy.
 OWNS_TABLES = {
     "assistant/interfaces/api/tokens.py",
     "assistant/interfaces/slack/deliveries.py",
     "assistant/interfaces/slack/digest.py",
+    "assistant/interfaces/slack/snoozes.py",
 }
 
 

@@ -21,7 +21,7 @@ from assistant.bootstrap import AppContext, build_app_context
 from assistant.interfaces.slack.app import build_slack_app
 from assistant.interfaces.slack.http import EVENTS_PATH, create_slack_http_app
 from assistant.interfaces.slack.runtime import SlackRuntime
-from tests.fakes import FakeSlack
+from tests.fakes import FakeSlack, SlackCall
 from tests.tools import crm
 from tools.store.schema import User
 
@@ -103,6 +103,68 @@ class SlackHarness:
         )
         return self.post(body, "application/x-www-form-urlencoded")
 
+    def click(
+        self,
+        posted: SlackCall,
+        action_id: str,
+        *,
+        user: str = RITA,
+        option: str | None = None,
+        label: str | None = None,
+    ) -> Response:
+        """Click the element ``action_id`` (the button labelled ``label``, or pick ``option`` of a
+        menu) of a message the app posted, as ``user``; an ephemeral message comes without its
+        blocks, as Slack sends it."""
+        blocks = posted_blocks(posted)
+        block, element = next(
+            (b, e)
+            for b in blocks
+            if b["type"] == "actions"
+            for e in b["elements"]
+            if e["action_id"].startswith(action_id) and (label is None or e["text"]["text"] == label)
+        )
+        action: dict[str, Any] = {
+            "type": element["type"],
+            "action_id": element["action_id"],
+            "block_id": block.get("block_id", "b1"),
+            "action_ts": str(time.time()),
+        }
+        if option is not None:
+            action["selected_option"] = next(o for o in element["options"] if o["value"] == option)
+        elif "value" in element:
+            action["value"] = element["value"]
+        channel = str(posted.args.get("channel", ""))
+        ts = str(posted.args.get("ts") or posted.response.get("ts") or posted.response.get("message_ts"))
+        payload: dict[str, Any] = {"actions": [action]}
+        if posted.method == "views.publish":
+            payload |= {"container": {"type": "view", "view_id": "V1"}, "view": {"id": "V1", "type": "home"}}
+        else:
+            name = "directmessage" if channel.startswith("D") else "sales"
+            container = {"type": "message", "channel_id": channel, "message_ts": ts}
+            payload |= {"channel": {"id": channel, "name": name}, "container": container}
+            if posted.method == "chat.postEphemeral":
+                container["is_ephemeral"] = True
+            else:
+                message = {"ts": ts, "blocks": blocks, "thread_ts": posted.args.get("thread_ts")}
+                payload["message"] = {k: v for k, v in message.items() if v}
+        return self.action(payload, user=user)
+
+    def action(self, payload: dict[str, Any], *, user: str = RITA) -> Response:
+        """A signed ``block_actions`` interaction, as ``user``."""
+        body = {
+            "type": "block_actions",
+            "token": "legacy",
+            "team": {"id": "T1"},
+            "api_app_id": "A1",
+            "user": {"id": user},
+            "response_url": self.fake.response_url("act"),
+            "trigger_id": f"trig-{time.time()}",
+            **payload,
+        }
+        return self.post(
+            urllib.parse.urlencode({"payload": json.dumps(body)}), "application/x-www-form-urlencoded"
+        )
+
     def settle(self, timeout: float = 20.0) -> None:
         """Wait until no answer is still running."""
         deadline = time.monotonic() + timeout
@@ -117,6 +179,15 @@ def slack_app(fake: FakeSlack, context: AppContext | None = None) -> Iterator[Sl
     app, runtime = build_slack_app(context)
     with TestClient(create_slack_http_app(app, runtime)) as client:
         yield SlackHarness(client, fake, runtime, context)
+
+
+def posted_blocks(call: SlackCall) -> list[dict[str, Any]]:
+    """The blocks of a message or Home tab the app sent."""
+    source = call.args["view"] if call.method == "views.publish" else call.args
+    if isinstance(source, str):
+        source = json.loads(source)
+    blocks = source.get("blocks") or []
+    return json.loads(blocks) if isinstance(blocks, str) else list(blocks)
 
 
 def posted_text(fake: FakeSlack) -> str:

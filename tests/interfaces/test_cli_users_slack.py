@@ -71,7 +71,10 @@ def test_slack_configuration_errors_are_one_line(args: list[str], code: int, mes
 def test_the_manifest_lists_what_the_app_listens_to_and_calls() -> None:
     manifest = yaml.safe_load(MANIFEST.read_text())
     assert [c["command"] for c in manifest["features"]["slash_commands"]] == [COMMAND]
-    assert set(manifest["settings"]["event_subscriptions"]["bot_events"]) == {"app_mention", "message.im"}
+    events = set(manifest["settings"]["event_subscriptions"]["bot_events"])
+    assert events == {"app_mention", "message.im", "app_home_opened"}
+    assert manifest["features"]["app_home"]["home_tab_enabled"] is True
+    assert manifest["settings"]["interactivity"]["is_enabled"] is True
     scopes = set(manifest["oauth_config"]["scopes"]["bot"])
     assert {
         "app_mentions:read",

@@ -132,3 +132,24 @@ def test_a_logged_meeting_is_created_once_by_the_proposers_confirm(slack: SlackH
     )
     click(slack, post, "change_confirm")
     assert len(fake.created) == 1
+
+
+def test_a_deal_picked_from_the_which_deal_buttons_gets_the_proposal(slack: SlackHarness, org: Org) -> None:
+    from tests.interfaces.test_slack_actions import click as press
+    from tests.interfaces.test_slack_actions import elements, text_of
+
+    fake, ids = org
+    assert slack.mention("push the Acme close date to Jan 15", ts="1700000003.000100").status_code == 200
+    [question] = slack.fake.wait_for("chat.postMessage")
+    slack.settle()
+    assert 'Which deal do you mean by \\"Acme\\"' in text_of(question)
+    labels = {e["text"]["text"] for e in elements(question).values()}
+    assert {"Acme Renewal", "Acme Expansion", "Robotics Pilot"} <= {label.split(" (#")[0] for label in labels}
+    label = next(label for label in labels if label.startswith("Robotics Pilot"))
+    sent = press(slack, question, "choice", label=label)
+    [proposal] = [c for c in sent if c.method == "chat.postMessage"]
+    assert proposal.args["thread_ts"] == "1700000003.000100"
+    shown = text_of(proposal)
+    assert "Robotics Pilot" in shown and '"action_id": "change_confirm"' in shown and fake.patches == []
+    click(slack, proposal.args, "change_confirm")
+    assert fake.patches == [("Opportunity", ids["robotics_pilot"], {"CloseDate": "2027-01-15"})]

@@ -123,3 +123,13 @@ def test_the_digest_notifies_no_one(planted_slack: tuple[SlackHarness, AppContex
     report = asyncio.run(run_digest(context, web_client(context.settings), day=dt.date(2026, 11, 23)))
     assert report.counts()["sent"] >= 3
     check(slack.fake, start)
+
+
+def test_the_home_tab_notifies_no_one(planted_slack: tuple[SlackHarness, AppContext]) -> None:
+    slack, _ = planted_slack
+    start, published = len(slack.fake.calls), len(slack.fake.of("views.publish"))
+    event = {"type": "app_home_opened", "user": "U_RITA", "channel": "DU_RITA", "tab": "home"}
+    slack.event(event, event_id=f"EvInjHome{start}")
+    slack.fake.wait_for("views.publish", count=published + 1)
+    slack.settle()
+    check(slack.fake, start)

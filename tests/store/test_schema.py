@@ -219,6 +219,7 @@ def test_a_populated_database_of_the_previous_revision_upgrades(tmp_path: Path) 
         _sample(session)
     with engine.begin() as connection:  # back to how revision 0004 left a bulk-loaded database
         for statement in (
+            "DROP TABLE deal_snoozes",  # revision 0016
             "DROP TABLE territory_scenarios",  # revision 0013
             "DROP TABLE digest_items",  # revision 0012
             "DROP TABLE pipeline_snapshots",  # revision 0011

@@ -27,7 +27,7 @@ from tools.store.schema import (
     User,
     table_of,
 )
-from tools.store.schema_scores import DealScore, DigestItem, PipelineSnapshot, WinModel
+from tools.store.schema_scores import DealScore, DealSnooze, DigestItem, PipelineSnapshot, WinModel
 
 #: Tables in the order rows can be inserted (parents before children).
 INSERT_ORDER: list[Table] = [
@@ -163,8 +163,9 @@ def reset_sequences(connection: Connection) -> None:
 
 def clear_tables(connection: Connection) -> None:
     """Delete every CRM row (children first), the stages an import stored with its data, and what
-    was learnt from the data (win-score models, deal scores, pipeline snapshots, digest items)."""
+    was learnt from the data (win-score models, deal scores, pipeline snapshots, digest items, and
+    the deals people snoozed or marked reviewed)."""
     for table in reversed(INSERT_ORDER):
         connection.execute(table.delete())
-    for model in (StageRow, DealScore, WinModel, PipelineSnapshot, DigestItem):
+    for model in (StageRow, DealScore, WinModel, PipelineSnapshot, DigestItem, DealSnooze):
         connection.execute(table_of(model).delete())

@@ -10,6 +10,9 @@ metadata, registered in :mod:`tools.store`).
   forecast category, win score), the start and end of every "what changed" view.
 - ``digest_items``: the deals a person's Slack digest listed on a day (with the rules they broke
   and their close date), so the next digest shows only what changed since.
+- ``deal_snoozes``: a person's "snooze for 7 days" or "mark reviewed" on one of their flagged deals
+  (one row per person and deal; the latest click wins), with what the deal looked like then (stage,
+  amount, close date, the rules it broke), so the digest can tell when a reviewed deal changed.
 
 No foreign keys to the CRM tables: replacing the data set clears these rows itself.
 """
@@ -73,3 +76,19 @@ class DigestItem(Base):
     #: The rules the deal broke, comma-separated.
     rules: Mapped[str] = mapped_column(String(200))
     close_date: Mapped[dt.date | None] = mapped_column(Date)
+
+
+class DealSnooze(Base):
+    __tablename__ = "deal_snoozes"
+
+    user_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    opportunity_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    #: "snoozed" (left out until ``until``) or "reviewed" (left out until the deal changes).
+    kind: Mapped[str] = mapped_column(String(16))
+    until: Mapped[dt.date | None] = mapped_column(Date)
+    stage: Mapped[str] = mapped_column(String(60))
+    amount: Mapped[Decimal | None] = mapped_column(Money)
+    close_date: Mapped[dt.date | None] = mapped_column(Date)
+    #: The rules the deal broke when it was marked, comma-separated.
+    rules: Mapped[str] = mapped_column(String(200))
+    marked_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)

@@ -1,20 +1,28 @@
-"""Proposed CRM changes in Slack: the Confirm / Cancel buttons under an answer that proposes one,
-and the line that replaces them once the proposer has decided."""
+"""Proposed CRM changes in Slack: the Confirm / Cancel pair (:mod:`.confirmations`, kind
+``change``) under an answer that proposes one, and what a click on it does.
+
+:class:`~assistant.changes.ChangeDesk` checks that the change is the clicking user's own and still
+proposed, and refuses a stale one; the outcome then replaces the pair.
+"""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from assistant.interfaces.slack.blocks import Block, context
-from assistant.interfaces.slack.safety import plain
+from assistant.interfaces.slack.blocks import Block
+from assistant.interfaces.slack.confirmations import Dialog, confirm_pair
 
 if TYPE_CHECKING:
+    from assistant.interfaces.slack.runtime import SlackRuntime
     from assistant.service import ProposedChangeRef
+    from tools.viewer import Viewer
 
-CONFIRM = "change_confirm"
-CANCEL = "change_cancel"
-BLOCK_PREFIX = "change_"
+KIND = "change"
+CONFIRM = f"{KIND}_confirm"
+CANCEL = f"{KIND}_cancel"
+SOURCES = {"salesforce": "Salesforce", "hubspot": "HubSpot"}
 
 
 def _shown(change: ProposedChangeRef) -> str:
@@ -23,34 +31,25 @@ def _shown(change: ProposedChangeRef) -> str:
 
 
 def change_actions(changes: Sequence[ProposedChangeRef]) -> list[Block]:
-    """One actions block per proposed change: Confirm (writes it to the CRM) and Cancel."""
-    blocks: list[Block] = []
-    for change in changes:
-        value = str(change.id)
-        confirm = {
-            "type": "button",
-            "action_id": CONFIRM,
-            "value": value,
-            "style": "primary",
-            "text": {"type": "plain_text", "text": "Confirm"},
-            "confirm": {
-                "title": {"type": "plain_text", "text": "Write to the CRM?"},
-                "text": {"type": "mrkdwn", "text": plain(_shown(change))[:300], "verbatim": True},
-                "confirm": {"type": "plain_text", "text": "Write it"},
-                "deny": {"type": "plain_text", "text": "Not yet"},
-            },
-        }
-        cancel = {
-            "type": "button",
-            "action_id": CANCEL,
-            "value": value,
-            "text": {"type": "plain_text", "text": "Cancel"},
-        }
-        block_id = f"{BLOCK_PREFIX}{value}"
-        blocks.append({"type": "actions", "block_id": block_id, "elements": [confirm, cancel]})
-    return blocks
+    """One pair per proposed change: Confirm (writes it to the CRM) and Cancel."""
+    return [
+        confirm_pair(
+            KIND,
+            str(change.id),
+            dialog=Dialog("Write to the CRM?", _shown(change), confirm="Write it"),
+        )
+        for change in changes
+    ]
 
 
-def decided(blocks: Sequence[Block], block_id: str, outcome: str) -> list[Block]:
-    """The message's blocks with the decided change's buttons replaced by ``outcome``."""
-    return [context([plain(outcome)]) if b.get("block_id") == block_id else dict(b) for b in blocks]
+async def decide_change(runtime: SlackRuntime, who: Viewer, value: str, confirm: bool) -> str:
+    """Confirm or cancel change ``value`` as ``who``; what happened (raises
+    :class:`~tools.errors.SalesplanError` when refused, :class:`ValueError` for a bad value)."""
+    desk = runtime.context.changes
+    change_id = int(value)
+    if confirm:
+        change = await asyncio.to_thread(desk.confirm, who, change_id, channel="slack")
+        crm = SOURCES.get(change.source, change.source)
+        return f"Confirmed by {who.name}: written to {crm} — {change.describe()}"
+    change = await asyncio.to_thread(desk.cancel, who, change_id, channel="slack")
+    return f"Cancelled by {who.name}: nothing was written — {change.describe()}"

@@ -5,7 +5,9 @@ Each rep gets what changed among their stalled or at-risk deals since their last
 suggested next step for each deal; each manager gets the same for the team, after the team's
 totals. A day with nothing new sends nothing (``nothing new``); people with nothing stalled get
 nothing. RevOps and admins get no digest. What a digest listed is remembered (``digest_items``)
-once it is sent; the first digest lists every flagged deal as new (capped).
+once it is sent; the first digest lists every flagged deal as new (capped). Deals the person
+snoozed or marked reviewed are left out until the snooze ends or the deal changes, and then come
+back as new (:mod:`.snoozes`); each listed deal can be snoozed or marked reviewed from the digest.
 
 At most one digest per person per day (the UTC date, or ``--day``): the person's row in
 ``slack_digests`` is claimed before sending, atomically, so overlapping runs cannot both send,
@@ -33,9 +35,12 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from assistant.bootstrap import AppContext
 from assistant.formatting import money, plural
+from assistant.interfaces.slack.actions import with_actions
 from assistant.interfaces.slack.blocks import SlackMessage
-from assistant.interfaces.slack.digest_changes import Listed, changes_message, deal_key, diff
+from assistant.interfaces.slack.digest_changes import PER_GROUP, Listed, changes_message, deal_key, diff
+from assistant.interfaces.slack.pages import stalled_actions
 from assistant.interfaces.slack.safety import plain
+from assistant.interfaces.slack.snoozes import Snoozes, Sorted, sort_out
 from tools.deals.stalled import StalledDeals, StalledQuery
 from tools.deals.stalled_evidence import StalledDeal
 from tools.store.schema import Role, SlackDigest
@@ -78,6 +83,7 @@ class Digest:
         self.context = context
         self.client = client
         self.engine = context.engine
+        self.snoozes = Snoozes(context.engine)
 
     def people(self) -> list[Person]:
         return people_with_roles(self.engine, (Role.REP, Role.MANAGER))
@@ -113,26 +119,38 @@ class Digest:
                 )
             }
 
-    def compose(self, person: Person, day: dt.date) -> tuple[SlackMessage | None, Status, StalledDeals]:
-        """The person's digest of changes (None when nothing is stalled, or nothing changed)."""
+    def compose(
+        self, person: Person, day: dt.date
+    ) -> tuple[SlackMessage | None, Status, StalledDeals, Sorted]:
+        """The person's digest of changes (None when nothing is stalled, or nothing changed), and
+        their flagged deals sorted by what they snoozed or marked reviewed (:mod:`.snoozes`)."""
         viewer = person.viewer
         first = plain(viewer.name.split()[0])
         result = self.stalled(viewer, COMPARED)
-        previous = self.last_listed(viewer.user_id, day)
+        marked = sort_out(result.deals, self.snoozes.of(viewer.user_id), day)
+        # a deal left out is not "recovered"; one whose mark ended comes back as a new risk
+        previous = {
+            key: listed
+            for key, listed in self.last_listed(viewer.user_id, day).items()
+            if key not in marked.hidden and key not in marked.ended
+        }
         if not int(result.flagged.value or 0) and not previous:
-            return None, "nothing stalled", result
-        changes = diff(result.deals, previous)
+            return None, "nothing stalled", result, marked
+        changes = diff(marked.shown, previous)
         if not changes:
-            return None, "nothing new", result
+            return None, "nothing new", result, marked
+        menus = stalled_actions(result, changes.listed(PER_GROUP), None)
         if viewer.role is Role.REP:
             intro = f"Good morning {first}, your stalled deals for {day:%A %d %B}:"
-            return changes_message(intro, changes, False, result.as_of), "would send", result
+            message = changes_message(intro, changes, False, result.as_of)
+            return with_actions(message, menus), "would send", result, marked
         flagged = int(result.flagged.value or 0)
         intro = (
             f"Good morning {first}. Your team has {plural(flagged, 'stalled or at-risk deal')} of "
             f"{result.open_deals:,} open, worth {money(result.flagged_amount.value or 0)}:"
         )
-        return changes_message(intro, changes, True, result.as_of), "would send", result
+        message = changes_message(intro, changes, True, result.as_of)
+        return with_actions(message, menus), "would send", result, marked
 
     def remember(self, user_id: int, day: dt.date, deals: list[StalledDeal]) -> None:
         """What the digest sent on ``day`` listed: the next one compares with it."""
@@ -198,7 +216,7 @@ class Digest:
         if viewer.user_id in done and not dry_run:
             outcome.status = "already sent"
             return outcome
-        message, status, result = await asyncio.to_thread(self.compose, person, day)
+        message, status, result, marked = await asyncio.to_thread(self.compose, person, day)
         outcome.deals = int(result.flagged.value or 0)
         if message is None:
             outcome.status = status
@@ -230,7 +248,8 @@ class Digest:
             await asyncio.to_thread(self.release, viewer.user_id, day)
             return outcome
         await asyncio.to_thread(self.record, viewer.user_id, day, channel)
-        await asyncio.to_thread(self.remember, viewer.user_id, day, result.deals)
+        await asyncio.to_thread(self.remember, viewer.user_id, day, marked.shown)
+        await asyncio.to_thread(self.snoozes.clear, viewer.user_id, marked.ended)
         outcome.status = "sent"
         return outcome
 

@@ -50,6 +50,10 @@ class Changes:
     def __bool__(self) -> bool:
         return bool(self.new or self.slipped or self.dark or self.recovered)
 
+    def listed(self, per_group: int) -> list[StalledDeal]:
+        """The deals a message showing ``per_group`` of each group lists, in its order."""
+        return [*self.new[:per_group], *self.slipped[:per_group], *self.dark[:per_group]]
+
     @property
     def count(self) -> int:
         return len(self.new) + len(self.slipped) + len(self.dark) + len(self.recovered)

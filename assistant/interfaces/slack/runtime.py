@@ -1,5 +1,6 @@
-"""What the Slack listeners share: the app context, identity, delivery log, link policy, and the
-background answers in flight; plus posting a message (or a file when it is too long)."""
+"""What the Slack listeners share: the app context, identity, delivery log, link policy, the
+deals people snoozed, and the background answers in flight; plus posting a message (or a file
+when it is too long)."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from assistant.interfaces.slack.blocks import SlackMessage, fallback_text, markd
 from assistant.interfaces.slack.deliveries import DeliveryLog
 from assistant.interfaces.slack.identity import SlackIdentity
 from assistant.interfaces.slack.safety import plain, safe_markdown
+from assistant.interfaces.slack.snoozes import Snoozes
 from assistant.link_policy import LinkPolicy
 
 log = logging.getLogger("salesplan.slack")
@@ -29,6 +31,8 @@ class SlackRuntime:
     identity: SlackIdentity
     deliveries: DeliveryLog
     policy: LinkPolicy
+    #: Deals people snoozed or marked reviewed (the digest and the Home tab leave them out).
+    snoozes: Snoozes
     #: Questions and plans worked on at once (``SALESPLAN_MAX_CONCURRENT_TURNS``); others wait.
     turns: asyncio.Semaphore
     pending: set[asyncio.Task[object]] = field(default_factory=set)
@@ -40,6 +44,7 @@ class SlackRuntime:
             identity=SlackIdentity(context.engine),
             deliveries=DeliveryLog(context.engine),
             policy=LinkPolicy.of(context.settings.allowed_link_hosts),
+            snoozes=Snoozes(context.engine),
             turns=asyncio.Semaphore(context.settings.max_concurrent_turns),
         )
 

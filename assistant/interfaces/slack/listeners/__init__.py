@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from slack_bolt.async_app import AsyncApp
 
-from assistant.interfaces.slack.listeners import changes, commands, conversation, deliveries
+from assistant.interfaces.slack.listeners import (
+    actions,
+    commands,
+    confirmations,
+    conversation,
+    deliveries,
+    home,
+)
 from assistant.interfaces.slack.runtime import SlackRuntime
 
 
@@ -12,4 +19,6 @@ def register_listeners(app: AsyncApp, runtime: SlackRuntime) -> None:
     deliveries.register(app, runtime)
     conversation.register(app, runtime)
     commands.register(app, runtime)
-    changes.register(app, runtime)
+    confirmations.register(app, runtime)
+    actions.register(app, runtime)
+    home.register(app, runtime)

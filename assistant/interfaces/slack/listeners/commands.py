@@ -3,9 +3,10 @@
 The command is acknowledged at once with an ephemeral "Working on it…" (or the help), and
 answered by a lazy listener through the command's ``response_url``, replacing that message.
 Answers are ephemeral — only the person who typed the command sees them, since they show that
-person's data. Text that is not a subcommand is asked as a question. ``ask`` continues one
-conversation per person and channel (thread ``slack:<channel>:command``); ``plan territory``
-without a name plans the person's own territory or team. An answer or plan too
+person's data; ``stalled`` carries the *Snooze 7 days…* / *Mark reviewed…* menus and, past ten
+deals, *Show more* (:mod:`..actions`). Text that is not a subcommand is asked as a question.
+``ask`` continues one conversation per person and channel (thread ``slack:<channel>:command``);
+``plan territory`` without a name plans the person's own territory or team. An answer or plan too
 long for a message is sent to the person as a Markdown file in a direct message.
 """
 
@@ -19,13 +20,15 @@ from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
+from assistant.interfaces.slack.actions import with_actions
 from assistant.interfaces.slack.blocks import SlackMessage, section
 from assistant.interfaces.slack.help import help_message
 from assistant.interfaces.slack.identity import Unmapped
+from assistant.interfaces.slack.pages import stalled_actions, stalled_page
 from assistant.interfaces.slack.plans import plan_message
 from assistant.interfaces.slack.runtime import SlackRuntime, answer_message, upload
 from assistant.interfaces.slack.safety import plain
-from assistant.interfaces.slack.stalled import stalled_message
+from assistant.interfaces.slack.stalled import LISTED, stalled_message
 from tools.deals.stalled import StalledDeals, StalledQuery
 from tools.errors import SalesplanError
 from tools.viewer import Viewer
@@ -93,7 +96,9 @@ async def _run(
         deals = await runtime.context.reads.arun_tool(
             viewer, "stalled_deals", StalledQuery(limit=25), returns=StalledDeals, channel="slack"
         )
-        return stalled_message(deals), None, "Stalled deals"
+        shown = deals.deals[:LISTED]
+        actions = stalled_actions(deals, shown, stalled_page({}, deals, len(shown)))
+        return with_actions(stalled_message(deals), actions), None, "Stalled deals"
     kind = "account" if command.action == "plan account" else "territory"
     return await plan_message(runtime, viewer, kind, command.argument)
 

@@ -17,6 +17,7 @@ from typing import Any
 from slack_bolt.async_app import AsyncApp, AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
 
+from assistant.interfaces.slack.answer_actions import answer_actions
 from assistant.interfaces.slack.blocks import SlackMessage, section
 from assistant.interfaces.slack.changes import change_actions
 from assistant.interfaces.slack.help import help_message
@@ -96,6 +97,7 @@ async def _reply(
         return SlackMessage(text=text, blocks=[section(text)]), None
     footer = f"{result.model} · {result.latency_ms:,} ms"
     message = answer_message(result.answer, runtime, result.citations, footer)
+    message.blocks += answer_actions(result, thread_ts)
     if result.proposed_changes:  # the buttons must come with it: never as a file
         message.blocks += change_actions(result.proposed_changes)
         return message, None
