@@ -61,7 +61,7 @@ MEAN_OF_GROUPS = re.compile(
     rf"\b(?:team|group|office|regional) average\b"
     # "how does it stack up against the rest of the team?", "compared to my peers"
     rf"|\b(?:vs\.?|versus|against|compared? (?:to|with)|than|relative to|stack(?:s)? up (?:against|to|with))"
-    rf" (?:the |my )?(?:rest of (?:the |my |\w+'s )?team|team|peers|other reps|everyone else)\b"
+    rf" (?:the |my )?(?:rest of (?:the |my |\w+'s )?(?:\w+ )?team|team|peers|other reps|everyone else)\b"
     # "average rep", not "average days to close" (a duration)
     rf"|\baverage ({DIMENSION_WORD})\b(?! (?:to|in|from|until|before|between|it takes)\b)"
     rf"|\b(?:average|avg|mean) (?:per|across|for each|by|of (?:the|my|our)) ({DIMENSION_WORD})\b(?! to )"

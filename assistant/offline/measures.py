@@ -492,11 +492,22 @@ IN_DOLLARS = (
 )
 
 
+#: "w/ deal counts", "and the number of deals": the deals behind a summed measure, counted.
+DEAL_COUNT = re.compile(
+    r"^(?:the |their |its )?(?:deal counts?|(?:number|#|count) of (?:deals|opps|opportunities))\b"
+)
+
+
+def _counted(part: str, measure: str) -> str | None:
+    return AS_COUNT.get(measure) if DEAL_COUNT.match(part.strip()) else None
+
+
 def _several(reading: MetricReading, text: str) -> None:
     """Measures asked together ("compare them on win rate + avg deal size", "GTK 500 - won, lost,
     open", "top 5 reps by bookings w/ their win rates"): the first one written leads, the others
     are computed for the same groups."""
-    found = [m for part in MEASURE_LIST.split(text) if (m := _measure(part))]
+    parts = MEASURE_LIST.split(text)
+    found = [m for part in parts if (m := _measure(part) or _counted(part, reading.measure))]
     if reading.measure.endswith("_deals"):
         found = [AS_COUNT.get(m, m) for m in found]
     found = list(dict.fromkeys(found))

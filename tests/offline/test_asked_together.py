@@ -200,3 +200,17 @@ def test_who_to_call_at_an_account_is_its_people_not_a_rep_count(maven: World) -
     answer = maven.ask(REVOPS, f"who should i call at {str(account).lower()} to get the open deals moving?")
     assert [c.name for c in answer.tool_calls] == ["account_profile"]
     assert "no contacts" in answer.answer
+
+
+def test_counts_beside_a_sum_and_the_rest_of_a_named_team(demo: World, cast: Cast) -> None:
+    counted = _query(demo.ask(cast.revops, "top 5 states by open pipeline $, w/ deal counts"))
+    assert counted["measure"] == "open_pipeline" and counted["also"] == ["open_deals"]
+    region = _calls(demo.ask(cast.revops, "win rate by region this year"))[0]
+    assert region[0] == "query_metrics"
+    rest = demo.ask(cast.rep, "is my win rate this year better or worse than the rest of the central team?")
+    assert "can't see" in rest.answer or "cannot see" in rest.answer
+
+
+def test_what_moved_the_most_between_two_periods_is_the_comparison(demo: World, cast: Cast) -> None:
+    args = _query(demo.ask(cast.revops, "bookings by product q3 vs q2, what moved the most (up and down)?"))
+    assert args["group_by"] == "product" and args["compare"] == "previous_period"

@@ -234,7 +234,8 @@ CHANGES = IntentSpec(
         # over the metric query's reading of the same words ("pipeline … this week" compared)
         phrasing(
             11,
-            r"\bwhat(?:'s| has| have)? (?:changed|moved|happened)\b(?! to\b)",
+            # "what moved the most?" ranks members by their change: the metric query's comparison
+            r"\bwhat(?:'s| has| have)? (?:changed|moved|happened)\b(?! to\b)(?!\s+(?:the )?most\b)",
             r"\bchanges? (?:since|from|over|in (?:my |our |the )?(?:pipe|pipeline|book|forecast))\b",
             r"\bwhat(?:'s| is) new since\b|\bwhat(?:'s| is) different (?:since|from)\b",
             r"\bpipeline (?:changes|movement|waterfall)\b",
