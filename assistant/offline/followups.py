@@ -356,6 +356,11 @@ def merge(previous: Frame, current: Frame, question: str) -> Frame:
     if asks_advice:
         merged.topic = advice_topic(previous)
     merged.term = current.slots.term
+    if current.slots.exclude and intent in DEAL_LISTS:
+        # "exclude ruth's" after the largest deals: the same deals from the metric query, which can
+        # leave someone out (the pipeline's list cannot)
+        intent, merged.measure, merged.dimension = Intent.MEASURE, "open_pipeline", "deal"
+        merged.ranking = merged.ranking or "top"
     ambiguity = current.ambiguity
     frame = Frame(
         intent=intent,

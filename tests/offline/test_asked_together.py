@@ -214,3 +214,21 @@ def test_counts_beside_a_sum_and_the_rest_of_a_named_team(demo: World, cast: Cas
 def test_what_moved_the_most_between_two_periods_is_the_comparison(demo: World, cast: Cast) -> None:
     args = _query(demo.ask(cast.revops, "bookings by product q3 vs q2, what moved the most (up and down)?"))
     assert args["group_by"] == "product" and args["compare"] == "previous_period"
+
+
+def test_the_whole_family_of_an_account_is_the_group_it_heads(maven: World) -> None:
+    args = _query(maven.ask(REVOPS, "what's the whole acme corporation family worth to us in won deals?"))
+    assert args.get("parent_account") == "Acme Corporation" and "account" not in args
+
+
+def test_leaving_someone_out_of_a_deal_list(demo: World, cast: Cast) -> None:
+    *_, left_out = _thread(
+        demo, cast.manager, "biggest open deals on my team", "just the top 3", f"exclude {cast.rep_short}'s"
+    )
+    args = _query(left_out)
+    assert args["group_by"] == "deal" and args["top"] == 3 and args["exclude"] == {"rep": cast.rep.name}
+
+
+def test_activities_asked_of_an_export_without_any_say_so(maven: World) -> None:
+    answer = maven.ask(REVOPS, "how many calls did we make last week")
+    assert "no activity (call, meeting, email) is recorded" in answer.answer

@@ -124,6 +124,8 @@ def _category(repo: Repository, viewer: ViewerLike, name: str) -> tuple[str, lis
 def _activity_type(repo: Repository, viewer: ViewerLike, name: str) -> tuple[str, list[Any]]:
     """One activity kind, or several separated by commas ("call, meeting")."""
     kinds = _distinct(repo, repo.activities(viewer, Activity.kind))
+    if not kinds:
+        raise InputError("no activity (call, meeting, email) is recorded for the records you can see")
     found = []
     for part in (p.strip() for p in name.split(",")):
         if part:
