@@ -149,6 +149,8 @@ class Slots(BaseModel):
     compare_to: str | None = None
     share: bool | None = None
     mean_of_groups: bool | None = None
+    #: "deals with no account", "opps missing a next step": a deal field that is empty.
+    missing: str | None = None
     #: "the best and worst month": how many groups to show at each end.
     both_ends: int | None = None
     #: "who dropped the most?" after a comparison: the groups ranked by their change, "down" or "up".
@@ -214,6 +216,7 @@ FILTER_SLOTS = (
     "share",
     "mean_of_groups",
     "both_ends",
+    "missing",
     "by_change",
     "above",
     "below",

@@ -63,6 +63,7 @@ BALANCE = re.compile(r"\b(?:balanced|unbalanced|imbalanced?|balance|evenly|fairl
 #: a question naming one of them is the metric query's, or its filter would be dropped silently.
 #: Filters only the metric query takes (the kind of activity, a deal's age, its days in the stage).
 ONLY_QUERIED = (
+    "missing",
     "activity_type",
     "min_age_days",
     "max_age_days",

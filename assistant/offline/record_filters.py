@@ -90,9 +90,25 @@ WITH_SUBSIDIARIES = re.compile(
 )
 
 
+#: "deals with no account", "opps missing a close date", "which ones have no next step": empty fields.
+MISSING = re.compile(
+    r"\b(?:no|without|missing|lacking|with no|without an?|that (?:have|has) no|(?:have|has) no)\s+"
+    r"(?:an?\s+|any\s+)?(account|customer|company|close dates?|closing dates?|next steps?|products?"
+    r"|created dates?|start dates?)"
+    r"(?:\s+(?:set|recorded|attached|linked|on (?:it|them)))?\b(?!\s+(?:name|owner|manager|activity))"
+)
+MISSING_FIELDS = {"customer": "account", "company": "account", "closing": "close_date", "start": "created"}
+
+
 def read_record_filters(text: str, slots: Slots) -> list[tuple[int, int]]:
     """Fill the activity type and the deal-age slots from lower-cased ``text``; the spans explained."""
     spans = []
+    empty = MISSING.search(text)
+    if empty:
+        word = empty[1].split()[0]
+        slots.missing = MISSING_FIELDS.get(word, {"close": "close_date", "next": "next_step"}.get(word, word))
+        slots.missing = slots.missing.rstrip("s") if slots.missing == "products" else slots.missing
+        spans.append(empty.span())
     group = WITH_SUBSIDIARIES.search(text)
     if group:
         slots.with_subsidiaries = True

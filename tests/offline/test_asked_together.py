@@ -6,12 +6,14 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from tests.offline.conftest import Cast, World
 from tools.accounts.search import AccountSearch, search_accounts
 from tools.deals.pipeline import PipelineQuery, pipeline_summary
-from tools.store.schema import Account, Role
+from tools.semantic.models import MetricQuery
+from tools.semantic.query import query_metrics
+from tools.store.schema import Account, Opportunity, Role
 from tools.viewer import Viewer
 
 REVOPS = Viewer(user_id=0, role=Role.REVOPS, name="RevOps")
@@ -232,3 +234,25 @@ def test_leaving_someone_out_of_a_deal_list(demo: World, cast: Cast) -> None:
 def test_activities_asked_of_an_export_without_any_say_so(maven: World) -> None:
     answer = maven.ask(REVOPS, "how many calls did we make last week")
     assert "no activity (call, meeting, email) is recorded" in answer.answer
+
+
+def test_deals_missing_a_field_are_found_and_listed(maven: World) -> None:
+    with maven.engine.connect() as connection:
+        unplaced = connection.execute(
+            select(func.count())
+            .select_from(Opportunity)
+            .where(~Opportunity.is_closed, Opportunity.account_id.is_(None))
+        ).scalar_one()
+        undated = connection.execute(
+            select(func.count())
+            .select_from(Opportunity)
+            .where(~Opportunity.is_closed, Opportunity.close_date.is_(None))
+        ).scalar_one()
+    for field, expected in (("account", unplaced), ("close_date", undated)):
+        result = query_metrics(maven.repository, REVOPS, MetricQuery(measure="open_deals", missing=field))
+        assert result.total[0].value == expected > 0, field
+    listed = maven.ask(REVOPS, "which open deals have no account?")
+    args = _query(listed)
+    assert args["missing"] == "account" and args["group_by"] == "deal" and args["measure"] == "open_pipeline"
+    *_, followed = _thread(maven, REVOPS, "our open deals", "which ones have no account?")
+    assert _query(followed)["missing"] == "account"

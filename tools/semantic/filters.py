@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, or_, true
+from sqlalchemy import ColumnElement, func, or_, select, true
 
 from tools.errors import InputError
 from tools.filters import account_attribute, stages_named, team_of
@@ -196,6 +196,35 @@ def amount_unknown() -> Narrowing:
         (),
         lambda joined: or_(joined.column("amount").is_(None), joined.column("amount_estimated") == true()),
     )
+
+
+#: Deal fields a question can ask to be empty, and how each reads in a filter line.
+MISSING = {
+    "account": "no account",
+    "product": "no product",
+    "close_date": "no close date",
+    "next_step": "no next step",
+    "created": "no created date",
+}
+
+
+def missing_field(field: str) -> Narrowing:
+    """Deals whose ``field`` is empty: "deals with no account", "opps missing a close date"."""
+    key = field.strip().casefold().replace(" ", "_")
+    if key not in MISSING:
+        raise InputError(f"no deal field {field!r} to find empty; use one of {', '.join(MISSING)}")
+
+    def empty(joined: Joined) -> ColumnElement[bool]:
+        if key in ("account", "product", "created"):
+            return joined.column("created" if key == "created" else f"{key}_id").is_(None)
+        if key == "close_date":
+            unset = select(Opportunity.id).where(Opportunity.close_date.is_(None))
+        else:
+            step = Opportunity.next_step
+            unset = select(Opportunity.id).where(or_(step.is_(None), func.trim(step) == ""))
+        return joined.column("deal_id").in_(unset)
+
+    return Narrowing("missing", MISSING[key], frozenset({Link.DEAL}), (), empty)
 
 
 def amount_between(low: Decimal | None, high: Decimal | None) -> list[Narrowing]:

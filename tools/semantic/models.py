@@ -144,6 +144,11 @@ class MetricQuery(BaseModel):
     max_amount: Decimal | None = Field(
         default=None, ge=0, le=MAX_AMOUNT, description="Deals of at most this."
     )
+    missing: str | None = Field(
+        default=None,
+        description="Only deals where this field is empty: account, product, close_date, next_step "
+        "or created.",
+    )
     without_amount: bool | None = Field(
         default=None, description="Only deals whose amount is unknown (none recorded, or estimated)."
     )

@@ -41,6 +41,7 @@ from tools.semantic.filters import (
     amount_between,
     amount_unknown,
     excluded,
+    missing_field,
     narrow,
 )
 from tools.semantic.measures import MEASURES, Measure
@@ -87,6 +88,7 @@ def _narrowings(repo: Repository, viewer: ViewerLike, params: MetricQuery) -> li
     ]
     found += [excluded(repo, viewer, field, name) for field, name in (params.exclude or {}).items()]
     unknown = [amount_unknown()] if params.without_amount else []
+    unknown += [missing_field(params.missing)] if params.missing and params.missing.strip() else []
     aged = ages(repo.as_of, params.min_age_days, params.max_age_days, params.min_days_in_stage)
     return found + amount_between(params.min_amount, params.max_amount) + unknown + aged
 
@@ -158,6 +160,7 @@ def query_metrics(repo: Repository, viewer: ViewerLike, params: MetricQuery) -> 
         min_days_in_stage: Only deals in their current stage at least this many days.
         min_amount: Only deals of at least this amount.
         max_amount: Only deals of at most this amount.
+        missing: Only deals where this field is empty: account, product, close_date, next_step or created.
         without_amount: Only deals whose amount is unknown (none recorded, or estimated).
         period: 'this quarter', 'Q3 2026', 'last year', 'YTD', '2026-01-01..2026-03-31'.
         date_field: Which deal date the period applies to: close or created (default: the measure's own).

@@ -98,6 +98,10 @@ def _for_a_group(frame: Frame, prepared: str, sees_company: bool) -> bool:
 
 #: Words about risk: "the biggest stalled deal" is the stall list's, not the largest deal's.
 STALL_WORDS = re.compile(r"\b(?:stall\w*|stuck|at[- ]risk|risk\w*|slipp\w*|dark|neglected|stale|quiet)\b")
+#: "which …", "list", "show me": the records themselves are asked for.
+LISTED = re.compile(r"\b(?:which|what|list|show(?: me)?)\b")
+#: A count of deals listed deal by deal is each deal's amount.
+AS_SUM = {"open_deals": "open_pipeline", "won_deals": "won_revenue", "lost_deals": "lost_revenue"}
 #: Members named that are not people: a scorecard (per rep) cannot be narrowed to them.
 KINDS = ("product", "product_family", "industry", "segment", "country", "state", "city")
 
@@ -256,6 +260,9 @@ def fill(slots: Slots, prepared: str) -> None:
         if slots.min_days_in_stage is not None:
             slots.also = ["average_days_in_stage"]  # how long each has sat there
     slots.unavailable = reading.unavailable
+    if slots.missing and slots.dimension is None and LISTED.search(prepared):
+        # "which of my open deals have no account?": those deals, listed with their amounts
+        slots.dimension, slots.measure = "deal", AS_SUM.get(slots.measure or "", slots.measure)
     if reading.top is not None and slots.limit is None:
         slots.limit = reading.top
         slots.ranking = "bottom" if reading.order == "asc" else "top"
@@ -340,6 +347,7 @@ def query_args(frame: Frame, lexicon: Lexicon) -> dict[str, Any]:
         min_amount=slots.min_amount,
         max_amount=slots.max_amount,
         without_amount=slots.without_amount,
+        missing=slots.missing,
         period=slots.period,
         compare=slots.compare,
         # every group, when the mean over them is asked or named members are picked from them
