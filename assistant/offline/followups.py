@@ -195,6 +195,15 @@ def merge(previous: Frame, current: Frame, question: str) -> Frame:
         # "who dropped the most?" after Q4 vs Q3 by rep: the same rows, ranked by their change
         slots = previous.slots.model_copy(update={"by_change": change, "limit": None, "ranking": None})
         return previous.model_copy(update={"slots": slots, "follow_up": True, "question": current.question})
+    spread = _which_dimension(question)
+    if spread and THOSE.search(question) and previous.intent in (Intent.PERFORMANCE, Intent.MEASURE):
+        # "which accounts did those come from?" after what someone closed: the same figure, by account
+        slots = previous.slots.model_copy(
+            update={"measure": previous.slots.measure or "won_revenue", "dimension": spread, "limit": None}
+        )
+        return previous.model_copy(
+            update={"intent": Intent.MEASURE, "slots": slots, "follow_up": True, "question": current.question}
+        )
     if current.intent is Intent.WHY:
         return previous.model_copy(update={"intent": previous.intent, "follow_up": True, "explain": True})
     choice = choice_named(previous, current, question)
