@@ -20,7 +20,7 @@ from fastapi_offline import FastAPIOffline
 from assistant.bootstrap import AppContext, load_settings
 from assistant.interfaces.api.deps import ApiState
 from assistant.interfaces.api.limits import BodyReadTimeout, BodySizeLimit
-from assistant.interfaces.api.problems import install_problem_handlers
+from assistant.interfaces.api.problems import documented_as_problems, install_problem_handlers
 from assistant.interfaces.api.routers import (
     accounts,
     ask,
@@ -62,6 +62,8 @@ def create_app(settings: Settings | None = None, *, context: AppContext | None =
     )
     app.state.salesplan = ApiState(context)
     install_problem_handlers(app)
+    built = app.openapi
+    app.openapi = lambda: documented_as_problems(built())  # type: ignore[method-assign]
     app.add_middleware(BodySizeLimit, max_bytes=context.settings.api_max_body_bytes)
     app.add_middleware(BodyReadTimeout, seconds=context.settings.api_body_timeout)
     for module in (health, ask, threads, plans, deals, pipeline, metrics, accounts, changes):

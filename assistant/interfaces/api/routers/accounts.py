@@ -10,7 +10,7 @@ from fastapi import APIRouter, HTTPException, Path, Query
 from pydantic import Field
 
 from assistant.interfaces.api.deps import StateDep, ViewerDep
-from assistant.interfaces.api.links import account_plan_links
+from assistant.interfaces.api.links import account_plan_links, parameter_link
 from assistant.interfaces.api.params import MAX_AMOUNT, MAX_COUNT, QUERY
 from assistant.interfaces.api.problems import error_responses
 from assistant.interfaces.api.records import AccountId, account_name
@@ -45,7 +45,18 @@ class AccountSearchParams(AccountSearch):
     response_model=AccountSearchResult,
     summary="Search accounts",
     responses={
-        200: {"description": "The matching accounts.", "links": account_plan_links("/accounts/0/name")},
+        200: {
+            "description": "The matching accounts.",
+            "links": {
+                **account_plan_links("/accounts/0/name"),
+                "Account": parameter_link(
+                    "The account's profile.",
+                    "get",
+                    "/v1/accounts/{account_id}",
+                    {"account_id": "$response.body#/accounts/0/id"},
+                ),
+            },
+        },
         **error_responses(400, 401, 404, 422, 429, 503),
     },
 )

@@ -41,7 +41,7 @@ from starlette.requests import ClientDisconnect
 from starlette.types import Receive, Scope, Send
 
 from assistant.interfaces.api.deps import ApiState, StateDep, ViewerDep
-from assistant.interfaces.api.links import account_plan_links, link
+from assistant.interfaces.api.links import account_plan_links, link, parameter_link
 from assistant.interfaces.api.problems import Problem, error_responses, status_of
 from assistant.link_policy import allowed_links_only
 from assistant.service import MAX_QUESTION_CHARS, Answer
@@ -172,6 +172,12 @@ class TurnStream(StreamingResponse):
                     "Ask a follow-up in the same conversation.",
                     "post",
                     "/v1/ask",
+                    {"thread_id": "$response.body#/thread_id"},
+                ),
+                "Thread": parameter_link(
+                    "The conversation so far.",
+                    "get",
+                    "/v1/threads/{thread_id}",
                     {"thread_id": "$response.body#/thread_id"},
                 ),
                 **account_plan_links("/records/0/name"),

@@ -11,7 +11,7 @@ from pydantic import Field
 
 from assistant.interfaces.api.deal_list import DealList, DealLister, DealListParams
 from assistant.interfaces.api.deps import StateDep, ViewerDep
-from assistant.interfaces.api.links import account_plan_links
+from assistant.interfaces.api.links import account_plan_links, deal_links
 from assistant.interfaces.api.params import MAX_AMOUNT, QUERY
 from assistant.interfaces.api.problems import error_responses
 from assistant.interfaces.api.records import DealId, deal_exists
@@ -38,7 +38,10 @@ class StalledParams(StalledQuery):
     "/v1/deals",
     response_model=DealList,
     summary="List deals",
-    responses=error_responses(400, 401, 404, 422, 429, 503),
+    responses={
+        200: {"description": "The deals.", "links": deal_links("/deals/0/id")},
+        **error_responses(400, 401, 404, 422, 429, 503),
+    },
 )
 def deals(params: Annotated[DealListParams, Query()], viewer: ViewerDep, state: StateDep) -> DealList:
     """Deals in the caller's scope by stage, owner, period and the other deal filters, open ones by
@@ -54,7 +57,10 @@ def deals(params: Annotated[DealListParams, Query()], viewer: ViewerDep, state: 
     response_model=StalledDeals,
     summary="Stalled and at-risk deals",
     responses={
-        200: {"description": "The stalled deals.", "links": account_plan_links("/deals/0/account")},
+        200: {
+            "description": "The stalled deals.",
+            "links": {**account_plan_links("/deals/0/account"), **deal_links("/deals/0/id")},
+        },
         **error_responses(400, 401, 404, 422, 429, 503),
     },
 )

@@ -22,6 +22,8 @@ from tools.semantic.models import MetricQuery, MetricResult
 
 router = APIRouter(tags=["metrics"])
 ERRORS = error_responses(400, 401, 404, 422, 429, 503)
+#: A body can also be too large (413) or too slow to arrive (408).
+BODY_ERRORS = error_responses(400, 401, 404, 408, 413, 422, 429, 503)
 MAX_EXCLUSIONS = 10
 
 
@@ -86,7 +88,7 @@ def metrics(params: Annotated[MetricParams, Query()], viewer: ViewerDep, state: 
     response_model=MetricResult,
     summary="Query metrics (JSON body)",
     description=DESCRIPTION + "\n\nThe same query as `GET /v1/metrics`, as a JSON body.",
-    responses=ERRORS,
+    responses=BODY_ERRORS,
 )
 def metrics_body(body: MetricBody, viewer: ViewerDep, state: StateDep) -> MetricResult:
     return _run(body, viewer, state)
