@@ -52,7 +52,7 @@ from assistant.redaction import redact
 from assistant.references import references_in, render_references
 from assistant.safety import strip_foreign_links
 from assistant.settings import OFFLINE_MODEL, Settings
-from assistant.threads import Conversation, ToolCallRecord, conversation_of, stored_messages
+from assistant.threads import Conversation, ToolCallRecord, conversation_of, stored_messages, text_of
 from assistant.toolkit import AgentContext
 from assistant.turn_events import Listener, Restart, streamed_run
 from tools.errors import InputError, NotFound
@@ -114,13 +114,6 @@ class ModelFailure(Exception):
     """The configured model did not produce a usable answer."""
 
 
-def _text(message: BaseMessage) -> str:
-    content = message.content
-    if isinstance(content, str):
-        return content.strip()
-    return "".join(part.get("text", "") if isinstance(part, dict) else str(part) for part in content).strip()
-
-
 def _check(messages: list[BaseMessage]) -> str:
     """The final answer of a run, or :class:`ModelFailure` saying what went wrong."""
     last = messages[-1] if messages else None
@@ -128,7 +121,7 @@ def _check(messages: list[BaseMessage]) -> str:
         raise ModelFailure("the model did not answer")
     if last.invalid_tool_calls:
         raise ModelFailure("the model sent malformed tool calls")
-    text = _text(last)
+    text = text_of(last)
     if text.startswith(LIMIT_MARKER):
         raise ModelFailure("the model used its whole budget of calls without answering")
     if not text:
@@ -492,7 +485,7 @@ class AssistantService(ReadService):
             state = await streamed_run(agent, inputs, config, context, listener)
         messages: list[BaseMessage] = state["messages"]
         # what an answer's figures and links may come from: the thread's tool results and questions
-        sources = [_text(m) for m in messages if isinstance(m, ToolMessage | HumanMessage)]
+        sources = [text_of(m) for m in messages if isinstance(m, ToolMessage | HumanMessage)]
         context.ledger.figures = values_of(sources)
         return strip_foreign_links(_check(messages), sources), context
 
@@ -507,7 +500,7 @@ class AssistantService(ReadService):
             (
                 i
                 for i in range(len(messages) - 1, -1, -1)
-                if isinstance(messages[i], HumanMessage) and _text(messages[i]) == question
+                if isinstance(messages[i], HumanMessage) and text_of(messages[i]) == question
             ),
             None,
         )

@@ -20,8 +20,7 @@ from pydantic import BaseModel, Field
 
 from assistant.grounding import mark_unverified, values_of
 from assistant.safety import strip_foreign_links
-
-OFFLINE_MODEL = "offline"
+from assistant.settings import OFFLINE_MODEL
 
 
 class ToolCallRecord(BaseModel):
@@ -42,6 +41,7 @@ class Conversation(BaseModel):
 
 
 def text_of(message: BaseMessage) -> str:
+    """A message's text, whether its content is a string or a list of parts."""
     content = message.content
     if isinstance(content, str):
         return content.strip()

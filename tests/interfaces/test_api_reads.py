@@ -11,6 +11,7 @@ import pytest
 from pydantic import BaseModel
 
 from assistant.audit import AuditLog
+from assistant.interfaces.api import deal_list
 from tests.interfaces.api_support import Api, build_api, conforms, problem
 from tests.security.playbook import Playbook
 from tools.deals.forecasting import PerformanceQuery, PerformanceReport
@@ -164,6 +165,27 @@ def test_deals_list_by_stage_owner_period_and_stall(api: Api) -> None:
     assert stalled["order"].startswith("riskiest")
     top = conforms(get(api, "olga", "/v1/deals", {"limit": 1}), "/v1/deals")
     assert [d["id"] for d in top["deals"]] == ["opportunity/1"] and top["matched"] == 5
+
+
+def test_with_more_stalled_deals_than_one_call_lists_the_largest_are_asked_about_again(
+    api: Api, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``stalled_deals`` lists at most so many deals; past that, the list asks again about the
+    deals at least as large as the smallest it shows, and says "not known" only if that fails."""
+    monkeypatch.setattr(deal_list, "MAX_FLAGGED", 2)  # Olga's org has 4 stalled deals
+    before = len(AuditLog(api.context.engine).tail(1000))
+    two = conforms(get(api, "olga", "/v1/deals", {"limit": 2}), "/v1/deals")
+    assert _deals(two) == [("opportunity/1", "Rita Ruiz", True), ("opportunity/3", "Ravi Rao", True)]
+    calls = [e.question for e in AuditLog(api.context.engine).tail(1000)[before:]]
+    assert [c.split()[0] for c in calls].count("stalled_deals") == 2
+    assert '"min_amount": "60000.00"' in calls[-1]  # the smaller of the two listed
+    every = conforms(get(api, "olga", "/v1/deals"), "/v1/deals")
+    unknown = {d["id"] for d in every["deals"] if d["stalled"] is None}
+    assert unknown and "opportunity/4" in unknown  # not listed as stalled, but not known to be fine
+    assert all(d["stalled"] is True for d in every["deals"] if d["id"] not in unknown)
+    refused = problem(get(api, "olga", "/v1/deals", {"stalled": "false"}), 400)
+    assert "4 deals matching these filters are stalled" in str(refused["detail"])
+    assert "narrow the filters" in str(refused["detail"])
 
 
 def test_won_and_lost_deals_are_those_closed_in_the_period(api: Api) -> None:

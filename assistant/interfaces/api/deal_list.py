@@ -7,8 +7,12 @@ each call audited and scoped like any other read:
   ``<name> [opportunity/<id>]``), then by ``stage`` and, in a second query, by ``rep``: open
   deals by their open amount, won or lost deals by their amount, the largest first;
 * ``stalled_deals`` with the same filters: which of the open deals a stall rule flags, and by
-  which rules. ``stalled=true`` lists the flagged deals themselves, riskiest first (the order of
-  that tool); ``stalled=false`` keeps the open deals no rule flags among the 50 largest.
+  which rules. It lists at most 500 flagged deals (it counts them all); when more are flagged, a
+  second call asks about the deals at least as large as the smallest one listed, which holds
+  every listed deal. A deal whose answer is still not known is marked ``stalled: null``.
+  ``stalled=true`` lists the flagged deals themselves, riskiest first (the order of that tool);
+  ``stalled=false`` keeps the open deals no rule flags among the 50 largest (a 400 asking for
+  narrower filters when that cannot be told).
 
 The filters are the deal filters every deal tool takes (:class:`~tools.filters.DealFilter`):
 ``owner`` is the metric query's ``rep``, the rest have the same names.
@@ -139,7 +143,7 @@ class DealLister:
     def __init__(self, reads: ReadService, stages: StageConfig, viewer: Viewer, channel: str = "api") -> None:
         self.reads, self.stages, self.viewer, self.channel = reads, stages, viewer, channel
 
-    def list(self, params: DealListParams) -> DealList:
+    def deals(self, params: DealListParams) -> DealList:
         status = _status(params, self.stages)
         if params.stalled:
             return self._stalled(params)
@@ -148,7 +152,10 @@ class DealLister:
         query = {**_filters(params), "measure": measure, "also": [count], "group_by": "deal", "top": top}
         by_stage = self._metrics({**query, "then_by": "stage"})
         owners = {deal: then for deal, _, then, _ in _rows(self._metrics({**query, "then_by": "rep"}))}
-        flagged = self._flags(params) if status == "open" else None
+        rows = _rows(by_stage)
+        flagged, stalled_total = (
+            self._flags(params, [_amount(r) for *_, r in rows]) if status == "open" else (None, 0)
+        )
         deals = [
             ListedDeal(
                 id=f"opportunity/{deal}",
@@ -159,12 +166,12 @@ class DealLister:
                 stalled=None if flagged is None else flagged.of(deal),
                 flags=flagged.rules.get(deal, []) if flagged else [],
             )
-            for deal, name, stage, row in _rows(by_stage)
+            for deal, name, stage, row in rows
         ]
         matched = int(by_stage.total[1].value or 0)
         if params.stalled is False and flagged is not None:
             deals = [d for d in deals if not d.stalled][: params.limit]
-            matched -= flagged.count
+            matched -= stalled_total
         return DealList(
             status=status,
             period=by_stage.period.label,
@@ -189,19 +196,25 @@ class DealLister:
             self.viewer, "stalled_deals", query, returns=StalledDeals, channel=self.channel
         )
 
-    def _flags(self, params: DealListParams) -> Flagged:
-        """Which open deals a stall rule flags; ``stalled=false`` needs them all."""
+    def _flags(self, params: DealListParams, amounts: list[Decimal | None]) -> tuple[Flagged, int]:
+        """Which of the listed open deals (of ``amounts``) a stall rule flags, and how many deals
+        are flagged in all. When more are flagged than one call lists, a second call asks about
+        the deals at least as large as the smallest listed one only (every listed deal among
+        them); ``stalled=false`` needs every listed deal's answer."""
         result = self._stalled_deals(params, MAX_FLAGGED)
-        flagged = Flagged(
-            {_number(d.id): [f.rule.value for f in d.flags] for d in result.deals},
-            int(result.flagged.record_count),
-        )
+        total = int(result.flagged.record_count)
+        flagged = Flagged(_rules(result), total)
+        if not flagged.complete and amounts and None not in amounts:
+            floor = min(a for a in amounts if a is not None)
+            if params.min_amount is None or floor > params.min_amount:
+                band = self._stalled_deals(params.model_copy(update={"min_amount": floor}), MAX_FLAGGED)
+                flagged = Flagged(_rules(band), int(band.flagged.record_count))
         if params.stalled is False and not flagged.complete:
             raise InputError(
-                f"{flagged.count:,} deals matching these filters are stalled, more than can be checked "
+                f"{total:,} deals matching these filters are stalled, more than can be checked "
                 f"at once ({MAX_FLAGGED}); narrow the filters (owner, territory, stage, period, amount)"
             )
-        return flagged
+        return flagged, total
 
     def _stalled(self, params: DealListParams) -> DealList:
         result = self._stalled_deals(params, params.limit)
@@ -224,6 +237,11 @@ class DealLister:
                 for deal in result.deals
             ],
         )
+
+
+def _rules(result: StalledDeals) -> dict[int, list[str]]:
+    """The flagged deals ``result`` lists, by id, with the rules that flag each."""
+    return {_number(d.id): [f.rule.value for f in d.flags] for d in result.deals}
 
 
 def _number(record: str) -> int:

@@ -54,6 +54,8 @@ log = logging.getLogger("salesplan.api")
 EVENT_STREAM = "text/event-stream"
 HEARTBEAT_SECONDS = 1.0
 
+#: What a thread id may be made of (it becomes part of the conversation store's key).
+THREAD_ID = r"^[A-Za-z0-9_.:\-]+$"
 Question = Annotated[
     str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_QUESTION_CHARS)
 ]
@@ -67,7 +69,7 @@ class AskRequest(BaseModel):
         default=None,
         min_length=1,
         max_length=100,
-        pattern=r"^[A-Za-z0-9_.:\-]+$",
+        pattern=THREAD_ID,
         description="Continue this conversation: the `thread_id` of an earlier answer to you. Leave it "
         "out to start a new conversation (the answer carries its id); an id you have no conversation "
         "under is a 404.",

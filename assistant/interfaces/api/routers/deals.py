@@ -49,7 +49,7 @@ def deals(params: Annotated[DealListParams, Query()], viewer: ViewerDep, state: 
     lists only flagged deals (riskiest first), `stalled=false` only the others. A rep sees their own
     deals; a name outside the caller's scope (another rep's, say) is a 404."""
     lister = DealLister(state.context.reads, state.context.repository.stages, viewer)
-    return lister.list(params)
+    return lister.deals(params)
 
 
 @router.get(

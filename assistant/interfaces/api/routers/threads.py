@@ -8,6 +8,7 @@ from fastapi import APIRouter, Path
 
 from assistant.interfaces.api.deps import StateDep, ViewerDep
 from assistant.interfaces.api.problems import error_responses
+from assistant.interfaces.api.routers.ask import THREAD_ID
 from assistant.link_policy import allowed_links_only
 from assistant.threads import Conversation
 
@@ -18,7 +19,7 @@ ThreadId = Annotated[
     Path(
         min_length=1,
         max_length=100,
-        pattern=r"^[A-Za-z0-9_.:\-]+$",
+        pattern=THREAD_ID,
         description="The thread id an answer of `POST /v1/ask` returned.",
     ),
 ]
