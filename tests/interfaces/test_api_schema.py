@@ -40,7 +40,7 @@ pytestmark = pytest.mark.slow
 EXAMPLES_PER_OPERATION = 10
 #: Enough generated scenarios that some reach a stalled-deal list with accounts (its filters include one
 #: deal by name and the days without activity, which generated values rarely satisfy).
-SCENARIOS = 12
+SCENARIOS = 24
 CHECKS = [
     not_a_server_error,
     status_code_conformance,
