@@ -52,8 +52,10 @@ from assistant.redaction import redact
 from assistant.references import references_in, render_references
 from assistant.safety import strip_foreign_links
 from assistant.settings import OFFLINE_MODEL, Settings
+from assistant.threads import Conversation, ToolCallRecord, conversation_of, stored_messages, text_of
 from assistant.toolkit import AgentContext
-from tools.errors import InputError
+from assistant.turn_events import Listener, Restart, streamed_run
+from tools.errors import InputError, NotFound
 from tools.evidence import RecordSource, attach_sources, describe_records
 from tools.playbook import PlaybookSearcher
 from tools.store.repository import Repository
@@ -69,11 +71,6 @@ MAX_QUESTION_CHARS = 4_000
 FALLBACK_RESERVE_SECONDS = 2.0
 MAX_CITATIONS = 200
 LIMIT_MARKER = "Model call limits exceeded"
-
-
-class ToolCallRecord(BaseModel):
-    name: str
-    args: dict[str, Any]
 
 
 class ProposedChangeRef(BaseModel):
@@ -117,13 +114,6 @@ class ModelFailure(Exception):
     """The configured model did not produce a usable answer."""
 
 
-def _text(message: BaseMessage) -> str:
-    content = message.content
-    if isinstance(content, str):
-        return content.strip()
-    return "".join(part.get("text", "") if isinstance(part, dict) else str(part) for part in content).strip()
-
-
 def _check(messages: list[BaseMessage]) -> str:
     """The final answer of a run, or :class:`ModelFailure` saying what went wrong."""
     last = messages[-1] if messages else None
@@ -131,7 +121,7 @@ def _check(messages: list[BaseMessage]) -> str:
         raise ModelFailure("the model did not answer")
     if last.invalid_tool_calls:
         raise ModelFailure("the model sent malformed tool calls")
-    text = _text(last)
+    text = text_of(last)
     if text.startswith(LIMIT_MARKER):
         raise ModelFailure("the model used its whole budget of calls without answering")
     if not text:
@@ -184,16 +174,18 @@ class AssistantService(ReadService):
         *,
         channel: str = "cli",
         gate: AbstractAsyncContextManager[Any] | None = None,
+        listener: Listener | None = None,
     ) -> Answer:
         """Answer one question in a thread (a new thread when none is given); audited, a turn
         cancelled on the way (the client went away) included. ``gate`` is the interface's limit
-        on turns at once, waited for inside the audited part."""
+        on turns at once, waited for inside the audited part; ``listener`` is told of the turn's
+        tool calls and streamed tokens as they happen (:mod:`assistant.turn_events`)."""
         started = time.monotonic()
         waiting = True
         try:
             async with gate or contextlib.nullcontext():
                 waiting = False
-                answer = await self._answer(viewer, text, thread_id, channel)
+                answer = await self._answer(viewer, text, thread_id, channel, listener)
         except asyncio.CancelledError:
             await self._audit_cancelled(viewer, channel, "ask", text, started, thread_id, waiting=waiting)
             raise
@@ -217,7 +209,14 @@ class AssistantService(ReadService):
         )
         return answer
 
-    async def _answer(self, viewer: Viewer, text: str, thread_id: str | None, channel: str = "cli") -> Answer:
+    async def _answer(
+        self,
+        viewer: Viewer,
+        text: str,
+        thread_id: str | None,
+        channel: str = "cli",
+        listener: Listener | None = None,
+    ) -> Answer:
         # a secret in the question goes no further: not to a model, the thread, or a tool
         question = redact(text.strip())
         if not question:
@@ -237,7 +236,7 @@ class AssistantService(ReadService):
         async with self.memory.checkpointer() as saver:
             try:
                 answer, context = await asyncio.wait_for(
-                    self._turn(model, saver, viewer, question, thread, clock, channel),
+                    self._turn(model, saver, viewer, question, thread, clock, channel, listener),
                     timeout=max(0.1, clock.remaining()),
                 )
             except Exception as exc:  # any failure of a configured model: its reply may be anything
@@ -248,7 +247,11 @@ class AssistantService(ReadService):
                 fallback = _describe(exc)
                 await self._rollback(saver, viewer, thread, question)
                 model = OFFLINE_MODEL
-                answer, context = await self._turn(model, saver, viewer, question, thread, clock, channel)
+                if listener is not None:
+                    listener(Restart(fallback))
+                answer, context = await self._turn(
+                    model, saver, viewer, question, thread, clock, channel, listener
+                )
                 answer = (
                     f"_The configured model did not answer ({fallback}); this answer comes from the "
                     f"built-in offline planner._\n\n{answer}"
@@ -298,6 +301,37 @@ class AssistantService(ReadService):
         return await self._audited_plan(
             viewer, channel, "plan_territory", name or "", lambda drafter: drafter.territory(viewer, wanted)
         )
+
+    async def has_thread(self, viewer: Viewer, thread_id: str) -> bool:
+        """Whether ``viewer`` has a conversation ``thread_id`` (another user's never counts)."""
+        async with self.memory.checkpointer() as saver:
+            return await stored_messages(saver, thread_key(viewer.user_id, thread_id)) is not None
+
+    async def athread(self, viewer: Viewer, thread_id: str, *, channel: str = "cli") -> Conversation:
+        """The viewer's own conversation ``thread_id`` (:mod:`assistant.threads`); audited. A thread
+        they never had, or another user's, is :class:`NotFound`."""
+        started = time.monotonic()
+        try:
+            async with self.memory.checkpointer() as saver:
+                messages = await stored_messages(saver, thread_key(viewer.user_id, thread_id))
+            if messages is None:
+                raise NotFound(f"no conversation with thread id {thread_id!r}")
+            shown = await asyncio.to_thread(
+                conversation_of, thread_id, messages, lambda text: self.show_records(viewer, text)[0]
+            )
+        except Exception as exc:
+            await self._audit_failure(viewer, channel, "thread", thread_id, started, exc, thread_id)
+            raise
+        await self._audit(
+            viewer,
+            channel=channel,
+            kind="thread",
+            question=thread_id,
+            outcome="answered",
+            latency_ms=round((time.monotonic() - started) * 1000),
+            thread=thread_id,
+        )
+        return shown
 
     async def _aprepare_playbook(self) -> None:
         """:meth:`_prepare_playbook` in a worker thread, unless the playbook says it is prepared."""
@@ -435,6 +469,7 @@ class AssistantService(ReadService):
         thread: str,
         clock: TurnClock,
         channel: str = "cli",
+        listener: Listener | None = None,
     ) -> tuple[str, AgentContext]:
         agent = self._graph().copy(update={"checkpointer": saver})
         context = self._context(viewer, model, channel)
@@ -443,12 +478,14 @@ class AssistantService(ReadService):
         config: RunnableConfig = {"configurable": {"thread_id": thread_key(viewer.user_id, thread)}}
         # durability="exit": the thread's state is written once, when the turn ends (or fails),
         # not after every step of the graph; a turn is the unit a thread is read back in.
-        state = await agent.ainvoke(
-            {"messages": [HumanMessage(question)]}, config=config, context=context, durability="exit"
-        )
+        inputs = {"messages": [HumanMessage(question)]}
+        if listener is None:
+            state = await agent.ainvoke(inputs, config=config, context=context, durability="exit")
+        else:
+            state = await streamed_run(agent, inputs, config, context, listener)
         messages: list[BaseMessage] = state["messages"]
         # what an answer's figures and links may come from: the thread's tool results and questions
-        sources = [_text(m) for m in messages if isinstance(m, ToolMessage | HumanMessage)]
+        sources = [text_of(m) for m in messages if isinstance(m, ToolMessage | HumanMessage)]
         context.ledger.figures = values_of(sources)
         return strip_foreign_links(_check(messages), sources), context
 
@@ -463,7 +500,7 @@ class AssistantService(ReadService):
             (
                 i
                 for i in range(len(messages) - 1, -1, -1)
-                if isinstance(messages[i], HumanMessage) and _text(messages[i]) == question
+                if isinstance(messages[i], HumanMessage) and text_of(messages[i]) == question
             ),
             None,
         )

@@ -174,19 +174,55 @@ def test_openapi_describes_every_endpoint_and_model(api: Api) -> None:
         ("post", "/v1/plans/account"),
         ("post", "/v1/plans/territory"),
         ("get", "/v1/deals/stalled"),
+        ("get", "/v1/deals"),
+        ("get", "/v1/deals/{deal_id}"),
+        ("get", "/v1/pipeline"),
+        ("get", "/v1/forecast"),
+        ("get", "/v1/performance"),
+        ("get", "/v1/metrics"),
+        ("post", "/v1/metrics"),
+        ("get", "/v1/accounts"),
         ("get", "/v1/accounts/{account_id}"),
+        ("get", "/v1/threads/{thread_id}"),
         ("get", "/healthz"),
         ("get", "/readyz"),
     }
     assert expected <= {(m, p) for p, ops in paths.items() for m in ops}
     schemas = document["components"]["schemas"]
-    assert {"Answer", "AskRequest", "StalledDeals", "AccountProfile", "Problem"} <= set(schemas)
+    assert {
+        "Answer",
+        "AskRequest",
+        "StalledDeals",
+        "AccountProfile",
+        "Problem",
+        "DealList",
+        "DealDetails",
+        "PipelineSummary",
+        "Forecast",
+        "PerformanceReport",
+        "MetricResult",
+        "AccountSearchResult",
+        "Conversation",
+    } <= set(schemas)
     for path, operations in paths.items():
         for operation in operations.values():
             assert operation.get("summary") and operation.get("description"), path
             if path.startswith("/v1/"):
                 assert operation["security"] == [{"token": []}]
                 assert {"401", "429"} <= set(operation["responses"])
+                for status, response in operation["responses"].items():
+                    if status.startswith("4"):  # every error documented, as a problem detail
+                        assert response["content"] == {
+                            "application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}
+                        }, (path, status)
+                ids = [
+                    p
+                    for p in operation.get("parameters", [])
+                    if p["name"].endswith("_id") and p["in"] == "path"
+                ]
+                for parameter in ids:  # record ids: `kind/N` or `N`
+                    if parameter["name"] != "change_id" and parameter["name"] != "thread_id":
+                        assert parameter["schema"]["pattern"].startswith("^("), (path, parameter)
     assert "text/event-stream" in paths["/v1/ask"]["post"]["responses"]["200"]["content"]
 
 

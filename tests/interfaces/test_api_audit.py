@@ -168,7 +168,7 @@ def _last(api: Api) -> AuditEntry:
             {},
             "plan_account",
             "POST /v1/plans/account",
-            "body.name: Field required",
+            "body: give the account's name or its account_id",
         ),
         (
             "GET",

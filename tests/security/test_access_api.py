@@ -60,7 +60,8 @@ class Api:
 
 @pytest.fixture(scope="module")
 def api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Api]:
-    context = app_context(tmp_path_factory.mktemp("security-api") / "home")
+    # every attacker probes every read, more than a minute's requests at the default rate limit
+    context = app_context(tmp_path_factory.mktemp("security-api") / "home", api_rate_limit_per_minute=10_000)
     store = TokenStore(context.engine)
     tokens = {
         first: store.create(v.user_id, "security").token for first, v in viewers(context.engine).items()
@@ -100,26 +101,74 @@ def problem(response: Response, typed: str = "") -> tuple[int, str]:
     return response.status_code, re.sub(r"\d+", "#", detail)
 
 
+def by_id(planted: Planted) -> list[tuple[str, str, dict[str, Any]]]:
+    """Requests for ``planted``'s records by id: (method, path, query or body)."""
+    account, deal = planted.account_id, planted.deal_id
+    return [
+        ("GET", f"/v1/accounts/{account}", {}),
+        ("GET", f"/v1/accounts/account/{account}", {}),
+        ("GET", f"/v1/deals/{deal}", {}),
+        ("GET", f"/v1/deals/opportunity/{deal}", {}),
+        ("POST", "/v1/plans/account", {"account_id": f"account/{account}"}),
+    ]
+
+
+#: Reads filtered by a person's name: (path, the filter, other parameters).
+BY_PERSON = [
+    ("/v1/deals/stalled", "owner", {}),
+    ("/v1/deals", "owner", {}),
+    ("/v1/pipeline", "owner", {}),
+    ("/v1/forecast", "owner", {}),
+    ("/v1/performance", "rep", {}),
+    ("/v1/metrics", "rep", {"measure": "won_revenue"}),
+    ("/v1/accounts", "owner", {}),
+]
+#: Reads filtered by an account's name.
+BY_ACCOUNT = [
+    ("/v1/deals/stalled", "account", {}),
+    ("/v1/deals", "account", {}),
+    ("/v1/pipeline", "account", {}),
+    ("/v1/metrics", "account", {"measure": "open_pipeline"}),
+]
+
+
+def call(api: Api, who: str, method: str, path: str, given: dict[str, Any]) -> Response:
+    return api.get(who, path, **given) if method == "GET" else api.post(who, path, given)
+
+
 @pytest.mark.parametrize("attacker", ATTACKERS)
 def test_record_endpoints_answer_forbidden_exactly_like_missing(
     api: Api, world: World, attacker: str
 ) -> None:
-    missing_account = problem(api.get(attacker, f"/v1/accounts/{MADE_UP.account_id}"))
+    missing_ids = [problem(call(api, attacker, *request)) for request in by_id(MADE_UP)]
     missing_plan = problem(
         api.post(attacker, "/v1/plans/account", {"name": MADE_UP.account_words}), MADE_UP.account_words
     )
-    missing_owner = problem(api.get(attacker, "/v1/deals/stalled", owner=MADE_UP_PERSON), MADE_UP_PERSON)
-    missing_at = problem(
-        api.get(attacker, "/v1/deals/stalled", account=MADE_UP.account_words), MADE_UP.account_words
-    )
-    assert missing_account[0] == missing_plan[0] == missing_owner[0] == missing_at[0] == 404
+    missing_people = [
+        problem(api.get(attacker, path, **{name: MADE_UP_PERSON}, **other), MADE_UP_PERSON)
+        for path, name, other in BY_PERSON
+    ]
+    words = MADE_UP.account_words
+    missing_accounts = [
+        problem(api.get(attacker, path, **{name: words}, **other), words) for path, name, other in BY_ACCOUNT
+    ]
+    statuses = {status for status, _ in [*missing_ids, missing_plan, *missing_people, *missing_accounts]}
+    assert statuses == {404}
     for planted in hidden_from(world, attacker):
-        assert problem(api.get(attacker, f"/v1/accounts/{planted.account_id}")) == missing_account
+        assert [problem(call(api, attacker, *request)) for request in by_id(planted)] == missing_ids
         words = planted.account_words
         assert problem(api.post(attacker, "/v1/plans/account", {"name": words}), words) == missing_plan
         owner = world.org.names[planted.first.lower()]
-        assert problem(api.get(attacker, "/v1/deals/stalled", owner=owner), owner) == missing_owner
-        assert problem(api.get(attacker, "/v1/deals/stalled", account=words), words) == missing_at
+        people = [
+            problem(api.get(attacker, path, **{name: owner}, **other), owner)
+            for path, name, other in BY_PERSON
+        ]
+        assert people == missing_people
+        accounts = [
+            problem(api.get(attacker, path, **{name: words}, **other), words)
+            for path, name, other in BY_ACCOUNT
+        ]
+        assert accounts == missing_accounts
 
 
 def test_a_territory_plan_for_someone_elses_territory_is_like_a_missing_one(api: Api) -> None:
@@ -129,15 +178,20 @@ def test_a_territory_plan_for_someone_elses_territory_is_like_a_missing_one(api:
     assert hidden.status_code == 404 and "CANARY" not in hidden.text
 
 
-def test_another_users_thread_id_continues_nothing_of_theirs(api: Api, world: World) -> None:
-    """Threads are private: Rita reusing the thread id Ravi asked in gets what a new thread gives."""
-    for number, follow_up in enumerate(("and their stalled deals?", "what was the next step there?", "why?")):
-        thread = f"deal-room-{number}"
-        ravi = api.post(
-            "ravi", "/v1/ask", {"question": "tell me about Kestrel Dynamics", "thread_id": thread}
-        )
-        assert "CANARY-Ravi-ACCT" in ravi.json()["answer"]
-        hijack = api.post("rita", "/v1/ask", {"question": follow_up, "thread_id": thread}).json()
-        fresh = api.post("rita", "/v1/ask", {"question": follow_up}).json()
-        assert world.sights["rita"].leaks(hijack["answer"]) == [] and "Kestrel" not in hijack["answer"]
-        assert hijack["answer"] == fresh["answer"]
+def test_another_users_thread_is_like_a_missing_one(api: Api, world: World) -> None:
+    """Threads are private: Rita naming the thread Ravi asked in, to continue it or to read it back,
+    gets the 404 a thread id never used gets, and Ravi's conversation is untouched."""
+    ravi = api.post("ravi", "/v1/ask", {"question": "tell me about Kestrel Dynamics"}).json()
+    assert "CANARY-Ravi-ACCT" in ravi["answer"]
+    thread, made_up = ravi["thread_id"], "deal-room-0"
+    for follow_up in ("and their stalled deals?", "what was the next step there?", "why?"):
+        hijack = api.post("rita", "/v1/ask", {"question": follow_up, "thread_id": thread})
+        missing = api.post("rita", "/v1/ask", {"question": follow_up, "thread_id": made_up})
+        assert problem(hijack, thread) == problem(missing, made_up)
+        assert hijack.status_code == 404 and "Kestrel" not in hijack.text
+    read = api.get("rita", f"/v1/threads/{thread}")
+    assert problem(read, thread) == problem(api.get("rita", f"/v1/threads/{made_up}"), made_up)
+    assert read.status_code == 404 and "CANARY" not in read.text
+    own = api.get("ravi", f"/v1/threads/{thread}").json()
+    assert [t["question"] for t in own["turns"]] == ["tell me about Kestrel Dynamics"]
+    assert "CANARY-Ravi-ACCT" in own["turns"][0]["answer"]

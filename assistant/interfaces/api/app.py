@@ -20,15 +20,27 @@ from fastapi_offline import FastAPIOffline
 from assistant.bootstrap import AppContext, load_settings
 from assistant.interfaces.api.deps import ApiState
 from assistant.interfaces.api.limits import BodyReadTimeout, BodySizeLimit
-from assistant.interfaces.api.problems import install_problem_handlers
-from assistant.interfaces.api.routers import accounts, ask, changes, deals, health, plans
+from assistant.interfaces.api.problems import documented_as_problems, install_problem_handlers
+from assistant.interfaces.api.routers import (
+    accounts,
+    ask,
+    changes,
+    deals,
+    health,
+    metrics,
+    pipeline,
+    plans,
+    threads,
+)
 from assistant.settings import Settings
 
 DESCRIPTION = """\
-Ask Salesplan questions, draft account and territory plans, and read stalled deals and account
-profiles over HTTP. Authenticate with `Authorization: Bearer <token>`; tokens are created with
-`salesplan users token create --user WHO`, and every request sees exactly what the token's user
-may see. Errors are problem details (`application/problem+json`).
+Ask Salesplan questions, draft account and territory plans, and read deals, the pipeline, the
+forecast, rep performance, accounts and any metric over HTTP. Every read runs the same tool the
+assistant calls, with the same scope, audit and limits. Authenticate with
+`Authorization: Bearer <token>`; tokens are created with `salesplan users token create --user WHO`,
+and every request sees exactly what the token's user may see. Record ids are accepted as
+`account/528` or `528`. Errors are problem details (`application/problem+json`).
 """
 
 
@@ -50,9 +62,11 @@ def create_app(settings: Settings | None = None, *, context: AppContext | None =
     )
     app.state.salesplan = ApiState(context)
     install_problem_handlers(app)
+    built = app.openapi
+    app.openapi = lambda: documented_as_problems(built())  # type: ignore[method-assign]
     app.add_middleware(BodySizeLimit, max_bytes=context.settings.api_max_body_bytes)
     app.add_middleware(BodyReadTimeout, seconds=context.settings.api_body_timeout)
-    for module in (health, ask, plans, deals, accounts, changes):
+    for module in (health, ask, threads, plans, deals, pipeline, metrics, accounts, changes):
         app.include_router(module.router)
     return app
 

@@ -91,11 +91,25 @@ def status_of(exc: SalesplanError) -> int:
 
 
 def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
-    """OpenAPI ``responses`` entries for the problem statuses a route can return."""
+    """OpenAPI ``responses`` entries for the problem statuses a route can return (the schema is
+    moved under ``application/problem+json`` by :func:`documented_as_problems`)."""
     return {
         status: {"model": Problem, "description": HTTPStatus(status).phrase, "content": {PROBLEM_JSON: {}}}
         for status in statuses
     }
+
+
+def documented_as_problems(document: dict[str, Any]) -> dict[str, Any]:
+    """``document`` with each error response's schema under ``application/problem+json``, the media
+    type the errors are sent as (FastAPI files a response model under ``application/json``), so a
+    client or a contract test checks error bodies against :class:`Problem` too."""
+    for item in document.get("paths", {}).values():
+        for operation in item.values():
+            for status, response in operation.get("responses", {}).items():
+                content = response.get("content", {})
+                if status[:1] in "45" and PROBLEM_JSON in content and "application/json" in content:
+                    content[PROBLEM_JSON] = content.pop("application/json")
+    return document
 
 
 def install_problem_handlers(app: FastAPI) -> None:
