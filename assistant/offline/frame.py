@@ -149,6 +149,8 @@ class Slots(BaseModel):
     compare_to: str | None = None
     share: bool | None = None
     mean_of_groups: bool | None = None
+    #: "min 20 closed": the fewest records a group needs behind its figure.
+    min_records: int | None = None
     #: "deals with no account", "opps missing a next step": a deal field that is empty.
     missing: str | None = None
     #: "the best and worst month": how many groups to show at each end.
@@ -217,6 +219,7 @@ FILTER_SLOTS = (
     "mean_of_groups",
     "both_ends",
     "missing",
+    "min_records",
     "by_change",
     "above",
     "below",

@@ -33,6 +33,8 @@ BELOW = r"(?:under|below|less than|smaller than|at most|max(?:imum)?|<=?|up to)"
 BETWEEN = re.compile(rf"\bbetween {NUMBER} and {NUMBER}")
 COMPARED = re.compile(rf"(?:{ABOVE}|{BELOW})\s*{NUMBER}")
 PLUS = re.compile(rf"{NUMBER}\s?\+(?!\s*(?:days?|weeks?|months?|years?|employees|people|staff|reps)\b)")
+#: "100+ closed deals": a plain number before deals counts them (with "$" or "k" it is an amount).
+COUNTED = re.compile(r"\s*(?:closed|deals|opps|opportunities|wins|won|lost|losses)\b")
 #: "$50k or more", "50k and up", "$10k or less", "100k or under": the bound written after the number.
 TRAILING = re.compile(
     rf"{NUMBER}\s+(?:(or|and) (?:more|above|up|over|higher|bigger|greater|less|below|under|lower|smaller))\b"
@@ -168,6 +170,8 @@ def _amounts(text: str, out: Extracted) -> None:
             out.slots.max_amount = value
         out.spans.append(match.span())
     plus = PLUS.search(text)
+    if plus and not plus[2] and "$" not in plus.group() and COUNTED.match(text, plus.end()):
+        plus = None
     if plus and out.slots.min_amount is None:
         out.slots.min_amount = _amount(plus[1], plus[2])
         out.spans.append(plus.span())

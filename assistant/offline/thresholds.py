@@ -32,6 +32,31 @@ HIT_QUOTA = re.compile(
 )
 
 
+#: "min 20 closed", "only reps with 100+ closed deals", "ignore anyone with fewer than 10 closed":
+#: the fewest records a group needs behind its figure (a rate over a handful of deals says little).
+RECORDS = (
+    r"(?:closed|won|lost|decided)(?:\s+(?:deals|opps|opportunities))?|deals|opps|opportunities|wins|losses"
+)
+MIN_RECORDS = re.compile(
+    rf"\b(?:min(?:imum)?\.?|at least|with at least|only (?:\w+ )?with|with)\s+(\d{{1,6}})\+?\s+"
+    rf"(?:{RECORDS})\b"
+    rf"|\b(\d{{1,6}})\+\s+(?:{RECORDS})\b"
+    rf"|\b(?:ignore|ignoring|exclude|excluding|leave out|skip|drop|not counting)\b.{{0,25}}"
+    rf"\b(?:fewer|less) than\s+"
+    rf"(\d{{1,6}})\s+(?:{RECORDS})\b"
+)
+
+
+def min_records(frame: Frame, prepared: str) -> None:
+    """Read the fewest records a group needs ("min 20 closed") into ``frame.slots.min_records``."""
+    found = MIN_RECORDS.search(prepared)
+    if found is None or frame.slots.measure is None:
+        return
+    frame.slots.min_records = int(next(g for g in found.groups() if g))
+    if frame.slots.min_amount is not None and int(frame.slots.min_amount) == frame.slots.min_records:
+        frame.slots.min_amount = None  # "100+ closed deals": a count, not a deal amount
+
+
 def threshold(frame: Frame, prepared: str) -> bool:
     """Read a threshold on the groups of a measure ("who's under 50% attainment?") into the frame:
     the measure asked of each rep (unless a breakdown is named), only those above or below it. The

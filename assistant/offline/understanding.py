@@ -38,7 +38,7 @@ from assistant.offline.strangers import (
     regions_named_more,
     unknown_phrases,
 )
-from assistant.offline.thresholds import threshold
+from assistant.offline.thresholds import min_records, threshold
 from assistant.offline.vocabulary import (
     correct_before_reading,
     correct_typos,
@@ -386,6 +386,8 @@ def understand(question: str, lexicon: Lexicon, index: EntityIndex) -> Frame:
     prefer_query(frame, prepared.text, sees_company=lexicon.viewer.role not in (Role.REP, Role.MANAGER))
     if frame.intent in (Intent.MEASURE, Intent.PERFORMANCE) and frame.slots.owner is None:
         threshold(frame, prepared.text)  # "who's under 50% attainment?": those reps only
+    if frame.intent is Intent.MEASURE:
+        min_records(frame, prepared.text)  # "bottom 3 by win rate, min 20 closed"
     if (
         frame.intent in (Intent.WHITESPACE, Intent.PURCHASES)
         and frame.slots.product

@@ -14,7 +14,7 @@ from assistant.audit import AuditLog
 from assistant.interfaces.api import deal_list
 from tests.interfaces.api_support import Api, build_api, conforms, problem
 from tests.security.playbook import Playbook
-from tools.deals.forecasting import PerformanceQuery, PerformanceReport
+from tools.deals.performance import PerformanceQuery, PerformanceReport
 from tools.deals.pipeline import PipelineQuery, PipelineSummary
 from tools.semantic.models import MetricQuery, MetricResult
 from tools.viewer import find_viewer

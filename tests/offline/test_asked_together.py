@@ -256,3 +256,30 @@ def test_deals_missing_a_field_are_found_and_listed(maven: World) -> None:
     assert args["missing"] == "account" and args["group_by"] == "deal" and args["measure"] == "open_pipeline"
     *_, followed = _thread(maven, REVOPS, "our open deals", "which ones have no account?")
     assert _query(followed)["missing"] == "account"
+
+
+def test_a_minimum_of_closed_deals_keeps_only_groups_with_that_many(demo: World, cast: Cast) -> None:
+    answer = demo.ask(cast.revops, "bottom 3 reps by win rate last qtr, min 20 closed")
+    args = _query(answer)
+    assert (
+        args["min_records"] == 20 and args["order"] == "asc" and args["top"] == 3 and "min_amount" not in args
+    )
+    every = query_metrics(
+        demo.repository,
+        cast.revops,
+        MetricQuery(measure="win_rate", group_by="rep", period="last quarter", top=50),
+    )
+    kept = query_metrics(
+        demo.repository,
+        cast.revops,
+        MetricQuery(measure="win_rate", group_by="rep", period="last quarter", top=50, min_records=20),
+    )
+    assert {r.group for r in kept.rows} == {r.group for r in every.rows if r.record_count >= 20}
+    assert len(kept.rows) < len(every.rows)
+    plus = _query(demo.ask(cast.revops, "win rate by rep this year, only ppl with 100+ closed deals"))
+    assert plus["min_records"] == 100 and "min_amount" not in plus
+
+
+def test_how_many_and_what_they_were_worth(maven: World) -> None:
+    args = _query(maven.ask(REVOPS, "how many deals did we lose in december, and what were they worth?"))
+    assert args["measure"] == "lost_deals" and args["also"] == ["lost_revenue"]

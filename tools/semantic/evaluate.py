@@ -48,9 +48,13 @@ class Ranking:
     #: Only groups whose first measure is above / below these ("reps under 50% attainment").
     above: float | None = None
     below: float | None = None
+    #: Only groups with at least this many records behind the first measure ("min 20 closed").
+    min_records: int | None = None
 
     def keeps(self, row: MetricRow) -> bool:
         value = row.figures[0].value
+        if self.min_records is not None and row.record_count < self.min_records:
+            return False
         if self.above is None and self.below is None:
             return True
         if value is None:

@@ -144,6 +144,13 @@ class MetricQuery(BaseModel):
     max_amount: Decimal | None = Field(
         default=None, ge=0, le=MAX_AMOUNT, description="Deals of at most this."
     )
+    min_records: int | None = Field(
+        default=None,
+        ge=1,
+        le=1_000_000,
+        description="Only groups with at least this many records behind the first measure "
+        "(a win rate over at least 20 closed deals).",
+    )
     missing: str | None = Field(
         default=None,
         description="Only deals where this field is empty: account, product, close_date, next_step "

@@ -160,6 +160,7 @@ def query_metrics(repo: Repository, viewer: ViewerLike, params: MetricQuery) -> 
         min_days_in_stage: Only deals in their current stage at least this many days.
         min_amount: Only deals of at least this amount.
         max_amount: Only deals of at most this amount.
+        min_records: Only groups with at least this many records behind the first measure.
         missing: Only deals where this field is empty: account, product, close_date, next_step or created.
         without_amount: Only deals whose amount is unknown (none recorded, or estimated).
         period: 'this quarter', 'Q3 2026', 'last year', 'YTD', '2026-01-01..2026-03-31'.
@@ -204,6 +205,7 @@ def query_metrics(repo: Repository, viewer: ViewerLike, params: MetricQuery) -> 
     scope = ["viewer's scope", *(n.description for n in narrowings)]
     if by is not None:
         scope += threshold_filters(measures[0], params.above, params.below)
+        scope += [f"groups of at least {params.min_records} records"] if params.min_records else []
     series = []
     for m in measures:
         window, before = windows[m.key], earlier[m.key]
@@ -224,6 +226,7 @@ def query_metrics(repo: Repository, viewer: ViewerLike, params: MetricQuery) -> 
         row_limit(len(measures), params.compare is not None),
         params.above,
         params.below,
+        params.min_records,
     )
     shown: list[MetricRow] = []
     groups = 0

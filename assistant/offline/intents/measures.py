@@ -348,6 +348,7 @@ def query_args(frame: Frame, lexicon: Lexicon) -> dict[str, Any]:
         max_amount=slots.max_amount,
         without_amount=slots.without_amount,
         missing=slots.missing,
+        min_records=slots.min_records if group is not None else None,
         period=slots.period,
         compare=slots.compare,
         # every group, when the mean over them is asked or named members are picked from them

@@ -11,7 +11,8 @@ from fastapi import APIRouter, Query
 from assistant.interfaces.api.deps import StateDep, ViewerDep
 from assistant.interfaces.api.params import QUERY
 from assistant.interfaces.api.problems import error_responses
-from tools.deals.forecasting import Forecast, ForecastQuery, PerformanceQuery, PerformanceReport
+from tools.deals.forecasting import Forecast, ForecastQuery
+from tools.deals.performance import PerformanceQuery, PerformanceReport
 from tools.deals.pipeline import PipelineQuery, PipelineSummary
 
 router = APIRouter(tags=["pipeline"])
