@@ -21,6 +21,8 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+from tests.interfaces.block_kit import view_violations, violations
+
 
 @dataclass
 class Reply:
@@ -175,6 +177,29 @@ class SlackCall:
     args: dict[str, Any]
     headers: dict[str, str]
     path: str
+    body: bytes = b""
+
+
+@dataclass
+class SlackFile:
+    """A file going through the external upload flow: announced, its bytes received, shared."""
+
+    id: str
+    filename: str
+    length: int
+    alt_txt: str | None = None
+    content: bytes | None = None
+    title: str | None = None
+    channel: str | None = None
+    thread_ts: str | None = None
+
+
+#: Methods whose ``blocks`` are a message's (a view's are checked as a view).
+MESSAGE_METHODS = {
+    "chat.postMessage", "chat.postEphemeral", "chat.update", "chat.scheduleMessage",
+    "files.completeUploadExternal", "response",
+}  # fmt: skip
+VIEW_METHODS = {"views.publish", "views.open", "views.update", "views.push"}
 
 
 class FakeSlack:
@@ -186,6 +211,20 @@ class FakeSlack:
     answer ``{"ok": false, "error": …}``; ``rate_limited`` maps a method to the ``Retry-After``
     seconds of the HTTP 429 answers it gives before it succeeds (each refused call is also kept in
     ``refused``).
+
+    File uploads follow Slack's external upload flow (docs.slack.dev, ``files.getUploadURLExternal``
+    and ``files.completeUploadExternal``): ``files.getUploadURLExternal`` takes ``filename`` and
+    ``length`` (bytes; a missing or zero length is ``missing_argument``) and answers an
+    ``upload_url`` on this server and a ``file_id``; a POST of the bytes to that URL answers 200
+    ``OK - <length>`` (404 for a URL it did not hand out); ``files.completeUploadExternal`` takes
+    ``files`` (a JSON list of ``{id, title}``) and shares them in ``channel_id`` (with
+    ``initial_comment``, ``thread_ts``, or ``blocks``), and refuses an id that was not uploaded
+    (``file_not_found``) or whose bytes differ in length from what was announced
+    (``invalid_arguments``). The files are kept in ``files`` (by id, with their bytes).
+
+    Every message and view it receives is checked against Block Kit's limits
+    (:mod:`tests.interfaces.block_kit`): one that breaks any is answered ``invalid_blocks``, as Slack
+    does, and kept in ``violations``; leaving :meth:`running` with violations fails the test.
     """
 
     BOT_USER = "UBOT"
@@ -196,6 +235,8 @@ class FakeSlack:
         self.failures: dict[str, str] = {}
         self.rate_limited: dict[str, list[int]] = {}
         self.refused: list[SlackCall] = []
+        self.files: dict[str, SlackFile] = {}
+        self.violations: list[tuple[str, list[str]]] = []
         self._lock = threading.Lock()
         self._ts = itertools.count(1)
         self._server: ThreadingHTTPServer | None = None
@@ -227,9 +268,68 @@ class FakeSlack:
             time.sleep(0.02)
         raise AssertionError(f"expected {count} {method} call(s), got {[c.method for c in self.calls]}")
 
+    def check_blocks(self, method: str, args: dict[str, Any]) -> list[str]:
+        """The Block Kit limits the message or view in ``args`` breaks (kept in ``violations``)."""
+        if method in VIEW_METHODS and args.get("view") is not None:
+            found = view_violations(args["view"])
+        elif method in MESSAGE_METHODS and args.get("blocks") not in (None, "", "[]"):
+            text = args.get("text") if isinstance(args.get("text"), str) else None
+            found = violations(args["blocks"], text=text)
+        else:
+            return []
+        if found:
+            with self._lock:
+                self.violations.append((method, found))
+        return found
+
+    def _start_upload(self, args: dict[str, Any], ts: str) -> dict[str, Any]:
+        filename, length = args.get("filename"), str(args.get("length") or "0")
+        if not filename or not length.isdigit() or int(length) <= 0:
+            return {"ok": False, "error": "missing_argument"}
+        file_id = f"F{ts.replace('.', '')}"
+        with self._lock:
+            self.files[file_id] = SlackFile(file_id, str(filename), int(length), args.get("alt_txt"))
+        return {"ok": True, "upload_url": f"{self.origin}/upload/v1/{file_id}", "file_id": file_id}
+
+    def _receive_upload(self, file_id: str, content: bytes) -> tuple[int, bytes]:
+        with self._lock:
+            found = self.files.get(file_id)
+            if found is None:
+                return 404, b"not found"
+            found.content = content
+        return 200, f"OK - {len(content)}".encode()
+
+    def _complete_upload(self, args: dict[str, Any]) -> dict[str, Any]:
+        listed = args.get("files")
+        listed = json.loads(listed) if isinstance(listed, str) else listed
+        if not isinstance(listed, list) or not listed:
+            return {"ok": False, "error": "invalid_arguments"}
+        shared = []
+        with self._lock:
+            for item in listed:
+                found = self.files.get(str(item.get("id")))
+                if found is None or found.content is None:
+                    return {"ok": False, "error": "file_not_found"}
+                if len(found.content) != found.length:
+                    return {"ok": False, "error": "invalid_arguments"}
+                found.title = item.get("title") or found.filename
+                found.channel, found.thread_ts = args.get("channel_id"), args.get("thread_ts")
+                shared.append(
+                    {
+                        "id": found.id,
+                        "name": found.filename,
+                        "title": found.title,
+                        "size": found.length,
+                        "permalink": f"{self.origin}/files/{found.id}",
+                    }
+                )
+        return {"ok": True, "files": shared}
+
     def _answer(self, method: str, args: dict[str, Any]) -> dict[str, Any]:
         if method in self.failures:
             return {"ok": False, "error": self.failures[method]}
+        if found := self.check_blocks(method, args):
+            return {"ok": False, "error": "invalid_blocks", "errors": found}
         ts = f"1700000000.{next(self._ts):06d}"
         if method == "auth.test":
             return {"ok": True, "user_id": self.BOT_USER, "bot_id": "BBOT", "team_id": "T1", "team": "Cobalt"}
@@ -249,11 +349,9 @@ class FakeSlack:
         if method == "chat.postMessage":
             return {"ok": True, "channel": args.get("channel"), "ts": ts, "message": {"ts": ts}}
         if method == "files.getUploadURLExternal":
-            return {"ok": True, "upload_url": f"{self.origin}/upload/F{ts}", "file_id": f"F{ts}"}
+            return self._start_upload(args, ts)
         if method == "files.completeUploadExternal":
-            files = args.get("files")
-            listed = json.loads(files) if isinstance(files, str) else files or []
-            return {"ok": True, "files": [{"id": f.get("id"), "title": f.get("title")} for f in listed]}
+            return self._complete_upload(args)
         return {"ok": True}
 
     @contextmanager
@@ -277,7 +375,8 @@ class FakeSlack:
                     args["_body"] = raw.decode("utf-8", "replace")
                 parts = split.path.strip("/").split("/")
                 method = parts[1] if parts[0] == "api" and len(parts) > 1 else parts[0]
-                call = SlackCall(method, args, {k.lower(): v for k, v in self.headers.items()}, split.path)
+                headers = {k.lower(): v for k, v in self.headers.items()}
+                call = SlackCall(method, args, headers, split.path, raw)
                 with fake._lock:
                     fake.calls.append(call)
                     waits = fake.rate_limited.get(method) if parts[0] == "api" else None
@@ -289,12 +388,17 @@ class FakeSlack:
                         429, b'{"ok": false, "error": "ratelimited"}', {"retry-after": str(retry_after)}
                     )
                     return
+                status = 200
                 if parts[0] == "api":
                     payload = json.dumps(fake._answer(method, args)).encode()
                     kind_out = "application/json"
+                elif parts[0] == "upload":
+                    status, payload = fake._receive_upload(parts[-1], raw)
+                    kind_out = "text/plain"
                 else:
+                    fake.check_blocks(method, args)
                     payload, kind_out = b"ok", "text/plain"
-                self._send(200, payload, {"content-type": kind_out})
+                self._send(status, payload, {"content-type": kind_out})
 
             def _send(self, status: int, payload: bytes, headers: dict[str, str]) -> None:
                 self.send_response(status)
@@ -313,6 +417,7 @@ class FakeSlack:
         thread.start()
         try:
             yield self
+            assert not self.violations, f"messages broke Block Kit's limits: {self.violations}"
         finally:
             self._server.shutdown()
             self._server.server_close()

@@ -36,6 +36,7 @@ from assistant.formatting import money, plural
 from assistant.interfaces.slack.blocks import SlackMessage
 from assistant.interfaces.slack.digest_changes import Listed, changes_message, deal_key, diff
 from assistant.interfaces.slack.safety import plain
+from assistant.interfaces.urls import Urls
 from tools.deals.stalled import StalledDeals, StalledQuery
 from tools.deals.stalled_evidence import StalledDeal
 from tools.store.schema import Role, SlackDigest
@@ -78,6 +79,7 @@ class Digest:
         self.context = context
         self.client = client
         self.engine = context.engine
+        self.urls = Urls.of(context.settings)
 
     def people(self) -> list[Person]:
         return people_with_roles(self.engine, (Role.REP, Role.MANAGER))
@@ -126,13 +128,13 @@ class Digest:
             return None, "nothing new", result
         if viewer.role is Role.REP:
             intro = f"Good morning {first}, your stalled deals for {day:%A %d %B}:"
-            return changes_message(intro, changes, False, result.as_of), "would send", result
+            return changes_message(intro, changes, False, result.as_of, self.urls), "would send", result
         flagged = int(result.flagged.value or 0)
         intro = (
             f"Good morning {first}. Your team has {plural(flagged, 'stalled or at-risk deal')} of "
             f"{result.open_deals:,} open, worth {money(result.flagged_amount.value or 0)}:"
         )
-        return changes_message(intro, changes, True, result.as_of), "would send", result
+        return changes_message(intro, changes, True, result.as_of, self.urls), "would send", result
 
     def remember(self, user_id: int, day: dt.date, deals: list[StalledDeal]) -> None:
         """What the digest sent on ``day`` listed: the next one compares with it."""

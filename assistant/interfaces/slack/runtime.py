@@ -17,6 +17,7 @@ from assistant.interfaces.slack.blocks import SlackMessage, fallback_text, markd
 from assistant.interfaces.slack.deliveries import DeliveryLog
 from assistant.interfaces.slack.identity import SlackIdentity
 from assistant.interfaces.slack.safety import plain, safe_markdown
+from assistant.interfaces.urls import Urls
 from assistant.link_policy import LinkPolicy
 
 log = logging.getLogger("salesplan.slack")
@@ -29,6 +30,8 @@ class SlackRuntime:
     identity: SlackIdentity
     deliveries: DeliveryLog
     policy: LinkPolicy
+    #: Where records and playbook citations link to (``SALESPLAN_CRM_RECORD_URL``, ``SALESPLAN_PUBLIC_URL``).
+    urls: Urls
     #: Questions and plans worked on at once (``SALESPLAN_MAX_CONCURRENT_TURNS``); others wait.
     turns: asyncio.Semaphore
     pending: set[asyncio.Task[object]] = field(default_factory=set)
@@ -40,6 +43,7 @@ class SlackRuntime:
             identity=SlackIdentity(context.engine),
             deliveries=DeliveryLog(context.engine),
             policy=LinkPolicy.of(context.settings.allowed_link_hosts),
+            urls=Urls.of(context.settings),
             turns=asyncio.Semaphore(context.settings.max_concurrent_turns),
         )
 
@@ -96,19 +100,30 @@ async def upload(
     thread_ts: str | None = None,
 ) -> None:
     """The Markdown as a ``.md`` file, with the first paragraph as its comment."""
-    comment = f"{fallback_text(markdown, runtime.policy)}\n_It is long, so here it is as a Markdown file._"
+    opening = fallback_text(markdown, runtime.policy, runtime.urls)
+    comment = f"{opening}\n_It is long, so here it is as a Markdown file._"
     await client.files_upload_v2(
         channel=channel,
         thread_ts=thread_ts,
-        content=safe_markdown(markdown, runtime.policy),
+        content=safe_markdown(runtime.urls.link_citations(markdown), runtime.policy),
         filename=f"{slug(title)}.md",
         title=plain(title),
         initial_comment=comment,
     )
 
 
-def answer_message(markdown: str, runtime: SlackRuntime, citations: list[str], footer: str) -> SlackMessage:
-    return markdown_message(markdown, runtime.policy, citations, footer)
+def answer_message(
+    markdown: str, runtime: SlackRuntime, citations: list[str], footer: str, title: str | None = None
+) -> SlackMessage:
+    """An answer or a plan as Block Kit. ``footer`` (the model and the time taken) and the number
+    of records cited are internals: shown only with ``SALESPLAN_DEBUG``."""
+    internals: list[str] = []
+    if runtime.context.settings.debug:
+        records = sum(1 for c in citations if ".md#" not in c)
+        internals = [f"{records:,} record{'s' if records != 1 else ''} cited" if records else "", footer]
+    title = " ".join((title or "").split())
+    title = title[:1].upper() + title[1:]
+    return markdown_message(markdown, runtime.policy, citations, internals, urls=runtime.urls, title=title)
 
 
 async def react(client: AsyncWebClient, channel: str, ts: str, *, add: bool) -> None:

@@ -5,8 +5,10 @@ answered by a lazy listener through the command's ``response_url``, replacing th
 Answers are ephemeral — only the person who typed the command sees them, since they show that
 person's data. Text that is not a subcommand is asked as a question. ``ask`` continues one
 conversation per person and channel (thread ``slack:<channel>:command``); ``plan territory``
-without a name plans the person's own territory or team. An answer or plan too
-long for a message is sent to the person as a Markdown file in a direct message.
+without a name plans the person's own territory or team. A plan is shared as files — the
+Markdown and its charts, in a direct message to the person — and answered with its summary
+(:mod:`..plans`). An answer too long for a message is sent to the person as a Markdown file in a
+direct message.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from assistant.interfaces.slack.blocks import SlackMessage, section
 from assistant.interfaces.slack.help import help_message
 from assistant.interfaces.slack.identity import Unmapped
-from assistant.interfaces.slack.plans import plan_message
+from assistant.interfaces.slack.plans import share_plan
 from assistant.interfaces.slack.runtime import SlackRuntime, answer_message, upload
 from assistant.interfaces.slack.safety import plain
 from assistant.interfaces.slack.stalled import stalled_message
@@ -85,7 +87,7 @@ async def _run(
         result = await runtime.context.assistant.aask(viewer, command.argument, thread, channel="slack")
         footer = f"{result.model} · {result.latency_ms:,} ms"
         return (
-            answer_message(result.answer, runtime, result.citations, footer),
+            answer_message(result.answer, runtime, result.citations, footer, title=command.argument),
             result.answer,
             "Salesplan answer",
         )
@@ -93,9 +95,10 @@ async def _run(
         deals = await runtime.context.reads.arun_tool(
             viewer, "stalled_deals", StalledQuery(limit=25), returns=StalledDeals, channel="slack"
         )
-        return stalled_message(deals), None, "Stalled deals"
+        return stalled_message(deals, urls=runtime.urls), None, "Stalled deals"
     kind = "account" if command.action == "plan account" else "territory"
-    return await plan_message(runtime, viewer, kind, command.argument)
+    summary = await share_plan(runtime, client, viewer, str(body["user_id"]), kind, command.argument)
+    return summary, None, ""
 
 
 def register(app: AsyncApp, runtime: SlackRuntime) -> None:

@@ -95,7 +95,7 @@ async def _reply(
         text = "Sorry, something went wrong while answering. Please try again in a moment."
         return SlackMessage(text=text, blocks=[section(text)]), None
     footer = f"{result.model} · {result.latency_ms:,} ms"
-    message = answer_message(result.answer, runtime, result.citations, footer)
+    message = answer_message(result.answer, runtime, result.citations, footer, title=question)
     if result.proposed_changes:  # the buttons must come with it: never as a file
         message.blocks += change_actions(result.proposed_changes)
         return message, None
