@@ -6,8 +6,8 @@ The Markdown of an answer is read paragraph by paragraph:
 * a header block names the answer: the Markdown's own ``# Title`` when it starts with one, else
   the title the caller gives (the question as asked), cut to Slack's 150 characters;
 * the first paragraph is the direct answer (its own section);
-* a list whose every item is ``Label: value`` with a number in the value (``- Potential:
-  $239,800``) becomes section *fields* (at most 10 to a section);
+* a list that opens with ``Label: value`` items with a number in the value (``- Potential:
+  $239,800``) shows them as section *fields* (at most 10 to a section), the rest as text;
 * anything else — records with their ids, advice, tables — is mrkdwn text: ``**bold**`` becomes
   ``*bold*``, headings bold lines, bullets ``•``/``◦``, and tables a preformatted block;
 * a playbook citation (``[kpis.md#pipeline-coverage]``) reads as its section's heading, a link to
@@ -18,8 +18,9 @@ The Markdown of an answer is read paragraph by paragraph:
   passes (the model, the time taken, the records cited: shown with ``SALESPLAN_DEBUG`` only).
 
 Sections hold at most 3,000 characters (split at line, then word boundaries) and a message at
-most 50 blocks. A text too long for that, or longer than ``MAX_INLINE_CHARS`` (20,000, about six
-screens, past which a file reads better), does not fit: the caller uploads it as a Markdown file.
+most 50 blocks (past 50, neighbouring text sections are merged). A text too long for that, or
+longer than ``MAX_INLINE_CHARS`` (20,000, about six screens, past which a file reads better),
+does not fit: the caller uploads it as a Markdown file.
 """
 
 from __future__ import annotations
@@ -175,18 +176,26 @@ def paragraphs(markdown: str) -> list[list[str]]:
     return result
 
 
-def _figures(lines: Sequence[str], policy: LinkPolicy, urls: Urls) -> list[str] | None:
-    """``Label: value`` items as fields, when every line of the paragraph is one."""
-    if len(lines) < 2:
-        return None
+def _figures(lines: Sequence[str], policy: LinkPolicy, urls: Urls) -> tuple[list[str], list[str]]:
+    """The leading ``Label: value`` items of a list as fields (at least two, each with a number in
+    its value and no sub-items), and the lines after them."""
     found: list[str] = []
-    for line in lines:
+    for index, line in enumerate(lines):
+        following = lines[index + 1] if index + 1 < len(lines) else ""
         match = FIGURE_ITEM.match(line.strip()) if not line.startswith((" ", "\t")) else None
-        if match is None or REFERENCE.search(line) or not re.search(r"\d", match.group("value")):
-            return None
+        if (
+            match is None
+            or REFERENCE.search(line)
+            or not re.search(r"\d", match.group("value"))
+            or following.startswith((" ", "\t"))
+        ):
+            break
+        label = plain(match.group("label").strip())
         value = format_line(match.group("value"), policy, urls)
-        found.append(f"*{plain(match.group('label').strip())}*\n{value}")
-    return found
+        found.append(f"*{label[:1].upper()}{label[1:]}*\n{value}")
+    if len(found) < 2:
+        return [], list(lines)
+    return found, list(lines[len(found) :])
 
 
 def split_text(text: str, limit: int = SECTION_LIMIT) -> list[str]:
@@ -216,7 +225,7 @@ def markdown_blocks(markdown: str, policy: LinkPolicy, urls: Urls = NO_URLS) -> 
     blocks: list[Block] = []
     pending_heading: str | None = None
     for index, lines in enumerate(paragraphs(markdown)):
-        figures = _figures(lines, policy, urls) if index > 0 else None
+        figures, lines = _figures(lines, policy, urls) if index > 0 else ([], lines)
         if figures:
             if pending_heading:
                 blocks.append(section(pending_heading))
@@ -224,7 +233,8 @@ def markdown_blocks(markdown: str, policy: LinkPolicy, urls: Urls = NO_URLS) -> 
             blocks.extend(
                 fields_section(figures[i : i + MAX_FIELDS]) for i in range(0, len(figures), MAX_FIELDS)
             )
-            continue
+            if not lines:
+                continue
         text = format_block(lines, policy, urls)
         if (
             index > 0
@@ -240,6 +250,26 @@ def markdown_blocks(markdown: str, policy: LinkPolicy, urls: Urls = NO_URLS) -> 
     if pending_heading:
         blocks.append(section(pending_heading))
     return blocks
+
+
+def pack(blocks: list[Block], limit: int = MAX_BLOCKS) -> list[Block]:
+    """``blocks`` with neighbouring text sections merged (up to 3,000 characters each) when there
+    are more than ``limit``: many short paragraphs still make one message."""
+    if len(blocks) <= limit:
+        return blocks
+    packed: list[Block] = []
+    for block in blocks:
+        last = packed[-1] if packed else None
+        if (
+            last is not None
+            and set(last) == set(block) == {"type", "text"}
+            and last["type"] == block["type"] == "section"
+            and len(last["text"]["text"]) + len(block["text"]["text"]) + 2 <= SECTION_LIMIT
+        ):
+            packed[-1] = section(f"{last['text']['text']}\n\n{block['text']['text']}")
+        else:
+            packed.append(block)
+    return packed
 
 
 def fallback_text(markdown: str, policy: LinkPolicy, urls: Urls = NO_URLS) -> str:
@@ -283,8 +313,8 @@ def markdown_message(
     markdown: str,
     policy: LinkPolicy,
     citations: Sequence[str] = (),
-    internals: Sequence[str] = (),
     *,
+    internals: Sequence[str] = (),
     urls: Urls = NO_URLS,
     title: str | None = None,
 ) -> SlackMessage:
@@ -292,8 +322,8 @@ def markdown_message(
     own_title, body = title_of(markdown)
     heading = own_title or title
     blocks = [header(heading)] if heading and heading.strip() else []
-    blocks += markdown_blocks(body, policy, urls)
     sources = sources_context(citations, urls, internals)
+    blocks += pack(markdown_blocks(body, policy, urls), MAX_BLOCKS - len(blocks) - bool(sources))
     if sources:
         blocks.append(sources)
     text = fallback_text(body, policy, urls) or plain(heading or "") or "(no answer)"

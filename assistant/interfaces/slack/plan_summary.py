@@ -25,7 +25,6 @@ from assistant.interfaces.slack.blocks import (
     fields_section,
     format_block,
     header,
-    paragraphs,
     section,
 )
 from assistant.interfaces.slack.safety import plain
@@ -47,12 +46,13 @@ def _moves(facts: TerritoryPlanFacts) -> str:
     proposal = facts.rebalance
     if proposal is None:
         return "none drafted (managers and RevOps)" if facts.rebalance_note else "none drafted"
-    if proposal.status in ("balanced", "nothing_to_balance"):
-        return "none needed"
-    if proposal.status != "proposed":
-        return "no set of moves meets the band"
     moved = int(proposal.move_count.value or 0)
-    return f"{plural(moved, 'move')} · {money(proposal.disruption.value)} of potential"
+    if proposal.status in ("balanced", "nothing_to_balance") or (proposal.status == "proposed" and not moved):
+        return "none needed"
+    if not moved:
+        return "no moves meet the band"
+    shown = f"{plural(moved, 'move')} · {money(proposal.disruption.value)} of potential"
+    return shown if proposal.status == "proposed" else f"{shown} (the band cannot be met)"
 
 
 def _balance(facts: TerritoryPlanFacts) -> str:
@@ -109,18 +109,15 @@ def fields(draft: PlanDraft) -> list[str]:
 
 
 def headline(markdown: str) -> list[str]:
-    """The plan's opening sentence and its closing focus, from its ``## Summary`` section."""
+    """The first and the last line of the plan's ``## Summary`` section: what the plan covers, and
+    (in the drafted plans) what it focuses on."""
     lines = markdown.split("\n")
     start = next((i + 1 for i, line in enumerate(lines) if line.strip().casefold() == "## summary"), None)
     if start is None:
         return []
     end = next((i for i in range(start, len(lines)) if lines[i].startswith("#")), len(lines))
-    found = paragraphs("\n".join(lines[start:end]))
-    if not found:
-        return []
-    picked = [found[0][0]]
-    if len(found) > 1 and sum(len(line) for line in found[-1]) <= HEADLINE_CHARS // 2:
-        picked += found[-1]
+    found = [line.strip() for line in lines[start:end] if line.strip()]
+    picked = found[:1] + found[-1:] if len(found) > 1 else found
     text: list[str] = []
     for line in picked:
         if sum(len(t) for t in text) + len(line) > HEADLINE_CHARS:

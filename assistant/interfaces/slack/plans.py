@@ -76,7 +76,7 @@ def _history_png(draft: PlanDraft) -> bytes:
 
 def _balance_png(plan: TerritoryPlan) -> bytes | None:
     proposal = plan.facts.rebalance
-    if proposal is None or proposal.status != "proposed" or not proposal.reps:
+    if proposal is None or not proposal.reps or not proposal.move_count.value:
         return None
     from tools.rebalance.charts import CHART, draw_balance
 

@@ -123,7 +123,9 @@ def answer_message(
         internals = [f"{records:,} record{'s' if records != 1 else ''} cited" if records else "", footer]
     title = " ".join((title or "").split())
     title = title[:1].upper() + title[1:]
-    return markdown_message(markdown, runtime.policy, citations, internals, urls=runtime.urls, title=title)
+    return markdown_message(
+        markdown, runtime.policy, citations, internals=internals, urls=runtime.urls, title=title
+    )
 
 
 async def react(client: AsyncWebClient, channel: str, ts: str, *, add: bool) -> None:
