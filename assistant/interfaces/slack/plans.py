@@ -28,7 +28,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from slack_sdk.errors import SlackApiError
+from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from assistant.interfaces.slack.blocks import SlackMessage
@@ -129,9 +129,9 @@ async def share_plan(
             channel=str(opened["channel"]["id"]),
             initial_comment=summary_comment(draft),
         )
-    except SlackApiError as exc:
-        error = str(exc.response.get("error") or "unknown error")
-        log.warning("uploading a plan failed: %s", error)
+    except SlackClientError as exc:  # refused by the Web API, or the bytes not taken at the upload URL
+        error = str(exc.response.get("error")) if isinstance(exc, SlackApiError) else "the upload failed"
+        log.warning("uploading a plan failed: %s", exc)
         where = f"I couldn't upload the plan and its charts ({error}); ask again in a moment."
         return plan_summary(draft, runtime.policy, runtime.urls, where, internals)
     where = (
