@@ -21,7 +21,7 @@ from assistant.bootstrap import AppContext, load_settings
 from assistant.interfaces.api.deps import ApiState
 from assistant.interfaces.api.limits import BodyReadTimeout, BodySizeLimit
 from assistant.interfaces.api.problems import install_problem_handlers
-from assistant.interfaces.api.routers import accounts, ask, changes, deals, health, plans
+from assistant.interfaces.api.routers import accounts, ask, changes, deals, health, plans, playbook
 from assistant.settings import Settings
 
 DESCRIPTION = """\
@@ -52,7 +52,7 @@ def create_app(settings: Settings | None = None, *, context: AppContext | None =
     install_problem_handlers(app)
     app.add_middleware(BodySizeLimit, max_bytes=context.settings.api_max_body_bytes)
     app.add_middleware(BodyReadTimeout, seconds=context.settings.api_body_timeout)
-    for module in (health, ask, plans, deals, accounts, changes):
+    for module in (health, ask, plans, deals, accounts, changes, playbook):
         app.include_router(module.router)
     return app
 
