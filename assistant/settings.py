@@ -63,6 +63,17 @@ class Settings(BaseSettings):
         description="Link to a record in the source CRM, e.g. `https://acme.my.salesforce.com/{external_id}` "
         "({external_id}, {kind}, {id}); every record reference in answers becomes a link.",
     )
+    public_url: str | None = Field(
+        default=None,
+        description="Where people reach the HTTP API (`salesplan serve`), e.g. "
+        "`https://salesplan.acme.example`: playbook citations in Slack link to its `/playbook` pages. "
+        "Unset: citations are plain text.",
+    )
+    debug: bool = Field(
+        default=False,
+        description="Show internals under answers and plans in Slack: the model, the time taken and how "
+        "many records are cited.",
+    )
     sharing: Sharing = Field(
         default=Sharing.PRIVATE,
         description="What a rep sees besides their own deals: `private` (accounts they own or have a "
@@ -243,6 +254,17 @@ class Settings(BaseSettings):
             )
         return value
 
+    @field_validator("public_url")
+    @classmethod
+    def _check_public_url(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        value = value.strip().rstrip("/")
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment:
+            raise ValueError(f"must be an http(s) URL such as https://salesplan.acme.example, got {value!r}")
+        return value
+
     @field_validator("link_hosts", mode="before")
     @classmethod
     def _split_hosts(cls, value: object) -> object:
@@ -262,8 +284,10 @@ class Settings(BaseSettings):
 
     @property
     def allowed_link_hosts(self) -> list[str]:
-        """The hosts answers may link to: ``link_hosts`` and the CRM's record-link host."""
-        return [*self.link_hosts, *([self.crm_record_host] if self.crm_record_host else [])]
+        """The hosts answers may link to: ``link_hosts``, the CRM's record-link host and the host of
+        ``public_url`` (the playbook pages)."""
+        public_host = urlsplit(self.public_url).hostname if self.public_url else None
+        return [*self.link_hosts, *(host for host in (self.crm_record_host, public_host) if host)]
 
     @property
     def chat_model(self) -> str:

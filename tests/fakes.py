@@ -21,6 +21,8 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+from tests.interfaces.block_kit import view_violations, violations
+
 
 @dataclass
 class Reply:
@@ -169,14 +171,37 @@ class FakeOpenAI:
 
 @dataclass
 class SlackCall:
-    """One request the fake Slack received: the Web API method (or ``upload`` / ``response``), and
-    what the fake answered (a Web API method's JSON)."""
+    """One request the fake Slack received: the Web API method (or ``upload`` / ``response``), what
+    the fake answered (a Web API method's JSON), and the raw body (an upload's bytes)."""
 
     method: str
     args: dict[str, Any]
     headers: dict[str, str]
     path: str
     response: dict[str, Any] = field(default_factory=dict)
+    body: bytes = b""
+
+
+@dataclass
+class SlackFile:
+    """A file going through the external upload flow: announced, its bytes received, shared."""
+
+    id: str
+    filename: str
+    length: int
+    alt_txt: str | None = None
+    content: bytes | None = None
+    title: str | None = None
+    channel: str | None = None
+    thread_ts: str | None = None
+
+
+#: Methods whose ``blocks`` are a message's (a view's are checked as a view).
+MESSAGE_METHODS = {
+    "chat.postMessage", "chat.postEphemeral", "chat.update", "chat.scheduleMessage",
+    "files.completeUploadExternal", "response",
+}  # fmt: skip
+VIEW_METHODS = {"views.publish", "views.open", "views.update", "views.push"}
 
 
 class FakeSlack:
@@ -187,15 +212,25 @@ class FakeSlack:
     profile emails for ``users.info`` and ``users.lookupByEmail``; ``failures`` makes a method
     answer ``{"ok": false, "error": …}``; ``rate_limited`` maps a method to the ``Retry-After``
     seconds of the HTTP 429 answers it gives before it succeeds (each refused call is also kept in
-    ``refused``).
+    ``refused``). Each Web API call keeps what the fake answered in its ``response``.
 
-    Messages (``chat.postMessage``, ``chat.postEphemeral``, ``chat.update``) and Home tabs
-    (``views.publish``) are checked as Slack checks them: at most 50 blocks in a message and 100 in
-    a view, at most 25 elements in an actions block with action ids unique within the block, button
-    texts of at most 75 characters and values of at most 2,000, menu options at most 100 —
-    ``invalid_blocks`` otherwise. ``chat.postEphemeral`` needs a channel and a user
-    (``message_ts`` back); ``views.publish`` a ``user_id`` and a view of type ``home`` (the view
-    back, and kept in ``homes`` by user).
+    ``chat.postEphemeral`` needs a channel and a user (``message_ts`` back); ``views.publish`` a
+    ``user_id`` and a view of type ``home`` (the view back, and kept in ``homes`` by user).
+
+    File uploads follow Slack's external upload flow (docs.slack.dev, ``files.getUploadURLExternal``
+    and ``files.completeUploadExternal``): ``files.getUploadURLExternal`` takes ``filename`` and
+    ``length`` (bytes; a missing or zero length is ``missing_argument``) and answers an
+    ``upload_url`` on this server and a ``file_id``; a POST of the bytes to that URL answers 200
+    ``OK - <length>`` (404 for a URL it did not hand out); ``files.completeUploadExternal`` takes
+    ``files`` (a JSON list of ``{id, title}``) and shares them in ``channel_id`` (with
+    ``initial_comment``, ``thread_ts``, or ``blocks``), and refuses an id that was not uploaded
+    (``file_not_found``) or whose bytes differ in length from what was announced
+    (``invalid_arguments``). The files are kept in ``files`` (by id, with their bytes).
+
+    Every message and view it receives is checked against Block Kit's limits
+    (:mod:`tests.interfaces.block_kit`): one that breaks any is answered ``invalid_blocks``, as Slack
+    does, and kept in ``violations``; leaving :meth:`running` with violations fails the test. A
+    message holds at most 50 blocks, a Home tab 100.
     """
 
     BOT_USER = "UBOT"
@@ -207,6 +242,8 @@ class FakeSlack:
         self.rate_limited: dict[str, list[int]] = {}
         self.refused: list[SlackCall] = []
         self.homes: dict[str, dict[str, Any]] = {}
+        self.files: dict[str, SlackFile] = {}
+        self.violations: list[tuple[str, list[str]]] = []
         self._lock = threading.Lock()
         self._ts = itertools.count(1)
         self._server: ThreadingHTTPServer | None = None
@@ -238,9 +275,69 @@ class FakeSlack:
             time.sleep(0.02)
         raise AssertionError(f"expected {count} {method} call(s), got {[c.method for c in self.calls]}")
 
+    def check_blocks(self, method: str, args: dict[str, Any]) -> list[str]:
+        """The Block Kit limits the message or view in ``args`` breaks (kept in ``violations``)."""
+        view = _decoded(args.get("view"))
+        if method in VIEW_METHODS and isinstance(view, dict):
+            found = view_violations(view)
+        elif method in MESSAGE_METHODS and args.get("blocks") not in (None, "", "[]"):
+            text = args.get("text") if isinstance(args.get("text"), str) else None
+            found = violations(args["blocks"], text=text)
+        else:
+            return []
+        if found:
+            with self._lock:
+                self.violations.append((method, found))
+        return found
+
+    def _start_upload(self, args: dict[str, Any], ts: str) -> dict[str, Any]:
+        filename, length = args.get("filename"), str(args.get("length") or "0")
+        if not filename or not length.isdigit() or int(length) <= 0:
+            return {"ok": False, "error": "missing_argument"}
+        file_id = f"F{ts.replace('.', '')}"
+        with self._lock:
+            self.files[file_id] = SlackFile(file_id, str(filename), int(length), args.get("alt_txt"))
+        return {"ok": True, "upload_url": f"{self.origin}/upload/v1/{file_id}", "file_id": file_id}
+
+    def _receive_upload(self, file_id: str, content: bytes) -> tuple[int, bytes]:
+        with self._lock:
+            found = self.files.get(file_id)
+            if found is None:
+                return 404, b"not found"
+            found.content = content
+        return 200, f"OK - {len(content)}".encode()
+
+    def _complete_upload(self, args: dict[str, Any]) -> dict[str, Any]:
+        listed = args.get("files")
+        listed = json.loads(listed) if isinstance(listed, str) else listed
+        if not isinstance(listed, list) or not listed:
+            return {"ok": False, "error": "invalid_arguments"}
+        shared = []
+        with self._lock:
+            for item in listed:
+                found = self.files.get(str(item.get("id")))
+                if found is None or found.content is None:
+                    return {"ok": False, "error": "file_not_found"}
+                if len(found.content) != found.length:
+                    return {"ok": False, "error": "invalid_arguments"}
+                found.title = item.get("title") or found.filename
+                found.channel, found.thread_ts = args.get("channel_id"), args.get("thread_ts")
+                shared.append(
+                    {
+                        "id": found.id,
+                        "name": found.filename,
+                        "title": found.title,
+                        "size": found.length,
+                        "permalink": f"{self.origin}/files/{found.id}",
+                    }
+                )
+        return {"ok": True, "files": shared}
+
     def _answer(self, method: str, args: dict[str, Any]) -> dict[str, Any]:
         if method in self.failures:
             return {"ok": False, "error": self.failures[method]}
+        if found := self.check_blocks(method, args):
+            return {"ok": False, "error": "invalid_blocks", "errors": found}
         ts = f"1700000000.{next(self._ts):06d}"
         if method == "auth.test":
             return {"ok": True, "user_id": self.BOT_USER, "bot_id": "BBOT", "team_id": "T1", "team": "Cobalt"}
@@ -257,10 +354,6 @@ class FakeSlack:
             return {"ok": True, "url": f"ws://127.0.0.1:9/link/?ticket={ts}"}
         if method == "conversations.open":
             return {"ok": True, "channel": {"id": f"D{args.get('users', 'X')}"}}
-        if method in ("chat.postMessage", "chat.postEphemeral", "chat.update", "views.publish"):
-            problem = _invalid_blocks(method, args)
-            if problem:
-                return {"ok": False, "error": "invalid_blocks", "response_metadata": {"messages": [problem]}}
         if method == "chat.postMessage":
             return {"ok": True, "channel": args.get("channel"), "ts": ts, "message": {"ts": ts}}
         if method == "chat.postEphemeral":
@@ -275,11 +368,9 @@ class FakeSlack:
             self.homes[str(args["user_id"])] = published
             return {"ok": True, "view": published}
         if method == "files.getUploadURLExternal":
-            return {"ok": True, "upload_url": f"{self.origin}/upload/F{ts}", "file_id": f"F{ts}"}
+            return self._start_upload(args, ts)
         if method == "files.completeUploadExternal":
-            files = args.get("files")
-            listed = json.loads(files) if isinstance(files, str) else files or []
-            return {"ok": True, "files": [{"id": f.get("id"), "title": f.get("title")} for f in listed]}
+            return self._complete_upload(args)
         return {"ok": True}
 
     @contextmanager
@@ -303,7 +394,8 @@ class FakeSlack:
                     args["_body"] = raw.decode("utf-8", "replace")
                 parts = split.path.strip("/").split("/")
                 method = parts[1] if parts[0] == "api" and len(parts) > 1 else parts[0]
-                call = SlackCall(method, args, {k.lower(): v for k, v in self.headers.items()}, split.path)
+                headers = {k.lower(): v for k, v in self.headers.items()}
+                call = SlackCall(method, args, headers, split.path, body=raw)
                 with fake._lock:
                     fake.calls.append(call)
                     waits = fake.rate_limited.get(method) if parts[0] == "api" else None
@@ -315,13 +407,18 @@ class FakeSlack:
                         429, b'{"ok": false, "error": "ratelimited"}', {"retry-after": str(retry_after)}
                     )
                     return
+                status = 200
                 if parts[0] == "api":
                     call.response = fake._answer(method, args)
                     payload = json.dumps(call.response).encode()
                     kind_out = "application/json"
+                elif parts[0] == "upload":
+                    status, payload = fake._receive_upload(parts[-1], raw)
+                    kind_out = "text/plain"
                 else:
+                    fake.check_blocks(method, args)
                     payload, kind_out = b"ok", "text/plain"
-                self._send(200, payload, {"content-type": kind_out})
+                self._send(status, payload, {"content-type": kind_out})
 
             def _send(self, status: int, payload: bytes, headers: dict[str, str]) -> None:
                 self.send_response(status)
@@ -340,6 +437,7 @@ class FakeSlack:
         thread.start()
         try:
             yield self
+            assert not self.violations, f"messages broke Block Kit's limits: {self.violations}"
         finally:
             self._server.shutdown()
             self._server.server_close()
@@ -353,29 +451,3 @@ def _decoded(value: Any) -> Any:
         except ValueError:
             return None
     return value
-
-
-def _invalid_blocks(method: str, args: dict[str, Any]) -> str | None:
-    """What Slack would refuse in the blocks of a message or view (None: nothing)."""
-    blocks = _decoded(
-        (_decoded(args.get("view")) or {}).get("blocks") if method == "views.publish" else args.get("blocks")
-    )
-    if blocks is None:
-        return None
-    if not isinstance(blocks, list):
-        return "blocks must be a list"
-    if len(blocks) > (100 if method == "views.publish" else 50):
-        return f"too many blocks: {len(blocks)}"
-    for block in blocks:
-        if block.get("type") != "actions":
-            continue
-        elements = block.get("elements") or []
-        ids = [e.get("action_id") for e in elements]
-        if not elements or len(elements) > 25 or len(set(ids)) != len(ids):
-            return f"bad actions block {block.get('block_id')}: {ids}"
-        for element in elements:
-            if len(element.get("text", {}).get("text", "")) > 75 or len(element.get("value", "")) > 2000:
-                return f"element {element.get('action_id')} is too long"
-            if len(element.get("options") or []) > 100:
-                return f"menu {element.get('action_id')} has too many options"
-    return None

@@ -43,6 +43,8 @@ def test_environment_is_read_when_settings_are_built_not_at_import(monkeypatch: 
         ("SALESPLAN_MODEL", "gpt-4", "SALESPLAN_MODEL must be"),
         ("SALESPLAN_AS_OF", "soon", "as_of"),
         ("SALESPLAN_FISCAL_YEAR_START_MONTH", "13", "fiscal_year_start_month"),
+        ("SALESPLAN_PUBLIC_URL", "salesplan.acme.example", "public_url"),
+        ("SALESPLAN_PUBLIC_URL", "https://salesplan.acme.example/?x=1", "public_url"),
     ],
 )
 def test_bad_values_fail_fast_with_one_line(
@@ -62,3 +64,11 @@ def test_as_of_comes_from_setting_then_dataset(monkeypatch: pytest.MonkeyPatch) 
     assert context.as_of() == dt.date(2025, 1, 15)
     monkeypatch.setenv("SALESPLAN_AS_OF", "2025-02-01")
     assert build_app_context().as_of() == dt.date(2025, 2, 1)
+
+
+def test_the_public_url_is_where_the_playbook_pages_are_linked(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SALESPLAN_PUBLIC_URL", "https://salesplan.acme.example/sales/")
+    monkeypatch.setenv("SALESPLAN_DEBUG", "true")
+    settings = load_settings()
+    assert settings.public_url == "https://salesplan.acme.example/sales" and settings.debug is True
+    assert "salesplan.acme.example" in settings.allowed_link_hosts  # its links stay links

@@ -108,11 +108,16 @@ def draw_history(history: History, title: str, target: Path | IO[bytes]) -> None
     plt.close(figure)
 
 
+def draw_plan_history(plan: AccountPlan | TerritoryPlan, target: Path | IO[bytes]) -> None:
+    """The plan's history chart, titled with the account or the plan's scope, as a PNG into ``target``."""
+    name = plan.facts.account.name if isinstance(plan, AccountPlan) else plan.facts.scope.label
+    draw_history(plan.facts.history, f"{name}: bookings, pipeline created and win rate", target)
+
+
 def with_chart(draft: PlanDraft, path: Path, link: str | None = None) -> PlanDraft:
     """``draft`` with its history chart written to ``path`` and linked (as ``link``) from its Markdown."""
     plan: AccountPlan | TerritoryPlan = draft.plan
-    name = plan.facts.account.name if isinstance(plan, AccountPlan) else plan.facts.scope.label
     path.parent.mkdir(parents=True, exist_ok=True)
-    draw_history(plan.facts.history, f"{name}: bookings, pipeline created and win rate", path)
+    draw_plan_history(plan, path)
     linked = plan.model_copy(update={"chart": link or str(path)})
     return draft.model_copy(update={"plan": linked, "markdown": markdown(linked), "chart": str(path)})

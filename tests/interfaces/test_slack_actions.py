@@ -234,6 +234,10 @@ def test_a_clarification_pick_is_answered_in_the_thread_as_if_typed(slack: Slack
     [picked] = [c for c in sent if c.method.startswith("chat.post")]
     assert picked.args["channel"] == "C1" and picked.args["thread_ts"] == "1700000005.000100"
     assert "Ravi Rao booked" in text_of(picked)
+    headers = [
+        b["text"]["text"] for c in (question, picked) for b in posted_blocks(c) if b["type"] == "header"
+    ]
+    assert headers == ["How is Ra doing?", "Ravi Rao"]  # the pick's answer is headed by the option picked
 
 
 @pytest.mark.parametrize(

@@ -30,6 +30,7 @@ from assistant.interfaces.api.routers import (
     metrics,
     pipeline,
     plans,
+    playbook,
     threads,
 )
 from assistant.settings import Settings
@@ -66,7 +67,7 @@ def create_app(settings: Settings | None = None, *, context: AppContext | None =
     app.openapi = lambda: documented_as_problems(built())  # type: ignore[method-assign]
     app.add_middleware(BodySizeLimit, max_bytes=context.settings.api_max_body_bytes)
     app.add_middleware(BodyReadTimeout, seconds=context.settings.api_body_timeout)
-    for module in (health, ask, threads, plans, deals, pipeline, metrics, accounts, changes):
+    for module in (health, ask, threads, plans, deals, pipeline, metrics, accounts, changes, playbook):
         app.include_router(module.router)
     return app
 

@@ -23,7 +23,7 @@ import re
 from collections.abc import Sequence
 
 from assistant.interfaces.slack.blocks import MAX_BLOCKS, Block, SlackMessage
-from assistant.interfaces.slack.safety import WORD_JOINER, neutralise
+from assistant.interfaces.slack.safety import plain_label
 
 SHOW_MORE = "page_more"
 OPEN_IN_CRM = "open_in_crm"
@@ -40,9 +40,8 @@ MAX_ELEMENTS = 25
 
 def plain_text(text: str, limit: int = BUTTON_TEXT) -> dict[str, str]:
     """A ``plain_text`` object of at most ``limit`` characters. Labels come from the data (deal
-    and people names), so like every text the app posts they can notify no one: ``@here`` and
-    the like get a word joiner after the ``@``, and ``<`` one after it (``<!channel>`` stays text)."""
-    safe = neutralise(text).replace("<", f"<{WORD_JOINER}")
+    and people names), so like every text the app posts they can notify no one (:func:`plain_label`)."""
+    safe = plain_label(text)
     short = safe if len(safe) <= limit else safe[: limit - 1].rstrip() + "…"
     return {"type": "plain_text", "text": short}
 

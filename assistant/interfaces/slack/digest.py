@@ -41,6 +41,7 @@ from assistant.interfaces.slack.digest_changes import PER_GROUP, Listed, changes
 from assistant.interfaces.slack.pages import stalled_actions
 from assistant.interfaces.slack.safety import plain
 from assistant.interfaces.slack.snoozes import Snoozes, Sorted, sort_out
+from assistant.interfaces.urls import Urls
 from tools.deals.stalled import StalledDeals, StalledQuery
 from tools.deals.stalled_evidence import StalledDeal
 from tools.store.schema import Role, SlackDigest
@@ -84,6 +85,7 @@ class Digest:
         self.client = client
         self.engine = context.engine
         self.snoozes = Snoozes(context.engine)
+        self.urls = Urls.of(context.settings)
 
     def people(self) -> list[Person]:
         return people_with_roles(self.engine, (Role.REP, Role.MANAGER))
@@ -142,14 +144,14 @@ class Digest:
         menus = stalled_actions(result, changes.listed(PER_GROUP), None)
         if viewer.role is Role.REP:
             intro = f"Good morning {first}, your stalled deals for {day:%A %d %B}:"
-            message = changes_message(intro, changes, False, result.as_of)
+            message = changes_message(intro, changes, False, result.as_of, self.urls)
             return with_actions(message, menus), "would send", result, marked
         flagged = int(result.flagged.value or 0)
         intro = (
             f"Good morning {first}. Your team has {plural(flagged, 'stalled or at-risk deal')} of "
             f"{result.open_deals:,} open, worth {money(result.flagged_amount.value or 0)}:"
         )
-        message = changes_message(intro, changes, True, result.as_of)
+        message = changes_message(intro, changes, True, result.as_of, self.urls)
         return with_actions(message, menus), "would send", result, marked
 
     def remember(self, user_id: int, day: dt.date, deals: list[StalledDeal]) -> None:

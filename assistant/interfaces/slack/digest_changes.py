@@ -25,6 +25,7 @@ from assistant.formatting import plural
 from assistant.interfaces.slack.blocks import MAX_BLOCKS, Block, SlackMessage, context, section, split_text
 from assistant.interfaces.slack.safety import plain
 from assistant.interfaces.slack.stalled import deal_entry
+from assistant.interfaces.urls import NO_URLS, Urls
 from tools.deals.stalled_evidence import StalledDeal
 
 PER_GROUP = 5
@@ -82,7 +83,9 @@ def diff(current: Sequence[StalledDeal], previous: dict[int, Listed]) -> Changes
     return changes
 
 
-def changes_message(intro: str, changes: Changes, with_owner: bool, as_of: dt.date) -> SlackMessage:
+def changes_message(
+    intro: str, changes: Changes, with_owner: bool, as_of: dt.date, urls: Urls = NO_URLS
+) -> SlackMessage:
     """The digest: the intro, then each group that has deals (at most :data:`PER_GROUP` each)."""
     headline = f"{intro} {plural(changes.count, 'change')} since your last digest."
     blocks: list[Block] = [section(headline)]
@@ -93,7 +96,8 @@ def changes_message(intro: str, changes: Changes, with_owner: bool, as_of: dt.da
     ):
         if not deals:
             continue
-        text = f"*{title}* ({len(deals)})\n" + "\n".join(deal_entry(d, with_owner) for d in deals[:PER_GROUP])
+        entries = "\n".join(deal_entry(d, with_owner, urls) for d in deals[:PER_GROUP])
+        text = f"*{title}* ({len(deals)})\n{entries}"
         blocks += [section(piece) for piece in split_text(text)]
         if len(deals) > PER_GROUP:
             blocks.append(context([f"and {len(deals) - PER_GROUP} more"]))

@@ -24,8 +24,8 @@ from collections.abc import Awaitable
 from slack_sdk.web.async_client import AsyncWebClient
 
 from assistant.formatting import figure, money, plural
-from assistant.interfaces.slack.actions import actions_block, button, plain_text
-from assistant.interfaces.slack.blocks import Block, context, fields_section, section, split_text
+from assistant.interfaces.slack.actions import actions_block, button
+from assistant.interfaces.slack.blocks import Block, context, fields_section, header, section, split_text
 from assistant.interfaces.slack.identity import Unmapped
 from assistant.interfaces.slack.pages import stalled_actions, whose
 from assistant.interfaces.slack.runtime import SlackRuntime
@@ -51,10 +51,6 @@ QUICK_ACTIONS = (
     ("What changed this week", "What changed in my pipeline this week?"),
 )
 MAX_HOME_BLOCKS = 100
-
-
-def _header(text: str) -> Block:
-    return {"type": "header", "text": plain_text(text, 150)}
 
 
 def _divider() -> Block:
@@ -85,7 +81,7 @@ async def stalled_part(runtime: SlackRuntime, viewer: Viewer) -> list[Block]:
         title += f", worth {money(result.flagged_amount.value or 0)}"
     blocks = [section(title)]
     if shown:
-        entries = "\n".join(deal_entry(d, with_owner=viewer.role is not Role.REP) for d in shown)
+        entries = "\n".join(deal_entry(d, viewer.role is not Role.REP, runtime.urls) for d in shown)
         blocks += [section(piece) for piece in split_text(entries)]
         blocks += stalled_actions(result, shown, None)
     elif flagged:
@@ -137,7 +133,7 @@ def quick_actions() -> list[Block]:
 
 
 async def home_blocks(runtime: SlackRuntime, viewer: Viewer) -> list[Block]:
-    blocks = [_header(f"Salesplan · {viewer.name}")]
+    blocks = [header(f"Salesplan · {viewer.name}")]
     for title, part in (
         ("Stalled deals", stalled_part),
         ("This quarter", quarter_part),
@@ -154,7 +150,7 @@ async def publish_home(runtime: SlackRuntime, client: AsyncWebClient, slack_user
     who = await runtime.identity.resolve(client, slack_user)
     if isinstance(who, Unmapped):
         note = plain(await runtime.identity.unmapped_message(who))
-        blocks = [_header("Salesplan"), section(note)]
+        blocks = [header("Salesplan"), section(note)]
     else:
         blocks = await home_blocks(runtime, who)
     await client.views_publish(user_id=slack_user, view={"type": "home", "blocks": blocks})

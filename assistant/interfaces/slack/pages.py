@@ -22,6 +22,7 @@ from typing import Any
 from assistant.interfaces.slack.actions import actions_block, deal_menus, show_more_button
 from assistant.interfaces.slack.blocks import Block, SlackMessage, context, section, split_text
 from assistant.interfaces.slack.stalled import deal_entry
+from assistant.interfaces.urls import NO_URLS, Urls
 from assistant.reads import ReadService
 from tools.deals.stalled import StalledDeals
 from tools.deals.stalled_evidence import StalledDeal
@@ -74,7 +75,7 @@ def whose(viewer: Viewer) -> str:
     return "your team's" if viewer.role is Role.MANAGER else "everyone's"
 
 
-def page_message(result: StalledDeals, page: Page, viewer: Viewer) -> SlackMessage:
+def page_message(result: StalledDeals, page: Page, viewer: Viewer, urls: Urls = NO_URLS) -> SlackMessage:
     """The deals after the ``page.shown`` already listed."""
     flagged = int(result.flagged.value or 0)
     deals = result.deals[page.shown : page.shown + PAGE_SIZE]
@@ -83,7 +84,7 @@ def page_message(result: StalledDeals, page: Page, viewer: Viewer) -> SlackMessa
         return SlackMessage(text=text, blocks=[section(text)])
     last = page.shown + len(deals)
     headline = f"*Stalled or at-risk deals {page.shown + 1}–{last} of {flagged:,}*, riskiest first"
-    entries = "\n".join(deal_entry(deal, with_owner=viewer.role is not Role.REP) for deal in deals)
+    entries = "\n".join(deal_entry(deal, viewer.role is not Role.REP, urls) for deal in deals)
     blocks: list[Block] = [section(headline), *(section(piece) for piece in split_text(entries))]
     following = Page(page.tool, last, page.args) if flagged > last and last < MAX_LIMIT else None
     blocks += stalled_actions(result, deals, following)
@@ -91,12 +92,12 @@ def page_message(result: StalledDeals, page: Page, viewer: Viewer) -> SlackMessa
     return SlackMessage(text=headline.replace("*", ""), blocks=blocks)
 
 
-async def next_page(reads: ReadService, viewer: Viewer, page: Page) -> SlackMessage:
+async def next_page(reads: ReadService, viewer: Viewer, page: Page, urls: Urls = NO_URLS) -> SlackMessage:
     """Run the page's tool call as ``viewer`` with room for one more page, and show that page."""
     limit = min(page.shown + PAGE_SIZE, MAX_LIMIT)
     params = {**page.args, "limit": limit}
     result = await reads.arun_tool(viewer, page.tool, params, returns=StalledDeals, channel="slack")
-    return page_message(result, page, viewer)
+    return page_message(result, page, viewer, urls)
 
 
 def stalled_page(args: dict[str, Any], result: StalledDeals, shown: int) -> Page | None:

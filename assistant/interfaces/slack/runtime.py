@@ -1,6 +1,6 @@
-"""What the Slack listeners share: the app context, identity, delivery log, link policy, the
-deals people snoozed, and the background answers in flight; plus posting a message (or a file
-when it is too long)."""
+"""What the Slack listeners share: the app context, identity, delivery log, link policy, where
+records and playbook citations link to, the deals people snoozed, and the background answers in
+flight; plus posting a message (or a file when it is too long)."""
 
 from __future__ import annotations
 
@@ -8,17 +8,19 @@ import asyncio
 import logging
 import re
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from assistant.bootstrap import AppContext
-from assistant.interfaces.slack.blocks import SlackMessage, fallback_text, markdown_message
+from assistant.interfaces.slack.blocks import Block, SlackMessage, fallback_text, markdown_message
 from assistant.interfaces.slack.deliveries import DeliveryLog
 from assistant.interfaces.slack.identity import SlackIdentity
 from assistant.interfaces.slack.safety import plain, safe_markdown
 from assistant.interfaces.slack.snoozes import Snoozes
+from assistant.interfaces.urls import Urls
 from assistant.link_policy import LinkPolicy
 
 log = logging.getLogger("salesplan.slack")
@@ -33,6 +35,8 @@ class SlackRuntime:
     policy: LinkPolicy
     #: Deals people snoozed or marked reviewed (the digest and the Home tab leave them out).
     snoozes: Snoozes
+    #: Where records and playbook citations link to (``SALESPLAN_CRM_RECORD_URL``, ``SALESPLAN_PUBLIC_URL``).
+    urls: Urls
     #: Questions and plans worked on at once (``SALESPLAN_MAX_CONCURRENT_TURNS``); others wait.
     turns: asyncio.Semaphore
     pending: set[asyncio.Task[object]] = field(default_factory=set)
@@ -45,6 +49,7 @@ class SlackRuntime:
             deliveries=DeliveryLog(context.engine),
             policy=LinkPolicy.of(context.settings.allowed_link_hosts),
             snoozes=Snoozes(context.engine),
+            urls=Urls.of(context.settings),
             turns=asyncio.Semaphore(context.settings.max_concurrent_turns),
         )
 
@@ -101,19 +106,43 @@ async def upload(
     thread_ts: str | None = None,
 ) -> None:
     """The Markdown as a ``.md`` file, with the first paragraph as its comment."""
-    comment = f"{fallback_text(markdown, runtime.policy)}\n_It is long, so here it is as a Markdown file._"
+    opening = fallback_text(markdown, runtime.policy, runtime.urls)
+    comment = f"{opening}\n_It is long, so here it is as a Markdown file._"
     await client.files_upload_v2(
         channel=channel,
         thread_ts=thread_ts,
-        content=safe_markdown(markdown, runtime.policy),
+        content=safe_markdown(runtime.urls.link_citations(markdown), runtime.policy),
         filename=f"{slug(title)}.md",
         title=plain(title),
         initial_comment=comment,
     )
 
 
-def answer_message(markdown: str, runtime: SlackRuntime, citations: list[str], footer: str) -> SlackMessage:
-    return markdown_message(markdown, runtime.policy, citations, footer)
+def answer_message(
+    markdown: str,
+    runtime: SlackRuntime,
+    citations: list[str],
+    footer: str,
+    title: str | None = None,
+    actions: Sequence[Block] = (),
+) -> SlackMessage:
+    """An answer as Block Kit, with the ``actions`` blocks under it. ``footer`` (the model and the
+    time taken) and the number of records cited are internals: shown only with ``SALESPLAN_DEBUG``."""
+    internals: list[str] = []
+    if runtime.context.settings.debug:
+        records = sum(1 for c in citations if ".md#" not in c)
+        internals = [f"{records:,} record{'s' if records != 1 else ''} cited" if records else "", footer]
+    title = " ".join((title or "").split())
+    title = title[:1].upper() + title[1:]
+    return markdown_message(
+        markdown,
+        runtime.policy,
+        citations,
+        internals=internals,
+        urls=runtime.urls,
+        title=title,
+        actions=actions,
+    )
 
 
 async def react(client: AsyncWebClient, channel: str, ts: str, *, add: bool) -> None:

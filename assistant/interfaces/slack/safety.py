@@ -42,6 +42,13 @@ def plain(text: str) -> str:
     return neutralise(escape(text))
 
 
+def plain_label(text: str) -> str:
+    """Data text for a ``plain_text`` object (a header, a button, a menu option): Slack does not
+    unescape entities there, so instead ``@here`` and the like get a word joiner after the ``@``,
+    and ``<`` one after it (``<!channel>`` stays text)."""
+    return neutralise(text).replace("<", f"<{WORD_JOINER}")
+
+
 class SlackLinks(Links):
     """Links set aside (see :class:`~assistant.link_policy.Links`), put back as Slack mrkdwn."""
 

@@ -2,8 +2,9 @@
 
 Each deal is one compact entry — name and source CRM id (a link to the record when
 ``SALESPLAN_CRM_RECORD_URL`` is set), amount, stage, close date — with its
-riskiest flag's evidence and the suggested next step (linked to its playbook passage by citation
-id). Data text (deal names, next steps) is made safe like any other text (:mod:`.safety`).
+riskiest flag's evidence and the suggested next step, with the heading of its playbook passage
+(a link to the playbook page with ``SALESPLAN_PUBLIC_URL``, :mod:`assistant.interfaces.urls`).
+Data text (deal names, next steps) is made safe like any other text (:mod:`.safety`).
 """
 
 from __future__ import annotations
@@ -17,12 +18,15 @@ from assistant.interfaces.slack.blocks import (
     MAX_BLOCKS,
     Block,
     SlackMessage,
+    citation_links,
     context,
     fields_section,
+    header,
     section,
     split_text,
 )
 from assistant.interfaces.slack.safety import plain, record_link
+from assistant.interfaces.urls import NO_URLS, Urls
 from tools.deals.stalled import StalledDeals
 from tools.deals.stalled_evidence import StalledDeal
 from tools.evidence import Figure
@@ -30,6 +34,7 @@ from tools.evidence import Figure
 #: Deals listed in one message (the counts cover them all).
 LISTED = 10
 SEVERITY_ORDER = {"high": 0, "medium": 1}
+TITLE = "Stalled and at-risk deals"
 
 
 def _amount(value: Decimal | float | int | None) -> str:
@@ -41,7 +46,7 @@ def _worth(figure: Figure) -> str:
     return estimated(_amount(figure.value), figure.value, figure.estimated)
 
 
-def deal_entry(deal: StalledDeal, with_owner: bool = False) -> str:
+def deal_entry(deal: StalledDeal, with_owner: bool = False, urls: Urls = NO_URLS) -> str:
     flags = sorted(deal.flags, key=lambda f: SEVERITY_ORDER.get(f.severity.value, 2))
     facts = [deal_amount(deal.amount, deal.amount_estimated), plain(deal.stage)]
     if deal.close_date:
@@ -53,12 +58,12 @@ def deal_entry(deal: StalledDeal, with_owner: bool = False) -> str:
         top = flags[0]
         others = f" (+{len(flags) - 1} more)" if len(flags) > 1 else ""
         lines.append(f"    ◦ {plain(top.title)} ({top.severity.value}): {plain(top.evidence)}{others}")
-        lines.append(f"    ◦ _Next step:_ {plain(top.next_action)} `{plain(top.playbook)}`")
+        lines.append(f"    ◦ _Next step:_ {plain(top.next_action)} ({citation_links([top.playbook], urls)})")
     return "\n".join(lines)
 
 
-def _deal_sections(deals: Sequence[StalledDeal], with_owner: bool) -> list[Block]:
-    text = "\n".join(deal_entry(d, with_owner) for d in deals)
+def _deal_sections(deals: Sequence[StalledDeal], with_owner: bool, urls: Urls) -> list[Block]:
+    text = "\n".join(deal_entry(d, with_owner, urls) for d in deals)
     return [section(piece) for piece in split_text(text)] if text else []
 
 
@@ -72,27 +77,28 @@ def _common_problems(result: StalledDeals) -> str:
     return ", ".join(f"{titles.get(rule, rule)} ({n})" for rule, n in counts.most_common(3)) or "none"
 
 
-def _footer(result: StalledDeals, shown: Sequence[StalledDeal]) -> Block:
-    playbook = " · ".join(f"`{plain(c)}`" for c in _citations(shown)[:6])
+def _footer(result: StalledDeals, shown: Sequence[StalledDeal], urls: Urls) -> Block:
+    citations = _citations(shown)
     elements = [f"As of {result.as_of.isoformat()}"]
-    if playbook:
-        elements.append(f"Playbook: {playbook}")
+    if citations:
+        elements.append(f"Playbook: {citation_links(citations, urls, limit=6)}")
     return context(elements)
 
 
-def stalled_message(result: StalledDeals, whose: str = "your") -> SlackMessage:
-    """``/salesplan stalled`` and a rep's digest: the count, the figures, the riskiest deals."""
+def stalled_message(result: StalledDeals, whose: str = "your", urls: Urls = NO_URLS) -> SlackMessage:
+    """``/salesplan stalled``: a header, the count, the figures, the riskiest deals."""
     flagged = int(result.flagged.value or 0)
     worth = _worth(result.flagged_amount)
     if flagged == 0:
         headline = f"*None of {whose} {plural(result.open_deals, 'open deal')} is stalled or at risk.*"
-        return SlackMessage(text=headline.replace("*", ""), blocks=[section(headline)])
+        return SlackMessage(text=headline.replace("*", ""), blocks=[header(TITLE), section(headline)])
     headline = (
         f"*{flagged} of {whose} {plural(result.open_deals, 'open deal')} "
         f"{'is' if flagged == 1 else 'are'} stalled or at risk*, worth {worth}."
     )
     shown = result.deals[:LISTED]
     blocks: list[Block] = [
+        header(TITLE),
         section(headline),
         fields_section(
             [
@@ -103,8 +109,8 @@ def stalled_message(result: StalledDeals, whose: str = "your") -> SlackMessage:
             ]
         ),
     ]
-    blocks += _deal_sections(shown, with_owner=whose != "your")
+    blocks += _deal_sections(shown, whose != "your", urls)
     if flagged > len(shown):
         blocks.append(context([f"Showing the {len(shown)} riskiest of {flagged}."]))
-    blocks.append(_footer(result, shown))
+    blocks.append(_footer(result, shown, urls))
     return SlackMessage(text=headline.replace("*", ""), blocks=blocks[:MAX_BLOCKS])

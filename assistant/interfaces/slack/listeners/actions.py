@@ -62,7 +62,7 @@ async def show_more(runtime: SlackRuntime, client: AsyncWebClient, body: dict[st
     try:
         page = Page.parse(click.value)
         async with runtime.turns:
-            message = await next_page(runtime.context.reads, who, page)
+            message = await next_page(runtime.context.reads, who, page, runtime.urls)
     except ValueError:
         await tell(client, click, "Sorry, that button does not name a list to continue.")
         return
@@ -139,6 +139,7 @@ async def pick_choice(
         "ts": click.message_ts or thread_ts,
         "thread_ts": thread_ts,
     }
+    label = text
     if click.blocks and click.message_ts:  # the options give way to who picked what
         label = next(
             (
@@ -158,7 +159,7 @@ async def pick_choice(
             )
         except SlackApiError as exc:
             log.info("updating the clarifying question failed: %s", exc.response.get("error"))
-    await answer(runtime, client, event, bot_user_id)
+    await answer(runtime, client, event, bot_user_id, title=label)  # the option as people read it
 
 
 def register(app: AsyncApp, runtime: SlackRuntime) -> None:

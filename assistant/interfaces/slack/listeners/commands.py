@@ -6,8 +6,10 @@ Answers are ephemeral — only the person who typed the command sees them, since
 person's data; ``stalled`` carries the *Snooze 7 days…* / *Mark reviewed…* menus and, past ten
 deals, *Show more* (:mod:`..actions`). Text that is not a subcommand is asked as a question.
 ``ask`` continues one conversation per person and channel (thread ``slack:<channel>:command``);
-``plan territory`` without a name plans the person's own territory or team. An answer or plan too
-long for a message is sent to the person as a Markdown file in a direct message.
+``plan territory`` without a name plans the person's own territory or team. A plan is shared as
+files — the Markdown and its charts, in a direct message to the person — and answered with its
+summary (:mod:`..plans`). An answer too long for a message is sent to the person as a Markdown
+file in a direct message.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from assistant.interfaces.slack.blocks import SlackMessage, section
 from assistant.interfaces.slack.help import help_message
 from assistant.interfaces.slack.identity import Unmapped
 from assistant.interfaces.slack.pages import stalled_actions, stalled_page
-from assistant.interfaces.slack.plans import plan_message
+from assistant.interfaces.slack.plans import share_plan
 from assistant.interfaces.slack.runtime import SlackRuntime, answer_message, upload
 from assistant.interfaces.slack.safety import plain
 from assistant.interfaces.slack.stalled import LISTED, stalled_message
@@ -88,7 +90,7 @@ async def _run(
         result = await runtime.context.assistant.aask(viewer, command.argument, thread, channel="slack")
         footer = f"{result.model} · {result.latency_ms:,} ms"
         return (
-            answer_message(result.answer, runtime, result.citations, footer),
+            answer_message(result.answer, runtime, result.citations, footer, title=command.argument),
             result.answer,
             "Salesplan answer",
         )
@@ -98,9 +100,10 @@ async def _run(
         )
         shown = deals.deals[:LISTED]
         actions = stalled_actions(deals, shown, stalled_page({}, deals, len(shown)))
-        return with_actions(stalled_message(deals), actions), None, "Stalled deals"
+        return with_actions(stalled_message(deals, urls=runtime.urls), actions), None, "Stalled deals"
     kind = "account" if command.action == "plan account" else "territory"
-    return await plan_message(runtime, viewer, kind, command.argument)
+    summary = await share_plan(runtime, client, viewer, str(body["user_id"]), kind, command.argument)
+    return summary, None, ""
 
 
 def register(app: AsyncApp, runtime: SlackRuntime) -> None:

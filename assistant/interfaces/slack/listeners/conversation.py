@@ -53,15 +53,19 @@ def is_direct_message(event: dict[str, Any]) -> bool:
 
 
 async def answer(
-    runtime: SlackRuntime, client: AsyncWebClient, event: dict[str, Any], bot_user_id: str | None
+    runtime: SlackRuntime,
+    client: AsyncWebClient,
+    event: dict[str, Any],
+    bot_user_id: str | None,
+    title: str | None = None,
 ) -> None:
-    """Answer one message in its thread."""
+    """Answer one message in its thread; the answer's header is ``title``, else the question."""
     runtime.track()
     channel, ts = event["channel"], event["ts"]
     thread_ts = event.get("thread_ts") or ts
     await react(client, channel, ts, add=True)
     try:
-        message = await _reply(runtime, client, event, bot_user_id, channel, thread_ts)
+        message = await _reply(runtime, client, event, bot_user_id, channel, thread_ts, title)
         if message is not None:
             await post(client, runtime, channel, message[0], thread_ts=thread_ts, markdown=message[1])
     finally:
@@ -75,6 +79,7 @@ async def _reply(
     bot_user_id: str | None,
     channel: str,
     thread_ts: str,
+    title: str | None = None,
 ) -> tuple[SlackMessage, str | None] | None:
     who = await runtime.identity.resolve(client, event["user"])
     if isinstance(who, Unmapped):
@@ -96,10 +101,11 @@ async def _reply(
         text = "Sorry, something went wrong while answering. Please try again in a moment."
         return SlackMessage(text=text, blocks=[section(text)]), None
     footer = f"{result.model} · {result.latency_ms:,} ms"
-    message = answer_message(result.answer, runtime, result.citations, footer)
-    message.blocks += answer_actions(result, thread_ts)
+    actions = answer_actions(result, thread_ts) + change_actions(result.proposed_changes)
+    message = answer_message(
+        result.answer, runtime, result.citations, footer, title=title or question, actions=actions
+    )
     if result.proposed_changes:  # the buttons must come with it: never as a file
-        message.blocks += change_actions(result.proposed_changes)
         return message, None
     return message, result.answer
 
