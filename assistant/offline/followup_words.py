@@ -50,6 +50,12 @@ CHANGE_UP = re.compile(
     r"|\b(?:biggest|largest|most) (?:increase|gain|jump|improvement|growth)\b",
     re.I,
 )
+#: "sort by close date", "order them by when they close": the same open deals, by month of closing.
+BY_CLOSE = re.compile(
+    r"^\W*(?:(?:and|now|ok|can you|pls|please)\W+)*(?:sort|order|group)(?:ed)?\W+(?:them\W+|those\W+|it\W+)?"
+    r"by\W+(?:the\W+)?(?:close|closing|expected close)\W*(?:date|month)?s?\b|\bsoonest\W+first\b",
+    re.I,
+)
 NARROW = re.compile(r"^\W*(?:and )?(?:only|just|but only|of those|of them)\b", re.I)
 PRONOUN = re.compile(
     r"\b(?:he|she|him|his|her|hers|they|them|their|theirs|it|its|those|these|the ones|ones|this one|that one"

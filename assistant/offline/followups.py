@@ -34,6 +34,7 @@ from assistant.offline.deal_choice import chosen_deal
 from assistant.offline.followup_words import (
     ASIDES,
     BIG_ONES,
+    BY_CLOSE,
     BY_SIZE,
     CARRIED_FILTERS,
     CHANGE_DOWN,
@@ -90,7 +91,8 @@ def is_follow_up(previous: Frame | None, current: Frame, question: str) -> bool:
         return True
     if current.intent is Intent.WHY or choice_named(previous, current, question) is not None:
         return True
-    if START.match(question) or SHORTER.match(question) or THE_ONE.match(question) or BY_SIZE.match(question):
+    sorted_list = BY_SIZE.match(question) or BY_CLOSE.search(question)
+    if START.match(question) or SHORTER.match(question) or THE_ONE.match(question) or sorted_list:
         return True
     against = previous.slots.compare or previous.slots.compare_to
     if against and (CHANGE_DOWN.search(question) or CHANGE_UP.search(question)):
@@ -166,6 +168,17 @@ def merge(previous: Frame, current: Frame, question: str) -> Frame:
             )
         return previous.model_copy(
             update={"follow_up": True, "question": current.question, "advice": current.advice}
+        )
+    if BY_CLOSE.search(question) and previous.intent in DEAL_LISTS:
+        # "sort by close date" after a deal list: the same open deals, by the month they close
+        slots = previous.slots.model_copy(update={"group_by": "month", "measure": None, "dimension": None})
+        return previous.model_copy(
+            update={
+                "intent": Intent.PIPELINE,
+                "slots": slots,
+                "follow_up": True,
+                "question": current.question,
+            }
         )
     by_size = BY_SIZE.match(question) is not None and previous.intent in (*DEAL_LISTS, Intent.STALLED)
     if (NARROW.match(question) and BIG_ONES.search(question) and previous.intent in DEAL_LISTS) or by_size:

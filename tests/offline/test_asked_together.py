@@ -283,3 +283,9 @@ def test_a_minimum_of_closed_deals_keeps_only_groups_with_that_many(demo: World,
 def test_how_many_and_what_they_were_worth(maven: World) -> None:
     args = _query(maven.ask(REVOPS, "how many deals did we lose in december, and what were they worth?"))
     assert args["measure"] == "lost_deals" and args["also"] == ["lost_revenue"]
+
+
+def test_sort_by_close_date_groups_the_same_deals_by_month(demo: World, cast: Cast) -> None:
+    listed, by_close = _thread(demo, cast.rep, "my open deals over 20k", "sort by close date")
+    first, again = _calls(listed)[0], _calls(by_close)[0]
+    assert again == ("pipeline_summary", {**first[1], "group_by": "month"})
