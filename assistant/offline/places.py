@@ -12,6 +12,7 @@ in the data ("New York") is the state, unless "city" follows it.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from assistant.offline.period_slots import Extracted, Span
 from tools.lexicon import Lexicon
@@ -45,14 +46,26 @@ def _stored(lexicon: Lexicon) -> dict[str, str]:
     """Every way of writing a US state (name, code), folded, to the value the query passes: the
     stored value where the viewer's accounts have the state, else the form the data uses (a state
     outside the data is still read, so the answer can say none is there)."""
-    codes = all(len(v) == 2 for v in lexicon.states)
+    return _forms(tuple(lexicon.states))
+
+
+@lru_cache(maxsize=64)
+def _forms(states: tuple[str, ...]) -> dict[str, str]:
+    codes = all(len(v) == 2 for v in states)
     forms: dict[str, str] = {}
     for code, name in US_STATES.items():
-        held = [v for v in lexicon.states if v.casefold() in (code.casefold(), name.casefold())]
+        held = [v for v in states if v.casefold() in (code.casefold(), name.casefold())]
         forms[code.casefold()] = forms[name.casefold()] = held[0] if held else code if codes else name
-    for value in lexicon.states:
+    for value in states:
         forms.setdefault(value.casefold(), value)
     return forms
+
+
+@lru_cache(maxsize=64)
+def _alternation(forms: tuple[str, ...]) -> re.Pattern[str]:
+    """One pattern for many names, the longest first (so "new york" wins over "york")."""
+    ordered = sorted(forms, key=len, reverse=True)
+    return re.compile(rf"\b({'|'.join(re.escape(f) for f in ordered)})\b")
 
 
 def _capitals_missing(form: str, start: int, end: int, written: str | None) -> bool:
@@ -65,27 +78,29 @@ def _code_meant(text: str, written: str | None, start: int, end: int, forms: dic
     form = text[start:end]
     if _capitals_missing(form, start, end, written):
         return False
-    other = "|".join(re.escape(f) for f in sorted(forms, key=len, reverse=True) if f != form)
     before, after = text[:start], text[end:]
+    beside = _alternation(tuple(f for f in forms if f != form))
+    joined_after = re.match(JOIN, after)
+    joined_before = re.search(rf"{JOIN}$", before)
     return bool(
         re.search(rf"\b{PLACE_BEFORE} (?:the )?$", before)
         or re.match(rf"[- ]?{RECORDS_AFTER}\b", after)
-        or (other and re.match(rf"{JOIN}(?:{other})\b", after))
-        or (other and re.search(rf"\b(?:{other}){JOIN}$", before))
+        or (joined_after and beside.match(after, joined_after.end()))
+        or (joined_before and any(m.end() == joined_before.start() for m in beside.finditer(before)))
         or (written is not None and written[start:end] == form.upper() and not written.isupper())
     )
 
 
 def _state_names(text: str, written: str | None, forms: dict[str, str]) -> list[tuple[int, int, str]]:
     found: list[tuple[int, int, str]] = []
-    for form, value in sorted(forms.items(), key=lambda item: -len(item[0])):
-        for match in re.finditer(rf"\b{re.escape(form)}(?: state)?\b", text):
-            start, end = match.start(), match.start() + len(form)
-            if len(form) == 2 and not _code_meant(text, written, start, end, forms):
-                continue
-            if any(s <= start < e for s, e, _ in found) or re.match(r" (?:city|d\.?c)\b", text[end:]):
-                continue  # "new york city", "washington dc": the city
-            found.append((match.start(), match.end(), value))
+    for match in _alternation(tuple(forms)).finditer(text):
+        form, (start, end) = match[1], match.span(1)
+        if len(form) == 2 and not _code_meant(text, written, start, end, forms):
+            continue
+        if re.match(r" (?:city|d\.?c)\b", text[end:]):
+            continue  # "new york city", "washington dc": the city
+        stated = re.match(r" state\b", text[end:])
+        found.append((start, end + (stated.end() if stated else 0), forms[form]))
     return found
 
 
