@@ -60,6 +60,9 @@ class Intent(StrEnum):
     QUALIFICATION = "qualification"
     CHANGES = "changes"
     WIN_CHANCES = "win_chances"
+    #: Territory design (:mod:`assistant.offline.intents.design`): owners for accounts, scenarios.
+    ASSIGN = "assign"
+    SCENARIOS = "scenarios"
 
 
 class Ambiguity(BaseModel):

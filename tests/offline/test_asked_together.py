@@ -289,3 +289,24 @@ def test_sort_by_close_date_groups_the_same_deals_by_month(demo: World, cast: Ca
     listed, by_close = _thread(demo, cast.rep, "my open deals over 20k", "sort by close date")
     first, again = _calls(listed)[0], _calls(by_close)[0]
     assert again == ("pipeline_summary", {**first[1], "group_by": "month"})
+
+
+def test_territory_design_in_conversation(demo: World, cast: Cast) -> None:
+    with demo.engine.connect() as connection:
+        city = (
+            connection.execute(
+                select(Account.city)
+                .where(Account.city.is_not(None), Account.owner_id == cast.rep.user_id)
+                .group_by(Account.city)
+                .order_by(func.count().desc())
+            )
+            .scalars()
+            .first()
+        )
+    answer = demo.ask(cast.manager, f"who should take the new {city} accounts?")
+    assert _calls(answer) == [("assign_accounts", {"city": city})]
+    assert "Proposed owners for" in answer.answer and "**" in answer.answer
+    leaving = _calls(demo.ask(cast.manager, f"who should cover {cast.rep_short}'s accounts when he leaves?"))
+    assert leaving == [("assign_accounts", {"from_rep": cast.rep.name})]
+    scenarios = demo.ask(cast.manager, "compare my two scenarios")
+    assert _calls(scenarios) == [("compare_scenarios", {})] and "scenario" in scenarios.answer

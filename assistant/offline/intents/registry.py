@@ -19,6 +19,7 @@ from assistant.offline.intents import (
     changes,
     conversation,
     deals,
+    design,
     knowledge,
     manager,
     measures,
@@ -40,6 +41,7 @@ SPECS: tuple[IntentSpec, ...] = (
     *people.SPECS,
     *accounts.SPECS,
     *territory.SPECS,
+    *design.SPECS,
 )
 
 
