@@ -331,6 +331,8 @@ def merge(previous: Frame, current: Frame, question: str) -> Frame:
             named = "rep" if current.slots.group_by == "owner" else current.slots.group_by
         if named is None and merged.dimension is None and current.slots.limit and not previous.slots.owner:
             named = "rep"  # "just the bottom 3" after a team's figure: the three people furthest down
+        if named and named != previous.slots.dimension and current.slots.limit is None:
+            merged.limit = merged.ranking = None  # "by quarter" after the top industry: every quarter
         merged.dimension = named or merged.dimension
         if merged.dimension:
             # "which one grew fastest vs last year?": read with the thread's breakdown for its

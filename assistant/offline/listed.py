@@ -146,7 +146,9 @@ def pick(question: str, answers: list[str]) -> Listed | None:
 #: "what else do they buy?", "who's their parent?": the one record the previous answer showed.
 THEY = re.compile(
     # "how much did we lose there?": the place or group shown; "are there any…" asks whether any exist
-    r"\b(?:they|them|their|theirs|it|its)\b|(?<!\bare )(?<!\bis )(?<!\bwere )(?<!\bwas )\bthere\b",
+    r"\b(?:they|them|their|theirs|it|its)\b|(?<!\bare )(?<!\bis )(?<!\bwere )(?<!\bwas )\bthere\b"
+    # "break that down by quarter" after the one top industry: that industry
+    r"|\b(?:break|split) (?:that|this) (?:one )?(?:down|up|out)\b",
     re.I,
 )
 

@@ -310,3 +310,17 @@ def test_territory_design_in_conversation(demo: World, cast: Cast) -> None:
     assert leaving == [("assign_accounts", {"from_rep": cast.rep.name})]
     scenarios = demo.ask(cast.manager, "compare my two scenarios")
     assert _calls(scenarios) == [("compare_scenarios", {})] and "scenario" in scenarios.answer
+
+
+def test_breaking_down_the_one_row_shown_keeps_it_as_the_filter(demo: World, cast: Cast) -> None:
+    top, by_quarter, compared = _thread(
+        demo,
+        cast.revops,
+        "which industry brought in the most bookings this year",
+        "break that down by quarter",
+        "compare with last year",
+    )
+    industry = _table_rows(top)[0]
+    args = _query(by_quarter)
+    assert args["group_by"] == "quarter" and args["industry"] == industry and "top" not in args
+    assert _query(compared)["industry"] == industry and _query(compared)["compare"] == "last_year"
