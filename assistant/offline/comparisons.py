@@ -51,7 +51,9 @@ LAST_YEAR = re.compile(
 )
 SHARE = re.compile(
     r"\b(?:share|percent(?:age)?|proportion|portion|fraction|what part|how much of|slice|chunk|piece)\b"
-    r"|%\s*of\b|\bmix\b"
+    r"(?!\s+of\s+(?:their |his |her |the |my |our )?(?:quota|target|number|plan)\b)"
+    # "% of quota", "percent of target" is attainment, not a share of the total
+    r"|%\s*of\b(?!\s+(?:their |his |her |the |my |our )?(?:quota|target|number|plan)\b)|\bmix\b"
     # "the US vs elsewhere", "Cobalt Platform against everything else": one member's part of the whole
     r"|\b(?:vs\.?|versus|compared (?:to|with)|against)\s+(?:the rest(?: of)?|elsewhere|everyone else"
     r"|everything else|every ?(?:one|thing|where) else|all (?:the )?others?|other (?:\w+)|anywhere else)\b"

@@ -426,6 +426,8 @@ def read_metric_question(text: str, default: str | None = None) -> MetricReading
         low = LEAST.search(text) or BEHIND.search(text)
         reading.order = "asc" if low and not MOST.search(text) else "desc"
         reading.signals.append("ranking")
+    if reading.group_by is not None and reading.top == 1 and RUNNER_UP.search(text):
+        reading.top = 2  # "who sold the most, and who came 2nd?": the first two
     if reading.group_by not in (None, "deal") and BOTH_ENDS.search(text):
         # "the best and worst month", "top 3 / bottom 3 industries": every group, both ends shown
         count = (top or bottom)[1] if top or bottom else None  # type: ignore[index]
@@ -500,6 +502,18 @@ DEAL_COUNT = re.compile(
 )
 
 
+#: "and who came 2nd?", "the runner-up", "second place": the first two of a ranking.
+RUNNER_UP = re.compile(r"\b(?:came|come|is|was|in)\s+(?:2nd|second)\b|\brunner[- ]up\b|\bsecond place\b|#2\b")
+#: "+ % of quota", "percent of target": attainment, beside the bookings it is worked out from.
+OF_QUOTA = re.compile(
+    r"^(?:the |their )?(?:%|percent|pct)\s*(?:of|to)\s+(?:their |the |his |her )?(?:quota|target|number)\b"
+)
+
+
+def _of_quota(part: str) -> str | None:
+    return "attainment" if OF_QUOTA.match(part.strip()) else None
+
+
 def _counted(part: str, measure: str) -> str | None:
     return AS_COUNT.get(measure) if DEAL_COUNT.match(part.strip()) else None
 
@@ -509,13 +523,18 @@ def _several(reading: MetricReading, text: str) -> None:
     open", "top 5 reps by bookings w/ their win rates"): the first one written leads, the others
     are computed for the same groups."""
     parts = MEASURE_LIST.split(text)
-    found = [m for part in parts if (m := _measure(part) or _counted(part, reading.measure))]
+    found = [
+        m for part in parts if (m := _of_quota(part) or _measure(part) or _counted(part, reading.measure))
+    ]
     if reading.measure.endswith("_deals"):
         found = [AS_COUNT.get(m, m) for m in found]
     found = list(dict.fromkeys(found))
     family = reading.measure.split("_", 1)[-1]
     # "average deal size and median sales cycle": the measures as listed, though the whole question
     # read as another of the same kind (the average cycle)
-    if len(found) < 2 or not any(m == reading.measure or m.split("_", 1)[-1] == family for m in found):
+    quota = {reading.measure, *found} >= {"quota", "attainment"}  # "bookings + % of quota"
+    if len(found) < 2 or not (
+        quota or any(m == reading.measure or m.split("_", 1)[-1] == family for m in found)
+    ):
         return
     reading.measure, reading.also = found[0], found[1:6]

@@ -324,3 +324,12 @@ def test_breaking_down_the_one_row_shown_keeps_it_as_the_filter(demo: World, cas
     args = _query(by_quarter)
     assert args["group_by"] == "quarter" and args["industry"] == industry and "top" not in args
     assert _query(compared)["industry"] == industry and _query(compared)["compare"] == "last_year"
+
+
+def test_percent_of_quota_is_attainment_and_who_came_second_is_the_first_two(demo: World, cast: Cast) -> None:
+    args = _query(demo.ask(cast.revops, "q4 bookings by team + % of quota, who's ahead"))
+    assert (
+        args["measure"] == "won_revenue" and args["also"] == ["attainment"] and "share_of_total" not in args
+    )
+    ranked = _query(demo.ask(cast.revops, "who sold the most Cobalt Platform last quarter, and who came 2nd"))
+    assert ranked["group_by"] == "rep" and ranked["top"] == 2
