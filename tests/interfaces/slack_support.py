@@ -169,7 +169,8 @@ class SlackHarness:
 
     def reply_to(self, ts: str, timeout: float = 20.0) -> SlackCall:
         """The message the app sent (for everyone or for the asker alone) in answer to the question
-        at ``ts``: the last one sent while the question carried the "working on it" reaction."""
+        at ``ts``: the last one sent while the question carried the "working on it" reaction (so ask
+        one question at a time: an ephemeral answer at the top level names no thread)."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             calls = self.fake.of(("reactions.add", "reactions.remove", *MESSAGES))
