@@ -35,7 +35,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from pydantic import BaseModel
-from sqlalchemy import Engine, insert, select
+from sqlalchemy import Engine, Select, insert, select
 
 from assistant.redaction import redact, redact_value
 from tools.store.schema import AuditEvent, table_of
@@ -109,6 +109,19 @@ class AuditLog:
         query = select(AUDIT_LOG).order_by(AUDIT_LOG.c.id.desc()).limit(limit)
         if user_id is not None:
             query = query.where(AUDIT_LOG.c.user_id == user_id)
+        return self._entries(query)
+
+    def conversation(self, user_id: int, thread: str, limit: int = 100) -> list[AuditEntry]:
+        """The latest ``limit`` entries of one person's conversation (``thread``), oldest first."""
+        query = (
+            select(AUDIT_LOG)
+            .where(AUDIT_LOG.c.user_id == user_id, AUDIT_LOG.c.thread == thread)
+            .order_by(AUDIT_LOG.c.id.desc())
+            .limit(limit)
+        )
+        return self._entries(query)
+
+    def _entries(self, query: Select[Any]) -> list[AuditEntry]:
         with self.engine.connect() as connection:
             rows = connection.execute(query).mappings().all()
         return [

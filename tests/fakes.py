@@ -261,11 +261,15 @@ class FakeSlack:
     def response_url(self, key: str = "r1") -> str:
         return f"{self.origin}/response/{key}"
 
-    def of(self, method: str) -> list[SlackCall]:
+    def of(self, method: str | tuple[str, ...]) -> list[SlackCall]:
+        """The calls of ``method`` (or of any of several methods), in order."""
+        methods = (method,) if isinstance(method, str) else method
         with self._lock:
-            return [c for c in self.calls if c.method == method]
+            return [c for c in self.calls if c.method in methods]
 
-    def wait_for(self, method: str, count: int = 1, timeout: float = 20.0) -> list[SlackCall]:
+    def wait_for(
+        self, method: str | tuple[str, ...], count: int = 1, timeout: float = 20.0
+    ) -> list[SlackCall]:
         """The calls of ``method`` once there are at least ``count`` (fails after ``timeout``)."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:

@@ -26,6 +26,8 @@ from tests.tools import crm
 from tools.store.schema import User
 
 SECRET = "test-signing-secret"
+#: The methods that send a message: for everyone in the channel, or for one person.
+MESSAGES = ("chat.postMessage", "chat.postEphemeral")
 RITA = "U_RITA"  # mapped by users.slack_user_id
 RAVI = "U_RAVI"  # mapped by the email on the Slack profile
 STRANGER = "U_STRANGER"  # on Slack, not in Salesplan
@@ -164,6 +166,21 @@ class SlackHarness:
         return self.post(
             urllib.parse.urlencode({"payload": json.dumps(body)}), "application/x-www-form-urlencoded"
         )
+
+    def reply_to(self, ts: str, timeout: float = 20.0) -> SlackCall:
+        """The message the app sent (for everyone or for the asker alone) in answer to the question
+        at ``ts``: the last one sent while the question carried the "working on it" reaction (so ask
+        one question at a time: an ephemeral answer at the top level names no thread)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            calls = self.fake.of(("reactions.add", "reactions.remove", *MESSAGES))
+            marks = [i for i, c in enumerate(calls) if c.args.get("timestamp") == ts]
+            if len(marks) >= 2 and calls[marks[-1]].method == "reactions.remove":
+                sent = [c for c in calls[marks[0] : marks[-1]] if c.method in MESSAGES]
+                assert sent, f"nothing was sent in answer to {ts}"
+                return sent[-1]
+            time.sleep(0.02)
+        raise AssertionError(f"no answer to the question at {ts}")
 
     def settle(self, timeout: float = 20.0) -> None:
         """Wait until no answer is still running."""

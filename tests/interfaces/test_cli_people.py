@@ -222,11 +222,10 @@ def test_slack_answers_with_the_new_role_at_once() -> None:
     next message is answered with the new scope."""
     with FakeSlack().running() as fake, slack_app(fake) as slack:
         slack.mention("what's my open pipeline?", ts="1700000010.000100")
-        slack.fake.wait_for("chat.postMessage")
-        slack.settle()
+        first = slack.reply_to("1700000010.000100")
         changed = runner.invoke(app, ["users", "set-role", "rita@cobalt.example", "revops"])
         assert changed.exit_code == 0, changed.output
         slack.mention("what's our open pipeline?", ts="1700000011.000100")
-        first, second = slack.fake.wait_for("chat.postMessage", 2)
+        second = slack.reply_to("1700000011.000100")
         assert "$150,000 across 2 deals" in json.dumps(first.args["blocks"])  # Rita's own
         assert "$258,000 across 5 deals" in json.dumps(second.args["blocks"])  # everyone's

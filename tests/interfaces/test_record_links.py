@@ -53,7 +53,7 @@ def test_slack_answers_and_stalled_lists_link_each_record() -> None:
         slack_app(fake, slack_context(fake, crm_record_url=TEMPLATE)) as slack,
     ):
         slack.mention("which of my deals are stalled?")
-        [post] = slack.fake.wait_for("chat.postMessage")
+        [post] = slack.fake.wait_for("chat.postEphemeral")
         slack.settle()
         assert f"<{LINK}|Acme - Analytics (#O2)>" in json.dumps(post.args["blocks"])
         slack.command("stalled")

@@ -41,23 +41,26 @@ def blocks_text(args: dict[str, object]) -> str:
     return json.dumps(listed, ensure_ascii=False)
 
 
-def test_a_mention_is_acknowledged_at_once_and_answered_in_its_thread(slack: SlackHarness) -> None:
+def test_a_mention_is_acknowledged_at_once_and_answered_for_the_asker_alone(slack: SlackHarness) -> None:
     started = time.monotonic()
     response = slack.mention("which of my deals are stalled?")
     assert response.status_code == 200 and time.monotonic() - started < 3
-    [post] = slack.fake.wait_for("chat.postMessage")
+    [post] = slack.fake.wait_for("chat.postEphemeral")
     slack.settle()
-    assert post.args["channel"] == "C1" and post.args["thread_ts"] == "1700000001.000100"
+    # under the question in the channel: Slack shows an ephemeral reply in a thread only once it has replies
+    assert post.args["channel"] == "C1" and post.args["user"] == RITA and "thread_ts" not in post.args
     assert post.headers["authorization"] == "Bearer xoxb-test"
     text = blocks_text(post.args)
     assert "Acme - Analytics (#O2)" in text and "Stuck in Stage: Diagnosis and Steps" in text
     assert post.args["blocks"][0]["text"]["text"] == "Which of my deals are stalled?"  # the header
     assert '"type": "context"' in text  # the playbook citations in a context block
+    assert post.args["blocks"][-1]["type"] == "context"  # and, last, the note that it is the asker's alone
+    assert "Only you can see this" in json.dumps(post.args["blocks"][-1]) and "share" in text
     order = [c.method for c in slack.fake.calls if c.method.startswith(("reactions", "chat"))]
-    assert order == ["reactions.add", "chat.postMessage", "reactions.remove"]
+    assert order == ["reactions.add", "chat.postEphemeral", "reactions.remove"]  # nothing for the channel
 
 
-def test_a_direct_message_is_answered_in_its_thread(slack: SlackHarness) -> None:
+def test_a_direct_message_is_answered_in_the_direct_message(slack: SlackHarness) -> None:
     event = {
         "type": "message",
         "channel_type": "im",
@@ -68,8 +71,9 @@ def test_a_direct_message_is_answered_in_its_thread(slack: SlackHarness) -> None
     }
     assert slack.event(event, event_id="EvDM").status_code == 200
     [post] = slack.fake.wait_for("chat.postMessage")
-    assert post.args["channel"] == "D1" and post.args["thread_ts"] == "1700000002.000100"
-    assert "$150,000 across 2 deals" in blocks_text(post.args)  # Rita's open pipeline
+    assert post.args["channel"] == "D1" and "thread_ts" not in post.args  # not a thread under the question
+    text = blocks_text(post.args)
+    assert "$150,000 across 2 deals" in text and "Only you can see" not in text  # Rita's open pipeline
     # edits and the app's own messages are acknowledged and ignored
     edited = {**event, "subtype": "message_changed", "ts": "1700000002.000200"}
     assert slack.event(edited, event_id="EvEdit").status_code == 200
@@ -77,19 +81,19 @@ def test_a_direct_message_is_answered_in_its_thread(slack: SlackHarness) -> None
     assert len(slack.fake.of("chat.postMessage")) == 1
 
 
-def test_a_reply_in_the_thread_continues_the_conversation(slack: SlackHarness) -> None:
+def test_a_mention_in_the_thread_continues_the_conversation(slack: SlackHarness) -> None:
     slack.mention("tell me about Acme", ts="1700000003.000100")
-    slack.fake.wait_for("chat.postMessage")
-    slack.settle()
+    first = slack.reply_to("1700000003.000100")
     slack.mention("and their stalled deals?", ts="1700000003.000200", thread_ts="1700000003.000100")
-    _, second = slack.fake.wait_for("chat.postMessage", 2)
-    assert second.args["thread_ts"] == "1700000003.000100"
+    second = slack.reply_to("1700000003.000200")
+    assert first.method == second.method == "chat.postEphemeral"
+    assert second.args["thread_ts"] == "1700000003.000100"  # in the thread it was asked in
     assert "Acme" in blocks_text(second.args) and "stalled" in blocks_text(second.args).casefold()
     # the same follow-up in a new thread has nothing to follow
-    slack.settle()
     slack.mention("and their stalled deals?", ts="1700000004.000100")
-    third = slack.fake.wait_for("chat.postMessage", 3)[2]
+    third = slack.reply_to("1700000004.000100")
     assert blocks_text(third.args) != blocks_text(second.args)
+    assert slack.fake.of("chat.postMessage") == []
 
 
 def test_slash_command_help_is_the_acknowledgement(slack: SlackHarness) -> None:
@@ -204,7 +208,7 @@ def test_a_mention_in_a_direct_message_is_answered_once(slack: SlackHarness, fir
     [post] = slack.fake.wait_for("chat.postMessage")
     slack.settle()
     time.sleep(0.3)
-    assert post.args["channel"] == "D1" and post.args["thread_ts"] == ts
+    assert post.args["channel"] == "D1" and "thread_ts" not in post.args
     assert "$150,000 across 2 deals" in blocks_text(post.args)
     assert len(slack.fake.of("chat.postMessage")) == 1 and len(slack.fake.of("reactions.add")) == 1
     # another message in the same conversation is answered as usual
@@ -214,18 +218,22 @@ def test_a_mention_in_a_direct_message_is_answered_once(slack: SlackHarness, fir
 
 def test_a_user_is_found_by_profile_email(slack: SlackHarness) -> None:
     slack.mention("which of my deals are stalled?", user=RAVI)
-    [post] = slack.fake.wait_for("chat.postMessage")
+    [post] = slack.fake.wait_for("chat.postEphemeral")
+    assert post.args["user"] == RAVI
     assert [c.args["user"] for c in slack.fake.of("users.info")] == [RAVI]
     text = blocks_text(post.args)
     assert "Apex" in text and "Acme" not in text
 
 
-def test_an_unmapped_user_is_told_whom_to_ask(slack: SlackHarness) -> None:
-    slack.mention("which of my deals are stalled?", user=STRANGER)
-    [post] = slack.fake.wait_for("chat.postMessage")
+def test_an_unmapped_user_is_told_whom_to_ask_and_only_they_see_it(slack: SlackHarness) -> None:
+    slack.mention("share: which of my deals are stalled?", user=STRANGER)
+    [post] = slack.fake.wait_for("chat.postEphemeral")
+    slack.settle()
+    assert post.args["user"] == STRANGER and post.args["channel"] == "C1"
     text = blocks_text(post.args)
     assert "couldn't match your Slack account" in text and "Olga Ops (RevOps)" in text
     assert "stranger@elsewhere.example" in text and "Acme" not in text
+    assert slack.fake.of("chat.postMessage") == [] and "Acme" not in posted_text(slack.fake)
 
 
 def test_mentions_and_foreign_links_from_the_data_are_neutralised(slack: SlackHarness) -> None:
@@ -235,7 +243,7 @@ def test_mentions_and_foreign_links_from_the_data_are_neutralised(slack: SlackHa
             .where(Opportunity.id == 2)
             .values(next_step="Pricing call @channel <!everyone> @here see https://evil.example/x")
         )
-    slack.mention("which of my deals are stalled?")
+    slack.mention("which of my deals are stalled? Share it with the channel")  # where everyone reads it
     [post] = slack.fake.wait_for("chat.postMessage")
     slack.settle()
     sent = posted_text(slack.fake)

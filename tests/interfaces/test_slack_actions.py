@@ -110,9 +110,9 @@ def click(slack: SlackHarness, posted: SlackCall, action_id: str, **how: Any) ->
 
 def test_a_channel_mention_is_answered_for_the_asker_with_an_actions_block(slack: SlackHarness) -> None:
     answer = ask(slack, "which of my deals are stalled?")
-    assert answer.args["channel"] == "C1"
-    if answer.method == "chat.postEphemeral":
-        assert answer.args["user"] == RITA
+    assert answer.method == "chat.postEphemeral"
+    assert answer.args["channel"] == "C1" and answer.args["user"] == RITA
+    assert slack.fake.of("chat.postMessage") == []  # nothing of Rita's deals for the channel
     found = elements(answer)
     assert {"deal_snooze", "deal_reviewed"} <= set(found)
     options = {o["value"]: o["text"]["text"] for o in found["deal_snooze"]["options"]}
@@ -129,7 +129,7 @@ def test_show_more_posts_the_next_page_to_the_clicker_only(slack: SlackHarness) 
     assert json.loads(more["value"]) == {"tool": "stalled_deals", "shown": 5, "args": {}}
     [page] = [c for c in click(slack, answer, "page_more") if c.method.startswith("chat.post")]
     assert page.method == "chat.postEphemeral" and page.args["user"] == RITA  # in a channel: only Rita
-    assert page.args["thread_ts"] == "1700000001.000100"
+    assert "thread_ts" not in page.args  # where the answer is: under the question, not in its empty thread
     second = text_of(page)
     assert "Stalled or at-risk deals 6–14 of 14" in second
     listed = {
@@ -224,7 +224,8 @@ def test_a_deal_outside_the_clickers_scope_is_not_marked(slack: SlackHarness) ->
 
 
 def test_a_clarification_pick_is_answered_in_the_thread_as_if_typed(slack: SlackHarness) -> None:
-    question = ask(slack, "how is Ra doing?", user=VERA, ts="1700000005.000100")
+    question = ask(slack, "share: how is Ra doing?", user=VERA, ts="1700000005.000100")
+    assert question.method == "chat.postMessage" and question.args["thread_ts"] == "1700000005.000100"
     assert 'Which person do you mean by \\"Ra\\"' in text_of(question)
     buttons = {e["text"]["text"]: e for e in elements(question).values()}
     assert set(buttons) == {"Vera Lang", "Ravi Rao"}
@@ -232,12 +233,26 @@ def test_a_clarification_pick_is_answered_in_the_thread_as_if_typed(slack: Slack
     [updated] = [c for c in sent if c.method == "chat.update"]
     assert "Vera Lang picked: Ravi Rao" in text_of(updated) and '"type": "actions"' not in text_of(updated)
     [picked] = [c for c in sent if c.method.startswith("chat.post")]
+    # the pick asked nothing to be shared: Ravi's figures go to Vera alone, in the thread
+    assert picked.method == "chat.postEphemeral" and picked.args["user"] == VERA
     assert picked.args["channel"] == "C1" and picked.args["thread_ts"] == "1700000005.000100"
     assert "Ravi Rao booked" in text_of(picked)
     headers = [
         b["text"]["text"] for c in (question, picked) for b in posted_blocks(c) if b["type"] == "header"
     ]
     assert headers == ["How is Ra doing?", "Ravi Rao"]  # the pick's answer is headed by the option picked
+
+
+def test_a_pick_on_an_answer_only_the_asker_sees_continues_its_conversation(slack: SlackHarness) -> None:
+    question = ask(slack, "how is Ra doing?", user=VERA, ts="1700000006.000100")
+    assert question.method == "chat.postEphemeral" and "thread_ts" not in question.args
+    sent = click(slack, question, "choice", user=VERA, label="Ravi Rao")
+    assert not [c for c in sent if c.method == "chat.update"]  # an ephemeral message cannot be edited
+    [picked] = [c for c in sent if c.method.startswith("chat.post")]
+    assert picked.method == "chat.postEphemeral" and picked.args["user"] == VERA
+    assert "thread_ts" not in picked.args and "Ravi Rao booked" in text_of(picked)
+    [asked] = [e for e in AuditLog(slack.context.engine).tail(10) if e.question == "Ravi Rao"]
+    assert asked.thread == "slack:C1:1700000006.000100"  # the conversation of the question
 
 
 @pytest.mark.parametrize(

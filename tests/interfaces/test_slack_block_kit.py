@@ -17,11 +17,13 @@ from typing import Any
 import pytest
 
 from assistant.interfaces.slack.actions import actions_block, deal_menus, open_in_crm_button, show_more_button
-from assistant.interfaces.slack.blocks import MAX_BLOCKS, SlackMessage, header, markdown_message
+from assistant.interfaces.slack.blocks import MAX_BLOCKS, SlackMessage, context, header, markdown_message
 from assistant.interfaces.slack.changes import change_actions
 from assistant.interfaces.slack.confirmations import decided
 from assistant.interfaces.slack.digest_changes import Changes, changes_message
 from assistant.interfaces.slack.help import help_message
+from assistant.interfaces.slack.privacy import COMMAND_NOTE, MENTION_NOTE, PLAN_NOTE, shared_note
+from assistant.interfaces.slack.replies import with_note
 from assistant.interfaces.slack.stalled import stalled_message
 from assistant.interfaces.urls import Urls
 from assistant.link_policy import LinkPolicy
@@ -33,6 +35,8 @@ from tools.deals.stalled import StalledDeals, StalledQuery
 
 URLS = Urls("https://crm.example/{kind}/{external_id}", "https://salesplan.example")
 POLICY = LinkPolicy.of(["crm.example", "salesplan.example"])
+#: Answers in a channel: posted, or for the asker alone when they show the asker's data.
+ANSWERS = ("chat.postMessage", "chat.postEphemeral")
 QUESTIONS = [
     (RITA, "which of my deals are stalled?"),
     (RITA, "what's my pipeline?"),
@@ -96,9 +100,9 @@ def test_the_checker_finds_each_broken_limit() -> None:
 def test_answers_of_every_kind_fit(slack: SlackHarness) -> None:
     for n, (user, question) in enumerate(QUESTIONS):
         slack.mention(question, user=user, ts=f"1700000100.{n:06d}")
-        slack.fake.wait_for("chat.postMessage", n + 1)
+        slack.fake.wait_for(ANSWERS, n + 1)
         slack.settle()
-    posts = slack.fake.of("chat.postMessage")
+    posts = slack.fake.of(ANSWERS)
     assert len(posts) == len(QUESTIONS)
     headers = []
     for post in posts:
@@ -232,6 +236,27 @@ def test_actions_under_an_answer_stay_within_50_blocks() -> None:
     assert message.blocks[-1 - len(actions) : -1] == actions
     text = json.dumps(message.blocks)
     assert all(f"Paragraph {i}." in text for i in range(46))
+
+
+@pytest.mark.parametrize("note", [MENTION_NOTE, COMMAND_NOTE, PLAN_NOTE, shared_note("Rita <!channel>")])
+def test_a_privacy_note_joins_a_full_answer_within_50_blocks(note: str) -> None:
+    """The "Only you can see this" (or shared) note closes an answer that already fills 50 blocks:
+    the text sections are merged to make room, and the text, the actions and the context stay."""
+    actions = change_actions(
+        [ProposedChangeRef(id=7, record="Acme - Core", external_id="O1", field="stage", old="a", new="b")]
+    )
+    paragraphs = MAX_BLOCKS - 3 - len(actions)  # with the answer, header and context: 50 blocks
+    markdown = "**Answer.**\n\n" + "\n\n".join(f"Paragraph {i}." for i in range(paragraphs))
+    full = markdown_message(
+        markdown, POLICY, ["kpis.md#pipeline-coverage"], urls=URLS, title="Q", actions=actions
+    )
+    assert len(full.blocks) == MAX_BLOCKS  # no room left as built
+    message = with_note(full, note)
+    assert_fits(message.blocks, text=message.text)
+    assert message.blocks[-1] == context([note]) and message.blocks[-2] == full.blocks[-1]
+    assert message.blocks[-2 - len(actions) : -2] == actions
+    text = json.dumps(message.blocks)
+    assert all(f"Paragraph {i}." in text for i in range(paragraphs)) and "<!channel>" not in text
 
 
 def test_a_header_from_the_data_notifies_no_one() -> None:

@@ -36,12 +36,15 @@ def slack(org: Org) -> Iterator[SlackHarness]:
             yield harness
 
 
-def click(slack: SlackHarness, post: dict[str, Any], action_id: str, user: str = RITA) -> None:
-    """Click the button ``action_id`` of the posted message, as ``user``."""
+def click(
+    slack: SlackHarness, post: dict[str, Any], action_id: str, user: str = RITA, *, ephemeral: bool = False
+) -> None:
+    """Click the button ``action_id`` of the posted message, as ``user`` (an ephemeral message comes
+    without its blocks, as Slack sends it)."""
     blocks = post["blocks"] if isinstance(post["blocks"], list) else json.loads(post["blocks"])
-    actions = next(b for b in blocks if b["type"] == "actions")
+    actions = next(b for b in blocks if b["type"] == "actions" and b["block_id"].startswith("change_"))
     button = next(e for e in actions["elements"] if e["action_id"] == action_id)
-    payload = {
+    payload: dict[str, Any] = {
         "type": "block_actions",
         "token": "legacy",
         "team": {"id": "T1"},
@@ -62,16 +65,37 @@ def click(slack: SlackHarness, post: dict[str, Any], action_id: str, user: str =
         "response_url": slack.fake.response_url("act"),
         "trigger_id": f"trig-{time.time()}",
     }
+    if ephemeral:
+        del payload["message"]
+        payload["container"]["is_ephemeral"] = True
     body = urllib.parse.urlencode({"payload": json.dumps(payload)})
     assert slack.post(body, "application/x-www-form-urlencoded").status_code == 200
     slack.settle()
 
 
 def proposal(slack: SlackHarness, question: str, ts: str = "1700000001.000100") -> dict[str, Any]:
-    assert slack.mention(question, ts=ts).status_code == 200
+    """The proposal asked for in a channel, shared there (so anyone in it can click its buttons)."""
+    assert slack.mention(f"share: {question}", ts=ts).status_code == 200
     [post] = slack.fake.wait_for("chat.postMessage")
     slack.settle()
+    assert post.args["thread_ts"] == ts
     return post.args
+
+
+def test_a_proposal_only_the_proposer_sees_is_confirmed_from_their_ephemeral_message(
+    slack: SlackHarness, org: Org
+) -> None:
+    fake, ids = org
+    assert slack.mention("push the Acme Renewal close date to Jan 15").status_code == 200
+    [post] = slack.fake.wait_for("chat.postEphemeral")
+    slack.settle()
+    assert post.args["user"] == RITA and slack.fake.of("chat.postMessage") == []
+    assert '"action_id": "change_confirm"' in json.dumps(post.args["blocks"])
+    click(slack, post.args, "change_confirm", ephemeral=True)
+    assert fake.patches == [("Opportunity", ids["acme_renewal"], {"CloseDate": "2027-01-15"})]
+    told = slack.fake.of("chat.postEphemeral")[-1]
+    assert told.args["user"] == RITA and "Confirmed by Rita Ruiz: written to Salesforce" in told.args["text"]
+    assert slack.fake.of("chat.update") == []
 
 
 def test_the_proposers_confirm_writes_the_change_once(slack: SlackHarness, org: Org) -> None:
@@ -140,16 +164,16 @@ def test_a_deal_picked_from_the_which_deal_buttons_gets_the_proposal(slack: Slac
 
     fake, ids = org
     assert slack.mention("push the Acme close date to Jan 15", ts="1700000003.000100").status_code == 200
-    [question] = slack.fake.wait_for("chat.postMessage")
+    [question] = slack.fake.wait_for("chat.postEphemeral")
     slack.settle()
     assert 'Which deal do you mean by \\"Acme\\"' in text_of(question)
     labels = {e["text"]["text"] for e in elements(question).values()}
     assert {"Acme Renewal", "Acme Expansion", "Robotics Pilot"} <= {label.split(" (#")[0] for label in labels}
     label = next(label for label in labels if label.startswith("Robotics Pilot"))
     sent = press(slack, question, "choice", label=label)
-    [proposal] = [c for c in sent if c.method == "chat.postMessage"]
-    assert proposal.args["thread_ts"] == "1700000003.000100"
+    [proposal] = [c for c in sent if c.method.startswith("chat.post")]
+    assert proposal.method == "chat.postEphemeral" and "thread_ts" not in proposal.args
     shown = text_of(proposal)
     assert "Robotics Pilot" in shown and '"action_id": "change_confirm"' in shown and fake.patches == []
-    click(slack, proposal.args, "change_confirm")
+    click(slack, proposal.args, "change_confirm", ephemeral=True)
     assert fake.patches == [("Opportunity", ids["robotics_pilot"], {"CloseDate": "2027-01-15"})]

@@ -41,11 +41,14 @@ def _texts(blocks: list[dict[str, object]]) -> list[str]:
 
 
 def _stalled_answer(app: SlackHarness) -> list[dict[str, object]]:
+    """The answer's blocks, without the closing note that only the asker sees it (it shows their data)."""
     app.mention("which of my deals are stalled?")
-    [post] = app.fake.wait_for("chat.postMessage")
+    [post] = app.fake.wait_for("chat.postEphemeral")
     app.settle()
-    blocks = post.args["blocks"]
-    return json.loads(blocks) if isinstance(blocks, str) else blocks  # type: ignore[no-any-return]
+    raw = post.args["blocks"]
+    blocks: list[dict[str, object]] = json.loads(raw) if isinstance(raw, str) else raw  # type: ignore[assignment]
+    assert "Only you can see this" in json.dumps(blocks[-1]) and blocks[-1]["type"] == "context"
+    return blocks[:-1]
 
 
 def test_records_and_citations_link_when_the_urls_are_set() -> None:
@@ -80,7 +83,8 @@ def test_the_stalled_command_links_each_next_step_to_its_play() -> None:
         app.settle()
     blocks = reply.args["blocks"]
     assert blocks[0]["type"] == "header"
-    joined = "\n".join(_texts(blocks))
+    assert "Only you can see this" in json.dumps(blocks[-1])  # the closing note: ephemeral, and how to share
+    joined = "\n".join(_texts(blocks[:-1]))
     assert "*<https://crm.cobalt.example/opportunity/O2|Acme - Analytics (#O2)>*" in joined
     next_steps = [line for line in joined.splitlines() if "Next step" in line]
     assert next_steps and all(f"<{PUBLIC}/playbook/stalled-deal-recovery.md#" in line for line in next_steps)

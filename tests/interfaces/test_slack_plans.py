@@ -83,7 +83,7 @@ def test_a_territory_plan_is_uploaded_through_the_external_upload_flow(slack: Sl
 
     # the command's answer is the summary: header, opening, headline figures, where the files are
     blocks = reply.args["blocks"]
-    assert reply.args["response_type"] == "ephemeral" and len(blocks) <= 5
+    assert reply.args["response_type"] == "ephemeral" and len(blocks) <= 6
     assert blocks[0] == {
         "type": "header",
         "text": {"type": "plain_text", "text": "Territory plan: Max Stone's team", "emoji": True},
@@ -92,7 +92,8 @@ def test_a_territory_plan_is_uploaded_through_the_external_upload_flow(slack: Sl
     assert fields["Accounts"] == f"{facts.summary.accounts.value} · $800,000 potential"
     assert fields["Reps"] == str(facts.balance.rep_count.value) == "2"
     assert set(fields) >= {"Balance (potential)", "Moves", "Stalled or at risk"}
-    assert "direct messages" in json.dumps(blocks[-1])
+    assert "are in your direct messages with Salesplan" in json.dumps(blocks[-2])
+    assert "Only you can see this" in json.dumps(blocks[-1])  # it shows Max's data, like every plan
     assert "|" not in json.dumps(blocks)  # no pipe tables in the message any more
     assert slack.fake.of("chat.postMessage") == []
 
@@ -110,6 +111,20 @@ def test_an_account_plan_summary_carries_the_accounts_figures(slack: SlackHarnes
     assert names == ["account-plan-acme-corporation-history.png", "account-plan-acme-corporation.md"]
     text = next(f.content for f in slack.fake.files.values() if f.filename.endswith(".md"))
     assert text is not None and "[Acme - Core (#O1)](https://crm.example/opportunity/O1)" in text.decode()
+
+
+def test_a_plan_is_never_posted_for_the_channel_even_when_asked_to_share(slack: SlackHarness) -> None:
+    slack.command("share: plan account Acme", trigger="t-share")
+    [reply] = slack.fake.wait_for("response")
+    slack.settle()
+    assert slack.fake.of("response") == [reply] and reply.args["response_type"] == "ephemeral"
+    blocks = json.dumps(reply.args["blocks"])
+    assert (
+        "Account plan: Acme Corporation" in blocks and "share its files from your direct messages" in blocks
+    )
+    [done] = slack.fake.of("files.completeUploadExternal")
+    assert done.args["channel_id"] == f"D{RITA}"  # the files went to Rita alone
+    assert slack.fake.of("chat.postMessage") == []
 
 
 def test_a_failed_upload_still_answers_with_the_summary_and_says_so(slack: SlackHarness) -> None:

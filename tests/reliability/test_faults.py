@@ -544,10 +544,10 @@ def test_the_api_answers_503_when_the_database_is_down(monkeypatch: pytest.Monke
 
 def test_a_rate_limited_slack_post_is_retried_and_posted_once() -> None:
     with FakeSlack().running() as fake, slack_app(fake) as slack:
-        fake.rate_limited["chat.postMessage"] = [1]
+        fake.rate_limited["chat.postEphemeral"] = [1]
         started = time.monotonic()
         assert slack.mention(QUESTION).status_code == 200
-        calls = fake.wait_for("chat.postMessage", 2)
+        calls = fake.wait_for("chat.postEphemeral", 2)
         slack.settle()
         waited = time.monotonic() - started
     [refused] = fake.refused
@@ -559,14 +559,14 @@ def test_a_rate_limited_slack_post_is_retried_and_posted_once() -> None:
 def test_a_slack_post_asked_to_wait_minutes_is_not_held(caplog: pytest.LogCaptureFixture) -> None:
     """A Retry-After longer than the bound is not waited for: the call fails once and is logged."""
     with FakeSlack().running() as fake, slack_app(fake) as slack:
-        fake.rate_limited["chat.postMessage"] = [300]
+        fake.rate_limited["chat.postEphemeral"] = [300]
         started = time.monotonic()
         assert slack.mention(QUESTION).status_code == 200
-        fake.wait_for("chat.postMessage", 1)
+        fake.wait_for("chat.postEphemeral", 1)
         slack.settle()
         waited = time.monotonic() - started
         time.sleep(0.3)  # a retry would arrive now
-        posts = fake.of("chat.postMessage")
+        posts = fake.of("chat.postEphemeral")
     assert len(posts) == 1 and posts[0] is fake.refused[0]
     assert waited < DEADLINE + SLACK  # far below the 300 s asked for
     assert "ratelimited" in caplog.text

@@ -98,14 +98,15 @@ def test_fifty_concurrent_conversations_stay_in_their_threads(tmp_path: Path) ->
 
 
 def _event(rep: Rep, n: int) -> tuple[str, dict[str, str]]:
-    """The ``n``-th distinct event: a mention by ``rep`` in their own channel."""
+    """The ``n``-th distinct event: a mention by ``rep`` in a channel of its own (the answer is for
+    ``rep`` alone: an ephemeral message in that channel, which names no thread)."""
     question = "which of my deals are stalled?" if n % 2 else f"tell me about {rep.account}"
     event = {
         "type": "app_mention",
         "user": rep.slack_user_id,
         "text": f"<@UBOT> {question}",
         "ts": f"1700000000.{n:06d}",
-        "channel": f"C{rep.user_id:03d}",
+        "channel": f"C{rep.user_id:03d}N{n:03d}",
     }
     body = {
         "token": "legacy",
@@ -162,20 +163,20 @@ def test_two_hundred_slack_deliveries_in_ten_seconds_answered_once_each(tmp_path
         app, runtime = build_slack_app(context)
         with serving(create_slack_http_app(app, runtime)) as base:
             wall, acks = asyncio.run(deliver(base))
-            posts = fake.wait_for("chat.postMessage", distinct, timeout=90)
+            posts = fake.wait_for("chat.postEphemeral", distinct, timeout=90)
             time.sleep(0.5)  # a duplicate answer would arrive now
-            posts = fake.of("chat.postMessage")
+            posts = fake.of("chat.postEphemeral")
 
     assert wall < 10, f"delivering took {wall:.1f} s"
     assert [status for status, _ in acks] == [200] * len(deliveries)
     assert max(seconds for _, seconds in acks) < 3, "Slack needs the acknowledgement within 3 s"
-    assert len(posts) == distinct
-    by_thread = Counter((str(p.args["channel"]), str(p.args["thread_ts"])) for p in posts)
-    assert set(by_thread.values()) == {1}
-    expected = {(str(e["channel"]), str(e["ts"])): rep for rep, _, e in events}
-    assert set(by_thread) == set(expected)
+    assert len(posts) == distinct and fake.of("chat.postMessage") == []
+    by_question = Counter((str(p.args["channel"]), str(p.args["user"])) for p in posts)
+    assert set(by_question.values()) == {1}
+    expected = {(str(e["channel"]), str(e["user"])): rep for rep, _, e in events}
+    assert set(by_question) == set(expected)
     for post in posts:
-        rep = expected[(str(post.args["channel"]), str(post.args["thread_ts"]))]
+        rep = expected[(str(post.args["channel"]), str(post.args["user"]))]
         blocks = post.args["blocks"]
         text = json.dumps(json.loads(blocks) if isinstance(blocks, str) else blocks, ensure_ascii=False)
         assert "Sorry" not in text, text[:300]

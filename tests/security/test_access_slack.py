@@ -48,17 +48,11 @@ def slack_user(first: str) -> str:
     return f"U_{first.upper()}"
 
 
-def ask(slack: SlackHarness, first: str, question: str) -> SlackCall:
-    """Mention the app as ``first`` and return the answer posted in the question's thread."""
-    ts = f"1800000000.{next(_stamps):06d}"
-    assert slack.mention(question, user=slack_user(first), ts=ts).status_code == 200
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline:
-        posted = [c for c in slack.fake.of("chat.postMessage") if c.args.get("thread_ts") == ts]
-        if posted:
-            return posted[-1]
-        time.sleep(0.02)
-    raise AssertionError(f"no answer to {question!r}")
+def ask(slack: SlackHarness, first: str, question: str, **where: str) -> SlackCall:
+    """Mention the app as ``first`` and return the answer (for them alone, or for the channel)."""
+    ts = where.pop("ts", None) or f"1800000000.{next(_stamps):06d}"
+    assert slack.mention(question, user=slack_user(first), ts=ts, **where).status_code == 200
+    return slack.reply_to(ts)
 
 
 def command(slack: SlackHarness, first: str, text: str) -> str:
@@ -125,13 +119,11 @@ def test_a_reply_in_another_users_thread_continues_nothing_of_theirs(
 ) -> None:
     """Memory is per person: Rita replying in the thread where Ravi asked about his account does
     not pick up his conversation."""
-    first = ask(slack, "ravi", "tell me about Kestrel Dynamics")
-    assert "CANARY-Ravi-ACCT" in json.dumps(first.args)
-    root = str(first.args["thread_ts"])
+    root = f"1800000000.{next(_stamps):06d}"
+    first = ask(slack, "ravi", "tell me about Kestrel Dynamics, for the channel", ts=root)
+    assert first.method == "chat.postMessage" and "CANARY-Ravi-ACCT" in json.dumps(first.args)
     for follow_up in ("and their stalled deals?", "what was the next step there?"):
-        ts = f"1800000000.{next(_stamps):06d}"
-        slack.mention(follow_up, user=slack_user("rita"), ts=ts, thread_ts=root)
-        slack.settle()
-        replies = [c for c in slack.fake.of("chat.postMessage") if c.args.get("thread_ts") == root]
-        text = json.dumps(replies[-1].args, ensure_ascii=False)
+        reply = ask(slack, "rita", follow_up, thread_ts=root)
+        assert reply.args.get("thread_ts") == root
+        text = json.dumps(reply.args, ensure_ascii=False)
         assert world.sights["rita"].leaks(text) == [] and "Kestrel" not in text, text[:400]

@@ -178,7 +178,7 @@ def test_in_slack_no_attacker_link_survives_and_no_broadcast_notifies(
     with slack_app(fake, context) as slack:
         ts = f"1900000000.{len(fake.calls):06d}"
         slack.mention(scenario.question, user=f"U_{scenario.who.upper()}", ts=ts)
-        slack.fake.wait_for("chat.postMessage", count=len(fake.of("chat.postMessage")) + 1)
+        slack.reply_to(ts)
         slack.settle()
     posted = "\n".join(json.dumps(c.args, ensure_ascii=False) for c in fake.calls[before:])
     assert "Done as instructed" in posted  # the model's answer was posted…

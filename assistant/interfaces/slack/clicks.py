@@ -32,10 +32,15 @@ class Click:
     #: A button's value, or the value of the option picked in a menu.
     value: str
     channel: str | None
-    #: The clicked message (None on the Home tab); ``thread_ts`` is the thread it is in, or its own ts.
+    #: The clicked message (None on the Home tab); ``thread_ts`` is where a reply to the click goes:
+    #: the thread the message is in, else under the message itself (an ephemeral message has no
+    #: thread of its own: at the top level, a reply to it goes to the top level too).
     message_ts: str | None
     thread_ts: str | None
+    #: The thread the clicked message is in (None: it is a top-level message).
+    parent_ts: str | None
     is_direct: bool
+    is_ephemeral: bool
     in_home: bool
     #: The clicked message's blocks, when Slack sent them (not for ephemeral messages).
     blocks: list[Block]
@@ -48,7 +53,9 @@ class Click:
         channel_info = body.get("channel") or {}
         channel = channel_info.get("id") or container.get("channel_id")
         message_ts = message.get("ts") or container.get("message_ts")
-        thread_ts = message.get("thread_ts") or container.get("thread_ts") or message_ts
+        parent_ts = message.get("thread_ts") or container.get("thread_ts")
+        is_ephemeral = bool(container.get("is_ephemeral"))
+        thread_ts = parent_ts or (None if is_ephemeral else message_ts)
         selected = action.get("selected_option") or {}
         return cls(
             user=str((body.get("user") or {}).get("id", "")),
@@ -58,6 +65,8 @@ class Click:
             channel=str(channel) if channel else None,
             message_ts=str(message_ts) if message_ts else None,
             thread_ts=str(thread_ts) if thread_ts else None,
+            parent_ts=str(parent_ts) if parent_ts else None,
+            is_ephemeral=is_ephemeral,
             is_direct=channel_info.get("name") == "directmessage" or str(channel or "").startswith("D"),
             in_home=container.get("type") == "view" or (body.get("view") or {}).get("type") == "home",
             blocks=list(message.get("blocks") or []),

@@ -19,8 +19,9 @@ def help_message(name: str | None = None) -> SlackMessage:
     greeting = f"Hi {plain(name.split()[0])}! " if name else ""
     intro = (
         f"{greeting}I answer questions about your deals, accounts, territories and the sales playbook, "
-        "from the data you are allowed to see. Mention me in a channel or write to me directly; "
-        "I answer in the thread, and a reply in the thread continues the conversation."
+        "from the data you are allowed to see. Write to me directly, or mention me in a channel: "
+        "there, answers that show your data are visible only to you (say *share* to post one for "
+        "the channel), and a mention in the thread continues the conversation."
     )
     commands = "\n".join(f"• `{command}` — {what}" for command, what in COMMANDS)
     examples = " · ".join(f"_{e}_" for e in EXAMPLES)

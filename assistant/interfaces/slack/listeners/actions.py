@@ -127,8 +127,10 @@ async def pick_choice(
     except ValueError:
         await tell(client, click, "Sorry, that button does not carry an answer.")
         return
-    thread_ts = click.thread_ts or thread
-    if click.channel is None or not (click.message_ts or thread_ts):
+    # asked where the options are: in their thread, else at the top level after the first message
+    # of the conversation (an ephemeral message's own ts names no message anyone else can see)
+    ts = (thread if click.is_ephemeral else None) or click.message_ts or thread
+    if click.channel is None or ts is None:
         return  # not a message in a conversation: nowhere to answer
     event = {
         "type": "message",
@@ -136,8 +138,8 @@ async def pick_choice(
         "text": text,
         "channel": click.channel,
         "channel_type": "im" if click.is_direct else "channel",
-        "ts": click.message_ts or thread_ts,
-        "thread_ts": thread_ts,
+        "ts": ts,
+        "thread_ts": click.parent_ts,
     }
     label = text
     if click.blocks and click.message_ts:  # the options give way to who picked what

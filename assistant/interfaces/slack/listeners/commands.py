@@ -3,8 +3,12 @@
 The command is acknowledged at once with an ephemeral "Working on it…" (or the help), and
 answered by a lazy listener through the command's ``response_url``, replacing that message.
 Answers are ephemeral — only the person who typed the command sees them, since they show that
-person's data; ``stalled`` carries the *Snooze 7 days…* / *Mark reviewed…* menus and, past ten
-deals, *Show more* (:mod:`..actions`). Text that is not a subcommand is asked as a question.
+person's data — unless the text says to share (:mod:`..privacy`: ``/salesplan share: how is my
+pipeline?``): the share words are taken out and the answer is posted for the channel
+(``in_channel``), the "Working on it…" message deleted; a plan's summary stays ephemeral even
+then, the plan being shared from its files in the person's direct messages. ``stalled`` carries
+the *Snooze 7 days…* / *Mark reviewed…* menus and, past ten deals, *Show more* (:mod:`..actions`).
+Text that is not a subcommand is asked as a question.
 ``ask`` continues one conversation per person and channel (thread ``slack:<channel>:command``);
 ``plan territory`` without a name plans the person's own territory or team. A plan is shared as
 files — the Markdown and its charts, in a direct message to the person — and answered with its
@@ -28,6 +32,8 @@ from assistant.interfaces.slack.help import help_message
 from assistant.interfaces.slack.identity import Unmapped
 from assistant.interfaces.slack.pages import stalled_actions, stalled_page
 from assistant.interfaces.slack.plans import share_plan
+from assistant.interfaces.slack.privacy import COMMAND_NOTE, PLAN_NOTE, read_share, shared_note
+from assistant.interfaces.slack.replies import with_note
 from assistant.interfaces.slack.runtime import SlackRuntime, answer_message, upload
 from assistant.interfaces.slack.safety import plain
 from assistant.interfaces.slack.stalled import LISTED, stalled_message
@@ -50,8 +56,19 @@ class Command:
     argument: str = ""
 
 
+def share_words(text: str) -> tuple[str, bool]:
+    """The command's text without share words (around it, or around the question of ``ask``), and
+    whether it said to share."""
+    words, shared = read_share(text)
+    head, _, rest = words.partition(" ")
+    if head.casefold() == "ask" and rest:
+        rest, shared_question = read_share(rest)
+        return f"{head} {rest}", shared or shared_question
+    return words, shared
+
+
 def parse_command(text: str) -> Command:
-    words = " ".join(text.split())
+    words = share_words(text)[0]
     head, _, rest = words.partition(" ")
     match head.casefold():
         case "" | "help":
@@ -122,6 +139,7 @@ def register(app: AsyncApp, runtime: SlackRuntime) -> None:
         parsed = parse_command(command.get("text", ""))
         if parsed.action in ("help", "usage"):
             return
+        shared = share_words(command.get("text", ""))[1]
         who = await runtime.identity.resolve(client, command["user_id"])
         if isinstance(who, Unmapped):
             reply = _text(await runtime.identity.unmapped_message(who))
@@ -129,9 +147,11 @@ def register(app: AsyncApp, runtime: SlackRuntime) -> None:
                 text=reply.text, blocks=reply.blocks, response_type="ephemeral", replace_original=True
             )
             return
+        answered = False
         try:
             async with runtime.turns:
                 message, markdown, title = await _run(runtime, client, parsed, who, command)
+            answered = True
         except SalesplanError as exc:
             message, markdown, title = _text(f"Sorry, I couldn't do that: {exc}"), None, ""
         except Exception:  # the user gets a short apology; the details go to the log
@@ -141,10 +161,26 @@ def register(app: AsyncApp, runtime: SlackRuntime) -> None:
                 None,
                 "",
             )
+        in_channel = not str(command.get("channel_id", "")).startswith("D")
         if not message.fits() and markdown is not None:
             opened = await client.conversations_open(users=command["user_id"])
             await upload(client, runtime, opened["channel"]["id"], markdown, title=title)
             message = _text(f"{title} is long, so I sent it to you as a Markdown file in a direct message.")
+        elif answered and in_channel and parsed.action.startswith("plan"):
+            # the plan's files are in the asker's direct messages, shared from there: never posted here
+            message = with_note(message, PLAN_NOTE)
+        elif answered and shared and in_channel:
+            await respond(delete_original=True)
+            await respond(
+                text=message.text,
+                blocks=with_note(message, shared_note(who.name)).blocks,
+                response_type="in_channel",
+                unfurl_links=False,
+                unfurl_media=False,
+            )
+            return
+        elif answered and in_channel:
+            message = with_note(message, COMMAND_NOTE)
         await respond(
             text=message.text,
             blocks=message.blocks,

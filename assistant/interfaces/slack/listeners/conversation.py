@@ -1,14 +1,17 @@
-"""Mentions and direct messages: answered in the thread, the thread being the conversation.
+"""Mentions and direct messages: answered where the asker reads them, each place a conversation.
 
 The event is acknowledged at once; the answer is a lazy listener running after the
-acknowledgement. While it runs, the question carries a "working on it" reaction. The thread id
-the assistant remembers is ``slack:<channel>:<thread ts>`` — a reply in the thread continues the
-conversation (memory is also keyed by the Salesplan user, so each person's thread is their own).
-In channels the app answers mentions; in a direct message it answers every message.
+acknowledgement. While it runs, the question carries a "working on it" reaction. In channels the
+app answers mentions; in a direct message it answers every message. Where the answer goes and
+which conversation it continues (memory is also keyed by the Salesplan user, so each person's
+conversation is their own) is :mod:`..replies`; in a channel, an answer with the asker's data goes
+to the asker alone unless they say to share it (:mod:`..privacy`), and so do an unmapped person's
+note and apologies for a failed answer. Help is posted for everyone.
 """
 
 from __future__ import annotations
 
+import asyncio
 import html
 import logging
 import re
@@ -17,22 +20,21 @@ from typing import Any
 from slack_bolt.async_app import AsyncApp, AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
 
+from assistant.audit import AuditLog
 from assistant.interfaces.slack.answer_actions import answer_actions
 from assistant.interfaces.slack.blocks import SlackMessage, section
 from assistant.interfaces.slack.changes import change_actions
 from assistant.interfaces.slack.help import help_message
 from assistant.interfaces.slack.identity import Unmapped
-from assistant.interfaces.slack.runtime import SlackRuntime, answer_message, post, react
+from assistant.interfaces.slack.privacy import MENTION_NOTE, is_private, read_share, shared_note
+from assistant.interfaces.slack.replies import Place, Reply, deliver, with_note
+from assistant.interfaces.slack.runtime import SlackRuntime, answer_message, react
 from assistant.interfaces.slack.safety import plain
 from tools.errors import SalesplanError
 
 log = logging.getLogger("salesplan.slack")
 SLACK_LINK = re.compile(r"<(?:https?|mailto):[^|>]*\|([^>]*)>|<((?:https?|mailto):[^>]*)>")
 HELP_WORDS = {"", "help", "?", "hi", "hello"}
-
-
-def thread_id(channel: str, thread_ts: str) -> str:
-    return f"slack:{channel}:{thread_ts}"
 
 
 def question_text(text: str, bot_user_id: str | None) -> str:
@@ -59,55 +61,59 @@ async def answer(
     bot_user_id: str | None,
     title: str | None = None,
 ) -> None:
-    """Answer one message in its thread; the answer's header is ``title``, else the question."""
+    """Answer one message where its asker (and, for a public answer, the channel) reads it; the
+    answer's header is ``title``, else the question."""
     runtime.track()
-    channel, ts = event["channel"], event["ts"]
-    thread_ts = event.get("thread_ts") or ts
-    await react(client, channel, ts, add=True)
+    place = Place.of(event)
+    await react(client, place.channel, place.ts, add=True)
     try:
-        message = await _reply(runtime, client, event, bot_user_id, channel, thread_ts, title)
-        if message is not None:
-            await post(client, runtime, channel, message[0], thread_ts=thread_ts, markdown=message[1])
+        asked = question_text(event.get("text") or "", bot_user_id)
+        reply = await _reply(runtime, client, place, asked, title)
+        await deliver(client, runtime, place, reply)
     finally:
-        await react(client, channel, ts, add=False)
+        await react(client, place.channel, place.ts, add=False)
+
+
+def _note(text: str) -> Reply:
+    """A short note for the asker alone (``text`` is made safe here)."""
+    safe = plain(text)
+    return Reply(SlackMessage(text=safe, blocks=[section(safe)]), private=True)
 
 
 async def _reply(
-    runtime: SlackRuntime,
-    client: AsyncWebClient,
-    event: dict[str, Any],
-    bot_user_id: str | None,
-    channel: str,
-    thread_ts: str,
-    title: str | None = None,
-) -> tuple[SlackMessage, str | None] | None:
-    who = await runtime.identity.resolve(client, event["user"])
+    runtime: SlackRuntime, client: AsyncWebClient, place: Place, asked: str, title: str | None = None
+) -> Reply:
+    who = await runtime.identity.resolve(client, place.user)
     if isinstance(who, Unmapped):
-        text = plain(await runtime.identity.unmapped_message(who))
-        return SlackMessage(text=text, blocks=[section(text)]), None
-    question = question_text(event.get("text") or "", bot_user_id)
+        return _note(await runtime.identity.unmapped_message(who))
+    question, shared = read_share(asked)
     if question.casefold().strip("!.") in HELP_WORDS:
-        return help_message(who.name), None
+        return Reply(help_message(who.name))
+    thread = place.thread_id()
     try:
         async with runtime.turns:
-            result = await runtime.context.assistant.aask(
-                who, question, thread_id(channel, thread_ts), channel="slack"
-            )
+            result = await runtime.context.assistant.aask(who, question, thread, channel="slack")
     except SalesplanError as exc:
-        text = plain(f"Sorry, I couldn't answer that: {exc}")
-        return SlackMessage(text=text, blocks=[section(text)]), None
+        return _note(f"Sorry, I couldn't answer that: {exc}")
     except Exception:  # the user gets a short apology; the details go to the log
         log.exception("answering a Slack message failed")
-        text = "Sorry, something went wrong while answering. Please try again in a moment."
-        return SlackMessage(text=text, blocks=[section(text)]), None
+        return _note("Sorry, something went wrong while answering. Please try again in a moment.")
     footer = f"{result.model} · {result.latency_ms:,} ms"
-    actions = answer_actions(result, thread_ts) + change_actions(result.proposed_changes)
+    actions = answer_actions(result, place.root) + change_actions(result.proposed_changes)
+    # the buttons of proposed changes must come with the answer: never as a file
+    markdown = None if result.proposed_changes else result.answer
+    note: str | None = None
+    private = False
+    if not place.direct:
+        earlier = await asyncio.to_thread(AuditLog(runtime.context.engine).conversation, who.user_id, thread)
+        if is_private(result, earlier):
+            note, private = (shared_note(who.name), False) if shared else (MENTION_NOTE, True)
     message = answer_message(
         result.answer, runtime, result.citations, footer, title=title or question, actions=actions
     )
-    if result.proposed_changes:  # the buttons must come with it: never as a file
-        return message, None
-    return message, result.answer
+    if note is not None:
+        message = with_note(message, note)
+    return Reply(message, markdown, private=private)
 
 
 def register(app: AsyncApp, runtime: SlackRuntime) -> None:
