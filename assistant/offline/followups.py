@@ -374,7 +374,9 @@ def merge(previous: Frame, current: Frame, question: str) -> Frame:
     # Open deals are open whatever period the previous answer covered ("how much did Marty win in
     # 2017?" then "and his open deals?"): a pipeline's period is carried only from a pipeline.
     across = intent in PERIOD_INTENTS and previous.intent in PERIOD_INTENTS and intent is not Intent.PIPELINE
-    if merged.period is None and (same or across):
+    # "which of those have no next step?" after the deals closing this month: those deals, so their period
+    those_deals = not same and THOSE.search(question) is not None and previous.intent in DEAL_LISTS
+    if merged.period is None and (same or across or those_deals):
         merged.period = previous.slots.period
     merged.topic = current.slots.topic or (previous.slots.topic if same else None)
     if asks_advice:

@@ -333,3 +333,9 @@ def test_percent_of_quota_is_attainment_and_who_came_second_is_the_first_two(dem
     )
     ranked = _query(demo.ask(cast.revops, "who sold the most Cobalt Platform last quarter, and who came 2nd"))
     assert ranked["group_by"] == "rep" and ranked["top"] == 2
+
+
+def test_which_of_those_keeps_the_period_of_the_deals_shown(demo: World, cast: Cast) -> None:
+    _, narrowed = _thread(demo, cast.rep, "my deals closing next quarter", "which of those have no next step")
+    name, args = _calls(narrowed)[0]
+    assert name == "stalled_deals" and args["period"] == "next quarter" and args["rule"] == "next_step"
