@@ -46,6 +46,7 @@ from assistant.offline.comparisons import (
     SHARE,
     TOP_N,
 )
+from assistant.offline.measure_lists import beside, listed_measures
 from assistant.offline.measure_words import (
     ACTIVITY,
     ATTAINMENT,
@@ -463,78 +464,13 @@ def read_metric_question(text: str, default: str | None = None) -> MetricReading
         reading.signals.append("share")
     if mean:
         reading.mean_of_groups = True
-    if not implied:
-        _several(reading, text)
-    if reading.also:
-        pass
-    elif measure == "average_deal_size" and MEDIAN.search(text):
-        reading.also.append("median_deal_size")
-    elif measure == "average_sales_cycle" and MEDIAN.search(text):
-        reading.also.append("median_sales_cycle")
-    elif reading.measure in IN_MONEY and re.search(IN_DOLLARS, text):
-        reading.also.append(IN_MONEY[reading.measure])  # "how many did I win, and what's that in $?"
+    listed = [] if implied else listed_measures(reading.measure, text, _measure)
+    if listed:
+        reading.measure, reading.also = listed[0], listed[1:]
+    else:
+        reading.also = beside(measure, reading.measure, text)
     return reading
-
-
-#: Between measures asked together: "win rate + avg deal size", "won, lost, open", "bookings w/ win rates".
-MEASURE_LIST = re.compile(
-    r"\s*(?:,|\+|&|/|[.?!;:](?=\s)|\band\b|\bplus\b|\bw/|\bwith(?: their| its| the)?\b)\s*"
-)
-#: A measure counted deal by deal beside one summed, as the first one counts them ("how many did I win
-#: and lose": deals lost, not their value).
-AS_COUNT = {"won_revenue": "won_deals", "lost_revenue": "lost_deals", "open_pipeline": "open_deals"}
-AS_COUNT |= {"pipeline_created": "deals_created"}
-
-
-#: A count, and the same deals in money, asked together: "how many … and what's that in $".
-IN_MONEY = {count: money for money, count in AS_COUNT.items()}
-IN_DOLLARS = (
-    r"\b(?:in|as)\s+(?:\$|dollars|money|revenue|value)|\bwhat(?:'s| is) (?:that|it|this) worth\b"
-    r"|\bhow much is that\b|\band how much\b"
-    r"|\b(?:and|&)\s+(?:what\s+)?(?:(?:is|was|were|are)\s+)?(?:it|that|they|those)\s+worth\b"
-    r"|(?:\b(?:and|&)|\+)\s+(?:the\s+)?(?:\$|value|worth|dollars?)(?!\w)"
-)
-
-
-#: "w/ deal counts", "and the number of deals": the deals behind a summed measure, counted.
-DEAL_COUNT = re.compile(
-    r"^(?:the |their |its )?(?:deal counts?|(?:number|#|count) of (?:deals|opps|opportunities))\b"
-)
 
 
 #: "and who came 2nd?", "the runner-up", "second place": the first two of a ranking.
 RUNNER_UP = re.compile(r"\b(?:came|come|is|was|in)\s+(?:2nd|second)\b|\brunner[- ]up\b|\bsecond place\b|#2\b")
-#: "+ % of quota", "percent of target": attainment, beside the bookings it is worked out from.
-OF_QUOTA = re.compile(
-    r"^(?:the |their )?(?:%|percent|pct)\s*(?:of|to)\s+(?:their |the |his |her )?(?:quota|target|number)\b"
-)
-
-
-def _of_quota(part: str) -> str | None:
-    return "attainment" if OF_QUOTA.match(part.strip()) else None
-
-
-def _counted(part: str, measure: str) -> str | None:
-    return AS_COUNT.get(measure) if DEAL_COUNT.match(part.strip()) else None
-
-
-def _several(reading: MetricReading, text: str) -> None:
-    """Measures asked together ("compare them on win rate + avg deal size", "GTK 500 - won, lost,
-    open", "top 5 reps by bookings w/ their win rates"): the first one written leads, the others
-    are computed for the same groups."""
-    parts = MEASURE_LIST.split(text)
-    found = [
-        m for part in parts if (m := _of_quota(part) or _measure(part) or _counted(part, reading.measure))
-    ]
-    if reading.measure.endswith("_deals"):
-        found = [AS_COUNT.get(m, m) for m in found]
-    found = list(dict.fromkeys(found))
-    family = reading.measure.split("_", 1)[-1]
-    # "average deal size and median sales cycle": the measures as listed, though the whole question
-    # read as another of the same kind (the average cycle)
-    quota = {reading.measure, *found} >= {"quota", "attainment"}  # "bookings + % of quota"
-    if len(found) < 2 or not (
-        quota or any(m == reading.measure or m.split("_", 1)[-1] == family for m in found)
-    ):
-        return
-    reading.measure, reading.also = found[0], found[1:6]

@@ -26,6 +26,7 @@ from assistant.offline.answers_measures import write
 from assistant.offline.calls import Call, given
 from assistant.offline.frame import Frame, Intent, Slots
 from assistant.offline.intents.spec import IntentSpec, Phrasing, Rendering
+from assistant.offline.measure_lists import IN_MONEY
 from assistant.offline.measure_words import COUNT
 from assistant.offline.measures import read_metric_question
 from assistant.offline.members import MEMBER_SLOTS, compared_members, share_focus
@@ -100,8 +101,6 @@ def _for_a_group(frame: Frame, prepared: str, sees_company: bool) -> bool:
 STALL_WORDS = re.compile(r"\b(?:stall\w*|stuck|at[- ]risk|risk\w*|slipp\w*|dark|neglected|stale|quiet)\b")
 #: "which …", "list", "show me": the records themselves are asked for.
 LISTED = re.compile(r"\b(?:which|what|list|show(?: me)?)\b")
-#: A count of deals listed deal by deal is each deal's amount.
-AS_SUM = {"open_deals": "open_pipeline", "won_deals": "won_revenue", "lost_deals": "lost_revenue"}
 #: Members named that are not people: a scorecard (per rep) cannot be narrowed to them.
 KINDS = ("product", "product_family", "industry", "segment", "country", "state", "city")
 
@@ -262,7 +261,7 @@ def fill(slots: Slots, prepared: str) -> None:
     slots.unavailable = reading.unavailable
     if slots.missing and slots.dimension is None and LISTED.search(prepared):
         # "which of my open deals have no account?": those deals, listed with their amounts
-        slots.dimension, slots.measure = "deal", AS_SUM.get(slots.measure or "", slots.measure)
+        slots.dimension, slots.measure = "deal", IN_MONEY.get(slots.measure or "", slots.measure)
     if reading.top is not None and slots.limit is None:
         slots.limit = reading.top
         slots.ranking = "bottom" if reading.order == "asc" else "top"
