@@ -42,15 +42,11 @@ CITY_SHORT = {
 }
 
 
-def _stored(lexicon: Lexicon) -> dict[str, str]:
+@lru_cache(maxsize=64)
+def _forms(states: tuple[str, ...]) -> dict[str, str]:
     """Every way of writing a US state (name, code), folded, to the value the query passes: the
     stored value where the viewer's accounts have the state, else the form the data uses (a state
     outside the data is still read, so the answer can say none is there)."""
-    return _forms(tuple(lexicon.states))
-
-
-@lru_cache(maxsize=64)
-def _forms(states: tuple[str, ...]) -> dict[str, str]:
     codes = all(len(v) == 2 for v in states)
     forms: dict[str, str] = {}
     for code, name in US_STATES.items():
@@ -111,15 +107,21 @@ def _cities(
     forms = dict(stored)
     forms |= {short: stored[city] for short, city in CITY_SHORT.items() if city in stored}
     found: list[tuple[int, int, str]] = []
-    for form, value in sorted(forms.items(), key=lambda item: -len(item[0])):
-        for match in re.finditer(rf"\b{re.escape(form)}(?: city)?\b", text):
-            start, end = match.span()
-            if any(s <= start < e or start <= s < end for s, e in [*taken, *((s, e) for s, e, _ in found)]):
-                continue
-            if form in CITY_SHORT and _capitals_missing(form, start, start + len(form), written):
-                continue
-            found.append((start, end, value))
+    for match in _alternation(tuple(forms)).finditer(text) if forms else ():
+        form, start = match[1], match.start(1)
+        end = match.end(1) + (5 if text[match.end(1) : match.end(1) + 5] == " city" else 0)
+        if any(s <= start < e or start <= s < end for s, e in taken):
+            continue
+        if form in CITY_SHORT and _capitals_missing(form, start, start + len(form), written):
+            continue
+        found.append((start, end, forms[form]))
     return found
+
+
+def _a_city_here(written: str, value: str, lexicon: Lexicon, held: set[str]) -> bool:
+    """ "NYC vs LA": two letters that are a city the accounts are in, and a state they are not in."""
+    city = CITY_SHORT.get(written)
+    return city is not None and city in held and value not in lexicon.states
 
 
 def _in_a_name(written: str | None, start: int) -> bool:
@@ -132,7 +134,12 @@ def read_places(text: str, lexicon: Lexicon, out: Extracted, written: str | None
     lower-cased ``text``; ``written`` is the question as typed, for codes that need capitals."""
     if written is not None and len(written) != len(text):
         written = None
-    states = [s for s in _state_names(text, written, _stored(lexicon)) if not _in_a_name(written, s[0])]
+    held = {c.casefold() for c in lexicon.cities}
+    states = [
+        (start, end, value)
+        for start, end, value in _state_names(text, written, _forms(tuple(lexicon.states)))
+        if not _in_a_name(written, start) and not _a_city_here(text[start:end], value, lexicon, held)
+    ]
     cities = _cities(text, written, lexicon, [(s, e) for s, e, _ in states])
     cities = [c for c in cities if not _in_a_name(written, c[0])]
     for slot, found in (("state", states), ("city", cities)):

@@ -143,3 +143,12 @@ def test_a_follow_up_keeps_the_place(demo: World, cast: Cast, places: dict[str, 
     demo.ask(cast.revops, f"win rate in {US_STATES[places['state']]} this year", t)
     followed = _calls(demo.ask(cast.revops, "and last year?", t))[0][1]
     assert followed["state"] == places["state"]
+
+
+def test_two_letters_that_are_a_city_of_the_data_and_no_state_of_it(demo: World, cast: Cast) -> None:
+    with demo.engine.connect() as connection:
+        cities = set(connection.execute(select(Account.city).distinct()).scalars())
+        states = set(connection.execute(select(Account.state).distinct()).scalars())
+    assert "Los Angeles" in cities and "New York" in cities and "LA" not in states
+    args = _calls(demo.ask(cast.revops, "pipe in NYC vs LA"))[0][1]
+    assert args["group_by"] == "city" and "state" not in args
