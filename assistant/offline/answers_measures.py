@@ -232,6 +232,12 @@ def write(result: MetricResult, answering: Answering) -> str:
         )
     elif focus is not None and result.total and result.groups_total <= len(result.rows):
         summary = f"{focus[1]}: none of the total (no record is in it). {summary}"
+    elif result.share_of_whole is not None and result.whole is not None and result.total:
+        # "what share of bookings came from outside California?": the filtered total against all of it
+        summary = (
+            f"{result.share_of_whole:.0%} of all {result.measures[0].name.lower()}: "
+            f"{value(result.total[0])} of {value(result.whole)}. {summary}"
+        )
     rows = result.rows
     compared = compared_members(answering.frame.slots)
     picked = False

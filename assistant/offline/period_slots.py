@@ -159,12 +159,25 @@ def _periods(text: str, lexicon: Lexicon, out: Extracted) -> None:
     out.slots.period = found[0][0]
     if len(found) < 2:
         return
-    (phrase, later), (_, earlier) = sorted(found[:2], key=lambda item: item[1].start, reverse=True)
+    (phrase, later), (before, earlier) = sorted(found[:2], key=lambda item: item[1].start, reverse=True)
     out.slots.period = phrase
     if earlier.start == shift(later.start, -12) and earlier.end == shift(later.end, -12):
         out.slots.compare = "last_year"
-    elif earlier.end == later.start:
+    elif SAME_LAST_YEAR.search(text):
+        out.slots.compare = "last_year"  # "this month vs the same month last year"
+    elif earlier.end == later.start and not WHOLE.search(text):
+        # "YTD vs last year": like for like, the same days of the year before
         out.slots.compare = "previous_period"
+    else:
+        # "Q3 vs Q1", "YTD vs all of last year": set against that period, named
+        out.slots.compare_to = before
+
+
+#: "all of last year", "the whole of Q3", "full year 2025": the whole period, not the same days of it.
+WHOLE = re.compile(
+    r"\b(?:all of|(?:the )?whole(?: of)?|full|entire)\s+(?:the\s+)?(?:of\s+)?"
+    r"(?:last|previous|prior|fy|q[1-4]|h[12]|(?:19|20)\d{2}|year|quarter|month)\b"
+)
 
 
 #: "founded before 1990", "established after 2010", "started in 2001": a company's age.

@@ -152,3 +152,18 @@ def test_two_letters_that_are_a_city_of_the_data_and_no_state_of_it(demo: World,
     assert "Los Angeles" in cities and "New York" in cities and "LA" not in states
     args = _calls(demo.ask(cast.revops, "pipe in NYC vs LA"))[0][1]
     assert args["group_by"] == "city" and "state" not in args
+
+
+def test_a_share_from_outside_a_place_is_set_against_everything(
+    demo: World, cast: Cast, places: dict[str, Any]
+) -> None:
+    code = places["state"]
+    answer = demo.ask(cast.revops, f"what share of our bookings came from outside {US_STATES[code].lower()}?")
+    name, args = _calls(answer)[0]
+    assert name == "query_metrics" and args["exclude"] == {"state": code} and args["share_of_total"]
+    outside = query_metrics(
+        demo.repository, cast.revops, MetricQuery(measure="won_revenue", exclude={"state": code})
+    )
+    everything = query_metrics(demo.repository, cast.revops, MetricQuery(measure="won_revenue"))
+    share = float(outside.total[0].value or 0) / float(everything.total[0].value or 1)
+    assert f"\n{share:.0%} of all bookings (closed won): " in answer.answer

@@ -116,6 +116,12 @@ CASES: list[tuple[str, str, str | None, dict[str, Any]]] = [
     (REVOPS, "who has the most open deals?", "query_metrics", {"measure": "open_deals", "group_by": "rep"}),
     (REP, "how many deals did I lose last quarter?", "query_metrics", {"measure": "lost_deals"}),
     (REVOPS, "Q2 vs Q1 revenue", "query_metrics", {"period": "q2", "compare": "previous_period"}),
+    # two periods that are not next to each other, or a whole year against a part: the other, named
+    (REVOPS, "bookings q3 vs q1", "query_metrics", {"period": "q3", "compare": "q1"}),
+    (REVOPS, "win rate this month vs march", "query_metrics", {"period": "this month", "compare": "march"}),
+    (REVOPS, "revenue ytd vs all of last year", "query_metrics", {"period": "ytd", "compare": "last year"}),
+    (REVOPS, "revenue ytd vs last year", "query_metrics", {"period": "ytd", "compare": "last_year"}),
+    (REVOPS, "total revenue ytd vs last year", "query_metrics", {"compare": "last_year"}),
     (REP, "average deal size vs median", "query_metrics", {"also": ["median_deal_size"]}),
     (REVOPS, "leaderboard for 2026", "rep_performance", {"period": "2026"}),
     # a filter or comparison the scorecard would drop goes to the query

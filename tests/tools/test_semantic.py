@@ -111,6 +111,20 @@ def test_share_of_total(repo: Repository) -> None:
     assert all(r.share_of_total is None for r in rate.rows) and rate.notes
 
 
+def test_a_filtered_share_without_a_breakdown_is_of_the_unfiltered_total(repo: Repository) -> None:
+    result = ask(repo, measure="open_pipeline", exclude={"rep": "Rita Ruiz"}, share_of_total=True)
+    open_deals = [o for o in crm.OPPORTUNITIES if not o["is_closed"]]
+    everyone = sum(o["amount"] for o in open_deals)
+    rita = next(u["id"] for u in crm.USERS if u["name"] == "Rita Ruiz")
+    others = sum(o["amount"] for o in open_deals if o["owner_id"] != rita)
+    assert result.whole is not None and result.whole.value == money(everyone)
+    assert result.total[0].value == money(others)
+    assert result.share_of_whole == round(float(others) / float(everyone), 4)
+    assert ask(repo, measure="open_pipeline", share_of_total=True).whole is None  # no filter: no whole
+    rate = ask(repo, measure="win_rate", rep="Rita Ruiz", share_of_total=True)
+    assert rate.whole is None and rate.share_of_whole is None  # a rate has no share
+
+
 def test_this_quarter_against_the_previous_quarter(repo: Repository) -> None:
     add_deal(repo, 20, 4, 1, "Closed Won", 40000, created_at=D(2026, 5, 1), close_date=D(2026, 8, 10))
     result = ask(
@@ -142,6 +156,19 @@ def test_the_same_period_last_year(repo: Repository) -> None:
     assert analytics.figures[0].value == money(10000)  # deal 5
     assert analytics.changes[0].previous == money(12000)  # deal 21 only: deal 22 is in 2026-Q1
     assert analytics.changes[0].relative == round(-2000 / 12000, 4)
+
+
+def test_a_period_set_against_one_named_outright(repo: Repository) -> None:
+    add_deal(repo, 21, 6, 2, "Closed Won", 12000, created_at=D(2025, 9, 1), close_date=D(2025, 11, 3))
+    add_deal(repo, 22, 6, 2, "Closed Won", 9000, created_at=D(2025, 9, 1), close_date=D(2025, 12, 20))
+    # the whole of 2025 (deal 22 closed after the to-date window of a year before ends)
+    whole = ask(repo, measure="won_revenue", period="ytd", compare="last year")
+    assert whole.compare_period is not None and whole.compare_period.label == "2025"
+    assert whole.total_changes[0].previous == money(21000)
+    same_days = ask(repo, measure="won_revenue", period="ytd", compare="last_year")
+    assert same_days.total_changes[0].previous == money(12000)
+    with pytest.raises(InputError):
+        ask(repo, measure="won_revenue", compare="the year of the horse")
 
 
 def test_average_and_median_deal_size_differ(repo: Repository) -> None:

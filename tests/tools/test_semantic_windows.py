@@ -11,7 +11,14 @@ from tools.errors import InputError
 from tools.periods import parse_period
 from tools.semantic import GRAINS
 from tools.semantic.measures import Default
-from tools.semantic.windows import ALL_OPEN, Window, default_window, previous_window, year_earlier
+from tools.semantic.windows import (
+    ALL_OPEN,
+    Window,
+    compared_window,
+    default_window,
+    previous_window,
+    year_earlier,
+)
 
 AS_OF = dt.date(2026, 11, 20)
 D = dt.date
@@ -93,3 +100,22 @@ def test_time_grains() -> None:
         (D(2026, 10, 1), "2026-Q4"),
         (D(2026, 1, 1), "2026"),
     ]
+
+
+@pytest.mark.parametrize(
+    ("compare", "expected"),
+    [
+        ("previous_period", "2025-01-01..2025-11-20"),
+        ("last_year", "2025-01-01..2025-11-20"),
+        ("last year", "2025: 2025-01-01..2025-12-31"),
+        ("q1", "2026-Q1: 2026-01-01..2026-03-31"),
+    ],
+)
+def test_a_period_is_compared_with_the_one_before_a_year_back_or_named(compare: str, expected: str) -> None:
+    assert span(compared_window(compare, window("ytd"), AS_OF, 1)) == expected
+
+
+def test_no_comparison_and_a_period_that_is_not_one() -> None:
+    assert compared_window(None, window("ytd"), AS_OF, 1) is None
+    with pytest.raises(InputError):
+        compared_window("the year of the horse", window("ytd"), AS_OF, 1)

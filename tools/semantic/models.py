@@ -77,6 +77,14 @@ class MetricResult(BaseModel):
     compare_period: PeriodInfo | None = None
     total: list[Figure] = Field(description="One per measure, over every matched record.")
     total_changes: list[Change] = []
+    whole: Figure | None = Field(
+        default=None,
+        description="A share asked with filters and no breakdown: the first measure over everything "
+        "in scope in the same period, without the filters.",
+    )
+    share_of_whole: float | None = Field(
+        default=None, description="The filtered total's share of `whole` (none when `whole` is 0)."
+    )
     rows: list[MetricRow] = []
     groups_total: int = Field(default=0, description="Groups before top-N (or the row limit) was applied.")
     missing_amounts: int = Field(
@@ -165,8 +173,12 @@ class MetricQuery(BaseModel):
     date_field: Literal["close", "created"] | None = Field(
         default=None, description="Which deal date the period applies to (default: the measure's own)."
     )
-    compare: Literal["previous_period", "last_year"] | None = Field(
-        default=None, description="Also compute the previous period, or the same period a year earlier."
+    compare: str | None = Field(
+        default=None,
+        max_length=60,
+        description="Also compute an earlier period, with the change: previous_period (the one just "
+        "before), last_year (the same dates a year earlier) or a period named as for `period` ('all of "
+        "last year', 'Q1').",
     )
     top: int | None = Field(
         default=None,

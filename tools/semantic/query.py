@@ -22,6 +22,7 @@ import re
 
 from tools.errors import InputError
 from tools.evidence import Unit
+from tools.metrics import ratio
 from tools.semantic.compile import Grouped, Plan, check_breakdown, fetch
 from tools.semantic.dimensions import DIMENSIONS, GRAINS, Dimension, Grain, Link
 from tools.semantic.evaluate import (
@@ -47,7 +48,7 @@ from tools.semantic.filters import (
 from tools.semantic.measures import MEASURES, Measure
 from tools.semantic.models import MeasureInfo, MetricQuery, MetricResult, MetricRow, row_limit
 from tools.semantic.notes import dated_by, explain, info, period_note, window_filter
-from tools.semantic.windows import Window, asked, default_window, previous_window, year_earlier
+from tools.semantic.windows import Window, asked, compared_window, default_window
 from tools.store.repository import Repository, ViewerLike
 from tools.store.schema import Role, User
 
@@ -165,7 +166,8 @@ def query_metrics(repo: Repository, viewer: ViewerLike, params: MetricQuery) -> 
         without_amount: Only deals whose amount is unknown (none recorded, or estimated).
         period: 'this quarter', 'Q3 2026', 'last year', 'YTD', '2026-01-01..2026-03-31'.
         date_field: Which deal date the period applies to: close or created (default: the measure's own).
-        compare: previous_period or last_year: also the earlier period, with the change.
+        compare: previous_period, last_year or a named period ('all of last year'): also that earlier
+            period, with the change.
         top: Only the first N groups by the measure (1-50; a tie at the Nth is kept).
         order: desc (largest first) or asc (bottom N).
         share_of_total: Give each group's share of the total.
@@ -190,11 +192,7 @@ def query_metrics(repo: Repository, viewer: ViewerLike, params: MetricQuery) -> 
         m.key: asked(params.period, as_of, fy) if params.period else default_window(m.default, as_of, fy)
         for m in measures
     }
-    shifted = {"previous_period": previous_window, "last_year": year_earlier}
-    earlier = {
-        key: shifted[params.compare](window, fy) if params.compare else None
-        for key, window in windows.items()
-    }
+    earlier = {key: compared_window(params.compare, window, as_of, fy) for key, window in windows.items()}
     cache: dict[tuple[Basis, Window], list[Grouped]] = {}
 
     def records(basis: Basis, window: Window) -> list[Grouped]:
@@ -218,6 +216,15 @@ def query_metrics(repo: Repository, viewer: ViewerLike, params: MetricQuery) -> 
             )
         )
     total, total_changes = totals(series, as_of)
+    whole = None
+    if params.share_of_total and by is None and narrowings and measures[0].additive:
+        # "what share of bookings came from outside California?": the filtered total against the
+        # same measure over everything in scope, in the same period
+        m = measures[0]
+        unfiltered = Plan(None, None, (), params.date_field, repo.fy_start_month)
+        everything = {b: fetch(repo, viewer, b, windows[m.key], unfiltered) for b in m.needs}
+        scoped = ("viewer's scope", window_filter(m, windows[m.key], params.date_field))
+        whole = totals([Series(m, everything, None, scoped)], as_of)[0][0]
     ranking = Ranking(
         params.top,
         params.order == "desc",
@@ -271,6 +278,8 @@ def query_metrics(repo: Repository, viewer: ViewerLike, params: MetricQuery) -> 
         compare_period=info(compared) if compared is not None else None,
         total=total,
         total_changes=total_changes,
+        whole=whole,
+        share_of_whole=ratio(total[0].value or 0, whole.value) if whole is not None and whole.value else None,
         rows=shown,
         groups_total=groups,
         missing_amounts=missing,

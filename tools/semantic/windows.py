@@ -127,3 +127,17 @@ def year_earlier(window: Window, fy_start_month: int) -> Window | None:
     if window.start is None or window.end is None:
         return None
     return span(shift(window.start, -12), shift(window.end, -12), fy_start_month)
+
+
+def compared_window(
+    compare: str | None, window: Window, as_of: dt.date, fy_start_month: int
+) -> Window | None:
+    """The period ``window`` is set against: the one before it, the same dates a year earlier, or a
+    period named outright ("all of last year", "Q1") — None when nothing is compared."""
+    if not compare:
+        return None
+    if compare == "previous_period":
+        return previous_window(window, fy_start_month)
+    if compare == "last_year":
+        return year_earlier(window, fy_start_month)
+    return asked(compare, as_of, fy_start_month)

@@ -364,8 +364,8 @@ def query_args(frame: Frame, lexicon: Lexicon) -> dict[str, Any]:
 
 
 def _compared_with(slots: Slots, lexicon: Lexicon) -> dict[str, Any]:
-    """ "and vs Q2?" after Q3: the comparison the query makes when Q2 is the period before or the
-    same period a year earlier; any other period is answered on its own (it says which)."""
+    """ "and vs Q2?" after Q3, "Q3 vs Q1": the period before or the same period a year earlier when
+    the other period is one of those, else the other period itself, named."""
     if not (slots.compare_to and slots.period):
         return {}
     try:
@@ -377,7 +377,7 @@ def _compared_with(slots: Slots, lexicon: Lexicon) -> dict[str, Any]:
         return {"compare": "previous_period"}
     if year_earlier(asked_for, lexicon.fy_start_month) == other:
         return {"compare": "last_year"}
-    return {"period": slots.compare_to}
+    return {"compare": slots.compare_to}
 
 
 def _route(frame: Frame, lexicon: Lexicon, tools: AbstractSet[str]) -> list[Call]:
