@@ -161,6 +161,28 @@ def _week(start: dt.date, label: str) -> Period:
     )
 
 
+def _day_pattern(n: int) -> str:
+    month = "|".join(sorted(MONTH_NUMBERS, key=len, reverse=True))
+    return (
+        rf"(?:(?P<m{n}>{month})\.? (?P<d{n}>\d{{1,2}})(?:st|nd|rd|th)?(?:,? (?P<y{n}>\d{{4}}))?"
+        r"|today|now|date)"
+    )
+
+
+#: A span of days: "jan 1 thru today", "march 3 - june 30", "since oct 15" (to today).
+_DAYS = re.compile(
+    rf"(?:(?:from )?{_day_pattern(1)} (?:thru|through|to|until|till|-) {_day_pattern(2)}"
+    rf"|since {_day_pattern(3)})"
+)
+
+
+def _day(month: str, day: str, year: str | None, as_of: dt.date) -> dt.date:
+    try:
+        return dt.date(int(year) if year else as_of.year, MONTH_NUMBERS[month], int(day))
+    except ValueError as exc:
+        raise InputError(f"there is no day {month} {day}{f' {year}' if year else ''}") from exc
+
+
 def _calendar(phrase: str, as_of: dt.date, fy_start_month: int) -> Period | None:
     """Weeks, rolling windows, "since …", halves and "today": the periods that are not quarters,
     months or years."""
@@ -201,6 +223,16 @@ def _calendar(phrase: str, as_of: dt.date, fy_start_month: int) -> Period | None
         number = _MONTHS[since.group(1)]
         start = dt.date(as_of.year if number <= as_of.month else as_of.year - 1, number, 1)
         return Period(label=phrase, start=start, end=tomorrow)
+    days = _DAYS.fullmatch(phrase)
+    if days:
+        # "jan 1 thru today", "from march 3 to june 30 2026", "since oct 15"
+        first = "1" if days["m1"] or not days["m3"] else "3"
+        given = days[f"m{first}"]
+        start = _day(given, days[f"d{first}"], days[f"y{first}"], as_of) if given else as_of
+        last = _day(days["m2"], days["d2"], days["y2"], as_of) if days["m2"] else as_of
+        if given and not days[f"y{first}"] and start > last:
+            start = start.replace(year=start.year - 1)  # "dec 1 to jan 15": the December before
+        return date_range(start.isoformat(), last.isoformat(), fy_start_month)
     half = _HALF.fullmatch(phrase.replace(" ", ""))
     if half:
         fy_now = _fiscal_year_start(as_of, fy_start_month)

@@ -30,6 +30,7 @@ from assistant.offline.vocabulary import (
     KEYWORDS,
     Token,
     is_common,
+    is_frequent_english,
     is_unknown_word,
     knows_word,
     normalise,
@@ -236,7 +237,13 @@ def unknown_names(text: str, mentions: list[Mention], skip: list[tuple[int, int]
 
 def _unknown(word: Token) -> bool:
     key = word.text.casefold()
-    return not word.capitalised and key not in KEYWORDS and is_unknown_word(key) and not knows_word(key)
+    return (
+        not word.capitalised
+        and key not in KEYWORDS
+        and is_unknown_word(key)
+        and not knows_word(key)
+        and not is_frequent_english(key)
+    )
 
 
 def _lower_case_pairs(words: list[Token]) -> list[Token]:

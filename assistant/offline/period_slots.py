@@ -26,8 +26,13 @@ MONTHS = (
 )
 #: Month names that stand alone as periods: the full names, but "may" (a verb too often).
 BARE_MONTHS = "|".join(name.lower() for name in calendar.month_name[1:] if name != "May")
+#: A day: "jan 1", "march 3rd, 2025", "today".
+DAY = rf"(?:(?:{MONTHS})\.? \d{{1,2}}(?:st|nd|rd|th)?(?:,? \d{{4}})?|today|now)"
 PERIOD = re.compile(
     r"\b(?:"
+    # a span of days: "jan 1 thru today", "from march 3 to june 30", "since oct 15"
+    rf"(?:from )?{DAY} (?:thru|through|to|until|till|-) {DAY}"
+    rf"|since (?:{MONTHS})\.? \d{{1,2}}(?:st|nd|rd|th)?(?:,? \d{{4}})?|"
     r"\d{4}-\d{2}-\d{2}\.\.\d{4}-\d{2}-\d{2}|"
     r"(?:this|next|last|previous|current) (?:quarter|qtr|month|year|fiscal year|week|fy)"
     r"|(?:this )?year to date|(?:fiscal )?year to date|ytd|fytd|qtd|mtd|today"
@@ -73,7 +78,8 @@ def _year_earlier(period: Period, lexicon: Lexicon) -> tuple[str, Period]:
 
 #: "the same quarter last year", "this time last year": the current quarter (month) a year earlier.
 SAME_LAST_YEAR = re.compile(
-    r"\b(?:(?:the )?same (quarter|month|period|week) (?:last year|a year (?:ago|earlier|before))"
+    r"\b(?:(?:the )?same (quarter|month|period|week|window|time|dates|days|stretch) "
+    r"(?:last year|a year (?:ago|earlier|before))"
     r"|this time last year)\b"
 )
 
@@ -94,7 +100,7 @@ def _same_last_year(text: str, lexicon: Lexicon, out: Extracted) -> bool:
         return False
     if COMPARED_TO.search(text[: match.start()]):
         # "how am I doing compared to this time last year?": to date, against the same dates a year before
-        out.slots.period = "ytd" if match[1] in (None, "period") else f"this {match[1]}"
+        out.slots.period = f"this {match[1]}" if match[1] in ("quarter", "month", "week") else "ytd"
         out.slots.compare = "last_year"
         out.spans.append(match.span())
         return True

@@ -152,6 +152,19 @@ def is_common(word: str) -> bool:
     return not key or key in COMMON or key.isdigit() or len(key) < 2
 
 
+#: Zipf frequency (log10 of uses per billion words) from which an English word is among the few
+#: thousand most used: "board", "getting", "account" (people's names rarely reach it: "smith" 4.9).
+FREQUENT_ZIPF = 4.95
+
+
+@cache
+def is_frequent_english(word: str) -> bool:
+    """A word English uses so often that, written in lower case, it is a word and not a name."""
+    from wordfreq import zipf_frequency  # its word lists load on first use, only when needed
+
+    return zipf_frequency(word, "en", wordlist="small") >= FREQUENT_ZIPF
+
+
 def is_unknown_word(word: str) -> bool:
     """A word that is neither common, nor a keyword, nor a misspelt keyword: in "lucas duarte", the
     surname of someone not in scope, whatever its case."""

@@ -73,6 +73,16 @@ def test_a_lower_case_name_out_of_scope_is_not_answered_as_ones_own(demo: World,
         assert not any(c.args.get("owner") in (None, cast.rep.name) for c in answer.tool_calls), question
 
 
+def test_everyday_lower_case_words_are_not_read_as_a_name(demo: World, cast: Cast) -> None:
+    """ "the board deck", "getting slower": words English uses all the time, not someone unknown."""
+    deck = demo.ask(cast.revops, "for the board deck: bookings this year vs last year")
+    assert "no account named" not in deck.answer and "no person named" not in deck.answer
+    assert _query(deck) == {"measure": "won_revenue", "period": "this year", "compare": "last_year"}
+    slower = demo.ask(cast.revops, "is the team getting slower at closing? avg sales cycle by quarter")
+    assert "named" not in slower.answer.split("\n")[0]
+    assert _query(slower)["group_by"] == "quarter" and "account" not in _query(slower)
+
+
 def test_states_are_not_a_misspelt_stage_and_days_with_a_plus_count(demo: World, cast: Cast) -> None:
     assert _query(demo.ask(cast.revops, "top 5 states by open pipeline"))["group_by"] == "state"
     quiet = demo.ask(cast.rep, "anything of mine gone quiet? opps w/ no activity in 30+ days")

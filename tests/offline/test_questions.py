@@ -118,6 +118,13 @@ CASES: list[tuple[str, str, str | None, dict[str, Any]]] = [
     (REVOPS, "Q2 vs Q1 revenue", "query_metrics", {"period": "q2", "compare": "previous_period"}),
     # two periods that are not next to each other, or a whole year against a part: the other, named
     (REVOPS, "bookings q3 vs q1", "query_metrics", {"period": "q3", "compare": "q1"}),
+    # a span of days, set against the same days a year before
+    (
+        REVOPS,
+        "for the board deck: bookings jan 1 thru today vs the same window last yr",
+        "query_metrics",
+        {"period": "jan 1 thru today", "compare": "last_year"},
+    ),
     (REVOPS, "win rate this month vs march", "query_metrics", {"period": "this month", "compare": "march"}),
     (REVOPS, "revenue ytd vs all of last year", "query_metrics", {"period": "ytd", "compare": "last year"}),
     (REVOPS, "revenue ytd vs last year", "query_metrics", {"period": "ytd", "compare": "last_year"}),

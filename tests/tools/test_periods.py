@@ -27,6 +27,12 @@ FRIDAY = dt.date(2026, 11, 27)
         ("H1", dt.date(2026, 1, 1), dt.date(2026, 7, 1)),
         ("H2 2025", dt.date(2025, 7, 1), dt.date(2026, 1, 1)),
         ("FY", dt.date(2026, 1, 1), dt.date(2027, 1, 1)),
+        # spans of days, both ends included
+        ("jan 1 thru today", dt.date(2026, 1, 1), dt.date(2026, 11, 28)),
+        ("from March 3rd to June 30", dt.date(2026, 3, 3), dt.date(2026, 7, 1)),
+        ("since oct 15", dt.date(2026, 10, 15), dt.date(2026, 11, 28)),
+        ("dec 1 to jan 15", dt.date(2025, 12, 1), dt.date(2026, 1, 16)),
+        ("mar 1, 2025 - feb 28, 2026", dt.date(2025, 3, 1), dt.date(2026, 3, 1)),
     ],
 )
 def test_everyday_periods(phrase: str, start: dt.date, end: dt.date) -> None:
@@ -70,3 +76,8 @@ def test_a_period_at_the_edge_of_the_calendar_is_an_input_error(phrase: str) -> 
         parse_period(phrase, FRIDAY)
     assert parse_period("9997-Q4", FRIDAY).end == dt.date(9998, 1, 1)
     assert parse_period("0002", FRIDAY).start == dt.date(2, 1, 1)
+
+
+def test_a_day_that_does_not_exist_is_named() -> None:
+    with pytest.raises(InputError, match="there is no day feb 30"):
+        parse_period("feb 30 to today", FRIDAY)
