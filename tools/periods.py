@@ -223,14 +223,14 @@ def _calendar(phrase: str, as_of: dt.date, fy_start_month: int) -> Period | None
         number = _MONTHS[since.group(1)]
         start = dt.date(as_of.year if number <= as_of.month else as_of.year - 1, number, 1)
         return Period(label=phrase, start=start, end=tomorrow)
-    days = _DAYS.fullmatch(phrase)
-    if days:
+    span = _DAYS.fullmatch(phrase)
+    if span:
         # "jan 1 thru today", "from march 3 to june 30 2026", "since oct 15"
-        first = "1" if days["m1"] or not days["m3"] else "3"
-        given = days[f"m{first}"]
-        start = _day(given, days[f"d{first}"], days[f"y{first}"], as_of) if given else as_of
-        last = _day(days["m2"], days["d2"], days["y2"], as_of) if days["m2"] else as_of
-        if given and not days[f"y{first}"] and start > last:
+        which = "1" if span["m1"] or not span["m3"] else "3"
+        given = span[f"m{which}"]
+        start = _day(given, span[f"d{which}"], span[f"y{which}"], as_of) if given else as_of
+        last = _day(span["m2"], span["d2"], span["y2"], as_of) if span["m2"] else as_of
+        if given and not span[f"y{which}"] and start > last:
             start = start.replace(year=start.year - 1)  # "dec 1 to jan 15": the December before
         return date_range(start.isoformat(), last.isoformat(), fy_start_month)
     half = _HALF.fullmatch(phrase.replace(" ", ""))
