@@ -51,6 +51,19 @@ def _change(change: Change, unit: Unit) -> str:
     return f"{arrow} {abs(change.relative):.0%} from {before}"
 
 
+def _fastest(moved: list[MetricRow], lead: MetricRow, direction: str) -> str:
+    """When the largest move in value is not the largest in percent, the other one too."""
+    relative = [row for row in moved if row.changes[0].relative is not None]
+    if not relative:
+        return ""
+    pick = max if direction == "up" else min
+    fastest = pick(relative, key=lambda row: row.changes[0].relative or 0.0)
+    rate = fastest.changes[0].relative or 0.0
+    if fastest is lead or (rate <= 0 if direction == "up" else rate >= 0):
+        return ""
+    return f"; in percent, {fastest.group} {'grew' if rate > 0 else 'fell'} the most ({abs(rate):.0%})"
+
+
 @dataclass
 class Line:
     group: str
@@ -255,7 +268,10 @@ def write(result: MetricResult, answering: Answering) -> str:
             lead, delta = moved[0], float(moved[0].changes[0].absolute or 0)
             went = "fell" if delta < 0 else "rose" if delta > 0 else "did not change"
             most = "the most" if (delta < 0) == (by_change == "down") and delta else "least badly"
-            summary = f"{lead.group} {went} {most}. {summary}"
+            unit = result.measures[0].unit
+            amount = value(Figure(name="", value=abs(delta), unit=unit, formula=""))
+            by = f" ({abs(delta) * 100:.1f} points)" if unit is Unit.RATIO else f" (by {amount})"
+            summary = f"{lead.group} {went} {most}{by}{_fastest(moved, lead, by_change)}. {summary}"
             rows = moved
     ends = answering.frame.slots.both_ends
     if ends and len(rows) > 2 * ends and result.groups_total <= len(result.rows):

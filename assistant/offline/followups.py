@@ -73,11 +73,20 @@ from assistant.offline.thread_choices import (
     resolve_choice,
 )
 from assistant.offline.understanding import OWNER_INTENTS, place_unknown
+from assistant.offline.vocabulary import correct_before_reading
 from tools.deals.stalled_rules import RULES as STALL_RULES
 from tools.deals.stalled_rules import Rule
 
 #: How many deals a list sorted by size shows.
 SORTED_SHOWN = 10
+
+
+#: Figures each deal has of its own (how long it has been open, or in its stage).
+DEAL_OWN = frozenset({"average_deal_age", "average_days_in_stage"})
+#: "which have…", "which ones are…": which of the records the previous answer covered.
+WHICH_OF_THEM = re.compile(r"(?:and\s+|so\s+)?which\s+(?:ones?\s+)?(?:have|has|are|is|were|was)\b", re.I)
+#: Names set side by side and nothing else asked: "Peter vs Felix", "Acme or Globex?".
+NAMES_SET_SIDE_BY_SIDE = re.compile(r"\b(?:vs\.?|versus|against|compared? (?:to|with)|or|and)\b", re.I)
 
 
 def _has_slots(slots: Slots) -> bool:
@@ -121,6 +130,19 @@ def is_follow_up(previous: Frame | None, current: Frame, question: str) -> bool:
         )
     if current.implied and len(question.split()) <= MAX_FRAGMENT_WORDS:
         return True
+    if (
+        WHICH_OF_THEM.match(question)
+        and previous.intent in (Intent.MEASURE, *DEAL_LISTS)
+        and not current.unplaced
+    ):
+        return True  # "which have been sitting the longest?" after the open deals: which of those
+    if (
+        (current.implied or (current.slots.others and current.slots.measure is None))
+        and previous.intent is Intent.MEASURE
+        and len(question.split()) <= MAX_SWAP_WORDS
+        and NAMES_SET_SIDE_BY_SIDE.search(question)
+    ):
+        return True  # "peter costa vs felix ramos" after a measure by rep: the two, on that measure
     if (
         previous.intent is Intent.MEASURE
         and len(question.split()) <= MAX_SWAP_WORDS
@@ -239,6 +261,7 @@ def merge(previous: Frame, current: Frame, question: str) -> Frame:
     member_named = any(
         getattr(current.slots, slot) is not None for slot, _ in MEMBER_SLOTS if slot not in ENTITY_SLOTS
     )
+    side_by_side = bool(current.slots.others and NAMES_SET_SIDE_BY_SIDE.search(question))
     # "which month was best?", "top 3 accounts" after a measure: its measure, ranked over that dimension
     implied = previous.intent is Intent.MEASURE and _implied_measure(question) and not new_names
     reshaped = (
@@ -259,6 +282,7 @@ def merge(previous: Frame, current: Frame, question: str) -> Frame:
             or PRONOUN.search(question)
             or SHORTER.match(question)
             or VERSUS.match(question)
+            or (side_by_side and len(question.split()) <= MAX_SWAP_WORDS)
         )
     )
     # "which products?", "percentage?", "per month" after a measure: that breakdown, or the shares
@@ -322,6 +346,21 @@ def merge(previous: Frame, current: Frame, question: str) -> Frame:
         merged.owner, merged.others, merged.others_slot = before, [earlier], "owner"
     if implied and previous.slots.measure:
         merged.measure, merged.also = previous.slots.measure, previous.slots.also
+    if (
+        intent is Intent.MEASURE
+        and previous.intent in (Intent.PIPELINE, Intent.PERFORMANCE)
+        and current.slots.measure is None
+        and previous.slots.measure
+    ):
+        # "only engaging" after the open deals by rep: the same figure and breakdown, narrowed
+        merged.measure, merged.also = previous.slots.measure, previous.slots.also
+        merged.dimension = merged.dimension or previous.slots.dimension
+        for slot in FILTER_SLOTS:
+            if getattr(merged, slot) is None:
+                setattr(merged, slot, getattr(previous.slots, slot))
+    if WHICH_OF_THEM.match(question) and current.slots.measure in DEAL_OWN and not current.slots.dimension:
+        # "which have been sitting the longest?": the deals themselves, by their own age
+        merged.dimension, merged.group_by = "deal", None
     if fragment and SHARE_WORDS.search(question):
         merged.share = True  # "percentage": each group's share of the total
     if reshaped and not current.slots.dimension:
@@ -457,6 +496,7 @@ def fold(
     frame = Frame(intent=Intent.UNKNOWN)
     for position, question in enumerate(questions):
         current = understand(question)
+        said = correct_before_reading(question)  # "same period last yr?": shorthand spelt out
         shown = (answers or [])[:position]
         chosen = chosen_deal(context, current, question, shown)  # "the second one" after "which deal?"
         if chosen is not None:
@@ -478,8 +518,8 @@ def fold(
         frame = refine(
             current
             if picked is not None and picked.kind in ("opportunity", "account")
-            else merge(context, current, question)
-            if context and is_follow_up(context, current, question)
+            else merge(context, current, said)
+            if context and is_follow_up(context, current, said)
             else current
         )
         if frame.intent in DATA_INTENTS or frame.ambiguity is not None or frame.readings:

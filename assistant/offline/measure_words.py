@@ -109,6 +109,9 @@ DEAL_AGE = any_of(
     r"|(?:average\s+)?age of (?:my |our |the |their )?(?:open )?(?:deals|pipeline|opps|opportunities)"
     r"|how old (?:are|is) (?:my|our|the|their) (?:open )?(?:deals|pipeline|opps|opportunities)"
     r"|average (?:deal|opp|opportunity) age|deal age"
+    # "which have been sitting the longest?", "open the longest", "longest-running opps"
+    r"|(?:been\s+)?(?:open|sitting|sat|lingering|around|aging|ageing|waiting)\s+(?:the\s+)?longest"
+    r"|longest[- ](?:open|running|standing)"
 )
 WEIGHTED = any_of(r"weighted|probability[- ]adjusted|expected value")
 _AGAINST = r"(?:against|vs\.?|versus|relative to|compared (?:to|with)|measured against|stack(?:s|ing)? up to)"

@@ -22,6 +22,12 @@ QUOTA_MEASURES = frozenset({"quota", "attainment", "coverage"})
 PIPELINE_GROUPS = frozenset({"stage", "rep", "product", "territory", "month"})
 #: Measures a rep's scorecard answers as asked (with the fiscal year to date when no period is named).
 SCORECARD_MEASURES = frozenset({"won_revenue", "won_deals", "win_rate", "average_deal_size"})
+#: The scorecard's figures it also totals over a team ("All 8 reps together: $2.5M booked, win rate 23%").
+TEAM_TOTALLED = frozenset({"won_revenue", "won_deals", "win_rate"})
+TEAM = re.compile(r"\b(?:(?:my|our|the) team(?:'s)?|we|our|us|across the team|team-wide)\b")
+PER_PERSON = re.compile(
+    r"\b(?:who|whose|which reps?|each|per (?:rep|person)|by (?:rep|person)|leaderboard|rank)"
+)
 #: Questions about a definition, a method or advice are the playbook's or the metric registry's.
 #: "who should I call at Green-Plus?": a person at the account (its contacts), not a figure about reps.
 WHO_TO_CONTACT = re.compile(
@@ -158,7 +164,11 @@ def decisive(reading: MetricReading, text: str, slots: Slots | None = None) -> b
     )
     composed = ranked or compared or reading.mean_of_groups or reading.then_by is not None
     if reading.measure in SCORECARD_MEASURES and reading.group_by is None and not composed:
-        return _dropped(slots, NOT_ON_SCORECARD)
+        # "avg won deal size on my team": a figure the scorecard gives each rep but no team total of
+        team_figure = (
+            reading.measure not in TEAM_TOTALLED and TEAM.search(text) and not PER_PERSON.search(text)
+        )
+        return _dropped(slots, NOT_ON_SCORECARD) or bool(team_figure and not (slots and slots.owner))
     if reading.measure in OPEN_MEASURES:
         if reading.group_by == "deal":
             return False  # the largest open deals are listed with their stage and close date

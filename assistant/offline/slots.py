@@ -360,7 +360,11 @@ def _founded(text: str, out: Extracted) -> None:
     out.spans.append(match.span())
 
 
-def _values(text: str, lexicon: Lexicon, out: Extracted) -> None:
+#: "US accounts", "U.S. only": the country, where the capitals tell it from the word "us".
+US_WRITTEN = re.compile(r"(?<![\w.])(?:U\.S\.(?:A\.)?|USA?)(?![\w])")
+
+
+def _values(text: str, lexicon: Lexicon, out: Extracted, written: str | None = None) -> None:
     _founded(text, out)
     _loss_reason(text, lexicon.loss_reasons, out)
     no_amount = NO_AMOUNT.search(text)
@@ -375,14 +379,19 @@ def _values(text: str, lexicon: Lexicon, out: Extracted) -> None:
         ("segment", lexicon.segments, "west|east|central"),
         ("country", lexicon.countries, None),
     ):
-        written = _country_names(text) if slot == "country" else text
-        named = _named_values(written, list(values), skip, loose=slot == "industry")
+        capitals = [m.span() for m in US_WRITTEN.finditer(written or "")] if slot == "country" else []
+        spelt = text
+        for start, end in reversed(capitals):
+            spelt = f"{spelt[:start]}usa{spelt[end:]}"
+        spelt = _country_names(spelt) if slot == "country" else text
+        named = _named_values(spelt, list(values), skip, loose=slot == "industry")
         if not named:
             continue
         setattr(out.slots, slot, named[0])
         if slot == "country":
             # "the United States" is a country here, not a capitalised name of nothing
             out.spans += _country_spans(text, named)
+            out.spans += capitals if "united states" in {n.casefold() for n in named} else []
         if len(named) > 1 and out.slots.others_slot is None:
             # "enterprise vs smb": both, side by side
             out.slots.others, out.slots.others_slot = named[1:], slot
@@ -427,7 +436,7 @@ def extract_slots(text: str, lexicon: Lexicon, written: str | None = None) -> Ex
     if out.slots.rule == "no_activity":
         _quiet_days(text, out)
     _stage(text, lexicon, out)
-    _values(text, lexicon, out)
+    _values(text, lexicon, out, written)
     read_places(text, lexicon, out, written)
     out.spans += read_record_filters(text, out.slots)
     if re.search(

@@ -1,0 +1,65 @@
+"""A follow-up edits the question before it: shorthand read as in any question ("same period last
+yr?"), names set side by side on the thread's measure, a stage narrowing a pipeline breakdown, and
+"which have…" asking about the records the previous answer covered."""
+
+from __future__ import annotations
+
+from tests.offline.conftest import Cast, World
+from tests.offline.test_threads import _teammate, calls, thread
+
+
+def test_the_same_period_last_year_in_shorthand_keeps_the_to_date_window(demo: World, cast: Cast) -> None:
+    t = thread()
+    demo.ask(cast.revops, "bookings by team ytd", t)
+    again = demo.ask(cast.revops, "same period last yr?", t)
+    assert calls(again) == [
+        (
+            "query_metrics",
+            {"measure": "won_revenue", "group_by": "team", "period": "ytd", "compare": "last_year"},
+        )
+    ]
+    grew = demo.ask(cast.revops, "which team grew the most", t)
+    assert calls(grew)[0][1]["compare"] == "last_year"
+    assert " rose the most (by $" in grew.answer
+
+
+def test_two_names_after_a_measure_by_rep_are_set_side_by_side_on_it(demo: World, cast: Cast) -> None:
+    other = _teammate(demo, cast)
+    assert other is not None
+    t = thread()
+    team = demo.ask(cast.manager, "avg won deal size on my team this yr", t)
+    assert calls(team) == [("query_metrics", {"measure": "average_deal_size", "period": "this year"})]
+    demo.ask(cast.manager, "by rep", t)
+    pair = demo.ask(cast.manager, f"{cast.rep.name.lower()} vs {other.lower()}", t)
+    name, args = calls(pair)[0]
+    assert name == "query_metrics" and args["measure"] == "average_deal_size" and args["group_by"] == "rep"
+    rows = [line.split("|")[1].strip() for line in pair.answer.splitlines() if line.startswith("| ")][1:]
+    assert sorted(rows) == sorted([cast.rep.name, other])
+    before = demo.ask(cast.manager, "and last yr?", t)
+    args = calls(before)[0][1]
+    assert (args["measure"], args["group_by"], args["period"]) == ("average_deal_size", "rep", "last year")
+
+
+def test_a_stage_after_open_deals_by_rep_narrows_them_and_which_have_asks_about_them(
+    maven: World, cast: Cast
+) -> None:
+    manager = maven.viewer("Celia Rouche")
+    t = thread()
+    maven.ask(manager, "open deals on my team by agent", t)
+    engaging = maven.ask(manager, "only engaging", t)
+    assert calls(engaging) == [
+        ("query_metrics", {"measure": "open_deals", "group_by": "rep", "stage": "Engaging"})
+    ]
+    oldest = maven.ask(manager, "which have been sitting the longest", t)
+    assert calls(oldest) == [
+        ("query_metrics", {"measure": "average_deal_age", "group_by": "deal", "stage": "Engaging"})
+    ]
+
+
+def test_us_in_capitals_is_the_country_and_narrows_the_breakdown(maven: World, cast: Cast) -> None:
+    t = thread()
+    maven.ask(cast.revops, "revenue by sector in H2", t)
+    us = maven.ask(cast.revops, "only US accounts", t)
+    assert calls(us)[0][1] | {"country": "United States", "group_by": "industry"} == calls(us)[0][1]
+    ours = maven.ask(cast.revops, "what did we sell to us this year", t)
+    assert "country" not in calls(ours)[0][1]  # "us" in lower case is the team
