@@ -64,6 +64,24 @@ def _fastest(moved: list[MetricRow], lead: MetricRow, direction: str) -> str:
     return f"; in percent, {fastest.group} {'grew' if rate > 0 else 'fell'} the most ({abs(rate):.0%})"
 
 
+def _reached(result: MetricResult, more: list[MetricResult]) -> str | None:
+    """Attainment by rep: how many reached their quota, from the rows when every rep is shown, or
+    from the same query kept to those at 100% or more."""
+    if result.measures[0].key != "attainment" or result.group_by != "rep" or not result.rows:
+        return None
+    if any(" above " in f or " below " in f for f in result.filters):
+        return None
+    counted = next((m for m in more if m.measures[0].key == "attainment" and m.group_by == "rep"), None)
+    if counted is not None:
+        reached, reps = counted.groups_total, result.groups_total
+    elif result.groups_total <= len(result.rows):
+        with_quota = [r for r in result.rows if r.figures[0].value is not None]
+        reached, reps = sum(1 for r in with_quota if float(r.figures[0].value or 0) >= 1), len(with_quota)
+    else:
+        return None
+    return f"{reached} of {fmt.plural(reps, 'rep')} reached 100% of their quota"
+
+
 @dataclass
 class Line:
     group: str
@@ -252,6 +270,9 @@ def write(result: MetricResult, answering: Answering) -> str:
             f"{value(result.total[0])} of {value(result.whole)}. {summary}"
         )
     rows = result.rows
+    reached = _reached(result, answering.outputs(MetricResult)[1:])
+    if reached:
+        summary = f"{reached}. {summary}"
     compared = compared_members(answering.frame.slots)
     picked = False
     if compared is not None:

@@ -86,7 +86,10 @@ WHICH = re.compile(
 WHICH_N = re.compile(r"\b(?:which|what)\s+(?:of (?:my|our|the) )?(\d{1,2}|two|three|four|five|ten)\s")
 #: "who": the answer is a person.
 WHO = re.compile(
-    r"^(?:\w+ )?who\b|\bwho(?:'s| is| has| had| did| sold| won| closed| brought| made)\b"
+    r"^(?:\w+ )?who\b|\bwho(?:'s| is| has| had| did| sold| won| closed| brought| made| missed| hit| beat"
+    r"| lost| fell| dropped| grew| needs)\b"
+    # "how many reps hit their number? and who missed by the most": a second question about people
+    r"|(?:[.?!;,]\s*|\band\s+)who\b"
     r"|\b(?:anyone|anybody|someone|any(?: of)? (?:my |our |the )?reps)\b"
 )
 COUNT_WORD = r"(\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten)"

@@ -40,7 +40,9 @@ NOT_YET = re.compile(
 )
 LOST = any_of(r"lost|lose|losing|losses|loss|closed[- ]lost|dropped|drop|drops|dropping")
 CLOSED = any_of(r"closed|decided")
-OPEN = any_of(r"open|pipeline|pipe|in play|in flight|active deals?|working on|on the table|closing")
+OPEN = any_of(
+    r"open|pipeline|pipe|in play|in flight|active deals?|working on|on the table|closing|sitting|parked"
+)
 CREATED = any_of(
     r"created|create|creating|new deals?|new opportunit(?:y|ies)|new opps?|generated|sourced|opened|added"
     # "engaged" is when a deal began in some exports; a contact engaged is about people, not deals

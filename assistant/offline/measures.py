@@ -46,7 +46,7 @@ from assistant.offline.comparisons import (
     SHARE,
     TOP_N,
 )
-from assistant.offline.measure_lists import beside, listed_measures
+from assistant.offline.measure_lists import IN_MONEY, beside, listed_measures
 from assistant.offline.measure_words import (
     ACTIVITY,
     ATTAINMENT,
@@ -469,7 +469,16 @@ def read_metric_question(text: str, default: str | None = None) -> MetricReading
         reading.measure, reading.also = listed[0], listed[1:]
     else:
         reading.also = beside(measure, reading.measure, text)
+    if reading.measure in IN_MONEY and reading.top is not None and RANKED_BY_MONEY.search(text):
+        # "my best customer by $, and how many deals did they buy?": ranked by the amount, counted too
+        reading.measure, reading.also = IN_MONEY[reading.measure], [reading.measure]
     return reading
+
+
+#: A ranking by the money: "best customer by $", "top accounts by revenue", "biggest in dollar terms".
+RANKED_BY_MONEY = re.compile(
+    r"\bby (?:\$|dollars?|revenue|value|amount|bookings|money)(?!\w)|\bin (?:\$|dollar) terms\b"
+)
 
 
 #: "and who came 2nd?", "the runner-up", "second place": the first two of a ranking.

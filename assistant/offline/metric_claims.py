@@ -134,8 +134,12 @@ def decisive(reading: MetricReading, text: str, slots: Slots | None = None) -> b
     if reading.measure.startswith("won_") and NOT_YET.search(text):
         return False  # "what else could we sell them?" is about what was not bought
     named = re.search(r"\bentaccount\b|\b(?:they|them|it)\b", text)
-    if BOUGHT.search(text) and named and not {"compare", "share"} & set(reading.signals):
-        return False  # "what did Acme buy?": its purchases, product by product
+    ranks_accounts = reading.group_by == "account" and "ranking" in reading.signals
+    composed_purchase = bool({"compare", "share"} & set(reading.signals)) or ranks_accounts
+    if BOUGHT.search(text) and named and not composed_purchase:
+        # "what did Acme buy?": its purchases, product by product ("who was my best customer and how
+        # many deals did they buy?" ranks the accounts: "they" is the one at the top)
+        return False
     if MONEY.search(text) is None and re.search(r"\bannual revenue\b", text):
         return False  # a company's own revenue is a fact about it, not our bookings
     if re.search(

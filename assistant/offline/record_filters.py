@@ -35,6 +35,9 @@ OLDER = re.compile(
     rf"|\b{_MORE} {_COUNT} {_UNIT} old\b"
     rf"|\b{_COUNT}\+? {_UNIT} old\b(?! or (?:less|younger|newer))"
     rf"|\b(?:been )?open(?:ed)? (?:for )?{_MORE} {_COUNT} {_UNIT}"
+    # "open 100+ days", "been open 120 days"
+    rf"|\b(?:been )?open (?:for )?{_COUNT}\+ {_UNIT}"
+    rf"|\bbeen open (?:for )?{_COUNT} {_UNIT}(?! or (?:less|fewer))"
     rf"|\b(?:opened|created) {_MORE} {_COUNT} {_UNIT} ago\b"
     rf"|\bage[d]? (?:of )?{_MORE} {_COUNT} {_UNIT}"
 )

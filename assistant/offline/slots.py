@@ -231,7 +231,7 @@ def _stage(text: str, lexicon: Lexicon, out: Extracted) -> None:
                     out.slots.stage = stage.name
                     out.spans.append(match.span())
                     return
-    # "sitting in negotation": a stage name misspelt by one letter, after "in"/"at" or before "stage"
+    # "sitting in negotation": a stage name misspelt by one letter, where a stage is named
     for match in re.finditer(r"[a-z]{6,}", text):
         word = match.group()
         for stage in lexicon.stages.open_stages:
@@ -239,7 +239,8 @@ def _stage(text: str, lexicon: Lexicon, out: Extracted) -> None:
             if " " in name or OSA.distance(word, name) != 1 or knows_word(word):
                 continue
             after = text[match.end() : match.end() + 7]
-            if STAGE_WORDS.search(text[: match.start()]) or after.startswith(" stage"):
+            # "in negotation", "negotation stage", "my engagin deals"
+            if STAGE_WORDS.search(text[: match.start()]) or after.startswith((" stage", " deal", " opp")):
                 out.slots.stage = stage.name
                 out.spans.append(match.span())
                 return

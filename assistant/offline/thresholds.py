@@ -46,6 +46,9 @@ MIN_RECORDS = re.compile(
     rf"(\d{{1,6}})\s+(?:{RECORDS})\b"
 )
 
+#: Asked beside who hit their number: who did not ("and who missed by the most?").
+MISSED = re.compile(r"\b(?:miss|missed|missing|fell short|short of|furthest (?:from|below|behind)|didn'?t)\b")
+
 
 def min_records(frame: Frame, prepared: str) -> None:
     """Read the fewest records a group needs ("min 20 closed") into ``frame.slots.min_records``."""
@@ -66,8 +69,12 @@ def threshold(frame: Frame, prepared: str) -> bool:
     if found is None and slots.measure == "attainment" and slots.owner is None and HIT_QUOTA.search(prepared):
         # "which reps have already hit their quota?": those at 100% or more
         slots.dimension = slots.dimension or "rep"
-        slots.above, slots.below = 0.9999, None
         frame.intent = Intent.MEASURE
+        if MISSED.search(prepared):
+            # "how many hit their number, and who missed by the most?": everyone, furthest below first
+            slots.limit, slots.ranking = None, "bottom"
+            return True
+        slots.above, slots.below = 0.9999, None
         return True
     if found is None or slots.measure is None or slots.owner is not None:
         return False

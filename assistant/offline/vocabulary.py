@@ -200,7 +200,7 @@ def _planner_words() -> frozenset[str]:
 def _long_planner_words() -> list[str]:
     # a pattern's "commissions?" spells "commissions": the singular is a word of the planner too
     words = _planner_words()
-    return sorted({w for w in words if len(w) >= 7} | {w[:-1] for w in words if len(w) >= 8 and w[-1] == "s"})
+    return sorted({w for w in words if len(w) >= 6} | {w[:-1] for w in words if len(w) >= 8 and w[-1] == "s"})
 
 
 def knows_word(word: str) -> bool:
@@ -227,10 +227,12 @@ def correct_typos(text: str, protected: set[str]) -> str:
         if len(word) >= 7 and not knows_word(word):
             # "commision", "attainmnet": any longer word the planner's patterns spell, one edit away
             longer = [k for k in _long_planner_words() if k[0] == word[0]]
-            near = process.extractOne(word, longer, scorer=OSA.distance, score_cutoff=1)
+            close = [str(c[0]) for c in process.extract(word, longer, scorer=OSA.distance, score_cutoff=1)]
+            # of words one edit away, the most alike: "loosing" is "losing", not "looking"
+            near = max(close, key=lambda candidate: (fuzz.ratio(word, candidate), candidate), default=None)
             # "touched" is not a misspelt "touches": another form of the same word stays as written
-            if near and porter_stem(word) != porter_stem(str(near[0])):
-                return str(near[0])
+            if near and porter_stem(word) != porter_stem(near):
+                return near
         return word
 
     return re.sub(r"[a-z]+", fix, text)
@@ -302,6 +304,9 @@ SHORTHAND = {
 }
 
 
+#: Words of chat written as letters, spelt out where they stand alone between spaces.
+CHAT = {"r": "are", "u": "you", "ur": "your"}
+
 #: "before the end of the month", "by EOQ": the rest of the current month, quarter or year.
 END_OF = re.compile(
     r"\b(?:(?:before|by|until|til|till|through)\s+)?(?:the\s+)?end\s+of\s+(?:the\s+|this\s+)?(month|quarter|year)\b"
@@ -343,6 +348,8 @@ def correct_before_reading(question: str) -> str:
         return str(best[0]) if best else word
 
     question = re.sub(r"(?<![\w/])w/(?=\s)", "with", question)  # "bookings w/ share of total"
+    # chat shorthand between spaces: "what r they worth", "how r u tracking", "ur pipeline"
+    question = re.sub(r"(?<=\s)(r|u|ur)(?=\s)", lambda m: CHAT[m[1]], question)
     # "this q", "last q": the quarter
     question = re.sub(
         r"\b(this|last|next|prev|previous|current) q\b(?![-\d])", r"\1 quarter", question, flags=re.I

@@ -43,6 +43,7 @@ from assistant.offline.metric_claims import (
 from assistant.offline.period_slots import one_period_a_year_back
 from assistant.offline.record_filters import activity_kind
 from assistant.offline.slots import NO_AMOUNT
+from assistant.offline.thresholds import HIT_QUOTA
 from tools.errors import InputError
 from tools.lexicon import Lexicon
 from tools.semantic.models import MetricResult
@@ -381,7 +382,18 @@ def _compared_with(slots: Slots, lexicon: Lexicon) -> dict[str, Any]:
 
 
 def _route(frame: Frame, lexicon: Lexicon, tools: AbstractSet[str]) -> list[Call]:
-    return [Call("query_metrics", {**query_args(frame, lexicon), **_compared_with(frame.slots, lexicon)})]
+    args = {**query_args(frame, lexicon), **_compared_with(frame.slots, lexicon)}
+    if (
+        args.get("measure") == "attainment"
+        and args.get("group_by") == "rep"
+        and args.get("order") == "asc"
+        and HIT_QUOTA.search(frame.question.lower())
+    ):
+        # "how many reps hit their number, and who missed by the most?": everyone, furthest below
+        # first, and those at 100% or more, counted
+        reached = {key: value for key, value in args.items() if key != "order"} | {"above": 0.9999}
+        return [Call("query_metrics", args), Call("query_metrics", reached)]
+    return [Call("query_metrics", args)]
 
 
 MEASURE = IntentSpec(

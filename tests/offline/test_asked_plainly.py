@@ -1,0 +1,71 @@
+"""Everyday wording read for what it asks: chat shorthand ("what r they worth"), a misspelt verb or
+stage ("loosing", "my engagin deals"), deals "open 100+ days", money as "$" ("who has the most $
+sitting in negotiation"), the best customer ranked by the amount, and how many reps hit their
+number beside who missed it by the most."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.offline.conftest import Cast, World
+from tools.semantic.models import MetricQuery
+from tools.semantic.query import query_metrics
+
+
+def _calls(answer: Any) -> list[tuple[str, dict[str, Any]]]:
+    return [(c.name, dict(c.args)) for c in answer.tool_calls]
+
+
+def test_a_misspelt_stage_before_deals_an_age_and_chat_shorthand(maven: World, cast: Cast) -> None:
+    rep = maven.viewer("Corliss Cosme")
+    answer = maven.ask(rep, "how many of my engagin deals have been open 100+ days and what r they worth")
+    assert _calls(answer) == [
+        (
+            "query_metrics",
+            {"measure": "open_deals", "also": ["open_pipeline"], "stage": "Engaging", "min_age_days": 100},
+        )
+    ]
+
+
+def test_a_misspelt_verb_is_the_nearest_word_of_the_question(maven: World, cast: Cast) -> None:
+    answer = maven.ask(
+        maven.viewer("Melvin Marxen"), "what sector is my team loosing the most deals in this q"
+    )
+    name, args = _calls(answer)[0]
+    assert (name, args["measure"], args["group_by"]) == ("query_metrics", "lost_deals", "industry")
+
+
+def test_the_most_dollars_sitting_in_a_stage_ranks_the_reps(demo: World, cast: Cast) -> None:
+    answer = demo.ask(cast.manager, "who on my team has the most $ sitting in negotation rn")
+    assert _calls(answer) == [
+        (
+            "query_metrics",
+            {"measure": "open_pipeline", "group_by": "rep", "stage": "Negotiation", "top": 1},
+        )
+    ]
+
+
+def test_the_best_customer_by_dollars_with_how_many_deals(maven: World, cast: Cast) -> None:
+    rep = maven.viewer("Garret Kinder")
+    answer = maven.ask(rep, "who was my best customer this yr by $ and how many deals did they buy")
+    assert _calls(answer)[0][1] == {
+        "measure": "won_revenue",
+        "also": ["won_deals"],
+        "group_by": "account",
+        "period": "this year",
+        "top": 1,
+    }
+
+
+def test_how_many_hit_their_number_and_who_missed_by_the_most(demo: World, cast: Cast) -> None:
+    answer = demo.ask(cast.revops, "how many reps hit their q3 number? and who missed by the most")
+    (_, everyone), (_, reached) = _calls(answer)
+    assert everyone["order"] == "asc" and everyone["period"] == "q3" and reached["above"] > 0.99
+    rows = query_metrics(
+        demo.repository, cast.revops, MetricQuery(measure="attainment", group_by="rep", period="q3", top=50)
+    ).rows
+    hit = sum(1 for r in rows if r.figures[0].value is not None and float(r.figures[0].value) >= 1)
+    assert f"{hit} of {len(rows)} reps reached 100% of their quota" in answer.answer
+    lowest = min(rows, key=lambda r: float(r.figures[0].value or 0))
+    first_row = next(line for line in answer.answer.splitlines() if line.startswith("| ") and "%" in line)
+    assert lowest.group in first_row
