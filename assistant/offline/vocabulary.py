@@ -229,10 +229,10 @@ def correct_typos(text: str, protected: set[str]) -> str:
             longer = [k for k in _long_planner_words() if k[0] == word[0]]
             close = [str(c[0]) for c in process.extract(word, longer, scorer=OSA.distance, score_cutoff=1)]
             # of words one edit away, the most alike: "loosing" is "losing", not "looking"
-            near = max(close, key=lambda candidate: (fuzz.ratio(word, candidate), candidate), default=None)
+            nearest = max(close, key=lambda candidate: (fuzz.ratio(word, candidate), candidate), default=None)
             # "touched" is not a misspelt "touches": another form of the same word stays as written
-            if near and porter_stem(word) != porter_stem(near):
-                return near
+            if nearest and porter_stem(word) != porter_stem(nearest):
+                return nearest
         return word
 
     return re.sub(r"[a-z]+", fix, text)
