@@ -124,8 +124,18 @@ def _periods(text: str, lexicon: Lexicon, out: Extracted) -> None:
     found: list[tuple[str, Period]] = []
     bases: list[str] = []
     founded = FOUNDED.search(text)
-    for match in PERIOD.finditer(text):
+    matches = list(PERIOD.finditer(text))
+    # "2025 bookings H1 vs H2": the year named once is the year of the halves (or quarters) named bare
+    years = {y for m in matches for y in re.findall(r"\b(?:19|20)\d{2}\b", m.group())}
+    bare = [m for m in matches if re.fullmatch(r"[qh][1-4]", m.group())]
+    year_of_parts = next(iter(years)) if len(years) == 1 and bare else None
+    for match in matches:
+        if year_of_parts and match.group() == year_of_parts:
+            out.spans.append(match.span())
+            continue
         phrase = re.sub(r"^(?:in|for|during) ", "", match.group())
+        if year_of_parts and match in bare:
+            phrase = f"{phrase} {year_of_parts}"
         if phrase.startswith("since ") and not re.search(r"day$", phrase) and re.search(r"\d{4}$", phrase):
             phrase = phrase.removeprefix("since ")
         if re.fullmatch(r"(?:19|20)\d{2}", phrase) and re.search(

@@ -365,6 +365,14 @@ def _founded(text: str, out: Extracted) -> None:
 US_WRITTEN = re.compile(r"(?<![\w.])(?:U\.S\.(?:A\.)?|USA?)(?![\w])")
 
 
+def _spelt_out(text: str, named: list[str]) -> bool:
+    """ "by segment (enterprise / mid-market / smb)": the members of a breakdown written out in
+    brackets to say what it means, not a filter or a pick of some of them."""
+    inside = [m.span() for m in re.finditer(r"\([^()]*\)", text)]
+    places = [m.start() for n in named for m in re.finditer(re.escape(n.casefold()), text)]
+    return bool(inside) and bool(places) and all(any(a < p < b for a, b in inside) for p in places)
+
+
 def _values(text: str, lexicon: Lexicon, out: Extracted, written: str | None = None) -> None:
     _founded(text, out)
     _loss_reason(text, lexicon.loss_reasons, out)
@@ -386,7 +394,7 @@ def _values(text: str, lexicon: Lexicon, out: Extracted, written: str | None = N
             spelt = f"{spelt[:start]}usa{spelt[end:]}"
         spelt = _country_names(spelt) if slot == "country" else text
         named = _named_values(spelt, list(values), skip, loose=slot == "industry")
-        if not named:
+        if not named or (slot != "country" and _spelt_out(text, named)):
             continue
         setattr(out.slots, slot, named[0])
         if slot == "country":

@@ -69,3 +69,19 @@ def test_how_many_hit_their_number_and_who_missed_by_the_most(demo: World, cast:
     lowest = min(rows, key=lambda r: float(r.figures[0].value or 0))
     first_row = next(line for line in answer.answer.splitlines() if line.startswith("| ") and "%" in line)
     assert lowest.group in first_row
+
+
+def test_a_year_named_once_is_the_year_of_the_halves_and_quarters(demo: World, cast: Cast) -> None:
+    halves = demo.ask(cast.revops, "2025 bookings H1 vs H2 by segment (ent / mid-market / smb)")
+    args = _calls(halves)[0][1]
+    assert (args["period"], args["compare"], args["group_by"]) == ("h2 2025", "previous_period", "segment")
+    assert "segment" not in args and "top" not in args  # the segments in brackets spell out the breakdown
+    segments = query_metrics(
+        demo.repository, cast.revops, MetricQuery(measure="won_revenue", group_by="segment", period="h2 2025")
+    )
+    shown = [line.split("|")[1].strip() for line in halves.answer.splitlines() if line.startswith("| ")][1:]
+    assert sorted(shown) == sorted(r.group for r in segments.rows)
+    quarters = demo.ask(cast.revops, "q3 vs q4 2025 win rate")
+    assert (
+        _calls(quarters)[0][1] | {"period": "q4 2025", "compare": "previous_period"} == _calls(quarters)[0][1]
+    )
