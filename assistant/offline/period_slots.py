@@ -128,7 +128,10 @@ def _periods(text: str, lexicon: Lexicon, out: Extracted) -> None:
     # "2025 bookings H1 vs H2": the year named once is the year of the halves (or quarters) named bare
     years = {y for m in matches for y in re.findall(r"\b(?:19|20)\d{2}\b", m.group())}
     bare = [m for m in matches if re.fullmatch(r"[qh][1-4]", m.group())]
-    year_of_parts = next(iter(years)) if len(years) == 1 and bare else None
+    # ("Q3 vs Q3 2025" is this year's Q3 against that one: the same part named twice)
+    parts = [re.sub(r"\s*\b(?:19|20)\d{2}\b\s*", "", m.group()) for m in matches]
+    twice = len(parts) != len(set(parts))
+    year_of_parts = next(iter(years)) if len(years) == 1 and bare and not twice else None
     for match in matches:
         if year_of_parts and match.group() == year_of_parts:
             out.spans.append(match.span())
