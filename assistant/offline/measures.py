@@ -327,6 +327,12 @@ def read_metric_question(text: str, default: str | None = None) -> MetricReading
         # "how many deals did I lose in Q2 and why?": the losses by the reason recorded
         reading.group_by = "loss_reason"
         reading.signals.append("breakdown")
+        biggest = BIGGEST_LOSSES.search(text)
+        if biggest:
+            # "biggest deal I lost this year and why?": the deal, beside the reason it was lost for
+            reading.measure, reading.group_by, reading.then_by = "lost_revenue", "deal", "loss_reason"
+            reading.top = _number(biggest[1]) if biggest[1] else 1
+            reading.signals.append("ranking")
         return reading
     if measure == "reps" and MANAGERS.search(text):
         reading.group_by = "team"
@@ -481,5 +487,10 @@ RANKED_BY_MONEY = re.compile(
 )
 
 
+#: "the biggest deal I lost", "my 3 largest losses", "top 5 lost deals": deals ranked by the amount lost.
+BIGGEST_LOSSES = re.compile(
+    rf"\b(?:biggest|largest|top|costliest|most expensive)\s+(?:{COUNT_WORD}\s+)?"
+    r"(?:lost\s+)?(?:deals?|opps?|opportunit(?:y|ies)|loss(?:es)?)\b"
+)
 #: "and who came 2nd?", "the runner-up", "second place": the first two of a ranking.
 RUNNER_UP = re.compile(r"\b(?:came|come|is|was|in)\s+(?:2nd|second)\b|\brunner[- ]up\b|\bsecond place\b|#2\b")

@@ -22,6 +22,18 @@ QUOTA_MEASURES = frozenset({"quota", "attainment", "coverage"})
 PIPELINE_GROUPS = frozenset({"stage", "rep", "product", "territory", "month"})
 #: Measures a rep's scorecard answers as asked (with the fiscal year to date when no period is named).
 SCORECARD_MEASURES = frozenset({"won_revenue", "won_deals", "win_rate", "average_deal_size"})
+#: "accounts that have never bought anything", "with no won deals": not customers yet.
+NEVER_BOUGHT = re.compile(
+    r"\b(?:never|not yet|haven't|hasn't|have not|has not|didn't|did not)(?: \w+){0,2} "
+    r"(?:bought|purchased|been (?:a )?customers?|closed|won)\b"
+    r"|\bno (?:won|closed[- ]won) (?:deals|opps|opportunities|business)\b"
+    r"|\bnot (?:yet )?(?:a )?customers?\b|\bprospects only\b"
+)
+#: "existing customers", "accounts that have bought from us".
+NEVER_WON = re.compile(
+    r"\b(?:never|not yet|haven't|have not|didn't|did not)(?: \w+){0,2} (?:won|closed)\b"
+    r"|\bno (?:won|closed[- ]won) (?:deals|opps|opportunities|business)\b"
+)
 #: The scorecard's figures it also totals over a team ("All 8 reps together: $2.5M booked, win rate 23%").
 TEAM_TOTALLED = frozenset({"won_revenue", "won_deals", "win_rate"})
 TEAM = re.compile(r"\b(?:(?:my|our|the) team(?:'s)?|we|our|us|across the team|team-wide)\b")
@@ -150,6 +162,8 @@ def decisive(reading: MetricReading, text: str, slots: Slots | None = None) -> b
         return False  # "any deals I should close out as lost?": the stale deals, not the losses
     if BALANCE.search(text):
         return False  # "are the territories balanced?": the workload balance, not one measure
+    if reading.group_by == "account" and NEVER_BOUGHT.search(text):
+        return False  # "accounts we've never won anything at": the ones without, which no breakdown lists
     if reading.measure == "accounts":
         return reading.group_by is not None  # a plain count is the account search's ("24 accounts match")
     if (

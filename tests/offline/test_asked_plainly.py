@@ -85,3 +85,22 @@ def test_a_year_named_once_is_the_year_of_the_halves_and_quarters(demo: World, c
     assert (
         _calls(quarters)[0][1] | {"period": "q4 2025", "compare": "previous_period"} == _calls(quarters)[0][1]
     )
+
+
+def test_the_biggest_loss_and_why_is_the_deal_beside_its_reason(demo: World, cast: Cast) -> None:
+    answer = demo.ask(cast.rep, "biggest deal i lost this yr and why did we lose it")
+    args = _calls(answer)[0][1]
+    assert (args["group_by"], args["then_by"], args["top"]) == ("deal", "loss_reason", 1)
+    three = demo.ask(cast.rep, "my 3 biggest losses this year and why")
+    assert _calls(three)[0][1]["top"] == 3
+    losses = query_metrics(
+        demo.repository,
+        cast.rep,
+        MetricQuery(measure="lost_revenue", group_by="deal", period="this year", top=1),
+    )
+    assert losses.rows[0].group.split(" [")[0] in answer.answer
+
+
+def test_my_accounts_never_won_are_searched_not_ranked(demo: World, cast: Cast) -> None:
+    answer = demo.ask(cast.rep, "which of my accts have we never won anything at? biggest potential first")
+    assert _calls(answer) == [("search_accounts", {"owner": cast.rep.name, "has_won": False, "limit": 10})]

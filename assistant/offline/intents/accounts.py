@@ -11,12 +11,13 @@ from assistant.offline import answers_facts
 from assistant.offline.calls import Call, given
 from assistant.offline.frame import Frame, Intent
 from assistant.offline.intents.spec import Answering, IntentSpec, Phrasing, Rendering, phrasing
-from assistant.offline.metric_claims import WHO_TO_CONTACT
+from assistant.offline.metric_claims import NEVER_BOUGHT, NEVER_WON, WHO_TO_CONTACT
 from tools.accounts import AccountSearchResult
 from tools.accounts.facts import AccountFacts, AccountPurchases
 from tools.accounts.profile import AccountProfile
 from tools.accounts.whitespace import WhitespaceReport
 from tools.lexicon import Lexicon
+from tools.store.schema import Role
 from tools.territory.summary import QUIET_DAYS
 
 DEFAULT_LIST = 10
@@ -28,6 +29,15 @@ def _account(frame: Frame, lexicon: Lexicon, tools: AbstractSet[str]) -> list[Ca
 
 def _whitespace(frame: Frame, lexicon: Lexicon, tools: AbstractSet[str]) -> list[Call]:
     return [Call("account_whitespace", {"account": frame.slots.account})]
+
+
+#: "my accounts", "my accts", "my book": a rep's own accounts (those they own, not every account
+#: where they have a deal).
+MY_ACCOUNTS = re.compile(r"\bmy (?:own )?(?:accounts?|accts?|customers|book(?: of business)?)\b")
+
+
+def _own_book(question: str, lexicon: Lexicon) -> bool:
+    return lexicon.viewer.role is Role.REP and MY_ACCOUNTS.search(question) is not None
 
 
 def _accounts(frame: Frame, lexicon: Lexicon, tools: AbstractSet[str]) -> list[Call]:
@@ -62,7 +72,7 @@ def _accounts(frame: Frame, lexicon: Lexicon, tools: AbstractSet[str]) -> list[C
         state=slots.state,
         city=slots.city,
         tier=slots.tier,
-        owner=slots.owner,
+        owner=slots.owner or (lexicon.viewer.name if _own_book(question, lexicon) else None),
         min_potential=slots.min_amount,
         has_open_pipeline=slots.has_open_pipeline,
         # "accounts I haven't touched": as many days as said, else the coverage measure's 60
@@ -77,18 +87,6 @@ def _accounts(frame: Frame, lexicon: Lexicon, tools: AbstractSet[str]) -> list[C
 NOT_BOUGHT = re.compile(
     r"\b(?:haven't|hasn't|have not|has not|never|didn't|did not|don't|doesn't|do not|does not|not yet)"
     r"(?: \w+){0,2} (?:bought|purchased|buy|own|owned|have|use|using)\b|\bwithout\b|\bnot using\b"
-)
-#: "accounts that have never bought anything", "with no won deals": not customers yet.
-NEVER_BOUGHT = re.compile(
-    r"\b(?:never|not yet|haven't|hasn't|have not|has not|didn't|did not)(?: \w+){0,2} "
-    r"(?:bought|purchased|been (?:a )?customers?|closed|won)\b"
-    r"|\bno (?:won|closed[- ]won) (?:deals|opps|opportunities|business)\b"
-    r"|\bnot (?:yet )?(?:a )?customers?\b|\bprospects only\b"
-)
-#: "existing customers", "accounts that have bought from us".
-NEVER_WON = re.compile(
-    r"\b(?:never|not yet|haven't|have not|didn't|did not)(?: \w+){0,2} (?:won|closed)\b"
-    r"|\bno (?:won|closed[- ]won) (?:deals|opps|opportunities|business)\b"
 )
 #: "which of my customers don't have X": in an upsell question, customers are those who bought.
 OUR_CUSTOMERS = re.compile(r"\b(?:my|our) (?:existing )?customers\b")
