@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from typing import Any
 
 from assistant.offline.breakdowns import DIMENSION_WORD, DIMENSIONS, RANKED, WHICH, dimension_named
 from assistant.offline.deal_choice import chosen_deal
@@ -62,6 +63,7 @@ from assistant.offline.frame import ENTITY_SLOTS, FILTER_SLOTS, Frame, Intent, S
 from assistant.offline.intents import spec_for
 from assistant.offline.intents.registry import DATA_INTENTS, ENTITY_INTENT, PERIOD_INTENTS
 from assistant.offline.listed import lone_pair, only_row, pick, with_pick
+from assistant.offline.measure_lists import IN_MONEY
 from assistant.offline.measures import read_metric_question
 from assistant.offline.members import MEMBER_SLOTS
 from assistant.offline.period_slots import SAME_LAST_YEAR
@@ -81,6 +83,8 @@ from tools.deals.stalled_rules import Rule
 SORTED_SHOWN = 10
 
 
+#: Money asked of deals counted before: "cost me the most $", "in dollars", "by value".
+IN_MONEY_WORDS = re.compile(r"\$|\b(?:dollars?|cost|costs|worth|value|money|revenue|amounts?)\b", re.I)
 #: Figures each deal has of its own (how long it has been open, or in its stage).
 DEAL_OWN = frozenset({"average_deal_age", "average_days_in_stage"})
 #: "which have…", "which ones are…": which of the records the previous answer covered.
@@ -103,7 +107,7 @@ def is_follow_up(previous: Frame | None, current: Frame, question: str) -> bool:
     sorted_list = BY_SIZE.match(question) or BY_CLOSE.search(question)
     if START.match(question) or SHORTER.match(question) or THE_ONE.match(question) or sorted_list:
         return True
-    against = previous.slots.compare or previous.slots.compare_to
+    against = previous.slots.compare or previous.slots.compare_to or previous.slots.prior_period
     if against and (CHANGE_DOWN.search(question) or CHANGE_UP.search(question)):
         return True
     if previous.intent is Intent.MEASURE and FRAGMENT.match(question):
@@ -224,11 +228,21 @@ def merge(previous: Frame, current: Frame, question: str) -> Frame:
     ):
         # "by rep" after the stalled list: the same list, whose answer counts the deals per owner
         return previous.model_copy(update={"follow_up": True, "question": current.question})
+    biggest = _biggest_of(previous, current, question)
+    if biggest is not None:
+        return biggest
     change = "down" if CHANGE_DOWN.search(question) else "up" if CHANGE_UP.search(question) else None
-    compared = previous.intent is Intent.MEASURE and (previous.slots.compare or previous.slots.compare_to)
+    earlier_slots = previous.slots
+    compared = previous.intent is Intent.MEASURE and bool(
+        earlier_slots.compare or earlier_slots.compare_to or earlier_slots.prior_period
+    )
     if change and compared and not names_in(current.slots):
-        # "who dropped the most?" after Q4 vs Q3 by rep: the same rows, ranked by their change
-        slots = previous.slots.model_copy(update={"by_change": change, "limit": None, "ranking": None})
+        # "who dropped the most?" after Q4 vs Q3 by rep, or after Q4 then "and Q3?": the same rows,
+        # ranked by their change
+        update: dict[str, Any] = {"by_change": change, "limit": None, "ranking": None, "prior_period": None}
+        if not (earlier_slots.compare or earlier_slots.compare_to):
+            update["compare_to"] = earlier_slots.prior_period
+        slots = earlier_slots.model_copy(update=update)
         return previous.model_copy(update={"slots": slots, "follow_up": True, "question": current.question})
     spread = _which_dimension(question)
     if spread and THOSE.search(question) and previous.intent in (Intent.PERFORMANCE, Intent.MEASURE):
@@ -336,6 +350,10 @@ def merge(previous: Frame, current: Frame, question: str) -> Frame:
     for slot in FILTER_SLOTS:
         value = getattr(current.slots, slot)
         setattr(merged, slot, value if value is not None or not same else getattr(previous.slots, slot))
+    counted = previous.slots.measure if previous.slots.measure in IN_MONEY else None
+    if counted and same and current.slots.measure in (None, counted) and IN_MONEY_WORDS.search(question):
+        # "which reason cost me the most $?" after lost deals by reason: what they were worth
+        merged.measure = IN_MONEY[counted]
     person, earlier = current.slots.owner, previous.slots.owner
     if person and earlier and person != earlier and COMPARED.search(question) and PRONOUN.search(question):
         # "compare her with Felix": the person of the thread beside the one named now
@@ -400,6 +418,9 @@ def merge(previous: Frame, current: Frame, question: str) -> Frame:
     if reshaped and VERSUS.match(question) and current.slots.period and previous.slots.period:
         # "and vs Q2?" after Q3: Q3 set against Q2 (the query's comparison, when Q2 is the one before)
         merged.period, merged.compare_to = previous.slots.period, current.slots.period
+    elif same and previous.slots.period and current.slots.period not in (None, previous.slots.period):
+        # "and last qtr?" after this quarter: remembered, so "who dropped the most?" sets the two apart
+        merged.prior_period = previous.slots.period
     if (
         SAME_LAST_YEAR.search(question.lower())
         and previous.slots.period
@@ -441,6 +462,40 @@ def merge(previous: Frame, current: Frame, question: str) -> Frame:
     if current.unplaced:
         _place_stranger(frame, previous, current)
     return frame
+
+
+#: "the 3 biggest?", "and the largest ones", "top 5?": the deals behind a figure, the largest first.
+BIGGEST_ONES = re.compile(
+    r"^\W*(?:and |ok |so |now )?(?:what (?:are|were|was|is) |show me |list |which (?:are|were|was) )?"
+    r"(?:the |my )?(?:(\d{1,2}) )?(?:biggest|largest|top)(?: (\d{1,2}))?"
+    r"(?: ones?| deals?| wins?| losses)?\W*$",
+    re.I,
+)
+#: Figures that add up deals' amounts, by the count of the same deals.
+SUMMED = {*IN_MONEY.values()}
+
+
+def _biggest_of(previous: Frame, current: Frame, question: str) -> Frame | None:
+    """ "the 3 biggest?" after how many deals I won in Q4: those deals, the largest first."""
+    found = BIGGEST_ONES.match(question)
+    if found is None or previous.intent not in (Intent.PERFORMANCE, Intent.MEASURE):
+        return None
+    measure = previous.slots.measure or ("won_revenue" if previous.intent is Intent.PERFORMANCE else None)
+    measure = IN_MONEY.get(measure or "", measure)
+    if measure not in SUMMED or previous.slots.dimension not in (None, "deal"):
+        return None
+    count = found[1] or found[2]
+    slots = previous.slots.model_copy(
+        update={
+            "measure": measure,
+            "also": None,
+            "dimension": "deal",
+            "limit": int(count) if count else 1,
+            "ranking": "top",
+            "group_by": None,
+        }
+    )
+    return Frame(intent=Intent.MEASURE, slots=slots, follow_up=True, question=current.question)
 
 
 def _which_dimension(question: str) -> str | None:

@@ -150,6 +150,9 @@ class Slots(BaseModel):
     compare: Literal["previous_period", "last_year"] | None = None
     #: "and vs Q2?" after a question about Q3: the period named to set the thread's period against.
     compare_to: str | None = None
+    #: The period of the question before, when a follow-up named another ("and last qtr?"): what a
+    #: change asked next ("who dropped the most?") is measured against.
+    prior_period: str | None = None
     share: bool | None = None
     mean_of_groups: bool | None = None
     #: "min 20 closed": the fewest records a group needs behind its figure.

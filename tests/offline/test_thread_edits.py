@@ -63,3 +63,37 @@ def test_us_in_capitals_is_the_country_and_narrows_the_breakdown(maven: World, c
     assert calls(us)[0][1] | {"country": "United States", "group_by": "industry"} == calls(us)[0][1]
     ours = maven.ask(cast.revops, "what did we sell to us this year", t)
     assert "country" not in calls(ours)[0][1]  # "us" in lower case is the team
+
+
+def test_a_change_after_two_periods_asked_one_after_the_other(maven: World, cast: Cast) -> None:
+    manager = maven.viewer("Dustin Brinkmann")
+    t = thread()
+    maven.ask(manager, "won revenue by agent this qtr", t)
+    maven.ask(manager, "and last qtr?", t)
+    dropped = maven.ask(manager, "who dropped the most", t)
+    assert calls(dropped) == [
+        (
+            "query_metrics",
+            {
+                "measure": "won_revenue",
+                "group_by": "rep",
+                "period": "this quarter",
+                "compare": "previous_period",
+            },
+        )
+    ]
+    assert " fell the most (by $" in dropped.answer
+
+
+def test_money_asked_of_deals_counted_before_and_the_biggest_of_them(maven: World, cast: Cast) -> None:
+    rep = maven.viewer("Moses Frase")
+    t = thread()
+    maven.ask(rep, "how many deals did i win in q4", t)
+    biggest = maven.ask(rep, "the 3 biggest?", t)
+    assert calls(biggest) == [
+        ("query_metrics", {"measure": "won_revenue", "group_by": "deal", "period": "q4", "top": 3})
+    ]
+    t = thread()
+    maven.ask(rep, "my lost deals this yr by product", t)
+    cost = maven.ask(rep, "which product cost me the most $", t)
+    assert calls(cost)[0][1]["measure"] == "lost_revenue" and calls(cost)[0][1]["group_by"] == "product"

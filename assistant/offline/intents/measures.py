@@ -374,11 +374,16 @@ def _compared_with(slots: Slots, lexicon: Lexicon) -> dict[str, Any]:
         other = asked(slots.compare_to, lexicon.as_of, lexicon.fy_start_month)
     except InputError:
         return {}
+    later, earlier = slots.period, slots.compare_to
+    if asked_for.start is not None and other.start is not None and other.start > asked_for.start:
+        # "Q3, then Q4: who grew the most?": the later period set against the earlier one
+        asked_for, other, later, earlier = other, asked_for, earlier, later
+    moved = {"period": later} if later != slots.period else {}
     if previous_window(asked_for, lexicon.fy_start_month) == other:
-        return {"compare": "previous_period"}
+        return moved | {"compare": "previous_period"}
     if year_earlier(asked_for, lexicon.fy_start_month) == other:
-        return {"compare": "last_year"}
-    return {"compare": slots.compare_to}
+        return moved | {"compare": "last_year"}
+    return moved | {"compare": earlier}
 
 
 def _route(frame: Frame, lexicon: Lexicon, tools: AbstractSet[str]) -> list[Call]:
