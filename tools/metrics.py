@@ -144,6 +144,12 @@ METRICS: dict[str, Metric] = {
             definition="Mean days from created_at to closed_at of opportunities won in the period.",
         ),
         Metric(
+            key="average_lost_cycle",
+            name="Average time to loss",
+            unit=Unit.DAYS,
+            definition="Mean days from created_at to closed_at of opportunities lost in the period.",
+        ),
+        Metric(
             key="average_days_in_stage",
             name="Average days in stage",
             unit=Unit.DAYS,

@@ -87,6 +87,8 @@ SIZE = any_of(
 CYCLE = any_of(
     r"sales cycles?|cycle|time to close|days to close|how long (?:does it|do deals|it) take|how long to close"
     r"|how long .{0,30} to close|velocity"
+    # "how long do my won deals take from create to close", "how long do deals we lose take"
+    r"|how long (?:do|does|did) .{0,30}\btake\b|from (?:create|creation|created|open|opened) to close"
     # "avg days from engage to close", "time from creation to close"
     r"|(?:days|time|weeks) from \w+ (?:date )?to (?:close|closing|won|win|signature)"
 )

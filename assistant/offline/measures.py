@@ -160,9 +160,11 @@ def _measure(text: str) -> str | None:
     if DEAL_AGE.search(text):
         return "average_deal_age"
     if CYCLE.search(text):
+        if LOST.search(text) and not WON.search(text):
+            return "average_lost_cycle"  # "how long do the deals we lose take to close out?"
         # the sales cycle the scorecards and the metric registry report is the median; the mean
-        # only when asked for ("average sales cycle")
-        return "average_sales_cycle" if AVERAGE.search(text) else "median_sales_cycle"
+        # only when asked for ("average sales cycle") or set beside the lost deals' mean
+        return "average_sales_cycle" if AVERAGE.search(text) or LOST.search(text) else "median_sales_cycle"
     if WEIGHTED.search(text):
         return "weighted_pipeline"
     outcome = _outcome(text)
@@ -475,6 +477,10 @@ def read_metric_question(text: str, default: str | None = None) -> MetricReading
         reading.measure, reading.also = listed[0], listed[1:]
     else:
         reading.also = beside(measure, reading.measure, text)
+    lost_too = LOST.search(text) and "average_lost_cycle" not in reading.also
+    if reading.measure == "average_sales_cycle" and lost_too:
+        # "how long do my won deals take vs the ones I lose?": both cycles, side by side
+        reading.also = [*reading.also, "average_lost_cycle"]
     if reading.measure in IN_MONEY and reading.top is not None and RANKED_BY_MONEY.search(text):
         # "my best customer by $, and how many deals did they buy?": ranked by the amount, counted too
         reading.measure, reading.also = IN_MONEY[reading.measure], [reading.measure]

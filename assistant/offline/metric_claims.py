@@ -47,6 +47,11 @@ WHO_TO_CONTACT = re.compile(
     r"|speak (?:to|with)|ping|go to|get in front of)\b.{0,20}\b(?:at|in|over at|from)"
     r" (?:entaccount|entunknown|them)\b"
 )
+#: "who's my champ there?", "who is the economic buyer at Acme": a person at the account, by role.
+CONTACT_ROLE = re.compile(
+    r"\bwho(?:'s| is| are| was)? (?:my |our |the |their )?(?:main |key |primary )?"
+    r"(?:champ|champion|economic buyer|eb|decision[- ]maker|buyer|sponsor|contact|point of contact|poc)s?\b"
+)
 NOT_DATA = re.compile(
     r"\bplaybook\b|\bbest practices?\b|\bhow (?:should|do|can|would) (?:i|we)\b|\btips?\b|\badvice\b"
     + "".join(f"|{pattern}" for pattern in NORM_ASKED)
@@ -131,6 +136,8 @@ def decisive(reading: MetricReading, text: str, slots: Slots | None = None) -> b
     """
     if NOT_DATA.search(text) or definition_term(text) or ABSENT.search(text) or WHO_TO_CONTACT.search(text):
         return False
+    if CONTACT_ROLE.search(text) and re.search(r"\bentaccount\b", text):
+        return False  # "what do they have from us, anything open, and who's my champ?": the account's brief
     if ONE_DEAL.search(text) and not re.search(r"\b(?:by|per|each)\b", text):
         return False  # "the Oakridge deal: how much is it, what stage?": that deal's details
     outcome_only = reading.measure.startswith(("won_", "lost_", "closed_"))

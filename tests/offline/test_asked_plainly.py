@@ -104,3 +104,31 @@ def test_the_biggest_loss_and_why_is_the_deal_beside_its_reason(demo: World, cas
 def test_my_accounts_never_won_are_searched_not_ranked(demo: World, cast: Cast) -> None:
     answer = demo.ask(cast.rep, "which of my accts have we never won anything at? biggest potential first")
     assert _calls(answer) == [("search_accounts", {"owner": cast.rep.name, "has_won": False, "limit": 10})]
+
+
+def test_how_long_won_deals_take_against_the_ones_lost(demo: World, cast: Cast) -> None:
+    answer = demo.ask(
+        cast.rep, "how long do my won deals take from create to close vs the ones i lose? this yr"
+    )
+    assert _calls(answer) == [
+        (
+            "query_metrics",
+            {"measure": "average_sales_cycle", "also": ["average_lost_cycle"], "period": "this year"},
+        )
+    ]
+    both = query_metrics(
+        demo.repository,
+        cast.rep,
+        MetricQuery(measure="average_sales_cycle", also=["average_lost_cycle"], period="this year"),
+    )
+    won, lost = (figure.value for figure in both.total)
+    assert f"average sales cycle {won:.0f} days, average time to loss {lost:.0f} days" in answer.answer
+
+
+def test_an_account_with_a_contact_role_asked_is_its_brief(demo: World, cast: Cast) -> None:
+    question = (
+        f"got a call w/ {cast.account.lower()} in an hr - what do they have from us today, anything open, "
+        "and who's my champ there?"
+    )
+    answer = demo.ask(cast.rep, question)
+    assert _calls(answer) == [("account_profile", {"account": cast.account})]

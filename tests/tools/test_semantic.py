@@ -334,3 +334,12 @@ def test_losses_by_the_reason_recorded(repo: Repository) -> None:
     for deal in lost:
         expected[deal.get("loss_reason") or "(no reason recorded)"] += 1
     assert by_group(ask(repo, measure="lost_deals", group_by="loss_reason")) == dict(expected)
+
+
+def test_the_time_to_loss_is_the_mean_cycle_of_the_deals_lost(repo: Repository) -> None:
+    lost = [o for o in closed(FYTD) if not o["is_won"]]
+    assert lost, "the fixture has deals lost this year"
+    days = [(o["closed_at"] - o["created_at"]).days for o in lost if o.get("created_at")]
+    result = ask(repo, measure="average_lost_cycle", also=["average_sales_cycle"])
+    assert result.total[0].value == round(sum(days) / len(days), 1)
+    assert result.total[0].record_count == len(lost)

@@ -174,6 +174,15 @@ MEASURES: dict[str, Measure] = {
             aliases=("sales cycle", "cycle", "cycle time", "time to close"),
         ),
         Measure(
+            "average_lost_cycle",
+            "average_lost_cycle",
+            CLOSED,
+            YTD,
+            lambda i, _: f.mean_days(f.cycles(f.lost(i))),
+            f.lost,
+            aliases=("lost cycle", "time to loss", "time to lose", "cycle of lost deals"),
+        ),
+        Measure(
             "average_days_in_stage",
             "average_days_in_stage",
             OPEN,
