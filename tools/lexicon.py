@@ -17,7 +17,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from sqlalchemy import Select, func, or_
+from sqlalchemy import Select, func, or_, select
 
 from tools.store.repository import Repository
 from tools.store.schema import Account, Opportunity, Product, Role, Territory, User
@@ -162,21 +162,19 @@ def load_lexicon(repo: Repository, viewer: Viewer, words: set[str]) -> Lexicon:
             lexicon.accounts = [
                 Named("account", str(name), int(aid)) for aid, name in connection.execute(accounts)
             ]
-        for column, target in (
-            (Account.industry, lexicon.industries),
-            (Account.segment, lexicon.segments),
-            (Account.tier, lexicon.tiers),
-            (Account.country, lexicon.countries),
-            (Account.state, lexicon.states),
-            (Account.city, lexicon.cities),
+        # The org's categories (industries, segments, tiers, countries) are read whoever asks, so a
+        # filter on one the viewer has no account in is answered "none" instead of being dropped;
+        # places stay the viewer's own.
+        for column, target, scoped in (
+            (Account.industry, lexicon.industries, False),
+            (Account.segment, lexicon.segments, False),
+            (Account.tier, lexicon.tiers, False),
+            (Account.country, lexicon.countries, False),
+            (Account.state, lexicon.states, True),
+            (Account.city, lexicon.cities, True),
         ):
-            target.extend(
-                sorted(
-                    str(v)
-                    for v in connection.execute(repo.accounts(viewer, column).distinct()).scalars()
-                    if v
-                )
-            )
+            values = repo.accounts(viewer, column) if scoped else select(column)
+            target.extend(sorted(str(v) for v in connection.execute(values.distinct()).scalars() if v))
         lexicon.loss_reasons = sorted(
             str(v)
             for v in connection.execute(

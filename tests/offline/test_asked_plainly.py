@@ -132,3 +132,21 @@ def test_an_account_with_a_contact_role_asked_is_its_brief(demo: World, cast: Ca
     )
     answer = demo.ask(cast.rep, question)
     assert _calls(answer) == [("account_profile", {"account": cast.account})]
+
+
+def test_an_industry_none_of_my_accounts_is_in_is_answered_none(demo: World, cast: Cast) -> None:
+    """The org's industries are read whoever asks: a rep with no open deal in one is told "none",
+    not given their whole pipeline."""
+    mine = {
+        r.group
+        for r in query_metrics(
+            demo.repository, cast.rep, MetricQuery(measure="open_pipeline", group_by="industry", top=50)
+        ).rows
+    }
+    every = query_metrics(
+        demo.repository, cast.revops, MetricQuery(measure="accounts", group_by="industry", top=50)
+    )
+    other = next(r.group for r in every.rows if r.group not in mine)
+    answer = demo.ask(cast.rep, f"what % of my open pipe is {other.lower()} accts")
+    assert _calls(answer)[0][1]["group_by"] == "industry"
+    assert f"{other}: none of the total" in answer.answer
