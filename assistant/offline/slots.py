@@ -170,8 +170,10 @@ def _amounts(text: str, out: Extracted) -> None:
             out.slots.max_amount = value
         out.spans.append(match.span())
     plus = PLUS.search(text)
-    if plus and not plus[2] and "$" not in plus.group() and COUNTED.match(text, plus.end()):
-        plus = None
+    if plus and not plus[2] and "$" not in plus.group():
+        value = _amount(plus[1], None)
+        if COUNTED.match(text, plus.end()) or value is None or value < 1000:
+            plus = None  # "100+ closed deals", "3+ contacts": a count of something, not an amount
     if plus and out.slots.min_amount is None:
         out.slots.min_amount = _amount(plus[1], plus[2])
         out.spans.append(plus.span())

@@ -11,7 +11,8 @@ dimension and filter alike. MetricFlow needs a dbt project and Cube a server of 
 boring-semantic-layer compiles through ibis; none of them composes with those scoped selects.
 """
 
-from tools.semantic.dimensions import DIMENSIONS, GRAINS, Dimension, Grain
+from tools.semantic.dimensions import DIMENSIONS, Dimension
+from tools.semantic.grains import GRAINS, Grain
 from tools.semantic.measures import MEASURES, Measure
 from tools.semantic.models import MetricQuery, MetricResult, MetricRow
 from tools.semantic.query import query_metrics

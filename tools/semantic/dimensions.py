@@ -10,12 +10,11 @@ split by rep, team, territory and region, not by product or account.
 A deal's territory is its account's, or its owner's home territory when the account has none (as
 :func:`tools.filters.deal_in_territories` reads it). A parent account is named only when the
 viewer may see it; otherwise the account stands for itself, as it would if the parent did not
-exist. Time grains bucket the anchor date in Python, so SQLite and PostgreSQL agree to the day.
+exist. Time grains are :mod:`tools.semantic.grains`.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
@@ -24,7 +23,6 @@ from typing import Any
 from sqlalchemy import ColumnElement, FromClause, Select, String, and_, cast, func, true
 from sqlalchemy.orm import QueryableAttribute, aliased
 
-from tools.periods import quarter_containing
 from tools.store.schema import Account, Opportunity, Product, Territory, User
 
 #: A column or an ORM attribute, as selects take them.
@@ -296,42 +294,3 @@ DIMENSIONS: dict[str, Dimension] = {
         ),
     )
 }
-
-
-def _fiscal_year(day: dt.date, fy_start_month: int) -> tuple[dt.date, str]:
-    year = day.year if day.month >= fy_start_month else day.year - 1
-    name = quarter_containing(day, fy_start_month).label.split("-Q")[0]
-    return dt.date(year, fy_start_month, 1), name if fy_start_month == 1 else f"FY{name}"
-
-
-@dataclass(frozen=True)
-class Grain:
-    """A time grain: the bucket (its first day, its label) a date falls in."""
-
-    key: str
-    bucket: Callable[[dt.date, int], tuple[dt.date, str]]
-    aliases: tuple[str, ...] = ()
-
-
-def _week(day: dt.date, _: int) -> tuple[dt.date, str]:
-    monday = day - dt.timedelta(days=day.weekday())
-    return monday, f"week of {monday.isoformat()}"
-
-
-def _quarter(day: dt.date, fy_start_month: int) -> tuple[dt.date, str]:
-    quarter = quarter_containing(day, fy_start_month)
-    return quarter.start, quarter.label
-
-
-GRAINS: dict[str, Grain] = {
-    g.key: g
-    for g in (
-        Grain("day", lambda day, _: (day, day.isoformat()), ("daily", "date", "days")),
-        Grain("week", _week, ("weekly", "weeks")),
-        Grain("month", lambda day, _: (day.replace(day=1), f"{day:%Y-%m}"), ("monthly", "months")),
-        Grain("quarter", _quarter, ("quarterly", "quarters", "fiscal quarter")),
-        Grain("year", _fiscal_year, ("yearly", "annual", "annually", "years", "fiscal year")),
-    )
-}
-#: What a fact without a date is grouped under, by any grain.
-NO_DATE = "(no date)"

@@ -24,7 +24,7 @@ from tools.errors import InputError
 from tools.evidence import Unit
 from tools.metrics import ratio
 from tools.semantic.compile import Grouped, Plan, check_breakdown, fetch
-from tools.semantic.dimensions import DIMENSIONS, GRAINS, Dimension, Grain, Link
+from tools.semantic.dimensions import DIMENSIONS, Dimension, Link
 from tools.semantic.evaluate import (
     Ranking,
     Series,
@@ -45,6 +45,7 @@ from tools.semantic.filters import (
     missing_field,
     narrow,
 )
+from tools.semantic.grains import GRAINS, Grain
 from tools.semantic.measures import MEASURES, Measure
 from tools.semantic.models import MeasureInfo, MetricQuery, MetricResult, MetricRow, row_limit
 from tools.semantic.notes import dated_by, explain, info, period_note, window_filter
