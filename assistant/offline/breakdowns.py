@@ -32,6 +32,7 @@ _DIMENSION_WORDS = {
     "stage": "stage|stages",
     "forecast_category": "forecast category|category|categories",
     "loss_reason": "reason|reasons|loss reason|loss reasons",
+    "contacts_engaged": "contacts engaged|number of contacts|stakeholders engaged|people engaged",
     "day": "day|days|daily",
     "week": "week|weeks|weekly",
     "month": "month|months|monthly",

@@ -351,6 +351,10 @@ def read_metric_question(text: str, default: str | None = None) -> MetricReading
         reading.group_by = DIMENSIONS[breakdown[1]]
         reading.then_by = second_breakdown(text, breakdown)
         reading.signals.append("breakdown")
+    elif THREADED.search(text):
+        # "do I win more with 3+ contacts engaged vs just 1?": the deals by how many people they reached
+        reading.group_by = "contacts_engaged"
+        reading.signals.append("breakdown")
     elif (
         DEALS_DONE.search(text)
         and reading.measure not in OVER_DEALS
@@ -493,6 +497,13 @@ RANKED_BY_MONEY = re.compile(
 )
 
 
+#: Deals set apart by how many people they reached: "3+ contacts engaged vs just 1", "multi-threaded
+#: vs single-threaded deals", "single-threaded or not".
+THREADED = re.compile(
+    r"\b(?:\d\+?|one|two|three|several|multiple)\s+(?:or more\s+)?(?:contacts?|stakeholders|people)"
+    r"(?:\s+engaged)?\b.{0,30}\b(?:vs\.?|versus|or|compared|than)\b"
+    r"|\b(?:multi|single)[- ]?thread(?:ed|ing)?\b.{0,30}\b(?:vs\.?|versus|or|compared|than)\b"
+)
 #: "the biggest deal I lost", "my 3 largest losses", "top 5 lost deals": deals ranked by the amount lost.
 BIGGEST_LOSSES = re.compile(
     rf"\b(?:biggest|largest|top|costliest|most expensive)\s+(?:{COUNT_WORD}\s+)?"

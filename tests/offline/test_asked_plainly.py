@@ -150,3 +150,12 @@ def test_an_industry_none_of_my_accounts_is_in_is_answered_none(demo: World, cas
     answer = demo.ask(cast.rep, f"what % of my open pipe is {other.lower()} accts")
     assert _calls(answer)[0][1]["group_by"] == "industry"
     assert f"{other}: none of the total" in answer.answer
+
+
+def test_win_rate_with_more_contacts_engaged_against_fewer(demo: World, cast: Cast) -> None:
+    answer = demo.ask(
+        cast.rep, "do i win more when ive got 3+ contacts engaged vs just 1? win rate each way this yr"
+    )
+    args = _calls(answer)[0][1]
+    assert args["group_by"] == "contacts_engaged" and "win_rate" in [args["measure"], *args.get("also", [])]
+    assert "min_amount" not in args  # "3+" counts contacts, it is no amount

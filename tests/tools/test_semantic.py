@@ -343,3 +343,19 @@ def test_the_time_to_loss_is_the_mean_cycle_of_the_deals_lost(repo: Repository) 
     result = ask(repo, measure="average_lost_cycle", also=["average_sales_cycle"])
     assert result.total[0].value == round(sum(days) / len(days), 1)
     assert result.total[0].record_count == len(lost)
+
+
+def test_deals_by_how_many_contacts_their_activities_reached(repo: Repository) -> None:
+    def bucket(deal_id: int) -> str:
+        reached = {
+            a["contact_id"] for a in crm.ACTIVITIES if a["opportunity_id"] == deal_id and a["contact_id"]
+        }
+        n = len(reached)
+        return "no contact engaged" if n == 0 else "3+ contacts" if n >= 3 else f"{n} contact{'s' * (n > 1)}"
+
+    expected: dict[str, int] = defaultdict(int)
+    for deal in crm.OPPORTUNITIES:
+        if not deal["is_closed"]:
+            expected[bucket(deal["id"])] += 1
+    result = ask(repo, measure="open_deals", group_by="contacts_engaged")
+    assert {r.group: r.figures[0].value for r in result.rows} == dict(expected)

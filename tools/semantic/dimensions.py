@@ -20,10 +20,10 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import ColumnElement, FromClause, Select, String, and_, cast, func, true
+from sqlalchemy import ColumnElement, FromClause, Select, String, and_, case, cast, func, select, true
 from sqlalchemy.orm import QueryableAttribute, aliased
 
-from tools.store.schema import Account, Opportunity, Product, Territory, User
+from tools.store.schema import Account, Activity, Opportunity, Product, Territory, User
 
 #: A column or an ORM attribute, as selects take them.
 Expr = ColumnElement[Any] | QueryableAttribute[Any]
@@ -98,6 +98,18 @@ def joins_for(names: set[str]) -> list[Join]:
         if join.name in wanted:
             wanted |= set(join.needs)
     return [join for join in JOINS if join.name in wanted]
+
+
+def _contacts_engaged(joined: Joined) -> Expr:
+    """How many people at the account a deal's activities reached: 1, 2, or 3 and more."""
+    engaged = (
+        select(func.count(func.distinct(Activity.contact_id)))
+        .where(Activity.opportunity_id == joined.column("deal_id"), Activity.contact_id.is_not(None))
+        .scalar_subquery()
+    )
+    return case(
+        (engaged >= 3, "3+ contacts"), (engaged == 2, "2 contacts"), (engaged == 1, "1 contact"), else_=None
+    )
 
 
 @dataclass(frozen=True)
@@ -255,6 +267,15 @@ DIMENSIONS: dict[str, Dimension] = {
             "(no deal)",
             lambda j: j.column("deal_id"),
             ("deals", "opportunity", "opportunities", "opp", "opps"),
+        ),
+        Dimension(
+            "contacts_engaged",
+            "Contacts engaged",
+            _contacts_engaged,
+            (),
+            frozenset({D}),
+            "no contact engaged",
+            aliases=("contacts", "number of contacts", "stakeholders", "people engaged", "threading"),
         ),
         Dimension(
             "stage",
