@@ -132,6 +132,10 @@ def _unknown_why(result: MetricResult) -> str:
     return "there are no records to work it out from"
 
 
+#: Breakdowns by who sells: a rep's own deals fall in one group of each.
+PEOPLE_GROUPS = frozenset({"rep", "team", "territory", "region"})
+
+
 def _alone(answering: Answering, result: MetricResult) -> bool:
     """A rep's own figure is the only group: the rep sees their own deals and no one else's."""
     return answering.viewer.role is Role.REP and len(result.rows) <= 1
@@ -242,6 +246,13 @@ def write(result: MetricResult, answering: Answering) -> str:
             f"{summary}. The team average takes in other people's deals, which you can't see (a rep "
             "sees their own deals only), so this is your own figure; your manager can set it beside the "
             "team's"
+        )
+    elif _alone(answering, result) and result.group_by in PEOPLE_GROUPS and result.groups_total <= 1:
+        # "which regional office is doing best?" asked by a rep: their own is the only one they see
+        group = result.group_by.replace("_", " ")
+        summary = (
+            f"{summary}. You see your own deals only, so this is your {group} alone, not a ranking "
+            f"of every {group}; your manager or revops can compare them"
         )
     elif answering.frame.slots.mean_of_groups and result.rows:
         mean = _mean(result.rows)

@@ -117,9 +117,12 @@ def _loose_edge(word: str) -> bool:
     return is_common(word) or len(key) <= 2 or any(ch.isdigit() for ch in key)
 
 
-def _allowed(words: list[Token], first: int, key: str) -> bool:
-    """A common word counts as a name only when capitalised and not the question's first word."""
+def _allowed(words: list[Token], first: int, key: str, text: str = "") -> bool:
+    """A common word counts as a name only when capitalised and not the question's first word, or
+    right after "at", where a company is named ("my main contact at cheers")."""
     if len(words) > 1 or key not in COMMON:
+        return True
+    if re.search(r"\bat\s+$", text[: words[0].start].lower()):
         return True
     return words[0].capitalised and words[0].start > first
 
@@ -175,7 +178,7 @@ def find_mentions(text: str, index: EntityIndex, keys: tuple[list[str], list[str
             if n > 1 and any(w.possessive for w in window[:-1]):
                 continue
             key = normalise(" ".join(w.text for w in window))
-            if not key or (n == 1 and is_common(key) and not _allowed(window, first, key)):
+            if not key or (n == 1 and is_common(key) and not _allowed(window, first, key, text)):
                 continue
             if (
                 n > 1
@@ -258,5 +261,6 @@ def _lower_case_pairs(words: list[Token]) -> list[Token]:
 
 #: A lower-case phrase of one to three words ending the question, after a preposition names take.
 LOWER_CASE_TAIL = re.compile(
-    r"\b(?:for|at|about|with|on|from)\s+([a-z][a-z&'-]+(?:\s+[a-z][a-z&'-]+){0,2})\s*[?.!]*\s*$"
+    r"\b(?:for|at|about|with|on|from|than|vs\.?|versus|against|(?:compared?|comparing) to)\s+"
+    r"([a-z][a-z&'-]+(?:\s+[a-z][a-z&'-]+){0,2})\s*[?.!]*\s*$"
 )

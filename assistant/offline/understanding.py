@@ -250,7 +250,15 @@ def _as_subject(phrase: tuple[str, int, int, bool], question: str) -> tuple[str,
     name, start, end, possessive = phrase
     lowered = question.lower()
     subject = SUBJECT_BEFORE.search(lowered[:start]) and SUBJECT_AFTER.match(lowered[end:])
-    return (name, start, end, possessive or subject is not None)
+    # "how does my win rate compare to darcels?": one's own figure set against someone else's
+    against = SET_AGAINST.search(lowered[:start]) and re.search(r"\b(?:my|mine|me|i)\b", lowered[:start])
+    return (name, start, end, possessive or subject is not None or bool(against))
+
+
+#: Right before a name a figure is set against: "compare to", "vs", "than".
+SET_AGAINST = re.compile(
+    r"\b(?:compared?|comparing|stack(?:s)? up)\s+(?:to|with|against)\s+$|\b(?:than|vs\.?|versus)\s+$"
+)
 
 
 def place_unknown(frame: Frame, owners: list[str], names: list[str]) -> None:

@@ -159,3 +159,19 @@ def test_win_rate_with_more_contacts_engaged_against_fewer(demo: World, cast: Ca
     args = _calls(answer)[0][1]
     assert args["group_by"] == "contacts_engaged" and "win_rate" in [args["measure"], *args.get("also", [])]
     assert "min_amount" not in args  # "3+" counts contacts, it is no amount
+
+
+def test_a_common_word_right_after_at_is_the_account_of_that_name(maven: World, cast: Cast) -> None:
+    answer = maven.ask(maven.viewer("Markita Hansen"), "whos my main contact at cheers and whats their email")
+    assert _calls(answer) == [("account_profile", {"account": "Cheers"})]
+    assert "no contacts" in answer.answer  # the export has none, and the answer says so
+
+
+def test_a_rep_asking_for_a_ranking_of_offices_is_told_they_see_their_own(maven: World, cast: Cast) -> None:
+    answer = maven.ask(maven.viewer("Kary Hendrixson"), "which regional office is doing best this yr")
+    assert "You see your own deals only, so this is your region alone" in answer.answer
+
+
+def test_my_figure_against_someone_i_cannot_see_names_them_as_unknown(maven: World, cast: Cast) -> None:
+    answer = maven.ask(maven.viewer("Jonathan Berthelot"), "how does my win rate compare to darcels?")
+    assert 'no person named "darcels"' in answer.answer
