@@ -104,6 +104,8 @@ class Slots(BaseModel):
     #: A recorded loss reason ("deals lost to no decision").
     loss_reason: str | None = None
     has_open_pipeline: bool | None = None
+    #: "accounts with no economic buyer on file": a buying role no contact of the account has.
+    without_contact_role: str | None = None
     #: "accounts not touched in 60 days": no activity in this many days.
     inactive_days: int | None = None
     #: "accounts that haven't bought X": the product they lack; "subsidiaries"; "founded before 1990".
@@ -196,6 +198,7 @@ FILTER_SLOTS = (
     "loss_reason",
     "product_family",
     "has_open_pipeline",
+    "without_contact_role",
     "inactive_days",
     "min_employees",
     "min_revenue",

@@ -138,6 +138,8 @@ def decisive(reading: MetricReading, text: str, slots: Slots | None = None) -> b
         return False
     if CONTACT_ROLE.search(text) and re.search(r"\bentaccount\b", text):
         return False  # "what do they have from us, anything open, and who's my champ?": the account's brief
+    if slots is not None and slots.without_contact_role:
+        return False  # "accounts with no economic buyer on file": a filter only the account search takes
     if ONE_DEAL.search(text) and not re.search(r"\b(?:by|per|each)\b", text):
         return False  # "the Oakridge deal: how much is it, what stage?": that deal's details
     outcome_only = reading.measure.startswith(("won_", "lost_", "closed_"))

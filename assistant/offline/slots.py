@@ -320,6 +320,14 @@ def _country_spans(text: str, names: list[str]) -> list[Span]:
     return [m.span() for form in forms for m in re.finditer(form, text)]
 
 
+#: "accounts with no economic buyer contact", "without a champion", "don't have an EB on file".
+NO_CONTACT_ROLE = re.compile(
+    r"\b(?:no|without|missing|lacking|(?:don'?t|do not|doesn'?t|does not) have|haven'?t got)\s+"
+    r"(?:an?\s+|any\s+|the\s+)?(economic buyers?|ebs?|champions?|decision[- ]makers?|influencers?"
+    r"|technical evaluators?)\b"
+)
+ROLE_NAMES = {"eb": "economic buyer", "decision-maker": "decision maker"}
+
 #: "open deals with no amount", "opps missing a close value": deals whose amount is not known.
 NO_AMOUNT = re.compile(
     r"\b(?:no|without|missing|lacking|zero|blank|empty|unknown|null)\s+(?:an?\s+|the\s+|any\s+)?"
@@ -450,6 +458,10 @@ def extract_slots(text: str, lexicon: Lexicon, written: str | None = None) -> Ex
     _values(text, lexicon, out, written)
     read_places(text, lexicon, out, written)
     out.spans += read_record_filters(text, out.slots)
+    role = NO_CONTACT_ROLE.search(text)
+    if role:
+        out.slots.without_contact_role = ROLE_NAMES.get(role[1].rstrip("s"), role[1].rstrip("s"))
+        out.spans.append(role.span())
     if re.search(
         r"\b(?:no|without|zero|missing)\s+(?:open\s+)?(?:pipeline|pipe|deals|opportunities|opps)\b", text
     ):

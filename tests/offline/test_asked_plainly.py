@@ -175,3 +175,15 @@ def test_a_rep_asking_for_a_ranking_of_offices_is_told_they_see_their_own(maven:
 def test_my_figure_against_someone_i_cannot_see_names_them_as_unknown(maven: World, cast: Cast) -> None:
     answer = maven.ask(maven.viewer("Jonathan Berthelot"), "how does my win rate compare to darcels?")
     assert 'no person named "darcels"' in answer.answer
+
+
+def test_accounts_with_no_contact_of_a_buying_role(demo: World, cast: Cast) -> None:
+    answer = demo.ask(cast.revops, "how many accounts dont have an economic buyer contact on file?")
+    name, args = _calls(answer)[0]
+    assert (name, args["without_contact_role"]) == ("search_accounts", "economic buyer")
+    assert "no Economic Buyer contact on file" in answer.answer
+
+
+def test_no_buying_role_can_be_checked_where_the_export_has_no_contacts(maven: World, cast: Cast) -> None:
+    answer = maven.ask(cast.revops, "which accounts have no champion")
+    assert "no contacts on file" in answer.answer

@@ -86,7 +86,12 @@ def _general() -> dict[str, list[Args]]:
     """Arguments naming nobody in particular, or the shared records (territories, Acme)."""
     by_territory = [{}, *({"territory": t} for t in TERRITORIES)]
     return {
-        "search_accounts": [{}, {"territory": "Central Strategic"}, {"has_open_pipeline": True, "limit": 50}],
+        "search_accounts": [
+            {},
+            {"territory": "Central Strategic"},
+            {"has_open_pipeline": True, "limit": 50},
+            {"without_contact_role": "champion", "limit": 50},
+        ],
         "account_profile": [
             {"account": "Acme Corporation"},
             {"account": "Apex Health"},

@@ -738,3 +738,15 @@ def test_generated_json_is_plain_data(generated: tuple[Repository, Reference]) -
     viewer = persona(ref, "revops")
     result = search_accounts(repo, viewer, AccountSearch(limit=3))
     assert json.loads(result.model_dump_json())["matched"]["value"] == len(ref.accounts)
+
+
+def test_search_for_accounts_with_no_contact_of_a_buying_role(repo: Repository) -> None:
+    def without(role: str) -> set[str]:
+        holding = {c["account_id"] for c in crm.CONTACTS if c["buying_role"] == role}
+        return {a["name"] for a in crm.ACCOUNTS if a["id"] not in holding}
+
+    result = search_accounts(repo, OLGA, AccountSearch(without_contact_role="economic buyer", limit=100))
+    assert {a.name for a in result.accounts} == without("Economic Buyer")
+    assert "no Economic Buyer contact on file" in result.filters
+    with pytest.raises(UnknownName):
+        search_accounts(repo, OLGA, AccountSearch(without_contact_role="procurement wizard"))

@@ -59,6 +59,11 @@ class AccountSearch(BaseModel):
     has_won: bool | None = Field(
         default=None, description="True: only accounts where a deal you can see was won; false: none was."
     )
+    without_contact_role: str | None = Field(
+        default=None,
+        max_length=60,
+        description="Only accounts with no contact of this buying role on file (Economic Buyer, Champion…).",
+    )
     has_bought: bool | None = Field(
         default=None,
         description="True: only accounts that have bought from us (a won deal or an owned product); "
@@ -136,6 +141,7 @@ def search_accounts(repo: Repository, viewer: Viewer, params: AccountSearch) -> 
         min_annual_revenue: Only accounts whose own annual revenue is at least this.
         without_product: Only accounts that have not bought this product (no won deal, not owned).
         has_won: True: only accounts where a deal you can see was won; false: none was.
+        without_contact_role: Only accounts with no contact of this buying role on file.
         has_bought: True: only accounts that have bought from us; false: only those that never have.
         is_subsidiary: True: only accounts with a parent account; false: only those without.
         established_before: Only accounts established before this year.

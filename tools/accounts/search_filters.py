@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import ColumnElement, Connection, func, or_
 
+from tools.errors import InputError
 from tools.filters import ACCOUNT_ATTRIBUTES, account_attribute
 from tools.resolve import (
     UnknownName,
@@ -16,7 +17,7 @@ from tools.resolve import (
     resolve_user,
 )
 from tools.store.repository import Repository
-from tools.store.schema import Account, AccountProduct, Opportunity
+from tools.store.schema import Account, AccountProduct, Contact, Opportunity
 from tools.viewer import Viewer
 
 if TYPE_CHECKING:
@@ -104,6 +105,17 @@ def conditions_of(
         )
         conditions.append(Account.id.in_(won_at) if params.has_won else Account.id.not_in(won_at))
         described.append("a deal won there" if params.has_won else "no deal won there")
+    if params.without_contact_role:
+        # "accounts with no economic buyer on file": the role as the data records it
+        roles = _distinct_roles(repo, viewer)
+        if not roles:
+            raise InputError(
+                "the data has no contacts on file, so no account can be checked for a buying role"
+            )
+        role = best_match("buying role", params.without_contact_role, dict(enumerate(roles))).name
+        with_role = repo.contacts(viewer, Contact.account_id).where(Contact.buying_role == role)
+        conditions.append(Account.id.not_in(with_role))
+        described.append(f"no {role} contact on file")
     if params.has_bought is not None:
         bought = repo.opportunities(viewer, Opportunity.account_id).where(
             Opportunity.is_won, Opportunity.account_id.is_not(None)
@@ -128,3 +140,9 @@ def conditions_of(
         conditions.append(Account.annual_revenue >= params.min_annual_revenue)
         described.append(f"annual revenue >= ${params.min_annual_revenue:,.0f}")
     return conditions, described
+
+
+def _distinct_roles(repo: Repository, viewer: Viewer) -> list[str]:
+    with repo.connect() as connection:
+        found = connection.execute(repo.contacts(viewer, Contact.buying_role).distinct()).scalars()
+        return sorted({str(role) for role in found if role})

@@ -58,6 +58,7 @@ def _accounts(frame: Frame, lexicon: Lexicon, tools: AbstractSet[str]) -> list[C
         without_product=lacking,
         has_bought=False if never else True if customers else None,
         has_won=False if unwon else None,
+        without_contact_role=slots.without_contact_role,
         is_subsidiary=True if SUBSIDIARIES.search(question) and not subsidiaries else None,
         established_before=slots.established_before,
         established_after=slots.established_after,
@@ -218,6 +219,13 @@ ACCOUNTS = IntentSpec(
             r"(?: \w+){0,2} (?:bought|purchased|closed|won)\b",
         ),
         phrasing(2, r"\baccounts\b"),
+        # "how many accounts don't have an economic buyer on file?": a contact role none of them has
+        phrasing(
+            9,
+            r"\b(?:accounts|companies|customers|clients)\b.{0,40}\b(?:no|without|missing|lacking|don'?t have"
+            r"|do not have|doesn'?t have)\s+(?:an?\s+|any\s+)?(?:economic buyers?|ebs?|champions?"
+            r"|decision[- ]makers?)\b",
+        ),
     ),
 )
 
