@@ -64,6 +64,21 @@ def _fastest(moved: list[MetricRow], lead: MetricRow, direction: str) -> str:
     return f"; in percent, {fastest.group} {'grew' if rate > 0 else 'fell'} the most ({abs(rate):.0%})"
 
 
+def _the_rest(answering: Answering) -> str | None:
+    """ "GTK 500 vs everything else": the same figure over everything the first one leaves out."""
+    other = next(
+        (r for r in answering.results[1:] if r.args.get("exclude") and r.name == "query_metrics"), None
+    )
+    if other is None or not isinstance(other.output, MetricResult) or not other.output.total:
+        return None
+    left_out = ", ".join(f"{value}" for value in other.args["exclude"].values())
+    figure = other.output.total[0]
+    counted = f" ({fmt.plural(figure.record_count, _records(other.output))})" if figure.record_count else ""
+    return (
+        f"Everything else (not {left_out}): {other.output.measures[0].name.lower()} {value(figure)}{counted}"
+    )
+
+
 def _reached(result: MetricResult, more: list[MetricResult]) -> str | None:
     """Attainment by rep: how many reached their quota, from the rows when every rep is shown, or
     from the same query kept to those at 100% or more."""
@@ -280,6 +295,9 @@ def write(result: MetricResult, answering: Answering) -> str:
             f"{result.share_of_whole:.0%} of all {result.measures[0].name.lower()}: "
             f"{value(result.total[0])} of {value(result.whole)}. {summary}"
         )
+    rest = _the_rest(answering)
+    if rest:
+        summary = f"{summary}. {rest}"
     rows = result.rows
     reached = _reached(result, answering.outputs(MetricResult)[1:])
     if reached:

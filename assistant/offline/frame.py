@@ -156,6 +156,8 @@ class Slots(BaseModel):
     #: change asked next ("who dropped the most?") is measured against.
     prior_period: str | None = None
     share: bool | None = None
+    #: "GTK 500 vs everything else" of a rate: the member's figure, and the same without it.
+    versus_rest: bool | None = None
     mean_of_groups: bool | None = None
     #: "min 20 closed": the fewest records a group needs behind its figure.
     min_records: int | None = None
@@ -225,6 +227,7 @@ FILTER_SLOTS = (
     "compare",
     "compare_to",
     "share",
+    "versus_rest",
     "mean_of_groups",
     "both_ends",
     "missing",

@@ -72,6 +72,7 @@ from assistant.offline.measure_words import (
     WON,
 )
 from assistant.offline.slots import WORD_NUMBERS
+from tools.semantic.measures import MEASURES
 
 Outcome = Literal["won", "lost", "closed", "open", "created", "activity", "quota"]
 
@@ -94,6 +95,8 @@ class MetricReading:
     unavailable: str | None = None
     #: How many groups to show at each end, when the top and the bottom are asked for together.
     both_ends: int | None = None
+    #: "GTK 500 vs everything else" of a rate or an average: the member's figure and the rest's.
+    versus_rest: bool = False
     #: Further measures asked for beside the first ("average and median deal size").
     also: list[str] = field(default_factory=list)
     #: Signals seen: how sure the reading is (a measure alone is weaker than a measure + breakdown).
@@ -471,9 +474,14 @@ def read_metric_question(text: str, default: str | None = None) -> MetricReading
         # "which region is growing fastest?": every region with its change (they are ranked by value,
         # not by change, so the one at the top would answer a different question)
         reading.top = None
-    if SHARE.search(text) and measure not in ("win_rate", "attainment", "coverage"):
+    summed = MEASURES[measure].additive if measure in MEASURES else True
+    if SHARE.search(text) and summed and measure not in ("win_rate", "attainment", "coverage"):
         reading.share_of_total = True
         reading.signals.append("share")
+    elif VERSUS_REST.search(text):
+        # "win rate on GTK 500 vs everything else": a rate has no share; the rest's own figure beside it
+        reading.versus_rest = True
+        reading.signals.append("compare")
     if mean:
         reading.mean_of_groups = True
     listed = [] if implied else listed_measures(reading.measure, text, _measure)
@@ -503,6 +511,12 @@ THREADED = re.compile(
     r"\b(?:\d\+?|one|two|three|several|multiple)\s+(?:or more\s+)?(?:contacts?|stakeholders|people)"
     r"(?:\s+engaged)?\b.{0,30}\b(?:vs\.?|versus|or|compared|than)\b"
     r"|\b(?:multi|single)[- ]?thread(?:ed|ing)?\b.{0,30}\b(?:vs\.?|versus|or|compared|than)\b"
+)
+#: "vs everything else", "against the rest", "compared with all other products": one member against
+#: everything outside it.
+VERSUS_REST = re.compile(
+    r"\b(?:vs\.?|versus|compared (?:to|with)|against)\s+(?:the rest\b(?! of (?:the |my |\w+'s )?team)"
+    r"|everything else|every ?(?:one|thing|where) else|all (?:the )?others?\b|all other \w+|the others\b)"
 )
 #: "the biggest deal I lost", "my 3 largest losses", "top 5 lost deals": deals ranked by the amount lost.
 BIGGEST_LOSSES = re.compile(

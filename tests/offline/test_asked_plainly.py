@@ -187,3 +187,20 @@ def test_accounts_with_no_contact_of_a_buying_role(demo: World, cast: Cast) -> N
 def test_no_buying_role_can_be_checked_where_the_export_has_no_contacts(maven: World, cast: Cast) -> None:
     answer = maven.ask(cast.revops, "which accounts have no champion")
     assert "no contacts on file" in answer.answer
+
+
+def test_a_rate_of_one_member_against_everything_else(maven: World, cast: Cast) -> None:
+    answer = maven.ask(maven.viewer("Cara Losch"), "my team's win rate on GTK 500 vs everything else")
+    (_, one), (_, rest) = _calls(answer)
+    assert one["product"] == "GTK 500" and rest["exclude"] == {"product": "GTK 500"} and "product" not in rest
+    team = maven.viewer("Cara Losch")
+    others = query_metrics(
+        maven.repository, team, MetricQuery(measure="win_rate", exclude={"product": "GTK 500"})
+    ).total[0]
+    assert f"Everything else (not GTK 500): win rate {float(others.value or 0):.0%}" in answer.answer
+
+
+def test_an_average_is_never_taken_as_a_share(demo: World, cast: Cast) -> None:
+    answer = demo.ask(cast.revops, "average deal size in healthcare vs all other industries this year")
+    assert all("share_of_total" not in args for _, args in _calls(answer))
+    assert "Everything else (not Healthcare)" in answer.answer

@@ -237,6 +237,7 @@ def fill(slots: Slots, prepared: str) -> None:
     # two periods named ("Q3 vs Q3 last year") say themselves what is compared: the slot reader's
     slots.compare = slots.compare if same_period and not slots.compare else slots.compare or reading.compare
     slots.share = reading.share_of_total or None
+    slots.versus_rest = reading.versus_rest or None
     slots.mean_of_groups = reading.mean_of_groups or None
     slots.both_ends = reading.both_ends
     if slots.both_ends:
@@ -398,7 +399,20 @@ def _route(frame: Frame, lexicon: Lexicon, tools: AbstractSet[str]) -> list[Call
         # first, and those at 100% or more, counted
         reached = {key: value for key, value in args.items() if key != "order"} | {"above": 0.9999}
         return [Call("query_metrics", args), Call("query_metrics", reached)]
+    member = next((slot for slot in REST_OF if args.get(slot) is not None), None)
+    if frame.slots.versus_rest and member is not None and "group_by" not in args:
+        # "win rate on GTK 500 vs everything else": that product's figure, then everything but it
+        rest = {key: value for key, value in args.items() if key != member}
+        rest["exclude"] = {**(args.get("exclude") or {}), member: args[member]}
+        return [Call("query_metrics", args), Call("query_metrics", rest)]
     return [Call("query_metrics", args)]
+
+
+#: Filters "everything else" can leave out (the query's exclude takes them).
+REST_OF = (
+    *("product", "product_family", "industry", "segment", "country", "state", "city", "region"),
+    *("territory", "account", "stage", "rep", "team"),
+)
 
 
 MEASURE = IntentSpec(
