@@ -98,3 +98,40 @@ def threshold(frame: Frame, prepared: str) -> bool:
     slots.min_amount = slots.max_amount = None
     frame.intent = Intent.MEASURE
     return True
+
+
+_PEOPLE = r"(?:reps|agents|sales agents|sellers|salespeople|people|aes|users|anyone|anybody|who)"
+#: "which agents have no deals at all?", "reps with zero wins this quarter", "anyone with no open
+#: pipeline": the people whose count of those records is nil.
+NOBODY = re.compile(
+    rf"\b{_PEOPLE}\b.{{0,25}}\b(?:no|zero|0|not a single|not any)\s+"
+    r"(open deals|open opps|open pipeline|pipeline|pipe|won deals|wins|deals won|losses|lost deals"
+    r"|activit(?:y|ies)|deals|opps|opportunities)\b"
+)
+#: The count each of those records is, by the words above.
+NOBODY_COUNTS = {"win": "won_deals", "won": "won_deals", "los": "lost_deals", "act": "activities"}
+NOBODY_COUNTS |= {"ope": "open_deals", "pip": "open_deals"}
+
+
+def nobody(frame: Frame, prepared: str) -> bool:
+    """Read "which agents have no deals at all?" into the frame: each rep's count of those records,
+    only those with none (every member of the team is counted, so a rep with none is shown)."""
+    found = NOBODY.search(prepared)
+    if found is None or frame.slots.owner is not None:
+        return False
+    words = found[1]
+    measure = next(
+        (m for start, m in NOBODY_COUNTS.items() if words.startswith(start) or f" {start}" in f" {words}"),
+        None,
+    )
+    slots = frame.slots
+    slots.measure = (
+        "deals_created"
+        if measure is None and words.split()[0] in ("deals", "opps", "opportunities")
+        else measure
+    )
+    if slots.measure == "deals_created" and slots.period is None:
+        slots.period = "all time"  # "no deals at all": never one, whenever made
+    slots.dimension, slots.below, slots.above, slots.limit = "rep", 1, None, None
+    frame.intent = Intent.MEASURE
+    return True

@@ -38,7 +38,7 @@ from assistant.offline.strangers import (
     regions_named_more,
     unknown_phrases,
 )
-from assistant.offline.thresholds import min_records, threshold
+from assistant.offline.thresholds import min_records, nobody, threshold
 from assistant.offline.vocabulary import (
     correct_before_reading,
     correct_typos,
@@ -392,7 +392,9 @@ def understand(question: str, lexicon: Lexicon, index: EntityIndex) -> Frame:
     _me_against(frame, prepared, lexicon)
     fill_measure(frame.slots, prepared.text)
     prefer_query(frame, prepared.text, sees_company=lexicon.viewer.role not in (Role.REP, Role.MANAGER))
-    if frame.intent in (Intent.MEASURE, Intent.PERFORMANCE) and frame.slots.owner is None:
+    if nobody(frame, prepared.text):
+        pass  # "which agents have no deals at all?": each rep's count, only those with none
+    elif frame.intent in (Intent.MEASURE, Intent.PERFORMANCE) and frame.slots.owner is None:
         threshold(frame, prepared.text)  # "who's under 50% attainment?": those reps only
     if frame.intent is Intent.MEASURE:
         min_records(frame, prepared.text)  # "bottom 3 by win rate, min 20 closed"

@@ -204,3 +204,20 @@ def test_an_average_is_never_taken_as_a_share(demo: World, cast: Cast) -> None:
     answer = demo.ask(cast.revops, "average deal size in healthcare vs all other industries this year")
     assert all("share_of_total" not in args for _, args in _calls(answer))
     assert "Everything else (not Healthcare)" in answer.answer
+
+
+def test_people_with_no_deals_at_all_are_listed_by_name(maven: World, cast: Cast) -> None:
+    answer = maven.ask(cast.revops, "which agents have no deals at all? need to clean up the user list")
+    assert _calls(answer) == [
+        ("query_metrics", {"measure": "deals_created", "group_by": "rep", "period": "all time", "below": 1.0})
+    ]
+    everyone = query_metrics(
+        maven.repository,
+        cast.revops,
+        MetricQuery(measure="deals_created", group_by="rep", period="all time", top=50),
+    )
+    idle = sorted(r.group for r in everyone.rows if r.figures[0].value == 0)
+    shown = [line.split("|")[1].strip() for line in answer.answer.splitlines() if line.startswith("| ")][1:]
+    assert idle and shown == idle
+    wins = maven.ask(maven.viewer("Cara Losch"), "anyone on my team with zero wins this quarter")
+    assert _calls(wins)[0][1] | {"measure": "won_deals", "below": 1.0} == _calls(wins)[0][1]
