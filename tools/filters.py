@@ -115,14 +115,18 @@ ACCOUNT_ATTRIBUTES = {
 }
 
 
+#: Account columns that are the org's categories, named the same whoever asks: a filter on one the
+#: viewer has no account in matches nothing instead of being refused. Places are the viewer's own.
+ORG_CATEGORIES = frozenset({"industry", "segment", "country"})
+
+
 def account_attribute(repo: Repository, viewer: ViewerLike, field: str, name: str) -> str:
-    """The value of the account column ``field`` that ``name`` names, as stored, among the values
-    the viewer's accounts hold ("texas" is "TX" where the export stores codes)."""
+    """The value of the account column ``field`` that ``name`` names, as stored ("texas" is "TX"
+    where the export stores codes): among the org's categories, or the places of the viewer's accounts."""
     with repo.connect() as connection:
         column = ACCOUNT_ATTRIBUTES[field]
-        stored = sorted(
-            {str(v) for v in connection.execute(repo.accounts(viewer, column).distinct()).scalars() if v}
-        )
+        values = select(column) if field in ORG_CATEGORIES else repo.accounts(viewer, column)
+        stored = sorted({str(v) for v in connection.execute(values.distinct()).scalars() if v})
     if field == "state":
         return resolve_state(name, stored)
     return best_match(field, name, dict(enumerate(stored))).name

@@ -521,7 +521,7 @@ VERSUS_REST = re.compile(
 #: "the biggest deal I lost", "my 3 largest losses", "top 5 lost deals": deals ranked by the amount lost.
 BIGGEST_LOSSES = re.compile(
     rf"\b(?:biggest|largest|top|costliest|most expensive)\s+(?:{COUNT_WORD}\s+)?"
-    r"(?:lost\s+)?(?:deals?|opps?|opportunit(?:y|ies)|loss(?:es)?)\b"
+    r"(?:lost\s+)?(?:deals?|opps?|opportunit(?:y|ies)|loss(?:es)?)\b(?!\s+reasons?)"
 )
 #: "and who came 2nd?", "the runner-up", "second place": the first two of a ranking.
 RUNNER_UP = re.compile(r"\b(?:came|come|is|was|in)\s+(?:2nd|second)\b|\brunner[- ]up\b|\bsecond place\b|#2\b")

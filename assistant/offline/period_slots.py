@@ -179,6 +179,10 @@ def _periods(text: str, lexicon: Lexicon, out: Extracted) -> None:
     if len(found) < 2:
         return
     (phrase, later), (before, earlier) = sorted(found[:2], key=lambda item: item[1].start, reverse=True)
+    inner = _within(found[0], found[1])
+    if inner is not None:
+        out.slots.period = inner  # "the first half of this year": the half, of that year
+        return
     out.slots.period = phrase
     if earlier.start == shift(later.start, -12) and earlier.end == shift(later.end, -12):
         out.slots.compare = "last_year"
@@ -190,6 +194,16 @@ def _periods(text: str, lexicon: Lexicon, out: Extracted) -> None:
     else:
         # "Q3 vs Q1", "YTD vs all of last year": set against that period, named
         out.slots.compare_to = before
+
+
+def _within(first: tuple[str, Period], second: tuple[str, Period]) -> str | None:
+    """Of two periods one inside the other ("H1 of this year", "March 2026"), the inner one."""
+    (a, one), (b, two) = first, second
+    if two.start <= one.start and one.end <= two.end and (one.start, one.end) != (two.start, two.end):
+        return a
+    if one.start <= two.start and two.end <= one.end and (one.start, one.end) != (two.start, two.end):
+        return b
+    return None
 
 
 #: "all of last year", "the whole of Q3", "full year 2025": the whole period, not the same days of it.

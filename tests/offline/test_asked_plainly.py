@@ -221,3 +221,9 @@ def test_people_with_no_deals_at_all_are_listed_by_name(maven: World, cast: Cast
     assert idle and shown == idle
     wins = maven.ask(maven.viewer("Cara Losch"), "anyone on my team with zero wins this quarter")
     assert _calls(wins)[0][1] | {"measure": "won_deals", "below": 1.0} == _calls(wins)[0][1]
+
+
+def test_top_loss_reasons_are_the_reasons_not_a_deal(demo: World, cast: Cast) -> None:
+    answer = demo.ask(cast.rep, "top loss reasons on my deals in the first half of this yr")
+    args = _calls(answer)[0][1]
+    assert args["group_by"] == "loss_reason" and "then_by" not in args and "compare" not in args

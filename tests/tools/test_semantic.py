@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import insert
 
 from tests.tools import crm
-from tests.tools.conftest import MAX, OLGA
+from tests.tools.conftest import MAX, OLGA, RITA
 from tools.deals.forecasting import ForecastQuery, forecast
 from tools.deals.performance import PerformanceQuery, rep_performance
 from tools.deals.pipeline import PipelineQuery, pipeline_summary
@@ -359,3 +359,11 @@ def test_deals_by_how_many_contacts_their_activities_reached(repo: Repository) -
             expected[bucket(deal["id"])] += 1
     result = ask(repo, measure="open_deals", group_by="contacts_engaged")
     assert {r.group: r.figures[0].value for r in result.rows} == dict(expected)
+
+
+def test_an_industry_of_the_org_outside_a_reps_accounts_matches_none_of_their_deals(repo: Repository) -> None:
+    rita = next(u["id"] for u in crm.USERS if u["name"] == "Rita Ruiz")
+    hers = {a["industry"] for a in crm.ACCOUNTS if a["owner_id"] == rita}
+    other = next(a["industry"] for a in crm.ACCOUNTS if a["industry"] not in hers)
+    result = ask(repo, RITA, measure="open_pipeline", industry=other.lower())
+    assert result.total[0].record_count == 0 and f"industry: {other}" in " ".join(result.filters)
