@@ -313,11 +313,16 @@ def write(result: MetricResult, answering: Answering) -> str:
     if by_change and rows and all(row.changes for row in rows):
         # "who dropped the most?": the rows by their change in the first measure, the named one first
         moved = [row for row in rows if row.changes[0].absolute is not None]
-        moved.sort(key=lambda row: float(row.changes[0].absolute or 0), reverse=by_change == "up")
+        if by_change == "any":
+            # "who drove the change?": the largest moves either way first
+            moved.sort(key=lambda row: abs(float(row.changes[0].absolute or 0)), reverse=True)
+        else:
+            moved.sort(key=lambda row: float(row.changes[0].absolute or 0), reverse=by_change == "up")
         if moved:
             lead, delta = moved[0], float(moved[0].changes[0].absolute or 0)
             went = "fell" if delta < 0 else "rose" if delta > 0 else "did not change"
-            most = "the most" if (delta < 0) == (by_change == "down") and delta else "least badly"
+            leads_that_way = by_change == "any" or (delta < 0) == (by_change == "down")
+            most = "the most" if leads_that_way and delta else "least badly"
             unit = result.measures[0].unit
             amount = value(Figure(name="", value=abs(delta), unit=unit, formula=""))
             by = f" ({abs(delta) * 100:.1f} points)" if unit is Unit.RATIO else f" (by {amount})"

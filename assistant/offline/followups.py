@@ -85,6 +85,16 @@ SORTED_SHOWN = 10
 
 #: Money asked of deals counted before: "cost me the most $", "in dollars", "by value".
 IN_MONEY_WORDS = re.compile(r"\$|\b(?:dollars?|cost|costs|worth|value|money|revenue|amounts?)\b", re.I)
+#: "who drove the change?", "what's behind the drop?", "which product explains the growth?".
+DROVE = re.compile(
+    r"\b(?:drove|drives|driving|driven|caused|causes|behind|explains?|accounts? for|responsible for"
+    r"|contributed (?:to|most to))\b.{0,20}?\b(change|drop|decline|dip|fall|slide|increase|growth|jump"
+    r"|rise|gain|swing|difference|move)\b",
+    re.I,
+)
+FALLING = frozenset({"drop", "decline", "dip", "fall", "slide"})
+RISING = frozenset({"increase", "growth", "jump", "rise", "gain"})
+WHO_START = re.compile(r"\W*(?:and |so |ok )?who\b", re.I)
 #: Figures each deal has of its own (how long it has been open, or in its stage).
 DEAL_OWN = frozenset({"average_deal_age", "average_days_in_stage"})
 #: "which have…", "which ones are…": which of the records the previous answer covered.
@@ -108,8 +118,10 @@ def is_follow_up(previous: Frame | None, current: Frame, question: str) -> bool:
     if START.match(question) or SHORTER.match(question) or THE_ONE.match(question) or sorted_list:
         return True
     against = previous.slots.compare or previous.slots.compare_to or previous.slots.prior_period
-    if against and (CHANGE_DOWN.search(question) or CHANGE_UP.search(question)):
+    if against and (CHANGE_DOWN.search(question) or CHANGE_UP.search(question) or DROVE.search(question)):
         return True
+    if previous.intent is Intent.MEASURE and VOLUME_OR_SIZE.search(question):
+        return True  # "was that fewer deals or smaller deals?"
     if previous.intent is Intent.MEASURE and FRAGMENT.match(question):
         return True  # "which products?", "percentage" after a measure
     if (
@@ -231,17 +243,29 @@ def merge(previous: Frame, current: Frame, question: str) -> Frame:
     biggest = _biggest_of(previous, current, question)
     if biggest is not None:
         return biggest
+    split = _counted_and_sized(previous, current, question)
+    if split is not None:
+        return split
     change = "down" if CHANGE_DOWN.search(question) else "up" if CHANGE_UP.search(question) else None
     earlier_slots = previous.slots
     compared = previous.intent is Intent.MEASURE and bool(
         earlier_slots.compare or earlier_slots.compare_to or earlier_slots.prior_period
     )
+    driver = DROVE.search(question)
+    spread_by = _which_dimension(question) or ("rep" if WHO_START.match(question) else None)
+    if driver and spread_by and not change:
+        # "who drove the change?", "which product drove the drop?": the figure by them, ranked by
+        # their part in the change
+        word = driver[1].lower()
+        change = "down" if word in FALLING else "up" if word in RISING else "any"
     if change and compared and not names_in(current.slots):
         # "who dropped the most?" after Q4 vs Q3 by rep, or after Q4 then "and Q3?": the same rows,
         # ranked by their change
         update: dict[str, Any] = {"by_change": change, "limit": None, "ranking": None, "prior_period": None}
         if not (earlier_slots.compare or earlier_slots.compare_to):
             update["compare_to"] = earlier_slots.prior_period
+        if driver and spread_by:
+            update |= {"dimension": spread_by, "group_by": None}
         slots = earlier_slots.model_copy(update=update)
         return previous.model_copy(update={"slots": slots, "follow_up": True, "question": current.question})
     spread = _which_dimension(question)
@@ -494,6 +518,29 @@ def _biggest_of(previous: Frame, current: Frame, question: str) -> Frame | None:
             "ranking": "top",
             "group_by": None,
         }
+    )
+    return Frame(intent=Intent.MEASURE, slots=slots, follow_up=True, question=current.question)
+
+
+#: "was that fewer deals or smaller deals?", "volume or deal size?": the figure split into how many
+#: deals and how big they were.
+VOLUME_OR_SIZE = re.compile(
+    r"\b(?:fewer|less|more)\s+(?:deals|wins|opps)\b.{0,25}\b(?:smaller|bigger|larger|size)"
+    r"|\bvolume\b.{0,15}\b(?:size|price|value)\b|\b(?:count|number of deals)\b.{0,15}\bsize\b",
+    re.I,
+)
+
+
+def _counted_and_sized(previous: Frame, current: Frame, question: str) -> Frame | None:
+    """ "was that fewer deals or smaller deals?" after bookings compared: how many deals, and their
+    average size, over the same records and periods."""
+    money = previous.slots.measure or ""
+    if not VOLUME_OR_SIZE.search(question) or previous.intent is not Intent.MEASURE or money not in SUMMED:
+        return None
+    count = next(c for c, m in IN_MONEY.items() if m == money)
+    size = "average_deal_size" if money == "won_revenue" else None
+    slots = previous.slots.model_copy(
+        update={"measure": count, "also": [size] if size else None, "by_change": None}
     )
     return Frame(intent=Intent.MEASURE, slots=slots, follow_up=True, question=current.question)
 

@@ -166,7 +166,7 @@ class Slots(BaseModel):
     #: "the best and worst month": how many groups to show at each end.
     both_ends: int | None = None
     #: "who dropped the most?" after a comparison: the groups ranked by their change, "down" or "up".
-    by_change: Literal["down", "up"] | None = None
+    by_change: Literal["down", "up", "any"] | None = None
     #: "reps under 50% attainment": only the groups whose measure is above / below this.
     above: float | None = None
     below: float | None = None

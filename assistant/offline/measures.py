@@ -354,6 +354,10 @@ def read_metric_question(text: str, default: str | None = None) -> MetricReading
         reading.group_by = DIMENSIONS[breakdown[1]]
         reading.then_by = second_breakdown(text, breakdown)
         reading.signals.append("breakdown")
+    elif TEAM_RANKED.search(text):
+        # "rank my team by Q3 attainment", "sort the team by win rate": its people, ranked
+        reading.group_by = "rep"
+        reading.signals += ["breakdown", "ranking"]
     elif THREADED.search(text):
         # "do I win more with 3+ contacts engaged vs just 1?": the deals by how many people they reached
         reading.group_by = "contacts_engaged"
@@ -505,6 +509,10 @@ RANKED_BY_MONEY = re.compile(
 )
 
 
+#: "rank my team by…", "sort the whole team by…", "order the team on…": the team's people, ranked.
+TEAM_RANKED = re.compile(
+    r"\b(?:rank|ranking|sort|order|stack[- ]rank)\s+(?:the\s+|my\s+|our\s+)?(?:whole\s+|entire\s+)?team\b"
+)
 #: Deals set apart by how many people they reached: "3+ contacts engaged vs just 1", "multi-threaded
 #: vs single-threaded deals", "single-threaded or not".
 THREADED = re.compile(

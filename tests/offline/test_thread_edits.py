@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from tests.offline.conftest import Cast, World
 from tests.offline.test_threads import _teammate, calls, thread
+from tools.semantic.models import MetricQuery
+from tools.semantic.query import query_metrics
 
 
 def test_the_same_period_last_year_in_shorthand_keeps_the_to_date_window(demo: World, cast: Cast) -> None:
@@ -97,3 +99,50 @@ def test_money_asked_of_deals_counted_before_and_the_biggest_of_them(maven: Worl
     maven.ask(rep, "my lost deals this yr by product", t)
     cost = maven.ask(rep, "which product cost me the most $", t)
     assert calls(cost)[0][1]["measure"] == "lost_revenue" and calls(cost)[0][1]["group_by"] == "product"
+
+
+def test_who_drove_the_change_breaks_the_comparison_down_by_rep(maven: World, cast: Cast) -> None:
+    manager = maven.viewer("Cara Losch")
+    t = thread()
+    maven.ask(manager, "team bookings this qtr vs last qtr", t)
+    drove = maven.ask(manager, "who drove the change", t)
+    assert calls(drove) == [
+        (
+            "query_metrics",
+            {
+                "measure": "won_revenue",
+                "group_by": "rep",
+                "period": "this quarter",
+                "compare": "previous_period",
+            },
+        )
+    ]
+    rows = [line.split("|")[1].strip() for line in drove.answer.splitlines() if line.startswith("| ")][1:]
+    result = query_metrics(
+        maven.repository,
+        manager,
+        MetricQuery(
+            measure="won_revenue", group_by="rep", period="this quarter", compare="previous_period", top=50
+        ),
+    )
+    biggest = max(result.rows, key=lambda r: abs(float(r.changes[0].absolute or 0)))
+    assert rows[0] == biggest.group and drove.answer.count(f"{biggest.group} ") >= 2
+
+
+def test_fewer_or_smaller_deals_splits_the_figure_then_a_region_narrows_it(maven: World, cast: Cast) -> None:
+    t = thread()
+    maven.ask(cast.revops, "bookings by product family q4 vs q3", t)
+    product = maven.ask(cast.revops, "which product drove the drop", t)
+    assert calls(product)[0][1]["group_by"] == "product"
+    split = maven.ask(cast.revops, "was that fewer deals or smaller deals", t)
+    args = calls(split)[0][1]
+    assert (args["measure"], args["also"], args["compare"]) == (
+        "won_deals",
+        ["average_deal_size"],
+        "previous_period",
+    )
+
+
+def test_ranking_the_whole_team_by_a_past_quarter(demo: World, cast: Cast) -> None:
+    answer = demo.ask(cast.manager, "now rank the whole team by q3 attainment")
+    assert calls(answer) == [("query_metrics", {"measure": "attainment", "group_by": "rep", "period": "q3"})]
