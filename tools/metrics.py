@@ -175,6 +175,27 @@ METRICS: dict[str, Metric] = {
             definition="Count of people with the rep role on the team today (not dated by any period).",
         ),
         Metric(
+            key="active_arr",
+            name="Active ARR",
+            unit=Unit.USD,
+            definition="Sum of the annual recurring revenue of the products accounts run today (status "
+            "active; not dated by any period).",
+        ),
+        Metric(
+            key="churned_arr",
+            name="Churned ARR",
+            unit=Unit.USD,
+            definition="Sum of the annual recurring revenue of the products accounts have stopped using "
+            "(status churned; not dated by any period).",
+        ),
+        Metric(
+            key="churned_products",
+            name="Churned products",
+            unit=Unit.COUNT,
+            definition="Count of products accounts have stopped using (status churned), one per account "
+            "and product.",
+        ),
+        Metric(
             key="accounts",
             name="Accounts",
             unit=Unit.COUNT,

@@ -132,18 +132,20 @@ GAPS: tuple[Action, ...] = (
     ),
     Action(
         "finance",
-        "compute finance or customer-success measures (ARR growth, churn, retention, CAC, LTV, margin, "
-        "payback, attach rate, satisfaction scores) — the data holds deals, accounts and activities",
+        "compute finance or customer-success measures (ARR growth, retention, CAC, LTV, margin, "
+        "payback, attach rate, satisfaction scores) — the data holds deals, accounts, activities and the "
+        "ARR of the products accounts run today",
         re.compile(
             # a figure asked for, not the playbook's advice ("what churn signals should I watch for?")
             r"^(?!.*\b(?:playbook|signals?|should|tips?|advice|how (?:do|can|should|to)|prevent|reduce|avoid"
             r"|handle|warning|define|mean|means|what is a)\b).*"
-            r"\b(?:cac|ltv|clv|churn(?:ed|ing)?|nrr|grr|net (?:revenue|dollar) retention|gross margins?"
-            r"|margins?|payback|mrr|arr|annual recurring revenue|burn|attach rates?|csat|nps|churns"
-            r"|satisfaction(?: scores?)?|sentiment)\b"
+            r"\b(?:cac|ltv|clv|nrr|grr|net (?:revenue|dollar) retention|retention rates?|gross margins?"
+            r"|margins?|payback|mrr|(?:arr|revenue) growth|net new arr|burn|attach rates?|csat|nps"
+            r"|churn rates?|satisfaction(?: scores?)?|sentiment)\b"
         ),
-        "give bookings, win rates, deal sizes, pipeline and quota attainment, by rep, product, territory "
-        'or segment ("bookings by product this year vs last year")',
+        "give active and churned ARR by account, product or industry, and bookings, win rates, deal "
+        'sizes, pipeline and quota attainment ("active ARR by product", "bookings by product this year '
+        'vs last year")',
         acts=False,
     ),
     Action(

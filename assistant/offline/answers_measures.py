@@ -64,6 +64,11 @@ def _fastest(moved: list[MetricRow], lead: MetricRow, direction: str) -> str:
     return f"; in percent, {fastest.group} {'grew' if rate > 0 else 'fell'} the most ({abs(rate):.0%})"
 
 
+def _lower(name: str) -> str:
+    """A measure's name inside a sentence: lower case, but for acronyms ("active ARR")."""
+    return " ".join(word if word.isupper() and len(word) > 1 else word.lower() for word in name.split())
+
+
 def _the_rest(answering: Answering) -> str | None:
     """ "GTK 500 vs everything else": the same figure over everything the first one leaves out."""
     other = next(
@@ -75,7 +80,7 @@ def _the_rest(answering: Answering) -> str | None:
     figure = other.output.total[0]
     counted = f" ({fmt.plural(figure.record_count, _records(other.output))})" if figure.record_count else ""
     return (
-        f"Everything else (not {left_out}): {other.output.measures[0].name.lower()} {value(figure)}{counted}"
+        f"Everything else (not {left_out}): {_lower(other.output.measures[0].name)} {value(figure)}{counted}"
     )
 
 
@@ -137,7 +142,9 @@ def grouping(result: MetricResult, joiner: str = " and ") -> str:
 def _records(result: MetricResult) -> str:
     """What the first measure counts over: deals, activities, quota rows, people or accounts."""
     key = result.measures[0].key
-    return {"activities": "activity", "quota": "quota", "reps": "rep", "accounts": "account"}.get(key, "deal")
+    counted = {"activities": "activity", "quota": "quota", "reps": "rep", "accounts": "account"}
+    counted |= {"active_arr": "installed product", "churned_products": "installed product"}
+    return counted.get(key, "installed product" if key == "churned_arr" else "deal")
 
 
 def _unknown_why(result: MetricResult) -> str:
@@ -163,7 +170,7 @@ def _whose(answering: Answering, result: MetricResult) -> str:
 
 
 def _headline(answering: Answering, result: MetricResult) -> str:
-    each = [m.name.lower() for m in result.measures]
+    each = [_lower(m.name) for m in result.measures]
     names = " and ".join(each) if len(each) < 3 else ", ".join(each[:-1]) + " and " + each[-1]
     if result.group_by == "deal":
         # each deal's own figure: "age of open deals by deal", not an average of one
@@ -171,7 +178,7 @@ def _headline(answering: Answering, result: MetricResult) -> str:
     names = names[:1].upper() + names[1:]
     group = f" by {grouping(result)}" if result.group_by else ""
     if answering.frame.slots.mean_of_groups and result.group_by and not _alone(answering, result):
-        names = f"Average {result.measures[0].name.lower()} per {result.group_by.replace('_', ' ')}"
+        names = f"Average {_lower(result.measures[0].name)} per {result.group_by.replace('_', ' ')}"
         group = ""
     filters = [f for f in result.filters if f and "scope" not in f and not f.startswith("period")]
     scope = f" ({'; '.join(filters)})" if filters else ""
@@ -187,7 +194,12 @@ def _headline(answering: Answering, result: MetricResult) -> str:
     who, records = _whose(answering, result), "deals"
     if result.measures and result.measures[0].key == "reps":
         who, records = ("the whole" if who == "all" else who), "team"
-    elif result.measures and result.measures[0].key == "accounts":
+    elif result.measures and result.measures[0].key in (
+        "accounts",
+        "active_arr",
+        "churned_arr",
+        "churned_products",
+    ):
         records = "accounts"
     return f"{names}{group}, {who} {records}{scope}{when}"
 
@@ -234,7 +246,7 @@ def brief(result: MetricResult, answering: Answering) -> str:
             body += f" (in all {value(result.total[0])})"
     else:
         pairs = zip(result.measures, result.total, strict=False)
-        body = ", ".join(f"{m.name.lower()} {value(t)}" for m, t in pairs)
+        body = ", ".join(f"{_lower(m.name)} {value(t)}" for m, t in pairs)
     return f"{head}: {body}."
 
 
@@ -243,13 +255,13 @@ def write(result: MetricResult, answering: Answering) -> str:
     if answering.frame.brief or BRIEF.search(answering.frame.question.casefold()):
         return brief(result, answering)
     totals = ", ".join(
-        f"{m.name.lower()} {value(t)}" for m, t in zip(result.measures, result.total, strict=False)
+        f"{_lower(m.name)} {value(t)}" for m, t in zip(result.measures, result.total, strict=False)
     )
     summary = f"In all: {totals}"
     if result.total and not result.total[0].record_count and not result.rows:
         # nothing matched: "none", not a "$0" that reads like a measured figure
         kind = "record" if result.measures[0].key in ("activities", "quota", "reps", "accounts") else "deal"
-        summary = f"None: no {kind} matches, so there is no {result.measures[0].name.lower()} to give"
+        summary = f"None: no {kind} matches, so there is no {_lower(result.measures[0].name)} to give"
     elif result.total and result.total[0].record_count:
         summary += f" ({fmt.plural(result.total[0].record_count, _records(result))})"
     for change in result.total_changes[:1]:
@@ -292,7 +304,7 @@ def write(result: MetricResult, answering: Answering) -> str:
     elif result.share_of_whole is not None and result.whole is not None and result.total:
         # "what share of bookings came from outside California?": the filtered total against all of it
         summary = (
-            f"{result.share_of_whole:.0%} of all {result.measures[0].name.lower()}: "
+            f"{result.share_of_whole:.0%} of all {_lower(result.measures[0].name)}: "
             f"{value(result.total[0])} of {value(result.whole)}. {summary}"
         )
     rest = _the_rest(answering)
@@ -352,7 +364,7 @@ def write(result: MetricResult, answering: Answering) -> str:
         # nothing to show for any group (no quota in the data, no closed deal to rate): a sentence,
         # not a table of n/a
         lines, more = [], ""
-        name = result.measures[0].name.lower()
+        name = _lower(result.measures[0].name)
         summary = f"No {name} can be worked out for any {grouping(result)}: {_unknown_why(result)}"
         if first.record_count:
             summary += f" ({fmt.plural(first.record_count, _records(result))} looked at)"
@@ -364,7 +376,7 @@ def write(result: MetricResult, answering: Answering) -> str:
         )
     if not result.rows and first is not None and first.value is None and first.unit is not Unit.USD:
         # "what's our attainment?" on data with no quota: why there is no figure, not "n/a"
-        summary = f"No {result.measures[0].name.lower()} can be worked out: {_unknown_why(result)}"
+        summary = f"No {_lower(result.measures[0].name)} can be worked out: {_unknown_why(result)}"
     basis = _basis(result.period_note)
     missing = answering.frame.slots.unavailable
     if missing:

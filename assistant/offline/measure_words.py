@@ -117,6 +117,9 @@ DEAL_AGE = any_of(
     r"|(?:been\s+)?(?:open|sitting|sat|lingering|around|aging|ageing|waiting)\s+(?:the\s+)?longest"
     r"|longest[- ](?:open|running|standing)"
 )
+#: The installed base: what accounts run today, by its annual recurring revenue, and what they dropped.
+ARR = any_of(r"arr|annual recurring revenue|recurring revenue|installed base")
+CHURN = any_of(r"churn|churns|churned|churning|churned off|dropped the product")
 WEIGHTED = any_of(r"weighted|probability[- ]adjusted|expected value")
 _AGAINST = r"(?:against|vs\.?|versus|relative to|compared (?:to|with)|measured against|stack(?:s|ing)? up to)"
 #: Quota attainment, asked as such or as being behind, on track, hitting or missing the number.

@@ -49,9 +49,11 @@ from assistant.offline.comparisons import (
 from assistant.offline.measure_lists import IN_MONEY, beside, listed_measures
 from assistant.offline.measure_words import (
     ACTIVITY,
+    ARR,
     ATTAINMENT,
     AVERAGE,
     BOUGHT,
+    CHURN,
     CLOSED,
     COUNT,
     COVERAGE,
@@ -150,6 +152,11 @@ def _measure(text: str) -> str | None:
     text = re.sub(r"\b(?:does|do|did) (.{1,40}?) mean\b", r"\1", text)  # "what does X mean": not a mean
     # "opps with no real deal value": which deals (a filter), not their size
     text = re.sub(r"\b(?:no|without|missing)\s+(?:\w+\s+){0,2}(?:values?|amounts?|sizes?)\b", " ", text)
+    if CHURN.search(text):
+        # "top accounts by churned ARR", "how many products churned?": the installed base lost
+        return "churned_products" if COUNT.search(text) and not ARR.search(text) else "churned_arr"
+    if ARR.search(text):
+        return "active_arr"  # "how much ARR are my accounts carrying on Cobalt Platform?"
     if ACCOUNT_COUNT.search(text) and not (WON.search(text) or LOST.search(text) or OPEN.search(text)):
         return "accounts"
     if ATTAINMENT.search(text) and not (COVERAGE.search(text) and OPEN.search(text)):
@@ -408,7 +415,8 @@ def read_metric_question(text: str, default: str | None = None) -> MetricReading
         reading.group_by = DIMENSIONS[grain[1] or grain[2]] if grain[1] or grain[2] else "month"
         reading.signals.append("breakdown")
     elif WHO.search(text):
-        reading.group_by = "rep"
+        # "did anyone churn off it?": of the installed base, someone is an account, not a rep
+        reading.group_by = "account" if measure in INSTALLED_BASE else "rep"
         reading.signals.append("who")
     top, bottom = TOP_N.search(text) or WHICH_N.search(text), BOTTOM_N.search(text)
     if reading.group_by == "deal":
@@ -509,6 +517,8 @@ RANKED_BY_MONEY = re.compile(
 )
 
 
+#: Measures of what accounts run (their people are accounts, not reps).
+INSTALLED_BASE = frozenset({"active_arr", "churned_arr", "churned_products"})
 #: "rank my team by…", "sort the whole team by…", "order the team on…": the team's people, ranked.
 TEAM_RANKED = re.compile(
     r"\b(?:rank|ranking|sort|order|stack[- ]rank)\s+(?:the\s+|my\s+|our\s+)?(?:whole\s+|entire\s+)?team\b"

@@ -227,3 +227,19 @@ def test_top_loss_reasons_are_the_reasons_not_a_deal(demo: World, cast: Cast) ->
     answer = demo.ask(cast.rep, "top loss reasons on my deals in the first half of this yr")
     args = _calls(answer)[0][1]
     assert args["group_by"] == "loss_reason" and "then_by" not in args and "compare" not in args
+
+
+def test_arr_and_churn_are_read_from_the_installed_base(demo: World, cast: Cast) -> None:
+    top = demo.ask(cast.revops, "top 5 accounts by churned arr")
+    assert _calls(top) == [("query_metrics", {"measure": "churned_arr", "group_by": "account", "top": 5})]
+    mine = demo.ask(
+        cast.rep, "how much ARR are my accts carrying on cobalt platfrom, and did anyone churn off it"
+    )
+    args = _calls(mine)[0][1]
+    assert (args["measure"], args["also"], args["rep"], args["product"]) == (
+        "active_arr",
+        ["churned_arr"],
+        cast.rep.name,
+        "Cobalt Platform",
+    )
+    assert "active ARR $" in mine.answer and "installed product" in mine.answer

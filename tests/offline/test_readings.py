@@ -128,8 +128,13 @@ def test_the_forecast_call_is_a_meeting_not_the_forecast(
 def test_friendly_chat_and_a_measure_the_data_lacks_get_plain_replies(demo: World, cast: Cast) -> None:
     chat = demo.ask(cast.revops, "lol thanks. you free for a beer later?")
     assert chat.tool_calls == [] and "didn't understand" not in chat.answer
+    retention = demo.ask(cast.revops, "which product has the best net revenue retention")
+    assert retention.tool_calls == [] and "retention" in retention.answer and "can't" in retention.answer
+    # churn is in the data (the products accounts stopped using): answered, not refused
     churn = demo.ask(cast.revops, "which product churns the most")
-    assert churn.tool_calls == [] and "churn" in churn.answer and "can't" in churn.answer
+    assert [(c.name, c.args) for c in churn.tool_calls] == [
+        ("query_metrics", {"measure": "churned_arr", "group_by": "product", "top": 1})
+    ]
 
 
 def test_balance_on_an_export_without_potential_is_judged_by_what_it_has(maven: World) -> None:

@@ -25,7 +25,7 @@ from tools.semantic.filters import Narrowing
 from tools.semantic.grains import NO_DATE, Grain
 from tools.semantic.windows import Window
 from tools.store.repository import Repository, ViewerLike
-from tools.store.schema import Account, Activity, Contact, Opportunity, Quota, Role, User
+from tools.store.schema import Account, AccountProduct, Activity, Contact, Opportunity, Quota, Role, User
 
 DateField = Literal["close", "created"]
 #: What each source's records point at (the dimensions and filters that apply to them).
@@ -38,6 +38,8 @@ LINKS = {
     Basis.QUOTA: frozenset({Link.PERSON}),
     Basis.PEOPLE: frozenset({Link.PERSON}),
     Basis.ACCOUNTS: frozenset({Link.PERSON, Link.ACCOUNT}),
+    # an installed product has an account (and its owner) and a product, but no deal stage or reason
+    Basis.INSTALLED: frozenset({Link.PERSON, Link.ACCOUNT, Link.DEAL}),
 }
 COLUMNS = (
     "id",
@@ -191,7 +193,22 @@ def _accounts(repo: Repository, viewer: ViewerLike) -> Select[Any]:
     return repo.accounts(viewer, *_shape(id=Account.id, account_id=Account.id, person_id=Account.owner_id))
 
 
+def _installed(repo: Repository, viewer: ViewerLike) -> Select[Any]:
+    """The products the accounts in scope run or ran, with their ARR and status, by the account's owner."""
+    shaped = _shape(
+        id=AccountProduct.account_id,
+        account_id=AccountProduct.account_id,
+        product_id=AccountProduct.product_id,
+        person_id=Account.owner_id,
+        amount=AccountProduct.arr,
+        stage=AccountProduct.status,
+    )
+    return repo.account_products(viewer, *shaped).join(Account, Account.id == AccountProduct.account_id)
+
+
 def source(repo: Repository, viewer: ViewerLike, basis: Basis, window: Window, plan: Plan) -> Select[Any]:
+    if basis is Basis.INSTALLED:
+        return _installed(repo, viewer)
     if basis is Basis.PEOPLE:
         return _people(repo, viewer)
     if basis is Basis.ACCOUNTS:
@@ -267,6 +284,9 @@ def _fact(repo: Repository, basis: Basis, row: Any, quarters: dict[str, dt.date]
         return Fact(ref=record_id("user", row.id))
     if basis is Basis.ACCOUNTS:
         return Fact(ref=record_id("account", row.id))
+    if basis is Basis.INSTALLED:
+        active = str(row.stage or "").casefold() == "active"
+        return Fact(ref=record_id("account", f"{row.id}:{row.product_id}"), amount=row.amount, active=active)
     day = row.day.astimezone(dt.UTC).date() if isinstance(row.day, dt.datetime) else row.day
     kind = "activity" if basis is Basis.ACTIVITY else "opportunity"
     return Fact(

@@ -33,6 +33,7 @@ class Basis(StrEnum):
     QUOTA = "quota"  # quota rows, by the quarter they are set for
     PEOPLE = "people"  # the reps on the team today (no date)
     ACCOUNTS = "accounts"  # the accounts in scope today (no date)
+    INSTALLED = "installed"  # the products accounts run or ran, with their ARR, today (no date)
 
 
 @dataclass(frozen=True)
@@ -49,6 +50,8 @@ class Fact:
     closed: dt.date | None = None
     stage_entered: dt.date | None = None
     day: dt.date | None = None
+    #: An installed product still running (not churned).
+    active: bool = False
 
 
 Inputs = Mapping[Basis, Sequence[Fact]]
@@ -67,6 +70,16 @@ def won(inputs: Inputs) -> list[Fact]:
 
 def lost(inputs: Inputs) -> list[Fact]:
     return [f for f in inputs.get(Basis.CLOSED, ()) if not f.won]
+
+
+def running(inputs: Inputs) -> list[Fact]:
+    """Installed products still active."""
+    return [f for f in inputs.get(Basis.INSTALLED, ()) if f.active]
+
+
+def churned(inputs: Inputs) -> list[Fact]:
+    """Installed products the account has stopped using."""
+    return [f for f in inputs.get(Basis.INSTALLED, ()) if not f.active]
 
 
 def amounts(facts: Sequence[Fact]) -> list[Decimal]:

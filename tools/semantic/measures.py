@@ -26,6 +26,7 @@ DATED_BY = {
     Basis.QUOTA: "the quota quarters that start in the period",
     Basis.PEOPLE: "the team as it is today",
     Basis.ACCOUNTS: "the accounts as they are today",
+    Basis.INSTALLED: "the products accounts run as they stand today",
 }
 
 
@@ -69,6 +70,7 @@ class Measure:
 
 
 CLOSED, OPEN, CREATED = (Basis.CLOSED,), (Basis.OPEN,), (Basis.CREATED,)
+INSTALLED = (Basis.INSTALLED,)
 YTD, ALL_OPEN, QUARTER = Default.FISCAL_YTD, Default.ALL_OPEN, Default.QUARTER
 
 
@@ -232,6 +234,19 @@ MEASURES: dict[str, Measure] = {
         ),
         _count("activities", (Basis.ACTIVITY,), YTD, f.of(Basis.ACTIVITY), "activity", "activity count"),
         _count("reps", (Basis.PEOPLE,), Default.NOW, f.of(Basis.PEOPLE), "headcount", "sellers", "agents"),
+        _sum(
+            "active_arr",
+            "active_arr",
+            INSTALLED,
+            Default.ACCOUNTS_NOW,
+            f.running,
+            "arr",
+            "annual recurring revenue",
+            "recurring revenue",
+            "installed base",
+        ),
+        _sum("churned_arr", "churned_arr", INSTALLED, Default.ACCOUNTS_NOW, f.churned, "churn", "lost arr"),
+        _count("churned_products", INSTALLED, Default.ACCOUNTS_NOW, f.churned, "churns", "churned"),
         _count(
             "accounts",
             (Basis.ACCOUNTS,),

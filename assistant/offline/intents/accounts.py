@@ -36,7 +36,7 @@ def _whitespace(frame: Frame, lexicon: Lexicon, tools: AbstractSet[str]) -> list
 MY_ACCOUNTS = re.compile(r"\bmy (?:own )?(?:accounts?|accts?|customers|book(?: of business)?)\b")
 
 
-def _own_book(question: str, lexicon: Lexicon) -> bool:
+def own_book(question: str, lexicon: Lexicon) -> bool:
     return lexicon.viewer.role is Role.REP and MY_ACCOUNTS.search(question) is not None
 
 
@@ -73,7 +73,7 @@ def _accounts(frame: Frame, lexicon: Lexicon, tools: AbstractSet[str]) -> list[C
         state=slots.state,
         city=slots.city,
         tier=slots.tier,
-        owner=slots.owner or (lexicon.viewer.name if _own_book(question, lexicon) else None),
+        owner=slots.owner or (lexicon.viewer.name if own_book(question, lexicon) else None),
         min_potential=slots.min_amount,
         has_open_pipeline=slots.has_open_pipeline,
         # "accounts I haven't touched": as many days as said, else the coverage measure's 60

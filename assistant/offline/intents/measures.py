@@ -25,10 +25,11 @@ from typing import Any
 from assistant.offline.answers_measures import write
 from assistant.offline.calls import Call, given
 from assistant.offline.frame import Frame, Intent, Slots
+from assistant.offline.intents.accounts import own_book
 from assistant.offline.intents.spec import IntentSpec, Phrasing, Rendering
 from assistant.offline.measure_lists import IN_MONEY
 from assistant.offline.measure_words import COUNT
-from assistant.offline.measures import read_metric_question
+from assistant.offline.measures import INSTALLED_BASE, read_metric_question
 from assistant.offline.members import MEMBER_SLOTS, compared_members, share_focus
 from assistant.offline.metric_claims import (
     ABSENT,
@@ -305,6 +306,10 @@ def query_args(frame: Frame, lexicon: Lexicon) -> dict[str, Any]:
     focus = share_focus(slots)
     filters: dict[str, Any] = {slot: getattr(slots, slot) for slot, _ in MEMBER_SLOTS if slot != "owner"}
     filters |= _person_filter(slots, lexicon)
+    own = own_book(frame.question.lower(), lexicon)
+    if slots.measure in INSTALLED_BASE and not filters.get("rep") and own:
+        # "how much ARR are my accounts carrying?": the accounts the rep owns, not every one they sell into
+        filters["rep"] = lexicon.viewer.name
     if slots.with_subsidiaries and filters.get("account"):
         # "Acme incl. its subsidiaries": the group the account heads
         filters["parent_account"] = filters.pop("account")
