@@ -112,7 +112,14 @@ ALL_TIME = frozenset({"all time", "all-time", "of all time", "lifetime", "ever",
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 _COUNTS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "twelve": 12, "eighteen": 18}
 _WINDOW = re.compile(
-    rf"(last|past|next|coming) (\d{{1,3}}|{'|'.join(_COUNTS)}) (days?|weeks?|months?|quarters?|years?)"
+    rf"(last|past|next|coming|trailing|rolling) (\d{{1,3}}|{'|'.join(_COUNTS)})"
+    r" (days?|weeks?|months?|quarters?|years?)"
+)
+#: "TTM", "LTM": the trailing twelve months.
+_TRAILING_YEAR = ("ttm", "ltm", "trailing twelve months", "last twelve months", "rolling twelve months")
+#: "Q1-Q3", "q2 to q4 2025", "jan-mar", "march through june 2026": from the first to the end of the last.
+_PART_SPAN = re.compile(
+    r"(q[1-4]|[a-z]+)\s*(?:-|–|to|thru|through|until)\s*(q[1-4]|[a-z]+)(?:\s+((?:19|20)\d{2}))?"
 )
 _HALF = re.compile(r"(?:(?:fy)?(\d{4})[\s-]*)?h([12])(?:[\s-]*(?:fy)?(\d{4}))?")
 
@@ -183,6 +190,11 @@ def _day(month: str, day: str, year: str | None, as_of: dt.date) -> dt.date:
         raise InputError(f"there is no day {month} {day}{f' {year}' if year else ''}") from exc
 
 
+def _part(word: str) -> bool:
+    """A quarter ("q3") or a month ("march", "mar") a span of them is made of."""
+    return bool(re.fullmatch(r"q[1-4]", word)) or word in MONTH_NUMBERS
+
+
 def _calendar(phrase: str, as_of: dt.date, fy_start_month: int) -> Period | None:
     """Weeks, rolling windows, "since …", halves and "today": the periods that are not quarters,
     months or years."""
@@ -199,16 +211,18 @@ def _calendar(phrase: str, as_of: dt.date, fy_start_month: int) -> Period | None
         return Period(label="all time", start=dt.date(1900, 1, 1), end=tomorrow)
     if phrase == "today":
         return Period(label=f"today ({as_of:%b} {as_of.day})", start=as_of, end=tomorrow)
+    if phrase in _TRAILING_YEAR:
+        phrase = "last 12 months"
     window = _WINDOW.fullmatch(phrase)
     if window:
         word, unit = window.group(2), window.group(3).rstrip("s")
         count = _COUNTS.get(word) or int(word)
         days = count * {"day": 1, "week": 7, "month": 30}.get(unit, 0)
-        ahead = window.group(1) in ("next", "coming")
+        ahead = window.group(1) in ("next", "coming")  # "trailing" and "rolling" look back
         label = f"{'next' if ahead else 'last'} {count} {unit}{'s' * (count != 1)}"
-        if unit in ("quarter", "year"):
-            # "the last two years": as many whole months back (or ahead) from today
-            months = count * (3 if unit == "quarter" else 12)
+        if unit in ("quarter", "year") or (unit == "month" and count % 12 == 0):
+            # "the last two years", "trailing 12 months": as many whole months back (or ahead) from today
+            months = count * {"quarter": 3, "year": 12}.get(unit, 1)
             if ahead:
                 return Period(label=label, start=as_of, end=_same_day(as_of, months))
             return Period(label=label, start=_same_day(tomorrow, -months), end=tomorrow)
@@ -223,6 +237,12 @@ def _calendar(phrase: str, as_of: dt.date, fy_start_month: int) -> Period | None
         number = _MONTHS[since.group(1)]
         start = dt.date(as_of.year if number <= as_of.month else as_of.year - 1, number, 1)
         return Period(label=phrase, start=start, end=tomorrow)
+    parts = _PART_SPAN.fullmatch(phrase)
+    if parts and _part(parts[1]) and _part(parts[2]):
+        named_year = f" {parts[3]}" if parts[3] else ""
+        opening, closing = (_parse(f"{p}{named_year}", as_of, fy_start_month) for p in (parts[1], parts[2]))
+        if opening.start < closing.end:
+            return date_range(opening.start.isoformat(), closing.last_day.isoformat(), fy_start_month)
     span = _DAYS.fullmatch(phrase)
     if span:
         # "jan 1 thru today", "from march 3 to june 30 2026", "since oct 15"
@@ -294,8 +314,13 @@ def _parse(text: str, as_of: dt.date, fy_start_month: int) -> Period:
             quota_periods=_quotas_until(this_year, as_of),
         )
     month_start = as_of.replace(day=1)
-    if phrase in ("this month", "current month", "mtd"):
+    if phrase in ("this month", "current month"):
         return _month(month_start)
+    if phrase in ("mtd", "month to date", "this month to date"):
+        this_month = _month(month_start)
+        return Period(
+            label=f"{this_month.label} to date", start=month_start, end=as_of + dt.timedelta(days=1)
+        )
     if phrase in ("last month", "previous month"):
         return _month(_add_months(month_start, -1))
     if phrase == "next month":

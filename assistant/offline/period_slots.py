@@ -32,12 +32,16 @@ PERIOD = re.compile(
     r"\b(?:"
     # a span of days: "jan 1 thru today", "from march 3 to june 30", "since oct 15"
     rf"(?:from )?{DAY} (?:thru|through|to|until|till|-) {DAY}"
-    rf"|since (?:{MONTHS})\.? \d{{1,2}}(?:st|nd|rd|th)?(?:,? \d{{4}})?|"
+    rf"|since (?:{MONTHS})\.? \d{{1,2}}(?:st|nd|rd|th)?(?:,? \d{{4}})?"
+    # a span of quarters or months: "Q1-Q3", "q2 to q4 2025", "jan-mar", "march through june"
+    r"|q[1-4]\s*(?:-|–|to|thru|through)\s*q[1-4](?: (?:19|20)\d{2})?"
+    rf"|(?:{MONTHS})\s*(?:-|–|thru|through|to)\s*(?:{MONTHS})\b(?: (?:19|20)\d{{2}})?"
+    r"|ttm|ltm|(?:trailing|rolling|last) twelve months|"
     r"\d{4}-\d{2}-\d{2}\.\.\d{4}-\d{2}-\d{2}|"
     r"(?:this|next|last|previous|current) (?:quarter|qtr|month|year|fiscal year|week|fy)"
     r"|(?:this )?year to date|(?:fiscal )?year to date|ytd|fytd|qtd|mtd|today"
     r"|(?:of )?all[- ]time|lifetime|ever|since the beginning"
-    r"|(?:last|past|next|coming) (?:\d{1,3}|two|three|four|five|six|twelve|eighteen)"
+    r"|(?:last|past|next|coming|trailing|rolling) (?:\d{1,3}|two|three|four|five|six|twelve|eighteen)"
     r" (?:days?|weeks?|months?|quarters?|years?)"
     r"|since (?:mon|tues|wednes|thurs|fri|satur|sun)day"
     rf"|since (?:{MONTHS})\b(?! \d)"
@@ -101,6 +105,11 @@ def _same_last_year(text: str, lexicon: Lexicon, out: Extracted) -> bool:
     if COMPARED_TO.search(text[: match.start()]):
         # "how am I doing compared to this time last year?": to date, against the same dates a year before
         out.slots.period = f"this {match[1]}" if match[1] in ("quarter", "month", "week") else "ytd"
+        if SO_FAR.search(text):
+            # "November so far vs the same month last year": the same days of both
+            out.slots.period = {"this month": "mtd", "this quarter": "qtd"}.get(
+                out.slots.period, out.slots.period
+            )
         out.slots.compare = "last_year"
         out.spans.append(match.span())
         return True
@@ -177,6 +186,7 @@ def _periods(text: str, lexicon: Lexicon, out: Extracted) -> None:
         return
     out.slots.period = found[0][0]
     if len(found) < 2:
+        out.slots.period = _so_far(text, found[0], lexicon)
         return
     (phrase, later), (before, earlier) = sorted(found[:2], key=lambda item: item[1].start, reverse=True)
     inner = _within(found[0], found[1])
@@ -194,6 +204,23 @@ def _periods(text: str, lexicon: Lexicon, out: Extracted) -> None:
     else:
         # "Q3 vs Q1", "YTD vs all of last year": set against that period, named
         out.slots.compare_to = before
+
+
+#: "November so far", "this quarter to date": the part of the current period that has passed.
+SO_FAR = re.compile(r"\b(?:so far|to date|thus far|until now|till now)\b")
+
+
+def _so_far(text: str, found: tuple[str, Period], lexicon: Lexicon) -> str:
+    """The current month, quarter or year asked "so far": the days of it gone (MTD, QTD, YTD), so
+    that it is set against the same days of an earlier one."""
+    phrase, period = found
+    if not SO_FAR.search(text) or not period.start <= lexicon.as_of < period.end:
+        return phrase
+    for unit, to_date in (("month", "mtd"), ("quarter", "qtd"), ("year", "ytd")):
+        current = parse_period(f"this {unit}", lexicon.as_of, lexicon.fy_start_month)
+        if (current.start, current.end) == (period.start, period.end):
+            return to_date
+    return phrase
 
 
 def _within(first: tuple[str, Period], second: tuple[str, Period]) -> str | None:

@@ -118,6 +118,15 @@ CASES: list[tuple[str, str, str | None, dict[str, Any]]] = [
     (REVOPS, "Q2 vs Q1 revenue", "query_metrics", {"period": "q2", "compare": "previous_period"}),
     # two periods that are not next to each other, or a whole year against a part: the other, named
     (REVOPS, "bookings q3 vs q1", "query_metrics", {"period": "q3", "compare": "q1"}),
+    # "so far" is the days gone, set against the same days a year before
+    (
+        REVOPS,
+        "nov bookings so far vs same month last yr",
+        "query_metrics",
+        {"period": "mtd", "compare": "last_year"},
+    ),
+    (REVOPS, "win rate q1-q3 by rep", "query_metrics", {"period": "q1-q3", "group_by": "rep"}),
+    (REVOPS, "bookings by product trailing 12 months", "query_metrics", {"period": "trailing 12 months"}),
     # one period inside the other qualifies it: no comparison
     (REP, "top loss reasons on my deals in the first half of this yr", "query_metrics", {"period": "h1"}),
     # a span of days, set against the same days a year before

@@ -33,6 +33,13 @@ FRIDAY = dt.date(2026, 11, 27)
         ("since oct 15", dt.date(2026, 10, 15), dt.date(2026, 11, 28)),
         ("dec 1 to jan 15", dt.date(2025, 12, 1), dt.date(2026, 1, 16)),
         ("mar 1, 2025 - feb 28, 2026", dt.date(2025, 3, 1), dt.date(2026, 3, 1)),
+        # spans of quarters or months, trailing windows, the month to date
+        ("q1-q3", dt.date(2026, 1, 1), dt.date(2026, 10, 1)),
+        ("q2 to q4 2025", dt.date(2025, 4, 1), dt.date(2026, 1, 1)),
+        ("jan-mar", dt.date(2026, 1, 1), dt.date(2026, 4, 1)),
+        ("trailing 12 months", dt.date(2025, 11, 28), dt.date(2026, 11, 28)),
+        ("TTM", dt.date(2025, 11, 28), dt.date(2026, 11, 28)),
+        ("MTD", dt.date(2026, 11, 1), dt.date(2026, 11, 28)),
     ],
 )
 def test_everyday_periods(phrase: str, start: dt.date, end: dt.date) -> None:
