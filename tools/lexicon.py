@@ -80,6 +80,8 @@ class Lexicon:
     featured_account: str | None = None
     #: Every account in scope is listed (False: only those matching the question's words).
     complete: bool = True
+    #: The data records who owns accounts (some exports have deal owners only).
+    account_owners: bool = True
 
     def entities(self) -> list[Named]:
         return [*self.people, *self.accounts, *self.territories, *self.products, *self.regions]
@@ -181,6 +183,10 @@ def load_lexicon(repo: Repository, viewer: Viewer, words: set[str]) -> Lexicon:
                 repo.opportunities(viewer, Opportunity.loss_reason).distinct()
             ).scalars()
             if v
+        )
+        lexicon.account_owners = (
+            connection.execute(select(Account.id).where(Account.owner_id.is_not(None)).limit(1)).first()
+            is not None
         )
         lexicon.featured_account = connection.execute(
             repo.accounts(viewer, Account.name)

@@ -490,9 +490,10 @@ def merge(previous: Frame, current: Frame, question: str) -> Frame:
 
 #: "the 3 biggest?", "and the largest ones", "top 5?": the deals behind a figure, the largest first.
 BIGGEST_ONES = re.compile(
-    r"^\W*(?:and |ok |so |now )?(?:what (?:are|were|was|is) |show me |list |which (?:are|were|was) )?"
-    r"(?:the |my )?(?:(\d{1,2}) )?(?:biggest|largest|top)(?: (\d{1,2}))?"
-    r"(?: ones?| deals?| wins?| losses)?\W*$",
+    r"^\W*(?:and |ok |so |now )?(?:(who owns|whose is|who has|who's got) |what(?:'s| (?:are|were|was|is)) "
+    r"|show me |list |which (?:are|were|was|is) )?(?:the |my )?(?:(\d{1,2}) )?"
+    r"(biggest|largest|top|oldest|newest)(?: (\d{1,2}))?(?: (ones?|deals?|opps?|wins?|losses))?"
+    r"(?: in \w+)?\W*$",
     re.I,
 )
 #: Figures that add up deals' amounts, by the count of the same deals.
@@ -500,22 +501,33 @@ SUMMED = {*IN_MONEY.values()}
 
 
 def _biggest_of(previous: Frame, current: Frame, question: str) -> Frame | None:
-    """ "the 3 biggest?" after how many deals I won in Q4: those deals, the largest first."""
+    """ "the 3 biggest?" after how many deals I won in Q4: those deals, the largest first; "who owns
+    the biggest one?" beside its owner; "the oldest one?" of open deals, by age."""
     found = BIGGEST_ONES.match(question)
-    if found is None or previous.intent not in (Intent.PERFORMANCE, Intent.MEASURE):
+    if found is None or previous.intent not in (Intent.PERFORMANCE, Intent.MEASURE, Intent.PIPELINE):
         return None
+    owner, count, word, noun = found[1], found[2] or found[4], found[3].lower(), found[5]
     measure = previous.slots.measure or ("won_revenue" if previous.intent is Intent.PERFORMANCE else None)
     measure = IN_MONEY.get(measure or "", measure)
-    if measure not in SUMMED or previous.slots.dimension not in (None, "deal"):
+    if previous.intent is Intent.PIPELINE:
+        measure = "open_pipeline"
+    ranking = "top"
+    if word in ("oldest", "newest"):
+        if measure != "open_pipeline":
+            return None
+        measure, ranking = "average_deal_age", "top" if word == "oldest" else "bottom"
+    elif measure not in SUMMED:
         return None
-    count = found[1] or found[2]
+    if previous.slots.dimension not in (None, "deal") and noun is None:
+        return None  # "the top 3?" after bookings by rep: three of those reps (the ranking's own reading)
     slots = previous.slots.model_copy(
         update={
             "measure": measure,
             "also": None,
             "dimension": "deal",
+            "then_by": "rep" if owner else None,
             "limit": int(count) if count else 1,
-            "ranking": "top",
+            "ranking": ranking,
             "group_by": None,
         }
     )

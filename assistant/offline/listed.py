@@ -139,8 +139,36 @@ def pick(question: str, answers: list[str]) -> Listed | None:
     index = place_in(question)
     if index is None:
         return None
-    shown = next((found for answer in reversed(answers) if (found := rows(answer))), [])
+    answer, shown = next(((a, found) for a in reversed(answers) if (found := rows(a))), ("", []))
+    match = PLACE.search(question)
+    if match is not None and match["largest"] and shown:
+        return _largest(answer, shown)
     return shown[index] if -len(shown) <= index < len(shown) else None
+
+
+#: An amount as answers show it: "$80,900", "$1.2M".
+AMOUNT = re.compile(r"\$(\d[\d,]*(?:\.\d+)?)([KMB]?)\b")
+SCALE = {"": 1.0, "K": 1e3, "M": 1e6, "B": 1e9}
+
+
+def _leads(line: str, ref: str) -> bool:
+    item = ITEM.match(line)
+    return item is not None and f"{item['kind']}/{item['id']}" == ref and ": " not in item["name"]
+
+
+def _largest(answer: str, shown: list[Listed]) -> Listed | None:
+    """ "the biggest one": the row with the largest amount on its own line (a list is not always
+    shown largest first: the riskiest come first); none when rows share lines (each stage's largest
+    named on one line), so the question is read afresh."""
+    lines = {row.ref: [line for line in answer.splitlines() if f"[{row.ref}]" in line] for row in shown}
+    # each row a list item of its own, led by the record (not a rep's line naming their largest deals)
+    if any(len(found) != 1 or not _leads(found[0], ref) for ref, found in lines.items()):
+        return None
+    amounts = {}
+    for row in shown:
+        first = AMOUNT.search(lines[row.ref][0])
+        amounts[row.ref] = float(first[1].replace(",", "")) * SCALE[first[2]] if first else -1.0
+    return max(shown, key=lambda row: amounts[row.ref])
 
 
 #: "what else do they buy?", "who's their parent?": the one record the previous answer showed.

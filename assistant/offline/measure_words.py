@@ -116,6 +116,8 @@ DEAL_AGE = any_of(
     # "which have been sitting the longest?", "open the longest", "longest-running opps"
     r"|(?:been\s+)?(?:open|sitting|sat|lingering|around|aging|ageing|waiting)\s+(?:the\s+)?longest"
     r"|longest[- ](?:open|running|standing)"
+    # "what's the oldest one in engaging?": a deal, the thread's or the stage's
+    r"|(?:oldest|newest) (?:one|opp|deal)\b"
 )
 #: The installed base: what accounts run today, by its annual recurring revenue, and what they dropped.
 ARR = any_of(r"arr|annual recurring revenue|recurring revenue|installed base")

@@ -501,6 +501,12 @@ def read_metric_question(text: str, default: str | None = None) -> MetricReading
         reading.measure, reading.also = listed[0], listed[1:]
     else:
         reading.also = beside(measure, reading.measure, text)
+    single = re.search(r"\b(oldest|newest) (?:one|opp|deal)\b", text)
+    if reading.measure == "average_deal_age" and reading.group_by is None and single:
+        # "what's the oldest one in engaging?": that deal, by its own age
+        reading.group_by, reading.top = "deal", 1
+        reading.order = "desc" if single[1] == "oldest" else "asc"
+        reading.signals.append("ranking")
     lost_too = LOST.search(text) and "average_lost_cycle" not in reading.also
     if reading.measure == "average_sales_cycle" and lost_too:
         # "how long do my won deals take vs the ones I lose?": both cycles, side by side

@@ -146,3 +146,37 @@ def test_fewer_or_smaller_deals_splits_the_figure_then_a_region_narrows_it(maven
 def test_ranking_the_whole_team_by_a_past_quarter(demo: World, cast: Cast) -> None:
     answer = demo.ask(cast.manager, "now rank the whole team by q3 attainment")
     assert calls(answer) == [("query_metrics", {"measure": "attainment", "group_by": "rep", "period": "q3"})]
+
+
+def test_who_owns_the_biggest_one_is_the_largest_deal_with_its_owner(demo: World, cast: Cast) -> None:
+    t = thread()
+    demo.ask(cast.manager, "whats my team's open pipe closing this qtr, by rep", t)
+    demo.ask(cast.manager, "only the ones over 50k", t)
+    owner = demo.ask(cast.manager, "who owns the biggest one", t)
+    name, args = calls(owner)[0]
+    assert (name, args["group_by"], args["then_by"], args["top"]) == ("query_metrics", "deal", "rep", 1)
+    biggest = query_metrics(
+        demo.repository,
+        cast.manager,
+        MetricQuery(measure="open_pipeline", group_by="deal", period="this quarter", min_amount=50000, top=1),
+    ).rows[0]
+    assert biggest.group.split(" [")[0] in owner.answer
+
+
+def test_the_oldest_one_in_a_stage_is_the_deal_by_age(maven: World, cast: Cast) -> None:
+    rep = maven.viewer("Versie Hillebrand")
+    answer = maven.ask(rep, "whats the oldest one in engaging")
+    assert calls(answer) == [
+        ("query_metrics", {"measure": "average_deal_age", "group_by": "deal", "stage": "Engaging", "top": 1})
+    ]
+
+
+def test_my_accounts_on_an_export_without_account_owners_are_the_ones_i_sell_to(
+    maven: World, cast: Cast
+) -> None:
+    answer = maven.ask(
+        maven.viewer("Darcel Schlecht"), "which of my accts havent bought anything from me this qtr?"
+    )
+    args = calls(answer)[0][1]
+    assert "owner" not in args and args["has_bought"] is False
+    assert "does not take a period" in answer.answer

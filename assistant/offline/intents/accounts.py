@@ -12,6 +12,7 @@ from assistant.offline.calls import Call, given
 from assistant.offline.frame import Frame, Intent
 from assistant.offline.intents.spec import Answering, IntentSpec, Phrasing, Rendering, phrasing
 from assistant.offline.metric_claims import NEVER_BOUGHT, NEVER_WON, WHO_TO_CONTACT
+from assistant.offline.vocabulary import correct_before_reading
 from tools.accounts import AccountSearchResult
 from tools.accounts.facts import AccountFacts, AccountPurchases
 from tools.accounts.profile import AccountProfile
@@ -37,7 +38,8 @@ MY_ACCOUNTS = re.compile(r"\bmy (?:own )?(?:accounts?|accts?|customers|book(?: o
 
 
 def own_book(question: str, lexicon: Lexicon) -> bool:
-    return lexicon.viewer.role is Role.REP and MY_ACCOUNTS.search(question) is not None
+    owned = lexicon.viewer.role is Role.REP and lexicon.account_owners  # an export may record none
+    return owned and MY_ACCOUNTS.search(question) is not None
 
 
 def _accounts(frame: Frame, lexicon: Lexicon, tools: AbstractSet[str]) -> list[Call]:
@@ -45,7 +47,7 @@ def _accounts(frame: Frame, lexicon: Lexicon, tools: AbstractSet[str]) -> list[C
     slots = frame.slots
     ambiguous = frame.ambiguity is not None and frame.ambiguity.kind == "account"
     name = frame.ambiguity.phrase if frame.ambiguity is not None and ambiguous else slots.account
-    question = frame.question.lower()
+    question = correct_before_reading(frame.question.lower())  # "havent bought", "accts"
     by_pipeline = "pipeline" in question and slots.has_open_pipeline is not False
     subsidiaries = bool(SUBSIDIARIES.search(question)) and slots.account is not None
     lacking = slots.product if NOT_BOUGHT.search(question) else None
@@ -123,7 +125,16 @@ def _write_whitespace(output: WhitespaceReport, answering: Answering) -> str:
 
 
 def _write_accounts(output: AccountSearchResult, answering: Answering) -> str:
-    return answers.accounts(output, answering.notes)
+    notes = list(answering.notes)
+    bought = answering.args.get("has_bought") is not None or answering.args.get("has_won") is not None
+    if bought and answering.frame.slots.period:
+        # "which accounts haven't bought anything this quarter?": the search knows ever, not when
+        notes.append(
+            f"bought or won here means ever: the account search does not take a period, so "
+            f"{answering.frame.slots.period!r} is not applied; ask for bookings by account in that period "
+            "to see who bought then"
+        )
+    return answers.accounts(output, notes)
 
 
 ACCOUNT = IntentSpec(
