@@ -24,6 +24,7 @@ import re
 from pydantic import BaseModel
 
 from tools.errors import InputError
+from tools.period_spans import MONTH_NUMBERS, span_of_days
 
 
 class Period(BaseModel):
@@ -83,28 +84,6 @@ def _fiscal_year(fy_name: int, fy_start_month: int) -> Period:
 
 _SPAN = re.compile(r"(\d{4}-\d{2}-\d{2})\s*\.\.\s*(\d{4}-\d{2}-\d{2})")
 _QUARTER = re.compile(r"^(?:(?:fy)?(\d{4})[\s-]*)?q([1-4])(?:[\s-]*(?:fy)?(\d{4}))?$")
-#: Month names and abbreviations ("sep", "sept", "september") by month number.
-MONTH_NUMBERS: dict[str, int] = {
-    name: index
-    for index, names in enumerate(
-        [
-            ("jan", "january"),
-            ("feb", "february"),
-            ("mar", "march"),
-            ("apr", "april"),
-            ("may",),
-            ("jun", "june"),
-            ("jul", "july"),
-            ("aug", "august"),
-            ("sep", "sept", "september"),
-            ("oct", "october"),
-            ("nov", "november"),
-            ("dec", "december"),
-        ],
-        start=1,
-    )
-    for name in names
-}
 _MONTHS = MONTH_NUMBERS
 
 
@@ -117,10 +96,6 @@ _WINDOW = re.compile(
 )
 #: "TTM", "LTM": the trailing twelve months.
 _TRAILING_YEAR = ("ttm", "ltm", "trailing twelve months", "last twelve months", "rolling twelve months")
-#: "Q1-Q3", "q2 to q4 2025", "jan-mar", "march through june 2026": from the first to the end of the last.
-_PART_SPAN = re.compile(
-    r"(q[1-4]|[a-z]+)\s*(?:-|–|to|thru|through|until)\s*(q[1-4]|[a-z]+)(?:\s+((?:19|20)\d{2}))?"
-)
 _HALF = re.compile(r"(?:(?:fy)?(\d{4})[\s-]*)?h([12])(?:[\s-]*(?:fy)?(\d{4}))?")
 
 
@@ -168,33 +143,6 @@ def _week(start: dt.date, label: str) -> Period:
     )
 
 
-def _day_pattern(n: int) -> str:
-    month = "|".join(sorted(MONTH_NUMBERS, key=len, reverse=True))
-    return (
-        rf"(?:(?P<m{n}>{month})\.? (?P<d{n}>\d{{1,2}})(?:st|nd|rd|th)?(?:,? (?P<y{n}>\d{{4}}))?"
-        r"|today|now|date)"
-    )
-
-
-#: A span of days: "jan 1 thru today", "march 3 - june 30", "since oct 15" (to today).
-_DAYS = re.compile(
-    rf"(?:(?:from )?{_day_pattern(1)} (?:thru|through|to|until|till|-) {_day_pattern(2)}"
-    rf"|since {_day_pattern(3)})"
-)
-
-
-def _day(month: str, day: str, year: str | None, as_of: dt.date) -> dt.date:
-    try:
-        return dt.date(int(year) if year else as_of.year, MONTH_NUMBERS[month], int(day))
-    except ValueError as exc:
-        raise InputError(f"there is no day {month} {day}{f' {year}' if year else ''}") from exc
-
-
-def _part(word: str) -> bool:
-    """A quarter ("q3") or a month ("march", "mar") a span of them is made of."""
-    return bool(re.fullmatch(r"q[1-4]", word)) or word in MONTH_NUMBERS
-
-
 def _calendar(phrase: str, as_of: dt.date, fy_start_month: int) -> Period | None:
     """Weeks, rolling windows, "since …", halves and "today": the periods that are not quarters,
     months or years."""
@@ -237,22 +185,14 @@ def _calendar(phrase: str, as_of: dt.date, fy_start_month: int) -> Period | None
         number = _MONTHS[since.group(1)]
         start = dt.date(as_of.year if number <= as_of.month else as_of.year - 1, number, 1)
         return Period(label=phrase, start=start, end=tomorrow)
-    parts = _PART_SPAN.fullmatch(phrase)
-    if parts and _part(parts[1]) and _part(parts[2]):
-        named_year = f" {parts[3]}" if parts[3] else ""
-        opening, closing = (_parse(f"{p}{named_year}", as_of, fy_start_month) for p in (parts[1], parts[2]))
-        if opening.start < closing.end:
-            return date_range(opening.start.isoformat(), closing.last_day.isoformat(), fy_start_month)
-    span = _DAYS.fullmatch(phrase)
-    if span:
-        # "jan 1 thru today", "from march 3 to june 30 2026", "since oct 15"
-        which = "1" if span["m1"] or not span["m3"] else "3"
-        given = span[f"m{which}"]
-        start = _day(given, span[f"d{which}"], span[f"y{which}"], as_of) if given else as_of
-        last = _day(span["m2"], span["d2"], span["y2"], as_of) if span["m2"] else as_of
-        if given and not span[f"y{which}"] and start > last:
-            start = start.replace(year=start.year - 1)  # "dec 1 to jan 15": the December before
-        return date_range(start.isoformat(), last.isoformat(), fy_start_month)
+    spanned = span_of_days(
+        phrase,
+        as_of,
+        lambda text: _calendar(text, as_of, fy_start_month) or _parse(text, as_of, fy_start_month),
+    )
+    if spanned is not None:
+        # "jan 1 thru today", "Q1-Q3", "jan-mar", "this month or next": from the first day to the last
+        return date_range(spanned[0].isoformat(), spanned[1].isoformat(), fy_start_month)
     half = _HALF.fullmatch(phrase.replace(" ", ""))
     if half:
         fy_now = _fiscal_year_start(as_of, fy_start_month)

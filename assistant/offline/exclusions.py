@@ -16,7 +16,9 @@ from tools.lexicon import Lexicon
 
 NEGATION = re.compile(
     r"\b(?:outside(?: of)?|excluding|exclude|except(?: for)?|other than|apart from|aside from|not in"
-    r"|besides|but not|without counting|not counting|leaving out|leave out|ignoring|ignore|minus|ex)"
+    r"|besides|but not|without counting|not counting|leaving out|leave out|ignoring|ignore|minus|ex"
+    # "the biggest deal that isn't Cobalt Platform", "deals that aren't in Texas"
+    r"|(?:that|which|who)\s+(?:isn'?t|is not|aren'?t|are not|wasn'?t|weren'?t)(?:\s+(?:in|on|for|from))?)"
     r"\s+(?:of\s+)?|\bnon[- ]"
 )
 #: Value slots a negated phrase can name, and the query filter each is.

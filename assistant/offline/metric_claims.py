@@ -198,7 +198,9 @@ def decisive(reading: MetricReading, text: str, slots: Slots | None = None) -> b
         return _dropped(slots, NOT_ON_SCORECARD) or bool(team_figure and not (slots and slots.owner))
     if reading.measure in OPEN_MEASURES:
         if reading.group_by == "deal":
-            return False  # the largest open deals are listed with their stage and close date
+            # the largest open deals are listed with their stage and close date, unless a filter
+            # only the query takes was asked ("the biggest deal that isn't Cobalt Platform")
+            return _dropped(slots, NOT_ON_PIPELINE)
         return (
             composed
             or (reading.group_by is not None and reading.group_by not in PIPELINE_GROUPS)

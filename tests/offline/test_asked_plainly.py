@@ -243,3 +243,19 @@ def test_arr_and_churn_are_read_from_the_installed_base(demo: World, cast: Cast)
         "Cobalt Platform",
     )
     assert "active ARR $" in mine.answer and "installed product" in mine.answer
+
+
+def test_the_biggest_deal_that_isnt_a_product_this_month_or_next(demo: World, cast: Cast) -> None:
+    answer = demo.ask(cast.rep, "biggest deal i've got closing this month or next that isnt cobalt platform?")
+    assert _calls(answer) == [
+        (
+            "query_metrics",
+            {
+                "measure": "open_pipeline",
+                "group_by": "deal",
+                "exclude": {"product": "Cobalt Platform"},
+                "period": "this month or next",
+                "top": 1,
+            },
+        )
+    ]

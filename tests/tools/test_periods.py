@@ -40,6 +40,8 @@ FRIDAY = dt.date(2026, 11, 27)
         ("trailing 12 months", dt.date(2025, 11, 28), dt.date(2026, 11, 28)),
         ("TTM", dt.date(2025, 11, 28), dt.date(2026, 11, 28)),
         ("MTD", dt.date(2026, 11, 1), dt.date(2026, 11, 28)),
+        ("this month or next", dt.date(2026, 11, 1), dt.date(2027, 1, 1)),
+        ("this quarter or the next one", dt.date(2026, 10, 1), dt.date(2027, 4, 1)),
     ],
 )
 def test_everyday_periods(phrase: str, start: dt.date, end: dt.date) -> None:
