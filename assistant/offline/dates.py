@@ -16,7 +16,7 @@ import datetime as dt
 import itertools
 import re
 
-from tools.periods import MONTH_NUMBERS
+from tools.period_spans import MONTH_NUMBERS
 
 MONTH = r"(?:" + "|".join(sorted(MONTH_NUMBERS, key=len, reverse=True)) + r")\.?"
 #: Days people name by their holiday.
