@@ -8,14 +8,14 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import delete, insert, select
 
 from tools.deals.changes import ChangesQuery, pipeline_changes, start_day
 from tools.deals.changes_chart import draw_waterfall
 from tools.errors import InputError
 from tools.store.repository import Repository
 from tools.store.schema import Opportunity, Role
-from tools.store.schema_scores import PipelineSnapshot
+from tools.store.schema_scores import DealScore, PipelineSnapshot
 from tools.store.snapshots import backfill_days, rebuild_snapshot, take_snapshot
 from tools.viewer import Viewer
 
@@ -131,3 +131,28 @@ def test_the_waterfall_is_drawn(demo_repo: Repository, tmp_path: Path) -> None:
     result = pipeline_changes(demo_repo, REVOPS, ChangesQuery())
     path = draw_waterfall(result, tmp_path / "changes.png")
     assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and path.stat().st_size > 10_000
+
+
+def test_todays_chance_is_the_stage_probability_unless_the_stored_scores_are_current(
+    demo_repo: Repository,
+) -> None:
+    """A stored score made for other data (a stale fingerprint) is not read: the change list shows
+    what a snapshot taken now would record, whatever other tools have stored before."""
+    listed = pipeline_changes(demo_repo, REVOPS, ChangesQuery(since="last week", limit=500))
+    deal = next(d for g in listed.groups for d in g.deals if d.stage and d.probability is not None)
+    key = int(deal.id.split("/")[1])
+    stale = DealScore(
+        opportunity_id=key, fingerprint="stale", probability=0.999, stage_probability=0.1, factors="[]"
+    )
+    with demo_repo.engine.begin() as connection:
+        connection.execute(
+            insert(DealScore).values(**{c.name: getattr(stale, c.name) for c in DealScore.__table__.columns})
+        )
+    try:
+        again = pipeline_changes(demo_repo, REVOPS, ChangesQuery(since="last week", limit=500))
+        same = next(d for g in again.groups for d in g.deals if d.id == deal.id)
+        stage = demo_repo.stages.find(same.stage or "")
+        assert stage is not None and same.probability == pytest.approx(stage.probability)
+    finally:
+        with demo_repo.engine.begin() as connection:
+            connection.execute(delete(DealScore).where(DealScore.opportunity_id == key))

@@ -18,12 +18,13 @@ from decimal import Decimal
 from typing import Any
 
 from pydantic import BaseModel, Field
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, case, func, select
 
 from tools.deals.pipeline import describe
 from tools.errors import DataError, InputError
 from tools.evidence import ExternalId, RecordUrl, record_id
 from tools.filters import DealFilter, deal_conditions
+from tools.scoring.store import scores_in_use
 from tools.store.repository import Repository, ViewerLike
 from tools.store.schema import Opportunity, User
 from tools.store.schema_scores import DealScore, DigestItem, PipelineSnapshot
@@ -164,6 +165,16 @@ def pipeline_changes(repo: Repository, viewer: ViewerLike, params: ChangesQuery)
     with repo.connect() as connection:
         day, note = snapshot_day(connection, asked)
         snap = PipelineSnapshot
+        # today's chance as a snapshot records it: the stored win score while it is current (made
+        # for the data as it is now, by a model in use), else the stage's probability
+        stage_probability = case(
+            {s.name: s.probability for s in repo.stages.stages}, value=Opportunity.stage, else_=None
+        )
+        chance = (
+            func.coalesce(DealScore.probability, stage_probability)
+            if scores_in_use(connection, repo.as_of)
+            else stage_probability
+        )
         before = {
             row.id: row
             for row in connection.execute(
@@ -183,7 +194,7 @@ def pipeline_changes(repo: Repository, viewer: ViewerLike, params: ChangesQuery)
                     Opportunity.stage,
                     Opportunity.amount,
                     Opportunity.close_date,
-                    DealScore.probability,
+                    chance.label("probability"),
                 )
                 .outerjoin(DealScore, DealScore.opportunity_id == Opportunity.id)
                 .where(~Opportunity.is_closed, *resolved.conditions)
