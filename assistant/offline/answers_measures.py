@@ -14,6 +14,7 @@ from assistant.offline.intents.spec import Answering
 from assistant.offline.members import compared_members, share_focus
 from assistant.offline.render import render, whose
 from tools.evidence import Figure, Unit
+from tools.semantic.measures import INSTALLED_BASE
 from tools.semantic.models import Change, MetricResult, MetricRow
 from tools.store.schema import Role
 
@@ -142,9 +143,9 @@ def grouping(result: MetricResult, joiner: str = " and ") -> str:
 def _records(result: MetricResult) -> str:
     """What the first measure counts over: deals, activities, quota rows, people or accounts."""
     key = result.measures[0].key
-    counted = {"activities": "activity", "quota": "quota", "reps": "rep", "accounts": "account"}
-    counted |= {"active_arr": "installed product", "churned_products": "installed product"}
-    return counted.get(key, "installed product" if key == "churned_arr" else "deal")
+    if key in INSTALLED_BASE:
+        return "installed product"
+    return {"activities": "activity", "quota": "quota", "reps": "rep", "accounts": "account"}.get(key, "deal")
 
 
 def _unknown_why(result: MetricResult) -> str:
@@ -194,12 +195,7 @@ def _headline(answering: Answering, result: MetricResult) -> str:
     who, records = _whose(answering, result), "deals"
     if result.measures and result.measures[0].key == "reps":
         who, records = ("the whole" if who == "all" else who), "team"
-    elif result.measures and result.measures[0].key in (
-        "accounts",
-        "active_arr",
-        "churned_arr",
-        "churned_products",
-    ):
+    elif result.measures and result.measures[0].key in INSTALLED_BASE | {"accounts"}:
         records = "accounts"
     return f"{names}{group}, {who} {records}{scope}{when}"
 
@@ -261,6 +257,8 @@ def write(result: MetricResult, answering: Answering) -> str:
     if result.total and not result.total[0].record_count and not result.rows:
         # nothing matched: "none", not a "$0" that reads like a measured figure
         kind = "record" if result.measures[0].key in ("activities", "quota", "reps", "accounts") else "deal"
+        if result.measures[0].key in INSTALLED_BASE:
+            kind = "installed product (the products accounts run, with their ARR)"
         summary = f"None: no {kind} matches, so there is no {_lower(result.measures[0].name)} to give"
     elif result.total and result.total[0].record_count:
         summary += f" ({fmt.plural(result.total[0].record_count, _records(result))})"

@@ -63,7 +63,7 @@ from assistant.offline.frame import ENTITY_SLOTS, FILTER_SLOTS, Frame, Intent, S
 from assistant.offline.intents import spec_for
 from assistant.offline.intents.registry import DATA_INTENTS, ENTITY_INTENT, PERIOD_INTENTS
 from assistant.offline.listed import lone_pair, only_row, pick, with_pick
-from assistant.offline.measure_lists import IN_MONEY
+from assistant.offline.measure_lists import AS_COUNT, IN_MONEY
 from assistant.offline.measures import read_metric_question
 from assistant.offline.members import MEMBER_SLOTS
 from assistant.offline.period_slots import SAME_LAST_YEAR
@@ -496,8 +496,6 @@ BIGGEST_ONES = re.compile(
     r"(?: in \w+)?\W*$",
     re.I,
 )
-#: Figures that add up deals' amounts, by the count of the same deals.
-SUMMED = {*IN_MONEY.values()}
 
 
 def _biggest_of(previous: Frame, current: Frame, question: str) -> Frame | None:
@@ -516,7 +514,7 @@ def _biggest_of(previous: Frame, current: Frame, question: str) -> Frame | None:
         if measure != "open_pipeline":
             return None
         measure, ranking = "average_deal_age", "top" if word == "oldest" else "bottom"
-    elif measure not in SUMMED:
+    elif measure not in AS_COUNT:
         return None
     if previous.slots.dimension not in (None, "deal") and noun is None:
         return None  # "the top 3?" after bookings by rep: three of those reps (the ranking's own reading)
@@ -547,9 +545,9 @@ def _counted_and_sized(previous: Frame, current: Frame, question: str) -> Frame 
     """ "was that fewer deals or smaller deals?" after bookings compared: how many deals, and their
     average size, over the same records and periods."""
     money = previous.slots.measure or ""
-    if not VOLUME_OR_SIZE.search(question) or previous.intent is not Intent.MEASURE or money not in SUMMED:
+    if not VOLUME_OR_SIZE.search(question) or previous.intent is not Intent.MEASURE or money not in AS_COUNT:
         return None
-    count = next(c for c, m in IN_MONEY.items() if m == money)
+    count = AS_COUNT[money]
     size = "average_deal_size" if money == "won_revenue" else None
     slots = previous.slots.model_copy(
         update={"measure": count, "also": [size] if size else None, "by_change": None}

@@ -74,7 +74,7 @@ from assistant.offline.measure_words import (
     WON,
 )
 from assistant.offline.slots import WORD_NUMBERS
-from tools.semantic.measures import MEASURES
+from tools.semantic.measures import INSTALLED_BASE, MEASURES
 
 Outcome = Literal["won", "lost", "closed", "open", "created", "activity", "quota"]
 
@@ -523,8 +523,6 @@ RANKED_BY_MONEY = re.compile(
 )
 
 
-#: Measures of what accounts run (their people are accounts, not reps).
-INSTALLED_BASE = frozenset({"active_arr", "churned_arr", "churned_products"})
 #: "rank my team by…", "sort the whole team by…", "order the team on…": the team's people, ranked.
 TEAM_RANKED = re.compile(
     r"\b(?:rank|ranking|sort|order|stack[- ]rank)\s+(?:the\s+|my\s+|our\s+)?(?:whole\s+|entire\s+)?team\b"

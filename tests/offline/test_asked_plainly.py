@@ -259,3 +259,9 @@ def test_the_biggest_deal_that_isnt_a_product_this_month_or_next(demo: World, ca
             },
         )
     ]
+
+
+def test_arr_on_an_export_without_an_installed_base_says_there_is_none(maven: World, cast: Cast) -> None:
+    answer = maven.ask(cast.revops, "active arr by product")
+    assert "no installed product (the products accounts run, with their ARR) matches" in answer.answer
+    assert "$0" not in answer.answer

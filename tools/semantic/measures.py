@@ -259,3 +259,5 @@ MEASURES: dict[str, Measure] = {
         ),
     )
 }
+#: Measures of what accounts run (counted over installed products, whose people are accounts).
+INSTALLED_BASE = frozenset(key for key, m in MEASURES.items() if Basis.INSTALLED in m.needs)

@@ -29,7 +29,7 @@ from assistant.offline.intents.accounts import own_book
 from assistant.offline.intents.spec import IntentSpec, Phrasing, Rendering
 from assistant.offline.measure_lists import IN_MONEY
 from assistant.offline.measure_words import COUNT
-from assistant.offline.measures import INSTALLED_BASE, read_metric_question
+from assistant.offline.measures import read_metric_question
 from assistant.offline.members import MEMBER_SLOTS, compared_members, share_focus
 from assistant.offline.metric_claims import (
     ABSENT,
@@ -47,6 +47,7 @@ from assistant.offline.slots import NO_AMOUNT
 from assistant.offline.thresholds import HIT_QUOTA
 from tools.errors import InputError
 from tools.lexicon import Lexicon
+from tools.semantic.measures import INSTALLED_BASE
 from tools.semantic.models import MetricResult
 from tools.semantic.windows import asked, previous_window, year_earlier
 
