@@ -142,6 +142,16 @@ class AppContext:
 
         threading.Thread(target=open_index, name="playbook-index", daemon=True).start()
 
+    def close(self) -> None:
+        """Close the database connections and the playbook index this context opened (nothing
+        happens for what it never opened); a later use opens them again."""
+        knowledge = self.__dict__.get("knowledge")
+        if knowledge is not None:
+            knowledge.close()
+        engine = self.__dict__.get("engine")
+        if engine is not None:
+            engine.dispose()
+
     def as_of(self) -> dt.date:
         """The date "today" means in analyses: the setting, else the dataset's, else today (UTC)."""
         if self.settings.as_of:

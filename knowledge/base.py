@@ -82,6 +82,13 @@ class KnowledgeBase:
         """Where the BM25 sidecar lives (a local index only)."""
         return None if self.index.directory is None else self.index.directory / "bm25"
 
+    def close(self) -> None:
+        """Close the index (see :meth:`ChromaIndex.close`); a later search opens it again."""
+        with self._lock:
+            self._retriever = None
+            self._index_found = False
+            self.index.close()
+
     def ingest(self, path: Path | None = None, progress: Progress | None = None) -> IngestReport:
         """Index the playbook at ``path`` (default: the packaged playbook); see :mod:`knowledge.ingest`."""
         report, bm25 = ingest(

@@ -200,6 +200,15 @@ class ChromaIndex:
         with _CLIENT_LOCK:
             return self._create_client()
 
+    def close(self) -> None:
+        """Release the Chroma client (a local index's database connections, once no other client
+        in the process shares its path); the next use opens it again."""
+        with _CLIENT_LOCK:
+            client, self._client = self._client, None
+            self._chunks = self._windows = None
+        if client is not None and hasattr(client, "close"):
+            client.close()
+
     def _create_client(self) -> ClientAPI:
         if self._client is None:
             import chromadb

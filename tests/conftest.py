@@ -5,11 +5,16 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
+import sqlalchemy
 from sqlalchemy import Engine, text
 
+from assistant.bootstrap import AppContext
+from assistant.settings import Settings
 from tests.postgres import PostgresUnavailable, postgres_server
+from tools.store import db
 from tools.store.bulk import INSERT_ORDER
 from tools.store.db import ensure_schema, make_engine
 from tools.store.scope import ORG_STAMP
@@ -29,6 +34,45 @@ def _isolated_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> No
     # tests of that behaviour turn it on (tests/knowledge/test_first_use.py)
     monkeypatch.setenv("SALESPLAN_PLAYBOOK_AUTO_INDEX", "false")
     monkeypatch.chdir(tmp_path)
+
+
+_ENGINES: list[Engine] = []
+_CONTEXTS: list[AppContext] = []
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _opened_recorded() -> Iterator[None]:
+    """Every engine and app context the product makes is recorded, so each test's can be closed
+    after it (a whole run would otherwise hold thousands of database files open)."""
+    made, built = sqlalchemy.create_engine, AppContext.__init__
+
+    def recording(*args: Any, **kwargs: Any) -> Engine:
+        engine = made(*args, **kwargs)
+        _ENGINES.append(engine)
+        return engine
+
+    def init(self: AppContext, settings: Settings) -> None:
+        built(self, settings)
+        _CONTEXTS.append(self)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(db, "create_engine", recording)
+        patch.setattr(AppContext, "__init__", init)
+        yield
+
+
+@pytest.fixture(autouse=True)
+def _opened_closed() -> Iterator[None]:
+    """What a test opened is closed after it: the contexts it built (their engines and playbook
+    indexes) and the engines it made (an in-memory database is left alone: closing loses it)."""
+    engines, contexts = len(_ENGINES), len(_CONTEXTS)
+    yield
+    for context in _CONTEXTS[contexts:]:
+        context.close()
+    for engine in _ENGINES[engines:]:
+        if engine.url.database not in (None, "", ":memory:"):
+            engine.dispose()
+    del _ENGINES[engines:], _CONTEXTS[contexts:]
 
 
 @pytest.fixture

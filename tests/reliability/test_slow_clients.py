@@ -9,7 +9,7 @@ gets its answer and the connection is closed, not kept open by the trickle.
 from __future__ import annotations
 
 import json
-import select
+import selectors
 import socket
 import threading
 import time
@@ -54,13 +54,17 @@ class Dribble:
         return self
 
     def _run(self) -> None:
-        with socket.create_connection(("127.0.0.1", self.port), timeout=5) as sock:
+        # A selector, not select.select: a long test run may hold more than 1,024 descriptors.
+        with (
+            socket.create_connection(("127.0.0.1", self.port), timeout=5) as sock,
+            selectors.DefaultSelector() as sel,
+        ):
+            sel.register(sock, selectors.EVENT_READ)
             sock.sendall(self.head)
             started = time.monotonic()
             next_byte = started + self.every
             while time.monotonic() - started < PATIENCE:
-                readable, _, _ = select.select([sock], [], [], max(0.0, next_byte - time.monotonic()))
-                if readable:
+                if sel.select(max(0.0, next_byte - time.monotonic())):
                     try:
                         chunk = sock.recv(65536)
                     except ConnectionResetError:

@@ -22,6 +22,7 @@ def _root(ctx: typer.Context) -> None:
     from assistant.bootstrap import build_app_context  # settings and the store: not for --help
 
     ctx.obj = build_app_context()
+    ctx.call_on_close(ctx.obj.close)
 
 
 def main() -> None:
