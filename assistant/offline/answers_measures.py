@@ -24,6 +24,8 @@ ROWS_SHOWN = 12
 def value(figure: Figure) -> str:
     if figure.value is None:
         return "n/a" if figure.unit is not Unit.USD else "amount unknown"
+    if figure.unit is Unit.USD and not figure.value and figure.record_count == 0:
+        return "none"  # a group with no record behind it (an account with no open deal), not a $0 sum
     if figure.unit is Unit.USD:
         return fmt.estimated(fmt.money(figure.value), figure.value, figure.estimated)
     if figure.unit is Unit.RATIO and "coverage" in figure.name.casefold():

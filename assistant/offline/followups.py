@@ -63,6 +63,7 @@ from assistant.offline.frame import ENTITY_SLOTS, FILTER_SLOTS, Frame, Intent, S
 from assistant.offline.intents import spec_for
 from assistant.offline.intents.registry import DATA_INTENTS, ENTITY_INTENT, PERIOD_INTENTS
 from assistant.offline.listed import lone_pair, only_row, pick, with_pick
+from assistant.offline.listed_sets import about_listed
 from assistant.offline.measure_lists import AS_COUNT, IN_MONEY
 from assistant.offline.measures import read_metric_question
 from assistant.offline.members import MEMBER_SLOTS
@@ -627,8 +628,11 @@ def fold(
             current = with_pick(current, lone, context.slots.dimension)  # "what else do they buy?"
         if picked is not None:
             current = with_pick(current, picked, context.slots.dimension if context else None)
+        listed = None if picked or lone or pair else about_listed(context, current, said, shown)
         frame = refine(
-            current
+            listed
+            if listed is not None
+            else current
             if picked is not None and picked.kind in ("opportunity", "account")
             else merge(context, current, said)
             if context and is_follow_up(context, current, said)

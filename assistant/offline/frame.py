@@ -146,6 +146,9 @@ class Slots(BaseModel):
     with_subsidiaries: bool | None = None
     #: Filters that leave records out ("outside the US": ``{"country": "United States"}``), by slot.
     exclude: dict[str, str] | None = None
+    #: Several members of one filter, any of which a record may match: the records an earlier
+    #: answer listed ("do any of those have open deals?"), by the metric query's filter name.
+    any_of: dict[str, list[str]] | None = None
     also: list[str] | None = None
     #: A breakdown the data cannot give ("by lead source"), said in the answer rather than dropped.
     unavailable: str | None = None
@@ -221,6 +224,7 @@ FILTER_SLOTS = (
     "max_age_days",
     "min_days_in_stage",
     "exclude",
+    "any_of",
     "with_subsidiaries",
     "also",
     "unavailable",

@@ -100,7 +100,9 @@ STAGE_DAYS = any_of(
     r"|the same|one) )?(?:current )?stage"
     r"|(?:longest|oldest|most days|most time) in (?:its |their |the |a )?(?:current )?stage"
     # "how many days do deals sit in proposal?", "how long do deals stay in negotiation"
-    r"|(?:how long|how many days|days|time)\b.{0,40}\b(?:sit|sits|sitting|sat|stay|stays|staying|spend|spends"
+    # (within one clause: "in 60 days and how much pipe is sitting in them" asks no time in stage)
+    r"|(?:how long|how many days|days|time)\b(?:(?!\b(?:and|but|how)\b).){0,40}"
+    r"\b(?:sit|sits|sitting|sat|stay|stays|staying|spend|spends"
     r"|spent|linger|lingers|lingering|remain|remains|sit around) in\b"
     # "avg days in negotiation": the time deals spend in the stage named (not "days in the quarter")
     r"|(?:avg|average|mean|median|typical)\s+(?:number of\s+)?(?:days|time)\s+(?:spent\s+)?in\s+"

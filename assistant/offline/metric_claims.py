@@ -92,6 +92,7 @@ ONLY_QUERIED = (
     "max_age_days",
     "min_days_in_stage",
     "exclude",
+    "any_of",
     "with_subsidiaries",
 )
 NOT_ON_SCORECARD = (
@@ -201,8 +202,11 @@ def decisive(reading: MetricReading, text: str, slots: Slots | None = None) -> b
             # the largest open deals are listed with their stage and close date, unless a filter
             # only the query takes was asked ("the biggest deal that isn't Cobalt Platform")
             return _dropped(slots, NOT_ON_PIPELINE)
+        # "how much pipe has had no activity in 60 days?": a filter the pipeline summary lacks
+        quiet = slots is not None and slots.rule == "no_activity" and slots.inactive_days is not None
         return (
             composed
+            or quiet
             or (reading.group_by is not None and reading.group_by not in PIPELINE_GROUPS)
             or _dropped(slots, NOT_ON_PIPELINE)
         )

@@ -77,7 +77,8 @@ GROUP = re.compile(
 )
 RULES = (
     (
-        r"no (?:recent )?activit|gone dark|going dark|went dark|gone quiet|quiet|no touch|not touched"
+        r"(?:no|zero|without(?: any)?) (?:recent )?activit"
+        r"|gone dark|going dark|went dark|gone quiet|quiet|no touch|not touched"
         r"|(?:n't|not|never)(?: \w+){0,2} (?:any |an |one )?(?:activit|touch|contact)"
         r"|(?:n't|not|never|nobody|no one|no-one)(?: \w+)? "
         r"(?:touched|contacted|called|visited|engaged|spoken|talked|reached)",

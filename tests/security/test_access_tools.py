@@ -46,7 +46,7 @@ def _named(planted: Planted, person: str) -> dict[str, list[Args]]:
     by_account = [{"account": account}]
     filters = [{"owner": person}, {"account": account}]
     return {
-        "search_accounts": [{"name": account}, {"owner": person}],
+        "search_accounts": [{"name": account}, {"owner": person}, {"names": [account, "Acme Corporation"]}],
         "account_profile": by_account,
         "account_whitespace": by_account,
         "account_facts": by_account,
@@ -78,6 +78,17 @@ def _named(planted: Planted, person: str) -> dict[str, list[Args]]:
         "query_metrics": [
             {"measure": "won_revenue", "rep": person, "period": "this year"},
             {"measure": "open_pipeline", "account": account, "group_by": "stage"},
+            {
+                "measure": "open_pipeline",
+                "group_by": "account",
+                "any_of": {"account": [account, "Acme Corporation"]},
+            },
+            {
+                "measure": "open_pipeline",
+                "group_by": "deal",
+                "any_of": {"deal": [f"opportunity/{planted.deal_id}"]},
+            },
+            {"measure": "open_deals", "rep": person, "inactive_days": 30},
         ],
     }
 

@@ -26,6 +26,11 @@ POTENTIAL_FORMULA = "accounts.potential (estimated annual spend available)"
 
 class AccountSearch(BaseModel):
     name: str | None = Field(default=None, description="Part of the account name (case-insensitive).")
+    names: list[str] | None = Field(
+        default=None,
+        max_length=50,
+        description="Only these accounts, by their exact names (an earlier list).",
+    )
     industry: str | None = Field(default=None, description="Industry, e.g. 'Healthcare'.")
     segment: str | None = Field(default=None, description="Segment: 'SMB', 'Mid-Market' or 'Enterprise'.")
     territory: str | None = Field(default=None, description="Territory name, e.g. 'West Enterprise'.")
@@ -125,6 +130,7 @@ def search_accounts(repo: Repository, viewer: Viewer, params: AccountSearch) -> 
 
     Args:
         name: Part of the account name (case-insensitive).
+        names: Only these accounts, by exact name (the accounts an earlier answer listed).
         industry: Industry, e.g. 'Healthcare'.
         segment: Segment: 'SMB', 'Mid-Market' or 'Enterprise'.
         territory: Territory name, e.g. 'West Enterprise'.

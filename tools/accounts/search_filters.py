@@ -49,6 +49,13 @@ def conditions_of(
     if params.name:
         conditions.append(Account.name.icontains(params.name.strip(), autoescape=True))
         described.append(f"name contains {params.name.strip()!r}")
+    if params.names:
+        # the accounts an earlier answer listed: each by its exact name, as the data writes it
+        conditions.append(Account.name.in_([name.strip() for name in params.names]))
+        shown = (
+            params.names if len(params.names) <= 4 else [*params.names[:3], f"{len(params.names) - 3} more"]
+        )
+        described.append(f"accounts: {', '.join(shown)}")
     if params.industry:
         condition, description = _value_condition(
             repo, viewer, connection, Account.industry, "industry", params.industry

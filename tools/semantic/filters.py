@@ -11,7 +11,8 @@ A rep's name means their deals, a manager's their whole team (as :func:`tools.fi
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable
+import re
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -36,6 +37,8 @@ class Narrowing:
     links: frozenset[Link]
     joins: tuple[str, ...]
     condition: Callable[[Joined], ColumnElement[bool]]
+    #: The members a filter of several names kept, as the data names them (:func:`among`).
+    members: tuple[str, ...] = ()
 
 
 Resolver = Callable[[Repository, ViewerLike, str], tuple[str, list[Any]]]
@@ -104,6 +107,19 @@ def _attribute(field: str) -> Resolver:
     return resolve
 
 
+def _deal(repo: Repository, viewer: ViewerLike, name: str) -> tuple[str, list[Any]]:
+    """A deal by its reference ("opportunity/42", as answers show it) or its exact name, in scope."""
+    ref = re.fullmatch(r"(?:opportunity/)?(\d+)", name.strip())
+    condition = Opportunity.id == int(ref[1]) if ref else func.lower(Opportunity.name) == name.strip().lower()
+    with repo.connect() as connection:
+        found = connection.execute(
+            repo.opportunities(viewer, Opportunity.id, Opportunity.name).where(condition)
+        ).all()
+    if not found:
+        raise InputError(f"no deal {name.strip()!r} among the deals you can see")
+    return found[0].name, [row.id for row in found]
+
+
 def _loss_reason(repo: Repository, viewer: ViewerLike, name: str) -> tuple[str, list[Any]]:
     reasons = _distinct(repo, repo.opportunities(viewer, Opportunity.loss_reason))
     reason = _choice("loss reason", name, reasons)
@@ -146,6 +162,7 @@ RESOLVERS: dict[str, Resolver] = {
     "product_family": _family,
     "account": _account,
     "parent_account": _group,
+    "deal": _deal,
     "industry": _attribute("industry"),
     "segment": _attribute("segment"),
     "country": _attribute("country"),
@@ -168,6 +185,29 @@ def narrow(repo: Repository, viewer: ViewerLike, field: str, name: str) -> Narro
         dimension.links,
         dimension.joins,
         lambda joined: dimension.key_of(joined).in_(values),
+    )
+
+
+def among(repo: Repository, viewer: ViewerLike, field: str, names: Sequence[str]) -> Narrowing:
+    """The filter ``field`` set to any of several names ("GTK 500 or GTX Plus Pro", the accounts an
+    earlier answer listed), each resolved as :func:`narrow` resolves one."""
+    if field not in RESOLVERS:
+        raise InputError(f"cannot filter by several {field!r}; use one of {', '.join(RESOLVERS)}")
+    named = [
+        narrow(repo, viewer, field, name) for name in dict.fromkeys(n.strip() for n in names if n.strip())
+    ]
+    if not named:
+        raise InputError(f"any_of {field!r} names nothing")
+    labels = [n.description.split(": ", 1)[1] for n in named]
+    shown = labels if len(labels) <= 4 else [*labels[:3], f"{len(labels) - 3} more"]
+    listed = shown[0] if len(shown) == 1 else f"{', '.join(shown[:-1])} or {shown[-1]}"
+    return Narrowing(
+        field,
+        f"{field.replace('_', ' ')}: {listed}",
+        named[0].links,
+        named[0].joins,
+        lambda joined: or_(*(n.condition(joined) for n in named)),
+        tuple(labels),
     )
 
 
@@ -261,6 +301,21 @@ def _days_before(field: str, column: str, description: str, cutoff: dt.date, old
         frozenset({Link.DEAL}),
         (),
         lambda joined: joined.column(column) <= cutoff if oldest else joined.column(column) > cutoff,
+    )
+
+
+def inactive(today: dt.date, days: int) -> Narrowing:
+    """Deals with no activity in the ``days`` before ``today`` (none ever recorded included)."""
+    cutoff = today - dt.timedelta(days=days)
+    quiet = select(Opportunity.id).where(
+        or_(Opportunity.last_activity_at.is_(None), Opportunity.last_activity_at < cutoff)
+    )
+    return Narrowing(
+        "inactive_days",
+        f"no activity in the last {days} days",
+        frozenset({Link.DEAL}),
+        (),
+        lambda joined: joined.column("deal_id").in_(quiet),
     )
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field
 
@@ -138,6 +138,9 @@ class MetricQuery(BaseModel):
     max_age_days: int | None = Field(
         default=None, ge=0, le=36_500, description="Deals created at most this many days ago."
     )
+    inactive_days: int | None = Field(
+        default=None, ge=1, le=36_500, description="Deals with no activity in this many days (or none ever)."
+    )
     min_days_in_stage: int | None = Field(
         default=None, ge=0, le=36_500, description="Deals in their current stage at least this many days."
     )
@@ -145,6 +148,11 @@ class MetricQuery(BaseModel):
         default=None,
         description="Leave out what a filter would keep: {'country': 'United States'} is everything "
         "outside the US; keys are the filter names above (rep, team, territory, product, industry…).",
+    )
+    any_of: dict[str, Annotated[list[str], Field(min_length=1, max_length=50)]] | None = Field(
+        default=None,
+        description="Keep what any of several names of one filter would keep: {'product': ['GTK 500', "
+        "'GTX Plus Pro']}, or the accounts an earlier answer listed; keys are the filter names above.",
     )
     min_amount: Decimal | None = Field(
         default=None, ge=0, le=MAX_AMOUNT, description="Deals of at least this."

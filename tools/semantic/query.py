@@ -39,9 +39,11 @@ from tools.semantic.filters import (
     RESOLVERS,
     Narrowing,
     ages,
+    among,
     amount_between,
     amount_unknown,
     excluded,
+    inactive,
     missing_field,
     narrow,
 )
@@ -86,12 +88,14 @@ def _narrowings(repo: Repository, viewer: ViewerLike, params: MetricQuery) -> li
     found = [
         narrow(repo, viewer, field, name)
         for field in RESOLVERS
-        if (name := getattr(params, field)) is not None and name.strip()
+        if (name := getattr(params, field, None)) is not None and name.strip()
     ]
     found += [excluded(repo, viewer, field, name) for field, name in (params.exclude or {}).items()]
+    found += [among(repo, viewer, field, names) for field, names in (params.any_of or {}).items()]
     unknown = [amount_unknown()] if params.without_amount else []
     unknown += [missing_field(params.missing)] if params.missing and params.missing.strip() else []
     aged = ages(repo.as_of, params.min_age_days, params.max_age_days, params.min_days_in_stage)
+    aged += [inactive(repo.as_of, params.inactive_days)] if params.inactive_days else []
     return found + amount_between(params.min_amount, params.max_amount) + unknown + aged
 
 
@@ -156,10 +160,13 @@ def query_metrics(repo: Repository, viewer: ViewerLike, params: MetricQuery) -> 
         stage: Deal stage, or several: 'Proposal, Negotiation'.
         forecast_category: commit, best_case, pipeline…
         exclude: Leave out what a filter would keep, e.g. {'country': 'United States'}.
+        any_of: Keep what any of several names of one filter would keep, e.g. {'account': ['Acme',
+            'Globex']} (the accounts an earlier answer listed).
         activity_type: Activity kind as recorded (call, meeting, email…), or several: 'call, meeting'.
         min_age_days: Only deals created at least this many days ago.
         max_age_days: Only deals created at most this many days ago.
         min_days_in_stage: Only deals in their current stage at least this many days.
+        inactive_days: Only deals with no activity in this many days (none ever recorded included).
         min_amount: Only deals of at least this amount.
         max_amount: Only deals of at most this amount.
         min_records: Only groups with at least this many records behind the first measure.
@@ -242,6 +249,10 @@ def query_metrics(repo: Repository, viewer: ViewerLike, params: MetricQuery) -> 
         grouped_by = by.key if then is None else f"{by.key} and {then.key}"
         counted = measures[0].unit is Unit.COUNT and measures[0].additive
         members = _people(repo, viewer, by, narrowings) if then is None and counted else []
+        # "do any of those have open deals?": each member named gets a row, with records or none
+        # (not when another filter narrows them: "which of those are quiet?" lists the quiet ones)
+        if by.key != "deal" and then is None and len(narrowings) == 1:
+            members += [m for m in narrowings[0].members if narrowings[0].field == by.key]
         shown, groups = rows(series, as_of, grouped_by, total, ranking, members)
     first, compared = windows[measures[0].key], earlier[measures[0].key]
     notes = explain(params, measures, narrowings, first, as_of)

@@ -65,6 +65,7 @@ def _accounts(frame: Frame, lexicon: Lexicon, tools: AbstractSet[str]) -> list[C
         established_before=slots.established_before,
         established_after=slots.established_after,
         name=None if subsidiaries else name,
+        names=(slots.any_of or {}).get("account"),
         parent=slots.account if subsidiaries else None,
         min_employees=slots.min_employees,
         min_annual_revenue=slots.min_revenue,

@@ -350,7 +350,10 @@ def query_args(frame: Frame, lexicon: Lexicon) -> dict[str, Any]:
         min_age_days=slots.min_age_days,
         max_age_days=slots.max_age_days,
         min_days_in_stage=slots.min_days_in_stage,
+        # "open deals with no activity in 60 days": as many days as said
+        inactive_days=slots.inactive_days if slots.rule == "no_activity" else None,
         exclude={SLOT_FILTERS.get(k, k): v for k, v in slots.exclude.items()} if slots.exclude else None,
+        any_of=slots.any_of,
         min_amount=slots.min_amount,
         max_amount=slots.max_amount,
         without_amount=slots.without_amount,

@@ -1,0 +1,123 @@
+"""Follow-ups about the set of records the previous answer listed: "do any of those have open
+deals?", "win rate at each?", "which of them still have ARR left?" after the top 5 accounts.
+
+Carrying the previous question's filters (:mod:`assistant.offline.followups`) reaches the same
+records only when the answer showed all of them. A list the asker cut ("the top 5 accounts by
+churned ARR") is a handful of members out of many, and "those" means that handful: the members
+are read back from the answer (:func:`assistant.offline.listed.rows`) and kept with the metric
+query's ``any_of`` filter, broken down by them so each gets its own figure, a zero included.
+"""
+
+from __future__ import annotations
+
+import re
+
+from assistant.offline.frame import Frame, Intent, Slots
+from assistant.offline.listed import rows
+
+#: "those", "them", "each", "any of these": the records of the previous answer, all of them.
+SET_WORDS = re.compile(
+    r"\b(?:those|these|them|they|their|theirs|each|every one|all \d+|both)\b"
+    r"(?! (?:days?|weeks?|months?|years?)\b)",
+    re.I,
+)
+#: An answer showing part of a longer list ("Showing 10 of 262 accounts", "and 12 more"): its rows
+#: are not the set unless the asker cut the list to them.
+CUT = re.compile(r"\bShowing (?:the \w+ )?\d+ of [\d,]+|\band [\d,]+ more\b", re.I)
+#: What each kind of listed record is filtered by in the metric query.
+FIELD_OF_KIND = {"account": "account", "user": "rep", "territory": "territory", "opportunity": "deal"}
+#: Breakdowns whose table rows name members a filter can keep (a month or a stage bucket cannot).
+MEMBER_FIELDS = frozenset(
+    {
+        "account",
+        "deal",
+        "rep",
+        "team",
+        "territory",
+        "region",
+        "product",
+        "product_family",
+        "industry",
+        "segment",
+    }
+    | {"country", "state", "city", "parent_account"}
+)
+#: Answers that are lists of records: what "those" after them means.
+LISTS = (Intent.TOP_DEALS, Intent.ACCOUNTS, Intent.STALLED, Intent.WHITESPACE)
+#: A pronoun for a person or a company, not for deals ("and their open deals?" after a rep's forecast).
+PERSONAL = re.compile(r"\b(?:they|their|theirs)\b", re.I)
+#: The most members a set carries (the metric query's limit).
+MOST = 50
+#: Intents a question about the set is answered with the metric query in place of, and the measure
+#: each means: "do any of those have open deals?" is their open pipeline, "how much did they buy?"
+#: their bookings.
+MEASURED_AS = {
+    Intent.MEASURE: None,
+    Intent.PIPELINE: "open_pipeline",
+    Intent.TOP_DEALS: "open_pipeline",
+    Intent.PERFORMANCE: "won_revenue",
+    Intent.PURCHASES: "won_revenue",
+}
+
+
+def listed_set(previous: Frame, answer: str) -> tuple[str, list[str]] | None:
+    """The filter and member names of the records ``answer`` (the previous frame's) listed, when
+    they are the whole set it was about."""
+    shown = rows(answer)
+    kinds = {row.kind for row in shown}
+    if not 2 <= len(shown) <= MOST or len(kinds) != 1:
+        return None
+    kind = kinds.pop()
+    field = previous.slots.dimension if kind == "row" else FIELD_OF_KIND.get(kind)
+    if field not in MEMBER_FIELDS or previous.slots.then_by:
+        return None
+    if kind != "row" and previous.intent not in LISTS and previous.slots.dimension != field:
+        return None  # deals a forecast or a scorecard names by the way are not what it was about
+    if previous.slots.limit is None and CUT.search(answer):
+        return None
+    # a deal by its reference (names repeat: "Acme - Core" twice); "(no account)" is no member
+    names = [row.ref if kind == "opportunity" else row.name for row in shown if not row.name.startswith("(")]
+    return (field, names) if len(names) >= 2 else None
+
+
+#: What the account list shows of each account: "who owns them?", "what industry are they in?".
+ACCOUNT_FACTS = re.compile(
+    r"\bwho (?:owns|covers|handles|manages|has)\b|\bowners?\b|\bindustr(?:y|ies)\b|\bsectors?\b"
+    r"|\bverticals?\b|\bsegments?\b|\bhow big\b|\bemployees\b|\bheadcount\b|\bwhere\b|\bbased\b"
+    r"|\blocated\b|\bterritor(?:y|ies)\b|\btiers?\b",
+    re.I,
+)
+#: Intents a question about the listed accounts' own facts can arrive with.
+ABOUT_ACCOUNTS = (Intent.UNKNOWN, Intent.ACCOUNT, Intent.ACCOUNT_FACTS, Intent.ACCOUNTS)
+
+
+def about_listed(previous: Frame | None, current: Frame, question: str, answers: list[str]) -> Frame | None:
+    """``current`` asked of each record the previous answer listed, or None when it is not about them."""
+    if previous is None or not answers or not SET_WORDS.search(question):
+        return None
+    if current.ambiguity is not None or current.slots.any_of:
+        return None
+    found = listed_set(previous, answers[-1])
+    if found is None:
+        return None
+    field, names = found
+    if field == "deal" and not SET_WORDS.search(PERSONAL.sub(" ", question)):
+        return None
+    if field == "account" and current.intent in ABOUT_ACCOUNTS and ACCOUNT_FACTS.search(question):
+        # "who owns them?", "their industry and size?": the accounts themselves, listed
+        listed = Slots(any_of={field: names}, limit=len(names))
+        return Frame(intent=Intent.ACCOUNTS, slots=listed, follow_up=True, question=current.question)
+    quiet = current.intent is Intent.STALLED and current.slots.rule == "no_activity"
+    if current.intent not in MEASURED_AS and not (quiet and current.slots.inactive_days):
+        return None
+    # "which of those haven't been touched in 30 days?": the open ones among them, so quiet
+    measure = current.slots.measure or MEASURED_AS.get(current.intent) or "open_pipeline"
+    slots = current.slots.model_copy(deep=True)
+    slots.measure, slots.any_of = measure, {field: names}
+    slots.dimension = slots.dimension or field
+    slots.group_by = None
+    if slots.dimension == field:
+        slots.limit = slots.ranking = None  # every one of them, not a top N of the few
+    return current.model_copy(
+        update={"intent": Intent.MEASURE, "slots": slots, "follow_up": True, "readings": [], "implied": False}
+    )

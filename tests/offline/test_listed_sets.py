@@ -1,0 +1,65 @@
+"""Follow-ups about the records the previous answer listed ("do any of those have open deals?",
+"win rate at each?", "who owns them?", "which of those haven't been touched in 30 days?") are asked
+of exactly those records, read back from the answer, not of the whole population again."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from tests.offline.conftest import Cast, World
+from tools.semantic.models import MetricQuery
+from tools.semantic.query import query_metrics
+
+
+def _calls(answer: Any) -> list[tuple[str, dict[str, Any]]]:
+    return [(c.name, dict(c.args)) for c in answer.tool_calls]
+
+
+def _top_accounts(world: World, cast: Cast, question: str) -> tuple[Any, list[str]]:
+    first = world.ask(cast.revops, question)
+    (_, args), *_ = _calls(first)
+    result = query_metrics(world.repository, cast.revops, MetricQuery(**args))
+    return first, [row.group for row in result.rows]
+
+
+def test_each_of_the_top_accounts_is_asked_about_not_every_account(demo: World, cast: Cast) -> None:
+    first, top = _top_accounts(demo, cast, "top 4 accounts by churned arr")
+    assert len(top) == 4
+    for question, measure in (
+        ("do any of those have open deals right now", "open_deals"),
+        ("what's the win rate at each of them this year", "win_rate"),
+        ("which of them still have active arr left", "active_arr"),
+    ):
+        (name, args), *_ = _calls(demo.ask(cast.revops, question, first.thread_id))
+        assert (name, args["measure"], args["group_by"]) == ("query_metrics", measure, "account"), question
+        assert sorted(args["any_of"]["account"]) == sorted(top), question
+    owners = demo.ask(cast.revops, "who owns them", first.thread_id)
+    ((name, args),) = _calls(owners)
+    assert (name, sorted(args["names"]), args["limit"]) == ("search_accounts", sorted(top), 4)
+    for account in top:
+        assert account in owners.answer
+
+
+def test_which_of_those_deals_are_quiet_keeps_the_deals_listed(demo: World, cast: Cast) -> None:
+    first = demo.ask(cast.rep, "my top 5 open deals by amount")
+    listed = re.findall(r"\[(opportunity/\d+)\]", first.answer) or [
+        f"opportunity/{int(n)}" for n in re.findall(r"#O0*(\d+)\)", first.answer)
+    ]
+    quiet = demo.ask(cast.rep, "which of those havent been touched in 30 days", first.thread_id)
+    (name, args), *_ = _calls(quiet)
+    assert (name, args["inactive_days"], args["group_by"]) == ("query_metrics", 30, "deal")
+    assert args["any_of"]["deal"] == list(dict.fromkeys(listed))[:5]
+
+
+def test_a_list_shown_in_part_is_not_taken_for_the_whole_set(demo: World, cast: Cast) -> None:
+    first = demo.ask(cast.revops, "open pipeline by account")
+    assert "Showing" in first.answer
+    again = demo.ask(cast.revops, "what's the win rate for those", first.thread_id)
+    assert all("any_of" not in args for _, args in _calls(again))
+
+
+def test_their_open_deals_after_a_person_is_that_persons_not_the_deals_named(demo: World, cast: Cast) -> None:
+    first = demo.ask(cast.manager, f"what's {cast.rep_short}'s forecast this quarter")
+    again = demo.ask(cast.manager, "and their open deals?", first.thread_id)
+    assert all("any_of" not in args for _, args in _calls(again))
