@@ -592,6 +592,14 @@ def _place_stranger(frame: Frame, previous: Frame, current: Frame) -> None:
         place_unknown(frame, [], [name])
 
 
+def _needs_account(frame: Frame) -> bool:
+    return (
+        frame.slots.account is None
+        and frame.ambiguity is None
+        and "account" in spec_for(frame.intent).requires
+    )
+
+
 def fold(
     questions: list[str],
     understand: Callable[[str], Frame],
@@ -626,6 +634,11 @@ def fold(
                 current.slots.others, current.slots.others_slot = [pair[1].name], slot
         elif lone is not None and lone.kind == "row" and context is not None and context.slots.dimension:
             current = with_pick(current, lone, context.slots.dimension)  # "what else do they buy?"
+        elif lone is not None and lone.kind == "opportunity" and _needs_account(current):
+            # "who are the contacts on that account?" after the one deal shown: the deal's account
+            current = current.model_copy(
+                update={"slots": current.slots.model_copy(update={"deal": lone.ref})}
+            )
         if picked is not None:
             current = with_pick(current, picked, context.slots.dimension if context else None)
         listed = None if picked or lone or pair else about_listed(context, current, said, shown)

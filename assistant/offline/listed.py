@@ -176,7 +176,9 @@ THEY = re.compile(
     # "how much did we lose there?": the place or group shown; "are there any…" asks whether any exist
     r"\b(?:they|them|their|theirs|it|its)\b|(?<!\bare )(?<!\bis )(?<!\bwere )(?<!\bwas )\bthere\b"
     # "break that down by quarter" after the one top industry: that industry
-    r"|\b(?:break|split) (?:that|this) (?:one )?(?:down|up|out)\b",
+    r"|\b(?:break|split) (?:that|this) (?:one )?(?:down|up|out)\b"
+    # "who are the contacts on that account?" after the one deal shown: its account
+    r"|\b(?:that|this|the same) (?:account|company|customer|client)\b",
     re.I,
 )
 

@@ -12,8 +12,11 @@ from __future__ import annotations
 
 import re
 
-from assistant.offline.frame import Frame, Intent, Slots
+from assistant.offline.frame import Ambiguity, Frame, Intent, Slots
+from assistant.offline.intents.registry import spec_for
 from assistant.offline.listed import rows
+from assistant.offline.metric_claims import OPEN_MEASURES
+from tools.semantic.measures import INSTALLED_BASE
 
 #: "those", "them", "each", "any of these": the records of the previous answer, all of them.
 SET_WORDS = re.compile(
@@ -46,6 +49,8 @@ MEMBER_FIELDS = frozenset(
 LISTS = (Intent.TOP_DEALS, Intent.ACCOUNTS, Intent.STALLED, Intent.WHITESPACE)
 #: A pronoun for a person or a company, not for deals ("and their open deals?" after a rep's forecast).
 PERSONAL = re.compile(r"\b(?:they|their|theirs)\b", re.I)
+#: Measures not dated by a period: a list's period does not carry into them.
+UNDATED = OPEN_MEASURES | INSTALLED_BASE
 #: The most members a set carries (the metric query's limit).
 MOST = 50
 #: Intents a question about the set is answered with the metric query in place of, and the measure
@@ -99,7 +104,7 @@ def about_listed(previous: Frame | None, current: Frame, question: str, answers:
         return None
     found = listed_set(previous, answers[-1])
     if found is None:
-        return None
+        return _which_of_them(previous, current, question, answers[-1])
     field, names = found
     if field == "deal" and not SET_WORDS.search(PERSONAL.sub(" ", question)):
         return None
@@ -114,6 +119,10 @@ def about_listed(previous: Frame | None, current: Frame, question: str, answers:
     measure = current.slots.measure or MEASURED_AS.get(current.intent) or "open_pipeline"
     slots = current.slots.model_copy(deep=True)
     slots.measure, slots.any_of = measure, {field: names}
+    if slots.period is None and measure not in UNDATED:
+        slots.period = previous.slots.period  # "what's their win rate?" after the top 5 of 2017: in 2017
+    if current.intent is Intent.PURCHASES and field == "account":
+        slots.then_by = slots.then_by or "product"  # "what did they buy?": each one's products
     slots.dimension = slots.dimension or field
     slots.group_by = None
     if slots.dimension == field:
@@ -121,3 +130,26 @@ def about_listed(previous: Frame | None, current: Frame, question: str, answers:
     return current.model_copy(
         update={"intent": Intent.MEASURE, "slots": slots, "follow_up": True, "readings": [], "implied": False}
     )
+
+
+#: How many of a list's first rows a clarifying question offers.
+OFFERED = 3
+#: "they", "them", "there": one of the accounts listed, when the list is no set of its own.
+ONE_OF_THEM = re.compile(r"\b(?:they|them|their|theirs|there)\b", re.I)
+
+
+def _which_of_them(previous: Frame, current: Frame, question: str, answer: str) -> Frame | None:
+    """ "what did they buy?" after a long list of accounts, which "they" cannot all be: a question
+    offering the first few listed, rather than one naming an example from anywhere."""
+    pronoun = ONE_OF_THEM.search(question)
+    needs = "account" in spec_for(current.intent).requires and current.slots.account is None
+    if pronoun is None or not needs:
+        return None
+    shown = rows(answer)
+    kinds = {row.kind for row in shown}
+    accounts = kinds == {"account"} or (kinds == {"row"} and previous.slots.dimension == "account")
+    names = [row.name for row in shown if not row.name.startswith("(")][:OFFERED]
+    if not accounts or len(names) < 2:
+        return None
+    ambiguity = Ambiguity(kind="account", phrase=pronoun[0], candidates=names)
+    return current.model_copy(update={"ambiguity": ambiguity, "follow_up": True})

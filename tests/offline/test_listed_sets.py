@@ -7,9 +7,13 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from sqlalchemy import select
+
 from tests.offline.conftest import Cast, World
+from tools.lexicon import deal_account
 from tools.semantic.models import MetricQuery
 from tools.semantic.query import query_metrics
+from tools.store.schema import Opportunity
 
 
 def _calls(answer: Any) -> list[tuple[str, dict[str, Any]]]:
@@ -63,3 +67,41 @@ def test_their_open_deals_after_a_person_is_that_persons_not_the_deals_named(dem
     first = demo.ask(cast.manager, f"what's {cast.rep_short}'s forecast this quarter")
     again = demo.ask(cast.manager, "and their open deals?", first.thread_id)
     assert all("any_of" not in args for _, args in _calls(again))
+
+
+def test_their_win_rate_after_the_top_reps_of_a_year_is_those_reps_in_that_year(maven: World) -> None:
+    """A manager's top 3: their win rate in the list's own year."""
+    admin = maven.viewer("Melvin Marxen")
+    first = maven.ask(admin, "top 3 reps by won revenue in 2017")
+    (_, args), *_ = _calls(first)
+    top = [r.group for r in query_metrics(maven.repository, admin, MetricQuery(**args)).rows]
+    (name, again), *_ = _calls(maven.ask(admin, "whats their win rate", first.thread_id))
+    assert (name, again["measure"], again["period"]) == ("query_metrics", "win_rate", "2017")
+    assert sorted(again["any_of"]["rep"]) == sorted(top)
+
+
+def test_one_of_a_long_list_of_accounts_is_asked_for_among_the_first_listed(maven: World) -> None:
+    rep = maven.viewer("Violet Mclelland")
+    first = maven.ask(rep, "which accounts have i won the most from")
+    (_, args), *_ = _calls(first)
+    leaders = [r.group for r in query_metrics(maven.repository, rep, MetricQuery(**args)).rows[:3]]
+    which = maven.ask(rep, "what did they buy", first.thread_id)
+    assert which.tool_calls == []
+    assert all(name in which.answer for name in leaders), which.answer
+    picked = maven.ask(rep, "the first one", first.thread_id)
+    assert _calls(picked)[0] == ("account_purchases", {"account": leaders[0]})
+
+
+def test_that_account_after_the_one_deal_shown_is_the_deals_account(demo: World, cast: Cast) -> None:
+    first = demo.ask(cast.rep, "whats my biggest open deal")
+    contacts = demo.ask(cast.rep, "who are the contacts on that account", first.thread_id)
+    ((name, args),) = _calls(contacts)
+    with demo.engine.connect() as connection:
+        biggest = connection.execute(
+            select(Opportunity.id)
+            .where(Opportunity.owner_id == cast.rep.user_id, ~Opportunity.is_closed)
+            .order_by(Opportunity.amount.desc())
+            .limit(1)
+        ).scalar_one()
+    account = deal_account(demo.repository, cast.rep, f"opportunity/{biggest}")
+    assert (name, args) == ("account_profile", {"account": account})
