@@ -161,6 +161,10 @@ def _calendar(phrase: str, as_of: dt.date, fy_start_month: int) -> Period | None
         return Period(label=f"today ({as_of:%b} {as_of.day})", start=as_of, end=tomorrow)
     if phrase in _TRAILING_YEAR:
         phrase = "last 12 months"
+    # "the past week", "this past month": one of the unit, counted back from today
+    phrase = re.sub(
+        r"^(?:this |the )?(past|trailing|rolling) (day|week|month|quarter|year)$", r"\1 1 \2", phrase
+    )
     window = _WINDOW.fullmatch(phrase)
     if window:
         word, unit = window.group(2), window.group(3).rstrip("s")

@@ -45,13 +45,22 @@ def _change(change: Change, unit: Unit) -> str:
         return "up from none"  # nothing booked (or counted) then: not a "$0" to compare with
     if unit is Unit.RATIO and change.absolute is not None and "coverage" not in change.measure:
         # a rate moves by points: 17% to 19% is "up 2.0 points", not "up 12%"
-        points = float(change.absolute) * 100
+        points = round(float(change.absolute) * 100, 1)
         arrow = "up" if points > 0 else "down" if points < 0 else "flat"
         return f"{arrow} {abs(points):.1f} points from {before}" if points else f"flat at {before}"
     if change.relative is None:
         return f"was {before}"
     arrow = "up" if change.relative > 0 else "down" if change.relative < 0 else "flat"
     return f"{arrow} {abs(change.relative):.0%} from {before}"
+
+
+def _changes(result: MetricResult) -> str:
+    """The total's change: of the one measure, or of each ("win rate flat at 23%, average won deal
+    size up 19% from $36,232": a second measure asked beside the first is compared too)."""
+    if len(result.measures) == 1:
+        return _change(result.total_changes[0], result.measures[0].unit)
+    measures = zip(result.measures, result.total_changes, strict=False)
+    return ", ".join(f"{_lower(m.name)} {_change(change, m.unit)}" for m, change in measures)
 
 
 def _fastest(moved: list[MetricRow], lead: MetricRow, direction: str) -> str:
@@ -264,9 +273,9 @@ def write(result: MetricResult, answering: Answering) -> str:
         summary = f"None: no {kind} matches, so there is no {_lower(result.measures[0].name)} to give"
     elif result.total and result.total[0].record_count:
         summary += f" ({fmt.plural(result.total[0].record_count, _records(result))})"
-    for change in result.total_changes[:1]:
+    if result.total_changes:
         period = result.compare_period.label if result.compare_period else "before"
-        summary += f"; {_change(change, result.measures[0].unit)} ({period})"
+        summary += f"; {_changes(result)} ({period})"
     if answering.frame.slots.mean_of_groups and _alone(answering, result):
         # a rep's scope holds their own deals only: an average over the team is not theirs to see
         summary = (

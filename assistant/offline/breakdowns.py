@@ -54,6 +54,12 @@ BREAKDOWN = re.compile(
     rf"|split by|grouped by|group by|breakdown by|in each|for all)\s+"
     rf"(?:of\s+)?(?:the\s+|our\s+|my\s+)?({DIMENSION_WORD})\b"
 )
+#: "a regional scorecard", "product-level numbers": a breakdown named by an adjective.
+ADJECTIVAL = re.compile(
+    r"\b(region(?=al\s+(?:scorecard|breakdown|numbers|view|split|summary|results|performance|leaderboard"
+    r"|report|comparison|figures|stats)\b)"
+    rf"|(?:{DIMENSION_WORD})(?=[- ]level\b))"
+)
 #: "compare managers by won revenue", "rank the territories": every member of a dimension, side by side.
 COMPARED_GROUPS = re.compile(
     r"\b(?:compare|comparing|rank|ranking)\s+(?:the\s+|our\s+|my\s+|all\s+)?(?:all\s+)?"

@@ -23,6 +23,11 @@ BOTH_ENDS = re.compile(
     rf"(?:the\s+)?(?:worst|bottom|lowest|least|weakest|smallest)\b"
     rf"|\b(?:worst|bottom|lowest|weakest|smallest)(?:\s+{COUNT_WORD})?\s*(?:and|&|/|vs\.?|or|,)\s*(?:the\s+)?"
     rf"(?:best|top|highest|strongest|biggest|largest)\b"
+    # "which team had the best win rate in q4? and the worst?": the other end, asked last on its own
+    rf"|\b(?:best|top|highest|most|biggest|strongest|largest)\b.{{1,80}}?\b(?:and|&|also|plus)\s+(?:the\s+)?"
+    rf"(?:worst|bottom|lowest|least|weakest|smallest)(?:\s+(?:one|ones))?\W*$"
+    rf"|\b(?:worst|bottom|lowest|weakest|smallest)\b.{{1,80}}?\b(?:and|&|also|plus)\s+(?:the\s+)?"
+    rf"(?:best|top|highest|strongest|biggest|largest)(?:\s+(?:one|ones))?\W*$"
 )
 #: Superlatives pointing up and down: with "which X" or "who", the one at the top (or bottom).
 MOST = any_of(r"most|best|highest|biggest|largest|top|leading|strongest|more|longest|slowest")

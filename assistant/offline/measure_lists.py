@@ -29,7 +29,7 @@ IN_DOLLARS = (
     r"\b(?:in|as)\s+(?:\$|dollars|money|revenue|value)|\bwhat(?:'s| is) (?:that|it|this) worth\b"
     r"|\bhow much is that\b|\band how much\b"
     r"|\b(?:and|&)\s+(?:what\s+)?(?:(?:is|was|were|are)\s+)?(?:it|that|they|those)\s+worth\b"
-    r"|(?:\b(?:and|&)|\+)\s+(?:the\s+)?(?:\$|value|worth|dollars?)(?!\w)"
+    r"|(?:\b(?:and|&|with|plus)|\+|\bw/)\s*(?:the\s+)?(?:\$|value|worth|dollars?)(?!\w)"
 )
 
 

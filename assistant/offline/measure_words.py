@@ -83,6 +83,10 @@ SIZE = any_of(
     # "how big are our deals", not "only the big ones" (a filter on the deals)
     r"deal sizes?|size|ticket|acv|deal value|value per deal|how big"
     r"|(?:close|closing|contract|deal|order|sale|sales) (?:values?|amounts?|prices?)|selling price|sale price"
+    # "are we closing bigger or smaller deals than in q3?": the size of the deals won
+    r"|(?:bigger|smaller|larger) or (?:bigger|smaller|larger) deals?"
+    r"|(?:closing|winning|selling|landing|signing) (?:bigger|smaller|larger) deals?"
+    r"|deals? (?:are |were )?(?:getting|got) (?:bigger|smaller|larger)"
 )
 CYCLE = any_of(
     r"sales cycles?|cycle|time to close|days to close|how long (?:does it|do deals|it) take|how long to close"

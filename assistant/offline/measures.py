@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from assistant.offline.breakdowns import (
+    ADJECTIVAL,
     BREAKDOWN,
     COMPARED_GROUPS,
     COUNT_WORD,
@@ -46,7 +47,7 @@ from assistant.offline.comparisons import (
     SHARE,
     TOP_N,
 )
-from assistant.offline.measure_lists import IN_MONEY, beside, listed_measures
+from assistant.offline.measure_lists import IN_DOLLARS, IN_MONEY, beside, listed_measures
 from assistant.offline.measure_words import (
     ACTIVITY,
     ARR,
@@ -105,10 +106,15 @@ class MetricReading:
     signals: list[str] = field(default_factory=list)
 
 
+#: "dropped", "drop off": lost deals, or a figure that fell ("bookings per rep, who dropped the most?").
+DROP = re.compile(r"\bdrop(?:ped|s|ping)?(?: off)?\b")
+
+
 def _outcome(text: str) -> Outcome | None:
     if QUOTA.search(text) and (ATTAINMENT.search(text) or COVERAGE.search(text) or "quota" in text):
         return "quota"
-    if LOST.search(text):
+    # a drop beside bookings is the bookings falling, not deals lost
+    if LOST.search(text) and not (WON.search(text) and not LOST.search(DROP.sub(" ", text))):
         return "lost"
     if CREATED.search(text) and not re.search(r"\b(?:won|closed)\b", text):
         return "created"
@@ -335,6 +341,7 @@ def read_metric_question(text: str, default: str | None = None) -> MetricReading
         return None
     reading = MetricReading(measure=measure, signals=["implied measure" if implied else "measure"])
     breakdown = BREAKDOWN.search(text) or WHICH.search(text) or COMPARED_GROUPS.search(text)
+    breakdown = breakdown or ADJECTIVAL.search(text)
     if measure.startswith("lost_") and re.search(r"\bwhy\b|\breasons?\b", text) and not breakdown:
         # "how many deals did I lose in Q2 and why?": the losses by the reason recorded
         reading.group_by = "loss_reason"
@@ -345,7 +352,7 @@ def read_metric_question(text: str, default: str | None = None) -> MetricReading
             reading.measure, reading.group_by, reading.then_by = "lost_revenue", "deal", "loss_reason"
             reading.top = _number(biggest[1]) if biggest[1] else 1
             reading.signals.append("ranking")
-        return reading
+        return _in_money_too(reading, text)
     if measure == "reps" and MANAGERS.search(text):
         reading.group_by = "team"
         reading.signals.append("breakdown")
@@ -501,6 +508,7 @@ def read_metric_question(text: str, default: str | None = None) -> MetricReading
         reading.measure, reading.also = listed[0], listed[1:]
     else:
         reading.also = beside(measure, reading.measure, text)
+    _in_money_too(reading, text)
     single = re.search(r"\b(oldest|newest) (?:one|opp|deal)\b", text)
     if reading.measure == "average_deal_age" and reading.group_by is None and single:
         # "what's the oldest one in engaging?": that deal, by its own age
@@ -514,6 +522,14 @@ def read_metric_question(text: str, default: str | None = None) -> MetricReading
     if reading.measure in IN_MONEY and reading.top is not None and RANKED_BY_MONEY.search(text):
         # "my best customer by $, and how many deals did they buy?": ranked by the amount, counted too
         reading.measure, reading.also = IN_MONEY[reading.measure], [reading.measure]
+    return reading
+
+
+def _in_money_too(reading: MetricReading, text: str) -> MetricReading:
+    """ "loss reasons, count and $", "w/ the $ we lost": the amount beside the count."""
+    money = IN_MONEY.get(reading.measure)
+    if money and money not in reading.also and re.search(IN_DOLLARS, text):
+        reading.also = [*reading.also, money]
     return reading
 
 

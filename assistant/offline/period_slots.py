@@ -40,6 +40,7 @@ PERIOD = re.compile(
     r"|this (?:month|quarter|week) or (?:the )?next(?: one| (?:month|quarter|week))?|"
     r"\d{4}-\d{2}-\d{2}\.\.\d{4}-\d{2}-\d{2}|"
     r"(?:this|next|last|previous|current) (?:quarter|qtr|month|year|fiscal year|week|fy)"
+    r"|(?:this |the )?(?:past|trailing|rolling) (?:week|month|quarter|year)"
     r"|(?:this )?year to date|(?:fiscal )?year to date|ytd|fytd|qtd|mtd|today"
     r"|(?:of )?all[- ]time|lifetime|ever|since the beginning"
     r"|(?:last|past|next|coming|trailing|rolling) (?:\d{1,3}|two|three|four|five|six|twelve|eighteen)"

@@ -22,6 +22,10 @@ FRIDAY = dt.date(2026, 11, 27)
         ("next 30 days", FRIDAY, dt.date(2026, 12, 27)),
         ("last 30 days", dt.date(2026, 10, 29), dt.date(2026, 11, 28)),
         ("past 2 weeks", dt.date(2026, 11, 14), dt.date(2026, 11, 28)),
+        # one of the unit, counted back from today
+        ("this past week", dt.date(2026, 11, 21), dt.date(2026, 11, 28)),
+        ("the past month", dt.date(2026, 10, 29), dt.date(2026, 11, 28)),
+        ("past year", dt.date(2025, 11, 28), dt.date(2026, 11, 28)),
         ("since Monday", dt.date(2026, 11, 23), dt.date(2026, 11, 28)),
         ("since March", dt.date(2026, 3, 1), dt.date(2026, 11, 28)),
         ("H1", dt.date(2026, 1, 1), dt.date(2026, 7, 1)),

@@ -20,10 +20,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Set as AbstractSet
-from typing import Any
+from typing import Any, Literal
 
 from assistant.offline.answers_measures import write
 from assistant.offline.calls import Call, given
+from assistant.offline.followup_words import CHANGE_DOWN, CHANGE_UP
 from assistant.offline.frame import Frame, Intent, Slots
 from assistant.offline.intents.accounts import own_book
 from assistant.offline.intents.spec import IntentSpec, Phrasing, Rendering
@@ -271,6 +272,12 @@ def fill(slots: Slots, prepared: str) -> None:
         slots.ranking = "bottom" if reading.order == "asc" else "top"
     elif reading.group_by is not None and reading.order == "asc":
         slots.ranking = "bottom"  # "who is behind on quota?": everyone, lowest first
+    moved: Literal["down", "up"] | None = (
+        "down" if CHANGE_DOWN.search(prepared) else "up" if CHANGE_UP.search(prepared) else None
+    )
+    if moved and slots.compare and slots.dimension:
+        # "Q3 vs Q2 bookings per rep, who dropped off the most?": every rep, ranked by the change
+        slots.by_change, slots.limit, slots.ranking = moved, None, None
 
 
 def _is_manager(lexicon: Lexicon, name: str) -> bool:
