@@ -106,7 +106,12 @@ THE_ONE = re.compile(r"^\W*(?:and |ok |what about )?the .{2,40}? (?:one|deal|opp
 IT = re.compile(r"\b(?:it|that deal|this deal|that one|this one|that opp)\b", re.I)
 #: "vs Financial Services", "compared with SMB": the member named beside the previous one.
 VERSUS = re.compile(
-    r"^\W*(?:(?:and|but|ok|so|now)\W+)?(?:vs\.?|versus|compared? (?:to|with)|against)\b", re.I
+    r"^\W*(?:(?:and|but|ok|so|now)\W+)?(?:vs\.?|versus|compared? (?:to|with)|against"
+    # "how does that compare to Q2?", "compare it with last year": the last answer, set against another
+    r"|how (?:does|did|do|would) (?:that|this|it|they|those|these) (?:compare|stack up|look|do)"
+    r" (?:to|with|against|vs\.?|in)"
+    r"|(?:compare|stack) (?:that|this|it|them|those) (?:up )?(?:to|with|against))\b",
+    re.I,
 )
 #: "of those", "these ones": the records of the previous answer.
 THOSE = re.compile(r"\b(?:those|these|the ones|them)\b", re.I)

@@ -104,6 +104,11 @@ WHICH_OF_THEM = re.compile(r"(?:and\s+|so\s+)?which\s+(?:ones?\s+)?(?:have|has|a
 NAMES_SET_SIDE_BY_SIDE = re.compile(r"\b(?:vs\.?|versus|against|compared? (?:to|with)|or|and)\b", re.I)
 
 
+#: "the same time last year", "this time last year": the same days, so a running period to date.
+SAME_TIME = re.compile(r"\b(?:same|this) (?:time|dates|days|stretch|point)\b")
+TO_DATE = {"this year": "ytd", "this quarter": "qtd", "this qtr": "qtd", "this month": "mtd"}
+
+
 def _has_slots(slots: Slots) -> bool:
     return bool(slots.model_dump(exclude_none=True))
 
@@ -121,6 +126,8 @@ def is_follow_up(previous: Frame | None, current: Frame, question: str) -> bool:
     against = previous.slots.compare or previous.slots.compare_to or previous.slots.prior_period
     if against and (CHANGE_DOWN.search(question) or CHANGE_UP.search(question) or DROVE.search(question)):
         return True
+    if previous.intent is Intent.MEASURE and VERSUS.match(question) and not current.slots.measure:
+        return True  # "how does that compare to Q2?": the last figure, set against another period
     if previous.intent is Intent.MEASURE and VOLUME_OR_SIZE.search(question):
         return True  # "was that fewer deals or smaller deals?"
     if previous.intent is Intent.MEASURE and FRAGMENT.match(question):
@@ -451,8 +458,15 @@ def merge(previous: Frame, current: Frame, question: str) -> Frame:
         and previous.slots.period
         and same_or_periodic(intent, previous)
     ):
-        # "and the same quarter last year?" after a quarter: that quarter, set against a year before
-        merged.period, merged.compare = previous.slots.period, "last_year"
+        # "and the same quarter last year?" after a quarter: that quarter, set against a year before;
+        # "vs the same time last year?" after this year: to date, against the same days a year before
+        to_date = SAME_TIME.search(question.lower()) and TO_DATE.get(previous.slots.period.lower())
+        merged.period, merged.compare = to_date or previous.slots.period, "last_year"
+        if read_metric_question(question.lower()) is None and previous.slots.measure:
+            # no measure named: the thread's, not the scorecard's a question alone would get
+            merged.measure, merged.also = previous.slots.measure, previous.slots.also
+            merged.dimension = merged.dimension or previous.slots.dimension
+            intent = previous.intent if previous.intent is Intent.MEASURE else intent
         if intent is Intent.PERFORMANCE:
             intent = Intent.MEASURE
             merged.measure = merged.measure or previous.slots.measure or "won_revenue"

@@ -15,6 +15,7 @@ import re
 from assistant.offline.frame import Ambiguity, Frame, Intent, Slots
 from assistant.offline.intents.registry import spec_for
 from assistant.offline.listed import rows
+from assistant.offline.members import MEMBER_SLOTS
 from assistant.offline.metric_claims import OPEN_MEASURES
 from tools.semantic.measures import INSTALLED_BASE
 
@@ -108,6 +109,8 @@ def about_listed(previous: Frame | None, current: Frame, question: str, answers:
     field, names = found
     if field == "deal" and not SET_WORDS.search(PERSONAL.sub(" ", question)):
         return None
+    if any(getattr(current.slots, slot) for slot, member in MEMBER_SLOTS if member == field):
+        return None  # "West is lowest, what are they losing on?": the one named, not all of them
     if field == "account" and current.intent in ABOUT_ACCOUNTS and ACCOUNT_FACTS.search(question):
         # "who owns them?", "their industry and size?": the accounts themselves, listed
         listed = Slots(any_of={field: names}, limit=len(names))

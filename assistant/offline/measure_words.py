@@ -159,3 +159,18 @@ COVERAGE = any_of(
     rf"|pipe(?:line)?\b.{{0,30}}\b{_AGAINST} (?:my |our |their |his |her |the |team )?(?:quota|target|plan)"
 )
 MONEY = any_of(r"how much|revenue|bookings?|amount|value|dollars?|money|worth|total|sum|sales")
+
+
+#: "West is lowest - what are they losing on?": a superlative said of something named, not a ranking
+#: asked for ("who is lowest?" asks one).
+SAID_OF = re.compile(
+    r"\b(?:is|are|was|were) (?:the )?(?:lowest|highest|worst|best|weakest|strongest|slowest|fastest)\b"
+    r"(?=\s*(?:[-,;:.?!]|and\b|but\b|so\b))"
+)
+ASKS_WHICH = re.compile(r"(?:^|[-,;:.?!]\s*)(?:and |so |ok )?(?:who|which|what|where)\b[^-,;:.?!]*$")
+
+
+def said_of(text: str) -> str:
+    """``text`` without the superlatives said of something named ("West is lowest - …"); a clause
+    asking which one ("which region is the lowest?") keeps its own."""
+    return SAID_OF.sub(lambda m: m[0] if ASKS_WHICH.search(text[: m.start()]) else " ", text)

@@ -73,6 +73,7 @@ from assistant.offline.measure_words import (
     STAGE_DAYS,
     WEIGHTED,
     WON,
+    said_of,
 )
 from assistant.offline.slots import WORD_NUMBERS
 from tools.semantic.measures import INSTALLED_BASE, MEASURES
@@ -325,9 +326,17 @@ def _ranked_without_measure(text: str) -> str | None:
     return None
 
 
+#: "what are we losing on?", "what do we lose deals on lately": the reasons, not one named.
+LOSING_ON = re.compile(
+    r"\blos(?:e|es|ing|t)(?: (?:deals|them|out|most))? on(?:\s+(?:lately|recently|these days|most))?"
+    r"\s*(?:[?.!,;]|$)"
+)
+
+
 def read_metric_question(text: str, default: str | None = None) -> MetricReading | None:
     """The metric reading of a prepared question, or ``None`` when it names no measure (and no
     ``default`` measure is given, as a thread gives one)."""
+    text = said_of(text)
     measure = _measure(text) or default
     implied = False
     if measure is None:
@@ -342,10 +351,16 @@ def read_metric_question(text: str, default: str | None = None) -> MetricReading
     reading = MetricReading(measure=measure, signals=["implied measure" if implied else "measure"])
     breakdown = BREAKDOWN.search(text) or WHICH.search(text) or COMPARED_GROUPS.search(text)
     breakdown = breakdown or ADJECTIVAL.search(text)
-    if measure.startswith("lost_") and re.search(r"\bwhy\b|\breasons?\b", text) and not breakdown:
+    if (
+        measure.startswith("lost_")
+        and (re.search(r"\bwhy\b|\breasons?\b", text) or LOSING_ON.search(text))
+        and not breakdown
+    ):
         # "how many deals did I lose in Q2 and why?": the losses by the reason recorded
         reading.group_by = "loss_reason"
         reading.signals.append("breakdown")
+        if not MONEY.search(text):
+            reading.measure = "lost_deals"  # "what are we losing on?": how many deals each reason cost
         biggest = BIGGEST_LOSSES.search(text)
         if biggest:
             # "biggest deal I lost this year and why?": the deal, beside the reason it was lost for

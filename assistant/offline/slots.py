@@ -16,6 +16,7 @@ from itertools import pairwise
 
 from rapidfuzz.distance import OSA
 
+from assistant.offline.measure_words import said_of
 from assistant.offline.period_slots import (
     FOUNDED,
     Extracted,
@@ -191,9 +192,10 @@ def _limit(text: str, out: Extracted) -> None:
         text,
     ):
         out.slots.limit = 1  # "the largest open deal": one
-    if re.search(r"\b(?:worst|bottom|lowest|behind|lagging|struggling|weakest|least)\b", text):
+    asked = said_of(text)  # "West is lowest - what are they losing on?" asks no ranking
+    if re.search(r"\b(?:worst|bottom|lowest|behind|lagging|struggling|weakest|least)\b", asked):
         out.slots.ranking = "bottom"
-    elif re.search(r"\b(?:best|top|highest|leading|strongest|most|biggest|largest)\b", text):
+    elif re.search(r"\b(?:best|top|highest|leading|strongest|most|biggest|largest)\b", asked):
         out.slots.ranking = "top"
 
 
