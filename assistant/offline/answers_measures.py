@@ -254,6 +254,10 @@ def brief(result: MetricResult, answering: Answering) -> str:
     else:
         pairs = zip(result.measures, result.total, strict=False)
         body = ", ".join(f"{_lower(m.name)} {value(t)}" for m, t in pairs)
+    if result.total_changes:
+        # "just the total and the % change": the comparison asked for is part of the short answer
+        period = result.compare_period.label if result.compare_period else "before"
+        body += f"; {_changes(result)} ({period})"
     return f"{head}: {body}."
 
 

@@ -237,6 +237,10 @@ DEALS_DONE = re.compile(
     r"\b(?:deals|opportunities|opps) (?:(?:that )?(?:i|we|you|he|she|they|entperson) )?"
     r"(?:have |had |did )?(?:won|lost|closed)\b(?! (?:by|per|rate))"
     r"|\b(?:which|what) (?:deals|opportunities|opps) did (?:\w+ ){1,2}(?:win|lose|close)\b"
+    # "what did I lose in December?", "what have we won this week": what, so the deals
+    r"|^\W*(?:so |ok |and )?what (?:did|have|has) (?:i|we|you|he|she|they|entperson) (?:just )?"
+    r"(?:win|won|lose|lost)\b"
+    r"(?! (?:by|per|rate|on|to|the most|most))"
     # "list my closed won deals this quarter", "show me our lost opps": the deals, listed
     r"|\b(?:list|show(?: me)?|give me|pull(?: up)?)\s+(?:all\s+)?(?:of\s+)?(?:my|our|the|his|her|their)\s+"
     r"(?:(?:recent|latest|biggest|largest)\s+)?(?:closed[- ]won|closed[- ]lost|won|lost)\s+"
@@ -362,7 +366,10 @@ def read_metric_question(text: str, default: str | None = None) -> MetricReading
         if not MONEY.search(text):
             reading.measure = "lost_deals"  # "what are we losing on?": how many deals each reason cost
         biggest = BIGGEST_LOSSES.search(text)
-        if biggest:
+        if EACH_ONE.search(text):
+            # "lost deals 250k+ this year and why we lost each one": every deal, beside its reason
+            reading.measure, reading.group_by, reading.then_by = "lost_revenue", "deal", "loss_reason"
+        elif biggest:
             # "biggest deal I lost this year and why?": the deal, beside the reason it was lost for
             reading.measure, reading.group_by, reading.then_by = "lost_revenue", "deal", "loss_reason"
             reading.top = _number(biggest[1]) if biggest[1] else 1
@@ -572,6 +579,8 @@ VERSUS_REST = re.compile(
     r"|everything else|every ?(?:one|thing|where) else|all (?:the )?others?\b|all other \w+|the others\b)"
 )
 #: "the biggest deal I lost", "my 3 largest losses", "top 5 lost deals": deals ranked by the amount lost.
+#: "why we lost each one", "the reason for every one of them": each deal, not the reasons counted.
+EACH_ONE = re.compile(r"\b(?:each|every) (?:one|single one|deal|opp|of them|of those)\b")
 BIGGEST_LOSSES = re.compile(
     rf"\b(?:biggest|largest|top|costliest|most expensive)\s+(?:{COUNT_WORD}\s+)?"
     r"(?:lost\s+)?(?:deals?|opps?|opportunit(?:y|ies)|loss(?:es)?)\b(?!\s+reasons?)"

@@ -50,7 +50,8 @@ NEWER = re.compile(
 BETWEEN = re.compile(rf"\bbetween {_COUNT} and {_COUNT} {_UNIT} old\b")
 #: "in proposal for over 30 days", "stuck in stage 45+ days", "sitting in negotiation more than 3 weeks".
 IN_STAGE = re.compile(
-    rf"\b(?:in|at) (?:(?:the|their|its|a|this|that|same|current) )*(?:[a-z]+ ){{0,2}}?"
+    # "in proposal or qualification for over a month": two stages named, then the time
+    rf"\b(?:in|at) (?:(?:the|their|its|a|this|that|same|current) )*(?:[a-z/]+ ){{0,4}}?"
     rf"(?:stage )?(?:for )?(?:{_MORE} {_COUNT}|{_COUNT}\+) {_UNIT}"
     rf"|\b{_COUNT}\+? {_UNIT} (?:or more )?(?:in|at) (?:the |their |its |a |one )?(?:same |current )?stage"
 )
@@ -95,7 +96,9 @@ WITH_SUBSIDIARIES = re.compile(
 
 #: "deals with no account", "opps missing a close date", "which ones have no next step": empty fields.
 MISSING = re.compile(
-    r"\b(?:no|without|missing|lacking|with no|without an?|that (?:have|has) no|(?:have|has) no)\s+"
+    r"\b(?:no|without|missing|lacking|with no|without an?|that (?:have|has) no|(?:have|has) no"
+    # "not tied to an account", "not linked to any company", "isn't attached to a customer"
+    r"|(?:not|n't|never) (?:tied|linked|attached|associated|connected|assigned|mapped) (?:to|with))\s+"
     r"(?:an?\s+|any\s+)?(account|customer|company|close dates?|closing dates?|next steps?|products?"
     r"|created dates?|start dates?)"
     r"(?:\s+(?:set|recorded|attached|linked|on (?:it|them)))?\b(?!\s+(?:name|owner|manager|activity))"
@@ -132,8 +135,10 @@ def read_record_filters(text: str, slots: Slots) -> list[tuple[int, int]]:
     staged = IN_STAGE.search(text) or (STUCK_FOR.search(text) if slots.stage or "stage" in text else None)
     # "in proposal for over 30 days", "45+ days in stage": a stage is named ("no activity in 30+ days"
     # is not a time in a stage)
-    named = slots.stage is not None and (
-        slots.stage.casefold() in (staged[0] if staged else "") or bool(staged and STUCK_FOR.match(staged[0]))
+    stages = [part.strip().casefold() for part in (slots.stage or "").split(",") if part.strip()]
+    named = bool(stages) and (
+        any(stage in (staged[0] if staged else "") for stage in stages)
+        or bool(staged and STUCK_FOR.match(staged[0]))
     )
     if staged and not older and ("stage" in staged[0] or named):
         slots.min_days_in_stage = _at_least(staged)

@@ -104,3 +104,37 @@ def test_open_deals_with_no_activity_in_n_days_are_counted_and_summed(demo: Worl
         ).scalar_one()
     result = query_metrics(demo.repository, cast.revops, MetricQuery(**args))
     assert result.total[0].value == count
+
+
+def test_deals_not_tied_to_an_account_are_the_ones_missing_it(maven: World) -> None:
+    rep = maven.viewer("Markita Hansen")
+    args = _only(maven.ask(rep, "any of my open deals not tied to an account? how many"))
+    assert (args["measure"], args["missing"]) == ("open_deals", "account")
+
+
+def test_what_did_i_lose_lists_the_deals(maven: World) -> None:
+    rep = maven.viewer("Violet Mclelland")
+    args = _only(maven.ask(rep, "what did i lose in december"))
+    assert (args["measure"], args["group_by"], args["period"]) == ("lost_revenue", "deal", "december")
+
+
+def test_why_we_lost_each_one_lists_each_deal_with_its_reason(demo: World, cast: Cast) -> None:
+    args = _only(demo.ask(cast.revops, "closed lost deals 250k+ this year and why we lost each one"))
+    assert (args["measure"], args["group_by"], args["then_by"]) == ("lost_revenue", "deal", "loss_reason")
+    assert args["min_amount"] == "250000"
+
+
+def test_a_short_answer_keeps_the_comparison_asked_for(demo: World, cast: Cast) -> None:
+    answer = demo.ask(
+        cast.revops, "ytd bookings vs same time last yr? just the total and the % change is fine"
+    )
+    assert _only(answer)["compare"] == "last_year"
+    assert len(answer.answer.splitlines()) == 1
+    assert " from $" in answer.answer and ("up " in answer.answer or "down " in answer.answer)
+
+
+def test_two_stages_named_before_the_time_in_stage(demo: World, cast: Cast) -> None:
+    question = "which of my team's deals are stuck in proposal or qualification for over a month"
+    args = _only(demo.ask(cast.manager, question))
+    assert (args["group_by"], args["min_days_in_stage"]) == ("deal", 31)
+    assert sorted(s.strip() for s in args["stage"].split(",")) == ["Proposal", "Qualification"]
