@@ -78,3 +78,24 @@ def families_named(text: str, lexicon: Lexicon) -> list[tuple[str, int, int]]:
     ):
         return []
     return sorted(((n, s, e) for n, s, e in found if n.casefold() not in products), key=lambda f: f[1])
+
+
+def product_lines(text: str, lexicon: Lexicon) -> list[tuple[list[str], int, int]]:
+    """Product lines named by the words several products' names begin with ("GTX Plus" of GTX Plus
+    Basic and GTX Plus Pro), when the words name no product and no family: the products, and where."""
+    products = sorted({p.name for p in lexicon.products}, key=len, reverse=True)
+    families = {p.detail.casefold() for p in lexicon.products if p.detail}
+    spelt = [p.casefold() for p in products]
+    prefixes = {
+        " ".join(words[:n]) for name in spelt for words in [name.split()] for n in range(2, len(words))
+    }
+    found: list[tuple[list[str], int, int]] = []
+    for prefix in sorted(prefixes, key=len, reverse=True):
+        line = [p for p, key in zip(products, spelt, strict=True) if key.startswith(f"{prefix} ")]
+        if len(line) < 2 or prefix in spelt or prefix in families:
+            continue
+        for match in re.finditer(rf"\b{re.escape(prefix)}\b", text):
+            longer = any(text.startswith(key, match.start()) for key in spelt)  # "gtx plus pro" itself
+            if not longer and not any(s <= match.start() < e for _, s, e in found):
+                found.append((line, match.start(), match.end()))
+    return sorted(found, key=lambda f: f[1])

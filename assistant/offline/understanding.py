@@ -29,7 +29,7 @@ from assistant.offline.intents.measures import fill as fill_measure
 from assistant.offline.intents.measures import prefer_query
 from assistant.offline.intents.registry import DATA_INTENTS, needing, taking
 from assistant.offline.measures import read_metric_question
-from assistant.offline.members import families_named
+from assistant.offline.members import families_named, product_lines
 from assistant.offline.period_slots import Span
 from assistant.offline.scoring import ASKS_WHAT_TO_DO, ENTITY_WEIGHT, best, score, unsure
 from assistant.offline.slots import extract_slots
@@ -146,7 +146,15 @@ def prepare(question: str, lexicon: Lexicon, index: EntityIndex) -> Prepared:
             mentions.remove(mention)
             skip.append((mention.start, mention.end))
             about_me = True
-    families = families_named(question.lower(), lexicon)
+    lines = product_lines(question.lower(), lexicon)
+    others = [m for m in mentions if m.kind == "product" and not any(s <= m.start < e for _, s, e in lines)]
+    if len(lines) > 1 or others:
+        lines = []  # "GTX Plus vs GTX Pro": set side by side as before, not one filter of them all
+    families = [
+        f for f in families_named(question.lower(), lexicon) if not any(s <= f[1] < e for _, s, e in lines)
+    ]
+    # "GTX Plus deals": the products of that line (their names begin with the words), not one of them
+    mentions = [m for m in mentions if not any(s <= m.start < e for _, s, e in lines)]
     if families:
         # "the MG series vs GTX": families, not the products whose names begin with them
         mentions = [m for m in mentions if not any(s <= m.start < e for _, s, e in families)]
@@ -154,6 +162,9 @@ def prepare(question: str, lexicon: Lexicon, index: EntityIndex) -> Prepared:
     for m in mentions:
         blank[m.start : m.end] = " " * (m.end - m.start)
     extracted = extract_slots("".join(blank), lexicon, question)
+    if lines:
+        extracted.slots.any_of = {"product": lines[0][0]}
+        extracted.spans += [(s, e) for _, s, e in lines]
     if families:
         extracted.slots.product_family = families[0][0]
         if len(families) > 1 and extracted.slots.others_slot is None:

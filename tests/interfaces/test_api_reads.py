@@ -296,3 +296,18 @@ def test_metrics_exclude_as_pairs_in_a_query_string_or_an_object_in_a_body(api: 
     assert "body.colour: Extra inputs are not permitted" in str(problem(unknown, 422)["detail"])
     many = get(api, "olga", "/v1/metrics", [("measure", "won_revenue")] + [("also", "won_deals")] * 6)
     assert "query.also" in str(problem(many, 422)["detail"])
+
+
+def test_metrics_any_of_as_repeated_pairs_in_a_query_string_or_lists_in_a_body(api: Api) -> None:
+    params = [
+        ("measure", "won_deals"),
+        ("group_by", "rep"),
+        ("any_of", "rep:Sam Reyes"),
+        ("any_of", "rep:Rita Ruiz"),
+    ]
+    got = conforms(get(api, "olga", "/v1/metrics", params), "/v1/metrics")
+    body = {"measure": "won_deals", "group_by": "rep", "any_of": {"rep": ["Sam Reyes", "Rita Ruiz"]}}
+    posted = api.client.post("/v1/metrics", json=body, headers=api.auth("olga")).json()
+    assert got == posted and {r["group"] for r in got["rows"]} == {"Sam Reyes", "Rita Ruiz"}
+    bad = get(api, "olga", "/v1/metrics", {"measure": "won_deals", "any_of": "Sam Reyes"})
+    assert "filter:value" in str(problem(bad, 400)["detail"])

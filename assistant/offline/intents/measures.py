@@ -106,7 +106,7 @@ STALL_WORDS = re.compile(r"\b(?:stall\w*|stuck|at[- ]risk|risk\w*|slipp\w*|dark|
 #: "which …", "list", "show me": the records themselves are asked for.
 LISTED = re.compile(r"\b(?:which|what|list|show(?: me)?)\b")
 #: Members named that are not people: a scorecard (per rep) cannot be narrowed to them.
-KINDS = ("product", "product_family", "industry", "segment", "country", "state", "city")
+KINDS = ("product", "product_family", "industry", "segment", "country", "state", "city", "any_of")
 
 
 #: "how's Cobalt Platform doing?", "how is healthcare trending": how something is going overall.
@@ -158,7 +158,12 @@ def prefer_query(frame: Frame, prepared: str, sees_company: bool = False) -> Non
         # "commit deals by rep": the forecast has no breakdown; the category's open pipeline, broken down
         frame.intent, slots.measure = Intent.MEASURE, slots.measure or "open_pipeline"
         return
-    if reading is None and any(getattr(slots, name) is not None for name in ONLY_QUERIED):
+    doing = frame.intent in (Intent.PERFORMANCE, Intent.PIPELINE) and bool(HOW_DOING.search(prepared))
+    if (
+        reading is None
+        and any(getattr(slots, name) is not None for name in ONLY_QUERIED)
+        and not (doing and _kind_named(slots))
+    ):
         # "deals in proposal for over 30 days": the open deals, listed, with the filter applied
         frame.intent = Intent.MEASURE
         slots.measure, slots.dimension = (
@@ -166,7 +171,6 @@ def prefer_query(frame: Frame, prepared: str, sees_company: bool = False) -> Non
         )
         return
     if reading is None:
-        doing = frame.intent in (Intent.PERFORMANCE, Intent.PIPELINE) and HOW_DOING.search(prepared)
         if _kind_named(slots) and doing:
             # "how is healthcare doing?", "how are we doing in Texas?": the scorecard is per person, so
             # its headline figures for those records, against the period before

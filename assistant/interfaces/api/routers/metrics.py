@@ -2,7 +2,8 @@
 
 The GET takes the tool's input model as query parameters: a list is a repeated parameter
 (``?measure=win_rate&also=open_pipeline&also=won_deals``), and ``exclude``, a mapping in the tool,
-is a repeated ``filter:value`` pair (``?exclude=country:United States``). The POST takes the
+is a repeated ``filter:value`` pair (``?exclude=country:United States``), as is ``any_of``
+(``?any_of=product:GTK 500&any_of=product:GTX Plus Pro``). The POST takes the
 tool's input model as a JSON body, as the agent's tool call does (``exclude`` as an object); use
 it for long queries or values awkward in a URL.
 """
@@ -25,6 +26,8 @@ ERRORS = error_responses(400, 401, 404, 422, 429, 503)
 #: A body can also be too large (413) or too slow to arrive (408).
 BODY_ERRORS = error_responses(400, 401, 404, 408, 413, 422, 429, 503)
 MAX_EXCLUSIONS = 10
+#: The most names ``any_of`` takes (the tool's own limit).
+MAX_MEMBERS = 50
 
 
 class MetricParams(MetricQuery):
@@ -41,18 +44,33 @@ class MetricParams(MetricQuery):
         examples=[["country:United States"]],
     )
 
+    any_of: list[str] | None = Field(  # type: ignore[assignment]  # the tool's mapping, as pairs
+        default=None,
+        max_length=MAX_MEMBERS,
+        description="Keep what any of several names of one filter would keep, as `filter:value` "
+        "(repeatable): `product:GTK 500&any_of=product:GTX Plus Pro`.",
+        examples=[["product:GTK 500", "product:GTX Plus Pro"]],
+    )
+
     def query(self) -> MetricQuery:
-        """The tool's input: the pairs of ``exclude`` as its mapping."""
-        pairs: dict[str, str] = {}
-        for pair in self.exclude or []:
-            field, colon, value = pair.partition(":")
-            if not colon or not field.strip() or not value.strip():
-                raise InputError(
-                    f"exclude takes filter:value pairs, e.g. 'country:United States'; got {pair!r}"
-                )
-            pairs[field.strip()] = value.strip()
-        fields = self.model_dump(exclude={"exclude"}, exclude_unset=True)
-        return MetricQuery(**fields, exclude=pairs or None)
+        """The tool's input: the pairs of ``exclude`` and ``any_of`` as its mappings."""
+        excluded = dict(_pairs("exclude", self.exclude))
+        members: dict[str, list[str]] = {}
+        for field, value in _pairs("any_of", self.any_of):
+            members.setdefault(field, []).append(value)
+        fields = self.model_dump(exclude={"exclude", "any_of"}, exclude_unset=True)
+        return MetricQuery(**fields, exclude=excluded or None, any_of=members or None)
+
+
+def _pairs(name: str, given: list[str] | None) -> list[tuple[str, str]]:
+    """``filter:value`` pairs, each checked: a one-line error names the bad one."""
+    found = []
+    for pair in given or []:
+        field, colon, value = pair.partition(":")
+        if not colon or not field.strip() or not value.strip():
+            raise InputError(f"{name} takes filter:value pairs, e.g. 'country:United States'; got {pair!r}")
+        found.append((field.strip(), value.strip()))
+    return found
 
 
 class MetricBody(MetricQuery):
