@@ -145,9 +145,9 @@ class AppContext:
     def close(self) -> None:
         """Close the database connections and the playbook index this context opened (nothing
         happens for what it never opened); a later use opens them again."""
-        knowledge = self.__dict__.get("knowledge")
-        if knowledge is not None:
-            knowledge.close()
+        close_index = getattr(self.__dict__.get("knowledge"), "close", None)  # a stand-in may have none
+        if callable(close_index):
+            close_index()
         engine = self.__dict__.get("engine")
         if engine is not None:
             engine.dispose()

@@ -120,8 +120,10 @@ def account(result: AccountProfile, notes: list[str], plan_note: bool = False, q
     figures = [f for f in figures if f]
     contacts = [
         f"{group.buying_role}: "
-        + ", ".join(
+        + "; ".join(
             f"{c.name}{f' ({c.title})' if c.title else ''} [{c.id}]"
+            # "who do we know there and when did we last talk to each?": each one's last engagement
+            + (f", last engaged {fmt.date(c.last_engaged_at)}" if c.last_engaged_at else "")
             for c in group.contacts[:MAX_CONTACTS_PER_ROLE]
         )
         for group in result.contacts.by_role

@@ -138,3 +138,15 @@ def test_two_stages_named_before_the_time_in_stage(demo: World, cast: Cast) -> N
     args = _only(demo.ask(cast.manager, question))
     assert (args["group_by"], args["min_days_in_stage"]) == ("deal", 31)
     assert sorted(s.strip() for s in args["stage"].split(",")) == ["Proposal", "Qualification"]
+
+
+def test_each_regions_pace_against_quota_is_its_attainment_beside_its_bookings(
+    demo: World, cast: Cast
+) -> None:
+    args = _only(demo.ask(cast.revops, "h2 bookings by region so far + how is each region pacing vs quota"))
+    assert (args["measure"], args["also"], args["group_by"], args["period"]) == (
+        "won_revenue",
+        ["attainment"],
+        "region",
+        "h2",
+    )

@@ -150,6 +150,14 @@ def prefer_query(frame: Frame, prepared: str, sees_company: bool = False) -> Non
             frame.intent, frame.ambiguity = Intent.TOP_DEALS, None
             frame.slots.limit = frame.slots.limit or largest.top
             return
+    if frame.intent is Intent.QUOTA_RISK and frame.slots.dimension not in (None, "rep", "team"):
+        # "H2 bookings by region + how is each region pacing vs quota": pace is per rep; by region,
+        # the bookings and attainment of each
+        frame.intent = Intent.MEASURE
+        frame.slots.measure = frame.slots.measure or "attainment"
+        if frame.slots.measure != "attainment" and "attainment" not in (frame.slots.also or []):
+            frame.slots.also = [*(frame.slots.also or []), "attainment"]
+        return
     if frame.intent not in REPLACEABLE:
         return
     reading = read_metric_question(prepared)
