@@ -1,6 +1,6 @@
 """Run every benchmark and print its figures: ``python -m benchmarks`` (or ``make bench``).
 
-Sizes: ``SALESPLAN_BENCH_OPPORTUNITIES`` (default 1,000,000) for the generator and analytics
+Sizes: ``SALESPLAN_BENCH_OPPORTUNITIES`` (default 1,000,000) for the generator, analytics and scoring
 benchmarks; the analytics data set is cached under ``benchmarks/results/``. The 10-minute soak
 (:mod:`benchmarks.soak`) runs only with ``SALESPLAN_BENCH_SOAK=1``.
 """

@@ -99,13 +99,13 @@ def closed_predicate(engine: Engine) -> str:
 
 
 def plan_of(engine: Engine, sql: str, params: dict[str, Any]) -> str:
-    """The indexes a query's plan reads (SQLite ``EXPLAIN QUERY PLAN``, PostgreSQL ``EXPLAIN``)."""
+    """The indexes a query's plan reads (SQLite ``EXPLAIN QUERY PLAN``, PostgreSQL ``EXPLAIN``),
+    primary keys included."""
     explain = "EXPLAIN QUERY PLAN " if engine.dialect.name == "sqlite" else "EXPLAIN "
     with engine.connect() as connection:
         lines = [str(row[-1]) for row in connection.execute(text(explain + sql), params)]
-    used = sorted(
-        {word for line in lines for word in line.replace("(", " ").split() if word.startswith("ix_")}
-    )
+    words = {word for line in lines for word in line.replace("(", " ").split()}
+    used = sorted(w for w in words if w.startswith(("ix_", "sqlite_autoindex_")) or w.endswith("_pkey"))
     return ", ".join(used) or "no index"
 
 

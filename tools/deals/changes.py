@@ -7,7 +7,9 @@ stands on ``as_of`` (its deals' own columns, with their win scores). Both sides 
 viewer's scope. A deal open at the start and closed since is won or lost (or ``removed`` when it
 is neither, e.g. deleted); one open now and not then is new. A deal in both can be in several
 groups (advanced *and* amount up). The waterfall adds up exactly: start + new + increased -
-decreased - won - lost - removed = end (deals without an amount count as 0).
+decreased - won - lost - removed = end (deals without an amount count as 0). The deals are
+compared by the database (:mod:`tools.deals.changes_compare`); only the groups' totals and the
+deals they list come back.
 """
 
 from __future__ import annotations
@@ -15,11 +17,11 @@ from __future__ import annotations
 import datetime as dt
 import re
 from decimal import Decimal
-from typing import Any
 
 from pydantic import BaseModel, Field
 from sqlalchemy import Connection, case, func, select
 
+from tools.deals.changes_compare import END, START, Compared, Pairing, compare
 from tools.deals.pipeline import describe
 from tools.errors import DataError, InputError
 from tools.evidence import ExternalId, RecordUrl, record_id
@@ -164,7 +166,6 @@ def pipeline_changes(repo: Repository, viewer: ViewerLike, params: ChangesQuery)
     resolved = deal_conditions(repo, viewer, DealFilter(owner=params.owner, territory=params.territory))
     with repo.connect() as connection:
         day, note = snapshot_day(connection, asked)
-        snap = PipelineSnapshot
         # today's chance as a snapshot records it: the stored win score while it is current (made
         # for the data as it is now, by a model in use), else the stage's probability
         stage_probability = case(
@@ -175,146 +176,71 @@ def pipeline_changes(repo: Repository, viewer: ViewerLike, params: ChangesQuery)
             if scores_in_use(connection, repo.as_of)
             else stage_probability
         )
-        before = {
-            row.id: row
-            for row in connection.execute(
-                repo.opportunities(
-                    viewer, Opportunity.id, snap.stage, snap.amount, snap.close_date, snap.probability
-                )
-                .join(snap, (snap.opportunity_id == Opportunity.id) & (snap.day == day))
-                .where(*resolved.conditions)
-            )
-        }
-        now = {
-            row.id: row
-            for row in connection.execute(
-                repo.opportunities(
-                    viewer,
-                    Opportunity.id,
-                    Opportunity.stage,
-                    Opportunity.amount,
-                    Opportunity.close_date,
-                    chance.label("probability"),
-                )
-                .outerjoin(DealScore, DealScore.opportunity_id == Opportunity.id)
-                .where(~Opportunity.is_closed, *resolved.conditions)
-            )
-        }
-        gone = [deal for deal in before if deal not in now]
-        closed = {
-            row.id: row
-            for row in connection.execute(
-                select(Opportunity.id, Opportunity.is_closed, Opportunity.is_won).where(
-                    Opportunity.id.in_(gone)
-                )
-            )
-        }
-    kinds = _classify(repo, before, now, closed)
-    return _result(repo, viewer, params, asked, day, note, before, now, kinds, describe(resolved))
-
-
-def _value(row: Any) -> Decimal:
-    return Decimal(row.amount) if row is not None and row.amount is not None else Decimal(0)
-
-
-def _classify(
-    repo: Repository, before: dict[int, Any], now: dict[int, Any], closed: dict[int, Any]
-) -> dict[str, dict[int, Decimal]]:
-    """Each group's deals with the value each moved."""
-    order = {name: i for i, name in enumerate(repo.stages.names)}
-    kinds: dict[str, dict[int, Decimal]] = {kind: {} for kind in GROUPS}
-    for deal, row in now.items():
-        if deal not in before:
-            kinds["new"][deal] = _value(row)
-            continue
-        old = before[deal]
-        position, old_position = order.get(row.stage, -1), order.get(old.stage, -1)
-        if position != old_position:
-            kinds["advanced" if position > old_position else "slipped_back"][deal] = _value(row)
-        if row.close_date and old.close_date and row.close_date != old.close_date:
-            kinds["pushed" if row.close_date > old.close_date else "pulled_in"][deal] = _value(row)
-        delta = _value(row) - _value(old)
-        if delta:
-            kinds["amount_up" if delta > 0 else "amount_down"][deal] = abs(delta)
-    for deal, old in before.items():
-        if deal in now:
-            continue
-        state = closed.get(deal)
-        kind = "removed" if state is None or not state.is_closed else "won" if state.is_won else "lost"
-        kinds[kind][deal] = _value(old)
-    return kinds
+        pairing = Pairing(repo, viewer, resolved.conditions, day, chance)
+        compared = compare(connection, pairing, params.limit)
+    return _result(repo, viewer, params, day, note, compared, describe(resolved))
 
 
 def _result(
     repo: Repository,
     viewer: ViewerLike,
     params: ChangesQuery,
-    asked: dt.date,
     day: dt.date,
     note: str | None,
-    before: dict[int, Any],
-    now: dict[int, Any],
-    kinds: dict[str, dict[int, Decimal]],
+    compared: Compared,
     filters: list[str],
 ) -> PipelineChanges:
-    listed = {
-        deal
-        for found in kinds.values()
-        for deal, _ in sorted(found.items(), key=lambda kv: (-kv[1], kv[0]))[: params.limit]
-    }
     with repo.connect() as connection:
         names = {
             row.id: row
             for row in connection.execute(
                 repo.opportunities(viewer, Opportunity.id, Opportunity.name, User.name.label("owner"))
                 .outerjoin(User, User.id == Opportunity.owner_id)
-                .where(Opportunity.id.in_(listed))
+                .where(Opportunity.id.in_(compared.deals))
             )
         }
 
     def deal_of(deal: int) -> ChangedDeal:
-        old, new = before.get(deal), now.get(deal)
+        row = compared.deals[deal]
+        now = row.in_now == 1  # a deal closed since has no columns now
         return ChangedDeal(
             id=record_id("opportunity", deal),
             name=names[deal].name,
             owner=names[deal].owner,
-            stage_before=old.stage if old else None,
-            stage=new.stage if new else None,
-            amount_before=old.amount if old else None,
-            amount=new.amount if new else None,
-            close_date_before=old.close_date if old else None,
-            close_date=new.close_date if new else None,
-            probability_before=old.probability if old else None,
-            probability=new.probability if new else None,
+            stage_before=row.stage_before,
+            stage=row.stage if now else None,
+            amount_before=row.amount_before,
+            amount=row.amount if now else None,
+            close_date_before=row.close_date_before,
+            close_date=row.close_date if now else None,
+            probability_before=row.probability_before,
+            probability=row.probability if now else None,
         )
 
     groups = [
         ChangeGroup(
             kind=kind,
-            title=GROUPS[kind],
-            count=len(found),
-            amount=sum(found.values(), Decimal(0)),
-            deals=[
-                deal_of(d) for d, _ in sorted(found.items(), key=lambda kv: (-kv[1], kv[0]))[: params.limit]
-            ],
+            title=title,
+            count=compared.total(kind).count,
+            amount=compared.total(kind).amount,
+            deals=[deal_of(deal) for deal in compared.listed.get(kind, [])],
         )
-        for kind, found in kinds.items()
+        for kind, title in GROUPS.items()
     ]
     total = {g.kind: g.amount for g in groups}
-    start_value = sum((_value(r) for r in before.values()), Decimal(0))
-    end_value = sum((_value(r) for r in now.values()), Decimal(0))
-    steps = [("Start", start_value), ("New", total["new"]), ("Increased", total["amount_up"])]
+    start, end = compared.total(START), compared.total(END)
+    steps = [("Start", start.amount), ("New", total["new"]), ("Increased", total["amount_up"])]
     steps += [("Decreased", -total["amount_down"]), ("Won", -total["won"]), ("Lost", -total["lost"])]
-    steps += [("Removed", -total["removed"]), ("End", end_value)]
+    steps += [("Removed", -total["removed"]), ("End", end.amount)]
     return PipelineChanges(
         asked=params.since,
         start=day,
         end=repo.as_of,
         note=note,
-        start_value=start_value,
-        end_value=end_value,
-        start_deals=len(before),
-        end_deals=len(now),
+        start_value=start.amount,
+        end_value=end.amount,
+        start_deals=start.count,
+        end_deals=end.count,
         groups=groups,
         waterfall=[Step(label=label, amount=amount) for label, amount in steps],
         filters=[*filters, f"open pipeline on {day} (snapshot) and on {repo.as_of}"],
