@@ -93,6 +93,8 @@ SHORTER = re.compile(
 #: A follow-up that reshapes a metric answer: another breakdown, the top few, a filter ("by product").
 RESHAPE = re.compile(
     r"^\W*(?:(?:and|now|ok|okay|so|then|can you|could you)\W+)*(?:break (?:that|it|this|them) down|split"
+    # "break the lowest one down by rep": a row of the last answer, broken down
+    r"|break (?:the |that )?(?:\w+ )?(?:one|row) (?:down|up|out)"
     r"|by\b|per\b|for each\b|just\b|only\b|top\b|bottom\b|same\b|what about\b|how about\b|and\b)",
     re.I,
 )

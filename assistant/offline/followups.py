@@ -62,11 +62,12 @@ from assistant.offline.followup_words import (
 from assistant.offline.frame import ENTITY_SLOTS, FILTER_SLOTS, Frame, Intent, Slots
 from assistant.offline.intents import spec_for
 from assistant.offline.intents.registry import DATA_INTENTS, ENTITY_INTENT, PERIOD_INTENTS
-from assistant.offline.listed import lone_pair, only_row, pick, with_pick
+from assistant.offline.listed import PLACE, lone_pair, only_row, pick, with_pick
 from assistant.offline.listed_sets import about_listed
 from assistant.offline.measure_lists import AS_COUNT, IN_MONEY
 from assistant.offline.measures import read_metric_question
 from assistant.offline.members import MEMBER_SLOTS
+from assistant.offline.metric_claims import OPEN_MEASURES
 from assistant.offline.period_slots import SAME_LAST_YEAR
 from assistant.offline.thread_choices import (
     choice_named,
@@ -120,6 +121,8 @@ def is_follow_up(previous: Frame | None, current: Frame, question: str) -> bool:
         return True
     if current.intent is Intent.WHY or choice_named(previous, current, question) is not None:
         return True
+    if previous.intent in MEASURED_ANSWERS and WORTH.match(question):
+        return True  # "whats that worth?" after how many open deals: their amount
     sorted_list = BY_SIZE.match(question) or BY_CLOSE.search(question)
     if START.match(question) or SHORTER.match(question) or THE_ONE.match(question) or sorted_list:
         return True
@@ -173,7 +176,75 @@ def is_follow_up(previous: Frame | None, current: Frame, question: str) -> bool:
         and _implied_measure(question)
     ):
         return True  # "which month was best?" after pipeline created by month: that measure, ranked
+    if previous.intent in MEASURED_ANSWERS and _measure_alone(current, question):
+        return True  # "weighted?" after the pipeline closing next quarter: that, weighted
+    if _same_outcome_without_period(previous, current, question):
+        return True  # "which rep lost the most?" after the deals lost in December: in December
     return bool(PRONOUN.search(question)) and len(question.split()) <= MAX_PRONOUN_WORDS
+
+
+#: Words that set what was booked against a quota ("attainment", "% of quota", "how much have I won").
+BOOKED_AGAINST = re.compile(r"\battain|%|\bpercent|\bbook|\bwon\b|\bwin\b|\bclosed\b|\bsold\b")
+#: "whats that worth?", "how much is that?", "in $?": the amount of what was just counted.
+WORTH = re.compile(
+    r"^\W*(?:and |so |ok |okay )?(?:what(?:'s|s| is| are|re) (?:that|it|this|they|those|these) worth"
+    r"|how much (?:is|are|was|were) (?:that|it|they|those|these)(?: worth)?|in (?:\$|dollars))\W*$",
+    re.I,
+)
+#: Answers a bare measure ("weighted?", "avg size?") asks again in another measure.
+MEASURED_ANSWERS = (Intent.MEASURE, Intent.PIPELINE, Intent.PERFORMANCE, Intent.FORECAST, Intent.TOP_DEALS)
+#: The longest bare measure ("avg deal size?", "and the median?").
+MAX_MEASURE_WORDS = 3
+
+
+def _measure_alone(current: Frame, question: str) -> bool:
+    """The question names a measure and nothing else: no name, no period, no breakdown."""
+    slots = current.slots
+    if len(question.split()) > MAX_MEASURE_WORDS or names_in(slots) or slots.period or slots.dimension:
+        return False
+    return slots.measure is not None and read_metric_question(question.lower()) is not None
+
+
+#: The figures an answer leads with: a bare measure among them asks that answer again.
+HEADLINE = {
+    Intent.PIPELINE: frozenset({"open_pipeline", "open_deals"}),
+    Intent.PERFORMANCE: frozenset({"won_revenue", "won_deals", "win_rate"}),
+}
+
+
+def _swaps_to_measure(previous: Frame, current: Frame, question: str) -> bool:
+    """ "avg size?" after my wins last quarter: that measure over the same records and period (a
+    bare measure the last answer led with, or of another intent's own, keeps its intent)."""
+    if not _measure_alone(current, question):
+        return False
+    own = current.intent in (Intent.MEASURE, Intent.UNKNOWN) or current.intent is previous.intent
+    return own and current.slots.measure not in HEADLINE.get(current.intent, frozenset())
+
+
+#: Measures of one outcome: a question about the same outcome keeps the thread's period.
+OUTCOMES = (
+    frozenset({"lost_deals", "lost_revenue", "average_lost_cycle"}),
+    frozenset(
+        {"won_revenue", "won_deals", "win_rate", "average_deal_size", "median_deal_size"}
+        | {"average_sales_cycle", "median_sales_cycle", "closed_deals"}
+    ),
+    frozenset({"deals_created", "pipeline_created"}),
+    frozenset({"activities"}),
+)
+#: The longest question read as the same outcome's next question ("which rep lost the most on price?").
+MAX_SAME_OUTCOME_WORDS = 10
+
+
+def _same_outcome_without_period(previous: Frame, current: Frame, question: str) -> bool:
+    """A question naming no period about what the thread's period was about (losses after the deals
+    lost in December, who won the most after the quarter's bookings): that period still."""
+    if previous.intent is not Intent.MEASURE or current.intent is not Intent.MEASURE:
+        return False
+    if not previous.slots.period or current.slots.period or names_in(current.slots):
+        return False
+    before, now = previous.slots.measure, current.slots.measure
+    same = any(before in family and now in family for family in OUTCOMES)
+    return same and len(question.split()) <= MAX_SAME_OUTCOME_WORDS
 
 
 def _implied_measure(question: str) -> bool:
@@ -343,13 +414,18 @@ def merge(previous: Frame, current: Frame, question: str) -> Frame:
     reshaped = reshaped or fragment or (implied and intent is Intent.MEASURE)
     # "and win rate?" after bookings by rep: the same breakdown and period, another measure
     swaps_measure = (
-        previous.intent is Intent.MEASURE
+        (previous.intent is Intent.MEASURE or _swaps_to_measure(previous, current, question))
         and current.slots.measure is not None
         and current.slots.measure != previous.slots.measure
         and not new_names
         and not current.slots.dimension
         and len(question.split()) <= MAX_SWAP_WORDS
-        and bool(START.match(question) or RESHAPE.match(question) or INSTEAD.search(question))
+        and bool(
+            START.match(question)
+            or RESHAPE.match(question)
+            or INSTEAD.search(question)
+            or _swaps_to_measure(previous, current, question)
+        )
     )
     asks_advice = (
         intent is Intent.PLAYBOOK
@@ -426,8 +502,9 @@ def merge(previous: Frame, current: Frame, question: str) -> Frame:
         if merged.dimension:
             # "which one grew fastest vs last year?": read with the thread's breakdown for its
             # comparison and ranking
+            unplaced = PLACE.sub(" ", question.lower())  # "the lowest one" picked a row: no ranking
             again = read_metric_question(
-                f"{question.lower()} by {merged.dimension.replace('_', ' ')}", default=merged.measure
+                f"{unplaced} by {merged.dimension.replace('_', ' ')}", default=merged.measure
             )
             if again is not None:
                 merged.compare = current.slots.compare or again.compare or merged.compare
@@ -446,6 +523,13 @@ def merge(previous: Frame, current: Frame, question: str) -> Frame:
         for slot in CARRIED_FILTERS:
             if getattr(merged, slot) is None:
                 setattr(merged, slot, getattr(previous.slots, slot))
+    if (
+        merged.measure == "attainment"
+        and previous.slots.measure in OPEN_MEASURES
+        and not BOOKED_AGAINST.search(question.lower())
+    ):
+        # "vs my quota" after the pipeline closing next quarter: how well it covers the quota
+        merged.measure = "coverage"
     merged.period = current.slots.period
     if reshaped and VERSUS.match(question) and current.slots.period and previous.slots.period:
         # "and vs Q2?" after Q3: Q3 set against Q2 (the query's comparison, when Q2 is the one before)
@@ -506,7 +590,7 @@ def merge(previous: Frame, current: Frame, question: str) -> Frame:
 #: "the 3 biggest?", "and the largest ones", "top 5?": the deals behind a figure, the largest first.
 BIGGEST_ONES = re.compile(
     r"^\W*(?:and |ok |so |now )?(?:(who owns|whose is|who has|who's got) |what(?:'s| (?:are|were|was|is)) "
-    r"|show me |list |which (?:are|were|was|is) )?(?:the |my )?(?:(\d{1,2}) )?"
+    r"|show me |list |which (?:are|were|was|is) )?(?:the |my |their |his |her |those |these )?(?:(\d{1,2}) )?"
     r"(biggest|largest|top|oldest|newest)(?: (\d{1,2}))?(?: (ones?|deals?|opps?|wins?|losses))?"
     r"(?: in \w+)?\W*$",
     re.I,
@@ -533,18 +617,25 @@ def _biggest_of(previous: Frame, current: Frame, question: str) -> Frame | None:
         return None
     if previous.slots.dimension not in (None, "deal") and noun is None:
         return None  # "the top 3?" after bookings by rep: three of those reps (the ranking's own reading)
+    plural = noun is not None and noun.lower().endswith("s")  # "their biggest ones": a few, not one
     slots = previous.slots.model_copy(
         update={
             "measure": measure,
             "also": None,
             "dimension": "deal",
             "then_by": "rep" if owner else None,
-            "limit": int(count) if count else 1,
+            "limit": int(count) if count else SOME if plural else 1,
             "ranking": ranking,
             "group_by": None,
+            # "show me their biggest ones" after the one rep shown: that rep's
+            "owner": current.slots.owner or previous.slots.owner,
         }
     )
     return Frame(intent=Intent.MEASURE, slots=slots, follow_up=True, question=current.question)
+
+
+#: How many "the biggest ones" lists when no number is said.
+SOME = 5
 
 
 #: "was that fewer deals or smaller deals?", "volume or deal size?": the figure split into how many
@@ -655,6 +746,10 @@ def fold(
             )
         if picked is not None:
             current = with_pick(current, picked, context.slots.dimension if context else None)
+            if picked.kind == "row":
+                # "break the lowest one down by rep": "lowest one" picked the row, it ranks nothing
+                slots = current.slots.model_copy(update={"limit": None, "ranking": None})
+                current = current.model_copy(update={"slots": slots})
         listed = None if picked or lone or pair else about_listed(context, current, said, shown)
         frame = refine(
             listed

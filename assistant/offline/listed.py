@@ -63,8 +63,10 @@ ORDINALS = {
 }
 #: Ends of a list, only with a word that cannot be a fresh question ("my top deal", "my last deal").
 EDGES = {"top": 0, "last": -1, "bottom": -1}
-#: "the big one", "the biggest deal": a list is shown largest first, so its first row.
+#: "the big one", "the biggest deal": a list is shown largest first, so its first row; "the lowest
+#: one", "the worst one" its last.
 LARGEST = {"big": 0, "biggest": 0, "largest": 0}
+LOWEST = {"lowest": -1, "worst": -1, "weakest": -1, "smallest": -1, "highest": 0, "best": 0, "strongest": 0}
 PLACES = ORDINALS | EDGES
 #: What a listed row is called after its place ("the second one", "the 3rd deal").
 ROW = r"(?:one|deal|opp|opportunity|account|company|customer|rep|person|guy|territory|item|row|entry|line)"
@@ -74,6 +76,7 @@ PLACE = re.compile(
     rf"|\b(?P<edge>{'|'.join(EDGES)})\s+(?:one|item|row|entry|line)\b"
     rf"|\b(?P<listed>{'|'.join(PLACES)})\s+{ROW}{ON_THE_LIST}"
     rf"|\bthe\s+(?P<largest>{'|'.join(LARGEST)})\s+(?:one|deal|opp|loss|win|account|customer)\b"
+    rf"|\bthe\s+(?P<end>{'|'.join(LOWEST)})\s+one\b"
     r"|(?:^|\s)#\s?(?P<hash>\d{1,2})\b"
     r"|\b(?:number|no\.)\s?(?P<number>\d{1,2})\b"
     rf"|^\W*(?:and\s+|ok\s+|what\s+about\s+)?(?:the\s+)?(?P<alone>{'|'.join(PLACES)})\W*$",
@@ -129,6 +132,8 @@ def place_in(question: str) -> int | None:
         return int(match["hash"] or match["number"]) - 1
     if match["largest"]:
         return LARGEST[match["largest"].lower()]
+    if match["end"]:
+        return LOWEST[match["end"].lower()]
     word = match["word"] or match["edge"] or match["listed"] or match["alone"]
     return PLACES[word.lower()]
 
@@ -174,7 +179,8 @@ def _largest(answer: str, shown: list[Listed]) -> Listed | None:
 #: "what else do they buy?", "who's their parent?": the one record the previous answer showed.
 THEY = re.compile(
     # "how much did we lose there?": the place or group shown; "are there any…" asks whether any exist
-    r"\b(?:they|them|their|theirs|it|its)\b|(?<!\bare )(?<!\bis )(?<!\bwere )(?<!\bwas )\bthere\b"
+    r"\b(?:they|them|their|theirs|it|its|he|him|his|she|her|hers)\b"
+    r"|(?<!\bare )(?<!\bis )(?<!\bwere )(?<!\bwas )\bthere\b"
     # "break that down by quarter" after the one top industry: that industry
     r"|\b(?:break|split) (?:that|this) (?:one )?(?:down|up|out)\b"
     # "who are the contacts on that account?" after the one deal shown: its account

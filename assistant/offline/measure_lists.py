@@ -26,7 +26,7 @@ AS_COUNT |= {"pipeline_created": "deals_created"}
 #: A count, and the same deals in money, asked together: "how many … and what's that in $".
 IN_MONEY = {count: money for money, count in AS_COUNT.items()}
 IN_DOLLARS = (
-    r"\b(?:in|as)\s+(?:\$|dollars|money|revenue|value)|\bwhat(?:'s| is) (?:that|it|this) worth\b"
+    r"\b(?:in|as)\s+(?:\$|dollars|money|revenue|value)|\bwhat(?:'s|s| is) (?:that|it|this|they|those) worth\b"
     r"|\bhow much is that\b|\band how much\b"
     r"|\b(?:and|&)\s+(?:what\s+)?(?:(?:is|was|were|are)\s+)?(?:it|that|they|those)\s+worth\b"
     r"|(?:\b(?:and|&|with|plus)|\+|\bw/)\s*(?:the\s+)?(?:\$|value|worth|dollars?)(?!\w)"

@@ -341,7 +341,7 @@ NO_AMOUNT = re.compile(
 
 
 #: A loss reason is read only in a question about losses ("Price" is an ordinary word too).
-LOSSES = re.compile(r"\b(?:lost|lose|losing|losses|loss|closed[- ]lost|lost out)\b")
+LOSSES = re.compile(r"\b(?:lost|lose|loses|losing|losses|loss|closed[- ]lost|lost out)\b")
 
 
 def _loss_reason(text: str, reasons: list[str], out: Extracted) -> None:

@@ -7,6 +7,8 @@ from __future__ import annotations
 from typing import Any
 
 from tests.offline.conftest import Cast, World
+from tools.semantic.models import MetricQuery
+from tools.semantic.query import query_metrics
 
 
 def _args(answer: Any) -> dict[str, Any]:
@@ -49,3 +51,87 @@ def test_how_does_that_compare_to_a_quarter_sets_the_last_figure_against_it(demo
     args = _args(demo.ask(cast.revops, "how does that compare to q2", narrowed.thread_id))
     assert (args["measure"], args["group_by"], args["segment"]) == ("won_revenue", "product", "Enterprise")
     assert args.get("compare") in ("previous_period", "q2")
+
+
+def _ask_thread(world: World, viewer: Any, *questions: str) -> Any:
+    thread = None
+    answer = None
+    for question in questions:
+        answer = world.ask(viewer, question, thread)
+        thread = answer.thread_id
+    return answer
+
+
+def test_a_bare_measure_keeps_the_threads_period_and_vs_quota_after_pipeline_is_coverage(
+    demo: World, cast: Cast
+) -> None:
+    weighted = _ask_thread(demo, cast.rep, "how much pipe do i have closing next qtr", "weighted?")
+    assert _args(weighted) == {"measure": "weighted_pipeline", "period": "next quarter"}
+    covered = _ask_thread(
+        demo, cast.rep, "how much pipe do i have closing next qtr", "weighted?", "vs my quota"
+    )
+    assert _args(covered) == {"measure": "coverage", "period": "next quarter"}
+    size = _ask_thread(demo, cast.rep, "my wins last qtr", "avg size?")
+    assert _args(size) == {"measure": "average_deal_size", "period": "last quarter"}
+
+
+def test_the_same_outcome_asked_next_keeps_the_period_and_his_is_the_one_shown(maven: World) -> None:
+    manager = maven.viewer("Rocco Neubert")
+    first = "how many deals did my team lose in december"
+    most = _ask_thread(maven, manager, first, "which rep lost the most")
+    args = _args(most)
+    assert (args["measure"], args["group_by"], args["period"], args["top"]) == (
+        "lost_revenue",
+        "rep",
+        "december",
+        1,
+    )
+    result = query_metrics(maven.repository, manager, MetricQuery(**args))
+    his = _ask_thread(
+        maven, manager, first, "which rep lost the most", "whats his win rate for the month then"
+    )
+    ((name, call),) = [(c.name, dict(c.args)) for c in his.tool_calls]
+    assert (name, call) == ("rep_performance", {"rep": result.rows[0].group, "period": "december"})
+
+
+def test_their_biggest_ones_after_the_one_rep_shown_are_that_reps_deals(demo: World, cast: Cast) -> None:
+    losses = "top loss reasons for my team last 2 quarters"
+    price = _ask_thread(demo, cast.manager, losses, "who on the team loses the most on price")
+    args = _args(price)
+    assert (args["measure"], args["group_by"], args["loss_reason"], args["period"]) == (
+        "lost_revenue",
+        "rep",
+        "Price",
+        "last 2 quarters",
+    )
+    who = query_metrics(demo.repository, cast.manager, MetricQuery(**args)).rows[0].group
+    biggest = _args(
+        _ask_thread(
+            demo,
+            cast.manager,
+            losses,
+            "who on the team loses the most on price",
+            "show me their biggest ones",
+        )
+    )
+    assert (biggest["group_by"], biggest["rep"], biggest["loss_reason"], biggest["top"]) == (
+        "deal",
+        who,
+        "Price",
+        5,
+    )
+
+
+def test_whats_that_worth_after_a_count_gives_the_amount(maven: World) -> None:
+    manager = maven.viewer("Celia Rouche")
+    worth = _ask_thread(maven, manager, "how many open deals does my team have", "whats that worth")
+    assert worth.tool_calls and "$" in worth.answer
+
+
+def test_the_lowest_one_picks_the_last_row_and_ranks_nothing(demo: World, cast: Cast) -> None:
+    first = demo.ask(cast.revops, "win rate by region this yr")
+    result = query_metrics(demo.repository, cast.revops, MetricQuery(**_args(first)))
+    lowest = result.rows[-1].group
+    args = _args(demo.ask(cast.revops, "break the lowest one down by rep", first.thread_id))
+    assert (args["measure"], args["group_by"], args["region"]) == ("win_rate", "rep", lowest)
+    assert "top" not in args and "order" not in args
