@@ -87,7 +87,10 @@ _QUARTER = re.compile(r"^(?:(?:fy)?(\d{4})[\s-]*)?q([1-4])(?:[\s-]*(?:fy)?(\d{4}
 _MONTHS = MONTH_NUMBERS
 
 
-ALL_TIME = frozenset({"all time", "all-time", "of all time", "lifetime", "ever", "since the beginning"})
+ALL_TIME = frozenset(
+    {"all time", "all-time", "of all time", "lifetime", "ever", "since the beginning"}
+    | {"full history", "all history", "the whole history", "since we started", "since day one"}
+)
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 _COUNTS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "twelve": 12, "eighteen": 18}
 _WINDOW = re.compile(
@@ -159,6 +162,19 @@ def _calendar(phrase: str, as_of: dt.date, fy_start_month: int) -> Period | None
         return Period(label="all time", start=dt.date(1900, 1, 1), end=tomorrow)
     if phrase == "today":
         return Period(label=f"today ({as_of:%b} {as_of.day})", start=as_of, end=tomorrow)
+    if phrase == "yesterday":
+        day = as_of - dt.timedelta(days=1)
+        return Period(label=f"yesterday ({day:%b} {day.day})", start=day, end=as_of)
+    quarters = re.fullmatch(
+        r"(?:the )?(?:last|past|previous|prior) (\d|two|three|four) (?:full |whole )?quarters", phrase
+    )
+    if quarters:
+        # "the last 2 quarters": the whole quarters before this one, as "last quarter" is one of them
+        count = _COUNTS.get(quarters[1]) or int(quarters[1])
+        start = quarter_containing(as_of, fy_start_month).start
+        whole = [quarter_containing(_add_months(start, -3 * n), fy_start_month) for n in range(count, 0, -1)]
+        label = f"the last {count} quarters ({whole[0].label}–{whole[-1].label})"
+        return Period(label=label, start=whole[0].start, end=start, quota_periods=[q.label for q in whole])
     if phrase in _TRAILING_YEAR:
         phrase = "last 12 months"
     # "the past week", "this past month": one of the unit, counted back from today

@@ -108,6 +108,8 @@ class Slots(BaseModel):
     without_contact_role: str | None = None
     #: "accounts not touched in 60 days": no activity in this many days.
     inactive_days: int | None = None
+    #: "deals pushed 3+ times": the fewest close-date pushes a deal has had.
+    min_pushes: int | None = None
     #: "accounts that haven't bought X": the product they lack; "subsidiaries"; "founded before 1990".
     without_product: str | None = None
     is_subsidiary: bool | None = None
@@ -205,6 +207,7 @@ FILTER_SLOTS = (
     "has_open_pipeline",
     "without_contact_role",
     "inactive_days",
+    "min_pushes",
     "min_employees",
     "min_revenue",
     "without_product",

@@ -28,6 +28,8 @@ IN_MONEY = {count: money for money, count in AS_COUNT.items()}
 IN_DOLLARS = (
     r"\b(?:in|as)\s+(?:\$|dollars|money|revenue|value)|\bwhat(?:'s|s| is) (?:that|it|this|they|those) worth\b"
     r"|\bhow much is that\b|\band how much\b"
+    # "how many … and whats the pipe": the count, and what the deals are worth
+    r"|\b(?:and|&) (?:what(?:'s|s| is) )?(?:the |their )?(?:pipe|pipeline|total value)\W*$"
     r"|\b(?:and|&)\s+(?:what\s+)?(?:(?:is|was|were|are)\s+)?(?:it|that|they|those)\s+worth\b"
     r"|(?:\b(?:and|&|with|plus)|\+|\bw/)\s*(?:the\s+)?(?:\$|value|worth|dollars?)(?!\w)"
 )

@@ -93,6 +93,7 @@ ONLY_QUERIED = (
     "min_days_in_stage",
     "exclude",
     "any_of",
+    "min_pushes",
     "with_subsidiaries",
 )
 NOT_ON_SCORECARD = (

@@ -41,8 +41,9 @@ PERIOD = re.compile(
     r"\d{4}-\d{2}-\d{2}\.\.\d{4}-\d{2}-\d{2}|"
     r"(?:this|next|last|previous|current) (?:quarter|qtr|month|year|fiscal year|week|fy)"
     r"|(?:this |the )?(?:past|trailing|rolling) (?:week|month|quarter|year)"
-    r"|(?:this )?year to date|(?:fiscal )?year to date|ytd|fytd|qtd|mtd|today"
-    r"|(?:of )?all[- ]time|lifetime|ever|since the beginning"
+    r"|(?:this )?year to date|(?:fiscal )?year to date|ytd|fytd|qtd|mtd|today|yesterday"
+    r"|(?:of )?all[- ]time|lifetime|ever|since the beginning|(?:the )?(?:full|whole|all) history"
+    r"|since we started|since day one"
     r"|(?:last|past|next|coming|trailing|rolling) (?:\d{1,3}|two|three|four|five|six|twelve|eighteen)"
     r" (?:days?|weeks?|months?|quarters?|years?)"
     r"|since (?:mon|tues|wednes|thurs|fri|satur|sun)day"
@@ -86,7 +87,8 @@ def _year_earlier(period: Period, lexicon: Lexicon) -> tuple[str, Period]:
 SAME_LAST_YEAR = re.compile(
     r"\b(?:(?:the )?same (quarter|month|period|week|window|time|dates|days|stretch) "
     r"(?:last year|a year (?:ago|earlier|before))"
-    r"|this time last year)\b"
+    r"|this time last year|(?:at )?this point last year"
+    r"|last year at (?:the |this )?same (?:point|time|stage))\b"
 )
 
 

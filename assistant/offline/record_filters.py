@@ -106,9 +106,28 @@ MISSING = re.compile(
 MISSING_FIELDS = {"customer": "account", "company": "account", "closing": "close_date", "start": "created"}
 
 
+#: "pushed 3+ times", "slipped more than twice", "4 or more pushes": how often a close date moved out.
+PUSHED = re.compile(
+    r"\b(?:pushed|slipped|moved)(?: out| back)?(?: at least| more than| over| >)?"
+    r" (\d{1,2}|two|three|four|five|twice)(\+| or more)?(?: times)?(?!\w)"
+    r"|\b(\d{1,2})(\+| or more) (?:pushes|slips|times)\b"
+)
+
+
+def _pushes(text: str, slots: Slots) -> list[tuple[int, int]]:
+    found = PUSHED.search(text)
+    if found is None:
+        return []
+    word = found[1] or found[3]
+    count = {"twice": 2, **_WORD_NUMBERS}.get(word) or int(word)
+    more_than = re.search(r"more than|over|>", found[0]) is not None and not (found[2] or found[4])
+    slots.min_pushes = count + 1 if more_than else count
+    return [found.span()]
+
+
 def read_record_filters(text: str, slots: Slots) -> list[tuple[int, int]]:
     """Fill the activity type and the deal-age slots from lower-cased ``text``; the spans explained."""
-    spans = []
+    spans = _pushes(text, slots)
     empty = MISSING.search(text)
     if empty:
         word = empty[1].split()[0]

@@ -150,3 +150,15 @@ def test_each_regions_pace_against_quota_is_its_attainment_beside_its_bookings(
         "region",
         "h2",
     )
+
+
+def test_deals_pushed_n_times_are_filtered_by_that_count(demo: World, cast: Cast) -> None:
+    args = _only(demo.ask(cast.revops, "how many open deals have been pushed 3+ times and whats the pipe"))
+    assert (args["measure"], args["also"], args["min_pushes"]) == ("open_deals", ["open_pipeline"], 3)
+    listed = _only(demo.ask(cast.revops, "which open deals slipped more than twice"))
+    assert (listed["group_by"], listed["min_pushes"]) == ("deal", 3)
+    with demo.engine.connect() as connection:
+        count = connection.execute(
+            select(func.count()).where(~Opportunity.is_closed, Opportunity.close_date_pushes >= 3)
+        ).scalar_one()
+    assert query_metrics(demo.repository, cast.revops, MetricQuery(**args)).total[0].value == count

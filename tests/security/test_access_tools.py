@@ -89,6 +89,7 @@ def _named(planted: Planted, person: str) -> dict[str, list[Args]]:
                 "any_of": {"deal": [f"opportunity/{planted.deal_id}"]},
             },
             {"measure": "open_deals", "rep": person, "inactive_days": 30},
+            {"measure": "open_pipeline", "rep": person, "group_by": "deal", "min_pushes": 1},
         ],
     }
 

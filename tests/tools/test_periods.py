@@ -22,6 +22,11 @@ FRIDAY = dt.date(2026, 11, 27)
         ("next 30 days", FRIDAY, dt.date(2026, 12, 27)),
         ("last 30 days", dt.date(2026, 10, 29), dt.date(2026, 11, 28)),
         ("past 2 weeks", dt.date(2026, 11, 14), dt.date(2026, 11, 28)),
+        # whole quarters before this one ("last quarter" is one of them), the day before, everything
+        ("last 2 quarters", dt.date(2026, 4, 1), dt.date(2026, 10, 1)),
+        ("the past three quarters", dt.date(2026, 1, 1), dt.date(2026, 10, 1)),
+        ("yesterday", dt.date(2026, 11, 26), dt.date(2026, 11, 27)),
+        ("full history", dt.date(1900, 1, 1), dt.date(2026, 11, 28)),
         # one of the unit, counted back from today
         ("this past week", dt.date(2026, 11, 21), dt.date(2026, 11, 28)),
         ("the past month", dt.date(2026, 10, 29), dt.date(2026, 11, 28)),

@@ -9,6 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from sqlalchemy import select
 
 from tests.tools import crm
 from tests.tools.conftest import OLGA, RITA
@@ -16,6 +17,7 @@ from tools.accounts.search import AccountSearch, search_accounts
 from tools.errors import InputError
 from tools.semantic import MetricQuery, MetricResult, query_metrics
 from tools.store.repository import Repository
+from tools.store.schema import Opportunity
 
 ACCOUNT = {a["id"]: a["name"] for a in crm.ACCOUNTS}
 OPEN = [o for o in crm.OPPORTUNITIES if not o["is_closed"]]
@@ -72,3 +74,14 @@ def test_an_account_search_kept_to_names_lists_exactly_those(repo: Repository) -
     named = [crm.ACCOUNTS[0]["name"], crm.ACCOUNTS[2]["name"]]
     found = search_accounts(repo, OLGA, AccountSearch(names=named))
     assert sorted(line.name for line in found.accounts) == sorted(named)
+
+
+def test_min_pushes_keeps_deals_pushed_at_least_that_often(repo: Repository) -> None:
+    with repo.engine.connect() as connection:
+        pushes = dict(connection.execute(select(Opportunity.id, Opportunity.close_date_pushes)).all())
+    assert any(pushes.values()), "the hand-built CRM has a pushed deal"
+    for times in (1, 2, 3):
+        pushed = [o for o in OPEN if pushes[o["id"]] >= times]
+        result = ask(repo, measure="open_deals", min_pushes=times)
+        assert result.total[0].value == len(pushed), times
+        assert f"close date pushed {times}+ times" in result.filters

@@ -319,6 +319,13 @@ def inactive(today: dt.date, days: int) -> Narrowing:
     )
 
 
+def pushed(times: int) -> Narrowing:
+    """Deals whose close date was pushed out at least ``times`` times."""
+    often = select(Opportunity.id).where(Opportunity.close_date_pushes >= times)
+    text = f"close date pushed {times}+ times"
+    return Narrowing("min_pushes", text, frozenset({Link.DEAL}), (), lambda j: j.column("deal_id").in_(often))
+
+
 def ages(
     today: dt.date, min_age: int | None, max_age: int | None, min_in_stage: int | None
 ) -> list[Narrowing]:

@@ -138,6 +138,9 @@ class MetricQuery(BaseModel):
     max_age_days: int | None = Field(
         default=None, ge=0, le=36_500, description="Deals created at most this many days ago."
     )
+    min_pushes: int | None = Field(
+        default=None, ge=1, le=100, description="Deals whose close date was pushed out at least this often."
+    )
     inactive_days: int | None = Field(
         default=None, ge=1, le=36_500, description="Deals with no activity in this many days (or none ever)."
     )

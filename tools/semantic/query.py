@@ -46,6 +46,7 @@ from tools.semantic.filters import (
     inactive,
     missing_field,
     narrow,
+    pushed,
 )
 from tools.semantic.grains import GRAINS, Grain
 from tools.semantic.measures import MEASURES, Measure
@@ -96,6 +97,7 @@ def _narrowings(repo: Repository, viewer: ViewerLike, params: MetricQuery) -> li
     unknown += [missing_field(params.missing)] if params.missing and params.missing.strip() else []
     aged = ages(repo.as_of, params.min_age_days, params.max_age_days, params.min_days_in_stage)
     aged += [inactive(repo.as_of, params.inactive_days)] if params.inactive_days else []
+    aged += [pushed(params.min_pushes)] if params.min_pushes else []
     return found + amount_between(params.min_amount, params.max_amount) + unknown + aged
 
 
@@ -167,6 +169,7 @@ def query_metrics(repo: Repository, viewer: ViewerLike, params: MetricQuery) -> 
         max_age_days: Only deals created at most this many days ago.
         min_days_in_stage: Only deals in their current stage at least this many days.
         inactive_days: Only deals with no activity in this many days (none ever recorded included).
+        min_pushes: Only deals whose close date was pushed out at least this many times.
         min_amount: Only deals of at least this amount.
         max_amount: Only deals of at most this amount.
         min_records: Only groups with at least this many records behind the first measure.

@@ -132,6 +132,16 @@ def prefer_query(frame: Frame, prepared: str, sees_company: bool = False) -> Non
         # "how much have we won at Acme this year?": its won revenue in that period, by product
         frame.intent, frame.slots.measure, frame.slots.dimension = Intent.MEASURE, "won_revenue", "product"
         return
+    if frame.intent is Intent.STALLED and frame.slots.min_pushes:
+        # "deals pushed 3+ times": exactly as often as asked (the stall rule's own count is fixed)
+        counted = COUNT.search(prepared) is not None
+        frame.intent, frame.slots.rule = Intent.MEASURE, None
+        frame.slots.measure = "open_deals" if counted else "open_pipeline"
+        asked = read_metric_question(prepared)
+        if asked is not None and asked.measure in OPEN_MEASURES:
+            frame.slots.measure, frame.slots.also = asked.measure, asked.also or None  # "…and the pipe"
+        frame.slots.dimension = frame.slots.dimension or (None if counted or frame.slots.group_by else "deal")
+        return
     aged = frame.slots.min_days_in_stage is not None or frame.slots.min_age_days is not None
     if frame.intent is Intent.STALLED and aged and frame.slots.rule in (None, "stage_age", "aged"):
         # "deals sitting in negotiation more than 3 weeks": the number asked for, not the stall rule's
@@ -373,6 +383,7 @@ def query_args(frame: Frame, lexicon: Lexicon) -> dict[str, Any]:
         inactive_days=slots.inactive_days if slots.rule == "no_activity" else None,
         exclude={SLOT_FILTERS.get(k, k): v for k, v in slots.exclude.items()} if slots.exclude else None,
         any_of=slots.any_of,
+        min_pushes=slots.min_pushes,
         min_amount=slots.min_amount,
         max_amount=slots.max_amount,
         without_amount=slots.without_amount,
