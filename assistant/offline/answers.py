@@ -27,7 +27,7 @@ def compose(frame: Frame, results: list[ToolResult], lexicon: Lexicon) -> str:
         return replies.explain(results)
     main = results[0]
     if not main.ok:
-        return replies.tool_error(main)
+        return replies.tool_error(main, lexicon)
     answering = Answering(frame, main, results, lexicon, cut_notes(results))
     text = spec_for(frame.intent).write(answering)
     if text is None:

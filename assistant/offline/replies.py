@@ -159,10 +159,23 @@ class ErrorView:
     phrase: str
     suggestions: str
     message: str
+    #: What the asker's role lets them see: the same words whatever was asked about, so the reply
+    #: says nothing of whether a name exists outside their view.
+    scope: str = ""
 
 
-def tool_error(result: ToolResult) -> str:
-    """A tool's user-facing error as a reply: a clarifying question, "no X named …", or the message."""
+#: What each role sees, said when a name is not among it.
+SEES = {
+    Role.REP: "As a rep, you see your own deals and accounts (your manager sees the team's), so other "
+    'reps\' numbers are not shown to you; ask about yours, e.g. "how am I doing this quarter?"',
+    Role.MANAGER: "As a manager, you see your team's deals and accounts; ask about your team or one of "
+    "your reps",
+}
+
+
+def tool_error(result: ToolResult, lexicon: Lexicon | None = None) -> str:
+    """A tool's user-facing error as a reply: a clarifying question, "no X named …" (with what the
+    asker's role sees), or the message."""
     message = result.error or "the tool failed"
     listed = which_deal(message)  # a change's deal matching several: a list to pick from
     if listed is not None:
@@ -176,6 +189,7 @@ def tool_error(result: ToolResult) -> str:
     unknown = UNKNOWN.match(message)
     if unknown:
         view = ErrorView(unknown["kind"], unknown["phrase"], unknown["names"] or "", message)
+        view.scope = SEES.get(lexicon.viewer.role, "") if lexicon is not None else ""
         return render("unknown_name", view)
     return render("error", ErrorView("", "", "", message))
 

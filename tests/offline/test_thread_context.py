@@ -135,3 +135,14 @@ def test_the_lowest_one_picks_the_last_row_and_ranks_nothing(demo: World, cast: 
     args = _args(demo.ask(cast.revops, "break the lowest one down by rep", first.thread_id))
     assert (args["measure"], args["group_by"], args["region"]) == ("win_rate", "rep", lowest)
     assert "top" not in args and "order" not in args
+
+
+def test_a_name_outside_a_reps_view_gets_what_a_rep_sees_as_no_such_name_does(
+    demo: World, cast: Cast
+) -> None:
+    outside = demo.ask(cast.rep, f"how is {cast.stranger.name} doing this quarter")
+    nobody = demo.ask(cast.rep, "how is Zedediah Quux doing this quarter")
+    for answer in (outside, nobody):
+        assert "As a rep, you see your own deals and accounts" in answer.answer, answer.answer
+    # the same words for both: nothing says whether the name exists outside the rep's view
+    assert outside.answer.split(". ")[-1] == nobody.answer.split(". ")[-1]
