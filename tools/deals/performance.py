@@ -96,7 +96,8 @@ def rep_performance(repo: Repository, viewer: ViewerLike, params: PerformanceQue
     report = []
     for rep in reps:
         own = by_rep.get(rep.id, [])
-        won = [d for d in own if d.is_closed and d.is_won]
+        # the largest first, so the first ids of the bookings' records are its largest deals
+        won = sorted((d for d in own if d.is_closed and d.is_won), key=lambda d: (-(d.amount or ZERO), d.id))
         lost = [d for d in own if d.is_closed and not d.is_won]
         open_deals = [d for d in own if not d.is_closed]
         bookings = to_money(sum((d.amount or ZERO for d in won), ZERO))
