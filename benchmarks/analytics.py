@@ -278,6 +278,14 @@ def _postgres(url: str | None) -> Iterator[str]:
         yield started
 
 
+def sqlite_data(stages: StageConfig, accounts: int, opportunities: int) -> Engine:
+    """The SQLite data set of this size, generated once and cached in ``RESULTS``."""
+    RESULTS.mkdir(exist_ok=True)
+    engine = make_engine(f"sqlite:///{RESULTS / f'analytics-{opportunities}-{accounts}.db'}")
+    _ensure_data(engine, stages, accounts, opportunities)
+    return engine
+
+
 def main(
     opportunities: int = 1_000_000,
     accounts: int = 100_000,
@@ -287,9 +295,7 @@ def main(
     stages = load_stages()
     rows: list[tuple[str, str]] = []
     if backend in ("sqlite", "both"):
-        RESULTS.mkdir(exist_ok=True)
-        engine = make_engine(f"sqlite:///{RESULTS / f'analytics-{opportunities}-{accounts}.db'}")
-        _ensure_data(engine, stages, accounts, opportunities)
+        engine = sqlite_data(stages, accounts, opportunities)
         rows += bench_backend("SQLite", engine, stages)
         engine.dispose()
     if backend in ("postgresql", "both"):

@@ -35,7 +35,7 @@ from typing import Any
 from sqlalchemy import Date, Engine, func, select, text
 from sqlalchemy.types import TypeEngine
 
-from benchmarks.analytics import RESULTS, _ensure_data, _postgres, open_predicate, plan_of, timed
+from benchmarks.analytics import _ensure_data, _postgres, open_predicate, plan_of, sqlite_data, timed
 from benchmarks.common import report
 from tools.deals.changes import ChangesQuery, pipeline_changes
 from tools.scoring.features import row
@@ -195,9 +195,7 @@ def main(
     stages = load_stages()
     rows: list[tuple[str, str]] = []
     if backend in ("sqlite", "both"):
-        RESULTS.mkdir(exist_ok=True)
-        engine = make_engine(f"sqlite:///{RESULTS / f'analytics-{opportunities}-{accounts}.db'}")
-        _ensure_data(engine, stages, accounts, opportunities)
+        engine = sqlite_data(stages, accounts, opportunities)
         rows += bench_backend("SQLite", engine, stages, predict_million=True)
         engine.dispose()
     if backend in ("postgresql", "both"):

@@ -31,21 +31,7 @@ CUT = re.compile(r"\bShowing (?:the \w+ )?\d+ of [\d,]+|\band [\d,]+ more\b", re
 #: What each kind of listed record is filtered by in the metric query.
 FIELD_OF_KIND = {"account": "account", "user": "rep", "territory": "territory", "opportunity": "deal"}
 #: Breakdowns whose table rows name members a filter can keep (a month or a stage bucket cannot).
-MEMBER_FIELDS = frozenset(
-    {
-        "account",
-        "deal",
-        "rep",
-        "team",
-        "territory",
-        "region",
-        "product",
-        "product_family",
-        "industry",
-        "segment",
-    }
-    | {"country", "state", "city", "parent_account"}
-)
+MEMBER_FIELDS = frozenset({dimension for _, dimension in MEMBER_SLOTS} | {"deal", "team", "parent_account"})
 #: Answers that are lists of records: what "those" after them means.
 LISTS = (Intent.TOP_DEALS, Intent.ACCOUNTS, Intent.STALLED, Intent.WHITESPACE)
 #: A pronoun for a person or a company, not for deals ("and their open deals?" after a rep's forecast).
