@@ -86,6 +86,7 @@ SORTED_SHOWN = 10
 
 
 #: Money asked of deals counted before: "cost me the most $", "in dollars", "by value".
+IN_COUNT_WORDS = re.compile(r"#|\b(?:number|count|how many|volume|units?)\b", re.I)
 IN_MONEY_WORDS = re.compile(r"\$|\b(?:dollars?|cost|costs|worth|value|money|revenue|amounts?)\b", re.I)
 #: "who drove the change?", "what's behind the drop?", "which product explains the growth?".
 DROVE = re.compile(
@@ -462,6 +463,10 @@ def merge(previous: Frame, current: Frame, question: str) -> Frame:
     if counted and same and current.slots.measure in (None, counted) and IN_MONEY_WORDS.search(question):
         # "which reason cost me the most $?" after lost deals by reason: what they were worth
         merged.measure = IN_MONEY[counted]
+    summed = previous.slots.measure if previous.slots.measure in AS_COUNT else None
+    if summed and same and current.slots.measure in (None, summed) and IN_COUNT_WORDS.search(question):
+        # "and by # of deals?" after bookings by rep: how many deals, not what they were worth
+        merged.measure = AS_COUNT[summed]
     person, earlier = current.slots.owner, previous.slots.owner
     if person and earlier and person != earlier and COMPARED.search(question) and PRONOUN.search(question):
         # "compare her with Felix": the person of the thread beside the one named now

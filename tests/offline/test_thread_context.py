@@ -146,3 +146,15 @@ def test_a_name_outside_a_reps_view_gets_what_a_rep_sees_as_no_such_name_does(
         assert "As a rep, you see your own deals and accounts" in answer.answer, answer.answer
     # the same words for both: nothing says whether the name exists outside the rep's view
     assert outside.answer.split(". ")[-1] == nobody.answer.split(". ")[-1]
+
+
+def test_past_due_deals_by_rep_and_a_count_asked_after_an_amount(demo: World, cast: Cast) -> None:
+    args = _args(demo.ask(cast.manager, "who on my team has the most past due deals"))
+    assert (args["measure"], args["group_by"], args["past_due"]) == ("open_deals", "rep", True)
+    first = "bookings by product this qtr so far"
+    counted = _args(
+        _ask_thread(
+            demo, cast.revops, first, "who sold the most of the top one this qtr", "and by # of deals?"
+        )
+    )
+    assert (counted["measure"], counted["group_by"]) == ("won_deals", "rep")

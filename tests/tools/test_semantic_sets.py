@@ -85,3 +85,11 @@ def test_min_pushes_keeps_deals_pushed_at_least_that_often(repo: Repository) -> 
         result = ask(repo, measure="open_deals", min_pushes=times)
         assert result.total[0].value == len(pushed), times
         assert f"close date pushed {times}+ times" in result.filters
+
+
+def test_past_due_keeps_open_deals_whose_close_date_has_passed(repo: Repository) -> None:
+    overdue = [o for o in OPEN if o["close_date"] is not None and o["close_date"] < crm.AS_OF]
+    assert overdue, "the hand-built CRM has a past-due deal"
+    result = ask(repo, measure="open_deals", past_due=True)
+    assert result.total[0].value == len(overdue)
+    assert sorted(result.total[0].record_ids) == sorted(f"opportunity/{o['id']}" for o in overdue)

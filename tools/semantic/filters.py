@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, or_, select, true
+from sqlalchemy import ColumnElement, and_, func, or_, select, true
 
 from tools.errors import InputError
 from tools.filters import account_attribute, stages_named, team_of
@@ -304,26 +304,30 @@ def _days_before(field: str, column: str, description: str, cutoff: dt.date, old
     )
 
 
+def _deals_where(field: str, text: str, condition: ColumnElement[bool]) -> Narrowing:
+    """Deals their own row's ``condition`` keeps (read by id, whatever else the measure joins)."""
+    kept = select(Opportunity.id).where(condition)
+    return Narrowing(field, text, frozenset({Link.DEAL}), (), lambda j: j.column("deal_id").in_(kept))
+
+
 def inactive(today: dt.date, days: int) -> Narrowing:
     """Deals with no activity in the ``days`` before ``today`` (none ever recorded included)."""
-    cutoff = today - dt.timedelta(days=days)
-    quiet = select(Opportunity.id).where(
-        or_(Opportunity.last_activity_at.is_(None), Opportunity.last_activity_at < cutoff)
-    )
-    return Narrowing(
-        "inactive_days",
-        f"no activity in the last {days} days",
-        frozenset({Link.DEAL}),
-        (),
-        lambda joined: joined.column("deal_id").in_(quiet),
-    )
+    last = Opportunity.last_activity_at
+    quiet = or_(last.is_(None), last < today - dt.timedelta(days=days))
+    return _deals_where("inactive_days", f"no activity in the last {days} days", quiet)
 
 
 def pushed(times: int) -> Narrowing:
     """Deals whose close date was pushed out at least ``times`` times."""
-    often = select(Opportunity.id).where(Opportunity.close_date_pushes >= times)
-    text = f"close date pushed {times}+ times"
-    return Narrowing("min_pushes", text, frozenset({Link.DEAL}), (), lambda j: j.column("deal_id").in_(often))
+    return _deals_where(
+        "min_pushes", f"close date pushed {times}+ times", Opportunity.close_date_pushes >= times
+    )
+
+
+def past_due(today: dt.date) -> Narrowing:
+    """Open deals whose close date has passed ("past due"): still open after the day they were to close."""
+    overdue = and_(~Opportunity.is_closed, Opportunity.close_date < today)
+    return _deals_where("past_due", f"past due: open, close date before {today}", overdue)
 
 
 def ages(

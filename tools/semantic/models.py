@@ -138,6 +138,9 @@ class MetricQuery(BaseModel):
     max_age_days: int | None = Field(
         default=None, ge=0, le=36_500, description="Deals created at most this many days ago."
     )
+    past_due: bool | None = Field(
+        default=None, description="Only open deals whose close date has passed (past due)."
+    )
     min_pushes: int | None = Field(
         default=None, ge=1, le=100, description="Deals whose close date was pushed out at least this often."
     )

@@ -46,6 +46,7 @@ from tools.semantic.filters import (
     inactive,
     missing_field,
     narrow,
+    past_due,
     pushed,
 )
 from tools.semantic.grains import GRAINS, Grain
@@ -98,6 +99,7 @@ def _narrowings(repo: Repository, viewer: ViewerLike, params: MetricQuery) -> li
     aged = ages(repo.as_of, params.min_age_days, params.max_age_days, params.min_days_in_stage)
     aged += [inactive(repo.as_of, params.inactive_days)] if params.inactive_days else []
     aged += [pushed(params.min_pushes)] if params.min_pushes else []
+    aged += [past_due(repo.as_of)] if params.past_due else []
     return found + amount_between(params.min_amount, params.max_amount) + unknown + aged
 
 
@@ -170,6 +172,7 @@ def query_metrics(repo: Repository, viewer: ViewerLike, params: MetricQuery) -> 
         min_days_in_stage: Only deals in their current stage at least this many days.
         inactive_days: Only deals with no activity in this many days (none ever recorded included).
         min_pushes: Only deals whose close date was pushed out at least this many times.
+        past_due: Only open deals whose close date has passed.
         min_amount: Only deals of at least this amount.
         max_amount: Only deals of at most this amount.
         min_records: Only groups with at least this many records behind the first measure.

@@ -381,6 +381,7 @@ def query_args(frame: Frame, lexicon: Lexicon) -> dict[str, Any]:
         min_days_in_stage=slots.min_days_in_stage,
         # "open deals with no activity in 60 days": as many days as said
         inactive_days=slots.inactive_days if slots.rule == "no_activity" else None,
+        past_due=True if slots.rule == "past_close" else None,  # "who has the most past due deals?"
         exclude={SLOT_FILTERS.get(k, k): v for k, v in slots.exclude.items()} if slots.exclude else None,
         any_of=slots.any_of,
         min_pushes=slots.min_pushes,
