@@ -235,6 +235,30 @@ def unknown_names(text: str, mentions: list[Mention], skip: list[tuple[int, int]
             found += named
     if not found:
         found += _lower_case_pairs(words)
+    if not found:
+        found += _lower_case_owners(words, every)
+    return found
+
+
+#: What a person has: "morgans team", "avery's numbers" name the person before it.
+OWNED = frozenset({"team", "deals", "pipeline", "pipe", "numbers", "quota", "accounts", "book", "forecast"})
+
+
+def _lower_case_owners(words: list[Token], every: list[Token]) -> list[Token]:
+    """ "same thing for morgans team": a lower-case word no one in scope is called and the planner
+    does not know, written as a possessive before something a person has, names a person."""
+    after = {word.start: nxt for word, nxt in pairwise(every)}
+    found = []
+    for word in words:
+        nxt = after.get(word.start)
+        owner = word.text[:-1] if not word.possessive and word.text.endswith("s") else word.text
+        # "avery's numbers" with the apostrophe; without it only before "team" ("morgans team"), as
+        # "services accounts" is an industry's accounts
+        owned = OWNED if word.possessive else {"team"}
+        if nxt is None or nxt.text.lower() not in owned or not (word.possessive or owner != word.text):
+            continue
+        if is_unknown_word(owner) and not knows_word(word.text) and not is_frequent_english(owner):
+            found.append(Token(text=owner, start=word.start, end=word.start + len(owner), possessive=True))
     return found
 
 

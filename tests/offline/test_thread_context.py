@@ -158,3 +158,12 @@ def test_past_due_deals_by_rep_and_a_count_asked_after_an_amount(demo: World, ca
         )
     )
     assert (counted["measure"], counted["group_by"]) == ("won_deals", "rep")
+
+
+def test_a_lower_case_possessive_before_team_names_a_person_not_the_askers_team(
+    demo: World, cast: Cast
+) -> None:
+    first = demo.ask(cast.manager, "who on my team has the most past due deals")
+    again = demo.ask(cast.manager, "same thing for zebulons team", first.thread_id)
+    assert 'no person named "zebulon"' in again.answer, again.answer
+    assert demo.ask(cast.manager, "whats on the sales team pipeline").tool_calls  # "sales" is no one
