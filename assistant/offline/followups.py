@@ -30,6 +30,14 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from assistant.offline.bare_measures import (
+    BOOKED_AGAINST,
+    MEASURED_ANSWERS,
+    WORTH,
+    measure_alone,
+    same_outcome_without_period,
+    swaps_to_measure,
+)
 from assistant.offline.breakdowns import DIMENSION_WORD, DIMENSIONS, RANKED, WHICH, dimension_named
 from assistant.offline.deal_choice import chosen_deal
 from assistant.offline.followup_words import (
@@ -63,7 +71,7 @@ from assistant.offline.frame import ENTITY_SLOTS, FILTER_SLOTS, Frame, Intent, S
 from assistant.offline.intents import spec_for
 from assistant.offline.intents.registry import DATA_INTENTS, ENTITY_INTENT, PERIOD_INTENTS
 from assistant.offline.listed import PLACE, lone_pair, only_row, pick, with_pick
-from assistant.offline.listed_sets import about_listed
+from assistant.offline.listed_sets import about_listed, needs_account
 from assistant.offline.measure_lists import AS_COUNT, IN_MONEY
 from assistant.offline.measures import read_metric_question
 from assistant.offline.members import MEMBER_SLOTS
@@ -177,75 +185,11 @@ def is_follow_up(previous: Frame | None, current: Frame, question: str) -> bool:
         and _implied_measure(question)
     ):
         return True  # "which month was best?" after pipeline created by month: that measure, ranked
-    if previous.intent in MEASURED_ANSWERS and _measure_alone(current, question):
+    if previous.intent in MEASURED_ANSWERS and measure_alone(current, question):
         return True  # "weighted?" after the pipeline closing next quarter: that, weighted
-    if _same_outcome_without_period(previous, current, question):
+    if same_outcome_without_period(previous, current, question):
         return True  # "which rep lost the most?" after the deals lost in December: in December
     return bool(PRONOUN.search(question)) and len(question.split()) <= MAX_PRONOUN_WORDS
-
-
-#: Words that set what was booked against a quota ("attainment", "% of quota", "how much have I won").
-BOOKED_AGAINST = re.compile(r"\battain|%|\bpercent|\bbook|\bwon\b|\bwin\b|\bclosed\b|\bsold\b")
-#: "whats that worth?", "how much is that?", "in $?": the amount of what was just counted.
-WORTH = re.compile(
-    r"^\W*(?:and |so |ok |okay )?(?:what(?:'s|s| is| are|re) (?:that|it|this|they|those|these) worth"
-    r"|how much (?:is|are|was|were) (?:that|it|they|those|these)(?: worth)?|in (?:\$|dollars))\W*$",
-    re.I,
-)
-#: Answers a bare measure ("weighted?", "avg size?") asks again in another measure.
-MEASURED_ANSWERS = (Intent.MEASURE, Intent.PIPELINE, Intent.PERFORMANCE, Intent.FORECAST, Intent.TOP_DEALS)
-#: The longest bare measure ("avg deal size?", "and the median?").
-MAX_MEASURE_WORDS = 3
-
-
-def _measure_alone(current: Frame, question: str) -> bool:
-    """The question names a measure and nothing else: no name, no period, no breakdown."""
-    slots = current.slots
-    if len(question.split()) > MAX_MEASURE_WORDS or names_in(slots) or slots.period or slots.dimension:
-        return False
-    return slots.measure is not None and read_metric_question(question.lower()) is not None
-
-
-#: The figures an answer leads with: a bare measure among them asks that answer again.
-HEADLINE = {
-    Intent.PIPELINE: frozenset({"open_pipeline", "open_deals"}),
-    Intent.PERFORMANCE: frozenset({"won_revenue", "won_deals", "win_rate"}),
-}
-
-
-def _swaps_to_measure(previous: Frame, current: Frame, question: str) -> bool:
-    """ "avg size?" after my wins last quarter: that measure over the same records and period (a
-    bare measure the last answer led with, or of another intent's own, keeps its intent)."""
-    if not _measure_alone(current, question):
-        return False
-    own = current.intent in (Intent.MEASURE, Intent.UNKNOWN) or current.intent is previous.intent
-    return own and current.slots.measure not in HEADLINE.get(current.intent, frozenset())
-
-
-#: Measures of one outcome: a question about the same outcome keeps the thread's period.
-OUTCOMES = (
-    frozenset({"lost_deals", "lost_revenue", "average_lost_cycle"}),
-    frozenset(
-        {"won_revenue", "won_deals", "win_rate", "average_deal_size", "median_deal_size"}
-        | {"average_sales_cycle", "median_sales_cycle", "closed_deals"}
-    ),
-    frozenset({"deals_created", "pipeline_created"}),
-    frozenset({"activities"}),
-)
-#: The longest question read as the same outcome's next question ("which rep lost the most on price?").
-MAX_SAME_OUTCOME_WORDS = 10
-
-
-def _same_outcome_without_period(previous: Frame, current: Frame, question: str) -> bool:
-    """A question naming no period about what the thread's period was about (losses after the deals
-    lost in December, who won the most after the quarter's bookings): that period still."""
-    if previous.intent is not Intent.MEASURE or current.intent is not Intent.MEASURE:
-        return False
-    if not previous.slots.period or current.slots.period or names_in(current.slots):
-        return False
-    before, now = previous.slots.measure, current.slots.measure
-    same = any(before in family and now in family for family in OUTCOMES)
-    return same and len(question.split()) <= MAX_SAME_OUTCOME_WORDS
 
 
 def _implied_measure(question: str) -> bool:
@@ -415,7 +359,7 @@ def merge(previous: Frame, current: Frame, question: str) -> Frame:
     reshaped = reshaped or fragment or (implied and intent is Intent.MEASURE)
     # "and win rate?" after bookings by rep: the same breakdown and period, another measure
     swaps_measure = (
-        (previous.intent is Intent.MEASURE or _swaps_to_measure(previous, current, question))
+        (previous.intent is Intent.MEASURE or swaps_to_measure(previous, current, question))
         and current.slots.measure is not None
         and current.slots.measure != previous.slots.measure
         and not new_names
@@ -425,7 +369,7 @@ def merge(previous: Frame, current: Frame, question: str) -> Frame:
             START.match(question)
             or RESHAPE.match(question)
             or INSTEAD.search(question)
-            or _swaps_to_measure(previous, current, question)
+            or swaps_to_measure(previous, current, question)
         )
     )
     asks_advice = (
@@ -702,14 +646,6 @@ def _place_stranger(frame: Frame, previous: Frame, current: Frame) -> None:
         place_unknown(frame, [], [name])
 
 
-def _needs_account(frame: Frame) -> bool:
-    return (
-        frame.slots.account is None
-        and frame.ambiguity is None
-        and "account" in spec_for(frame.intent).requires
-    )
-
-
 def fold(
     questions: list[str],
     understand: Callable[[str], Frame],
@@ -744,7 +680,7 @@ def fold(
                 current.slots.others, current.slots.others_slot = [pair[1].name], slot
         elif lone is not None and lone.kind == "row" and context is not None and context.slots.dimension:
             current = with_pick(current, lone, context.slots.dimension)  # "what else do they buy?"
-        elif lone is not None and lone.kind == "opportunity" and _needs_account(current):
+        elif lone is not None and lone.kind == "opportunity" and needs_account(current):
             # "who are the contacts on that account?" after the one deal shown: the deal's account
             current = current.model_copy(
                 update={"slots": current.slots.model_copy(update={"deal": lone.ref})}

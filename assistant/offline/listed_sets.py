@@ -131,8 +131,7 @@ def _which_of_them(previous: Frame, current: Frame, question: str, answer: str) 
     """ "what did they buy?" after a long list of accounts, which "they" cannot all be: a question
     offering the first few listed, rather than one naming an example from anywhere."""
     pronoun = ONE_OF_THEM.search(question)
-    needs = "account" in spec_for(current.intent).requires and current.slots.account is None
-    if pronoun is None or not needs:
+    if pronoun is None or not needs_account(current):
         return None
     shown = rows(answer)
     kinds = {row.kind for row in shown}
@@ -142,3 +141,9 @@ def _which_of_them(previous: Frame, current: Frame, question: str, answer: str) 
         return None
     ambiguity = Ambiguity(kind="account", phrase=pronoun[0], candidates=names)
     return current.model_copy(update={"ambiguity": ambiguity, "follow_up": True})
+
+
+def needs_account(frame: Frame) -> bool:
+    """The frame's intent needs an account, and none is named nor being asked for."""
+    needed = "account" in spec_for(frame.intent).requires
+    return needed and frame.slots.account is None and frame.ambiguity is None

@@ -51,7 +51,7 @@ def test_any_of_deal_references_keeps_those_deals_and_only_in_scope(repo: Reposi
     assert result.total[0].value == Decimal(first["amount"]) + Decimal(second["amount"])
     assert result.total[0].record_count == 2
     theirs = next(o for o in OPEN if o["owner_id"] != RITA.user_id and o["owner_id"] not in (1, 2, 3))
-    with pytest.raises(InputError, match="among the deals you can see"):
+    with pytest.raises(InputError, match="no deal named"):
         ask(
             repo,
             RITA,

@@ -11,7 +11,6 @@ A rep's name means their deals, a manager's their whole team (as :func:`tools.fi
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -19,6 +18,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, and_, func, or_, select, true
 
+from tools.deals.details import resolve_deal
 from tools.errors import InputError
 from tools.filters import account_attribute, stages_named, team_of
 from tools.resolve import best_match, resolve_account, resolve_product, resolve_territory, resolve_user
@@ -108,16 +108,12 @@ def _attribute(field: str) -> Resolver:
 
 
 def _deal(repo: Repository, viewer: ViewerLike, name: str) -> tuple[str, list[Any]]:
-    """A deal by its reference ("opportunity/42", as answers show it) or its exact name, in scope."""
-    ref = re.fullmatch(r"(?:opportunity/)?(\d+)", name.strip())
-    condition = Opportunity.id == int(ref[1]) if ref else func.lower(Opportunity.name) == name.strip().lower()
+    """A deal as every tool finds one (:func:`tools.deals.details.resolve_deal`): its reference, id,
+    external id or name, in scope."""
+    found = resolve_deal(repo, viewer, name)
     with repo.connect() as connection:
-        found = connection.execute(
-            repo.opportunities(viewer, Opportunity.id, Opportunity.name).where(condition)
-        ).all()
-    if not found:
-        raise InputError(f"no deal {name.strip()!r} among the deals you can see")
-    return found[0].name, [row.id for row in found]
+        label = connection.execute(select(Opportunity.name).where(Opportunity.id == found)).scalar_one()
+    return label, [found]
 
 
 def _loss_reason(repo: Repository, viewer: ViewerLike, name: str) -> tuple[str, list[Any]]:
