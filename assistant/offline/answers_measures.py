@@ -269,6 +269,14 @@ def write(result: MetricResult, answering: Answering) -> str:
         f"{_lower(m.name)} {value(t)}" for m, t in zip(result.measures, result.total, strict=False)
     )
     summary = f"In all: {totals}"
+    kept = answering.frame.slots.any_of or {}
+    if result.total and not result.total[0].record_count and result.rows and result.group_by in kept:
+        # "do any of those have open deals?" and none has: say so, not a table of zeros
+        listed = fmt.or_list([row.group for row in result.rows], "and")
+        return (
+            f"**{_headline(answering, result)}**\n\nNone of them: {listed} have no "
+            f"{_lower(result.measures[0].name)}."
+        )
     if result.total and not result.total[0].record_count and not result.rows:
         # nothing matched: "none", not a "$0" that reads like a measured figure
         kind = "record" if result.measures[0].key in ("activities", "quota", "reps", "accounts") else "deal"

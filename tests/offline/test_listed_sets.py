@@ -105,3 +105,14 @@ def test_that_account_after_the_one_deal_shown_is_the_deals_account(demo: World,
         ).scalar_one()
     account = deal_account(demo.repository, cast.rep, f"opportunity/{biggest}")
     assert (name, args) == ("account_profile", {"account": account})
+
+
+def test_none_of_the_listed_having_any_says_so_not_a_table_of_zeros(maven: World) -> None:
+    rep = maven.viewer("Violet Mclelland")
+    first = maven.ask(rep, "my top 3 accounts by bookings")
+    again = maven.ask(rep, "do any of those have open deals right now", first.thread_id)
+    ((_, args),) = _calls(again)
+    result = query_metrics(maven.repository, rep, MetricQuery(**args))
+    assert [r.record_count for r in result.rows] == [0, 0, 0]  # the export's open deals have no account here
+    assert "None of them:" in again.answer and "| 0 |" not in again.answer
+    assert all(row.group in again.answer for row in result.rows)
