@@ -204,6 +204,7 @@ TOOLS: tuple[ToolSpec, ...] = (
         "tools.territory.balance:territory_balance",
         "tools.territory.balance:TerritoryBalanceInput",
     ),
+    ToolSpec("team_roster", "tools.territory.roster:team_roster", "tools.territory.roster:RosterInput"),
     ToolSpec(
         "propose_rebalance", "tools.rebalance:propose_rebalance", "tools.rebalance.models:RebalanceInput"
     ),

@@ -147,12 +147,19 @@ def visibility(repo: Repository, viewer: Viewer) -> Visibility:
         ids = {
             "account": set(connection.execute(repo.accounts(viewer, Account.id)).scalars()),
             "opportunity": set(connection.execute(repo.opportunities(viewer, Opportunity.id)).scalars()),
-            # People in scope, and the owners of accounts in scope (an account's owner is part of it).
+            # People in scope, the owners of accounts in scope (an account's owner is part of it), and
+            # the managers of people in scope (a person's manager is part of their record: a rep
+            # asking "who's my manager?" is told).
             "user": set(connection.execute(repo.users(viewer, User.id)).scalars())
             | {
                 owner
                 for owner in connection.execute(repo.accounts(viewer, Account.owner_id)).scalars()
                 if owner
+            }
+            | {
+                manager
+                for manager in connection.execute(repo.users(viewer, User.manager_id)).scalars()
+                if manager
             },
             "territory": set(connection.execute(repo.territories(viewer, Territory.id)).scalars()),
             "contact": set(connection.execute(repo.contacts(viewer, Contact.id)).scalars()),

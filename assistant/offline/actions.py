@@ -46,7 +46,9 @@ ACTIONS: tuple[Action, ...] = (
         r"(?:e-?mails?|messages?|notes?|reminders?|dms?|texts?|slacks?|"
         r"follow[- ]?ups?|replies|reply|letters?|linkedin|inmails?|recaps?|summar(?:y|ies)|updates?"
         r"|thank[- ]you)"
-        r"|e-?mail \w+|reply to|respond to|send (?:\w+ ){0,3}?to\b"
+        r"|e-?mail \w+|reply to|respond to|send (?!me\b)(?:\w+ ){0,5}?to\b"
+        # "forward the lost deals to my manager", "share this with the team"
+        r"|(?:forward|share) (?:\w+ ){0,5}?(?:to|with)\b"
         # "ping the team on slack", "message Kenji", "dm the reps", "text her", "post this in #sales"
         r"|(?:ping|message|dm|text|slack|notify|nudge|alert|tell|remind) (?:the |my |our |all |every )?"
         r"(?:\w+ ){0,2}?(?:on slack|in slack|via slack|by e-?mail|on teams|in #?[\w-]+ channel|to\b)"
@@ -105,6 +107,7 @@ ACTIONS: tuple[Action, ...] = (
         "schedule meetings or set reminders",
         r"(?:schedule|book|set up|arrange|put|organi[sz]e|plan) (?:\w+ ){0,3}?(?:meetings?|calls?|demos?|time"
         r"|slots?|invites?|calendar|reviews?|syncs?|1:1s?|one[- ]on[- ]ones?|qbrs?|sessions?|lunch|dinner"
+        r"|mins?|minutes|hours?|hrs?"
         r"|coffee|drinks|visits?|catch[- ]?ups?|workshops?|trainings?)"
         # "remind me to call Acme", not "remind me what the exit criteria are" (a question)
         r"|remind me(?! (?:what|who|how|when|where|which|why|of|again))"

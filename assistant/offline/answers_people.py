@@ -7,6 +7,7 @@ out the win rate and attainment of those sums with the metric registry's definit
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -15,8 +16,12 @@ from assistant.offline.frame import Frame
 from assistant.offline.render import render
 from tools import metrics
 from tools.deals.performance import PerformanceReport, RepPerformance
+from tools.territory.roster import Roster, RosterPerson
+from tools.viewer import Viewer
 
 MAX_REPS = 12
+#: The most people a roster answer lists one per line.
+MAX_ROSTER = 30
 
 
 @dataclass
@@ -138,3 +143,74 @@ def _single(rep: RepPerformance, period: str, notes: list[str]) -> RepView:
         won_deals=[f"[{rid}]" for rid in rep.bookings.record_ids[:5]],
         notes=notes,
     )
+
+
+@dataclass
+class RosterView:
+    headline: str
+    lines: list[str]
+    unknown: list[str]
+    notes: list[str]
+
+
+def _place(person: RosterPerson) -> str:
+    if person.territory and person.region and person.region != person.territory:
+        return f"{person.territory} ({person.region})"
+    return person.territory or ""
+
+
+def _roster_line(person: RosterPerson, viewer: Viewer) -> str:
+    who = "You" if person.id == f"user/{viewer.user_id}" else fmt.record(person.name, person.id)
+    reports = f", {fmt.plural(person.direct_reports, 'direct report')}" if person.direct_reports else ""
+    manager = f"reports to {person.manager}" if person.manager else "reports to no one in the data"
+    place = f", {_place(person)}" if person.territory else ""
+    return f"{who}: {person.role}{place}, {manager}{reports}"
+
+
+def _roles(people: list[RosterPerson]) -> str:
+    counts = Counter(p.role for p in people)
+    return " and ".join(fmt.plural(n, role) for role, n in counts.items())
+
+
+def roster(result: Roster, viewer: Viewer, notes: list[str], team_asked: bool = False) -> str:
+    """Who is who: one person in a sentence; a team or a place as one line per person.
+
+    A rep asking for their team gets their own line: a rep's scope is their own records, so their
+    teammates are not listed (said in the answer)."""
+    people = result.people
+    if len(people) == 1 and result.team is None:
+        person = people[0]
+        me = person.id == f"user/{viewer.user_id}"
+        subject = "You are" if me else f"**{fmt.record(person.name, person.id)}** is"
+        manager = f", reporting to **{person.manager}**" if person.manager else ", at the top of the org"
+        place = f" in {_place(person)}" if person.territory else " with no territory"
+        headline = f"{subject} a {person.role}{place}{manager}."
+        if me and team_asked and not person.direct_reports:
+            headline += " You see your own records only, so I can't list your teammates; ask your manager."
+        if person.direct_reports:
+            them = "you" if me else person.name
+            headline += f" {fmt.plural(person.direct_reports, 'person', 'people')} report to {them} directly."
+        lines: list[str] = []
+    else:
+        whose = ("Your" if result.team == viewer.name else f"{result.team}'s") if result.team else None
+        where = "".join(
+            f" in {f.split(': ', 1)[1]}{' region' if f.startswith('region:') else ''}"
+            for f in result.count.filters
+            if f.startswith(("territory:", "region:"))
+        )
+        if not people and result.unknown:
+            headline = ""  # the names that match no one are said below
+        elif not people:
+            headline = f"**No one you can see matches{where or ' that'}.**"
+        elif whose:
+            headline = f"**{whose} team: {_roles(people)}{where}.**"
+        elif any(f.startswith("people:") for f in result.count.filters):
+            headline = (
+                f"**{fmt.or_list([p.name for p in people], 'and')}**: role, territory and manager of each."
+            )
+        else:
+            headline = f"**{_roles(people)}{where}.**"
+        lines = [_roster_line(p, viewer) for p in people[:MAX_ROSTER]]
+        if len(people) > MAX_ROSTER:
+            lines.append(f"… and {len(people) - MAX_ROSTER} more")
+    return render("roster", RosterView(headline=headline, lines=lines, unknown=result.unknown, notes=notes))

@@ -77,6 +77,7 @@ from assistant.offline.measures import read_metric_question
 from assistant.offline.members import MEMBER_SLOTS
 from assistant.offline.metric_claims import OPEN_MEASURES
 from assistant.offline.period_slots import SAME_LAST_YEAR
+from assistant.offline.record_filters import activity_kind
 from assistant.offline.thread_choices import (
     choice_named,
     deals_behind,
@@ -153,11 +154,17 @@ def is_follow_up(previous: Frame | None, current: Frame, question: str) -> bool:
     missing = spec_for(current.intent).missing(current.slots)
     if missing is not None and getattr(previous.slots, missing, None) is not None:
         return True  # "who's the champion?" after a question about an account: that account
+    if missing == "account" and previous.intent is Intent.DEAL and previous.slots.deal:
+        return True  # "who's on the buying committee?" after a deal: its account's
+    if about_one_account(previous, current, question):
+        return True  # "any open deals?", "anything churned?" after an account's profile: its own
     measured = previous.intent is Intent.MEASURE or (
         previous.intent is Intent.PERFORMANCE and bool(current.slots.group_by or current.slots.dimension)
     )
     if measured and current.slots.measure is None and RESHAPE.match(question):
         return True
+    if previous.intent in DATA_INTENTS and BROKEN_DOWN.match(question) and not names_in(current.slots):
+        return True  # "break that down by rep" after the pipeline closing this quarter: that pipeline
     if current.intent is Intent.UNKNOWN:
         # "when does it close?" after a deal: about the thread's record
         about_it = bool(PRONOUN.search(question)) and len(question.split()) <= MAX_PRONOUN_WORDS
@@ -192,6 +199,44 @@ def is_follow_up(previous: Frame | None, current: Frame, question: str) -> bool:
     return bool(PRONOUN.search(question)) and len(question.split()) <= MAX_PRONOUN_WORDS
 
 
+#: "break that down by rep", "split it by product": the previous answer, broken down.
+BROKEN_DOWN = re.compile(
+    r"^\W*(?:(?:and|now|ok|okay|so|then|can you|could you|pls|please)\W+)*(?:break|split|slice|cut)"
+    r"(?: (?:that|it|this|them|those|these)\b| (?:down|up|out) (?:by|per|into)\b| by\b)",
+    re.I,
+)
+#: Intents whose answer is about one account as a whole.
+ACCOUNT_ANSWERS = frozenset({Intent.ACCOUNT, Intent.ACCOUNT_FACTS, Intent.PURCHASES, Intent.WHITESPACE})
+#: Words that widen a question beyond the account of the thread ("our total pipeline").
+WIDER = re.compile(r"\b(?:our|we|my|i|team|total|overall|company|everyone|all)\b", re.I)
+
+
+def about_one_account(previous: Frame, current: Frame, question: str) -> bool:
+    """A short question naming nothing, after an answer about one account, asks about that account:
+    "any open deals?", "anything churned?", "contacts?" after Acme's profile are Acme's."""
+    return (
+        previous.intent in ACCOUNT_ANSWERS
+        and previous.slots.account is not None
+        and not names_in(current.slots)
+        and not current.unplaced
+        and "account" in spec_for(current.intent).takes
+        and len(question.split()) <= MAX_FRAGMENT_WORDS
+        and not WIDER.search(question)
+    )
+
+
+def _of_the_deal(current: Frame, question: str) -> bool:
+    """A question about "it" that names nothing and asks no breakdown: the deal's own facts."""
+    slots = current.slots
+    return (
+        IT.search(question) is not None
+        and current.intent not in ASIDES
+        and current.intent not in (Intent.PLAYBOOK, Intent.CHANGE, Intent.ACTION, Intent.WIN_CHANCES)
+        and not names_in(slots)
+        and not (slots.dimension or slots.group_by or slots.then_by)
+    )
+
+
 def _implied_measure(question: str) -> bool:
     """The question ranks a dimension without naming a measure ("which month was best?")."""
     reading = read_metric_question(question.lower())
@@ -220,6 +265,10 @@ def merge(previous: Frame, current: Frame, question: str) -> Frame:
         # "the GTX Plus Pro one" after an account: that account's deal for the product
         slots = Slots(account=previous.slots.account, product=current.slots.product)
         return Frame(intent=Intent.DEAL, slots=slots, follow_up=True, question=current.question)
+    if previous.intent is Intent.CHANGE and IT.search(question) and not names_in(current.slots):
+        # "ok what's the next step on it then?" after a change to a deal: that deal as it stands
+        of_change = Slots(deal=previous.slots.deal, account=previous.slots.account)
+        previous = Frame(intent=Intent.DEAL, slots=of_change)
     if previous.intent is Intent.DEAL and IT.search(question) and not names_in(current.slots):
         # "when did it close?", "who owns that deal?": the deal of the thread; "what should I do about
         # it?": the deal again, with the playbook's advice on moving a deal on
@@ -341,6 +390,7 @@ def merge(previous: Frame, current: Frame, question: str) -> Frame:
         )
         and bool(
             RESHAPE.match(question)
+            or BROKEN_DOWN.match(question)
             or PRONOUN.search(question)
             or SHORTER.match(question)
             or VERSUS.match(question)
@@ -403,6 +453,9 @@ def merge(previous: Frame, current: Frame, question: str) -> Frame:
     for slot in FILTER_SLOTS:
         value = getattr(current.slots, slot)
         setattr(merged, slot, value if value is not None or not same else getattr(previous.slots, slot))
+    logged = activity_kind(question.lower()) if previous.slots.measure == "activities" else None
+    if logged and same and START.match(question):
+        merged.activity_type = logged  # "and meetings?" after the calls logged: the meetings
     counted = previous.slots.measure if previous.slots.measure in IN_MONEY else None
     if counted and same and current.slots.measure in (None, counted) and IN_MONEY_WORDS.search(question):
         # "which reason cost me the most $?" after lost deals by reason: what they were worth
@@ -685,6 +738,9 @@ def fold(
             current = current.model_copy(
                 update={"slots": current.slots.model_copy(update={"deal": lone.ref})}
             )
+        elif lone is not None and lone.kind == "opportunity" and _of_the_deal(current, said):
+            # "when did it last have activity?" after the one deal shown: that deal's own record
+            current = Frame(intent=Intent.DEAL, slots=Slots(deal=lone.ref), question=current.question)
         if picked is not None:
             current = with_pick(current, picked, context.slots.dimension if context else None)
             if picked.kind == "row":

@@ -63,6 +63,8 @@ class Intent(StrEnum):
     #: Territory design (:mod:`assistant.offline.intents.design`): owners for accounts, scenarios.
     ASSIGN = "assign"
     SCENARIOS = "scenarios"
+    #: Who is who: a person's manager, territory and region; who is on a team (the org chart).
+    ROSTER = "roster"
 
 
 class Ambiguity(BaseModel):

@@ -81,6 +81,14 @@ ACCOUNT_FACTS = re.compile(
 )
 #: Intents a question about the listed accounts' own facts can arrive with.
 ABOUT_ACCOUNTS = (Intent.UNKNOWN, Intent.ACCOUNT, Intent.ACCOUNT_FACTS, Intent.ACCOUNTS)
+#: What the org chart says of each listed rep: "who are their managers?", "which region are they in?".
+PEOPLE_FACTS = re.compile(
+    r"\bmanagers?\b|\bbosse?s?\b|\breports? to\b|\bregions?\b|\bterritor(?:y|ies)\b|\bteams?\b"
+    r"|\boffices?\b|\bwhere\b|\broles?\b|\bwho are they\b|\bemails?\b",
+    re.I,
+)
+#: Intents a question about the listed reps' place in the org can arrive with.
+ABOUT_PEOPLE = (Intent.UNKNOWN, Intent.ROSTER, Intent.MEASURE, Intent.TERRITORY, Intent.TERRITORIES)
 
 
 def about_listed(previous: Frame | None, current: Frame, question: str, answers: list[str]) -> Frame | None:
@@ -101,6 +109,10 @@ def about_listed(previous: Frame | None, current: Frame, question: str, answers:
         # "who owns them?", "their industry and size?": the accounts themselves, listed
         listed = Slots(any_of={field: names}, limit=len(names))
         return Frame(intent=Intent.ACCOUNTS, slots=listed, follow_up=True, question=current.question)
+    org = current.intent is not Intent.MEASURE or current.slots.measure in (None, "reps")
+    if field == "rep" and current.intent in ABOUT_PEOPLE and org and PEOPLE_FACTS.search(question):
+        listed = Slots(any_of={field: names})
+        return Frame(intent=Intent.ROSTER, slots=listed, follow_up=True, question=current.question)
     quiet = current.intent is Intent.STALLED and current.slots.rule == "no_activity"
     if current.intent not in MEASURED_AS and not (quiet and current.slots.inactive_days):
         return None

@@ -30,6 +30,11 @@ ASKS_WHAT_TO_DO = re.compile("|".join(HOW_TO))
 #: How much a name adds to the intent it means on its own.
 ENTITY_WEIGHT = 1.5
 SPECIFIC = re.compile(r"\b(?:my|our|mine|ent(?:account|person|territory|region|product|unknown))\b")
+#: "our stage thresholds", "our discount policy": the company's norms, not its data.
+OUR_NORMS = re.compile(
+    r"\bour (?:\w+ ){0,2}(?:thresholds?|cut-?offs?|rules?|criteria|polic(?:y|ies)|guidelines?|benchmarks?"
+    r"|definitions?|process(?:es)?|methodology|framework)\b"
+)
 
 
 def score(text: str, kinds: list[EntityKind]) -> dict[Intent, float]:
@@ -58,7 +63,7 @@ def best(scores: dict[Intent, float], text: str) -> Intent:
     drafting = winner is not Intent.REBALANCE and DRAFTING.search(text)
     if winner in ASKS_THE_PLAYBOOK_TOO and "playbook" in text and Intent.PLAYBOOK in scores and not drafting:
         return Intent.PLAYBOOK
-    if winner is Intent.PLAYBOOK and "playbook" not in text and SPECIFIC.search(text):
+    if winner is Intent.PLAYBOOK and "playbook" not in text and SPECIFIC.search(OUR_NORMS.sub(" ", text)):
         runner = next((i for s, i in ranked[1:] if s >= 2 and i is not Intent.PLAYBOOK), None)
         if runner is not None:
             return runner

@@ -344,9 +344,14 @@ NO_AMOUNT = re.compile(
 LOSSES = re.compile(r"\b(?:lost|lose|loses|losing|losses|loss|closed[- ]lost|lost out)\b")
 
 
+#: "what about price?": a short follow-up naming one member in place of the thread's.
+SWAPPED = re.compile(r"^\W*(?:and|what about|how about|or|same for|vs\.?|versus)\b[\w' ]{0,25}\W*$")
+
+
 def _loss_reason(text: str, reasons: list[str], out: Extracted) -> None:
-    """ "deals lost to no decision", "how many did we lose on price", "losses to a competitor"."""
-    if not LOSSES.search(text):
+    """ "deals lost to no decision", "how many did we lose on price", "losses to a competitor"; and
+    "what about price?" (a short follow-up: whether the thread is about losses decides later)."""
+    if not LOSSES.search(text) and not SWAPPED.match(text):
         return
     for reason in sorted(reasons, key=len, reverse=True):
         words = re.sub(r"^(?:lost|loss) (?:to|on|over) ", "", reason.casefold()).split()

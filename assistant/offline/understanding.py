@@ -297,7 +297,7 @@ def place_unknown(frame: Frame, owners: list[str], names: list[str]) -> None:
         and slots.territory is None
     ):
         slots.territory = raw
-    elif intent in (Intent.PERFORMANCE, Intent.FORECAST) and slots.owner is None:
+    elif intent in (Intent.PERFORMANCE, Intent.FORECAST, Intent.ROSTER) and slots.owner is None:
         slots.owner = raw  # "is Moses on track?": a forecast is a person's or a team's, never an account's
     elif intent in OWNER_INTENTS and slots.account is None and slots.owner is None:
         slots.account = raw

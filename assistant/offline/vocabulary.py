@@ -301,6 +301,12 @@ SHORTHAND = {
     "stg": "stage",
     "stgs": "stages",
     "wht": "what",
+    "shld": "should",
+    "shd": "should",
+    "wld": "would",
+    "cld": "could",
+    "abt": "about",
+    "tmr": "tomorrow",
 }
 
 
@@ -354,6 +360,7 @@ def correct_before_reading(question: str) -> str:
     question = re.sub(
         r"\b(this|last|next|prev|previous|current) q\b(?![-\d])", r"\1 quarter", question, flags=re.I
     )
-    question = re.sub(r"(?<![\w'’])[a-z]+(?![\w'’])", fix, question)
+    # a word alone, or before "'s" ("wht's the pipleine"): not a name's part after an apostrophe
+    question = re.sub(r"(?<![\w'’])[a-z]+(?=['’]s\b|(?![\w'’]))", fix, question)
     # "before end of yr": the shorthand spelt out names the period too
     return END_OF.sub(_this, question)

@@ -121,6 +121,9 @@ def test_leaks_of_records_names_and_canaries(rita_scope: Visibility, sam_scope: 
     assert not canary.passed and "forbidden text" in canary.detail
     assert leaks(turn("Acme Corporation", scope=rita_scope)).passed
     assert not leaks(turn("Acme Corporation", scope=sam_scope)).passed
+    # a person's manager is part of their record ("who's my manager?"); the manager's peers are not
+    assert leaks(turn("You report to Max Stone.", scope=rita_scope)).passed
+    assert not leaks(turn("Mo Quinn runs the other team.", scope=rita_scope)).passed
 
 
 def test_leak_check_spares_what_the_user_typed_and_format_examples(rita_scope: Visibility) -> None:

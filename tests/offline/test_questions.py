@@ -182,8 +182,8 @@ CASES: list[tuple[str, str, str | None, dict[str, Any]]] = [
     (
         REVOPS,
         "who are the managers in {territory}?",
-        "query_metrics",
-        {"measure": "reps", "group_by": "team"},
+        "team_roster",
+        {"job": "manager"},
     ),
     (MANAGER, "who's my best rep this quarter?", "query_metrics", {"group_by": "rep", "top": 1}),
     (

@@ -21,6 +21,8 @@ from tools.lexicon import Lexicon
 from tools.playbook import PlaybookResults
 
 PLAYBOOK_PASSAGES = 3
+#: Qualification methods by name ("bant or meddicc?": which one to use is the playbook's call).
+METHODS = r"bant|meddicc?|meddpicc|spiced|spin|challenger|sandler|gpct|champ"
 #: Metrics asked about as concepts ("what is pipeline coverage?"): the registry's definitions answer.
 METRIC_TERMS = (
     r"(?:pipeline )?coverage|win rates?|(?:quota )?attainment|weighted pipeline|gap to quota"
@@ -178,6 +180,14 @@ PLAYBOOK = IntentSpec(
     phrasings=(
         phrasing(6, r"\bplaybook\b"),
         phrasing(4.5, *HOW_TO),
+        # "what are our stage thresholds for stuck deals?", "bant or meddicc for a 40k deal?": the
+        # norm itself, or which of two methods; not the deals it applies to
+        phrasing(
+            8,
+            r"\bwhat (?:are|is|'s|s) (?:our|the) (?:\w+ ){0,2}(?:thresholds?|cut-?offs?|rules?|criteria"
+            r"|polic(?:y|ies)|guidelines?|benchmarks?|definitions?)\b",
+            rf"\b(?:{METHODS}) (?:or|vs\.?|versus) (?:{METHODS})\b",
+        ),
         Phrasing(5, NormQuestion()),
         phrasing(
             2,

@@ -1,0 +1,78 @@
+"""Short follow-ups keep what the thread is about: the account of a profile ("any open deals?"),
+the one deal an answer showed ("when did it last have activity?"), the deal a change was asked for
+("what's the next step on it then?"), and the member a figure was filtered by, swapped for another
+of the same kind ("what about price?" after losses to competitors, "and meetings?" after calls)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import func, select
+
+from tests.offline.conftest import Cast, World
+from tools.store.schema import Account, Activity, Opportunity
+
+
+def _calls(answer: Any) -> list[tuple[str, dict[str, Any]]]:
+    return [(c.name, dict(c.args)) for c in answer.tool_calls]
+
+
+def test_a_fragment_after_an_accounts_profile_is_about_that_account(demo: World, cast: Cast) -> None:
+    first = demo.ask(cast.revops, cast.fill("tell me about {account}"))
+    deals = demo.ask(cast.revops, "any open deals?", first.thread_id)
+    assert _calls(deals) == [("pipeline_summary", {"account": cast.account})]
+    churn = demo.ask(cast.revops, "anything churned?", first.thread_id)
+    ((name, args),) = _calls(churn)
+    assert (name, args["measure"], args["account"]) == ("query_metrics", "churned_arr", cast.account)
+    bought = demo.ask(cast.revops, "what have they bought", first.thread_id)
+    assert _calls(bought) == [("account_purchases", {"account": cast.account})]
+    # a question that says it is about more than the account is not narrowed to it
+    ours = demo.ask(cast.revops, "what's our total pipeline", first.thread_id)
+    assert all("account" not in args for _, args in _calls(ours))
+
+
+def test_it_after_the_one_deal_shown_is_that_deal(demo: World, cast: Cast) -> None:
+    first = demo.ask(cast.revops, "whats our biggest open deal")
+    with demo.engine.connect() as connection:
+        biggest, account_id = connection.execute(
+            select(Opportunity.id, Opportunity.account_id)
+            .where(~Opportunity.is_closed)
+            .order_by(Opportunity.amount.desc(), Opportunity.id)
+            .limit(1)
+        ).one()
+        account = connection.execute(select(Account.name).where(Account.id == account_id)).scalar_one()
+        last = connection.execute(
+            select(func.max(Activity.occurred_at)).where(Activity.opportunity_id == biggest)
+        ).scalar_one()
+    activity = demo.ask(cast.revops, "when did it last have activity", first.thread_id)
+    assert _calls(activity) == [("deal_details", {"deal": f"opportunity/{biggest}"})]
+    assert f"Last activity: {str(last)[:10]}" in activity.answer
+    committee = demo.ask(cast.revops, "whos on the buying committee", activity.thread_id)
+    assert _calls(committee) == [("account_profile", {"account": account})]
+
+
+def test_it_after_a_change_request_is_the_deal_as_it_stands(demo: World, cast: Cast) -> None:
+    first = demo.ask(cast.rep, cast.fill("push the {account} close date to dec 15"))
+    then = demo.ask(cast.rep, "ok whats the next step on it then", first.thread_id)
+    ((name, _),) = _calls(then)
+    assert name == "deal_details"
+    assert "Next step" in then.answer
+
+
+def test_a_member_named_alone_replaces_the_one_before(demo: World, cast: Cast) -> None:
+    first = demo.ask(cast.revops, "how many deals did we lose to competitors this year")
+    ((_, before),) = _calls(first)
+    price = demo.ask(cast.revops, "what about price?", first.thread_id)
+    ((_, after),) = _calls(price)
+    assert (after["measure"], after["loss_reason"], after["period"]) == (
+        "lost_deals",
+        "Price",
+        before["period"],
+    )
+    calls = demo.ask(cast.rep, "how many calls did i log this month")
+    meetings = demo.ask(cast.rep, "and meetings?", calls.thread_id)
+    ((_, args),) = _calls(meetings)
+    assert (args["measure"], args["activity_type"], args["period"]) == ("activities", "meeting", "this month")
+    # "price" outside a thread about losses is no loss reason
+    alone = demo.ask(cast.revops, "what's the list price of our products?")
+    assert all(args.get("loss_reason") is None for _, args in _calls(alone))
