@@ -20,7 +20,7 @@ from typing import Any, Literal
 from sqlalchemy import Select, func, or_, select
 
 from tools.store.repository import Repository
-from tools.store.schema import Account, Opportunity, Product, Role, Territory, User
+from tools.store.schema import Account, Opportunity, Product, Quota, Role, Territory, User
 from tools.store.stages import StageConfig
 from tools.viewer import Viewer
 
@@ -82,6 +82,8 @@ class Lexicon:
     complete: bool = True
     #: The data records who owns accounts (some exports have deal owners only).
     account_owners: bool = True
+    #: The data holds quotas (some exports have none: no attainment, no quarterly target).
+    has_quotas: bool = True
 
     def entities(self) -> list[Named]:
         return [*self.people, *self.accounts, *self.territories, *self.products, *self.regions]
@@ -188,6 +190,7 @@ def load_lexicon(repo: Repository, viewer: Viewer, words: set[str]) -> Lexicon:
             connection.execute(select(Account.id).where(Account.owner_id.is_not(None)).limit(1)).first()
             is not None
         )
+        lexicon.has_quotas = connection.execute(select(Quota.user_id).limit(1)).first() is not None
         lexicon.featured_account = connection.execute(
             repo.accounts(viewer, Account.name)
             .order_by(func.coalesce(Account.potential, 0).desc(), Account.id)

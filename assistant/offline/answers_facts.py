@@ -6,6 +6,8 @@ is named once as missing, never printed as "n/a".
 
 from __future__ import annotations
 
+import re
+
 from assistant import formatting as fmt
 from tools.accounts.facts import AccountFacts, AccountPurchases
 
@@ -26,10 +28,51 @@ FACT_NAMES = {
 MAX_SUBSIDIARIES = 12
 
 
-def facts(result: AccountFacts) -> str:
-    """What the data says about one company, its parent and its subsidiaries."""
+#: The fact a question asks for, and how it is read in the question.
+ASKED = (
+    ("parent", re.compile(r"\bparent|\bowned by\b|\bowns\b|\bbelongs? to\b|\bpart of\b|\bacquired\b", re.I)),
+    ("subsidiaries", re.compile(r"\bsubsidiar(?:y|ies)\b|\bchild(?:ren)? (?:companies|accounts)\b", re.I)),
+    (
+        "employees",
+        re.compile(r"\bemployees?\b|\bheadcount\b|\bstaff\b|\bpeople work|\bhow (?:big|large)\b", re.I),
+    ),
+    ("revenue", re.compile(r"\brevenue\b|\bturnover\b", re.I)),
+    ("industry", re.compile(r"\bindustry\b|\bsector\b|\bvertical\b", re.I)),
+    ("location", re.compile(r"\bwhere\b|\bbased\b|\blocated\b|\bhq\b|\bheadquarter", re.I)),
+    ("established", re.compile(r"\bfounded\b|\bestablished\b|\bhow old\b", re.I)),
+)
+
+
+def _asked(result: AccountFacts, question: str) -> str | None:
+    """The one fact the question asks for, as a sentence (also when the data does not hold it)."""
+    f, name = result.firmographics, result.firmographics.name
+    key = next((k for k, pattern in ASKED if pattern.search(question)), None)
+    place = ", ".join(p for p in (f.city, f.state, f.country) if p)
+    told = {
+        "parent": f.parent_account
+        and f"{name}'s parent company is {fmt.record(f.parent_account, result.parent_account_id)}",
+        "subsidiaries": result.subsidiaries
+        and f"{name} has {fmt.plural(len(result.subsidiaries), 'subsidiary')}",
+        "employees": f.employees.value is not None and f"{name} has {fmt.figure(f.employees)} employees",
+        "revenue": f.annual_revenue.value is not None
+        and f"{name}'s annual revenue is {fmt.figure(f.annual_revenue)}",
+        "industry": f.industry and f"{name} is in {f.industry}",
+        "location": place and f"{name} is based in {place}",
+        "established": f.year_established and f"{name} was established in {f.year_established}",
+    }
+    if key is None:
+        return None
+    missing = {"parent": "parent company", "subsidiaries": "subsidiaries", "revenue": "annual revenue"}
+    return str(told[key]) if told[key] else f"The data records no {missing.get(key, key)} for {name}"
+
+
+def facts(result: AccountFacts, question: str = "") -> str:
+    """What the data says about one company, its parent and its subsidiaries; the fact the question
+    asks for first ("parent co of Horizon?": its parent company)."""
     f = result.firmographics
-    lines = [f"**{fmt.record(f.name, f.id)}**: what the data holds about it."]
+    lead = _asked(result, question)
+    headline = f"**{lead}.** What the data holds about {fmt.record(f.name, f.id)}:" if lead else None
+    lines = [headline or f"**{fmt.record(f.name, f.id)}**: what the data holds about it."]
     if f.industry or f.segment:
         lines.append(
             f"- Industry: {f.industry or 'not recorded'}" + (f"; segment {f.segment}" if f.segment else "")

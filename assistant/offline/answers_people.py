@@ -52,10 +52,14 @@ def _rep_summary(rep: RepPerformance, metric: str | None = None) -> str:
         label, field_name = EXTRA_FIGURES[metric]
         value = getattr(rep, field_name)
         extra = f", {label} {fmt.figure(value, coverage=field_name == 'coverage')}"
+    due = (
+        f"{fmt.figure(rep.open_pipeline)} open pipeline due"
+        if rep.open_pipeline.value
+        else "no open deals due"
+    )
     return (
         f"{fmt.figure(rep.bookings)} booked{quota}, "
-        f"win rate {fmt.figure(rep.win_rate)} ({rep.won_deals} won, {rep.lost_deals} lost){extra}, "
-        f"{fmt.figure(rep.open_pipeline)} open pipeline due"
+        f"win rate {fmt.figure(rep.win_rate)} ({rep.won_deals} won, {rep.lost_deals} lost){extra}, {due}"
     )
 
 
@@ -86,6 +90,16 @@ def performance(reports: list[PerformanceReport], frame: Frame, notes: list[str]
         attainment = float(rep.attainment.value or 0) if quotas else 0.0
         return attainment, float(fmt.amount_of(rep.bookings))
 
+    notes = list(notes)
+    if frame.slots.period is None and result.period.label.endswith("to date"):
+        notes.append("No period was named, so this covers the fiscal year to date.")
+    if not quotas and (
+        frame.slots.measure in ("attainment", "quota") or "ttainment" in (frame.slots.metric or "")
+    ):
+        notes.append(
+            "The data has no quotas for these reps, so attainment cannot be worked out; "
+            "bookings and win rates are shown."
+        )
     bottom = frame.slots.ranking == "bottom"
     reps.sort(key=key, reverse=not bottom)
     shown = reps[: min(frame.slots.limit or MAX_REPS, MAX_REPS)]

@@ -104,7 +104,11 @@ COUNT_WORD = r"(\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten)"
 RANKED = re.compile(
     rf"\b(?:top|bottom|best|worst|biggest|largest|smallest|highest|lowest|leading|weakest"
     rf"|most valuable|most loyal)\s+"
-    rf"(?:\d{{1,2}}\s+|one\s+|two\s+|three\s+|five\s+|ten\s+)?({DIMENSION_WORD})\b"
+    rf"(?:\d{{1,2}}\s+|one\s+|two\s+|three\s+|five\s+|ten\s+)?"
+    # "best selling product", "top-performing rep", "fastest growing region"
+    rf"(?:[- ]?(?:selling|performing|converting|closing|growing)\s+)?({DIMENSION_WORD})\b"
+    rf"|\b(?:best|top|worst|fastest|slowest)[- ](?:selling|performing|converting|closing|growing)\s+"
+    rf"({DIMENSION_WORD})\b"
     rf"|\b\d{{1,2}}\s+(?:biggest|largest|best|worst|top)\s+({DIMENSION_WORD})\b"
 )
 

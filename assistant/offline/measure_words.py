@@ -81,7 +81,9 @@ AVERAGE = any_of(r"average|avg|mean|typical|on average|per deal")
 MEDIAN = any_of(r"median|middle")
 SIZE = any_of(
     # "how big are our deals", not "only the big ones" (a filter on the deals)
-    r"deal sizes?|size|ticket|acv|deal value|value per deal|how big"
+    r"deal sizes?|size|ticket|acv|deal value|value per deal"
+    # "how big are our deals", not "how big is the engaging pipe" (the pipeline's size)
+    r"|how (?:big|large)(?! (?:is|was|'s) (?:\w+ ){0,3}?pipe(?:line)?s?\b)"
     r"|(?:close|closing|contract|deal|order|sale|sales) (?:values?|amounts?|prices?)|selling price|sale price"
     # "are we closing bigger or smaller deals than in q3?": the size of the deals won
     r"|(?:bigger|smaller|larger) or (?:bigger|smaller|larger) deals?"

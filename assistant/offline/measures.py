@@ -297,6 +297,11 @@ PERFORMERS = frozenset(
 )
 
 
+def _ranked_word(ranked: re.Match[str]) -> str:
+    """The dimension word a ranking names ("top 5 accounts", "best selling product")."""
+    return next(g for g in ranked.groups() if g)
+
+
 def _ranked_without_measure(text: str) -> str | None:
     found = WHICH.search(text) or RANKED.search(text)
     dimension = (
@@ -431,7 +436,7 @@ def read_metric_question(text: str, default: str | None = None) -> MetricReading
         if reading.top is not None:
             reading.signals.append("ranking")
     elif ranked:
-        reading.group_by = DIMENSIONS[ranked[1] or ranked[2]]
+        reading.group_by = DIMENSIONS[_ranked_word(ranked)]
         reading.signals.append("breakdown")
     elif mean:
         word = next((g for g in mean.groups() if g), None)
@@ -456,11 +461,7 @@ def read_metric_question(text: str, default: str | None = None) -> MetricReading
         fewest = LEAST.search(text) and not MOST.search(text) and not TOP_N.search(text)
         reading.order = "asc" if (bottom and not top) or fewest else "desc"
         reading.signals.append("ranking")
-    elif (
-        ranked
-        and reading.group_by == DIMENSIONS[ranked[1] or ranked[2]]
-        and _singular(ranked[1] or ranked[2])
-    ):
+    elif ranked and reading.group_by == DIMENSIONS[_ranked_word(ranked)] and _singular(_ranked_word(ranked)):
         # "our top customer", "the worst territory": the one at the top (or the bottom)
         reading.top = 1
         reading.order = (

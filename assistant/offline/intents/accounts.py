@@ -245,7 +245,8 @@ ACCOUNTS = IntentSpec(
 FACT_WORDS = re.compile(
     r"\b(?:employees?|headcount|staff|people work|how (?:big|large)|size of|annual revenue|revenue of"
     r"|turnover"
-    r"|parent(?: company| account)?|subsidiar(?:y|ies)|owned by|belongs? to|part of|founded|established"
+    r"|parent(?: company| account| co)?|subsidiar(?:y|ies)|owned by|belongs? to|part of|founded|established"
+    r"|(?:company|firm|group|parent) owns"
     r"|how old|sector|industry|vertical|based|located|headquarter(?:s|ed)?|hq|office|country"
     # "where is Acme?", not "where is it at?" (how a deal stands)
     r"|where is(?! (?:it|that|this|the deal|that deal|this deal|everything|things) at\b))\b"
@@ -260,7 +261,9 @@ THE_COMPANY_BEFORE = re.compile(
 )
 #: What one company bought: "what did Acme buy?", "Acme's purchase history", "what does Acme own?".
 BOUGHT_WORDS = re.compile(
-    r"\b(?:bought|buy|buys|purchased?|purchases|purchase history|(?<!who )own|(?<!who )owns|using|uses)\b"
+    # "which company owns Codehow?" asks for its parent, not what it owns
+    r"\b(?:bought|buy|buys|purchased?|purchases|purchase history|(?<!who )own"
+    r"|(?<!who )(?<!company )(?<!firm )(?<!group )(?<!parent )owns|using|uses)\b"
     # "what have we won at Acme?", "what have I sold to them": what the account bought, from our side
     r"|\b(?:won|sold|booked|closed) (?:at|from|with|to|in) (?:entaccount|entunknown|them|they)\b"
 )
@@ -291,7 +294,7 @@ def _purchases(frame: Frame, lexicon: Lexicon, tools: AbstractSet[str]) -> list[
 
 
 def _write_facts(output: AccountFacts, answering: Answering) -> str:
-    return answers_facts.facts(output)
+    return answers_facts.facts(output, answering.frame.question)
 
 
 def _write_purchases(output: AccountPurchases, answering: Answering) -> str:
@@ -314,6 +317,10 @@ FACTS = IntentSpec(
             2,
             r"^\W*(?:and |so |ok )?(?:how many employees|what(?:'s| is) (?:the |their )?(?:annual )?revenue"
             r"|who(?:'s| is) (?:the )?parent|what industry|where are they based)\b",
+            # "subsidiaries?", "and the parent co?": a fact named alone
+            r"^\W*(?:and |so |ok |what about |how about |any )?(?:the |its |their )?"
+            r"(?:parent(?: company| co)?|subsidiar(?:y|ies)|employees|headcount|annual revenue|industry"
+            r"|sector|hq|headquarters|founded|year founded)\W*$",
         ),
     ),
 )

@@ -39,8 +39,9 @@ YEAR_TO_DATE = frozenset(
 def _performance(frame: Frame, lexicon: Lexicon, tools: AbstractSet[str]) -> list[Call]:
     """Scorecards: one call per rep of a team (see :data:`MAX_REP_CALLS`), else one call."""
     owner, period = frame.slots.owner, frame.slots.period
-    if period is None and frame.slots.measure in YEAR_TO_DATE:
-        # "what's my win rate?": a performance measure with no period is the fiscal year to date.
+    if period is None and (frame.slots.measure in YEAR_TO_DATE or not lexicon.has_quotas):
+        # "what's my win rate?": a performance measure with no period is the fiscal year to date; so
+        # is "how is Rosie doing?" on data with no quotas (no quarter's target to be measured against)
         period = "YTD"
     if owner and frame.slots.others and frame.slots.others_slot in (None, "owner"):
         named = [owner, *(o for o in frame.slots.others if o != owner)]

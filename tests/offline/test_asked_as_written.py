@@ -1,0 +1,127 @@
+"""Questions answered as written: the norm itself from the playbook ("what are our stage thresholds
+for stuck deals?", "bant or meddicc for a 40k deal?"), not the deals it applies to; requests to act
+("book 30 min with…", "send … to my manager") declined, not answered with data; shorthand before
+"'s" read ("wht's the pipleine"); "best selling product" ranked by product; "how big is the proposal
+pipe" the pipeline's size; a company's one fact asked for said first ("parent co of X?"); and, on
+data without quotas, a scorecard over the fiscal year to date that says attainment cannot be had."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import aliased
+
+from tests.offline.conftest import Cast, World
+from tools.store.schema import Account, Role, User
+from tools.viewer import Viewer
+
+
+def _calls(answer: Any) -> list[tuple[str, dict[str, Any]]]:
+    return [(c.name, dict(c.args)) for c in answer.tool_calls]
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "what are our stage thresholds for stuck deals",
+        "bant or meddicc for a 40k deal?",
+        "meddicc vs bant for a small deal",
+        "what coverage ratio shld we be targeting",
+        "what's our discount policy",
+    ],
+)
+def test_a_question_about_the_norm_reads_the_playbook(demo: World, cast: Cast, question: str) -> None:
+    answer = demo.ask(cast.rep, question)
+    assert [name for name, _ in _calls(answer)] == ["search_playbook"], question
+
+
+def test_the_deals_a_norm_applies_to_are_still_data(demo: World, cast: Cast) -> None:
+    answer = demo.ask(cast.rep, "which of my deals are stuck")
+    assert [name for name, _ in _calls(answer)] == ["stalled_deals"]
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "book 30 min with {manager} tmrw to go over pipe",
+        "send the lost deals list to my manager",
+        "forward my stalled deals to {manager}",
+        "share this with the team",
+    ],
+)
+def test_a_request_to_act_is_declined(demo: World, cast: Cast, question: str) -> None:
+    answer = demo.ask(cast.rep, cast.fill(question))
+    assert answer.tool_calls == [], question
+    assert "can't do that yet" in answer.answer, question
+
+
+def test_shorthand_before_an_apostrophe_is_read(demo: World, cast: Cast) -> None:
+    answer = demo.ask(cast.rep, "wht's the pipleine for q1 nxt yr")
+    ((name, args),) = _calls(answer)
+    assert name == "pipeline_summary" and args["period"].lower().startswith("q1")
+    assert "2027-Q1" in answer.answer
+
+
+def test_breaking_a_pipeline_down_keeps_its_period(demo: World, cast: Cast) -> None:
+    first = demo.ask(cast.manager, "pipe for my team closing this q")
+    split = demo.ask(cast.manager, "break that down by rep", first.thread_id)
+    assert _calls(split) == [("pipeline_summary", {"period": "this quarter", "group_by": "owner"})]
+    big = demo.ask(cast.manager, "only deals over 50k", split.thread_id)
+    ((_, args),) = _calls(big)
+    assert (args["period"], args["group_by"], args["min_amount"]) == ("this quarter", "owner", "50000")
+
+
+@pytest.mark.parametrize(
+    ("question", "dimension"),
+    [
+        ("best selling product by revenue last quarter", "product"),
+        ("top-selling product this year", "product"),
+        ("top performing rep this quarter", "rep"),
+    ],
+)
+def test_a_best_selling_member_is_a_ranking(demo: World, cast: Cast, question: str, dimension: str) -> None:
+    ((name, args),) = _calls(demo.ask(cast.revops, question))
+    assert (name, args["group_by"], args["top"]) == ("query_metrics", dimension, 1), question
+
+
+def test_how_big_a_pipeline_is_its_size(demo: World, cast: Cast) -> None:
+    answer = demo.ask(cast.rep, "how big is the proposal pipe")
+    assert _calls(answer) == [("pipeline_summary", {"stage": "Proposal"})]
+    deals = demo.ask(cast.rep, "how big are my deals")
+    assert "pipeline_summary" not in [name for name, _ in _calls(deals)]
+    assert "Average won deal" in deals.answer
+
+
+def test_the_fact_asked_for_comes_first(demo: World, cast: Cast) -> None:
+    parent = aliased(Account)
+    with demo.engine.connect() as connection:
+        child, mother = connection.execute(
+            select(Account.name, parent.name)
+            .join(parent, parent.id == Account.parent_account_id)
+            .order_by(Account.id)
+            .limit(1)
+        ).one()
+    answer = demo.ask(cast.revops, f"parent co of {child.lower()}?")
+    assert answer.answer.startswith(f"**{child}'s parent company is {mother}")
+    owner = demo.ask(cast.revops, f"which company owns {child}")
+    assert _calls(owner) == [("account_facts", {"account": child})]
+    first = demo.ask(cast.revops, f"tell me about {mother}")
+    subsidiaries = demo.ask(cast.revops, "subsidiaries?", first.thread_id)
+    assert _calls(subsidiaries) == [("account_facts", {"account": mother})]
+    assert "subsidiar" in subsidiaries.answer.split("\n")[0]
+
+
+def test_a_scorecard_on_data_without_quotas_covers_the_year_to_date(maven: World) -> None:
+    with maven.engine.connect() as connection:
+        rep, manager = connection.execute(
+            select(User.name, User.manager_id).where(User.role == Role.REP.value).order_by(User.id).limit(1)
+        ).one()
+        boss = connection.execute(select(User.name).where(User.id == manager)).scalar_one()
+    revops = Viewer(user_id=0, role=Role.REVOPS, name="RevOps")
+    answer = maven.ask(revops, f"hows {rep.split()[0].lower()} doing")
+    assert _calls(answer) == [("rep_performance", {"rep": rep, "period": "YTD"})]
+    assert "fiscal year to date" in answer.answer and "$0" not in answer.answer
+    team = maven.ask(revops, f"attainment for {boss.split()[0].lower()}s team")
+    assert "no quotas" in team.answer and "$0 open" not in team.answer
