@@ -20,7 +20,7 @@ from typing import Any, Literal
 from sqlalchemy import Select, func, or_, select
 
 from tools.store.repository import Repository
-from tools.store.schema import Account, Opportunity, Product, Quota, Role, Territory, User
+from tools.store.schema import Account, Activity, Opportunity, Product, Quota, Role, Territory, User
 from tools.store.stages import StageConfig
 from tools.viewer import Viewer
 
@@ -84,6 +84,8 @@ class Lexicon:
     account_owners: bool = True
     #: The data holds quotas (some exports have none: no attainment, no quarterly target).
     has_quotas: bool = True
+    #: The data records activities (some exports have none: "no activity in 60 days" is everyone).
+    has_activities: bool = True
 
     def entities(self) -> list[Named]:
         return [*self.people, *self.accounts, *self.territories, *self.products, *self.regions]
@@ -191,6 +193,7 @@ def load_lexicon(repo: Repository, viewer: Viewer, words: set[str]) -> Lexicon:
             is not None
         )
         lexicon.has_quotas = connection.execute(select(Quota.user_id).limit(1)).first() is not None
+        lexicon.has_activities = connection.execute(select(Activity.id).limit(1)).first() is not None
         lexicon.featured_account = connection.execute(
             repo.accounts(viewer, Account.name)
             .order_by(func.coalesce(Account.potential, 0).desc(), Account.id)

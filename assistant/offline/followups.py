@@ -205,6 +205,23 @@ BROKEN_DOWN = re.compile(
     r"(?: (?:that|it|this|them|those|these)\b| (?:down|up|out) (?:by|per|into)\b| by\b)",
     re.I,
 )
+#: Measures over a set of deals: asked after a list of deals, one figure over them, not one per deal.
+OVER_THE_DEALS = frozenset(
+    {
+        "average_deal_size",
+        "median_deal_size",
+        "average_sales_cycle",
+        "median_sales_cycle",
+        "average_lost_cycle",
+    }
+    | {"win_rate"}
+)
+#: "and have open deals", "only those with no activity", "which have ARR": the accounts listed, narrowed.
+ACCOUNTS_THAT = re.compile(
+    r"^\W*(?:and|but|only|just|so|ok)?\W*(?:those |the ones |ones |accounts |of them )?(?:that |which |who )?"
+    r"(?:also )?(?:have|has|having|with|without|w/o|w/|no)\b",
+    re.I,
+)
 #: Intents whose answer is about one account as a whole.
 ACCOUNT_ANSWERS = frozenset({Intent.ACCOUNT, Intent.ACCOUNT_FACTS, Intent.PURCHASES, Intent.WHITESPACE})
 #: Words that widen a question beyond the account of the thread ("our total pipeline").
@@ -432,6 +449,8 @@ def merge(previous: Frame, current: Frame, question: str) -> Frame:
         intent = (
             previous.intent
         )  # "what should I do about them?": the same answer, with the playbook's advice
+    elif previous.intent is Intent.ACCOUNTS and ACCOUNTS_THAT.match(question) and not new_names:
+        intent = Intent.ACCOUNTS  # "and have open deals" after the accounts in healthcare: those that do
     elif reshaped or swaps_measure:
         intent = Intent.MEASURE  # "break that down by product", "just the top 3", "and win rate?"
     elif intent is Intent.UNKNOWN or current.implied:
@@ -453,6 +472,13 @@ def merge(previous: Frame, current: Frame, question: str) -> Frame:
     for slot in FILTER_SLOTS:
         value = getattr(current.slots, slot)
         setattr(merged, slot, value if value is not None or not same else getattr(previous.slots, slot))
+    if (
+        merged.dimension == "deal"
+        and current.slots.measure in OVER_THE_DEALS
+        and current.slots.measure != previous.slots.measure
+        and not current.slots.dimension
+    ):
+        merged.dimension = merged.limit = merged.ranking = None  # "avg size?" after the deals won: one
     logged = activity_kind(question.lower()) if previous.slots.measure == "activities" else None
     if logged and same and START.match(question):
         merged.activity_type = logged  # "and meetings?" after the calls logged: the meetings

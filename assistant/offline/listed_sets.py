@@ -27,7 +27,7 @@ SET_WORDS = re.compile(
 )
 #: An answer showing part of a longer list ("Showing 10 of 262 accounts", "and 12 more"): its rows
 #: are not the set unless the asker cut the list to them.
-CUT = re.compile(r"\bShowing (?:the \w+ )?\d+ of [\d,]+|\band [\d,]+ more\b", re.I)
+CUT = re.compile(r"\bShowing (?:the \w+ )?\d+ of [\d,]+|\band [\d,]+ more\b|\bThe first [\d,]+\b", re.I)
 #: What each kind of listed record is filtered by in the metric query.
 FIELD_OF_KIND = {"account": "account", "user": "rep", "territory": "territory", "opportunity": "deal"}
 #: Breakdowns whose table rows name members a filter can keep (a month or a stage bucket cannot).

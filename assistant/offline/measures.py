@@ -260,6 +260,7 @@ OVER_DEALS = frozenset(
         "win_rate",
         "average_days_in_stage",
         "average_deal_age",
+        "average_lost_cycle",
     }
 )
 #: Counting deals one by one is their amount: "top 5 deals lost" lists the deals and what they were worth.

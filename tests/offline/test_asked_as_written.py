@@ -125,3 +125,32 @@ def test_a_scorecard_on_data_without_quotas_covers_the_year_to_date(maven: World
     assert "fiscal year to date" in answer.answer and "$0" not in answer.answer
     team = maven.ask(revops, f"attainment for {boss.split()[0].lower()}s team")
     assert "no quotas" in team.answer and "$0 open" not in team.answer
+
+
+def test_an_average_over_deals_done_is_one_figure(demo: World, cast: Cast, maven: World) -> None:
+    ((_, args),) = _calls(demo.ask(cast.revops, "avg days to close for deals we lost in H1"))
+    assert (args["measure"], args.get("group_by")) == ("average_lost_cycle", None)
+    revops = Viewer(user_id=0, role=Role.REVOPS, name="RevOps")
+    first = maven.ask(revops, "deals won in december")
+    ((_, listed),) = _calls(first)
+    assert listed["group_by"] == "deal"
+    size = maven.ask(revops, "avg size?", first.thread_id)
+    ((_, args),) = _calls(size)
+    assert (args["measure"], args.get("group_by"), args["period"]) == ("average_deal_size", None, "december")
+
+
+def test_accounts_narrowed_in_a_thread_keep_every_filter(demo: World, cast: Cast) -> None:
+    first = demo.ask(cast.revops, "how many accounts in healthcare")
+    tier = demo.ask(cast.revops, "how many of them are tier a", first.thread_id)
+    ((name, args),) = _calls(tier)
+    assert (name, args["industry"], args["tier"]) == ("search_accounts", "Healthcare", "A")
+    assert "names" not in args  # the first ten shown are not "them": all the accounts in healthcare are
+    open_deals = demo.ask(cast.revops, "and have open deals", tier.thread_id)
+    ((name, args),) = _calls(open_deals)
+    assert (name, args["tier"], args["has_open_pipeline"]) == ("search_accounts", "A", True)
+
+
+def test_no_activity_on_data_without_activities_is_said(maven: World) -> None:
+    revops = Viewer(user_id=0, role=Role.REVOPS, name="RevOps")
+    answer = maven.ask(revops, "which accounts have had no activity in 60 days")
+    assert "records no activities" in answer.answer

@@ -135,7 +135,16 @@ def _write_accounts(output: AccountSearchResult, answering: Answering) -> str:
             f"{answering.frame.slots.period!r} is not applied; ask for bookings by account in that period "
             "to see who bought then"
         )
+    if answering.args.get("inactive_days") and not answering.lexicon.has_activities:
+        notes.insert(0, NO_ACTIVITIES)
     return answers.accounts(output, notes)
+
+
+#: Said when a question about activity is asked of data that records none.
+NO_ACTIVITIES = (
+    "The data records no activities at all (the export has no calls, emails or meetings), so every "
+    "account counts as untouched: this says nothing about how recently anyone spoke to them."
+)
 
 
 ACCOUNT = IntentSpec(
