@@ -12,12 +12,14 @@ everything. Fit, each part between 0 and 1 (:mod:`tools.rebalance.profiles` for 
   account's segment, over the larger;
 * distance (0.20): 1 at the rep's home base, 0 from :data:`FAR_KM` km on;
 * headroom (0.15): 1 for a rep with half the mean potential or less (scaled by their capacity:
-  a ramping rep carries less), 0 at 1.5 times the mean or more.
+  a new hire ramping from their hire date carries less, :mod:`tools.rebalance.ramp`), 0 at 1.5
+  times the mean or more.
 
 A rep to a territory (an open seat or a new hire, ``rep``): each territory the viewer manages is
 scored on how well the rep's win rates fit its accounts (industry and segment, weighted by
-potential; 0.5) and on how much it needs a rep (potential per rep against the mean; 0.5). A rep
-with no history is placed by need alone, and the answer says so.
+potential; 0.5) and on how much it needs a rep (potential per rep against the mean, a ramping rep
+counted as the share of a full book they carry; 0.5). A rep with no history is placed by need
+alone, and the answer says so.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from tools.evidence import record_id
 from tools.rebalance.book import AccountFacts, chosen_territories, read_book
 from tools.rebalance.constraints import HomeBase, home_bases, rep_ids
 from tools.rebalance.profiles import RepProfile, rate, read_profiles, shown
+from tools.rebalance.ramp import full_on
 from tools.resolve import resolve_user
 from tools.store.repository import Repository
 from tools.store.schema import Account, Opportunity, Role
@@ -48,8 +51,8 @@ ACCOUNTS_METHOD = (
 )
 SEAT_METHOD = (
     "fit = 0.5 x the rep's win rate on the territory's industries and segments (weighted by "
-    "potential, vs their overall rate) + 0.5 x need (potential per rep with them vs the mean); a "
-    "rep with no history is placed by need alone"
+    "potential, vs their overall rate) + 0.5 x need (potential per rep with them vs the mean, a "
+    "ramping rep counted at their share of a full book); a rep with no history is placed by need alone"
 )
 
 
@@ -259,11 +262,19 @@ def _choice(
         f"{seg:.0%} in {a.segment or 'this segment'}",
         f"median won deal ${profile.median_won:,.0f}" if profile.median_won else "no won deals yet",
         f"{km:,.0f} km from home base ({base.city})" if km is not None and base is not None else "",
-        f"carries {share:.0%} of a full share" + (" (ramping)" if profile.ramping else ""),
+        f"carries {share:.0%} of a full share" + (f" ({_ramping(profile)})" if profile.ramping else ""),
     ]
     return Choice(
         rep=profile.name, rep_id=profile.id, score=round(score, 3), reasons=[r for r in reasons if r]
     )
+
+
+def _ramping(profile: RepProfile) -> str:
+    """ "ramping: 65% of a full book, hired 2026-09-04, full from 2027-03-05"."""
+    text = f"ramping: {profile.suggested_capacity:.0%} of a full book"
+    if profile.hire_date is not None:
+        text += f", hired {profile.hire_date}, full from {full_on(profile.hire_date)}"
+    return text
 
 
 def _seat(
@@ -283,8 +294,10 @@ def _seat(
     for rep, (_, home) in reps.items():
         if rep != found.id:
             heads[home] += 1
+    # a ramping rep adds the share of a full book they carry, not a whole head
     loads = {
-        t: sum(float(a.potential) for a in mine) / max(1, heads[t] + 1) for t, mine in per_territory.items()
+        t: sum(float(a.potential) for a in mine) / (heads[t] + profile.suggested_capacity)
+        for t, mine in per_territory.items()
     }
     mean = sum(loads.values()) / len(loads) if loads else 0.0
     matches = []
@@ -316,4 +329,7 @@ def _seat(
         territories=sorted(matches, key=lambda m: (-m.score, m.territory)),
         profiles=[profile],
         method=SEAT_METHOD,
+        note=f"{profile.name} is {_ramping(profile)}: counted as that share of a rep in each territory"
+        if profile.ramping
+        else None,
     )

@@ -24,6 +24,7 @@ from assistant.interfaces.cli.rebalance_options import (
     KeepStageOption,
     MaxDistanceOption,
     MaxMovesOption,
+    RampOption,
     rebalance_input,
 )
 from assistant.interfaces.cli.scoped import JsonOption, UserOption, emit, reader
@@ -31,6 +32,7 @@ from tools.evidence import Figure
 from tools.rebalance import RebalancePlan
 from tools.rebalance.assign import Assignment
 from tools.rebalance.models import RebalanceProposal
+from tools.rebalance.ramp import RAMP_MONTHS
 from tools.territory import (
     TerritoryBalance,
     TerritoryBalanceInput,
@@ -197,6 +199,7 @@ def rebalance(
     keep: KeepOption = None,
     exclude: ExcludeOption = None,
     capacity: CapacityOption = None,
+    ramp_months: RampOption = RAMP_MONTHS,
     max_km: MaxDistanceOption = None,
     continuity: ContinuityOption = 0.0,
     effective: EffectiveOption = None,
@@ -219,6 +222,7 @@ def rebalance(
         keep=keep,
         exclude=exclude,
         capacity=capacity,
+        ramp_months=ramp_months,
         max_km=max_km,
         continuity=continuity,
         effective=effective,
@@ -293,10 +297,14 @@ def _print_rebalance(result: RebalanceProposal) -> None:
         Column("vs mean", no_wrap=True),
         "+/-",
         title="Reps before → after",
+        caption="(a share of a full book after a name: a new hire ramping, or a capacity given; "
+        "their deviation is against that share)"
+        if any(line.share != 1 for line in result.reps)
+        else None,
     )
     for line in result.reps:
         table.add_row(
-            esc(line.name),
+            esc(line.name) + (f" ({line.share:.0%})" if line.share != 1 else ""),
             *([esc(line.group)] if several else []),
             f"{_short(line.potential_before)} → {_short(line.potential.value)}",
             _deviation(line.potential_deviation_before, line.potential_deviation_after),
@@ -358,7 +366,7 @@ def _print_assignment(result: Assignment) -> None:
         tenure = (
             "n/a"
             if p.tenure_months is None
-            else f"{p.tenure_months} mo" + (" (ramping)" if p.ramping else "")
+            else f"{p.tenure_months} mo" + (f" (ramping {p.suggested_capacity:.0%})" if p.ramping else "")
         )
         table.add_row(
             esc(p.name),
