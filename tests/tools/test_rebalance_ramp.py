@@ -13,7 +13,8 @@ import pytest
 from sqlalchemy import Engine, select, update
 
 from tools.rebalance import plan_rebalance
-from tools.rebalance.assign import AssignInput, assign
+from tools.rebalance.assign import assign
+from tools.rebalance.assignment import AssignInput
 from tools.rebalance.models import RebalanceInput
 from tools.rebalance.problem import deviations, greedy
 from tools.rebalance.profiles import read_profiles

@@ -30,7 +30,7 @@ from assistant.interfaces.cli.rebalance_options import (
 from assistant.interfaces.cli.scoped import JsonOption, UserOption, emit, reader
 from tools.evidence import Figure
 from tools.rebalance import RebalancePlan
-from tools.rebalance.assign import Assignment
+from tools.rebalance.assignment import Assignment
 from tools.rebalance.models import RebalanceProposal
 from tools.rebalance.ramp import RAMP_MONTHS
 from tools.territory import (
@@ -359,6 +359,9 @@ def assign_command(
 
 
 def _print_assignment(result: Assignment) -> None:
+    if result.unmatched_city:
+        console.print(esc(result.note or ""))
+        return
     table = Table(
         Column("Rep", no_wrap=True), "Tenure", "Won / closed", "Best industries", "Segments", "Median won"
     )
