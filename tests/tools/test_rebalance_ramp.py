@@ -15,6 +15,8 @@ from sqlalchemy import Engine, select, update
 from tools.rebalance import plan_rebalance
 from tools.rebalance.assign import assign
 from tools.rebalance.assignment import AssignInput
+from tools.rebalance.charts import markdown
+from tools.rebalance.maps import rep_label
 from tools.rebalance.models import RebalanceInput
 from tools.rebalance.problem import deviations, greedy
 from tools.rebalance.profiles import read_profiles
@@ -107,6 +109,9 @@ def test_a_new_hire_is_balanced_toward_their_share_on_the_effective_date(demo: R
     assert f"{expected.share:.0%}" in proposal.constraints[-1]
     (line,) = [r for r in proposal.reps if r.id == f"user/{uid}"]
     assert line.share == expected.share
+    # the map's legend and the report say it too
+    assert rep_label(plan, uid, 7).endswith(f", ramping: {expected.share:.0%} share)")
+    assert f"{name} {expected.share:.0%} (hired {hired}" in markdown(proposal, map_written=False)
     assert all(r.share == 1 for r in proposal.reps if r.id != line.id)
     # both the solver and the greedy baseline balance the new hire toward their share
     (_, group, result) = plan.groups[0]
