@@ -227,13 +227,13 @@ def describe(params: RebalanceInput, excluded: Iterable[str], ramping: Iterable[
         found.append(f"left out: {', '.join(names)}")
     if params.rep_capacity:
         found.append("capacity " + ", ".join(f"{n} {c:g}" for n, c in sorted(params.rep_capacity.items())))
-    if names := list(ramping):
-        found.append(
-            f"ramping (a full book {params.ramp_months} months after the hire date): {', '.join(names)}"
-        )
     if params.max_distance_km is not None:
         km = f"{params.max_distance_km:,.0f} km"
         found.append(f"no account moves more than {km} from its new rep's home base")
     if params.continuity_weight:
         found.append(f"continuity weight {params.continuity_weight:g} (ARR and open pipeline at stake)")
+    if names := list(ramping):
+        found.append(
+            f"ramping (a full book {params.ramp_months} months after the hire date): {', '.join(names)}"
+        )
     return found

@@ -243,6 +243,10 @@ def _write_report(plan: RebalancePlan, directory: Path, quiet: bool) -> None:
         out.print("No map: no account has coordinates.")
 
 
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
 def _cv(value: float | None) -> str:
     return "n/a" if value is None else f"{value:.3f}"
 
@@ -270,7 +274,7 @@ def _print_rebalance(result: RebalanceProposal) -> None:
             f"  worst deviation ±{group.max_deviation_before:.1%} → ±{group.max_deviation_after:.1%}; "
             f"outside the band {group.outside_band_before} → {group.outside_band_after} reps; "
             f"CV of potential {_cv(group.potential_cv_before)} → {_cv(group.potential_cv_after)}; "
-            f"{_fig(group.disruption)} in {group.moves} moves; {_fig(group.locked)}"
+            f"{_fig(group.disruption)} in {_count(group.moves, 'move')}; {_fig(group.locked)}"
         )
         if group.solver is not None:
             s = group.solver
@@ -283,7 +287,8 @@ def _print_rebalance(result: RebalanceProposal) -> None:
         if group.baseline is not None:
             b = group.baseline
             console.print(
-                f"  greedy baseline (same constraints): {b.moves} moves, ${b.disruption:,.0f} moved, "
+                f"  greedy baseline (same constraints): {_count(b.moves, 'move')}, "
+                f"${b.disruption:,.0f} moved, "
                 f"worst ±{b.max_deviation:.1%}, CV of potential {_cv(b.potential_cv)}, "
                 f"band {'met' if b.band_met else 'not met'}"
             )
