@@ -22,10 +22,10 @@ depends_on = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("users") as batch:
-        batch.add_column(sa.Column("hire_date", sa.Date(), nullable=True))
+    op.add_column("users", sa.Column("hire_date", sa.Date(), nullable=True))
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("users") as batch:
-        batch.drop_column("hire_date")
+    # a plain ALTER TABLE ... DROP COLUMN (SQLite 3.35+): batch mode would copy ``users`` to a new
+    # table, which the foreign keys every other table has on it do not allow
+    op.drop_column("users", "hire_date")
