@@ -208,7 +208,7 @@ TOOLS: tuple[ToolSpec, ...] = (
     ToolSpec(
         "propose_rebalance", "tools.rebalance:propose_rebalance", "tools.rebalance.models:RebalanceInput"
     ),
-    ToolSpec("assign_accounts", "tools.rebalance.assign:assign", "tools.rebalance.assign:AssignInput"),
+    ToolSpec("assign_accounts", "tools.rebalance.assign:assign", "tools.rebalance.assignment:AssignInput"),
     ToolSpec(
         "list_scenarios",
         "tools.rebalance.scenarios:list_scenarios",

@@ -4,6 +4,7 @@ that is already running too."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -159,6 +160,17 @@ def test_a_new_report_is_in_the_managers_scope_at_once(maven: Path) -> None:
     )
 
 
+def test_a_new_hire_is_added_with_their_hire_date(maven: Path) -> None:
+    who = ["ana.ruiz@acme.example", "--role", "rep", "--manager", "Rocco Neubert", "--territory", "Central"]
+    added = runner.invoke(app, ["users", "add", *who, "--hire-date", "2017-09-01"])
+    assert added.exit_code == 0, added.output
+    with build_app_context().engine.connect() as connection:
+        hired = connection.execute(
+            select(User.hire_date).where(User.email == "ana.ruiz@acme.example")
+        ).scalar_one()
+    assert hired == dt.date(2017, 9, 1)
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [
@@ -179,6 +191,10 @@ def test_a_new_report_is_in_the_managers_scope_at_once(maven: Path) -> None:
         (
             ["users", "add", "x@acme.example", "--role", "rep", "--territory", "Centrl"],
             "no territory named 'Centrl' (did you mean 'Central'?)",
+        ),
+        (
+            ["users", "add", "x@acme.example", "--role", "rep", "--hire-date", "last week"],
+            "--hire-date 'last week': write YYYY-MM-DD",
         ),
     ],
 )

@@ -89,9 +89,35 @@ def test_rebalance_constraints_from_the_command_line() -> None:
     assert not {"Apex Health", "Initech"} & {m["account"] for m in json.loads(kept.output)["moves"]}
 
 
+def test_a_new_hire_ramps_from_their_hire_date() -> None:
+    with build_app_context().engine.begin() as connection:
+        connection.execute(
+            text("UPDATE users SET hire_date = :day WHERE name = 'Rita Ruiz'"), {"day": "2026-10-01"}
+        )
+    base = ["territory", "rebalance", "West Enterprise", "-u", "Max Stone"]
+    result = runner.invoke(app, base, env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    # on 2027-01-01, the start of the next quarter, Rita is 3 months in: half a book
+    assert (
+        "ramping (a full book 6 months after the hire date): Rita Ruiz 50% (hired 2026-10-01, 3 months in)"
+        in result.output
+    )
+    assert "Rita Ruiz (50%)" in result.output and "their deviation is against that share" in result.output
+    data = json.loads(runner.invoke(app, [*base, "--json"]).output)
+    assert data["ramping"] == [
+        {"id": "user/4", "name": "Rita Ruiz", "share": 0.5, "hire_date": "2026-10-01", "months_in_seat": 3.0}
+    ]
+    off = json.loads(runner.invoke(app, [*base, "--json", "--ramp-months", "0"]).output)
+    assert off["ramping"] == [] and off["constraints"] == []
+    assert {r["share"] for r in off["reps"]} == {1.0}
+    longer = json.loads(runner.invoke(app, [*base, "--json", "--ramp-months", "12"]).output)
+    assert longer["ramping"][0]["share"] == 0.25  # 3 months of 12, at least a quarter
+
+
 @pytest.mark.parametrize(
     ("options", "message"),
     [
+        (["--ramp-months", "-1"], "--ramp-months: Input should be greater than or equal to 0"),
         (["--capacity", "Rita Ruiz"], "--capacity 'Rita Ruiz': write NAME=SHARE"),
         (["--capacity", "Rita Ruiz=9"], "--rep-capacity: Value error, capacity of Rita Ruiz must be between"),
         (["--max-moves", "-1"], "--max-moves: Input should be greater than or equal to 0"),

@@ -61,6 +61,14 @@ def test_a_rebalance_for_a_region_is_one_proposal_per_territory(demo: World, cas
         for move in proposal.moves[:1]:
             assert f"[{move.id}]" in answer.answer or len(proposal.moves) > 1
     assert "Locked: accounts with an open deal in a late stage" in answer.answer
+    # the region's new hire is named with the share of a full book they are balanced toward
+    ramping = [r for p in proposals for r in p.ramping]
+    assert ramping
+    for rep in ramping:
+        assert (
+            f"{rep.name} {rep.share:.0%} (hired {rep.hire_date}, {rep.months_in_seat:g} months in)"
+            in answer.answer
+        )
 
 
 @pytest.mark.parametrize(

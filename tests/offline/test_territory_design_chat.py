@@ -6,19 +6,25 @@ constraints, and what the model reads back honours them."""
 from __future__ import annotations
 
 import json
+import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import pytest
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import ToolMessage
+from sqlalchemy import select
 
 from assistant.service import AssistantService
 from assistant.settings import Settings
 from assistant.testing import ScriptedChatModel, tool_call
 from tests.offline.conftest import Cast, World
-from tools.rebalance.assign import Assignment
+from tools.rebalance.assignment import Assignment
 from tools.rebalance.models import RebalanceInput, RebalanceProposal
 from tools.rebalance.scenarios import ScenarioList, create_scenario
+from tools.store.schema import Account
+from tools.viewer import Viewer
 
 
 def _ask(world: World, cast: Cast, tmp_path: Path, name: str, args: dict[str, Any], question: str) -> str:
@@ -80,3 +86,53 @@ def _accounts(world: World, cast: Cast) -> list[Any]:
             connection, world.repository, cast.manager, [int(t.id.split("/")[1]) for t in territories]
         )
     return sorted(accounts.values(), key=lambda a: a.id)
+
+
+# --- a city the asker's accounts are not in, asked of the offline planner ----------------------
+
+
+def _cities(world: World, viewer: Viewer | None) -> set[str]:
+    """The cities of the accounts ``viewer`` may see (everyone's with None)."""
+    query = select(Account.city).distinct()
+    if viewer is not None:
+        query = world.repository.accounts(viewer, Account.city).distinct()
+    with world.engine.connect() as connection:
+        return {c for c in connection.execute(query).scalars() if c}
+
+
+@pytest.mark.parametrize("written", [str.title, str.lower])
+def test_a_city_outside_the_managers_accounts_is_said_plainly(
+    demo: World, cast: Cast, written: Callable[[str], str]
+) -> None:
+    elsewhere = sorted(_cities(demo, None) - _cities(demo, cast.manager))[0]
+    answer = demo.ask(cast.manager, f"who should take the new {written(elsewhere)} accounts?")
+    assert [(c.name, c.args) for c in answer.tool_calls] == [("assign_accounts", {"city": elsewhere})]
+    assert (
+        answer.answer.startswith("No account in your territories (")
+        and f") is in {elsewhere}." in answer.answer
+    )
+    # no other set of accounts is answered for: no proposal, no account named, only the asker's cities
+    assert "Proposed owners" not in answer.answer and "#A" not in answer.answer
+    listed = re.findall(r"([A-Z][\w. ]+) \(\d+\)", answer.answer.split("can assign are in ", 1)[1])
+    assert listed and set(listed) <= _cities(demo, cast.manager)
+    assert "which territory should the new hire take?" in answer.answer
+
+
+def test_a_city_not_in_the_data_is_said_to_be_unknown(demo: World, cast: Cast) -> None:
+    for who, start in (
+        (cast.manager, "No account in your territories ("),
+        (cast.revops, "No account in the data is in Gotham"),
+    ):
+        answer = demo.ask(who, "who should take the accounts in Gotham?")
+        assert [c.args for c in answer.tool_calls] == [{"city": "Gotham"}]
+        assert answer.answer.startswith(start)
+        assert "is in Gotham, and no city of that name is known." in answer.answer
+
+
+def test_a_lower_case_word_that_is_no_city_is_not_read_as_one(demo: World, cast: Cast) -> None:
+    answer = demo.ask(cast.manager, "who should take the strategic accounts?")
+    assert [c.args for c in answer.tool_calls] == [{}]
+    own = sorted(_cities(demo, cast.manager))[0]
+    answer = demo.ask(cast.manager, f"who should take the new {own.lower()} accounts?")
+    assert [c.args for c in answer.tool_calls] == [{"city": own}]
+    assert answer.answer.startswith("**Proposed owners for ")

@@ -223,6 +223,11 @@ def test_territory_plan_for_a_managers_team_on_demo_data_matches_sql(demo: World
     assert {m.to_id for m in proposal.moves} <= {r.rep_id for r in facts.reps}
     for move in proposal.moves:
         assert move.id in draft.citations
+    # the team's new hire is balanced toward their ramped share, and the plan says so
+    assert proposal.ramping and {r.id for r in proposal.ramping} <= {r.rep_id for r in facts.reps}
+    for ramping in proposal.ramping:
+        said = f"{ramping.name} {fmt.percent(ramping.share)} (hired {ramping.hire_date}"
+        assert said in draft.markdown
     # one action block per rep with something to act on; each action links a record
     owners = {a.owner for a in plan.actions}
     assert owners <= {r.rep for r in facts.reps}

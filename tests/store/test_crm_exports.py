@@ -91,11 +91,11 @@ def test_salesforce_stages_keep_their_labels_with_semantics_from_the_deals(
 def test_salesforce_records_keep_their_ids_links_and_quirks(salesforce: tuple[Engine, ImportReport]) -> None:
     engine, report = salesforce
     assert report.errors == []
-    assert rows(engine, "SELECT name, role FROM users ORDER BY name") == [
-        ("Dana Whitfield", "manager"),  # managers of others are managers
-        ("Marcus Lee", "rep"),
-        ("Priya Nair", "rep"),
-        ("Tom Becker", "rep"),
+    assert rows(engine, "SELECT name, role, hire_date FROM users ORDER BY name") == [
+        ("Dana Whitfield", "manager", "2019-03-01"),  # managers of others are managers
+        ("Marcus Lee", "rep", "2024-04-15"),  # the export's date formats, as every date
+        ("Priya Nair", "rep", None),  # no hire date: fully ramped
+        ("Tom Becker", "rep", "2021-06-01"),
     ]
     assert rows(
         engine,
@@ -241,6 +241,23 @@ def test_hubspot_stages_come_from_the_pipelines_with_ids_as_aliases(
     assert deals["5550002"][3] == "Globex Labs" and deals["5550006"][3] is None
     assert deals["5550003"][4:] == ("best_case", "2024-05-15")
     assert report.as_of == dt.date(2024, 6, 27)
+
+
+def test_an_export_without_hire_dates_leaves_them_as_they_are(
+    hubspot: tuple[Engine, ImportReport], tmp_path: Path
+) -> None:
+    engine, report = hubspot
+    assert rows(engine, "SELECT count(*) FROM users WHERE hire_date IS NOT NULL") == [(0,)]
+    assert report.warnings and not any("hire_date" in group.kind for group in report.warnings)
+    copy = _engine(tmp_path / "crm.db")
+    _import(copy, EXPORTS / "hubspot", "hubspot")
+    with copy.begin() as connection:
+        connection.execute(text("UPDATE users SET hire_date = '2026-05-04' WHERE name = 'Jordan Blake'"))
+    again = _import(copy, EXPORTS / "hubspot", "hubspot")
+    assert again.errors == []
+    # a re-import without the column does not erase a hire date set since
+    assert rows(copy, "SELECT hire_date FROM users WHERE name = 'Jordan Blake'") == [("2026-05-04",)]
+    copy.dispose()
 
 
 def test_hubspot_deals_answer_the_stalled_and_pipeline_tools(hubspot: tuple[Engine, ImportReport]) -> None:

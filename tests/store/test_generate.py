@@ -13,6 +13,7 @@ from sqlalchemy import Engine, text
 from tests.conftest import table_dump
 from tools.store.db import ensure_schema, make_engine
 from tools.store.demo.generate import DEFAULT_AS_OF, generate_dataset
+from tools.store.schema import User, table_of
 from tools.store.scope import ORG_STAMP
 from tools.store.stages import load_stages
 
@@ -89,6 +90,46 @@ def test_default_size_matches_the_documented_shape(demo: Engine) -> None:
         assert (
             connection.execute(text("SELECT value FROM dataset_meta WHERE key = 'as_of'")).scalar() == AS_OF
         )
+
+
+def test_one_new_hire_per_region_and_veterans_hired_before_the_history(demo: Engine) -> None:
+    with demo.connect() as connection:
+        rows = connection.execute(
+            text(
+                "SELECT u.role, u.hire_date, t.region FROM users u LEFT JOIN territories t "
+                "ON t.id = u.territory_id"
+            )
+        ).all()
+        first_deal = connection.execute(text("SELECT min(created_at) FROM opportunities")).scalar_one()
+    assert all(hired is not None for _, hired, _ in rows)
+    as_of = DEFAULT_AS_OF
+    recent = [
+        (role, region)
+        for role, hired, region in rows
+        if dt.date.fromisoformat(hired) > as_of - dt.timedelta(180)
+    ]
+    assert sorted(recent) == [("rep", "Central"), ("rep", "East"), ("rep", "West")]
+    for _, hired, _ in rows:
+        day = dt.date.fromisoformat(hired)
+        new_hire = as_of - dt.timedelta(120) <= day <= as_of - dt.timedelta(20)
+        assert new_hire or hired < str(first_deal)[:10]  # a veteran joined before the history starts
+
+
+def test_hire_dates_leave_the_rest_of_the_data_as_it_was(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tools.store.demo import org
+
+    with_hires = table_dump(_generate(tmp_path / "a.db", accounts=150, seed=3))
+    monkeypatch.setattr(org, "_hire", lambda *_: None)
+    without = table_dump(_generate(tmp_path / "b.db", accounts=150, seed=3))
+    hire_date = list(table_of(User).c.keys()).index("hire_date")
+    assert all(row[hire_date] is None for row in without["users"])
+    assert [row[:hire_date] + row[hire_date + 1 :] for row in with_hires["users"]] == [
+        row[:hire_date] + row[hire_date + 1 :] for row in without["users"]
+    ]
+    for table in ("accounts", "opportunities", "activities", "quotas"):
+        assert with_hires[table] == without[table], table
 
 
 def test_distributions_are_within_stated_bounds(demo: Engine) -> None:

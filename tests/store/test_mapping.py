@@ -108,6 +108,10 @@ def test_unreadable_and_non_yaml_mappings(tmp_path: Path) -> None:
         (("file: accounts.csv", "file: accounts.csv\n    encoding: klingon"), "unknown encoding 'klingon'"),
         (("file: accounts.csv", "file: accounts.csv\n    delimiter: ';;'"), "delimiter"),
         (("name: {column: name, required: true}", "name: {template: 'plain'}"), "names no column"),
+        (
+            ("external_id: id", "external_id: id\n      tier: {column: t, required: true, if_present: true}"),
+            "if_present is for an optional column",
+        ),
     ],
 )
 def test_invalid_mappings_are_rejected_with_one_clear_line(

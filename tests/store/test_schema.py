@@ -219,6 +219,7 @@ def test_a_populated_database_of_the_previous_revision_upgrades(tmp_path: Path) 
         _sample(session)
     with engine.begin() as connection:  # back to how revision 0004 left a bulk-loaded database
         for statement in (
+            "ALTER TABLE users DROP COLUMN hire_date",  # revision 0017
             "DROP TABLE deal_snoozes",  # revision 0016
             "DROP TABLE territory_scenarios",  # revision 0013
             "DROP TABLE digest_items",  # revision 0012
@@ -247,3 +248,5 @@ def test_a_populated_database_of_the_previous_revision_upgrades(tmp_path: Path) 
     with Session(engine) as session:
         deals = session.scalars(select(Opportunity)).all()
         assert deals and all(d.amount_estimated is False for d in deals)
+        users = session.scalars(select(User)).all()
+        assert users and all(u.hire_date is None for u in users)  # no hire date: fully ramped

@@ -4,6 +4,7 @@ rep placed in a territory."""
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
@@ -12,7 +13,8 @@ import pytest
 from sqlalchemy import Engine, func, select
 
 from tools.errors import InputError, NotPermitted
-from tools.rebalance.assign import AssignInput, assign
+from tools.rebalance.assign import assign
+from tools.rebalance.assignment import AssignInput
 from tools.rebalance.profiles import PRIOR_DEALS, read_profiles
 from tools.store.db import ensure_schema, make_engine
 from tools.store.demo.generate import DEFAULT_AS_OF, generate_dataset
@@ -109,4 +111,36 @@ def test_assign_refusals(demo: Repository) -> None:
     profiles_only = assign(demo, manager, AssignInput())
     assert profiles_only.accounts == [] and profiles_only.profiles and profiles_only.note
     with pytest.raises(InputError, match="no account you manage matches"):
-        assign(demo, manager, AssignInput(city="Atlantis"))
+        assign(demo, manager, AssignInput(from_rep=rep.name, accounts=["No Such Account"]))
+
+
+def test_a_city_none_of_the_askers_accounts_is_in_is_said_plainly(demo: Repository) -> None:
+    """A regional manager asking for a city of another region's accounts, or a city not in the data:
+    no proposal for other accounts, a plain sentence that names only their own territories."""
+    vp = _first(demo, Role.MANAGER)
+    with demo.connect() as connection:
+        regional = connection.execute(
+            select(User.id, User.name)
+            .where(User.role == Role.MANAGER.value, User.manager_id == vp.user_id)
+            .order_by(User.id)
+        ).first()
+        assert regional is not None
+        manager = Viewer(user_id=regional.id, role=Role.MANAGER, name=regional.name)
+        everywhere = set(connection.execute(select(Account.city).distinct()).scalars())
+        theirs = set(connection.execute(demo.accounts(manager, Account.city).distinct()).scalars())
+    elsewhere = sorted(everywhere - theirs)[0]
+    found = assign(demo, manager, AssignInput(city=elsewhere))
+    assert found.unmatched_city == elsewhere
+    assert found.accounts == [] and found.account_count == 0 and found.profiles == []
+    note = found.note or ""
+    assert note.startswith("No account in your territories (") and f") is in {elsewhere}." in note
+    assert "no city of that name is known" not in note  # a real city, just not theirs
+    listed = set(re.findall(r"([A-Z][\w. ]+) \(\d+\)", note.split("can assign are in ", 1)[1]))
+    assert listed and listed <= theirs and elsewhere not in listed
+    unknown = assign(demo, manager, AssignInput(city="Zorblaxville")).note or ""
+    assert ") is in Zorblaxville, and no city of that name is known." in unknown
+    revops = assign(demo, _first(demo, Role.REVOPS), AssignInput(city="Zorblaxville")).note or ""
+    assert revops.startswith("No account in the data is in Zorblaxville, and no city of that name is known.")
+    # the city's own accounts are still proposed, whatever the case it is written in
+    own = sorted(theirs)[0]
+    assert assign(demo, manager, AssignInput(city=f" {own.upper()} ")).account_count > 0

@@ -12,30 +12,41 @@ everything. Fit, each part between 0 and 1 (:mod:`tools.rebalance.profiles` for 
   account's segment, over the larger;
 * distance (0.20): 1 at the rep's home base, 0 from :data:`FAR_KM` km on;
 * headroom (0.15): 1 for a rep with half the mean potential or less (scaled by their capacity:
-  a ramping rep carries less), 0 at 1.5 times the mean or more.
+  a new hire ramping from their hire date carries less, :mod:`tools.rebalance.ramp`), 0 at 1.5
+  times the mean or more.
 
 A rep to a territory (an open seat or a new hire, ``rep``): each territory the viewer manages is
 scored on how well the rep's win rates fit its accounts (industry and segment, weighted by
-potential; 0.5) and on how much it needs a rep (potential per rep against the mean; 0.5). A rep
-with no history is placed by need alone, and the answer says so.
+potential; 0.5) and on how much it needs a rep (potential per rep against the mean, a ramping rep
+counted as the share of a full book they carry; 0.5). A rep with no history is placed by need
+alone, and the answer says so.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
+from collections.abc import Iterable
 from statistics import median
-
-from pydantic import BaseModel, Field
 
 from tools.errors import InputError
 from tools.evidence import record_id
+from tools.rebalance.assignment import (
+    AccountMatch,
+    Alternative,
+    AssignInput,
+    Assignment,
+    Choice,
+    TerritoryMatch,
+)
 from tools.rebalance.book import AccountFacts, chosen_territories, read_book
 from tools.rebalance.constraints import HomeBase, home_bases, rep_ids
 from tools.rebalance.profiles import RepProfile, rate, read_profiles, shown
+from tools.rebalance.ramp import full_on
 from tools.resolve import resolve_user
 from tools.store.repository import Repository
 from tools.store.schema import Account, Opportunity, Role
-from tools.territory.geo import distance_km
+from tools.territory.book import TerritoryRef
+from tools.territory.geo import distance_km, is_city_name
 from tools.viewer import Viewer
 
 FAR_KM = 1500.0
@@ -48,60 +59,9 @@ ACCOUNTS_METHOD = (
 )
 SEAT_METHOD = (
     "fit = 0.5 x the rep's win rate on the territory's industries and segments (weighted by "
-    "potential, vs their overall rate) + 0.5 x need (potential per rep with them vs the mean); a "
-    "rep with no history is placed by need alone"
+    "potential, vs their overall rate) + 0.5 x need (potential per rep with them vs the mean, a "
+    "ramping rep counted at their share of a full book); a rep with no history is placed by need alone"
 )
-
-
-class AssignInput(BaseModel):
-    territory: str | None = Field(default=None, description="Territory or region; empty: all you manage.")
-    city: str | None = Field(default=None, description="Assign the accounts in this city, e.g. 'Denver'.")
-    from_rep: str | None = Field(default=None, description="Assign this rep's accounts (a rep leaving).")
-    accounts: list[str] = Field(default_factory=list, max_length=200, description="Assign these accounts.")
-    rep: str | None = Field(
-        default=None, description="Instead: which territory this rep (a new hire, an open seat) should take."
-    )
-    limit: int = Field(default=10, ge=1, le=500, description="Most assignments listed.")
-
-
-class Alternative(BaseModel):
-    rep: str
-    rep_id: str
-    score: float
-
-
-class Choice(Alternative):
-    reasons: list[str]
-
-
-class AccountMatch(BaseModel):
-    id: str
-    account: str
-    territory: str
-    industry: str | None
-    segment: str | None
-    city: str | None
-    potential: float
-    current_owner: str
-    best: Choice
-    alternatives: list[Alternative] = Field(description="The next best reps, at most 2.")
-
-
-class TerritoryMatch(BaseModel):
-    territory: str
-    score: float
-    reasons: list[str]
-
-
-class Assignment(BaseModel):
-    """Proposed owners for accounts, or territories for a rep, with the reasons and the profiles."""
-
-    accounts: list[AccountMatch]
-    account_count: int
-    territories: list[TerritoryMatch]
-    profiles: list[RepProfile]
-    method: str
-    note: str | None = None
 
 
 def assign(repository: Repository, viewer: Viewer, params: AssignInput) -> Assignment:
@@ -125,7 +85,8 @@ def assign(repository: Repository, viewer: Viewer, params: AssignInput) -> Assig
 
     Raises:
         NotPermitted: The viewer is a rep.
-        InputError: No account you manage matches the city, rep or names.
+        InputError: No account you manage is the rep's or has the names. A city none of your
+            accounts is in is not an error: the answer says so and what to ask instead.
     """
     territories = chosen_territories(repository, viewer, params.territory)
     tids = [int(t.id.split("/", 1)[1]) for t in territories]
@@ -148,11 +109,13 @@ def assign(repository: Repository, viewer: Viewer, params: AssignInput) -> Assig
             note="the reps' profiles; to assign accounts, name a city, a rep's accounts or the accounts, "
             "or a rep to place in a territory",
         )
+    if params.city and not any(_in_city(a, params.city) for a in accounts.values()):
+        return _no_city(repository, viewer, params, territories, accounts.values(), reps)
     leaving = rep_ids([params.from_rep], reps, "from_rep")[params.from_rep] if params.from_rep else None
     chosen = [
         a
         for a in accounts.values()
-        if (not params.city or (a.city or "").casefold() == params.city.strip().casefold())
+        if (not params.city or _in_city(a, params.city))
         and (leaving is None or a.owner == leaving)
         and (not params.accounts or a.name.casefold() in {n.strip().casefold() for n in params.accounts})
     ]
@@ -199,6 +162,56 @@ def assign(repository: Repository, viewer: Viewer, params: AssignInput) -> Assig
         territories=[],
         profiles=shown(p for p in profiles.values() if p.id in named),
         method=ACCOUNTS_METHOD,
+    )
+
+
+def _in_city(account: AccountFacts, city: str) -> bool:
+    return " ".join((account.city or "").split()).casefold() == " ".join(city.split()).casefold()
+
+
+def _no_city(
+    repo: Repository,
+    viewer: Viewer,
+    params: AssignInput,
+    territories: list[TerritoryRef],
+    accounts: Iterable[AccountFacts],
+    reps: dict[int, tuple[str, int]],
+) -> Assignment:
+    """No account the viewer may assign is in the city: say so plainly, and what can be asked
+    instead. Only the viewer's accounts are read, so the answer tells nothing about accounts
+    outside their scope; whether a city of that name exists at all comes from a gazetteer, not
+    from the data (:func:`tools.territory.geo.is_city_name`)."""
+    city = " ".join((params.city or "").split())
+    where = ", ".join(t.name for t in territories)
+    if repo.scope(viewer).unrestricted and not (params.territory or "").strip():
+        said = f"No account in the data is in {city}"
+    elif viewer.role is Role.MANAGER:
+        said = f"No account in your territories ({where}) is in {city}"
+    else:
+        said = f"No account in {where} is in {city}"
+    if not is_city_name(city):
+        said += ", and no city of that name is known"
+    someone = min((name for name, _ in reps.values()), default="a rep").split()[0]
+    counts = Counter(a.city for a in accounts if a.city)
+    cities = [f"{name} ({n})" for name, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:5]]
+    more = ", …" if len(counts) > len(cities) else ""
+    instead = (
+        (
+            f"The accounts you can assign are in {', '.join(cities)}{more}; ask for one of those, "
+            if cities
+            else "Ask for "
+        )
+        + f"a rep's book (\"who should cover {someone}'s accounts when they leave?\") or where a new "
+        'rep fits ("which territory should the new hire take?")'
+    )
+    return Assignment(
+        accounts=[],
+        account_count=0,
+        territories=[],
+        profiles=[],
+        method=ACCOUNTS_METHOD,
+        note=f"{said}. {instead}.",
+        unmatched_city=city,
     )
 
 
@@ -259,11 +272,19 @@ def _choice(
         f"{seg:.0%} in {a.segment or 'this segment'}",
         f"median won deal ${profile.median_won:,.0f}" if profile.median_won else "no won deals yet",
         f"{km:,.0f} km from home base ({base.city})" if km is not None and base is not None else "",
-        f"carries {share:.0%} of a full share" + (" (ramping)" if profile.ramping else ""),
+        f"carries {share:.0%} of a full share" + (f" ({_ramping(profile)})" if profile.ramping else ""),
     ]
     return Choice(
         rep=profile.name, rep_id=profile.id, score=round(score, 3), reasons=[r for r in reasons if r]
     )
+
+
+def _ramping(profile: RepProfile) -> str:
+    """ "ramping: 65% of a full book, hired 2026-09-04, full from 2027-03-05"."""
+    text = f"ramping: {profile.suggested_capacity:.0%} of a full book"
+    if profile.hire_date is not None:
+        text += f", hired {profile.hire_date}, full from {full_on(profile.hire_date)}"
+    return text
 
 
 def _seat(
@@ -283,8 +304,10 @@ def _seat(
     for rep, (_, home) in reps.items():
         if rep != found.id:
             heads[home] += 1
+    # a ramping rep adds the share of a full book they carry, not a whole head
     loads = {
-        t: sum(float(a.potential) for a in mine) / max(1, heads[t] + 1) for t, mine in per_territory.items()
+        t: sum(float(a.potential) for a in mine) / (heads[t] + profile.suggested_capacity)
+        for t, mine in per_territory.items()
     }
     mean = sum(loads.values()) / len(loads) if loads else 0.0
     matches = []
@@ -316,4 +339,7 @@ def _seat(
         territories=sorted(matches, key=lambda m: (-m.score, m.territory)),
         profiles=[profile],
         method=SEAT_METHOD,
+        note=f"{profile.name} is {_ramping(profile)}: counted as that share of a rep in each territory"
+        if profile.ramping
+        else None,
     )

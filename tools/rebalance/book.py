@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -86,6 +87,14 @@ def chosen_territories(repo: Repository, viewer: Viewer, name: str | None) -> li
             found = best_match("territory", name, {int(r.id): str(r.name) for r in rows})
             picked = [r for r in rows if r.id == found.id]
     return [TerritoryRef(id=record_id("territory", r.id), name=r.name) for r in picked]
+
+
+def hire_dates(
+    connection: Connection, repo: Repository, viewer: Viewer, reps: Iterable[int]
+) -> dict[int, dt.date | None]:
+    """Each rep's hire date (None: not recorded, so fully ramped)."""
+    query = repo.users(viewer, User.id, User.hire_date).where(User.id.in_(list(reps)))
+    return {int(uid): hired for uid, hired in connection.execute(query)}
 
 
 def read_book(

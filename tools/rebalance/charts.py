@@ -9,8 +9,8 @@ the non-interactive Agg backend), so loading the tools for the agent stays light
   coloured by their rep after the moves, home bases, and arrows between the reps accounts move
   between; the HTML version is interactive and works offline. Not drawn when no account has
   coordinates (the report says so).
-* ``balance.png`` — per rep, potential and workload as a deviation from the mean, before and
-  after, with the band shaded.
+* ``balance.png`` — per rep, potential and workload as a deviation from the mean (a ramping rep's
+  from their share, named under their bar), before and after, with the band shaded.
 * ``report.md`` / ``report.json`` — the proposal: groups, reps before and after, every move.
 """
 
@@ -45,6 +45,7 @@ def draw_balance(proposal: RebalanceProposal, path: Path) -> None:
     figure, axes = plt.subplots(2, 1, figsize=(max(8, 0.6 * len(lines) + 3), 8), dpi=110, sharex=True)
     positions = list(range(len(lines)))
     width = 0.38
+    shared = any(r.share != 1 for r in lines)  # a ramping rep is measured against their share
     for ax, measure in zip(axes, ("potential", "workload"), strict=True):
         before = [getattr(r, f"{measure}_deviation_before") * 100 for r in lines]
         after = [getattr(r, f"{measure}_deviation_after") * 100 for r in lines]
@@ -52,10 +53,13 @@ def draw_balance(proposal: RebalanceProposal, path: Path) -> None:
         ax.bar([p - width / 2 for p in positions], before, width, color="tab:gray", label="before")
         ax.bar([p + width / 2 for p in positions], after, width, color="tab:blue", label="after")
         ax.axhline(0, color="black", linewidth=0.8)
-        ax.set_ylabel(f"{measure}: % from the mean")
+        ax.set_ylabel(f"{measure}: % from the mean" + (" or share" if shared else ""))
         ax.legend(fontsize="small", loc="upper right")
     axes[-1].set_xticks(positions)
-    axes[-1].set_xticklabels([f"{r.name}\n{r.group}" for r in lines], rotation=60, ha="right", fontsize=8)
+    labels = [
+        f"{r.name}" + (f" ({r.share:.0%} share)" if r.share != 1 else "") + f"\n{r.group}" for r in lines
+    ]
+    axes[-1].set_xticklabels(labels, rotation=60, ha="right", fontsize=8)
     names = ", ".join(t.name for t in proposal.territories)
     axes[0].set_title(f"{names}: balance before and after (band ±{proposal.band * 100:.0f}%)")
     figure.tight_layout()

@@ -7,6 +7,7 @@
 * **Exclude** reps: their book stays as it is and they are left out of the mean (on leave,
   leaving, or simply "leave Lucas out").
 * **Capacity** per rep: 1 is a full book; a rep ramping up at 0.5 is balanced toward half a share.
+  A new hire's capacity comes from their hire date (:mod:`tools.rebalance.ramp`) unless one is given.
 * **Maximum distance**: an account may go only to a rep whose home base is within that many km
   (haversine). A rep's home base is the city where they own the most accounts (ties: the most
   potential, then the city's name), at the centre of their accounts there — the CRM holds no home
@@ -210,8 +211,9 @@ def relationship(facts: AccountFacts) -> Decimal:
     return facts.arr + facts.open_amount
 
 
-def describe(params: RebalanceInput, excluded: Iterable[str]) -> list[str]:
-    """The constraints in force, one phrase each."""
+def describe(params: RebalanceInput, excluded: Iterable[str], ramping: Iterable[str] = ()) -> list[str]:
+    """The constraints in force, one phrase each; ``ramping`` describes the reps ramping from their
+    hire date (:meth:`tools.rebalance.ramp.Ramp.describe`)."""
     found = []
     if params.max_moves is not None:
         found.append(f"at most {params.max_moves} move{'' if params.max_moves == 1 else 's'}")
@@ -230,4 +232,8 @@ def describe(params: RebalanceInput, excluded: Iterable[str]) -> list[str]:
         found.append(f"no account moves more than {km} from its new rep's home base")
     if params.continuity_weight:
         found.append(f"continuity weight {params.continuity_weight:g} (ARR and open pipeline at stake)")
+    if names := list(ramping):
+        found.append(
+            f"ramping (a full book {params.ramp_months} months after the hire date): {', '.join(names)}"
+        )
     return found

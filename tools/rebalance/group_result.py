@@ -48,7 +48,8 @@ def _status(group: Group, result: Result, band: float) -> tuple[Status, str]:
     if max_deviation(group, current(group)) <= band + 1e-6:
         return "balanced", f"every rep is already within {where} of the mean: no moves needed"
     if result.band_met:
-        return "proposed", f"{_moves(moves)} bring every rep within {where} of the mean"
+        verb = "brings" if moves == 1 else "bring"
+        return "proposed", f"{_moves(moves)} {verb} every rep within {where} of the mean"
     if result.runs and result.runs[0].status == "INFEASIBLE":
         best = result.max_deviation * 100
         return (

@@ -121,8 +121,8 @@ class ProposalBuilder:
             source, dest = self.reps[item.owner][0], self.reps[target][0]
             (sp, sw), (tp, tw) = before[item.owner], before[target]
             reason = (
-                f"{source} {pct(sp)} potential, {pct(sw)} workload vs the mean; {dest} {pct(tp)}, "
-                f"{pct(tw)}; not locked"
+                f"{source} {pct(sp)} potential, {pct(sw)} workload vs the mean{_share(group, item.owner)}; "
+                f"{dest} {pct(tp)}, {pct(tw)}{_share(group, target)}; not locked"
                 + (f"; {km:,.0f} km from {dest}'s {_where(base)}" if km is not None else "")
             )
             found.append(
@@ -175,6 +175,7 @@ class ProposalBuilder:
                     name=name,
                     group=group.key,
                     home_base=self.bases[rep].city if rep in self.bases else None,
+                    share=round(group.capacity.get(rep, 1.0), 2),
                     accounts_before=len(owned),
                     accounts_after=len(after),
                     potential_before=potential_before,
@@ -214,6 +215,12 @@ class ProposalBuilder:
                 )
             )
         return lines
+
+
+def _share(group: Group, rep: int) -> str:
+    """ " (of a 65% share)" for a rep balanced toward less (or more) than a full book."""
+    share = group.capacity.get(rep, 1.0)
+    return "" if share == 1 else f" (of a {share:.0%} share)"
 
 
 def _where(base: HomeBase | None) -> str:

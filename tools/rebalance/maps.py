@@ -103,9 +103,13 @@ def moving(count: int) -> str:
 
 
 def rep_label(plan: RebalancePlan, rep: int, count: int) -> str:
+    """ "Lucas Jensen (99, home Phoenix, AZ, ramping: 65% share)"."""
     base = plan.bases.get(rep)
     where = f", home {base.city}" if base is not None else ""
-    return f"{plan.rep_names.get(rep, rep)} ({count}{where})"
+    ramp = next(
+        (f", ramping: {r.share:.0%} share" for r in plan.proposal.ramping if r.id == f"user/{rep}"), ""
+    )
+    return f"{plan.rep_names.get(rep, rep)} ({count}{where}{ramp})"
 
 
 def draw_map(plan: RebalancePlan, path: Path) -> bool:

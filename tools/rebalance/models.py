@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field, field_validator
 
 from tools.evidence import ExternalId, Figure, RecordUrl
 from tools.rebalance.problem import DEFAULT_BAND
+from tools.rebalance.ramp import RAMP_MONTHS
 from tools.territory.book import TerritoryRef
 
 #: Accounts listed per rep as gained or lost (the counts are always complete).
@@ -54,7 +55,15 @@ class RebalanceInput(BaseModel):
     )
     rep_capacity: dict[str, float] = Field(
         default_factory=dict,
-        description="Rep name -> share of a full book (1 full, 0.5 a new hire ramping up).",
+        description="Rep name -> share of a full book (1 full, 0.5 a new hire ramping up); overrides "
+        "the ramp from the hire date.",
+    )
+    ramp_months: int = Field(
+        default=RAMP_MONTHS,
+        ge=0,
+        le=24,
+        description="A rep hired less than this many months before the effective date carries a share "
+        "of a full book growing linearly from the hire date; 0 treats everyone as fully ramped.",
     )
     max_distance_km: float | None = Field(
         default=None,
@@ -108,8 +117,22 @@ class Move(BaseModel):
     reason: str
 
 
+class RampingRep(BaseModel):
+    """A new hire balanced toward less than a full book on the effective date (from their hire date;
+    a ``rep_capacity`` given for them takes its place)."""
+
+    id: str
+    name: str
+    share: float = Field(
+        description="Share of a full book; their target is the total x share / sum of shares."
+    )
+    hire_date: dt.date
+    months_in_seat: float = Field(description="Months from the hire date to the effective date.")
+
+
 class RepLine(BaseModel):
-    """One rep before and after; deviations are value / group mean - 1."""
+    """One rep before and after; deviations are value / target - 1, where the target is the group's
+    mean (or, for a rep with a share below 1, the total x share / sum of shares)."""
 
     id: str
     external_id: ExternalId = None
@@ -117,6 +140,7 @@ class RepLine(BaseModel):
     name: str
     group: str
     home_base: str | None = Field(default=None, description="The city of most of the rep's accounts.")
+    share: float = Field(default=1.0, description="Share of a full book (below 1 while ramping).")
     accounts_before: int
     accounts_after: int
     potential_before: Decimal
@@ -210,3 +234,6 @@ class RebalanceProposal(BaseModel):
     effective_date: dt.date | None = None
     effective: str = Field(default="", description="When the moves take effect, and whether mid-quarter.")
     constraints: list[str] = Field(default_factory=list, description="The constraints honoured.")
+    ramping: list[RampingRep] = Field(
+        default_factory=list, description="Reps balanced toward less than a full book, and their share."
+    )

@@ -5,9 +5,11 @@ win in, the deal sizes they win, how long they have been selling, and whether th
   product family, smoothed toward the rep's overall rate with :data:`PRIOR_DEALS` deals' weight,
   so two wins in two tries do not outrank thirty in fifty.
 * Deal size: the median, 25th and 75th percentile of the amounts of the deals they won.
-* Tenure: months from the rep's first deal (created) to the data's as-of date — the CRM has no
-  hire date; a rep whose history starts less than :data:`RAMP_MONTHS` months ago is ramping, with
-  a suggested capacity of their tenure / :data:`RAMP_MONTHS` (at least :data:`MIN_CAPACITY`).
+* Tenure: months from the rep's hire date (``users.hire_date``) to the data's as-of date, or from
+  their first deal (created) when no hire date is recorded.
+* Ramp: a rep hired less than :data:`~tools.rebalance.ramp.RAMP_MONTHS` months before the as-of
+  date is ramping, with a suggested capacity of the share of a full book they carry
+  (:mod:`tools.rebalance.ramp`, the rule a rebalance uses); no hire date means fully ramped.
 """
 
 from __future__ import annotations
@@ -19,13 +21,13 @@ from statistics import median, quantiles
 
 from pydantic import BaseModel, Field
 
+from tools.rebalance.book import hire_dates
+from tools.rebalance.ramp import ramp_on
 from tools.store.repository import Repository
 from tools.store.schema import Account, Opportunity, Product
 from tools.viewer import Viewer
 
 PRIOR_DEALS = 5
-RAMP_MONTHS = 6
-MIN_CAPACITY = 0.25
 SHOWN = 3
 
 
@@ -49,9 +51,10 @@ class RepProfile(BaseModel):
     products: list[Strength]
     median_won: float | None
     won_range: tuple[float, float] | None = Field(description="25th to 75th percentile of won amounts.")
-    tenure_months: int | None
-    ramping: bool
-    suggested_capacity: float
+    tenure_months: int | None = Field(description="From the hire date, else from the first deal.")
+    hire_date: dt.date | None = None
+    ramping: bool = Field(description="Hired less than the ramp (6 months) before the as-of date.")
+    suggested_capacity: float = Field(description="Share of a full book: below 1 while ramping.")
     home_base: str | None = None
     #: Every smoothed win rate, by (kind, name), for matching; not shown.
     rates: dict[str, float] = Field(default_factory=dict, exclude=True)
@@ -83,6 +86,7 @@ def read_profiles(repo: Repository, viewer: Viewer, reps: dict[int, str]) -> dic
     amounts: dict[int, list[float]] = {r: [] for r in reps}
     first: dict[int, dt.date] = {}
     with repo.connect() as connection:
+        hired = hire_dates(connection, repo, viewer, reps)
         for row in connection.execute(deals):
             rep = int(row.owner_id)
             created = row.created_at.date() if isinstance(row.created_at, dt.datetime) else row.created_at
@@ -98,13 +102,19 @@ def read_profiles(repo: Repository, viewer: Viewer, reps: dict[int, str]) -> dic
             if row.is_won and row.amount is not None:
                 amounts[rep].append(float(row.amount))
     return {
-        rep: _profile(rep, name, tallies[rep], amounts[rep], first.get(rep), repo.as_of)
+        rep: _profile(rep, name, tallies[rep], amounts[rep], first.get(rep), hired.get(rep), repo.as_of)
         for rep, name in reps.items()
     }
 
 
 def _profile(
-    rep: int, name: str, tally: dict[str, list[int]], won: list[float], since: dt.date | None, as_of: dt.date
+    rep: int,
+    name: str,
+    tally: dict[str, list[int]],
+    won: list[float],
+    first_deal: dt.date | None,
+    hire_date: dt.date | None,
+    as_of: dt.date,
 ) -> RepProfile:
     wins, closed = tally.get("all:", [0, 0])
     overall = wins / closed if closed else None
@@ -121,8 +131,9 @@ def _profile(
         ]
         return sorted(found, key=lambda s: (-s.win_rate, -s.won, s.name))[:SHOWN]
 
+    since = hire_date or first_deal
     tenure = None if since is None else (as_of.year - since.year) * 12 + as_of.month - since.month
-    ramping = tenure is not None and tenure < RAMP_MONTHS
+    ramp = ramp_on(hire_date, as_of)
     quartiles = quantiles(won, n=4) if len(won) >= 2 else None
     return RepProfile(
         id=f"user/{rep}",
@@ -136,10 +147,9 @@ def _profile(
         median_won=round(median(won), 2) if won else None,
         won_range=(round(quartiles[0], 2), round(quartiles[2], 2)) if quartiles else None,
         tenure_months=tenure,
-        ramping=ramping or tenure is None,
-        suggested_capacity=1.0
-        if not ramping and tenure is not None
-        else max(MIN_CAPACITY, (tenure or 0) / RAMP_MONTHS),
+        hire_date=hire_date,
+        ramping=ramp is not None,
+        suggested_capacity=1.0 if ramp is None else ramp.share,
         rates=rates,
     )
 

@@ -34,8 +34,14 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
 
-from tools.evidence import Figure, Unit
-from tools.rebalance.book import RECENT_ACTIVITY_DAYS, AccountFacts, chosen_territories, read_book
+from tools.evidence import Figure, Unit, record_id
+from tools.rebalance.book import (
+    RECENT_ACTIVITY_DAYS,
+    AccountFacts,
+    chosen_territories,
+    hire_dates,
+    read_book,
+)
 from tools.rebalance.constraints import (
     HomeBase,
     apply_keeps,
@@ -52,12 +58,14 @@ from tools.rebalance.lines import ProposalBuilder, figure
 from tools.rebalance.models import (
     GroupResult,
     Move,
+    RampingRep,
     RebalanceInput,
     RebalanceProposal,
     RepLine,
     Status,
 )
 from tools.rebalance.problem import Group, disruption, greedy
+from tools.rebalance.ramp import ramps_on
 from tools.rebalance.solver import Result, SolverOptions, solve
 from tools.rollup import money
 from tools.store.repository import Repository
@@ -105,12 +113,19 @@ def plan_rebalance(
     names = {int(t.id.split("/", 1)[1]): t.name for t in territories}
     with repo.connect() as connection:
         reps, accounts, fixed = read_book(connection, repo, viewer, tids)
+        hired = hire_dates(connection, repo, viewer, reps)
         read_arr(connection, repo, viewer, accounts)
         apply_keeps(connection, repo, viewer, accounts, params)
     excluded = rep_ids(params.exclude_reps, reps, "--exclude-rep")
-    capacity = capacities(params, reps)
-    bases = home_bases(accounts.values(), reps)
     effective_on, effective = effective_date(repo.as_of, repo.fy_start_month, params.effective_date)
+    given = capacities(params, reps)
+    ramping = {
+        rep: ramp
+        for rep, ramp in ramps_on(hired, effective_on, params.ramp_months).items()
+        if rep not in given and rep not in excluded.values()
+    }
+    capacity = {**{rep: ramp.share for rep, ramp in ramping.items()}, **given}
+    bases = home_bases(accounts.values(), reps)
     builder = ProposalBuilder(reps, accounts, fixed, params.band, bases)
     members: dict[str, list[int]] = defaultdict(list)
     grouped_territories: dict[str, list[str]] = {}
@@ -142,7 +157,21 @@ def plan_rebalance(
         owners.update(result.assignment)
     proposal = _proposal(repo, params, territories, results, lines, moves, accounts, owners)
     proposal.effective_date, proposal.effective = effective_on, effective
-    proposal.constraints = describe(params, [reps[r][0] for r in excluded.values()])
+    proposal.ramping = [
+        RampingRep(
+            id=record_id("user", rep),
+            name=reps[rep][0],
+            share=ramp.share,
+            hire_date=ramp.hire_date,
+            months_in_seat=ramp.months_in_seat,
+        )
+        for rep, ramp in sorted(ramping.items(), key=lambda kv: (reps[kv[0]][0], kv[0]))
+    ]
+    proposal.constraints = describe(
+        params,
+        [reps[r][0] for r in excluded.values()],
+        [ramp.describe(reps[rep][0]) for rep, ramp in sorted(ramping.items(), key=lambda kv: reps[kv[0]][0])],
+    )
     return RebalancePlan(
         proposal=proposal,
         accounts=accounts,
@@ -259,8 +288,10 @@ def propose_rebalance(
     (least potential moved); accounts with a late-stage open deal (Proposal, Negotiation) or
     activity in the last 30 days never move. Constraints: at most max_moves moves; keep
     customers, accounts with open deals from a stage on, or named accounts; leave reps out;
-    a ramping rep's capacity; a maximum distance from the new rep's home base; a continuity
-    weight; the effective date (default: the start of next quarter). Solved with OR-Tools CP-SAT
+    a ramping rep's capacity (a new hire's comes from their hire date: a share of a full book
+    growing linearly to 1 at ramp_months; the answer lists who is ramping and their share); a
+    maximum distance from the new rep's home base; a continuity weight; the effective date
+    (default: the start of next quarter). Solved with OR-Tools CP-SAT
     (deterministic), with the optimality gap and a greedy baseline under the same constraints;
     when the band cannot be met the answer says "infeasible: best achievable is ±X%". Workload =
     accounts weighted by segment and tier + open opportunities.
@@ -275,7 +306,9 @@ def propose_rebalance(
         keep_open_deals_from: Keep accounts with an open deal in this stage or later.
         keep_accounts: Account names that must not move.
         exclude_reps: Reps left out (their book stays; not counted in the mean).
-        rep_capacity: Rep name -> share of a full book (0.5 for a new hire ramping up).
+        rep_capacity: Rep name -> share of a full book (0.5 for a new hire ramping up); overrides
+            the ramp from the hire date.
+        ramp_months: Months from a rep's hire date to a full book; 0 treats everyone as fully ramped.
         max_distance_km: Moves only to reps whose home base is within this many km.
         continuity_weight: Weight of the ARR and open pipeline at stake in a move's cost.
         effective_date: When the moves take effect; empty means the start of next quarter.

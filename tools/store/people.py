@@ -13,6 +13,7 @@ so a new admin sees the whole company at once and a manager their new report.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass
 
@@ -124,8 +125,10 @@ def add_user(
     name: str | None = None,
     manager: str | None = None,
     territory: str | None = None,
+    hire_date: dt.date | None = None,
 ) -> PersonChange:
-    """Add a user (``name`` defaults to one made from the email: ``ann.lee@…`` is Ann Lee)."""
+    """Add a user (``name`` defaults to one made from the email: ``ann.lee@…`` is Ann Lee); a rep's
+    ``hire_date`` sets their ramp (:mod:`tools.rebalance.ramp`)."""
     address = _email(email)
     existing = find_user(connection, address)
     if existing is not None:
@@ -138,7 +141,12 @@ def add_user(
     territory_id = _territory(connection, territory) if territory else None
     connection.execute(
         insert(User).values(
-            name=full_name, email=address, role=role.value, manager_id=manager_id, territory_id=territory_id
+            name=full_name,
+            email=address,
+            role=role.value,
+            manager_id=manager_id,
+            territory_id=territory_id,
+            hire_date=hire_date,
         )
     )
     touch_org(connection)

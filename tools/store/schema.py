@@ -76,6 +76,8 @@ class User(Base):
     manager_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     territory_id: Mapped[int | None] = mapped_column(ForeignKey("territories.id"))
     slack_user_id: Mapped[str | None] = mapped_column(String(40), unique=True)
+    #: The day they started in their seat (a rep's ramp counts from it); empty: fully ramped.
+    hire_date: Mapped[dt.date | None] = mapped_column(Date)
 
 
 class Account(Base):

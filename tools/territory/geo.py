@@ -4,12 +4,20 @@ Compactness of a set of accounts is the mean distance (km) of the accounts to th
 (the normalised mean of their unit vectors, which is right anywhere on the globe, unlike the mean
 of latitudes and longitudes). Accounts without coordinates are left out; with none, compactness
 is not available.
+
+Whether a word names a city anywhere (:func:`is_city_name`), for a place asked about that no
+account in scope is in.
 """
 
 from __future__ import annotations
 
+import csv
+import gzip
 import math
 from collections.abc import Iterable
+from functools import cache
+from importlib.resources import files
+from io import BytesIO
 
 EARTH_KM = 6371.0088
 
@@ -44,3 +52,19 @@ def mean_distance_km(points: list[Point]) -> float | None:
     if centre is None:
         return None
     return sum(distance_km(p, centre) for p in points) / len(points)
+
+
+@cache
+def _world_cities() -> frozenset[str]:
+    """The names (case-folded) of the world's cities of 5,000 people or more: GeoNames'
+    ``cities5000``, shipped inside the ``bokeh-sampledata`` wheel (read from the package, never
+    downloaded)."""
+    path = files("bokeh_sampledata") / "_data" / "world_cities.csv.gz"
+    with gzip.open(BytesIO(path.read_bytes()), "rt", encoding="utf-8") as handle:
+        return frozenset(row["name"].casefold() for row in csv.DictReader(handle) if row["name"])
+
+
+def is_city_name(name: str) -> bool:
+    """Whether ``name`` is the name of a city somewhere (5,000 people or more), whatever the data
+    holds: "boston" is, "strategic" is not."""
+    return " ".join(name.split()).casefold() in _world_cities()

@@ -10,6 +10,7 @@ from pydantic import ValidationError
 
 from tools.errors import InputError
 from tools.rebalance.models import RebalanceInput
+from tools.rebalance.ramp import RAMP_MONTHS
 
 AcrossOption = Annotated[
     bool, typer.Option("--across", help="One mean for all reps, with moves between territories.")
@@ -30,6 +31,14 @@ ExcludeOption = Annotated[
 CapacityOption = Annotated[
     list[str] | None,
     typer.Option("--capacity", help="NAME=SHARE, e.g. 'Sofia Fischer=0.5' for a ramping rep (repeat)."),
+]
+RampOption = Annotated[
+    int,
+    typer.Option(
+        "--ramp-months",
+        help="A rep hired less than this many months before the moves take effect carries a share of "
+        "a full book growing from their hire date (0: no ramp).",
+    ),
 ]
 MaxDistanceOption = Annotated[
     float | None,
@@ -69,6 +78,7 @@ def rebalance_input(
     keep: list[str] | None = None,
     exclude: list[str] | None = None,
     capacity: list[str] | None = None,
+    ramp_months: int = RAMP_MONTHS,
     max_km: float | None = None,
     continuity: float = 0.0,
     effective: str | None = None,
@@ -85,6 +95,7 @@ def rebalance_input(
         "keep_accounts": keep or [],
         "exclude_reps": exclude or [],
         "rep_capacity": capacities(capacity or []),
+        "ramp_months": ramp_months,
         "max_distance_km": max_km,
         "continuity_weight": continuity,
         "effective_date": effective,

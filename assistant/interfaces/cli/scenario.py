@@ -24,9 +24,11 @@ from assistant.interfaces.cli.rebalance_options import (
     KeepStageOption,
     MaxDistanceOption,
     MaxMovesOption,
+    RampOption,
     rebalance_input,
 )
 from assistant.interfaces.cli.scoped import JsonOption, UserOption, emit, reader
+from tools.rebalance.ramp import RAMP_MONTHS
 from tools.rebalance.scenarios import (
     Published,
     ScenarioCompareInput,
@@ -56,6 +58,7 @@ def create(
     keep: KeepOption = None,
     exclude: ExcludeOption = None,
     capacity: CapacityOption = None,
+    ramp_months: RampOption = RAMP_MONTHS,
     max_km: MaxDistanceOption = None,
     continuity: ContinuityOption = 0.0,
     effective: EffectiveOption = None,
@@ -72,6 +75,7 @@ def create(
         keep=keep,
         exclude=exclude,
         capacity=capacity,
+        ramp_months=ramp_months,
         max_km=max_km,
         continuity=continuity,
         effective=effective,

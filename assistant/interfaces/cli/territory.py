@@ -24,13 +24,15 @@ from assistant.interfaces.cli.rebalance_options import (
     KeepStageOption,
     MaxDistanceOption,
     MaxMovesOption,
+    RampOption,
     rebalance_input,
 )
 from assistant.interfaces.cli.scoped import JsonOption, UserOption, emit, reader
 from tools.evidence import Figure
 from tools.rebalance import RebalancePlan
-from tools.rebalance.assign import Assignment
+from tools.rebalance.assignment import Assignment
 from tools.rebalance.models import RebalanceProposal
+from tools.rebalance.ramp import RAMP_MONTHS
 from tools.territory import (
     TerritoryBalance,
     TerritoryBalanceInput,
@@ -197,6 +199,7 @@ def rebalance(
     keep: KeepOption = None,
     exclude: ExcludeOption = None,
     capacity: CapacityOption = None,
+    ramp_months: RampOption = RAMP_MONTHS,
     max_km: MaxDistanceOption = None,
     continuity: ContinuityOption = 0.0,
     effective: EffectiveOption = None,
@@ -219,6 +222,7 @@ def rebalance(
         keep=keep,
         exclude=exclude,
         capacity=capacity,
+        ramp_months=ramp_months,
         max_km=max_km,
         continuity=continuity,
         effective=effective,
@@ -237,6 +241,10 @@ def _write_report(plan: RebalancePlan, directory: Path, quiet: bool) -> None:
     out.print(f"Report written to {esc(str(directory))}: " + ", ".join(esc(p.name) for p in written))
     if not any(p.name == "map.png" for p in written):
         out.print("No map: no account has coordinates.")
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
 def _cv(value: float | None) -> str:
@@ -266,7 +274,7 @@ def _print_rebalance(result: RebalanceProposal) -> None:
             f"  worst deviation ±{group.max_deviation_before:.1%} → ±{group.max_deviation_after:.1%}; "
             f"outside the band {group.outside_band_before} → {group.outside_band_after} reps; "
             f"CV of potential {_cv(group.potential_cv_before)} → {_cv(group.potential_cv_after)}; "
-            f"{_fig(group.disruption)} in {group.moves} moves; {_fig(group.locked)}"
+            f"{_fig(group.disruption)} in {_count(group.moves, 'move')}; {_fig(group.locked)}"
         )
         if group.solver is not None:
             s = group.solver
@@ -279,7 +287,8 @@ def _print_rebalance(result: RebalanceProposal) -> None:
         if group.baseline is not None:
             b = group.baseline
             console.print(
-                f"  greedy baseline (same constraints): {b.moves} moves, ${b.disruption:,.0f} moved, "
+                f"  greedy baseline (same constraints): {_count(b.moves, 'move')}, "
+                f"${b.disruption:,.0f} moved, "
                 f"worst ±{b.max_deviation:.1%}, CV of potential {_cv(b.potential_cv)}, "
                 f"band {'met' if b.band_met else 'not met'}"
             )
@@ -293,10 +302,14 @@ def _print_rebalance(result: RebalanceProposal) -> None:
         Column("vs mean", no_wrap=True),
         "+/-",
         title="Reps before → after",
+        caption="(a share of a full book after a name: a new hire ramping, or a capacity given; "
+        "their deviation is against that share)"
+        if any(line.share != 1 for line in result.reps)
+        else None,
     )
     for line in result.reps:
         table.add_row(
-            esc(line.name),
+            esc(line.name) + (f" ({line.share:.0%})" if line.share != 1 else ""),
             *([esc(line.group)] if several else []),
             f"{_short(line.potential_before)} → {_short(line.potential.value)}",
             _deviation(line.potential_deviation_before, line.potential_deviation_after),
@@ -351,6 +364,9 @@ def assign_command(
 
 
 def _print_assignment(result: Assignment) -> None:
+    if result.unmatched_city:
+        console.print(esc(result.note or ""))
+        return
     table = Table(
         Column("Rep", no_wrap=True), "Tenure", "Won / closed", "Best industries", "Segments", "Median won"
     )
@@ -358,7 +374,7 @@ def _print_assignment(result: Assignment) -> None:
         tenure = (
             "n/a"
             if p.tenure_months is None
-            else f"{p.tenure_months} mo" + (" (ramping)" if p.ramping else "")
+            else f"{p.tenure_months} mo" + (f" (ramping {p.suggested_capacity:.0%})" if p.ramping else "")
         )
         table.add_row(
             esc(p.name),

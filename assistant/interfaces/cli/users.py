@@ -79,12 +79,22 @@ def add(
         str | None, typer.Option("--manager", help="Their manager's email or full name.")
     ] = None,
     territory: Annotated[str | None, typer.Option("--territory", help="Their territory's name.")] = None,
+    hire_date: Annotated[
+        str | None,
+        typer.Option("--hire-date", help="YYYY-MM-DD: a new rep ramps to a full book from this day."),
+    ] = None,
 ) -> None:
     """Add a user with a role (rep, manager, revops or admin), their manager and territory."""
     context: AppContext = ctx.obj
     chosen = parse_role(role)
+    try:
+        hired = dt.date.fromisoformat(hire_date) if hire_date else None
+    except ValueError:
+        raise InputError(f"--hire-date {hire_date!r}: write YYYY-MM-DD, e.g. 2026-09-01") from None
     with context.engine.begin() as connection:
-        change = add_user(connection, email, role=chosen, name=name, manager=manager, territory=territory)
+        change = add_user(
+            connection, email, role=chosen, name=name, manager=manager, territory=territory, hire_date=hired
+        )
     audit_change(context, change, f"users add {email} --role {chosen.value}")
     said = change.describe()
     console.print(esc(said[:1].upper() + said[1:]) + ".")

@@ -75,7 +75,7 @@ def generate_dataset(
     if accounts < 1:
         raise UsageError("accounts must be at least 1")
     scale = opportunities / (accounts * MEAN_OPPORTUNITIES_PER_ACCOUNT) if opportunities else 1.0
-    org = build_org(accounts, seed)
+    org = build_org(accounts, seed, as_of)
     with engine.begin() as connection:
         clear_tables(connection)
         writer = BulkWriter(connection)

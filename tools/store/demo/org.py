@@ -3,10 +3,17 @@ managers (each leading up to ``REPS_PER_MANAGER`` reps), reps and a RevOps analy
 
 Reps get a random "capacity" weight, so account ownership is deliberately uneven: the data has
 real imbalance for the territory-balance tools to find.
+
+Everyone has a hire date. Most reps joined years before the data's history starts; in each region
+the rep with the smallest weight (the smallest book) is a new hire, hired
+:data:`NEW_HIRE_DAYS` days before the as-of date, who took over the book — deals and their history
+included — of a rep who left. The new hires are still ramping when the next quarter starts
+(:mod:`tools.rebalance.ramp`).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import random
 from dataclasses import dataclass, field
@@ -18,6 +25,9 @@ from tools.store.schema import Role
 #: Accounts per rep, which sets the number of reps for large data sets.
 ACCOUNTS_PER_REP = 83
 REPS_PER_MANAGER = 10
+#: How long before the as-of date a new hire joined, and a veteran (before the history starts).
+NEW_HIRE_DAYS = (20, 120)
+VETERAN_DAYS = (800, 3000)
 
 
 @dataclass
@@ -49,8 +59,8 @@ def _email(name: str) -> str:
     return f"{local}@{ref.EMAIL_DOMAIN}"
 
 
-def build_org(accounts: int, seed: int) -> Org:
-    """Territories, a VP of sales, regional managers, reps and a RevOps analyst."""
+def build_org(accounts: int, seed: int, as_of: dt.date) -> Org:
+    """Territories, a VP of sales, regional managers, reps and a RevOps analyst, with hire dates."""
     rng = random.Random(f"{seed}:org")
     org, people = Org(), set[str]()
     n_reps = max(24, round(accounts / ACCOUNTS_PER_REP))
@@ -71,6 +81,7 @@ def build_org(accounts: int, seed: int) -> Org:
                 "manager_id": manager,
                 "territory_id": territory,
                 "slack_user_id": None,
+                "hire_date": None,
             }
         )
         return uid
@@ -103,4 +114,24 @@ def build_org(accounts: int, seed: int) -> Org:
                 )
                 for k in range(per_territory)
             ]
+    _hire(org, seed, as_of)
     return org
+
+
+def _hire(org: Org, seed: int, as_of: dt.date) -> None:
+    """Hire dates: the rep with the smallest weight of each region is a new hire, the rest veterans
+    (a random stream of its own, so the rest of the data is the same with or without them)."""
+    rng = random.Random(f"{seed}:hires")
+    new: set[int] = set()
+    for region in ref.REGIONS:
+        weights = [
+            (weight, rep)
+            for territory in org.territories
+            if territory["region"] == region
+            for rep, weight in org.reps_by_territory[int(territory["id"])]
+        ]
+        if len(weights) > 1:
+            new.add(min(weights)[1])
+    for user in org.users:
+        days = rng.randint(*NEW_HIRE_DAYS) if user["id"] in new else rng.randint(*VETERAN_DAYS)
+        user["hire_date"] = as_of - dt.timedelta(days=days)

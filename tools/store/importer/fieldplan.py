@@ -170,6 +170,8 @@ def compile_plans(
         required = is_required(entity, name, spec)
         reader = reader_for(spec, table)
         if reader is None:
+            if spec.if_present and not required:
+                continue  # not in this export: the column is not written (a stored value stays)
             missing = [c for c in spec.source_columns if table.index(c) is None]
             failed |= _report_missing(entity, table, name, missing, required, log)
             reader = const_reader("")

@@ -53,6 +53,8 @@ class FieldSpec(BaseModel):
     template: tuple[str, ...] | None = None
     type: FieldType | None = None
     required: bool = False
+    #: The column may be absent from the file: the field is then left empty without a warning.
+    if_present: bool = False
     default: str | None = None
     values: dict[str, str] = Field(default_factory=dict)
     scale: Decimal | None = None
@@ -90,6 +92,8 @@ class FieldSpec(BaseModel):
         for template in self.template or ():
             if not template_columns(template):
                 raise ValueError(f"template {template!r} names no column")
+        if self.if_present and (self.column is None or self.required):
+            raise ValueError("if_present is for an optional column (not required, not const or template)")
         return self
 
     @property

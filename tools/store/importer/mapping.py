@@ -82,7 +82,10 @@ and then goes through these steps, in order:
 3. ``default: TEXT``: used when the value is empty.
 4. ``required: true``: an empty value is an error. Key fields, columns the schema requires and
    foreign keys that cannot be null are required without saying so. A missing CSV column is a
-   file-level error for a required field and a warning (the field stays empty) otherwise.
+   file-level error for a required field and a warning (the field stays empty) otherwise;
+   ``if_present: true`` on an optional column reads it only when the file has it: without it,
+   no warning, and the column is not written (new rows leave it empty, stored rows keep their
+   value): ``hire_date: {column: HireDate, if_present: true}``.
 5. Parsing by ``type`` (default: from the column's type in the schema):
 
    ``str``       text
