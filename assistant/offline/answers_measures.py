@@ -283,6 +283,11 @@ def write(result: MetricResult, answering: Answering) -> str:
         if result.measures[0].key in INSTALLED_BASE:
             kind = "installed product (the products accounts run, with their ARR)"
         summary = f"None: no {kind} matches, so there is no {_lower(result.measures[0].name)} to give"
+    elif (
+        result.total and result.measures[0].key in ("attainment", "coverage") and result.total[0].record_count
+    ):
+        # the deals and the quota rows behind a ratio to quota, not a count of deals
+        summary += f" (from {fmt.plural(result.total[0].record_count, 'record')}: deals and quotas)"
     elif result.total and result.total[0].record_count:
         summary += f" ({fmt.plural(result.total[0].record_count, _records(result))})"
     if result.total_changes:

@@ -30,7 +30,8 @@ _POLITE = (
     r"^(?:(?:hey|hi|ok|okay|so|and|also|now|then|pls|please|can you|could you|would you|will you|can we"
     r"|could we|i need you to|i want you to|i'd like you to|go ahead and|let's|lets)[\s,]+)*"
 )
-_VERB = r"(?:push|move|change|set|update|pull|bump|slip|shift|make|put|advance|mark)"
+#: "pull up Kenji's pipeline" shows it: "pull" moves a date only when not "pull up"
+_VERB = r"(?:push|move|change|set|update|pull(?! up\b)|bump|slip|shift|make|put|advance|mark)"
 #: Field names as people write them, longest first.
 _FIELDS = {
     "close date": "close_date",
@@ -99,7 +100,8 @@ def change_asked(question: str) -> bool:
     if any(shape.match(text) for shape in _OUTCOMES):
         return True
     return any(shape.match(text) for shape in _SHAPES[:3]) or bool(
-        _SHAPES[3].match(text) and re.match(_POLITE + r"(?:move|push|pull|advance|slip|bump)\b", text, re.I)
+        _SHAPES[3].match(text)
+        and re.match(_POLITE + r"(?:move|push|pull(?! up\b)|advance|slip|bump)\b", text, re.I)
     )
 
 

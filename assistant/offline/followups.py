@@ -156,6 +156,12 @@ def is_follow_up(previous: Frame | None, current: Frame, question: str) -> bool:
         return True  # "who's the champion?" after a question about an account: that account
     if missing == "account" and previous.intent is Intent.DEAL and previous.slots.deal:
         return True  # "who's on the buying committee?" after a deal: its account's
+    if (TOTAL_ONLY.match(question) or WHAT_PERCENT.match(question)) and previous.intent in DATA_INTENTS:
+        return True  # "total?", "what % is that?": of the previous answer
+    if SO_FAR.search(question) and current.slots.period is None and previous.intent in PERIOD_INTENTS:
+        return True  # "how much have I closed so far?" after this quarter's forecast: this quarter, so far
+    if previous.intent is Intent.MEASURE and ONLY_AFTER.match(question) and current.slots.measure is None:
+        return True  # "enterprise only - by product" after a measure by segment: that measure, narrowed
     if about_one_account(previous, current, question):
         return True  # "any open deals?", "anything churned?" after an account's profile: its own
     measured = previous.intent is Intent.MEASURE or (
@@ -222,10 +228,24 @@ ACCOUNTS_THAT = re.compile(
     r"(?:also )?(?:have|has|having|with|without|w/o|w/|no)\b",
     re.I,
 )
+#: "enterprise only - by product": a member named, then "only", narrowing the previous figure.
+ONLY_AFTER = re.compile(r"^\W*(?:[\w&'-]+ ){1,3}(?:only|alone)\b", re.I)
 #: Intents whose answer is about one account as a whole.
 ACCOUNT_ANSWERS = frozenset({Intent.ACCOUNT, Intent.ACCOUNT_FACTS, Intent.PURCHASES, Intent.WHITESPACE})
 #: Words that widen a question beyond the account of the thread ("our total pipeline").
-WIDER = re.compile(r"\b(?:our|we|my|i|team|total|overall|company|everyone|all)\b", re.I)
+WIDER = re.compile(r"\b(?:our|we|my|i|team|overall|company|everyone|all)\b", re.I)
+#: "so far", "to date": the period the thread is in, up to today.
+SO_FAR = re.compile(r"\bso far\b|\bto date\b|\bas of (?:now|today)\b", re.I)
+#: "total?", "total spend?", "in total?": the previous answer's total.
+TOTAL_ONLY = re.compile(
+    r"^\W*(?:and |so |ok |the |whats the |what's the |what is the )?"
+    r"(?:total|sum|in total|all together|altogether|grand total)(?: \w+)?\W*$",
+    re.I,
+)
+#: "what % is that?": the figure before as a percentage (of the quota, after bookings).
+WHAT_PERCENT = re.compile(
+    r"^\W*(?:and |so |ok )?(?:what|which|how much) (?:%|percent(?:age)?) (?:is|of) (?:that|it|this)\b", re.I
+)
 
 
 def about_one_account(previous: Frame, current: Frame, question: str) -> bool:
@@ -257,11 +277,36 @@ def _of_the_deal(current: Frame, question: str) -> bool:
 def _implied_measure(question: str) -> bool:
     """The question ranks a dimension without naming a measure ("which month was best?")."""
     reading = read_metric_question(question.lower())
-    return reading is not None and "implied measure" in reading.signals
+    if reading is None:
+        # "whats the top reason?" after the deals lost: a member of a dimension, ranked, no measure
+        ranked = RANKED.search(question.lower())
+        return ranked is not None and len(question.split()) <= MAX_SWAP_WORDS
+    return "implied measure" in reading.signals
 
 
 def merge(previous: Frame, current: Frame, question: str) -> Frame:
     """``current`` read in the context of ``previous`` (see the module docstring)."""
+    if (
+        WHAT_PERCENT.match(question)
+        and previous.slots.measure in ("won_revenue", None)
+        and previous.intent
+        in (
+            Intent.PERFORMANCE,
+            Intent.MEASURE,
+        )
+    ):
+        # "what % is that?" after what someone closed: of their quota
+        slots = previous.slots.model_copy(update={"measure": "attainment", "also": None, "metric": None})
+        return previous.model_copy(
+            update={"intent": Intent.MEASURE, "slots": slots, "follow_up": True, "question": current.question}
+        )
+    if TOTAL_ONLY.match(question) and not current.slots.measure:
+        # "total?" after a figure broken down: the figure over everything; after a list: the list again,
+        # whose first line is its total
+        overall: dict[str, Any] = {"dimension": None, "then_by": None, "limit": None, "ranking": None}
+        overall["group_by"] = None
+        slots = previous.slots.model_copy(update=overall if previous.intent is Intent.MEASURE else {})
+        return previous.model_copy(update={"slots": slots, "follow_up": True, "question": current.question})
     if DEALS_BEHIND.match(question) and not current.slots.measure:
         behind = deals_behind(previous)
         if behind is not None:
@@ -361,8 +406,17 @@ def merge(previous: Frame, current: Frame, question: str) -> Frame:
     spread = _which_dimension(question)
     if spread and THOSE.search(question) and previous.intent in (Intent.PERFORMANCE, Intent.MEASURE):
         # "which accounts did those come from?" after what someone closed: the same figure, by account
+        # "just the ones lost to competitors - which industries": narrowed by what is named now too
+        narrowed_now = {
+            slot: getattr(current.slots, slot)
+            for slot in dict.fromkeys(
+                [*ENTITY_SLOTS, *(s for s, _ in MEMBER_SLOTS), "min_amount", "max_amount"]
+            )
+            if getattr(current.slots, slot) is not None
+        }
         slots = previous.slots.model_copy(
             update={"measure": previous.slots.measure or "won_revenue", "dimension": spread, "limit": None}
+            | narrowed_now
         )
         return previous.model_copy(
             update={"intent": Intent.MEASURE, "slots": slots, "follow_up": True, "question": current.question}
@@ -408,6 +462,7 @@ def merge(previous: Frame, current: Frame, question: str) -> Frame:
         and bool(
             RESHAPE.match(question)
             or BROKEN_DOWN.match(question)
+            or (member_named and ONLY_AFTER.match(question))
             or PRONOUN.search(question)
             or SHORTER.match(question)
             or VERSUS.match(question)
@@ -423,7 +478,9 @@ def merge(previous: Frame, current: Frame, question: str) -> Frame:
         and len(question.split()) <= MAX_FRAGMENT_WORDS
         and bool(FRAGMENT.match(question))
     )
-    reshaped = reshaped or fragment or (implied and intent is Intent.MEASURE)
+    reshaped = (
+        reshaped or fragment or (implied and intent in (Intent.MEASURE, Intent.PLAYBOOK, Intent.UNKNOWN))
+    )
     # "and win rate?" after bookings by rep: the same breakdown and period, another measure
     swaps_measure = (
         (previous.intent is Intent.MEASURE or swaps_to_measure(previous, current, question))
@@ -589,6 +646,8 @@ def merge(previous: Frame, current: Frame, question: str) -> Frame:
     those_deals = not same and THOSE.search(question) is not None and previous.intent in DEAL_LISTS
     if merged.period is None and (same or across or those_deals):
         merged.period = previous.slots.period
+    if merged.period is None and previous.intent is Intent.FORECAST and SO_FAR.search(question):
+        merged.period = "this quarter"  # a forecast with no period named is this quarter's
     merged.topic = current.slots.topic or (previous.slots.topic if same else None)
     if asks_advice:
         merged.topic = advice_topic(previous)

@@ -33,7 +33,7 @@ FIELD_OF_KIND = {"account": "account", "user": "rep", "territory": "territory", 
 #: Breakdowns whose table rows name members a filter can keep (a month or a stage bucket cannot).
 MEMBER_FIELDS = frozenset({dimension for _, dimension in MEMBER_SLOTS} | {"deal", "team", "parent_account"})
 #: Answers that are lists of records: what "those" after them means.
-LISTS = (Intent.TOP_DEALS, Intent.ACCOUNTS, Intent.STALLED, Intent.WHITESPACE)
+LISTS = (Intent.TOP_DEALS, Intent.ACCOUNTS, Intent.STALLED, Intent.WHITESPACE, Intent.ROSTER)
 #: A pronoun for a person or a company, not for deals ("and their open deals?" after a rep's forecast).
 PERSONAL = re.compile(r"\b(?:they|their|theirs)\b", re.I)
 #: Measures not dated by a period: a list's period does not carry into them.

@@ -76,3 +76,59 @@ def test_a_member_named_alone_replaces_the_one_before(demo: World, cast: Cast) -
     # "price" outside a thread about losses is no loss reason
     alone = demo.ask(cast.revops, "what's the list price of our products?")
     assert all(args.get("loss_reason") is None for _, args in _calls(alone))
+
+
+def test_a_quarter_in_a_thread_carries_into_so_far_and_what_percent(demo: World, cast: Cast) -> None:
+    first = demo.ask(cast.rep, "whats my quota this quarter")
+    closed = demo.ask(cast.rep, "how much have i closed so far", first.thread_id)
+    ((name, args),) = _calls(closed)
+    assert name == "rep_performance" and args.get("period") in (None, "this quarter")
+    assert "2026-Q4" in closed.answer
+    share = demo.ask(cast.rep, "what % is that", closed.thread_id)
+    ((name, args),) = _calls(share)
+    assert (name, args["measure"]) == ("query_metrics", "attainment")
+    assert "(from " in share.answer and "records: deals and quotas" in share.answer
+    more = demo.ask(cast.rep, "how much more do i need to hit it", share.thread_id)
+    assert [name for name, _ in _calls(more)] == ["forecast"]
+
+
+def test_total_after_a_breakdown_is_the_figure_over_everything(demo: World, cast: Cast) -> None:
+    first = demo.ask(cast.revops, "bookings by region this year")
+    total = demo.ask(cast.revops, "total?", first.thread_id)
+    ((_, args),) = _calls(total)
+    assert (args["measure"], args.get("group_by"), args["period"]) == ("won_revenue", None, "this year")
+
+
+def test_the_people_a_roster_listed_are_they(demo: World, cast: Cast) -> None:
+    first = demo.ask(cast.revops, cast.fill("who reports to {manager}"))
+    won = demo.ask(cast.revops, "how many deals did they win this year", first.thread_id)
+    ((_, args),) = _calls(won)
+    assert args["measure"] == "won_deals" and cast.rep.name in args["any_of"]["rep"]
+    assert cast.stranger.name not in args["any_of"]["rep"]
+
+
+def test_a_narrowing_said_with_the_breakdown_keeps_both(demo: World, cast: Cast) -> None:
+    first = demo.ask(cast.revops, "lost deals last qtr by reason")
+    narrowed = demo.ask(cast.revops, "just the ones lost to competitors - which industries", first.thread_id)
+    ((_, args),) = _calls(narrowed)
+    assert (args["group_by"], args["loss_reason"]) == ("industry", "Lost to competitor")
+    sized = demo.ask(cast.revops, "avg deal size by segment this year")
+    only = demo.ask(cast.revops, "enterprise only - by product", sized.thread_id)
+    ((_, args),) = _calls(only)
+    assert (args["measure"], args["group_by"], args["segment"]) == (
+        "average_deal_size",
+        "product",
+        "Enterprise",
+    )
+    lost = demo.ask(cast.manager, "how many deals did my team lose this quarter")
+    reason = demo.ask(cast.manager, "whats the top reason", lost.thread_id)
+    ((_, args),) = _calls(reason)
+    assert (args["group_by"], args["top"]) == ("loss_reason", 1)
+
+
+def test_pull_up_shows_instead_of_moving(demo: World, cast: Cast) -> None:
+    answer = demo.ask(
+        cast.rep, cast.fill("can u pull up {stranger}'s pipeline, want to see what they're working")
+    )
+    assert "can't do that yet" not in answer.answer
+    assert "see your own deals" in answer.answer

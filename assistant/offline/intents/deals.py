@@ -309,6 +309,9 @@ FORECAST = IntentSpec(
             r"\bforecast(?! (?:call|meeting|review|sync|cadence)s?\b)|\bcommit(?:ted|s)?\b|\bbest[- ]case\b"
             r"|\bgap to (?:quota|target|plan)\b",
             r"\bhit (?:(?:our|my|the|their|his|her) )?(?:number|quota|target|plan)\b",
+            # "how much more do I need to hit it?", "what's left to close?": the gap to the quota
+            r"\bhow much more (?:do|does|will|would) (?:i|we|you|he|she|they|entperson|the team) need\b"
+            r"|\b(?:what's|what is|how much is) (?:still )?left to (?:close|book|win|hit|go)\b",
             r"\bon track\b|\btracking (?:to|against)\b",
             r"\b(?:going to|gonna|likely to|able to) (?:hit|make|reach|close the gap)\b",
             r"\bland the quarter\b|\bwill (?:we|i) (?:hit|make)\b",
