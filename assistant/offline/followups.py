@@ -230,6 +230,10 @@ ACCOUNTS_THAT = re.compile(
 )
 #: "enterprise only - by product": a member named, then "only", narrowing the previous figure.
 ONLY_AFTER = re.compile(r"^\W*(?:[\w&'-]+ ){1,3}(?:only|alone)\b", re.I)
+#: "what should I do about it?", "what does the playbook say": advice asked, not the record's facts.
+ADVICE_ASKED = re.compile(
+    r"\b(?:playbook|should (?:i|we)|advice|tips?|how (?:do|should|can|would|to) (?:i|we)?)\b", re.I
+)
 #: Intents whose answer is about one account as a whole.
 ACCOUNT_ANSWERS = frozenset({Intent.ACCOUNT, Intent.ACCOUNT_FACTS, Intent.PURCHASES, Intent.WHITESPACE})
 #: Words that widen a question beyond the account of the thread ("our total pipeline").
@@ -265,10 +269,12 @@ def about_one_account(previous: Frame, current: Frame, question: str) -> bool:
 def _of_the_deal(current: Frame, question: str) -> bool:
     """A question about "it" that names nothing and asks no breakdown: the deal's own facts."""
     slots = current.slots
+    asks_how = current.intent is Intent.PLAYBOOK and ADVICE_ASKED.search(question) is not None
     return (
         IT.search(question) is not None
         and current.intent not in ASIDES
-        and current.intent not in (Intent.PLAYBOOK, Intent.CHANGE, Intent.ACTION, Intent.WIN_CHANCES)
+        and not asks_how
+        and current.intent not in (Intent.CHANGE, Intent.ACTION, Intent.WIN_CHANCES)
         and not names_in(slots)
         and not (slots.dimension or slots.group_by or slots.then_by)
     )

@@ -52,6 +52,13 @@ MEASURED_AS = {
 }
 
 
+def _reference_in(name: str) -> str:
+    """A table row's record by its reference when it shows one ("Acme - Core [opportunity/7]"): names
+    of deals repeat, references do not."""
+    found = re.search(r"\[((?:opportunity|account|user)/\d+)\]", name)
+    return found[1] if found else name
+
+
 def listed_set(previous: Frame, answer: str) -> tuple[str, list[str]] | None:
     """The filter and member names of the records ``answer`` (the previous frame's) listed, when
     they are the whole set it was about."""
@@ -68,7 +75,11 @@ def listed_set(previous: Frame, answer: str) -> tuple[str, list[str]] | None:
     if previous.slots.limit is None and CUT.search(answer):
         return None
     # a deal by its reference (names repeat: "Acme - Core" twice); "(no account)" is no member
-    names = [row.ref if kind == "opportunity" else row.name for row in shown if not row.name.startswith("(")]
+    names = [
+        row.ref if kind == "opportunity" else _reference_in(row.name)
+        for row in shown
+        if not row.name.startswith("(")
+    ]
     return (field, names) if len(names) >= 2 else None
 
 
@@ -79,6 +90,8 @@ ACCOUNT_FACTS = re.compile(
     r"|\blocated\b|\bterritor(?:y|ies)\b|\btiers?\b",
     re.I,
 )
+#: "who owns them?", "whose are they?": the owner of each record listed.
+OWNERS = re.compile(r"\bwho (?:owns|has|runs|is on|handles)\b|\bwhose\b|\bowners?\b", re.I)
 #: Intents a question about the listed accounts' own facts can arrive with.
 ABOUT_ACCOUNTS = (Intent.UNKNOWN, Intent.ACCOUNT, Intent.ACCOUNT_FACTS, Intent.ACCOUNTS)
 #: What the org chart says of each listed rep: "who are their managers?", "which region are they in?".
@@ -113,11 +126,21 @@ def about_listed(previous: Frame | None, current: Frame, question: str, answers:
     if field == "rep" and current.intent in ABOUT_PEOPLE and org and PEOPLE_FACTS.search(question):
         listed = Slots(any_of={field: names})
         return Frame(intent=Intent.ROSTER, slots=listed, follow_up=True, question=current.question)
+    if field == "deal" and OWNERS.search(question) and not current.slots.owner and not current.slots.account:
+        # "who owns them?" after a few deals: those deals, each with its owner
+        slots = Slots(measure="open_pipeline", any_of={field: names}, dimension="deal", then_by="rep")
+        return Frame(intent=Intent.MEASURE, slots=slots, follow_up=True, question=current.question)
     quiet = current.intent is Intent.STALLED and current.slots.rule == "no_activity"
-    if current.intent not in MEASURED_AS and not (quiet and current.slots.inactive_days):
+    # "which of those are in tech?", "any of them in healthcare?": the listed records with a filter
+    filtered = current.intent in (Intent.UNKNOWN, Intent.ACCOUNTS) and any(
+        getattr(current.slots, slot) is not None for slot, member in MEMBER_SLOTS if member != field
+    )
+    if current.intent not in MEASURED_AS and not (quiet and current.slots.inactive_days) and not filtered:
         return None
     # "which of those haven't been touched in 30 days?": the open ones among them, so quiet
     measure = current.slots.measure or MEASURED_AS.get(current.intent) or "open_pipeline"
+    if filtered and not current.slots.measure:
+        measure = MEASURED_AS.get(previous.intent) or previous.slots.measure or "open_pipeline"
     slots = current.slots.model_copy(deep=True)
     slots.measure, slots.any_of = measure, {field: names}
     if slots.period is None and measure not in UNDATED:

@@ -226,7 +226,7 @@ _DEAL_WORDS = r"(?:(deal|win|loss|opportunity|opp)|deals|wins|losses|opportuniti
 #: "my 3 biggest wins", "the largest deal we lost", "top 5 deals won": deals themselves, ranked.
 DEAL_RANKED = re.compile(
     rf"\b(?:top|bottom|best|worst|biggest|largest|smallest|highest|lowest|oldest|newest|youngest)\s+"
-    rf"(?:{COUNT_WORD}\s+)?"
+    rf"(?:{COUNT_WORD}\s+)?(?:single\s+)?"
     rf"(?:(?:open|active|live|current|new|won|lost|closed|committed|commit)\s+)?{_DEAL_WORDS}\b(?!\s+(?:rate|ratio|%|percentage|size|sizes|value|count))"
     # "my 5 oldest open deals", "3 biggest wins": the count first
     rf"|\b{COUNT_WORD}\s+(?:biggest|largest|best|worst|top|smallest|oldest|newest|youngest)\s+"

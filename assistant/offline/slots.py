@@ -255,6 +255,8 @@ def _stage(text: str, lexicon: Lexicon, out: Extracted) -> None:
 SHORT_FORM = re.compile(
     r"\b([a-z]{4,})\s+(?:accounts?|companies|company|customers?|clients?|deals?|opps?|opportunities"
     r"|firms?|logos?|industry|sector|vertical|space|prospects?)\b"
+    # "which of those are in tech?": a short form closing the question
+    r"|\b(?:in|into|from) (?:the )?([a-z]{4,})(?=\s*(?:$|[?.!,]|\s(?:and|or|only|too)\b))"
 )
 
 
@@ -263,7 +265,7 @@ def _loosely_named(text: str, values: list[str]) -> list[tuple[int, str]]:
     letter off either way (the data's own "technolgy" for "technology")."""
     found = []
     for match in SHORT_FORM.finditer(text):
-        word = match[1]
+        word = match[1] or match[2]
         starting = [v for v in values if v.casefold().split()[0].startswith(word) and v.casefold() != word]
         if len(starting) == 1:
             found.append((match.start(), starting[0]))

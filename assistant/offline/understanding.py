@@ -419,6 +419,15 @@ def understand(question: str, lexicon: Lexicon, index: EntityIndex) -> Frame:
         frame.intent = Intent.ACCOUNTS
     if frame.intent is Intent.FORECAST and category_deals(frame, prepared.text):
         frame.intent = Intent.TOP_DEALS  # "what's in commit?": the deals in it, largest first
+    open_deals_ranked = (
+        frame.slots.dimension == "deal" and frame.slots.ranking and frame.slots.measure == "open_pipeline"
+    )
+    if open_deals_ranked and frame.intent in (Intent.PIPELINE, Intent.ACCOUNT, Intent.UNKNOWN):
+        # "biggest 10 deals in the pipe", "the biggest deal in Avery's pipe and who owns it": the deals
+        # themselves, largest first (each with its owner), not the pipeline by stage
+        frame.intent = Intent.TOP_DEALS
+    if frame.intent is Intent.TOP_DEALS and frame.slots.limit is None and ONE_DEAL.search(prepared.text):
+        frame.slots.limit = 1  # "the biggest single deal on the team": one deal, not the top few
     if frame.intent is intent and not frame.slots.measure:
         frame.readings = unsure(scores, intent, READABLE)
     if frame.intent is Intent.UNKNOWN and VAGUE.search(prepared.text):
@@ -436,6 +445,11 @@ def understand(question: str, lexicon: Lexicon, index: EntityIndex) -> Frame:
     return frame
 
 
+#: "the biggest deal", "our largest single opp": one deal, the largest.
+ONE_DEAL = re.compile(
+    r"\b(?:the|our|my|their|his|her|entperson) (?:single )?(?:biggest|largest|top|best)(?: single)?"
+    r" (?:open )?(?:deal|opp|opportunity)\b(?!s)"
+)
 #: Questions about what is still to come: a quarter or month named without a year that has passed
 #: means the next one ("my forecast for Q1" in November is the coming Q1).
 FORWARD_INTENTS = frozenset({Intent.FORECAST, Intent.PIPELINE, Intent.TOP_DEALS})

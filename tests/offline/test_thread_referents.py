@@ -132,3 +132,25 @@ def test_pull_up_shows_instead_of_moving(demo: World, cast: Cast) -> None:
     )
     assert "can't do that yet" not in answer.answer
     assert "see your own deals" in answer.answer
+
+
+def test_the_biggest_deals_are_listed_whatever_the_word_order(demo: World, cast: Cast) -> None:
+    ten = demo.ask(cast.revops, "biggest 10 deals in the pipe rn")
+    assert "**The 10 largest open deals**" in ten.answer
+    hers = demo.ask(cast.manager, cast.fill("whats the biggest deal in {rep_short}'s pipe"))
+    assert "largest open deal**" in hers.answer and cast.rep.name.split()[0] in hers.answer
+    one = demo.ask(cast.manager, "whats the biggest single deal on the team and who owns it")
+    assert "largest open deal**" in one.answer and "owner " in one.answer
+    stage = demo.ask(cast.manager, "what stage is it in and when is it supposed to close", one.thread_id)
+    assert [name for name, _ in _calls(stage)] == ["deal_details"]
+
+
+def test_which_of_the_listed_deals_are_in_an_industry(demo: World, cast: Cast) -> None:
+    first = demo.ask(cast.revops, "top 10 open deals by amount")
+    tech = demo.ask(cast.revops, "which of those are in tech", first.thread_id)
+    ((name, args),) = _calls(tech)
+    assert (name, args["industry"], len(args["any_of"]["deal"])) == ("query_metrics", "Technology", 10)
+    owners = demo.ask(cast.revops, "who owns them", tech.thread_id)
+    ((_, args),) = _calls(owners)
+    assert args["then_by"] == "rep" and len(args["any_of"]["deal"]) < 10
+    assert all(ref.startswith("opportunity/") for ref in args["any_of"]["deal"])

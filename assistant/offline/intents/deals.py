@@ -250,11 +250,17 @@ TOP_DEALS = IntentSpec(
         phrasing(
             3.5,
             rf"\b(?:top|biggest|largest|main|key|best|most important)\b(?: \d+| one| two| three| five| ten)?"
-            rf" (?:open )?(?:{DEALS}|deal|opportunity|opp)\b",
+            rf"(?: single)? (?:open )?(?:{DEALS}|deal|opportunity|opp)\b",
             rf"\blist (?:all )?(?:of )?(?:my |the |our )?(?:open )?{DEALS}\b",
             rf"\bshow (?:me )?(?:all )?(?:my |the |our |entperson )?(?:open )?{DEALS}\b",
         ),
         phrasing(2.5, r"\bwhich (?:open )?(?:deals|opportunities)\b"),
+        # "the biggest deal on the team and who owns it": the deal list names each deal's owner
+        phrasing(
+            3,
+            r"\b(?:top|biggest|largest)\b.{0,30}\b(?:deals?|opps?|opportunit(?:y|ies))\b.{0,40}"
+            r"\bwho (?:owns|has|runs|is on) (?:it|them|that|those)\b",
+        ),
     ),
 )
 
