@@ -76,7 +76,11 @@ RATE = any_of(
     # "are we winning more often in enterprise or mid-market?"
     r"|winning (?:\w+ )?(?:more|less) (?:often|frequently)"
 )
-COUNT = any_of(r"how many|number of|count|# of|volume of|how much deals")
+COUNT = any_of(
+    r"how many|number of|count|# of|volume of|how much deals"
+    # "best selling product by units": how many were sold, not what they were worth
+    r"|by units|in units|units sold|unit sales|by (?:deal )?volume|by (?:deal )?count"
+)
 AVERAGE = any_of(r"average|avg|mean|typical|on average|per deal")
 MEDIAN = any_of(r"median|middle")
 SIZE = any_of(

@@ -407,6 +407,10 @@ def understand(question: str, lexicon: Lexicon, index: EntityIndex) -> Frame:
         pass  # "which agents have no deals at all?": each rep's count, only those with none
     elif frame.intent in (Intent.MEASURE, Intent.PERFORMANCE) and frame.slots.owner is None:
         threshold(frame, prepared.text)  # "who's under 50% attainment?": those reps only
+    elif (
+        frame.intent is Intent.FORECAST and frame.slots.owner is None and PEOPLE_COUNTED.search(prepared.text)
+    ):
+        threshold(frame, prepared.text)  # "how many reps are under 50% of their q4 quota?": those reps
     if frame.intent is Intent.MEASURE:
         min_records(frame, prepared.text)  # "bottom 3 by win rate, min 20 closed"
     if (
@@ -445,6 +449,10 @@ def understand(question: str, lexicon: Lexicon, index: EntityIndex) -> Frame:
     return frame
 
 
+#: "how many reps…", "which reps…", "who…": the people are counted or listed, not the team's total.
+PEOPLE_COUNTED = re.compile(
+    r"\b(?:how many|which|what|list|any)\s+(?:of (?:my|our|the) )?(?:reps|sellers|aes|people)\b|^who\b"
+)
 #: "the biggest deal", "our largest single opp": one deal, the largest.
 ONE_DEAL = re.compile(
     r"\b(?:the|our|my|their|his|her|entperson) (?:single )?(?:biggest|largest|top|best)(?: single)?"

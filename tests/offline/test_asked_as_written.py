@@ -154,3 +154,25 @@ def test_no_activity_on_data_without_activities_is_said(maven: World) -> None:
     revops = Viewer(user_id=0, role=Role.REVOPS, name="RevOps")
     answer = maven.ask(revops, "which accounts have had no activity in 60 days")
     assert "records no activities" in answer.answer
+
+
+def test_deals_that_dont_have_an_account_are_counted(maven: World) -> None:
+    revops = Viewer(user_id=0, role=Role.REVOPS, name="RevOps")
+    answer = maven.ask(revops, "how many open deals dont have an account on them")
+    assert _calls(answer) == [("query_metrics", {"measure": "open_deals", "missing": "account"})]
+
+
+def test_best_selling_by_units_counts_the_deals_won(demo: World, cast: Cast) -> None:
+    ((_, args),) = _calls(demo.ask(cast.revops, "best selling product by units this year"))
+    assert (args["measure"], args["group_by"], args["top"]) == ("won_deals", "product", 1)
+
+
+def test_how_many_reps_are_under_a_share_of_quota(demo: World, cast: Cast) -> None:
+    answer = demo.ask(cast.manager, "how many reps are under 50% of their q4 quota so far")
+    ((name, args),) = _calls(answer)
+    assert (name, args["measure"], args["group_by"], args["below"]) == (
+        "query_metrics",
+        "attainment",
+        "rep",
+        0.5,
+    )
