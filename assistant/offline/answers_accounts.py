@@ -61,6 +61,9 @@ def _lead(result: AccountProfile, question: str) -> str | None:
         if found:
             return f"The {wanted} at {name}: {', '.join(found)}."
         return f"No contact at {name} is recorded as {wanted}."
+    if CONTACTS_ASKED.search(question) and not result.contacts.by_role and result.contacts.gaps:
+        # "who are the contacts at Cancity?" where the data holds none: said first, not among the gaps
+        return f"No contacts at {name} are recorded: {result.contacts.gaps[0]}."
     if CONTACTS_ASKED.search(question):
         last = result.recent_activities[0] if result.recent_activities else None
         if last is None:
@@ -292,6 +295,8 @@ class TerritoryView:
 
 
 def _brief(name: str, rid: str, potential: Figure, pipeline: Figure) -> str:
+    if potential.value is None:  # the data has no potential for it: its pipeline alone, no "unknown"
+        return f"{fmt.record(name, rid)}: open pipeline {fmt.figure(pipeline)}"
     return f"{fmt.record(name, rid)}: potential {fmt.figure(potential)}, open pipeline {fmt.figure(pipeline)}"
 
 
@@ -317,16 +322,23 @@ def territory(
         has_quota=bool(result.quota.value),
         attainment=fmt.figure(result.attainment),
         coverage=fmt.figure(result.pipeline_coverage, coverage=True),
-        due=fmt.figure(result.pipeline_due_in_period),
+        due=fmt.figure(result.pipeline_due_in_period) if result.pipeline_due_in_period.value else "none",
         accounts=fmt.figure(result.accounts),
-        potential=fmt.figure(result.potential),
+        # an export with no potential or segments: nothing said of them, never "$0" or "(not set)"
+        potential=fmt.figure(result.potential) if result.potential.value else "",
         segments=[
-            f"{b.label}: {fmt.figure(b.accounts)} ({fmt.figure(b.potential)})" for b in result.by_segment
+            f"{b.label}: {fmt.figure(b.accounts)}"
+            + (f" ({fmt.figure(b.potential)})" if b.potential.value else "")
+            for b in result.by_segment
+            if len(result.by_segment) > 1 or not b.label.startswith("(")
         ],
         quiet=fmt.figure(result.no_activity_60_days.accounts),
         uncovered=fmt.figure(result.no_open_pipeline.accounts),
         gaps=gaps,
-        top=[_brief(a.name, a.id, a.potential, a.open_pipeline) for a in result.top_accounts[:5]],
+        # ranked by potential: with no potential in the data there is no ranking to show
+        top=[_brief(a.name, a.id, a.potential, a.open_pipeline) for a in result.top_accounts[:5]]
+        if result.potential.value
+        else [],
         notes=plan + notes,
     )
     return render("territory", view)

@@ -57,9 +57,12 @@ def _rep_summary(rep: RepPerformance, metric: str | None = None) -> str:
         if rep.open_pipeline.value
         else "no open deals due"
     )
+    if not rep.won_deals + rep.lost_deals:
+        # nothing closed: said so, never "$0 booked, win rate n/a"
+        return f"no deals closed{quota}{extra}, {due}"
     return (
         f"{fmt.figure(rep.bookings)} booked{quota}, "
-        f"win rate {fmt.figure(rep.win_rate)} ({rep.won_deals} won, {rep.lost_deals} lost){extra}, {due}"
+        f"win rate {fmt.figure(rep.win_rate)} ({rep.won_deals:,} won, {rep.lost_deals:,} lost){extra}, {due}"
     )
 
 
@@ -76,7 +79,7 @@ def _team_total(reps: list[RepPerformance]) -> str:
     attained = f" ({fmt.percent(metrics.ratio(bookings, quota))} of {fmt.money(quota)})" if quota else ""
     return (
         f"{fmt.money(bookings)} booked{attained}, win rate {fmt.percent(metrics.win_rate(won, lost))} "
-        f"({won} won, {lost} lost)"
+        f"({won:,} won, {lost:,} lost)"
     )
 
 

@@ -176,3 +176,16 @@ def test_how_many_reps_are_under_a_share_of_quota(demo: World, cast: Cast) -> No
         "rep",
         0.5,
     )
+
+
+def test_an_export_without_contacts_potential_or_dates_says_so_plainly(maven: World) -> None:
+    revops = Viewer(user_id=0, role=Role.REVOPS, name="RevOps")
+    with maven.engine.connect() as connection:
+        account = connection.execute(select(Account.name).order_by(Account.name).limit(1)).scalar_one()
+    contacts = maven.ask(revops, f"who are the contacts at {account.lower()}")
+    assert contacts.answer.split("\n\n")[1].startswith(f"**No contacts at {account} are recorded")
+    summary = maven.ask(revops, "summarise the east territory")
+    for noise in ("$0", "(not set)", "amount unknown", "n/a"):
+        assert noise not in summary.answer, noise
+    team = maven.ask(revops, "hows the east office doing this year")
+    assert "n/a" not in team.answer and "$0 booked" not in team.answer

@@ -114,7 +114,7 @@ def test_an_agents_won_revenue_and_win_rate(maven: World, export: Export, star: 
     assert f"**{star} booked {fmt.money(booked)} in 2017**" in answer.answer
     assert [r.external_id for r in answer.records if r.id.startswith("user/")][:1] == [star]
     assert f"win rate {fmt.percent(Decimal(won) / (won + lost))}" in answer.answer
-    assert f"({won} won, {lost} lost)" in answer.answer
+    assert f"({won:,} won, {lost:,} lost)" in answer.answer
 
 
 def test_an_offices_win_rate(maven: World, export: Export, star: str) -> None:
@@ -126,7 +126,9 @@ def test_an_offices_win_rate(maven: World, export: Export, star: str) -> None:
     assert {c.args["rep"] for c in answer.tool_calls} == agents
     total = f"**All {len(agents)} reps together**: {fmt.money(booked)} booked"
     assert total in answer.answer
-    assert f"win rate {fmt.percent(Decimal(won) / (won + lost))} ({won} won, {lost} lost)" in answer.answer
+    assert (
+        f"win rate {fmt.percent(Decimal(won) / (won + lost))} ({won:,} won, {lost:,} lost)" in answer.answer
+    )
 
 
 def test_a_managers_open_deals_and_stalled_share(maven: World, export: Export, star: str) -> None:
