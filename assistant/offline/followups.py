@@ -156,6 +156,8 @@ def is_follow_up(previous: Frame | None, current: Frame, question: str) -> bool:
         return True  # "who's the champion?" after a question about an account: that account
     if missing == "account" and previous.intent is Intent.DEAL and previous.slots.deal:
         return True  # "who's on the buying committee?" after a deal: its account's
+    if VS_TEAM.search(question) and previous.intent in (Intent.MEASURE, Intent.PERFORMANCE):
+        return True  # "how does that compare to the team?": the figure before, beside the team's
     if (TOTAL_ONLY.match(question) or WHAT_PERCENT.match(question)) and previous.intent in DATA_INTENTS:
         return True  # "total?", "what % is that?": of the previous answer
     if SO_FAR.search(question) and current.slots.period is None and previous.intent in PERIOD_INTENTS:
@@ -238,6 +240,12 @@ ADVICE_ASKED = re.compile(
 ACCOUNT_ANSWERS = frozenset({Intent.ACCOUNT, Intent.ACCOUNT_FACTS, Intent.PURCHASES, Intent.WHITESPACE})
 #: Words that widen a question beyond the account of the thread ("our total pipeline").
 WIDER = re.compile(r"\b(?:our|we|my|i|team|overall|company|everyone|all)\b", re.I)
+#: "how does that compare to the team?", "vs the team avg", "against her peers": beside the team's.
+VS_TEAM = re.compile(
+    r"\b(?:compare[sd]?|comparison|vs\.?|versus|against|relative to|stack up)\b.{0,25}"
+    r"\b(?:the |my |our |her |his |their )?(?:team(?:'s)?(?: avg| average)?|rest of the team|peers|teammates)\b",
+    re.I,
+)
 #: "so far", "to date": the period the thread is in, up to today.
 SO_FAR = re.compile(r"\bso far\b|\bto date\b|\bas of (?:now|today)\b", re.I)
 #: "total?", "total spend?", "in total?": the previous answer's total.
@@ -303,6 +311,27 @@ def merge(previous: Frame, current: Frame, question: str) -> Frame:
     ):
         # "what % is that?" after what someone closed: of their quota
         slots = previous.slots.model_copy(update={"measure": "attainment", "also": None, "metric": None})
+        return previous.model_copy(
+            update={"intent": Intent.MEASURE, "slots": slots, "follow_up": True, "question": current.question}
+        )
+    if (
+        VS_TEAM.search(question)
+        and previous.intent in (Intent.MEASURE, Intent.PERFORMANCE)
+        and not names_in(current.slots)
+    ):
+        # "how does that compare to the team?" after someone's figure: each rep's, with the team average
+        # (a rep's scope is their own deals: the answer says the team's is not theirs to see)
+        slots = previous.slots.model_copy(
+            update={
+                "measure": previous.slots.measure or "won_revenue",
+                "dimension": "rep",
+                "group_by": None,
+                "mean_of_groups": True,
+                "owner": None,
+                "limit": None,
+                "ranking": None,
+            }
+        )
         return previous.model_copy(
             update={"intent": Intent.MEASURE, "slots": slots, "follow_up": True, "question": current.question}
         )

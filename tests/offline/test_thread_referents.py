@@ -154,3 +154,15 @@ def test_which_of_the_listed_deals_are_in_an_industry(demo: World, cast: Cast) -
     ((_, args),) = _calls(owners)
     assert args["then_by"] == "rep" and len(args["any_of"]["deal"]) < 10
     assert all(ref.startswith("opportunity/") for ref in args["any_of"]["deal"])
+
+
+def test_compared_to_the_team_sets_the_figure_beside_each_reps(demo: World, cast: Cast) -> None:
+    first = demo.ask(cast.manager, cast.fill("whats {rep}'s win rate this year"))
+    team = demo.ask(cast.manager, "how does that compare to the team", first.thread_id)
+    ((_, args),) = _calls(team)
+    assert (args["measure"], args["group_by"], args.get("rep")) == ("win_rate", "rep", None)
+    assert "Average over" in team.answer and cast.rep.name in team.answer
+    mine = demo.ask(cast.rep, "whats my win rate this year")
+    alone = demo.ask(cast.rep, "how does that compare to the team", mine.thread_id)
+    assert "which you can't see" in alone.answer
+    assert cast.stranger.name not in alone.answer
