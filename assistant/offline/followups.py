@@ -243,7 +243,8 @@ WIDER = re.compile(r"\b(?:our|we|my|i|team|overall|company|everyone|all)\b", re.
 #: "how does that compare to the team?", "vs the team avg", "against her peers": beside the team's.
 VS_TEAM = re.compile(
     r"\b(?:compare[sd]?|comparison|vs\.?|versus|against|relative to|stack up)\b.{0,25}"
-    r"\b(?:the |my |our |her |his |their )?(?:team(?:'s)?(?: avg| average)?|rest of the team|peers|teammates)\b",
+    r"\b(?:the |my |our |her |his |their )?"
+    r"(?:team(?:'s)?(?: avg| average)?|rest of the team|peers|teammates)\b",
     re.I,
 )
 #: "so far", "to date": the period the thread is in, up to today.
