@@ -511,8 +511,7 @@ def merge(previous: Frame, current: Frame, question: str) -> Frame:
         and current.intent is Intent.UNKNOWN
         and current.slots.measure is None
         and not new_names
-        and len(question.split()) <= MAX_FRAGMENT_WORDS
-        and bool(FRAGMENT.match(question))
+        and bool(FRAGMENT.match(question))  # anchored at both ends: a fragment, however it is worded
     )
     reshaped = (
         reshaped or fragment or (implied and intent in (Intent.MEASURE, Intent.PLAYBOOK, Intent.UNKNOWN))

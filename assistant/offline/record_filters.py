@@ -87,7 +87,8 @@ def _at_least(found: re.Match[str]) -> int:
 #: "Acme incl its subsidiaries", "Acme and its subsidiaries", "accounts that roll up to Acme",
 #: "the Acme family".
 WITH_SUBSIDIARIES = re.compile(
-    r"\b(?:incl(?:uding|\.|udes)?|and|with|plus|\+)\s+(?:all\s+)?(?:of\s+)?(?:its|their|the)\s+(?:subsidiaries|subs|group)\b"
+    r"\b(?:incl(?:uding|\.|udes)?|and|with|plus|\+)\s+(?:all\s+)?(?:of\s+)?(?:its\s+|their\s+|the\s+)?"
+    r"(?:subsidiaries|subs|group)\b"
     r"|\broll(?:s|ed)?\s+up\s+(?:to|into|under)\b|\bwhole\s+(?:group|family)\b"
     # "what's the whole Acme family worth?": the account's name between the words
     r"|\b(?:family|group) of companies\b|\bcorporate family\b|\bthe\s+(?:whole\s+)?\s{3,}family\b"

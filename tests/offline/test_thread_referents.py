@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from tests.offline.conftest import Cast, World
-from tools.store.schema import Account, Activity, Opportunity
+from tools.store.schema import Account, Activity, Opportunity, Role
 
 
 def _calls(answer: Any) -> list[tuple[str, dict[str, Any]]]:
@@ -166,3 +166,31 @@ def test_compared_to_the_team_sets_the_figure_beside_each_reps(demo: World, cast
     alone = demo.ask(cast.rep, "how does that compare to the team", mine.thread_id)
     assert "which you can't see" in alone.answer
     assert cast.stranger.name not in alone.answer
+
+
+def test_a_share_of_the_total_asked_in_more_words(demo: World, cast: Cast) -> None:
+    first = demo.ask(cast.revops, "closed won by region this year")
+    share = demo.ask(cast.revops, "as a % of total", first.thread_id)
+    ((_, args),) = _calls(share)
+    assert (args["group_by"], args["share_of_total"]) == ("region", True)
+
+
+def test_won_from_an_account_including_its_subsidiaries(maven: World) -> None:
+    from tools.viewer import Viewer
+
+    revops = Viewer(user_id=0, role=Role.REVOPS, name="RevOps")
+    with maven.engine.connect() as connection:
+        parent = connection.execute(
+            select(Account.name)
+            .where(
+                Account.id.in_(
+                    select(Account.parent_account_id).where(Account.parent_account_id.is_not(None))
+                )
+            )
+            .order_by(Account.name)
+            .limit(1)
+        ).scalar_one()
+    first = maven.ask(revops, f"tell me about {parent}")
+    group = maven.ask(revops, "how much have we won from them incl subsidiaries", first.thread_id)
+    ((_, args),) = _calls(group)
+    assert (args["measure"], args["parent_account"]) == ("won_revenue", parent)

@@ -124,7 +124,8 @@ def prefer_query(frame: Frame, prepared: str, sees_company: bool = False) -> Non
     """Give the question to the metric query when the chosen intent would drop part of it; give a
     question no phrasing claimed ("what have I got closing in March?") to its measure's own intent;
     and a quota measure read as a pipeline question to the forecast, which sets the two side by side."""
-    if frame.intent is Intent.ACCOUNT_FACTS and frame.slots.with_subsidiaries and frame.slots.measure:
+    grouped = frame.intent in (Intent.ACCOUNT_FACTS, Intent.PURCHASES) and frame.slots.with_subsidiaries
+    if grouped and frame.slots.measure:
         # "total bookings for Acme incl its subsidiaries": a figure over the group, not the facts
         frame.intent = Intent.MEASURE
         return
