@@ -226,7 +226,8 @@ OVER_THE_DEALS = frozenset(
 )
 #: "and have open deals", "only those with no activity", "which have ARR": the accounts listed, narrowed.
 ACCOUNTS_THAT = re.compile(
-    r"^\W*(?:and|but|only|just|so|ok)?\W*(?:those |the ones |ones |accounts |of them )?(?:that |which |who )?"
+    r"^\W*(?:and|but|only|just|so|ok)?\W*(?:how many (?:of (?:them|those|these) )?(?:accounts )?)?"
+    r"(?:those |the ones |ones |accounts |of them )?(?:that |which |who )?"
     r"(?:also )?(?:have|has|having|with|without|w/o|w/|no)\b",
     re.I,
 )
@@ -247,6 +248,10 @@ VS_TEAM = re.compile(
     r"(?:team(?:'s)?(?: avg| average)?|rest of the team|peers|teammates)\b",
     re.I,
 )
+#: "on the team", "across my team": the whole team, whoever the previous answer was about.
+TEAM_WIDE = re.compile(r"\b(?:on|in|across|for) (?:the|my|our|whole|entire) (?:whole |entire )?team\b", re.I)
+#: "which one has the biggest open deal?" after a set of accounts: one of those accounts.
+WHICH_ONE = re.compile(r"\bwhich (?:one|ones|account|accounts|company|companies|customer|customers)\b", re.I)
 #: "so far", "to date": the period the thread is in, up to today.
 SO_FAR = re.compile(r"\bso far\b|\bto date\b|\bas of (?:now|today)\b", re.I)
 #: "total?", "total spend?", "in total?": the previous answer's total.
@@ -638,11 +643,21 @@ def merge(previous: Frame, current: Frame, question: str) -> Frame:
         # "vs Financial Services" after Healthcare: both, side by side
         merged.others, merged.others_slot = [getattr(current.slots, slot_named)], slot_named
         setattr(merged, slot_named, getattr(previous.slots, slot_named))
-    if not same and THOSE.search(question):
+    which_account = previous.intent is Intent.ACCOUNTS and WHICH_ONE.search(question) is not None
+    if not same and (THOSE.search(question) or which_account):
         # "which of those are stalled?": the deals of the previous answer, narrowed the same way
         for slot in CARRIED_FILTERS:
             if getattr(merged, slot) is None:
                 setattr(merged, slot, getattr(previous.slots, slot))
+    if (
+        current.slots.measure == "quota"
+        and COMPARED.search(question)
+        and (
+            previous.slots.measure in (None, "won_revenue")
+            and previous.intent in (Intent.PERFORMANCE, Intent.MEASURE)
+        )
+    ):
+        merged.measure = "attainment"  # "how does that compare to her quota?" after what she closed
     if (
         merged.measure == "attainment"
         and previous.slots.measure in OPEN_MEASURES
@@ -692,6 +707,14 @@ def merge(previous: Frame, current: Frame, question: str) -> Frame:
         # leave someone out (the pipeline's list cannot)
         intent, merged.measure, merged.dimension = Intent.MEASURE, "open_pipeline", "deal"
         merged.ranking = merged.ranking or "top"
+    if intent is Intent.PIPELINE and merged.group_by and current.slots.limit and not current.slots.measure:
+        # "top 3 only" after the pipeline by rep: the three largest, from the metric query (the
+        # pipeline's own breakdown lists every group)
+        intent, merged.measure = Intent.MEASURE, merged.measure or "open_pipeline"
+        merged.dimension = {"owner": "rep"}.get(merged.group_by, merged.group_by)
+        merged.group_by = None
+    if TEAM_WIDE.search(question) and not current.slots.owner:
+        merged.owner = None  # "the biggest deal on the team": the whole team, not the rep before
     ambiguity = current.ambiguity
     frame = Frame(
         intent=intent,

@@ -477,7 +477,8 @@ def extract_slots(text: str, lexicon: Lexicon, written: str | None = None) -> Ex
     ):
         out.slots.has_open_pipeline = False
     elif re.search(
-        r"\b(?:with|have|having)\s+(?:open\s+)?(?:pipeline|pipe|deals|opportunities|opps)\b", text
+        r"\b(?:with|have|has|having)\s+(?:an?\s+|any\s+)?(?:open\s+)?(?:pipeline|pipe|deals?|opportunit(?:y|ies)|opps?)\b",
+        text,
     ):
         out.slots.has_open_pipeline = True
     return out

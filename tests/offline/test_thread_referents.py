@@ -194,3 +194,39 @@ def test_won_from_an_account_including_its_subsidiaries(maven: World) -> None:
     group = maven.ask(revops, "how much have we won from them incl subsidiaries", first.thread_id)
     ((_, args),) = _calls(group)
     assert (args["measure"], args["parent_account"]) == ("won_revenue", parent)
+
+
+def test_the_team_after_a_person_is_the_whole_team(demo: World, cast: Cast) -> None:
+    first = demo.ask(cast.manager, "who on my team has the most open pipeline")
+    biggest = demo.ask(cast.manager, "whats the biggest single deal on the team", first.thread_id)
+    assert all("owner" not in args for _, args in _calls(biggest))
+    assert "Your team's largest open deal" in biggest.answer
+
+
+def test_top_few_of_the_pipeline_by_rep(demo: World, cast: Cast) -> None:
+    first = demo.ask(cast.manager, "my teams pipeline by rep")
+    top = demo.ask(cast.manager, "top 3 only", first.thread_id)
+    ((name, args),) = _calls(top)
+    assert (name, args["measure"], args["group_by"], args["top"]) == (
+        "query_metrics",
+        "open_pipeline",
+        "rep",
+        3,
+    )
+
+
+def test_a_set_of_accounts_narrowed_then_asked_which_one(demo: World, cast: Cast) -> None:
+    first = demo.ask(cast.revops, "how many accounts do we have in healthcare")
+    with_deals = demo.ask(cast.revops, "how many of them have an open deal", first.thread_id)
+    ((name, args),) = _calls(with_deals)
+    assert (name, args["industry"], args["has_open_pipeline"]) == ("search_accounts", "Healthcare", True)
+    biggest = demo.ask(cast.revops, "which one has the single biggest open deal", with_deals.thread_id)
+    assert _calls(biggest)[0] == ("pipeline_summary", {"industry": "Healthcare"})
+    assert "largest open deal in Healthcare" in biggest.answer
+
+
+def test_what_someone_closed_compared_to_their_quota_is_attainment(demo: World, cast: Cast) -> None:
+    first = demo.ask(cast.manager, cast.fill("how much did {rep} close this year"))
+    quota = demo.ask(cast.manager, "how does that compare to his quota", first.thread_id)
+    ((_, args),) = _calls(quota)
+    assert (args["measure"], args["rep"]) == ("attainment", cast.rep.name)
