@@ -62,6 +62,8 @@ def _asked(result: AccountFacts, question: str) -> str | None:
     }
     if key is None:
         return None
+    if key == "parent" and result.parent_out_of_view:
+        return f"{name}'s parent company is outside your view"
     missing = {"parent": "parent company", "subsidiaries": "subsidiaries", "revenue": "annual revenue"}
     return str(told[key]) if told[key] else f"The data records no {missing.get(key, key)} for {name}"
 
@@ -88,6 +90,8 @@ def facts(result: AccountFacts, question: str = "") -> str:
         lines.append(f"- Established: {f.year_established}")
     if f.parent_account:
         lines.append(f"- Parent company: {fmt.record(f.parent_account, result.parent_account_id)}")
+    elif result.parent_out_of_view:
+        lines.append("- Parent company: not in your view")
     if result.subsidiaries:
         shown = [fmt.record(s.name, s.id) for s in result.subsidiaries[:MAX_SUBSIDIARIES]]
         more = len(result.subsidiaries) - len(shown)

@@ -189,3 +189,19 @@ def test_an_export_without_contacts_potential_or_dates_says_so_plainly(maven: Wo
         assert noise not in summary.answer, noise
     team = maven.ask(revops, "hows the east office doing this year")
     assert "n/a" not in team.answer and "$0 booked" not in team.answer
+
+
+def test_a_parent_company_out_of_view_is_not_called_missing(demo: World, cast: Cast) -> None:
+    repo = demo.repository
+    with demo.engine.connect() as connection:
+        seen = set(connection.execute(repo.accounts(cast.manager, Account.id)).scalars())
+        pairs = connection.execute(
+            select(Account.id, Account.name, Account.parent_account_id).where(
+                Account.parent_account_id.is_not(None)
+            )
+        ).all()
+        names = dict(connection.execute(select(Account.id, Account.name)).all())
+    child, mother = next((n, names[p]) for i, n, p in pairs if i in seen and p not in seen)
+    answer = demo.ask(cast.manager, f"parent co of {child.lower()}?")
+    assert answer.answer.startswith(f"**{child}'s parent company is outside your view.**")
+    assert mother not in answer.answer

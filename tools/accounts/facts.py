@@ -66,6 +66,9 @@ class AccountFacts(BaseModel):
 
     firmographics: Firmographics
     parent_account_id: str | None = Field(description="Empty when there is no parent (or it is out of view).")
+    parent_out_of_view: bool = Field(
+        default=False, description="The account has a parent company the viewer cannot see (not named)."
+    )
     subsidiaries: list[AccountRef] = Field(description="Accounts whose parent this account is (in view).")
     missing: list[str] = Field(description="Facts the data does not hold for this account.")
 
@@ -89,6 +92,7 @@ def account_facts(repo: Repository, viewer: Viewer, params: AccountInput) -> Acc
         firmographics = sections.firmographics(repo, viewer, connection, account_id)
         parent_of = select(Account.parent_account_id).where(Account.id == account_id).scalar_subquery()
         parent = connection.execute(repo.accounts(viewer, Account.id).where(Account.id == parent_of)).scalar()
+        has_parent = connection.execute(select(parent_of)).scalar() is not None
         children = connection.execute(
             repo.accounts(viewer, Account.id, Account.name, Account.annual_revenue)
             .where(Account.parent_account_id == account_id)
@@ -103,6 +107,7 @@ def account_facts(repo: Repository, viewer: Viewer, params: AccountInput) -> Acc
     return AccountFacts(
         firmographics=firmographics,
         parent_account_id=record_id("account", parent) if parent is not None else None,
+        parent_out_of_view=has_parent and parent is None,
         subsidiaries=[
             AccountRef(id=record_id("account", i), name=n, annual_revenue=r) for i, n, r in children
         ],
