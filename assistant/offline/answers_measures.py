@@ -203,6 +203,8 @@ def _headline(answering: Answering, result: MetricResult) -> str:
     )
     if period.label == "all time" and period.end:
         when = f", all time (to {fmt.date(period.end)})"
+    if answering.args.get("date_field") == "created" and when:
+        when = f", of the deals created in{when.removeprefix(',')}"  # a cohort, by what became of it
     who, records = _whose(answering, result), "deals"
     if result.measures and result.measures[0].key == "reps":
         who, records = ("the whole" if who == "all" else who), "team"

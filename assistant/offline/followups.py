@@ -158,6 +158,8 @@ def is_follow_up(previous: Frame | None, current: Frame, question: str) -> bool:
         return True  # "who's on the buying committee?" after a deal: its account's
     if VS_TEAM.search(question) and previous.intent in (Intent.MEASURE, Intent.PERFORMANCE):
         return True  # "how does that compare to the team?": the figure before, beside the team's
+    if COHORT.match(question) and previous.slots.measure in CREATED_MEASURES:
+        return True  # "how much of that is already won?": the deals created then
     if (TOTAL_ONLY.match(question) or WHAT_PERCENT.match(question)) and previous.intent in DATA_INTENTS:
         return True  # "total?", "what % is that?": of the previous answer
     if SO_FAR.search(question) and current.slots.period is None and previous.intent in PERIOD_INTENTS:
@@ -252,6 +254,15 @@ VS_TEAM = re.compile(
 TEAM_WIDE = re.compile(r"\b(?:on|in|across|for) (?:the|my|our|whole|entire) (?:whole |entire )?team\b", re.I)
 #: "which one has the biggest open deal?" after a set of accounts: one of those accounts.
 WHICH_ONE = re.compile(r"\bwhich (?:one|ones|account|accounts|company|companies|customer|customers)\b", re.I)
+#: "how much of that is already won?", "how many of those closed won?", "any of it lost yet?": what
+#: became of the deals created in a period.
+COHORT = re.compile(
+    r"^\W*(?:and |so |ok )?(?:how (?:much|many)|what|any|which)\b.{0,30}\b(?:of (?:that|those|them|it|these)|"
+    r"(?:that|those|it) (?:is|are|has|have))\b.{0,25}\b(closed won|won|booked|signed|lost|still open|open)\b",
+    re.I,
+)
+CREATED_MEASURES = frozenset({"pipeline_created", "deals_created"})
+COUNT_OF = re.compile(r"\bhow many\b|\bnumber of\b|\bcount\b", re.I)
 #: "so far", "to date": the period the thread is in, up to today.
 SO_FAR = re.compile(r"\bso far\b|\bto date\b|\bas of (?:now|today)\b", re.I)
 #: "total?", "total spend?", "in total?": the previous answer's total.
@@ -341,6 +352,18 @@ def merge(previous: Frame, current: Frame, question: str) -> Frame:
         return previous.model_copy(
             update={"intent": Intent.MEASURE, "slots": slots, "follow_up": True, "question": current.question}
         )
+    outcome = COHORT.match(question)
+    if outcome and previous.intent is Intent.MEASURE and previous.slots.measure in CREATED_MEASURES:
+        # "how much of that is already won?" after the pipeline created in October: those deals (the
+        # same creation period), by what became of them
+        word = outcome[1].lower()
+        money = previous.slots.measure == "pipeline_created" and not COUNT_OF.search(question)
+        measure = {"won": ("won_revenue", "won_deals"), "lost": ("lost_revenue", "lost_deals")}.get(
+            "won" if word in ("won", "closed won", "booked", "signed") else "lost" if word == "lost" else "",
+            ("open_pipeline", "open_deals"),
+        )[0 if money else 1]
+        slots = previous.slots.model_copy(update={"measure": measure, "date_field": "created", "also": None})
+        return previous.model_copy(update={"slots": slots, "follow_up": True, "question": current.question})
     if TOTAL_ONLY.match(question) and not current.slots.measure:
         # "total?" after a figure broken down: the figure over everything; after a list: the list again,
         # whose first line is its total

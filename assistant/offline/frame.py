@@ -174,6 +174,9 @@ class Slots(BaseModel):
     both_ends: int | None = None
     #: "who dropped the most?" after a comparison: the groups ranked by their change, "down" or "up".
     by_change: Literal["down", "up", "any"] | None = None
+    #: "how much of that is already won?" after the pipeline created in October: the period is on
+    #: the deals' created date (a cohort), whatever the measure's own date is.
+    date_field: Literal["close", "created"] | None = None
     #: "reps under 50% attainment": only the groups whose measure is above / below this.
     above: float | None = None
     below: float | None = None
@@ -191,6 +194,7 @@ ENTITY_SLOTS: dict[str, EntityKind] = {
 
 #: Slots that narrow a list (kept within a thread only while the intent stays the same).
 FILTER_SLOTS = (
+    "date_field",
     "stage",
     "min_amount",
     "max_amount",

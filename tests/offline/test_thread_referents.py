@@ -230,3 +230,24 @@ def test_what_someone_closed_compared_to_their_quota_is_attainment(demo: World, 
     quota = demo.ask(cast.manager, "how does that compare to his quota", first.thread_id)
     ((_, args),) = _calls(quota)
     assert (args["measure"], args["rep"]) == ("attainment", cast.rep.name)
+
+
+def test_what_became_of_the_deals_created_in_a_period(demo: World, cast: Cast) -> None:
+    first = demo.ask(cast.revops, "new pipeline created in october")
+    won = demo.ask(cast.revops, "how much of that is already won?", first.thread_id)
+    ((_, args),) = _calls(won)
+    assert (args["measure"], args["date_field"], args["period"]) == ("won_revenue", "created", "october")
+    assert "of the deals created in October" in won.answer
+    with demo.engine.connect() as connection:
+        lost = connection.execute(
+            select(func.count(Opportunity.id)).where(
+                Opportunity.is_closed,
+                ~Opportunity.is_won,
+                Opportunity.created_at >= "2026-10-01",
+                Opportunity.created_at < "2026-11-01",
+            )
+        ).scalar_one()
+    count = demo.ask(cast.revops, "and how many of those were lost", won.thread_id)
+    ((_, args),) = _calls(count)
+    assert (args["measure"], args["date_field"]) == ("lost_deals", "created")
+    assert f"lost deals {lost:,}" in count.answer

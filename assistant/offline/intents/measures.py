@@ -392,6 +392,7 @@ def query_args(frame: Frame, lexicon: Lexicon) -> dict[str, Any]:
         missing=slots.missing,
         min_records=slots.min_records if group is not None else None,
         period=slots.period,
+        date_field=slots.date_field,
         compare=slots.compare,
         # every group, when the mean over them is asked or named members are picked from them
         top=slots.limit
