@@ -302,6 +302,13 @@ def write(result: MetricResult, answering: Answering) -> str:
             "sees their own deals only), so this is your own figure; your manager can set it beside the "
             "team's"
         )
+    elif answering.frame.slots.wider and answering.viewer.role in (Role.REP, Role.MANAGER):
+        # "vs company" from a manager or a rep: their scope is not the company, and the answer says so
+        mine = "your own deals" if answering.viewer.role is Role.REP else "your team's deals"
+        summary = (
+            f"{summary}. You see {mine} only, so the {answering.frame.slots.wider}'s figure is not yours to "
+            "see; this one covers everything you can see. RevOps can set it beside the company's"
+        )
     elif _alone(answering, result) and result.group_by in PEOPLE_GROUPS and result.groups_total <= 1:
         # "which regional office is doing best?" asked by a rep: their own is the only one they see
         group = result.group_by.replace("_", " ")

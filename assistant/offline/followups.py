@@ -156,7 +156,10 @@ def is_follow_up(previous: Frame | None, current: Frame, question: str) -> bool:
         return True  # "who's the champion?" after a question about an account: that account
     if missing == "account" and previous.intent is Intent.DEAL and previous.slots.deal:
         return True  # "who's on the buying committee?" after a deal: its account's
-    if VS_TEAM.search(question) and previous.intent in (Intent.MEASURE, Intent.PERFORMANCE):
+    if (VS_TEAM.search(question) or VS_COMPANY.search(question)) and previous.intent in (
+        Intent.MEASURE,
+        Intent.PERFORMANCE,
+    ):
         return True  # "how does that compare to the team?": the figure before, beside the team's
     if COHORT.match(question) and previous.slots.measure in CREATED_MEASURES:
         return True  # "how much of that is already won?": the deals created then
@@ -263,6 +266,13 @@ COHORT = re.compile(
 )
 CREATED_MEASURES = frozenset({"pipeline_created", "deals_created"})
 COUNT_OF = re.compile(r"\bhow many\b|\bnumber of\b|\bcount\b", re.I)
+#: "vs company", "compared to the whole org": beside everyone's figure.
+VS_COMPANY = re.compile(
+    r"\b(?:vs\.?|versus|compared? (?:to|with)|against|relative to"
+    r"|how (?:do|does) (?:that|it|we|they) compare to)\s+(?:the\s+)?(?:whole\s+|entire\s+|rest of the\s+)?(?:company|org|organi[sz]ation|business|everyone"
+    r"|all reps)\b",
+    re.I,
+)
 #: "so far", "to date": the period the thread is in, up to today.
 SO_FAR = re.compile(r"\bso far\b|\bto date\b|\bas of (?:now|today)\b", re.I)
 #: "total?", "total spend?", "in total?": the previous answer's total.
@@ -328,6 +338,20 @@ def merge(previous: Frame, current: Frame, question: str) -> Frame:
     ):
         # "what % is that?" after what someone closed: of their quota
         slots = previous.slots.model_copy(update={"measure": "attainment", "also": None, "metric": None})
+        return previous.model_copy(
+            update={"intent": Intent.MEASURE, "slots": slots, "follow_up": True, "question": current.question}
+        )
+    if (
+        VS_COMPANY.search(question)
+        and previous.intent in (Intent.MEASURE, Intent.PERFORMANCE)
+        and not names_in(current.slots)
+    ):
+        # "vs company" after a team's or a rep's figure: the same figure over everything in scope; the
+        # answer says when the scope is narrower than the company
+        wide = {"owner": None, "dimension": None, "group_by": None, "limit": None, "ranking": None}
+        slots = previous.slots.model_copy(
+            update=wide | {"measure": previous.slots.measure or "won_revenue", "wider": "company"}
+        )
         return previous.model_copy(
             update={"intent": Intent.MEASURE, "slots": slots, "follow_up": True, "question": current.question}
         )

@@ -174,6 +174,9 @@ class Slots(BaseModel):
     both_ends: int | None = None
     #: "who dropped the most?" after a comparison: the groups ranked by their change, "down" or "up".
     by_change: Literal["down", "up", "any"] | None = None
+    #: "vs company" after a team's figure: the wider group asked for, which the answer names when the
+    #: asker's scope does not reach it (a manager sees their team, a rep their own deals).
+    wider: str | None = None
     #: "how much of that is already won?" after the pipeline created in October: the period is on
     #: the deals' created date (a cohort), whatever the measure's own date is.
     date_field: Literal["close", "created"] | None = None

@@ -251,3 +251,16 @@ def test_what_became_of_the_deals_created_in_a_period(demo: World, cast: Cast) -
     ((_, args),) = _calls(count)
     assert (args["measure"], args["date_field"]) == ("lost_deals", "created")
     assert f"lost deals {lost:,}" in count.answer
+
+
+def test_versus_the_company_is_the_company_or_said_to_be_out_of_reach(demo: World, cast: Cast) -> None:
+    team = demo.ask(cast.manager, "win rate for my team this year")
+    company = demo.ask(cast.manager, "vs company", team.thread_id)
+    ((_, args),) = _calls(company)
+    assert (args["measure"], args.get("rep")) == ("win_rate", None)
+    assert "company's figure is not yours to see" in company.answer
+    first = demo.ask(cast.revops, cast.fill("win rate for {manager}'s team this year"))
+    everyone = demo.ask(cast.revops, "vs company", first.thread_id)
+    ((_, args),) = _calls(everyone)
+    assert (args["measure"], args.get("rep"), args.get("team")) == ("win_rate", None, None)
+    assert "not yours to see" not in everyone.answer
