@@ -269,8 +269,8 @@ COUNT_OF = re.compile(r"\bhow many\b|\bnumber of\b|\bcount\b", re.I)
 #: "vs company", "compared to the whole org": beside everyone's figure.
 VS_COMPANY = re.compile(
     r"\b(?:vs\.?|versus|compared? (?:to|with)|against|relative to"
-    r"|how (?:do|does) (?:that|it|we|they) compare to)\s+(?:the\s+)?(?:whole\s+|entire\s+|rest of the\s+)?(?:company|org|organi[sz]ation|business|everyone"
-    r"|all reps)\b",
+    r"|how (?:do|does) (?:that|it|we|they) compare to)\s+(?:the\s+)?(?:whole\s+|entire\s+|rest of the\s+)?"
+    r"(?:company|org|organi[sz]ation|business|everyone|all reps)\b",
     re.I,
 )
 #: "so far", "to date": the period the thread is in, up to today.
