@@ -273,6 +273,13 @@ VS_COMPANY = re.compile(
     r"(?:company|org|organi[sz]ation|business|everyone|all reps)\b",
     re.I,
 )
+#: "just qualification", "only enterprise": one member narrowing the previous answer.
+JUST_MEMBER = re.compile(r"\b(?:just|only)\b", re.I)
+#: "the biggest one", "the largest deal": one deal of the thread's set, the largest.
+THE_BIGGEST_ONE = re.compile(r"\bthe (?:biggest|largest|top|main) (?:one|deal|opp|opportunity)\b(?!s)", re.I)
+#: "how big is the first one?": a company's size (employees, revenue) unless deals are named.
+HOW_BIG = re.compile(r"\bhow (?:big|large)\b", re.I)
+DEAL_WORD = re.compile(r"\b(?:deals?|opps?|opportunit(?:y|ies)|pipe(?:line)?|wins?)\b", re.I)
 #: "so far", "to date": the period the thread is in, up to today.
 SO_FAR = re.compile(r"\bso far\b|\bto date\b|\bas of (?:now|today)\b", re.I)
 #: "total?", "total spend?", "in total?": the previous answer's total.
@@ -466,6 +473,13 @@ def merge(previous: Frame, current: Frame, question: str) -> Frame:
     biggest = _biggest_of(previous, current, question)
     if biggest is not None:
         return biggest
+    if THE_BIGGEST_ONE.search(question) and previous.intent in (Intent.PIPELINE, Intent.TOP_DEALS):
+        # "the biggest one - what stage is it at?" after the deals closing this month: that one deal,
+        # with its stage, amount, close date and owner
+        slots = previous.slots.model_copy(
+            update={"limit": 1, "ranking": "top", "group_by": None, "dimension": None, "measure": None}
+        )
+        return Frame(intent=Intent.TOP_DEALS, slots=slots, follow_up=True, question=current.question)
     split = _counted_and_sized(previous, current, question)
     if split is not None:
         return split
@@ -602,6 +616,16 @@ def merge(previous: Frame, current: Frame, question: str) -> Frame:
         kinds = {ENTITY_SLOTS[s] for s in new_names}
         if kinds and not kinds & spec_for(intent).takes:
             intent = ENTITY_INTENT[next(iter(sorted(kinds)))]
+    narrowed_by_member = (
+        JUST_MEMBER.search(question) is not None
+        and member_named
+        and not current.slots.measure
+        and previous.intent in DATA_INTENTS
+        and intent is not previous.intent
+        and intent in (Intent.QUALIFICATION, Intent.UNKNOWN, Intent.ACCOUNTS, Intent.TERRITORY)
+    )
+    if narrowed_by_member:
+        intent = previous.intent  # "just qualification" after the pipeline: the stage, not a scorecard
     same = intent is previous.intent
     merged = Slots()
     carry_names = not (new_names or current.unplaced) or bool(NARROW.match(question))
@@ -760,6 +784,10 @@ def merge(previous: Frame, current: Frame, question: str) -> Frame:
         intent, merged.measure = Intent.MEASURE, merged.measure or "open_pipeline"
         merged.dimension = {"owner": "rep"}.get(merged.group_by, merged.group_by)
         merged.group_by = None
+    if current.about_me and not current.slots.owner and previous.slots.owner:
+        merged.owner = None  # "ok mine then": the asker's own, not the person before
+    if merged.activity_type and merged.measure != "activities":
+        merged.activity_type = None  # "how many deals were created" after calls logged: no call filter
     if TEAM_WIDE.search(question) and not current.slots.owner:
         merged.owner = None  # "the biggest deal on the team": the whole team, not the rep before
     ambiguity = current.ambiguity
@@ -937,6 +965,10 @@ def fold(
                 # "break the lowest one down by rep": "lowest one" picked the row, it ranks nothing
                 slots = current.slots.model_copy(update={"limit": None, "ranking": None})
                 current = current.model_copy(update={"slots": slots})
+            if current.slots.account and HOW_BIG.search(said) and not DEAL_WORD.search(said):
+                # "how big is the first one?" of a list of accounts: the company's size, not its deals
+                slots = current.slots.model_copy(update={"measure": None, "dimension": None})
+                current = current.model_copy(update={"intent": Intent.ACCOUNT_FACTS, "slots": slots})
         listed = None if picked or lone or pair else about_listed(context, current, said, shown)
         frame = refine(
             listed

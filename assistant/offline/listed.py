@@ -176,6 +176,8 @@ def _largest(answer: str, shown: list[Listed]) -> Listed | None:
     return max(shown, key=lambda row: amounts[row.ref])
 
 
+#: A record's reference inside a table row's name.
+RECORD_IN_ROW = re.compile(r"\[(opportunity|account|user)/(\d+)\]")
 #: "what else do they buy?", "who's their parent?": the one record the previous answer showed.
 THEY = re.compile(
     # "how much did we lose there?": the place or group shown; "are there any…" asks whether any exist
@@ -184,7 +186,9 @@ THEY = re.compile(
     # "break that down by quarter" after the one top industry: that industry
     r"|\b(?:break|split) (?:that|this) (?:one )?(?:down|up|out)\b"
     # "who are the contacts on that account?" after the one deal shown: its account
-    r"|\b(?:that|this|the same) (?:account|company|customer|client)\b",
+    r"|\b(?:that|this|the same) (?:account|company|customer|client)\b"
+    # "top accounts in that" after the one industry shown: that industry
+    r"|\b(?:in|from|for|at|with|of) (?:that|this)(?: one)?\s*(?:$|[?.!,])",
     re.I,
 )
 
@@ -199,7 +203,15 @@ def only_row(question: str, answers: list[str]) -> Listed | None:
         Listed(kind=m["kind"], ref=f"{m['kind']}/{m['id']}", name=m["name"].strip(" *"))
         for m in ITEM.finditer(last)
     ]
-    return shown[0] if len(shown) == 1 else None
+    if len(shown) != 1:
+        return None
+    record = RECORD_IN_ROW.search(shown[0].name) if shown[0].kind == "row" else None
+    if record is not None:
+        # a table's one row naming its record ("Groovestreet - GTK 500 [opportunity/7]"): that record
+        return Listed(
+            kind=record[1], ref=f"{record[1]}/{record[2]}", name=shown[0].name[: record.start()].strip()
+        )
+    return shown[0]
 
 
 #: "compare them", "how do they stack up", "both of them": the members of the last answers, together.

@@ -112,7 +112,7 @@ def test_users_add_and_set_role_take_effect_at_once_in_a_running_server(maven: P
     ).stdout.strip()
     headers = {"Authorization": f"Bearer {token.splitlines()[0]}"}
     ask = {"question": "what's our total open pipeline?"}
-    company = f"across {_all_open_deals()} deals"  # "The open pipeline is $0 across 2089 deals"
+    company = f"across {_all_open_deals():,} deals"  # "The open pipeline is $0 across 2089 deals"
     mine = api.post("/v1/ask", json=ask, headers=headers).json()
     assert mine["answer"] and company not in mine["answer"]  # a new rep has no deals of their own
     changed = runner.invoke(app, ["users", "set-role", "Nina Park", "ADMIN"])

@@ -120,6 +120,10 @@ def _kind_named(slots: Slots) -> bool:
     return slots.owner is None and any(getattr(slots, name) is not None for name in KINDS)
 
 
+#: "overdue next steps": the stall rule's own words (a next step past its date counts too).
+OVERDUE = re.compile(r"\b(?:overdue|past due|late|expired|stale)\b")
+
+
 def prefer_query(frame: Frame, prepared: str, sees_company: bool = False) -> None:
     """Give the question to the metric query when the chosen intent would drop part of it; give a
     question no phrasing claimed ("what have I got closing in March?") to its measure's own intent;
@@ -132,6 +136,14 @@ def prefer_query(frame: Frame, prepared: str, sees_company: bool = False) -> Non
     if frame.intent is Intent.PURCHASES and frame.slots.period and frame.slots.account:
         # "how much have we won at Acme this year?": its won revenue in that period, by product
         frame.intent, frame.slots.measure, frame.slots.dimension = Intent.MEASURE, "won_revenue", "product"
+        return
+    missing_step = frame.slots.missing == "next_step" and frame.slots.rule == "next_step"
+    if frame.intent is Intent.STALLED and missing_step and not OVERDUE.search(prepared):
+        # "how many open deals have no next step": those with none recorded, counted exactly (the stall
+        # rule also flags overdue ones)
+        frame.intent, frame.slots.rule = Intent.MEASURE, None
+        frame.slots.measure = "open_deals" if COUNT.search(prepared) else "open_pipeline"
+        frame.slots.dimension = frame.slots.dimension or (None if COUNT.search(prepared) else "deal")
         return
     if frame.intent is Intent.STALLED and frame.slots.min_pushes:
         # "deals pushed 3+ times": exactly as often as asked (the stall rule's own count is fixed)

@@ -1,0 +1,85 @@
+"""Drilling down in a thread: from a declined request to one's own figures ("ok mine then, just
+qualification"), from a list of deals to its biggest one, that deal's activity and its account's
+economic buyer, from the one won deal shown to its account's facts and other deals, from the top
+industry to its top accounts and the first one's size, and from the deals with no next step to
+those of them closing this month."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import func, select
+
+from tests.offline.conftest import Cast, World
+from tools.store.schema import Account, Opportunity, Role
+from tools.viewer import Viewer
+
+
+def _calls(answer: Any) -> list[tuple[str, dict[str, Any]]]:
+    return [(c.name, dict(c.args)) for c in answer.tool_calls]
+
+
+def test_mine_after_a_declined_request_is_the_askers_own(demo: World, cast: Cast) -> None:
+    first = demo.ask(cast.rep, cast.fill("show me {stranger}'s pipeline"))
+    mine = demo.ask(cast.rep, "ok mine then, just qualification", first.thread_id)
+    assert _calls(mine) == [("pipeline_summary", {"stage": "Qualification"})]
+    assert mine.answer.startswith("**Your open pipeline in Qualification")
+
+
+def test_the_biggest_one_then_it_then_its_account(demo: World, cast: Cast) -> None:
+    first = demo.ask(cast.rep, "whats my pipeline")
+    month = demo.ask(cast.rep, "which ones close this month", first.thread_id)
+    biggest = demo.ask(cast.rep, "the biggest one - what stage is it at", month.thread_id)
+    assert "largest open deal closing in" in biggest.answer
+    activity = demo.ask(cast.rep, "any activity on it lately?", biggest.thread_id)
+    ((name, args),) = _calls(activity)
+    assert name == "deal_details" and args["deal"].startswith("opportunity/")
+    with demo.engine.connect() as connection:
+        account = connection.execute(
+            select(Account.name)
+            .join(Opportunity, Opportunity.account_id == Account.id)
+            .where(Opportunity.id == int(args["deal"].split("/")[1]))
+        ).scalar_one()
+    buyer = demo.ask(cast.rep, "who's the economic buyer", activity.thread_id)
+    assert _calls(buyer) == [("account_profile", {"account": account})]
+
+
+def test_the_one_won_deal_shown_leads_to_its_account(maven: World) -> None:
+    revops = Viewer(user_id=0, role=Role.REVOPS, name="RevOps")
+    first = maven.ask(revops, "biggest deal we won this year")
+    facts = maven.ask(revops, "which industry is that account in", first.thread_id)
+    ((name, args),) = _calls(facts)
+    assert name == "account_facts"
+    account = args["account"]
+    others = maven.ask(revops, "how much else have we won with them", facts.thread_id)
+    assert _calls(others)[0][1]["account"] == account
+    there = maven.ask(revops, "any open deals there", others.thread_id)
+    assert _calls(there) == [("pipeline_summary", {"account": account})]
+
+
+def test_the_top_industry_then_its_accounts_then_the_first_ones_size(maven: World) -> None:
+    revops = Viewer(user_id=0, role=Role.REVOPS, name="RevOps")
+    first = maven.ask(revops, "which industry buys the most")
+    ((_, args),) = _calls(first)
+    assert args["group_by"] == "industry" and args["top"] == 1
+    top = maven.ask(revops, "top accounts in that", first.thread_id)
+    ((_, args),) = _calls(top)
+    assert args["group_by"] == "account" and args.get("industry")
+    size = maven.ask(revops, "how big is the first one", top.thread_id)
+    ((name, _),) = _calls(size)
+    assert name == "account_facts" and "employees" in size.answer.split("\n")[0]
+
+
+def test_deals_with_no_next_step_are_those_with_none_recorded(demo: World, cast: Cast) -> None:
+    with demo.engine.connect() as connection:
+        none = connection.execute(
+            select(func.count(Opportunity.id)).where(~Opportunity.is_closed, Opportunity.next_step.is_(None))
+        ).scalar_one()
+    first = demo.ask(cast.revops, "how many open deals have no next step")
+    assert _calls(first) == [("query_metrics", {"measure": "open_deals", "missing": "next_step"})]
+    assert f"open deals {none:,}" in first.answer
+    month = demo.ask(cast.revops, "just the ones closing this month", first.thread_id)
+    ((_, args),) = _calls(month)
+    assert (args["missing"], args["period"]) == ("next_step", "this month")
+    overdue = demo.ask(cast.revops, "which deals have overdue next steps")
+    assert [name for name, _ in _calls(overdue)] == ["stalled_deals"]
