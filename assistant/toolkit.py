@@ -192,6 +192,9 @@ TOOLS: tuple[ToolSpec, ...] = (
     ToolSpec("account_profile", "tools.accounts:account_profile", "tools.accounts:AccountProfileInput"),
     ToolSpec("account_facts", "tools.accounts:account_facts", "tools.accounts:AccountInput"),
     ToolSpec("account_purchases", "tools.accounts:account_purchases", "tools.accounts:AccountInput"),
+    ToolSpec(
+        "list_products", "tools.accounts.catalogue:list_products", "tools.accounts.catalogue:CatalogueInput"
+    ),
     ToolSpec("account_whitespace", "tools.accounts:account_whitespace", "tools.accounts:WhitespaceInput"),
     ToolSpec("list_territories", "tools.territory:list_territories", "tools.territory:TerritoryListInput"),
     ToolSpec(

@@ -59,7 +59,7 @@ BY_CLOSE = re.compile(
 NARROW = re.compile(r"^\W*(?:and )?(?:only|just|but only|of those|of them)\b", re.I)
 PRONOUN = re.compile(
     r"\b(?:he|she|him|his|her|hers|they|them|their|theirs|it|its|those|these|the ones|ones|this one|that one"
-    r"|the same|that account|this account|that deal|this deal|that territory|that rep|that one"
+    r"|the same|that account|this account|that deal|this deal|that territory|that rep|that one|that team"
     r"|that company|this company|which one|the two|both of them|each other)\b"
     # "any open deals there?": the place of the thread (not "are there any…")
     r"|\bthere\W*$|\b(?:at|with|from) them\b",

@@ -65,6 +65,8 @@ class Intent(StrEnum):
     SCENARIOS = "scenarios"
     #: Who is who: a person's manager, territory and region; who is on a team (the org chart).
     ROSTER = "roster"
+    #: What we sell: the product catalogue with list prices.
+    PRODUCTS = "products"
 
 
 class Ambiguity(BaseModel):

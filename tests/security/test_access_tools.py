@@ -117,6 +117,7 @@ def _general() -> dict[str, list[Args]]:
         "account_plan": [{"account": "Acme Corporation"}],
         "list_territories": [{}, {"region": "Central"}],
         "team_roster": [{}, {"region": "Central"}, {"job": "rep"}, *({"territory": t} for t in TERRITORIES)],
+        "list_products": [{}, {"order": "price_desc", "limit": 1}, {"products": ["Core"]}],
         "territory_summary": by_territory,
         "territory_balance": by_territory,
         "propose_rebalance": [*by_territory, {"across_territories": True}],

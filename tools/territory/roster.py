@@ -143,7 +143,15 @@ def team_roster(repo: Repository, viewer: Viewer, params: RosterInput) -> Roster
     team = None
     if params.team:
         head, team = _person(repo, viewer, params.team)
-        query = query.where(User.id.in_(_under(repo, viewer, head)))
+        members = _under(repo, viewer, head)
+        if not members:
+            # "who else is on Kenji's team?": a rep's team is their manager's (when the viewer sees it)
+            with repo.connect() as connection:
+                boss = connection.execute(repo.users(viewer, User.manager_id).where(User.id == head)).scalar()
+                boss_name = connection.execute(repo.users(viewer, User.name).where(User.id == boss)).scalar()
+            if boss is not None and boss_name is not None:
+                head, team, members = int(boss), str(boss_name), _under(repo, viewer, int(boss))
+        query = query.where(User.id.in_(members))
         filters.append(f"team: {team}")
     places: list[ColumnElement[bool]] = []
     if params.territory:

@@ -167,7 +167,7 @@ ROSTER = IntentSpec(
     phrasings=(
         without_account(
             14,
-            r"\bwho(?: is| are|'s| s|s)? (?:all )?(?:on|in) "
+            r"\bwho(?: else)?(?: is| are|'s| s|s)? (?:all |else )?(?:on|in) "
             r"(?:entperson|entunknown|my|our|his|her|their|the|this|that) (?:team|org|group)"
             r"(?: (?:now|today|right now|these days))?\W*$",
             r"^(?:list|show|name)(?: me)? (?:all )?(?:of )?(?:entperson|entunknown|my|his|her|their) "

@@ -16,6 +16,7 @@ from __future__ import annotations
 from assistant.offline.frame import Intent
 from assistant.offline.intents import (
     accounts,
+    catalogue,
     changes,
     conversation,
     deals,
@@ -40,6 +41,7 @@ SPECS: tuple[IntentSpec, ...] = (
     *deals.SPECS,
     *people.SPECS,
     *accounts.SPECS,
+    *catalogue.SPECS,
     *territory.SPECS,
     *design.SPECS,
 )
