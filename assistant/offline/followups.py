@@ -743,6 +743,9 @@ def merge(previous: Frame, current: Frame, question: str) -> Frame:
     elif same and previous.slots.period and current.slots.period not in (None, previous.slots.period):
         # "and last qtr?" after this quarter: remembered, so "who dropped the most?" sets the two apart
         merged.prior_period = previous.slots.period
+    elif same and current.slots.period is None and previous.slots.prior_period:
+        # "by region" after "and last year?": still the two years, for "which one grew the most?"
+        merged.prior_period = previous.slots.prior_period
     if (
         SAME_LAST_YEAR.search(question.lower())
         and previous.slots.period
