@@ -136,3 +136,44 @@ FRAGMENT = re.compile(
 )
 #: Intents that leave the thread's context alone.
 ASIDES = frozenset({Intent.SMALL_TALK, Intent.HELP, Intent.OUT_OF_SCOPE})
+#: "break that down by rep", "split it by product": the previous answer, broken down.
+BROKEN_DOWN = re.compile(
+    r"^\W*(?:(?:and|now|ok|okay|so|then|can you|could you|pls|please)\W+)*(?:break|split|slice|cut)"
+    r"(?: (?:that|it|this|them|those|these)\b| (?:down|up|out) (?:by|per|into)\b| by\b)",
+    re.I,
+)
+#: Measures over a set of deals: asked after a list of deals, one figure over them, not one per deal.
+OVER_THE_DEALS = frozenset(
+    {
+        "average_deal_size",
+        "median_deal_size",
+        "average_sales_cycle",
+        "median_sales_cycle",
+        "average_lost_cycle",
+    }
+    | {"win_rate"}
+)
+#: "and have open deals", "only those with no activity", "which have ARR": the accounts listed, narrowed.
+ACCOUNTS_THAT = re.compile(
+    r"^\W*(?:and|but|only|just|so|ok)?\W*(?:how many (?:of (?:them|those|these) )?(?:accounts )?)?"
+    r"(?:those |the ones |ones |accounts |of them )?(?:that |which |who )?"
+    r"(?:also )?(?:have|has|having|with|without|w/o|w/|no)\b",
+    re.I,
+)
+#: "enterprise only - by product": a member named, then "only", narrowing the previous figure.
+ONLY_AFTER = re.compile(r"^\W*(?:[\w&'-]+ ){1,3}(?:only|alone)\b", re.I)
+#: "what should I do about it?", "what does the playbook say": advice asked, not the record's facts.
+ADVICE_ASKED = re.compile(
+    r"\b(?:playbook|should (?:i|we)|advice|tips?|how (?:do|should|can|would|to) (?:i|we)?)\b", re.I
+)
+#: "on the team", "across my team": the whole team, whoever the previous answer was about.
+TEAM_WIDE = re.compile(r"\b(?:on|in|across|for) (?:the|my|our|whole|entire) (?:whole |entire )?team\b", re.I)
+#: "which one has the biggest open deal?" after a set of accounts: one of those accounts.
+WHICH_ONE = re.compile(r"\bwhich (?:one|ones|account|accounts|company|companies|customer|customers)\b", re.I)
+#: "just qualification", "only enterprise": one member narrowing the previous answer.
+JUST_MEMBER = re.compile(r"\b(?:just|only)\b", re.I)
+#: "the biggest one", "the largest deal": one deal of the thread's set, the largest.
+THE_BIGGEST_ONE = re.compile(r"\bthe (?:biggest|largest|top|main) (?:one|deal|opp|opportunity)\b(?!s)", re.I)
+#: "how big is the first one?": a company's size (employees, revenue) unless deals are named.
+HOW_BIG = re.compile(r"\bhow (?:big|large)\b", re.I)
+DEAL_WORD = re.compile(r"\b(?:deals?|opps?|opportunit(?:y|ies)|pipe(?:line)?|wins?)\b", re.I)

@@ -41,8 +41,11 @@ from assistant.offline.bare_measures import (
 from assistant.offline.breakdowns import DIMENSION_WORD, DIMENSIONS, RANKED, WHICH, dimension_named
 from assistant.offline.deal_choice import chosen_deal
 from assistant.offline.followup_words import (
+    ACCOUNTS_THAT,
+    ADVICE_ASKED,
     ASIDES,
     BIG_ONES,
+    BROKEN_DOWN,
     BY_CLOSE,
     BY_SIZE,
     CARRIED_FILTERS,
@@ -50,22 +53,30 @@ from assistant.offline.followup_words import (
     CHANGE_UP,
     COMPARED,
     DEAL_LISTS,
+    DEAL_WORD,
     DEALS_BEHIND,
     FRAGMENT,
+    HOW_BIG,
     INSTEAD,
     IT,
+    JUST_MEMBER,
     MAX_FRAGMENT_WORDS,
     MAX_PRONOUN_WORDS,
     MAX_SWAP_WORDS,
     NARROW,
+    ONLY_AFTER,
+    OVER_THE_DEALS,
     PRONOUN,
     RESHAPE,
     SHARE_WORDS,
     SHORTER,
     START,
+    TEAM_WIDE,
+    THE_BIGGEST_ONE,
     THE_ONE,
     THOSE,
     VERSUS,
+    WHICH_ONE,
 )
 from assistant.offline.frame import ENTITY_SLOTS, FILTER_SLOTS, Frame, Intent, Slots
 from assistant.offline.intents import spec_for
@@ -77,6 +88,7 @@ from assistant.offline.measures import read_metric_question
 from assistant.offline.members import MEMBER_SLOTS
 from assistant.offline.metric_claims import OPEN_MEASURES
 from assistant.offline.period_slots import SAME_LAST_YEAR
+from assistant.offline.previous_answer import SO_FAR, asks_of_previous, of_previous
 from assistant.offline.record_filters import activity_kind
 from assistant.offline.thread_choices import (
     choice_named,
@@ -156,21 +168,10 @@ def is_follow_up(previous: Frame | None, current: Frame, question: str) -> bool:
         return True  # "who's the champion?" after a question about an account: that account
     if missing == "account" and previous.intent is Intent.DEAL and previous.slots.deal:
         return True  # "who's on the buying committee?" after a deal: its account's
-    if (VS_TEAM.search(question) or VS_COMPANY.search(question)) and previous.intent in (
-        Intent.MEASURE,
-        Intent.PERFORMANCE,
-    ):
-        return True  # "how does that compare to the team?": the figure before, beside the team's
-    if COHORT.match(question) and previous.slots.measure in CREATED_MEASURES:
-        return True  # "how much of that is already won?": the deals created then
-    if (TOTAL_ONLY.match(question) or WHAT_PERCENT.match(question)) and previous.intent in DATA_INTENTS:
-        return True  # "total?", "what % is that?": of the previous answer
-    if SO_FAR.search(question) and current.slots.period is None and previous.intent in PERIOD_INTENTS:
-        return True  # "how much have I closed so far?" after this quarter's forecast: this quarter, so far
+    if asks_of_previous(previous, current, question):
+        return True  # "total?", "vs company", "any open deals?" after a profile: of the previous answer
     if previous.intent is Intent.MEASURE and ONLY_AFTER.match(question) and current.slots.measure is None:
         return True  # "enterprise only - by product" after a measure by segment: that measure, narrowed
-    if about_one_account(previous, current, question):
-        return True  # "any open deals?", "anything churned?" after an account's profile: its own
     measured = previous.intent is Intent.MEASURE or (
         previous.intent is Intent.PERFORMANCE and bool(current.slots.group_by or current.slots.dimension)
     )
@@ -212,102 +213,6 @@ def is_follow_up(previous: Frame | None, current: Frame, question: str) -> bool:
     return bool(PRONOUN.search(question)) and len(question.split()) <= MAX_PRONOUN_WORDS
 
 
-#: "break that down by rep", "split it by product": the previous answer, broken down.
-BROKEN_DOWN = re.compile(
-    r"^\W*(?:(?:and|now|ok|okay|so|then|can you|could you|pls|please)\W+)*(?:break|split|slice|cut)"
-    r"(?: (?:that|it|this|them|those|these)\b| (?:down|up|out) (?:by|per|into)\b| by\b)",
-    re.I,
-)
-#: Measures over a set of deals: asked after a list of deals, one figure over them, not one per deal.
-OVER_THE_DEALS = frozenset(
-    {
-        "average_deal_size",
-        "median_deal_size",
-        "average_sales_cycle",
-        "median_sales_cycle",
-        "average_lost_cycle",
-    }
-    | {"win_rate"}
-)
-#: "and have open deals", "only those with no activity", "which have ARR": the accounts listed, narrowed.
-ACCOUNTS_THAT = re.compile(
-    r"^\W*(?:and|but|only|just|so|ok)?\W*(?:how many (?:of (?:them|those|these) )?(?:accounts )?)?"
-    r"(?:those |the ones |ones |accounts |of them )?(?:that |which |who )?"
-    r"(?:also )?(?:have|has|having|with|without|w/o|w/|no)\b",
-    re.I,
-)
-#: "enterprise only - by product": a member named, then "only", narrowing the previous figure.
-ONLY_AFTER = re.compile(r"^\W*(?:[\w&'-]+ ){1,3}(?:only|alone)\b", re.I)
-#: "what should I do about it?", "what does the playbook say": advice asked, not the record's facts.
-ADVICE_ASKED = re.compile(
-    r"\b(?:playbook|should (?:i|we)|advice|tips?|how (?:do|should|can|would|to) (?:i|we)?)\b", re.I
-)
-#: Intents whose answer is about one account as a whole.
-ACCOUNT_ANSWERS = frozenset({Intent.ACCOUNT, Intent.ACCOUNT_FACTS, Intent.PURCHASES, Intent.WHITESPACE})
-#: Words that widen a question beyond the account of the thread ("our total pipeline").
-WIDER = re.compile(r"\b(?:our|we|my|i|team|overall|company|everyone|all)\b", re.I)
-#: "how does that compare to the team?", "vs the team avg", "against her peers": beside the team's.
-VS_TEAM = re.compile(
-    r"\b(?:compare[sd]?|comparison|vs\.?|versus|against|relative to|stack up)\b.{0,25}"
-    r"\b(?:the |my |our |her |his |their )?"
-    r"(?:team(?:'s)?(?: avg| average)?|rest of the team|peers|teammates)\b",
-    re.I,
-)
-#: "on the team", "across my team": the whole team, whoever the previous answer was about.
-TEAM_WIDE = re.compile(r"\b(?:on|in|across|for) (?:the|my|our|whole|entire) (?:whole |entire )?team\b", re.I)
-#: "which one has the biggest open deal?" after a set of accounts: one of those accounts.
-WHICH_ONE = re.compile(r"\bwhich (?:one|ones|account|accounts|company|companies|customer|customers)\b", re.I)
-#: "how much of that is already won?", "how many of those closed won?", "any of it lost yet?": what
-#: became of the deals created in a period.
-COHORT = re.compile(
-    r"^\W*(?:and |so |ok )?(?:how (?:much|many)|what|any|which)\b.{0,30}\b(?:of (?:that|those|them|it|these)|"
-    r"(?:that|those|it) (?:is|are|has|have))\b.{0,25}\b(closed won|won|booked|signed|lost|still open|open)\b",
-    re.I,
-)
-CREATED_MEASURES = frozenset({"pipeline_created", "deals_created"})
-COUNT_OF = re.compile(r"\bhow many\b|\bnumber of\b|\bcount\b", re.I)
-#: "vs company", "compared to the whole org": beside everyone's figure.
-VS_COMPANY = re.compile(
-    r"\b(?:vs\.?|versus|compared? (?:to|with)|against|relative to"
-    r"|how (?:do|does) (?:that|it|we|they) compare to)\s+(?:the\s+)?(?:whole\s+|entire\s+|rest of the\s+)?"
-    r"(?:company|org|organi[sz]ation|business|everyone|all reps)\b",
-    re.I,
-)
-#: "just qualification", "only enterprise": one member narrowing the previous answer.
-JUST_MEMBER = re.compile(r"\b(?:just|only)\b", re.I)
-#: "the biggest one", "the largest deal": one deal of the thread's set, the largest.
-THE_BIGGEST_ONE = re.compile(r"\bthe (?:biggest|largest|top|main) (?:one|deal|opp|opportunity)\b(?!s)", re.I)
-#: "how big is the first one?": a company's size (employees, revenue) unless deals are named.
-HOW_BIG = re.compile(r"\bhow (?:big|large)\b", re.I)
-DEAL_WORD = re.compile(r"\b(?:deals?|opps?|opportunit(?:y|ies)|pipe(?:line)?|wins?)\b", re.I)
-#: "so far", "to date": the period the thread is in, up to today.
-SO_FAR = re.compile(r"\bso far\b|\bto date\b|\bas of (?:now|today)\b", re.I)
-#: "total?", "total spend?", "in total?": the previous answer's total.
-TOTAL_ONLY = re.compile(
-    r"^\W*(?:and |so |ok |the |whats the |what's the |what is the )?"
-    r"(?:total|sum|in total|all together|altogether|grand total)(?: \w+)?\W*$",
-    re.I,
-)
-#: "what % is that?": the figure before as a percentage (of the quota, after bookings).
-WHAT_PERCENT = re.compile(
-    r"^\W*(?:and |so |ok )?(?:what|which|how much) (?:%|percent(?:age)?) (?:is|of) (?:that|it|this)\b", re.I
-)
-
-
-def about_one_account(previous: Frame, current: Frame, question: str) -> bool:
-    """A short question naming nothing, after an answer about one account, asks about that account:
-    "any open deals?", "anything churned?", "contacts?" after Acme's profile are Acme's."""
-    return (
-        previous.intent in ACCOUNT_ANSWERS
-        and previous.slots.account is not None
-        and not names_in(current.slots)
-        and not current.unplaced
-        and "account" in spec_for(current.intent).takes
-        and len(question.split()) <= MAX_FRAGMENT_WORDS
-        and not WIDER.search(question)
-    )
-
-
 def _of_the_deal(current: Frame, question: str) -> bool:
     """A question about "it" that names nothing and asks no breakdown: the deal's own facts."""
     slots = current.slots
@@ -334,74 +239,9 @@ def _implied_measure(question: str) -> bool:
 
 def merge(previous: Frame, current: Frame, question: str) -> Frame:
     """``current`` read in the context of ``previous`` (see the module docstring)."""
-    if (
-        WHAT_PERCENT.match(question)
-        and previous.slots.measure in ("won_revenue", None)
-        and previous.intent
-        in (
-            Intent.PERFORMANCE,
-            Intent.MEASURE,
-        )
-    ):
-        # "what % is that?" after what someone closed: of their quota
-        slots = previous.slots.model_copy(update={"measure": "attainment", "also": None, "metric": None})
-        return previous.model_copy(
-            update={"intent": Intent.MEASURE, "slots": slots, "follow_up": True, "question": current.question}
-        )
-    if (
-        VS_COMPANY.search(question)
-        and previous.intent in (Intent.MEASURE, Intent.PERFORMANCE)
-        and not names_in(current.slots)
-    ):
-        # "vs company" after a team's or a rep's figure: the same figure over everything in scope; the
-        # answer says when the scope is narrower than the company
-        wide = {"owner": None, "dimension": None, "group_by": None, "limit": None, "ranking": None}
-        slots = previous.slots.model_copy(
-            update=wide | {"measure": previous.slots.measure or "won_revenue", "wider": "company"}
-        )
-        return previous.model_copy(
-            update={"intent": Intent.MEASURE, "slots": slots, "follow_up": True, "question": current.question}
-        )
-    if (
-        VS_TEAM.search(question)
-        and previous.intent in (Intent.MEASURE, Intent.PERFORMANCE)
-        and not names_in(current.slots)
-    ):
-        # "how does that compare to the team?" after someone's figure: each rep's, with the team average
-        # (a rep's scope is their own deals: the answer says the team's is not theirs to see)
-        slots = previous.slots.model_copy(
-            update={
-                "measure": previous.slots.measure or "won_revenue",
-                "dimension": "rep",
-                "group_by": None,
-                "mean_of_groups": True,
-                "owner": None,
-                "limit": None,
-                "ranking": None,
-            }
-        )
-        return previous.model_copy(
-            update={"intent": Intent.MEASURE, "slots": slots, "follow_up": True, "question": current.question}
-        )
-    outcome = COHORT.match(question)
-    if outcome and previous.intent is Intent.MEASURE and previous.slots.measure in CREATED_MEASURES:
-        # "how much of that is already won?" after the pipeline created in October: those deals (the
-        # same creation period), by what became of them
-        word = outcome[1].lower()
-        money = previous.slots.measure == "pipeline_created" and not COUNT_OF.search(question)
-        measure = {"won": ("won_revenue", "won_deals"), "lost": ("lost_revenue", "lost_deals")}.get(
-            "won" if word in ("won", "closed won", "booked", "signed") else "lost" if word == "lost" else "",
-            ("open_pipeline", "open_deals"),
-        )[0 if money else 1]
-        slots = previous.slots.model_copy(update={"measure": measure, "date_field": "created", "also": None})
-        return previous.model_copy(update={"slots": slots, "follow_up": True, "question": current.question})
-    if TOTAL_ONLY.match(question) and not current.slots.measure:
-        # "total?" after a figure broken down: the figure over everything; after a list: the list again,
-        # whose first line is its total
-        overall: dict[str, Any] = {"dimension": None, "then_by": None, "limit": None, "ranking": None}
-        overall["group_by"] = None
-        slots = previous.slots.model_copy(update=overall if previous.intent is Intent.MEASURE else {})
-        return previous.model_copy(update={"slots": slots, "follow_up": True, "question": current.question})
+    answered = of_previous(previous, current, question)
+    if answered is not None:
+        return answered
     if DEALS_BEHIND.match(question) and not current.slots.measure:
         behind = deals_behind(previous)
         if behind is not None:
