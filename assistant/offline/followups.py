@@ -213,6 +213,10 @@ def is_follow_up(previous: Frame | None, current: Frame, question: str) -> bool:
     return bool(PRONOUN.search(question)) and len(question.split()) <= MAX_PRONOUN_WORDS
 
 
+#: "vs last quarter", "compared to the previous month": the one before, of that unit.
+LAST_UNIT = re.compile(r"\b(?:last|previous|prior) (quarter|month|week|year)\b", re.I)
+
+
 def _of_the_deal(current: Frame, question: str) -> bool:
     """A question about "it" that names nothing and asks no breakdown: the deal's own facts."""
     slots = current.slots
@@ -389,7 +393,13 @@ def merge(previous: Frame, current: Frame, question: str) -> Frame:
     # "which month was best?", "top 3 accounts" after a measure: its measure, ranked over that dimension
     implied = previous.intent is Intent.MEASURE and _implied_measure(question) and not new_names
     reshaped = (
-        (previous.intent is Intent.MEASURE or reshapes_scorecard or (member_named and previous.slots.measure))
+        (
+            previous.intent is Intent.MEASURE
+            or reshapes_scorecard
+            or (member_named and previous.slots.measure)
+            # "vs last quarter" after what someone won this quarter: that figure, compared
+            or (previous.intent is Intent.PERFORMANCE and previous.slots.measure and VERSUS.match(question))
+        )
         and (current.slots.measure is None or implied)
         and intent
         in (
@@ -577,7 +587,21 @@ def merge(previous: Frame, current: Frame, question: str) -> Frame:
         # "vs my quota" after the pipeline closing next quarter: how well it covers the quota
         merged.measure = "coverage"
     merged.period = current.slots.period
-    if reshaped and VERSUS.match(question) and current.slots.period and previous.slots.period:
+    base = LAST_UNIT.search(question)
+    if reshaped and VERSUS.match(question) and base and not merged.compare and previous.slots.period:
+        # "vs last quarter" after this quarter: the same figure against the one before (a year: the
+        # same dates a year earlier when the thread's period is shorter than a year)
+        same_unit = base[1].lower() in previous.slots.period.lower()
+        merged.compare = (
+            "previous_period" if same_unit else "last_year" if base[1].lower() == "year" else None
+        )
+    if (
+        reshaped
+        and VERSUS.match(question)
+        and current.slots.period
+        and previous.slots.period
+        and current.slots.period != previous.slots.period
+    ):
         # "and vs Q2?" after Q3: Q3 set against Q2 (the query's comparison, when Q2 is the one before)
         merged.period, merged.compare_to = previous.slots.period, current.slots.period
     elif same and previous.slots.period and current.slots.period not in (None, previous.slots.period):

@@ -83,3 +83,26 @@ def test_deals_with_no_next_step_are_those_with_none_recorded(demo: World, cast:
     assert (args["missing"], args["period"]) == ("next_step", "this month")
     overdue = demo.ask(cast.revops, "which deals have overdue next steps")
     assert [name for name, _ in _calls(overdue)] == ["stalled_deals"]
+
+
+def test_versus_last_quarter_after_what_someone_won_this_quarter(demo: World, cast: Cast) -> None:
+    first = demo.ask(cast.manager, cast.fill("how much did {rep} win this quarter"))
+    versus = demo.ask(cast.manager, "vs last quarter", first.thread_id)
+    ((name, args),) = _calls(versus)
+    assert (name, args["measure"], args["period"], args["compare"]) == (
+        "query_metrics",
+        "won_revenue",
+        "this quarter",
+        "previous_period",
+    )
+    assert "2026-Q3" in versus.answer
+
+
+def test_which_one_grew_the_most_compares_the_two_years_of_the_thread(demo: World, cast: Cast) -> None:
+    first = demo.ask(cast.revops, "how much did we win this year?")
+    last = demo.ask(cast.revops, "and last year?", first.thread_id)
+    regions = demo.ask(cast.revops, "by region", last.thread_id)
+    grew = demo.ask(cast.revops, "which one grew the most", regions.thread_id)
+    ((_, args),) = _calls(grew)
+    assert (args["group_by"], args["period"], args["compare"]) == ("region", "this year", "previous_period")
+    assert "rose the most" in grew.answer
