@@ -62,7 +62,9 @@ PRONOUN = re.compile(
     r"|the same|that account|this account|that deal|this deal|that territory|that rep|that one|that team"
     r"|that company|this company|which one|the two|both of them|each other)\b"
     # "any open deals there?": the place of the thread (not "are there any…")
-    r"|\bthere\W*$|\b(?:at|with|from) them\b",
+    r"|\bthere\W*$|\b(?:at|with|from) them\b"
+    # "top 3 accounts there by potential": the place of the thread, mid-question too
+    r"|\b(?:accounts?|deals?|reps?|pipeline|pipe|customers?) there\b",
     re.I,
 )
 ORDINALS = {

@@ -213,6 +213,10 @@ def is_follow_up(previous: Frame | None, current: Frame, question: str) -> bool:
     return bool(PRONOUN.search(question)) and len(question.split()) <= MAX_PRONOUN_WORDS
 
 
+#: "who covers it?", "who works there?": the people whose territory it is.
+WHO_COVERS = re.compile(
+    r"\bwho (?:covers|works|sells|is|are) (?:in )?(?:it|there|that territory|that region)\b", re.I
+)
 #: "vs last quarter", "compared to the previous month": the one before, of that unit.
 LAST_UNIT = re.compile(r"\b(?:last|previous|prior) (quarter|month|week|year)\b", re.I)
 
@@ -476,6 +480,13 @@ def merge(previous: Frame, current: Frame, question: str) -> Frame:
     )
     if narrowed_by_member:
         intent = previous.intent  # "just qualification" after the pipeline: the stage, not a scorecard
+    if (
+        intent is Intent.ACCOUNT
+        and not current.slots.account
+        and previous.slots.territory
+        and WHO_COVERS.search(question)
+    ):
+        intent = Intent.ROSTER  # "who covers it?" after a territory's accounts: the people based there
     same = intent is previous.intent
     merged = Slots()
     carry_names = not (new_names or current.unplaced) or bool(NARROW.match(question))

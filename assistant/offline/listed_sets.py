@@ -92,6 +92,11 @@ ACCOUNT_FACTS = re.compile(
 )
 #: "who owns them?", "whose are they?": the owner of each record listed.
 OWNERS = re.compile(r"\bwho (?:owns|has|runs|is on|handles)\b|\bwhose\b|\bowners?\b", re.I)
+#: "which of them has the most…", "who of those is lowest": one of the set, ranked.
+ONE_OF_THEM = re.compile(
+    r"\b(?:which|who)(?: one)? of (?:them|those|these)\b.{0,30}\b(?:most|least|highest|lowest|best|worst|biggest|largest)\b",
+    re.I,
+)
 #: Intents a question about the listed accounts' own facts can arrive with.
 ABOUT_ACCOUNTS = (Intent.UNKNOWN, Intent.ACCOUNT, Intent.ACCOUNT_FACTS, Intent.ACCOUNTS)
 #: What the org chart says of each listed rep: "who are their managers?", "which region are they in?".
@@ -149,8 +154,10 @@ def about_listed(previous: Frame | None, current: Frame, question: str, answers:
         slots.then_by = slots.then_by or "product"  # "what did they buy?": each one's products
     slots.dimension = slots.dimension or field
     slots.group_by = None
-    if slots.dimension == field:
+    if slots.dimension == field and not (ONE_OF_THEM.search(question) and slots.ranking):
         slots.limit = slots.ranking = None  # every one of them, not a top N of the few
+    elif slots.dimension == field:
+        slots.limit = slots.limit or 1  # "which of them has the most open pipeline?": the one
     return current.model_copy(
         update={"intent": Intent.MEASURE, "slots": slots, "follow_up": True, "readings": [], "implied": False}
     )

@@ -106,3 +106,22 @@ def test_which_one_grew_the_most_compares_the_two_years_of_the_thread(demo: Worl
     ((_, args),) = _calls(grew)
     assert (args["group_by"], args["period"], args["compare"]) == ("region", "this year", "previous_period")
     assert "rose the most" in grew.answer
+
+
+def test_a_territory_then_who_covers_it_then_its_accounts(demo: World, cast: Cast) -> None:
+    first = demo.ask(cast.revops, "which territory has the most open pipeline")
+    accounts = demo.ask(cast.revops, "how many accounts in it", first.thread_id)
+    ((_, args),) = _calls(accounts)
+    territory = args["territory"]
+    covers = demo.ask(cast.revops, "who covers it", accounts.thread_id)
+    assert _calls(covers) == [("team_roster", {"territory": territory})]
+    top = demo.ask(cast.revops, "top 3 accounts there by potential", covers.thread_id)
+    ((_, args),) = _calls(top)
+    assert (args["territory"], args["limit"]) == (territory, 3)
+
+
+def test_which_of_them_has_the_most_is_one_of_them(demo: World, cast: Cast) -> None:
+    first = demo.ask(cast.revops, cast.fill("who reports to {manager}"))
+    most = demo.ask(cast.revops, "which of them has the most open pipeline", first.thread_id)
+    ((_, args),) = _calls(most)
+    assert (args["group_by"], args["top"]) == ("rep", 1) and cast.rep.name in args["any_of"]["rep"]
