@@ -94,7 +94,8 @@ ACCOUNT_FACTS = re.compile(
 OWNERS = re.compile(r"\bwho (?:owns|has|runs|is on|handles)\b|\bwhose\b|\bowners?\b", re.I)
 #: "which of them has the most…", "who of those is lowest": one of the set, ranked.
 ONE_OF_THEM = re.compile(
-    r"\b(?:which|who)(?: one)? of (?:them|those|these)\b.{0,30}\b(?:most|least|highest|lowest|best|worst|biggest|largest)\b",
+    r"\b(?:which|who)(?: one)? of (?:them|those|these)\b.{0,30}"
+    r"\b(?:most|least|highest|lowest|best|worst|biggest|largest)\b",
     re.I,
 )
 #: Intents a question about the listed accounts' own facts can arrive with.
