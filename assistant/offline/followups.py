@@ -168,6 +168,8 @@ def is_follow_up(previous: Frame | None, current: Frame, question: str) -> bool:
         return True  # "who's the champion?" after a question about an account: that account
     if missing == "account" and previous.intent is Intent.DEAL and previous.slots.deal:
         return True  # "who's on the buying committee?" after a deal: its account's
+    if THE_BIGGEST_ONE.search(question) and previous.intent in (Intent.PIPELINE, Intent.TOP_DEALS):
+        return True  # "the biggest one - what's the next step?" after a deal list: its largest deal
     if asks_of_previous(previous, current, question):
         return True  # "total?", "vs company", "any open deals?" after a profile: of the previous answer
     if previous.intent is Intent.MEASURE and ONLY_AFTER.match(question) and current.slots.measure is None:

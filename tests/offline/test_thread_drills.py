@@ -125,3 +125,11 @@ def test_which_of_them_has_the_most_is_one_of_them(demo: World, cast: Cast) -> N
     most = demo.ask(cast.revops, "which of them has the most open pipeline", first.thread_id)
     ((_, args),) = _calls(most)
     assert (args["group_by"], args["top"]) == ("rep", 1) and cast.rep.name in args["any_of"]["rep"]
+
+
+def test_the_biggest_one_of_someones_deals_with_its_next_step(demo: World, cast: Cast) -> None:
+    first = demo.ask(cast.manager, cast.fill("{rep}'s open deals closing this quarter"))
+    biggest = demo.ask(cast.manager, "the biggest one - whats the next step", first.thread_id)
+    ((name, args), *_) = _calls(biggest)
+    assert (name, args["owner"], args["period"]) == ("pipeline_summary", cast.rep.name, "this quarter")
+    assert "largest open deal closing in" in biggest.answer and "next step" in biggest.answer
