@@ -133,3 +133,13 @@ def test_the_biggest_one_of_someones_deals_with_its_next_step(demo: World, cast:
     ((name, args), *_) = _calls(biggest)
     assert (name, args["owner"], args["period"]) == ("pipeline_summary", cast.rep.name, "this quarter")
     assert "largest open deal closing in" in biggest.answer and "next step" in biggest.answer
+
+
+def test_what_about_deal_size_after_two_reps_is_both_reps(demo: World, cast: Cast) -> None:
+    first = demo.ask(cast.manager, "compare kenji and emil this year")
+    size = demo.ask(cast.manager, "what about deal size", first.thread_id)
+    reps = sorted(args.get("rep", "") for _, args in _calls(size))
+    assert reps == ["Emil Jensen", "Kenji Jensen"] or all(
+        args.get("group_by") != "deal" for _, args in _calls(size)
+    )
+    assert "Average won deal" in size.answer or "average won deal" in size.answer
