@@ -205,3 +205,12 @@ def test_a_parent_company_out_of_view_is_not_called_missing(demo: World, cast: C
     answer = demo.ask(cast.manager, f"parent co of {child.lower()}?")
     assert answer.answer.startswith(f"**{child}'s parent company is outside your view.**")
     assert mother not in answer.answer
+
+
+def test_prices_people_in_a_place_and_how_long_a_deal_may_sit(demo: World, cast: Cast) -> None:
+    price = demo.ask(cast.rep, "list price on security shield")
+    assert _calls(price) == [("list_products", {"products": ["Security Shield"]})]
+    people = demo.ask(cast.revops, cast.fill("who's in {territory}"))
+    assert _calls(people) == [("team_roster", {"territory": cast.territory})]
+    rule = demo.ask(cast.rep, "how long can a deal sit in negotiation b4 it gets flagged")
+    assert [name for name, _ in _calls(rule)] == ["search_playbook"]

@@ -79,7 +79,7 @@ PRODUCTS = IntentSpec(
             r"(?:our |the |your )?products\b"
             r"(?! (?:did|do|does|have|has|sold|bought|by|per|we (?:sold|won|lost)|that|which))",
             r"\bproducts? (?:w/|with|and) (?:their |the )?(?:list )?prices?\b",
-            r"\b(?:list price|price list|pricing|price) (?:of|for) (?:the )?entproduct\b",
+            r"\b(?:list price|price list|pricing|price) (?:of|for|on) (?:the )?entproduct\b",
             r"\bentproduct(?:'s)? (?:list )?price\b",
             r"\bhow much (?:does|is|do) (?:the )?entproduct "
             r"(?:cost|go for|sell for|list (?:for|at))\b",

@@ -180,6 +180,12 @@ PLAYBOOK = IntentSpec(
     phrasings=(
         phrasing(6, r"\bplaybook\b"),
         phrasing(4.5, *HOW_TO),
+        # "how long can a deal sit in negotiation before it gets flagged?": the threshold, a norm
+        phrasing(
+            12,
+            r"\bhow long (?:can|should|may|is) (?:a |an |the )?(?:deal|opp|opportunity) "
+            r"(?:sit|stay|be|remain)\b(?!.*\b(?:my|our|entperson)\b)",
+        ),
         # "what are our stage thresholds for stuck deals?", "bant or meddicc for a 40k deal?": the
         # norm itself, or which of two methods; not the deals it applies to
         phrasing(

@@ -184,7 +184,8 @@ ROSTER = IntentSpec(
             r"\bhow many (?:reps|people|sellers|aes|direct reports|reports) (?:does|do) (?:entperson|i) "
             r"(?:have|manage|run|lead)\b",
             r"\borg chart\b|\breporting lines?\b|\bchain of command\b",
-            r"\bwho (?:covers|works|sells|is in|are in|handles) (?:the )?(?:entterritory|entregion)\b",
+            r"\bwho(?:'s| s|s)? (?:covers|works|sells|is in|are in|in|handles|based in) (?:the )?"
+            r"(?:entterritory|entregion)\b",
             r"^(?:list|show|name)(?: me)? (?:all )?(?:the |my |our )?(?:reps|managers|sellers|team members)"
             r"(?: (?:in|on|of) (?:the )?(?:entterritory|entregion|my team|the team))?\W*$",
             r"^who are (?:all )?(?:the |my |our )?(?:reps|managers|sellers|team members)"
