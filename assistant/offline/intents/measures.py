@@ -138,12 +138,15 @@ def prefer_query(frame: Frame, prepared: str, sees_company: bool = False) -> Non
         frame.intent, frame.slots.measure, frame.slots.dimension = Intent.MEASURE, "won_revenue", "product"
         return
     missing_step = frame.slots.missing == "next_step" and frame.slots.rule == "next_step"
-    if frame.intent is Intent.STALLED and missing_step and not OVERDUE.search(prepared):
+    if (
+        frame.intent is Intent.STALLED
+        and missing_step
+        and not OVERDUE.search(prepared)
+        and COUNT.search(prepared)
+    ):
         # "how many open deals have no next step": those with none recorded, counted exactly (the stall
-        # rule also flags overdue ones)
-        frame.intent, frame.slots.rule = Intent.MEASURE, None
-        frame.slots.measure = "open_deals" if COUNT.search(prepared) else "open_pipeline"
-        frame.slots.dimension = frame.slots.dimension or (None if COUNT.search(prepared) else "deal")
+        # rule, which lists the deals to act on with the playbook's advice, also flags overdue ones)
+        frame.intent, frame.slots.rule, frame.slots.measure = Intent.MEASURE, None, "open_deals"
         return
     if frame.intent is Intent.STALLED and frame.slots.min_pushes:
         # "deals pushed 3+ times": exactly as often as asked (the stall rule's own count is fixed)
