@@ -14,7 +14,7 @@ import re
 
 from assistant.offline.frame import Ambiguity, Frame, Intent, Slots
 from assistant.offline.intents.registry import spec_for
-from assistant.offline.listed import rows
+from assistant.offline.listed import RECORD_IN_ROW, rows
 from assistant.offline.members import MEMBER_SLOTS
 from assistant.offline.metric_claims import OPEN_MEASURES
 from tools.semantic.measures import INSTALLED_BASE
@@ -55,8 +55,8 @@ MEASURED_AS = {
 def _reference_in(name: str) -> str:
     """A table row's record by its reference when it shows one ("Acme - Core [opportunity/7]"): names
     of deals repeat, references do not."""
-    found = re.search(r"\[((?:opportunity|account|user)/\d+)\]", name)
-    return found[1] if found else name
+    found = RECORD_IN_ROW.search(name)
+    return f"{found[1]}/{found[2]}" if found else name
 
 
 def listed_set(previous: Frame, answer: str) -> tuple[str, list[str]] | None:

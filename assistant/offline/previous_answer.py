@@ -156,8 +156,7 @@ def of_previous(previous: Frame, current: Frame, question: str) -> Frame | None:
     if TOTAL_ONLY.match(question) and not current.slots.measure:
         # "total?" after a figure broken down: the figure over everything; after a list: the list again,
         # whose first line is its total
-        overall: dict[str, Any] = {"dimension": None, "then_by": None, "limit": None, "ranking": None}
-        overall["group_by"] = None
+        overall: dict[str, Any] = dict.fromkeys(("dimension", "then_by", "limit", "ranking", "group_by"))
         slots = previous.slots.model_copy(update=overall if previous.intent is Intent.MEASURE else {})
         return _measured(previous, current, slots, previous.intent)
     return None

@@ -74,3 +74,8 @@ def test_an_org_change_shows_at_once(repo: Repository) -> None:
         connection.execute(update(User).where(User.name == "Sam Reyes").values(manager_id=2))
     assert names(repo, OLGA, team="Max Stone") == ["Ravi Rao", "Rita Ruiz", "Sam Reyes"]
     assert names(repo, MAX, team="me") == ["Ravi Rao", "Rita Ruiz", "Sam Reyes"]
+
+
+def test_a_reps_team_is_their_managers(repo: Repository) -> None:
+    result = team_roster(repo, OLGA, RosterInput(team="Rita Ruiz"))
+    assert (result.team, [p.name for p in result.people]) == ("Max Stone", ["Ravi Rao", "Rita Ruiz"])

@@ -150,7 +150,7 @@ def team_roster(repo: Repository, viewer: Viewer, params: RosterInput) -> Roster
                 boss = connection.execute(repo.users(viewer, User.manager_id).where(User.id == head)).scalar()
                 boss_name = connection.execute(repo.users(viewer, User.name).where(User.id == boss)).scalar()
             if boss is not None and boss_name is not None:
-                head, team, members = int(boss), str(boss_name), _under(repo, viewer, int(boss))
+                team, members = str(boss_name), _under(repo, viewer, int(boss))
         query = query.where(User.id.in_(members))
         filters.append(f"team: {team}")
     places: list[ColumnElement[bool]] = []
