@@ -14,6 +14,7 @@ from assistant.offline.intents.spec import Answering
 from assistant.offline.members import compared_members, share_focus
 from assistant.offline.render import render, whose
 from tools.evidence import Figure, Unit
+from tools.semantic.evaluate import threshold_filters
 from tools.semantic.measures import INSTALLED_BASE
 from tools.semantic.models import Change, MetricResult, MetricRow
 from tools.store.schema import Role
@@ -263,6 +264,11 @@ def brief(result: MetricResult, answering: Answering) -> str:
     return f"{head}: {body}."
 
 
+def _thresholded(answering: Answering) -> bool:
+    slots = answering.frame.slots
+    return slots.above is not None or slots.below is not None
+
+
 def write(result: MetricResult, answering: Answering) -> str:
     """The answer to a metric query: what was computed, the total, the rows, the formula."""
     if answering.frame.brief or BRIEF.search(answering.frame.question.casefold()):
@@ -285,6 +291,18 @@ def write(result: MetricResult, answering: Answering) -> str:
         if result.measures[0].key in INSTALLED_BASE:
             kind = "installed product (the products accounts run, with their ARR)"
         summary = f"None: no {kind} matches, so there is no {_lower(result.measures[0].name)} to give"
+    elif result.group_by and not result.rows and _thresholded(answering):
+        # "which reps haven't closed anything this quarter?" and every one has: say so, with the
+        # total, not an empty table
+        group, slots = result.group_by.replace("_", " "), answering.frame.slots
+        none = slots.below == 1 and result.measures[0].unit is Unit.COUNT
+        measure, unit = _lower(result.measures[0].name), result.measures[0].unit
+        limits = threshold_filters(measure, unit, slots.above, slots.below)
+        summary = (
+            f"None: every {group} in view has {measure} in {result.period.label}"
+            if none
+            else f"None: no {group} in view has {' and '.join(limits)}"
+        ) + f". {summary} ({fmt.plural(result.total[0].record_count, _records(result))})"
     elif (
         result.total and result.measures[0].key in ("attainment", "coverage") and result.total[0].record_count
     ):

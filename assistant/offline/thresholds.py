@@ -108,6 +108,18 @@ NOBODY = re.compile(
     r"(open deals|open opps|open pipeline|pipeline|pipe|won deals|wins|deals won|losses|lost deals"
     r"|activit(?:y|ies)|deals|opps|opportunities)\b"
 )
+#: "which reps haven't closed anything this quarter?", "who hasn't won a deal yet", "anyone who
+#: didn't log a call this week": the people who did none of it, by the verb.
+NOBODY_DID = re.compile(
+    rf"\b{_PEOPLE}\b.{{0,25}}\b(?:haven't|hasn't|have not|has not|didn't|did not|never|not yet)\s+"
+    r"(?:yet\s+|even\s+|actually\s+)?(clos|won|win|book|sold|sell|los|log|made|make|creat|open|sourc)(?:ed|e|t)?"
+    r"\s+(?:anything|a thing|any(?:thing)?|a|one|a single|(?:any|a|one)\s+\w+)\b"
+)
+#: The count each verb above counts ("closed a deal", as a rep says it, is a win).
+NOBODY_DID_COUNTS = {"clos": "won_deals", "won": "won_deals", "win": "won_deals", "book": "won_deals"}
+NOBODY_DID_COUNTS |= {"sold": "won_deals", "sell": "won_deals", "los": "lost_deals", "log": "activities"}
+NOBODY_DID_COUNTS |= {"made": "activities", "make": "activities", "creat": "deals_created"}
+NOBODY_DID_COUNTS |= {"open": "deals_created", "sourc": "deals_created"}
 #: The count each of those records is, by the words above.
 NOBODY_COUNTS = {"win": "won_deals", "won": "won_deals", "los": "lost_deals", "act": "activities"}
 NOBODY_COUNTS |= {"ope": "open_deals", "pip": "open_deals"}
@@ -116,15 +128,23 @@ NOBODY_COUNTS |= {"ope": "open_deals", "pip": "open_deals"}
 def nobody(frame: Frame, prepared: str) -> bool:
     """Read "which agents have no deals at all?" into the frame: each rep's count of those records,
     only those with none (every member of the team is counted, so a rep with none is shown)."""
+    if frame.slots.owner is not None:
+        return False
+    slots = frame.slots
+    did = NOBODY_DID.search(prepared)
+    if did is not None:
+        slots.measure = NOBODY_DID_COUNTS[did[1]]
+        slots.dimension, slots.below, slots.above, slots.limit = "rep", 1, None, None
+        frame.intent = Intent.MEASURE
+        return True
     found = NOBODY.search(prepared)
-    if found is None or frame.slots.owner is not None:
+    if found is None:
         return False
     words = found[1]
     measure = next(
         (m for start, m in NOBODY_COUNTS.items() if words.startswith(start) or f" {start}" in f" {words}"),
         None,
     )
-    slots = frame.slots
     slots.measure = (
         "deals_created"
         if measure is None and words.split()[0] in ("deals", "opps", "opportunities")

@@ -223,6 +223,31 @@ def test_people_with_no_deals_at_all_are_listed_by_name(maven: World, cast: Cast
     assert _calls(wins)[0][1] | {"measure": "won_deals", "below": 1.0} == _calls(wins)[0][1]
 
 
+def test_people_who_did_none_of_it_are_read_by_the_verb(demo: World, cast: Cast) -> None:
+    said = {
+        "which reps haven't closed anything this quarter": "won_deals",
+        "who didnt log a call this week": "activities",
+        "reps that havent created any opps this month": "deals_created",
+        "anyone who hasn't lost a deal this yr": "lost_deals",
+    }
+    for question, measure in said.items():
+        args = _calls(demo.ask(cast.revops, question))[0][1]
+        assert (args["measure"], args["group_by"], args["below"]) == (measure, "rep", 1.0), question
+    # those with none are listed, exactly; when there is none of them, that is said with the total
+    for period in ("this month", "this quarter", "this year", "all time"):
+        answer = demo.ask(cast.revops, f"which reps havent won a deal {period}")
+        every = MetricQuery(measure="won_deals", group_by="rep", period=period, top=50, order="asc")
+        idle = sorted(
+            r.group for r in query_metrics(demo.repository, cast.revops, every).rows if not r.figures[0].value
+        )
+        shown = [line.split("|")[1].strip() for line in answer.answer.splitlines() if line.startswith("| ")][
+            1:
+        ]
+        assert sorted(shown) == idle, period
+        assert ("None: every rep in view has won deals in" in answer.answer) is not bool(idle), period
+    assert "None: every rep" in answer.answer  # all time, everybody has won something
+
+
 def test_top_loss_reasons_are_the_reasons_not_a_deal(demo: World, cast: Cast) -> None:
     answer = demo.ask(cast.rep, "top loss reasons on my deals in the first half of this yr")
     args = _calls(answer)[0][1]

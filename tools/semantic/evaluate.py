@@ -228,21 +228,23 @@ def rows(
     return _ranked(kept, order, ranking), len(kept)
 
 
-def threshold_filters(measure: Measure, above: float | None, below: float | None) -> list[str]:
+def threshold_filters(name: str, unit: Unit, above: float | None, below: float | None) -> list[str]:
     """How a threshold on the groups reads in the answer's filters ("win rate below 60%")."""
 
     def shown(value: float) -> str:
-        if measure.unit is Unit.RATIO:
+        if unit is Unit.RATIO:
             return f"{value:.0%}"
-        if measure.unit is Unit.USD:
+        if unit is Unit.USD:
             return f"${value:,.0f}"
         return f"{value:,g}"
 
     found = []
+    if below == 1 and unit is Unit.COUNT:
+        return [f"no {name.lower()}"]  # "who hasn't won a deal?": none, not "below 1"
     if above is not None:
-        found.append(f"{measure.name.lower()} above {shown(above)}")
+        found.append(f"{name.lower()} above {shown(above)}")
     if below is not None:
-        found.append(f"{measure.name.lower()} below {shown(below)}")
+        found.append(f"{name.lower()} below {shown(below)}")
     return found
 
 

@@ -216,7 +216,7 @@ def query_metrics(repo: Repository, viewer: ViewerLike, params: MetricQuery) -> 
 
     scope = ["viewer's scope", *(n.description for n in narrowings)]
     if by is not None:
-        scope += threshold_filters(measures[0], params.above, params.below)
+        scope += threshold_filters(measures[0].name, measures[0].unit, params.above, params.below)
         scope += [f"groups of at least {params.min_records} records"] if params.min_records else []
     series = []
     for m in measures:
