@@ -129,7 +129,14 @@ def account_attribute(repo: Repository, viewer: ViewerLike, field: str, name: st
         stored = sorted({str(v) for v in connection.execute(values.distinct()).scalars() if v})
     if field == "state":
         return resolve_state(name, stored)
+    if field == "country":
+        name = COUNTRY_SHORT.get(name.strip().casefold().replace(".", ""), name)  # "US", "U.K."
     return best_match(field, name, dict(enumerate(stored))).name
+
+
+#: Countries as people shorten them, to the name an export writes.
+COUNTRY_SHORT = {"us": "United States", "usa": "United States", "united states of america": "United States"}
+COUNTRY_SHORT |= {"uk": "United Kingdom", "great britain": "United Kingdom", "uae": "United Arab Emirates"}
 
 
 def stages_named(repo: Repository, written: str) -> list[str]:

@@ -208,9 +208,10 @@ class AccountsView:
     notes: list[str]
 
 
-def _account_line(a: AccountLine) -> str:
-    """One account: what the data has about its size and value (a figure it lacks is left out)."""
-    parts = []
+def _account_line(a: AccountLine, where: bool = False) -> str:
+    """One account: what the data has about its size and value (a figure it lacks is left out), and
+    its country when the search was by country."""
+    parts = [a.country] if where and a.country else []
     if a.annual_revenue is not None:
         parts.append(f"annual revenue {fmt.money(a.annual_revenue)}")
     if a.employees is not None:
@@ -225,8 +226,9 @@ def _account_line(a: AccountLine) -> str:
 
 
 def accounts(result: AccountSearchResult, notes: list[str]) -> str:
-    lines = [_account_line(a) for a in result.accounts]
     filters = [f for f in result.filters if f != "accounts in your scope"]
+    where = any(f.startswith("country:") for f in filters)
+    lines = [_account_line(a, where) for a in result.accounts]
     view = AccountsView(
         matched=int(result.matched.value or 0),
         filters=f" ({'; '.join(filters)})" if filters else "",

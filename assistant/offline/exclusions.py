@@ -30,9 +30,17 @@ MASKED = {"entaccount": "account", "entproduct": "product", "entperson": "owner"
 MASKED |= {"entregion": "region"}
 
 
+def _names_the_last(text: str, at: int, token: str, slots: Slots) -> bool:
+    """Whether the negation ending at ``at`` names the second of two names of one kind (``others``)."""
+    slot = MASKED[token]
+    two = slots.others_slot == slot and len(slots.others or []) == 1 and getattr(slots, slot) is not None
+    return two and text.count(token) == 2 and text.rfind(token) >= at
+
+
 def read_exclusions(text: str, slots: Slots, lexicon: Lexicon) -> None:
     """Move the filters a negation names from ``slots`` to ``slots.exclude``."""
     excluded: dict[str, str] = {}
+    second: dict[str, str] = {}
     for negation in NEGATION.finditer(text):
         tail = text[negation.end() : negation.end() + 40]
         token = re.match(r"(?:the\s+)?(ent[a-z]+)\b", tail)
@@ -40,6 +48,12 @@ def read_exclusions(text: str, slots: Slots, lexicon: Lexicon) -> None:
             slot = MASKED[token[1]]
             if getattr(slots, slot) is not None:
                 excluded[slot] = str(getattr(slots, slot))
+            continue
+        if token and token[1] in MASKED and _names_the_last(text, negation.end(), token[1], slots):
+            # "on Cobalt but not Security Shield": the second name of the kind is the one left out,
+            # the first stays a filter
+            second[MASKED[token[1]]] = (slots.others or [""])[-1]
+            slots.others = slots.others_slot = None
             continue
         named = extract_slots(tail, lexicon).slots
         for slot in VALUE_SLOTS:
@@ -49,5 +63,5 @@ def read_exclusions(text: str, slots: Slots, lexicon: Lexicon) -> None:
                 excluded[slot] = str(kept)
     for slot in excluded:
         setattr(slots, slot, None)
-    if excluded:
-        slots.exclude = {**(slots.exclude or {}), **excluded}
+    if excluded or second:
+        slots.exclude = {**(slots.exclude or {}), **excluded, **second}

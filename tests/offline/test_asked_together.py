@@ -122,6 +122,32 @@ def test_customers_in_an_upsell_question_have_bought(demo: World, cast: Cast) ->
     assert args.get("has_bought") is True and args.get("without_product") == "Security Shield"
 
 
+def test_an_account_search_keeps_the_product_they_have_and_the_one_they_lack(demo: World, cast: Cast) -> None:
+    args = _calls(demo.ask(cast.revops, "customers on cobalt but not security shield"))[0][1]
+    assert (args.get("with_product"), args.get("without_product")) == ("Cobalt Platform", "Security Shield")
+    having = _calls(demo.ask(cast.revops, "accounts that have analytics cloud"))[0][1]
+    assert having.get("with_product") == "Analytics Cloud" and "without_product" not in having
+
+    def matched(**search: Any) -> int:
+        return int(search_accounts(demo.repository, cast.revops, AccountSearch(**search)).matched.value or 0)
+
+    everyone, cobalt = matched(), matched(with_product="Cobalt Platform")
+    assert 0 < cobalt < everyone and cobalt + matched(without_product="Cobalt Platform") == everyone
+    lacking = matched(with_product="Cobalt Platform", without_product="Security Shield")
+    assert 0 < lacking < cobalt
+
+
+def test_parents_and_countries_are_account_search_filters(maven: World, cast: Cast) -> None:
+    parented = _calls(maven.ask(cast.revops, "which accounts have a parent company"))[0][1]
+    alone = _calls(maven.ask(cast.revops, "list the standalone accounts, no parent"))[0][1]
+    assert parented.get("is_subsidiary") is True and alone.get("is_subsidiary") is False
+    abroad = maven.ask(cast.revops, "accounts outside the us")
+    assert _calls(abroad)[0] == ("search_accounts", {"outside_country": "United States", "limit": 10})
+    found = search_accounts(maven.repository, cast.revops, AccountSearch(outside_country="US", limit=100))
+    assert found.accounts and all(a.country and a.country != "United States" for a in found.accounts)
+    assert f"{found.accounts[0].name}" in abroad.answer and f"{found.accounts[0].country}," in abroad.answer
+
+
 def test_listing_won_deals_lists_them(demo: World, cast: Cast) -> None:
     args = _query(demo.ask(cast.rep, "list my closed won deals this quarter, biggest first, with the total"))
     assert args["measure"] == "won_revenue" and args["group_by"] == "deal"

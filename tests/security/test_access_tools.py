@@ -105,6 +105,8 @@ def _general() -> dict[str, list[Args]]:
             {"territory": "Central Strategic"},
             {"has_open_pipeline": True, "limit": 50},
             {"without_contact_role": "champion", "limit": 50},
+            {"with_product": "Core", "limit": 50},
+            {"outside_country": "United States", "limit": 50},
         ],
         "account_profile": [
             {"account": "Acme Corporation"},

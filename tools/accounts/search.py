@@ -58,6 +58,10 @@ class AccountSearch(BaseModel):
     min_annual_revenue: Decimal | None = Field(
         default=None, ge=0, description="Only accounts whose own annual revenue is at least this."
     )
+    outside_country: str | None = Field(default=None, description="Only accounts in another country.")
+    with_product: str | None = Field(
+        default=None, description="Only accounts that have bought this product (a won deal, or they own it)."
+    )
     without_product: str | None = Field(
         default=None, description="Only accounts that have not bought this product (no won deal, not owned)."
     )
@@ -103,6 +107,7 @@ class AccountLine(BaseModel):
     potential: Figure
     employees: int | None = None
     annual_revenue: Decimal | None = Field(default=None, description="The company's own annual revenue.")
+    country: str | None = None
     open_pipeline: Figure = Field(
         description="Your open opportunities on the account (record_count = deals)."
     )
@@ -145,6 +150,8 @@ def search_accounts(repo: Repository, viewer: Viewer, params: AccountSearch) -> 
         parent: Only the subsidiaries of this parent account.
         min_employees: Only accounts with at least this many employees.
         min_annual_revenue: Only accounts whose own annual revenue is at least this.
+        outside_country: Only accounts in another country.
+        with_product: Only accounts that have bought this product (a won deal, or they own it).
         without_product: Only accounts that have not bought this product (no won deal, not owned).
         has_won: True: only accounts where a deal you can see was won; false: none was.
         without_contact_role: Only accounts with no contact of this buying role on file.
@@ -220,6 +227,7 @@ def search_accounts(repo: Repository, viewer: Viewer, params: AccountSearch) -> 
                 Account.owner_id,
                 Account.potential,
                 Account.employees,
+                Account.country,
                 Account.annual_revenue,
                 pipe.c.amount,
                 func.coalesce(pipe.c.deals, 0).label("deals"),
@@ -277,6 +285,7 @@ def search_accounts(repo: Repository, viewer: Viewer, params: AccountSearch) -> 
             ),
             employees=r.employees,
             annual_revenue=r.annual_revenue,
+            country=r.country,
             open_pipeline=metric(
                 "open_pipeline",
                 money(r.amount),

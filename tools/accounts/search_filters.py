@@ -77,6 +77,12 @@ def conditions_of(
             value = account_attribute(repo, viewer, field, name)
             conditions.append(column == value)
             described.append(f"{field}: {value}")
+    if params.outside_country:
+        # "accounts outside the US": a country on file and not that one (no country says nothing)
+        value = account_attribute(repo, viewer, "country", params.outside_country)
+        column = ACCOUNT_ATTRIBUTES["country"]
+        conditions.append(column.is_not(None) & (column != value))
+        described.append(f"country: not {value}")
     if params.tier:
         conditions.append(func.upper(Account.tier) == params.tier.strip().upper())
         described.append(f"tier: {params.tier.strip().upper()}")
@@ -94,17 +100,13 @@ def conditions_of(
     if params.min_employees is not None:
         conditions.append(Account.employees >= params.min_employees)
         described.append(f"employees >= {params.min_employees:,}")
-    if params.without_product:
-        # what the viewer can see was won or is owned there: a deal outside their scope says nothing
-        product = resolve_product(repo, params.without_product)
-        won = repo.opportunities(viewer, Opportunity.account_id).where(
-            Opportunity.is_won, Opportunity.product_id == product.id, Opportunity.account_id.is_not(None)
-        )
-        owned = repo.account_products(viewer, AccountProduct.account_id).where(
-            AccountProduct.product_id == product.id, func.lower(AccountProduct.status) == "active"
-        )
-        conditions += [Account.id.not_in(won), Account.id.not_in(owned)]
-        described.append(f"not yet bought {product.name}")
+    for name, wanted in ((params.with_product, True), (params.without_product, False)):
+        if name:
+            # what the viewer can see was won or is owned there: a deal outside their scope says nothing
+            product = resolve_product(repo, name)
+            condition = _bought(repo, viewer, product.id)
+            conditions.append(condition if wanted else ~condition)
+            described.append(f"bought {product.name}" if wanted else f"not yet bought {product.name}")
     if params.has_won is not None:
         # a won deal only: products the account runs from elsewhere do not count
         won_at = repo.opportunities(viewer, Opportunity.account_id).where(
@@ -124,13 +126,7 @@ def conditions_of(
         conditions.append(Account.id.not_in(with_role))
         described.append(f"no {role} contact on file")
     if params.has_bought is not None:
-        bought = repo.opportunities(viewer, Opportunity.account_id).where(
-            Opportunity.is_won, Opportunity.account_id.is_not(None)
-        )
-        owns = repo.account_products(viewer, AccountProduct.account_id).where(
-            func.lower(AccountProduct.status) == "active"
-        )
-        customer = or_(Account.id.in_(bought), Account.id.in_(owns))
+        customer = _bought(repo, viewer)
         conditions.append(customer if params.has_bought else ~customer)
         described.append("customers (bought from us)" if params.has_bought else "never bought from us")
     if params.is_subsidiary is not None:
@@ -147,6 +143,21 @@ def conditions_of(
         conditions.append(Account.annual_revenue >= params.min_annual_revenue)
         described.append(f"annual revenue >= ${params.min_annual_revenue:,.0f}")
     return conditions, described
+
+
+def _bought(repo: Repository, viewer: Viewer, product_id: int | None = None) -> ColumnElement[bool]:
+    """Accounts where a deal you can see was won, or that run an active installed product (of one
+    product, when given)."""
+    won = repo.opportunities(viewer, Opportunity.account_id).where(
+        Opportunity.is_won, Opportunity.account_id.is_not(None)
+    )
+    owned = repo.account_products(viewer, AccountProduct.account_id).where(
+        func.lower(AccountProduct.status) == "active"
+    )
+    if product_id is not None:
+        won = won.where(Opportunity.product_id == product_id)
+        owned = owned.where(AccountProduct.product_id == product_id)
+    return or_(Account.id.in_(won), Account.id.in_(owned))
 
 
 def _distinct_roles(repo: Repository, viewer: Viewer) -> list[str]:

@@ -50,18 +50,23 @@ def _accounts(frame: Frame, lexicon: Lexicon, tools: AbstractSet[str]) -> list[C
     question = correct_before_reading(frame.question.lower())  # "havent bought", "accts"
     by_pipeline = "pipeline" in question and slots.has_open_pipeline is not False
     subsidiaries = bool(SUBSIDIARIES.search(question)) and slots.account is not None
-    lacking = slots.product if NOT_BOUGHT.search(question) else None
+    excluded = slots.exclude or {}
+    lacking = slots.product if NOT_BOUGHT.search(question) else excluded.get("product")
+    # "accounts that have Analytics Cloud", "customers on Cobalt but not Security Shield": a product
+    # named in an account search is one they bought, unless the question is about pipeline in it
+    having = slots.product if slots.product != lacking and not by_pipeline else None
     never = NEVER_BOUGHT.search(question) is not None and lacking is None
     # "accounts we've never won a deal at": no won deal, whatever else they run; "never bought": neither
     unwon = never and NEVER_WON.search(question) is not None
     never = never and not unwon
     customers = CUSTOMERS_ONLY.search(question) or (lacking and OUR_CUSTOMERS.search(question))
     search = given(
+        with_product=having,
         without_product=lacking,
         has_bought=False if never else True if customers else None,
         has_won=False if unwon else None,
         without_contact_role=slots.without_contact_role,
-        is_subsidiary=True if SUBSIDIARIES.search(question) and not subsidiaries else None,
+        is_subsidiary=_parented(question, subsidiaries),
         established_before=slots.established_before,
         established_after=slots.established_after,
         name=None if subsidiaries else name,
@@ -73,6 +78,7 @@ def _accounts(frame: Frame, lexicon: Lexicon, tools: AbstractSet[str]) -> list[C
         segment=slots.segment,
         territory=slots.territory,
         country=slots.country,
+        outside_country=excluded.get("country"),
         state=slots.state,
         city=slots.city,
         tier=slots.tier,
@@ -98,6 +104,26 @@ CUSTOMERS_ONLY = re.compile(
     r"\b(?:existing|current|paying|active) customers\b|\b(?:that|who) (?:have|has) (?:already )?bought\b"
 )
 SUBSIDIARIES = re.compile(r"\bsubsidiar(?:y|ies)\b|\bowned by\b|\bunder (?:the )?parent\b")
+#: "accounts that have a parent company", "part of a bigger group"; "standalone", "no parent".
+PARENTED = re.compile(
+    r"\b(?:with|has|have|having) (?:an? |their )?parent\b|\bpart of (?:a |an )?(?:bigger |larger )?"
+    r"(?:group|parent|holding)\b|\broll(?:s)? up to (?:a|another) "
+)
+UNPARENTED = re.compile(
+    r"\b(?:no|without(?: an?)?|don'?t have an?|doesn'?t have an?) parent\b|\bstand-?alone\b"
+    r"|\bindependent (?:accounts|companies)\b|\btop[- ]level (?:accounts|companies|parents?)\b"
+)
+
+
+def _parented(question: str, of_one: bool) -> bool | None:
+    """Only subsidiaries (true), only accounts without a parent (false), or either (none)."""
+    if UNPARENTED.search(question):
+        return False
+    if (SUBSIDIARIES.search(question) and not of_one) or PARENTED.search(question):
+        return True
+    return None
+
+
 BY_REVENUE = re.compile(
     r"\b(?:annual revenue|turnover|(?:biggest|largest) compan(?:y|ies)|revenue of (?:the )?compan)"
 )
@@ -223,7 +249,8 @@ ACCOUNTS = IntentSpec(
             4,
             r"\b(?:which|what|list|show|find|search|get|give me|my|our|all|top|biggest|largest|\d+)\b.{0,30}"
             r"\b(?:accounts|companies|customers|clients|logos)\b",
-            r"\b(?:accounts|companies|customers) (?:with|without|in|that|where|over|above|named|called)\b",
+            r"\b(?:accounts|companies|customers) (?:with|without|in|that|where|over|above|named|called"
+            r"|on|using|running|who)\b",
             r"\b(?:biggest|largest|top|most valuable|best) "
             r"(?:\w+ )?(?:account|customer|client|company|logo)\b",
             r"\b(?:which|what) (?:account|company|customer|client)\b.{0,40}"

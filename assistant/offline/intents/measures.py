@@ -124,6 +124,16 @@ def _kind_named(slots: Slots) -> bool:
 OVERDUE = re.compile(r"\b(?:overdue|past due|late|expired|stale)\b")
 
 
+#: What an account search leaves out: a product they bought, their country.
+SEARCH_EXCLUDES = frozenset({"product", "country"})
+
+
+def _searched(slots: Slots) -> bool:
+    """Whether the only filters of the query alone are exclusions the account search takes."""
+    others = [name for name in ONLY_QUERIED if name != "exclude" and getattr(slots, name) is not None]
+    return not others and set(slots.exclude or {}) <= SEARCH_EXCLUDES
+
+
 def prefer_query(frame: Frame, prepared: str, sees_company: bool = False) -> None:
     """Give the question to the metric query when the chosen intent would drop part of it; give a
     question no phrasing claimed ("what have I got closing in March?") to its measure's own intent;
@@ -193,6 +203,8 @@ def prefer_query(frame: Frame, prepared: str, sees_company: bool = False) -> Non
         frame.intent, slots.measure = Intent.MEASURE, slots.measure or "open_pipeline"
         return
     doing = frame.intent in (Intent.PERFORMANCE, Intent.PIPELINE) and bool(HOW_DOING.search(prepared))
+    if frame.intent is Intent.ACCOUNTS and reading is None and _searched(slots):
+        return  # "customers on Cobalt but not Security Shield", "accounts outside the US": a search
     if (
         reading is None
         and any(getattr(slots, name) is not None for name in ONLY_QUERIED)
