@@ -68,6 +68,9 @@ EDGES = {"top": 0, "last": -1, "bottom": -1}
 LARGEST = {"big": 0, "biggest": 0, "largest": 0}
 LOWEST = {"lowest": -1, "worst": -1, "weakest": -1, "smallest": -1, "highest": 0, "best": 0, "strongest": 0}
 PLACES = ORDINALS | EDGES
+#: An answer showing part of a longer list ("Showing 10 of 262 accounts", "and 12 more"): its rows
+#: are not the set unless the asker cut the list to them.
+CUT = re.compile(r"\bShowing (?:the \w+ )?\d+ of [\d,]+|\band [\d,]+ more\b|\bThe first [\d,]+\b", re.I)
 #: What a listed row is called after its place ("the second one", "the 3rd deal").
 ROW = r"(?:one|deal|opp|opportunity|account|company|customer|rep|person|guy|territory|item|row|entry|line)"
 ON_THE_LIST = r"\s+(?:on|in|of)\s+(?:the|that|this|your)\s+list"
@@ -148,6 +151,9 @@ def pick(question: str, answers: list[str]) -> Listed | None:
     match = PLACE.search(question)
     if match is not None and match["largest"] and shown:
         return _largest(answer, shown)
+    if match is not None and match["end"] and index == -1 and CUT.search(answer):
+        # "and the worst one?" after the top 3 of 23: the bottom of the whole ranking, not the third
+        return None
     return shown[index] if -len(shown) <= index < len(shown) else None
 
 

@@ -14,7 +14,7 @@ import re
 
 from assistant.offline.frame import Ambiguity, Frame, Intent, Slots
 from assistant.offline.intents.registry import spec_for
-from assistant.offline.listed import RECORD_IN_ROW, rows
+from assistant.offline.listed import CUT, RECORD_IN_ROW, rows
 from assistant.offline.members import MEMBER_SLOTS
 from assistant.offline.metric_claims import OPEN_MEASURES
 from tools.semantic.measures import INSTALLED_BASE
@@ -25,9 +25,6 @@ SET_WORDS = re.compile(
     r"(?! (?:days?|weeks?|months?|years?)\b)",
     re.I,
 )
-#: An answer showing part of a longer list ("Showing 10 of 262 accounts", "and 12 more"): its rows
-#: are not the set unless the asker cut the list to them.
-CUT = re.compile(r"\bShowing (?:the \w+ )?\d+ of [\d,]+|\band [\d,]+ more\b|\bThe first [\d,]+\b", re.I)
 #: What each kind of listed record is filtered by in the metric query.
 FIELD_OF_KIND = {"account": "account", "user": "rep", "territory": "territory", "opportunity": "deal"}
 #: Breakdowns whose table rows name members a filter can keep (a month or a stage bucket cannot).

@@ -143,3 +143,21 @@ def test_what_about_deal_size_after_two_reps_is_both_reps(demo: World, cast: Cas
         args.get("group_by") != "deal" for _, args in _calls(size)
     )
     assert "Average won deal" in size.answer or "average won deal" in size.answer
+
+
+def test_the_worst_one_after_a_cut_ranking_is_the_bottom_of_the_whole(demo: World, cast: Cast) -> None:
+    top = demo.ask(cast.revops, "top 3 reps by bookings this quarter")
+    worst = demo.ask(cast.revops, "and the worst one?", top.thread_id)
+    ((name, args),) = _calls(worst)
+    assert name == "query_metrics" and (args["order"], args["top"], args["measure"]) == (
+        "asc",
+        1,
+        "won_revenue",
+    )
+    shown = [line.split("|")[1].strip() for line in top.answer.splitlines() if line.startswith("| ")][1:]
+    assert len(shown) == 3 and shown[-1] not in worst.answer
+    # a list shown whole: its last row is the worst
+    every = demo.ask(cast.manager, "bookings by rep this quarter")
+    last = demo.ask(cast.manager, "and the worst one?", every.thread_id)
+    rows = [line.split("|")[1].strip() for line in every.answer.splitlines() if line.startswith("| ")][1:]
+    assert "Showing" not in every.answer and rows[-1] in last.answer

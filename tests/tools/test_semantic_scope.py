@@ -141,3 +141,18 @@ def test_a_tie_at_the_cut_is_kept_and_a_rep_with_nothing_counts_zero(repo: Repos
         repo, OLGA, MetricQuery(measure="open_deals", group_by="rep", period="2027", top=1, order="asc")
     )
     assert {r.group for r in fewest.rows} == {name for name, n in expected.items() if n == 0}
+
+
+def test_a_sum_ranked_from_the_bottom_counts_the_rep_with_nothing(repo: Repository) -> None:
+    """Ranked from the bottom, a rep with no open pipeline due in 2027 is the least (a row of none);
+    ranked from the top, only reps with some are rows."""
+    with repo.connect() as connection:
+        reps = set(connection.execute(repo.users(OLGA, User.name).where(User.role == Role.REP)).scalars())
+    top = query_metrics(repo, OLGA, MetricQuery(measure="open_pipeline", group_by="rep", period="2027"))
+    having = {r.group for r in top.rows}
+    assert having and having < reps
+    least = query_metrics(
+        repo, OLGA, MetricQuery(measure="open_pipeline", group_by="rep", period="2027", top=1, order="asc")
+    )
+    assert {r.group for r in least.rows} == reps - having
+    assert all(r.record_count == 0 for r in least.rows)

@@ -106,8 +106,8 @@ def _narrowings(repo: Repository, viewer: ViewerLike, params: MetricQuery) -> li
 def _people(
     repo: Repository, viewer: ViewerLike, by: Dimension | Grain, narrowings: list[Narrowing]
 ) -> list[str]:
-    """The reps in scope, for a count broken down by rep with no other filter on people: a rep with
-    no record gets a row of zero rather than vanishing from "who has the fewest"."""
+    """The reps in scope, for a count (or a sum ranked from the bottom) broken down by rep with no other
+    filter on people: a rep with no record gets a row rather than vanishing from "who has the fewest"."""
     if (
         not isinstance(by, Dimension)
         or by.key != "rep"
@@ -253,7 +253,10 @@ def query_metrics(repo: Repository, viewer: ViewerLike, params: MetricQuery) -> 
     groups = 0
     if by is not None:
         grouped_by = by.key if then is None else f"{by.key} and {then.key}"
-        counted = measures[0].unit is Unit.COUNT and measures[0].additive
+        # the people with none of it count among the fewest ("who booked the least?": the rep with no
+        # win at all); a count lists them always
+        bottom = params.order == "asc" or params.below is not None
+        counted = measures[0].additive and (measures[0].unit is Unit.COUNT or bottom)
         members = _people(repo, viewer, by, narrowings) if then is None and counted else []
         # "do any of those have open deals?": each member named gets a row, with records or none
         # (not when another filter narrows them: "which of those are quiet?" lists the quiet ones)
