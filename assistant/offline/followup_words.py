@@ -132,7 +132,7 @@ INSTEAD = re.compile(r"\b(?:instead|rather)\b", re.I)
 SHARE_WORDS = re.compile(r"\b(?:percent(?:age)?s?|shares?|proportions?|split)\b|%", re.I)
 FRAGMENT = re.compile(
     rf"^\W*(?:and |ok |so )?(?:(?:which|what) (?:{DIMENSION_WORD})|(?:{DIMENSION_WORD})"
-    rf"|(?:as an? |in )?(?:%|percent(?:age)?s?|shares?)(?: of (?:the )?(?:total|all|everything|whole))?"
+    rf"|(?:as (?:an? )?|in )?(?:%|percent(?:age)?s?|shares?)(?: of (?:the )?(?:total|all|everything|whole))?"
     rf"|as (?:a )?share|(?:by|per) \w+)\W*$",
     re.I,
 )

@@ -81,14 +81,15 @@ from assistant.offline.followup_words import (
 from assistant.offline.frame import ENTITY_SLOTS, FILTER_SLOTS, Frame, Intent, Slots
 from assistant.offline.intents import spec_for
 from assistant.offline.intents.registry import DATA_INTENTS, ENTITY_INTENT, PERIOD_INTENTS
-from assistant.offline.listed import PLACE, lone_pair, only_row, pick, with_pick
-from assistant.offline.listed_sets import about_listed, needs_account
+from assistant.offline.listed import PLACE, lone_pair, named_row, only_row, pick, with_pick
+from assistant.offline.listed_sets import MEMBER_FIELDS, about_listed, needs_account
 from assistant.offline.measure_lists import AS_COUNT, IN_MONEY
 from assistant.offline.measures import read_metric_question
 from assistant.offline.members import MEMBER_SLOTS
 from assistant.offline.metric_claims import OPEN_MEASURES
 from assistant.offline.period_slots import SAME_LAST_YEAR
 from assistant.offline.previous_answer import SO_FAR, asks_of_previous, of_previous
+from assistant.offline.ranked_people import asks_who_ranks, who_ranks
 from assistant.offline.record_filters import activity_kind
 from assistant.offline.thread_choices import (
     choice_named,
@@ -141,6 +142,8 @@ def is_follow_up(previous: Frame | None, current: Frame, question: str) -> bool:
         return False
     if reading_picked(previous, current, question) is not None:
         return True
+    if who_ranks(previous, current, question) is not None:
+        return True  # "who has the most $ in that?" after a figure: its top rep
     if current.intent is Intent.WHY or choice_named(previous, current, question) is not None:
         return True
     if previous.intent in MEASURED_ANSWERS and WORTH.match(question):
@@ -223,9 +226,20 @@ WHO_COVERS = re.compile(
 LAST_UNIT = re.compile(r"\b(?:last|previous|prior) (quarter|month|week|year)\b", re.I)
 
 
+#: "who closed it?", "who owned that one?": the person on the one deal shown, not a ranking of people.
+WHO_DID_IT = re.compile(
+    r"^\W*(?:and |so |ok )?who(?:'s| is| was)? (?:closed|won|lost|owns|owned|sold|booked|signed|has|had"
+    r"|worked|working|on|the owner of|the rep on) (?:it|that|that one|this one|that deal|this deal|the deal)"
+    r"\W*$",
+    re.I,
+)
+
+
 def _of_the_deal(current: Frame, question: str) -> bool:
     """A question about "it" that names nothing and asks no breakdown: the deal's own facts."""
     slots = current.slots
+    if WHO_DID_IT.match(question) and not names_in(slots):
+        return True
     asks_how = current.intent is Intent.PLAYBOOK and ADVICE_ASKED.search(question) is not None
     return (
         IT.search(question) is not None
@@ -249,7 +263,7 @@ def _implied_measure(question: str) -> bool:
 
 def merge(previous: Frame, current: Frame, question: str) -> Frame:
     """``current`` read in the context of ``previous`` (see the module docstring)."""
-    answered = of_previous(previous, current, question)
+    answered = of_previous(previous, current, question) or who_ranks(previous, current, question)
     if answered is not None:
         return answered
     if DEALS_BEHIND.match(question) and not current.slots.measure:
@@ -821,7 +835,11 @@ def fold(
             frame = context = refine(chosen)
             continue
         picked = pick(question, shown) if shown and not (context and context.ambiguity) else None
-        lone = None if picked or context is None or context.ambiguity else only_row(question, shown)
+        if picked is None and context is not None and context.slots.dimension in MEMBER_FIELDS:
+            picked = named_row(question, shown)  # "the price ones" after the losses by reason
+        # "who has the fewest in that?" after the one rep shown ranks the thread again, not that rep
+        alone = picked or context is None or context.ambiguity or asks_who_ranks(question)
+        lone = None if alone else only_row(question, shown)
         pair = lone_pair(question, shown) if context is not None and context.slots.dimension else None
         if pair is not None and context is not None:
             # "compare them on deal size" after the top and the bottom one: the two, side by side

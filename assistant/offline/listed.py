@@ -157,6 +157,34 @@ def pick(question: str, answers: list[str]) -> Listed | None:
     return shown[index] if -len(shown) <= index < len(shown) else None
 
 
+#: "the price ones", "just the enterprise deals", "only the GTX ones": rows of the last table, by name.
+THE_NAMED_ONES = re.compile(
+    r"\b(?:the|just(?: the)?|only(?: the)?) ([\w'&.-]+(?: [\w'&.-]+){0,3}?)"
+    r" (?:ones?|deals|opps|losses|wins)\b",
+    re.I,
+)
+#: Words before "ones" that pick by size or place, not by a row's name.
+NOT_A_NAME = frozenset(
+    {"big", "bigger", "biggest", "large", "larger", "largest", "small", "smaller", "smallest", "top", "first"}
+) | frozenset(
+    {"last", "other", "same", "new", "old", "older", "open", "won", "lost", "closed", "two", "three"}
+)
+
+
+def named_row(question: str, answers: list[str]) -> Listed | None:
+    """The row of the last table whose name ``question`` picks as "the X ones" ("the price ones"
+    after the losses by reason: the row "Price"), when exactly one row is so named."""
+    found = THE_NAMED_ONES.search(question)
+    if found is None or not answers or set(found[1].casefold().split()) & NOT_A_NAME:
+        return None
+    shown = _table_rows(answers[-1])
+    words = found[1].casefold()
+    named = [row for row in shown if row.name.casefold() == words] or [
+        row for row in shown if re.search(rf"\b{re.escape(words)}\b", row.name.casefold())
+    ]
+    return named[0] if len(named) == 1 else None
+
+
 #: An amount as answers show it: "$80,900", "$1.2M".
 AMOUNT = re.compile(r"\$(\d[\d,]*(?:\.\d+)?)([KMB]?)\b")
 SCALE = {"": 1.0, "K": 1e3, "M": 1e6, "B": 1e9}

@@ -156,7 +156,9 @@ def decisive(reading: MetricReading, text: str, slots: Slots | None = None) -> b
         return False
     if reading.measure.startswith("won_") and NOT_YET.search(text):
         return False  # "what else could we sell them?" is about what was not bought
-    named = re.search(r"\bentaccount\b|\b(?:they|them|it)\b", text)
+    named = re.search(
+        r"\bentaccount\b|\b(?:they|them|it)\b|\b(?:that|this|the same) (?:account|company|customer)\b", text
+    )
     ranks_accounts = reading.group_by == "account" and "ranking" in reading.signals
     composed_purchase = bool({"compare", "share"} & set(reading.signals)) or ranks_accounts
     if BOUGHT.search(text) and named and not composed_purchase:

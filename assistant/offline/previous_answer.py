@@ -16,6 +16,7 @@ from assistant.offline.followup_words import MAX_FRAGMENT_WORDS
 from assistant.offline.frame import Frame, Intent, Slots
 from assistant.offline.intents import spec_for
 from assistant.offline.intents.registry import DATA_INTENTS, PERIOD_INTENTS
+from assistant.offline.measure_lists import AS_COUNT, IN_MONEY
 from assistant.offline.thread_choices import names_in
 
 #: Intents whose answer is about one account as a whole.
@@ -53,6 +54,14 @@ TOTAL_ONLY = re.compile(
     r"(?:total|sum|in total|all together|altogether|grand total)(?: \w+)?\W*$",
     re.I,
 )
+#: "how many?", "how much is that?": the previous answer's figure, counted or in money.
+HOW_MANY_ALONE = re.compile(
+    r"^\W*(?:and |so |ok |okay )?how (many|much)(?: (?:is|was|are|were) (?:that|it|there|they))?"
+    r"(?: (?:in total|then|exactly|total))?\W*$",
+    re.I,
+)
+#: What each kind of answer measured when its frame names no measure.
+MEASURED_BY = {Intent.PIPELINE: "open_pipeline", Intent.PERFORMANCE: "won_revenue", Intent.MEASURE: None}
 #: "what % is that?": the figure before as a percentage (of the quota, after bookings).
 WHAT_PERCENT = re.compile(
     r"^\W*(?:and |so |ok )?(?:what|which|how much) (?:%|percent(?:age)?) (?:is|of) (?:that|it|this)\b", re.I
@@ -82,7 +91,8 @@ def asks_of_previous(previous: Frame, current: Frame, question: str) -> bool:
         return True  # "how does that compare to the team?": the figure before, beside the team's
     if COHORT.match(question) and previous.slots.measure in CREATED_MEASURES:
         return True  # "how much of that is already won?": the deals created then
-    if (TOTAL_ONLY.match(question) or WHAT_PERCENT.match(question)) and previous.intent in DATA_INTENTS:
+    alone = TOTAL_ONLY.match(question) or WHAT_PERCENT.match(question) or HOW_MANY_ALONE.match(question)
+    if alone and previous.intent in DATA_INTENTS:
         return True  # "total?", "what % is that?": of the previous answer
     if SO_FAR.search(question) and current.slots.period is None and previous.intent in PERIOD_INTENTS:
         return True  # "how much have I closed so far?" after this quarter's forecast: this quarter, so far
@@ -153,6 +163,19 @@ def of_previous(previous: Frame, current: Frame, question: str) -> Frame | None:
         )[0 if money else 1]
         slots = previous.slots.model_copy(update={"measure": measure, "date_field": "created", "also": None})
         return _measured(previous, current, slots, previous.intent)
+    many = HOW_MANY_ALONE.match(question)
+    if many and previous.intent in MEASURED_BY and (previous.slots.measure or MEASURED_BY[previous.intent]):
+        # "how many?" after the rep with the most deals in Prospecting: the same figure, counted
+        # ("how much?": in money); the ranking stays, so the one row shown is the one counted
+        measure = str(previous.slots.measure or MEASURED_BY[previous.intent])
+        measure = (
+            AS_COUNT.get(measure, measure) if many[1].lower() == "many" else IN_MONEY.get(measure, measure)
+        )
+        return _measured(
+            previous, current, previous.slots.model_copy(update={"measure": measure, "also": None})
+        )
+    if many:
+        return previous.model_copy(update={"follow_up": True, "question": current.question})
     if TOTAL_ONLY.match(question) and not current.slots.measure:
         # "total?" after a figure broken down: the figure over everything; after a list: the list again,
         # whose first line is its total

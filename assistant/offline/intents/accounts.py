@@ -304,7 +304,11 @@ BOUGHT_WORDS = re.compile(
     r"|\b(?:won|sold|booked|closed) (?:at|from|with|to|in) (?:entaccount|entunknown|them|they)\b"
 )
 #: "what else could they buy?", "what don't they own yet?": what they might buy, not what they bought.
-MIGHT_BUY = re.compile(r"\b(?:else|could|might|should|would|don't|doesn't|not|yet|next)\b")
+MIGHT_BUY = re.compile(
+    r"\b(?:could|might|should|would|don't|doesn't|not|yet|next)\b"
+    # "what else has Acme bought?" asks what they bought besides; "what else could they buy?" does not
+    r"|\belse\b(?!.*\b(?:bought|purchased|did|has|have|had)\b)"
+)
 
 
 class _AboutOne:

@@ -44,7 +44,9 @@ NOT_A_TERM = re.compile(
     r"|ent(?:account|person|territory|region|product))\b"
     # someone's figure ("the team's average sales cycle") or a figure of a group or a period
     r"|\w's\b|\b(?:team|teams|company|org|organisation|organization|office|region|everyone|everybody"
-    r"|last|next|ytd|qtd|q[1-4]|today|20\d\d|so far)\b"
+    r"|last|next|ytd|qtd|q[1-4]|today|20\d\d|so far|right now|currently|at the moment)\b"
+    # "what's sitting in negotiation?", "what is open in proposal": what is in a stage now
+    r"|^(?:sitting|open|left|pending|closing|stuck|parked|still|in|on)\b"
     # "what's the playbook say about X" asks the playbook about X
     r"|\b(?:playbook|say|says|said|recommend|recommends|suggest|suggests)\b"
 )

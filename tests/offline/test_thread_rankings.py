@@ -1,0 +1,93 @@
+"""Ranking what a thread is about: "who has the most $ in that?" after the deals in a stage closing
+this year, "how many?" after the rep with the most deals, "whos their manager?" after that rep, and
+"as % of total" after a breakdown."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+
+from tests.offline.conftest import Cast, World
+from tools.semantic.models import MetricQuery
+from tools.semantic.query import query_metrics
+from tools.store.schema import Account, Opportunity, User
+
+
+def _calls(answer: Any) -> list[tuple[str, dict[str, Any]]]:
+    return [(c.name, dict(c.args)) for c in answer.tool_calls]
+
+
+def _rows(answer: Any) -> list[str]:
+    return [line.split("|")[1].strip() for line in answer.answer.splitlines() if line.startswith("| ")][1:]
+
+
+def test_who_has_the_most_in_that_ranks_the_thread_by_rep(demo: World, cast: Cast) -> None:
+    stage = demo.repository.stages.names[-3]  # an open stage late in the funnel
+    first = demo.ask(cast.revops, f"whats sitting in {stage.lower()} rn")
+    assert _calls(first) == [("pipeline_summary", {"stage": stage})]
+    closing = demo.ask(cast.revops, "which of those close before end of yr", first.thread_id)
+    most = demo.ask(cast.revops, "who has the most $ in that", closing.thread_id)
+    ((name, args),) = _calls(most)
+    assert name == "query_metrics"
+    assert args | {"measure": "open_pipeline", "group_by": "rep", "stage": stage, "top": 1} == args
+    assert args["period"] == "this year"
+    query = MetricQuery(measure="open_pipeline", group_by="rep", stage=stage, period="this year", top=1)
+    top = query_metrics(demo.repository, cast.revops, query).rows[0].group
+    assert _rows(most) == [top]
+    deals = demo.ask(cast.revops, "and who has the fewest deals in that", most.thread_id)
+    ((_, fewest),) = _calls(deals)
+    assert (fewest["measure"], fewest["order"], fewest["stage"]) == ("open_deals", "asc", stage)
+
+
+def test_how_many_then_their_manager_after_the_top_rep(maven: World, cast: Cast) -> None:
+    stage = maven.repository.stages.names[0]
+    top = maven.ask(cast.revops, f"which rep has the most deals in {stage.lower()}")
+    ((_, args),) = _calls(top)
+    many = maven.ask(cast.revops, "how many", top.thread_id)
+    assert _calls(many) == [("query_metrics", args)]  # the same count, the one rep shown
+    (rep,) = _rows(top)
+    manager = maven.ask(cast.revops, "whos their manager", many.thread_id)
+    assert _calls(manager) == [("team_roster", {"people": [rep]})]
+    assert f"**{rep}**" in manager.answer and "reporting to" in manager.answer
+
+
+def test_a_share_of_the_total_without_an_article(maven: World, cast: Cast) -> None:
+    first = maven.ask(cast.revops, "bookings by product series 2017")
+    share = maven.ask(cast.revops, "as % of total", first.thread_id)
+    ((_, args),) = _calls(share)
+    assert args["share_of_total"] is True and args["group_by"] == "product_family"
+    assert "% of the total" in share.answer
+
+
+def test_who_closed_the_one_deal_shown_then_what_else_its_account_bought(maven: World, cast: Cast) -> None:
+    biggest = maven.ask(cast.revops, "biggest win in q2")
+    ((_, args),) = _calls(biggest)
+    assert (args["group_by"], args["top"]) == ("deal", 1)
+    closer = maven.ask(cast.revops, "who closed it", biggest.thread_id)
+    ((name, deal),) = _calls(closer)
+    assert name == "deal_details" and deal["deal"].startswith("opportunity/")
+    with maven.engine.connect() as connection:
+        owner, account = connection.execute(
+            select(User.name, Account.name)
+            .join(Opportunity, Opportunity.owner_id == User.id)
+            .join(Account, Opportunity.account_id == Account.id)
+            .where(Opportunity.id == int(deal["deal"].split("/")[1]))
+        ).one()
+    assert f"Owner: {owner}" in closer.answer
+    bought = maven.ask(cast.revops, "what else has that account bought", closer.thread_id)
+    assert _calls(bought) == [("account_purchases", {"account": account})]
+
+
+def test_the_x_ones_pick_a_row_of_the_breakdown_by_its_name(demo: World, cast: Cast) -> None:
+    lost = demo.ask(cast.manager, "how many deals did my team lose this qtr")
+    reasons = demo.ask(cast.manager, "break it down by reason", lost.thread_id)
+    reason = _rows(reasons)[-1]  # the least common reason, named as people write it
+    products = demo.ask(cast.manager, f"the {reason.lower()} ones - which products", reasons.thread_id)
+    ((_, args),) = _calls(products)
+    assert args | {"measure": "lost_deals", "group_by": "product", "loss_reason": reason} == args
+    assert args["period"] == "this quarter"
+    # a size word is a ranking, not a row's name
+    again = demo.ask(cast.manager, "lost deals this quarter by reason")
+    biggest = demo.ask(cast.manager, "the biggest ones?", again.thread_id)
+    assert all(called.get("loss_reason") is None for _, called in _calls(biggest)), _calls(biggest)
