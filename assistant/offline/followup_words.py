@@ -25,7 +25,10 @@ DEALS_BEHIND = re.compile(
     r"^\W*(?:ok\W+|and\W+|so\W+)?(?:which|what) (?:deals|ones|opps|opportunities)\b"
     r"(?: (?:are they|were they|is it|were|are|was|is|in|for|on|of)\b.{0,40})?\W*$"
     r"|^\W*(?:ok\W+|and\W+)?(?:show|list|give) (?:me )?(?:the |those |these )?(?:deals|ones|opps)\W*$"
-    r"|^\W*(?:list|show me) (?:them|those)\W*$",
+    r"|^\W*(?:list|show me) (?:them|those)\W*$"
+    # "which are in the east?", "which of those are in Texas?": the same deals, narrowed by the place
+    r"|^\W*(?:ok\W+|and\W+|so\W+)?which (?:of (?:those|them|these) )?(?:are|were|is) (?:in|at|from|for|on)\b"
+    r".{0,40}\W*$",
     re.I,
 )
 #: Answers listing open deals, whose "big ones" are their largest deals.
@@ -175,7 +178,9 @@ WHICH_ONE = re.compile(r"\bwhich (?:one|ones|account|accounts|company|companies|
 #: "just qualification", "only enterprise": one member narrowing the previous answer.
 JUST_MEMBER = re.compile(r"\b(?:just|only)\b", re.I)
 #: "the biggest one", "the largest deal": one deal of the thread's set, the largest.
-THE_BIGGEST_ONE = re.compile(r"\bthe (?:biggest|largest|top|main) (?:one|deal|opp|opportunity)\b(?!s)", re.I)
+THE_BIGGEST_ONE = re.compile(
+    r"(?:\bthe |^\W*(?:and |ok |so )?)(?:biggest|largest|top|main) (?:one|deal|opp|opportunity)\b(?!s)", re.I
+)
 #: "how big is the first one?": a company's size (employees, revenue) unless deals are named.
 HOW_BIG = re.compile(r"\bhow (?:big|large)\b", re.I)
 DEAL_WORD = re.compile(r"\b(?:deals?|opps?|opportunit(?:y|ies)|pipe(?:line)?|wins?)\b", re.I)

@@ -86,7 +86,7 @@ from assistant.offline.listed_sets import MEMBER_FIELDS, about_listed, needs_acc
 from assistant.offline.measure_lists import AS_COUNT, IN_MONEY
 from assistant.offline.measures import read_metric_question
 from assistant.offline.members import MEMBER_SLOTS
-from assistant.offline.metric_claims import OPEN_MEASURES
+from assistant.offline.metric_claims import NOT_ON_PIPELINE, OPEN_MEASURES
 from assistant.offline.period_slots import SAME_LAST_YEAR
 from assistant.offline.previous_answer import SO_FAR, asks_of_previous, of_previous
 from assistant.offline.ranked_people import asks_who_ranks, who_ranks
@@ -276,6 +276,17 @@ def merge(previous: Frame, current: Frame, question: str) -> Frame:
                 if getattr(current.slots, slot) is not None
             }
             slots = behind.slots.model_copy(update=narrowed)
+            if behind.intent is Intent.TOP_DEALS and any(
+                getattr(slots, s) is not None for s in NOT_ON_PIPELINE
+            ):
+                # "which are in the East?" after the open deals over $200k: the deal list takes no region,
+                # so the same deals, listed with their amounts by the metric query
+                slots = slots.model_copy(
+                    update={"measure": "open_pipeline", "dimension": "deal", "limit": None}
+                )
+                return behind.model_copy(
+                    update={"intent": Intent.MEASURE, "slots": slots, "question": current.question}
+                )
             return behind.model_copy(update={"slots": slots, "question": current.question})
     if (
         THE_ONE.match(question)

@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from tests.offline.conftest import Cast, World
-from tools.store.schema import Account, Opportunity, Role
+from tools.store.schema import Account, Opportunity, Role, Territory
 from tools.viewer import Viewer
 
 
@@ -161,3 +161,34 @@ def test_the_worst_one_after_a_cut_ranking_is_the_bottom_of_the_whole(demo: Worl
     last = demo.ask(cast.manager, "and the worst one?", every.thread_id)
     rows = [line.split("|")[1].strip() for line in every.answer.splitlines() if line.startswith("| ")][1:]
     assert "Showing" not in every.answer and rows[-1] in last.answer
+
+
+def test_which_are_in_a_region_narrows_the_deals_shown(demo: World, cast: Cast) -> None:
+    big = demo.ask(cast.revops, "any open opps over 50k")
+    east = demo.ask(cast.revops, "which are in the east", big.thread_id)
+    ((name, args),) = _calls(east)
+    assert name == "query_metrics"
+    assert args | {"measure": "open_pipeline", "group_by": "deal", "region": "East"} == args
+    assert float(args["min_amount"]) == 50_000
+    with demo.engine.connect() as connection:
+        expected = connection.execute(
+            select(func.count(Opportunity.id))
+            .join(Account, Opportunity.account_id == Account.id)
+            .join(Territory, Account.territory_id == Territory.id)
+            .where(~Opportunity.is_closed, Opportunity.amount >= 50_000, Territory.region == "East")
+        ).scalar_one()
+    assert expected and f"({expected} deal" in east.answer
+
+
+def test_a_rep_missing_the_quarter_then_what_they_have_closing_then_the_biggest(
+    demo: World, cast: Cast
+) -> None:
+    risk = demo.ask(cast.manager, "who on my team is most at risk of missing q4")
+    assert [name for name, _ in _calls(risk)] == ["quota_risk"]
+    deals = demo.ask(cast.manager, f"what does {cast.rep.name.lower()} have closing this qtr")
+    assert _calls(deals) == [("pipeline_summary", {"owner": cast.rep.name, "period": "this quarter"})]
+    biggest = demo.ask(cast.manager, "biggest one - whats the next step", deals.thread_id)
+    assert "largest open deal closing in" in biggest.answer
+    # how someone is doing stays their scorecard
+    doing = demo.ask(cast.manager, f"how is {cast.rep.name.lower()} doing on what she has closing")
+    assert [name for name, _ in _calls(doing)] == ["rep_performance"]

@@ -196,6 +196,9 @@ QUOTA_RISK = IntentSpec(
             r"\bpace (?:to|against|vs\.?) (?:quota|plan|target|number)\b",
             r"\bpacing\b|\bon pace\b|\bbehind pace\b",
             r"\brun[- ]rate (?:needed|required)\b",
+            # "who on my team is most at risk of missing q4?": a person missing a period is their quota
+            r"^(?=.*\b(?:who|reps?|anyone|anybody|people|sellers|aes)\b).*\b(?:miss|missing|misses)\b "
+            r"(?:the |this |our |their |his |her )?(?:q[1-4]|quarter|year|month|h[12]|fy)\b",
         ),
     ),
 )

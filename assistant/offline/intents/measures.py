@@ -116,6 +116,10 @@ HOW_DOING = re.compile(
 )
 
 
+#: "what does Jamie have closing", "what's she got due this month": the deals themselves.
+CLOSING_DEALS = re.compile(r"\b(?:have|has|got)\b.{0,20}\b(?:closing|due|landing|coming in)\b")
+
+
 def _kind_named(slots: Slots) -> bool:
     return slots.owner is None and any(getattr(slots, name) is not None for name in KINDS)
 
@@ -193,6 +197,16 @@ def prefer_query(frame: Frame, prepared: str, sees_company: bool = False) -> Non
         frame.slots.measure = frame.slots.measure or "attainment"
         if frame.slots.measure != "attainment" and "attainment" not in (frame.slots.also or []):
             frame.slots.also = [*(frame.slots.also or []), "attainment"]
+        return
+    if (
+        frame.intent is Intent.PERFORMANCE
+        and frame.slots.measure in OPEN_MEASURES
+        and frame.slots.owner is not None
+        and CLOSING_DEALS.search(prepared)
+        and not HOW_DOING.search(prepared)
+    ):
+        # "what does Jamie have closing this quarter?": her deals closing then, not her scorecard
+        frame.intent = Intent.PIPELINE
         return
     if frame.intent not in REPLACEABLE:
         return
