@@ -40,6 +40,12 @@ METRICS: dict[str, Metric] = {
             definition="Won / (won + lost), counting opportunities closed (closed_at) in the period.",
         ),
         Metric(
+            key="loss_rate",
+            name="Loss rate",
+            unit=Unit.RATIO,
+            definition="Lost / (won + lost), counting opportunities closed (closed_at) in the period.",
+        ),
+        Metric(
             key="average_deal_size",
             name="Average won deal size",
             unit=Unit.USD,

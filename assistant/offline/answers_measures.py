@@ -264,6 +264,10 @@ def brief(result: MetricResult, answering: Answering) -> str:
     return f"{head}: {body}."
 
 
+#: Fewer records than this behind a rate: the rate is said to rest on few deals.
+FEW = 5
+
+
 def _thresholded(answering: Answering) -> bool:
     slots = answering.frame.slots
     return slots.above is not None or slots.below is not None
@@ -412,6 +416,14 @@ def write(result: MetricResult, answering: Answering) -> str:
         lines, more = [], ""
         group = (result.group_by or "group").replace("_", " ")
         notes.append(f"The data records no {group} for these records, so they cannot be broken down by it")
+    rated = result.measures[0].key in ("win_rate", "loss_rate") and result.group_by != "deal"
+    thin = [row for row in rows[:3] if rated and 0 < row.record_count < FEW]
+    if thin:
+        # "which product has the highest loss rate?": a rate over one deal tops the list; say so
+        said = ", ".join(f"{row.group}'s on {fmt.plural(row.record_count, 'closed deal')}" for row in thin)
+        notes.append(
+            f"Few deals behind some rates ({said}); add 'at least 20 closed' to rank only groups with enough"
+        )
     first = result.total[0] if result.total else None
     if result.rows and all(row.figures[0].value is None for row in rows) and first is not None:
         # nothing to show for any group (no quota in the data, no closed deal to rate): a sentence,

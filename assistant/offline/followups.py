@@ -144,6 +144,8 @@ def is_follow_up(previous: Frame | None, current: Frame, question: str) -> bool:
         return True
     if who_ranks(previous, current, question) is not None:
         return True  # "who has the most $ in that?" after a figure: its top rep
+    if SUBJECTLESS.match(question) and previous.intent in DATA_INTENTS and not names_in(current.slots):
+        return True  # "how many have no account?" after the open pipeline in Central: of those deals
     if current.intent is Intent.WHY or choice_named(previous, current, question) is not None:
         return True
     if previous.intent in MEASURED_ANSWERS and WORTH.match(question):
@@ -216,6 +218,15 @@ def is_follow_up(previous: Frame | None, current: Frame, question: str) -> bool:
     if same_outcome_without_period(previous, current, question):
         return True  # "which rep lost the most?" after the deals lost in December: in December
     return bool(PRONOUN.search(question)) and len(question.split()) <= MAX_PRONOUN_WORDS
+
+
+#: "how many have no account?", "how many are over 50k": a count with no subject of its own is of
+#: the thread's records.
+SUBJECTLESS = re.compile(
+    r"^\W*(?:and |so |ok |okay )?how many (?:of (?:them|those|these) )?(?:have|has|had|are|were|is|was"
+    r"|closed|close|closing|got)\b",
+    re.I,
+)
 
 
 #: "who covers it?", "who works there?": the people whose territory it is.

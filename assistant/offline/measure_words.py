@@ -67,6 +67,8 @@ ACTIVITY = any_of(
 #: "who should I call first?": whom to contact, not a count of calls.
 SHOULD_CONTACT = re.compile(r"\b(?:should|do|must) (?:i|we) (?:call|email|contact|reach out to|ping|chase)\b")
 QUOTA = any_of(r"quota|target|number")
+#: "loss rate", "% of deals we lose": lost over closed.
+LOSS_RATE = any_of(r"loss rates?|loss ratios?|loss %|loss percentages?|lose rates?|churn rate of deals")
 RATE = any_of(
     r"win rates?|win ratios?|win %|win percentages?|close rates?|closing rates?|hit rates?"
     r"|conversion(?: rates?)?"

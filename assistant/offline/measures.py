@@ -61,6 +61,7 @@ from assistant.offline.measure_words import (
     CREATED,
     CYCLE,
     DEAL_AGE,
+    LOSS_RATE,
     LOST,
     MEDIAN,
     MONEY,
@@ -170,6 +171,8 @@ def _measure(text: str) -> str | None:
         return "attainment"
     if COVERAGE.search(text):
         return "coverage"
+    if LOSS_RATE.search(text):
+        return "loss_rate"  # "which product has the highest loss rate?"
     if RATE.search(text) and not LOST.search(text.replace("win rate", "")):
         return "win_rate"
     if STAGE_DAYS.search(text):

@@ -382,7 +382,13 @@ def _founded(text: str, out: Extracted) -> None:
 
 
 #: "US accounts", "U.S. only": the country, where the capitals tell it from the word "us".
-US_WRITTEN = re.compile(r"(?<![\w.])(?:U\.S\.(?:A\.)?|USA?)(?![\w])")
+US_WRITTEN = re.compile(
+    r"(?<![\w.])(?:U\.S\.(?:A\.)?|USA?)(?![\w])"
+    # "which us accounts", "our us customers": before such a noun "us" is the country, not the pronoun
+    r"|(?<![\w.])(?<!get )(?<!give )(?<!show )(?<!find )(?<!send )(?<!tell )(?<!bring )(?<!help )(?<!let )"
+    r"[Uu][Ss](?= (?:based |only )?(?i:accounts?|accts?|customers?|clients?|companies|company"
+    r"|deals?|opps|offices?|reps?|sales|bookings|revenue|pipeline|pipe|market)\b)"
+)
 
 
 def _spelt_out(text: str, named: list[str]) -> bool:

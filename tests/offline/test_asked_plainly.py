@@ -290,3 +290,22 @@ def test_arr_on_an_export_without_an_installed_base_says_there_is_none(maven: Wo
     answer = maven.ask(cast.revops, "active arr by product")
     assert "no installed product (the products accounts run, with their ARR) matches" in answer.answer
     assert "$0" not in answer.answer
+
+
+def test_lowercase_us_before_a_noun_is_the_country(maven: World, cast: Cast) -> None:
+    args = _calls(maven.ask(cast.revops, "which us accounts bought mg advanced in q2"))[0][1]
+    assert args["country"] == "United States" and args["group_by"] == "account"
+    for pronoun in ("help us win more deals this quarter", "get us deals closing this month"):
+        assert all("country" not in called for _, called in _calls(maven.ask(cast.revops, pronoun))), pronoun
+
+
+def test_a_loss_rate_is_its_own_measure_and_a_thin_rate_is_flagged(maven: World, cast: Cast) -> None:
+    answer = maven.ask(cast.revops, "which product has the highest loss rate in central")
+    ((_, args),) = _calls(answer)
+    assert (args["measure"], args["group_by"], args["top"]) == ("loss_rate", "product", 1)
+    (row,) = query_metrics(
+        maven.repository,
+        cast.revops,
+        MetricQuery(measure="loss_rate", group_by="product", territory="Central", top=1),
+    ).rows
+    assert (f"{row.group}'s on " in answer.answer) is (row.record_count < 5)

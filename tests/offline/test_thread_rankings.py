@@ -91,3 +91,20 @@ def test_the_x_ones_pick_a_row_of_the_breakdown_by_its_name(demo: World, cast: C
     again = demo.ask(cast.manager, "lost deals this quarter by reason")
     biggest = demo.ask(cast.manager, "the biggest ones?", again.thread_id)
     assert all(called.get("loss_reason") is None for _, called in _calls(biggest)), _calls(biggest)
+
+
+def test_a_count_with_no_subject_counts_the_threads_deals(maven: World, cast: Cast) -> None:
+    first = maven.ask(cast.revops, "open pipe for the central office")
+    assert _calls(first) == [("pipeline_summary", {"territory": "Central"})]
+    none = maven.ask(cast.revops, "how many have no account", first.thread_id)
+    ((_, args),) = _calls(none)
+    assert args == {"measure": "open_deals", "territory": "Central", "missing": "account"}
+    query = MetricQuery(measure="open_deals", territory="Central", missing="account")
+    counted = query_metrics(maven.repository, cast.revops, query).total[0].value
+    everywhere = query_metrics(
+        maven.repository, cast.revops, MetricQuery(measure="open_deals", missing="account")
+    )
+    assert counted and counted < (everywhere.total[0].value or 0) and f"open deals {counted:,}" in none.answer
+    most = maven.ask(cast.revops, "who owns the most of those", none.thread_id)
+    ((_, ranked),) = _calls(most)
+    assert ranked | {"group_by": "rep", "top": 1, "territory": "Central", "missing": "account"} == ranked

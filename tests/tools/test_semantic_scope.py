@@ -156,3 +156,17 @@ def test_a_sum_ranked_from_the_bottom_counts_the_rep_with_nothing(repo: Reposito
     )
     assert {r.group for r in least.rows} == reps - having
     assert all(r.record_count == 0 for r in least.rows)
+
+
+def test_the_loss_rate_is_lost_over_closed(repo: Repository) -> None:
+    """Loss rate and win rate over the same closed deals add up to one, in total and per group."""
+    lost = query_metrics(repo, OLGA, MetricQuery(measure="loss_rate", group_by="rep", period="all time"))
+    won = query_metrics(repo, OLGA, MetricQuery(measure="win_rate", group_by="rep", period="all time"))
+    assert lost.total[0].value is not None and won.total[0].value is not None
+    assert abs(float(lost.total[0].value) + float(won.total[0].value) - 1) < 1e-9
+    wins = {r.group: r.figures[0].value for r in won.rows}
+    assert lost.rows and all(
+        r.figures[0].value is not None
+        and abs(float(r.figures[0].value) + float(wins[r.group] or 0) - 1) < 1e-9
+        for r in lost.rows
+    )

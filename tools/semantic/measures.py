@@ -103,6 +103,15 @@ MEASURES: dict[str, Measure] = {
             f.of(Basis.CLOSED),
             aliases=("win percentage", "close rate", "win ratio"),
         ),
+        Measure(
+            "loss_rate",
+            "loss_rate",
+            CLOSED,
+            YTD,
+            lambda i, _: metrics.ratio(len(f.lost(i)), len(f.won(i)) + len(f.lost(i))),
+            f.of(Basis.CLOSED),
+            aliases=("loss percentage", "loss ratio"),
+        ),
         _sum(
             "open_pipeline",
             "open_pipeline",

@@ -117,6 +117,7 @@ HOW_DOING = re.compile(
 
 
 #: "what does Jamie have closing", "what's she got due this month": the deals themselves.
+OPEN_PIPE = re.compile(r"^\W*(?:what(?:'s| is) (?:the )?)?(?:open )?(?:pipe|pipeline)\b")
 CLOSING_DEALS = re.compile(r"\b(?:have|has|got)\b.{0,20}\b(?:closing|due|landing|coming in)\b")
 
 
@@ -201,11 +202,12 @@ def prefer_query(frame: Frame, prepared: str, sees_company: bool = False) -> Non
     if (
         frame.intent is Intent.PERFORMANCE
         and frame.slots.measure in OPEN_MEASURES
-        and frame.slots.owner is not None
-        and CLOSING_DEALS.search(prepared)
+        and (frame.slots.owner is not None or frame.slots.territory is not None)
+        and (CLOSING_DEALS.search(prepared) or OPEN_PIPE.search(prepared))
         and not HOW_DOING.search(prepared)
     ):
-        # "what does Jamie have closing this quarter?": her deals closing then, not her scorecard
+        # "what does Jamie have closing this quarter?", "open pipe for the Central office": the deals
+        # open there, not a scorecard of bookings
         frame.intent = Intent.PIPELINE
         return
     if frame.intent not in REPLACEABLE:
