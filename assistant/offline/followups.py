@@ -144,6 +144,13 @@ def is_follow_up(previous: Frame | None, current: Frame, question: str) -> bool:
         return True
     if who_ranks(previous, current, question) is not None:
         return True  # "who has the most $ in that?" after a figure: its top rep
+    if (
+        previous.intent is Intent.MEASURE
+        and current.slots.measure is None
+        and names_in(current.slots)
+        and NAMED_THEN_BY.search(question)
+    ):
+        return True  # "melvin's - by rep" after the count by manager: his part, by rep
     if SUBJECTLESS.match(question) and previous.intent in DATA_INTENTS and not names_in(current.slots):
         return True  # "how many have no account?" after the open pipeline in Central: of those deals
     if current.intent is Intent.WHY or choice_named(previous, current, question) is not None:
@@ -220,6 +227,8 @@ def is_follow_up(previous: Frame | None, current: Frame, question: str) -> bool:
     return bool(PRONOUN.search(question)) and len(question.split()) <= MAX_PRONOUN_WORDS
 
 
+#: "melvin's - by rep", "just Texas, per product": a member named, then a breakdown.
+NAMED_THEN_BY = re.compile(r"[-–,:]\s*(?:by|per|split by|broken down by) [\w ]{2,20}\W*$", re.I)
 #: "how many have no account?", "how many are over 50k": a count with no subject of its own is of
 #: the thread's records.
 SUBJECTLESS = re.compile(
@@ -457,6 +466,9 @@ def merge(previous: Frame, current: Frame, question: str) -> Frame:
             RESHAPE.match(question)
             or BROKEN_DOWN.match(question)
             or (member_named and ONLY_AFTER.match(question))
+            # "east only, by rep" after the losses by office: those losses, in the East, by rep
+            or (ONLY_AFTER.match(question) and previous.intent is Intent.MEASURE)
+            or (NAMED_THEN_BY.search(question) and previous.intent is Intent.MEASURE)
             or PRONOUN.search(question)
             or SHORTER.match(question)
             or VERSUS.match(question)
@@ -466,7 +478,8 @@ def merge(previous: Frame, current: Frame, question: str) -> Frame:
     # "which products?", "percentage?", "per month" after a measure: that breakdown, or the shares
     fragment = (
         previous.intent is Intent.MEASURE
-        and current.intent is Intent.UNKNOWN
+        # "which accounts?" after GTK 500 wins in 2017: those wins by account, not an account search
+        and current.intent in (Intent.UNKNOWN, Intent.ACCOUNTS, Intent.TERRITORIES)
         and current.slots.measure is None
         and not new_names
         and bool(FRAGMENT.match(question))  # anchored at both ends: a fragment, however it is worded
@@ -553,6 +566,9 @@ def merge(previous: Frame, current: Frame, question: str) -> Frame:
     if counted and same and current.slots.measure in (None, counted) and IN_MONEY_WORDS.search(question):
         # "which reason cost me the most $?" after lost deals by reason: what they were worth
         merged.measure = IN_MONEY[counted]
+    if counted and same and current.slots.measure == IN_MONEY[counted] and not IN_MONEY_WORDS.search(question):
+        # "who lost the most?" after the deals lost counted: the most deals, as the thread counts them
+        merged.measure = counted
     summed = previous.slots.measure if previous.slots.measure in AS_COUNT else None
     if summed and same and current.slots.measure in (None, summed) and IN_COUNT_WORDS.search(question):
         # "and by # of deals?" after bookings by rep: how many deals, not what they were worth

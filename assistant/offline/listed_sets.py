@@ -121,7 +121,11 @@ def about_listed(previous: Frame | None, current: Frame, question: str, answers:
         return None
     if any(getattr(current.slots, slot) for slot, member in MEMBER_SLOTS if member == field):
         return None  # "West is lowest, what are they losing on?": the one named, not all of them
-    if field == "account" and current.intent in ABOUT_ACCOUNTS and ACCOUNT_FACTS.search(question):
+    searched = field == "account" and current.intent is Intent.ACCOUNTS and not current.slots.measure
+    if searched or (
+        field == "account" and current.intent in ABOUT_ACCOUNTS and ACCOUNT_FACTS.search(question)
+    ):
+        # "any of those subsidiaries of another company?": the account search over the ones listed;
         # "who owns them?", "their industry and size?": the accounts themselves, listed
         listed = Slots(any_of={field: names}, limit=len(names))
         return Frame(intent=Intent.ACCOUNTS, slots=listed, follow_up=True, question=current.question)

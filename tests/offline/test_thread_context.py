@@ -80,8 +80,9 @@ def test_the_same_outcome_asked_next_keeps_the_period_and_his_is_the_one_shown(m
     first = "how many deals did my team lose in december"
     most = _ask_thread(maven, manager, first, "which rep lost the most")
     args = _args(most)
+    # the thread counts deals, so "lost the most" is the most deals lost ("$" would ask what they were worth)
     assert (args["measure"], args["group_by"], args["period"], args["top"]) == (
-        "lost_revenue",
+        "lost_deals",
         "rep",
         "december",
         1,
@@ -99,7 +100,7 @@ def test_their_biggest_ones_after_the_one_rep_shown_are_that_reps_deals(demo: Wo
     price = _ask_thread(demo, cast.manager, losses, "who on the team loses the most on price")
     args = _args(price)
     assert (args["measure"], args["group_by"], args["loss_reason"], args["period"]) == (
-        "lost_revenue",
+        "lost_deals",  # the reasons were counted, so the most deals lost on price
         "rep",
         "Price",
         "last 2 quarters",

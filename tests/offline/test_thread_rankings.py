@@ -1,6 +1,8 @@
-"""Ranking what a thread is about: "who has the most $ in that?" after the deals in a stage closing
-this year, "how many?" after the rep with the most deals, "whos their manager?" after that rep, and
-"as % of total" after a breakdown."""
+"""Ranking and narrowing what a thread is about: "who has the most $ in that?" after the deals in a
+stage closing this year, "how many?" and "whos their manager?" after the rep with the most deals,
+"who closed it?" after the one deal shown, "the price ones" after losses by reason, "which
+accounts" then "any of those subsidiaries", "east only, by rep" then "who lost the most", a
+manager's part "- by rep", and "as % of total" after a breakdown."""
 
 from __future__ import annotations
 
@@ -108,3 +110,37 @@ def test_a_count_with_no_subject_counts_the_threads_deals(maven: World, cast: Ca
     most = maven.ask(cast.revops, "who owns the most of those", none.thread_id)
     ((_, ranked),) = _calls(most)
     assert ranked | {"group_by": "rep", "top": 1, "territory": "Central", "missing": "account"} == ranked
+
+
+def test_which_accounts_then_which_of_those_are_subsidiaries(maven: World, cast: Cast) -> None:
+    wins = maven.ask(cast.revops, "gtk 500 wins in 2017")
+    accounts = maven.ask(cast.revops, "which accounts", wins.thread_id)
+    ((_, args),) = _calls(accounts)
+    assert args == {"measure": "won_deals", "group_by": "account", "product": "GTK 500", "period": "2017"}
+    listed = _rows(accounts)
+    owned = maven.ask(cast.revops, "any of those subsidiaries of another company", accounts.thread_id)
+    ((name, search),) = _calls(owned)
+    assert (
+        name == "search_accounts" and search["is_subsidiary"] is True and set(search["names"]) == set(listed)
+    )
+
+
+def test_one_office_by_rep_then_who_lost_the_most_keeps_the_count(maven: World, cast: Cast) -> None:
+    offices = maven.ask(cast.revops, "lost deals in q4 by office")
+    east = maven.ask(cast.revops, "east only, by rep", offices.thread_id)
+    ((_, args),) = _calls(east)
+    assert args | {"measure": "lost_deals", "group_by": "rep", "territory": "East", "period": "q4"} == args
+    most = maven.ask(cast.revops, "who lost the most", east.thread_id)
+    ((_, ranked),) = _calls(most)
+    assert ranked | {"measure": "lost_deals", "territory": "East", "period": "q4", "top": 1} == ranked
+
+
+def test_a_managers_part_then_by_rep_keeps_the_filters(maven: World, cast: Cast) -> None:
+    stage = maven.repository.stages.names[1]
+    old = maven.ask(cast.revops, f"how many {stage.lower()} deals are over 120 days old")
+    teams = maven.ask(cast.revops, "by manager", old.thread_id)
+    manager = _rows(teams)[0]
+    mine = maven.ask(cast.revops, f"{manager.lower()}'s - by rep", teams.thread_id)
+    ((_, args),) = _calls(mine)
+    assert args | {"measure": "open_deals", "group_by": "rep", "team": manager, "stage": stage} == args
+    assert args["min_age_days"] == 121
