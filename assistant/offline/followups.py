@@ -434,7 +434,13 @@ def merge(previous: Frame, current: Frame, question: str) -> Frame:
         previous.intent is Intent.PERFORMANCE
         and (previous.slots.measure is not None or bool(current.slots.group_by or current.slots.dimension))
         and not new_names
-        and (current.slots.group_by is not None or current.slots.limit is not None or current.brief)
+        and (
+            current.slots.group_by is not None
+            or current.slots.limit is not None
+            or current.brief
+            # "by quarter" after my win rate this year: that rate, quarter by quarter
+            or (previous.slots.measure is not None and bool(FRAGMENT.match(question)))
+        )
     )
     # "vs Financial Services", "and SMB?" after a metric answer: the same measure for that member
     member_named = any(
@@ -566,7 +572,8 @@ def merge(previous: Frame, current: Frame, question: str) -> Frame:
     if counted and same and current.slots.measure in (None, counted) and IN_MONEY_WORDS.search(question):
         # "which reason cost me the most $?" after lost deals by reason: what they were worth
         merged.measure = IN_MONEY[counted]
-    if counted and same and current.slots.measure == IN_MONEY[counted] and not IN_MONEY_WORDS.search(question):
+    worth = IN_MONEY_WORDS.search(question)
+    if counted and same and current.slots.measure == IN_MONEY[counted] and not worth:
         # "who lost the most?" after the deals lost counted: the most deals, as the thread counts them
         merged.measure = counted
     summed = previous.slots.measure if previous.slots.measure in AS_COUNT else None
@@ -644,6 +651,16 @@ def merge(previous: Frame, current: Frame, question: str) -> Frame:
         )
     ):
         merged.measure = "attainment"  # "how does that compare to her quota?" after what she closed
+    if (
+        current.slots.measure in ("quota", "attainment")
+        and COMPARED.search(question)
+        and previous.slots.measure in OPEN_MEASURES
+        and previous.intent in (Intent.PIPELINE, Intent.MEASURE)
+        and previous.slots.dimension is not None
+        and not BOOKED_AGAINST.search(question.lower())
+    ):
+        # "vs q1 quota" after the pipeline by region for Q1: how well it covers the quota, with both
+        merged.measure, merged.also = "coverage", [previous.slots.measure, "quota"]
     if (
         merged.measure == "attainment"
         and previous.slots.measure in OPEN_MEASURES

@@ -134,6 +134,19 @@ def _mask(text: str, spans: list[tuple[int, int, str]]) -> str:
     return text
 
 
+def _begins_a_product(family: tuple[str, int, int], mentions: list[Mention], question: str) -> bool:
+    """ "mg advnced": a family's word right before a product of that family (its name misspelt, so
+    found from the second word) is the start of the product's name, not a second filter."""
+    name, _, end = family
+    return any(
+        m.kind == "product"
+        and m.resolved is not None
+        and not question[end : m.start].strip()
+        and m.resolved.name.casefold().startswith(name.casefold())
+        for m in mentions
+    )
+
+
 def prepare(question: str, lexicon: Lexicon, index: EntityIndex) -> Prepared:
     question = rewrite_dates(correct_before_reading(question), lexicon.as_of)
     words = tokens(question)
@@ -151,7 +164,9 @@ def prepare(question: str, lexicon: Lexicon, index: EntityIndex) -> Prepared:
     if len(lines) > 1 or others:
         lines = []  # "GTX Plus vs GTX Pro": set side by side as before, not one filter of them all
     families = [
-        f for f in families_named(question.lower(), lexicon) if not any(s <= f[1] < e for _, s, e in lines)
+        f
+        for f in families_named(question.lower(), lexicon)
+        if not any(s <= f[1] < e for _, s, e in lines) and not _begins_a_product(f, mentions, question)
     ]
     # "GTX Plus deals": the products of that line (their names begin with the words), not one of them
     mentions = [m for m in mentions if not any(s <= m.start < e for _, s, e in lines)]

@@ -144,3 +144,32 @@ def test_a_managers_part_then_by_rep_keeps_the_filters(maven: World, cast: Cast)
     ((_, args),) = _calls(mine)
     assert args | {"measure": "open_deals", "group_by": "rep", "team": manager, "stage": stage} == args
     assert args["min_age_days"] == 121
+
+
+def test_a_scorecard_figure_by_quarter_then_the_worst_quarter(demo: World, cast: Cast) -> None:
+    rate = demo.ask(cast.rep, "whats my win rate this yr")
+    quarters = demo.ask(cast.rep, "by quarter", rate.thread_id)
+    ((_, args),) = _calls(quarters)
+    assert args | {"measure": "win_rate", "group_by": "quarter", "period": "this year"} == args
+    worst = demo.ask(cast.rep, "which quarter was worst", quarters.thread_id)
+    ((_, ranked),) = _calls(worst)
+    assert ranked | {"measure": "win_rate", "group_by": "quarter", "top": 1, "order": "asc"} == ranked
+
+
+def test_vs_another_product_after_a_breakdown_sets_both_in_each_group(maven: World, cast: Cast) -> None:
+    size = maven.ask(cast.revops, "avg deal size on mg advnced wins")
+    assert _calls(size) == [("query_metrics", {"measure": "average_deal_size", "product": "MG Advanced"})]
+    regions = maven.ask(cast.revops, "by region", size.thread_id)
+    both = maven.ask(cast.revops, "vs gtx pro", regions.thread_id)
+    ((_, args),) = _calls(both)
+    assert (args["group_by"], args["then_by"]) == ("region", "product") and "product" not in args
+    assert args["any_of"] == {"product": ["MG Advanced", "GTX Pro"]}
+    assert len(_rows(both)) == 2 * len(_rows(regions))
+
+
+def test_vs_the_quota_after_pipeline_by_region_is_coverage(demo: World, cast: Cast) -> None:
+    pipe = demo.ask(cast.revops, "pipe by forcast category for next qtr")
+    regions = demo.ask(cast.revops, "by region", pipe.thread_id)
+    quota = demo.ask(cast.revops, "vs the quota", regions.thread_id)
+    ((_, args),) = _calls(quota)
+    assert args | {"measure": "coverage", "also": ["open_pipeline", "quota"], "group_by": "region"} == args

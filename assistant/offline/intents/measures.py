@@ -389,6 +389,7 @@ def query_args(frame: Frame, lexicon: Lexicon) -> dict[str, Any]:
         filters["parent_account"] = filters.pop("account")
     compared = compared_members(slots)
     own_dimension = dict(MEMBER_SLOTS)[compared[0]] if compared is not None else None
+    beside: dict[str, list[str]] = {}
     if compared is not None and (
         group is None or group == own_dimension or {group, own_dimension} == {"rep", "team"}
     ):
@@ -398,6 +399,10 @@ def query_args(frame: Frame, lexicon: Lexicon) -> dict[str, Any]:
         # "bookings by regional office (Central / East / West)": the members of the breakdown
         # asked for, not a filter on the first of them
         filters.pop(compared[0], None)
+    elif compared is not None and own_dimension not in (None, "rep") and not slots.then_by:
+        # "vs GTX Pro" after MG Advanced's deal size by region: each region, the two products in it
+        filters.pop(compared[0], None)
+        beside = {own_dimension: compared[1]}
     if focus is not None:
         group = dict(MEMBER_SLOTS)[focus[0]]
         filters.pop(focus[0], None)
@@ -417,7 +422,8 @@ def query_args(frame: Frame, lexicon: Lexicon) -> dict[str, Any]:
         measure=slots.measure or "won_revenue",
         also=slots.also,
         group_by=group,
-        then_by=slots.then_by if group is not None and slots.then_by != group else None,
+        then_by=next(iter(beside), None)
+        or (slots.then_by if group is not None and slots.then_by != group else None),
         **filters,
         activity_type=slots.activity_type,
         min_age_days=slots.min_age_days,
@@ -427,7 +433,7 @@ def query_args(frame: Frame, lexicon: Lexicon) -> dict[str, Any]:
         inactive_days=slots.inactive_days if slots.rule == "no_activity" else None,
         past_due=True if slots.rule == "past_close" else None,  # "who has the most past due deals?"
         exclude={SLOT_FILTERS.get(k, k): v for k, v in slots.exclude.items()} if slots.exclude else None,
-        any_of=slots.any_of,
+        any_of={**(slots.any_of or {}), **beside} or None,
         min_pushes=slots.min_pushes,
         min_amount=slots.min_amount,
         max_amount=slots.max_amount,
