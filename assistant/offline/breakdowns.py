@@ -26,6 +26,7 @@ _DIMENSION_WORDS = {
     "parent_account": "parent|parent company|parent account|parent companies",
     "industry": "industry|industries|sector|sectors|vertical|verticals",
     "segment": "segment|segments",
+    "tier": "tier|tiers|account tier|account tiers",
     "country": "country|countries",
     "state": "state|states",
     "city": "city|cities|metro|metros",

@@ -518,7 +518,11 @@ def merge(previous: Frame, current: Frame, question: str) -> Frame:
         intent = (
             previous.intent
         )  # "what should I do about them?": the same answer, with the playbook's advice
-    elif previous.intent is Intent.ACCOUNTS and ACCOUNTS_THAT.match(question) and not new_names:
+    elif (
+        previous.intent is Intent.ACCOUNTS
+        and (ACCOUNTS_THAT.match(question) or intent is Intent.ACCOUNTS)
+        and not new_names
+    ):
         intent = Intent.ACCOUNTS  # "and have open deals" after the accounts in healthcare: those that do
     elif reshaped or swaps_measure:
         intent = Intent.MEASURE  # "break that down by product", "just the top 3", "and win rate?"

@@ -20,6 +20,7 @@ MEMBER_SLOTS = (
     ("owner", "rep"),
     ("industry", "industry"),
     ("segment", "segment"),
+    ("tier", "tier"),
     ("country", "country"),
     ("state", "state"),
     ("city", "city"),

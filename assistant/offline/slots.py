@@ -350,6 +350,19 @@ LOSSES = re.compile(r"\b(?:lost|lose|loses|losing|losses|loss|closed[- ]lost|los
 SWAPPED = re.compile(r"^\W*(?:and|what about|how about|or|same for|vs\.?|versus)\b[\w' ]{0,25}\W*$")
 
 
+#: Verbs in a loss reason, in the forms people write them ("Went dark": "deals going dark").
+VERB_FORMS = {"went": "went|go|goes|going|gone", "chose": "chose|choose|chooses|choosing|chosen"}
+
+
+def _any_form(word: str) -> str:
+    """A loss reason's word in any form: "competitor" finds "competition", "went" finds "going"."""
+    if word in VERB_FORMS:
+        return f"(?:{VERB_FORMS[word]})"
+    if len(word) <= 4 or not word.isalpha():
+        return f"{re.escape(word)}s?"
+    return f"{re.escape(word[: max(4, len(word) - 3)])}\\w*"
+
+
 def _loss_reason(text: str, reasons: list[str], out: Extracted) -> None:
     """ "deals lost to no decision", "how many did we lose on price", "losses to a competitor"; and
     "what about price?" (a short follow-up: whether the thread is about losses decides later)."""
@@ -359,8 +372,8 @@ def _loss_reason(text: str, reasons: list[str], out: Extracted) -> None:
         words = re.sub(r"^(?:lost|loss) (?:to|on|over) ", "", reason.casefold()).split()
         if not words:
             continue
-        pattern = r"\s+(?:a |an |the |our )?".join(re.escape(w) for w in words)
-        match = re.search(rf"\b{pattern}s?\b", text)
+        pattern = r"\s+(?:a |an |the |our )?".join(_any_form(w) for w in words)
+        match = re.search(rf"\b{pattern}\b", text)
         if match:
             out.slots.loss_reason = reason
             out.spans.append(match.span())
@@ -430,11 +443,14 @@ def _values(text: str, lexicon: Lexicon, out: Extracted, written: str | None = N
         if len(named) > 1 and out.slots.others_slot is None:
             # "enterprise vs smb": both, side by side
             out.slots.others, out.slots.others_slot = named[1:], slot
-    tier = re.search(r"\btier[- ]?([a-d1-4])\b|\b([a-d])[- ]tier\b", text)
-    if tier and lexicon.tiers:
-        wanted = (tier[1] or tier[2]).upper()
-        out.slots.tier = wanted
-        out.spans.append(tier.span())
+    tiers = list(re.finditer(r"\btier[- ]?([a-d1-4])\b|\b([a-d])[- ]tier\b", text))
+    if tiers:  # a tier the data does not record is refused by the tool, not dropped
+        named = list(dict.fromkeys((t[1] or t[2]).upper() for t in tiers))
+        out.slots.tier = named[0]
+        out.spans += [t.span() for t in tiers]
+        if len(named) > 1 and out.slots.others_slot is None:
+            # "tier a vs tier c": both, side by side
+            out.slots.others, out.slots.others_slot = named[1:], "tier"
 
 
 #: "in 60 days", "for 3 weeks", "in the last 2 months": how long without activity.

@@ -309,3 +309,34 @@ def test_a_loss_rate_is_its_own_measure_and_a_thin_rate_is_flagged(maven: World,
         MetricQuery(measure="loss_rate", group_by="product", territory="Central", top=1),
     ).rows
     assert (f"{row.group}'s on " in answer.answer) is (row.record_count < 5)
+
+
+def test_a_loss_reason_is_read_in_the_form_it_is_written(demo: World, cast: Cast) -> None:
+    reasons = {
+        "how much did my team lose to deals going dark this yr": "Went dark",
+        "deals lost to the competition this year": "Lost to competitor",
+        "how many did we lose on pricing this quarter": "Price",
+    }
+    for question, reason in reasons.items():
+        ((name, args),) = _calls(demo.ask(cast.manager, question))
+        assert name == "query_metrics" and args["loss_reason"] == reason, question
+
+
+def test_account_tiers_filter_break_down_and_are_refused_where_unrecorded(
+    demo: World, maven: World, cast: Cast
+) -> None:
+    one = _calls(demo.ask(cast.revops, "bookings from tier a accts ytd"))[0][1]
+    assert one["tier"] == "A"
+    both = demo.ask(cast.revops, "bookings from tier a accts ytd vs tier c")
+    ((_, args),) = _calls(both)
+    assert args["group_by"] == "tier" and "tier" not in args
+    shown = [line.split("|")[1].strip() for line in both.answer.splitlines() if line.startswith("| ")][1:]
+    assert sorted(shown) == ["A", "C"]
+    alone = query_metrics(
+        demo.repository, cast.revops, MetricQuery(measure="won_revenue", tier="a", period="ytd")
+    )
+    tiers = MetricQuery(measure="won_revenue", group_by="tier", period="ytd")
+    by_tier = {r.group: r.figures[0].value for r in query_metrics(demo.repository, cast.revops, tiers).rows}
+    assert by_tier["A"] == alone.total[0].value
+    refused = maven.ask(cast.revops, "bookings from tier a accts this year")
+    assert "records no account tiers" in refused.answer

@@ -231,6 +231,15 @@ DIMENSIONS: dict[str, Dimension] = {
             aliases=("segments", "size", "market segment"),
         ),
         Dimension(
+            "tier",
+            "Tier",
+            lambda j: j.account.tier,
+            ("account",),
+            frozenset({AC}),
+            "(no tier)",
+            aliases=("tiers", "account tier", "account tiers"),
+        ),
+        Dimension(
             "country",
             "Country",
             lambda j: j.account.country,

@@ -122,6 +122,7 @@ class MetricQuery(BaseModel):
     )
     industry: str | None = Field(default=None, description="Account industry.")
     segment: str | None = Field(default=None, description="Account segment.")
+    tier: str | None = Field(default=None, description="Account tier: 'A'.")
     country: str | None = Field(default=None, description="The account's country.")
     state: str | None = Field(default=None, description="The account's state: 'Texas' or 'TX'.")
     city: str | None = Field(default=None, description="The account's city.")

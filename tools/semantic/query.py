@@ -135,7 +135,7 @@ def query_metrics(repo: Repository, viewer: ViewerLike, params: MetricQuery) -> 
     loss_rate, open_pipeline, weighted_pipeline, open_deals, pipeline_created, deals_created,
     average_deal_size, median_deal_size, average_sales_cycle, median_sales_cycle,
     average_days_in_stage, average_deal_age, quota, attainment, coverage, activities. Dimensions: rep,
-    team, territory, region, product, product_family, account, parent_account, industry, segment,
+    team, territory, region, product, product_family, account, parent_account, industry, segment, tier,
     country, state, city, stage, forecast_category, activity_type; time grains: day, week, month,
     quarter, year. Without a period, won/lost, win rate, deal size, cycle, created and activity
     measures cover fiscal year to date; open pipeline measures cover every open deal; quota,
@@ -157,6 +157,7 @@ def query_metrics(repo: Repository, viewer: ViewerLike, params: MetricQuery) -> 
         parent_account: An account with its subsidiaries (the group it heads).
         industry: Account industry.
         segment: Account segment.
+        tier: Account tier: 'A'.
         country: The account's country.
         state: The account's state: 'Texas' or 'TX'.
         city: The account's city.
