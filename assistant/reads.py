@@ -40,6 +40,7 @@ from tools.rebalance.scenarios import (
     publish_scenario,
 )
 from tools.store.repository import Repository
+from tools.store.scope import one_organisation
 from tools.viewer import Viewer
 
 log = logging.getLogger(__name__)
@@ -206,7 +207,8 @@ class ReadService:
             spec = find_tool(name)
             query = _validated(spec, params)
             args = _given(query)
-            result = run(spec, self._tool_context(viewer, spec), query)
+            with one_organisation():
+                result = run(spec, self._tool_context(viewer, spec), query)
             if not isinstance(result, returns):
                 raise UsageError(f"{name} returns {type(result).__name__}, not {returns.__name__}")
         except Exception as exc:

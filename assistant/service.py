@@ -59,6 +59,7 @@ from tools.errors import InputError, NotFound
 from tools.evidence import RecordSource, attach_sources, describe_records
 from tools.playbook import PlaybookSearcher
 from tools.store.repository import Repository
+from tools.store.scope import one_organisation
 from tools.viewer import Viewer
 
 if TYPE_CHECKING:
@@ -185,7 +186,8 @@ class AssistantService(ReadService):
         try:
             async with gate or contextlib.nullcontext():
                 waiting = False
-                answer = await self._answer(viewer, text, thread_id, channel, listener)
+                with one_organisation():
+                    answer = await self._answer(viewer, text, thread_id, channel, listener)
         except asyncio.CancelledError:
             await self._audit_cancelled(viewer, channel, "ask", text, started, thread_id, waiting=waiting)
             raise
@@ -365,8 +367,9 @@ class AssistantService(ReadService):
     ) -> PlanDraft:
         started = time.monotonic()
         try:
-            result = await self._plan(draft)
-            result = await asyncio.to_thread(self._shown, viewer, result)
+            with one_organisation():
+                result = await self._plan(draft)
+                result = await asyncio.to_thread(self._shown, viewer, result)
         except asyncio.CancelledError:
             await self._audit_cancelled(viewer, channel, kind, name, started)
             raise
@@ -485,8 +488,10 @@ class AssistantService(ReadService):
             state = await streamed_run(agent, inputs, config, context, listener)
         messages: list[BaseMessage] = state["messages"]
         # what an answer's figures and links may come from: the thread's tool results and questions
+        # (the offline planner's figures are the tools' own: they are not checked, nor gathered)
         sources = [text_of(m) for m in messages if isinstance(m, ToolMessage | HumanMessage)]
-        context.ledger.figures = values_of(sources)
+        if model != OFFLINE_MODEL:
+            context.ledger.figures = values_of(sources)
         return strip_foreign_links(_check(messages), sources), context
 
     async def _rollback(

@@ -18,7 +18,7 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import select
+from sqlalchemy import Connection, select
 from typer.testing import CliRunner
 
 from assistant.bootstrap import AppContext
@@ -27,11 +27,13 @@ from assistant.interfaces.api.tokens import TokenStore
 from assistant.interfaces.cli import app as cli
 from assistant.settings import Settings
 from tests.interfaces.test_api_concurrency import serving
+from tools.store import scope
 from tools.store.db import ensure_schema, make_engine
 from tools.store.importer.mapping_files import load_mapping
 from tools.store.importer.runner import import_dataset
 from tools.store.repository import Repository
 from tools.store.schema import User
+from tools.store.scope import one_organisation
 from tools.store.stages import load_stages
 from tools.viewer import find_viewer
 
@@ -215,4 +217,43 @@ def test_two_imports_stamped_with_the_same_time_still_change_the_org(tmp_path: P
     assert repository.scope(mia).users == {mia.user_id, ada.user_id}
     import_dataset(engine, export(tmp_path / "v2", "Nils Berg"), mapping, stages=stages, clock=lambda: noon)
     assert repository.scope(mia).users == {mia.user_id}
+    engine.dispose()
+
+
+def test_a_request_reads_the_organisation_once_and_the_next_request_sees_a_change(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Inside :func:`one_organisation` (what the service opens per question, plan or read) the
+    stamp is read once, whatever the request's scoped queries and memos, and a change committed
+    meanwhile leaves the request with the organisation it started with; the next request sees it."""
+    mapping_file = tmp_path / "tiny-org.yaml"
+    mapping_file.write_text(MAPPING, encoding="utf-8")
+    mapping = load_mapping(mapping_file)
+    engine = make_engine(f"sqlite:///{tmp_path / 'crm.db'}")
+    ensure_schema(engine)
+    stages = load_stages()
+    import_dataset(engine, export(tmp_path / "v1", "Mia Lund"), mapping, stages=stages)
+    repository = Repository(engine, stages, dt.date(2026, 11, 20))
+    mia, ada = (find_viewer(engine, f"{who}@acme.example") for who in ("mia", "ada"))
+    reads: list[str] = []
+    read_stamp = scope.read_stamp
+
+    def counted(connection: Connection) -> str:
+        reads.append(read_stamp(connection))
+        return reads[-1]
+
+    monkeypatch.setattr(scope, "read_stamp", counted)
+    with one_organisation():
+        assert repository.scope(mia).users == {mia.user_id, ada.user_id}
+        import_dataset(engine, export(tmp_path / "v2", "Nils Berg"), mapping, stages=stages)
+        assert repository.scope(mia).users == {mia.user_id, ada.user_id}
+        assert repository.scope(ada).users == {ada.user_id}
+        assert repository.memo(("answer",), lambda: 42) == 42
+    assert len(reads) == 1
+    with one_organisation():
+        assert repository.scope(mia).users == {mia.user_id}
+    assert len(reads) == 2 and reads[1] != reads[0]
+    assert repository.scope(mia).users == {mia.user_id}  # outside a request: read at every use
+    assert repository.scope(mia).users == {mia.user_id}
+    assert len(reads) == 4
     engine.dispose()

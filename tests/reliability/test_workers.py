@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import socket
 import subprocess
 import sys
 import time
@@ -185,6 +186,66 @@ def test_serve_with_two_workers_shares_one_limit(
     assert log.count("Started server process") == 2, log[-2000:]
     assert set(statuses) == {200, 429}
     assert LIMIT <= statuses.count(200) <= LIMIT + 1 + elapsed * LIMIT / 60, (statuses, elapsed)
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            found.append(int(stat.parent.name))
+    return found
+
+
+def _connections_by_process(pids: list[int], port: int) -> dict[int, int]:
+    """How many established connections to ``port`` each process holds (read from ``/proc``)."""
+    inodes: set[str] = set()
+    for table in ("tcp", "tcp6"):
+        for line in Path(f"/proc/net/{table}").read_text().splitlines()[1:]:
+            fields = line.split()
+            if int(fields[1].rsplit(":", 1)[1], 16) == port and fields[3] == "01":
+                inodes.add(fields[9])
+    held = {}
+    for pid in pids:
+        count = 0
+        for fd in Path(f"/proc/{pid}/fd").glob("*"):
+            try:
+                target = os.readlink(fd)
+            except OSError:
+                continue
+            count += target.startswith("socket:[") and target[8:-1] in inodes
+        held[pid] = count
+    return held
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads the connections from /proc")
+def test_serve_with_two_workers_spreads_connections_opened_together(
+    shared: dict[str, str], tmp_path: Path
+) -> None:
+    """A client that opens its connections together (a pool of keep-alive connections) is spread
+    over both workers: each listens on a socket of its own, where with one shared socket the first
+    worker to wake accepted every waiting connection."""
+    port = closed_port()
+    command = ["serve", "--workers", "2", "--host", "127.0.0.1", "--port", str(port)]
+    log = tmp_path / "serve.log"
+    with worker(command, shared, port, log) as supervisor, ExitStack() as stack:
+        healthy([f"http://127.0.0.1:{port}"], [supervisor], [log])
+        deadline = time.monotonic() + 60
+        while len(_children(supervisor.pid)) < 2 or log.read_text().count("Started server process") < 2:
+            assert time.monotonic() < deadline, log.read_text(errors="replace")[-2000:]
+            time.sleep(0.2)
+        time.sleep(1)  # the second worker is serving too
+        connections = [
+            stack.enter_context(socket.create_connection(("127.0.0.1", port), timeout=10)) for _ in range(16)
+        ]
+        while sum((held := _connections_by_process(_children(supervisor.pid), port)).values()) < 16:
+            assert time.monotonic() < deadline, held
+            time.sleep(0.1)
+        assert len(connections) == 16
+        assert sum(n > 0 for n in held.values()) == 2, held  # both workers hold some
 
 
 def event_body(event: dict[str, Any], event_id: str) -> str:

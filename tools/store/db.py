@@ -29,6 +29,10 @@ if TYPE_CHECKING:
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 SQLITE_BUSY_TIMEOUT_MS = 10_000
+#: Connections a SQLite engine keeps open. A serving process reads from its request threads and
+#: its tool threads at once; past the pool's size every further connection was opened (with its
+#: pragmas) and closed again on each use, a cost paid on about every other API request.
+SQLITE_POOL_SIZE = 10
 #: The PostgreSQL advisory lock held while the schema is created or upgraded (any fixed number).
 MIGRATION_LOCK = 0x5A1E5_0000
 
@@ -113,7 +117,9 @@ def make_engine(url: str) -> Engine:
                 raise DatabaseError(
                     f"cannot create the database directory {directory}: {exc.strerror}"
                 ) from exc
-        engine = create_engine(parsed, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
+        engine = create_engine(
+            parsed, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}, pool_size=SQLITE_POOL_SIZE
+        )
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     return create_engine(parsed, pool_pre_ping=True)

@@ -30,7 +30,7 @@ from tools.store.schema import (
     Territory,
     User,
 )
-from tools.store.scope import STAMP_KEYS, Scope, Sharing, build_scope, read_stamp
+from tools.store.scope import STAMP_KEYS, Scope, Sharing, build_scope, current_stamp
 from tools.store.stages import StageConfig
 
 __all__ = ["STAMP_KEYS", "Repository", "Scope", "Sharing", "ViewerLike", "build_scope"]
@@ -61,7 +61,8 @@ class Repository:
     Scopes are remembered per viewer together with the organisation stamp they were built under
     (:func:`~tools.store.scope.read_stamp`); every :meth:`scope` compares it with the stamp in the
     database, so a re-import, a generated data set or a change of people (``users add|set-role``,
-    from any process sharing the database) is in force at the very next query. Memoised facts
+    from any process sharing the database) is in force at the very next query, or inside a
+    request (:func:`~tools.store.scope.one_organisation`) at the next request. Memoised facts
     (:meth:`memo`) are remembered until the same stamp changes.
     """
 
@@ -91,9 +92,9 @@ class Repository:
 
     def data_stamp(self) -> str:
         """Changes whenever the data set is regenerated or re-imported and whenever users are added
-        or change role (``dataset_meta.org_changed_at``, see :mod:`tools.store.scope`)."""
-        with self.engine.connect() as connection:
-            return read_stamp(connection)
+        or change role (``dataset_meta.org_changed_at``, see :mod:`tools.store.scope`); read once
+        per request inside :func:`~tools.store.scope.one_organisation`."""
+        return current_stamp(self.engine)
 
     def estimate_basis(self, column: str = "opportunities.amount") -> str | None:
         """What the import took the estimated values of ``column`` from ("the product's list
@@ -125,11 +126,11 @@ class Repository:
         leaves an old stamp beside it and the next call builds it again (never a stale scope kept
         under a new stamp, whatever the threads of the process do meanwhile)."""
         key = (viewer.user_id, viewer.role)
+        stamp = self.data_stamp()
+        hit = self._scopes.get(key)
+        if hit is not None and hit[0] == stamp:
+            return hit[1]
         with self.engine.connect() as connection:
-            stamp = read_stamp(connection)
-            hit = self._scopes.get(key)
-            if hit is not None and hit[0] == stamp:
-                return hit[1]
             scope = build_scope(connection, viewer.user_id, viewer.role, self.sharing)
         self._scopes[key] = (stamp, scope)
         return scope

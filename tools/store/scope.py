@@ -26,16 +26,27 @@ writes a new, unique value under :data:`ORG_STAMP` in ``dataset_meta`` (:func:`t
 add|set-role``, an import's admins, every ``data import`` and every ``data generate``. A process
 compares the stamp with the one its scopes were built under before it uses them, so a change is in
 force at the next query of every process sharing the database.
+
+**One organisation per request.** Inside :func:`one_organisation` (a question, a plan or a read:
+the service opens one per request) the stamp is read once per database, at its first use, and
+every scope and memo of the request is checked against that reading: a turn that runs a dozen
+scoped queries reads the stamp once instead of a dozen times, and sees one organisation from
+start to end. A change committed while a request runs is in force from the next request on;
+outside a request every check reads the stamp afresh.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import secrets
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from enum import StrEnum
 
-from sqlalchemy import ColumnElement, Connection, insert, or_, select, true, update
+from sqlalchemy import ColumnElement, Connection, Engine, insert, or_, select, true, update
 
 from tools.store.schema import Account, Activity, DatasetMeta, Opportunity, Role, Territory, User
 
@@ -121,6 +132,47 @@ def read_stamp(connection: Connection) -> str:
     """The current stamp (compare it with an earlier one; its content means nothing else)."""
     values = {key: value for key, value in connection.execute(_READ_STAMP).all()}
     return "|".join(str(values.get(key)) for key in STAMP_KEYS)
+
+
+class _Readings:
+    """The stamps read in one request, per database (the threads of a request share them)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._stamps: dict[Engine, str] = {}
+
+    def stamp(self, engine: Engine) -> str:
+        with self._lock:
+            stamp = self._stamps.get(engine)
+            if stamp is None:
+                stamp = self._stamps[engine] = _read_now(engine)
+            return stamp
+
+
+_REQUEST: ContextVar[_Readings | None] = ContextVar("salesplan_org_readings", default=None)
+
+
+def _read_now(engine: Engine) -> str:
+    with engine.connect() as connection:
+        return read_stamp(connection)
+
+
+@contextmanager
+def one_organisation() -> Iterator[None]:
+    """Within the block (one request, and the worker threads it starts, which inherit its context),
+    :func:`current_stamp` reads each database's stamp once and then gives that reading."""
+    token = _REQUEST.set(_Readings())
+    try:
+        yield
+    finally:
+        _REQUEST.reset(token)
+
+
+def current_stamp(engine: Engine) -> str:
+    """The organisation stamp of ``engine``'s database: the request's reading inside
+    :func:`one_organisation`, else read now."""
+    readings = _REQUEST.get()
+    return _read_now(engine) if readings is None else readings.stamp(engine)
 
 
 def touch_org(connection: Connection, clock: dt.datetime | None = None) -> None:

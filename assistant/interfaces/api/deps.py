@@ -5,6 +5,10 @@ revoked, replaced or expired, saying which), the token's rate limit is taken (42
 ``Retry-After``), and the route runs as the token's user — the scope of every query is that
 user's, enforced in the data layer. The caller is also kept on the request (``request.state.caller``),
 so a request refused afterwards by validation is audited under its user.
+
+Only :func:`get_caller` blocks (it reads the token and takes the rate limit from the database), so
+only it runs in the thread pool; the dependencies that merely hand over an object are coroutines,
+as FastAPI runs every plain function dependency in the pool (a thread hop each, per request).
 """
 
 from __future__ import annotations
@@ -49,7 +53,7 @@ class ApiState:
         return RateLimiter(self.context.engine, self.context.settings.api_rate_limit_per_minute)
 
 
-def get_state(request: Request) -> ApiState:
+async def get_state(request: Request) -> ApiState:
     state: ApiState = request.app.state.salesplan
     return state
 
@@ -88,7 +92,7 @@ def get_caller(
     return caller
 
 
-def get_viewer(caller: Annotated[Caller, Depends(get_caller)]) -> Viewer:
+async def get_viewer(caller: Annotated[Caller, Depends(get_caller)]) -> Viewer:
     return caller.viewer
 
 

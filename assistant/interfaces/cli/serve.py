@@ -38,13 +38,8 @@ def serve(
         context.warm_playbook()
         uvicorn.run(create_app(context=context), host=host, port=port, log_level="info")
         return
-    # Each worker builds its own application from the same environment and opens the playbook
-    # itself; the supervising process only starts and watches them.
-    uvicorn.run(
-        "assistant.interfaces.api.app:create_worker_app",
-        factory=True,
-        workers=workers,
-        host=host,
-        port=port,
-        log_level="info",
-    )
+    # Each worker builds its own application from the same environment, opens the playbook itself
+    # and listens on a socket of its own; the supervising process only starts and watches them.
+    from assistant.interfaces.cli.workers import run_workers
+
+    run_workers("assistant.interfaces.api.app:create_worker_app", host=host, port=port, workers=workers)
