@@ -184,3 +184,11 @@ THE_BIGGEST_ONE = re.compile(
 #: "how big is the first one?": a company's size (employees, revenue) unless deals are named.
 HOW_BIG = re.compile(r"\bhow (?:big|large)\b", re.I)
 DEAL_WORD = re.compile(r"\b(?:deals?|opps?|opportunit(?:y|ies)|pipe(?:line)?|wins?)\b", re.I)
+
+
+#: "with them", "w/ them", "at that account": the account of the thread, whatever else is named.
+THE_ACCOUNT_AGAIN = re.compile(
+    r"\b(?:with|w/?|at|from|to|for) (?:them|(?:that|this|the same) (?:account|acct|company|customer))\b"
+    r"|\b(?:their|that account's|that company's) (?:deals?|opps?|losses|wins|pipeline)\b",
+    re.I,
+)

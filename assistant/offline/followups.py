@@ -72,6 +72,7 @@ from assistant.offline.followup_words import (
     SHORTER,
     START,
     TEAM_WIDE,
+    THE_ACCOUNT_AGAIN,
     THE_BIGGEST_ONE,
     THE_ONE,
     THOSE,
@@ -558,6 +559,10 @@ def merge(previous: Frame, current: Frame, question: str) -> Frame:
         value = getattr(current.slots, slot)
         if value is None and (carry_names or (keeps_members and slot != "deal")):
             value = getattr(previous.slots, slot)
+        if value is None and slot == "account" and THE_ACCOUNT_AGAIN.search(question):
+            # "why did we lose the platform deals w them?" after a profile: a product named now, and
+            # still their deals
+            value = previous.slots.account
         setattr(merged, slot, value)
     for slot in FILTER_SLOTS:
         value = getattr(current.slots, slot)

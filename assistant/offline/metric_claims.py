@@ -130,6 +130,13 @@ def _dropped(slots: Slots | None, names: tuple[str, ...]) -> bool:
     return slots is not None and any(getattr(slots, name) is not None for name in names)
 
 
+#: A deal's chances asked for: the win scores answer, whatever else is named.
+WIN_CHANCE = re.compile(
+    r"\bwin (?:probabilit(?:y|ies)|prob|chances?|odds|likelihood)\b"
+    r"|\b(?:chances?|odds|likelihood|probability) (?:of|to) (?:win|close|closing|winning)\b"
+)
+
+
 def decisive(reading: MetricReading, text: str, slots: Slots | None = None) -> bool:
     """Whether the reading asks for something only the metric query answers as asked.
 
@@ -138,6 +145,8 @@ def decisive(reading: MetricReading, text: str, slots: Slots | None = None) -> b
     """
     if NOT_DATA.search(text) or definition_term(text) or ABSENT.search(text) or WHO_TO_CONTACT.search(text):
         return False
+    if WIN_CHANCE.search(text):
+        return False  # "the win probability on my biggest open deal": its chances, not a bookings figure
     if CONTACT_ROLE.search(text) and re.search(r"\bentaccount\b", text):
         return False  # "what do they have from us, anything open, and who's my champ?": the account's brief
     if slots is not None and slots.without_contact_role:

@@ -18,6 +18,7 @@ from collections.abc import Set as AbstractSet
 
 from assistant.offline.calls import Call, Direct, Route
 from assistant.offline.conversation import ToolResult
+from assistant.offline.followup_words import THE_ACCOUNT_AGAIN
 from assistant.offline.frame import Ambiguity, Frame, Intent
 from assistant.offline.intents import spec_for
 from tools.lexicon import DealRef, Lexicon
@@ -35,7 +36,9 @@ def account_of_deal(frame: Frame, lookup: Callable[[str], str | None]) -> Frame:
     """A question about an account asked of the thread's deal ("who's the champion there?" after
     "the second one"): the deal's account."""
     slots = frame.slots
-    if slots.account or not slots.deal or "account" not in spec_for(frame.intent).requires:
+    # "anything else open at that account?" after a deal: the deal's account, for any question
+    asked = "account" in spec_for(frame.intent).requires or bool(THE_ACCOUNT_AGAIN.search(frame.question))
+    if slots.account or not slots.deal or not asked:
         return frame
     account = lookup(slots.deal) if slots.deal.startswith("opportunity/") else None
     if account is None or "deal" in spec_for(frame.intent).takes:

@@ -19,6 +19,7 @@ import re
 from dataclasses import dataclass
 
 from assistant.offline.answers_measures import BRIEF
+from assistant.offline.cohorts import read_cohort
 from assistant.offline.dates import rewrite as rewrite_dates
 from assistant.offline.entities import EntityIndex, Mention, find_mentions, unknown_names
 from assistant.offline.exclusions import read_exclusions
@@ -418,7 +419,9 @@ def understand(question: str, lexicon: Lexicon, index: EntityIndex) -> Frame:
     _me_against(frame, prepared, lexicon)
     fill_measure(frame.slots, prepared.text)
     prefer_query(frame, prepared.text, sees_company=lexicon.viewer.role not in (Role.REP, Role.MANAGER))
-    if nobody(frame, prepared.text):
+    if read_cohort(frame, prepared.text):
+        pass  # "how many opps created in October are still open?": those deals, by what they became
+    elif nobody(frame, prepared.text):
         pass  # "which agents have no deals at all?": each rep's count, only those with none
     elif frame.intent in (Intent.MEASURE, Intent.PERFORMANCE) and frame.slots.owner is None:
         threshold(frame, prepared.text)  # "who's under 50% attainment?": those reps only
@@ -494,8 +497,8 @@ def looking_ahead(frame: Frame, lexicon: Lexicon) -> None:
     if frame.slots.period and frame.intent not in DATED_INTENTS and SHORT_PERIOD.search(frame.slots.period):
         frame.slots.period = None
     ahead = frame.intent in FORWARD_INTENTS or frame.slots.measure in FORWARD_MEASURES
-    if not ahead or frame.slots.period is None:
-        return
+    if not ahead or frame.slots.period is None or frame.slots.date_field == "created":
+        return  # "created in October": when they were made, which has happened
     if frame.slots.period.strip() in ALL_TIME:
         frame.slots.period = None  # every open deal is the pipeline "of all time"
         return

@@ -5,6 +5,7 @@ number beside who missed it by the most."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from tests.offline.conftest import Cast, World
@@ -340,3 +341,27 @@ def test_account_tiers_filter_break_down_and_are_refused_where_unrecorded(
     assert by_tier["A"] == alone.total[0].value
     refused = maven.ask(cast.revops, "bookings from tier a accts this year")
     assert "records no account tiers" in refused.answer
+
+
+def test_the_win_probability_of_my_biggest_open_deal_is_that_deals(demo: World, cast: Cast) -> None:
+    answer = demo.ask(cast.rep, "whats the win probability on my biggest open deal")
+    assert _calls(answer) == [("win_scores", {"limit": 1, "sort_by": "amount"})]
+    biggest = query_metrics(
+        demo.repository, cast.rep, MetricQuery(measure="open_pipeline", group_by="deal", top=1)
+    ).rows[0]
+    assert biggest.group.split(" [")[0] in answer.answer and "chance to win" in answer.answer
+
+
+def test_deals_created_in_a_month_that_are_still_open_are_a_cohort(demo: World, cast: Cast) -> None:
+    month = (demo.repository.as_of.replace(day=1) - dt.timedelta(days=1)).strftime("%B").lower()
+    answer = demo.ask(cast.revops, f"how many opps created in {month} are still open")
+    assert _calls(answer) == [
+        ("query_metrics", {"measure": "open_deals", "period": month, "date_field": "created"})
+    ]
+    cohort = MetricQuery(measure="open_deals", period=month, date_field="created")
+    created = MetricQuery(measure="deals_created", period=month)
+    still = query_metrics(demo.repository, cast.revops, cohort).total[0].value
+    made = query_metrics(demo.repository, cast.revops, created).total[0].value
+    assert still and made and still < made and f"open deals {still:,}" in answer.answer
+    won = demo.ask(cast.revops, f"how many of the deals we created in {month} got won")
+    assert _calls(won)[0][1] | {"measure": "won_deals", "date_field": "created"} == _calls(won)[0][1]

@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from tests.offline.conftest import Cast, World
-from tools.store.schema import Account, Opportunity, Role, Territory
+from tools.store.schema import Account, Opportunity, Product, Role, Territory
 from tools.viewer import Viewer
 
 
@@ -192,3 +192,36 @@ def test_a_rep_missing_the_quarter_then_what_they_have_closing_then_the_biggest(
     # how someone is doing stays their scorecard
     doing = demo.ask(cast.manager, f"how is {cast.rep.name.lower()} doing on what she has closing")
     assert [name for name, _ in _calls(doing)] == ["rep_performance"]
+
+
+def test_the_platform_deals_w_them_after_a_profile_are_that_accounts(demo: World, cast: Cast) -> None:
+    with demo.engine.connect() as connection:
+        account, product = connection.execute(
+            select(Account.name, Product.name)
+            .join(Opportunity, Opportunity.account_id == Account.id)
+            .join(Product, Opportunity.product_id == Product.id)
+            .where(Opportunity.owner_id == cast.rep.user_id, Opportunity.is_closed, ~Opportunity.is_won)
+            .order_by(Opportunity.id)
+            .limit(1)
+        ).one()
+    profile = demo.ask(cast.rep, f"got a call w {account.lower()} tmrw, what do i need to know")
+    lost = demo.ask(cast.rep, f"why did we lose the {product.lower()} deals w them", profile.thread_id)
+    ((_, args),) = _calls(lost)
+    assert args | {"account": account, "product": product, "group_by": "loss_reason"} == args
+
+
+def test_anything_else_open_at_that_acct_after_a_deal_is_its_accounts_pipeline(
+    demo: World, cast: Cast
+) -> None:
+    lost = demo.ask(cast.revops, "biggest deal we lost this yr")
+    owner = demo.ask(cast.revops, "who owned it", lost.thread_id)
+    ((name, deal),) = _calls(owner)
+    assert name == "deal_details"
+    with demo.engine.connect() as connection:
+        account = connection.execute(
+            select(Account.name)
+            .join(Opportunity, Opportunity.account_id == Account.id)
+            .where(Opportunity.id == int(deal["deal"].split("/")[1]))
+        ).scalar_one()
+    rest = demo.ask(cast.revops, "anything else open at that acct", owner.thread_id)
+    assert _calls(rest) == [("pipeline_summary", {"account": account})]

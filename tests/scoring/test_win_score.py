@@ -61,6 +61,14 @@ def test_open_deals_are_scored_with_factors_largest_value_at_stake_first(demo_re
         assert all(("raises" in f.text) == (f.effect > 0) for f in deal.factors)
 
 
+def test_the_largest_deals_first_when_asked_by_amount(demo_repo: Repository) -> None:
+    by_amount = win_scores(demo_repo, REVOPS, WinScoreQuery(limit=20, sort_by="amount")).deals
+    amounts = [d.amount for d in by_amount]
+    assert len(amounts) == 20 and amounts == sorted(amounts, reverse=True)  # type: ignore[type-var]
+    every = win_scores(demo_repo, REVOPS, WinScoreQuery(limit=500, sort_by="amount")).deals
+    assert by_amount[0].amount == max(d.amount or 0 for d in every)
+
+
 def test_open_deals_are_measured_as_closed_deals_were_when_they_were_open(demo_repo: Repository) -> None:
     """The features of an open deal from its columns equal those rebuilt from its history and
     activities, the way every training observation is built."""

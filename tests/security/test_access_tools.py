@@ -133,7 +133,12 @@ def _general() -> dict[str, list[Args]]:
         "pipeline_summary": [{}, {"group_by": "owner"}, *({"territory": t} for t in TERRITORIES)],
         "deal_details": [{"deal": CROSS_DEAL_WORDS}, {"deal": f"opportunity/{CROSS_DEAL}"}],
         "stalled_deals": [{}, {"limit": 50}, {"territory": "Central Strategic"}],
-        "win_scores": [{}, {"limit": 50}, {"territory": "Central Strategic"}],
+        "win_scores": [
+            {},
+            {"limit": 50},
+            {"territory": "Central Strategic"},
+            {"sort_by": "amount", "limit": 50},
+        ],
         "pipeline_changes": [
             {"limit": 50},
             {"since": "yesterday", "limit": 50},

@@ -45,6 +45,10 @@ VERDICTS = {
 class WinScoreQuery(DealFilter):
     deal: str | None = Field(default=None, description="One deal (its name or id): its win probability.")
     limit: int = Field(default=25, ge=1, le=500, description="How many deals to list (all are scored).")
+    sort_by: Literal["value_at_stake", "amount"] = Field(
+        default="value_at_stake",
+        description="value_at_stake: the most at stake first; amount: the largest deals first.",
+    )
 
 
 class Factor(BaseModel):
@@ -86,7 +90,8 @@ class WinScores(BaseModel):
 
 def win_scores(repo: Repository, viewer: ViewerLike, params: WinScoreQuery) -> WinScores:
     """Win probability of open deals from a model trained on the organisation's closed deals, with
-    each deal's top factors; the largest value at stake (amount x (1 - probability)) first.
+    each deal's top factors; the largest value at stake (amount x (1 - probability)) first, or the
+    largest deals first.
 
     Args:
         owner: A rep's or manager's name (a manager means the team); default everyone in scope.
@@ -105,6 +110,7 @@ def win_scores(repo: Repository, viewer: ViewerLike, params: WinScoreQuery) -> W
         city: The account's city.
         deal: One deal (its name or id): its win probability.
         limit: How many deals to list (all are scored).
+        sort_by: value_at_stake (the most at stake first) or amount (the largest deals first).
     """
     report = refresh(repo.engine, repo.stages, repo.as_of)
     resolved = deal_conditions(repo, viewer, params)
@@ -130,7 +136,9 @@ def win_scores(repo: Repository, viewer: ViewerLike, params: WinScoreQuery) -> W
         .outerjoin(Account, Account.id == Opportunity.account_id)
         .outerjoin(User, User.id == Opportunity.owner_id)
         .where(*open_deal_conditions(resolved))
-        .order_by(stake.desc().nulls_last(), Opportunity.id)
+        .order_by(
+            (Opportunity.amount if params.sort_by == "amount" else stake).desc().nulls_last(), Opportunity.id
+        )
         .limit(params.limit)
     )
     with repo.connect() as connection:

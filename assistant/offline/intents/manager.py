@@ -111,9 +111,23 @@ def _changes(frame: Frame, lexicon: Lexicon, tools: AbstractSet[str]) -> list[Ca
     return [Call("pipeline_changes", given(since=since, owner=slots.owner, territory=slots.territory))]
 
 
+#: "the win probability on my biggest open deal": the largest deals, not the most at stake.
+BIGGEST = re.compile(r"\b(?:biggest|largest|top|main)\b", re.I)
+
+
 def _chances(frame: Frame, lexicon: Lexicon, tools: AbstractSet[str]) -> list[Call]:
     slots = frame.slots
-    return [Call("win_scores", {**deal_filters(slots), **given(deal=slots.deal, limit=slots.limit)})]
+    by_size = slots.deal is None and BIGGEST.search(frame.question) is not None
+    limit = slots.limit or (1 if by_size and not re.search(r"\bdeals\b", frame.question) else None)
+    return [
+        Call(
+            "win_scores",
+            {
+                **deal_filters(slots),
+                **given(deal=slots.deal, limit=limit, sort_by="amount" if by_size else None),
+            },
+        )
+    ]
 
 
 def _write_quota_risk(output: QuotaPace, answering: Answering) -> str:
