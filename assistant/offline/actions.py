@@ -90,6 +90,19 @@ ACTIONS: tuple[Action, ...] = (
         'list what needs attention ("what should I prioritise this week?")',
     ),
     _action(
+        "access",
+        "manage logins, access or roles from a chat",
+        r"(?:deactivate|disable|suspend|lock|unlock|offboard|onboard|remove|delete|revoke|grant|give|invite"
+        r"|add|create|reset|reactivate|enable) (?:[\w'-]+ ){0,4}?(?:logins?|log-?ins?|access|accounts? access"
+        r"|users?|seats?|licen[cs]es?|passwords?|permissions?|roles?|tokens?|sso|credentials?)\b"
+        r"|(?:make|promote|demote) (?:[\w'-]+ ){1,3}?(?:an? )?(?:admin|manager|revops|rep)\b"
+        # "deactivate Kenji, he's leaving": a person after a verb only an admin does
+        r"|(?:deactivate|disable|suspend|offboard|onboard|reactivate) (?:entperson|entunknown)\b",
+        'show who is on a team and their role ("who is on Morgan\'s team?"); an admin changes users '
+        "and roles with `salesplan users add` and `salesplan users set-role` (a role change takes effect "
+        "at once)",
+    ),
+    _action(
         "approve",
         "approve or reject requests (time off, discounts, deal desk)",
         r"(?:approve|reject|deny|sign off on)",

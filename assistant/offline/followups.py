@@ -941,6 +941,9 @@ def fold(
             if context and is_follow_up(context, current, said)
             else current
         )
-        if frame.intent in DATA_INTENTS or frame.ambiguity is not None or frame.readings:
+        # a request the product cannot carry out leaves the thread as it was, even when it named
+        # someone ambiguously ("give lucas access…", then "whats lucas's role")
+        asked = frame.ambiguity is not None and frame.intent is not Intent.ACTION
+        if frame.intent in DATA_INTENTS or asked or frame.readings:
             context = frame
     return frame

@@ -135,6 +135,16 @@ def _mask(text: str, spans: list[tuple[int, int, str]]) -> str:
     return text
 
 
+def _inside_a_value(family: tuple[str, int, int], values: list[str], text: str) -> bool:
+    """ "financial services": a family's word inside an industry's name is part of that name."""
+    _, start, end = family
+    return any(
+        m.start() <= start and end <= m.end()
+        for value in values
+        for m in re.finditer(rf"\b{re.escape(value.casefold())}\b", text)
+    )
+
+
 def _begins_a_product(family: tuple[str, int, int], mentions: list[Mention], question: str) -> bool:
     """ "mg advnced": a family's word right before a product of that family (its name misspelt, so
     found from the second word) is the start of the product's name, not a second filter."""
@@ -167,7 +177,9 @@ def prepare(question: str, lexicon: Lexicon, index: EntityIndex) -> Prepared:
     families = [
         f
         for f in families_named(question.lower(), lexicon)
-        if not any(s <= f[1] < e for _, s, e in lines) and not _begins_a_product(f, mentions, question)
+        if not any(s <= f[1] < e for _, s, e in lines)
+        and not _begins_a_product(f, mentions, question)
+        and not _inside_a_value(f, lexicon.industries, question.lower())
     ]
     # "GTX Plus deals": the products of that line (their names begin with the words), not one of them
     mentions = [m for m in mentions if not any(s <= m.start < e for _, s, e in lines)]

@@ -8,9 +8,12 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from sqlalchemy import select
+
 from tests.offline.conftest import Cast, World
 from tools.semantic.models import MetricQuery
 from tools.semantic.query import query_metrics
+from tools.store.schema import Account, Product
 
 
 def _calls(answer: Any) -> list[tuple[str, dict[str, Any]]]:
@@ -365,3 +368,18 @@ def test_deals_created_in_a_month_that_are_still_open_are_a_cohort(demo: World, 
     assert still and made and still < made and f"open deals {still:,}" in answer.answer
     won = demo.ask(cast.revops, f"how many of the deals we created in {month} got won")
     assert _calls(won)[0][1] | {"measure": "won_deals", "date_field": "created"} == _calls(won)[0][1]
+
+
+def test_a_family_word_inside_an_industry_name_is_the_industry(demo: World, cast: Cast) -> None:
+    with demo.engine.connect() as connection:
+        families = {
+            f.casefold() for f in connection.execute(select(Product.family).distinct()).scalars() if f
+        }
+        industries = list(connection.execute(select(Account.industry).distinct()).scalars())
+    # an industry whose last word is a product family's name ("Financial Services" and "Services")
+    industry = next(
+        i for i in industries if i and len(i.split()) > 1 and i.split()[-1].casefold() in families
+    )
+    answer = demo.ask(cast.revops, f"how many products have churned at {industry.lower()} accts")
+    ((_, args),) = _calls(answer)
+    assert args.get("industry") == industry and "product_family" not in args

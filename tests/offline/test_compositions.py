@@ -264,3 +264,28 @@ def test_a_pronoun_after_a_one_row_ranking_is_that_row(demo: World, cast: Cast) 
 def test_the_rest_of_the_quarter_is_this_quarter(demo: World, cast: Cast) -> None:
     answer = demo.ask(cast.rep, "whats in my pipe for the rest of the qtr")
     assert called(answer, "pipeline_summary", {"period": "this quarter"})
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "deactivate {rep_short}s login hes leaving friday",
+        "can you give {rep_short} access to the west territory",
+        "reset my password",
+        "make {rep_short} a manager",
+    ],
+)
+def test_asking_to_manage_logins_or_roles_is_declined_with_the_admin_commands(
+    demo: World, cast: Cast, question: str
+) -> None:
+    answer = demo.ask(cast.revops, cast.fill(question))
+    assert answer.tool_calls == [] and "nothing has been written or sent" in answer.answer
+    assert "salesplan users set-role" in answer.answer
+
+
+def test_a_declined_request_naming_someone_ambiguously_leaves_the_thread(demo: World, cast: Cast) -> None:
+    first = demo.ask(cast.revops, cast.fill("give {rep_short} access to the west territory"))
+    role = demo.ask(cast.revops, f"whats {cast.rep.name.lower()}'s role", first.thread_id)
+    assert [c.name for c in role.tool_calls] == [
+        "team_roster"
+    ] and "nothing has been written" not in role.answer

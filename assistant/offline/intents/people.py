@@ -176,6 +176,9 @@ ROSTER = IntentSpec(
             r"\bwho (?:manages|runs|leads|supervises) (?:entperson|entunknown|me)\b",
             r"\b(?:who|what)(?: is| are|'s| s|s)? (?:entperson|entunknown|my|his|her|their|your) (?:line )?"
             r"(?:manager|boss|managers|bosses|direct reports|reports|team members)\b",
+            # "what's Lucas's role?", "what is her job title": their place in the org chart
+            r"\bwhat(?: is| are|'s| s|s)? (?:entperson|his|her|their|my) (?:role|roles|job|job title|title"
+            r"|position)\b",
             r"\bwho do(?:es)? (?:entperson|entunknown|i|he|she) (?:report|roll up) (?:in)?to\b",
             r"\b(?:what|which) (?:territory|region|office|team|patch|area)s? (?:is|are|am|does|do) "
             r"(?:entperson|entunknown|i|he|she) (?:in|on|cover|work|sit|belong|own)\b",
