@@ -39,6 +39,7 @@ from assistant.offline.bare_measures import (
     swaps_to_measure,
 )
 from assistant.offline.breakdowns import DIMENSION_WORD, DIMENSIONS, RANKED, WHICH, dimension_named
+from assistant.offline.corrections import corrected, outcome_swapped, replaced
 from assistant.offline.deal_choice import chosen_deal
 from assistant.offline.followup_words import (
     ACCOUNTS_THAT,
@@ -80,6 +81,7 @@ from assistant.offline.followup_words import (
     WHICH_ONE,
 )
 from assistant.offline.frame import ENTITY_SLOTS, FILTER_SLOTS, Frame, Intent, Slots
+from assistant.offline.group_thresholds import dropped
 from assistant.offline.intents import spec_for
 from assistant.offline.intents.registry import DATA_INTENTS, ENTITY_INTENT, PERIOD_INTENTS
 from assistant.offline.listed import PLACE, lone_pair, named_row, only_row, pick, with_pick
@@ -891,12 +893,24 @@ def fold(
     context: Frame | None = None
     frame = Frame(intent=Intent.UNKNOWN)
     for position, question in enumerate(questions):
+        fixed = corrected(question) if context is not None and context.intent in DATA_INTENTS else None
+        if fixed is not None and context is not None:
+            # "no sorry i meant won": the thread's question again, with that in place of what it replaces
+            again = outcome_swapped(context, fixed[0]) or replaced(context, understand(fixed[0]))
+            if again is not None:
+                frame = context = refine(again.model_copy(update={"question": question}))
+                continue
         current = understand(question)
         said = correct_before_reading(question)  # "same period last yr?": shorthand spelt out
         shown = (answers or [])[:position]
         chosen = chosen_deal(context, current, question, shown)  # "the second one" after "which deal?"
         if chosen is not None:
             frame = context = refine(chosen)
+            continue
+        bounded = dropped(context, question, shown)
+        if bounded is not None:
+            # "drop the ones under 25%" after the top 5 reps with their win rates: those kept
+            frame = context = refine(bounded)
             continue
         picked = pick(question, shown) if shown and not (context and context.ambiguity) else None
         if picked is None and context is not None and context.slots.dimension in MEMBER_FIELDS:

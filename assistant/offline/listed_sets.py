@@ -80,6 +80,11 @@ def listed_set(previous: Frame, answer: str) -> tuple[str, list[str]] | None:
     return (field, names) if len(names) >= 2 else None
 
 
+#: "w/ their win rates", "and their total $", "plus their quota": another figure beside the one shown.
+WITH_THEIR = re.compile(
+    r"^\W*(?:and |\+ ?)?(?:with|w/|plus|incl(?:uding)?|add|along with|and) (?:their|the|its|each one's)\b",
+    re.I,
+)
 #: What the account list shows of each account: "who owns them?", "what industry are they in?".
 ACCOUNT_FACTS = re.compile(
     r"\bwho (?:owns|covers|handles|manages|has)\b|\bowners?\b|\bindustr(?:y|ies)\b|\bsectors?\b"
@@ -150,6 +155,10 @@ def about_listed(previous: Frame | None, current: Frame, question: str, answers:
         measure = MEASURED_AS.get(previous.intent) or previous.slots.measure or "open_pipeline"
     slots = current.slots.model_copy(deep=True)
     slots.measure, slots.any_of = measure, {field: names}
+    before = previous.slots.measure
+    if WITH_THEIR.match(question) and before and before != measure and previous.intent is Intent.MEASURE:
+        # "w/ their win rates" after the top 5 by bookings: the bookings, with the win rate beside
+        slots.measure, slots.also = before, [*(previous.slots.also or []), measure]
     if slots.period is None and measure not in UNDATED:
         slots.period = previous.slots.period  # "what's their win rate?" after the top 5 of 2017: in 2017
     if current.intent is Intent.PURCHASES and field == "account":

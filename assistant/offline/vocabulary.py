@@ -362,5 +362,9 @@ def correct_before_reading(question: str) -> str:
     )
     # a word alone, or before "'s" ("wht's the pipleine"): not a name's part after an apostrophe
     question = re.sub(r"(?<![\w'’])[a-z]+(?=['’]s\b|(?![\w'’]))", fix, question)
+    # "by month for the whole yr": the current year, all of it
+    question = re.sub(
+        r"\b(?:the )?(?:whole|full|entire) (year|quarter|month)\b(?! of\b)", r"this \1", question
+    )
     # "before end of yr": the shorthand spelt out names the period too
     return END_OF.sub(_this, question)

@@ -173,3 +173,40 @@ def test_vs_the_quota_after_pipeline_by_region_is_coverage(demo: World, cast: Ca
     quota = demo.ask(cast.revops, "vs the quota", regions.thread_id)
     ((_, args),) = _calls(quota)
     assert args | {"measure": "coverage", "also": ["open_pipeline", "quota"], "group_by": "region"} == args
+
+
+def test_with_their_rates_then_drop_the_ones_under_a_bound(demo: World, cast: Cast) -> None:
+    top = demo.ask(cast.revops, "top 5 reps by bookings ytd")
+    shown = _rows(top)
+    rates = demo.ask(cast.revops, "w/ their win rates", top.thread_id)
+    ((_, args),) = _calls(rates)
+    assert (args["measure"], args["also"], sorted(args["any_of"]["rep"])) == (
+        "won_revenue",
+        ["win_rate"],
+        sorted(shown),
+    )
+    dropped = demo.ask(cast.revops, "drop the ones under 25%", rates.thread_id)
+    ((_, kept),) = _calls(dropped)
+    assert (kept["measure"], kept["above"], sorted(kept["any_of"]["rep"])) == (
+        "win_rate",
+        0.25,
+        sorted(shown),
+    )
+    query = MetricQuery(measure="win_rate", group_by="rep", any_of={"rep": shown}, period="ytd")
+    expected = [
+        r.group
+        for r in query_metrics(demo.repository, cast.revops, query).rows
+        if (r.figures[0].value or 0) > 0.25
+    ]
+    assert sorted(_rows(dropped)) == sorted(expected)
+
+
+def test_drop_anyone_under_an_amount_keeps_the_money_measure(maven: World, cast: Cast) -> None:
+    wins = maven.ask(cast.revops, "how many deals did each rep win in nov")
+    total = maven.ask(cast.revops, "and their total $", wins.thread_id)
+    dropped = maven.ask(cast.revops, "drop anyone under 25k", total.thread_id)
+    ((_, args),) = _calls(dropped)
+    assert args["measure"] == "won_revenue" and args["above"] == 25_000 and args["period"] == "nov"
+    only = maven.ask(cast.revops, "only the ones under 10k", total.thread_id)
+    ((_, low),) = _calls(only)
+    assert low["measure"] == "won_revenue" and low["below"] == 10_000

@@ -1,0 +1,73 @@
+"""A correction of the previous question: "no sorry, I meant won", "I meant won not lost", "actually
+I meant Q3", "no - Morgan's team".
+
+The thread's question is asked again with what the correction names in place of what it replaces:
+an outcome (won, lost, open, created) swaps the measure for the same kind of figure of that outcome
+(a count stays a count); a name, a period or a filter replaces the one of its kind.
+"""
+
+from __future__ import annotations
+
+import re
+
+from assistant.offline.frame import Frame, Intent, Slots
+
+#: "no sorry i meant won", "i meant won not lost", "actually, I meant last quarter".
+CORRECTION = re.compile(
+    r"^\W*(?:(?:no+|nope|nah|sorry|oops|actually|wait|my bad|correction)\b[\s,.!:-]*)*"
+    r"(?:i (?:meant|mean)|it should be|should have said|make that|make it)\s+(?P<what>.+?)"
+    r"(?:[\s,]+(?:not|instead of|rather than)\s+(?P<not>[\w\s'-]+?))?\W*$",
+    re.I,
+)
+#: "no, won" / "no - Morgan's team": a bare correction after "no".
+BARE = re.compile(
+    r"^\W*no+\b[\s,.!:-]+(?P<what>[\w\s'-]{2,40}?)(?:[\s,]+not\s+(?P<not>[\w\s'-]+?))?\W*$", re.I
+)
+#: The outcome a correction names, and each kind's money and count measures.
+OUTCOMES = (
+    (re.compile(r"^(?:the )?(?:won|wins?|booked|bookings|closed won|closed-won)$", re.I), "won"),
+    (re.compile(r"^(?:the )?(?:lost|losses|loss|lose|closed lost|closed-lost)$", re.I), "lost"),
+    (re.compile(r"^(?:the )?(?:open|pipeline|pipe|open deals|open pipe)$", re.I), "open"),
+    (re.compile(r"^(?:the )?(?:created|new|new deals|created deals)$", re.I), "created"),
+)
+MEASURES = {
+    "won": ("won_revenue", "won_deals"),
+    "lost": ("lost_revenue", "lost_deals"),
+    "open": ("open_pipeline", "open_deals"),
+    "created": ("pipeline_created", "deals_created"),
+}
+COUNTS = frozenset(count for _, count in MEASURES.values()) | {"closed_deals"}
+#: What each kind of answer measured when its frame names no measure.
+DEFAULT_MEASURE = {Intent.PERFORMANCE: "won_revenue", Intent.PIPELINE: "open_pipeline"}
+
+
+def corrected(question: str) -> tuple[str, str | None] | None:
+    """What a correction names, and what it says it is not; none when the question is no correction."""
+    found = CORRECTION.match(question.strip()) or BARE.match(question.strip())
+    if found is None:
+        return None
+    return found["what"].strip(), (found["not"] or "").strip() or None
+
+
+def outcome_swapped(previous: Frame, what: str) -> Frame | None:
+    """The previous frame measuring the outcome ``what`` names ("won" after the deals lost), or none
+    when ``what`` names no outcome."""
+    outcome = next((kind for pattern, kind in OUTCOMES if pattern.match(what.strip())), None)
+    measure = previous.slots.measure or DEFAULT_MEASURE.get(previous.intent)
+    if outcome is None or measure is None:
+        return None
+    money, count = MEASURES[outcome]
+    slots = previous.slots.model_copy(update={"measure": count if measure in COUNTS else money, "also": None})
+    # the metric query measures every outcome; the pipeline's own answer stays the pipeline's
+    intent = Intent.PIPELINE if outcome == "open" and previous.intent is Intent.PIPELINE else Intent.MEASURE
+    return previous.model_copy(update={"intent": intent, "slots": slots, "follow_up": True})
+
+
+def replaced(previous: Frame, current: Frame) -> Frame | None:
+    """The previous frame with each slot the correction fills in place of the one it had; none when
+    the correction fills nothing (it is then read as a question of its own)."""
+    named = current.slots.model_dump(exclude_none=True)
+    if not named:
+        return None
+    slots = Slots.model_validate(previous.slots.model_dump() | named)
+    return previous.model_copy(update={"slots": slots, "follow_up": True})
