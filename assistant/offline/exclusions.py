@@ -55,7 +55,9 @@ def read_exclusions(text: str, slots: Slots, lexicon: Lexicon) -> None:
             second[MASKED[token[1]]] = (slots.others or [""])[-1]
             slots.others = slots.others_slot = None
             continue
-        named = extract_slots(tail, lexicon).slots
+        # read with the negation word, so "outside us" names the country
+        said = text[negation.start() : negation.end() + 40]
+        named = extract_slots(said, lexicon, said).slots
         for slot in VALUE_SLOTS:
             value, kept = getattr(named, slot), getattr(slots, slot)
             # the value read from the words after the negation, or written there as the data writes it

@@ -230,6 +230,12 @@ def is_follow_up(previous: Frame | None, current: Frame, question: str) -> bool:
     return bool(PRONOUN.search(question)) and len(question.split()) <= MAX_PRONOUN_WORDS
 
 
+#: "which was best?", "which one is the worst": one group of the breakdown, ranked.
+ONE_BEST = re.compile(
+    r"^\W*(?:and |so |ok )?(?:which|what)(?: one)?(?: (?:was|is|did|does|had|has))? (?:the )?"
+    r"(?:best|worst|biggest|highest|lowest|top|strongest|weakest|smallest|largest)\b",
+    re.I,
+)
 #: "melvin's - by rep", "just Texas, per product": a member named, then a breakdown.
 NAMED_THEN_BY = re.compile(r"[-–,:]\s*(?:by|per|split by|broken down by) [\w ]{2,20}\W*$", re.I)
 #: "how many have no account?", "how many are over 50k": a count with no subject of its own is of
@@ -744,6 +750,8 @@ def merge(previous: Frame, current: Frame, question: str) -> Frame:
         intent, merged.measure = Intent.MEASURE, merged.measure or "open_pipeline"
         merged.dimension = {"owner": "rep"}.get(merged.group_by, merged.group_by)
         merged.group_by = None
+    if merged.ranking and merged.limit is None and merged.dimension and ONE_BEST.match(question):
+        merged.limit = 1  # "which was best?" after bookings by quarter: the one quarter
     if current.about_me and not current.slots.owner and previous.slots.owner:
         merged.owner = None  # "ok mine then": the asker's own, not the person before
     if merged.activity_type and merged.measure != "activities":

@@ -11,6 +11,7 @@ answer (a deal's details, an account's profile), and one that asks something the
 
 from __future__ import annotations
 
+import calendar
 import re
 from dataclasses import dataclass
 
@@ -218,7 +219,7 @@ THEY = re.compile(
     r"\b(?:they|them|their|theirs|it|its|he|him|his|she|her|hers)\b"
     r"|(?<!\bare )(?<!\bis )(?<!\bwere )(?<!\bwas )\bthere\b"
     # "break that down by quarter" after the one top industry: that industry
-    r"|\b(?:break|split) (?:that|this) (?:one )?(?:down|up|out)\b"
+    r"|\b(?:break|split) (?:that|this) (?:one )?(?:down|up|out)\b|\b(?:break|split) (?:that|this) one\b"
     # "who are the contacts on that account?" after the one deal shown: its account
     r"|\b(?:that|this|the same) (?:account|company|customer|client)\b"
     # "top accounts in that" after the one industry shown: that industry
@@ -266,12 +267,28 @@ def lone_pair(question: str, answers: list[str]) -> tuple[Listed, Listed] | None
     return None
 
 
+#: Breakdowns over time: a row of one names a period.
+GRAINS = frozenset({"month", "quarter", "year"})
+
+
+def _period_of_row(name: str) -> str | None:
+    """A time row as a period to ask for: "2017-Q2" as it is, "2017-03" as "March 2017"."""
+    if re.fullmatch(r"\d{4}(?:-Q[1-4])?", name):
+        return name
+    month = re.fullmatch(r"(\d{4})-(\d{2})", name)
+    return f"{calendar.month_name[int(month[2])]} {month[1]}" if month and 1 <= int(month[2]) <= 12 else None
+
+
 def with_pick(current: Frame, picked: Listed, dimension: str | None) -> Frame:
     """``current`` about the picked record: in its intent when that intent takes the record (an
     account plan for a listed account), else the record's own answer. A listed person or territory,
     or a table row (a member of the ``dimension`` the table broke a measure down by), is left to
     the follow-up rules like a name: "what about the second one?" after a leaderboard."""
     if picked.kind == "row":
+        period = _period_of_row(picked.name) if dimension in GRAINS else None
+        if period is not None:
+            # "split that one by office" after the best quarter: that quarter, by office
+            return current.model_copy(update={"slots": current.slots.model_copy(update={"period": period})})
         slot = next((s for s, d in MEMBER_SLOTS if d == dimension), None)
         if slot is None:
             return current

@@ -17,6 +17,7 @@ from assistant.offline.frame import Frame, Intent, Slots
 from assistant.offline.intents import spec_for
 from assistant.offline.intents.registry import DATA_INTENTS, PERIOD_INTENTS
 from assistant.offline.measure_lists import AS_COUNT, IN_MONEY
+from assistant.offline.measures import VERSUS_REST
 from assistant.offline.thread_choices import names_in
 
 #: Intents whose answer is about one account as a whole.
@@ -91,6 +92,8 @@ def asks_of_previous(previous: Frame, current: Frame, question: str) -> bool:
         return True  # "how does that compare to the team?": the figure before, beside the team's
     if COHORT.match(question) and previous.slots.measure in CREATED_MEASURES:
         return True  # "how much of that is already won?": the deals created then
+    if _versus_rest(previous, current, question):
+        return True  # "vs everywhere else" after what was won in the US: beside everything outside it
     alone = TOTAL_ONLY.match(question) or WHAT_PERCENT.match(question) or HOW_MANY_ALONE.match(question)
     if alone and previous.intent in DATA_INTENTS:
         return True  # "total?", "what % is that?": of the previous answer
@@ -98,6 +101,18 @@ def asks_of_previous(previous: Frame, current: Frame, question: str) -> bool:
         return True  # "how much have I closed so far?" after this quarter's forecast: this quarter, so far
     # "any open deals?", "anything churned?" after an account's profile: its own
     return about_one_account(previous, current, question)
+
+
+def _versus_rest(previous: Frame, current: Frame, question: str) -> bool:
+    """ "vs everywhere else", "against the rest" after a figure of one member (a country, a product):
+    that member beside everything outside it."""
+    return (
+        previous.intent in (Intent.MEASURE, Intent.PERFORMANCE)
+        and bool(VERSUS_REST.search(question.lower()))
+        and not names_in(current.slots)
+        and not previous.slots.dimension
+        and len(question.split()) <= MAX_FRAGMENT_WORDS + 2
+    )
 
 
 def _measured(previous: Frame, current: Frame, slots: Slots, intent: Intent = Intent.MEASURE) -> Frame:
@@ -163,6 +178,11 @@ def of_previous(previous: Frame, current: Frame, question: str) -> Frame | None:
         )[0 if money else 1]
         slots = previous.slots.model_copy(update={"measure": measure, "date_field": "created", "also": None})
         return _measured(previous, current, slots, previous.intent)
+    if _versus_rest(previous, current, question):
+        slots = previous.slots.model_copy(
+            update={"versus_rest": True, "measure": previous.slots.measure or "won_revenue", "also": None}
+        )
+        return _measured(previous, current, slots)
     many = HOW_MANY_ALONE.match(question)
     if many and previous.intent in MEASURED_BY and (previous.slots.measure or MEASURED_BY[previous.intent]):
         # "how many?" after the rep with the most deals in Prospecting: the same figure, counted

@@ -401,6 +401,8 @@ US_WRITTEN = re.compile(
     r"|(?<![\w.])(?<!get )(?<!give )(?<!show )(?<!find )(?<!send )(?<!tell )(?<!bring )(?<!help )(?<!let )"
     r"[Uu][Ss](?= (?:based |only )?(?i:accounts?|accts?|customers?|clients?|companies|company"
     r"|deals?|opps|offices?|reps?|sales|bookings|revenue|pipeline|pipe|market)\b)"
+    # "outside us", "excluding us": after a word that leaves a place out, "us" is the country
+    r"|(?:(?<=outside )|(?<=excluding )|(?<=except )|(?<=besides )|(?<=non-)|(?<=non ))[Uu][Ss](?!\w)"
 )
 
 

@@ -210,3 +210,28 @@ def test_drop_anyone_under_an_amount_keeps_the_money_measure(maven: World, cast:
     only = maven.ask(cast.revops, "only the ones under 10k", total.thread_id)
     ((_, low),) = _calls(only)
     assert low["measure"] == "won_revenue" and low["below"] == 10_000
+
+
+def test_the_best_quarter_then_that_one_by_office(maven: World, cast: Cast) -> None:
+    quarters = maven.ask(cast.revops, "bookings by quarter 2017")
+    best = maven.ask(cast.revops, "which was best", quarters.thread_id)
+    ((_, ranked),) = _calls(best)
+    assert (ranked["group_by"], ranked["top"]) == ("quarter", 1)
+    (quarter,) = _rows(best)
+    split = maven.ask(cast.revops, "split that one by office", best.thread_id)
+    ((_, args),) = _calls(split)
+    assert (args["group_by"], args["period"]) == ("region", quarter)
+
+
+def test_versus_everywhere_else_then_the_biggest_country_outside(maven: World, cast: Cast) -> None:
+    us = maven.ask(cast.revops, "how much did we win in the us")
+    rest = maven.ask(cast.revops, "vs everywhere else", us.thread_id)
+    assert [args for _, args in _calls(rest)][1] == {
+        "measure": "won_revenue",
+        "exclude": {"country": "United States"},
+    }
+    assert "Everything else (not United States)" in rest.answer
+    country = maven.ask(cast.revops, "which country is biggest outside us", rest.thread_id)
+    ((_, args),) = _calls(country)
+    assert args | {"group_by": "country", "top": 1, "exclude": {"country": "United States"}} == args
+    assert args["measure"] == "won_revenue"

@@ -23,6 +23,7 @@ from collections.abc import Set as AbstractSet
 from typing import Any, Literal
 
 from assistant.offline.answers_measures import write
+from assistant.offline.breakdowns import DIMENSION_WORD, DIMENSIONS
 from assistant.offline.calls import Call, given
 from assistant.offline.followup_words import CHANGE_DOWN, CHANGE_UP
 from assistant.offline.frame import Frame, Intent, Slots
@@ -139,6 +140,10 @@ def _searched(slots: Slots) -> bool:
     return not others and set(slots.exclude or {}) <= SEARCH_EXCLUDES
 
 
+#: "which country", "what product": the breakdown a question ranks.
+WHICH_GROUP = re.compile(rf"\b(?:which|what) ({DIMENSION_WORD})\b")
+
+
 def prefer_query(frame: Frame, prepared: str, sees_company: bool = False) -> None:
     """Give the question to the metric query when the chosen intent would drop part of it; give a
     question no phrasing claimed ("what have I got closing in March?") to its measure's own intent;
@@ -228,6 +233,12 @@ def prefer_query(frame: Frame, prepared: str, sees_company: bool = False) -> Non
     ):
         # "deals in proposal for over 30 days": the open deals, listed, with the filter applied
         frame.intent = Intent.MEASURE
+        which = WHICH_GROUP.search(prepared)
+        if which is not None and DIMENSIONS.get(which[1]) not in (None, "deal"):
+            # "which country is biggest outside us?": that breakdown, ranked, of the thread's measure
+            slots.dimension, frame.implied = DIMENSIONS[which[1]], True
+            slots.limit = slots.limit or (1 if slots.ranking else None)
+            return
         slots.measure, slots.dimension = (
             ("open_deals", None) if COUNT.search(prepared) else ("open_pipeline", "deal")
         )
