@@ -235,3 +235,17 @@ def test_versus_everywhere_else_then_the_biggest_country_outside(maven: World, c
     ((_, args),) = _calls(country)
     assert args | {"group_by": "country", "top": 1, "exclude": {"country": "United States"}} == args
     assert args["measure"] == "won_revenue"
+
+
+def test_and_only_narrows_the_same_answer_with_every_filter_kept(demo: World, cast: Cast) -> None:
+    stages = demo.ask(cast.manager, "pipe by stage for my team")
+    enterprise = demo.ask(cast.manager, "just enterprise", stages.thread_id)
+    closing = demo.ask(cast.manager, "and only closing this qtr", enterprise.thread_id)
+    ((_, args),) = _calls(closing)
+    assert args | {"group_by": "stage", "segment": "Enterprise", "period": "this quarter"} == args
+    stalled = demo.ask(cast.manager, cast.fill("{rep_short}'s stalled deals"))
+    month = demo.ask(cast.manager, "only the ones closing this month", stalled.thread_id)
+    ((name, narrowed),) = _calls(month)
+    assert (
+        name == "stalled_deals" and narrowed["period"] == "this month" and narrowed["owner"] == cast.rep.name
+    )
