@@ -340,9 +340,9 @@ def merge(previous: Frame, current: Frame, question: str) -> Frame:
     answered = of_previous(previous, current, question) or who_ranks(previous, current, question)
     if answered is not None:
         return answered
-    narrowed = _only_these(previous, current, question)
-    if narrowed is not None:
-        return narrowed
+    only = _only_these(previous, current, question)
+    if only is not None:
+        return only
     if DEALS_BEHIND.match(question) and not current.slots.measure:
         behind = deals_behind(previous)
         if behind is not None:
