@@ -443,6 +443,9 @@ def write(result: MetricResult, answering: Answering) -> str:
         # "what's our attainment?" on data with no quota: why there is no figure, not "n/a"
         summary = f"No {_lower(result.measures[0].name)} can be worked out: {_unknown_why(result)}"
     basis = _basis(result.period_note)
+    unrecorded = answering.frame.slots.unrecorded
+    if unrecorded:
+        basis = f"The data records no {unrecorded}. {basis}".strip()
     missing = answering.frame.slots.unavailable
     if missing:
         # "pipeline created by source": no such field in the data, said before the figure, not dropped

@@ -158,6 +158,9 @@ class Slots(BaseModel):
     also: list[str] | None = None
     #: A breakdown the data cannot give ("by lead source"), said in the answer rather than dropped.
     unavailable: str | None = None
+    #: A filter on a field the data does not record ("lost to competitors" on an export with no loss
+    #: reasons), said in the answer rather than dropped silently.
+    unrecorded: str | None = None
     compare: Literal["previous_period", "last_year"] | None = None
     #: "and vs Q2?" after a question about Q3: the period named to set the thread's period against.
     compare_to: str | None = None
@@ -242,6 +245,7 @@ FILTER_SLOTS = (
     "with_subsidiaries",
     "also",
     "unavailable",
+    "unrecorded",
     "compare",
     "compare_to",
     "share",

@@ -82,6 +82,8 @@ COUNT = any_of(
     r"how many|number of|count|# of|volume of|how much deals"
     # "best selling product by units": how many were sold, not what they were worth
     r"|by units|in units|units sold|unit sales|by (?:deal )?volume|by (?:deal )?count"
+    # "which product do we sell the most of": the most sold, counted
+    r"|(?:sell|sells|sold|selling) (?:the )?(?:most|least|fewest) of|most (?:units|copies)"
 )
 AVERAGE = any_of(r"average|avg|mean|typical|on average|per deal")
 MEDIAN = any_of(r"median|middle")

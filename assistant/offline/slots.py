@@ -343,6 +343,11 @@ NO_AMOUNT = re.compile(
 
 
 #: A loss reason is read only in a question about losses ("Price" is an ordinary word too).
+#: A reason for a loss, named as people name one.
+REASON_NAMED = re.compile(
+    r"\b(?:to|on|over|because of|due to) (?:a |the |our )?(?:competitors?|competition|price|pricing|budget"
+    r"|timing|no decision|a missing feature|missing features?)\b|\b(?:went|going|gone) dark\b"
+)
 LOSSES = re.compile(r"\b(?:lost|lose|loses|losing|losses|loss|closed[- ]lost|lost out)\b")
 
 
@@ -367,6 +372,12 @@ def _loss_reason(text: str, reasons: list[str], out: Extracted) -> None:
     """ "deals lost to no decision", "how many did we lose on price", "losses to a competitor"; and
     "what about price?" (a short follow-up: whether the thread is about losses decides later)."""
     if not LOSSES.search(text) and not SWAPPED.match(text):
+        return
+    reason = REASON_NAMED.search(text)
+    if not reasons and reason is not None and LOSSES.search(text):
+        # "lost to competitors" on data that records no loss reasons: said, not dropped
+        out.slots.unrecorded = f"loss reasons, so this counts every loss, not only those {reason[0]}"
+        out.spans.append(reason.span())
         return
     for reason in sorted(reasons, key=len, reverse=True):
         words = re.sub(r"^(?:lost|loss) (?:to|on|over) ", "", reason.casefold()).split()

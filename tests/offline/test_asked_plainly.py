@@ -383,3 +383,29 @@ def test_a_family_word_inside_an_industry_name_is_the_industry(demo: World, cast
     answer = demo.ask(cast.revops, f"how many products have churned at {industry.lower()} accts")
     ((_, args),) = _calls(answer)
     assert args.get("industry") == industry and "product_family" not in args
+
+
+def test_accounts_that_roll_up_to_a_parent_and_the_product_sold_the_most_of(maven: World, cast: Cast) -> None:
+    with maven.engine.connect() as connection:
+        parent_id = connection.execute(
+            select(Account.parent_account_id).where(Account.parent_account_id.is_not(None)).limit(1)
+        ).scalar_one()
+        parent = connection.execute(select(Account.name).where(Account.id == parent_id)).scalar_one()
+        children = set(
+            connection.execute(select(Account.name).where(Account.parent_account_id == parent_id)).scalars()
+        )
+    answer = maven.ask(cast.revops, f"which accounts roll up to {parent.lower()}")
+    assert _calls(answer) == [("search_accounts", {"parent": parent, "limit": 10})]
+    assert all(child in answer.answer for child in children)
+    most = _calls(maven.ask(cast.revops, "which product do we sell the most of"))[0][1]
+    assert (most["measure"], most["group_by"], most["top"]) == ("won_deals", "product", 1)
+
+
+def test_a_loss_reason_on_data_without_reasons_is_said_not_dropped(
+    demo: World, maven: World, cast: Cast
+) -> None:
+    question = "how many deals did we lose to competitors this yr"
+    export = maven.ask(cast.revops, question)
+    assert "records no loss reasons" in export.answer and "not only those to competitors" in export.answer
+    reasons = demo.ask(cast.revops, question)
+    assert _calls(reasons)[0][1]["loss_reason"] and "records no loss reasons" not in reasons.answer

@@ -103,7 +103,10 @@ OUR_CUSTOMERS = re.compile(r"\b(?:my|our) (?:existing )?customers\b")
 CUSTOMERS_ONLY = re.compile(
     r"\b(?:existing|current|paying|active) customers\b|\b(?:that|who) (?:have|has) (?:already )?bought\b"
 )
-SUBSIDIARIES = re.compile(r"\bsubsidiar(?:y|ies)\b|\bowned by\b|\bunder (?:the )?parent\b")
+SUBSIDIARIES = re.compile(
+    r"\bsubsidiar(?:y|ies)\b|\bowned by\b|\bunder (?:the )?parent\b"
+    r"|\b(?:roll|rolls) up (?:in)?to\b|\bbelongs? to\b|\bpart of (?:the )?entaccount\b"
+)
 #: "accounts that have a parent company", "part of a bigger group"; "standalone", "no parent".
 PARENTED = re.compile(
     r"\b(?:with|has|have|having) (?:an? |their )?parent\b|\bpart of (?:a |an )?(?:bigger |larger )?"

@@ -136,7 +136,9 @@ SEARCH_EXCLUDES = frozenset({"product", "country"})
 
 def _searched(slots: Slots) -> bool:
     """Whether the only filters of the query alone are exclusions the account search takes."""
-    others = [name for name in ONLY_QUERIED if name != "exclude" and getattr(slots, name) is not None]
+    # "which accounts roll up to Golddex?": the search for its subsidiaries
+    taken = ("exclude", "with_subsidiaries") if slots.account else ("exclude",)
+    others = [name for name in ONLY_QUERIED if name not in taken and getattr(slots, name) is not None]
     return not others and set(slots.exclude or {}) <= SEARCH_EXCLUDES
 
 
