@@ -373,11 +373,11 @@ def _loss_reason(text: str, reasons: list[str], out: Extracted) -> None:
     "what about price?" (a short follow-up: whether the thread is about losses decides later)."""
     if not LOSSES.search(text) and not SWAPPED.match(text):
         return
-    reason = REASON_NAMED.search(text)
-    if not reasons and reason is not None and LOSSES.search(text):
+    named = REASON_NAMED.search(text)
+    if not reasons and named is not None and LOSSES.search(text):
         # "lost to competitors" on data that records no loss reasons: said, not dropped
-        out.slots.unrecorded = f"loss reasons, so this counts every loss, not only those {reason[0]}"
-        out.spans.append(reason.span())
+        out.slots.unrecorded = f"loss reasons, so this counts every loss, not only those {named[0]}"
+        out.spans.append(named.span())
         return
     for reason in sorted(reasons, key=len, reverse=True):
         words = re.sub(r"^(?:lost|loss) (?:to|on|over) ", "", reason.casefold()).split()
