@@ -104,7 +104,7 @@ ONE_OF_THEM = re.compile(
 ABOUT_ACCOUNTS = (Intent.UNKNOWN, Intent.ACCOUNT, Intent.ACCOUNT_FACTS, Intent.ACCOUNTS)
 #: What the org chart says of each listed rep: "who are their managers?", "which region are they in?".
 PEOPLE_FACTS = re.compile(
-    r"\bmanagers?\b|\bbosse?s?\b|\breports? to\b|\bregions?\b|\bterritor(?:y|ies)\b|\bteams?\b"
+    r"\bmanag(?:er|ers|es|ed)\b|\bbosse?s?\b|\breports? to\b|\bregions?\b|\bterritor(?:y|ies)\b|\bteams?\b"
     r"|\boffices?\b|\bwhere\b|\broles?\b|\bwho are they\b|\bemails?\b",
     re.I,
 )
@@ -119,11 +119,15 @@ def about_listed(previous: Frame | None, current: Frame, question: str, answers:
     if current.ambiguity is not None or current.slots.any_of:
         return None
     found = listed_set(previous, answers[-1])
+    if found is None and _whose(previous, current, question):
+        # "whose are they?" after the 24 deals pushed 3+ times, 12 shown: all of them, by owner
+        slots = previous.slots.model_copy(update={"dimension": "rep", "group_by": None, "limit": None})
+        return previous.model_copy(update={"slots": slots, "follow_up": True, "question": current.question})
     if found is None:
         return _which_of_them(previous, current, question, answers[-1])
     field, names = found
-    if field == "deal" and not SET_WORDS.search(PERSONAL.sub(" ", question)):
-        return None
+    if field == "deal" and not SET_WORDS.search(PERSONAL.sub(" ", question)) and not OWNERS.search(question):
+        return None  # "their" after deals is a person's, unless it asks whose the deals are
     if any(getattr(current.slots, slot) for slot, member in MEMBER_SLOTS if member == field):
         return None  # "West is lowest, what are they losing on?": the one named, not all of them
     searched = field == "account" and current.intent is Intent.ACCOUNTS and not current.slots.measure
@@ -171,6 +175,16 @@ def about_listed(previous: Frame | None, current: Frame, question: str, answers:
         slots.limit = slots.limit or 1  # "which of them has the most open pipeline?": the one
     return current.model_copy(
         update={"intent": Intent.MEASURE, "slots": slots, "follow_up": True, "readings": [], "implied": False}
+    )
+
+
+def _whose(previous: Frame, current: Frame, question: str) -> bool:
+    return (
+        previous.intent is Intent.MEASURE
+        and previous.slots.dimension == "deal"
+        and OWNERS.search(question) is not None
+        and not current.slots.owner
+        and not current.slots.account
     )
 
 

@@ -249,3 +249,20 @@ def test_and_only_narrows_the_same_answer_with_every_filter_kept(demo: World, ca
     assert (
         name == "stalled_deals" and narrowed["period"] == "this month" and narrowed["owner"] == cast.rep.name
     )
+
+
+def test_who_manages_them_and_whose_are_they_after_lists(demo: World, cast: Cast) -> None:
+    top = demo.ask(cast.revops, "top 3 reps by bookings this year")
+    reps = _rows(top)
+    managers = demo.ask(cast.revops, "who manages them", top.thread_id)
+    ((name, args),) = _calls(managers)
+    assert (
+        name == "team_roster" and sorted(args["people"]) == sorted(reps) and "reports to" in managers.answer
+    )
+    pushed = demo.ask(cast.revops, "deals pushed 2+ times")
+    whose = demo.ask(cast.revops, "whose are they", pushed.thread_id)
+    ((_, owners),) = _calls(whose)
+    assert owners["min_pushes"] == 2 and (owners.get("group_by"), owners.get("then_by")) in (
+        ("rep", None),
+        ("deal", "rep"),
+    )
