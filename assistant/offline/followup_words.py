@@ -189,6 +189,8 @@ DEAL_WORD = re.compile(r"\b(?:deals?|opps?|opportunit(?:y|ies)|pipe(?:line)?|win
 #: "with them", "w/ them", "at that account": the account of the thread, whatever else is named.
 THE_ACCOUNT_AGAIN = re.compile(
     r"\b(?:with|w/?|at|from|to|for) (?:them|(?:that|this|the same) (?:account|acct|company|customer))\b"
-    r"|\b(?:their|that account's|that company's) (?:deals?|opps?|losses|wins|pipeline)\b",
+    r"|\b(?:their|that account's|that company's) (?:deals?|opps?|losses|wins|pipeline)\b"
+    # "why did we lose the analytics cloud deal there"
+    r"|\b(?:deals?|opps?|opportunit(?:y|ies)|losses|wins|pipeline|anything|something) (?:over )?there\b",
     re.I,
 )

@@ -84,7 +84,7 @@ from assistant.offline.frame import ENTITY_SLOTS, FILTER_SLOTS, Frame, Intent, S
 from assistant.offline.group_thresholds import dropped
 from assistant.offline.intents import spec_for
 from assistant.offline.intents.registry import DATA_INTENTS, ENTITY_INTENT, PERIOD_INTENTS
-from assistant.offline.listed import PLACE, lone_pair, named_row, only_row, pick, with_pick
+from assistant.offline.listed import DEAL_ADVICE, PLACE, lone_pair, named_row, only_row, pick, with_pick
 from assistant.offline.listed_sets import MEMBER_FIELDS, about_listed, needs_account
 from assistant.offline.measure_lists import AS_COUNT, IN_MONEY
 from assistant.offline.measures import read_metric_question
@@ -910,7 +910,6 @@ def same_or_periodic(intent: Intent, previous: Frame) -> bool:
 
 
 #: What the playbook is asked when a question about one deal asks what to do about it.
-DEAL_ADVICE = "next steps to move a deal forward, and how to recover a stalled deal"
 
 
 def advice_topic(previous: Frame) -> str:

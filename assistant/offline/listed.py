@@ -267,6 +267,8 @@ def lone_pair(question: str, answers: list[str]) -> tuple[Listed, Listed] | None
     return None
 
 
+#: What a deal's advice is looked up under in the playbook.
+DEAL_ADVICE = "next steps to move a deal forward, and how to recover a stalled deal"
 #: Breakdowns over time: a row of one names a period.
 GRAINS = frozenset({"month", "quarter", "year"})
 
@@ -300,6 +302,17 @@ def with_pick(current: Frame, picked: Listed, dimension: str | None) -> Frame:
         return current.model_copy(update={"slots": slots})
     takes = spec_for(current.intent).takes if current.intent is not Intent.UNKNOWN else frozenset()
     intent = current.intent if slot in takes and not current.implied else ENTITY_INTENT[kind]
+    # "what should i do about the top one?": that deal, with the playbook's advice on moving it on
+    advice = current.advice or (current.intent is Intent.PLAYBOOK and slot == "deal")
+    if advice and slot == "deal":
+        slots.topic = DEAL_ADVICE
     return current.model_copy(
-        update={"intent": intent, "slots": slots, "follow_up": True, "readings": [], "ambiguity": None}
+        update={
+            "intent": intent,
+            "slots": slots,
+            "follow_up": True,
+            "readings": [],
+            "ambiguity": None,
+            "advice": advice,
+        }
     )

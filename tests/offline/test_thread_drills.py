@@ -225,3 +225,19 @@ def test_anything_else_open_at_that_acct_after_a_deal_is_its_accounts_pipeline(
         ).scalar_one()
     rest = demo.ask(cast.revops, "anything else open at that acct", owner.thread_id)
     assert _calls(rest) == [("pipeline_summary", {"account": account})]
+
+
+def test_what_to_do_about_the_top_one_carries_the_playbooks_advice(demo: World, cast: Cast) -> None:
+    biggest = demo.ask(cast.rep, "my 3 biggest open deals")
+    top = demo.ask(cast.rep, "what should i do about the top one", biggest.thread_id)
+    names = [name for name, _ in _calls(top)]
+    assert "deal_details" in names and "search_playbook" in names, names
+    assert "From the playbook" in top.answer or "What to do" in top.answer
+
+
+def test_the_last_time_we_talked_and_the_deal_there_after_a_profile(demo: World, cast: Cast) -> None:
+    profile = demo.ask(cast.rep, f"prep me for {cast.account.lower()} tmrw")
+    talked = demo.ask(cast.rep, "whens the last time we talked to the econ buyer", profile.thread_id)
+    assert _calls(talked) == [("account_profile", {"account": cast.account})]
+    lost = demo.ask(cast.rep, "why did we lose the deals there", talked.thread_id)
+    assert _calls(lost)[0][1].get("account") == cast.account

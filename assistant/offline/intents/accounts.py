@@ -206,7 +206,9 @@ ACCOUNT = IntentSpec(
             r"\b(?:when did|have) (?:i|we) (?:last )?(?:talk|talked|speak|spoke|spoken|meet|met|hear|heard)"
             r"(?: to| with| from)? (?:them|entaccount|anyone|someone)\b"
             r"|\bwho (?:have|did) (?:i|we) (?:\w+ )?(?:talk|talked|speak|spoke|spoken|meet|met)\b"
-            r"|\blast (?:touch|touchpoint|contact|conversation)\b",
+            r"|\blast (?:touch|touchpoint|contact|conversation)\b"
+            # "when's the last time we talked to the econ buyer?": the contacts, with their last touch
+            r"|\blast time (?:i|we|anyone|someone) (?:talked|spoke|met|heard|emailed|called)\b",
             r"\bwhat(?:'s| is) (?:happening|going on) (?:with|at|over at) (?:entaccount|entunknown)\b",
         ),
         # the buying roles: "who's the champion?", "our economic buyer there" (weaker than "define
