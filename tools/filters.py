@@ -123,6 +123,8 @@ ORG_CATEGORIES = frozenset({"industry", "segment", "country"})
 def account_attribute(repo: Repository, viewer: ViewerLike, field: str, name: str) -> str:
     """The value of the account column ``field`` that ``name`` names, as stored ("texas" is "TX"
     where the export stores codes): among the org's categories, or the places of the viewer's accounts."""
+    if field == "tier":
+        return account_tier(repo, viewer, name)
     with repo.connect() as connection:
         column = ACCOUNT_ATTRIBUTES[field]
         values = select(column) if field in ORG_CATEGORIES else repo.accounts(viewer, column)
@@ -137,6 +139,19 @@ def account_attribute(repo: Repository, viewer: ViewerLike, field: str, name: st
 #: Countries as people shorten them, to the name an export writes.
 COUNTRY_SHORT = {"us": "United States", "usa": "United States", "united states of america": "United States"}
 COUNTRY_SHORT |= {"uk": "United Kingdom", "great britain": "United Kingdom", "uae": "United Arab Emirates"}
+
+
+def account_tier(repo: Repository, viewer: ViewerLike, name: str) -> str:
+    """An account tier as written ("tier a", "A"), as the data stores it."""
+    with repo.connect() as connection:
+        tiers = [
+            str(t) for t in connection.execute(repo.accounts(viewer, Account.tier).distinct()).scalars() if t
+        ]
+    if not tiers:
+        raise InputError("the data records no account tiers, so nothing can be filtered by tier")
+    written = name.strip().removeprefix("tier ").removeprefix("Tier ").strip()
+    same = [t for t in tiers if t.casefold() == written.casefold()]
+    return same[0] if same else best_match("tier", written, dict(enumerate(sorted(tiers)))).name
 
 
 def stages_named(repo: Repository, written: str) -> list[str]:

@@ -90,6 +90,7 @@ from assistant.offline.measure_lists import AS_COUNT, IN_MONEY
 from assistant.offline.measures import read_metric_question
 from assistant.offline.members import MEMBER_SLOTS
 from assistant.offline.metric_claims import NOT_ON_PIPELINE, OPEN_MEASURES
+from assistant.offline.narrowing import NAMED_THEN_BY, ONE_BEST, SUBJECTLESS, only_these
 from assistant.offline.period_slots import SAME_LAST_YEAR
 from assistant.offline.previous_answer import SO_FAR, asks_of_previous, of_previous
 from assistant.offline.ranked_people import asks_who_ranks, who_ranks
@@ -230,23 +231,6 @@ def is_follow_up(previous: Frame | None, current: Frame, question: str) -> bool:
     return bool(PRONOUN.search(question)) and len(question.split()) <= MAX_PRONOUN_WORDS
 
 
-#: "which was best?", "which one is the worst": one group of the breakdown, ranked.
-ONE_BEST = re.compile(
-    r"^\W*(?:and |so |ok )?(?:which|what)(?: one)?(?: (?:was|is|did|does|had|has))? (?:the )?"
-    r"(?:best|worst|biggest|highest|lowest|top|strongest|weakest|smallest|largest)\b",
-    re.I,
-)
-#: "melvin's - by rep", "just Texas, per product": a member named, then a breakdown.
-NAMED_THEN_BY = re.compile(r"[-–,:]\s*(?:by|per|split by|broken down by) [\w ]{2,20}\W*$", re.I)
-#: "how many have no account?", "how many are over 50k": a count with no subject of its own is of
-#: the thread's records.
-SUBJECTLESS = re.compile(
-    r"^\W*(?:and |so |ok |okay )?how many (?:of (?:them|those|these) )?(?:have|has|had|are|were|is|was"
-    r"|closed|close|closing|got)\b",
-    re.I,
-)
-
-
 #: "who covers it?", "who works there?": the people whose territory it is.
 WHO_COVERS = re.compile(
     r"\bwho (?:covers|works|sells|is|are) (?:in )?(?:it|there|that territory|that region)\b", re.I
@@ -290,57 +274,12 @@ def _implied_measure(question: str) -> bool:
     return "implied measure" in reading.signals
 
 
-#: "and only closing this qtr", "only the ones over 50k", "just the ones in Texas": the same records,
-#: narrowed further.
-ONLY_THESE = re.compile(
-    r"^\W*(?:and |ok |now |then )?(?:only|just)(?: (?:the ones|those|them|ones|the deals|deals|opps))?"
-    r"(?: (?:that are|which are|that|which|who))?\s+(?!by\b|per\b)",
-    re.I,
-)
-#: What a narrowing adds: filters, names and a period (not a measure or a breakdown).
-NARROWING_SLOTS = (*ENTITY_SLOTS, *CARRIED_FILTERS, "period", "loss_reason", "rule", "min_pushes")
-
-
-def _only_these(previous: Frame, current: Frame, question: str) -> Frame | None:
-    """ "and only closing this qtr" after Enterprise pipeline by stage: the same answer, with every
-    filter it had and the one named now."""
-    if not ONLY_THESE.match(question) or previous.intent not in DATA_INTENTS:
-        return None
-    open_list = previous.intent in (Intent.STALLED, *DEAL_LISTS) and current.slots.measure in OPEN_MEASURES
-    if current.slots.measure not in (None, previous.slots.measure) and not open_list:
-        return None  # "only the won ones" asks for another measure
-    if current.slots.dimension:
-        return None
-    added = {
-        slot: getattr(current.slots, slot)
-        for slot in NARROWING_SLOTS
-        if getattr(current.slots, slot, None) is not None and slot != "measure"
-    }
-    if not added or any(
-        getattr(previous.slots, s, None) not in (None, v) for s, v in added.items() if s in ENTITY_SLOTS
-    ):
-        return None  # nothing to narrow by, or another person or product: read as a question of its own
-    slots = previous.slots.model_copy(update=added)
-    intent = previous.intent
-    unlisted = any(getattr(slots, s, None) is not None for s in NOT_ON_PIPELINE)
-    if intent is Intent.PIPELINE and not unlisted:
-        return None  # "only engaging" after the pipeline: the usual follow-up, which keeps what it asks
-    if intent in DEAL_LISTS and unlisted:
-        # the pipeline's own answer takes no segment or industry: the metric query, broken down alike
-        intent = Intent.MEASURE
-        slots.measure = slots.measure or "open_pipeline"
-        slots.dimension = {"owner": "rep"}.get(slots.group_by or "", slots.group_by) or slots.dimension
-    return previous.model_copy(
-        update={"intent": intent, "slots": slots, "follow_up": True, "question": current.question}
-    )
-
-
 def merge(previous: Frame, current: Frame, question: str) -> Frame:
     """``current`` read in the context of ``previous`` (see the module docstring)."""
     answered = of_previous(previous, current, question) or who_ranks(previous, current, question)
     if answered is not None:
         return answered
-    only = _only_these(previous, current, question)
+    only = only_these(previous, current, question)
     if only is not None:
         return only
     if DEALS_BEHIND.match(question) and not current.slots.measure:

@@ -24,7 +24,7 @@ from tools.filters import account_attribute, stages_named, team_of
 from tools.resolve import best_match, resolve_account, resolve_product, resolve_territory, resolve_user
 from tools.semantic.dimensions import DIMENSIONS, Joined, Link
 from tools.store.repository import Repository, ViewerLike, build_scope
-from tools.store.schema import Account, Activity, Opportunity, Product, Role, Territory
+from tools.store.schema import Activity, Opportunity, Product, Role, Territory
 from tools.store.stages import ForecastCategory
 
 
@@ -107,17 +107,6 @@ def _attribute(field: str) -> Resolver:
     return resolve
 
 
-def _tier(repo: Repository, viewer: ViewerLike, name: str) -> tuple[str, list[Any]]:
-    """An account tier as written ("tier a", "A"), as the data stores it."""
-    tiers = [t for t in _distinct(repo, repo.accounts(viewer, Account.tier)) if t]
-    if not tiers:
-        raise InputError("the data records no account tiers, so nothing can be filtered by tier")
-    written = name.strip().removeprefix("tier ").removeprefix("Tier ").strip()
-    same = [t for t in tiers if str(t).casefold() == written.casefold()]
-    tier = str(same[0]) if same else _choice("tier", written, tiers)
-    return tier, [tier]
-
-
 def _deal(repo: Repository, viewer: ViewerLike, name: str) -> tuple[str, list[Any]]:
     """A deal as every tool finds one (:func:`tools.deals.details.resolve_deal`): its reference, id,
     external id or name, in scope."""
@@ -172,7 +161,7 @@ RESOLVERS: dict[str, Resolver] = {
     "deal": _deal,
     "industry": _attribute("industry"),
     "segment": _attribute("segment"),
-    "tier": _tier,
+    "tier": _attribute("tier"),
     "country": _attribute("country"),
     "state": _attribute("state"),
     "city": _attribute("city"),
