@@ -18,7 +18,7 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, Engine, select
 from typer.testing import CliRunner
 
 from assistant.bootstrap import AppContext
@@ -29,12 +29,13 @@ from assistant.settings import Settings
 from tests.interfaces.test_api_concurrency import serving
 from tools.store import scope
 from tools.store.db import ensure_schema, make_engine
+from tools.store.importer.mapping import Mapping
 from tools.store.importer.mapping_files import load_mapping
 from tools.store.importer.runner import import_dataset
 from tools.store.repository import Repository
 from tools.store.schema import User
 from tools.store.scope import one_organisation
-from tools.store.stages import load_stages
+from tools.store.stages import StageConfig, load_stages
 from tools.viewer import find_viewer
 
 runner = CliRunner()
@@ -87,6 +88,15 @@ entities:
       close_date: close
       stage: stage
 """
+
+
+def _tiny_org(tmp_path: Path) -> tuple[Mapping, Engine, StageConfig]:
+    """The tiny org's mapping, an empty database and the stages, for an import to fill."""
+    mapping_file = tmp_path / "tiny-org.yaml"
+    mapping_file.write_text(MAPPING, encoding="utf-8")
+    engine = make_engine(f"sqlite:///{tmp_path / 'crm.db'}")
+    ensure_schema(engine)
+    return load_mapping(mapping_file), engine, load_stages()
 
 
 def export(directory: Path, ada_boss: str) -> Path:
@@ -204,12 +214,7 @@ def test_a_regenerated_data_set_takes_effect_in_the_running_server(
 def test_two_imports_stamped_with_the_same_time_still_change_the_org(tmp_path: Path) -> None:
     """``imported_at`` has a resolution of a second (and tests fix the clock): an import stamps the
     organisation with a value of its own, so a re-import within the same second is seen too."""
-    mapping_file = tmp_path / "tiny-org.yaml"
-    mapping_file.write_text(MAPPING, encoding="utf-8")
-    mapping = load_mapping(mapping_file)
-    engine = make_engine(f"sqlite:///{tmp_path / 'crm.db'}")
-    ensure_schema(engine)
-    stages = load_stages()
+    mapping, engine, stages = _tiny_org(tmp_path)
     noon = dt.datetime(2026, 11, 20, 12, tzinfo=dt.UTC)
     import_dataset(engine, export(tmp_path / "v1", "Mia Lund"), mapping, stages=stages, clock=lambda: noon)
     repository = Repository(engine, stages, noon.date())
@@ -226,12 +231,7 @@ def test_a_request_reads_the_organisation_once_and_the_next_request_sees_a_chang
     """Inside :func:`one_organisation` (what the service opens per question, plan or read) the
     stamp is read once, whatever the request's scoped queries and memos, and a change committed
     meanwhile leaves the request with the organisation it started with; the next request sees it."""
-    mapping_file = tmp_path / "tiny-org.yaml"
-    mapping_file.write_text(MAPPING, encoding="utf-8")
-    mapping = load_mapping(mapping_file)
-    engine = make_engine(f"sqlite:///{tmp_path / 'crm.db'}")
-    ensure_schema(engine)
-    stages = load_stages()
+    mapping, engine, stages = _tiny_org(tmp_path)
     import_dataset(engine, export(tmp_path / "v1", "Mia Lund"), mapping, stages=stages)
     repository = Repository(engine, stages, dt.date(2026, 11, 20))
     mia, ada = (find_viewer(engine, f"{who}@acme.example") for who in ("mia", "ada"))
