@@ -59,6 +59,10 @@ def dropped(previous: Frame | None, question: str, answers: list[str]) -> Frame 
     # "drop the ones under 25%" keeps those above it; "only the ones under 25%" keeps those under
     low = found["side"].lower() in LOW
     keep_below = low is (found["verb"].lower() in KEEP)
+    if wanted is Unit.COUNT and number.is_integer() and found["verb"].lower() not in KEEP:
+        # "drop anyone under 3" keeps those with 3 or more: whole counts, so above 2 ("drop anyone
+        # over 3": below 4); "only the ones under 3" is below 3 as written
+        number = number + 1 if keep_below else number - 1
     update: dict[str, object] = {
         "measure": matching,
         "also": [m for m in measures if m != matching] or None,

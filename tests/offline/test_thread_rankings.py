@@ -266,3 +266,11 @@ def test_who_manages_them_and_whose_are_they_after_lists(demo: World, cast: Cast
         ("rep", None),
         ("deal", "rep"),
     )
+
+
+def test_a_whole_count_bound_keeps_the_bound_itself_when_dropping(demo: World, cast: Cast) -> None:
+    won = demo.ask(cast.manager, "won deals by rep this year")
+    dropped = demo.ask(cast.manager, "drop anyone under 3", won.thread_id)
+    assert _calls(dropped)[0][1]["above"] == 2
+    only = demo.ask(cast.manager, "only the ones under 3", won.thread_id)
+    assert _calls(only)[0][1]["below"] == 3
