@@ -155,6 +155,8 @@ def is_follow_up(previous: Frame | None, current: Frame, question: str) -> bool:
         and NAMED_THEN_BY.search(question)
     ):
         return True  # "melvin's - by rep" after the count by manager: his part, by rep
+    if only_these(previous, current, question) is not None:
+        return True  # "and only closing this qtr", "in the west office": the same answer, narrowed
     if SUBJECTLESS.match(question) and previous.intent in DATA_INTENTS and not names_in(current.slots):
         return True  # "how many have no account?" after the open pipeline in Central: of those deals
     if current.intent is Intent.WHY or choice_named(previous, current, question) is not None:

@@ -39,6 +39,10 @@ ONLY_THESE = re.compile(
     r"(?: (?:that are|which are|that|which|who))?\s+(?!by\b|per\b)",
     re.I,
 )
+#: "in the west office", "for enterprise": a place or a member alone, narrowing the figure before.
+IN_ALONE = re.compile(
+    r"^\W*(?:and |ok |what about |how about )?(?:just |only )?(?:in|for|at|from|on) \S", re.I
+)
 #: What a narrowing adds: filters, names and a period (not a measure or a breakdown).
 NARROWING_SLOTS = (*ENTITY_SLOTS, *CARRIED_FILTERS, "period", "loss_reason", "rule", "min_pushes")
 
@@ -46,7 +50,8 @@ NARROWING_SLOTS = (*ENTITY_SLOTS, *CARRIED_FILTERS, "period", "loss_reason", "ru
 def only_these(previous: Frame, current: Frame, question: str) -> Frame | None:
     """ "and only closing this qtr" after Enterprise pipeline by stage: the same answer, with every
     filter it had and the one named now."""
-    if not ONLY_THESE.match(question) or previous.intent not in DATA_INTENTS:
+    alone = IN_ALONE.match(question) and previous.intent is Intent.MEASURE and len(question.split()) <= 6
+    if not (ONLY_THESE.match(question) or alone) or previous.intent not in DATA_INTENTS:
         return None
     open_list = previous.intent in (Intent.STALLED, *DEAL_LISTS) and current.slots.measure in OPEN_MEASURES
     if current.slots.measure not in (None, previous.slots.measure) and not open_list:
@@ -67,6 +72,11 @@ def only_these(previous: Frame, current: Frame, question: str) -> Frame | None:
     unlisted = any(getattr(slots, s, None) is not None for s in NOT_ON_PIPELINE)
     if intent is Intent.PIPELINE and not unlisted:
         return None  # "only engaging" after the pipeline: the usual follow-up, which keeps what it asks
+    if intent is Intent.MEASURE and (current.intent is Intent.TOP_DEALS or current.slots.limit):
+        # "just enterprise, top 3 deals" after the pipeline by segment: those deals, the top 3
+        deals = current.intent is Intent.TOP_DEALS
+        slots.dimension = "deal" if deals else slots.dimension
+        slots.limit, slots.ranking = current.slots.limit or 3, current.slots.ranking or "top"
     if intent in DEAL_LISTS and unlisted:
         # the pipeline's own answer takes no segment or industry: the metric query, broken down alike
         intent = Intent.MEASURE

@@ -274,3 +274,19 @@ def test_a_whole_count_bound_keeps_the_bound_itself_when_dropping(demo: World, c
     assert _calls(dropped)[0][1]["above"] == 2
     only = demo.ask(cast.manager, "only the ones under 3", won.thread_id)
     assert _calls(only)[0][1]["below"] == 3
+
+
+def test_a_member_then_the_top_deals_and_a_place_alone_narrow_the_figure(
+    demo: World, maven: World, cast: Cast
+) -> None:
+    tech = demo.ask(cast.revops, "open pipe in tech accounts")
+    segments = demo.ask(cast.revops, "by segment", tech.thread_id)
+    top = demo.ask(cast.revops, "just enterprise, top 3 deals", segments.thread_id)
+    ((_, args),) = _calls(top)
+    assert args | {"group_by": "deal", "top": 3, "segment": "Enterprise", "measure": "open_pipeline"} == args
+    assert args["industry"] == "Technology" and len(_rows(top)) == 3
+    most = maven.ask(cast.revops, "which product brings in the most $")
+    west = maven.ask(cast.revops, "in the west office", most.thread_id)
+    ((_, narrowed),) = _calls(west)
+    assert narrowed | {"measure": "won_revenue", "group_by": "product", "top": 1} == narrowed
+    assert "West" in (narrowed.get("territory"), narrowed.get("region"))
