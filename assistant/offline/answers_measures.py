@@ -403,8 +403,12 @@ def write(result: MetricResult, answering: Answering) -> str:
         counted = fmt.plural(len(rows), grouping(result))
         summary = f"The top {ends} and the bottom {ends} of {counted}. {summary}"
         rows, picked = rows[:ends] + rows[-ends:], True
-    lines = [_line(row, result) for row in rows[:ROWS_SHOWN]]
-    shown = min(len(result.rows), ROWS_SHOWN)
+    # each month of the year for two products: every row of a time breakdown by a second dimension
+    most = (
+        ROWS_SHOWN * 2 if result.then_by and result.group_by in ("month", "quarter", "week") else ROWS_SHOWN
+    )
+    lines = [_line(row, result) for row in rows[:most]]
+    shown = min(len(result.rows), most)
     more = ""
     if result.groups_total > shown and not picked:
         grouped = "group" if result.then_by else (result.group_by or "group").replace("_", " ")

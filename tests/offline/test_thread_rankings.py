@@ -290,3 +290,13 @@ def test_a_member_then_the_top_deals_and_a_place_alone_narrow_the_figure(
     ((_, narrowed),) = _calls(west)
     assert narrowed | {"measure": "won_revenue", "group_by": "product", "top": 1} == narrowed
     assert "West" in (narrowed.get("territory"), narrowed.get("region"))
+
+
+def test_two_products_by_month_are_every_month_in_time_order(maven: World, cast: Cast) -> None:
+    first = maven.ask(cast.revops, "gtx pro bookings this yr")
+    both = maven.ask(cast.revops, "vs mg advanced", first.thread_id)
+    months = maven.ask(cast.revops, "by month", both.thread_id)
+    ((_, args),) = _calls(months)
+    assert (args["group_by"], args["then_by"]) == ("month", "product") and "top" not in args
+    shown = [row.split(" · ")[0] for row in _rows(months)]
+    assert shown == sorted(shown) and len(shown) > 12 and "Showing" not in months.answer

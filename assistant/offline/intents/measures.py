@@ -142,6 +142,8 @@ def _searched(slots: Slots) -> bool:
     return not others and set(slots.exclude or {}) <= SEARCH_EXCLUDES
 
 
+#: Breakdowns over time, whose rows are shown in time order (never ranked unless asked).
+TIME_GRAINS = frozenset({"day", "week", "month", "quarter", "year"})
 #: "which country", "what product": the breakdown a question ranks.
 WHICH_GROUP = re.compile(rf"\b(?:which|what) ({DIMENSION_WORD})\b")
 
@@ -460,7 +462,7 @@ def query_args(frame: Frame, lexicon: Lexicon) -> dict[str, Any]:
         top=slots.limit
         if ranked
         else MAX_GROUPS
-        if (slots.mean_of_groups or compared or slots.both_ends) and group
+        if (slots.mean_of_groups or compared or slots.both_ends) and group and group not in TIME_GRAINS
         else None,
         order="asc" if group is not None and slots.ranking == "bottom" else None,
         share_of_total=True if slots.share else None,
