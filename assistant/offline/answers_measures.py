@@ -407,8 +407,8 @@ def write(result: MetricResult, answering: Answering) -> str:
     most = (
         ROWS_SHOWN * 2 if result.then_by and result.group_by in ("month", "quarter", "week") else ROWS_SHOWN
     )
-    lines = [_line(row, result) for row in rows[:most]]
-    shown = min(len(result.rows), most)
+    lines = [_line(row, result) for row in rows[:cap]]
+    shown = min(len(result.rows), cap)
     more = ""
     if result.groups_total > shown and not picked:
         grouped = "group" if result.then_by else (result.group_by or "group").replace("_", " ")
