@@ -404,9 +404,7 @@ def write(result: MetricResult, answering: Answering) -> str:
         summary = f"The top {ends} and the bottom {ends} of {counted}. {summary}"
         rows, picked = rows[:ends] + rows[-ends:], True
     # each month of the year for two products: every row of a time breakdown by a second dimension
-    most = (
-        ROWS_SHOWN * 2 if result.then_by and result.group_by in ("month", "quarter", "week") else ROWS_SHOWN
-    )
+    cap = ROWS_SHOWN * 2 if result.then_by and result.group_by in ("month", "quarter", "week") else ROWS_SHOWN
     lines = [_line(row, result) for row in rows[:cap]]
     shown = min(len(result.rows), cap)
     more = ""
