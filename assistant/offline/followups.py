@@ -238,7 +238,9 @@ WHO_COVERS = re.compile(
     r"\bwho (?:covers|works|sells|is|are) (?:in )?(?:it|there|that territory|that region)\b", re.I
 )
 #: "vs last quarter", "compared to the previous month": the one before, of that unit.
-LAST_UNIT = re.compile(r"\b(?:last|previous|prior) (quarter|month|week|year)\b", re.I)
+LAST_UNIT = re.compile(
+    r"\b(?:last|previous|prior) (quarter|month|week|year)\b|\bthe (quarter|month|week|year) before\b", re.I
+)
 
 
 #: "who closed it?", "who owned that one?": the person on the one deal shown, not a ranking of people.
@@ -679,10 +681,9 @@ def merge(previous: Frame, current: Frame, question: str) -> Frame:
     if reshaped and VERSUS.match(question) and base and not merged.compare and previous.slots.period:
         # "vs last quarter" after this quarter: the same figure against the one before (a year: the
         # same dates a year earlier when the thread's period is shorter than a year)
-        same_unit = base[1].lower() in previous.slots.period.lower()
-        merged.compare = (
-            "previous_period" if same_unit else "last_year" if base[1].lower() == "year" else None
-        )
+        unit = (base[1] or base[2]).lower()
+        same_unit = unit in previous.slots.period.lower()
+        merged.compare = "previous_period" if same_unit else "last_year" if unit == "year" else None
     if (
         reshaped
         and VERSUS.match(question)
@@ -718,6 +719,8 @@ def merge(previous: Frame, current: Frame, question: str) -> Frame:
     # Open deals are open whatever period the previous answer covered ("how much did Marty win in
     # 2017?" then "and his open deals?"): a pipeline's period is carried only from a pipeline.
     across = intent in PERIOD_INTENTS and previous.intent in PERIOD_INTENTS and intent is not Intent.PIPELINE
+    # "which deals did we lose?" after what changed since Monday: since Monday
+    across = across or (previous.intent is Intent.CHANGES and intent is Intent.MEASURE)
     # "which of those have no next step?" after the deals closing this month: those deals, so their period
     those_deals = not same and THOSE.search(question) is not None and previous.intent in DEAL_LISTS
     if merged.period is None and (same or across or those_deals):

@@ -300,3 +300,15 @@ def test_two_products_by_month_are_every_month_in_time_order(maven: World, cast:
     assert (args["group_by"], args["then_by"]) == ("month", "product") and "top" not in args
     shown = [row.split(" · ")[0] for row in _rows(months)]
     assert shown == sorted(shown) and len(shown) > 12 and "Showing" not in months.answer
+
+
+def test_the_week_before_compares_and_a_changes_period_carries_to_the_losses(demo: World, cast: Cast) -> None:
+    calls = demo.ask(cast.rep, "how many calls did i log last week")
+    meetings = demo.ask(cast.rep, "and meetings", calls.thread_id)
+    before = demo.ask(cast.rep, "vs the week before", meetings.thread_id)
+    ((_, args),) = _calls(before)
+    assert args | {"activity_type": "meeting", "period": "last week", "compare": "previous_period"} == args
+    changed = demo.ask(cast.manager, "what changed in my pipeline since monday")
+    lost = demo.ask(cast.manager, "which deals did we lose", changed.thread_id)
+    ((_, losses),) = _calls(lost)
+    assert losses["period"] == "since monday" and losses["measure"].startswith("lost_")
