@@ -52,6 +52,12 @@ METRICS: dict[str, Metric] = {
             definition="Mean amount of opportunities won in the period.",
         ),
         Metric(
+            key="average_lost_deal_size",
+            name="Average lost deal size",
+            unit=Unit.USD,
+            definition="Mean amount of opportunities lost in the period.",
+        ),
+        Metric(
             key="sales_cycle",
             name="Median sales cycle",
             unit=Unit.DAYS,

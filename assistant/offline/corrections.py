@@ -41,6 +41,43 @@ COUNTS = frozenset(count for _, count in MEASURES.values()) | {"closed_deals"}
 DEFAULT_MEASURE = {Intent.PERFORMANCE: "won_revenue", Intent.PIPELINE: "open_pipeline"}
 
 
+#: "same for lost deals", "and the same for the won ones": the thread's question of another outcome.
+SAME_FOR = re.compile(
+    r"^\W*(?:and |ok |now )?(?:(?:do )?(?:the )?same(?: thing)?|ditto) (?:for|with|but (?:for )?)(?: the)?"
+    r" (?P<what>won|wins|lost|losses|open|open ones|created)(?: (?:ones|deals|opps))?\W*$",
+    re.I,
+)
+#: A measure of one outcome and the same measure of another.
+TWINS = {
+    ("average_deal_size", "lost"): "average_lost_deal_size",
+    ("average_lost_deal_size", "won"): "average_deal_size",
+    ("average_sales_cycle", "lost"): "average_lost_cycle",
+    ("median_sales_cycle", "lost"): "average_lost_cycle",
+    ("average_lost_cycle", "won"): "average_sales_cycle",
+}
+
+
+def same_for(previous: Frame, question: str) -> Frame | None:
+    """ "same for lost deals" after the average deal size by family: the average lost deal size, by
+    family; after a count or an amount, that of the other outcome."""
+    found = SAME_FOR.match(question.strip())
+    if found is None or previous.intent not in (Intent.MEASURE, Intent.PERFORMANCE):
+        return None
+    word = found["what"].lower()
+    outcome = (
+        "won"
+        if word.startswith("win") or word == "won"
+        else "lost"
+        if word.startswith("los")
+        else word.split()[0]
+    )
+    twin = TWINS.get((previous.slots.measure or "", outcome))
+    if twin is not None:
+        slots = previous.slots.model_copy(update={"measure": twin, "also": None})
+        return previous.model_copy(update={"intent": Intent.MEASURE, "slots": slots, "follow_up": True})
+    return outcome_swapped(previous, outcome)
+
+
 def corrected(question: str) -> tuple[str, str | None] | None:
     """What a correction names, and what it says it is not; none when the question is no correction."""
     found = CORRECTION.match(question.strip()) or BARE.match(question.strip())

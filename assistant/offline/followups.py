@@ -39,7 +39,7 @@ from assistant.offline.bare_measures import (
     swaps_to_measure,
 )
 from assistant.offline.breakdowns import DIMENSION_WORD, DIMENSIONS, RANKED, WHICH, dimension_named
-from assistant.offline.corrections import corrected, outcome_swapped, replaced
+from assistant.offline.corrections import corrected, outcome_swapped, replaced, same_for
 from assistant.offline.deal_choice import chosen_deal
 from assistant.offline.followup_words import (
     ACCOUNTS_THAT,
@@ -892,6 +892,11 @@ def fold(
     context: Frame | None = None
     frame = Frame(intent=Intent.UNKNOWN)
     for position, question in enumerate(questions):
+        again_for = same_for(context, question) if context is not None else None
+        if again_for is not None:
+            # "same for lost deals": the thread's question of that outcome
+            frame = context = refine(again_for.model_copy(update={"question": question}))
+            continue
         fixed = corrected(question) if context is not None and context.intent in DATA_INTENTS else None
         if fixed is not None and context is not None:
             # "no sorry i meant won": the thread's question again, with that in place of what it replaces

@@ -196,6 +196,13 @@ def _measure(text: str) -> str | None:
         # "which product do I win most often?": how many times, not how much
         or re.search(r"\b(?:wins|losses)\b|\btotal (?:\w+ )?deals\b|\bmost (?:often|frequently)\b", text)
     )
+    if (
+        outcome == "lost"
+        and (SIZE.search(text) or AVERAGE.search(text))
+        and not counted
+        and not MEDIAN.search(text)
+    ):
+        return "average_lost_deal_size"  # "avg size of the deals we lost"
     if SIZE.search(text) or (AVERAGE.search(text) and outcome in ("won", None) and not counted):
         if MEDIAN.search(text) and not AVERAGE.search(text):
             return "median_deal_size"

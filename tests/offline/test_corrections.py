@@ -7,6 +7,8 @@ from __future__ import annotations
 from typing import Any
 
 from tests.offline.conftest import Cast, World
+from tools.semantic.models import MetricQuery
+from tools.semantic.query import query_metrics
 
 
 def _args(answer: Any) -> dict[str, Any]:
@@ -47,3 +49,26 @@ def test_no_thanks_is_no_correction(demo: World, cast: Cast) -> None:
     first = demo.ask(cast.manager, "bookings by rep this quarter")
     thanks = demo.ask(cast.manager, "no thanks", first.thread_id)
     assert thanks.tool_calls == [] or _args(thanks) != _args(first)
+
+
+def test_same_for_lost_deals_asks_the_lost_twin_of_the_measure(maven: World, cast: Cast) -> None:
+    size = maven.ask(cast.revops, "avg deal size 2017")
+    families = maven.ask(cast.revops, "by product family", size.thread_id)
+    lost = maven.ask(cast.revops, "same for lost deals", families.thread_id)
+    args = _args(lost)
+    assert (
+        args | {"measure": "average_lost_deal_size", "group_by": "product_family", "period": "2017"} == args
+    )
+    counted = maven.ask(cast.revops, "how many deals did we win in q3")
+    losses = maven.ask(cast.revops, "same for the lost ones", counted.thread_id)
+    assert _args(losses) == {"measure": "lost_deals", "period": "q3"}
+
+
+def test_the_average_lost_deal_size_is_the_mean_amount_of_the_losses(demo: World, cast: Cast) -> None:
+    query = MetricQuery(measure="average_lost_deal_size", period="this year")
+    mean = query_metrics(demo.repository, cast.revops, query).total[0]
+    lost = query_metrics(
+        demo.repository, cast.revops, MetricQuery(measure="lost_revenue", period="this year")
+    ).total[0]
+    assert mean.value is not None and lost.value is not None and mean.record_count
+    assert abs(float(mean.value) - float(lost.value) / mean.record_count) < 0.01

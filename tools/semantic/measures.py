@@ -157,6 +157,16 @@ MEASURES: dict[str, Measure] = {
             aliases=("deal size", "avg deal size", "average deal", "asp", "mean deal size"),
         ),
         Measure(
+            "average_lost_deal_size",
+            "average_lost_deal_size",
+            CLOSED,
+            YTD,
+            lambda i, _: metrics.average(f.amounts(f.lost(i))),
+            f.lost,
+            amounts=True,
+            aliases=("lost deal size", "average lost deal", "avg lost deal size", "size of lost deals"),
+        ),
+        Measure(
             "median_deal_size",
             "median_deal_size",
             CLOSED,

@@ -133,7 +133,7 @@ def query_metrics(repo: Repository, viewer: ViewerLike, params: MetricQuery) -> 
 
     Measures: won_revenue (bookings), won_deals, lost_deals, lost_revenue, closed_deals, win_rate,
     loss_rate, open_pipeline, weighted_pipeline, open_deals, pipeline_created, deals_created,
-    average_deal_size, median_deal_size, average_sales_cycle, median_sales_cycle,
+    average_deal_size, average_lost_deal_size, median_deal_size, average_sales_cycle, median_sales_cycle,
     average_days_in_stage, average_deal_age, quota, attainment, coverage, activities. Dimensions: rep,
     team, territory, region, product, product_family, account, parent_account, industry, segment, tier,
     country, state, city, stage, forecast_category, activity_type; time grains: day, week, month,
