@@ -233,6 +233,11 @@ def is_follow_up(previous: Frame | None, current: Frame, question: str) -> bool:
     return bool(PRONOUN.search(question)) and len(question.split()) <= MAX_PRONOUN_WORDS
 
 
+#: "there", "in there", "over there": the place the thread is about.
+THERE = re.compile(r"(?<!\bare )(?<!\bis )(?<!\bwere )(?<!\bwas )\bthere\b", re.I)
+PLACE_SLOTS = ("state", "city", "country", "territory", "region")
+
+
 #: "who covers it?", "who works there?": the people whose territory it is.
 WHO_COVERS = re.compile(
     r"\bwho (?:covers|works|sells|is|are) (?:in )?(?:it|there|that territory|that region)\b", re.I
@@ -566,6 +571,11 @@ def merge(previous: Frame, current: Frame, question: str) -> Frame:
     for slot in FILTER_SLOTS:
         value = getattr(current.slots, slot)
         setattr(merged, slot, value if value is not None or not same else getattr(previous.slots, slot))
+    if THERE.search(question):
+        # "total pipe there" after the accounts in Texas: the place of the thread, whatever is asked
+        for slot in PLACE_SLOTS:
+            if getattr(merged, slot) is None and getattr(current.slots, slot) is None:
+                setattr(merged, slot, getattr(previous.slots, slot))
     if (
         merged.dimension == "deal"
         and current.slots.measure in OVER_THE_DEALS

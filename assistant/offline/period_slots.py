@@ -54,8 +54,9 @@ PERIOD = re.compile(
     # a month on its own ("and September?", "October vs September"); "may" is a verb too often
     rf"|(?:{BARE_MONTHS})"
     # "oct vs sept", "sept and oct": short month names set beside another month
-    rf"|(?:{MONTHS})(?= (?:vs\.?|versus|or|and|compared (?:to|with)|to|-) (?:{MONTHS})\b)"
-    rf"|(?:(?<=vs )|(?<=vs\. )|(?<=versus )|(?<= or )|(?<= and ))(?:{MONTHS})"
+    rf"|(?:{MONTHS})(?= (?:vs\.?|versus|or|and|compared? (?:to|with)|to|-) (?:{MONTHS})\b)"
+    rf"|(?:(?<=vs )|(?<=vs\. )|(?<=versus )|(?<= or )|(?<= and )|(?<=compare to )|(?<=compared to )"
+    rf"|(?<=compare with )|(?<=compared with ))(?:{MONTHS})"
     # "and sept?", "what about nov": a month on its own is the whole follow-up
     rf"|(?:(?<=^)|(?<=^and )|(?<=^or )|(?<=^what about )|(?<=^how about ))(?:{MONTHS})(?=\W*$)"
     r"|fy ?\d{4}|(?:19|20)\d{2}|fy ?['-]?\d{2}"

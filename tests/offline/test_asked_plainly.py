@@ -409,3 +409,8 @@ def test_a_loss_reason_on_data_without_reasons_is_said_not_dropped(
     assert "records no loss reasons" in export.answer and "not only those to competitors" in export.answer
     reasons = demo.ask(cast.revops, question)
     assert _calls(reasons)[0][1]["loss_reason"] and "records no loss reasons" not in reasons.answer
+
+
+def test_short_months_set_side_by_side_with_compare_to(maven: World, cast: Cast) -> None:
+    ((_, args),) = _calls(maven.ask(cast.revops, "how does nov compare to oct"))
+    assert (args["period"], args["compare"], args["measure"]) == ("nov", "previous_period", "won_revenue")

@@ -312,3 +312,11 @@ def test_the_week_before_compares_and_a_changes_period_carries_to_the_losses(dem
     lost = demo.ask(cast.manager, "which deals did we lose", changed.thread_id)
     ((_, losses),) = _calls(lost)
     assert losses["period"] == "since monday" and losses["measure"].startswith("lost_")
+
+
+def test_there_after_a_place_keeps_the_place(demo: World, cast: Cast) -> None:
+    accounts = demo.ask(cast.revops, "which accounts in texas have open deals")
+    there = demo.ask(cast.revops, "total pipe there", accounts.thread_id)
+    assert _calls(there) == [("pipeline_summary", {"state": "TX"})]
+    products = demo.ask(cast.revops, "by product", there.thread_id)
+    assert _calls(products)[0][1].get("state") == "TX"
