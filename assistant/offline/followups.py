@@ -752,6 +752,9 @@ def merge(previous: Frame, current: Frame, question: str) -> Frame:
         intent, merged.measure = Intent.MEASURE, merged.measure or "open_pipeline"
         merged.dimension = {"owner": "rep"}.get(merged.group_by, merged.group_by)
         merged.group_by = None
+    teams = previous.slots.dimension == "team" and merged.dimension == "rep" and WHO_START.match(question)
+    if teams and dimension_named(question.lower()) is None:
+        merged.dimension = "team"  # "who was best?" after bookings by team: the teams, ranked
     if merged.ranking and merged.limit is None and merged.dimension and ONE_BEST.match(question):
         merged.limit = 1  # "which was best?" after bookings by quarter: the one quarter
     if current.about_me and not current.slots.owner and previous.slots.owner:

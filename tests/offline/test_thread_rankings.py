@@ -320,3 +320,11 @@ def test_there_after_a_place_keeps_the_place(demo: World, cast: Cast) -> None:
     assert _calls(there) == [("pipeline_summary", {"state": "TX"})]
     products = demo.ask(cast.revops, "by product", there.thread_id)
     assert _calls(products)[0][1].get("state") == "TX"
+
+
+def test_who_was_best_after_a_breakdown_by_team_ranks_the_teams(demo: World, cast: Cast) -> None:
+    teams = demo.ask(cast.revops, "bookings by team this quarter")
+    best = demo.ask(cast.revops, "who was best", teams.thread_id)
+    assert _calls(best)[0][1] | {"group_by": "team", "top": 1} == _calls(best)[0][1]
+    rep = demo.ask(cast.revops, "which rep was best", teams.thread_id)
+    assert _calls(rep)[0][1]["group_by"] == "rep"
