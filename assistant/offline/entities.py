@@ -111,10 +111,17 @@ def build_index(lexicon: Lexicon) -> EntityIndex:
     return index
 
 
+#: Words said after a name that are never part of it ("what about leah specifically?").
+AFTER_A_NAME = frozenset(
+    {"specifically", "alone", "only", "then", "too", "instead", "please", "again", "exactly", "really"}
+) | frozenset({"actually", "personally", "individually", "separately", "though", "also", "now", "here"})
+
+
 def _loose_edge(word: str) -> bool:
-    """A word a spelt-loosely name cannot start or end with: a common word, "vs", "q4", "3"."""
+    """A word a spelt-loosely name cannot start or end with: a common word, "vs", "q4", "3",
+    "specifically"."""
     key = normalise(word)
-    return is_common(word) or len(key) <= 2 or any(ch.isdigit() for ch in key)
+    return is_common(word) or len(key) <= 2 or any(ch.isdigit() for ch in key) or key in AFTER_A_NAME
 
 
 def _allowed(words: list[Token], first: int, key: str, text: str = "") -> bool:
@@ -227,7 +234,9 @@ def unknown_names(text: str, mentions: list[Mention], skip: list[tuple[int, int]
     # "about", made only of words the planner does not know, is a name that matched nothing
     tail = LOWER_CASE_TAIL.search(text)
     if tail and not found:
-        named = [w for w in words if tail.start(1) <= w.start < tail.end(1)]
+        named = [
+            w for w in words if tail.start(1) <= w.start < tail.end(1) and w.text.lower() not in AFTER_A_NAME
+        ]
         spelt = tail[1].split()
         if len(named) == len(spelt) and all(
             is_unknown_word(w.text) and not knows_word(w.text) for w in named

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 
-from assistant.offline.entities import PART, Mention
+from assistant.offline.entities import AFTER_A_NAME, PART, Mention
 from assistant.offline.vocabulary import (
     Token,
     is_common,
@@ -38,6 +38,7 @@ def demote_partial(
             and word.start not in covered
             and is_unknown_word(word.text)
             and not knows_word(word.text)
+            and word.text.lower() not in AFTER_A_NAME  # "leah specifically" is Leah
         )
 
     for mention in mentions:

@@ -414,3 +414,11 @@ def test_a_loss_reason_on_data_without_reasons_is_said_not_dropped(
 def test_short_months_set_side_by_side_with_compare_to(maven: World, cast: Cast) -> None:
     ((_, args),) = _calls(maven.ask(cast.revops, "how does nov compare to oct"))
     assert (args["period"], args["compare"], args["measure"]) == ("nov", "previous_period", "won_revenue")
+
+
+def test_a_word_after_a_first_name_is_not_its_surname(demo: World, cast: Cast) -> None:
+    first = cast.rep_short.lower()
+    for tail in ("specifically", "alone", "then"):
+        answer = demo.ask(cast.manager, f"what about {first} {tail}")
+        assert "no person named" not in answer.answer, tail
+        assert any(cast.rep.name in str(args.values()) for _, args in _calls(answer)), tail
