@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 
 from assistant.offline.frame import Frame, Intent
+from assistant.offline.measure_lists import OUTCOME_MEASURES
 
 #: Created in a period, then what they became.
 COHORT = re.compile(
@@ -19,7 +20,6 @@ COHORT = re.compile(
     r"|(?:got |been |were |was )?(?:closed )?lost)\b"
 )
 MONEY = re.compile(r"\bhow much\b|\$|\bvalue\b|\bworth\b|\bpipe(?:line)?\b(?! (?:deals|opps))")
-BECAME = {"won": ("won_revenue", "won_deals"), "lost": ("lost_revenue", "lost_deals")}
 
 
 def read_cohort(frame: Frame, prepared: str) -> bool:
@@ -30,7 +30,7 @@ def read_cohort(frame: Frame, prepared: str) -> bool:
         return False
     became = found["became"]
     outcome = "won" if became.endswith("won") else "lost" if became.endswith("lost") else None
-    money, count = BECAME.get(outcome or "", ("open_pipeline", "open_deals"))
+    money, count = OUTCOME_MEASURES[outcome or "open"]
     slots = frame.slots
     slots.measure = money if MONEY.search(prepared) else count
     slots.date_field, slots.also = "created", None

@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 
 from assistant.offline.frame import Frame, Intent, Slots
+from assistant.offline.measure_lists import IN_MONEY, OUTCOME_MEASURES
+from assistant.offline.previous_answer import MEASURED_BY
 
 #: "no sorry i meant won", "i meant won not lost", "actually, I meant last quarter".
 CORRECTION = re.compile(
@@ -30,15 +32,7 @@ OUTCOMES = (
     (re.compile(r"^(?:the )?(?:open|pipeline|pipe|open deals|open pipe)$", re.I), "open"),
     (re.compile(r"^(?:the )?(?:created|new|new deals|created deals)$", re.I), "created"),
 )
-MEASURES = {
-    "won": ("won_revenue", "won_deals"),
-    "lost": ("lost_revenue", "lost_deals"),
-    "open": ("open_pipeline", "open_deals"),
-    "created": ("pipeline_created", "deals_created"),
-}
-COUNTS = frozenset(count for _, count in MEASURES.values()) | {"closed_deals"}
-#: What each kind of answer measured when its frame names no measure.
-DEFAULT_MEASURE = {Intent.PERFORMANCE: "won_revenue", Intent.PIPELINE: "open_pipeline"}
+COUNTS = frozenset(IN_MONEY) | {"closed_deals"}
 
 
 #: "same for lost deals", "and the same for the won ones": the thread's question of another outcome.
@@ -90,10 +84,10 @@ def outcome_swapped(previous: Frame, what: str) -> Frame | None:
     """The previous frame measuring the outcome ``what`` names ("won" after the deals lost), or none
     when ``what`` names no outcome."""
     outcome = next((kind for pattern, kind in OUTCOMES if pattern.match(what.strip())), None)
-    measure = previous.slots.measure or DEFAULT_MEASURE.get(previous.intent)
+    measure = previous.slots.measure or MEASURED_BY.get(previous.intent)
     if outcome is None or measure is None:
         return None
-    money, count = MEASURES[outcome]
+    money, count = OUTCOME_MEASURES[outcome]
     slots = previous.slots.model_copy(update={"measure": count if measure in COUNTS else money, "also": None})
     # the metric query measures every outcome; the pipeline's own answer stays the pipeline's
     intent = Intent.PIPELINE if outcome == "open" and previous.intent is Intent.PIPELINE else Intent.MEASURE

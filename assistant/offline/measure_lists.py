@@ -25,6 +25,13 @@ AS_COUNT |= {"pipeline_created": "deals_created"}
 
 #: A count, and the same deals in money, asked together: "how many … and what's that in $".
 IN_MONEY = {count: money for money, count in AS_COUNT.items()}
+#: Each outcome of a deal, in money and counted: what "won", "lost", "open" and "created" measure.
+OUTCOME_MEASURES = {
+    "won": ("won_revenue", "won_deals"),
+    "lost": ("lost_revenue", "lost_deals"),
+    "open": ("open_pipeline", "open_deals"),
+    "created": ("pipeline_created", "deals_created"),
+}
 IN_DOLLARS = (
     r"\b(?:in|as)\s+(?:\$|dollars|money|revenue|value)|\bwhat(?:'s|s| is) (?:that|it|this|they|those) worth\b"
     r"|\bhow much is that\b|\band how much\b"
