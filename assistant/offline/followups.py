@@ -273,6 +273,16 @@ def _of_the_deal(current: Frame, question: str) -> bool:
     )
 
 
+def _asks_its_own(current: Frame) -> bool:
+    """A question whose intent stands alone once its pronoun is read as the row shown: a list of
+    accounts or deals, not a measure (which the thread's question may still complete)."""
+    return (
+        current.intent not in (Intent.UNKNOWN, Intent.MEASURE, Intent.PERFORMANCE)
+        and not current.implied
+        and current.slots.ranking is None  # "top accounts in that": the thread's measure, ranked
+    )
+
+
 def _implied_measure(question: str) -> bool:
     """The question ranks a dimension without naming a measure ("which month was best?")."""
     reading = read_metric_question(question.lower())
@@ -963,11 +973,13 @@ def fold(
                 slots = current.slots.model_copy(update={"measure": None, "dimension": None})
                 current = current.model_copy(update={"intent": Intent.ACCOUNT_FACTS, "slots": slots})
         listed = None if picked or lone or pair else about_listed(context, current, said, shown)
+        # "list the accounts in it" after the one industry shown: a question of its own about that row
+        own = lone is not None and lone.kind == "row" and _asks_its_own(current)
         frame = refine(
             listed
             if listed is not None
             else current
-            if picked is not None and picked.kind in ("opportunity", "account")
+            if (picked is not None and picked.kind in ("opportunity", "account")) or own
             else merge(context, current, said)
             if context and is_follow_up(context, current, said)
             else current

@@ -155,7 +155,7 @@ def pick(question: str, answers: list[str]) -> Listed | None:
     if match is not None and match["end"] and index == -1 and CUT.search(answer):
         # "and the worst one?" after the top 3 of 23: the bottom of the whole ranking, not the third
         return None
-    return shown[index] if -len(shown) <= index < len(shown) else None
+    return _as_record(shown[index]) if -len(shown) <= index < len(shown) else None
 
 
 #: "the price ones", "just the enterprise deals", "only the GTX ones": rows of the last table, by name.
@@ -238,15 +238,16 @@ def only_row(question: str, answers: list[str]) -> Listed | None:
         Listed(kind=m["kind"], ref=f"{m['kind']}/{m['id']}", name=m["name"].strip(" *"))
         for m in ITEM.finditer(last)
     ]
-    if len(shown) != 1:
-        return None
-    record = RECORD_IN_ROW.search(shown[0].name) if shown[0].kind == "row" else None
-    if record is not None:
-        # a table's one row naming its record ("Groovestreet - GTK 500 [opportunity/7]"): that record
-        return Listed(
-            kind=record[1], ref=f"{record[1]}/{record[2]}", name=shown[0].name[: record.start()].strip()
-        )
-    return shown[0]
+    return _as_record(shown[0]) if len(shown) == 1 else None
+
+
+def _as_record(row: Listed) -> Listed:
+    """A table's row that names its record ("Groovestreet - GTK 500 [opportunity/7]", a breakdown
+    by deal or account) as that record, so "why did we lose the top one" asks about the deal."""
+    record = RECORD_IN_ROW.search(row.name) if row.kind == "row" else None
+    if record is None:
+        return row
+    return Listed(kind=record[1], ref=f"{record[1]}/{record[2]}", name=row.name[: record.start()].strip())
 
 
 #: "compare them", "how do they stack up", "both of them": the members of the last answers, together.

@@ -6,6 +6,7 @@ those of them closing this month."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from sqlalchemy import func, select
@@ -241,3 +242,33 @@ def test_the_last_time_we_talked_and_the_deal_there_after_a_profile(demo: World,
     assert _calls(talked) == [("account_profile", {"account": cast.account})]
     lost = demo.ask(cast.rep, "why did we lose the deals there", talked.thread_id)
     assert _calls(lost)[0][1].get("account") == cast.account
+
+
+def test_the_top_row_of_a_ranking_by_deal_is_that_deal(demo: World, cast: Cast) -> None:
+    first = demo.ask(cast.revops, "5 biggest losses this quarter")
+    ((_, args),) = _calls(first)
+    assert (args["group_by"], args["top"]) == ("deal", 5)
+    why = demo.ask(cast.revops, "why did we lose the top one", first.thread_id)
+    ((name, args),) = _calls(why)
+    assert name == "deal_details"
+    deal_id = int(args["deal"].split("/")[1])
+    with demo.engine.connect() as connection:
+        reason = connection.execute(select(Opportunity.loss_reason).where(Opportunity.id == deal_id)).scalar()
+    assert reason and reason in why.answer.split("\n")[0]
+    # the deal is the largest lost this quarter: the ranking's first row
+    top_row = next(line for line in first.answer.splitlines() if line.startswith("| ") and "$" in line)
+    assert deal_id == int(re.search(r"\(#O(\d+)\)", top_row)[1])  # type: ignore[index]
+    owner = demo.ask(cast.revops, "who owned it", why.thread_id)
+    assert _calls(owner) == [("deal_details", {"deal": f"opportunity/{deal_id}"})]
+
+
+def test_the_accounts_in_the_one_industry_shown_are_listed(maven: World) -> None:
+    revops = Viewer(user_id=0, role=Role.REVOPS, name="RevOps")
+    first = maven.ask(revops, "which sector has the lowest win rate this year")
+    ((_, args),) = _calls(first)
+    assert (args["group_by"], args["top"], args["order"]) == ("industry", 1, "asc")
+    row = next(line for line in first.answer.splitlines() if line.startswith("| ") and "%" in line)
+    industry = row.split("|")[1].strip()
+    accounts = maven.ask(revops, "list the accounts in it", first.thread_id)
+    ((name, args),) = _calls(accounts)
+    assert name == "search_accounts" and args["industry"] == industry
