@@ -91,10 +91,17 @@ class AccountView:
     notes: list[str]
 
 
+#: "who owns it?", "who's the account owner", "who covers them": the account's owner asked for.
+ASKS_OWNER = re.compile(r"\b(?:owns?|owned|owner|who (?:covers|handles|manages|has))\b", re.I)
+
+
 def account(result: AccountProfile, notes: list[str], plan_note: bool = False, question: str = "") -> str:
     firm = result.firmographics
     place = ", ".join(p for p in (firm.city, firm.state or firm.country) if p)
-    owner = f"owner {firm.owner}" if firm.owner else None
+    # "who owns it?" of an account without an owner in the data: said, not left out
+    owner = (
+        f"owner {firm.owner}" if firm.owner else "no owner recorded" if ASKS_OWNER.search(question) else None
+    )
     parts = (", ".join(p for p in (firm.segment, firm.industry) if p), place, firm.territory, owner)
     description = "; ".join(p for p in parts if p)
     open_count = result.open_pipeline.record_count

@@ -84,7 +84,16 @@ from assistant.offline.frame import ENTITY_SLOTS, FILTER_SLOTS, Frame, Intent, S
 from assistant.offline.group_thresholds import dropped
 from assistant.offline.intents import spec_for
 from assistant.offline.intents.registry import DATA_INTENTS, ENTITY_INTENT, PERIOD_INTENTS
-from assistant.offline.listed import DEAL_ADVICE, PLACE, lone_pair, named_row, only_row, pick, with_pick
+from assistant.offline.listed import (
+    DEAL_ADVICE,
+    PLACE,
+    lone_pair,
+    named_in_place,
+    named_row,
+    only_row,
+    pick,
+    with_pick,
+)
 from assistant.offline.listed_sets import MEMBER_FIELDS, about_listed, needs_account
 from assistant.offline.measure_lists import AS_COUNT, IN_MONEY
 from assistant.offline.measures import read_metric_question
@@ -112,7 +121,7 @@ SORTED_SHOWN = 10
 
 
 #: Money asked of deals counted before: "cost me the most $", "in dollars", "by value".
-IN_COUNT_WORDS = re.compile(r"#|\b(?:number|count|how many|volume|units?)\b", re.I)
+IN_COUNT_WORDS = re.compile(r"#(?!\s?\d)|\b(?:number|count|how many|volume|units?)\b", re.I)
 IN_MONEY_WORDS = re.compile(r"\$|\b(?:dollars?|cost|costs|worth|value|money|revenue|amounts?)\b", re.I)
 #: "who drove the change?", "what's behind the drop?", "which product explains the growth?".
 DROVE = re.compile(
@@ -152,7 +161,7 @@ def is_follow_up(previous: Frame | None, current: Frame, question: str) -> bool:
         previous.intent is Intent.MEASURE
         and current.slots.measure is None
         and names_in(current.slots)
-        and NAMED_THEN_BY.search(question)
+        and (NAMED_THEN_BY.search(question) or BROKEN_DOWN.match(question))
     ):
         return True  # "melvin's - by rep" after the count by manager: his part, by rep
     if only_these(previous, current, question) is not None:
@@ -269,8 +278,13 @@ def _of_the_deal(current: Frame, question: str) -> bool:
         and not asks_how
         and current.intent not in (Intent.CHANGE, Intent.ACTION, Intent.WIN_CHANCES)
         and not names_in(slots)
-        and not (slots.dimension or slots.group_by or slots.then_by)
+        # "why did we lose it?": one deal's own loss reason, not the losses broken down by reason
+        and not ({slots.dimension, slots.group_by, slots.then_by} - {None, "loss_reason"})
     )
+
+
+#: Intents about one record itself: "who owns the top one" after the accounts ranked is its profile.
+RECORD_INTENTS = frozenset({Intent.ACCOUNT, Intent.ACCOUNT_FACTS, Intent.DEAL, Intent.TERRITORY})
 
 
 def _asks_its_own(current: Frame) -> bool:
@@ -940,8 +954,11 @@ def fold(
             frame = context = refine(bounded)
             continue
         picked = pick(question, shown) if shown and not (context and context.ambiguity) else None
+        named = None
         if picked is None and context is not None and context.slots.dimension in MEMBER_FIELDS:
             picked = named_row(question, shown)  # "the price ones" after the losses by reason
+        elif picked is not None and (named := named_in_place(question, picked)) is not None:
+            current = understand(named)  # "who owns the top one": of that member, not a ranking
         # "who has the fewest in that?" after the one rep shown ranks the thread again, not that rep
         alone = picked or context is None or context.ambiguity or asks_who_ranks(question)
         lone = None if alone else only_row(question, shown)
@@ -954,6 +971,15 @@ def fold(
                 current.slots.others, current.slots.others_slot = [pair[1].name], slot
         elif lone is not None and lone.kind == "row" and context is not None and context.slots.dimension:
             current = with_pick(current, lone, context.slots.dimension)  # "what else do they buy?"
+        elif (
+            lone is not None
+            and lone.kind == "opportunity"
+            and WHO_DID_IT.match(said)
+            and not names_in(current.slots)
+            and not (context and context.slots.account)  # "who owns it" after an account: its owner
+        ):
+            # "who owns it?" after the one deal shown: the deal's owner (a deal may have no account)
+            current = Frame(intent=Intent.DEAL, slots=Slots(deal=lone.ref), question=current.question)
         elif lone is not None and lone.kind == "opportunity" and needs_account(current):
             # "who are the contacts on that account?" after the one deal shown: the deal's account
             current = current.model_copy(
@@ -974,7 +1000,10 @@ def fold(
                 current = current.model_copy(update={"intent": Intent.ACCOUNT_FACTS, "slots": slots})
         listed = None if picked or lone or pair else about_listed(context, current, said, shown)
         # "list the accounts in it" after the one industry shown: a question of its own about that row
-        own = lone is not None and lone.kind == "row" and _asks_its_own(current)
+        own = (lone is not None and lone.kind == "row" and _asks_its_own(current)) or (
+            # "who owns the top one" after the accounts ranked: that account's own record
+            named is not None and current.intent in RECORD_INTENTS and not current.slots.measure
+        )
         frame = refine(
             listed
             if listed is not None

@@ -78,6 +78,8 @@ ON_THE_LIST = r"\s+(?:on|in|of)\s+(?:the|that|this|your)\s+list"
 PLACE = re.compile(
     rf"\b(?P<word>{'|'.join(ORDINALS)})\s+{ROW}\b"
     rf"|\b(?P<edge>{'|'.join(EDGES)})\s+(?:one|item|row|entry|line)\b"
+    # "break the top guy down by product": a person shown first (not "my top rep", a fresh question)
+    rf"|\bthe\s+(?P<person>{'|'.join(EDGES)})\s+(?:guy|gal|person|seller)\b"
     rf"|\b(?P<listed>{'|'.join(PLACES)})\s+{ROW}{ON_THE_LIST}"
     rf"|\bthe\s+(?P<largest>{'|'.join(LARGEST)})\s+(?:one|deal|opp|loss|win|account|customer)\b"
     rf"|\bthe\s+(?P<end>{'|'.join(LOWEST)})\s+one\b"
@@ -138,7 +140,7 @@ def place_in(question: str) -> int | None:
         return LARGEST[match["largest"].lower()]
     if match["end"]:
         return LOWEST[match["end"].lower()]
-    word = match["word"] or match["edge"] or match["listed"] or match["alone"]
+    word = match["word"] or match["edge"] or match["person"] or match["listed"] or match["alone"]
     return PLACES[word.lower()]
 
 
@@ -156,6 +158,16 @@ def pick(question: str, answers: list[str]) -> Listed | None:
         # "and the worst one?" after the top 3 of 23: the bottom of the whole ranking, not the third
         return None
     return _as_record(shown[index]) if -len(shown) <= index < len(shown) else None
+
+
+def named_in_place(question: str, picked: Listed) -> str | None:
+    """``question`` with the row it picks by place said as "it" ("who owns the top one" → "who owns
+    it"), so the rest is read as about that member, not as a ranking of its own ("top one"); none
+    for a deal (its own rules read it) or a place said alone ("the second")."""
+    match = PLACE.search(question)
+    if match is None or picked.kind == "opportunity" or match["alone"]:
+        return None
+    return f"{question[: match.start()]}it{question[match.end() :]}".replace("the it", "it")
 
 
 #: "the price ones", "just the enterprise deals", "only the GTX ones": rows of the last table, by name.

@@ -221,11 +221,23 @@ def prepare(question: str, lexicon: Lexicon, index: EntityIndex) -> Prepared:
     text = " ".join(text.replace("’", "'").split())
     text = re.sub(r"(ent[a-z]+) ?'s?\b", r"\1", text)
     slots = extracted.slots
+    if slots.stage is not None:
+        text = _stage_as_kind(text, slots.stage, lexicon)
     if territories:
         slots.territory = territories[0][0]
     possessive = [p for p, _, _, pos in unknown if pos]
     plain = [p for p, _, _, pos in unknown if not pos]
     return Prepared(mentions, possessive, plain, slots, text, about_me)
+
+
+def _stage_as_kind(text: str, stage: str, lexicon: Lexicon) -> str:
+    """``text`` without a stage named as the kind of deal ("the oldest engaging deal", "my biggest
+    negotiation opps"): read as "the oldest deal", the stage kept as its filter."""
+    names = [n for s in lexicon.stages.open_stages if s.name == stage for n in (s.name, *s.aliases)]
+    if not names:
+        return text
+    named = "|".join(re.escape(name.casefold()) for name in names)
+    return re.sub(rf"\b(?:{named})[- ](?=(?:deals?|opps?|opportunit(?:y|ies))\b)", "", text)
 
 
 def _fill_names(frame: Frame, prepared: Prepared, lexicon: Lexicon) -> None:

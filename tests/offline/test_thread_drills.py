@@ -272,3 +272,70 @@ def test_the_accounts_in_the_one_industry_shown_are_listed(maven: World) -> None
     accounts = maven.ask(revops, "list the accounts in it", first.thread_id)
     ((name, args),) = _calls(accounts)
     assert name == "search_accounts" and args["industry"] == industry
+
+
+def test_a_row_picked_by_place_and_broken_down_keeps_the_measure(
+    demo: World, maven: World, cast: Cast
+) -> None:
+    first = demo.ask(cast.revops, "top 3 reps by bookings ytd")
+    rep = re.findall(r"^\| ([^|]+?) \| \$", first.answer, re.M)[0]
+    broken = demo.ask(cast.revops, "break #1 down by product", first.thread_id)
+    assert _calls(broken) == [
+        ("query_metrics", {"measure": "won_revenue", "group_by": "product", "rep": rep, "period": "ytd"})
+    ]
+    earlier = demo.ask(cast.revops, "and for 2025?", broken.thread_id)
+    assert _calls(earlier)[0][1] | {"period": "ytd"} == _calls(broken)[0][1]
+    revops = Viewer(user_id=0, role=Role.REVOPS, name="RevOps")
+    top = maven.ask(revops, "top 3 reps by won rev 2017")
+    leader = re.findall(r"^\| ([^|]+?) \| \$", top.answer, re.M)[0]
+    guy = maven.ask(revops, "break the top guy down by product", top.thread_id)
+    assert _calls(guy)[0][1] == {
+        "measure": "won_revenue",
+        "group_by": "product",
+        "rep": leader,
+        "period": "2017",
+    }
+
+
+def test_who_owns_the_top_account_is_that_accounts_owner_or_none_recorded(demo: World, maven: World) -> None:
+    revops = Viewer(user_id=0, role=Role.REVOPS, name="RevOps")
+    first = demo.ask(revops, "which accounts have the most open pipe")
+    account = re.findall(r"^\| ([^|]+?) \| \$", first.answer, re.M)[0]
+    owner = demo.ask(revops, "who owns the top one", first.thread_id)
+    assert _calls(owner) == [("account_profile", {"account": account})]
+    with demo.engine.connect() as connection:
+        named = connection.execute(
+            select(func.count())
+            .select_from(Account)
+            .where(Account.name == account, Account.owner_id.is_not(None))
+        ).scalar_one()
+    assert named == 1 and "owner " in owner.answer.split("\n")[0]
+    top = maven.ask(revops, "top accounts by won revenue")
+    ownerless = maven.ask(revops, "who owns the top one", top.thread_id)
+    assert [name for name, _ in _calls(ownerless)] == ["account_profile"]
+    assert "no owner recorded" in ownerless.answer.split("\n")[0]
+
+
+def test_the_oldest_deal_in_a_stage_then_its_owner(maven: World) -> None:
+    revops = Viewer(user_id=0, role=Role.REVOPS, name="RevOps")
+    first = maven.ask(revops, "whats the oldest engaging deal")
+    ((name, args),) = _calls(first)
+    assert (name, args["measure"], args["group_by"], args["stage"], args["top"]) == (
+        "query_metrics",
+        "average_deal_age",
+        "deal",
+        "Engaging",
+        1,
+    )
+    owner = maven.ask(revops, "who owns it", first.thread_id)
+    ((name, args),) = _calls(owner)
+    assert name == "deal_details" and "Owner: " in owner.answer
+
+
+def test_why_the_one_lost_deal_shown_was_lost_is_that_deals_reason(demo: World, cast: Cast) -> None:
+    first = demo.ask(cast.revops, "whats the biggest deal we lost this yr")
+    why = demo.ask(cast.revops, "why'd we lose it", first.thread_id)
+    ((name, args),) = _calls(why)
+    assert name == "deal_details"
+    who = demo.ask(cast.revops, "who owned it", why.thread_id)
+    assert _calls(who) == [("deal_details", args)]
