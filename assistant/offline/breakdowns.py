@@ -52,6 +52,9 @@ BREAKDOWN = re.compile(
     # "closed won by product", "sold by region": a dimension right after, with no "my"/"our", is one
     rf"|(?:(?<=won )|(?<=lost )|(?<=sold )|(?<=booked ))by(?=\s+(?:{DIMENSION_WORD})\b)"
     rf"|break(?:ing)? (?:it |that |this )?down by"
+    # "group em by reason", "sort those by stage", "split them up by rep"
+    rf"|(?:group|sort|bucket|organi[sz]e|split|slice|break)(?: (?:it|that|this|them|em|'em|those|these))?"
+    rf"(?: (?:down|up|out))? by"
     rf"|split by|grouped by|group by|breakdown by|in each|for all)\s+"
     rf"(?:of\s+)?(?:the\s+|our\s+|my\s+)?({DIMENSION_WORD})\b"
 )

@@ -143,8 +143,9 @@ FRAGMENT = re.compile(
 ASIDES = frozenset({Intent.SMALL_TALK, Intent.HELP, Intent.OUT_OF_SCOPE})
 #: "break that down by rep", "split it by product": the previous answer, broken down.
 BROKEN_DOWN = re.compile(
-    r"^\W*(?:(?:and|now|ok|okay|so|then|can you|could you|pls|please)\W+)*(?:break|split|slice|cut)"
-    r"(?: (?:that|it|this|them|those|these)\b| (?:down|up|out) (?:by|per|into)\b| by\b"
+    r"^\W*(?:(?:and|now|ok|okay|so|then|can you|could you|pls|please)\W+)*"
+    r"(?:break|split|slice|cut|group|sort|bucket|organi[sz]e)"
+    r"(?: (?:that|it|this|them|em|'em|those|these)\b| (?:down|up|out) (?:by|per|into)\b| by\b"
     # "break #1 down by product", "split the top guy out by quarter": one of the answer's rows
     r"| (?:[\w#'.&-]+ ){1,4}(?:down|up|out) (?:by|per|into)\b)",
     re.I,

@@ -266,6 +266,14 @@ WHO_DID_IT = re.compile(
 )
 
 
+#: "which account was that?", "what company is it", "whose deal was that": the one deal's account.
+WHICH_ACCOUNT = re.compile(
+    r"^\W*(?:and |so |ok )?(?:which|what|whose) (?:account|acct|company|customer|client|logo|deal)"
+    r" (?:was|is) (?:that|it|this)(?: one| deal)?\W*$",
+    re.I,
+)
+
+
 def _of_the_deal(current: Frame, question: str) -> bool:
     """A question about "it" that names nothing and asks no breakdown: the deal's own facts."""
     slots = current.slots
@@ -974,7 +982,7 @@ def fold(
         elif (
             lone is not None
             and lone.kind == "opportunity"
-            and WHO_DID_IT.match(said)
+            and (WHO_DID_IT.match(said) or WHICH_ACCOUNT.match(said))
             and not names_in(current.slots)
             and not (context and context.slots.account)  # "who owns it" after an account: its owner
         ):

@@ -235,7 +235,9 @@ THEY = re.compile(
     # "who are the contacts on that account?" after the one deal shown: its account
     r"|\b(?:that|this|the same) (?:account|company|customer|client)\b"
     # "top accounts in that" after the one industry shown: that industry
-    r"|\b(?:in|from|for|at|with|of) (?:that|this)(?: one)?\s*(?:$|[?.!,])",
+    r"|\b(?:in|from|for|at|with|of) (?:that|this)(?: one)?\s*(?:$|[?.!,])"
+    # "which account was that?" after the one deal shown: that deal
+    r"|\b(?:was|is) (?:that|this)(?: one)?\s*(?:$|[?.!,])",
     re.I,
 )
 

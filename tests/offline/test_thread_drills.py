@@ -339,3 +339,29 @@ def test_why_the_one_lost_deal_shown_was_lost_is_that_deals_reason(demo: World, 
     assert name == "deal_details"
     who = demo.ask(cast.revops, "who owned it", why.thread_id)
     assert _calls(who) == [("deal_details", args)]
+
+
+def test_grouping_verbs_break_the_last_answer_down(demo: World, cast: Cast) -> None:
+    first = demo.ask(cast.manager, "lost deals last month on my team")
+    for grouping in ("group em by reason", "sort those by reason", "bucket them by reason"):
+        grouped = demo.ask(cast.manager, grouping, first.thread_id)
+        assert _calls(grouped) == [
+            ("query_metrics", {"measure": "lost_deals", "group_by": "loss_reason", "period": "last month"})
+        ], grouping
+
+
+def test_how_far_off_is_the_gap_to_the_number(demo: World, cast: Cast) -> None:
+    for question in ("how far off am i", "how far behind are we", "how close am i"):
+        answer = demo.ask(cast.rep, question)
+        assert [name for name, _ in _calls(answer)] == ["forecast"], question
+
+
+def test_which_account_was_the_one_deal_shown_then_its_open_deals(maven: World) -> None:
+    revops = Viewer(user_id=0, role=Role.REVOPS, name="RevOps")
+    first = maven.ask(revops, "our biggest won deal this year")
+    which = maven.ask(revops, "which acct was that", first.thread_id)
+    assert [name for name, _ in _calls(which)] == ["deal_details"]
+    account = re.search(r"^- Account: (.+)$", which.answer, re.M)
+    assert account is not None
+    more = maven.ask(revops, "any open deals w them", which.thread_id)
+    assert _calls(more) == [("pipeline_summary", {"account": account[1]})]

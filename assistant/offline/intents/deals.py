@@ -319,6 +319,9 @@ FORECAST = IntentSpec(
             r"\bhow much more (?:do|does|will|would) (?:i|we|you|he|she|they|entperson|the team) need\b"
             r"|\b(?:what's|what is|how much is) (?:still )?left to (?:close|book|win|hit|go)\b",
             r"\bon track\b|\btracking (?:to|against)\b",
+            # "how far off am i?", "how far behind are we", "how close is entperson": to the number
+            r"\bhow (?:far (?:off|behind|away|short|out)|close)"
+            r" (?:am i|are (?:we|you|they)|is (?:he|she|entperson))\b",
             r"\b(?:going to|gonna|likely to|able to) (?:hit|make|reach|close the gap)\b",
             r"\bland the quarter\b|\bwill (?:we|i) (?:hit|make)\b",
             r"\bpipeline coverage\b|\bcoverage (?:ratio|of quota|against quota)\b",
