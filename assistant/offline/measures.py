@@ -577,6 +577,9 @@ RANKED_BY_MONEY = re.compile(
 #: "rank my team by…", "sort the whole team by…", "order the team on…": the team's people, ranked.
 TEAM_RANKED = re.compile(
     r"\b(?:rank|ranking|sort|order|stack[- ]rank)\s+(?:the\s+|my\s+|our\s+)?(?:whole\s+|entire\s+)?team\b"
+    # "how are my reps tracking vs quota", "win rate for my guys": each of them, side by side
+    r"|\b(?:how (?:are|'re) |for |of |across )(?:all )?(?:my|our|the) (?:reps|sellers|aes|guys|people"
+    r"|team members|salespeople|agents)\b(?!'s)"
 )
 #: Deals set apart by how many people they reached: "3+ contacts engaged vs just 1", "multi-threaded
 #: vs single-threaded deals", "single-threaded or not".

@@ -18,7 +18,10 @@ from assistant.offline.metric_claims import NOT_ON_PIPELINE, OPEN_MEASURES
 #: "which was best?", "which one is the worst": one group of the breakdown, ranked.
 ONE_BEST = re.compile(
     r"^\W*(?:and |so |ok )?(?:which|what)(?: one)?(?: (?:was|is|did|does|had|has))? (?:the )?"
-    r"(?:best|worst|biggest|highest|lowest|top|strongest|weakest|smallest|largest)\b",
+    r"(?:best|worst|biggest|highest|lowest|top|strongest|weakest|smallest|largest)\b"
+    # "who's furthest behind?" after attainment by rep: the one person (not "who are the worst")
+    r"|^\W*(?:and |so |ok )?who(?:'s| is| was| has| had)? (?:the )?(?:furthest|farthest|most|least|best|worst"
+    r"|lowest|highest|weakest|strongest|top|bottom)\b",
     re.I,
 )
 #: "melvin's - by rep", "just Texas, per product": a member named, then a breakdown.

@@ -365,3 +365,19 @@ def test_which_account_was_the_one_deal_shown_then_its_open_deals(maven: World) 
     assert account is not None
     more = maven.ask(revops, "any open deals w them", which.thread_id)
     assert _calls(more) == [("pipeline_summary", {"account": account[1]})]
+
+
+def test_how_my_reps_track_is_each_rep_then_the_one_furthest_behind(demo: World, cast: Cast) -> None:
+    first = demo.ask(cast.manager, "how are my reps tracking vs quota this qtr")
+    assert _calls(first) == [
+        ("query_metrics", {"measure": "attainment", "group_by": "rep", "period": "this quarter"})
+    ]
+    rates = re.findall(r"^\| ([^|]+?) \| (\d+)% \|$", first.answer, re.M)
+    lowest = min(rates, key=lambda row: int(row[1]))[0]
+    behind = demo.ask(cast.manager, "who's furthest behind", first.thread_id)
+    assert _calls(behind)[0][1] | {"top": 1, "order": "asc"} == _calls(behind)[0][1]
+    pipe = demo.ask(cast.manager, "what do they have in pipe closing this qtr", behind.thread_id)
+    assert _calls(pipe) == [("pipeline_summary", {"owner": lowest, "period": "this quarter"})]
+    for each in ("win rate for my reps this year", "bookings for all my guys this quarter"):
+        ((_, args),) = _calls(demo.ask(cast.manager, each))
+        assert args["group_by"] == "rep", each
