@@ -495,15 +495,19 @@ def merge(previous: Frame, current: Frame, question: str) -> Frame:
             or (previous.intent is Intent.PERFORMANCE and previous.slots.measure and VERSUS.match(question))
         )
         and (current.slots.measure is None or implied)
-        and intent
-        in (
-            Intent.UNKNOWN,
-            Intent.PIPELINE,
-            Intent.PERFORMANCE,
-            Intent.TOP_DEALS,
-            Intent.ACCOUNTS,
-            Intent.TERRITORIES,
-            Intent.MEASURE,
+        and (
+            intent
+            in (
+                Intent.UNKNOWN,
+                Intent.PIPELINE,
+                Intent.PERFORMANCE,
+                Intent.TOP_DEALS,
+                Intent.ACCOUNTS,
+                Intent.TERRITORIES,
+                Intent.MEASURE,
+            )
+            # "break west down by manager": the place named, broken down
+            or (intent is Intent.TERRITORY and BROKEN_DOWN.match(question) is not None)
         )
         and bool(
             RESHAPE.match(question)

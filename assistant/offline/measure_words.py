@@ -38,7 +38,11 @@ NOT_YET = re.compile(
     r"|(?:haven't|hasn't|have not|has not|never|didn't|did not|don't|doesn't|do not|does not)"
     r"(?: \w+){0,2} (?:bought|purchased|buy|own|owned|have|use|using))\b"
 )
-LOST = any_of(r"lost|lose|loses|losing|losses|loss|closed[- ]lost|dropped|drop|drops|dropping")
+#: ("drop anything under 20k", "drop the ones in EMEA" leave deals out of the answer: no loss)
+LOST = any_of(
+    r"lost|lose|loses|losing|losses|loss|closed[- ]lost|dropped"
+    r"|drop(?!\s+(?:anything|everything|the|those|them|em|all|any|deals|opps)\b)|drops|dropping"
+)
 CLOSED = any_of(r"closed|decided")
 OPEN = any_of(
     r"open|pipeline|pipe|in play|in flight|active deals?|working on|on the table|closing|sitting|parked"

@@ -39,7 +39,10 @@ SUBJECTLESS = re.compile(
 #: narrowed further.
 ONLY_THESE = re.compile(
     r"^\W*(?:and |ok |now |then )?(?:only|just)(?: (?:the ones|those|them|ones|the deals|deals|opps))?"
-    r"(?: (?:that are|which are|that|which|who))?\s+(?!by\b|per\b)",
+    r"(?: (?:that are|which are|that|which|who))?\s+(?!by\b|per\b)"
+    # "drop anything under 20k", "exclude deals under 1k": the rest of the same answer
+    r"|^\W*(?:and |ok |now |then |pls |please |can you )?(?:drop|exclude|remove|ignore|hide|filter out"
+    r"|leave out|take out|skip|get rid of|without|minus|not counting)\b",
     re.I,
 )
 #: "in the west office", "for enterprise": a place or a member alone, narrowing the figure before.

@@ -157,7 +157,9 @@ def _amounts(text: str, out: Extracted) -> None:
         value = _amount(match[1], match[2])
         if value is None or (value < 1000 and not match[2] and "$" not in match.group()):
             continue
-        if re.match(ABOVE, match.group()):
+        # "drop anything under 20k", "exclude deals over $1M": the rest is kept, so the bound flips
+        left_out = LEAVE_OUT.search(text[: match.start()]) is not None
+        if bool(re.match(ABOVE, match.group())) != left_out:
             out.slots.min_amount = value
         else:
             out.slots.max_amount = value
@@ -179,6 +181,15 @@ def _amounts(text: str, out: Extracted) -> None:
     if plus and out.slots.min_amount is None:
         out.slots.min_amount = _amount(plus[1], plus[2])
         out.spans.append(plus.span())
+
+
+#: A verb leaving out the deals a bound then describes: "drop anything under 20k", "exclude the ones
+#: over $1M", "without deals below 5k".
+LEAVE_OUT = re.compile(
+    r"\b(?:drop|exclude|excluding|remove|ignore|ignoring|hide|filter out|leave out|take out|skip|without"
+    r"|get rid of|minus|not counting|cut)\s+(?:all\s+|any\s+)?(?:the\s+)?(?:anything|everything|deals?|opps?"
+    r"|opportunities|ones|those|them|em|stuff|accounts?)?\s*(?:that are\s+|which are\s+|worth\s+)?$"
+)
 
 
 def _limit(text: str, out: Extracted) -> None:

@@ -381,3 +381,22 @@ def test_how_my_reps_track_is_each_rep_then_the_one_furthest_behind(demo: World,
     for each in ("win rate for my reps this year", "bookings for all my guys this quarter"):
         ((_, args),) = _calls(demo.ask(cast.manager, each))
         assert args["group_by"] == "rep", each
+
+
+def test_leaving_out_deals_under_an_amount_keeps_the_rest_of_the_same_answer(
+    demo: World, maven: World, cast: Cast
+) -> None:
+    first = demo.ask(cast.manager, "opps on my team with no activity in 21+ days")
+    ((name, args),) = _calls(first)
+    dropped = demo.ask(cast.manager, "drop anything under 20k", first.thread_id)
+    assert _calls(dropped) == [(name, args | {"min_amount": "20000"})]
+    revops = Viewer(user_id=0, role=Role.REVOPS, name="RevOps")
+    offices = maven.ask(revops, "revenue by regional office")
+    west = maven.ask(revops, "break west down by manager", offices.thread_id)
+    ((_, args),) = _calls(west)
+    assert (args["measure"], args["group_by"]) == ("won_revenue", "team") and "West" in args.values()
+    bigger = maven.ask(revops, "exclude deals under 1k", west.thread_id)
+    assert _calls(bigger) == [("query_metrics", args | {"min_amount": "1000"})]
+    assert [name for name, _ in _calls(maven.ask(revops, "deals under 1k"))] == ["pipeline_summary"]
+    ((_, alone),) = _calls(maven.ask(revops, "deals under 1k"))
+    assert alone == {"max_amount": "1000"}
