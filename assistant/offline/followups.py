@@ -95,7 +95,7 @@ from assistant.offline.listed import (
     with_pick,
 )
 from assistant.offline.listed_sets import MEMBER_FIELDS, about_listed, needs_account
-from assistant.offline.measure_lists import AS_COUNT, IN_MONEY
+from assistant.offline.measure_lists import AS_COUNT, IN_COUNT_WORDS, IN_MONEY, IN_MONEY_WORDS
 from assistant.offline.measures import read_metric_question
 from assistant.offline.members import MEMBER_SLOTS
 from assistant.offline.metric_claims import NOT_ON_PIPELINE, OPEN_MEASURES
@@ -121,8 +121,6 @@ SORTED_SHOWN = 10
 
 
 #: Money asked of deals counted before: "cost me the most $", "in dollars", "by value".
-IN_COUNT_WORDS = re.compile(r"#(?!\s?\d)|\b(?:number|count|how many|volume|units?)\b", re.I)
-IN_MONEY_WORDS = re.compile(r"\$|\b(?:dollars?|cost|costs|worth|value|money|revenue|amounts?)\b", re.I)
 #: "who drove the change?", "what's behind the drop?", "which product explains the growth?".
 DROVE = re.compile(
     r"\b(?:drove|drives|driving|driven|caused|causes|behind|explains?|accounts? for|responsible for"

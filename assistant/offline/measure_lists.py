@@ -25,6 +25,10 @@ AS_COUNT |= {"pipeline_created": "deals_created"}
 
 #: A count, and the same deals in money, asked together: "how many … and what's that in $".
 IN_MONEY = {count: money for money, count in AS_COUNT.items()}
+#: Words asking for the count, or the money, of a measure asked the other way ("#" before a number
+#: picks a row: "break #1 down").
+IN_COUNT_WORDS = re.compile(r"#(?!\s?\d)|\b(?:number|count|counts|how many|volume|units?)\b", re.I)
+IN_MONEY_WORDS = re.compile(r"\$|\b(?:dollars?|cost|costs|worth|value|money|revenue|amounts?)\b", re.I)
 #: Each outcome of a deal, in money and counted: what "won", "lost", "open" and "created" measure.
 OUTCOME_MEASURES = {
     "won": ("won_revenue", "won_deals"),

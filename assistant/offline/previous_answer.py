@@ -16,7 +16,7 @@ from assistant.offline.followup_words import MAX_FRAGMENT_WORDS
 from assistant.offline.frame import Frame, Intent, Slots
 from assistant.offline.intents import spec_for
 from assistant.offline.intents.registry import DATA_INTENTS, PERIOD_INTENTS
-from assistant.offline.measure_lists import AS_COUNT, IN_MONEY
+from assistant.offline.measure_lists import AS_COUNT, IN_COUNT_WORDS, IN_MONEY, IN_MONEY_WORDS
 from assistant.offline.measures import VERSUS_REST
 from assistant.offline.thread_choices import names_in
 
@@ -201,5 +201,10 @@ def of_previous(previous: Frame, current: Frame, question: str) -> Frame | None:
         # whose first line is its total
         overall: dict[str, Any] = dict.fromkeys(("dimension", "then_by", "limit", "ranking", "group_by"))
         slots = previous.slots.model_copy(update=overall if previous.intent is Intent.MEASURE else {})
+        # "total $?" after the deals won counted: what they were worth ("total #?": how many)
+        if IN_MONEY_WORDS.search(question) and slots.measure in IN_MONEY:
+            slots.measure = IN_MONEY[slots.measure]
+        elif IN_COUNT_WORDS.search(question) and slots.measure in AS_COUNT:
+            slots.measure = AS_COUNT[slots.measure]
         return _measured(previous, current, slots, previous.intent)
     return None

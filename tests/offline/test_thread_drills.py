@@ -400,3 +400,17 @@ def test_leaving_out_deals_under_an_amount_keeps_the_rest_of_the_same_answer(
     assert [name for name, _ in _calls(maven.ask(revops, "deals under 1k"))] == ["pipeline_summary"]
     ((_, alone),) = _calls(maven.ask(revops, "deals under 1k"))
     assert alone == {"max_amount": "1000"}
+
+
+def test_total_in_dollars_after_a_count_is_the_money_and_stays_for_the_comparison(
+    demo: World, cast: Cast
+) -> None:
+    first = demo.ask(cast.revops, "how many deals did we win in october")
+    total = demo.ask(cast.revops, "total $?", first.thread_id)
+    compared = demo.ask(cast.revops, "vs oct last yr", total.thread_id)
+    ((_, args),) = _calls(compared)
+    assert (args["measure"], args["period"], args["compare"]) == ("won_revenue", "october", "October 2025")
+    revops = Viewer(user_id=0, role=Role.REVOPS, name="RevOps")
+    money = demo.ask(revops, "compare kenji vs emil won rev this year")
+    counts = demo.ask(revops, "and deal counts", money.thread_id)
+    assert _calls(counts)[0][1]["measure"] == "won_deals"
