@@ -306,7 +306,8 @@ def with_pick(current: Frame, picked: Listed, dimension: str | None) -> Frame:
         if period is not None:
             # "split that one by office" after the best quarter: that quarter, by office
             return current.model_copy(update={"slots": current.slots.model_copy(update={"period": period})})
-        slot = next((s for s, d in MEMBER_SLOTS if d == dimension), None)
+        # a team's row is its manager, whose name filters to the team's records
+        slot = "owner" if dimension == "team" else next((s for s, d in MEMBER_SLOTS if d == dimension), None)
         if slot is None:
             return current
         return current.model_copy(update={"slots": current.slots.model_copy(update={slot: picked.name})})

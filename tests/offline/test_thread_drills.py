@@ -414,3 +414,13 @@ def test_total_in_dollars_after_a_count_is_the_money_and_stays_for_the_compariso
     money = demo.ask(revops, "compare kenji vs emil won rev this year")
     counts = demo.ask(revops, "and deal counts", money.thread_id)
     assert _calls(counts)[0][1]["measure"] == "won_deals"
+
+
+def test_their_rate_after_the_one_team_shown_is_that_teams(maven: World) -> None:
+    revops = Viewer(user_id=0, role=Role.REVOPS, name="RevOps")
+    first = maven.ask(revops, "which manager's team lost the most deals")
+    manager = re.findall(r"^\| ([^|]+?) \| [\d,]+ \|$", first.answer, re.M)[0]
+    rate = maven.ask(revops, "what's their loss rate", first.thread_id)
+    assert _calls(rate)[0][1] == {"measure": "loss_rate", "team": manager} | (
+        {"period": _calls(first)[0][1]["period"]} if "period" in _calls(first)[0][1] else {}
+    )
