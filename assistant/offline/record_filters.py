@@ -101,7 +101,7 @@ MISSING = re.compile(
     # "deals that don't have an account on them"
     r"|(?:don't|dont|do not|doesn't|doesnt|does not) (?:have|show|list|carry)"
     # "not tied to an account", "not linked to any company", "isn't attached to a customer"
-    r"|(?:not|n't|never) (?:tied|linked|attached|associated|connected|assigned|mapped) (?:to|with))\s+"
+    r"|(?:not|never|\w+n't) (?:tied|linked|attached|associated|connected|assigned|mapped) (?:to|with))\s+"
     r"(?:an?\s+|any\s+)?(account|customer|company|close dates?|closing dates?|next steps?|products?"
     r"|created dates?|start dates?)"
     r"(?:\s+(?:set|recorded|attached|linked|on (?:it|them)))?\b(?!\s+(?:name|owner|manager|activity))"

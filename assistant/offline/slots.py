@@ -321,6 +321,47 @@ COUNTRY_SHORT = (
     (r"\b(?:the us|the u\.s\.?|u\.s\.a\.?|usa|the states|america)\b", "united states"),
     (r"\b(?:the uk|u\.k\.|britain|great britain|england)\b", "united kingdom"),
     (r"\b(?:the uae|uae)\b", "united arab emirates"),
+    *(
+        # "german accounts", "our japanese customers": the country, when a kind of record follows
+        (
+            rf"\b{adjective}(?= (?:accounts?|customers?|clients?|companies|company|deals?|opps?|buyers?"
+            r"|firms?|market|business|revenue|pipeline|pipe|logos?|prospects?)\b)",
+            country,
+        )
+        for adjective, country in (
+            ("american", "united states"),
+            ("british", "united kingdom"),
+            ("german", "germany"),
+            ("french", "france"),
+            ("italian", "italy"),
+            ("spanish", "spain"),
+            ("portuguese", "portugal"),
+            ("dutch", "netherlands"),
+            ("belgian", "belgium"),
+            ("swiss", "switzerland"),
+            ("austrian", "austria"),
+            ("irish", "ireland"),
+            ("swedish", "sweden"),
+            ("norwegian", "norway"),
+            ("danish", "denmark"),
+            ("finnish", "finland"),
+            ("polish", "poland"),
+            ("romanian", "romania"),
+            ("japanese", "japan"),
+            ("chinese", "china"),
+            ("korean", "korea"),
+            ("indian", "india"),
+            ("filipino", "philippines"),
+            ("australian", "australia"),
+            ("canadian", "canada"),
+            ("mexican", "mexico"),
+            ("brazilian", "brazil"),
+            ("kenyan", "kenya"),
+            ("jordanian", "jordan"),
+            ("panamanian", "panama"),
+            ("singaporean", "singapore"),
+        )
+    ),
 )
 
 

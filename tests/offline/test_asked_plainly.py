@@ -422,3 +422,19 @@ def test_a_word_after_a_first_name_is_not_its_surname(demo: World, cast: Cast) -
         answer = demo.ask(cast.manager, f"what about {first} {tail}")
         assert "no person named" not in answer.answer, tail
         assert any(cast.rep.name in str(args.values()) for _, args in _calls(answer)), tail
+
+
+def test_a_country_said_as_its_people_a_place_with_its_pipe_and_deals_tied_to_nothing(
+    maven: World, cast: Cast
+) -> None:
+    revops = cast.revops
+    german = maven.ask(revops, "whats our rev from german accounts")
+    assert _calls(german) == [("query_metrics", {"measure": "won_revenue", "country": "Germany"})]
+    korean = maven.ask(revops, "open pipe with korean customers")
+    assert _calls(korean)[0][1]["country"] == "Korea"
+    polish = maven.ask(revops, "how do i polish my pitch")
+    assert all("country" not in args for _, args in _calls(polish))
+    central = maven.ask(revops, "how much pipe does the central office have")
+    assert _calls(central) == [("pipeline_summary", {"territory": "Central"})]
+    untied = maven.ask(revops, "how many open deals arent tied to an account")
+    assert _calls(untied) == [("query_metrics", {"measure": "open_deals", "missing": "account"})]

@@ -118,7 +118,7 @@ HOW_DOING = re.compile(
 
 
 #: "what does Jamie have closing", "what's she got due this month": the deals themselves.
-OPEN_PIPE = re.compile(r"^\W*(?:what(?:'s| is) (?:the )?)?(?:open )?(?:pipe|pipeline)\b")
+OPEN_PIPE = re.compile(r"^\W*(?:(?:what(?:'s| is)|how much) (?:the )?)?(?:open )?(?:pipe|pipeline)\b")
 CLOSING_DEALS = re.compile(r"\b(?:have|has|got)\b.{0,20}\b(?:closing|due|landing|coming in)\b")
 
 
