@@ -424,3 +424,16 @@ def test_their_rate_after_the_one_team_shown_is_that_teams(maven: World) -> None
     assert _calls(rate)[0][1] == {"measure": "loss_rate", "team": manager} | (
         {"period": _calls(first)[0][1]["period"]} if "period" in _calls(first)[0][1] else {}
     )
+
+
+def test_how_a_quarter_looks_against_another_is_their_bookings_compared(maven: World) -> None:
+    revops = Viewer(user_id=0, role=Role.REVOPS, name="RevOps")
+    first = maven.ask(revops, "how's q4 looking vs q3")
+    assert _calls(first) == [
+        ("query_metrics", {"measure": "won_revenue", "period": "q4", "compare": "previous_period"})
+    ]
+    assert "2017-Q3" in first.answer
+    by_product = maven.ask(revops, "by product", first.thread_id)
+    assert _calls(by_product)[0][1] == _calls(first)[0][1] | {"group_by": "product"}
+    alone = maven.ask(revops, "how's q4 looking")
+    assert [name for name, _ in _calls(alone)] == ["forecast"]

@@ -161,6 +161,10 @@ def prefer_query(frame: Frame, prepared: str, sees_company: bool = False) -> Non
         # "how much have we won at Acme this year?": its won revenue in that period, by product
         frame.intent, frame.slots.measure, frame.slots.dimension = Intent.MEASURE, "won_revenue", "product"
         return
+    if frame.intent is Intent.FORECAST and frame.slots.compare and frame.slots.measure is None:
+        # "how's q4 looking vs q3?": the two quarters' bookings side by side (a forecast is one period)
+        frame.intent, frame.slots.measure = Intent.MEASURE, "won_revenue"
+        return
     missing_step = frame.slots.missing == "next_step" and frame.slots.rule == "next_step"
     if (
         frame.intent is Intent.STALLED
