@@ -75,6 +75,9 @@ class Ambiguity(BaseModel):
     kind: EntityKind
     phrase: str
     candidates: list[str]
+    #: The phrase names nothing in the data ("EMEA" where the regions are West, Central and East):
+    #: the question says so before listing what there is.
+    missing: bool = False
 
 
 class Slots(BaseModel):

@@ -150,3 +150,42 @@ def read_places(text: str, lexicon: Lexicon, out: Extracted, written: str | None
         out.spans += [(s, e) for s, e, _ in found]
         if len(ordered) > 1 and out.slots.others_slot is None:
             out.slots.others, out.slots.others_slot = ordered[1:], slot
+
+
+#: Names of sales geographies a team may use that a CRM's data may not have ("EMEA", "APAC").
+GEOGRAPHIES = (
+    r"emea|apac|apj|latam|lata|amer|amers|americas|anz|dach|nordics|benelux|mena|emena|ukí|uk&i"
+    r"|north america|south america|latin america|middle east|asia[- ]pacific|europe|asia|africa"
+)
+#: A place named as a region of the team's own ("the north region", "northeast territory", "in the
+#: midwest"): a compass or geography word before what sales teams call their areas.
+COMPASS = r"north|south|east|west|northeast|northwest|southeast|southwest|midwest|mid-atlantic|central"
+NAMED_PLACE = re.compile(
+    rf"\b(?:(?P<geo>{GEOGRAPHIES})|(?P<compass>{COMPASS})"
+    r"(?= (?:region|regions|territory|territories|office|area|geo|zone|district|team|patch)\b)"
+    rf"|(?<=\bthe )(?P<alone>{COMPASS})(?=\s*(?:$|[?.!,]|\s(?:region|territory|office|area|and|or)\b)))\b"
+)
+
+
+def unknown_place(question: str, lexicon: Lexicon) -> str | None:
+    """A region or area ``question`` names that the data has no place called ("EMEA", "the north
+    region" where the regions are West, Central and East), as written; ``None`` when every place named
+    is in the data."""
+    known = {
+        name.casefold()
+        for name in (
+            *(t.name for t in lexicon.territories),
+            *(r.name for r in lexicon.regions),
+            *(t.detail or "" for t in lexicon.territories),
+            *lexicon.countries,
+            *lexicon.states,
+            *lexicon.cities,
+        )
+        if name
+    }
+    for match in NAMED_PLACE.finditer(question.casefold()):
+        phrase = match["geo"] or match["compass"] or match["alone"]
+        if phrase not in known and not any(phrase in name.split() or phrase == name for name in known):
+            start = match.start()
+            return question[start : start + len(phrase)]
+    return None

@@ -140,12 +140,14 @@ class ClarifyView:
     kind: str
     phrase: str
     candidates: str
+    missing: bool = False
 
 
 def clarify(ambiguity: Ambiguity, noun: str | None = None) -> str:
     """One short question listing the candidates; ``noun`` is what the tool called them ("rep")."""
     names = list(dict.fromkeys(ambiguity.candidates))
-    return render("clarify", ClarifyView(noun or ambiguity.kind, ambiguity.phrase, fmt.or_list(names)))
+    view = ClarifyView(noun or ambiguity.kind, ambiguity.phrase, fmt.or_list(names), ambiguity.missing)
+    return render("clarify", view)
 
 
 def ask_for(kind: str, lexicon: Lexicon) -> str:

@@ -32,6 +32,7 @@ from assistant.offline.intents.registry import DATA_INTENTS, needing, taking
 from assistant.offline.measures import read_metric_question
 from assistant.offline.members import families_named, product_lines
 from assistant.offline.period_slots import Span
+from assistant.offline.places import unknown_place
 from assistant.offline.scoring import ASKS_WHAT_TO_DO, ENTITY_WEIGHT, best, score, unsure
 from assistant.offline.slots import extract_slots
 from assistant.offline.strangers import (
@@ -51,7 +52,7 @@ from knowledge.stemming import porter_stem
 from tools.deals.stalled_rules import RULES as STALL_RULES
 from tools.deals.stalled_rules import Rule
 from tools.errors import InputError
-from tools.lexicon import Lexicon
+from tools.lexicon import EntityKind, Lexicon
 from tools.periods import ALL_TIME, parse_period
 from tools.store.schema import Role
 
@@ -486,9 +487,29 @@ def understand(question: str, lexicon: Lexicon, index: EntityIndex) -> Frame:
                 frame.intent = fallback
                 break
     place_unknown(frame, prepared.unknown_owners, prepared.unknown_names)
+    _no_such_place(frame, question, lexicon)
     _deal_reference(frame, question)
     _topic(frame, question, [m.phrase for m in prepared.mentions if m.kind == "account"])
     return frame
+
+
+def _no_such_place(frame: Frame, question: str, lexicon: Lexicon) -> None:
+    """ "how is EMEA tracking?" where the regions are West, Central and East: ask which one, saying
+    the data has no such place (never the whole company, or a person whose name looks alike)."""
+    if frame.intent not in DATA_INTENTS or frame.intent is Intent.PLAYBOOK or frame.ambiguity is not None:
+        return
+    place = unknown_place(question, lexicon)
+    if place is None or any(getattr(frame.slots, s) for s in ("region", "country", "state", "city")):
+        return
+    for slot in ("owner", "account", "territory"):
+        if (getattr(frame.slots, slot) or "").casefold() == place.casefold():
+            setattr(frame.slots, slot, None)
+    frame.unplaced = [name for name in frame.unplaced if name.casefold() != place.casefold()]
+    regions = sorted(r.name for r in lexicon.regions)
+    kind: EntityKind = "region" if regions else "territory"
+    areas = regions or sorted(t.name for t in lexicon.territories)
+    if areas and frame.slots.territory is None:
+        frame.ambiguity = Ambiguity(kind=kind, phrase=place, candidates=areas, missing=True)
 
 
 #: "how many reps…", "which reps…", "who…": the people are counted or listed, not the team's total.
