@@ -99,6 +99,12 @@ def stalled(result: StalledDeals, args: dict[str, Any], viewer: Viewer, notes: l
     period = args.get("period")
     rule = args.get("rule")
     label = titles.get(str(rule), str(rule)).lower() if rule else None
+    unchecked = next((s for s in result.skipped_rules if s.rule.value == rule), None)
+    if unchecked is not None:
+        # "any deals slipping past their close date?" where no open deal has one: said, never "none"
+        others = [titles[r].lower() for r in RULES if r not in {s.rule for s in result.skipped_rules}]
+        can = f" I can check for {fmt.or_list(others)} instead." if others else ""
+        return f"**I can't check for {label} here**: {unchecked.reason}.{can}"
     if rule == "no_activity" and args.get("no_activity_days"):
         label = f"no activity for more than {fmt.plural(int(args['no_activity_days']), 'day')}"
     view = StalledView(

@@ -466,3 +466,16 @@ def test_a_region_the_data_does_not_have_is_said_and_the_real_ones_offered(
     assert booked.tool_calls == [] and 'no territory called "EMEA"' in booked.answer
     east = maven.ask(cast.revops, "pipeline in the east")
     assert _calls(east) == [("pipeline_summary", {"territory": "East"})]
+
+
+def test_a_stall_check_the_data_cannot_support_is_declined_not_answered_none(
+    maven: World, cast: Cast
+) -> None:
+    for question, missing in (
+        ("any deals slipping past their close date?", "no open deal in the data has a close date"),
+        ("which opps havent had any activity this week", "the data has no activities"),
+    ):
+        answer = maven.ask(cast.revops, question)
+        assert answer.answer.startswith("**I can't check for"), question
+        assert missing in answer.answer and "None of" not in answer.answer
+        assert "stuck in stage" in answer.answer  # what it can check instead

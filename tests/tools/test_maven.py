@@ -108,6 +108,8 @@ def test_stalled_scan_says_which_rules_the_export_cannot_support(maven: Reposito
     skipped = {s.rule for s in result.skipped_rules}
     assert {Rule.NO_ACTIVITY, Rule.PUSHED, Rule.NEXT_STEP, Rule.SINGLE_THREAD} <= skipped
     open_deals = [r for r in _csv("sales_pipeline.csv") if r["deal_stage"] in ("Prospecting", "Engaging")]
+    # the export's open deals have no close date, so none can be past it
+    assert Rule.PAST_CLOSE in skipped and not any(r["close_date"] for r in open_deals)
     assert result.open_deals == len(open_deals) == 2089
     assert all(f.rule not in skipped for d in result.deals for f in d.flags)
 

@@ -55,4 +55,9 @@ def unsupported_rules(connection: Connection, repo: Repository, viewer: ViewerLi
         repo.opportunities(viewer, Opportunity.id).where(Opportunity.stage_entered_at.is_not(None))
     ):
         missing[Rule.STAGE_AGE] = "the data has no stage-entry dates"
+    dated = repo.opportunities(viewer, Opportunity.id).where(
+        ~Opportunity.is_closed, Opportunity.close_date.is_not(None)
+    )
+    if not exists(dated):
+        missing[Rule.PAST_CLOSE] = "no open deal in the data has a close date"
     return missing
