@@ -176,6 +176,14 @@ def is_follow_up(previous: Frame | None, current: Frame, question: str) -> bool:
     against = previous.slots.compare or previous.slots.compare_to or previous.slots.prior_period
     if against and (CHANGE_DOWN.search(question) or CHANGE_UP.search(question) or DROVE.search(question)):
         return True
+    if (
+        previous.intent is Intent.MEASURE
+        and previous.slots.dimension
+        and (CHANGE_UP.search(question) or CHANGE_DOWN.search(question))
+        and not names_in(current.slots)
+        and current.slots.measure is None
+    ):
+        return True  # "which grew the most vs 2025?" after a measure by product: those rows, compared
     if previous.intent is Intent.MEASURE and VERSUS.match(question) and not current.slots.measure:
         return True  # "how does that compare to Q2?": the last figure, set against another period
     if previous.intent is Intent.MEASURE and VOLUME_OR_SIZE.search(question):
@@ -433,6 +441,22 @@ def merge(previous: Frame, current: Frame, question: str) -> Frame:
             update["compare_to"] = earlier_slots.prior_period
         if driver and spread_by:
             update |= {"dimension": spread_by, "group_by": None}
+        slots = earlier_slots.model_copy(update=update)
+        return previous.model_copy(update={"slots": slots, "follow_up": True, "question": current.question})
+    if (
+        change
+        and previous.intent is Intent.MEASURE
+        and earlier_slots.dimension
+        and not names_in(current.slots)
+    ):
+        # "which grew the most vs 2025?" after avg deal size by product: those rows, each against the
+        # period named (or the one before), ranked by their change
+        update = {"by_change": change, "limit": None, "ranking": None, "compare": None, "compare_to": None}
+        named = current.slots.period if current.slots.period != earlier_slots.period else None
+        if current.slots.compare_to or named:
+            update["compare_to"] = current.slots.compare_to or named
+        else:
+            update["compare"] = "last_year" if current.slots.compare == "last_year" else "previous_period"
         slots = earlier_slots.model_copy(update=update)
         return previous.model_copy(update={"slots": slots, "follow_up": True, "question": current.question})
     spread = _which_dimension(question)

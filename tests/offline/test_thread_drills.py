@@ -437,3 +437,14 @@ def test_how_a_quarter_looks_against_another_is_their_bookings_compared(maven: W
     assert _calls(by_product)[0][1] == _calls(first)[0][1] | {"group_by": "product"}
     alone = maven.ask(revops, "how's q4 looking")
     assert [name for name, _ in _calls(alone)] == ["forecast"]
+
+
+def test_which_grew_the_most_after_a_breakdown_compares_those_rows(demo: World, cast: Cast) -> None:
+    first = demo.ask(cast.revops, "avg deal size by product ytd")
+    grew = demo.ask(cast.revops, "which grew the most vs 2025", first.thread_id)
+    assert _calls(grew) == [("query_metrics", _calls(first)[0][1] | {"compare": "2025"})]
+    assert re.search(r"^\S.* rose the most \(by \$", grew.answer, re.M)
+    again = demo.ask(cast.revops, "avg deal size by product ytd")
+    fell = demo.ask(cast.revops, "which dropped the most", again.thread_id)
+    ((_, args),) = _calls(fell)
+    assert args["compare"] in ("previous_period", "last_year") and args["group_by"] == "product"
