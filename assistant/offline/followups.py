@@ -181,7 +181,8 @@ def is_follow_up(previous: Frame | None, current: Frame, question: str) -> bool:
         and previous.slots.dimension
         and (CHANGE_UP.search(question) or CHANGE_DOWN.search(question))
         and not names_in(current.slots)
-        and current.slots.measure is None
+        # "which dropped the most": a fall, not deals lost (unless losses are named)
+        and (current.slots.measure is None or not re.search(r"\blos[ets]", question, re.I))
     ):
         return True  # "which grew the most vs 2025?" after a measure by product: those rows, compared
     if previous.intent is Intent.MEASURE and VERSUS.match(question) and not current.slots.measure:
@@ -456,7 +457,11 @@ def merge(previous: Frame, current: Frame, question: str) -> Frame:
         if current.slots.compare_to or named:
             update["compare_to"] = current.slots.compare_to or named
         else:
-            update["compare"] = "last_year" if current.slots.compare == "last_year" else "previous_period"
+            yearly = current.slots.compare == "last_year" or (earlier_slots.period or "ytd") in (
+                "ytd",
+                "this year",
+            )
+            update["compare"] = "last_year" if yearly else "previous_period"
         slots = earlier_slots.model_copy(update=update)
         return previous.model_copy(update={"slots": slots, "follow_up": True, "question": current.question})
     spread = _which_dimension(question)
