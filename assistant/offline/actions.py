@@ -188,6 +188,19 @@ GAPS: tuple[Action, ...] = (
         acts=False,
     ),
     Action(
+        "new_logos",
+        "count new logos (accounts won for the first time)",
+        re.compile(
+            r"^(?!.*\b(?:playbook|tips?|advice|how (?:do|can|should|to))\b).*"
+            r"\b(?:new logos?|net[- ]new (?:logos?|customers?|accounts?)|new customers?"
+            r"|first[- ]time (?:customers?|buyers?)"
+            r"|customers? (?:we )?(?:won|landed|signed) for the first time)\b"
+        ),
+        'show what was won by account ("bookings by account this year") and what an account has bought '
+        '("what has {account} bought?")',
+        acts=False,
+    ),
+    Action(
         "sandbagging",
         "judge whether someone is sandbagging their forecast",
         re.compile(r"\bsandbag(?:s|ging|ged|ger|gers)?\b|\bholding back deals\b"),

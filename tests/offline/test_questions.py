@@ -677,6 +677,8 @@ CASES: list[tuple[str, str, str | None, dict[str, Any]]] = [
     (REVOPS, "export all closed lost deals with reason No decision to a csv", None, {}),
     (MANAGER, "schedule a team pipeline review for monday", None, {}),
     (REVOPS, "what's the average number of contacts per deal", None, {}),
+    (REVOPS, "new logos this yr - how many", None, {}),
+    (MANAGER, "how many new customers did my team land in q3", None, {}),
 ]
 
 
