@@ -189,7 +189,7 @@ def is_follow_up(previous: Frame | None, current: Frame, question: str) -> bool:
         return True  # "how does that compare to Q2?": the last figure, set against another period
     if previous.intent is Intent.MEASURE and VOLUME_OR_SIZE.search(question):
         return True  # "was that fewer deals or smaller deals?"
-    if previous.intent is Intent.MEASURE and FRAGMENT.match(question):
+    if previous.intent in (Intent.MEASURE, Intent.PIPELINE) and FRAGMENT.match(question):
         return True  # "which products?", "percentage" after a measure
     if (
         previous.intent is Intent.MEASURE
@@ -422,6 +422,22 @@ def merge(previous: Frame, current: Frame, question: str) -> Frame:
     split = _counted_and_sized(previous, current, question)
     if split is not None:
         return split
+    spread = _which_dimension(question) if FRAGMENT.match(question) else None
+    if (
+        previous.intent is Intent.PIPELINE
+        and spread
+        and spread not in ("stage", "deal")
+        and not names_in(current.slots)
+    ):
+        # "which accounts?" after the open deals in Prospecting: that pipeline, by account
+        slots = previous.slots.model_copy(
+            update={
+                "measure": previous.slots.measure or "open_pipeline",
+                "dimension": spread,
+                "group_by": None,
+            }
+        )
+        return Frame(intent=Intent.MEASURE, slots=slots, follow_up=True, question=current.question)
     change = "down" if CHANGE_DOWN.search(question) else "up" if CHANGE_UP.search(question) else None
     earlier_slots = previous.slots
     compared = previous.intent is Intent.MEASURE and bool(

@@ -448,3 +448,13 @@ def test_which_grew_the_most_after_a_breakdown_compares_those_rows(demo: World, 
     fell = demo.ask(cast.revops, "which dropped the most", again.thread_id)
     ((_, args),) = _calls(fell)
     assert args["compare"] in ("previous_period", "last_year") and args["group_by"] == "product"
+
+
+def test_which_accounts_after_the_pipeline_in_a_stage_is_that_pipeline_by_account(maven: World) -> None:
+    revops = Viewer(user_id=0, role=Role.REVOPS, name="RevOps")
+    first = maven.ask(revops, "how many opps sitting in prospecting")
+    assert _calls(first) == [("pipeline_summary", {"stage": "Prospecting"})]
+    accounts = maven.ask(revops, "which accounts", first.thread_id)
+    assert _calls(accounts) == [
+        ("query_metrics", {"measure": "open_pipeline", "group_by": "account", "stage": "Prospecting"})
+    ]
