@@ -455,6 +455,7 @@ def test_which_accounts_after_the_pipeline_in_a_stage_is_that_pipeline_by_accoun
     first = maven.ask(revops, "how many opps sitting in prospecting")
     assert _calls(first) == [("pipeline_summary", {"stage": "Prospecting"})]
     accounts = maven.ask(revops, "which accounts", first.thread_id)
+    # counted, as the question before counted them
     assert _calls(accounts) == [
-        ("query_metrics", {"measure": "open_pipeline", "group_by": "account", "stage": "Prospecting"})
+        ("query_metrics", {"measure": "open_deals", "group_by": "account", "stage": "Prospecting"})
     ]
