@@ -968,6 +968,23 @@ def _place_stranger(frame: Frame, previous: Frame, current: Frame) -> None:
         place_unknown(frame, [], [name])
 
 
+#: "all my team's open deals", "any close date": every open deal, whatever the period before.
+ALL_OPEN = re.compile(
+    r"\ball\b(?: of)?(?: (?:my|our|the|his|her|their|my team's|the team's|our team's|team))?"
+    r" (?:open )?(?:deals|opps|opportunities|pipeline|pipe)\b"
+    r"|\b(?:whatever|any|regardless of(?: the)?|no matter the) close dates?\b|\bno matter when\b",
+    re.I,
+)
+
+
+def _every_close_date(frame: Frame, current: Frame, question: str) -> Frame:
+    """``frame`` without the thread's close period when ``question`` asks for all the open deals."""
+    open_deals = frame.intent in (Intent.PIPELINE, Intent.TOP_DEALS) or frame.slots.measure in OPEN_MEASURES
+    if current.slots.period is None and frame.slots.period and open_deals and ALL_OPEN.search(question):
+        return frame.model_copy(update={"slots": frame.slots.model_copy(update={"period": None})})
+    return frame
+
+
 def fold(
     questions: list[str],
     understand: Callable[[str], Frame],
@@ -1060,13 +1077,17 @@ def fold(
             named is not None and current.intent in RECORD_INTENTS and not current.slots.measure
         )
         frame = refine(
-            listed
-            if listed is not None
-            else current
-            if (picked is not None and picked.kind in ("opportunity", "account")) or own
-            else merge(context, current, said)
-            if context and is_follow_up(context, current, said)
-            else current
+            _every_close_date(
+                listed
+                if listed is not None
+                else current
+                if (picked is not None and picked.kind in ("opportunity", "account")) or own
+                else merge(context, current, said)
+                if context and is_follow_up(context, current, said)
+                else current,
+                current,
+                said,
+            )
         )
         # a request the product cannot carry out leaves the thread as it was, even when it named
         # someone ambiguously ("give lucas access…", then "whats lucas's role")

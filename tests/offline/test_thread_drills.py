@@ -459,3 +459,14 @@ def test_which_accounts_after_the_pipeline_in_a_stage_is_that_pipeline_by_accoun
     assert _calls(accounts) == [
         ("query_metrics", {"measure": "open_deals", "group_by": "account", "stage": "Prospecting"})
     ]
+
+
+def test_all_the_open_deals_after_an_empty_month_drops_the_month(maven: World) -> None:
+    manager = maven.viewer("Summer Sewald")
+    first = maven.ask(manager, "whats closing this month on my team")
+    assert _calls(first) == [("pipeline_summary", {"period": "this month"})]
+    every = maven.ask(manager, "ok then just show all my team's open deals", first.thread_id)
+    assert _calls(every) == [("pipeline_summary", {})]
+    again = maven.ask(manager, "whats closing this month on my team")
+    kept = maven.ask(manager, "just the engaging ones", again.thread_id)
+    assert _calls(kept)[0][1].get("period") == "this month"
