@@ -27,6 +27,9 @@ from knowledge.chunking import Chunk
 from knowledge.glossary import ACRONYMS, AMBIGUOUS_ACRONYMS, EVERYDAY_TERMS
 from knowledge.stemming import porter_stem as stem
 
+#: How tokens are made (stop list, stemming); a saved index made another way is rebuilt.
+TOKENS_VERSION = 2
+
 if TYPE_CHECKING:
     import bm25s
     import numpy as np
@@ -126,6 +129,7 @@ class Bm25Index:
             self._model.save(str(staging), show_progress=False)
         payload = {
             "fingerprint": fingerprint,
+            "tokens": TOKENS_VERSION,
             "chunks": [chunk.model_dump(mode="json") for chunk in self.chunks],
         }
         (staging / _SIDECAR_META).write_text(json.dumps(payload, ensure_ascii=False), encoding="utf-8")
@@ -140,8 +144,8 @@ class Bm25Index:
         meta_file = directory / _SIDECAR_META
         try:
             payload = json.loads(meta_file.read_text(encoding="utf-8"))
-            if payload.get("fingerprint") != fingerprint:
-                return None
+            if payload.get("fingerprint") != fingerprint or payload.get("tokens") != TOKENS_VERSION:
+                return None  # another playbook, or tokens made another way: rebuilt from the chunks
             chunks = [Chunk.model_validate(item) for item in payload["chunks"]]
             model = bm25s.BM25.load(str(directory), show_progress=False) if chunks else None
         except (OSError, ValueError, KeyError):

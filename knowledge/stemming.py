@@ -1,6 +1,7 @@
 """The Porter stemmer (M. F. Porter, "An algorithm for suffix stripping", 1980) for BM25 tokens.
 
-Stemming lets "renew" find "renewal", "evaluating" find "evaluation" and "stalled" find "stall".
+Stemming lets "renew" find "renewal", "evaluating" find "evaluation", "stalled" find "stall" and
+"qualifying" find "qualification" (one addition to the algorithm: the -ify family shares one stem).
 This is the original algorithm (with the two published corrections, ``bli -> ble`` and
 ``logi -> log``), kept here so the project needs no stemming library.
 """
@@ -164,4 +165,7 @@ def porter_stem(word: str) -> str:
     word = _replace(word, _STEP2)
     word = _replace(word, _STEP3)
     word = _step4(word)
-    return _step5(word)
+    word = _step5(word)
+    # the -ify family: Porter leaves "qualify" as "qualifi" but "qualification" as "qualif" (likewise
+    # "justify", "identify", "notify"); one stem, so "qualifying deals" finds the qualification guide
+    return word[:-1] if word.endswith("ifi") else word

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -27,6 +28,11 @@ from knowledge.stemming import porter_stem
         ("evaluating", "evalu"),
         ("evaluation", "evalu"),
         ("resignation", "resign"),
+        # the -ify family shares one stem
+        ("qualifying", "qualif"),
+        ("qualification", "qualif"),
+        ("justify", "justif"),
+        ("justification", "justif"),
     ],
 )
 def test_porter_stemmer(word: str, stem: str) -> None:
@@ -86,3 +92,14 @@ def test_sidecar_round_trip_and_staleness(tmp_path: Path) -> None:
     assert Bm25Index.load(tmp_path / "missing", "fp-1") is None
     (tmp_path / "bm25" / "chunks.json").write_text("{not json")
     assert Bm25Index.load(tmp_path / "bm25", "fp-1") is None
+
+
+def test_an_index_saved_with_tokens_made_another_way_is_not_loaded(tmp_path: Path) -> None:
+    index = Bm25Index.build(CHUNKS)
+    index.save(tmp_path / "bm25", "stamp")
+    assert Bm25Index.load(tmp_path / "bm25", "stamp") is not None
+    meta = next(p for p in (tmp_path / "bm25").iterdir() if p.suffix == ".json" and "chunks" in p.read_text())
+    payload = json.loads(meta.read_text())
+    payload["tokens"] = 1
+    meta.write_text(json.dumps(payload))
+    assert Bm25Index.load(tmp_path / "bm25", "stamp") is None
