@@ -338,7 +338,7 @@ def _ranked_without_measure(text: str) -> str | None:
         dimension
         and not stalled
         and re.search(
-            r"\b(?:most|fewest|least|more|fewer)\b(?: \w+){0,2} (?:deals|opportunities|opps)\b", text
+            r"\b(?:most|fewest|least|more|fewer)\b(?: [\w-]+){0,2} (?:deals|opportunities|opps)\b", text
         )
     ):
         # "which agent has the most prospecting deals?": deals are counted, and with no outcome

@@ -87,7 +87,7 @@ RULES = (
     ),
     (
         r"past (?:their |the |its )?close|close dates? (?:in the past|(?:that |which )?(?:has |have )?"
-        r"(?:already )?passed)|overdue close|past due",
+        r"(?:already )?passed)|overdue close|past[- ]due|overdue (?:deals?|opps?|opportunities)",
         "past_close",
     ),
     (r"pushed|slipp|pushes|pushing|moved out", "pushed"),

@@ -479,3 +479,21 @@ def test_a_stall_check_the_data_cannot_support_is_declined_not_answered_none(
         assert answer.answer.startswith("**I can't check for"), question
         assert missing in answer.answer and "None of" not in answer.answer
         assert "stuck in stage" in answer.answer  # what it can check instead
+
+
+def test_the_rep_with_the_most_past_due_deals_is_counted_per_rep(demo: World, cast: Cast) -> None:
+    for question in (
+        "which rep has the most deals past their close date",
+        "which rep has the most past-due deals",
+    ):
+        answer = demo.ask(cast.manager, question)
+        ((name, args),) = _calls(answer)
+        assert (name, args["measure"], args["group_by"], args["past_due"], args["top"]) == (
+            "query_metrics",
+            "open_deals",
+            "rep",
+            True,
+            1,
+        ), question
+    flagged = demo.ask(cast.manager, "any past-due deals on my team")
+    assert _calls(flagged)[0][1]["rule"] == "past_close"

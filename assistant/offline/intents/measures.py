@@ -176,6 +176,12 @@ def prefer_query(frame: Frame, prepared: str, sees_company: bool = False) -> Non
         # rule, which lists the deals to act on with the playbook's advice, also flags overdue ones)
         frame.intent, frame.slots.rule, frame.slots.measure = Intent.MEASURE, None, "open_deals"
         return
+    ranked_people = frame.slots.dimension in ("rep", "team") and frame.slots.ranking is not None
+    if frame.intent is Intent.STALLED and ranked_people and frame.slots.rule in ("past_close", "no_activity"):
+        # "which rep has the most deals past their close date?": the reps counted, most first (the
+        # stall list is of deals)
+        frame.intent, frame.slots.measure = Intent.MEASURE, frame.slots.measure or "open_deals"
+        return
     if frame.intent is Intent.STALLED and frame.slots.min_pushes:
         # "deals pushed 3+ times": exactly as often as asked (the stall rule's own count is fixed)
         counted = COUNT.search(prepared) is not None
