@@ -978,7 +978,12 @@ ALL_OPEN = re.compile(
 
 
 def _every_close_date(frame: Frame, current: Frame, question: str) -> Frame:
-    """``frame`` without the thread's close period when ``question`` asks for all the open deals."""
+    """``frame`` without the thread's close period when ``question`` asks for all the open deals; and
+    saying a wider group was asked for than the asker sees ("the whole team's win rate" from a rep)."""
+    if current.slots.wider and current.intent is Intent.MEASURE and frame is not current:
+        # a question of its own over a wider group, in the thread's period
+        period = current.slots.period or frame.slots.period
+        frame = current.model_copy(update={"slots": current.slots.model_copy(update={"period": period})})
     open_deals = frame.intent in (Intent.PIPELINE, Intent.TOP_DEALS) or frame.slots.measure in OPEN_MEASURES
     if current.slots.period is None and frame.slots.period and open_deals and ALL_OPEN.search(question):
         return frame.model_copy(update={"slots": frame.slots.model_copy(update={"period": None})})

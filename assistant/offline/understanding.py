@@ -488,9 +488,32 @@ def understand(question: str, lexicon: Lexicon, index: EntityIndex) -> Frame:
                 break
     place_unknown(frame, prepared.unknown_owners, prepared.unknown_names)
     _no_such_place(frame, question, lexicon)
+    _wider_than_seen(frame, prepared.text, lexicon)
     _deal_reference(frame, question)
     _topic(frame, question, [m.phrase for m in prepared.mentions if m.kind == "account"])
     return frame
+
+
+#: A group wider than one's own asked for: "the whole team's win rate", "company-wide", "everyone's".
+WIDER = re.compile(
+    r"\b(?:the )?(?:whole|entire|full) (team|company|org|organi[sz]ation)\b|\b(company|org)[- ]wide\b"
+    r"|\b(team)[- ]wide\b|\b(?:everyone|everybody)(?:'s)?\b|\ball (?:the )?(reps)\b|\bthe (team)'s\b"
+)
+
+
+def _wider_than_seen(frame: Frame, text: str, lexicon: Lexicon) -> None:
+    """ "what's the whole team's win rate?" from a rep: the figure over what they can see, with the
+    answer saying the team's is not theirs to see (never their own figure as if it were the team's)."""
+    found = WIDER.search(text)
+    role = lexicon.viewer.role
+    if found is None or role not in (Role.REP, Role.MANAGER) or frame.slots.owner is not None:
+        return
+    group = next((g for g in found.groups() if g), "team")
+    wider = "company" if group in ("company", "org", "organisation", "organization") else "team"
+    if role is Role.MANAGER and wider == "team":
+        return  # a manager sees their team
+    if frame.intent in (Intent.PERFORMANCE, Intent.MEASURE) and frame.slots.measure:
+        frame.intent, frame.slots.wider = Intent.MEASURE, wider
 
 
 def _no_such_place(frame: Frame, question: str, lexicon: Lexicon) -> None:

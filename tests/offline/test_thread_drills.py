@@ -470,3 +470,15 @@ def test_all_the_open_deals_after_an_empty_month_drops_the_month(maven: World) -
     again = maven.ask(manager, "whats closing this month on my team")
     kept = maven.ask(manager, "just the engaging ones", again.thread_id)
     assert _calls(kept)[0][1].get("period") == "this month"
+
+
+def test_a_rep_asking_the_whole_teams_figure_is_told_it_is_their_own(maven: World, cast: Cast) -> None:
+    rep = maven.viewer("James Ascencio")
+    first = maven.ask(rep, "my win rate on gtx pro vs mg advanced this yr")
+    team = maven.ask(rep, "whats the whole team's win rate", first.thread_id)
+    assert _calls(team) == [("query_metrics", {"measure": "win_rate", "period": "this year"})]
+    assert "You see your own deals only, so the team's figure is not yours to see" in team.answer
+    alone = maven.ask(rep, "company-wide win rate this year")
+    assert "the company's figure is not yours to see" in alone.answer
+    manager = maven.ask(maven.viewer("Melvin Marxen"), "whats the whole team's win rate this year")
+    assert "not yours to see" not in manager.answer
