@@ -77,7 +77,8 @@ ACTIONS: tuple[Action, ...] = (
         r"contacts?|forecast categor(?:y|ies)|fields?|as (?:closed[- ])?(?:won|lost)"
         r"|to (?:closed[- ])?(?:won|lost|closed))"
         # "can we move it to next quarter?", "push that deal out a month"
-        r"|(?:move|push|pull|slip|bump) (?:it|that|this|them|those|the deal|that deal)\b",
+        r"|(?:move|push|pull|slip|bump) (?:it|that|this|them|those|the deal|that deal"
+        r"|the \w+ (?:one|deal|opp)|#\d+|number \d+)\b",
         'show the deal as it stands now ("show me the {account} deal") so you can update it in the CRM',
     ),
     _action(

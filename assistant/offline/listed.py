@@ -317,7 +317,10 @@ def with_pick(current: Frame, picked: Listed, dimension: str | None) -> Frame:
     if slot in ("owner", "territory"):
         return current.model_copy(update={"slots": slots})
     takes = spec_for(current.intent).takes if current.intent is not Intent.UNKNOWN else frozenset()
-    intent = current.intent if slot in takes and not current.implied else ENTITY_INTENT[kind]
+    # "push the first one out to dec 15": a request about that deal stays a request (a change proposed,
+    # or what cannot be done said), never the deal's details as if it were done
+    asks_to_act = current.intent in (Intent.ACTION, Intent.CHANGE)
+    intent = current.intent if (slot in takes and not current.implied) or asks_to_act else ENTITY_INTENT[kind]
     # "what should i do about the top one?": that deal, with the playbook's advice on moving it on
     advice = current.advice or (current.intent is Intent.PLAYBOOK and slot == "deal")
     if advice and slot == "deal":

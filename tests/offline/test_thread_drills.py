@@ -482,3 +482,12 @@ def test_a_rep_asking_the_whole_teams_figure_is_told_it_is_their_own(maven: Worl
     assert "the company's figure is not yours to see" in alone.answer
     manager = maven.ask(maven.viewer("Melvin Marxen"), "whats the whole team's win rate this year")
     assert "not yours to see" not in manager.answer
+
+
+def test_a_change_asked_of_a_row_picked_by_place_is_never_answered_as_the_deal(
+    demo: World, cast: Cast
+) -> None:
+    first = demo.ask(cast.manager, "deals in negotiation on my team")
+    pushed = demo.ask(cast.manager, "push the first one out to dec 15", first.thread_id)
+    assert [name for name, _ in _calls(pushed)] != ["deal_details"]
+    assert "nothing has been written" in pushed.answer and "update it in the CRM" in pushed.answer
