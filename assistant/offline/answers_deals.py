@@ -317,6 +317,9 @@ class ForecastView:
     won_deals: list[str]
     notes: list[str]
     expected: str = ""
+    #: Open deals without a close date when none is dated in the period: the open figures are
+    #: unknown, not zero ("none of the 2,089 open deals has a close date").
+    undated_only: str = ""
 
 
 def forecast(result: Forecast, args: dict[str, Any], viewer: Viewer, notes: list[str]) -> str:
@@ -355,6 +358,10 @@ def forecast(result: Forecast, args: dict[str, Any], viewer: Viewer, notes: list
         ),
         expected=expected_line(result.expected),
     )
+    dated = sum(f.record_count or 0 for f in (result.commit, result.best_case, result.pipeline))
+    if result.undated and not dated and result.expected is not None:  # a period not over yet
+        view.undated_only = fmt.plural(result.undated, "open deal")
+        view.notes = notes
     return render("forecast", view)
 
 
