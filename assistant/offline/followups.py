@@ -842,6 +842,10 @@ def merge(previous: Frame, current: Frame, question: str) -> Frame:
         merged.activity_type = None  # "how many deals were created" after calls logged: no call filter
     if TEAM_WIDE.search(question) and not current.slots.owner:
         merged.owner = None  # "the biggest deal on the team": the whole team, not the rep before
+    new_breakdown = current.slots.dimension and current.slots.dimension != previous.slots.dimension
+    if new_breakdown and current.slots.limit is None and current.slots.ranking is None:
+        # "what products is she losing on?" after the rep with the lowest win rate: every product
+        merged.limit = merged.ranking = None
     ambiguity = current.ambiguity
     frame = Frame(
         intent=intent,

@@ -491,7 +491,12 @@ def read_metric_question(text: str, default: str | None = None) -> MetricReading
         which = WHICH.search(text) or RANKED.search(text)
         word = next((g for g in which.groups() if g), "") if which else ""
         # "which industries do we win most in?": all of them, ranked; "which industry…": the one
-        plural = word.endswith("s") and word not in ("series", "sales")
+        # ... "which of my reps has the lowest": one of them, as the verb says
+        plural = (
+            word.endswith("s")
+            and word not in ("series", "sales")
+            and not re.search(rf"\b{re.escape(word)} (?:has|is|was|had|does|did)\b", text)
+        )
         reading.top = 1 if extreme and not plural else None
         low = LEAST.search(text) or BEHIND.search(text)
         reading.order = "asc" if low and not MOST.search(text) else "desc"

@@ -488,6 +488,7 @@ def understand(question: str, lexicon: Lexicon, index: EntityIndex) -> Frame:
                 break
     place_unknown(frame, prepared.unknown_owners, prepared.unknown_names)
     _no_such_place(frame, question, lexicon)
+    _accounts_by_deals(frame, prepared.text, lexicon)
     _wider_than_seen(frame, prepared.text, lexicon)
     _deal_reference(frame, question)
     _topic(frame, question, [m.phrase for m in prepared.mentions if m.kind == "account"])
@@ -514,6 +515,27 @@ def _wider_than_seen(frame: Frame, text: str, lexicon: Lexicon) -> None:
         return  # a manager sees their team
     if frame.intent in (Intent.PERFORMANCE, Intent.MEASURE) and frame.slots.measure:
         frame.intent, frame.slots.wider = Intent.MEASURE, wider
+
+
+_PERSON_OR_SELF = re.compile(r"\b(?:my|her|his|their|entperson)\b")
+
+
+def _accounts_by_deals(frame: Frame, text: str, lexicon: Lexicon) -> None:
+    """ "what's her biggest account?" where the data records no account owners: the accounts ranked by
+    what the person won there (their deals), not a search of accounts they own, which finds none."""
+    ranked = frame.slots.ranking == "top" or frame.slots.limit is not None
+    if (
+        frame.intent is Intent.ACCOUNTS
+        and ranked
+        and not lexicon.account_owners
+        and _PERSON_OR_SELF.search(text)
+    ):
+        frame.intent = Intent.MEASURE
+        frame.slots.measure = (
+            "open_pipeline" if re.search(r"\b(?:open|pipe|pipeline)\b", text) else "won_revenue"
+        )
+        frame.slots.dimension = "account"
+        frame.slots.limit = frame.slots.limit or 1
 
 
 def _no_such_place(frame: Frame, question: str, lexicon: Lexicon) -> None:

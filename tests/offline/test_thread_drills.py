@@ -491,3 +491,25 @@ def test_a_change_asked_of_a_row_picked_by_place_is_never_answered_as_the_deal(
     pushed = demo.ask(cast.manager, "push the first one out to dec 15", first.thread_id)
     assert [name for name, _ in _calls(pushed)] != ["deal_details"]
     assert "nothing has been written" in pushed.answer and "update it in the CRM" in pushed.answer
+
+
+def test_the_one_rep_shown_then_her_losses_by_product_and_a_reps_biggest_account(maven: World) -> None:
+    manager = maven.viewer("Melvin Marxen")
+    first = maven.ask(manager, "which of my reps has the lowest win rate")
+    ((_, args),) = _calls(first)
+    assert (args["top"], args["order"]) == (1, "asc")
+    rep = re.findall(r"^\| ([^|]+?) \| \d+% \|$", first.answer, re.M)[0]
+    losing = maven.ask(manager, "what products is she losing on", first.thread_id)
+    ((_, args),) = _calls(losing)
+    assert (args["group_by"], args["rep"]) == ("product", rep) and "top" not in args
+    revops = Viewer(user_id=0, role=Role.REVOPS, name="RevOps")
+    wins = maven.ask(revops, "how many deals did darcel schlecht win this yr")
+    biggest = maven.ask(revops, "whats her biggest acct", wins.thread_id)
+    ((_, args),) = _calls(biggest)
+    # the export records no account owners: her accounts are those she won deals at
+    assert (args["measure"], args["group_by"], args["rep"], args["top"]) == (
+        "won_revenue",
+        "account",
+        "Darcel Schlecht",
+        1,
+    )
