@@ -20,7 +20,17 @@ from typing import Any, Literal
 from sqlalchemy import Select, func, or_, select
 
 from tools.store.repository import Repository
-from tools.store.schema import Account, Activity, Opportunity, Product, Quota, Role, Territory, User
+from tools.store.schema import (
+    Account,
+    AccountProduct,
+    Activity,
+    Opportunity,
+    Product,
+    Quota,
+    Role,
+    Territory,
+    User,
+)
 from tools.store.stages import StageConfig
 from tools.viewer import Viewer
 
@@ -86,6 +96,8 @@ class Lexicon:
     has_quotas: bool = True
     #: The data records activities (some exports have none: "no activity in 60 days" is everyone).
     has_activities: bool = True
+    #: The data records the products accounts run, with their ARR (some exports have deals only).
+    has_installed: bool = True
 
     def entities(self) -> list[Named]:
         return [*self.people, *self.accounts, *self.territories, *self.products, *self.regions]
@@ -194,6 +206,9 @@ def load_lexicon(repo: Repository, viewer: Viewer, words: set[str]) -> Lexicon:
         )
         lexicon.has_quotas = connection.execute(select(Quota.user_id).limit(1)).first() is not None
         lexicon.has_activities = connection.execute(select(Activity.id).limit(1)).first() is not None
+        lexicon.has_installed = (
+            connection.execute(select(AccountProduct.account_id).limit(1)).first() is not None
+        )
         lexicon.featured_account = connection.execute(
             repo.accounts(viewer, Account.name)
             .order_by(func.coalesce(Account.potential, 0).desc(), Account.id)

@@ -275,6 +275,20 @@ def _thresholded(answering: Answering) -> bool:
 
 def write(result: MetricResult, answering: Answering) -> str:
     """The answer to a metric query: what was computed, the total, the rows, the formula."""
+    if result.measures[0].key == "activities" and not answering.lexicon.has_activities:
+        # "activity count by agent last month" of an export with no activities: said, not zeros
+        return (
+            f"**{_headline(answering, result)}**\n\nThe data records no activities at all (no calls, "
+            "emails or meetings were imported), so there is nothing to count. I can count deals, "
+            'bookings and pipeline by the same breakdown ("won deals by agent last month").'
+        )
+    if result.measures[0].key in INSTALLED_BASE and not answering.lexicon.has_installed:
+        return (
+            f"**{_headline(answering, result)}**\n\nThe data records no installed products or ARR (the "
+            f"export has deals and accounts only), so {_lower(result.measures[0].name)} cannot be measured "
+            "here. I can show won and lost revenue by the same breakdown "
+            '("lost revenue by sector this year").'
+        )
     if answering.frame.brief or BRIEF.search(answering.frame.question.casefold()):
         return brief(result, answering)
     totals = ", ".join(

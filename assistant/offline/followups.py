@@ -202,6 +202,8 @@ def is_follow_up(previous: Frame | None, current: Frame, question: str) -> bool:
         return True  # "who's the champion?" after a question about an account: that account
     if missing == "account" and previous.intent is Intent.DEAL and previous.slots.deal:
         return True  # "who's on the buying committee?" after a deal: its account's
+    if BIGGEST_ONES.match(question) and previous.intent in (Intent.PERFORMANCE, Intent.MEASURE):
+        return True  # "biggest deal?" after the team's won revenue: the largest of those wins
     if THE_BIGGEST_ONE.search(question) and previous.intent in (Intent.PIPELINE, Intent.TOP_DEALS):
         return True  # "the biggest one - what's the next step?" after a deal list: its largest deal
     if asks_of_previous(previous, current, question):

@@ -83,6 +83,17 @@ def about_one_account(previous: Frame, current: Frame, question: str) -> bool:
     )
 
 
+#: "how many deals is that based on?", "out of how many?", "what's the sample size": the count behind.
+BASED_ON = re.compile(
+    r"\b(?:(?:is|was|are) (?:that|this|it|those) (?:based|built) on|based on how many|out of how many"
+    r"|what(?:'s| is) the sample(?: size)?|how big (?:is|was) the sample"
+    r"|how many deals (?:is|was) (?:that|it))\b",
+    re.I,
+)
+#: Rates over the deals closed in the period.
+CLOSED_RATES = frozenset({"win_rate", "loss_rate"})
+
+
 def asks_of_previous(previous: Frame, current: Frame, question: str) -> bool:
     """Whether ``question`` is about the previous answer as a whole (see the module docstring)."""
     if (VS_TEAM.search(question) or VS_COMPANY.search(question)) and previous.intent in (
@@ -95,6 +106,8 @@ def asks_of_previous(previous: Frame, current: Frame, question: str) -> bool:
     if _versus_rest(previous, current, question):
         return True  # "vs everywhere else" after what was won in the US: beside everything outside it
     alone = TOTAL_ONLY.match(question) or WHAT_PERCENT.match(question) or HOW_MANY_ALONE.match(question)
+    if BASED_ON.search(question) and previous.intent is Intent.MEASURE:
+        return True  # "how many deals is that based on?": the deals behind the figure, counted
     if alone and previous.intent in DATA_INTENTS:
         return True  # "total?", "what % is that?": of the previous answer
     if SO_FAR.search(question) and current.slots.period is None and previous.intent in PERIOD_INTENTS:
@@ -178,6 +191,13 @@ def of_previous(previous: Frame, current: Frame, question: str) -> Frame | None:
         )[0 if money else 1]
         slots = previous.slots.model_copy(update={"measure": measure, "date_field": "created", "also": None})
         return _measured(previous, current, slots, previous.intent)
+    if BASED_ON.search(question) and previous.intent is Intent.MEASURE:
+        # "how many deals is that based on?" after a win rate: the same figure, ranked the same, with
+        # the deals it counts beside it (closed ones for a rate over closed deals, else those it sums)
+        measure = previous.slots.measure or "won_revenue"
+        counted = AS_COUNT.get(measure) or ("closed_deals" if measure in CLOSED_RATES else None)
+        slots = previous.slots.model_copy(update={"measure": measure, "also": [counted] if counted else None})
+        return _measured(previous, current, slots)
     if _versus_rest(previous, current, question):
         slots = previous.slots.model_copy(
             update={"versus_rest": True, "measure": previous.slots.measure or "won_revenue", "also": None}

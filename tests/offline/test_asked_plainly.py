@@ -293,9 +293,12 @@ def test_the_biggest_deal_that_isnt_a_product_this_month_or_next(demo: World, ca
 
 
 def test_arr_on_an_export_without_an_installed_base_says_there_is_none(maven: World, cast: Cast) -> None:
-    answer = maven.ask(cast.revops, "active arr by product")
-    assert "no installed product (the products accounts run, with their ARR) matches" in answer.answer
-    assert "$0" not in answer.answer
+    for question in ("active arr by product", "which sector churned the most arr"):
+        answer = maven.ask(cast.revops, question)
+        assert "The data records no installed products or ARR" in answer.answer, question
+        assert "$0" not in answer.answer and "|" not in answer.answer
+    none = maven.ask(cast.revops, "activity count by agent last month")
+    assert "The data records no activities at all" in none.answer and "| 0 |" not in none.answer
 
 
 def test_lowercase_us_before_a_noun_is_the_country(maven: World, cast: Cast) -> None:

@@ -513,3 +513,16 @@ def test_the_one_rep_shown_then_her_losses_by_product_and_a_reps_biggest_account
         "Darcel Schlecht",
         1,
     )
+
+
+def test_biggest_deal_after_won_revenue_is_the_largest_win_and_a_rate_shows_its_deals(maven: World) -> None:
+    manager = maven.viewer("Summer Sewald")
+    first = maven.ask(manager, "whats my team's won rev this yr")
+    biggest = maven.ask(manager, "biggest deal?", first.thread_id)
+    assert _calls(biggest) == [
+        ("query_metrics", {"measure": "won_revenue", "group_by": "deal", "period": "this year", "top": 1})
+    ]
+    revops = Viewer(user_id=0, role=Role.REVOPS, name="RevOps")
+    rate = maven.ask(revops, "which sector has the highest win rate")
+    based = maven.ask(revops, "how many deals is that based on", rate.thread_id)
+    assert _calls(based)[0][1] == _calls(rate)[0][1] | {"also": ["closed_deals"]}
