@@ -17,6 +17,8 @@ from tools.lexicon import Lexicon
 NEGATION = re.compile(
     r"\b(?:outside(?: of)?|excluding|exclude|except(?: for)?|other than|apart from|aside from|not in"
     r"|besides|but not|without counting|not counting|leaving out|leave out|ignoring|ignore|minus|ex"
+    # "drop mg special and redo it", "take out retail", "remove kenji's"
+    r"|drop|remove|take out|strip out|filter out"
     # "the biggest deal that isn't Cobalt Platform", "deals that aren't in Texas"
     r"|(?:that|which|who)\s+(?:isn'?t|is not|aren'?t|are not|wasn'?t|weren'?t)(?:\s+(?:in|on|for|from))?)"
     r"\s+(?:of\s+)?|\bnon[- ]"

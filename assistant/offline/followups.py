@@ -162,6 +162,8 @@ def is_follow_up(previous: Frame | None, current: Frame, question: str) -> bool:
         and (NAMED_THEN_BY.search(question) or BROKEN_DOWN.match(question))
     ):
         return True  # "melvin's - by rep" after the count by manager: his part, by rep
+    if _leaves_out(previous, current, question):
+        return True  # "drop mg special and redo it": the figure before, without it
     if only_these(previous, current, question) is not None:
         return True  # "and only closing this qtr", "in the west office": the same answer, narrowed
     if SUBJECTLESS.match(question) and previous.intent in DATA_INTENTS and not names_in(current.slots):
@@ -304,6 +306,20 @@ def _of_the_deal(current: Frame, question: str) -> bool:
 RECORD_INTENTS = frozenset({Intent.ACCOUNT, Intent.ACCOUNT_FACTS, Intent.DEAL, Intent.TERRITORY})
 
 
+#: A question that starts by leaving something out: "drop mg special", "exclude ruth's", "without retail".
+LEAVES_OUT = re.compile(
+    r"^\W*(?:and |ok |now |then |pls |please |can you |so )?(?:drop|exclude|excluding|remove|take out|without"
+    r"|minus|ignore|ignoring|leave out|not counting|except|but not|strip out|filter out)\b",
+    re.I,
+)
+
+
+def _leaves_out(previous: Frame, current: Frame, question: str) -> bool:
+    return (
+        bool(current.slots.exclude) and previous.intent is Intent.MEASURE and bool(LEAVES_OUT.match(question))
+    )
+
+
 def _asks_its_own(current: Frame) -> bool:
     """A question whose intent stands alone once its pronoun is read as the row shown: a list of
     accounts or deals, not a measure (which the thread's question may still complete)."""
@@ -332,6 +348,11 @@ def merge(previous: Frame, current: Frame, question: str) -> Frame:
     only = only_these(previous, current, question)
     if only is not None:
         return only
+    if _leaves_out(previous, current, question):
+        # "drop mg special and redo it", "exclude ruth's" after a measure: the same figure without them
+        exclude = {**(previous.slots.exclude or {}), **(current.slots.exclude or {})}
+        slots = previous.slots.model_copy(update={"exclude": exclude})
+        return previous.model_copy(update={"slots": slots, "follow_up": True, "question": current.question})
     if DEALS_BEHIND.match(question) and not current.slots.measure:
         behind = deals_behind(previous)
         if behind is not None:
@@ -974,6 +995,9 @@ def _place_stranger(frame: Frame, previous: Frame, current: Frame) -> None:
         place_unknown(frame, [], [name])
 
 
+#: "drop mg special and redo it", "run it again without retail": the question before, again ("it" is
+#: that question, not the row its answer showed).
+REDO = re.compile(r"\b(?:redo|re-?run|recalc\w*|re-?calculate|(?:run|do) (?:it|that|this) again)\b", re.I)
 #: "all my team's open deals", "any close date": every open deal, whatever the period before.
 ALL_OPEN = re.compile(
     r"\ball\b(?: of)?(?: (?:my|our|the|his|her|their|my team's|the team's|our team's|team))?"
@@ -1043,7 +1067,9 @@ def fold(
         elif picked is not None and (named := named_in_place(question, picked)) is not None:
             current = understand(named)  # "who owns the top one": of that member, not a ranking
         # "who has the fewest in that?" after the one rep shown ranks the thread again, not that rep
-        alone = picked or context is None or context.ambiguity or asks_who_ranks(question)
+        alone = (
+            picked or context is None or context.ambiguity or asks_who_ranks(question) or REDO.search(said)
+        )
         lone = None if alone else only_row(question, shown)
         pair = lone_pair(question, shown) if context is not None and context.slots.dimension else None
         if pair is not None and context is not None:

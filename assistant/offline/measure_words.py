@@ -41,7 +41,7 @@ NOT_YET = re.compile(
 #: ("drop anything under 20k", "drop the ones in EMEA" leave deals out of the answer: no loss)
 LOST = any_of(
     r"lost|lose|loses|losing|losses|loss|closed[- ]lost|dropped"
-    r"|drop(?!\s+(?:anything|everything|the|those|them|em|all|any|deals|opps)\b)|drops|dropping"
+    r"|drop(?!\s+(?:anything|everything|the|those|them|em|all|any|deals|opps|ent[a-z]+)\b)|drops|dropping"
 )
 CLOSED = any_of(r"closed|decided")
 OPEN = any_of(

@@ -526,3 +526,15 @@ def test_biggest_deal_after_won_revenue_is_the_largest_win_and_a_rate_shows_its_
     rate = maven.ask(revops, "which sector has the highest win rate")
     based = maven.ask(revops, "how many deals is that based on", rate.thread_id)
     assert _calls(based)[0][1] == _calls(rate)[0][1] | {"also": ["closed_deals"]}
+
+
+def test_dropping_a_product_and_redoing_keeps_the_question_before(maven: World) -> None:
+    revops = Viewer(user_id=0, role=Role.REVOPS, name="RevOps")
+    first = maven.ask(revops, "which regional office has the best win rate")
+    again = maven.ask(revops, "drop mg special and redo it", first.thread_id)
+    assert _calls(again) == [("query_metrics", _calls(first)[0][1] | {"exclude": {"product": "MG Special"}})]
+    retail = maven.ask(revops, "exclude retail", again.thread_id)
+    ((_, args),) = _calls(retail)
+    assert (
+        args["exclude"] == {"product": "MG Special", "industry": "retail"} and args["measure"] == "win_rate"
+    )
