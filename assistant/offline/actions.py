@@ -189,6 +189,28 @@ GAPS: tuple[Action, ...] = (
         acts=False,
     ),
     Action(
+        "discounts",
+        "measure discounts (a deal records its amount, not the price it was discounted from)",
+        re.compile(
+            r"^(?!.*\b(?:playbook|policy|approv\w*|guidelines?|tips?|advice|how (?:do|can|should|to)"
+            r"|when (?:can|should)|say|ask|asks|asked|handle|respond|objections?|negotiat\w*|give|offer)\b)"
+            r".*\b(?:discount(?:s|ing|ed)?|price (?:cuts?|concessions?))\b"
+        ),
+        'show deal sizes ("average won deal size by product") and what the playbook says about discount '
+        "approvals",
+        acts=False,
+    ),
+    Action(
+        "forecast_accuracy",
+        "measure forecast accuracy (forecast calls are not recorded, so there is nothing to compare with)",
+        re.compile(
+            r"\bforecast(?:ing)? (?:accuracy|error|hit rate)\b|\bhow accurate (?:was|is|were) (?:our|my|the)"
+        ),
+        'show what was won against quota for a period ("Q3 attainment by rep") and the forecast now '
+        '("forecast for this quarter")',
+        acts=False,
+    ),
+    Action(
         "new_logos",
         "count new logos (accounts won for the first time)",
         re.compile(

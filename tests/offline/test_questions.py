@@ -678,6 +678,8 @@ CASES: list[tuple[str, str, str | None, dict[str, Any]]] = [
     (MANAGER, "schedule a team pipeline review for monday", None, {}),
     (REVOPS, "what's the average number of contacts per deal", None, {}),
     (REVOPS, "new logos this yr - how many", None, {}),
+    (REVOPS, "avg discount on won deals this yr?", None, {}),
+    (MANAGER, "what was our forecast accuracy last qtr", None, {}),
     (MANAGER, "how many new customers did my team land in q3", None, {}),
 ]
 
