@@ -164,6 +164,8 @@ def is_follow_up(previous: Frame | None, current: Frame, question: str) -> bool:
         return True  # "melvin's - by rep" after the count by manager: his part, by rep
     if _leaves_out(previous, current, question):
         return True  # "drop mg special and redo it": the figure before, without it
+    if WHO_OWNS_THOSE.match(question) and previous.intent in (Intent.PIPELINE, Intent.TOP_DEALS):
+        return True  # "who owns those?" after the deals closing next week: those deals, with owners
     if only_these(previous, current, question) is not None:
         return True  # "and only closing this qtr", "in the west office": the same answer, narrowed
     if SUBJECTLESS.match(question) and previous.intent in DATA_INTENTS and not names_in(current.slots):
@@ -306,6 +308,15 @@ def _of_the_deal(current: Frame, question: str) -> bool:
 RECORD_INTENTS = frozenset({Intent.ACCOUNT, Intent.ACCOUNT_FACTS, Intent.DEAL, Intent.TERRITORY})
 
 
+#: "who owns those?", "whose are they", "who's on them": the owners of the deals just listed.
+WHO_OWNS_THOSE = re.compile(
+    r"^\W*(?:and |so |ok )?(?:who(?:'s| is| are)? (?:owns?|owned|has|have|is on|are on|on|working) "
+    r"(?:those|them|these|they|each(?: one)?)|whose (?:are )?(?:those|they|these)(?: deals)?"
+    r"|who are the (?:owners|reps) (?:on|of|for) (?:those|them|these))\W*$",
+    re.I,
+)
+#: How many deals "who owns those?" lists.
+OWNERS_LISTED = 25
 #: A question that starts by leaving something out: "drop mg special", "exclude ruth's", "without retail".
 LEAVES_OUT = re.compile(
     r"^\W*(?:and |ok |now |then |pls |please |can you |so )?(?:drop|exclude|excluding|remove|take out|without"
@@ -348,6 +359,12 @@ def merge(previous: Frame, current: Frame, question: str) -> Frame:
     only = only_these(previous, current, question)
     if only is not None:
         return only
+    if WHO_OWNS_THOSE.match(question) and previous.intent in (Intent.PIPELINE, Intent.TOP_DEALS):
+        behind = deals_behind(previous)
+        if behind is not None:
+            # each deal with its owner, all of them (up to a long list)
+            slots = behind.slots.model_copy(update={"limit": behind.slots.limit or OWNERS_LISTED})
+            return behind.model_copy(update={"question": current.question, "slots": slots})
     if _leaves_out(previous, current, question):
         # "drop mg special and redo it", "exclude ruth's" after a measure: the same figure without them
         exclude = {**(previous.slots.exclude or {}), **(current.slots.exclude or {})}

@@ -538,3 +538,12 @@ def test_dropping_a_product_and_redoing_keeps_the_question_before(maven: World) 
     assert (
         args["exclude"] == {"product": "MG Special", "industry": "retail"} and args["measure"] == "win_rate"
     )
+
+
+def test_who_owns_those_after_a_list_of_deals_names_each_deals_owner(demo: World, cast: Cast) -> None:
+    first = demo.ask(cast.revops, "anything closing next week over 50k?")
+    ((_, args),) = _calls(first)
+    owners = demo.ask(cast.revops, "who owns those", first.thread_id)
+    name, listed = _calls(owners)[0]
+    assert name == "top_deals" or ("pipeline_summary", args) == (name, listed)
+    assert owners.answer.count(", owner ") >= 2
