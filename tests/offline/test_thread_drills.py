@@ -547,3 +547,14 @@ def test_who_owns_those_after_a_list_of_deals_names_each_deals_owner(demo: World
     name, listed = _calls(owners)[0]
     assert name == "top_deals" or ("pipeline_summary", args) == (name, listed)
     assert owners.answer.count(", owner ") >= 2
+
+
+def test_how_many_deals_sat_in_a_stage_is_counted_then_who_has_the_most(maven: World) -> None:
+    revops = Viewer(user_id=0, role=Role.REVOPS, name="RevOps")
+    first = maven.ask(revops, "how many deals have been sitting in engaging for more than 90 days")
+    ((_, args),) = _calls(first)
+    assert (args["measure"], args["stage"], args["min_days_in_stage"]) == ("open_deals", "Engaging", 91)
+    assert "group_by" not in args
+    most = maven.ask(revops, "who has the most of those", first.thread_id)
+    ((_, args),) = _calls(most)
+    assert (args["measure"], args["group_by"], args["top"]) == ("open_deals", "rep", 1)

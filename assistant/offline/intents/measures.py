@@ -194,7 +194,15 @@ def prefer_query(frame: Frame, prepared: str, sees_company: bool = False) -> Non
         return
     aged = frame.slots.min_days_in_stage is not None or frame.slots.min_age_days is not None
     if frame.intent is Intent.STALLED and aged and frame.slots.rule in (None, "stage_age", "aged"):
-        # "deals sitting in negotiation more than 3 weeks": the number asked for, not the stall rule's
+        # "deals sitting in negotiation more than 3 weeks": the number asked for, not the stall rule's;
+        # "how many …" counts them, with what they are worth
+        if COUNT.search(prepared):
+            frame.intent, frame.slots.measure, frame.slots.also = (
+                Intent.MEASURE,
+                "open_deals",
+                ["open_pipeline"],
+            )
+            return
         frame.intent, frame.slots.measure, frame.slots.dimension = Intent.MEASURE, "open_pipeline", "deal"
         frame.slots.also = ["average_days_in_stage"] if frame.slots.min_days_in_stage is not None else None
         return
