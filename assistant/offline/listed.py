@@ -237,7 +237,10 @@ THEY = re.compile(
     # "top accounts in that" after the one industry shown: that industry
     r"|\b(?:in|from|for|at|with|of) (?:that|this)(?: one)?\s*(?:$|[?.!,])"
     # "which account was that?" after the one deal shown: that deal
-    r"|\b(?:was|is) (?:that|this)(?: one)?\s*(?:$|[?.!,])",
+    r"|\b(?:was|is) (?:that|this)(?: one)?\s*(?:$|[?.!,])"
+    # "how'd that month do last year?" after the best month: that month
+    r"|\b(?:that|this|the same) (?:month|quarter|qtr|week|year|product|rep|region|office|industry|sector"
+    r"|segment|team|country|state|stage|reason)\b",
     re.I,
 )
 
@@ -296,6 +299,15 @@ def _period_of_row(name: str) -> str | None:
     return f"{calendar.month_name[int(month[2])]} {month[1]}" if month and 1 <= int(month[2]) <= 12 else None
 
 
+#: A period said as the year before the one shown.
+YEAR_BEFORE = frozenset({"last year", "previous year", "prior year", "the year before"})
+
+
+def _year_before(period: str) -> str:
+    """ "October 2026" → "October 2025", "2026-Q3" → "2025-Q3", "2026" → "2025"."""
+    return re.sub(r"\b(\d{4})\b", lambda year: str(int(year[1]) - 1), period, count=1)
+
+
 def with_pick(current: Frame, picked: Listed, dimension: str | None) -> Frame:
     """``current`` about the picked record: in its intent when that intent takes the record (an
     account plan for a listed account), else the record's own answer. A listed person or territory,
@@ -303,6 +315,8 @@ def with_pick(current: Frame, picked: Listed, dimension: str | None) -> Frame:
     the follow-up rules like a name: "what about the second one?" after a leaderboard."""
     if picked.kind == "row":
         period = _period_of_row(picked.name) if dimension in GRAINS else None
+        if period is not None and current.slots.period in YEAR_BEFORE:
+            period = _year_before(period)  # "how'd that month do last year?": the same month a year before
         if period is not None:
             # "split that one by office" after the best quarter: that quarter, by office
             return current.model_copy(update={"slots": current.slots.model_copy(update={"period": period})})

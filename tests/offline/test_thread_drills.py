@@ -6,6 +6,7 @@ those of them closing this month."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from typing import Any
 
@@ -558,3 +559,13 @@ def test_how_many_deals_sat_in_a_stage_is_counted_then_who_has_the_most(maven: W
     most = maven.ask(revops, "who has the most of those", first.thread_id)
     ((_, args),) = _calls(most)
     assert (args["measure"], args["group_by"], args["top"]) == ("open_deals", "rep", 1)
+
+
+def test_that_month_last_year_is_the_month_shown_a_year_before(demo: World, cast: Cast) -> None:
+    first = demo.ask(cast.revops, "closed won by month this year")
+    best = demo.ask(cast.revops, "which month was best", first.thread_id)
+    month = re.findall(r"^\| (\d{4})-(\d{2}) \|", best.answer, re.M)[0]
+    before = demo.ask(cast.revops, "how'd that month do last year", best.thread_id)
+    ((_, args),) = _calls(before)
+    name = dt.date(int(month[0]), int(month[1]), 1).strftime("%B")
+    assert args["measure"] == "won_revenue" and args["period"] == f"{name} {int(month[0]) - 1}"
