@@ -98,6 +98,9 @@ class Lexicon:
     has_activities: bool = True
     #: The data records the products accounts run, with their ARR (some exports have deals only).
     has_installed: bool = True
+    #: The names of every territory and region in the data, whoever can see them (never shown: they
+    #: tell a place that does not exist from one outside the viewer's scope).
+    places: list[str] = field(default_factory=list)
 
     def entities(self) -> list[Named]:
         return [*self.people, *self.accounts, *self.territories, *self.products, *self.regions]
@@ -208,6 +211,10 @@ def load_lexicon(repo: Repository, viewer: Viewer, words: set[str]) -> Lexicon:
         lexicon.has_activities = connection.execute(select(Activity.id).limit(1)).first() is not None
         lexicon.has_installed = (
             connection.execute(select(AccountProduct.account_id).limit(1)).first() is not None
+        )
+        # every place the organisation has, seen or not: to tell "no such region" from "not yours to see"
+        lexicon.places = sorted(
+            {str(v) for row in connection.execute(select(Territory.name, Territory.region)) for v in row if v}
         )
         lexicon.featured_account = connection.execute(
             repo.accounts(viewer, Account.name)

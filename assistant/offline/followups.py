@@ -134,7 +134,9 @@ WHO_START = re.compile(r"\W*(?:and |so |ok )?who\b", re.I)
 #: Figures each deal has of its own (how long it has been open, or in its stage).
 DEAL_OWN = frozenset({"average_deal_age", "average_days_in_stage"})
 #: "which have…", "which ones are…": which of the records the previous answer covered.
-WHICH_OF_THEM = re.compile(r"(?:and\s+|so\s+)?which\s+(?:ones?\s+)?(?:have|has|are|is|were|was)\b", re.I)
+WHICH_OF_THEM = re.compile(
+    r"(?:and\s+|so\s+)?which\s+(?:(?:ones?\s+)?(?:have|has|are|is|were|was)\b|one's\b|ones're\b)", re.I
+)
 #: Names set side by side and nothing else asked: "Peter vs Felix", "Acme or Globex?".
 NAMES_SET_SIDE_BY_SIDE = re.compile(r"\b(?:vs\.?|versus|against|compared? (?:to|with)|or|and)\b", re.I)
 
@@ -672,7 +674,12 @@ def merge(previous: Frame, current: Frame, question: str) -> Frame:
         and WHO_COVERS.search(question)
     ):
         intent = Intent.ROSTER  # "who covers it?" after a territory's accounts: the people based there
-    same = intent is previous.intent
+    # "which one's gone quiet the longest?" after the deals closing this month: of those deals
+    same = intent is previous.intent or bool(
+        WHICH_OF_THEM.match(question)
+        and previous.intent in DEAL_LISTS
+        and intent in (Intent.STALLED, *DEAL_LISTS)
+    )
     merged = Slots()
     carry_names = not (new_names or current.unplaced) or bool(NARROW.match(question))
     # "GTX Pro bookings by rep" then "Gladys": her GTX Pro bookings (a measure keeps the members of

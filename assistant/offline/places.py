@@ -174,6 +174,7 @@ def unknown_place(question: str, lexicon: Lexicon) -> str | None:
     known = {
         name.casefold()
         for name in (
+            *lexicon.places,
             *(t.name for t in lexicon.territories),
             *(r.name for r in lexicon.regions),
             *(t.detail or "" for t in lexicon.territories),

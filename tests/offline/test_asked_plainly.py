@@ -469,6 +469,9 @@ def test_a_region_the_data_does_not_have_is_said_and_the_real_ones_offered(
     assert booked.tool_calls == [] and 'no territory called "EMEA"' in booked.answer
     east = maven.ask(cast.revops, "pipeline in the east")
     assert _calls(east) == [("pipeline_summary", {"territory": "East"})]
+    # a place outside a manager's scope exists: never said not to, whatever they can see
+    outside = maven.ask(maven.viewer("Celia Rouche"), "how is the Central office doing this year?")
+    assert "no territory called" not in outside.answer and "no region called" not in outside.answer
 
 
 def test_a_stall_check_the_data_cannot_support_is_declined_not_answered_none(
