@@ -92,6 +92,7 @@ from assistant.offline.listed import (
     named_row,
     only_row,
     pick,
+    single_row,
     with_pick,
 )
 from assistant.offline.listed_sets import MEMBER_FIELDS, about_listed, needs_account
@@ -1095,6 +1096,14 @@ def fold(
             picked or context is None or context.ambiguity or asks_who_ranks(question) or REDO.search(said)
         )
         lone = None if alone else only_row(question, shown)
+        if (
+            lone is None
+            and not alone
+            and context is not None
+            and context.slots.limit == 1
+            and FRAGMENT.match(said)
+        ):
+            lone = single_row(shown)  # "what products?" after the one top account: that account's
         pair = lone_pair(question, shown) if context is not None and context.slots.dimension else None
         if pair is not None and context is not None:
             # "compare them on deal size" after the top and the bottom one: the two, side by side
@@ -1104,6 +1113,12 @@ def fold(
                 current.slots.others, current.slots.others_slot = [pair[1].name], slot
         elif lone is not None and lone.kind == "row" and context is not None and context.slots.dimension:
             current = with_pick(current, lone, context.slots.dimension)  # "what else do they buy?"
+            drill = _which_dimension(said) if FRAGMENT.match(said) else None
+            if drill is not None and drill != context.slots.dimension:
+                # "what products?" after the one top account: the thread's figure for it, by product
+                of_row = with_pick(context, lone, context.slots.dimension).slots
+                slots = of_row.model_copy(update={"dimension": drill, "limit": None, "ranking": None})
+                current = Frame(intent=Intent.MEASURE, slots=slots, follow_up=True, question=current.question)
         elif (
             lone is not None
             and lone.kind == "opportunity"

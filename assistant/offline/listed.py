@@ -250,6 +250,13 @@ def only_row(question: str, answers: list[str]) -> Listed | None:
     (a ranking cut to its top one): "the biggest one" then "what else do they buy from me?"."""
     if not answers or not THEY.search(question):
         return None
+    return single_row(answers)
+
+
+def single_row(answers: list[str]) -> Listed | None:
+    """The one record or table row the last of ``answers`` showed, if it showed exactly one."""
+    if not answers:
+        return None
     last = answers[-1]
     shown = _table_rows(last) or [
         Listed(kind=m["kind"], ref=f"{m['kind']}/{m['id']}", name=m["name"].strip(" *"))

@@ -569,3 +569,13 @@ def test_that_month_last_year_is_the_month_shown_a_year_before(demo: World, cast
     ((_, args),) = _calls(before)
     name = dt.date(int(month[0]), int(month[1]), 1).strftime("%B")
     assert args["measure"] == "won_revenue" and args["period"] == f"{name} {int(month[0]) - 1}"
+
+
+def test_a_breakdown_asked_after_the_one_top_row_drills_into_it(maven: World) -> None:
+    revops = Viewer(user_id=0, role=Role.REVOPS, name="RevOps")
+    first = maven.ask(revops, "which account has bought the most from us")
+    account = re.findall(r"^\| ([^|]+?) \| \$", first.answer, re.M)[0]
+    products = maven.ask(revops, "what products", first.thread_id)
+    ((_, args),) = _calls(products)
+    assert (args["measure"], args["group_by"], args["account"]) == ("won_revenue", "product", account)
+    assert "top" not in args
