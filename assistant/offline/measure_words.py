@@ -13,7 +13,8 @@ def any_of(words: str) -> re.Pattern[str]:
 
 
 WON = any_of(
-    r"won|did \w+(?: \w+)? close|(?:i|we|they|he|she) closed|bought|purchased|wins?|winning|closed[- ]won"
+    r"won|did(?:n't|nt| not)? \w+(?: \w+)? close|(?:i|we|they|he|she) closed|bought|purchased|wins?|winning"
+    r"|closed[- ]won"
     r"|bookings?|booked|(?:did|do|does|will|to|i|we|they) book|sold|(?<!-)(?:sell|sells|selling)"
     r"|(?<!annual )revenue"
     # "sales" is what was sold, except in a role or a process ("which sales agent…", "sales cycle")

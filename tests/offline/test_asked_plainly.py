@@ -503,3 +503,14 @@ def test_the_rep_with_the_most_past_due_deals_is_counted_per_rep(demo: World, ca
         ), question
     flagged = demo.ask(cast.manager, "any past-due deals on my team")
     assert _calls(flagged)[0][1]["rule"] == "past_close"
+
+
+def test_whether_something_didnt_close_is_counted_from_what_was_won(maven: World, cast: Cast) -> None:
+    for question in (
+        "why didnt gtk 500 close any deals this year",
+        "didnt we close any gtk 500 deals this year",
+    ):
+        answer = maven.ask(cast.revops, question)
+        assert _calls(answer) == [
+            ("query_metrics", {"measure": "won_deals", "product": "GTK 500", "period": "this year"})
+        ], question
