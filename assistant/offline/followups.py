@@ -100,7 +100,7 @@ from assistant.offline.measure_lists import AS_COUNT, IN_COUNT_WORDS, IN_MONEY, 
 from assistant.offline.measures import read_metric_question
 from assistant.offline.members import MEMBER_SLOTS
 from assistant.offline.metric_claims import NOT_ON_PIPELINE, OPEN_MEASURES
-from assistant.offline.narrowing import NAMED_THEN_BY, ONE_BEST, SUBJECTLESS, only_these
+from assistant.offline.narrowing import LEAVING_OUT, NAMED_THEN_BY, ONE_BEST, SUBJECTLESS, only_these
 from assistant.offline.period_slots import SAME_LAST_YEAR
 from assistant.offline.previous_answer import SO_FAR, asks_of_previous, of_previous
 from assistant.offline.ranked_people import asks_who_ranks, who_ranks
@@ -320,17 +320,13 @@ WHO_OWNS_THOSE = re.compile(
 )
 #: How many deals "who owns those?" lists.
 OWNERS_LISTED = 25
-#: A question that starts by leaving something out: "drop mg special", "exclude ruth's", "without retail".
-LEAVES_OUT = re.compile(
-    r"^\W*(?:and |ok |now |then |pls |please |can you |so )?(?:drop|exclude|excluding|remove|take out|without"
-    r"|minus|ignore|ignoring|leave out|not counting|except|but not|strip out|filter out)\b",
-    re.I,
-)
 
 
 def _leaves_out(previous: Frame, current: Frame, question: str) -> bool:
     return (
-        bool(current.slots.exclude) and previous.intent is Intent.MEASURE and bool(LEAVES_OUT.match(question))
+        bool(current.slots.exclude)
+        and previous.intent is Intent.MEASURE
+        and bool(LEAVING_OUT.match(question))
     )
 
 
@@ -1032,13 +1028,17 @@ ALL_OPEN = re.compile(
 )
 
 
-def _every_close_date(frame: Frame, current: Frame, question: str) -> Frame:
-    """``frame`` without the thread's close period when ``question`` asks for all the open deals; and
-    saying a wider group was asked for than the asker sees ("the whole team's win rate" from a rep)."""
+def _wider(frame: Frame, current: Frame) -> Frame:
+    """ "the whole team's win rate" from a rep: a question of its own over a wider group than the asker
+    sees (its answer says so), in the thread's period; else ``frame``."""
     if current.slots.wider and current.intent is Intent.MEASURE and frame is not current:
-        # a question of its own over a wider group, in the thread's period
         period = current.slots.period or frame.slots.period
-        frame = current.model_copy(update={"slots": current.slots.model_copy(update={"period": period})})
+        return current.model_copy(update={"slots": current.slots.model_copy(update={"period": period})})
+    return frame
+
+
+def _every_close_date(frame: Frame, current: Frame, question: str) -> Frame:
+    """``frame`` without the thread's close period when ``question`` asks for all the open deals."""
     open_deals = frame.intent in (Intent.PIPELINE, Intent.TOP_DEALS) or frame.slots.measure in OPEN_MEASURES
     if current.slots.period is None and frame.slots.period and open_deals and ALL_OPEN.search(question):
         return frame.model_copy(update={"slots": frame.slots.model_copy(update={"period": None})})
@@ -1152,19 +1152,16 @@ def fold(
             # "who owns the top one" after the accounts ranked: that account's own record
             named is not None and current.intent in RECORD_INTENTS and not current.slots.measure
         )
-        frame = refine(
-            _every_close_date(
-                listed
-                if listed is not None
-                else current
-                if (picked is not None and picked.kind in ("opportunity", "account")) or own
-                else merge(context, current, said)
-                if context and is_follow_up(context, current, said)
-                else current,
-                current,
-                said,
-            )
+        chosen = (
+            listed
+            if listed is not None
+            else current
+            if (picked is not None and picked.kind in ("opportunity", "account")) or own
+            else merge(context, current, said)
+            if context and is_follow_up(context, current, said)
+            else current
         )
+        frame = refine(_every_close_date(_wider(chosen, current), current, said))
         # a request the product cannot carry out leaves the thread as it was, even when it named
         # someone ambiguously ("give lucas access…", then "whats lucas's role")
         asked = frame.ambiguity is not None and frame.intent is not Intent.ACTION

@@ -167,7 +167,8 @@ def named_in_place(question: str, picked: Listed) -> str | None:
     match = PLACE.search(question)
     if match is None or picked.kind == "opportunity" or match["alone"]:
         return None
-    return f"{question[: match.start()]}it{question[match.end() :]}".replace("the it", "it")
+    before = re.sub(r"\bthe\s+$", "", question[: match.start()], flags=re.I)  # "the top one" → "it"
+    return f"{before}it{question[match.end() :]}"
 
 
 #: "the price ones", "just the enterprise deals", "only the GTX ones": rows of the last table, by name.

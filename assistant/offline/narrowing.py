@@ -14,6 +14,7 @@ from assistant.offline.followup_words import CARRIED_FILTERS, DEAL_LISTS
 from assistant.offline.frame import ENTITY_SLOTS, Frame, Intent
 from assistant.offline.intents.registry import DATA_INTENTS
 from assistant.offline.metric_claims import NOT_ON_PIPELINE, OPEN_MEASURES
+from assistant.offline.slots import LEAVE_OUT_VERBS
 
 #: "which was best?", "which one is the worst": one group of the breakdown, ranked.
 ONE_BEST = re.compile(
@@ -37,12 +38,15 @@ SUBJECTLESS = re.compile(
 
 #: "and only closing this qtr", "only the ones over 50k", "just the ones in Texas": the same records,
 #: narrowed further.
+#: A question that starts by leaving something out: "drop anything under 20k", "exclude ruth's".
+LEAVING_OUT = re.compile(
+    rf"^\W*(?:and |ok |now |then |pls |please |can you |so )?(?:{LEAVE_OUT_VERBS}|except|but not)\b", re.I
+)
 ONLY_THESE = re.compile(
     r"^\W*(?:and |ok |now |then )?(?:only|just)(?: (?:the ones|those|them|ones|the deals|deals|opps))?"
     r"(?: (?:that are|which are|that|which|who))?\s+(?!by\b|per\b)"
     # "drop anything under 20k", "exclude deals under 1k": the rest of the same answer
-    r"|^\W*(?:and |ok |now |then |pls |please |can you )?(?:drop|exclude|remove|ignore|hide|filter out"
-    r"|leave out|take out|skip|get rid of|without|minus|not counting)\b",
+    rf"|{LEAVING_OUT.pattern}",
     re.I,
 )
 #: "in the west office", "for enterprise": a place or a member alone, narrowing the figure before.

@@ -545,8 +545,9 @@ def test_who_owns_those_after_a_list_of_deals_names_each_deals_owner(demo: World
     first = demo.ask(cast.revops, "anything closing next week over 50k?")
     ((_, args),) = _calls(first)
     owners = demo.ask(cast.revops, "who owns those", first.thread_id)
-    name, listed = _calls(owners)[0]
-    assert name == "top_deals" or ("pipeline_summary", args) == (name, listed)
+    # the same deals (the same filters), each looked up with its owner
+    assert _calls(owners)[0] == ("pipeline_summary", args)
+    assert [name for name, _ in _calls(owners)].count("deal_details") >= 2
     assert owners.answer.count(", owner ") >= 2
 
 
