@@ -107,6 +107,13 @@ METRICS: dict[str, Metric] = {
             definition="Count of opportunities won (closed_at) in the period.",
         ),
         Metric(
+            key="won_accounts",
+            name="Customers won",
+            unit=Unit.COUNT,
+            definition="Count of distinct accounts with at least one opportunity won (closed_at) in the "
+            "period.",
+        ),
+        Metric(
             key="lost_deals",
             name="Lost deals",
             unit=Unit.COUNT,

@@ -125,7 +125,8 @@ THOSE = re.compile(r"\b(?:those|these|the ones|them)\b", re.I)
 #: Filters on deals that "those" carries into another kind of answer.
 CARRIED_FILTERS = (
     *("stage", "min_amount", "max_amount", "industry", "segment", "forecast_category", "country"),
-    *("state", "city", "tier", "is_subsidiary", "min_employees", "min_revenue"),
+    *("state", "city", "tier", "is_subsidiary"),
+    *("min_employees", "max_employees", "min_revenue", "max_revenue"),
 )
 #: A name on its own ("Globex?", "Kenji Jensen") continues the thread when this short.
 MAX_FRAGMENT_WORDS = 4

@@ -122,10 +122,12 @@ class Slots(BaseModel):
     is_subsidiary: bool | None = None
     established_before: int | None = None
     established_after: int | None = None
-    #: "accounts with more than 10,000 employees".
+    #: "accounts with more than 10,000 employees", "5k+ employees", "under 500 staff".
     min_employees: int | None = None
-    #: "accounts with over $1B in annual revenue".
+    max_employees: int | None = None
+    #: "accounts with over $1B in annual revenue", "revenue under $50M".
     min_revenue: Decimal | None = None
+    max_revenue: Decimal | None = None
     #: A forecast category named as a member ("what % of pipeline is in commit").
     forecast_category: str | None = None
     ranking: Literal["top", "bottom"] | None = None
@@ -226,7 +228,9 @@ FILTER_SLOTS = (
     "inactive_days",
     "min_pushes",
     "min_employees",
+    "max_employees",
     "min_revenue",
+    "max_revenue",
     "without_product",
     "is_subsidiary",
     "established_before",

@@ -167,6 +167,8 @@ def _measure(text: str) -> str | None:
         return "active_arr"  # "how much ARR are my accounts carrying on Cobalt Platform?"
     if ACCOUNT_COUNT.search(text) and not (WON.search(text) or LOST.search(text) or OPEN.search(text)):
         return "accounts"
+    if ACCOUNT_COUNT.search(text) and WON.search(text) and not (LOST.search(text) or MONEY.search(text)):
+        return "won_accounts"  # "how many customers did we win this year": accounts, not deals
     if ATTAINMENT.search(text) and not (COVERAGE.search(text) and OPEN.search(text)):
         return "attainment"
     if COVERAGE.search(text):

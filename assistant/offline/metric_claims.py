@@ -96,8 +96,11 @@ ONLY_QUERIED = (
     "min_pushes",
     "with_subsidiaries",
 )
+#: Bounds on the accounts' size: the account search and the metric query take them, no other tool.
+COMPANY_SIZE = ("min_employees", "max_employees", "min_revenue", "max_revenue")
 NOT_ON_SCORECARD = (
     *ONLY_QUERIED,
+    *COMPANY_SIZE,
     "product",
     "product_family",
     "account",
@@ -116,6 +119,7 @@ NOT_ON_SCORECARD = (
 )
 NOT_ON_PIPELINE = (
     *ONLY_QUERIED,
+    *COMPANY_SIZE,
     "industry",
     "segment",
     "region",

@@ -68,6 +68,8 @@ PERIOD = re.compile(
 class Extracted:
     slots: Slots = field(default_factory=Slots)
     spans: list[Span] = field(default_factory=list)
+    #: Where a company's size is said ("5k+ employees", "over $1B revenue"): read as no other word.
+    sized: list[Span] = field(default_factory=list)
 
 
 #: Looks like a period but is not one ("Q7", "FY20275"): passed on, so the tool says what it accepts.

@@ -115,38 +115,68 @@ def _amount(number: str, scale: str | None) -> Decimal | None:
     return value * SCALE.get((scale or "").lower(), 1)
 
 
-#: "more than 10,000 employees", "over 5k staff": a company's size, not an amount.
-EMPLOYEES = re.compile(
-    rf"(?:{ABOVE})\s*(\d[\d,]*)\s?(k|thousand)?\s+(?:employees|staff|people|workers|headcount)\b"
+#: A company's size, not a deal amount: its headcount, or its own yearly revenue.
+EMPLOYEE_WORDS = r"(?:employees?|staff|people|workers|headcount|emps|ppl|ftes?)\b"
+REVENUE_WORDS = (
+    r"(?:in\s+|of\s+)?(?:annual\s+|yearly\s+)?(?:revenue|sales|turnover)\b"
+    r"(?!\s+(?:from|with|we|booked|closed|won))"
 )
+#: The company's revenue said first: "annual revenue above 500m" (never "won revenue over 1m").
+REVENUE_FIRST = r"(?<!won )(?<!lost )(?<!booked )\b(?:annual\s+|yearly\s+)?(?:revenue|turnover)\b"
+FEWER = rf"(?:{BELOW}|fewer than|no more than)"
 
 
-#: "over $1B in annual revenue", "annual revenue above 500m": a company's revenue, not a deal amount.
-REVENUE = re.compile(
-    rf"(?:{ABOVE})\s*{NUMBER}\s+(?:in\s+|of\s+)?(?:annual\s+)?(?:revenue|sales|turnover)\b"
-    rf"|\b(?:annual\s+)?(?:revenue|turnover)\s+(?:of\s+)?(?:{ABOVE})\s*{NUMBER}"
-)
+def _size_bounds(text: str, noun: str, first: str) -> tuple[Decimal | None, Decimal | None, list[Span]]:
+    """The bounds ``text`` puts on a company's size measured by ``noun``: "5k+ employees", "more than
+    10,000 staff", "under 500 employees", "1,000-5,000 employees", "headcount over 5k", "revenue
+    under $50M" (``first``: the noun written before its bound)."""
+    low: Decimal | None = None
+    high: Decimal | None = None
+    spans: list[Span] = []
+    both = re.search(
+        rf"\bbetween {NUMBER} and {NUMBER}\s+{noun}|{NUMBER}\s?(?:-|–|to)\s?{NUMBER}\s+{noun}", text
+    )
+    if both:
+        found = [_amount(both[i], both[i + 1]) for i in ((1, 3) if both[1] else (5, 7))]
+        return found[0], found[1], [both.span()]
+    for pattern, is_low in (
+        (rf"(?:{ABOVE})\s*{NUMBER}\s+{noun}", True),
+        (rf"{NUMBER}\s?\+\s*{noun}", True),
+        (rf"{NUMBER}\s+or (?:more|above|over)\s+{noun}", True),
+        (rf"{FEWER}\s*{NUMBER}\s+{noun}", False),
+        (rf"{first}\s+(?:of\s+|is\s+|are\s+)?(?:{ABOVE})\s*{NUMBER}", True),
+        (rf"{first}\s+(?:of\s+|is\s+|are\s+)?{FEWER}\s*{NUMBER}", False),
+    ):
+        for match in re.finditer(pattern, text):
+            value = _amount(match[1], match[2])
+            if value is None:
+                continue
+            if is_low:
+                low = value
+            else:
+                high = value
+            spans.append(match.span())
+    return low, high, spans
 
 
-def _employees(text: str, out: Extracted) -> None:
-    match = EMPLOYEES.search(text)
-    if match:
-        out.slots.min_employees = int(match[1].replace(",", "")) * (1000 if match[2] else 1)
-        out.spans.append(match.span())
+def _company_size(text: str, out: Extracted) -> bool:
+    """Bounds on the accounts' size ("accounts with 5k+ employees", "companies under $50M revenue");
+    whether any was found (a number read as a size is never also a deal amount)."""
+    low, high, spans = _size_bounds(text, EMPLOYEE_WORDS, rf"\b{EMPLOYEE_WORDS}")
+    out.slots.min_employees = int(low) if low is not None else None
+    out.slots.max_employees = int(high) if high is not None else None
+    found = bool(spans)
+    if not found:
+        low, high, spans = _size_bounds(text, REVENUE_WORDS, REVENUE_FIRST)
+        out.slots.min_revenue, out.slots.max_revenue = low, high
+    out.spans.extend(spans)
+    out.sized.extend(spans)
+    return bool(spans)
 
 
 def _amounts(text: str, out: Extracted) -> None:
-    _employees(text, out)
-    if out.slots.min_employees is not None:
+    if _company_size(text, out):
         return
-    revenue = REVENUE.search(text)
-    if revenue:
-        found = _amount(revenue[1] or revenue[3], revenue[2] or revenue[4])
-        if found is not None:
-            # "accounts with >$1B annual revenue": the company's size, not a deal amount
-            out.slots.min_revenue = found
-            out.spans.append(revenue.span())
-            return
     between = BETWEEN.search(text)
     if between:
         low, high = _amount(between[1], between[2]), _amount(between[3], between[4])

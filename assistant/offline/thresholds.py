@@ -19,11 +19,29 @@ THRESHOLD = re.compile(
 )
 
 
-#: "who booked over…", "reps with more than…": the groups are the subject of a money threshold.
+#: "who booked over…", "reps with more than…", "reps with won revenue over…", "accounts with over…":
+#: the groups are the subject of a money threshold (a measure may be named between).
 GROUP_HAS = re.compile(
-    r"\b(?:who|which \w+|anyone|anybody|reps|agents|accounts|customers|products|territories)\b.{0,25}"
-    r"\b(?:booked|sold|won|closed|has|have|had|with)\s*$"
+    r"\b(?P<subject>who|which \w+|anyone|anybody|reps|agents|accounts|customers|companies|products"
+    r"|territories|regions|teams)\b.{0,25}"
+    r"\b(?:booked|sold|won|closed|has|have|had|with)"
+    r"(?:\s+(?:their |in |a |an )?(?:won |closed |open |total |weighted )?"
+    r"(?:revenue|bookings|pipeline|pipe|sales|quota|win rate))?\s*$"
 )
+#: "accounts with more than 100k in open pipeline": the measure named after the bound.
+MEASURE_AFTER = re.compile(
+    r"^\s*(?:in|of)\s+(?:won |closed |open |total |weighted )?(?:revenue|bookings|pipeline|pipe|sales)\b"
+)
+#: The groups a subject names (any other subject is the reps).
+SUBJECTS = {
+    "accounts": "account",
+    "customers": "account",
+    "companies": "account",
+    "products": "product",
+    "territories": "territory",
+    "regions": "region",
+    "teams": "team",
+}
 SCALES = {"k": 1_000, "m": 1_000_000, "mm": 1_000_000, "million": 1_000_000}
 #: Quota reached: "who has hit their number?", "reps that made quota", "already over quota".
 HIT_QUOTA = re.compile(
@@ -78,6 +96,8 @@ def threshold(frame: Frame, prepared: str) -> bool:
         return True
     if found is None or slots.measure is None or slots.owner is not None:
         return False
+    if frame.intent is Intent.ACCOUNTS and not MEASURE_AFTER.match(prepared[found.end() :]):
+        return False  # "accounts with more than 100k of potential": the account search's own bound
     measure = MEASURES.get(slots.measure)
     unit = measure.unit.value if measure is not None else None
     number = float(found[3].replace(",", ""))
@@ -91,9 +111,11 @@ def threshold(frame: Frame, prepared: str) -> bool:
         number /= 100
     elif found[4]:
         number *= SCALES[found[4]]
-    if unit == "usd" and not GROUP_HAS.search(prepared[: found.start()]):
+    subject = GROUP_HAS.search(prepared[: found.start()])
+    if unit == "usd" and not subject:
         return False  # "bookings over 100k by rep": deals over 100k, unless the groups are the subject
-    slots.dimension = slots.dimension or "rep"
+    word = subject["subject"].split()[-1] if subject else ""
+    slots.dimension = slots.dimension or SUBJECTS.get(word, SUBJECTS.get(f"{word}s", "rep"))
     slots.above, slots.below = (None, number) if found[1] else (number, None)
     slots.min_amount = slots.max_amount = None
     frame.intent = Intent.MEASURE

@@ -217,6 +217,8 @@ def prepare(question: str, lexicon: Lexicon, index: EntityIndex) -> Prepared:
         for p, start, end, _ in unknown
     ]
     masks += [(start, end, "entterritory") for _, start, end, _ in territories]
+    # "pipeline from companies over $1B revenue": the size of the companies, not a measure of ours
+    masks += [(start, end, "entsize") for start, end in extracted.sized]
     protected = {w for m in mentions for w in normalise(m.phrase).split()}
     text = correct_typos(_mask(question, masks).lower(), protected)
     text = " ".join(text.replace("’", "'").split())
@@ -405,7 +407,9 @@ NAMED_ALONE = (
             "established_before",
             "established_after",
             "min_employees",
+            "max_employees",
             "min_revenue",
+            "max_revenue",
             "industry",
             "segment",
             "tier",
@@ -448,7 +452,7 @@ def understand(question: str, lexicon: Lexicon, index: EntityIndex) -> Frame:
         pass  # "how many opps created in October are still open?": those deals, by what they became
     elif nobody(frame, prepared.text):
         pass  # "which agents have no deals at all?": each rep's count, only those with none
-    elif frame.intent in (Intent.MEASURE, Intent.PERFORMANCE) and frame.slots.owner is None:
+    elif frame.intent in (Intent.MEASURE, Intent.PERFORMANCE, Intent.ACCOUNTS) and frame.slots.owner is None:
         threshold(frame, prepared.text)  # "who's under 50% attainment?": those reps only
     elif (
         frame.intent is Intent.FORECAST and frame.slots.owner is None and PEOPLE_COUNTED.search(prepared.text)

@@ -107,6 +107,7 @@ def _general() -> dict[str, list[Args]]:
             {"without_contact_role": "champion", "limit": 50},
             {"with_product": "Core", "limit": 50},
             {"outside_country": "United States", "limit": 50},
+            {"max_employees": 1_000_000, "max_annual_revenue": 10**12, "limit": 50},
         ],
         "account_profile": [
             {"account": "Acme Corporation"},
@@ -158,6 +159,7 @@ def _general() -> dict[str, list[Args]]:
             {"measure": "won_revenue", "also": ["win_rate", "open_pipeline"], "group_by": "account"},
             {"measure": "activities", "group_by": "parent_account", "period": "this year"},
             {"measure": "attainment", "also": ["coverage"], "group_by": "rep", "compare": "last_year"},
+            {"measure": "won_accounts", "group_by": "rep", "min_employees": 0, "max_annual_revenue": 10**12},
             *({"measure": "open_deals", "territory": t, "group_by": "product"} for t in TERRITORIES),
         ],
         "metric_definitions": [{}],

@@ -58,6 +58,12 @@ class AccountSearch(BaseModel):
     min_annual_revenue: Decimal | None = Field(
         default=None, ge=0, description="Only accounts whose own annual revenue is at least this."
     )
+    max_employees: int | None = Field(
+        default=None, ge=0, description="Only accounts with at most this many employees."
+    )
+    max_annual_revenue: Decimal | None = Field(
+        default=None, ge=0, description="Only accounts whose own annual revenue is at most this."
+    )
     outside_country: str | None = Field(default=None, description="Only accounts in another country.")
     with_product: str | None = Field(
         default=None, description="Only accounts that have bought this product (a won deal, or they own it)."
@@ -150,6 +156,8 @@ def search_accounts(repo: Repository, viewer: Viewer, params: AccountSearch) -> 
         parent: Only the subsidiaries of this parent account.
         min_employees: Only accounts with at least this many employees.
         min_annual_revenue: Only accounts whose own annual revenue is at least this.
+        max_employees: Only accounts with at most this many employees.
+        max_annual_revenue: Only accounts whose own annual revenue is at most this.
         outside_country: Only accounts in another country.
         with_product: Only accounts that have bought this product (a won deal, or they own it).
         without_product: Only accounts that have not bought this product (no won deal, not owned).

@@ -100,6 +100,9 @@ def conditions_of(
     if params.min_employees is not None:
         conditions.append(Account.employees >= params.min_employees)
         described.append(f"employees >= {params.min_employees:,}")
+    if params.max_employees is not None:
+        conditions.append(Account.employees <= params.max_employees)
+        described.append(f"employees <= {params.max_employees:,}")
     for name, wanted in ((params.with_product, True), (params.without_product, False)):
         if name:
             # what the viewer can see was won or is owned there: a deal outside their scope says nothing
@@ -142,6 +145,9 @@ def conditions_of(
     if params.min_annual_revenue is not None:
         conditions.append(Account.annual_revenue >= params.min_annual_revenue)
         described.append(f"annual revenue >= ${params.min_annual_revenue:,.0f}")
+    if params.max_annual_revenue is not None:
+        conditions.append(Account.annual_revenue <= params.max_annual_revenue)
+        described.append(f"annual revenue <= ${params.max_annual_revenue:,.0f}")
     return conditions, described
 
 

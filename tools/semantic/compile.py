@@ -299,6 +299,7 @@ def _fact(repo: Repository, basis: Basis, row: Any, quarters: dict[str, dt.date]
         closed=row.closed,
         stage_entered=row.stage_entered,
         day=day,
+        account=row.account_id,
     )
 
 

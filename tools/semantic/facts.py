@@ -52,6 +52,8 @@ class Fact:
     day: dt.date | None = None
     #: An installed product still running (not churned).
     active: bool = False
+    #: The account a deal or activity is at (``None``: none recorded).
+    account: int | None = None
 
 
 Inputs = Mapping[Basis, Sequence[Fact]]
@@ -139,6 +141,11 @@ def coverage(inputs: Inputs, as_of: dt.date) -> Value:
 
 def count(pick: Pick) -> Compute:
     return lambda inputs, as_of: len(pick(inputs))
+
+
+def accounts_in(pick: Pick) -> Compute:
+    """How many distinct accounts the picked records are at (a record with no account counts none)."""
+    return lambda inputs, as_of: len({f.account for f in pick(inputs) if f.account is not None})
 
 
 def money(pick: Pick) -> Compute:

@@ -290,6 +290,42 @@ def amount_between(low: Decimal | None, high: Decimal | None) -> list[Narrowing]
     return found
 
 
+def account_size(
+    employees: tuple[int | None, int | None], revenue: tuple[Decimal | None, Decimal | None]
+) -> list[Narrowing]:
+    """Bounds on the account's size, its employees or its own annual revenue ("accounts with 5k+
+    employees"): a record whose account has no figure recorded is outside any bound."""
+    found = []
+    bounds: tuple[tuple[str, tuple[Any, Any], str], ...] = (
+        ("employees", employees, ""),
+        ("annual_revenue", revenue, "$"),
+    )
+    for column, (low, high), currency in bounds:
+        label = column.replace("_", " ")
+        for bound, sign, keep in ((low, ">=", True), (high, "<=", False)):
+            if bound is None:
+                continue
+            found.append(
+                Narrowing(
+                    f"{'min' if keep else 'max'}_{column}",
+                    f"account {label} {sign} {currency}{bound:,.0f}",
+                    frozenset({Link.ACCOUNT}),
+                    ("account",),
+                    _size_bound(column, bound, keep),
+                )
+            )
+    return found
+
+
+def _size_bound(column: str, bound: Any, keep_above: bool) -> Callable[[Joined], ColumnElement[bool]]:
+    def condition(joined: Joined) -> ColumnElement[bool]:
+        value: ColumnElement[Any] = getattr(joined.account, column)
+        kept: ColumnElement[bool] = value >= bound if keep_above else value <= bound
+        return kept
+
+    return condition
+
+
 def _days_before(field: str, column: str, description: str, cutoff: dt.date, oldest: bool) -> Narrowing:
     """Deals whose ``column`` date is on or before ``cutoff`` (``oldest``), or after it."""
     return Narrowing(

@@ -91,6 +91,15 @@ MEASURES: dict[str, Measure] = {
             "won_revenue", "bookings", CLOSED, YTD, f.won, "bookings", "revenue", "closed won", "sales", "won"
         ),
         _count("won_deals", CLOSED, YTD, f.won, "wins", "deals won"),
+        Measure(
+            "won_accounts",
+            "won_accounts",
+            CLOSED,
+            YTD,
+            f.accounts_in(f.won),
+            f.won,
+            aliases=("customers won", "accounts won", "won customers", "won accounts"),
+        ),
         _count("lost_deals", CLOSED, YTD, f.lost, "losses", "deals lost"),
         _sum("lost_revenue", "lost_revenue", CLOSED, YTD, f.lost, "lost amount"),
         _count("closed_deals", CLOSED, YTD, f.of(Basis.CLOSED), "deals closed"),

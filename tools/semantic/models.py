@@ -167,6 +167,24 @@ class MetricQuery(BaseModel):
     max_amount: Decimal | None = Field(
         default=None, ge=0, le=MAX_AMOUNT, description="Deals of at most this."
     )
+    min_employees: int | None = Field(
+        default=None, ge=0, le=10_000_000, description="Deals at accounts with at least this many employees."
+    )
+    max_employees: int | None = Field(
+        default=None, ge=0, le=10_000_000, description="Deals at accounts with at most this many employees."
+    )
+    min_annual_revenue: Decimal | None = Field(
+        default=None,
+        ge=0,
+        le=MAX_AMOUNT,
+        description="Deals at accounts whose annual revenue is at least this.",
+    )
+    max_annual_revenue: Decimal | None = Field(
+        default=None,
+        ge=0,
+        le=MAX_AMOUNT,
+        description="Deals at accounts whose annual revenue is at most this.",
+    )
     min_records: int | None = Field(
         default=None,
         ge=1,

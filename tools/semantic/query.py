@@ -38,6 +38,7 @@ from tools.semantic.facts import Basis
 from tools.semantic.filters import (
     RESOLVERS,
     Narrowing,
+    account_size,
     ages,
     among,
     amount_between,
@@ -100,7 +101,10 @@ def _narrowings(repo: Repository, viewer: ViewerLike, params: MetricQuery) -> li
     aged += [inactive(repo.as_of, params.inactive_days)] if params.inactive_days else []
     aged += [pushed(params.min_pushes)] if params.min_pushes else []
     aged += [past_due(repo.as_of)] if params.past_due else []
-    return found + amount_between(params.min_amount, params.max_amount) + unknown + aged
+    sized = account_size(
+        (params.min_employees, params.max_employees), (params.min_annual_revenue, params.max_annual_revenue)
+    )
+    return found + amount_between(params.min_amount, params.max_amount) + sized + unknown + aged
 
 
 def _people(
@@ -176,6 +180,10 @@ def query_metrics(repo: Repository, viewer: ViewerLike, params: MetricQuery) -> 
         past_due: Only open deals whose close date has passed.
         min_amount: Only deals of at least this amount.
         max_amount: Only deals of at most this amount.
+        min_employees: Only records at accounts with at least this many employees.
+        max_employees: Only records at accounts with at most this many employees.
+        min_annual_revenue: Only records at accounts whose own annual revenue is at least this.
+        max_annual_revenue: Only records at accounts whose own annual revenue is at most this.
         min_records: Only groups with at least this many records behind the first measure.
         missing: Only deals where this field is empty: account, product, close_date, next_step or created.
         without_amount: Only deals whose amount is unknown (none recorded, or estimated).
