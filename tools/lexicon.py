@@ -101,6 +101,9 @@ class Lexicon:
     #: The names of every territory and region in the data, whoever can see them (never shown: they
     #: tell a place that does not exist from one outside the viewer's scope).
     places: list[str] = field(default_factory=list)
+    #: The names of everyone in the organisation, whoever can see them (never shown: they tell a
+    #: colleague outside the viewer's scope, "how's kenji tracking?", from a word that names no one).
+    everyone: list[str] = field(default_factory=list)
 
     def entities(self) -> list[Named]:
         return [*self.people, *self.accounts, *self.territories, *self.products, *self.regions]
@@ -216,6 +219,7 @@ def load_lexicon(repo: Repository, viewer: Viewer, words: set[str]) -> Lexicon:
         lexicon.places = sorted(
             {str(v) for row in connection.execute(select(Territory.name, Territory.region)) for v in row if v}
         )
+        lexicon.everyone = sorted({str(name) for name in connection.execute(select(User.name)).scalars()})
         lexicon.featured_account = connection.execute(
             repo.accounts(viewer, Account.name)
             .order_by(func.coalesce(Account.potential, 0).desc(), Account.id)

@@ -214,6 +214,19 @@ def _headline(answering: Answering, result: MetricResult) -> str:
     return f"{names}{group}, {who} {records}{scope}{when}"
 
 
+def _called_out(end: str | None, result: MetricResult) -> str | None:
+    """ "which month was best?" beside the months: the group at that end of the first measure."""
+    known = [
+        r for r in result.rows if r.figures and r.figures[0].value is not None and not _unrecorded(r.group)
+    ]
+    if end is None or not known or result.groups_total > len(result.rows):
+        return None
+    pick = max if end == "top" else min
+    row = pick(known, key=lambda r: float(r.figures[0].value or 0))
+    word = "Highest" if end == "top" else "Lowest"
+    return f"{word}: {row.group}, {value(row.figures[0])}."
+
+
 def _unrecorded(group: str) -> bool:
     """A group of records without the dimension's value: "(no reason recorded)", "(no segment)"."""
     return group.startswith("(") and group.endswith(")")
@@ -381,6 +394,9 @@ def write(result: MetricResult, answering: Answering) -> str:
     rest = _the_rest(answering)
     if rest:
         summary = f"{summary}. {rest}"
+    called = _called_out(answering.frame.slots.call_out, result)
+    if called:
+        summary = f"{called} {summary}"
     rows = result.rows
     reached = _reached(result, answering.outputs(MetricResult)[1:])
     if reached:

@@ -31,6 +31,8 @@ class Direct(StrEnum):
     CANNOT = "cannot"
     #: The question reads two ways about equally: "Do you mean … or …?"
     WHICH_READING = "which_reading"
+    #: A follow-up that changed nothing that was understood: what can be changed, asked.
+    UNCHANGED = "unchanged"
 
 
 @dataclass

@@ -116,6 +116,7 @@ from assistant.offline.understanding import OWNER_INTENTS, place_unknown
 from assistant.offline.vocabulary import correct_before_reading
 from tools.deals.stalled_rules import RULES as STALL_RULES
 from tools.deals.stalled_rules import Rule
+from tools.semantic.measures import MEASURES
 
 #: How many deals a list sorted by size shows.
 SORTED_SHOWN = 10
@@ -567,10 +568,18 @@ def merge(previous: Frame, current: Frame, question: str) -> Frame:
     )
     side_by_side = bool(current.slots.others and NAMES_SET_SIDE_BY_SIDE.search(question))
     # "which month was best?", "top 3 accounts" after a measure: its measure, ranked over that dimension
-    implied = previous.intent is Intent.MEASURE and _implied_measure(question) and not new_names
+    # a measure the forecast answered ("team quota attainment q3" then "by rep - who's lowest?") is the
+    # thread's measure as well as a metric answer's
+    measured = previous.intent is Intent.MEASURE or (
+        previous.intent is Intent.FORECAST and previous.slots.measure in MEASURES
+    )
+    # a product or a place named narrows the groups ranked ("who's best on gtx pro" after win rate by
+    # product): the measure is still the thread's
+    renamed = [name for name in new_names if name not in ("product", "territory", "region")]
+    implied = measured and _implied_measure(question) and not renamed
     reshaped = (
         (
-            previous.intent is Intent.MEASURE
+            measured
             or reshapes_scorecard
             or (member_named and previous.slots.measure)
             # "vs last quarter" after what someone won this quarter: that figure, compared
@@ -1045,6 +1054,88 @@ def _every_close_date(frame: Frame, current: Frame, question: str) -> Frame:
     return frame
 
 
+#: Asking for the same answer again on purpose: "again", "refresh", "same thing", "one more time".
+AGAIN = re.compile(
+    r"\b(?:again|refresh|re-?send|repeat|once more|one more time|same (?:thing|question|again)|as before)\b",
+    re.I,
+)
+
+
+#: Words that ask for something different from the last answer ("by value instead", "what if…").
+CHANGE_ASKED = re.compile(
+    r"\b(?:instead|rather|what if|what about if|but only|except|excluding|apart from|other than)\b", re.I
+)
+
+
+#: Slots that narrow the records ("over 100k", "in Q3", "only Enterprise"); a breakdown, a ranking or
+#: a topic may already be how the last answer reads, so asking for it again is no change lost.
+NARROWING = (
+    "period",
+    "stage",
+    "min_amount",
+    "max_amount",
+    "industry",
+    "segment",
+    "tier",
+    "country",
+    "state",
+    "city",
+    "product",
+    "product_family",
+    "territory",
+    "region",
+    "forecast_category",
+    "min_age_days",
+    "max_age_days",
+    "min_days_in_stage",
+    "inactive_days",
+    "min_pushes",
+    "min_employees",
+    "max_employees",
+    "min_revenue",
+    "max_revenue",
+    "exclude",
+)
+
+
+def _dropped_slots(current: Frame, frame: Frame) -> bool:
+    """Whether the question on its own narrowed the records in a way the thread's frame does not hold."""
+    mine, held = current.slots, frame.slots
+    return any(getattr(mine, n) is not None and getattr(mine, n) != getattr(held, n) for n in NARROWING)
+
+
+def _changes_nothing(context: Frame | None, current: Frame, frame: Frame, said: str) -> bool:
+    """Whether a follow-up was read as exactly the question before it, though it asked for a change
+    ("by value instead" where no value-weighted figure is known, "what if it's over 100k" where the
+    bound has nowhere to go): what it changes was not understood."""
+    return (
+        context is not None
+        and (CHANGE_ASKED.search(said) is not None or _dropped_slots(current, frame))
+        and frame.follow_up
+        and frame.intent is context.intent
+        and frame.slots == context.slots
+        and frame.brief == context.brief
+        and not (frame.explain or frame.advice or frame.readings or frame.ambiguity)
+        and frame.intent in DATA_INTENTS
+        and not (REDO.search(said) or AGAIN.search(said))
+    )
+
+
+def _ranked_forecast(frame: Frame, current: Frame) -> Frame:
+    """ "who's furthest behind?" after the team's attainment the forecast gave: the forecast ranks no
+    one, so the thread's measure, rep by rep (the question's own ranking)."""
+    slots = frame.slots
+    if not (
+        frame.intent is Intent.FORECAST
+        and current.intent is not Intent.FORECAST
+        and current.slots.ranking
+        and slots.measure in MEASURES
+    ):
+        return frame
+    update = {"dimension": current.slots.dimension or "rep", "ranking": current.slots.ranking}
+    return frame.model_copy(update={"intent": Intent.MEASURE, "slots": slots.model_copy(update=update)})
+
+
 def fold(
     questions: list[str],
     understand: Callable[[str], Frame],
@@ -1161,7 +1252,10 @@ def fold(
             if context and is_follow_up(context, current, said)
             else current
         )
-        frame = refine(_every_close_date(_wider(chosen, current), current, said))
+        frame = refine(_ranked_forecast(_every_close_date(_wider(chosen, current), current, said), current))
+        if _changes_nothing(context, current, frame, said):
+            frame = frame.model_copy(update={"unchanged": True})
+            continue  # the thread stays as it was
         # a request the product cannot carry out leaves the thread as it was, even when it named
         # someone ambiguously ("give lucas access…", then "whats lucas's role")
         asked = frame.ambiguity is not None and frame.intent is not Intent.ACTION

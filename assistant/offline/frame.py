@@ -182,6 +182,9 @@ class Slots(BaseModel):
     missing: str | None = None
     #: "the best and worst month": how many groups to show at each end.
     both_ends: int | None = None
+    #: "monthly won revenue - which month was best?", "by rep - who's lowest?": every group shown,
+    #: the one at the top (or the bottom) named first.
+    call_out: Literal["top", "bottom"] | None = None
     #: "who dropped the most?" after a comparison: the groups ranked by their change, "down" or "up".
     by_change: Literal["down", "up", "any"] | None = None
     #: "vs company" after a team's figure: the wider group asked for, which the answer names when the
@@ -259,6 +262,7 @@ FILTER_SLOTS = (
     "versus_rest",
     "mean_of_groups",
     "both_ends",
+    "call_out",
     "missing",
     "min_records",
     "by_change",
@@ -288,6 +292,9 @@ class Frame(BaseModel):
     unplaced_possessive: bool = False
     #: "briefly", "in one line", "too long": the short version of the answer.
     brief: bool = False
+    #: A follow-up that changed nothing the thread had asked ("by value instead" read as the same
+    #: question): said plainly rather than answered again as if it had been understood.
+    unchanged: bool = False
     #: Two readings the question supports about equally (and weakly): the planner asks which.
     readings: list[Intent] = Field(default_factory=list)
     #: The person the thread was about before the current one ("how is Kenji doing?", "and Emil?"):

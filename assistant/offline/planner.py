@@ -216,6 +216,8 @@ def _direct(route: Route, frame: Frame, lexicon: Lexicon, question: str) -> str:
         return replies.cannot(lexicon, question)
     if route.direct is Direct.WHICH_READING:
         return replies.which_reading(frame.readings)
+    if route.direct is Direct.UNCHANGED:
+        return replies.unchanged(question)
     if route.direct is Direct.DEFINITIONS:
         return replies.metrics(metric_definitions(MetricsQuery()), frame.slots.metric)
     if route.direct is Direct.EXPLAIN:

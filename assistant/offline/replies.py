@@ -381,3 +381,13 @@ def which_reading(readings: list[Intent]) -> str:
     """One short question offering the two readings ("the first", "the second" or a word answers it)."""
     labels = [READING_LABELS.get(r, r.value.replace("_", " ")) for r in readings]
     return f"Do you mean {fmt.or_list(labels)}?"
+
+
+def unchanged(question: str) -> str:
+    """A follow-up read as the question before it: what it changes was not understood, so the same
+    answer is not given again as if it had been; one question about what to change."""
+    return (
+        f'I could not tell what "{question.strip()}" changes in the last answer, so I have not repeated '
+        'it. What should change: a breakdown ("by rep", "by month"), the period ("last quarter"), a '
+        'filter ("only Enterprise", "over 50k") or the measure ("win rate", "pipeline", "deal count")?'
+    )

@@ -93,6 +93,8 @@ def first_route(frame: Frame, lexicon: Lexicon, tools: AbstractSet[str]) -> Rout
     spec = spec_for(frame.intent)
     if frame.readings and not frame.follow_up:
         return Route(direct=Direct.WHICH_READING)
+    if frame.unchanged:
+        return Route(direct=Direct.UNCHANGED)
     if frame.intent is Intent.UNKNOWN and frame.ambiguity is not None:
         # "how many employees does Fin have?": which of the names is meant comes first
         return Route(direct=Direct.CLARIFY, ambiguity=frame.ambiguity)

@@ -14,6 +14,7 @@ from assistant.offline.vocabulary import (
     is_unknown_word,
     knows_word,
 )
+from tools.lexicon import Lexicon
 
 
 def demote_partial(
@@ -93,3 +94,38 @@ def regions_named_more(mentions: list[Mention], words: list[Token]) -> list[tupl
             mentions.remove(mention)
             found.append((f"{mention.phrase} {after.text}", mention.start, after.end, after.possessive))
     return found
+
+
+#: What follows a place named as a group of people or deals: "the west team's pipeline".
+PLACE_AFTER = frozenset(
+    {"team", "region", "office", "territory", "reps", "pipeline", "pipe", "deals", "numbers"}
+)
+
+
+def out_of_sight(
+    words: list[Token], lexicon: Lexicon, covered: list[tuple[int, int]]
+) -> tuple[list[tuple[str, int, int, bool]], list[tuple[str, int, int, bool]]]:
+    """Names of the organisation the viewer cannot see, written in lower case where nothing else
+    explains them: a colleague's first or last name ("how's kenji tracking vs quota?") and a region
+    or territory as a group ("the west team's pipeline"). Said as names that matched nothing in
+    scope, never dropped so that the asker's own figures answer instead. Returns (people, places)."""
+    seen = {part.casefold() for person in lexicon.people for part in person.name.split()}
+    hidden = {part.casefold() for name in lexicon.everyone for part in name.split() if len(part) > 2} - seen
+    visible_places = {
+        n.casefold()
+        for n in (*(t.name for t in lexicon.territories), *(t.detail or "" for t in lexicon.territories))
+    }
+    places = {p.casefold() for p in lexicon.places if " " not in p} - visible_places
+    people: list[tuple[str, int, int, bool]] = []
+    found_places: list[tuple[str, int, int, bool]] = []
+    for i, word in enumerate(words):
+        if any(s <= word.start < e for s, e in covered):
+            continue
+        key = word.text.casefold().removesuffix("'s").rstrip("s") if word.possessive else word.text.casefold()
+        after = words[i + 1].text.casefold() if i + 1 < len(words) else ""
+        # (a capitalised name is read by the unknown-name reader, joined with the words around it)
+        if key in hidden and not word.capitalised and not is_common(word.text) and not knows_word(key):
+            people.append((word.text.removesuffix("'s"), word.start, word.end, True))
+        elif key in places and (word.possessive or after.removesuffix("'s") in PLACE_AFTER):
+            found_places.append((word.text.removesuffix("'s"), word.start, word.end, False))
+    return people, found_places

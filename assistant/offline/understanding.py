@@ -37,6 +37,7 @@ from assistant.offline.scoring import ASKS_WHAT_TO_DO, ENTITY_WEIGHT, best, scor
 from assistant.offline.slots import extract_slots
 from assistant.offline.strangers import (
     demote_partial,
+    out_of_sight,
     regions_named_more,
     unknown_phrases,
 )
@@ -164,6 +165,10 @@ def prepare(question: str, lexicon: Lexicon, index: EntityIndex) -> Prepared:
     words = tokens(question)
     mentions, strangers = demote_partial(find_mentions(question, index, index.keys()), words)
     territories = regions_named_more(mentions, words)
+    explained = [(m.start, m.end) for m in mentions] + [(s, e) for _, s, e, _ in (*strangers, *territories)]
+    hidden_people, hidden_places = out_of_sight(words, lexicon, explained)
+    strangers += hidden_people  # "how's kenji tracking?" asked by someone who cannot see Kenji
+    territories += hidden_places  # "the west team's pipeline" asked from the Central office
     about_me = bool(SELF.search(TOLD.sub(" ", question.lower())))
     skip: list[Span] = [(start, end) for _, start, end, _ in territories]
     for mention in [m for m in mentions if m.kind == "person" and m.resolved is not None]:
@@ -590,7 +595,10 @@ def looking_ahead(frame: Frame, lexicon: Lexicon) -> None:
     drop a day or week period from a question whose answer is not dated by it."""
     if frame.slots.period and frame.intent not in DATED_INTENTS and SHORT_PERIOD.search(frame.slots.period):
         frame.slots.period = None
-    ahead = frame.intent in FORWARD_INTENTS or frame.slots.measure in FORWARD_MEASURES
+    measure = frame.slots.measure or ""
+    # "team attainment q3" in November, even when the forecast answers it: the Q3 just ended
+    looks_back = measure == "attainment" or measure.startswith(("won_", "lost_", "closed_"))
+    ahead = (frame.intent in FORWARD_INTENTS and not looks_back) or measure in FORWARD_MEASURES
     if not ahead or frame.slots.period is None or frame.slots.date_field == "created":
         return  # "created in October": when they were made, which has happened
     if frame.slots.period.strip() in ALL_TIME:

@@ -23,8 +23,9 @@ from collections.abc import Set as AbstractSet
 from typing import Any, Literal
 
 from assistant.offline.answers_measures import write
-from assistant.offline.breakdowns import DIMENSION_WORD, DIMENSIONS
+from assistant.offline.breakdowns import BREAKDOWN, DIMENSION_WORD, DIMENSIONS, GRAIN
 from assistant.offline.calls import Call, given
+from assistant.offline.comparisons import TOP_N
 from assistant.offline.followup_words import CHANGE_DOWN, CHANGE_UP
 from assistant.offline.frame import Frame, Intent, Slots
 from assistant.offline.intents.accounts import own_book
@@ -371,6 +372,18 @@ def fill(slots: Slots, prepared: str) -> None:
         slots.ranking = "bottom" if reading.order == "asc" else "top"
     elif reading.group_by is not None and reading.order == "asc":
         slots.ranking = "bottom"  # "who is behind on quota?": everyone, lowest first
+    if (
+        slots.limit == 1
+        and slots.ranking
+        and slots.dimension not in (None, "deal")
+        and (BREAKDOWN.search(prepared) or GRAIN.search(prepared))
+        and not TOP_N.search(prepared)
+    ):
+        # "monthly won revenue - which month was best?", "by rep - who's lowest?": the breakdown asked
+        # for, every group, with the one at the top (or the bottom) named; months stay in their order
+        slots.call_out, slots.limit = slots.ranking, None
+        if slots.dimension in TIME_GRAINS:
+            slots.ranking = None
     moved: Literal["down", "up"] | None = (
         "down" if CHANGE_DOWN.search(prepared) else "up" if CHANGE_UP.search(prepared) else None
     )

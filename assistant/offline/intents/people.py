@@ -94,7 +94,9 @@ PERFORMANCE = IntentSpec(
         phrasing(1, r"\bquota\b|\brevenue\b|\bwon\b|\bwins?\b"),
         phrasing(
             5,
-            r"\b(?:entterritory|entregion)(?:'s)? (?:team|office|reps|sellers)\b",
+            # (not "the west team's pipeline": what the team has, asked for)
+            r"\b(?:entterritory|entregion)(?:'s)? (?:team|office|reps|sellers)\b"
+            r"(?!'s\b|'|\s+(?:pipeline|pipe|deals|opps|opportunities|forecast|accounts)\b)",
             r"\b(?:team|office|reps|sellers) (?:in|of) (?:the )?(?:entterritory|entregion)\b",
         ),
     ),

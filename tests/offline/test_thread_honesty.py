@@ -1,0 +1,71 @@
+"""A follow-up is answered as asked or said not to be understood: a change that was not read
+("by value instead") is never answered with the last answer again; the thread's measure stays when a
+ranking names none ("by rep - who's lowest?" after attainment, "who's best on gtx pro" after win
+rates); a breakdown asked with its best member shows every member and names the best; a quarter that
+has passed is last quarter's for attainment; a colleague or a place out of sight is said."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.offline.conftest import Cast, World
+
+
+def _calls(answer: Any) -> list[tuple[str, dict[str, Any]]]:
+    return [(c.name, dict(c.args)) for c in answer.tool_calls]
+
+
+def test_a_change_that_was_not_understood_is_said_not_repeated(demo: World, cast: Cast) -> None:
+    first = demo.ask(cast.manager, "win rate by rep for my team last quarter")
+    again = demo.ask(cast.manager, "by value instead", first.thread_id)
+    assert _calls(again) == []
+    assert 'I could not tell what "by value instead" changes' in again.answer
+    # the thread is kept: the next follow-up still reads the win rates
+    later = demo.ask(cast.manager, "just the top 2", first.thread_id)
+    assert _calls(later)[0][1]["measure"] == "win_rate"
+
+
+def test_the_same_breakdown_asked_again_is_answered_again(demo: World, cast: Cast) -> None:
+    first = demo.ask(cast.manager, "lost deals by reason last month on my team")
+    again = demo.ask(cast.manager, "sort those by reason", first.thread_id)
+    assert _calls(again) == _calls(first)
+
+
+def test_a_ranking_after_the_forecasts_attainment_keeps_attainment(demo: World, cast: Cast) -> None:
+    first = demo.ask(cast.manager, "team quota attainment q3")
+    assert "2026-Q3" in first.answer  # the Q3 just ended, not next year's
+    lowest = demo.ask(cast.manager, "by rep - who's lowest?", first.thread_id)
+    args = _calls(lowest)[0][1]
+    assert (args["measure"], args["group_by"], args.get("top")) == ("attainment", "rep", None)
+    assert "Lowest: " in lowest.answer
+    behind = demo.ask(cast.manager, "who's furthest behind", first.thread_id)
+    args = _calls(behind)[0][1]
+    assert (args["measure"], args["group_by"], args["order"]) == ("attainment", "rep", "asc")
+
+
+def test_a_ranking_naming_a_product_keeps_the_threads_measure(maven: World, cast: Cast) -> None:
+    manager = maven.viewer("Melvin Marxen")
+    first = maven.ask(manager, "win rate by product for my team")
+    best = maven.ask(manager, "who's best on gtx pro", first.thread_id)
+    args = _calls(best)[0][1]
+    assert (args["measure"], args["product"], args["group_by"]) == ("win_rate", "GTX Pro", "rep")
+
+
+def test_a_series_with_its_best_member_shows_the_series(maven: World, cast: Cast) -> None:
+    answer = maven.ask(
+        maven.viewer("Cara Losch"), "monthly won revenue for my team this year - which month was best?"
+    )
+    args = _calls(answer)[0][1]
+    assert (args["group_by"], args.get("top")) == ("month", None)
+    months = [line for line in answer.answer.splitlines() if line.strip().startswith("| 2017-")]
+    assert len(months) > 3
+    assert "Highest: 2017-" in answer.answer
+
+
+def test_a_place_out_of_sight_is_said_not_swapped_for_my_own(maven: World, cast: Cast) -> None:
+    rep = maven.viewer("Marty Freudenburg")  # Central
+    answer = maven.ask(rep, "show me the west team's pipeline")
+    assert 'named "west"' in answer.answer and "$" not in answer.answer
+    manager = maven.viewer("Summer Sewald")  # West
+    answer = maven.ask(manager, "show me the west team's pipeline")
+    assert _calls(answer)[0][0] == "pipeline_summary" and "open pipeline" in answer.answer
