@@ -1090,6 +1090,7 @@ NARROWING = (
     "min_days_in_stage",
     "inactive_days",
     "min_pushes",
+    "max_pushes",
     "min_employees",
     "max_employees",
     "min_revenue",
@@ -1176,7 +1177,8 @@ def fold(
             # "drop the ones under 25%" after the top 5 reps with their win rates: those kept
             frame = context = refine(bounded)
             continue
-        picked = pick(question, shown) if shown and not (context and context.ambiguity) else None
+        ascending = context is not None and context.slots.ranking == "bottom"
+        picked = pick(question, shown, ascending) if shown and not (context and context.ambiguity) else None
         named = None
         if picked is None and context is not None and context.slots.dimension in MEMBER_FIELDS:
             picked = named_row(question, shown)  # "the price ones" after the losses by reason

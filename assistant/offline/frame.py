@@ -117,6 +117,8 @@ class Slots(BaseModel):
     inactive_days: int | None = None
     #: "deals pushed 3+ times": the fewest close-date pushes a deal has had.
     min_pushes: int | None = None
+    #: "take out the deals pushed 2+ times": those pushed at most once are kept.
+    max_pushes: int | None = None
     #: "accounts that haven't bought X": the product they lack; "subsidiaries"; "founded before 1990".
     without_product: str | None = None
     is_subsidiary: bool | None = None
@@ -230,6 +232,7 @@ FILTER_SLOTS = (
     "without_contact_role",
     "inactive_days",
     "min_pushes",
+    "max_pushes",
     "min_employees",
     "max_employees",
     "min_revenue",

@@ -144,14 +144,17 @@ def place_in(question: str) -> int | None:
     return PLACES[word.lower()]
 
 
-def pick(question: str, answers: list[str]) -> Listed | None:
+def pick(question: str, answers: list[str], ascending: bool = False) -> Listed | None:
     """The row that ``question`` picks by position from the last list among ``answers`` (the
-    answers shown so far, oldest first): "what about #3" after the details of #2 is the list's third."""
+    answers shown so far, oldest first): "what about #3" after the details of #2 is the list's third.
+    In a list of the bottom few (``ascending``), "the worst one" is the first row."""
     index = place_in(question)
     if index is None:
         return None
     answer, shown = next(((a, found) for a in reversed(answers) if (found := rows(a))), ("", []))
     match = PLACE.search(question)
+    if match is not None and match["end"] and ascending and shown:
+        return _as_record(shown[0])
     if match is not None and match["largest"] and shown:
         return _largest(answer, shown)
     if match is not None and match["end"] and index == -1 and CUT.search(answer):

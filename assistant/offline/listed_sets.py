@@ -112,6 +112,30 @@ PEOPLE_FACTS = re.compile(
 ABOUT_PEOPLE = (Intent.UNKNOWN, Intent.ROSTER, Intent.MEASURE, Intent.TERRITORY, Intent.TERRITORIES)
 
 
+#: "which of those 5…", "these 3": the set counted, which may be a list shown before the last answer.
+COUNTED_SET = re.compile(
+    r"\b(?:those|these|the|them|all) (\d{1,2})\b(?! (?:days?|weeks?|months?|years?)\b)", re.I
+)
+
+
+def _counted(question: str, answers: list[str]) -> tuple[str, list[str]] | None:
+    """ "which of those 5 have no next step?" after one of five deals was opened: the latest answer
+    that listed exactly that many deals or accounts."""
+    said = COUNTED_SET.search(question)
+    if said is None:
+        return None
+    for answer in reversed(answers):
+        shown = rows(answer)
+        kinds = {row.kind for row in shown}
+        if (
+            len(shown) == int(said[1])
+            and len(kinds) == 1
+            and (kind := kinds.pop()) in ("opportunity", "account")
+        ):
+            return FIELD_OF_KIND[kind], [row.ref if kind == "opportunity" else row.name for row in shown]
+    return None
+
+
 def about_listed(previous: Frame | None, current: Frame, question: str, answers: list[str]) -> Frame | None:
     """``current`` asked of each record the previous answer listed, or None when it is not about them."""
     if previous is None or not answers or not SET_WORDS.search(question):
@@ -119,6 +143,9 @@ def about_listed(previous: Frame | None, current: Frame, question: str, answers:
     if current.ambiguity is not None or current.slots.any_of:
         return None
     found = listed_set(previous, answers[-1])
+    counted = _counted(question, answers)
+    if counted is not None and (found is None or len(found[1]) != len(counted[1])):
+        found = counted
     if found is None and _whose(previous, current, question):
         # "whose are they?" after the 24 deals pushed 3+ times, 12 shown: all of them, by owner
         slots = previous.slots.model_copy(update={"dimension": "rep", "group_by": None, "limit": None})
@@ -146,12 +173,14 @@ def about_listed(previous: Frame | None, current: Frame, question: str, answers:
         # "who owns them?" after a few deals: those deals, each with its owner
         slots = Slots(measure="open_pipeline", any_of={field: names}, dimension="deal", then_by="rep")
         return Frame(intent=Intent.MEASURE, slots=slots, follow_up=True, question=current.question)
-    quiet = current.intent is Intent.STALLED and current.slots.rule == "no_activity"
+    # "which of those have no next step / slipped at least once / are past due / went quiet?": the
+    # stall check's rule as the metric query's filter, over the records listed
+    quiet = current.intent is Intent.STALLED and _as_filter(current.slots)
     # "which of those are in tech?", "any of them in healthcare?": the listed records with a filter
     filtered = current.intent in (Intent.UNKNOWN, Intent.ACCOUNTS) and any(
         getattr(current.slots, slot) is not None for slot, member in MEMBER_SLOTS if member != field
     )
-    if current.intent not in MEASURED_AS and not (quiet and current.slots.inactive_days) and not filtered:
+    if current.intent not in MEASURED_AS and not quiet and not filtered:
         return None
     # "which of those haven't been touched in 30 days?": the open ones among them, so quiet
     measure = current.slots.measure or MEASURED_AS.get(current.intent) or "open_pipeline"
@@ -176,6 +205,20 @@ def about_listed(previous: Frame | None, current: Frame, question: str, answers:
     return current.model_copy(
         update={"intent": Intent.MEASURE, "slots": slots, "follow_up": True, "readings": [], "implied": False}
     )
+
+
+def _as_filter(slots: Slots) -> bool:
+    """Put a stall rule the metric query can filter by into ``slots`` (whether it could): a missing
+    next step, pushes, past due, no activity in N days."""
+    if slots.rule == "next_step":
+        slots.missing = slots.missing or "next_step"
+    elif slots.rule == "pushed":
+        slots.min_pushes = slots.min_pushes or 1
+    elif slots.rule == "no_activity":
+        return slots.inactive_days is not None
+    elif slots.rule != "past_close":
+        return False
+    return True
 
 
 def _whose(previous: Frame, current: Frame, question: str) -> bool:

@@ -94,6 +94,7 @@ ONLY_QUERIED = (
     "exclude",
     "any_of",
     "min_pushes",
+    "max_pushes",
     "with_subsidiaries",
 )
 #: Bounds on the accounts' size: the account search and the metric query take them, no other tool.

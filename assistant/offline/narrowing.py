@@ -15,6 +15,7 @@ from assistant.offline.frame import ENTITY_SLOTS, Frame, Intent
 from assistant.offline.intents.registry import DATA_INTENTS
 from assistant.offline.metric_claims import NOT_ON_PIPELINE, OPEN_MEASURES
 from assistant.offline.slots import LEAVE_OUT_VERBS
+from tools.semantic.measures import MEASURES
 
 #: "which was best?", "which one is the worst": one group of the breakdown, ranked.
 ONE_BEST = re.compile(
@@ -40,7 +41,9 @@ SUBJECTLESS = re.compile(
 #: narrowed further.
 #: A question that starts by leaving something out: "drop anything under 20k", "exclude ruth's".
 LEAVING_OUT = re.compile(
-    rf"^\W*(?:and |ok |now |then |pls |please |can you |so )?(?:{LEAVE_OUT_VERBS}|except|but not)\b", re.I
+    rf"^\W*(?:and |ok |now |then |pls |please |can you |so )?(?:(?:what )?if (?:you|we|i) )?"
+    rf"(?:{LEAVE_OUT_VERBS}|except|but not)\b",
+    re.I,
 )
 ONLY_THESE = re.compile(
     r"^\W*(?:and |ok |now |then )?(?:only|just)(?: (?:the ones|those|them|ones|the deals|deals|opps))?"
@@ -54,7 +57,15 @@ IN_ALONE = re.compile(
     r"^\W*(?:and |ok |what about |how about )?(?:just |only )?(?:in|for|at|from|on) \S", re.I
 )
 #: What a narrowing adds: filters, names and a period (not a measure or a breakdown).
-NARROWING_SLOTS = (*ENTITY_SLOTS, *CARRIED_FILTERS, "period", "loss_reason", "rule", "min_pushes")
+NARROWING_SLOTS = (
+    *ENTITY_SLOTS,
+    *CARRIED_FILTERS,
+    "period",
+    "loss_reason",
+    "rule",
+    "min_pushes",
+    "max_pushes",
+)
 
 
 def only_these(previous: Frame, current: Frame, question: str) -> Frame | None:
@@ -77,8 +88,14 @@ def only_these(previous: Frame, current: Frame, question: str) -> Frame | None:
         getattr(previous.slots, s, None) not in (None, v) for s, v in added.items() if s in ENTITY_SLOTS
     ):
         return None  # nothing to narrow by, or another person or product: read as a question of its own
+    if "max_pushes" in added:
+        added.pop("rule", None)  # the deals pushed are left out, not asked for
     slots = previous.slots.model_copy(update=added)
     intent = previous.intent
+    if intent is Intent.FORECAST and slots.measure in MEASURES and set(added) - {"period"}:
+        # "and if you take out the deals pushed 2+ times?" after the team's coverage: the forecast
+        # takes no such filter, the metric query gives the same measure without them
+        intent = Intent.MEASURE
     unlisted = any(getattr(slots, s, None) is not None for s in NOT_ON_PIPELINE)
     if intent is Intent.PIPELINE and not unlisted:
         return None  # "only engaging" after the pipeline: the usual follow-up, which keeps what it asks

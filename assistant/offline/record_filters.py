@@ -109,10 +109,19 @@ MISSING = re.compile(
 MISSING_FIELDS = {"customer": "account", "company": "account", "closing": "close_date", "start": "created"}
 
 
+#: Verbs that leave records out of an answer ("drop", "exclude", "take out"…), for every reader of them.
+LEAVE_OUT_VERBS = (
+    r"drop|exclude|excluding|remove|ignore|ignoring|hide|filter out|strip out|leave out|take out|skip|without"
+    r"|get rid of|minus|not counting"
+)
+#: A verb leaving out the deals a filter then describes: "take out the deals that got pushed 2+ times".
+LEFT_OUT = re.compile(rf"\b(?:{LEAVE_OUT_VERBS})\b(?:\s+\w+){{0,5}}\s*$")
+
+
 #: "pushed 3+ times", "slipped more than twice", "4 or more pushes": how often a close date moved out.
 PUSHED = re.compile(
     r"\b(?:pushed|slipped|moved)(?: out| back)?(?: at least| more than| over| >)?"
-    r" (\d{1,2}|two|three|four|five|twice)(\+| or more)?(?: times)?(?!\w)"
+    r" (\d{1,2}|two|three|four|five|twice|once)(\+| or more)?(?: times)?(?!\w)"
     r"|\b(\d{1,2})(\+| or more) (?:pushes|slips|times)\b"
 )
 
@@ -122,9 +131,13 @@ def _pushes(text: str, slots: Slots) -> list[tuple[int, int]]:
     if found is None:
         return []
     word = found[1] or found[3]
-    count = {"twice": 2, **_WORD_NUMBERS}.get(word) or int(word)
+    count = {"once": 1, "twice": 2, **_WORD_NUMBERS}.get(word) or int(word)
     more_than = re.search(r"more than|over|>", found[0]) is not None and not (found[2] or found[4])
-    slots.min_pushes = count + 1 if more_than else count
+    at_least = count + 1 if more_than else count
+    if LEFT_OUT.search(text[: found.start()]):
+        slots.max_pushes = at_least - 1  # "take out the deals pushed 2+ times": the rest are kept
+    else:
+        slots.min_pushes = at_least
     return [found.span()]
 
 

@@ -24,7 +24,7 @@ from assistant.offline.period_slots import (
     _periods,
 )
 from assistant.offline.places import read_places
-from assistant.offline.record_filters import read_record_filters
+from assistant.offline.record_filters import LEAVE_OUT_VERBS, read_record_filters
 from assistant.offline.vocabulary import NUMBER_WORDS, is_common, knows_word
 from tools.lexicon import Lexicon
 
@@ -215,11 +215,6 @@ def _amounts(text: str, out: Extracted) -> None:
 
 #: A verb leaving out the deals a bound then describes: "drop anything under 20k", "exclude the ones
 #: over $1M", "without deals below 5k".
-#: Verbs that leave records out of an answer ("drop", "exclude", "take out"…), for every reader of them.
-LEAVE_OUT_VERBS = (
-    r"drop|exclude|excluding|remove|ignore|ignoring|hide|filter out|strip out|leave out|take out|skip|without"
-    r"|get rid of|minus|not counting"
-)
 LEAVE_OUT = re.compile(
     rf"\b(?:{LEAVE_OUT_VERBS}|cut)\s+(?:all\s+|any\s+)?(?:the\s+)?(?:anything|everything|deals?|opps?"
     r"|opportunities|ones|those|them|em|stuff|accounts?)?\s*(?:that are\s+|which are\s+|worth\s+)?$"

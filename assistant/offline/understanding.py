@@ -498,6 +498,7 @@ def understand(question: str, lexicon: Lexicon, index: EntityIndex) -> Frame:
     place_unknown(frame, prepared.unknown_owners, prepared.unknown_names)
     _no_such_place(frame, question, lexicon)
     _accounts_by_deals(frame, prepared.text, lexicon)
+    _quiet_accounts(frame, prepared.text)
     _wider_than_seen(frame, prepared.text, lexicon)
     _deal_reference(frame, question)
     _topic(frame, question, [m.phrase for m in prepared.mentions if m.kind == "account"])
@@ -545,6 +546,27 @@ def _accounts_by_deals(frame: Frame, text: str, lexicon: Lexicon) -> None:
         )
         frame.slots.dimension = "account"
         frame.slots.limit = frame.slots.limit or 1
+
+
+#: "which of my accounts…", "any accts…": the accounts are what is asked for.
+ACCOUNTS_ASKED = re.compile(
+    r"\b(?:which|what|any|list|show me|show)\b(?: of)?(?: (?:my|our|the|your))? (?:accounts|customers|clients"
+    r"|companies)\b"
+)
+
+
+def _quiet_accounts(frame: Frame, text: str) -> None:
+    """ "which of my accounts have gone quiet - no activity in 30+ days": the accounts without
+    activity (the account search), not the deals the stall check flags for it."""
+    if (
+        frame.intent is Intent.STALLED
+        and frame.slots.rule == "no_activity"
+        and ACCOUNTS_ASKED.search(text)
+        and not re.search(r"\b(?:deals?|opps?|opportunit(?:y|ies))\b", text)
+    ):
+        frame.intent = Intent.ACCOUNTS
+        frame.slots.inactive_days = frame.slots.inactive_days or 30
+        frame.slots.measure = frame.slots.dimension = None
 
 
 def _no_such_place(frame: Frame, question: str, lexicon: Lexicon) -> None:

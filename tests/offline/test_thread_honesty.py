@@ -69,3 +69,43 @@ def test_a_place_out_of_sight_is_said_not_swapped_for_my_own(maven: World, cast:
     manager = maven.viewer("Summer Sewald")  # West
     answer = maven.ask(manager, "show me the west team's pipeline")
     assert _calls(answer)[0][0] == "pipeline_summary" and "open pipeline" in answer.answer
+
+
+def test_which_of_those_five_is_the_five_listed_before(demo: World, cast: Cast) -> None:
+    first = demo.ask(cast.rep, "my top 5 open deals by amt")
+    demo.ask(cast.rep, "the 2nd one - whats the next step", first.thread_id)
+    those = demo.ask(cast.rep, "which of those 5 have no next step?", first.thread_id)
+    args = _calls(those)[0][1]
+    assert len(args["any_of"]["deal"]) == 5 and args["missing"] == "next_step"
+
+
+def test_which_of_those_slipped_keeps_the_deals_listed(demo: World, cast: Cast) -> None:
+    first = demo.ask(cast.manager, "top 10 deals closing in december")
+    slipped = demo.ask(
+        cast.manager, "which of those have slipped at least once, and whats their total", first.thread_id
+    )
+    args = _calls(slipped)[0][1]
+    assert len(args["any_of"]["deal"]) == 10 and args["min_pushes"] == 1
+
+
+def test_taking_out_pushed_deals_keeps_the_threads_measure(demo: World, cast: Cast) -> None:
+    first = demo.ask(cast.manager, "whats my team's pipeline coverage for q4")
+    without = demo.ask(cast.manager, "and if you take out deals that got pushed 2+ times?", first.thread_id)
+    args = _calls(without)[0][1]
+    assert (args["measure"], args["max_pushes"]) == ("coverage", 1) and "min_pushes" not in args
+    assert "close date pushed at most once" in without.answer
+
+
+def test_quiet_accounts_are_accounts_not_deals(demo: World, cast: Cast) -> None:
+    answer = demo.ask(cast.rep, "which of my accts have gone quiet - no activity in 30+ days")
+    name, args = _calls(answer)[0]
+    assert (name, args["inactive_days"]) == ("search_accounts", 30)
+
+
+def test_the_worst_one_of_a_bottom_list_is_its_first_row(demo: World, cast: Cast) -> None:
+    first = demo.ask(cast.revops, "bottom 3 reps by win rate this year (min 20 closed deals)")
+    worst = next(line for line in first.answer.splitlines() if line.startswith("| ") and "%" in line)
+    name = worst.split("|")[1].strip()
+    reason = demo.ask(cast.revops, "whats the main loss reason for the worst one", first.thread_id)
+    args = _calls(reason)[0][1]
+    assert (args["rep"], args["group_by"]) == (name, "loss_reason")

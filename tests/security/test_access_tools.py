@@ -91,6 +91,7 @@ def _named(planted: Planted, person: str) -> dict[str, list[Args]]:
             },
             {"measure": "open_deals", "rep": person, "inactive_days": 30},
             {"measure": "open_pipeline", "rep": person, "group_by": "deal", "min_pushes": 1},
+            {"measure": "open_pipeline", "rep": person, "group_by": "deal", "max_pushes": 0},
             {"measure": "open_deals", "rep": person, "group_by": "deal", "past_due": True},
         ],
     }

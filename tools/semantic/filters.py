@@ -350,8 +350,14 @@ def inactive(today: dt.date, days: int) -> Narrowing:
     return _deals_where("inactive_days", f"no activity in the last {days} days", quiet)
 
 
-def pushed(times: int) -> Narrowing:
-    """Deals whose close date was pushed out at least ``times`` times."""
+def pushed(times: int, at_most: bool = False) -> Narrowing:
+    """Deals whose close date was pushed out at least ``times`` times (or, ``at_most``, no more often:
+    "take out the deals pushed 2+ times" keeps those pushed at most once)."""
+    if at_most:
+        said = {0: "never pushed", 1: "close date pushed at most once"}.get(
+            times, f"close date pushed at most {times} times"
+        )
+        return _deals_where("max_pushes", said, Opportunity.close_date_pushes <= times)
     return _deals_where(
         "min_pushes", f"close date pushed {times}+ times", Opportunity.close_date_pushes >= times
     )

@@ -145,6 +145,9 @@ class MetricQuery(BaseModel):
     min_pushes: int | None = Field(
         default=None, ge=1, le=100, description="Deals whose close date was pushed out at least this often."
     )
+    max_pushes: int | None = Field(
+        default=None, ge=0, le=100, description="Deals whose close date was pushed out at most this often."
+    )
     inactive_days: int | None = Field(
         default=None, ge=1, le=36_500, description="Deals with no activity in this many days (or none ever)."
     )

@@ -100,6 +100,7 @@ def _narrowings(repo: Repository, viewer: ViewerLike, params: MetricQuery) -> li
     aged = ages(repo.as_of, params.min_age_days, params.max_age_days, params.min_days_in_stage)
     aged += [inactive(repo.as_of, params.inactive_days)] if params.inactive_days else []
     aged += [pushed(params.min_pushes)] if params.min_pushes else []
+    aged += [pushed(params.max_pushes, at_most=True)] if params.max_pushes is not None else []
     aged += [past_due(repo.as_of)] if params.past_due else []
     sized = account_size(
         (params.min_employees, params.max_employees), (params.min_annual_revenue, params.max_annual_revenue)
@@ -177,6 +178,7 @@ def query_metrics(repo: Repository, viewer: ViewerLike, params: MetricQuery) -> 
         min_days_in_stage: Only deals in their current stage at least this many days.
         inactive_days: Only deals with no activity in this many days (none ever recorded included).
         min_pushes: Only deals whose close date was pushed out at least this many times.
+        max_pushes: Only deals whose close date was pushed out at most this many times (0: never).
         past_due: Only open deals whose close date has passed.
         min_amount: Only deals of at least this amount.
         max_amount: Only deals of at most this amount.

@@ -481,6 +481,7 @@ def query_args(frame: Frame, lexicon: Lexicon) -> dict[str, Any]:
         exclude={SLOT_FILTERS.get(k, k): v for k, v in slots.exclude.items()} if slots.exclude else None,
         any_of={**(slots.any_of or {}), **beside} or None,
         min_pushes=slots.min_pushes,
+        max_pushes=slots.max_pushes,
         min_amount=slots.min_amount,
         max_amount=slots.max_amount,
         without_amount=slots.without_amount,
