@@ -14,7 +14,7 @@ from assistant.offline.followup_words import CARRIED_FILTERS, DEAL_LISTS
 from assistant.offline.frame import ENTITY_SLOTS, Frame, Intent
 from assistant.offline.intents.registry import DATA_INTENTS
 from assistant.offline.metric_claims import NOT_ON_PIPELINE, OPEN_MEASURES
-from assistant.offline.slots import LEAVE_OUT_VERBS
+from assistant.offline.record_filters import LEAVE_OUT_VERBS
 from tools.semantic.measures import MEASURES
 
 #: "which was best?", "which one is the worst": one group of the breakdown, ranked.
