@@ -214,6 +214,10 @@ def _headline(answering: Answering, result: MetricResult) -> str:
     return f"{names}{group}, {who} {records}{scope}{when}"
 
 
+#: Time grains a second breakdown reads in order ("each region, quarter by quarter").
+TIME_ORDER = frozenset({"day", "week", "month", "quarter", "year"})
+
+
 def _called_out(end: str | None, result: MetricResult) -> str | None:
     """ "which month was best?" beside the months: the group at that end of the first measure."""
     known = [
@@ -398,6 +402,10 @@ def write(result: MetricResult, answering: Answering) -> str:
     if called:
         summary = f"{called} {summary}"
     rows = result.rows
+    whole = result.groups_total <= len(rows)
+    if result.then_by in TIME_ORDER and not answering.frame.slots.ranking and whole:
+        # "by region, by quarter too": each region's quarters in their order, not mixed by size
+        rows = sorted(rows, key=lambda row: row.group)
     reached = _reached(result, answering.outputs(MetricResult)[1:])
     if reached:
         summary = f"{reached}. {summary}"

@@ -37,7 +37,9 @@ COUNTS = frozenset(IN_MONEY) | {"closed_deals"}
 
 #: "same for lost deals", "and the same for the won ones": the thread's question of another outcome.
 SAME_FOR = re.compile(
-    r"^\W*(?:and |ok |now )?(?:(?:do )?(?:the )?same(?: thing)?|ditto) (?:for|with|but (?:for )?)(?: the)?"
+    r"^\W*(?:and |ok |now )?(?:(?:(?:do )?(?:the )?same(?: thing)?|ditto) (?:for|with|but (?:for )?)"
+    # "what about for lost ones", "and the lost ones?", "how about losses"
+    r"|(?:what|how) about(?: for)?|and(?: for)?|for)(?: the)?"
     r" (?P<what>won|wins|lost|losses|open|open ones|created)(?: (?:ones|deals|opps))?\W*$",
     re.I,
 )

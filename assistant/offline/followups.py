@@ -38,7 +38,7 @@ from assistant.offline.bare_measures import (
     same_outcome_without_period,
     swaps_to_measure,
 )
-from assistant.offline.breakdowns import DIMENSION_WORD, DIMENSIONS, RANKED, WHICH, dimension_named
+from assistant.offline.breakdowns import BREAKDOWN, DIMENSION_WORD, DIMENSIONS, RANKED, WHICH, dimension_named
 from assistant.offline.corrections import corrected, outcome_swapped, replaced, same_for
 from assistant.offline.deal_choice import chosen_deal
 from assistant.offline.followup_words import (
@@ -1122,6 +1122,30 @@ def _changes_nothing(context: Frame | None, current: Frame, frame: Frame, said: 
     )
 
 
+#: "split by quarter too", "and by rep as well": a second breakdown inside the one shown.
+AS_WELL = re.compile(r"\b(?:too|as well|also|both|inside (?:each|that|it))\b", re.I)
+
+
+def _as_well(frame: Frame, context: Frame | None, current: Frame, said: str) -> Frame:
+    """ "split by quarter too" after bookings by region: each region, quarter by quarter, not the
+    quarters instead of the regions."""
+    before = context.slots.dimension if context else None
+    named = BREAKDOWN.search(said.lower())
+    now = current.slots.dimension or (DIMENSIONS[named[1]] if named else None)
+    if (
+        context is None
+        or frame.intent is not Intent.MEASURE
+        or not AS_WELL.search(said)
+        or before in (None, "deal")
+        or now in (None, before)
+        or frame.slots.dimension != now
+        or frame.slots.then_by
+    ):
+        return frame
+    slots = frame.slots.model_copy(update={"dimension": before, "then_by": now, "group_by": None})
+    return frame.model_copy(update={"slots": slots})
+
+
 def _ranked_forecast(frame: Frame, current: Frame) -> Frame:
     """ "who's furthest behind?" after the team's attainment the forecast gave: the forecast ranks no
     one, so the thread's measure, rep by rep (the question's own ranking)."""
@@ -1254,7 +1278,8 @@ def fold(
             if context and is_follow_up(context, current, said)
             else current
         )
-        frame = refine(_ranked_forecast(_every_close_date(_wider(chosen, current), current, said), current))
+        frame = _every_close_date(_wider(chosen, current), current, said)
+        frame = refine(_as_well(_ranked_forecast(frame, current), context, current, said))
         if _changes_nothing(context, current, frame, said):
             frame = frame.model_copy(update={"unchanged": True})
             continue  # the thread stays as it was

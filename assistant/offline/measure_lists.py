@@ -66,10 +66,23 @@ def _counted(part: str, measure: str) -> str | None:
     return AS_COUNT.get(measure) if DEAL_COUNT.match(part.strip()) else None
 
 
+#: "won vs lost", "wins versus losses": two outcomes set side by side are two measures.
+VERSUS = re.compile(r"\s*\b(?:vs\.?|versus)\s*")
+OUTCOMES = frozenset({"won_revenue", "lost_revenue", "won_deals", "lost_deals"})
+
+
 def listed_measures(measure: str, text: str, read: Callable[[str], str | None]) -> list[str]:
     """The measures ``text`` lists, the leading one first (empty unless two or more are listed and
     one is of the kind ``measure``, the reading of the whole question); ``read`` reads one part."""
-    parts = MEASURE_LIST.split(text)
+    found = _listed(measure, MEASURE_LIST.split(text), read)
+    if not found and VERSUS.search(text):
+        # "won vs lost by product": both outcomes (a "vs" between anything else compares members)
+        outcomes = _listed(measure, VERSUS.split(text), read)
+        found = outcomes if set(outcomes) <= OUTCOMES else []
+    return found
+
+
+def _listed(measure: str, parts: list[str], read: Callable[[str], str | None]) -> list[str]:
     found = [m for part in parts if (m := _of_quota(part) or read(part) or _counted(part, measure))]
     if measure.endswith("_deals"):
         found = [AS_COUNT.get(m, m) for m in found]

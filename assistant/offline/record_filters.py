@@ -99,7 +99,8 @@ WITH_SUBSIDIARIES = re.compile(
 MISSING = re.compile(
     r"\b(?:no|without|missing|lacking|with no|without an?|that (?:have|has) no|(?:have|has) no"
     # "deals that don't have an account on them"
-    r"|(?:don't|dont|do not|doesn't|doesnt|does not) (?:have|show|list|carry)"
+    r"|(?:don't|dont|do not|doesn't|doesnt|does not) (?:even |actually |yet |really )?"
+    r"(?:have|show|list|carry)"
     # "not tied to an account", "not linked to any company", "isn't attached to a customer"
     r"|(?:not|never|\w+n't) (?:tied|linked|attached|associated|connected|assigned|mapped) (?:to|with))\s+"
     r"(?:an?\s+|any\s+)?(account|customer|company|close dates?|closing dates?|next steps?|products?"

@@ -310,9 +310,19 @@ def _loosely_named(text: str, values: list[str]) -> list[tuple[int, str]]:
         if len(starting) == 1:
             found.append((match.start(), starting[0]))
     for word in re.finditer(r"[a-z]{6,}", text):
-        if knows_word(word.group()) or is_common(word.group()):
-            continue  # "median" is a measure, not the industry "Media"
-        near = [v for v in values if " " not in v and OSA.distance(word.group(), v.casefold()) == 1]
+        # "median" is a measure, not the industry "Media"; a word reaches a value one letter off only
+        # when it is not itself a word, or the value is no word (the data's "technolgy")
+        known = knows_word(word.group()) or is_common(word.group())
+        near = [
+            v
+            for v in values
+            if " " not in v
+            and OSA.distance(word.group(), v.casefold()) == 1
+            and not (known and (knows_word(v.casefold()) or is_common(v.casefold())))
+            and not (
+                known and (word.group().startswith(v.casefold()) or v.casefold().startswith(word.group()))
+            )
+        ]
         if len(near) == 1:
             found.append((word.start(), near[0]))
     return found
@@ -327,8 +337,10 @@ def _named_values(text: str, values: list[str], skip: str | None = None, loose: 
         match = re.search(rf"\b{pattern}\b", text)
         if match and not (skip and re.search(rf"\b(?:{skip})\s+{pattern}", text)):
             found.append((match.start(), value))
-    if loose and not found:
-        found = _loosely_named(text, values)
+    if loose:
+        # "technology vs software" where the data spells one "technolgy": both, whatever the other
+        taken = {value for _, value in found}
+        found += [(at, value) for at, value in _loosely_named(text, values) if value not in taken]
     return list(dict.fromkeys(value for _, value in sorted(found)))
 
 

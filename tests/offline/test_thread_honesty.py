@@ -109,3 +109,38 @@ def test_the_worst_one_of_a_bottom_list_is_its_first_row(demo: World, cast: Cast
     reason = demo.ask(cast.revops, "whats the main loss reason for the worst one", first.thread_id)
     args = _calls(reason)[0][1]
     assert (args["rep"], args["group_by"]) == (name, "loss_reason")
+
+
+def test_two_outcomes_set_side_by_side_are_both_measured(maven: World, cast: Cast) -> None:
+    args = _calls(maven.ask(cast.revops, "won vs lost by product this year"))[0][1]
+    assert (args["measure"], args["also"], args["group_by"]) == ("won_revenue", ["lost_revenue"], "product")
+
+
+def test_a_value_the_data_misspells_is_reached_beside_another(maven: World, cast: Cast) -> None:
+    answer = maven.ask(cast.revops, "avg won deal size in technology vs software accounts")
+    shown = [line.split("|")[1].strip() for line in answer.answer.splitlines() if line.startswith("| ")]
+    assert {"technolgy", "software"} <= set(shown)
+
+
+def test_the_other_outcome_of_the_threads_measure(maven: World, cast: Cast) -> None:
+    first = maven.ask(cast.revops, "avg sales cycle for won deals by product")
+    lost = maven.ask(cast.revops, "what about for lost ones", first.thread_id)
+    args = _calls(lost)[0][1]
+    assert (args["measure"], args["group_by"]) == ("average_lost_cycle", "product")
+
+
+def test_a_second_breakdown_asked_too_keeps_the_first(maven: World, cast: Cast) -> None:
+    first = maven.ask(cast.revops, "won revenue by regional office 2017")
+    both = maven.ask(cast.revops, "split by quarter too", first.thread_id)
+    args = _calls(both)[0][1]
+    assert (args["group_by"], args["then_by"]) == ("region", "quarter")
+    lines = [line for line in both.answer.splitlines() if " · 2017-Q" in line]
+    assert lines == sorted(lines)  # each region's quarters together, in order
+
+
+def test_deals_that_dont_even_have_an_account(maven: World, cast: Cast) -> None:
+    answer = maven.ask(
+        maven.viewer("Darcel Schlecht"), "how many of my open deals dont even have an account on them"
+    )
+    args = _calls(answer)[0][1]
+    assert (args["measure"], args["missing"]) == ("open_deals", "account")
