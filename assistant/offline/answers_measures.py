@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass
 
 from assistant import formatting as fmt
+from assistant.offline.frame import Slots
 from assistant.offline.intents.spec import Answering
 from assistant.offline.members import compared_members, share_focus
 from assistant.offline.render import render, whose
@@ -214,6 +215,29 @@ def _headline(answering: Answering, result: MetricResult) -> str:
     return f"{names}{group}, {who} {records}{scope}{when}"
 
 
+def _bottom_with_some(
+    slots: Slots, result: MetricResult, rows: list[MetricRow]
+) -> tuple[list[MetricRow], str] | None:
+    """ "bottom 5?" of reps by bookings: those with none in the period are said by name, apart from
+    the lowest few who have some (a table of five "none" rows would hide the real low sellers)."""
+    limit = slots.limit
+    if slots.ranking != "bottom" or not limit or result.group_by not in ("rep", "team") or not result.rows:
+        return None
+    if result.groups_total > len(result.rows):
+        return None  # a cut: the rows at the bottom of the whole are not all here
+    empty = [row for row in rows if not row.record_count or row.figures[0].value is None]
+    if not empty:
+        return None
+    some = [row for row in rows if row not in empty][:limit]
+    names = [row.group for row in empty]
+    listed = ", ".join(names[:8]) + (f" and {len(names) - 8} more" if len(names) > 8 else "")
+    what = _lower(result.measures[0].name)
+    said = f"{fmt.plural(len(empty), grouping(result))} with no {what} in the period: {listed}."
+    if some:
+        said += f" Shown: the lowest {len(some)} of those with some."
+    return some, said
+
+
 #: Time grains a second breakdown reads in order ("each region, quarter by quarter").
 TIME_ORDER = frozenset({"day", "week", "month", "quarter", "year"})
 
@@ -416,6 +440,10 @@ def write(result: MetricResult, answering: Answering) -> str:
         rows = [row for row in rows if row.group.casefold() in members] or rows
         picked = len(rows) < len(result.rows)
         summary = f"{summary} (every {(result.group_by or 'group').replace('_', ' ')} together)"
+    bottom = _bottom_with_some(answering.frame.slots, result, rows)
+    if bottom is not None:
+        rows, said = bottom
+        summary, picked = f"{said} {summary}", True
     by_change = answering.frame.slots.by_change
     if by_change and rows and all(row.changes for row in rows):
         # "who dropped the most?": the rows by their change in the first measure, the named one first

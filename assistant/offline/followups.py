@@ -1146,6 +1146,20 @@ def _as_well(frame: Frame, context: Frame | None, current: Frame, said: str) -> 
     return frame.model_copy(update={"slots": slots})
 
 
+def _forecast_category(frame: Frame, context: Frame | None) -> Frame:
+    """ "whats in commit" after the team's Q4 forecast: the commit deals of that quarter."""
+    if (
+        context is None
+        or context.intent is not Intent.FORECAST
+        or not context.slots.period
+        or frame.intent is not Intent.TOP_DEALS
+        or not frame.slots.forecast_category
+        or frame.slots.period
+    ):
+        return frame
+    return frame.model_copy(update={"slots": frame.slots.model_copy(update={"period": context.slots.period})})
+
+
 def _ranked_forecast(frame: Frame, current: Frame) -> Frame:
     """ "who's furthest behind?" after the team's attainment the forecast gave: the forecast ranks no
     one, so the thread's measure, rep by rep (the question's own ranking)."""
@@ -1279,7 +1293,10 @@ def fold(
             else current
         )
         frame = _every_close_date(_wider(chosen, current), current, said)
-        frame = refine(_as_well(_ranked_forecast(frame, current), context, current, said))
+        frame = _forecast_category(
+            _as_well(_ranked_forecast(frame, current), context, current, said), context
+        )
+        frame = refine(frame)
         if _changes_nothing(context, current, frame, said):
             frame = frame.model_copy(update={"unchanged": True})
             continue  # the thread stays as it was

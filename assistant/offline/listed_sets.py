@@ -15,6 +15,7 @@ import re
 from assistant.offline.frame import Ambiguity, Frame, Intent, Slots
 from assistant.offline.intents.registry import spec_for
 from assistant.offline.listed import CUT, RECORD_IN_ROW, rows
+from assistant.offline.measure_lists import IN_MONEY
 from assistant.offline.members import MEMBER_SLOTS
 from assistant.offline.metric_claims import OPEN_MEASURES
 from tools.semantic.measures import INSTALLED_BASE
@@ -222,9 +223,16 @@ def _as_filter(slots: Slots) -> bool:
 
 
 def _whose(previous: Frame, current: Frame, question: str) -> bool:
+    """ "whose are they?" after deals listed by the metric query, or after a count of them ("how many
+    of my team's engaging deals have sat there 90+ days"): those deals, by owner."""
+    counted = (
+        previous.slots.dimension is None
+        and (previous.slots.measure or "") in IN_MONEY
+        and not (current.slots.ranking or current.slots.limit)  # "who has the most of those": one of them
+    )
     return (
         previous.intent is Intent.MEASURE
-        and previous.slots.dimension == "deal"
+        and (previous.slots.dimension == "deal" or counted)
         and OWNERS.search(question) is not None
         and not current.slots.owner
         and not current.slots.account

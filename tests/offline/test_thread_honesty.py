@@ -144,3 +144,32 @@ def test_deals_that_dont_even_have_an_account(maven: World, cast: Cast) -> None:
     )
     args = _calls(answer)[0][1]
     assert (args["measure"], args["missing"]) == ("open_deals", "account")
+
+
+def test_the_bottom_few_by_money_name_those_with_none_apart(maven: World, cast: Cast) -> None:
+    first = maven.ask(cast.revops, "top 5 reps by won $ in 2017")
+    bottom = maven.ask(cast.revops, "bottom 5?", first.thread_id)
+    shown = [line for line in bottom.answer.splitlines() if line.startswith("| ") and "$" in line]
+    assert len(shown) == 5  # five reps who booked something, the lowest first
+    assert "with no bookings (closed won) in the period: " in bottom.answer
+
+
+def test_deals_listed_by_a_count_show_their_amounts(demo: World, cast: Cast) -> None:
+    answer = demo.ask(cast.manager, "which open deals have had the close date pushed 2+ times")
+    args = _calls(answer)[0][1]
+    assert (args["measure"], args["group_by"], args["min_pushes"]) == ("open_pipeline", "deal", 2)
+
+
+def test_whose_are_they_after_a_count_is_the_count_by_owner(maven: World, cast: Cast) -> None:
+    manager = maven.viewer("Dustin Brinkmann")
+    first = maven.ask(manager, "how many of my team's engaging deals have been sitting there 90+ days")
+    whose = maven.ask(manager, "whose are they", first.thread_id)
+    args = _calls(whose)[0][1]
+    assert (args["measure"], args["group_by"], args["min_days_in_stage"]) == ("open_deals", "rep", 90)
+
+
+def test_the_commit_of_the_forecast_asked_is_that_quarters(demo: World, cast: Cast) -> None:
+    first = demo.ask(cast.manager, "q4 forecast for my team - commit vs best case")
+    commit = demo.ask(cast.manager, "whats in commit", first.thread_id)
+    args = _calls(commit)[0][1]
+    assert args["forecast_category"] == "commit" and args["period"] == "q4"

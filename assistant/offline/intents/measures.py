@@ -49,8 +49,9 @@ from assistant.offline.record_filters import activity_kind
 from assistant.offline.slots import NO_AMOUNT
 from assistant.offline.thresholds import HIT_QUOTA
 from tools.errors import InputError
+from tools.evidence import Unit
 from tools.lexicon import Lexicon
-from tools.semantic.measures import INSTALLED_BASE
+from tools.semantic.measures import INSTALLED_BASE, MEASURES
 from tools.semantic.models import MetricResult
 from tools.semantic.windows import asked, previous_window, year_earlier
 
@@ -464,8 +465,22 @@ def query_args(frame: Frame, lexicon: Lexicon) -> dict[str, Any]:
     elif focus is None and group is not None and _one_member_of(group, filters):
         group = None  # "bookings by rep" then "what about Ruth": Ruth's figure, not a one-row table
     ranked = slots.limit is not None and group is not None and compared is None
+    measure = slots.measure or "won_revenue"
+    if group == "deal" and measure in IN_MONEY and not slots.also:
+        # "which open deals have been pushed 2+ times": each deal counts one, so its amount is shown
+        measure = IN_MONEY[measure]
+    # the bottom of a sum over reps: every rep, so those with none are said apart from the lowest
+    # who have some ("bottom 5?" after the top 5 by bookings)
+    summed = measure in MEASURES and MEASURES[measure].unit is Unit.USD and MEASURES[measure].additive
+    bottom_of_people = (
+        ranked
+        and slots.ranking == "bottom"
+        and (slots.limit or 0) > 1
+        and group in ("rep", "team")
+        and summed
+    )
     return given(
-        measure=slots.measure or "won_revenue",
+        measure=measure,
         also=slots.also,
         group_by=group,
         then_by=next(iter(beside), None)
@@ -495,7 +510,9 @@ def query_args(frame: Frame, lexicon: Lexicon) -> dict[str, Any]:
         date_field=slots.date_field,
         compare=slots.compare,
         # every group, when the mean over them is asked or named members are picked from them
-        top=slots.limit
+        top=MAX_GROUPS
+        if bottom_of_people
+        else slots.limit
         if ranked
         else MAX_GROUPS
         if (slots.mean_of_groups or compared or slots.both_ends) and group and group not in TIME_GRAINS
