@@ -90,6 +90,8 @@ _MONTHS = MONTH_NUMBERS
 ALL_TIME = frozenset(
     {"all time", "all-time", "of all time", "lifetime", "ever", "since the beginning"}
     | {"full history", "all history", "the whole history", "since we started", "since day one"}
+    # "why did we lose the old ones": every record, the older ones included
+    | {"old ones", "older ones", "earlier ones", "historically", "over the years"}
 )
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 _COUNTS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "twelve": 12, "eighteen": 18}

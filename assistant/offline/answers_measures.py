@@ -238,8 +238,9 @@ def _bottom_with_some(
     return some, said
 
 
-#: Time grains a second breakdown reads in order ("each region, quarter by quarter").
-TIME_ORDER = frozenset({"day", "week", "month", "quarter", "year"})
+#: Second breakdowns read inside each group, in order ("each region, quarter by quarter", "each
+#: rep's commit, best case and pipeline"): a few members each, so every row is shown.
+SPLIT_INSIDE = frozenset({"day", "week", "month", "quarter", "year", "forecast_category", "stage", "segment"})
 
 
 def _called_out(end: str | None, result: MetricResult) -> str | None:
@@ -427,7 +428,7 @@ def write(result: MetricResult, answering: Answering) -> str:
         summary = f"{called} {summary}"
     rows = result.rows
     whole = result.groups_total <= len(rows)
-    if result.then_by in TIME_ORDER and not answering.frame.slots.ranking and whole:
+    if result.then_by in SPLIT_INSIDE and not answering.frame.slots.ranking and whole:
         # "by region, by quarter too": each region's quarters in their order, not mixed by size
         rows = sorted(rows, key=lambda row: row.group)
     reached = _reached(result, answering.outputs(MetricResult)[1:])
@@ -470,7 +471,13 @@ def write(result: MetricResult, answering: Answering) -> str:
         summary = f"The top {ends} and the bottom {ends} of {counted}. {summary}"
         rows, picked = rows[:ends] + rows[-ends:], True
     # each month of the year for two products: every row of a time breakdown by a second dimension
-    cap = ROWS_SHOWN * 2 if result.then_by and result.group_by in ("month", "quarter", "week") else ROWS_SHOWN
+    cap = (
+        ROWS_SHOWN * 2
+        if result.then_by and result.group_by in ("month", "quarter", "week")
+        else ROWS_SHOWN * 4
+        if result.then_by in SPLIT_INSIDE and not answering.frame.slots.ranking
+        else ROWS_SHOWN
+    )
     lines = [_line(row, result) for row in rows[:cap]]
     shown = min(len(result.rows), cap)
     more = ""

@@ -1129,6 +1129,20 @@ AS_WELL = re.compile(r"\b(?:too|as well|also|both|inside (?:each|that|it))\b", r
 def _as_well(frame: Frame, context: Frame | None, current: Frame, said: str) -> Frame:
     """ "split by quarter too" after bookings by region: each region, quarter by quarter, not the
     quarters instead of the regions."""
+    if (
+        context is not None
+        and frame.intent is Intent.MEASURE
+        and AS_WELL.search(said)
+        and context.slots.measure
+        and current.slots.measure not in (None, context.slots.measure)
+        and frame.slots.measure == current.slots.measure
+        and context.slots.measure not in (frame.slots.also or [])
+    ):
+        # "top 3 only, and show the median too" after the average by industry: the average, ranked,
+        # with the median beside it
+        also = [m for m in [*(context.slots.also or []), current.slots.measure] if m != context.slots.measure]
+        slots = frame.slots.model_copy(update={"measure": context.slots.measure, "also": also})
+        frame = frame.model_copy(update={"slots": slots})
     before = context.slots.dimension if context else None
     named = BREAKDOWN.search(said.lower())
     now = current.slots.dimension or (DIMENSIONS[named[1]] if named else None)
@@ -1144,6 +1158,49 @@ def _as_well(frame: Frame, context: Frame | None, current: Frame, said: str) -> 
         return frame
     slots = frame.slots.model_copy(update={"dimension": before, "then_by": now, "group_by": None})
     return frame.model_copy(update={"slots": slots})
+
+
+#: "how's my team doing against that", "how do we compare to that": the figure the last answer set out.
+AGAINST_THAT = re.compile(
+    r"\b(?:against|vs\.?|versus|compared? (?:to|with)|measured against|relative to|next to)"
+    r" (?:that|it|this)\b"
+    r"|\bhow do (?:we|i) (?:stack up|measure up|compare)\b",
+    re.I,
+)
+#: "show me ruth's", "list them", "let me see those": the records, not their count.
+SHOW_ME = re.compile(r"^\W*(?:and |ok |now |so )?(?:show(?: me)?|list|let me see|pull up|see)\b", re.I)
+
+
+def _against_the_norm(frame: Frame, context: Frame | None, current: Frame, said: str) -> Frame:
+    """ "how's my team doing against that for q4" after the playbook's healthy coverage: the team's
+    coverage for Q4, the measure the norm was about."""
+    if (
+        context is None
+        or context.intent not in (Intent.PLAYBOOK, Intent.METRICS)
+        or context.slots.measure not in MEASURES
+        or not AGAINST_THAT.search(said)
+        or (current.slots.measure and current.slots.measure != context.slots.measure)
+    ):
+        return frame
+    slots = current.slots.model_copy(update={"measure": context.slots.measure, "topic": None, "term": None})
+    return Frame(intent=Intent.MEASURE, slots=slots, follow_up=True, question=current.question)
+
+
+def _shown_deals(frame: Frame, said: str) -> Frame:
+    """ "show me ruth's" after who has the most past-due deals: her deals, each with its amount, not a
+    count of them."""
+    slots = frame.slots
+    one_person = slots.dimension in ("rep", "team") and slots.owner is not None  # "ruth's": her row alone
+    if (
+        frame.intent is not Intent.MEASURE
+        or (slots.dimension and not one_person)
+        or slots.measure not in IN_MONEY
+    ):
+        return frame
+    if not SHOW_ME.match(said):
+        return frame
+    update = {"dimension": "deal", "measure": IN_MONEY[slots.measure], "limit": None, "ranking": None}
+    return frame.model_copy(update={"slots": slots.model_copy(update=update)})
 
 
 def _forecast_category(frame: Frame, context: Frame | None) -> Frame:
@@ -1296,7 +1353,7 @@ def fold(
         frame = _forecast_category(
             _as_well(_ranked_forecast(frame, current), context, current, said), context
         )
-        frame = refine(frame)
+        frame = refine(_shown_deals(_against_the_norm(frame, context, current, said), said))
         if _changes_nothing(context, current, frame, said):
             frame = frame.model_copy(update={"unchanged": True})
             continue  # the thread stays as it was

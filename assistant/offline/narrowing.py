@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 
+from assistant.offline.breakdowns import dimension_named
 from assistant.offline.followup_words import CARRIED_FILTERS, DEAL_LISTS
 from assistant.offline.frame import ENTITY_SLOTS, Frame, Intent
 from assistant.offline.intents.registry import DATA_INTENTS
@@ -99,6 +100,10 @@ def only_these(previous: Frame, current: Frame, question: str) -> Frame | None:
     unlisted = any(getattr(slots, s, None) is not None for s in NOT_ON_PIPELINE)
     if intent is Intent.PIPELINE and not unlisted:
         return None  # "only engaging" after the pipeline: the usual follow-up, which keeps what it asks
+    named = dimension_named(question.lower())
+    if intent is Intent.MEASURE and named and named != slots.dimension:
+        # "just medical, by rep" after the pipeline by sector: that sector, rep by rep
+        slots.dimension, slots.group_by, slots.limit, slots.ranking = named, None, None, None
     if intent is Intent.MEASURE and (current.intent is Intent.TOP_DEALS or current.slots.limit):
         # "just enterprise, top 3 deals" after the pipeline by segment: those deals, the top 3
         deals = current.intent is Intent.TOP_DEALS

@@ -43,7 +43,7 @@ PERIOD = re.compile(
     r"|(?:this |the )?(?:past|trailing|rolling) (?:week|month|quarter|year)"
     r"|(?:this )?year to date|(?:fiscal )?year to date|ytd|fytd|qtd|mtd|today|yesterday"
     r"|(?:of )?all[- ]time|lifetime|ever|since the beginning|(?:the )?(?:full|whole|all) history"
-    r"|since we started|since day one"
+    r"|since we started|since day one|the (?:old|older|earlier) ones|historically|over the years"
     r"|(?:last|past|next|coming|trailing|rolling) (?:\d{1,3}|two|three|four|five|six|twelve|eighteen)"
     r" (?:days?|weeks?|months?|quarters?|years?)"
     r"|since (?:mon|tues|wednes|thurs|fri|satur|sun)day"

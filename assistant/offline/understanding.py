@@ -499,6 +499,7 @@ def understand(question: str, lexicon: Lexicon, index: EntityIndex) -> Frame:
     _no_such_place(frame, question, lexicon)
     _accounts_by_deals(frame, prepared.text, lexicon)
     _quiet_accounts(frame, prepared.text)
+    _categories_by(frame, prepared.text)
     _wider_than_seen(frame, prepared.text, lexicon)
     _deal_reference(frame, question)
     _topic(frame, question, [m.phrase for m in prepared.mentions if m.kind == "account"])
@@ -553,6 +554,27 @@ ACCOUNTS_ASKED = re.compile(
     r"\b(?:which|what|any|list|show me|show)\b(?: of)?(?: (?:my|our|the|your))? (?:accounts|customers|clients"
     r"|companies)\b"
 )
+
+
+#: A forecast category named: "commit", "best case", "upside", "pipe".
+CATEGORY_NAMED = re.compile(r"\b(?:commit(?:ted)?|best[- ]case|upside|pipe(?:line)?|omitted)\b")
+
+
+def _categories_by(frame: Frame, text: str) -> None:
+    """ "q4 forecast by rep - commit, best case, pipe": each rep's open pipeline split by forecast
+    category (the metric query's second breakdown), not one total per rep."""
+    named = {m.group().replace("-", " ").removesuffix("ted") for m in CATEGORY_NAMED.finditer(text)}
+    if (
+        frame.intent not in (Intent.FORECAST, Intent.PIPELINE)
+        or len(named) < 2
+        or not re.search(r"\bforecast\b|\bcommit", text)
+        or frame.slots.dimension in (None, "forecast_category", "deal")
+    ):
+        return
+    frame.intent = Intent.MEASURE
+    frame.slots.measure = "open_pipeline"
+    frame.slots.then_by, frame.slots.group_by = "forecast_category", None
+    frame.slots.limit = frame.slots.ranking = None
 
 
 def _quiet_accounts(frame: Frame, text: str) -> None:

@@ -173,3 +173,52 @@ def test_the_commit_of_the_forecast_asked_is_that_quarters(demo: World, cast: Ca
     commit = demo.ask(cast.manager, "whats in commit", first.thread_id)
     args = _calls(commit)[0][1]
     assert args["forecast_category"] == "commit" and args["period"] == "q4"
+
+
+def test_the_median_too_keeps_the_average_ranked(demo: World, cast: Cast) -> None:
+    first = demo.ask(cast.revops, "avg deal size by industry for deals won in 2026")
+    both = demo.ask(cast.revops, "top 3 only, and show the median too", first.thread_id)
+    args = _calls(both)[0][1]
+    assert (args["measure"], args["also"], args["top"]) == ("average_deal_size", ["median_deal_size"], 3)
+
+
+def test_one_member_by_another_breakdown(maven: World, cast: Cast) -> None:
+    manager = maven.viewer("Rocco Neubert")
+    first = maven.ask(manager, "won rev by industry for my team this yr")
+    medical = maven.ask(manager, "just medical, by rep", first.thread_id)
+    args = _calls(medical)[0][1]
+    assert (args["industry"], args["group_by"]) == ("medical", "rep")
+
+
+def test_show_me_their_deals_lists_them(demo: World, cast: Cast) -> None:
+    first = demo.ask(cast.manager, "who on my team has the most deals past their close date?")
+    show = demo.ask(cast.manager, f"show me {cast.rep_short}'s", first.thread_id)
+    args = _calls(show)[0][1]
+    assert (args["measure"], args["group_by"], args["past_due"]) == ("open_pipeline", "deal", True)
+
+
+def test_attainment_says_what_was_booked_against_what_quota(demo: World, cast: Cast) -> None:
+    answer = demo.ask(cast.rep, "what did i close in q2 vs my quota")
+    args = _calls(answer)[0][1]
+    assert (args["measure"], args["also"]) == ("attainment", ["won_revenue", "quota"])
+
+
+def test_against_the_playbooks_norm_is_the_teams_figure(demo: World, cast: Cast) -> None:
+    first = demo.ask(cast.manager, "what's a healthy pipeline coverage ratio?")
+    ours = demo.ask(cast.manager, "how's my team doing against that for q4", first.thread_id)
+    args = _calls(ours)[0][1]
+    assert (args["measure"], args["period"]) == ("coverage", "q4")
+
+
+def test_the_old_ones_are_every_period(demo: World, cast: Cast) -> None:
+    first = demo.ask(cast.rep, f"tell me about {cast.account}")
+    why = demo.ask(cast.rep, "why did we lose the old ones", first.thread_id)
+    args = _calls(why)[0][1]
+    assert (args["group_by"], args["period"]) == ("loss_reason", "the old ones")
+    assert "all time" in why.answer
+
+
+def test_the_forecast_by_rep_and_category(demo: World, cast: Cast) -> None:
+    answer = demo.ask(cast.manager, "q4 forecast by rep - commit, best case, pipe")
+    args = _calls(answer)[0][1]
+    assert (args["group_by"], args["then_by"], args["period"]) == ("rep", "forecast_category", "q4")

@@ -479,9 +479,13 @@ def query_args(frame: Frame, lexicon: Lexicon) -> dict[str, Any]:
         and group in ("rep", "team")
         and summed
     )
+    also = slots.also
+    if measure == "attainment" and group is None and not also:
+        # "what did i close in q2 vs my quota": the percentage, with what was booked and the quota
+        also = ["won_revenue", "quota"]
     return given(
         measure=measure,
-        also=slots.also,
+        also=also,
         group_by=group,
         then_by=next(iter(beside), None)
         or (slots.then_by if group is not None and slots.then_by != group else None),
