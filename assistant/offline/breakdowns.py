@@ -79,6 +79,13 @@ UNAVAILABLE = re.compile(
     r"|deal types?|opportunity types?|types? of deals?|personas?|job titles?|titles?|contact roles?"
     r"|languages?|currenc(?:y|ies)|zip codes?|postal codes?|marketing programs?)\b"
 )
+#: "how much of that is real vs estimated", "estimated vs recorded amounts": the amounts by where they
+#: come from (recorded in the CRM, or estimated by the import).
+AMOUNT_BASIS = re.compile(
+    r"\b(?:real|actual|recorded|true|hard)\s+(?:vs\.?|versus|or|and|v)\s+(?:estimated|estimates?)\b"
+    r"|\b(?:estimated|estimates?)\s+(?:vs\.?|versus|or|and|v)\s+(?:real|actual|recorded|true|hard)\b"
+    r"|\bhow much (?:of (?:that|it|this|the \w+) )?(?:is|are) (?:estimated|an estimate|estimates|real)\b"
+)
 #: "monthly", "quarterly", "month over month", "trend": a time grain on its own (a trend is by month).
 GRAIN = re.compile(
     r"\b(daily|weekly|monthly|quarterly|yearly|annually)\b"

@@ -38,7 +38,15 @@ from assistant.offline.bare_measures import (
     same_outcome_without_period,
     swaps_to_measure,
 )
-from assistant.offline.breakdowns import BREAKDOWN, DIMENSION_WORD, DIMENSIONS, RANKED, WHICH, dimension_named
+from assistant.offline.breakdowns import (
+    AMOUNT_BASIS,
+    BREAKDOWN,
+    DIMENSION_WORD,
+    DIMENSIONS,
+    RANKED,
+    WHICH,
+    dimension_named,
+)
 from assistant.offline.corrections import corrected, outcome_swapped, replaced, same_for
 from assistant.offline.deal_choice import chosen_deal
 from assistant.offline.followup_words import (
@@ -1186,6 +1194,60 @@ def _against_the_norm(frame: Frame, context: Frame | None, current: Frame, said:
     return Frame(intent=Intent.MEASURE, slots=slots, follow_up=True, question=current.question)
 
 
+#: What each kind of answer measured in money, for "how much of that is estimated".
+MONEY_OF = {
+    Intent.PIPELINE: "open_pipeline",
+    Intent.TOP_DEALS: "open_pipeline",
+    Intent.PERFORMANCE: "won_revenue",
+}
+
+
+def _amounts_known(frame: Frame, context: Frame | None, said: str) -> Frame:
+    """ "how much of that is real vs estimated" after the team's open pipeline: that figure split by
+    where its amounts come from (recorded, or estimated by the import)."""
+    if context is None or not AMOUNT_BASIS.search(said.lower()):
+        return frame
+    measure = context.slots.measure if context.intent is Intent.MEASURE else MONEY_OF.get(context.intent)
+    measure = IN_MONEY.get(measure or "", measure)
+    if measure not in MEASURES or not MEASURES[measure].amounts:
+        return frame
+    slots = context.slots.model_copy(
+        update={
+            "measure": measure,
+            "dimension": "amount_basis",
+            "group_by": None,
+            "limit": None,
+            "ranking": None,
+        }
+    )
+    return frame.model_copy(update={"intent": Intent.MEASURE, "slots": slots, "follow_up": True})
+
+
+#: "over 90 days", "more than 60 days", "120+ days": a bound in days on the thread's age measure.
+OVER_DAYS = re.compile(
+    r"\b(?:over|more than|longer than|>|at least|beyond|past) (\d{1,4}) days\b|\b(\d{1,4})\+ days\b"
+)
+AGE_SLOTS = {"average_days_in_stage": "min_days_in_stage", "average_deal_age": "min_age_days"}
+
+
+def _over_days(frame: Frame, context: Frame | None, current: Frame, said: str) -> Frame:
+    """ "how many are over 90 days and what are they worth" after the deals longest in Engaging:
+    those in the stage 90 days or more, counted and summed (the thread's age measure says which age)."""
+    found = OVER_DAYS.search(said.lower())
+    age = AGE_SLOTS.get(context.slots.measure or "") if context is not None else None
+    if context is None or found is None or age is None or getattr(current.slots, age) is not None:
+        return frame
+    if current.slots.min_age_days or current.slots.min_days_in_stage:
+        return frame
+    update: dict[str, object] = {age: int(found[1] or found[2]), "limit": None, "ranking": None}
+    counted = re.search(r"\bhow many\b|\bcount\b|\bnumber of\b", said, re.I)
+    if counted:
+        worth = IN_MONEY_WORDS.search(said)
+        update |= {"measure": "open_deals", "also": ["open_pipeline"] if worth else None, "dimension": None}
+    slots = context.slots.model_copy(update=update)
+    return frame.model_copy(update={"intent": Intent.MEASURE, "slots": slots, "follow_up": True})
+
+
 def _shown_deals(frame: Frame, said: str) -> Frame:
     """ "show me ruth's" after who has the most past-due deals: her deals, each with its amount, not a
     count of them."""
@@ -1353,7 +1415,8 @@ def fold(
         frame = _forecast_category(
             _as_well(_ranked_forecast(frame, current), context, current, said), context
         )
-        frame = refine(_shown_deals(_against_the_norm(frame, context, current, said), said))
+        frame = _shown_deals(_against_the_norm(frame, context, current, said), said)
+        frame = refine(_over_days(_amounts_known(frame, context, said), context, current, said))
         if _changes_nothing(context, current, frame, said):
             frame = frame.model_copy(update={"unchanged": True})
             continue  # the thread stays as it was

@@ -22,6 +22,7 @@ from typing import Literal
 
 from assistant.offline.breakdowns import (
     ADJECTIVAL,
+    AMOUNT_BASIS,
     BREAKDOWN,
     COMPARED_GROUPS,
     COUNT_WORD,
@@ -405,7 +406,10 @@ def read_metric_question(text: str, default: str | None = None) -> MetricReading
     ranked = RANKED.search(text)
     grain = GRAIN.search(text)
     mean = MEAN_OF_GROUPS.search(text)
-    if breakdown:
+    if AMOUNT_BASIS.search(text):
+        reading.group_by = "amount_basis"  # "how much of that is real vs estimated"
+        reading.signals.append("breakdown")
+    elif breakdown:
         reading.group_by = DIMENSIONS[breakdown[1]]
         reading.then_by = second_breakdown(text, breakdown)
         reading.signals.append("breakdown")

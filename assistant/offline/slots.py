@@ -16,6 +16,7 @@ from itertools import pairwise
 
 from rapidfuzz.distance import OSA
 
+from assistant.offline.breakdowns import AMOUNT_BASIS
 from assistant.offline.measure_words import said_of
 from assistant.offline.period_slots import (
     FOUNDED,
@@ -580,6 +581,9 @@ def _quiet_days(text: str, out: Extracted) -> None:
 def extract_slots(text: str, lexicon: Lexicon, written: str | None = None) -> Extracted:
     """The non-name slots of lower-cased ``text`` (``written``: as typed, where case tells)."""
     out = Extracted()
+    basis = AMOUNT_BASIS.search(text)
+    if basis:
+        out.spans.append(basis.span())  # "real vs estimated": how amounts are known, no one's name
     _periods(text, lexicon, out)
     _amounts(text, out)
     _limit(text, out)

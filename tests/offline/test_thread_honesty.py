@@ -222,3 +222,22 @@ def test_the_forecast_by_rep_and_category(demo: World, cast: Cast) -> None:
     answer = demo.ask(cast.manager, "q4 forecast by rep - commit, best case, pipe")
     args = _calls(answer)[0][1]
     assert (args["group_by"], args["then_by"], args["period"]) == ("rep", "forecast_category", "q4")
+
+
+def test_how_much_of_that_is_estimated(maven: World, cast: Cast) -> None:
+    manager = maven.viewer("Summer Sewald")
+    first = maven.ask(manager, "whats the open pipe for my team")
+    split = maven.ask(manager, "how much of that is real vs estimated", first.thread_id)
+    args = _calls(split)[0][1]
+    assert (args["measure"], args["group_by"]) == ("open_pipeline", "amount_basis")
+    assert "no person named" not in split.answer and "estimated" in split.answer
+
+
+def test_stuck_in_a_stage_the_longest_then_a_bound_in_days(maven: World, cast: Cast) -> None:
+    rep = maven.viewer("Cecily Lampkin")
+    first = maven.ask(rep, "which of my deals have been stuck in engaging the longest")
+    args = _calls(first)[0][1]
+    assert (args["measure"], args["group_by"], args["stage"]) == ("average_days_in_stage", "deal", "Engaging")
+    over = maven.ask(rep, "how many are over 90 days and what are they worth", first.thread_id)
+    args = _calls(over)[0][1]
+    assert (args["measure"], args["also"], args["min_days_in_stage"]) == ("open_deals", ["open_pipeline"], 90)

@@ -20,7 +20,19 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import ColumnElement, FromClause, Select, String, and_, case, cast, func, select, true
+from sqlalchemy import (
+    Boolean,
+    ColumnElement,
+    FromClause,
+    Select,
+    String,
+    and_,
+    case,
+    cast,
+    func,
+    select,
+    true,
+)
 from sqlalchemy.orm import QueryableAttribute, aliased
 
 from tools.store.schema import Account, Activity, Opportunity, Product, Territory, User
@@ -109,6 +121,18 @@ def _contacts_engaged(joined: Joined) -> Expr:
     )
     return case(
         (engaged >= 3, "3+ contacts"), (engaged == 2, "2 contacts"), (engaged == 1, "1 contact"), else_=None
+    )
+
+
+def _amount_basis(joined: Joined) -> Expr:
+    """Where a deal's amount comes from: recorded in the CRM, or estimated by the import (the
+    product's list price, say); a deal with neither has none."""
+    amount = joined.column("amount")
+    return case(
+        (amount.is_(None), None),
+        # (typed: a source with no estimate, activities say, reads an untyped NULL here)
+        (cast(joined.column("amount_estimated"), Boolean) == true(), "estimated"),
+        else_="recorded",
     )
 
 
@@ -312,6 +336,15 @@ DIMENSIONS: dict[str, Dimension] = {
             frozenset({Link.ACTIVITY}),
             "(no type)",
             aliases=("activity kind", "type of activity", "activity types", "kind", "channel"),
+        ),
+        Dimension(
+            "amount_basis",
+            "Amount basis",
+            _amount_basis,
+            (),
+            frozenset({D}),
+            "no amount",
+            aliases=("amount source", "estimated", "real vs estimated", "estimated vs recorded"),
         ),
         Dimension(
             "forecast_category",
