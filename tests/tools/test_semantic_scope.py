@@ -17,7 +17,7 @@ from tests.tools.conftest import MAX, OLGA, RITA, SAM
 from tools.deals.pipeline import PipelineQuery, pipeline_summary
 from tools.errors import InputError
 from tools.semantic import DIMENSIONS, GRAINS, MetricQuery, query_metrics
-from tools.semantic.dimensions import Link
+from tools.semantic.joined import Link
 from tools.store.repository import Repository
 from tools.store.schema import Account, Role, User
 from tools.viewer import Viewer

@@ -19,10 +19,11 @@ from sqlalchemy import Integer, Select, case, cast, null, or_, select
 from tools.errors import InputError
 from tools.evidence import record_id
 from tools.periods import parse_period
-from tools.semantic.dimensions import DIMENSIONS, Dimension, Expr, Joined, Link, joins_for
+from tools.semantic.dimensions import DIMENSIONS, Dimension
 from tools.semantic.facts import Basis, Fact
 from tools.semantic.filters import Narrowing
 from tools.semantic.grains import NO_DATE, Grain
+from tools.semantic.joined import Expr, Joined, Link, joins_for
 from tools.semantic.windows import Window
 from tools.store.repository import Repository, ViewerLike
 from tools.store.schema import Account, AccountProduct, Activity, Contact, Opportunity, Quota, Role, User

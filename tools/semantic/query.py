@@ -23,8 +23,18 @@ import re
 from tools.errors import InputError
 from tools.evidence import Unit
 from tools.metrics import ratio
+from tools.semantic.bounds import (
+    account_size,
+    ages,
+    amount_between,
+    amount_unknown,
+    inactive,
+    missing_field,
+    past_due,
+    pushed,
+)
 from tools.semantic.compile import Grouped, Plan, check_breakdown, fetch
-from tools.semantic.dimensions import DIMENSIONS, Dimension, Link
+from tools.semantic.dimensions import DIMENSIONS, Dimension
 from tools.semantic.evaluate import (
     Ranking,
     Series,
@@ -35,22 +45,9 @@ from tools.semantic.evaluate import (
     totals,
 )
 from tools.semantic.facts import Basis
-from tools.semantic.filters import (
-    RESOLVERS,
-    Narrowing,
-    account_size,
-    ages,
-    among,
-    amount_between,
-    amount_unknown,
-    excluded,
-    inactive,
-    missing_field,
-    narrow,
-    past_due,
-    pushed,
-)
+from tools.semantic.filters import RESOLVERS, Narrowing, among, excluded, narrow
 from tools.semantic.grains import GRAINS, Grain
+from tools.semantic.joined import Link
 from tools.semantic.measures import MEASURES, Measure
 from tools.semantic.models import MeasureInfo, MetricQuery, MetricResult, MetricRow, row_limit
 from tools.semantic.notes import dated_by, explain, info, period_note, window_filter

@@ -1,0 +1,259 @@
+"""Steps on the thread's frame once a follow-up has been merged into it, each reading what the
+follow-up adds rather than replaces: a second breakdown asked "too", a measure added "as well", a
+ranking after the forecast's attainment, the commit of the forecast just given, the figure behind a
+playbook norm ("how's my team doing against that"), the deals behind a count ("show me ruth's"),
+amounts by where they come from ("real vs estimated"), a bound in days on the thread's age measure.
+
+And the check that keeps a follow-up honest: one read as exactly the question before it, though it
+asked for a change, is said not to be understood (:func:`changes_nothing`), never answered again as
+if it had been.
+"""
+
+from __future__ import annotations
+
+import re
+
+from assistant.offline.breakdowns import AMOUNT_BASIS, BREAKDOWN, DIMENSIONS
+from assistant.offline.frame import Frame, Intent
+from assistant.offline.intents.registry import DATA_INTENTS
+from assistant.offline.measure_lists import IN_MONEY, IN_MONEY_WORDS
+from tools.semantic.measures import MEASURES
+
+
+def after_merge(frame: Frame, context: Frame | None, current: Frame, said: str) -> Frame:
+    """``frame`` (the thread's, with ``current`` merged in) with each step below applied."""
+    frame = _forecast_category(_as_well(_ranked_forecast(frame, current), context, current, said), context)
+    frame = _shown_deals(_against_the_norm(frame, context, current, said), said)
+    return _over_days(_amounts_known(frame, context, said), context, current, said)
+
+
+#: Asking for the same answer again on purpose: "again", "refresh", "same thing", "one more time".
+AGAIN = re.compile(
+    r"\b(?:again|refresh|re-?send|repeat|once more|one more time|same (?:thing|question|again)|as before)\b",
+    re.I,
+)
+
+
+#: Words that ask for something different from the last answer ("by value instead", "what if…").
+CHANGE_ASKED = re.compile(
+    r"\b(?:instead|rather|what if|what about if|but only|except|excluding|apart from|other than)\b", re.I
+)
+
+
+#: Slots that narrow the records ("over 100k", "in Q3", "only Enterprise"); a breakdown, a ranking or
+#: a topic may already be how the last answer reads, so asking for it again is no change lost.
+NARROWING = (
+    "period",
+    "stage",
+    "min_amount",
+    "max_amount",
+    "industry",
+    "segment",
+    "tier",
+    "country",
+    "state",
+    "city",
+    "product",
+    "product_family",
+    "territory",
+    "region",
+    "forecast_category",
+    "min_age_days",
+    "max_age_days",
+    "min_days_in_stage",
+    "inactive_days",
+    "min_pushes",
+    "max_pushes",
+    "min_employees",
+    "max_employees",
+    "min_revenue",
+    "max_revenue",
+    "exclude",
+)
+
+
+def _dropped_slots(current: Frame, frame: Frame) -> bool:
+    """Whether the question on its own narrowed the records in a way the thread's frame does not hold."""
+    mine, held = current.slots, frame.slots
+    return any(getattr(mine, n) is not None and getattr(mine, n) != getattr(held, n) for n in NARROWING)
+
+
+def changes_nothing(context: Frame | None, current: Frame, frame: Frame, said: str, redo: bool) -> bool:
+    """Whether a follow-up was read as exactly the question before it, though it asked for a change
+    ("by value instead" where no value-weighted figure is known, "what if it's over 100k" where the
+    bound has nowhere to go): what it changes was not understood."""
+    return (
+        context is not None
+        and (CHANGE_ASKED.search(said) is not None or _dropped_slots(current, frame))
+        and frame.follow_up
+        and frame.intent is context.intent
+        and frame.slots == context.slots
+        and frame.brief == context.brief
+        and not (frame.explain or frame.advice or frame.readings or frame.ambiguity)
+        and frame.intent in DATA_INTENTS
+        and not (redo or AGAIN.search(said))
+    )
+
+
+#: "split by quarter too", "and by rep as well": a second breakdown inside the one shown.
+AS_WELL = re.compile(r"\b(?:too|as well|also|both|inside (?:each|that|it))\b", re.I)
+
+
+def _as_well(frame: Frame, context: Frame | None, current: Frame, said: str) -> Frame:
+    """ "split by quarter too" after bookings by region: each region, quarter by quarter, not the
+    quarters instead of the regions."""
+    if (
+        context is not None
+        and frame.intent is Intent.MEASURE
+        and AS_WELL.search(said)
+        and context.slots.measure
+        and current.slots.measure not in (None, context.slots.measure)
+        and frame.slots.measure == current.slots.measure
+        and context.slots.measure not in (frame.slots.also or [])
+    ):
+        # "top 3 only, and show the median too" after the average by industry: the average, ranked,
+        # with the median beside it
+        also = [m for m in [*(context.slots.also or []), current.slots.measure] if m != context.slots.measure]
+        slots = frame.slots.model_copy(update={"measure": context.slots.measure, "also": also})
+        frame = frame.model_copy(update={"slots": slots})
+    before = context.slots.dimension if context else None
+    named = BREAKDOWN.search(said.lower())
+    now = current.slots.dimension or (DIMENSIONS[named[1]] if named else None)
+    if (
+        context is None
+        or frame.intent is not Intent.MEASURE
+        or not AS_WELL.search(said)
+        or before in (None, "deal")
+        or now in (None, before)
+        or frame.slots.dimension != now
+        or frame.slots.then_by
+    ):
+        return frame
+    slots = frame.slots.model_copy(update={"dimension": before, "then_by": now, "group_by": None})
+    return frame.model_copy(update={"slots": slots})
+
+
+#: "how's my team doing against that", "how do we compare to that": the figure the last answer set out.
+AGAINST_THAT = re.compile(
+    r"\b(?:against|vs\.?|versus|compared? (?:to|with)|measured against|relative to|next to)"
+    r" (?:that|it|this)\b"
+    r"|\bhow do (?:we|i) (?:stack up|measure up|compare)\b",
+    re.I,
+)
+#: "show me ruth's", "list them", "let me see those": the records, not their count.
+SHOW_ME = re.compile(r"^\W*(?:and |ok |now |so )?(?:show(?: me)?|list|let me see|pull up|see)\b", re.I)
+
+
+def _against_the_norm(frame: Frame, context: Frame | None, current: Frame, said: str) -> Frame:
+    """ "how's my team doing against that for q4" after the playbook's healthy coverage: the team's
+    coverage for Q4, the measure the norm was about."""
+    if (
+        context is None
+        or context.intent not in (Intent.PLAYBOOK, Intent.METRICS)
+        or context.slots.measure not in MEASURES
+        or not AGAINST_THAT.search(said)
+        or (current.slots.measure and current.slots.measure != context.slots.measure)
+    ):
+        return frame
+    slots = current.slots.model_copy(update={"measure": context.slots.measure, "topic": None, "term": None})
+    return Frame(intent=Intent.MEASURE, slots=slots, follow_up=True, question=current.question)
+
+
+#: What each kind of answer measured in money, for "how much of that is estimated".
+MONEY_OF = {
+    Intent.PIPELINE: "open_pipeline",
+    Intent.TOP_DEALS: "open_pipeline",
+    Intent.PERFORMANCE: "won_revenue",
+}
+
+
+def _amounts_known(frame: Frame, context: Frame | None, said: str) -> Frame:
+    """ "how much of that is real vs estimated" after the team's open pipeline: that figure split by
+    where its amounts come from (recorded, or estimated by the import)."""
+    if context is None or not AMOUNT_BASIS.search(said.lower()):
+        return frame
+    measure = context.slots.measure if context.intent is Intent.MEASURE else MONEY_OF.get(context.intent)
+    measure = IN_MONEY.get(measure or "", measure)
+    if measure not in MEASURES or not MEASURES[measure].amounts:
+        return frame
+    slots = context.slots.model_copy(
+        update={
+            "measure": measure,
+            "dimension": "amount_basis",
+            "group_by": None,
+            "limit": None,
+            "ranking": None,
+        }
+    )
+    return frame.model_copy(update={"intent": Intent.MEASURE, "slots": slots, "follow_up": True})
+
+
+#: "over 90 days", "more than 60 days", "120+ days": a bound in days on the thread's age measure.
+OVER_DAYS = re.compile(
+    r"\b(?:over|more than|longer than|>|at least|beyond|past) (\d{1,4}) days\b|\b(\d{1,4})\+ days\b"
+)
+AGE_SLOTS = {"average_days_in_stage": "min_days_in_stage", "average_deal_age": "min_age_days"}
+
+
+def _over_days(frame: Frame, context: Frame | None, current: Frame, said: str) -> Frame:
+    """ "how many are over 90 days and what are they worth" after the deals longest in Engaging:
+    those in the stage 90 days or more, counted and summed (the thread's age measure says which age)."""
+    found = OVER_DAYS.search(said.lower())
+    age = AGE_SLOTS.get(context.slots.measure or "") if context is not None else None
+    if context is None or found is None or age is None or getattr(current.slots, age) is not None:
+        return frame
+    if current.slots.min_age_days or current.slots.min_days_in_stage:
+        return frame
+    update: dict[str, object] = {age: int(found[1] or found[2]), "limit": None, "ranking": None}
+    counted = re.search(r"\bhow many\b|\bcount\b|\bnumber of\b", said, re.I)
+    if counted:
+        worth = IN_MONEY_WORDS.search(said)
+        update |= {"measure": "open_deals", "also": ["open_pipeline"] if worth else None, "dimension": None}
+    slots = context.slots.model_copy(update=update)
+    return frame.model_copy(update={"intent": Intent.MEASURE, "slots": slots, "follow_up": True})
+
+
+def _shown_deals(frame: Frame, said: str) -> Frame:
+    """ "show me ruth's" after who has the most past-due deals: her deals, each with its amount, not a
+    count of them."""
+    slots = frame.slots
+    one_person = slots.dimension in ("rep", "team") and slots.owner is not None  # "ruth's": her row alone
+    if (
+        frame.intent is not Intent.MEASURE
+        or (slots.dimension and not one_person)
+        or slots.measure not in IN_MONEY
+    ):
+        return frame
+    if not SHOW_ME.match(said):
+        return frame
+    update = {"dimension": "deal", "measure": IN_MONEY[slots.measure], "limit": None, "ranking": None}
+    return frame.model_copy(update={"slots": slots.model_copy(update=update)})
+
+
+def _forecast_category(frame: Frame, context: Frame | None) -> Frame:
+    """ "whats in commit" after the team's Q4 forecast: the commit deals of that quarter."""
+    if (
+        context is None
+        or context.intent is not Intent.FORECAST
+        or not context.slots.period
+        or frame.intent is not Intent.TOP_DEALS
+        or not frame.slots.forecast_category
+        or frame.slots.period
+    ):
+        return frame
+    return frame.model_copy(update={"slots": frame.slots.model_copy(update={"period": context.slots.period})})
+
+
+def _ranked_forecast(frame: Frame, current: Frame) -> Frame:
+    """ "who's furthest behind?" after the team's attainment the forecast gave: the forecast ranks no
+    one, so the thread's measure, rep by rep (the question's own ranking)."""
+    slots = frame.slots
+    if not (
+        frame.intent is Intent.FORECAST
+        and current.intent is not Intent.FORECAST
+        and current.slots.ranking
+        and slots.measure in MEASURES
+    ):
+        return frame
+    update = {"dimension": current.slots.dimension or "rep", "ranking": current.slots.ranking}
+    return frame.model_copy(update={"intent": Intent.MEASURE, "slots": slots.model_copy(update=update)})
