@@ -24,8 +24,9 @@ _DIMENSION_WORDS = {
     "|product series",
     "account": "account|accounts|customer|customers|client|clients|company|companies",
     "parent_account": "parent|parent company|parent account|parent companies",
-    "industry": "industry|industries|sector|sectors|vertical|verticals",
-    "segment": "segment|segments",
+    "industry": "industry|industries|sector|sectors|vertical|verticals|account industry|customer industry",
+    "segment": "segment|segments|account segment|account segments|customer segment|customer segments"
+    "|market segment|market segments|company size|account size",
     "tier": "tier|tiers|account tier|account tiers",
     "country": "country|countries",
     "state": "state|states",

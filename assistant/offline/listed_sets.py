@@ -176,7 +176,7 @@ def about_listed(previous: Frame | None, current: Frame, question: str, answers:
         return Frame(intent=Intent.MEASURE, slots=slots, follow_up=True, question=current.question)
     # "which of those have no next step / slipped at least once / are past due / went quiet?": the
     # stall check's rule as the metric query's filter, over the records listed
-    quiet = current.intent is Intent.STALLED and _as_filter(current.slots)
+    quiet = current.intent is Intent.STALLED and as_filter(current.slots)
     # "which of those are in tech?", "any of them in healthcare?": the listed records with a filter
     filtered = current.intent in (Intent.UNKNOWN, Intent.ACCOUNTS) and any(
         getattr(current.slots, slot) is not None for slot, member in MEMBER_SLOTS if member != field
@@ -208,7 +208,7 @@ def about_listed(previous: Frame | None, current: Frame, question: str, answers:
     )
 
 
-def _as_filter(slots: Slots) -> bool:
+def as_filter(slots: Slots) -> bool:
     """Put a stall rule the metric query can filter by into ``slots`` (whether it could): a missing
     next step, pushes, past due, no activity in N days."""
     if slots.rule == "next_step":

@@ -347,7 +347,8 @@ def _named_values(text: str, values: list[str], skip: str | None = None, loose: 
 
 #: A forecast category named as such: "in commit", "best case deals", "upside".
 CATEGORY = re.compile(
-    r"\b(?:in|is|are|as|marked|called) (?:the )?(commit|best[- ]case|upside)\b"
+    r"\b(?:in|is|are|as|marked|called|only|just) (?:the )?(commit|best[- ]case|upside)\b"
+    r"|^\W*(?:and )?(commit|best[- ]case|upside)(?: only)?\W*$"
     r"|\b(commit|best[- ]case|upside) (?:deals|pipeline|opportunities|category)\b"
 )
 CATEGORY_KEYS = {
@@ -528,7 +529,7 @@ def _values(text: str, lexicon: Lexicon, out: Extracted, written: str | None = N
         out.spans.append(no_amount.span())
     category = CATEGORY.search(text)
     if category:
-        out.slots.forecast_category = CATEGORY_KEYS[category[1] or category[2]]
+        out.slots.forecast_category = CATEGORY_KEYS[next(g for g in category.groups() if g)]
     for slot, values, skip in (
         ("industry", lexicon.industries, None),
         ("segment", lexicon.segments, "west|east|central"),

@@ -16,13 +16,18 @@ import re
 from assistant.offline.breakdowns import AMOUNT_BASIS, BREAKDOWN, DIMENSIONS
 from assistant.offline.frame import Frame, Intent
 from assistant.offline.intents.registry import DATA_INTENTS
+from assistant.offline.listed_sets import as_filter
 from assistant.offline.measure_lists import IN_MONEY, IN_MONEY_WORDS
+from assistant.offline.record_filters import activity_kind
 from tools.semantic.measures import MEASURES
 
 
 def after_merge(frame: Frame, context: Frame | None, current: Frame, said: str) -> Frame:
     """``frame`` (the thread's, with ``current`` merged in) with each step below applied."""
-    frame = _forecast_category(_as_well(_ranked_forecast(frame, current), context, current, said), context)
+    frame = _keeps_breakdown(_kind_of_activity(frame, said), context, current, said)
+    frame = _stalled_by_owner(frame, context, current)
+    frame = _category_of_list(_ranked_people(frame, current), context, current, said)
+    frame = _forecast_category(_as_well(frame, context, current, said), context)
     frame = _shown_deals(_against_the_norm(frame, context, current, said), said)
     return _over_days(_amounts_known(frame, context, said), context, current, said)
 
@@ -244,16 +249,73 @@ def _forecast_category(frame: Frame, context: Frame | None) -> Frame:
     return frame.model_copy(update={"slots": frame.slots.model_copy(update={"period": context.slots.period})})
 
 
-def _ranked_forecast(frame: Frame, current: Frame) -> Frame:
-    """ "who's furthest behind?" after the team's attainment the forecast gave: the forecast ranks no
-    one, so the thread's measure, rep by rep (the question's own ranking)."""
-    slots = frame.slots
-    if not (
-        frame.intent is Intent.FORECAST
-        and current.intent is not Intent.FORECAST
-        and current.slots.ranking
-        and slots.measure in MEASURES
+def _kind_of_activity(frame: Frame, said: str) -> Frame:
+    """ "calls only" after the activity count per rep: the calls, counted the same way."""
+    kind = activity_kind(said.lower()) if frame.slots.measure == "activities" else None
+    if kind is None or kind == frame.slots.activity_type:
+        return frame
+    return frame.model_copy(update={"slots": frame.slots.model_copy(update={"activity_type": kind})})
+
+
+def _keeps_breakdown(frame: Frame, context: Frame | None, current: Frame, said: str) -> Frame:
+    """ "weighted?" after the pipeline by product closing in Q1: the weighted figure, still by product."""
+    before = context.slots.dimension if context is not None else None
+    if (
+        before in (None, "deal")  # "avg size?" after the deals won: one figure over them
+        or frame.intent is not Intent.MEASURE
+        or frame.slots.dimension is not None
+        or current.slots.dimension is not None
+        or current.slots.measure is None
+        or len(said.split()) > 3
     ):
+        return frame
+    return frame.model_copy(update={"slots": frame.slots.model_copy(update={"dimension": before})})
+
+
+def _stalled_by_owner(frame: Frame, context: Frame | None, current: Frame) -> Frame:
+    """ "who has the most of those" after the team's deals past their close date: those deals counted
+    by owner, the most first (the stall rule as the metric query's filter)."""
+    if (
+        context is None
+        or context.intent is not Intent.STALLED
+        or current.slots.ranking is None
+        or not WHO_RANKED.match(current.question)
+    ):
+        return frame
+    slots = context.slots.model_copy(deep=True)
+    if not as_filter(slots):
+        return frame
+    slots.measure, slots.dimension, slots.group_by = "open_deals", "rep", None
+    slots.ranking, slots.limit = current.slots.ranking, current.slots.limit or 1
+    return Frame(intent=Intent.MEASURE, slots=slots, follow_up=True, question=current.question)
+
+
+def _category_of_list(frame: Frame, context: Frame | None, current: Frame, said: str) -> Frame:
+    """ "only commit" after the team's pipeline closing in December: those deals in commit (the
+    category named alone narrows the list; it does not ask for the forecast)."""
+    if (
+        context is None
+        or context.intent not in (Intent.PIPELINE, Intent.TOP_DEALS)
+        or frame.intent is not Intent.FORECAST
+        or not current.slots.forecast_category
+        or re.search(r"\bforecast", said, re.I)
+    ):
+        return frame
+    slots = context.slots.model_copy(update={"forecast_category": current.slots.forecast_category})
+    return frame.model_copy(update={"intent": context.intent, "slots": slots})
+
+
+#: Who a ranking asks for: "who's furthest behind", "who's lowest", "which rep is top".
+WHO_RANKED = re.compile(r"^\W*(?:and |so |ok )?(?:who|which (?:rep|one|person|seller))\b", re.I)
+
+
+def _ranked_people(frame: Frame, current: Frame) -> Frame:
+    """ "who's furthest behind?" after the team's attainment (the forecast's, or a metric's total):
+    the thread's measure, rep by rep, in the question's order; the forecast and a total rank no one."""
+    slots = frame.slots
+    ranks = current.slots.ranking and slots.measure in MEASURES and current.intent is not Intent.FORECAST
+    total = frame.intent is Intent.MEASURE and slots.dimension is None and WHO_RANKED.match(current.question)
+    if not (ranks and (frame.intent is Intent.FORECAST or total)):
         return frame
     update = {"dimension": current.slots.dimension or "rep", "ranking": current.slots.ranking}
     return frame.model_copy(update={"intent": Intent.MEASURE, "slots": slots.model_copy(update=update)})

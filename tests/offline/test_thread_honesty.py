@@ -241,3 +241,47 @@ def test_stuck_in_a_stage_the_longest_then_a_bound_in_days(maven: World, cast: C
     over = maven.ask(rep, "how many are over 90 days and what are they worth", first.thread_id)
     args = _calls(over)[0][1]
     assert (args["measure"], args["also"], args["min_days_in_stage"]) == ("open_deals", ["open_pipeline"], 90)
+
+
+def test_follow_ups_keep_the_threads_filters_and_breakdown(demo: World, cast: Cast) -> None:
+    first = demo.ask(cast.manager, "whats the team pipe closing in dec")
+    commit = demo.ask(cast.manager, "only commit", first.thread_id)
+    by_rep = demo.ask(cast.manager, "by rep", first.thread_id)
+    for answer in (commit, by_rep):
+        name, args = _calls(answer)[0]
+        assert (args["forecast_category"], args["period"]) == ("commit", "dec"), (name, args)
+    first = demo.ask(cast.manager, "pipeline by product for my team")
+    weighted = demo.ask(cast.manager, "weighted?", first.thread_id)
+    args = _calls(weighted)[0][1]
+    assert (args["measure"], args["group_by"]) == ("weighted_pipeline", "product")
+
+
+def test_calls_only_counts_the_calls(demo: World, cast: Cast) -> None:
+    first = demo.ask(cast.revops, "activity count per rep in the east last month")
+    calls = demo.ask(cast.revops, "calls only", first.thread_id)
+    args = _calls(calls)[0][1]
+    assert (args["measure"], args["activity_type"], args["group_by"]) == ("activities", "call", "rep")
+
+
+def test_who_has_the_most_of_the_stalled_deals(demo: World, cast: Cast) -> None:
+    first = demo.ask(cast.manager, "which of my team's deals are past their close date?")
+    most = demo.ask(cast.manager, "who has the most of those", first.thread_id)
+    args = _calls(most)[0][1]
+    assert (args["measure"], args["group_by"], args["past_due"], args["top"]) == (
+        "open_deals",
+        "rep",
+        True,
+        1,
+    )
+
+
+def test_who_is_furthest_behind_after_the_teams_total(demo: World, cast: Cast) -> None:
+    first = demo.ask(cast.manager, "hows my team tracking vs q4 quota")
+    behind = demo.ask(cast.manager, "who's furthest behind", first.thread_id)
+    args = _calls(behind)[0][1]
+    assert (args["measure"], args["group_by"], args["order"]) == ("attainment", "rep", "asc")
+
+
+def test_a_segment_of_accounts_is_the_segment(demo: World, cast: Cast) -> None:
+    args = _calls(demo.ask(cast.revops, "avg won deal size by account segment in 2026"))[0][1]
+    assert args["group_by"] == "segment"
