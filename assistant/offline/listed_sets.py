@@ -113,6 +113,12 @@ PEOPLE_FACTS = re.compile(
 ABOUT_PEOPLE = (Intent.UNKNOWN, Intent.ROSTER, Intent.MEASURE, Intent.TERRITORY, Intent.TERRITORIES)
 
 
+#: "how many of those are…", "of those, how many…": the deals behind a count, not the rows shown.
+DEALS_OF_THOSE = re.compile(
+    r"\bhow many of (?:those|them|these)\b|\bof (?:those|them|these),? how many\b", re.I
+)
+#: Measures that count or sum deals, whose rows are groups of deals.
+DEAL_MEASURES = frozenset({*IN_MONEY, *IN_MONEY.values(), "closed_deals"})
 #: "which of those 5…", "these 3": the set counted, which may be a list shown before the last answer.
 COUNTED_SET = re.compile(
     r"\b(?:those|these|the|them|all) (\d{1,2})\b(?! (?:days?|weeks?|months?|years?)\b)", re.I
@@ -142,6 +148,11 @@ def about_listed(previous: Frame | None, current: Frame, question: str, answers:
     if previous is None or not answers or not SET_WORDS.search(question):
         return None
     if current.ambiguity is not None or current.slots.any_of:
+        return None
+    grouped = previous.slots.dimension not in (None, "deal")
+    if grouped and DEALS_OF_THOSE.search(question) and (previous.slots.measure or "") in DEAL_MEASURES:
+        # "how many of those are already closed lost" after the deals created by rep: those deals,
+        # what became of them (the thread's cohort), not the reps the rows name
         return None
     found = listed_set(previous, answers[-1])
     counted = _counted(question, answers)

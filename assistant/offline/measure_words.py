@@ -120,6 +120,7 @@ STAGE_DAYS = any_of(
     r"|(?:longest|oldest|most days|most time) in (?:its |their |the |a )?(?:current )?stage"
     # "which of my deals have been stuck in engaging the longest": a stage named, then "the longest"
     r"|(?:sit|sits|sitting|sat|stuck|been|parked|stayed) in (?:\w+ ){1,2}(?:the |for the )?longest"
+    r"|(?:sit|sits|sitting|sat|stuck|been|parked|stayed) there (?:the |for the )?longest"
     # "how many days do deals sit in proposal?", "how long do deals stay in negotiation"
     # (within one clause: "in 60 days and how much pipe is sitting in them" asks no time in stage)
     r"|(?:how long|how many days|days|time)\b(?:(?!\b(?:and|but|how)\b).){0,40}"

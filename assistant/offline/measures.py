@@ -229,7 +229,8 @@ def _measure(text: str) -> str | None:
             else "open_pipeline"
         )
     if outcome == "closed":
-        return "closed_deals"
+        # "how much has each team closed so far": the money closed is what was won
+        return "won_revenue" if re.search(r"\bhow much\b", text) and not counted else "closed_deals"
     if counted or (re.search(r"\b(?:deals|opportunities|opps)\b", text) and not MONEY.search(text)):
         return f"{outcome}_deals"
     return f"{outcome}_revenue"

@@ -24,6 +24,7 @@ from tools.semantic.measures import MEASURES
 
 def after_merge(frame: Frame, context: Frame | None, current: Frame, said: str) -> Frame:
     """``frame`` (the thread's, with ``current`` merged in) with each step below applied."""
+    frame = _fits_measure(_whose_longest(_still_there(frame, context, said), said))
     frame = _keeps_breakdown(_kind_of_activity(frame, said), context, current, said)
     frame = _stalled_by_owner(frame, context, current)
     frame = _category_of_list(_ranked_people(frame, current), context, current, said)
@@ -270,6 +271,51 @@ def _keeps_breakdown(frame: Frame, context: Frame | None, current: Frame, said: 
     ):
         return frame
     return frame.model_copy(update={"slots": frame.slots.model_copy(update={"dimension": before})})
+
+
+#: "there", "in it", "in that stage": the place or stage the thread was about.
+THERE = re.compile(r"\bthere\b|\bin (?:it|that stage|that one)\b", re.I)
+#: Breakdowns only open deals have (a closed deal's forecast category is "closed").
+OPEN_ONLY = frozenset({"forecast_category"})
+
+
+def _still_there(frame: Frame, context: Frame | None, said: str) -> Frame:
+    """ "whose have been sitting there longest" after the team's deals in Engaging: still in Engaging
+    (the stage, and the thread's other filters, carried though the question changed its shape)."""
+    if context is None or not THERE.search(said) or frame.intent is not Intent.MEASURE:
+        return frame
+    carried = {
+        slot: getattr(context.slots, slot)
+        for slot in ("stage", "forecast_category", "industry", "segment", "region", "territory", "product")
+        if getattr(context.slots, slot) is not None and getattr(frame.slots, slot) is None
+    }
+    return frame.model_copy(update={"slots": frame.slots.model_copy(update=carried)}) if carried else frame
+
+
+def _whose_longest(frame: Frame, said: str) -> Frame:
+    """ "whose have been sitting there longest": the deals longest in the stage, each with its owner."""
+    slots = frame.slots
+    if (
+        slots.measure not in AGE_SLOTS
+        or slots.dimension is not None
+        or not re.search(r"\bwhose\b", said, re.I)
+    ):
+        return frame
+    update = {"dimension": "deal", "then_by": "rep", "limit": slots.limit or 10, "ranking": "top"}
+    return frame.model_copy(update={"intent": Intent.MEASURE, "slots": slots.model_copy(update=update)})
+
+
+def _fits_measure(frame: Frame) -> Frame:
+    """A breakdown carried from an open-pipeline answer that the new measure has no values for ("how
+    much has each team closed" after commit vs best case by manager): dropped."""
+    slots = frame.slots
+    if (
+        slots.measure in (None, "open_pipeline", "open_deals", "weighted_pipeline")
+        or frame.intent is not Intent.MEASURE
+    ):
+        return frame
+    update = {key: None for key in ("dimension", "then_by") if getattr(slots, key) in OPEN_ONLY}
+    return frame.model_copy(update={"slots": slots.model_copy(update=update)}) if update else frame
 
 
 def _stalled_by_owner(frame: Frame, context: Frame | None, current: Frame) -> Frame:

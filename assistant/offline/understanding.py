@@ -19,6 +19,7 @@ import re
 from dataclasses import dataclass
 
 from assistant.offline.answers_measures import BRIEF
+from assistant.offline.breakdowns import dimension_named
 from assistant.offline.cohorts import read_cohort
 from assistant.offline.dates import rewrite as rewrite_dates
 from assistant.offline.entities import EntityIndex, Mention, find_mentions, unknown_names
@@ -564,13 +565,15 @@ def _categories_by(frame: Frame, text: str) -> None:
     """ "q4 forecast by rep - commit, best case, pipe": each rep's open pipeline split by forecast
     category (the metric query's second breakdown), not one total per rep."""
     named = {m.group().replace("-", " ").removesuffix("ted") for m in CATEGORY_NAMED.finditer(text)}
+    by = frame.slots.dimension or dimension_named(text)
     if (
         frame.intent not in (Intent.FORECAST, Intent.PIPELINE)
         or len(named) < 2
         or not re.search(r"\bforecast\b|\bcommit", text)
-        or frame.slots.dimension in (None, "forecast_category", "deal")
+        or by in (None, "forecast_category", "deal")
     ):
         return
+    frame.slots.dimension = by
     frame.intent = Intent.MEASURE
     frame.slots.measure = "open_pipeline"
     frame.slots.then_by, frame.slots.group_by = "forecast_category", None
@@ -637,7 +640,15 @@ SHORT_PERIOD = re.compile(r"\b(?:week|today|days?)\b|^since ")
 def looking_ahead(frame: Frame, lexicon: Lexicon) -> None:
     """Read a forward-looking question's period forward (see :func:`tools.periods.parse_period`), and
     drop a day or week period from a question whose answer is not dated by it."""
-    if frame.slots.period and frame.intent not in DATED_INTENTS and SHORT_PERIOD.search(frame.slots.period):
+    carried = (
+        frame.follow_up and frame.slots.period and frame.slots.period.lower() not in frame.question.lower()
+    )
+    if (
+        frame.slots.period
+        and frame.intent not in DATED_INTENTS
+        and SHORT_PERIOD.search(frame.slots.period)
+        and not carried  # "any of them missing a next step?" after what closes next week: those deals
+    ):
         frame.slots.period = None
     measure = frame.slots.measure or ""
     # "team attainment q3" in November, even when the forecast answers it: the Q3 just ended

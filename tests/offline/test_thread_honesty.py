@@ -285,3 +285,40 @@ def test_who_is_furthest_behind_after_the_teams_total(demo: World, cast: Cast) -
 def test_a_segment_of_accounts_is_the_segment(demo: World, cast: Cast) -> None:
     args = _calls(demo.ask(cast.revops, "avg won deal size by account segment in 2026"))[0][1]
     assert args["group_by"] == "segment"
+
+
+def test_how_many_of_those_counts_the_deals_behind_the_rows(demo: World, cast: Cast) -> None:
+    first = demo.ask(cast.manager, "how many deals did my team create last month, by rep")
+    lost = demo.ask(cast.manager, "how many of those are already closed lost", first.thread_id)
+    args = _calls(lost)[0][1]
+    assert (args["measure"], args["date_field"], args["period"]) == ("lost_deals", "created", "last month")
+    assert "any_of" not in args
+
+
+def test_commit_vs_best_case_by_manager_then_what_each_team_closed(demo: World, cast: Cast) -> None:
+    first = demo.ask(cast.revops, "q4 commit vs best case by manager")
+    args = _calls(first)[0][1]
+    assert (args["group_by"], args["then_by"]) == ("team", "forecast_category")
+    closed = demo.ask(cast.revops, "and how much has each team closed so far this q", first.thread_id)
+    args = _calls(closed)[0][1]
+    assert (args["measure"], args["group_by"]) == ("won_revenue", "team") and "then_by" not in args
+
+
+def test_the_stall_check_of_the_deals_closing_next_week(demo: World, cast: Cast) -> None:
+    first = demo.ask(cast.rep, "what do i have closing next week")
+    none = demo.ask(cast.rep, "any of them missing a next step?", first.thread_id)
+    args = _calls(none)[0][1]
+    assert (args["rule"], args["period"]) == ("next_step", "next week")
+
+
+def test_whose_have_sat_there_longest_keeps_the_stage(maven: World, cast: Cast) -> None:
+    manager = maven.viewer("Summer Sewald")
+    first = maven.ask(manager, "how many deals is my team working in engaging rn")
+    longest = maven.ask(manager, "whose have been sitting there longest", first.thread_id)
+    args = _calls(longest)[0][1]
+    assert (args["measure"], args["stage"], args["group_by"], args["then_by"]) == (
+        "average_days_in_stage",
+        "Engaging",
+        "deal",
+        "rep",
+    )
