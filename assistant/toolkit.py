@@ -179,6 +179,9 @@ def metric_definitions(params: MetricsQuery) -> MetricDefinitions:
         for m in definitions()
         if not wanted or wanted in m.name.casefold() or wanted in m.key.replace("_", " ")
     ]
+    # "win rate" is that metric, not every one whose name contains it ("win rate by value")
+    exact = [m for m in chosen if wanted in (m.name.casefold(), m.key.replace("_", " "))]
+    chosen = exact or chosen
     return MetricDefinitions(
         metrics=[
             {"name": m.name, "unit": m.unit.value, "definition": m.definition}

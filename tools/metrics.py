@@ -40,6 +40,13 @@ METRICS: dict[str, Metric] = {
             definition="Won / (won + lost), counting opportunities closed (closed_at) in the period.",
         ),
         Metric(
+            key="win_rate_by_value",
+            name="Win rate by value",
+            unit=Unit.RATIO,
+            definition="Amount won / (amount won + amount lost), over opportunities closed (closed_at) in "
+            "the period with an amount.",
+        ),
+        Metric(
             key="loss_rate",
             name="Loss rate",
             unit=Unit.RATIO,

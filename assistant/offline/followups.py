@@ -606,6 +606,12 @@ def merge(previous: Frame, current: Frame, question: str) -> Frame:
             )
             # "break west down by manager": the place named, broken down
             or (intent is Intent.TERRITORY and BROKEN_DOWN.match(question) is not None)
+            # "break it down by country": the figure before, by the accounts' country (no account named)
+            or (
+                intent is Intent.ACCOUNT_FACTS
+                and BROKEN_DOWN.match(question) is not None
+                and not current.slots.account
+            )
         )
         and bool(
             RESHAPE.match(question)

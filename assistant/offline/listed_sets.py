@@ -105,7 +105,9 @@ ONE_OF_THEM = re.compile(
 ABOUT_ACCOUNTS = (Intent.UNKNOWN, Intent.ACCOUNT, Intent.ACCOUNT_FACTS, Intent.ACCOUNTS)
 #: What the org chart says of each listed rep: "who are their managers?", "which region are they in?".
 PEOPLE_FACTS = re.compile(
-    r"\bmanag(?:er|ers|es|ed)\b|\bbosse?s?\b|\breports? to\b|\bregions?\b|\bterritor(?:y|ies)\b|\bteams?\b"
+    r"\bmanag(?:er|ers|es|ed)\b|\bmgrs?\b|\bbosse?s?\b|\breports? to\b"
+    r"|\bunder (?:who|whom)\b|\bare they under\b"
+    r"|\bregions?\b|\bterritor(?:y|ies)\b|\bteams?\b"
     r"|\boffices?\b|\bwhere\b|\broles?\b|\bwho are they\b|\bemails?\b",
     re.I,
 )

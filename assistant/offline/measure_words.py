@@ -13,7 +13,8 @@ def any_of(words: str) -> re.Pattern[str]:
 
 
 WON = any_of(
-    r"won|did(?:n't|nt| not)? \w+(?: \w+)? close|(?:i|we|they|he|she) closed|bought|purchased|wins?|winning"
+    r"won|did(?:n't|nt| not)? \w+(?: \w+){0,3}? close\b|(?:i|we|they|he|she) closed|bought|purchased"
+    r"|wins?|winning"
     r"|closed[- ]won"
     r"|bookings?|booked|(?:did|do|does|will|to|i|we|they) book|sold|(?<!-)(?:sell|sells|selling)"
     r"|(?<!annual )revenue"
@@ -110,6 +111,12 @@ CYCLE = any_of(
     r"|how long (?:do|does|did) .{0,30}\btake\b|from (?:create|creation|created|open|opened) to close"
     # "avg days from engage to close", "time from creation to close"
     r"|(?:days|time|weeks) from \w+ (?:date )?to (?:close|closing|won|win|signature)"
+)
+#: "win rate by $", "by value instead of count", "dollar-weighted": the rate over amounts, not deals.
+BY_VALUE = re.compile(
+    r"\bby (?:\$|value|dollars?|amount|money)(?!\w| (?:won|booked|lost))"
+    r"|\bin (?:\$|dollars?|value terms|dollar terms)"
+    r"|\b(?:dollar|value|\$)[- ]weighted\b|\b(?:value|dollar|\$) win rate\b"
 )
 STAGE_DAYS = any_of(
     r"days in (?:each |every |a |the )?stage|time in (?:each |every |a |the )?stage|stuck in stage"

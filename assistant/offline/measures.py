@@ -55,6 +55,7 @@ from assistant.offline.measure_words import (
     ATTAINMENT,
     AVERAGE,
     BOUGHT,
+    BY_VALUE,
     CHURN,
     CLOSED,
     COUNT,
@@ -177,7 +178,7 @@ def _measure(text: str) -> str | None:
     if LOSS_RATE.search(text):
         return "loss_rate"  # "which product has the highest loss rate?"
     if RATE.search(text) and not LOST.search(text.replace("win rate", "")):
-        return "win_rate"
+        return "win_rate_by_value" if BY_VALUE.search(text) else "win_rate"
     if STAGE_DAYS.search(text):
         return "average_days_in_stage"
     if DEAL_AGE.search(text):

@@ -17,7 +17,8 @@ from assistant.offline.breakdowns import AMOUNT_BASIS, BREAKDOWN, DIMENSIONS
 from assistant.offline.frame import Frame, Intent
 from assistant.offline.intents.registry import DATA_INTENTS
 from assistant.offline.listed_sets import as_filter
-from assistant.offline.measure_lists import IN_MONEY, IN_MONEY_WORDS
+from assistant.offline.measure_lists import AS_COUNT, IN_MONEY, IN_MONEY_WORDS, beside
+from assistant.offline.measure_words import BY_VALUE
 from assistant.offline.record_filters import activity_kind
 from tools.semantic.measures import MEASURES
 
@@ -26,6 +27,7 @@ def after_merge(frame: Frame, context: Frame | None, current: Frame, said: str) 
     """``frame`` (the thread's, with ``current`` merged in) with each step below applied."""
     frame = _fits_measure(_whose_longest(_still_there(frame, context, said), said))
     frame = _keeps_breakdown(_kind_of_activity(frame, said), context, current, said)
+    frame = _by_value(_counted_instead(frame, context, said), context, current, said)
     frame = _stalled_by_owner(frame, context, current)
     frame = _category_of_list(_ranked_people(frame, current), context, current, said)
     frame = _forecast_category(_as_well(frame, context, current, said), context)
@@ -119,7 +121,11 @@ def _as_well(frame: Frame, context: Frame | None, current: Frame, said: str) -> 
     ):
         # "top 3 only, and show the median too" after the average by industry: the average, ranked,
         # with the median beside it
-        also = [m for m in [*(context.slots.also or []), current.slots.measure] if m != context.slots.measure]
+        # "median too" after the average cycle: the median of the same figure, not of deal size
+        added = next(
+            iter(beside(context.slots.measure, context.slots.measure, said.lower())), current.slots.measure
+        )
+        also = [m for m in [*(context.slots.also or []), added] if m != context.slots.measure]
         slots = frame.slots.model_copy(update={"measure": context.slots.measure, "also": also})
         frame = frame.model_copy(update={"slots": slots})
     before = context.slots.dimension if context else None
@@ -316,6 +322,39 @@ def _fits_measure(frame: Frame) -> Frame:
         return frame
     update = {key: None for key in ("dimension", "then_by") if getattr(slots, key) in OPEN_ONLY}
     return frame.model_copy(update={"slots": slots.model_copy(update=update)}) if update else frame
+
+
+def _counted_instead(frame: Frame, context: Frame | None, said: str) -> Frame:
+    """ "how many deals was that" after the best month by bookings: the deals won that month, counted
+    (the thread's measure, as a count), not the pipeline closing then."""
+    measure = context.slots.measure if context is not None and context.intent is Intent.MEASURE else None
+    if (
+        measure not in AS_COUNT
+        or frame.intent not in (Intent.PIPELINE, Intent.TOP_DEALS)
+        or not re.search(r"\bhow many\b", said, re.I)
+    ):
+        return frame
+    slots = frame.slots.model_copy(
+        update={
+            "measure": AS_COUNT[measure],
+            "dimension": None,
+            "limit": None,
+            "ranking": None,
+            "group_by": None,
+        }
+    )
+    return frame.model_copy(update={"intent": Intent.MEASURE, "slots": slots})
+
+
+def _by_value(frame: Frame, context: Frame | None, current: Frame, said: str) -> Frame:
+    """ "by $ instead of count?" after a win rate: the rate over the amounts won and lost (a question
+    naming another measure, "how much did we lose there in $?", asks for that one)."""
+    if context is None or context.slots.measure != "win_rate" or not BY_VALUE.search(said.lower()):
+        return frame
+    if current.slots.measure not in (None, "win_rate", "win_rate_by_value"):
+        return frame
+    slots = context.slots.model_copy(update={"measure": "win_rate_by_value"})
+    return frame.model_copy(update={"intent": Intent.MEASURE, "slots": slots, "follow_up": True})
 
 
 def _stalled_by_owner(frame: Frame, context: Frame | None, current: Frame) -> Frame:

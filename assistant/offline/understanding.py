@@ -393,6 +393,9 @@ def _topic(frame: Frame, question: str, companies: list[str]) -> None:
             # the company, whose name would only dilute the search
             topic = re.sub(rf"\s*\b(?:at|with|from|for|on)?\s*{re.escape(company)}\b", "", topic, flags=re.I)
         frame.slots.topic = topic if len(topic) >= 3 else question.strip(" ?.!")
+        if NEEDS_ASKED.search(question.lower()) and "criteria" not in frame.slots.topic:
+            # "what do we need for a deal to be in commit?": the playbook's criteria for it
+            frame.slots.topic += " (criteria)"
         if frame.intent is Intent.PLAYBOOK and frame.slots.rule in STALL_RULES:
             # "a deal that went dark": the playbook names the situation by its rule's title
             title = STALL_RULES[Rule(frame.slots.rule)][0].lower()
@@ -550,6 +553,11 @@ def _accounts_by_deals(frame: Frame, text: str, lexicon: Lexicon) -> None:
         frame.slots.limit = frame.slots.limit or 1
 
 
+#: What is needed for something: the playbook's criteria ("what makes a deal commit?").
+NEEDS_ASKED = re.compile(
+    r"\bwhat (?:do|does) (?:we|i|you|a deal|an opp|it) (?:need|have to have|require)\b"
+    r"|\bwhat (?:makes|qualifies|counts as)\b|\brequirements?\b|\bqualif(?:y|ies) (?:as|for)\b"
+)
 #: "which of my accounts…", "any accts…": the accounts are what is asked for.
 ACCOUNTS_ASKED = re.compile(
     r"\b(?:which|what|any|list|show me|show)\b(?: of)?(?: (?:my|our|the|your))? (?:accounts|customers|clients"

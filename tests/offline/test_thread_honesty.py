@@ -9,6 +9,8 @@ from __future__ import annotations
 from typing import Any
 
 from tests.offline.conftest import Cast, World
+from tools.semantic.models import MetricQuery
+from tools.semantic.query import query_metrics
 
 
 def _calls(answer: Any) -> list[tuple[str, dict[str, Any]]]:
@@ -17,9 +19,9 @@ def _calls(answer: Any) -> list[tuple[str, dict[str, Any]]]:
 
 def test_a_change_that_was_not_understood_is_said_not_repeated(demo: World, cast: Cast) -> None:
     first = demo.ask(cast.manager, "win rate by rep for my team last quarter")
-    again = demo.ask(cast.manager, "by value instead", first.thread_id)
+    again = demo.ask(cast.manager, "by effort instead", first.thread_id)
     assert _calls(again) == []
-    assert 'I could not tell what "by value instead" changes' in again.answer
+    assert 'I could not tell what "by effort instead" changes' in again.answer
     # the thread is kept: the next follow-up still reads the win rates
     later = demo.ask(cast.manager, "just the top 2", first.thread_id)
     assert _calls(later)[0][1]["measure"] == "win_rate"
@@ -322,3 +324,79 @@ def test_whose_have_sat_there_longest_keeps_the_stage(maven: World, cast: Cast) 
         "deal",
         "rep",
     )
+
+
+def test_a_win_rate_by_value(maven: World, cast: Cast) -> None:
+    rep = maven.viewer("Darcel Schlecht")
+    first = maven.ask(rep, "whats my win rate this yr")
+    value = maven.ask(rep, "by $ instead of count?", first.thread_id)
+    args = _calls(value)[0][1]
+    assert (args["measure"], args["period"]) == ("win_rate_by_value", "this year")
+    result = query_metrics(
+        maven.repository, rep, MetricQuery(measure="win_rate_by_value", period="this year")
+    ).total[0]
+    won = query_metrics(maven.repository, rep, MetricQuery(measure="won_revenue", period="this year")).total[
+        0
+    ]
+    lost = query_metrics(
+        maven.repository, rep, MetricQuery(measure="lost_revenue", period="this year")
+    ).total[0]
+    assert result.value == round(float(won.value or 0) / float((won.value or 0) + (lost.value or 0)), 4)
+
+
+def test_the_best_month_then_how_many_deals_that_was(maven: World, cast: Cast) -> None:
+    first = maven.ask(cast.revops, "won rev by month 2017")
+    best = maven.ask(cast.revops, "best month?", first.thread_id)
+    month = next(
+        line.split("|")[1].strip() for line in best.answer.splitlines() if line.startswith("| 2017-")
+    )
+    count = maven.ask(cast.revops, "how many deals was that", first.thread_id)
+    name, args = _calls(count)[0]
+    assert (name, args["measure"]) == ("query_metrics", "won_deals")
+    assert args["period"].endswith("2017") and month.endswith(
+        f"{_MONTHS.index(args['period'].split()[0]) + 1:02d}"
+    )
+
+
+_MONTHS = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+]
+
+
+def test_the_playbooks_criteria_for_a_category(demo: World, cast: Cast) -> None:
+    answer = demo.ask(cast.manager, "what do we need for a deal to be in commit?")
+    assert _calls(answer)[0][0] == "search_playbook"
+    assert "criteria" in _calls(answer)[0][1]["query"]
+
+
+def test_the_median_too_is_of_the_threads_figure(demo: World, cast: Cast) -> None:
+    first = demo.ask(cast.manager, "avg cycle time on won deals this yr for my team")
+    demo.ask(cast.manager, "by rep", first.thread_id)
+    median = demo.ask(cast.manager, "median too", first.thread_id)
+    args = _calls(median)[0][1]
+    assert (args["measure"], args["also"]) == ("average_sales_cycle", ["median_sales_cycle"])
+
+
+def test_which_manager_are_they_under(maven: World, cast: Cast) -> None:
+    first = maven.ask(cast.revops, "who sold gtk 500 this yr")
+    managers = maven.ask(cast.revops, "which mgr are they under", first.thread_id)
+    assert _calls(managers)[0][0] == "team_roster"
+
+
+def test_break_it_down_by_country_after_a_figure(maven: World, cast: Cast) -> None:
+    manager = maven.viewer("Summer Sewald")
+    first = maven.ask(manager, "did we win anything w accts outside the US this yr?")
+    split = maven.ask(manager, "break it down by country", first.thread_id)
+    args = _calls(split)[0][1]
+    assert (args["group_by"], args["exclude"]) == ("country", {"country": "United States"})

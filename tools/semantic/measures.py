@@ -84,6 +84,14 @@ def _count(key: str, needs: tuple[Basis, ...], default: Default, pick: Pick, *al
     return Measure(key, key, needs, default, f.count(pick), pick, True, False, aliases)
 
 
+def _value_win_rate(inputs: f.Inputs, as_of: object) -> f.Value:
+    """Won amount over won and lost amount: how much of the money decided was won."""
+    won, lost = f.total_amount(f.won(inputs)), f.total_amount(f.lost(inputs))
+    if won is None or lost is None:
+        return None
+    return metrics.ratio(won, won + lost)
+
+
 MEASURES: dict[str, Measure] = {
     m.key: m
     for m in (
@@ -111,6 +119,16 @@ MEASURES: dict[str, Measure] = {
             lambda i, _: metrics.win_rate(len(f.won(i)), len(f.lost(i))),
             f.of(Basis.CLOSED),
             aliases=("win percentage", "close rate", "win ratio"),
+        ),
+        Measure(
+            "win_rate_by_value",
+            "win_rate_by_value",
+            CLOSED,
+            YTD,
+            _value_win_rate,
+            f.of(Basis.CLOSED),
+            amounts=True,
+            aliases=("value win rate", "dollar win rate", "win rate by amount", "win rate in dollars"),
         ),
         Measure(
             "loss_rate",

@@ -194,6 +194,11 @@ PLAYBOOK = IntentSpec(
             8,
             r"\bwhat (?:are|is|'s|s) (?:our|the) (?:\w+ ){0,2}(?:thresholds?|cut-?offs?|rules?|criteria"
             r"|polic(?:y|ies)|guidelines?|benchmarks?|definitions?)\b",
+            # "what do we need for a deal to be in commit?", "what makes a deal best case?": the criteria
+            r"\bwhat (?:do|does) (?:we|i|you|a deal|an opp|it) (?:need|have to have|require)\b.{0,30}"
+            r"\b(?:to be|before|for)\b",
+            r"\bwhat (?:makes|qualifies|counts as) (?:a |an )?(?:deal|opp|opportunity)\b",
+            r"\bwhen (?:should|can|do) (?:we|i|you) (?:put|move|call) (?:a |an )?(?:deal|opp)\b",
             rf"\b(?:{METHODS}) (?:or|vs\.?|versus) (?:{METHODS})\b",
         ),
         Phrasing(5, NormQuestion()),
