@@ -83,13 +83,32 @@ def _lower(name: str) -> str:
     return " ".join(word if word.isupper() and len(word) > 1 else word.lower() for word in name.split())
 
 
+#: The bounds a query of "the rest" by size is kept by.
+RESTS = frozenset({"max_employees", "max_annual_revenue"})
+
+
 def _the_rest(answering: Answering) -> str | None:
     """ "GTK 500 vs everything else": the same figure over everything the first one leaves out."""
     other = next(
-        (r for r in answering.results[1:] if r.args.get("exclude") and r.name == "query_metrics"), None
+        (
+            r
+            for r in answering.results[1:]
+            if r.name == "query_metrics" and (r.args.get("exclude") or RESTS & set(r.args))
+        ),
+        None,
     )
     if other is None or not isinstance(other.output, MetricResult) or not other.output.total:
         return None
+    first = answering.results[0].output
+    if not other.args.get("exclude") and isinstance(first, MetricResult):
+        # "vs smaller ones": the bound the rest is kept by, as its filter reads
+        own = [f for f in other.output.filters if f not in first.filters and "period" not in f]
+        figure = other.output.total[0]
+        counted = (
+            f" ({fmt.plural(figure.record_count, _records(other.output))})" if figure.record_count else ""
+        )
+        said = f"{_lower(other.output.measures[0].name)} {value(figure)}{counted}"
+        return f"The rest ({'; '.join(own)}): {said}"
     left_out = ", ".join(f"{value}" for value in other.args["exclude"].values())
     figure = other.output.total[0]
     counted = f" ({fmt.plural(figure.record_count, _records(other.output))})" if figure.record_count else ""

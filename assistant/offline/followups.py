@@ -586,7 +586,7 @@ def merge(previous: Frame, current: Frame, question: str) -> Frame:
     implied = measured and _implied_measure(question) and not renamed
     reshaped = (
         (
-            measured
+            previous.intent is Intent.MEASURE
             or reshapes_scorecard
             or (member_named and previous.slots.measure)
             # "vs last quarter" after what someone won this quarter: that figure, compared

@@ -605,7 +605,9 @@ THREADED = re.compile(
 #: everything outside it.
 VERSUS_REST = re.compile(
     r"\b(?:vs\.?|versus|compared (?:to|with)|against)\s+(?:the rest\b(?! of (?:the |my |\w+'s )?team)"
-    r"|everything else|every ?(?:one|thing|where) else|all (?:the )?others?\b|all other \w+|the others\b)"
+    r"|everything else|every ?(?:one|thing|where) else|all (?:the )?others?\b|all other \w+|the others\b"
+    # "accounts with more than 5000 employees vs smaller ones": the rest by size
+    r"|(?:the )?(?:smaller|bigger|larger) (?:ones|accounts|companies|customers|firms)\b)"
 )
 #: "the biggest deal I lost", "my 3 largest losses", "top 5 lost deals": deals ranked by the amount lost.
 #: "why we lost each one", "the reason for every one of them": each deal, not the reasons counted.

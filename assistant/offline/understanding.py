@@ -256,8 +256,11 @@ def _fill_names(frame: Frame, prepared: Prepared, lexicon: Lexicon) -> None:
         chosen = names[0] if len(names) == 1 else None
         if mention.kind == "region":
             inside = sorted(t.name for t in lexicon.territories if t.detail == mention.candidates[0].name)
-            if frame.intent in (Intent.TERRITORIES, Intent.PERFORMANCE, Intent.REBALANCE) or (
-                read_metric_question(prepared.text) is not None
+            if (
+                frame.intent in (Intent.TERRITORIES, Intent.PERFORMANCE, Intent.REBALANCE)
+                or read_metric_question(prepared.text) is not None
+                # "just west, by rep": the region, broken down (the metric query filters by it)
+                or dimension_named(prepared.text) is not None
             ):
                 # "weighted pipeline for the East region": the metric query filters by region
                 slots.region = names[0]

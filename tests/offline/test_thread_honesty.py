@@ -400,3 +400,25 @@ def test_break_it_down_by_country_after_a_figure(maven: World, cast: Cast) -> No
     split = maven.ask(manager, "break it down by country", first.thread_id)
     args = _calls(split)[0][1]
     assert (args["group_by"], args["exclude"]) == ("country", {"country": "United States"})
+
+
+def test_a_size_bound_against_the_smaller_accounts(maven: World, cast: Cast) -> None:
+    answer = maven.ask(
+        cast.revops, "avg won deal size for accts with more than 5000 employees vs smaller ones"
+    )
+    (_, big), (_, small) = _calls(answer)
+    assert big["min_employees"] == 5000 and small["max_employees"] == 4999 and "min_employees" not in small
+    assert "The rest (account employees <= 4,999): average won deal size" in answer.answer
+
+
+def test_a_region_named_with_a_breakdown_is_the_region(demo: World, cast: Cast) -> None:
+    first = demo.ask(cast.revops, "q1 2027 pipeline coverage by region")
+    west = demo.ask(cast.revops, "just west, by rep", first.thread_id)
+    args = _calls(west)[0][1]
+    assert (args["region"], args["group_by"], args["measure"]) == ("West", "rep", "coverage")
+
+
+def test_the_last_quarter_of_the_forecasts_attainment(demo: World, cast: Cast) -> None:
+    first = demo.ask(cast.rep, "what's my attainment this quarter?")
+    last = demo.ask(cast.rep, "and last quarter?", first.thread_id)
+    assert _calls(last)[0][0] == "forecast" and _calls(last)[0][1]["period"] == "last quarter"

@@ -562,6 +562,12 @@ def _route(frame: Frame, lexicon: Lexicon, tools: AbstractSet[str]) -> list[Call
         # first, and those at 100% or more, counted
         reached = {key: value for key, value in args.items() if key != "order"} | {"above": 0.9999}
         return [Call("query_metrics", args), Call("query_metrics", reached)]
+    sized = next((key for key in ("min_employees", "min_annual_revenue") if args.get(key) is not None), None)
+    if frame.slots.versus_rest and sized is not None and "group_by" not in args:
+        # "more than 5000 employees vs smaller ones": the accounts below the bound, beside
+        rest = {key: value for key, value in args.items() if key != sized}
+        rest[sized.replace("min_", "max_")] = args[sized] - 1
+        return [Call("query_metrics", args), Call("query_metrics", rest)]
     member = next((slot for slot in REST_OF if args.get(slot) is not None), None)
     if frame.slots.versus_rest and member is not None and "group_by" not in args:
         # "win rate on GTK 500 vs everything else": that product's figure, then everything but it
