@@ -418,4 +418,7 @@ def stall_verdict(deal: DealDetails, result: StalledDeals) -> str:
             "not without a next step or a second contact, not open much longer than usual."
         )
     flags = "; ".join(f"{f.title.lower()}: {f.evidence}" for f in flagged.flags)
-    return f"**Yes, this deal is flagged as at risk** ({fmt.plural(len(flagged.flags), 'flag')}): {flags}."
+    # what to do about each flag, from the playbook ("why's it flagged", "what should the rep do?")
+    steps = "".join(f"\n- {f.title}: {f.next_action} [{f.playbook}]" for f in flagged.flags if f.next_action)
+    said = f"**This deal is flagged as at risk** ({fmt.plural(len(flagged.flags), 'flag')}): {flags}."
+    return f"{said}\n\nWhat to do (from the stalled-deal playbook):{steps}" if steps else said

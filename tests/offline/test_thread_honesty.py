@@ -422,3 +422,14 @@ def test_the_last_quarter_of_the_forecasts_attainment(demo: World, cast: Cast) -
     first = demo.ask(cast.rep, "what's my attainment this quarter?")
     last = demo.ask(cast.rep, "and last quarter?", first.thread_id)
     assert _calls(last)[0][0] == "forecast" and _calls(last)[0][1]["period"] == "last quarter"
+
+
+def test_why_a_deal_is_flagged_and_what_to_do_about_it(demo: World, cast: Cast) -> None:
+    first = demo.ask(cast.manager, "any stalled deals on my team?")
+    deal = demo.ask(cast.manager, "the biggest one", first.thread_id)
+    why = demo.ask(cast.manager, "why's it flagged", first.thread_id)
+    assert [name for name, _ in _calls(why)] == ["deal_details", "stalled_deals"]
+    todo = demo.ask(cast.manager, "what should the rep do about it", first.thread_id)
+    assert "stalled_deals" in [name for name, _ in _calls(todo)]
+    assert deal.answer != why.answer
+    assert "What to do (from the stalled-deal playbook)" in todo.answer

@@ -84,7 +84,7 @@ def _largest_details(frame: Frame, results: list[ToolResult]) -> list[Call]:
 #: "is the Cedar Works deal stalled?", "is it at risk?": the stall rules' verdict on that one deal too.
 STALL_ASKED = re.compile(
     r"\b(?:stall(?:ed|ing)?|stuck|at[- ]risk|risky|slipp(?:ed|ing)|stale|dormant|in trouble"
-    r"|(?:gone|going|went) (?:dark|quiet)|red flags?)\b"
+    r"|(?:gone|going|went) (?:dark|quiet)|red flags?|flag(?:ged|s)?|what'?s wrong|problems?|issues?)\b"
 )
 
 
@@ -94,7 +94,8 @@ def _deal(frame: Frame, lexicon: Lexicon, tools: AbstractSet[str]) -> list[Call]
     slots = frame.slots
     text = slots.deal or (f"{slots.account} - {slots.product}" if slots.product else slots.account)
     calls = [Call("deal_details", {"deal": text})]
-    if STALL_ASKED.search(frame.question.casefold()) and "stalled_deals" in tools:
+    # "what should the rep do about it?": the deal's flags, each with the playbook's step for it
+    if (STALL_ASKED.search(frame.question.casefold()) or frame.advice) and "stalled_deals" in tools:
         calls.append(Call("stalled_deals", {"deal": text}))
     return calls
 
