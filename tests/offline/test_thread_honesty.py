@@ -433,3 +433,18 @@ def test_why_a_deal_is_flagged_and_what_to_do_about_it(demo: World, cast: Cast) 
     assert "stalled_deals" in [name for name, _ in _calls(todo)]
     assert deal.answer != why.answer
     assert "What to do (from the stalled-deal playbook)" in todo.answer
+
+
+def test_reps_elsewhere_are_no_zero_rows_under_a_place_filter(demo: World, cast: Cast) -> None:
+    result = query_metrics(
+        demo.repository,
+        cast.revops,
+        MetricQuery(measure="activities", group_by="rep", region="East", period="last month", top=50),
+    )
+    everyone = query_metrics(
+        demo.repository,
+        cast.revops,
+        MetricQuery(measure="activities", group_by="rep", period="last month", top=50),
+    )
+    assert all(row.record_count for row in result.rows)
+    assert len(result.rows) < len(everyone.rows)

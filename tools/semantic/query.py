@@ -109,12 +109,10 @@ def _people(
     repo: Repository, viewer: ViewerLike, by: Dimension | Grain, narrowings: list[Narrowing]
 ) -> list[str]:
     """The reps in scope, for a count (or a sum ranked from the bottom) broken down by rep with no other
-    filter on people: a rep with no record gets a row rather than vanishing from "who has the fewest"."""
-    if (
-        not isinstance(by, Dimension)
-        or by.key != "rep"
-        or any(n.field in ("rep", "team") for n in narrowings)
-    ):
+    filter on people: a rep with no record gets a row rather than vanishing from "who has the fewest".
+    Not under a filter on a place ("activity per rep in the east"): a rep elsewhere is no zero there."""
+    places = ("rep", "team", "territory", "region", "not_territory", "not_region")
+    if not isinstance(by, Dimension) or by.key != "rep" or any(n.field in places for n in narrowings):
         return []
     with repo.connect() as connection:
         return list(connection.execute(repo.users(viewer, User.name).where(User.role == Role.REP)).scalars())
