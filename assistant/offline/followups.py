@@ -98,6 +98,7 @@ from assistant.offline.listed import (
     named_row,
     only_row,
     pick,
+    ranked_first,
     single_row,
     with_pick,
 )
@@ -1119,6 +1120,14 @@ def fold(
             picked or context is None or context.ambiguity or asks_who_ranks(question) or REDO.search(said)
         )
         lone = None if alone else only_row(question, shown)
+        if (
+            lone is None
+            and not alone
+            and context is not None
+            and context.slots.ranking
+            and context.slots.dimension
+        ):
+            lone = ranked_first(said, shown)  # "who lost the most there" after "which ones the worst"
         if (
             lone is None
             and not alone

@@ -257,6 +257,19 @@ def only_row(question: str, answers: list[str]) -> Listed | None:
     return single_row(answers)
 
 
+#: A pronoun for one thing ("there", "her", "it"): "they" after a ranking means all of them.
+ONE_OF = re.compile(r"\b(?:it|its|he|him|his|she|her|hers)\b|(?<!\bare )(?<!\bis )\bthere\b", re.I)
+
+
+def ranked_first(question: str, answers: list[str]) -> Listed | None:
+    """The first row of the last answer's ranking that a pronoun points at ("who on my team lost the
+    most there" after "which ones the worst": the worst one, shown first)."""
+    if not answers or not ONE_OF.search(question):
+        return None
+    shown = _table_rows(answers[-1])
+    return _as_record(shown[0]) if shown else None
+
+
 def single_row(answers: list[str]) -> Listed | None:
     """The one record or table row the last of ``answers`` showed, if it showed exactly one."""
     if not answers:

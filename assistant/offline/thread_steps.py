@@ -26,6 +26,7 @@ from tools.semantic.measures import MEASURES
 def after_merge(frame: Frame, context: Frame | None, current: Frame, said: str) -> Frame:
     """``frame`` (the thread's, with ``current`` merged in) with each step below applied."""
     frame = _fits_measure(_whose_longest(_still_there(frame, context, said), said))
+    frame = _biggest_of_one(frame, said)
     frame = _keeps_breakdown(_kind_of_activity(frame, said), context, current, said)
     frame = _by_value(_counted_instead(frame, context, said), context, current, said)
     frame = _stalled_by_owner(frame, context, current)
@@ -309,6 +310,28 @@ def _whose_longest(frame: Frame, said: str) -> Frame:
         return frame
     update = {"dimension": "deal", "then_by": "rep", "limit": slots.limit or 10, "ranking": "top"}
     return frame.model_copy(update={"intent": Intent.MEASURE, "slots": slots.model_copy(update=update)})
+
+
+#: "her biggest ones", "corliss's largest deals": deals, the largest first.
+BIGGEST_DEALS = re.compile(r"\b(?:biggest|largest|top) (?:ones|deals|opps|opportunities)\b", re.I)
+
+
+def _biggest_of_one(frame: Frame, said: str) -> Frame:
+    """ "just corliss's biggest ones" after the deals in Engaging by rep: her deals there, the largest
+    first, not her total."""
+    slots = frame.slots
+    one_person = slots.owner is not None and slots.dimension in (None, "rep", "team")
+    if frame.intent is not Intent.MEASURE or not one_person or not BIGGEST_DEALS.search(said):
+        return frame
+    measure = IN_MONEY.get(slots.measure or "", slots.measure) or "open_pipeline"
+    update = {
+        "dimension": "deal",
+        "measure": measure,
+        "limit": slots.limit or 5,
+        "ranking": "top",
+        "also": None,
+    }
+    return frame.model_copy(update={"slots": slots.model_copy(update=update)})
 
 
 def _fits_measure(frame: Frame) -> Frame:

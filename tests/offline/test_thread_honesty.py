@@ -448,3 +448,25 @@ def test_reps_elsewhere_are_no_zero_rows_under_a_place_filter(demo: World, cast:
     )
     assert all(row.record_count for row in result.rows)
     assert len(result.rows) < len(everyone.rows)
+
+
+def test_there_after_a_ranking_is_its_first_row(maven: World, cast: Cast) -> None:
+    manager = maven.viewer("Summer Sewald")
+    first = maven.ask(manager, "win rate by sector for my team 2017")
+    worst = maven.ask(manager, "which ones the worst", first.thread_id)
+    sector = next(
+        line.split("|")[1].strip()
+        for line in worst.answer.splitlines()
+        if line.startswith("| ") and "%" in line
+    )
+    there = maven.ask(manager, "who on my team lost the most there", first.thread_id)
+    args = _calls(there)[0][1]
+    assert (args["industry"], args["group_by"]) == (sector, "rep")
+
+
+def test_one_persons_biggest_ones_are_their_deals(maven: World, cast: Cast) -> None:
+    manager = maven.viewer("Cara Losch")
+    first = maven.ask(manager, "which reps have the most deals in engaging")
+    biggest = maven.ask(manager, "just corliss's biggest ones", first.thread_id)
+    args = _calls(biggest)[0][1]
+    assert (args["rep"], args["group_by"], args["stage"]) == ("Corliss Cosme", "deal", "Engaging")
