@@ -76,6 +76,8 @@ ACTIONS: tuple[Action, ...] = (
         r"next steps?|owners?|probabilit(?:y|ies)|deals?|opportunit(?:y|ies)|opps?|records?|accounts?|"
         r"contacts?|forecast categor(?:y|ies)|fields?|as (?:closed[- ])?(?:won|lost)"
         r"|to (?:closed[- ])?(?:won|lost|closed))"
+        # "can you reassign acme corporation to tomas jensen", "hand the Globex deal over to Emil"
+        r"|(?:reassign|re-assign|transfer|hand (?:over|off)|hand) (?:[\w-]+ ){1,5}?(?:over )?to\b"
         # "can we move it to next quarter?", "push that deal out a month"
         r"|(?:move|push|pull|slip|bump) (?:it|that|this|them|those|the deal|that deal"
         r"|the \w+ (?:one|deal|opp)|#\d+|number \d+)\b",

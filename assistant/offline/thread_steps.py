@@ -26,7 +26,7 @@ from tools.semantic.measures import MEASURES
 def after_merge(frame: Frame, context: Frame | None, current: Frame, said: str) -> Frame:
     """``frame`` (the thread's, with ``current`` merged in) with each step below applied."""
     frame = _fits_measure(_whose_longest(_still_there(frame, context, said), said))
-    frame = _biggest_of_one(frame, said)
+    frame = _norm_of_the_figure(_biggest_of_one(frame, said), context, said)
     frame = _keeps_breakdown(_kind_of_activity(frame, said), context, current, said)
     frame = _by_value(_counted_instead(frame, context, said), context, current, said)
     frame = _stalled_by_owner(frame, context, current)
@@ -150,7 +150,11 @@ def _as_well(frame: Frame, context: Frame | None, current: Frame, said: str) -> 
 AGAINST_THAT = re.compile(
     r"\b(?:against|vs\.?|versus|compared? (?:to|with)|measured against|relative to|next to)"
     r" (?:that|it|this)\b"
-    r"|\bhow do (?:we|i) (?:stack up|measure up|compare)\b",
+    r"|\bhow do (?:we|i) (?:stack up|measure up|compare)\b"
+    # "am i in that range?", "are we above that?", "do we meet it?"
+    r"|\b(?:in|within|inside|above|below|under|over|outside) (?:that|the|this)"
+    r" (?:range|band|benchmark|norm)\b"
+    r"|\b(?:meet|hit|clear|beat) (?:that|it|this|the (?:bar|benchmark|norm))\b",
     re.I,
 )
 #: "show me ruth's", "list them", "let me see those": the records, not their count.
@@ -332,6 +336,27 @@ def _biggest_of_one(frame: Frame, said: str) -> Frame:
         "also": None,
     }
     return frame.model_copy(update={"slots": slots.model_copy(update=update)})
+
+
+#: "is that healthy per the playbook?", "is that good?": the norm for the figure just given.
+NORM_OF_THAT = re.compile(
+    r"\b(?:is|are) (?:that|this|it|those|these) (?:\w+ )?(?:healthy|good|bad|normal|ok|okay|low|high|on track"
+    r"|in range|reasonable|typical)\b",
+    re.I,
+)
+
+
+def _norm_of_the_figure(frame: Frame, context: Frame | None, said: str) -> Frame:
+    """ "is that healthy per the playbook?" after the team's win rate: what the playbook says a healthy
+    win rate is (the figure's name in the search, not the words "is that")."""
+    measure = context.slots.measure if context is not None else None
+    if frame.intent is not Intent.PLAYBOOK or measure not in MEASURES or not NORM_OF_THAT.search(said):
+        return frame
+    name = MEASURES[measure].name.lower()
+    topic = f"healthy {name} benchmark ({said.strip(' ?.!')})"
+    return frame.model_copy(
+        update={"slots": frame.slots.model_copy(update={"topic": topic, "measure": measure})}
+    )
 
 
 def _fits_measure(frame: Frame) -> Frame:

@@ -470,3 +470,33 @@ def test_one_persons_biggest_ones_are_their_deals(maven: World, cast: Cast) -> N
     biggest = maven.ask(manager, "just corliss's biggest ones", first.thread_id)
     args = _calls(biggest)[0][1]
     assert (args["rep"], args["group_by"], args["stage"]) == ("Corliss Cosme", "deal", "Engaging")
+
+
+def test_an_order_asked_in_words(demo: World, cast: Cast) -> None:
+    best = _calls(demo.ask(cast.revops, "q3 win rate by product family, best to worst"))[0][1]
+    assert best["group_by"] == "product_family" and best.get("order", "desc") == "desc"
+    worst = _calls(demo.ask(cast.revops, "q3 win rate by product family, worst to best"))[0][1]
+    assert worst["order"] == "asc"
+    fastest = _calls(demo.ask(cast.manager, "avg days to close won deals by rep on my team, fastest first"))[
+        0
+    ][1]
+    assert (fastest["measure"], fastest["order"]) == ("average_sales_cycle", "asc")
+
+
+def test_a_request_to_reassign_an_account_is_declined(demo: World, cast: Cast) -> None:
+    answer = demo.ask(cast.revops, f"can you reassign {cast.account} to {cast.rep.name}")
+    assert _calls(answer) == [] and "can't" in answer.answer.lower()
+
+
+def test_the_playbooks_range_then_am_i_in_it(maven: World, cast: Cast) -> None:
+    rep = maven.viewer("Elease Gluck")
+    first = maven.ask(rep, "whats a good win rate according to the playbook")
+    mine = maven.ask(rep, "am i in that range?", first.thread_id)
+    assert _calls(mine)[0] == ("query_metrics", {"measure": "win_rate"})
+
+
+def test_is_that_healthy_searches_the_norm_for_the_figure(demo: World, cast: Cast) -> None:
+    first = demo.ask(cast.manager, "whats my team's win rate this quarter")
+    norm = demo.ask(cast.manager, "is that healthy per the playbook?", first.thread_id)
+    name, args = _calls(norm)[0]
+    assert name == "search_playbook" and "win rate" in args["query"]

@@ -373,6 +373,16 @@ def fill(slots: Slots, prepared: str) -> None:
         slots.ranking = "bottom" if reading.order == "asc" else "top"
     elif reading.group_by is not None and reading.order == "asc":
         slots.ranking = "bottom"  # "who is behind on quota?": everyone, lowest first
+    order = SORT_ASKED.search(prepared)
+    if order and slots.dimension is not None:
+        # "best to worst", "fastest first", "lowest first": the order asked, every group shown
+        first = order["first"] or order["start"]
+        days = (slots.measure or "") in DAY_MEASURES
+        low = first in LOW_FIRST or (days and first in FAST) or (not days and first in SLOW_IS_LOW)
+        slots.ranking, slots.limit = (
+            ("bottom" if low else "top"),
+            (slots.limit if not order["start"] else None),
+        )
     if (
         slots.limit == 1
         and slots.ranking
@@ -391,6 +401,29 @@ def fill(slots: Slots, prepared: str) -> None:
     if moved and slots.compare and slots.dimension:
         # "Q3 vs Q2 bookings per rep, who dropped off the most?": every rep, ranked by the change
         slots.by_change, slots.limit, slots.ranking = moved, None, None
+
+
+#: An order asked in words: "best to worst", "fastest first", "lowest first", "in descending order".
+SORT_ASKED = re.compile(
+    r"\b(?P<start>best|worst|highest|lowest|most|least|biggest|smallest|largest|fastest|slowest|quickest"
+    r"|shortest|longest|top|bottom) to (?:worst|best|lowest|highest|least|most|smallest|biggest|slowest"
+    r"|fastest|longest|shortest|bottom|top)\b"
+    r"|\b(?P<first>best|worst|highest|lowest|most|least|biggest|smallest|largest|fastest|slowest|quickest"
+    r"|shortest|longest) (?:first|on top|at the top)\b"
+)
+LOW_FIRST = frozenset({"worst", "lowest", "least", "smallest", "bottom"})
+#: For a measure in days, fast is few days; for any other, "slowest" reads as the lowest.
+FAST = frozenset({"fastest", "quickest", "shortest"})
+SLOW_IS_LOW = frozenset({"slowest"})
+DAY_MEASURES = frozenset(
+    {
+        "average_sales_cycle",
+        "median_sales_cycle",
+        "average_lost_cycle",
+        "average_days_in_stage",
+        "average_deal_age",
+    }
+)
 
 
 def _is_manager(lexicon: Lexicon, name: str) -> bool:
