@@ -19,6 +19,7 @@ from assistant.offline.intents.registry import DATA_INTENTS
 from assistant.offline.listed_sets import as_filter
 from assistant.offline.measure_lists import AS_COUNT, IN_MONEY, IN_MONEY_WORDS, beside
 from assistant.offline.measure_words import BY_VALUE
+from assistant.offline.narrowing import NARROWING_SLOTS
 from assistant.offline.record_filters import activity_kind
 from tools.semantic.measures import MEASURES
 
@@ -51,33 +52,18 @@ CHANGE_ASKED = re.compile(
 
 #: Slots that narrow the records ("over 100k", "in Q3", "only Enterprise"); a breakdown, a ranking or
 #: a topic may already be how the last answer reads, so asking for it again is no change lost.
-NARROWING = (
-    "period",
-    "stage",
-    "min_amount",
-    "max_amount",
-    "industry",
-    "segment",
-    "tier",
-    "country",
-    "state",
-    "city",
-    "product",
-    "product_family",
-    "territory",
-    "region",
-    "forecast_category",
-    "min_age_days",
-    "max_age_days",
-    "min_days_in_stage",
-    "inactive_days",
-    "min_pushes",
-    "max_pushes",
-    "min_employees",
-    "max_employees",
-    "min_revenue",
-    "max_revenue",
-    "exclude",
+NARROWING = tuple(
+    slot
+    for slot in (
+        *NARROWING_SLOTS,
+        "product_family",
+        "min_age_days",
+        "max_age_days",
+        "min_days_in_stage",
+        "inactive_days",
+        "exclude",
+    )
+    if slot not in ("owner", "account", "deal", "rule", "loss_reason")
 )
 
 
