@@ -78,6 +78,8 @@ SALES_OBJECT = re.compile(
     r"|worth|quota|number|much|many|customers?|clients?|accounts?|products?|pipeline|rate|size|cycle|entproduct"
     r"|entaccount|entperson|entterritory|entregion|buys?|bought|purchased?|sell|sells|selling"
     r"|closed[- ](?:won|lost)|wins|losses)\b|\$"
+    # "what did i close in december vs november": a person closing is closing deals
+    r"|\bdid (?:i|we|you|they|he|she|entperson) (?:close|win|book|sell|lose)\b"
 )
 #: "no activity in 30 days", "haven't touched": the stall rule's own wording about an absence.
 NO_ACTIVITY = re.compile(next(pattern for pattern, rule in RULES if rule == "no_activity"))
@@ -102,6 +104,7 @@ COMPANY_SIZE = ("min_employees", "max_employees", "min_revenue", "max_revenue")
 NOT_ON_SCORECARD = (
     *ONLY_QUERIED,
     *COMPANY_SIZE,
+    "compare",  # "what did i close in december vs november": the scorecard gives one period
     "product",
     "product_family",
     "account",

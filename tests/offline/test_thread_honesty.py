@@ -500,3 +500,18 @@ def test_is_that_healthy_searches_the_norm_for_the_figure(demo: World, cast: Cas
     norm = demo.ask(cast.manager, "is that healthy per the playbook?", first.thread_id)
     name, args = _calls(norm)[0]
     assert name == "search_playbook" and "win rate" in args["query"]
+
+
+def test_commission_is_said_to_be_out_of_reach_not_read_as_a_name(demo: World, cast: Cast) -> None:
+    answer = demo.ask(cast.manager, "whats the commission payout for my team this q")
+    assert _calls(answer) == [] and "commission" in answer.answer and "no person named" not in answer.answer
+
+
+def test_what_i_closed_in_one_month_against_another(maven: World, cast: Cast) -> None:
+    answer = maven.ask(maven.viewer("Darcel Schlecht"), "what did i close in december vs november")
+    args = _calls(answer)[0][1]
+    assert (args["measure"], args["period"], args["compare"]) == (
+        "won_revenue",
+        "december",
+        "previous_period",
+    )
