@@ -166,8 +166,7 @@ def _company_size(text: str, out: Extracted) -> bool:
     low, high, spans = _size_bounds(text, EMPLOYEE_WORDS, rf"\b{EMPLOYEE_WORDS}")
     out.slots.min_employees = int(low) if low is not None else None
     out.slots.max_employees = int(high) if high is not None else None
-    found = bool(spans)
-    if not found:
+    if not spans:
         low, high, spans = _size_bounds(text, REVENUE_WORDS, REVENUE_FIRST)
         out.slots.min_revenue, out.slots.max_revenue = low, high
     out.spans.extend(spans)

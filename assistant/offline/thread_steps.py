@@ -12,6 +12,7 @@ if it had been.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from assistant.offline.breakdowns import AMOUNT_BASIS, BREAKDOWN, DIMENSIONS
 from assistant.offline.frame import Frame, Intent
@@ -23,18 +24,16 @@ from assistant.offline.narrowing import NARROWING_SLOTS
 from assistant.offline.record_filters import activity_kind
 from tools.semantic.measures import MEASURES
 
+#: One step: the thread's frame so far, the frame before the follow-up, the follow-up read on its
+#: own, and the follow-up as written; it returns the frame, changed or not.
+Step = Callable[[Frame, Frame | None, Frame, str], Frame]
+
 
 def after_merge(frame: Frame, context: Frame | None, current: Frame, said: str) -> Frame:
-    """``frame`` (the thread's, with ``current`` merged in) with each step below applied."""
-    frame = _fits_measure(_whose_longest(_still_there(frame, context, said), said))
-    frame = _norm_of_the_figure(_biggest_of_one(frame, said), context, said)
-    frame = _keeps_breakdown(_kind_of_activity(frame, said), context, current, said)
-    frame = _by_value(_counted_instead(frame, context, said), context, current, said)
-    frame = _stalled_by_owner(frame, context, current)
-    frame = _category_of_list(_ranked_people(frame, current), context, current, said)
-    frame = _forecast_category(_as_well(frame, context, current, said), context)
-    frame = _shown_deals(_against_the_norm(frame, context, current, said), said)
-    return _over_days(_amounts_known(frame, context, said), context, current, said)
+    """``frame`` (the thread's, with ``current`` merged in) with each of :data:`STEPS` applied, in order."""
+    for step in STEPS:
+        frame = step(frame, context, current, said)
+    return frame
 
 
 #: Asking for the same answer again on purpose: "again", "refresh", "same thing", "one more time".
@@ -94,27 +93,28 @@ def changes_nothing(context: Frame | None, current: Frame, frame: Frame, said: s
 AS_WELL = re.compile(r"\b(?:too|as well|also|both|inside (?:each|that|it))\b", re.I)
 
 
-def _as_well(frame: Frame, context: Frame | None, current: Frame, said: str) -> Frame:
+def _measure_too(frame: Frame, context: Frame | None, current: Frame, said: str) -> Frame:
+    """ "top 3 only, and show the median too" after the average by industry: the average, ranked, with
+    the median beside it ("median too" after the average cycle: the median cycle, not deal size)."""
+    if (
+        context is None
+        or frame.intent is not Intent.MEASURE
+        or not AS_WELL.search(said)
+        or not context.slots.measure
+        or current.slots.measure in (None, context.slots.measure)
+        or frame.slots.measure != current.slots.measure
+        or context.slots.measure in (frame.slots.also or [])
+    ):
+        return frame
+    kept = context.slots.measure
+    added = next(iter(beside(kept, kept, said.lower())), current.slots.measure)
+    also = [m for m in [*(context.slots.also or []), added] if m != kept]
+    return frame.model_copy(update={"slots": frame.slots.model_copy(update={"measure": kept, "also": also})})
+
+
+def _breakdown_too(frame: Frame, context: Frame | None, current: Frame, said: str) -> Frame:
     """ "split by quarter too" after bookings by region: each region, quarter by quarter, not the
     quarters instead of the regions."""
-    if (
-        context is not None
-        and frame.intent is Intent.MEASURE
-        and AS_WELL.search(said)
-        and context.slots.measure
-        and current.slots.measure not in (None, context.slots.measure)
-        and frame.slots.measure == current.slots.measure
-        and context.slots.measure not in (frame.slots.also or [])
-    ):
-        # "top 3 only, and show the median too" after the average by industry: the average, ranked,
-        # with the median beside it
-        # "median too" after the average cycle: the median of the same figure, not of deal size
-        added = next(
-            iter(beside(context.slots.measure, context.slots.measure, said.lower())), current.slots.measure
-        )
-        also = [m for m in [*(context.slots.also or []), added] if m != context.slots.measure]
-        slots = frame.slots.model_copy(update={"measure": context.slots.measure, "also": also})
-        frame = frame.model_copy(update={"slots": slots})
     before = context.slots.dimension if context else None
     named = BREAKDOWN.search(said.lower())
     now = current.slots.dimension or (DIMENSIONS[named[1]] if named else None)
@@ -170,7 +170,7 @@ MONEY_OF = {
 }
 
 
-def _amounts_known(frame: Frame, context: Frame | None, said: str) -> Frame:
+def _amounts_known(frame: Frame, context: Frame | None, current: Frame, said: str) -> Frame:
     """ "how much of that is real vs estimated" after the team's open pipeline: that figure split by
     where its amounts come from (recorded, or estimated by the import)."""
     if context is None or not AMOUNT_BASIS.search(said.lower()):
@@ -203,9 +203,8 @@ def _over_days(frame: Frame, context: Frame | None, current: Frame, said: str) -
     those in the stage 90 days or more, counted and summed (the thread's age measure says which age)."""
     found = OVER_DAYS.search(said.lower())
     age = AGE_SLOTS.get(context.slots.measure or "") if context is not None else None
-    if context is None or found is None or age is None or getattr(current.slots, age) is not None:
-        return frame
-    if current.slots.min_age_days or current.slots.min_days_in_stage:
+    asked_own_age = current.slots.min_age_days is not None or current.slots.min_days_in_stage is not None
+    if context is None or found is None or age is None or asked_own_age:
         return frame
     update: dict[str, object] = {age: int(found[1] or found[2]), "limit": None, "ranking": None}
     counted = re.search(r"\bhow many\b|\bcount\b|\bnumber of\b", said, re.I)
@@ -216,7 +215,7 @@ def _over_days(frame: Frame, context: Frame | None, current: Frame, said: str) -
     return frame.model_copy(update={"intent": Intent.MEASURE, "slots": slots, "follow_up": True})
 
 
-def _shown_deals(frame: Frame, said: str) -> Frame:
+def _shown_deals(frame: Frame, context: Frame | None, current: Frame, said: str) -> Frame:
     """ "show me ruth's" after who has the most past-due deals: her deals, each with its amount, not a
     count of them."""
     slots = frame.slots
@@ -233,7 +232,7 @@ def _shown_deals(frame: Frame, said: str) -> Frame:
     return frame.model_copy(update={"slots": slots.model_copy(update=update)})
 
 
-def _forecast_category(frame: Frame, context: Frame | None) -> Frame:
+def _forecast_category(frame: Frame, context: Frame | None, current: Frame, said: str) -> Frame:
     """ "whats in commit" after the team's Q4 forecast: the commit deals of that quarter."""
     if (
         context is None
@@ -247,7 +246,7 @@ def _forecast_category(frame: Frame, context: Frame | None) -> Frame:
     return frame.model_copy(update={"slots": frame.slots.model_copy(update={"period": context.slots.period})})
 
 
-def _kind_of_activity(frame: Frame, said: str) -> Frame:
+def _kind_of_activity(frame: Frame, context: Frame | None, current: Frame, said: str) -> Frame:
     """ "calls only" after the activity count per rep: the calls, counted the same way."""
     kind = activity_kind(said.lower()) if frame.slots.measure == "activities" else None
     if kind is None or kind == frame.slots.activity_type:
@@ -276,7 +275,7 @@ THERE = re.compile(r"\bthere\b|\bin (?:it|that stage|that one)\b", re.I)
 OPEN_ONLY = frozenset({"forecast_category"})
 
 
-def _still_there(frame: Frame, context: Frame | None, said: str) -> Frame:
+def _still_there(frame: Frame, context: Frame | None, current: Frame, said: str) -> Frame:
     """ "whose have been sitting there longest" after the team's deals in Engaging: still in Engaging
     (the stage, and the thread's other filters, carried though the question changed its shape)."""
     if context is None or not THERE.search(said) or frame.intent is not Intent.MEASURE:
@@ -289,7 +288,7 @@ def _still_there(frame: Frame, context: Frame | None, said: str) -> Frame:
     return frame.model_copy(update={"slots": frame.slots.model_copy(update=carried)}) if carried else frame
 
 
-def _whose_longest(frame: Frame, said: str) -> Frame:
+def _whose_longest(frame: Frame, context: Frame | None, current: Frame, said: str) -> Frame:
     """ "whose have been sitting there longest": the deals longest in the stage, each with its owner."""
     slots = frame.slots
     if (
@@ -306,7 +305,7 @@ def _whose_longest(frame: Frame, said: str) -> Frame:
 BIGGEST_DEALS = re.compile(r"\b(?:biggest|largest|top) (?:ones|deals|opps|opportunities)\b", re.I)
 
 
-def _biggest_of_one(frame: Frame, said: str) -> Frame:
+def _biggest_of_one(frame: Frame, context: Frame | None, current: Frame, said: str) -> Frame:
     """ "just corliss's biggest ones" after the deals in Engaging by rep: her deals there, the largest
     first, not her total."""
     slots = frame.slots
@@ -332,7 +331,7 @@ NORM_OF_THAT = re.compile(
 )
 
 
-def _norm_of_the_figure(frame: Frame, context: Frame | None, said: str) -> Frame:
+def _norm_of_the_figure(frame: Frame, context: Frame | None, current: Frame, said: str) -> Frame:
     """ "is that healthy per the playbook?" after the team's win rate: what the playbook says a healthy
     win rate is (the figure's name in the search, not the words "is that")."""
     measure = context.slots.measure if context is not None else None
@@ -345,7 +344,7 @@ def _norm_of_the_figure(frame: Frame, context: Frame | None, said: str) -> Frame
     )
 
 
-def _fits_measure(frame: Frame) -> Frame:
+def _fits_measure(frame: Frame, context: Frame | None, current: Frame, said: str) -> Frame:
     """A breakdown carried from an open-pipeline answer that the new measure has no values for ("how
     much has each team closed" after commit vs best case by manager): dropped."""
     slots = frame.slots
@@ -358,7 +357,7 @@ def _fits_measure(frame: Frame) -> Frame:
     return frame.model_copy(update={"slots": slots.model_copy(update=update)}) if update else frame
 
 
-def _counted_instead(frame: Frame, context: Frame | None, said: str) -> Frame:
+def _counted_instead(frame: Frame, context: Frame | None, current: Frame, said: str) -> Frame:
     """ "how many deals was that" after the best month by bookings: the deals won that month, counted
     (the thread's measure, as a count), not the pipeline closing then."""
     measure = context.slots.measure if context is not None and context.intent is Intent.MEASURE else None
@@ -391,7 +390,7 @@ def _by_value(frame: Frame, context: Frame | None, current: Frame, said: str) ->
     return frame.model_copy(update={"intent": Intent.MEASURE, "slots": slots, "follow_up": True})
 
 
-def _stalled_by_owner(frame: Frame, context: Frame | None, current: Frame) -> Frame:
+def _stalled_by_owner(frame: Frame, context: Frame | None, current: Frame, said: str) -> Frame:
     """ "who has the most of those" after the team's deals past their close date: those deals counted
     by owner, the most first (the stall rule as the metric query's filter)."""
     if (
@@ -428,7 +427,7 @@ def _category_of_list(frame: Frame, context: Frame | None, current: Frame, said:
 WHO_RANKED = re.compile(r"^\W*(?:and |so |ok )?(?:who|which (?:rep|one|person|seller))\b", re.I)
 
 
-def _ranked_people(frame: Frame, current: Frame) -> Frame:
+def _ranked_people(frame: Frame, context: Frame | None, current: Frame, said: str) -> Frame:
     """ "who's furthest behind?" after the team's attainment (the forecast's, or a metric's total):
     the thread's measure, rep by rep, in the question's order; the forecast and a total rank no one."""
     slots = frame.slots
@@ -438,3 +437,28 @@ def _ranked_people(frame: Frame, current: Frame) -> Frame:
         return frame
     update = {"dimension": current.slots.dimension or "rep", "ranking": current.slots.ranking}
     return frame.model_copy(update={"intent": Intent.MEASURE, "slots": slots.model_copy(update=update)})
+
+
+#: The steps, in the order they apply (earlier ones set what later ones read: the stage kept "there"
+#: before the deals are ranked by their days in it, the measure before its breakdown is checked).
+STEPS: tuple[Step, ...] = (
+    _still_there,
+    _whose_longest,
+    _fits_measure,
+    _biggest_of_one,
+    _norm_of_the_figure,
+    _kind_of_activity,
+    _keeps_breakdown,
+    _counted_instead,
+    _by_value,
+    _stalled_by_owner,
+    _ranked_people,
+    _category_of_list,
+    _measure_too,
+    _breakdown_too,
+    _forecast_category,
+    _against_the_norm,
+    _shown_deals,
+    _amounts_known,
+    _over_days,
+)

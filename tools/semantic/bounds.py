@@ -16,7 +16,7 @@ from sqlalchemy import ColumnElement, and_, func, or_, select, true
 
 from tools.errors import InputError
 from tools.semantic.filters import Narrowing
-from tools.semantic.joined import Joined, Link
+from tools.semantic.joined import Expr, Joined, Link
 from tools.store.schema import Opportunity
 
 
@@ -60,30 +60,46 @@ def missing_field(field: str) -> Narrowing:
     return Narrowing("missing", MISSING[key], frozenset({Link.DEAL}), (), empty)
 
 
+Value = Callable[[Joined], Expr]
+
+
+def _between(
+    field: str,
+    label: str,
+    currency: str,
+    where: tuple[frozenset[Link], tuple[str, ...]],
+    value: Value,
+    low: Any,
+    high: Any,
+) -> list[Narrowing]:
+    """``min_<field>`` and ``max_<field>`` bounds on ``value`` (a record without it is outside any)."""
+    links, joins = where
+    return [
+        Narrowing(
+            f"{'min' if above else 'max'}_{field}",
+            f"{label} {sign} {currency}{bound:,.0f}",
+            links,
+            joins,
+            _bounded(value, bound, above),
+        )
+        for bound, sign, above in ((low, ">=", True), (high, "<=", False))
+        if bound is not None
+    ]
+
+
+def _bounded(value: Value, bound: Any, above: bool) -> Callable[[Joined], ColumnElement[bool]]:
+    def condition(joined: Joined) -> ColumnElement[bool]:
+        kept: ColumnElement[bool] = value(joined) >= bound if above else value(joined) <= bound
+        return kept
+
+    return condition
+
+
 def amount_between(low: Decimal | None, high: Decimal | None) -> list[Narrowing]:
     """Deal amount bounds (a deal without an amount is outside any bound)."""
-    found = []
-    if low is not None:
-        found.append(
-            Narrowing(
-                "min_amount",
-                f"amount >= ${low:,.0f}",
-                frozenset({Link.DEAL}),
-                (),
-                lambda joined: joined.column("amount") >= low,
-            )
-        )
-    if high is not None:
-        found.append(
-            Narrowing(
-                "max_amount",
-                f"amount <= ${high:,.0f}",
-                frozenset({Link.DEAL}),
-                (),
-                lambda joined: joined.column("amount") <= high,
-            )
-        )
-    return found
+    return _between(
+        "amount", "amount", "$", (frozenset({Link.DEAL}), ()), lambda j: j.column("amount"), low, high
+    )
 
 
 def account_size(
@@ -91,35 +107,18 @@ def account_size(
 ) -> list[Narrowing]:
     """Bounds on the account's size, its employees or its own annual revenue ("accounts with 5k+
     employees"): a record whose account has no figure recorded is outside any bound."""
-    found = []
-    bounds: tuple[tuple[str, tuple[Any, Any], str], ...] = (
-        ("employees", employees, ""),
-        ("annual_revenue", revenue, "$"),
-    )
-    for column, (low, high), currency in bounds:
-        label = column.replace("_", " ")
-        for bound, sign, keep in ((low, ">=", True), (high, "<=", False)):
-            if bound is None:
-                continue
-            found.append(
-                Narrowing(
-                    f"{'min' if keep else 'max'}_{column}",
-                    f"account {label} {sign} {currency}{bound:,.0f}",
-                    frozenset({Link.ACCOUNT}),
-                    ("account",),
-                    _size_bound(column, bound, keep),
-                )
-            )
-    return found
-
-
-def _size_bound(column: str, bound: Any, keep_above: bool) -> Callable[[Joined], ColumnElement[bool]]:
-    def condition(joined: Joined) -> ColumnElement[bool]:
-        value: ColumnElement[Any] = getattr(joined.account, column)
-        kept: ColumnElement[bool] = value >= bound if keep_above else value <= bound
-        return kept
-
-    return condition
+    account = (frozenset({Link.ACCOUNT}), ("account",))
+    return [
+        *_between("employees", "account employees", "", account, lambda j: j.account.employees, *employees),
+        *_between(
+            "annual_revenue",
+            "account annual revenue",
+            "$",
+            account,
+            lambda j: j.account.annual_revenue,
+            *revenue,
+        ),
+    ]
 
 
 def _days_before(field: str, column: str, description: str, cutoff: dt.date, oldest: bool) -> Narrowing:
