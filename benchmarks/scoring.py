@@ -139,7 +139,7 @@ def bench_backend(
 
     plain_changes_s, _ = timed(changes_sql, repeat=3)
     with engine.connect() as connection:
-        check_s, current = timed(lambda: scores_in_use(connection, as_of), repeat=3)
+        check_s, current = timed(lambda: scores_in_use(connection), repeat=3)
     rows: list[tuple[str, str]] = [
         (
             f"{label}: train: backtest + model ({report_['trained_on']:,} deals before the cutoff)",

@@ -118,13 +118,28 @@ def stalled(result: StalledDeals, args: dict[str, Any], viewer: Viewer, notes: l
         common=common,
         deals=deals,
         advice=advice,
-        notes=extra + estimate_note(result.estimate_basis) + notes,
+        notes=extra + _held_back(result, rule) + estimate_note(result.estimate_basis) + notes,
         owners=[f"{name} {n}" for name, n in list(result.by_owner.items())[:MAX_OWNERS_SHOWN]]
         if len(result.by_owner) > 1
         else [],
         more_owners=max(0, len(result.by_owner) - MAX_OWNERS_SHOWN),
     )
     return render("stalled", view)
+
+
+def _held_back(result: StalledDeals, rule: Any) -> list[str]:
+    """How many more deals break a rule without counting as at risk (no rule asked): the list is
+    not every deal breaking a rule, and the user can see those by asking for a rule."""
+    more = result.breaking_rules - int(result.flagged.value or 0)
+    if rule or more <= 0:
+        return []
+    scored = "learned win score" in result.ranking
+    why = "break one rule only mildly" + (" or still have a healthy win score" if scored else "")
+    return [
+        f"{fmt.plural(more, 'more open deal')} {'breaks' if more == 1 else 'break'} a rule but "
+        f"{'is' if more == 1 else 'are'} not counted as at risk: they {why}. Ask for a rule by name "
+        "(e.g. 'which have no next step') to see every deal breaking it."
+    ]
 
 
 @dataclass

@@ -92,7 +92,15 @@ RULES = (
         "past_close",
     ),
     (r"pushed|slipp|pushes|pushing|moved out", "pushed"),
-    (r"next steps?", "next_step"),
+    # a next step missing or overdue, not the next steps themselves ("next steps for each?")
+    (
+        r"(?:\bno|without|missing|lack(?:s|ing)?|overdue|stale|expired|past[- ]due|outdated)"
+        r"(?: an?| any| the| their| its)?(?: dated)? next steps?"
+        r"|next steps?(?: date)? (?:(?:is|are|was|were) )?"
+        r"(?:missing|overdue|past[- ]due|stale|out of date|lapsed|blank|empty)"
+        r"|next steps?(?: dates?)? (?:that )?(?:(?:has|have) )?(?:expired|lapsed|passed)",
+        "next_step",
+    ),
     (r"single[- ]?thread|(?:one|1) (?:engaged )?contact|multi[- ]?thread", "single_thread"),
     (
         r"stuck in (?:a |the |their )?stage|too long in (?:a |the )?stage|days in stage"

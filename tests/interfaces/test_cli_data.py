@@ -48,12 +48,17 @@ def test_generate_refuses_to_overwrite_without_replace(tmp_path: Path) -> None:
     assert refused.exit_code == 1
     assert "--replace" in refused.output and "Traceback" not in refused.output
     assert _count(home, "SELECT count(*) FROM accounts") == before == 60
+    # the load scores the open deals: answers reading the scores do not wait for a first forecast
+    assert _count(home, "SELECT count(*) FROM win_models") == 1
+    assert _count(home, "SELECT count(*) FROM deal_scores") == _count(
+        home, "SELECT count(*) FROM opportunities WHERE NOT is_closed"
+    )
     replaced = runner.invoke(
         app, ["data", "generate", "--accounts", "80", "--replace", "--as-of", "2025-03-31"]
     )
     assert replaced.exit_code == 0, replaced.output
     assert _count(home, "SELECT count(*) FROM accounts") == 80
-    assert "as of 2025-03-31" in replaced.output
+    assert "as of 2025-03-31" in replaced.output and "Win score: " in replaced.output
 
 
 @pytest.mark.parametrize(

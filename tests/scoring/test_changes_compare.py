@@ -73,7 +73,7 @@ def _row_by_row(repo: Repository, viewer: Viewer, query: ChangesQuery) -> tuple[
     snap = PipelineSnapshot
     with repo.connect() as connection:
         day, _ = snapshot_day(connection, start_day(repo, viewer, query.since))
-        scored = scores_in_use(connection, repo.as_of)
+        scored = scores_in_use(connection)
         scores = {
             deal: score
             for deal, score in connection.execute(select(DealScore.opportunity_id, DealScore.probability))

@@ -166,14 +166,14 @@ def pipeline_changes(repo: Repository, viewer: ViewerLike, params: ChangesQuery)
     resolved = deal_conditions(repo, viewer, DealFilter(owner=params.owner, territory=params.territory))
     with repo.connect() as connection:
         day, note = snapshot_day(connection, asked)
-        # today's chance as a snapshot records it: the stored win score while it is current (made
-        # for the data as it is now, by a model in use), else the stage's probability
+        # today's chance as a snapshot records it: the latest stored win score (from a model in
+        # use), else the stage's probability
         stage_probability = case(
             {s.name: s.probability for s in repo.stages.stages}, value=Opportunity.stage, else_=None
         )
         chance = (
             func.coalesce(DealScore.probability, stage_probability)
-            if scores_in_use(connection, repo.as_of)
+            if scores_in_use(connection)
             else stage_probability
         )
         pairing = Pairing(repo, viewer, resolved.conditions, day, chance)

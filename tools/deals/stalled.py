@@ -79,6 +79,12 @@ class StalledDeals(BaseModel):
     flagged: Figure
     flagged_amount: Figure
     open_deals: int
+    breaking_rules: int = Field(
+        default=0,
+        description="Open deals breaking at least one rule, at risk or not (with no rule asked, only those "
+        "breaking one twice over or two rules, and with a win score scored well below their stage, "
+        "are listed).",
+    )
     by_rule: dict[str, int]
     by_owner: dict[str, int] = Field(
         default_factory=dict, description="Flagged deals per owner, most first (every flagged deal counted)."
@@ -139,7 +145,7 @@ def stalled_deals(repo: Repository, viewer: ViewerLike, params: StalledQuery) ->
             skipped[Rule.AGED] = f"only {won_count} won deals in scope to set a normal cycle (need 5)"
         aged_limit = rules.cycle_multiple * median if median and Rule.AGED not in skipped else None
         stall_days = repo.memo(("stall_days",), lambda: stage_thresholds(connection, repo))
-        scored = scores_in_use(connection, repo.as_of)
+        scored = scores_in_use(connection)
         scan = build_scan(repo, skipped, aged_limit, stall_days, scored)
         if params.no_activity_days is not None:
             scan.limits["no_activity"] = params.no_activity_days  # "no activity for over 30 days"
@@ -184,6 +190,7 @@ def stalled_deals(repo: Repository, viewer: ViewerLike, params: StalledQuery) ->
             int(count),
         ).with_estimate(estimated_amount),
         open_deals=int(open_count),
+        breaking_rules=found.breaking,
         by_rule=by_rule,
         by_owner=dict(
             sorted(((names[o], int(n)) for o, n in per_owner if o in names), key=lambda kv: (-kv[1], kv[0]))

@@ -72,12 +72,15 @@ class Scan:
     def material(self, c: Any, severities: dict[Rule, ColumnElement[int]]) -> ColumnElement[bool]:
         """Whether a deal breaking the rules is at risk: a rule broken twice over (high) or two
         rules broken, and, with a learned win score in use, a score at most
-        :data:`SCORE_BELOW_STAGE` of its stage's probability."""
+        :data:`SCORE_BELOW_STAGE` of its stage's probability (a deal the model has not scored yet,
+        opened since it was trained, is judged on the rules alone)."""
         broken = sum((case((column > NONE, 1), else_=0) for column in severities.values()), literal(0))
         evidence = or_(*(column == HIGH for column in severities.values()), broken >= 2)
         if not self.scored:
             return evidence
-        weak: ColumnElement[bool] = c.probability <= SCORE_BELOW_STAGE * c.stage_probability
+        weak: ColumnElement[bool] = or_(
+            c.unscored == 1, c.probability <= SCORE_BELOW_STAGE * c.stage_probability
+        )
         return evidence & weak
 
     def severities(self, c: Any) -> dict[Rule, ColumnElement[int]]:
@@ -150,6 +153,8 @@ def build_scan(
         "stage_probability": stage_probability,
         "urgency": urgency,
     }
+    if scored:
+        measures["unscored"] = case((DealScore.probability.is_(None), 1), else_=0)
     facts = [
         stage_days.label("stage_days"),
         threshold.label("threshold"),
@@ -172,6 +177,8 @@ class Found:
     open_amount: Any = 0
     at_risk: Any = 0
     flagged: int = 0
+    #: Open deals breaking at least one rule, at risk or not.
+    breaking: int = 0
     amount: Any = 0
     estimated: Any = 0
     per_rule: list[int] = field(default_factory=list)
@@ -248,6 +255,7 @@ def scan_once(
         # typed by this first select of the UNION: the deal rows carry the win probability here
         type_coerce(func.sum(c.amount), Float),
         func.sum(case((hit, c.at_risk), else_=0)),
+        func.sum(case((c.score > 0, 1), else_=0)),
         *(func.sum(case((hit & (c[f"rule_{r.value}"] > 0), 1), else_=0)) for r in rules),
     ).group_by(c.owner_id)
     riskiest = (
@@ -260,6 +268,7 @@ def scan_once(
             c.estimated,
             c.probability,
             c.at_risk,
+            literal(0),  # the owners' count of deals breaking a rule
             *(c[f"rule_{r.value}"] for r in rules),
         )
         .where(hit)
@@ -272,17 +281,19 @@ def scan_once(
     for part, owner, *values in rows:
         if part != OWNER:
             continue
-        opened, flagged, amount, estimated, open_amount, at_risk, *per_rule = values
+        opened, flagged, amount, estimated, open_amount, at_risk, breaking, *per_rule = values
         found.open_deals += int(opened)
         found.open_amount += open_amount or 0
         found.at_risk += at_risk or 0
         found.flagged += int(flagged or 0)
+        found.breaking += int(breaking or 0)
         found.amount += amount or 0
         found.estimated += estimated or 0
         found.per_rule = [a + int(b or 0) for a, b in zip(found.per_rule, per_rule, strict=True)]
         if flagged:
             found.per_owner.append((int(owner), int(flagged)))
-    top = [values for part, _, *values in rows if part == DEAL]
+    # less the column only the owners' rows fill (deals breaking a rule)
+    top = [values[:6] + values[7:] for part, _, *values in rows if part == DEAL]
     found.top = _with_facts(connection, repo, viewer, scan, rules, top)
     return found
 

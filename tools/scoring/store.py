@@ -71,11 +71,15 @@ def current_fingerprint(connection: Connection) -> str | None:
     return connection.execute(select(DealScore.fingerprint).limit(1)).scalar()
 
 
-def scores_in_use(connection: Connection, as_of: dt.date) -> bool:
-    """Whether the stored deal scores are current (made for the data as it is now) and come from a
-    model that beat the stage probability."""
+def scores_in_use(connection: Connection) -> bool:
+    """Whether deal scores are stored from a model that beat the stage probability.
+
+    The latest scores are used until the next training, even once the data has moved on (a day
+    later, a synced change): the same question gets the same answer from one hour to the next,
+    not one that depends on whether something retrained the model first. A deal opened since has
+    no score and is judged on the stage probability alone."""
     key = current_fingerprint(connection)
-    if key is None or key != fingerprint(connection, as_of):
+    if key is None:
         return False
     return connection.execute(select(WinModel.used).where(WinModel.fingerprint == key)).scalar() == "model"
 

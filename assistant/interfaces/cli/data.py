@@ -74,6 +74,20 @@ def generate(
         f"Generated {report.rows['accounts']:,} accounts, {report.rows['opportunities']:,} opportunities "
         f"and {report.rows['activities']:,} activities (seed {report.seed}, as of {report.as_of})."
     )
+    score_deals(context, report.as_of)
+
+
+def score_deals(context: AppContext, as_of: dt.date) -> None:
+    """Train the win score and score the open deals right after a load (generate, import, sync).
+
+    Done lazily instead, the first forecast question would train it and every answer after it
+    that reads the scores (stalled deals, what changed) would differ from the same question asked
+    before: the same data must give the same answer whatever was asked first."""
+    from tools.scoring.store import refresh
+
+    with progress_bar("Scoring open deals"):
+        report = refresh(context.engine, context.stages, context.settings.as_of or as_of)
+    console.print(f"Win score: {report['reason']}", markup=False)
 
 
 @app.command("import")
@@ -124,6 +138,7 @@ def import_(
     if not dry_run:
         request = " ".join(["data import", str(directory), *(f"--admin {who}" for who in admin or [])])
         _audit_admins(context, [*plan.admins, *admins], report.admins, request)
+        score_deals(context, report.as_of or context.as_of())
 
 
 def _audit_admins(context: AppContext, admins: list[AdminSpec], done: list[str], request: str) -> None:

@@ -18,7 +18,7 @@ import typer
 from rich.markup import escape as esc
 
 from assistant.interfaces.cli.ask import print_answer
-from assistant.interfaces.cli.data import print_summary
+from assistant.interfaces.cli.data import print_summary, score_deals
 from assistant.interfaces.cli.errors import err_console
 from assistant.interfaces.cli.output import console, progress_bar
 from tools.accounts import largest_open_account
@@ -76,7 +76,8 @@ def demo(
         console.print(f"Using the data already in {context.settings.home}.")
     else:
         with progress_bar("Generating the demo data set") as update:
-            generate_dataset(context.engine, context.stages, progress=update)
+            report = generate_dataset(context.engine, context.stages, progress=update)
+        score_deals(context, report.as_of)
     print_summary(summarize(context.engine))
     if not questions:
         return

@@ -23,6 +23,7 @@ EVERY = Annotated[
 
 def _run(ctx: typer.Context, name: str, every: str | None) -> None:
     from assistant.crm import open_source, parse_interval, repeat
+    from assistant.interfaces.cli.data import score_deals
     from tools.store.sync import sync
 
     context: AppContext = ctx.obj
@@ -33,6 +34,7 @@ def _run(ctx: typer.Context, name: str, every: str | None) -> None:
         for line in report.warnings:
             err_console.print(f"[yellow]warning:[/] {esc(line)}", soft_wrap=True)
         console.print(report.summary(), markup=False)
+        score_deals(context, context.as_of())
 
     if interval is None:
         once()
