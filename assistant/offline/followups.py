@@ -111,6 +111,7 @@ from assistant.offline.narrowing import LEAVING_OUT, NAMED_THEN_BY, ONE_BEST, SU
 from assistant.offline.period_slots import SAME_LAST_YEAR
 from assistant.offline.previous_answer import SO_FAR, asks_of_previous, of_previous
 from assistant.offline.ranked_people import asks_who_ranks, who_ranks
+from assistant.offline.recompose import recomposed
 from assistant.offline.record_filters import activity_kind
 from assistant.offline.thread_choices import (
     choice_named,
@@ -1096,6 +1097,11 @@ def fold(
             if again is not None:
                 frame = context = refine(again.model_copy(update={"question": question}))
                 continue
+        again_cut = recomposed(context, question, understand)
+        if again_cut is not None:
+            # "by rep instead" after the team's Q4 forecast: the team's Q4 forecast by rep
+            frame = context = refine(again_cut)
+            continue
         current = understand(question)
         said = correct_before_reading(question)  # "same period last yr?": shorthand spelt out
         shown = (answers or [])[:position]
@@ -1196,6 +1202,8 @@ def fold(
         frame = refine(
             after_merge(_every_close_date(_wider(chosen, current), current, said), context, current, said)
         )
+        if chosen is current and not frame.follow_up:
+            frame = frame.model_copy(update={"reading": question})
         if changes_nothing(context, current, frame, said, REDO.search(said) is not None):
             frame = frame.model_copy(update={"unchanged": True})
             continue  # the thread stays as it was

@@ -304,3 +304,7 @@ class Frame(BaseModel):
     #: "compare them" sets the two side by side.
     earlier_person: str | None = None
     question: str = ""
+    #: The question this frame answers written out on its own: the question itself when it was
+    #: read alone, the thread's question with the breakdown asked for when a follow-up only asked
+    #: for one (:mod:`assistant.offline.recompose`); empty for other follow-ups.
+    reading: str = ""
