@@ -127,6 +127,51 @@ def stalled(result: StalledDeals, args: dict[str, Any], viewer: Viewer, notes: l
     return render("stalled", view)
 
 
+@dataclass
+class PlayView:
+    record: str
+    facts: str
+    actions: list[str]
+
+
+@dataclass
+class PlaysView:
+    whose: str
+    count: str
+    deals: list[PlayView]
+    notes: list[str]
+
+
+def plays(result: StalledDeals, args: dict[str, Any], viewer: Viewer, notes: list[str]) -> str:
+    """What to do about each flagged deal ("what's the play for these?" after the stalled deals):
+    each deal's own next actions, cited, in place of the list again."""
+    deals = [
+        PlayView(
+            record=fmt.record(d.name, d.id),
+            facts=", ".join(
+                p
+                for p in (
+                    fmt.deal_amount(d.amount, d.amount_estimated),
+                    d.stage,
+                    f"owner {d.owner}" if d.owner != viewer.name else None,
+                )
+                if p
+            ),
+            actions=list(dict.fromkeys(f"{f.next_action} [{f.playbook}]" for f in d.flags)),
+        )
+        for d in result.deals
+    ]
+    flagged = int(result.flagged.value or 0)
+    more = [f"{flagged - len(deals):,} more flagged deals are not shown."] if flagged > len(deals) else []
+    view = PlaysView(
+        whose=whose(viewer, args.get("owner")),
+        count=fmt.plural(flagged, "stalled deal"),
+        deals=deals,
+        notes=more + estimate_note(result.estimate_basis) + notes,
+    )
+    return render("plays", view)
+
+
 def _held_back(result: StalledDeals, rule: Any) -> list[str]:
     """How many more deals break a rule without counting as at risk (no rule asked): the list is
     not every deal breaking a rule, and the user can see those by asking for a rule."""

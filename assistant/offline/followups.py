@@ -121,7 +121,7 @@ from assistant.offline.thread_choices import (
     resolve_choice,
 )
 from assistant.offline.thread_steps import after_merge, changes_nothing
-from assistant.offline.understanding import OWNER_INTENTS, place_unknown
+from assistant.offline.understanding import OWNER_INTENTS, drop_undated, place_unknown
 from assistant.offline.vocabulary import correct_before_reading
 from tools.deals.stalled_rules import RULES as STALL_RULES
 from tools.deals.stalled_rules import Rule
@@ -315,6 +315,12 @@ def _of_the_deal(current: Frame, question: str) -> bool:
         # "why did we lose it?": one deal's own loss reason, not the losses broken down by reason
         and not ({slots.dimension, slots.group_by, slots.then_by} - {None, "loss_reason"})
     )
+
+
+def _advice_on_it(current: Frame, question: str) -> bool:
+    """ "what should I do about it?", "how do I save it": what to do about the one record shown."""
+    asks = current.advice or (current.intent is Intent.PLAYBOOK and ADVICE_ASKED.search(question) is not None)
+    return asks and IT.search(question) is not None and not names_in(current.slots)
 
 
 #: Intents about one record itself: "who owns the top one" after the accounts ranked is its profile.
@@ -1025,6 +1031,8 @@ def advice_topic(previous: Frame) -> str:
     was about, else its question."""
     if previous.slots.rule in STALL_RULES:
         return STALL_RULES[Rule(previous.slots.rule)][0].lower()
+    if previous.intent is Intent.STALLED:
+        return ""  # each stalled deal's own next actions answer it, cited (answers_deals.plays)
     return previous.slots.topic or previous.question
 
 
@@ -1171,6 +1179,10 @@ def fold(
             current = current.model_copy(
                 update={"slots": current.slots.model_copy(update={"deal": lone.ref})}
             )
+        elif lone is not None and lone.kind == "opportunity" and _advice_on_it(current, said):
+            # "what should I do about it?" after the one stalled deal shown: that deal, with advice
+            slots = Slots(deal=lone.ref, topic=DEAL_ADVICE)
+            current = Frame(intent=Intent.DEAL, slots=slots, advice=True, question=current.question)
         elif lone is not None and lone.kind == "opportunity" and _of_the_deal(current, said):
             # "when did it last have activity?" after the one deal shown: that deal's own record
             current = Frame(intent=Intent.DEAL, slots=Slots(deal=lone.ref), question=current.question)
@@ -1204,6 +1216,8 @@ def fold(
         )
         if chosen is current and not frame.follow_up:
             frame = frame.model_copy(update={"reading": question})
+        if frame.intent is Intent.STALLED:
+            drop_undated(frame)  # "what should I focus on this week": not a period those deals carry
         if changes_nothing(context, current, frame, said, REDO.search(said) is not None):
             frame = frame.model_copy(update={"unchanged": True})
             continue  # the thread stays as it was

@@ -109,14 +109,19 @@ def rows(answer: str) -> list[Listed]:
     """The records an answer listed, in the order shown, once each: a list of at least two rows
     that start with the record's name (not a labelled fact such as "- Account: Acme [account/5]"),
     or else the rows of its table."""
+    shown = _listed(answer) or _table_rows(answer) or _named_inline(answer)
+    return shown if len(shown) > 1 else []
+
+
+def _listed(answer: str) -> list[Listed]:
+    """The records an answer listed as rows starting with the record's name, however few."""
     found: dict[str, Listed] = {}
     for match in ITEM.finditer(answer):
         name = match["name"].strip(" *")
         if name and ": " not in name:
             ref = f"{match['kind']}/{match['id']}"
             found.setdefault(ref, Listed(kind=match["kind"], ref=ref, name=name))
-    shown = list(found.values()) or _table_rows(answer) or _named_inline(answer)
-    return shown if len(shown) > 1 else []
+    return list(found.values())
 
 
 def _named_inline(answer: str) -> list[Listed]:
@@ -151,8 +156,13 @@ def pick(question: str, answers: list[str], ascending: bool = False) -> Listed |
     index = place_in(question)
     if index is None:
         return None
-    answer, shown = next(((a, found) for a in reversed(answers) if (found := rows(a))), ("", []))
     match = PLACE.search(question)
+    latest = next((listed for a in reversed(answers) if (listed := _listed(a))), [])
+    if len(latest) == 1 and (index in (0, -1) or (match and match["largest"])):
+        # "what should he do about the biggest one?" after his one stalled deal: that deal, not the
+        # biggest of a longer list shown before it
+        return latest[0]
+    answer, shown = next(((a, found) for a in reversed(answers) if (found := rows(a))), ("", []))
     if match is not None and match["end"] and ascending and shown:
         return _as_record(shown[0])
     if match is not None and match["largest"] and shown:

@@ -236,7 +236,9 @@ def _limit(text: str, out: Extracted) -> None:
         out.slots.limit = int(raw) if raw.isdigit() else WORD_NUMBERS[raw]
         out.spans.append(match.span())
     elif re.search(
-        r"\b(?:the |our |my )?(?:single )?(?:biggest|largest|top) (?:open )?(?:deal|opportunity|opp)\b(?!s)",
+        r"\b(?:the |our |my )?(?:single )?"
+        r"(?:biggest|largest|top|riskiest|most at[- ]risk|most stalled|oldest)"
+        r" (?:open )?(?:deal|opportunity|opp)\b(?!s)",
         text,
     ):
         out.slots.limit = 1  # "the largest open deal": one

@@ -651,9 +651,10 @@ DATED_INTENTS = frozenset(
 SHORT_PERIOD = re.compile(r"\b(?:week|today|days?)\b|^since ")
 
 
-def looking_ahead(frame: Frame, lexicon: Lexicon) -> None:
-    """Read a forward-looking question's period forward (see :func:`tools.periods.parse_period`), and
-    drop a day or week period from a question whose answer is not dated by it."""
+def drop_undated(frame: Frame) -> None:
+    """Drop a day or week period from a question whose answer is not dated by it ("what should I
+    focus on this week": the deals to work on now, not those closing this week); read for every
+    question of a thread, so a follow-up ("which of those are stalled") does not take it up."""
     carried = (
         frame.follow_up and frame.slots.period and frame.slots.period.lower() not in frame.question.lower()
     )
@@ -664,6 +665,12 @@ def looking_ahead(frame: Frame, lexicon: Lexicon) -> None:
         and not carried  # "any of them missing a next step?" after what closes next week: those deals
     ):
         frame.slots.period = None
+
+
+def looking_ahead(frame: Frame, lexicon: Lexicon) -> None:
+    """Read a forward-looking question's period forward (see :func:`tools.periods.parse_period`), and
+    drop a day or week period from a question whose answer is not dated by it."""
+    drop_undated(frame)
     measure = frame.slots.measure or ""
     # "team attainment q3" in November, even when the forecast answers it: the Q3 just ended
     looks_back = measure == "attainment" or measure.startswith(("won_", "lost_", "closed_"))

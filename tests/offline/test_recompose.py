@@ -91,3 +91,48 @@ def test_the_next_step_rule_is_read_only_when_a_next_step_is_missing_or_late(
     text: str, rule: str | None
 ) -> None:
     assert next((name for pattern, name in RULES if re.search(pattern, text)), None) == rule
+
+
+def _first_deal(answer: str) -> str:
+    shown = re.search(r"\(#O0*(\d+)\)", answer)
+    assert shown is not None
+    return f"opportunity/{int(shown[1])}"
+
+
+def test_the_play_for_the_stalled_deals_is_each_deals_next_actions(demo: World, cast: Cast) -> None:
+    first = demo.ask(cast.manager, "stalled deals on my team")
+    plays = demo.ask(cast.manager, "whats the play for these", first.thread_id)
+    [(name, args)] = _calls(plays)
+    assert name == "stalled_deals" and args == _calls(first)[0][1]
+    assert plays.answer.startswith("**What to do about your team's")
+    listed = [line for line in plays.answer.splitlines() if line.startswith("- **")]
+    assert len(listed) == args["limit"] and all("[stalled-deal-recovery.md#" in line for line in listed)
+    assert "Riskiest first" not in plays.answer  # not the list again
+
+
+def test_what_to_do_about_it_after_one_stalled_deal_is_that_deals_advice(demo: World, cast: Cast) -> None:
+    first = demo.ask(cast.manager, "my team's riskiest deal")
+    [(_, args)] = _calls(first)
+    assert args["limit"] == 1
+    deal = _first_deal(first.answer)
+    advice = demo.ask(cast.manager, "ok what should I do about it", first.thread_id)
+    assert ("deal_details", {"deal": deal}) in _calls(advice)
+    assert ("stalled_deals", {"deal": deal}) in _calls(advice)
+    # "the biggest one" after a list of one is that one, not the biggest of an earlier, longer list
+    longer = demo.ask(cast.manager, "stalled deals on my team")
+    one = demo.ask(cast.manager, f"show me {cast.rep.name}'s riskiest deal", longer.thread_id)
+    only = _first_deal(one.answer)
+    biggest = demo.ask(cast.manager, "what should he do about the biggest one", longer.thread_id)
+    assert ("deal_details", {"deal": only}) in _calls(biggest)
+
+
+def test_a_week_to_focus_on_is_not_a_close_period_for_the_follow_up(demo: World, cast: Cast) -> None:
+    first = demo.ask(cast.rep, "what should i focus on this week")
+    those = demo.ask(cast.rep, "which of those are stalled", first.thread_id)
+    assert all("period" not in args for _, args in _calls(those))
+
+
+def test_what_closes_next_week_is_the_pipeline_closing_next_week(demo: World, cast: Cast) -> None:
+    answer = demo.ask(cast.rep, "what closes next week")
+    [(name, args)] = _calls(answer)
+    assert name == "pipeline_summary" and args["period"] == "next week"

@@ -129,6 +129,9 @@ def _forecast(frame: Frame, lexicon: Lexicon, tools: AbstractSet[str]) -> list[C
 
 
 def _write_stalled(output: StalledDeals, answering: Answering) -> str:
+    if answering.frame.advice and answering.frame.follow_up and output.deals:
+        # "what's the play for these?" after the stalled deals: each deal's next actions
+        return answers.plays(output, answering.args, answering.viewer, answering.notes)
     return answers.stalled(output, answering.args, answering.viewer, answering.notes)
 
 
@@ -225,8 +228,9 @@ PIPELINE = IntentSpec(
         # "what's closing this month?" (a weaker signal than "top 3 deals closing this quarter")
         phrasing(
             3,
-            r"\b(?:what(?:'s| is| are)|which|anything) (?:\w+ )?"
-            r"(?:closing|due to close|expected to close|set to close)\b",
+            r"\b(?:what(?:'s| is| are)?|which|anything) (?:\w+ )?"
+            r"(?:closing|closes|close|due to close|expected to close|set to close|should close|will close)"
+            r"\b(?! (?:rate|date|reason))",
         ),
         phrasing(
             2,

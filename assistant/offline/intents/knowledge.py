@@ -77,6 +77,10 @@ HOW_TO = (
     r"\bshould (?:i|we) (?:track|measure|watch|monitor|say|ask(?! you| salesplan)|use|run|structure"
     r"|set up|report)\b",
     r"\bany ideas\b",
+    # "what's the play for these?", "what's my move", "what would you do first with it"
+    r"\bwhat(?:'s| is|s)? (?:the|my|our|your) (?:play|game ?plan|move|next move)\b",
+    r"\bwhat (?:would|do|should) (?:you|i|we) (?:do|suggest|recommend)(?: first)? (?:with|about|on|for)\b",
+    r"\bhow (?:do|can|could|would) (?:i|we) (?:save|rescue|revive|unstick|unblock|recover)\b",
     *NORM_ASKED,
     # "good discovery questions for a first call", "questions to ask a CFO", "walk me through MEDDICC"
     r"\b(?:good|best|great|key|smart|right|killer|strong)\s+(?:\w+\s+){0,2}(?:questions|openers?|talk tracks?"
