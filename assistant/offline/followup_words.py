@@ -134,6 +134,16 @@ MAX_FRAGMENT_WORDS = 4
 INSTEAD = re.compile(r"\b(?:instead|rather)\b", re.I)
 #: "which products?", "percentage", "per month?": a fragment that reshapes the previous measure.
 SHARE_WORDS = re.compile(r"\b(?:percent(?:age)?s?|shares?|proportions?|split)\b|%", re.I)
+#: "what share of the total is that", "what % is that of everything", "how much of the total is it":
+#: the figure just given, as a share of the whole.
+SHARE_OF_THAT = re.compile(
+    r"^\W*(?:and |ok |so )?(?:what|how (?:big|much|large)|which)\b.{0,20}"
+    r"\b(?:percent(?:age)?|share|proportion|fraction|portion|%|much)\b.{0,25}"
+    r"\b(?:that|it|this|those|they)\b.{0,30}$"
+    r"|^\W*(?:and |ok |so )?(?:what|how (?:big|much|large))\b.{0,25}\b(?:that|it|this)\b.{0,10}"
+    r"\b(?:percent(?:age)?|share|proportion|%) of (?:the )?(?:total|all|everything|whole)\b",
+    re.I,
+)
 FRAGMENT = re.compile(
     rf"^\W*(?:and |ok |so )?(?:(?:which|what) (?:{DIMENSION_WORD})|(?:{DIMENSION_WORD})"
     rf"|(?:as (?:an? )?|in )?(?:%|percent(?:age)?s?|shares?)(?: of (?:the )?(?:total|all|everything|whole))?"

@@ -39,6 +39,7 @@ from assistant.offline.bare_measures import (
     swaps_to_measure,
 )
 from assistant.offline.breakdowns import (
+    COMPARED_GROUPS,
     DIMENSION_WORD,
     DIMENSIONS,
     RANKED,
@@ -75,6 +76,7 @@ from assistant.offline.followup_words import (
     OVER_THE_DEALS,
     PRONOUN,
     RESHAPE,
+    SHARE_OF_THAT,
     SHARE_WORDS,
     SHORTER,
     START,
@@ -185,6 +187,16 @@ def is_follow_up(previous: Frame | None, current: Frame, question: str) -> bool:
         return True  # "how many have no account?" after the open pipeline in Central: of those deals
     if current.intent is Intent.WHY or choice_named(previous, current, question) is not None:
         return True
+    if (
+        previous.intent in (Intent.MEASURE, Intent.PERFORMANCE, Intent.FORECAST)
+        and previous.slots.measure in MEASURES
+        and current.slots.measure is None
+        and not names_in(current.slots)
+        and ranks_members(question)
+    ):
+        return True  # "rank my reps on that" after what the team won: that figure, by rep
+    if previous.intent is Intent.MEASURE and SHARE_OF_THAT.search(question) and not names_in(current.slots):
+        return True  # "what share of the total is that" after the top product: its share
     if previous.intent in MEASURED_ANSWERS and WORTH.match(question):
         return True  # "whats that worth?" after how many open deals: their amount
     sorted_list = BY_SIZE.match(question) or BY_CLOSE.search(question)
@@ -356,14 +368,38 @@ def _asks_its_own(current: Frame) -> bool:
     )
 
 
+#: Words that rank: "the most", "best", "rank".
+RANKING_WORD = re.compile(
+    r"\b(?:most|least|fewest|best|worst|top|bottom|highest|lowest|biggest|largest|smallest|rank|ranked"
+    r"|ranking|leads?|leading)\b"
+)
+
+
 def _implied_measure(question: str) -> bool:
     """The question ranks a dimension without naming a measure ("which month was best?")."""
-    reading = read_metric_question(question.lower())
+    lower = question.lower()
+    reading = read_metric_question(lower)
     if reading is None:
         # "whats the top reason?" after the deals lost: a member of a dimension, ranked, no measure
-        ranked = RANKED.search(question.lower())
-        return ranked is not None and len(question.split()) <= MAX_SWAP_WORDS
+        ranked = RANKED.search(lower)
+        if ranked is not None and len(question.split()) <= MAX_SWAP_WORDS:
+            return True
+        return ranks_members(question)
     return "implied measure" in reading.signals
+
+
+def ranks_members(question: str) -> bool:
+    """"which rep contributed the most over that period", "rank my reps on that": the members of a
+    dimension ranked with no measure of their own (size or money words say which measure:
+    "which product cost me the most $" is the money lost, whatever the thread counted)."""
+    lower = question.lower()
+    members = WHICH.search(lower) or COMPARED_GROUPS.search(lower)
+    return (
+        members is not None
+        and RANKING_WORD.search(lower) is not None
+        and not IN_MONEY_WORDS.search(lower)
+        and not re.search(r"\b(?:biggest|largest|smallest|bigger|larger)\b", lower)
+    )
 
 
 def merge(previous: Frame, current: Frame, question: str) -> Frame:
@@ -591,12 +627,17 @@ def merge(previous: Frame, current: Frame, question: str) -> Frame:
     # a product or a place named narrows the groups ranked ("who's best on gtx pro" after win rate by
     # product): the measure is still the thread's
     renamed = [name for name in new_names if name not in ("product", "territory", "region")]
-    implied = measured and _implied_measure(question) and not renamed
+    # "rank my reps on that" after what the team won: that figure, by rep
+    ranks_scorecard = previous.intent is Intent.PERFORMANCE and previous.slots.measure in MEASURES
+    implied = (
+        (measured and _implied_measure(question)) or (ranks_scorecard and ranks_members(question))
+    ) and not renamed
     reshaped = (
         (
             previous.intent is Intent.MEASURE
             or reshapes_scorecard
             or (member_named and previous.slots.measure)
+            or (implied and previous.intent is Intent.PERFORMANCE)
             # "vs last quarter" after what someone won this quarter: that figure, compared
             or (previous.intent is Intent.PERFORMANCE and previous.slots.measure and VERSUS.match(question))
         )
@@ -635,7 +676,8 @@ def merge(previous: Frame, current: Frame, question: str) -> Frame:
         )
     )
     # "which products?", "percentage?", "per month" after a measure: that breakdown, or the shares
-    fragment = (
+    of_that = previous.intent is Intent.MEASURE and SHARE_OF_THAT.search(question) is not None
+    fragment = of_that or (
         previous.intent is Intent.MEASURE
         # "which accounts?" after GTK 500 wins in 2017: those wins by account, not an account search
         and current.intent in (Intent.UNKNOWN, Intent.ACCOUNTS, Intent.TERRITORIES)
@@ -1014,7 +1056,12 @@ def _counted_and_sized(previous: Frame, current: Frame, question: str) -> Frame 
 def _which_dimension(question: str) -> str | None:
     """The dimension "which products?" or "products?" names, if any."""
     lower = question.lower()
-    found = WHICH.search(lower) or re.fullmatch(rf"\W*({DIMENSION_WORD})\W*", lower) or RANKED.search(lower)
+    found = (
+        WHICH.search(lower)
+        or re.fullmatch(rf"\W*({DIMENSION_WORD})\W*", lower)
+        or RANKED.search(lower)
+        or COMPARED_GROUPS.search(lower)  # "rank my reps on that"
+    )
     # "top 3 accounts": the dimension ranked
     return DIMENSIONS[next(g for g in found.groups() if g)] if found else None
 

@@ -60,8 +60,11 @@ def families_named(text: str, lexicon: Lexicon) -> list[tuple[str, int, int]]:
     found: list[tuple[str, int, int]] = []
     for name in names:
         for match in re.finditer(rf"\b{re.escape(name.casefold())}\b(?: {FAMILY_WORDS}\b)?", text):
-            # "GTX Pro" is a product, not the GTX family followed by a word
-            longer = any(p != name.casefold() and text.startswith(p, match.start()) for p in spelt)
+            # "GTX Pro" is a product, not the GTX family followed by a word ("GTX products" is the family:
+            # a product's name counts only when it ends where a word does)
+            longer = any(
+                p != name.casefold() and re.match(rf"{re.escape(p)}\b", text[match.start() :]) for p in spelt
+            )
             if not longer and not any(s <= match.start() < e for _, s, e in found):
                 found.append((name, match.start(), match.end()))
     products = {p.name.casefold() for p in lexicon.products}

@@ -443,6 +443,9 @@ NO_AMOUNT = re.compile(
     r"(?:real\s+|actual\s+|recorded\s+)?"
     r"(?:amounts?|values?|close values?|deal values?|deal sizes?|dollar (?:amounts?|values?)|prices?)\b"
     r"|\b(?:amounts?|values?) (?:is |are )?(?:missing|unknown|blank|empty|not (?:set|filled|entered))\b"
+    # "deals that don't have an amount", "which have no value set"
+    r"|\b(?:do(?:es)?n'?t|do(?:es)? not|never) (?:have|has|carry|show|list)"
+    r" (?:an? |any |the )?(?:real |recorded )?(?:amounts?|values?|deal values?|dollar (?:amounts?|values?))\b"
 )
 
 

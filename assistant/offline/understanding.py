@@ -156,6 +156,7 @@ def _begins_a_product(family: tuple[str, int, int], mentions: list[Mention], que
     return any(
         m.kind == "product"
         and m.resolved is not None
+        and m.start >= end  # the product's name goes on after the family's word ("GTK" alone is the family)
         and not question[end : m.start].strip()
         and m.resolved.name.casefold().startswith(name.casefold())
         for m in mentions

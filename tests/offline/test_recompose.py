@@ -136,3 +136,45 @@ def test_what_closes_next_week_is_the_pipeline_closing_next_week(demo: World, ca
     answer = demo.ask(cast.rep, "what closes next week")
     [(name, args)] = _calls(answer)
     assert name == "pipeline_summary" and args["period"] == "next week"
+
+
+def test_members_ranked_with_no_measure_take_the_threads_measure(maven: World) -> None:
+    manager = maven.viewer("Summer Sewald")
+    won = maven.ask(manager, "how much did my team win in 2017")
+    ranked = maven.ask(manager, "rank my reps on that", won.thread_id)
+    [(_, args)] = _calls(ranked)
+    assert (args["measure"], args["group_by"], args["period"]) == ("won_revenue", "rep", "2017")
+    monthly = maven.ask(manager, "monthly won revenue for my team in the second half of 2017")
+    most = maven.ask(manager, "which rep contributed the most over that period", monthly.thread_id)
+    [(_, args)] = _calls(most)
+    assert (args["measure"], args["group_by"], args["top"]) == ("won_revenue", "rep", 1)
+    assert args["period"] == _calls(monthly)[0][1]["period"]
+
+
+def test_what_share_of_the_total_is_that_is_the_figures_share(demo: World, cast: Cast) -> None:
+    top = demo.ask(cast.revops, "which product brought in the most closed won revenue in 2026")
+    share = demo.ask(cast.revops, "what share of the total is that", top.thread_id)
+    [(_, args)] = _calls(share)
+    assert args["share_of_total"] is True and args["measure"] == "won_revenue" and args["period"] == "2026"
+    assert "% of all bookings" in share.answer
+
+
+def test_families_named_as_products_and_alone_are_families(maven: World, cast: Cast) -> None:
+    answer = maven.ask(cast.revops, "what % of won revenue came from GTX products vs MG vs GTK")
+    [(_, args)] = _calls(answer)
+    assert args["group_by"] == "product_family" and "product" not in args and args["share_of_total"]
+    assert all(f"| {family} |" in answer.answer for family in ("GTX", "MG", "GTK"))
+
+
+def test_deals_that_dont_have_an_amount_are_counted(maven: World, cast: Cast) -> None:
+    answer = maven.ask(cast.revops, "how many open deals don't have an amount")
+    [(_, args)] = _calls(answer)
+    assert args["measure"] == "open_deals" and args["without_amount"] is True
+
+
+def test_a_forecast_for_the_quarter_with_closed_so_far_is_the_whole_quarter(demo: World, cast: Cast) -> None:
+    whole = demo.ask(cast.manager, "what's my team's forecast for this quarter")
+    so_far = demo.ask(
+        cast.manager, "team forecast for this quarter: closed so far, commit, best case and quota"
+    )
+    assert _calls(so_far) == _calls(whole) and so_far.answer.splitlines()[0] == whole.answer.splitlines()[0]

@@ -115,10 +115,18 @@ def category_deals(frame: Frame, question: str) -> bool:
     return frame.slots.forecast_category is not None and bool(CATEGORY_DEALS.search(question.lower()))
 
 
+#: A period "so far" read for a forecast: the whole of it.
+WHOLE_PERIOD = {"qtd": "this quarter", "mtd": "this month", "ytd": "this year"}
+
+
 def _forecast(frame: Frame, lexicon: Lexicon, tools: AbstractSet[str]) -> list[Call]:
     # the forecast shows every category itself: one named ("what's in commit?") is not a filter on it
     filters = deal_filters(frame.slots)
     filters.pop("forecast_category", None)
+    if filters.get("period") in WHOLE_PERIOD:
+        # "the forecast for Q4: closed so far, commit…": a forecast is of the whole quarter, what has
+        # closed so far is one of its lines
+        filters["period"] = WHOLE_PERIOD[filters["period"]]
     if frame.slots.group_by == "owner" or frame.slots.dimension == "rep":
         # "forecast by rep": each rep's forecast (the forecast itself has no breakdown)
         filters.pop("group_by", None)
