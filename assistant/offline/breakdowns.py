@@ -22,7 +22,7 @@ _DIMENSION_WORDS = {
     "product": "product|products|sku|skus",
     "product_family": "series|family|families|product family|product families|product line|product lines"
     "|product series",
-    "account": "account|accounts|customer|customers|client|clients|company|companies",
+    "account": "account|accounts|customer|customers|client|clients|company|companies|subsidiary|subsidiaries",
     "parent_account": "parent|parent company|parent account|parent companies",
     "industry": "industry|industries|sector|sectors|vertical|verticals|account industry|customer industry",
     "segment": "segment|segments|account segment|account segments|customer segment|customer segments"

@@ -389,7 +389,7 @@ def _implied_measure(question: str) -> bool:
 
 
 def ranks_members(question: str) -> bool:
-    """"which rep contributed the most over that period", "rank my reps on that": the members of a
+    """ "which rep contributed the most over that period", "rank my reps on that": the members of a
     dimension ranked with no measure of their own (size or money words say which measure:
     "which product cost me the most $" is the money lost, whatever the thread counted)."""
     lower = question.lower()
@@ -812,6 +812,13 @@ def merge(previous: Frame, current: Frame, question: str) -> Frame:
         # "only engaging" after the open deals by rep: the same figure and breakdown, narrowed
         merged.measure, merged.also = previous.slots.measure, previous.slots.also
         merged.dimension = merged.dimension or previous.slots.dimension
+        for slot in FILTER_SLOTS:
+            if getattr(merged, slot) is None:
+                setattr(merged, slot, getattr(previous.slots, slot))
+    searched = previous.intent is Intent.ACCOUNTS and THOSE.search(question) is not None
+    if intent is Intent.MEASURE and searched and not new_names:
+        # "what have those bought, total won" after the accounts outside the US: the accounts the
+        # search found, by the search's own filters (not only the first few it listed)
         for slot in FILTER_SLOTS:
             if getattr(merged, slot) is None:
                 setattr(merged, slot, getattr(previous.slots, slot))

@@ -90,7 +90,10 @@ WITH_THEIR = re.compile(
 ACCOUNT_FACTS = re.compile(
     r"\bwho (?:owns|covers|handles|manages|has)\b|\bowners?\b|\bindustr(?:y|ies)\b|\bsectors?\b"
     r"|\bverticals?\b|\bsegments?\b|\bhow big\b|\bemployees\b|\bheadcount\b|\bwhere\b|\bbased\b"
-    r"|\blocated\b|\bterritor(?:y|ies)\b|\btiers?\b",
+    r"|\blocated\b|\bterritor(?:y|ies)\b|\btiers?\b"
+    # "whats their annual revenue", "how old are they", "any of them with a parent?"
+    r"|\bannual revenue\b|\brevenues?\b|\bturnover\b|\bsizes?\b|\bfounded\b|\bestablished\b"
+    r"|\bparents?\b|\bcountr(?:y|ies)\b|\bcit(?:y|ies)\b",
     re.I,
 )
 #: "who owns them?", "whose are they?": the owner of each record listed.

@@ -335,7 +335,7 @@ def _ranked_without_measure(text: str) -> str | None:
     ):
         return "won_revenue"  # "which account has been our best customer?": by what they bought
     if dimension and re.search(
-        r"\b(?:most|fewest|least|more|fewer) (?:\w+ )?(?:accounts|customers|companies)\b", text
+        r"\b(?:most|fewest|least|more|fewer) (?:\w+ )?(?:accounts|customers|companies|subsidiaries)\b", text
     ):
         return "accounts"  # "which territory has the most accounts?"
     stalled = re.search(r"\b(?:stall\w*|stuck|at[- ]risk|risky|slipp\w*|dark|neglected|stale)\b", text)
@@ -356,6 +356,14 @@ def _ranked_without_measure(text: str) -> str | None:
 LOSING_ON = re.compile(
     r"\blos(?:e|es|ing|t)(?: (?:deals|them|out|most))? on(?:\s+(?:lately|recently|these days|most))?"
     r"\s*(?:[?.!,;]|$)"
+)
+
+
+#: A question that starts with the members it is about ("accounts i sold to in medical", "list the
+#: customers we won in Q3"): the figure for each of them.
+LEADING_MEMBERS = re.compile(
+    r"^\W*(?:(?:list|show|give|get)(?: me)?\s+)?(?:(?:all|the|my|our)\s+)?"
+    r"(accounts|customers|clients|companies)\s+(?:that\s+|which\s+|who\s+)?(?:i|we|you|entperson|have|has)\b"
 )
 
 
@@ -461,6 +469,10 @@ def read_metric_question(text: str, default: str | None = None) -> MetricReading
     elif mean:
         word = next((g for g in mean.groups() if g), None)
         reading.group_by = DIMENSIONS[word] if word else "rep"
+        reading.signals.append("breakdown")
+    elif (lead := LEADING_MEMBERS.match(text)) is not None:
+        # "accounts i sold to in medical", "customers we won this quarter": those accounts, each
+        reading.group_by = DIMENSIONS[lead[1]]
         reading.signals.append("breakdown")
     elif BOUGHT.search(text) and not NOT_YET.search(text) and measure == "won_revenue":
         reading.group_by = "product"

@@ -89,6 +89,8 @@ def _at_least(found: re.Match[str]) -> int:
 WITH_SUBSIDIARIES = re.compile(
     r"\b(?:incl(?:uding|\.|udes)?|and|with|plus|\+)\s+(?:all\s+)?(?:of\s+)?(?:its\s+|their\s+|the\s+)?"
     r"(?:subsidiaries|subs|group)\b"
+    # "won from Acme's subsidiaries combined", "its subsidiaries": the group the account heads
+    r"|(?:'s?|\bits|\btheir)\s+subsidiaries\b|\bsubsidiaries\s+(?:combined|together|altogether|in total)\b"
     r"|\broll(?:s|ed)?\s+up\s+(?:to|into|under)\b|\bwhole\s+(?:group|family)\b"
     # "what's the whole Acme family worth?": the account's name between the words
     r"|\b(?:family|group) of companies\b|\bcorporate family\b|\bthe\s+(?:whole\s+)?\s{3,}family\b"

@@ -178,3 +178,34 @@ def test_a_forecast_for_the_quarter_with_closed_so_far_is_the_whole_quarter(demo
         cast.manager, "team forecast for this quarter: closed so far, commit, best case and quota"
     )
     assert _calls(so_far) == _calls(whole) and so_far.answer.splitlines()[0] == whole.answer.splitlines()[0]
+
+
+def test_a_parents_subsidiaries_are_the_group_it_heads(maven: World, cast: Cast) -> None:
+    most = maven.ask(cast.revops, "which parent has the most subsidiaries")
+    [(_, args)] = _calls(most)
+    assert (args["measure"], args["group_by"], args["top"]) == ("accounts", "parent_account", 1)
+    combined = maven.ask(cast.revops, "how much have we won from Acme Corporation's subsidiaries combined")
+    [(_, args)] = _calls(combined)
+    assert args["parent_account"] == "Acme Corporation" and args["measure"] == "won_revenue"
+    which = maven.ask(cast.revops, "which subsidiary contributed most", combined.thread_id)
+    [(_, args)] = _calls(which)
+    assert (args["group_by"], args["top"], args["parent_account"]) == ("account", 1, "Acme Corporation")
+
+
+def test_accounts_sold_to_are_listed_then_asked_about(maven: World) -> None:
+    rep = maven.viewer("Kami Bicknell")
+    sold = maven.ask(rep, "accounts i sold to in medical")
+    [(_, args)] = _calls(sold)
+    assert (args["measure"], args["group_by"], args["industry"]) == ("won_revenue", "account", "medical")
+    revenue = maven.ask(rep, "whats their annual revenue", sold.thread_id)
+    [(name, args)] = _calls(revenue)
+    shown = re.findall(r"^\| ([^|]+?) \| \$", sold.answer, re.M)
+    assert name == "search_accounts" and sorted(args["names"]) == sorted(shown) and shown
+    assert "annual revenue $" in revenue.answer
+
+
+def test_those_after_an_account_search_are_the_accounts_it_found(maven: World, cast: Cast) -> None:
+    outside = maven.ask(cast.revops, "how many of our accounts are outside the US")
+    bought = maven.ask(cast.revops, "what have those bought, total won", outside.thread_id)
+    [(_, args)] = _calls(bought)
+    assert args["measure"] == "won_revenue" and args["exclude"] == {"country": "United States"}
