@@ -797,6 +797,17 @@ def merge(previous: Frame, current: Frame, question: str) -> Frame:
     if person and earlier and person != earlier and COMPARED.search(question) and PRONOUN.search(question):
         # "compare her with Felix": the person of the thread beside the one named now
         merged.owner, merged.others, merged.others_slot = earlier, [person], "owner"
+    if (
+        person
+        and not earlier
+        and COMPARED.search(question)
+        and previous.slots.limit
+        and previous.slots.dimension in ("team", "rep")
+        and current.slots.measure is None
+    ):
+        # "how does Summer's team compare?" after the team with the highest win rate: every team,
+        # ranked, so hers stands beside the best (not hers alone, top 1)
+        merged.owner, merged.limit = None, None
     before = previous.earlier_person
     if not person and earlier and before and before != earlier and COMPARED.search(question):
         # "how is Kenji doing?", "and Emil?", "compare them": the two people of the thread

@@ -264,7 +264,9 @@ DEALS_DONE = re.compile(
 #: "which deal", "which of my open opps": the answer is a deal (group 1 set when several are asked for).
 WHICH_DEAL = re.compile(
     # "what about deal size": "about" starts a follow-up, it picks no deal
-    r"\b(?:which|what)\s+(?:of (?:my|our|the) )?(?:(?!about\b)\w+ )?(?:deal|opp|opportunity)(s|ies)?\b"
+    # "which of my team's deals": whose they are may come first
+    r"\b(?:which|what)\s+(?:of (?:my|our|the)(?: [\w-]+'s?)? )?(?:(?!about\b)\w+ )?"
+    r"(?:deal|opp|opportunity)(s|ies)?\b"
 )
 #: Figures taken over many deals at once ("the median cycle on deals I won" is one figure, not a list).
 OVER_DEALS = frozenset(

@@ -209,3 +209,28 @@ def test_those_after_an_account_search_are_the_accounts_it_found(maven: World, c
     bought = maven.ask(cast.revops, "what have those bought, total won", outside.thread_id)
     [(_, args)] = _calls(bought)
     assert args["measure"] == "won_revenue" and args["exclude"] == {"country": "United States"}
+
+
+def test_which_of_my_teams_deals_lists_the_deals(maven: World) -> None:
+    manager = maven.viewer("Melvin Marxen")
+    answer = maven.ask(manager, "which of my team's deals have been sitting in engaging the longest")
+    [(_, args)] = _calls(answer)
+    assert (args["measure"], args["group_by"], args["stage"]) == ("average_days_in_stage", "deal", "Engaging")
+
+
+def test_how_does_one_team_compare_after_the_best_team_shows_every_team(maven: World, cast: Cast) -> None:
+    best = maven.ask(cast.revops, "which manager's team has the highest win rate in Q4 2017")
+    assert _calls(best)[0][1]["top"] == 1
+    compared = maven.ask(cast.revops, "and how does Summer Sewald's team compare", best.thread_id)
+    [(_, args)] = _calls(compared)
+    assert (args["measure"], args["group_by"]) == ("win_rate", "team")
+    assert "top" not in args and "owner" not in args
+    assert "| Summer Sewald |" in compared.answer
+
+
+def test_teams_named_again_are_not_listed_twice(demo: World, cast: Cast) -> None:
+    first = demo.ask(cast.revops, "compare the managers' teams on closed won revenue this year")
+    rates = demo.ask(cast.revops, "and their win rates", first.thread_id)
+    rows = re.findall(r"^\| (?!Team |---)([^|]+?) \|", rates.answer, re.M)
+    assert rows and len(rows) == len(set(rows)) and not any(row.endswith("'s team") for row in rows)
+    assert "n/a" not in rates.answer

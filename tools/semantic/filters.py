@@ -203,7 +203,9 @@ def among(repo: Repository, viewer: ViewerLike, field: str, names: Sequence[str]
         named[0].links,
         named[0].joins,
         lambda joined: or_(*(n.condition(joined) for n in named)),
-        tuple(labels),
+        # as the rows of a breakdown name them: a team by its manager ("Hannah Moreau", not "Hannah
+        # Moreau's team"), so a member with no records is not listed twice
+        tuple(label.removesuffix("'s team") if field == "team" else label for label in labels),
     )
 
 
