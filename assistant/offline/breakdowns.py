@@ -34,6 +34,8 @@ _DIMENSION_WORDS = {
     "stage": "stage|stages",
     "forecast_category": "forecast category|category|categories",
     "loss_reason": "reason|reasons|loss reason|loss reasons",
+    # "activities by type": calls, meetings, emails… (deal types are a breakdown the data has not)
+    "activity_type": "activity type|activity types|type of activity|types of activity|type|types",
     "contacts_engaged": "contacts engaged|number of contacts|stakeholders engaged|people engaged",
     "day": "day|days|daily",
     "week": "week|weeks|weekly",

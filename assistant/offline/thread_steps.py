@@ -390,6 +390,12 @@ def _by_value(frame: Frame, context: Frame | None, current: Frame, said: str) ->
     return frame.model_copy(update={"intent": Intent.MEASURE, "slots": slots, "follow_up": True})
 
 
+#: Stall rules the metric query's filters do not match exactly ("pushed repeatedly" is the rule's
+#: count of pushes, "missing or overdue next step" more than a missing one): counted by owner, they
+#: are the stall check's own count, not another definition.
+INEXACT_FILTERS = frozenset({"pushed", "next_step"})
+
+
 def _stalled_by_owner(frame: Frame, context: Frame | None, current: Frame, said: str) -> Frame:
     """ "who has the most of those" after the team's deals past their close date: those deals counted
     by owner, the most first (the stall rule as the metric query's filter)."""
@@ -401,7 +407,7 @@ def _stalled_by_owner(frame: Frame, context: Frame | None, current: Frame, said:
     ):
         return frame
     slots = context.slots.model_copy(deep=True)
-    if not as_filter(slots):
+    if slots.rule in INEXACT_FILTERS or not as_filter(slots):
         return frame
     slots.measure, slots.dimension, slots.group_by = "open_deals", "rep", None
     slots.ranking, slots.limit = current.slots.ranking, current.slots.limit or 1

@@ -128,7 +128,9 @@ _PEOPLE = r"(?:reps|agents|sales agents|sellers|salespeople|people|aes|users|any
 NOBODY = re.compile(
     rf"\b{_PEOPLE}\b.{{0,25}}\b(?:no|zero|0|not a single|not any)\s+"
     r"(open deals|open opps|open pipeline|pipeline|pipe|won deals|wins|deals won|losses|lost deals"
-    r"|activit(?:y|ies)|deals|opps|opportunities)\b"
+    r"|activit(?:y|ies)|deals|opps|opportunities"
+    # "anyone with zero meetings?": the activities of that kind
+    r"|calls?|meetings?|emails?|demos?|notes?|touch(?:es|points?)?)\b"
 )
 #: "which reps haven't closed anything this quarter?", "who hasn't won a deal yet", "anyone who
 #: didn't log a call this week": the people who did none of it, by the verb.
@@ -145,6 +147,7 @@ NOBODY_DID_COUNTS |= {"open": "deals_created", "sourc": "deals_created"}
 #: The count each of those records is, by the words above.
 NOBODY_COUNTS = {"win": "won_deals", "won": "won_deals", "los": "lost_deals", "act": "activities"}
 NOBODY_COUNTS |= {"ope": "open_deals", "pip": "open_deals"}
+NOBODY_COUNTS |= dict.fromkeys(("cal", "mee", "ema", "dem", "not", "tou"), "activities")
 
 
 def nobody(frame: Frame, prepared: str) -> bool:

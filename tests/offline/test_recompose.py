@@ -234,3 +234,26 @@ def test_teams_named_again_are_not_listed_twice(demo: World, cast: Cast) -> None
     rows = re.findall(r"^\| (?!Team |---)([^|]+?) \|", rates.answer, re.M)
     assert rows and len(rows) == len(set(rows)) and not any(row.endswith("'s team") for row in rows)
     assert "n/a" not in rates.answer
+
+
+def test_activities_by_type_and_nobody_with_a_kind_of_activity(demo: World, cast: Cast) -> None:
+    first = demo.ask(cast.manager, "activity count by rep last week")
+    by_type = demo.ask(cast.manager, "break it down by type", first.thread_id)
+    [(_, args)] = _calls(by_type)
+    assert (args["measure"], args["group_by"], args["period"]) == ("activities", "activity_type", "last week")
+    none = demo.ask(cast.manager, "anyone with zero meetings?", first.thread_id)
+    [(_, args)] = _calls(none)
+    assert (args["group_by"], args["activity_type"], args["below"]) == ("rep", "meeting", 1)
+
+
+def test_who_has_the_most_after_a_stall_rule_keeps_the_rules_definition(demo: World, cast: Cast) -> None:
+    first = demo.ask(cast.manager, "deals that slipped this quarter")
+    most = demo.ask(cast.manager, "which rep has the most", first.thread_id)
+    assert _calls(most) == _calls(first)  # the rule's own count, not "pushed at least once"
+    stalled = demo.ask(cast.manager, "stalled deals on my team")
+    most = demo.ask(cast.manager, "which rep has the most", stalled.thread_id)
+    assert _calls(most) == _calls(stalled)
+    counts = re.search(r"By owner, most first: ([^.]+)\.", stalled.answer)
+    assert counts is not None
+    top = int(counts[1].split(", ")[0].rsplit(" ", 1)[1])
+    assert re.match(rf"\*\*[^*]+ (?:has|have) the most of these: {top}", most.answer)

@@ -140,7 +140,17 @@ def _write_stalled(output: StalledDeals, answering: Answering) -> str:
     if answering.frame.advice and answering.frame.follow_up and output.deals:
         # "what's the play for these?" after the stalled deals: each deal's next actions
         return answers.plays(output, answering.args, answering.viewer, answering.notes)
-    return answers.stalled(output, answering.args, answering.viewer, answering.notes)
+    text = answers.stalled(output, answering.args, answering.viewer, answering.notes)
+    if answering.frame.follow_up and answering.frame.slots.ranking == "top" and len(output.by_owner) > 1:
+        # "which rep has the most?" after the stalled deals: the one asked for, said first (the fewest
+        # could be someone with none, whom the count per owner does not list)
+        count = max(output.by_owner.values())
+        leaders = [name for name, n in output.by_owner.items() if n == count]
+        who = leaders[0] if len(leaders) == 1 else f"{', '.join(leaders[:-1])} and {leaders[-1]}"
+        has = "has" if len(leaders) == 1 else "have"
+        each = "" if len(leaders) == 1 else " each"
+        text = f"**{who} {has} the most of these: {count:,}{each}.**\n\n{text}"
+    return text
 
 
 def _write_pipeline(output: PipelineSummary, answering: Answering) -> str:
