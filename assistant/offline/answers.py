@@ -34,6 +34,12 @@ def compose(frame: Frame, results: list[ToolResult], lexicon: Lexicon) -> str:
         text = replies.explain([main])
     if frame.brief and frame.intent is not Intent.MEASURE:
         return shorten(text, frame.slots.limit)
+    if frame.slots.drivers:
+        # "why did it change?": said plainly that the reasons are not recorded, then the parts
+        text = (
+            "**The CRM records what happened, not why**: here is what moved underneath the figure, "
+            f"period against period.\n\n{text}"
+        )
     extra = [r.output for r in results[1:] if isinstance(r.output, PlaybookResults)]
     if extra and not isinstance(main.output, PlaybookResults):
         advice = replies.advice(extra[0])

@@ -134,6 +134,43 @@ SORTED_SHOWN = 10
 
 
 #: Money asked of deals counted before: "cost me the most $", "in dollars", "by value".
+#: "why did it change?", "what drove that?", "why is it down": a compared figure's move, asked why.
+WHY_IT_MOVED = re.compile(
+    r"^\W*(?:and |so |ok )?(?:why\b.{0,30}\b(?:change|changed|drop|dropped|fall|fell|go (?:up|down)"
+    r"|went (?:up|down)|rise|rose|increase|increased|decrease|decreased|decline|declined|dip|dipped|jump"
+    r"|jumped|move|moved|differ|different|down|up|lower|higher|worse|better)"
+    r"|what (?:drove|caused|explains?|is behind|was behind|happened)\b"
+    r"(?: (?:that|it|this|there|the (?:change|drop|increase|decline|dip|jump|difference)))?)\W*$",
+    re.I,
+)
+#: What a figure is made of, to show under a move asked why: a rate's wins and losses, bookings'
+#: deal count and size, attainment's bookings and quota.
+PARTS = {
+    "win_rate": ("won_deals", "lost_deals"),
+    "loss_rate": ("won_deals", "lost_deals"),
+    "win_rate_by_value": ("won_revenue", "lost_revenue"),
+    "won_revenue": ("won_deals", "average_deal_size"),
+    "lost_revenue": ("lost_deals", "average_lost_deal_size"),
+    "attainment": ("won_revenue", "quota"),
+    "coverage": ("open_pipeline", "quota"),
+}
+
+
+def _parts_of_the_change(previous: Frame, current: Frame, question: str) -> Frame | None:
+    """ "why did it change?" after win rate this quarter vs last: the data records outcomes, not
+    reasons, so the figure's parts for both periods (wins and losses, deal count and size), which
+    say where the move came from."""
+    slots = previous.slots
+    compared = slots.compare or slots.compare_to or slots.prior_period
+    parts = PARTS.get(slots.measure or "")
+    if not (compared and parts and WHY_IT_MOVED.match(question)) or names_in(current.slots):
+        return None
+    measure = slots.measure or ""
+    update = {"measure": parts[0], "also": [*parts[1:], measure], "drivers": True}
+    broken_down = slots.model_copy(update=update)
+    return Frame(intent=Intent.MEASURE, slots=broken_down, follow_up=True, question=current.question)
+
+
 #: "who drove the change?", "what's behind the drop?", "which product explains the growth?".
 DROVE = re.compile(
     r"\b(?:drove|drives|driving|driven|caused|causes|behind|explains?|accounts? for|responsible for"
@@ -529,6 +566,9 @@ def merge(previous: Frame, current: Frame, question: str) -> Frame:
             }
         )
         return Frame(intent=Intent.MEASURE, slots=slots, follow_up=True, question=current.question)
+    parts = _parts_of_the_change(previous, current, question)
+    if parts is not None:
+        return parts
     change = "down" if CHANGE_DOWN.search(question) else "up" if CHANGE_UP.search(question) else None
     earlier_slots = previous.slots
     compared = previous.intent is Intent.MEASURE and bool(

@@ -187,6 +187,9 @@ class Slots(BaseModel):
     #: "monthly won revenue - which month was best?", "by rep - who's lowest?": every group shown,
     #: the one at the top (or the bottom) named first.
     call_out: Literal["top", "bottom"] | None = None
+    #: "why did it change?": the figure's parts for both periods, said to be what the data records
+    #: (the reasons are not in it).
+    drivers: bool | None = None
     #: "who dropped the most?" after a comparison: the groups ranked by their change, "down" or "up".
     by_change: Literal["down", "up", "any"] | None = None
     #: "vs company" after a team's figure: the wider group asked for, which the answer names when the

@@ -257,3 +257,17 @@ def test_who_has_the_most_after_a_stall_rule_keeps_the_rules_definition(demo: Wo
     assert counts is not None
     top = int(counts[1].split(", ")[0].rsplit(" ", 1)[1])
     assert re.match(rf"\*\*[^*]+ (?:has|have) the most of these: {top}", most.answer)
+
+
+def test_why_a_compared_figure_moved_is_its_parts_for_both_periods(maven: World) -> None:
+    rep = maven.viewer("Darcel Schlecht")
+    first = maven.ask(rep, "win rate this quarter vs last quarter")
+    why = maven.ask(rep, "why did it change", first.thread_id)
+    [(_, args)] = _calls(why)
+    assert (args["measure"], args["also"], args["compare"]) == (
+        "won_deals",
+        ["lost_deals", "win_rate"],
+        "previous_period",
+    )
+    assert why.answer.startswith("**The CRM records what happened, not why**")
+    assert "won deals down" in why.answer or "won deals up" in why.answer
