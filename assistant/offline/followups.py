@@ -408,7 +408,7 @@ def _asks_its_own(current: Frame) -> bool:
 #: Words that rank: "the most", "best", "rank".
 RANKING_WORD = re.compile(
     r"\b(?:most|least|fewest|best|worst|top|bottom|highest|lowest|biggest|largest|smallest|rank|ranked"
-    r"|ranking|leads?|leading)\b"
+    r"|ranking|leads?|leading|quickest|fastest|slowest|shortest|longest)\b"
 )
 
 
@@ -735,7 +735,11 @@ def merge(previous: Frame, current: Frame, question: str) -> Frame:
         and current.slots.measure != previous.slots.measure
         and not new_names
         and not current.slots.dimension
-        and len(question.split()) <= MAX_SWAP_WORDS
+        # "and which has the smallest avg deal size": led by "and", a longer one is a swap too
+        and (
+            len(question.split()) <= MAX_SWAP_WORDS
+            or (START.match(question) is not None and len(question.split()) <= MAX_PRONOUN_WORDS)
+        )
         and bool(
             START.match(question)
             or RESHAPE.match(question)

@@ -243,9 +243,13 @@ def _limit(text: str, out: Extracted) -> None:
     ):
         out.slots.limit = 1  # "the largest open deal": one
     asked = said_of(text)  # "West is lowest - what are they losing on?" asks no ranking
-    if re.search(r"\b(?:worst|bottom|lowest|behind|lagging|struggling|weakest|least)\b", asked):
+    # "which has the smallest avg deal size", "quickest cycle": the lowest values first
+    if re.search(
+        r"\b(?:worst|bottom|lowest|behind|lagging|struggling|weakest|least|smallest|fewest|shortest|quickest)\b",
+        asked,
+    ):
         out.slots.ranking = "bottom"
-    elif re.search(r"\b(?:best|top|highest|leading|strongest|most|biggest|largest)\b", asked):
+    elif re.search(r"\b(?:best|top|highest|leading|strongest|most|biggest|largest|longest|slowest)\b", asked):
         out.slots.ranking = "top"
 
 
