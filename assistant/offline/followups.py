@@ -834,7 +834,8 @@ def merge(previous: Frame, current: Frame, question: str) -> Frame:
         # "who lost the most?" after the deals lost counted: the most deals, as the thread counts them
         merged.measure = counted
     summed = previous.slots.measure if previous.slots.measure in AS_COUNT else None
-    if summed and same and current.slots.measure in (None, summed) and IN_COUNT_WORDS.search(question):
+    recut = same or (intent is Intent.MEASURE and previous.intent in (Intent.PIPELINE, Intent.PERFORMANCE))
+    if summed and recut and current.slots.measure in (None, summed) and IN_COUNT_WORDS.search(question):
         # "and by # of deals?" after bookings by rep: how many deals, not what they were worth
         merged.measure = AS_COUNT[summed]
     person, earlier = current.slots.owner, previous.slots.owner
@@ -864,8 +865,11 @@ def merge(previous: Frame, current: Frame, question: str) -> Frame:
         and current.slots.measure is None
         and previous.slots.measure
     ):
-        # "only engaging" after the open deals by rep: the same figure and breakdown, narrowed
-        merged.measure, merged.also = previous.slots.measure, previous.slots.also
+        # "only engaging" after the open deals by rep: the same figure and breakdown, narrowed ("how
+        # many of those…": counted)
+        counted = summed is not None and IN_COUNT_WORDS.search(question) is not None
+        merged.measure = AS_COUNT[summed] if summed and counted else previous.slots.measure
+        merged.also = previous.slots.also
         merged.dimension = merged.dimension or previous.slots.dimension
         for slot in FILTER_SLOTS:
             if getattr(merged, slot) is None:

@@ -13,7 +13,7 @@ def any_of(words: str) -> re.Pattern[str]:
 
 
 WON = any_of(
-    r"won|did(?:n't|nt| not)? \w+(?: \w+){0,3}? close\b|(?:i|we|they|he|she) closed|bought|purchased"
+    r"won|did(?:n't|nt| not)? [\w']+(?: [\w']+){0,3}? close\b|(?:i|we|they|he|she) closed|bought|purchased"
     r"|wins?|winning"
     r"|closed[- ]won"
     r"|bookings?|booked|(?:did|do|does|will|to|i|we|they) book|sold|(?<!-)(?:sell|sells|selling)"

@@ -87,8 +87,9 @@ RULES = (
         "no_activity",
     ),
     (
-        r"past (?:their |the |its )?close|close dates? (?:in the past|(?:that |which )?(?:has |have )?"
-        r"(?:already )?passed)|overdue close|past[- ]due|overdue (?:deals?|opps?|opportunities)",
+        r"past (?:their |the |its )?close|close dates? (?:in the past|(?:that(?:'s| is)? |which (?:is )?)?"
+        r"(?:has |have |is |are )?(?:already )?(?:passed|gone by|behind us|in the past))|overdue close"
+        r"|past[- ]due|overdue (?:deals?|opps?|opportunities)",
         "past_close",
     ),
     (r"pushed|slipp|pushes|pushing|moved out", "pushed"),
@@ -254,7 +255,11 @@ def _limit(text: str, out: Extracted) -> None:
 
 
 #: Between stages kept together: "proposal or negotiation", "discovery, proposal and negotiation".
-STAGES_JOINED = re.compile(r"\s*(?:,|/|&|\+|\bor\b|\band\b)\s*(?:(?:or|and)\s+)?(?:in\s+)?")
+STAGES_JOINED = re.compile(
+    r"\s*(?:,|/|&|\+|\bor\b|\band\b|\bvs\.?|\bversus\b)\s*(?:(?:or|and)\s+)?(?:in\s+)?"
+)
+#: "prospecting vs engaging": the stages side by side, each its own row.
+STAGES_SET_APART = re.compile(r"\s*(?:\bvs\.?|\bversus\b)\s*")
 
 
 def _stages_together(text: str, lexicon: Lexicon, out: Extracted) -> bool:
@@ -273,6 +278,8 @@ def _stages_together(text: str, lexicon: Lexicon, out: Extracted) -> bool:
         return False
     out.slots.stage = ", ".join(names)
     out.spans.append((run[0][0], run[-1][1]))
+    if any(STAGES_SET_APART.fullmatch(text[a[1] : b[0]]) for a, b in pairwise(run)):
+        out.slots.dimension = "stage"
     return True
 
 

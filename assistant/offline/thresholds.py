@@ -136,7 +136,7 @@ NOBODY = re.compile(
 #: didn't log a call this week": the people who did none of it, by the verb.
 NOBODY_DID = re.compile(
     rf"\b{_PEOPLE}\b.{{0,25}}\b(?:haven't|hasn't|have not|has not|didn't|did not|never|not yet)\s+"
-    r"(?:yet\s+|even\s+|actually\s+)?(clos|won|win|book|sold|sell|los|log|made|make|creat|open|sourc)(?:ed|e|t)?"
+    r"(?:yet\s+|even\s+|actually\s+)?(clos|won|win|book|sold|sell|los|log|made|make|creat|open|sourc)(?:ged|ed|e|t)?"
     r"\s+(?:anything|a thing|any(?:thing)?|a|one|a single|(?:any|a|one)\s+\w+)\b"
 )
 #: The count each verb above counts ("closed a deal", as a rep says it, is a win).

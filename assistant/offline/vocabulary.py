@@ -354,6 +354,7 @@ def correct_before_reading(question: str) -> str:
         return str(best[0]) if best else word
 
     question = re.sub(r"(?<![\w/])w/(?=\s)", "with", question)  # "bookings w/ share of total"
+    question = re.sub(r"(?<![\w/])w/o\b", "without", question, flags=re.I)  # "deals w/o a next step"
     # chat shorthand between spaces: "what r they worth", "how r u tracking", "ur pipeline"
     question = re.sub(r"(?<=\s)(r|u|ur)(?=\s)", lambda m: CHAT[m[1]], question)
     # "this q", "last q": the quarter

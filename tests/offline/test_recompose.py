@@ -271,3 +271,33 @@ def test_why_a_compared_figure_moved_is_its_parts_for_both_periods(maven: World)
     )
     assert why.answer.startswith("**The CRM records what happened, not why**")
     assert "won deals down" in why.answer or "won deals up" in why.answer
+
+
+def test_pipeline_hygiene_filters_are_read_as_said(demo: World, cast: Cast) -> None:
+    passed = demo.ask(cast.revops, "how many open deals have a close date that's already passed")
+    [(name, args)] = _calls(passed)
+    assert (name, args["rule"]) == ("stalled_deals", "past_close")
+    without = demo.ask(cast.rep, "how many open deals w/o a next step?")
+    [(name, args)] = _calls(without)
+    assert (name, args["measure"], args["missing"]) == ("query_metrics", "open_deals", "next_step")
+    nobody = demo.ask(cast.manager, "who on my team hasnt logged any activity this week")
+    [(_, args)] = _calls(nobody)
+    assert (args["measure"], args["group_by"], args["below"]) == ("activities", "rep", 1)
+
+
+def test_what_a_team_did_close_in_a_month_is_what_it_won(demo: World, cast: Cast) -> None:
+    answer = demo.ask(cast.revops, "how many deals did each manager's team close in October")
+    [(_, args)] = _calls(answer)
+    assert (args["measure"], args["group_by"]) == ("won_deals", "team")
+
+
+def test_two_stages_set_against_each_other_are_each_a_row(maven: World) -> None:
+    rep = maven.viewer("Darcel Schlecht")
+    first = maven.ask(rep, "how much open pipeline do I have")
+    split = maven.ask(rep, "how many of those are prospecting vs engaging", first.thread_id)
+    [(_, args)] = _calls(split)
+    assert (args["measure"], args["group_by"], args["stage"]) == (
+        "open_deals",
+        "stage",
+        "Prospecting, Engaging",
+    )

@@ -447,7 +447,9 @@ def _one_member_of(group: str, filters: dict[str, Any]) -> bool:
         "rep": filters.get("rep"),
         "team": filters.get("team"),
     }
-    return bool(named.get(group))
+    member = named.get(group)
+    # "prospecting vs engaging": several stages in one filter are still each a row of the breakdown
+    return bool(member) and not (isinstance(member, str) and "," in member)
 
 
 def query_args(frame: Frame, lexicon: Lexicon) -> dict[str, Any]:
