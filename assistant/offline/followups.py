@@ -867,8 +867,8 @@ def merge(previous: Frame, current: Frame, question: str) -> Frame:
     ):
         # "only engaging" after the open deals by rep: the same figure and breakdown, narrowed ("how
         # many of those…": counted)
-        counted = summed is not None and IN_COUNT_WORDS.search(question) is not None
-        merged.measure = AS_COUNT[summed] if summed and counted else previous.slots.measure
+        in_count = summed is not None and IN_COUNT_WORDS.search(question) is not None
+        merged.measure = AS_COUNT[summed] if summed and in_count else previous.slots.measure
         merged.also = previous.slots.also
         merged.dimension = merged.dimension or previous.slots.dimension
         for slot in FILTER_SLOTS:
