@@ -43,6 +43,8 @@ IN_DOLLARS = (
     r"|\b(?:and|&) (?:what(?:'s|s| is) )?(?:the |their )?(?:pipe|pipeline|total value)\W*$"
     r"|\b(?:and|&)\s+(?:what\s+)?(?:(?:is|was|were|are)\s+)?(?:it|that|they|those)\s+worth\b"
     r"|(?:\b(?:and|&|with|plus)|\+|\bw/)\s*(?:the\s+)?(?:\$|value|worth|dollars?)(?!\w)"
+    # "won $ and number of deals", "# won, won $, avg cycle": the money listed beside the count
+    r"|\$(?!\s*\d)\s*(?:and|&|\+|,)\s|,\s*(?:won |lost |booked )?\$(?!\s*\d)"
 )
 
 

@@ -85,6 +85,9 @@ def only_these(previous: Frame, current: Frame, question: str) -> Frame | None:
         for slot in NARROWING_SLOTS
         if getattr(current.slots, slot, None) is not None and slot != "measure"
     }
+    if added and current.slots.others:
+        # "just tech and software" after win rate by sector: both of them
+        added |= {"others": current.slots.others, "others_slot": current.slots.others_slot}
     if not added or any(
         getattr(previous.slots, s, None) not in (None, v) for s, v in added.items() if s in ENTITY_SLOTS
     ):

@@ -318,6 +318,8 @@ SHORT_FORM = re.compile(
     r"|firms?|logos?|industry|sector|vertical|space|prospects?)\b"
     # "which of those are in tech?": a short form closing the question
     r"|\b(?:in|into|from) (?:the )?([a-z]{4,})(?=\s*(?:$|[?.!,]|\s(?:and|or|only|too)\b))"
+    # "just tech and software", "only pharma": a short form after "just", or listed beside a value
+    r"|\b(?:just|only)\s+(?:the\s+)?([a-z]{4,})\b"
 )
 
 
@@ -326,7 +328,7 @@ def _loosely_named(text: str, values: list[str]) -> list[tuple[int, str]]:
     letter off either way (the data's own "technolgy" for "technology")."""
     found = []
     for match in SHORT_FORM.finditer(text):
-        word = match[1] or match[2]
+        word = match[1] or match[2] or match[3]
         starting = [v for v in values if v.casefold().split()[0].startswith(word) and v.casefold() != word]
         if len(starting) == 1:
             found.append((match.start(), starting[0]))

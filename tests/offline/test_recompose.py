@@ -301,3 +301,25 @@ def test_two_stages_set_against_each_other_are_each_a_row(maven: World) -> None:
         "stage",
         "Prospecting, Engaging",
     )
+
+
+def test_kinds_of_activity_listed_by_rep_are_each_a_column_of_the_split(demo: World, cast: Cast) -> None:
+    answer = demo.ask(cast.manager, "how many calls, meetings and emails did each of my reps log last week")
+    [(_, args)] = _calls(answer)
+    assert (args["group_by"], args["then_by"]) == ("rep", "activity_type")
+
+
+def test_money_listed_beside_a_count_is_asked_too(demo: World, cast: Cast) -> None:
+    answer = demo.ask(cast.manager, "how did my team do in Q3 vs Q2 this year - won $ and number of deals")
+    [(_, args)] = _calls(answer)
+    assert {args["measure"], *args["also"]} == {"won_deals", "won_revenue"}
+    assert args["compare"] == "previous_period"
+
+
+def test_just_a_short_form_and_a_value_keeps_both(maven: World, cast: Cast) -> None:
+    first = maven.ask(cast.revops, "win rate by sector, ranked")
+    both = maven.ask(cast.revops, "just tech and software", first.thread_id)
+    [(_, args)] = _calls(both)
+    assert args["group_by"] == "industry"
+    rows = re.findall(r"^\| (?!Industry |---)([^|]+?) \|", both.answer, re.M)
+    assert sorted(rows) == ["software", "technolgy"]  # the data's own spelling of technology

@@ -352,6 +352,8 @@ def fill(slots: Slots, prepared: str) -> None:
         slots.activity_type = activity_kind(prepared)  # "how many meetings…": meetings only
         if slots.activity_type and "," in slots.activity_type and slots.dimension is None:
             slots.dimension = "activity_type"  # "calls + meetings": each kind, and the two together
+        elif slots.activity_type and "," in slots.activity_type and slots.then_by is None:
+            slots.then_by = "activity_type"  # "calls, meetings and emails by rep": each kind per rep
     created = reading.measure in ("deals_created", "pipeline_created")
     if (slots.min_age_days or slots.min_days_in_stage) and created and OPEN_WORD.search(prepared):
         # "deals opened more than 3 months ago that are still open": the age is the filter, of open deals
