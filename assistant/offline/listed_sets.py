@@ -57,9 +57,10 @@ def _reference_in(name: str) -> str:
     return f"{found[1]}/{found[2]}" if found else name
 
 
-def listed_set(previous: Frame, answer: str) -> tuple[str, list[str]] | None:
+def listed_set(previous: Frame, answer: str, first: bool = False) -> tuple[str, list[str]] | None:
     """The filter and member names of the records ``answer`` (the previous frame's) listed, when
-    they are the whole set it was about."""
+    they are the whole set it was about (or, ``first``, when the question is about the first few
+    it showed: "the top 3")."""
     shown = rows(answer)
     kinds = {row.kind for row in shown}
     if not 2 <= len(shown) <= MOST or len(kinds) != 1:
@@ -70,7 +71,7 @@ def listed_set(previous: Frame, answer: str) -> tuple[str, list[str]] | None:
         return None
     if kind != "row" and previous.intent not in LISTS and previous.slots.dimension != field:
         return None  # deals a forecast or a scorecard names by the way are not what it was about
-    if previous.slots.limit is None and CUT.search(answer):
+    if previous.slots.limit is None and CUT.search(answer) and not first:
         return None
     # a deal by its reference (names repeat: "Acme - Core" twice); "(no account)" is no member
     names = [
@@ -105,6 +106,14 @@ ONE_OF_THEM = re.compile(
     re.I,
 )
 #: Intents a question about the listed accounts' own facts can arrive with.
+#: "what industry are the top 3 in", "how many employees do they have": a fact of each record listed.
+THEIR_FACTS = re.compile(
+    r"\bwhat (?:\w+ ){0,2}(?:are|is|were|was) (?:those|these|they|them|the (?:top|first|biggest|largest)"
+    r"(?: \d{1,2})?|each)\b|\b(?:do|does) (?:they|those|these|each(?: one)?)(?: \w+)? have\b",
+    re.I,
+)
+#: "the top 3", "the first 5": the first few of the records listed.
+FIRST_FEW = re.compile(r"\bthe (?:top|first|biggest|largest) (\d{1,2})\b", re.I)
 ABOUT_ACCOUNTS = (Intent.UNKNOWN, Intent.ACCOUNT, Intent.ACCOUNT_FACTS, Intent.ACCOUNTS)
 #: What the org chart says of each listed rep: "who are their managers?", "which region are they in?".
 PEOPLE_FACTS = re.compile(
@@ -159,7 +168,7 @@ def about_listed(previous: Frame | None, current: Frame, question: str, answers:
         # "how many of those are already closed lost" after the deals created by rep: those deals,
         # what became of them (the thread's cohort), not the reps the rows name
         return None
-    found = listed_set(previous, answers[-1])
+    found = listed_set(previous, answers[-1], first=FIRST_FEW.search(question) is not None)
     counted = _counted(question, answers)
     if counted is not None and (found is None or len(found[1]) != len(counted[1])):
         found = counted
@@ -175,9 +184,16 @@ def about_listed(previous: Frame | None, current: Frame, question: str, answers:
     if any(getattr(current.slots, slot) for slot, member in MEMBER_SLOTS if member == field):
         return None  # "West is lowest, what are they losing on?": the one named, not all of them
     searched = field == "account" and current.intent is Intent.ACCOUNTS and not current.slots.measure
+    # "what industry are the top 3 in?": the facts of the accounts listed, not the figure by industry
+    their_facts = THEIR_FACTS.search(question) is not None
     if searched or (
-        field == "account" and current.intent in ABOUT_ACCOUNTS and ACCOUNT_FACTS.search(question)
+        field == "account"
+        and (current.intent in ABOUT_ACCOUNTS or their_facts)
+        and ACCOUNT_FACTS.search(question)
     ):
+        first = FIRST_FEW.search(question)
+        if first is not None:
+            names = names[: int(first[1])]
         # "any of those subsidiaries of another company?": the account search over the ones listed;
         # "who owns them?", "their industry and size?": the accounts themselves, listed
         listed = Slots(any_of={field: names}, limit=len(names))

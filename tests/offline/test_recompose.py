@@ -323,3 +323,14 @@ def test_just_a_short_form_and_a_value_keeps_both(maven: World, cast: Cast) -> N
     assert args["group_by"] == "industry"
     rows = re.findall(r"^\| (?!Industry |---)([^|]+?) \|", both.answer, re.M)
     assert sorted(rows) == ["software", "technolgy"]  # the data's own spelling of technology
+
+
+def test_facts_of_the_top_few_listed_are_those_accounts_facts(demo: World, cast: Cast) -> None:
+    ranked = demo.ask(cast.rep, "which accounts have I sold the most to, all time")
+    shown = re.findall(r"^\| ([^|]+?)(?: \(#A\d+\))? \| \$", ranked.answer, re.M)
+    facts = demo.ask(
+        cast.rep, "what industry are the top 3 in and how many employees do they have", ranked.thread_id
+    )
+    [(name, args)] = _calls(facts)
+    assert name == "search_accounts" and sorted(args["names"]) == sorted(shown[:3]) and len(shown) > 3
+    assert facts.answer.count("employees") >= 3
