@@ -222,6 +222,13 @@ METRICS: dict[str, Metric] = {
             "and product.",
         ),
         Metric(
+            key="active_products",
+            name="Installed products",
+            unit=Unit.COUNT,
+            definition="Count of products accounts run today (status active), one per account and product: "
+            "by product, how many accounts own it (not dated by any period).",
+        ),
+        Metric(
             key="accounts",
             name="Accounts",
             unit=Unit.COUNT,

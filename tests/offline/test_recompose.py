@@ -334,3 +334,12 @@ def test_facts_of_the_top_few_listed_are_those_accounts_facts(demo: World, cast:
     [(name, args)] = _calls(facts)
     assert name == "search_accounts" and sorted(args["names"]) == sorted(shown[:3]) and len(shown) > 3
     assert facts.answer.count("employees") >= 3
+
+
+def test_accounts_counted_by_product_are_the_accounts_owning_it(demo: World, cast: Cast) -> None:
+    answer = demo.ask(
+        cast.revops, "which products do our customers own most - number of accounts per product"
+    )
+    [(_, args)] = _calls(answer)
+    assert (args["measure"], args["group_by"]) == ("active_products", "product")
+    assert "no product for these records" not in answer.answer

@@ -44,6 +44,11 @@ def test_active_and_churned_arr_by_account(repo: Repository) -> None:
     assert result.total[0].value == sum(active.values()) and result.total[1].value == sum(churned.values())
     count = ask(repo, measure="churned_products", group_by="product")
     assert {r.group: r.figures[0].value for r in count.rows} == {PRODUCT[CHURNED["product_id"]]: 1}
+    owners: dict[str, int] = defaultdict(int)
+    for row in rows:
+        owners[PRODUCT[row["product_id"]]] += row["status"] == "active"
+    owned = ask(repo, measure="active_products", group_by="product")
+    assert {r.group: r.figures[0].value for r in owned.rows} == {p: n for p, n in owners.items() if n}
 
 
 def test_the_installed_base_stays_in_the_viewers_scope(repo: Repository) -> None:

@@ -293,6 +293,16 @@ MEASURES: dict[str, Measure] = {
         ),
         _sum("churned_arr", "churned_arr", INSTALLED, Default.ACCOUNTS_NOW, f.churned, "churn", "lost arr"),
         _count("churned_products", INSTALLED, Default.ACCOUNTS_NOW, f.churned, "churns", "churned"),
+        # by product: how many accounts own it ("which products do our customers own most")
+        _count(
+            "active_products",
+            INSTALLED,
+            Default.ACCOUNTS_NOW,
+            f.running,
+            "products owned",
+            "installed products",
+            "accounts per product",
+        ),
         _count(
             "accounts",
             (Basis.ACCOUNTS,),

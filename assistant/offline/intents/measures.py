@@ -503,6 +503,9 @@ def query_args(frame: Frame, lexicon: Lexicon) -> dict[str, Any]:
         group = None  # "bookings by rep" then "what about Ruth": Ruth's figure, not a one-row table
     ranked = slots.limit is not None and group is not None and compared is None
     measure = slots.measure or "won_revenue"
+    if measure == "accounts" and group in ("product", "product_family"):
+        # "number of accounts per product": the accounts that own each product (the installed base)
+        measure = "active_products"
     if group == "deal" and measure in IN_MONEY and not slots.also:
         # "which open deals have been pushed 2+ times": each deal counts one, so its amount is shown
         measure = IN_MONEY[measure]
