@@ -20,6 +20,7 @@ from tools.deals.details import DealDetails
 from tools.deals.forecasting import Forecast
 from tools.deals.pipeline import PipelineSummary
 from tools.deals.stalled import StalledDeals
+from tools.deals.stalled_evidence import StalledDeal
 from tools.deals.stalled_rules import RULES
 from tools.filters import NOT_PER_PERSON
 from tools.viewer import Viewer
@@ -67,20 +68,22 @@ class StalledView:
     more_owners: int = 0
 
 
+def _deal_facts(deal: StalledDeal, viewer: Viewer, *more: str | None) -> str:
+    """A flagged deal's amount, stage and owner (when not the viewer), then ``more`` when given."""
+    owner = f"owner {deal.owner}" if deal.owner != viewer.name else None
+    facts = (fmt.deal_amount(deal.amount, deal.amount_estimated), deal.stage, owner, *more)
+    return ", ".join(p for p in facts if p)
+
+
 def stalled(result: StalledDeals, args: dict[str, Any], viewer: Viewer, notes: list[str]) -> str:
     deals = [
         StalledDealView(
             record=fmt.record(d.name, d.id),
-            facts=", ".join(
-                p
-                for p in (
-                    fmt.deal_amount(d.amount, d.amount_estimated),
-                    d.stage,
-                    f"owner {d.owner}" if d.owner != viewer.name else None,
-                    f"close date {fmt.date(d.close_date)}" if d.close_date else None,
-                    f"risk score {d.risk_score}",
-                )
-                if p
+            facts=_deal_facts(
+                d,
+                viewer,
+                f"close date {fmt.date(d.close_date)}" if d.close_date else None,
+                f"risk score {d.risk_score}",
             ),
             flags=[f"{f.title} ({f.severity.value}): {f.evidence}" for f in d.flags[:MAX_FLAGS_SHOWN]],
         )
@@ -148,15 +151,7 @@ def plays(result: StalledDeals, args: dict[str, Any], viewer: Viewer, notes: lis
     deals = [
         PlayView(
             record=fmt.record(d.name, d.id),
-            facts=", ".join(
-                p
-                for p in (
-                    fmt.deal_amount(d.amount, d.amount_estimated),
-                    d.stage,
-                    f"owner {d.owner}" if d.owner != viewer.name else None,
-                )
-                if p
-            ),
+            facts=_deal_facts(d, viewer),
             actions=list(dict.fromkeys(f"{f.next_action} [{f.playbook}]" for f in d.flags)),
         )
         for d in result.deals

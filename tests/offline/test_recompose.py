@@ -15,6 +15,7 @@ from assistant.offline.recompose import recompose
 from assistant.offline.slots import RULES
 from tests.offline.conftest import Cast, World
 from tools.store.schema import User
+from tools.viewer import Viewer
 
 
 def _calls(answer: Any) -> list[tuple[str, dict[str, Any]]]:
@@ -259,11 +260,17 @@ def test_who_has_the_most_after_a_stall_rule_keeps_the_rules_definition(demo: Wo
     assert re.match(rf"\*\*[^*]+ (?:has|have) the most of these: {top}", most.answer)
 
 
+def _then(world: World, viewer: Viewer, first: str, then: str) -> tuple[Any, dict[str, Any]]:
+    """The answer to ``then`` asked after ``first`` in one thread, and the one call it made."""
+    opened = world.ask(viewer, first)
+    answer = world.ask(viewer, then, opened.thread_id)
+    [(_, args)] = _calls(answer)
+    return answer, args
+
+
 def test_why_a_compared_figure_moved_is_its_parts_for_both_periods(maven: World) -> None:
     rep = maven.viewer("Darcel Schlecht")
-    first = maven.ask(rep, "win rate this quarter vs last quarter")
-    why = maven.ask(rep, "why did it change", first.thread_id)
-    [(_, args)] = _calls(why)
+    why, args = _then(maven, rep, "win rate this quarter vs last quarter", "why did it change")
     assert (args["measure"], args["also"], args["compare"]) == (
         "won_deals",
         ["lost_deals", "win_rate"],
@@ -293,9 +300,9 @@ def test_what_a_team_did_close_in_a_month_is_what_it_won(demo: World, cast: Cast
 
 def test_two_stages_set_against_each_other_are_each_a_row(maven: World) -> None:
     rep = maven.viewer("Darcel Schlecht")
-    first = maven.ask(rep, "how much open pipeline do I have")
-    split = maven.ask(rep, "how many of those are prospecting vs engaging", first.thread_id)
-    [(_, args)] = _calls(split)
+    _, args = _then(
+        maven, rep, "how much open pipeline do I have", "how many of those are prospecting vs engaging"
+    )
     assert (args["measure"], args["group_by"], args["stage"]) == (
         "open_deals",
         "stage",
