@@ -366,6 +366,10 @@ def _of_the_deal(current: Frame, question: str) -> bool:
     )
 
 
+#: A person referred to by a pronoun: "what has he closed", "her pipeline".
+HE_OR_SHE = re.compile(r"\b(?:he|she|him|her|his|hers)\b", re.I)
+
+
 def _advice_on_it(current: Frame, question: str) -> bool:
     """ "what should I do about it?", "how do I save it": what to do about the one record shown."""
     asks = current.advice or (current.intent is Intent.PLAYBOOK and ADVICE_ASKED.search(question) is not None)
@@ -1205,7 +1209,10 @@ def fold(
     """
     context: Frame | None = None
     frame = Frame(intent=Intent.UNKNOWN)
+    named_before: str | None = None  # the person a declined request named, for a "he" or "she" next
     for position, question in enumerate(questions):
+        if named_before is not None and context is None and HE_OR_SHE.search(question):
+            context = Frame(intent=Intent.PERFORMANCE, slots=Slots(owner=named_before), question=question)
         again_for = same_for(context, question) if context is not None else None
         if again_for is not None:
             # "same for lost deals": the thread's question of that outcome
@@ -1339,4 +1346,10 @@ def fold(
         asked = frame.ambiguity is not None and frame.intent is not Intent.ACTION
         if frame.intent in DATA_INTENTS or asked or frame.readings:
             context = frame
+        elif frame.intent is Intent.ACTION and frame.slots.owner and context is None:
+            # "what's the commission payout for Lucas" (declined) then "what has he closed won this
+            # quarter": the person named is who "he" is, though the request itself is not kept
+            named_before = frame.slots.owner
+            continue
+        named_before = None
     return frame

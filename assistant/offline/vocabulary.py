@@ -355,6 +355,13 @@ def correct_before_reading(question: str) -> str:
 
     question = re.sub(r"(?<![\w/])w/(?=\s)", "with", question)  # "bookings w/ share of total"
     question = re.sub(r"(?<![\w/])w/o\b", "without", question, flags=re.I)  # "deals w/o a next step"
+    # "by amount lost instead of count", "median rather than the average": what is replaced is not asked
+    question = re.sub(
+        r"\s*\b(?:instead of|rather than)\s+(?:the\s+)?[\w$#%-]+(?:\s+[\w$#%-]+)?\s*(?=[?.!,]|$)",
+        " instead",
+        question,
+        flags=re.I,
+    )
     # chat shorthand between spaces: "what r they worth", "how r u tracking", "ur pipeline"
     question = re.sub(r"(?<=\s)(r|u|ur)(?=\s)", lambda m: CHAT[m[1]], question)
     # "this q", "last q": the quarter

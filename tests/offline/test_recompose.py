@@ -350,3 +350,18 @@ def test_accounts_counted_by_product_are_the_accounts_owning_it(demo: World, cas
     [(_, args)] = _calls(answer)
     assert (args["measure"], args["group_by"]) == ("active_products", "product")
     assert "no product for these records" not in answer.answer
+
+
+def test_what_is_replaced_is_not_asked(demo: World, cast: Cast) -> None:
+    reasons = "why did we lose deals last quarter? top loss reasons"
+    _, args = _then(demo, cast.manager, reasons, "rank them by amount lost instead of count")
+    assert (args["measure"], args["group_by"]) == ("lost_revenue", "loss_reason")
+
+
+def test_he_after_a_declined_request_is_the_person_it_named(demo: World, cast: Cast) -> None:
+    first = f"what's the commission payout for {cast.rep.name} this quarter"
+    _, args = _then(demo, cast.revops, first, "ok then what has he closed won this quarter")
+    assert (args["measure"], args["rep"], args["period"]) == ("won_revenue", cast.rep.name, "this quarter")
+    declined = demo.ask(cast.revops, first)
+    other = demo.ask(cast.revops, "whats the pipeline by stage", declined.thread_id)
+    assert all("rep" not in args and "owner" not in args for _, args in _calls(other))
