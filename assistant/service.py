@@ -267,7 +267,10 @@ class AssistantService(ReadService):
         return Answer(
             answer=answer,
             records=records,
-            tool_calls=[ToolCallRecord(name=c.name, args=c.args) for c in ledger.calls],
+            # in the order the model asked for them (calls asked together start in any order)
+            tool_calls=[
+                ToolCallRecord(name=c.name, args=c.args) for c in sorted(ledger.calls, key=lambda c: c.order)
+            ],
             citations=(ledger.playbook_ids + ledger.record_ids)[:MAX_CITATIONS],
             model=model,
             latency_ms=round((time.monotonic() - started) * 1000),

@@ -62,6 +62,9 @@ class ToolCall:
     error: str | None = None
     #: The kind of the error (retry or failed) when the call failed.
     kind: ErrorKind | None = None
+    #: Where the model asked for it: (its model step, its place among that step's calls). Calls asked
+    #: together run at once and start in any order; the turn reports them in the order asked.
+    order: tuple[int, int] = (0, 0)
 
 
 @dataclass
@@ -384,6 +387,16 @@ def _offline_plans(context: AgentContext) -> PlanMaker:
     return PlanDrafter(lambda: context.repository, lambda: context.playbook)
 
 
+def _asked_at(state: Any, call_id: str | None) -> tuple[int, int]:
+    """The model step that asked for the call ``call_id`` and its place among that step's calls."""
+    messages = state.get("messages", []) if isinstance(state, dict) else getattr(state, "messages", [])
+    asked = [m for m in messages if getattr(m, "tool_calls", None)]
+    if not asked:
+        return (0, 0)
+    ids = [call.get("id") for call in asked[-1].tool_calls]
+    return (len(asked), ids.index(call_id) if call_id in ids else len(ids))
+
+
 def as_langchain_tool(spec: ToolSpec) -> BaseTool:
     from langchain.tools import ToolRuntime
     from langchain_core.tools import StructuredTool
@@ -396,7 +409,7 @@ def as_langchain_tool(spec: ToolSpec) -> BaseTool:
         given = params.model_dump(mode="json", exclude_defaults=True)
         key = spec.name + json.dumps(given, sort_keys=True)
         context.ledger.identical[key] = context.ledger.identical.get(key, 0) + 1
-        record = ToolCall(spec.name, given)
+        record = ToolCall(spec.name, given, order=_asked_at(runtime.state, runtime.tool_call_id))
         context.ledger.calls.append(record)
         if context.ledger.identical[key] > MAX_IDENTICAL_CALLS:
             record.error, record.kind = "repeated call", ErrorKind.RETRY

@@ -148,3 +148,21 @@ def test_a_configured_model_is_given_the_built_in_reading_first(
     assert "The built-in parser read the latest question as: query_metrics(" in first
     assert '"group_by": "product"' in first and '"measure": "won_revenue"' in first
     assert "built-in parser" not in second
+
+
+def test_calls_asked_together_are_reported_in_the_order_asked() -> None:
+    from langchain_core.messages import AIMessage, HumanMessage
+
+    from assistant.toolkit import _asked_at
+
+    asked = AIMessage(
+        content="",
+        tool_calls=[
+            {"name": "forecast", "args": {}, "id": "a"},
+            {"name": "pipeline_summary", "args": {}, "id": "b"},
+        ],
+    )
+    state = {"messages": [HumanMessage("forecast and pipeline"), asked]}
+    # the second call may start first; its place is still the second of the first step
+    assert (_asked_at(state, "b"), _asked_at(state, "a")) == ((1, 1), (1, 0))
+    assert _asked_at({"messages": []}, "a") == (0, 0)
