@@ -41,6 +41,8 @@ class ToolResult:
     output: BaseModel | None = None
     error: str | None = None
     truncated: list[str] = field(default_factory=list)
+    #: Which ask of a question of several asks the call answered (0 for a question of one ask).
+    part: int = 0
 
     @property
     def ok(self) -> bool:
@@ -91,6 +93,18 @@ class Conversation:
     rounds: int
     #: The answer shown after each earlier question (aligned with ``history``; "" when none).
     answers: list[str] = field(default_factory=list)
+    #: Rounds of tool calls made for each ask of the question (see :mod:`assistant.offline.compound`).
+    part_rounds: dict[int, int] = field(default_factory=dict)
+
+
+#: The id of a tool call made for one ask of a question of several: ``offline_p1_…`` for the second.
+PART_ID = re.compile(r"offline_p(\d)_")
+
+
+def part_of(call_id: str) -> int:
+    """Which ask of the question a tool call was made for (0 for a question of one ask)."""
+    found = PART_ID.match(call_id)
+    return int(found[1]) if found else 0
 
 
 def read_conversation(messages: list[BaseMessage]) -> Conversation:
@@ -108,18 +122,24 @@ def read_conversation(messages: list[BaseMessage]) -> Conversation:
     calls: dict[str, tuple[str, dict[str, Any]]] = {}
     results: list[ToolResult] = []
     rounds = 0
+    part_rounds: dict[int, int] = {}
     for message in messages[last_human + 1 :]:
         if isinstance(message, AIMessage) and message.tool_calls:
             rounds += 1
+            part = part_of(str(message.tool_calls[0]["id"]))
+            part_rounds[part] = part_rounds.get(part, 0) + 1
             for call in message.tool_calls:
                 calls[str(call["id"])] = (call["name"], dict(call["args"]))
         elif isinstance(message, ToolMessage):
             name, args = calls.get(message.tool_call_id, (message.name or "", {}))
-            results.append(parse_result(name, args, text_of(message)))
+            result = parse_result(name, args, text_of(message))
+            result.part = part_of(message.tool_call_id)
+            results.append(result)
     return Conversation(
         question=text_of(messages[last_human]),
         history=[question for question, _ in turns],
         results=results,
         rounds=rounds,
         answers=[answer for _, answer in turns],
+        part_rounds=part_rounds,
     )

@@ -183,7 +183,9 @@ ACCOUNTS_THAT = re.compile(
 ONLY_AFTER = re.compile(r"^\W*(?:[\w&'-]+ ){1,3}(?:only|alone)\b", re.I)
 #: "what should I do about it?", "what does the playbook say": advice asked, not the record's facts.
 ADVICE_ASKED = re.compile(
-    r"\b(?:playbook|should (?:i|we)|advice|tips?|how (?:do|should|can|would|to) (?:i|we)?)\b", re.I
+    r"\b(?:playbook|should (?:i|we)|advice|tips?|how (?:do|should|can|would|to) (?:i|we)?)\b"
+    r"|\bshould\b(?: [\w']+){1,3} do\b|\bwhat to do\b",
+    re.I,
 )
 #: "on the team", "across my team": the whole team, whoever the previous answer was about.
 TEAM_WIDE = re.compile(r"\b(?:on|in|across|for) (?:the|my|our|whole|entire) (?:whole |entire )?team\b", re.I)

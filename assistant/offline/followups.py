@@ -499,8 +499,9 @@ def merge(previous: Frame, current: Frame, question: str) -> Frame:
         previous = Frame(intent=Intent.DEAL, slots=of_change)
     if previous.intent is Intent.DEAL and IT.search(question) and not names_in(current.slots):
         # "when did it close?", "who owns that deal?": the deal of the thread; "what should I do about
-        # it?": the deal again, with the playbook's advice on moving a deal on
-        if current.intent is Intent.PLAYBOOK:
+        # it?": the deal again, with the playbook's advice on moving a deal on ("when is it supposed
+        # to close?" asks its date, not advice)
+        if current.intent is Intent.PLAYBOOK and ADVICE_ASKED.search(question):
             slots = previous.slots.model_copy(update={"topic": current.slots.topic and DEAL_ADVICE})
             return previous.model_copy(
                 update={"follow_up": True, "question": current.question, "advice": True, "slots": slots}

@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from typing import Any
 
 from langchain_core.callbacks import CallbackManagerForLLMRun
@@ -41,7 +42,7 @@ from langchain_core.runnables import Runnable
 from langchain_core.tools import BaseTool
 from pydantic import PrivateAttr
 
-from assistant.offline import replies
+from assistant.offline import compound, replies
 from assistant.offline.answers import compose
 from assistant.offline.answers_changes import how_to_ask
 from assistant.offline.calls import Call, Direct, Route
@@ -72,9 +73,11 @@ def _tool_name(tool: dict[str, Any] | type | Callable[..., Any] | BaseTool) -> s
     return getattr(tool, "__name__", "")
 
 
-def _message(calls: list[Call] | None = None, text: str = "") -> ChatResult:
+def _message(calls: list[Call] | None = None, text: str = "", part: int = 0) -> ChatResult:
+    """A reply: tool calls (for the ``part``-th ask of the question, numbered in their ids) or text."""
+    prefix = f"offline_p{part}_" if part else "offline_"
     tool_calls = [
-        ToolCall(name=c.name, args=c.args, id=f"offline_{uuid.uuid4().hex[:12]}", type="tool_call")
+        ToolCall(name=c.name, args=c.args, id=f"{prefix}{uuid.uuid4().hex[:12]}", type="tool_call")
         for c in calls or []
     ]
     message = AIMessage(content=text, tool_calls=tool_calls, response_metadata={"model_name": MODEL_NAME})
@@ -180,6 +183,11 @@ class OfflinePlanner(BaseChatModel):
         conversation = read_conversation(messages)
         if context is None or not conversation.question:
             return _message(text=NO_CONTEXT)
+        parts = compound.asks(conversation.question)
+        if len(parts) > 1:
+            reply = self._asks(context, conversation, parts)
+            if reply is not None:
+                return reply
         frame, lexicon = self.frame(context, conversation)
         if conversation.results:
             more = next_calls(frame, conversation.results) if conversation.rounds < MAX_ROUNDS else []
@@ -194,6 +202,57 @@ class OfflinePlanner(BaseChatModel):
         if route.calls:
             return _message(route.calls)
         return _message(text=_direct(route, frame, lexicon, conversation.question))
+
+    def _asks(self, context: AgentContext, conversation: Conversation, parts: list[str]) -> ChatResult | None:
+        """A question of several asks (:mod:`assistant.offline.compound`): each ask in turn, the
+        later ones as follow-ups of the answer before; None to read the question whole."""
+        done: list[str] = []
+
+        def ask(position: int) -> Conversation:
+            return Conversation(
+                question=parts[position],
+                history=[*conversation.history, *parts[:position]],
+                results=[result for result in conversation.results if result.part == position],
+                rounds=conversation.part_rounds.get(position, 0),
+                answers=[*conversation.answers, *done],
+            )
+
+        whole, _ = self.frame(context, replace(conversation, results=[], rounds=0))
+        first, lexicon = self.frame(context, ask(0))
+        if compound.reads_as_one(whole, first):
+            return None
+        current = max((result.part for result in conversation.results), default=-1)
+        for position in range(len(parts)):
+            sub = ask(position)
+            frame, lexicon = self.frame(context, sub)
+            if position == 0:
+                frame = compound.shared_period(whole, frame)
+            if position < current or (position == current and sub.rounds >= MAX_ROUNDS):
+                done.append(compose(frame, sub.results, lexicon))
+                continue
+            if position == current:
+                more = next_calls(frame, sub.results)
+                if more:
+                    return _message(more, part=position)
+                done.append(compose(frame, sub.results, lexicon))
+                continue
+            if frame.intent is Intent.CHANGE and not _can_propose(context, self._tools):
+                done.append(replies.cannot(lexicon, parts[position]))
+                continue
+            route = first_route(frame, lexicon, self._tools)
+            made = [(result.name, result.args) for result in conversation.results]
+            if route.calls and (route.calls[0].name, route.calls[0].args) in made and not frame.advice:
+                continue  # "…and when is it due to close" after the deal: the answer above has it
+            if route.calls:
+                return _message(route.calls, part=position)
+            if position == 0:
+                return None  # the first ask needs no tool (a clarifying question): read it whole
+            if frame.intent is Intent.UNKNOWN or route.direct in (Direct.HELP, Direct.UNKNOWN, None):
+                if not compound.covered(parts[position], done):
+                    done.append(compound.not_followed(parts[position]))
+            else:
+                done.append(_direct(route, frame, lexicon, parts[position]))
+        return _message(text=compound.joined(done))
 
 
 def _can_propose(context: AgentContext, tools: set[str]) -> bool:

@@ -1,0 +1,134 @@
+"""Questions of several asks: "top 5 accounts by bookings and their industry".
+
+One question often carries two asks, the second about the first's answer ("…and their industry",
+"…and which of those have gone quiet?") or beside it ("how much did we win, and what's our win
+rate?"). Read whole, the planner answered the first ask and dropped the second unsaid. Here:
+
+1. :func:`asks` cuts the question where a second ask begins: a joining word ("and", "also",
+   "plus", "then", a new sentence, or a comma before a question word) followed by the start of
+   an ask (a question word, an auxiliary with its subject, a back reference such as "their", or
+   a request verb);
+2. :func:`reads_as_one` keeps the question whole when its whole reading already used the later
+   words (a breakdown, a filter, a second outcome: "my accounts and their open pipeline" is the
+   pipeline by account) — the cut is made only where the whole reading is the first ask's alone;
+3. the planner answers the first ask, then each later one as a follow-up of the answer before it
+   (so "their" and "those" are the records just listed), and shows the answers in order. A later
+   ask it does not follow is said, never dropped.
+
+Tool calls made for the second ask carry its number in their id (``offline_p1_…``,
+:func:`assistant.offline.conversation.part_of`), so each round's results are read with their ask.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from assistant.offline.frame import Frame, Intent
+
+#: At most this many asks are answered from one question (each may take two rounds of tools).
+MAX_ASKS = 3
+#: What a later ask starts with. An auxiliary counts only with its subject ("are they", "is
+#: there"), so "deals that are open and are over 50k" stays one ask.
+_SUBJECT = r"(?:i|we|you|he|she|it|they|that|this|those|these|there|any|the|my|our|his|her|their)\b"
+ASK_START = (
+    r"(?:what|what's|whats|which|who|who's|whos|whose|how|how's|hows|where|when|why)\b"
+    rf"|(?:is|are|was|were|do|does|did|can|could|should|would|will|has|have|had) {_SUBJECT}"
+    r"|(?:their|its)\b|any of\b"
+    r"|(?:show|list|give|tell|rank|sort|compare|break|split)\b"
+)
+#: Where a later ask begins: a joining word, or the end of a sentence, then the ask's first word.
+JOIN = re.compile(
+    r"(?:\s*[,;]?\s+(?:and|also|plus|then|&)(?:\s+(?:then|also))?|\s*[?;])\s+"
+    rf"(?=(?:{ASK_START}))"
+    # "how much did we win, what's the win rate": a comma before a question word (a first ask
+    # that reads as nothing on its own, "for Acme, what's…", keeps the question whole)
+    r"|\s*,\s+(?=(?:what|what's|whats|which|who|who's|whos|how|how's|hows|where|when|why)\b)",
+    re.I,
+)
+#: An ask shorter than this is not one ("and how" alone).
+MIN_WORDS = 2
+
+
+def asks(question: str) -> list[str]:
+    """The asks of ``question`` in order: one, or up to :data:`MAX_ASKS` when it carries several."""
+    text = question.strip()
+    parts: list[str] = []
+    start = 0
+    for join in JOIN.finditer(text):
+        if len(parts) == MAX_ASKS - 1:
+            break
+        head = text[start : join.start()].strip(" ,;")
+        if len(head.split()) >= MIN_WORDS:
+            parts.append(head)
+            start = join.end()
+    tail = text[start:].strip(" ,;")
+    if not parts or len(tail.split()) < MIN_WORDS:
+        return [question]
+    return [*parts, tail]
+
+
+def _content(frame: Frame) -> dict[str, Any]:
+    """What a reading asks for, less its wording and its period."""
+    data = frame.model_dump(exclude={"question", "reading", "follow_up", "implied", "about_me"})
+    data["slots"].pop("period", None)
+    return data
+
+
+def _set(value: object) -> bool:
+    return value not in (None, [], {}, False, "")
+
+
+def reads_as_one(whole: Frame, first: Frame) -> bool:
+    """Whether the whole question's reading took something from past its first ask (a measure
+    beside, a rule, a ranking, the playbook's advice): then it was read as one ask ("my stalled
+    deals and what to do about them"), and cutting it would answer it twice over. A whole reading
+    that has nothing the first ask's lacks dropped the rest ("top 5 accounts by bookings and
+    their industry") or let it overwrite the first ("who has the most pipeline and how many
+    deals…" counted deals): that question is cut."""
+    if first.intent is Intent.UNKNOWN or first.ambiguity is not None or first.readings:
+        return True
+    said, read = _content(first), _content(whole)
+    own, all_of = said.pop("slots"), read.pop("slots")
+    added = [name for name, value in all_of.items() if _set(value) and not _set(own.get(name))]
+    added += [name for name, value in read.items() if _set(value) and not _set(said.get(name))]
+    # "who sold the most, and who came 2nd": the ranking widened to take in the later ask
+    widened = (all_of.get("limit") or 0) > (own.get("limit") or 0) > 0
+    return bool(added) or widened
+
+
+def shared_period(whole: Frame, first: Frame) -> Frame:
+    """The first ask with the period the question gave once for all its asks: "how much did I win
+    and what's my win rate this quarter" is both in this quarter."""
+    if first.slots.period is not None or whole.slots.period is None:
+        return first
+    slots = first.slots.model_copy(update={"period": whole.slots.period})
+    return first.model_copy(update={"slots": slots})
+
+
+def joined(answers: list[str]) -> str:
+    """The answers to the asks, in the order asked."""
+    return "\n\n".join(answer for answer in answers if answer)
+
+
+#: Words that say nothing of what an ask is about.
+_PLAIN = frozenset(
+    re.findall(
+        r"\w+",
+        "what whats which who whose where when why how much many each every there their they them "
+        "those these does with about from that this have show list give tell please also then plus",
+    )
+)
+
+
+def covered(ask: str, answers: list[str]) -> bool:
+    """Whether the answers already show what a later ask names ("how much potential is in each?"
+    after a list of territories with their potential)."""
+    words = {word for word in re.findall(r"[a-z][a-z'-]{3,}", ask.lower()) if word not in _PLAIN}
+    shown = " ".join(answers).lower()
+    return bool(words) and all(word in shown for word in words)
+
+
+def not_followed(ask: str) -> str:
+    """What is said of a later ask the planner could not read: never dropped unsaid."""
+    return f'_I did not follow the last part ("{ask}"); ask it on its own._'
