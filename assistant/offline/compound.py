@@ -22,6 +22,7 @@ Tool calls made for the second ask carry its number in their id (``offline_p1_�
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 from assistant.offline.frame import Frame, Intent
@@ -31,8 +32,9 @@ MAX_ASKS = 3
 #: What a later ask starts with. An auxiliary counts only with its subject ("are they", "is
 #: there"), so "deals that are open and are over 50k" stays one ask.
 _SUBJECT = r"(?:i|we|you|he|she|it|they|that|this|those|these|there|any|the|my|our|his|her|their)\b"
+QUESTION_WORD = r"(?:what|what's|whats|which|who|who's|whos|whose|how|how's|hows|where|when|why)\b"
 ASK_START = (
-    r"(?:what|what's|whats|which|who|who's|whos|whose|how|how's|hows|where|when|why)\b"
+    rf"{QUESTION_WORD}"
     rf"|(?:is|are|was|were|do|does|did|can|could|should|would|will|has|have|had) {_SUBJECT}"
     r"|(?:their|its)\b|any of\b"
     r"|(?:show|list|give|tell|rank|sort|compare|break|split)\b"
@@ -41,13 +43,29 @@ ASK_START = (
 JOIN = re.compile(
     r"(?:\s*[,;]?\s+(?:and|also|plus|then|&)(?:\s+(?:then|also))?|\s*[?;])\s+"
     rf"(?=(?:{ASK_START}))"
-    # "how much did we win, what's the win rate": a comma before a question word (a first ask
-    # that reads as nothing on its own, "for Acme, what's…", keeps the question whole)
-    r"|\s*,\s+(?=(?:what|what's|whats|which|who|who's|whos|how|how's|hows|where|when|why)\b)",
+    # "how much did we win, what's the win rate": a comma before a question word, taken only when
+    # the question opens with one too ("got a call w Acme tmrw, what do i need to know" is one ask)
+    rf"|(?P<comma>\s*,\s+)(?={QUESTION_WORD})",
     re.I,
 )
+#: Readings that only show the facts of records an earlier ask listed ("…and their industry").
+FACTS_OF_LISTED = (Intent.ACCOUNTS, Intent.ROSTER)
 #: An ask shorter than this is not one ("and how" alone).
 MIN_WORDS = 2
+
+
+#: Words that say nothing of what an ask is about.
+_PLAIN = frozenset(
+    re.findall(
+        r"\w+",
+        "what whats which who whose where when why how much many each every there their they them "
+        "those these does with about from that this have show list give tell please also then plus ones",
+    )
+)
+
+
+def _content_words(text: str) -> set[str]:
+    return {word for word in re.findall(r"[a-z][a-z'-]{3,}", text.lower()) if word not in _PLAIN}
 
 
 def asks(question: str) -> list[str]:
@@ -55,16 +73,19 @@ def asks(question: str) -> list[str]:
     text = question.strip()
     parts: list[str] = []
     start = 0
+    opens_as_ask = re.match(QUESTION_WORD, text, re.I) is not None
     for join in JOIN.finditer(text):
         if len(parts) == MAX_ASKS - 1:
             break
+        if join["comma"] and not opens_as_ask:
+            continue
         head = text[start : join.start()].strip(" ,;")
         if len(head.split()) >= MIN_WORDS:
             parts.append(head)
             start = join.end()
     tail = text[start:].strip(" ,;")
-    if not parts or len(tail.split()) < MIN_WORDS:
-        return [question]
+    if not parts or len(tail.split()) < MIN_WORDS or not _content_words(tail):
+        return [question]  # "which have open pipeline, and how much": the amount of the same ask
     return [*parts, tail]
 
 
@@ -97,6 +118,32 @@ def reads_as_one(whole: Frame, first: Frame) -> bool:
     return bool(added) or widened
 
 
+def as_asked(
+    history: list[str], answers: list[str], read: Callable[[list[str], list[str]], Frame]
+) -> tuple[list[str], list[str]]:
+    """The thread's earlier questions as they were answered: one of several asks, answered ask by
+    ask, is its asks, each with the answer shown, so "which of those…" next is about the records
+    the last ask listed (``read`` gives the frame of questions with the answers shown after them)."""
+    questions: list[str] = []
+    shown: list[str] = []
+    for question, answer in zip(history, answers, strict=False):
+        parts = asks(question)
+        if len(parts) > 1 and not reads_as_one(
+            read([*questions, question], shown), read([*questions, parts[0]], shown)
+        ):
+            last = read([*questions, *parts], [*shown, *[answer] * (len(parts) - 1)])
+            if last.intent in FACTS_OF_LISTED and last.slots.any_of:
+                # "…and their industry": the facts of the records listed; "what about 2016" next is
+                # the ranking again, so the thread goes on from the asks before
+                parts = parts[:-1]
+            questions += parts
+            shown += [answer] * len(parts)
+        else:
+            questions.append(question)
+            shown.append(answer)
+    return questions, shown
+
+
 def shared_period(whole: Frame, first: Frame) -> Frame:
     """The first ask with the period the question gave once for all its asks: "how much did I win
     and what's my win rate this quarter" is both in this quarter."""
@@ -111,20 +158,10 @@ def joined(answers: list[str]) -> str:
     return "\n\n".join(answer for answer in answers if answer)
 
 
-#: Words that say nothing of what an ask is about.
-_PLAIN = frozenset(
-    re.findall(
-        r"\w+",
-        "what whats which who whose where when why how much many each every there their they them "
-        "those these does with about from that this have show list give tell please also then plus",
-    )
-)
-
-
 def covered(ask: str, answers: list[str]) -> bool:
     """Whether the answers already show what a later ask names ("how much potential is in each?"
     after a list of territories with their potential)."""
-    words = {word for word in re.findall(r"[a-z][a-z'-]{3,}", ask.lower()) if word not in _PLAIN}
+    words = _content_words(ask)
     shown = " ".join(answers).lower()
     return bool(words) and all(word in shown for word in words)
 

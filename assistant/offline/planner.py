@@ -157,16 +157,21 @@ class OfflinePlanner(BaseChatModel):
         def deals(account: str | None, product: str | None) -> list[DealRef]:
             return find_deals(context.repository, context.viewer, account, product)
 
-        frame = fold(
-            questions,
-            lambda q: understand(q, lexicon, index),
-            refine=lambda f: account_of_deal(
-                resolve_deal(f, deals),
-                lambda record: deal_account(context.repository, context.viewer, record),
-            ),
-            answers=conversation.answers,
-        )
-        looking_ahead(frame, lexicon)
+        def read(asked: list[str], shown: list[str]) -> Frame:
+            frame = fold(
+                asked,
+                lambda q: understand(q, lexicon, index),
+                refine=lambda f: account_of_deal(
+                    resolve_deal(f, deals),
+                    lambda record: deal_account(context.repository, context.viewer, record),
+                ),
+                answers=shown,
+            )
+            looking_ahead(frame, lexicon)
+            return frame
+
+        history, shown = compound.as_asked(conversation.history, conversation.answers, read)
+        frame = read([*history, conversation.question], shown)
         if len(self._frames) >= MAX_FRAMES:
             self._frames.pop(next(iter(self._frames)))
         self._frames[key] = frame.model_copy(deep=True)

@@ -133,3 +133,16 @@ def test_a_later_ask_the_first_answer_already_shows_adds_nothing(demo: World, ca
     answer = demo.ask(cast.revops, "how many territories do we have and how much potential is in each?")
     assert [name for name, _ in _calls(answer)] == ["list_territories"]
     assert "potential" in answer.answer and "did not follow" not in answer.answer
+
+
+def test_those_after_a_question_of_two_asks_are_the_records_the_asks_listed(demo: World, cast: Cast) -> None:
+    first = demo.ask(cast.revops, "top 5 accounts by won revenue this year and what industry they're in")
+    ranked = _calls(first)[0][1]
+    assert (ranked["group_by"], ranked["top"]) == ("account", 5)
+    listed = next(args["names"] for name, args in _calls(first) if name == "search_accounts")
+    again = demo.ask(
+        cast.revops, "which of those also have open pipeline right now, and how much", first.thread_id
+    )
+    ((name, args),) = _calls(again)
+    assert name == "query_metrics" and "open_pipeline" in [args["measure"], *args.get("also", [])]
+    assert sorted(args["any_of"]["account"]) == sorted(listed)
