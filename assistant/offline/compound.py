@@ -25,6 +25,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from assistant.offline.breakdowns import DIMENSION_WORD
 from assistant.offline.frame import Frame, Intent
 
 #: At most this many asks are answered from one question (each may take two rounds of tools).
@@ -50,6 +51,13 @@ JOIN = re.compile(
 )
 #: Readings that only show the facts of records an earlier ask listed ("…and their industry").
 FACTS_OF_LISTED = (Intent.ACCOUNTS, Intent.ROSTER)
+#: "which sector …": the noun a later "which has the lowest" leaves out.
+WHICH_NOUN = re.compile(rf"^\W*which ({DIMENSION_WORD})\b", re.I)
+WHICH_ALONE = re.compile(
+    r"^which(?: one)?(?= (?:has|have|had|brings?|brought|is|was|are|were|did|does|do|got|gets?|sells?|sold"
+    r"|makes?|made|closed?|won|lost)\b)",
+    re.I,
+)
 #: An ask shorter than this is not one ("and how" alone).
 MIN_WORDS = 2
 
@@ -86,7 +94,11 @@ def asks(question: str) -> list[str]:
     tail = text[start:].strip(" ,;")
     if not parts or len(tail.split()) < MIN_WORDS or not _content_words(tail):
         return [question]  # "which have open pipeline, and how much": the amount of the same ask
-    return [*parts, tail]
+    noun = WHICH_NOUN.search(parts[0])
+    if noun is None:
+        return [*parts, tail]
+    # "which sector has the highest win rate, and which brings the most…": which *sector* brings it
+    return [parts[0], *(WHICH_ALONE.sub(rf"\g<0> {noun[1]}", ask, count=1) for ask in [*parts[1:], tail])]
 
 
 def _content(frame: Frame) -> dict[str, Any]:
@@ -98,6 +110,21 @@ def _content(frame: Frame) -> dict[str, Any]:
 
 def _set(value: object) -> bool:
     return value not in (None, [], {}, False, "")
+
+
+#: A later ask that is a ranking of its own: "…, and which brings the most won revenue".
+RANKS_AGAIN = re.compile(
+    r"^(?:which|who|whose|what)\b.*\b(?:most|least|highest|lowest|best|worst|biggest|largest|smallest"
+    r"|fewest|top|bottom)\b",
+    re.I,
+)
+
+
+def ranks_again(first: Frame, later: list[str]) -> bool:
+    """Whether the first ask picks the top (or bottom) few and a later ask picks again: two rankings,
+    whatever the whole reading made of them ("which sector has the highest win rate, and which
+    brings the most won revenue" is two sectors, not one with a second column)."""
+    return first.slots.limit is not None and any(RANKS_AGAIN.search(ask) for ask in later)
 
 
 def reads_as_one(whole: Frame, first: Frame) -> bool:
@@ -128,8 +155,9 @@ def as_asked(
     shown: list[str] = []
     for question, answer in zip(history, answers, strict=False):
         parts = asks(question)
-        if len(parts) > 1 and not reads_as_one(
-            read([*questions, question], shown), read([*questions, parts[0]], shown)
+        first = read([*questions, parts[0]], shown) if len(parts) > 1 else None
+        if first is not None and (
+            not reads_as_one(read([*questions, question], shown), first) or ranks_again(first, parts[1:])
         ):
             last = read([*questions, *parts], [*shown, *[answer] * (len(parts) - 1)])
             if last.intent in FACTS_OF_LISTED and last.slots.any_of:

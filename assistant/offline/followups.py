@@ -113,6 +113,7 @@ from assistant.offline.narrowing import LEAVING_OUT, NAMED_THEN_BY, ONE_BEST, SU
 from assistant.offline.period_slots import SAME_LAST_YEAR
 from assistant.offline.previous_answer import SO_FAR, asks_of_previous, of_previous
 from assistant.offline.ranked_people import asks_who_ranks, who_ranks
+from assistant.offline.ranked_rows import ranked_member
 from assistant.offline.recompose import recomposed
 from assistant.offline.record_filters import activity_kind
 from assistant.offline.thread_choices import (
@@ -1212,6 +1213,9 @@ def fold(
     frame = Frame(intent=Intent.UNKNOWN)
     named_before: str | None = None  # the person a declined request named, for a "he" or "she" next
     for position, question in enumerate(questions):
+        if 0 < position <= len(answers or []):
+            # "in the best region, which team did best": the member the last answer ranked first
+            question = ranked_member(question, (answers or [])[position - 1])
         if named_before is not None and context is None and HE_OR_SHE.search(question):
             context = Frame(intent=Intent.PERFORMANCE, slots=Slots(owner=named_before), question=question)
         again_for = same_for(context, question) if context is not None else None

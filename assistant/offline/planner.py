@@ -224,7 +224,7 @@ class OfflinePlanner(BaseChatModel):
 
         whole, _ = self.frame(context, replace(conversation, results=[], rounds=0))
         first, lexicon = self.frame(context, ask(0))
-        if compound.reads_as_one(whole, first):
+        if compound.reads_as_one(whole, first) and not compound.ranks_again(first, parts[1:]):
             return None
         current = max((result.part for result in conversation.results), default=-1)
         for position in range(len(parts)):

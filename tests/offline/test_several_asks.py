@@ -35,6 +35,10 @@ def _calls(answer: Any) -> list[tuple[str, dict[str, Any]]]:
         ),
         ("win rate by product plus what's the cycle", ["win rate by product", "what's the cycle"]),
         (
+            "which sector has the highest win rate, and which brings the most won revenue",
+            ["which sector has the highest win rate", "which sector brings the most won revenue"],
+        ),
+        (
             "how much did we win, what's the win rate and who closed the most?",
             ["how much did we win", "what's the win rate", "who closed the most?"],
         ),
