@@ -404,7 +404,9 @@ def read_metric_question(text: str, default: str | None = None) -> MetricReading
         elif biggest:
             # "biggest deal I lost this year and why?": the deal, beside the reason it was lost for
             reading.measure, reading.group_by, reading.then_by = "lost_revenue", "deal", "loss_reason"
-            reading.top = _number(biggest[1]) if biggest[1] else 1
+            several = re.search(r"(?:deals|opps|opportunities|losses)$", biggest[0]) is not None
+            # "my biggest lost deals": the few biggest; "the biggest deal I lost": one
+            reading.top = _number(biggest[1]) if biggest[1] else (FEW_LOSSES if several else 1)
             reading.signals.append("ranking")
         return _in_money_too(reading, text)
     if measure == "reps" and MANAGERS.search(text):
@@ -630,5 +632,7 @@ BIGGEST_LOSSES = re.compile(
     rf"\b(?:biggest|largest|top|costliest|most expensive)\s+(?:{COUNT_WORD}\s+)?"
     r"(?:lost\s+)?(?:deals?|opps?|opportunit(?:y|ies)|loss(?:es)?)\b(?!\s+reasons?)"
 )
+#: How many of the biggest losses "my biggest lost deals" lists.
+FEW_LOSSES = 10
 #: "and who came 2nd?", "the runner-up", "second place": the first two of a ranking.
 RUNNER_UP = re.compile(r"\b(?:came|come|is|was|in)\s+(?:2nd|second)\b|\brunner[- ]up\b|\bsecond place\b|#2\b")

@@ -246,7 +246,9 @@ def _limit(text: str, out: Extracted) -> None:
     asked = said_of(text)  # "West is lowest - what are they losing on?" asks no ranking
     # "which has the smallest avg deal size", "quickest cycle": the lowest values first
     if re.search(
-        r"\b(?:worst|bottom|lowest|behind|lagging|struggling|weakest|least|smallest|fewest|shortest|quickest)\b",
+        # ("at least 20 closed deals" is a threshold, not the bottom of a ranking)
+        r"\b(?:worst|bottom|lowest|behind|lagging|struggling|weakest|(?<!\bat )least|smallest|fewest|shortest"
+        r"|quickest)\b",
         asked,
     ):
         out.slots.ranking = "bottom"

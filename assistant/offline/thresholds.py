@@ -50,6 +50,8 @@ HIT_QUOTA = re.compile(
 )
 
 
+#: A bound said right after the deals it bounds ("won deals over 5000") is on their amount.
+DEALS_BEFORE = re.compile(r"\b(?:deals|opps|opportunities|wins|losses)\s*$")
 #: "min 20 closed", "only reps with 100+ closed deals", "ignore anyone with fewer than 10 closed":
 #: the fewest records a group needs behind its figure (a rate over a handful of deals says little).
 RECORDS = (
@@ -107,6 +109,8 @@ def threshold(frame: Frame, prepared: str) -> bool:
         return False
     if unit != "usd" and (found[4] in SCALES or "$" in found[0]):
         return False  # "deals over 100k we lost": an amount bounds the deals, not the count of them
+    if unit != "usd" and DEALS_BEFORE.search(prepared[: found.start()]):
+        return False  # "won deals over 5000": deals of that amount, not reps with 5,000 wins
     if found[4] in ("%", "percent"):
         number /= 100
     elif found[4]:

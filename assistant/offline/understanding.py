@@ -506,7 +506,19 @@ def understand(question: str, lexicon: Lexicon, index: EntityIndex) -> Frame:
             if getattr(frame.slots, kind) is not None and not prepared.unknown_names:
                 frame.intent = fallback
                 break
-    place_unknown(frame, prepared.unknown_owners, prepared.unknown_names)
+    # "Enterprise vs Mid-Market vs SMB": a segment (or industry) named is not an unknown name too
+    members = {
+        str(value).casefold()
+        for value in (
+            frame.slots.segment,
+            frame.slots.industry,
+            frame.slots.country,
+            *(frame.slots.others or []),
+        )
+        if value
+    }
+    names = [name for name in prepared.unknown_names if name.casefold() not in members]
+    place_unknown(frame, prepared.unknown_owners, names)
     _no_such_place(frame, question, lexicon)
     _accounts_by_deals(frame, prepared.text, lexicon)
     _quiet_accounts(frame, prepared.text)

@@ -147,6 +147,9 @@ def _searched(slots: Slots) -> bool:
 #: Breakdowns over time, whose rows are shown in time order (never ranked unless asked).
 TIME_GRAINS = frozenset({"day", "week", "month", "quarter", "year"})
 #: "which country", "what product": the breakdown a question ranks.
+#: Facts of a company named beside "revenue": then it is the company's revenue, not ours from it.
+FACTS_LISTED = re.compile(r"\b(?:sector|industry|employees|headcount|hq|headquarters|parent|founded|size)\b")
+WON_REVENUE = re.compile(r"\b(?:won|closed|booked|bookings|we|our|us|from them)\b")
 WHICH_GROUP = re.compile(rf"\b(?:which|what) ({DIMENSION_WORD})\b")
 
 
@@ -154,6 +157,11 @@ def prefer_query(frame: Frame, prepared: str, sees_company: bool = False) -> Non
     """Give the question to the metric query when the chosen intent would drop part of it; give a
     question no phrasing claimed ("what have I got closing in March?") to its measure's own intent;
     and a quota measure read as a pipeline question to the forecast, which sets the two side by side."""
+    own = frame.slots.account and frame.slots.measure == "won_revenue" and not frame.slots.period
+    if own and FACTS_LISTED.search(prepared) and not WON_REVENUE.search(prepared):
+        # "Kan-code - sector, employees, revenue": the company's own revenue among its facts
+        frame.intent, frame.slots.measure = Intent.ACCOUNT_FACTS, None
+        return
     grouped = frame.intent in (Intent.ACCOUNT_FACTS, Intent.PURCHASES) and frame.slots.with_subsidiaries
     if grouped and frame.slots.measure:
         # "total bookings for Acme incl its subsidiaries": a figure over the group, not the facts

@@ -1,0 +1,55 @@
+"""Words read for what they do where they stand: "at least 20 closed deals" is a threshold, not the
+bottom of a ranking; "my biggest lost deals" are several; "won deals over 5000" bounds the deals'
+amount, not the count of them; a segment named in a comparison is not an account's name too; and
+"revenue" listed with a company's facts is the company's own revenue."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.offline.conftest import ADMIN, Cast, World
+
+
+def _only(answer: Any) -> tuple[str, dict[str, Any]]:
+    ((name, args),) = [(c.name, dict(c.args)) for c in answer.tool_calls]
+    return name, args
+
+
+def test_at_least_n_closed_deals_keeps_the_top_of_the_ranking(demo: World, cast: Cast) -> None:
+    _, args = _only(
+        demo.ask(
+            cast.revops, "top 3 reps by win rate this year, only counting reps with at least 20 closed deals"
+        )
+    )
+    assert (args["measure"], args["top"], args["min_records"]) == ("win_rate", 3, 20)
+    assert args.get("order", "desc") == "desc"
+
+
+def test_the_biggest_lost_deals_are_several_and_the_biggest_lost_deal_one(demo: World, cast: Cast) -> None:
+    _, several = _only(demo.ask(cast.rep, "my biggest lost deals this year and why we lost them"))
+    assert (several["group_by"], several["then_by"]) == ("deal", "loss_reason") and several["top"] > 1
+    _, one = _only(demo.ask(cast.rep, "the biggest deal I lost this year and why"))
+    assert one["top"] == 1
+
+
+def test_a_bound_right_after_the_deals_is_on_their_amount(maven: World) -> None:
+    _, args = _only(maven.ask(ADMIN, "won deals over 5000 that closed in December"))
+    assert args["measure"] == "won_deals" and float(args["min_amount"]) == 5000 and "above" not in args
+    _, counted = _only(maven.ask(ADMIN, "which reps have more than 50 won deals this year"))
+    assert counted["above"] == 50 and "min_amount" not in counted
+
+
+def test_segments_compared_are_not_looked_up_as_accounts(demo: World, cast: Cast) -> None:
+    question = (
+        "what share of this year's closed-won revenue came from Enterprise vs Mid-Market vs SMB accounts"
+    )
+    _, args = _only(demo.ask(cast.revops, question))
+    assert args["group_by"] == "segment" and "account" not in args
+
+
+def test_revenue_listed_with_a_companys_facts_is_its_annual_revenue(maven: World) -> None:
+    answer = maven.ask(ADMIN, "tell me about Kan-code - sector, employees, revenue")
+    name, _ = _only(answer)
+    assert name == "account_facts" and "Annual revenue" in answer.answer
+    won, _ = _only(maven.ask(ADMIN, "how much revenue did we win from Kan-code"))
+    assert won == "query_metrics"
