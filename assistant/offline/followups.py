@@ -201,6 +201,34 @@ def _has_slots(slots: Slots) -> bool:
     return bool(slots.model_dump(exclude_none=True))
 
 
+#: Words that ask for open pipeline itself (a breakdown asked without them keeps the thread's measure).
+OPEN_SAID = re.compile(r"\b(?:pipe|pipeline|open|opps|deals|closing|forecast)\b", re.I)
+
+
+def _recut_of_measure(previous: Frame, current: Frame, question: str) -> Frame | None:
+    """ "show me Analytics Cloud month by month for 2026" after the bookings by product: the thread's
+    measure for that member, by that breakdown (read alone, a member and a breakdown are its open
+    pipeline), unless the pipeline or open deals are named."""
+    if not (
+        previous.intent is Intent.MEASURE
+        and previous.slots.measure in MEASURES
+        and current.intent is Intent.PIPELINE
+        and current.slots.measure is None
+        and current.slots.group_by
+        and names_in(current.slots)
+        and not OPEN_SAID.search(question)
+    ):
+        return None
+    slots = previous.slots.model_copy(deep=True)
+    for name in names_in(current.slots):
+        setattr(slots, name, getattr(current.slots, name))
+    breakdown = current.slots.group_by
+    slots.dimension = slots.group_by = "rep" if breakdown == "owner" else breakdown  # the pipeline's word
+    slots.period = current.slots.period or slots.period
+    slots.compare = slots.compare_to = slots.by_change = slots.ranking = slots.limit = slots.then_by = None
+    return Frame(intent=Intent.MEASURE, slots=slots, follow_up=True, question=current.question)
+
+
 def is_follow_up(previous: Frame | None, current: Frame, question: str) -> bool:
     if previous is None or current.intent in ASIDES:
         return False
@@ -215,6 +243,8 @@ def is_follow_up(previous: Frame | None, current: Frame, question: str) -> bool:
         and (NAMED_THEN_BY.search(question) or BROKEN_DOWN.match(question))
     ):
         return True  # "melvin's - by rep" after the count by manager: his part, by rep
+    if _recut_of_measure(previous, current, question) is not None:
+        return True  # "show me that product month by month" after its bookings: its bookings by month
     if _leaves_out(previous, current, question):
         return True  # "drop mg special and redo it": the figure before, without it
     if WHO_OWNS_THOSE.match(question) and previous.intent in (Intent.PIPELINE, Intent.TOP_DEALS):
@@ -446,7 +476,11 @@ def ranks_members(question: str) -> bool:
 
 def merge(previous: Frame, current: Frame, question: str) -> Frame:
     """``current`` read in the context of ``previous`` (see the module docstring)."""
-    answered = of_previous(previous, current, question) or who_ranks(previous, current, question)
+    answered = (
+        of_previous(previous, current, question)
+        or who_ranks(previous, current, question)
+        or _recut_of_measure(previous, current, question)
+    )
     if answered is not None:
         return answered
     only = only_these(previous, current, question)

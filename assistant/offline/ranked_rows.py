@@ -33,6 +33,7 @@ RANKED = re.compile(
 )
 #: Header names of the time grains a table can be broken down by.
 TIME_HEADERS = {"day": "day", "week": "week", "month": "month", "quarter": "quarter", "year": "year"}
+A_YEAR_APART = re.compile(r"\b(?:last|previous|prior) year\b|\ba year (?:ago|before|earlier)\b", re.I)
 PERCENT = re.compile(r"(-?\d+(?:\.\d+)?)\s*%")
 NUMBER = re.compile(r"-?\d[\d,]*(?:\.\d+)?")
 MONTH = re.compile(r"^(\d{4})-(\d{2})$")
@@ -105,12 +106,31 @@ def _column(table: Table, between: str) -> int | None:
     return 1 if len(table.header) > 1 else None
 
 
+#: "that product", "the same region": the member the last table over it led with.
+THAT_MEMBER = re.compile(rf"\b(?:that|this|the same)\s+(?P<noun>{DIMENSION_WORD})\b(?!\s*(?:'s|’s))", re.I)
+
+
+def _led_with(question: str, answer: str) -> str:
+    """``question`` with "that product" replaced by the first row of the last table by product."""
+    found = THAT_MEMBER.search(question)
+    if found is None or (wanted := DIMENSIONS.get(found["noun"].casefold())) is None:
+        return question
+    if wanted in TIME_HEADERS and A_YEAR_APART.search(question):
+        return question  # "how'd that month do last year": the same month a year before (read in the thread)
+    led = [
+        table.rows[0][0] for table in tables(answer) if _header_key(table.header[0]) == wanted and table.rows
+    ]
+    if not led or not led[-1]:
+        return question
+    return f"{question[: found.start()]}{_written(led[-1])}{question[found.end() :]}"
+
+
 def ranked_member(question: str, answer: str) -> str:
     """``question`` with "the best region" (and the like) replaced by the member of ``answer``'s
     tables it names, or unchanged when it names none."""
     found = RANKED.search(question)
     if found is None:
-        return question
+        return _led_with(question, answer)
     noun = found["noun"].casefold()
     if noun == "one" and not found["lead"]:
         return question  # "show me the top one": a row picked by its place (:mod:`listed`)

@@ -374,5 +374,33 @@ def correct_before_reading(question: str) -> str:
     question = re.sub(
         r"\b(?:the )?(?:whole|full|entire) (year|quarter|month)\b(?! of\b)", r"this \1", question
     )
+    # "the biggest drop from Q2 to Q3": the later period set against the earlier, not the two together
+    if CHANGED.search(question):
+        question = FROM_TO.sub(_later_vs_earlier, question)
     # "before end of yr": the shorthand spelt out names the period too
     return END_OF.sub(_this, question)
+
+
+def _later_vs_earlier(match: re.Match[str]) -> str:
+    later, earlier = match["later"] or match["later2"], match["earlier"] or match["earlier2"]
+    return f"{later} vs {earlier}{match['year'] or ''}"
+
+
+#: Words of a change between two periods: "the biggest drop", "improved the most", "grew".
+CHANGED = re.compile(
+    r"\b(?:drop(?:ped|s)?|fell|fall(?:en|ing)?|declin(?:e|ed|ing)|gr[eo]w(?:n|th|ing)?|increas(?:e|ed|ing)"
+    r"|improv(?:e|ed|ement|ing)|chang(?:e|ed)|moved|r[io]se|jump(?:ed)?|gain(?:ed)?|swing|shift(?:ed)?"
+    r"|went (?:up|down))\b",
+    re.I,
+)
+_SPAN = (
+    r"(?:q[1-4]|h[12]|jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
+    r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?|(?:19|20)\d{2})\b"
+)
+#: "from Q2 to Q3 2017", "Q2→Q3", "between Q2 and Q3": two periods a change is measured across.
+FROM_TO = re.compile(
+    rf"\b(?:from|between)\s+(?P<earlier>{_SPAN})\s+(?:to|and|through|thru|->|→)\s+(?P<later>{_SPAN})\b"
+    r"(?P<year>\s+(?:19|20)\d{2}\b)?(?:\s+this year\b)?"
+    rf"|\b(?P<earlier2>{_SPAN})\s*(?:->|→)\s*(?P<later2>{_SPAN})\b",
+    re.I,
+)

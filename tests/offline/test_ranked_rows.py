@@ -125,3 +125,31 @@ def test_the_best_month_is_that_month(maven: World) -> None:
     ).rows
     best = max(months, key=lambda row: float(row.figures[0].value or 0))
     assert args["group_by"] == "product" and best.group == "2017-09" and args["period"] == "september 2017"
+
+
+def test_a_change_from_one_period_to_the_next_ranks_by_the_change(maven: World) -> None:
+    _, args = _calls(maven.ask(ADMIN, "which reps improved their win rate the most from Q2 to Q3 2017"))[0]
+    assert (args["measure"], args["group_by"], args["period"], args["compare"]) == (
+        "win_rate",
+        "rep",
+        "q3 2017",
+        "previous_period",
+    )
+    _, together = _calls(maven.ask(ADMIN, "won revenue from Q2 to Q3 2017 by product"))[0]
+    assert "compare" not in together  # no change asked: the two quarters together
+
+
+def test_that_product_after_a_ranking_by_change_is_the_one_it_led_with(demo: World, cast: Cast) -> None:
+    first = demo.ask(cast.revops, "which product had the biggest drop in won revenue from Q2 to Q3 this year")
+    [(_, ranked)] = _calls(first)
+    rows = query_metrics(demo.repository, cast.revops, MetricQuery(**ranked)).rows
+    fell = min(rows, key=lambda row: float(row.changes[0].absolute or 0))
+    assert first.answer.split("|---|---|---|\n| ")[1].startswith(fell.group)
+    then = demo.ask(cast.revops, "show me that product month by month for 2026", first.thread_id)
+    ((name, args),) = _calls(then)
+    assert (name, args["measure"], args["group_by"], args["product"]) == (
+        "query_metrics",
+        "won_revenue",
+        "month",
+        fell.group,
+    )
