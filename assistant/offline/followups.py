@@ -90,6 +90,7 @@ from assistant.offline.followup_words import (
 )
 from assistant.offline.frame import ENTITY_SLOTS, FILTER_SLOTS, Frame, Intent, Slots
 from assistant.offline.group_thresholds import dropped
+from assistant.offline.thresholds import bounded_after
 from assistant.offline.intents import spec_for
 from assistant.offline.intents.registry import DATA_INTENTS, ENTITY_INTENT, PERIOD_INTENTS
 from assistant.offline.listed import (
@@ -243,7 +244,7 @@ def is_follow_up(previous: Frame | None, current: Frame, question: str) -> bool:
         and (NAMED_THEN_BY.search(question) or BROKEN_DOWN.match(question))
     ):
         return True  # "melvin's - by rep" after the count by manager: his part, by rep
-    if _recut_of_measure(previous, current, question) is not None:
+    if _recut_of_measure(previous, current, question) or bounded_after(previous, current, question):
         return True  # "show me that product month by month" after its bookings: its bookings by month
     if _leaves_out(previous, current, question):
         return True  # "drop mg special and redo it": the figure before, without it
@@ -480,6 +481,7 @@ def merge(previous: Frame, current: Frame, question: str) -> Frame:
         of_previous(previous, current, question)
         or who_ranks(previous, current, question)
         or _recut_of_measure(previous, current, question)
+        or bounded_after(previous, current, question)
     )
     if answered is not None:
         return answered
@@ -1222,10 +1224,24 @@ def _wider(frame: Frame, current: Frame) -> Frame:
     return frame
 
 
-def _every_close_date(frame: Frame, current: Frame, question: str) -> Frame:
-    """``frame`` without the thread's close period when ``question`` asks for all the open deals."""
+def _every_close_date(frame: Frame, current: Frame, question: str, before: Frame | None = None) -> Frame:
+    """``frame`` without the thread's close period when ``question`` asks for all the open deals, or
+    turns from deals closed in a period to open ones ("and who has the most open deals in engaging"
+    after the win rates of this year: every open deal, whatever its close date; many have none)."""
     open_deals = frame.intent in (Intent.PIPELINE, Intent.TOP_DEALS) or frame.slots.measure in OPEN_MEASURES
-    if current.slots.period is None and frame.slots.period and open_deals and ALL_OPEN.search(question):
+    turned = (
+        before is not None
+        and frame.slots.measure in OPEN_MEASURES
+        and before.slots.measure not in (*OPEN_MEASURES, None)
+        and before.intent is Intent.MEASURE
+        and frame.slots.period == before.slots.period
+    )
+    if (
+        current.slots.period is None
+        and frame.slots.period
+        and open_deals
+        and (ALL_OPEN.search(question) or turned)
+    ):
         return frame.model_copy(update={"slots": frame.slots.model_copy(update={"period": None})})
     return frame
 
@@ -1371,7 +1387,9 @@ def fold(
             else current
         )
         frame = refine(
-            after_merge(_every_close_date(_wider(chosen, current), current, said), context, current, said)
+            after_merge(
+                _every_close_date(_wider(chosen, current), current, said, context), context, current, said
+            )
         )
         if chosen is current and not frame.follow_up:
             frame = frame.model_copy(update={"reading": question})

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 
+from assistant.offline.breakdowns import DIMENSION_WORD, DIMENSIONS
 from assistant.offline.frame import Frame, Intent
 from tools.semantic.measures import MEASURES
 
@@ -13,7 +14,7 @@ from tools.semantic.measures import MEASURES
 #: threshold on the measure of each group.
 THRESHOLD = re.compile(
     r"\b(?:(under|below|less than|fewer than|lower than|<)|(over|above|more than|greater than|higher than"
-    r"|at least|>))\s*\$?(\d[\d,]*(?:\.\d+)?)(?![\d,.])\s*(%|percent|k|m\b|mm|million)?"
+    r"|at least|>))\s*\$?(\d[\d,]*(?:\.\d+)?)(?![\d,.])\s*(%|percent|k|m\b|mm|million|x\b|times\b)?"
     # "more than 120 days old", "over 3 weeks": an age or a duration, not a bound on the measure
     r"(?!\s*\+?\s*(?:days?|weeks?|wks?|months?|years?|yrs?|hours?)\b)"
 )
@@ -103,7 +104,7 @@ def threshold(frame: Frame, prepared: str) -> bool:
     measure = MEASURES.get(slots.measure)
     unit = measure.unit.value if measure is not None else None
     number = float(found[3].replace(",", ""))
-    if (unit == "ratio") != (found[4] in ("%", "percent")):
+    if (unit == "ratio") != (found[4] in ("%", "percent", "x", "times")):
         # "50% of quota" on a money measure, or "fewer than 10 closed" beside a win rate: a bound on
         # something else, which the query does not take (the groups are shown unbounded)
         return False
@@ -113,6 +114,8 @@ def threshold(frame: Frame, prepared: str) -> bool:
         return False  # "won deals over 5000": deals of that amount, not reps with 5,000 wins
     if found[4] in ("%", "percent"):
         number /= 100
+    elif found[4] in ("x", "times"):
+        pass  # "under 2x": a multiple, as coverage is shown
     elif found[4]:
         number *= SCALES[found[4]]
     subject = GROUP_HAS.search(prepared[: found.start()])
@@ -184,3 +187,29 @@ def nobody(frame: Frame, prepared: str) -> bool:
     slots.dimension, slots.below, slots.above, slots.limit = "rep", 1, None, None
     frame.intent = Intent.MEASURE
     return True
+
+
+#: "which reps are under 2x", "any teams below 60%": the groups a bound is asked of.
+BOUND_SUBJECT = re.compile(rf"\b(?:which|what|any|the|how many)\s+({DIMENSION_WORD})\b", re.I)
+
+
+def bounded_after(previous: Frame, current: Frame, question: str) -> Frame | None:
+    """ "which reps are under 2x" after the coverage by team: the thread's measure, of the groups
+    named (else the thread's), only those past the bound; none when the question is not that."""
+    if previous.intent is not Intent.MEASURE or previous.slots.measure not in MEASURES:
+        return None
+    if (
+        current.slots.measure
+        or current.intent not in (Intent.UNKNOWN, Intent.MEASURE)
+        or not THRESHOLD.search(question)
+    ):
+        return None
+    frame = previous.model_copy(deep=True)
+    subject = BOUND_SUBJECT.search(question)
+    if subject is not None and subject[1].casefold() in DIMENSIONS:
+        frame.slots.dimension = DIMENSIONS[subject[1].casefold()]
+        frame.slots.group_by = None
+    frame.slots.limit = frame.slots.ranking = frame.slots.above = frame.slots.below = None
+    if not threshold(frame, question):
+        return None
+    return frame.model_copy(update={"follow_up": True, "question": current.question})

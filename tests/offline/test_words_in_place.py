@@ -53,3 +53,26 @@ def test_revenue_listed_with_a_companys_facts_is_its_annual_revenue(maven: World
     assert name == "account_facts" and "Annual revenue" in answer.answer
     won, _ = _only(maven.ask(ADMIN, "how much revenue did we win from Kan-code"))
     assert won == "query_metrics"
+
+
+def test_open_deals_after_a_years_win_rates_are_every_open_deal(maven: World) -> None:
+    manager = maven.viewer("Melvin Marxen")
+    first = maven.ask(manager, "win rate by rep on my team this year, ranked")
+    _, args = _only(maven.ask(manager, "and who has the most open deals in engaging", first.thread_id))
+    assert (args["measure"], args["stage"]) == ("open_deals", "Engaging") and "period" not in args
+    _, named = _only(maven.ask(manager, "and open deals closing this year?", first.thread_id))
+    assert named["period"] == "this year"  # a close period named is kept
+
+
+def test_a_bound_asked_after_a_figure_bounds_that_figure(demo: World, cast: Cast) -> None:
+    first = demo.ask(cast.revops, "pipeline coverage for next quarter by team")
+    _, args = _only(demo.ask(cast.revops, "which reps are under 2x", first.thread_id))
+    assert (args["measure"], args["group_by"], args["below"], args["period"]) == (
+        "coverage",
+        "rep",
+        2.0,
+        "next quarter",
+    )
+    second = demo.ask(cast.revops, "quota attainment this quarter by team")
+    _, bounded = _only(demo.ask(cast.revops, "any teams above 80%?", second.thread_id))
+    assert (bounded["measure"], bounded["group_by"], bounded["above"]) == ("attainment", "team", 0.8)
