@@ -90,7 +90,6 @@ from assistant.offline.followup_words import (
 )
 from assistant.offline.frame import ENTITY_SLOTS, FILTER_SLOTS, Frame, Intent, Slots
 from assistant.offline.group_thresholds import dropped
-from assistant.offline.thresholds import bounded_after
 from assistant.offline.intents import spec_for
 from assistant.offline.intents.registry import DATA_INTENTS, ENTITY_INTENT, PERIOD_INTENTS
 from assistant.offline.listed import (
@@ -125,6 +124,7 @@ from assistant.offline.thread_choices import (
     resolve_choice,
 )
 from assistant.offline.thread_steps import after_merge, changes_nothing
+from assistant.offline.thresholds import bounded_after
 from assistant.offline.understanding import OWNER_INTENTS, drop_undated, place_unknown
 from assistant.offline.vocabulary import correct_before_reading
 from tools.deals.stalled_rules import RULES as STALL_RULES
