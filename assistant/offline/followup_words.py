@@ -175,6 +175,8 @@ OVER_THE_DEALS = frozenset(
 #: "and have open deals", "only those with no activity", "which have ARR": the accounts listed, narrowed.
 ACCOUNTS_THAT = re.compile(
     r"^\W*(?:and|but|only|just|so|ok)?\W*(?:how many (?:of (?:them|those|these) )?(?:accounts )?)?"
+    # "which of those have open deals right now", "any of them with a parent?"
+    r"(?:(?:which|any|how many) (?:of )?(?:them|those|these) )?"
     r"(?:those |the ones |ones |accounts |of them )?(?:that |which |who )?"
     r"(?:also )?(?:have|has|having|with|without|w/o|w/|no)\b",
     re.I,

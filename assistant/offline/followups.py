@@ -807,6 +807,14 @@ def merge(previous: Frame, current: Frame, question: str) -> Frame:
         intent = Intent.ACCOUNTS  # "and have open deals" after the accounts in healthcare: those that do
     elif reshaped or swaps_measure:
         intent = Intent.MEASURE  # "break that down by product", "just the top 3", "and win rate?"
+    elif (
+        intent is Intent.PURCHASES
+        and previous.intent is Intent.MEASURE
+        and not current.slots.account
+        and not previous.slots.account  # one account's purchases are its own answer
+        and PRONOUN.search(question)
+    ):
+        intent = Intent.MEASURE  # "and which products did they buy" after what a set of accounts bought
     elif intent is Intent.UNKNOWN or current.implied:
         intent = previous.intent
         kinds = {ENTITY_SLOTS[s] for s in new_names}
@@ -1080,7 +1088,11 @@ def merge(previous: Frame, current: Frame, question: str) -> Frame:
         advice=current.advice or (previous.advice and same) or asks_advice,
         brief=current.brief,
         earlier_person=earlier if person and earlier and person != earlier else previous.earlier_person,
-        question=current.question,
+        # "which of those have open deals" after the accounts that never bought: the search reads
+        # its conditions from the words, so the earlier question's are kept with the new ones
+        question=f"{previous.question} {current.question}"
+        if intent is Intent.ACCOUNTS and previous.intent is Intent.ACCOUNTS
+        else current.question,
     )
     if current.unplaced:
         _place_stranger(frame, previous, current)

@@ -76,3 +76,25 @@ def test_a_bound_asked_after_a_figure_bounds_that_figure(demo: World, cast: Cast
     second = demo.ask(cast.revops, "quota attainment this quarter by team")
     _, bounded = _only(demo.ask(cast.revops, "any teams above 80%?", second.thread_id))
     assert (bounded["measure"], bounded["group_by"], bounded["above"]) == ("attainment", "team", 0.8)
+
+
+def test_those_accounts_keep_every_condition_they_were_found_by(demo: World, cast: Cast) -> None:
+    first = demo.ask(
+        cast.revops, "accounts with more than 1000 employees that have never bought anything from us"
+    )
+    _, args = _only(demo.ask(cast.revops, "which of those have open deals right now", first.thread_id))
+    assert (args["has_open_pipeline"], args["has_bought"], args["min_employees"]) == (True, False, 1000)
+
+
+def test_what_they_bought_after_a_figure_of_a_set_of_accounts_is_that_figure_by_product(maven: World) -> None:
+    first = maven.ask(
+        ADMIN, "accounts with annual revenue over $1B - how much did we win from them this year"
+    )
+    name, args = _only(maven.ask(ADMIN, "and which products did they buy", first.thread_id))
+    assert (name, args["measure"], args["group_by"], args["period"]) == (
+        "query_metrics",
+        "won_revenue",
+        "product",
+        "this year",
+    )
+    assert float(args["min_annual_revenue"]) == 1e9
