@@ -202,8 +202,28 @@ def _has_slots(slots: Slots) -> bool:
     return bool(slots.model_dump(exclude_none=True))
 
 
+#: "those deals", "them", "these": the deals the thread's answer was about.
+THOSE_DEALS = re.compile(r"\b(?:those|these|them|they|the same)\b(?: (?:deals|opps|wins|losses))?", re.I)
 #: Words that ask for open pipeline itself (a breakdown asked without them keeps the thread's measure).
 OPEN_SAID = re.compile(r"\b(?:pipe|pipeline|open|opps|deals|closing|forecast)\b", re.I)
+
+
+#: Measures of deals won, and of deals lost: "those deals" after them are the won (or lost) ones.
+WON_MEASURES = frozenset(
+    {"won_revenue", "won_deals", "average_deal_size", "median_deal_size", "won_accounts"}
+)
+LOST_MEASURES = frozenset({"lost_revenue", "lost_deals", "average_lost_deal_size"})
+OPEN_NAMED = re.compile(r"\b(?:open|pipe|pipeline|active|live|current)\b", re.I)
+
+
+def _outcome_counted(previous: Frame, merged: Slots, question: str) -> str | None:
+    """The count of the thread's won (or lost) deals when "those deals" are counted after them; a
+    bare "deals" is read as open deals on its own."""
+    if merged.measure != "open_deals" or OPEN_NAMED.search(question) or not THOSE_DEALS.search(question):
+        return None
+    if previous.intent is Intent.PURCHASES or previous.slots.measure in WON_MEASURES:
+        return "won_deals"
+    return "lost_deals" if previous.slots.measure in LOST_MEASURES else None
 
 
 def _recut_of_measure(previous: Frame, current: Frame, question: str) -> Frame | None:
@@ -1078,6 +1098,9 @@ def merge(previous: Frame, current: Frame, question: str) -> Frame:
     if new_breakdown and current.slots.limit is None and current.slots.ranking is None:
         # "what products is she losing on?" after the rep with the lowest win rate: every product
         merged.limit = merged.ranking = None
+    counted = _outcome_counted(previous, merged, question)
+    if counted is not None:
+        merged.measure = counted  # "whos the rep on most of those deals" after what Kan-code bought: its wins
     ambiguity = current.ambiguity
     frame = Frame(
         intent=intent,

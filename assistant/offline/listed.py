@@ -71,7 +71,12 @@ LOWEST = {"lowest": -1, "worst": -1, "weakest": -1, "smallest": -1, "highest": 0
 PLACES = ORDINALS | EDGES
 #: An answer showing part of a longer list ("Showing 10 of 262 accounts", "and 12 more"): its rows
 #: are not the set unless the asker cut the list to them.
-CUT = re.compile(r"\bShowing (?:the \w+ )?\d+ of [\d,]+|\band [\d,]+ more\b|\bThe first [\d,]+\b", re.I)
+CUT = re.compile(
+    r"\bShowing (?:the \w+ )?\d+ of [\d,]+|\band [\d,]+ more\b|\bThe first [\d,]+\b"
+    # "Your 5 largest open deals …, out of 8 open deals"
+    r"|\b(?:\d+|\w+) (?:largest|biggest)\b[^\n]*\bout of [\d,]+ ",
+    re.I,
+)
 #: What a listed row is called after its place ("the second one", "the 3rd deal").
 ROW = r"(?:one|deal|opp|opportunity|account|company|customer|rep|person|guy|territory|item|row|entry|line)"
 ON_THE_LIST = r"\s+(?:on|in|of)\s+(?:the|that|this|your)\s+list"

@@ -127,6 +127,8 @@ PEOPLE_FACTS = re.compile(
 ABOUT_PEOPLE = (Intent.UNKNOWN, Intent.ROSTER, Intent.MEASURE, Intent.TERRITORY, Intent.TERRITORIES)
 
 
+#: Answers that list deals: a rule asked of "those" applies to the deals they were drawn from.
+DEAL_SETS = (Intent.TOP_DEALS, Intent.PIPELINE, Intent.STALLED)
 #: "how many of those are…", "of those, how many…": the deals behind a count, not the rows shown.
 DEALS_OF_THOSE = re.compile(
     r"\bhow many of (?:those|them|these)\b|\bof (?:those|them|these),? how many\b", re.I
@@ -176,6 +178,20 @@ def about_listed(previous: Frame | None, current: Frame, question: str, answers:
         # "whose are they?" after the 24 deals pushed 3+ times, 12 shown: all of them, by owner
         slots = previous.slots.model_copy(update={"dimension": "rep", "group_by": None, "limit": None})
         return previous.model_copy(update={"slots": slots, "follow_up": True, "question": current.question})
+    if (
+        found is None
+        and current.intent is Intent.STALLED
+        and previous.intent in DEAL_SETS
+        and as_filter(current.slots)
+    ):
+        # "any of those gone quiet?" after the 5 largest of 8 deals: all 8 (the list's own filters),
+        # checked against that rule
+        slots = previous.slots.model_copy(deep=True)
+        for name, value in current.slots:
+            if value is not None and name not in ("measure", "limit", "ranking"):
+                setattr(slots, name, value)
+        slots.limit = slots.ranking = None
+        return Frame(intent=Intent.STALLED, slots=slots, follow_up=True, question=current.question)
     if found is None:
         return _which_of_them(previous, current, question, answers[-1])
     field, names = found
@@ -217,6 +233,8 @@ def about_listed(previous: Frame | None, current: Frame, question: str, answers:
         return None
     # "which of those haven't been touched in 30 days?": the open ones among them, so quiet
     measure = current.slots.measure or MEASURED_AS.get(current.intent) or "open_pipeline"
+    if quiet and measure == "activities":
+        measure = "open_pipeline"  # "any of those gone quiet - no activity in 2 weeks?": the deals, not a count of touches
     if filtered and not current.slots.measure:
         measure = MEASURED_AS.get(previous.intent) or previous.slots.measure or "open_pipeline"
     slots = current.slots.model_copy(deep=True)

@@ -316,6 +316,8 @@ CHAT = {"r": "are", "u": "you", "ur": "your"}
 #: "before the end of the month", "by EOQ": the rest of the current month, quarter or year.
 END_OF = re.compile(
     r"\b(?:(?:before|by|until|til|till|through)\s+)?(?:the\s+)?end\s+of\s+(?:the\s+|this\s+)?(month|quarter|year)\b"
+    # "before year end", "by quarter-end", "ahead of month end"
+    r"|\b(?:(?:before|by|until|til|till|through|ahead of)\s+)(?:the\s+)?(month|quarter|year)[- ]?end\b"
     # "for the rest of the quarter": what is left of the current one
     r"|\b(?:(?:for|in|during|over)\s+)?(?:the\s+)?rest\s+of\s+(?:the\s+|this\s+)?(month|quarter|year)\b"
     r"|\b(?:by\s+)?eo([mqy])\b",
@@ -325,7 +327,7 @@ END_UNIT = {"m": "month", "q": "quarter", "y": "year"}
 
 
 def _this(match: re.Match[str]) -> str:
-    unit = match[1] or match[2] or END_UNIT[match[3].lower()]
+    unit = match[1] or match[2] or match[3] or END_UNIT[match[4].lower()]
     return f"this {unit}"
 
 

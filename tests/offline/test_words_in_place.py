@@ -98,3 +98,31 @@ def test_what_they_bought_after_a_figure_of_a_set_of_accounts_is_that_figure_by_
         "this year",
     )
     assert float(args["min_annual_revenue"]) == 1e9
+
+
+def test_before_year_end_is_the_rest_of_this_year(demo: World, cast: Cast) -> None:
+    _, args = _only(
+        demo.ask(cast.manager, cast.fill("how much open pipeline does {rep} have closing before year end"))
+    )
+    assert args["period"] == "this year"
+
+
+def test_those_deals_after_what_an_account_bought_are_its_wins(maven: World) -> None:
+    first = maven.ask(ADMIN, "what has Kan-code bought")
+    _, args = _only(maven.ask(ADMIN, "whos the rep on most of those deals", first.thread_id))
+    assert (args["measure"], args["group_by"], args["account"]) == ("won_deals", "rep", "Kan-code")
+
+
+def test_a_rule_asked_of_a_cut_list_is_asked_of_every_deal_it_was_drawn_from(demo: World, cast: Cast) -> None:
+    first = demo.ask(cast.manager, "whats my team's pipeline closing this quarter")
+    narrowed = demo.ask(cast.manager, "which of those are in proposal or negotiation", first.thread_id)
+    assert "out of" in narrowed.answer  # the largest few of them are listed
+    quiet = demo.ask(cast.manager, "any of those gone quiet - no activity in the last 2 weeks?", first.thread_id)
+    name, args = _only(quiet)
+    assert (name, args["rule"], args["no_activity_days"], args["period"]) == (
+        "stalled_deals",
+        "no_activity",
+        14,
+        "this quarter",
+    )
+    assert args["stage"] == "Proposal, Negotiation" and "deal" not in args
