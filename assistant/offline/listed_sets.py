@@ -234,7 +234,8 @@ def about_listed(previous: Frame | None, current: Frame, question: str, answers:
     # "which of those haven't been touched in 30 days?": the open ones among them, so quiet
     measure = current.slots.measure or MEASURED_AS.get(current.intent) or "open_pipeline"
     if quiet and measure == "activities":
-        measure = "open_pipeline"  # "any of those gone quiet - no activity in 2 weeks?": the deals, not a count of touches
+        # "any of those gone quiet - no activity in 2 weeks?": the deals, not a count of touches
+        measure = "open_pipeline"
     if filtered and not current.slots.measure:
         measure = MEASURED_AS.get(previous.intent) or previous.slots.measure or "open_pipeline"
     slots = current.slots.model_copy(deep=True)

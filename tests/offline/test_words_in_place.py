@@ -117,7 +117,9 @@ def test_a_rule_asked_of_a_cut_list_is_asked_of_every_deal_it_was_drawn_from(dem
     first = demo.ask(cast.manager, "whats my team's pipeline closing this quarter")
     narrowed = demo.ask(cast.manager, "which of those are in proposal or negotiation", first.thread_id)
     assert "out of" in narrowed.answer  # the largest few of them are listed
-    quiet = demo.ask(cast.manager, "any of those gone quiet - no activity in the last 2 weeks?", first.thread_id)
+    quiet = demo.ask(
+        cast.manager, "any of those gone quiet - no activity in the last 2 weeks?", first.thread_id
+    )
     name, args = _only(quiet)
     assert (name, args["rule"], args["no_activity_days"], args["period"]) == (
         "stalled_deals",
