@@ -350,6 +350,14 @@ def write(result: MetricResult, answering: Answering) -> str:
             "here. I can show won and lost revenue by the same breakdown "
             '("lost revenue by sector this year").'
         )
+    unset = [figure for row in result.rows for figure in row.figures[:1]] + result.total[:1]
+    if result.measures[0].key in ("quota", "attainment", "coverage") and all(f.value is None for f in unset):
+        # "which of my reps are below quota?" where no quota is on file: said, not a table of "none"
+        return (
+            f"**{_headline(answering, result)}**\n\nNothing to show: {_unknown_why(result)}, so "
+            f"{_lower(result.measures[0].name)} cannot be worked out. I can show what was won by the same "
+            'breakdown ("won revenue by rep this quarter") or the open pipeline due.'
+        )
     if answering.frame.brief or BRIEF.search(answering.frame.question.casefold()):
         return brief(result, answering)
     totals = ", ".join(

@@ -53,6 +53,11 @@ HIT_QUOTA = re.compile(
 
 #: A bound said right after the deals it bounds ("won deals over 5000") is on their amount.
 DEALS_BEFORE = re.compile(r"\b(?:deals|opps|opportunities|wins|losses)\s*$")
+#: Quota not reached: "below quota", "short of their number", "behind target".
+BELOW_QUOTA = re.compile(
+    r"\b(?:below|under|short of|behind|not at|not yet at)\s+(?:their |his |her |the |our )?"
+    r"(?:q[1-4] |quarterly |annual )?(?:quota|number|target)\b"
+)
 #: "min 20 closed", "only reps with 100+ closed deals", "ignore anyone with fewer than 10 closed":
 #: the fewest records a group needs behind its figure (a rate over a handful of deals says little).
 RECORDS = (
@@ -87,6 +92,13 @@ def threshold(frame: Frame, prepared: str) -> bool:
     number is then not a deal amount."""
     slots = frame.slots
     found = THRESHOLD.search(prepared)
+    quota = slots.measure in ("quota", "attainment") and slots.owner is None
+    if found is None and quota and BELOW_QUOTA.search(prepared):
+        # "which of my reps are below quota this quarter?": those under 100% of it
+        slots.measure, slots.dimension = "attainment", slots.dimension or "rep"
+        slots.above, slots.below, slots.ranking, slots.limit = None, 1.0, None, None
+        frame.intent = Intent.MEASURE
+        return True
     if found is None and slots.measure == "attainment" and slots.owner is None and HIT_QUOTA.search(prepared):
         # "which reps have already hit their quota?": those at 100% or more
         slots.dimension = slots.dimension or "rep"

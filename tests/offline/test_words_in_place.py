@@ -128,3 +128,13 @@ def test_a_rule_asked_of_a_cut_list_is_asked_of_every_deal_it_was_drawn_from(dem
         "this quarter",
     )
     assert args["stage"] == "Proposal, Negotiation" and "deal" not in args
+
+
+def test_below_quota_is_under_100_percent_and_no_quota_on_file_is_said(demo: World, maven: World) -> None:
+    manager = maven.viewer("Melvin Marxen")
+    answer = maven.ask(manager, "which of my reps are below quota this quarter")
+    _, args = _only(answer)
+    assert (args["measure"], args["group_by"], args["below"]) == ("attainment", "rep", 1.0)
+    assert "no quota is recorded for 2017-Q4" in answer.answer and "| none |" not in answer.answer
+    _, quota = _only(demo.ask(demo.viewer("Hannah Moreau"), "which of my reps are below quota this quarter"))
+    assert quota["below"] == 1.0
