@@ -141,11 +141,21 @@ SECOND = re.compile(
 )
 
 
+#: A second breakdown said apart from the first, with a verb of splitting: "…, split by type".
+SPLIT_LATER = re.compile(
+    rf"\b(?:split|broken down|break(?:ing)? (?:it |that |them )?down|grouped|bucketed|and then)\s+by\s+"
+    rf"(?:the\s+|each\s+)?({DIMENSION_WORD})\b"
+)
+
+
 def second_breakdown(text: str, first: re.Match[str]) -> str | None:
     """The dimension of a second breakdown following ``first`` ("by rep and product" → ``product``)."""
     found = SECOND.match(text, first.end())
     if found is None:
-        return None
+        # "per rep on my team for the last 30 days, split by type": a second breakdown said later
+        later = SPLIT_LATER.search(text, first.end())
+        second = DIMENSIONS[later[1]] if later else None
+        return second if second and second != DIMENSIONS[first[1]] else None
     # "per rep per month", "by rep, product": the connective or a repeated "by" says it is a breakdown
     joined = found[0].strip()
     if not joined.startswith((",", "and", "then", "&", "/", "x", "by", "per", "for each")):

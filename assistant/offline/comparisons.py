@@ -54,11 +54,16 @@ LAST_YEAR = re.compile(
     r"(?:q[1-4]|h[12]|quarter|month|period|week|january|february|march|april|may|june|july|august|september|october|november|december)"
     r"(?: of)? last year)\b"
 )
+#: What "% of" is taken of when it is attainment: "their quota", "his Q3 quota", "the annual target".
+OF_QUOTA_WORDS = (
+    r"(?:their |his |her |the |my |our )?(?:(?:q[1-4]|h[12]|quarterly|annual|yearly|monthly|\d{4}) )?"
+    r"(?:quota|target|number|plan)\b"
+)
 SHARE = re.compile(
     r"\b(?:share|percent(?:age)?|proportion|portion|fraction|what part|how much of|slice|chunk|piece)\b"
-    r"(?!\s+of\s+(?:their |his |her |the |my |our )?(?:quota|target|number|plan)\b)"
+    rf"(?!\s+of\s+{OF_QUOTA_WORDS})"
     # "% of quota", "percent of target" is attainment, not a share of the total
-    r"|%\s*of\b(?!\s+(?:their |his |her |the |my |our )?(?:quota|target|number|plan)\b)|\bmix\b"
+    rf"|%\s*of\b(?!\s+{OF_QUOTA_WORDS})|\bmix\b"
     # "the US vs elsewhere", "Cobalt Platform against everything else": one member's part of the whole
     r"|\b(?:vs\.?|versus|compared (?:to|with)|against)\s+(?:the rest(?: of)?|elsewhere|everyone else"
     r"|everything else|every ?(?:one|thing|where) else|all (?:the )?others?|other (?:\w+)|anywhere else)\b"

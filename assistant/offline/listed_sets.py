@@ -18,6 +18,7 @@ from assistant.offline.listed import CUT, RECORD_IN_ROW, rows
 from assistant.offline.measure_lists import IN_MONEY
 from assistant.offline.members import MEMBER_SLOTS
 from assistant.offline.metric_claims import OPEN_MEASURES
+from assistant.offline.record_filters import as_filter
 from tools.semantic.measures import INSTALLED_BASE
 
 #: "those", "them", "each", "any of these": the records of the previous answer, all of them.
@@ -229,7 +230,9 @@ def about_listed(previous: Frame | None, current: Frame, question: str, answers:
     filtered = current.intent in (Intent.UNKNOWN, Intent.ACCOUNTS) and any(
         getattr(current.slots, slot) is not None for slot, member in MEMBER_SLOTS if member != field
     )
-    if current.intent not in MEASURED_AS and not quiet and not filtered:
+    # "what % of their Q3 quota did each of them hit" after the top 5 reps: their attainment
+    of_quota = current.intent is Intent.FORECAST and current.slots.measure == "attainment" and field == "rep"
+    if current.intent not in MEASURED_AS and not quiet and not filtered and not of_quota:
         return None
     # "which of those haven't been touched in 30 days?": the open ones among them, so quiet
     measure = current.slots.measure or MEASURED_AS.get(current.intent) or "open_pipeline"
@@ -257,20 +260,6 @@ def about_listed(previous: Frame | None, current: Frame, question: str, answers:
     return current.model_copy(
         update={"intent": Intent.MEASURE, "slots": slots, "follow_up": True, "readings": [], "implied": False}
     )
-
-
-def as_filter(slots: Slots) -> bool:
-    """Put a stall rule the metric query can filter by into ``slots`` (whether it could): a missing
-    next step, pushes, past due, no activity in N days."""
-    if slots.rule == "next_step":
-        slots.missing = slots.missing or "next_step"
-    elif slots.rule == "pushed":
-        slots.min_pushes = slots.min_pushes or 1
-    elif slots.rule == "no_activity":
-        return slots.inactive_days is not None
-    elif slots.rule != "past_close":
-        return False
-    return True
 
 
 def _whose(previous: Frame, current: Frame, question: str) -> bool:

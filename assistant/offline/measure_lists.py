@@ -45,6 +45,8 @@ IN_DOLLARS = (
     r"|(?:\b(?:and|&|with|plus)|\+|\bw/)\s*(?:the\s+)?(?:\$|value|worth|dollars?)(?!\w)"
     # "won $ and number of deals", "# won, won $, avg cycle": the money listed beside the count
     r"|\$(?!\s*\d)\s*(?:and|&|\+|,)\s|,\s*(?:won |lost |booked )?\$(?!\s*\d)"
+    # "count and total amount", "how many and the total value": the amount beside the count
+    r"|\bcount(?:s)?\s*(?:and|&|\+|,|plus|with)\s*(?:the\s+)?(?:total\s+)?(?:amount|value|\$|dollars|sum)\b"
 )
 
 

@@ -189,3 +189,17 @@ def activity_kind(text: str) -> str | None:
     ``call, meeting``), if any is named."""
     kinds = [kind for found in ACTIVITY_KIND.finditer(text) for kind, hit in found.groupdict().items() if hit]
     return ", ".join(dict.fromkeys(kinds)) or None
+
+
+def as_filter(slots: Slots) -> bool:
+    """Put a stall rule the metric query can filter by into ``slots`` (whether it could): a missing
+    next step, pushes, past due, no activity in N days."""
+    if slots.rule == "next_step":
+        slots.missing = slots.missing or "next_step"
+    elif slots.rule == "pushed":
+        slots.min_pushes = slots.min_pushes or 1
+    elif slots.rule == "no_activity":
+        return slots.inactive_days is not None
+    elif slots.rule != "past_close":
+        return False
+    return True

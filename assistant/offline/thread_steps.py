@@ -17,11 +17,10 @@ from collections.abc import Callable
 from assistant.offline.breakdowns import AMOUNT_BASIS, BREAKDOWN, DIMENSIONS
 from assistant.offline.frame import Frame, Intent
 from assistant.offline.intents.registry import DATA_INTENTS
-from assistant.offline.listed_sets import as_filter
 from assistant.offline.measure_lists import AS_COUNT, IN_MONEY, IN_MONEY_WORDS, beside
 from assistant.offline.measure_words import BY_VALUE
 from assistant.offline.narrowing import NARROWING_SLOTS
-from assistant.offline.record_filters import activity_kind
+from assistant.offline.record_filters import activity_kind, as_filter
 from tools.semantic.measures import MEASURES
 
 #: One step: the thread's frame so far, the frame before the follow-up, the follow-up read on its

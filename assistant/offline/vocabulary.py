@@ -356,6 +356,7 @@ def correct_before_reading(question: str) -> str:
         return str(best[0]) if best else word
 
     question = re.sub(r"(?<![\w/])w/(?=\s)", "with", question)  # "bookings w/ share of total"
+    question = re.sub(r"(?<=\s)%(?=\s)", "percent", question)  # "what % of their quota", said as a word
     question = re.sub(r"(?<![\w/])w/o\b", "without", question, flags=re.I)  # "deals w/o a next step"
     # "by amount lost instead of count", "median rather than the average": what is replaced is not asked
     question = re.sub(

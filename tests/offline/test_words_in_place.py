@@ -138,3 +138,25 @@ def test_below_quota_is_under_100_percent_and_no_quota_on_file_is_said(demo: Wor
     assert "no quota is recorded for 2017-Q4" in answer.answer and "| none |" not in answer.answer
     _, quota = _only(demo.ask(demo.viewer("Hannah Moreau"), "which of my reps are below quota this quarter"))
     assert quota["below"] == 1.0
+
+
+def test_what_percent_of_their_quota_each_listed_rep_hit_is_their_attainment(demo: World, cast: Cast) -> None:
+    first = demo.ask(cast.revops, "top 5 reps by bookings ytd")
+    listed = _only(first)[1]
+    assert listed["top"] == 5
+    _, args = _only(demo.ask(cast.revops, "what % of their Q3 quota did each of them hit", first.thread_id))
+    assert (args["measure"], args["group_by"], args["period"]) == ("attainment", "rep", "q3")
+    assert len(args["any_of"]["rep"]) == 5
+
+
+def test_deals_breaking_a_stall_rule_counted_by_a_breakdown(demo: World, cast: Cast) -> None:
+    _, args = _only(demo.ask(cast.revops, "open deals with no activity in 30+ days - how many per stage"))
+    assert (args["measure"], args["group_by"], args["inactive_days"]) == ("open_deals", "stage", 30)
+    _, both = _only(demo.ask(cast.revops, "open opps with no next step - count and total amount"))
+    assert (both["measure"], both["also"], both["missing"]) == ("open_deals", ["open_pipeline"], "next_step")
+
+
+def test_a_second_breakdown_said_apart_from_the_first(demo: World, cast: Cast) -> None:
+    question = "activity counts per rep on my team for the last 30 days, split by type"
+    _, args = _only(demo.ask(cast.manager, question))
+    assert (args["measure"], args["group_by"], args["then_by"]) == ("activities", "rep", "activity_type")

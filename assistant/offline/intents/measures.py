@@ -45,7 +45,7 @@ from assistant.offline.metric_claims import (
     decisive,
 )
 from assistant.offline.period_slots import one_period_a_year_back
-from assistant.offline.record_filters import activity_kind
+from assistant.offline.record_filters import activity_kind, as_filter
 from assistant.offline.slots import NO_AMOUNT
 from assistant.offline.thresholds import HIT_QUOTA
 from tools.errors import InputError
@@ -191,6 +191,13 @@ def prefer_query(frame: Frame, prepared: str, sees_company: bool = False) -> Non
         # "which rep has the most deals past their close date?": the reps counted, most first (the
         # stall list is of deals)
         frame.intent, frame.slots.measure = Intent.MEASURE, frame.slots.measure or "open_deals"
+        return
+    grouped = frame.slots.dimension not in (None, "rep", "team", "deal", "account", "parent_account")
+    if frame.intent is Intent.STALLED and grouped and frame.slots.rule and as_filter(frame.slots):
+        # "open deals with no activity in 30+ days - how many per stage": those deals, by stage (the
+        # stall list is by owner)
+        frame.intent, frame.slots.also = Intent.MEASURE, None
+        frame.slots.measure = "open_deals" if COUNT.search(prepared) else "open_pipeline"
         return
     if frame.intent is Intent.STALLED and frame.slots.min_pushes:
         # "deals pushed 3+ times": exactly as often as asked (the stall rule's own count is fixed)
