@@ -106,8 +106,11 @@ class Listed:
 
 def _table_rows(answer: str) -> list[Listed]:
     """The members a table's rows name (its header and separator rows left out)."""
-    lines = [m for m in TABLE_ROW.finditer(answer) if not SEPARATOR.match(m[0])]
-    return [Listed(kind="row", ref=m["name"], name=m["name"]) for m in lines[1:] if m["name"]]
+    found = list(TABLE_ROW.finditer(answer))
+    # a row followed by a separator is a table's header (an answer of two asks has two tables)
+    headers = {i for i in range(len(found) - 1) if SEPARATOR.match(found[i + 1][0])}
+    lines = [m for i, m in enumerate(found) if i not in headers and not SEPARATOR.match(m[0])]
+    return [Listed(kind="row", ref=m["name"], name=m["name"]) for m in lines if m["name"]]
 
 
 def rows(answer: str) -> list[Listed]:

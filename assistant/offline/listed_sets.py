@@ -130,6 +130,10 @@ ABOUT_PEOPLE = (Intent.UNKNOWN, Intent.ROSTER, Intent.MEASURE, Intent.TERRITORY,
 
 #: Answers that list deals: a rule asked of "those" applies to the deals they were drawn from.
 DEAL_SETS = (Intent.TOP_DEALS, Intent.PIPELINE, Intent.STALLED)
+#: Money said: "the most $", "in value", "biggest".
+MONEY_SAID = re.compile(
+    r"\$|\b(?:value|dollars?|money|revenue|amount|worth|biggest|largest|bookings)\b", re.I
+)
 #: "how many of those are…", "of those, how many…": the deals behind a count, not the rows shown.
 DEALS_OF_THOSE = re.compile(
     r"\bhow many of (?:those|them|these)\b|\bof (?:those|them|these),? how many\b", re.I
@@ -196,6 +200,8 @@ def about_listed(previous: Frame | None, current: Frame, question: str, answers:
     if found is None:
         return _which_of_them(previous, current, question, answers[-1])
     field, names = found
+    if field != "deal" and any(re.search(rf"\b{re.escape(name)}\b", question, re.I) for name in names):
+        return None  # "for Rocco Neubert's team, which product do they lose": the one named, not all
     if field == "deal" and not SET_WORDS.search(PERSONAL.sub(" ", question)) and not OWNERS.search(question):
         return None  # "their" after deals is a person's, unless it asks whose the deals are
     if any(getattr(current.slots, slot) for slot, member in MEMBER_SLOTS if member == field):
@@ -241,6 +247,9 @@ def about_listed(previous: Frame | None, current: Frame, question: str, answers:
         measure = "open_pipeline"
     if filtered and not current.slots.measure:
         measure = MEASURED_AS.get(previous.intent) or previous.slots.measure or "open_pipeline"
+    before = previous.slots.measure
+    if before in IN_MONEY and IN_MONEY[before] == measure and not MONEY_SAID.search(question):
+        measure = before  # "which rep lost the most of those" after deals lost counted: the most deals
     slots = current.slots.model_copy(deep=True)
     slots.measure, slots.any_of = measure, {field: names}
     before = previous.slots.measure

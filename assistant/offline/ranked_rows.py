@@ -27,8 +27,10 @@ HIGH = r"best|top|highest|biggest|largest|leading|strongest|most"
 LOW = r"worst|lowest|weakest|smallest|bottom|least"
 #: "the best region", "the top revenue sector", "for the lowest one".
 RANKED = re.compile(
-    rf"(?P<lead>\b(?:for|in|of|about|on|from|at|with)\s+)?\bthe\s+(?:(?P<high>{HIGH})|(?P<low>{LOW}))"
-    rf"(?P<between>(?:\s+[\w%-]+){{0,2}}?)\s+(?P<noun>{DIMENSION_WORD}|one)\b",
+    rf"(?P<lead>\b(?:for|in|of|about|on|from|at|with)\s+)?\b(?:the|that|this)\s+(?:(?P<high>{HIGH})|(?P<low>{LOW}))"
+    rf"(?P<between>(?:\s+[\w%-]+){{0,2}}?)\s+(?P<noun>{DIMENSION_WORD}|one)\b"
+    # "the weakest one on win rate": the figure said after it
+    r"(?:\s+(?:on|by|in|for)\s+(?P<after>win rate|[\w%-]+(?: (?:rate|size|cycle|pipeline|revenue))?)\b)?",
     re.I,
 )
 #: Header names of the time grains a table can be broken down by.
@@ -36,6 +38,7 @@ TIME_HEADERS = {"day": "day", "week": "week", "month": "month", "quarter": "quar
 A_YEAR_APART = re.compile(r"\b(?:last|previous|prior) year\b|\ba year (?:ago|before|earlier)\b", re.I)
 PERCENT = re.compile(r"(-?\d+(?:\.\d+)?)\s*%")
 NUMBER = re.compile(r"-?\d[\d,]*(?:\.\d+)?")
+SEPARATOR = re.compile(r"^\s*\|[\s|:-]+\|\s*$")
 MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 QUARTER = re.compile(r"^(\d{4})-Q([1-4])$")
 
@@ -53,14 +56,21 @@ def _cells(line: str) -> list[str]:
 def tables(answer: str) -> list[Table]:
     """The markdown tables of an answer, in order."""
     found: list[Table] = []
-    block: list[str] = []
-    for line in [*answer.splitlines(), ""]:
-        if line.strip().startswith("|"):
-            block.append(line)
-            continue
-        if len(block) > 2:
-            found.append(Table(_cells(block[0]), [_cells(row) for row in block[2:]]))
-        block = []
+    lines = answer.splitlines()
+    for index, line in enumerate(lines[:-1]):
+        # a table starts at a row followed by its separator (two tables may touch)
+        if line.strip().startswith("|") and SEPARATOR.match(lines[index + 1]):
+            body: list[list[str]] = []
+            for row in lines[index + 2 :]:
+                if not row.strip().startswith("|") or SEPARATOR.match(row):
+                    break
+                body.append(_cells(row))
+            if body:
+                found.append(Table(_cells(line), body))
+    # a header row of a touching table is not a row of the one before
+    for table, following in zip(found, found[1:], strict=False):
+        if following.header in table.rows:
+            table.rows = table.rows[: table.rows.index(following.header)]
     return found
 
 
@@ -77,16 +87,18 @@ def value(cell: str) -> float | None:
 
 
 def _header_key(header: str) -> str | None:
-    """The dimension a table's first column names ("Region", "Team (manager)", "Month")."""
+    """The dimension a table's first column names ("Region", "Team (manager)", "Team", "Month")."""
     lowered = header.casefold()
     for key, dimension in DECLARED.items():
         if dimension.name.casefold() == lowered:
             return key
-    return TIME_HEADERS.get(lowered)
+    return TIME_HEADERS.get(lowered) or DIMENSIONS.get(lowered)
 
 
-def _written(member: str) -> str:
-    """A member as a question would name it: months and quarters as periods."""
+def _written(member: str, key: str | None = None) -> str:
+    """A member as a question would name it: months and quarters as periods, a team by its manager."""
+    if key == "team":
+        return f"{member}'s team"
     month = MONTH.match(member)
     if month is not None:
         return f"{calendar.month_name[int(month[2])]} {month[1]}"
@@ -132,7 +144,8 @@ def ranked_member(question: str, answer: str) -> str:
     if found is None:
         return _led_with(question, answer)
     noun = found["noun"].casefold()
-    if noun == "one" and not found["lead"]:
+    named = " ".join(part for part in (found["between"], found["after"]) if part and part.strip())
+    if noun == "one" and not found["lead"] and not (found["after"] and _measure(found["after"])):
         return question  # "show me the top one": a row picked by its place (:mod:`listed`)
     wanted = None if noun == "one" else DIMENSIONS.get(noun)
     candidates = [
@@ -142,19 +155,19 @@ def ranked_member(question: str, answer: str) -> str:
     ]
     if not candidates:
         return question
-    if not found["between"].strip() and noun != "one":
+    if not named.strip() and noun != "one":
         candidates = candidates[-1:]  # "the best month": by the ranking asked last
-    scored: list[tuple[float, str]] = []
+    scored: list[tuple[float, str, str | None]] = []
     for table in candidates:
-        column = _column(table, found["between"])
+        column = _column(table, named)
         if column is None:
             continue
         for row in table.rows:
             figure = value(row[column]) if column < len(row) else None
             if figure is not None and row[0]:
-                scored.append((figure, row[0]))
+                scored.append((figure, row[0], _header_key(table.header[0])))
     if not scored:
         return question
     pick = min(scored) if found["low"] else max(scored)
-    lead = found["lead"] or ""
-    return f"{question[: found.start()]}{lead}{_written(pick[1])}{question[found.end() :]}"
+    lead = found["lead"] or ("in " if noun == "one" else "")
+    return f"{question[: found.start()]}{lead}{_written(pick[1], pick[2])}{question[found.end() :]}"

@@ -378,7 +378,8 @@ def correct_before_reading(question: str) -> str:
         r"\b(?:the )?(?:whole|full|entire) (year|quarter|month)\b(?! of\b)", r"this \1", question
     )
     # "the biggest drop from Q2 to Q3": the later period set against the earlier, not the two together
-    if CHANGED.search(question):
+    if CHANGED.search(question) or ONLY_FROM_TO.match(question):
+        # ("and from Q3 to Q4?" alone goes on from a change the thread asked about)
         question = FROM_TO.sub(_later_vs_earlier, question)
     # "before end of yr": the shorthand spelt out names the period too
     return END_OF.sub(_this, question)
@@ -389,6 +390,10 @@ def _later_vs_earlier(match: re.Match[str]) -> str:
     return f"{later} vs {earlier}{match['year'] or ''}"
 
 
+#: A question that is only two periods: "and from Q3 to Q4?".
+ONLY_FROM_TO = re.compile(
+    r"^\W*(?:and |what about |how about |ok )?(?:from|between) \S+ (?:to|and|through) \S+\W*$", re.I
+)
 #: Words of a change between two periods: "the biggest drop", "improved the most", "grew".
 CHANGED = re.compile(
     r"\b(?:drop(?:ped|s)?|fell|fall(?:en|ing)?|declin(?:e|ed|ing)|gr[eo]w(?:n|th|ing)?|increas(?:e|ed|ing)"

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from assistant.offline.ranked_rows import ranked_member, value
+from assistant.offline.ranked_rows import ranked_member, tables, value
 from tests.offline.conftest import ADMIN, Cast, World
 from tools.semantic.models import MetricQuery
 from tools.semantic.query import query_metrics
@@ -153,3 +153,33 @@ def test_that_product_after_a_ranking_by_change_is_the_one_it_led_with(demo: Wor
         "month",
         fell.group,
     )
+
+
+def test_touching_tables_are_read_apart() -> None:
+    answer = "| Team | Win rate |\n|---|---|\n| Cara Losch | 64% |\n| Team | Win rate |\n|---|---|\n| Rocco Neubert | 62% |"
+    assert [table.rows for table in tables(answer)] == [[["Cara Losch", "64%"]], [["Rocco Neubert", "62%"]]]
+    assert ranked_member("for that lowest team, what do they lose on", answer) == (
+        "for Rocco Neubert's team, what do they lose on"
+    )
+
+
+def test_the_weakest_one_on_a_figure_is_ranked_by_that_figure() -> None:
+    assert ranked_member("the weakest one on win rate - which reps there", BY_REGION).startswith("in West")
+
+
+def test_and_from_one_period_to_the_next_goes_on_from_the_change_asked(maven: World) -> None:
+    first = maven.ask(ADMIN, "which region grew most from Q2 to Q3 2017 in won revenue")
+    then = maven.ask(ADMIN, "and from Q3 to Q4?", first.thread_id)
+    ((_, args),) = _calls(then)
+    assert (args["measure"], args["group_by"], args["compare"]) == (
+        "won_revenue",
+        "region",
+        "previous_period",
+    )
+    assert args["period"].startswith("q4") and "also" not in args
+
+
+def test_which_rep_lost_the_most_of_the_deals_counted_counts_them(demo: World, cast: Cast) -> None:
+    first = demo.ask(cast.manager, "how many deals did we lose last quarter, and to what reasons?")
+    ((_, args),) = _calls(demo.ask(cast.manager, "which rep lost the most of those", first.thread_id))
+    assert (args["measure"], args["group_by"], args["top"]) == ("lost_deals", "rep", 1)

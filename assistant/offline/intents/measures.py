@@ -291,7 +291,8 @@ def prefer_query(frame: Frame, prepared: str, sees_company: bool = False) -> Non
             slots.compare = slots.compare or ("previous_period" if not slots.compare_to else None)
         elif frame.slots.compare and frame.intent in (Intent.PERFORMANCE, Intent.UNKNOWN):
             frame.intent = Intent.MEASURE  # "how does Q4 compare with Q3?": bookings, side by side
-            if frame.intent is Intent.MEASURE and not slots.measure:
+            # ("and Q4 vs Q3?" goes on with the thread's own measure)
+            if frame.intent is Intent.MEASURE and not slots.measure and not re.match(r"\W*and\b", prepared):
                 # "how am I doing vs last year?": the scorecard's two headline figures, side by side
                 slots.measure, slots.also = "won_revenue", ["win_rate"]
         elif (
