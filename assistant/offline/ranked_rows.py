@@ -16,6 +16,7 @@ from __future__ import annotations
 import calendar
 import re
 from dataclasses import dataclass
+from itertools import pairwise
 
 from assistant.offline.breakdowns import DIMENSION_WORD, DIMENSIONS
 from assistant.offline.listed import AMOUNT, SCALE
@@ -68,7 +69,7 @@ def tables(answer: str) -> list[Table]:
             if body:
                 found.append(Table(_cells(line), body))
     # a header row of a touching table is not a row of the one before
-    for table, following in zip(found, found[1:], strict=False):
+    for table, following in pairwise(found):
         if following.header in table.rows:
             table.rows = table.rows[: table.rows.index(following.header)]
     return found

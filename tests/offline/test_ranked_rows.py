@@ -156,7 +156,10 @@ def test_that_product_after_a_ranking_by_change_is_the_one_it_led_with(demo: Wor
 
 
 def test_touching_tables_are_read_apart() -> None:
-    answer = "| Team | Win rate |\n|---|---|\n| Cara Losch | 64% |\n| Team | Win rate |\n|---|---|\n| Rocco Neubert | 62% |"
+    answer = (
+        "| Team | Win rate |\n|---|---|\n| Cara Losch | 64% |\n"
+        "| Team | Win rate |\n|---|---|\n| Rocco Neubert | 62% |"
+    )
     assert [table.rows for table in tables(answer)] == [[["Cara Losch", "64%"]], [["Rocco Neubert", "62%"]]]
     assert ranked_member("for that lowest team, what do they lose on", answer) == (
         "for Rocco Neubert's team, what do they lose on"
