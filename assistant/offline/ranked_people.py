@@ -18,14 +18,18 @@ from assistant.offline.thread_choices import names_in
 #: "who has the most", "which rep had the least", "who's got the biggest".
 WHO_MOST = re.compile(
     r"^\W*(?:and |so |ok |okay )?(?:who|which (?:rep|person|owner|ae|seller|salesperson|one of them))"
-    r"(?:'s|s| is| has| had| have| got| owns| holds| carries)? (?:got )?(?:the )?"
+    r"(?:'s|s| is| was| has| had| have| got| owns| holds| carries| logged| booked| won| sold| closed"
+    r"| lost| made| did| created)? (?:got )?(?:the )?"
     r"(?P<end>most|least|fewest|biggest|largest|highest|lowest|smallest)\b(?P<rest>.*)$",
     re.I,
 )
 #: What may follow: the figure's kind, and the words pointing back at the previous answer.
 REST = re.compile(
     r"^(?:\s*(?:\$|\$\$|money|dollars|value|revenue|amount|pipe|pipeline|deals|opps|opportunities"
-    r"|of|in|it|that|those|them|there|these|then|now|\?|!|\.))*\s*$",
+    r"|of|in|it|that|those|them|there|these|then|now|\?|!|\.|-"
+    # "who was the lowest rep across all three teams", "who logged the fewest last month"
+    r"|rep|person|seller|overall|across|all|the|three|two|four|teams?|on|my|org"
+    r"|last (?:month|quarter|week|year)|this (?:month|quarter|week|year)))*\s*$",
     re.I,
 )
 MONEY = re.compile(r"\$|\b(?:money|dollars|value|revenue|amount|pipe|pipeline)\b", re.I)

@@ -160,3 +160,24 @@ def test_a_second_breakdown_said_apart_from_the_first(demo: World, cast: Cast) -
     question = "activity counts per rep on my team for the last 30 days, split by type"
     _, args = _only(demo.ask(cast.manager, question))
     assert (args["measure"], args["group_by"], args["then_by"]) == ("activities", "rep", "activity_type")
+
+
+def test_no_next_step_on_a_narrowed_list_is_exactly_none_recorded(demo: World, cast: Cast) -> None:
+    _, args = _only(demo.ask(cast.manager, "open deals over 20k in proposal with no next step"))
+    assert (args["measure"], args["group_by"], args["missing"], args["stage"]) == (
+        "open_pipeline",
+        "deal",
+        "next_step",
+        "Proposal",
+    )
+
+
+def test_who_ranks_lowest_after_a_team_figure_is_a_rep(demo: World, cast: Cast) -> None:
+    first = demo.ask(cast.revops, "which manager's team had the best quota attainment in Q3")
+    _, args = _only(
+        demo.ask(cast.revops, "and who was the lowest rep across all three teams", first.thread_id)
+    )
+    assert (args["measure"], args["group_by"], args["top"], args["order"]) == ("attainment", "rep", 1, "asc")
+    second = demo.ask(cast.manager, "how many calls and meetings did my team log last month")
+    _, fewest = _only(demo.ask(cast.manager, "who logged the fewest last month", second.thread_id))
+    assert (fewest["measure"], fewest["group_by"], fewest["order"]) == ("activities", "rep", "asc")
