@@ -101,6 +101,13 @@ def asks(question: str) -> list[str]:
     return [parts[0], *(WHICH_ALONE.sub(rf"\g<0> {noun[1]}", ask, count=1) for ask in [*parts[1:], tail])]
 
 
+def as_follow_up(ask: str) -> str:
+    """A later ask that counts or sums again, written as a follow-up is: led by "and" ("how many
+    deals each" → "and how many deals each", which keeps the period and the comparison of the ask
+    before)."""
+    return f"and {ask}" if re.match(r"how (?:many|much)\b", ask, re.I) else ask
+
+
 def _content(frame: Frame) -> dict[str, Any]:
     """What a reading asks for, less its wording and its period."""
     data = frame.model_dump(exclude={"question", "reading", "follow_up", "implied", "about_me"})
@@ -120,10 +127,22 @@ RANKS_AGAIN = re.compile(
 )
 
 
+#: A later ask into the first's answer: "how much of it is stalled?", "what share of that is commit?".
+DRILLS_IN = re.compile(
+    r"^(?:and )?(?:how much|how many|what part|what share|what percent(?:age)?|what %) of "
+    r"(?:it|that|this|those|them|these|their|his|her)\b",
+    re.I,
+)
+
+
 def ranks_again(first: Frame, later: list[str]) -> bool:
-    """Whether the first ask picks the top (or bottom) few and a later ask picks again: two rankings,
-    whatever the whole reading made of them ("which sector has the highest win rate, and which
-    brings the most won revenue" is two sectors, not one with a second column)."""
+    """Whether a later ask must be answered apart whatever the whole reading made of it: the first
+    ask picks the top (or bottom) few and a later one picks again ("which sector has the highest
+    win rate, and which brings the most won revenue" is two sectors, not one with a second column),
+    or a later ask looks into the first's answer ("who has the biggest pipeline? how much of it is
+    stalled?" is that rep's stalled deals, not a share)."""
+    if any(DRILLS_IN.search(ask) for ask in later):
+        return True
     return first.slots.limit is not None and any(RANKS_AGAIN.search(ask) for ask in later)
 
 
@@ -159,6 +178,7 @@ def as_asked(
         if first is not None and (
             not reads_as_one(read([*questions, question], shown), first) or ranks_again(first, parts[1:])
         ):
+            parts = [parts[0], *(as_follow_up(ask) for ask in parts[1:])]
             last = read([*questions, *parts], [*shown, *[answer] * (len(parts) - 1)])
             if last.intent in FACTS_OF_LISTED and last.slots.any_of:
                 # "…and their industry": the facts of the records listed; "what about 2016" next is

@@ -213,10 +213,12 @@ class OfflinePlanner(BaseChatModel):
         later ones as follow-ups of the answer before; None to read the question whole."""
         done: list[str] = []
 
+        asked = [parts[0], *(compound.as_follow_up(part) for part in parts[1:])]
+
         def ask(position: int) -> Conversation:
             return Conversation(
-                question=parts[position],
-                history=[*conversation.history, *parts[:position]],
+                question=asked[position],
+                history=[*conversation.history, *asked[:position]],
                 results=[result for result in conversation.results if result.part == position],
                 rounds=conversation.part_rounds.get(position, 0),
                 answers=[*conversation.answers, *done],

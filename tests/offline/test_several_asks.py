@@ -150,3 +150,18 @@ def test_those_after_a_question_of_two_asks_are_the_records_the_asks_listed(demo
     ((name, args),) = _calls(again)
     assert name == "query_metrics" and "open_pipeline" in [args["measure"], *args.get("also", [])]
     assert sorted(args["any_of"]["account"]) == sorted(listed)
+
+
+def test_a_later_ask_into_the_first_answer_is_answered_apart(demo: World, cast: Cast) -> None:
+    answer = demo.ask(cast.manager, "who has the biggest pipeline on my team? how much of it is stalled?")
+    (_, ranked), (stalled, args) = _calls(answer)
+    assert (ranked["measure"], ranked["group_by"], ranked["top"]) == ("open_pipeline", "rep", 1)
+    assert "share_of_total" not in ranked and stalled == "stalled_deals" and args["owner"]
+
+
+def test_how_many_each_after_a_comparison_keeps_its_periods(maven: World) -> None:
+    rep = maven.viewer("Darcel Schlecht")
+    answer = maven.ask(rep, "how much did I win in Q3 vs Q4 2017 and how many deals each")
+    (_, money), (_, count) = _calls(answer)
+    assert (money["measure"], count["measure"]) == ("won_revenue", "won_deals")
+    assert count["period"] == money["period"] and count["compare"] == money["compare"] == "previous_period"
