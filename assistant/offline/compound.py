@@ -87,11 +87,11 @@ def asks(question: str) -> list[str]:
             break
         if join["comma"] and not opens_as_ask:
             continue
-        head = text[start : join.start()].strip(" ,;")
+        head = text[start : join.start()].strip(" ,;—–-:")
         if len(head.split()) >= MIN_WORDS:
             parts.append(head)
             start = join.end()
-    tail = text[start:].strip(" ,;")
+    tail = text[start:].strip(" ,;—–-:")
     if not parts or len(tail.split()) < MIN_WORDS or not _content_words(tail):
         return [question]  # "which have open pipeline, and how much": the amount of the same ask
     noun = WHICH_NOUN.search(parts[0])
@@ -143,7 +143,12 @@ def ranks_again(first: Frame, later: list[str]) -> bool:
     stalled?" is that rep's stalled deals, not a share)."""
     if any(DRILLS_IN.search(ask) for ask in later):
         return True
-    return first.slots.limit is not None and any(RANKS_AGAIN.search(ask) for ask in later)
+    ranking = [ask for ask in later if RANKS_AGAIN.search(ask)]
+    # "activities by type last month, and who logged the most meetings": people ranked after a
+    # breakdown of something else
+    people = any(re.match(r"(?:and )?who\b", ask, re.I) for ask in ranking)
+    apart = people and first.slots.dimension not in (None, "rep")
+    return bool(ranking) and (first.slots.limit is not None or apart)
 
 
 def reads_as_one(whole: Frame, first: Frame) -> bool:
@@ -192,10 +197,17 @@ def as_asked(
     return questions, shown
 
 
-def shared_period(whole: Frame, first: Frame) -> Frame:
+#: A later ask that narrows the first's records: its period is its own ("list my open deals over 50k —
+#: also which of them close before year end?" lists them all, then those closing this year).
+NARROWS = re.compile(r"^(?:and )?(?:which|any|how many|how much) (?:of )?(?:them|those|these|it)\b", re.I)
+
+
+def shared_period(whole: Frame, first: Frame, later: list[str] | None = None) -> Frame:
     """The first ask with the period the question gave once for all its asks: "how much did I win
     and what's my win rate this quarter" is both in this quarter."""
     if first.slots.period is not None or whole.slots.period is None:
+        return first
+    if any(NARROWS.search(ask) for ask in later or []):
         return first
     slots = first.slots.model_copy(update={"period": whole.slots.period})
     return first.model_copy(update={"slots": slots})
@@ -212,6 +224,14 @@ def covered(ask: str, answers: list[str]) -> bool:
     words = _content_words(ask)
     shown = " ".join(answers).lower()
     return bool(words) and all(word in shown for word in words)
+
+
+def mostly_shown(ask: str, answers: list[str]) -> bool:
+    """Whether most of what a later ask names is in the answers already (it asked again for what
+    the first answer shows: "…and when is it supposed to close" after the deal's details)."""
+    words = _content_words(ask)
+    shown = " ".join(answers).lower()
+    return not words or 2 * sum(word in shown for word in words) >= len(words)
 
 
 def not_followed(ask: str) -> str:

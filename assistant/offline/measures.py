@@ -519,7 +519,8 @@ def read_metric_question(text: str, default: str | None = None) -> MetricReading
         plural = (
             word.endswith("s")
             and word not in ("series", "sales")
-            and not re.search(rf"\b{re.escape(word)} (?:has|is|was|had|does|did)\b", text)
+            # ("which accounts did I win the most with": "did" and "had" say nothing of how many)
+            and not re.search(rf"\b{re.escape(word)} (?:has|is|was|does)\b", text)
         )
         reading.top = 1 if extreme and not plural else None
         low = LEAST.search(text) or BEHIND.search(text)

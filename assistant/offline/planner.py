@@ -233,7 +233,7 @@ class OfflinePlanner(BaseChatModel):
             sub = ask(position)
             frame, lexicon = self.frame(context, sub)
             if position == 0:
-                frame = compound.shared_period(whole, frame)
+                frame = compound.shared_period(whole, frame, parts[1:])
             if position < current or (position == current and sub.rounds >= MAX_ROUNDS):
                 done.append(compose(frame, sub.results, lexicon))
                 continue
@@ -249,7 +249,11 @@ class OfflinePlanner(BaseChatModel):
             route = first_route(frame, lexicon, self._tools)
             made = [(result.name, result.args) for result in conversation.results]
             if route.calls and (route.calls[0].name, route.calls[0].args) in made and not frame.advice:
-                continue  # "…and when is it due to close" after the deal: the answer above has it
+                # "…and when is it due to close" after the deal: the answer above has it; an ask read
+                # as the same question though it names something else is said, not dropped
+                if not compound.mostly_shown(parts[position], done):
+                    done.append(compound.not_followed(parts[position]))
+                continue
             if route.calls:
                 return _message(route.calls, part=position)
             if position == 0:

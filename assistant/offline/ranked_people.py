@@ -20,7 +20,7 @@ WHO_MOST = re.compile(
     r"^\W*(?:and |so |ok |okay )?(?:who|which (?:rep|person|owner|ae|seller|salesperson|one of them))"
     r"(?:'s|s| is| was| has| had| have| got| owns| holds| carries| logged| booked| won| sold| closed"
     r"| lost| made| did| created)? (?:got )?(?:the )?"
-    r"(?P<end>most|least|fewest|biggest|largest|highest|lowest|smallest)\b(?P<rest>.*)$",
+    r"(?P<end>most|least|fewest|biggest|largest|highest|lowest|smallest|top|bottom)\b(?P<rest>.*)$",
     re.I,
 )
 #: What may follow: the figure's kind, and the words pointing back at the previous answer.
@@ -29,12 +29,14 @@ REST = re.compile(
     r"|of|in|it|that|those|them|there|these|then|now|\?|!|\.|-"
     # "who was the lowest rep across all three teams", "who logged the fewest last month"
     r"|rep|person|seller|overall|across|all|the|three|two|four|teams?|on|my|org"
+    # "who's top by deal count?", "and who's bottom by $"
+    r"|by|count|number|#|deal"
     r"|last (?:month|quarter|week|year)|this (?:month|quarter|week|year)))*\s*$",
     re.I,
 )
 MONEY = re.compile(r"\$|\b(?:money|dollars|value|revenue|amount|pipe|pipeline)\b", re.I)
-COUNTED = re.compile(r"\b(?:deals|opps|opportunities)\b", re.I)
-LOW = frozenset({"least", "fewest", "lowest", "smallest"})
+COUNTED = re.compile(r"\b(?:deals|opps|opportunities|count|number)\b|#", re.I)
+LOW = frozenset({"least", "fewest", "lowest", "smallest", "bottom"})
 
 
 def asks_who_ranks(question: str) -> bool:

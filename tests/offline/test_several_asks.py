@@ -165,3 +165,24 @@ def test_how_many_each_after_a_comparison_keeps_its_periods(maven: World) -> Non
     (_, money), (_, count) = _calls(answer)
     assert (money["measure"], count["measure"]) == ("won_revenue", "won_deals")
     assert count["period"] == money["period"] and count["compare"] == money["compare"] == "previous_period"
+
+
+def test_a_later_ask_narrowing_the_first_keeps_its_period_to_itself(demo: World, cast: Cast) -> None:
+    answer = demo.ask(cast.rep, "list my open deals over 50k — also which of them close before year end?")
+    listed, narrowed = [args for name, args in _calls(answer) if name == "pipeline_summary"]
+    assert "period" not in listed and narrowed["period"] == "this year"
+
+
+def test_people_ranked_after_a_breakdown_of_something_else_are_a_second_ask(demo: World, cast: Cast) -> None:
+    answer = demo.ask(
+        cast.manager, "activities by type for my team last month, and who logged the most meetings"
+    )
+    (_, by_type), (_, who) = _calls(answer)
+    assert by_type["group_by"] == "activity_type" and "activity_type" not in by_type
+    assert (who["group_by"], who["activity_type"], who["top"]) == ("rep", "meeting", 1)
+
+
+def test_who_is_top_by_another_figure_is_a_second_ranking(maven: World) -> None:
+    manager = maven.viewer("Cara Losch")
+    answer = maven.ask(manager, "who's my top rep by won revenue this year — and who's top by deal count?")
+    assert [args["measure"] for _, args in _calls(answer)] == ["won_revenue", "won_deals"]
