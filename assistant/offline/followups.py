@@ -1098,6 +1098,10 @@ def merge(previous: Frame, current: Frame, question: str) -> Frame:
     if new_breakdown and current.slots.limit is None and current.slots.ranking is None:
         # "what products is she losing on?" after the rep with the lowest win rate: every product
         merged.limit = merged.ranking = None
+    elif new_breakdown and current.slots.limit is None and merged.limit == 1:
+        # "what were their biggest losses" after the rep with the lowest attainment: the few
+        # biggest, not the one the rep ranking was cut to
+        merged.limit = None
     counted = _outcome_counted(previous, merged, question)
     if counted is not None:
         merged.measure = counted  # "whos the rep on most of those deals" after what Kan-code bought: its wins

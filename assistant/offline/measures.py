@@ -519,8 +519,12 @@ def read_metric_question(text: str, default: str | None = None) -> MetricReading
         plural = (
             word.endswith("s")
             and word not in ("series", "sales")
-            # ("which accounts did I win the most with": "did" and "had" say nothing of how many)
+            # ("which accounts did I win the most with": "did" and "had" say nothing of how many,
+            # unless the question picks one of a set: "which of my reps had the lowest")
             and not re.search(rf"\b{re.escape(word)} (?:has|is|was|does)\b", text)
+            and not (
+                re.search(r"\bwhich of\b", text) and re.search(rf"\b{re.escape(word)} (?:had|did)\b", text)
+            )
         )
         reading.top = 1 if extreme and not plural else None
         low = LEAST.search(text) or BEHIND.search(text)

@@ -181,3 +181,17 @@ def test_who_ranks_lowest_after_a_team_figure_is_a_rep(demo: World, cast: Cast) 
     second = demo.ask(cast.manager, "how many calls and meetings did my team log last month")
     _, fewest = _only(demo.ask(cast.manager, "who logged the fewest last month", second.thread_id))
     assert (fewest["measure"], fewest["group_by"], fewest["order"]) == ("activities", "rep", "asc")
+
+
+def test_one_of_a_set_ranked_is_one_and_plural_members_ranked_are_several(demo: World, cast: Cast) -> None:
+    _, one = _only(demo.ask(cast.manager, "which of my reps had the lowest quota attainment in Q3"))
+    assert (one["top"], one["order"]) == (1, "asc")
+    _, several = _only(demo.ask(cast.rep, "which accounts did I win the most with this year"))
+    assert several["group_by"] == "account" and "top" not in several
+
+
+def test_the_biggest_losses_of_the_one_rep_shown_are_several(demo: World, cast: Cast) -> None:
+    first = demo.ask(cast.manager, "which of my reps had the lowest quota attainment in Q3")
+    _, args = _only(demo.ask(cast.manager, "what were their biggest losses that quarter", first.thread_id))
+    assert (args["measure"], args["group_by"], args["period"]) == ("lost_revenue", "deal", "q3")
+    assert args.get("top", 10) > 1 and ("rep" in args or "rep" in args.get("any_of", {}))
