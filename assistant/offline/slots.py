@@ -285,6 +285,25 @@ def _stages_together(text: str, lexicon: Lexicon, out: Extracted) -> bool:
     return True
 
 
+#: "proposal or later", "negotiation and beyond", "discovery+": that stage and every one after it.
+LATER_STAGES = re.compile(
+    r"^(?:\s+stage)?\s*(?:\+|or (?:later|beyond|further|higher|after)|and (?:later|beyond|up|after)"
+    r"|onwards?|or any later stage)(?!\w)"
+)
+EARLIER_STAGES = re.compile(r"^(?:\s+stage)?\s*(?:or (?:earlier|before|lower)|and (?:earlier|below))\b")
+
+
+def _onwards(name: str, after: str, lexicon: Lexicon) -> str:
+    """The stage named, or with every open stage after it ("proposal or later") or before it."""
+    names = [stage.name for stage in lexicon.stages.open_stages]
+    index = names.index(name)
+    if LATER_STAGES.match(after):
+        return ", ".join(names[index:])
+    if EARLIER_STAGES.match(after):
+        return ", ".join(names[: index + 1])
+    return name
+
+
 def _stage(text: str, lexicon: Lexicon, out: Extracted) -> None:
     """Stage names anywhere; aliases ("demo", "quote", "contract") only after "in"/"at" or before
     "stage", since they are ordinary words too. Closed stages are not a filter on open deals."""
@@ -296,7 +315,7 @@ def _stage(text: str, lexicon: Lexicon, out: Extracted) -> None:
                 exact = name == stage.name
                 after = text[match.end() : match.end() + 7]
                 if exact or STAGE_WORDS.search(text[: match.start()]) or after.startswith(" stage"):
-                    out.slots.stage = stage.name
+                    out.slots.stage = _onwards(stage.name, text[match.end() :], lexicon)
                     out.spans.append(match.span())
                     return
     # "sitting in negotation": a stage name misspelt by one letter, where a stage is named

@@ -195,3 +195,12 @@ def test_the_biggest_losses_of_the_one_rep_shown_are_several(demo: World, cast: 
     _, args = _only(demo.ask(cast.manager, "what were their biggest losses that quarter", first.thread_id))
     assert (args["measure"], args["group_by"], args["period"]) == ("lost_revenue", "deal", "q3")
     assert args.get("top", 10) > 1 and ("rep" in args or "rep" in args.get("any_of", {}))
+
+
+def test_a_stage_or_later_is_that_stage_and_every_one_after_it(demo: World, cast: Cast) -> None:
+    first = demo.ask(cast.rep, "what's in my pipeline closing this quarter?")
+    narrowed = demo.ask(cast.rep, "which of those are at proposal stage or later", first.thread_id)
+    later = dict(narrowed.tool_calls[0].args)
+    assert later["stage"] == "Proposal, Negotiation" and later["period"] == "this quarter"
+    _, earlier = _only(demo.ask(cast.rep, "my open deals in discovery or earlier"))
+    assert earlier["stage"] == "Prospecting, Qualification, Discovery"
