@@ -218,20 +218,15 @@ def joined(answers: list[str]) -> str:
     return "\n\n".join(answer for answer in answers if answer)
 
 
-def covered(ask: str, answers: list[str]) -> bool:
-    """Whether the answers already show what a later ask names ("how much potential is in each?"
-    after a list of territories with their potential)."""
+def shown(ask: str, answers: list[str]) -> float | None:
+    """The part of what a later ask names that the answers already show (none when it names
+    nothing): all of it for "how much potential is in each?" after the territories with their
+    potential; most of it for "…and when is it supposed to close" after the deal's details."""
     words = _content_words(ask)
-    shown = " ".join(answers).lower()
-    return bool(words) and all(word in shown for word in words)
-
-
-def mostly_shown(ask: str, answers: list[str]) -> bool:
-    """Whether most of what a later ask names is in the answers already (it asked again for what
-    the first answer shows: "…and when is it supposed to close" after the deal's details)."""
-    words = _content_words(ask)
-    shown = " ".join(answers).lower()
-    return not words or 2 * sum(word in shown for word in words) >= len(words)
+    if not words:
+        return None
+    said = " ".join(answers).lower()
+    return sum(word in said for word in words) / len(words)
 
 
 def not_followed(ask: str) -> str:

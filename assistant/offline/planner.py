@@ -251,7 +251,7 @@ class OfflinePlanner(BaseChatModel):
             if route.calls and (route.calls[0].name, route.calls[0].args) in made and not frame.advice:
                 # "…and when is it due to close" after the deal: the answer above has it; an ask read
                 # as the same question though it names something else is said, not dropped
-                if not compound.mostly_shown(parts[position], done):
+                if (part_shown := compound.shown(parts[position], done)) is not None and part_shown < 0.5:
                     done.append(compound.not_followed(parts[position]))
                 continue
             if route.calls:
@@ -259,7 +259,7 @@ class OfflinePlanner(BaseChatModel):
             if position == 0:
                 return None  # the first ask needs no tool (a clarifying question): read it whole
             if frame.intent is Intent.UNKNOWN or route.direct in (Direct.HELP, Direct.UNKNOWN, None):
-                if not compound.covered(parts[position], done):
+                if compound.shown(parts[position], done) != 1.0:
                     done.append(compound.not_followed(parts[position]))
             else:
                 done.append(_direct(route, frame, lexicon, parts[position]))

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from itertools import pairwise
 
 from assistant.offline.breakdowns import DIMENSION_WORD, DIMENSIONS
-from assistant.offline.listed import AMOUNT, SCALE
+from assistant.offline.listed import AMOUNT, SCALE, SEPARATOR
 from assistant.offline.measures import _measure
 from tools.semantic.dimensions import DIMENSIONS as DECLARED
 from tools.semantic.measures import MEASURES
@@ -34,12 +34,11 @@ RANKED = re.compile(
     r"(?:\s+(?:on|by|in|for)\s+(?P<after>win rate|[\w%-]+(?: (?:rate|size|cycle|pipeline|revenue))?)\b)?",
     re.I,
 )
-#: Header names of the time grains a table can be broken down by.
-TIME_HEADERS = {"day": "day", "week": "week", "month": "month", "quarter": "quarter", "year": "year"}
+#: The time grains a table can be broken down by.
+TIME_GRAINS = frozenset({"day", "week", "month", "quarter", "year"})
 A_YEAR_APART = re.compile(r"\b(?:last|previous|prior) year\b|\ba year (?:ago|before|earlier)\b", re.I)
 PERCENT = re.compile(r"(-?\d+(?:\.\d+)?)\s*%")
 NUMBER = re.compile(r"-?\d[\d,]*(?:\.\d+)?")
-SEPARATOR = re.compile(r"^\s*\|[\s|:-]+\|\s*$")
 MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 QUARTER = re.compile(r"^(\d{4})-Q([1-4])$")
 
@@ -93,7 +92,7 @@ def _header_key(header: str) -> str | None:
     for key, dimension in DECLARED.items():
         if dimension.name.casefold() == lowered:
             return key
-    return TIME_HEADERS.get(lowered) or DIMENSIONS.get(lowered)
+    return DIMENSIONS.get(lowered)  # the breakdown words name the time grains too
 
 
 def _written(member: str, key: str | None = None) -> str:
@@ -128,7 +127,7 @@ def _led_with(question: str, answer: str) -> str:
     found = THAT_MEMBER.search(question)
     if found is None or (wanted := DIMENSIONS.get(found["noun"].casefold())) is None:
         return question
-    if wanted in TIME_HEADERS and A_YEAR_APART.search(question):
+    if wanted in TIME_GRAINS and A_YEAR_APART.search(question):
         return question  # "how'd that month do last year": the same month a year before (read in the thread)
     led = [
         table.rows[0][0] for table in tables(answer) if _header_key(table.header[0]) == wanted and table.rows
