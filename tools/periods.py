@@ -99,6 +99,10 @@ _WINDOW = re.compile(
     rf"(last|past|next|coming|trailing|rolling) (\d{{1,3}}|{'|'.join(_COUNTS)})"
     r" (days?|weeks?|months?|quarters?|years?)"
 )
+_AGO = re.compile(
+    rf"(?:(?P<count>\d{{1,2}}|a|an|one|{'|'.join(_COUNTS)}) (?P<unit>week|month|quarter|year)s? ago"
+    r"|(?P<before_last>week|month|quarter|year) before last)"
+)
 #: "TTM", "LTM": the trailing twelve months.
 _TRAILING_YEAR = ("ttm", "ltm", "trailing twelve months", "last twelve months", "rolling twelve months")
 _HALF = re.compile(r"(?:(?:fy)?(\d{4})[\s-]*)?h([12])(?:[\s-]*(?:fy)?(\d{4}))?")
@@ -177,6 +181,13 @@ def _calendar(phrase: str, as_of: dt.date, fy_start_month: int) -> Period | None
         whole = [quarter_containing(_add_months(start, -3 * n), fy_start_month) for n in range(count, 0, -1)]
         label = f"the last {count} quarters ({whole[0].label}–{whole[-1].label})"
         return Period(label=label, start=whole[0].start, end=start, quota_periods=[q.label for q in whole])
+    ago = _AGO.fullmatch(phrase)
+    if ago and not (ago["unit"] == "year" and ago["count"] == "a"):  # "a year ago" sets a comparison
+        # "two quarters ago", "3 months ago", "the month before last": that one whole unit, back from this one
+        if ago["before_last"]:
+            return _units_back(ago["before_last"], 2, as_of, fy_start_month)
+        count = _COUNTS.get(ago["count"]) or (1 if ago["count"] in ("a", "an", "one") else int(ago["count"]))
+        return _units_back(ago["unit"], count, as_of, fy_start_month)
     if phrase in _TRAILING_YEAR:
         phrase = "last 12 months"
     # "the past week", "this past month": one of the unit, counted back from today
@@ -228,6 +239,20 @@ def _calendar(phrase: str, as_of: dt.date, fy_start_month: int) -> Period | None
         label = f"H{half.group(2)} {year.label}"
         return Period(label=label, start=start, end=_add_months(start, 6), quota_periods=quotas)
     return None
+
+
+def _units_back(unit: str, count: int, as_of: dt.date, fy_start_month: int) -> Period:
+    """The whole week, month, quarter or fiscal year ``count`` of them before the one ``as_of`` is in."""
+    if unit == "week":
+        monday = as_of - dt.timedelta(days=as_of.weekday() + 7 * count)
+        return _week(monday, f"{count} week{'s' * (count != 1)} ago")
+    if unit == "month":
+        return _month(_add_months(as_of.replace(day=1), -count))
+    if unit == "quarter":
+        this_quarter = quarter_containing(as_of, fy_start_month)
+        return quarter_containing(_add_months(this_quarter.start, -3 * count), fy_start_month)
+    fy_now = _fiscal_year_start(as_of, fy_start_month)
+    return _fiscal_year((fy_now.year if fy_start_month == 1 else fy_now.year + 1) - count, fy_start_month)
 
 
 def _parse(text: str, as_of: dt.date, fy_start_month: int) -> Period:

@@ -123,12 +123,14 @@ from assistant.offline.thread_choices import (
     reading_picked,
     resolve_choice,
 )
+from assistant.offline.thread_periods import from_thread
 from assistant.offline.thread_steps import after_merge, changes_nothing
 from assistant.offline.thresholds import bounded_after
 from assistant.offline.understanding import OWNER_INTENTS, drop_undated, place_unknown
 from assistant.offline.vocabulary import correct_before_reading
 from tools.deals.stalled_rules import RULES as STALL_RULES
 from tools.deals.stalled_rules import Rule
+from tools.lexicon import Lexicon
 from tools.semantic.measures import MEASURES
 
 #: How many deals a list sorted by size shows.
@@ -1290,13 +1292,15 @@ def fold(
     understand: Callable[[str], Frame],
     refine: Callable[[Frame], Frame] = lambda f: f,
     answers: list[str] | None = None,
+    lexicon: Lexicon | None = None,
 ) -> Frame:
     """The frame of the last of ``questions`` (oldest first), read in the context of the thread.
 
     ``refine`` completes each question's frame from the data before the next one is read (the
     planner turns "the Evergreen deal" into the viewer's deal there, or a choice among them).
     ``answers`` are the answers shown after the earlier questions: "the second one" picks a row
-    of the list the previous answer showed (:mod:`assistant.offline.listed`).
+    of the list the previous answer showed (:mod:`assistant.offline.listed`). ``lexicon`` dates a
+    period named from the thread's ("the quarter before that", :mod:`assistant.offline.thread_periods`).
     """
     context: Frame | None = None
     frame = Frame(intent=Intent.UNKNOWN)
@@ -1305,6 +1309,9 @@ def fold(
         if 0 < position <= len(answers or []):
             # "in the best region, which team did best": the member the last answer ranked first
             question = ranked_member(question, (answers or [])[position - 1])
+        if context is not None and lexicon is not None and context.intent in DATA_INTENTS:
+            # "the quarter before that": the thread's period, moved back
+            question = from_thread(question, context.slots.period, lexicon.as_of, lexicon.fy_start_month)
         if named_before is not None and context is None and HE_OR_SHE.search(question):
             context = Frame(intent=Intent.PERFORMANCE, slots=Slots(owner=named_before), question=question)
         again_for = same_for(context, question) if context is not None else None

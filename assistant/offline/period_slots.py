@@ -46,6 +46,10 @@ PERIOD = re.compile(
     r"|since we started|since day one|the (?:old|older|earlier) ones|historically|over the years"
     r"|(?:last|past|next|coming|trailing|rolling) (?:\d{1,3}|two|three|four|five|six|twelve|eighteen)"
     r" (?:days?|weeks?|months?|quarters?|years?)"
+    # "two quarters ago", "3 months ago", "the quarter before last" ("a year ago" sets a comparison)
+    r"|(?<!over )(?<!than )(?<!under )(?<!least )(?<!within )(?<!most )(?<!> )(?<!< )"
+    r"(?!a year)(?:\d{1,2}|an?|one|two|three|four|five|six) (?:weeks?|months?|quarters?|years?) ago"
+    r"|(?:the )?(?:week|month|quarter|year) before last"
     r"|since (?:mon|tues|wednes|thurs|fri|satur|sun)day"
     rf"|since (?:{MONTHS})\b(?! \d)"
     r"|(?:fy ?)?\d{4}[ -]?h[12]|h[12](?:[ -]?(?:fy ?)?\d{4})?"

@@ -166,6 +166,7 @@ class OfflinePlanner(BaseChatModel):
                     lambda record: deal_account(context.repository, context.viewer, record),
                 ),
                 answers=shown,
+                lexicon=lexicon,
             )
             looking_ahead(frame, lexicon)
             return frame

@@ -51,6 +51,13 @@ FRIDAY = dt.date(2026, 11, 27)
         ("MTD", dt.date(2026, 11, 1), dt.date(2026, 11, 28)),
         ("this month or next", dt.date(2026, 11, 1), dt.date(2027, 1, 1)),
         ("this quarter or the next one", dt.date(2026, 10, 1), dt.date(2027, 4, 1)),
+        # one whole unit, so many of them before the one today is in
+        ("two quarters ago", dt.date(2026, 4, 1), dt.date(2026, 7, 1)),
+        ("3 months ago", dt.date(2026, 8, 1), dt.date(2026, 9, 1)),
+        ("a month ago", dt.date(2026, 10, 1), dt.date(2026, 11, 1)),
+        ("the quarter before last", dt.date(2026, 4, 1), dt.date(2026, 7, 1)),
+        ("2 weeks ago", dt.date(2026, 11, 9), dt.date(2026, 11, 16)),
+        ("two years ago", dt.date(2024, 1, 1), dt.date(2025, 1, 1)),
     ],
 )
 def test_everyday_periods(phrase: str, start: dt.date, end: dt.date) -> None:
