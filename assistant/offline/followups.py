@@ -27,8 +27,6 @@ period the previous answer covered).
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
-from typing import Any
 
 from assistant.offline.bare_measures import (
     BOOKED_AGAINST,
@@ -40,19 +38,24 @@ from assistant.offline.bare_measures import (
 )
 from assistant.offline.breakdowns import (
     COMPARED_GROUPS,
-    DIMENSION_WORD,
-    DIMENSIONS,
     RANKED,
     WHICH,
     dimension_named,
 )
-from assistant.offline.corrections import corrected, outcome_swapped, replaced, same_for
-from assistant.offline.deal_choice import chosen_deal
+from assistant.offline.followup_cases import (
+    BIGGEST_ONES,
+    DROVE,
+    VOLUME_OR_SIZE,
+    WHO_OWNS_THOSE,
+    WHO_START,
+    leaves_out,
+    of_a_kind,
+    recut_of_measure,
+    which_dimension,
+)
 from assistant.offline.followup_words import (
     ACCOUNTS_THAT,
-    ADVICE_ASKED,
     ASIDES,
-    BIG_ONES,
     BROKEN_DOWN,
     BY_CLOSE,
     BY_SIZE,
@@ -61,12 +64,8 @@ from assistant.offline.followup_words import (
     CHANGE_UP,
     COMPARED,
     DEAL_LISTS,
-    DEAL_WORD,
-    DEALS_BEHIND,
     FRAGMENT,
-    HOW_BIG,
     INSTEAD,
-    IT,
     JUST_MEMBER,
     MAX_FRAGMENT_WORDS,
     MAX_PRONOUN_WORDS,
@@ -89,102 +88,31 @@ from assistant.offline.followup_words import (
     WHICH_ONE,
 )
 from assistant.offline.frame import ENTITY_SLOTS, FILTER_SLOTS, Frame, Intent, Slots
-from assistant.offline.group_thresholds import dropped
 from assistant.offline.intents import spec_for
 from assistant.offline.intents.registry import DATA_INTENTS, ENTITY_INTENT, PERIOD_INTENTS
 from assistant.offline.listed import (
-    DEAL_ADVICE,
     PLACE,
-    lone_pair,
-    named_in_place,
-    named_row,
-    only_row,
-    pick,
-    ranked_first,
-    single_row,
-    with_pick,
 )
-from assistant.offline.listed_sets import MEMBER_FIELDS, about_listed, needs_account
 from assistant.offline.measure_lists import AS_COUNT, IN_COUNT_WORDS, IN_MONEY, IN_MONEY_WORDS
 from assistant.offline.measures import read_metric_question
 from assistant.offline.members import MEMBER_SLOTS
-from assistant.offline.metric_claims import NOT_ON_PIPELINE, OPEN_MEASURES
-from assistant.offline.narrowing import LEAVING_OUT, NAMED_THEN_BY, ONE_BEST, SUBJECTLESS, only_these
+from assistant.offline.metric_claims import OPEN_MEASURES
+from assistant.offline.narrowing import NAMED_THEN_BY, ONE_BEST, SUBJECTLESS, only_these
 from assistant.offline.period_slots import SAME_LAST_YEAR
-from assistant.offline.previous_answer import SO_FAR, asks_of_previous, of_previous
-from assistant.offline.ranked_people import asks_who_ranks, who_ranks
-from assistant.offline.ranked_rows import ranked_member
-from assistant.offline.recompose import recomposed
+from assistant.offline.previous_answer import SO_FAR, asks_of_previous
+from assistant.offline.ranked_people import who_ranks
 from assistant.offline.record_filters import activity_kind
 from assistant.offline.thread_choices import (
     choice_named,
-    deals_behind,
     names_in,
     reading_picked,
-    resolve_choice,
 )
-from assistant.offline.thread_periods import from_thread
-from assistant.offline.thread_steps import after_merge, changes_nothing
 from assistant.offline.thresholds import bounded_after
-from assistant.offline.understanding import OWNER_INTENTS, drop_undated, place_unknown
-from assistant.offline.vocabulary import correct_before_reading
+from assistant.offline.understanding import OWNER_INTENTS, place_unknown
 from tools.deals.stalled_rules import RULES as STALL_RULES
 from tools.deals.stalled_rules import Rule
-from tools.lexicon import Lexicon
 from tools.semantic.measures import MEASURES
 
-#: How many deals a list sorted by size shows.
-SORTED_SHOWN = 10
-
-
-#: Money asked of deals counted before: "cost me the most $", "in dollars", "by value".
-#: "why did it change?", "what drove that?", "why is it down": a compared figure's move, asked why.
-WHY_IT_MOVED = re.compile(
-    r"^\W*(?:and |so |ok )?(?:why\b.{0,30}\b(?:change|changed|drop|dropped|fall|fell|go (?:up|down)"
-    r"|went (?:up|down)|rise|rose|increase|increased|decrease|decreased|decline|declined|dip|dipped|jump"
-    r"|jumped|move|moved|differ|different|down|up|lower|higher|worse|better)"
-    r"|what (?:drove|caused|explains?|is behind|was behind|happened)\b"
-    r"(?: (?:that|it|this|there|the (?:change|drop|increase|decline|dip|jump|difference)))?)\W*$",
-    re.I,
-)
-#: What a figure is made of, to show under a move asked why: a rate's wins and losses, bookings'
-#: deal count and size, attainment's bookings and quota.
-PARTS = {
-    "win_rate": ("won_deals", "lost_deals"),
-    "loss_rate": ("won_deals", "lost_deals"),
-    "win_rate_by_value": ("won_revenue", "lost_revenue"),
-    "won_revenue": ("won_deals", "average_deal_size"),
-    "lost_revenue": ("lost_deals", "average_lost_deal_size"),
-    "attainment": ("won_revenue", "quota"),
-    "coverage": ("open_pipeline", "quota"),
-}
-
-
-def _parts_of_the_change(previous: Frame, current: Frame, question: str) -> Frame | None:
-    """ "why did it change?" after win rate this quarter vs last: the data records outcomes, not
-    reasons, so the figure's parts for both periods (wins and losses, deal count and size), which
-    say where the move came from."""
-    slots = previous.slots
-    compared = slots.compare or slots.compare_to or slots.prior_period
-    parts = PARTS.get(slots.measure or "")
-    if not (compared and parts and WHY_IT_MOVED.match(question)) or names_in(current.slots):
-        return None
-    measure = slots.measure or ""
-    update = {"measure": parts[0], "also": [*parts[1:], measure], "drivers": True}
-    broken_down = slots.model_copy(update=update)
-    return Frame(intent=Intent.MEASURE, slots=broken_down, follow_up=True, question=current.question)
-
-
-#: "who drove the change?", "what's behind the drop?", "which product explains the growth?".
-DROVE = re.compile(
-    r"\b(?:drove|drives|driving|driven|caused|causes|behind|explains?|accounts? for|responsible for"
-    r"|contributed (?:to|most to))\b.{0,20}?\b(change|drop|decline|dip|fall|slide|increase|growth|jump"
-    r"|rise|gain|swing|difference|move)\b",
-    re.I,
-)
-FALLING = frozenset({"drop", "decline", "dip", "fall", "slide"})
-RISING = frozenset({"increase", "growth", "jump", "rise", "gain"})
-WHO_START = re.compile(r"\W*(?:and |so |ok )?who\b", re.I)
 #: Figures each deal has of its own (how long it has been open, or in its stage).
 DEAL_OWN = frozenset({"average_deal_age", "average_days_in_stage"})
 #: "which have…", "which ones are…": which of the records the previous answer covered.
@@ -206,8 +134,6 @@ def _has_slots(slots: Slots) -> bool:
 
 #: "those deals", "them", "these": the deals the thread's answer was about.
 THOSE_DEALS = re.compile(r"\b(?:those|these|them|they|the same)\b(?: (?:deals|opps|wins|losses))?", re.I)
-#: Words that ask for open pipeline itself (a breakdown asked without them keeps the thread's measure).
-OPEN_SAID = re.compile(r"\b(?:pipe|pipeline|open|opps|deals|closing|forecast)\b", re.I)
 
 
 #: Measures of deals won, and of deals lost: "those deals" after them are the won (or lost) ones.
@@ -228,30 +154,6 @@ def _outcome_counted(previous: Frame, merged: Slots, question: str) -> str | Non
     return "lost_deals" if previous.slots.measure in LOST_MEASURES else None
 
 
-def _recut_of_measure(previous: Frame, current: Frame, question: str) -> Frame | None:
-    """ "show me Analytics Cloud month by month for 2026" after the bookings by product: the thread's
-    measure for that member, by that breakdown (read alone, a member and a breakdown are its open
-    pipeline), unless the pipeline or open deals are named."""
-    if not (
-        previous.intent is Intent.MEASURE
-        and previous.slots.measure in MEASURES
-        and current.intent is Intent.PIPELINE
-        and current.slots.measure is None
-        and current.slots.group_by
-        and names_in(current.slots)
-        and not OPEN_SAID.search(question)
-    ):
-        return None
-    slots = previous.slots.model_copy(deep=True)
-    for name in names_in(current.slots):
-        setattr(slots, name, getattr(current.slots, name))
-    breakdown = current.slots.group_by
-    slots.dimension = slots.group_by = "rep" if breakdown == "owner" else breakdown  # the pipeline's word
-    slots.period = current.slots.period or slots.period
-    slots.compare = slots.compare_to = slots.by_change = slots.ranking = slots.limit = slots.then_by = None
-    return Frame(intent=Intent.MEASURE, slots=slots, follow_up=True, question=current.question)
-
-
 def is_follow_up(previous: Frame | None, current: Frame, question: str) -> bool:
     if previous is None or current.intent in ASIDES:
         return False
@@ -266,9 +168,9 @@ def is_follow_up(previous: Frame | None, current: Frame, question: str) -> bool:
         and (NAMED_THEN_BY.search(question) or BROKEN_DOWN.match(question))
     ):
         return True  # "melvin's - by rep" after the count by manager: his part, by rep
-    if _recut_of_measure(previous, current, question) or bounded_after(previous, current, question):
+    if recut_of_measure(previous, current, question) or bounded_after(previous, current, question):
         return True  # "show me that product month by month" after its bookings: its bookings by month
-    if _leaves_out(previous, current, question):
+    if leaves_out(previous, current, question):
         return True  # "drop mg special and redo it": the figure before, without it
     if WHO_OWNS_THOSE.match(question) and previous.intent in (Intent.PIPELINE, Intent.TOP_DEALS):
         return True  # "who owns those?" after the deals closing next week: those deals, with owners
@@ -386,83 +288,6 @@ LAST_UNIT = re.compile(
 )
 
 
-#: "who closed it?", "who owned that one?": the person on the one deal shown, not a ranking of people.
-WHO_DID_IT = re.compile(
-    r"^\W*(?:and |so |ok )?who(?:'s| is| was)? (?:closed|won|lost|owns|owned|sold|booked|signed|has|had"
-    r"|worked|working|on|the owner of|the rep on) (?:it|that|that one|this one|that deal|this deal|the deal)"
-    r"\W*$",
-    re.I,
-)
-
-
-#: "which account was that?", "what company is it", "whose deal was that": the one deal's account.
-WHICH_ACCOUNT = re.compile(
-    r"^\W*(?:and |so |ok )?(?:which|what|whose) (?:account|acct|company|customer|client|logo|deal)"
-    r" (?:was|is) (?:that|it|this)(?: one| deal)?\W*$",
-    re.I,
-)
-
-
-def _of_the_deal(current: Frame, question: str) -> bool:
-    """A question about "it" that names nothing and asks no breakdown: the deal's own facts."""
-    slots = current.slots
-    if WHO_DID_IT.match(question) and not names_in(slots):
-        return True
-    asks_how = current.intent is Intent.PLAYBOOK and ADVICE_ASKED.search(question) is not None
-    return (
-        IT.search(question) is not None
-        and current.intent not in ASIDES
-        and not asks_how
-        and current.intent not in (Intent.CHANGE, Intent.ACTION, Intent.WIN_CHANCES)
-        and not names_in(slots)
-        # "why did we lose it?": one deal's own loss reason, not the losses broken down by reason
-        and not ({slots.dimension, slots.group_by, slots.then_by} - {None, "loss_reason"})
-    )
-
-
-#: A person referred to by a pronoun: "what has he closed", "her pipeline".
-HE_OR_SHE = re.compile(r"\b(?:he|she|him|her|his|hers)\b", re.I)
-
-
-def _advice_on_it(current: Frame, question: str) -> bool:
-    """ "what should I do about it?", "how do I save it": what to do about the one record shown."""
-    asks = current.advice or (current.intent is Intent.PLAYBOOK and ADVICE_ASKED.search(question) is not None)
-    return asks and IT.search(question) is not None and not names_in(current.slots)
-
-
-#: Intents about one record itself: "who owns the top one" after the accounts ranked is its profile.
-RECORD_INTENTS = frozenset({Intent.ACCOUNT, Intent.ACCOUNT_FACTS, Intent.DEAL, Intent.TERRITORY})
-
-
-#: "who owns those?", "whose are they", "who's on them": the owners of the deals just listed.
-WHO_OWNS_THOSE = re.compile(
-    r"^\W*(?:and |so |ok )?(?:who(?:'s| is| are)? (?:owns?|owned|has|have|is on|are on|on|working) "
-    r"(?:those|them|these|they|each(?: one)?)|whose (?:are )?(?:those|they|these)(?: deals)?"
-    r"|who are the (?:owners|reps) (?:on|of|for) (?:those|them|these))\W*$",
-    re.I,
-)
-#: How many deals "who owns those?" lists.
-OWNERS_LISTED = 25
-
-
-def _leaves_out(previous: Frame, current: Frame, question: str) -> bool:
-    return (
-        bool(current.slots.exclude)
-        and previous.intent is Intent.MEASURE
-        and bool(LEAVING_OUT.match(question))
-    )
-
-
-def _asks_its_own(current: Frame) -> bool:
-    """A question whose intent stands alone once its pronoun is read as the row shown: a list of
-    accounts or deals, not a measure (which the thread's question may still complete)."""
-    return (
-        current.intent not in (Intent.UNKNOWN, Intent.MEASURE, Intent.PERFORMANCE)
-        and not current.implied
-        and current.slots.ranking is None  # "top accounts in that": the thread's measure, ranked
-    )
-
-
 #: Words that rank: "the most", "best", "rank".
 RANKING_WORD = re.compile(
     r"\b(?:most|least|fewest|best|worst|top|bottom|highest|lowest|biggest|largest|smallest|rank|ranked"
@@ -499,208 +324,9 @@ def ranks_members(question: str) -> bool:
 
 def merge(previous: Frame, current: Frame, question: str) -> Frame:
     """``current`` read in the context of ``previous`` (see the module docstring)."""
-    answered = (
-        of_previous(previous, current, question)
-        or who_ranks(previous, current, question)
-        or _recut_of_measure(previous, current, question)
-        or bounded_after(previous, current, question)
-    )
-    if answered is not None:
-        return answered
-    only = only_these(previous, current, question)
-    if only is not None:
-        return only
-    if WHO_OWNS_THOSE.match(question) and previous.intent in (Intent.PIPELINE, Intent.TOP_DEALS):
-        behind = deals_behind(previous)
-        if behind is not None:
-            # each deal with its owner, all of them (up to a long list)
-            slots = behind.slots.model_copy(update={"limit": behind.slots.limit or OWNERS_LISTED})
-            return behind.model_copy(update={"question": current.question, "slots": slots})
-    if _leaves_out(previous, current, question):
-        # "drop mg special and redo it", "exclude ruth's" after a measure: the same figure without them
-        exclude = {**(previous.slots.exclude or {}), **(current.slots.exclude or {})}
-        slots = previous.slots.model_copy(update={"exclude": exclude})
-        return previous.model_copy(update={"slots": slots, "follow_up": True, "question": current.question})
-    if DEALS_BEHIND.match(question) and not current.slots.measure:
-        behind = deals_behind(previous)
-        if behind is not None:
-            # "which ones were GTX Pro?": the same deals, narrowed by what is named now
-            narrowed = {
-                slot: getattr(current.slots, slot)
-                for slot in (*ENTITY_SLOTS, *CARRIED_FILTERS)
-                if getattr(current.slots, slot) is not None
-            }
-            slots = behind.slots.model_copy(update=narrowed)
-            if behind.intent is Intent.TOP_DEALS and any(
-                getattr(slots, s) is not None for s in NOT_ON_PIPELINE
-            ):
-                # "which are in the East?" after the open deals over $200k: the deal list takes no region,
-                # so the same deals, listed with their amounts by the metric query
-                slots = slots.model_copy(
-                    update={"measure": "open_pipeline", "dimension": "deal", "limit": None}
-                )
-                return behind.model_copy(
-                    update={"intent": Intent.MEASURE, "slots": slots, "question": current.question}
-                )
-            return behind.model_copy(update={"slots": slots, "question": current.question})
-    if (
-        THE_ONE.match(question)
-        and previous.slots.account
-        and current.slots.product
-        and not current.slots.account
-    ):
-        # "the GTX Plus Pro one" after an account: that account's deal for the product
-        slots = Slots(account=previous.slots.account, product=current.slots.product)
-        return Frame(intent=Intent.DEAL, slots=slots, follow_up=True, question=current.question)
-    if previous.intent is Intent.CHANGE and IT.search(question) and not names_in(current.slots):
-        # "ok what's the next step on it then?" after a change to a deal: that deal as it stands
-        of_change = Slots(deal=previous.slots.deal, account=previous.slots.account)
-        previous = Frame(intent=Intent.DEAL, slots=of_change)
-    if previous.intent is Intent.DEAL and IT.search(question) and not names_in(current.slots):
-        # "when did it close?", "who owns that deal?": the deal of the thread; "what should I do about
-        # it?": the deal again, with the playbook's advice on moving a deal on ("when is it supposed
-        # to close?" asks its date, not advice)
-        if current.intent is Intent.PLAYBOOK and ADVICE_ASKED.search(question):
-            slots = previous.slots.model_copy(update={"topic": current.slots.topic and DEAL_ADVICE})
-            return previous.model_copy(
-                update={"follow_up": True, "question": current.question, "advice": True, "slots": slots}
-            )
-        return previous.model_copy(
-            update={"follow_up": True, "question": current.question, "advice": current.advice}
-        )
-    if BY_CLOSE.search(question) and previous.intent in DEAL_LISTS:
-        # "sort by close date" after a deal list: the same open deals, by the month they close
-        slots = previous.slots.model_copy(update={"group_by": "month", "measure": None, "dimension": None})
-        return previous.model_copy(
-            update={
-                "intent": Intent.PIPELINE,
-                "slots": slots,
-                "follow_up": True,
-                "question": current.question,
-            }
-        )
-    by_size = BY_SIZE.match(question) is not None and previous.intent in (*DEAL_LISTS, Intent.STALLED)
-    if (NARROW.match(question) and BIG_ONES.search(question) and previous.intent in DEAL_LISTS) or by_size:
-        # "only the big ones": the largest deals of the same list
-        slots = previous.slots.model_copy(update={"measure": None, "dimension": None})
-        if by_size and slots.limit is None:
-            slots.limit = SORTED_SHOWN  # "sort by amount": the whole list, largest first, as far as it fits
-        return previous.model_copy(
-            update={
-                "intent": Intent.TOP_DEALS,
-                "slots": slots,
-                "follow_up": True,
-                "question": current.question,
-            }
-        )
-    if (
-        previous.intent is Intent.STALLED
-        and len(question.split()) <= MAX_FRAGMENT_WORDS
-        and (current.slots.group_by == "owner" or current.slots.dimension in ("rep", "team"))
-        and not names_in(current.slots)
-    ):
-        # "by rep" after the stalled list: the same list, whose answer counts the deals per owner
-        return previous.model_copy(update={"follow_up": True, "question": current.question})
-    biggest = _biggest_of(previous, current, question)
-    if biggest is not None:
-        return biggest
-    if THE_BIGGEST_ONE.search(question) and previous.intent in (Intent.PIPELINE, Intent.TOP_DEALS):
-        # "the biggest one - what stage is it at?" after the deals closing this month: that one deal,
-        # with its stage, amount, close date and owner
-        slots = previous.slots.model_copy(
-            update={"limit": 1, "ranking": "top", "group_by": None, "dimension": None, "measure": None}
-        )
-        return Frame(intent=Intent.TOP_DEALS, slots=slots, follow_up=True, question=current.question)
-    split = _counted_and_sized(previous, current, question)
-    if split is not None:
-        return split
-    spread = _which_dimension(question) if FRAGMENT.match(question) else None
-    if (
-        previous.intent is Intent.PIPELINE
-        and spread
-        and spread not in ("stage", "deal")
-        and not names_in(current.slots)
-    ):
-        # "which accounts?" after the open deals in Prospecting: that pipeline, by account
-        slots = previous.slots.model_copy(
-            update={
-                "measure": previous.slots.measure or "open_pipeline",
-                "dimension": spread,
-                "group_by": None,
-            }
-        )
-        return Frame(intent=Intent.MEASURE, slots=slots, follow_up=True, question=current.question)
-    parts = _parts_of_the_change(previous, current, question)
-    if parts is not None:
-        return parts
-    change = "down" if CHANGE_DOWN.search(question) else "up" if CHANGE_UP.search(question) else None
-    earlier_slots = previous.slots
-    compared = previous.intent is Intent.MEASURE and bool(
-        earlier_slots.compare or earlier_slots.compare_to or earlier_slots.prior_period
-    )
-    driver = DROVE.search(question)
-    spread_by = _which_dimension(question) or ("rep" if WHO_START.match(question) else None)
-    if driver and spread_by and not change:
-        # "who drove the change?", "which product drove the drop?": the figure by them, ranked by
-        # their part in the change
-        word = driver[1].lower()
-        change = "down" if word in FALLING else "up" if word in RISING else "any"
-    if change and compared and not names_in(current.slots):
-        # "who dropped the most?" after Q4 vs Q3 by rep, or after Q4 then "and Q3?": the same rows,
-        # ranked by their change
-        update: dict[str, Any] = {"by_change": change, "limit": None, "ranking": None, "prior_period": None}
-        if not (earlier_slots.compare or earlier_slots.compare_to):
-            update["compare_to"] = earlier_slots.prior_period
-        if driver and spread_by:
-            update |= {"dimension": spread_by, "group_by": None}
-        slots = earlier_slots.model_copy(update=update)
-        return previous.model_copy(update={"slots": slots, "follow_up": True, "question": current.question})
-    if (
-        change
-        and previous.intent is Intent.MEASURE
-        and earlier_slots.dimension
-        and not names_in(current.slots)
-    ):
-        # "which grew the most vs 2025?" after avg deal size by product: those rows, each against the
-        # period named (or the one before), ranked by their change
-        update = {"by_change": change, "limit": None, "ranking": None, "compare": None, "compare_to": None}
-        named = current.slots.period if current.slots.period != earlier_slots.period else None
-        if current.slots.compare_to or named:
-            update["compare_to"] = current.slots.compare_to or named
-        else:
-            yearly = current.slots.compare == "last_year" or (earlier_slots.period or "ytd") in (
-                "ytd",
-                "this year",
-            )
-            update["compare"] = "last_year" if yearly else "previous_period"
-        slots = earlier_slots.model_copy(update=update)
-        return previous.model_copy(update={"slots": slots, "follow_up": True, "question": current.question})
-    spread = _which_dimension(question)
-    if spread and THOSE.search(question) and previous.intent in (Intent.PERFORMANCE, Intent.MEASURE):
-        # "which accounts did those come from?" after what someone closed: the same figure, by account
-        # "just the ones lost to competitors - which industries": narrowed by what is named now too
-        narrowed_now = {
-            slot: getattr(current.slots, slot)
-            for slot in dict.fromkeys(
-                [*ENTITY_SLOTS, *(s for s, _ in MEMBER_SLOTS), "min_amount", "max_amount"]
-            )
-            if getattr(current.slots, slot) is not None
-        }
-        slots = previous.slots.model_copy(
-            update={"measure": previous.slots.measure or "won_revenue", "dimension": spread, "limit": None}
-            | narrowed_now
-        )
-        return previous.model_copy(
-            update={"intent": Intent.MEASURE, "slots": slots, "follow_up": True, "question": current.question}
-        )
-    if current.intent is Intent.WHY:
-        return previous.model_copy(update={"intent": previous.intent, "follow_up": True, "explain": True})
-    choice = choice_named(previous, current, question)
-    if choice is not None:
-        return resolve_choice(previous, choice)
-    reading = reading_picked(previous, current, question)
-    if reading is not None:
-        return previous.model_copy(update={"intent": reading, "readings": [], "follow_up": True})
+    known = of_a_kind(previous, current, question)
+    if known is not None:
+        return known
     new_names = names_in(current.slots)
     intent: Intent = current.intent
     # a scorecard's measure is reshaped only by a breakdown, a top few or "shorter" ("what about Gladys?"
@@ -960,7 +586,7 @@ def merge(previous: Frame, current: Frame, question: str) -> Frame:
         merged.share = True  # "percentage": each group's share of the total
     if reshaped and not current.slots.dimension:
         # "now by segment": the breakdown named now replaces the one before
-        named = dimension_named(question.lower()) or _which_dimension(question)
+        named = dimension_named(question.lower()) or which_dimension(question)
         if named is None and current.slots.group_by:
             named = "rep" if current.slots.group_by == "owner" else current.slots.group_by
         if named is None and merged.dimension is None and current.slots.limit and not previous.slots.owner:
@@ -1128,93 +754,6 @@ def merge(previous: Frame, current: Frame, question: str) -> Frame:
     return frame
 
 
-#: "the 3 biggest?", "and the largest ones", "top 5?": the deals behind a figure, the largest first.
-BIGGEST_ONES = re.compile(
-    r"^\W*(?:and |ok |so |now )?(?:(who owns|whose is|who has|who's got) |what(?:'s| (?:are|were|was|is)) "
-    r"|show me |list |which (?:are|were|was|is) )?(?:the |my |their |his |her |those |these )?(?:(\d{1,2}) )?"
-    r"(biggest|largest|top|oldest|newest)(?: (\d{1,2}))?(?: (ones?|deals?|opps?|wins?|losses))?"
-    r"(?: in \w+)?\W*$",
-    re.I,
-)
-
-
-def _biggest_of(previous: Frame, current: Frame, question: str) -> Frame | None:
-    """ "the 3 biggest?" after how many deals I won in Q4: those deals, the largest first; "who owns
-    the biggest one?" beside its owner; "the oldest one?" of open deals, by age."""
-    found = BIGGEST_ONES.match(question)
-    if found is None or previous.intent not in (Intent.PERFORMANCE, Intent.MEASURE, Intent.PIPELINE):
-        return None
-    owner, count, word, noun = found[1], found[2] or found[4], found[3].lower(), found[5]
-    measure = previous.slots.measure or ("won_revenue" if previous.intent is Intent.PERFORMANCE else None)
-    measure = IN_MONEY.get(measure or "", measure)
-    if previous.intent is Intent.PIPELINE:
-        measure = "open_pipeline"
-    ranking = "top"
-    if word in ("oldest", "newest"):
-        if measure != "open_pipeline":
-            return None
-        measure, ranking = "average_deal_age", "top" if word == "oldest" else "bottom"
-    elif measure not in AS_COUNT:
-        return None
-    if previous.slots.dimension not in (None, "deal") and noun is None:
-        return None  # "the top 3?" after bookings by rep: three of those reps (the ranking's own reading)
-    plural = noun is not None and noun.lower().endswith("s")  # "their biggest ones": a few, not one
-    slots = previous.slots.model_copy(
-        update={
-            "measure": measure,
-            "also": None,
-            "dimension": "deal",
-            "then_by": "rep" if owner else None,
-            "limit": int(count) if count else SOME if plural else 1,
-            "ranking": ranking,
-            "group_by": None,
-            # "show me their biggest ones" after the one rep shown: that rep's
-            "owner": current.slots.owner or previous.slots.owner,
-        }
-    )
-    return Frame(intent=Intent.MEASURE, slots=slots, follow_up=True, question=current.question)
-
-
-#: How many "the biggest ones" lists when no number is said.
-SOME = 5
-
-
-#: "was that fewer deals or smaller deals?", "volume or deal size?": the figure split into how many
-#: deals and how big they were.
-VOLUME_OR_SIZE = re.compile(
-    r"\b(?:fewer|less|more)\s+(?:deals|wins|opps)\b.{0,25}\b(?:smaller|bigger|larger|size)"
-    r"|\bvolume\b.{0,15}\b(?:size|price|value)\b|\b(?:count|number of deals)\b.{0,15}\bsize\b",
-    re.I,
-)
-
-
-def _counted_and_sized(previous: Frame, current: Frame, question: str) -> Frame | None:
-    """ "was that fewer deals or smaller deals?" after bookings compared: how many deals, and their
-    average size, over the same records and periods."""
-    money = previous.slots.measure or ""
-    if not VOLUME_OR_SIZE.search(question) or previous.intent is not Intent.MEASURE or money not in AS_COUNT:
-        return None
-    count = AS_COUNT[money]
-    size = "average_deal_size" if money == "won_revenue" else None
-    slots = previous.slots.model_copy(
-        update={"measure": count, "also": [size] if size else None, "by_change": None}
-    )
-    return Frame(intent=Intent.MEASURE, slots=slots, follow_up=True, question=current.question)
-
-
-def _which_dimension(question: str) -> str | None:
-    """The dimension "which products?" or "products?" names, if any."""
-    lower = question.lower()
-    found = (
-        WHICH.search(lower)
-        or re.fullmatch(rf"\W*({DIMENSION_WORD})\W*", lower)
-        or RANKED.search(lower)
-        or COMPARED_GROUPS.search(lower)  # "rank my reps on that"
-    )
-    # "top 3 accounts": the dimension ranked
-    return DIMENSIONS[next(g for g in found.groups() if g)] if found else None
-
-
 def same_or_periodic(intent: Intent, previous: Frame) -> bool:
     return intent is previous.intent or (intent in PERIOD_INTENTS and previous.intent in PERIOD_INTENTS)
 
@@ -1242,217 +781,3 @@ def _place_stranger(frame: Frame, previous: Frame, current: Frame) -> None:
         place_unknown(frame, [name], [])
     else:
         place_unknown(frame, [], [name])
-
-
-#: "drop mg special and redo it", "run it again without retail": the question before, again ("it" is
-#: that question, not the row its answer showed).
-REDO = re.compile(r"\b(?:redo|re-?run|recalc\w*|re-?calculate|(?:run|do) (?:it|that|this) again)\b", re.I)
-#: "all my team's open deals", "any close date": every open deal, whatever the period before.
-ALL_OPEN = re.compile(
-    r"\ball\b(?: of)?(?: (?:my|our|the|his|her|their|my team's|the team's|our team's|team))?"
-    r" (?:open )?(?:deals|opps|opportunities|pipeline|pipe)\b"
-    r"|\b(?:whatever|any|regardless of(?: the)?|no matter the) close dates?\b|\bno matter when\b",
-    re.I,
-)
-
-
-def _wider(frame: Frame, current: Frame) -> Frame:
-    """ "the whole team's win rate" from a rep: a question of its own over a wider group than the asker
-    sees (its answer says so), in the thread's period; else ``frame``."""
-    if current.slots.wider and current.intent is Intent.MEASURE and frame is not current:
-        period = current.slots.period or frame.slots.period
-        return current.model_copy(update={"slots": current.slots.model_copy(update={"period": period})})
-    return frame
-
-
-def _every_close_date(frame: Frame, current: Frame, question: str, before: Frame | None = None) -> Frame:
-    """``frame`` without the thread's close period when ``question`` asks for all the open deals, or
-    turns from deals closed in a period to open ones ("and who has the most open deals in engaging"
-    after the win rates of this year: every open deal, whatever its close date; many have none)."""
-    open_deals = frame.intent in (Intent.PIPELINE, Intent.TOP_DEALS) or frame.slots.measure in OPEN_MEASURES
-    turned = (
-        before is not None
-        and frame.slots.measure in OPEN_MEASURES
-        and before.slots.measure not in (*OPEN_MEASURES, None)
-        and before.intent is Intent.MEASURE
-        and frame.slots.period == before.slots.period
-    )
-    if (
-        current.slots.period is None
-        and frame.slots.period
-        and open_deals
-        and (ALL_OPEN.search(question) or turned)
-    ):
-        return frame.model_copy(update={"slots": frame.slots.model_copy(update={"period": None})})
-    return frame
-
-
-def fold(
-    questions: list[str],
-    understand: Callable[[str], Frame],
-    refine: Callable[[Frame], Frame] = lambda f: f,
-    answers: list[str] | None = None,
-    lexicon: Lexicon | None = None,
-) -> Frame:
-    """The frame of the last of ``questions`` (oldest first), read in the context of the thread.
-
-    ``refine`` completes each question's frame from the data before the next one is read (the
-    planner turns "the Evergreen deal" into the viewer's deal there, or a choice among them).
-    ``answers`` are the answers shown after the earlier questions: "the second one" picks a row
-    of the list the previous answer showed (:mod:`assistant.offline.listed`). ``lexicon`` dates a
-    period named from the thread's ("the quarter before that", :mod:`assistant.offline.thread_periods`).
-    """
-    context: Frame | None = None
-    frame = Frame(intent=Intent.UNKNOWN)
-    named_before: str | None = None  # the person a declined request named, for a "he" or "she" next
-    for position, question in enumerate(questions):
-        if 0 < position <= len(answers or []):
-            # "in the best region, which team did best": the member the last answer ranked first
-            question = ranked_member(question, (answers or [])[position - 1])
-        if context is not None and lexicon is not None and context.intent in DATA_INTENTS:
-            # "the quarter before that": the thread's period, moved back
-            question = from_thread(question, context.slots.period, lexicon.as_of, lexicon.fy_start_month)
-        if named_before is not None and context is None and HE_OR_SHE.search(question):
-            context = Frame(intent=Intent.PERFORMANCE, slots=Slots(owner=named_before), question=question)
-        again_for = same_for(context, question) if context is not None else None
-        if again_for is not None:
-            # "same for lost deals": the thread's question of that outcome
-            frame = context = refine(again_for.model_copy(update={"question": question}))
-            continue
-        fixed = corrected(question) if context is not None and context.intent in DATA_INTENTS else None
-        if fixed is not None and context is not None:
-            # "no sorry i meant won": the thread's question again, with that in place of what it replaces
-            again = outcome_swapped(context, fixed[0]) or replaced(context, understand(fixed[0]))
-            if again is not None:
-                frame = context = refine(again.model_copy(update={"question": question}))
-                continue
-        again_cut = recomposed(context, question, understand)
-        if again_cut is not None:
-            # "by rep instead" after the team's Q4 forecast: the team's Q4 forecast by rep
-            frame = context = refine(again_cut)
-            continue
-        current = understand(question)
-        said = correct_before_reading(question)  # "same period last yr?": shorthand spelt out
-        shown = (answers or [])[:position]
-        chosen = chosen_deal(context, current, question, shown)  # "the second one" after "which deal?"
-        if chosen is not None:
-            frame = context = refine(chosen)
-            continue
-        bounded = dropped(context, question, shown)
-        if bounded is not None:
-            # "drop the ones under 25%" after the top 5 reps with their win rates: those kept
-            frame = context = refine(bounded)
-            continue
-        ascending = context is not None and context.slots.ranking == "bottom"
-        picked = pick(question, shown, ascending) if shown and not (context and context.ambiguity) else None
-        named = None
-        if picked is None and context is not None and context.slots.dimension in MEMBER_FIELDS:
-            picked = named_row(question, shown)  # "the price ones" after the losses by reason
-        elif picked is not None and (named := named_in_place(question, picked)) is not None:
-            current = understand(named)  # "who owns the top one": of that member, not a ranking
-        # "who has the fewest in that?" after the one rep shown ranks the thread again, not that rep
-        alone = (
-            picked or context is None or context.ambiguity or asks_who_ranks(question) or REDO.search(said)
-        )
-        lone = None if alone else only_row(question, shown)
-        if (
-            lone is None
-            and not alone
-            and context is not None
-            and context.slots.ranking
-            and context.slots.dimension
-        ):
-            lone = ranked_first(said, shown)  # "who lost the most there" after "which ones the worst"
-        if (
-            lone is None
-            and not alone
-            and context is not None
-            and context.slots.limit == 1
-            and FRAGMENT.match(said)
-        ):
-            lone = single_row(shown)  # "what products?" after the one top account: that account's
-        pair = lone_pair(question, shown) if context is not None and context.slots.dimension else None
-        if pair is not None and context is not None:
-            # "compare them on deal size" after the top and the bottom one: the two, side by side
-            current = with_pick(current, pair[0], context.slots.dimension)
-            slot = next((s for s, d in MEMBER_SLOTS if d == context.slots.dimension), None)
-            if slot is not None:
-                current.slots.others, current.slots.others_slot = [pair[1].name], slot
-        elif lone is not None and lone.kind == "row" and context is not None and context.slots.dimension:
-            current = with_pick(current, lone, context.slots.dimension)  # "what else do they buy?"
-            drill = _which_dimension(said) if FRAGMENT.match(said) else None
-            if drill is not None and drill != context.slots.dimension:
-                # "what products?" after the one top account: the thread's figure for it, by product
-                of_row = with_pick(context, lone, context.slots.dimension).slots
-                slots = of_row.model_copy(update={"dimension": drill, "limit": None, "ranking": None})
-                current = Frame(intent=Intent.MEASURE, slots=slots, follow_up=True, question=current.question)
-        elif (
-            lone is not None
-            and lone.kind == "opportunity"
-            and (WHO_DID_IT.match(said) or WHICH_ACCOUNT.match(said))
-            and not names_in(current.slots)
-            and not (context and context.slots.account)  # "who owns it" after an account: its owner
-        ):
-            # "who owns it?" after the one deal shown: the deal's owner (a deal may have no account)
-            current = Frame(intent=Intent.DEAL, slots=Slots(deal=lone.ref), question=current.question)
-        elif lone is not None and lone.kind == "opportunity" and needs_account(current):
-            # "who are the contacts on that account?" after the one deal shown: the deal's account
-            current = current.model_copy(
-                update={"slots": current.slots.model_copy(update={"deal": lone.ref})}
-            )
-        elif lone is not None and lone.kind == "opportunity" and _advice_on_it(current, said):
-            # "what should I do about it?" after the one stalled deal shown: that deal, with advice
-            slots = Slots(deal=lone.ref, topic=DEAL_ADVICE)
-            current = Frame(intent=Intent.DEAL, slots=slots, advice=True, question=current.question)
-        elif lone is not None and lone.kind == "opportunity" and _of_the_deal(current, said):
-            # "when did it last have activity?" after the one deal shown: that deal's own record
-            current = Frame(intent=Intent.DEAL, slots=Slots(deal=lone.ref), question=current.question)
-        if picked is not None:
-            current = with_pick(current, picked, context.slots.dimension if context else None)
-            if picked.kind == "row":
-                # "break the lowest one down by rep": "lowest one" picked the row, it ranks nothing
-                slots = current.slots.model_copy(update={"limit": None, "ranking": None})
-                current = current.model_copy(update={"slots": slots})
-            if current.slots.account and HOW_BIG.search(said) and not DEAL_WORD.search(said):
-                # "how big is the first one?" of a list of accounts: the company's size, not its deals
-                slots = current.slots.model_copy(update={"measure": None, "dimension": None})
-                current = current.model_copy(update={"intent": Intent.ACCOUNT_FACTS, "slots": slots})
-        listed = None if picked or lone or pair else about_listed(context, current, said, shown)
-        # "list the accounts in it" after the one industry shown: a question of its own about that row
-        own = (lone is not None and lone.kind == "row" and _asks_its_own(current)) or (
-            # "who owns the top one" after the accounts ranked: that account's own record
-            named is not None and current.intent in RECORD_INTENTS and not current.slots.measure
-        )
-        chosen = (
-            listed
-            if listed is not None
-            else current
-            if (picked is not None and picked.kind in ("opportunity", "account")) or own
-            else merge(context, current, said)
-            if context and is_follow_up(context, current, said)
-            else current
-        )
-        frame = refine(
-            after_merge(
-                _every_close_date(_wider(chosen, current), current, said, context), context, current, said
-            )
-        )
-        if chosen is current and not frame.follow_up:
-            frame = frame.model_copy(update={"reading": question})
-        if frame.intent is Intent.STALLED:
-            drop_undated(frame)  # "what should I focus on this week": not a period those deals carry
-        if changes_nothing(context, current, frame, said, REDO.search(said) is not None):
-            frame = frame.model_copy(update={"unchanged": True})
-            continue  # the thread stays as it was
-        # a request the product cannot carry out leaves the thread as it was, even when it named
-        # someone ambiguously ("give lucas access…", then "whats lucas's role")
-        asked = frame.ambiguity is not None and frame.intent is not Intent.ACTION
-        if frame.intent in DATA_INTENTS or asked or frame.readings:
-            context = frame
-        elif frame.intent is Intent.ACTION and frame.slots.owner and context is None:
-            # "what's the commission payout for Lucas" (declined) then "what has he closed won this
-            # quarter": the person named is who "he" is, though the request itself is not kept
-            named_before = frame.slots.owner
-            continue
-        named_before = None
-    return frame

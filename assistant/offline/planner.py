@@ -48,7 +48,7 @@ from assistant.offline.answers_changes import how_to_ask
 from assistant.offline.calls import Call, Direct, Route
 from assistant.offline.conversation import Conversation, read_conversation
 from assistant.offline.entities import EntityIndex, build_index
-from assistant.offline.followups import fold
+from assistant.offline.thread_fold import fold
 from assistant.offline.frame import Frame, Intent
 from assistant.offline.routing import account_of_deal, first_route, next_calls, resolve_deal
 from assistant.offline.understanding import looking_ahead, understand, words_of
