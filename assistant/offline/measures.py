@@ -260,6 +260,10 @@ DEALS_DONE = re.compile(
     r"|\b(?:list|show(?: me)?|give me|pull(?: up)?)\s+(?:all\s+)?(?:of\s+)?(?:my|our|the|his|her|their)\s+"
     r"(?:(?:recent|latest|biggest|largest)\s+)?(?:closed[- ]won|closed[- ]lost|won|lost)\s+"
     r"(?:deals|opportunities|opps)\b"
+    # "my lost deals last 90 days", "won deals in december over 5k", "open healthcare deals over 100k":
+    # a question that only names deals asks for them
+    r"|^\W*(?:all )?(?:(?:my|our|the|his|her|their|entperson's|team) )?(?:(?:closed[- ]?)?(?:won|lost)|open) "
+    r"(?:(?!by\b|per\b)[\w&-]+ ){0,3}?(?:deals|opportunities|opps)\b(?! (?:by|per|rate|count)\b)"
 )
 #: "which deal", "which of my open opps": the answer is a deal (group 1 set when several are asked for).
 WHICH_DEAL = re.compile(

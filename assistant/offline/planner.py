@@ -48,9 +48,9 @@ from assistant.offline.answers_changes import how_to_ask
 from assistant.offline.calls import Call, Direct, Route
 from assistant.offline.conversation import Conversation, read_conversation
 from assistant.offline.entities import EntityIndex, build_index
-from assistant.offline.thread_fold import fold
 from assistant.offline.frame import Frame, Intent
 from assistant.offline.routing import account_of_deal, first_route, next_calls, resolve_deal
+from assistant.offline.thread_fold import fold
 from assistant.offline.understanding import looking_ahead, understand, words_of
 from assistant.toolkit import AgentContext, MetricsQuery, metric_definitions
 from tools.lexicon import DealRef, Lexicon, deal_account, find_deals, load_lexicon

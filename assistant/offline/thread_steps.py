@@ -19,6 +19,7 @@ from assistant.offline.frame import Frame, Intent
 from assistant.offline.intents.registry import DATA_INTENTS
 from assistant.offline.measure_lists import AS_COUNT, IN_MONEY, IN_MONEY_WORDS, beside
 from assistant.offline.measure_words import BY_VALUE
+from assistant.offline.metric_claims import NOT_ON_SCORECARD
 from assistant.offline.narrowing import NARROWING_SLOTS
 from assistant.offline.record_filters import activity_kind, as_filter
 from tools.semantic.measures import MEASURES
@@ -356,6 +357,44 @@ def _fits_measure(frame: Frame, context: Frame | None, current: Frame, said: str
     return frame.model_copy(update={"slots": slots.model_copy(update=update)}) if update else frame
 
 
+def _filter_kept(frame: Frame, context: Frame | None, current: Frame, said: str) -> Frame:
+    """A scorecard followed by a filter the scorecard cannot take ("just the ones over 5k" after
+    what someone won since September, "only GTX Pro"): the same measure from the metric query,
+    which takes it, never the scorecard again with the filter dropped."""
+    slots = frame.slots
+    if (
+        frame.intent is not Intent.PERFORMANCE
+        or not frame.follow_up
+        or slots.measure not in MEASURES
+        or not any(getattr(slots, name) is not None for name in NOT_ON_SCORECARD)
+    ):
+        return frame
+    return frame.model_copy(update={"intent": Intent.MEASURE})
+
+
+#: A list of deals shows each one's amount; counted deals are what it lists.
+LISTED_AS = {"won_revenue": "won_deals", "lost_revenue": "lost_deals", "pipeline_created": "deals_created"}
+
+
+def _listed_regrouped(frame: Frame, context: Frame | None, current: Frame, said: str) -> Frame:
+    """ "group em by reason" after the deals lost last month, listed: the deals counted by reason,
+    with their value beside (a list's rows are deals; summed alone, the count would be lost)."""
+    if (
+        context is None
+        or frame.intent is not Intent.MEASURE
+        or context.slots.dimension != "deal"
+        or frame.slots.dimension in (None, "deal")
+        or frame.slots.measure != context.slots.measure
+        or frame.slots.measure not in LISTED_AS
+        or frame.slots.also
+        or IN_MONEY_WORDS.search(said)
+    ):
+        return frame
+    measure = str(frame.slots.measure)
+    slots = frame.slots.model_copy(update={"measure": LISTED_AS[measure], "also": [measure]})
+    return frame.model_copy(update={"slots": slots})
+
+
 def _counted_instead(frame: Frame, context: Frame | None, current: Frame, said: str) -> Frame:
     """ "how many deals was that" after the best month by bookings: the deals won that month, counted
     (the thread's measure, as a count), not the pipeline closing then."""
@@ -447,6 +486,8 @@ def _ranked_people(frame: Frame, context: Frame | None, current: Frame, said: st
 #: The steps, in the order they apply (earlier ones set what later ones read: the stage kept "there"
 #: before the deals are ranked by their days in it, the measure before its breakdown is checked).
 STEPS: tuple[Step, ...] = (
+    _filter_kept,
+    _listed_regrouped,
     _still_there,
     _whose_longest,
     _fits_measure,

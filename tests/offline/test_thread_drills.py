@@ -361,8 +361,16 @@ def test_grouping_verbs_break_the_last_answer_down(demo: World, cast: Cast) -> N
     for grouping in ("group em by reason", "sort those by reason", "bucket them by reason"):
         grouped = demo.ask(cast.manager, grouping, first.thread_id)
         assert _calls(grouped) == [
-            ("query_metrics", {"measure": "lost_deals", "group_by": "loss_reason", "period": "last month"})
-        ], grouping
+            (
+                "query_metrics",
+                {
+                    "measure": "lost_deals",
+                    "group_by": "loss_reason",
+                    "period": "last month",
+                    "also": ["lost_revenue"],
+                },
+            )
+        ], grouping  # the deals listed, counted by reason with their value beside
 
 
 def test_how_far_off_is_the_gap_to_the_number(demo: World, cast: Cast) -> None:

@@ -34,7 +34,9 @@ def test_the_biggest_lost_deals_are_several_and_the_biggest_lost_deal_one(demo: 
 
 def test_a_bound_right_after_the_deals_is_on_their_amount(maven: World) -> None:
     _, args = _only(maven.ask(ADMIN, "won deals over 5000 that closed in December"))
-    assert args["measure"] == "won_deals" and float(args["min_amount"]) == 5000 and "above" not in args
+    # the deals, listed with their amounts
+    assert (args["measure"], args["group_by"]) == ("won_revenue", "deal")
+    assert float(args["min_amount"]) == 5000 and "above" not in args
     _, counted = _only(maven.ask(ADMIN, "which reps have more than 50 won deals this year"))
     assert counted["above"] == 50 and "min_amount" not in counted
 

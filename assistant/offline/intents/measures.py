@@ -370,6 +370,8 @@ def fill(slots: Slots, prepared: str) -> None:
     if slots.both_ends:
         slots.limit = slots.ranking = None  # "top 3 / bottom 3": every group, both ends shown
     slots.dimension = reading.group_by
+    if slots.without_amount and slots.dimension == "deal" and not LISTED.search(prepared):
+        slots.dimension = None  # "open opps missing a deal value": counted (their sum is unknown)
     slots.then_by = reading.then_by
     if reading.measure == "activities":
         slots.activity_type = activity_kind(prepared)  # "how many meetings…": meetings only

@@ -1,0 +1,67 @@
+"""A question that only names deals ("my lost deals last 90 days", "won deals in october over 5k",
+"open healthcare deals over 100k") lists them, and "who owns them" then names each one's owner; a
+filter the scorecard cannot take, said after it ("just the ones over 5k"), moves the figure to the
+metric query rather than being dropped."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.offline.conftest import Cast, World
+from tools.semantic.models import MetricQuery
+from tools.semantic.query import query_metrics
+
+
+@pytest.mark.parametrize(
+    ("question", "measure", "bound"),
+    [
+        ("my lost deals last 90 days", "lost_revenue", None),
+        ("won deals in october over 5k", "won_revenue", "5000"),
+        ("open healthcare deals over 100k", "open_pipeline", "100000"),
+    ],
+)
+def test_a_question_that_only_names_deals_lists_them(
+    demo: World, cast: Cast, question: str, measure: str, bound: str | None
+) -> None:
+    ((call,),) = [demo.ask(cast.revops, question).tool_calls]
+    assert (call.name, call.args["measure"], call.args["group_by"]) == ("query_metrics", measure, "deal")
+    assert call.args.get("min_amount") == bound
+
+
+def test_counting_or_breaking_down_deals_still_counts_or_breaks_down(demo: World, cast: Cast) -> None:
+    ((counted,),) = [demo.ask(cast.revops, "how many lost deals last 90 days").tool_calls]
+    assert counted.args["measure"] == "lost_deals" and "group_by" not in counted.args
+    ((by_reason,),) = [demo.ask(cast.revops, "lost deals by reason").tool_calls]
+    assert by_reason.args["group_by"] == "loss_reason"
+
+
+def test_who_owns_them_after_the_deals_listed_names_each_owner(demo: World, cast: Cast) -> None:
+    industry = (
+        query_metrics(
+            demo.repository, cast.revops, MetricQuery(measure="open_deals", group_by="industry", top=1)
+        )
+        .rows[0]
+        .group
+    )
+    first = demo.ask(cast.revops, f"open {industry} deals over 20k")
+    ((listed,),) = [first.tool_calls]
+    assert (listed.args["group_by"], listed.args["industry"]) == ("deal", industry)
+    ((owners,),) = [demo.ask(cast.revops, "who owns them", first.thread_id).tool_calls]
+    # each deal with its owner when all were shown, else the owners of all of them
+    assert "rep" in (owners.args["group_by"], owners.args.get("then_by"))
+    assert owners.args.get("industry") == industry or len(
+        owners.args["any_of"]["deal"]
+    ) == first.answer.count("(#")
+
+
+def test_a_filter_after_a_scorecard_is_kept_by_the_metric_query(maven: World) -> None:
+    rep = maven.viewer("Darcel Schlecht")
+    first = maven.ask(rep, "wins since september")
+    assert [call.name for call in first.tool_calls] == ["rep_performance"]
+    ((then,),) = [maven.ask(rep, "just the ones over 5k", first.thread_id).tool_calls]
+    assert (then.name, then.args["measure"], then.args["min_amount"]) == (
+        "query_metrics",
+        "won_deals",
+        "5000",
+    )
+    assert then.args["period"] == "since september"
