@@ -400,6 +400,10 @@ def write(result: MetricResult, answering: Answering) -> str:
     if result.total_changes:
         period = result.compare_period.label if result.compare_period else "before"
         summary += f"; {_changes(result)} ({period})"
+    if result.shown_together is not None and result.rows:
+        # "combined revenue of my top 5 accounts": the ones shown, added up by the tool
+        together = result.shown_together
+        summary += f". The {len(result.rows)} shown together: {value(together)}"
     if answering.frame.slots.mean_of_groups and _alone(answering, result):
         # a rep's scope holds their own deals only: an average over the team is not theirs to see
         summary = (

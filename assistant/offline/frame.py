@@ -162,6 +162,9 @@ class Slots(BaseModel):
     #: Several members of one filter, any of which a record may match: the records an earlier
     #: answer listed ("do any of those have open deals?"), by the metric query's filter name.
     any_of: dict[str, list[str]] | None = None
+    #: Names of which an account must have a record of every one ("bought both X and Y"), by the
+    #: metric query's filter name (:mod:`assistant.offline.each_of`).
+    each_of: dict[str, list[str]] | None = None
     also: list[str] | None = None
     #: A breakdown the data cannot give ("by lead source"), said in the answer rather than dropped.
     unavailable: str | None = None
@@ -258,6 +261,7 @@ FILTER_SLOTS = (
     "min_days_in_stage",
     "exclude",
     "any_of",
+    "each_of",
     "with_subsidiaries",
     "also",
     "unavailable",

@@ -238,7 +238,9 @@ def about_listed(previous: Frame | None, current: Frame, question: str, answers:
     )
     # "what % of their Q3 quota did each of them hit" after the top 5 reps: their attainment
     of_quota = current.intent is Intent.FORECAST and current.slots.measure == "attainment" and field == "rep"
-    if current.intent not in MEASURED_AS and not quiet and not filtered and not of_quota:
+    # "how much did those accounts spend with us?": a figure of the accounts listed
+    figured = current.intent is Intent.ACCOUNTS and current.slots.measure is not None and field == "account"
+    if current.intent not in MEASURED_AS and not quiet and not filtered and not of_quota and not figured:
         return None
     # "which of those haven't been touched in 30 days?": the open ones among them, so quiet
     measure = current.slots.measure or MEASURED_AS.get(current.intent) or "open_pipeline"

@@ -18,6 +18,8 @@ WON = any_of(
     r"|closed[- ]won"
     r"|bookings?|booked|(?:did|do|does|will|to|i|we|they) book|sold|(?<!-)(?:sell|sells|selling)"
     r"|(?<!annual )revenue"
+    # "how much did they spend with us", "what has Acme paid us": what they bought
+    r"|(?:spend|spends|spent|spending)(?: \w+){0,2} (?:with|on) (?:us|our)\b|(?:paid|pay|pays) us\b"
     # "sales" is what was sold, except in a role or a process ("which sales agent…", "sales cycle")
     r"|sales(?! (?:agents?|reps?|representatives?|people|persons?|team|teams|managers?|leaders?|org"
     r"|ops|cycles?|playbook|process|stages?|calls?|methodology|motion|territor(?:y|ies)|offices?))"

@@ -23,6 +23,7 @@ from assistant.offline.answers_measures import BRIEF
 from assistant.offline.breakdowns import dimension_named
 from assistant.offline.cohorts import read_cohort
 from assistant.offline.dates import rewrite as rewrite_dates
+from assistant.offline.each_of import bought_each
 from assistant.offline.entities import EntityIndex, Mention, find_mentions, unknown_names
 from assistant.offline.exclusions import read_exclusions
 from assistant.offline.frame import Ambiguity, Frame, Intent, Slots
@@ -521,6 +522,7 @@ def understand(question: str, lexicon: Lexicon, index: EntityIndex) -> Frame:
     place_unknown(frame, prepared.unknown_owners, names)
     _no_such_place(frame, question, lexicon)
     _accounts_by_deals(frame, prepared.text, lexicon)
+    bought_each(frame, prepared.text)  # "which accounts bought both GTK 500 and MG Advanced?"
     _quiet_accounts(frame, prepared.text)
     _categories_by(frame, prepared.text)
     _wider_than_seen(frame, prepared.text, lexicon)

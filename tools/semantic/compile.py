@@ -74,6 +74,8 @@ class Plan:
     narrowings: tuple[Narrowing, ...]
     date_field: DateField | None
     fy_start_month: int
+    #: Only records at accounts that have a record of each of these, in the same period (``each_of``).
+    every: tuple[Narrowing, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -265,6 +267,9 @@ def fetch(repo: Repository, viewer: ViewerLike, basis: Basis, window: Window, pl
     for join in joins_for(needed):
         query = query.outerjoin(join.target(joined), join.on(joined))
     query = query.where(*(n.condition(joined) for n in narrowings))
+    for each in plan.every if LINKS[basis] >= DEAL_LINKS else ():
+        # "accounts that bought both X and Y": an account with a record of X, and one of Y
+        query = query.where(facts.c.account_id.in_(_accounts_with(repo, viewer, basis, window, plan, each)))
     with repo.connect() as connection:
         rows = connection.execute(query).all()
     quarters: dict[str, dt.date] = {}
@@ -273,6 +278,20 @@ def fetch(repo: Repository, viewer: ViewerLike, basis: Basis, window: Window, pl
         fact = _fact(repo, basis, row, quarters)
         found.append(_grouped(plan, fact, row.grp, row.grp2))
     return found
+
+
+def _accounts_with(
+    repo: Repository, viewer: ViewerLike, basis: Basis, window: Window, plan: Plan, each: Narrowing
+) -> Select[Any]:
+    """The accounts with a record of ``basis`` in ``window`` that ``each`` keeps (of closed deals, a won
+    one: an account that lost a GTK 500 deal did not buy GTK 500)."""
+    records = source(repo, viewer, basis, window, plan)
+    facts = (records.where(Opportunity.is_won) if basis is Basis.CLOSED else records).subquery("each_facts")
+    joined = Joined(facts, None if repo.scope(viewer).unrestricted else repo.accounts(viewer, Account.id))
+    query = select(facts.c.account_id).select_from(facts)
+    for join in joins_for(set(each.joins)):
+        query = query.outerjoin(join.target(joined), join.on(joined))
+    return query.where(each.condition(joined), facts.c.account_id.is_not(None))
 
 
 def _fact(repo: Repository, basis: Basis, row: Any, quarters: dict[str, dt.date]) -> Fact:

@@ -159,6 +159,30 @@ def totals(series: Sequence[Series], as_of: dt.date) -> tuple[list[Figure], list
     return figures, changes
 
 
+def together(measure: Measure, shown: Sequence[MetricRow], groups: int) -> Figure | None:
+    """The first measure over the groups a top N shows, added up ("my top 5 accounts combined"):
+    for a sum or a count cut to fewer groups than there are, else None."""
+    if (
+        not shown
+        or len(shown) >= groups
+        or not measure.additive
+        or measure.unit not in (Unit.USD, Unit.COUNT)
+    ):
+        return None
+    values = [row.figures[0].value for row in shown if row.figures[0].value is not None]
+    first = shown[0].figures[0]
+    ids = list(dict.fromkeys(i for row in shown for i in row.figures[0].record_ids))[:TOTAL_IDS]
+    return Figure(
+        name=f"{measure.name}, the {len(shown)} shown together",
+        value=to_money(sum(Decimal(str(v)) for v in values)) if measure.unit is Unit.USD else sum(values),
+        unit=measure.unit,
+        formula=f"Sum of the {len(shown)} groups shown of {groups}: {measure.formula}",
+        filters=first.filters,
+        record_ids=ids,
+        record_count=sum(row.record_count for row in shown),
+    )
+
+
 def missing_in_total(series: Sequence[Series]) -> int:
     return missing_amounts([s.measure for s in series], [_inputs(s.current) for s in series])
 

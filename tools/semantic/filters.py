@@ -223,3 +223,10 @@ def excluded(repo: Repository, viewer: ViewerLike, field: str, name: str) -> Nar
         kept.joins,
         lambda joined: ~kept.condition(joined),
     )
+
+
+def each_of_filter(every: Sequence[Narrowing]) -> list[str]:
+    """How an ``each_of`` filter reads: "at accounts with each of: product GTK 500, product MG Advanced"."""
+    if not every:
+        return []
+    return [f"at accounts with each of: {', '.join(n.description.replace(':', '') for n in every)}"]

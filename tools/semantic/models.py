@@ -87,6 +87,11 @@ class MetricResult(BaseModel):
     )
     rows: list[MetricRow] = []
     groups_total: int = Field(default=0, description="Groups before top-N (or the row limit) was applied.")
+    shown_together: Figure | None = Field(
+        default=None,
+        description="A sum or count cut to its top N groups: the first measure over the groups shown, "
+        "added up ('my top 5 accounts combined'); `total` is over every group.",
+    )
     missing_amounts: int = Field(
         default=0,
         description="Deals behind an amount-based measure whose amount is unknown (not counted as $0).",
@@ -163,6 +168,12 @@ class MetricQuery(BaseModel):
         default=None,
         description="Keep what any of several names of one filter would keep: {'product': ['GTK 500', "
         "'GTX Plus Pro']}, or the accounts an earlier answer listed; keys are the filter names above.",
+    )
+    each_of: dict[str, Annotated[list[str], Field(min_length=1, max_length=10)]] | None = Field(
+        default=None,
+        description="Only records at accounts that have a record (of closed deals, a won one) of every one "
+        "of several names, in the same period: {'product': ['GTK 500', 'MG Advanced']} by account is the "
+        "accounts that bought both.",
     )
     min_amount: Decimal | None = Field(
         default=None, ge=0, le=MAX_AMOUNT, description="Deals of at least this."

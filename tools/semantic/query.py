@@ -42,10 +42,11 @@ from tools.semantic.evaluate import (
     missing_in_total,
     rows,
     threshold_filters,
+    together,
     totals,
 )
 from tools.semantic.facts import Basis
-from tools.semantic.filters import RESOLVERS, Narrowing, among, excluded, narrow
+from tools.semantic.filters import RESOLVERS, Narrowing, among, each_of_filter, excluded, narrow
 from tools.semantic.grains import GRAINS, Grain
 from tools.semantic.joined import Link
 from tools.semantic.measures import MEASURES, Measure
@@ -167,6 +168,8 @@ def query_metrics(repo: Repository, viewer: ViewerLike, params: MetricQuery) -> 
         exclude: Leave out what a filter would keep, e.g. {'country': 'United States'}.
         any_of: Keep what any of several names of one filter would keep, e.g. {'account': ['Acme',
             'Globex']} (the accounts an earlier answer listed).
+        each_of: Only records at accounts with a record of every one of several names in the period, e.g.
+            {'product': ['GTK 500', 'MG Advanced']} by account: the accounts that bought both.
         activity_type: Activity kind as recorded (call, meeting, email…), or several: 'call, meeting'.
         min_age_days: Only deals created at least this many days ago.
         max_age_days: Only deals created at most this many days ago.
@@ -206,7 +209,10 @@ def query_metrics(repo: Repository, viewer: ViewerLike, params: MetricQuery) -> 
         check_breakdown(then, measure.needs)
     narrowings = _narrowings(repo, viewer, params)
     _check_filters(measures, narrowings)
-    plan = Plan(by, then, tuple(narrowings), params.date_field, repo.fy_start_month)
+    every = tuple(
+        narrow(repo, viewer, field, name) for field, names in (params.each_of or {}).items() for name in names
+    )
+    plan = Plan(by, then, tuple(narrowings), params.date_field, repo.fy_start_month, every)
     as_of, fy = repo.as_of, repo.fy_start_month
     windows = {
         m.key: asked(params.period, as_of, fy) if params.period else default_window(m.default, as_of, fy)
@@ -220,7 +226,7 @@ def query_metrics(repo: Repository, viewer: ViewerLike, params: MetricQuery) -> 
             cache[basis, window] = fetch(repo, viewer, basis, window, plan)
         return cache[basis, window]
 
-    scope = ["viewer's scope", *(n.description for n in narrowings)]
+    scope = ["viewer's scope", *(n.description for n in narrowings), *each_of_filter(every)]
     if by is not None:
         scope += threshold_filters(measures[0].name, measures[0].unit, params.above, params.below)
         scope += [f"groups of at least {params.min_records} records"] if params.min_records else []
@@ -257,6 +263,7 @@ def query_metrics(repo: Repository, viewer: ViewerLike, params: MetricQuery) -> 
     )
     shown: list[MetricRow] = []
     groups = 0
+    combined = None
     if by is not None:
         grouped_by = by.key if then is None else f"{by.key} and {then.key}"
         # the people with none of it count among the fewest ("who booked the least?": the rep with no
@@ -269,6 +276,8 @@ def query_metrics(repo: Repository, viewer: ViewerLike, params: MetricQuery) -> 
         if by.key != "deal" and then is None and len(narrowings) == 1:
             members += [m for m in narrowings[0].members if narrowings[0].field == by.key]
         shown, groups = rows(series, as_of, grouped_by, total, ranking, members)
+        if params.top is not None and not isinstance(by, Grain) and then is None:
+            combined = together(measures[0], shown, groups)
     first, compared = windows[measures[0].key], earlier[measures[0].key]
     notes = explain(params, measures, narrowings, first, as_of)
     if by is not None and groups > len(shown) and params.top is None:
@@ -309,6 +318,7 @@ def query_metrics(repo: Repository, viewer: ViewerLike, params: MetricQuery) -> 
         share_of_whole=ratio(total[0].value or 0, whole.value) if whole is not None and whole.value else None,
         rows=shown,
         groups_total=groups,
+        shown_together=combined,
         missing_amounts=missing,
         estimated_amounts=guessed,
         notes=notes,

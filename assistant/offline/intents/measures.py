@@ -564,6 +564,7 @@ def query_args(frame: Frame, lexicon: Lexicon) -> dict[str, Any]:
         past_due=True if slots.rule == "past_close" else None,  # "who has the most past due deals?"
         exclude={SLOT_FILTERS.get(k, k): v for k, v in slots.exclude.items()} if slots.exclude else None,
         any_of={**(slots.any_of or {}), **beside} or None,
+        each_of=slots.each_of,
         min_pushes=slots.min_pushes,
         max_pushes=slots.max_pushes,
         min_amount=slots.min_amount,

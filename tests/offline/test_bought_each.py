@@ -1,0 +1,95 @@
+"""Accounts that bought every one of several products ("which accounts bought both GTK 500 and MG
+Advanced?") are those with a won deal of each, checked against the records; a top N of a sum says
+what the N shown come to together ("combined bookings of my top 5 accounts"); and "how much did
+those accounts spend with us" is what they booked."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from decimal import Decimal
+
+from sqlalchemy import select
+
+from tests.offline.conftest import ADMIN, Cast, World
+from tools.semantic.models import MetricQuery
+from tools.semantic.query import query_metrics
+from tools.store.schema import Account, Opportunity, Product
+
+BOTH = ["GTK 500", "MG Advanced"]
+
+
+def _bought_both(world: World, products: list[str], won: bool = True) -> set[str]:
+    """The accounts with a won (or any closed) deal of each product, read from the records directly."""
+    query = (
+        select(Account.name, Product.name)
+        .join(Opportunity, Opportunity.account_id == Account.id)
+        .join(Product, Product.id == Opportunity.product_id)
+        .where(Opportunity.is_won if won else Opportunity.is_closed, Product.name.in_(products))
+    )
+    bought: dict[str, set[str]] = defaultdict(set)
+    with world.engine.connect() as connection:
+        for account, product in connection.execute(query):
+            bought[account].add(product)
+    return {account for account, names in bought.items() if names == set(products)}
+
+
+def test_each_of_keeps_the_accounts_with_a_won_deal_of_every_product(maven: World) -> None:
+    expected = _bought_both(maven, BOTH)
+    params = MetricQuery(
+        measure="won_revenue", group_by="account", each_of={"product": BOTH}, period="all time"
+    )
+    result = query_metrics(maven.repository, ADMIN, params.model_copy(update={"top": 50}))
+    assert expected and {row.group for row in result.rows} == expected
+    assert any("each of" in f for f in result.filters)
+    # a lost deal of one of them is no purchase: counting closed deals would let more accounts in
+    closed_both = _bought_both(maven, BOTH, won=False)
+    assert closed_both > expected and not (closed_both - expected) & {row.group for row in result.rows}
+
+
+def test_which_accounts_bought_both_asks_for_each_of(maven: World) -> None:
+    answer = maven.ask(ADMIN, "which accounts bought both GTK 500 and MG Advanced?")
+    ((call,),) = [answer.tool_calls]
+    assert call.args["each_of"] == {"product": BOTH} and call.args["group_by"] == "account"
+    assert "any_of" not in call.args and call.args["period"] == "all time"
+    shown = {
+        line.split(" | ")[0].lstrip("| ") for line in answer.answer.splitlines() if line.startswith("| ")
+    }
+    assert _bought_both(maven, BOTH) <= shown
+    narrowed = maven.ask(ADMIN, "how many of those are in the medical sector", answer.thread_id)
+    ((then,),) = [narrowed.tool_calls]
+    assert then.args["each_of"] == {"product": BOTH} and then.args["industry"] == "medical"
+
+
+def test_comparing_two_products_is_not_read_as_both(demo: World, cast: Cast) -> None:
+    ((call,),) = [
+        demo.ask(cast.revops, "compare Analytics Cloud and Security Shield bookings this year").tool_calls
+    ]
+    assert "each_of" not in call.args and call.args["group_by"] == "product"
+
+
+def test_a_top_n_of_a_sum_says_what_the_n_shown_come_to(demo: World, cast: Cast) -> None:
+    params = MetricQuery(measure="won_revenue", group_by="account", period="this year", top=5)
+    result = query_metrics(demo.repository, cast.manager, params)
+    assert result.shown_together is not None and result.groups_total > 5
+    assert result.shown_together.value == sum(Decimal(str(row.figures[0].value)) for row in result.rows)
+    answer = demo.ask(cast.manager, "what's the combined bookings of my top 5 accounts this year")
+    assert "The 5 shown together:" in answer.answer
+    # a rate is not added up, and a list that shows every group has nothing left out
+    rates = query_metrics(demo.repository, cast.manager, params.model_copy(update={"measure": "win_rate"}))
+    assert rates.shown_together is None
+
+
+def test_what_those_accounts_spent_with_us_is_what_they_booked(demo: World, cast: Cast) -> None:
+    first = demo.ask(
+        cast.revops, "which accounts bought both Analytics Cloud and Security Shield from us this year"
+    )
+    then = demo.ask(
+        cast.revops, "how much did those accounts spend with us in total this year?", first.thread_id
+    )
+    ((call,),) = [then.tool_calls]
+    assert call.args["measure"] == "won_revenue" and call.args["period"] == "this year"
+    assert set(call.args["any_of"]["account"]) == {
+        line.split(" | ")[0].lstrip("| ")
+        for line in first.answer.splitlines()
+        if line.startswith("| ") and "$" in line
+    }
