@@ -21,6 +21,13 @@ WORTH = re.compile(
     r"|how much (?:is|are|was|were) (?:that|it|they|those|these)(?: worth)?|in (?:\$|dollars))\W*$",
     re.I,
 )
+#: "how many deals was that?", "and how many were there", "how many wins is that": the figure before, counted.
+COUNT_OF_THAT = re.compile(
+    r"^\W*(?:and |so |ok |okay )?how many(?: (?:deals|opps|opportunities|wins|losses|of them))?"
+    r" (?:was|is|were|are|did) (?:that|it|this|they|those|these|there)"
+    r"(?: make| come to| in all| in total)?\W*$",
+    re.I,
+)
 #: Answers a bare measure ("weighted?", "avg size?") asks again in another measure.
 MEASURED_ANSWERS = (Intent.MEASURE, Intent.PIPELINE, Intent.PERFORMANCE, Intent.FORECAST, Intent.TOP_DEALS)
 #: The longest bare measure ("avg deal size?", "and the median?").

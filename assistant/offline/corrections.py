@@ -39,7 +39,7 @@ COUNTS = frozenset(IN_MONEY) | {"closed_deals"}
 SAME_FOR = re.compile(
     r"^\W*(?:and |ok |now )?(?:(?:(?:do )?(?:the )?same(?: thing)?|ditto) (?:for|with|but (?:for )?)"
     # "what about for lost ones", "and the lost ones?", "how about losses"
-    r"|(?:what|how) about(?: for)?|and(?: for)?|for)(?: the)?"
+    r"|(?:what|how) about(?: for| among| with| on)?|and(?: for| among| with| on| of)?|for|among)(?: the)?"
     r" (?P<what>won|wins|lost|losses|open|open ones|created)(?: (?:ones|deals|opps))?\W*$",
     re.I,
 )
@@ -51,12 +51,20 @@ TWINS = {
     ("median_sales_cycle", "lost"): "average_lost_cycle",
     ("average_lost_cycle", "won"): "average_sales_cycle",
 }
+# a measure of the outcome named already ("and among the won ones?" asked again) stays itself
+TWINS |= {
+    (measure, "won" if "lost" in twin else "lost"): measure for (measure, _), twin in list(TWINS.items())
+}
 
 
 def same_for(previous: Frame, question: str) -> Frame | None:
     """ "same for lost deals" after the average deal size by family: the average lost deal size, by
     family; after a count or an amount, that of the other outcome."""
-    found = SAME_FOR.match(question.strip())
+    # "and among the ones we won?": the won ones
+    said = re.sub(
+        r"\b(?:ones|deals|opps) (?:that )?(?:we|i|you|they) (won|lost)\b", r"\1 ones", question.strip()
+    )
+    found = SAME_FOR.match(said)
     if found is None or previous.intent not in (Intent.MEASURE, Intent.PERFORMANCE):
         return None
     word = found["what"].lower()

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from assistant.offline.bare_measures import COUNT_OF_THAT, MEASURED_ANSWERS
 from assistant.offline.breakdowns import (
     COMPARED_GROUPS,
     DIMENSION_WORD,
@@ -251,6 +252,13 @@ def which_dimension(question: str) -> str | None:
 def of_a_kind(previous: Frame, current: Frame, question: str) -> Frame | None:
     """The frame of a follow-up of a known kind ("who owns those?", "only the big ones", "who drove
     the drop?", "why?", a choice among the readings offered…), or None for the general merge."""
+    counted = AS_COUNT.get(previous.slots.measure or "")
+    if COUNT_OF_THAT.match(question) and counted is not None and previous.intent in MEASURED_ANSWERS:
+        # "how many deals was that?" after what someone won in Q3: the same deals, counted
+        slots = previous.slots.model_copy(update={"measure": counted, "also": None})
+        return previous.model_copy(
+            update={"intent": Intent.MEASURE, "slots": slots, "follow_up": True, "question": current.question}
+        )
     answered = (
         of_previous(previous, current, question)
         or who_ranks(previous, current, question)

@@ -30,6 +30,7 @@ import re
 
 from assistant.offline.bare_measures import (
     BOOKED_AGAINST,
+    COUNT_OF_THAT,
     MEASURED_ANSWERS,
     WORTH,
     measure_alone,
@@ -190,7 +191,7 @@ def is_follow_up(previous: Frame | None, current: Frame, question: str) -> bool:
         return True  # "rank my reps on that" after what the team won: that figure, by rep
     if previous.intent is Intent.MEASURE and SHARE_OF_THAT.search(question) and not names_in(current.slots):
         return True  # "what share of the total is that" after the top product: its share
-    if previous.intent in MEASURED_ANSWERS and WORTH.match(question):
+    if previous.intent in MEASURED_ANSWERS and (WORTH.match(question) or COUNT_OF_THAT.match(question)):
         return True  # "whats that worth?" after how many open deals: their amount
     sorted_list = BY_SIZE.match(question) or BY_CLOSE.search(question)
     if START.match(question) or SHORTER.match(question) or THE_ONE.match(question) or sorted_list:

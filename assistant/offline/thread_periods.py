@@ -1,5 +1,5 @@
 """A period named from the thread's own: "the quarter before that", "and the month after?", "what
-about two years before that", "the period before".
+about two years before that", "the period before", and "that quarter" (the thread's period itself).
 
 Read alone, "the quarter before that" names no period, and "previous quarter" names the one before
 today's, so the asker's meaning ("the one before the quarter we were just looking at") is lost. Here
@@ -37,6 +37,12 @@ MOVED = re.compile(
     re.I,
 )
 _MONTHS = {"month": 1, "quarter": 3, "year": 12}
+#: "that quarter", "the same month", "in that period": the thread's period itself.
+THAT_PERIOD = re.compile(
+    r"\b(?:(?:in|for|during|over) )?(?:that|the same|this same) (?:quarter|month|year|period|week|time)\b"
+    r"(?! (?:last|a) year\b)",
+    re.I,
+)
 
 
 def _window(phrase: str | None, as_of: dt.date, fy_start_month: int) -> Window | None:
@@ -93,6 +99,18 @@ def _written(window: Window, as_of: dt.date, fy_start_month: int) -> str:
 def from_thread(question: str, period: str | None, as_of: dt.date, fy_start_month: int = 1) -> str:
     """``question`` with a period named from the thread's ``period`` spelt out ("the quarter before
     that" after Q3 2017 → "2017-Q2"); the question as it was when it names none."""
+    same = THAT_PERIOD.search(question)
+    window = _window(period, as_of, fy_start_month) if same is not None and period is not None else None
+    unit = same[0].split()[-1].casefold() if same is not None else ""
+    if (
+        same is not None
+        and window is not None
+        and MOVED.search(question) is None
+        # "that month" after a year by month is a month the answer showed, not the thread's year
+        and (unit in ("period", "time") or _kind(window, fy_start_month) == unit)
+    ):
+        # "which product had my best win rate that quarter?" after Q3 2017: Q3 2017
+        return f"{question[: same.start()]}{period}{question[same.end() :]}"
     match = MOVED.search(question)
     if match is None or (match["unit"].casefold() == "one" and period is None):
         return question  # "the one after that" in a thread with no period is a row of a list

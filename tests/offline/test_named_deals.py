@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.offline.conftest import Cast, World
+from tests.offline.conftest import ADMIN, Cast, World
 from tools.semantic.models import MetricQuery
 from tools.semantic.query import query_metrics
 
@@ -65,3 +65,28 @@ def test_a_filter_after_a_scorecard_is_kept_by_the_metric_query(maven: World) ->
         "5000",
     )
     assert then.args["period"] == "since september"
+
+
+def test_among_the_won_ones_swaps_the_outcome_of_the_thread_measure(maven: World) -> None:
+    first = maven.ask(ADMIN, "which product family has the biggest average deal among lost deals?")
+    ((lost,),) = [first.tool_calls]
+    assert lost.args["measure"] == "average_lost_deal_size"
+    for asked in ("and among won ones?", "what about among the ones we won"):
+        ((won,),) = [maven.ask(ADMIN, asked, first.thread_id).tool_calls]
+        assert (won.args["measure"], won.args["group_by"], won.args["top"]) == (
+            "average_deal_size",
+            "product_family",
+            1,
+        ), asked
+
+
+def test_how_many_deals_was_that_counts_the_figure_before(maven: World) -> None:
+    rep = maven.viewer("Darcel Schlecht")
+    first = maven.ask(rep, "how much did I win in Q3 2017")
+    for asked in ("how many deals was that", "and how many were there?"):
+        ((call,),) = [maven.ask(rep, asked, first.thread_id).tool_calls]
+        assert (call.name, call.args["measure"], call.args["period"]) == (
+            "query_metrics",
+            "won_deals",
+            "q3 2017",
+        )

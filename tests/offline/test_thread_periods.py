@@ -66,3 +66,14 @@ def test_units_ago_are_counted_from_today_and_an_age_stays_a_filter(maven: World
     aged = maven.ask(ADMIN, "which deals were opened over 6 weeks ago")
     ((call,),) = [aged.tool_calls]
     assert call.args.get("min_age_days") == 43 and "period" not in call.args
+
+
+def test_that_quarter_is_the_threads_quarter(maven: World) -> None:
+    rep = maven.viewer("Darcel Schlecht")
+    first = maven.ask(rep, "how much did I win in Q3 2017")
+    then = maven.ask(rep, "which product had my best win rate that quarter?", first.thread_id)
+    assert [(c.args["measure"], c.args["period"]) for c in then.tool_calls] == [("win_rate", "q3 2017")]
+    # a unit the thread's period is not ("that month" after a year) is a row shown, not the period
+    assert from_thread("how'd that month do last year", "this year", NEW_YEARS_EVE) == (
+        "how'd that month do last year"
+    )
