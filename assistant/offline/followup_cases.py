@@ -49,6 +49,7 @@ from assistant.offline.metric_claims import NOT_ON_PIPELINE
 from assistant.offline.narrowing import LEAVING_OUT, only_these
 from assistant.offline.previous_answer import of_previous
 from assistant.offline.ranked_people import who_ranks
+from assistant.offline.record_filters import as_filter
 from assistant.offline.thread_choices import (
     choice_named,
     deals_behind,
@@ -177,12 +178,16 @@ def _biggest_of(previous: Frame, current: Frame, question: str) -> Frame | None:
     """ "the 3 biggest?" after how many deals I won in Q4: those deals, the largest first; "who owns
     the biggest one?" beside its owner; "the oldest one?" of open deals, by age."""
     found = BIGGEST_ONES.match(question)
-    if found is None or previous.intent not in (Intent.PERFORMANCE, Intent.MEASURE, Intent.PIPELINE):
+    # "who owns the biggest one" after the deals gone quiet: of those, when the rule is a filter too
+    flagged = previous.intent is Intent.STALLED and as_filter(previous.slots.model_copy())
+    if found is None or (
+        previous.intent not in (Intent.PERFORMANCE, Intent.MEASURE, Intent.PIPELINE) and not flagged
+    ):
         return None
     owner, count, word, noun = found[1], found[2] or found[4], found[3].lower(), found[5]
     measure = previous.slots.measure or ("won_revenue" if previous.intent is Intent.PERFORMANCE else None)
     measure = IN_MONEY.get(measure or "", measure)
-    if previous.intent is Intent.PIPELINE:
+    if previous.intent in (Intent.PIPELINE, Intent.STALLED):
         measure = "open_pipeline"
     ranking = "top"
     if word in ("oldest", "newest"):
@@ -207,6 +212,8 @@ def _biggest_of(previous: Frame, current: Frame, question: str) -> Frame | None:
             "owner": current.slots.owner or previous.slots.owner,
         }
     )
+    if flagged:
+        as_filter(slots)  # the rule of the deals flagged, as the query's filter
     return Frame(intent=Intent.MEASURE, slots=slots, follow_up=True, question=current.question)
 
 

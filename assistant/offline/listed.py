@@ -62,6 +62,8 @@ ORDINALS = {
     "tenth": 9,
     "10th": 9,
 }
+#: "number one", "number two": a place in the list, in words.
+NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5}
 #: Ends of a list, only with a word that cannot be a fresh question ("my top deal", "my last deal").
 EDGES = {"top": 0, "last": -1, "bottom": -1}
 #: "the big one", "the biggest deal": a list is shown largest first, so its first row; "the lowest
@@ -89,7 +91,7 @@ PLACE = re.compile(
     rf"|\bthe\s+(?P<largest>{'|'.join(LARGEST)})\s+(?:one|deal|opp|loss|win|account|customer)\b"
     rf"|\bthe\s+(?P<end>{'|'.join(LOWEST)})\s+one\b"
     r"|(?:^|\s)#\s?(?P<hash>\d{1,2})\b"
-    r"|\b(?:number|no\.)\s?(?P<number>\d{1,2})\b"
+    r"|\b(?:number|no\.)\s?(?P<number>\d{1,2}|one|two|three|four|five)\b(?! of\b)"
     rf"|^\W*(?:and\s+|ok\s+|what\s+about\s+)?(?:the\s+)?(?P<alone>{'|'.join(PLACES)})\W*$",
     re.I,
 )
@@ -148,7 +150,8 @@ def place_in(question: str) -> int | None:
     if match is None:
         return None
     if match["hash"] or match["number"]:
-        return int(match["hash"] or match["number"]) - 1
+        number = match["hash"] or match["number"]
+        return (int(number) if number.isdigit() else NUMBER_WORDS[number.casefold()]) - 1
     if match["largest"]:
         return LARGEST[match["largest"].lower()]
     if match["end"]:
@@ -234,15 +237,28 @@ def _largest(answer: str, shown: list[Listed]) -> Listed | None:
     """ "the biggest one": the row with the largest amount on its own line (a list is not always
     shown largest first: the riskiest come first); none when rows share lines (each stage's largest
     named on one line), so the question is read afresh."""
+    if all(row.kind == "row" for row in shown):
+        # the rows of a table ("top 5 accounts"): the one whose first figure is largest
+        sized = {
+            row.ref: AMOUNT.search(line[len(row.name) + 3 :])
+            for row in shown
+            for line in answer.splitlines()
+            if line.startswith(f"| {row.name} |")
+        }
+        if len(sized) != len(shown) or not all(sized.values()):
+            return None
+        return max(shown, key=lambda row: _scaled(sized[row.ref]))
     lines = {row.ref: [line for line in answer.splitlines() if f"[{row.ref}]" in line] for row in shown}
     # each row a list item of its own, led by the record (not a rep's line naming their largest deals)
     if any(len(found) != 1 or not _leads(found[0], ref) for ref, found in lines.items()):
         return None
-    amounts = {}
-    for row in shown:
-        first = AMOUNT.search(lines[row.ref][0])
-        amounts[row.ref] = float(first[1].replace(",", "")) * SCALE[first[2]] if first else -1.0
+    amounts = {row.ref: _scaled(AMOUNT.search(lines[row.ref][0])) for row in shown}
     return max(shown, key=lambda row: amounts[row.ref])
+
+
+def _scaled(amount: re.Match[str] | None) -> float:
+    """An amount as shown ("$1.2M", "$850,000") in dollars; -1 for none."""
+    return float(amount[1].replace(",", "")) * SCALE[amount[2]] if amount else -1.0
 
 
 #: A record's reference inside a table row's name.

@@ -442,6 +442,7 @@ def _stalled_by_owner(frame: Frame, context: Frame | None, current: Frame, said:
         or context.intent is not Intent.STALLED
         or current.slots.ranking is None
         or not WHO_RANKED.match(current.question)
+        or frame.slots.deal is not None  # "who owns the biggest one": that deal, picked from the list
     ):
         return frame
     slots = context.slots.model_copy(deep=True)

@@ -90,3 +90,33 @@ def test_how_many_deals_was_that_counts_the_figure_before(maven: World) -> None:
             "won_deals",
             "q3 2017",
         )
+
+
+def test_the_number_one_is_the_first_row_shown(maven: World) -> None:
+    boss = maven.viewer("Rocco Neubert")
+    first = maven.ask(boss, "top 3 reps on my team by won revenue in H2 2017 and their win rates")
+    leader = first.answer.split("|---|---|---|\n| ")[1].split(" |")[0]
+    then = maven.ask(boss, "how did the number one do in H1?", first.thread_id)
+    assert [call.args.get("rep") for call in then.tool_calls] == [leader]
+
+
+def test_who_owns_the_biggest_one_of_a_table_is_its_largest_row(demo: World, cast: Cast) -> None:
+    first = demo.ask(cast.manager, "combined won revenue from my team's top 5 accounts this year?")
+    largest = first.answer.split("|---|---|\n| ")[1].split(" |")[0]
+    then = demo.ask(cast.manager, "who owns the biggest one", first.thread_id)
+    assert [(call.name, call.args.get("account")) for call in then.tool_calls] == [
+        ("account_profile", largest)
+    ]
+
+
+def test_the_biggest_of_the_deals_flagged_is_one_of_them(demo: World, cast: Cast) -> None:
+    def flagged() -> str:
+        first = demo.ask(cast.manager, "show me my team's open deals closing this month that are over 20k")
+        asked = "of those, which haven't had any activity in the last 2 weeks"
+        return demo.ask(cast.manager, asked, first.thread_id).thread_id
+
+    owner = demo.ask(cast.manager, "who owns the biggest one", flagged())
+    assert [call.name for call in owner.tool_calls] == ["deal_details"]
+    ranked = demo.ask(cast.manager, "the 3 biggest ones", flagged())
+    ((call,),) = [ranked.tool_calls]
+    assert (call.args["group_by"], call.args["top"], call.args["inactive_days"]) == ("deal", 3, 14)
