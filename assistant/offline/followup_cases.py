@@ -57,7 +57,7 @@ from assistant.offline.thread_choices import (
     reading_picked,
     resolve_choice,
 )
-from assistant.offline.thresholds import bounded_after
+from assistant.offline.thresholds import bounded_after, fewest_records
 from tools.semantic.measures import MEASURES
 
 #: Words that ask for open pipeline itself (a breakdown asked without them keeps the thread's measure).
@@ -259,6 +259,9 @@ def which_dimension(question: str) -> str | None:
 def of_a_kind(previous: Frame, current: Frame, question: str) -> Frame | None:
     """The frame of a follow-up of a known kind ("who owns those?", "only the big ones", "who drove
     the drop?", "why?", a choice among the readings offered…), or None for the general merge."""
+    fewest = fewest_records(previous, question) if previous.intent is Intent.MEASURE else None
+    if fewest is not None:
+        return fewest.model_copy(update={"question": current.question})
     counted = AS_COUNT.get(previous.slots.measure or "")
     if COUNT_OF_THAT.match(question) and counted is not None and previous.intent in MEASURED_ANSWERS:
         # "how many deals was that?" after what someone won in Q3: the same deals, counted

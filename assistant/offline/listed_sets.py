@@ -19,6 +19,7 @@ from assistant.offline.measure_lists import IN_MONEY
 from assistant.offline.members import MEMBER_SLOTS
 from assistant.offline.metric_claims import OPEN_MEASURES
 from assistant.offline.record_filters import as_filter
+from assistant.offline.thresholds import fewest_records
 from tools.semantic.measures import INSTALLED_BASE
 
 #: "those", "them", "each", "any of these": the records of the previous answer, all of them.
@@ -170,6 +171,8 @@ def about_listed(previous: Frame | None, current: Frame, question: str, answers:
         return None
     if current.ambiguity is not None or current.slots.any_of:
         return None
+    if previous.intent is Intent.MEASURE and fewest_records(previous, question) is not None:
+        return None  # "only those with over 500 closed deals": the groups by their records, not a set
     grouped = previous.slots.dimension not in (None, "deal")
     if grouped and DEALS_OF_THOSE.search(question) and (previous.slots.measure or "") in DEAL_MEASURES:
         # "how many of those are already closed lost" after the deals created by rep: those deals,

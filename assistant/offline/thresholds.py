@@ -76,6 +76,30 @@ MIN_RECORDS = re.compile(
 MISSED = re.compile(r"\b(?:miss|missed|missing|fell short|short of|furthest (?:from|below|behind)|didn'?t)\b")
 
 
+#: "only those with over 500 closed deals" after a rate by group: groups with more records than that.
+MORE_RECORDS = re.compile(
+    rf"\b(?:with|having|that have|who have|which have)\s+(?:over|more than|>)\s*(\d{{1,6}})\s+"
+    rf"(?:{RECORDS})\b",
+    re.I,
+)
+#: Measures a group's size does not make: a rate, an average or a median over its records.
+PER_RECORD_UNITS = ("ratio", "days")
+
+
+def fewest_records(previous: Frame, question: str) -> Frame | None:
+    """ "only those with over 500 closed deals" after the win rate by industry: the same rows, only
+    the groups with more than 500 records behind them (not a bound on a count of something else)."""
+    found = MIN_RECORDS.search(question) or MORE_RECORDS.search(question)
+    measure = MEASURES.get(previous.slots.measure or "")
+    if found is None or measure is None or previous.slots.dimension is None:
+        return None
+    if measure.unit.value not in PER_RECORD_UNITS and measure.additive:
+        return None  # "reps with over 50 deals" after bookings by rep: a bound on the groups' own count
+    least = int(next(g for g in found.groups() if g)) + (1 if found.re is MORE_RECORDS else 0)
+    slots = previous.slots.model_copy(update={"min_records": least})
+    return previous.model_copy(update={"slots": slots, "follow_up": True})
+
+
 def min_records(frame: Frame, prepared: str) -> None:
     """Read the fewest records a group needs ("min 20 closed") into ``frame.slots.min_records``."""
     found = MIN_RECORDS.search(prepared)
@@ -92,6 +116,8 @@ def threshold(frame: Frame, prepared: str) -> bool:
     number is then not a deal amount."""
     slots = frame.slots
     found = THRESHOLD.search(prepared)
+    if found is not None and slots.measure == "reps" and found[4] in ("%", "percent"):
+        slots.measure = "attainment"  # "how many reps were under 50% in Q3?": of their quota
     quota = slots.measure in ("quota", "attainment") and slots.owner is None
     if found is None and quota and BELOW_QUOTA.search(prepared):
         # "which of my reps are below quota this quarter?": those under 100% of it

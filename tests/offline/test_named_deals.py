@@ -120,3 +120,37 @@ def test_the_biggest_of_the_deals_flagged_is_one_of_them(demo: World, cast: Cast
     ranked = demo.ask(cast.manager, "the 3 biggest ones", flagged())
     ((call,),) = [ranked.tool_calls]
     assert (call.args["group_by"], call.args["top"], call.args["inactive_days"]) == ("deal", 3, 14)
+
+
+def test_reps_under_a_percentage_are_measured_by_attainment(demo: World, cast: Cast) -> None:
+    ((call,),) = [demo.ask(cast.revops, "how many reps were under 50% in Q3?").tool_calls]
+    assert (call.args["measure"], call.args["group_by"], call.args["below"]) == ("attainment", "rep", 0.5)
+    ((headcount,),) = [demo.ask(cast.revops, "how many reps do we have").tool_calls]
+    assert headcount.args == {"measure": "reps"}
+
+
+def test_a_bound_on_one_figure_is_not_carried_to_another(maven: World) -> None:
+    boss = maven.viewer("Cara Losch")
+    first = maven.ask(boss, "is anyone on my team below 50% of quota?")
+    ((then,),) = [
+        maven.ask(boss, "ok then who's lowest on won revenue this quarter", first.thread_id).tool_calls
+    ]
+    assert then.args["measure"] == "won_revenue" and "below" not in then.args and then.args["order"] == "asc"
+
+
+def test_only_groups_with_more_records_than_said_after_a_rate(maven: World) -> None:
+    first = maven.ask(ADMIN, "which industries have the best win rate")
+    ((then,),) = [maven.ask(ADMIN, "only those with over 500 closed deals", first.thread_id).tool_calls]
+    assert (then.args["measure"], then.args["group_by"], then.args["min_records"]) == (
+        "win_rate",
+        "industry",
+        501,
+    )
+    assert "any_of" not in then.args and "above" not in then.args
+    # after a sum by group, the count is a bound on the groups' own figure
+    summed = maven.ask(ADMIN, "bookings by rep this year")
+    ((count,),) = [maven.ask(ADMIN, "only those with over 50 won deals", summed.thread_id).tool_calls]
+    assert (count.args["measure"], count.args["above"]) == (
+        "won_deals",
+        50.0,
+    ) and "min_records" not in count.args
