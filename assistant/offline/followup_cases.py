@@ -35,6 +35,7 @@ from assistant.offline.followup_words import (
     IT,
     MAX_FRAGMENT_WORDS,
     NARROW,
+    SORTED_BY,
     THE_BIGGEST_ONE,
     THE_ONE,
     THOSE,
@@ -44,6 +45,7 @@ from assistant.offline.listed import (
     DEAL_ADVICE,
 )
 from assistant.offline.measure_lists import AS_COUNT, IN_MONEY
+from assistant.offline.measures import read_metric_question
 from assistant.offline.members import MEMBER_SLOTS
 from assistant.offline.metric_claims import NOT_ON_PIPELINE
 from assistant.offline.narrowing import LEAVING_OUT, only_these
@@ -256,9 +258,38 @@ def which_dimension(question: str) -> str | None:
     return DIMENSIONS[next(g for g in found.groups() if g)] if found else None
 
 
+LOW_FIRST = frozenset({"worst", "lowest", "least", "smallest", "asc", "ascending", "low to high"})
+
+
+def _sorted_by(previous: Frame, current: Frame, question: str) -> Frame | None:
+    """ "sort by win rate, worst first" after the win rate by rep: the same rows, every one, in that
+    order; "sort them by bookings" after it: the rows by bookings, the win rate beside."""
+    found = SORTED_BY.match(question)
+    team = previous.intent is Intent.PERFORMANCE and previous.slots.owner is None
+    if found is None or not ((previous.intent is Intent.MEASURE and previous.slots.dimension) or team):
+        return None
+    reading = read_metric_question(found["what"].lower())
+    measure = reading.measure if reading is not None else None
+    before = previous.slots.measure
+    if measure is None or before is None:
+        return None
+    way = (found["first"] or found["order"] or "").lower()
+    days = MEASURES[measure].unit.value == "days" if measure in MEASURES else False
+    fast = days and way in ("fastest", "quickest", "shortest")  # few days first
+    low = way in LOW_FIRST or way.startswith("lowest to") or fast
+    also = [m for m in [before, *(previous.slots.also or [])] if m != measure]
+    update = {"measure": measure, "also": also or None, "ranking": "bottom" if low else "top", "limit": None}
+    update |= {"dimension": previous.slots.dimension or "rep", "group_by": None, "call_out": None}
+    slots = previous.slots.model_copy(update=update)
+    return Frame(intent=Intent.MEASURE, slots=slots, follow_up=True, question=current.question)
+
+
 def of_a_kind(previous: Frame, current: Frame, question: str) -> Frame | None:
     """The frame of a follow-up of a known kind ("who owns those?", "only the big ones", "who drove
     the drop?", "why?", a choice among the readings offered…), or None for the general merge."""
+    sorted_rows = _sorted_by(previous, current, question)
+    if sorted_rows is not None:
+        return sorted_rows
     fewest = fewest_records(previous, question) if previous.intent is Intent.MEASURE else None
     if fewest is not None:
         return fewest.model_copy(update={"question": current.question})

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 
+from assistant.offline.followup_words import SORTED_BY
 from assistant.offline.frame import Ambiguity, Frame, Intent, Slots
 from assistant.offline.intents.registry import spec_for
 from assistant.offline.listed import CUT, RECORD_IN_ROW, rows
@@ -173,6 +174,8 @@ def about_listed(previous: Frame | None, current: Frame, question: str, answers:
         return None
     if previous.intent is Intent.MEASURE and fewest_records(previous, question) is not None:
         return None  # "only those with over 500 closed deals": the groups by their records, not a set
+    if previous.slots.dimension and SORTED_BY.match(question):
+        return None  # "sort them by bookings": the rows in another order, not a question about a set
     grouped = previous.slots.dimension not in (None, "deal")
     if grouped and DEALS_OF_THOSE.search(question) and (previous.slots.measure or "") in DEAL_MEASURES:
         # "how many of those are already closed lost" after the deals created by rep: those deals,

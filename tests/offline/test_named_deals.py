@@ -154,3 +154,14 @@ def test_only_groups_with_more_records_than_said_after_a_rate(maven: World) -> N
         "won_deals",
         50.0,
     ) and "min_records" not in count.args
+
+
+def test_sorting_rows_by_a_figure_keeps_every_row_in_that_order(maven: World) -> None:
+    boss = maven.viewer("Summer Sewald")
+    first = maven.ask(boss, "win rate by rep this quarter")
+    ((worst,),) = [maven.ask(boss, "sort by win rate, worst first", first.thread_id).tool_calls]
+    assert (worst.args["measure"], worst.args["group_by"], worst.args["order"]) == ("win_rate", "rep", "asc")
+    assert "top" not in worst.args
+    ((booked,),) = [maven.ask(boss, "sort them by bookings", first.thread_id).tool_calls]
+    assert (booked.args["measure"], booked.args["also"]) == ("won_revenue", ["win_rate"])
+    assert "any_of" not in booked.args and "order" not in booked.args
