@@ -191,6 +191,8 @@ def is_follow_up(previous: Frame | None, current: Frame, question: str) -> bool:
         return True  # "rank my reps on that" after what the team won: that figure, by rep
     if previous.intent is Intent.MEASURE and SHARE_OF_THAT.search(question) and not names_in(current.slots):
         return True  # "what share of the total is that" after the top product: its share
+    if previous.intent in MEASURED_ANSWERS and OF_THAT.search(question) and not names_in(current.slots):
+        return True  # "how much of that is commit?" after the pipeline closing next quarter: of that
     if previous.intent in MEASURED_ANSWERS and (WORTH.match(question) or COUNT_OF_THAT.match(question)):
         return True  # "whats that worth?" after how many open deals: their amount
     sorted_list = BY_SIZE.match(question) or BY_CLOSE.search(question)
@@ -273,6 +275,13 @@ def is_follow_up(previous: Frame | None, current: Frame, question: str) -> bool:
         return True  # "which rep lost the most?" after the deals lost in December: in December
     return bool(PRONOUN.search(question)) and len(question.split()) <= MAX_PRONOUN_WORDS
 
+
+#: "how much of that is commit?", "how many of those are in Proposal": a part of the figure before.
+OF_THAT = re.compile(
+    r"\b(?:how much|how many|what part|what share|what portion|what percentage|which part) of "
+    r"(?:that|it|those|this|them|these)\b",
+    re.I,
+)
 
 #: "there", "in there", "over there": the place the thread is about.
 THERE = re.compile(r"(?<!\bare )(?<!\bis )(?<!\bwere )(?<!\bwas )\bthere\b", re.I)

@@ -115,6 +115,12 @@ THEIR_FACTS = re.compile(
     r"(?: \d{1,2})?|each)\b|\b(?:do|does) (?:they|those|these|each(?: one)?)(?: \w+)? have\b",
     re.I,
 )
+#: "the biggest company by headcount", "largest by revenue", "smallest by employees": by a company's size.
+SIZED = re.compile(
+    r"\b(?:biggest|largest|smallest|most|fewest)\b(?: \w+){0,2}? (?:by|in|on) (?:headcount|employees|staff"
+    r"|annual revenue|revenue|turnover|company size|size)\b",
+    re.I,
+)
 #: "the top 3", "the first 5": the first few of the records listed.
 FIRST_FEW = re.compile(r"\bthe (?:top|first|biggest|largest) (\d{1,2})\b", re.I)
 ABOUT_ACCOUNTS = (Intent.UNKNOWN, Intent.ACCOUNT, Intent.ACCOUNT_FACTS, Intent.ACCOUNTS)
@@ -215,7 +221,9 @@ def about_listed(previous: Frame | None, current: Frame, question: str, answers:
     searched = field == "account" and current.intent is Intent.ACCOUNTS and not current.slots.measure
     # "what industry are the top 3 in?": the facts of the accounts listed, not the figure by industry
     their_facts = THEIR_FACTS.search(question) is not None
-    if searched or (
+    # "which of those is the biggest company by headcount?": the accounts listed, by their size
+    sized = field == "account" and SIZED.search(question) is not None
+    if sized or searched or (
         field == "account"
         and (current.intent in ABOUT_ACCOUNTS or their_facts)
         and ACCOUNT_FACTS.search(question)

@@ -147,6 +147,8 @@ def ranked_member(question: str, answer: str) -> str:
     named = " ".join(part for part in (found["between"], found["after"]) if part and part.strip())
     if noun == "one" and not found["lead"] and not (found["after"] and _measure(found["after"])):
         return question  # "show me the top one": a row picked by its place (:mod:`listed`)
+    if found["after"] and not _measure(found["after"]):
+        return question  # "the biggest company by headcount": by a fact the tables do not show
     wanted = None if noun == "one" else DIMENSIONS.get(noun)
     candidates = [
         table

@@ -165,3 +165,18 @@ def test_sorting_rows_by_a_figure_keeps_every_row_in_that_order(maven: World) ->
     ((booked,),) = [maven.ask(boss, "sort them by bookings", first.thread_id).tool_calls]
     assert (booked.args["measure"], booked.args["also"]) == ("won_revenue", ["win_rate"])
     assert "any_of" not in booked.args and "order" not in booked.args
+
+
+def test_how_much_of_that_is_commit_keeps_the_threads_period(demo: World, cast: Cast) -> None:
+    first = demo.ask(cast.revops, "pipeline closing next quarter by region and stage")
+    ((then,),) = [demo.ask(cast.revops, "how much of that is commit", first.thread_id).tool_calls]
+    assert (then.name, then.args.get("period")) == ("forecast", "next quarter")
+
+
+def test_the_biggest_of_the_accounts_listed_by_headcount_is_by_employees(maven: World) -> None:
+    boss = maven.viewer("Summer Sewald")
+    first = maven.ask(boss, "combined won revenue of my team's top 5 accounts this year")
+    ((then,),) = [
+        maven.ask(boss, "which of those is the biggest company by headcount?", first.thread_id).tool_calls
+    ]
+    assert (then.name, then.args["sort_by"], len(then.args["names"])) == ("search_accounts", "employees", 5)

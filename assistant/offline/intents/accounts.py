@@ -141,10 +141,10 @@ BY_EMPLOYEES = re.compile(r"\b(?:employees|employers?|headcount|staff)\b")
 
 def _order(question: str, by_pipeline: bool) -> str | None:
     """The account search's order: by the company size asked about, else open pipeline or potential."""
+    if BY_EMPLOYEES.search(question):  # "the biggest company by headcount": by its people
+        return "employees"
     if BY_REVENUE.search(question):
         return "annual_revenue"
-    if BY_EMPLOYEES.search(question):
-        return "employees"
     return "open_pipeline" if by_pipeline else None
 
 
