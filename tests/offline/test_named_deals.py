@@ -180,3 +180,14 @@ def test_the_biggest_of_the_accounts_listed_by_headcount_is_by_employees(maven: 
         maven.ask(boss, "which of those is the biggest company by headcount?", first.thread_id).tool_calls
     ]
     assert (then.name, then.args["sort_by"], len(then.args["names"])) == ("search_accounts", "employees", 5)
+
+
+def test_a_stall_rule_in_a_ranking_is_the_querys_filter(demo: World, cast: Cast) -> None:
+    question = "which of my reps has the most open deals with pushed close dates"
+    ((call,),) = [demo.ask(cast.manager, question).tool_calls]
+    assert (call.args["measure"], call.args["group_by"], call.args["min_pushes"], call.args["top"]) == (
+        "open_deals",
+        "rep",
+        1,
+        1,
+    )

@@ -483,8 +483,12 @@ def query_args(frame: Frame, lexicon: Lexicon) -> dict[str, Any]:
     """The ``query_metrics`` arguments for a frame.
 
     A share of one named member ("what share of bookings came from Cobalt Platform?") is asked as
-    the breakdown by that member's dimension, so the share is of the whole, not of the member."""
-    slots = frame.slots
+    the breakdown by that member's dimension, so the share is of the whole, not of the member.
+    A stall rule the query can filter by is its filter ("the most open deals with pushed close
+    dates": deals pushed at least once), never dropped."""
+    slots = frame.slots.model_copy()
+    if slots.rule is not None:
+        as_filter(slots)
     group = slots.dimension or (SLOT_GROUPS.get(slots.group_by, slots.group_by) if slots.group_by else None)
     focus = share_focus(slots)
     filters: dict[str, Any] = {slot: getattr(slots, slot) for slot, _ in MEMBER_SLOTS if slot != "owner"}
