@@ -33,12 +33,14 @@ from assistant.offline.followup_words import (
     DEALS_BEHIND,
     FRAGMENT,
     IT,
+    LAST_UNIT,
     MAX_FRAGMENT_WORDS,
     NARROW,
     SORTED_BY,
     THE_BIGGEST_ONE,
     THE_ONE,
     THOSE,
+    VERSUS,
 )
 from assistant.offline.frame import ENTITY_SLOTS, Frame, Intent, Slots
 from assistant.offline.listed import (
@@ -284,9 +286,29 @@ def _sorted_by(previous: Frame, current: Frame, question: str) -> Frame | None:
     return Frame(intent=Intent.MEASURE, slots=slots, follow_up=True, question=current.question)
 
 
+def _scorecards_compared(previous: Frame, current: Frame, question: str) -> Frame | None:
+    """ "vs last quarter" after how the team did two quarters ago: the scorecard's figures (bookings
+    and win rate, or the one asked) over the thread's period, set against the period named; the
+    scorecard gives one period, the metric query two."""
+    if previous.intent is not Intent.PERFORMANCE or not VERSUS.match(question) or names_in(current.slots):
+        return None
+    base = LAST_UNIT.search(question)
+    other = base[0] if base is not None else current.slots.period
+    if not other or not previous.slots.period or other == previous.slots.period:
+        return None
+    measure = previous.slots.measure if previous.slots.measure in MEASURES else None
+    update = {"measure": measure or "won_revenue", "also": None if measure else ["win_rate"]}
+    update |= {"compare_to": other, "compare": None, "dimension": None, "metric": None, "ranking": None}
+    slots = previous.slots.model_copy(update=update)
+    return Frame(intent=Intent.MEASURE, slots=slots, follow_up=True, question=current.question)
+
+
 def of_a_kind(previous: Frame, current: Frame, question: str) -> Frame | None:
     """The frame of a follow-up of a known kind ("who owns those?", "only the big ones", "who drove
     the drop?", "why?", a choice among the readings offered…), or None for the general merge."""
+    compared = _scorecards_compared(previous, current, question)
+    if compared is not None:
+        return compared
     sorted_rows = _sorted_by(previous, current, question)
     if sorted_rows is not None:
         return sorted_rows

@@ -223,3 +223,9 @@ SORTED_BY = re.compile(
     r"|lowest to highest|highest to lowest))?\W*$",
     re.I,
 )
+
+
+#: "vs last quarter", "the year before": a period named from today's, one unit back.
+LAST_UNIT = re.compile(
+    r"\b(?:last|previous|prior) (quarter|month|week|year)\b|\bthe (quarter|month|week|year) before\b", re.I
+)

@@ -68,6 +68,7 @@ from assistant.offline.followup_words import (
     FRAGMENT,
     INSTEAD,
     JUST_MEMBER,
+    LAST_UNIT,
     MAX_FRAGMENT_WORDS,
     MAX_PRONOUN_WORDS,
     MAX_SWAP_WORDS,
@@ -293,9 +294,6 @@ WHO_COVERS = re.compile(
     r"\bwho (?:covers|works|sells|is|are) (?:in )?(?:it|there|that territory|that region)\b", re.I
 )
 #: "vs last quarter", "compared to the previous month": the one before, of that unit.
-LAST_UNIT = re.compile(
-    r"\b(?:last|previous|prior) (quarter|month|week|year)\b|\bthe (quarter|month|week|year) before\b", re.I
-)
 
 
 #: Words that rank: "the most", "best", "rank".

@@ -223,10 +223,14 @@ def about_listed(previous: Frame | None, current: Frame, question: str, answers:
     their_facts = THEIR_FACTS.search(question) is not None
     # "which of those is the biggest company by headcount?": the accounts listed, by their size
     sized = field == "account" and SIZED.search(question) is not None
-    if sized or searched or (
-        field == "account"
-        and (current.intent in ABOUT_ACCOUNTS or their_facts)
-        and ACCOUNT_FACTS.search(question)
+    if (
+        sized
+        or searched
+        or (
+            field == "account"
+            and (current.intent in ABOUT_ACCOUNTS or their_facts)
+            and ACCOUNT_FACTS.search(question)
+        )
     ):
         first = FIRST_FEW.search(question)
         if first is not None:

@@ -77,3 +77,18 @@ def test_that_quarter_is_the_threads_quarter(maven: World) -> None:
     assert from_thread("how'd that month do last year", "this year", NEW_YEARS_EVE) == (
         "how'd that month do last year"
     )
+
+
+def test_a_scorecard_set_against_another_period_is_compared(maven: World) -> None:
+    boss = maven.viewer("Melvin Marxen")
+    first = maven.ask(boss, "how did my team do two quarters ago")
+    then = maven.ask(boss, "vs last quarter", first.thread_id)
+    ((call,),) = [then.tool_calls]
+    # Q2 2017 against Q3 2017: the later of the two, compared with the one before it
+    assert (call.args["measure"], call.args["also"], call.args["period"], call.args["compare"]) == (
+        "won_revenue",
+        ["win_rate"],
+        "last quarter",
+        "previous_period",
+    )
+    assert "2017-Q2" in then.answer and "2017-Q3" in then.answer
