@@ -306,9 +306,9 @@ def _scorecards_compared(previous: Frame, current: Frame, question: str) -> Fram
 def of_a_kind(previous: Frame, current: Frame, question: str) -> Frame | None:
     """The frame of a follow-up of a known kind ("who owns those?", "only the big ones", "who drove
     the drop?", "why?", a choice among the readings offered…), or None for the general merge."""
-    compared = _scorecards_compared(previous, current, question)
-    if compared is not None:
-        return compared
+    scorecards = _scorecards_compared(previous, current, question)
+    if scorecards is not None:
+        return scorecards
     sorted_rows = _sorted_by(previous, current, question)
     if sorted_rows is not None:
         return sorted_rows
