@@ -15,7 +15,7 @@ import re
 from collections.abc import Callable
 
 from assistant.offline.breakdowns import AMOUNT_BASIS, BREAKDOWN, DIMENSIONS
-from assistant.offline.frame import Frame, Intent
+from assistant.offline.frame import Frame, Intent, Slots
 from assistant.offline.intents.registry import DATA_INTENTS
 from assistant.offline.measure_lists import AS_COUNT, IN_MONEY, IN_MONEY_WORDS, beside
 from assistant.offline.measure_words import BY_VALUE
@@ -395,6 +395,27 @@ def _listed_regrouped(frame: Frame, context: Frame | None, current: Frame, said:
     return frame.model_copy(update={"slots": slots})
 
 
+#: "how many activities were logged on it?", "number of calls on that deal".
+ACTIVITIES_COUNTED = re.compile(
+    r"\b(?:how many|number of|count of|# of) (?:activities|calls|meetings|emails|touches|touchpoints)\b", re.I
+)
+
+
+def _activities_on_the_deal(frame: Frame, context: Frame | None, current: Frame, said: str) -> Frame:
+    """ "how many activities were logged on it?" after one deal: the activities on that deal, counted
+    (of every date unless one is named), not its record, which lists only the latest few."""
+    if frame.intent is not Intent.DEAL or not frame.slots.deal or not ACTIVITIES_COUNTED.search(said):
+        return frame
+    slots = Slots(
+        measure="activities",
+        any_of={"deal": [frame.slots.deal]},
+        period=current.slots.period or "all time",
+        activity_type=activity_kind(said.lower()),
+        dimension=current.slots.dimension,
+    )
+    return Frame(intent=Intent.MEASURE, slots=slots, follow_up=True, question=frame.question)
+
+
 def _counted_instead(frame: Frame, context: Frame | None, current: Frame, said: str) -> Frame:
     """ "how many deals was that" after the best month by bookings: the deals won that month, counted
     (the thread's measure, as a count), not the pipeline closing then."""
@@ -488,6 +509,7 @@ def _ranked_people(frame: Frame, context: Frame | None, current: Frame, said: st
 #: before the deals are ranked by their days in it, the measure before its breakdown is checked).
 STEPS: tuple[Step, ...] = (
     _filter_kept,
+    _activities_on_the_deal,
     _listed_regrouped,
     _still_there,
     _whose_longest,

@@ -191,3 +191,15 @@ def test_a_stall_rule_in_a_ranking_is_the_querys_filter(demo: World, cast: Cast)
         1,
         1,
     )
+
+
+def test_who_won_it_puts_the_owner_beside_the_deal_and_its_activities_are_counted(
+    demo: World, cast: Cast
+) -> None:
+    first = demo.ask(cast.manager, "biggest deal my team won this year, and who won it?")
+    ((call,),) = [first.tool_calls]
+    assert (call.args["group_by"], call.args["then_by"], call.args["top"]) == ("deal", "rep", 1)
+    counted = demo.ask(cast.manager, "how many activities were logged on it?", first.thread_id)
+    ((then,),) = [counted.tool_calls]
+    assert (then.args["measure"], then.args["period"]) == ("activities", "all time")
+    assert len(then.args["any_of"]["deal"]) == 1

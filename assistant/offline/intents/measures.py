@@ -348,6 +348,13 @@ def prefer_query(frame: Frame, prepared: str, sees_company: bool = False) -> Non
         frame.intent = _home(reading.measure)
 
 
+#: "and who won it?", "who owns them", "with their owners": the people behind the deals listed.
+WHO_HAD_IT = re.compile(
+    r"\bwho (?:won|owns|owned|closed|sold|lost|has|had|brought in|booked|runs|ran) "
+    r"(?:it|that|them|those|each|that one|these)\b|\bwith (?:the(?:ir)? )?owners?\b|\band whose\b"
+)
+
+
 def fill(slots: Slots, prepared: str) -> None:
     """Put the metric reading of the prepared question into the frame's slots."""
     if slots.without_amount:
@@ -373,6 +380,8 @@ def fill(slots: Slots, prepared: str) -> None:
     if slots.without_amount and slots.dimension == "deal" and not LISTED.search(prepared):
         slots.dimension = None  # "open opps missing a deal value": counted (their sum is unknown)
     slots.then_by = reading.then_by
+    if slots.dimension == "deal" and slots.then_by is None and WHO_HAD_IT.search(prepared):
+        slots.then_by = "rep"  # "biggest deal we won in healthcare, and who won it?": each with its owner
     if reading.measure == "activities":
         slots.activity_type = activity_kind(prepared)  # "how many meetings…": meetings only
         if slots.activity_type and "," in slots.activity_type and slots.dimension is None:
