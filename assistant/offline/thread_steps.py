@@ -395,6 +395,31 @@ def _listed_regrouped(frame: Frame, context: Frame | None, current: Frame, said:
     return frame.model_copy(update={"slots": slots})
 
 
+#: A stall rule, and the thread's filter that already says it (with the bound the asker gave).
+RULE_FILTERS = {"pushed": ("min_pushes",), "no_activity": ("inactive_days",), "next_step": ("missing",)}
+
+
+def _rule_already_said(frame: Frame, context: Frame | None, current: Frame, said: str) -> Frame:
+    """ "list the pushed ones over 40k" after the pipeline pushed more than twice: those deals (pushed
+    three times or more, as asked), over 40k, not every deal the stall rule flags."""
+    names = RULE_FILTERS.get(current.slots.rule or "")
+    if (
+        context is None
+        or frame.intent is not Intent.STALLED
+        or context.intent is not Intent.MEASURE
+        or names is None
+        or not all(getattr(context.slots, name) is not None for name in names)
+    ):
+        return frame
+    narrowed = {
+        name: value
+        for name, value in current.slots.model_dump(exclude_none=True).items()
+        if name not in ("rule", "measure", "limit", "ranking", *names)
+    }
+    slots = context.slots.model_copy(update=narrowed | {"dimension": "deal", "limit": None, "share": None})
+    return Frame(intent=Intent.MEASURE, slots=slots, follow_up=True, question=frame.question)
+
+
 #: "how many activities were logged on it?", "number of calls on that deal".
 ACTIVITIES_COUNTED = re.compile(
     r"\b(?:how many|number of|count of|# of) (?:activities|calls|meetings|emails|touches|touchpoints)\b", re.I
@@ -509,6 +534,7 @@ def _ranked_people(frame: Frame, context: Frame | None, current: Frame, said: st
 #: before the deals are ranked by their days in it, the measure before its breakdown is checked).
 STEPS: tuple[Step, ...] = (
     _filter_kept,
+    _rule_already_said,
     _activities_on_the_deal,
     _listed_regrouped,
     _still_there,

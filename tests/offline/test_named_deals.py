@@ -203,3 +203,18 @@ def test_who_won_it_puts_the_owner_beside_the_deal_and_its_activities_are_counte
     ((then,),) = [counted.tool_calls]
     assert (then.args["measure"], then.args["period"]) == ("activities", "all time")
     assert len(then.args["any_of"]["deal"]) == 1
+
+
+def test_the_pushed_ones_after_a_bound_on_pushes_keep_that_bound(demo: World, cast: Cast) -> None:
+    first = demo.ask(
+        cast.manager, "how much of my team's pipeline has had the close date pushed more than twice?"
+    )
+    ((asked,),) = [first.tool_calls]
+    assert asked.args["min_pushes"] == 3
+    ((then,),) = [demo.ask(cast.manager, "list the pushed ones over 40k", first.thread_id).tool_calls]
+    assert (then.name, then.args["group_by"], then.args["min_pushes"], then.args["min_amount"]) == (
+        "query_metrics",
+        "deal",
+        3,
+        "40000",
+    )
