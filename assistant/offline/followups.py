@@ -119,7 +119,9 @@ from tools.semantic.measures import MEASURES
 DEAL_OWN = frozenset({"average_deal_age", "average_days_in_stage"})
 #: "which have…", "which ones are…": which of the records the previous answer covered.
 WHICH_OF_THEM = re.compile(
-    r"(?:and\s+|so\s+)?which\s+(?:(?:ones?\s+)?(?:have|has|are|is|were|was)\b|one's\b|ones're\b)", re.I
+    r"(?:(?:and|so|ok|okay|then|now|right)\W+)*which\s+"
+    r"(?:(?:ones?\s+)?(?:have|has|are|is|were|was)\b|one's\b|ones're\b)",
+    re.I,
 )
 #: Names set side by side and nothing else asked: "Peter vs Felix", "Acme or Globex?".
 NAMES_SET_SIDE_BY_SIDE = re.compile(r"\b(?:vs\.?|versus|against|compared? (?:to|with)|or|and)\b", re.I)

@@ -157,6 +157,30 @@ def _every_close_date(frame: Frame, current: Frame, question: str, before: Frame
     return frame
 
 
+#: An answer that found nothing for its period ("The open pipeline closing in January is empty").
+EMPTY = re.compile(r"\bis empty\b|^None: no \w+ matches|\bno open deals match\b", re.M)
+
+
+def _past_an_empty_answer(frame: Frame, context: Frame | None, current: Frame, shown: list[str]) -> Frame:
+    """ "ok, which have been open the longest then" after the deals closing next month, of which there
+    were none: the open deals whatever their close date (the period that found nothing is not kept
+    for another question of them unless asked again); never an empty answer repeated."""
+    if (
+        context is None
+        or not shown
+        or not frame.follow_up
+        or current.slots.period is not None
+        or context.slots.period is None
+        or frame.slots.period != context.slots.period
+        or frame.slots.measure not in OPEN_MEASURES | {"average_deal_age"}
+        # "just the engaging ones" narrows the same question: its period stays, as asked
+        or frame.slots.measure == context.slots.measure
+        or not EMPTY.search(shown[-1])
+    ):
+        return frame
+    return frame.model_copy(update={"slots": frame.slots.model_copy(update={"period": None})})
+
+
 def fold(
     questions: list[str],
     understand: Callable[[str], Frame],
@@ -307,6 +331,7 @@ def fold(
                 _every_close_date(_wider(chosen, current), current, said, context), context, current, said
             )
         )
+        frame = _past_an_empty_answer(frame, context, current, shown)
         if chosen is current and not frame.follow_up:
             frame = frame.model_copy(update={"reading": question})
         if frame.intent is Intent.STALLED:

@@ -92,3 +92,12 @@ def test_a_scorecard_set_against_another_period_is_compared(maven: World) -> Non
         "previous_period",
     )
     assert "2017-Q2" in then.answer and "2017-Q3" in then.answer
+
+
+def test_after_an_empty_answer_the_period_that_found_nothing_is_not_kept(maven: World) -> None:
+    first = maven.ask(ADMIN, "which open deals will close next month")
+    assert "empty" in first.answer  # the export's open deals have no close date
+    then = maven.ask(ADMIN, "ok, which have been open the longest then", first.thread_id)
+    ((call,),) = [then.tool_calls]
+    assert (call.args["measure"], call.args["group_by"]) == ("average_deal_age", "deal")
+    assert "period" not in call.args
