@@ -13,7 +13,10 @@ def any_of(words: str) -> re.Pattern[str]:
 
 
 WON = any_of(
-    r"won|did(?:n't|nt| not)? [\w']+(?: [\w']+){0,3}? close\b|(?:i|we|they|he|she) closed|bought|purchased"
+    r"won|did(?:n't|nt| not)? [\w']+(?: [\w']+){0,3}? close\b|bought|purchased"
+    # "what we've already closed", "how much I have closed": closed and won
+    r"|(?:i|we|they|he|she)(?:'ve| have|'d| had|'s| has)?(?: already| just| actually)?"
+    r" closed(?! (?:lost|out))"
     r"|wins?|winning"
     r"|closed[- ]won"
     r"|bookings?|booked|(?:did|do|does|will|to|i|we|they) book|sold|(?<!-)(?:sell|sells|selling)"

@@ -29,6 +29,12 @@ NEVER_BOUGHT = re.compile(
     r"|\bno (?:won|closed[- ]won) (?:deals|opps|opportunities|business)\b"
     r"|\bnot (?:yet )?(?:a )?customers?\b|\bprospects only\b"
 )
+#: "accounts that bought Workflow Automation but not Cobalt Platform", "customers on X but never Y".
+BOUGHT_BUT_NOT = re.compile(
+    r"\b(?:accounts?|customers?|clients?|companies|logos)\b.{0,60}?\b(?:bought|purchased|have|has|own|owns"
+    r"|use|uses|using|run|runs|on)\b.{0,40}?\bbut (?:not|never|no|haven't|hasn't|didn't|don't|doesn't"
+    r"|without|have not|has not|did not)\b"
+)
 #: "existing customers", "accounts that have bought from us".
 NEVER_WON = re.compile(
     r"\b(?:never|not yet|haven't|have not|didn't|did not)(?: \w+){0,2} (?:won|closed)\b"
@@ -194,6 +200,8 @@ def decisive(reading: MetricReading, text: str, slots: Slots | None = None) -> b
         return False  # "are the territories balanced?": the workload balance, not one measure
     if reading.group_by == "account" and NEVER_BOUGHT.search(text):
         return False  # "accounts we've never won anything at": the ones without, which no breakdown lists
+    if reading.group_by in (None, "product", "account") and BOUGHT_BUT_NOT.search(text):
+        return False  # "accounts that bought X but not Y": the account search, with and without
     if reading.measure == "accounts":
         return reading.group_by is not None  # a plain count is the account search's ("24 accounts match")
     if (

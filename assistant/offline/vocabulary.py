@@ -208,13 +208,37 @@ def knows_word(word: str) -> bool:
     return key in _planner_words() or key.rstrip("s") in _planner_words()
 
 
+#: Short words typed without their vowels ("wht ws our win rte"): each word's skeleton, its first
+#: letter and its consonants, is read as the word when no other word of the list shares it.
+SHORT_WORDS = _words(
+    "what was were rate win won wins lost loss deal deals much many team year week month quota open "
+    "avg which total last"
+)
+
+
+def _skeleton(word: str) -> str:
+    return word[0] + re.sub(r"[aeiou]", "", word[1:])
+
+
+@cache
+def _by_skeleton() -> dict[str, str]:
+    found: dict[str, list[str]] = {}
+    for word in SHORT_WORDS:
+        found.setdefault(_skeleton(word), []).append(word)
+    return {key: words[0] for key, words in found.items() if len(words) == 1}
+
+
 def correct_typos(text: str, protected: set[str]) -> str:
     """Rewrite misspelt keywords in lower-case ``text``; words in ``protected`` (names) stay."""
 
     def fix(match: re.Match[str]) -> str:
         word = match.group()
-        if len(word) < 5 or word in COMMON or word in KEYWORDS or word in protected:
+        if word in COMMON or word in KEYWORDS or word in protected:
             return word
+        if len(word) < 5:
+            # "wht ws our win rte": a short word with its vowels left out, when only one word fits
+            bare = _by_skeleton().get(_skeleton(word)) if not knows_word(word) else None
+            return bare if bare is not None and len(bare) > len(word) else word
         same_start = [k for k in KEYWORDS if k[0] == word[0]]
         best = process.extractOne(word, same_start, scorer=fuzz.ratio, score_cutoff=86)
         if best is not None:

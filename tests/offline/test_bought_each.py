@@ -93,3 +93,23 @@ def test_what_those_accounts_spent_with_us_is_what_they_booked(demo: World, cast
         for line in first.answer.splitlines()
         if line.startswith("| ") and "$" in line
     }
+
+
+def test_bought_one_product_but_not_another_searches_accounts_with_and_without(maven: World) -> None:
+    asked = "accounts that bought GTX Pro but never bought the GTK 500"
+    ((call,),) = [maven.ask(ADMIN, asked).tool_calls]
+    assert (call.name, call.args["with_product"], call.args["without_product"]) == (
+        "search_accounts",
+        "GTX Pro",
+        "GTK 500",
+    )
+
+
+def test_bought_but_not_in_a_book_is_the_account_search(demo: World, cast: Cast) -> None:
+    asked = "accounts in my territories that bought Workflow Automation but not Cobalt Platform"
+    ((call,),) = [demo.ask(cast.manager, asked).tool_calls]
+    assert (call.name, call.args["with_product"], call.args["without_product"]) == (
+        "search_accounts",
+        "Workflow Automation",
+        "Cobalt Platform",
+    )

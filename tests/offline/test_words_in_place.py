@@ -206,3 +206,16 @@ def test_a_stage_or_later_is_that_stage_and_every_one_after_it(demo: World, cast
     assert later["stage"] == "Proposal, Negotiation" and later["period"] == "this quarter"
     _, earlier = _only(demo.ask(cast.rep, "my open deals in discovery or earlier"))
     assert earlier["stage"] == "Prospecting, Qualification, Discovery"
+
+
+def test_short_words_typed_without_their_vowels_are_read(maven: World) -> None:
+    from assistant.offline.vocabulary import correct_typos
+
+    assert correct_typos("wht ws our win rte in q2", set()) == "what was our win rate in q2"
+    assert correct_typos("lst qtr", set()) == "lst qtr"  # last or lost: left for the shorthand
+    ((call,),) = [maven.ask(ADMIN, "wht ws our win rte in q2 2017 for gtk 500").tool_calls]
+    assert (call.args["measure"], call.args["product"], call.args["period"]) == (
+        "win_rate",
+        "GTK 500",
+        "q2 2017",
+    )

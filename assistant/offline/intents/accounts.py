@@ -52,6 +52,13 @@ def _accounts(frame: Frame, lexicon: Lexicon, tools: AbstractSet[str]) -> list[C
     subsidiaries = bool(SUBSIDIARIES.search(question)) and slots.account is not None
     excluded = slots.exclude or {}
     lacking = slots.product if NOT_BOUGHT.search(question) else excluded.get("product")
+    named = [slots.product, *(slots.others or [])] if slots.others_slot == "product" else []
+    if len(named) == 2 and (negation := NOT_BOUGHT.search(question)) is not None:
+        # "bought GTX Pro but never bought the GTK 500": the product after the negation is the one lacking
+        after = [name for name in named if name and question.find(name.lower(), negation.start()) >= 0]
+        if len(after) == 1:
+            lacking = after[0]
+            slots = slots.model_copy(update={"product": next(n for n in named if n != lacking)})
     # "accounts that have Analytics Cloud", "customers on Cobalt but not Security Shield": a product
     # named in an account search is one they bought, unless the question is about pipeline in it
     having = slots.product if slots.product != lacking and not by_pipeline else None
