@@ -20,6 +20,7 @@ from assistant.offline.breakdowns import (
     DIMENSIONS,
     RANKED,
     WHICH,
+    dimension_named,
 )
 from assistant.offline.followup_words import (
     ADVICE_ASKED,
@@ -46,7 +47,7 @@ from assistant.offline.frame import ENTITY_SLOTS, Frame, Intent, Slots
 from assistant.offline.listed import (
     DEAL_ADVICE,
 )
-from assistant.offline.measure_lists import AS_COUNT, IN_MONEY
+from assistant.offline.measure_lists import AS_COUNT, IN_COUNT_WORDS, IN_MONEY, IN_MONEY_WORDS
 from assistant.offline.measures import read_metric_question
 from assistant.offline.members import MEMBER_SLOTS
 from assistant.offline.metric_claims import NOT_ON_PIPELINE
@@ -268,11 +269,18 @@ def _sorted_by(previous: Frame, current: Frame, question: str) -> Frame | None:
     order; "sort them by bookings" after it: the rows by bookings, the win rate beside."""
     found = SORTED_BY.match(question)
     team = previous.intent is Intent.PERFORMANCE and previous.slots.owner is None
-    if found is None or not ((previous.intent is Intent.MEASURE and previous.slots.dimension) or team):
+    grouped = previous.intent in (Intent.MEASURE, Intent.PIPELINE) and previous.slots.dimension
+    if found is None or not (grouped or team):
         return None
     reading = read_metric_question(found["what"].lower())
     measure = reading.measure if reading is not None else None
     before = previous.slots.measure
+    if measure is None and before is not None and dimension_named(found["what"].lower()) is None:
+        # "sort by # of deals instead", "by value": the thread's figure counted, or in money ("sort
+        # those by reason" groups, read elsewhere)
+        counted = IN_COUNT_WORDS.search(found["what"]) or re.search(r"\bdeals?\b", found["what"], re.I)
+        money = IN_MONEY_WORDS.search(found["what"])
+        measure = AS_COUNT.get(before) if counted else IN_MONEY.get(before) if money else None
     if measure is None or before is None:
         return None
     way = (found["first"] or found["order"] or "").lower()

@@ -217,10 +217,10 @@ THE_ACCOUNT_AGAIN = re.compile(
 #: "sort by win rate, worst first", "rank those by deal count", "order them by bookings, low to high".
 SORTED_BY = re.compile(
     r"^\W*(?:(?:and|now|ok|okay|can you|pls|please|just)\W+)*(?:re-?)?(?:sort|order|rank|arrange)(?:ed)?"
-    r"(?:\W+(?:them|those|these|it|that|the list|the table|the reps|the rows|everyone))?\W+by\W+(?P<what>.+?)"
+    r"(?:\W+(?:them|those|these|it|that|the list|the table|the reps|the rows|everyone))?\W+by\s+(?P<what>.+?)"
     r"(?:\W+(?P<first>worst|best|lowest|highest|least|most|smallest|biggest|largest|fastest|slowest"
     r"|quickest|shortest|longest)\W+first|\W+(?P<order>asc(?:ending)?|desc(?:ending)?|low to high|high to low"
-    r"|lowest to highest|highest to lowest))?\W*$",
+    r"|lowest to highest|highest to lowest))?(?:\W+(?:instead|please|pls|too))?\W*$",
     re.I,
 )
 

@@ -87,6 +87,8 @@ PLACE = re.compile(
     rf"|\b(?P<edge>{'|'.join(EDGES)})\s+(?:one|item|row|entry|line)\b"
     # "break the top guy down by product": a person shown first (not "my top rep", a fresh question)
     rf"|\bthe\s+(?P<person>{'|'.join(EDGES)})\s+(?:guy|gal|person|seller)\b"
+    # "the one at the bottom", "the rep at the top of the list"
+    rf"|\bthe\s+{ROW}\s+at\s+the\s+(?P<at>top|bottom)\b"
     rf"|\b(?P<listed>{'|'.join(PLACES)})\s+{ROW}{ON_THE_LIST}"
     rf"|\bthe\s+(?P<largest>{'|'.join(LARGEST)})\s+(?:one|deal|opp|loss|win|account|customer)\b"
     rf"|\bthe\s+(?P<end>{'|'.join(LOWEST)})\s+one\b"
@@ -156,7 +158,8 @@ def place_in(question: str) -> int | None:
         return LARGEST[match["largest"].lower()]
     if match["end"]:
         return LOWEST[match["end"].lower()]
-    word = match["word"] or match["edge"] or match["person"] or match["listed"] or match["alone"]
+    word = match["word"] or match["edge"] or match["person"] or match["at"]
+    word = word or match["listed"] or match["alone"]
     return PLACES[word.lower()]
 
 

@@ -268,6 +268,10 @@ def _fill_names(frame: Frame, prepared: Prepared, lexicon: Lexicon) -> None:
                 or dimension_named(prepared.text) is not None
             ):
                 # "weighted pipeline for the East region": the metric query filters by region
+                if slots.region is not None and slots.region != names[0]:
+                    if slots.others_slot in (None, "region"):  # "East vs West": both, side by side
+                        slots.others, slots.others_slot = [*(slots.others or []), names[0]], "region"
+                    continue
                 slots.region = names[0]
             elif len(inside) == 1:
                 slots.territory = slots.territory or inside[0]

@@ -218,3 +218,28 @@ def test_the_pushed_ones_after_a_bound_on_pushes_keep_that_bound(demo: World, ca
         3,
         "40000",
     )
+
+
+def test_two_regions_set_against_each_other_are_both_shown(demo: World, cast: Cast) -> None:
+    for asked in (
+        "East vs West bookings this year",
+        "is East ahead of West on closed-won bookings this year?",
+    ):
+        answer = demo.ask(cast.revops, asked)
+        ((call,),) = [answer.tool_calls]
+        assert call.args["group_by"] == "region" and "region" not in call.args, asked
+        assert "| East |" in answer.answer and "| West |" in answer.answer, asked
+
+
+def test_sorting_the_pipeline_by_count_then_the_one_at_the_bottom(demo: World, cast: Cast) -> None:
+    first = demo.ask(cast.manager, "pipeline review - open pipe by rep for deals closing this quarter")
+    counted = demo.ask(cast.manager, "sort by # of deals instead", first.thread_id)
+    ((call,),) = [counted.tool_calls]
+    assert (call.args["measure"], call.args["also"], call.args["group_by"]) == (
+        "open_deals",
+        ["open_pipeline"],
+        "rep",
+    )
+    last = counted.answer.split("\n\n")[1].splitlines()[-1].split(" | ")[0].lstrip("| ")
+    bottom = demo.ask(cast.manager, "the one at the bottom, what's in their pipe", counted.thread_id)
+    assert [c.args.get("owner") for c in bottom.tool_calls] == [last]
