@@ -166,7 +166,11 @@ def reads_as_one(whole: Frame, first: Frame) -> bool:
     added += [name for name, value in read.items() if _set(value) and not _set(said.get(name))]
     # "who sold the most, and who came 2nd": the ranking widened to take in the later ask
     widened = (all_of.get("limit") or 0) > (own.get("limit") or 0) > 0
-    return bool(added) or widened
+    # "who had the fewest [calls], and what does their open pipeline look like": the later ask's
+    # measure took the first's place, so the first ask would go unanswered
+    before, after = own.get("measure"), all_of.get("measure")
+    replaced = bool(before) and bool(after) and before != after
+    return (bool(added) or widened) and not replaced
 
 
 def as_asked(

@@ -743,6 +743,10 @@ def merge(previous: Frame, current: Frame, question: str) -> Frame:
     counted = _outcome_counted(previous, merged, question)
     if counted is not None:
         merged.measure = counted  # "whos the rep on most of those deals" after what Kan-code bought: its wins
+    if merged.measure != "activities":
+        # "their open pipeline" after calls by rep and kind: the kinds of activity split nothing else
+        merged.then_by = None if merged.then_by == "activity_type" else merged.then_by
+        merged.dimension = None if merged.dimension == "activity_type" else merged.dimension
     bounded = current.slots.above is not None or current.slots.below is not None
     if merged.measure != previous.slots.measure and not bounded:
         # "who's lowest on won revenue" after who is below 50% of quota: a bound on the other figure

@@ -385,7 +385,9 @@ def with_pick(current: Frame, picked: Listed, dimension: str | None) -> Frame:
         slot = "owner" if dimension == "team" else next((s for s, d in MEMBER_SLOTS if d == dimension), None)
         if slot is None:
             return current
-        return current.model_copy(update={"slots": current.slots.model_copy(update={slot: picked.name})})
+        # a row of a breakdown in two ("Sofia Fischer · meeting") names the first dimension's member first
+        member = picked.name.split(" · ")[0]
+        return current.model_copy(update={"slots": current.slots.model_copy(update={slot: member})})
     slot, kind = SLOT_OF[picked.kind]
     value = picked.ref if slot == "deal" else picked.name
     slots = current.slots.model_copy(update={slot: value})

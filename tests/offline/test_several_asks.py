@@ -186,3 +186,15 @@ def test_who_is_top_by_another_figure_is_a_second_ranking(maven: World) -> None:
     manager = maven.viewer("Cara Losch")
     answer = maven.ask(manager, "who's my top rep by won revenue this year — and who's top by deal count?")
     assert [args["measure"] for _, args in _calls(answer)] == ["won_revenue", "won_deals"]
+
+
+def test_a_later_ask_that_takes_the_first_asks_measure_is_answered_apart(demo: World, cast: Cast) -> None:
+    first = demo.ask(cast.manager, "calls and meetings by rep this quarter")
+    both = demo.ask(
+        cast.manager, "who had the fewest, and what does their open pipeline look like", first.thread_id
+    )
+    names = [call.name for call in both.tool_calls]
+    assert names == ["query_metrics", "pipeline_summary"], both.tool_calls
+    fewest, pipeline = both.tool_calls
+    assert (fewest.args["measure"], fewest.args["order"], fewest.args["top"]) == ("activities", "asc", 1)
+    assert " · " not in pipeline.args["owner"]  # the rep of the row, not the row's pair label
