@@ -539,6 +539,9 @@ def understand(question: str, lexicon: Lexicon, index: EntityIndex) -> Frame:
 WIDER = re.compile(
     r"\b(?:the )?(?:whole|entire|full) (team|company|org|organi[sz]ation)\b|\b(company|org)[- ]wide\b"
     r"|\b(team)[- ]wide\b|\b(?:everyone|everybody)(?:'s)?\b|\ball (?:the )?(reps)\b|\bthe (team)'s\b"
+    # "better than the company average", "vs the company's": the company's own figure
+    r"|\b(?:the |our )?(company|org)(?:'s)? (?:average|avg|rate|figure|number|overall|as a whole)\b"
+    r"|\b(?:than|vs\.?|versus|against|to) (?:the |our )?(company|org)(?:'s)?\b"
 )
 
 

@@ -243,3 +243,11 @@ def test_sorting_the_pipeline_by_count_then_the_one_at_the_bottom(demo: World, c
     last = counted.answer.split("\n\n")[1].splitlines()[-1].split(" | ")[0].lstrip("| ")
     bottom = demo.ask(cast.manager, "the one at the bottom, what's in their pipe", counted.thread_id)
     assert [c.args.get("owner") for c in bottom.tool_calls] == [last]
+
+
+def test_the_company_average_asked_by_a_manager_is_said_not_to_be_theirs(maven: World) -> None:
+    boss = maven.viewer("Cara Losch")
+    answer = maven.ask(boss, "is my team's win rate this year better than the company average?")
+    ((call,),) = [answer.tool_calls]
+    assert (call.args["measure"], call.args["period"]) == ("win_rate", "this year")
+    assert "the company's figure is not yours to see" in answer.answer
