@@ -1,7 +1,8 @@
 """Spans a period phrase can name beside the single periods of :mod:`tools.periods`: days ("jan 1
 thru today", "from march 3 to june 30 2026", "since oct 15"), quarters or months ("Q1-Q3", "q2 to q4
 2025", "jan-mar", "march through june 2026") and "this month or next" — each read as its first and
-last day, both included.
+last day, both included; and the words of relative periods (:data:`ALL_TIME`, :data:`WINDOW`,
+:data:`AGO`, :data:`HALF`).
 """
 
 from __future__ import annotations
@@ -111,3 +112,26 @@ def span_of_days(
     if given and not found[f"y{which}"] and start > last:
         start = start.replace(year=start.year - 1)  # "dec 1 to jan 15": the December before
     return start, last
+
+
+# The words of relative periods parse_period reads: every record ("all time"), weekdays, counts in
+# words, rolling windows, whole units counted back ("two quarters ago"), the trailing year, halves.
+ALL_TIME = frozenset(
+    {"all time", "all-time", "of all time", "lifetime", "ever", "since the beginning"}
+    | {"full history", "all history", "the whole history", "since we started", "since day one"}
+    # "why did we lose the old ones": every record, the older ones included
+    | {"old ones", "older ones", "earlier ones", "historically", "over the years"}
+)
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+COUNTS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "twelve": 12, "eighteen": 18}
+WINDOW = re.compile(
+    rf"(last|past|next|coming|trailing|rolling) (\d{{1,3}}|{'|'.join(COUNTS)})"
+    r" (days?|weeks?|months?|quarters?|years?)"
+)
+AGO = re.compile(
+    rf"(?:(?P<count>\d{{1,2}}|a|an|one|{'|'.join(COUNTS)}) (?P<unit>week|month|quarter|year)s? ago"
+    r"|(?P<before_last>week|month|quarter|year) before last)"
+)
+#: "TTM", "LTM": the trailing twelve months.
+TRAILING_YEAR = ("ttm", "ltm", "trailing twelve months", "last twelve months", "rolling twelve months")
+HALF = re.compile(r"(?:(?:fy)?(\d{4})[\s-]*)?h([12])(?:[\s-]*(?:fy)?(\d{4}))?")

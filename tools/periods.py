@@ -1,9 +1,8 @@
 """Time periods people say ("this quarter", "Q3", "last month", "2017", "YTD"), relative to ``as_of``,
 and explicit ranges ("2026-01-01..2026-03-31", both days included).
 
-Also: weeks ("this week", "next week", "last week"; weeks start on Monday), rolling windows ("last
-30 days", "next 30 days", "past 2 weeks", "next 3 months"), "since Monday" / "since March" (up to
-and including today), halves ("H1", "H2 2026"), "FY" and "today".
+Also: weeks (starting on Monday), rolling windows ("last 30 days", "next 3 months"), whole units
+back ("two quarters ago"), "since March" (to today), halves ("H2 2026"), "FY" and "today".
 
 A forward-looking question (a forecast, a quota, pipeline closing) that names a quarter or a month
 without a year means the next one: ``parse_period("Q1", …, forward=True)`` in late November is the
@@ -24,7 +23,17 @@ import re
 from pydantic import BaseModel
 
 from tools.errors import InputError
-from tools.period_spans import MONTH_NUMBERS, span_of_days
+from tools.period_spans import (
+    AGO,
+    ALL_TIME,
+    COUNTS,
+    HALF,
+    MONTH_NUMBERS,
+    TRAILING_YEAR,
+    WEEKDAYS,
+    WINDOW,
+    span_of_days,
+)
 
 
 class Period(BaseModel):
@@ -85,27 +94,6 @@ def _fiscal_year(fy_name: int, fy_start_month: int) -> Period:
 _SPAN = re.compile(r"(\d{4}-\d{2}-\d{2})\s*\.\.\s*(\d{4}-\d{2}-\d{2})")
 _QUARTER = re.compile(r"^(?:(?:fy)?(\d{4})[\s-]*)?q([1-4])(?:[\s-]*(?:fy)?(\d{4}))?$")
 _MONTHS = MONTH_NUMBERS
-
-
-ALL_TIME = frozenset(
-    {"all time", "all-time", "of all time", "lifetime", "ever", "since the beginning"}
-    | {"full history", "all history", "the whole history", "since we started", "since day one"}
-    # "why did we lose the old ones": every record, the older ones included
-    | {"old ones", "older ones", "earlier ones", "historically", "over the years"}
-)
-WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
-_COUNTS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "twelve": 12, "eighteen": 18}
-_WINDOW = re.compile(
-    rf"(last|past|next|coming|trailing|rolling) (\d{{1,3}}|{'|'.join(_COUNTS)})"
-    r" (days?|weeks?|months?|quarters?|years?)"
-)
-_AGO = re.compile(
-    rf"(?:(?P<count>\d{{1,2}}|a|an|one|{'|'.join(_COUNTS)}) (?P<unit>week|month|quarter|year)s? ago"
-    r"|(?P<before_last>week|month|quarter|year) before last)"
-)
-#: "TTM", "LTM": the trailing twelve months.
-_TRAILING_YEAR = ("ttm", "ltm", "trailing twelve months", "last twelve months", "rolling twelve months")
-_HALF = re.compile(r"(?:(?:fy)?(\d{4})[\s-]*)?h([12])(?:[\s-]*(?:fy)?(\d{4}))?")
 
 
 def parse_period(text: str, as_of: dt.date, fy_start_month: int = 1, *, forward: bool = False) -> Period:
@@ -176,28 +164,28 @@ def _calendar(phrase: str, as_of: dt.date, fy_start_month: int) -> Period | None
     )
     if quarters:
         # "the last 2 quarters": the whole quarters before this one, as "last quarter" is one of them
-        count = _COUNTS.get(quarters[1]) or int(quarters[1])
+        count = COUNTS.get(quarters[1]) or int(quarters[1])
         start = quarter_containing(as_of, fy_start_month).start
         whole = [quarter_containing(_add_months(start, -3 * n), fy_start_month) for n in range(count, 0, -1)]
         label = f"the last {count} quarters ({whole[0].label}–{whole[-1].label})"
         return Period(label=label, start=whole[0].start, end=start, quota_periods=[q.label for q in whole])
-    ago = _AGO.fullmatch(phrase)
+    ago = AGO.fullmatch(phrase)
     if ago and not (ago["unit"] == "year" and ago["count"] == "a"):  # "a year ago" sets a comparison
         # "two quarters ago", "3 months ago", "the month before last": that one whole unit, back from this one
         if ago["before_last"]:
             return _units_back(ago["before_last"], 2, as_of, fy_start_month)
-        count = _COUNTS.get(ago["count"]) or (1 if ago["count"] in ("a", "an", "one") else int(ago["count"]))
+        count = COUNTS.get(ago["count"]) or (1 if ago["count"] in ("a", "an", "one") else int(ago["count"]))
         return _units_back(ago["unit"], count, as_of, fy_start_month)
-    if phrase in _TRAILING_YEAR:
+    if phrase in TRAILING_YEAR:
         phrase = "last 12 months"
     # "the past week", "this past month": one of the unit, counted back from today
     phrase = re.sub(
         r"^(?:this |the )?(past|trailing|rolling) (day|week|month|quarter|year)$", r"\1 1 \2", phrase
     )
-    window = _WINDOW.fullmatch(phrase)
+    window = WINDOW.fullmatch(phrase)
     if window:
         word, unit = window.group(2), window.group(3).rstrip("s")
-        count = _COUNTS.get(word) or int(word)
+        count = COUNTS.get(word) or int(word)
         days = count * {"day": 1, "week": 7, "month": 30}.get(unit, 0)
         ahead = window.group(1) in ("next", "coming")  # "trailing" and "rolling" look back
         label = f"{'next' if ahead else 'last'} {count} {unit}{'s' * (count != 1)}"
@@ -226,7 +214,7 @@ def _calendar(phrase: str, as_of: dt.date, fy_start_month: int) -> Period | None
     if spanned is not None:
         # "jan 1 thru today", "Q1-Q3", "jan-mar", "this month or next": from the first day to the last
         return date_range(spanned[0].isoformat(), spanned[1].isoformat(), fy_start_month)
-    half = _HALF.fullmatch(phrase.replace(" ", ""))
+    half = HALF.fullmatch(phrase.replace(" ", ""))
     if half:
         fy_now = _fiscal_year_start(as_of, fy_start_month)
         fy_name = int(

@@ -57,7 +57,8 @@ from tools.deals.stalled_rules import RULES as STALL_RULES
 from tools.deals.stalled_rules import Rule
 from tools.errors import InputError
 from tools.lexicon import EntityKind, Lexicon
-from tools.periods import ALL_TIME, parse_period
+from tools.period_spans import ALL_TIME
+from tools.periods import parse_period
 from tools.store.schema import Role
 
 SELF = re.compile(r"\b(?:my|me|mine|myself|i|i'm|i've|am i|our|ours|we|us)\b")
