@@ -120,7 +120,9 @@ def _event(rep: Rep, n: int) -> tuple[str, dict[str, str]]:
     return json.dumps(body), event
 
 
-def test_two_hundred_slack_deliveries_in_ten_seconds_answered_once_each(tmp_path: Path) -> None:
+def test_two_hundred_slack_deliveries_over_eight_seconds_are_acknowledged_and_answered_once_each(
+    tmp_path: Path,
+) -> None:
     distinct, retries = 160, 40
     with FakeSlack().running() as fake:
         context = AppContext(
@@ -162,12 +164,13 @@ def test_two_hundred_slack_deliveries_in_ten_seconds_answered_once_each(tmp_path
 
         app, runtime = build_slack_app(context)
         with serving(create_slack_http_app(app, runtime)) as base:
-            wall, acks = asyncio.run(deliver(base))
+            _, acks = asyncio.run(deliver(base))
             posts = fake.wait_for("chat.postEphemeral", distinct, timeout=90)
             time.sleep(0.5)  # a duplicate answer would arrive now
             posts = fake.of("chat.postEphemeral")
 
-    assert wall < 10, f"delivering took {wall:.1f} s"
+    # how fast the whole burst goes is the benchmarks' to measure; each acknowledgement in time is
+    # Slack's own rule, so it holds here
     assert [status for status, _ in acks] == [200] * len(deliveries)
     assert max(seconds for _, seconds in acks) < 3, "Slack needs the acknowledgement within 3 s"
     assert len(posts) == distinct and fake.of("chat.postMessage") == []
