@@ -23,9 +23,10 @@ from assistant.offline.record_filters import as_filter
 from assistant.offline.thresholds import fewest_records
 from tools.semantic.measures import INSTALLED_BASE
 
-#: "those", "them", "each", "any of these": the records of the previous answer, all of them.
+#: "those", "them", "each", "any of these": the records of the previous answer, all of them
+#: ("both X and Y" joins two names and points at nothing).
 SET_WORDS = re.compile(
-    r"\b(?:those|these|them|they|their|theirs|each|every one|all \d+|both)\b"
+    r"\b(?:those|these|them|they|their|theirs|each|every one|all \d+|both(?![^?.,;]*\band\b))\b"
     r"(?! (?:days?|weeks?|months?|years?)\b)",
     re.I,
 )
