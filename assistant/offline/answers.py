@@ -17,6 +17,7 @@ from assistant.offline.frame import Frame, Intent
 from assistant.offline.intents import spec_for
 from assistant.offline.intents.spec import Answering
 from assistant.offline.render import cut_notes
+from assistant.offline.verdicts import verdict
 from tools.lexicon import Lexicon
 from tools.playbook import PlaybookResults
 
@@ -32,6 +33,11 @@ def compose(frame: Frame, results: list[ToolResult], lexicon: Lexicon) -> str:
     text = spec_for(frame.intent).write(answering)
     if text is None:
         text = replies.explain([main])
+    said = verdict(frame, results)
+    if said:
+        # "did we win more in Q2 than in Q1?": the yes or no right under what was computed
+        head, _, rest = text.partition("\n\n")
+        text = f"{head}\n\n{said}\n\n{rest}" if rest else f"{head}\n\n{said}"
     if frame.brief and frame.intent is not Intent.MEASURE:
         return shorten(text, frame.slots.limit)
     if frame.slots.drivers:

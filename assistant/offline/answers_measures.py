@@ -303,7 +303,9 @@ def _mean(rows: list[MetricRow]) -> Figure | None:
 BRIEF = re.compile(
     r"\b(?:briefly|in brief|be brief|keep it brief|in one line|one[- ]liner|one line"
     r"|just the (?:number|figure|total|names?)"
-    r"|nothing more|tl;?dr|short version|keep it short|in a sentence|too long|shorter|in short)\b"
+    r"|nothing more|tl;?dr|short version|keep it short|in a sentence|too long|in short)\b"
+    # "shorter please", not "a shorter sales cycle than Lucas" (a comparison)
+    r"|\bshorter\b(?! (?:[\w-]+ ){0,3}than\b)"
 )
 
 

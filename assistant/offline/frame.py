@@ -302,6 +302,9 @@ class Frame(BaseModel):
     unplaced_possessive: bool = False
     #: "briefly", "in one line", "too long": the short version of the answer.
     brief: bool = False
+    #: "is my team's win rate above 30%?": the total set against a number, yes or no
+    #: (:mod:`assistant.offline.verdicts`), not the groups past it.
+    bar: tuple[Literal["above", "below"], float] | None = None
     #: A follow-up that changed nothing the thread had asked ("by value instead" read as the same
     #: question): said plainly rather than answered again as if it had been understood.
     unchanged: bool = False

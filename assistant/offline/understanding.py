@@ -45,6 +45,7 @@ from assistant.offline.strangers import (
     unknown_phrases,
 )
 from assistant.offline.thresholds import min_records, nobody, threshold
+from assistant.offline.verdicts import total_bar
 from assistant.offline.vocabulary import (
     correct_before_reading,
     correct_typos,
@@ -531,6 +532,8 @@ def understand(question: str, lexicon: Lexicon, index: EntityIndex) -> Frame:
     _quiet_accounts(frame, prepared.text)
     _categories_by(frame, prepared.text)
     _wider_than_seen(frame, prepared.text, lexicon)
+    _places_compared(frame)
+    total_bar(frame, prepared.text)  # "is my team's win rate above 30%?": the total against it
     _deal_reference(frame, question)
     _topic(frame, question, [m.phrase for m in prepared.mentions if m.kind == "account"])
     return frame
@@ -559,6 +562,15 @@ def _wider_than_seen(frame: Frame, text: str, lexicon: Lexicon) -> None:
         return  # a manager sees their team
     if frame.intent in (Intent.PERFORMANCE, Intent.MEASURE) and frame.slots.measure:
         frame.intent, frame.slots.wider = Intent.MEASURE, wider
+
+
+def _places_compared(frame: Frame) -> None:
+    """ "how does the East office compare with West?", "is EMEA ahead of NA?": two places (products,
+    segments…) set side by side, by what they booked, not the scorecards of the people in the first."""
+    slots = frame.slots
+    if frame.intent is Intent.PERFORMANCE and slots.others and slots.others_slot not in (None, "owner"):
+        frame.intent = Intent.MEASURE
+        frame.slots.measure = frame.slots.measure or "won_revenue"
 
 
 _PERSON_OR_SELF = re.compile(r"\b(?:my|her|his|their|entperson)\b")

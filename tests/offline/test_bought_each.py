@@ -60,9 +60,8 @@ def test_which_accounts_bought_both_asks_for_each_of(maven: World) -> None:
     assert then.args["each_of"] == {"product": BOTH} and then.args["industry"] == "medical"
 
 
-
 def test_both_of_two_products_after_a_list_is_not_about_the_list(maven: World) -> None:
-    """"both X and Y" joins two products; it points at no listed accounts, so a top 3 shown just
+    """ "both X and Y" joins two products; it points at no listed accounts, so a top 3 shown just
     before does not narrow the question to those three."""
     top = maven.ask(ADMIN, "bookings by account this year, top 3")
     assert len([line for line in top.answer.splitlines() if line.startswith("| ")]) == 1 + 3
@@ -73,6 +72,7 @@ def test_both_of_two_products_after_a_list_is_not_about_the_list(maven: World) -
         line.split(" | ")[0].lstrip("| ") for line in answer.answer.splitlines() if line.startswith("| ")
     }
     assert _bought_both(maven, BOTH) <= shown and "none" not in answer.answer
+
 
 def test_comparing_two_products_is_not_read_as_both(demo: World, cast: Cast) -> None:
     ((call,),) = [

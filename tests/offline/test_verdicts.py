@@ -1,0 +1,128 @@
+"""A yes/no comparison gets a yes or a no, right under what was computed, with the gap, read from
+the figures the tool returned: two periods ("did we win more in Q3 than in Q2?"), two members set
+side by side ("is West bigger than East?"), two reps' scorecards, and a total set against a number
+("is my team's win rate above 30%?", "is my pipeline over 2M?"), which is the total, not the reps or
+the deals past the number. A question that is not a yes/no one gets no verdict."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import func, select
+
+from tests.offline.conftest import ADMIN, Cast, World
+from tools.store.schema import Opportunity, User
+
+VERDICT = re.compile(r"^\*\*(Yes|No)\*\*: ", re.M)
+
+
+def _said(answer: Any) -> str:
+    found = VERDICT.findall(answer.answer)
+    assert len(found) == 1, answer.answer
+    return str(found[0])
+
+
+def _won(world: World, start: dt.date, end: dt.date, owner: int | None = None) -> tuple[Decimal, int]:
+    """Won amount and count closed in [start, end], read from the records."""
+    query = select(func.coalesce(func.sum(Opportunity.amount), 0), func.count()).where(
+        Opportunity.is_won,
+        # by the day it closed, whether the export stored a date or a timestamp
+        func.substr(Opportunity.closed_at, 1, 10).between(start.isoformat(), end.isoformat()),
+    )
+    if owner is not None:
+        query = query.where(Opportunity.owner_id == owner)
+    with world.engine.connect() as connection:
+        total, count = connection.execute(query).one()
+    return Decimal(str(total)), int(count)
+
+
+def test_two_quarters_asked_yes_or_no_say_which_with_the_gap(maven: World) -> None:
+    q3, _ = _won(maven, dt.date(2017, 7, 1), dt.date(2017, 9, 30))
+    q2, _ = _won(maven, dt.date(2017, 4, 1), dt.date(2017, 6, 30))
+    assert q3 != q2
+    for question, yes in (
+        ("did we win more in Q3 than in Q2 2017?", q3 > q2),
+        ("so was Q3 2017 worse than Q2 for bookings?", q3 < q2),
+    ):
+        answer = maven.ask(ADMIN, question)
+        assert _said(answer) == ("Yes" if yes else "No")
+        # the verdict sits under the headline, which still says what was computed
+        assert answer.answer.startswith("**Bookings (closed won)")
+        gap = f"${abs(q3 - q2):,.0f}"
+        assert gap in answer.answer and ("less" if q3 < q2 else "more") in answer.answer
+
+
+def test_two_members_set_side_by_side_are_compared_in_the_order_asked(demo: World, cast: Cast) -> None:
+    answer = demo.ask(cast.revops, "is West bigger than East on bookings this year?")
+    rows = dict(re.findall(r"^\| (East|West) \| (\$[\d.,]+[MK]?) \|", answer.answer, re.M))
+    assert set(rows) == {"East", "West"}
+    west_first = answer.answer.index("West $") < answer.answer.index("East $")
+    assert west_first and _said(answer) in ("Yes", "No")
+    flipped = demo.ask(cast.revops, "is East bigger than West on bookings this year?")
+    assert _said(flipped) != _said(answer)
+
+
+def test_two_reps_compared_yes_or_no_on_the_measure_asked(demo: World, cast: Cast) -> None:
+    with demo.engine.connect() as connection:
+        other = connection.execute(
+            select(User).where(User.manager_id == cast.manager.user_id, User.id != cast.rep.user_id)
+        ).first()
+    assert other is not None
+    year = demo.repository.as_of.year
+    start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
+    mine, theirs = _won(demo, start, end, cast.rep.user_id)[1], _won(demo, start, end, other.id)[1]
+    assert mine != theirs
+    answer = demo.ask(cast.revops, f"did {cast.rep.name} win more deals than {other.name} this year?")
+    assert _said(answer) == ("Yes" if mine > theirs else "No")
+    assert f"{cast.rep.name}'s won deals {mine} against {other.name}'s won deals {theirs}" in answer.answer
+
+
+def test_a_total_against_a_number_is_the_total_not_the_groups_past_it(demo: World, cast: Cast) -> None:
+    answer = demo.ask(cast.manager, "is my team's win rate above 30% this year?")
+    ((call,),) = [answer.tool_calls]
+    assert call.args["measure"] == "win_rate" and "group_by" not in call.args and "above" not in call.args
+    rate = float(re.findall(r"In all: win rate (\d+)%", answer.answer)[0]) / 100
+    assert _said(answer) == ("Yes" if rate > 0.3 else "No")
+    # which reps are past it is another question, with its groups
+    members = demo.ask(cast.manager, "are any of my reps above 30% win rate this year?")
+    ((listed,),) = [members.tool_calls]
+    assert listed.args["group_by"] == "rep" and listed.args["above"] == 0.3
+    assert not VERDICT.search(members.answer)
+
+
+def test_a_pipeline_against_an_amount_is_the_pipeline_not_deals_of_that_size(demo: World, cast: Cast) -> None:
+    with demo.engine.connect() as connection:
+        team = select(User.id).where(User.manager_id == cast.manager.user_id)
+        pipeline = connection.execute(
+            select(func.sum(Opportunity.amount)).where(
+                ~Opportunity.is_closed, Opportunity.owner_id.in_(team.union(select(cast.manager.user_id)))
+            )
+        ).scalar_one()
+    answer = demo.ask(cast.manager, "are we over 2M in open pipeline?")
+    ((call,),) = [answer.tool_calls]
+    assert call.name == "query_metrics" and call.args["measure"] == "open_pipeline"
+    assert "min_amount" not in call.args
+    assert _said(answer) == ("Yes" if pipeline > 2_000_000 else "No")
+    deals = demo.ask(cast.manager, "any deals over 200k in my pipe?")
+    assert all(c.args.get("min_amount") for c in deals.tool_calls) and not VERDICT.search(deals.answer)
+
+
+def test_a_shorter_cycle_asked_is_a_comparison_not_a_request_for_a_short_answer(
+    demo: World, cast: Cast
+) -> None:
+    with demo.engine.connect() as connection:
+        other = connection.execute(
+            select(User.name).where(User.manager_id == cast.manager.user_id, User.id != cast.rep.user_id)
+        ).scalar()
+    answer = demo.ask(cast.revops, f"does {cast.rep.name} have a shorter sales cycle than {other}?")
+    assert answer.answer.startswith("**") and "| Rep |" in answer.answer  # the whole answer
+    assert _said(answer) in ("Yes", "No") and ("shorter" in answer.answer or "longer" in answer.answer)
+
+
+def test_a_question_that_is_not_yes_or_no_gets_no_verdict(maven: World) -> None:
+    answer = maven.ask(ADMIN, "bookings Q3 2017 vs Q2")
+    assert "down" in answer.answer or "up" in answer.answer
+    assert not VERDICT.search(answer.answer)
