@@ -331,6 +331,13 @@ def brief(result: MetricResult, answering: Answering) -> str:
 FEW = 5
 
 
+def _counts_itself(result: MetricResult) -> bool:
+    """ "won deals 89": a count of the records behind it says its own number ("(89 deals)" again adds
+    nothing); a second measure beside it still gets the records line."""
+    first = result.total[0]
+    return len(result.measures) == 1 and first.unit is Unit.COUNT and first.value == first.record_count
+
+
 def _thresholded(answering: Answering) -> bool:
     slots = answering.frame.slots
     return slots.above is not None or slots.below is not None
@@ -397,7 +404,7 @@ def write(result: MetricResult, answering: Answering) -> str:
     ):
         # the deals and the quota rows behind a ratio to quota, not a count of deals
         summary += f" (from {fmt.plural(result.total[0].record_count, 'record')}: deals and quotas)"
-    elif result.total and result.total[0].record_count:
+    elif result.total and result.total[0].record_count and not _counts_itself(result):
         summary += f" ({fmt.plural(result.total[0].record_count, _records(result))})"
     if result.total_changes:
         period = result.compare_period.label if result.compare_period else "before"

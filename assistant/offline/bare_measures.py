@@ -16,9 +16,19 @@ from assistant.offline.thread_choices import names_in
 #: Words that set what was booked against a quota ("attainment", "% of quota", "how much have I won").
 BOOKED_AGAINST = re.compile(r"\battain|%|\bpercent|\bbook|\bwon\b|\bwin\b|\bclosed\b|\bsold\b")
 #: "whats that worth?", "how much is that?", "in $?": the amount of what was just counted.
+_THAT = r"(?:that|it|this|they|those|these|them|all that|all of (?:that|them|those))"
+_MONEY = r"(?:value|worth|amount|\$ amount|dollar amount|dollar value|\$ value|revenue|dollars|\$|money)"
 WORTH = re.compile(
-    r"^\W*(?:and |so |ok |okay )?(?:what(?:'s|s| is| are|re) (?:that|it|this|they|those|these) worth"
-    r"|how much (?:is|are|was|were) (?:that|it|they|those|these)(?: worth)?|in (?:\$|dollars))\W*$",
+    r"^\W*(?:and |so |ok |okay |and so )?(?:"
+    rf"what(?:'s|s| is| are|re| was| were) {_THAT} worth"
+    rf"|how much (?:money |revenue )?(?:is|are|was|were|does|do|did) {_THAT}"
+    r"(?: worth| come to| add up to| total| amount to| bring in)?"
+    # "what's the total value of that?", "total $ of those", "and the value?", "the amount?"
+    rf"|(?:what(?:'s|s| is| was| are)|give me|show me|and)? ?(?:the )?"
+    rf"(?:total |combined |overall |sum of the )?{_MONEY}(?: (?:of|for|on|in) {_THAT})?"
+    # "what's that in $?", "in dollars", "in revenue terms"
+    rf"|(?:what(?:'s|s| is| was) {_THAT} )?in (?:\$|dollars|money|revenue|value)(?: terms)?"
+    r")(?: in total| altogether| all together| combined| in all| overall)?\W*$",
     re.I,
 )
 #: "how many deals was that?", "and how many were there", "how many wins is that": the figure before, counted.

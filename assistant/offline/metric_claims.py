@@ -40,6 +40,10 @@ NEVER_WON = re.compile(
     r"\b(?:never|not yet|haven't|have not|didn't|did not)(?: \w+){0,2} (?:won|closed)\b"
     r"|\bno (?:won|closed[- ]won) (?:deals|opps|opportunities|business)\b"
 )
+#: A count asked for: "how many", "count of", "number of", "# of".
+COUNT_ASKED = re.compile(r"\bhow many\b|\bcount\b|\bnumber of\b|#|\btally\b")
+#: One person asked about ("did I", "Darcel's", "her"): their scorecard, which says their count first.
+ONE_PERSON = re.compile(r"\b(?:i|me|mine|entperson|he|she|him|her|his)\b|\bmy\b(?! team)")
 #: The scorecard's figures it also totals over a team ("All 8 reps together: $2.5M booked, win rate 23%").
 TEAM_TOTALLED = frozenset({"won_revenue", "won_deals", "win_rate"})
 TEAM = re.compile(r"\b(?:(?:my|our|the) team(?:'s)?|we|our|us|across the team|team-wide)\b")
@@ -224,7 +228,19 @@ def decisive(reading: MetricReading, text: str, slots: Slots | None = None) -> b
         team_figure = (
             reading.measure not in TEAM_TOTALLED and TEAM.search(text) and not PER_PERSON.search(text)
         )
-        return _dropped(slots, NOT_ON_SCORECARD) or bool(team_figure and not (slots and slots.owner))
+        # "how many deals did my team win last quarter?": the count itself, not each rep's scorecard
+        # with the count in its second line (one person's scorecard says their count first)
+        team_count = (
+            reading.measure == "won_deals"
+            and COUNT_ASKED.search(text)
+            and not PER_PERSON.search(text)
+            and not ONE_PERSON.search(text)
+        )
+        return (
+            _dropped(slots, NOT_ON_SCORECARD)
+            or bool(team_figure and not (slots and slots.owner))
+            or bool(team_count and not (slots and slots.owner))
+        )
     if reading.measure in OPEN_MEASURES:
         if reading.group_by == "deal":
             # the largest open deals are listed with their stage and close date, unless a filter
