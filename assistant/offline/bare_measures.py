@@ -26,6 +26,9 @@ WORTH = re.compile(
     # "what's the total value of that?", "total $ of those", "and the value?", "the amount?"
     rf"|(?:what(?:'s|s| is| was| are)|give me|show me|and)? ?(?:the )?"
     rf"(?:total |combined |overall |sum of the )?{_MONEY}(?: (?:of|for|on|in) {_THAT})?"
+    # "sum of those", "the total for them", "add those up"
+    rf"|(?:what(?:'s|s| is| was)|give me|show me|and)? ?(?:the )?(?:sum|total)(?: (?:of|for) {_THAT})"
+    rf"|add {_THAT} up|add up {_THAT}"
     # "what's that in $?", "in dollars", "in revenue terms"
     rf"|(?:what(?:'s|s| is| was) {_THAT} )?in (?:\$|dollars|money|revenue|value)(?: terms)?"
     r")(?: in total| altogether| all together| combined| in all| overall)?\W*$",

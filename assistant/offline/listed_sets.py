@@ -124,6 +124,12 @@ SIZED = re.compile(
 )
 #: "the top 3", "the first 5": the first few of the records listed.
 FIRST_FEW = re.compile(r"\bthe (?:top|first|biggest|largest) (\d{1,2})\b", re.I)
+#: What an account is, which the account search filters the accounts listed by.
+ACCOUNT_TRAITS = (
+    *("industry", "segment", "tier", "country", "state", "city", "is_subsidiary"),
+    *("min_employees", "max_employees", "min_revenue", "max_revenue", "without_product"),
+    *("established_before", "established_after", "without_contact_role", "has_open_pipeline"),
+)
 ABOUT_ACCOUNTS = (Intent.UNKNOWN, Intent.ACCOUNT, Intent.ACCOUNT_FACTS, Intent.ACCOUNTS)
 #: What the org chart says of each listed rep: "who are their managers?", "which region are they in?".
 PEOPLE_FACTS = re.compile(
@@ -220,6 +226,17 @@ def about_listed(previous: Frame | None, current: Frame, question: str, answers:
     if any(getattr(current.slots, slot) for slot, member in MEMBER_SLOTS if member == field):
         return None  # "West is lowest, what are they losing on?": the one named, not all of them
     searched = field == "account" and current.intent is Intent.ACCOUNTS and not current.slots.measure
+    # "which of them are tier A?" after the top 10 accounts by bookings: those of the ten with the
+    # trait, with the figure they were listed by (a trait named, not a fact asked of each)
+    traits = [slot for slot in ACCOUNT_TRAITS if getattr(current.slots, slot) is not None]
+    kept_figure = searched and traits and previous.intent is Intent.MEASURE and previous.slots.measure
+    if kept_figure and not SIZED.search(question):
+        slots = previous.slots.model_copy(deep=True)
+        for slot in traits:
+            setattr(slots, slot, getattr(current.slots, slot))
+        slots.any_of, slots.dimension, slots.group_by = {field: names}, field, None
+        slots.limit = slots.ranking = None
+        return Frame(intent=Intent.MEASURE, slots=slots, follow_up=True, question=current.question)
     # "what industry are the top 3 in?": the facts of the accounts listed, not the figure by industry
     their_facts = THEIR_FACTS.search(question) is not None
     # "which of those is the biggest company by headcount?": the accounts listed, by their size
@@ -239,6 +256,9 @@ def about_listed(previous: Frame | None, current: Frame, question: str, answers:
         # "any of those subsidiaries of another company?": the account search over the ones listed;
         # "who owns them?", "their industry and size?": the accounts themselves, listed
         listed = Slots(any_of={field: names}, limit=len(names))
+        for slot in ACCOUNT_TRAITS:
+            # "which of them are tier A?", "any of those in healthcare?": the ones listed that have it
+            setattr(listed, slot, getattr(current.slots, slot))
         return Frame(intent=Intent.ACCOUNTS, slots=listed, follow_up=True, question=current.question)
     org = current.intent is not Intent.MEASURE or current.slots.measure in (None, "reps")
     if field == "rep" and current.intent in ABOUT_PEOPLE and org and PEOPLE_FACTS.search(question):

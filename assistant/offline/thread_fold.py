@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+from assistant.offline.bare_measures import WORTH
 from assistant.offline.corrections import corrected, outcome_swapped, replaced, same_for
 from assistant.offline.deal_choice import chosen_deal
 from assistant.offline.followup_cases import which_dimension
@@ -158,6 +159,15 @@ def _every_close_date(frame: Frame, current: Frame, question: str, before: Frame
 
 
 #: An answer that found nothing for its period ("The open pipeline closing in January is empty").
+#: A field of the one deal just shown, asked with "the" or "its": "what's the next step?", "close date?".
+ITS_FIELD = re.compile(
+    r"^\W*(?:and |so |ok |also )?(?:(?:what|when|who|how much)(?:'s|s| is| was| are)? )?(?:the |its )?"
+    r"(?:next steps?|close date|closing date|stage|last (?:activity|touch|contact)|amount|owner|value"
+    r"|probability|forecast category)\W*$",
+    re.I,
+)
+#: Questions about one record, opened from a list the thread showed before.
+ONE_RECORD = frozenset({Intent.DEAL, Intent.ACCOUNT, Intent.ACCOUNT_FACTS})
 EMPTY = re.compile(r"\bis empty\b|^None: no \w+ matches|\bno open deals match\b", re.M)
 
 
@@ -199,6 +209,7 @@ def fold(
     context: Frame | None = None
     frame = Frame(intent=Intent.UNKNOWN)
     named_before: str | None = None  # the person a declined request named, for a "he" or "she" next
+    listing: Frame | None = None  # the last question of many records, past one record opened from it
     for position, question in enumerate(questions):
         if 0 < position <= len(answers or []):
             # "in the best region, which team did best": the member the last answer ranked first
@@ -227,6 +238,17 @@ def fold(
             continue
         current = understand(question)
         said = correct_before_reading(question)  # "same period last yr?": shorthand spelt out
+        if context is not None and context.intent in ONE_RECORD and listing is not None and WORTH.match(said):
+            # "how much is all that in total" after one deal of a list was opened: the list's amount
+            context = listing
+        elif (
+            context is not None
+            and context.intent is Intent.DEAL
+            and context.slots.deal
+            and ITS_FIELD.match(said)
+        ):
+            # "what's the next step?" after one deal: that deal's, not the next steps of every deal
+            current = Frame(intent=Intent.DEAL, slots=Slots(deal=context.slots.deal), question=question)
         shown = (answers or [])[:position]
         chosen = chosen_deal(context, current, question, shown)  # "the second one" after "which deal?"
         if chosen is not None:
@@ -344,6 +366,7 @@ def fold(
         asked = frame.ambiguity is not None and frame.intent is not Intent.ACTION
         if frame.intent in DATA_INTENTS or asked or frame.readings:
             context = frame
+            listing = listing if frame.intent in ONE_RECORD else frame
         elif frame.intent is Intent.ACTION and frame.slots.owner and context is None:
             # "what's the commission payout for Lucas" (declined) then "what has he closed won this
             # quarter": the person named is who "he" is, though the request itself is not kept
