@@ -97,7 +97,7 @@ from assistant.offline.listed import (
 )
 from assistant.offline.measure_lists import AS_COUNT, IN_COUNT_WORDS, IN_MONEY, IN_MONEY_WORDS
 from assistant.offline.measures import read_metric_question
-from assistant.offline.members import MEMBER_SLOTS
+from assistant.offline.members import MEMBER_SLOTS, compared_members
 from assistant.offline.metric_claims import OPEN_MEASURES
 from assistant.offline.narrowing import NAMED_THEN_BY, ONE_BEST, SUBJECTLESS, only_these
 from assistant.offline.period_slots import SAME_LAST_YEAR
@@ -111,6 +111,7 @@ from assistant.offline.thread_choices import (
 )
 from assistant.offline.thresholds import bounded_after
 from assistant.offline.understanding import OWNER_INTENTS, place_unknown
+from assistant.offline.verdicts import ASKS_WHETHER, DOWN, UP
 from tools.deals.stalled_rules import RULES as STALL_RULES
 from tools.deals.stalled_rules import Rule
 from tools.semantic.measures import MEASURES
@@ -158,6 +159,24 @@ def _outcome_counted(previous: Frame, merged: Slots, question: str) -> str | Non
     return "lost_deals" if previous.slots.measure in LOST_MEASURES else None
 
 
+def _still_compared(previous: Frame, current: Frame, question: str) -> bool:
+    """A yes/no comparison naming only members the thread set side by side, and no measure: the
+    same comparison (in the period now named)."""
+    if previous.intent is not Intent.MEASURE or current.slots.measure:
+        return False
+    if not ASKS_WHETHER.match(question) or not (UP.search(question) or DOWN.search(question)):
+        return False
+    now = compared_members(current.slots)
+    if now is not None and dict(MEMBER_SLOTS).get(now[0]) == previous.slots.dimension:
+        return True  # "is East bigger than West?" after the regions ranked: those two, on that figure
+    compared = compared_members(previous.slots)
+    if compared is None:
+        return False
+    members = {name.casefold() for name in compared[1]}
+    named = [str(getattr(current.slots, slot)).casefold() for slot in names_in(current.slots)]
+    return bool(named) and all(name in members for name in named)
+
+
 def is_follow_up(previous: Frame | None, current: Frame, question: str) -> bool:
     if previous is None or current.intent in ASIDES:
         return False
@@ -165,6 +184,8 @@ def is_follow_up(previous: Frame | None, current: Frame, question: str) -> bool:
         return True
     if who_ranks(previous, current, question) is not None:
         return True  # "who has the most $ in that?" after a figure: its top rep
+    if _still_compared(previous, current, question):
+        return True  # "is East bigger in the second half too?" after East vs West: the two again
     if (
         previous.intent is Intent.MEASURE
         and current.slots.measure is None

@@ -17,7 +17,7 @@ from typing import Literal
 
 from assistant.offline.conversation import ToolResult
 from assistant.offline.frame import Frame, Intent
-from assistant.offline.members import compared_members
+from assistant.offline.members import compared_members, share_focus
 from tools.deals.performance import PerformanceReport, RepPerformance
 from tools.evidence import Figure, Unit
 from tools.semantic.models import MetricResult
@@ -117,7 +117,12 @@ def _gap(first: Figure, second: Figure) -> str:
     if a == b:
         return "the same"
     if first.unit is Unit.RATIO and "coverage" not in first.name.casefold():
-        return f"{abs(a - b) * 100:.1f} points {'higher' if a > b else 'lower'}"
+        points = round(abs(a - b) * 100, 1)
+        return (
+            f"{points:.1f} points {'higher' if a > b else 'lower'}"
+            if points
+            else "level to a tenth of a point"
+        )
     shown = value(Figure(name="", value=_as_value(abs(a - b), first), unit=first.unit, formula=""))
     if first.unit is Unit.DAYS:
         word = "longer" if a > b else "shorter"
@@ -180,6 +185,36 @@ def _of_periods(question: str, result: MetricResult) -> str | None:
     return _said(way, (result.period.label, now), (result.compare_period.label, before))
 
 
+def _of_share(frame: Frame, question: str, result: MetricResult) -> str | None:
+    """ "is that higher than last quarter?" after Went dark's share of the losses: its share now against
+    its share then, each from the counts the tool returned (the member's and the whole's)."""
+    focus = share_focus(frame.slots)
+    if focus is None or not result.total_changes or result.compare_period is None:
+        return None
+    row = next((r for r in result.rows if r.group.casefold() == str(focus[1]).casefold()), None)
+    whole = result.total_changes[0].previous
+    if row is None or row.share_of_total is None or not row.changes or not whole:
+        return None
+    part = row.changes[0].previous
+    way = _way(question, Unit.RATIO)
+    if part is None or way is None:
+        return None
+    from assistant.offline.answers_measures import value
+
+    share, earlier = row.share_of_total, float(part) / float(whole)
+    total = result.total[0]
+    yes = share > earlier if way == "up" else share < earlier
+    now = Figure(name="share", value=share, unit=Unit.RATIO, formula="")
+    of_now = f"{value(row.figures[0])} of {value(total)}"
+    then, all_then = (value(total.model_copy(update={"value": v})) for v in (part, whole))
+    of_then = f"{then} of {all_then}"
+    return (
+        f"**{'Yes' if yes else 'No'}**: {row.group} was {share:.0%} of {result.period.label} ({of_now}) "
+        f"against {earlier:.0%} of {result.compare_period.label} ({of_then}), "
+        f"{_gap(now, now.model_copy(update={'value': earlier}))}."
+    )
+
+
 def _of_members(frame: Frame, question: str, result: MetricResult) -> str | None:
     compared = compared_members(frame.slots)
     if compared is None or len(result.measures) != 1:
@@ -232,7 +267,12 @@ def verdict(frame: Frame, results: list[ToolResult]) -> str | None:
         return None
     main = results[0].output
     if isinstance(main, MetricResult):
-        return _of_bar(frame, main) or _of_periods(question, main) or _of_members(frame, question, main)
+        return (
+            _of_bar(frame, main)
+            or _of_share(frame, question, main)
+            or _of_periods(question, main)
+            or _of_members(frame, question, main)
+        )
     reps = [
         rep
         for result in results

@@ -126,3 +126,53 @@ def test_a_question_that_is_not_yes_or_no_gets_no_verdict(maven: World) -> None:
     answer = maven.ask(ADMIN, "bookings Q3 2017 vs Q2")
     assert "down" in answer.answer or "up" in answer.answer
     assert not VERDICT.search(answer.answer)
+
+
+def test_a_teams_two_quarters_and_a_persons_two_quarters_are_compared(maven: World) -> None:
+    manager = maven.viewer("Melvin Marxen")
+    answer = maven.ask(manager, "did my team win more in Q3 than in Q2?")
+    ((call,),) = [answer.tool_calls]
+    assert (call.name, call.args["compare"], call.args["period"]) == (
+        "query_metrics",
+        "previous_period",
+        "q3",
+    )
+    assert _said(answer) in ("Yes", "No")
+    person = maven.ask(manager, "how did Darcel do this quarter vs last quarter")
+    ((call,),) = [person.tool_calls]
+    assert call.args["rep"] == "Darcel Schlecht" and call.args["compare"] == "previous_period"
+
+
+def test_members_compared_in_a_thread_are_asked_yes_or_no_again(
+    maven: World, demo: World, cast: Cast
+) -> None:
+    first = maven.ask(ADMIN, "compare East vs West won revenue in 2017")
+    again = maven.ask(ADMIN, "is East bigger in the second half too?", first.thread_id)
+    ((call,),) = [again.tool_calls]
+    assert (
+        call.name == "query_metrics" and call.args["period"] == "h2" and call.args["measure"] == "won_revenue"
+    )
+    assert _said(again) in ("Yes", "No") and "East $" in again.answer and "West $" in again.answer
+    ranked = demo.ask(cast.revops, "which region has the most open pipeline")
+    two = demo.ask(cast.revops, "is East bigger than West?", ranked.thread_id)
+    ((call,),) = [two.tool_calls]
+    assert (call.args["measure"], call.args["group_by"]) == ("open_pipeline", "region")
+    assert _said(two) in ("Yes", "No")
+
+
+def test_a_share_asked_again_against_last_quarter(demo: World, cast: Cast) -> None:
+    share = demo.ask(cast.manager, "what share of our losses this quarter were went dark")
+    again = demo.ask(cast.manager, "is that higher than last quarter?", share.thread_id)
+    ((call,),) = [again.tool_calls]
+    assert call.args["compare"] == "previous_period" and call.args["share_of_total"]
+    found = re.findall(
+        r"was (\d+)% of .+? \((\d+) of (\d+)\) against (\d+)% of .+? \((\d+) of (\d+)\)", again.answer
+    )
+    assert found, again.answer
+    now, part, whole, before, part_then, whole_then = (int(x) for x in found[0])
+    assert round(100 * part / whole) == now and round(100 * part_then / whole_then) == before
+    assert _said(again) == ("Yes" if part / whole > part_then / whole_then else "No")
+    # asked without yes or no, the same comparison, with no verdict
+    compared = demo.ask(cast.manager, "how does that compare to last quarter?", share.thread_id)
+    ((call,),) = [compared.tool_calls]
+    assert call.args["measure"] == "lost_deals" and call.args["compare"] == "previous_period"
