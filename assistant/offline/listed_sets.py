@@ -130,6 +130,7 @@ ACCOUNT_TRAITS = (
     *("min_employees", "max_employees", "min_revenue", "max_revenue", "without_product"),
     *("established_before", "established_after", "without_contact_role", "has_open_pipeline"),
 )
+EACH_OF_THEM = re.compile(r"\b(?:each|every one|every single one) of (?:them|those|these)\b", re.I)
 ABOUT_ACCOUNTS = (Intent.UNKNOWN, Intent.ACCOUNT, Intent.ACCOUNT_FACTS, Intent.ACCOUNTS)
 #: What the org chart says of each listed rep: "who are their managers?", "which region are they in?".
 PEOPLE_FACTS = re.compile(
@@ -301,7 +302,8 @@ def about_listed(previous: Frame | None, current: Frame, question: str, answers:
         slots.period = previous.slots.period  # "what's their win rate?" after the top 5 of 2017: in 2017
     if current.intent is Intent.PURCHASES and field == "account":
         slots.then_by = slots.then_by or "product"  # "what did they buy?": each one's products
-    slots.dimension = slots.dimension or field
+    # "how much have we sold to each of them": one row per record listed, whatever else is named
+    slots.dimension = field if EACH_OF_THEM.search(question) else slots.dimension or field
     slots.group_by = None
     if slots.dimension == field and not (ONE_OF_THEM.search(question) and slots.ranking):
         slots.limit = slots.ranking = None  # every one of them, not a top N of the few

@@ -569,6 +569,16 @@ def _places_compared(frame: Frame, text: str) -> None:
     """ "how does the East office compare with West?", "is EMEA ahead of NA?": two places (products,
     segments…) set side by side, by what they booked, not the scorecards of the people in the first."""
     slots = frame.slots
+    if (
+        frame.intent in (Intent.ACCOUNT, Intent.ACCOUNT_FACTS)
+        and slots.others_slot == "account"
+        and slots.account
+    ):
+        # "is Kan-code bigger than Konex?": the two companies side by side, with their size and revenue
+        names = [slots.account, *(slots.others or [])]
+        frame.intent = Intent.ACCOUNTS
+        frame.slots = Slots(any_of={"account": names}, limit=len(names))
+        return
     places = slots.others and slots.others_slot not in (None, "owner")
     # "did my team win more in Q3 than in Q2?": the figure against the other period, which the
     # scorecards do not compare

@@ -18,6 +18,7 @@ from typing import Literal
 from assistant.offline.conversation import ToolResult
 from assistant.offline.frame import Frame, Intent
 from assistant.offline.members import compared_members, share_focus
+from tools.accounts.search import AccountSearchResult
 from tools.deals.performance import PerformanceReport, RepPerformance
 from tools.evidence import Figure, Unit
 from tools.semantic.models import MetricResult
@@ -45,6 +46,8 @@ DOWN = re.compile(
 )
 #: For a time (a sales cycle, days in stage) better is shorter.
 BETTER, WORSE = re.compile(r"\b(?:better|improv\w*)\b", re.I), re.compile(r"\b(?:worse)\b", re.I)
+#: A company's size asked by its revenue rather than its headcount.
+REVENUE = re.compile(r"\b(?:revenue|turnover|sales|income)\b", re.I)
 PARENTHESIS = re.compile(r" \(.*\)")
 #: The scorecard's figure a yes/no comparison of two reps is about, by the measure asked.
 SCORECARD = {
@@ -260,6 +263,29 @@ def _of_bar(frame: Frame, result: MetricResult) -> str | None:
     return _said("up" if frame.bar[0] == "above" else "down", (name, total), ("", bar))
 
 
+def _of_accounts(question: str, found: AccountSearchResult) -> str | None:
+    """ "is Kan-code bigger than Konex?": two companies by headcount, or by annual revenue when named."""
+    if len(found.accounts) != 2:
+        return None
+    revenue = REVENUE.search(question) is not None
+    figures = [
+        Figure(name="annual revenue", value=line.annual_revenue, unit=Unit.USD, formula="")
+        if revenue
+        else Figure(name="employees", value=line.employees, unit=Unit.COUNT, formula="")
+        for line in found.accounts
+    ]
+    way = _way(question, Unit.COUNT)
+    if way is None:
+        return None
+    first = _first_named(question, [line.name for line in found.accounts])
+    pair = [(line.name, figure) for line, figure in zip(found.accounts, figures, strict=True)]
+    said = _said(way, pair[first], pair[1 - first])
+    if said is None or revenue:
+        return said
+    # "Kan-code 34,288 against Konex 13,756": said in employees
+    return said.replace(" against", " employees against").replace(", ", " employees, ", 1)
+
+
 def verdict(frame: Frame, results: list[ToolResult]) -> str | None:
     """The yes or no a yes/no comparison asks for, from the figures in ``results``, or None."""
     question = frame.question
@@ -273,6 +299,8 @@ def verdict(frame: Frame, results: list[ToolResult]) -> str | None:
             or _of_periods(question, main)
             or _of_members(frame, question, main)
         )
+    if isinstance(main, AccountSearchResult):
+        return _of_accounts(question, main)
     reps = [
         rep
         for result in results

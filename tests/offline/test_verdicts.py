@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from tests.offline.conftest import ADMIN, Cast, World
-from tools.store.schema import Opportunity, User
+from tools.store.schema import Account, Opportunity, User
 
 VERDICT = re.compile(r"^\*\*(Yes|No)\*\*: ", re.M)
 
@@ -176,3 +176,21 @@ def test_a_share_asked_again_against_last_quarter(demo: World, cast: Cast) -> No
     compared = demo.ask(cast.manager, "how does that compare to last quarter?", share.thread_id)
     ((call,),) = [compared.tool_calls]
     assert call.args["measure"] == "lost_deals" and call.args["compare"] == "previous_period"
+
+
+def test_two_companies_are_compared_by_their_size(maven: World) -> None:
+    answer = maven.ask(ADMIN, "is Kan-code bigger than Konex?")
+    ((call,),) = [answer.tool_calls]
+    assert call.name == "search_accounts" and set(call.args["names"]) == {"Kan-code", "Konex"}
+    with maven.engine.connect() as connection:
+        rows = connection.execute(
+            select(Account.name, Account.employees).where(Account.name.in_(["Kan-code", "Konex"]))
+        )
+        size = {name: employees for name, employees in rows}
+    assert _said(answer) == ("Yes" if size["Kan-code"] > size["Konex"] else "No")
+    assert (
+        f"Kan-code {size['Kan-code']:,} employees against Konex {size['Konex']:,} employees" in answer.answer
+    )
+    each = maven.ask(ADMIN, "how much have we sold to each of them", answer.thread_id)
+    ((call,),) = [each.tool_calls]
+    assert call.args["group_by"] == "account" and set(call.args["any_of"]["account"]) == {"Kan-code", "Konex"}
