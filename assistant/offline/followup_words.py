@@ -66,6 +66,8 @@ PRONOUN = re.compile(
     r"|that company|this company|which one|the two|both of them|each other)\b"
     # "any open deals there?": the place of the thread (not "are there any…")
     r"|\bthere\W*$|\b(?:at|with|from) them\b"
+    # "anything open there right now?", "what's left there this quarter" (not "are there any…")
+    r"|(?<!\bare )(?<!\bis )(?<!\bwere )(?<!\bwas )(?<!\bany )\bthere\b(?!'s|'re| is\b| are\b| was\b| were\b)"
     # "top 3 accounts there by potential": the place of the thread, mid-question too
     r"|\b(?:accounts?|deals?|reps?|pipeline|pipe|customers?) there\b",
     re.I,
@@ -212,7 +214,8 @@ THE_ACCOUNT_AGAIN = re.compile(
     r"\b(?:with|w/?|at|from|to|for) (?:them|(?:that|this|the same) (?:account|acct|company|customer))\b"
     r"|\b(?:their|that account's|that company's) (?:deals?|opps?|losses|wins|pipeline)\b"
     # "why did we lose the analytics cloud deal there"
-    r"|\b(?:deals?|opps?|opportunit(?:y|ies)|losses|wins|pipeline|anything|something) (?:over )?there\b",
+    r"|\b(?:deals?|opps?|opportunit(?:y|ies)|losses|wins|pipeline|anything|something)"
+    r"(?: [\w-]+){0,2} there\b",
     re.I,
 )
 

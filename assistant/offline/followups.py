@@ -159,6 +159,12 @@ def _outcome_counted(previous: Frame, merged: Slots, question: str) -> str | Non
     return "lost_deals" if previous.slots.measure in LOST_MEASURES else None
 
 
+def _rows_named(previous: Frame, current: Frame) -> bool:
+    """The names the question gives are none, or members of the breakdown the thread showed."""
+    breakdown = dict(MEMBER_SLOTS)
+    return all(breakdown.get(slot) == previous.slots.dimension for slot in names_in(current.slots))
+
+
 def _still_compared(previous: Frame, current: Frame, question: str) -> bool:
     """A yes/no comparison naming only members the thread set side by side, and no measure: the
     same comparison (in the period now named)."""
@@ -213,8 +219,14 @@ def is_follow_up(previous: Frame | None, current: Frame, question: str) -> bool:
         and ranks_members(question)
     ):
         return True  # "rank my reps on that" after what the team won: that figure, by rep
-    if previous.intent is Intent.MEASURE and SHARE_OF_THAT.search(question) and not names_in(current.slots):
-        return True  # "what share of the total is that" after the top product: its share
+    if (
+        previous.intent is Intent.MEASURE
+        and SHARE_OF_THAT.search(question)
+        and _rows_named(previous, current)
+    ):
+        # "what share of the total is that" after the top product: its share; "what share of that was
+        # GTX Pro" after the bookings by product: that row's
+        return True
     if previous.intent in MEASURED_ANSWERS and OF_THAT.search(question) and not names_in(current.slots):
         return True  # "how much of that is commit?" after the pipeline closing next quarter: of that
     if previous.intent in MEASURED_ANSWERS and (WORTH.match(question) or COUNT_OF_THAT.match(question)):
