@@ -177,11 +177,12 @@ def pick(question: str, answers: list[str], ascending: bool = False) -> Listed |
         # biggest of a longer list shown before it
         return latest[0]
     answer, shown = next(((a, found) for a in reversed(answers) if (found := rows(a))), ("", []))
-    if match is not None and match["end"] and ascending and shown:
+    both_ends = len(re.findall(r"^\|---", answer, re.M)) > 1  # the top and the bottom, one table each
+    if match is not None and match["end"] and ascending and shown and not both_ends:
         return _as_record(shown[0])
     if match is not None and match["largest"] and shown:
         return _largest(answer, shown)
-    if match is not None and match["end"] and index == -1 and CUT.search(answer):
+    if match is not None and match["end"] and index == -1 and CUT.search(answer) and not both_ends:
         # "and the worst one?" after the top 3 of 23: the bottom of the whole ranking, not the third
         return None
     return _as_record(shown[index]) if -len(shown) <= index < len(shown) else None
@@ -397,7 +398,15 @@ def with_pick(current: Frame, picked: Listed, dimension: str | None) -> Frame:
     # "push the first one out to dec 15": a request about that deal stays a request (a change proposed,
     # or what cannot be done said), never the deal's details as if it were done
     asks_to_act = current.intent in (Intent.ACTION, Intent.CHANGE)
-    intent = current.intent if (slot in takes and not current.implied) or asks_to_act else ENTITY_INTENT[kind]
+    # "the top one - tell me about the account": the deal's account (found from the deal), not the deal
+    of_its_account = (
+        slot == "deal"
+        and current.intent is not Intent.UNKNOWN
+        and not current.implied
+        and "account" in spec_for(current.intent).requires
+    )
+    kept = (slot in takes and not current.implied) or asks_to_act or of_its_account
+    intent = current.intent if kept else ENTITY_INTENT[kind]
     # "what should i do about the top one?": that deal, with the playbook's advice on moving it on
     advice = current.advice or (current.intent is Intent.PLAYBOOK and slot == "deal")
     if advice and slot == "deal":

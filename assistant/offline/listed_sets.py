@@ -130,6 +130,7 @@ ACCOUNT_TRAITS = (
     *("min_employees", "max_employees", "min_revenue", "max_revenue", "without_product"),
     *("established_before", "established_after", "without_contact_role", "has_open_pipeline"),
 )
+MOST_OF_THEM = re.compile(r"\b(?:most|fewest|least)\b", re.I)
 EACH_OF_THEM = re.compile(r"\b(?:each|every one|every single one) of (?:them|those|these)\b", re.I)
 ABOUT_ACCOUNTS = (Intent.UNKNOWN, Intent.ACCOUNT, Intent.ACCOUNT_FACTS, Intent.ACCOUNTS)
 #: What the org chart says of each listed rep: "who are their managers?", "which region are they in?".
@@ -268,6 +269,14 @@ def about_listed(previous: Frame | None, current: Frame, question: str, answers:
     if field == "deal" and OWNERS.search(question) and not current.slots.owner and not current.slots.account:
         # "who owns them?" after a few deals: those deals, each with its owner
         slots = Slots(measure="open_pipeline", any_of={field: names}, dimension="deal", then_by="rep")
+        most = MOST_OF_THEM.search(question)
+        if most is not None:
+            # "who owns the most of them?": the owners by how many of those deals each has, the top one
+            # ("the most $ of them": by their value)
+            counted = "open_pipeline" if MONEY_SAID.search(question) else "open_deals"
+            down = most[0].casefold() in ("fewest", "least")
+            slots = Slots(measure=counted, any_of={field: names}, dimension="rep", limit=1)
+            slots.ranking = "bottom" if down else "top"
         return Frame(intent=Intent.MEASURE, slots=slots, follow_up=True, question=current.question)
     # "which of those have no next step / slipped at least once / are past due / went quiet?": the
     # stall check's rule as the metric query's filter, over the records listed

@@ -39,3 +39,45 @@ def test_the_share_of_a_member_of_the_breakdown_just_shown(maven: World) -> None
         part = connection.execute(won.where(Product.name == "GTX Pro")).scalar_one()
         whole = connection.execute(won).scalar_one()
     assert re.search(rf"\b{round(100 * part / whole)}% of all bookings", share.answer), share.answer
+
+
+def test_who_owns_the_most_of_the_deals_listed(demo: World, cast: Cast) -> None:
+    listed = demo.ask(
+        cast.manager, "which open deals on my team have had the close date pushed 2 or more times?"
+    )
+    most = demo.ask(cast.manager, "who owns the most of them", listed.thread_id)
+    ((call,),) = [most.tool_calls]
+    assert (call.args["measure"], call.args["group_by"]) == ("open_deals", "rep")
+    deals = [int(number) for number in re.findall(r"\(#O0*(\d+)\) \|", listed.answer)]
+    with demo.engine.connect() as connection:
+        owners = connection.execute(
+            select(Opportunity.owner_id, func.count())
+            .where(Opportunity.id.in_(deals))
+            .group_by(Opportunity.owner_id)
+        ).all()
+    top = max(count for _, count in owners)
+    shown = re.findall(r"^\| ([A-Z][^|]+?) \| (\d+) \|$", most.answer, re.M)
+    # the owner with the most of them (each one tied for the most), not every owner
+    assert shown and {int(count) for _, count in shown} == {top}
+    assert len(shown) == sum(1 for _, count in owners if count == top) < len(owners) or len(owners) == 1
+
+
+def test_the_worst_one_after_the_best_and_the_worst_is_the_worst(maven: World) -> None:
+    manager = maven.viewer("Melvin Marxen")
+    ends = maven.ask(manager, "who on my team has the best win rate this year and who has the worst?")
+    best, worst = re.findall(r"^\| ([A-Z][^|]+?) \| \d+% \|$", ends.answer, re.M)
+    losses = maven.ask(manager, "the worst one — what were their biggest losses", ends.thread_id)
+    assert [c.args.get("rep") for c in losses.tool_calls] == [worst] != [best]
+
+
+def test_the_account_of_a_deal_picked_from_a_list(maven: World) -> None:
+    manager = maven.viewer("Rocco Neubert")
+    deals = maven.ask(manager, "largest won deals on my team in Q4")
+    top = re.findall(r"^\| ([^|]+?) - [^|]+ \(#\w+\) \|", deals.answer, re.M)[0]
+    facts = maven.ask(
+        manager, "the top one — tell me about the account: sector, size, revenue", deals.thread_id
+    )
+    assert [c.name for c in facts.tool_calls] != ["deal_details"]
+    assert (
+        facts.answer.startswith(f"**{top}") and "Employees:" in facts.answer and "Industry:" in facts.answer
+    )
