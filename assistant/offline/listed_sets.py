@@ -273,9 +273,9 @@ def about_listed(previous: Frame | None, current: Frame, question: str, answers:
         if most is not None:
             # "who owns the most of them?": the owners by how many of those deals each has, the top one
             # ("the most $ of them": by their value)
-            counted = "open_pipeline" if MONEY_SAID.search(question) else "open_deals"
+            priced = "open_pipeline" if MONEY_SAID.search(question) else "open_deals"
             down = most[0].casefold() in ("fewest", "least")
-            slots = Slots(measure=counted, any_of={field: names}, dimension="rep", limit=1)
+            slots = Slots(measure=priced, any_of={field: names}, dimension="rep", limit=1)
             slots.ranking = "bottom" if down else "top"
         return Frame(intent=Intent.MEASURE, slots=slots, follow_up=True, question=current.question)
     # "which of those have no next step / slipped at least once / are past due / went quiet?": the
