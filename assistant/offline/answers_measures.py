@@ -259,7 +259,9 @@ def _bottom_with_some(
 
 #: Second breakdowns read inside each group, in order ("each region, quarter by quarter", "each
 #: rep's commit, best case and pipeline"): a few members each, so every row is shown.
-SPLIT_INSIDE = frozenset({"day", "week", "month", "quarter", "year", "forecast_category", "stage", "segment"})
+SPLIT_INSIDE = frozenset(
+    {"day", "week", "month", "quarter", "year", "forecast_category", "stage", "segment", "loss_reason"}
+)
 
 
 def _called_out(end: str | None, result: MetricResult) -> str | None:
@@ -331,6 +333,29 @@ def brief(result: MetricResult, answering: Answering) -> str:
 FEW = 5
 
 
+#: Measures of what lies ahead, which a period still to come has: what is open and due, the quota.
+AHEAD = frozenset({"open_pipeline", "open_deals", "weighted_pipeline", "quota", "coverage", "attainment"})
+
+
+def _not_begun(result: MetricResult, answering: Answering) -> str | None:
+    """ "which customers will churn next year?", "how much will we win in 2027?": what has happened
+    in a period that has not begun is nothing yet; said, with what can be shown instead (never a
+    table of nothing under next year's dates, which reads as a forecast)."""
+    start, today = result.period.start, answering.lexicon.as_of
+    key = result.measures[0].key
+    if start is None or start <= today or key in AHEAD or key in INSTALLED_BASE - {"churned_arr"}:
+        return None
+    if result.total and result.total[0].record_count and key != "churned_arr":
+        return None  # churn is not dated: what has churned so far is no answer about next year
+    name = _lower(result.measures[0].name)
+    return (
+        f"{result.period.label} has not begun (today is {fmt.date(today)}), so there is no {name} in it "
+        f"yet: the records say what has happened, and I can't predict what will. I can show the {name} "
+        "so far (this year, or any period that has passed), and for what lies ahead, the open pipeline "
+        'due then and the forecast ("what\'s my forecast for next quarter?").'
+    )
+
+
 def _counts_itself(result: MetricResult) -> bool:
     """ "won deals 89": a count of the records behind it says its own number ("(89 deals)" again adds
     nothing); a second measure beside it still gets the records line."""
@@ -359,6 +384,9 @@ def write(result: MetricResult, answering: Answering) -> str:
             "here. I can show won and lost revenue by the same breakdown "
             '("lost revenue by sector this year").'
         )
+    ahead = _not_begun(result, answering)
+    if ahead is not None:
+        return f"**{_headline(answering, result)}**\n\n{ahead}"
     unset = [figure for row in result.rows for figure in row.figures[:1]] + result.total[:1]
     if result.measures[0].key in ("quota", "attainment", "coverage") and all(f.value is None for f in unset):
         # "which of my reps are below quota?" where no quota is on file: said, not a table of "none"

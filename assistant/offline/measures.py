@@ -431,6 +431,15 @@ def read_metric_question(text: str, default: str | None = None) -> MetricReading
         reading.group_by = DIMENSIONS[breakdown[1]]
         reading.then_by = second_breakdown(text, breakdown)
         reading.signals.append("breakdown")
+        if (
+            measure.startswith("lost_")
+            and REASONS.search(text)
+            and "loss_reason" not in (reading.group_by, reading.then_by)
+        ):
+            # "loss reasons by segment": each segment's losses, by the reason recorded
+            reading.then_by = reading.then_by or "loss_reason"
+            if not MONEY.search(text):
+                reading.measure = "lost_deals"
     elif TEAM_RANKED.search(text):
         # "rank my team by Q3 attainment", "sort the team by win rate": its people, ranked
         reading.group_by = "rep"
@@ -634,6 +643,8 @@ VERSUS_REST = re.compile(
     # "accounts with more than 5000 employees vs smaller ones": the rest by size
     r"|(?:the )?(?:smaller|bigger|larger) (?:ones|accounts|companies|customers|firms)\b)"
 )
+#: Losses asked by their reasons ("loss reasons by segment", "why we lose, by product").
+REASONS = re.compile(r"\breasons\b|\bwhy\b")
 #: "the biggest deal I lost", "my 3 largest losses", "top 5 lost deals": deals ranked by the amount lost.
 #: "why we lost each one", "the reason for every one of them": each deal, not the reasons counted.
 EACH_ONE = re.compile(r"\b(?:each|every) (?:one|single one|deal|opp|of them|of those)\b")
