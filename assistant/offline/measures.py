@@ -162,6 +162,9 @@ def _measure(text: str) -> str | None:
     text = re.sub(r"\b(?:does|do|did) (.{1,40}?) mean\b", r"\1", text)  # "what does X mean": not a mean
     # "opps with no real deal value": which deals (a filter), not their size
     text = re.sub(r"\b(?:no|without|missing)\s+(?:\w+\s+){0,2}(?:values?|amounts?|sizes?)\b", " ", text)
+    if COMPANY_FACTS.search(text):
+        # "Vanguard - sector, size, parent": the company's size (its headcount), not a deal size
+        text = re.sub(r"(?<!deal )(?<!deals )\bsizes?\b", " ", text)
     if CHURN.search(text):
         # "top accounts by churned ARR", "how many products churned?": the installed base lost
         return "churned_products" if COUNT.search(text) and not ARR.search(text) else "churned_arr"
@@ -642,6 +645,11 @@ VERSUS_REST = re.compile(
     r"|everything else|every ?(?:one|thing|where) else|all (?:the )?others?\b|all other \w+|the others\b"
     # "accounts with more than 5000 employees vs smaller ones": the rest by size
     r"|(?:the )?(?:smaller|bigger|larger) (?:ones|accounts|companies|customers|firms)\b)"
+)
+#: What a company is, asked beside "size": "sector, size, parent", "industry and size".
+COMPANY_FACTS = re.compile(
+    r"\b(?:sector|industry|vertical|employees|headcount|parent|subsidiar\w*|founded|hq|headquarter\w*"
+    r"|based|located|annual revenue)\b"
 )
 #: Losses asked by their reasons ("loss reasons by segment", "why we lose, by product").
 REASONS = re.compile(r"\breasons\b|\bwhy\b")
