@@ -81,3 +81,12 @@ def test_the_account_of_a_deal_picked_from_a_list(maven: World) -> None:
     assert (
         facts.answer.startswith(f"**{top}") and "Employees:" in facts.answer and "Industry:" in facts.answer
     )
+
+
+def test_just_the_ones_with_a_trait_is_a_filter_not_a_row_named_the(maven: World) -> None:
+    first = maven.ask(ADMIN, "which medical accounts have we sold the most to")
+    assert re.search(r"^\| The [^|]+ \| \$", first.answer, re.M)  # a row whose name has "the" in it
+    narrowed = maven.ask(ADMIN, "just the ones with more than 5000 employees", first.thread_id)
+    ((call,),) = [narrowed.tool_calls]
+    assert "account" not in call.args and call.args["min_employees"] >= 5000
+    assert call.args["industry"] == "medical" and call.args["group_by"] == "account"
