@@ -15,7 +15,7 @@ import re
 from assistant.offline.followup_words import SORTED_BY
 from assistant.offline.frame import Ambiguity, Frame, Intent, Slots
 from assistant.offline.intents.registry import spec_for
-from assistant.offline.listed import CUT, RECORD_IN_ROW, rows
+from assistant.offline.listed import CUT, RECORD_IN_ROW, rows, single_row
 from assistant.offline.measure_lists import IN_MONEY
 from assistant.offline.members import MEMBER_SLOTS
 from assistant.offline.metric_claims import OPEN_MEASURES
@@ -65,9 +65,12 @@ def listed_set(previous: Frame, answer: str, first: bool = False) -> tuple[str, 
     """The filter and member names of the records ``answer`` (the previous frame's) listed, when
     they are the whole set it was about (or, ``first``, when the question is about the first few
     it showed: "the top 3")."""
-    shown = rows(answer)
+    # "how much were those lost deals worth" after the one product that loses most often: that one
+    fewest = 1 if previous.slots.limit == 1 and previous.slots.ranking else 2
+    one = single_row([answer]) if fewest == 1 else None
+    shown = rows(answer) or ([one] if one is not None else [])
     kinds = {row.kind for row in shown}
-    if not 2 <= len(shown) <= MOST or len(kinds) != 1:
+    if not fewest <= len(shown) <= MOST or len(kinds) != 1:
         return None
     kind = kinds.pop()
     field = previous.slots.dimension if kind == "row" else FIELD_OF_KIND.get(kind)
@@ -83,7 +86,7 @@ def listed_set(previous: Frame, answer: str, first: bool = False) -> tuple[str, 
         for row in shown
         if not row.name.startswith("(")
     ]
-    return (field, names) if len(names) >= 2 else None
+    return (field, names) if len(names) >= fewest else None
 
 
 #: "w/ their win rates", "and their total $", "plus their quota": another figure beside the one shown.

@@ -90,3 +90,13 @@ def test_just_the_ones_with_a_trait_is_a_filter_not_a_row_named_the(maven: World
     ((call,),) = [narrowed.tool_calls]
     assert "account" not in call.args and call.args["min_employees"] >= 5000
     assert call.args["industry"] == "medical" and call.args["group_by"] == "account"
+
+
+def test_those_after_the_one_top_row_is_that_row(maven: World) -> None:
+    manager = maven.viewer("Summer Sewald")
+    top = maven.ask(manager, "which product do we lose most often this year")
+    (product,) = re.findall(r"^\| ([^|]+?) \| \d+ \|$", top.answer, re.M)
+    worth = maven.ask(manager, "how much were those lost deals worth", top.thread_id)
+    ((call,),) = [worth.tool_calls]
+    assert call.args["measure"] == "lost_revenue" and call.args["any_of"] == {"product": [product]}
+    assert "top" not in call.args
