@@ -551,6 +551,11 @@ def merge(previous: Frame, current: Frame, question: str) -> Frame:
     for slot in FILTER_SLOTS:
         value = getattr(current.slots, slot)
         setattr(merged, slot, value if value is not None or not same else getattr(previous.slots, slot))
+    own = current.slots
+    if own.measure and own.dimension and own.measure != previous.slots.measure and own.limit is None:
+        # "win rate by product" after the one product that sells best: every product, ranked by the
+        # measure now named, not the top one of the last question
+        merged.limit = merged.ranking = None
     if THERE.search(question):
         # "total pipe there" after the accounts in Texas: the place of the thread, whatever is asked
         for slot in PLACE_SLOTS:

@@ -106,7 +106,9 @@ def _playbook_terms() -> frozenset[str]:
 
 ACRONYM = re.compile(r"\b[A-Z][A-Z0-9]{1,9}\b(?<!\bQ[1-4])")
 BUSINESS_TERMS = BUSINESS_TERMS | _playbook_terms()
-COMMON = COMMON | BUSINESS_TERMS
+#: Time grains said as adjectives are words of their own, not misspelt periods ("quarterly" is no "quarter").
+GRAIN_WORDS = frozenset({"daily", "weekly", "monthly", "quarterly", "yearly", "annually", "annual"})
+COMMON = COMMON | BUSINESS_TERMS | GRAIN_WORDS
 
 
 @dataclass(frozen=True)
@@ -355,11 +357,20 @@ def _this(match: re.Match[str]) -> str:
     return f"this {unit}"
 
 
+#: A time grain said as an adjective with no measure word after it: "quarterly trend", "monthly?".
+GRAIN_SAID = re.compile(
+    r"\b(quarterly|monthly|weekly)(?: (?:trends?|trendline|view|breakdown|split|picture)\b|(?=\W*$))", re.I
+)
+GRAIN_OF = {"quarterly": "quarter", "monthly": "month", "weekly": "week"}
+
+
 def correct_before_reading(question: str) -> str:
     """The question as every later step reads it: misspelt lower-case period and question words and
     shorthand corrected (names, often capitalised, stay); "before the end of the month", "by EOQ" and
     "my year" read as the current month, quarter or year."""
     question = END_OF.sub(_this, question)
+    # "quarterly trend for the top one", "monthly?": that breakdown, as "by quarter" says it
+    question = GRAIN_SAID.sub(lambda m: f"by {GRAIN_OF[m[1].lower()]}", question)
     # "a summary of my year", "how was our quarter": the current one
     question = re.sub(
         r"\b(my|our|the team's) (year|quarter|month|week)\b(?!'s| (?:to|so far))", r"\1 this \2", question

@@ -100,3 +100,24 @@ def test_those_after_the_one_top_row_is_that_row(maven: World) -> None:
     ((call,),) = [worth.tool_calls]
     assert call.args["measure"] == "lost_revenue" and call.args["any_of"] == {"product": [product]}
     assert "top" not in call.args
+
+
+def test_a_measure_by_a_breakdown_after_a_top_one_ranks_every_member(demo: World, cast: Cast) -> None:
+    best = demo.ask(cast.manager, "which product sells best on my team this year")
+    rates = demo.ask(cast.manager, "win rate by product", best.thread_id)
+    ((call,),) = [rates.tool_calls]
+    assert (call.args["measure"], call.args["group_by"]) == ("win_rate", "product") and "top" not in call.args
+    trend = demo.ask(cast.manager, "quarterly trend for the top one", rates.thread_id)
+    ((call,),) = [trend.tool_calls]
+    top = re.findall(r"^\| ([^|]+?) \| \d+% \|$", rates.answer, re.M)[0]
+    assert (call.args["measure"], call.args["group_by"], call.args["product"]) == ("win_rate", "quarter", top)
+
+
+def test_a_time_grain_said_as_an_adjective_is_the_breakdown(demo: World, cast: Cast) -> None:
+    answer = demo.ask(cast.manager, "quarterly bookings for my team last year")
+    ((call,),) = [answer.tool_calls]
+    assert (call.args["measure"], call.args["group_by"], call.args["period"]) == (
+        "won_revenue",
+        "quarter",
+        "last year",
+    )
