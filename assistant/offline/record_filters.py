@@ -92,6 +92,8 @@ WITH_SUBSIDIARIES = re.compile(
     # "won from Acme's subsidiaries combined", "its subsidiaries": the group the account heads
     r"|(?:'s?|\bits|\btheir)\s+subsidiaries\b|\bsubsidiaries\s+(?:combined|together|altogether|in total)\b"
     r"|\broll(?:s|ed)?\s+up\s+(?:to|into|under)\b|\bwhole\s+(?:group|family)\b"
+    # "subsidiaries included", "the Acme group, subs and all", "group total"
+    r"|\b(?:subsidiaries|subs)\s+(?:included|and all|too|as well)\b|\bgroup\s+(?:total|wide|level)\b"
     # "what's the whole Acme family worth?": the account's name between the words
     r"|\b(?:family|group) of companies\b|\bcorporate family\b|\bthe\s+(?:whole\s+)?\s{3,}family\b"
 )

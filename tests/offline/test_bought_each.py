@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections import defaultdict
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from tests.offline.conftest import ADMIN, Cast, World
 from tools.semantic.models import MetricQuery
@@ -127,3 +127,25 @@ def test_bought_but_not_in_a_book_is_the_account_search(demo: World, cast: Cast)
         "Workflow Automation",
         "Cobalt Platform",
     )
+
+
+def test_bought_one_but_never_another_with_the_verb_said_once(maven: World) -> None:
+    answer = maven.ask(ADMIN, "which accounts bought MG Advanced but never GTX Pro")
+    ((call,),) = [answer.tool_calls]
+    assert (call.args["with_product"], call.args["without_product"]) == ("MG Advanced", "GTX Pro")
+    expected = _bought_both(maven, ["MG Advanced"]) - _bought_both(maven, ["MG Advanced", "GTX Pro"])
+    if not expected:
+        assert "No accounts match" in answer.answer
+
+
+def test_a_group_asked_with_its_subsidiaries_included(maven: World) -> None:
+    answer = maven.ask(ADMIN, "how much did the Acme Corporation group buy in total, subsidiaries included")
+    ((call,),) = [answer.tool_calls]
+    assert call.args["parent_account"] == "Acme Corporation" and "account" not in call.args
+    with maven.engine.connect() as connection:
+        head = connection.execute(select(Account.id).where(Account.name == "Acme Corporation")).scalar_one()
+        group = select(Account.id).where((Account.id == head) | (Account.parent_account_id == head))
+        total = connection.execute(
+            select(func.sum(Opportunity.amount)).where(Opportunity.is_won, Opportunity.account_id.in_(group))
+        ).scalar_one()
+    assert f"${Decimal(total):,.0f}" in answer.answer

@@ -51,7 +51,7 @@ def _accounts(frame: Frame, lexicon: Lexicon, tools: AbstractSet[str]) -> list[C
     by_pipeline = "pipeline" in question and slots.has_open_pipeline is not False
     subsidiaries = bool(SUBSIDIARIES.search(question)) and slots.account is not None
     excluded = slots.exclude or {}
-    lacking = slots.product if NOT_BOUGHT.search(question) else excluded.get("product")
+    lacking = excluded.get("product") or (slots.product if NOT_BOUGHT.search(question) else None)
     named = [slots.product, *(slots.others or [])] if slots.others_slot == "product" else []
     if len(named) == 2 and (negation := NOT_BOUGHT.search(question)) is not None:
         # "bought GTX Pro but never bought the GTK 500": the product after the negation is the one lacking
@@ -106,6 +106,8 @@ def _accounts(frame: Frame, lexicon: Lexicon, tools: AbstractSet[str]) -> list[C
 NOT_BOUGHT = re.compile(
     r"\b(?:haven't|hasn't|have not|has not|never|didn't|did not|don't|doesn't|do not|does not|not yet)"
     r"(?: \w+){0,2} (?:bought|purchased|buy|own|owned|have|use|using)\b|\bwithout\b|\bnot using\b"
+    # "bought MG Advanced but never GTX Pro": the verb said once, for both
+    r"|\bbut (?:not|never|no)\b"
 )
 #: "which of my customers don't have X": in an upsell question, customers are those who bought.
 OUR_CUSTOMERS = re.compile(r"\b(?:my|our) (?:existing )?customers\b")
