@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from assistant import formatting as fmt
@@ -179,6 +179,10 @@ class WhitespaceView:
     peers: str
     gaps: list[str]
     notes: list[str]
+    #: "does not own" the installed products, or "has not bought" where only won deals say what it has.
+    verb: str = "does not own"
+    held: str = "Owns today"
+    missing: list[str] = field(default_factory=list)
 
 
 def whitespace(result: WhitespaceReport, notes: list[str]) -> str:
@@ -201,6 +205,11 @@ def whitespace(result: WhitespaceReport, notes: list[str]) -> str:
         peers=f"{result.peer_group.description} ({fmt.figure(result.peer_group.accounts)} peers)",
         gaps=in_play,
         notes=notes,
+        verb="has not bought" if result.held_by == "won deals" else "does not own",
+        missing=[p.product for p in result.not_owned],
+        held="Bought so far (won deals; the data records no installed products)"
+        if result.held_by == "won deals"
+        else "Owns today",
     )
     return render("whitespace", view)
 

@@ -5,6 +5,7 @@ those accounts spend with us" is what they booked."""
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from decimal import Decimal
 
@@ -149,3 +150,31 @@ def test_a_group_asked_with_its_subsidiaries_included(maven: World) -> None:
             select(func.sum(Opportunity.amount)).where(Opportunity.is_won, Opportunity.account_id.in_(group))
         ).scalar_one()
     assert f"${Decimal(total):,.0f}" in answer.answer
+
+
+def test_what_an_account_has_never_bought_where_only_won_deals_say_what_it_has(maven: World) -> None:
+    """An export with no installed products: what an account has is what it was won for, so the
+    products it has never bought are the others (not every product, as if it owned nothing)."""
+    answer = maven.ask(ADMIN, "which products has Codehow never bought")
+    ((call,),) = [answer.tool_calls]
+    assert call.name == "account_whitespace"
+    with maven.engine.connect() as connection:
+        products = set(connection.execute(select(Product.name)).scalars())
+    bought = _bought_each_of(maven, "Codehow")
+    never = products - bought
+    assert never and re.search(rf"\b(?:has not bought|could add) {len(never)} products?\b", answer.answer)
+    assert all(name in answer.answer.split("\n")[0] for name in never)
+    held = re.findall(r"^Bought so far \(won deals[^)]*\): (.+)\.$", answer.answer, re.M)
+    assert held and set(held[0].split(", ")) == bought
+
+
+def _bought_each_of(world: World, account: str) -> set[str]:
+    with world.engine.connect() as connection:
+        return set(
+            connection.execute(
+                select(Product.name)
+                .join(Opportunity, Opportunity.product_id == Product.id)
+                .join(Account, Account.id == Opportunity.account_id)
+                .where(Opportunity.is_won, Account.name == account)
+            ).scalars()
+        )

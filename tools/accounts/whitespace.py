@@ -19,7 +19,7 @@ from decimal import Decimal
 from typing import Any, ClassVar, Literal
 
 from pydantic import BaseModel, Field
-from sqlalchemy import ColumnElement, Connection, and_, case, false, func, true
+from sqlalchemy import ColumnElement, Connection, Subquery, and_, case, false, func, literal, select, true
 
 from tools.evidence import ExternalId, Figure, RecordUrl, Unit, record_id
 from tools.metrics import ratio
@@ -33,6 +33,7 @@ MIN_PEERS = 5
 ACTIVE = "active"
 
 Basis = Literal["same industry and segment", "same segment", "all accounts in scope"]
+HeldBy = Literal["installed products", "won deals"]
 
 
 class WhitespaceInput(BaseModel):
@@ -78,6 +79,11 @@ class WhitespaceReport(BaseModel):
     url: RecordUrl = None
     account: str
     owned: list[str] = Field(description="Products the account owns (status active).")
+    held_by: HeldBy = Field(
+        default="installed products",
+        description="What owning means here: the installed products, or, in data that records none, "
+        "the products won at the account (their value the amount won).",
+    )
     peer_group: PeerGroup
     not_owned: list[WhitespaceProduct]
     cross_sell: list[CrossSell] = Field(description="Cross-sell candidates, best first.")
@@ -138,33 +144,32 @@ def account_whitespace(repo: Repository, viewer: Viewer, params: WhitespaceInput
         peer_ids = sample_ids(connection, peers, "account", Account.id, [Account.potential.desc()]).get(
             None, []
         )
-        owned_by_peers = repo.account_products(viewer, AccountProduct.product_id).where(
-            AccountProduct.account_id.in_(peers), func.lower(AccountProduct.status) == ACTIVE
+        held, held_by = _holdings(repo, viewer, connection)
+        owned_by_peers = select(held.c.product_id).where(
+            held.c.account_id.in_(peers), func.lower(held.c.status) == ACTIVE
         )
         adoption = {
             row.product_id: row
             for row in connection.execute(
                 owned_by_peers.with_only_columns(
-                    AccountProduct.product_id,
-                    func.count(AccountProduct.account_id).label("owners"),
-                    func.sum(AccountProduct.arr).label("arr"),
-                    func.count(AccountProduct.arr).label("with_arr"),
-                ).group_by(AccountProduct.product_id)
+                    held.c.product_id,
+                    func.count(held.c.account_id).label("owners"),
+                    func.sum(held.c.arr).label("arr"),
+                    func.count(held.c.arr).label("with_arr"),
+                ).group_by(held.c.product_id)
             )
         }
         owner_ids = sample_ids(
             connection,
             owned_by_peers,
             "account",
-            AccountProduct.account_id,
-            [AccountProduct.arr.desc()],
-            group=AccountProduct.product_id,
+            held.c.account_id,
+            [held.c.arr.desc()],
+            group=held.c.product_id,
         )
         statuses: dict[int, str] = dict(
             connection.execute(
-                repo.account_products(viewer, AccountProduct.product_id, AccountProduct.status).where(
-                    AccountProduct.account_id == account_id
-                )
+                select(held.c.product_id, held.c.status).where(held.c.account_id == account_id)
             ).all()
         )
         open_deals = connection.execute(
@@ -199,6 +204,7 @@ def account_whitespace(repo: Repository, viewer: Viewer, params: WhitespaceInput
         account_id=record_id("account", account_id),
         account=account.name,
         owned=owned,
+        held_by=held_by,
         peer_group=PeerGroup(
             basis=basis,
             description=f"{peer_count} peer accounts: {group_name}",
@@ -215,6 +221,28 @@ def account_whitespace(repo: Repository, viewer: Viewer, params: WhitespaceInput
         not_owned=not_owned,
         cross_sell=[_candidate(rank, line) for rank, line in enumerate(ranked, start=1)],
     )
+
+
+def _holdings(repo: Repository, viewer: Viewer, connection: Connection) -> tuple[Subquery, HeldBy]:
+    """What each account holds, (account_id, product_id, status, arr): its installed products, or,
+    in data that records none (an export of deals and accounts only), the products won there, with
+    the amount won as their value."""
+    if connection.execute(repo.account_products(viewer, AccountProduct.account_id).limit(1)).first() is not None:
+        columns = (
+            AccountProduct.account_id,
+            AccountProduct.product_id,
+            AccountProduct.status,
+            AccountProduct.arr,
+        )
+        return repo.account_products(viewer, *columns).subquery(), "installed products"
+    won = repo.opportunities(
+        viewer,
+        Opportunity.account_id.label("account_id"),
+        Opportunity.product_id.label("product_id"),
+        literal(ACTIVE).label("status"),
+        func.sum(Opportunity.amount).label("arr"),
+    ).where(Opportunity.is_won, Opportunity.account_id.is_not(None), Opportunity.product_id.is_not(None))
+    return won.group_by(Opportunity.account_id, Opportunity.product_id).subquery(), "won deals"
 
 
 def _candidate(rank: int, line: WhitespaceProduct) -> CrossSell:

@@ -249,6 +249,10 @@ WHITESPACE = IntentSpec(
             r"\bsell (?:more )?(?:to|into)\b",
             r"\b(?:could|might|should|would|can) (?:they|it|entaccount|we|i) (?:\w+ )?(?:buy|add|use|sell)"
             r"(?: \w+)? (?:next|too|also|more)\b|\bbuy next\b",
+            # "which products are they missing?", "which have they never bought": ours they lack
+            r"\b(?:products?|ones?|which|what)\b.{0,30}\b(?:missing|lacking|lack)\b",
+            r"\b(?:products?|which|what)\b.{0,30}\b(?:they|it|entaccount|entunknown)\b.{0,12}"
+            r"\b(?:never|not yet|haven't|hasn't|have not|has not)(?: \w+)? (?:bought|purchased)\b",
         ),
     ),
 )
@@ -318,10 +322,12 @@ BOUGHT_WORDS = re.compile(
     r"|(?<!who )(?<!company )(?<!firm )(?<!group )(?<!parent )owns|using|uses)\b"
     # "what have we won at Acme?", "what have I sold to them": what the account bought, from our side
     r"|\b(?:won|sold|booked|closed) (?:at|from|with|to|in) (?:entaccount|entunknown|them|they)\b"
+    # "which of our products do they have?": the ones they own
+    r"|\bproducts?\b.{0,25}\b(?:do|does|did) (?:they|it|entaccount|entunknown) (?:have|run|hold)\b"
 )
 #: "what else could they buy?", "what don't they own yet?": what they might buy, not what they bought.
 MIGHT_BUY = re.compile(
-    r"\b(?:could|might|should|would|don't|doesn't|not|yet|next)\b"
+    r"\b(?:could|might|should|would|don't|doesn't|not|yet|next|never)\b"
     # "what else has Acme bought?" asks what they bought besides; "what else could they buy?" does not
     r"|\belse\b(?!.*\b(?:bought|purchased|did|has|have|had)\b)"
 )
