@@ -14,6 +14,7 @@ from assistant.offline.frame import Slots
 from assistant.offline.intents.spec import Answering
 from assistant.offline.members import compared_members, share_focus
 from assistant.offline.render import render, whose
+from assistant.offline.verdicts import gap as _gap
 from tools.evidence import Figure, Unit
 from tools.semantic.evaluate import threshold_filters
 from tools.semantic.measures import INSTALLED_BASE
@@ -356,6 +357,11 @@ def _not_begun(result: MetricResult, answering: Answering) -> str | None:
     )
 
 
+def _number(figure: Figure) -> float:
+    """A figure as a number to rank by; an unknown one ranks last."""
+    return float("-inf") if figure.value is None else float(figure.value)
+
+
 def _counts_itself(result: MetricResult) -> bool:
     """ "won deals 89": a count of the records behind it says its own number ("(89 deals)" again adds
     nothing); a second measure beside it still gets the records line."""
@@ -534,9 +540,15 @@ def write(result: MetricResult, answering: Answering) -> str:
             rows = moved
     ends = answering.frame.slots.both_ends
     if ends and len(rows) > 2 * ends and result.groups_total <= len(result.rows):
-        # "the best and worst month": the first and the last few of every group, ranked
+        # "the best and worst month": the first and the last few of every group, ranked by the figure
+        # (months come in their order, not by size)
+        rows = sorted(rows, key=lambda row: -_number(row.figures[0]))
         counted = fmt.plural(len(rows), grouping(result))
         summary = f"The top {ends} and the bottom {ends} of {counted}. {summary}"
+        if ends == 1 and rows[0].figures[0].value is not None and rows[-1].figures[0].value is not None:
+            # "how much more was the best than the worst": the gap between the two
+            high, low = rows[0], rows[-1]
+            summary = f"{high.group} against {low.group}: {_gap(high.figures[0], low.figures[0])}. {summary}"
         rows, picked = rows[:ends] + rows[-ends:], True
     # each month of the year for two products: every row of a time breakdown by a second dimension
     cap = (

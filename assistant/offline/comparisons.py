@@ -28,6 +28,9 @@ BOTH_ENDS = re.compile(
     rf"(?:worst|bottom|lowest|least|weakest|smallest)(?:\s+(?:one|ones))?\W*$"
     rf"|\b(?:worst|bottom|lowest|weakest|smallest)\b.{{1,80}}?\b(?:and|&|also|plus)\s+(?:the\s+)?"
     rf"(?:best|top|highest|strongest|biggest|largest)(?:\s+(?:one|ones))?\W*$"
+    # "which month was best and how much more was it than the worst": both ends, and the gap
+    rf"|\b(?:best|top|highest|biggest|strongest|largest)\b.{{1,80}}?\bthan\s+(?:the\s+)?"
+    rf"(?:worst|bottom|lowest|weakest|smallest)(?:\s+(?:one|ones|month|quarter|week|year))?\W*$"
 )
 #: Superlatives pointing up and down: with "which X" or "who", the one at the top (or bottom).
 MOST = any_of(r"most|best|highest|biggest|largest|top|leading|strongest|more|longest|slowest")

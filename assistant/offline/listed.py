@@ -206,11 +206,27 @@ THE_NAMED_ONES = re.compile(
     re.I,
 )
 #: Words before "ones" that pick by size or place, not by a row's name.
-NOT_A_NAME = frozenset(
-    {"big", "bigger", "biggest", "large", "larger", "largest", "small", "smaller", "smallest", "top", "first"}
-) | frozenset(
-    {"last", "other", "same", "new", "old", "older", "open", "won", "lost", "closed", "two", "three"}
-) | frozenset({"the", "these", "those", "them", "a", "an", "any", "all", "some"})  # "just the ones with…"
+NOT_A_NAME = (
+    frozenset(
+        {
+            "big",
+            "bigger",
+            "biggest",
+            "large",
+            "larger",
+            "largest",
+            "small",
+            "smaller",
+            "smallest",
+            "top",
+            "first",
+        }
+    )
+    | frozenset(
+        {"last", "other", "same", "new", "old", "older", "open", "won", "lost", "closed", "two", "three"}
+    )
+    | frozenset({"the", "these", "those", "them", "a", "an", "any", "all", "some"})
+)  # "just the ones with…"
 
 
 def named_row(question: str, answers: list[str]) -> Listed | None:

@@ -111,7 +111,7 @@ def _number(figure: Figure) -> float | None:
     return None if figure.value is None else float(figure.value)
 
 
-def _gap(first: Figure, second: Figure) -> str:
+def gap(first: Figure, second: Figure) -> str:
     """How far the first figure lies from the second: "$693,000 less (26%)", "0.8 points lower"."""
     from assistant.offline.answers_measures import value
 
@@ -164,8 +164,8 @@ def _said(way: Way, first: tuple[str, Figure], second: tuple[str, Figure]) -> st
         return None
     yes = a > b if way == "up" else a < b
     against = " ".join(part for part in (second[0], value(second[1])) if part)
-    gap = _gap(first[1], second[1])
-    return f"**{'Yes' if yes else 'No'}**: {first[0]} {value(first[1])} against {against}, {gap}."
+    apart = gap(first[1], second[1])
+    return f"**{'Yes' if yes else 'No'}**: {first[0]} {value(first[1])} against {against}, {apart}."
 
 
 def _first_named(question: str, names: Sequence[str]) -> int:
@@ -214,7 +214,7 @@ def _of_share(frame: Frame, question: str, result: MetricResult) -> str | None:
     return (
         f"**{'Yes' if yes else 'No'}**: {row.group} was {share:.0%} of {result.period.label} ({of_now}) "
         f"against {earlier:.0%} of {result.compare_period.label} ({of_then}), "
-        f"{_gap(now, now.model_copy(update={'value': earlier}))}."
+        f"{gap(now, now.model_copy(update={'value': earlier}))}."
     )
 
 

@@ -194,3 +194,22 @@ def test_two_companies_are_compared_by_their_size(maven: World) -> None:
     each = maven.ask(ADMIN, "how much have we sold to each of them", answer.thread_id)
     ((call,),) = [each.tool_calls]
     assert call.args["group_by"] == "account" and set(call.args["any_of"]["account"]) == {"Kan-code", "Konex"}
+
+
+def test_the_best_and_the_worst_month_are_by_value_with_the_gap(maven: World) -> None:
+    months = maven.ask(ADMIN, "month by month won revenue for 2017")
+    answer = maven.ask(
+        ADMIN, "which month was best and how much more was it than the worst", months.thread_id
+    )
+    with maven.engine.connect() as connection:
+        by_month = dict(
+            connection.execute(
+                select(func.substr(Opportunity.closed_at, 1, 7), func.sum(Opportunity.amount))
+                .where(Opportunity.is_won, func.substr(Opportunity.closed_at, 1, 4) == "2017")
+                .group_by(func.substr(Opportunity.closed_at, 1, 7))
+            ).all()
+        )
+    best, worst = max(by_month, key=by_month.__getitem__), min(by_month, key=by_month.__getitem__)
+    shown = re.findall(r"^\| (\d{4}-\d{2}) \|", answer.answer, re.M)
+    assert shown == [best, worst]
+    assert f"{best} against {worst}: ${by_month[best] - by_month[worst]:,.0f} more" in answer.answer
