@@ -121,3 +121,12 @@ def test_a_time_grain_said_as_an_adjective_is_the_breakdown(demo: World, cast: C
         "quarter",
         "last year",
     )
+
+
+def test_is_that_enough_by_the_playbook_searches_the_norm_of_the_figure(demo: World, cast: Cast) -> None:
+    figure = demo.ask(cast.manager, "whats my team's win rate this quarter")
+    norm = demo.ask(cast.manager, "is that enough according to the playbook?", figure.thread_id)
+    ((call,),) = [norm.tool_calls]
+    assert call.name == "search_playbook" and call.args["query"].casefold().startswith("win rate")
+    plain = demo.ask(cast.manager, "what does the playbook say about multi-threading?", figure.thread_id)
+    assert "win rate" not in plain.tool_calls[0].args["query"].casefold()
