@@ -56,7 +56,6 @@ from assistant.offline.thread_steps import after_merge, changes_nothing
 from assistant.offline.understanding import drop_undated
 from assistant.offline.vocabulary import correct_before_reading
 from tools.lexicon import Lexicon
-from tools.semantic.measures import MEASURES
 
 #: "who closed it?", "who owned that one?": the person on the one deal shown, not a ranking of people.
 WHO_DID_IT = re.compile(
@@ -190,28 +189,6 @@ def _past_an_empty_answer(frame: Frame, context: Frame | None, current: Frame, s
     ):
         return frame
     return frame.model_copy(update={"slots": frame.slots.model_copy(update={"period": None})})
-
-
-#: "is that enough according to the playbook?", "is it good?", "what should it be?": the norm for
-#: the figure just given.
-NORM_OF_THAT = re.compile(
-    r"\b(?:is|was|are) (?:that|it|this|those|these)\b.{0,30}\b(?:enough|good|ok(?:ay)?|healthy|normal|bad"
-    r"|too (?:low|high)|on track)\b|\bwhat should (?:it|that|this) be\b"
-    r"|\b(?:healthy|good|target) (?:range|level)\b",
-    re.I,
-)
-
-
-def _norm_of_the_figure(frame: Frame, context: Frame | None, question: str) -> Frame:
-    """ "is that enough according to the playbook?" after the pipeline coverage: the playbook's norm
-    for that figure, searched by its name (the question's own words name nothing to search for)."""
-    measure = MEASURES.get(context.slots.measure or "") if context is not None else None
-    if frame.intent is not Intent.PLAYBOOK or measure is None or not NORM_OF_THAT.search(question):
-        return frame
-    topic = f"{measure.name} healthy range"
-    return frame.model_copy(
-        update={"slots": frame.slots.model_copy(update={"topic": topic}), "follow_up": True}
-    )
 
 
 def fold(
@@ -377,7 +354,6 @@ def fold(
             )
         )
         frame = _past_an_empty_answer(frame, context, current, shown)
-        frame = _norm_of_the_figure(frame, context, said)
         if chosen is current and not frame.follow_up:
             frame = frame.model_copy(update={"reading": question})
         if frame.intent is Intent.STALLED:

@@ -325,8 +325,8 @@ def _biggest_of_one(frame: Frame, context: Frame | None, current: Frame, said: s
 
 #: "is that healthy per the playbook?", "is that good?": the norm for the figure just given.
 NORM_OF_THAT = re.compile(
-    r"\b(?:is|are) (?:that|this|it|those|these) (?:\w+ )?(?:healthy|good|bad|normal|ok|okay|low|high|on track"
-    r"|in range|reasonable|typical)\b",
+    r"\b(?:is|are|was|were) (?:that|this|it|those|these) (?:\w+ )?(?:healthy|good|bad|normal|ok|okay|low|high"
+    r"|on track|in range|reasonable|typical|enough|too (?:low|high))\b|\bwhat should (?:it|that|this) be\b",
     re.I,
 )
 

@@ -127,6 +127,6 @@ def test_is_that_enough_by_the_playbook_searches_the_norm_of_the_figure(demo: Wo
     figure = demo.ask(cast.manager, "whats my team's win rate this quarter")
     norm = demo.ask(cast.manager, "is that enough according to the playbook?", figure.thread_id)
     ((call,),) = [norm.tool_calls]
-    assert call.name == "search_playbook" and call.args["query"].casefold().startswith("win rate")
+    assert call.name == "search_playbook" and "win rate" in call.args["query"].casefold()
     plain = demo.ask(cast.manager, "what does the playbook say about multi-threading?", figure.thread_id)
     assert "win rate" not in plain.tool_calls[0].args["query"].casefold()
