@@ -158,7 +158,6 @@ def _every_close_date(frame: Frame, current: Frame, question: str, before: Frame
     return frame
 
 
-#: An answer that found nothing for its period ("The open pipeline closing in January is empty").
 #: A field of the one deal just shown, asked with "the" or "its": "what's the next step?", "close date?".
 ITS_FIELD = re.compile(
     r"^\W*(?:and |so |ok |also )?(?:(?:what|when|who|how much)(?:'s|s| is| was| are)? )?(?:the |its )?"
@@ -168,6 +167,7 @@ ITS_FIELD = re.compile(
 )
 #: Questions about one record, opened from a list the thread showed before.
 ONE_RECORD = frozenset({Intent.DEAL, Intent.ACCOUNT, Intent.ACCOUNT_FACTS})
+#: An answer that found nothing for its period ("The open pipeline closing in January is empty").
 EMPTY = re.compile(r"\bis empty\b|^None: no \w+ matches|\bno open deals match\b", re.M)
 
 
