@@ -178,3 +178,10 @@ def _bought_each_of(world: World, account: str) -> set[str]:
                 .where(Opportunity.is_won, Account.name == account)
             ).scalars()
         )
+
+
+def test_a_deal_missing_a_next_step_is_no_product_missing(demo: World, cast: Cast) -> None:
+    answer = demo.ask(cast.rep, "which deals have a missing or overdue next step?")
+    assert [c.name for c in answer.tool_calls] == ["stalled_deals"]
+    missing = demo.ask(cast.rep, f"which products is {cast.account} missing")
+    assert [c.name for c in missing.tool_calls] == ["account_whitespace"]

@@ -250,7 +250,10 @@ WHITESPACE = IntentSpec(
             r"\b(?:could|might|should|would|can) (?:they|it|entaccount|we|i) (?:\w+ )?(?:buy|add|use|sell)"
             r"(?: \w+)? (?:next|too|also|more)\b|\bbuy next\b",
             # "which products are they missing?", "which have they never bought": ours they lack
-            r"\b(?:products?|ones?|which|what)\b.{0,30}\b(?:missing|lacking|lack)\b",
+            r"\bproducts?\b.{0,30}\b(?:missing|lacking|lack)\b"
+            r"(?! (?:a |an |the )?(?:next step|close date|amount))",
+            r"\b(?:which|what)(?: ones?)? (?:are|is|do|does) (?:they|it|entaccount|entunknown)"
+            r" (?:missing|lacking|lack)\b",
             r"\b(?:products?|which|what)\b.{0,30}\b(?:they|it|entaccount|entunknown)\b.{0,12}"
             r"\b(?:never|not yet|haven't|hasn't|have not|has not)(?: \w+)? (?:bought|purchased)\b",
         ),
