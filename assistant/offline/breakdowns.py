@@ -59,7 +59,9 @@ BREAKDOWN = re.compile(
     rf"|(?:group|sort|bucket|organi[sz]e|split|slice|break)(?: (?:it|that|this|them|em|'em|those|these))?"
     rf"(?: (?:down|up|out))? by"
     rf"|split by|grouped by|group by|breakdown by|in each|for all)\s+"
-    rf"(?:of\s+)?(?:the\s+|our\s+|my\s+)?({DIMENSION_WORD})\b"
+    # "across my three teams", "for all 5 regions": how many there are is said on the way
+    rf"(?:of\s+)?(?:the\s+|our\s+|my\s+)?(?:(?:\d{{1,2}}|two|three|four|five|six|seven|eight|nine|ten)\s+)?"
+    rf"({DIMENSION_WORD})\b"
 )
 #: "a regional scorecard", "product-level numbers": a breakdown named by an adjective.
 ADJECTIVAL = re.compile(

@@ -590,7 +590,9 @@ def _places_compared(frame: Frame, text: str) -> None:
         if (year or before) and slots.measure is None:
             slots.compare = "last_year" if year else "previous_period"
             slots.measure, slots.also, periods = "won_revenue", ["win_rate"], True
-    if frame.intent is Intent.PERFORMANCE and (places or periods):
+    # "is east ahead of west on quota this q": two regions' figure, not the first one's territories
+    listed_places = frame.intent in (Intent.TERRITORIES, Intent.TERRITORY) and places and slots.measure
+    if (frame.intent is Intent.PERFORMANCE and (places or periods)) or listed_places:
         frame.intent = Intent.MEASURE
         frame.slots.measure = frame.slots.measure or "won_revenue"
 

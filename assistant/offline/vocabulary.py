@@ -288,6 +288,13 @@ SHORTHAND = {
     "tmrw": "tomorrow",
     "tdy": "today",
     "winrate": "win rate",
+    "hav": "have",
+    "enuf": "enough",
+    "nuff": "enough",
+    "cuz": "because",
+    "bc": "because",
+    "pls": "please",
+    "plz": "please",
     "havent": "haven't",
     "hasnt": "hasn't",
     "didnt": "didn't",
@@ -369,6 +376,8 @@ def correct_before_reading(question: str) -> str:
     shorthand corrected (names, often capitalised, stay); "before the end of the month", "by EOQ" and
     "my year" read as the current month, quarter or year."""
     question = END_OF.sub(_this, question)
+    # "lost deals last mo and y": "y" for "why", said last
+    question = re.sub(r"\b(and|&|n) y\W*$", r"\1 why", question, flags=re.I)
     # "quarterly trend for the top one", "monthly?": that breakdown, as "by quarter" says it
     question = GRAIN_SAID.sub(lambda m: f"by {GRAIN_OF[m[1].lower()]}", question)
     # "a summary of my year", "how was our quarter": the current one

@@ -130,3 +130,19 @@ def test_is_that_enough_by_the_playbook_searches_the_norm_of_the_figure(demo: Wo
     assert call.name == "search_playbook" and "win rate" in call.args["query"].casefold()
     plain = demo.ask(cast.manager, "what does the playbook say about multi-threading?", figure.thread_id)
     assert "win rate" not in plain.tool_calls[0].args["query"].casefold()
+
+
+def test_how_many_members_there_are_said_on_the_way_to_the_breakdown(demo: World) -> None:
+    vp = demo.viewer("Harper Castillo")
+    answer = demo.ask(vp, "compare win rate across my three teams for 2026 so far")
+    ((call,),) = [answer.tool_calls]
+    assert (call.args["measure"], call.args["group_by"]) == ("win_rate", "team")
+
+
+def test_texting_shorthand_is_read(demo: World, cast: Cast) -> None:
+    why = demo.ask(cast.manager, "lost deals last mo and y")
+    ((call,),) = [why.tool_calls]
+    assert call.args["group_by"] == "loss_reason" or call.args.get("then_by") == "loss_reason"
+    person = demo.ask(cast.manager, f"how is {cast.rep.name} doing")
+    enough = demo.ask(cast.manager, "does he hav enuf pipe to cover it", person.thread_id)
+    assert "no person named" not in enough.answer and enough.tool_calls

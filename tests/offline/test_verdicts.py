@@ -213,3 +213,11 @@ def test_the_best_and_the_worst_month_are_by_value_with_the_gap(maven: World) ->
     shown = re.findall(r"^\| (\d{4}-\d{2}) \|", answer.answer, re.M)
     assert shown == [best, worst]
     assert f"{best} against {worst}: ${by_month[best] - by_month[worst]:,.0f} more" in answer.answer
+
+
+def test_two_regions_on_a_measure_asked_yes_or_no(demo: World, cast: Cast) -> None:
+    answer = demo.ask(cast.revops, "is east ahead of west on quota this q")
+    ((call,),) = [answer.tool_calls]
+    assert (call.args["measure"], call.args["group_by"]) == ("attainment", "region")
+    rows = dict(re.findall(r"^\| (East|West) \| (\d+)% \|$", answer.answer, re.M))
+    assert _said(answer) == ("Yes" if int(rows["East"]) > int(rows["West"]) else "No")
