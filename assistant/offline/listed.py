@@ -94,7 +94,9 @@ PLACE = re.compile(
     rf"|\bthe\s+(?P<end>{'|'.join(LOWEST)})\s+one\b"
     r"|(?:^|\s)#\s?(?P<hash>\d{1,2})\b"
     r"|\b(?:number|no\.)\s?(?P<number>\d{1,2}|one|two|three|four|five)\b(?! of\b)"
-    rf"|^\W*(?:and\s+|ok\s+|what\s+about\s+)?(?:the\s+)?(?P<alone>{'|'.join(PLACES)})\W*$",
+    rf"|^\W*(?:and\s+|ok\s+|what\s+about\s+)?(?:the\s+)?(?P<alone>{'|'.join(PLACES)})\W*$"
+    # "what about the lowest?", "and the worst?": the other end of the list just ranked
+    rf"|^\W*(?:and\s+|ok\s+|so\s+|what\s+about\s+|how\s+about\s+)?the\s+(?P<bare>{'|'.join(LOWEST)})\W*$",
     re.I,
 )
 
@@ -156,8 +158,8 @@ def place_in(question: str) -> int | None:
         return (int(number) if number.isdigit() else NUMBER_WORDS[number.casefold()]) - 1
     if match["largest"]:
         return LARGEST[match["largest"].lower()]
-    if match["end"]:
-        return LOWEST[match["end"].lower()]
+    if match["end"] or match["bare"]:
+        return LOWEST[(match["end"] or match["bare"]).lower()]
     word = match["word"] or match["edge"] or match["person"] or match["at"]
     word = word or match["listed"] or match["alone"]
     return PLACES[word.lower()]
@@ -178,11 +180,12 @@ def pick(question: str, answers: list[str], ascending: bool = False) -> Listed |
         return latest[0]
     answer, shown = next(((a, found) for a in reversed(answers) if (found := rows(a))), ("", []))
     both_ends = len(re.findall(r"^\|---", answer, re.M)) > 1  # the top and the bottom, one table each
-    if match is not None and match["end"] and ascending and shown and not both_ends:
+    end = match is not None and bool(match["end"] or match["bare"])
+    if end and ascending and shown and not both_ends:
         return _as_record(shown[0])
     if match is not None and match["largest"] and shown:
         return _largest(answer, shown)
-    if match is not None and match["end"] and index == -1 and CUT.search(answer) and not both_ends:
+    if end and index == -1 and CUT.search(answer) and not both_ends:
         # "and the worst one?" after the top 3 of 23: the bottom of the whole ranking, not the third
         return None
     return _as_record(shown[index]) if -len(shown) <= index < len(shown) else None

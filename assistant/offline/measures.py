@@ -495,7 +495,8 @@ def read_metric_question(text: str, default: str | None = None) -> MetricReading
         reading.group_by = DIMENSIONS[lead[1]]
         reading.signals.append("breakdown")
     elif BOUGHT.search(text) and not NOT_YET.search(text) and measure == "won_revenue":
-        reading.group_by = "product"
+        # "what did they buy": by product; "retail accounts that bought the most": the accounts
+        reading.group_by = "account" if BUYERS.search(text) else "product"
         reading.signals.append("breakdown")
     elif grain:
         reading.group_by = DIMENSIONS[grain[1] or grain[2]] if grain[1] or grain[2] else "month"
@@ -645,6 +646,11 @@ VERSUS_REST = re.compile(
     r"|everything else|every ?(?:one|thing|where) else|all (?:the )?others?\b|all other \w+|the others\b"
     # "accounts with more than 5000 employees vs smaller ones": the rest by size
     r"|(?:the )?(?:smaller|bigger|larger) (?:ones|accounts|companies|customers|firms)\b)"
+)
+#: The buyers as the subject: "retail accounts that bought the most", "customers who purchased most".
+BUYERS = re.compile(
+    r"\b(?:accounts|customers|clients|companies|logos|buyers)\b(?: \w+){0,2}? (?:that|who|which)?\s*"
+    r"(?:have |has )?(?:bought|purchased)\b"
 )
 #: What a company is, asked beside "size": "sector, size, parent", "industry and size".
 COMPANY_FACTS = re.compile(

@@ -146,3 +146,18 @@ def test_texting_shorthand_is_read(demo: World, cast: Cast) -> None:
     person = demo.ask(cast.manager, f"how is {cast.rep.name} doing")
     enough = demo.ask(cast.manager, "does he hav enuf pipe to cover it", person.thread_id)
     assert "no person named" not in enough.answer and enough.tool_calls
+
+
+def test_the_other_end_of_a_ranking_asked_bare(demo: World, cast: Cast) -> None:
+    ranked = demo.ask(cast.manager, "closed won this quarter by rep")
+    reps = re.findall(r"^\| ([A-Z][^|]+?) \| \$", ranked.answer, re.M)
+    top = demo.ask(cast.manager, "who's the top one, and what % of their Q4 quota is that?", ranked.thread_id)
+    assert reps[0] in top.answer
+    low = demo.ask(cast.manager, "what about the lowest?", top.thread_id)
+    assert {c.args.get("rep") for c in low.tool_calls} == {reps[-1]}
+
+
+def test_accounts_that_bought_the_most_are_ranked_by_account(maven: World) -> None:
+    answer = maven.ask(ADMIN, "retail accounts that bought the most in 2017")
+    ((call,),) = [answer.tool_calls]
+    assert (call.args["group_by"], call.args["industry"]) == ("account", "retail")
