@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from assistant.offline.breakdowns import AMOUNT_BASIS, BREAKDOWN, DIMENSIONS
+from assistant.offline.breakdowns import AMOUNT_BASIS, BREAKDOWN, DIMENSIONS, dimension_named
 from assistant.offline.frame import Frame, Intent, Slots
 from assistant.offline.intents.registry import DATA_INTENTS
 from assistant.offline.measure_lists import AS_COUNT, IN_MONEY, IN_MONEY_WORDS, beside
@@ -499,6 +499,38 @@ def _stalled_by_owner(frame: Frame, context: Frame | None, current: Frame, said:
     return Frame(intent=Intent.MEASURE, slots=slots, follow_up=True, question=current.question)
 
 
+def _stalled_broken_down(frame: Frame, context: Frame | None, current: Frame, said: str) -> Frame:
+    """ "by manager?" after the team's deals past their close date: those deals counted (and their
+    amount) by that breakdown, the stall rule as the metric query's filter, not the list again."""
+    dimension = current.slots.dimension or dimension_named(said.lower())
+    if (
+        context is None
+        or context.intent is not Intent.STALLED
+        or dimension in (None, "deal")
+        or not BROKEN_DOWN_ALONE.match(said)
+    ):
+        return frame
+    slots = context.slots.model_copy(deep=True)
+    if slots.rule in INEXACT_FILTERS or not as_filter(slots):
+        return frame
+    slots.measure, slots.also, slots.dimension, slots.group_by = (
+        "open_deals",
+        ["open_pipeline"],
+        dimension,
+        None,
+    )
+    slots.limit = slots.ranking = None
+    return Frame(intent=Intent.MEASURE, slots=slots, follow_up=True, question=current.question)
+
+
+#: A breakdown asked alone: "by manager?", "and by rep", "split by team please".
+BROKEN_DOWN_ALONE = re.compile(
+    r"^\W*(?:and |ok |now |so |then )?(?:(?:split|broken down|break (?:it|that|them|those) down|group(?:ed)?"
+    r"(?: (?:it|that|them|those))?) )?(?:by|per) [\w ]{1,20}?\W*(?:please|pls|instead|too)?\W*$",
+    re.I,
+)
+
+
 def _category_of_list(frame: Frame, context: Frame | None, current: Frame, said: str) -> Frame:
     """ "only commit" after the team's pipeline closing in December: those deals in commit (the
     category named alone narrows the list; it does not ask for the forecast)."""
@@ -547,6 +579,7 @@ STEPS: tuple[Step, ...] = (
     _counted_instead,
     _by_value,
     _stalled_by_owner,
+    _stalled_broken_down,
     _ranked_people,
     _category_of_list,
     _measure_too,

@@ -161,3 +161,15 @@ def test_accounts_that_bought_the_most_are_ranked_by_account(maven: World) -> No
     answer = maven.ask(ADMIN, "retail accounts that bought the most in 2017")
     ((call,),) = [answer.tool_calls]
     assert (call.args["group_by"], call.args["industry"]) == ("account", "retail")
+
+
+def test_a_breakdown_asked_after_a_stall_list_counts_those_deals_by_it(demo: World, cast: Cast) -> None:
+    listed = demo.ask(
+        cast.revops, "open deals with a close date already in the past - how many and how much $"
+    )
+    split = demo.ask(cast.revops, "by manager?", listed.thread_id)
+    ((call,),) = [split.tool_calls]
+    assert (call.name, call.args["measure"], call.args["group_by"]) == ("query_metrics", "open_deals", "team")
+    assert call.args["also"] == ["open_pipeline"] and call.args["past_due"] is True  # the list's own rule
+    counted = re.findall(r"In all: open deals (\d+)", split.answer)
+    assert counted and counted[0] in listed.answer
