@@ -227,7 +227,8 @@ def _holdings(repo: Repository, viewer: Viewer, connection: Connection) -> tuple
     """What each account holds, (account_id, product_id, status, arr): its installed products, or,
     in data that records none (an export of deals and accounts only), the products won there, with
     the amount won as their value."""
-    if connection.execute(repo.account_products(viewer, AccountProduct.account_id).limit(1)).first() is not None:
+    installed = repo.account_products(viewer, AccountProduct.account_id).limit(1)
+    if connection.execute(installed).first() is not None:
         columns = (
             AccountProduct.account_id,
             AccountProduct.product_id,
