@@ -564,8 +564,9 @@ def write(result: MetricResult, answering: Answering) -> str:
     if result.groups_total > shown and not picked:
         grouped = "group" if result.then_by else (result.group_by or "group").replace("_", " ")
         more = f"Showing {shown} of {fmt.plural(result.groups_total, grouped)}."
-    # the members asked for are shown, not a cut of the breakdown
-    notes = [n for n in result.notes if not (picked and n.startswith("showing the "))]
+    # the members asked for are shown, not a cut of the breakdown; and where the answer says how many
+    # it shows ("Showing 12 of 24 reps"), the tool's own cut ("the largest 23 of 24") is not said too
+    notes = [n for n in result.notes if not ((picked or more) and n.startswith("showing the "))]
     if rows and all(_unrecorded(row.group) for row in rows):
         # every record lacks the dimension (an export with no loss reasons): a line, not a table of it
         lines, more = [], ""

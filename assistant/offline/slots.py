@@ -493,7 +493,11 @@ LOSSES = re.compile(r"\b(?:lost|lose|loses|losing|losses|loss|closed[- ]lost|los
 
 
 #: "what about price?": a short follow-up naming one member in place of the thread's.
-SWAPPED = re.compile(r"^\W*(?:and|what about|how about|or|same for|vs\.?|versus)\b[\w' ]{0,25}\W*$")
+#: "how many went dark?": a short count of one member (of the losses, when the thread is about them).
+SWAPPED = re.compile(
+    r"^\W*(?:and|what about|how about|or|same for|vs\.?|versus|(?:and |so )?how (?:many|much))\b"
+    r"[\w' ]{0,25}\W*$"
+)
 
 
 #: Verbs in a loss reason, in the forms people write them ("Went dark": "deals going dark").

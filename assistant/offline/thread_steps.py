@@ -531,6 +531,20 @@ BROKEN_DOWN_ALONE = re.compile(
 )
 
 
+def _losses_of_a_reason(frame: Frame, context: Frame | None, current: Frame, said: str) -> Frame:
+    """ "how many went dark" after the deals lost last month: those losses for that recorded reason,
+    not the open deals with no recent activity (the reason's words are also a stall rule's)."""
+    reason = current.slots.loss_reason
+    losses = context is not None and (context.slots.measure or "").startswith("lost_")
+    if context is None or not losses or reason is None or frame.intent is not Intent.STALLED:
+        return frame
+    slots = context.slots.model_copy(deep=True)
+    slots.loss_reason, slots.rule = reason, None
+    if re.match(r"\W*(?:and |so )?how many\b", said, re.I):
+        slots.measure, slots.dimension, slots.limit, slots.ranking = "lost_deals", None, None, None
+    return Frame(intent=Intent.MEASURE, slots=slots, follow_up=True, question=current.question)
+
+
 def _category_of_list(frame: Frame, context: Frame | None, current: Frame, said: str) -> Frame:
     """ "only commit" after the team's pipeline closing in December: those deals in commit (the
     category named alone narrows the list; it does not ask for the forecast)."""
@@ -580,6 +594,7 @@ STEPS: tuple[Step, ...] = (
     _by_value,
     _stalled_by_owner,
     _stalled_broken_down,
+    _losses_of_a_reason,
     _ranked_people,
     _category_of_list,
     _measure_too,

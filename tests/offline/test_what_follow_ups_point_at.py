@@ -173,3 +173,19 @@ def test_a_breakdown_asked_after_a_stall_list_counts_those_deals_by_it(demo: Wor
     assert call.args["also"] == ["open_pipeline"] and call.args["past_due"] is True  # the list's own rule
     counted = re.findall(r"In all: open deals (\d+)", split.answer)
     assert counted and counted[0] in listed.answer
+
+
+def test_a_loss_reason_asked_after_the_losses_is_that_reason(demo: World, cast: Cast) -> None:
+    losses = demo.ask(cast.revops, "lost deals last month")
+    dark = demo.ask(cast.revops, "how many went dark", losses.thread_id)
+    ((call,),) = [dark.tool_calls]
+    assert (call.args["measure"], call.args["loss_reason"]) == ("lost_deals", "Went dark")
+    assert call.args["period"] == "last month" and "rule" not in call.args
+    alone = demo.ask(cast.revops, "how many deals went dark")  # no thread of losses: the stall rule
+    assert [c.name for c in alone.tool_calls] == ["stalled_deals"]
+
+
+def test_an_answer_cut_says_how_much_it_shows_once(maven: World) -> None:
+    answer = maven.ask(ADMIN, "bookings by account this year")
+    assert re.search(r"Showing 12 of [\d,]+ accounts", answer.answer)
+    assert "showing the largest" not in answer.answer
