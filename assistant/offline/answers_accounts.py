@@ -186,8 +186,9 @@ class WhitespaceView:
 
 
 def whitespace(result: WhitespaceReport, notes: list[str]) -> str:
+    yearly = " a year" if result.held_by == "installed products" else ""  # ARR, or an amount won once
     candidates = [
-        f"{c.product}: expected {fmt.figure(c.expected_value)} a year — {c.reason} [{c.id}]"
+        f"{c.product}: expected {fmt.figure(c.expected_value)}{yearly} — {c.reason} [{c.id}]"
         for c in result.cross_sell[:MAX_CROSS_SELL]
     ]
     best = result.cross_sell[0] if result.cross_sell else None
@@ -199,7 +200,7 @@ def whitespace(result: WhitespaceReport, notes: list[str]) -> str:
     view = WhitespaceView(
         account=fmt.record(result.account, result.account_id),
         not_owned=len(result.not_owned),
-        best=f"{best.product} (expected {fmt.figure(best.expected_value)} a year)" if best else None,
+        best=f"{best.product} (expected {fmt.figure(best.expected_value)}{yearly})" if best else None,
         candidates=candidates,
         owned=result.owned,
         peers=f"{result.peer_group.description} ({fmt.figure(result.peer_group.accounts)} peers)",

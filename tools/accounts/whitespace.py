@@ -16,7 +16,7 @@ opportunity on the account already, ranked by expected value (then adoption rate
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any, ClassVar, Literal
+from typing import Any, ClassVar, Literal, NamedTuple
 
 from pydantic import BaseModel, Field
 from sqlalchemy import ColumnElement, Connection, Subquery, and_, case, false, func, literal, select, true
@@ -34,6 +34,24 @@ ACTIVE = "active"
 
 Basis = Literal["same industry and segment", "same segment", "all accounts in scope"]
 HeldBy = Literal["installed products", "won deals"]
+
+
+class _Words(NamedTuple):
+    had: str  # "owned by 14% of peers"
+    having: str  # "the peers owning it"
+    value: str  # "mean ARR"
+    yearly: str  # "$33,384 a year"
+    kept: str  # "owning GTK 500 (status active)"
+    unvalued: str  # "list price of GTK 500 (no peer owns it with an ARR)"
+
+
+#: How the figures are said: products owned, with their ARR, or products won, with the amount won.
+WORDS: dict[HeldBy, _Words] = {
+    "installed products": _Words(
+        "owned", "owning", "ARR", " a year", " (status active)", "no peer owns it with an ARR"
+    ),
+    "won deals": _Words("bought", "buying", "amount won", "", "", "no peer bought it for a known amount"),
+}
 
 
 class WhitespaceInput(BaseModel):
@@ -187,7 +205,14 @@ def account_whitespace(repo: Repository, viewer: Viewer, params: WhitespaceInput
     owned = [p.name for p in catalogue if (statuses.get(p.id) or "").casefold() == ACTIVE]
     not_owned = [
         _product_line(
-            p, statuses.get(p.id), adoption.get(p.id), peer_count, owner_ids, in_pipeline, peer_filters
+            p,
+            statuses.get(p.id),
+            adoption.get(p.id),
+            peer_count,
+            owner_ids,
+            in_pipeline,
+            peer_filters,
+            held_by,
         )
         for p in catalogue
         if p.name not in owned
@@ -219,7 +244,7 @@ def account_whitespace(repo: Repository, viewer: Viewer, params: WhitespaceInput
             ),
         ),
         not_owned=not_owned,
-        cross_sell=[_candidate(rank, line) for rank, line in enumerate(ranked, start=1)],
+        cross_sell=[_candidate(rank, line, held_by) for rank, line in enumerate(ranked, start=1)],
     )
 
 
@@ -246,10 +271,11 @@ def _holdings(repo: Repository, viewer: Viewer, connection: Connection) -> tuple
     return won.group_by(Opportunity.account_id, Opportunity.product_id).subquery(), "won deals"
 
 
-def _candidate(rank: int, line: WhitespaceProduct) -> CrossSell:
+def _candidate(rank: int, line: WhitespaceProduct, held_by: HeldBy) -> CrossSell:
+    said = WORDS[held_by]
     reason = (
-        f"owned by {line.adoption_rate.display()} of peers; "
-        f"estimated {line.estimated_value.display()} a year ({line.estimated_value.formula})"
+        f"{said.had} by {line.adoption_rate.display()} of peers; "
+        f"estimated {line.estimated_value.display()}{said.yearly} ({line.estimated_value.formula})"
     )
     return CrossSell(
         rank=rank, id=line.id, product=line.product, reason=reason, expected_value=line.expected_value
@@ -264,7 +290,9 @@ def _product_line(
     owner_ids: dict[Any, list[str]],
     in_pipeline: dict[int, list[str]],
     peer_filters: list[str],
+    held_by: HeldBy,
 ) -> WhitespaceProduct:
+    said = WORDS[held_by]
     pid = record_id("product", product.id)
     owners = int(adopted.owners) if adopted is not None else 0
     owning = owner_ids.get(product.id, [])
@@ -272,14 +300,16 @@ def _product_line(
     list_price = None if product.list_price is None else money(product.list_price)
     if adopted is not None and adopted.with_arr:
         estimate: Decimal | None = money(money(adopted.arr) / int(adopted.with_arr))
-        estimate_formula = f"mean ARR of {product.name} among the peers owning it ({int(adopted.with_arr)})"
+        estimate_formula = (
+            f"mean {said.value} of {product.name} among the peers {said.having} it ({int(adopted.with_arr)})"
+        )
         estimate_records, estimate_count = owning, int(adopted.with_arr)
     else:
         estimate = list_price
-        estimate_formula = f"list price of {product.name} (no peer owns it with an ARR)"
+        estimate_formula = f"list price of {product.name} ({said.unvalued})"
         estimate_records, estimate_count = [pid], 1
     expected = None if rate is None or estimate is None else money(estimate * Decimal(str(rate)))
-    owners_filters = [*peer_filters, f"owning {product.name} (status active)"]
+    owners_filters = [*peer_filters, f"{said.having} {product.name}{said.kept}"]
     return WhitespaceProduct(
         id=pid,
         product=product.name,
@@ -290,14 +320,14 @@ def _product_line(
             "Peer adoption rate",
             rate,
             Unit.RATIO,
-            f"peers owning {product.name} / peers ({owners} / {peer_count})",
+            f"peers {said.having} {product.name} / peers ({owners} / {peer_count})",
             owners_filters,
             owning,
             owners,
         ),
         list_price=measure("List price", list_price, Unit.USD, "products.list_price", [], [pid], 1),
         estimated_value=measure(
-            "Estimated annual value",
+            "Estimated annual value" if said.yearly else "Estimated value",
             estimate,
             Unit.USD,
             estimate_formula,
