@@ -13,7 +13,7 @@ from assistant import formatting as fmt
 from assistant.offline.frame import Slots
 from assistant.offline.intents.spec import Answering
 from assistant.offline.members import compared_members, share_focus
-from assistant.offline.render import render, whose
+from assistant.offline.render import render, value, whose
 from assistant.offline.verdicts import gap as _gap
 from tools.evidence import Figure, Unit
 from tools.semantic.evaluate import threshold_filters
@@ -22,22 +22,6 @@ from tools.semantic.models import Change, MetricResult, MetricRow
 from tools.store.schema import Role
 
 ROWS_SHOWN = 12
-
-
-def value(figure: Figure) -> str:
-    if figure.value is None:
-        return "n/a" if figure.unit is not Unit.USD else "amount unknown"
-    if figure.unit is Unit.USD and not figure.value and figure.record_count == 0:
-        return "none"  # a group with no record behind it (an account with no open deal), not a $0 sum
-    if figure.unit is Unit.USD:
-        return fmt.estimated(fmt.money(figure.value), figure.value, figure.estimated)
-    if figure.unit is Unit.RATIO and "coverage" in figure.name.casefold():
-        return fmt.multiple(figure.value)
-    if figure.unit is Unit.RATIO:
-        return fmt.percent(figure.value)
-    if figure.unit is Unit.DAYS:
-        return fmt.days(figure.value)
-    return fmt.count(figure.value)
 
 
 def _change(change: Change, unit: Unit) -> str:

@@ -209,27 +209,13 @@ THE_NAMED_ONES = re.compile(
     re.I,
 )
 #: Words before "ones" that pick by size or place, not by a row's name.
-NOT_A_NAME = (
-    frozenset(
-        {
-            "big",
-            "bigger",
-            "biggest",
-            "large",
-            "larger",
-            "largest",
-            "small",
-            "smaller",
-            "smallest",
-            "top",
-            "first",
-        }
-    )
-    | frozenset(
-        {"last", "other", "same", "new", "old", "older", "open", "won", "lost", "closed", "two", "three"}
-    )
-    | frozenset({"the", "these", "those", "them", "a", "an", "any", "all", "some"})
-)  # "just the ones with…"
+NOT_A_NAME = frozenset(
+    {"big", "bigger", "biggest", "large", "larger", "largest", "small", "smaller", "smallest", "top", "first"}
+) | frozenset(
+    {"last", "other", "same", "new", "old", "older", "open", "won", "lost", "closed", "two", "three"}
+)
+#: "just the ones with…": an article or a quantifier names no row either.
+NOT_A_NAME |= frozenset({"the", "these", "those", "them", "a", "an", "any", "all", "some"})
 
 
 def named_row(question: str, answers: list[str]) -> Listed | None:

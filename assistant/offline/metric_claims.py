@@ -236,10 +236,8 @@ def decisive(reading: MetricReading, text: str, slots: Slots | None = None) -> b
             and not PER_PERSON.search(text)
             and not ONE_PERSON.search(text)
         )
-        return (
-            _dropped(slots, NOT_ON_SCORECARD)
-            or bool(team_figure and not (slots and slots.owner))
-            or bool(team_count and not (slots and slots.owner))
+        return _dropped(slots, NOT_ON_SCORECARD) or bool(
+            (team_figure or team_count) and not (slots and slots.owner)
         )
     if reading.measure in OPEN_MEASURES:
         if reading.group_by == "deal":

@@ -15,6 +15,7 @@ from typing import Any
 import prompts
 from assistant import formatting as fmt
 from assistant.offline.conversation import ToolResult
+from tools.evidence import Figure, Unit
 from tools.store.schema import Role
 from tools.viewer import Viewer
 
@@ -102,3 +103,21 @@ def cut_notes(results: list[ToolResult]) -> list[str]:
                 f"({'; '.join(sorted(set(cuts)))}); the totals count every record."
             )
     return notes
+
+
+def value(figure: Figure) -> str:
+    """A metric figure as an answer shows it: "amount unknown" or "none", never a $0 with nothing
+    behind it."""
+    if figure.value is None:
+        return "n/a" if figure.unit is not Unit.USD else "amount unknown"
+    if figure.unit is Unit.USD and not figure.value and figure.record_count == 0:
+        return "none"  # a group with no record behind it (an account with no open deal), not a $0 sum
+    if figure.unit is Unit.USD:
+        return fmt.estimated(fmt.money(figure.value), figure.value, figure.estimated)
+    if figure.unit is Unit.RATIO and "coverage" in figure.name.casefold():
+        return fmt.multiple(figure.value)
+    if figure.unit is Unit.RATIO:
+        return fmt.percent(figure.value)
+    if figure.unit is Unit.DAYS:
+        return fmt.days(figure.value)
+    return fmt.count(figure.value)

@@ -15,6 +15,7 @@ import re
 from collections.abc import Callable
 
 from assistant.offline.breakdowns import AMOUNT_BASIS, BREAKDOWN, DIMENSIONS, dimension_named
+from assistant.offline.followup_words import BROKEN_DOWN, FRAGMENT
 from assistant.offline.frame import Frame, Intent, Slots
 from assistant.offline.intents.registry import DATA_INTENTS
 from assistant.offline.measure_lists import AS_COUNT, IN_MONEY, IN_MONEY_WORDS, beside
@@ -507,7 +508,7 @@ def _stalled_broken_down(frame: Frame, context: Frame | None, current: Frame, sa
         context is None
         or context.intent is not Intent.STALLED
         or dimension in (None, "deal")
-        or not BROKEN_DOWN_ALONE.match(said)
+        or not (FRAGMENT.match(said) or BROKEN_DOWN.match(said))
     ):
         return frame
     slots = context.slots.model_copy(deep=True)
@@ -521,14 +522,6 @@ def _stalled_broken_down(frame: Frame, context: Frame | None, current: Frame, sa
     )
     slots.limit = slots.ranking = None
     return Frame(intent=Intent.MEASURE, slots=slots, follow_up=True, question=current.question)
-
-
-#: A breakdown asked alone: "by manager?", "and by rep", "split by team please".
-BROKEN_DOWN_ALONE = re.compile(
-    r"^\W*(?:and |ok |now |so |then )?(?:(?:split|broken down|break (?:it|that|them|those) down|group(?:ed)?"
-    r"(?: (?:it|that|them|those))?) )?(?:by|per) [\w ]{1,20}?\W*(?:please|pls|instead|too)?\W*$",
-    re.I,
-)
 
 
 def _losses_of_a_reason(frame: Frame, context: Frame | None, current: Frame, said: str) -> Frame:

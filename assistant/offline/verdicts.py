@@ -18,6 +18,7 @@ from typing import Literal
 from assistant.offline.conversation import ToolResult
 from assistant.offline.frame import Frame, Intent
 from assistant.offline.members import compared_members, share_focus
+from assistant.offline.render import value
 from tools.accounts.search import AccountSearchResult
 from tools.deals.performance import PerformanceReport, RepPerformance
 from tools.evidence import Figure, Unit
@@ -113,8 +114,6 @@ def _number(figure: Figure) -> float | None:
 
 def gap(first: Figure, second: Figure) -> str:
     """How far the first figure lies from the second: "$693,000 less (26%)", "0.8 points lower"."""
-    from assistant.offline.answers_measures import value
-
     a, b = _number(first), _number(second)
     assert a is not None and b is not None
     if a == b:
@@ -155,17 +154,16 @@ def _as_value(number: float, like: Figure) -> Decimal | float | int:
     return number
 
 
-def _said(way: Way, first: tuple[str, Figure], second: tuple[str, Figure]) -> str | None:
-    """ "**No**: A $2.0M against B $2.7M, $693,000 less (26%)." or None when a figure is unknown."""
-    from assistant.offline.answers_measures import value
-
+def _said(way: Way, first: tuple[str, Figure], second: tuple[str, Figure], unit: str = "") -> str | None:
+    """ "**No**: A $2.0M against B $2.7M, $693,000 less (26%)." or None when a figure is unknown;
+    ``unit`` follows each value ("34,288 employees")."""
     a, b = _number(first[1]), _number(second[1])
     if a is None or b is None:
         return None
     yes = a > b if way == "up" else a < b
-    against = " ".join(part for part in (second[0], value(second[1])) if part)
+    against = " ".join(part for part in (second[0], value(second[1]) + unit) if part)
     apart = gap(first[1], second[1])
-    return f"**{'Yes' if yes else 'No'}**: {first[0]} {value(first[1])} against {against}, {apart}."
+    return f"**{'Yes' if yes else 'No'}**: {first[0]} {value(first[1])}{unit} against {against}, {apart}."
 
 
 def _first_named(question: str, names: Sequence[str]) -> int:
@@ -202,8 +200,6 @@ def _of_share(frame: Frame, question: str, result: MetricResult) -> str | None:
     way = _way(question, Unit.RATIO)
     if part is None or way is None:
         return None
-    from assistant.offline.answers_measures import value
-
     share, earlier = row.share_of_total, float(part) / float(whole)
     total = result.total[0]
     yes = share > earlier if way == "up" else share < earlier
@@ -279,11 +275,7 @@ def _of_accounts(question: str, found: AccountSearchResult) -> str | None:
         return None
     first = _first_named(question, [line.name for line in found.accounts])
     pair = [(line.name, figure) for line, figure in zip(found.accounts, figures, strict=True)]
-    said = _said(way, pair[first], pair[1 - first])
-    if said is None or revenue:
-        return said
-    # "Kan-code 34,288 against Konex 13,756": said in employees
-    return said.replace(" against", " employees against").replace(", ", " employees, ", 1)
+    return _said(way, pair[first], pair[1 - first], "" if revenue else " employees")
 
 
 def verdict(frame: Frame, results: list[ToolResult]) -> str | None:

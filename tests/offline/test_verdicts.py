@@ -25,6 +25,12 @@ def _said(answer: Any) -> str:
     return str(found[0])
 
 
+def _dollars(shown: str) -> float:
+    """ "$10.7M" → 10,700,000."""
+    scale = {"M": 1e6, "K": 1e3}.get(shown[-1], 1.0)
+    return float(shown.strip("$MK").replace(",", "")) * scale
+
+
 def _won(world: World, start: dt.date, end: dt.date, owner: int | None = None) -> tuple[Decimal, int]:
     """Won amount and count closed in [start, end], read from the records."""
     query = select(func.coalesce(func.sum(Opportunity.amount), 0), func.count()).where(
@@ -60,7 +66,8 @@ def test_two_members_set_side_by_side_are_compared_in_the_order_asked(demo: Worl
     rows = dict(re.findall(r"^\| (East|West) \| (\$[\d.,]+[MK]?) \|", answer.answer, re.M))
     assert set(rows) == {"East", "West"}
     west_first = answer.answer.index("West $") < answer.answer.index("East $")
-    assert west_first and _said(answer) in ("Yes", "No")
+    amount = {name: _dollars(shown) for name, shown in rows.items()}
+    assert west_first and _said(answer) == ("Yes" if amount["West"] > amount["East"] else "No")
     flipped = demo.ask(cast.revops, "is East bigger than West on bookings this year?")
     assert _said(flipped) != _said(answer)
 
