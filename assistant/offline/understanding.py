@@ -22,6 +22,7 @@ from assistant.offline.actions import GAPS
 from assistant.offline.answers_measures import BRIEF
 from assistant.offline.breakdowns import dimension_named
 from assistant.offline.cohorts import read_cohort
+from assistant.offline.comparisons import LAST_YEAR, PREVIOUS
 from assistant.offline.dates import rewrite as rewrite_dates
 from assistant.offline.each_of import bought_each
 from assistant.offline.entities import EntityIndex, Mention, find_mentions, unknown_names
@@ -532,7 +533,7 @@ def understand(question: str, lexicon: Lexicon, index: EntityIndex) -> Frame:
     _quiet_accounts(frame, prepared.text)
     _categories_by(frame, prepared.text)
     _wider_than_seen(frame, prepared.text, lexicon)
-    _places_compared(frame)
+    _places_compared(frame, prepared.text)
     total_bar(frame, prepared.text)  # "is my team's win rate above 30%?": the total against it
     _deal_reference(frame, question)
     _topic(frame, question, [m.phrase for m in prepared.mentions if m.kind == "account"])
@@ -564,7 +565,7 @@ def _wider_than_seen(frame: Frame, text: str, lexicon: Lexicon) -> None:
         frame.intent, frame.slots.wider = Intent.MEASURE, wider
 
 
-def _places_compared(frame: Frame) -> None:
+def _places_compared(frame: Frame, text: str) -> None:
     """ "how does the East office compare with West?", "is EMEA ahead of NA?": two places (products,
     segments…) set side by side, by what they booked, not the scorecards of the people in the first."""
     slots = frame.slots
@@ -582,6 +583,13 @@ def _places_compared(frame: Frame) -> None:
     # "did my team win more in Q3 than in Q2?": the figure against the other period, which the
     # scorecards do not compare
     periods = slots.compare is not None or slots.compare_to is not None
+    referring = re.search(r"\b(?:that|it|those|these|them)\b", text) is not None  # the thread's figure
+    if frame.intent is Intent.PERFORMANCE and not (places or periods or referring) and slots.period:
+        # "how did Darcel do this quarter vs last quarter": the scorecard's lead figures, compared
+        year, before = LAST_YEAR.search(text), PREVIOUS.search(text)
+        if (year or before) and slots.measure is None:
+            slots.compare = "last_year" if year else "previous_period"
+            slots.measure, slots.also, periods = "won_revenue", ["win_rate"], True
     # "is east ahead of west on quota this q": two regions' figure, not the first one's territories
     listed_places = frame.intent in (Intent.TERRITORIES, Intent.TERRITORY) and places and slots.measure
     if (frame.intent is Intent.PERFORMANCE and (places or periods)) or listed_places:

@@ -25,7 +25,7 @@ from typing import Any, Literal
 from assistant.offline.answers_measures import write
 from assistant.offline.breakdowns import BREAKDOWN, DIMENSION_WORD, DIMENSIONS, GRAIN
 from assistant.offline.calls import Call, given
-from assistant.offline.comparisons import LAST_YEAR, PREVIOUS, TOP_N
+from assistant.offline.comparisons import TOP_N
 from assistant.offline.followup_words import CHANGE_DOWN, CHANGE_UP
 from assistant.offline.frame import Frame, Intent, Slots
 from assistant.offline.intents.accounts import own_book
@@ -62,8 +62,6 @@ SLOT_FILTERS = {"owner": "rep"}
 SLOT_GROUPS = {"owner": "rep"}
 
 
-#: A figure of the thread pointed at: "how does that compare…", "is it up…".
-REFERRING = re.compile(r"\b(?:that|it|those|these|them)\b")
 #: Intents whose tool answers a measure only in its own shape: a decisive reading goes to the query.
 REPLACEABLE = frozenset(
     {
@@ -292,21 +290,6 @@ def prefer_query(frame: Frame, prepared: str, sees_company: bool = False) -> Non
         )
         return
     if reading is None:
-        if (
-            frame.intent is Intent.PERFORMANCE
-            and slots.period
-            and not (slots.compare or slots.compare_to or slots.others)
-            and not REFERRING.search(prepared)
-        ):
-            # "how did Darcel do this quarter vs last quarter": a comparison with no measure named (not
-            # "how does that compare to last quarter?", the thread's own figure)
-            slots.compare = (
-                "last_year"
-                if LAST_YEAR.search(prepared)
-                else "previous_period"
-                if (PREVIOUS.search(prepared))
-                else None
-            )
         if _kind_named(slots) and doing:
             # "how is healthcare doing?", "how are we doing in Texas?": the scorecard is per person, so
             # its headline figures for those records, against the period before
