@@ -38,7 +38,8 @@ MAX_ACCOUNT_NAMES = 25_000
 MAX_DEAL_CANDIDATES = 8
 
 #: The kinds of things a question can name.
-EntityKind = Literal["person", "account", "territory", "product", "deal", "region"]
+#: What a name can be; "segment" and "industry" only in a question naming one the data has not.
+EntityKind = Literal["person", "account", "territory", "product", "deal", "region", "segment", "industry"]
 
 
 @dataclass(frozen=True)

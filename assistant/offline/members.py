@@ -8,6 +8,7 @@ them, so they are kept here, apart from either.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from assistant.offline.frame import Slots
 from tools.lexicon import Lexicon
@@ -37,6 +38,35 @@ def share_focus(slots: Slots) -> tuple[str, str] | None:
     if not slots.share or slots.dimension or slots.group_by:
         return None
     return next(((slot, getattr(slots, slot)) for slot, _ in MEMBER_SLOTS if getattr(slots, slot)), None)
+
+
+#: What joins two members set side by side: "Enterprise vs Commercial", "West compared with EMEA".
+VERSUS_JOIN = r"\s*(?:\bvs\b\.?|\bversus\b|\bv\.|\bcompared (?:to|with)\b|\bagainst\b|\bor\b|/)\s*(?:the\s+)?"
+#: Words the other side of a "vs" may be that name no member: the rest, a period, a target.
+NOT_A_MEMBER = frozenset(
+    {"goal", "goals", "quota", "target", "plan", "budget", "forecast", "last", "prior", "previous", "same"}
+)
+
+
+def named_beside(text: str, member: str, known: Callable[[str], bool]) -> str | None:
+    """The word set against ``member`` by "vs" (either side) that ``known`` does not know, as written:
+    "commercial" in "enterprise vs commercial win rate" where the segments are Enterprise, Mid-Market
+    and SMB. ``None`` when there is none, or when it is a word of the question's own (a period, a
+    measure, "the rest")."""
+    lowered = text.casefold()
+    at = lowered.find(member.casefold())
+    if at < 0:
+        return None
+    after = re.match(rf"{VERSUS_JOIN}([^\W\d_][\w-]*)", lowered[at + len(member) :])
+    before = re.search(rf"\b([^\W\d_][\w-]*){VERSUS_JOIN}$", lowered[:at])
+    for found in (after, before):
+        if found is None:
+            continue
+        word = found[1]
+        start = (at + len(member) + found.start(1)) if found is after else found.start(1)
+        if word not in NOT_A_MEMBER and not known(word):
+            return text[start : start + len(word)]
+    return None
 
 
 def compared_members(slots: Slots) -> tuple[str, list[str]] | None:

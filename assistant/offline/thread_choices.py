@@ -11,6 +11,9 @@ from assistant.offline.followup_words import (
 from assistant.offline.frame import ENTITY_SLOTS, Frame, Intent, Slots
 from assistant.offline.measures import PER_DEAL
 
+#: Kinds of name that are the slot of the same name (a segment or an industry the data has not).
+MEMBER_KINDS = frozenset({"segment", "industry", "region"})
+
 
 def choice_named(previous: Frame, current: Frame, question: str) -> str | None:
     """The candidate the answer to a clarifying question picks, if it is one."""
@@ -48,9 +51,16 @@ def reading_picked(previous: Frame, current: Frame, question: str) -> Intent | N
 
 def resolve_choice(previous: Frame, choice: str) -> Frame:
     assert previous.ambiguity is not None
-    slot = next((s for s, kind in ENTITY_SLOTS.items() if kind == previous.ambiguity.kind), "account")
+    kind = previous.ambiguity.kind
+    slot = kind if kind in MEMBER_KINDS else next((s for s, k in ENTITY_SLOTS.items() if k == kind), "account")
     value = choice.rsplit("[", 1)[1].rstrip("]") if slot == "deal" and "[" in choice else choice
-    slots = previous.slots.model_copy(update={slot: value})
+    named = getattr(previous.slots, slot)
+    if previous.ambiguity.missing and named and named != value and not previous.slots.others:
+        # "enterprise vs commercial" -> "Mid-Market": the one picked goes beside the one the data has
+        update: dict[str, object] = {"others": [value], "others_slot": slot}
+    else:
+        update = {slot: value}
+    slots = previous.slots.model_copy(update=update)
     return previous.model_copy(update={"slots": slots, "ambiguity": None, "follow_up": True})
 
 

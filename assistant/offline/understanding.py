@@ -34,7 +34,7 @@ from assistant.offline.intents.measures import fill as fill_measure
 from assistant.offline.intents.measures import prefer_query
 from assistant.offline.intents.registry import DATA_INTENTS, needing, taking
 from assistant.offline.measures import read_metric_question
-from assistant.offline.members import families_named, product_lines
+from assistant.offline.members import families_named, named_beside, product_lines
 from assistant.offline.period_slots import Span
 from assistant.offline.places import unknown_place
 from assistant.offline.scoring import ASKS_WHAT_TO_DO, ENTITY_WEIGHT, best, score, unsure
@@ -51,6 +51,7 @@ from assistant.offline.vocabulary import (
     correct_before_reading,
     correct_typos,
     is_common,
+    knows_word,
     normalise,
     tokens,
 )
@@ -528,6 +529,7 @@ def understand(question: str, lexicon: Lexicon, index: EntityIndex) -> Frame:
     names = [name for name in prepared.unknown_names if name.casefold() not in members]
     place_unknown(frame, prepared.unknown_owners, names)
     _no_such_place(frame, question, lexicon)
+    _no_such_member(frame, question, lexicon)
     _accounts_by_deals(frame, prepared.text, lexicon)
     bought_each(frame, prepared.text)  # "which accounts bought both GTK 500 and MG Advanced?"
     _quiet_accounts(frame, prepared.text)
@@ -684,6 +686,45 @@ def _no_such_place(frame: Frame, question: str, lexicon: Lexicon) -> None:
     areas = regions or sorted(t.name for t in lexicon.territories)
     if areas and frame.slots.territory is None:
         frame.ambiguity = Ambiguity(kind=kind, phrase=place, candidates=areas, missing=True)
+
+
+#: Dimensions of a few members, by slot, that a question sets side by side ("enterprise vs smb").
+FEW_MEMBERS: tuple[EntityKind, ...] = ("segment", "industry", "region")
+#: A period written as one word ("q3", "h1", "fy26", "2025"): the other side of a "vs", not a member.
+ONE_WORD_PERIOD = re.compile(r"^(?:q[1-4]|h[12]|fy\d*|\d{2,4}|ytd|qtd|mtd)$")
+
+
+def _no_such_member(frame: Frame, question: str, lexicon: Lexicon) -> None:
+    """ "enterprise vs commercial" where the segments are Enterprise, Mid-Market and SMB, "West vs
+    EMEA" where the regions are West, Central and East: the one the data has not is asked about
+    (which of the others?), never dropped for an answer about the one it has."""
+    slots = frame.slots
+    if frame.intent not in DATA_INTENTS or frame.intent is Intent.PLAYBOOK or frame.ambiguity or slots.others:
+        return
+    names = {
+        word
+        for name in (*lexicon.segments, *lexicon.industries, *lexicon.places, *lexicon.everyone, *(n.name for n in lexicon.entities()))
+        for word in re.findall(r"[\w-]+", name.casefold())
+    }
+    place = (unknown_place(question, lexicon) or "").casefold()
+
+    def known(word: str) -> bool:
+        if place:
+            return word not in place.split()
+        return word in names or knows_word(word) or ONE_WORD_PERIOD.match(word) is not None
+
+    for kind in FEW_MEMBERS:
+        member = getattr(slots, kind)
+        if not member:
+            continue
+        values = {"segment": lexicon.segments, "industry": lexicon.industries}.get(kind) or [
+            r.name for r in lexicon.regions
+        ]
+        phrase = named_beside(question, str(member), known)
+        others = [value for value in values if value.casefold() != str(member).casefold()]
+        if phrase is not None and others:
+            frame.ambiguity = Ambiguity(kind=kind, phrase=phrase, candidates=others, missing=True)
+        return
 
 
 #: "how many reps…", "which reps…", "who…": the people are counted or listed, not the team's total.

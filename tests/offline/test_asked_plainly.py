@@ -127,8 +127,13 @@ def test_how_long_won_deals_take_against_the_ones_lost(demo: World, cast: Cast) 
         cast.rep,
         MetricQuery(measure="average_sales_cycle", also=["average_lost_cycle"], period="this year"),
     )
-    won, lost = (figure.value for figure in both.total)
-    assert f"average sales cycle {won:.0f} days, average time to loss {lost:.0f} days" in answer.answer
+    won, lost = both.total
+    # each figure says the deals behind it: the won deals' cycle is not over the lost ones
+    assert (
+        f"average sales cycle {won.value:.0f} days ({won.record_count} deals), "
+        f"average time to loss {lost.value:.0f} days ({lost.record_count} deals)"
+    ) in answer.answer
+    assert won.record_count != lost.record_count
 
 
 def test_an_account_with_a_contact_role_asked_is_its_brief(demo: World, cast: Cast) -> None:
