@@ -72,6 +72,20 @@ def _lower(name: str) -> str:
 RESTS = frozenset({"max_employees", "max_annual_revenue"})
 
 
+def _everyone(answering: Answering) -> str | None:
+    """ "avg deal size in retail vs overall": the same figure over everyone, the member included."""
+    if not answering.frame.slots.versus_all or len(answering.results) < 2:
+        return None
+    other, first = answering.results[1].output, answering.results[0].output
+    if not isinstance(other, MetricResult) or not isinstance(first, MetricResult) or not other.total:
+        return None
+    left = [f for f in first.filters if f not in other.filters and "period" not in f]
+    figure = other.total[0]
+    said = f"{_lower(other.measures[0].name)} {value(figure)}{_counted_over(other, other.measures[0].key, figure)}"
+    every = ", ".join(f"every {f.split(':', 1)[0]}" for f in left)
+    return f"Overall ({every} together): {said}" if every else f"Overall: {said}"
+
+
 def _the_rest(answering: Answering) -> str | None:
     """ "GTK 500 vs everything else": the same figure over everything the first one leaves out."""
     other = next(
@@ -489,7 +503,7 @@ def write(result: MetricResult, answering: Answering) -> str:
             f"{result.share_of_whole:.0%} of all {_lower(result.measures[0].name)}: "
             f"{value(result.total[0])} of {value(result.whole)}. {summary}"
         )
-    rest = _the_rest(answering)
+    rest = _the_rest(answering) or _everyone(answering)
     if rest:
         summary = f"{summary}. {rest}"
     called = _called_out(answering.frame.slots.call_out, result)

@@ -180,6 +180,8 @@ class Slots(BaseModel):
     share: bool | None = None
     #: "GTK 500 vs everything else" of a rate: the member's figure, and the same without it.
     versus_rest: bool | None = None
+    #: "retail vs overall": the member's figure, and everyone's.
+    versus_all: bool | None = None
     mean_of_groups: bool | None = None
     #: "min 20 closed": the fewest records a group needs behind its figure.
     min_records: int | None = None
@@ -270,6 +272,7 @@ FILTER_SLOTS = (
     "compare_to",
     "share",
     "versus_rest",
+    "versus_all",
     "mean_of_groups",
     "both_ends",
     "call_out",

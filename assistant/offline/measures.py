@@ -104,6 +104,8 @@ class MetricReading:
     both_ends: int | None = None
     #: "GTK 500 vs everything else" of a rate or an average: the member's figure and the rest's.
     versus_rest: bool = False
+    #: "retail vs overall": the member's figure and everyone's (the member included).
+    versus_all: bool = False
     #: Further measures asked for beside the first ("average and median deal size").
     also: list[str] = field(default_factory=list)
     #: Signals seen: how sure the reading is (a measure alone is weaker than a measure + breakdown).
@@ -583,6 +585,10 @@ def read_metric_question(text: str, default: str | None = None) -> MetricReading
     if SHARE.search(text) and summed and measure not in ("win_rate", "attainment", "coverage"):
         reading.share_of_total = True
         reading.signals.append("share")
+    elif VERSUS_ALL.search(text):
+        # "avg deal size in retail vs overall": the member's figure beside everyone's
+        reading.versus_all = True
+        reading.signals.append("compare")
     elif VERSUS_REST.search(text):
         # "win rate on GTK 500 vs everything else": a rate has no share; the rest's own figure beside it
         reading.versus_rest = True
@@ -646,6 +652,13 @@ VERSUS_REST = re.compile(
     r"|everything else|every ?(?:one|thing|where) else|all (?:the )?others?\b|all other \w+|the others\b"
     # "accounts with more than 5000 employees vs smaller ones": the rest by size
     r"|(?:the )?(?:smaller|bigger|larger) (?:ones|accounts|companies|customers|firms)\b)"
+)
+#: "vs overall", "than the company as a whole": a member's figure against everyone's, itself included.
+VERSUS_ALL = re.compile(
+    r"\b(?:vs\.?|versus|compared (?:to|with)|against|than|relative to)\s+(?:the\s+)?"
+    r"(?:overall|company(?:[- ]wide)?(?! \w+'s)|whole (?:company|org|business|book)|entire (?:company|org|business|book)"
+    r"|org(?:[- ]wide)?|everyone|all (?:deals|accounts|industries|sectors|products|segments|regions)"
+    r"|(?:company|org|overall) (?:average|avg|figure|number|rate|total))\b(?! (?:team|rep)s?\b)"
 )
 #: The buyers as the subject: "retail accounts that bought the most", "customers who purchased most".
 BUYERS = re.compile(

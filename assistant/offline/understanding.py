@@ -594,7 +594,11 @@ def _places_compared(frame: Frame, text: str) -> None:
             slots.measure, slots.also, periods = "won_revenue", ["win_rate"], True
     # "is east ahead of west on quota this q": two regions' figure, not the first one's territories
     listed_places = frame.intent in (Intent.TERRITORIES, Intent.TERRITORY) and places and slots.measure
-    if (frame.intent is Intent.PERFORMANCE and (places or periods)) or listed_places:
+    # "is Felix's open pipeline bigger than Peter's?": the two figures side by side, not one summary
+    pipelines = frame.intent is Intent.PIPELINE and bool(slots.others) and slots.others_slot is not None
+    # "is Cara's team win rate higher than Rocco's?": the two teams' figure, not their reps' scorecards
+    teams = slots.others_slot == "owner" and re.search(r"\bteams?\b", text) is not None
+    if (frame.intent is Intent.PERFORMANCE and (places or periods or teams)) or listed_places or pipelines:
         frame.intent = Intent.MEASURE
         frame.slots.measure = frame.slots.measure or "won_revenue"
 

@@ -250,6 +250,22 @@ def _of_reps(frame: Frame, question: str, reps: list[RepPerformance]) -> str | N
     return _said(way, pair[first], pair[1 - first])
 
 
+def _of_everyone(frame: Frame, question: str, results: list[ToolResult]) -> str | None:
+    """ "is retail's win rate higher than overall?": the member's figure against everyone's."""
+    if not frame.slots.versus_all or len(results) < 2 or not results[1].ok:
+        return None
+    first, whole = results[0].output, results[1].output
+    if not isinstance(first, MetricResult) or not isinstance(whole, MetricResult):
+        return None
+    if not first.total or not whole.total or len(first.measures) != 1:
+        return None
+    way = _way(question, first.measures[0].unit)
+    member = next((f.split(": ", 1)[1] for f in first.filters if f not in whole.filters and ": " in f), None)
+    if way is None or member is None:
+        return None
+    return _said(way, (member, first.total[0]), ("overall", whole.total[0]))
+
+
 def _of_bar(frame: Frame, result: MetricResult) -> str | None:
     if frame.bar is None or not result.total:
         return None
@@ -287,6 +303,7 @@ def verdict(frame: Frame, results: list[ToolResult]) -> str | None:
     if isinstance(main, MetricResult):
         return (
             _of_bar(frame, main)
+            or _of_everyone(frame, question, results)
             or _of_share(frame, question, main)
             or _of_periods(question, main)
             or _of_members(frame, question, main)

@@ -228,3 +228,59 @@ def test_two_regions_on_a_measure_asked_yes_or_no(demo: World, cast: Cast) -> No
     assert (call.args["measure"], call.args["group_by"]) == ("attainment", "region")
     rows = dict(re.findall(r"^\| (East|West) \| (\d+)% \|$", answer.answer, re.M))
     assert _said(answer) == ("Yes" if int(rows["East"]) > int(rows["West"]) else "No")
+
+
+def _open(world: World, owner: int) -> Decimal:
+    query = select(func.coalesce(func.sum(Opportunity.amount), 0)).where(
+        ~Opportunity.is_closed, Opportunity.owner_id == owner
+    )
+    with world.engine.connect() as connection:
+        return Decimal(str(connection.execute(query).scalar_one()))
+
+
+def test_two_reps_open_pipelines_are_both_shown_and_compared(demo: World, cast: Cast) -> None:
+    with demo.engine.connect() as connection:
+        other = connection.execute(
+            select(User).where(User.manager_id == cast.manager.user_id, User.id != cast.rep.user_id)
+        ).first()
+    assert other is not None
+    mine, theirs = _open(demo, cast.rep.user_id), _open(demo, other.id)
+    answer = demo.ask(cast.manager, f"is {cast.rep.name}'s open pipeline bigger than {other.name}'s?")
+    # both figures, not the first rep's pipeline summary alone
+    rows = dict(re.findall(r"^\| ([^|]+?) \| (\$[\d.,]+[MK]?) \|", answer.answer, re.M))
+    assert set(rows) == {cast.rep.name, other.name}, answer.answer
+    assert _said(answer) == ("Yes" if mine > theirs else "No")
+
+
+def test_two_managers_teams_are_compared_as_teams(maven: World) -> None:
+    answer = maven.ask(ADMIN, "is Cara Losch's team win rate higher than Rocco Neubert's this year?")
+    ((call,),) = [answer.tool_calls]
+    assert (call.name, call.args["measure"], call.args["group_by"]) == ("query_metrics", "win_rate", "team")
+    rates = dict(re.findall(r"^\| (Cara Losch|Rocco Neubert) \| (\d+)% \|", answer.answer, re.M))
+    assert set(rates) == {"Cara Losch", "Rocco Neubert"}
+    assert _said(answer) in ("Yes", "No") and "Cara Losch" in answer.answer.split("**:", 1)[1].split(" against ")[0]
+
+
+def test_a_member_against_everyone_shows_both_figures(maven: World) -> None:
+    won = {
+        industry: (total, count)
+        for industry, total, count in _won_by_industry(maven)
+    }
+    everyone = sum(total for total, _ in won.values()) / sum(count for _, count in won.values())
+    retail = won["retail"][0] / won["retail"][1]
+    answer = maven.ask(ADMIN, "is retail's average deal size higher than overall in 2017?")
+    assert [call.args.get("industry") for call in answer.tool_calls] == ["retail", None]
+    assert f"average won deal size ${everyone:,.0f}" in answer.answer
+    assert f"average won deal size ${retail:,.0f}" in answer.answer
+    assert _said(answer) == ("Yes" if retail > everyone else "No")
+
+
+def _won_by_industry(world: World) -> list[tuple[str, Decimal, int]]:
+    query = (
+        select(Account.industry, func.sum(Opportunity.amount), func.count())
+        .join(Account, Account.id == Opportunity.account_id)
+        .where(Opportunity.is_won, func.substr(Opportunity.closed_at, 1, 4) == "2017")
+        .group_by(Account.industry)
+    )
+    with world.engine.connect() as connection:
+        return [(row[0], Decimal(str(row[1])), int(row[2])) for row in connection.execute(query)]

@@ -372,6 +372,7 @@ def fill(slots: Slots, prepared: str) -> None:
     slots.compare = slots.compare if same_period and not slots.compare else slots.compare or reading.compare
     slots.share = reading.share_of_total or None
     slots.versus_rest = reading.versus_rest or None
+    slots.versus_all = reading.versus_all or None
     slots.mean_of_groups = reading.mean_of_groups or None
     slots.both_ends = reading.both_ends
     if slots.both_ends:
@@ -648,6 +649,10 @@ def _route(frame: Frame, lexicon: Lexicon, tools: AbstractSet[str]) -> list[Call
         rest[sized.replace("min_", "max_")] = args[sized] - 1
         return [Call("query_metrics", args), Call("query_metrics", rest)]
     member = next((slot for slot in REST_OF if args.get(slot) is not None), None)
+    if frame.slots.versus_all and member is not None and "group_by" not in args:
+        # "avg deal size in retail vs overall": that member's figure, then everyone's
+        whole = {key: value for key, value in args.items() if key != member}
+        return [Call("query_metrics", args), Call("query_metrics", whole)]
     if frame.slots.versus_rest and member is not None and "group_by" not in args:
         # "win rate on GTK 500 vs everything else": that product's figure, then everything but it
         rest = {key: value for key, value in args.items() if key != member}
