@@ -27,6 +27,7 @@ from typing import Any
 
 from assistant.offline.breakdowns import DIMENSION_WORD
 from assistant.offline.frame import Frame, Intent
+from assistant.offline.intents.accounts import account_order
 
 #: At most this many asks are answered from one question (each may take two rounds of tools).
 MAX_ASKS = 3
@@ -151,6 +152,13 @@ def ranks_again(first: Frame, later: list[str]) -> bool:
     return bool(ranking) and (first.slots.limit is not None or apart)
 
 
+def _ranked_by(frame: Frame) -> str | None:
+    """The company fact a list of accounts is ranked by ("top 10 accounts by headcount"), if any."""
+    if frame.intent is not Intent.ACCOUNTS or frame.slots.any_of or not frame.slots.ranking:
+        return None
+    return account_order(frame.question, by_pipeline=False)
+
+
 def reads_as_one(whole: Frame, first: Frame) -> bool:
     """Whether the whole question's reading took something from past its first ask (a measure
     beside, a rule, a ranking, the playbook's advice): then it was read as one ask ("my stalled
@@ -168,7 +176,7 @@ def reads_as_one(whole: Frame, first: Frame) -> bool:
     widened = (all_of.get("limit") or 0) > (own.get("limit") or 0) > 0
     # "who had the fewest [calls], and what does their open pipeline look like": the later ask's
     # measure took the first's place, so the first ask would go unanswered
-    before, after = own.get("measure"), all_of.get("measure")
+    before, after = _ranked_by(first) or own.get("measure"), _ranked_by(whole) or all_of.get("measure")
     replaced = bool(before) and bool(after) and before != after
     return (bool(added) or widened) and not replaced
 

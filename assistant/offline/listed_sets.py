@@ -78,7 +78,9 @@ def listed_set(previous: Frame, answer: str, first: bool = False) -> tuple[str, 
         return None
     if kind != "row" and previous.intent not in LISTS and previous.slots.dimension != field:
         return None  # deals a forecast or a scorecard names by the way are not what it was about
-    if previous.slots.limit is None and CUT.search(answer) and not first:
+    # the records named are the whole set, whatever a list of more said before them ("top 10 accounts
+    # by headcount and how much we've won from each": "showing 10 of 85", then those 10's bookings)
+    if previous.slots.limit is None and not previous.slots.any_of and CUT.search(answer) and not first:
         return None
     # a deal by its reference (names repeat: "Acme - Core" twice); "(no account)" is no member
     names = [
@@ -230,10 +232,12 @@ def about_listed(previous: Frame | None, current: Frame, question: str, answers:
         return None  # "their" after deals is a person's, unless it asks whose the deals are
     if any(getattr(current.slots, slot) for slot, member in MEMBER_SLOTS if member == field):
         return None  # "West is lowest, what are they losing on?": the one named, not all of them
-    searched = field == "account" and current.intent is Intent.ACCOUNTS and not current.slots.measure
+    traits = [slot for slot in ACCOUNT_TRAITS if getattr(current.slots, slot) is not None]
+    # "which of those are in the us": a trait alone, of the accounts listed
+    asked = current.intent is Intent.ACCOUNTS or (current.intent is Intent.UNKNOWN and bool(traits))
+    searched = field == "account" and asked and not current.slots.measure
     # "which of them are tier A?" after the top 10 accounts by bookings: those of the ten with the
     # trait, with the figure they were listed by (a trait named, not a fact asked of each)
-    traits = [slot for slot in ACCOUNT_TRAITS if getattr(current.slots, slot) is not None]
     kept_figure = searched and traits and previous.intent is Intent.MEASURE and previous.slots.measure
     if kept_figure and not SIZED.search(question):
         slots = previous.slots.model_copy(deep=True)

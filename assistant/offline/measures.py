@@ -144,6 +144,8 @@ HEADCOUNT = re.compile(
     r"|work (?:there|at|for)\b(?! (?:our|my|sales|us))|does \w+ have)\b)"
     rf"|\bheadcount\b|\b{_PEOPLE} (?:per|by|in each|for each) "
 )
+#: Companies as the subject: their headcount is their employees, not reps.
+COMPANIES = re.compile(r"\b(?:entaccount|accts?|accounts?|customers?|compan(?:y|ies)|clients?|logos?|firms?|businesses)\b")
 #: "who are the managers in West?", "who manages the East office?": the teams, with their size.
 MANAGERS = re.compile(
     r"\bwho (?:are|is) (?:the |our )?managers?\b|\bwho manages\b|\bwhich managers?\b(?!'s| team)"
@@ -389,7 +391,10 @@ def read_metric_question(text: str, default: str | None = None) -> MetricReading
         # without one, a question about the team itself counts its people
         measure = _ranked_without_measure(text)
         implied = measure is not None
-        if measure is None and (HEADCOUNT.search(text) or MANAGERS.search(text)):
+        people = HEADCOUNT.search(text)
+        if people and people[0] == "headcount" and COMPANIES.search(text):
+            people = None  # "top 10 accts by headcount": the companies' people, an account fact
+        if measure is None and (people or MANAGERS.search(text)):
             measure = "reps"
     if measure is None:
         return None

@@ -69,4 +69,6 @@ def test_the_other_side_of_a_versus_that_is_not_a_member_is_read_as_before(maven
         answer = maven.ask(ADMIN, question, thread=question)
         assert answer.tool_calls, (question, answer.answer)
     with maven.engine.connect() as connection:
-        assert connection.scalar(select(func.count()).select_from(Account).where(Account.industry == "software"))
+        assert connection.scalar(
+            select(func.count()).select_from(Account).where(Account.industry == "software")
+        )

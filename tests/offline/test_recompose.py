@@ -13,8 +13,8 @@ from sqlalchemy import select
 from assistant.offline.frame import Frame, Intent
 from assistant.offline.recompose import recompose
 from assistant.offline.slots import RULES
-from tests.offline.conftest import Cast, World
-from tools.store.schema import User
+from tests.offline.conftest import ADMIN, Cast, World
+from tools.store.schema import Account, User
 from tools.viewer import Viewer
 
 
@@ -365,3 +365,24 @@ def test_he_after_a_declined_request_is_the_person_it_named(demo: World, cast: C
     declined = demo.ask(cast.revops, first)
     other = demo.ask(cast.revops, "whats the pipeline by stage", declined.thread_id)
     assert all("rep" not in args and "owner" not in args for _, args in _calls(other))
+
+
+def test_accounts_ranked_by_headcount_then_their_bookings_then_a_trait_of_those(maven: World) -> None:
+    with maven.engine.connect() as connection:
+        biggest = connection.execute(
+            select(Account.name, Account.country).order_by(Account.employees.desc()).limit(10)
+        ).all()
+    answer = maven.ask(ADMIN, "top 10 accts by headcount and how much weve won from each")
+    (searched, first), (measured, second) = _calls(answer)
+    # a company's headcount is its employees, not the reps on it; the bookings are of those ten
+    assert (searched, first["sort_by"], first["limit"]) == ("search_accounts", "employees", 10)
+    assert measured == "query_metrics" and sorted(second["any_of"]["account"]) == sorted(
+        n for n, _ in biggest
+    )
+    narrowed = maven.ask(ADMIN, "which of those are in the us", answer.thread_id)
+    [(_, args)] = _calls(narrowed)
+    assert args["group_by"] == "account" and args["country"] == "United States"
+    assert sorted(args["any_of"]["account"]) == sorted(n for n, _ in biggest)
+    in_us = {n for n, country in biggest if country == "United States"}
+    listed = set(re.findall(r"^\| ([^|]+?) \| \$", narrowed.answer, re.M)) - {"Account"}
+    assert listed <= in_us and listed

@@ -258,14 +258,14 @@ def test_two_managers_teams_are_compared_as_teams(maven: World) -> None:
     assert (call.name, call.args["measure"], call.args["group_by"]) == ("query_metrics", "win_rate", "team")
     rates = dict(re.findall(r"^\| (Cara Losch|Rocco Neubert) \| (\d+)% \|", answer.answer, re.M))
     assert set(rates) == {"Cara Losch", "Rocco Neubert"}
-    assert _said(answer) in ("Yes", "No") and "Cara Losch" in answer.answer.split("**:", 1)[1].split(" against ")[0]
+    assert (
+        _said(answer) in ("Yes", "No")
+        and "Cara Losch" in answer.answer.split("**:", 1)[1].split(" against ")[0]
+    )
 
 
 def test_a_member_against_everyone_shows_both_figures(maven: World) -> None:
-    won = {
-        industry: (total, count)
-        for industry, total, count in _won_by_industry(maven)
-    }
+    won = {industry: (total, count) for industry, total, count in _won_by_industry(maven)}
     everyone = sum(total for total, _ in won.values()) / sum(count for _, count in won.values())
     retail = won["retail"][0] / won["retail"][1]
     answer = maven.ask(ADMIN, "is retail's average deal size higher than overall in 2017?")

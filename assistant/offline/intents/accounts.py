@@ -96,7 +96,7 @@ def _accounts(frame: Frame, lexicon: Lexicon, tools: AbstractSet[str]) -> list[C
         has_open_pipeline=slots.has_open_pipeline,
         # "accounts I haven't touched": as many days as said, else the coverage measure's 60
         inactive_days=slots.inactive_days or (QUIET_DAYS if slots.rule == "no_activity" else None),
-        sort_by=_order(question, by_pipeline),
+        sort_by=account_order(question, by_pipeline),
         limit=min(slots.limit or (1 if ONE_BEST.search(question) else DEFAULT_LIST), 100),
     )
     return [Call("search_accounts", search)]
@@ -148,7 +148,7 @@ ONE_BEST = re.compile(
 BY_EMPLOYEES = re.compile(r"\b(?:employees|employers?|headcount|staff)\b")
 
 
-def _order(question: str, by_pipeline: bool) -> str | None:
+def account_order(question: str, by_pipeline: bool) -> str | None:
     """The account search's order: by the company size asked about, else open pipeline or potential."""
     if BY_EMPLOYEES.search(question):  # "the biggest company by headcount": by its people
         return "employees"
