@@ -81,7 +81,8 @@ def _everyone(answering: Answering) -> str | None:
         return None
     left = [f for f in first.filters if f not in other.filters and "period" not in f]
     figure = other.total[0]
-    said = f"{_lower(other.measures[0].name)} {value(figure)}{_counted_over(other, other.measures[0].key, figure)}"
+    counted = _counted_over(other, other.measures[0].key, figure)
+    said = f"{_lower(other.measures[0].name)} {value(figure)}{counted}"
     every = ", ".join(f"every {f.split(':', 1)[0]}" for f in left)
     return f"Overall ({every} together): {said}" if every else f"Overall: {said}"
 

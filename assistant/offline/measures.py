@@ -145,7 +145,9 @@ HEADCOUNT = re.compile(
     rf"|\bheadcount\b|\b{_PEOPLE} (?:per|by|in each|for each) "
 )
 #: Companies as the subject: their headcount is their employees, not reps.
-COMPANIES = re.compile(r"\b(?:entaccount|accts?|accounts?|customers?|compan(?:y|ies)|clients?|logos?|firms?|businesses)\b")
+COMPANIES = re.compile(
+    r"\b(?:entaccount|accts?|accounts?|customers?|compan(?:y|ies)|clients?|logos?|firms?|businesses)\b"
+)
 #: "who are the managers in West?", "who manages the East office?": the teams, with their size.
 MANAGERS = re.compile(
     r"\bwho (?:are|is) (?:the |our )?managers?\b|\bwho manages\b|\bwhich managers?\b(?!'s| team)"
@@ -661,7 +663,7 @@ VERSUS_REST = re.compile(
 #: "vs overall", "than the company as a whole": a member's figure against everyone's, itself included.
 VERSUS_ALL = re.compile(
     r"\b(?:vs\.?|versus|compared (?:to|with)|against|than|relative to)\s+(?:the\s+)?"
-    r"(?:overall|company(?:[- ]wide)?(?! \w+'s)|whole (?:company|org|business|book)|entire (?:company|org|business|book)"
+    r"(?:overall|company(?:[- ]wide)?(?! \w+'s)|(?:whole|entire) (?:company|org|business|book)"
     r"|org(?:[- ]wide)?|everyone|all (?:deals|accounts|industries|sectors|products|segments|regions)"
     r"|(?:company|org|overall) (?:average|avg|figure|number|rate|total))\b(?! (?:team|rep)s?\b)"
 )

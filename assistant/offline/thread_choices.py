@@ -52,7 +52,8 @@ def reading_picked(previous: Frame, current: Frame, question: str) -> Intent | N
 def resolve_choice(previous: Frame, choice: str) -> Frame:
     assert previous.ambiguity is not None
     kind = previous.ambiguity.kind
-    slot = kind if kind in MEMBER_KINDS else next((s for s, k in ENTITY_SLOTS.items() if k == kind), "account")
+    named_as = next((s for s, k in ENTITY_SLOTS.items() if k == kind), "account")
+    slot = kind if kind in MEMBER_KINDS else named_as
     value = choice.rsplit("[", 1)[1].rstrip("]") if slot == "deal" and "[" in choice else choice
     named = getattr(previous.slots, slot)
     if previous.ambiguity.missing and named and named != value and not previous.slots.others:

@@ -705,9 +705,10 @@ def _no_such_member(frame: Frame, question: str, lexicon: Lexicon) -> None:
     slots = frame.slots
     if frame.intent not in DATA_INTENTS or frame.intent is Intent.PLAYBOOK or frame.ambiguity or slots.others:
         return
+    every = (*lexicon.segments, *lexicon.industries, *lexicon.places, *lexicon.everyone)
     names = {
         word
-        for name in (*lexicon.segments, *lexicon.industries, *lexicon.places, *lexicon.everyone, *(n.name for n in lexicon.entities()))
+        for name in (*every, *(n.name for n in lexicon.entities()))
         for word in re.findall(r"[\w-]+", name.casefold())
     }
     place = (unknown_place(question, lexicon) or "").casefold()
