@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from assistant.offline.bare_measures import WORTH
 from assistant.offline.followup_words import MAX_FRAGMENT_WORDS
 from assistant.offline.frame import Frame, Intent, Slots
 from assistant.offline.intents import spec_for
@@ -106,6 +107,8 @@ def asks_of_previous(previous: Frame, current: Frame, question: str) -> bool:
     if _versus_rest(previous, current, question):
         return True  # "vs everywhere else" after what was won in the US: beside everything outside it
     alone = TOTAL_ONLY.match(question) or WHAT_PERCENT.match(question) or HOW_MANY_ALONE.match(question)
+    # "how much is that worth" after the deals at risk: the list's own total, which its headline says
+    alone = alone or (WORTH.match(question) and previous.intent is Intent.STALLED)
     if BASED_ON.search(question) and previous.intent is Intent.MEASURE:
         return True  # "how many deals is that based on?": the deals behind the figure, counted
     if alone and previous.intent in DATA_INTENTS:

@@ -383,9 +383,18 @@ def which_reading(readings: list[Intent]) -> str:
     return f"Do you mean {fmt.or_list(labels)}?"
 
 
+#: "just the big ones", "only the large deals": a size with no amount.
+SIZE_UNSAID = re.compile(r"\b(?:big|bigger|biggest|large|larger|huge|major|significant|important|small|tiny)\b", re.I)
+
+
 def unchanged(question: str) -> str:
     """A follow-up read as the question before it: what it changes was not understood, so the same
     answer is not given again as if it had been; one question about what to change."""
+    if SIZE_UNSAID.search(question):
+        return (
+            f'How big is big for "{question.strip()}"? Say the amount and I will keep those: for example '
+            '"just the ones over 50k", or "the 5 largest".'
+        )
     return (
         f'I could not tell what "{question.strip()}" changes in the last answer, so I have not repeated '
         'it. What should change: a breakdown ("by rep", "by month"), the period ("last quarter"), a '

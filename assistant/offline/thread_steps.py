@@ -46,7 +46,10 @@ AGAIN = re.compile(
 
 #: Words that ask for something different from the last answer ("by value instead", "what if…").
 CHANGE_ASKED = re.compile(
-    r"\b(?:instead|rather|what if|what about if|but only|except|excluding|apart from|other than)\b", re.I
+    r"\b(?:instead|rather|what if|what about if|but only|except|excluding|apart from|other than)\b"
+    # "just the big ones", "only the important ones": a narrowing asked for
+    r"|^\W*(?:(?:and|ok|okay|so|now)\W+)?(?:just|only)\b",
+    re.I,
 )
 
 

@@ -340,7 +340,7 @@ SHORTHAND = {
 
 
 #: Words of chat written as letters, spelt out where they stand alone between spaces.
-CHAT = {"r": "are", "u": "you", "ur": "your"}
+CHAT = {"r": "are", "u": "you", "ur": "your", "n": "and", "w": "with"}
 
 #: "before the end of the month", "by EOQ": the rest of the current month, quarter or year.
 END_OF = re.compile(
@@ -406,7 +406,7 @@ def correct_before_reading(question: str) -> str:
         flags=re.I,
     )
     # chat shorthand between spaces: "what r they worth", "how r u tracking", "ur pipeline"
-    question = re.sub(r"(?<=\s)(r|u|ur)(?=\s)", lambda m: CHAT[m[1]], question)
+    question = re.sub(r"(?<=\s)(r|u|ur|n|w)(?=\s)", lambda m: CHAT[m[1]], question)
     # "this q", "last q": the quarter
     question = re.sub(
         r"\b(this|last|next|prev|previous|current) q\b(?![-\d])", r"\1 quarter", question, flags=re.I

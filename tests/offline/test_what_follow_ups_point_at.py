@@ -189,3 +189,29 @@ def test_an_answer_cut_says_how_much_it_shows_once(maven: World) -> None:
     answer = maven.ask(ADMIN, "bookings by account this year")
     assert re.search(r"Showing 12 of [\d,]+ accounts", answer.answer)
     assert "showing the largest" not in answer.answer
+
+
+def test_what_the_deals_at_risk_are_worth_is_the_lists_total(demo: World, cast: Cast) -> None:
+    first = demo.ask(cast.manager, "which of my team's deals closing this month look at risk")
+    worth = re.findall(r"are stalled or at risk\*\*, worth (\$[\d,]+)", first.answer)
+    assert worth, first.answer
+    again = demo.ask(cast.manager, "how much is that worth", first.thread_id)
+    assert [c.name for c in again.tool_calls] == ["stalled_deals"]
+    assert f"worth {worth[0]}" in again.answer
+
+
+def test_chat_shorthand_n_joins_two_stages(demo: World, cast: Cast) -> None:
+    first = demo.ask(cast.manager, "stuck deals on my team, sitting in stage 30+ days")
+    both = demo.ask(cast.manager, "just negotiation n proposal", first.thread_id)
+    ((call,),) = [both.tool_calls]
+    assert sorted(call.args["stage"].split(", ")) == ["Negotiation", "Proposal"]
+
+
+def test_just_the_big_ones_asks_how_big(demo: World, cast: Cast) -> None:
+    first = demo.ask(cast.manager, "open deals on my team that got pushed more than once")
+    vague = demo.ask(cast.manager, "just the big ones", first.thread_id)
+    assert not vague.tool_calls and "How big is big" in vague.answer
+    # the amount given next narrows the same list
+    bound = demo.ask(cast.manager, "the ones over 100k", first.thread_id)
+    ((call,),) = [bound.tool_calls]
+    assert call.args["min_pushes"] == 2 and float(call.args["min_amount"]) == 100000
