@@ -384,7 +384,9 @@ def which_reading(readings: list[Intent]) -> str:
 
 
 #: "just the big ones", "only the large deals": a size with no amount.
-SIZE_UNSAID = re.compile(r"\b(?:big|bigger|biggest|large|larger|huge|major|significant|important|small|tiny)\b", re.I)
+SIZE_UNSAID = re.compile(
+    r"\b(?:big|bigger|biggest|large|larger|huge|major|significant|important|small|tiny)\b", re.I
+)
 
 
 def unchanged(question: str) -> str:
