@@ -333,7 +333,8 @@ def deal(result: DealDetails, notes: list[str]) -> str:
         step = result.next_step or "none recorded"
         due = f" (due {fmt.date(result.next_step_date)})" if result.next_step_date else ""
         facts.append(f"Next step: {step}{due}")
-        facts.append(f"Last activity: {fmt.date(result.last_activity_at)}")
+        touched = fmt.date(result.last_activity_at) if result.last_activity_at else "none recorded"
+        facts.append(f"Last activity: {touched}")
     if result.contacts_engaged:
         facts.append(f"Contacts engaged: {', '.join(result.contacts_engaged)}")
     history = [

@@ -97,7 +97,7 @@ from assistant.offline.listed import (
 )
 from assistant.offline.measure_lists import AS_COUNT, IN_COUNT_WORDS, IN_MONEY, IN_MONEY_WORDS
 from assistant.offline.measures import read_metric_question
-from assistant.offline.members import MEMBER_SLOTS, compared_members
+from assistant.offline.members import MEMBER_SLOTS, compared_members, share_focus
 from assistant.offline.metric_claims import OPEN_MEASURES
 from assistant.offline.narrowing import NAMED_THEN_BY, ONE_BEST, SUBJECTLESS, only_these
 from assistant.offline.period_slots import SAME_LAST_YEAR
@@ -641,6 +641,11 @@ def merge(previous: Frame, current: Frame, question: str) -> Frame:
             named = "rep"  # "just the bottom 3" after a team's figure: the three people furthest down
         if named and named != previous.slots.dimension and current.slots.limit is None:
             merged.limit = merged.ranking = None  # "by quarter" after the top industry: every quarter
+        focus = share_focus(previous.slots)
+        if named and focus is not None and getattr(current.slots, focus[0]) is None:
+            # "by product instead" after the biggest territory's share of the total: the share of each
+            # product in the whole, not inside that territory
+            setattr(merged, focus[0], None)
         merged.dimension = named or merged.dimension
         if merged.dimension:
             # "which one grew fastest vs last year?": read with the thread's breakdown for its

@@ -70,7 +70,11 @@ EDGES = {"top": 0, "last": -1, "bottom": -1}
 #: one", "the worst one" its last.
 LARGEST = {"big": 0, "biggest": 0, "largest": 0}
 LOWEST = {"lowest": -1, "worst": -1, "weakest": -1, "smallest": -1, "highest": 0, "best": 0, "strongest": 0}
+#: "the oldest one" after deals by days in stage: the list's first row (only in a list of ages).
+AGES = {"oldest": 0, "longest": 0, "newest": -1, "youngest": -1}
 PLACES = ORDINALS | EDGES
+#: A table of ages ("| Deal | Average days in stage |" … "| 403 days |"): ranked oldest first.
+AGED_LIST = re.compile(r"^\|[^\n]*\| [\d,]+ days? \|$", re.M)
 #: An answer showing part of a longer list ("Showing 10 of 262 accounts", "and 12 more"): its rows
 #: are not the set unless the asker cut the list to them.
 CUT = re.compile(
@@ -92,6 +96,7 @@ PLACE = re.compile(
     rf"|\b(?P<listed>{'|'.join(PLACES)})\s+{ROW}{ON_THE_LIST}"
     rf"|\bthe\s+(?P<largest>{'|'.join(LARGEST)})\s+(?:one|deal|opp|loss|win|account|customer)\b"
     rf"|\bthe\s+(?P<end>{'|'.join(LOWEST)})\s+one\b"
+    rf"|\bthe\s+(?P<age>{'|'.join(AGES)})\s+(?:one|deal|opp)\b"
     r"|(?:^|\s)#\s?(?P<hash>\d{1,2})\b"
     r"|\b(?:number|no\.)\s?(?P<number>\d{1,2}|one|two|three|four|five)\b(?! of\b)"
     rf"|^\W*(?:and\s+|ok\s+|what\s+about\s+)?(?:the\s+)?(?P<alone>{'|'.join(PLACES)})\W*$"
@@ -160,6 +165,8 @@ def place_in(question: str) -> int | None:
         return LARGEST[match["largest"].lower()]
     if match["end"] or match["bare"]:
         return LOWEST[(match["end"] or match["bare"]).lower()]
+    if match["age"]:
+        return AGES[match["age"].lower()]
     word = match["word"] or match["edge"] or match["person"] or match["at"]
     word = word or match["listed"] or match["alone"]
     return PLACES[word.lower()]
@@ -179,6 +186,8 @@ def pick(question: str, answers: list[str], ascending: bool = False) -> Listed |
         # biggest of a longer list shown before it
         return latest[0]
     answer, shown = next(((a, found) for a in reversed(answers) if (found := rows(a))), ("", []))
+    if match is not None and match["age"] and not AGED_LIST.search(answer):
+        return None  # "the oldest one" after a list by amount: not its first row
     both_ends = len(re.findall(r"^\|---", answer, re.M)) > 1  # the top and the bottom, one table each
     end = match is not None and bool(match["end"] or match["bare"])
     if end and ascending and shown and not both_ends:

@@ -281,6 +281,8 @@ WHICH_DEAL = re.compile(
     r"\b(?:which|what)\s+(?:of (?:my|our|the)(?: [\w-]+'s?)? )?(?:(?!about\b)\w+ )?"
     r"(?:deal|opp|opportunity)(s|ies)?\b"
 )
+#: "my deals stuck in Engaging the longest", "opps open the longest": each deal's own figure, ranked.
+DEALS_LONGEST = re.compile(r"\b(?:deal|opp|opportunit)(s|ies)\b.{0,40}?\b(?:the )?(?:longest|oldest)\b")
 #: Figures taken over many deals at once ("the median cycle on deals I won" is one figure, not a list).
 OVER_DEALS = frozenset(
     {
@@ -470,7 +472,7 @@ def read_metric_question(text: str, default: str | None = None) -> MetricReading
         reading.group_by = "deal"
         reading.measure = PER_DEAL.get(reading.measure, reading.measure)
         reading.signals.append("breakdown")
-    elif reading.measure in OVER_DEALS and (one := WHICH_DEAL.search(text)):
+    elif reading.measure in OVER_DEALS and (one := WHICH_DEAL.search(text) or DEALS_LONGEST.search(text)):
         # "which of my deals has been in its stage the longest?": each deal's figure, the top one
         reading.group_by = "deal"
         reading.signals.append("breakdown")

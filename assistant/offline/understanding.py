@@ -594,6 +594,11 @@ def _places_compared(frame: Frame, text: str) -> None:
             slots.measure, slots.also, periods = "won_revenue", ["win_rate"], True
     # "is east ahead of west on quota this q": two regions' figure, not the first one's territories
     listed_places = frame.intent in (Intent.TERRITORIES, Intent.TERRITORY) and places and slots.measure
+    # "rank all territories by open pipeline, biggest to smallest": ranked by the figure, not by name
+    ranked = frame.intent is Intent.TERRITORIES and slots.measure and slots.ranking and not slots.others
+    if ranked:
+        slots.dimension = slots.dimension or "territory"
+    listed_places = listed_places or ranked
     # "is Felix's open pipeline bigger than Peter's?": the two figures side by side, not one summary
     pipelines = frame.intent is Intent.PIPELINE and bool(slots.others) and slots.others_slot is not None
     # "is Cara's team win rate higher than Rocco's?": the two teams' figure, not their reps' scorecards

@@ -6,6 +6,7 @@ manager's part "- by rep", and "as % of total" after a breakdown."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from sqlalchemy import select
@@ -328,3 +329,43 @@ def test_who_was_best_after_a_breakdown_by_team_ranks_the_teams(demo: World, cas
     assert _calls(best)[0][1] | {"group_by": "team", "top": 1} == _calls(best)[0][1]
     rep = demo.ask(cast.revops, "which rep was best", teams.thread_id)
     assert _calls(rep)[0][1]["group_by"] == "rep"
+
+
+def test_territories_ranked_by_a_figure_come_largest_first(demo: World, cast: Cast) -> None:
+    answer = demo.ask(cast.revops, "rank all territories by open pipeline, biggest to smallest")
+    ((call,),) = [answer.tool_calls]
+    assert (call.name, call.args["measure"], call.args["group_by"]) == (
+        "query_metrics",
+        "open_pipeline",
+        "territory",
+    )
+    amounts = [
+        float(shown.strip("$M").replace(",", "")) * (1e6 if shown.endswith("M") else 1)
+        for shown in re.findall(r"^\| [^|]+ \| (\$[\d.,]+M?) \|$", answer.answer, re.M)
+    ]
+    assert len(amounts) > 2 and amounts == sorted(amounts, reverse=True)
+    # the biggest one's share, then a new breakdown: of the whole, not inside that territory
+    share = demo.ask(cast.revops, "what share of total pipeline is the biggest one", answer.thread_id)
+    by_product = demo.ask(cast.revops, "what about by product instead", share.thread_id)
+    ((again,),) = [by_product.tool_calls]
+    assert again.args["group_by"] == "product" and "territory" not in again.args
+
+
+def test_deals_longest_in_a_stage_are_listed_and_the_oldest_one_is_the_first(maven: World) -> None:
+    rep = maven.viewer("Markita Hansen")
+    listed = maven.ask(rep, "my deals stuck in engaging the longest")
+    ((call,),) = [listed.tool_calls]
+    assert (call.args["measure"], call.args["group_by"], call.args["stage"]) == (
+        "average_days_in_stage",
+        "deal",
+        "Engaging",
+    )
+    first = re.findall(r"^\| ([^|]+?) \| ([\d,]+) days \|$", listed.answer, re.M)[0]
+    oldest = maven.ask(rep, "the oldest one, what acct is that", listed.thread_id)
+    account = first[0].split(" - ")[0]
+    assert f"Account: {account}" in oldest.answer and f"{first[1]} days" in oldest.answer
+    # after a list by amount, "the oldest one" is not its first row: the oldest deal, by age
+    by_amount = maven.ask(rep, "my biggest open deals")
+    guess = maven.ask(rep, "the oldest one", by_amount.thread_id)
+    ((aged,),) = [guess.tool_calls]
+    assert (aged.args["measure"], aged.args["group_by"], aged.args["top"]) == ("average_deal_age", "deal", 1)
