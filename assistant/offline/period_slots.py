@@ -198,6 +198,8 @@ def _periods(text: str, lexicon: Lexicon, out: Extracted) -> None:
             out.spans.append(near.span())
         return
     out.slots.period = found[0][0]
+    if _several_of_a_grain(found, out):
+        return
     if len(found) < 2:
         out.slots.period = _so_far(text, found[0], lexicon)
         return
@@ -217,6 +219,24 @@ def _periods(text: str, lexicon: Lexicon, out: Extracted) -> None:
     else:
         # "Q3 vs Q1", "YTD vs all of last year": set against that period, named
         out.slots.compare_to = before
+
+
+def _several_of_a_grain(found: list[tuple[str, Period]], out: Extracted) -> bool:
+    """ "sept vs oct vs nov", "Q1, Q2 and Q3": three or more months (or quarters, or years) are each
+    of them, side by side: the time from the first to the last, by that grain (never the two
+    nearest compared, the third dropped)."""
+    periods = sorted((period for _, period in found), key=lambda p: p.start or dt.date.min)
+    if len(periods) < 3 or any(p.start is None or p.end is None for p in periods):
+        return False
+    lengths = {((p.end - p.start).days + 1) // 28 for p in periods if p.start and p.end}
+    grain = {1: "month", 3: "quarter", 13: "year"}.get(next(iter(lengths))) if len(lengths) == 1 else None
+    first, last = periods[0].start, periods[-1].end
+    if grain is None or first is None or last is None:
+        return False
+    last -= dt.timedelta(days=1)  # a period ends before its end date; the span names its last day
+    out.slots.period, out.slots.dimension = f"{first.isoformat()}..{last.isoformat()}", grain
+    out.slots.compare = out.slots.compare_to = None
+    return True
 
 
 #: "November so far", "this quarter to date": the part of the current period that has passed.

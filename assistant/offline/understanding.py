@@ -28,6 +28,7 @@ from assistant.offline.each_of import bought_each
 from assistant.offline.entities import EntityIndex, Mention, find_mentions, unknown_names
 from assistant.offline.exclusions import read_exclusions
 from assistant.offline.frame import Ambiguity, Frame, Intent, Slots
+from assistant.offline.intents.accounts import account_order
 from assistant.offline.intents.deals import category_deals
 from assistant.offline.intents.knowledge import definition_term
 from assistant.offline.intents.measures import fill as fill_measure
@@ -615,12 +616,10 @@ def _accounts_by_deals(frame: Frame, text: str, lexicon: Lexicon) -> None:
     """ "what's her biggest account?" where the data records no account owners: the accounts ranked by
     what the person won there (their deals), not a search of accounts they own, which finds none."""
     ranked = frame.slots.ranking == "top" or frame.slots.limit is not None
-    if (
-        frame.intent is Intent.ACCOUNTS
-        and ranked
-        and not lexicon.account_owners
-        and _PERSON_OR_SELF.search(text)
-    ):
+    unowned = not lexicon.account_owners and _PERSON_OR_SELF.search(text) is not None
+    # "which acct was the biggest in nov?": a period is of deals, so the accounts by what they did then
+    dated = frame.slots.period is not None and account_order(text, by_pipeline=False) is None
+    if frame.intent is Intent.ACCOUNTS and ranked and (unowned or dated):
         frame.intent = Intent.MEASURE
         frame.slots.measure = (
             "open_pipeline" if re.search(r"\b(?:open|pipe|pipeline)\b", text) else "won_revenue"

@@ -229,7 +229,8 @@ def query_metrics(repo: Repository, viewer: ViewerLike, params: MetricQuery) -> 
     scope = ["viewer's scope", *(n.description for n in narrowings), *each_of_filter(every)]
     if by is not None:
         scope += threshold_filters(measures[0].name, measures[0].unit, params.above, params.below)
-        scope += [f"groups of at least {params.min_records} records"] if params.min_records else []
+        at_least, each = params.min_records, str(params.group_by).replace("_", " ")
+        scope += [f"groups of at least {at_least} records" if at_least > 1 else f"each {each} with any"] if at_least else []
     series = []
     for m in measures:
         window, before = windows[m.key], earlier[m.key]

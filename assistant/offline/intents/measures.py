@@ -220,12 +220,15 @@ def prefer_query(frame: Frame, prepared: str, sees_company: bool = False) -> Non
     if frame.intent is Intent.STALLED and aged and frame.slots.rule in (None, "stage_age", "aged"):
         # "deals sitting in negotiation more than 3 weeks": the number asked for, not the stall rule's;
         # "how many …" counts them, with what they are worth
-        if COUNT.search(prepared):
+        if COUNT.search(prepared) or WHOSE_DEALS.search(prepared):
+            # "which of my reps have deals stuck in Engaging over 30 days": each rep's, counted
             frame.intent, frame.slots.measure, frame.slots.also = (
                 Intent.MEASURE,
                 "open_deals",
                 ["open_pipeline"],
             )
+            if WHOSE_DEALS.search(prepared):
+                frame.slots.dimension, frame.slots.min_records = "rep", 1  # those with none are not listed
             return
         frame.intent, frame.slots.measure, frame.slots.dimension = Intent.MEASURE, "open_pipeline", "deal"
         frame.slots.also = ["average_days_in_stage"] if frame.slots.min_days_in_stage is not None else None
@@ -349,6 +352,11 @@ def prefer_query(frame: Frame, prepared: str, sees_company: bool = False) -> Non
 
 
 #: "and who won it?", "who owns them", "with their owners": the people behind the deals listed.
+#: "which of my reps have deals…", "who has deals…": the people holding the deals, not the deals.
+WHOSE_DEALS = re.compile(
+    r"\b(?:which|what) (?:of (?:my|our|the) )?(?:reps|sellers|people|aes|agents)\b"
+    r"|^\W*who(?:'s| has| have| is)\b"
+)
 WHO_HAD_IT = re.compile(
     r"\bwho (?:won|owns|owned|closed|sold|lost|has|had|brought in|booked|runs|ran) "
     r"(?:it|that|them|those|each|that one|these)\b|\bwith (?:the(?:ir)? )?owners?\b|\band whose\b"
@@ -377,7 +385,9 @@ def fill(slots: Slots, prepared: str) -> None:
     slots.both_ends = reading.both_ends
     if slots.both_ends:
         slots.limit = slots.ranking = None  # "top 3 / bottom 3": every group, both ends shown
-    slots.dimension = reading.group_by
+    # "what did I win in sept vs oct vs nov": each month named, not the deals of all three
+    by_grain = slots.dimension in TIME_GRAINS and reading.group_by in (None, "deal")
+    slots.dimension = slots.dimension if by_grain else reading.group_by
     if slots.without_amount and slots.dimension == "deal" and not LISTED.search(prepared):
         slots.dimension = None  # "open opps missing a deal value": counted (their sum is unknown)
     slots.then_by = reading.then_by
@@ -558,7 +568,8 @@ def query_args(frame: Frame, lexicon: Lexicon) -> dict[str, Any]:
         and group in ("rep", "team")
         and summed
     )
-    also = slots.also
+    # "how much is that worth" after deals counted with their pipeline: the pipeline once, not twice
+    also = [m for m in slots.also or [] if m != measure] or None
     if measure == "attainment" and group is None and not also:
         # "what did i close in q2 vs my quota": the percentage, with what was booked and the quota
         also = ["won_revenue", "quota"]
