@@ -230,8 +230,8 @@ def query_metrics(repo: Repository, viewer: ViewerLike, params: MetricQuery) -> 
     if by is not None:
         scope += threshold_filters(measures[0].name, measures[0].unit, params.above, params.below)
         at_least, each = params.min_records, str(params.group_by).replace("_", " ")
-        if at_least:
-            scope.append(f"each {each} with any" if at_least == 1 else f"groups of at least {at_least} records")
+        kept = f"each {each} with any" if at_least == 1 else f"groups of at least {at_least} records"
+        scope += [kept] if at_least else []
     series = []
     for m in measures:
         window, before = windows[m.key], earlier[m.key]
