@@ -106,9 +106,9 @@ def asks_of_previous(previous: Frame, current: Frame, question: str) -> bool:
         return True  # "how much of that is already won?": the deals created then
     if _versus_rest(previous, current, question):
         return True  # "vs everywhere else" after what was won in the US: beside everything outside it
-    alone = TOTAL_ONLY.match(question) or WHAT_PERCENT.match(question) or HOW_MANY_ALONE.match(question)
     # "how much is that worth" after the deals at risk: the list's own total, which its headline says
-    alone = alone or (WORTH.match(question) and previous.intent is Intent.STALLED)
+    worth = WORTH.match(question) is not None and previous.intent is Intent.STALLED
+    alone = worth or any(p.match(question) for p in (TOTAL_ONLY, WHAT_PERCENT, HOW_MANY_ALONE))
     if BASED_ON.search(question) and previous.intent is Intent.MEASURE:
         return True  # "how many deals is that based on?": the deals behind the figure, counted
     if alone and previous.intent in DATA_INTENTS:

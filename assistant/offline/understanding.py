@@ -594,9 +594,9 @@ def _places_compared(frame: Frame, text: str) -> None:
             slots.compare = "last_year" if year else "previous_period"
             slots.measure, slots.also, periods = "won_revenue", ["win_rate"], True
     # "is east ahead of west on quota this q": two regions' figure, not the first one's territories
-    listed_places = frame.intent in (Intent.TERRITORIES, Intent.TERRITORY) and places and slots.measure
+    listed_places = bool(frame.intent in (Intent.TERRITORIES, Intent.TERRITORY) and places and slots.measure)
     # "rank all territories by open pipeline, biggest to smallest": ranked by the figure, not by name
-    ranked = frame.intent is Intent.TERRITORIES and slots.measure and slots.ranking and not slots.others
+    ranked = bool(frame.intent is Intent.TERRITORIES and slots.measure and slots.ranking and not slots.others)
     if ranked:
         slots.dimension = slots.dimension or "territory"
     listed_places = listed_places or ranked
