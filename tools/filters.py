@@ -25,7 +25,7 @@ from tools.resolve import (
     resolve_user,
 )
 from tools.store.repository import Repository, ViewerLike, build_scope
-from tools.store.schema import Account, Opportunity, Role, User
+from tools.store.schema import Account, Opportunity, Role, Territory, User
 from tools.store.stages import ForecastCategory
 
 #: The largest amount a filter takes (money columns hold up to 14 digits before the point).
@@ -39,6 +39,7 @@ class DealFilter(BaseModel):
         default=None, description="A rep's or manager's name (a manager means the team)."
     )
     territory: str | None = Field(default=None, description="Territory name, e.g. 'West Enterprise'.")
+    region: str | None = Field(default=None, description="Region name: the territories in it, e.g. 'West'.")
     account: str | None = Field(default=None, description="Account name.")
     product: str | None = Field(default=None, description="Product name.")
     stage: str | None = Field(
@@ -70,6 +71,8 @@ class ResolvedFilter(BaseModel):
     period: Period | None = None
     owner_ids: list[int] | None = None
     territory_id: int | None = None
+    #: The territories of a region asked for: the people whose quotas its deals count against.
+    region_territories: list[int] | None = None
     #: Whether the deals kept are whole books of people (a quota applies to them): False once a
     #: filter keeps only some of a person's deals (a product, an account, a stage, a state…).
     quota_applies: bool = True
@@ -179,6 +182,15 @@ def deal_conditions(repo: Repository, viewer: ViewerLike, deal_filter: DealFilte
         conditions.append(deal_in_territories([territory.id]))
         result.descriptions.append(f"territory: {territory.name}")
         result.territory_id = territory.id
+    if deal_filter.region:
+        # a region is the territories in it (those the viewer sees)
+        with repo.connect() as connection:
+            places = list(connection.execute(repo.territories(viewer, Territory.id, Territory.region)))
+        regions = dict(enumerate(sorted({str(place.region) for place in places if place.region})))
+        region = best_match("region", deal_filter.region, regions).name
+        result.region_territories = [place.id for place in places if place.region == region]
+        conditions.append(deal_in_territories(result.region_territories))
+        result.descriptions.append(f"region: {region}")
     if deal_filter.account:
         account = resolve_account(repo, viewer, deal_filter.account)
         conditions.append(Opportunity.account_id == account.id)
@@ -212,7 +224,7 @@ def deal_conditions(repo: Repository, viewer: ViewerLike, deal_filter: DealFilte
             result.descriptions.append(f"{field}: {value}")
     if deal_filter.period:
         result.period = parse_period(deal_filter.period, repo.as_of, repo.fy_start_month)
-    whole_books = ("owner", "territory", "period")
+    whole_books = ("owner", "territory", "region", "period")
     result.quota_applies = all(
         getattr(deal_filter, f) is None for f in DealFilter.model_fields if f not in whole_books
     )

@@ -428,8 +428,9 @@ def _figure_of(name: str) -> Callable[[Forecast], str]:
     return cell
 
 
-def forecast_by_rep(forecasts: list[tuple[str, Forecast]], notes: list[str]) -> str:
-    """Each rep's forecast for one period, side by side: the furthest from quota first, or the most
+def forecast_by_rep(forecasts: list[tuple[str, Forecast]], notes: list[str], member: str = "rep") -> str:
+    """Each rep's (or region's, ``member``) forecast for one period, side by side: the furthest from
+    quota first, or the most
     closed won first when no one has a quota. A column no rep has a figure in (no quotas, no deal
     in commit) is left out rather than shown as a column of $0."""
     period = forecasts[0][1].period.label
@@ -452,10 +453,10 @@ def forecast_by_rep(forecasts: list[tuple[str, Forecast]], notes: list[str]) -> 
         order = "most closed won first (no quota is set)"
     won = sum((Decimal(str(f.closed_won.value or 0)) for _, f in forecasts), Decimal(0))
     lines = [
-        f"**Forecast by rep for {period}** ({fmt.plural(len(forecasts), 'rep')}, "
+        f"**Forecast by {member} for {period}** ({fmt.plural(len(forecasts), member)}, "
         f"{fmt.money(won)} closed won in all), {order}:",
         "",
-        "| Rep | " + " | ".join(header for header, _ in columns) + " |",
+        f"| {member.capitalize()} | " + " | ".join(header for header, _ in columns) + " |",
         "|---" * (len(columns) + 1) + "|",
         *(f"| {name} | " + " | ".join(cell(f) for _, cell in columns) + " |" for name, f in ordered),
     ]

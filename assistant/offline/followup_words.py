@@ -119,6 +119,8 @@ VERSUS = re.compile(
     # "how does that compare to Q2?", "compare it with last year": the last answer, set against another
     r"|how (?:does|did|do|would) (?:that|this|it|they|those|these) (?:compare|stack up|look|do)"
     r" (?:to|with|against|vs\.?|in)"
+    # "how's that vs last yr", "how is it compared to Q2"
+    r"|how(?:'s|s| is| was) (?:that|this|it) (?:vs\.?|versus|compared? (?:to|with)|against|next to)"
     r"|(?:compare|stack) (?:that|this|it|them|those) (?:up )?(?:to|with|against)"
     # "is that higher than last quarter?", "was it better than Q2": the same, set against it yes or no
     r"|(?:is|was|are|were) (?:that|this|it|they|those|these) (?:\w+ )?(?:higher|lower|more|less|better|worse"

@@ -248,6 +248,8 @@ def is_follow_up(previous: Frame | None, current: Frame, question: str) -> bool:
         return True  # "which grew the most vs 2025?" after a measure by product: those rows, compared
     if previous.intent is Intent.MEASURE and VERSUS.match(question) and not current.slots.measure:
         return True  # "how does that compare to Q2?": the last figure, set against another period
+    if previous.intent is Intent.PERFORMANCE and VERSUS.match(question) and not names_in(current.slots):
+        return True  # "how's that vs last yr" after my win rate this year: the same figure, compared
     if previous.intent is Intent.MEASURE and VOLUME_OR_SIZE.search(question):
         return True  # "was that fewer deals or smaller deals?"
     if previous.intent in (Intent.MEASURE, Intent.PIPELINE) and FRAGMENT.match(question):

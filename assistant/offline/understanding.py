@@ -537,6 +537,8 @@ def understand(question: str, lexicon: Lexicon, index: EntityIndex) -> Frame:
     _categories_by(frame, prepared.text)
     _wider_than_seen(frame, prepared.text, lexicon)
     _places_compared(frame, prepared.text)
+    if frame.intent is Intent.FORECAST and frame.slots.measure == "closed_deals":
+        frame.slots.measure = None  # "q4 forecast - closed, commit and best case": the forecast's lines
     total_bar(frame, prepared.text)  # "is my team's win rate above 30%?": the total against it
     _deal_reference(frame, question)
     _topic(frame, question, [m.phrase for m in prepared.mentions if m.kind == "account"])
@@ -604,6 +606,9 @@ def _places_compared(frame: Frame, text: str) -> None:
     pipelines = frame.intent is Intent.PIPELINE and bool(slots.others) and slots.others_slot is not None
     # "is Cara's team win rate higher than Rocco's?": the two teams' figure, not their reps' scorecards
     teams = slots.others_slot == "owner" and re.search(r"\bteams?\b", text) is not None
+    # "how much of that is engaging vs prospecting": open deals in the stages named, not a scorecard
+    if frame.intent is Intent.PERFORMANCE and slots.dimension == "stage" and not slots.measure:
+        frame.intent, slots.measure = Intent.MEASURE, "open_pipeline"
     if (frame.intent is Intent.PERFORMANCE and (places or periods or teams)) or listed_places or pipelines:
         frame.intent = Intent.MEASURE
         frame.slots.measure = frame.slots.measure or "won_revenue"

@@ -9,8 +9,8 @@ from decimal import Decimal
 
 from sqlalchemy import func, select
 
-from tests.offline.conftest import World
-from tools.store.schema import Account, Opportunity, User
+from tests.offline.conftest import Cast, World
+from tools.store.schema import Account, Opportunity, Territory, User
 
 
 def _won_by_month(world: World, owner: int, months: list[str]) -> dict[str, Decimal]:
@@ -70,3 +70,44 @@ def test_which_reps_have_deals_stuck_is_the_reps_holding_them(maven: World) -> N
     worth = maven.ask(manager, "how much is that worth", answer.thread_id)
     ((again,),) = [worth.tool_calls]
     assert again.args["measure"] == "open_pipeline" and "also" not in again.args
+
+
+def test_a_forecast_split_by_region_is_each_regions_forecast_against_its_quota(
+    demo: World, cast: Cast
+) -> None:
+    revops = cast.revops
+    first = demo.ask(revops, "q4 forecast - closed, commit and best case")
+    assert [c.name for c in first.tool_calls] == ["forecast"]  # "closed" is the forecast's line, not a count
+    split = demo.ask(revops, "split by region", first.thread_id)
+    with demo.engine.connect() as connection:
+        regions = sorted(set(connection.scalars(select(Territory.region)).all()))
+    assert sorted(c.args["region"] for c in split.tool_calls) == regions
+    assert "Forecast by region for 2026-Q4" in split.answer and "| Quota | Attained |" in split.answer
+    # each region's closed won adds up to the whole forecast's
+    whole = re.findall(r"(\$[\d.,]+M?) closed won against", first.answer)
+    assert whole and f"{whole[0]} closed won in all" in split.answer, (first.answer, split.answer)
+
+
+def test_hows_that_vs_last_year_compares_the_figure_just_given(demo: World) -> None:
+    rep = demo.viewer("Avery Silva")
+    first = demo.ask(rep, "my win rate this yr")
+    again = demo.ask(rep, "hows that vs last yr", first.thread_id)
+    ((call,),) = [again.tool_calls]
+    assert (call.args["measure"], call.args["period"], call.args["compare"]) == (
+        "win_rate",
+        "this year",
+        "previous_period",
+    )
+    assert re.search(r"from \d+% \(2025\)", again.answer)
+
+
+def test_how_much_of_that_is_one_stage_vs_another(maven: World) -> None:
+    rep = maven.viewer("Anna Snelling")
+    first = maven.ask(rep, "my open pipe")
+    split = maven.ask(rep, "how much of that is engaging vs prospecting", first.thread_id)
+    ((call,),) = [split.tool_calls]
+    assert (call.args["measure"], call.args["group_by"]) == ("open_pipeline", "stage")
+    assert {row for row in re.findall(r"^\| (Engaging|Prospecting) \|", split.answer, re.M)} == {
+        "Engaging",
+        "Prospecting",
+    }

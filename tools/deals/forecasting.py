@@ -66,6 +66,10 @@ def _quota(
         query = query.where(Quota.user_id.in_(resolved.owner_ids))
     if resolved.territory_id is not None:
         query = query.join(User, User.id == Quota.user_id).where(User.territory_id == resolved.territory_id)
+    elif resolved.region_territories is not None:
+        query = query.join(User, User.id == Quota.user_id).where(
+            User.territory_id.in_(resolved.region_territories)
+        )
     with repo.connect() as connection:
         rows = connection.execute(query).all()
     return to_money(sum((r[2] for r in rows), ZERO)), [record_id("quota", f"{r[0]}:{r[1]}") for r in rows]
@@ -144,6 +148,7 @@ def forecast(repo: Repository, viewer: ViewerLike, params: ForecastQuery) -> For
         city: The account's city.
         owner: A rep's or manager's name (a manager means the team).
         territory: Territory name.
+        region: Region name: the territories in it.
         account: Account name.
         product: Product name.
         stage: Stage name, or several: 'Proposal, Negotiation'.

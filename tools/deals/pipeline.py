@@ -129,6 +129,7 @@ def pipeline_summary(repo: Repository, viewer: ViewerLike, params: PipelineQuery
     Args:
         owner: A rep's or manager's name (a manager means the team).
         territory: Territory name.
+        region: Region name: the territories in it.
         account: Account name.
         product: Product name.
         stage: Stage name, or several: 'Proposal, Negotiation'.

@@ -108,6 +108,7 @@ def stalled_deals(repo: Repository, viewer: ViewerLike, params: StalledQuery) ->
     Args:
         owner: A rep's or manager's name (a manager means the team); default everyone in scope.
         territory: Territory name.
+        region: Region name: the territories in it.
         account: Account name.
         product: Product name.
         stage: Stage name, or several: 'Proposal, Negotiation'.

@@ -96,6 +96,7 @@ def win_scores(repo: Repository, viewer: ViewerLike, params: WinScoreQuery) -> W
     Args:
         owner: A rep's or manager's name (a manager means the team); default everyone in scope.
         territory: Territory name.
+        region: Region name: the territories in it.
         account: Account name.
         product: Product name.
         stage: Stage name, or several: 'Proposal, Negotiation'.

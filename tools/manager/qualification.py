@@ -109,6 +109,7 @@ def qualification_scorecard(repo: Repository, viewer: ViewerLike, params: Qualif
         methodology: The methodology: meddpicc or bant.
         owner: A rep's or manager's name (a manager means the team); default everyone in scope.
         territory: Territory name.
+        region: Region name: the territories in it.
         account: Account name.
         product: Product name.
         stage: Stage name, or several: 'Proposal, Negotiation'.

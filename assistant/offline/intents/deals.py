@@ -127,6 +127,14 @@ def _forecast(frame: Frame, lexicon: Lexicon, tools: AbstractSet[str]) -> list[C
         # "the forecast for Q4: closed so far, commit…": a forecast is of the whole quarter, what has
         # closed so far is one of its lines
         filters["period"] = WHOLE_PERIOD[filters["period"]]
+    places = {"region": lexicon.regions, "territory": lexicon.territories}
+    place = frame.slots.dimension if frame.slots.dimension in places else None
+    if place is None and frame.slots.group_by == "territory":
+        place = "region" if lexicon.regions else "territory"
+    if place is not None and 1 < len(places[place]) <= MAX_FORECAST_CALLS:
+        # "q4 forecast, split by region": each region's forecast, side by side
+        filters.pop("group_by", None)
+        return [Call("forecast", {**filters, place: named.name}) for named in places[place]]
     if frame.slots.group_by == "owner" or frame.slots.dimension == "rep":
         # "forecast by rep": each rep's forecast (the forecast itself has no breakdown)
         filters.pop("group_by", None)
@@ -171,9 +179,12 @@ def _write_deal(output: DealDetails, answering: Answering) -> str:
 
 
 def _write_forecast(output: Forecast, answering: Answering) -> str:
-    each = [(r.args.get("owner"), r.output) for r in answering.results if isinstance(r.output, Forecast)]
+    found = [r for r in answering.results if isinstance(r.output, Forecast)]
+    kind = next((key for key in ("region", "territory", "owner") if found and key in found[0].args), "owner")
+    each = [(r.args.get(kind), r.output) for r in found if isinstance(r.output, Forecast)]
     if len(each) > 1:
-        return answers.forecast_by_rep([(str(owner), found) for owner, found in each], answering.notes)
+        member = {"owner": "rep"}.get(kind, kind)
+        return answers.forecast_by_rep([(str(name), one) for name, one in each], answering.notes, member)
     return answers.forecast(output, answering.args, answering.viewer, answering.notes)
 
 
