@@ -179,6 +179,18 @@ GAPS: tuple[Action, ...] = (
         acts=False,
     ),
     Action(
+        "support",
+        "show support tickets, cases or escalations — the data holds deals, accounts and sales "
+        "activities, not a help desk",
+        re.compile(
+            r"^(?!.*\b(?:playbook|should|tips?|advice|how (?:do|can|should|to)|when to)\b).*"
+            r"\b(?:(?:support|help ?desk|service|customer) (?:tickets?|cases?|requests?|issues?|escalations?)"
+            r"|tickets?|zendesk)\b"
+        ),
+        'give an account\'s profile, open deals and recent activity ("tell me about {account}")',
+        acts=False,
+    ),
+    Action(
         "compensation",
         "work out commission, bonuses, payouts or compensation — the data has no compensation plan",
         re.compile(

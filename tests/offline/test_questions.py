@@ -681,6 +681,7 @@ CASES: list[tuple[str, str, str | None, dict[str, Any]]] = [
     (REVOPS, "avg discount on won deals this yr?", None, {}),
     (MANAGER, "what was our forecast accuracy last qtr", None, {}),
     (MANAGER, "how many new customers did my team land in q3", None, {}),
+    (REVOPS, "how many support tickets does Globex have open right now", None, {}),
 ]
 
 
