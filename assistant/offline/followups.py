@@ -183,6 +183,19 @@ def _still_compared(previous: Frame, current: Frame, question: str) -> bool:
     return bool(named) and all(name in members for name in named)
 
 
+#: "all the regions", "the three regions", "each of my reps": every member, not the ones set side by side.
+EVERY_OF = {
+    **{"regions": "region", "territories": "territory", "teams": "team", "reps": "rep"},
+    **{"products": "product", "segments": "segment", "industries": "industry", "sectors": "industry"},
+    "stages": "stage",
+}
+EVERY_ONE = re.compile(
+    rf"\b(?:all|every|each)(?: of)?(?: (?:the|my|our))? (?:\w+ )?({'|'.join(EVERY_OF)})\b"
+    rf"|\bthe (?:two|three|four|five|six|seven|eight|\d+) ({'|'.join(EVERY_OF)})\b",
+    re.I,
+)
+
+
 def is_follow_up(previous: Frame | None, current: Frame, question: str) -> bool:
     if previous is None or current.intent in ASIDES:
         return False
@@ -553,6 +566,13 @@ def merge(previous: Frame, current: Frame, question: str) -> Frame:
     for slot in FILTER_SLOTS:
         value = getattr(current.slots, slot)
         setattr(merged, slot, value if value is not None or not same else getattr(previous.slots, slot))
+    if merged.others_slot and (every := EVERY_ONE.search(question)):
+        # "which of the three regions is furthest behind" after West vs East: all three, not the two
+        slot, noun = merged.others_slot, every[1] or every[2]
+        if EVERY_OF.get(noun.lower()) == dict(MEMBER_SLOTS).get(slot, slot):
+            merged.others = merged.others_slot = None
+            setattr(merged, slot, getattr(current.slots, slot))
+            merged.limit = merged.ranking = None  # "the three regions" is all of them, not a top three
     own = current.slots
     if own.measure and own.dimension and own.measure != previous.slots.measure and own.limit is None:
         # "win rate by product" after the one product that sells best: every product, ranked by the

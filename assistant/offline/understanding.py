@@ -537,6 +537,10 @@ def understand(question: str, lexicon: Lexicon, index: EntityIndex) -> Frame:
     _categories_by(frame, prepared.text)
     _wider_than_seen(frame, prepared.text, lexicon)
     _places_compared(frame, prepared.text)
+    slots = frame.slots
+    if slots.both_ends and slots.measure == "attainment" and 1.0 in (slots.below, slots.above):
+        # "who is furthest behind their number? the bottom 3 and the top 3": both ends of everyone
+        slots.below = slots.above = None
     if frame.intent is Intent.FORECAST and frame.slots.measure == "closed_deals":
         frame.slots.measure = None  # "q4 forecast - closed, commit and best case": the forecast's lines
     total_bar(frame, prepared.text)  # "is my team's win rate above 30%?": the total against it

@@ -111,3 +111,26 @@ def test_how_much_of_that_is_one_stage_vs_another(maven: World) -> None:
         "Engaging",
         "Prospecting",
     }
+
+
+def test_all_three_regions_after_two_compared_is_every_region(demo: World, cast: Cast) -> None:
+    first = demo.ask(cast.revops, "how does West stack up against East on closed-won so far this quarter")
+    every = demo.ask(
+        cast.revops, "which of the three regions is furthest behind on its Q4 quota", first.thread_id
+    )
+    ((call,),) = [every.tool_calls]
+    assert (call.args["measure"], call.args["group_by"]) == ("attainment", "region")
+    assert "top" not in call.args and "region" not in call.args
+    with demo.engine.connect() as connection:
+        regions = set(connection.scalars(select(Territory.region)).all())
+    assert set(re.findall(r"^\| (\w+) \| \d+% \|$", every.answer, re.M)) == regions
+
+
+def test_the_bottom_and_the_top_of_those_behind_their_number_is_both_ends_of_everyone(
+    demo: World, cast: Cast
+) -> None:
+    answer = demo.ask(
+        cast.manager, "which reps are furthest behind their number? give me the bottom 3 and the top 3"
+    )
+    ((call,),) = [answer.tool_calls]
+    assert call.args["measure"] == "attainment" and "below" not in call.args
