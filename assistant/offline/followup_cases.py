@@ -399,17 +399,15 @@ def of_a_kind(previous: Frame, current: Frame, question: str) -> Frame | None:
         return previous.model_copy(
             update={"follow_up": True, "question": current.question, "advice": current.advice}
         )
-    if BY_CLOSE.search(question) and previous.intent in DEAL_LISTS:
-        # "sort by close date" after a deal list: the same open deals, by the month they close
-        slots = previous.slots.model_copy(update={"group_by": "month", "measure": None, "dimension": None})
-        return previous.model_copy(
-            update={
-                "intent": Intent.PIPELINE,
-                "slots": slots,
-                "follow_up": True,
-                "question": current.question,
-            }
-        )
+    listed = previous.intent is Intent.MEASURE and previous.slots.dimension == "deal"
+    if BY_CLOSE.search(question) and (previous.intent in DEAL_LISTS or listed):
+        # "sort those by close date" after a deal list: the same deals, each one, in the order they
+        # close (by the day, each deal inside it)
+        measure = previous.slots.measure if listed else "open_pipeline"
+        update = {"group_by": None, "measure": measure, "dimension": "day", "then_by": "deal"}
+        update |= {"limit": None, "ranking": None, "also": None}
+        slots = previous.slots.model_copy(update=update)
+        return Frame(intent=Intent.MEASURE, slots=slots, follow_up=True, question=current.question)
     by_size = BY_SIZE.match(question) is not None and previous.intent in (*DEAL_LISTS, Intent.STALLED)
     if (NARROW.match(question) and BIG_ONES.search(question) and previous.intent in DEAL_LISTS) or by_size:
         # "only the big ones": the largest deals of the same list

@@ -3,6 +3,7 @@ side, members set against each other, and a name written in lower case that the 
 
 from __future__ import annotations
 
+import re
 import uuid
 from typing import Any
 
@@ -319,10 +320,18 @@ def test_how_many_and_what_they_were_worth(maven: World) -> None:
     assert args["measure"] == "lost_deals" and args["also"] == ["lost_revenue"]
 
 
-def test_sort_by_close_date_groups_the_same_deals_by_month(demo: World, cast: Cast) -> None:
+def test_sort_by_close_date_lists_the_same_deals_in_the_order_they_close(demo: World, cast: Cast) -> None:
     listed, by_close = _thread(demo, cast.rep, "my open deals over 20k", "sort by close date")
     first, again = _calls(listed)[0], _calls(by_close)[0]
-    assert again == ("pipeline_summary", {**first[1], "group_by": "month"})
+    assert first[0] == "pipeline_summary" and again[0] == "query_metrics"
+    assert (again[1]["measure"], again[1]["group_by"], again[1]["then_by"]) == (
+        "open_pipeline",
+        "day",
+        "deal",
+    )
+    assert float(again[1]["min_amount"]) == float(first[1]["min_amount"])
+    days = re.findall(r"^\| (\d{4}-\d\d-\d\d) · ", by_close.answer, re.M)
+    assert len(days) > 1 and days == sorted(days)
 
 
 def test_territory_design_in_conversation(demo: World, cast: Cast) -> None:
