@@ -229,6 +229,8 @@ def _account_line(a: AccountLine, where: bool = False) -> str:
     """One account: what the data has about its size and value (a figure it lacks is left out), and
     its country when the search was by country."""
     parts = [a.country] if where and a.country else []
+    if a.parent:
+        parts.append(f"parent {a.parent}")  # "list w the parent": the group it belongs to
     if a.annual_revenue is not None:
         parts.append(f"annual revenue {fmt.money(a.annual_revenue)}")
     if a.employees is not None:

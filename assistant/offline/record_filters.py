@@ -96,6 +96,9 @@ WITH_SUBSIDIARIES = re.compile(
     r"|\b(?:subsidiaries|subs)\s+(?:included|and all|too|as well)\b|\bgroup\s+(?:total|wide|level)\b"
     # "what's the whole Acme family worth?": the account's name between the words
     r"|\b(?:family|group) of companies\b|\bcorporate family\b|\bthe\s+(?:whole\s+)?\s{3,}family\b"
+    # "across the acme corp family"; "from them, including Acme itself" after the accounts under it
+    r"|\b(?:across|for|from|in|of|over)\s+the\s+(?:whole\s+|entire\s+)?(?:[\w&.'-]+\s+){1,3}family\b"
+    r"|\bincluding\s+(?:[\w&.'-]+\s+){0,3}itself\b"
 )
 
 

@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from sqlalchemy import func, select
 
-from tests.offline.conftest import Cast, World
+from tests.offline.conftest import ADMIN, Cast, World
 from tools.store.schema import Account, Opportunity, Territory, User
 
 
@@ -134,3 +134,42 @@ def test_the_bottom_and_the_top_of_those_behind_their_number_is_both_ends_of_eve
     )
     ((call,),) = [answer.tool_calls]
     assert call.args["measure"] == "attainment" and "below" not in call.args
+
+
+def _won_by_group(world: World, parent: str) -> Decimal:
+    with world.engine.connect() as connection:
+        head = connection.scalar(select(Account.id).where(Account.name == parent))
+        members = [head, *connection.scalars(select(Account.id).where(Account.parent_account_id == head))]
+        total = connection.scalar(
+            select(func.sum(Opportunity.amount)).where(
+                Opportunity.is_won, Opportunity.account_id.in_(members)
+            )
+        )
+    return Decimal(str(total))
+
+
+def test_a_group_of_companies_asked_by_its_family_counts_its_subsidiaries(maven: World) -> None:
+    group = _won_by_group(maven, "Acme Corporation")
+    for question in ("how much have we won across the acme corp family",):
+        answer = maven.ask(ADMIN, question)
+        ((call,),) = [answer.tool_calls]
+        assert call.args["parent_account"] == "Acme Corporation" and f"${group:,.0f}" in answer.answer
+    listed = maven.ask(ADMIN, "which accounts roll up to Acme Corporation")
+    total = maven.ask(
+        ADMIN, "how much have we won from them in total, including Acme itself", listed.thread_id
+    )
+    assert f"${group:,.0f}" in total.answer
+
+
+def test_subsidiaries_listed_with_their_parent(maven: World) -> None:
+    answer = maven.ask(ADMIN, "which accounts have a parent co? list w the parent")
+    with maven.engine.connect() as connection:
+        pairs = dict(
+            connection.execute(
+                select(Account.name, Account.parent_account_id).where(Account.parent_account_id.is_not(None))
+            ).all()
+        )
+        names = dict(connection.execute(select(Account.id, Account.name)).all())
+    shown = re.findall(r"^- ([^:]+): parent ([^,]+),", answer.answer, re.M)
+    assert shown and all(names[pairs[child]] == parent for child, parent in shown)
+    assert "did not follow" not in answer.answer

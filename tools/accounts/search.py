@@ -12,9 +12,9 @@ from decimal import Decimal
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field
-from sqlalchemy import ColumnElement, Connection, Select, func
+from sqlalchemy import ColumnElement, func
 
-from tools.accounts.search_filters import conditions_of
+from tools.accounts.search_filters import conditions_of, lookup, parents_of
 from tools.evidence import ExternalId, Figure, RecordUrl, Unit, record_id
 from tools.rollup import first_ids, measure, metric, money, sample_ids
 from tools.store.repository import Repository
@@ -114,6 +114,7 @@ class AccountLine(BaseModel):
     employees: int | None = None
     annual_revenue: Decimal | None = Field(default=None, description="The company's own annual revenue.")
     country: str | None = None
+    parent: str | None = Field(default=None, description="The parent account, when it is in your view.")
     open_pipeline: Figure = Field(
         description="Your open opportunities on the account (record_count = deals)."
     )
@@ -126,11 +127,6 @@ class AccountSearchResult(BaseModel):
     total_potential: Figure
     total_open_pipeline: Figure
     accounts: list[AccountLine]
-
-
-def _lookup(connection: Connection, query: Select[Any]) -> dict[int, Any]:
-    """``{key: value}`` from a two-column select."""
-    return {int(key): value for key, value in connection.execute(query).all()}
 
 
 def search_accounts(repo: Repository, viewer: Viewer, params: AccountSearch) -> AccountSearchResult:
@@ -237,6 +233,7 @@ def search_accounts(repo: Repository, viewer: Viewer, params: AccountSearch) -> 
                 Account.employees,
                 Account.country,
                 Account.annual_revenue,
+                Account.parent_account_id,
                 pipe.c.amount,
                 func.coalesce(pipe.c.deals, 0).label("deals"),
             )
@@ -244,16 +241,17 @@ def search_accounts(repo: Repository, viewer: Viewer, params: AccountSearch) -> 
             .limit(params.limit)
         ).all()
         ids = [r.id for r in rows]
-        territories = _lookup(
+        parents = parents_of(connection, repo, viewer, {r.parent_account_id for r in rows})
+        territories = lookup(
             connection,
             repo.territories(viewer, Territory.id, Territory.name).where(
                 Territory.id.in_({r.territory_id for r in rows})
             ),
         )
-        owners = _lookup(
+        owners = lookup(
             connection, repo.users(viewer, User.id, User.name).where(User.id.in_({r.owner_id for r in rows}))
         )
-        last_activity = _lookup(
+        last_activity = lookup(
             connection,
             repo.activities(viewer, Activity.account_id, func.max(Activity.occurred_at))
             .where(Activity.account_id.in_(ids))
@@ -294,6 +292,7 @@ def search_accounts(repo: Repository, viewer: Viewer, params: AccountSearch) -> 
             employees=r.employees,
             annual_revenue=r.annual_revenue,
             country=r.country,
+            parent=parents.get(r.parent_account_id),
             open_pipeline=metric(
                 "open_pipeline",
                 money(r.amount),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import ColumnElement, Connection, func, or_
+from sqlalchemy import ColumnElement, Connection, Select, func, or_
 
 from tools.errors import InputError
 from tools.filters import ACCOUNT_ATTRIBUTES, account_attribute
@@ -170,3 +170,15 @@ def _distinct_roles(repo: Repository, viewer: Viewer) -> list[str]:
     with repo.connect() as connection:
         found = connection.execute(repo.contacts(viewer, Contact.buying_role).distinct()).scalars()
         return sorted({str(role) for role in found if role})
+
+
+def lookup(connection: Connection, query: Select[Any]) -> dict[int, Any]:
+    """``{key: value}`` from a two-column select."""
+    return {int(key): value for key, value in connection.execute(query).all()}
+
+
+def parents_of(connection: Connection, repo: Repository, viewer: Viewer, ids: set[Any]) -> dict[Any, str]:
+    """The names of the parent accounts ``ids`` that are in the viewer's view."""
+    found = {key for key in ids if key is not None}
+    query = repo.accounts(viewer, Account.id, Account.name).where(Account.id.in_(found))
+    return lookup(connection, query) if found else {}
