@@ -173,3 +173,19 @@ def test_subsidiaries_listed_with_their_parent(maven: World) -> None:
     shown = re.findall(r"^- ([^:]+): parent ([^,]+),", answer.answer, re.M)
     assert shown and all(names[pairs[child]] == parent for child, parent in shown)
     assert "did not follow" not in answer.answer
+
+
+def test_no_next_step_is_those_with_none_recorded(demo: World, cast: Cast) -> None:
+    with demo.engine.connect() as connection:
+        none = connection.scalar(
+            select(func.count()).where(
+                ~Opportunity.is_closed,
+                Opportunity.owner_id == cast.rep.user_id,
+                (Opportunity.next_step.is_(None)) | (Opportunity.next_step == ""),
+            )
+        )
+    answer = demo.ask(cast.rep, "which of my open deals have no next step")
+    ((call,),) = [answer.tool_calls]
+    assert call.args["missing"] == "next_step" and f"({none} deal" in answer.answer
+    overdue = demo.ask(cast.rep, "which deals have a missing or overdue next step?")
+    assert [c.name for c in overdue.tool_calls][0] == "stalled_deals"

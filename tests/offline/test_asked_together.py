@@ -381,4 +381,5 @@ def test_percent_of_quota_is_attainment_and_who_came_second_is_the_first_two(dem
 def test_which_of_those_keeps_the_period_of_the_deals_shown(demo: World, cast: Cast) -> None:
     _, narrowed = _thread(demo, cast.rep, "my deals closing next quarter", "which of those have no next step")
     name, args = _calls(narrowed)[0]
-    assert name == "stalled_deals" and args["period"] == "next quarter" and args["rule"] == "next_step"
+    # those with no next step recorded (not the stall rule, which adds the overdue ones), same period
+    assert name == "query_metrics" and args["period"] == "next quarter" and args["missing"] == "next_step"

@@ -310,7 +310,7 @@ def test_the_stall_check_of_the_deals_closing_next_week(demo: World, cast: Cast)
     first = demo.ask(cast.rep, "what do i have closing next week")
     none = demo.ask(cast.rep, "any of them missing a next step?", first.thread_id)
     args = _calls(none)[0][1]
-    assert (args["rule"], args["period"]) == ("next_step", "next week")
+    assert (args["missing"], args["period"]) == ("next_step", "next week")
 
 
 def test_whose_have_sat_there_longest_keeps_the_stage(maven: World, cast: Cast) -> None:

@@ -186,10 +186,10 @@ def prefer_query(frame: Frame, prepared: str, sees_company: bool = False) -> Non
         # rule, which lists the deals to act on with the playbook's advice, also flags overdue ones)
         frame.intent, frame.slots.rule, frame.slots.measure = Intent.MEASURE, None, "open_deals"
         return
-    narrowed = frame.slots.min_amount is not None or frame.slots.stage is not None
-    if frame.intent is Intent.STALLED and missing_step and not OVERDUE.search(prepared) and narrowed:
-        # "open deals over 20k in proposal with no next step": exactly those with none recorded, listed
-        # (the stall rule would add the ones whose next step is overdue)
+    if frame.intent is Intent.STALLED and missing_step and not OVERDUE.search(prepared) and not frame.advice:
+        # "which of my open deals have no next step", "open deals over 20k in proposal with no next
+        # step": exactly those with none recorded, listed (the stall rule would add the ones whose next
+        # step is overdue)
         frame.intent, frame.slots.rule, frame.slots.measure = Intent.MEASURE, None, "open_pipeline"
         frame.slots.dimension = frame.slots.dimension or "deal"
         return
