@@ -188,4 +188,4 @@ def test_no_next_step_is_those_with_none_recorded(demo: World, cast: Cast) -> No
     ((call,),) = [answer.tool_calls]
     assert call.args["missing"] == "next_step" and f"({none} deal" in answer.answer
     overdue = demo.ask(cast.rep, "which deals have a missing or overdue next step?")
-    assert [c.name for c in overdue.tool_calls][0] == "stalled_deals"
+    assert overdue.tool_calls[0].name == "stalled_deals"
