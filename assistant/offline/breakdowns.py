@@ -67,7 +67,9 @@ BREAKDOWN = re.compile(
 ADJECTIVAL = re.compile(
     r"\b(region(?=al\s+(?:scorecard|breakdown|numbers|view|split|summary|results|performance|leaderboard"
     r"|report|comparison|figures|stats)\b)"
-    rf"|(?:{DIMENSION_WORD})(?=[- ]level\b))"
+    rf"|(?:{DIMENSION_WORD})(?=[- ]level\b)"
+    # "product mix of won revenue", "the industry split", "stage distribution"
+    rf"|(?:{DIMENSION_WORD})(?= (?:mix|split|distribution|breakdown)\b))"
 )
 #: "compare managers by won revenue", "rank the territories": every member of a dimension, side by side.
 COMPARED_GROUPS = re.compile(

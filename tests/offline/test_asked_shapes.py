@@ -189,3 +189,16 @@ def test_no_next_step_is_those_with_none_recorded(demo: World, cast: Cast) -> No
     assert call.args["missing"] == "next_step" and f"({none} deal" in answer.answer
     overdue = demo.ask(cast.rep, "which deals have a missing or overdue next step?")
     assert overdue.tool_calls[0].name == "stalled_deals"
+
+
+def test_a_product_mix_is_the_breakdown_by_product_with_shares(demo: World, cast: Cast) -> None:
+    for question, dimension in (
+        ("product mix of my team's won revenue this year with % share", "product"),
+        ("industry split of open pipeline", "industry"),
+    ):
+        answer = demo.ask(cast.manager, question)
+        ((call,),) = [answer.tool_calls]
+        assert call.args["group_by"] == dimension, question
+    mix = demo.ask(cast.manager, "product mix of my team's won revenue this year with % share")
+    ((call,),) = [mix.tool_calls]
+    assert call.args["share_of_total"] and "% of the total" in mix.answer
