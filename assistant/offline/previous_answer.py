@@ -170,9 +170,11 @@ def of_previous(previous: Frame, current: Frame, question: str) -> Frame | None:
     ):
         # "how does that compare to the team?" after someone's figure: each rep's, with the team average
         # (a rep's scope is their own deals: the answer says the team's is not theirs to see)
+        # "how does her win rate compare to the rest of my team": the measure named now, if one is
         slots = previous.slots.model_copy(
             update={
-                "measure": previous.slots.measure or "won_revenue",
+                "measure": current.slots.measure or previous.slots.measure or "won_revenue",
+                "also": None if current.slots.measure else previous.slots.also,
                 "dimension": "rep",
                 "group_by": None,
                 "mean_of_groups": True,

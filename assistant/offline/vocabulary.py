@@ -37,7 +37,7 @@ KEYWORDS = _words(
     "stalled summarise summarize summary territories territory threaded upsell weighted whitespace "
     "workload biggest largest smallest deals stuck average industry sector sectors vertical "
     "verticals segments regions office offices stages series family product products month months "
-    "state states city cities"
+    "state states city cities cycle cycles"
 )
 
 #: Numbers written as words ("top three", "older than six months", "a week").
@@ -250,6 +250,10 @@ def correct_typos(text: str, protected: set[str]) -> str:
             near = process.extractOne(word, same_start, scorer=OSA.distance, score_cutoff=1)
             if near:
                 return str(near[0])
+        # "cycel", "cylce": two letters swapped in a shorter word (the same letters, one swap apart)
+        swapped = [k for k in same_start if sorted(k) == sorted(word) and OSA.distance(word, k) == 1]
+        if len(swapped) == 1:
+            return swapped[0]
         if len(word) >= 7 and not knows_word(word):
             # "commision", "attainmnet": any longer word the planner's patterns spell, one edit away
             longer = [k for k in _long_planner_words() if k[0] == word[0]]
@@ -330,6 +334,8 @@ SHORTHAND = {
     "stg": "stage",
     "stgs": "stages",
     "wht": "what",
+    "wat": "what",
+    "wats": "what is",
     "shld": "should",
     "shd": "should",
     "wld": "would",

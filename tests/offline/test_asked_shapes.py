@@ -202,3 +202,20 @@ def test_a_product_mix_is_the_breakdown_by_product_with_shares(demo: World, cast
     mix = demo.ask(cast.manager, "product mix of my team's won revenue this year with % share")
     ((call,),) = [mix.tool_calls]
     assert call.args["share_of_total"] and "% of the total" in mix.answer
+
+
+def test_swapped_letters_and_chat_spelling_are_read(demo: World, cast: Cast) -> None:
+    cycle = demo.ask(cast.manager, "whats the avg sales cycel on won deals this yr")
+    assert cycle.tool_calls[0].args["measure"] == "average_sales_cycle"
+    rate = demo.ask(cast.rep, "wat's my win rate")
+    assert "no person named" not in rate.answer and "win rate" in rate.answer.lower()
+
+
+def test_her_win_rate_against_the_rest_of_the_team_is_the_win_rate(maven: World) -> None:
+    manager = maven.viewer("Cara Losch")
+    first = maven.ask(manager, "how many deals did violet mclelland win this quarter")
+    lost = maven.ask(manager, "and how many did she lose", first.thread_id)
+    against = maven.ask(manager, "how does her win rate compare to the rest of my team", lost.thread_id)
+    ((call,),) = [against.tool_calls]
+    assert (call.args["measure"], call.args["group_by"]) == ("win_rate", "rep")
+    assert "| Violet Mclelland |" in against.answer and "Average over" in against.answer
