@@ -456,7 +456,8 @@ def write(result: MetricResult, answering: Answering) -> str:
     if result.shown_together is not None and result.rows:
         # "combined revenue of my top 5 accounts": the ones shown, added up by the tool
         together = result.shown_together
-        summary += f". The {len(result.rows)} shown together: {value(together)}"
+        listed = "listed" if len(result.rows) > ROWS_SHOWN else "shown"
+        summary += f". The {len(result.rows)} {listed} together: {value(together)}"
     if answering.frame.slots.mean_of_groups and _alone(answering, result):
         # a rep's scope holds their own deals only: an average over the team is not theirs to see
         summary = (
@@ -574,6 +575,16 @@ def write(result: MetricResult, answering: Answering) -> str:
     if result.groups_total > shown and not picked:
         grouped = "group" if result.then_by else (result.group_by or "group").replace("_", " ")
         more = f"Showing {shown} of {fmt.plural(result.groups_total, grouped)}."
+    asked = answering.args.get("top")
+    if isinstance(asked, int) and 0 < asked < len(result.rows) and not picked:
+        # "just the 5 biggest" where 13 share the 5th place: said, not a list of 13 as if 5 were asked
+        tied = [row for row in result.rows if row.figures[0].value == result.rows[asked - 1].figures[0].value]
+        grouped = (result.group_by or "group").replace("_", " ")
+        cut = f"; the first {shown} are shown." if shown < len(result.rows) else "."
+        more = (
+            f"{fmt.plural(len(tied), grouped)} tie at {value(tied[0].figures[0])} for place {asked}, so "
+            f"{len(result.rows)} are in the top {asked}{cut}"
+        )
     # the members asked for are shown, not a cut of the breakdown; and where the answer says how many
     # it shows ("Showing 12 of 24 reps"), the tool's own cut ("the largest 23 of 24") is not said too
     notes = [n for n in result.notes if not ((picked or more) and n.startswith("showing the "))]

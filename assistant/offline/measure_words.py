@@ -12,6 +12,11 @@ def any_of(words: str) -> re.Pattern[str]:
     return re.compile(r"\b(?:" + words + r")\b")
 
 
+#: "sales" is what was sold, except in a role or a process ("which sales agent…", "sales cycle").
+SALES = (
+    r"sales(?! (?:agents?|reps?|representatives?|people|persons?|team|teams|managers?|leaders?|org"
+    r"|ops|cycles?|playbook|process|stages?|calls?|methodology|motion|territor(?:y|ies)|offices?))"
+)
 WON = any_of(
     r"won|did(?:n't|nt| not)? [\w']+(?: [\w']+){0,3}? close\b|bought|purchased"
     # "what we've already closed", "how much I have closed": closed and won
@@ -24,8 +29,7 @@ WON = any_of(
     # "how much did they spend with us", "what has Acme paid us": what they bought
     r"|(?:spend|spends|spent|spending)(?: \w+){0,2} (?:with|on) (?:us|our)\b|(?:paid|pay|pays) us\b"
     # "sales" is what was sold, except in a role or a process ("which sales agent…", "sales cycle")
-    r"|sales(?! (?:agents?|reps?|representatives?|people|persons?|team|teams|managers?|leaders?|org"
-    r"|ops|cycles?|playbook|process|stages?|calls?|methodology|motion|territor(?:y|ies)|offices?))"
+    rf"|{SALES}"
     r"|closed (?:revenue|business|deals?)"
     r"|(?:brought|bring|brings|bringing) in|made"
     r"|generated revenue|landed|signed|converts?|converted|conversion|close rate|closing rate|hit rate"
@@ -188,7 +192,7 @@ COVERAGE = any_of(
     # "pipeline vs quota": the open pipeline set against the quota is its coverage
     rf"|pipe(?:line)?\b.{{0,30}}\b{_AGAINST} (?:my |our |their |his |her |the |team )?(?:quota|target|plan)"
 )
-MONEY = any_of(r"how much|revenue|bookings?|amount|value|dollars?|money|worth|total|sum|sales")
+MONEY = any_of(rf"how much|revenue|bookings?|amount|value|dollars?|money|worth|total|sum|{SALES}")
 
 
 #: "West is lowest - what are they losing on?": a superlative said of something named, not a ranking

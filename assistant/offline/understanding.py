@@ -625,7 +625,9 @@ def _accounts_by_deals(frame: Frame, text: str, lexicon: Lexicon) -> None:
     """ "what's her biggest account?" where the data records no account owners: the accounts ranked by
     what the person won there (their deals), not a search of accounts they own, which finds none."""
     ranked = frame.slots.ranking == "top" or frame.slots.limit is not None
-    unowned = not lexicon.account_owners and _PERSON_OR_SELF.search(text) is not None
+    # "which of my customers are the biggest companies by headcount": by their size, not by deals
+    sized = account_order(text, by_pipeline=False) is not None
+    unowned = not lexicon.account_owners and _PERSON_OR_SELF.search(text) is not None and not sized
     # "which acct was the biggest in nov?": a period is of deals, so the accounts by what they did then
     dated = frame.slots.period is not None and account_order(text, by_pipeline=False) is None
     if frame.intent is Intent.ACCOUNTS and ranked and (unowned or dated):

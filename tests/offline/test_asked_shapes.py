@@ -219,3 +219,23 @@ def test_her_win_rate_against_the_rest_of_the_team_is_the_win_rate(maven: World)
     ((call,),) = [against.tool_calls]
     assert (call.args["measure"], call.args["group_by"]) == ("win_rate", "rep")
     assert "| Violet Mclelland |" in against.answer and "Average over" in against.answer
+
+
+def test_a_tie_at_the_cut_is_said(maven: World) -> None:
+    manager = maven.viewer("Celia Rouche")
+    first = maven.ask(manager, "which deals on my team have been sitting in Engaging for more than 100 days")
+    top = maven.ask(manager, "just the 5 biggest", first.thread_id)
+    ((call,),) = [top.tool_calls]
+    assert call.args["top"] == 5
+    said = re.findall(
+        r"^(\d+) deals tie at (\$[\d,]+) \(estimated\) for place 5, so (\d+) are in the top 5",
+        top.answer,
+        re.M,
+    )
+    assert said and int(said[0][2]) > 5, top.answer
+
+
+def test_a_sales_agent_is_a_person_not_sales(maven: World) -> None:
+    answer = maven.ask(ADMIN, "which sales agent lost the most deals in H2 2017")
+    ((call,),) = [answer.tool_calls]
+    assert (call.args["measure"], call.args["group_by"]) == ("lost_deals", "rep")
