@@ -43,7 +43,7 @@ from assistant.offline.followup_words import (
     THOSE,
     VERSUS,
 )
-from assistant.offline.frame import ENTITY_SLOTS, Frame, Intent, Slots
+from assistant.offline.frame import ENTITY_SLOTS, FILTER_SLOTS, Frame, Intent, Slots
 from assistant.offline.listed import (
     DEAL_ADVICE,
 )
@@ -311,10 +311,24 @@ def _scorecards_compared(previous: Frame, current: Frame, question: str) -> Fram
     return Frame(intent=Intent.MEASURE, slots=slots, follow_up=True, question=current.question)
 
 
+def _accounts_counted(previous: Frame, current: Frame) -> Frame | None:
+    """ "list the retail ones with their annual revenue" after the accounts counted by sector: those
+    accounts, listed, by the count's own filters and the member named."""
+    if previous.intent is not Intent.MEASURE or previous.slots.measure != "accounts":
+        return None
+    if current.intent is not Intent.ACCOUNTS or current.slots.account:
+        return None
+    slots = current.slots.model_copy(deep=True)
+    for name in FILTER_SLOTS:
+        if getattr(slots, name) is None and name not in ("measure", "dimension"):
+            setattr(slots, name, getattr(previous.slots, name))
+    return Frame(intent=Intent.ACCOUNTS, slots=slots, follow_up=True, question=current.question)
+
+
 def of_a_kind(previous: Frame, current: Frame, question: str) -> Frame | None:
     """The frame of a follow-up of a known kind ("who owns those?", "only the big ones", "who drove
     the drop?", "why?", a choice among the readings offered…), or None for the general merge."""
-    scorecards = _scorecards_compared(previous, current, question)
+    scorecards = _scorecards_compared(previous, current, question) or _accounts_counted(previous, current)
     if scorecards is not None:
         return scorecards
     sorted_rows = _sorted_by(previous, current, question)

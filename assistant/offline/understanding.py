@@ -538,6 +538,10 @@ def understand(question: str, lexicon: Lexicon, index: EntityIndex) -> Frame:
     _wider_than_seen(frame, prepared.text, lexicon)
     _places_compared(frame, prepared.text)
     slots = frame.slots
+    traits = any(getattr(slots, t) for t in ("industry", "segment", "country", "state", "city", "tier"))
+    if frame.intent is Intent.ACCOUNT_FACTS and slots.account is None and traits:
+        # "list the retail ones with their annual revenue": the accounts of that kind, with their facts
+        frame.intent = Intent.ACCOUNTS
     if slots.both_ends and slots.measure == "attainment" and 1.0 in (slots.below, slots.above):
         # "who is furthest behind their number? the bottom 3 and the top 3": both ends of everyone
         slots.below = slots.above = None

@@ -239,3 +239,16 @@ def test_a_sales_agent_is_a_person_not_sales(maven: World) -> None:
     answer = maven.ask(ADMIN, "which sales agent lost the most deals in H2 2017")
     ((call,),) = [answer.tool_calls]
     assert (call.args["measure"], call.args["group_by"]) == ("lost_deals", "rep")
+
+
+def test_the_accounts_counted_by_sector_are_listed_on_asking(maven: World) -> None:
+    counted = maven.ask(ADMIN, "how many accounts per sector have more than 1,000 employees")
+    listed = maven.ask(ADMIN, "list the retail ones with their annual revenue", counted.thread_id)
+    ((call,),) = [listed.tool_calls]
+    assert call.name == "search_accounts"
+    assert (call.args["industry"], call.args["min_employees"]) == ("retail", 1000)
+    with maven.engine.connect() as connection:
+        many = connection.scalar(
+            select(func.count()).where(Account.industry == "retail", Account.employees >= 1000)
+        )
+    assert f"**{many} accounts match**" in listed.answer and "annual revenue $" in listed.answer
