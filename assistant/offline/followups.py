@@ -89,6 +89,7 @@ from assistant.offline.followup_words import (
     VERSUS,
     WHICH_ONE,
 )
+from assistant.offline.comparisons import BOTH_ENDS
 from assistant.offline.frame import ENTITY_SLOTS, FILTER_SLOTS, Frame, Intent, Slots
 from assistant.offline.intents import spec_for
 from assistant.offline.intents.registry import DATA_INTENTS, ENTITY_INTENT, PERIOD_INTENTS
@@ -834,6 +835,11 @@ def merge(previous: Frame, current: Frame, question: str) -> Frame:
     )
     if current.unplaced:
         _place_stranger(frame, previous, current)
+    ends = BOTH_ENDS.search(question)
+    if ends and frame.intent is Intent.MEASURE and frame.slots.dimension not in (None, "deal"):
+        # "top 3 and bottom 3" after the win rate by industry: both ends of the same breakdown
+        frame.slots.both_ends = frame.slots.limit or current.slots.limit or 3
+        frame.slots.limit = frame.slots.ranking = None
     return frame
 
 

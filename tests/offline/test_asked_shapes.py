@@ -252,3 +252,12 @@ def test_the_accounts_counted_by_sector_are_listed_on_asking(maven: World) -> No
             select(func.count()).where(Account.industry == "retail", Account.employees >= 1000)
         )
     assert f"**{many} accounts match**" in listed.answer and "annual revenue $" in listed.answer
+
+
+def test_top_and_bottom_after_a_breakdown_are_both_ends_of_it(demo: World, cast: Cast) -> None:
+    first = demo.ask(cast.revops, "win rate by industry for deals closed this year")
+    ends = demo.ask(cast.revops, "top 3 and bottom 3", first.thread_id)
+    ((call,),) = [ends.tool_calls]
+    assert call.args["group_by"] == "industry" and "order" not in call.args
+    assert "The top 3 and the bottom 3 of" in ends.answer
+    assert len(re.findall(r"^\| (?!Industry)[A-Z][\w ]+ \| \d+% \|$", ends.answer, re.M)) == 6
