@@ -43,6 +43,7 @@ from assistant.offline.breakdowns import (
     WHICH,
     dimension_named,
 )
+from assistant.offline.comparisons import BOTH_ENDS
 from assistant.offline.followup_cases import (
     BIGGEST_ONES,
     DROVE,
@@ -89,7 +90,6 @@ from assistant.offline.followup_words import (
     VERSUS,
     WHICH_ONE,
 )
-from assistant.offline.comparisons import BOTH_ENDS
 from assistant.offline.frame import ENTITY_SLOTS, FILTER_SLOTS, Frame, Intent, Slots
 from assistant.offline.intents import spec_for
 from assistant.offline.intents.registry import DATA_INTENTS, ENTITY_INTENT, PERIOD_INTENTS
