@@ -418,9 +418,9 @@ def of_a_kind(previous: Frame, current: Frame, question: str) -> Frame | None:
         # "sort those by close date" after a deal list: the same deals, each one, in the order they
         # close (by the day, each deal inside it)
         measure = previous.slots.measure if listed else "open_pipeline"
-        update = {"group_by": None, "measure": measure, "dimension": "day", "then_by": "deal"}
-        update |= {"limit": None, "ranking": None, "also": None}
-        slots = previous.slots.model_copy(update=update)
+        by_day = {"group_by": None, "measure": measure, "dimension": "day", "then_by": "deal"}
+        by_day |= {"limit": None, "ranking": None, "also": None}
+        slots = previous.slots.model_copy(update=by_day)
         return Frame(intent=Intent.MEASURE, slots=slots, follow_up=True, question=current.question)
     by_size = BY_SIZE.match(question) is not None and previous.intent in (*DEAL_LISTS, Intent.STALLED)
     if (NARROW.match(question) and BIG_ONES.search(question) and previous.intent in DEAL_LISTS) or by_size:

@@ -537,16 +537,7 @@ def understand(question: str, lexicon: Lexicon, index: EntityIndex) -> Frame:
     _categories_by(frame, prepared.text)
     _wider_than_seen(frame, prepared.text, lexicon)
     _places_compared(frame, prepared.text)
-    slots = frame.slots
-    traits = any(getattr(slots, t) for t in ("industry", "segment", "country", "state", "city", "tier"))
-    if frame.intent is Intent.ACCOUNT_FACTS and slots.account is None and traits:
-        # "list the retail ones with their annual revenue": the accounts of that kind, with their facts
-        frame.intent = Intent.ACCOUNTS
-    if slots.both_ends and slots.measure == "attainment" and 1.0 in (slots.below, slots.above):
-        # "who is furthest behind their number? the bottom 3 and the top 3": both ends of everyone
-        slots.below = slots.above = None
-    if frame.intent is Intent.FORECAST and frame.slots.measure == "closed_deals":
-        frame.slots.measure = None  # "q4 forecast - closed, commit and best case": the forecast's lines
+    _read_plainly(frame)
     total_bar(frame, prepared.text)  # "is my team's win rate above 30%?": the total against it
     _deal_reference(frame, question)
     _topic(frame, question, [m.phrase for m in prepared.mentions if m.kind == "account"])
@@ -576,6 +567,21 @@ def _wider_than_seen(frame: Frame, text: str, lexicon: Lexicon) -> None:
         return  # a manager sees their team
     if frame.intent in (Intent.PERFORMANCE, Intent.MEASURE) and frame.slots.measure:
         frame.intent, frame.slots.wider = Intent.MEASURE, wider
+
+
+def _read_plainly(frame: Frame) -> None:
+    """Slots that read together as something else than each alone: a kind of account asked for its
+    facts is those accounts, both ends of who is behind is everyone, a forecast's "closed" its line."""
+    asked = frame.slots
+    traits = any(getattr(asked, t) for t in ("industry", "segment", "country", "state", "city", "tier"))
+    if frame.intent is Intent.ACCOUNT_FACTS and asked.account is None and traits:
+        # "list the retail ones with their annual revenue": the accounts of that kind, with their facts
+        frame.intent = Intent.ACCOUNTS
+    if asked.both_ends and asked.measure == "attainment" and 1.0 in (asked.below, asked.above):
+        # "who is furthest behind their number? the bottom 3 and the top 3": both ends of everyone
+        asked.below = asked.above = None
+    if frame.intent is Intent.FORECAST and asked.measure == "closed_deals":
+        asked.measure = None  # "q4 forecast - closed, commit and best case": the forecast's lines
 
 
 def _places_compared(frame: Frame, text: str) -> None:
