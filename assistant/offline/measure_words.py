@@ -54,7 +54,11 @@ LOST = any_of(
     r"lost|lose|loses|losing|losses|loss|closed[- ]lost|dropped"
     r"|drop(?!\s+(?:anything|everything|the|those|them|em|all|any|deals|opps|ent[a-z]+)\b)|drops|dropping"
 )
-CLOSED = any_of(r"closed|decided")
+#: "closed" as an outcome; not the date of one ("by quarter closed") nor who did it ("who closed it").
+CLOSED = any_of(
+    r"(?<!quarter )(?<!month )(?<!week )(?<!year )(?<!day )(?<!who )closed(?! (?:it|that|them|those|this)\b)"
+    r"|decided"
+)
 OPEN = any_of(
     r"open|pipeline|pipe|in play|in flight|active deals?|working on|on the table|closing|sitting|parked"
 )

@@ -27,7 +27,7 @@ from assistant.offline.followup_words import (
     HOW_BIG,
     IT,
 )
-from assistant.offline.followups import is_follow_up, merge
+from assistant.offline.followups import EVERY_KIND, is_follow_up, merge
 from assistant.offline.frame import Frame, Intent, Slots
 from assistant.offline.group_thresholds import dropped
 from assistant.offline.intents.registry import DATA_INTENTS
@@ -354,6 +354,8 @@ def fold(
             )
         )
         frame = _past_an_empty_answer(frame, context, current, shown)
+        if frame.follow_up and frame.slots.measure == "activities" and EVERY_KIND.search(said):
+            frame.slots.activity_type = None  # "all activity types, not just calls": every kind
         if chosen is current and not frame.follow_up:
             frame = frame.model_copy(update={"reading": question})
         if frame.intent is Intent.STALLED:

@@ -261,3 +261,24 @@ def test_top_and_bottom_after_a_breakdown_are_both_ends_of_it(demo: World, cast:
     assert call.args["group_by"] == "industry" and "order" not in call.args
     assert "The top 3 and the bottom 3 of" in ends.answer
     assert len(re.findall(r"^\| (?!Industry)[A-Z][\w ]+ \| \d+% \|$", ends.answer, re.M)) == 6
+
+
+def test_closed_as_a_date_or_a_doer_is_no_count_of_closed_deals(maven: World) -> None:
+    first = maven.ask(ADMIN, "avg days from create to close on won deals, by product")
+    by_quarter = maven.ask(ADMIN, "just GTX Pro, by quarter closed", first.thread_id)
+    ((call,),) = [by_quarter.tool_calls]
+    assert (call.args["measure"], call.args["group_by"], call.args["product"]) == (
+        "average_sales_cycle",
+        "quarter",
+        "GTX Pro",
+    )
+    biggest = maven.ask(ADMIN, "biggest single deal won in 2017")
+    who = maven.ask(ADMIN, "who closed it and for which account", biggest.thread_id)
+    assert [c.name for c in who.tool_calls] == ["deal_details"] and "- Owner: " in who.answer
+
+
+def test_all_activity_types_after_the_calls_is_every_kind(demo: World, cast: Cast) -> None:
+    first = demo.ask(cast.manager, "how many calls did each of my reps log last month")
+    every = demo.ask(cast.manager, "all activity types, not just calls", first.thread_id)
+    ((call,),) = [every.tool_calls]
+    assert call.args["measure"] == "activities" and "activity_type" not in call.args
