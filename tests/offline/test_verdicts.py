@@ -72,12 +72,18 @@ def test_two_members_set_side_by_side_are_compared_in_the_order_asked(demo: Worl
     assert _said(flipped) != _said(answer)
 
 
-def test_two_reps_compared_yes_or_no_on_the_measure_asked(demo: World, cast: Cast) -> None:
-    with demo.engine.connect() as connection:
+def _teammate(world: World, cast: Cast) -> Any:
+    """Another rep of the cast's manager."""
+    with world.engine.connect() as connection:
         other = connection.execute(
             select(User).where(User.manager_id == cast.manager.user_id, User.id != cast.rep.user_id)
         ).first()
     assert other is not None
+    return other
+
+
+def test_two_reps_compared_yes_or_no_on_the_measure_asked(demo: World, cast: Cast) -> None:
+    other = _teammate(demo, cast)
     year = demo.repository.as_of.year
     start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
     mine, theirs = _won(demo, start, end, cast.rep.user_id)[1], _won(demo, start, end, other.id)[1]
@@ -239,11 +245,7 @@ def _open(world: World, owner: int) -> Decimal:
 
 
 def test_two_reps_open_pipelines_are_both_shown_and_compared(demo: World, cast: Cast) -> None:
-    with demo.engine.connect() as connection:
-        other = connection.execute(
-            select(User).where(User.manager_id == cast.manager.user_id, User.id != cast.rep.user_id)
-        ).first()
-    assert other is not None
+    other = _teammate(demo, cast)
     mine, theirs = _open(demo, cast.rep.user_id), _open(demo, other.id)
     answer = demo.ask(cast.manager, f"is {cast.rep.name}'s open pipeline bigger than {other.name}'s?")
     # both figures, not the first rep's pipeline summary alone
