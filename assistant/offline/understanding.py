@@ -537,7 +537,7 @@ def understand(question: str, lexicon: Lexicon, index: EntityIndex) -> Frame:
     _categories_by(frame, prepared.text)
     _wider_than_seen(frame, prepared.text, lexicon)
     _places_compared(frame, prepared.text)
-    _read_plainly(frame)
+    _read_plainly(frame, prepared.text)
     total_bar(frame, prepared.text)  # "is my team's win rate above 30%?": the total against it
     _deal_reference(frame, question)
     _topic(frame, question, [m.phrase for m in prepared.mentions if m.kind == "account"])
@@ -569,10 +569,23 @@ def _wider_than_seen(frame: Frame, text: str, lexicon: Lexicon) -> None:
         frame.intent, frame.slots.wider = Intent.MEASURE, wider
 
 
-def _read_plainly(frame: Frame) -> None:
+#: "when did we last win something there?", "our latest win", "most recent deal we won": a date asked.
+LAST_WON = re.compile(
+    r"\bwhen (?:did|was|were|have) (?:we |i |you |they |he |she )?(?:last|most recently) "
+    r"(?:win|won|close|closed|sell|sold|book|booked)\b"
+    r"|\b(?:last|latest|most recent) (?:win|won deal|deal (?:we |i )?won|sale)\b"
+)
+
+
+def _read_plainly(frame: Frame, text: str) -> None:
     """Slots that read together as something else than each alone: a kind of account asked for its
-    facts is those accounts, both ends of who is behind is everyone, a forecast's "closed" its line."""
+    facts is those accounts, both ends of who is behind is everyone, a forecast's "closed" its line,
+    the last win a date."""
     asked = frame.slots
+    if frame.intent is Intent.MEASURE and asked.measure == "won_revenue" and LAST_WON.search(text):
+        # each win by the day it closed, the latest last (all time unless a period is named)
+        asked.dimension, asked.then_by, asked.limit, asked.ranking = "day", "deal", None, None
+        asked.period = asked.period or "all time"
     traits = any(getattr(asked, t) for t in ("industry", "segment", "country", "state", "city", "tier"))
     if frame.intent is Intent.ACCOUNT_FACTS and asked.account is None and traits:
         # "list the retail ones with their annual revenue": the accounts of that kind, with their facts

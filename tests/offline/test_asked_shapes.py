@@ -282,3 +282,20 @@ def test_all_activity_types_after_the_calls_is_every_kind(demo: World, cast: Cas
     every = demo.ask(cast.manager, "all activity types, not just calls", first.thread_id)
     ((call,),) = [every.tool_calls]
     assert call.args["measure"] == "activities" and "activity_type" not in call.args
+
+
+def test_when_we_last_won_there_is_each_win_by_date_the_latest_last(demo: World, cast: Cast) -> None:
+    with demo.engine.connect() as connection:
+        account, latest = connection.execute(
+            select(Account.name, func.max(func.substr(Opportunity.closed_at, 1, 10)))
+            .join(Account, Account.id == Opportunity.account_id)
+            .where(Opportunity.is_won)
+            .group_by(Account.name)
+            .order_by(func.count().desc())
+        ).first()
+    profile = demo.ask(cast.revops, f"tell me about {account}")
+    last = demo.ask(cast.revops, "when did we last win something there", profile.thread_id)
+    ((call,),) = [last.tool_calls]
+    assert (call.args["group_by"], call.args["then_by"], call.args["account"]) == ("day", "deal", account)
+    days = re.findall(r"^\| (\d{4}-\d\d-\d\d) · ", last.answer, re.M)
+    assert days and days[-1] == latest and days == sorted(days)
