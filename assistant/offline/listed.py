@@ -132,6 +132,11 @@ def rows(answer: str) -> list[Listed]:
     return shown if len(shown) > 1 else []
 
 
+def shown_rows(answer: str) -> list[Listed]:
+    """The rows an answer showed, however few (one row of a table counts)."""
+    return _listed(answer) or _table_rows(answer)
+
+
 def _listed(answer: str) -> list[Listed]:
     """The records an answer listed as rows starting with the record's name, however few."""
     found: dict[str, Listed] = {}

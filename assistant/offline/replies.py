@@ -383,6 +383,8 @@ def which_reading(readings: list[Intent]) -> str:
     return f"Do you mean {fmt.or_list(labels)}?"
 
 
+#: "the second one", "the 3rd deal on that list": a place in a list.
+PLACE_PAST = re.compile(r"\b(?:second|third|fourth|fifth|2nd|3rd|4th|5th)\b", re.I)
 #: "just the big ones", "only the large deals": a size with no amount.
 SIZE_UNSAID = re.compile(
     r"\b(?:big|bigger|biggest|large|larger|huge|major|significant|important|small|tiny)\b", re.I
@@ -392,6 +394,11 @@ SIZE_UNSAID = re.compile(
 def unchanged(question: str) -> str:
     """A follow-up read as the question before it: what it changes was not understood, so the same
     answer is not given again as if it had been; one question about what to change."""
+    if PLACE_PAST.search(question):
+        return (
+            f'The last answer did not list that many rows, so I have not guessed what "{question.strip()}" '
+            'means. Ask for more of the list ("the top 5"), or name the one you mean.'
+        )
     if SIZE_UNSAID.search(question):
         return (
             f'How big is big for "{question.strip()}"? Say the amount and I will keep those: for example '

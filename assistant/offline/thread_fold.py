@@ -33,12 +33,15 @@ from assistant.offline.group_thresholds import dropped
 from assistant.offline.intents.registry import DATA_INTENTS
 from assistant.offline.listed import (
     DEAL_ADVICE,
+    PLACE,
     lone_pair,
     named_in_place,
     named_row,
     only_row,
     pick,
+    place_in,
     ranked_first,
+    shown_rows,
     single_row,
     with_pick,
 )
@@ -261,6 +264,10 @@ def fold(
             continue
         ascending = context is not None and context.slots.ranking == "bottom"
         picked = pick(question, shown, ascending) if shown and not (context and context.ambiguity) else None
+        if picked is None and context is not None and _past_the_list(question, shown):
+            # "the deals for the second one on that list" after a list of one: no such row, said
+            frame = context.model_copy(update={"unchanged": True, "question": question})
+            continue
         named = None
         if picked is None and context is not None and context.slots.dimension in MEMBER_FIELDS:
             picked = named_row(question, shown)  # "the price ones" after the losses by reason
@@ -376,3 +383,12 @@ def fold(
             continue
         named_before = None
     return frame
+
+
+def _past_the_list(question: str, shown: list[str]) -> bool:
+    """ "the second one on that list" where the last list showed one row: a place it does not have."""
+    index, match = place_in(question), PLACE.search(question)
+    if index is None or index < 1 or match is None or not (match["word"] or match["listed"]):
+        return False
+    listed = next((found for answer in reversed(shown) if (found := shown_rows(answer))), [])
+    return 0 < len(listed) <= index

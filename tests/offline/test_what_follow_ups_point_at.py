@@ -215,3 +215,14 @@ def test_just_the_big_ones_asks_how_big(demo: World, cast: Cast) -> None:
     bound = demo.ask(cast.manager, "the ones over 100k", first.thread_id)
     ((call,),) = [bound.tool_calls]
     assert call.args["min_pushes"] == 2 and float(call.args["min_amount"]) == 100000
+
+
+def test_a_place_past_the_end_of_the_list_is_said(demo: World, cast: Cast) -> None:
+    first = demo.ask(cast.manager, "which of my reps has the most pipe closing this month")
+    assert len(re.findall(r"^\| (?!Rep )[^|]+ \| \$", first.answer, re.M)) == 1
+    second = demo.ask(cast.manager, "show me the deals for the second one on that list", first.thread_id)
+    assert not second.tool_calls and "did not list that many rows" in second.answer
+    # a place the list has is still picked
+    listed = demo.ask(cast.manager, "top 3 reps by open pipeline")
+    picked = demo.ask(cast.manager, "show me the deals for the second one on that list", listed.thread_id)
+    assert picked.tool_calls
