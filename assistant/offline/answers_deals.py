@@ -430,9 +430,8 @@ def _figure_of(name: str) -> Callable[[Forecast], str]:
 
 def forecast_by_rep(forecasts: list[tuple[str, Forecast]], notes: list[str], member: str = "rep") -> str:
     """Each rep's (or region's, ``member``) forecast for one period, side by side: the furthest from
-    quota first, or the most
-    closed won first when no one has a quota. A column no rep has a figure in (no quotas, no deal
-    in commit) is left out rather than shown as a column of $0."""
+    quota first, or the most closed won first when no one has a quota. A column no one has a figure
+    in (no quotas, no deal in commit) is left out rather than shown as a column of $0."""
     period = forecasts[0][1].period.label
     columns = [
         (header, _figure_of(name))

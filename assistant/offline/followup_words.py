@@ -237,3 +237,9 @@ SORTED_BY = re.compile(
 LAST_UNIT = re.compile(
     r"\b(?:last|previous|prior) (quarter|month|week|year)\b|\bthe (quarter|month|week|year) before\b", re.I
 )
+#: "all activity types", "not just calls", "every kind of activity": no one kind.
+EVERY_KIND = re.compile(
+    r"\b(?:all|every|any) (?:activity |the )?(?:types?|kinds?)\b"
+    r"|\bnot (?:just|only) (?:the )?(?:calls|meetings|emails)\b|\ball (?:the )?activit(?:y|ies)\b",
+    re.I,
+)

@@ -184,12 +184,6 @@ def _still_compared(previous: Frame, current: Frame, question: str) -> bool:
     return bool(named) and all(name in members for name in named)
 
 
-#: "all activity types", "not just calls", "every kind of activity": no one kind.
-EVERY_KIND = re.compile(
-    r"\b(?:all|every|any) (?:activity |the )?(?:types?|kinds?)\b"
-    r"|\bnot (?:just|only) (?:the )?(?:calls|meetings|emails)\b|\ball (?:the )?activit(?:y|ies)\b",
-    re.I,
-)
 #: "all the regions", "the three regions", "each of my reps": every member, not the ones set side by side.
 EVERY_OF = {
     **{"regions": "region", "territories": "territory", "teams": "team", "reps": "rep"},

@@ -383,8 +383,10 @@ def which_reading(readings: list[Intent]) -> str:
     return f"Do you mean {fmt.or_list(labels)}?"
 
 
-#: "the second one", "the 3rd deal on that list": a place in a list.
-PLACE_PAST = re.compile(r"\b(?:second|third|fourth|fifth|2nd|3rd|4th|5th)\b", re.I)
+#: "the second one", "the 3rd deal on that list": a place in a list (not "the second half").
+PLACE_PAST = re.compile(
+    r"\b(?:second|third|fourth|fifth|2nd|3rd|4th|5th) (?:one|deal|opp|rep|account|row|item|entry)\b", re.I
+)
 #: "just the big ones", "only the large deals": a size with no amount.
 SIZE_UNSAID = re.compile(
     r"\b(?:big|bigger|biggest|large|larger|huge|major|significant|important|small|tiny)\b", re.I

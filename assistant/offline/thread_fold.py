@@ -23,11 +23,12 @@ from assistant.offline.followup_words import (
     ADVICE_ASKED,
     ASIDES,
     DEAL_WORD,
+    EVERY_KIND,
     FRAGMENT,
     HOW_BIG,
     IT,
 )
-from assistant.offline.followups import EVERY_KIND, is_follow_up, merge
+from assistant.offline.followups import is_follow_up, merge
 from assistant.offline.frame import Frame, Intent, Slots
 from assistant.offline.group_thresholds import dropped
 from assistant.offline.intents.registry import DATA_INTENTS

@@ -743,31 +743,28 @@ def _no_such_member(frame: Frame, question: str, lexicon: Lexicon) -> None:
     slots = frame.slots
     if frame.intent not in DATA_INTENTS or frame.intent is Intent.PLAYBOOK or frame.ambiguity or slots.others:
         return
-    every = (*lexicon.segments, *lexicon.industries, *lexicon.places, *lexicon.everyone)
-    names = {
-        word
-        for name in (*every, *(n.name for n in lexicon.entities()))
-        for word in re.findall(r"[\w-]+", name.casefold())
-    }
+    kind = next((kind for kind in FEW_MEMBERS if getattr(slots, kind)), None)
+    if kind is None:
+        return
+    member = str(getattr(slots, kind))
+    values = {"segment": lexicon.segments, "industry": lexicon.industries}.get(kind)
+    values = values if values is not None else [r.name for r in lexicon.regions]
+    others = [value for value in values if value.casefold() != member.casefold()]
     place = (unknown_place(question, lexicon) or "").casefold()
 
     def known(word: str) -> bool:
         if place:
             return word not in place.split()
-        return word in names or knows_word(word) or ONE_WORD_PERIOD.match(word) is not None
+        if knows_word(word) or ONE_WORD_PERIOD.match(word) is not None:
+            return True
+        # a word of any name in the data (read only for a word set beside a member)
+        every = (*lexicon.segments, *lexicon.industries, *lexicon.places, *lexicon.everyone)
+        names = (*every, *(n.name for n in lexicon.entities()))
+        return any(word in re.findall(r"[\w-]+", name.casefold()) for name in names)
 
-    for kind in FEW_MEMBERS:
-        member = getattr(slots, kind)
-        if not member:
-            continue
-        values = {"segment": lexicon.segments, "industry": lexicon.industries}.get(kind) or [
-            r.name for r in lexicon.regions
-        ]
-        phrase = named_beside(question, str(member), known)
-        others = [value for value in values if value.casefold() != str(member).casefold()]
-        if phrase is not None and others:
-            frame.ambiguity = Ambiguity(kind=kind, phrase=phrase, candidates=others, missing=True)
-        return
+    phrase = named_beside(question, member, known)
+    if phrase is not None and others:
+        frame.ambiguity = Ambiguity(kind=kind, phrase=phrase, candidates=others, missing=True)
 
 
 #: "how many reps…", "which reps…", "who…": the people are counted or listed, not the team's total.

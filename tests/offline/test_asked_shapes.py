@@ -150,10 +150,9 @@ def _won_by_group(world: World, parent: str) -> Decimal:
 
 def test_a_group_of_companies_asked_by_its_family_counts_its_subsidiaries(maven: World) -> None:
     group = _won_by_group(maven, "Acme Corporation")
-    for question in ("how much have we won across the acme corp family",):
-        answer = maven.ask(ADMIN, question)
-        ((call,),) = [answer.tool_calls]
-        assert call.args["parent_account"] == "Acme Corporation" and f"${group:,.0f}" in answer.answer
+    answer = maven.ask(ADMIN, "how much have we won across the acme corp family")
+    ((call,),) = [answer.tool_calls]
+    assert call.args["parent_account"] == "Acme Corporation" and f"${group:,.0f}" in answer.answer
     listed = maven.ask(ADMIN, "which accounts roll up to Acme Corporation")
     total = maven.ask(
         ADMIN, "how much have we won from them in total, including Acme itself", listed.thread_id

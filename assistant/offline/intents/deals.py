@@ -130,7 +130,8 @@ def _forecast(frame: Frame, lexicon: Lexicon, tools: AbstractSet[str]) -> list[C
     places = {"region": lexicon.regions, "territory": lexicon.territories}
     place = frame.slots.dimension if frame.slots.dimension in places else None
     if place is None and frame.slots.group_by == "territory":
-        place = "region" if lexicon.regions else "territory"
+        # the slot reader groups both "by region" and "by territory" as territory: the word says which
+        place = "region" if re.search(r"\bregion", frame.question, re.I) and lexicon.regions else "territory"
     if place is not None and 1 < len(places[place]) <= MAX_FORECAST_CALLS:
         # "q4 forecast, split by region": each region's forecast, side by side
         filters.pop("group_by", None)
@@ -179,12 +180,11 @@ def _write_deal(output: DealDetails, answering: Answering) -> str:
 
 
 def _write_forecast(output: Forecast, answering: Answering) -> str:
-    found = [r for r in answering.results if isinstance(r.output, Forecast)]
-    kind = next((key for key in ("region", "territory", "owner") if found and key in found[0].args), "owner")
-    each = [(r.args.get(kind), r.output) for r in found if isinstance(r.output, Forecast)]
-    if len(each) > 1:
-        member = {"owner": "rep"}.get(kind, kind)
-        return answers.forecast_by_rep([(str(name), one) for name, one in each], answering.notes, member)
+    found = [(r.args, r.output) for r in answering.results if isinstance(r.output, Forecast)]
+    if len(found) > 1:
+        kind = next((key for key in ("region", "territory") if key in found[0][0]), "owner")
+        each = [(str(args.get(kind)), one) for args, one in found]
+        return answers.forecast_by_rep(each, answering.notes, {"owner": "rep"}.get(kind, kind))
     return answers.forecast(output, answering.args, answering.viewer, answering.notes)
 
 

@@ -220,14 +220,15 @@ def prefer_query(frame: Frame, prepared: str, sees_company: bool = False) -> Non
     if frame.intent is Intent.STALLED and aged and frame.slots.rule in (None, "stage_age", "aged"):
         # "deals sitting in negotiation more than 3 weeks": the number asked for, not the stall rule's;
         # "how many …" counts them, with what they are worth
-        if COUNT.search(prepared) or WHOSE_DEALS.search(prepared):
+        whose = WHOSE_DEALS.search(prepared) is not None
+        if COUNT.search(prepared) or whose:
             # "which of my reps have deals stuck in Engaging over 30 days": each rep's, counted
             frame.intent, frame.slots.measure, frame.slots.also = (
                 Intent.MEASURE,
                 "open_deals",
                 ["open_pipeline"],
             )
-            if WHOSE_DEALS.search(prepared):
+            if whose:
                 frame.slots.dimension, frame.slots.min_records = "rep", 1  # those with none are not listed
             return
         frame.intent, frame.slots.measure, frame.slots.dimension = Intent.MEASURE, "open_pipeline", "deal"
@@ -351,12 +352,12 @@ def prefer_query(frame: Frame, prepared: str, sees_company: bool = False) -> Non
         frame.intent = _home(reading.measure)
 
 
-#: "and who won it?", "who owns them", "with their owners": the people behind the deals listed.
 #: "which of my reps have deals…", "who has deals…": the people holding the deals, not the deals.
 WHOSE_DEALS = re.compile(
     r"\b(?:which|what) (?:of (?:my|our|the) )?(?:reps|sellers|people|aes|agents)\b"
     r"|^\W*who(?:'s| has| have| is)\b"
 )
+#: "and who won it?", "who owns them", "with their owners": the people behind the deals listed.
 WHO_HAD_IT = re.compile(
     r"\bwho (?:won|owns|owned|closed|sold|lost|has|had|brought in|booked|runs|ran) "
     r"(?:it|that|them|those|each|that one|these)\b|\bwith (?:the(?:ir)? )?owners?\b|\band whose\b"
